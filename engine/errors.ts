@@ -1,0 +1,32 @@
+// The root of every meterflow error: a stable `code` that tests and callers match on.
+
+/** Options accepted by every meterflow error. */
+export interface MeterflowErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of all meterflow errors. `code` is stable (`MF_ERR_…`); the message is for people. */
+export class MeterflowError extends Error {
+  override name = "MeterflowError";
+  readonly code: string;
+
+  constructor(code: string, message: string, options: MeterflowErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+/** An option passed to a meterflow API is invalid; the message names the option. */
+export class InvalidOptionError extends MeterflowError {
+  override name = "InvalidOptionError";
+
+  constructor(option: string, expected: string, received: unknown) {
+    super("MF_ERR_INVALID_OPTION", `option "${option}" must be ${expected}, got ${describe(received)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
+  return typeof value;
+}
