@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The `meterflow` command: dispatches to a command and turns errors a user can cause into one
+// line on standard error and a non-zero exit status.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MeterflowError } from "../errors.js";
+import { packageRoot } from "../wasm/paths.js";
+import { demo, DEMO_HELP } from "./commands/demo.js";
+import { UsageError } from "./errors.js";
+
+const HELP = `Usage: meterflow <command> [options]
+
+Commands:
+  demo        compute consumption on worked examples and a million synthetic readings
+  version     print the version
+  help        print this help, or a command's help: meterflow help demo
+
+Every command takes --help.`;
+
+type Command = { run: (argv: string[]) => number | Promise<number>; help: string };
+
+const COMMANDS: Record<string, Command> = {
+  demo: { run: demo, help: DEMO_HELP },
+  version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Runs the command line `argv` (without node and script) and resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? rest[0] : undefined;
+    console.log(topic !== undefined && COMMANDS[topic] ? COMMANDS[topic].help : HELP);
+    return 0;
+  }
+  if (name === "--version") return COMMANDS.version.run([]);
+  const command = COMMANDS[name];
+  if (command === undefined) throw new UsageError(`unknown command "${name}" (see meterflow --help)`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`meterflow: ${error.message}`);
+    return 2;
+  }
+  if (error instanceof MeterflowError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    console.error(`meterflow: ${error.message}`);
+    return error instanceof MeterflowError ? 1 : 2;
+  }
+  console.error(error);
+  return 1;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = report(error);
+}
