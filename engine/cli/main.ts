@@ -46,17 +46,23 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** Prints an error a user can cause as one line; anything else is a bug and keeps its stack. */
 function report(error: unknown): number {
-  if (error instanceof UsageError) {
-    console.error(`meterflow: ${error.message}`);
+  const oneLine = (e: Error) => `meterflow: ${e.message.split("\n")[0]}`;
+  if (error instanceof UsageError || isParseArgsError(error)) {
+    console.error(oneLine(error as Error));
     return 2;
   }
-  if (error instanceof MeterflowError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-    console.error(`meterflow: ${error.message}`);
-    return error instanceof MeterflowError ? 1 : 2;
+  if (error instanceof MeterflowError) {
+    console.error(oneLine(error));
+    return 1;
   }
   console.error(error);
   return 1;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
 }
 
 try {

@@ -1,0 +1,37 @@
+// The columnar batch every input format decodes into: typed arrays per field, meter ids
+// interned to dense indices, and each row's rejection (0 = valid) with its raw text kept.
+import type { MeterIndex } from "./meter-index.js";
+
+/** Sentinel day number for a row whose `end` could not be parsed. */
+export const NO_DAY = -2147483648;
+
+/** A decoded batch of readings. Rows keep file order; `length` rows are valid in each column. */
+export interface ReadingBatch {
+  /** Rows in this batch. */
+  length: number;
+  /** Source line (CSV, NDJSON: 1-based physical line where the record starts; msgpack: record number). */
+  readonly line: Float64Array;
+  /** Meter index in the run's MeterIndex; -1 when the row has no usable meter_id. */
+  readonly meter: Int32Array;
+  /** End day number (days since 1970-01-01 UTC); NO_DAY when unparseable. */
+  readonly end: Int32Array;
+  /** Register value (or pulse count for pulse meters, later). */
+  readonly value: Float64Array;
+  /** Override consumption; NaN when absent. */
+  readonly override: Float64Array;
+  /** SOURCE code. */
+  readonly source: Uint8Array;
+  /** VERIFICATION code. */
+  readonly verification: Uint8Array;
+  /** REJECT code, 0 when the row is valid as far as the decoder can tell. */
+  readonly reject: Uint8Array;
+  /**
+   * Raw text of rows that were rejected by the decoder, by row: the CSV line, the NDJSON line,
+   * or the msgpack record as JSON. The pipeline may reject more rows later (it asks `rawOf`).
+   */
+  readonly rejectedRaw: Map<number, string>;
+  /** Raw text of any row (for rejections decided after decoding, e.g. value beyond the register). */
+  rawOf(row: number): string;
+  /** The run-wide meter index the `meter` column refers to. */
+  readonly meters: MeterIndex;
+}
