@@ -1,0 +1,5 @@
+// Outputs of a run: the Sinks interface, file outputs and value formatting.
+export { createFileSinks } from "./files.js";
+export { csv, day, flagText, num, readingId } from "./format.js";
+export type { OutputFormat } from "./files.js";
+export type { OutputRow, RejectedRow, Sinks } from "./types.js";

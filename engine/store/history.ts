@@ -1,0 +1,106 @@
+// Accepted readings as columns, growable, and their encoding as history segment BLOBs.
+
+/** History entries, columnar. `held` is the hold-reason bitmask (0 = billable). */
+export interface HistoryEntries {
+  length: number;
+  meter: Uint32Array;
+  end: Int32Array;
+  value: Float64Array;
+  /** Previous reading's value; NaN for an initial reading. */
+  prev: Float64Array;
+  start: Int32Array;
+  consumption: Float64Array;
+  /** What this entry put on billing: its consumption when billable, a correction's difference, else 0. */
+  billed: Float64Array;
+  flags: Uint32Array;
+  held: Uint32Array;
+}
+
+/** One entry as plain values. */
+export interface HistoryEntry {
+  meter: number;
+  end: number;
+  value: number;
+  prev: number;
+  start: number;
+  consumption: number;
+  billed: number;
+  flags: number;
+  held: number;
+}
+
+const COLUMNS = [
+  ["meter", Uint32Array],
+  ["end", Int32Array],
+  ["value", Float64Array],
+  ["prev", Float64Array],
+  ["start", Int32Array],
+  ["consumption", Float64Array],
+  ["billed", Float64Array],
+  ["flags", Uint32Array],
+  ["held", Uint32Array],
+] as const;
+
+type Column = (typeof COLUMNS)[number][0];
+
+/** Empty entries with room for `capacity`. */
+export function createEntries(capacity = 1024): HistoryEntries {
+  const e = { length: 0 } as HistoryEntries;
+  for (const [name, ctor] of COLUMNS) (e as unknown as Record<Column, unknown>)[name] = new ctor(capacity);
+  return e;
+}
+
+/** Appends one entry, growing the columns when full. */
+export function pushEntry(e: HistoryEntries, x: HistoryEntry): void {
+  if (e.length === e.meter.length) grow(e, e.length * 2);
+  const i = e.length++;
+  e.meter[i] = x.meter; e.end[i] = x.end; e.value[i] = x.value; e.prev[i] = x.prev; e.start[i] = x.start;
+  e.consumption[i] = x.consumption; e.billed[i] = x.billed; e.flags[i] = x.flags; e.held[i] = x.held;
+}
+
+/** Entry i as plain values. */
+export function entryAt(e: HistoryEntries, i: number): HistoryEntry {
+  return {
+    meter: e.meter[i], end: e.end[i], value: e.value[i], prev: e.prev[i], start: e.start[i],
+    consumption: e.consumption[i], billed: e.billed[i], flags: e.flags[i], held: e.held[i],
+  };
+}
+
+function grow(e: HistoryEntries, capacity: number): void {
+  for (const [name, ctor] of COLUMNS) {
+    const next = new ctor(Math.max(capacity, 16));
+    next.set(e[name as Column] as never);
+    (e as unknown as Record<Column, unknown>)[name] = next;
+  }
+}
+
+const BYTES_PER_ENTRY = COLUMNS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
+
+/** Encodes the entries listed in `rows` as one segment BLOB. */
+export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffer {
+  const n = rows.length;
+  const out = Buffer.allocUnsafe(n * BYTES_PER_ENTRY);
+  let at = 0;
+  for (const [name, ctor] of COLUMNS) {
+    const column = new ctor(n);
+    const source = e[name as Column];
+    for (let k = 0; k < n; k++) column[k] = source[rows[k]];
+    out.set(new Uint8Array(column.buffer), at);
+    at += column.byteLength;
+  }
+  return out;
+}
+
+/** Appends the entries of a segment BLOB holding `n` entries. */
+export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
+  if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
+  let at = 0;
+  for (const [name, ctor] of COLUMNS) {
+    const bytes = n * ctor.BYTES_PER_ELEMENT;
+    const copy = new Uint8Array(bytes);
+    copy.set(data.subarray(at, at + bytes));
+    (into[name as Column] as Uint32Array).set(new ctor(copy.buffer) as never, into.length);
+    at += bytes;
+  }
+  into.length += n;
+}

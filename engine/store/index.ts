@@ -1,0 +1,9 @@
+// State stores: the interface the pipeline uses and the embedded SQLite implementation.
+export { StoreError } from "./errors.js";
+export { createEntries, entryAt, pushEntry } from "./history.js";
+export { CHUNK_METERS } from "./schema.js";
+export { openSqliteStore } from "./sqlite.js";
+export { createState } from "./state.js";
+export type { HistoryEntries, HistoryEntry } from "./history.js";
+export type { MeterState } from "./state.js";
+export type { BatchCommit, BatchRecord, HeldRow, MeterTable, Store } from "./types.js";

@@ -1,0 +1,224 @@
+// The embedded store: one SQLite file (better-sqlite3), WAL journal, one transaction per batch.
+import Database from "better-sqlite3";
+import { ROLLOVER_MODE } from "../consumption/registers.js";
+import type { MeterRecord } from "../meters/meter.js";
+import { StoreError } from "./errors.js";
+import { createEntries, decodeSegment, encodeSegment } from "./history.js";
+import type { HistoryEntries } from "./history.js";
+import { CHUNK_METERS, MIGRATIONS } from "./schema.js";
+import { createState, decodeChunk, encodeChunk } from "./state.js";
+import type { MeterState } from "./state.js";
+import type { BatchCommit, BatchRecord, MeterTable, Store } from "./types.js";
+
+type Db = Database.Database;
+
+/** Opens (creating and migrating when needed) the SQLite store at `path`. */
+export function openSqliteStore(path: string): Store {
+  let db: Db;
+  try {
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+  } catch (error) {
+    throw new StoreError("MF_ERR_STORE_OPEN", `cannot open database ${path}: ${(error as Error).message}`, error);
+  }
+  migrate(db, path);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Db, path: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `database ${path} has schema ${version}, newer than this meterflow (${MIGRATIONS.length})`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+const now = () => new Date().toISOString();
+
+class SqliteStore implements Store {
+  readonly #db: Db;
+  readonly #insertSegment: Database.Statement;
+  readonly #putChunk: Database.Statement;
+  readonly #insertHeld: Database.Statement;
+  readonly #insertBatch: Database.Statement;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insertSegment = db.prepare(
+      "INSERT INTO history (chunk, batch_id, day_lo, day_hi, entries, data) VALUES (?, ?, ?, ?, ?, ?)");
+    this.#putChunk = db.prepare("INSERT OR REPLACE INTO meter_state (chunk, meters, data) VALUES (?, ?, ?)");
+    this.#insertHeld = db.prepare(
+      "INSERT INTO held (reading_id, batch_id, meter_id, end_day, reasons, line) VALUES (?, ?, ?, ?, ?, ?)");
+    this.#insertBatch = db.prepare(
+      `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, committed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  upsertMeters(meters: readonly MeterRecord[]): { inserted: number; updated: number } {
+    const db = this.#db;
+    const find = db.prepare("SELECT meter_key FROM meters WHERE meter_id = ?").pluck();
+    const next = db.prepare("SELECT coalesce(max(meter_key) + 1, 0) FROM meters").pluck();
+    const columns = `type = @type, unit = @unit, scaling_factor = @scalingFactor, reset_value = @resetValue,
+      digits = @digits, rollover_mode = @rolloverMode, parent_id = @parentId, unit_price = @unitPrice,
+      basic_fee_per_day = @basicFeePerDay, cost_center = @costCenter, gl_account = @glAccount,
+      last_reading = @lastReading, last_end = @lastEnd`;
+    const update = db.prepare(`UPDATE meters SET ${columns} WHERE meter_key = @key`);
+    const insert = db.prepare(`INSERT INTO meters (meter_key, meter_id) VALUES (@key, @meterId)`);
+    let inserted = 0;
+    let updated = 0;
+    db.transaction(() => {
+      let key = next.get() as number;
+      for (const m of meters) {
+        const known = find.get(m.meterId) as number | undefined;
+        const row = { ...m, key: known ?? key };
+        if (known === undefined) {
+          insert.run(row);
+          key++;
+          inserted++;
+        } else {
+          updated++;
+        }
+        update.run(row);
+      }
+    })();
+    return { inserted, updated };
+  }
+
+  meters(): MeterTable {
+    const rows = this.#db.prepare(
+      "SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode FROM meters ORDER BY meter_key",
+    ).raw().all() as Array<[number, string, number, number | null, number | null, string]>;
+    const size = rows.length;
+    const table = {
+      size, ids: new Array<string>(size), keyOf: new Map<string, number>(), scale: new Float64Array(size),
+      reset: new Float64Array(size), digits: new Uint8Array(size), mode: new Uint8Array(size),
+    };
+    for (const [key, id, scale, reset, digits, mode] of rows) {
+      table.ids[key] = id;
+      table.keyOf.set(id, key);
+      table.scale[key] = scale;
+      table.reset[key] = reset ?? Number.NaN;
+      table.digits[key] = digits ?? 0;
+      table.mode[key] = mode === "modulus" ? ROLLOVER_MODE.modulus : ROLLOVER_MODE.documented;
+    }
+    return table;
+  }
+
+  loadState(meters: MeterTable): MeterState {
+    const state = createState(meters.size);
+    const baselines = this.#db.prepare(
+      "SELECT meter_key, last_reading, last_end FROM meters WHERE last_reading IS NOT NULL AND last_end IS NOT NULL",
+    ).raw().all() as Array<[number, number, number]>;
+    for (const [key, value, end] of baselines) {
+      state.lastValue[key] = value;
+      state.lastEnd[key] = end;
+    }
+    for (const row of this.#db.prepare("SELECT chunk, meters, data FROM meter_state").raw().iterate()) {
+      const [chunk, count, data] = row as [number, number, Uint8Array];
+      decodeChunk(state, chunk * CHUNK_METERS, Math.min(count, meters.size - chunk * CHUNK_METERS), data);
+    }
+    return state;
+  }
+
+  history(meterKey: number): HistoryEntries {
+    const all = createEntries();
+    const segments = this.#db.prepare("SELECT entries, data FROM history WHERE chunk = ? ORDER BY segment").raw();
+    for (const row of segments.iterate(Math.floor(meterKey / CHUNK_METERS))) {
+      const [n, data] = row as [number, Uint8Array];
+      decodeSegment(all, data, n);
+    }
+    return latestOf(all, meterKey);
+  }
+
+  batch(batchId: string): BatchRecord | undefined {
+    const row = this.#db.prepare(
+      `SELECT b.batch_id, b.run_id, r.status, b.rows, b.billable, b.held, b.rejected, b.duplicates
+       FROM batches b JOIN runs r USING (run_id) WHERE b.batch_id = ?`,
+    ).raw().get(batchId) as [string, number, BatchRecord["runStatus"], number, number, number, number, number] | undefined;
+    if (row === undefined) return undefined;
+    const [id, runId, runStatus, rows, billable, held, rejected, duplicates] = row;
+    return { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates };
+  }
+
+  commit(c: BatchCommit, state: MeterState): void {
+    const chunks = new Map<number, number[]>();
+    const h = c.history;
+    for (let i = 0; i < h.length; i++) {
+      const chunk = Math.floor(h.meter[i] / CHUNK_METERS);
+      let rows = chunks.get(chunk);
+      if (rows === undefined) chunks.set(chunk, (rows = []));
+      rows.push(i);
+    }
+    const touchedChunks = new Set<number>();
+    for (const key of c.touched) touchedChunks.add(Math.floor(key / CHUNK_METERS));
+    try {
+      this.#db.transaction(() => {
+        for (const [chunk, rows] of chunks) {
+          let lo = Infinity;
+          let hi = -Infinity;
+          for (const i of rows) {
+            lo = Math.min(lo, h.end[i]);
+            hi = Math.max(hi, h.end[i]);
+          }
+          this.#insertSegment.run(chunk, c.batchId, lo, hi, rows.length, encodeSegment(h, rows));
+        }
+        for (const chunk of touchedChunks) {
+          const from = chunk * CHUNK_METERS;
+          const count = Math.min(CHUNK_METERS, state.size - from);
+          this.#putChunk.run(chunk, count, encodeChunk(state, from, count));
+        }
+        for (const r of c.held) this.#insertHeld.run(r.readingId, c.batchId, r.meterId, r.endDay, r.reasons, r.line);
+        const k = c.counts;
+        this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, now());
+      })();
+    } catch (error) {
+      throw new StoreError("MF_ERR_STORE_WRITE", `cannot commit batch ${c.batchId}: ${(error as Error).message}`, error);
+    }
+  }
+
+  batchOutputs(batchId: string): { history: HistoryEntries; heldLines: string[] } {
+    const history = createEntries();
+    for (const row of this.#db.prepare("SELECT entries, data FROM history WHERE batch_id = ? ORDER BY segment").raw().iterate(batchId)) {
+      const [n, data] = row as [number, Uint8Array];
+      decodeSegment(history, data, n);
+    }
+    const heldLines = this.#db.prepare("SELECT line FROM held WHERE batch_id = ? ORDER BY rowid").pluck().all(batchId) as string[];
+    return { history, heldLines };
+  }
+
+  adoptBatch(batchId: string, runId: number): void {
+    this.#db.prepare("UPDATE batches SET run_id = ? WHERE batch_id = ?").run(runId, batchId);
+  }
+
+  startRun(inputs: unknown): number {
+    const info = this.#db.prepare("INSERT INTO runs (started_at, status, inputs) VALUES (?, 'running', ?)")
+      .run(now(), JSON.stringify(inputs));
+    return Number(info.lastInsertRowid);
+  }
+
+  finishRun(runId: number, status: "finished" | "failed", summary: unknown): void {
+    this.#db.prepare("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?")
+      .run(now(), status, JSON.stringify(summary), runId);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+/** The entries of one meter, one per end day (the latest version wins), ordered by end day. */
+function latestOf(all: HistoryEntries, meterKey: number): HistoryEntries {
+  const byDay = new Map<number, number>();
+  for (let i = 0; i < all.length; i++) if (all.meter[i] === meterKey) byDay.set(all.end[i], i);
+  const rows = [...byDay.values()].sort((a, b) => all.end[a] - all.end[b]);
+  const out = createEntries(Math.max(rows.length, 1));
+  decodeSegment(out, encodeSegment(all, rows), rows.length);
+  return out;
+}

@@ -1,0 +1,77 @@
+// What the pipeline needs from a state store. SQLite (embedded) implements it today; the
+// PostgreSQL store of the scale-out issue implements the same interface.
+import type { MeterRecord } from "../meters/meter.js";
+import type { HistoryEntries } from "./history.js";
+import type { MeterState } from "./state.js";
+
+/** The registry as columns by meter key (dense, 0..size-1), for the hot path. */
+export interface MeterTable {
+  readonly size: number;
+  readonly ids: readonly string[];
+  readonly keyOf: ReadonlyMap<string, number>;
+  readonly scale: Float64Array;
+  /** NaN when none. */
+  readonly reset: Float64Array;
+  /** 0 when not configured. */
+  readonly digits: Uint8Array;
+  /** ROLLOVER_MODE code. */
+  readonly mode: Uint8Array;
+}
+
+/** A committed batch as recorded. */
+export interface BatchRecord {
+  batchId: string;
+  runId: number;
+  runStatus: "running" | "finished" | "failed";
+  rows: number;
+  billable: number;
+  held: number;
+  rejected: number;
+  duplicates: number;
+}
+
+/** A held reading: its decision row, and its held.csv line for re-emission. */
+export interface HeldRow {
+  readingId: string;
+  meterId: string;
+  endDay: number;
+  reasons: string;
+  line: string;
+}
+
+/** Everything one batch commits, in one transaction. */
+export interface BatchCommit {
+  batchId: string;
+  runId: number;
+  seq: number;
+  input: string;
+  counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number };
+  /** Accepted readings of the batch (history entries). */
+  history: HistoryEntries;
+  /** Meter keys whose state changed. */
+  touched: Iterable<number>;
+  held: HeldRow[];
+}
+
+/** A state store. Methods are synchronous: SQLite is embedded; commits are one transaction. */
+export interface Store {
+  /** Inserts new meters and updates known ones; returns the counts. */
+  upsertMeters(meters: readonly MeterRecord[]): { inserted: number; updated: number };
+  /** The registry as columns. */
+  meters(): MeterTable;
+  /** Per-meter state for every registered meter. */
+  loadState(meters: MeterTable): MeterState;
+  /** History entries of one meter, ordered by end day, latest version per day. */
+  history(meterKey: number): HistoryEntries;
+  /** The batch if it was committed before. */
+  batch(batchId: string): BatchRecord | undefined;
+  /** Commits a batch: history, state of touched meters, held rows, batch record. */
+  commit(commit: BatchCommit, state: MeterState): void;
+  /** Billing entries and held lines a batch committed, to re-emit them for a run that adopts it. */
+  batchOutputs(batchId: string): { history: HistoryEntries; heldLines: string[] };
+  /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */
+  adoptBatch(batchId: string, runId: number): void;
+  startRun(inputs: unknown): number;
+  finishRun(runId: number, status: "finished" | "failed", summary: unknown): void;
+  close(): void;
+}
