@@ -6,14 +6,18 @@ import { join } from "node:path";
 import { MeterflowError } from "../errors.js";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
+import { meters, METERS_HELP } from "./commands/meters.js";
+import { run, RUN_HELP } from "./commands/run.js";
 import { UsageError } from "./errors.js";
 
 const HELP = `Usage: meterflow <command> [options]
 
 Commands:
-  demo        compute consumption on worked examples and a million synthetic readings
-  version     print the version
-  help        print this help, or a command's help: meterflow help demo
+  run           readings files to billing, held and rejected outputs, state in SQLite
+  meters import load a meter registry into the state database
+  demo          generate a realistic data set, run it, and print the summary
+  version       print the version
+  help          print this help, or a command's help: meterflow help run
 
 Every command takes --help.`;
 
@@ -21,6 +25,8 @@ type Command = { run: (argv: string[]) => number | Promise<number>; help: string
 
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
+  meters: { run: meters, help: METERS_HELP },
+  run: { run, help: RUN_HELP },
   version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
 };
 

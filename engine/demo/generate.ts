@@ -1,0 +1,91 @@
+// generateDemoData: a deterministic synthetic fleet (meters.csv) and its daily readings
+// (readings.csv) with every case meterflow must handle planted and listed in a manifest.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidOptionError } from "../errors.js";
+import { formatDay, parseDay } from "../time/index.js";
+import { MIN_DAYS, MIN_METERS, planFleet } from "./fleet.js";
+import type { MeterPlan } from "./fleet.js";
+import { METERS_HEADER, READINGS_HEADER } from "./headers.js";
+import type { DemoManifest } from "./manifest.js";
+import { createRandom } from "./random.js";
+import { assemble, baseColumns } from "./rows.js";
+import { plant } from "./scenarios.js";
+import { computeSeries, formatTicks } from "./series.js";
+import type { MeterSeries } from "./series.js";
+
+/** Options of generateDemoData. */
+export interface DemoOptions {
+  /** Directory to write into (created if missing). */
+  dir: string;
+  /** Registry size; default 3000, at least 100. */
+  meters?: number;
+  /** Reading days; default 60, at least 14. */
+  days?: number;
+  /** First reading day, `YYYY-MM-DD`; default 2026-09-01. */
+  startDay?: string;
+  /** Default 20260901. */
+  seed?: number;
+  /** Plant rows that must be rejected; default true. */
+  badRows?: boolean;
+}
+
+/** Defaults of generateDemoData. */
+export const DEMO_DEFAULTS = Object.freeze({ meters: 3000, days: 60, startDay: "2026-09-01", seed: 20260901, badRows: true });
+
+/** Writes `meters.csv` and `readings.csv` into `options.dir`; the same options give the same bytes. */
+export async function generateDemoData(options: DemoOptions): Promise<DemoManifest> {
+  const meters = options.meters ?? DEMO_DEFAULTS.meters;
+  const days = options.days ?? DEMO_DEFAULTS.days;
+  const startDay = options.startDay ?? DEMO_DEFAULTS.startDay;
+  const seed = options.seed ?? DEMO_DEFAULTS.seed;
+  const badRows = options.badRows ?? DEMO_DEFAULTS.badRows;
+  if (!Number.isInteger(meters) || meters < MIN_METERS) throw new InvalidOptionError("meters", `an integer >= ${MIN_METERS}`, meters);
+  if (!Number.isInteger(days) || days < MIN_DAYS) throw new InvalidOptionError("days", `an integer >= ${MIN_DAYS}`, days);
+  const first = typeof startDay === "string" ? parseDay(startDay) : Number.NaN;
+  if (Number.isNaN(first)) throw new InvalidOptionError("startDay", "a YYYY-MM-DD date", startDay);
+  if (!Number.isInteger(seed)) throw new InvalidOptionError("seed", "an integer", seed);
+  if (typeof options.dir !== "string" || options.dir === "") throw new InvalidOptionError("dir", "a directory path", options.dir);
+
+  const rng = createRandom(seed);
+  const plans = planFleet(rng, meters, days, badRows);
+  const series = computeSeries(rng, plans, first, days);
+  const dates = Array.from({ length: days }, (_, d) => formatDay(first + d));
+  const columns = baseColumns(plans, series, dates);
+  const planted = plant(rng, plans, series, columns, dates);
+  const lines = assemble([...columns, ...planted.extraColumns], planted.tails, READINGS_HEADER);
+
+  await mkdir(options.dir, { recursive: true });
+  const files = { meters: join(options.dir, "meters.csv"), readings: join(options.dir, "readings.csv") };
+  await writeFile(files.meters, registryLines(plans, series, first).join("\n") + "\n");
+  await writeFile(files.readings, lines.join("\n") + "\n");
+
+  const { counts } = planted;
+  const badTotal = Object.values(counts.bad).reduce((a, b) => a + b, 0);
+  return {
+    dir: options.dir,
+    files,
+    seed,
+    startDay,
+    endDay: dates[days - 1],
+    days,
+    meters: plans.length,
+    rows: { total: lines.length - 1, ...counts, badTotal },
+    scenarios: planted.scenarios,
+  };
+}
+
+function registryLines(plans: MeterPlan[], series: Map<string, MeterSeries>, first: number): string[] {
+  const lines = [METERS_HEADER];
+  for (const p of plans) {
+    const baseline = series.get(p.id)!.baseline;
+    const hasBaseline = !Number.isNaN(baseline);
+    lines.push([
+      p.id, p.type, p.unit, String(p.scale), p.reset === null ? "" : String(p.reset),
+      p.digitsConfigured ? String(p.digits) : "", p.mode, p.parentId ?? "",
+      p.unitPrice.toFixed(4), p.fee.toFixed(2), p.costCenter, p.glAccount,
+      hasBaseline ? formatTicks(baseline, p.decimals) : "", hasBaseline ? formatDay(first - p.baselineGap) : "",
+    ].join(","));
+  }
+  return lines;
+}

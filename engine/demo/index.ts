@@ -1,0 +1,21 @@
+// Synthetic data for `meterflow demo`, tests and the end-to-end benchmark: a demo fleet with
+// every planted case listed in a manifest, and fast writers of large clean files.
+export {
+  benchBaseline,
+  benchMeterId,
+  writeBenchMeters,
+  writeBenchReadings,
+} from "./bench.js";
+export { DEMO_DEFAULTS, generateDemoData } from "./generate.js";
+export { METERS_HEADER, READINGS_HEADER } from "./headers.js";
+export { BAD_ROW_REASONS } from "./manifest.js";
+export type { BenchFile, BenchMetersOptions, BenchReadingsOptions } from "./bench.js";
+export type { DemoOptions } from "./generate.js";
+export type {
+  BadRowReason,
+  DemoExpectation,
+  DemoManifest,
+  DemoRowCounts,
+  DemoScenario,
+  DemoScenarioKind,
+} from "./manifest.js";

@@ -1,0 +1,170 @@
+// Fills the columns of one ReadingBatch row by row and hands out each full batch as a fresh
+// object (fresh typed arrays), so a consumer may keep a batch while the next one is decoded.
+// Raw text is kept cheaply: for text formats as views of the bytes the rows came from (decoded
+// only when asked), for msgpack as the decoded record (turned into JSON only when asked).
+import { NO_DAY } from "./batch.js";
+import type { ReadingBatch } from "./batch.js";
+import type { MeterIndex } from "./meter-index.js";
+
+const utf8 = new TextDecoder("utf-8");
+
+/** How a batch finds its rows' raw text. */
+export type RawMode = "bytes" | "values";
+
+/** Row-by-row writer of ReadingBatch columns. */
+export class BatchBuilder {
+  readonly capacity: number;
+  readonly meters: MeterIndex;
+  readonly mode: RawMode;
+  rows = 0;
+  line!: Float64Array;
+  meter!: Int32Array;
+  end!: Int32Array;
+  value!: Float64Array;
+  override!: Float64Array;
+  source!: Uint8Array;
+  verification!: Uint8Array;
+  reject!: Uint8Array;
+  rejectedRaw!: Map<number, string>;
+  /** "bytes" mode: each row's raw bytes are `segments[rawSegment[r]][rawStart[r], rawEnd[r])`. */
+  rawSegment!: Int32Array;
+  rawStart!: Int32Array;
+  rawEnd!: Int32Array;
+  segments!: Uint8Array[];
+  #lastSegment: Uint8Array | null = null;
+  /** "values" mode: each row's record, and its row in a columnar record (-1 for a single record). */
+  rawValue!: unknown[];
+  rawIndex!: Int32Array;
+
+  constructor(capacity: number, meters: MeterIndex, mode: RawMode) {
+    this.capacity = capacity;
+    this.meters = meters;
+    this.mode = mode;
+    this.#allocate();
+  }
+
+  /** The index of `buf` among this batch's raw byte segments. */
+  segment(buf: Uint8Array): number {
+    if (buf !== this.#lastSegment) {
+      this.segments.push(buf);
+      this.#lastSegment = buf;
+    }
+    return this.segments.length - 1;
+  }
+
+  /** Fills row `r` as a rejected row with no usable fields. */
+  rejectRow(r: number, reason: number, raw: string): void {
+    this.meter[r] = -1;
+    this.end[r] = NO_DAY;
+    this.value[r] = Number.NaN;
+    this.override[r] = Number.NaN;
+    this.source[r] = 0;
+    this.verification[r] = 0;
+    this.reject[r] = reason;
+    this.rejectedRaw.set(r, raw);
+  }
+
+  /** The batch of the rows written so far; the builder starts a new, empty batch. */
+  finish(): ReadingBatch {
+    const n = this.rows;
+    const batch = new DecodedBatch(this, n);
+    this.#allocate();
+    return batch;
+  }
+
+  #allocate(): void {
+    const n = this.capacity;
+    this.rows = 0;
+    this.line = new Float64Array(n);
+    this.meter = new Int32Array(n);
+    this.end = new Int32Array(n);
+    this.value = new Float64Array(n);
+    this.override = new Float64Array(n);
+    this.source = new Uint8Array(n);
+    this.verification = new Uint8Array(n);
+    this.reject = new Uint8Array(n);
+    this.rejectedRaw = new Map();
+    this.#lastSegment = null;
+    if (this.mode === "bytes") {
+      this.rawSegment = new Int32Array(n);
+      this.rawStart = new Int32Array(n);
+      this.rawEnd = new Int32Array(n);
+      this.segments = [];
+    } else {
+      this.rawValue = [];
+      this.rawIndex = new Int32Array(n);
+    }
+  }
+}
+
+class DecodedBatch implements ReadingBatch {
+  length: number;
+  readonly line: Float64Array;
+  readonly meter: Int32Array;
+  readonly end: Int32Array;
+  readonly value: Float64Array;
+  readonly override: Float64Array;
+  readonly source: Uint8Array;
+  readonly verification: Uint8Array;
+  readonly reject: Uint8Array;
+  readonly rejectedRaw: Map<number, string>;
+  readonly meters: MeterIndex;
+  readonly #raw: (row: number) => string;
+
+  constructor(b: BatchBuilder, n: number) {
+    this.length = n;
+    this.line = b.line.subarray(0, n);
+    this.meter = b.meter.subarray(0, n);
+    this.end = b.end.subarray(0, n);
+    this.value = b.value.subarray(0, n);
+    this.override = b.override.subarray(0, n);
+    this.source = b.source.subarray(0, n);
+    this.verification = b.verification.subarray(0, n);
+    this.reject = b.reject.subarray(0, n);
+    this.rejectedRaw = b.rejectedRaw;
+    this.meters = b.meters;
+    if (b.mode === "bytes") {
+      const { segments, rawSegment, rawStart, rawEnd } = b;
+      this.#raw = (row) => utf8.decode(segments[rawSegment[row]].subarray(rawStart[row], rawEnd[row]));
+    } else {
+      const { rawValue, rawIndex } = b;
+      this.#raw = (row) => recordJson(rawValue[row], rawIndex[row]);
+    }
+  }
+
+  rawOf(row: number): string {
+    if (!(Number.isInteger(row) && row >= 0 && row < this.length)) throw new RangeError(`row ${row} out of range`);
+    return this.rejectedRaw.get(row) ?? this.#raw(row);
+  }
+}
+
+/** JSON of a decoded record, or of row `index` of a columnar record (index >= 0). */
+export function recordJson(record: unknown, index: number): string {
+  if (index < 0) return safeJson(record);
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(record as Record<string, unknown>)) {
+    row[key] = isColumn(column) ? (column as ArrayLike<unknown>)[index] : column;
+  }
+  return safeJson(row);
+}
+
+/** An array or typed array: a column of a columnar msgpack batch. */
+export function isColumn(value: unknown): boolean {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, replacer) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (value instanceof Uint8Array) return `0x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}

@@ -1,0 +1,202 @@
+// Readings from CSV (header row required), decoded from bytes straight into ReadingBatch
+// columns: meter ids interned from bytes, numbers and dates parsed in place, strings created
+// only for rejected rows' raw text and unusual fields. Memory holds the current chunk and the
+// current batch, whatever the file size.
+import { NO_DAY } from "./batch.js";
+import type { ReadingBatch } from "./batch.js";
+import { BatchBuilder } from "./builder.js";
+import { parseDayBytes, parseDayString } from "./dates.js";
+import { IngestError } from "./errors.js";
+import { parseNumberBytes, parseNumberString } from "./numbers.js";
+import { resolveReadOptions } from "./options.js";
+import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
+import { REJECT, SOURCE, VERIFICATION } from "./reasons.js";
+import { CsvTokenizer } from "./tokenizer.js";
+
+const R = REJECT;
+const REQUIRED = ["meter_id", "end", "value"] as const;
+const OPTIONAL = ["override", "source", "verification"] as const;
+
+/** Column positions of the reading fields in a CSV header; -1 when absent. */
+interface Columns {
+  count: number;
+  meter: number;
+  end: number;
+  value: number;
+  override: number;
+  source: number;
+  verification: number;
+}
+
+/**
+ * Decodes CSV readings into batches of up to `batchSize` rows. Bad rows become rejected rows
+ * with their reason and raw line, never errors. A header without `meter_id`, `end` or `value`
+ * (or an input without a header) rejects with IngestError `MF_ERR_INPUT_HEADER`.
+ * Each yielded batch is a fresh object with its own columns.
+ */
+export async function* readCsvReadings(
+  stream: AsyncIterable<Uint8Array>,
+  options: ReadReadingsOptions,
+): AsyncGenerator<ReadingBatch> {
+  const o = resolveReadOptions(options);
+  const tok = new CsvTokenizer({ maxRecordBytes: o.maxRecordBytes });
+  const b = new BatchBuilder(o.batchSize, o.meters, "bytes");
+  let columns: Columns | null = null;
+  // Decodes records until the batch is full (true) or more input is needed (false).
+  const fill = (): boolean => {
+    while (tok.next()) {
+      if (columns === null) columns = readHeader(tok);
+      else {
+        decodeRecord(tok, columns, b, o);
+        if (b.rows === b.capacity) return true;
+      }
+    }
+    return false;
+  };
+  for await (const chunk of stream) {
+    tok.push(chunk);
+    while (fill()) yield b.finish();
+  }
+  tok.finish();
+  while (fill()) yield b.finish();
+  if (columns === null) throw new IngestError("MF_ERR_INPUT_HEADER", "readings CSV has no header row");
+  if (b.rows > 0) yield b.finish();
+}
+
+function readHeader(tok: CsvTokenizer): Columns {
+  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header is malformed: ${tok.rawString().slice(0, 200)}`);
+  const names: string[] = [];
+  for (let i = 0; i < tok.count; i++) names.push(tok.fieldString(i));
+  const position = (name: string): number => {
+    const at = names.indexOf(name);
+    if (at >= 0 && names.indexOf(name, at + 1) >= 0) {
+      throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header has column "${name}" twice`);
+    }
+    return at;
+  };
+  const missing = REQUIRED.filter((name) => position(name) < 0);
+  if (missing.length > 0) {
+    const list = missing.map((name) => `"${name}"`).join(", ");
+    throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}`);
+  }
+  for (const name of OPTIONAL) position(name);
+  return {
+    count: names.length,
+    meter: names.indexOf("meter_id"),
+    end: names.indexOf("end"),
+    value: names.indexOf("value"),
+    override: names.indexOf("override"),
+    source: names.indexOf("source"),
+    verification: names.indexOf("verification"),
+  };
+}
+
+function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedReadOptions): void {
+  const r = b.rows++;
+  const buf = t.buf;
+  b.line[r] = t.line;
+  b.rawSegment[r] = b.segment(buf);
+  b.rawStart[r] = t.start;
+  b.rawEnd[r] = t.end;
+  let reason = 0;
+  let meter = -1;
+  let day = NO_DAY;
+  let value = Number.NaN;
+  let override = Number.NaN;
+  let source = 0;
+  let verification = 0;
+  if (t.malformed) reason = R.malformed_record;
+  else if (t.count !== c.count) reason = R.column_count;
+  else {
+    const fs = t.fieldStart;
+    const fe = t.fieldEnd;
+    const fx = t.fieldEscaped;
+    const maxField = o.maxFieldBytes;
+    let tooLong = false;
+    for (let i = 0; i < t.count; i++) {
+      if (fe[i] - fs[i] > maxField) {
+        tooLong = true;
+        break;
+      }
+    }
+    let i = c.meter;
+    if (fe[i] === fs[i]) reason = R.missing_meter_id;
+    else if (fe[i] - fs[i] <= maxField) {
+      meter = fx[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(buf, fs[i], fe[i]);
+    }
+    i = c.value;
+    value = fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
+    if (reason === 0) {
+      if (value !== value) reason = R.bad_value;
+      else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
+      else if (value < 0) reason = R.negative_value;
+    }
+    i = c.end;
+    day = fx[i] === 1 ? parseDayString(t.fieldString(i)) : parseDayBytes(buf, fs[i], fe[i]);
+    if (reason === 0) {
+      if (day === NO_DAY) reason = R.bad_date;
+      else if (day > o.maxEndDay) reason = R.future_date;
+    }
+    if (reason === 0 && tooLong) reason = R.field_too_long;
+    i = c.override;
+    if (i >= 0 && fe[i] > fs[i]) {
+      override = fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
+      if (!Number.isFinite(override)) {
+        override = Number.NaN;
+        if (reason === 0) reason = R.bad_override;
+      }
+    }
+    i = c.source;
+    if (i >= 0 && fe[i] > fs[i]) {
+      source = sourceOf(buf, fs[i], fe[i]);
+      if (source < 0) {
+        source = 0;
+        if (reason === 0) reason = R.bad_source;
+      }
+    }
+    i = c.verification;
+    if (i >= 0 && fe[i] > fs[i]) {
+      verification = verificationOf(buf, fs[i], fe[i]);
+      if (verification < 0) {
+        verification = 0;
+        if (reason === 0) reason = R.bad_verification;
+      }
+    }
+  }
+  b.meter[r] = meter;
+  b.end[r] = day;
+  b.value[r] = value;
+  b.override[r] = override;
+  b.source[r] = source;
+  b.verification[r] = verification;
+  b.reject[r] = reason;
+  if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
+}
+
+/** SOURCE code of `auto`, `manual` or `import` in bytes; -1 otherwise. */
+function sourceOf(buf: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n === 4 && buf[s] === 97 && buf[s + 1] === 117 && buf[s + 2] === 116 && buf[s + 3] === 111) return SOURCE.auto;
+  if (n === 6 && equals(buf, s, "manual")) return SOURCE.manual;
+  if (n === 6 && equals(buf, s, "import")) return SOURCE.import;
+  return -1;
+}
+
+/** VERIFICATION code of `true`/`false` (any case) or `1`/`0` in bytes; -1 otherwise. */
+function verificationOf(buf: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n === 1) return buf[s] === 49 ? VERIFICATION.true : buf[s] === 48 ? VERIFICATION.false : -1;
+  if (n === 4 && equalsLower(buf, s, "true")) return VERIFICATION.true;
+  if (n === 5 && equalsLower(buf, s, "false")) return VERIFICATION.false;
+  return -1;
+}
+
+function equals(buf: Uint8Array, s: number, ascii: string): boolean {
+  for (let i = 0; i < ascii.length; i++) if (buf[s + i] !== ascii.charCodeAt(i)) return false;
+  return true;
+}
+
+function equalsLower(buf: Uint8Array, s: number, ascii: string): boolean {
+  for (let i = 0; i < ascii.length; i++) if ((buf[s + i] | 0x20) !== ascii.charCodeAt(i)) return false;
+  return true;
+}

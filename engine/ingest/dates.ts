@@ -1,0 +1,97 @@
+// Reading end periods from bytes: `YYYY-MM-DD` (a real calendar date) or a date-time
+// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` taken as the UTC calendar day of that instant
+// (no offset means UTC). Anything else is NO_DAY.
+import { dayFromCivil } from "../time/day.js";
+import { NO_DAY } from "./batch.js";
+
+const encoder = new TextEncoder();
+const scratch = new Uint8Array(64);
+
+/** The day number of the date or date-time in `buf[start, end)`, or NO_DAY. */
+export function parseDayBytes(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n < 10) return NO_DAY;
+  const year = digits4(buf, start);
+  const month = digits2(buf, start + 5);
+  const day = digits2(buf, start + 8);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || buf[start + 4] !== 45 || buf[start + 7] !== 45) return NO_DAY;
+  if (day > daysInMonth(year, month)) return NO_DAY;
+  const date = dayFromCivil(year, month, day);
+  if (n === 10) return date;
+  return withTime(buf, start + 10, end, date);
+}
+
+/** The day number of a date or date-time string, or NO_DAY. */
+export function parseDayString(text: string): number {
+  if (text.length < 10 || text.length > scratch.length) return NO_DAY;
+  const { read, written } = encoder.encodeInto(text, scratch);
+  if (read !== text.length) return NO_DAY;
+  return parseDayBytes(scratch, 0, written);
+}
+
+/** The day number of a decoded JSON or msgpack value: a date string or a Date; NO_DAY otherwise. */
+export function dayOfValue(value: unknown): number {
+  if (typeof value === "string") return parseDayString(value);
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isFinite(ms) ? Math.floor(ms / 86_400_000) : NO_DAY;
+  }
+  return NO_DAY;
+}
+
+function withTime(buf: Uint8Array, i: number, end: number, date: number): number {
+  const sep = buf[i];
+  if (sep !== 84 && sep !== 116 && sep !== 32) return NO_DAY; // T, t or a space
+  if (end - i < 6 || buf[i + 3] !== 58) return NO_DAY;
+  const hour = digits2(buf, i + 1);
+  const minute = digits2(buf, i + 4);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NO_DAY;
+  i += 6;
+  if (i < end && buf[i] === 58) {
+    const second = end - i >= 3 ? digits2(buf, i + 1) : -1;
+    if (second < 0 || second > 60) return NO_DAY;
+    i += 3;
+    if (i < end && (buf[i] === 46 || buf[i] === 44)) {
+      const fracStart = ++i;
+      while (i < end && buf[i] >= 48 && buf[i] <= 57) i++;
+      if (i === fracStart) return NO_DAY;
+    }
+  }
+  let offset = 0;
+  if (i < end) {
+    const c = buf[i];
+    if (c === 90 || c === 122) {
+      i++;
+    } else if (c === 43 || c === 45) {
+      if (end - i !== 6 || buf[i + 3] !== 58) return NO_DAY;
+      const oh = digits2(buf, i + 1);
+      const om = digits2(buf, i + 4);
+      if (oh < 0 || oh > 23 || om < 0 || om > 59) return NO_DAY;
+      offset = (c === 45 ? -1 : 1) * (oh * 60 + om);
+      i += 6;
+    } else {
+      return NO_DAY;
+    }
+  }
+  if (i !== end) return NO_DAY;
+  // Seconds never move an instant across midnight; hour, minute and offset can.
+  return date + Math.floor((hour * 60 + minute - offset) / 1440);
+}
+
+function digits2(buf: Uint8Array, i: number): number {
+  const a = buf[i] - 48;
+  const b = buf[i + 1] - 48;
+  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1;
+  return a * 10 + b;
+}
+
+function digits4(buf: Uint8Array, i: number): number {
+  const hi = digits2(buf, i);
+  const lo = digits2(buf, i + 2);
+  return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

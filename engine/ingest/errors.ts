@@ -1,0 +1,24 @@
+// Errors of the ingest layer: an input that cannot be read at all (as opposed to a bad row,
+// which becomes a rejected row and never an error).
+import { MeterflowError } from "../errors.js";
+
+/** Codes of IngestError. */
+export type IngestErrorCode =
+  | "MF_ERR_INPUT_OPEN"
+  | "MF_ERR_INPUT_READ"
+  | "MF_ERR_INPUT_FORMAT"
+  | "MF_ERR_INPUT_HEADER";
+
+/**
+ * An input file that cannot be ingested: it cannot be opened (`MF_ERR_INPUT_OPEN`), reading it
+ * failed part-way (`MF_ERR_INPUT_READ`), its format is unknown (`MF_ERR_INPUT_FORMAT`) or its
+ * header lacks a required column (`MF_ERR_INPUT_HEADER`).
+ */
+export class IngestError extends MeterflowError {
+  override name = "IngestError";
+  declare readonly code: IngestErrorCode;
+
+  constructor(code: IngestErrorCode, message: string, cause?: unknown) {
+    super(code, message, { cause });
+  }
+}

@@ -1,0 +1,113 @@
+// Validation of one reading given as decoded values (an NDJSON object, a msgpack map or a row
+// of a columnar msgpack batch): the same rejection rules, in the same order, as the CSV reader.
+import { NO_DAY } from "./batch.js";
+import type { BatchBuilder } from "./builder.js";
+import { dayOfValue } from "./dates.js";
+import { numberOfValue } from "./numbers.js";
+import type { ResolvedReadOptions } from "./options.js";
+import { REJECT, SOURCE, VERIFICATION } from "./reasons.js";
+
+/** Rejection-order of the value checks; column_count and malformed_record are decided by the caller. */
+const R = REJECT;
+
+/** The fields of a reading as decoded values (undefined when absent). */
+export interface ReadingValues {
+  meter_id?: unknown;
+  end?: unknown;
+  value?: unknown;
+  override?: unknown;
+  source?: unknown;
+  verification?: unknown;
+}
+
+/**
+ * Writes row `r` of `b` from decoded values and returns its rejection code (0 when valid).
+ * `tooLong` says whether any field of the record exceeds maxFieldBytes.
+ */
+export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLong: boolean, o: ResolvedReadOptions): number {
+  let reason = 0;
+  let meter = -1;
+  const id = v.meter_id;
+  const idText =
+    typeof id === "string" ? id : (typeof id === "number" && Number.isFinite(id)) || typeof id === "bigint" ? String(id) : "";
+  if (idText === "") reason = R.missing_meter_id;
+  else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
+
+  const value = numberOfValue(v.value);
+  if (reason === 0) {
+    if (value !== value) reason = R.bad_value;
+    else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
+    else if (value < 0) reason = R.negative_value;
+  }
+  const day = dayOfValue(v.end);
+  if (reason === 0) {
+    if (day === NO_DAY) reason = R.bad_date;
+    else if (day > o.maxEndDay) reason = R.future_date;
+  }
+  if (reason === 0 && tooLong) reason = R.field_too_long;
+
+  let override = Number.NaN;
+  if (!absent(v.override)) {
+    override = numberOfValue(v.override);
+    if (!Number.isFinite(override)) {
+      override = Number.NaN;
+      if (reason === 0) reason = R.bad_override;
+    }
+  }
+  let source: number = SOURCE.auto;
+  if (!absent(v.source)) {
+    const s = v.source;
+    if (s === "manual") source = SOURCE.manual;
+    else if (s === "import") source = SOURCE.import;
+    else if (s !== "auto" && reason === 0) reason = R.bad_source;
+  }
+  let verification: number = VERIFICATION.unset;
+  if (!absent(v.verification)) {
+    verification = verificationOf(v.verification);
+    if (verification < 0) {
+      verification = VERIFICATION.unset;
+      if (reason === 0) reason = R.bad_verification;
+    }
+  }
+
+  b.meter[r] = meter;
+  b.end[r] = day;
+  b.value[r] = value;
+  b.override[r] = override;
+  b.source[r] = source;
+  b.verification[r] = verification;
+  b.reject[r] = reason;
+  return reason;
+}
+
+/** The VERIFICATION code of a decoded value, or -1. */
+export function verificationOf(value: unknown): number {
+  if (value === true || value === 1) return VERIFICATION.true;
+  if (value === false || value === 0) return VERIFICATION.false;
+  if (typeof value === "string") {
+    const t = value.toLowerCase();
+    if (t === "true" || t === "1") return VERIFICATION.true;
+    if (t === "false" || t === "0") return VERIFICATION.false;
+  }
+  return -1;
+}
+
+/** Whether a string's UTF-8 length exceeds `max` bytes. */
+export function exceeds(text: string, max: number): boolean {
+  if (text.length > max) return true;
+  if (text.length * 3 <= max) return false;
+  return Buffer.byteLength(text, "utf8") > max;
+}
+
+/** Whether any string among an object's own values exceeds `max` bytes. */
+export function anyTooLong(record: Record<string, unknown>, max: number): boolean {
+  for (const key in record) {
+    const v = record[key];
+    if (typeof v === "string" && exceeds(v, max)) return true;
+  }
+  return false;
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}

@@ -1,0 +1,27 @@
+// Ingest: files (CSV, NDJSON, msgpack) decoded into columnar ReadingBatch, meter ids interned to
+// dense indices, every bad row kept as a rejected row with its reason and raw text.
+export { NO_DAY } from "./batch.js";
+export { readCsvReadings } from "./csv.js";
+export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
+export { IngestError } from "./errors.js";
+export { LineReader } from "./lines.js";
+export { createMeterIndex } from "./meter-index.js";
+export { readMsgpackReadings } from "./msgpack.js";
+export { readNdjsonReadings } from "./ndjson.js";
+export { numberOfValue, parseNumberBytes, parseNumberString } from "./numbers.js";
+export { formatOfPath, openFile, readChunks, readReadings } from "./open.js";
+export {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_FIELD_BYTES,
+  DEFAULT_MAX_MSGPACK_VALUE_BYTES,
+  DEFAULT_MAX_RECORD_BYTES,
+} from "./options.js";
+export { REJECT, rejectReasonName, SOURCE, VERIFICATION } from "./reasons.js";
+export { CsvTokenizer } from "./tokenizer.js";
+export type { ReadingBatch } from "./batch.js";
+export type { IngestErrorCode } from "./errors.js";
+export type { MeterIndex } from "./meter-index.js";
+export type { ReadingFormat, ReadReadingsFileOptions } from "./open.js";
+export type { ReadReadingsOptions } from "./options.js";
+export type { RejectReason } from "./reasons.js";
+export type { CsvTokenizerOptions } from "./tokenizer.js";

@@ -1,0 +1,182 @@
+// Readings from msgpack: a concatenation of msgpack values, each one reading map (the CSV
+// column names as keys) or a columnar batch map whose fields are arrays or typed arrays
+// (`{ meter_id: [...], end: [...], value: Float64Array }`; a scalar field applies to every row).
+// Values may be split across chunks. `line` is the 1-based record number, a columnar batch
+// counting one per row; raw text is the record's JSON. Bytes that cannot be decoded, or a value
+// that is not a map, give one malformed_record row and end the file: msgpack cannot resync.
+import { Unpackr } from "msgpackr";
+import type { ReadingBatch } from "./batch.js";
+import { BatchBuilder, isColumn, recordJson } from "./builder.js";
+import { anyTooLong, exceeds, writeValues } from "./fields.js";
+import type { ReadingValues } from "./fields.js";
+import { resolveReadOptions } from "./options.js";
+import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
+import { REJECT } from "./reasons.js";
+import { ChunkWindow, asBytes } from "./window.js";
+
+const KEYS = ["meter_id", "end", "value", "override", "source", "verification"] as const;
+
+/** What one decoding pass over the held bytes found. */
+interface Pass {
+  values: unknown[];
+  /** Why decoding stopped for good (raw text for the malformed row), or null. */
+  fatal: string | null;
+}
+
+/**
+ * Decodes msgpack readings into batches of up to `batchSize` rows. Never throws for bad data:
+ * see the file header. Each yielded batch is a fresh object with its own columns.
+ */
+export async function* readMsgpackReadings(
+  stream: AsyncIterable<Uint8Array>,
+  options: ReadReadingsOptions,
+): AsyncGenerator<ReadingBatch> {
+  const o = resolveReadOptions(options);
+  // `structures` persists record definitions (msgpackr's records extension) across values and chunks.
+  const unpackr = new Unpackr({ structures: [], mapsAsObjects: true });
+  const win = new ChunkWindow();
+  const b = new BatchBuilder(o.batchSize, o.meters, "values");
+  const row: ReadingValues = {};
+  let pos = 0; // first byte not yet decoded
+  let base = 0; // file offset of the window's first byte
+  let retryAt = 0; // window length worth another attempt at an incomplete value
+  let record = 0;
+
+  const decode = (atEnd: boolean): Pass => {
+    const values: unknown[] = [];
+    const src = win.buf.subarray(pos, win.len);
+    try {
+      unpackr.unpackMultiple(src, (value: unknown) => {
+        values.push(value);
+      });
+      pos = win.len;
+      return { values, fatal: null };
+    } catch (error) {
+      const e = error as { incomplete?: boolean; lastPosition?: number; missingBytes?: number; message?: string };
+      const at = pos + (e.lastPosition ?? 0);
+      pos = at;
+      if (e.incomplete === true && !atEnd) {
+        const held = win.len - at;
+        if (held > o.maxMsgpackValueBytes) {
+          return { values, fatal: undecodable(win.buf, at, base, `a value longer than ${o.maxMsgpackValueBytes} bytes`) };
+        }
+        // Retry once as many bytes again have arrived (or the hinted missing ones): linear overall.
+        retryAt = win.len + Math.max(1, e.missingBytes ?? held);
+        return { values, fatal: null };
+      }
+      const why = e.incomplete === true ? "truncated value at end of input" : String(e.message ?? error);
+      return { values, fatal: undecodable(win.buf, at, base, why) };
+    }
+  };
+
+  // Rows of one decoded value; yields (through the generator below) whenever the batch is full.
+  function* rows(value: unknown): Generator<ReadingBatch, boolean> {
+    if (!isMap(value)) {
+      b.line[b.rows] = ++record;
+      b.rejectRow(b.rows++, REJECT.malformed_record, recordJson(value, -1));
+      if (b.rows === b.capacity) yield b.finish();
+      return false;
+    }
+    if (!isColumnar(value)) {
+      const r = b.rows++;
+      b.line[r] = ++record;
+      b.rawValue[r] = value;
+      b.rawIndex[r] = -1;
+      if (writeValues(b, r, value, anyTooLong(value, o.maxFieldBytes), o) !== 0) b.rejectedRaw.set(r, recordJson(value, -1));
+      if (b.rows === b.capacity) yield b.finish();
+      return true;
+    }
+    const { shortest, longest } = extent(value);
+    for (let i = 0; i < longest; i++) {
+      const r = b.rows++;
+      b.line[r] = ++record;
+      b.rawValue[r] = value;
+      b.rawIndex[r] = i;
+      if (i >= shortest) b.rejectRow(r, REJECT.column_count, recordJson(value, i));
+      else if (writeRow(b, r, value, i, row, o) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
+      if (b.rows === b.capacity) yield b.finish();
+    }
+    return true;
+  }
+
+  function* emit(pass: Pass): Generator<ReadingBatch, boolean> {
+    for (const value of pass.values) if (!(yield* rows(value))) return false;
+    if (pass.fatal !== null) {
+      b.line[b.rows] = ++record;
+      b.rejectRow(b.rows++, REJECT.malformed_record, pass.fatal);
+      if (b.rows === b.capacity) yield b.finish();
+      return false;
+    }
+    return true;
+  }
+
+  let going = true;
+  for await (const chunk of stream) {
+    const bytes = asBytes(chunk);
+    if (bytes.length === 0) continue;
+    const shift = win.append(bytes, pos);
+    base += shift;
+    pos -= shift;
+    retryAt -= shift;
+    if (win.len < retryAt) continue;
+    going = yield* emit(decode(false));
+    if (!going) break;
+  }
+  if (going && pos < win.len) yield* emit(decode(true));
+  if (b.rows > 0) yield b.finish();
+}
+
+/** Writes row `i` of a columnar record into row `r`; returns its rejection code. */
+function writeRow(
+  b: BatchBuilder,
+  r: number,
+  record: Record<string, unknown>,
+  i: number,
+  row: ReadingValues,
+  o: ResolvedReadOptions,
+): number {
+  for (const key of KEYS) {
+    const field = record[key];
+    row[key] = isColumn(field) ? (field as ArrayLike<unknown>)[i] : field;
+  }
+  let tooLong = false;
+  for (const key in record) {
+    const field = record[key];
+    const v = isColumn(field) ? (field as ArrayLike<unknown>)[i] : field;
+    if (typeof v === "string" && exceeds(v, o.maxFieldBytes)) {
+      tooLong = true;
+      break;
+    }
+  }
+  return writeValues(b, r, row, tooLong, o);
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isColumnar(record: Record<string, unknown>): boolean {
+  return isColumn(record.meter_id) || isColumn(record.end) || isColumn(record.value);
+}
+
+/** Shortest and longest column of a columnar record. */
+function extent(record: Record<string, unknown>): { shortest: number; longest: number } {
+  let shortest = Number.POSITIVE_INFINITY;
+  let longest = 0;
+  for (const key in record) {
+    const field = record[key];
+    if (!isColumn(field)) continue;
+    const n = (field as ArrayLike<unknown>).length;
+    if (n < shortest) shortest = n;
+    if (n > longest) longest = n;
+  }
+  return { shortest, longest };
+}
+
+/** Raw text for undecodable bytes: where, why, and the first bytes in hex. */
+function undecodable(buf: Uint8Array, at: number, base: number, why: string): string {
+  const head = Buffer.from(buf.buffer, buf.byteOffset + at, Math.min(64, buf.length - at)).toString("hex");
+  return `undecodable msgpack at byte ${base + at} (${why}): 0x${head}`;
+}

@@ -1,0 +1,95 @@
+// Readings from a file: the format chosen by extension (.csv; .ndjson or .jsonl; .msgpack or
+// .mpk) unless `format` says otherwise, streamed in 1 MiB chunks.
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { extname } from "node:path";
+import { InvalidOptionError } from "../errors.js";
+import type { ReadingBatch } from "./batch.js";
+import { readCsvReadings } from "./csv.js";
+import { IngestError } from "./errors.js";
+import { readMsgpackReadings } from "./msgpack.js";
+import { readNdjsonReadings } from "./ndjson.js";
+import type { ReadReadingsOptions } from "./options.js";
+
+/** Input formats of readings files. */
+export type ReadingFormat = "csv" | "ndjson" | "msgpack";
+
+/** Options of readReadings. */
+export interface ReadReadingsFileOptions extends ReadReadingsOptions {
+  /** The file's format; by default chosen by its extension. */
+  format?: ReadingFormat;
+  /** Bytes per read; default 1 MiB. */
+  chunkBytes?: number;
+}
+
+const FORMATS: ReadonlyArray<ReadingFormat> = ["csv", "ndjson", "msgpack"];
+const BY_EXTENSION: Readonly<Record<string, ReadingFormat>> = {
+  ".csv": "csv",
+  ".ndjson": "ndjson",
+  ".jsonl": "ndjson",
+  ".msgpack": "msgpack",
+  ".mpk": "msgpack",
+};
+
+/** The format a path's extension names (case-insensitive), or null. */
+export function formatOfPath(path: string): ReadingFormat | null {
+  return BY_EXTENSION[extname(path).toLowerCase()] ?? null;
+}
+
+/**
+ * Streams the readings of a file as batches. Rejects with IngestError `MF_ERR_INPUT_OPEN` when
+ * the file cannot be opened, `MF_ERR_INPUT_FORMAT` when its format is unknown,
+ * `MF_ERR_INPUT_READ` when reading fails part-way, `MF_ERR_INPUT_HEADER` for a CSV header
+ * without a required column; bad rows are rejected rows, never errors.
+ * @example
+ *   const meters = createMeterIndex();
+ *   for await (const batch of readReadings("readings.csv", { meters })) total += batch.length;
+ */
+export async function* readReadings(path: string, options: ReadReadingsFileOptions): AsyncGenerator<ReadingBatch> {
+  const format = options.format ?? formatOfPath(path);
+  if (format === null) {
+    throw new IngestError(
+      "MF_ERR_INPUT_FORMAT",
+      `cannot tell the format of ${path}: use .csv, .ndjson, .jsonl, .msgpack or .mpk, or set the format`,
+    );
+  }
+  if (!FORMATS.includes(format)) throw new InvalidOptionError("format", FORMATS.join(" | "), format);
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new InvalidOptionError("chunkBytes", "a positive integer", chunkBytes);
+  const handle = await openFile(path);
+  const stream = handle.createReadStream({ highWaterMark: chunkBytes });
+  try {
+    const chunks = readChunks(stream, path);
+    if (format === "csv") yield* readCsvReadings(chunks, options);
+    else if (format === "ndjson") yield* readNdjsonReadings(chunks, options);
+    else yield* readMsgpackReadings(chunks, options);
+  } finally {
+    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Opens a file for reading, or rejects with a one-line IngestError naming the path. */
+export async function openFile(path: string): Promise<FileHandle> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, "r");
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTFILE" });
+    return handle;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
+  }
+}
+
+/** The chunks of a stream, read errors turned into IngestError `MF_ERR_INPUT_READ`. */
+export async function* readChunks(stream: AsyncIterable<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+  }
+}

@@ -1,0 +1,150 @@
+// One meter registry row, from its fields as decoded values, to a MeterRecord or the reason
+// it was rejected. CSV gives strings, NDJSON numbers or strings; "", null and absent all mean
+// "not given".
+import { MAX_DIGITS } from "../consumption/registers.js";
+import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
+import type { MeterRecord, RolloverModeName } from "./meter.js";
+
+/** Why a registry row was rejected, in the order the checks run (the first that applies wins). */
+export const REGISTRY_REJECT = [
+  "malformed_record",
+  "column_count",
+  "missing_meter_id",
+  "bad_meter_id",
+  "duplicate_meter_id",
+  "field_too_long",
+  "bad_scaling_factor",
+  "bad_reset_value",
+  "bad_digits",
+  "bad_rollover_mode",
+  "bad_parent_id",
+  "bad_number",
+  "bad_last_reading",
+  "bad_last_end",
+  "bad_text",
+] as const;
+
+/** A registry rejection reason. */
+export type RegistryRejectReason = (typeof REGISTRY_REJECT)[number];
+
+/** Longest meter id in UTF-8 bytes. */
+export const MAX_METER_ID_BYTES = 256;
+
+/** Reads a field by its registry column name; undefined when absent. */
+export type FieldGetter = (name: string) => unknown;
+
+/** The meter id a row names ("" when it has none usable), for messages and duplicate checks. */
+export function meterIdOf(get: FieldGetter): string {
+  const id = get("meter_id");
+  if (typeof id === "string") return id;
+  if ((typeof id === "number" && Number.isFinite(id)) || typeof id === "bigint") return String(id);
+  return "";
+}
+
+/**
+ * A validated MeterRecord, or the reason the row is rejected. `seen` holds the meter ids of
+ * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`.
+ */
+export function toMeterRecord(get: FieldGetter, seen: Set<string>, maxFieldBytes: number): MeterRecord | RegistryRejectReason {
+  const raw = get("meter_id");
+  if (absent(raw)) return "missing_meter_id";
+  const meterId = meterIdOf(get);
+  if (meterId === "" || Buffer.byteLength(meterId, "utf8") > MAX_METER_ID_BYTES) return "bad_meter_id";
+  if (seen.has(meterId)) return "duplicate_meter_id";
+  seen.add(meterId);
+
+  const tooLong = FIELDS.some((name) => {
+    const v = get(name);
+    return typeof v === "string" && Buffer.byteLength(v, "utf8") > maxFieldBytes;
+  });
+  if (tooLong) return "field_too_long";
+
+  const scalingFactor = optionalNumber(get("scaling_factor"), 1);
+  if (!(scalingFactor !== null && scalingFactor > 0)) return "bad_scaling_factor";
+  const resetValue = optionalNumber(get("reset_value"), null);
+  if (resetValue !== null && !(resetValue > 0)) return "bad_reset_value";
+  const digits = optionalNumber(get("digits"), null);
+  if (digits !== null && !(Number.isInteger(digits) && digits >= 1 && digits <= MAX_DIGITS)) return "bad_digits";
+  const mode = get("rollover_mode");
+  if (!absent(mode) && mode !== "documented" && mode !== "modulus") return "bad_rollover_mode";
+  const rolloverMode: RolloverModeName = mode === "modulus" ? "modulus" : "documented";
+  const parent = text(get("parent_id"));
+  if (parent === undefined || parent === meterId) return "bad_parent_id";
+  const unitPrice = optionalNumber(get("unit_price"), null);
+  const basicFeePerDay = optionalNumber(get("basic_fee_per_day"), null);
+  if (Number.isNaN(unitPrice) || Number.isNaN(basicFeePerDay)) return "bad_number";
+
+  const lastReadingRaw = get("last_reading");
+  const lastEndRaw = get("last_end");
+  let lastReading: number | null = null;
+  let lastEnd: number | null = null;
+  if (absent(lastReadingRaw) !== absent(lastEndRaw)) return "bad_last_reading";
+  if (!absent(lastReadingRaw)) {
+    lastReading = optionalNumber(lastReadingRaw, null);
+    if (lastReading === null || !(lastReading >= 0)) return "bad_last_reading";
+    if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
+    if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
+    lastEnd = dayOfValue(lastEndRaw);
+    if (lastEnd === NO_DAY) return "bad_last_end";
+  }
+
+  const type = text(get("type"));
+  const unit = text(get("unit"));
+  const costCenter = text(get("cost_center"));
+  const glAccount = text(get("gl_account"));
+  if (type === undefined || unit === undefined || costCenter === undefined || glAccount === undefined) return "bad_text";
+
+  return {
+    meterId,
+    type: type ?? "",
+    unit: unit ?? "",
+    scalingFactor,
+    resetValue,
+    digits,
+    rolloverMode,
+    parentId: parent,
+    unitPrice,
+    basicFeePerDay,
+    costCenter,
+    glAccount,
+    lastReading,
+    lastEnd,
+  };
+}
+
+/** The registry's column names. */
+export const FIELDS = [
+  "meter_id",
+  "type",
+  "unit",
+  "scaling_factor",
+  "reset_value",
+  "digits",
+  "rollover_mode",
+  "parent_id",
+  "unit_price",
+  "basic_fee_per_day",
+  "cost_center",
+  "gl_account",
+  "last_reading",
+  "last_end",
+] as const;
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}
+
+/** A number field: `fallback` when absent, NaN when present but not a finite number. */
+function optionalNumber<F extends number | null>(value: unknown, fallback: F): number | F {
+  if (absent(value)) return fallback;
+  const n = numberOfValue(value);
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+/** A text field: null when absent, the text of a string or number, undefined when neither. */
+function text(value: unknown): string | null | undefined {
+  if (absent(value)) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}

@@ -1,0 +1,179 @@
+// Reads the meter registry (DESIGN.md "Meter registry"): CSV with a header row or NDJSON with
+// the same keys, chosen by extension (.csv; .ndjson, .jsonl) or, for other names, by the first
+// byte. Bad rows are rejected with a reason, never thrown; a file that cannot be opened or a CSV
+// header without `meter_id` rejects with IngestError.
+import { CsvTokenizer, IngestError, LineReader, openFile, readChunks } from "../ingest/index.js";
+import type { MeterRecord } from "./meter.js";
+import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
+import type { FieldGetter, RegistryRejectReason } from "./registry-row.js";
+
+const utf8 = new TextDecoder("utf-8");
+
+/** A registry row that was not imported. */
+export interface RegistryRejection {
+  /** 1-based physical line where the row starts (the CSV header is line 1). */
+  line: number;
+  /** The row's meter id, "" when it has none. */
+  meterId: string;
+  reason: RegistryRejectReason;
+  /** The row's text, without its line terminator. */
+  raw: string;
+}
+
+/** The meters of a registry file and its rejected rows. */
+export interface MeterRegistry {
+  meters: MeterRecord[];
+  rejected: RegistryRejection[];
+}
+
+/** Options of readMeters. */
+export interface ReadMetersOptions {
+  /** The file's format; by default chosen by extension, else by its first byte. */
+  format?: "csv" | "ndjson";
+  /** Longest field in bytes; default 1024. */
+  maxFieldBytes?: number;
+  /** Longest record in bytes; default 64 KiB. */
+  maxRecordBytes?: number;
+}
+
+/**
+ * Reads and validates a meter registry file.
+ * @example
+ *   const { meters, rejected } = await readMeters("meters.csv");
+ */
+export async function readMeters(path: string, options: ReadMetersOptions = {}): Promise<MeterRegistry> {
+  const maxField = options.maxFieldBytes ?? 1024;
+  const maxRecord = options.maxRecordBytes ?? 64 * 1024;
+  const handle = await openFile(path);
+  const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+  try {
+    const chunks = readChunks(stream, path);
+    const lower = path.toLowerCase();
+    let format = options.format;
+    if (format === undefined && lower.endsWith(".csv")) format = "csv";
+    if (format === undefined && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl"))) format = "ndjson";
+    const sink: MeterRegistry = { meters: [], rejected: [] };
+    const seen = new Set<string>();
+    const row = (get: FieldGetter, line: number, raw: string): void => {
+      const result = toMeterRecord(get, seen, maxField);
+      if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw });
+      else sink.meters.push(result);
+    };
+    const reject = (line: number, meterId: string, reason: RegistryRejectReason, raw: string): void => {
+      sink.rejected.push({ line, meterId, reason, raw });
+    };
+    await readRows(chunks, format, maxRecord, path, row, reject);
+    return sink;
+  } finally {
+    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+type RowSink = (get: FieldGetter, line: number, raw: string) => void;
+type RejectSink = (line: number, meterId: string, reason: RegistryRejectReason, raw: string) => void;
+
+async function readRows(
+  chunks: AsyncIterable<Uint8Array>,
+  format: "csv" | "ndjson" | undefined,
+  maxRecord: number,
+  path: string,
+  row: RowSink,
+  reject: RejectSink,
+): Promise<void> {
+  let decoder: ((chunk: Uint8Array | null) => void) | null = null;
+  for await (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    decoder ??= (format ?? sniff(chunk)) === "ndjson" ? ndjsonRows(maxRecord, row, reject) : csvRows(maxRecord, path, row, reject);
+    decoder(chunk);
+  }
+  decoder ??= format === "ndjson" ? ndjsonRows(maxRecord, row, reject) : csvRows(maxRecord, path, row, reject);
+  decoder(null);
+}
+
+/** NDJSON when the first byte after a BOM and blanks is `{`. */
+function sniff(chunk: Uint8Array): "csv" | "ndjson" {
+  let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+  while (i < chunk.length && (chunk[i] === 32 || chunk[i] === 9 || chunk[i] === 10 || chunk[i] === 13)) i++;
+  return chunk[i] === 123 ? "ndjson" : "csv";
+}
+
+/** A CSV row decoder: push chunks, then null at the end. */
+function csvRows(maxRecord: number, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+  const tok = new CsvTokenizer({ maxRecordBytes: maxRecord });
+  let columns: Map<string, number> | null = null;
+  let width = 0;
+  const get: FieldGetter = (name) => {
+    const i = columns?.get(name);
+    return i === undefined ? undefined : tok.fieldString(i);
+  };
+  const drain = (): void => {
+    while (tok.next()) {
+      if (columns === null) {
+        columns = registryHeader(tok, path);
+        width = tok.count;
+      } else if (tok.malformed) {
+        reject(tok.line, "", "malformed_record", tok.rawString());
+      } else if (tok.count !== width) {
+        const i = columns.get("meter_id") ?? width;
+        reject(tok.line, i < tok.count ? tok.fieldString(i) : "", "column_count", tok.rawString());
+      } else {
+        row(get, tok.line, tok.rawString());
+      }
+    }
+  };
+  return (chunk) => {
+    if (chunk !== null) {
+      tok.push(chunk);
+      drain();
+      return;
+    }
+    tok.finish();
+    drain();
+    if (columns === null) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path} has no header row`);
+  };
+}
+
+/** Positions of the registry columns in a CSV header; unknown columns are ignored. */
+function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
+  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header row is malformed`);
+  const columns = new Map<string, number>();
+  for (let i = 0; i < tok.count; i++) {
+    const name = tok.fieldString(i);
+    if (!(FIELDS as readonly string[]).includes(name)) continue;
+    if (columns.has(name)) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: column "${name}" appears twice`);
+    columns.set(name, i);
+  }
+  if (!columns.has("meter_id")) {
+    throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"`);
+  }
+  return columns;
+}
+
+/** An NDJSON row decoder: push chunks, then null at the end. */
+function ndjsonRows(maxRecord: number, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+  const lines = new LineReader(maxRecord);
+  const drain = (): void => {
+    while (lines.next()) {
+      const text = utf8.decode(lines.buf.subarray(lines.start, lines.end));
+      if (text.trim() === "" && !lines.overlong) continue;
+      let record: unknown;
+      try {
+        record = lines.overlong ? undefined : JSON.parse(text);
+      } catch {
+        record = undefined;
+      }
+      if (record === null || typeof record !== "object" || Array.isArray(record)) {
+        reject(lines.line, "", "malformed_record", text);
+        continue;
+      }
+      const fields = record as Record<string, unknown>;
+      row((name) => (Object.hasOwn(fields, name) ? fields[name] : undefined), lines.line, text);
+    }
+  };
+  return (chunk) => {
+    if (chunk === null) lines.finish();
+    else lines.push(chunk);
+    drain();
+  };
+}

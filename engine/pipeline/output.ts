@@ -1,0 +1,50 @@
+// What a batch produces as it goes through the pipeline, shared by its stages.
+import type { ConsumptionKernel } from "../consumption/index.js";
+import type { OutputRow, Sinks } from "../sinks/types.js";
+import type { HistoryEntries } from "../store/history.js";
+import type { MeterState } from "../store/state.js";
+import type { HeldRow, MeterTable, Store } from "../store/types.js";
+import { holdReasons } from "./decide.js";
+
+/** Counts of one batch; in = billable + held + rejected + duplicates. */
+export interface BatchCounts {
+  rows: number;
+  billable: number;
+  held: number;
+  rejected: number;
+  duplicates: number;
+  /** Correction records among the billable ones. */
+  corrections: number;
+}
+
+/** What a processor needs; one per run. */
+export interface ProcessorContext {
+  store: Store;
+  meters: MeterTable;
+  state: MeterState;
+  kernel: ConsumptionKernel;
+  sinks: Sinks;
+  runId: number;
+}
+
+/** Shared by the batch's stages: the outputs it produced so far. */
+export interface BatchOutput {
+  counts: BatchCounts;
+  history: HistoryEntries;
+  held: HeldRow[];
+  touched: Set<number>;
+  /** Output rows, written to the sinks after the commit. */
+  billingRows: OutputRow[];
+  heldRows: Array<[OutputRow, string]>;
+}
+
+/**
+ * Records a held reading: its decision row for the store and its output row. `count` is false
+ * for a correction record, which is an output of its own, not an input reading.
+ */
+export function holdRow(out: BatchOutput, row: OutputRow, hold: number, count = true): void {
+  const reasons = holdReasons(hold);
+  out.held.push({ readingId: row.readingId, meterId: row.meterId, endDay: row.end, reasons, line: JSON.stringify({ ...row, reasons }) });
+  out.heldRows.push([row, reasons]);
+  if (count) out.counts.held++;
+}

@@ -1,0 +1,233 @@
+// One batch through the pipeline: validate -> join meter state -> consumption kernel -> decide
+// -> commit -> outputs. Readings later than a meter's latest accepted one (the usual case) are
+// computed in bulk by the kernel; older ones (duplicates, conflicts, back-dated readings) take
+// the late path (late.ts), which consults the meter's history.
+import type { ConsumptionBatch } from "../consumption/index.js";
+import { FLAG } from "../flags/flags.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { REJECT, rejectReasonName } from "../ingest/reasons.js";
+import { readingId } from "../sinks/format.js";
+import type { OutputRow } from "../sinks/types.js";
+import { createEntries, pushEntry } from "../store/history.js";
+import { batchId } from "./batch-id.js";
+import { decide, HOLD } from "./decide.js";
+import { MeterGrouper } from "./group.js";
+import { LatePath } from "./late.js";
+import { holdRow } from "./output.js";
+import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
+import { emitCommitted } from "./replay.js";
+
+export class BatchProcessor {
+  readonly #ctx: ProcessorContext;
+  readonly #grouper = new MeterGrouper();
+  #keyByIndex = new Int32Array(1024).fill(-2);
+  #keys = new Int32Array(0);
+  #valid = new Int32Array(0);
+  #order = new Int32Array(0);
+  #rows = new Int32Array(0);
+  #work: ConsumptionBatch | undefined;
+
+  constructor(ctx: ProcessorContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Processes one batch and returns its counts. `seq` and `input` label it in the store. */
+  process(batch: ReadingBatch, seq: number, input: string): BatchCounts {
+    const { store, sinks, runId } = this.#ctx;
+    const n = batch.length;
+    const keys = this.#resolveKeys(batch);
+    this.#validate(batch, keys);
+    const id = batchId(batch, keys);
+    const out: BatchOutput = {
+      counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
+      history: createEntries(Math.max(n, 16)), held: [], touched: new Set(), billingRows: [], heldRows: [],
+    };
+    this.#reject(batch, out);
+
+    const committed = store.batch(id);
+    if (committed !== undefined) {
+      emitCommitted(this.#ctx, committed, out);
+      return out.counts;
+    }
+
+    this.#unknownMeters(batch, keys, out);
+    const late = new LatePath(this.#ctx, out);
+    const chain = this.#chain(batch, keys, late, out);
+    this.#compute(batch, keys, chain, out);
+    late.flush();
+    store.commit({ batchId: id, runId, seq, input, counts: out.counts, history: out.history, touched: out.touched, held: out.held }, this.#ctx.state);
+    for (const row of out.billingRows) sinks.billing(row);
+    for (const [row, reasons] of out.heldRows) sinks.held(row, reasons);
+    return out.counts;
+  }
+
+  /** Registry key of every row's meter: -1 unknown or no meter. */
+  #resolveKeys(batch: ReadingBatch): Int32Array {
+    const n = batch.length;
+    if (this.#keys.length < n) this.#keys = new Int32Array(n);
+    const index = batch.meters;
+    if (this.#keyByIndex.length < index.size) {
+      const grown = new Int32Array(Math.max(index.size, this.#keyByIndex.length * 2)).fill(-2);
+      grown.set(this.#keyByIndex);
+      this.#keyByIndex = grown;
+    }
+    const byIndex = this.#keyByIndex;
+    const keyOf = this.#ctx.meters.keyOf;
+    const keys = this.#keys.subarray(0, n);
+    for (let row = 0; row < n; row++) {
+      const m = batch.meter[row];
+      if (m < 0) {
+        keys[row] = -1;
+        continue;
+      }
+      let k = byIndex[m];
+      if (k === -2) byIndex[m] = k = keyOf.get(index.idOf(m)) ?? -1;
+      keys[row] = k;
+    }
+    return keys;
+  }
+
+  /** Checks that need the registry: a value beyond the register's range. */
+  #validate(batch: ReadingBatch, keys: Int32Array): void {
+    const { digits, reset } = this.#ctx.meters;
+    for (let row = 0; row < batch.length; row++) {
+      const k = keys[row];
+      if (k < 0 || batch.reject[row] !== 0) continue;
+      const d = digits[k];
+      const r = reset[k];
+      const v = batch.value[row];
+      if ((d > 0 && v >= 10 ** d) || (r === r && v >= r)) batch.reject[row] = REJECT.value_exceeds_register;
+    }
+  }
+
+  #reject(batch: ReadingBatch, out: BatchOutput): void {
+    for (let row = 0; row < batch.length; row++) {
+      const code = batch.reject[row];
+      if (code === 0) continue;
+      const m = batch.meter[row];
+      this.#ctx.sinks.rejected({
+        sourceLine: batch.line[row],
+        meterId: m >= 0 ? batch.meters.idOf(m) : "",
+        reason: rejectReasonName(code),
+        raw: batch.rejectedRaw.get(row) ?? batch.rawOf(row),
+      });
+      out.counts.rejected++;
+    }
+  }
+
+  /** Readings of meters missing from the registry are held, never dropped. */
+  #unknownMeters(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): void {
+    for (let row = 0; row < batch.length; row++) {
+      if (keys[row] !== -1 || batch.reject[row] !== 0) continue;
+      const meterId = batch.meters.idOf(batch.meter[row]);
+      holdRow(out, {
+        readingId: readingId(meterId, batch.end[row]), meterId, start: Number.NaN, end: batch.end[row], days: 0,
+        previous: Number.NaN, current: batch.value[row], consumption: 0, daily: 0, flags: 0,
+      }, HOLD.unknown_meter);
+    }
+  }
+
+  /**
+   * Groups valid rows by meter in end order and splits them: rows after the meter's latest
+   * accepted reading go to the kernel (returned, in order); older rows and same-day repeats go
+   * to the late path.
+   */
+  #chain(batch: ReadingBatch, keys: Int32Array, late: LatePath, out: BatchOutput): Int32Array {
+    const n = batch.length;
+    if (this.#order.length < n) {
+      this.#order = new Int32Array(n);
+      this.#rows = new Int32Array(n);
+      this.#valid = new Int32Array(n);
+    }
+    const valid = this.#valid;
+    for (let row = 0; row < n; row++) valid[row] = batch.reject[row] !== 0 ? -1 : keys[row];
+    const { count } = this.#grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, this.#order);
+    const order = this.#order;
+    const rows = this.#rows;
+    const lastEnd = this.#ctx.state.lastEnd;
+    let chained = 0;
+    let prevKey = -1;
+    let prevEnd = 0;
+    let prevValue = 0;
+    for (let i = 0; i < count; i++) {
+      const row = order[i];
+      const k = keys[row];
+      const end = batch.end[row];
+      const sameMeter = k === prevKey;
+      if (sameMeter && end === prevEnd) {
+        // A repeat of the reading just before it in this batch.
+        if (batch.value[row] === prevValue) out.counts.duplicates++;
+        else late.conflict(batch, row, k);
+        continue;
+      }
+      prevKey = k;
+      prevEnd = end;
+      prevValue = batch.value[row];
+      if (end <= lastEnd[k]) late.add(batch, row, k);
+      else rows[chained++] = row;
+    }
+    return rows.subarray(0, chained);
+  }
+
+  /** Runs the kernel over the chained rows, then decides, records and updates state. */
+  #compute(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, out: BatchOutput): void {
+    const m = rows.length;
+    if (m === 0) return;
+    const { kernel, meters, state } = this.#ctx;
+    if (this.#work === undefined || this.#work.capacity < m) {
+      if (this.#work !== undefined) kernel.release(this.#work);
+      this.#work = kernel.allocate(Math.max(m, 65536));
+    }
+    const c = this.#work.columns;
+    let lastKey = -1;
+    for (let i = 0; i < m; i++) {
+      const row = rows[i];
+      const k = keys[row];
+      if (k === lastKey) {
+        c.prev[i] = c.cur[i - 1];
+        c.prevEnd[i] = c.end[i - 1];
+      } else {
+        c.prev[i] = state.lastValue[k];
+        c.prevEnd[i] = state.lastEnd[k];
+        lastKey = k;
+      }
+      c.cur[i] = batch.value[row];
+      c.end[i] = batch.end[row];
+      c.override[i] = batch.override[row];
+      c.scale[i] = meters.scale[k];
+      c.reset[i] = meters.reset[k];
+      c.digits[i] = meters.digits[k];
+      c.mode[i] = meters.mode[k];
+    }
+    kernel.compute(this.#work, m);
+    const r = this.#work.columns;
+    const ids = meters.ids;
+    for (let i = 0; i < m; i++) {
+      const k = keys[rows[i]];
+      const flags = r.flags[i];
+      const consumption = r.consumption[i];
+      const hold = decide(flags, state.tempBad[k] !== 0);
+      const billed = hold === 0 ? consumption : 0;
+      pushEntry(out.history, {
+        meter: k, end: r.end[i], value: r.cur[i], prev: r.prev[i], start: r.start[i],
+        consumption, billed, flags, held: hold,
+      });
+      const row: OutputRow = {
+        readingId: readingId(ids[k], r.end[i]), meterId: ids[k], start: (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i],
+        end: r.end[i], days: r.days[i], previous: r.prev[i], current: r.cur[i], consumption, daily: r.daily[i], flags,
+      };
+      if (hold === 0) {
+        out.billingRows.push(row);
+        out.counts.billable++;
+        state.readings[k]++;
+        state.sumConsumption[k] += consumption;
+        state.sumDays[k] += r.days[i];
+      } else {
+        holdRow(out, row, hold);
+      }
+      state.lastEnd[k] = r.end[i];
+      state.lastValue[k] = r.cur[i];
+      out.touched.add(k);
+    }
+  }
+}

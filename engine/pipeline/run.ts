@@ -1,0 +1,135 @@
+// `meterflow run`: reading files in, decisions out, state committed batch by batch.
+import { createHash } from "node:crypto";
+import { createReadStream, statSync } from "node:fs";
+import { createConsumptionKernel } from "../consumption/index.js";
+import type { ConsumptionImplementation } from "../consumption/index.js";
+import { MeterflowError } from "../errors.js";
+import { createMeterIndex, readReadings } from "../ingest/index.js";
+import { readMeters } from "../meters/index.js";
+import { createFileSinks } from "../sinks/files.js";
+import type { OutputFormat } from "../sinks/files.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import { BatchProcessor } from "./processor.js";
+import type { BatchCounts } from "./output.js";
+
+/**
+ * Failpoint for the crash tests: the process kills itself (SIGKILL, no cleanup) right after
+ * committing this many batches. Never set in production.
+ */
+const KILL_AFTER_BATCHES = Number(process.env.MF_FAILPOINT_KILL_AFTER_BATCHES ?? 0);
+
+/** Options of {@link runFiles}. */
+export interface RunOptions {
+  /** Reading files: CSV, NDJSON or msgpack, by extension. */
+  inputs: string[];
+  /** SQLite state file (created when missing). */
+  db: string;
+  /** Output directory (created when missing). */
+  out: string;
+  /** Meter registry to import (upsert) before the run. */
+  meters?: string;
+  /** Row files as CSV (default) or NDJSON. */
+  format?: OutputFormat;
+  /** Readings per batch (and per transaction). Default 65536. */
+  batchSize?: number;
+  /** Days after today an end date may lie before it is rejected as future_date. Default 1. */
+  futureDays?: number;
+  /** "Today", for tests. */
+  now?: Date;
+  implementation?: ConsumptionImplementation | "auto";
+  /** Called after every batch with the readings processed so far. */
+  onProgress?: (processed: number) => void;
+}
+
+/** summary.json. */
+export interface RunSummary {
+  run_id: number;
+  in: number;
+  billable: number;
+  held: number;
+  rejected: number;
+  duplicates: number;
+  corrections: number;
+  conservation: "in = billable + held + rejected + duplicates";
+  balanced: boolean;
+  batches: number;
+  meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number } };
+  inputs: Array<{ path: string; bytes: number; sha256: string }>;
+  seconds: number;
+  readings_per_second: number;
+}
+
+/** A run that could not start or could not finish (not a bad reading: those are rejected). */
+export class RunError extends MeterflowError {
+  override name = "RunError";
+  constructor(message: string, cause?: unknown) {
+    super("MF_ERR_RUN", message, { cause });
+  }
+}
+
+export async function runFiles(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const inputs = options.inputs.map((path) => {
+    try {
+      return { path, bytes: statSync(path).size, sha256: "" };
+    } catch {
+      throw new RunError(`cannot read input ${path}`);
+    }
+  });
+  const registry = options.meters === undefined ? undefined : await readMeters(options.meters);
+  const store = openSqliteStore(options.db);
+  let runId = -1;
+  let sinks: ReturnType<typeof createFileSinks> | undefined;
+  try {
+    const imported = registry === undefined ? undefined : { ...store.upsertMeters(registry.meters), rejected: registry.rejected.length };
+    const meters = store.meters();
+    const state = store.loadState(meters);
+    const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
+    try {
+      sinks = createFileSinks(options.out, options.format ?? "csv");
+    } catch (error) {
+      throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
+    }
+    for (const input of inputs) input.sha256 = await sha256(input.path);
+    runId = store.startRun(inputs);
+    const processor = new BatchProcessor({ store, meters, state, kernel, sinks, runId });
+    const today = options.now ?? new Date();
+    const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
+    const index = createMeterIndex();
+    const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
+    let seq = 0;
+    for (const input of inputs) {
+      for await (const batch of readReadings(input.path, { batchSize: options.batchSize ?? 65536, maxEndDay, meters: index })) {
+        const counts = processor.process(batch, seq++, input.path);
+        if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
+        for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
+        options.onProgress?.(total.rows);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const summary: RunSummary = {
+      run_id: runId, in: total.rows, billable: total.billable, held: total.held, rejected: total.rejected,
+      duplicates: total.duplicates, corrections: total.corrections,
+      conservation: "in = billable + held + rejected + duplicates",
+      balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates,
+      batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
+      inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
+    };
+    if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
+    sinks.close(summary);
+    store.finishRun(runId, "finished", summary);
+    return summary;
+  } catch (error) {
+    sinks?.abort();
+    if (runId >= 0) store.finishRun(runId, "failed", { error: (error as Error).message });
+    throw error;
+  } finally {
+    store.close();
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
