@@ -31,7 +31,7 @@ export class BatchBuilder {
   rawStart!: Int32Array;
   rawEnd!: Int32Array;
   segments!: Uint8Array[];
-  #lastSegment: Uint8Array | null = null;
+  private lastSegment: Uint8Array | null = null;
   /** "values" mode: each row's record, and its row in a columnar record (-1 for a single record). */
   rawValue!: unknown[];
   rawIndex!: Int32Array;
@@ -40,14 +40,14 @@ export class BatchBuilder {
     this.capacity = capacity;
     this.meters = meters;
     this.mode = mode;
-    this.#allocate();
+    this.allocate();
   }
 
   /** The index of `buf` among this batch's raw byte segments. */
   segment(buf: Uint8Array): number {
-    if (buf !== this.#lastSegment) {
+    if (buf !== this.lastSegment) {
       this.segments.push(buf);
-      this.#lastSegment = buf;
+      this.lastSegment = buf;
     }
     return this.segments.length - 1;
   }
@@ -68,11 +68,11 @@ export class BatchBuilder {
   finish(): ReadingBatch {
     const n = this.rows;
     const batch = new DecodedBatch(this, n);
-    this.#allocate();
+    this.allocate();
     return batch;
   }
 
-  #allocate(): void {
+  private allocate(): void {
     const n = this.capacity;
     this.rows = 0;
     this.line = new Float64Array(n);
@@ -84,7 +84,7 @@ export class BatchBuilder {
     this.verification = new Uint8Array(n);
     this.reject = new Uint8Array(n);
     this.rejectedRaw = new Map();
-    this.#lastSegment = null;
+    this.lastSegment = null;
     if (this.mode === "bytes") {
       this.rawSegment = new Int32Array(n);
       this.rawStart = new Int32Array(n);
@@ -109,7 +109,7 @@ class DecodedBatch implements ReadingBatch {
   readonly reject: Uint8Array;
   readonly rejectedRaw: Map<number, string>;
   readonly meters: MeterIndex;
-  readonly #raw: (row: number) => string;
+  private readonly raw: (row: number) => string;
 
   constructor(b: BatchBuilder, n: number) {
     this.length = n;
@@ -125,16 +125,16 @@ class DecodedBatch implements ReadingBatch {
     this.meters = b.meters;
     if (b.mode === "bytes") {
       const { segments, rawSegment, rawStart, rawEnd } = b;
-      this.#raw = (row) => utf8.decode(segments[rawSegment[row]].subarray(rawStart[row], rawEnd[row]));
+      this.raw = (row) => utf8.decode(segments[rawSegment[row]].subarray(rawStart[row], rawEnd[row]));
     } else {
       const { rawValue, rawIndex } = b;
-      this.#raw = (row) => recordJson(rawValue[row], rawIndex[row]);
+      this.raw = (row) => recordJson(rawValue[row], rawIndex[row]);
     }
   }
 
   rawOf(row: number): string {
     if (!(Number.isInteger(row) && row >= 0 && row < this.length)) throw new RangeError(`row ${row} out of range`);
-    return this.rejectedRaw.get(row) ?? this.#raw(row);
+    return this.rejectedRaw.get(row) ?? this.raw(row);
   }
 }
 

@@ -15,79 +15,79 @@ export class LineReader {
   line = 0;
   overlong = false;
 
-  readonly #max: number;
-  readonly #window = new ChunkWindow();
-  #ended = false;
-  #bomChecked = false;
-  #lineStart = 0;
-  #scanFrom = 0;
-  #lineNo = 1;
-  #skipping = false;
+  private readonly max: number;
+  private readonly window = new ChunkWindow();
+  private ended = false;
+  private bomChecked = false;
+  private lineStart = 0;
+  private scanFrom = 0;
+  private lineNo = 1;
+  private skipping = false;
 
   constructor(maxRecordBytes: number) {
-    this.#max = maxRecordBytes;
+    this.max = maxRecordBytes;
   }
 
   push(chunk: Uint8Array | string): void {
     const bytes = asBytes(chunk);
     if (bytes.length === 0) return;
-    const shift = this.#window.append(bytes, this.#lineStart);
-    this.#lineStart -= shift;
-    this.#scanFrom -= shift;
+    const shift = this.window.append(bytes, this.lineStart);
+    this.lineStart -= shift;
+    this.scanFrom -= shift;
   }
 
   finish(): void {
-    this.#ended = true;
+    this.ended = true;
   }
 
   /** Advances to the next line; false when more input is needed (or, after finish, none is left). */
   next(): boolean {
-    const { buf, len } = this.#window;
-    if (!this.#bomChecked) {
-      if (len < 3 && !this.#ended) return false;
-      this.#bomChecked = true;
-      if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.#lineStart = this.#scanFrom = 3;
+    const { buf, len } = this.window;
+    if (!this.bomChecked) {
+      if (len < 3 && !this.ended) return false;
+      this.bomChecked = true;
+      if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.lineStart = this.scanFrom = 3;
     }
     for (;;) {
-      const start = this.#lineStart;
-      const q = buf.indexOf(LF, this.#scanFrom);
+      const start = this.lineStart;
+      const q = buf.indexOf(LF, this.scanFrom);
       const found = q >= 0 && q < len;
-      if (this.#skipping) {
+      if (this.skipping) {
         if (!found) {
-          this.#lineStart = this.#scanFrom = len;
+          this.lineStart = this.scanFrom = len;
           return false;
         }
-        this.#skipping = false;
-        this.#lineNo++;
-        this.#lineStart = this.#scanFrom = q + 1;
+        this.skipping = false;
+        this.lineNo++;
+        this.lineStart = this.scanFrom = q + 1;
         continue;
       }
       if (found) {
-        const lineNo = this.#lineNo++;
-        this.#lineStart = this.#scanFrom = q + 1;
+        const lineNo = this.lineNo++;
+        this.lineStart = this.scanFrom = q + 1;
         const end = q > start && buf[q - 1] === CR ? q - 1 : q;
-        if (end - start > this.#max) return this.#emit(buf, start, start + this.#max, lineNo, true);
-        return this.#emit(buf, start, end, lineNo, false);
+        if (end - start > this.max) return this.emit(buf, start, start + this.max, lineNo, true);
+        return this.emit(buf, start, end, lineNo, false);
       }
-      if (len - start > this.#max) {
+      if (len - start > this.max) {
         // Overlong and still going: report it now, skip the rest as it arrives.
-        this.#skipping = true;
-        this.#lineStart = this.#scanFrom = len;
-        return this.#emit(buf, start, start + this.#max, this.#lineNo, true);
+        this.skipping = true;
+        this.lineStart = this.scanFrom = len;
+        return this.emit(buf, start, start + this.max, this.lineNo, true);
       }
-      if (!this.#ended || start >= len) {
-        this.#scanFrom = len;
+      if (!this.ended || start >= len) {
+        this.scanFrom = len;
         return false;
       }
       // The last line, without a newline.
-      this.#lineStart = this.#scanFrom = len;
+      this.lineStart = this.scanFrom = len;
       let end = len;
       if (buf[end - 1] === CR) end--;
-      return this.#emit(buf, start, end, this.#lineNo++, false);
+      return this.emit(buf, start, end, this.lineNo++, false);
     }
   }
 
-  #emit(buf: Uint8Array, start: number, end: number, line: number, overlong: boolean): boolean {
+  private emit(buf: Uint8Array, start: number, end: number, line: number, overlong: boolean): boolean {
     this.buf = buf;
     this.start = start;
     this.end = end;

@@ -23,9 +23,11 @@ const encoder = new TextEncoder();
 
 /**
  * A MeterIndex backed by an open-addressing hash table (FNV-1a over the id's UTF-8 bytes,
- * linear probing, Int32Array slots). Each id's bytes are copied once into an arena and compared
- * on a hash hit; its string is created when the id is first seen. `intern(s)` and
- * `internBytes` of `s`'s UTF-8 bytes give the same index. Grows by doubling, so it holds
+ * linear probing). Slots are two Int32 words, index + 1 and hash, so the table stays small
+ * enough for the CPU caches with hundreds of thousands of meters (measured: 16-byte slots made
+ * lookups 3x slower at 200k meters). Each id's bytes are copied once into an arena, in first-seen
+ * order, and compared on a hash hit; its string is created when it is first seen. `intern(s)`
+ * and `internBytes` of `s`'s UTF-8 bytes give the same index. Grows by doubling, so it holds
  * millions of ids. Bytes that are not valid UTF-8 are interned as given; their `idOf` string
  * carries U+FFFD where the bytes were invalid.
  */
@@ -34,113 +36,101 @@ export function createMeterIndex(): MeterIndex {
 }
 
 class HashMeterIndex implements MeterIndex {
-  #size = 0;
-  /** Slot -> index + 1 (0 = empty). Length is a power of two. */
-  #slots: Int32Array = new Int32Array(INITIAL_SLOTS);
-  #mask = INITIAL_SLOTS - 1;
-  /** Per index: hash, byte offset and byte length in the arena. */
-  #hashes: Int32Array = new Int32Array(INITIAL_SLOTS >>> 1);
-  #offsets: Int32Array = new Int32Array(INITIAL_SLOTS >>> 1);
-  #lengths: Int32Array = new Int32Array(INITIAL_SLOTS >>> 1);
-  #arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
-  #arenaUsed = 0;
-  #ids: string[] = [];
-  #scratch: Uint8Array = new Uint8Array(256);
+  private count = 0;
+  /** Per slot: index + 1 (0 = empty), hash. */
+  private slots: Int32Array = new Int32Array(INITIAL_SLOTS * 2);
+  private mask = INITIAL_SLOTS - 1;
+  /** Per index: arena offset of its bytes; the length is the next offset minus this one. */
+  private offsets: Int32Array = new Int32Array(INITIAL_SLOTS / 2 + 1);
+  private arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
+  private ids: string[] = [];
+  private scratch: Uint8Array = new Uint8Array(256);
 
   get size(): number {
-    return this.#size;
+    return this.count;
   }
 
   internBytes(buf: Uint8Array, start: number, end: number): number {
     let h = FNV_OFFSET;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
-    const len = end - start;
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const hashes = this.#hashes;
-    const offsets = this.#offsets;
-    const lengths = this.#lengths;
-    const arena = this.#arena;
+    const slots = this.slots;
+    const mask = this.mask;
     let s = h & mask;
     for (;;) {
-      const entry = slots[s];
+      const entry = slots[s << 1];
       if (entry === 0) break;
-      const index = entry - 1;
-      if (hashes[index] === h && lengths[index] === len) {
-        const off = offsets[index] - start;
-        let i = start;
-        while (i < end && arena[i + off] === buf[i]) i++;
-        if (i === end) return index;
+      if (slots[(s << 1) + 1] === h) {
+        const offsets = this.offsets;
+        const from = offsets[entry - 1];
+        if (offsets[entry] - from === end - start) {
+          const arena = this.arena;
+          const shift = from - start;
+          let i = start;
+          while (i < end && arena[i + shift] === buf[i]) i++;
+          if (i === end) return entry - 1;
+        }
       }
       s = (s + 1) & mask;
     }
-    return this.#insert(buf, start, end, h, s);
+    return this.insert(buf, start, end, h, s);
   }
 
   intern(id: string): number {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-    if (this.#scratch.length < id.length * 3) this.#scratch = new Uint8Array(id.length * 3);
-    const { written } = encoder.encodeInto(id, this.#scratch);
-    return this.internBytes(this.#scratch, 0, written);
+    if (this.scratch.length < id.length * 3) this.scratch = new Uint8Array(id.length * 3);
+    const { written } = encoder.encodeInto(id, this.scratch);
+    return this.internBytes(this.scratch, 0, written);
   }
 
   idOf(index: number): string {
-    if (!(index >= 0 && index < this.#size)) throw new RangeError(`meter index ${index} out of range`);
-    return this.#ids[index];
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`meter index ${index} out of range`);
+    return this.ids[index];
   }
 
-  #insert(buf: Uint8Array, start: number, end: number, hash: number, slot: number): number {
-    const index = this.#size;
+  private insert(buf: Uint8Array, start: number, end: number, hash: number, slot: number): number {
+    const index = this.count;
     const len = end - start;
-    if (index === this.#hashes.length) this.#growEntries();
-    if (this.#arenaUsed + len > this.#arena.length) this.#growArena(len);
-    const offset = this.#arenaUsed;
-    this.#arena.set(buf.subarray(start, end), offset);
-    this.#arenaUsed += len;
-    this.#hashes[index] = hash;
-    this.#offsets[index] = offset;
-    this.#lengths[index] = len;
-    this.#ids.push(decode(this.#arena, offset, offset + len));
-    this.#slots[slot] = index + 1;
-    this.#size = index + 1;
+    if (index + 1 === this.offsets.length) {
+      const offsets = new Int32Array(this.offsets.length * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+    }
+    const from = this.offsets[index];
+    if (from + len > this.arena.length) this.growArena(from + len);
+    this.arena.set(buf.subarray(start, end), from);
+    this.offsets[index + 1] = from + len;
+    this.slots[slot << 1] = index + 1;
+    this.slots[(slot << 1) + 1] = hash;
+    this.ids.push(decode(buf, start, end));
+    this.count = index + 1;
     // Keep the load factor at or below 1/2.
-    if (this.#size * 2 > this.#slots.length) this.#rehash();
+    if (this.count * 2 > this.mask + 1) this.rehash();
     return index;
   }
 
-  #growEntries(): void {
-    const n = this.#hashes.length * 2;
-    this.#hashes = grown(this.#hashes, n);
-    this.#offsets = grown(this.#offsets, n);
-    this.#lengths = grown(this.#lengths, n);
-  }
-
-  #growArena(needed: number): void {
-    let n = this.#arena.length * 2;
-    while (n < this.#arenaUsed + needed) n *= 2;
+  private growArena(needed: number): void {
+    let n = this.arena.length * 2;
+    while (n < needed) n *= 2;
     const arena = new Uint8Array(n);
-    arena.set(this.#arena.subarray(0, this.#arenaUsed));
-    this.#arena = arena;
+    arena.set(this.arena.subarray(0, this.offsets[this.count]));
+    this.arena = arena;
   }
 
-  #rehash(): void {
-    const slots = new Int32Array(this.#slots.length * 2);
-    const mask = slots.length - 1;
-    const hashes = this.#hashes;
-    for (let index = 0; index < this.#size; index++) {
-      let s = hashes[index] & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = index + 1;
+  private rehash(): void {
+    const old = this.slots;
+    const count = (this.mask + 1) * 2;
+    const slots = new Int32Array(count * 2);
+    const mask = count - 1;
+    for (let from = 0; from < old.length; from += 2) {
+      if (old[from] === 0) continue;
+      let s = old[from + 1] & mask;
+      while (slots[s << 1] !== 0) s = (s + 1) & mask;
+      slots[s << 1] = old[from];
+      slots[(s << 1) + 1] = old[from + 1];
     }
-    this.#slots = slots;
-    this.#mask = mask;
+    this.slots = slots;
+    this.mask = mask;
   }
-}
-
-function grown(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }
 
 /** A string from UTF-8 bytes; short ASCII ids (the common case) skip TextDecoder's call cost. */

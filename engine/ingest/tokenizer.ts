@@ -47,33 +47,33 @@ export class CsvTokenizer {
   fieldEnd: Int32Array = new Int32Array(16);
   fieldEscaped: Uint8Array = new Uint8Array(16);
 
-  readonly #maxRecord: number;
-  readonly #window = new ChunkWindow();
-  #ended = false;
-  #bomChecked = false;
-  #p = 0;
-  #state = S_FIELD;
-  #n = 0; // fields of the record in progress
-  #fStart = 0;
-  #escaped = 0;
-  #lineNo = 1; // physical line at #p
-  #recStart = 0;
-  #recLine = 1;
+  private readonly maxRecord: number;
+  private readonly window = new ChunkWindow();
+  private ended = false;
+  private bomChecked = false;
+  private p = 0;
+  private state = S_FIELD;
+  private n = 0; // fields of the record in progress
+  private fStart = 0;
+  private escaped = 0;
+  private lineNo = 1; // physical line at `p`
+  private recStart = 0;
+  private recLine = 1;
 
   constructor(options: CsvTokenizerOptions = {}) {
-    this.#maxRecord = options.maxRecordBytes ?? 64 * 1024;
+    this.maxRecord = options.maxRecordBytes ?? 64 * 1024;
   }
 
   /** Adds the next chunk of the stream. */
   push(chunk: Uint8Array | string): void {
     const bytes = asBytes(chunk);
     if (bytes.length === 0) return;
-    const shift = this.#window.append(bytes, this.#recStart);
+    const shift = this.window.append(bytes, this.recStart);
     if (shift !== 0) {
-      this.#p -= shift;
-      this.#recStart -= shift;
-      this.#fStart -= shift;
-      for (let i = 0; i < this.#n; i++) {
+      this.p -= shift;
+      this.recStart -= shift;
+      this.fStart -= shift;
+      for (let i = 0; i < this.n; i++) {
         this.fieldStart[i] -= shift;
         this.fieldEnd[i] -= shift;
       }
@@ -82,7 +82,7 @@ export class CsvTokenizer {
 
   /** Marks the end of the stream: the bytes held so far are all there is. */
   finish(): void {
-    this.#ended = true;
+    this.ended = true;
   }
 
   /** The text of field `i` of the current record (quotes removed, "" unescaped). */
@@ -98,22 +98,22 @@ export class CsvTokenizer {
 
   /** Advances to the next record; false when more input is needed (or, after finish, none is left). */
   next(): boolean {
-    const win = this.#window;
+    const win = this.window;
     const buf = win.buf;
     const len = win.len;
-    if (!this.#bomChecked) {
-      if (len < 3 && !this.#ended) return false;
-      this.#bomChecked = true;
-      if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.#p = this.#recStart = 3;
+    if (!this.bomChecked) {
+      if (len < 3 && !this.ended) return false;
+      this.bomChecked = true;
+      if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.p = this.recStart = 3;
     }
-    let p = this.#p;
-    let state = this.#state;
-    let n = this.#n;
-    let fStart = this.#fStart;
-    let escaped = this.#escaped;
-    let lineNo = this.#lineNo;
-    let recStart = this.#recStart;
-    let limit = recStart + this.#maxRecord + 1;
+    let p = this.p;
+    let state = this.state;
+    let n = this.n;
+    let fStart = this.fStart;
+    let escaped = this.escaped;
+    let lineNo = this.lineNo;
+    let recStart = this.recStart;
+    let limit = recStart + this.maxRecord + 1;
     let stop = len < limit ? len : limit;
     let fs = this.fieldStart;
     let fe = this.fieldEnd;
@@ -141,7 +141,7 @@ export class CsvTokenizer {
           p++;
         }
         if (p >= stop) break scan;
-        if (n === fs.length) ({ fs, fe, fx } = this.#grow());
+        if (n === fs.length) ({ fs, fe, fx } = this.grow());
         if (c === COMMA) {
           fs[n] = fStart;
           fe[n] = p;
@@ -158,8 +158,8 @@ export class CsvTokenizer {
         if (n === 0 && end === fStart) {
           // An empty line: not a record.
           recStart = p;
-          this.#recLine = lineNo;
-          limit = recStart + this.#maxRecord + 1;
+          this.recLine = lineNo;
+          limit = recStart + this.maxRecord + 1;
           stop = len < limit ? len : limit;
           state = S_FIELD;
           continue scan;
@@ -190,7 +190,7 @@ export class CsvTokenizer {
           state = S_QUOTED;
           continue scan;
         }
-        if (n === fs.length) ({ fs, fe, fx } = this.#grow());
+        if (n === fs.length) ({ fs, fe, fx } = this.grow());
         fs[n] = fStart;
         fe[n] = p - 1;
         fx[n] = escaped;
@@ -220,7 +220,7 @@ export class CsvTokenizer {
         // first line and resume on the line after it.
         while (p < stop && buf[p] !== LF) p++;
         if (p >= stop) break scan;
-        return this.#runaway(buf, len, recStart, p + 1, lineNo, p + 1);
+        return this.runaway(buf, len, recStart, p + 1, lineNo, p + 1);
       }
       if (state === S_SKIP) {
         while (p < len && buf[p] !== LF) p++;
@@ -231,8 +231,8 @@ export class CsvTokenizer {
         p++;
         lineNo++;
         recStart = p;
-        this.#recLine = lineNo;
-        limit = recStart + this.#maxRecord + 1;
+        this.recLine = lineNo;
+        limit = recStart + this.maxRecord + 1;
         stop = len < limit ? len : limit;
         state = S_FIELD;
         continue scan;
@@ -241,29 +241,29 @@ export class CsvTokenizer {
 
     if (rawEnd < 0) {
       if (state === S_SKIP) {
-        this.#save(p, state, n, fStart, escaped, lineNo, recStart);
+        this.save(p, state, n, fStart, escaped, lineNo, recStart);
         return false;
       }
       if (p >= limit) {
         // Runaway record: report its first line, resume after it.
-        return this.#runaway(buf, len, recStart, limit, lineNo, p);
+        return this.runaway(buf, len, recStart, limit, lineNo, p);
       }
-      if (!this.#ended) {
-        this.#save(p, state, n, fStart, escaped, lineNo, recStart);
+      if (!this.ended) {
+        this.save(p, state, n, fStart, escaped, lineNo, recStart);
         return false;
       }
       // End of input: complete the record in progress, if any.
       if (state === S_FIELD && n === 0) {
-        this.#save(p, S_FIELD, 0, p, 0, lineNo, p);
+        this.save(p, S_FIELD, 0, p, 0, lineNo, p);
         return false;
       }
-      if (state === S_QUOTED || state === S_BAD) return this.#runaway(buf, len, recStart, len, lineNo, len);
-      if (n === fs.length) ({ fs, fe, fx } = this.#grow());
+      if (state === S_QUOTED || state === S_BAD) return this.runaway(buf, len, recStart, len, lineNo, len);
+      if (n === fs.length) ({ fs, fe, fx } = this.grow());
       let end = len;
       while (end > recStart && buf[end - 1] === CR) end--;
       if (state === S_UNQUOTED || state === S_FIELD) {
         if (n === 0 && end === fStart) {
-          this.#save(len, S_FIELD, 0, len, 0, lineNo, len);
+          this.save(len, S_FIELD, 0, len, 0, lineNo, len);
           return false;
         }
         fs[n] = state === S_FIELD ? len : fStart;
@@ -279,9 +279,9 @@ export class CsvTokenizer {
       rawEnd = end;
       p = len;
     }
-    this.#emit(buf, recStart, rawEnd, this.#recLine, n, false);
-    this.#save(p, S_FIELD, 0, p, 0, lineNo, p);
-    this.#recLine = lineNo;
+    this.emit(buf, recStart, rawEnd, this.recLine, n, false);
+    this.save(p, S_FIELD, 0, p, 0, lineNo, p);
+    this.recLine = lineNo;
     return true;
   }
 
@@ -290,27 +290,27 @@ export class CsvTokenizer {
    * with its first physical line as raw text, and resumes scanning on the line after it; when that
    * first line is itself overlong, its first `maxRecordBytes` are reported and the rest skipped.
    */
-  #runaway(buf: Uint8Array, len: number, recStart: number, limit: number, lineNo: number, p: number): boolean {
+  private runaway(buf: Uint8Array, len: number, recStart: number, limit: number, lineNo: number, p: number): boolean {
     let q = recStart;
     while (q < limit && buf[q] !== LF) q++;
-    const recLine = this.#recLine;
+    const recLine = this.recLine;
     if (q < limit) {
       const end = q > recStart && buf[q - 1] === CR ? q - 1 : q;
-      this.#emit(buf, recStart, end, recLine, 0, true);
-      this.#save(q + 1, S_FIELD, 0, q + 1, 0, recLine + 1, q + 1);
-      this.#recLine = recLine + 1;
+      this.emit(buf, recStart, end, recLine, 0, true);
+      this.save(q + 1, S_FIELD, 0, q + 1, 0, recLine + 1, q + 1);
+      this.recLine = recLine + 1;
       return true;
     }
-    this.#emit(buf, recStart, Math.min(limit, recStart + this.#maxRecord), recLine, 0, true);
-    if (p < len || !this.#ended) {
-      this.#save(limit, S_SKIP, 0, limit, 0, lineNo, limit);
+    this.emit(buf, recStart, Math.min(limit, recStart + this.maxRecord), recLine, 0, true);
+    if (p < len || !this.ended) {
+      this.save(limit, S_SKIP, 0, limit, 0, lineNo, limit);
     } else {
-      this.#save(len, S_FIELD, 0, len, 0, lineNo, len);
+      this.save(len, S_FIELD, 0, len, 0, lineNo, len);
     }
     return true;
   }
 
-  #emit(buf: Uint8Array, start: number, end: number, line: number, count: number, malformed: boolean): void {
+  private emit(buf: Uint8Array, start: number, end: number, line: number, count: number, malformed: boolean): void {
     this.buf = buf;
     this.start = start;
     this.end = end;
@@ -319,17 +319,17 @@ export class CsvTokenizer {
     this.malformed = malformed;
   }
 
-  #save(p: number, state: number, n: number, fStart: number, escaped: number, lineNo: number, recStart: number): void {
-    this.#p = p;
-    this.#state = state;
-    this.#n = n;
-    this.#fStart = fStart;
-    this.#escaped = escaped;
-    this.#lineNo = lineNo;
-    this.#recStart = recStart;
+  private save(p: number, state: number, n: number, fStart: number, escaped: number, lineNo: number, recStart: number): void {
+    this.p = p;
+    this.state = state;
+    this.n = n;
+    this.fStart = fStart;
+    this.escaped = escaped;
+    this.lineNo = lineNo;
+    this.recStart = recStart;
   }
 
-  #grow(): { fs: Int32Array; fe: Int32Array; fx: Uint8Array } {
+  private grow(): { fs: Int32Array; fe: Int32Array; fx: Uint8Array } {
     const n = this.fieldStart.length * 2;
     const fs = new Int32Array(n);
     const fe = new Int32Array(n);

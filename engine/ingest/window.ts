@@ -12,7 +12,7 @@ export class ChunkWindow {
   buf: Uint8Array = EMPTY;
   len = 0;
   /** Storage of `buf` when the window allocated it (room to append in place), else null. */
-  #store: Uint8Array | null = null;
+  private store: Uint8Array | null = null;
 
   /**
    * Appends `chunk`, keeping the bytes from `keepFrom` on. Returns the shift to subtract from
@@ -25,10 +25,10 @@ export class ChunkWindow {
     if (keep === 0) {
       this.buf = chunk;
       this.len = chunk.length;
-      this.#store = null;
+      this.store = null;
       return keepFrom;
     }
-    const store = this.#store;
+    const store = this.store;
     if (store !== null && store.length - this.len >= chunk.length) {
       // Appending past `len` never touches bytes a batch may hold.
       store.set(chunk, this.len);
@@ -42,7 +42,7 @@ export class ChunkWindow {
     const next = new Uint8Array(capacity);
     next.set(this.buf.subarray(keepFrom, this.len));
     next.set(chunk, keep);
-    this.#store = next;
+    this.store = next;
     this.buf = next.subarray(0, need);
     this.len = need;
     return keepFrom;

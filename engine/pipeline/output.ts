@@ -1,5 +1,6 @@
 // What a batch produces as it goes through the pipeline, shared by its stages.
 import type { ConsumptionKernel } from "../consumption/index.js";
+import type { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, Sinks } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
@@ -33,7 +34,9 @@ export interface BatchOutput {
   history: HistoryEntries;
   held: HeldRow[];
   touched: Set<number>;
-  /** Output rows, written to the sinks after the commit. */
+  /** Billing lines of the bulk path, encoded, written after the commit. */
+  billingLines: LineBuffer;
+  /** Billing rows of the late path (corrections and back-dated readings), written after the commit. */
   billingRows: OutputRow[];
   heldRows: Array<[OutputRow, string]>;
 }

@@ -7,8 +7,8 @@ import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { REJECT, rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
-import type { OutputRow } from "../sinks/types.js";
-import { createEntries, pushEntry } from "../store/history.js";
+import { LineBuffer } from "../sinks/line-buffer.js";
+import { appendEntry, createEntries } from "../store/history.js";
 import { batchId } from "./batch-id.js";
 import { decide, HOLD } from "./decide.js";
 import { MeterGrouper } from "./group.js";
@@ -17,7 +17,17 @@ import { holdRow } from "./output.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
 import { emitCommitted } from "./replay.js";
 
+/** Milliseconds spent per stage, summed over batches. */
+export interface StageTimes {
+  validate: number;
+  compute: number;
+  commit: number;
+  output: number;
+}
+
 export class BatchProcessor {
+  /** Time per stage so far, for the run summary and the benchmark. */
+  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
   #keyByIndex = new Int32Array(1024).fill(-2);
@@ -26,6 +36,7 @@ export class BatchProcessor {
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
   #work: ConsumptionBatch | undefined;
+  readonly #lines = new LineBuffer();
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
@@ -34,13 +45,15 @@ export class BatchProcessor {
   /** Processes one batch and returns its counts. `seq` and `input` label it in the store. */
   process(batch: ReadingBatch, seq: number, input: string): BatchCounts {
     const { store, sinks, runId } = this.#ctx;
+    const t0 = performance.now();
     const n = batch.length;
     const keys = this.#resolveKeys(batch);
     this.#validate(batch, keys);
     const id = batchId(batch, keys);
+    this.#lines.clear();
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: createEntries(Math.max(n, 16)), held: [], touched: new Set(), billingRows: [], heldRows: [],
+      history: createEntries(Math.max(n, 16)), held: [], touched: new Set(), billingLines: this.#lines, billingRows: [], heldRows: [],
     };
     this.#reject(batch, out);
 
@@ -49,15 +62,24 @@ export class BatchProcessor {
       emitCommitted(this.#ctx, committed, out);
       return out.counts;
     }
-
+    const t1 = performance.now();
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
     late.flush();
+    const t2 = performance.now();
     store.commit({ batchId: id, runId, seq, input, counts: out.counts, history: out.history, touched: out.touched, held: out.held }, this.#ctx.state);
+    const t3 = performance.now();
+    sinks.appendBilling(out.billingLines.bytes());
     for (const row of out.billingRows) sinks.billing(row);
     for (const [row, reasons] of out.heldRows) sinks.held(row, reasons);
+    const t4 = performance.now();
+    const st = this.stages;
+    st.validate += t1 - t0;
+    st.compute += t2 - t1;
+    st.commit += t3 - t2;
+    st.output += t4 - t3;
     return out.counts;
   }
 
@@ -202,32 +224,32 @@ export class BatchProcessor {
     kernel.compute(this.#work, m);
     const r = this.#work.columns;
     const ids = meters.ids;
+    const { sinks } = this.#ctx;
+    const { history, touched, counts } = out;
+    const lines = out.billingLines;
     for (let i = 0; i < m; i++) {
       const k = keys[rows[i]];
       const flags = r.flags[i];
       const consumption = r.consumption[i];
+      const end = r.end[i];
+      const start = (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i];
       const hold = decide(flags, state.tempBad[k] !== 0);
-      const billed = hold === 0 ? consumption : 0;
-      pushEntry(out.history, {
-        meter: k, end: r.end[i], value: r.cur[i], prev: r.prev[i], start: r.start[i],
-        consumption, billed, flags, held: hold,
-      });
-      const row: OutputRow = {
-        readingId: readingId(ids[k], r.end[i]), meterId: ids[k], start: (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i],
-        end: r.end[i], days: r.days[i], previous: r.prev[i], current: r.cur[i], consumption, daily: r.daily[i], flags,
-      };
+      appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {
-        out.billingRows.push(row);
-        out.counts.billable++;
+        lines.push(sinks.formatRow(ids[k], start, end, r.days[i], r.prev[i], r.cur[i], consumption, r.daily[i], flags));
+        counts.billable++;
         state.readings[k]++;
         state.sumConsumption[k] += consumption;
         state.sumDays[k] += r.days[i];
       } else {
-        holdRow(out, row, hold);
+        holdRow(out, {
+          readingId: readingId(ids[k], end), meterId: ids[k], start, end, days: r.days[i], previous: r.prev[i],
+          current: r.cur[i], consumption, daily: r.daily[i], flags,
+        }, hold);
       }
-      state.lastEnd[k] = r.end[i];
+      state.lastEnd[k] = end;
       state.lastValue[k] = r.cur[i];
-      out.touched.add(k);
+      touched.add(k);
     }
   }
 }

@@ -4,10 +4,12 @@ import { createReadStream, statSync } from "node:fs";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
+import { flagNames } from "../flags/flags.js";
 import { createMeterIndex, readReadings } from "../ingest/index.js";
 import { readMeters } from "../meters/index.js";
 import { createFileSinks } from "../sinks/files.js";
 import type { OutputFormat } from "../sinks/files.js";
+import type { Sinks } from "../sinks/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
@@ -57,6 +59,15 @@ export interface RunSummary {
   inputs: Array<{ path: string; bytes: number; sha256: string }>;
   seconds: number;
   readings_per_second: number;
+  /** Held readings per reason (a reading held for two reasons counts under both). */
+  held_reasons: Record<string, number>;
+  rejected_reasons: Record<string, number>;
+  /** Billing records per flag. */
+  billed_flags: Record<string, number>;
+  /** Seconds per stage: decode (parsing, read ahead), validate, compute, commit, output. */
+  stage_seconds: { decode: number; validate: number; compute: number; commit: number; output: number };
+  /** Peak resident memory of the process so far, in MiB. */
+  peak_rss_mb: number;
 }
 
 /** A run that could not start or could not finish (not a bad reading: those are rejected). */
@@ -92,20 +103,27 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     }
     for (const input of inputs) input.sha256 = await sha256(input.path);
     runId = store.startRun(inputs);
-    const processor = new BatchProcessor({ store, meters, state, kernel, sinks, runId });
+    const tally = tallied(sinks);
+    const processor = new BatchProcessor({ store, meters, state, kernel, sinks: tally.sinks, runId });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
+    let decode = 0;
     for (const input of inputs) {
+      let waited = performance.now();
       for await (const batch of readReadings(input.path, { batchSize: options.batchSize ?? 65536, maxEndDay, meters: index })) {
+        decode += performance.now() - waited;
         const counts = processor.process(batch, seq++, input.path);
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
         for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
         options.onProgress?.(total.rows);
+        waited = performance.now();
       }
     }
+    const ms = (x: number) => Math.round(x) / 1000;
+    const stages = { decode: ms(decode), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
       run_id: runId, in: total.rows, billable: total.billable, held: total.held, rejected: total.rejected,
@@ -114,6 +132,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates,
       batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
+      held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
+      stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
     sinks.close(summary);
@@ -126,6 +146,49 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   } finally {
     store.close();
   }
+}
+
+/** Wraps sinks to count held reasons, rejection reasons and billed flags for the summary. */
+function tallied(sinks: Sinks): { sinks: Sinks; held: Map<string, number>; rejected: Map<string, number>; flags: Map<string, number> } {
+  const held = new Map<string, number>();
+  const rejected = new Map<string, number>();
+  const flags = new Map<number, number>();
+  const add = <K>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
+  const byName = new Map<string, number>();
+  return {
+    held,
+    rejected,
+    get flags() {
+      byName.clear();
+      for (const [mask, n] of flags) for (const name of flagNames(mask)) byName.set(name, (byName.get(name) ?? 0) + n);
+      return byName;
+    },
+    sinks: {
+      formatRow(meterId, start, end, days, previous, current, consumption, daily, mask) {
+        if (mask !== 0) add(flags, mask);
+        return sinks.formatRow(meterId, start, end, days, previous, current, consumption, daily, mask);
+      },
+      appendBilling: (lines) => sinks.appendBilling(lines),
+      billing(row) {
+        if (row.flags !== 0) add(flags, row.flags);
+        sinks.billing(row);
+      },
+      held(row, reasons) {
+        for (const r of reasons.split("|")) add(held, r);
+        sinks.held(row, reasons);
+      },
+      rejected(row) {
+        add(rejected, row.reason);
+        sinks.rejected(row);
+      },
+      close: (summary) => sinks.close(summary),
+      abort: () => sinks.abort(),
+    },
+  };
+}
+
+function sorted(m: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
 }
 
 async function sha256(path: string): Promise<string> {

@@ -4,7 +4,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { flagNames } from "../flags/flags.js";
-import { csv, day, flagText, num } from "./format.js";
+import { csv, day, flagText, num, readingId } from "./format.js";
 import type { OutputRow, RejectedRow, Sinks } from "./types.js";
 
 /** Output format of the row files. */
@@ -25,8 +25,9 @@ const FLUSH_AT = 1 << 20;
 class Writer {
   readonly #path: string;
   readonly #fd: number;
-  #parts: string[] = [];
-  #size = 0;
+  #text = "";
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
 
   constructor(path: string, header: string | undefined) {
     this.#path = path;
@@ -35,16 +36,31 @@ class Writer {
   }
 
   line(text: string): void {
-    this.#parts.push(text, "\n");
-    this.#size += text.length + 1;
-    if (this.#size >= FLUSH_AT) this.flush();
+    this.append(`${text}\n`);
+  }
+
+  /** Appends text that already ends with a line break. */
+  append(text: string): void {
+    if (this.#pendingBytes > 0) this.flush();
+    this.#text += text;
+    if (this.#text.length >= FLUSH_AT) this.flush();
+  }
+
+  /** Appends encoded lines; copied, since callers reuse their buffers. */
+  appendBytes(bytes: Uint8Array): void {
+    if (this.#text.length > 0) this.flush();
+    this.#pending.push(Uint8Array.prototype.slice.call(bytes));
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes >= FLUSH_AT) this.flush();
   }
 
   flush(): void {
-    if (this.#size === 0) return;
-    writeSync(this.#fd, this.#parts.join(""));
-    this.#parts = [];
-    this.#size = 0;
+    for (const bytes of this.#pending) writeSync(this.#fd, bytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.#text.length === 0) return;
+    writeSync(this.#fd, this.#text);
+    this.#text = "";
   }
 
   publish(): void {
@@ -67,10 +83,15 @@ export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sink
   for (const kind of Object.keys(HEADERS) as Kind[]) {
     writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined);
   }
-  const rowLine = format === "csv" ? csvRow : jsonRow;
+  const formatRow = format === "csv" ? csvRow : jsonRow;
+  const line = (r: OutputRow) => formatRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
   return {
-    billing: (r) => writers.billing.line(rowLine(r)),
-    held: (r, reasons) => writers.held.line(format === "csv" ? `${csvRow(r)},${reasons}` : jsonRow(r, reasons)),
+    formatRow,
+    appendBilling: (lines) => writers.billing.appendBytes(lines),
+    billing: (r) => writers.billing.line(line(r)),
+    held: (r, reasons) => writers.held.line(format === "csv"
+      ? `${line(r)},${reasons}`
+      : jsonRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, reasons)),
     rejected: (r: RejectedRow) => writers.rejected.line(format === "csv"
       ? `${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)}`
       : JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw })),
@@ -88,16 +109,20 @@ export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sink
   };
 }
 
-function csvRow(r: OutputRow): string {
-  const start = r.start === r.start ? day(r.start) : "";
-  return `${csv(r.readingId)},${csv(r.meterId)},${start},${day(r.end)},${r.days},${num(r.previous)},` +
-    `${num(r.current)},${num(r.consumption)},${num(r.daily)},${flagText(r.flags)}`;
+function csvRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
+  consumption: number, daily: number, flags: number): string {
+  const id = csv(meterId);
+  const endText = day(end);
+  const reading = id === meterId ? `${id}@${endText}` : csv(`${meterId}@${endText}`);
+  return `${reading},${id},${start === start ? day(start) : ""},${endText},${days},${num(previous)},` +
+    `${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`;
 }
 
-function jsonRow(r: OutputRow, reasons?: string): string {
+function jsonRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
+  consumption: number, daily: number, flags: number, reasons?: string): string {
   return JSON.stringify({
-    reading_id: r.readingId, meter_id: r.meterId, start: r.start === r.start ? day(r.start) : null,
-    end: day(r.end), days: r.days, previous: r.previous === r.previous ? r.previous : null, current: r.current,
-    consumption: r.consumption, daily: r.daily, flags: flagNames(r.flags), ...(reasons === undefined ? {} : { reasons: reasons.split("|") }),
+    reading_id: readingId(meterId, end), meter_id: meterId, start: start === start ? day(start) : null,
+    end: day(end), days, previous: previous === previous ? previous : null, current,
+    consumption, daily, flags: flagNames(flags), ...(reasons === undefined ? {} : { reasons: reasons.split("|") }),
   });
 }

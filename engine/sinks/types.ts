@@ -27,6 +27,14 @@ export interface RejectedRow {
 
 /** Where a run's decisions go. Writes are buffered; `close` makes them visible at once. */
 export interface Sinks {
+  /**
+   * Formats a billing or held row as one line without its line break, field by field so the
+   * hot path builds no object per reading. The reading id is derived from meter and end.
+   */
+  formatRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
+    consumption: number, daily: number, flags: number): string;
+  /** Appends billing lines formatted by `formatRow`, as UTF-8 bytes, each followed by "\n". */
+  appendBilling(lines: Uint8Array): void;
   billing(row: OutputRow): void;
   held(row: OutputRow, reasons: string): void;
   rejected(row: RejectedRow): void;

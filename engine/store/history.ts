@@ -52,10 +52,18 @@ export function createEntries(capacity = 1024): HistoryEntries {
 
 /** Appends one entry, growing the columns when full. */
 export function pushEntry(e: HistoryEntries, x: HistoryEntry): void {
+  appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held);
+}
+
+/** Appends one entry given field by field (no object on the hot path). */
+export function appendEntry(
+  e: HistoryEntries, meter: number, end: number, value: number, prev: number, start: number,
+  consumption: number, billed: number, flags: number, held: number,
+): void {
   if (e.length === e.meter.length) grow(e, e.length * 2);
   const i = e.length++;
-  e.meter[i] = x.meter; e.end[i] = x.end; e.value[i] = x.value; e.prev[i] = x.prev; e.start[i] = x.start;
-  e.consumption[i] = x.consumption; e.billed[i] = x.billed; e.flags[i] = x.flags; e.held[i] = x.held;
+  e.meter[i] = meter; e.end[i] = end; e.value[i] = value; e.prev[i] = prev; e.start[i] = start;
+  e.consumption[i] = consumption; e.billed[i] = billed; e.flags[i] = flags; e.held[i] = held;
 }
 
 /** Entry i as plain values. */

@@ -1,6 +1,6 @@
 // State stores: the interface the pipeline uses and the embedded SQLite implementation.
 export { StoreError } from "./errors.js";
-export { createEntries, entryAt, pushEntry } from "./history.js";
+export { appendEntry, createEntries, entryAt, pushEntry } from "./history.js";
 export { CHUNK_METERS } from "./schema.js";
 export { openSqliteStore } from "./sqlite.js";
 export { createState } from "./state.js";

@@ -63,29 +63,29 @@ class SqliteStore implements Store {
 
   upsertMeters(meters: readonly MeterRecord[]): { inserted: number; updated: number } {
     const db = this.#db;
-    const find = db.prepare("SELECT meter_key FROM meters WHERE meter_id = ?").pluck();
-    const next = db.prepare("SELECT coalesce(max(meter_key) + 1, 0) FROM meters").pluck();
-    const columns = `type = @type, unit = @unit, scaling_factor = @scalingFactor, reset_value = @resetValue,
-      digits = @digits, rollover_mode = @rolloverMode, parent_id = @parentId, unit_price = @unitPrice,
-      basic_fee_per_day = @basicFeePerDay, cost_center = @costCenter, gl_account = @glAccount,
-      last_reading = @lastReading, last_end = @lastEnd`;
-    const update = db.prepare(`UPDATE meters SET ${columns} WHERE meter_key = @key`);
-    const insert = db.prepare(`INSERT INTO meters (meter_key, meter_id) VALUES (@key, @meterId)`);
+    const known = new Set(db.prepare("SELECT meter_id FROM meters").pluck().all() as string[]);
+    const fields = ["type", "unit", "scaling_factor", "reset_value", "digits", "rollover_mode", "parent_id",
+      "unit_price", "basic_fee_per_day", "cost_center", "gl_account", "last_reading", "last_end"];
+    const params = ["type", "unit", "scalingFactor", "resetValue", "digits", "rolloverMode", "parentId",
+      "unitPrice", "basicFeePerDay", "costCenter", "glAccount", "lastReading", "lastEnd"];
+    const upsert = db.prepare(
+      `INSERT INTO meters (meter_key, meter_id, ${fields.join(", ")})
+       VALUES (@key, @meterId, ${params.map((p) => `@${p}`).join(", ")})
+       ON CONFLICT (meter_id) DO UPDATE SET ${fields.map((f) => `${f} = excluded.${f}`).join(", ")}`);
     let inserted = 0;
     let updated = 0;
     db.transaction(() => {
-      let key = next.get() as number;
+      let key = db.prepare("SELECT coalesce(max(meter_key) + 1, 0) FROM meters").pluck().get() as number;
       for (const m of meters) {
-        const known = find.get(m.meterId) as number | undefined;
-        const row = { ...m, key: known ?? key };
-        if (known === undefined) {
-          insert.run(row);
-          key++;
+        const isNew = !known.has(m.meterId);
+        // A known meter keeps its key: the NULL key of its row is never inserted, only updated.
+        upsert.run({ ...m, key: isNew ? key++ : null });
+        if (isNew) {
+          known.add(m.meterId);
           inserted++;
         } else {
           updated++;
         }
-        update.run(row);
       }
     })();
     return { inserted, updated };

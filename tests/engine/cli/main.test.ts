@@ -1,10 +1,13 @@
 // The built `meterflow` command: help, demo output, and one-line errors with exit status 2.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const root = tempDir();
 
 function meterflow(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -18,24 +21,20 @@ describe("meterflow command", () => {
     expect(meterflow("help", "demo").stdout).toContain("Usage: meterflow demo");
   });
 
-  it("runs the demo: worked examples from the kernel and a synthetic run", () => {
-    const r = meterflow("demo", "--readings", "5000");
-    expect(r.status).toBe(0);
-    const line = (meter: string) => r.stdout.split("\n").find((l) => l.startsWith(meter)) ?? "";
-    expect(line("E-1002")).toMatch(/\s125\s/);
-    expect(line("W-2004")).toMatch(/\s1\s+rollover\s/);
-    expect(line("G-3002")).toContain("implausible_rollover");
-    expect(line("H-4001")).toContain("initial");
-    expect(r.stdout).toContain("5,000 synthetic readings");
-  });
-
-  it("runs the demo on the reference implementation too", () => {
-    const r = meterflow("demo", "--readings", "10", "--implementation", "reference");
-    expect(r.stdout).toContain("(kernel: reference)");
+  it("runs the demo: generates a data set, runs it and prints a balanced summary", () => {
+    const dir = mkdtempSync(join(root, "case-"));
+    const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--meters", "150", "--days", "20"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
+    expect(summary.in).toBe(summary.billable + summary.held + summary.rejected + summary.duplicates);
+    expect(summary.rejected).toBeGreaterThanOrEqual(12);
+    expect(r.stdout).toMatch(new RegExp(`billable\\s+${summary.billable.toLocaleString("en")}\\s`));
+    expect(r.stdout).toContain("balanced");
+    expect(r.stdout).toMatch(/rejected because/);
   });
 
   it("answers a user's mistake with one line and exit status 2", () => {
-    for (const args of [["frobnicate"], ["demo", "--bogus"], ["demo", "--readings", "-3"]]) {
+    for (const args of [["frobnicate"], ["demo", "--bogus"], ["demo", "--meters", "-3"], ["run", "--db"]]) {
       const r = meterflow(...args);
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
@@ -43,9 +42,11 @@ describe("meterflow command", () => {
     }
   });
 
-  it("refuses an unknown implementation with the option's name", () => {
-    const r = meterflow("demo", "--implementation", "gpu");
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('option "implementation"');
+  it("names what is missing when run cannot start", () => {
+    const dir = mkdtempSync(join(root, "case-"));
+    const missing = meterflow("run", "--db", join(dir, "x.db"), "--out", join(dir, "out"), join(dir, "nope.csv"));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toMatch(/^meterflow: cannot read input .*nope\.csv$/);
+    expect(meterflow("run", "--out", dir, "x.csv").stderr).toContain("--db");
   });
 });
