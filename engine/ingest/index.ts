@@ -17,6 +17,7 @@ export {
   DEFAULT_MAX_RECORD_BYTES,
 } from "./options.js";
 export { REJECT, rejectReasonName, SOURCE, VERIFICATION } from "./reasons.js";
+export { CsvRecord } from "./record.js";
 export { CsvTokenizer } from "./tokenizer.js";
 export type { ReadingBatch } from "./batch.js";
 export type { IngestErrorCode } from "./errors.js";

@@ -37,6 +37,8 @@ export function createMeterIndex(): MeterIndex {
 
 class HashMeterIndex implements MeterIndex {
   private count = 0;
+  /** The index the last lookup found, -1 before the first. */
+  private last = -1;
   /** Per slot: index + 1 (0 = empty), hash. */
   private slots: Int32Array = new Int32Array(INITIAL_SLOTS * 2);
   private mask = INITIAL_SLOTS - 1;
@@ -51,6 +53,29 @@ class HashMeterIndex implements MeterIndex {
   }
 
   internBytes(buf: Uint8Array, start: number, end: number): number {
+    // Files list meters in a repeating order (per day) or grouped (per meter): try the id after
+    // the last one found, then the last one, before hashing. These compares read the arena
+    // sequentially; a hash probe is a cache miss once the table outgrows the CPU cache.
+    const last = this.last;
+    if (last + 1 < this.count && this.equals(last + 1, buf, start, end)) return (this.last = last + 1);
+    if (last >= 0 && this.equals(last, buf, start, end)) return last;
+    const index = this.lookup(buf, start, end);
+    this.last = index;
+    return index;
+  }
+
+  private equals(index: number, buf: Uint8Array, start: number, end: number): boolean {
+    const offsets = this.offsets;
+    const from = offsets[index];
+    if (offsets[index + 1] - from !== end - start) return false;
+    const arena = this.arena;
+    const shift = from - start;
+    let i = start;
+    while (i < end && arena[i + shift] === buf[i]) i++;
+    return i === end;
+  }
+
+  private lookup(buf: Uint8Array, start: number, end: number): number {
     let h = FNV_OFFSET;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
     const slots = this.slots;
@@ -59,17 +84,7 @@ class HashMeterIndex implements MeterIndex {
     for (;;) {
       const entry = slots[s << 1];
       if (entry === 0) break;
-      if (slots[(s << 1) + 1] === h) {
-        const offsets = this.offsets;
-        const from = offsets[entry - 1];
-        if (offsets[entry] - from === end - start) {
-          const arena = this.arena;
-          const shift = from - start;
-          let i = start;
-          while (i < end && arena[i + shift] === buf[i]) i++;
-          if (i === end) return entry - 1;
-        }
-      }
+      if (slots[(s << 1) + 1] === h && this.equals(entry - 1, buf, start, end)) return entry - 1;
       s = (s + 1) & mask;
     }
     return this.insert(buf, start, end, h, s);

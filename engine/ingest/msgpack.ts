@@ -118,7 +118,7 @@ export async function* readMsgpackReadings(
     base += shift;
     pos -= shift;
     retryAt -= shift;
-    if (win.len < retryAt) continue;
+    if (win.len < retryAt && win.len - pos <= o.maxMsgpackValueBytes) continue;
     going = yield* emit(decode(false));
     if (!going) break;
   }

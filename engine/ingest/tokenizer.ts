@@ -5,6 +5,7 @@
 // longer than `maxRecordBytes` (a runaway quote, a binary blob) comes out as one malformed
 // record and the tokenizer resynchronises at the next line, so one bad quote cannot swallow
 // the rest of the file. Used by the readings reader and the meter registry reader.
+import { CsvRecord } from "./record.js";
 import { ChunkWindow, asBytes } from "./window.js";
 
 const COMMA = 44;
@@ -20,8 +21,6 @@ const S_AFTER_QUOTE = 4; // after a closing quote: expecting , or a line end
 const S_BAD = 5; // the record is malformed: scanning to its line end
 const S_SKIP = 6; // skipping the rest of an overlong line (already reported)
 
-const utf8 = new TextDecoder("utf-8");
-
 /** Options of CsvTokenizer. */
 export interface CsvTokenizerOptions {
   /** Longest record in bytes, quoted newlines included; default 64 KiB. */
@@ -31,22 +30,14 @@ export interface CsvTokenizerOptions {
 /**
  * Pull-style CSV tokenizer: `push` chunks, call `next()` until it returns false, then push
  * more; after the last chunk call `finish()` and drain `next()` again. After `next()` returns
- * true the current record is described by `buf`, `line`, `start`/`end` (raw bytes, without the
- * line terminator), `count` and `fieldStart`/`fieldEnd` (inside the quotes for quoted fields;
- * `fieldEscaped[i]` is 1 when a quoted field holds "" escapes). `malformed` records have no
- * fields. The views are valid until the next `next()` call; the bytes stay unchanged.
+ * true the tokenizer describes the current record (see CsvRecord). Offsets are valid until the
+ * next `next()` call; the bytes they point into are never modified.
+ * @example
+ *   const tok = new CsvTokenizer();
+ *   for await (const chunk of stream) { tok.push(chunk); while (tok.next()) use(tok.fieldString(0)); }
+ *   tok.finish(); while (tok.next()) use(tok.fieldString(0));
  */
-export class CsvTokenizer {
-  buf: Uint8Array = new Uint8Array(0);
-  line = 0;
-  start = 0;
-  end = 0;
-  count = 0;
-  malformed = false;
-  fieldStart: Int32Array = new Int32Array(16);
-  fieldEnd: Int32Array = new Int32Array(16);
-  fieldEscaped: Uint8Array = new Uint8Array(16);
-
+export class CsvTokenizer extends CsvRecord {
   private readonly maxRecord: number;
   private readonly window = new ChunkWindow();
   private ended = false;
@@ -61,6 +52,7 @@ export class CsvTokenizer {
   private recLine = 1;
 
   constructor(options: CsvTokenizerOptions = {}) {
+    super();
     this.maxRecord = options.maxRecordBytes ?? 64 * 1024;
   }
 
@@ -83,17 +75,6 @@ export class CsvTokenizer {
   /** Marks the end of the stream: the bytes held so far are all there is. */
   finish(): void {
     this.ended = true;
-  }
-
-  /** The text of field `i` of the current record (quotes removed, "" unescaped). */
-  fieldString(i: number): string {
-    const s = utf8.decode(this.buf.subarray(this.fieldStart[i], this.fieldEnd[i]));
-    return this.fieldEscaped[i] === 1 ? s.replaceAll('""', '"') : s;
-  }
-
-  /** The current record's raw text, without its line terminator. */
-  rawString(): string {
-    return utf8.decode(this.buf.subarray(this.start, this.end));
   }
 
   /** Advances to the next record; false when more input is needed (or, after finish, none is left). */
@@ -141,7 +122,7 @@ export class CsvTokenizer {
           p++;
         }
         if (p >= stop) break scan;
-        if (n === fs.length) ({ fs, fe, fx } = this.grow());
+        if (n === fs.length) ({ fs, fe, fx } = this.growFields());
         if (c === COMMA) {
           fs[n] = fStart;
           fe[n] = p;
@@ -190,7 +171,7 @@ export class CsvTokenizer {
           state = S_QUOTED;
           continue scan;
         }
-        if (n === fs.length) ({ fs, fe, fx } = this.grow());
+        if (n === fs.length) ({ fs, fe, fx } = this.growFields());
         fs[n] = fStart;
         fe[n] = p - 1;
         fx[n] = escaped;
@@ -258,7 +239,7 @@ export class CsvTokenizer {
         return false;
       }
       if (state === S_QUOTED || state === S_BAD) return this.runaway(buf, len, recStart, len, lineNo, len);
-      if (n === fs.length) ({ fs, fe, fx } = this.grow());
+      if (n === fs.length) ({ fs, fe, fx } = this.growFields());
       let end = len;
       while (end > recStart && buf[end - 1] === CR) end--;
       if (state === S_UNQUOTED || state === S_FIELD) {
@@ -310,15 +291,6 @@ export class CsvTokenizer {
     return true;
   }
 
-  private emit(buf: Uint8Array, start: number, end: number, line: number, count: number, malformed: boolean): void {
-    this.buf = buf;
-    this.start = start;
-    this.end = end;
-    this.line = line;
-    this.count = count;
-    this.malformed = malformed;
-  }
-
   private save(p: number, state: number, n: number, fStart: number, escaped: number, lineNo: number, recStart: number): void {
     this.p = p;
     this.state = state;
@@ -327,19 +299,5 @@ export class CsvTokenizer {
     this.escaped = escaped;
     this.lineNo = lineNo;
     this.recStart = recStart;
-  }
-
-  private grow(): { fs: Int32Array; fe: Int32Array; fx: Uint8Array } {
-    const n = this.fieldStart.length * 2;
-    const fs = new Int32Array(n);
-    const fe = new Int32Array(n);
-    const fx = new Uint8Array(n);
-    fs.set(this.fieldStart);
-    fe.set(this.fieldEnd);
-    fx.set(this.fieldEscaped);
-    this.fieldStart = fs;
-    this.fieldEnd = fe;
-    this.fieldEscaped = fx;
-    return { fs, fe, fx };
   }
 }

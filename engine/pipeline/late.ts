@@ -95,7 +95,6 @@ export class LatePath {
       billed: newBilled - oldBilled, flags, held: hold,
     };
     pushEntry(out.history, entry);
-    out.touched.add(meter);
     const meterId = meters.ids[meter];
     const row: OutputRow = {
       readingId: readingId(meterId, end), meterId, start: (c.flags & FLAG.initial) !== 0 ? Number.NaN : c.start,

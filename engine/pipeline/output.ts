@@ -33,7 +33,6 @@ export interface BatchOutput {
   counts: BatchCounts;
   history: HistoryEntries;
   held: HeldRow[];
-  touched: Set<number>;
   /** Billing lines of the bulk path, encoded, written after the commit. */
   billingLines: LineBuffer;
   /** Billing rows of the late path (corrections and back-dated readings), written after the commit. */

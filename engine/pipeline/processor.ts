@@ -53,7 +53,7 @@ export class BatchProcessor {
     this.#lines.clear();
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: createEntries(Math.max(n, 16)), held: [], touched: new Set(), billingLines: this.#lines, billingRows: [], heldRows: [],
+      history: createEntries(Math.max(n, 16)), held: [], billingLines: this.#lines, billingRows: [], heldRows: [],
     };
     this.#reject(batch, out);
 
@@ -69,7 +69,7 @@ export class BatchProcessor {
     this.#compute(batch, keys, chain, out);
     late.flush();
     const t2 = performance.now();
-    store.commit({ batchId: id, runId, seq, input, counts: out.counts, history: out.history, touched: out.touched, held: out.held }, this.#ctx.state);
+    store.commit({ batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held }, this.#ctx.state);
     const t3 = performance.now();
     sinks.appendBilling(out.billingLines.bytes());
     for (const row of out.billingRows) sinks.billing(row);
@@ -225,7 +225,7 @@ export class BatchProcessor {
     const r = this.#work.columns;
     const ids = meters.ids;
     const { sinks } = this.#ctx;
-    const { history, touched, counts } = out;
+    const { history, counts } = out;
     const lines = out.billingLines;
     for (let i = 0; i < m; i++) {
       const k = keys[rows[i]];
@@ -236,7 +236,7 @@ export class BatchProcessor {
       const hold = decide(flags, state.tempBad[k] !== 0);
       appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {
-        lines.push(sinks.formatRow(ids[k], start, end, r.days[i], r.prev[i], r.cur[i], consumption, r.daily[i], flags));
+        sinks.encodeBilling(lines, k, ids[k], start, end, r.days[i], r.prev[i], r.cur[i], consumption, r.daily[i], flags);
         counts.billable++;
         state.readings[k]++;
         state.sumConsumption[k] += consumption;
@@ -249,7 +249,6 @@ export class BatchProcessor {
       }
       state.lastEnd[k] = end;
       state.lastValue[k] = r.cur[i];
-      touched.add(k);
     }
   }
 }

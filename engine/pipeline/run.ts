@@ -164,9 +164,9 @@ function tallied(sinks: Sinks): { sinks: Sinks; held: Map<string, number>; rejec
       return byName;
     },
     sinks: {
-      formatRow(meterId, start, end, days, previous, current, consumption, daily, mask) {
+      encodeBilling(lines, key, meterId, start, end, days, previous, current, consumption, daily, mask) {
         if (mask !== 0) add(flags, mask);
-        return sinks.formatRow(meterId, start, end, days, previous, current, consumption, daily, mask);
+        sinks.encodeBilling(lines, key, meterId, start, end, days, previous, current, consumption, daily, mask);
       },
       appendBilling: (lines) => sinks.appendBilling(lines),
       billing(row) {

@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { flagNames } from "../flags/flags.js";
+import { CsvRowEncoder } from "./csv-bytes.js";
 import { csv, day, flagText, num, readingId } from "./format.js";
 import type { OutputRow, RejectedRow, Sinks } from "./types.js";
 
@@ -85,8 +86,11 @@ export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sink
   }
   const formatRow = format === "csv" ? csvRow : jsonRow;
   const line = (r: OutputRow) => formatRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
+  const encoder = new CsvRowEncoder();
   return {
-    formatRow,
+    encodeBilling: format === "csv"
+      ? (lines, ...row) => encoder.encode(lines, ...row)
+      : (lines, _key, ...row) => lines.push(jsonRow(...row)),
     appendBilling: (lines) => writers.billing.appendBytes(lines),
     billing: (r) => writers.billing.line(line(r)),
     held: (r, reasons) => writers.held.line(format === "csv"

@@ -7,14 +7,25 @@ export class LineBuffer {
 
   /** Appends `line` (UTF-8) and a line break. */
   push(line: string): void {
-    const need = this.#length + line.length * 3 + 1;
+    this.reserve(line.length * 3 + 1);
+    this.#length += this.#buf.write(line, this.#length);
+    this.#buf[this.#length++] = 10;
+  }
+
+  /** The buffer, with room for `bytes` more bytes after `length`; write, then `advance`. */
+  reserve(bytes: number): Buffer {
+    const need = this.#length + bytes;
     if (need > this.#buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.#buf.length * 2));
       this.#buf.copy(grown, 0, 0, this.#length);
       this.#buf = grown;
     }
-    this.#length += this.#buf.write(line, this.#length);
-    this.#buf[this.#length++] = 10;
+    return this.#buf;
+  }
+
+  /** Sets the length after writing into the buffer returned by `reserve`. */
+  advance(length: number): void {
+    this.#length = length;
   }
 
   /** The bytes so far (a view: valid until the next push or clear). */

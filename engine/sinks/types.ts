@@ -1,4 +1,5 @@
 // What the pipeline hands to its outputs: billing and held rows, rejected records, the summary.
+import type { LineBuffer } from "./line-buffer.js";
 
 /** A billing or held row (DESIGN.md "meterflow run" outputs). Days are day numbers. */
 export interface OutputRow {
@@ -28,12 +29,13 @@ export interface RejectedRow {
 /** Where a run's decisions go. Writes are buffered; `close` makes them visible at once. */
 export interface Sinks {
   /**
-   * Formats a billing or held row as one line without its line break, field by field so the
-   * hot path builds no object per reading. The reading id is derived from meter and end.
+   * Encodes a billing row into `lines`, field by field so the hot path builds no object or
+   * string per reading. The reading id is derived from meter and end; `meterKey` is the meter's
+   * dense registry key, under which an encoder may cache the id's bytes.
    */
-  formatRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
-    consumption: number, daily: number, flags: number): string;
-  /** Appends billing lines formatted by `formatRow`, as UTF-8 bytes, each followed by "\n". */
+  encodeBilling(lines: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
+    current: number, consumption: number, daily: number, flags: number): void;
+  /** Appends billing lines encoded by `encodeBilling`. */
   appendBilling(lines: Uint8Array): void;
   billing(row: OutputRow): void;
   held(row: OutputRow, reasons: string): void;

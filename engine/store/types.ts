@@ -46,10 +46,8 @@ export interface BatchCommit {
   seq: number;
   input: string;
   counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number };
-  /** Accepted readings of the batch (history entries). */
+  /** Accepted readings of the batch (history entries): their meters are the ones whose state changed. */
   history: HistoryEntries;
-  /** Meter keys whose state changed. */
-  touched: Iterable<number>;
   held: HeldRow[];
 }
 

@@ -65,7 +65,7 @@ describe("SQLite store", () => {
     const runId = store.startRun([{ path: "x.csv" }]);
     store.commit({
       batchId: "b1", runId, seq: 0, input: "x.csv", counts: { rows: 3, billable: 3, held: 0, rejected: 0, duplicates: 0 },
-      history, touched: [CHUNK_METERS + 2], held: [{ readingId: "M4@x", meterId: "M4", endDay: 20011, reasons: "initial", line: "{}" }],
+      history, held: [{ readingId: "M4@x", meterId: "M4", endDay: 20011, reasons: "initial", line: "{}" }],
     }, state);
     store.close();
 
@@ -89,7 +89,7 @@ describe("SQLite store", () => {
     const commit = (batchId: string, e: HistoryEntry) => {
       const history = createEntries(1);
       pushEntry(history, e);
-      store.commit({ batchId, runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, touched: [0], held: [] }, state);
+      store.commit({ batchId, runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [] }, state);
     };
     commit("b1", entry(0, 20010, 100, { consumption: 10 }));
     commit("b2", entry(0, 20010, 100, { consumption: 4, flags: 64 }));
@@ -108,7 +108,7 @@ describe("SQLite store", () => {
     const runId = store.startRun([]);
     const history = createEntries(1);
     pushEntry(history, entry(0, 20010, 100));
-    const commit = { batchId: "same", runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, touched: [0], held: [] };
+    const commit = { batchId: "same", runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [] };
     store.commit(commit, state);
     expect(() => store.commit(commit, state)).toThrow(expect.objectContaining({ code: "MF_ERR_STORE_WRITE" }));
     expect(store.history(0).length).toBe(1);
