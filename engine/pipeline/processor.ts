@@ -8,7 +8,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { REJECT, rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
-import { appendEntry, createEntries } from "../store/history.js";
+import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import { batchId } from "./batch-id.js";
 import { decide, HOLD } from "./decide.js";
 import { MeterGrouper } from "./group.js";
@@ -37,6 +37,7 @@ export class BatchProcessor {
   #rows = new Int32Array(0);
   #work: ConsumptionBatch | undefined;
   readonly #lines = new LineBuffer();
+  readonly #history = createEntries(65536);
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
@@ -51,9 +52,10 @@ export class BatchProcessor {
     this.#validate(batch, keys);
     const id = batchId(batch, keys);
     this.#lines.clear();
+    clearEntries(this.#history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: createEntries(Math.max(n, 16)), held: [], billingLines: this.#lines, billingRows: [], heldRows: [],
+      history: this.#history, held: [], billingLines: this.#lines, billingRows: [], heldRows: [],
     };
     this.#reject(batch, out);
 

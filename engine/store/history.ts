@@ -43,6 +43,11 @@ const COLUMNS = [
 
 type Column = (typeof COLUMNS)[number][0];
 
+/** Empties entries for reuse, keeping their columns. */
+export function clearEntries(e: HistoryEntries): void {
+  e.length = 0;
+}
+
 /** Empty entries with room for `capacity`. */
 export function createEntries(capacity = 1024): HistoryEntries {
   const e = { length: 0 } as HistoryEntries;
@@ -84,19 +89,28 @@ function grow(e: HistoryEntries, capacity: number): void {
 
 const BYTES_PER_ENTRY = COLUMNS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
 
-/** Encodes the entries listed in `rows` as one segment BLOB. */
+// Scratch space reused by encodeSegment: a segment is bound and copied by SQLite before the
+// next one is encoded, so one buffer serves them all without garbage per batch.
+let scratchBytes = new ArrayBuffer(1 << 16);
+let scratchOut = Buffer.alloc(1 << 16);
+
+/**
+ * Encodes the entries listed in `rows` as one segment BLOB. The result is a view of a reused
+ * buffer: valid until the next call.
+ */
 export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffer {
   const n = rows.length;
-  const out = Buffer.allocUnsafe(n * BYTES_PER_ENTRY);
+  if (scratchOut.length < n * BYTES_PER_ENTRY) scratchOut = Buffer.alloc(n * BYTES_PER_ENTRY * 2);
+  if (scratchBytes.byteLength < n * 8) scratchBytes = new ArrayBuffer(n * 16);
   let at = 0;
   for (const [name, ctor] of COLUMNS) {
-    const column = new ctor(n);
+    const column = new ctor(scratchBytes, 0, n);
     const source = e[name as Column];
     for (let k = 0; k < n; k++) column[k] = source[rows[k]];
-    out.set(new Uint8Array(column.buffer), at);
+    scratchOut.set(new Uint8Array(scratchBytes, 0, column.byteLength), at);
     at += column.byteLength;
   }
-  return out;
+  return scratchOut.subarray(0, at);
 }
 
 /** Appends the entries of a segment BLOB holding `n` entries. */

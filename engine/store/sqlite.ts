@@ -221,6 +221,6 @@ function latestOf(all: HistoryEntries, meterKey: number): HistoryEntries {
   for (let i = 0; i < all.length; i++) if (all.meter[i] === meterKey) byDay.set(all.end[i], i);
   const rows = [...byDay.values()].sort((a, b) => all.end[a] - all.end[b]);
   const out = createEntries(Math.max(rows.length, 1));
-  decodeSegment(out, encodeSegment(all, rows), rows.length);
+  decodeSegment(out, encodeSegment(all, rows).slice(), rows.length);
   return out;
 }

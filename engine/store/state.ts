@@ -40,9 +40,15 @@ export function createState(size: number): MeterState {
 /** Bytes of one meter's state in a chunk BLOB. */
 const BYTES_PER_METER = FIELDS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
 
-/** Encodes meters [from, from + count) as one BLOB: the columns one after another. */
+let scratch = Buffer.alloc(0);
+
+/**
+ * Encodes meters [from, from + count) as one BLOB: the columns one after another. The result
+ * is a view of a reused buffer: valid until the next call.
+ */
 export function encodeChunk(state: MeterState, from: number, count: number): Buffer {
-  const out = Buffer.allocUnsafe(count * BYTES_PER_METER);
+  if (scratch.length < count * BYTES_PER_METER) scratch = Buffer.alloc(count * BYTES_PER_METER);
+  const out = scratch.subarray(0, count * BYTES_PER_METER);
   let at = 0;
   for (const [name] of FIELDS) {
     const column = state[name as Field];
