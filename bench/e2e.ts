@@ -37,8 +37,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 try {
   const meters = join(dir, "meters.csv");
   const readings = join(dir, "readings.csv");
-  await writeBenchMeters({ path: meters, meters: METERS });
-  const file = await writeBenchReadings({ path: readings, meters: METERS, readings: READINGS });
+  // Start early enough that every day lies in the past: nothing is rejected as future_date.
+  const startDay = "2025-01-01";
+  await writeBenchMeters({ path: meters, meters: METERS, startDay });
+  const file = await writeBenchReadings({ path: readings, meters: METERS, readings: READINGS, startDay });
   console.log(`e2e: ${READINGS.toLocaleString("en")} readings of ${METERS.toLocaleString("en")} meters, ` +
     `${(file.bytes / 1e6).toFixed(0)} MB CSV, node ${process.version}`);
 
@@ -57,7 +59,8 @@ try {
   }
   console.log(`  overall                     ${summary.seconds.toFixed(2)} s  ${rate(summary.seconds)}` +
     ` (${(summary.seconds / decodeSeconds).toFixed(2)}x decode-only, ${(summary.seconds / ioSeconds).toFixed(2)}x read-only)`);
-  console.log(`  peak RSS ${summary.peak_rss_mb} MiB; billable ${summary.billable.toLocaleString("en")}, held ${summary.held.toLocaleString("en")}, balanced ${summary.balanced}`);
+  console.log(`  peak RSS ${summary.peak_rss_mb} MiB; billable ${summary.billable.toLocaleString("en")}, ` +
+    `held ${summary.held.toLocaleString("en")}, rejected ${summary.rejected.toLocaleString("en")}, balanced ${summary.balanced}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
