@@ -4,7 +4,6 @@
 import { dayFromCivil } from "../time/day.js";
 import { NO_DAY } from "./batch.js";
 
-const encoder = new TextEncoder();
 const scratch = new Uint8Array(64);
 
 /** The day number of the date or date-time in `buf[start, end)`, or NO_DAY. */
@@ -23,10 +22,15 @@ export function parseDayBytes(buf: Uint8Array, start: number, end: number): numb
 
 /** The day number of a date or date-time string, or NO_DAY. */
 export function parseDayString(text: string): number {
-  if (text.length < 10 || text.length > scratch.length) return NO_DAY;
-  const { read, written } = encoder.encodeInto(text, scratch);
-  if (read !== text.length) return NO_DAY;
-  return parseDayBytes(scratch, 0, written);
+  const n = text.length;
+  if (n < 10 || n > scratch.length) return NO_DAY;
+  // Dates are ASCII: any other character makes the text invalid anyway.
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return NO_DAY;
+    scratch[i] = c;
+  }
+  return parseDayBytes(scratch, 0, n);
 }
 
 /** The day number of a decoded JSON or msgpack value: a date string or a Date; NO_DAY otherwise. */

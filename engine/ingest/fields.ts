@@ -7,8 +7,9 @@ import { numberOfValue } from "./numbers.js";
 import type { ResolvedReadOptions } from "./options.js";
 import { REJECT, SOURCE, VERIFICATION } from "./reasons.js";
 
-/** Rejection-order of the value checks; column_count and malformed_record are decided by the caller. */
 const R = REJECT;
+let lastEndText = "";
+let lastEndDay = NO_DAY;
 
 /** The fields of a reading as decoded values (undefined when absent). */
 export interface ReadingValues {
@@ -39,7 +40,17 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
     else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
     else if (value < 0) reason = R.negative_value;
   }
-  const day = dayOfValue(v.end);
+  // Batches repeat end dates: reuse the last parse for the same text.
+  const endValue = v.end;
+  let day: number;
+  if (typeof endValue === "string" && endValue === lastEndText) day = lastEndDay;
+  else {
+    day = dayOfValue(endValue);
+    if (typeof endValue === "string") {
+      lastEndText = endValue;
+      lastEndDay = day;
+    }
+  }
   if (reason === 0) {
     if (day === NO_DAY) reason = R.bad_date;
     else if (day > o.maxEndDay) reason = R.future_date;

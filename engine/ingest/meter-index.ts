@@ -91,8 +91,22 @@ class HashMeterIndex implements MeterIndex {
   }
 
   intern(id: string): number {
+    const n = id.length;
+    if (n <= 64) {
+      // ASCII ids (the common case) are their own UTF-8 bytes: copy the codes, skipping
+      // encodeInto's call cost.
+      if (this.scratch.length < n) this.scratch = new Uint8Array(256);
+      const scratch = this.scratch;
+      let i = 0;
+      while (i < n) {
+        const c = id.charCodeAt(i);
+        if (c >= 0x80) break;
+        scratch[i++] = c;
+      }
+      if (i === n) return this.internBytes(scratch, 0, n);
+    }
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-    if (this.scratch.length < id.length * 3) this.scratch = new Uint8Array(id.length * 3);
+    if (this.scratch.length < n * 3) this.scratch = new Uint8Array(n * 3);
     const { written } = encoder.encodeInto(id, this.scratch);
     return this.internBytes(this.scratch, 0, written);
   }

@@ -86,14 +86,14 @@ export async function* readMsgpackReadings(
       if (b.rows === b.capacity) yield b.finish();
       return true;
     }
-    const { shortest, longest } = extent(value);
-    for (let i = 0; i < longest; i++) {
+    const plan = planColumns(value, o.maxFieldBytes);
+    for (let i = 0; i < plan.longest; i++) {
       const r = b.rows++;
       b.line[r] = ++record;
       b.rawValue[r] = value;
       b.rawIndex[r] = i;
-      if (i >= shortest) b.rejectRow(r, REJECT.column_count, recordJson(value, i));
-      else if (writeRow(b, r, value, i, row, o) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
+      if (i >= plan.shortest) b.rejectRow(r, REJECT.column_count, recordJson(value, i));
+      else if (writeRow(b, r, plan, i, row, o) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
       if (b.rows === b.capacity) yield b.finish();
     }
     return true;
@@ -126,27 +126,52 @@ export async function* readMsgpackReadings(
   if (b.rows > 0) yield b.finish();
 }
 
-/** Writes row `i` of a columnar record into row `r`; returns its rejection code. */
-function writeRow(
-  b: BatchBuilder,
-  r: number,
-  record: Record<string, unknown>,
-  i: number,
-  row: ReadingValues,
-  o: ResolvedReadOptions,
-): number {
+/** A columnar record taken apart once: each reading field as a column or a scalar. */
+interface ColumnPlan {
+  columns: Array<ArrayLike<unknown> | null>;
+  scalars: unknown[];
+  /** Plain-array columns (the ones that can hold strings), for the field length check. */
+  textColumns: Array<ArrayLike<unknown>>;
+  /** Whether a scalar field is longer than maxFieldBytes (then every row is). */
+  scalarTooLong: boolean;
+  shortest: number;
+  longest: number;
+}
+
+function planColumns(record: Record<string, unknown>, maxFieldBytes: number): ColumnPlan {
+  const plan: ColumnPlan = { columns: [], scalars: [], textColumns: [], scalarTooLong: false, shortest: Infinity, longest: 0 };
   for (const key of KEYS) {
     const field = record[key];
-    row[key] = isColumn(field) ? (field as ArrayLike<unknown>)[i] : field;
+    plan.columns.push(isColumn(field) ? (field as ArrayLike<unknown>) : null);
+    plan.scalars.push(field);
   }
-  let tooLong = false;
   for (const key in record) {
     const field = record[key];
-    const v = isColumn(field) ? (field as ArrayLike<unknown>)[i] : field;
-    if (typeof v === "string" && exceeds(v, o.maxFieldBytes)) {
-      tooLong = true;
-      break;
+    if (!isColumn(field)) {
+      if (typeof field === "string" && exceeds(field, maxFieldBytes)) plan.scalarTooLong = true;
+      continue;
     }
+    const column = field as ArrayLike<unknown>;
+    if (Array.isArray(column)) plan.textColumns.push(column);
+    plan.shortest = Math.min(plan.shortest, column.length);
+    plan.longest = Math.max(plan.longest, column.length);
+  }
+  return plan;
+}
+
+/** Writes row `i` of a columnar record into row `r`; returns its rejection code. */
+function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: ReadingValues, o: ResolvedReadOptions): number {
+  const { columns, scalars } = plan;
+  row.meter_id = columns[0] !== null ? columns[0][i] : scalars[0];
+  row.end = columns[1] !== null ? columns[1][i] : scalars[1];
+  row.value = columns[2] !== null ? columns[2][i] : scalars[2];
+  row.override = columns[3] !== null ? columns[3][i] : scalars[3];
+  row.source = columns[4] !== null ? columns[4][i] : scalars[4];
+  row.verification = columns[5] !== null ? columns[5][i] : scalars[5];
+  let tooLong = plan.scalarTooLong;
+  for (let k = 0; !tooLong && k < plan.textColumns.length; k++) {
+    const v = plan.textColumns[k][i];
+    tooLong = typeof v === "string" && exceeds(v, o.maxFieldBytes);
   }
   return writeValues(b, r, row, tooLong, o);
 }
@@ -159,20 +184,6 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 function isColumnar(record: Record<string, unknown>): boolean {
   return isColumn(record.meter_id) || isColumn(record.end) || isColumn(record.value);
-}
-
-/** Shortest and longest column of a columnar record. */
-function extent(record: Record<string, unknown>): { shortest: number; longest: number } {
-  let shortest = Number.POSITIVE_INFINITY;
-  let longest = 0;
-  for (const key in record) {
-    const field = record[key];
-    if (!isColumn(field)) continue;
-    const n = (field as ArrayLike<unknown>).length;
-    if (n < shortest) shortest = n;
-    if (n > longest) longest = n;
-  }
-  return { shortest, longest };
 }
 
 /** Raw text for undecodable bytes: where, why, and the first bytes in hex. */

@@ -1,0 +1,73 @@
+// The meter index: dense indices in first-seen order, bytes and strings agreeing, growth to
+// millions of ids.
+import { describe, expect, it } from "vitest";
+import { createMeterIndex } from "../../../engine/ingest/index.js";
+
+const utf8 = new TextEncoder();
+
+describe("createMeterIndex", () => {
+  it("gives the same index for the same id, as bytes or as a string", () => {
+    const index = createMeterIndex();
+    const buf = utf8.encode("xxE-1yyE-2zzE-1");
+    expect(index.internBytes(buf, 2, 5)).toBe(0);
+    expect(index.internBytes(buf, 7, 10)).toBe(1);
+    expect(index.internBytes(buf, 12, 15)).toBe(0);
+    expect(index.intern("E-2")).toBe(1);
+    expect(index.intern("E-3")).toBe(2);
+    expect(index.internBytes(utf8.encode("E-3"), 0, 3)).toBe(2);
+    expect(index.size).toBe(3);
+    expect([0, 1, 2].map((i) => index.idOf(i))).toEqual(["E-1", "E-2", "E-3"]);
+  });
+
+  it("distinguishes ids that are prefixes of each other, the empty id and non-ASCII ids", () => {
+    const index = createMeterIndex();
+    const ids = ["A", "AB", "ABC", "", "Zähler-Ω", "Zähler-Ω2", "😀", "x".repeat(300)];
+    ids.forEach((id, i) => expect(index.intern(id)).toBe(i));
+    ids.forEach((id, i) => {
+      const bytes = utf8.encode(`[${id}]`);
+      expect(index.internBytes(bytes, 1, bytes.length - 1)).toBe(i);
+      expect(index.idOf(i)).toBe(id);
+    });
+    expect(index.size).toBe(ids.length);
+  });
+
+  it("finds ids regardless of the order they come back in", () => {
+    const index = createMeterIndex();
+    for (let i = 0; i < 1000; i++) index.intern(`M${i}`);
+    for (let k = 0; k < 5000; k++) {
+      const i = (k * 7919) % 1000;
+      expect(index.intern(`M${i}`)).toBe(i);
+    }
+    for (let i = 999; i >= 0; i--) expect(index.intern(`M${i}`)).toBe(i);
+    expect(index.size).toBe(1000);
+  });
+
+  it("holds millions of ids", () => {
+    const index = createMeterIndex();
+    const n = 2_000_000;
+    const buf = new Uint8Array(10);
+    const write = (i: number): number => {
+      const s = `E${i.toString(36)}`;
+      for (let k = 0; k < s.length; k++) buf[k] = s.charCodeAt(k);
+      return s.length;
+    };
+    let wrong = 0;
+    for (let i = 0; i < n; i++) if (index.internBytes(buf, 0, write(i)) !== i) wrong++;
+    expect(wrong).toBe(0);
+    expect(index.size).toBe(n);
+    // Again in a scattered order, so lookups go through the hash table.
+    for (let k = 0; k < n; k++) {
+      const i = (k * 7919) % n;
+      if (index.internBytes(buf, 0, write(i)) !== i || index.idOf(i) !== `E${i.toString(36)}`) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(index.size).toBe(n);
+  });
+
+  it("refuses indices it never gave", () => {
+    const index = createMeterIndex();
+    index.intern("A");
+    expect(() => index.idOf(1)).toThrow(RangeError);
+    expect(() => index.idOf(-1)).toThrow(RangeError);
+  });
+});

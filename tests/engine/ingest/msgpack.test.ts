@@ -1,0 +1,150 @@
+// The msgpack readings reader: single reading maps, columnar batches (arrays and typed arrays),
+// unequal columns, values split across chunks, and undecodable input ending the file.
+import { Packr, pack } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { createMeterIndex, readMsgpackReadings, SOURCE, VERIFICATION } from "../../../engine/ingest/index.js";
+import { chunks, options, rowsOf } from "./helpers.js";
+
+const read = (input: Uint8Array, extra: Record<string, unknown> = {}, chunkSize?: number) =>
+  rowsOf(readMsgpackReadings(chunks(input, chunkSize), options(createMeterIndex(), extra)));
+
+const concat = (...parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
+
+describe("readMsgpackReadings", () => {
+  it("decodes reading maps, numbering records from 1", async () => {
+    const input = concat(
+      pack({ meter_id: "E-1", end: "2026-11-30", value: 48213.25 }),
+      pack({ meter_id: "E-2", end: "2026-12-01T00:30:00+01:00", value: "12.5", override: 4, source: "manual", verification: "true" }),
+      pack({ meter_id: "E-1", end: "2026-12-01", value: -1 }),
+    );
+    const rows = await read(input);
+    expect(rows).toEqual([
+      { line: 1, meter: "E-1", end: "2026-11-30", value: 48213.25, override: NaN, source: SOURCE.auto, verification: VERIFICATION.unset, reject: null, raw: '{"meter_id":"E-1","end":"2026-11-30","value":48213.25}' },
+      { line: 2, meter: "E-2", end: "2026-11-30", value: 12.5, override: 4, source: SOURCE.manual, verification: VERIFICATION.true, reject: null, raw: '{"meter_id":"E-2","end":"2026-12-01T00:30:00+01:00","value":"12.5","override":4,"source":"manual","verification":"true"}' },
+      { line: 3, meter: "E-1", end: "2026-12-01", value: -1, override: NaN, source: SOURCE.auto, verification: VERIFICATION.unset, reject: "negative_value", raw: '{"meter_id":"E-1","end":"2026-12-01","value":-1}' },
+    ]);
+  });
+
+  it("decodes columnar batches of arrays and typed arrays; a scalar field applies to every row", async () => {
+    const packr = new Packr({ moreTypes: true });
+    const input = concat(
+      packr.pack({ meter_id: ["A", "B", "C"], end: ["2026-11-28", "2026-11-29", "2026-11-30"], value: new Float64Array([1.5, 2, -3]), source: "import" }),
+      pack({ meter_id: "D", end: "2026-11-30", value: 4 }),
+      packr.pack({ meter_id: ["E"], end: ["2026-11-30"], value: [5], verification: [false] }),
+    );
+    const rows = await read(input);
+    expect(rows.map((r) => [r.line, r.meter, r.end, r.value, r.source, r.verification, r.reject])).toEqual([
+      [1, "A", "2026-11-28", 1.5, SOURCE.import, 0, null],
+      [2, "B", "2026-11-29", 2, SOURCE.import, 0, null],
+      [3, "C", "2026-11-30", -3, SOURCE.import, 0, "negative_value"],
+      [4, "D", "2026-11-30", 4, SOURCE.auto, 0, null],
+      [5, "E", "2026-11-30", 5, SOURCE.auto, VERIFICATION.false, null],
+    ]);
+    expect(rows[1].raw).toBe('{"meter_id":"B","end":"2026-11-29","value":2,"source":"import"}');
+    expect(rows[2].raw).toBe('{"meter_id":"C","end":"2026-11-30","value":-3,"source":"import"}');
+  });
+
+  it("rejects the rows of a columnar batch beyond its shortest column as column_count", async () => {
+    const input = pack({ meter_id: ["A", "B", "C", "D"], end: ["2026-11-30", "2026-11-30"], value: [1, 2, 3] });
+    const rows = await read(input);
+    expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
+      [1, "A", null],
+      [2, "B", null],
+      [3, null, "column_count"],
+      [4, null, "column_count"],
+    ]);
+    expect(rows[2].raw).toBe('{"meter_id":"C","value":3}');
+    expect(rows[3].raw).toBe('{"meter_id":"D"}');
+  });
+
+  it("splits a columnar batch larger than batchSize across batches", async () => {
+    const n = 10;
+    const input = pack({ meter_id: Array.from({ length: n }, (_, i) => `M${i}`), end: Array(n).fill("2026-11-30"), value: Array.from({ length: n }, (_, i) => i) });
+    let batches = 0;
+    const rows = await rowsOf(
+      (async function* () {
+        for await (const b of readMsgpackReadings(chunks(input), options(createMeterIndex(), { batchSize: 4 }))) {
+          batches++;
+          yield b;
+        }
+      })(),
+    );
+    expect(batches).toBe(3);
+    expect(rows.map((r) => r.value)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(rows.map((r) => r.line)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  });
+
+  it("gives identical rows for 1-byte chunks and one chunk, with msgpackr records across values", async () => {
+    const packr = new Packr({ moreTypes: true }); // record structures defined in one value, reused in later ones
+    const parts = [];
+    for (let i = 0; i < 30; i++) parts.push(packr.pack({ meter_id: `Zä-${i % 7}`, end: `2026-11-${String(1 + (i % 30)).padStart(2, "0")}`, value: i * 1.5 }));
+    parts.push(packr.pack({ meter_id: ["X", "Y"], end: ["2026-11-30", "2026-11-30"], value: new Float64Array([7, 8]) }));
+    const input = concat(...parts);
+    const whole = await read(input, { batchSize: 8 });
+    expect(whole).toHaveLength(32);
+    expect(whole.every((r) => r.reject === null)).toBe(true);
+    expect(whole[29]).toMatchObject({ meter: "Zä-1", value: 43.5, line: 30 });
+    expect(whole.slice(30).map((r) => [r.meter, r.value])).toEqual([
+      ["X", 7],
+      ["Y", 8],
+    ]);
+    expect(await read(input, { batchSize: 8 }, 1)).toEqual(whole);
+    expect(await read(input, { batchSize: 3 }, 5)).toEqual(whole);
+  });
+
+  it("yields batches while the stream is still being read", async () => {
+    const value = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
+    let finished = false;
+    const source = (async function* () {
+      for (let i = 0; i < 200; i++) for (const byte of value) yield Uint8Array.of(byte);
+      finished = true;
+    })();
+    const early: boolean[] = [];
+    for await (const batch of readMsgpackReadings(source, options(createMeterIndex(), { batchSize: 50 }))) early.push(!finished && batch.length === 50);
+    // The last value may complete only at the end (retries wait for the held bytes to double).
+    expect(early.slice(0, 3)).toEqual([true, true, true]);
+    expect(early).toHaveLength(4);
+  });
+
+  it("turns undecodable bytes into one malformed_record row and stops the file", async () => {
+    const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
+    const after = pack({ meter_id: "B", end: "2026-11-30", value: 2 });
+    for (const size of [Number.POSITIVE_INFINITY, 1]) {
+      // 0xc1 is never used by msgpack: a reserved byte decodes to a non-map value.
+      const rows = await read(concat(good, Uint8Array.of(0xc1, 0x01, 0x02), after), {}, size);
+      expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
+        [1, "A", null],
+        [2, null, "malformed_record"],
+      ]);
+    }
+  });
+
+  it("rejects a truncated last value and a non-map value", async () => {
+    const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
+    const truncated = pack({ meter_id: "B", end: "2026-11-30", value: 2 }).subarray(0, 10);
+    const rows = await read(concat(good, truncated), {}, 3);
+    expect(rows.map((r) => [r.line, r.reject])).toEqual([
+      [1, null],
+      [2, "malformed_record"],
+    ]);
+    expect(rows[1].raw).toContain("truncated");
+    expect(rows[1].raw).toContain(Buffer.from(truncated).toString("hex"));
+    const list = await read(concat(good, pack([1, 2, 3]), good));
+    expect(list.map((r) => [r.line, r.reject, r.raw])).toEqual([
+      [1, null, '{"meter_id":"A","end":"2026-11-30","value":1}'],
+      [2, "malformed_record", "[1,2,3]"],
+    ]);
+  });
+
+  it("rejects a value longer than maxMsgpackValueBytes without waiting for the end", async () => {
+    // A map32 header announcing 2^32-1 entries: the decoder would wait for ever.
+    const endless = (async function* () {
+      yield Uint8Array.of(0xdf, 0xff, 0xff, 0xff, 0xff);
+      for (let i = 0; i < 100; i++) yield new Uint8Array(1024).fill(0xa1);
+      throw new Error("read past the limit");
+    })();
+    const rows = await rowsOf(readMsgpackReadings(endless, options(createMeterIndex(), { maxMsgpackValueBytes: 10_000 })));
+    expect(rows.map((r) => r.reject)).toEqual(["malformed_record"]);
+    expect(rows[0].raw).toContain("longer than 10000 bytes");
+  });
+});

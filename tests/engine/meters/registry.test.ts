@@ -1,0 +1,164 @@
+// The meter registry reader: CSV and NDJSON, defaults, every rejection with its line and raw
+// text, and the errors of a registry that cannot be read.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readMeters } from "../../../engine/meters/index.js";
+import type { MeterRecord } from "../../../engine/meters/index.js";
+import { parseDay } from "../../../engine/time/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "meterflow-registry-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, content: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+const DEFAULTS: Omit<MeterRecord, "meterId"> = {
+  type: "",
+  unit: "",
+  scalingFactor: 1,
+  resetValue: null,
+  digits: null,
+  rolloverMode: "documented",
+  parentId: null,
+  unitPrice: null,
+  basicFeePerDay: null,
+  costCenter: null,
+  glAccount: null,
+  lastReading: null,
+  lastEnd: null,
+};
+
+describe("readMeters", () => {
+  it("reads a CSV registry with defaults for what is not given", async () => {
+    const path = file(
+      "meters.csv",
+      "\uFEFFmeter_id,type,unit,scaling_factor,reset_value,digits,rollover_mode,parent_id,unit_price,basic_fee_per_day,cost_center,gl_account,last_reading,last_end,comment\r\n" +
+        "E-1,electricity.register,kWh,,,,,,,,,,,,hello\r\n" +
+        'E-2,electricity.register,kWh,2.5,100000,5,modulus,E-1,0.31,0.25,"CC,1",4711,99999,2026-10-31,\r\n' +
+        "W-1,water.register,m3,1,,8,documented,,1.9,,,,00145,2026-10-31T23:30:00-01:00,x",
+    );
+    const { meters, rejected } = await readMeters(path);
+    expect(rejected).toEqual([]);
+    expect(meters).toEqual([
+      { ...DEFAULTS, meterId: "E-1", type: "electricity.register", unit: "kWh" },
+      {
+        meterId: "E-2",
+        type: "electricity.register",
+        unit: "kWh",
+        scalingFactor: 2.5,
+        resetValue: 100000,
+        digits: 5,
+        rolloverMode: "modulus",
+        parentId: "E-1",
+        unitPrice: 0.31,
+        basicFeePerDay: 0.25,
+        costCenter: "CC,1",
+        glAccount: "4711",
+        lastReading: 99999,
+        lastEnd: parseDay("2026-10-31"),
+      },
+      { ...DEFAULTS, meterId: "W-1", type: "water.register", unit: "m3", digits: 8, unitPrice: 1.9, lastReading: 145, lastEnd: parseDay("2026-11-01") },
+    ]);
+  });
+
+  it("needs only meter_id", async () => {
+    const { meters } = await readMeters(file("ids.csv", "meter_id\nA\nB\n"));
+    expect(meters).toEqual([
+      { ...DEFAULTS, meterId: "A" },
+      { ...DEFAULTS, meterId: "B" },
+    ]);
+  });
+
+  it("rejects bad rows with their reason, line and raw text, and keeps the good ones", async () => {
+    const rows = [
+      ",electricity.register", // missing_meter_id
+      "A,,0", // bad_scaling_factor
+      "B,,abc", // bad_scaling_factor
+      "C,,,-5", // bad_reset_value
+      "D,,,,23", // bad_digits
+      "E,,,,2.5", // bad_digits
+      "F,,,,,wrap", // bad_rollover_mode
+      "G,,,,,,G", // bad_parent_id
+      "H,,,,,,,x", // bad_number
+      "I,,,,,,,,,12", // bad_last_reading (no last_end)
+      "J,,,,,,,,,,2026-10-31", // bad_last_reading (no last_reading)
+      "K,,,,,,,,,-1,2026-10-31", // bad_last_reading (negative)
+      "L,,,100,,,,,,100,2026-10-31", // bad_last_reading (not below reset_value)
+      "M,,,,3,,,,,1000,2026-10-31", // bad_last_reading (more digits than the register)
+      "N,,,,,,,,,5,2026-02-30", // bad_last_end
+      "A,,1", // duplicate_meter_id (A was seen, though rejected)
+      "O,too,few,columns", // column_count
+      `P,${"t".repeat(1100)}`, // field_too_long
+      "Q,,2,1000,3,modulus,,1.5,,999,2026-10-31", // valid
+    ];
+    const padded = rows.map((row, i) => (i === 16 ? row : row + ",".repeat(10 - (row.match(/,/g) ?? []).length)));
+    const header = "meter_id,type,scaling_factor,reset_value,digits,rollover_mode,parent_id,unit_price,basic_fee_per_day,last_reading,last_end";
+    const path = file("bad.csv", `${header}\n${padded.join("\n")}\n`);
+    const { meters, rejected } = await readMeters(path);
+    expect(rejected.map((r) => [r.line, r.meterId, r.reason])).toEqual([
+      [2, "", "missing_meter_id"],
+      [3, "A", "bad_scaling_factor"],
+      [4, "B", "bad_scaling_factor"],
+      [5, "C", "bad_reset_value"],
+      [6, "D", "bad_digits"],
+      [7, "E", "bad_digits"],
+      [8, "F", "bad_rollover_mode"],
+      [9, "G", "bad_parent_id"],
+      [10, "H", "bad_number"],
+      [11, "I", "bad_last_reading"],
+      [12, "J", "bad_last_reading"],
+      [13, "K", "bad_last_reading"],
+      [14, "L", "bad_last_reading"],
+      [15, "M", "bad_last_reading"],
+      [16, "N", "bad_last_end"],
+      [17, "A", "duplicate_meter_id"],
+      [18, "O", "column_count"],
+      [19, "P", "field_too_long"],
+    ]);
+    expect(rejected.map((r) => r.raw)).toEqual(padded.slice(0, 18));
+    expect(meters).toEqual([
+      { ...DEFAULTS, meterId: "Q", scalingFactor: 2, resetValue: 1000, digits: 3, rolloverMode: "modulus", unitPrice: 1.5, lastReading: 999, lastEnd: parseDay("2026-10-31") },
+    ]);
+  });
+
+  it("reads an NDJSON registry, numbers or strings, and rejects malformed lines", async () => {
+    const lines = [
+      '{"meter_id":"A","scaling_factor":"2","digits":6,"last_reading":12.5,"last_end":"2026-10-31","cost_center":101}',
+      "",
+      '{"meter_id":"B","rollover_mode":"modulus","reset_value":1000000}',
+      '{"meter_id":"C"',
+      '{"meter_id":"D","type":{"nested":true}}',
+      '{"meter_id":"E","digits":null,"unit":"kWh"}',
+      '["F"]',
+    ];
+    const { meters, rejected } = await readMeters(file("meters.ndjson", lines.join("\n")));
+    expect(meters).toEqual([
+      { ...DEFAULTS, meterId: "A", scalingFactor: 2, digits: 6, lastReading: 12.5, lastEnd: parseDay("2026-10-31"), costCenter: "101" },
+      { ...DEFAULTS, meterId: "B", rolloverMode: "modulus", resetValue: 1000000 },
+      { ...DEFAULTS, meterId: "E", unit: "kWh" },
+    ]);
+    expect(rejected).toEqual([
+      { line: 4, meterId: "", reason: "malformed_record", raw: lines[3] },
+      { line: 5, meterId: "D", reason: "bad_text", raw: lines[4] },
+      { line: 7, meterId: "", reason: "malformed_record", raw: lines[6] },
+    ]);
+  });
+
+  it("tells NDJSON from CSV by the first byte when the extension says neither", async () => {
+    const ndjson = await readMeters(file("meters.txt", '\n{"meter_id":"A"}\n'));
+    const csv = await readMeters(file("meters.dat", "meter_id,unit\nB,kWh\n"));
+    expect(ndjson.meters.map((m) => m.meterId)).toEqual(["A"]);
+    expect(csv.meters.map((m) => [m.meterId, m.unit])).toEqual([["B", "kWh"]]);
+  });
+
+  it("rejects a registry that cannot be read with a coded error", async () => {
+    await expect(readMeters(join(dir, "nope.csv"))).rejects.toMatchObject({ code: "MF_ERR_INPUT_OPEN" });
+    await expect(readMeters(file("nohead.csv", "id,unit\nA,kWh\n"))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER", message: expect.stringContaining("meter_id") });
+    await expect(readMeters(file("empty.csv", ""))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
+    await expect(readMeters(file("dup.csv", "meter_id,unit,unit\n"))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
+  });
+});
