@@ -5,7 +5,8 @@
 import type { ConsumptionBatch } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
-import { REJECT, rejectReasonName } from "../ingest/reasons.js";
+import { rejectBeyondRegister, registerLimit } from "../ingest/limits.js";
+import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
@@ -31,6 +32,7 @@ export class BatchProcessor {
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
   #keyByIndex = new Int32Array(1024).fill(-2);
+  #index: ReadingBatch["meters"] | undefined;
   #keys = new Int32Array(0);
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
@@ -90,6 +92,11 @@ export class BatchProcessor {
     const n = batch.length;
     if (this.#keys.length < n) this.#keys = new Int32Array(n);
     const index = batch.meters;
+    if (index !== this.#index) {
+      // Another file, another meter index: its indices mean other meters.
+      this.#index = index;
+      this.#keyByIndex.fill(-2);
+    }
     if (this.#keyByIndex.length < index.size) {
       const grown = new Int32Array(Math.max(index.size, this.#keyByIndex.length * 2)).fill(-2);
       grown.set(this.#keyByIndex);
@@ -114,14 +121,7 @@ export class BatchProcessor {
   /** Checks that need the registry: a value beyond the register's range. */
   #validate(batch: ReadingBatch, keys: Int32Array): void {
     const { digits, reset } = this.#ctx.meters;
-    for (let row = 0; row < batch.length; row++) {
-      const k = keys[row];
-      if (k < 0 || batch.reject[row] !== 0) continue;
-      const d = digits[k];
-      const r = reset[k];
-      const v = batch.value[row];
-      if ((d > 0 && v >= 10 ** d) || (r === r && v >= r)) batch.reject[row] = REJECT.value_exceeds_register;
-    }
+    rejectBeyondRegister(batch, (row) => (keys[row] < 0 ? Number.POSITIVE_INFINITY : registerLimit(digits[keys[row]], reset[keys[row]])));
   }
 
   #reject(batch: ReadingBatch, out: BatchOutput): void {

@@ -5,11 +5,12 @@ import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
 import { flagNames } from "../flags/flags.js";
-import { createMeterIndex, readReadings } from "../ingest/index.js";
+import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker, registerLimit } from "../ingest/index.js";
 import { readMeters } from "../meters/index.js";
 import { createFileSinks } from "../sinks/files.js";
 import type { OutputFormat } from "../sinks/files.js";
 import type { Sinks } from "../sinks/types.js";
+import type { MeterTable } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
@@ -39,6 +40,11 @@ export interface RunOptions {
   /** "Today", for tests. */
   now?: Date;
   implementation?: ConsumptionImplementation | "auto";
+  /**
+   * Decode in a worker thread, beside the pipeline (default true; only from the compiled
+   * package, the TypeScript sources decode in-thread).
+   */
+  threads?: boolean;
   /** Called after every batch with the readings processed so far. */
   onProgress?: (processed: number) => void;
 }
@@ -108,12 +114,18 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
+    const threads = (options.threads ?? true) && canDecodeInWorker();
+    const limits = threads ? registerLimits(meters) : undefined;
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
     for (const input of inputs) {
       let waited = performance.now();
-      for await (const batch of readReadings(input.path, { batchSize: options.batchSize ?? 65536, maxEndDay, meters: index })) {
+      const batchSize = options.batchSize ?? 65536;
+      const batches = limits !== undefined
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, limits })
+        : readReadings(input.path, { batchSize, maxEndDay, meters: index });
+      for await (const batch of batches) {
         decode += performance.now() - waited;
         const counts = processor.process(batch, seq++, input.path);
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
@@ -146,6 +158,20 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   } finally {
     store.close();
   }
+}
+
+/** Register limits of the meters that have one, for the decoding worker. */
+function registerLimits(meters: MeterTable): { ids: string[]; values: Float64Array } {
+  const ids: string[] = [];
+  const values: number[] = [];
+  for (let k = 0; k < meters.size; k++) {
+    const limit = registerLimit(meters.digits[k], meters.reset[k]);
+    if (limit !== Number.POSITIVE_INFINITY) {
+      ids.push(meters.ids[k]);
+      values.push(limit);
+    }
+  }
+  return { ids, values: Float64Array.from(values) };
 }
 
 /** Wraps sinks to count held reasons, rejection reasons and billed flags for the summary. */

@@ -1,0 +1,90 @@
+// Decoding in a worker thread: the same batches as readReadings, produced beside the pipeline.
+// The worker posts a batch's columns (transferred, not copied), the meter ids it interned since
+// the previous batch, and the raw text of rejected rows; it stays at most `ahead` batches ahead
+// of the consumer, so memory stays bounded. Only from the compiled package (dist/): a worker
+// thread cannot load the TypeScript sources.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ReadingBatch } from "./batch.js";
+import { IngestError } from "./errors.js";
+import type { IngestErrorCode } from "./errors.js";
+import type { MeterIndex } from "./meter-index.js";
+
+/** What the worker is started with. */
+export interface WorkerInput {
+  path: string;
+  batchSize: number;
+  maxEndDay: number;
+  /** Batches the worker may post before the consumer takes one. */
+  ahead: number;
+  /** Register limits by meter id (registerLimit): rows at or above are value_exceeds_register. */
+  limits: { ids: string[]; values: Float64Array };
+}
+
+type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject">;
+
+/** Messages from the worker. */
+export type WorkerMessage =
+  | { type: "batch"; length: number; columns: Columns; ids: string[]; raw: Array<[number, string]> }
+  | { type: "done" }
+  | { type: "error"; code: string; message: string };
+
+const WORKER = new URL("./worker.js", import.meta.url);
+
+/** Whether decoding can run in a worker here (the compiled worker script exists). */
+export function canDecodeInWorker(): boolean {
+  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+}
+
+/** The meter index of a worker's batches: ids arrive with the batches that first use them. */
+class MirroredIndex implements MeterIndex {
+  readonly ids: string[] = [];
+  get size(): number {
+    return this.ids.length;
+  }
+  idOf(index: number): string {
+    return this.ids[index];
+  }
+  intern(): number {
+    throw new Error("a mirrored meter index is read-only");
+  }
+  internBytes(): number {
+    throw new Error("a mirrored meter index is read-only");
+  }
+}
+
+/** Streams a file's batches decoded in a worker thread. */
+export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }): AsyncGenerator<ReadingBatch> {
+  const worker = new Worker(WORKER, { workerData: { ahead: 2, ...input } });
+  const meters = new MirroredIndex();
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  worker.on("message", (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on("error", (e) => {
+    failure = e;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure !== undefined) throw failure;
+      const m = queue.shift()!;
+      if (m.type === "done") return;
+      if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
+      for (const id of m.ids) meters.ids.push(id);
+      const rejectedRaw = new Map(m.raw);
+      yield {
+        length: m.length, ...m.columns, meters, rejectedRaw,
+        rawOf: (row: number) => rejectedRaw.get(row) ?? "",
+      };
+      worker.postMessage("ack");
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
