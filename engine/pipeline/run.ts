@@ -70,8 +70,12 @@ export interface RunSummary {
   rejected_reasons: Record<string, number>;
   /** Billing records per flag. */
   billed_flags: Record<string, number>;
-  /** Seconds per stage: decode (parsing, read ahead), validate, compute, commit, output. */
-  stage_seconds: { decode: number; validate: number; compute: number; commit: number; output: number };
+  /**
+   * Seconds per stage: setup (registry import, input hashes, state load), decode (waiting for
+   * the next batch), validate, compute, commit, output (encoding and handing lines over), drain
+   * (waiting for output writes to catch up).
+   */
+  stage_seconds: { setup: number; decode: number; validate: number; compute: number; commit: number; output: number; drain: number };
   /** Peak resident memory of the process so far, in MiB. */
   peak_rss_mb: number;
 }
@@ -119,6 +123,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
+    let drain = 0;
+    const setup = performance.now() - started;
     for (const input of inputs) {
       let waited = performance.now();
       const batchSize = options.batchSize ?? 65536;
@@ -131,11 +137,14 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
         for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
         options.onProgress?.(total.rows);
+        const t = performance.now();
+        await sinks.drain(64 << 20);
+        drain += performance.now() - t;
         waited = performance.now();
       }
     }
     const ms = (x: number) => Math.round(x) / 1000;
-    const stages = { decode: ms(decode), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
+    const stages = { setup: ms(setup), decode: ms(decode), drain: ms(drain), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
       run_id: runId, in: total.rows, billable: total.billable, held: total.held, rejected: total.rejected,
@@ -148,7 +157,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
-    sinks.close(summary);
+    await sinks.close(summary);
     store.finishRun(runId, "finished", summary);
     return summary;
   } catch (error) {
@@ -207,6 +216,7 @@ function tallied(sinks: Sinks): { sinks: Sinks; held: Map<string, number>; rejec
         add(rejected, row.reason);
         sinks.rejected(row);
       },
+      drain: (limit) => sinks.drain(limit),
       close: (summary) => sinks.close(summary),
       abort: () => sinks.abort(),
     },

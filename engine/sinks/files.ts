@@ -1,7 +1,7 @@
 // File outputs of `meterflow run`: billing, held, rejected and alerts as CSV (or NDJSON), and
 // summary.json. Each file is written as NAME.partial and renamed when the run completes, so a
 // reader never sees half a run.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
 import { flagNames } from "../flags/flags.js";
 import { CsvRowEncoder } from "./csv-bytes.js";
@@ -29,6 +29,8 @@ class Writer {
   #text = "";
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  #inFlight = 0;
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(path: string, header: string | undefined) {
     this.#path = path;
@@ -55,22 +57,45 @@ class Writer {
     if (this.#pendingBytes >= FLUSH_AT) this.flush();
   }
 
+  /**
+   * Hands what is buffered to the file system without waiting: writes run in libuv's thread
+   * pool, in order, while the pipeline computes the next batch.
+   */
   flush(): void {
-    for (const bytes of this.#pending) writeSync(this.#fd, bytes);
+    const chunks = this.#pending;
+    if (this.#text.length > 0) chunks.push(Buffer.from(this.#text));
+    if (chunks.length === 0) return;
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (this.#text.length === 0) return;
-    writeSync(this.#fd, this.#text);
     this.#text = "";
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    this.#inFlight += bytes;
+    this.#queue = this.#queue.then(async () => {
+      for (const c of chunks) await writeAll(this.#fd, c);
+      this.#inFlight -= bytes;
+    });
   }
 
-  publish(): void {
+  /** Bytes handed to the file system and not yet written. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Resolves when every write handed over so far is done (rejects with the first write error). */
+  drain(): Promise<void> {
+    return this.#queue;
+  }
+
+  async publish(): Promise<void> {
     this.flush();
+    await this.#queue;
     closeSync(this.#fd);
     renameSync(`${this.#path}.partial`, this.#path);
   }
 
   discard(): void {
+    this.#queue.catch(() => undefined);
     closeSync(this.#fd);
     rmSync(`${this.#path}.partial`, { force: true });
   }
@@ -99,8 +124,11 @@ export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sink
     rejected: (r: RejectedRow) => writers.rejected.line(format === "csv"
       ? `${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)}`
       : JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw })),
-    close(summary) {
-      for (const w of Object.values(writers)) w.publish();
+    async drain(limit) {
+      for (const w of Object.values(writers)) if (w.inFlight > limit) await w.drain();
+    },
+    async close(summary) {
+      for (const w of Object.values(writers)) await w.publish();
       const tmp = join(dir, "summary.json.partial");
       const fd = openSync(tmp, "w");
       writeSync(fd, `${JSON.stringify(summary, null, 2)}\n`);
@@ -111,6 +139,18 @@ export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sink
       for (const w of Object.values(writers)) w.discard();
     },
   };
+}
+
+/** Writes all of `bytes` at the file's current position. */
+function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (from: number) => write(fd, bytes, from, bytes.length - from, null, (error, written) => {
+      if (error) reject(error);
+      else if (from + written < bytes.length) step(from + written);
+      else resolve();
+    });
+    step(0);
+  });
 }
 
 function csvRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,

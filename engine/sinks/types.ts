@@ -40,8 +40,10 @@ export interface Sinks {
   billing(row: OutputRow): void;
   held(row: OutputRow, reasons: string): void;
   rejected(row: RejectedRow): void;
+  /** Waits until no more than `limit` bytes per output are still being written (backpressure). */
+  drain(limit: number): Promise<void>;
   /** Flushes and publishes every output with the summary. */
-  close(summary: object): void;
+  close(summary: object): Promise<void>;
   /** Drops partial outputs of a run that failed. */
   abort(): void;
 }

@@ -10,7 +10,7 @@ import { tempDir } from "../../helpers/tmp.js";
 const dir = tempDir();
 
 describe("CSV billing rows as bytes", () => {
-  it("match the string formatter on random and awkward rows", () => {
+  it("match the string formatter on random and awkward rows", async () => {
     const rnd = mulberry32(11);
     const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
     const rows: OutputRow[] = [];
@@ -31,8 +31,8 @@ describe("CSV billing rows as bytes", () => {
       viaBytes.encodeBilling(lines, ids.indexOf(r.meterId), r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
     }
     viaBytes.appendBilling(lines.bytes());
-    viaStrings.close({});
-    viaBytes.close({});
+    await viaStrings.close({});
+    await viaBytes.close({});
     const a = readFileSync(join(dir, "strings", "billing.csv"), "utf8").split("\n");
     const b = readFileSync(join(dir, "bytes", "billing.csv"), "utf8").split("\n");
     expect(b.length).toBe(rows.length + 2);
