@@ -12,6 +12,7 @@ import type { OutputRow } from "../sinks/types.js";
 import { entryAt, pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
 import { decide, HOLD } from "./decide.js";
+import { isBilled } from "./emit.js";
 import { holdRow } from "./output.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
 
@@ -32,6 +33,11 @@ export class LatePath {
   constructor(ctx: ProcessorContext, out: BatchOutput) {
     this.#ctx = ctx;
     this.#out = out;
+  }
+
+  /** Whether rows are queued (flush reads history from the store). */
+  get pending(): boolean {
+    return this.#rows.size > 0;
   }
 
   /** Queues a row older than or as old as the meter's latest accepted reading. */
@@ -111,16 +117,11 @@ export class LatePath {
       state.sumConsumption[meter] += c.consumption;
       state.sumDays[meter] += c.days;
     }
+    // Billing rows come from the history entries (emit.ts); here the counts and held rows.
     if (replaces !== undefined) {
-      // A correction: billed when the new version is billable, or when it takes back a billed one.
-      const delta = newBilled - oldBilled;
-      if (hold === 0 || delta !== 0) {
-        out.billingRows.push({ ...row, consumption: delta, daily: c.days > 0 ? delta / c.days : 0 });
-        out.counts.corrections++;
-      }
+      if (isBilled(flags, hold, entry.billed)) out.counts.corrections++;
       if (hold !== 0) holdRow(out, row, hold, false);
     } else if (hold === 0) {
-      out.billingRows.push(row);
       out.counts.billable++;
     } else {
       holdRow(out, row, hold);

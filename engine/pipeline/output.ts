@@ -1,11 +1,11 @@
 // What a batch produces as it goes through the pipeline, shared by its stages.
 import type { ConsumptionKernel } from "../consumption/index.js";
-import type { LineBuffer } from "../sinks/line-buffer.js";
-import type { OutputRow, Sinks } from "../sinks/types.js";
+import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
 import type { HeldRow, MeterTable, Store } from "../store/types.js";
 import { holdReasons } from "./decide.js";
+import type { WriterClient } from "./writer-client.js";
 
 /** Counts of one batch; in = billable + held + rejected + duplicates. */
 export interface BatchCounts {
@@ -24,7 +24,8 @@ export interface ProcessorContext {
   meters: MeterTable;
   state: MeterState;
   kernel: ConsumptionKernel;
-  sinks: Sinks;
+  /** Where committed batches go (writer.ts): in this thread or in a writer thread. */
+  writer: WriterClient;
   runId: number;
 }
 
@@ -33,20 +34,15 @@ export interface BatchOutput {
   counts: BatchCounts;
   history: HistoryEntries;
   held: HeldRow[];
-  /** Billing lines of the bulk path, encoded, written after the commit. */
-  billingLines: LineBuffer;
-  /** Billing rows of the late path (corrections and back-dated readings), written after the commit. */
-  billingRows: OutputRow[];
-  heldRows: Array<[OutputRow, string]>;
+  rejected: RejectedRow[];
 }
 
 /**
- * Records a held reading: its decision row for the store and its output row. `count` is false
+ * Records a held reading: its decision row, with its held.csv row as JSON. `count` is false
  * for a correction record, which is an output of its own, not an input reading.
  */
 export function holdRow(out: BatchOutput, row: OutputRow, hold: number, count = true): void {
   const reasons = holdReasons(hold);
   out.held.push({ readingId: row.readingId, meterId: row.meterId, endDay: row.end, reasons, line: JSON.stringify({ ...row, reasons }) });
-  out.heldRows.push([row, reasons]);
   if (count) out.counts.held++;
 }

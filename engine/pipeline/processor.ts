@@ -8,8 +8,10 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { rejectBeyondRegister, registerLimit } from "../ingest/limits.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
-import { LineBuffer } from "../sinks/line-buffer.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
+import type { HistoryEntries } from "../store/history.js";
+import { CHUNK_METERS } from "../store/schema.js";
+import { snapshotChunks } from "../store/state.js";
 import { batchId } from "./batch-id.js";
 import { decide, HOLD } from "./decide.js";
 import { MeterGrouper } from "./group.js";
@@ -17,18 +19,25 @@ import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
 import { emitCommitted } from "./replay.js";
+import { SLOTS } from "./writer-client.js";
 
 /** Milliseconds spent per stage, summed over batches. */
 export interface StageTimes {
   validate: number;
   compute: number;
+  /** Handing the batch to the writer: snapshotting state, and waiting for a free buffer. */
   commit: number;
-  output: number;
+}
+
+/** A batch buffer: history entries and a state snapshot, shared with a writer thread. */
+interface Slot {
+  history: HistoryEntries;
+  state: { bytes: Uint8Array };
 }
 
 export class BatchProcessor {
   /** Time per stage so far, for the run summary and the benchmark. */
-  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
+  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0 };
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
   #keyByIndex = new Int32Array(1024).fill(-2);
@@ -38,52 +47,63 @@ export class BatchProcessor {
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
   #work: ConsumptionBatch | undefined;
-  readonly #lines = new LineBuffer();
-  readonly #history = createEntries(65536);
+  readonly #slots: Slot[] = [];
+  #slot = 0;
+  /** Batches handed to the writer in this run (the store sees them only once committed). */
+  readonly #submitted = new Set<string>();
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
+    for (let i = 0; i < SLOTS; i++) {
+      this.#slots.push({ history: createEntries(65536, true), state: { bytes: new Uint8Array(new SharedArrayBuffer(1 << 20)) } });
+    }
   }
 
-  /** Processes one batch and returns its counts. `seq` and `input` label it in the store. */
-  process(batch: ReadingBatch, seq: number, input: string): BatchCounts {
-    const { store, sinks, runId } = this.#ctx;
+  /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
+  async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
+    const { store, writer, runId, state } = this.#ctx;
     const t0 = performance.now();
+    await writer.ready(64 << 20);
+    const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
+    const t1 = performance.now();
     const n = batch.length;
     const keys = this.#resolveKeys(batch);
     this.#validate(batch, keys);
     const id = batchId(batch, keys);
-    this.#lines.clear();
-    clearEntries(this.#history);
+    clearEntries(slot.history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: this.#history, held: [], billingLines: this.#lines, billingRows: [], heldRows: [],
+      history: slot.history, held: [], rejected: [],
     };
     this.#reject(batch, out);
-
     const committed = store.batch(id);
-    if (committed !== undefined) {
-      emitCommitted(this.#ctx, committed, out);
+    if (committed !== undefined || this.#submitted.has(id)) {
+      emitCommitted(this.#ctx, committed, out, id);
       return out.counts;
     }
-    const t1 = performance.now();
+    const t2 = performance.now();
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
-    late.flush();
-    const t2 = performance.now();
-    store.commit({ batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held }, this.#ctx.state);
+    if (late.pending) {
+      // The late path reads history: every batch handed over before must be committed.
+      await writer.flush();
+      late.flush();
+    }
     const t3 = performance.now();
-    sinks.appendBilling(out.billingLines.bytes());
-    for (const row of out.billingRows) sinks.billing(row);
-    for (const [row, reasons] of out.heldRows) sinks.held(row, reasons);
-    const t4 = performance.now();
+    const chunks = new Set<number>();
+    for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));
+    writer.submit({
+      kind: "commit",
+      commit: { batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held, state: snapshotChunks(state, chunks, CHUNK_METERS, slot.state) },
+      rejected: out.rejected,
+    });
+    this.#submitted.add(id);
     const st = this.stages;
-    st.validate += t1 - t0;
-    st.compute += t2 - t1;
-    st.commit += t3 - t2;
-    st.output += t4 - t3;
+    st.commit += t1 - t0 + performance.now() - t3;
+    st.validate += t2 - t1;
+    st.compute += t3 - t2;
     return out.counts;
   }
 
@@ -129,7 +149,7 @@ export class BatchProcessor {
       const code = batch.reject[row];
       if (code === 0) continue;
       const m = batch.meter[row];
-      this.#ctx.sinks.rejected({
+      out.rejected.push({
         sourceLine: batch.line[row],
         meterId: m >= 0 ? batch.meters.idOf(m) : "",
         reason: rejectReasonName(code),
@@ -226,27 +246,23 @@ export class BatchProcessor {
     kernel.compute(this.#work, m);
     const r = this.#work.columns;
     const ids = meters.ids;
-    const { sinks } = this.#ctx;
     const { history, counts } = out;
-    const lines = out.billingLines;
     for (let i = 0; i < m; i++) {
       const k = keys[rows[i]];
       const flags = r.flags[i];
       const consumption = r.consumption[i];
       const end = r.end[i];
-      const start = (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i];
       const hold = decide(flags, state.tempBad[k] !== 0);
       appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {
-        sinks.encodeBilling(lines, k, ids[k], start, end, r.days[i], r.prev[i], r.cur[i], consumption, r.daily[i], flags);
         counts.billable++;
         state.readings[k]++;
         state.sumConsumption[k] += consumption;
         state.sumDays[k] += r.days[i];
       } else {
         holdRow(out, {
-          readingId: readingId(ids[k], end), meterId: ids[k], start, end, days: r.days[i], previous: r.prev[i],
-          current: r.cur[i], consumption, daily: r.daily[i], flags,
+          readingId: readingId(ids[k], end), meterId: ids[k], start: (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i],
+          end, days: r.days[i], previous: r.prev[i], current: r.cur[i], consumption, daily: r.daily[i], flags,
         }, hold);
       }
       state.lastEnd[k] = end;

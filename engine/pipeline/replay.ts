@@ -1,42 +1,25 @@
-// A batch that was committed before. If its run finished, its readings are duplicates now. If
-// its run did not finish (killed, failed), this run adopts it: its committed outputs are
-// emitted again from the store, so the outputs of finished runs hold every reading exactly once.
+// A batch that was committed before. If its run finished (or it is this run's), its readings
+// are duplicates now. If its run did not finish (killed, failed), this run adopts it: the
+// writer emits its committed outputs again from the store, so the outputs of finished runs
+// hold every reading exactly once.
 import { FLAG } from "../flags/flags.js";
-import { readingId } from "../sinks/format.js";
-import type { OutputRow } from "../sinks/types.js";
 import type { BatchRecord } from "../store/types.js";
+import { isBilled } from "./emit.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
 
-export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord, out: BatchOutput): void {
+export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord | undefined, out: BatchOutput, batchId: string): void {
   const counts = out.counts;
-  if (committed.runStatus === "finished" || committed.runId === ctx.runId) {
+  if (committed === undefined || committed.runStatus === "finished" || committed.runId === ctx.runId) {
     counts.duplicates += counts.rows - counts.rejected;
+    ctx.writer.submit({ kind: "rejected", rejected: out.rejected });
     return;
   }
-  const { history, heldLines } = ctx.store.batchOutputs(committed.batchId);
-  const ids = ctx.meters.ids;
+  const { history, heldLines } = ctx.store.batchOutputs(batchId);
   for (let i = 0; i < history.length; i++) {
-    const flags = history.flags[i];
-    const correction = (flags & FLAG.correction) !== 0;
-    const billed = history.billed[i];
-    if (history.held[i] !== 0 && !(correction && billed !== 0)) continue;
-    const initial = (flags & FLAG.initial) !== 0;
-    const days = initial ? 0 : history.end[i] - history.start[i] + 1;
-    const consumption = correction ? billed : history.consumption[i];
-    ctx.sinks.billing({
-      readingId: readingId(ids[history.meter[i]], history.end[i]), meterId: ids[history.meter[i]],
-      start: initial ? Number.NaN : history.start[i], end: history.end[i], days, previous: history.prev[i],
-      current: history.value[i], consumption, daily: days > 0 ? consumption / days : 0, flags,
-    });
-    if (correction) counts.corrections++;
-  }
-  for (const line of heldLines) {
-    const { reasons, ...row } = JSON.parse(line) as OutputRow & { reasons: string };
-    for (const key of ["start", "previous"] as const) if (row[key] === null) row[key] = Number.NaN;
-    ctx.sinks.held(row, reasons);
+    if ((history.flags[i] & FLAG.correction) !== 0 && isBilled(history.flags[i], history.held[i], history.billed[i])) counts.corrections++;
   }
   counts.billable += committed.billable;
   counts.held += committed.held;
   counts.duplicates += committed.duplicates;
-  ctx.store.adoptBatch(committed.batchId, ctx.runId);
+  ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, history, heldLines, rejected: out.rejected });
 }

@@ -1,6 +1,6 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
+import { accessSync, constants, createReadStream, mkdirSync, statSync } from "node:fs";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
@@ -9,7 +9,11 @@ import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker
 import { readMeters } from "../meters/index.js";
 import { createFileSinks } from "../sinks/files.js";
 import type { OutputFormat } from "../sinks/files.js";
-import type { Sinks } from "../sinks/types.js";
+import { BatchWriter } from "./writer.js";
+import type { WriteJob } from "./writer.js";
+import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
+import type { WriterClient } from "./writer-client.js";
+import { isBilled } from "./emit.js";
 import type { MeterTable } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
@@ -71,11 +75,12 @@ export interface RunSummary {
   /** Billing records per flag. */
   billed_flags: Record<string, number>;
   /**
-   * Seconds per stage: setup (registry import, input hashes, state load), decode (waiting for
-   * the next batch), validate, compute, commit, output (encoding and handing lines over), drain
-   * (waiting for output writes to catch up).
+   * Seconds per stage of the main thread: setup (registry import, input hashes, state load),
+   * decode (waiting for the next batch), validate, compute, commit (snapshotting state and
+   * waiting for the writer), flush (waiting for the last batches' commits). The writer commits
+   * and writes outputs beside these, in its own thread.
    */
-  stage_seconds: { setup: number; decode: number; validate: number; compute: number; commit: number; output: number; drain: number };
+  stage_seconds: { setup: number; decode: number; validate: number; compute: number; commit: number; flush: number };
   /** Peak resident memory of the process so far, in MiB. */
   peak_rss_mb: number;
 }
@@ -100,21 +105,27 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const registry = options.meters === undefined ? undefined : await readMeters(options.meters);
   const store = openSqliteStore(options.db);
   let runId = -1;
-  let sinks: ReturnType<typeof createFileSinks> | undefined;
+  let writer: WriterClient | undefined;
   try {
     const imported = registry === undefined ? undefined : { ...store.upsertMeters(registry.meters), rejected: registry.rejected.length };
     const meters = store.meters();
     const state = store.loadState(meters);
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
     try {
-      sinks = createFileSinks(options.out, options.format ?? "csv");
+      mkdirSync(options.out, { recursive: true });
+      accessSync(options.out, constants.W_OK);
     } catch (error) {
       throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
     }
     for (const input of inputs) input.sha256 = await sha256(input.path);
     runId = store.startRun(inputs);
-    const tally = tallied(sinks);
-    const processor = new BatchProcessor({ store, meters, state, kernel, sinks: tally.sinks, runId });
+    const format = options.format ?? "csv";
+    const threaded = (options.threads ?? true) && canWriteInThread();
+    writer = threaded
+      ? threadWriter({ db: options.db, out: options.out, format, ids: meters.ids })
+      : inlineWriter(new BatchWriter(store, createFileSinks(options.out, format), meters.ids));
+    const tally = new Tally();
+    const processor = new BatchProcessor({ store, meters, state, kernel, writer: tally.wrap(writer), runId });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
@@ -123,7 +134,6 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
-    let drain = 0;
     const setup = performance.now() - started;
     for (const input of inputs) {
       let waited = performance.now();
@@ -133,18 +143,17 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
         : readReadings(input.path, { batchSize, maxEndDay, meters: index });
       for await (const batch of batches) {
         decode += performance.now() - waited;
-        const counts = processor.process(batch, seq++, input.path);
+        const counts = await processor.process(batch, seq++, input.path);
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
         for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
         options.onProgress?.(total.rows);
-        const t = performance.now();
-        await sinks.drain(64 << 20);
-        drain += performance.now() - t;
         waited = performance.now();
       }
     }
     const ms = (x: number) => Math.round(x) / 1000;
-    const stages = { setup: ms(setup), decode: ms(decode), drain: ms(drain), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
+    const flushing = performance.now();
+    await writer.flush();
+    const stages = { setup: ms(setup), decode: ms(decode), flush: ms(performance.now() - flushing), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
       run_id: runId, in: total.rows, billable: total.billable, held: total.held, rejected: total.rejected,
@@ -157,11 +166,13 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
-    await sinks.close(summary);
+    const closing = performance.now();
+    await writer.close(summary);
+    void closing;
     store.finishRun(runId, "finished", summary);
     return summary;
   } catch (error) {
-    sinks?.abort();
+    await writer?.abort();
     if (runId >= 0) store.finishRun(runId, "failed", { error: (error as Error).message });
     throw error;
   } finally {
@@ -183,44 +194,41 @@ function registerLimits(meters: MeterTable): { ids: string[]; values: Float64Arr
   return { ids, values: Float64Array.from(values) };
 }
 
-/** Wraps sinks to count held reasons, rejection reasons and billed flags for the summary. */
-function tallied(sinks: Sinks): { sinks: Sinks; held: Map<string, number>; rejected: Map<string, number>; flags: Map<string, number> } {
-  const held = new Map<string, number>();
-  const rejected = new Map<string, number>();
-  const flags = new Map<number, number>();
-  const add = <K>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
-  const byName = new Map<string, number>();
-  return {
-    held,
-    rejected,
-    get flags() {
-      byName.clear();
-      for (const [mask, n] of flags) for (const name of flagNames(mask)) byName.set(name, (byName.get(name) ?? 0) + n);
-      return byName;
-    },
-    sinks: {
-      encodeBilling(lines, key, meterId, start, end, days, previous, current, consumption, daily, mask) {
-        if (mask !== 0) add(flags, mask);
-        sinks.encodeBilling(lines, key, meterId, start, end, days, previous, current, consumption, daily, mask);
-      },
-      appendBilling: (lines) => sinks.appendBilling(lines),
-      billing(row) {
-        if (row.flags !== 0) add(flags, row.flags);
-        sinks.billing(row);
-      },
-      held(row, reasons) {
-        for (const r of reasons.split("|")) add(held, r);
-        sinks.held(row, reasons);
-      },
-      rejected(row) {
-        add(rejected, row.reason);
-        sinks.rejected(row);
-      },
-      drain: (limit) => sinks.drain(limit),
-      close: (summary) => sinks.close(summary),
-      abort: () => sinks.abort(),
-    },
-  };
+/** Counts held reasons, rejection reasons and billed flags of every job, for the summary. */
+class Tally {
+  readonly held = new Map<string, number>();
+  readonly rejected = new Map<string, number>();
+  readonly #flags = new Map<number, number>();
+
+  /** A writer that counts what passes through it. */
+  wrap(writer: WriterClient): WriterClient {
+    return { ...writer, submit: (job) => {
+      this.#count(job);
+      writer.submit(job);
+    } };
+  }
+
+  get flags(): Map<string, number> {
+    const byName = new Map<string, number>();
+    for (const [mask, n] of this.#flags) for (const name of flagNames(mask)) byName.set(name, (byName.get(name) ?? 0) + n);
+    return byName;
+  }
+
+  #count(job: WriteJob): void {
+    for (const r of job.rejected) add(this.rejected, r.reason);
+    if (job.kind === "rejected") return;
+    const history = job.kind === "commit" ? job.commit.history : job.history;
+    const reasons = job.kind === "commit" ? job.commit.held.map((h) => h.reasons) : job.heldLines.map((l) => (JSON.parse(l) as { reasons: string }).reasons);
+    for (const list of reasons) for (const r of list.split("|")) add(this.held, r);
+    for (let i = 0; i < history.length; i++) {
+      const f = history.flags[i];
+      if (f !== 0 && isBilled(f, history.held[i], history.billed[i])) add(this.#flags, f);
+    }
+  }
+}
+
+function add<K>(m: Map<K, number>, k: K): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
 function sorted(m: Map<string, number>): Record<string, number> {

@@ -48,11 +48,22 @@ export function clearEntries(e: HistoryEntries): void {
   e.length = 0;
 }
 
-/** Empty entries with room for `capacity`. */
-export function createEntries(capacity = 1024): HistoryEntries {
+/**
+ * Empty entries with room for `capacity`. `shared` puts the columns in SharedArrayBuffers, so
+ * posting them to a worker thread shares them instead of copying (they stay shared as they grow).
+ */
+export function createEntries(capacity = 1024, shared = false): HistoryEntries {
   const e = { length: 0 } as HistoryEntries;
-  for (const [name, ctor] of COLUMNS) (e as unknown as Record<Column, unknown>)[name] = new ctor(capacity);
+  for (const [name, ctor] of COLUMNS) (e as unknown as Record<Column, unknown>)[name] = column(ctor, capacity, shared);
   return e;
+}
+
+type ColumnCtor = (typeof COLUMNS)[number][1];
+
+function column(ctor: ColumnCtor, capacity: number, shared: boolean): InstanceType<ColumnCtor> {
+  const bytes = capacity * ctor.BYTES_PER_ELEMENT;
+  const make = ctor as unknown as new (source: number | SharedArrayBuffer) => InstanceType<ColumnCtor>;
+  return new make(shared ? new SharedArrayBuffer(bytes) : capacity);
 }
 
 /** Appends one entry, growing the columns when full. */
@@ -80,8 +91,9 @@ export function entryAt(e: HistoryEntries, i: number): HistoryEntry {
 }
 
 function grow(e: HistoryEntries, capacity: number): void {
+  const shared = e.meter.buffer instanceof SharedArrayBuffer;
   for (const [name, ctor] of COLUMNS) {
-    const next = new ctor(Math.max(capacity, 16));
+    const next = column(ctor, Math.max(capacity, 16), shared);
     next.set(e[name as Column] as never);
     (e as unknown as Record<Column, unknown>)[name] = next;
   }

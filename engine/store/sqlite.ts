@@ -6,7 +6,7 @@ import { StoreError } from "./errors.js";
 import { createEntries, decodeSegment, encodeSegment } from "./history.js";
 import type { HistoryEntries } from "./history.js";
 import { CHUNK_METERS, MIGRATIONS } from "./schema.js";
-import { createState, decodeChunk, encodeChunk } from "./state.js";
+import { createState, decodeChunk } from "./state.js";
 import type { MeterState } from "./state.js";
 import type { BatchCommit, BatchRecord, MeterTable, Store } from "./types.js";
 
@@ -24,6 +24,8 @@ export function openSqliteStore(path: string): Store {
     db.pragma("wal_autocheckpoint = 1000");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
+    // The writer thread has its own connection: wait for a lock rather than fail.
+    db.pragma("busy_timeout = 10000");
   } catch (error) {
     throw new StoreError("MF_ERR_STORE_OPEN", `cannot open database ${path}: ${(error as Error).message}`, error);
   }
@@ -150,7 +152,7 @@ class SqliteStore implements Store {
     return { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates };
   }
 
-  commit(c: BatchCommit, state: MeterState): void {
+  commit(c: BatchCommit): void {
     const chunks = new Map<number, number[]>();
     const h = c.history;
     for (let i = 0; i < h.length; i++) {
@@ -170,12 +172,7 @@ class SqliteStore implements Store {
           }
           this.#insertSegment.run(chunk, c.batchId, lo, hi, rows.length, encodeSegment(h, rows));
         }
-        // Every state change comes with a history entry, so the touched chunks are the history's.
-        for (const chunk of chunks.keys()) {
-          const from = chunk * CHUNK_METERS;
-          const count = Math.min(CHUNK_METERS, state.size - from);
-          this.#putChunk.run(chunk, count, encodeChunk(state, from, count));
-        }
+        for (const s of c.state) this.#putChunk.run(s.chunk, s.meters, s.data);
         for (const r of c.held) this.#insertHeld.run(r.readingId, c.batchId, r.meterId, r.endDay, r.reasons, r.line);
         const k = c.counts;
         this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, now());

@@ -40,6 +40,40 @@ export function createState(size: number): MeterState {
 /** Bytes of one meter's state in a chunk BLOB. */
 const BYTES_PER_METER = FIELDS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
 
+/** One chunk of encoded state: meters [chunk * CHUNK_METERS, + meters). */
+export interface StateChunk {
+  chunk: number;
+  meters: number;
+  data: Uint8Array;
+}
+
+/**
+ * Encodes the state of the given chunks as it is now, into `into` (grown when too small; pass
+ * a SharedArrayBuffer-backed array to share it with a worker). The snapshot is what a batch
+ * commits: the pipeline goes on changing the live state while it is written.
+ */
+export function snapshotChunks(state: MeterState, chunks: Iterable<number>, chunkMeters: number, into: { bytes: Uint8Array }): StateChunk[] {
+  const out: StateChunk[] = [];
+  let need = 0;
+  const list = [...chunks];
+  for (const chunk of list) need += Math.min(chunkMeters, state.size - chunk * chunkMeters) * BYTES_PER_METER;
+  if (into.bytes.length < need) {
+    const shared = into.bytes.buffer instanceof SharedArrayBuffer;
+    const size = Math.max(need, into.bytes.length * 2);
+    into.bytes = shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
+  }
+  let at = 0;
+  for (const chunk of list) {
+    const from = chunk * chunkMeters;
+    const meters = Math.min(chunkMeters, state.size - from);
+    const data = encodeChunk(state, from, meters);
+    into.bytes.set(data, at);
+    out.push({ chunk, meters, data: into.bytes.subarray(at, at + data.length) });
+    at += data.length;
+  }
+  return out;
+}
+
 let scratch = Buffer.alloc(0);
 
 /**

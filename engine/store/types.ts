@@ -2,7 +2,7 @@
 // PostgreSQL store of the scale-out issue implements the same interface.
 import type { MeterRecord } from "../meters/meter.js";
 import type { HistoryEntries } from "./history.js";
-import type { MeterState } from "./state.js";
+import type { MeterState, StateChunk } from "./state.js";
 
 /** The registry as columns by meter key (dense, 0..size-1), for the hot path. */
 export interface MeterTable {
@@ -46,8 +46,10 @@ export interface BatchCommit {
   seq: number;
   input: string;
   counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number };
-  /** Accepted readings of the batch (history entries): their meters are the ones whose state changed. */
+  /** Accepted readings of the batch (history entries). */
   history: HistoryEntries;
+  /** The state of every chunk of meters the batch changed, as it is after the batch. */
+  state: StateChunk[];
   held: HeldRow[];
 }
 
@@ -64,7 +66,7 @@ export interface Store {
   /** The batch if it was committed before. */
   batch(batchId: string): BatchRecord | undefined;
   /** Commits a batch: history, state of touched meters, held rows, batch record. */
-  commit(commit: BatchCommit, state: MeterState): void;
+  commit(commit: BatchCommit): void;
   /** Billing entries and held lines a batch committed, to re-emit them for a run that adopts it. */
   batchOutputs(batchId: string): { history: HistoryEntries; heldLines: string[] };
   /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */

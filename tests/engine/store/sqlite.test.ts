@@ -4,8 +4,8 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MeterRecord } from "../../../engine/meters/meter.js";
-import { CHUNK_METERS, createEntries, entryAt, openSqliteStore, pushEntry } from "../../../engine/store/index.js";
-import type { HistoryEntry } from "../../../engine/store/index.js";
+import { CHUNK_METERS, createEntries, entryAt, openSqliteStore, pushEntry, snapshotChunks } from "../../../engine/store/index.js";
+import type { HistoryEntries, HistoryEntry, MeterState } from "../../../engine/store/index.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -22,6 +22,13 @@ function meter(meterId: string, extra: Partial<MeterRecord> = {}): MeterRecord {
 
 function entry(meter: number, end: number, value: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
   return { meter, end, value, prev: value - 1, start: end, consumption: 1, billed: 1, flags: 0, held: 0, ...extra };
+}
+
+/** The state of the chunks the entries touch, as the pipeline hands it to a commit. */
+function snapshot(state: MeterState, history: HistoryEntries) {
+  const chunks = new Set<number>();
+  for (let i = 0; i < history.length; i++) chunks.add(Math.floor(history.meter[i] / CHUNK_METERS));
+  return snapshotChunks(state, chunks, CHUNK_METERS, { bytes: new Uint8Array(0) });
 }
 
 describe("SQLite store", () => {
@@ -66,7 +73,8 @@ describe("SQLite store", () => {
     store.commit({
       batchId: "b1", runId, seq: 0, input: "x.csv", counts: { rows: 3, billable: 3, held: 0, rejected: 0, duplicates: 0 },
       history, held: [{ readingId: "M4@x", meterId: "M4", endDay: 20011, reasons: "initial", line: "{}" }],
-    }, state);
+      state: snapshot(state, history),
+    });
     store.close();
 
     const again = openSqliteStore(path);
@@ -89,7 +97,7 @@ describe("SQLite store", () => {
     const commit = (batchId: string, e: HistoryEntry) => {
       const history = createEntries(1);
       pushEntry(history, e);
-      store.commit({ batchId, runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [] }, state);
+      store.commit({ batchId, runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [], state: snapshot(state, history) });
     };
     commit("b1", entry(0, 20010, 100, { consumption: 10 }));
     commit("b2", entry(0, 20010, 100, { consumption: 4, flags: 64 }));
@@ -108,9 +116,9 @@ describe("SQLite store", () => {
     const runId = store.startRun([]);
     const history = createEntries(1);
     pushEntry(history, entry(0, 20010, 100));
-    const commit = { batchId: "same", runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [] };
-    store.commit(commit, state);
-    expect(() => store.commit(commit, state)).toThrow(expect.objectContaining({ code: "MF_ERR_STORE_WRITE" }));
+    const commit = { batchId: "same", runId, seq: 0, input: "", counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0 }, history, held: [], state: snapshot(state, history) };
+    store.commit(commit);
+    expect(() => store.commit(commit)).toThrow(expect.objectContaining({ code: "MF_ERR_STORE_WRITE" }));
     expect(store.history(0).length).toBe(1);
     store.close();
   });

@@ -1,0 +1,112 @@
+// How the pipeline hands batches to the writer: directly (inline) or to a writer thread. Both
+// keep at most `SLOTS - 1` jobs pending so the pipeline can reuse its two batch buffers.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { MeterflowError } from "../errors.js";
+import type { OutputFormat } from "../sinks/files.js";
+import type { BatchWriter, WriteJob } from "./writer.js";
+
+/** Batch buffers the pipeline alternates between: one being filled, one being written. */
+export const SLOTS = 2;
+
+export interface WriterClient {
+  /** Hands a job over; throws (or later rejects) if an earlier job failed. */
+  submit(job: WriteJob): void;
+  /** Resolves when fewer than SLOTS jobs are pending and output writes are within `limit` bytes. */
+  ready(limit: number): Promise<void>;
+  /** Resolves when every job handed over is committed. */
+  flush(): Promise<void>;
+  /** Flushes, then publishes the outputs with the summary. */
+  close(summary: object): Promise<void>;
+  /** Drops partial outputs. */
+  abort(): Promise<void>;
+}
+
+/** A writer failed: the message and code of the error it hit. */
+export class WriterError extends MeterflowError {
+  override name = "WriterError";
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** The writer in this thread: every job is written when submitted. */
+export function inlineWriter(writer: BatchWriter): WriterClient {
+  return {
+    submit: (job) => writer.write(job),
+    ready: (limit) => writer.drain(limit),
+    flush: async () => undefined,
+    close: (summary) => writer.close(summary),
+    abort: async () => writer.abort(),
+  };
+}
+
+const WORKER = new URL("./writer-worker.js", import.meta.url);
+
+/** Whether the writer can run in its own thread here (only from the compiled package). */
+export function canWriteInThread(): boolean {
+  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+}
+
+/** What the writer thread opens. */
+export interface WriterThreadInput {
+  db: string;
+  out: string;
+  format: OutputFormat;
+  ids: readonly string[];
+}
+
+type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "error"; code: string; message: string };
+
+/** The writer in a worker thread, with its own connection to the database. */
+export function threadWriter(input: WriterThreadInput): WriterClient {
+  const worker = new Worker(WORKER, { workerData: input });
+  let pending = 0;
+  let failure: Error | undefined;
+  const waiters: Array<() => void> = [];
+  const wakeAll = () => waiters.splice(0).forEach((w) => w());
+  let onReply: ((reply: Reply) => void) | undefined;
+  worker.on("message", (reply: Reply) => {
+    if (reply.type === "error") failure ??= new WriterError(reply.code, reply.message);
+    if (reply.type === "done" || reply.type === "error") pending--;
+    onReply?.(reply);
+    wakeAll();
+  });
+  worker.on("error", (error) => {
+    failure ??= error;
+    wakeAll();
+  });
+  const until = async (condition: () => boolean) => {
+    while (!condition() && failure === undefined) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (failure !== undefined) throw failure;
+  };
+  const request = (message: object, answer: Reply["type"]) => new Promise<void>((resolve, reject) => {
+    onReply = (reply) => {
+      if (reply.type === answer) resolve();
+      else if (reply.type === "error") reject(failure);
+    };
+    worker.postMessage(message);
+  });
+  return {
+    submit(job) {
+      if (failure !== undefined) throw failure;
+      pending++;
+      worker.postMessage({ type: "job", job });
+    },
+    async ready(limit) {
+      await until(() => pending < SLOTS);
+      void limit;
+    },
+    flush: () => until(() => pending === 0),
+    async close(summary) {
+      await until(() => pending === 0);
+      await request({ type: "close", summary }, "closed");
+      await worker.terminate();
+    },
+    async abort() {
+      worker.postMessage({ type: "abort" });
+      await worker.terminate();
+    },
+  };
+}

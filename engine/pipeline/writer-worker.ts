@@ -1,0 +1,43 @@
+// The writer thread: its own SQLite connection and the output files; commits each batch it is
+// handed, then writes the batch's outputs. Protocol in writer-client.ts.
+import { parentPort, workerData } from "node:worker_threads";
+import { createFileSinks } from "../sinks/files.js";
+import { openSqliteStore } from "../store/sqlite.js";
+import type { WriterThreadInput } from "./writer-client.js";
+import { BatchWriter } from "./writer.js";
+import type { WriteJob } from "./writer.js";
+
+const input = workerData as WriterThreadInput;
+const port = parentPort!;
+const store = openSqliteStore(input.db);
+const writer = new BatchWriter(store, createFileSinks(input.out, input.format), input.ids);
+
+type Message = { type: "job"; job: WriteJob } | { type: "close"; summary: object } | { type: "abort" };
+
+const fail = (error: unknown) => {
+  const e = error as Error & { code?: string };
+  port.postMessage({ type: "error", code: e.code ?? "MF_ERR_WRITER", message: e.message });
+};
+
+// Messages are handled one at a time, in order: a job's output writes finish before the next.
+let queue = Promise.resolve();
+port.on("message", (message: Message) => {
+  queue = queue.then(async () => {
+    try {
+      if (message.type === "job") {
+        writer.write(message.job);
+        await writer.drain(64 << 20);
+        port.postMessage({ type: "done" });
+      } else if (message.type === "close") {
+        await writer.close(message.summary);
+        store.close();
+        port.postMessage({ type: "closed" });
+      } else {
+        writer.abort();
+        store.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
+});
