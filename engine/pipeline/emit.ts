@@ -1,9 +1,10 @@
-// A committed batch's outputs, derived from what it committed: billing rows from its history
+// A committed batch's outputs, derived from what it commits: billing rows from its history
 // entries, held rows from its held records, and its rejected records. The same function serves
-// a batch just committed and a batch adopted from a run that died, so both emit the same rows.
+// a batch being committed and a batch adopted from a run that died, so both give the same rows.
 import { FLAG } from "../flags/flags.js";
-import type { LineBuffer } from "../sinks/line-buffer.js";
-import type { OutputRow, RejectedRow, Sinks } from "../sinks/types.js";
+import type { RowFormatter } from "../sinks/formatter.js";
+import { LineBuffer } from "../sinks/line-buffer.js";
+import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 
 /**
@@ -14,10 +15,52 @@ export function isBilled(flags: number, held: number, billed: number): boolean {
   return (flags & FLAG.correction) !== 0 ? held === 0 || billed !== 0 : held === 0;
 }
 
-/** Writes a batch's rejected, billing and held rows to the sinks. */
-export function emitBatch(sinks: Sinks, ids: readonly string[], h: HistoryEntries, heldLines: readonly string[], rejected: readonly RejectedRow[], lines: LineBuffer): void {
-  for (const r of rejected) sinks.rejected(r);
-  lines.clear();
+/** A batch's encoded output lines, per file. */
+export interface BatchLines {
+  billing: LineBuffer;
+  held: LineBuffer;
+  rejected: LineBuffer;
+}
+
+/** Empty line buffers (shared ones can be posted to a writer thread without a copy). */
+export function createBatchLines(shared = false): BatchLines {
+  return { billing: new LineBuffer(shared, 1 << 22), held: new LineBuffer(shared), rejected: new LineBuffer(shared) };
+}
+
+/** What a run's summary counts by name: held reasons, rejection reasons, billed flags. */
+export class Tally {
+  readonly held = new Map<string, number>();
+  readonly rejected = new Map<string, number>();
+  readonly #flags = new Map<number, number>();
+
+  billed(flags: number): void {
+    if (flags !== 0) add(this.#flags, flags);
+  }
+
+  /** Billed records per flag name. */
+  get flags(): Map<string, number> {
+    const byName = new Map<string, number>();
+    for (const [mask, n] of this.#flags) {
+      for (const [name, bit] of Object.entries(FLAG)) if ((mask & bit) !== 0) byName.set(name, (byName.get(name) ?? 0) + n);
+    }
+    return byName;
+  }
+}
+
+function add<K>(m: Map<K, number>, k: K): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
+/** Formats a batch's rejected, billing and held rows into `out` (cleared first), counting them in `tally`. */
+export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, heldLines: readonly string[],
+  rejected: readonly RejectedRow[], out: BatchLines, tally: Tally): void {
+  out.billing.clear();
+  out.held.clear();
+  out.rejected.clear();
+  for (const r of rejected) {
+    format.rejected(out.rejected, r);
+    add(tally.rejected, r.reason);
+  }
   for (let i = 0; i < h.length; i++) {
     const flags = h.flags[i];
     if (!isBilled(flags, h.held[i], h.billed[i])) continue;
@@ -25,14 +68,15 @@ export function emitBatch(sinks: Sinks, ids: readonly string[], h: HistoryEntrie
     const days = initial ? 0 : h.end[i] - h.start[i] + 1;
     const consumption = (flags & FLAG.correction) !== 0 ? h.billed[i] : h.consumption[i];
     const k = h.meter[i];
-    sinks.encodeBilling(lines, k, ids[k], initial ? Number.NaN : h.start[i], h.end[i], days, h.prev[i], h.value[i],
+    format.billing(out.billing, k, ids[k], initial ? Number.NaN : h.start[i], h.end[i], days, h.prev[i], h.value[i],
       consumption, days > 0 ? consumption / days : 0, flags);
+    tally.billed(flags);
   }
-  if (lines.length > 0) sinks.appendBilling(lines.bytes());
   for (const line of heldLines) {
     const { reasons, ...row } = JSON.parse(line) as OutputRow & { reasons: string };
     if (row.start === null) row.start = Number.NaN;
     if (row.previous === null) row.previous = Number.NaN;
-    sinks.held(row, reasons);
+    format.held(out.held, row, reasons);
+    for (const r of reasons.split("|")) add(tally.held, r);
   }
 }

@@ -5,6 +5,8 @@ import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
 import type { HeldRow, MeterTable, Store } from "../store/types.js";
 import { holdReasons } from "./decide.js";
+import type { RowFormatter } from "../sinks/formatter.js";
+import type { Tally } from "./emit.js";
 import type { WriterClient } from "./writer-client.js";
 
 /** Counts of one batch; in = billable + held + rejected + duplicates. */
@@ -26,6 +28,10 @@ export interface ProcessorContext {
   kernel: ConsumptionKernel;
   /** Where committed batches go (writer.ts): in this thread or in a writer thread. */
   writer: WriterClient;
+  /** Formats the output lines of each batch. */
+  format: RowFormatter;
+  /** Counts for the summary. */
+  tally: Tally;
   runId: number;
 }
 

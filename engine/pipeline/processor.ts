@@ -18,7 +18,9 @@ import { MeterGrouper } from "./group.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
-import { emitCommitted } from "./replay.js";
+import { createBatchLines, emitBatch } from "./emit.js";
+import type { BatchLines } from "./emit.js";
+import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
 
 /** Milliseconds spent per stage, summed over batches. */
@@ -27,17 +29,20 @@ export interface StageTimes {
   compute: number;
   /** Handing the batch to the writer: snapshotting state, and waiting for a free buffer. */
   commit: number;
+  /** Formatting the batch's output lines. */
+  output: number;
 }
 
 /** A batch buffer: history entries and a state snapshot, shared with a writer thread. */
 interface Slot {
   history: HistoryEntries;
   state: { bytes: Uint8Array };
+  lines: BatchLines;
 }
 
 export class BatchProcessor {
   /** Time per stage so far, for the run summary and the benchmark. */
-  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0 };
+  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
   #keyByIndex = new Int32Array(1024).fill(-2);
@@ -55,7 +60,11 @@ export class BatchProcessor {
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
     for (let i = 0; i < SLOTS; i++) {
-      this.#slots.push({ history: createEntries(65536, true), state: { bytes: new Uint8Array(new SharedArrayBuffer(1 << 20)) } });
+      this.#slots.push({
+        history: createEntries(65536, true),
+        state: { bytes: new Uint8Array(new SharedArrayBuffer(1 << 20)) },
+        lines: createBatchLines(true),
+      });
     }
   }
 
@@ -78,7 +87,7 @@ export class BatchProcessor {
     this.#reject(batch, out);
     const committed = store.batch(id);
     if (committed !== undefined || this.#submitted.has(id)) {
-      emitCommitted(this.#ctx, committed, out, id);
+      emitCommitted(this.#ctx, committed, out, id, slot.lines);
       return out.counts;
     }
     const t2 = performance.now();
@@ -94,16 +103,19 @@ export class BatchProcessor {
     const t3 = performance.now();
     const chunks = new Set<number>();
     for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));
+    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.held.map((h) => h.line), out.rejected, slot.lines, this.#ctx.tally);
+    const t4 = performance.now();
     writer.submit({
       kind: "commit",
       commit: { batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held, state: snapshotChunks(state, chunks, CHUNK_METERS, slot.state) },
-      rejected: out.rejected,
+      lines: bytesOf(slot.lines),
     });
     this.#submitted.add(id);
     const st = this.stages;
-    st.commit += t1 - t0 + performance.now() - t3;
+    st.commit += t1 - t0 + performance.now() - t4;
     st.validate += t2 - t1;
     st.compute += t3 - t2;
+    st.output += t4 - t3;
     return out.counts;
   }
 

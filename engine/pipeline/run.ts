@@ -4,16 +4,15 @@ import { accessSync, constants, createReadStream, mkdirSync, statSync } from "no
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { flagNames } from "../flags/flags.js";
 import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker, registerLimit } from "../ingest/index.js";
 import { readMeters } from "../meters/index.js";
-import { createFileSinks } from "../sinks/files.js";
+import { createOutputFiles } from "../sinks/files.js";
+import { createFormatter } from "../sinks/formatter.js";
 import type { OutputFormat } from "../sinks/files.js";
 import { BatchWriter } from "./writer.js";
-import type { WriteJob } from "./writer.js";
 import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
 import type { WriterClient } from "./writer-client.js";
-import { isBilled } from "./emit.js";
+import { Tally } from "./emit.js";
 import type { MeterTable } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
@@ -76,11 +75,11 @@ export interface RunSummary {
   billed_flags: Record<string, number>;
   /**
    * Seconds per stage of the main thread: setup (registry import, input hashes, state load),
-   * decode (waiting for the next batch), validate, compute, commit (snapshotting state and
-   * waiting for the writer), flush (waiting for the last batches' commits). The writer commits
-   * and writes outputs beside these, in its own thread.
+   * decode (waiting for the next batch), validate, compute, output (formatting the lines),
+   * commit (snapshotting state and waiting for the writer), flush (waiting for the last
+   * batches' commits). The writer commits and writes the files beside these, in its own thread.
    */
-  stage_seconds: { setup: number; decode: number; validate: number; compute: number; commit: number; flush: number };
+  stage_seconds: { setup: number; decode: number; validate: number; compute: number; output: number; commit: number; flush: number };
   /** Peak resident memory of the process so far, in MiB. */
   peak_rss_mb: number;
 }
@@ -122,10 +121,10 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const format = options.format ?? "csv";
     const threaded = (options.threads ?? true) && canWriteInThread();
     writer = threaded
-      ? threadWriter({ db: options.db, out: options.out, format, ids: meters.ids })
-      : inlineWriter(new BatchWriter(store, createFileSinks(options.out, format), meters.ids));
+      ? threadWriter({ db: options.db, out: options.out, format })
+      : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
-    const processor = new BatchProcessor({ store, meters, state, kernel, writer: tally.wrap(writer), runId });
+    const processor = new BatchProcessor({ store, meters, state, kernel, writer, format: createFormatter(format), tally, runId });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
@@ -192,43 +191,6 @@ function registerLimits(meters: MeterTable): { ids: string[]; values: Float64Arr
     }
   }
   return { ids, values: Float64Array.from(values) };
-}
-
-/** Counts held reasons, rejection reasons and billed flags of every job, for the summary. */
-class Tally {
-  readonly held = new Map<string, number>();
-  readonly rejected = new Map<string, number>();
-  readonly #flags = new Map<number, number>();
-
-  /** A writer that counts what passes through it. */
-  wrap(writer: WriterClient): WriterClient {
-    return { ...writer, submit: (job) => {
-      this.#count(job);
-      writer.submit(job);
-    } };
-  }
-
-  get flags(): Map<string, number> {
-    const byName = new Map<string, number>();
-    for (const [mask, n] of this.#flags) for (const name of flagNames(mask)) byName.set(name, (byName.get(name) ?? 0) + n);
-    return byName;
-  }
-
-  #count(job: WriteJob): void {
-    for (const r of job.rejected) add(this.rejected, r.reason);
-    if (job.kind === "rejected") return;
-    const history = job.kind === "commit" ? job.commit.history : job.history;
-    const reasons = job.kind === "commit" ? job.commit.held.map((h) => h.reasons) : job.heldLines.map((l) => (JSON.parse(l) as { reasons: string }).reasons);
-    for (const list of reasons) for (const r of list.split("|")) add(this.held, r);
-    for (let i = 0; i < history.length; i++) {
-      const f = history.flags[i];
-      if (f !== 0 && isBilled(f, history.held[i], history.billed[i])) add(this.#flags, f);
-    }
-  }
-}
-
-function add<K>(m: Map<K, number>, k: K): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
 function sorted(m: Map<string, number>): Record<string, number> {

@@ -54,7 +54,6 @@ export interface WriterThreadInput {
   db: string;
   out: string;
   format: OutputFormat;
-  ids: readonly string[];
 }
 
 type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "error"; code: string; message: string };

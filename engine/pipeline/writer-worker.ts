@@ -1,7 +1,7 @@
 // The writer thread: its own SQLite connection and the output files; commits each batch it is
 // handed, then writes the batch's outputs. Protocol in writer-client.ts.
 import { parentPort, workerData } from "node:worker_threads";
-import { createFileSinks } from "../sinks/files.js";
+import { createOutputFiles } from "../sinks/files.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { WriterThreadInput } from "./writer-client.js";
 import { BatchWriter } from "./writer.js";
@@ -10,7 +10,7 @@ import type { WriteJob } from "./writer.js";
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
 const store = openSqliteStore(input.db);
-const writer = new BatchWriter(store, createFileSinks(input.out, input.format), input.ids);
+const writer = new BatchWriter(store, createOutputFiles(input.out, input.format));
 
 type Message = { type: "job"; job: WriteJob } | { type: "close"; summary: object } | { type: "abort" };
 

@@ -1,52 +1,50 @@
-// The writing side of the pipeline: commits a batch to the store, then emits its outputs.
-// Runs in the main thread (BatchWriter used directly) or in its own thread (writer-worker.ts),
-// where SQLite's writes and the output encoding overlap with the next batch's computation.
-import { LineBuffer } from "../sinks/line-buffer.js";
-import type { RejectedRow, Sinks } from "../sinks/types.js";
-import type { HistoryEntries } from "../store/history.js";
+// The writing side of the pipeline: commits a batch to the store, then writes its output
+// lines. Runs in the main thread (used directly) or in its own thread (writer-worker.ts), where
+// SQLite's writes overlap with the computation of the next batch.
+import type { OutputFiles } from "../sinks/files.js";
 import type { BatchCommit, Store } from "../store/types.js";
-import { emitBatch } from "./emit.js";
 
-/** One unit of work for the writer. */
+/** A batch's encoded lines per output file. */
+export interface EncodedLines {
+  billing: Uint8Array;
+  held: Uint8Array;
+  rejected: Uint8Array;
+}
+
+/** One unit of work for the writer: commit (or adopt) a batch, then write its lines. */
 export type WriteJob =
-  | { kind: "commit"; commit: BatchCommit; rejected: RejectedRow[] }
-  | { kind: "adopt"; batchId: string; runId: number; history: HistoryEntries; heldLines: string[]; rejected: RejectedRow[] }
-  | { kind: "rejected"; rejected: RejectedRow[] };
+  | { kind: "commit"; commit: BatchCommit; lines: EncodedLines }
+  | { kind: "adopt"; batchId: string; runId: number; lines: EncodedLines }
+  | { kind: "lines"; lines: EncodedLines };
 
 export class BatchWriter {
   readonly #store: Store;
-  readonly #sinks: Sinks;
-  readonly #ids: readonly string[];
-  readonly #lines = new LineBuffer();
+  readonly #files: OutputFiles;
 
-  constructor(store: Store, sinks: Sinks, ids: readonly string[]) {
+  constructor(store: Store, files: OutputFiles) {
     this.#store = store;
-    this.#sinks = sinks;
-    this.#ids = ids;
+    this.#files = files;
   }
 
   write(job: WriteJob): void {
-    if (job.kind === "commit") {
-      this.#store.commit(job.commit);
-      emitBatch(this.#sinks, this.#ids, job.commit.history, job.commit.held.map((h) => h.line), job.rejected, this.#lines);
-    } else if (job.kind === "adopt") {
-      this.#store.adoptBatch(job.batchId, job.runId);
-      emitBatch(this.#sinks, this.#ids, job.history, job.heldLines, job.rejected, this.#lines);
-    } else {
-      for (const r of job.rejected) this.#sinks.rejected(r);
-    }
+    if (job.kind === "commit") this.#store.commit(job.commit);
+    else if (job.kind === "adopt") this.#store.adoptBatch(job.batchId, job.runId);
+    // Only once the batch is committed do its lines go out.
+    this.#files.append("rejected", job.lines.rejected);
+    this.#files.append("billing", job.lines.billing);
+    this.#files.append("held", job.lines.held);
   }
 
-  /** Bytes of output still being written. */
+  /** Waits for output writes to come within `limit` bytes per file. */
   drain(limit: number): Promise<void> {
-    return this.#sinks.drain(limit);
+    return this.#files.drain(limit);
   }
 
   close(summary: object): Promise<void> {
-    return this.#sinks.close(summary);
+    return this.#files.close(summary);
   }
 
   abort(): void {
-    this.#sinks.abort();
+    this.#files.abort();
   }
 }

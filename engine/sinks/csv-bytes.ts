@@ -12,17 +12,23 @@ const MAX_EXACT = 9007199254740992;
 
 const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 
+/** Copies a short byte string; a loop beats TypedArray#set at these lengths. */
+function copy(from: Uint8Array, to: Uint8Array, at: number): number {
+  for (let i = 0; i < from.length; i++) to[at + i] = from[i];
+  return at + from.length;
+}
+
 /** Encodes CSV billing rows into a LineBuffer, caching the bytes of ids, dates and flag sets. */
 export class CsvRowEncoder {
-  #ids: Array<{ id: Uint8Array; plain: boolean } | undefined> = [];
-  readonly #days = new Map<number, Uint8Array>();
-  readonly #flags = new Map<number, Uint8Array>();
-  readonly #digits = new Uint8Array(32);
+  private ids_: Array<{ id: Uint8Array; plain: boolean } | undefined> = [];
+  private readonly days_ = new Map<number, Uint8Array>();
+  private readonly flags_ = new Map<number, Uint8Array>();
+  private readonly digits_ = new Uint8Array(32);
 
   /** Appends one row and its line break. `meterKey` (dense, >= 0) caches the id's bytes. */
   encode(out: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
     current: number, consumption: number, daily: number, flags: number): void {
-    const id = this.#ids[meterKey] ?? this.#id(meterKey, meterId);
+    const id = this.ids_[meterKey] ?? this.idBytes(meterKey, meterId);
     if (!id.plain) {
       // An id that needs quoting: the reading id is quoted as a whole; take the string path.
       const endText = day(end);
@@ -30,64 +36,63 @@ export class CsvRowEncoder {
         `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`);
       return;
     }
-    const endBytes = this.#day(end);
+    const endBytes = this.dayBytes(end);
     const buf = out.reserve(id.id.length * 2 + 160);
-    let at = out.length;
-    buf.set(id.id, at); at += id.id.length;
+    let at = copy(id.id, buf, out.length);
     buf[at++] = 64; // @
-    buf.set(endBytes, at); at += 10;
+    at = copy(endBytes, buf, at);
     buf[at++] = COMMA;
-    buf.set(id.id, at); at += id.id.length;
+    at = copy(id.id, buf, at);
     buf[at++] = COMMA;
-    if (start === start) {
-      buf.set(this.#day(start), at);
-      at += 10;
-    }
+    if (start === start) at = copy(this.dayBytes(start), buf, at);
     buf[at++] = COMMA;
-    buf.set(endBytes, at); at += 10;
+    at = copy(endBytes, buf, at);
     buf[at++] = COMMA;
-    at = this.#number(buf, at, days);
+    at = this.number(buf, at, days);
     buf[at++] = COMMA;
-    at = this.#number(buf, at, previous);
+    at = this.number(buf, at, previous);
     buf[at++] = COMMA;
-    at = this.#number(buf, at, current);
+    at = this.number(buf, at, current);
     buf[at++] = COMMA;
-    at = this.#number(buf, at, consumption);
+    at = this.number(buf, at, consumption);
     buf[at++] = COMMA;
-    at = this.#number(buf, at, daily);
+    at = this.number(buf, at, daily);
     buf[at++] = COMMA;
-    if (flags !== 0) {
-      const f = this.#flag(flags);
-      buf.set(f, at);
-      at += f.length;
-    }
+    if (flags !== 0) at = copy(this.flagBytes(flags), buf, at);
     buf[at++] = 10;
     out.advance(at);
   }
 
-  #id(meterKey: number, meterId: string) {
-    const entry = { id: Buffer.from(meterId, "utf8"), plain: csv(meterId) === meterId };
-    this.#ids[meterKey] = entry;
+  private idBytes(meterKey: number, meterId: string) {
+    const entry = { id: new Uint8Array(Buffer.from(meterId, "utf8")), plain: csv(meterId) === meterId };
+    this.ids_[meterKey] = entry;
     return entry;
   }
 
-  #day(dayNumber: number): Uint8Array {
-    let bytes = this.#days.get(dayNumber);
-    if (bytes === undefined) this.#days.set(dayNumber, (bytes = latin1(day(dayNumber))));
+  private lastDay = Number.NaN;
+  private lastDayBytes: Uint8Array = new Uint8Array(0);
+
+  private dayBytes(dayNumber: number): Uint8Array {
+    // A batch's end days repeat: keep the last one at hand before asking the map.
+    if (dayNumber === this.lastDay) return this.lastDayBytes;
+    let bytes = this.days_.get(dayNumber);
+    if (bytes === undefined) this.days_.set(dayNumber, (bytes = latin1(day(dayNumber))));
+    this.lastDay = dayNumber;
+    this.lastDayBytes = bytes;
     return bytes;
   }
 
-  #flag(mask: number): Uint8Array {
-    let bytes = this.#flags.get(mask);
-    if (bytes === undefined) this.#flags.set(mask, (bytes = latin1(flagText(mask))));
+  private flagBytes(mask: number): Uint8Array {
+    let bytes = this.flags_.get(mask);
+    if (bytes === undefined) this.flags_.set(mask, (bytes = latin1(flagText(mask))));
     return bytes;
   }
 
   /** Writes num(x) at `at`; returns the new position. */
-  #number(buf: Uint8Array, at: number, x: number): number {
+  private number(buf: Uint8Array, at: number, x: number): number {
     if (Number.isInteger(x) && Math.abs(x) < MAX_EXACT) {
       if (x < 0) buf[at++] = MINUS;
-      return this.#integer(buf, at, Math.abs(x));
+      return this.integer(buf, at, Math.abs(x));
     }
     const micros = Math.round(x * 1e6);
     if (x !== x || !(Math.abs(micros) < MAX_EXACT)) {
@@ -97,34 +102,45 @@ export class CsvRowEncoder {
     }
     const abs = micros < 0 ? -micros : micros;
     const whole = Math.floor(abs / 1e6);
-    let frac = abs - whole * 1e6;
+    // Below 10^6, so int32 arithmetic: a double % is a slow runtime call.
+    let frac = (abs - whole * 1e6) | 0;
     if (micros < 0 && (whole !== 0 || frac !== 0)) buf[at++] = MINUS;
-    at = this.#integer(buf, at, whole);
+    at = this.integer(buf, at, whole);
     if (frac === 0) return at;
     buf[at++] = DOT;
     let width = 6;
     while (frac % 10 === 0) {
-      frac /= 10;
+      frac = (frac / 10) | 0;
       width--;
     }
     for (let i = width - 1; i >= 0; i--) {
-      buf[at + i] = ZERO + (frac % 10);
-      frac = Math.floor(frac / 10);
+      const q = (frac / 10) | 0;
+      buf[at + i] = ZERO + frac - q * 10;
+      frac = q;
     }
     return at + width;
   }
 
-  #integer(buf: Uint8Array, at: number, v: number): number {
+  private integer(buf: Uint8Array, at: number, v: number): number {
     if (v < 10) {
       buf[at] = ZERO + v;
       return at + 1;
     }
-    const d = this.#digits;
+    const d = this.digits_;
     let n = 0;
-    while (v > 0) {
-      const q = Math.floor(v / 10);
-      d[n++] = v - q * 10;
-      v = q;
+    if (v <= 0x7fffffff) {
+      let x = v | 0;
+      while (x > 0) {
+        const q = (x / 10) | 0;
+        d[n++] = x - q * 10;
+        x = q;
+      }
+    } else {
+      while (v > 0) {
+        const q = Math.floor(v / 10);
+        d[n++] = v - q * 10;
+        v = q;
+      }
     }
     while (n > 0) buf[at++] = ZERO + d[--n];
     return at;

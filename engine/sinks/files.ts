@@ -3,10 +3,6 @@
 // reader never sees half a run.
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
-import { flagNames } from "../flags/flags.js";
-import { CsvRowEncoder } from "./csv-bytes.js";
-import { csv, day, flagText, num, readingId } from "./format.js";
-import type { OutputRow, RejectedRow, Sinks } from "./types.js";
 
 /** Output format of the row files. */
 export type OutputFormat = "csv" | "ndjson";
@@ -19,7 +15,8 @@ const HEADERS = {
   alerts: "meter_id,end,channel,severity,rule,message",
 } as const;
 
-type Kind = keyof typeof HEADERS;
+/** An output file. */
+export type Kind = keyof typeof HEADERS;
 
 const FLUSH_AT = 1 << 20;
 
@@ -101,29 +98,30 @@ class Writer {
   }
 }
 
+/** The output files of a run, fed with encoded lines. */
+export interface OutputFiles {
+  /** Appends encoded lines (copied: the caller may reuse its buffer). */
+  append(kind: Kind, lines: Uint8Array): void;
+  /** Waits until no more than `limit` bytes per file are still being written (backpressure). */
+  drain(limit: number): Promise<void>;
+  /** Flushes and publishes every file, with summary.json. */
+  close(summary: object): Promise<void>;
+  /** Drops partial files of a run that failed. */
+  abort(): void;
+}
+
 /** Creates the output directory's files. Throws when the directory cannot be written. */
-export function createFileSinks(dir: string, format: OutputFormat = "csv"): Sinks {
+export function createOutputFiles(dir: string, format: OutputFormat = "csv"): OutputFiles {
   mkdirSync(dir, { recursive: true });
   const ext = format === "csv" ? "csv" : "ndjson";
   const writers = {} as Record<Kind, Writer>;
   for (const kind of Object.keys(HEADERS) as Kind[]) {
     writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined);
   }
-  const formatRow = format === "csv" ? csvRow : jsonRow;
-  const line = (r: OutputRow) => formatRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
-  const encoder = new CsvRowEncoder();
   return {
-    encodeBilling: format === "csv"
-      ? (lines, ...row) => encoder.encode(lines, ...row)
-      : (lines, _key, ...row) => lines.push(jsonRow(...row)),
-    appendBilling: (lines) => writers.billing.appendBytes(lines),
-    billing: (r) => writers.billing.line(line(r)),
-    held: (r, reasons) => writers.held.line(format === "csv"
-      ? `${line(r)},${reasons}`
-      : jsonRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, reasons)),
-    rejected: (r: RejectedRow) => writers.rejected.line(format === "csv"
-      ? `${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)}`
-      : JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw })),
+    append: (kind, lines) => {
+      if (lines.length > 0) writers[kind].appendBytes(lines);
+    },
     async drain(limit) {
       for (const w of Object.values(writers)) if (w.inFlight > limit) await w.drain();
     },
@@ -150,23 +148,5 @@ function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
       else resolve();
     });
     step(0);
-  });
-}
-
-function csvRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
-  consumption: number, daily: number, flags: number): string {
-  const id = csv(meterId);
-  const endText = day(end);
-  const reading = id === meterId ? `${id}@${endText}` : csv(`${meterId}@${endText}`);
-  return `${reading},${id},${start === start ? day(start) : ""},${endText},${days},${num(previous)},` +
-    `${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`;
-}
-
-function jsonRow(meterId: string, start: number, end: number, days: number, previous: number, current: number,
-  consumption: number, daily: number, flags: number, reasons?: string): string {
-  return JSON.stringify({
-    reading_id: readingId(meterId, end), meter_id: meterId, start: start === start ? day(start) : null,
-    end: day(end), days, previous: previous === previous ? previous : null, current,
-    consumption, daily, flags: flagNames(flags), ...(reasons === undefined ? {} : { reasons: reasons.split("|") }),
   });
 }

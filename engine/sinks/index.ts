@@ -1,7 +1,9 @@
-// Outputs of a run: the Sinks interface, file outputs and value formatting.
+// Outputs of a run: row formatting (CSV, NDJSON), encoded lines, and the output files.
 export { CsvRowEncoder } from "./csv-bytes.js";
-export { createFileSinks } from "./files.js";
+export { createOutputFiles } from "./files.js";
+export { createFormatter, csvRow } from "./formatter.js";
 export { csv, day, flagText, num, readingId } from "./format.js";
 export { LineBuffer } from "./line-buffer.js";
-export type { OutputFormat } from "./files.js";
-export type { OutputRow, RejectedRow, Sinks } from "./types.js";
+export type { Kind, OutputFiles, OutputFormat } from "./files.js";
+export type { RowFormatter } from "./formatter.js";
+export type { OutputRow, RejectedRow } from "./types.js";
