@@ -34,4 +34,10 @@ export interface ReadingBatch {
   rawOf(row: number): string;
   /** The run-wide meter index the `meter` column refers to. */
   readonly meters: MeterIndex;
+  /**
+   * Set when the batch was decoded in a worker that also resolved it against the registry:
+   * each row's registry key (-1 unknown), value_exceeds_register already applied, and the
+   * batch's content id.
+   */
+  readonly resolved?: { keys: Int32Array; batchId: string };
 }

@@ -1,9 +1,11 @@
 // Ingest: files (CSV, NDJSON, msgpack) decoded into columnar ReadingBatch, meter ids interned to
 // dense indices, every bad row kept as a rejected row with its reason and raw text.
 export { NO_DAY } from "./batch.js";
+export { batchId } from "./batch-id.js";
 export { readCsvReadings } from "./csv.js";
 export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
 export { IngestError } from "./errors.js";
+export { KeyResolver } from "./keys.js";
 export { rejectBeyondRegister, registerLimit } from "./limits.js";
 export { LineReader } from "./lines.js";
 export { createMeterIndex } from "./meter-index.js";

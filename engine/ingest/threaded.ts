@@ -18,15 +18,15 @@ export interface WorkerInput {
   maxEndDay: number;
   /** Batches the worker may post before the consumer takes one. */
   ahead: number;
-  /** Register limits by meter id (registerLimit): rows at or above are value_exceeds_register. */
-  limits: { ids: string[]; values: Float64Array };
+  /** The registry by meter key: ids, dial counts and reset values (NaN none). */
+  registry: { ids: readonly string[]; digits: Uint8Array; reset: Float64Array };
 }
 
-type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject">;
+type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject"> & { keys: Int32Array };
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: "batch"; length: number; columns: Columns; ids: string[]; raw: Array<[number, string]> }
+  | { type: "batch"; length: number; columns: Columns; ids: string[]; raw: Array<[number, string]>; batchId: string }
   | { type: "done" }
   | { type: "error"; code: string; message: string };
 
@@ -78,9 +78,11 @@ export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & 
       if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
       for (const id of m.ids) meters.ids.push(id);
       const rejectedRaw = new Map(m.raw);
+      const { keys, ...columns } = m.columns;
       yield {
-        length: m.length, ...m.columns, meters, rejectedRaw,
+        length: m.length, ...columns, meters, rejectedRaw,
         rawOf: (row: number) => rejectedRaw.get(row) ?? "",
+        resolved: { keys, batchId: m.batchId },
       };
       worker.postMessage("ack");
     }

@@ -1,7 +1,9 @@
 // Worker thread that decodes one readings file and posts its batches to the main thread, so
 // decoding runs beside the pipeline instead of before it. See threaded.ts for the protocol.
 import { parentPort, workerData } from "node:worker_threads";
-import { rejectBeyondRegister } from "./limits.js";
+import { batchId } from "./batch-id.js";
+import { KeyResolver } from "./keys.js";
+import { rejectBeyondRegister, registerLimit } from "./limits.js";
 import { createMeterIndex } from "./meter-index.js";
 import { readReadings } from "./open.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
@@ -9,8 +11,10 @@ import type { WorkerInput, WorkerMessage } from "./threaded.js";
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const meters = createMeterIndex();
-const limitById = new Map<string, number>();
-input.limits.ids.forEach((id, i) => limitById.set(id, input.limits.values[i]));
+const { ids, digits, reset } = input.registry;
+const keyOf = new Map<string, number>();
+ids.forEach((id, key) => keyOf.set(id, key));
+const resolver = new KeyResolver(keyOf);
 
 let credit = input.ahead;
 let wake: (() => void) | undefined;
@@ -23,20 +27,19 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.post
 
 try {
   let sentIds = 0;
-  const limitOfIndex: number[] = [];
   for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay })) {
-    rejectBeyondRegister(batch, (row) => {
-      const m = batch.meter[row];
-      return (limitOfIndex[m] ??= limitById.get(meters.idOf(m)) ?? Number.POSITIVE_INFINITY);
-    });
-    const ids: string[] = [];
-    for (; sentIds < meters.size; sentIds++) ids.push(meters.idOf(sentIds));
+    // Resolve against the registry here, beside the pipeline: keys, register limits, batch id.
+    const keys = resolver.resolve(batch).slice();
+    rejectBeyondRegister(batch, (row) => (keys[row] < 0 ? Number.POSITIVE_INFINITY : registerLimit(digits[keys[row]], reset[keys[row]])));
+    const id = batchId(batch, keys);
+    const newIds: string[] = [];
+    for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
     const { line, meter, end, value, override, source, verification, reject } = batch;
-    const columns = { line, meter, end, value, override, source, verification, reject };
+    const columns = { line, meter, end, value, override, source, verification, reject, keys };
     const buffers = new Set<ArrayBuffer>();
     for (const column of Object.values(columns)) buffers.add(column.buffer as ArrayBuffer);
     credit--;
-    post({ type: "batch", length: batch.length, columns, ids, raw: [...batch.rejectedRaw] }, [...buffers]);
+    post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
     if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
   }
   post({ type: "done" });

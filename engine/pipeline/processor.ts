@@ -12,7 +12,8 @@ import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import type { HistoryEntries } from "../store/history.js";
 import { CHUNK_METERS } from "../store/schema.js";
 import { snapshotChunks } from "../store/state.js";
-import { batchId } from "./batch-id.js";
+import { batchId } from "../ingest/batch-id.js";
+import { KeyResolver } from "../ingest/keys.js";
 import { decide, HOLD } from "./decide.js";
 import { MeterGrouper } from "./group.js";
 import { LatePath } from "./late.js";
@@ -45,9 +46,7 @@ export class BatchProcessor {
   readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
-  #keyByIndex = new Int32Array(1024).fill(-2);
-  #index: ReadingBatch["meters"] | undefined;
-  #keys = new Int32Array(0);
+  readonly #resolver: KeyResolver;
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
@@ -59,6 +58,7 @@ export class BatchProcessor {
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
+    this.#resolver = new KeyResolver(ctx.meters.keyOf);
     for (let i = 0; i < SLOTS; i++) {
       this.#slots.push({
         history: createEntries(65536, true),
@@ -76,9 +76,15 @@ export class BatchProcessor {
     const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
     const t1 = performance.now();
     const n = batch.length;
-    const keys = this.#resolveKeys(batch);
-    this.#validate(batch, keys);
-    const id = batchId(batch, keys);
+    let keys: Int32Array;
+    let id: string;
+    if (batch.resolved !== undefined) {
+      ({ keys, batchId: id } = batch.resolved);
+    } else {
+      keys = this.#resolver.resolve(batch);
+      this.#validate(batch, keys);
+      id = batchId(batch, keys);
+    }
     clearEntries(slot.history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
@@ -117,37 +123,6 @@ export class BatchProcessor {
     st.compute += t3 - t2;
     st.output += t4 - t3;
     return out.counts;
-  }
-
-  /** Registry key of every row's meter: -1 unknown or no meter. */
-  #resolveKeys(batch: ReadingBatch): Int32Array {
-    const n = batch.length;
-    if (this.#keys.length < n) this.#keys = new Int32Array(n);
-    const index = batch.meters;
-    if (index !== this.#index) {
-      // Another file, another meter index: its indices mean other meters.
-      this.#index = index;
-      this.#keyByIndex.fill(-2);
-    }
-    if (this.#keyByIndex.length < index.size) {
-      const grown = new Int32Array(Math.max(index.size, this.#keyByIndex.length * 2)).fill(-2);
-      grown.set(this.#keyByIndex);
-      this.#keyByIndex = grown;
-    }
-    const byIndex = this.#keyByIndex;
-    const keyOf = this.#ctx.meters.keyOf;
-    const keys = this.#keys.subarray(0, n);
-    for (let row = 0; row < n; row++) {
-      const m = batch.meter[row];
-      if (m < 0) {
-        keys[row] = -1;
-        continue;
-      }
-      let k = byIndex[m];
-      if (k === -2) byIndex[m] = k = keyOf.get(index.idOf(m)) ?? -1;
-      keys[row] = k;
-    }
-    return keys;
   }
 
   /** Checks that need the registry: a value beyond the register's range. */

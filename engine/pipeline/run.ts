@@ -4,7 +4,7 @@ import { accessSync, constants, createReadStream, mkdirSync, statSync } from "no
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker, registerLimit } from "../ingest/index.js";
+import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker } from "../ingest/index.js";
 import { readMeters } from "../meters/index.js";
 import { createOutputFiles } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
@@ -129,7 +129,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const threads = (options.threads ?? true) && canDecodeInWorker();
-    const limits = threads ? registerLimits(meters) : undefined;
+    const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset };
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
@@ -137,8 +137,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     for (const input of inputs) {
       let waited = performance.now();
       const batchSize = options.batchSize ?? 65536;
-      const batches = limits !== undefined
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, limits })
+      const batches = threads
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns })
         : readReadings(input.path, { batchSize, maxEndDay, meters: index });
       for await (const batch of batches) {
         decode += performance.now() - waited;
@@ -177,20 +177,6 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   } finally {
     store.close();
   }
-}
-
-/** Register limits of the meters that have one, for the decoding worker. */
-function registerLimits(meters: MeterTable): { ids: string[]; values: Float64Array } {
-  const ids: string[] = [];
-  const values: number[] = [];
-  for (let k = 0; k < meters.size; k++) {
-    const limit = registerLimit(meters.digits[k], meters.reset[k]);
-    if (limit !== Number.POSITIVE_INFINITY) {
-      ids.push(meters.ids[k]);
-      values.push(limit);
-    }
-  }
-  return { ids, values: Float64Array.from(values) };
 }
 
 function sorted(m: Map<string, number>): Record<string, number> {

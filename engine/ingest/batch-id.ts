@@ -1,7 +1,7 @@
 // Content-addressed batch ids: the same readings in the same batch give the same id in any run,
 // so a batch committed before is recognised (a rerun, a redelivery, a run killed midway).
 import { createHash } from "node:crypto";
-import type { ReadingBatch } from "../ingest/batch.js";
+import type { ReadingBatch } from "./batch.js";
 
 /** SHA-256 over the batch's decoded columns; meters by registry key, unknown ones by id. */
 export function batchId(batch: ReadingBatch, keys: Int32Array): string {
