@@ -20,6 +20,8 @@ export interface ReadReadingsFileOptions extends ReadReadingsOptions {
   format?: ReadingFormat;
   /** Bytes per read; default 1 MiB. */
   chunkBytes?: number;
+  /** Sees every chunk of the file as it is read (to hash the input without reading it twice). */
+  onBytes?: (chunk: Uint8Array) => void;
 }
 
 const FORMATS: ReadonlyArray<ReadingFormat> = ["csv", "ndjson", "msgpack"];
@@ -59,7 +61,7 @@ export async function* readReadings(path: string, options: ReadReadingsFileOptio
   const handle = await openFile(path);
   const stream = handle.createReadStream({ highWaterMark: chunkBytes });
   try {
-    const chunks = readChunks(stream, path);
+    const chunks = readChunks(stream, path, options.onBytes);
     if (format === "csv") yield* readCsvReadings(chunks, options);
     else if (format === "ndjson") yield* readNdjsonReadings(chunks, options);
     else yield* readMsgpackReadings(chunks, options);
@@ -86,9 +88,12 @@ export async function openFile(path: string): Promise<FileHandle> {
 }
 
 /** The chunks of a stream, read errors turned into IngestError `MF_ERR_INPUT_READ`. */
-export async function* readChunks(stream: AsyncIterable<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
+export async function* readChunks(stream: AsyncIterable<Uint8Array>, path: string, onBytes?: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array> {
   try {
-    for await (const chunk of stream) yield chunk;
+    for await (const chunk of stream) {
+      onBytes?.(chunk);
+      yield chunk;
+    }
   } catch (error) {
     throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
   }

@@ -27,7 +27,7 @@ type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override
 /** Messages from the worker. */
 export type WorkerMessage =
   | { type: "batch"; length: number; columns: Columns; ids: string[]; raw: Array<[number, string]>; batchId: string }
-  | { type: "done" }
+  | { type: "done"; sha256: string }
   | { type: "error"; code: string; message: string };
 
 const WORKER = new URL("./worker.js", import.meta.url);
@@ -54,8 +54,8 @@ class MirroredIndex implements MeterIndex {
   }
 }
 
-/** Streams a file's batches decoded in a worker thread. */
-export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }): AsyncGenerator<ReadingBatch> {
+/** Streams a file's batches decoded in a worker thread; `onDigest` gets the file's SHA-256 at its end. */
+export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string) => void): AsyncGenerator<ReadingBatch> {
   const worker = new Worker(WORKER, { workerData: { ahead: 2, ...input } });
   const meters = new MirroredIndex();
   const queue: WorkerMessage[] = [];
@@ -74,7 +74,10 @@ export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & 
       while (queue.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
       if (failure !== undefined) throw failure;
       const m = queue.shift()!;
-      if (m.type === "done") return;
+      if (m.type === "done") {
+        onDigest?.(m.sha256);
+        return;
+      }
       if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
       for (const id of m.ids) meters.ids.push(id);
       const rejectedRaw = new Map(m.raw);

@@ -1,5 +1,6 @@
 // Worker thread that decodes one readings file and posts its batches to the main thread, so
 // decoding runs beside the pipeline instead of before it. See threaded.ts for the protocol.
+import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { batchId } from "./batch-id.js";
 import { KeyResolver } from "./keys.js";
@@ -27,7 +28,9 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.post
 
 try {
   let sentIds = 0;
-  for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay })) {
+  const hash = createHash("sha256");
+  const onBytes = (chunk: Uint8Array) => hash.update(chunk);
+  for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes })) {
     // Resolve against the registry here, beside the pipeline: keys, register limits, batch id.
     const keys = resolver.resolve(batch).slice();
     rejectBeyondRegister(batch, (row) => (keys[row] < 0 ? Number.POSITIVE_INFINITY : registerLimit(digits[keys[row]], reset[keys[row]])));
@@ -42,7 +45,7 @@ try {
     post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
     if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
   }
-  post({ type: "done" });
+  post({ type: "done", sha256: hash.digest("hex") });
 } catch (error) {
   const e = error as Error & { code?: string };
   post({ type: "error", code: e.code ?? "MF_ERR_INPUT_READ", message: e.message });

@@ -1,6 +1,6 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { accessSync, constants, createReadStream, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
@@ -116,7 +116,6 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     } catch (error) {
       throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
     }
-    for (const input of inputs) input.sha256 = await sha256(input.path);
     runId = store.startRun(inputs);
     const format = options.format ?? "csv";
     const threaded = (options.threads ?? true) && canWriteInThread();
@@ -137,9 +136,11 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     for (const input of inputs) {
       let waited = performance.now();
       const batchSize = options.batchSize ?? 65536;
+      // The input's hash is taken from the bytes as they are decoded, not by a second read.
+      const hash = createHash("sha256");
       const batches = threads
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns })
-        : readReadings(input.path, { batchSize, maxEndDay, meters: index });
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns }, (hex) => (input.sha256 = hex))
+        : readReadings(input.path, { batchSize, maxEndDay, meters: index, onBytes: (chunk) => hash.update(chunk) });
       for await (const batch of batches) {
         decode += performance.now() - waited;
         const counts = await processor.process(batch, seq++, input.path);
@@ -148,6 +149,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
         options.onProgress?.(total.rows);
         waited = performance.now();
       }
+      if (!threads) input.sha256 = hash.digest("hex");
     }
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
@@ -168,7 +170,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const closing = performance.now();
     await writer.close(summary);
     void closing;
-    store.finishRun(runId, "finished", summary);
+    store.finishRun(runId, "finished", summary, inputs);
     return summary;
   } catch (error) {
     await writer?.abort();
@@ -181,10 +183,4 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
 
 function sorted(m: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
-}
-
-async function sha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }

@@ -49,7 +49,10 @@ class Writer {
   /** Appends encoded lines; copied, since callers reuse their buffers. */
   appendBytes(bytes: Uint8Array): void {
     if (this.#text.length > 0) this.flush();
-    this.#pending.push(Uint8Array.prototype.slice.call(bytes));
+    // One memcpy (a slice of shared memory takes a slow element-by-element path).
+    const copy = Buffer.allocUnsafeSlow(bytes.length);
+    copy.set(bytes);
+    this.#pending.push(copy);
     this.#pendingBytes += bytes.length;
     if (this.#pendingBytes >= FLUSH_AT) this.flush();
   }

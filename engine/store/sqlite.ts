@@ -202,9 +202,9 @@ class SqliteStore implements Store {
     return Number(info.lastInsertRowid);
   }
 
-  finishRun(runId: number, status: "finished" | "failed", summary: unknown): void {
-    this.#db.prepare("UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?")
-      .run(now(), status, JSON.stringify(summary), runId);
+  finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): void {
+    this.#db.prepare("UPDATE runs SET finished_at = ?, status = ?, summary = ?, inputs = coalesce(?, inputs) WHERE run_id = ?")
+      .run(now(), status, JSON.stringify(summary), inputs === undefined ? null : JSON.stringify(inputs), runId);
   }
 
   close(): void {

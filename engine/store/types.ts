@@ -72,6 +72,7 @@ export interface Store {
   /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */
   adoptBatch(batchId: string, runId: number): void;
   startRun(inputs: unknown): number;
-  finishRun(runId: number, status: "finished" | "failed", summary: unknown): void;
+  /** Records how a run ended; `inputs` replaces the inputs recorded at its start (hashes known now). */
+  finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): void;
   close(): void;
 }

@@ -1,6 +1,7 @@
 // `meterflow run` end to end on small files with a real SQLite state file: consumption and
 // periods in billing.csv, holds with reasons, rejections with reasons, conservation.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
@@ -46,6 +47,8 @@ describe("meterflow run", () => {
       "X-9@2026-11-30": "unknown_meter",
     });
     expect(out.summary).toMatchObject({ in: 9, billable: 4, held: 5, rejected: 0, duplicates: 0, balanced: true });
+    const sha256 = createHash("sha256").update(readFileSync(readings)).digest("hex");
+    expect(out.summary.inputs).toEqual([{ path: readings, bytes: statSync(readings).size, sha256 }]);
   });
 
   it("rejects bad rows with their line and reason and goes on", async () => {
