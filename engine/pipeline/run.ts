@@ -1,6 +1,6 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
@@ -13,7 +13,7 @@ import { BatchWriter } from "./writer.js";
 import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
-import type { MeterTable } from "../store/types.js";
+import type { Store } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
@@ -64,7 +64,7 @@ export interface RunSummary {
   conservation: "in = billable + held + rejected + duplicates";
   balanced: boolean;
   batches: number;
-  meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number } };
+  meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number; unchanged?: true } };
   inputs: Array<{ path: string; bytes: number; sha256: string }>;
   seconds: number;
   readings_per_second: number;
@@ -101,12 +101,11 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       throw new RunError(`cannot read input ${path}`);
     }
   });
-  const registry = options.meters === undefined ? undefined : await readMeters(options.meters);
   const store = openSqliteStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;
   try {
-    const imported = registry === undefined ? undefined : { ...store.upsertMeters(registry.meters), rejected: registry.rejected.length };
+    const imported = options.meters === undefined ? undefined : await importRegistry(store, options.meters);
     const meters = store.meters();
     const state = store.loadState(meters);
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
@@ -179,6 +178,24 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   } finally {
     store.close();
   }
+}
+
+/**
+ * Imports the registry unless it is the file imported last (same SHA-256): a nightly run with
+ * an unchanged registry does not rewrite it.
+ */
+async function importRegistry(store: Store, path: string): Promise<{ inserted: number; updated: number; rejected: number; unchanged?: true }> {
+  let digest: string;
+  try {
+    digest = createHash("sha256").update(readFileSync(path)).digest("hex");
+  } catch (error) {
+    throw new RunError(`cannot read meter registry ${path}`, error);
+  }
+  if (store.meta("registry_sha256") === digest) return { inserted: 0, updated: 0, rejected: 0, unchanged: true };
+  const registry = await readMeters(path);
+  const counts = store.upsertMeters(registry.meters);
+  store.setMeta("registry_sha256", digest);
+  return { ...counts, rejected: registry.rejected.length };
 }
 
 function sorted(m: Map<string, number>): Record<string, number> {

@@ -96,6 +96,14 @@ class SqliteStore implements Store {
     return { inserted, updated };
   }
 
+  meta(key: string): string | undefined {
+    return this.#db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+  }
+
   meters(): MeterTable {
     const rows = this.#db.prepare(
       "SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode FROM meters ORDER BY meter_key",

@@ -57,6 +57,9 @@ export interface BatchCommit {
 export interface Store {
   /** Inserts new meters and updates known ones; returns the counts. */
   upsertMeters(meters: readonly MeterRecord[]): { inserted: number; updated: number };
+  /** A value of the meta table (e.g. `registry_sha256`), or undefined. */
+  meta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
   /** The registry as columns. */
   meters(): MeterTable;
   /** Per-meter state for every registered meter. */

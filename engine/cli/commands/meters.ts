@@ -1,4 +1,6 @@
 // `meterflow meters import`: load a meter registry into the state database.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readMeters } from "../../meters/index.js";
 import { openSqliteStore } from "../../store/index.js";
@@ -20,6 +22,8 @@ export async function meters(argv: string[]): Promise<number> {
   const store = openSqliteStore(values.db);
   try {
     const { inserted, updated } = store.upsertMeters(registry.meters);
+    // An explicit import always imports; the digest lets later runs skip an unchanged file.
+    store.setMeta("registry_sha256", createHash("sha256").update(readFileSync(positionals[0])).digest("hex"));
     console.log(`meters: ${inserted} inserted, ${updated} updated, ${registry.rejected.length} rejected`);
     for (const r of registry.rejected) console.log(`  line ${r.line}: ${r.meterId || "(no id)"}: ${r.reason}`);
   } finally {

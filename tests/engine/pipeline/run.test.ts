@@ -93,6 +93,19 @@ describe("meterflow run", () => {
     expect(third.held[0]).toMatchObject({ reading_id: "E-1@2026-11-30", reasons: "conflict" });
   });
 
+  it("imports the registry again only when it changed", async () => {
+    const db = join(dir, "reg.db");
+    const registry = write(dir, "reg.csv", [METERS_HEADER, "R-1,electricity.register,kWh,1,,,,,,,,,,"]);
+    const readings = write(dir, "reg-readings.csv", ["meter_id,end,value", "R-1,2026-11-01,5"]);
+    const first = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg1") });
+    expect(first.summary.meters.imported).toEqual({ inserted: 1, updated: 0, rejected: 0 });
+    const same = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg2") });
+    expect(same.summary.meters.imported).toEqual({ inserted: 0, updated: 0, rejected: 0, unchanged: true });
+    write(dir, "reg.csv", [METERS_HEADER, "R-1,electricity.register,kWh,2,,,,,,,,,,", "R-2,gas.register,m3,1,,,,,,,,,,"]);
+    const changed = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg3") });
+    expect(changed.summary.meters).toEqual({ registered: 2, imported: { inserted: 1, updated: 1, rejected: 0 } });
+  });
+
   it("writes NDJSON outputs on request", async () => {
     const readings = write(dir, "nd.csv", ["meter_id,end,value", "E-1,2026-10-31,100", "E-1,2026-11-30,160"]);
     await runAndRead({ meters, inputs: [readings], db: join(dir, "d.db"), out: join(dir, "out-d"), format: "ndjson" }).catch(() => undefined);

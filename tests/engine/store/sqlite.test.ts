@@ -36,7 +36,7 @@ describe("SQLite store", () => {
     const path = dbPath();
     openSqliteStore(path).close();
     const db = new Database(path);
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(2);
     db.pragma("user_version = 99");
     db.close();
     expect(() => openSqliteStore(path)).toThrow(expect.objectContaining({ code: "MF_ERR_STORE_SCHEMA" }));
