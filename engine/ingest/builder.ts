@@ -54,14 +54,19 @@ export class BatchBuilder {
 
   /** Fills row `r` as a rejected row with no usable fields. */
   rejectRow(r: number, reason: number, raw: string): void {
-    this.meter[r] = -1;
-    this.end[r] = NO_DAY;
-    this.value[r] = Number.NaN;
-    this.override[r] = Number.NaN;
-    this.source[r] = 0;
-    this.verification[r] = 0;
-    this.reject[r] = reason;
+    this.setRow(r, -1, NO_DAY, Number.NaN, Number.NaN, 0, 0, reason);
     this.rejectedRaw.set(r, raw);
+  }
+
+  /** Writes every column of row `r`. */
+  setRow(r: number, meter: number, end: number, value: number, override: number, source: number, verification: number, reject: number): void {
+    this.meter[r] = meter;
+    this.end[r] = end;
+    this.value[r] = value;
+    this.override[r] = override;
+    this.source[r] = source;
+    this.verification[r] = verification;
+    this.reject[r] = reject;
   }
 
   /** The batch of the rows written so far; the builder starts a new, empty batch. */

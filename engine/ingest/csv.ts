@@ -163,13 +163,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       }
     }
   }
-  b.meter[r] = meter;
-  b.end[r] = day;
-  b.value[r] = value;
-  b.override[r] = override;
-  b.source[r] = source;
-  b.verification[r] = verification;
-  b.reject[r] = reason;
+  b.setRow(r, meter, day, value, override, source, verification, reason);
   if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
 }
 

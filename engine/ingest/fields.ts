@@ -81,13 +81,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
     }
   }
 
-  b.meter[r] = meter;
-  b.end[r] = day;
-  b.value[r] = value;
-  b.override[r] = override;
-  b.source[r] = source;
-  b.verification[r] = verification;
-  b.reject[r] = reason;
+  b.setRow(r, meter, day, value, override, source, verification, reason);
   return reason;
 }
 
