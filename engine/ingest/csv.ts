@@ -59,7 +59,9 @@ export async function* readCsvReadings(
   }
   tok.finish();
   while (fill()) yield b.finish();
-  if (columns === null) throw new IngestError("MF_ERR_INPUT_HEADER", "readings CSV has no header row");
+  // An empty file is a night without readings, not an error; a file with rows but no usable
+  // header never gets here (its first row is taken as the header and checked).
+  if (columns === null) return;
   if (b.rows > 0) yield b.finish();
 }
 

@@ -241,7 +241,8 @@ describe("readCsvReadings", () => {
     await expect(read("meter_id,value,note\nA,1,x\n")).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER", message: expect.stringContaining('"end"') });
     await expect(read("Meter_ID,end,value\n")).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER", message: expect.stringContaining('"meter_id"') });
     await expect(read("meter_id,end,value,value\n")).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
-    await expect(read("")).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
+    // An empty file is a night without readings: no batches, no error.
+    await expect(read("")).resolves.toEqual([]);
     expect(await read("meter_id,end,value")).toEqual([]);
   });
 

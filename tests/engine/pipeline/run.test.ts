@@ -106,6 +106,13 @@ describe("meterflow run", () => {
     expect(changed.summary.meters).toEqual({ registered: 2, imported: { inserted: 1, updated: 1, rejected: 0 } });
   });
 
+  it("runs an empty file as a night without readings", async () => {
+    const empty = write(dir, "empty.csv", []);
+    const out = await runAndRead({ meters, inputs: [empty], db: join(dir, "e.db"), out: join(dir, "out-e") });
+    expect(out.summary).toMatchObject({ in: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, balanced: true });
+    expect(out.billing).toEqual([]);
+  });
+
   it("writes NDJSON outputs on request", async () => {
     const readings = write(dir, "nd.csv", ["meter_id,end,value", "E-1,2026-10-31,100", "E-1,2026-11-30,160"]);
     await runAndRead({ meters, inputs: [readings], db: join(dir, "d.db"), out: join(dir, "out-d"), format: "ndjson" }).catch(() => undefined);
