@@ -2,14 +2,14 @@
 // duplicate (same day, same value: counted, changes nothing), a conflict (same day, another
 // value: held), or a back-dated reading (DESIGN rule 7): it takes its place in history and the
 // reading after it is recomputed, the difference to what was billed going out as a correction.
-// Rare in a nightly run, so it is scalar and reads each meter's history from the store.
+// Rare in a nightly run, so it is scalar; history comes from the cache (history-cache.ts).
 import { computeConsumptionReference, createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionBatch } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
-import { entryAt, pushEntry } from "../store/history.js";
+import { pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
 import { decide, HOLD } from "./decide.js";
 import { isBilled } from "./emit.js";
@@ -52,12 +52,16 @@ export class LatePath {
     this.#hold({ meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, HOLD.conflict);
   }
 
+  /** Whether every queued row's history is in memory (else the store is read: it must be current). */
+  get cached(): boolean {
+    for (const meter of this.#rows.keys()) if (!this.#ctx.history.has(meter)) return false;
+    return true;
+  }
+
   /** Resolves every queued row against its meter's history. */
   flush(): void {
     for (const [meter, rows] of this.#rows) {
-      const history = this.#ctx.store.history(meter);
-      const entries: HistoryEntry[] = [];
-      for (let i = 0; i < history.length; i++) entries.push(entryAt(history, i));
+      const entries = this.#ctx.history.meter(meter);
       for (const row of rows) this.#resolve(row, entries);
     }
   }

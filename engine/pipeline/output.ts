@@ -7,6 +7,7 @@ import type { HeldRow, MeterTable, Store } from "../store/types.js";
 import { holdReasons } from "./decide.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { Tally } from "./emit.js";
+import type { HistoryCache } from "./history-cache.js";
 import type { WriterClient } from "./writer-client.js";
 
 /** Counts of one batch; in = billable + held + rejected + duplicates. */
@@ -32,6 +33,8 @@ export interface ProcessorContext {
   format: RowFormatter;
   /** Counts for the summary. */
   tally: Tally;
+  /** Meters' history for the late path. */
+  history: HistoryCache;
   runId: number;
 }
 

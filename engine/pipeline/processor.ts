@@ -102,10 +102,11 @@ export class BatchProcessor {
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
     if (late.pending) {
-      // The late path reads history: every batch handed over before must be committed.
-      await writer.flush();
+      // A chunk not in memory is read from the store: every batch handed over must be committed.
+      if (!late.cached) await writer.flush();
       late.flush();
     }
+    this.#ctx.history.add(out.history);
     const t3 = performance.now();
     const chunks = new Set<number>();
     for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));

@@ -13,6 +13,7 @@ import { BatchWriter } from "./writer.js";
 import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
+import { HistoryCache } from "./history-cache.js";
 import type { Store } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
@@ -122,7 +123,9 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       ? threadWriter({ db: options.db, out: options.out, format })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
-    const processor = new BatchProcessor({ store, meters, state, kernel, writer, format: createFormatter(format), tally, runId });
+    const processor = new BatchProcessor({
+      store, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store),
+    });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();

@@ -141,13 +141,17 @@ class SqliteStore implements Store {
   }
 
   history(meterKey: number): HistoryEntries {
+    return latestOf(this.historyChunk(Math.floor(meterKey / CHUNK_METERS)), meterKey);
+  }
+
+  historyChunk(chunk: number): HistoryEntries {
     const all = createEntries();
     const segments = this.#db.prepare("SELECT entries, data FROM history WHERE chunk = ? ORDER BY segment").raw();
-    for (const row of segments.iterate(Math.floor(meterKey / CHUNK_METERS))) {
+    for (const row of segments.iterate(chunk)) {
       const [n, data] = row as [number, Uint8Array];
       decodeSegment(all, data, n);
     }
-    return latestOf(all, meterKey);
+    return all;
   }
 
   batch(batchId: string): BatchRecord | undefined {

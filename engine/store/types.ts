@@ -66,6 +66,8 @@ export interface Store {
   loadState(meters: MeterTable): MeterState;
   /** History entries of one meter, ordered by end day, latest version per day. */
   history(meterKey: number): HistoryEntries;
+  /** Every version of every entry of a chunk of meters (CHUNK_METERS), in commit order. */
+  historyChunk(chunk: number): HistoryEntries;
   /** The batch if it was committed before. */
   batch(batchId: string): BatchRecord | undefined;
   /** Commits a batch: history, state of touched meters, held rows, batch record. */

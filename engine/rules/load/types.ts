@@ -1,0 +1,147 @@
+// The shapes of rule files once validated (json-rules-engine's JSON format, with meterflow's
+// required rule names), the loaded rule set, and the issues and warnings reported about them.
+
+/** A reference to a fact as a condition's value: `{ "fact": "average_daily_high" }`. */
+export interface FactRefJson {
+  fact: string;
+  path?: string;
+  params?: Record<string, unknown>;
+}
+
+/** A leaf condition: fact, operator and value. */
+export interface LeafConditionJson {
+  fact: string;
+  operator: string;
+  value: unknown;
+  path?: string;
+  params?: Record<string, unknown>;
+  priority?: number;
+  name?: string;
+}
+
+/** Options every boolean condition and condition reference may carry. */
+interface ConditionCommon {
+  priority?: number;
+  name?: string;
+}
+
+/** `all` of the nested conditions (true when empty). */
+export interface AllConditionJson extends ConditionCommon { all: ConditionJson[] }
+/** `any` of the nested conditions (true when empty, as in json-rules-engine). */
+export interface AnyConditionJson extends ConditionCommon { any: ConditionJson[] }
+/** The negation of one nested condition. */
+export interface NotConditionJson extends ConditionCommon { not: ConditionJson }
+/** A reference to a named condition (json-rules-engine's `setCondition`). */
+export interface ConditionRefJson extends ConditionCommon { condition: string }
+
+/** What a rule's `conditions` and a named condition may be. */
+export type TopLevelConditionJson = AllConditionJson | AnyConditionJson | NotConditionJson | ConditionRefJson;
+/** Any condition node. */
+export type ConditionJson = TopLevelConditionJson | LeafConditionJson;
+
+/** The event a rule fires. */
+export interface EventJson {
+  type: string;
+  params?: Record<string, unknown>;
+}
+
+/** One rule as written in a file; `name` is required and unique across the rule set. */
+export interface RuleJson {
+  name: string;
+  priority?: number;
+  conditions: TopLevelConditionJson;
+  event: EventJson;
+}
+
+/** A rule with where it came from. `pointer` is its JSON path in the file (`rules[2]`, `[2]` or ``). */
+export interface LoadedRule {
+  file: string;
+  index: number;
+  pointer: string;
+  rule: RuleJson;
+}
+
+/** A shared named condition with where it came from (`pointer` like `conditions.has-history`). */
+export interface NamedCondition {
+  file: string;
+  name: string;
+  pointer: string;
+  conditions: TopLevelConditionJson;
+}
+
+/** A validated set of rules from one or more files. Treat as read-only (not frozen: json-rules-engine writes into condition objects). */
+export interface RuleSet {
+  files: readonly string[];
+  rules: readonly LoadedRule[];
+  conditions: readonly NamedCondition[];
+}
+
+/** Why a rule file does not validate (stable; tests match on these). */
+export type RuleIssueReason =
+  | "file_shape"
+  | "required"
+  | "type"
+  | "empty"
+  | "enum"
+  | "priority"
+  | "condition_shape"
+  | "top_level"
+  | "operator"
+  | "duplicate_name"
+  | "duplicate_condition"
+  | "unknown_condition"
+  | "condition_cycle";
+
+/** One validation error: where (file, rule name or index, JSON path) and why. */
+export interface RuleIssue {
+  code: "MF_ERR_RULES_INVALID";
+  reason: RuleIssueReason;
+  file: string;
+  /** The rule's name, its index in the file when it has no usable name, null outside rules. */
+  rule: string | number | null;
+  /** JSON path in the file, e.g. `rules[2].conditions.all[1].operator`; `` for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** Stable codes of the lint's warnings. */
+export type RuleWarningCode =
+  | "MF_WARN_RULES_IN_NOT_ARRAY"
+  | "MF_WARN_RULES_NUMERIC_NOT_NUMBER"
+  | "MF_WARN_RULES_WILDCARD_PATH"
+  | "MF_WARN_RULES_CONTAINS_SCALAR"
+  | "MF_WARN_RULES_DECORATOR_NOT_ARRAY"
+  | "MF_WARN_RULES_PATH_ON_SCALAR"
+  | "MF_WARN_RULES_UNKNOWN_FACT"
+  | "MF_WARN_RULES_EMPTY_BOOLEAN"
+  | "MF_WARN_RULES_EQUAL_NAN"
+  | "MF_WARN_RULES_EQUAL_TYPE"
+  | "MF_WARN_RULES_UNKNOWN_EVENT"
+  | "MF_WARN_RULES_UNKNOWN_KEY";
+
+/** One lint warning: the rule works, but probably not as its author meant. */
+export interface RuleWarning {
+  code: RuleWarningCode;
+  file: string;
+  /** The rule's name; null for a warning inside a named condition. */
+  rule: string | null;
+  path: string;
+  message: string;
+}
+
+/** The type of a fact as the lint knows it. */
+export type RuleFactType = "number" | "string" | "boolean" | "array" | "object";
+
+/** Options of loadRuleFiles (and of a rules holder's reloads). */
+export interface LoadRulesOptions {
+  /** Operators registered with the engine besides the built-ins (decorators apply to them too). */
+  customOperators?: readonly string[];
+}
+
+/** Options of lintRules. */
+export interface LintRulesOptions {
+  /** meterflow's facts and their types; without it, fact names and types are not checked. */
+  factTypes?: Readonly<Record<string, RuleFactType>>;
+  /** Event types meterflow acts on; default `temp_bad`, `hold`, `alert`. */
+  eventTypes?: readonly string[];
+}
