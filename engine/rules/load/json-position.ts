@@ -3,10 +3,10 @@
 
 /** Line and column (1-based; column counts UTF-16 units) of the first syntax error in `text`. */
 export function jsonErrorPosition(text: string): { line: number; column: number } {
-  return lineColumn(text, jsonErrorOffset(text));
+  return lineColumn(text, Math.max(0, jsonErrorOffset(text)));
 }
 
-/** The offset of the first syntax error in `text` (its length when the text ends too early). */
+/** The offset of the first syntax error in `text` (its length when it ends too early), -1 if it is JSON. */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const ws = (): void => {
@@ -98,7 +98,7 @@ export function jsonErrorOffset(text: string): number {
     value();
     ws();
     if (i < text.length) fail();
-    return text.length;
+    return -1;
   } catch (error) {
     if (error instanceof SyntaxAt) return error.offset;
     throw error;

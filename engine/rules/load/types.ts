@@ -138,8 +138,8 @@ export interface LoadRulesOptions {
   customOperators?: readonly string[];
 }
 
-/** Options of lintRules. */
-export interface LintRulesOptions {
+/** Options of lintRules (`customOperators` as given to loadRuleFiles). */
+export interface LintRulesOptions extends LoadRulesOptions {
   /** meterflow's facts and their types; without it, fact names and types are not checked. */
   factTypes?: Readonly<Record<string, RuleFactType>>;
   /** Event types meterflow acts on; default `temp_bad`, `hold`, `alert`. */

@@ -1,0 +1,135 @@
+// Validation of parsed rule files: the file's shape (one rule, an array of rules, or
+// `{ rules, conditions }`), each rule and its event (meterflow's temp_bad, hold and alert carry
+// required params), then what spans files: unique rule names, unique named conditions, condition
+// references that resolve, and no reference cycles.
+import { childPath } from "./json-path.js";
+import { checkPriority, checkString, has, isObject, report, validateCondition } from "./validate-condition.js";
+import type { ConditionRefSite, ValidationContext } from "./validate-condition.js";
+import type { LoadedRule, NamedCondition, RuleIssue, RuleSet, TopLevelConditionJson, RuleJson } from "./types.js";
+
+/** A file's path and its parsed JSON. */
+export interface ParsedRuleFile {
+  file: string;
+  json: unknown;
+}
+
+/** Severities of meterflow's `alert` event. */
+export const ALERT_SEVERITIES: readonly string[] = Object.freeze(["info", "warning", "critical"]);
+
+interface Collected {
+  rules: LoadedRule[];
+  conditions: NamedCondition[];
+  issues: RuleIssue[];
+  ruleRefs: ConditionRefSite[];
+  conditionRefs: Map<NamedCondition, ConditionRefSite[]>;
+}
+
+/** Validates parsed files; returns the rule set, or every issue of every file. */
+export function validateRuleFiles(
+  files: readonly ParsedRuleFile[],
+  customOperators: ReadonlySet<string>,
+): { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleIssue[] } {
+  const out: Collected = { rules: [], conditions: [], issues: [], ruleRefs: [], conditionRefs: new Map() };
+  for (const { file, json } of files) collectFile(out, file, json, customOperators);
+  checkAcrossFiles(out);
+  if (out.issues.length > 0) return { ok: false, issues: out.issues };
+  return { ok: true, ruleSet: { files: files.map((f) => f.file), rules: out.rules, conditions: out.conditions } };
+}
+
+function collectFile(out: Collected, file: string, json: unknown, customOperators: ReadonlySet<string>): void {
+  const ctx = (rule: string | number | null, refs: ConditionRefSite[]): ValidationContext => ({
+    file, rule, customOperators, issues: out.issues, refs,
+  });
+  const fileIssue = (path: string, message: string): void => report(ctx(null, []), "file_shape", path, message);
+  if (Array.isArray(json)) {
+    json.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("", i)));
+  } else if (isObject(json) && has(json, "rules")) {
+    if (!Array.isArray(json.rules)) fileIssue("rules", `"rules" must be an array`);
+    else json.rules.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("rules", i)));
+    if (!has(json, "conditions")) return;
+    if (!isObject(json.conditions)) return fileIssue("conditions", `"conditions" must be an object of named conditions`);
+    for (const [name, conditions] of Object.entries(json.conditions)) {
+      const pointer = childPath("conditions", name);
+      const named: NamedCondition = { file, name, pointer, conditions: conditions as TopLevelConditionJson };
+      const refs: ConditionRefSite[] = [];
+      if (name === "") report(ctx(null, refs), "empty", pointer, "a named condition needs a name");
+      validateCondition(ctx(null, refs), conditions, pointer, true);
+      out.conditions.push(named);
+      out.conditionRefs.set(named, refs);
+    }
+  } else if (isObject(json)) {
+    collectRule(out, ctx(0, out.ruleRefs), json, 0, "");
+  } else {
+    fileIssue("", "a rule file holds a rule, an array of rules, or { rules, conditions }");
+  }
+}
+
+function collectRule(out: Collected, ctx: ValidationContext, rule: unknown, index: number, pointer: string): void {
+  if (!isObject(rule)) return report(ctx, "type", pointer, "a rule must be an object");
+  checkString(ctx, rule, "name", pointer, true);
+  if (typeof rule.name === "string" && rule.name !== "") ctx.rule = rule.name;
+  checkPriority(ctx, rule, pointer);
+  if (!has(rule, "conditions")) report(ctx, "required", childPath(pointer, "conditions"), `"conditions" is required`);
+  else validateCondition(ctx, rule.conditions, childPath(pointer, "conditions"), true);
+  validateEvent(ctx, rule, pointer);
+  out.rules.push({ file: ctx.file, index, pointer, rule: rule as unknown as RuleJson });
+}
+
+function validateEvent(ctx: ValidationContext, rule: Record<string, unknown>, pointer: string): void {
+  const at = childPath(pointer, "event");
+  if (!has(rule, "event")) return report(ctx, "required", at, `"event" is required`);
+  const event = rule.event;
+  if (!isObject(event)) return report(ctx, "type", at, `"event" must be an object`);
+  checkString(ctx, event, "type", at, true);
+  const paramsAt = childPath(at, "params");
+  if (has(event, "params") && !isObject(event.params)) return report(ctx, "type", paramsAt, `"params" must be an object`);
+  const required =
+    event.type === "temp_bad" || event.type === "hold" ? ["reason"] : event.type === "alert" ? ["severity", "channel", "message"] : [];
+  if (required.length === 0) return;
+  if (!isObject(event.params)) return report(ctx, "required", paramsAt, `a "${event.type}" event needs params`);
+  for (const key of required) checkString(ctx, event.params, key, paramsAt, true);
+  const severity = event.params.severity;
+  if (event.type === "alert" && typeof severity === "string" && severity !== "" && !ALERT_SEVERITIES.includes(severity)) {
+    report(ctx, "enum", childPath(paramsAt, "severity"), `"severity" must be one of ${ALERT_SEVERITIES.join(", ")}`);
+  }
+}
+
+function checkAcrossFiles(out: Collected): void {
+  const issue = (site: { file: string; rule: string | number | null }, reason: RuleIssue["reason"], path: string, message: string): void => {
+    out.issues.push({ code: "MF_ERR_RULES_INVALID", reason, file: site.file, rule: site.rule, path, message });
+  };
+  const byName = new Map<string, LoadedRule>();
+  for (const loaded of out.rules) {
+    const name = loaded.rule.name;
+    if (typeof name !== "string" || name === "") continue;
+    const first = byName.get(name);
+    if (first === undefined) byName.set(name, loaded);
+    else issue({ file: loaded.file, rule: name }, "duplicate_name", childPath(loaded.pointer, "name"), `rule name "${name}" is already used in ${first.file} at ${first.pointer || "the top level"}`);
+  }
+  const named = new Map<string, NamedCondition>();
+  for (const condition of out.conditions) {
+    const first = named.get(condition.name);
+    if (first === undefined) named.set(condition.name, condition);
+    else issue({ file: condition.file, rule: null }, "duplicate_condition", condition.pointer, `condition "${condition.name}" is already defined in ${first.file}`);
+  }
+  const allRefs = [...out.ruleRefs, ...[...out.conditionRefs.values()].flat()];
+  for (const ref of allRefs) {
+    if (!named.has(ref.name)) issue(ref, "unknown_condition", ref.path, `no condition named "${ref.name}"`);
+  }
+  // Depth-first over named conditions; a reference back into the current path closes a cycle.
+  const state = new Map<string, "open" | "done">();
+  const visit = (condition: NamedCondition, trail: string[]): void => {
+    state.set(condition.name, "open");
+    for (const ref of out.conditionRefs.get(condition) ?? []) {
+      const target = named.get(ref.name);
+      if (target === undefined) continue;
+      const seen = state.get(ref.name);
+      if (seen === "open") {
+        const cycle = [...trail.slice(trail.indexOf(ref.name)), ref.name].join(" -> ");
+        issue(ref, "condition_cycle", ref.path, `condition references form a cycle: ${cycle}`);
+      } else if (seen === undefined) visit(target, [...trail, ref.name]);
+    }
+    state.set(condition.name, "done");
+  };
+  for (const condition of named.values()) if (!state.has(condition.name)) visit(condition, [condition.name]);
+}
