@@ -1,0 +1,148 @@
+// The json-rules-engine semantics DESIGN.md lists, one test each, asserted on json-rules-engine
+// itself and on the compiled Engine; plus ordering, fallback and the compiled closures.
+import { Engine as JreEngine } from "json-rules-engine";
+import { describe, expect, it } from "vitest";
+import { compileRule, Engine, RuleUndefinedFactError } from "../../../engine/rules/index.js";
+import type { ConditionProperties, EngineOptions, RuleProperties } from "../../../engine/rules/index.js";
+
+type Outcome = boolean | string;
+
+function rule(conditions: unknown, name = "r"): RuleProperties {
+  return { name, conditions, event: { type: name } } as RuleProperties;
+}
+
+// Runs one rule on both engines; the outcome is the rule's result or the rejection message.
+async function both(conditions: unknown, facts: Record<string, unknown>, options: EngineOptions = {}): Promise<Outcome> {
+  const out: Outcome[] = [];
+  for (const engine of [new JreEngine([], options as never), new Engine([], options)]) {
+    engine.addRule(structuredClone(rule(conditions)) as never);
+    try {
+      const r = await engine.run(facts as never);
+      out.push(r.events.length === 1);
+    } catch (e) {
+      out.push((e as Error).message);
+    }
+  }
+  expect(out[1]).toEqual(out[0]);
+  return out[0];
+}
+
+const leaf = (fact: string, operator: string, value: unknown, extra: object = {}): ConditionProperties =>
+  ({ fact, operator, value, ...extra }) as ConditionProperties;
+
+describe("json-rules-engine semantics (DESIGN.md)", () => {
+  it("a missing fact rejects the run unless allowUndefinedFacts", async () => {
+    expect(await both({ all: [leaf("x", "equal", 1)] }, {})).toBe("Undefined fact: x");
+    expect(await both({ all: [leaf("x", "equal", undefined)] }, {}, { allowUndefinedFacts: true })).toBe(true);
+  });
+
+  it("a fact present with the value undefined does not reject", async () => {
+    expect(await both({ all: [leaf("x", "equal", undefined)] }, { x: undefined })).toBe(true);
+  });
+
+  it("siblings at one priority are all evaluated, so a false sibling does not prevent the error", async () => {
+    expect(await both({ all: [leaf("a", "equal", 2), leaf("x", "equal", 1)] }, { a: 1 })).toBe("Undefined fact: x");
+  });
+
+  it("short-circuit happens between priority levels", async () => {
+    const conditions = { all: [leaf("a", "equal", 2, { priority: 2 }), leaf("x", "equal", 1, { priority: 1 })] };
+    expect(await both(conditions, { a: 1 })).toBe(false);
+  });
+
+  it("numeric operators parse the fact only to reject NaN, then compare with <", async () => {
+    expect(await both({ all: [leaf("a", "lessThan", 10)] }, { a: "5" })).toBe(true);
+    expect(await both({ all: [leaf("a", "lessThan", 100)] }, { a: "12abc" })).toBe(false);
+    expect(await both({ all: [leaf("a", "greaterThanInclusive", 100)] }, { a: "12abc" })).toBe(false);
+  });
+
+  it("the rule's value of a numeric operator is not checked", async () => {
+    expect(await both({ all: [leaf("a", "lessThan", "10")] }, { a: 5 })).toBe(true);
+  });
+
+  it("equal is === and NaN never equals", async () => {
+    expect(await both({ all: [leaf("a", "equal", "5")] }, { a: 5 })).toBe(false);
+    expect(await both({ all: [leaf("a", "equal", { fact: "a" })] }, { a: NaN })).toBe(false);
+  });
+
+  it("in and notIn with a string value test for a substring", async () => {
+    expect(await both({ all: [leaf("a", "in", "abcdef")] }, { a: "cde" })).toBe(true);
+    expect(await both({ all: [leaf("a", "notIn", "abcdef")] }, { a: "x" })).toBe(true);
+  });
+
+  it("in and notIn with a number or null value throw", async () => {
+    expect(await both({ all: [leaf("a", "in", 5)] }, { a: 5 })).toBe("b.indexOf is not a function");
+    expect(await both({ all: [leaf("a", "notIn", null)] }, { a: 5 })).toBe("Cannot read properties of null (reading 'indexOf')");
+  });
+
+  it("contains and doesNotContain on a non-array fact are both false", async () => {
+    expect(await both({ all: [leaf("a", "contains", "b")] }, { a: "abc" })).toBe(false);
+    expect(await both({ all: [leaf("a", "doesNotContain", "z")] }, { a: "abc" })).toBe(false);
+  });
+
+  it("path is ignored on a non-object fact", async () => {
+    expect(await both({ all: [leaf("a", "equal", 7, { path: "$.x" })] }, { a: 7 })).toBe(true);
+  });
+
+  it("a wildcard path with one match yields [x], with none undefined", async () => {
+    expect(await both({ all: [leaf("a", "contains", 3, { path: "$.l[*]" })] }, { a: { l: [3] } })).toBe(true);
+    expect(await both({ all: [leaf("a", "equal", undefined, { path: "$.l[*]" })] }, { a: { l: [] } })).toBe(true);
+  });
+
+  it("all: [] and any: [] are both true", async () => {
+    expect(await both({ all: [] }, {})).toBe(true);
+    expect(await both({ any: [] }, {})).toBe(true);
+  });
+});
+
+describe("Engine", () => {
+  it("orders events of equal priority by when json-rules-engine's promises settle, not by insertion", async () => {
+    const slow = rule({ all: [leaf("a", "equal", 1), { all: [leaf("a", "equal", 1), leaf("a", "equal", 1)] }] }, "slow");
+    const fast = rule({ all: [leaf("a", "equal", 1)] }, "fast");
+    const jre = new JreEngine([structuredClone(slow), structuredClone(fast)] as never);
+    const mine = new Engine([slow, fast]);
+    const want = (await jre.run({ a: 1 })).events.map((e) => e.type);
+    expect(want).toEqual(["fast", "slow"]);
+    expect((await mine.run({ a: 1 })).events.map((e) => e.type)).toEqual(want);
+  });
+
+  it("falls back to json-rules-engine for custom operators and function facts, with a warning", async () => {
+    const e = new Engine([rule({ all: [leaf("a", "isEven", null)] })]);
+    e.addOperator("isEven", (a) => (a as number) % 2 === 0);
+    expect(e.warnings.join()).toContain("custom operator");
+    expect((await e.run({ a: 4 })).events).toEqual([{ type: "r" }]);
+    const f = new Engine([rule({ all: [leaf("a", "equal", 2)] })]);
+    f.addFact("a", () => 2);
+    expect(f.warnings.join()).toContain("function");
+    expect((await f.run()).events).toEqual([{ type: "r" }]);
+  });
+
+  it("recompiles when a referenced condition changes and rejects on a missing one", async () => {
+    const e = new Engine([rule({ condition: "c" })]);
+    await expect(e.run({ a: 1 })).rejects.toThrow("No condition c exists");
+    e.setCondition("c", { all: [leaf("a", "equal", 1)] });
+    expect((await e.run({ a: 1 })).events).toEqual([{ type: "r" }]);
+    e.setCondition("c", { all: [leaf("a", "equal", 2)] });
+    expect((await e.run({ a: 1 })).failureEvents).toEqual([{ type: "r" }]);
+  });
+
+  it("removes rules by name", async () => {
+    const e = new Engine([rule({ all: [] }, "x"), rule({ all: [] }, "y")]);
+    expect(e.removeRule("x")).toBe(true);
+    expect((await e.run()).events).toEqual([{ type: "y" }]);
+  });
+});
+
+describe("compileRule", () => {
+  it("returns a synchronous closure that throws the undefined-fact error with a stable code", () => {
+    const c = compileRule(rule({ any: [leaf("a", "greaterThan", 5), leaf("b", "equal", 1, { priority: 0 })] }));
+    if (c.kind !== "compiled") throw new Error("expected a compiled rule");
+    expect(c.evaluate({ a: 6, b: 0 })).toBe(true);
+    expect(c.evaluate({ a: 1, b: 0 })).toBe(false);
+    expect(() => c.evaluate({ a: 1 })).toThrow(RuleUndefinedFactError);
+    try {
+      c.evaluate({ a: 1 });
+    } catch (e) {
+      expect((e as RuleUndefinedFactError).code).toBe("MF_ERR_RULE_UNDEFINED_FACT");
+    }
+  });
+});
