@@ -6,6 +6,7 @@ import type { RowFormatter } from "../sinks/formatter.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
+import type { AlertRow } from "./output.js";
 
 /**
  * Whether a history entry goes to billing.csv: a billable reading, or a correction that is
@@ -20,16 +21,18 @@ export interface BatchLines {
   billing: LineBuffer;
   held: LineBuffer;
   rejected: LineBuffer;
+  alerts: LineBuffer;
 }
 
 /** Empty line buffers (shared ones can be posted to a writer thread without a copy). */
 export function createBatchLines(shared = false): BatchLines {
-  return { billing: new LineBuffer(shared, 1 << 22), held: new LineBuffer(shared), rejected: new LineBuffer(shared) };
+  return { billing: new LineBuffer(shared, 1 << 22), held: new LineBuffer(shared), rejected: new LineBuffer(shared), alerts: new LineBuffer(shared) };
 }
 
 /** What a run's summary counts by name: held reasons, rejection reasons, billed flags. */
 export class Tally {
   readonly held = new Map<string, number>();
+  alerts = 0;
   readonly rejected = new Map<string, number>();
   readonly #flags = new Map<number, number>();
 
@@ -53,10 +56,15 @@ function add<K>(m: Map<K, number>, k: K): void {
 
 /** Formats a batch's rejected, billing and held rows into `out` (cleared first), counting them in `tally`. */
 export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, heldLines: readonly string[],
-  rejected: readonly RejectedRow[], out: BatchLines, tally: Tally): void {
+  rejected: readonly RejectedRow[], out: BatchLines, tally: Tally, alerts: readonly AlertRow[] = []): void {
   out.billing.clear();
   out.held.clear();
   out.rejected.clear();
+  out.alerts.clear();
+  for (const a of alerts) {
+    format.alert(out.alerts, a);
+    tally.alerts++;
+  }
   for (const r of rejected) {
     format.rejected(out.rejected, r);
     add(tally.rejected, r.reason);

@@ -11,7 +11,7 @@ import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
-import { decide, HOLD } from "./decide.js";
+import { judge } from "./judge.js";
 import { isBilled } from "./emit.js";
 import { holdRow } from "./output.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
@@ -49,7 +49,7 @@ export class LatePath {
 
   /** Holds a reading that contradicts another one for the same meter and day. */
   conflict(batch: ReadingBatch, row: number, meter: number): void {
-    this.#hold({ meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, HOLD.conflict);
+    this.#hold({ meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, "conflict");
   }
 
   /** Whether every queued row's history is in memory (else the store is read: it must be current). */
@@ -71,14 +71,14 @@ export class LatePath {
     const found = at >= 0 ? entries[at] : undefined;
     if (found !== undefined && found.end === row.end) {
       if (found.value === row.value) this.#out.counts.duplicates++;
-      else this.#hold(row, HOLD.conflict);
+      else this.#hold(row, "conflict");
       return;
     }
     if (found === undefined) {
       // Nothing in history at or after this day: the meter's baseline came from the registry.
       const { lastEnd, lastValue } = this.#ctx.state;
       if (row.end === lastEnd[row.meter] && row.value === lastValue[row.meter]) this.#out.counts.duplicates++;
-      else this.#hold(row, row.end === lastEnd[row.meter] ? HOLD.conflict : HOLD.before_baseline);
+      else this.#hold(row, row.end === lastEnd[row.meter] ? "conflict" : "before_baseline");
       return;
     }
     const before = at > 0 ? entries[at - 1] : undefined;
@@ -97,7 +97,8 @@ export class LatePath {
     const out = this.#out;
     const c = compute(meters.scale[meter], meters.reset[meter], meters.digits[meter], meters.mode[meter], prev, prevEnd, cur, end, override, this.#ctx.kernel.maxWrapShare);
     const flags = c.flags | (replaces === undefined ? 0 : FLAG.correction);
-    const hold = decide(c.flags, state.tempBad[meter] !== 0);
+    const reasons = judge(this.#ctx, out, meter, end, cur, override, 0, 0, c.consumption, prev, c.days, c.daily, c.flags);
+    const hold = reasons === "" ? 0 : 1;
     const newBilled = hold === 0 ? c.consumption : 0;
     const oldBilled = replaces !== undefined && replaces.held === 0 ? replaces.consumption : 0;
     const entry: HistoryEntry = {
@@ -124,16 +125,16 @@ export class LatePath {
     // Billing rows come from the history entries (emit.ts); here the counts and held rows.
     if (replaces !== undefined) {
       if (isBilled(flags, hold, entry.billed)) out.counts.corrections++;
-      if (hold !== 0) holdRow(out, row, hold, false);
+      if (hold !== 0) holdRow(out, row, reasons, false);
     } else if (hold === 0) {
       out.counts.billable++;
     } else {
-      holdRow(out, row, hold);
+      holdRow(out, row, reasons);
     }
     return entry;
   }
 
-  #hold(row: LateRow, reason: number): void {
+  #hold(row: LateRow, reason: string): void {
     const meterId = this.#ctx.meters.ids[row.meter];
     holdRow(this.#out, {
       readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0,

@@ -4,7 +4,8 @@ import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
 import type { HeldRow, MeterTable, Store } from "../store/types.js";
-import { holdReasons } from "./decide.js";
+import type { AuditRow } from "../store/types.js";
+import type { Alert, ReadingFacts, RulesDecider } from "./rules.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { Tally } from "./emit.js";
 import type { HistoryCache } from "./history-cache.js";
@@ -35,6 +36,9 @@ export interface ProcessorContext {
   tally: Tally;
   /** Meters' history for the late path. */
   history: HistoryCache;
+  /** The rules that decide, and the facts object they read (reused for every reading). */
+  rules: RulesDecider;
+  facts: ReadingFacts;
   runId: number;
 }
 
@@ -44,14 +48,23 @@ export interface BatchOutput {
   history: HistoryEntries;
   held: HeldRow[];
   rejected: RejectedRow[];
+  /** Alerts the rules raised. */
+  alerts: AlertRow[];
+  /** temp_bad flags the rules set, for the audit. */
+  audit: AuditRow[];
+}
+
+/** An alert for alerts.csv. */
+export interface AlertRow extends Alert {
+  meterId: string;
+  end: number;
 }
 
 /**
  * Records a held reading: its decision row, with its held.csv row as JSON. `count` is false
  * for a correction record, which is an output of its own, not an input reading.
  */
-export function holdRow(out: BatchOutput, row: OutputRow, hold: number, count = true): void {
-  const reasons = holdReasons(hold);
+export function holdRow(out: BatchOutput, row: OutputRow, reasons: string, count = true): void {
   out.held.push({ readingId: row.readingId, meterId: row.meterId, endDay: row.end, reasons, line: JSON.stringify({ ...row, reasons }) });
   if (count) out.counts.held++;
 }

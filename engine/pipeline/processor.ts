@@ -14,7 +14,7 @@ import { CHUNK_METERS } from "../store/schema.js";
 import { snapshotChunks } from "../store/state.js";
 import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";
-import { decide, HOLD } from "./decide.js";
+import { judge } from "./judge.js";
 import { MeterGrouper } from "./group.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
@@ -88,7 +88,7 @@ export class BatchProcessor {
     clearEntries(slot.history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: slot.history, held: [], rejected: [],
+      history: slot.history, held: [], rejected: [], alerts: [], audit: [],
     };
     this.#reject(batch, out);
     const committed = store.batch(id);
@@ -110,11 +110,14 @@ export class BatchProcessor {
     const t3 = performance.now();
     const chunks = new Set<number>();
     for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));
-    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.held.map((h) => h.line), out.rejected, slot.lines, this.#ctx.tally);
+    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.held.map((h) => h.line), out.rejected, slot.lines, this.#ctx.tally, out.alerts);
     const t4 = performance.now();
     writer.submit({
       kind: "commit",
-      commit: { batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held, state: snapshotChunks(state, chunks, CHUNK_METERS, slot.state) },
+      commit: {
+        batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held,
+        state: snapshotChunks(state, chunks, CHUNK_METERS, slot.state), audit: out.audit, rulesVersion: this.#ctx.rules.version,
+      },
       lines: bytesOf(slot.lines),
     });
     this.#submitted.add(id);
@@ -155,7 +158,7 @@ export class BatchProcessor {
       holdRow(out, {
         readingId: readingId(meterId, batch.end[row]), meterId, start: Number.NaN, end: batch.end[row], days: 0,
         previous: Number.NaN, current: batch.value[row], consumption: 0, daily: 0, flags: 0,
-      }, HOLD.unknown_meter);
+      }, "unknown_meter");
     }
   }
 
@@ -240,7 +243,10 @@ export class BatchProcessor {
       const flags = r.flags[i];
       const consumption = r.consumption[i];
       const end = r.end[i];
-      const hold = decide(flags, state.tempBad[k] !== 0);
+      const row = rows[i];
+      const reasons = judge(this.#ctx, out, k, end, r.cur[i], r.override[i], batch.source[row], batch.verification[row],
+        consumption, r.prev[i], r.days[i], r.daily[i], flags);
+      const hold = reasons === "" ? 0 : 1;
       appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {
         counts.billable++;
@@ -251,7 +257,7 @@ export class BatchProcessor {
         holdRow(out, {
           readingId: readingId(ids[k], end), meterId: ids[k], start: (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i],
           end, days: r.days[i], previous: r.prev[i], current: r.cur[i], consumption, daily: r.daily[i], flags,
-        }, hold);
+        }, reasons);
       }
       state.lastEnd[k] = end;
       state.lastValue[k] = r.cur[i];

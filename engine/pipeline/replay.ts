@@ -31,5 +31,5 @@ export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord | un
 
 /** The encoded lines as byte views, for a write job. */
 export function bytesOf(lines: BatchLines) {
-  return { billing: lines.billing.bytes(), held: lines.held.bytes(), rejected: lines.rejected.bytes() };
+  return { billing: lines.billing.bytes(), held: lines.held.bytes(), rejected: lines.rejected.bytes(), alerts: lines.alerts.bytes() };
 }

@@ -14,6 +14,7 @@ import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
 import { HistoryCache } from "./history-cache.js";
+import { createFacts, RulesDecider } from "./rules.js";
 import type { Store } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
@@ -35,6 +36,8 @@ export interface RunOptions {
   out: string;
   /** Meter registry to import (upsert) before the run. */
   meters?: string;
+  /** Rule files deciding temp_bad, holds and alerts; the default rules when absent. */
+  rules?: string[];
   /** Row files as CSV (default) or NDJSON. */
   format?: OutputFormat;
   /** Readings per batch (and per transaction). Default 65536. */
@@ -69,6 +72,10 @@ export interface RunSummary {
   inputs: Array<{ path: string; bytes: number; sha256: string }>;
   seconds: number;
   readings_per_second: number;
+  /** Alerts raised by the rules (alerts.csv). */
+  alerts: number;
+  /** The rules that decided: their version (a hash of their content) and files. */
+  rules: { version: string; files: readonly string[] };
   /** Held readings per reason (a reading held for two reasons counts under both). */
   held_reasons: Record<string, number>;
   rejected_reasons: Record<string, number>;
@@ -102,6 +109,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       throw new RunError(`cannot read input ${path}`);
     }
   });
+  // Rules first: a rule file that does not validate stops the run before anything is touched.
+  const rules = await RulesDecider.load(options.rules);
   const store = openSqliteStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;
@@ -125,6 +134,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const tally = new Tally();
     const processor = new BatchProcessor({
       store, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store),
+      rules, facts: createFacts(),
     });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
@@ -165,6 +175,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates,
       batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
+      alerts: tally.alerts, rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };

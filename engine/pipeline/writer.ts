@@ -9,6 +9,7 @@ export interface EncodedLines {
   billing: Uint8Array;
   held: Uint8Array;
   rejected: Uint8Array;
+  alerts: Uint8Array;
 }
 
 /** One unit of work for the writer: commit (or adopt) a batch, then write its lines. */
@@ -33,6 +34,7 @@ export class BatchWriter {
     this.#files.append("rejected", job.lines.rejected);
     this.#files.append("billing", job.lines.billing);
     this.#files.append("held", job.lines.held);
+    this.#files.append("alerts", job.lines.alerts);
   }
 
   /** Waits for output writes to come within `limit` bytes per file. */

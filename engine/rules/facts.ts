@@ -59,7 +59,7 @@ export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
   average_daily_high: { type: "number", description: `average_daily x ${3} (SPIKE_FACTORS.high): above it a day's use is a spike` },
   average_daily_low: { type: "number", description: `average_daily x ${0.2} (SPIKE_FACTORS.low): below it a day's use is a drop` },
   // Operator
-  operator_temp_bad: { type: "boolean", description: "an operator flagged the meter temp_bad and has not cleared it" },
+  meter_temp_bad: { type: "boolean", description: "the meter is flagged temp_bad (by an operator, or by a temp_bad rule on an earlier reading) and not cleared" },
 });
 
 /** Fact types by name, as the rule lint takes them. */

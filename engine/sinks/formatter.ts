@@ -18,6 +18,17 @@ export interface RowFormatter {
     previous: number, current: number, consumption: number, daily: number, flags: number): void;
   held(lines: LineBuffer, row: OutputRow, reasons: string): void;
   rejected(lines: LineBuffer, row: RejectedRow): void;
+  alert(lines: LineBuffer, row: AlertLine): void;
+}
+
+/** A row of alerts.csv (days are day numbers). */
+export interface AlertLine {
+  meterId: string;
+  end: number;
+  channel: string;
+  severity: string;
+  rule: string;
+  message: string;
 }
 
 /** The formatter of `format`. */
@@ -27,6 +38,7 @@ export function createFormatter(format: OutputFormat): RowFormatter {
       billing: (lines, _key, ...row) => lines.push(jsonRow(...row)),
       held: (lines, r, reasons) => lines.push(jsonRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, reasons)),
       rejected: (lines, r) => lines.push(JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw })),
+      alert: (lines, a) => lines.push(JSON.stringify({ meter_id: a.meterId, end: day(a.end), channel: a.channel, severity: a.severity, rule: a.rule, message: a.message })),
     };
   }
   const encoder = new CsvRowEncoder();
@@ -34,6 +46,7 @@ export function createFormatter(format: OutputFormat): RowFormatter {
     billing: encoder.encode.bind(encoder),
     held: (lines, r, reasons) => lines.push(`${csvRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags)},${reasons}`),
     rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)}`),
+    alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${a.severity},${csv(a.rule)},${csv(a.message)}`),
   };
 }
 

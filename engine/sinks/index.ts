@@ -5,5 +5,5 @@ export { createFormatter, csvRow } from "./formatter.js";
 export { csv, day, flagText, num, readingId } from "./format.js";
 export { LineBuffer } from "./line-buffer.js";
 export type { Kind, OutputFiles, OutputFormat } from "./files.js";
-export type { RowFormatter } from "./formatter.js";
+export type { AlertLine, RowFormatter } from "./formatter.js";
 export type { OutputRow, RejectedRow } from "./types.js";

@@ -6,4 +6,4 @@ export { openSqliteStore } from "./sqlite.js";
 export { createState, snapshotChunks } from "./state.js";
 export type { HistoryEntries, HistoryEntry } from "./history.js";
 export type { MeterState, StateChunk } from "./state.js";
-export type { BatchCommit, BatchRecord, HeldRow, MeterTable, Store } from "./types.js";
+export type { AuditRow, BatchCommit, BatchRecord, HeldRow, MeterTable, Store } from "./types.js";

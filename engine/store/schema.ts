@@ -91,4 +91,9 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 3: the rules version with every decision
+  `
+  ALTER TABLE batches ADD COLUMN rules_version TEXT;
+  ALTER TABLE held ADD COLUMN rules_version TEXT;
+  `,
 ];

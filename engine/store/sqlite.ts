@@ -54,6 +54,7 @@ class SqliteStore implements Store {
   readonly #putChunk: Database.Statement;
   readonly #insertHeld: Database.Statement;
   readonly #insertBatch: Database.Statement;
+  readonly #insertAudit: Database.Statement;
 
   constructor(db: Db) {
     this.#db = db;
@@ -61,10 +62,11 @@ class SqliteStore implements Store {
       "INSERT INTO history (chunk, batch_id, day_lo, day_hi, entries, data) VALUES (?, ?, ?, ?, ?, ?)");
     this.#putChunk = db.prepare("INSERT OR REPLACE INTO meter_state (chunk, meters, data) VALUES (?, ?, ?)");
     this.#insertHeld = db.prepare(
-      "INSERT INTO held (reading_id, batch_id, meter_id, end_day, reasons, line) VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO held (reading_id, batch_id, meter_id, end_day, reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.#insertBatch = db.prepare(
-      `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, committed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, committed_at, rules_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insertAudit = db.prepare("INSERT INTO temp_bad_audit (meter_id, action, reason, actor, at) VALUES (?, ?, ?, ?, ?)");
   }
 
   upsertMeters(meters: readonly MeterRecord[]): { inserted: number; updated: number } {
@@ -106,14 +108,17 @@ class SqliteStore implements Store {
 
   meters(): MeterTable {
     const rows = this.#db.prepare(
-      "SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode FROM meters ORDER BY meter_key",
-    ).raw().all() as Array<[number, string, number, number | null, number | null, string]>;
+      "SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode, type, unit FROM meters ORDER BY meter_key",
+    ).raw().all() as Array<[number, string, number, number | null, number | null, string, string, string]>;
     const size = rows.length;
     const table = {
       size, ids: new Array<string>(size), keyOf: new Map<string, number>(), scale: new Float64Array(size),
       reset: new Float64Array(size), digits: new Uint8Array(size), mode: new Uint8Array(size),
+      type: new Array<string>(size), unit: new Array<string>(size),
     };
-    for (const [key, id, scale, reset, digits, mode] of rows) {
+    for (const [key, id, scale, reset, digits, mode, type, unit] of rows) {
+      table.type[key] = type;
+      table.unit[key] = unit;
       table.ids[key] = id;
       table.keyOf.set(id, key);
       table.scale[key] = scale;
@@ -185,9 +190,12 @@ class SqliteStore implements Store {
           this.#insertSegment.run(chunk, c.batchId, lo, hi, rows.length, encodeSegment(h, rows));
         }
         for (const s of c.state) this.#putChunk.run(s.chunk, s.meters, s.data);
-        for (const r of c.held) this.#insertHeld.run(r.readingId, c.batchId, r.meterId, r.endDay, r.reasons, r.line);
+        const version = c.rulesVersion ?? null;
+        for (const r of c.held) this.#insertHeld.run(r.readingId, c.batchId, r.meterId, r.endDay, r.reasons, r.line, version);
+        const at = now();
+        for (const a of c.audit ?? []) this.#insertAudit.run(a.meterId, a.action, a.reason, a.actor, at);
         const k = c.counts;
-        this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, now());
+        this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, at, version);
       })();
     } catch (error) {
       throw new StoreError("MF_ERR_STORE_WRITE", `cannot commit batch ${c.batchId}: ${(error as Error).message}`, error);

@@ -16,6 +16,8 @@ export interface MeterTable {
   readonly digits: Uint8Array;
   /** ROLLOVER_MODE code. */
   readonly mode: Uint8Array;
+  readonly type: readonly string[];
+  readonly unit: readonly string[];
 }
 
 /** A committed batch as recorded. */
@@ -51,6 +53,18 @@ export interface BatchCommit {
   /** The state of every chunk of meters the batch changed, as it is after the batch. */
   state: StateChunk[];
   held: HeldRow[];
+  /** temp_bad flags set while deciding this batch. */
+  audit?: AuditRow[];
+  /** Version (hash) of the rules that decided the batch. */
+  rulesVersion?: string;
+}
+
+/** One set or clear of a meter's temp_bad flag. */
+export interface AuditRow {
+  meterId: string;
+  action: "set" | "clear";
+  reason: string;
+  actor: string;
 }
 
 /** A state store. Methods are synchronous: SQLite is embedded; commits are one transaction. */

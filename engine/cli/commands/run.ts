@@ -14,6 +14,8 @@ billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR.
 
 Options:
   --meters FILE       meter registry (CSV or NDJSON) to import before the run
+  --rules FILE        rule file (json-rules-engine format); repeat for several; default:
+                      the rules shipped in engine/rules/default
   --db FILE           SQLite state file (created when missing)               [required]
   --out DIR           output directory (created when missing)                [required]
   --format csv|ndjson row files as CSV (default) or NDJSON
@@ -29,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       meters: { type: "string" },
+      rules: { type: "string", multiple: true },
       db: { type: "string" },
       out: { type: "string" },
       format: { type: "string", default: "csv" },
@@ -45,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   const futureDays = positiveInteger("--future-days", values["future-days"], 0);
   const bar = progress("run");
   const summary = await runFiles({
-    inputs: positionals, db: values.db, out: values.out, meters: values.meters, format: values.format,
+    inputs: positionals, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
     batchSize, futureDays, onProgress: bar.update,
   }).finally(bar.done);
   if (!values.quiet) console.log(summaryTable(summary, values.out));

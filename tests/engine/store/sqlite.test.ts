@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MeterRecord } from "../../../engine/meters/meter.js";
 import { CHUNK_METERS, createEntries, entryAt, openSqliteStore, pushEntry, snapshotChunks } from "../../../engine/store/index.js";
+import { MIGRATIONS } from "../../../engine/store/schema.js";
 import type { HistoryEntries, HistoryEntry, MeterState } from "../../../engine/store/index.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -36,7 +37,7 @@ describe("SQLite store", () => {
     const path = dbPath();
     openSqliteStore(path).close();
     const db = new Database(path);
-    expect(db.pragma("user_version", { simple: true })).toBe(2);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     db.pragma("user_version = 99");
     db.close();
     expect(() => openSqliteStore(path)).toThrow(expect.objectContaining({ code: "MF_ERR_STORE_SCHEMA" }));

@@ -1,0 +1,55 @@
+// One computed reading judged by the rules: its facts filled in (one reused object), the rules
+// evaluated, and what they decided applied: hold reasons returned, a temp_bad event flags the
+// meter (audited), alerts collected.
+import { FLAG } from "../flags/flags.js";
+import { SPIKE_FACTORS } from "../rules/facts.js";
+import { day } from "../sinks/format.js";
+import type { BatchOutput, ProcessorContext } from "./output.js";
+
+const SOURCES = ["auto", "manual", "import"] as const;
+const VERIFICATION = [null, false, true] as const;
+
+/** Fills the facts of a reading, evaluates the rules and returns its hold reasons ("" = billable). */
+export function judge(ctx: ProcessorContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
+  source: number, verification: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
+  const { facts, meters, state, rules } = ctx;
+  const id = meters.ids[meter];
+  facts.meter_id = id;
+  facts.end = day(end);
+  facts.value = value;
+  facts.override = override === override ? override : null;
+  facts.source = SOURCES[source] ?? "auto";
+  facts.verification = VERIFICATION[verification] ?? null;
+  facts.meter_type = meters.type[meter];
+  facts.unit = meters.unit[meter];
+  facts.scaling_factor = meters.scale[meter];
+  facts.digits = meters.digits[meter] === 0 ? null : meters.digits[meter];
+  facts.consumption = consumption;
+  facts.previous = prev === prev ? prev : null;
+  facts.days = days;
+  facts.daily = daily;
+  facts.initial = (flags & FLAG.initial) !== 0;
+  facts.rollover = (flags & FLAG.rollover) !== 0;
+  facts.rollover_inferred = (flags & FLAG.rollover_inferred) !== 0;
+  facts.implausible_rollover = (flags & FLAG.implausible_rollover) !== 0;
+  facts.zero = (flags & FLAG.zero) !== 0;
+  facts.open_circuit = (flags & FLAG.open_circuit) !== 0;
+  facts.short_circuit = (flags & FLAG.short_circuit) !== 0;
+  facts.magnetic = (flags & FLAG.magnetic) !== 0;
+  facts.bounce = (flags & FLAG.bounce) !== 0;
+  facts.leak = (flags & FLAG.leak) !== 0;
+  facts.no_consumption = (flags & FLAG.no_consumption) !== 0;
+  facts.backflow = (flags & FLAG.backflow) !== 0;
+  facts.history_readings = state.readings[meter];
+  const average = state.sumDays[meter] > 0 ? state.sumConsumption[meter] / state.sumDays[meter] : null;
+  facts.average_daily = average;
+  facts.average_daily_high = average === null ? null : average * SPIKE_FACTORS.high;
+  facts.average_daily_low = average === null ? null : average * SPIKE_FACTORS.low;
+  facts.meter_temp_bad = state.tempBad[meter] !== 0;
+  const decision = rules.decide(facts, (alert) => out.alerts.push({ meterId: id, end, ...alert }));
+  if (decision.tempBad !== undefined && state.tempBad[meter] === 0) {
+    state.tempBad[meter] = 1;
+    out.audit.push({ meterId: id, action: "set", reason: decision.tempBad, actor: `rules ${rules.version}` });
+  }
+  return decision.reasons;
+}
