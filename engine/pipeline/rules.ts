@@ -8,6 +8,7 @@ import { MeterflowError } from "../errors.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
 import { FACTS } from "../rules/facts.js";
+import { compileFast } from "../rules/fast.js";
 import { loadRuleFiles } from "../rules/load/index.js";
 import type { RuleSet } from "../rules/load/index.js";
 import { rulesVersion } from "../rules/load/index.js";
@@ -48,6 +49,8 @@ export class RulesDecider {
   readonly version: string;
   readonly files: readonly string[];
   private readonly rules: readonly CompiledRule[];
+  /** Per rule: its fast expression (fast.ts) when it has one, else the exact closure. */
+  private readonly tests: ReadonlyArray<(facts: ReadingFacts) => boolean>;
   private readonly names: readonly string[];
   private readonly decision: RuleDecision = { reasons: "", tempBad: undefined };
 
@@ -61,6 +64,8 @@ export class RulesDecider {
     // Higher priority first, as json-rules-engine orders its events; all rules are evaluated.
     this.rules = (compiled.rules as CompiledRule[]).slice().sort((a, b) => b.priority - a.priority);
     this.names = this.rules.map((r) => String(r.name));
+    const known = new Set(Object.keys(FACTS));
+    this.tests = this.rules.map((r) => compileFast(r.rule, conditions, known) ?? r.evaluate);
     this.version = rulesVersion(set);
     this.files = set.files;
   }
@@ -78,10 +83,11 @@ export class RulesDecider {
     let reasons = "";
     let tempBad: string | undefined;
     const rules = this.rules;
+    const tests = this.tests;
     for (let i = 0; i < rules.length; i++) {
       let fired: boolean;
       try {
-        fired = rules[i].evaluate(facts);
+        fired = tests[i](facts);
       } catch {
         reasons = join2(reasons, `rule_error:${this.names[i]}`);
         continue;
