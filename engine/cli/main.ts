@@ -7,6 +7,7 @@ import { MeterflowError } from "../errors.js";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
 import { meters, METERS_HELP } from "./commands/meters.js";
+import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
 import { UsageError } from "./errors.js";
 
@@ -15,6 +16,8 @@ const HELP = `Usage: meterflow <command> [options]
 Commands:
   run           readings files to billing, held and rejected outputs, state in SQLite
   meters import load a meter registry into the state database
+  rules check   validate and lint rule files (the default rules without FILE)
+  rules test    show which rules fire for given facts, and why
   demo          generate a realistic data set, run it, and print the summary
   version       print the version
   help          print this help, or a command's help: meterflow help run
@@ -26,6 +29,7 @@ type Command = { run: (argv: string[]) => number | Promise<number>; help: string
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
   meters: { run: meters, help: METERS_HELP },
+  rules: { run: rules, help: RULES_HELP },
   run: { run, help: RUN_HELP },
   version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
 };
