@@ -8,6 +8,7 @@ import { MeterflowError } from "../errors.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
 import { FACTS } from "../rules/facts.js";
+import type { ReadingFacts } from "../rules/facts.js";
 import { compileFast } from "../rules/fast.js";
 import { loadRuleFiles } from "../rules/load/index.js";
 import type { RuleSet } from "../rules/load/index.js";
@@ -37,13 +38,6 @@ export interface RuleDecision {
   tempBad: string | undefined;
 }
 
-/** Facts of one reading: one object, overwritten row by row (every fact always present). */
-export type ReadingFacts = Record<keyof typeof FACTS, string | number | boolean | null>;
-
-/** A fresh facts object with every fact null. */
-export function createFacts(): ReadingFacts {
-  return Object.fromEntries(Object.keys(FACTS).map((k) => [k, null])) as ReadingFacts;
-}
 
 export class RulesDecider {
   readonly version: string;

@@ -14,7 +14,8 @@ import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
 import { HistoryCache } from "./history-cache.js";
-import { createFacts, RulesDecider } from "./rules.js";
+import { createFacts } from "../rules/facts.js";
+import { RulesDecider } from "./rules.js";
 import type { Store } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";

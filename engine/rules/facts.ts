@@ -66,3 +66,48 @@ export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
 export function factTypes(): Record<string, FactType> {
   return Object.fromEntries(Object.entries(FACTS).map(([name, spec]) => [name, spec.type]));
 }
+
+/** The facts of one reading, all present (null until set). */
+export type ReadingFacts = Record<keyof typeof FACTS, string | number | boolean | null>;
+
+/**
+ * A facts object with every fact null. Written out as a literal so the object has fast, fixed
+ * properties: the pipeline overwrites one such object for every reading.
+ */
+export function createFacts(): ReadingFacts {
+  return {
+    meter_id: null,
+    end: null,
+    value: null,
+    override: null,
+    source: null,
+    verification: null,
+    meter_type: null,
+    unit: null,
+    scaling_factor: null,
+    digits: null,
+    unknown_meter: null,
+    consumption: null,
+    previous: null,
+    days: null,
+    daily: null,
+    initial: null,
+    rollover: null,
+    rollover_inferred: null,
+    implausible_rollover: null,
+    zero: null,
+    conflict: null,
+    open_circuit: null,
+    short_circuit: null,
+    magnetic: null,
+    bounce: null,
+    leak: null,
+    no_consumption: null,
+    backflow: null,
+    history_readings: null,
+    average_daily: null,
+    average_daily_high: null,
+    average_daily_low: null,
+    meter_temp_bad: null,
+  };
+}

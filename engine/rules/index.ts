@@ -9,7 +9,7 @@ export {
   RuleUndefinedFactError,
   RuleUnknownOperatorError,
 } from "./errors.js";
-export { FACTS, factTypes, SPIKE_FACTORS } from "./facts.js";
+export { createFacts, FACTS, factTypes, SPIKE_FACTORS } from "./facts.js";
 export {
   createRulesHolder,
   lintRules,
@@ -24,7 +24,7 @@ export {
 export { BUILTIN_DECORATORS, BUILTIN_OPERATORS, resolveOperator } from "./operators.js";
 export { parsePath, resolvePath } from "./path.js";
 export type { CompiledRule, CompiledRuleSet, CompileOptions, ConditionNode, FallbackRule } from "./compile.js";
-export type { FactSpec, FactType } from "./facts.js";
+export type { FactSpec, FactType, ReadingFacts } from "./facts.js";
 export type {
   LintRulesOptions,
   LoadedRule,

@@ -1,0 +1,20 @@
+// The facts object the pipeline fills holds exactly the documented facts, and the default rules
+// name only those facts.
+import { describe, expect, it } from "vitest";
+import { defaultRuleFiles } from "../../../engine/pipeline/index.js";
+import { createFacts, FACTS, lintRules, loadRuleFiles } from "../../../engine/rules/index.js";
+import { factTypes } from "../../../engine/rules/facts.js";
+
+describe("facts", () => {
+  it("createFacts has every fact of FACTS, all null", () => {
+    const facts = createFacts();
+    expect(Object.keys(facts)).toEqual(Object.keys(FACTS));
+    expect(Object.values(facts).every((v) => v === null)).toBe(true);
+  });
+
+  it("the default rules lint clean against the facts", async () => {
+    const set = await loadRuleFiles(defaultRuleFiles());
+    expect(lintRules(set, { factTypes: factTypes() })).toEqual([]);
+    expect(set.rules.length).toBeGreaterThanOrEqual(9);
+  });
+});
