@@ -55,7 +55,7 @@ function add<K>(m: Map<K, number>, k: K): void {
 }
 
 /** Formats a batch's rejected, billing and held rows into `out` (cleared first), counting them in `tally`. */
-export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, heldLines: readonly string[],
+export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, held: readonly HeldOutput[],
   rejected: readonly RejectedRow[], out: BatchLines, tally: Tally, alerts: readonly AlertRow[] = []): void {
   out.billing.clear();
   out.held.clear();
@@ -80,11 +80,22 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
       consumption, days > 0 ? consumption / days : 0, flags);
     tally.billed(flags);
   }
-  for (const line of heldLines) {
-    const { reasons, ...row } = JSON.parse(line) as OutputRow & { reasons: string };
-    if (row.start === null) row.start = Number.NaN;
-    if (row.previous === null) row.previous = Number.NaN;
+  for (const { row, reasons } of held) {
     format.held(out.held, row, reasons);
     for (const r of reasons.split("|")) add(tally.held, r);
   }
+}
+
+/** A held row to write: the row and its reasons. */
+export interface HeldOutput {
+  row: OutputRow;
+  reasons: string;
+}
+
+/** A held row as the store keeps it (JSON, see holdRow), back as a row. */
+export function parseHeldLine(line: string): HeldOutput {
+  const { reasons, ...row } = JSON.parse(line) as OutputRow & { reasons: string };
+  if (row.start === null) row.start = Number.NaN;
+  if (row.previous === null) row.previous = Number.NaN;
+  return { row, reasons };
 }

@@ -8,7 +8,7 @@ import type { AuditRow } from "../store/types.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
 import type { RowFormatter } from "../sinks/formatter.js";
-import type { Tally } from "./emit.js";
+import type { HeldOutput, Tally } from "./emit.js";
 import type { HistoryCache } from "./history-cache.js";
 import type { WriterClient } from "./writer-client.js";
 
@@ -48,6 +48,8 @@ export interface BatchOutput {
   counts: BatchCounts;
   history: HistoryEntries;
   held: HeldRow[];
+  /** The same held rows as rows, for the batch's output lines. */
+  heldOut: HeldOutput[];
   rejected: RejectedRow[];
   /** Alerts the rules raised. */
   alerts: AlertRow[];
@@ -67,5 +69,6 @@ export interface AlertRow extends Alert {
  */
 export function holdRow(out: BatchOutput, row: OutputRow, reasons: string, count = true): void {
   out.held.push({ readingId: row.readingId, meterId: row.meterId, endDay: row.end, reasons, line: JSON.stringify({ ...row, reasons }) });
+  out.heldOut.push({ row, reasons });
   if (count) out.counts.held++;
 }

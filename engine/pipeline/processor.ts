@@ -88,7 +88,7 @@ export class BatchProcessor {
     clearEntries(slot.history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
-      history: slot.history, held: [], rejected: [], alerts: [], audit: [],
+      history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
     this.#reject(batch, out);
     const committed = store.batch(id);
@@ -110,7 +110,7 @@ export class BatchProcessor {
     const t3 = performance.now();
     const chunks = new Set<number>();
     for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));
-    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.held.map((h) => h.line), out.rejected, slot.lines, this.#ctx.tally, out.alerts);
+    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
     const t4 = performance.now();
     writer.submit({
       kind: "commit",

@@ -6,7 +6,7 @@ import { FLAG } from "../flags/flags.js";
 import { createEntries } from "../store/history.js";
 import type { BatchRecord } from "../store/types.js";
 import type { BatchLines } from "./emit.js";
-import { emitBatch, isBilled } from "./emit.js";
+import { emitBatch, isBilled, parseHeldLine } from "./emit.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
 
 export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord | undefined, out: BatchOutput, batchId: string, lines: BatchLines): void {
@@ -25,7 +25,7 @@ export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord | un
   counts.billable += committed.billable;
   counts.held += committed.held;
   counts.duplicates += committed.duplicates;
-  emitBatch(ctx.format, ids, history, heldLines, out.rejected, lines, ctx.tally);
+  emitBatch(ctx.format, ids, history, heldLines.map(parseHeldLine), out.rejected, lines, ctx.tally);
   ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, lines: bytesOf(lines) });
 }
 

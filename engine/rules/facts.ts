@@ -4,11 +4,13 @@
 
 /**
  * Factors of the history validation (the default rules' spike-high and drop-low): a period whose
- * daily use exceeds 3x the meter's own average, or falls below a fifth of it (and is not zero,
- * which has rules of its own), is held for a look. Rules compare against the derived facts
+ * daily use exceeds 5x the meter's own average, or falls below a twentieth of it (and is not
+ * zero, which has rules of its own), is held for a look, once the meter has 10 billed readings.
+ * Daily reads are noisy (a weekend, a holiday), so the factors are wide: what they catch is a
+ * bill that would be wrong by an order of magnitude. Rules compare against the derived facts
  * average_daily_high and average_daily_low, because rule JSON cannot multiply.
  */
-export const SPIKE_FACTORS = Object.freeze({ high: 3, low: 0.2 } as const);
+export const SPIKE_FACTORS = Object.freeze({ high: 5, low: 0.05 } as const);
 
 /** A fact's type, as the rule lint checks it. */
 export type FactType = "number" | "string" | "boolean";
@@ -56,8 +58,8 @@ export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
   // History statistics of the meter, before this reading
   history_readings: { type: "number", description: "billed readings of the meter so far" },
   average_daily: { type: "number", description: "average daily consumption of the billed readings, null without history" },
-  average_daily_high: { type: "number", description: `average_daily x ${3} (SPIKE_FACTORS.high): above it a day's use is a spike` },
-  average_daily_low: { type: "number", description: `average_daily x ${0.2} (SPIKE_FACTORS.low): below it a day's use is a drop` },
+  average_daily_high: { type: "number", description: "average_daily x 5 (SPIKE_FACTORS.high): above it a period's daily use is a spike" },
+  average_daily_low: { type: "number", description: "average_daily x 0.05 (SPIKE_FACTORS.low): below it a period's daily use is a drop" },
   // Operator
   meter_temp_bad: { type: "boolean", description: "the meter is flagged temp_bad (by an operator, or by a temp_bad rule on an earlier reading) and not cleared" },
 });
