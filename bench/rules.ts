@@ -3,13 +3,11 @@
 // after checking that json-rules-engine and the closures fire the same events on every reading of
 // the subset json-rules-engine is timed on.
 //   node dist/bench/rules.js [readings] [json-rules-engine subset]
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { Engine as JreEngine } from "json-rules-engine";
 import { Bench } from "tinybench";
+import { defaultRuleFiles, RulesDecider } from "../engine/pipeline/rules.js";
 import { compileRules, Engine, FACTS, loadRuleFiles, SPIKE_FACTORS } from "../engine/rules/index.js";
 import type { CompiledRule, ConditionProperties, RuleEvent, RuleProperties, RuleSet } from "../engine/rules/index.js";
-import { packageRoot } from "../engine/wasm/paths.js";
 import { medianMs } from "./lib/report.js";
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -69,11 +67,6 @@ function readings(n: number): Facts[] {
   return out;
 }
 
-function defaultRuleFiles(): string[] {
-  const dir = join(packageRoot(), "engine", "rules", "default");
-  return readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
-}
-
 /** An engine with the rule set's named conditions and rules (copies: json-rules-engine writes into them). */
 function build<E extends { setCondition(name: string, c: never): unknown; addRule(rule: never): unknown }>(engine: E, set: RuleSet): E {
   for (const c of set.conditions) engine.setCondition(c.name, structuredClone(c.conditions) as never);
@@ -122,6 +115,15 @@ async function main(): Promise<void> {
       throw new Error(`Engine and json-rules-engine differ on ${JSON.stringify(f)}: ${JSON.stringify(mine.events)} vs ${JSON.stringify(r.events)}`);
     }
   }
+  // The pipeline's decider (fast expressions where a rule allows): the same decisions.
+  const decider = await RulesDecider.load(defaultRuleFiles());
+  const reasonsOf = (events: readonly RuleEvent[]) => events
+    .map((e) => (e.type === "temp_bad" ? `temp_bad:${String(e.params?.reason)}` : String(e.params?.reason))).sort().join("|");
+  for (let i = 0; i < subset.length; i++) {
+    const r = await jre.run(subset[i]);
+    const got = decider.decide(subset[i] as never).reasons.split("|").filter((x) => x !== "").sort().join("|");
+    if (got !== reasonsOf(r.events as RuleEvent[])) throw new Error(`decider and json-rules-engine differ on ${JSON.stringify(subset[i])}`);
+  }
   let row = 0;
   closures(rules, subset, (events) => {
     const got = key(events);
@@ -139,6 +141,11 @@ async function main(): Promise<void> {
   add("(a) json-rules-engine run()", SUBSET, async () => { for (const f of subset) await jre.run(f); }, true);
   add("(b) meterflow Engine run()", N, async () => { for (const f of all) await engine.run(f); }, true);
   add("(c) compiled closures, plain loop", N, () => closures(rules, all), false);
+  add("(d) pipeline decider (fast expressions)", N, () => {
+    let held = 0;
+    for (const f of all) if (decider.decide(f as never).reasons !== "") held++;
+    return held;
+  }, false);
   await bench.run();
 
   const rate = (name: string) => items[name] / (medianMs(bench, name) / 1e3);

@@ -1,14 +1,12 @@
 // `meterflow rules check` and `meterflow rules test`: validate and lint rule files, and show what
 // rules do with given facts, leaf by leaf, so a rule author sees why a rule fired or did not.
-import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Engine, factTypes, lintRules, loadRuleFiles, RulesInvalidError, RulesParseError, RulesReadError, rulesVersion } from "../../rules/index.js";
 import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties, RuleResult, RuleSet, RuleWarning, RunResult } from "../../rules/index.js";
 import { parseRuleFile } from "../../rules/load/index.js";
-import { packageRoot } from "../../wasm/paths.js";
 import { UsageError } from "../errors.js";
+import { defaultRuleFiles } from "../../pipeline/rules.js";
 
 export const RULES_HELP = `Usage: meterflow rules check [FILE...]
        meterflow rules test [FILE...] --facts FACTS.json [--json]
@@ -34,11 +32,6 @@ export async function rules(argv: string[]): Promise<number> {
   throw new UsageError(`unknown rules command "${sub ?? ""}" (see meterflow rules --help)`);
 }
 
-/** The default rule files: the sources' `engine/rules/default/*.json` (dist/ has no copy). */
-function defaultRuleFiles(): string[] {
-  const dir = join(packageRoot(), "engine", "rules", "default");
-  return readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
-}
 
 async function check(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
