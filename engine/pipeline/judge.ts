@@ -46,7 +46,8 @@ export function judge(ctx: ProcessorContext, out: BatchOutput, meter: number, en
   facts.average_daily_high = average === null ? null : average * SPIKE_FACTORS.high;
   facts.average_daily_low = average === null ? null : average * SPIKE_FACTORS.low;
   facts.meter_temp_bad = state.tempBad[meter] !== 0;
-  const decision = rules.decide(facts, (alert) => out.alerts.push({ meterId: id, end, ...alert }));
+  const decision = rules.decide(facts);
+  for (const alert of decision.alerts) out.alerts.push({ meterId: id, end, ...alert });
   if (decision.tempBad !== undefined && state.tempBad[meter] === 0) {
     state.tempBad[meter] = 1;
     out.audit.push({ meterId: id, action: "set", reason: decision.tempBad, actor: `rules ${rules.version}` });

@@ -36,6 +36,8 @@ export interface RuleDecision {
   reasons: string;
   /** The reason of a temp_bad event, when one fired (the meter gets flagged). */
   tempBad: string | undefined;
+  /** Alerts raised (the same array, emptied by the next call). */
+  alerts: Alert[];
 }
 
 
@@ -46,7 +48,7 @@ export class RulesDecider {
   /** Per rule: its fast expression (fast.ts) when it has one, else the exact closure. */
   private readonly tests: ReadonlyArray<(facts: ReadingFacts) => boolean>;
   private readonly names: readonly string[];
-  private readonly decision: RuleDecision = { reasons: "", tempBad: undefined };
+  private readonly decision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
 
   private constructor(set: RuleSet) {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
@@ -69,12 +71,11 @@ export class RulesDecider {
     return new RulesDecider(await loadRuleFiles([...paths]));
   }
 
-  /**
-   * Evaluates every rule on `facts`. The returned object is reused by the next call; alerts are
-   * handed to `onAlert`.
-   */
-  decide(facts: ReadingFacts, onAlert?: (alert: Alert) => void): RuleDecision {
+  /** Evaluates every rule on `facts`. The returned object is reused by the next call. */
+  decide(facts: ReadingFacts): RuleDecision {
     let reasons = "";
+    const alerts = this.decision.alerts;
+    alerts.length = 0;
     let tempBad: string | undefined;
     const rules = this.rules;
     const tests = this.tests;
@@ -93,8 +94,8 @@ export class RulesDecider {
       else if (type === "temp_bad") {
         tempBad ??= reason;
         reasons = join2(reasons, `temp_bad:${reason}`);
-      } else if (type === "alert" && onAlert !== undefined) {
-        onAlert({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
+      } else if (type === "alert") {
+        alerts.push({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
       }
     }
     this.decision.reasons = reasons;

@@ -1,0 +1,67 @@
+// meterflow run decided by rule files: hold, temp_bad (sticky, audited) and alert events,
+// a rule that fails on a reading, the rules version recorded.
+import Database from "better-sqlite3";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+const meters = write(dir, "meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,,", "E-2,electricity.register,kWh,1,,,,,,,,,,"]);
+const rules = join(dir, "rules.json");
+const rule = (name: string, conditions: object, event: object) => ({ name, conditions, event });
+write(dir, "rules.json", [JSON.stringify({
+  rules: [
+    rule("first", { all: [{ fact: "initial", operator: "equal", value: true }] }, { type: "hold", params: { reason: "initial" } }),
+    rule("high-use", { all: [{ fact: "daily", operator: "greaterThan", value: 50 }] },
+      { type: "alert", params: { severity: "warning", channel: "consumption", message: "more than 50 a day" } }),
+    rule("magic-value", { all: [{ fact: "value", operator: "equal", value: 777 }] }, { type: "temp_bad", params: { reason: "tamper_suspected" } }),
+    rule("flagged", { all: [{ fact: "meter_temp_bad", operator: "equal", value: true }] }, { type: "hold", params: { reason: "temp_bad" } }),
+    // `in` with a number throws in json-rules-engine. Condition priorities make it reached only for
+    // meters of type "broken": a higher-priority condition that fails stops the group first.
+    rule("broken", { all: [{ fact: "meter_type", operator: "equal", value: "broken", priority: 2 }, { fact: "days", operator: "in", value: 3, priority: 1 }] },
+      { type: "hold", params: { reason: "never" } }),
+  ],
+})]);
+
+describe("rules in the pipeline", () => {
+  it("hold, flag, alert, and hold a reading a rule fails on", async () => {
+    const readings = write(dir, "r.csv", [
+      "meter_id,end,value",
+      "E-1,2026-11-01,100", "E-1,2026-11-02,160", "E-1,2026-11-03,777", "E-1,2026-11-04,780",
+      "E-2,2026-11-01,10", "E-2,2026-11-02,20",
+    ]);
+    const db = join(dir, "s.db");
+    const out = await runAndRead({ meters, rules: [rules], inputs: [readings], db, out: join(dir, "out") });
+    const held = Object.fromEntries(out.held.map((r) => [r.reading_id, r.reasons]));
+    expect(held).toMatchObject({
+      "E-1@2026-11-01": "initial",
+      "E-1@2026-11-03": "temp_bad:tamper_suspected",
+      "E-1@2026-11-04": "temp_bad",
+      "E-2@2026-11-01": "initial",
+    });
+    expect(out.billing.map((r) => r.reading_id)).toEqual(["E-1@2026-11-02", "E-2@2026-11-02"]);
+    const alerts = readCsv(join(dir, "out", "alerts.csv"));
+    expect(alerts).toEqual([
+      { meter_id: "E-1", end: "2026-11-02", channel: "consumption", severity: "warning", rule: "high-use", message: "more than 50 a day" },
+      { meter_id: "E-1", end: "2026-11-03", channel: "consumption", severity: "warning", rule: "high-use", message: "more than 50 a day" },
+    ]);
+    expect(out.summary).toMatchObject({ alerts: 2, balanced: true, rules: { files: [rules] } });
+    const version = out.summary.rules.version;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    const sql = new Database(db, { readonly: true });
+    expect(sql.prepare("SELECT meter_id, action, reason FROM temp_bad_audit").all()).toEqual([{ meter_id: "E-1", action: "set", reason: "tamper_suspected" }]);
+    expect(sql.prepare("SELECT DISTINCT rules_version FROM held").pluck().all()).toEqual([version]);
+    sql.close();
+  });
+
+  it("holds a reading with rule_error when a rule throws on it, and goes on", async () => {
+    const meters2 = write(dir, "m2.csv", [METERS_HEADER, "B-1,broken,kWh,1,,,,,,,,,,"]);
+    const readings = write(dir, "r2.csv", ["meter_id,end,value", "B-1,2026-11-01,1", "B-1,2026-11-02,2"]);
+    const out = await runAndRead({ meters: meters2, rules: [rules], inputs: [readings], db: join(dir, "s2.db"), out: join(dir, "out2") });
+    expect(out.held.map((r) => r.reasons)).toEqual(["initial|rule_error:broken", "rule_error:broken"]);
+    expect(out.summary).toMatchObject({ in: 2, held: 2, billable: 0, balanced: true });
+    expect(readFileSync(join(dir, "out2", "summary.json"), "utf8")).toContain("rule_error:broken");
+  });
+});
