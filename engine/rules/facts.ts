@@ -35,7 +35,6 @@ export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
   unit: { type: "string", description: "the meter's unit" },
   scaling_factor: { type: "number", description: "the meter's scaling factor" },
   digits: { type: "number", description: "configured dial count, null when inferred" },
-  unknown_meter: { type: "boolean", description: "the meter is not in the registry" },
   // The consumption kernel
   consumption: { type: "number", description: "consumption of the period (0 for a first reading)" },
   previous: { type: "number", description: "the previous accepted reading, null for a first reading" },
@@ -46,7 +45,6 @@ export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
   rollover_inferred: { type: "boolean", description: "the wrap's maximum was inferred from the previous reading (flag)" },
   implausible_rollover: { type: "boolean", description: "the wrap implies more than the plausible share of the register (flag)" },
   zero: { type: "boolean", description: "consumption is exactly 0 (flag)" },
-  conflict: { type: "boolean", description: "another value was accepted for the same meter and day" },
   // Pulse faults (pulse meters; false for registers)
   open_circuit: { type: "boolean", description: "impulse sensor: open circuit" },
   short_circuit: { type: "boolean", description: "impulse sensor: short circuit" },
@@ -69,47 +67,47 @@ export function factTypes(): Record<string, FactType> {
   return Object.fromEntries(Object.entries(FACTS).map(([name, spec]) => [name, spec.type]));
 }
 
-/** The facts of one reading, all present (null until set). */
+/** The facts of one reading, all present. */
 export type ReadingFacts = Record<keyof typeof FACTS, string | number | boolean | null>;
 
 /**
- * A facts object with every fact null. Written out as a literal so the object has fast, fixed
- * properties: the pipeline overwrites one such object for every reading.
+ * A facts object with every fact at a placeholder of its type (null for the facts that can be
+ * absent). Written out as a literal so the object has fixed properties, and numbers start as
+ * numbers: a field that only ever holds numbers keeps them unboxed, where one that held null
+ * would allocate a box for every number the pipeline writes into it, for every reading.
  */
 export function createFacts(): ReadingFacts {
   return {
-    meter_id: null,
-    end: null,
-    value: null,
+    meter_id: "",
+    end: "",
+    value: 0.5,
     override: null,
-    source: null,
+    source: "",
     verification: null,
-    meter_type: null,
-    unit: null,
-    scaling_factor: null,
+    meter_type: "",
+    unit: "",
+    scaling_factor: 0.5,
     digits: null,
-    unknown_meter: null,
-    consumption: null,
+    consumption: 0.5,
     previous: null,
-    days: null,
-    daily: null,
-    initial: null,
-    rollover: null,
-    rollover_inferred: null,
-    implausible_rollover: null,
-    zero: null,
-    conflict: null,
-    open_circuit: null,
-    short_circuit: null,
-    magnetic: null,
-    bounce: null,
-    leak: null,
-    no_consumption: null,
-    backflow: null,
-    history_readings: null,
+    days: 0.5,
+    daily: 0.5,
+    initial: false,
+    rollover: false,
+    rollover_inferred: false,
+    implausible_rollover: false,
+    zero: false,
+    open_circuit: false,
+    short_circuit: false,
+    magnetic: false,
+    bounce: false,
+    leak: false,
+    no_consumption: false,
+    backflow: false,
+    history_readings: 0.5,
     average_daily: null,
     average_daily_high: null,
     average_daily_low: null,
-    meter_temp_bad: null,
+    meter_temp_bad: false,
   };
 }
