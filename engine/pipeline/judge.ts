@@ -5,6 +5,7 @@ import { FLAG } from "../flags/flags.js";
 import { SPIKE_FACTORS } from "../rules/facts.js";
 import { day } from "../sinks/format.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
+import type { RuleDecision } from "./rules.js";
 
 const SOURCES = ["auto", "manual", "import"] as const;
 const VERIFICATION = [null, false, true] as const;
@@ -46,7 +47,14 @@ export function judge(ctx: ProcessorContext, out: BatchOutput, meter: number, en
   facts.average_daily_high = average === null ? null : average * SPIKE_FACTORS.high;
   facts.average_daily_low = average === null ? null : average * SPIKE_FACTORS.low;
   facts.meter_temp_bad = state.tempBad[meter] !== 0;
-  const decision = rules.decide(facts);
+  return apply(ctx, out, meter, end, rules.decide(facts));
+}
+
+/** Applies a decision: alerts collected, a temp_bad event flags the meter (audited). Returns the hold reasons. */
+export function apply(ctx: ProcessorContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision): string {
+  const { state, rules } = ctx;
+  if (decision.reasons === "" && decision.alerts.length === 0) return "";
+  const id = ctx.meters.ids[meter];
   for (const alert of decision.alerts) out.alerts.push({ meterId: id, end, ...alert });
   if (decision.tempBad !== undefined && state.tempBad[meter] === 0) {
     state.tempBad[meter] = 1;

@@ -14,7 +14,8 @@ import { CHUNK_METERS } from "../store/schema.js";
 import { snapshotChunks } from "../store/state.js";
 import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";
-import { judge } from "./judge.js";
+import { FactColumns } from "./fact-columns.js";
+import { apply, judge } from "./judge.js";
 import { MeterGrouper } from "./group.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
@@ -47,6 +48,8 @@ export class BatchProcessor {
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
   readonly #resolver: KeyResolver;
+  readonly #factColumns = new FactColumns();
+  #fired = new Uint32Array(0);
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
@@ -238,14 +241,25 @@ export class BatchProcessor {
     const r = this.#work.columns;
     const ids = meters.ids;
     const { history, counts } = out;
+    // Columnar rules decide each meter's first reading of the batch; later ones (whose meter the
+    // batch already changed) are judged row by row.
+    const columnar = this.#ctx.rules.columnar !== undefined;
+    if (columnar) {
+      if (this.#fired.length < m) this.#fired = new Uint32Array(Math.max(m, 65536));
+      this.#factColumns.build(this.#ctx, batch, keys, rows, r, m);
+      this.#ctx.rules.evaluateColumns(this.#factColumns.columns, m, this.#fired);
+    }
     for (let i = 0; i < m; i++) {
       const k = keys[rows[i]];
+      const first = i === 0 || keys[rows[i - 1]] !== k;
       const flags = r.flags[i];
       const consumption = r.consumption[i];
       const end = r.end[i];
       const row = rows[i];
-      const reasons = judge(this.#ctx, out, k, end, r.cur[i], r.override[i], batch.source[row], batch.verification[row],
-        consumption, r.prev[i], r.days[i], r.daily[i], flags);
+      const reasons = columnar && first
+        ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
+        : judge(this.#ctx, out, k, end, r.cur[i], r.override[i], batch.source[row], batch.verification[row],
+          consumption, r.prev[i], r.days[i], r.daily[i], flags);
       const hold = reasons === "" ? 0 : 1;
       appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {

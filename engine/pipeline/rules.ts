@@ -5,6 +5,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MeterflowError } from "../errors.js";
+import { compileColumnar } from "../rules/columnar.js";
+import type { ColumnarRule, FactColumn } from "../rules/columnar.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
 import { FACTS } from "../rules/facts.js";
@@ -47,6 +49,11 @@ export class RulesDecider {
   private readonly rules: readonly CompiledRule[];
   /** Per rule: its fast expression (fast.ts) when it has one, else the exact closure. */
   private readonly tests: ReadonlyArray<(facts: ReadingFacts) => boolean>;
+  /** Per rule, its columnar evaluator, when every rule has one (columnar.ts). */
+  readonly columnar: readonly ColumnarRule[] | undefined;
+  /** The facts the rules name (columns are built for these only). */
+  readonly uses: ReadonlySet<string>;
+  private masks: Uint8Array[] = [];
   private readonly names: readonly string[];
   private readonly decision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
 
@@ -62,6 +69,20 @@ export class RulesDecider {
     this.names = this.rules.map((r) => String(r.name));
     const known = new Set(Object.keys(FACTS));
     this.tests = this.rules.map((r) => compileFast(r.rule, conditions, known) ?? r.evaluate);
+    // Columnar evaluation when every rule allows it (at most 32 rules: one bit each per row).
+    const kinds = Object.fromEntries(Object.entries(FACTS).filter(([, f]) => f.type !== "string").map(([name, f]) => [name, f.type])) as Record<string, "number" | "boolean">;
+    const columnar = this.rules.map((r) => compileColumnar(r.rule, conditions, kinds));
+    this.columnar = this.rules.length <= 32 && columnar.every((c) => c !== undefined) ? (columnar as ColumnarRule[]) : undefined;
+    const used = new Set<string>();
+    const walk = (c: unknown): void => {
+      if (c === null || typeof c !== "object") return;
+      const o = c as Record<string, unknown>;
+      if (typeof o.fact === "string") used.add(o.fact);
+      for (const v of Object.values(o)) if (v !== null && typeof v === "object") walk(v);
+    };
+    for (const r of set.rules) walk(r.rule.conditions);
+    for (const c of set.conditions) walk(c.conditions);
+    this.uses = used;
     this.version = rulesVersion(set);
     this.files = set.files;
   }
@@ -73,34 +94,61 @@ export class RulesDecider {
 
   /** Evaluates every rule on `facts`. The returned object is reused by the next call. */
   decide(facts: ReadingFacts): RuleDecision {
-    let reasons = "";
-    const alerts = this.decision.alerts;
-    alerts.length = 0;
-    let tempBad: string | undefined;
-    const rules = this.rules;
+    this.begin();
     const tests = this.tests;
-    for (let i = 0; i < rules.length; i++) {
+    for (let i = 0; i < tests.length; i++) {
       let fired: boolean;
       try {
         fired = tests[i](facts);
       } catch {
-        reasons = join2(reasons, `rule_error:${this.names[i]}`);
+        this.decision.reasons = join2(this.decision.reasons, `rule_error:${this.names[i]}`);
         continue;
       }
-      if (!fired) continue;
-      const { type, params } = rules[i].event;
-      const reason = typeof params?.reason === "string" ? params.reason : this.names[i];
-      if (type === "hold") reasons = join2(reasons, reason);
-      else if (type === "temp_bad") {
-        tempBad ??= reason;
-        reasons = join2(reasons, `temp_bad:${reason}`);
-      } else if (type === "alert") {
-        alerts.push({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
-      }
+      if (fired) this.apply(i);
     }
-    this.decision.reasons = reasons;
-    this.decision.tempBad = tempBad;
     return this.decision;
+  }
+
+  /**
+   * Evaluates every rule for rows [0, n) of `columns` at once (only when `columnar` is set, so at
+   * most 32 rules): sets per row the bits of the rules that fire, bit i for the i-th rule.
+   */
+  evaluateColumns(columns: Readonly<Record<string, FactColumn>>, n: number, fired: Uint32Array): void {
+    const rules = this.columnar!;
+    fired.fill(0, 0, n);
+    for (let r = 0; r < rules.length; r++) {
+      const mask = (this.masks[r] = this.masks[r]?.length >= n ? this.masks[r] : new Uint8Array(Math.max(n, 1024)));
+      rules[r](columns, n, mask);
+      const bit = (1 << r) >>> 0;
+      for (let i = 0; i < n; i++) if (mask[i] !== 0) fired[i] |= bit;
+    }
+  }
+
+  /** The decision of a row whose fired rules are known (bits from evaluateColumns). Reused object. */
+  decideFired(fired: number): RuleDecision {
+    this.begin();
+    for (let i = 0; fired !== 0; i++, fired >>>= 1) if ((fired & 1) !== 0) this.apply(i);
+    return this.decision;
+  }
+
+  private begin(): void {
+    this.decision.reasons = "";
+    this.decision.tempBad = undefined;
+    this.decision.alerts.length = 0;
+  }
+
+  /** Applies the event of rule `i`, which fired. */
+  private apply(i: number): void {
+    const d = this.decision;
+    const { type, params } = this.rules[i].event;
+    const reason = typeof params?.reason === "string" ? params.reason : this.names[i];
+    if (type === "hold") d.reasons = join2(d.reasons, reason);
+    else if (type === "temp_bad") {
+      d.tempBad ??= reason;
+      d.reasons = join2(d.reasons, `temp_bad:${reason}`);
+    } else if (type === "alert") {
+      d.alerts.push({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
+    }
   }
 }
 

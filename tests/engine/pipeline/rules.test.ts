@@ -4,6 +4,8 @@ import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateDemoData } from "../../../engine/demo/index.js";
+import { defaultRuleFiles, RulesDecider } from "../../../engine/pipeline/index.js";
 import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -26,6 +28,26 @@ write(dir, "rules.json", [JSON.stringify({
 })]);
 
 describe("rules in the pipeline", () => {
+  it("decide the same by columns as row by row, on the demo data", async () => {
+    const data = await generateDemoData({ dir: join(dir, "demo"), meters: 300, days: 40 });
+    const defaults = defaultRuleFiles();
+    // A rule on a string fact cannot be columnar: with it, every reading is judged row by row.
+    const rowwise = write(dir, "rowwise.json", [JSON.stringify(rule("row-by-row", { all: [{ fact: "meter_id", operator: "equal", value: "none" }] },
+      { type: "hold", params: { reason: "never" } }))]);
+    const run = (files: string[], name: string) => runAndRead({
+      meters: data.files.meters, rules: files, inputs: [data.files.readings], db: join(dir, `${name}.db`), out: join(dir, name), batchSize: 3000,
+    });
+    expect((await RulesDecider.load(defaults)).columnar).toBeDefined();
+    expect((await RulesDecider.load([...defaults, rowwise])).columnar).toBeUndefined();
+    const columns = await run(defaults, "by-columns");
+    const rows = await run([...defaults, rowwise], "by-rows");
+    const sorted = (xs: Array<Record<string, string>>) => xs.map((x) => JSON.stringify(x)).sort();
+    expect(sorted(columns.billing)).toEqual(sorted(rows.billing));
+    expect(sorted(columns.held)).toEqual(sorted(rows.held));
+    expect(columns.summary.held_reasons).toEqual(rows.summary.held_reasons);
+    expect(Object.keys(columns.summary.held_reasons)).toEqual(expect.arrayContaining(["initial", "temp_bad:zero_under_verification"]));
+  });
+
   it("hold, flag, alert, and hold a reading a rule fails on", async () => {
     const readings = write(dir, "r.csv", [
       "meter_id,end,value",
