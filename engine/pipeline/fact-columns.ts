@@ -25,40 +25,56 @@ export class FactColumns {
       for (const name of Object.keys(this.columns)) delete this.columns[name];
     }
     const { meters, state } = ctx;
-    // `nullable`: NaN from `fill` means the fact is null (as judge.ts sets it); otherwise NaN is a number.
-    const num = (name: string, fill: (i: number, k: number) => number, nullable = false): void => {
-      if (!uses.has(name)) return;
-      const col = (this.columns[name] ??= { kind: "number", values: new Float64Array(this.capacity), isNull: new Uint8Array(this.capacity) }) as NumberColumn;
+    // One plain loop per column (no callback per value): this runs for every reading.
+    const num = (name: string): NumberColumn | undefined => uses.has(name)
+      ? ((this.columns[name] ??= { kind: "number", values: new Float64Array(this.capacity), isNull: new Uint8Array(this.capacity) }) as NumberColumn)
+      : undefined;
+    const bool = (name: string): BooleanColumn | undefined => uses.has(name)
+      ? ((this.columns[name] ??= { kind: "boolean", values: new Uint8Array(this.capacity) }) as BooleanColumn)
+      : undefined;
+    const copy = (col: NumberColumn | undefined, from: Float64Array, nullable: boolean) => {
+      if (col === undefined) return;
+      col.values.set(from.subarray(0, m));
+      if (!nullable) col.isNull.fill(0, 0, m);
+      else for (let i = 0; i < m; i++) col.isNull[i] = from[i] !== from[i] ? 1 : 0;
+    };
+    copy(num("value"), r.cur, false);
+    copy(num("override"), r.override, true);
+    copy(num("consumption"), r.consumption, false);
+    copy(num("previous"), r.prev, true);
+    copy(num("daily"), r.daily, false);
+    const days = num("days");
+    if (days !== undefined) for (let i = 0; i < m; i++) { days.values[i] = r.days[i]; days.isNull[i] = 0; }
+    const scale = num("scaling_factor");
+    if (scale !== undefined) for (let i = 0; i < m; i++) { scale.values[i] = meters.scale[keys[rows[i]]]; scale.isNull[i] = 0; }
+    const digits = num("digits");
+    if (digits !== undefined) for (let i = 0; i < m; i++) { const d = meters.digits[keys[rows[i]]]; digits.values[i] = d; digits.isNull[i] = d === 0 ? 1 : 0; }
+    const readings = num("history_readings");
+    if (readings !== undefined) for (let i = 0; i < m; i++) { readings.values[i] = state.readings[keys[rows[i]]]; readings.isNull[i] = 0; }
+    const avg = num("average_daily");
+    const high = num("average_daily_high");
+    const low = num("average_daily_low");
+    if (avg !== undefined || high !== undefined || low !== undefined) {
       for (let i = 0; i < m; i++) {
-        const v = fill(i, keys[rows[i]]);
-        col.isNull[i] = nullable && v !== v ? 1 : 0;
-        col.values[i] = v;
+        const k = keys[rows[i]];
+        const none = !(state.sumDays[k] > 0);
+        const a = none ? 0 : state.sumConsumption[k] / state.sumDays[k];
+        const isNull = none ? 1 : 0;
+        if (avg !== undefined) { avg.values[i] = a; avg.isNull[i] = isNull; }
+        if (high !== undefined) { high.values[i] = a * SPIKE_FACTORS.high; high.isNull[i] = isNull; }
+        if (low !== undefined) { low.values[i] = a * SPIKE_FACTORS.low; low.isNull[i] = isNull; }
       }
-    };
-    const bool = (name: string, fill: (i: number, k: number) => number): void => {
-      if (!uses.has(name)) return;
-      const col = (this.columns[name] ??= { kind: "boolean", values: new Uint8Array(this.capacity) }) as BooleanColumn;
-      for (let i = 0; i < m; i++) col.values[i] = fill(i, keys[rows[i]]);
-    };
-    const average = (k: number) => (state.sumDays[k] > 0 ? state.sumConsumption[k] / state.sumDays[k] : Number.NaN);
-    num("value", (i) => r.cur[i]);
-    num("override", (i) => r.override[i], true);
-    num("scaling_factor", (_, k) => meters.scale[k]);
-    num("digits", (_, k) => (meters.digits[k] === 0 ? Number.NaN : meters.digits[k]), true);
-    num("consumption", (i) => r.consumption[i]);
-    num("previous", (i) => r.prev[i], true);
-    num("days", (i) => r.days[i]);
-    num("daily", (i) => r.daily[i]);
-    num("history_readings", (_, k) => state.readings[k]);
-    num("average_daily", (_, k) => average(k), true);
-    num("average_daily_high", (_, k) => average(k) * SPIKE_FACTORS.high, true);
-    num("average_daily_low", (_, k) => average(k) * SPIKE_FACTORS.low, true);
+    }
     // verification codes: 0 absent (null), 1 false, 2 true; boolean columns: 0 false, 1 true, 2 null.
-    bool("verification", (i) => [2, 0, 1][batch.verification[rows[i]]] ?? 2);
-    bool("meter_temp_bad", (_, k) => (state.tempBad[k] !== 0 ? 1 : 0));
+    const verification = bool("verification");
+    if (verification !== undefined) for (let i = 0; i < m; i++) { const v = batch.verification[rows[i]]; verification.values[i] = v === 2 ? 1 : v === 1 ? 0 : 2; }
+    const flagged = bool("meter_temp_bad");
+    if (flagged !== undefined) for (let i = 0; i < m; i++) flagged.values[i] = state.tempBad[keys[rows[i]]] !== 0 ? 1 : 0;
     for (const name of FLAG_FACTS) {
+      const col = bool(name);
+      if (col === undefined) continue;
       const bit = FLAG[name];
-      bool(name, (i) => ((r.flags[i] & bit) !== 0 ? 1 : 0));
+      for (let i = 0; i < m; i++) col.values[i] = (r.flags[i] & bit) !== 0 ? 1 : 0;
     }
   }
 }

@@ -34,7 +34,14 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
   let temps = 0;
   const code: string[] = [];
   const mask = () => `m${temps++}`;
-  const column = (name: unknown) => (typeof name === "string" && kinds[name] !== undefined ? `C[${JSON.stringify(name)}]` : undefined);
+  // Each column's arrays are read into locals once, before the loops.
+  const locals = new Map<string, string>();
+  const column = (name: unknown): string | undefined => {
+    if (typeof name !== "string" || kinds[name] === undefined) return undefined;
+    let local = locals.get(name);
+    if (local === undefined) locals.set(name, (local = `c${locals.size}`));
+    return local;
+  };
   // Emits code computing a mask for `c`; returns its variable, or undefined when not expressible.
   const node = (c: any, seen: ReadonlySet<string>): string | undefined => {
     if (c === null || typeof c !== "object") return undefined;
@@ -87,7 +94,9 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
   };
   const top = node(rule.conditions as TopLevelCondition, new Set());
   if (top === undefined) return undefined;
-  const body = `${code.join("\n")}\nout.set(${top}.subarray(0, n));`;
+  const head = [...locals].map(([name, local]) =>
+    `const ${local}v = C[${JSON.stringify(name)}].values, ${local}n = C[${JSON.stringify(name)}].isNull;`).join("\n");
+  const body = `${head}\n${code.join("\n")}\nout.set(${top}.subarray(0, n));`;
   return new Function("C", "n", "out", body) as ColumnarRule;
 }
 
@@ -97,17 +106,17 @@ function constTest(op: string, kind: "number" | "boolean", a: string, v: number 
   const value = Number.isNaN(v as number) ? "NaN" : JSON.stringify(v);
   if (kind === "number") {
     if (op === "equal" || op === "notEqual") {
-      const eq = v === null ? `${a}.isNull[i] === 1` : typeof v === "number" ? `${a}.isNull[i] === 0 && ${a}.values[i] === ${value}` : "false";
+      const eq = v === null ? `${a}n[i] === 1` : typeof v === "number" ? `${a}n[i] === 0 && ${a}v[i] === ${value}` : "false";
       return op === "equal" ? eq : `!(${eq})`;
     }
     const rel = RELATIONAL[op];
     if (rel === undefined) return undefined;
     const b = v === null ? "0" : value;
-    return `${a}.isNull[i] === 0 && ${a}.values[i] === ${a}.values[i] && ${a}.values[i] ${rel} ${b}`;
+    return `${a}n[i] === 0 && ${a}v[i] === ${a}v[i] && ${a}v[i] ${rel} ${b}`;
   }
   if (op === "equal" || op === "notEqual") {
     const code = v === null ? 2 : v === true ? 1 : v === false ? 0 : -1;
-    const eq = code < 0 ? "false" : `${a}.values[i] === ${code}`;
+    const eq = code < 0 ? "false" : `${a}v[i] === ${code}`;
     return op === "equal" ? eq : `!(${eq})`;
   }
   return RELATIONAL[op] === undefined ? undefined : "false";
@@ -117,16 +126,16 @@ function refTest(op: string, aKind: "number" | "boolean", bKind: "number" | "boo
   if (aKind !== "number" || bKind !== "number") {
     if (op === "equal" || op === "notEqual") {
       if (aKind !== bKind) return undefined;
-      const eq = `${a}.values[i] === ${b}.values[i]`;
+      const eq = `${a}v[i] === ${b}v[i]`;
       return op === "equal" ? eq : `!(${eq})`;
     }
     return RELATIONAL[op] === undefined ? undefined : aKind === "boolean" ? "false" : undefined;
   }
   if (op === "equal" || op === "notEqual") {
-    const eq = `(${a}.isNull[i] === 1 ? ${b}.isNull[i] === 1 : ${b}.isNull[i] === 0 && ${a}.values[i] === ${b}.values[i])`;
+    const eq = `(${a}n[i] === 1 ? ${b}n[i] === 1 : ${b}n[i] === 0 && ${a}v[i] === ${b}v[i])`;
     return op === "equal" ? eq : `!${eq}`;
   }
   const rel = RELATIONAL[op];
   if (rel === undefined) return undefined;
-  return `${a}.isNull[i] === 0 && ${a}.values[i] === ${a}.values[i] && ${a}.values[i] ${rel} (${b}.isNull[i] === 1 ? 0 : ${b}.values[i])`;
+  return `${a}n[i] === 0 && ${a}v[i] === ${a}v[i] && ${a}v[i] ${rel} (${b}n[i] === 1 ? 0 : ${b}v[i])`;
 }
