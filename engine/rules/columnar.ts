@@ -1,5 +1,5 @@
 // Rules over columns: a batch's facts as typed arrays, each rule's conditions evaluated for all
-// rows at once into a mask (one loop per leaf, AND/OR/NOT per group). For the rules fast.ts
+// rows at once into a mask, in one fused loop per rule. For the rules fast.ts
 // accepts whose facts are numbers or booleans: the same results as evaluating row by row (tests
 // hold them to it), at a few nanoseconds per condition and row.
 import type { ConditionProperties, RuleProperties, TopLevelCondition } from "./types.js";
@@ -31,10 +31,7 @@ const RELATIONAL: Readonly<Record<string, string>> = { lessThan: "<", lessThanIn
  */
 export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<string, ConditionProperties>,
   kinds: Readonly<Record<string, "number" | "boolean">>): ColumnarRule | undefined {
-  let temps = 0;
-  const code: string[] = [];
-  const mask = () => `m${temps++}`;
-  // Each column's arrays are read into locals once, before the loops.
+  // Each column's arrays are read into locals once, before the loop.
   const locals = new Map<string, string>();
   const column = (name: unknown): string | undefined => {
     if (typeof name !== "string" || kinds[name] === undefined) return undefined;
@@ -42,7 +39,8 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
     if (local === undefined) locals.set(name, (local = `c${locals.size}`));
     return local;
   };
-  // Emits code computing a mask for `c`; returns its variable, or undefined when not expressible.
+  // The whole condition tree as one expression of row i: one fused loop per rule. The tests
+  // cannot throw, so && and || may stop early without changing the result.
   const node = (c: any, seen: ReadonlySet<string>): string | undefined => {
     if (c === null || typeof c !== "object") return undefined;
     if ("condition" in c) {
@@ -53,21 +51,14 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
     for (const key of ["all", "any"] as const) {
       if (!(key in c)) continue;
       if (!Array.isArray(c[key])) return undefined;
-      const out = mask();
-      code.push(`const ${out} = new Uint8Array(n).fill(1);`);
-      if (c[key].length === 0) return out;
+      if (c[key].length === 0) return "true";
       const kids = c[key].map((k: unknown) => node(k, seen));
       if (kids.some((k: string | undefined) => k === undefined)) return undefined;
-      const op = key === "all" ? "&" : "|";
-      code.push(`for (let i = 0; i < n; i++) ${out}[i] = ${(kids as string[]).map((k) => `${k}[i]`).join(` ${op} `)};`);
-      return out;
+      return `(${(kids as string[]).join(key === "all" ? " && " : " || ")})`;
     }
     if ("not" in c) {
       const inner = node(c.not, seen);
-      if (inner === undefined) return undefined;
-      const out = mask();
-      code.push(`const ${out} = new Uint8Array(n); for (let i = 0; i < n; i++) ${out}[i] = ${inner}[i] ^ 1;`);
-      return out;
+      return inner === undefined ? undefined : `!(${inner})`;
     }
     return leaf(c);
   };
@@ -75,29 +66,25 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
     if (c.path !== undefined || c.params !== undefined || typeof c.operator !== "string") return undefined;
     const a = column(c.fact);
     if (a === undefined) return undefined;
-    const aKind = kinds[c.fact];
     const v = c.value;
-    const out = mask();
     const isRef = v !== null && typeof v === "object" && !Array.isArray(v) && "fact" in v;
     let test: string | undefined;
     if (isRef) {
       if (v.path !== undefined || v.params !== undefined) return undefined;
       const b = column(v.fact);
       if (b === undefined) return undefined;
-      test = refTest(c.operator, aKind, kinds[v.fact], a, b);
+      test = refTest(c.operator, kinds[c.fact], kinds[v.fact], a, b);
     } else if (v === null || typeof v === "number" || typeof v === "boolean") {
-      test = constTest(c.operator, aKind, a, v);
+      test = constTest(c.operator, kinds[c.fact], a, v);
     }
-    if (test === undefined) return undefined;
-    code.push(`const ${out} = new Uint8Array(n); for (let i = 0; i < n; i++) ${out}[i] = (${test}) ? 1 : 0;`);
-    return out;
+    return test === undefined ? undefined : `(${test})`;
   };
-  const top = node(rule.conditions as TopLevelCondition, new Set());
-  if (top === undefined) return undefined;
+  const expr = node(rule.conditions as TopLevelCondition, new Set());
+  if (expr === undefined) return undefined;
   const head = [...locals].map(([name, local]) =>
     `const ${local}v = C[${JSON.stringify(name)}].values, ${local}n = C[${JSON.stringify(name)}].isNull;`).join("\n");
-  const body = `${head}\n${code.join("\n")}\nout.set(${top}.subarray(0, n));`;
-  return new Function("C", "n", "out", body) as ColumnarRule;
+  // The source holds only JSON-quoted fact names, numbers, booleans and operators: nothing from the rule runs.
+  return new Function("C", "n", "out", `${head}\nfor (let i = 0; i < n; i++) out[i] = ${expr} ? 1 : 0;`) as ColumnarRule;
 }
 
 // json-rules-engine: relational operators need parseFloat(fact) not NaN, then compare with JS `<`
