@@ -1,49 +1,30 @@
 // The shapes of rule files once validated (json-rules-engine's JSON format, with meterflow's
 // required rule names), the loaded rule set, and the issues and warnings reported about them.
+import type {
+  AllConditions, AnyConditions, ConditionProperties, ConditionReference, FactReference, LeafCondition, NotConditions,
+  RuleEvent, TopLevelCondition,
+} from "../types.js";
 
+// The condition and event shapes are the rules engine's own (engine/rules/types.ts), named as the
+// loader names them.
 /** A reference to a fact as a condition's value: `{ "fact": "average_daily_high" }`. */
-export interface FactRefJson {
-  fact: string;
-  path?: string;
-  params?: Record<string, unknown>;
-}
-
+export type FactRefJson = FactReference;
 /** A leaf condition: fact, operator and value. */
-export interface LeafConditionJson {
-  fact: string;
-  operator: string;
-  value: unknown;
-  path?: string;
-  params?: Record<string, unknown>;
-  priority?: number;
-  name?: string;
-}
-
-/** Options every boolean condition and condition reference may carry. */
-interface ConditionCommon {
-  priority?: number;
-  name?: string;
-}
-
+export type LeafConditionJson = LeafCondition;
 /** `all` of the nested conditions (true when empty). */
-export interface AllConditionJson extends ConditionCommon { all: ConditionJson[] }
+export type AllConditionJson = AllConditions;
 /** `any` of the nested conditions (true when empty, as in json-rules-engine). */
-export interface AnyConditionJson extends ConditionCommon { any: ConditionJson[] }
+export type AnyConditionJson = AnyConditions;
 /** The negation of one nested condition. */
-export interface NotConditionJson extends ConditionCommon { not: ConditionJson }
+export type NotConditionJson = NotConditions;
 /** A reference to a named condition (json-rules-engine's `setCondition`). */
-export interface ConditionRefJson extends ConditionCommon { condition: string }
-
+export type ConditionRefJson = ConditionReference;
 /** What a rule's `conditions` and a named condition may be. */
-export type TopLevelConditionJson = AllConditionJson | AnyConditionJson | NotConditionJson | ConditionRefJson;
+export type TopLevelConditionJson = TopLevelCondition;
 /** Any condition node. */
-export type ConditionJson = TopLevelConditionJson | LeafConditionJson;
-
+export type ConditionJson = ConditionProperties;
 /** The event a rule fires. */
-export interface EventJson {
-  type: string;
-  params?: Record<string, unknown>;
-}
+export type EventJson = RuleEvent;
 
 /** One rule as written in a file; `name` is required and unique across the rule set. */
 export interface RuleJson {
