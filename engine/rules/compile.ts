@@ -6,6 +6,7 @@
 import { RuleConditionNotFoundError, RuleNotCompilableError, RuleUndefinedFactError, RuleUnknownOperatorError } from "./errors.js";
 import { operatorParts, resolveOperator } from "./operators.js";
 import { parsePath, resolvePath, type CompiledPath } from "./path.js";
+import { booleanKey, cloneJson, conditionTemplate, hasOwn, prioritize, rulePriority, ruleEvent } from "./semantics.js";
 import type { AnnotatedCondition, ConditionProperties, FactSource, RuleEvent, RuleProperties } from "./types.js";
 
 /** A promise json-rules-engine would reject, with the generation it rejects in. */
@@ -62,55 +63,7 @@ export interface CompiledRuleSet {
   readonly warnings: readonly string[];
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const MISSING: unique symbol = Symbol("missing");
-
-/** json-rules-engine's `Rule` priority: `parseInt(priority || 1)`, refusing <= 0. */
-export function rulePriority(rule: RuleProperties): number {
-  return parseInt(String((rule.priority as unknown) || 1), 10);
-}
-
-/** json-rules-engine's rule event: `{type}` plus `params` only when truthy. */
-export function ruleEvent(event: RuleEvent): RuleEvent {
-  return event.params ? { type: event.type, params: event.params } : { type: event.type };
-}
-
-/** Groups items by priority and orders the groups highest first, as json-rules-engine does. */
-export function prioritize<T>(items: readonly T[], priorityOf: (item: T) => unknown): T[][] {
-  const sets: Record<string, T[]> = {};
-  for (const item of items) {
-    const key = String(priorityOf(item));
-    (sets[key] ??= []).push(item);
-  }
-  return Object.keys(sets).sort((a, b) => (Number(a) > Number(b) ? -1 : 1)).map((k) => sets[k]);
-}
-
-/** Deep copy of plain objects and arrays (json-rules-engine clones conditions and events per run). */
-export function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = cloneJson((value as Record<string, unknown>)[k]);
-    return out as T;
-  }
-  return value;
-}
-
-function booleanKey(c: object): "any" | "all" | "not" | undefined {
-  return hasOwn(c, "any") ? "any" : hasOwn(c, "all") ? "all" : hasOwn(c, "not") ? "not" : undefined;
-}
-
-/** The own properties json-rules-engine's `Condition` instance carries before evaluation. */
-export function conditionTemplate(c: ConditionProperties): AnnotatedCondition {
-  const out = cloneJson(c) as unknown as AnnotatedCondition;
-  const key = booleanKey(c);
-  if (key === undefined) return out;
-  const kids = (c as any)[key];
-  out.operator = key;
-  out.priority = parseInt((c as any).priority, 10) || 1;
-  out[key] = key === "not" ? conditionTemplate(kids) : kids.map(conditionTemplate);
-  return out;
-}
 
 class Compiler {
   private readonly stack: string[] = [];

@@ -4,7 +4,8 @@
 // json-rules-engine built from the same state, so results never differ.
 import { Engine as JreEngine, Fact as JreFact, Rule as JreRule } from "json-rules-engine";
 import { InvalidOptionError } from "../errors.js";
-import { compileRules, prioritize, Rejection, ruleEvent, SyncThrow, type CompiledRule, type CompiledRuleSet } from "./compile.js";
+import { compileRules, Rejection, SyncThrow, type CompiledRule, type CompiledRuleSet } from "./compile.js";
+import { prioritize, ruleEvent } from "./semantics.js";
 import { RuleInvalidError } from "./errors.js";
 import type { ConditionProperties, EngineOptions, FactOptions, FactSource, OperatorFn, RuleProperties, RuleResult, RunResult } from "./types.js";
 
