@@ -1,10 +1,13 @@
-// One batch through the pipeline: validate -> join meter state -> consumption kernel -> decide
-// -> commit -> outputs. Readings later than a meter's latest accepted one (the usual case) are
-// computed in bulk by the kernel; older ones (duplicates, conflicts, back-dated readings) take
-// the late path (late.ts), which consults the meter's history.
+// One batch through the pipeline: validate -> join meter state -> consumption kernel -> rules
+// -> hand over to the writer (commit, then outputs). Readings later than a meter's latest
+// accepted one (the usual case) are computed in bulk by the kernel and decided by columnar rules;
+// older ones (duplicates, conflicts, back-dated readings) take the late path (late.ts), which
+// consults the meter's history.
 import type { ConsumptionBatch } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import { batchId } from "../ingest/batch-id.js";
+import { KeyResolver } from "../ingest/keys.js";
 import { rejectBeyondRegister, registerLimit } from "../ingest/limits.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
@@ -12,16 +15,14 @@ import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import type { HistoryEntries } from "../store/history.js";
 import { CHUNK_METERS } from "../store/schema.js";
 import { snapshotChunks } from "../store/state.js";
-import { batchId } from "../ingest/batch-id.js";
-import { KeyResolver } from "../ingest/keys.js";
+import { createBatchLines, emitBatch } from "./emit.js";
+import type { BatchLines } from "./emit.js";
 import { FactColumns } from "./fact-columns.js";
-import { apply, judge } from "./judge.js";
 import { MeterGrouper } from "./group.js";
+import { apply, judge } from "./judge.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
-import { createBatchLines, emitBatch } from "./emit.js";
-import type { BatchLines } from "./emit.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
 
