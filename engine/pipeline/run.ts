@@ -128,8 +128,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     }
     runId = store.startRun(inputs);
     const format = options.format ?? "csv";
-    const threaded = (options.threads ?? true) && canWriteInThread();
-    writer = threaded
+    const writeInThread = (options.threads ?? true) && canWriteInThread();
+    writer = writeInThread
       ? threadWriter({ db: options.db, out: options.out, format })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
@@ -140,7 +140,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
-    const threads = (options.threads ?? true) && canDecodeInWorker();
+    const decodeInWorker = (options.threads ?? true) && canDecodeInWorker();
     const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset };
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
@@ -151,7 +151,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       const batchSize = options.batchSize ?? 65536;
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
-      const batches = threads
+      const batches = decodeInWorker
         ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns }, (hex) => (input.sha256 = hex))
         : readReadings(input.path, { batchSize, maxEndDay, meters: index, onBytes: (chunk) => hash.update(chunk) });
       for await (const batch of batches) {
@@ -162,7 +162,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
         options.onProgress?.(total.rows);
         waited = performance.now();
       }
-      if (!threads) input.sha256 = hash.digest("hex");
+      if (!decodeInWorker) input.sha256 = hash.digest("hex");
     }
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
@@ -181,9 +181,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
-    const closing = performance.now();
     await writer.close(summary);
-    void closing;
     store.finishRun(runId, "finished", summary, inputs);
     return summary;
   } catch (error) {
