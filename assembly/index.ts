@@ -2,6 +2,7 @@
 
 export { consumption } from "./consumption";
 export { commonPathFloor, memoryFloor } from "./floor";
+export { pulseIntervals } from "./pulses";
 export {
   FLAG_IMPLAUSIBLE_ROLLOVER,
   FLAG_INITIAL,

@@ -1,0 +1,55 @@
+// The pulse interval kernel's columns: names, element types and layout inside one region.
+// Meaning, units and the fault rules: assembly/pulses.ts (header) and ./reference.ts.
+
+/** Inputs measured per meter and interval; NaN = not measured (never raises a fault). */
+export const INPUT_COLUMNS = [
+  "count", "minOnMs", "minGapMs", "maxClosedMs", "loopMinMa", "loopMaxMa", "tamperOpen",
+  "tamperEvents", "reverseCount", "pulseFreeMaxMin", "spanMin", "idleDays",
+] as const;
+
+/** Per-row thresholds of the meter type; NaN = the rule using it is off. */
+export const THRESHOLD_COLUMNS = [
+  "weight", "debounceMs", "specMinOnMs", "specMinGapMs", "shortClosedMs", "namurLowMa",
+  "namurHighMa", "maxPulses", "leakSlotMin", "noPulseDays",
+] as const;
+
+export type InputColumn = (typeof INPUT_COLUMNS)[number];
+export type ThresholdColumn = (typeof THRESHOLD_COLUMNS)[number];
+export type PulseColumnName = InputColumn | ThresholdColumn | "debounced" | "consumption" | "faults";
+
+/** Every column of a pulse batch, one element per meter interval. */
+export type PulseColumns = { readonly [K in InputColumn | ThresholdColumn | "debounced" | "consumption"]: Float64Array } & {
+  /** Output: fault bits (engine/flags: open_circuit ... backflow). */
+  readonly faults: Uint32Array;
+};
+
+type ArrayCtor = Float64ArrayConstructor | Uint32ArrayConstructor;
+
+/** Column order and element type; the order is the layout order inside a batch's region. */
+export const PULSE_COLUMNS: ReadonlyArray<readonly [PulseColumnName, ArrayCtor]> = [
+  ...INPUT_COLUMNS.map((n) => [n, Float64Array] as const),
+  ...THRESHOLD_COLUMNS.map((n) => [n, Float64Array] as const),
+  ["debounced", Float64Array],
+  ["consumption", Float64Array],
+  ["faults", Uint32Array],
+];
+
+/** Byte offset of each column for a batch of `capacity` rows, each aligned to 64 bytes. */
+export function pulseLayout(capacity: number): { offsets: Record<PulseColumnName, number>; bytes: number } {
+  const offsets = {} as Record<PulseColumnName, number>;
+  let at = 0;
+  for (const [name, ctor] of PULSE_COLUMNS) {
+    offsets[name] = at;
+    at += Math.ceil((capacity * ctor.BYTES_PER_ELEMENT) / 64) * 64;
+  }
+  return { offsets, bytes: at };
+}
+
+/** Typed-array views of every column over `buffer`, the batch starting at byte `base`. */
+export function pulseViews(
+  buffer: ArrayBuffer, base: number, capacity: number, offsets: Record<PulseColumnName, number>,
+): PulseColumns {
+  const out = {} as Record<PulseColumnName, unknown>;
+  for (const [name, ctor] of PULSE_COLUMNS) out[name] = new ctor(buffer, base + offsets[name], capacity);
+  return out as unknown as PulseColumns;
+}
