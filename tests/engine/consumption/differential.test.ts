@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ConsumptionColumns } from "../../../engine/consumption/index.js";
 import { IMPLEMENTATIONS, kernelFor } from "../../helpers/consumption.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
+import { firstDifference } from "../../helpers/bits.js";
 
 const ROWS = 1_000_003; // odd, so the SIMD build also runs its scalar tail
 
@@ -55,23 +56,6 @@ function generate(seed: number, n: number): Inputs {
     c.end[i] = rnd() < 0.02 ? pick([prevEnd, prevEnd - 3, -2147483648, 2147483647]) : prevEnd + 1 + Math.floor(rnd() * 400);
   }
   return c;
-}
-
-/**
- * The first row where two output columns differ in their bits, or -1. NaN matches NaN whatever
- * its payload: IEEE 754 leaves NaN payloads and signs unspecified and WebAssembly makes them
- * nondeterministic, so only "is NaN" is a result. Every other value must match in every bit,
- * -0 against 0 included.
- */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>, float: boolean): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (Object.is(x, y)) continue;
-    if (float && Number.isNaN(x) && Number.isNaN(y)) continue;
-    return i;
-  }
-  return -1;
 }
 
 describe("consumption: SIMD, scalar and reference agree bit for bit", () => {

@@ -6,6 +6,7 @@ import { INPUT_COLUMNS, THRESHOLD_COLUMNS } from "../../../engine/pulses/index.j
 import type { InputColumn, PulseColumns, ThresholdColumn } from "../../../engine/pulses/index.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 import { IMPLEMENTATIONS, pulseKernelFor } from "./helpers.js";
+import { firstDifference } from "../../helpers/bits.js";
 
 const ROWS = 250_001; // odd, so the SIMD build also runs its scalar tail
 
@@ -68,18 +69,6 @@ function generate(seed: number, n: number): Record<Column, Float64Array> {
     }
   }
   return out;
-}
-
-/** The first row where two output columns differ in their bits, or -1 (NaN matches NaN). */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>, float: boolean): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (Object.is(x, y)) continue;
-    if (float && Number.isNaN(x) && Number.isNaN(y)) continue;
-    return i;
-  }
-  return -1;
 }
 
 describe("pulse intervals: SIMD, scalar and reference agree bit for bit", () => {
