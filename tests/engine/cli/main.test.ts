@@ -1,6 +1,6 @@
 // The built `meterflow` command: help, demo output, and one-line errors with exit status 2.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -15,6 +15,13 @@ function meterflow(...args: string[]) {
 }
 
 describe("meterflow command", () => {
+  it("is executable, as npx and the package's bin run it", () => {
+    expect(() => accessSync(BIN, constants.X_OK)).not.toThrow();
+    const r = spawnSync(BIN, ["--version"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it("prints help for the program and for each command", () => {
     expect(meterflow("--help")).toMatchObject({ status: 0, stdout: expect.stringContaining("Commands:") });
     expect(meterflow("demo", "--help").stdout).toContain("Usage: meterflow demo");
