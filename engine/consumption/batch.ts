@@ -1,56 +1,21 @@
-// A batch of consumption rows: one region holding every column. For the WebAssembly builds
-// the region lives in the kernels' linear memory, so callers write their inputs straight where
-// the kernel reads them and read results where it wrote them: no copy in or out.
-import { layout, views } from "./columns.js";
+// A batch of consumption rows (engine/wasm/column-batch.ts), cleared to "nothing configured".
+import { ColumnBatch, layoutColumns } from "../wasm/column-batch.js";
+import type { BatchMemory } from "../wasm/column-batch.js";
+import { COLUMNS } from "./columns.js";
 import type { ColumnName, ConsumptionColumns } from "./columns.js";
 
-/** Where a batch's bytes live: the kernels' memory (whose buffer changes on growth) or its own. */
-export interface BatchMemory {
-  readonly buffer: ArrayBuffer;
-}
+export type { BatchMemory } from "../wasm/column-batch.js";
 
 /** Rows of the consumption kernel, laid out column by column. */
-export class ConsumptionBatch {
-  /** Rows the columns can hold. */
-  readonly capacity: number;
-  /** Byte offset of the region in its memory (a pointer, for WebAssembly memory). */
-  readonly base: number;
-  /** Byte offset of each column relative to `base`. */
-  readonly offsets: Readonly<Record<ColumnName, number>>;
-  readonly #memory: BatchMemory;
-  #columns: ConsumptionColumns | undefined;
-  #buffer: ArrayBuffer | undefined;
-
+export class ConsumptionBatch extends ColumnBatch<ColumnName, ConsumptionColumns> {
   constructor(memory: BatchMemory, base: number, capacity: number) {
-    this.#memory = memory;
-    this.base = base;
-    this.capacity = capacity;
-    this.offsets = layout(capacity).offsets;
+    super(COLUMNS, memory, base, capacity);
     this.clear(0, capacity);
   }
 
   /** Bytes a batch of `capacity` rows occupies. */
   static bytes(capacity: number): number {
-    return layout(capacity).bytes;
-  }
-
-  /**
-   * Typed-array views of the columns. They stay valid until the kernels' memory grows
-   * (allocating another batch can do that); read `columns` again after such a call: it
-   * rebuilds the views only when the buffer changed, so reading it per batch costs nothing.
-   */
-  get columns(): ConsumptionColumns {
-    const buffer = this.#memory.buffer;
-    if (this.#columns === undefined || this.#buffer !== buffer) {
-      this.#columns = views(buffer, this.base, this.capacity, this.offsets);
-      this.#buffer = buffer;
-    }
-    return this.#columns;
-  }
-
-  /** Pointer (byte offset in memory) of a column, for kernel calls. */
-  pointer(column: ColumnName): number {
-    return this.base + this.offsets[column];
+    return layoutColumns(COLUMNS, capacity).bytes;
   }
 
   /**

@@ -1,4 +1,5 @@
 // The consumption kernel's columns: names, element types and layout inside one region.
+import type { ColumnSpec } from "../wasm/column-batch.js";
 
 /** Input and output columns of the consumption kernel, one element per reading. */
 export interface ConsumptionColumns {
@@ -35,10 +36,8 @@ export interface ConsumptionColumns {
 /** A column's name. */
 export type ColumnName = keyof ConsumptionColumns;
 
-type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-
 /** Column order and element type; the order is the layout order inside a batch's region. */
-export const COLUMNS: ReadonlyArray<readonly [ColumnName, ArrayCtor]> = [
+export const COLUMNS: ColumnSpec<ColumnName> = [
   ["prev", Float64Array],
   ["cur", Float64Array],
   ["scale", Float64Array],
@@ -54,21 +53,3 @@ export const COLUMNS: ReadonlyArray<readonly [ColumnName, ArrayCtor]> = [
   ["digits", Uint8Array],
   ["mode", Uint8Array],
 ];
-
-/** Byte offset of each column for a batch of `capacity` rows, each aligned to 64 bytes. */
-export function layout(capacity: number): { offsets: Record<ColumnName, number>; bytes: number } {
-  const offsets = {} as Record<ColumnName, number>;
-  let at = 0;
-  for (const [name, ctor] of COLUMNS) {
-    offsets[name] = at;
-    at += Math.ceil((capacity * ctor.BYTES_PER_ELEMENT) / 64) * 64;
-  }
-  return { offsets, bytes: at };
-}
-
-/** Typed-array views of every column over `buffer`, the batch starting at byte `base`. */
-export function views(buffer: ArrayBuffer, base: number, capacity: number, offsets: Record<ColumnName, number>): ConsumptionColumns {
-  const out = {} as Record<ColumnName, unknown>;
-  for (const [name, ctor] of COLUMNS) out[name] = new ctor(buffer, base + offsets[name], capacity);
-  return out as unknown as ConsumptionColumns;
-}

@@ -4,7 +4,7 @@ import { InvalidOptionError } from "../errors.js";
 import { KernelCallError, KernelLoadError, loadKernels } from "../wasm/index.js";
 import type { Kernels } from "../wasm/index.js";
 import { ConsumptionBatch } from "./batch.js";
-import type { BatchMemory } from "./batch.js";
+import type { BatchMemory } from "../wasm/column-batch.js";
 import { computeConsumptionReference } from "./reference.js";
 import { DEFAULT_MAX_WRAP_SHARE } from "./registers.js";
 

@@ -1,45 +1,21 @@
-// A batch of pulse interval rows: one region holding every column, in the kernels' linear
-// memory for the WebAssembly builds (no copy in or out), in its own buffer for the reference.
-import type { BatchMemory } from "../consumption/batch.js";
-import { INPUT_COLUMNS, pulseLayout, pulseViews, THRESHOLD_COLUMNS } from "./columns.js";
+// A batch of pulse interval rows (engine/wasm/column-batch.ts), cleared to a one-day interval
+// with nothing measured and the default thresholds.
+import { ColumnBatch, layoutColumns } from "../wasm/column-batch.js";
+import type { BatchMemory } from "../wasm/column-batch.js";
+import { INPUT_COLUMNS, PULSE_COLUMNS, THRESHOLD_COLUMNS } from "./columns.js";
 import type { PulseColumnName, PulseColumns } from "./columns.js";
 import { DAY_MINUTES, DEFAULT_PULSE_THRESHOLDS } from "./thresholds.js";
 
 /** Rows of the pulse interval kernel, laid out column by column. */
-export class PulseBatch {
-  readonly capacity: number;
-  readonly base: number;
-  readonly offsets: Readonly<Record<PulseColumnName, number>>;
-  readonly #memory: BatchMemory;
-  #columns: PulseColumns | undefined;
-  #buffer: ArrayBuffer | undefined;
-
+export class PulseBatch extends ColumnBatch<PulseColumnName, PulseColumns> {
   constructor(memory: BatchMemory, base: number, capacity: number) {
-    this.#memory = memory;
-    this.base = base;
-    this.capacity = capacity;
-    this.offsets = pulseLayout(capacity).offsets;
+    super(PULSE_COLUMNS, memory, base, capacity);
     this.clear(0, capacity);
   }
 
   /** Bytes a batch of `capacity` rows occupies. */
   static bytes(capacity: number): number {
-    return pulseLayout(capacity).bytes;
-  }
-
-  /** Typed-array views of the columns; read again after the kernels' memory may have grown. */
-  get columns(): PulseColumns {
-    const buffer = this.#memory.buffer;
-    if (this.#columns === undefined || this.#buffer !== buffer) {
-      this.#columns = pulseViews(buffer, this.base, this.capacity, this.offsets);
-      this.#buffer = buffer;
-    }
-    return this.#columns;
-  }
-
-  /** Pointer (byte offset in memory) of a column, for kernel calls. */
-  pointer(column: PulseColumnName): number {
-    return this.base + this.offsets[column];
+    return layoutColumns(PULSE_COLUMNS, capacity).bytes;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The pulse interval kernel's columns: names, element types and layout inside one region.
 // Meaning, units and the fault rules: assembly/pulses.ts (header) and ./reference.ts.
+import type { ColumnSpec } from "../wasm/column-batch.js";
 
 /** Inputs measured per meter and interval; NaN = not measured (never raises a fault). */
 export const INPUT_COLUMNS = [
@@ -23,33 +24,11 @@ export type PulseColumns = { readonly [K in InputColumn | ThresholdColumn | "deb
   readonly faults: Uint32Array;
 };
 
-type ArrayCtor = Float64ArrayConstructor | Uint32ArrayConstructor;
-
 /** Column order and element type; the order is the layout order inside a batch's region. */
-export const PULSE_COLUMNS: ReadonlyArray<readonly [PulseColumnName, ArrayCtor]> = [
+export const PULSE_COLUMNS: ColumnSpec<PulseColumnName> = [
   ...INPUT_COLUMNS.map((n) => [n, Float64Array] as const),
   ...THRESHOLD_COLUMNS.map((n) => [n, Float64Array] as const),
   ["debounced", Float64Array],
   ["consumption", Float64Array],
   ["faults", Uint32Array],
 ];
-
-/** Byte offset of each column for a batch of `capacity` rows, each aligned to 64 bytes. */
-export function pulseLayout(capacity: number): { offsets: Record<PulseColumnName, number>; bytes: number } {
-  const offsets = {} as Record<PulseColumnName, number>;
-  let at = 0;
-  for (const [name, ctor] of PULSE_COLUMNS) {
-    offsets[name] = at;
-    at += Math.ceil((capacity * ctor.BYTES_PER_ELEMENT) / 64) * 64;
-  }
-  return { offsets, bytes: at };
-}
-
-/** Typed-array views of every column over `buffer`, the batch starting at byte `base`. */
-export function pulseViews(
-  buffer: ArrayBuffer, base: number, capacity: number, offsets: Record<PulseColumnName, number>,
-): PulseColumns {
-  const out = {} as Record<PulseColumnName, unknown>;
-  for (const [name, ctor] of PULSE_COLUMNS) out[name] = new ctor(buffer, base + offsets[name], capacity);
-  return out as unknown as PulseColumns;
-}

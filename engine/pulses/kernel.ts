@@ -1,6 +1,6 @@
 // The pulse interval kernel behind one interface, whichever implementation runs it: the SIMD
 // or scalar WebAssembly build (columns in WebAssembly memory) or the TypeScript reference.
-import type { BatchMemory } from "../consumption/batch.js";
+import type { BatchMemory } from "../wasm/column-batch.js";
 import { InvalidOptionError } from "../errors.js";
 import { KernelCallError, KernelLoadError, loadKernels } from "../wasm/index.js";
 import type { Kernels } from "../wasm/index.js";
