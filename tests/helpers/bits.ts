@@ -16,3 +16,28 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>, floa
   }
   return -1;
 }
+
+/**
+ * Runs every implementation, then fails at the first output of any that differs from
+ * "reference" (naming the implementation, column, row and that row's inputs). Returns the
+ * reference's outputs.
+ */
+export function expectAgreement<O extends string>(
+  implementations: readonly string[],
+  compute: (implementation: string) => Record<O, ArrayLike<number>>,
+  outputs: readonly O[],
+  inputAt: (row: number) => unknown,
+): Record<O, ArrayLike<number>> {
+  const results = implementations.map((impl) => ({ impl, out: compute(impl) }));
+  const reference = results.find((r) => r.impl === "reference");
+  if (reference === undefined) throw new Error("no reference implementation to compare with");
+  for (const { impl, out } of results) {
+    for (const name of outputs) {
+      const row = firstDifference(out[name], reference.out[name], out[name] instanceof Float64Array);
+      if (row < 0) continue;
+      throw new Error(`${impl} differs from reference in ${name} at row ${row}: ` +
+        `${out[name][row]} vs ${reference.out[name][row]}; input ${JSON.stringify(inputAt(row))}`);
+    }
+  }
+  return reference.out;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ConsumptionColumns } from "../../../engine/consumption/index.js";
 import { IMPLEMENTATIONS, kernelFor } from "../../helpers/consumption.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
-import { firstDifference } from "../../helpers/bits.js";
+import { expectAgreement } from "../../helpers/bits.js";
 
 const ROWS = 1_000_003; // odd, so the SIMD build also runs its scalar tail
 
@@ -62,8 +62,8 @@ describe("consumption: SIMD, scalar and reference agree bit for bit", () => {
   for (const seed of seeds(0x5eed_2026)) {
     it(`on ${ROWS.toLocaleString("en")} adversarial rows (seed ${seed}; rerun with MF_SEED=${seed})`, () => {
       const inputs = generate(seed, ROWS);
-      const results = IMPLEMENTATIONS.map((impl) => {
-        const kernel = kernelFor(impl);
+      const reference = expectAgreement(IMPLEMENTATIONS, (impl) => {
+        const kernel = kernelFor(impl as (typeof IMPLEMENTATIONS)[number]);
         const batch = kernel.allocate(ROWS);
         const c = batch.columns;
         for (const name of Object.keys(inputs) as Array<keyof Inputs>) c[name].set(inputs[name] as never);
@@ -71,20 +71,10 @@ describe("consumption: SIMD, scalar and reference agree bit for bit", () => {
         const out = batch.columns;
         const copy = Object.fromEntries(OUTPUTS.map((k) => [k, out[k].slice()]));
         kernel.release(batch);
-        return { impl, out: copy as Pick<ConsumptionColumns, (typeof OUTPUTS)[number]> };
-      });
-      const [reference] = results.filter((r) => r.impl === "reference");
-      for (const { impl, out } of results) {
-        for (const name of OUTPUTS) {
-          const row = firstDifference(out[name], reference.out[name], out[name] instanceof Float64Array);
-          if (row < 0) continue;
-          const input = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, (v as ArrayLike<number>)[row]]));
-          expect.fail(`${impl} differs from reference in ${name} at row ${row}: ` +
-            `${out[name][row]} vs ${reference.out[name][row]}; input ${JSON.stringify(input)}`);
-        }
-      }
+        return copy as Pick<ConsumptionColumns, (typeof OUTPUTS)[number]>;
+      }, OUTPUTS, (row) => Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, (v as ArrayLike<number>)[row]])));
       // The mix reaches every branch: count rows per flag in the reference output.
-      const flags = reference.out.flags;
+      const flags = reference.flags;
       const seen = new Set<number>();
       for (let i = 0; i < ROWS; i++) seen.add(flags[i]);
       expect(seen.size).toBeGreaterThanOrEqual(10);

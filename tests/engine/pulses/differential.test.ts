@@ -6,7 +6,7 @@ import { INPUT_COLUMNS, THRESHOLD_COLUMNS } from "../../../engine/pulses/index.j
 import type { InputColumn, PulseColumns, ThresholdColumn } from "../../../engine/pulses/index.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 import { IMPLEMENTATIONS, pulseKernelFor } from "./helpers.js";
-import { firstDifference } from "../../helpers/bits.js";
+import { expectAgreement } from "../../helpers/bits.js";
 
 const ROWS = 250_001; // odd, so the SIMD build also runs its scalar tail
 
@@ -75,8 +75,8 @@ describe("pulse intervals: SIMD, scalar and reference agree bit for bit", () => 
   for (const seed of seeds(0x9015_2026)) {
     it(`on ${ROWS.toLocaleString("en")} adversarial rows (seed ${seed}; rerun with MF_SEED=${seed})`, () => {
       const inputs = generate(seed, ROWS);
-      const results = IMPLEMENTATIONS.map((impl) => {
-        const kernel = pulseKernelFor(impl);
+      const reference = expectAgreement(IMPLEMENTATIONS, (impl) => {
+        const kernel = pulseKernelFor(impl as (typeof IMPLEMENTATIONS)[number]);
         const batch = kernel.allocate(ROWS);
         const c = batch.columns;
         for (const name of NAMES) c[name].set(inputs[name]);
@@ -84,21 +84,11 @@ describe("pulse intervals: SIMD, scalar and reference agree bit for bit", () => 
         const out = batch.columns;
         const copy = Object.fromEntries(OUTPUTS.map((k) => [k, out[k].slice()]));
         kernel.release(batch);
-        return { impl, out: copy as Pick<PulseColumns, (typeof OUTPUTS)[number]> };
-      });
-      const [reference] = results.filter((r) => r.impl === "reference");
-      for (const { impl, out } of results) {
-        for (const name of OUTPUTS) {
-          const row = firstDifference(out[name], reference.out[name], out[name] instanceof Float64Array);
-          if (row < 0) continue;
-          const input = Object.fromEntries(NAMES.map((k) => [k, inputs[k][row]]));
-          expect.fail(`${impl} differs from reference in ${name} at row ${row}: ` +
-            `${out[name][row]} vs ${reference.out[name][row]}; input ${JSON.stringify(input)}`);
-        }
-      }
+        return copy as Pick<PulseColumns, (typeof OUTPUTS)[number]>;
+      }, OUTPUTS, (row) => Object.fromEntries(NAMES.map((k) => [k, inputs[k][row]])));
       // The mix reaches every rule, both ways: each of the 7 bits is set on some rows and clear
       // on others, and many combinations occur.
-      const faults = reference.out.faults;
+      const faults = reference.faults;
       const seen = new Set<number>();
       let any = 0;
       let all = 0x7fff;
