@@ -1,11 +1,13 @@
 // Pulse interval kernel (DESIGN.md "Pulse meters and impulse-sensor faults", issue 5): bulk pulse
 // consumption and impulse-sensor faults from interval summaries, as radio modules send them at
-// the end of the day. Raw pulse events are later work.
+// the end of the day, or as assembly/pulse-events.ts derives them from raw pulse events.
 //
 // Columnar over caller-owned columns in linear memory, one row per meter and interval, all f64.
 // NaN means "not measured" (inputs) or "rule off" (thresholds): a comparison with NaN is false,
 // so a NaN never raises a fault.
 //   inputs      count          raw pulses in the interval
+//               debouncedIn    debounced pulses, where known (a module's own debounced count,
+//                              or assembly/pulse-events.ts); NaN = not given
 //               minOnMs        shortest pulse on-time (contact closed / NAMUR high)
 //               minGapMs       shortest leading edge to leading edge time (one on + one off)
 //               maxClosedMs    longest closed time
@@ -38,12 +40,15 @@
 //   leak           spanMin >= 1440  and  pulseFreeMaxMin < leakSlotMin
 //   no_consumption count == 0  and  idleDays >= noPulseDays
 //   backflow       reverseCount > 0
-//   debounced      = count. A summary cannot say which pulses bounced: a bounced row keeps its
-//                    raw count and its bounce fault holds it from billing.
+//   debounced      = debouncedIn, or count when debouncedIn is NaN. Without a debounced count a
+//                    summary cannot say which pulses bounced: a bounced row keeps its raw count
+//                    and its bounce fault holds it from billing. The rules above use the raw
+//                    count.
 //   consumption    = debounced x weight
 // The reference implementation is engine/pulses/reference.ts; the two agree bit for bit.
 //
-// The SIMD build computes two rows per step without a branch (every rule is a lane mask);
+// The SIMD build computes two rows per step without a branch (every rule is a lane mask, the
+// debounced choice a lane select);
 // the scalar build, and the SIMD build's odd last row, use the scalar row.
 
 import { fits } from "./util/bounds";
@@ -61,6 +66,7 @@ import {
 
 // Column pointers of the current call: set once at entry so the row function stays small.
 let countCol: usize = 0;
+let debouncedInCol: usize = 0;
 let minOnCol: usize = 0;
 let minGapCol: usize = 0;
 let maxClosedCol: usize = 0;
@@ -92,7 +98,7 @@ let faultsCol: usize = 0;
  */
 export function pulseIntervals(
   n: i32,
-  count: usize, minOnMs: usize, minGapMs: usize, maxClosedMs: usize,
+  count: usize, debouncedIn: usize, minOnMs: usize, minGapMs: usize, maxClosedMs: usize,
   loopMinMa: usize, loopMaxMa: usize, tamperOpen: usize, tamperEvents: usize,
   reverseCount: usize, pulseFreeMaxMin: usize, spanMin: usize, idleDays: usize,
   weight: usize, debounceMs: usize, specMinOnMs: usize, specMinGapMs: usize,
@@ -104,7 +110,7 @@ export function pulseIntervals(
   const n8 = <u64>n << 3;
   const n4 = <u64>n << 2;
   if (
-    !fits(count, n8) || !fits(minOnMs, n8) || !fits(minGapMs, n8) || !fits(maxClosedMs, n8) ||
+    !fits(count, n8) || !fits(debouncedIn, n8) || !fits(minOnMs, n8) || !fits(minGapMs, n8) || !fits(maxClosedMs, n8) ||
     !fits(loopMinMa, n8) || !fits(loopMaxMa, n8) || !fits(tamperOpen, n8) || !fits(tamperEvents, n8) ||
     !fits(reverseCount, n8) || !fits(pulseFreeMaxMin, n8) || !fits(spanMin, n8) || !fits(idleDays, n8) ||
     !fits(weight, n8) || !fits(debounceMs, n8) || !fits(specMinOnMs, n8) || !fits(specMinGapMs, n8) ||
@@ -113,7 +119,7 @@ export function pulseIntervals(
     !fits(outDebounced, n8) || !fits(outConsumption, n8) || !fits(outFaults, n4)
   ) return STATUS_OUT_OF_BOUNDS;
 
-  countCol = count; minOnCol = minOnMs; minGapCol = minGapMs; maxClosedCol = maxClosedMs;
+  countCol = count; debouncedInCol = debouncedIn; minOnCol = minOnMs; minGapCol = minGapMs; maxClosedCol = maxClosedMs;
   loopMinCol = loopMinMa; loopMaxCol = loopMaxMa; tamperOpenCol = tamperOpen;
   tamperEventsCol = tamperEvents; reverseCol = reverseCount; pulseFreeCol = pulseFreeMaxMin;
   spanCol = spanMin; idleCol = idleDays;
@@ -162,8 +168,10 @@ export function pulseIntervals(
       f = v128.or(f, v128.and(leak, i64x2.splat(FLAG_LEAK)));
       f = v128.or(f, v128.and(idle, i64x2.splat(FLAG_NO_CONSUMPTION)));
       f = v128.or(f, v128.and(back, i64x2.splat(FLAG_BACKFLOW)));
-      v128.store(outDebounced + o8, c);
-      v128.store(outConsumption + o8, f64x2.mul(c, v128.load(weight + o8)));
+      const given = v128.load(debouncedIn + o8);
+      const debounced = v128.bitselect(c, given, f64x2.ne(given, given)); // NaN lanes take count
+      v128.store(outDebounced + o8, debounced);
+      v128.store(outConsumption + o8, f64x2.mul(debounced, v128.load(weight + o8)));
       // Two i64 lanes -> their low i32 halves, stored as two u32.
       v128.store64_lane(outFaults + (i << 2), i32x4.shuffle(f, f, 0, 2, 0, 2), 0);
     }
@@ -189,7 +197,9 @@ function row(i: usize): void {
   if (at(spanCol, o8) >= DAY_MINUTES && at(pulseFreeCol, o8) < at(leakSlotCol, o8)) f |= FLAG_LEAK;
   if (c == 0 && at(idleCol, o8) >= at(noPulseCol, o8)) f |= FLAG_NO_CONSUMPTION;
   if (at(reverseCol, o8) > 0) f |= FLAG_BACKFLOW;
-  store<f64>(debouncedCol + o8, c);
-  store<f64>(consumptionCol + o8, c * at(weightCol, o8));
+  const given = at(debouncedInCol, o8);
+  const debounced = select<f64>(c, given, given != given);
+  store<f64>(debouncedCol + o8, debounced);
+  store<f64>(consumptionCol + o8, debounced * at(weightCol, o8));
   store<u32>(faultsCol + (i << 2), f);
 }

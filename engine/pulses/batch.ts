@@ -19,8 +19,8 @@ export class PulseBatch extends ColumnBatch<PulseColumnName, PulseColumns> {
   }
 
   /**
-   * Resets rows [from, to): count 0, every measurement NaN (not measured), a one-day interval
-   * (spanMin 1440) and the default thresholds.
+   * Resets rows [from, to): count 0, every other input NaN (not measured; no debounced count
+   * given), a one-day interval (spanMin 1440) and the default thresholds.
    */
   clear(from = 0, to = this.capacity): void {
     const c = this.columns;

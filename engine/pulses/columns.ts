@@ -2,9 +2,12 @@
 // Meaning, units and the fault rules: assembly/pulses.ts (header) and ./reference.ts.
 import type { ColumnSpec } from "../wasm/column-batch.js";
 
-/** Inputs measured per meter and interval; NaN = not measured (never raises a fault). */
+/**
+ * Inputs measured per meter and interval; NaN = not measured (never raises a fault).
+ * `debouncedIn` is the debounced count where one is known (NaN: the kernel bills `count`).
+ */
 export const INPUT_COLUMNS = [
-  "count", "minOnMs", "minGapMs", "maxClosedMs", "loopMinMa", "loopMaxMa", "tamperOpen",
+  "count", "debouncedIn", "minOnMs", "minGapMs", "maxClosedMs", "loopMinMa", "loopMaxMa", "tamperOpen",
   "tamperEvents", "reverseCount", "pulseFreeMaxMin", "spanMin", "idleDays",
 ] as const;
 

@@ -5,7 +5,7 @@ import { InvalidOptionError } from "../errors.js";
 import { KernelCallError, KernelLoadError, loadKernels } from "../wasm/index.js";
 import type { Kernels } from "../wasm/index.js";
 import { PulseBatch } from "./batch.js";
-import { INPUT_COLUMNS, THRESHOLD_COLUMNS } from "./columns.js";
+import type { PulseColumnName } from "./columns.js";
 import { computePulsesReference } from "./reference.js";
 
 /** Which implementation computes pulse intervals. */
@@ -24,11 +24,6 @@ export interface PulseKernel {
   release(batch: PulseBatch): void;
   /** Computes rows [0, length) of `batch`. */
   compute(batch: PulseBatch, length: number): void;
-}
-
-/** The export of assembly/pulses.ts: rows, 12 inputs, 10 thresholds, 3 outputs (pointers). */
-interface PulseExports {
-  pulseIntervals(n: number, ...pointers: number[]): number;
 }
 
 /**
@@ -56,9 +51,6 @@ export function createPulseKernel(options: PulseKernelOptions = {}): PulseKernel
   }
   return new WasmKernel(kernels);
 }
-
-/** Argument order of `pulseIntervals` after `n`. */
-const ARGUMENTS = [...INPUT_COLUMNS, ...THRESHOLD_COLUMNS, "debounced", "consumption", "faults"] as const;
 
 class WasmKernel implements PulseKernel {
   readonly implementation: PulseImplementation;
@@ -88,8 +80,15 @@ class WasmKernel implements PulseKernel {
 
   compute(batch: PulseBatch, length: number): void {
     checkLength(batch, length);
-    const exports = this.#kernels.exports as unknown as PulseExports;
-    const status = exports.pulseIntervals(length, ...ARGUMENTS.map((name) => batch.pointer(name)));
+    const p = (name: PulseColumnName) => batch.pointer(name);
+    const status = this.#kernels.exports.pulseIntervals(
+      length, p("count"), p("debouncedIn"), p("minOnMs"), p("minGapMs"), p("maxClosedMs"),
+      p("loopMinMa"), p("loopMaxMa"), p("tamperOpen"), p("tamperEvents"), p("reverseCount"),
+      p("pulseFreeMaxMin"), p("spanMin"), p("idleDays"),
+      p("weight"), p("debounceMs"), p("specMinOnMs"), p("specMinGapMs"), p("shortClosedMs"),
+      p("namurLowMa"), p("namurHighMa"), p("maxPulses"), p("leakSlotMin"), p("noPulseDays"),
+      p("debounced"), p("consumption"), p("faults"),
+    );
     if (status !== 0) throw new KernelCallError("pulseIntervals", status);
   }
 }

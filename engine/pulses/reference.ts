@@ -10,8 +10,9 @@
 //   leak           spanMin >= 1440  and  pulseFreeMaxMin < leakSlotMin
 //   no_consumption count == 0  and  idleDays >= noPulseDays
 //   backflow       reverseCount > 0
-//   debounced = count (a summary cannot tell which pulses bounced; the bounce fault holds the
-//   row), consumption = debounced x weight.
+//   debounced = debouncedIn, or count when debouncedIn is NaN (without a debounced count a
+//   summary cannot tell which pulses bounced; the bounce fault holds the row); the rules use
+//   the raw count. consumption = debounced x weight.
 import { FLAG } from "../flags/flags.js";
 import type { PulseColumns } from "./columns.js";
 import { DAY_MINUTES } from "./thresholds.js";
@@ -29,8 +30,10 @@ export function computePulsesReference(c: PulseColumns, length: number): void {
     if (c.spanMin[i] >= DAY_MINUTES && c.pulseFreeMaxMin[i] < c.leakSlotMin[i]) f |= FLAG.leak;
     if (count === 0 && c.idleDays[i] >= c.noPulseDays[i]) f |= FLAG.no_consumption;
     if (c.reverseCount[i] > 0) f |= FLAG.backflow;
-    c.debounced[i] = count;
-    c.consumption[i] = count * c.weight[i];
+    const given = c.debouncedIn[i];
+    const debounced = Number.isNaN(given) ? count : given;
+    c.debounced[i] = debounced;
+    c.consumption[i] = debounced * c.weight[i];
     c.faults[i] = f;
   }
 }

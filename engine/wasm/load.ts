@@ -23,6 +23,15 @@ export interface KernelExports {
     mode: number, overrides: number, prevEnd: number, end: number, outConsumption: number,
     outFlags: number, outStart: number, outDays: number, outDaily: number,
   ): number;
+  pulseIntervals(
+    n: number, count: number, debouncedIn: number, minOnMs: number, minGapMs: number,
+    maxClosedMs: number, loopMinMa: number, loopMaxMa: number, tamperOpen: number,
+    tamperEvents: number, reverseCount: number, pulseFreeMaxMin: number, spanMin: number,
+    idleDays: number, weight: number, debounceMs: number, specMinOnMs: number,
+    specMinGapMs: number, shortClosedMs: number, namurLowMa: number, namurHighMa: number,
+    maxPulses: number, leakSlotMin: number, noPulseDays: number, outDebounced: number,
+    outConsumption: number, outFaults: number,
+  ): number;
   commonPathFloor(
     n: number, prev: number, cur: number, scale: number, overrides: number, prevEnd: number,
     end: number, outConsumption: number, outFlags: number, outStart: number, outDays: number,

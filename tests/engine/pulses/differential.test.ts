@@ -18,6 +18,8 @@ const OUTPUTS = ["debounced", "consumption", "faults"] as const;
 // equality (the boundary of every strict rule) happens often.
 const TYPICAL: Record<Column, readonly number[]> = {
   count: [0, 0, 1, 1200, 5999, 6000, 6001, 1e6],
+  // Mostly not given (the kernel bills count), else a debounced count at or below the raw one.
+  debouncedIn: [Number.NaN, Number.NaN, Number.NaN, 0, 1, 1199, 1200, 6000],
   minOnMs: [1, 9.99, 10, 25, 29.999, 30, 30.001, 50, 80, 250],
   minGapMs: [6, 45, 59.9, 60, 60.1, 2000],
   maxClosedMs: [30, 95, 119.9, 120, 120.001, 300, 45_000],

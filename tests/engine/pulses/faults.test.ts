@@ -86,6 +86,18 @@ describe.each(IMPLEMENTATIONS)("pulse faults (%s)", (impl) => {
     expect(r).toEqual({ debounced: 5000, consumption: 50000, faults: ["bounce"] });
   });
 
+  it("bills a given debounced count, not the raw count", () => {
+    expect(onePulse(impl, { debouncedIn: 7, count: 9, weight: 2 })).toEqual({ debounced: 7, consumption: 14, faults: [] });
+    // A debounced count of 0 is a count, not "not given".
+    expect(onePulse(impl, { ...CLEAN, debouncedIn: 0 })).toEqual({ debounced: 0, consumption: 0, faults: [] });
+    expect(onePulse(impl, { ...CLEAN, debouncedIn: Number.NaN })).toEqual({ debounced: 1200, consumption: 12000, faults: [] });
+  });
+
+  it("a debounced count does not silence a bounced row's fault", () => {
+    const r = onePulse(impl, { ...CLEAN, count: 5000, debouncedIn: 1200, minOnMs: 2 });
+    expect(r).toEqual({ debounced: 1200, consumption: 12000, faults: ["bounce"] });
+  });
+
   it("nothing measured raises nothing", () => {
     expect(onePulse(impl, {}).faults).toEqual([]);
   });
@@ -109,11 +121,15 @@ describe("pulse kernel binding", () => {
   });
 
   it.each(["simd", "scalar"] as const)("checks lengths and bounds at entry (%s)", (build) => {
-    const exports = loadKernels(build).exports as unknown as { pulseIntervals(n: number, ...p: number[]): number };
-    const inside = Array.from({ length: 25 }, () => 0);
+    const { exports } = loadKernels(build);
+    type Pointers = Parameters<typeof exports.pulseIntervals> extends [number, ...infer P] ? P : never;
+    const inside = Array.from({ length: exports.pulseIntervals.length - 1 }, () => 0) as Pointers;
+    expect(inside.length).toBe(26); // 13 inputs, 10 thresholds, 3 outputs
     expect(exports.pulseIntervals(-1, ...inside)).toBe(1); // STATUS_BAD_LENGTH
-    const beyond = [...inside.slice(0, 24), 0x7fff_fff0]; // faults column past the memory
+    const beyond = [...inside.slice(0, 25), 0x7fff_fff0] as Pointers; // faults column past the memory
     expect(exports.pulseIntervals(8, ...beyond)).toBe(2); // STATUS_OUT_OF_BOUNDS
+    const debouncedInBeyond = inside.map((p, i) => (i === 1 ? 0x7fff_fff0 : p)) as Pointers;
+    expect(exports.pulseIntervals(8, ...debouncedInBeyond)).toBe(2);
   });
 
   it("writes the engine's flag bits", () => {
