@@ -1,6 +1,7 @@
 // The columnar batch every input format decodes into: typed arrays per field, meter ids
 // interned to dense indices, and each row's rejection (0 = valid) with its raw text kept.
 import type { MeterIndex } from "./meter-index.js";
+import type { PulseReadingColumns } from "./pulse-fields.js";
 
 /** Sentinel day number for a row whose `end` could not be parsed. */
 export const NO_DAY = -2147483648;
@@ -15,8 +16,13 @@ export interface ReadingBatch {
   readonly meter: Int32Array;
   /** End day number (days since 1970-01-01 UTC); NO_DAY when unparseable. */
   readonly end: Int32Array;
-  /** Register value (or pulse count for pulse meters, later). */
+  /** Register value; for a pulse meter, its pulse count in the interval ending at `end`. */
   readonly value: Float64Array;
+  /**
+   * Pulse interval data (pulse-fields.ts), present when the input has any pulse column; NaN
+   * where a row does not give a field.
+   */
+  readonly pulse?: PulseReadingColumns;
   /** Override consumption; NaN when absent. */
   readonly override: Float64Array;
   /** SOURCE code. */

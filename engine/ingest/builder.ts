@@ -5,6 +5,8 @@
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
+import { createPulseColumns, slicePulseColumns } from "./pulse-fields.js";
+import type { PulseReadingColumns } from "./pulse-fields.js";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -25,6 +27,8 @@ export class BatchBuilder {
   source!: Uint8Array;
   verification!: Uint8Array;
   reject!: Uint8Array;
+  /** Pulse columns, once the input has shown a pulse field (then in every later batch too). */
+  pulse: PulseReadingColumns | undefined;
   rejectedRaw!: Map<number, string>;
   /** "bytes" mode: each row's raw bytes are `segments[rawSegment[r]][rawStart[r], rawEnd[r])`. */
   rawSegment!: Int32Array;
@@ -50,6 +54,12 @@ export class BatchBuilder {
       this.lastSegment = buf;
     }
     return this.segments.length - 1;
+  }
+
+  /** Gives this batch and every later one pulse columns (NaN-filled). */
+  enablePulse(): PulseReadingColumns {
+    this.pulse ??= createPulseColumns(this.capacity);
+    return this.pulse;
   }
 
   /** Fills row `r` as a rejected row with no usable fields. */
@@ -89,6 +99,7 @@ export class BatchBuilder {
     this.verification = new Uint8Array(n);
     this.reject = new Uint8Array(n);
     this.rejectedRaw = new Map();
+    if (this.pulse !== undefined) this.pulse = createPulseColumns(n);
     this.lastSegment = null;
     if (this.mode === "bytes") {
       this.rawSegment = new Int32Array(n);
@@ -112,6 +123,7 @@ class DecodedBatch implements ReadingBatch {
   readonly source: Uint8Array;
   readonly verification: Uint8Array;
   readonly reject: Uint8Array;
+  readonly pulse?: PulseReadingColumns;
   readonly rejectedRaw: Map<number, string>;
   readonly meters: MeterIndex;
   private readonly raw: (row: number) => string;
@@ -126,6 +138,7 @@ class DecodedBatch implements ReadingBatch {
     this.source = b.source.subarray(0, n);
     this.verification = b.verification.subarray(0, n);
     this.reject = b.reject.subarray(0, n);
+    if (b.pulse !== undefined) this.pulse = slicePulseColumns(b.pulse, n);
     this.rejectedRaw = b.rejectedRaw;
     this.meters = b.meters;
     if (b.mode === "bytes") {

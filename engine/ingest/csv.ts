@@ -8,6 +8,8 @@ import { BatchBuilder } from "./builder.js";
 import { parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
+import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
+import type { PulseInput } from "./pulse-fields.js";
 import { resolveReadOptions } from "./options.js";
 import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
 import { REJECT, SOURCE, VERIFICATION } from "./reasons.js";
@@ -26,6 +28,8 @@ interface Columns {
   override: number;
   source: number;
   verification: number;
+  /** Pulse columns present in the header: [position, kernel input]. */
+  pulse: Array<[number, PulseInput]>;
 }
 
 /**
@@ -45,8 +49,10 @@ export async function* readCsvReadings(
   // Decodes records until the batch is full (true) or more input is needed (false).
   const fill = (): boolean => {
     while (tok.next()) {
-      if (columns === null) columns = readHeader(tok);
-      else {
+      if (columns === null) {
+        columns = readHeader(tok);
+        if (columns.pulse.length > 0) b.enablePulse();
+      } else {
         decodeRecord(tok, columns, b, o);
         if (b.rows === b.capacity) return true;
       }
@@ -82,7 +88,13 @@ function readHeader(tok: CsvTokenizer): Columns {
     throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}`);
   }
   for (const name of OPTIONAL) position(name);
+  const pulse: Array<[number, PulseInput]> = [];
+  for (const name of PULSE_FIELD_NAMES) {
+    const at = position(name);
+    if (at >= 0) pulse.push([at, PULSE_FIELDS[name]]);
+  }
   return {
+    pulse,
     count: names.length,
     meter: names.indexOf("meter_id"),
     end: names.indexOf("end"),
@@ -163,6 +175,14 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
         verification = 0;
         if (reason === 0) reason = R.bad_verification;
       }
+    }
+    for (let k = 0; k < c.pulse.length; k++) {
+      const [at, input] = c.pulse[k];
+      if (fe[at] === fs[at]) continue;
+      let v = fx[at] === 1 ? parseNumberString(t.fieldString(at)) : parseNumberBytes(buf, fs[at], fe[at]);
+      if (v !== v) v = verificationOf(buf, fs[at], fe[at]) - 1; // true/false as 1/0 (tamper_open)
+      if (Number.isFinite(v) && v >= 0) b.pulse![input][r] = v;
+      else if (reason === 0) reason = R.bad_pulse_field;
     }
   }
   b.setRow(r, meter, day, value, override, source, verification, reason);

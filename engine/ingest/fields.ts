@@ -4,6 +4,7 @@ import { NO_DAY } from "./batch.js";
 import type { BatchBuilder } from "./builder.js";
 import { dayOfValue } from "./dates.js";
 import { numberOfValue } from "./numbers.js";
+import { PULSE_FIELD_NAMES, PULSE_FIELDS, pulseValueOf } from "./pulse-fields.js";
 import type { ResolvedReadOptions } from "./options.js";
 import { REJECT, SOURCE, VERIFICATION } from "./reasons.js";
 
@@ -19,6 +20,7 @@ export interface ReadingValues {
   override?: unknown;
   source?: unknown;
   verification?: unknown;
+  [pulseField: string]: unknown;
 }
 
 /**
@@ -79,6 +81,19 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
       verification = VERIFICATION.unset;
       if (reason === 0) reason = R.bad_verification;
     }
+  }
+
+  for (let k = 0; k < PULSE_FIELD_NAMES.length; k++) {
+    const name = PULSE_FIELD_NAMES[k];
+    const raw = v[name];
+    if (raw === undefined) continue;
+    const p = pulseValueOf(raw);
+    if (p !== p) continue;
+    if (p < 0) {
+      if (reason === 0) reason = R.bad_pulse_field;
+      continue;
+    }
+    b.enablePulse()[PULSE_FIELDS[name]][r] = p;
   }
 
   b.setRow(r, meter, day, value, override, source, verification, reason);

@@ -1,4 +1,5 @@
-// Validation that needs the registry: a value at or beyond what the register can show.
+// Validation that needs the registry: a value at or beyond what the register can show, and a
+// pulse meter's count that is not a whole number.
 import type { ReadingBatch } from "./batch.js";
 import { REJECT } from "./reasons.js";
 
@@ -10,19 +11,38 @@ export function registerLimit(digits: number, reset: number): number {
   return limit;
 }
 
+/** What the registry says about each meter key for validation. */
+export interface RegistryLimits {
+  /** Dial count, 0 when not configured. */
+  digits: Uint8Array;
+  /** Reset value, NaN when none. */
+  reset: Float64Array;
+  /** Pulse weight (units per pulse) of a pulse meter; NaN for a register meter. */
+  pulseWeight: Float64Array;
+}
+
 /**
- * Rejects valid rows whose value reaches their meter's limit (`limitOf(row)`), keeping their
- * raw text. Returns how many it rejected.
+ * Rejects valid rows of known meters that the registry rules out: a register value that reaches
+ * its limit (`value_exceeds_register`), a pulse count that is not a whole number
+ * (`bad_pulse_count`). Keeps their raw text; returns how many it rejected.
  */
-export function rejectBeyondRegister(batch: ReadingBatch, limitOf: (row: number) => number): number {
+export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry: RegistryLimits): number {
+  const { digits, reset, pulseWeight } = registry;
   let rejected = 0;
   for (let row = 0; row < batch.length; row++) {
-    if (batch.reject[row] !== 0 || batch.meter[row] < 0) continue;
-    if (batch.value[row] >= limitOf(row)) {
-      batch.reject[row] = REJECT.value_exceeds_register;
-      if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));
-      rejected++;
+    const k = keys[row];
+    if (batch.reject[row] !== 0 || k < 0) continue;
+    const value = batch.value[row];
+    let reason = 0;
+    if (pulseWeight[k] === pulseWeight[k]) {
+      if (!Number.isInteger(value)) reason = REJECT.bad_pulse_count;
+    } else if (value >= registerLimit(digits[k], reset[k])) {
+      reason = REJECT.value_exceeds_register;
     }
+    if (reason === 0) continue;
+    batch.reject[row] = reason;
+    if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));
+    rejected++;
   }
   return rejected;
 }

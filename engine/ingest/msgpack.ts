@@ -10,11 +10,12 @@ import { BatchBuilder, isColumn, recordJson } from "./builder.js";
 import { anyTooLong, exceeds, writeValues } from "./fields.js";
 import type { ReadingValues } from "./fields.js";
 import { resolveReadOptions } from "./options.js";
+import { PULSE_FIELD_NAMES } from "./pulse-fields.js";
 import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
 import { REJECT } from "./reasons.js";
 import { ChunkWindow, asBytes } from "./window.js";
 
-const KEYS = ["meter_id", "end", "value", "override", "source", "verification"] as const;
+const KEYS = ["meter_id", "end", "value", "override", "source", "verification", ...PULSE_FIELD_NAMES] as const;
 
 /** What one decoding pass over the held bytes found. */
 interface Pass {
@@ -168,6 +169,7 @@ function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: 
   row.override = columns[3] !== null ? columns[3][i] : scalars[3];
   row.source = columns[4] !== null ? columns[4][i] : scalars[4];
   row.verification = columns[5] !== null ? columns[5][i] : scalars[5];
+  for (let k = 6; k < KEYS.length; k++) row[KEYS[k]] = columns[k] !== null ? columns[k]![i] : scalars[k];
   let tooLong = plan.scalarTooLong;
   for (let k = 0; !tooLong && k < plan.textColumns.length; k++) {
     const v = plan.textColumns[k][i];

@@ -28,6 +28,14 @@ export const REJECT = Object.freeze({
   bad_verification: 12,
   /** A line or record that cannot be decoded at all (broken JSON, broken msgpack, unterminated quote). */
   malformed_record: 13,
+  /** A pulse meter's `value` (its pulse count in the interval) is not a whole number. */
+  bad_pulse_count: 14,
+  /** A pulse column (`pulse_min_on_ms`, `loop_min_ma`, ...) present but not a number >= 0. */
+  bad_pulse_field: 15,
+  /** A pulse-events row whose `time` is missing or not an ISO 8601 date-time (or epoch ms). */
+  bad_event_time: 16,
+  /** A pulse-events row without any event (no `on_ms` and no line sample), or a bad `on_ms`. */
+  bad_event: 17,
 } as const);
 
 /** A rejection reason's name. */

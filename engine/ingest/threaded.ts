@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
+import type { RegistryLimits } from "./limits.js";
 import type { MeterIndex } from "./meter-index.js";
 
 /** What the worker is started with. */
@@ -18,11 +19,11 @@ export interface WorkerInput {
   maxEndDay: number;
   /** Batches the worker may post before the consumer takes one. */
   ahead: number;
-  /** The registry by meter key: ids, dial counts and reset values (NaN none). */
-  registry: { ids: readonly string[]; digits: Uint8Array; reset: Float64Array };
+  /** The registry by meter key: ids, and what rejectByRegistry needs. */
+  registry: { ids: readonly string[] } & RegistryLimits;
 }
 
-type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject"> & { keys: Int32Array };
+type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse"> & { keys: Int32Array };
 
 /** Messages from the worker. */
 export type WorkerMessage =

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { batchId } from "./batch-id.js";
 import { KeyResolver } from "./keys.js";
-import { rejectBeyondRegister, registerLimit } from "./limits.js";
+import { rejectByRegistry } from "./limits.js";
 import { createMeterIndex } from "./meter-index.js";
 import { readReadings } from "./open.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
@@ -12,7 +12,7 @@ import type { WorkerInput, WorkerMessage } from "./threaded.js";
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const meters = createMeterIndex();
-const { ids, digits, reset } = input.registry;
+const { ids } = input.registry;
 const keyOf = new Map<string, number>();
 ids.forEach((id, key) => keyOf.set(id, key));
 const resolver = new KeyResolver(keyOf);
@@ -33,14 +33,15 @@ try {
   for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes })) {
     // Resolve against the registry here, beside the pipeline: keys, register limits, batch id.
     const keys = resolver.resolve(batch).slice();
-    rejectBeyondRegister(batch, (row) => (keys[row] < 0 ? Number.POSITIVE_INFINITY : registerLimit(digits[keys[row]], reset[keys[row]])));
+    rejectByRegistry(batch, keys, input.registry);
     const id = batchId(batch, keys);
     const newIds: string[] = [];
     for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
-    const { line, meter, end, value, override, source, verification, reject } = batch;
-    const columns = { line, meter, end, value, override, source, verification, reject, keys };
+    const { line, meter, end, value, override, source, verification, reject, pulse } = batch;
+    const columns = { line, meter, end, value, override, source, verification, reject, keys, pulse };
     const buffers = new Set<ArrayBuffer>();
-    for (const column of Object.values(columns)) buffers.add(column.buffer as ArrayBuffer);
+    for (const column of [line, meter, end, value, override, source, verification, reject, keys]) buffers.add(column.buffer as ArrayBuffer);
+    if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
     credit--;
     post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
     if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));

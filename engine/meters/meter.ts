@@ -1,5 +1,7 @@
 // A meter of the registry (DESIGN.md "Meter registry"), as the engine holds it.
 
+import type { PulseInputName } from "../pulses/profiles.js";
+
 /** Rollover mode names (see engine/consumption ROLLOVER_MODE for their codes). */
 export type RolloverModeName = "documented" | "modulus";
 
@@ -29,4 +31,19 @@ export interface MeterRecord {
   lastReading: number | null;
   /** Day number (days since 1970-01-01) of `last_end`. */
   lastEnd: number | null;
+  /**
+   * Pulse meters (DESIGN.md "Pulse meters"): `pulse_weight`, units per pulse. A meter with a
+   * weight is a pulse meter: its readings carry pulse counts, not register values.
+   */
+  pulseWeight: number | null;
+  /** `pulse_input`: `s0a` (default) | `s0b` | `namur` | `reed`; null for register meters. */
+  pulseInput: PulseInputName | null;
+  /** `pulse_width_ms`: nominal pulse width. */
+  pulseWidthMs: number | null;
+  /** `qmax`: maximum flow in units per hour. */
+  qmax: number | null;
+  /** `no_pulse_days`: days without a pulse that raise no_consumption. */
+  noPulseDays: number | null;
+  /** `debounce_ms`: replaces the input type's debounce time. */
+  debounceMs: number | null;
 }

@@ -3,6 +3,8 @@
 // "not given".
 import { MAX_DIGITS } from "../consumption/registers.js";
 import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
+import { PULSE_INPUT } from "../pulses/profiles.js";
+import type { PulseInputName } from "../pulses/profiles.js";
 import type { MeterRecord, RolloverModeName } from "./meter.js";
 
 /** Why a registry row was rejected, in the order the checks run (the first that applies wins). */
@@ -22,6 +24,9 @@ export const REGISTRY_REJECT = [
   "bad_last_reading",
   "bad_last_end",
   "bad_text",
+  "bad_pulse_weight",
+  "bad_pulse_input",
+  "bad_pulse_setting",
 ] as const;
 
 /** A registry rejection reason. */
@@ -94,6 +99,16 @@ export function toMeterRecord(get: FieldGetter, seen: Set<string>, maxFieldBytes
   const glAccount = text(get("gl_account"));
   if (type === undefined || unit === undefined || costCenter === undefined || glAccount === undefined) return "bad_text";
 
+  const pulseWeight = optionalNumber(get("pulse_weight"), null);
+  if (pulseWeight !== null && !(pulseWeight > 0)) return "bad_pulse_weight";
+  if (pulseWeight === null && type?.endsWith(".pulse") === true) return "bad_pulse_weight";
+  const input = get("pulse_input");
+  if (!absent(input) && !(typeof input === "string" && Object.hasOwn(PULSE_INPUT, input))) return "bad_pulse_input";
+  const pulseInput = pulseWeight === null ? null : absent(input) ? "s0a" : (input as PulseInputName);
+  const settings = ["pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"].map((name) => optionalNumber(get(name), null));
+  if (settings.some((v) => v !== null && !(v >= 0))) return "bad_pulse_setting";
+  const [pulseWidthMs, qmax, noPulseDays, debounceMs] = settings;
+
   return {
     meterId,
     type: type ?? "",
@@ -109,6 +124,12 @@ export function toMeterRecord(get: FieldGetter, seen: Set<string>, maxFieldBytes
     glAccount,
     lastReading,
     lastEnd,
+    pulseWeight,
+    pulseInput,
+    pulseWidthMs,
+    qmax,
+    noPulseDays,
+    debounceMs,
   };
 }
 
@@ -128,6 +149,12 @@ export const FIELDS = [
   "gl_account",
   "last_reading",
   "last_end",
+  "pulse_weight",
+  "pulse_input",
+  "pulse_width_ms",
+  "qmax",
+  "no_pulse_days",
+  "debounce_ms",
 ] as const;
 
 function absent(value: unknown): boolean {

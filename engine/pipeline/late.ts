@@ -14,6 +14,7 @@ import type { HistoryEntry } from "../store/history.js";
 import { judge } from "./judge.js";
 import { isBilled } from "./emit.js";
 import { holdRow } from "./output.js";
+import { isPulseMeter } from "./pulses.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
 
 interface LateRow {
@@ -69,6 +70,10 @@ export class LatePath {
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
     const at = entries.findIndex((e) => e.end >= row.end);
     const found = at >= 0 ? entries[at] : undefined;
+    if (isPulseMeter(this.#ctx.meters, row.meter)) {
+      this.#resolvePulses(row, found);
+      return;
+    }
     if (found !== undefined && found.end === row.end) {
       if (found.value === row.value) this.#out.counts.duplicates++;
       else this.#hold(row, "conflict");
@@ -86,6 +91,23 @@ export class LatePath {
     const next = found;
     const updated = this.#record(next.meter, row.value, row.end, next.value, next.end, Number.NaN, next);
     entries.splice(at, 1, inserted, updated);
+  }
+
+  /**
+   * A pulse meter's late reading. History keeps its cumulative pulses, so the reading of the same
+   * day is a duplicate when its count is that entry's increase; any other count conflicts. A
+   * count for an interval before an accepted reading cannot be placed (the later reading's count
+   * already covers that time): it is held as `back_dated_pulses` for an operator.
+   */
+  #resolvePulses(row: LateRow, found: HistoryEntry | undefined): void {
+    if (found !== undefined && found.end === row.end) {
+      const counted = found.prev === found.prev ? found.value - found.prev : found.value;
+      if (counted === row.value) this.#out.counts.duplicates++;
+      else this.#hold(row, "conflict");
+      return;
+    }
+    const { lastEnd } = this.#ctx.state;
+    this.#hold(row, found === undefined && row.end === lastEnd[row.meter] ? "conflict" : "back_dated_pulses");
   }
 
   /**

@@ -8,7 +8,7 @@ import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";
-import { rejectBeyondRegister, registerLimit } from "../ingest/limits.js";
+import { rejectByRegistry } from "../ingest/limits.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
@@ -22,6 +22,7 @@ import { MeterGrouper } from "./group.js";
 import { apply, judge } from "./judge.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
+import { PulseStage } from "./pulses.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
@@ -50,6 +51,7 @@ export class BatchProcessor {
   readonly #grouper = new MeterGrouper();
   readonly #resolver: KeyResolver;
   readonly #factColumns = new FactColumns();
+  readonly #pulses: PulseStage;
   #fired = new Uint32Array(0);
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
@@ -63,6 +65,7 @@ export class BatchProcessor {
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
     this.#resolver = new KeyResolver(ctx.meters.keyOf);
+    this.#pulses = new PulseStage(ctx.kernel.implementation);
     for (let i = 0; i < SLOTS; i++) {
       this.#slots.push({
         history: createEntries(65536, true),
@@ -133,10 +136,9 @@ export class BatchProcessor {
     return out.counts;
   }
 
-  /** Checks that need the registry: a value beyond the register's range. */
+  /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
   #validate(batch: ReadingBatch, keys: Int32Array): void {
-    const { digits, reset } = this.#ctx.meters;
-    rejectBeyondRegister(batch, (row) => (keys[row] < 0 ? Number.POSITIVE_INFINITY : registerLimit(digits[keys[row]], reset[keys[row]])));
+    rejectByRegistry(batch, keys, this.#ctx.meters);
   }
 
   #reject(batch: ReadingBatch, out: BatchOutput): void {
@@ -230,15 +232,27 @@ export class BatchProcessor {
         c.prevEnd[i] = state.lastEnd[k];
         lastKey = k;
       }
-      c.cur[i] = batch.value[row];
       c.end[i] = batch.end[row];
       c.override[i] = batch.override[row];
-      c.scale[i] = meters.scale[k];
-      c.reset[i] = meters.reset[k];
-      c.digits[i] = meters.digits[k];
-      c.mode[i] = meters.mode[k];
+      const weight = meters.pulseWeight[k];
+      if (weight === weight) {
+        // A pulse meter: a register of cumulative raw pulses, never wrapping (pulses.ts).
+        const prev = c.prev[i];
+        c.cur[i] = (prev === prev ? prev : 0) + batch.value[row];
+        c.scale[i] = weight;
+        c.reset[i] = Number.NaN;
+        c.digits[i] = 0;
+        c.mode[i] = 0;
+      } else {
+        c.cur[i] = batch.value[row];
+        c.scale[i] = meters.scale[k];
+        c.reset[i] = meters.reset[k];
+        c.digits[i] = meters.digits[k];
+        c.mode[i] = meters.mode[k];
+      }
     }
     kernel.compute(this.#work, m);
+    this.#pulses.apply(batch, keys, rows, this.#work, m, meters, state);
     const r = this.#work.columns;
     const ids = meters.ids;
     const { history, counts } = out;

@@ -141,7 +141,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const decodeInWorker = (options.threads ?? true) && canDecodeInWorker();
-    const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset };
+    const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset, pulseWeight: meters.pulseWeight };
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;

@@ -96,4 +96,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE batches ADD COLUMN rules_version TEXT;
   ALTER TABLE held ADD COLUMN rules_version TEXT;
   `,
+  // 4: pulse meters (DESIGN.md "Pulse meters and impulse-sensor faults")
+  `
+  ALTER TABLE meters ADD COLUMN pulse_weight REAL;
+  ALTER TABLE meters ADD COLUMN pulse_input TEXT;
+  ALTER TABLE meters ADD COLUMN pulse_width_ms REAL;
+  ALTER TABLE meters ADD COLUMN qmax REAL;
+  ALTER TABLE meters ADD COLUMN no_pulse_days REAL;
+  ALTER TABLE meters ADD COLUMN debounce_ms REAL;
+  `,
 ];

@@ -2,6 +2,8 @@
 import Database from "better-sqlite3";
 import { ROLLOVER_MODE } from "../consumption/registers.js";
 import type { MeterRecord } from "../meters/meter.js";
+import { PULSE_INPUT } from "../pulses/profiles.js";
+import type { PulseInputName } from "../pulses/profiles.js";
 import { StoreError } from "./errors.js";
 import { createEntries, decodeSegment, encodeSegment } from "./history.js";
 import type { HistoryEntries } from "./history.js";
@@ -73,7 +75,8 @@ class SqliteStore implements Store {
     const db = this.#db;
     const known = new Set(db.prepare("SELECT meter_id FROM meters").pluck().all() as string[]);
     const fields = ["type", "unit", "scaling_factor", "reset_value", "digits", "rollover_mode", "parent_id",
-      "unit_price", "basic_fee_per_day", "cost_center", "gl_account", "last_reading", "last_end"];
+      "unit_price", "basic_fee_per_day", "cost_center", "gl_account", "last_reading", "last_end",
+      "pulse_weight", "pulse_input", "pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"];
     const upsert = db.prepare(
       `INSERT INTO meters (meter_key, meter_id, ${fields.join(", ")})
        VALUES (?, ?, ${fields.map(() => "?").join(", ")})
@@ -86,7 +89,8 @@ class SqliteStore implements Store {
         const isNew = !known.has(m.meterId);
         // A known meter keeps its key: the NULL key of its row is never inserted, only updated.
         upsert.run(isNew ? key++ : null, m.meterId, m.type, m.unit, m.scalingFactor, m.resetValue, m.digits,
-          m.rolloverMode, m.parentId, m.unitPrice, m.basicFeePerDay, m.costCenter, m.glAccount, m.lastReading, m.lastEnd);
+          m.rolloverMode, m.parentId, m.unitPrice, m.basicFeePerDay, m.costCenter, m.glAccount, m.lastReading, m.lastEnd,
+          m.pulseWeight, m.pulseInput, m.pulseWidthMs, m.qmax, m.noPulseDays, m.debounceMs);
         if (isNew) {
           known.add(m.meterId);
           inserted++;
@@ -108,15 +112,26 @@ class SqliteStore implements Store {
 
   meters(): MeterTable {
     const rows = this.#db.prepare(
-      "SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode, type, unit FROM meters ORDER BY meter_key",
-    ).raw().all() as Array<[number, string, number, number | null, number | null, string, string, string]>;
+      `SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode, type, unit,
+              pulse_weight, pulse_input, pulse_width_ms, qmax, no_pulse_days, debounce_ms FROM meters ORDER BY meter_key`,
+    ).raw().all() as Array<[number, string, number, number | null, number | null, string, string, string,
+      number | null, string | null, number | null, number | null, number | null, number | null]>;
     const size = rows.length;
     const table = {
       size, ids: new Array<string>(size), keyOf: new Map<string, number>(), scale: new Float64Array(size),
       reset: new Float64Array(size), digits: new Uint8Array(size), mode: new Uint8Array(size),
       type: new Array<string>(size), unit: new Array<string>(size),
+      pulseWeight: new Float64Array(size), pulseInput: new Uint8Array(size), pulseWidthMs: new Float64Array(size),
+      qmax: new Float64Array(size), noPulseDays: new Float64Array(size), debounceMs: new Float64Array(size),
     };
-    for (const [key, id, scale, reset, digits, mode, type, unit] of rows) {
+    const nan = (v: number | null) => v ?? Number.NaN;
+    for (const [key, id, scale, reset, digits, mode, type, unit, weight, input, width, qmax, noPulse, debounce] of rows) {
+      table.pulseWeight[key] = nan(weight);
+      table.pulseInput[key] = input !== null && Object.hasOwn(PULSE_INPUT, input) ? PULSE_INPUT[input as PulseInputName] : 0;
+      table.pulseWidthMs[key] = nan(width);
+      table.qmax[key] = nan(qmax);
+      table.noPulseDays[key] = nan(noPulse);
+      table.debounceMs[key] = nan(debounce);
       table.type[key] = type;
       table.unit[key] = unit;
       table.ids[key] = id;

@@ -15,6 +15,11 @@ export interface MeterState {
   sumDays: Float64Array;
   /** Operator's temp_bad flag (1 = set). */
   tempBad: Uint8Array;
+  /**
+   * Pulse meters: the day the meter's current pulse-free stretch began (the end of its latest
+   * reading with pulses); NO_DAY when unknown. Days without pulses = end - idleSince.
+   */
+  idleSince: Int32Array;
 }
 
 const FIELDS = [
@@ -24,6 +29,8 @@ const FIELDS = [
   ["sumConsumption", Float64Array],
   ["sumDays", Float64Array],
   ["tempBad", Uint8Array],
+  // Added with schema 4; chunks written before it lack it (decodeChunk).
+  ["idleSince", Int32Array],
 ] as const;
 
 type Field = (typeof FIELDS)[number][0];
@@ -34,11 +41,14 @@ export function createState(size: number): MeterState {
   for (const [name, ctor] of FIELDS) (state as unknown as Record<Field, unknown>)[name] = new ctor(size);
   state.lastEnd.fill(NO_DAY);
   state.lastValue.fill(Number.NaN);
+  state.idleSince.fill(NO_DAY);
   return state;
 }
 
 /** Bytes of one meter's state in a chunk BLOB. */
 const BYTES_PER_METER = FIELDS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
+/** Fields in chunks written before `idleSince` was added (they keep its NO_DAY default). */
+const FIELDS_V3 = FIELDS.length - 1;
 
 /** One chunk of encoded state: meters [chunk * CHUNK_METERS, + meters). */
 export interface StateChunk {
@@ -96,7 +106,8 @@ export function encodeChunk(state: MeterState, from: number, count: number): Buf
 /** Decodes a chunk BLOB of `count` meters into state starting at meter `from`. */
 export function decodeChunk(state: MeterState, from: number, count: number, data: Uint8Array): void {
   let at = 0;
-  for (const [name, ctor] of FIELDS) {
+  const fields = data.length < count * BYTES_PER_METER ? FIELDS.slice(0, FIELDS_V3) : FIELDS;
+  for (const [name, ctor] of fields) {
     const bytes = count * ctor.BYTES_PER_ELEMENT;
     const copy = new Uint8Array(bytes);
     copy.set(data.subarray(at, at + bytes));

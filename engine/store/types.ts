@@ -18,6 +18,15 @@ export interface MeterTable {
   readonly mode: Uint8Array;
   readonly type: readonly string[];
   readonly unit: readonly string[];
+  /** Pulse meters (NaN for register meters): units per pulse. */
+  readonly pulseWeight: Float64Array;
+  /** PULSE_INPUT code (engine/pulses/profiles.ts). */
+  readonly pulseInput: Uint8Array;
+  /** Nominal pulse width ms, Qmax units/h, no-pulse days, debounce ms; NaN when not configured. */
+  readonly pulseWidthMs: Float64Array;
+  readonly qmax: Float64Array;
+  readonly noPulseDays: Float64Array;
+  readonly debounceMs: Float64Array;
 }
 
 /** A committed batch as recorded. */

@@ -120,11 +120,11 @@ for (const [how, meterflow] of [["in-process", inProcess], ["built command", spa
       expect(r.status, r.stdout + r.stderr).toBe(0);
       const [, first, second] = r.stdout.split(/^facts\[\d\]/m);
       expect(first).toMatch(/^ meter M-1, end 2026-01-31\n {2}0 of \d+ rules fired\n/);
-      expect(first).toMatch(/^ {2}not fired pulse-fault \(priority 10\) -> temp_bad \{"reason":"pulse_fault"\}$/m);
+      expect(first).toMatch(/^ {2}not fired leak \(priority 10\) -> temp_bad \{"reason":"leak"\}$/m);
       expect(first).toMatch(/^ {6}leak = false equal true -> false$/m);
       expect(first).toMatch(/^ {6}daily = 1 greaterThan average_daily_high = 3 -> false$/m);
       expect(second).toMatch(/^ {2}2 of \d+ rules fired$/m);
-      expect(second).toMatch(/^ {2}fired {5}pulse-fault \(priority 10\) -> temp_bad \{"reason":"pulse_fault"\}\n {4}any -> true$/m);
+      expect(second).toMatch(/^ {2}fired {5}leak \(priority 10\) -> temp_bad \{"reason":"leak"\}\n {4}all -> true$/m);
       expect(second).toMatch(/^ {6}leak = true equal true -> true$/m);
       expect(second).toMatch(/^ {2}fired {5}spike-high .*\n {4}all -> true\n {6}condition has-history: all -> true$/m);
       expect(second).toMatch(/^ {6}daily = 10 greaterThan average_daily_high = 3 -> true$/m);

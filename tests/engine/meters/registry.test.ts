@@ -28,6 +28,12 @@ const DEFAULTS: Omit<MeterRecord, "meterId"> = {
   basicFeePerDay: null,
   costCenter: null,
   glAccount: null,
+  pulseWeight: null,
+  pulseInput: null,
+  pulseWidthMs: null,
+  qmax: null,
+  noPulseDays: null,
+  debounceMs: null,
   lastReading: null,
   lastEnd: null,
 };
@@ -60,8 +66,35 @@ describe("readMeters", () => {
         glAccount: "4711",
         lastReading: 99999,
         lastEnd: parseDay("2026-10-31"),
+        pulseWeight: null,
+        pulseInput: null,
+        pulseWidthMs: null,
+        qmax: null,
+        noPulseDays: null,
+        debounceMs: null,
       },
       { ...DEFAULTS, meterId: "W-1", type: "water.register", unit: "m3", digits: 8, unitPrice: 1.9, lastReading: 145, lastEnd: parseDay("2026-11-01") },
+    ]);
+  });
+
+  it("reads pulse meters: a weight makes a pulse meter, s0a is the default input", async () => {
+    const { meters, rejected } = await readMeters(file("pulse.csv", [
+      "meter_id,type,pulse_weight,pulse_input,pulse_width_ms,qmax,no_pulse_days,debounce_ms",
+      "P-1,water.pulse,0.01,,,,,",
+      "P-2,gas.pulse,0.1,namur,80,6,30,2",
+      "P-3,water.pulse,,,,,,",
+      "P-4,water.pulse,0,,,,,",
+      "P-5,water.pulse,1,ttl,,,,",
+      "P-6,water.pulse,1,reed,-5,,,",
+      "E-1,electricity.register,,,,,,",
+    ].join("\n")));
+    expect(meters.map((m) => [m.meterId, m.pulseWeight, m.pulseInput, m.pulseWidthMs, m.qmax, m.noPulseDays, m.debounceMs])).toEqual([
+      ["P-1", 0.01, "s0a", null, null, null, null],
+      ["P-2", 0.1, "namur", 80, 6, 30, 2],
+      ["E-1", null, null, null, null, null, null],
+    ]);
+    expect(rejected.map((r) => [r.meterId, r.reason])).toEqual([
+      ["P-3", "bad_pulse_weight"], ["P-4", "bad_pulse_weight"], ["P-5", "bad_pulse_input"], ["P-6", "bad_pulse_setting"],
     ]);
   });
 

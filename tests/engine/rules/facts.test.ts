@@ -17,6 +17,6 @@ describe("facts", () => {
   it("the default rules lint clean against the facts", async () => {
     const set = await loadRuleFiles(defaultRuleFiles());
     expect(lintRules(set, { factTypes: factTypes() })).toEqual([]);
-    expect(set.rules.map((r) => r.rule.name).sort()).toEqual(["drop-low", "implausible-rollover", "initial", "meter-temp-bad", "negative-consumption", "pulse-fault", "spike-high", "zero-under-verification"]);
+    expect(set.rules.map((r) => r.rule.name).sort()).toEqual(["backflow", "bounce", "drop-low", "implausible-rollover", "initial", "leak", "magnetic-field", "meter-temp-bad", "negative-consumption", "no-consumption", "open-circuit", "short-circuit", "spike-high", "zero-under-verification"]);
   });
 });

@@ -17,7 +17,8 @@ function meter(meterId: string, extra: Partial<MeterRecord> = {}): MeterRecord {
   return {
     meterId, type: "electricity.register", unit: "kWh", scalingFactor: 1, resetValue: null, digits: null,
     rolloverMode: "documented", parentId: null, unitPrice: null, basicFeePerDay: null, costCenter: null,
-    glAccount: null, lastReading: null, lastEnd: null, ...extra,
+    glAccount: null, lastReading: null, lastEnd: null, pulseWeight: null, pulseInput: null, pulseWidthMs: null,
+    qmax: null, noPulseDays: null, debounceMs: null, ...extra,
   };
 }
 
