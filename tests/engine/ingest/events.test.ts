@@ -1,0 +1,75 @@
+// Pulse-events files: the same rows decode alike from CSV, NDJSON and msgpack (records and
+// columnar maps); bad rows are rejected with their line, reason and raw text, never dropped.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pack } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { readPulseEvents, timeOfValue } from "../../../engine/ingest/events.js";
+import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+const T0 = Date.UTC(2026, 10, 30, 6, 15, 2, 250);
+const rows: Array<Record<string, unknown>> = [
+  { meter_id: "L-1", time: "2026-11-30T06:15:02.250Z", on_ms: 48 },
+  { meter_id: "L-1", time: "2026-11-30T07:15:02.250+01:00", on_ms: 51, direction: "reverse" },
+  { meter_id: "L-2", time: T0 + 1000, loop_ma: 1.2, tamper: "open", magnet_mt: 0.04 },
+  { meter_id: "L-2", time: "2026-11-30T06:15:04.250", on_ms: 40, loop_ma: 2.1, tamper: 0 },
+  { meter_id: "L-2", time: "30.11.2026 06:15", on_ms: 40 },
+  { meter_id: "L-2", time: "2026-11-30T06:15:05Z" },
+  { meter_id: "L-2", time: "2026-11-30T06:15:06Z", on_ms: -3 },
+  { meter_id: "L-2", time: "2026-11-30T06:15:07Z", on_ms: 30, direction: "sideways" },
+  { meter_id: "", time: "2026-11-30T06:15:08Z", on_ms: 30 },
+];
+const KEYS = ["meter_id", "time", "on_ms", "direction", "loop_ma", "tamper", "magnet_mt"];
+
+async function decode(path: string) {
+  const meters = createMeterIndex();
+  const r = await readPulseEvents(path, { meters });
+  return {
+    rows: Array.from({ length: r.length }, (_, i) => [meters.idOf(r.meter[i]), r.t[i], r.onMs[i], r.reverse[i], r.loopMa[i], r.tamper[i], r.magnetMt[i]]),
+    rejected: r.rejected.map((x) => [x.meterId, x.reason]),
+    lines: r.rejected.map((x) => x.line),
+  };
+}
+
+describe("readPulseEvents", () => {
+  it("decodes pulses and samples alike from CSV, NDJSON and msgpack, rejecting bad rows with their reason", async () => {
+    const csv = join(dir, "e.csv");
+    writeFileSync(csv, [KEYS.join(","), ...rows.map((r) => KEYS.map((k) => String(r[k] ?? "")).join(","))].join("\n"));
+    const ndjson = join(dir, "e.ndjson");
+    writeFileSync(ndjson, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const records = join(dir, "e.msgpack");
+    writeFileSync(records, Buffer.concat(rows.map((r) => pack(r))));
+    const columnar = join(dir, "ec.msgpack");
+    writeFileSync(columnar, pack(Object.fromEntries(KEYS.map((k) => [k, rows.map((r) => r[k] ?? null)]))));
+
+    const expected = await decode(csv);
+    const nan = Number.NaN;
+    expect(expected.rows).toEqual([
+      ["L-1", T0, 48, 0, nan, nan, nan],
+      ["L-1", T0, 51, 1, nan, nan, nan],
+      ["L-2", T0 + 1000, nan, 0, 1.2, 1, 0.04],
+      ["L-2", T0 + 2000, 40, 0, 2.1, 0, nan],
+    ]);
+    expect(expected.rejected).toEqual([
+      ["L-2", "bad_event_time"], ["L-2", "bad_event"], ["L-2", "bad_event"], ["L-2", "bad_event"], ["", "missing_meter_id"],
+    ]);
+    expect(expected.lines).toEqual([6, 7, 8, 9, 10]);
+    for (const file of [ndjson, records, columnar]) {
+      const got = await decode(file);
+      expect(got.rows, file).toEqual(expected.rows);
+      expect(got.rejected, file).toEqual(expected.rejected);
+      expect(got.lines, file).toEqual([5, 6, 7, 8, 9]);
+    }
+  });
+
+  it("reads times as ISO 8601 (UTC without an offset) or epoch milliseconds, nothing else", () => {
+    expect(timeOfValue("2026-11-30T00:00:00Z")).toBe(Date.UTC(2026, 10, 30));
+    expect(timeOfValue("2026-11-30T01:30:00+01:30")).toBe(Date.UTC(2026, 10, 30));
+    expect(timeOfValue("2026-11-30T00:00")).toBe(Date.UTC(2026, 10, 30));
+    expect(timeOfValue(1764460800000)).toBe(1764460800000);
+    expect(timeOfValue("1764460800000")).toBe(1764460800000);
+    for (const bad of ["2026-11-30", "yesterday", "", null, Number.POSITIVE_INFINITY, "2026-11-30T25:00:00Z"]) expect(timeOfValue(bad), String(bad)).toBeNaN();
+  });
+});
