@@ -3,13 +3,16 @@
 import type { FlagName } from "../../flags/index.js";
 
 /**
- * Kinds of synthetic channel-day, in a fixed order (fleet columns store the index):
+ * Kinds of synthetic channel-day, in a fixed order (fleet columns store the index). Times and
+ * on-times are whole milliseconds; every event ends before the next begins.
+ * Every kind but `idle` starts from a `clean-s0` day (its pulses, its pulse-free night):
  * - `clean-s0`   S0 pulses of 40-60 ms at a rate following a daily consumption profile (pulse-free
  *                night hours 01:00-05:00 apart from an occasional flush, morning and evening peaks).
  * - `bounce`     clean, plus bursts of 1-5 ms spikes with 1-3 ms gaps before or after ~2% of the
  *                pulses (at least one): contact chatter.
- * - `shorted`    clean, but the contact stays closed for 5-30 minutes from a time between 08:00 and
- *                20:00 (one event with a huge on-time); a NAMUR loop reads 6.2-7.5 mA meanwhile.
+ * - `shorted`    clean, but the contact stays closed for 5-30 minutes (at least two sample periods)
+ *                from a time between 08:00 and 20:00: one event with a huge on-time, no other pulse
+ *                within 500 ms of it; a NAMUR loop reads 6.2-7.5 mA meanwhile.
  * - `open`       clean until a time between 08:00 and 20:00, then the line is cut: no pulses, a NAMUR
  *                loop reads 0.02-0.15 mA, a reed sensor's tamper loop opens and stays open.
  * - `magnet`     clean, but a magnet is held to the meter for 40-80 minutes from a time between
