@@ -1,7 +1,8 @@
 // Many channel-days at once, as flat columns ready for the pulse reducers and kernel: events and
 // line samples sorted by interval (channel-day) then time, and per interval its channel, day,
 // kind, sensor, seed and expected faults. Any interval is reproduced alone by generateChannelDay
-// with its recorded kind, sensor, magnetometer and seed.
+// with its recorded day, kind, sensor, magnetometer and seed and the fleet's flowPerHour, weight
+// and sampleEveryMs.
 import { hash32 } from "../../demo/random.js";
 import { InvalidOptionError } from "../../errors.js";
 import { flagMask } from "../../flags/index.js";
