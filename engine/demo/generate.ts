@@ -10,6 +10,7 @@ import { METERS_HEADER, READINGS_HEADER } from "./headers.js";
 import type { DemoManifest } from "./manifest.js";
 import { createRandom } from "./random.js";
 import { assemble, baseColumns } from "./rows.js";
+import { demoPulses, PULSE_METER_COLUMNS } from "./pulses.js";
 import { plant } from "./scenarios.js";
 import { computeSeries, formatTicks } from "./series.js";
 import type { MeterSeries } from "./series.js";
@@ -54,11 +55,17 @@ export async function generateDemoData(options: DemoOptions): Promise<DemoManife
   const columns = baseColumns(plans, series, dates);
   const planted = plant(rng, plans, series, columns, dates);
   const lines = assemble([...columns, ...planted.extraColumns], planted.tails, READINGS_HEADER);
+  const pulses = demoPulses(rng, meters, first, days, seed);
 
   await mkdir(options.dir, { recursive: true });
-  const files = { meters: join(options.dir, "meters.csv"), readings: join(options.dir, "readings.csv") };
-  await writeFile(files.meters, registryLines(plans, series, first).join("\n") + "\n");
+  const files = {
+    meters: join(options.dir, "meters.csv"), readings: join(options.dir, "readings.csv"),
+    pulseReadings: join(options.dir, "pulse-readings.csv"), pulseEvents: join(options.dir, "pulse-events.csv"),
+  };
+  await writeFile(files.meters, [...registryLines(plans, series, first), ...pulseRegistryLines(pulses.registry)].join("\n") + "\n");
   await writeFile(files.readings, lines.join("\n") + "\n");
+  await writeFile(files.pulseReadings, pulses.summaries.join("\n") + "\n");
+  await writeFile(files.pulseEvents, pulses.events.join("\n") + "\n");
 
   const { counts } = planted;
   const badTotal = Object.values(counts.bad).reduce((a, b) => a + b, 0);
@@ -72,11 +79,20 @@ export async function generateDemoData(options: DemoOptions): Promise<DemoManife
     meters: plans.length,
     rows: { total: lines.length - 1, ...counts, badTotal },
     scenarios: planted.scenarios,
+    pulses: pulses.result,
   };
 }
 
+/** The demo registry's header: the register columns, then the pulse meters' columns. */
+export const DEMO_METERS_HEADER = `${METERS_HEADER},${PULSE_METER_COLUMNS.join(",")}`;
+
+/** Pulse meters' registry rows: id, type, unit, then empty register columns, then pulse settings. */
+function pulseRegistryLines(rows: string[][]): string[] {
+  return rows.map(([id, type, unit, ...pulse]) => [id, type, unit, "1", "", "", "", "", "", "", "", "", "", "", ...pulse].join(","));
+}
+
 function registryLines(plans: MeterPlan[], series: Map<string, MeterSeries>, first: number): string[] {
-  const lines = [METERS_HEADER];
+  const lines = [DEMO_METERS_HEADER];
   for (const p of plans) {
     const baseline = series.get(p.id)!.baseline;
     const hasBaseline = !Number.isNaN(baseline);
@@ -85,6 +101,7 @@ function registryLines(plans: MeterPlan[], series: Map<string, MeterSeries>, fir
       p.digitsConfigured ? String(p.digits) : "", p.mode, p.parentId ?? "",
       p.unitPrice.toFixed(4), p.fee.toFixed(2), p.costCenter, p.glAccount,
       hasBaseline ? formatTicks(baseline, p.decimals) : "", hasBaseline ? formatDay(first - p.baselineGap) : "",
+      ...PULSE_METER_COLUMNS.map(() => ""),
     ].join(","));
   }
   return lines;

@@ -6,9 +6,11 @@ export {
   writeBenchMeters,
   writeBenchReadings,
 } from "./bench.js";
-export { DEMO_DEFAULTS, generateDemoData } from "./generate.js";
+export { DEMO_DEFAULTS, DEMO_METERS_HEADER, generateDemoData } from "./generate.js";
 export { METERS_HEADER, READINGS_HEADER } from "./headers.js";
 export { BAD_ROW_REASONS } from "./manifest.js";
+export { PULSE_EVENTS_HEADER, PULSE_METER_COLUMNS, PULSE_READINGS_HEADER } from "./pulses.js";
+export type { DemoPulses } from "./pulses.js";
 export type { BenchFile, BenchMetersOptions, BenchReadingsOptions } from "./bench.js";
 export type { DemoOptions } from "./generate.js";
 export type {

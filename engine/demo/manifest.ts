@@ -1,6 +1,7 @@
 // What generateDemoData wrote: file paths, expected row counts and the scenario list, so tests
 // and `meterflow demo` can check meterflow's outcomes against what was planted in the data.
 import type { FlagName } from "../flags/index.js";
+import type { DemoPulses } from "./pulses.js";
 
 /** Rejection reasons the demo data plants (the names of rejected.csv's `reason` column). */
 export const BAD_ROW_REASONS = [
@@ -96,7 +97,7 @@ export interface DemoRowCounts {
 /** The result of generateDemoData. */
 export interface DemoManifest {
   dir: string;
-  files: { meters: string; readings: string };
+  files: { meters: string; readings: string; pulseReadings: string; pulseEvents: string };
   seed: number;
   /** First and last reading day (YYYY-MM-DD). */
   startDay: string;
@@ -106,4 +107,6 @@ export interface DemoManifest {
   meters: number;
   rows: DemoRowCounts;
   scenarios: DemoScenario[];
+  /** The pulse meters: radio-module summaries and logger channels (./pulses.ts). */
+  pulses: DemoPulses;
 }

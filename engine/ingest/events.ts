@@ -8,8 +8,9 @@
 //   direction  `forward` (default) | `reverse` (or 1 / -1): the direction input at the pulse
 //   loop_ma    loop current sample, mA;  tamper  tamper loop sample: 0/closed | 1/open
 //   magnet_mt  magnetic field sample, mT
-// A row without on_ms and without any sample, or with a bad value, is rejected with its reason
-// and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
+// A row with only meter_id and time is a heartbeat: the channel was logged that day (a day with
+// only heartbeats is a day without pulses, not a missing day). A row with a bad value is
+// rejected with its reason and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
 // row): split very large logs by day.
 import { Unpackr } from "msgpackr";
 import { isColumn, recordJson } from "./builder.js";
@@ -39,7 +40,7 @@ export interface PulseEventRows {
   meter: Int32Array;
   /** ms since epoch, UTC. */
   t: Float64Array;
-  /** Pulse on-time, ms; NaN for a sample-only row. */
+  /** Pulse on-time, ms; NaN for a sample-only or heartbeat row. */
   onMs: Float64Array;
   /** 1 = direction reversed. */
   reverse: Uint8Array;
@@ -234,7 +235,6 @@ class EventColumns {
     const magnet = measure(get("magnet_mt"));
     const reverse = reverseOf(get("direction"));
     if (on < 0 || loop < 0 || tamper < 0 || magnet < 0 || reverse < 0) return this.reject(line, meterId, "bad_event", raw());
-    if (on !== on && loop !== loop && tamper !== tamper && magnet !== magnet) return this.reject(line, meterId, "bad_event", raw());
     if (this.length === this.t.length) this.#grow();
     const i = this.length++;
     this.meter[i] = this.#meters.intern(meterId);

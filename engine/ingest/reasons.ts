@@ -34,7 +34,7 @@ export const REJECT = Object.freeze({
   bad_pulse_field: 15,
   /** A pulse-events row whose `time` is missing or not an ISO 8601 date-time (or epoch ms). */
   bad_event_time: 16,
-  /** A pulse-events row without any event (no `on_ms` and no line sample), or a bad `on_ms`. */
+  /** A pulse-events row with a bad `on_ms`, `direction`, `loop_ma`, `tamper` or `magnet_mt`. */
   bad_event: 17,
 } as const);
 

@@ -75,6 +75,11 @@ export class BatchProcessor {
     }
   }
 
+  /** Pulse readings per fault name so far. */
+  get pulseFaults(): Map<string, number> {
+    return this.#pulses.faults;
+  }
+
   /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
   async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
     const { store, writer, runId, state } = this.#ctx;

@@ -6,7 +6,7 @@
 // pulse interval kernel gives its debounced consumption and fault bits, which replace the
 // register's consumption and join its flags. The rules see the faults as facts.
 import type { ConsumptionBatch } from "../consumption/index.js";
-import { FLAG } from "../flags/flags.js";
+import { FLAG, flagNames } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { PULSE_INPUTS } from "../ingest/pulse-fields.js";
@@ -25,6 +25,8 @@ export function isPulseMeter(meters: MeterTable, k: number): boolean {
 
 /** The pulse interval kernel over a batch's pulse rows. */
 export class PulseStage {
+  /** Pulse readings per fault name, over every batch so far. */
+  readonly faults = new Map<string, number>();
   readonly #implementation: PulseKernel["implementation"];
   #kernel: PulseKernel | undefined;
   #work: PulseBatch | undefined;
@@ -95,7 +97,9 @@ export class PulseStage {
     this.#kernel.compute(work, n);
     for (let j = 0; j < n; j++) {
       const i = at[j];
-      let flags = r.flags[i] | c.faults[j];
+      const faults = c.faults[j];
+      if (faults !== 0) for (const name of flagNames(faults)) this.faults.set(name, (this.faults.get(name) ?? 0) + 1);
+      let flags = r.flags[i] | faults;
       // The first reading and an override keep the register's outcome (not billed / the override).
       if ((flags & (FLAG.initial | FLAG.override)) === 0) {
         const consumption = c.consumption[j];

@@ -20,6 +20,8 @@ import type { Store } from "../store/types.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
+import { readEventsBatch } from "./pulse-events.js";
+import type { EventsInput } from "./pulse-events.js";
 
 /**
  * Failpoint for the crash tests: the process kills itself (SIGKILL, no cleanup) right after
@@ -31,6 +33,11 @@ const KILL_AFTER_BATCHES = Number(process.env.MF_FAILPOINT_KILL_AFTER_BATCHES ??
 export interface RunOptions {
   /** Reading files: CSV, NDJSON or msgpack, by extension. */
   inputs: string[];
+  /**
+   * Raw pulse-event files (README "Pulse events"), processed after the reading files: each
+   * becomes one reading per meter and UTC day it covers.
+   */
+  pulseEvents?: string[];
   /** SQLite state file (created when missing). */
   db: string;
   /** Output directory (created when missing). */
@@ -70,7 +77,7 @@ export interface RunSummary {
   balanced: boolean;
   batches: number;
   meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number; unchanged?: true } };
-  inputs: Array<{ path: string; bytes: number; sha256: string }>;
+  inputs: Array<{ path: string; bytes: number; sha256: string; kind?: "pulse-events" } & Partial<EventsInput>>;
   seconds: number;
   readings_per_second: number;
   /** Alerts raised by the rules (alerts.csv). */
@@ -82,6 +89,8 @@ export interface RunSummary {
   rejected_reasons: Record<string, number>;
   /** Billing records per flag. */
   billed_flags: Record<string, number>;
+  /** Pulse readings per fault (open_circuit, ..., backflow), billed or held. */
+  pulse_faults: Record<string, number>;
   /**
    * Seconds per stage of the main thread: setup (registry import, input hashes, state load),
    * decode (waiting for the next batch), validate, compute, output (formatting the lines),
@@ -103,13 +112,15 @@ export class RunError extends MeterflowError {
 
 export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const inputs = options.inputs.map((path) => {
+  const stat = (path: string) => {
     try {
       return { path, bytes: statSync(path).size, sha256: "" };
     } catch {
       throw new RunError(`cannot read input ${path}`);
     }
-  });
+  };
+  const inputs: RunSummary["inputs"] = options.inputs.map(stat);
+  const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
   // Rules first: a rule file that does not validate stops the run before anything is touched.
   const rules = await RulesDecider.load(options.rules);
   const store = openSqliteStore(options.db);
@@ -126,7 +137,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     } catch (error) {
       throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
     }
-    runId = store.startRun(inputs);
+    runId = store.startRun([...inputs, ...eventInputs]);
     const format = options.format ?? "csv";
     const writeInThread = (options.threads ?? true) && canWriteInThread();
     writer = writeInThread
@@ -164,6 +175,18 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       }
       if (!decodeInWorker) input.sha256 = hash.digest("hex");
     }
+    for (const input of eventInputs) {
+      const waited = performance.now();
+      const hash = createHash("sha256");
+      const { batch, stats } = await readEventsBatch(input.path, meters, { maxEndDay, onBytes: (chunk) => hash.update(chunk) });
+      input.sha256 = hash.digest("hex");
+      Object.assign(input, stats);
+      inputs.push(input);
+      decode += performance.now() - waited;
+      const counts = await processor.process(batch, seq++, input.path);
+      for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
+      options.onProgress?.(total.rows);
+    }
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
     await writer.flush();
@@ -178,6 +201,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
       alerts: tally.alerts, rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
+      pulse_faults: sorted(processor.pulseFaults),
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);

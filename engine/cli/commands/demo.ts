@@ -15,8 +15,10 @@ export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days
 
 Generates a demo data set into DIR (default ./meterflow-demo): meters.csv and readings.csv for
 N meters (default 3000) over N days (default 60), with rollovers, overrides, a meter exchange,
-back-dated, duplicate, conflicting and bad rows. Then runs it with a fresh state database
-(DIR/state.db) and writes the outputs into DIR/out.`;
+back-dated, duplicate, conflicting and bad rows; pulse-readings.csv (pulse meters' daily
+summaries with planted sensor faults) and pulse-events.csv (raw pulses of one logger channel per
+synthetic signal: clean, bounce, shorted, open, magnet, leak, backflow, idle and near misses).
+Then runs it with a fresh state database (DIR/state.db) and writes the outputs into DIR/out.`;
 
 export async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -35,10 +37,15 @@ export async function demo(argv: string[]): Promise<number> {
   rmSync(join(dir, "state.db-shm"), { force: true });
   const manifest = await generateDemoData({ dir, meters, days });
   console.log(`meterflow demo: ${manifest.meters.toLocaleString("en")} meters, ${manifest.days} days ` +
-    `(${manifest.startDay} to ${manifest.endDay}), ${manifest.rows.total.toLocaleString("en")} readings in ${manifest.files.readings}\n`);
+    `(${manifest.startDay} to ${manifest.endDay}), ${manifest.rows.total.toLocaleString("en")} readings in ${manifest.files.readings}`);
+  const p = manifest.pulses;
+  console.log(`  + ${p.radioMeters} pulse meters' daily summaries in ${manifest.files.pulseReadings} (${p.planted.length} faults planted)`);
+  console.log(`  + ${p.channels.length} logger channels' raw pulses in ${manifest.files.pulseEvents} ` +
+    `(${p.eventRows.toLocaleString("en")} rows: ${p.channels.map((c) => c.kind).join(", ")})\n`);
   const bar = progress("demo");
   const summary = await runFiles({
-    meters: manifest.files.meters, inputs: [manifest.files.readings], db: join(dir, "state.db"), out: join(dir, "out"),
+    meters: manifest.files.meters, inputs: [manifest.files.readings, manifest.files.pulseReadings],
+    pulseEvents: [manifest.files.pulseEvents], db: join(dir, "state.db"), out: join(dir, "out"),
     // Small batches, as a nightly file would be: late readings land after their neighbours commit.
     batchSize: 4096,
     onProgress: bar.update,

@@ -6,14 +6,17 @@ import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 
-export const RUN_HELP = `Usage: meterflow run --db FILE --out DIR [--meters METERS] READINGS...
+export const RUN_HELP = `Usage: meterflow run --db FILE --out DIR [--meters METERS] [--pulse-events FILE]... READINGS...
 
-Reads the readings files (CSV, NDJSON or msgpack, by extension), computes consumption, decides
+Reads the readings files (CSV, NDJSON or msgpack, by extension) and the raw pulse-event files
+(each summarised into one reading per meter and day), computes consumption, decides
 billable / held / rejected, commits state to the SQLite file batch by batch, and writes
 billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR.
 
 Options:
   --meters FILE       meter registry (CSV or NDJSON) to import before the run
+  --pulse-events FILE raw pulse events and line samples (CSV, NDJSON or msgpack); repeat
+                      for several
   --rules FILE        rule file (json-rules-engine format); repeat for several; default:
                       the rules shipped in engine/rules/default
   --db FILE           SQLite state file (created when missing)               [required]
@@ -32,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       meters: { type: "string" },
       rules: { type: "string", multiple: true },
+      "pulse-events": { type: "string", multiple: true },
       db: { type: "string" },
       out: { type: "string" },
       format: { type: "string", default: "csv" },
@@ -42,13 +46,14 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (values.db === undefined) throw new UsageError("run needs --db FILE (see meterflow run --help)");
   if (values.out === undefined) throw new UsageError("run needs --out DIR (see meterflow run --help)");
-  if (positionals.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
+  const pulseEvents = values["pulse-events"] ?? [];
+  if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const batchSize = positiveInteger("--batch-size", values["batch-size"]);
   const futureDays = positiveInteger("--future-days", values["future-days"], 0);
   const bar = progress("run");
   const summary = await runFiles({
-    inputs: positionals, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
+    inputs: positionals, pulseEvents, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
     batchSize, futureDays, onProgress: bar.update,
   }).finally(bar.done);
   if (!values.quiet) console.log(summaryTable(summary, values.out));
@@ -72,6 +77,13 @@ export function summaryTable(s: RunSummary, out: string): string {
     ["in", s.in.toLocaleString("en"), "", s.balanced ? "balanced" : "NOT BALANCED"],
   ];
   const lines = [formatTable(["readings", "count", "share", "where"], rows)];
+  const events = s.inputs.filter((i) => i.kind === "pulse-events");
+  if (events.length > 0) {
+    const sum = (key: "events" | "samples" | "readings") => events.reduce((n, i) => n + (i[key] ?? 0), 0).toLocaleString("en");
+    lines.push(`pulse events: ${sum("events")} pulses and ${sum("samples")} line samples -> ${sum("readings")} day readings`);
+  }
+  const faults = Object.entries(s.pulse_faults);
+  if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${n.toLocaleString("en")}`).join(", ")}`);
   if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${s.corrections.toLocaleString("en")}, in billing.csv`);
   lines.push(`${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s; outputs in ${out}`);
   return lines.join("\n");

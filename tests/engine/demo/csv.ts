@@ -28,11 +28,13 @@ export interface RegistryRow {
   fields: Record<string, string>;
 }
 
+/** The register meters of a demo registry (pulse meters, with a pulse_weight, are left out). */
 export function readRegistry(path: string): Map<string, RegistryRow> {
   const csv = readCsv(path);
   const out = new Map<string, RegistryRow>();
   for (const row of csv.rows) {
     const fields = Object.fromEntries(csv.header.map((h, i) => [h, row.fields[i]]));
+    if ((fields.pulse_weight ?? "") !== "") continue;
     out.set(fields.meter_id, {
       id: fields.meter_id,
       digits: fields.digits === "" ? null : Number(fields.digits),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeConsumptionReference, DEFAULT_MAX_WRAP_SHARE, ROLLOVER_MODE } from "../../../engine/consumption/index.js";
 import type { ConsumptionColumns } from "../../../engine/consumption/index.js";
-import { BAD_ROW_REASONS, generateDemoData, METERS_HEADER, READINGS_HEADER } from "../../../engine/demo/index.js";
+import { BAD_ROW_REASONS, DEMO_METERS_HEADER, generateDemoData, READINGS_HEADER } from "../../../engine/demo/index.js";
 import type { DemoManifest, DemoScenarioKind } from "../../../engine/demo/index.js";
 import { flagNames } from "../../../engine/flags/index.js";
 import { formatDay, parseDay } from "../../../engine/time/index.js";
@@ -66,7 +66,7 @@ for (const config of [
     const valid = (): Csv["rows"] => t.readings.rows.filter((r) => t.reasons.get(r.line) === null);
 
     it("writes the documented headers and a registry of realistic meters", () => {
-      expect(readFileSync(t.m.files.meters, "latin1").split("\n")[0]).toBe(METERS_HEADER);
+      expect(readFileSync(t.m.files.meters, "latin1").split("\n")[0]).toBe(DEMO_METERS_HEADER);
       expect(t.readings.header.join(",")).toBe(READINGS_HEADER);
       expect(t.registry.size).toBe(t.m.meters);
       const types: Record<string, string> = { E: "electricity.register", G: "gas.register", W: "water.register", H: "heat.register" };

@@ -1,0 +1,74 @@
+// A pulse-events file as one batch of readings: its events summarised per meter and UTC day
+// (engine/pulses/summarize.ts) become pulse readings (count in `value`, the rest in the pulse
+// columns), its bad rows rejected rows with their line and reason. So every events file
+// accounts like a readings file: in = its day readings + its rejected rows.
+import type { ReadingBatch } from "../ingest/batch.js";
+import { BatchBuilder } from "../ingest/builder.js";
+import { readPulseEvents } from "../ingest/events.js";
+import { createMeterIndex } from "../ingest/meter-index.js";
+import { REJECT, SOURCE, VERIFICATION } from "../ingest/reasons.js";
+import { profileOf } from "../pulses/profiles.js";
+import { summarizeEvents } from "../pulses/summarize.js";
+import type { PulseEventKernel } from "../pulses/events/kernel.js";
+import { day as dayText } from "../sinks/format.js";
+import type { MeterTable } from "../store/types.js";
+
+/** What reading an events file produced, for the run summary. */
+export interface EventsInput {
+  events: number;
+  samples: number;
+  readings: number;
+  rejected: number;
+}
+
+/** Reads, validates and summarises a pulse-events file into one batch. */
+export async function readEventsBatch(
+  path: string,
+  meters: MeterTable,
+  options: { maxEndDay: number; onBytes?: (chunk: Uint8Array) => void; kernel?: PulseEventKernel },
+): Promise<{ batch: ReadingBatch; stats: EventsInput }> {
+  const index = createMeterIndex();
+  const rows = await readPulseEvents(path, { meters: index, onBytes: options.onBytes });
+  const debounceOf = (m: number): number => {
+    const k = meters.keyOf.get(index.idOf(m));
+    if (k === undefined) return profileOf(0).debounceMs;
+    const own = meters.debounceMs[k];
+    return own === own ? own : profileOf(meters.pulseInput[k]).debounceMs;
+  };
+  const s = summarizeEvents(rows, { debounceOf, kernel: options.kernel });
+  const b = new BatchBuilder(Math.max(1, s.length + rows.rejected.length), index, "values");
+  const pulse = b.enablePulse();
+  for (let g = 0; g < s.length; g++) {
+    const r = b.rows++;
+    const reject = s.day[g] > options.maxEndDay ? REJECT.future_date : 0;
+    b.line[r] = 0;
+    b.setRow(r, s.meter[g], s.day[g], s.count[g], Number.NaN, SOURCE.auto, VERIFICATION.unset, reject);
+    pulse.debouncedIn[r] = s.debounced[g];
+    pulse.minOnMs[r] = s.minOnMs[g];
+    pulse.minGapMs[r] = s.minGapMs[g];
+    pulse.maxClosedMs[r] = s.maxClosedMs[g];
+    pulse.loopMinMa[r] = s.loopMinMa[g];
+    pulse.loopMaxMa[r] = s.loopMaxMa[g];
+    pulse.tamperOpen[r] = s.tamperOpen[g];
+    pulse.tamperEvents[r] = s.tamperEvents[g];
+    pulse.reverseCount[r] = s.reverseCount[g];
+    pulse.pulseFreeMaxMin[r] = s.pulseFreeMaxMin[g];
+    const summary = {
+      meter_id: index.idOf(s.meter[g]), end: dayText(s.day[g]), value: s.count[g], pulse_debounced: s.debounced[g],
+      pulse_min_on_ms: s.minOnMs[g], pulse_min_gap_ms: s.minGapMs[g], pulse_max_closed_ms: s.maxClosedMs[g],
+      loop_min_ma: s.loopMinMa[g], loop_max_ma: s.loopMaxMa[g], tamper_open: s.tamperOpen[g],
+      tamper_events: s.tamperEvents[g], reverse_count: s.reverseCount[g], pulse_free_max_min: s.pulseFreeMaxMin[g],
+    };
+    b.rawValue[r] = summary;
+    b.rawIndex[r] = -1;
+    if (reject !== 0) b.rejectedRaw.set(r, JSON.stringify(summary));
+  }
+  for (const bad of rows.rejected) {
+    const r = b.rows++;
+    b.line[r] = bad.line;
+    b.rejectRow(r, REJECT[bad.reason], bad.raw);
+    if (bad.meterId !== "") b.meter[r] = index.intern(bad.meterId);
+  }
+  const readings = s.length;
+  return { batch: b.finish(), stats: { events: s.events, samples: s.samples, readings, rejected: rows.rejected.length } };
+}

@@ -1,0 +1,47 @@
+// Raw pulse-event files through `meterflow run --pulse-events`: one reading per meter and UTC
+// day, bad rows rejected with their line, debounced consumption billed, faults held, reruns
+// duplicates.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+const meters = write(dir, "meters.csv", ["meter_id,type,unit,pulse_weight,pulse_input", "L-1,water.pulse,l,10,s0a", "L-2,water.pulse,l,1,namur"]);
+const at = (day: number, h: number, m: number, s = 0, ms = 0) => new Date(Date.UTC(2026, 10, day, h, m, s, ms)).toISOString();
+
+describe("pulse events in a run", () => {
+  it("summarises events per meter and day, bills debounced pulses, holds faults and rejects bad rows", async () => {
+    const events = write(dir, "events.csv", [
+      "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt",
+      // day 1 (initial for both meters)
+      `L-1,${at(28, 8, 0)},50,,,,`,
+      `L-2,${at(28, 8, 0)},,,1.2,,`,
+      // day 2, L-1: three clean pulses, one of them split by a 2 ms chatter gap (counts once)
+      `L-1,${at(29, 8, 0)},50,,,,`,
+      `L-1,${at(29, 9, 0)},20,,,,`,
+      `L-1,${at(29, 9, 0, 0, 22)},28,,,,`,
+      `L-1,${at(29, 10, 0)},50,,,,`,
+      // day 2, L-2: one pulse, and its NAMUR loop seen at 0.2 mA (open line)
+      `L-2,${at(29, 7, 0)},45,,1.2,,`,
+      `L-2,${at(29, 12, 0)},,,0.2,,`,
+      // bad rows
+      `L-1,yesterday,50,,,,`,
+      `L-2,${at(29, 13, 0)},fast,,,,`,
+      // a heartbeat: counts for its day, adds nothing
+      `L-2,${at(29, 14, 0)},,,,,`,
+    ]);
+    const out = await runAndRead({ meters, inputs: [], pulseEvents: [events], db: join(dir, "e.db"), out: join(dir, "out") });
+    expect(out.summary).toMatchObject({ in: 6, billable: 0, held: 4, rejected: 2, balanced: true });
+    expect(out.summary.inputs).toEqual([expect.objectContaining({ kind: "pulse-events", events: 6, samples: 3, readings: 4, rejected: 2 })]);
+    expect(out.rejected.map((r) => [r.source_line, r.meter_id, r.reason])).toEqual([["10", "L-1", "bad_event_time"], ["11", "L-2", "bad_event"]]);
+    const held = Object.fromEntries(out.held.map((r) => [r.reading_id, [r.previous, r.current, r.consumption, r.flags, r.reasons]]));
+    // L-1: 4 raw pulses, 3 after debouncing -> 30 l; the 20 ms piece is below the S0 minimum: bounce.
+    expect(held["L-1@2026-11-29"]).toEqual(["1", "5", "30", "bounce", "temp_bad:bounce"]);
+    expect(held["L-2@2026-11-29"]).toEqual(["0", "1", "1", "open_circuit", "temp_bad:open_circuit"]);
+    expect(out.summary.pulse_faults).toEqual({ bounce: 1, open_circuit: 1 });
+
+    const again = await runAndRead({ meters, inputs: [], pulseEvents: [events], db: join(dir, "e.db"), out: join(dir, "out2") });
+    expect(again.summary).toMatchObject({ in: 6, duplicates: 4, rejected: 2, billable: 0, held: 0, balanced: true });
+  });
+});
