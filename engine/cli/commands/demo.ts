@@ -56,7 +56,9 @@ export async function demo(argv: string[]): Promise<number> {
   console.log(reasons("held because", summary.held_reasons));
   console.log(reasons("rejected because", summary.rejected_reasons));
   console.log(reasons("billed with flag", summary.billed_flags));
-  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${join(values.dir, "state.db")} --out ${join(values.dir, "out2")} ${join(values.dir, "readings.csv")}`);
+  const d = (name: string) => join(values.dir, name);
+  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${d("state.db")} --out ${d("out2")} ` +
+    `--pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")}`);
   return 0;
 }
 
