@@ -2,6 +2,7 @@
 
 export { consumption } from "./consumption";
 export { commonPathFloor, memoryFloor } from "./floor";
+export { pulseEvents, pulseEventsFloor } from "./pulse-events";
 export { pulseIntervals } from "./pulses";
 export {
   FLAG_IMPLAUSIBLE_ROLLOVER,
@@ -15,6 +16,7 @@ export {
   STATUS_BAD_LENGTH,
   STATUS_OK,
   STATUS_OUT_OF_BOUNDS,
+  STATUS_UNSORTED,
 } from "./util/flags";
 
 /** First free byte after the module's static data: callers lay their columns out from here. */

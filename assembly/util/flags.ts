@@ -16,3 +16,5 @@ export const MODE_MODULUS: u8 = 1;
 export const STATUS_OK: i32 = 0;
 export const STATUS_BAD_LENGTH: i32 = 1;
 export const STATUS_OUT_OF_BOUNDS: i32 = 2;
+/** Pulse events not sorted by interval, then time (assembly/pulse-events.ts). */
+export const STATUS_UNSORTED: i32 = 3;

@@ -32,6 +32,19 @@ export interface KernelExports {
     maxPulses: number, leakSlotMin: number, noPulseDays: number, outDebounced: number,
     outConsumption: number, outFaults: number,
   ): number;
+  pulseEvents(
+    n: number, m: number, interval: number, t: number, onMs: number, reverse: number,
+    startMs: number, endMs: number, debounceMs: number, count: number, debounced: number,
+    minOnMs: number, minGapMs: number, maxClosedMs: number, reverseCount: number,
+    pulseFreeMaxMin: number, spanMin: number,
+  ): number;
+  /** Memory floor of pulseEvents (bench only): same arguments. */
+  pulseEventsFloor(
+    n: number, m: number, interval: number, t: number, onMs: number, reverse: number,
+    startMs: number, endMs: number, debounceMs: number, count: number, debounced: number,
+    minOnMs: number, minGapMs: number, maxClosedMs: number, reverseCount: number,
+    pulseFreeMaxMin: number, spanMin: number,
+  ): number;
   commonPathFloor(
     n: number, prev: number, cur: number, scale: number, overrides: number, prevEnd: number,
     end: number, outConsumption: number, outFlags: number, outStart: number, outDays: number,
