@@ -37,19 +37,25 @@ export interface PulseKernel {
  * kernel.compute(batch, 1); // c.consumption[0] === 12, c.faults[0] === FLAG.bounce
  */
 export function createPulseKernel(options: PulseKernelOptions = {}): PulseKernel {
-  const implementation = options.implementation ?? "auto";
+  const kernels = kernelsFor(options.implementation);
+  return kernels === undefined ? new ReferenceKernel() : new WasmKernel(kernels);
+}
+
+/**
+ * The WebAssembly kernels a pulse kernel of `implementation` runs on, or undefined where the
+ * TypeScript reference runs: asked for, or `"auto"` where WebAssembly cannot load.
+ */
+export function kernelsFor(implementation: PulseImplementation | "auto" = "auto"): Kernels | undefined {
   if (!["auto", "simd", "scalar", "reference"].includes(implementation)) {
     throw new InvalidOptionError("implementation", '"auto", "simd", "scalar" or "reference"', implementation);
   }
-  if (implementation === "reference") return new ReferenceKernel();
-  let kernels: Kernels;
+  if (implementation === "reference") return undefined;
   try {
-    kernels = loadKernels(implementation);
+    return loadKernels(implementation);
   } catch (error) {
-    if (implementation === "auto" && error instanceof KernelLoadError) return new ReferenceKernel();
+    if (implementation === "auto" && error instanceof KernelLoadError) return undefined;
     throw error;
   }
-  return new WasmKernel(kernels);
 }
 
 class WasmKernel implements PulseKernel {
@@ -79,7 +85,7 @@ class WasmKernel implements PulseKernel {
   }
 
   compute(batch: PulseBatch, length: number): void {
-    checkLength(batch, length);
+    checkLength(length, batch.capacity);
     const p = (name: PulseColumnName) => batch.pointer(name);
     const status = this.#kernels.exports.pulseIntervals(
       length, p("count"), p("debouncedIn"), p("minOnMs"), p("minGapMs"), p("maxClosedMs"),
@@ -105,19 +111,21 @@ class ReferenceKernel implements PulseKernel {
   release(): void {}
 
   compute(batch: PulseBatch, length: number): void {
-    checkLength(batch, length);
+    checkLength(length, batch.capacity);
     computePulsesReference(batch.columns, length);
   }
 }
 
-function checkCapacity(capacity: number): void {
+/** Throws unless `capacity` (named `option`) is a positive integer. */
+export function checkCapacity(capacity: number, option = "capacity"): void {
   if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new InvalidOptionError("capacity", "a positive integer", capacity);
+    throw new InvalidOptionError(option, "a positive integer", capacity);
   }
 }
 
-function checkLength(batch: PulseBatch, length: number): void {
-  if (!Number.isInteger(length) || length < 0 || length > batch.capacity) {
-    throw new InvalidOptionError("length", `an integer from 0 to the batch capacity ${batch.capacity}`, length);
+/** Throws unless `length` (named `option`) is an integer from 0 to `capacity`. */
+export function checkLength(length: number, capacity: number, option = "length"): void {
+  if (!Number.isInteger(length) || length < 0 || length > capacity) {
+    throw new InvalidOptionError(option, `an integer from 0 to the batch capacity ${capacity}`, length);
   }
 }

@@ -1,8 +1,13 @@
-// Runs pulse interval rows described as plain objects through a pulse kernel, for readable tests.
+// Runs pulse interval rows, and raw pulse events, described as plain objects through the pulse
+// kernels, for readable tests.
 import { flagNames } from "../../../engine/flags/index.js";
 import type { FlagName } from "../../../engine/flags/index.js";
-import { createPulseKernel, INPUT_COLUMNS, THRESHOLD_COLUMNS } from "../../../engine/pulses/index.js";
-import type { InputColumn, PulseImplementation, PulseKernel, ThresholdColumn } from "../../../engine/pulses/index.js";
+import {
+  createPulseEventKernel, createPulseKernel, EVENT_INTERVAL_INPUTS, EVENT_INTERVAL_OUTPUTS, INPUT_COLUMNS, THRESHOLD_COLUMNS,
+} from "../../../engine/pulses/index.js";
+import type {
+  EventIntervalInput, EventIntervalOutput, InputColumn, PulseEventKernel, PulseImplementation, PulseKernel, ThresholdColumn,
+} from "../../../engine/pulses/index.js";
 
 export const IMPLEMENTATIONS: PulseImplementation[] = ["simd", "scalar", "reference"];
 
@@ -54,4 +59,57 @@ export function onePulse(implementation: PulseImplementation, row: PulseRow): Pu
     }
   }
   return a;
+}
+
+// ---- pulse events ----
+
+/** One raw pulse event; `interval` defaults to 0, `reverse` to 0. */
+export interface EventRow {
+  interval?: number;
+  t: number;
+  onMs: number;
+  reverse?: number;
+}
+
+/** One interval; unset fields keep the batch defaults (0 .. 24 h, debounce 10 ms). */
+export type IntervalRow = Partial<Record<EventIntervalInput, number>>;
+
+export type IntervalResult = Record<EventIntervalOutput, number>;
+
+const eventKernels = new Map<PulseImplementation, PulseEventKernel>();
+
+export function eventKernelFor(implementation: PulseImplementation): PulseEventKernel {
+  let kernel = eventKernels.get(implementation);
+  if (kernel === undefined) {
+    kernel = createPulseEventKernel({ implementation });
+    eventKernels.set(implementation, kernel);
+  }
+  return kernel;
+}
+
+/** Summarises `events` into `intervals` (one default interval unless given) in one batch. */
+export function summarise(implementation: PulseImplementation, events: EventRow[], intervals: IntervalRow[] = [{}]): IntervalResult[] {
+  const kernel = eventKernelFor(implementation);
+  const batch = kernel.allocate(Math.max(events.length, 1), Math.max(intervals.length, 1));
+  try {
+    const e = batch.events;
+    events.forEach((row, i) => {
+      e.interval[i] = row.interval ?? 0;
+      e.t[i] = row.t;
+      e.onMs[i] = row.onMs;
+      e.reverse[i] = row.reverse ?? 0;
+    });
+    const c = batch.intervals;
+    intervals.forEach((row, j) => {
+      for (const name of EVENT_INTERVAL_INPUTS) {
+        const v = row[name];
+        if (v !== undefined) c[name][j] = v;
+      }
+    });
+    kernel.compute(batch, events.length, intervals.length);
+    const out = batch.intervals;
+    return intervals.map((_, j) => Object.fromEntries(EVENT_INTERVAL_OUTPUTS.map((k) => [k, out[k][j]])) as IntervalResult);
+  } finally {
+    kernel.release(batch);
+  }
 }
