@@ -1,0 +1,63 @@
+// The plugin descriptor: a plain object naming what the plugin contributes. `definePlugin`
+// returns its argument; it exists for type inference and checking (hono's createMiddleware).
+import type { DerivedFactDefinition } from "./facts.js";
+import type { MeterTypeDefinition } from "./meter-types.js";
+import type { SensorChannelDefinition, ThresholdDefinition } from "./sensors.js";
+
+/** A rule file in json-rules-engine's format (README "Rules"): `{ rules: [...] }`. */
+export interface RuleFile {
+  /** Shown in messages; default the plugin's name. */
+  readonly name?: string;
+  readonly rules: readonly object[];
+}
+
+/** What a hook is given. */
+export interface PluginContext {
+  /** The SDK version of the engine running the plugin. */
+  readonly sdkVersion: string;
+  /** Messages for the run's log, prefixed with the plugin's name. */
+  log(message: string): void;
+}
+
+/** Lifecycle hooks: the only asynchronous code of a plugin. Per-reading work is in facts. */
+export interface PluginHooks {
+  /** Before the first batch (in every thread that loads the plugin). */
+  setup?(context: PluginContext): Promise<void>;
+  /** After the last batch, also when the run fails. */
+  teardown?(context: PluginContext): Promise<void>;
+}
+
+/** A plugin. */
+export interface PluginDescriptor {
+  /** Unique: an npm package name, e.g. `@acme/meterflow-vibration`. */
+  readonly name: string;
+  /** The plugin's own version (semver). */
+  readonly version: string;
+  /** The SDK versions it works with, a semver range, e.g. `^1.0.0`. */
+  readonly sdk: string;
+  /** Plugins it needs, by name, with version ranges; they register first. */
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly meterTypes?: readonly MeterTypeDefinition[];
+  readonly sensors?: readonly SensorChannelDefinition[];
+  /** Thresholds on this plugin's channels or a dependency's. */
+  readonly thresholds?: readonly ThresholdDefinition[];
+  // `any` lets facts with specific column names (DerivedFactDefinition<"a", "b">) sit in one
+  // list; defineFact checks each one's columns.
+  readonly facts?: readonly DerivedFactDefinition<any, any>[];
+  readonly rules?: readonly RuleFile[];
+  readonly hooks?: PluginHooks;
+}
+
+/**
+ * Declares a plugin. Returns its argument unchanged, typed as written.
+ *
+ * @example
+ * export default definePlugin({
+ *   name: "acme-vibration", version: "1.0.0", sdk: "^1.0.0",
+ *   sensors: [{ name: "vibration", unit: "mm/s", description: "RMS vibration velocity", range: { min: 0, max: 100 } }],
+ *   thresholds: [{ name: "shaking", channel: "vibration", above: 7.1, forMinutes: 10, severity: "warning", message: "vibration above 7.1 mm/s for 10 min" }],
+ * });
+ */
+export function definePlugin<const P extends PluginDescriptor>(plugin: P): P {
+  return plugin;
+}

@@ -1,0 +1,42 @@
+// Sensor channels a plugin contributes (temperature, CO2, supply voltage, ...): the name a
+// reading's column or `channel` field uses, its unit, its physically valid range (a value
+// outside it is rejected, never judged) and default thresholds with durations.
+
+/** How urgent an alert is; written to alerts.csv's `severity`. */
+export type Severity = "info" | "warning" | "critical";
+
+/**
+ * A threshold on one channel: an alert when the value stays above `above` (or below `below`)
+ * for `forMinutes` minutes or more (0: at once). The comparison is strict: a value equal to the
+ * limit is fine. One alert per episode: the condition must clear before it can alert again.
+ * Durations span readings and batches; readings logged offline are judged in time order.
+ */
+export interface ThresholdDefinition {
+  /** Unique within the plugin, e.g. `too-warm`; alerts.csv's `rule` is `<plugin>/<name>`. */
+  readonly name: string;
+  /** The channel it watches (a channel of this plugin or of a dependency). */
+  readonly channel: string;
+  /** Exactly one of `above` and `below`. */
+  readonly above?: number;
+  readonly below?: number;
+  /** Minutes the condition must hold before it alerts; default 0. */
+  readonly forMinutes?: number;
+  readonly severity: Severity;
+  /** alerts.csv's `message`. */
+  readonly message: string;
+}
+
+/** A sensor channel. */
+export interface SensorChannelDefinition {
+  /**
+   * The channel's name as readings carry it: a column of that name (wide rows) or the value of
+   * the `channel` field (one row per channel). Lowercase letters, digits, `_` and `.`; unique
+   * across all plugins, e.g. `temperature`, `illuminance.uv`.
+   */
+  readonly name: string;
+  /** Unit of the values, e.g. `°C`, `%RH`, `ppm`, `V`. */
+  readonly unit: string;
+  readonly description: string;
+  /** Physically valid values, inclusive; outside is rejected `out_of_range`. */
+  readonly range: { readonly min: number; readonly max: number };
+}
