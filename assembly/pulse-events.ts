@@ -72,6 +72,29 @@ export function pulseEvents(
   count: usize, debounced: usize, minOnMs: usize, minGapMs: usize, maxClosedMs: usize,
   reverseCount: usize, pulseFreeMaxMin: usize, spanMin: usize,
 ): i32 {
+  const status = entry(n, m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
+    count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
+  if (status != STATUS_OK) return status;
+  if (!inOrder(<usize>n, <u32>m, interval, t)) return STATUS_UNSORTED;
+  if (ASC_FEATURE_SIMD) {
+    summarise<v128>(<usize>n, <usize>m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
+      count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
+  } else {
+    summarise<f64>(<usize>n, <usize>m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
+      count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
+  }
+  return STATUS_OK;
+}
+
+/** Entry checks of both exports: STATUS_BAD_LENGTH, STATUS_OUT_OF_BOUNDS or STATUS_OK. */
+// @ts-ignore: decorator
+@inline function entry(
+  n: i32, m: i32,
+  interval: usize, t: usize, onMs: usize, reverse: usize,
+  startMs: usize, endMs: usize, debounceMs: usize,
+  count: usize, debounced: usize, minOnMs: usize, minGapMs: usize, maxClosedMs: usize,
+  reverseCount: usize, pulseFreeMaxMin: usize, spanMin: usize,
+): i32 {
   if (n < 0 || m < 0) return STATUS_BAD_LENGTH;
   const n8 = <u64>n << 3;
   const m8 = <u64>m << 3;
@@ -81,14 +104,6 @@ export function pulseEvents(
     !fits(count, m8) || !fits(debounced, m8) || !fits(minOnMs, m8) || !fits(minGapMs, m8) ||
     !fits(maxClosedMs, m8) || !fits(reverseCount, m8) || !fits(pulseFreeMaxMin, m8) || !fits(spanMin, m8)
   ) return STATUS_OUT_OF_BOUNDS;
-  if (!inOrder(<usize>n, <u32>m, interval, t)) return STATUS_UNSORTED;
-  if (ASC_FEATURE_SIMD) {
-    summarise<v128>(<usize>n, <usize>m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
-      count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
-  } else {
-    summarise<f64>(<usize>n, <usize>m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
-      count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
-  }
   return STATUS_OK;
 }
 
@@ -252,14 +267,9 @@ export function pulseEventsFloor(
   count: usize, debounced: usize, minOnMs: usize, minGapMs: usize, maxClosedMs: usize,
   reverseCount: usize, pulseFreeMaxMin: usize, spanMin: usize,
 ): i32 {
-  if (n < 0 || m < 0) return STATUS_BAD_LENGTH;
-  const m8 = <u64>m << 3;
-  if (
-    !fits(interval, <u64>n << 2) || !fits(t, <u64>n << 3) || !fits(onMs, <u64>n << 3) || !fits(reverse, <u64>n) ||
-    !fits(startMs, m8) || !fits(endMs, m8) || !fits(debounceMs, m8) ||
-    !fits(count, m8) || !fits(debounced, m8) || !fits(minOnMs, m8) || !fits(minGapMs, m8) ||
-    !fits(maxClosedMs, m8) || !fits(reverseCount, m8) || !fits(pulseFreeMaxMin, m8) || !fits(spanMin, m8)
-  ) return STATUS_OUT_OF_BOUNDS;
+  const status = entry(n, m, interval, t, onMs, reverse, startMs, endMs, debounceMs,
+    count, debounced, minOnMs, minGapMs, maxClosedMs, reverseCount, pulseFreeMaxMin, spanMin);
+  if (status != STATUS_OK) return status;
   const events = <usize>n;
   let x: u64 = 0;
   let i: usize = 0;
