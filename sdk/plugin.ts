@@ -9,6 +9,8 @@ export interface RuleFile {
   /** Shown in messages; default the plugin's name. */
   readonly name?: string;
   readonly rules: readonly object[];
+  /** Shared named conditions the rules refer to with `{ "condition": "<name>" }`. */
+  readonly conditions?: Readonly<Record<string, object>>;
 }
 
 /** What a hook is given. */

@@ -1,0 +1,59 @@
+// Runs one derived fact over a batch's columns: the same code for PluginRegistry.runFacts and
+// the conformance suite. Input columns the batch lacks are NaN-filled; output columns start
+// NaN-filled and join the batch only when compute returns. Both column maps are frozen, so a
+// fact cannot add a column it did not declare (ES modules are strict: adding one throws).
+import type { DerivedFactDefinition } from "./facts.js";
+import { PluginError } from "./errors.js";
+
+/** A fact with the name of the plugin it came from. */
+export interface RegisteredFact extends DerivedFactDefinition {
+  readonly plugin: string;
+}
+
+/**
+ * Computes `fact` over `columns` (each at least `length` long) and adds its output columns to
+ * `columns`, replacing any of the same name.
+ *
+ * @throws PluginError MF_ERR_PLUGIN_FACT (hook `facts:<name>`) when compute throws or returns a promise.
+ * @throws RangeError when a column it reads is shorter than `length`.
+ */
+export function computeFact(fact: RegisteredFact, columns: Record<string, Float64Array>, length: number): void {
+  const input: Record<string, Float64Array> = {};
+  for (const name of fact.reads) {
+    const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
+    if (column !== undefined && column.length < length) {
+      throw new RangeError(`column "${name}" has ${column.length} values, fewer than the batch's ${length}`);
+    }
+    input[name] = column ?? nanColumn(length);
+  }
+  const output: Record<string, Float64Array> = {};
+  for (const name of fact.writes) output[name] = nanColumn(length);
+  Object.freeze(input);
+  Object.freeze(output);
+  const hook = `facts:${fact.name}`;
+  let result: unknown;
+  try {
+    result = fact.compute(input, output, length);
+  } catch (error) {
+    throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, `compute threw: ${errorMessage(error)}`, { cause: error });
+  }
+  if (isThenable(result)) {
+    result.then(undefined, () => undefined); // its rejection is reported here, not as unhandled
+    throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, "compute returned a promise: facts are synchronous");
+  }
+  for (const name of fact.writes) columns[name] = output[name] as Float64Array;
+}
+
+/** A column of `length` NaN values: nothing measured. */
+export function nanColumn(length: number): Float64Array {
+  return new Float64Array(length).fill(Number.NaN);
+}
+
+/** An error's message for another message. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+}
