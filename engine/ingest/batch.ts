@@ -2,6 +2,7 @@
 // interned to dense indices, and each row's rejection (0 = valid) with its raw text kept.
 import type { MeterIndex } from "./meter-index.js";
 import type { PulseReadingColumns } from "./pulse-fields.js";
+import type { SensorValues } from "./sensor-values.js";
 
 /** Sentinel day number for a row whose `end` could not be parsed. */
 export const NO_DAY = -2147483648;
@@ -23,6 +24,10 @@ export interface ReadingBatch {
    * where a row does not give a field.
    */
   readonly pulse?: PulseReadingColumns;
+  /** 1 for a sensor row (channel values only, no register value): accounted, never billed. */
+  readonly sensorRow?: Uint8Array;
+  /** Channel values of the batch's rows (sensor-values.ts), when the input carries any. */
+  readonly sensors?: SensorValues;
   /** Override consumption; NaN when absent. */
   readonly override: Float64Array;
   /** SOURCE code. */

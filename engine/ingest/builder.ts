@@ -7,6 +7,8 @@ import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
 import { createPulseColumns, slicePulseColumns } from "./pulse-fields.js";
 import type { PulseReadingColumns } from "./pulse-fields.js";
+import { SensorValueList } from "./sensor-values.js";
+import type { SensorValues } from "./sensor-values.js";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -29,6 +31,9 @@ export class BatchBuilder {
   reject!: Uint8Array;
   /** Pulse columns, once the input has shown a pulse field (then in every later batch too). */
   pulse: PulseReadingColumns | undefined;
+  /** Sensor rows and channel values, once the input has shown a channel value. */
+  sensorRow: Uint8Array | undefined;
+  sensors: SensorValueList | undefined;
   rejectedRaw!: Map<number, string>;
   /** "bytes" mode: each row's raw bytes are `segments[rawSegment[r]][rawStart[r], rawEnd[r])`. */
   rawSegment!: Int32Array;
@@ -60,6 +65,19 @@ export class BatchBuilder {
   enablePulse(): PulseReadingColumns {
     this.pulse ??= createPulseColumns(this.capacity);
     return this.pulse;
+  }
+
+  /** Records a channel value of row `r` (and gives this batch and later ones sensor columns). */
+  addSensorValue(r: number, channel: number, time: number, value: number): void {
+    this.sensorRow ??= new Uint8Array(this.capacity);
+    this.sensors ??= new SensorValueList();
+    this.sensors.push(r, channel, time, value);
+  }
+
+  /** Marks row `r` as a sensor row (channel values only). */
+  markSensorRow(r: number): void {
+    this.sensorRow ??= new Uint8Array(this.capacity);
+    this.sensorRow[r] = 1;
   }
 
   /** Fills row `r` as a rejected row with no usable fields. */
@@ -100,6 +118,8 @@ export class BatchBuilder {
     this.reject = new Uint8Array(n);
     this.rejectedRaw = new Map();
     if (this.pulse !== undefined) this.pulse = createPulseColumns(n);
+    if (this.sensorRow !== undefined) this.sensorRow = new Uint8Array(n);
+    if (this.sensors !== undefined) this.sensors = new SensorValueList();
     this.lastSegment = null;
     if (this.mode === "bytes") {
       this.rawSegment = new Int32Array(n);
@@ -124,6 +144,8 @@ class DecodedBatch implements ReadingBatch {
   readonly verification: Uint8Array;
   readonly reject: Uint8Array;
   readonly pulse?: PulseReadingColumns;
+  readonly sensorRow?: Uint8Array;
+  readonly sensors?: SensorValues;
   readonly rejectedRaw: Map<number, string>;
   readonly meters: MeterIndex;
   private readonly raw: (row: number) => string;
@@ -139,6 +161,8 @@ class DecodedBatch implements ReadingBatch {
     this.verification = b.verification.subarray(0, n);
     this.reject = b.reject.subarray(0, n);
     if (b.pulse !== undefined) this.pulse = slicePulseColumns(b.pulse, n);
+    if (b.sensorRow !== undefined) this.sensorRow = b.sensorRow.subarray(0, n);
+    if (b.sensors !== undefined) this.sensors = b.sensors.view();
     this.rejectedRaw = b.rejectedRaw;
     this.meters = b.meters;
     if (b.mode === "bytes") {

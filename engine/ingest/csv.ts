@@ -5,7 +5,7 @@
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
-import { parseDayBytes, parseDayString } from "./dates.js";
+import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
@@ -30,6 +30,10 @@ interface Columns {
   verification: number;
   /** Pulse columns present in the header: [position, kernel input]. */
   pulse: Array<[number, PulseInput]>;
+  /** Channel columns present in the header (wide rows): [position, channel index]. */
+  channels: Array<[number, number]>;
+  /** The `channel` column (rows of one channel value each); -1 when absent. */
+  channel: number;
 }
 
 /**
@@ -50,7 +54,7 @@ export async function* readCsvReadings(
   const fill = (): boolean => {
     while (tok.next()) {
       if (columns === null) {
-        columns = readHeader(tok);
+        columns = readHeader(tok, o.channels);
         if (columns.pulse.length > 0) b.enablePulse();
       } else {
         decodeRecord(tok, columns, b, o);
@@ -71,7 +75,7 @@ export async function* readCsvReadings(
   if (b.rows > 0) yield b.finish();
 }
 
-function readHeader(tok: CsvTokenizer): Columns {
+function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Columns {
   if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header is malformed: ${tok.rawString().slice(0, 200)}`);
   const names: string[] = [];
   for (let i = 0; i < tok.count; i++) names.push(tok.fieldString(i));
@@ -93,8 +97,15 @@ function readHeader(tok: CsvTokenizer): Columns {
     const at = position(name);
     if (at >= 0) pulse.push([at, PULSE_FIELDS[name]]);
   }
+  const channels: Array<[number, number]> = [];
+  for (const [name, index] of known) {
+    const at = position(name);
+    if (at >= 0) channels.push([at, index]);
+  }
   return {
     pulse,
+    channels,
+    channel: position("channel"),
     count: names.length,
     meter: names.indexOf("meter_id"),
     end: names.indexOf("end"),
@@ -140,13 +151,22 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     }
     i = c.value;
     value = fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
-    if (reason === 0) {
+    const sensorRow = c.channels.length > 0 || c.channel >= 0 ? sensorValues(t, c, b, r, o, fe[i] === fs[i] ? Number.NaN : value) : 0;
+    if (sensorRow < 0 && reason === 0) reason = -sensorRow;
+    if (sensorRow !== 0) value = Number.NaN;
+    else if (reason === 0) {
       if (value !== value) reason = R.bad_value;
       else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
       else if (value < 0) reason = R.negative_value;
     }
     i = c.end;
     day = fx[i] === 1 ? parseDayString(t.fieldString(i)) : parseDayBytes(buf, fs[i], fe[i]);
+    if (b.sensors !== undefined) {
+      // The row's values were recorded before its end was parsed: give them its instant.
+      const at = lastInstantMs();
+      const list = b.sensors;
+      for (let k = list.length - 1; k >= 0 && list.row[k] === r; k--) list.time[k] = at;
+    }
     if (reason === 0) {
       if (day === NO_DAY) reason = R.bad_date;
       else if (day > o.maxEndDay) reason = R.future_date;
@@ -187,6 +207,43 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
   }
   b.setRow(r, meter, day, value, override, source, verification, reason);
   if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
+}
+
+/**
+ * Records row `r`'s channel values. Returns 0 for a reading row (it has a register value),
+ * 1 for a sensor row (channel values only, or a `channel` row), or minus a rejection code.
+ * `value` is the parsed `value` cell, NaN when empty.
+ */
+function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o: ResolvedReadOptions, value: number): number {
+  const buf = t.buf;
+  const fs = t.fieldStart;
+  const fe = t.fieldEnd;
+  if (c.channel >= 0 && fe[c.channel] > fs[c.channel]) {
+    // One channel value per row: `channel` names it, `value` holds it (negative is fine).
+    b.markSensorRow(r);
+    const index = o.channels.get(t.fieldString(c.channel));
+    if (index === undefined) return -R.unknown_channel;
+    if (!Number.isFinite(value)) return -R.out_of_range;
+    b.addSensorValue(r, index, Number.NaN, value);
+    return 1;
+  }
+  let found = 0;
+  let bad = false;
+  for (let k = 0; k < c.channels.length; k++) {
+    const [at, index] = c.channels[k];
+    if (fe[at] === fs[at]) continue;
+    const v = t.fieldEscaped[at] === 1 ? parseNumberString(t.fieldString(at)) : parseNumberBytes(buf, fs[at], fe[at]);
+    if (!Number.isFinite(v)) {
+      bad = true;
+      continue;
+    }
+    b.addSensorValue(r, index, Number.NaN, v);
+    found++;
+  }
+  const sensorOnly = value !== value && (found > 0 || bad);
+  if (sensorOnly) b.markSensorRow(r);
+  if (bad) return -R.out_of_range;
+  return sensorOnly ? 1 : 0;
 }
 
 /** SOURCE code of `auto`, `manual` or `import` in bytes; -1 otherwise. */

@@ -5,10 +5,21 @@ import { dayFromCivil } from "../time/day.js";
 import { NO_DAY } from "./batch.js";
 
 const scratch = new Uint8Array(64);
+const DAY_MS = 86_400_000;
+let instantMs = Number.NaN;
+
+/**
+ * The instant (ms since epoch, UTC) of the last date or date-time parsed by parseDayBytes /
+ * parseDayString: a date alone is its midnight UTC. NaN after a parse that failed.
+ */
+export function lastInstantMs(): number {
+  return instantMs;
+}
 
 /** The day number of the date or date-time in `buf[start, end)`, or NO_DAY. */
 export function parseDayBytes(buf: Uint8Array, start: number, end: number): number {
   const n = end - start;
+  instantMs = Number.NaN;
   if (n < 10) return NO_DAY;
   const year = digits4(buf, start);
   const month = digits2(buf, start + 5);
@@ -16,7 +27,10 @@ export function parseDayBytes(buf: Uint8Array, start: number, end: number): numb
   if (year < 0 || month < 1 || month > 12 || day < 1 || buf[start + 4] !== 45 || buf[start + 7] !== 45) return NO_DAY;
   if (day > daysInMonth(year, month)) return NO_DAY;
   const date = dayFromCivil(year, month, day);
-  if (n === 10) return date;
+  if (n === 10) {
+    instantMs = date * DAY_MS;
+    return date;
+  }
   return withTime(buf, start + 10, end, date);
 }
 
@@ -51,13 +65,20 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
   const minute = digits2(buf, i + 4);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NO_DAY;
   i += 6;
+  let ms = 0;
   if (i < end && buf[i] === 58) {
     const second = end - i >= 3 ? digits2(buf, i + 1) : -1;
     if (second < 0 || second > 60) return NO_DAY;
+    ms = second * 1000;
     i += 3;
     if (i < end && (buf[i] === 46 || buf[i] === 44)) {
       const fracStart = ++i;
-      while (i < end && buf[i] >= 48 && buf[i] <= 57) i++;
+      let scale = 100;
+      while (i < end && buf[i] >= 48 && buf[i] <= 57) {
+        ms += (buf[i] - 48) * scale;
+        scale /= 10;
+        i++;
+      }
       if (i === fracStart) return NO_DAY;
     }
   }
@@ -78,8 +99,10 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
     }
   }
   if (i !== end) return NO_DAY;
+  const minutes = hour * 60 + minute - offset;
+  instantMs = date * DAY_MS + minutes * 60_000 + ms;
   // Seconds never move an instant across midnight; hour, minute and offset can.
-  return date + Math.floor((hour * 60 + minute - offset) / 1440);
+  return date + Math.floor(minutes / 1440);
 }
 
 function digits2(buf: Uint8Array, i: number): number {

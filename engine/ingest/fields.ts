@@ -2,7 +2,7 @@
 // of a columnar msgpack batch): the same rejection rules, in the same order, as the CSV reader.
 import { NO_DAY } from "./batch.js";
 import type { BatchBuilder } from "./builder.js";
-import { dayOfValue } from "./dates.js";
+import { dayOfValue, lastInstantMs } from "./dates.js";
 import { numberOfValue } from "./numbers.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS, pulseValueOf } from "./pulse-fields.js";
 import type { ResolvedReadOptions } from "./options.js";
@@ -36,8 +36,11 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   if (idText === "") reason = R.missing_meter_id;
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
 
-  const value = numberOfValue(v.value);
-  if (reason === 0) {
+  let value = numberOfValue(v.value);
+  const sensor = o.channels.size === 0 ? 0 : sensorValues(b, r, v, o, absent(v.value) ? Number.NaN : value);
+  if (sensor < 0 && reason === 0) reason = -sensor;
+  if (sensor !== 0) value = Number.NaN;
+  else if (reason === 0) {
     if (value !== value) reason = R.bad_value;
     else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
     else if (value < 0) reason = R.negative_value;
@@ -52,6 +55,11 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
       lastEndText = endValue;
       lastEndDay = day;
     }
+  }
+  if (b.sensors !== undefined && b.sensors.length > 0 && b.sensors.row[b.sensors.length - 1] === r) {
+    const at = endValue instanceof Date ? endValue.getTime() : lastInstantMs();
+    const list = b.sensors;
+    for (let k = list.length - 1; k >= 0 && list.row[k] === r; k--) list.time[k] = at;
   }
   if (reason === 0) {
     if (day === NO_DAY) reason = R.bad_date;
@@ -98,6 +106,39 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
 
   b.setRow(r, meter, day, value, override, source, verification, reason);
   return reason;
+}
+
+/**
+ * Records row `r`'s channel values from decoded values (see csv.ts sensorValues): 0 for a
+ * reading row, 1 for a sensor row, or minus a rejection code.
+ */
+function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedReadOptions, value: number): number {
+  const channel = v.channel;
+  if (!absent(channel)) {
+    b.markSensorRow(r);
+    const index = typeof channel === "string" ? o.channels.get(channel) : undefined;
+    if (index === undefined) return -R.unknown_channel;
+    if (!Number.isFinite(value)) return -R.out_of_range;
+    b.addSensorValue(r, index, Number.NaN, value);
+    return 1;
+  }
+  let found = 0;
+  let bad = false;
+  for (const [name, index] of o.channels) {
+    const raw = v[name];
+    if (absent(raw)) continue;
+    const x = numberOfValue(raw);
+    if (!Number.isFinite(x)) {
+      bad = true;
+      continue;
+    }
+    b.addSensorValue(r, index, Number.NaN, x);
+    found++;
+  }
+  const sensorOnly = value !== value && (found > 0 || bad);
+  if (sensorOnly) b.markSensorRow(r);
+  if (bad) return -R.out_of_range;
+  return sensorOnly ? 1 : 0;
 }
 
 /** The VERIFICATION code of a decoded value, or -1. */

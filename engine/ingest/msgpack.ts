@@ -15,7 +15,7 @@ import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
 import { REJECT } from "./reasons.js";
 import { ChunkWindow, asBytes } from "./window.js";
 
-const KEYS = ["meter_id", "end", "value", "override", "source", "verification", ...PULSE_FIELD_NAMES] as const;
+const BASE_KEYS = ["meter_id", "end", "value", "override", "source", "verification", ...PULSE_FIELD_NAMES, "channel"];
 
 /** What one decoding pass over the held bytes found. */
 interface Pass {
@@ -33,6 +33,8 @@ export async function* readMsgpackReadings(
   options: ReadReadingsOptions,
 ): AsyncGenerator<ReadingBatch> {
   const o = resolveReadOptions(options);
+  // The fields of a columnar record that are read: the reading's, then the plugins' channels.
+  const keys = [...BASE_KEYS, ...o.channels.keys()];
   // `structures` persists record definitions (msgpackr's records extension) across values and chunks.
   const unpackr = new Unpackr({ structures: [], mapsAsObjects: true });
   const win = new ChunkWindow();
@@ -87,14 +89,14 @@ export async function* readMsgpackReadings(
       if (b.rows === b.capacity) yield b.finish();
       return true;
     }
-    const plan = planColumns(value, o.maxFieldBytes);
+    const plan = planColumns(value, o.maxFieldBytes, keys);
     for (let i = 0; i < plan.longest; i++) {
       const r = b.rows++;
       b.line[r] = ++record;
       b.rawValue[r] = value;
       b.rawIndex[r] = i;
       if (i >= plan.shortest) b.rejectRow(r, REJECT.column_count, recordJson(value, i));
-      else if (writeRow(b, r, plan, i, row, o) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
+      else if (writeRow(b, r, plan, i, row, o, keys) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
       if (b.rows === b.capacity) yield b.finish();
     }
     return true;
@@ -139,9 +141,9 @@ interface ColumnPlan {
   longest: number;
 }
 
-function planColumns(record: Record<string, unknown>, maxFieldBytes: number): ColumnPlan {
+function planColumns(record: Record<string, unknown>, maxFieldBytes: number, keys: readonly string[]): ColumnPlan {
   const plan: ColumnPlan = { columns: [], scalars: [], textColumns: [], scalarTooLong: false, shortest: Infinity, longest: 0 };
-  for (const key of KEYS) {
+  for (const key of keys) {
     const field = record[key];
     plan.columns.push(isColumn(field) ? (field as ArrayLike<unknown>) : null);
     plan.scalars.push(field);
@@ -161,7 +163,7 @@ function planColumns(record: Record<string, unknown>, maxFieldBytes: number): Co
 }
 
 /** Writes row `i` of a columnar record into row `r`; returns its rejection code. */
-function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: ReadingValues, o: ResolvedReadOptions): number {
+function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: ReadingValues, o: ResolvedReadOptions, keys: readonly string[]): number {
   const { columns, scalars } = plan;
   row.meter_id = columns[0] !== null ? columns[0][i] : scalars[0];
   row.end = columns[1] !== null ? columns[1][i] : scalars[1];
@@ -169,7 +171,7 @@ function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: 
   row.override = columns[3] !== null ? columns[3][i] : scalars[3];
   row.source = columns[4] !== null ? columns[4][i] : scalars[4];
   row.verification = columns[5] !== null ? columns[5][i] : scalars[5];
-  for (let k = 6; k < KEYS.length; k++) row[KEYS[k]] = columns[k] !== null ? columns[k]![i] : scalars[k];
+  for (let k = 6; k < keys.length; k++) row[keys[k]] = columns[k] !== null ? columns[k]![i] : scalars[k];
   let tooLong = plan.scalarTooLong;
   for (let k = 0; !tooLong && k < plan.textColumns.length; k++) {
     const v = plan.textColumns[k][i];

@@ -17,6 +17,11 @@ export interface ReadReadingsOptions {
   maxRecordBytes?: number;
   /** Longest msgpack value in bytes (a columnar batch is one value); default 64 MiB. */
   maxMsgpackValueBytes?: number;
+  /**
+   * Sensor channels the plugins define, name -> index: a column of that name (or a `channel`
+   * field naming it) carries the channel's values. Default none.
+   */
+  channels?: ReadonlyMap<string, number>;
 }
 
 /** ReadReadingsOptions with every default applied. */
@@ -27,9 +32,11 @@ export interface ResolvedReadOptions {
   maxFieldBytes: number;
   maxRecordBytes: number;
   maxMsgpackValueBytes: number;
+  channels: ReadonlyMap<string, number>;
 }
 
 export const DEFAULT_BATCH_SIZE = 65_536;
+const NO_CHANNELS: ReadonlyMap<string, number> = new Map();
 export const DEFAULT_MAX_FIELD_BYTES = 1024;
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 export const DEFAULT_MAX_MSGPACK_VALUE_BYTES = 64 * 1024 * 1024;
@@ -42,8 +49,11 @@ export function resolveReadOptions(options: ReadReadingsOptions): ResolvedReadOp
     throw new InvalidOptionError("meters", "a MeterIndex", meters);
   }
   const today = Math.floor(Date.now() / 86_400_000);
+  const channels = options.channels ?? NO_CHANNELS;
+  if (!(channels instanceof Map)) throw new InvalidOptionError("channels", "a Map of channel names to indices", channels);
   return {
     meters,
+    channels,
     batchSize: integer("batchSize", options.batchSize, DEFAULT_BATCH_SIZE, 1, 1 << 24),
     maxEndDay: integer("maxEndDay", options.maxEndDay, today + 1, -1e8, 1e8),
     maxFieldBytes: integer("maxFieldBytes", options.maxFieldBytes, DEFAULT_MAX_FIELD_BYTES, 1, 1 << 30),

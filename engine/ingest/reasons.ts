@@ -36,6 +36,10 @@ export const REJECT = Object.freeze({
   bad_event_time: 16,
   /** A pulse-events row with a bad `on_ms`, `direction`, `loop_ma`, `tamper` or `magnet_mt`. */
   bad_event: 17,
+  /** A `channel` that no plugin defines. */
+  unknown_channel: 18,
+  /** A sensor channel value that is not a number, or outside the channel's physical range. */
+  out_of_range: 19,
 } as const);
 
 /** A rejection reason's name. */

@@ -21,9 +21,14 @@ export interface WorkerInput {
   ahead: number;
   /** The registry by meter key: ids, and what rejectByRegistry needs. */
   registry: { ids: readonly string[] } & RegistryLimits;
+  /**
+   * The plugin configuration: the worker loads the same plugins (engine/plugins) and decodes
+   * their channels. Absent: built-in plugins only.
+   */
+  plugins?: { baseDir: string; plugins: string[] };
 }
 
-type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse"> & { keys: Int32Array };
+type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse" | "sensorRow" | "sensors"> & { keys: Int32Array };
 
 /** Messages from the worker. */
 export type WorkerMessage =

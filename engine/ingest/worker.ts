@@ -5,8 +5,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import { batchId } from "./batch-id.js";
 import { KeyResolver } from "./keys.js";
 import { rejectByRegistry } from "./limits.js";
+import { channelRanges, rejectOutOfRange } from "./ranges.js";
 import { createMeterIndex } from "./meter-index.js";
 import { readReadings } from "./open.js";
+import { channelIndex, loadPlugins } from "../plugins/index.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
 
 const input = workerData as WorkerInput;
@@ -30,21 +32,33 @@ try {
   let sentIds = 0;
   const hash = createHash("sha256");
   const onBytes = (chunk: Uint8Array) => hash.update(chunk);
-  for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes })) {
-    // Resolve against the registry here, beside the pipeline: keys, register limits, batch id.
-    const keys = resolver.resolve(batch).slice();
-    rejectByRegistry(batch, keys, input.registry);
-    const id = batchId(batch, keys);
-    const newIds: string[] = [];
-    for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
-    const { line, meter, end, value, override, source, verification, reject, pulse } = batch;
-    const columns = { line, meter, end, value, override, source, verification, reject, keys, pulse };
-    const buffers = new Set<ArrayBuffer>();
-    for (const column of [line, meter, end, value, override, source, verification, reject, keys]) buffers.add(column.buffer as ArrayBuffer);
-    if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
-    credit--;
-    post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
-    if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  // The same plugins as the main thread: their channels are decoded here.
+  const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
+  const channels = channelIndex(plugins);
+  const ranges = channelRanges(plugins.channels);
+  await plugins.setup();
+  try {
+    for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels })) {
+      // Resolve against the registry here, beside the pipeline: keys, register limits, batch id.
+      const keys = resolver.resolve(batch).slice();
+      rejectByRegistry(batch, keys, input.registry);
+      rejectOutOfRange(batch, ranges);
+      const id = batchId(batch, keys);
+      const newIds: string[] = [];
+      for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
+      const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = batch;
+      const columns = { line, meter, end, value, override, source, verification, reject, keys, pulse, sensorRow, sensors };
+      const buffers = new Set<ArrayBuffer>();
+      for (const column of [line, meter, end, value, override, source, verification, reject, keys]) buffers.add(column.buffer as ArrayBuffer);
+      if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
+      if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
+      if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
+      credit--;
+      post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
+      if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    await plugins.teardown();
   }
   post({ type: "done", sha256: hash.digest("hex") });
 } catch (error) {

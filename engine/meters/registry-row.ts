@@ -5,6 +5,7 @@ import { MAX_DIGITS } from "../consumption/registers.js";
 import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { PulseInputName } from "../pulses/profiles.js";
+import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { MeterRecord, RolloverModeName } from "./meter.js";
 
 /** Why a registry row was rejected, in the order the checks run (the first that applies wins). */
@@ -27,6 +28,7 @@ export const REGISTRY_REJECT = [
   "bad_pulse_weight",
   "bad_pulse_input",
   "bad_pulse_setting",
+  "unknown_meter_type",
 ] as const;
 
 /** A registry rejection reason. */
@@ -37,6 +39,28 @@ export const MAX_METER_ID_BYTES = 256;
 
 /** Reads a field by its registry column name; undefined when absent. */
 export type FieldGetter = (name: string) => unknown;
+
+/** Finds a meter type by name (the plugins' meter types); undefined when no plugin defines it. */
+export type MeterTypeLookup = (name: string) => MeterTypeDefinition | undefined;
+
+/** Registry column -> the meter type default that fills it when the row leaves it empty. */
+function typeDefault(type: MeterTypeDefinition, column: string): unknown {
+  const d = type.defaults as Record<string, unknown> | undefined;
+  if (d === undefined) return undefined;
+  switch (column) {
+    case "unit": return type.unit;
+    case "scaling_factor": return d.scalingFactor;
+    case "digits": return d.digits;
+    case "rollover_mode": return d.rolloverMode;
+    case "pulse_weight": return d.pulseWeight;
+    case "pulse_input": return d.pulseInput;
+    case "pulse_width_ms": return d.pulseWidthMs;
+    case "qmax": return d.qmax;
+    case "no_pulse_days": return d.noPulseDays;
+    case "debounce_ms": return d.debounceMs;
+    default: return undefined;
+  }
+}
 
 /** The meter id a row names ("" when it has none usable), for messages and duplicate checks. */
 export function meterIdOf(get: FieldGetter): string {
@@ -50,7 +74,8 @@ export function meterIdOf(get: FieldGetter): string {
  * A validated MeterRecord, or the reason the row is rejected. `seen` holds the meter ids of
  * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`.
  */
-export function toMeterRecord(get: FieldGetter, seen: Set<string>, maxFieldBytes: number): MeterRecord | RegistryRejectReason {
+export function toMeterRecord(fields: FieldGetter, seen: Set<string>, maxFieldBytes: number, meterTypes?: MeterTypeLookup): MeterRecord | RegistryRejectReason {
+  let get = fields;
   const raw = get("meter_id");
   if (absent(raw)) return "missing_meter_id";
   const meterId = meterIdOf(get);
@@ -64,6 +89,17 @@ export function toMeterRecord(get: FieldGetter, seen: Set<string>, maxFieldBytes
   });
   if (tooLong) return "field_too_long";
 
+  // The meter type's defaults fill what the row leaves empty.
+  const typeName = text(fields("type"));
+  if (meterTypes !== undefined && typeof typeName === "string") {
+    const type = meterTypes(typeName);
+    if (type === undefined) return "unknown_meter_type";
+    if (type.kind === "register" && !absent(fields("pulse_weight"))) return "bad_pulse_weight";
+    get = (name) => {
+      const v = fields(name);
+      return absent(v) ? typeDefault(type, name) : v;
+    };
+  }
   const scalingFactor = optionalNumber(get("scaling_factor"), 1);
   if (!(scalingFactor !== null && scalingFactor > 0)) return "bad_scaling_factor";
   const resetValue = optionalNumber(get("reset_value"), null);

@@ -5,7 +5,7 @@
 import { CsvTokenizer, IngestError, LineReader, openFile, readChunks } from "../ingest/index.js";
 import type { MeterRecord } from "./meter.js";
 import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
-import type { FieldGetter, RegistryRejectReason } from "./registry-row.js";
+import type { FieldGetter, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -34,6 +34,11 @@ export interface ReadMetersOptions {
   maxFieldBytes?: number;
   /** Longest record in bytes; default 64 KiB. */
   maxRecordBytes?: number;
+  /**
+   * The plugins' meter types: a row's empty columns take its type's defaults, and a type no
+   * plugin defines is rejected `unknown_meter_type`. Without it types are taken as written.
+   */
+  meterTypes?: MeterTypeLookup;
 }
 
 /**
@@ -55,7 +60,7 @@ export async function readMeters(path: string, options: ReadMetersOptions = {}):
     const sink: MeterRegistry = { meters: [], rejected: [] };
     const seen = new Set<string>();
     const row = (get: FieldGetter, line: number, raw: string): void => {
-      const result = toMeterRecord(get, seen, maxField);
+      const result = toMeterRecord(get, seen, maxField, options.meterTypes);
       if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw });
       else sink.meters.push(result);
     };

@@ -18,7 +18,8 @@ export class FactColumns {
   private capacity = 0;
 
   /** Fills the columns the rules use for the kernel's rows [0, m) (`rows[i]` is the batch row of i). */
-  build(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number): void {
+  build(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number,
+    extra?: Readonly<Record<string, Float64Array>>): void {
     const uses = ctx.rules.uses;
     if (m > this.capacity) {
       this.capacity = Math.max(m, 65536);
@@ -70,6 +71,14 @@ export class FactColumns {
     if (verification !== undefined) for (let i = 0; i < m; i++) { const v = batch.verification[rows[i]]; verification.values[i] = v === 2 ? 1 : v === 1 ? 0 : 2; }
     const flagged = bool("meter_temp_bad");
     if (flagged !== undefined) for (let i = 0; i < m; i++) flagged.values[i] = state.tempBad[keys[rows[i]]] !== 0 ? 1 : 0;
+    // Plugin facts (channels, derived facts): NaN is null.
+    if (extra !== undefined) {
+      for (const name of uses) {
+        const from = extra[name];
+        if (from === undefined || FLAG_FACTS.includes(name as never)) continue;
+        copy(num(name), from, true);
+      }
+    }
     for (const name of FLAG_FACTS) {
       const col = bool(name);
       if (col === undefined) continue;

@@ -119,6 +119,7 @@ export class LatePath {
     const out = this.#out;
     const c = compute(meters.scale[meter], meters.reset[meter], meters.digits[meter], meters.mode[meter], prev, prevEnd, cur, end, override, this.#ctx.kernel.maxWrapShare);
     const flags = c.flags | (replaces === undefined ? 0 : FLAG.correction);
+    this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
     const reasons = judge(this.#ctx, out, meter, end, cur, override, 0, 0, c.consumption, prev, c.days, c.daily, c.flags);
     const hold = reasons === "" ? 0 : 1;
     const newBilled = hold === 0 ? c.consumption : 0;

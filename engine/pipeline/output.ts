@@ -11,14 +11,19 @@ import type { RowFormatter } from "../sinks/formatter.js";
 import type { HeldOutput, Tally } from "./emit.js";
 import type { HistoryCache } from "./history-cache.js";
 import type { WriterClient } from "./writer-client.js";
+import type { ChannelRanges } from "../ingest/ranges.js";
+import type { PluginFacts } from "./plugin-facts.js";
+import type { SensorStage } from "./sensors.js";
 
-/** Counts of one batch; in = billable + held + rejected + duplicates. */
+/** Counts of one batch; in = billable + held + rejected + duplicates + sensor. */
 export interface BatchCounts {
   rows: number;
   billable: number;
   held: number;
   rejected: number;
   duplicates: number;
+  /** Sensor rows: channel values only, no register value; checked, never billed. */
+  sensor: number;
   /** Correction records among the billable ones. */
   corrections: number;
 }
@@ -40,6 +45,12 @@ export interface ProcessorContext {
   /** The rules that decide, and the facts object they read (reused for every reading). */
   rules: RulesDecider;
   facts: ReadingFacts;
+  /** Sensor channels (plugins): thresholds and alerts. Absent: no channels. */
+  sensors?: SensorStage;
+  /** Physical ranges of the channels, for sensor rows decoded in this thread. */
+  ranges?: ChannelRanges;
+  /** Facts the plugins add (channel values, derived facts). */
+  pluginFacts?: PluginFacts;
   runId: number;
 }
 

@@ -9,6 +9,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";
 import { rejectByRegistry } from "../ingest/limits.js";
+import { rejectOutOfRange } from "../ingest/ranges.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
@@ -99,7 +100,7 @@ export class BatchProcessor {
     }
     clearEntries(slot.history);
     const out: BatchOutput = {
-      counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 },
+      counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
       history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
     this.#reject(batch, out);
@@ -109,6 +110,7 @@ export class BatchProcessor {
       return out.counts;
     }
     const t2 = performance.now();
+    this.#ctx.sensors?.apply(batch, out);
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
@@ -144,6 +146,7 @@ export class BatchProcessor {
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
   #validate(batch: ReadingBatch, keys: Int32Array): void {
     rejectByRegistry(batch, keys, this.#ctx.meters);
+    if (this.#ctx.ranges !== undefined) rejectOutOfRange(batch, this.#ctx.ranges);
   }
 
   #reject(batch: ReadingBatch, out: BatchOutput): void {
@@ -163,8 +166,9 @@ export class BatchProcessor {
 
   /** Readings of meters missing from the registry are held, never dropped. */
   #unknownMeters(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): void {
+    const sensorRow = batch.sensorRow;
     for (let row = 0; row < batch.length; row++) {
-      if (keys[row] !== -1 || batch.reject[row] !== 0) continue;
+      if (keys[row] !== -1 || batch.reject[row] !== 0 || (sensorRow !== undefined && sensorRow[row] === 1)) continue;
       const meterId = batch.meters.idOf(batch.meter[row]);
       holdRow(out, {
         readingId: readingId(meterId, batch.end[row]), meterId, start: Number.NaN, end: batch.end[row], days: 0,
@@ -187,6 +191,9 @@ export class BatchProcessor {
     }
     const valid = this.#valid;
     for (let row = 0; row < n; row++) valid[row] = batch.reject[row] !== 0 ? -1 : keys[row];
+    // Sensor rows have no register value: they never reach the kernel.
+    const sensorRow = batch.sensorRow;
+    if (sensorRow !== undefined) for (let row = 0; row < n; row++) if (sensorRow[row] === 1) valid[row] = -1;
     const { count } = this.#grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, this.#order);
     const order = this.#order;
     const rows = this.#rows;
@@ -263,10 +270,12 @@ export class BatchProcessor {
     const { history, counts } = out;
     // Columnar rules decide each meter's first reading of the batch; later ones (whose meter the
     // batch already changed) are judged row by row.
+    const pluginFacts = this.#ctx.pluginFacts;
+    const plugin = pluginFacts?.build(batch, rows, r, m);
     const columnar = this.#ctx.rules.columnar !== undefined;
     if (columnar) {
       if (this.#fired.length < m) this.#fired = new Uint32Array(Math.max(m, 65536));
-      this.#factColumns.build(this.#ctx, batch, keys, rows, r, m);
+      this.#factColumns.build(this.#ctx, batch, keys, rows, r, m, plugin);
       this.#ctx.rules.evaluateColumns(this.#factColumns.columns, m, this.#fired);
     }
     for (let i = 0; i < m; i++) {
@@ -276,6 +285,7 @@ export class BatchProcessor {
       const consumption = r.consumption[i];
       const end = r.end[i];
       const row = rows[i];
+      if (pluginFacts !== undefined && !(columnar && first)) pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, i);
       const reasons = columnar && first
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
         : judge(this.#ctx, out, k, end, r.cur[i], r.override[i], batch.source[row], batch.verification[row],

@@ -25,6 +25,7 @@ export function emitCommitted(ctx: ProcessorContext, committed: BatchRecord | un
   counts.billable += committed.billable;
   counts.held += committed.held;
   counts.duplicates += committed.duplicates;
+  counts.sensor += committed.sensor;
   emitBatch(ctx.format, ids, history, heldLines.map(parseHeldLine), out.rejected, lines, ctx.tally);
   ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, lines: bytesOf(lines) });
 }

@@ -57,7 +57,7 @@ export class RulesDecider {
   private readonly names: readonly string[];
   private readonly decision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
 
-  private constructor(set: RuleSet) {
+  private constructor(set: RuleSet, extraFacts: readonly string[] = []) {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
     const compiled = compileRules(set.rules.map((r) => r.rule as RuleProperties), { conditions });
     const fallbacks = compiled.rules.filter((r) => r.kind === "fallback");
@@ -67,10 +67,11 @@ export class RulesDecider {
     // Higher priority first, as json-rules-engine orders its events; all rules are evaluated.
     this.rules = (compiled.rules as CompiledRule[]).slice().sort((a, b) => b.priority - a.priority);
     this.names = this.rules.map((r) => String(r.name));
-    const known = new Set(Object.keys(FACTS));
+    const known = new Set([...Object.keys(FACTS), ...extraFacts]);
     this.tests = this.rules.map((r) => compileFast(r.rule, conditions, known) ?? r.evaluate);
     // Columnar evaluation when every rule allows it (at most 32 rules: one bit each per row).
     const kinds = Object.fromEntries(Object.entries(FACTS).filter(([, f]) => f.type !== "string").map(([name, f]) => [name, f.type])) as Record<string, "number" | "boolean">;
+    for (const name of extraFacts) kinds[name] = "number";
     const columnar = this.rules.map((r) => compileColumnar(r.rule, conditions, kinds));
     this.columnar = this.rules.length <= 32 && columnar.every((c) => c !== undefined) ? (columnar as ColumnarRule[]) : undefined;
     const used = new Set<string>();
@@ -87,9 +88,12 @@ export class RulesDecider {
     this.files = set.files;
   }
 
-  /** Loads, validates and compiles rule files (the default rules when none are given). */
-  static async load(paths: readonly string[] = defaultRuleFiles()): Promise<RulesDecider> {
-    return new RulesDecider(await loadRuleFiles([...paths]));
+  /**
+   * Loads, validates and compiles rule files (the default rules when none are given), with the
+   * plugins' rule files (`inline`) and the number facts plugins add (channels, derived facts).
+   */
+  static async load(paths: readonly string[] = defaultRuleFiles(), plugins: { inline?: ReadonlyArray<{ file: string; json: unknown }>; facts?: readonly string[] } = {}): Promise<RulesDecider> {
+    return new RulesDecider(await loadRuleFiles([...paths], { inline: plugins.inline }), plugins.facts);
   }
 
   /** Evaluates every rule on `facts`. The returned object is reused by the next call. */

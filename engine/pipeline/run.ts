@@ -21,6 +21,14 @@ import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
 import { readEventsBatch } from "./pulse-events.js";
+import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
+import type { PluginRegistry } from "../../sdk/registry.js";
+import { ThresholdTracker } from "../../sdk/thresholds.js";
+import type { ThresholdSnapshot } from "../../sdk/thresholds.js";
+import { PluginFacts } from "./plugin-facts.js";
+import { SensorStage } from "./sensors.js";
+import { channelRanges } from "../ingest/ranges.js";
+import type { SensorStats } from "./sensors.js";
 import type { EventsInput } from "./pulse-events.js";
 
 /**
@@ -60,6 +68,11 @@ export interface RunOptions {
    * package, the TypeScript sources decode in-thread).
    */
   threads?: boolean;
+  /**
+   * Plugin configuration file (`{ "plugins": [...] }`, README "Plugins"); default
+   * `./meterflow.config.json` when it exists. The built-in plugins are always loaded.
+   */
+  config?: string;
   /** Called after every batch with the readings processed so far. */
   onProgress?: (processed: number) => void;
 }
@@ -73,7 +86,9 @@ export interface RunSummary {
   rejected: number;
   duplicates: number;
   corrections: number;
-  conservation: "in = billable + held + rejected + duplicates";
+  /** Sensor rows: channel values only, no register value (checked, never billed). */
+  sensor: number;
+  conservation: "in = billable + held + rejected + duplicates + sensor";
   balanced: boolean;
   batches: number;
   meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number; unchanged?: true } };
@@ -91,6 +106,10 @@ export interface RunSummary {
   billed_flags: Record<string, number>;
   /** Pulse readings per fault (open_circuit, ..., backflow), billed or held. */
   pulse_faults: Record<string, number>;
+  /** Sensor channel values: judged, out of their physical range (alerted), late, threshold alerts. */
+  sensors: SensorStats;
+  /** The plugins loaded: name and version, built-ins first. */
+  plugins: Array<{ name: string; version: string }>;
   /**
    * Seconds per stage of the main thread: setup (registry import, input hashes, state load),
    * decode (waiting for the next batch), validate, compute, output (formatting the lines),
@@ -121,13 +140,20 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   };
   const inputs: RunSummary["inputs"] = options.inputs.map(stat);
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
-  // Rules first: a rule file that does not validate stops the run before anything is touched.
-  const rules = await RulesDecider.load(options.rules);
+  // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
+  const config = readPluginConfig(options.config);
+  const plugins = await loadPlugins(config);
+  const pluginFacts = new PluginFacts(plugins);
+  const rules = await RulesDecider.load(options.rules, {
+    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules } })),
+    facts: pluginFacts.names,
+  });
   const store = openSqliteStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;
   try {
-    const imported = options.meters === undefined ? undefined : await importRegistry(store, options.meters);
+    await plugins.setup();
+    const imported = options.meters === undefined ? undefined : await importRegistry(store, options.meters, plugins);
     const meters = store.meters();
     const state = store.loadState(meters);
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
@@ -141,19 +167,27 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const format = options.format ?? "csv";
     const writeInThread = (options.threads ?? true) && canWriteInThread();
     writer = writeInThread
-      ? threadWriter({ db: options.db, out: options.out, format })
+      ? threadWriter({ db: options.db, out: options.out, format, plugins: { baseDir: config.baseDir, plugins: config.plugins } })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
+    const facts = createFacts();
+    pluginFacts.clear(facts as Record<string, unknown>);
+    const ranges = channelRanges(plugins.channels);
+    const tracker = new ThresholdTracker(plugins.thresholds);
+    const saved = store.meta(THRESHOLD_STATE);
+    if (saved !== undefined) tracker.restore(JSON.parse(saved) as ThresholdSnapshot);
+    const sensors = new SensorStage(plugins.channels, ranges, tracker);
     const processor = new BatchProcessor({
       store, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store),
-      rules, facts: createFacts(),
+      rules, facts, sensors, ranges, pluginFacts,
     });
+    const channels = channelIndex(plugins);
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const decodeInWorker = (options.threads ?? true) && canDecodeInWorker();
     const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset, pulseWeight: meters.pulseWeight };
-    const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, corrections: 0 };
+    const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
     const setup = performance.now() - started;
@@ -163,8 +197,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
       const batches = decodeInWorker
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns }, (hex) => (input.sha256 = hex))
-        : readReadings(input.path, { batchSize, maxEndDay, meters: index, onBytes: (chunk) => hash.update(chunk) });
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns, plugins: { baseDir: config.baseDir, plugins: config.plugins } }, (hex) => (input.sha256 = hex))
+        : readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) });
       for await (const batch of batches) {
         decode += performance.now() - waited;
         const counts = await processor.process(batch, seq++, input.path);
@@ -190,18 +224,22 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
     await writer.flush();
+    // Open threshold episodes outlive the run (a cold-chain excursion spans nightly files).
+    if (plugins.thresholds.length > 0) store.setMeta(THRESHOLD_STATE, JSON.stringify(tracker.snapshot()));
     const stages = { setup: ms(setup), decode: ms(decode), flush: ms(performance.now() - flushing), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
       run_id: runId, in: total.rows, billable: total.billable, held: total.held, rejected: total.rejected,
-      duplicates: total.duplicates, corrections: total.corrections,
-      conservation: "in = billable + held + rejected + duplicates",
-      balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates,
+      duplicates: total.duplicates, sensor: total.sensor, corrections: total.corrections,
+      conservation: "in = billable + held + rejected + duplicates + sensor",
+      balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
       batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
       alerts: tally.alerts, rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
       pulse_faults: sorted(processor.pulseFaults),
+      sensors: { ...sensors.stats },
+      plugins: plugins.plugins.map((p) => ({ name: p.name, version: p.version })),
       stage_seconds: stages as RunSummary["stage_seconds"], peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
@@ -214,22 +252,28 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     throw error;
   } finally {
     store.close();
+    await plugins.teardown();
   }
 }
+
+/** The meta key of the sensor thresholds' state (open episodes, last times). */
+const THRESHOLD_STATE = "sensor_thresholds";
 
 /**
  * Imports the registry unless it is the file imported last (same SHA-256): a nightly run with
  * an unchanged registry does not rewrite it.
  */
-async function importRegistry(store: Store, path: string): Promise<{ inserted: number; updated: number; rejected: number; unchanged?: true }> {
+async function importRegistry(store: Store, path: string, plugins: PluginRegistry): Promise<{ inserted: number; updated: number; rejected: number; unchanged?: true }> {
   let digest: string;
   try {
-    digest = createHash("sha256").update(readFileSync(path)).digest("hex");
+    // The meter types' defaults fill registry rows: other plugins, another import.
+    const types = plugins.meterTypes.map((t) => [t.plugin, plugins.plugin(t.plugin)?.version, t.name, t.defaults, t.unit]);
+    digest = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(types)).digest("hex");
   } catch (error) {
     throw new RunError(`cannot read meter registry ${path}`, error);
   }
   if (store.meta("registry_sha256") === digest) return { inserted: 0, updated: 0, rejected: 0, unchanged: true };
-  const registry = await readMeters(path);
+  const registry = await readMeters(path, { meterTypes: (name) => plugins.meterType(name) });
   const counts = store.upsertMeters(registry.meters);
   store.setMeta("registry_sha256", digest);
   return { ...counts, rejected: registry.rejected.length };

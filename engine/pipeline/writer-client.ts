@@ -54,6 +54,8 @@ export interface WriterThreadInput {
   db: string;
   out: string;
   format: OutputFormat;
+  /** The plugin configuration: every thread loads the same plugins (their hooks run here too). */
+  plugins?: { baseDir: string; plugins: string[] };
 }
 
 type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "error"; code: string; message: string };

@@ -5,12 +5,16 @@ import { createOutputFiles } from "../sinks/files.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { WriterThreadInput } from "./writer-client.js";
 import { BatchWriter } from "./writer.js";
+import { loadPlugins } from "../plugins/index.js";
 import type { WriteJob } from "./writer.js";
 
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
 const store = openSqliteStore(input.db);
 const writer = new BatchWriter(store, createOutputFiles(input.out, input.format));
+// Every thread loads the run's plugins and runs their hooks (README "Plugins").
+const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
+await plugins.setup();
 
 type Message = { type: "job"; job: WriteJob } | { type: "close"; summary: object } | { type: "abort" };
 
@@ -31,10 +35,12 @@ port.on("message", (message: Message) => {
       } else if (message.type === "close") {
         await writer.close(message.summary);
         store.close();
+        await plugins.teardown();
         port.postMessage({ type: "closed" });
       } else {
         writer.abort();
         store.close();
+        await plugins.teardown();
       }
     } catch (error) {
       fail(error);

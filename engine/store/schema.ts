@@ -105,4 +105,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE meters ADD COLUMN no_pulse_days REAL;
   ALTER TABLE meters ADD COLUMN debounce_ms REAL;
   `,
+  // 5: sensor rows (channel values only) per batch, and the sensor thresholds' open episodes
+  `
+  ALTER TABLE batches ADD COLUMN sensor INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE sensor_state (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+  );
+  `,
 ];

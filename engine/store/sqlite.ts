@@ -66,8 +66,8 @@ class SqliteStore implements Store {
     this.#insertHeld = db.prepare(
       "INSERT INTO held (reading_id, batch_id, meter_id, end_day, reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.#insertBatch = db.prepare(
-      `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, committed_at, rules_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, committed_at, rules_version, sensor)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertAudit = db.prepare("INSERT INTO temp_bad_audit (meter_id, action, reason, actor, at) VALUES (?, ?, ?, ?, ?)");
   }
 
@@ -176,12 +176,12 @@ class SqliteStore implements Store {
 
   batch(batchId: string): BatchRecord | undefined {
     const row = this.#db.prepare(
-      `SELECT b.batch_id, b.run_id, r.status, b.rows, b.billable, b.held, b.rejected, b.duplicates
+      `SELECT b.batch_id, b.run_id, r.status, b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
        FROM batches b JOIN runs r USING (run_id) WHERE b.batch_id = ?`,
-    ).raw().get(batchId) as [string, number, BatchRecord["runStatus"], number, number, number, number, number] | undefined;
+    ).raw().get(batchId) as [string, number, BatchRecord["runStatus"], number, number, number, number, number, number] | undefined;
     if (row === undefined) return undefined;
-    const [id, runId, runStatus, rows, billable, held, rejected, duplicates] = row;
-    return { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates };
+    const [id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor] = row;
+    return { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor };
   }
 
   commit(c: BatchCommit): void {
@@ -210,7 +210,7 @@ class SqliteStore implements Store {
         const at = now();
         for (const a of c.audit ?? []) this.#insertAudit.run(a.meterId, a.action, a.reason, a.actor, at);
         const k = c.counts;
-        this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, at, version);
+        this.#insertBatch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, at, version, k.sensor ?? 0);
       })();
     } catch (error) {
       throw new StoreError("MF_ERR_STORE_WRITE", `cannot commit batch ${c.batchId}: ${(error as Error).message}`, error);

@@ -39,6 +39,8 @@ export interface BatchRecord {
   held: number;
   rejected: number;
   duplicates: number;
+  /** Sensor rows (channel values only). */
+  sensor: number;
 }
 
 /** A held reading: its decision row, and its held.csv line for re-emission. */
@@ -56,7 +58,7 @@ export interface BatchCommit {
   runId: number;
   seq: number;
   input: string;
-  counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number };
+  counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number; sensor?: number };
   /** Accepted readings of the batch (history entries). */
   history: HistoryEntries;
   /** The state of every chunk of meters the batch changed, as it is after the batch. */

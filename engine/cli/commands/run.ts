@@ -17,6 +17,8 @@ Options:
   --meters FILE       meter registry (CSV or NDJSON) to import before the run
   --pulse-events FILE raw pulse events and line samples (CSV, NDJSON or msgpack); repeat
                       for several
+  --config FILE       plugin configuration ({"plugins": [...]}); default ./meterflow.config.json
+                      when it exists (the built-in plugins are always loaded)
   --rules FILE        rule file (json-rules-engine format); repeat for several; default:
                       the rules shipped in engine/rules/default
   --db FILE           SQLite state file (created when missing)               [required]
@@ -36,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       meters: { type: "string" },
       rules: { type: "string", multiple: true },
       "pulse-events": { type: "string", multiple: true },
+      config: { type: "string" },
       db: { type: "string" },
       out: { type: "string" },
       format: { type: "string", default: "csv" },
@@ -53,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   const futureDays = positiveInteger("--future-days", values["future-days"], 0);
   const bar = progress("run");
   const summary = await runFiles({
-    inputs: positionals, pulseEvents, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
+    inputs: positionals, pulseEvents, config: values.config, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
     batchSize, futureDays, onProgress: bar.update,
   }).finally(bar.done);
   if (!values.quiet) console.log(summaryTable(summary, values.out));

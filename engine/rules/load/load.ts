@@ -27,6 +27,7 @@ export async function loadRuleFiles(paths: readonly string[], options: LoadRules
     if (text.status === "rejected") throw new RulesReadError(file, text.reason);
     parsed.push({ file, json: parseRuleFile(file, text.value) });
   }
+  for (const file of options.inline ?? []) parsed.push({ file: file.file, json: file.json });
   const result = validateRuleFiles(parsed, customOperators);
   if (!result.ok) throw new RulesInvalidError(result.issues);
   return result.ruleSet;

@@ -117,6 +117,8 @@ export type RuleFactType = "number" | "string" | "boolean" | "array" | "object";
 export interface LoadRulesOptions {
   /** Operators registered with the engine besides the built-ins (decorators apply to them too). */
   customOperators?: readonly string[];
+  /** Rule files given as parsed JSON (plugins' rule files), validated after the files read. */
+  inline?: ReadonlyArray<{ file: string; json: unknown }>;
 }
 
 /** Options of lintRules (`customOperators` as given to loadRuleFiles). */

@@ -21,8 +21,8 @@ write(dir, "rules.json", [JSON.stringify({
     rule("magic-value", { all: [{ fact: "value", operator: "equal", value: 777 }] }, { type: "temp_bad", params: { reason: "tamper_suspected" } }),
     rule("flagged", { all: [{ fact: "meter_temp_bad", operator: "equal", value: true }] }, { type: "hold", params: { reason: "temp_bad" } }),
     // `in` with a number throws in json-rules-engine. Condition priorities make it reached only for
-    // meters of type "broken": a higher-priority condition that fails stops the group first.
-    rule("broken", { all: [{ fact: "meter_type", operator: "equal", value: "broken", priority: 2 }, { fact: "days", operator: "in", value: 3, priority: 1 }] },
+    // meters of type "fuel.register": a higher-priority condition that fails stops the group first.
+    rule("broken", { all: [{ fact: "meter_type", operator: "equal", value: "fuel.register", priority: 2 }, { fact: "days", operator: "in", value: 3, priority: 1 }] },
       { type: "hold", params: { reason: "never" } }),
   ],
 })]);
@@ -79,7 +79,7 @@ describe("rules in the pipeline", () => {
   });
 
   it("holds a reading with rule_error when a rule throws on it, and goes on", async () => {
-    const meters2 = write(dir, "m2.csv", [METERS_HEADER, "B-1,broken,kWh,1,,,,,,,,,,"]);
+    const meters2 = write(dir, "m2.csv", [METERS_HEADER, "B-1,fuel.register,l,1,,,,,,,,,,"]);
     const readings = write(dir, "r2.csv", ["meter_id,end,value", "B-1,2026-11-01,1", "B-1,2026-11-02,2"]);
     const out = await runAndRead({ meters: meters2, rules: [rules], inputs: [readings], db: join(dir, "s2.db"), out: join(dir, "out2") });
     expect(out.held.map((r) => r.reasons)).toEqual(["initial|rule_error:broken", "rule_error:broken"]);

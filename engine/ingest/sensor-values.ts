@@ -1,0 +1,53 @@
+// Sensor channel values of a batch (README "Sensor channels"): the channels plugins define
+// arrive as wide columns named after the channel or as rows `meter_id,end,channel,value`; both
+// decode into this long list, one entry per value, pointing at its batch row. A row that carries
+// only channel values (no register value) is a sensor row: accounted, checked, never billed.
+
+/** A batch's channel values, `length` valid. */
+export interface SensorValues {
+  length: number;
+  /** The batch row the value came with. */
+  readonly row: Int32Array;
+  /** Channel index in the run's channel list (ReadReadingsOptions.channels). */
+  readonly channel: Uint16Array;
+  /** The row's `end` as an instant, ms since epoch UTC (a date alone: its midnight). */
+  readonly time: Float64Array;
+  readonly value: Float64Array;
+}
+
+/** A growable SensorValues. */
+export class SensorValueList implements SensorValues {
+  length = 0;
+  row = new Int32Array(256);
+  channel = new Uint16Array(256);
+  time = new Float64Array(256);
+  value = new Float64Array(256);
+
+  push(row: number, channel: number, time: number, value: number): void {
+    if (this.length === this.row.length) this.#grow();
+    const i = this.length++;
+    this.row[i] = row;
+    this.channel[i] = channel;
+    this.time[i] = time;
+    this.value[i] = value;
+  }
+
+  /** Views of the values so far. */
+  view(): SensorValues {
+    const n = this.length;
+    return { length: n, row: this.row.subarray(0, n), channel: this.channel.subarray(0, n), time: this.time.subarray(0, n), value: this.value.subarray(0, n) };
+  }
+
+  #grow(): void {
+    const n = this.row.length * 2;
+    const grow = <T extends Int32Array | Uint16Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.row = grow(this.row);
+    this.channel = grow(this.channel);
+    this.time = grow(this.time);
+    this.value = grow(this.value);
+  }
+}

@@ -1,0 +1,68 @@
+// The facts plugins add to a reading: its channel values (wide columns or `channel` rows of the
+// same meter and day are separate rows, so only wide values reach a reading) and the derived
+// facts the plugins compute from a batch's columns (the SDK's PluginRegistry.runFacts, in
+// registration order). The rules see them as number facts; NaN is null (missing).
+import type { ConsumptionColumns } from "../consumption/index.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import type { PluginRegistry } from "../../sdk/registry.js";
+
+/** Reading fields a derived fact can read, besides the channels. */
+export const FACT_INPUTS = ["value", "previous", "consumption", "days", "daily"] as const;
+
+export class PluginFacts {
+  /** Every fact name plugins add: channels, then derived facts' outputs. */
+  readonly names: readonly string[];
+  readonly #registry: PluginRegistry;
+  readonly #channels: readonly string[];
+  readonly #any: boolean;
+  #columns: Record<string, Float64Array> = {};
+  #at = new Int32Array(0);
+
+  constructor(registry: PluginRegistry) {
+    this.#registry = registry;
+    this.#channels = registry.channels.map((c) => c.name);
+    const derived = registry.facts.flatMap((f) => f.writes as readonly string[]);
+    this.names = [...this.#channels, ...derived];
+    this.#any = this.names.length > 0;
+  }
+
+  /**
+   * The plugin facts of the kernel's rows [0, m) (`rows[i]` is the batch row of i): channel
+   * values, then the derived facts computed on them. Valid until the next call.
+   */
+  build(batch: ReadingBatch, rows: Int32Array, r: ConsumptionColumns, m: number): Readonly<Record<string, Float64Array>> {
+    if (!this.#any) return this.#columns;
+    const columns: Record<string, Float64Array> = {
+      value: r.cur.subarray(0, m), previous: r.prev.subarray(0, m), consumption: r.consumption.subarray(0, m),
+      days: Float64Array.from(r.days.subarray(0, m)), daily: r.daily.subarray(0, m),
+    };
+    for (const name of this.#channels) columns[name] = new Float64Array(m).fill(Number.NaN);
+    const s = batch.sensors;
+    if (s !== undefined && s.length > 0) {
+      if (this.#at.length < batch.length) this.#at = new Int32Array(Math.max(batch.length, 4096));
+      const at = this.#at;
+      at.fill(-1, 0, batch.length);
+      for (let i = 0; i < m; i++) at[rows[i]] = i;
+      for (let k = 0; k < s.length; k++) {
+        const i = at[s.row[k]];
+        if (i >= 0) columns[this.#channels[s.channel[k]]][i] = s.value[k];
+      }
+    }
+    this.#registry.runFacts(columns, m);
+    this.#columns = columns;
+    return columns;
+  }
+
+  /** Puts row i's plugin facts on a facts object (NaN as null), for row-by-row rules. */
+  assign(facts: Record<string, unknown>, i: number): void {
+    for (const name of this.names) {
+      const v = this.#columns[name]?.[i];
+      facts[name] = v === undefined || v !== v ? null : v;
+    }
+  }
+
+  /** Sets every plugin fact to null (a reading without them: late readings). */
+  clear(facts: Record<string, unknown>): void {
+    for (const name of this.names) facts[name] = null;
+  }
+}

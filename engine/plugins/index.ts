@@ -1,0 +1,8 @@
+// Plugins in the engine: the configuration file, loading (main thread and workers), and the
+// registry of everything plugins contribute (the SDK's PluginRegistry).
+export { channelIndex } from "./channels.js";
+export { CONFIG_FILE, readPluginConfig } from "./config.js";
+export { PluginLoadError } from "./errors.js";
+export { importPlugin, loadPlugins } from "./load.js";
+export type { PluginConfig } from "./config.js";
+export type { PluginLoadErrorCode } from "./errors.js";

@@ -1,0 +1,45 @@
+// Loading plugins: each configured entry imported (a package name resolved from the config's
+// directory, or a path relative to it), its default export (or `plugin` export) taken as the
+// descriptor, then every plugin registered (built-ins first, dependencies before dependents) and
+// set up. The same function runs in the main thread and in every worker thread, so all of them
+// see the same meter types, channels and facts.
+import { createRequire } from "node:module";
+import { isAbsolute, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BUILTIN_PLUGINS } from "../../plugins/index.js";
+import { PluginRegistry } from "../../sdk/registry.js";
+import type { PluginDescriptor } from "../../sdk/index.js";
+import type { PluginConfig } from "./config.js";
+import { PluginLoadError } from "./errors.js";
+
+/** Imports one configured entry and returns its descriptor. */
+export async function importPlugin(entry: string, baseDir: string): Promise<PluginDescriptor> {
+  const isPath = entry.startsWith(".") || isAbsolute(entry);
+  let url: string;
+  try {
+    const file = isPath ? resolve(baseDir, entry) : createRequire(join(baseDir, "meterflow.config.json")).resolve(entry);
+    url = pathToFileURL(file).href;
+  } catch (error) {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}" from ${baseDir}`, error);
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot load plugin "${entry}": ${(error as Error).message}`, error);
+  }
+  const descriptor = module.default ?? module.plugin;
+  if (descriptor === null || typeof descriptor !== "object") {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" has no default export (a definePlugin descriptor)`);
+  }
+  return descriptor as PluginDescriptor;
+}
+
+/** The built-in plugins plus the configured ones, registered. Hooks are not run: see setup. */
+export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins">): Promise<PluginRegistry> {
+  const loaded: PluginDescriptor[] = [];
+  for (const entry of config.plugins) loaded.push(await importPlugin(entry, config.baseDir));
+  const registry = new PluginRegistry();
+  registry.registerAll([...BUILTIN_PLUGINS, ...loaded]);
+  return registry;
+}

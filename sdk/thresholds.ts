@@ -1,0 +1,273 @@
+// Thresholds with durations, per meter and threshold: the state that spans readings, batches
+// and runs (snapshot / restore). The rules:
+// - A reading meets a threshold when its value is strictly above `above` (or below `below`).
+//   NaN (nothing measured: a wide row without that channel) is no observation at all: it
+//   neither meets the condition nor ends an episode, and changes no state.
+// - An episode begins at the time of the first reading meeting the condition. A reading at
+//   `timeMs - start >= forMinutes * 60000` that still meets it raises one alert, the episode's
+//   only one (forMinutes 0: the first reading alerts). A reading not meeting it ends the episode.
+// - Readings of one meter and channel must come in time order. One older than the last observed
+//   for that meter and channel is `late`: it changes nothing and the caller decides what to do
+//   with it. Equal times are in order. Sort a batch with timeOrder (or use observeBatch, which
+//   does) so data logged offline for days and uploaded at once is judged in time order.
+// - A channel no threshold watches is not tracked.
+import type { Severity } from "./sensors.js";
+import { ThresholdStateError } from "./errors.js";
+
+/** A threshold as the tracker needs it: RegisteredThreshold fits. */
+export interface TrackedThreshold {
+  /** Unique: alerts.csv's `rule`, `<plugin>/<name>`. */
+  readonly rule: string;
+  readonly channel: string;
+  readonly above?: number;
+  readonly below?: number;
+  /** Default 0. */
+  readonly forMinutes?: number;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+/** An alert: one row of alerts.csv. */
+export interface Alert {
+  readonly meterId: string;
+  readonly channel: string;
+  /** The reading that completed the duration. */
+  readonly timeMs: number;
+  readonly value: number;
+  /** When the episode began: its first reading meeting the condition. */
+  readonly sinceMs: number;
+  readonly severity: Severity;
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** A batch in columns for observeBatch: reading i is `meterIds[i]` at `timeMs[i]`. */
+export interface ThresholdBatch {
+  readonly length: number;
+  readonly meterIds: ArrayLike<string>;
+  readonly timeMs: ArrayLike<number>;
+  /** Values by channel name, NaN where not measured; channels no threshold watches are skipped. */
+  readonly channels: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+/** What observeBatch found: alerts and late values, each with its reading's index. */
+export interface ThresholdBatchResult {
+  readonly alerts: Array<Alert & { readonly index: number }>;
+  readonly late: Array<{ readonly index: number; readonly meterId: string; readonly channel: string; readonly timeMs: number }>;
+}
+
+/** The tracker's state as plain JSON data. */
+export interface ThresholdSnapshot {
+  readonly version: 1;
+  readonly states: readonly ThresholdSnapshotEntry[];
+}
+
+/** One meter and channel: the last time observed, and its open episodes. */
+export interface ThresholdSnapshotEntry {
+  readonly meterId: string;
+  readonly channel: string;
+  readonly lastMs: number;
+  readonly episodes: readonly { readonly rule: string; readonly sinceMs: number; readonly alerted: boolean }[];
+}
+
+interface Compiled {
+  readonly rule: string;
+  readonly above: boolean;
+  readonly limit: number;
+  readonly forMs: number;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+interface MeterState {
+  lastMs: number;
+  /** Per threshold of the channel: the episode's start, NaN when none. */
+  readonly since: number[];
+  readonly alerted: boolean[];
+}
+
+interface Watch {
+  readonly thresholds: readonly Compiled[];
+  readonly meters: Map<string, MeterState>;
+}
+
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
+/**
+ * Tracks thresholds with durations across readings, batches and (with snapshot / restore) runs.
+ *
+ * @example
+ * const tracker = new ThresholdTracker(registry.thresholds);
+ * tracker.restore(savedState);                      // from the previous batch or run
+ * const r = tracker.observe("T-1", "temperature", Date.parse("2026-11-30T06:00:00Z"), 9.4);
+ * if (r === "late") holdLate(); else alerts.push(...r);
+ * saveState(tracker.snapshot());
+ */
+export class ThresholdTracker {
+  readonly #watches = new Map<string, Watch>();
+
+  constructor(thresholds: readonly TrackedThreshold[]) {
+    const rules = new Set<string>();
+    for (const t of thresholds) {
+      if (rules.has(t.rule)) throw new RangeError(`threshold rule "${t.rule}" is given twice`);
+      rules.add(t.rule);
+      const above = t.above !== undefined;
+      const limit = above ? t.above : t.below;
+      if (typeof limit !== "number" || Number.isNaN(limit)) throw new RangeError(`threshold "${t.rule}" needs above or below`);
+      const compiled: Compiled = { rule: t.rule, above, limit, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
+      const watch = this.#watches.get(t.channel);
+      if (watch === undefined) this.#watches.set(t.channel, { thresholds: [compiled], meters: new Map() });
+      else (watch.thresholds as Compiled[]).push(compiled);
+    }
+  }
+
+  /** Whether a threshold watches this channel. */
+  watches(channel: string): boolean {
+    return this.#watches.has(channel);
+  }
+
+  /**
+   * Observes one value: the alerts it raises (usually none: a shared empty array), or `"late"`
+   * when it is older than the last value observed for this meter and channel (nothing changed).
+   *
+   * @throws RangeError when `timeMs` is not a finite number.
+   */
+  observe(meterId: string, channel: string, timeMs: number, value: number): readonly Alert[] | "late" {
+    const watch = this.#watches.get(channel);
+    if (watch === undefined) return NO_ALERTS;
+    if (!Number.isFinite(timeMs)) throw new RangeError(`timeMs must be a finite number, got ${timeMs}`);
+    if (Number.isNaN(value)) return NO_ALERTS;
+    const n = watch.thresholds.length;
+    let state = watch.meters.get(meterId);
+    if (state === undefined) {
+      state = { lastMs: timeMs, since: new Array<number>(n).fill(Number.NaN), alerted: new Array<boolean>(n).fill(false) };
+      watch.meters.set(meterId, state);
+    } else if (timeMs < state.lastMs) return "late";
+    state.lastMs = timeMs;
+    let alerts: Alert[] | undefined;
+    for (let k = 0; k < n; k++) {
+      const t = watch.thresholds[k] as Compiled;
+      if (!(t.above ? value > t.limit : value < t.limit)) {
+        state.since[k] = Number.NaN;
+        state.alerted[k] = false;
+        continue;
+      }
+      let since = state.since[k] as number;
+      if (Number.isNaN(since)) state.since[k] = since = timeMs;
+      if (!state.alerted[k] && timeMs - since >= t.forMs) {
+        state.alerted[k] = true;
+        (alerts ??= []).push({ meterId, channel, timeMs, value, sinceMs: since, severity: t.severity, rule: t.rule, message: t.message });
+      }
+    }
+    return alerts ?? NO_ALERTS;
+  }
+
+  /**
+   * Observes a batch in columns, each meter's readings in time order (timeOrder), whatever their
+   * order in the batch.
+   */
+  observeBatch(batch: ThresholdBatch): ThresholdBatchResult {
+    const result: ThresholdBatchResult = { alerts: [], late: [] };
+    const watched = Object.keys(batch.channels).filter((c) => this.#watches.has(c));
+    if (watched.length === 0) return result;
+    for (const i of timeOrder(batch.meterIds, batch.timeMs, batch.length)) {
+      const meterId = batch.meterIds[i] as string;
+      const timeMs = batch.timeMs[i] as number;
+      for (const channel of watched) {
+        const r = this.observe(meterId, channel, timeMs, (batch.channels[channel] as ArrayLike<number>)[i] as number);
+        if (r === "late") result.late.push({ index: i, meterId, channel, timeMs });
+        else for (const alert of r) result.alerts.push({ ...alert, index: i });
+      }
+    }
+    return result;
+  }
+
+  /** The state as JSON-serialisable data: the last time of every meter and channel, open episodes. */
+  snapshot(): ThresholdSnapshot {
+    const states: ThresholdSnapshotEntry[] = [];
+    for (const [channel, watch] of this.#watches) {
+      for (const [meterId, state] of watch.meters) {
+        const episodes: Array<{ rule: string; sinceMs: number; alerted: boolean }> = [];
+        watch.thresholds.forEach((t, k) => {
+          const since = state.since[k] as number;
+          if (!Number.isNaN(since)) episodes.push({ rule: t.rule, sinceMs: since, alerted: state.alerted[k] as boolean });
+        });
+        states.push({ meterId, channel, lastMs: state.lastMs, episodes });
+      }
+    }
+    return { version: 1, states };
+  }
+
+  /**
+   * Replaces the state with a snapshot's. Channels and rules no threshold of this tracker has
+   * any more are dropped.
+   *
+   * @throws ThresholdStateError MF_ERR_THRESHOLD_STATE when `snapshot` is not a snapshot (nothing changed).
+   */
+  restore(snapshot: unknown): void {
+    const entries = readSnapshot(snapshot);
+    for (const watch of this.#watches.values()) watch.meters.clear();
+    for (const e of entries) {
+      const watch = this.#watches.get(e.channel);
+      if (watch === undefined) continue;
+      const n = watch.thresholds.length;
+      const state: MeterState = { lastMs: e.lastMs, since: new Array<number>(n).fill(Number.NaN), alerted: new Array<boolean>(n).fill(false) };
+      for (const episode of e.episodes) {
+        const k = watch.thresholds.findIndex((t) => t.rule === episode.rule);
+        if (k < 0) continue;
+        state.since[k] = episode.sinceMs;
+        state.alerted[k] = episode.alerted;
+      }
+      watch.meters.set(e.meterId, state);
+    }
+  }
+}
+
+/**
+ * The order to observe a batch in: grouped by meter (in order of first appearance), each meter's
+ * readings by time, ties in batch order. A time that is not a number sorts last.
+ *
+ * @example
+ * timeOrder(["a", "b", "a"], [300, 100, 200], 3);   // Uint32Array [2, 0, 1]
+ */
+export function timeOrder(meterIds: ArrayLike<string>, timeMs: ArrayLike<number>, length: number): Uint32Array {
+  const group = new Map<string, number>();
+  const groupOf = new Float64Array(length);
+  const time = new Float64Array(length);
+  const order = new Uint32Array(length);
+  for (let i = 0; i < length; i++) {
+    const id = meterIds[i] as string;
+    let g = group.get(id);
+    if (g === undefined) group.set(id, (g = group.size));
+    groupOf[i] = g;
+    const t = timeMs[i] as number;
+    time[i] = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+    order[i] = i;
+  }
+  return order.sort((a, b) => (groupOf[a] as number) - (groupOf[b] as number) || (time[a] as number) - (time[b] as number) || a - b);
+}
+
+function readSnapshot(snapshot: unknown): ThresholdSnapshotEntry[] {
+  const bad = (why: string) => new ThresholdStateError(`not a threshold snapshot: ${why}`);
+  if (snapshot === null || typeof snapshot !== "object") throw bad("not an object");
+  const s = snapshot as { version?: unknown; states?: unknown };
+  if (s.version !== 1) throw bad(`version ${JSON.stringify(s.version)}, expected 1`);
+  if (!Array.isArray(s.states)) throw bad("states is not an array");
+  s.states.forEach((e: unknown, i) => {
+    const ok =
+      e !== null && typeof e === "object" &&
+      typeof (e as ThresholdSnapshotEntry).meterId === "string" &&
+      typeof (e as ThresholdSnapshotEntry).channel === "string" &&
+      Number.isFinite((e as ThresholdSnapshotEntry).lastMs) &&
+      Array.isArray((e as ThresholdSnapshotEntry).episodes) &&
+      (e as ThresholdSnapshotEntry).episodes.every(
+        (p: unknown) =>
+          p !== null && typeof p === "object" &&
+          typeof (p as { rule?: unknown }).rule === "string" &&
+          Number.isFinite((p as { sinceMs?: unknown }).sinceMs) &&
+          typeof (p as { alerted?: unknown }).alerted === "boolean",
+      );
+    if (!ok) throw bad(`states[${i}] is malformed`);
+  });
+  return s.states as ThresholdSnapshotEntry[];
+}
