@@ -2,10 +2,34 @@
 // import of engine/: plugin authors depend on this alone. The engine registers plugins with
 // ./registry.ts and tracks thresholds with ./thresholds.ts, the same code the test engine of
 // `meterflow/sdk/testing` runs.
+export { PluginError, ThresholdStateError } from "./errors.js";
+export { computeFact } from "./fact-runner.js";
 export { defineFact } from "./facts.js";
 export { definePlugin } from "./plugin.js";
+export { PluginRegistry } from "./registry.js";
+export { isRange, isVersion, satisfies } from "./semver.js";
+export { ThresholdTracker, timeOrder } from "./thresholds.js";
+export { RESERVED_NAMES, unknownThresholdChannels, validatePlugin } from "./validate.js";
 export { SDK_VERSION } from "./version.js";
+export type { PluginErrorCode, PluginErrorOptions, ThresholdStateErrorCode, ValidationProblem } from "./errors.js";
 export type { DerivedFactDefinition, InputColumns, OutputColumns } from "./facts.js";
 export type { MeterTypeDefinition, PulseInput, PulseMeterType, RegisterMeterType, RolloverMode } from "./meter-types.js";
 export type { PluginContext, PluginDescriptor, PluginHooks, RuleFile } from "./plugin.js";
+export type {
+  HookOptions,
+  RegisteredChannel,
+  RegisteredFact,
+  RegisteredMeterType,
+  RegisteredRuleFile,
+  RegisteredThreshold,
+} from "./registry.js";
 export type { SensorChannelDefinition, Severity, ThresholdDefinition } from "./sensors.js";
+export type {
+  Alert,
+  ThresholdBatch,
+  ThresholdBatchResult,
+  ThresholdSnapshot,
+  ThresholdSnapshotEntry,
+  TrackedThreshold,
+} from "./thresholds.js";
+export type { ValidateOptions } from "./validate.js";

@@ -1,0 +1,190 @@
+// ThresholdTracker: fire and near miss for thresholds with durations (exactly at the limit,
+// 29 vs 30 minutes, interruptions, one alert per episode, across snapshot / restore, forMinutes
+// 0), late readings, NaN, batches in any order, and the snapshot's checks.
+import { describe, expect, it } from "vitest";
+import { ThresholdStateError, ThresholdTracker, timeOrder } from "../../sdk/index.js";
+import type { Alert, TrackedThreshold } from "../../sdk/index.js";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 30, 6);
+const warm: TrackedThreshold = { rule: "cold-chain/too-warm", channel: "temp", above: 8, forMinutes: 30, severity: "critical", message: "above 8 °C for 30 min" };
+const frozen: TrackedThreshold = { rule: "cold-chain/frozen", channel: "temp", below: 0, severity: "warning", message: "below 0 °C" };
+const wet: TrackedThreshold = { rule: "climate/wet", channel: "rh", above: 90, forMinutes: 10, severity: "info", message: "wet" };
+
+/** Feeds `[minute, value]` pairs of meter M-1's temp; returns the minutes that alerted, by rule. */
+function run(tracker: ThresholdTracker, points: ReadonlyArray<readonly [number, number]>, meterId = "M-1"): string[] {
+  const fired: string[] = [];
+  for (const [minute, value] of points) {
+    const r = tracker.observe(meterId, "temp", T0 + minute * MIN, value);
+    if (r === "late") fired.push(`late@${minute}`);
+    else for (const a of r) fired.push(`${a.rule}@${minute}`);
+  }
+  return fired;
+}
+
+describe("ThresholdTracker", () => {
+  it("fires once the condition has held for forMinutes, with the alert's fields", () => {
+    const t = new ThresholdTracker([warm]);
+    expect(t.observe("M-1", "temp", T0, 8.5)).toEqual([]);
+    expect(t.observe("M-1", "temp", T0 + 30 * MIN, 9)).toEqual([
+      { meterId: "M-1", channel: "temp", timeMs: T0 + 30 * MIN, value: 9, sinceMs: T0, severity: "critical", rule: "cold-chain/too-warm", message: "above 8 °C for 30 min" },
+    ] satisfies Alert[]);
+  });
+
+  it("29 minutes is a near miss, 30 fires", () => {
+    expect(run(new ThresholdTracker([warm]), [[0, 9], [29, 9]])).toEqual([]);
+    expect(run(new ThresholdTracker([warm]), [[0, 9], [29, 9], [30, 9]])).toEqual(["cold-chain/too-warm@30"]);
+    const almost = new ThresholdTracker([warm]);
+    expect(almost.observe("M-1", "temp", T0, 9)).toEqual([]);
+    expect(almost.observe("M-1", "temp", T0 + 30 * MIN - 1, 9)).toEqual([]);
+  });
+
+  it("a value exactly at the limit does not meet the condition (strict), and ends an episode", () => {
+    expect(run(new ThresholdTracker([warm]), [[0, 8], [30, 8], [90, 8]])).toEqual([]);
+    expect(run(new ThresholdTracker([warm]), [[0, 9], [20, 8], [30, 9], [59, 9], [60, 9]])).toEqual(["cold-chain/too-warm@60"]);
+    expect(run(new ThresholdTracker([frozen]), [[0, 0], [1, -0], [2, -0.01]])).toEqual(["cold-chain/frozen@2"]);
+  });
+
+  it("an interruption resets the episode", () => {
+    expect(run(new ThresholdTracker([warm]), [[0, 9], [15, 7.9], [16, 9], [45, 9], [46, 9]])).toEqual(["cold-chain/too-warm@46"]);
+  });
+
+  it("one alert per episode; a new episode after the condition clears can alert again", () => {
+    const t = new ThresholdTracker([warm]);
+    expect(run(t, [[0, 9], [30, 9], [60, 9], [600, 12]])).toEqual(["cold-chain/too-warm@30"]);
+    expect(run(t, [[601, 5], [602, 9], [631, 9], [632, 9], [700, 9]])).toEqual(["cold-chain/too-warm@632"]);
+  });
+
+  it("forMinutes 0 (or absent) alerts at the first reading meeting the condition, once per episode", () => {
+    const t = new ThresholdTracker([frozen, { ...warm, rule: "x/now", forMinutes: 0 }]);
+    expect(run(t, [[0, -1], [1, -2], [2, 1], [3, -1], [4, 9], [5, 9]])).toEqual(["cold-chain/frozen@0", "cold-chain/frozen@3", "x/now@4"]);
+  });
+
+  it("the duration spans a gap between readings", () => {
+    expect(run(new ThresholdTracker([warm]), [[0, 9], [240, 9]])).toEqual(["cold-chain/too-warm@240"]);
+  });
+
+  it("keeps state per meter and per threshold; other channels and unwatched channels are separate", () => {
+    const t = new ThresholdTracker([warm, frozen, wet]);
+    expect(run(t, [[0, 9]], "A")).toEqual([]);
+    expect(run(t, [[10, 9]], "B")).toEqual([]);
+    expect(t.observe("A", "rh", T0, 95)).toEqual([]);
+    expect(t.observe("A", "co2", T0, 5000)).toEqual([]);
+    expect(t.watches("co2")).toBe(false);
+    expect(run(t, [[30, 9]], "A")).toEqual(["cold-chain/too-warm@30"]);
+    expect(run(t, [[30, 9]], "B")).toEqual([]);
+    expect(run(t, [[40, 9]], "B")).toEqual(["cold-chain/too-warm@40"]);
+    expect(t.observe("A", "rh", T0 + 10 * MIN, 95).map((a) => a.rule)).toEqual(["climate/wet"]);
+  });
+
+  it("a reading older than the last one of its meter and channel is late and changes nothing; equal times are in order", () => {
+    const t = new ThresholdTracker([warm, wet]);
+    expect(run(t, [[0, 9], [20, 9], [10, 5], [20, 9], [30, 9]])).toEqual(["late@10", "cold-chain/too-warm@30"]);
+    expect(t.observe("M-1", "rh", T0, 50)).toEqual([]); // another channel keeps its own time
+    expect(t.observe("M-2", "temp", T0, 50)).toEqual([]);
+  });
+
+  it("NaN is no observation: it neither meets the condition nor ends an episode, and is never late", () => {
+    const t = new ThresholdTracker([warm]);
+    expect(run(t, [[0, 9], [10, Number.NaN], [30, 9]])).toEqual(["cold-chain/too-warm@30"]);
+    expect(run(t, [[5, Number.NaN]])).toEqual([]);
+    expect(run(new ThresholdTracker([frozen]), [[0, Number.NaN]])).toEqual([]);
+  });
+
+  it("refuses a time that is not finite, and bad thresholds", () => {
+    const t = new ThresholdTracker([warm]);
+    expect(() => t.observe("M-1", "temp", Number.NaN, 9)).toThrow(RangeError);
+    expect(() => new ThresholdTracker([warm, warm])).toThrow(/given twice/);
+    expect(() => new ThresholdTracker([{ ...warm, above: undefined }])).toThrow(/above or below/);
+  });
+});
+
+describe("ThresholdTracker snapshot / restore", () => {
+  it("an episode spans batches and runs: 29 minutes before the snapshot, 30 after", () => {
+    const first = new ThresholdTracker([warm, frozen]);
+    expect(run(first, [[0, 9], [29, 9]])).toEqual([]);
+    const saved = JSON.parse(JSON.stringify(first.snapshot())) as unknown;
+    const second = new ThresholdTracker([warm, frozen]);
+    second.restore(saved);
+    expect(run(second, [[30, 9]])).toEqual(["cold-chain/too-warm@30"]);
+  });
+
+  it("an alerted episode stays alerted, late detection survives, and a near miss stays a near miss", () => {
+    const first = new ThresholdTracker([warm]);
+    expect(run(first, [[0, 9], [30, 9]])).toEqual(["cold-chain/too-warm@30"]);
+    const second = new ThresholdTracker([warm]);
+    second.restore(first.snapshot());
+    expect(run(second, [[20, 9], [45, 9], [50, 5], [51, 9], [80, 9], [81, 9]])).toEqual(["late@20", "cold-chain/too-warm@81"]);
+
+    const interrupted = new ThresholdTracker([warm]);
+    run(interrupted, [[0, 9], [15, 5]]);
+    const third = new ThresholdTracker([warm]);
+    third.restore(interrupted.snapshot());
+    expect(run(third, [[30, 9], [59, 9]])).toEqual([]);
+  });
+
+  it("the snapshot is plain data: last times and open episodes only", () => {
+    const t = new ThresholdTracker([warm, frozen]);
+    run(t, [[0, 9], [30, 9]], "A");
+    run(t, [[5, 3]], "B");
+    expect(t.snapshot()).toEqual({
+      version: 1,
+      states: [
+        { meterId: "A", channel: "temp", lastMs: T0 + 30 * MIN, episodes: [{ rule: "cold-chain/too-warm", sinceMs: T0, alerted: true }] },
+        { meterId: "B", channel: "temp", lastMs: T0 + 5 * MIN, episodes: [] },
+      ],
+    });
+  });
+
+  it("restore replaces the state and drops rules and channels that are gone", () => {
+    const t = new ThresholdTracker([warm, wet]);
+    run(t, [[0, 9]]);
+    t.observe("M-1", "rh", T0, 95);
+    const other = new ThresholdTracker([{ ...warm, rule: "renamed" }]);
+    other.restore(t.snapshot());
+    expect(other.snapshot().states).toEqual([{ meterId: "M-1", channel: "temp", lastMs: T0, episodes: [] }]);
+    t.restore({ version: 1, states: [] });
+    expect(run(t, [[1, 9], [30, 9], [31, 9]])).toEqual(["cold-chain/too-warm@31"]);
+  });
+
+  it("refuses what is not a snapshot with MF_ERR_THRESHOLD_STATE, changing nothing", () => {
+    const t = new ThresholdTracker([warm]);
+    run(t, [[0, 9]]);
+    const before = t.snapshot();
+    const bad = [null, 1, {}, { version: 2, states: [] }, { version: 1, states: {} }, { version: 1, states: [{ meterId: "a", channel: "temp", lastMs: "x", episodes: [] }] }];
+    for (const s of bad) {
+      expect(() => t.restore(s)).toThrow(ThresholdStateError);
+      try {
+        t.restore(s);
+      } catch (error) {
+        expect((error as ThresholdStateError).code).toBe("MF_ERR_THRESHOLD_STATE");
+      }
+    }
+    expect(t.snapshot()).toEqual(before);
+  });
+});
+
+describe("observeBatch and timeOrder", () => {
+  it("timeOrder groups by meter in order of appearance, then time, ties in batch order, NaN last", () => {
+    expect([...timeOrder(["a", "b", "a"], [300, 100, 200], 3)]).toEqual([2, 0, 1]);
+    expect([...timeOrder(["a", "a", "a", "a"], [5, Number.NaN, 5, 1], 4)]).toEqual([3, 0, 2, 1]);
+  });
+
+  it("a batch logged offline and uploaded out of order is judged in time order per meter", () => {
+    const t = new ThresholdTracker([warm, wet]);
+    const minutes = [40, 0, 30, 10, 20, 5];
+    const result = t.observeBatch({
+      length: 6,
+      meterIds: ["T-1", "T-1", "T-1", "T-1", "T-1", "T-2"],
+      timeMs: minutes.map((m) => T0 + m * MIN),
+      channels: { temp: [9, 9, 9, 9, 9, 20], rh: [95, 95, 95, 50, 50, Number.NaN], ignored: [1, 1, 1, 1, 1, 1] },
+    });
+    expect(result.alerts.map((a) => [a.index, a.rule, (a.timeMs - T0) / MIN])).toEqual([
+      [2, "cold-chain/too-warm", 30],
+      [0, "climate/wet", 40],
+    ]);
+    expect(result.late).toEqual([]);
+    const again = t.observeBatch({ length: 1, meterIds: ["T-1"], timeMs: [T0], channels: { temp: [1] } });
+    expect(again.late).toEqual([{ index: 0, meterId: "T-1", channel: "temp", timeMs: T0 }]);
+  });
+});
