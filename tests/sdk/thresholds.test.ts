@@ -74,7 +74,7 @@ describe("ThresholdTracker", () => {
     expect(run(t, [[30, 9]], "A")).toEqual(["cold-chain/too-warm@30"]);
     expect(run(t, [[30, 9]], "B")).toEqual([]);
     expect(run(t, [[40, 9]], "B")).toEqual(["cold-chain/too-warm@40"]);
-    expect(t.observe("A", "rh", T0 + 10 * MIN, 95).map((a) => a.rule)).toEqual(["climate/wet"]);
+    expect(t.observe("A", "rh", T0 + 10 * MIN, 95)).toEqual([expect.objectContaining({ rule: "climate/wet", meterId: "A" })]);
   });
 
   it("a reading older than the last one of its meter and channel is late and changes nothing; equal times are in order", () => {
