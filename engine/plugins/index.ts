@@ -3,6 +3,6 @@
 export { channelIndex } from "./channels.js";
 export { CONFIG_FILE, readPluginConfig } from "./config.js";
 export { PluginLoadError } from "./errors.js";
-export { importPlugin, loadPlugins } from "./load.js";
+export { defaultPlugins, importPlugin, loadPlugins, OPT_IN_PLUGINS } from "./load.js";
 export type { PluginConfig } from "./config.js";
 export type { PluginLoadErrorCode } from "./errors.js";

@@ -12,8 +12,22 @@ import type { PluginDescriptor } from "../../sdk/index.js";
 import type { PluginConfig } from "./config.js";
 import { PluginLoadError } from "./errors.js";
 
-/** Imports one configured entry and returns its descriptor. */
+/**
+ * Built-in plugins that are profiles of a use, not types: their thresholds must not watch every
+ * meter (a basement at 9 °C is not a spoiled cold chain), so they load only when the
+ * configuration names them, e.g. `{ "plugins": ["meterflow-cold-chain"] }`.
+ */
+export const OPT_IN_PLUGINS: ReadonlySet<string> = new Set(["meterflow-cold-chain"]);
+
+/** The built-in plugins loaded by default: every built-in except the opt-in profiles. */
+export function defaultPlugins(): PluginDescriptor[] {
+  return BUILTIN_PLUGINS.filter((p) => !OPT_IN_PLUGINS.has(p.name));
+}
+
+/** Imports one configured entry (an opt-in built-in by name, a package, or a path) and returns its descriptor. */
 export async function importPlugin(entry: string, baseDir: string): Promise<PluginDescriptor> {
+  const builtin = OPT_IN_PLUGINS.has(entry) ? BUILTIN_PLUGINS.find((p) => p.name === entry) : undefined;
+  if (builtin !== undefined) return builtin;
   const isPath = entry.startsWith(".") || isAbsolute(entry);
   let url: string;
   try {
@@ -40,6 +54,6 @@ export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugin
   const loaded: PluginDescriptor[] = [];
   for (const entry of config.plugins) loaded.push(await importPlugin(entry, config.baseDir));
   const registry = new PluginRegistry();
-  registry.registerAll([...BUILTIN_PLUGINS, ...loaded]);
+  registry.registerAll([...defaultPlugins(), ...loaded]);
   return registry;
 }
