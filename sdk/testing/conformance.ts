@@ -1,0 +1,213 @@
+// The conformance suite every plugin passes, ours and third parties' alike: a vitest `describe`
+// block with one test per check (and per channel, threshold and fact). The checks:
+// - the descriptor validates (validatePlugin) and registers in a fresh registry, alone or after
+//   `options.dependencies`; its `sdk` range includes SDK_VERSION;
+// - each of its channels accepts its min, max and midpoint and rejects the adjacent doubles
+//   outside the range, and NaN (through createTestEngine);
+// - each threshold's limit lies inside its channel's range, with room for a value beyond it;
+//   the value beyond the limit (limit ± epsilon; default the adjacent double) raises exactly one
+//   alert (rule `<plugin>/<name>`, its severity and message) once forMinutes have passed, none
+//   1 ms before; the limit itself never alerts (the comparison is strict);
+// - each fact, on a seeded random batch (each column uniform in `options.columns[name]`, else
+//   its channel's range, else 0 to 1000, both ends included; the columns the registry's other
+//   facts write computed as the engine would), computes without throwing, leaves every other column unchanged, gives
+//   NaN in every column it writes on a row where every column it reads is NaN (no data, no
+//   fact: rows with some inputs missing are the fact's to decide), and gives the same output
+//   twice for the same input;
+// - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
+// - setup and teardown run without throwing; meter types' defaults are valid.
+import { describe, expect, it } from "vitest";
+import { computeFact } from "../fact-runner.js";
+import type { RegisteredFact } from "../fact-runner.js";
+import type { PluginDescriptor } from "../plugin.js";
+import { PluginRegistry } from "../registry.js";
+import { satisfies } from "../semver.js";
+import { validatePlugin } from "../validate.js";
+import { SDK_VERSION } from "../version.js";
+import { createTestEngine } from "./engine.js";
+import { mulberry32, nextDown, nextUp } from "./numbers.js";
+
+/** Options of describeConformance. */
+export interface ConformanceOptions {
+  /** Plugins this one depends on: registered with it. */
+  readonly dependencies?: readonly PluginDescriptor[];
+  /** Ranges of the random values of columns facts read (`consumption`, ...); default a channel's range, else 0 to 1000. */
+  readonly columns?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /** How far beyond a threshold's limit the firing value lies; default the adjacent double. */
+  readonly epsilon?: number;
+  /** Seed of the random batches; default 1. */
+  readonly seed?: number;
+  /** Rows of the random batches; default 256. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Declares the conformance suite of `plugin` (call it at the top level of a test file).
+ *
+ * @example
+ * import { describeConformance } from "meterflow/sdk/testing";
+ * import vibration from "../src/index.js";
+ * describeConformance(vibration);
+ */
+export function describeConformance(plugin: PluginDescriptor, options: ConformanceOptions = {}): void {
+  const deps = options.dependencies ?? [];
+  const all = [...deps, plugin];
+  const label = typeof plugin?.name === "string" ? plugin.name : "(unnamed)";
+  const list = <T>(value: readonly T[] | undefined): readonly T[] => (Array.isArray(value) ? value : []);
+
+  describe(`meterflow plugin conformance: ${label}`, () => {
+    it("descriptor validates", () => {
+      expect(validatePlugin(plugin)).toEqual([]);
+    });
+
+    it(deps.length > 0 ? "registers after its dependencies in a fresh registry" : "registers alone in a fresh registry", () => {
+      const registry = new PluginRegistry();
+      registry.registerAll(all);
+      expect(registry.plugins.map((p) => p.name)).toContain(plugin.name);
+    });
+
+    it(`sdk range ${String(plugin?.sdk)} includes SDK ${SDK_VERSION}`, () => {
+      expect(satisfies(SDK_VERSION, plugin.sdk)).toBe(true);
+    });
+
+    for (const channel of list(plugin?.sensors)) {
+      it(`channel ${channel.name}: accepts min, max and midpoint, rejects just outside and NaN`, () => {
+        const engine = createTestEngine({ plugins: all });
+        const { min, max } = channel.range;
+        expect([min, max, min + (max - min) / 2].map((v) => engine.validate(channel.name, v))).toEqual(["ok", "ok", "ok"]);
+        const outside = [nextDown(min), nextUp(max), Number.NaN];
+        expect(outside.map((v) => engine.validate(channel.name, v))).toEqual(["out_of_range", "out_of_range", "out_of_range"]);
+      });
+    }
+
+    for (const threshold of list(plugin?.thresholds)) {
+      const rule = `${label}/${threshold.name}`;
+      const above = threshold.above !== undefined;
+      const limit = (above ? threshold.above : threshold.below) as number;
+      const beyond = (eps = options.epsilon) => (eps === undefined ? (above ? nextUp(limit) : nextDown(limit)) : above ? limit + eps : limit - eps);
+
+      it(`threshold ${threshold.name}: limit ${limit} lies inside channel ${threshold.channel}'s range`, () => {
+        const channel = createTestEngine({ plugins: all }).registry.channel(threshold.channel);
+        expect(channel, `channel ${threshold.channel}`).toBeDefined();
+        const { min, max } = channel?.range ?? { min: Number.NaN, max: Number.NaN };
+        expect(limit >= min && limit <= max, `${limit} in [${min}, ${max}]`).toBe(true);
+        const b = beyond();
+        expect(b >= min && b <= max, `a value beyond the limit (${b}) in [${min}, ${max}]`).toBe(true);
+      });
+
+      it(`threshold ${threshold.name}: fires once at ${above ? "limit + epsilon" : "limit - epsilon"} after ${threshold.forMinutes ?? 0} min, not before, never at the limit`, () => {
+        const engine = createTestEngine({ plugins: all });
+        const forMs = (threshold.forMinutes ?? 0) * 60_000;
+        const t0 = Date.UTC(2026, 10, 30);
+        const mine = (alerts: readonly { rule: string }[]) => alerts.filter((a) => a.rule === rule);
+        const at = (meterId: string, time: number, value: number) => ({ meterId, time, channels: { [threshold.channel]: value } });
+
+        const atLimit = engine.feed([at("at-limit", t0, limit), at("at-limit", t0 + forMs, limit), at("at-limit", t0 + forMs + 60_000, limit)]);
+        expect(atLimit.rejected).toEqual([]);
+        expect(mine(atLimit.alerts), "a value equal to the limit").toEqual([]);
+
+        const value = beyond();
+        const first = engine.feed([at("beyond", t0, value)]);
+        expect(first.rejected).toEqual([]);
+        if (forMs > 0) {
+          expect(mine(first.alerts), "at the episode's start").toEqual([]);
+          const before = forMs > 1 ? forMs - 1 : forMs / 2;
+          expect(mine(engine.feed([at("beyond", t0 + before, value)]).alerts), `${before} ms into the episode`).toEqual([]);
+        }
+        const fired = forMs > 0 ? mine(engine.feed([at("beyond", t0 + forMs, value)]).alerts) : mine(first.alerts);
+        expect(fired).toEqual([
+          expect.objectContaining({ meterId: "beyond", channel: threshold.channel, timeMs: t0 + forMs, rule, severity: threshold.severity, message: threshold.message }),
+        ]);
+        expect(mine(engine.feed([at("beyond", t0 + forMs + 60_000, value)]).alerts), "later in the same episode").toEqual([]);
+      });
+    }
+
+    for (const fact of list(plugin?.facts).filter((f) => Array.isArray(f?.reads) && Array.isArray(f?.writes))) {
+      const batch = (nanRows: boolean) => {
+        const engine = createTestEngine({ plugins: all });
+        const registered = engine.registry.facts.find((f) => f.plugin === plugin.name && f.name === fact.name) as RegisteredFact;
+        const n = options.batchSize ?? 256;
+        const random = mulberry32(options.seed ?? 1);
+        const columns: Record<string, Float64Array> = {};
+        const fill = (name: string) => {
+          const range = options.columns?.[name] ?? engine.registry.channel(name)?.range ?? { min: 0, max: 1000 };
+          const column = new Float64Array(n);
+          for (let i = 0; i < n; i++) column[i] = i === 1 ? range.min : i === 2 ? range.max : range.min + random() * (range.max - range.min);
+          columns[name] = column;
+        };
+        for (const c of engine.registry.channels) fill(c.name);
+        const written = new Set(engine.registry.facts.flatMap((f) => f.writes));
+        for (const f of engine.registry.facts) for (const name of f.reads) if (!written.has(name) && !Object.hasOwn(columns, name)) fill(name);
+        // Every fact runs on a copy, as in the engine, for the columns other facts write; the
+        // batch is the generated columns, untouched, plus those.
+        const computed = engine.facts(copy(columns), n);
+        for (const [name, column] of Object.entries(computed)) if (!Object.hasOwn(columns, name) && !fact.writes.includes(name)) columns[name] = column;
+        if (nanRows) for (const name of fact.reads) for (let i = 0; i < n; i += 4) if (Object.hasOwn(columns, name)) (columns[name] as Float64Array)[i] = Number.NaN;
+        return { registered, columns, n };
+      };
+
+      it(`fact ${fact.name}: computes a random batch without throwing and writes only ${fact.writes.join(", ")}`, () => {
+        const { registered, columns, n } = batch(false);
+        const before = copy(columns);
+        computeFact(registered, columns, n);
+        expect(Object.keys(columns).sort()).toEqual([...Object.keys(before), ...fact.writes].sort());
+        for (const [name, column] of Object.entries(before)) expect(same(columns[name] as Float64Array, column), `column ${name} unchanged`).toBe(true);
+        for (const name of fact.writes) expect(columns[name]?.length).toBe(n);
+      });
+
+      it(`fact ${fact.name}: NaN in every column it writes where all of ${fact.reads.join(", ")} are NaN`, () => {
+        const { registered, columns, n } = batch(true);
+        computeFact(registered, columns, n);
+        for (const name of fact.writes) {
+          const out = columns[name] as Float64Array;
+          const bad = [];
+          for (let i = 0; i < n; i += 4) if (!Number.isNaN(out[i])) bad.push(`row ${i}: ${out[i]}`);
+          expect(bad, `${name} where every input is NaN`).toEqual([]);
+        }
+      });
+
+      it(`fact ${fact.name}: deterministic`, () => {
+        const { registered, columns, n } = batch(false);
+        const again = copy(columns);
+        computeFact(registered, columns, n);
+        computeFact(registered, again, n);
+        for (const name of fact.writes) expect(same(columns[name] as Float64Array, again[name] as Float64Array), `column ${name}`).toBe(true);
+      });
+    }
+
+    it("rule files hold rules with conditions and an event", () => {
+      for (const file of list(plugin?.rules)) {
+        expect(file).toBeTypeOf("object");
+        expect(Array.isArray(file.rules)).toBe(true);
+        for (const rule of file.rules as readonly Record<string, unknown>[]) {
+          expect(rule).toBeTypeOf("object");
+          expect(rule.conditions).toBeTypeOf("object");
+          expect(rule.event).toEqual(expect.objectContaining({ type: expect.any(String) }));
+        }
+      }
+    });
+
+    it("setup and teardown run without throwing", async () => {
+      const engine = createTestEngine({ plugins: all });
+      await engine.setup();
+      await engine.teardown();
+    });
+
+    it("meter types' defaults are valid", () => {
+      expect(validatePlugin(plugin).filter((p) => p.path.startsWith("meterTypes"))).toEqual([]);
+      for (const type of list(plugin?.meterTypes)) if (type.kind === "pulse") expect(type.defaults.pulseWeight).toBeGreaterThan(0);
+    });
+  });
+}
+
+/** A deep copy of columns. */
+function copy(columns: Record<string, Float64Array>): Record<string, Float64Array> {
+  return Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v.slice()]));
+}
+
+/** Same values, NaN equal to NaN. */
+function same(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
