@@ -15,7 +15,10 @@ import radiation from "./radiation/index.js";
 import water from "./water/index.js";
 import waterNetwork from "./water-network/index.js";
 
-/** Every built-in plugin, dependencies before dependents (cold-chain after environment). */
+/**
+ * Every built-in plugin, dependencies before dependents (cold-chain after environment). The
+ * engine loads all but the opt-in profiles (cold-chain) by default.
+ */
 export const BUILTIN_PLUGINS: readonly PluginDescriptor[] = Object.freeze([
   electricity,
   gas,

@@ -8,7 +8,9 @@ import { definePlugin } from "../../sdk/index.js";
  * the end of the day; thresholds are judged in time order across the uploaded readings and keep
  * their state from one batch to the next. It adds no channel: it watches the environment
  * plugin's `temperature`, so it depends on `meterflow-environment`. (The gases of those spaces
- * are meterflow-air-quality's channels.)
+ * are meterflow-air-quality's channels.) A profile, not a type: its thresholds watch every
+ * meter's `temperature`, so the engine loads it only when the configuration names it
+ * (`{ "plugins": ["meterflow-cold-chain"] }`); a basement at 9 °C is not a spoiled consignment.
  *
  * The range is the chilled range of 2 to 8 °C: medicinal products labelled "store in a
  * refrigerator" (EU Good Distribution Practice, 2013/C 343/01) and chilled food (the UK's 8 °C

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FACTS } from "../../engine/rules/facts.js";
 import * as builtins from "../../plugins/index.js";
 import { BUILTIN_PLUGINS } from "../../plugins/index.js";
+import { PluginRegistry } from "../../sdk/index.js";
 
 /** Every name a list holds more than once. */
 function duplicates(names: string[]): string[] {
@@ -50,5 +51,30 @@ describe("BUILTIN_PLUGINS", () => {
       expect(meterTypes).toContain(`${medium}.register`);
       expect(meterTypes).toContain(`${medium}.pulse`);
     }
+  });
+
+  it("register together in one registry, in the order given", () => {
+    const registry = new PluginRegistry();
+    registry.registerAll(BUILTIN_PLUGINS);
+    expect(registry.plugins.map((p) => p.name)).toEqual(plugins.map((p) => p.name));
+    expect(registry.thresholds.map((t) => t.rule)).toContain("meterflow-cold-chain/too-warm");
+  });
+
+  it("compute every fact on one batch of wide rows", () => {
+    const registry = new PluginRegistry();
+    registry.registerAll(BUILTIN_PLUGINS);
+    const columns: Record<string, Float64Array> = {
+      temperature: Float64Array.of(20, Number.NaN),
+      humidity: Float64Array.of(50, Number.NaN),
+      "illuminance.uv": Float64Array.of(7.5, Number.NaN),
+      power_loss: Float64Array.of(1, Number.NaN),
+    };
+    registry.runFacts(columns, 2);
+    expect(columns.dew_point?.[0]).toBeCloseTo(9.26, 2);
+    expect(columns.uv_category?.[0]).toBe(3);
+    expect(columns.on_battery?.[0]).toBe(1);
+    // Columns not in the batch read as NaN: no data, no fact.
+    expect(columns.ir_fraction?.[0]).toBeNaN();
+    for (const name of ["dew_point", "absolute_humidity", "uv_category", "ir_fraction", "on_battery"]) expect(columns[name]?.[1], name).toBeNaN();
   });
 });
