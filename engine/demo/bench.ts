@@ -18,6 +18,11 @@ export interface BenchReadingsOptions {
   seed?: number;
   /** First day, default 2026-09-01. */
   startDay?: string;
+  /**
+   * Add the sensor channels of the built-in environment and power plugins as wide columns
+   * (temperature, humidity, supply_voltage, backup_battery), for the plugins benchmark.
+   */
+  channels?: boolean;
 }
 
 /** Options of writeBenchMeters: the same `meters`, `seed` and `startDay` as the readings. */
@@ -44,6 +49,10 @@ const TYPES = [
 ];
 const GL = ["6110", "6120", "6130", "6140"];
 const TAIL = Buffer.from(",,auto,\n", "latin1");
+/** Wide channel columns written with `channels`. */
+export const BENCH_CHANNELS = ["temperature", "humidity", "supply_voltage", "backup_battery"] as const;
+/** Per channel: lowest value and spread of the whole numbers written. */
+const CHANNEL_VALUES: ReadonlyArray<readonly [number, number]> = [[5, 26], [30, 61], [220, 21], [50, 51]];
 
 /** Width of the number in bench meter ids (at least 6 digits). */
 export function benchIdWidth(meters: number): number {
@@ -88,7 +97,8 @@ export async function writeBenchReadings(options: BenchReadingsOptions): Promise
   let row = 0;
   let m = meters; // forces a new day on the first row
   let day = -1;
-  const maxRow = 2 + width + 1 + 10 + 1 + 10 + TAIL.length;
+  const channels = options.channels === true;
+  const maxRow = 2 + width + 1 + 10 + 1 + 10 + TAIL.length + (channels ? 4 * 4 : 0);
 
   /** Formats rows into `buf` from `pos` until it is nearly full or all rows are written. */
   const fill = (buf: Buffer, pos: number): number => {
@@ -129,6 +139,25 @@ export async function writeBenchReadings(options: BenchReadingsOptions): Promise
       } while (v !== 0);
       for (let j = 0; j < TAIL.length; j++) buf[pos + j] = TAIL[j];
       pos += TAIL.length;
+      if (channels) {
+        pos--; // before the newline
+        for (const [lo, spread] of CHANNEL_VALUES) {
+          rng ^= rng << 13;
+          rng ^= rng >>> 17;
+          rng ^= rng << 5;
+          let c = lo + ((rng >>> 8) % spread);
+          buf[pos++] = 44;
+          const digits = c >= 100 ? 3 : c >= 10 ? 2 : 1;
+          let q = pos + digits;
+          pos = q;
+          do {
+            const next = (c / 10) >>> 0;
+            buf[--q] = 48 + c - next * 10;
+            c = next;
+          } while (c !== 0);
+        }
+        buf[pos++] = 10;
+      }
       m++;
       row++;
     }
@@ -137,7 +166,7 @@ export async function writeBenchReadings(options: BenchReadingsOptions): Promise
 
   const file = new ChunkedFile(options.path);
   try {
-    await file.text(`${READINGS_HEADER}\n`);
+    await file.text(`${READINGS_HEADER}${channels ? `,${BENCH_CHANNELS.join(",")}` : ""}\n`);
     while (row < readings) {
       file.pos = fill(file.buf, file.pos);
       if (row < readings) await file.flush();

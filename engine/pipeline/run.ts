@@ -5,7 +5,8 @@ import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
 import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker } from "../ingest/index.js";
-import { readMeters } from "../meters/index.js";
+import { importRegistry } from "./registry-import.js";
+import type { RegistryImport } from "./registry-import.js";
 import { createOutputFiles } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
 import type { OutputFormat } from "../sinks/files.js";
@@ -73,6 +74,11 @@ export interface RunOptions {
    * `./meterflow.config.json` when it exists. The built-in plugins are always loaded.
    */
   config?: string;
+  /**
+   * `false`: no built-in plugins (no meter types, no channels unless configured): the baseline
+   * the plugins benchmark compares against. Default true.
+   */
+  builtinPlugins?: boolean;
   /** Called after every batch with the readings processed so far. */
   onProgress?: (processed: number) => void;
 }
@@ -142,7 +148,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
   // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
   const config = readPluginConfig(options.config);
-  const plugins = await loadPlugins(config);
+  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, builtins: options.builtinPlugins ?? true };
+  const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {
     inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules } })),
@@ -153,7 +160,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   let writer: WriterClient | undefined;
   try {
     await plugins.setup();
-    const imported = options.meters === undefined ? undefined : await importRegistry(store, options.meters, plugins);
+    const imported = options.meters === undefined ? undefined : withoutRejections(await importRegistry(store, options.meters, plugins));
     const meters = store.meters();
     const state = store.loadState(meters);
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
@@ -167,7 +174,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const format = options.format ?? "csv";
     const writeInThread = (options.threads ?? true) && canWriteInThread();
     writer = writeInThread
-      ? threadWriter({ db: options.db, out: options.out, format, plugins: { baseDir: config.baseDir, plugins: config.plugins } })
+      ? threadWriter({ db: options.db, out: options.out, format, plugins: threadPlugins })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
     const facts = createFacts();
@@ -197,7 +204,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
       const batches = decodeInWorker
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns, plugins: { baseDir: config.baseDir, plugins: config.plugins } }, (hex) => (input.sha256 = hex))
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns, plugins: threadPlugins }, (hex) => (input.sha256 = hex))
         : readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) });
       for await (const batch of batches) {
         decode += performance.now() - waited;
@@ -259,24 +266,9 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
 /** The meta key of the sensor thresholds' state (open episodes, last times). */
 const THRESHOLD_STATE = "sensor_thresholds";
 
-/**
- * Imports the registry unless it is the file imported last (same SHA-256): a nightly run with
- * an unchanged registry does not rewrite it.
- */
-async function importRegistry(store: Store, path: string, plugins: PluginRegistry): Promise<{ inserted: number; updated: number; rejected: number; unchanged?: true }> {
-  let digest: string;
-  try {
-    // The meter types' defaults fill registry rows: other plugins, another import.
-    const types = plugins.meterTypes.map((t) => [t.plugin, plugins.plugin(t.plugin)?.version, t.name, t.defaults, t.unit]);
-    digest = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(types)).digest("hex");
-  } catch (error) {
-    throw new RunError(`cannot read meter registry ${path}`, error);
-  }
-  if (store.meta("registry_sha256") === digest) return { inserted: 0, updated: 0, rejected: 0, unchanged: true };
-  const registry = await readMeters(path, { meterTypes: (name) => plugins.meterType(name) });
-  const counts = store.upsertMeters(registry.meters);
-  store.setMeta("registry_sha256", digest);
-  return { ...counts, rejected: registry.rejected.length };
+/** An import's counts for the summary (the rejected rows themselves are not listed there). */
+function withoutRejections({ rejections: _, ...counts }: RegistryImport): Omit<RegistryImport, "rejections"> {
+  return counts;
 }
 
 function sorted(m: Map<string, number>): Record<string, number> {

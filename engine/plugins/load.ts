@@ -49,11 +49,14 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   return descriptor as PluginDescriptor;
 }
 
-/** The built-in plugins plus the configured ones, registered. Hooks are not run: see setup. */
-export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins">): Promise<PluginRegistry> {
+/**
+ * The built-in plugins plus the configured ones, registered. Hooks are not run: see setup.
+ * `builtins: false` leaves the built-ins out (a baseline for benchmarks).
+ */
+export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins"> & { builtins?: boolean }): Promise<PluginRegistry> {
   const loaded: PluginDescriptor[] = [];
   for (const entry of config.plugins) loaded.push(await importPlugin(entry, config.baseDir));
   const registry = new PluginRegistry();
-  registry.registerAll([...defaultPlugins(), ...loaded]);
+  registry.registerAll([...(config.builtins === false ? [] : defaultPlugins()), ...loaded]);
   return registry;
 }
