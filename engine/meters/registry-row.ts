@@ -95,9 +95,15 @@ export function toMeterRecord(fields: FieldGetter, seen: Set<string>, maxFieldBy
     const type = meterTypes(typeName);
     if (type === undefined) return "unknown_meter_type";
     if (type.kind === "register" && !absent(fields("pulse_weight"))) return "bad_pulse_weight";
+    // A pulse weight or Qmax is in the type's unit: a row in another unit must give its own
+    // (`water.pulse` in `l` with the type's 0.001 m3 would bill a thousandth).
+    const unit = text(fields("unit"));
+    const sameUnit = unit === null || unit === type.unit;
     get = (name) => {
       const v = fields(name);
-      return absent(v) ? typeDefault(type, name) : v;
+      if (!absent(v)) return v;
+      if (!sameUnit && (name === "pulse_weight" || name === "qmax")) return undefined;
+      return typeDefault(type, name);
     };
   }
   const scalingFactor = optionalNumber(get("scaling_factor"), 1);

@@ -77,6 +77,7 @@ export function summaryTable(s: RunSummary, out: string): string {
     ["held", s.held.toLocaleString("en"), pct(s.held), "held.csv (with reasons)"],
     ["rejected", s.rejected.toLocaleString("en"), pct(s.rejected), "rejected.csv (with reasons)"],
     ["duplicates", s.duplicates.toLocaleString("en"), pct(s.duplicates), "seen before: no effect"],
+    ...(s.sensor > 0 ? [["sensor", s.sensor.toLocaleString("en"), pct(s.sensor), "sensor rows: judged, not billed"]] : []),
     ["in", s.in.toLocaleString("en"), "", s.balanced ? "balanced" : "NOT BALANCED"],
   ];
   const lines = [formatTable(["readings", "count", "share", "where"], rows)];

@@ -114,10 +114,12 @@ describe("sensor channels in a run", () => {
   });
 
   it("fill registry columns from the meter type's defaults, and reject types no plugin defines", async () => {
-    const reg = write(dir, "typed.csv", ["meter_id,type,pulse_weight", "W-1,water.pulse,", "W-2,water.pulse,0.01", "X-1,steam.register,"]);
+    const reg = write(dir, "typed.csv", ["meter_id,type,unit,pulse_weight", "W-1,water.pulse,,", "W-2,water.pulse,,0.01", "X-1,steam.register,,",
+      // The type's pulse weight is in m3: a meter kept in litres must give its own.
+      "W-3,water.pulse,l,"]);
     const csv = write(dir, "typed-r.csv", ["meter_id,end,value", "W-1,2026-11-01,0", "W-1,2026-11-02,120", "W-2,2026-11-01,0", "W-2,2026-11-02,120"]);
     const out = await runAndRead({ meters: reg, inputs: [csv], db: join(dir, "typed.db"), out: join(dir, "typed-out") });
-    expect(out.summary.meters.imported).toMatchObject({ inserted: 2, rejected: 1 });
+    expect(out.summary.meters.imported).toMatchObject({ inserted: 2, rejected: 2 });
     const billed = Object.fromEntries(out.billing.map((r) => [r.meter_id, Number(r.consumption)]));
     // W-1 takes water.pulse's default weight; W-2 its own.
     expect(billed["W-2"]).toBeCloseTo(1.2, 9);
