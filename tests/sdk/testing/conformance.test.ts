@@ -8,12 +8,10 @@ import { describe, expect, it } from "vitest";
 import { describeConformance } from "../../../sdk/testing/index.js";
 import { climate, coldChain, meters } from "../fixtures.js";
 import { tempDir } from "../../helpers/tmp.js";
-import vibration from "./fixtures/vibration.js";
 
 describeConformance(climate);
 describeConformance(coldChain, { dependencies: [climate] });
 describeConformance(meters);
-describeConformance(vibration);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
