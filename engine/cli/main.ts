@@ -7,6 +7,8 @@ import { MeterflowError } from "../errors.js";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
 import { meters, METERS_HELP } from "./commands/meters.js";
+import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
+import { PluginError } from "../../sdk/errors.js";
 import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
 import { UsageError } from "./errors.js";
@@ -16,6 +18,7 @@ const HELP = `Usage: meterflow <command> [options]
 Commands:
   run           readings files to billing, held and rejected outputs, state in SQLite
   meters import load a meter registry into the state database
+  plugins       list the plugins a run loads and what they contribute
   rules check   validate and lint rule files (the default rules without FILE)
   rules test    show which rules fire for given facts, and why
   demo          generate a realistic data set, run it, and print the summary
@@ -29,6 +32,7 @@ type Command = { run: (argv: string[]) => number | Promise<number>; help: string
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
   meters: { run: meters, help: METERS_HELP },
+  plugins: { run: plugins, help: PLUGINS_HELP },
   rules: { run: rules, help: RULES_HELP },
   run: { run, help: RUN_HELP },
   version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
@@ -65,6 +69,10 @@ function report(error: unknown): number {
   }
   if (error instanceof MeterflowError) {
     console.error(oneLine(error));
+    return 1;
+  }
+  if (error instanceof PluginError) {
+    console.error(`${oneLine(error)} (${error.code})`);
     return 1;
   }
   console.error(error);

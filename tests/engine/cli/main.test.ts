@@ -22,6 +22,18 @@ describe("meterflow command", () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("lists the plugins a run loads and what they contribute", () => {
+    const r = meterflow("plugins", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout) as { sdk: string; plugins: Array<{ name: string; channels: Array<{ name: string }>; meterTypes: Array<{ name: string }> }> };
+    const names = listed.plugins.map((p) => p.name);
+    expect(names).toContain("meterflow-environment");
+    expect(names).not.toContain("meterflow-cold-chain");
+    expect(listed.plugins.flatMap((p) => p.meterTypes.map((t) => t.name))).toContain("water.pulse");
+    expect(listed.plugins.flatMap((p) => p.channels.map((c) => c.name))).toEqual(expect.arrayContaining(["temperature", "co2", "supply_voltage", "illuminance.uv"]));
+    expect(meterflow("plugins").stdout).toMatch(/^ {2}threshold {3}meterflow-power\/battery-low: backup_battery < 20, warning$/m);
+  });
+
   it("prints help for the program and for each command", () => {
     expect(meterflow("--help")).toMatchObject({ status: 0, stdout: expect.stringContaining("Commands:") });
     expect(meterflow("demo", "--help").stdout).toContain("Usage: meterflow demo");
