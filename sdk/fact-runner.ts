@@ -16,6 +16,9 @@ export interface RegisteredFact extends DerivedFactDefinition {
  *
  * @throws PluginError MF_ERR_PLUGIN_FACT (hook `facts:<name>`) when compute throws or returns a promise.
  * @throws RangeError when a column it reads is shorter than `length`.
+ * @example
+ * const columns = { temperature: Float64Array.of(20), humidity: Float64Array.of(50) };
+ * computeFact(registry.facts[0], columns, 1);   // columns.dew_point is now there
  */
 export function computeFact(fact: RegisteredFact, columns: Record<string, Float64Array>, length: number): void {
   const input: Record<string, Float64Array> = {};

@@ -44,6 +44,9 @@ export interface ValidateOptions {
 /**
  * Names the engine's readings and facts already use (README "Inputs", "Rules", "Pulse meters"):
  * no channel and no fact column may take one.
+ *
+ * @example
+ * RESERVED_NAMES.has("consumption");   // true: a fact may not write it
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "average_daily", "average_daily_high", "average_daily_low", "backflow", "bounce", "channel", "consumption",
@@ -118,6 +121,9 @@ export function validatePlugin(plugin: unknown, options: ValidateOptions = {}): 
 /**
  * Thresholds whose channel is neither the plugin's nor, when `dependencyChannels` is given, one
  * of those (without it: any channel is possible for a plugin with dependencies).
+ *
+ * @example
+ * unknownThresholdChannels(coldChain, new Set(["temperature", "humidity"]));   // [] when all are known
  */
 export function unknownThresholdChannels(plugin: unknown, dependencyChannels?: ReadonlySet<string>): ValidationProblem[] {
   if (!isObject(plugin) || !Array.isArray(plugin.thresholds)) return [];

@@ -1,7 +1,12 @@
 // Numbers for the conformance suite: adjacent doubles ("just outside" a range, "just beyond" a
 // limit) and a seeded generator, so a failing batch reproduces.
 
-/** The smallest double above `x`. */
+/**
+ * The smallest double above `x`: "just above" a limit.
+ *
+ * @example
+ * nextUp(100);   // 100.00000000000001
+ */
 export function nextUp(x: number): number {
   if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x;
   if (x === 0) return Number.MIN_VALUE;
@@ -12,7 +17,12 @@ export function nextUp(x: number): number {
   return view.getFloat64(0);
 }
 
-/** The largest double below `x`. */
+/**
+ * The largest double below `x`: "just below" a limit.
+ *
+ * @example
+ * nextDown(0);   // -5e-324
+ */
 export function nextDown(x: number): number {
   return -nextUp(-x);
 }
