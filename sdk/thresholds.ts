@@ -79,16 +79,17 @@ interface Compiled {
   readonly message: string;
 }
 
-interface MeterState {
-  lastMs: number;
-  /** Per threshold of the channel: the episode's start, NaN when none. */
-  readonly since: number[];
-  readonly alerted: boolean[];
-}
-
+/**
+ * One watched channel: its thresholds, and per meter slot (see ThresholdTracker.slot) the last
+ * time observed (NaN: never) and, per threshold, the episode's start (NaN: none) and whether it
+ * alerted. Columns, not an object per meter: a fleet of 100,000 meters is four arrays.
+ */
 interface Watch {
-  readonly thresholds: readonly Compiled[];
-  readonly meters: Map<string, MeterState>;
+  readonly channel: string;
+  readonly thresholds: Compiled[];
+  lastMs: Float64Array;
+  since: Float64Array;
+  alerted: Uint8Array;
 }
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
@@ -105,6 +106,11 @@ const NO_ALERTS: readonly Alert[] = Object.freeze([]);
  */
 export class ThresholdTracker {
   readonly #watches = new Map<string, Watch>();
+  readonly #list: Watch[] = [];
+  /** Meter id -> slot, and back. */
+  readonly #slots = new Map<string, number>();
+  readonly #ids: string[] = [];
+  #capacity = 0;
 
   constructor(thresholds: readonly TrackedThreshold[]) {
     const rules = new Set<string>();
@@ -115,15 +121,37 @@ export class ThresholdTracker {
       const limit = above ? t.above : t.below;
       if (typeof limit !== "number" || Number.isNaN(limit)) throw new RangeError(`threshold "${t.rule}" needs above or below`);
       const compiled: Compiled = { rule: t.rule, above, limit, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
-      const watch = this.#watches.get(t.channel);
-      if (watch === undefined) this.#watches.set(t.channel, { thresholds: [compiled], meters: new Map() });
-      else (watch.thresholds as Compiled[]).push(compiled);
+      let watch = this.#watches.get(t.channel);
+      if (watch === undefined) {
+        watch = { channel: t.channel, thresholds: [], lastMs: new Float64Array(0), since: new Float64Array(0), alerted: new Uint8Array(0) };
+        this.#watches.set(t.channel, watch);
+        this.#list.push(watch);
+      }
+      watch.thresholds.push(compiled);
     }
   }
 
   /** Whether a threshold watches this channel. */
   watches(channel: string): boolean {
     return this.#watches.has(channel);
+  }
+
+  /** The index of a watched channel for observeAt, or -1 when no threshold watches it. */
+  watchIndex(channel: string): number {
+    const watch = this.#watches.get(channel);
+    return watch === undefined ? -1 : this.#list.indexOf(watch);
+  }
+
+  /** The slot of a meter for observeAt (a dense number, the same for the tracker's lifetime). */
+  slot(meterId: string): number {
+    let slot = this.#slots.get(meterId);
+    if (slot === undefined) {
+      slot = this.#ids.length;
+      this.#slots.set(meterId, slot);
+      this.#ids.push(meterId);
+      if (slot >= this.#capacity) this.#grow(Math.max(1024, this.#capacity * 2));
+    }
+    return slot;
   }
 
   /**
@@ -137,26 +165,42 @@ export class ThresholdTracker {
     if (watch === undefined) return NO_ALERTS;
     if (!Number.isFinite(timeMs)) throw new RangeError(`timeMs must be a finite number, got ${timeMs}`);
     if (Number.isNaN(value)) return NO_ALERTS;
-    const n = watch.thresholds.length;
-    let state = watch.meters.get(meterId);
-    if (state === undefined) {
-      state = { lastMs: timeMs, since: new Array<number>(n).fill(Number.NaN), alerted: new Array<boolean>(n).fill(false) };
-      watch.meters.set(meterId, state);
-    } else if (timeMs < state.lastMs) return "late";
-    state.lastMs = timeMs;
+    return this.#observe(watch, this.slot(meterId), timeMs, value);
+  }
+
+  /**
+   * observe() by numbers: `watch` from watchIndex, `slot` from slot. For callers that observe
+   * many values of one meter in a row (the engine), without a lookup per value.
+   */
+  observeAt(watch: number, slot: number, timeMs: number, value: number): readonly Alert[] | "late" {
+    const w = this.#list[watch];
+    if (w === undefined || !(slot >= 0 && slot < this.#ids.length)) throw new RangeError(`no watch ${watch} or slot ${slot}`);
+    if (!Number.isFinite(timeMs)) throw new RangeError(`timeMs must be a finite number, got ${timeMs}`);
+    if (Number.isNaN(value)) return NO_ALERTS;
+    return this.#observe(w, slot, timeMs, value);
+  }
+
+  #observe(watch: Watch, slot: number, timeMs: number, value: number): readonly Alert[] | "late" {
+    const last = watch.lastMs[slot];
+    if (timeMs < last) return "late";
+    watch.lastMs[slot] = timeMs;
+    const ts = watch.thresholds;
+    const n = ts.length;
+    const base = slot * n;
     let alerts: Alert[] | undefined;
     for (let k = 0; k < n; k++) {
-      const t = watch.thresholds[k] as Compiled;
+      const t = ts[k] as Compiled;
       if (!(t.above ? value > t.limit : value < t.limit)) {
-        state.since[k] = Number.NaN;
-        state.alerted[k] = false;
+        watch.since[base + k] = Number.NaN;
+        watch.alerted[base + k] = 0;
         continue;
       }
-      let since = state.since[k] as number;
-      if (Number.isNaN(since)) state.since[k] = since = timeMs;
-      if (!state.alerted[k] && timeMs - since >= t.forMs) {
-        state.alerted[k] = true;
-        (alerts ??= []).push({ meterId, channel, timeMs, value, sinceMs: since, severity: t.severity, rule: t.rule, message: t.message });
+      let since = watch.since[base + k] as number;
+      if (since !== since) watch.since[base + k] = since = timeMs;
+      if (watch.alerted[base + k] === 0 && timeMs - since >= t.forMs) {
+        watch.alerted[base + k] = 1;
+        const meterId = this.#ids[slot] as string;
+        (alerts ??= []).push({ meterId, channel: watch.channel, timeMs, value, sinceMs: since, severity: t.severity, rule: t.rule, message: t.message });
       }
     }
     return alerts ?? NO_ALERTS;
@@ -185,14 +229,17 @@ export class ThresholdTracker {
   /** The state as JSON-serialisable data: the last time of every meter and channel, open episodes. */
   snapshot(): ThresholdSnapshot {
     const states: ThresholdSnapshotEntry[] = [];
-    for (const [channel, watch] of this.#watches) {
-      for (const [meterId, state] of watch.meters) {
+    for (const watch of this.#list) {
+      const n = watch.thresholds.length;
+      for (let slot = 0; slot < this.#ids.length; slot++) {
+        const lastMs = watch.lastMs[slot] as number;
+        if (Number.isNaN(lastMs)) continue;
         const episodes: Array<{ rule: string; sinceMs: number; alerted: boolean }> = [];
         watch.thresholds.forEach((t, k) => {
-          const since = state.since[k] as number;
-          if (!Number.isNaN(since)) episodes.push({ rule: t.rule, sinceMs: since, alerted: state.alerted[k] as boolean });
+          const since = watch.since[slot * n + k] as number;
+          if (!Number.isNaN(since)) episodes.push({ rule: t.rule, sinceMs: since, alerted: watch.alerted[slot * n + k] === 1 });
         });
-        states.push({ meterId, channel, lastMs: state.lastMs, episodes });
+        states.push({ meterId: this.#ids[slot] as string, channel: watch.channel, lastMs, episodes });
       }
     }
     return { version: 1, states };
@@ -206,20 +253,40 @@ export class ThresholdTracker {
    */
   restore(snapshot: unknown): void {
     const entries = readSnapshot(snapshot);
-    for (const watch of this.#watches.values()) watch.meters.clear();
+    for (const watch of this.#list) {
+      watch.lastMs.fill(Number.NaN);
+      watch.since.fill(Number.NaN);
+      watch.alerted.fill(0);
+    }
     for (const e of entries) {
       const watch = this.#watches.get(e.channel);
       if (watch === undefined) continue;
+      const slot = this.slot(e.meterId);
       const n = watch.thresholds.length;
-      const state: MeterState = { lastMs: e.lastMs, since: new Array<number>(n).fill(Number.NaN), alerted: new Array<boolean>(n).fill(false) };
+      watch.lastMs[slot] = e.lastMs;
       for (const episode of e.episodes) {
         const k = watch.thresholds.findIndex((t) => t.rule === episode.rule);
         if (k < 0) continue;
-        state.since[k] = episode.sinceMs;
-        state.alerted[k] = episode.alerted;
+        watch.since[slot * n + k] = episode.sinceMs;
+        watch.alerted[slot * n + k] = episode.alerted ? 1 : 0;
       }
-      watch.meters.set(e.meterId, state);
     }
+  }
+
+  #grow(capacity: number): void {
+    for (const watch of this.#list) {
+      const n = watch.thresholds.length;
+      const lastMs = new Float64Array(capacity).fill(Number.NaN);
+      lastMs.set(watch.lastMs);
+      const since = new Float64Array(capacity * n).fill(Number.NaN);
+      since.set(watch.since);
+      const alerted = new Uint8Array(capacity * n);
+      alerted.set(watch.alerted);
+      watch.lastMs = lastMs;
+      watch.since = since;
+      watch.alerted = alerted;
+    }
+    this.#capacity = capacity;
   }
 }
 

@@ -70,7 +70,7 @@ export class BatchBuilder {
   /** Records a channel value of row `r` (and gives this batch and later ones sensor columns). */
   addSensorValue(r: number, channel: number, time: number, value: number): void {
     this.sensorRow ??= new Uint8Array(this.capacity);
-    this.sensors ??= new SensorValueList();
+    this.sensors ??= new SensorValueList(this.capacity);
     this.sensors.push(r, channel, time, value);
   }
 
@@ -119,7 +119,7 @@ export class BatchBuilder {
     this.rejectedRaw = new Map();
     if (this.pulse !== undefined) this.pulse = createPulseColumns(n);
     if (this.sensorRow !== undefined) this.sensorRow = new Uint8Array(n);
-    if (this.sensors !== undefined) this.sensors = new SensorValueList();
+    if (this.sensors !== undefined) this.sensors = new SensorValueList(this.sensors.length);
     this.lastSegment = null;
     if (this.mode === "bytes") {
       this.rawSegment = new Int32Array(n);

@@ -18,10 +18,19 @@ export interface SensorValues {
 /** A growable SensorValues. */
 export class SensorValueList implements SensorValues {
   length = 0;
-  row = new Int32Array(256);
-  channel = new Uint16Array(256);
-  time = new Float64Array(256);
-  value = new Float64Array(256);
+  row: Int32Array;
+  channel: Uint16Array;
+  time: Float64Array;
+  value: Float64Array;
+
+  /** `capacity`: values expected (e.g. the previous batch's count); it grows when exceeded. */
+  constructor(capacity = 256) {
+    const n = Math.max(256, capacity);
+    this.row = new Int32Array(n);
+    this.channel = new Uint16Array(n);
+    this.time = new Float64Array(n);
+    this.value = new Float64Array(n);
+  }
 
   push(row: number, channel: number, time: number, value: number): void {
     if (this.length === this.row.length) this.#grow();

@@ -14,7 +14,9 @@ export class PluginFacts {
   readonly names: readonly string[];
   readonly #registry: PluginRegistry;
   readonly #channels: readonly string[];
-  readonly #any: boolean;
+  /** The plugin facts the rules use; only these are built (set by `use`). */
+  #used: readonly string[] = [];
+  #any = false;
   #columns: Record<string, Float64Array> = {};
   #at = new Int32Array(0);
 
@@ -23,7 +25,15 @@ export class PluginFacts {
     this.#channels = registry.channels.map((c) => c.name);
     const derived = registry.facts.flatMap((f) => f.writes as readonly string[]);
     this.names = [...this.#channels, ...derived];
-    this.#any = this.names.length > 0;
+  }
+
+  /**
+   * Tells which facts the rules name: plugin facts no rule uses are not built (derived facts are
+   * computed only when a rule reads one of them).
+   */
+  use(ruleFacts: ReadonlySet<string>): void {
+    this.#used = this.names.filter((name) => ruleFacts.has(name));
+    this.#any = this.#used.length > 0;
   }
 
   /**
@@ -48,20 +58,20 @@ export class PluginFacts {
         if (i >= 0) columns[this.#channels[s.channel[k]]][i] = s.value[k];
       }
     }
-    this.#registry.runFacts(columns, m);
+    if (this.#used.some((name) => !this.#channels.includes(name))) this.#registry.runFacts(columns, m);
     this.#columns = columns;
     return columns;
   }
 
-  /** Puts row i's plugin facts on a facts object (NaN as null), for row-by-row rules. */
+  /** Puts row i's plugin facts that rules use on a facts object (NaN as null), for row-by-row rules. */
   assign(facts: Record<string, unknown>, i: number): void {
-    for (const name of this.names) {
+    for (const name of this.#used) {
       const v = this.#columns[name]?.[i];
       facts[name] = v === undefined || v !== v ? null : v;
     }
   }
 
-  /** Sets every plugin fact to null (a reading without them: late readings). */
+  /** Sets every plugin fact to null (a reading without them: late readings, the initial facts object). */
   clear(facts: Record<string, unknown>): void {
     for (const name of this.names) facts[name] = null;
   }

@@ -39,7 +39,9 @@ export function registryDigest(path: string, plugins: PluginRegistry): string {
 export async function importRegistry(store: Store, path: string, plugins: PluginRegistry, force = false): Promise<RegistryImport> {
   const digest = registryDigest(path, plugins);
   if (!force && store.meta("registry_sha256") === digest) return { inserted: 0, updated: 0, rejected: 0, unchanged: true };
-  const registry = await readMeters(path, { meterTypes: (name) => plugins.meterType(name) });
+  // Without any meter type (no plugin defines one) types are taken as written, unchecked.
+  const meterTypes = plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name);
+  const registry = await readMeters(path, { meterTypes });
   const counts = store.upsertMeters(registry.meters);
   store.setMeta("registry_sha256", digest);
   return { ...counts, rejected: registry.rejected.length, rejections: registry.rejected };

@@ -152,9 +152,10 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {
-    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules } })),
+    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) } })),
     facts: pluginFacts.names,
   });
+  pluginFacts.use(rules.uses);
   const store = openSqliteStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;

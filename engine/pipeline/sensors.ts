@@ -23,17 +23,39 @@ export interface SensorStats {
   alerts: number;
 }
 
+/** Whether every meter's values in the batch are in time order already (file order). */
+function inTimeOrder(batch: ReadingBatch, stage: { last: Float64Array }): boolean {
+  const s = batch.sensors!;
+  const n = batch.meters.size;
+  if (stage.last.length < n) stage.last = new Float64Array(Math.max(n, 1024));
+  const last = stage.last;
+  last.fill(Number.NEGATIVE_INFINITY, 0, n);
+  for (let i = 0; i < s.length; i++) {
+    const m = batch.meter[s.row[i]];
+    if (m < 0) continue;
+    const t = s.time[i];
+    if (t < last[m]) return false;
+    last[m] = t;
+  }
+  return true;
+}
+
 export class SensorStage {
+  /** Scratch: per meter index, the latest time seen (inTimeOrder). */
+  last = new Float64Array(0);
   readonly stats: SensorStats = { values: 0, out_of_range: 0, late: 0, alerts: 0 };
   readonly #channels: readonly RegisteredChannel[];
   readonly #ranges: ChannelRanges;
   readonly #tracker: ThresholdTracker;
+  /** Per channel index: the tracker's watch index, -1 when no threshold watches it. */
+  readonly #watch: Int32Array;
   #order = new Int32Array(0);
 
   constructor(channels: readonly RegisteredChannel[], ranges: ChannelRanges, tracker: ThresholdTracker) {
     this.#channels = channels;
     this.#ranges = ranges;
     this.#tracker = tracker;
+    this.#watch = Int32Array.from(channels, (c) => tracker.watchIndex(c.name));
   }
 
   /** Counts the batch's valid sensor rows, judges its channel values and collects alerts. */
@@ -48,20 +70,27 @@ export class SensorStage {
     const order = this.#order.subarray(0, s.length);
     for (let i = 0; i < s.length; i++) order[i] = i;
     const meter = batch.meter;
-    order.sort((a, b) => meter[s.row[a]] - meter[s.row[b]] || s.time[a] - s.time[b] || a - b);
+    // Files are usually in time order per meter already: sort only when one is not.
+    if (!inTimeOrder(batch, this)) order.sort((a, b) => meter[s.row[a]] - meter[s.row[b]] || s.time[a] - s.time[b] || a - b);
     const tracker = this.#tracker;
     const st = this.stats;
+    // The tracker's slot of the meter whose values come now (they come grouped by meter).
+    let slotMeter = -1;
+    let slot = -1;
     for (let j = 0; j < order.length; j++) {
       const i = order[j];
       const row = s.row[i];
       if (batch.reject[row] !== 0) continue;
       st.values++;
       const c = s.channel[i];
+      const value = s.value[i];
+      const inside = inRange(this.#ranges, c, value);
+      const watch = this.#watch[c];
+      if (inside && watch < 0) continue;
       const channel = this.#channels[c];
       const meterId = batch.meters.idOf(meter[row]);
-      const value = s.value[i];
       const end = Math.floor(s.time[i] / DAY_MS);
-      if (!inRange(this.#ranges, c, value)) {
+      if (!inside) {
         st.out_of_range++;
         out.alerts.push({
           meterId, end, channel: channel.name, severity: "warning", rule: `range/${channel.name}`,
@@ -69,8 +98,11 @@ export class SensorStage {
         });
         continue;
       }
-      if (!tracker.watches(channel.name)) continue;
-      const alerts = tracker.observe(meterId, channel.name, s.time[i], value);
+      if (meter[row] !== slotMeter) {
+        slotMeter = meter[row];
+        slot = tracker.slot(meterId);
+      }
+      const alerts = tracker.observeAt(watch, slot, s.time[i], value);
       if (alerts === "late") {
         st.late++;
         continue;
