@@ -50,12 +50,30 @@ export class SensorStage {
   /** Per channel index: the tracker's watch index, -1 when no threshold watches it. */
   readonly #watch: Int32Array;
   #order = new Int32Array(0);
+  /** Tracker slot by meter index of `#index` (-1: not looked up yet): one Map lookup per meter and file. */
+  #slots = new Int32Array(0);
+  #index: unknown;
 
   constructor(channels: readonly RegisteredChannel[], ranges: ChannelRanges, tracker: ThresholdTracker) {
     this.#channels = channels;
     this.#ranges = ranges;
     this.#tracker = tracker;
     this.#watch = Int32Array.from(channels, (c) => tracker.watchIndex(c.name));
+  }
+
+  #slotOf(batch: ReadingBatch, m: number, meterId: string): number {
+    if (batch.meters !== this.#index) {
+      this.#index = batch.meters;
+      this.#slots.fill(-1);
+    }
+    if (m >= this.#slots.length) {
+      const grown = new Int32Array(Math.max(m + 1, this.#slots.length * 2, 1024)).fill(-1);
+      grown.set(this.#slots);
+      this.#slots = grown;
+    }
+    let slot = this.#slots[m];
+    if (slot < 0) this.#slots[m] = slot = this.#tracker.slot(meterId);
+    return slot;
   }
 
   /** Counts the batch's valid sensor rows, judges its channel values and collects alerts. */
@@ -100,7 +118,7 @@ export class SensorStage {
       }
       if (meter[row] !== slotMeter) {
         slotMeter = meter[row];
-        slot = tracker.slot(meterId);
+        slot = this.#slotOf(batch, slotMeter, meterId);
       }
       const alerts = tracker.observeAt(watch, slot, s.time[i], value);
       if (alerts === "late") {
