@@ -4,6 +4,13 @@
 // Float64Array columns of `length` values, NaN where a value is missing. No promise, no
 // allocation per value: this runs for every reading.
 
+/**
+ * The reading fields a derived fact can read, besides channels and earlier facts' columns: the
+ * engine hands these to `compute` for every computed reading (register value, the previous one,
+ * consumption, days of the period, daily consumption).
+ */
+export const FACT_READING_FIELDS: readonly string[] = Object.freeze(["value", "previous", "consumption", "days", "daily"]);
+
 /** Read-only input columns by name. */
 export type InputColumns<R extends string> = { readonly [K in R]: Float64Array };
 

@@ -4,7 +4,7 @@
 // `meterflow/sdk/testing` runs.
 export { PluginError, ThresholdStateError } from "./errors.js";
 export { computeFact } from "./fact-runner.js";
-export { defineFact } from "./facts.js";
+export { defineFact, FACT_READING_FIELDS } from "./facts.js";
 export { definePlugin } from "./plugin.js";
 export { PluginRegistry } from "./registry.js";
 export { isRange, isVersion, satisfies } from "./semver.js";

@@ -6,8 +6,6 @@ import type { ConsumptionColumns } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 
-/** Reading fields a derived fact can read, besides the channels. */
-export const FACT_INPUTS = ["value", "previous", "consumption", "days", "daily"] as const;
 
 export class PluginFacts {
   /** Every fact name plugins add: channels, then derived facts' outputs. */
@@ -42,6 +40,7 @@ export class PluginFacts {
    */
   build(batch: ReadingBatch, rows: Int32Array, r: ConsumptionColumns, m: number): Readonly<Record<string, Float64Array>> {
     if (!this.#any) return this.#columns;
+    // The reading fields of FACT_READING_FIELDS (sdk/facts.ts), then the channels.
     const columns: Record<string, Float64Array> = {
       value: r.cur.subarray(0, m), previous: r.prev.subarray(0, m), consumption: r.consumption.subarray(0, m),
       days: Float64Array.from(r.days.subarray(0, m)), daily: r.daily.subarray(0, m),

@@ -25,6 +25,7 @@ import { satisfies } from "../semver.js";
 import { validatePlugin } from "../validate.js";
 import { SDK_VERSION } from "../version.js";
 import { createTestEngine } from "./engine.js";
+import { FACT_READING_FIELDS } from "../facts.js";
 import { mulberry32, nextDown, nextUp } from "./numbers.js";
 
 /** Options of describeConformance. */
@@ -145,6 +146,18 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         if (nanRows) for (const name of fact.reads) for (let i = 0; i < n; i += 4) if (Object.hasOwn(columns, name)) (columns[name] as Float64Array)[i] = Number.NaN;
         return { registered, columns, n };
       };
+
+      it(`fact ${fact.name}: reads only columns the engine provides (${fact.reads.join(", ")})`, () => {
+        // A reading field, a channel of the plugin or a dependency, or an earlier fact's column:
+        // anything else (a typo) would read NaN forever, silently.
+        const registry = createTestEngine({ plugins: all }).registry;
+        const known = new Set<string>([...FACT_READING_FIELDS, ...registry.channels.map((c) => c.name)]);
+        for (const f of registry.facts) {
+          if (f.plugin === plugin.name && f.name === fact.name) break;
+          for (const w of f.writes) known.add(w);
+        }
+        expect(fact.reads.filter((name) => !known.has(name)), "inputs nothing provides").toEqual([]);
+      });
 
       it(`fact ${fact.name}: computes a random batch without throwing and writes only ${fact.writes.join(", ")}`, () => {
         const { registered, columns, n } = batch(false);

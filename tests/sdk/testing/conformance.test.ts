@@ -45,6 +45,7 @@ describe("describeConformance on broken plugins", () => {
         "meterflow plugin conformance: throws fact boom: deterministic",
         "meterflow plugin conformance: future-sdk setup and teardown run without throwing",
         "meterflow plugin conformance: failing-setup setup and teardown run without throwing",
+        "meterflow plugin conformance: typo-input fact ratio: reads only columns the engine provides (levl)",
         "meterflow plugin conformance: invalid descriptor validates",
         "meterflow plugin conformance: invalid registers alone in a fresh registry",
         "meterflow plugin conformance: invalid setup and teardown run without throwing",
