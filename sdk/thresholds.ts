@@ -25,6 +25,11 @@ export interface TrackedThreshold {
   readonly forMinutes?: number;
   readonly severity: Severity;
   readonly message: string;
+  /**
+   * The meters it watches (the engine's configuration can limit a profile to some meters, e.g.
+   * refrigerated trucks); absent: every meter. Asked once per meter.
+   */
+  readonly meters?: (meterId: string) => boolean;
 }
 
 /** An alert: one row of alerts.csv. */
@@ -71,6 +76,7 @@ export interface ThresholdSnapshotEntry {
 }
 
 interface Compiled {
+  readonly meters: ((meterId: string) => boolean) | undefined;
   readonly rule: string;
   readonly above: boolean;
   readonly limit: number;
@@ -90,6 +96,8 @@ interface Watch {
   lastMs: Float64Array;
   since: Float64Array;
   alerted: Uint8Array;
+  /** Per slot and threshold: 1 when the threshold watches that meter (Compiled.meters). */
+  applies: Uint8Array;
 }
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
@@ -120,10 +128,10 @@ export class ThresholdTracker {
       const above = t.above !== undefined;
       const limit = above ? t.above : t.below;
       if (typeof limit !== "number" || Number.isNaN(limit)) throw new RangeError(`threshold "${t.rule}" needs above or below`);
-      const compiled: Compiled = { rule: t.rule, above, limit, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
+      const compiled: Compiled = { meters: t.meters, rule: t.rule, above, limit, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
       let watch = this.#watches.get(t.channel);
       if (watch === undefined) {
-        watch = { channel: t.channel, thresholds: [], lastMs: new Float64Array(0), since: new Float64Array(0), alerted: new Uint8Array(0) };
+        watch = { channel: t.channel, thresholds: [], lastMs: new Float64Array(0), since: new Float64Array(0), alerted: new Uint8Array(0), applies: new Uint8Array(0) };
         this.#watches.set(t.channel, watch);
         this.#list.push(watch);
       }
@@ -150,6 +158,10 @@ export class ThresholdTracker {
       this.#slots.set(meterId, slot);
       this.#ids.push(meterId);
       if (slot >= this.#capacity) this.#grow(Math.max(1024, this.#capacity * 2));
+      for (const watch of this.#list) {
+        const n = watch.thresholds.length;
+        watch.thresholds.forEach((t, k) => (watch.applies[slot! * n + k] = t.meters === undefined || t.meters(meterId) ? 1 : 0));
+      }
     }
     return slot;
   }
@@ -190,7 +202,7 @@ export class ThresholdTracker {
     let alerts: Alert[] | undefined;
     for (let k = 0; k < n; k++) {
       const t = ts[k] as Compiled;
-      if (!(t.above ? value > t.limit : value < t.limit)) {
+      if (watch.applies[base + k] === 0 || !(t.above ? value > t.limit : value < t.limit)) {
         watch.since[base + k] = Number.NaN;
         watch.alerted[base + k] = 0;
         continue;
@@ -282,9 +294,12 @@ export class ThresholdTracker {
       since.set(watch.since);
       const alerted = new Uint8Array(capacity * n);
       alerted.set(watch.alerted);
+      const applies = new Uint8Array(capacity * n);
+      applies.set(watch.applies);
       watch.lastMs = lastMs;
       watch.since = since;
       watch.alerted = alerted;
+      watch.applies = applies;
     }
     this.#capacity = capacity;
   }

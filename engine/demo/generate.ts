@@ -10,7 +10,9 @@ import { METERS_HEADER, READINGS_HEADER } from "./headers.js";
 import type { DemoManifest } from "./manifest.js";
 import { createRandom } from "./random.js";
 import { assemble, baseColumns } from "./rows.js";
-import { demoPulses, PULSE_METER_COLUMNS } from "./pulses.js";
+import { demoPulses, PULSE_METER_COLUMNS, radioMeterId } from "./pulses.js";
+import { coldChainLog, moduleAlerts } from "./sensors.js";
+import type { DemoSensors } from "./sensors.js";
 import { plant } from "./scenarios.js";
 import { computeSeries, formatTicks } from "./series.js";
 import type { MeterSeries } from "./series.js";
@@ -56,16 +58,26 @@ export async function generateDemoData(options: DemoOptions): Promise<DemoManife
   const planted = plant(rng, plans, series, columns, dates);
   const lines = assemble([...columns, ...planted.extraColumns], planted.tails, READINGS_HEADER);
   const pulses = demoPulses(rng, meters, first, days, seed);
+  const coldChain = coldChainLog(rng, first + days - 1);
+  const sensors: DemoSensors = {
+    ...coldChain.planted,
+    alerts: [...moduleAlerts(first, days, radioMeterId), ...coldChain.planted.alerts],
+  };
 
   await mkdir(options.dir, { recursive: true });
   const files = {
     meters: join(options.dir, "meters.csv"), readings: join(options.dir, "readings.csv"),
     pulseReadings: join(options.dir, "pulse-readings.csv"), pulseEvents: join(options.dir, "pulse-events.csv"),
+    coldChain: join(options.dir, "cold-chain.csv"), config: join(options.dir, "meterflow.config.json"),
   };
   await writeFile(files.meters, [...registryLines(plans, series, first), ...pulseRegistryLines(pulses.registry)].join("\n") + "\n");
   await writeFile(files.readings, lines.join("\n") + "\n");
   await writeFile(files.pulseReadings, pulses.summaries.join("\n") + "\n");
   await writeFile(files.pulseEvents, pulses.events.join("\n") + "\n");
+  await writeFile(files.coldChain, coldChain.lines.join("\n") + "\n");
+  // The trucks' loggers need the cold-chain profile, an opt-in built-in plugin, and only they:
+  // the meters' radio modules are not refrigerated.
+  await writeFile(files.config, `${JSON.stringify({ plugins: [{ plugin: "meterflow-cold-chain", meters: ["REEFER-*"] }] }, null, 2)}\n`);
 
   const { counts } = planted;
   const badTotal = Object.values(counts.bad).reduce((a, b) => a + b, 0);
@@ -80,6 +92,7 @@ export async function generateDemoData(options: DemoOptions): Promise<DemoManife
     rows: { total: lines.length - 1, ...counts, badTotal },
     scenarios: planted.scenarios,
     pulses: pulses.result,
+    sensors,
   };
 }
 

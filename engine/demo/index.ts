@@ -11,6 +11,8 @@ export { METERS_HEADER, READINGS_HEADER } from "./headers.js";
 export { BAD_ROW_REASONS } from "./manifest.js";
 export { PULSE_EVENTS_HEADER, PULSE_METER_COLUMNS, PULSE_READINGS_HEADER } from "./pulses.js";
 export type { DemoPulses } from "./pulses.js";
+export { COLD_CHAIN_HEADER } from "./sensors.js";
+export type { DemoSensors } from "./sensors.js";
 export type { BenchFile, BenchMetersOptions, BenchReadingsOptions } from "./bench.js";
 export type { DemoOptions } from "./generate.js";
 export type {

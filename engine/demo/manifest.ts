@@ -2,6 +2,7 @@
 // and `meterflow demo` can check meterflow's outcomes against what was planted in the data.
 import type { FlagName } from "../flags/index.js";
 import type { DemoPulses } from "./pulses.js";
+import type { DemoSensors } from "./sensors.js";
 
 /** Rejection reasons the demo data plants (the names of rejected.csv's `reason` column). */
 export const BAD_ROW_REASONS = [
@@ -97,7 +98,13 @@ export interface DemoRowCounts {
 /** The result of generateDemoData. */
 export interface DemoManifest {
   dir: string;
-  files: { meters: string; readings: string; pulseReadings: string; pulseEvents: string };
+  files: {
+    meters: string; readings: string; pulseReadings: string; pulseEvents: string;
+    /** Two refrigerated trucks' temperature loggers (sensor rows). */
+    coldChain: string;
+    /** The plugin configuration naming the cold-chain profile. */
+    config: string;
+  };
   seed: number;
   /** First and last reading day (YYYY-MM-DD). */
   startDay: string;
@@ -109,4 +116,6 @@ export interface DemoManifest {
   scenarios: DemoScenario[];
   /** The pulse meters: radio-module summaries and logger channels (./pulses.ts). */
   pulses: DemoPulses;
+  /** Sensor channels: the modules' temperature and battery, the trucks' loggers (./sensors.ts). */
+  sensors: DemoSensors;
 }

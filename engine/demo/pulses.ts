@@ -8,13 +8,14 @@ import { maxFlowPerHour, generateChannelDay, SIGNAL_KINDS } from "../pulses/sign
 import type { FaultName, Sensor, SignalKind } from "../pulses/signals/index.js";
 import { formatDay } from "../time/index.js";
 import type { Random } from "./random.js";
+import { moduleChannels } from "./sensors.js";
 
 /** Registry columns the demo adds for pulse meters (empty on register meters). */
 export const PULSE_METER_COLUMNS = ["pulse_weight", "pulse_input", "qmax", "no_pulse_days"] as const;
 
 /** Header of pulse-readings.csv. */
 export const PULSE_READINGS_HEADER =
-  "meter_id,end,value,pulse_min_on_ms,pulse_min_gap_ms,pulse_max_closed_ms,loop_min_ma,loop_max_ma,tamper_open,tamper_events,reverse_count,pulse_free_max_min";
+  "meter_id,end,value,pulse_min_on_ms,pulse_min_gap_ms,pulse_max_closed_ms,loop_min_ma,loop_max_ma,tamper_open,tamper_events,reverse_count,pulse_free_max_min,temperature,backup_battery";
 
 /** Header of pulse-events.csv. */
 export const PULSE_EVENTS_HEADER = "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt";
@@ -30,6 +31,11 @@ export interface DemoPulses {
   channels: Array<{ meterId: string; kind: SignalKind; sensor: Sensor; day: string; expected: readonly FaultName[] }>;
   /** Rows of pulse-events.csv (pulses and samples). */
   eventRows: number;
+}
+
+/** The id of radio-module pulse meter `m` (0-based). */
+export function radioMeterId(m: number): string {
+  return `P-${String(m + 1).padStart(4, "0")}`;
 }
 
 const INPUT: Record<Sensor, string> = { s0: "s0a", namur: "namur", reed: "reed" };
@@ -52,7 +58,7 @@ export function demoPulses(rng: Random, meters: number, first: number, days: num
   // Radio-module channels: about 1% of the fleet, at least one per planted fault.
   const radio = Math.max(FAULTS.length + 3, Math.round(meters / 100));
   for (let m = 0; m < radio; m++) {
-    const id = `P-${String(m + 1).padStart(4, "0")}`;
+    const id = radioMeterId(m);
     const fault = m < FAULTS.length ? FAULTS[m] : undefined;
     const input = fault === undefined ? (["s0a", "namur", "reed"] as const)[m % 3] : FAULT_INPUT[fault];
     registry.push([id, "water.pulse", "m3", "0.01", input, "2.5", "5"]);
@@ -74,6 +80,8 @@ export function demoPulses(rng: Random, meters: number, first: number, days: num
         f === "magnetic" ? "2" : reed ? "0" : "",
         f === "backflow" ? "4" : "0",
         f === "leak" ? "25" : String(rng.int(120, 360)),
+        // The module's own channels (./sensors.ts).
+        ...moduleChannels(rng, m, d, days),
       ].join(","));
       result.summaryRows++;
       if (f !== undefined && f !== "no_consumption") result.planted.push({ meterId: id, day: formatDay(first + d), fault: f });

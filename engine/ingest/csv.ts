@@ -39,6 +39,7 @@ interface Columns {
 /**
  * Decodes CSV readings into batches of up to `batchSize` rows. Bad rows become rejected rows
  * with their reason and raw line, never errors. A header without `meter_id`, `end` or `value`
+ * (`value` may be missing from a file of sensor rows, whose header names channels)
  * (or an input without a header) rejects with IngestError `MF_ERR_INPUT_HEADER`.
  * Each yielded batch is a fresh object with its own columns.
  */
@@ -86,7 +87,9 @@ function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Colu
     }
     return at;
   };
-  const missing = REQUIRED.filter((name) => position(name) < 0);
+  // A file of sensor rows only (channel columns, no register values) needs no `value` column.
+  const sensorFile = names.some((name) => known.has(name));
+  const missing = REQUIRED.filter((name) => position(name) < 0 && !(name === "value" && sensorFile));
   if (missing.length > 0) {
     const list = missing.map((name) => `"${name}"`).join(", ");
     throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}`);
@@ -150,8 +153,9 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       meter = fx[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(buf, fs[i], fe[i]);
     }
     i = c.value;
-    value = fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
-    const sensorRow = c.channels.length > 0 || c.channel >= 0 ? sensorValues(t, c, b, r, o, fe[i] === fs[i] ? Number.NaN : value) : 0;
+    const noValue = i < 0 || fe[i] === fs[i];
+    value = i < 0 ? Number.NaN : fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
+    const sensorRow = c.channels.length > 0 || c.channel >= 0 ? sensorValues(t, c, b, r, o, noValue ? Number.NaN : value) : 0;
     if (sensorRow < 0 && reason === 0) reason = -sensorRow;
     if (sensorRow !== 0) value = Number.NaN;
     else if (reason === 0) {

@@ -25,7 +25,7 @@ export interface WorkerInput {
    * The plugin configuration: the worker loads the same plugins (engine/plugins) and decodes
    * their channels. Absent: built-in plugins only.
    */
-  plugins?: { baseDir: string; plugins: string[]; builtins?: boolean };
+  plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
 }
 
 type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse" | "sensorRow" | "sensors"> & { keys: Int32Array };

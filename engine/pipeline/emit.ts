@@ -33,6 +33,8 @@ export function createBatchLines(shared = false): BatchLines {
 export class Tally {
   readonly held = new Map<string, number>();
   alerts = 0;
+  /** Alerts per rule (a rule's name, `<plugin>/<threshold>`, or `range/<channel>`). */
+  readonly alertRules = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   readonly #flags = new Map<number, number>();
 
@@ -64,6 +66,7 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
   for (const a of alerts) {
     format.alert(out.alerts, a);
     tally.alerts++;
+    add(tally.alertRules, a.rule);
   }
   for (const r of rejected) {
     format.rejected(out.rejected, r);

@@ -22,7 +22,7 @@ import { openSqliteStore } from "../store/sqlite.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
 import { readEventsBatch } from "./pulse-events.js";
-import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
+import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import type { ThresholdSnapshot } from "../../sdk/thresholds.js";
@@ -101,8 +101,10 @@ export interface RunSummary {
   inputs: Array<{ path: string; bytes: number; sha256: string; kind?: "pulse-events" } & Partial<EventsInput>>;
   seconds: number;
   readings_per_second: number;
-  /** Alerts raised by the rules (alerts.csv). */
+  /** Alerts raised (alerts.csv): by rules, sensor thresholds and out-of-range channel values. */
   alerts: number;
+  /** Alerts per rule. */
+  alert_rules: Record<string, number>;
   /** The rules that decided: their version (a hash of their content) and files. */
   rules: { version: string; files: readonly string[] };
   /** Held readings per reason (a reading held for two reasons counts under both). */
@@ -148,7 +150,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
   // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
   const config = readPluginConfig(options.config);
-  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, builtins: options.builtinPlugins ?? true };
+  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins: options.builtinPlugins ?? true };
   const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {
@@ -181,7 +183,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const facts = createFacts();
     pluginFacts.clear(facts as Record<string, unknown>);
     const ranges = channelRanges(plugins.channels);
-    const tracker = new ThresholdTracker(plugins.thresholds);
+    const tracker = new ThresholdTracker(scopedThresholds(plugins));
     const saved = store.meta(THRESHOLD_STATE);
     if (saved !== undefined) tracker.restore(JSON.parse(saved) as ThresholdSnapshot);
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
@@ -243,7 +245,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
       batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
-      alerts: tally.alerts, rules: { version: rules.version, files: rules.files },
+      alerts: tally.alerts, alert_rules: sorted(tally.alertRules), rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
       pulse_faults: sorted(processor.pulseFaults),
       sensors: { ...sensors.stats },

@@ -55,7 +55,7 @@ export interface WriterThreadInput {
   out: string;
   format: OutputFormat;
   /** The plugin configuration: every thread loads the same plugins (their hooks run here too). */
-  plugins?: { baseDir: string; plugins: string[]; builtins?: boolean };
+  plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
 }
 
 type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "error"; code: string; message: string };

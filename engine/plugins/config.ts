@@ -1,8 +1,11 @@
 // The plugin configuration file: `meterflow.config.json` beside the data (or `--config FILE`):
-//   { "plugins": ["@acme/meterflow-vibration", "./plugins/local.js"] }
+//   { "plugins": ["@acme/meterflow-vibration", "./plugins/local.js",
+//                 { "plugin": "meterflow-cold-chain", "meters": ["REEFER-*"] }] }
 // Each entry is a package name (resolved from the config file's directory, as Node resolves a
-// dependency of a file there) or a path relative to the config file. The built-in plugins
-// (plugins/) are always registered first; the configured ones after them.
+// dependency of a file there), a path relative to the config file, or an opt-in built-in by
+// name; an object entry adds `meters`: the plugin's thresholds then watch only the meters whose
+// ids match one of these patterns (`*` matches any characters). The built-in plugins (plugins/)
+// are always registered first; the configured ones after them.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PluginLoadError } from "./errors.js";
@@ -16,7 +19,10 @@ export interface PluginConfig {
   file: string | null;
   /** Directory entries resolve from. */
   baseDir: string;
+  /** The entries, in order (package names, paths, opt-in built-in names). */
   plugins: string[];
+  /** Per entry (same index): meter id patterns its thresholds are limited to; absent = every meter. */
+  meters?: Array<string[] | undefined>;
 }
 
 /**
@@ -38,9 +44,30 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   } catch (error) {
     throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file} is not valid JSON: ${(error as Error).message}`, error);
   }
-  const plugins = (parsed as { plugins?: unknown })?.plugins ?? [];
-  if (!Array.isArray(plugins) || plugins.some((p) => typeof p !== "string" || p === "")) {
-    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file}: "plugins" must be an array of package names or paths`);
+  const entries = (parsed as { plugins?: unknown })?.plugins ?? [];
+  const bad = () => new PluginLoadError("MF_ERR_PLUGIN_CONFIG",
+    `${file}: "plugins" must be an array of package names or paths, or of { "plugin": name, "meters": [patterns] }`);
+  if (!Array.isArray(entries)) throw bad();
+  const plugins: string[] = [];
+  const meters: Array<string[] | undefined> = [];
+  for (const entry of entries as unknown[]) {
+    if (typeof entry === "string" && entry !== "") {
+      plugins.push(entry);
+      meters.push(undefined);
+      continue;
+    }
+    const o = entry as { plugin?: unknown; meters?: unknown };
+    if (o === null || typeof o !== "object" || typeof o.plugin !== "string" || o.plugin === "") throw bad();
+    if (o.meters !== undefined && !(Array.isArray(o.meters) && o.meters.every((m) => typeof m === "string" && m !== ""))) throw bad();
+    plugins.push(o.plugin);
+    meters.push(o.meters as string[] | undefined);
   }
-  return { file, baseDir: dirname(file), plugins: plugins as string[] };
+  return { file, baseDir: dirname(file), plugins, meters };
+}
+
+/** A matcher of meter ids for patterns where `*` matches any characters. */
+export function meterMatcher(patterns: readonly string[]): (meterId: string) => boolean {
+  const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`^(?:${patterns.map((p) => p.split("*").map(escape).join(".*")).join("|")})$`);
+  return (meterId) => re.test(meterId);
 }

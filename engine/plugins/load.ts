@@ -10,6 +10,8 @@ import { BUILTIN_PLUGINS } from "../../plugins/index.js";
 import { PluginRegistry } from "../../sdk/registry.js";
 import type { PluginDescriptor } from "../../sdk/index.js";
 import type { PluginConfig } from "./config.js";
+import { meterMatcher } from "./config.js";
+import type { TrackedThreshold } from "../../sdk/thresholds.js";
 import { PluginLoadError } from "./errors.js";
 
 /**
@@ -53,10 +55,32 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
  * The built-in plugins plus the configured ones, registered. Hooks are not run: see setup.
  * `builtins: false` leaves the built-ins out (a baseline for benchmarks).
  */
-export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins"> & { builtins?: boolean }): Promise<PluginRegistry> {
+export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins" | "meters"> & { builtins?: boolean }): Promise<PluginRegistry> {
   const loaded: PluginDescriptor[] = [];
-  for (const entry of config.plugins) loaded.push(await importPlugin(entry, config.baseDir));
+  const scopes = new Map<string, string[]>();
+  for (const [i, entry] of config.plugins.entries()) {
+    const plugin = await importPlugin(entry, config.baseDir);
+    loaded.push(plugin);
+    const meters = config.meters?.[i];
+    if (meters !== undefined) scopes.set(plugin.name, meters);
+  }
   const registry = new PluginRegistry();
   registry.registerAll([...(config.builtins === false ? [] : defaultPlugins()), ...loaded]);
+  SCOPES.set(registry, scopes);
   return registry;
+}
+
+const SCOPES = new WeakMap<PluginRegistry, ReadonlyMap<string, readonly string[]>>();
+
+/**
+ * The thresholds of a loaded registry as the tracker takes them: a plugin configured with
+ * `meters` patterns watches only the meters they match.
+ */
+export function scopedThresholds(registry: PluginRegistry): TrackedThreshold[] {
+  const scopes = SCOPES.get(registry) ?? new Map<string, readonly string[]>();
+  const matchers = new Map([...scopes].map(([name, patterns]) => [name, meterMatcher(patterns)]));
+  return registry.thresholds.map((t) => {
+    const meters = matchers.get(t.plugin);
+    return meters === undefined ? t : { ...t, meters };
+  });
 }

@@ -23,6 +23,19 @@ function run(tracker: ThresholdTracker, points: ReadonlyArray<readonly [number, 
 }
 
 describe("ThresholdTracker", () => {
+  it("watches only the meters a threshold's `meters` accepts, the others on the same channel as before", () => {
+    const reefers: TrackedThreshold = { ...warm, meters: (id) => id.startsWith("REEFER-") };
+    const tracker = new ThresholdTracker([reefers, frozen]);
+    const points = [[0, 9], [30, 9], [40, -1]] as const;
+    expect(run(tracker, points, "REEFER-1")).toEqual(["cold-chain/too-warm@30", "cold-chain/frozen@40"]);
+    expect(run(tracker, points, "PUMP-1")).toEqual(["cold-chain/frozen@40"]);
+    // The scope survives a snapshot: the restored tracker asks its filter again per meter.
+    const restored = new ThresholdTracker([reefers, frozen]);
+    restored.restore(tracker.snapshot());
+    expect(run(restored, [[50, 9], [80, 9]], "PUMP-1")).toEqual([]);
+    expect(run(restored, [[50, 9], [80, 9]], "REEFER-1")).toEqual(["cold-chain/too-warm@80"]);
+  });
+
   it("fires once the condition has held for forMinutes, with the alert's fields", () => {
     const t = new ThresholdTracker([warm]);
     expect(t.observe("M-1", "temp", T0, 8.5)).toEqual([]);

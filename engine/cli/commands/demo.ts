@@ -16,8 +16,11 @@ export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days
 Generates a demo data set into DIR (default ./meterflow-demo): meters.csv and readings.csv for
 N meters (default 3000) over N days (default 60), with rollovers, overrides, a meter exchange,
 back-dated, duplicate, conflicting and bad rows; pulse-readings.csv (pulse meters' daily
-summaries with planted sensor faults) and pulse-events.csv (raw pulses of one logger channel per
-synthetic signal: clean, bounce, shorted, open, magnet, leak, backflow, idle and near misses).
+summaries with planted sensor faults, and the modules' temperature and battery) and
+pulse-events.csv (raw pulses of one logger channel per synthetic signal: clean, bounce, shorted,
+open, magnet, leak, backflow, idle and near misses); cold-chain.csv (two refrigerated trucks'
+temperature loggers, one with a cooling failure) and meterflow.config.json (the cold-chain
+profile).
 Then runs it with a fresh state database (DIR/state.db) and writes the outputs into DIR/out.`;
 
 export async function demo(argv: string[]): Promise<number> {
@@ -41,11 +44,13 @@ export async function demo(argv: string[]): Promise<number> {
   const p = manifest.pulses;
   console.log(`  + ${p.radioMeters} pulse meters' daily summaries in ${manifest.files.pulseReadings} (${p.planted.length} faults planted)`);
   console.log(`  + ${p.channels.length} logger channels' raw pulses in ${manifest.files.pulseEvents} ` +
-    `(${p.eventRows.toLocaleString("en")} rows: ${p.channels.map((c) => c.kind).join(", ")})\n`);
+    `(${p.eventRows.toLocaleString("en")} rows: ${p.channels.map((c) => c.kind).join(", ")})`);
+  console.log(`  + 2 refrigerated trucks' temperature loggers in ${manifest.files.coldChain} (${manifest.sensors.loggerRows.toLocaleString("en")} sensor rows), ` +
+    `judged with the cold-chain profile named in ${manifest.files.config}\n`);
   const bar = progress("demo");
   const summary = await runFiles({
-    meters: manifest.files.meters, inputs: [manifest.files.readings, manifest.files.pulseReadings],
-    pulseEvents: [manifest.files.pulseEvents], db: join(dir, "state.db"), out: join(dir, "out"),
+    meters: manifest.files.meters, inputs: [manifest.files.readings, manifest.files.pulseReadings, manifest.files.coldChain],
+    pulseEvents: [manifest.files.pulseEvents], config: manifest.files.config, db: join(dir, "state.db"), out: join(dir, "out"),
     // Small batches, as a nightly file would be: late readings land after their neighbours commit.
     batchSize: 4096,
     onProgress: bar.update,
@@ -56,9 +61,10 @@ export async function demo(argv: string[]): Promise<number> {
   console.log(reasons("held because", summary.held_reasons));
   console.log(reasons("rejected because", summary.rejected_reasons));
   console.log(reasons("billed with flag", summary.billed_flags));
+  console.log(reasons("alerts by rule", summary.alert_rules));
   const d = (name: string) => join(values.dir, name);
   console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${d("state.db")} --out ${d("out2")} ` +
-    `--pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")}`);
+    `--config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
   return 0;
 }
 
