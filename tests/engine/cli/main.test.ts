@@ -45,8 +45,10 @@ describe("meterflow command", () => {
     const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--meters", "150", "--days", "20"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
-    expect(summary.in).toBe(summary.billable + summary.held + summary.rejected + summary.duplicates);
+    expect(summary.in).toBe(summary.billable + summary.held + summary.rejected + summary.duplicates + summary.sensor);
+    expect(summary.sensor).toBeGreaterThan(0);
     expect(summary.rejected).toBeGreaterThanOrEqual(12);
+    expect(r.stdout).toMatch(/alerts by rule/);
     expect(r.stdout).toMatch(new RegExp(`billable\\s+${summary.billable.toLocaleString("en")}\\s`));
     expect(r.stdout).toContain("balanced");
     expect(r.stdout).toMatch(/rejected because/);
