@@ -18,19 +18,28 @@ const sorted = (path: string) => readFileSync(path, "utf8").trim().split("\n").s
 describe("threads", () => {
   it("give the same outputs as one thread", async () => {
     const data = await generateDemoData({ dir: join(dir, "data"), meters: 300, days: 30 });
-    const inline = await runAndRead({ meters: data.files.meters, inputs: [data.files.readings], db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000 });
+    // Every input of the demo: registers, pulse summaries, pulse events, sensor rows with a profile.
+    const inputs = [data.files.readings, data.files.pulseReadings, data.files.coldChain];
+    const inline = await runAndRead({
+      meters: data.files.meters, inputs, pulseEvents: [data.files.pulseEvents], config: data.files.config,
+      db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000,
+    });
     const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--batch-size", "2000", "--meters", data.files.meters,
-      "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), data.files.readings], { encoding: "utf8" });
+      "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
+      "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), ...inputs], { encoding: "utf8" });
     expect(threaded.status, threaded.stderr).toBe(0);
-    for (const file of ["billing.csv", "held.csv", "rejected.csv"]) {
+    for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv"]) {
       expect(sorted(join(dir, "threaded", file)), file).toEqual(sorted(join(dir, "inline", file)));
     }
     const summary = JSON.parse(readFileSync(join(dir, "threaded", "summary.json"), "utf8"));
-    for (const key of ["in", "billable", "held", "rejected", "duplicates", "corrections"]) {
+    for (const key of ["in", "billable", "held", "rejected", "duplicates", "sensor", "corrections", "alerts"]) {
       expect(summary[key], key).toBe(inline.summary[key as keyof typeof inline.summary]);
     }
     expect(inline.summary.corrections).toBeGreaterThan(0);
     expect(inline.summary.rejected).toBeGreaterThanOrEqual(12);
+    expect(inline.summary.sensor).toBeGreaterThan(0);
+    expect(inline.summary.alerts).toBeGreaterThan(0);
+    expect(Object.keys(inline.summary.pulse_faults).length).toBeGreaterThan(0);
   });
 
   it("stop with one line when the output directory cannot be written", () => {
