@@ -9,7 +9,8 @@
 //   the plugin; `unit` non-empty; `description` a string; `kind` `register` or `pulse`.
 //   Register defaults (optional): scalingFactor finite > 0, digits an integer 1..22, rolloverMode
 //   `documented` | `modulus`. Pulse defaults (required): pulseWeight finite > 0, pulseInput
-//   `s0a` | `s0b` | `namur` | `reed`, debounceMs, pulseWidthMs, qmax, noPulseDays finite >= 0
+//   `s0a` | `s0b` | `namur` | `reed`, debounceMs, pulseWidthMs, qmax finite >= 0, noPulseDays a
+//   whole number >= 1
 //   (what the engine's meter registry accepts for the same columns).
 // - `sensors[i]`: `name` /^[a-z][a-z0-9_.]*$/, unique in the plugin, not a RESERVED_NAMES name;
 //   `unit` and `description` strings (a unit may be empty: a dimensionless channel); `range`
@@ -157,8 +158,12 @@ function meterType(t: Obj, path: string, add: Add): void {
     keys(d, ["pulseWeight", "pulseInput", "debounceMs", "pulseWidthMs", "qmax", "noPulseDays"], `${path}.defaults.`, add);
     if (!(finite(d.pulseWeight) && d.pulseWeight > 0)) add(`${path}.defaults.pulseWeight`, "must be a finite number > 0");
     if (d.pulseInput !== undefined && !PULSE_INPUTS.includes(d.pulseInput as string)) add(`${path}.defaults.pulseInput`, `must be one of ${PULSE_INPUTS.join(", ")}`);
-    for (const k of ["debounceMs", "pulseWidthMs", "qmax", "noPulseDays"]) {
+    for (const k of ["debounceMs", "pulseWidthMs", "qmax"]) {
       if (d[k] !== undefined && !(finite(d[k]) && d[k] >= 0)) add(`${path}.defaults.${k}`, "must be a finite number >= 0");
+    }
+    // Whole days, at least one: 0 would flag every interval without pulses at once.
+    if (d.noPulseDays !== undefined && !(Number.isInteger(d.noPulseDays) && (d.noPulseDays as number) >= 1)) {
+      add(`${path}.defaults.noPulseDays`, "must be a whole number of days >= 1");
     }
   } else add(`${path}.kind`, 'must be "register" or "pulse"');
 }

@@ -150,6 +150,8 @@ export function toMeterRecord(fields: FieldGetter, seen: Set<string>, maxFieldBy
   const settings = ["pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"].map((name) => optionalNumber(get(name), null));
   if (settings.some((v) => v !== null && !(v >= 0))) return "bad_pulse_setting";
   const [pulseWidthMs, qmax, noPulseDays, debounceMs] = settings;
+  // Whole days, at least one (0 would flag every interval without pulses at once).
+  if (noPulseDays !== null && !(Number.isInteger(noPulseDays) && noPulseDays >= 1)) return "bad_pulse_setting";
 
   return {
     meterId,

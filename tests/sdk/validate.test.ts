@@ -57,6 +57,9 @@ describe("validatePlugin", () => {
     ["pulse input unknown", pulse({ pulseWeight: 1, pulseInput: "s0c" }), ["meterTypes[0].defaults.pulseInput"]],
     ["every pulse input", pulse({ pulseWeight: 1, pulseInput: "namur", debounceMs: 0, pulseWidthMs: 50, qmax: 2.5, noPulseDays: 30 }), []],
     ["negative debounce", pulse({ pulseWeight: 1, debounceMs: -1 }), ["meterTypes[0].defaults.debounceMs"]],
+    ["no-pulse days 0", pulse({ pulseWeight: 1, noPulseDays: 0 }), ["meterTypes[0].defaults.noPulseDays"]],
+    ["no-pulse days a fraction", pulse({ pulseWeight: 1, noPulseDays: 2.5 }), ["meterTypes[0].defaults.noPulseDays"]],
+    ["no-pulse days 1", pulse({ pulseWeight: 1, noPulseDays: 1 }), []],
   ] as const)("meter type: %s", (_, type, expected) => {
     expect(paths(plugin({ meterTypes: [type] }))).toEqual(expected);
   });

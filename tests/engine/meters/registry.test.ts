@@ -86,6 +86,7 @@ describe("readMeters", () => {
       "P-4,water.pulse,0,,,,,",
       "P-5,water.pulse,1,ttl,,,,",
       "P-6,water.pulse,1,reed,-5,,,",
+      "P-7,water.pulse,1,reed,,,0.5,",
       "E-1,electricity.register,,,,,,",
     ].join("\n")));
     expect(meters.map((m) => [m.meterId, m.pulseWeight, m.pulseInput, m.pulseWidthMs, m.qmax, m.noPulseDays, m.debounceMs])).toEqual([
@@ -94,7 +95,7 @@ describe("readMeters", () => {
       ["E-1", null, null, null, null, null, null],
     ]);
     expect(rejected.map((r) => [r.meterId, r.reason])).toEqual([
-      ["P-3", "bad_pulse_weight"], ["P-4", "bad_pulse_weight"], ["P-5", "bad_pulse_input"], ["P-6", "bad_pulse_setting"],
+      ["P-3", "bad_pulse_weight"], ["P-4", "bad_pulse_weight"], ["P-5", "bad_pulse_input"], ["P-6", "bad_pulse_setting"], ["P-7", "bad_pulse_setting"],
     ]);
   });
 
