@@ -39,4 +39,9 @@ export interface SensorChannelDefinition {
   readonly description: string;
   /** Physically valid values, inclusive; outside is rejected `out_of_range`. */
   readonly range: { readonly min: number; readonly max: number };
+  /**
+   * Only whole numbers are valid (a 0/1 flag such as `power_loss`, a count); any other value is
+   * rejected `out_of_range` like one outside the range. Default false.
+   */
+  readonly integer?: boolean;
 }

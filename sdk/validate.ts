@@ -169,7 +169,8 @@ function meterType(t: Obj, path: string, add: Add): void {
 }
 
 function sensor(s: Obj, path: string, add: Add, channels: Set<string>): void {
-  keys(s, ["name", "unit", "description", "range"], `${path}.`, add);
+  keys(s, ["name", "unit", "description", "range", "integer"], `${path}.`, add);
+  if (s.integer !== undefined && typeof s.integer !== "boolean") add(`${path}.integer`, "must be true or false");
   if (typeof s.name !== "string" || !CHANNEL_NAME.test(s.name)) add(`${path}.name`, "must be lowercase letters, digits, _ and . starting with a letter");
   else if (RESERVED_NAMES.has(s.name)) add(`${path}.name`, `"${s.name}" is a name the engine's readings use`);
   else if (channels.has(s.name)) add(`${path}.name`, `channel "${s.name}" is defined twice`);

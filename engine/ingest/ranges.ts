@@ -10,11 +10,13 @@ import type { SensorChannelDefinition } from "../../sdk/index.js";
 export interface ChannelRanges {
   readonly min: Float64Array;
   readonly max: Float64Array;
+  /** 1 where only whole numbers are valid (SensorChannelDefinition.integer). */
+  readonly integer: Uint8Array;
 }
 
-/** Whether `value` lies in channel `c`'s range. */
+/** Whether `value` lies in channel `c`'s range (and is whole where the channel requires). */
 export function inRange(ranges: ChannelRanges, c: number, value: number): boolean {
-  return value >= ranges.min[c] && value <= ranges.max[c];
+  return value >= ranges.min[c] && value <= ranges.max[c] && (ranges.integer[c] === 0 || Number.isInteger(value));
 }
 
 /** Rejects the sensor rows with a value out of range; returns how many. */
@@ -37,9 +39,11 @@ export function rejectOutOfRange(batch: ReadingBatch, ranges: ChannelRanges): nu
 export function channelRanges(channels: readonly SensorChannelDefinition[]): ChannelRanges {
   const min = new Float64Array(channels.length);
   const max = new Float64Array(channels.length);
+  const integer = new Uint8Array(channels.length);
   channels.forEach((c, i) => {
     min[i] = c.range.min;
     max[i] = c.range.max;
+    integer[i] = c.integer === true ? 1 : 0;
   });
-  return { min, max };
+  return { min, max, integer };
 }

@@ -36,8 +36,8 @@ export default definePlugin({
   sensors: [
     { name: "supply_voltage", unit: "V", description: "RMS mains supply voltage at the module (nominal 230 V).", range: { min: 0, max: 500 } },
     { name: "backup_battery", unit: "%", description: "Charge of the backup battery.", range: { min: 0, max: 100 } },
-    { name: "wiring_fault", unit: "flag", description: "1 when the module detects a wiring fault, else 0.", range: { min: 0, max: 1 } },
-    { name: "power_loss", unit: "flag", description: "1 when the mains supply is lost, else 0.", range: { min: 0, max: 1 } },
+    { name: "wiring_fault", unit: "flag", description: "1 when the module detects a wiring fault, else 0.", range: { min: 0, max: 1 }, integer: true },
+    { name: "power_loss", unit: "flag", description: "1 when the mains supply is lost, else 0.", range: { min: 0, max: 1 }, integer: true },
   ],
   thresholds: [
     { name: "undervoltage", channel: "supply_voltage", below: 207, forMinutes: 10, severity: "warning", message: "supply below 207 V (230 V -10 %) for 10 min" },

@@ -75,9 +75,12 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       it(`channel ${channel.name}: accepts min, max and midpoint, rejects just outside and NaN`, () => {
         const engine = createTestEngine({ plugins: all });
         const { min, max } = channel.range;
-        expect([min, max, min + (max - min) / 2].map((v) => engine.validate(channel.name, v))).toEqual(["ok", "ok", "ok"]);
-        const outside = [nextDown(min), nextUp(max), Number.NaN];
-        expect(outside.map((v) => engine.validate(channel.name, v))).toEqual(["out_of_range", "out_of_range", "out_of_range"]);
+        const whole = channel.integer === true;
+        const mid = whole ? Math.floor(min + (max - min) / 2) : min + (max - min) / 2;
+        expect([min, max, mid].map((v) => engine.validate(channel.name, v))).toEqual(["ok", "ok", "ok"]);
+        // An integer channel also refuses a fraction inside its range.
+        const outside = [nextDown(min), nextUp(max), Number.NaN, ...(whole ? [min + 0.5] : [])];
+        expect(outside.map((v) => engine.validate(channel.name, v))).toEqual(outside.map(() => "out_of_range"));
       });
     }
 
@@ -85,7 +88,11 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       const rule = `${label}/${threshold.name}`;
       const above = threshold.above !== undefined;
       const limit = (above ? threshold.above : threshold.below) as number;
-      const beyond = (eps = options.epsilon) => (eps === undefined ? (above ? nextUp(limit) : nextDown(limit)) : above ? limit + eps : limit - eps);
+      const integer = all.flatMap((p) => list(p?.sensors)).find((c) => c?.name === threshold.channel)?.integer === true;
+      // The nearest valid value beyond the limit: the adjacent double, or the next whole number on an integer channel.
+      const beyond = (eps = options.epsilon) =>
+        integer ? (above ? Math.floor(limit) + 1 : Math.ceil(limit) - 1)
+          : eps === undefined ? (above ? nextUp(limit) : nextDown(limit)) : above ? limit + eps : limit - eps;
 
       it(`threshold ${threshold.name}: limit ${limit} lies inside channel ${threshold.channel}'s range`, () => {
         const channel = createTestEngine({ plugins: all }).registry.channel(threshold.channel);
@@ -104,7 +111,8 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         const at = (meterId: string, time: number, value: number) => ({ meterId, time, channels: { [threshold.channel]: value } });
 
         const atLimit = engine.feed([at("at-limit", t0, limit), at("at-limit", t0 + forMs, limit), at("at-limit", t0 + forMs + 60_000, limit)]);
-        expect(atLimit.rejected).toEqual([]);
+        // On an integer channel a fractional limit is not a value a reading can have: it is refused.
+        if (!integer || Number.isInteger(limit)) expect(atLimit.rejected).toEqual([]);
         expect(mine(atLimit.alerts), "a value equal to the limit").toEqual([]);
 
         const value = beyond();

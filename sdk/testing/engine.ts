@@ -91,7 +91,8 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
   const validate = (channel: string, value: number): ChannelCheck => {
     const c = registry.channel(channel);
     if (c === undefined) return "unknown_channel";
-    return typeof value === "number" && value >= c.range.min && value <= c.range.max ? "ok" : "out_of_range";
+    const inside = typeof value === "number" && value >= c.range.min && value <= c.range.max;
+    return inside && (c.integer !== true || Number.isInteger(value)) ? "ok" : "out_of_range";
   };
 
   const feed = (readings: readonly TestReading[]): FeedResult => {

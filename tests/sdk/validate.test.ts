@@ -74,6 +74,8 @@ describe("validatePlugin", () => {
     ["a dotted name", sensor({ name: "illuminance.uv" }), []],
     ["a reserved name", sensor({ name: "consumption" }), ["sensors[0].name"]],
     ["min equal to max", sensor({ range: { min: 1, max: 1 } }), ["sensors[0].range"]],
+    ["an integer channel", sensor({ integer: true }), []],
+    ["integer not a boolean", sensor({ integer: 1 }), ["sensors[0].integer"]],
     ["min above max", sensor({ range: { min: 2, max: 1 } }), ["sensors[0].range"]],
     ["min not finite", sensor({ range: { min: Number.NEGATIVE_INFINITY, max: 1 } }), ["sensors[0].range.min"]],
     ["max NaN", sensor({ range: { min: 0, max: Number.NaN } }), ["sensors[0].range.max"]],

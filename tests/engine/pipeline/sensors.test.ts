@@ -38,6 +38,14 @@ describe("sensor channels in a run", () => {
     expect(out.summary.sensors).toMatchObject({ values: 5, out_of_range: 1 });
   });
 
+  it("take only whole numbers on an integer channel (0/1 flags)", async () => {
+    const csv = write(dir, "flags.csv", ["meter_id,end,power_loss", "T-1,2026-11-02T08:00:00Z,1", "T-1,2026-11-02T08:05:00Z,0.5", "T-1,2026-11-02T08:10:00Z,0"]);
+    const out = await run([csv]);
+    expect(out.summary).toMatchObject({ in: 3, sensor: 2, rejected: 1, balanced: true });
+    expect(out.rejected.map((r) => [r.source_line, r.reason])).toEqual([["3", "out_of_range"]]);
+    expect(out.alerts.map((a) => a.rule)).toEqual(["meterflow-power/power-loss"]);
+  });
+
   it("read wide channel columns alike from CSV, NDJSON and msgpack", async () => {
     const rows = [
       { meter_id: "E-1", end: "2026-11-01", value: 100, temperature: 21.5 },
