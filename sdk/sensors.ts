@@ -21,6 +21,12 @@ export interface ThresholdDefinition {
   readonly below?: number;
   /** Minutes the condition must hold before it alerts; default 0. */
   readonly forMinutes?: number;
+  /**
+   * Deadband: once an episode has begun, values up to this far back inside the limit keep it
+   * going (a temperature hovering at 8.0 ± 0.1 °C is one excursion, not many); only a value
+   * beyond the band ends it. Default 0 (any value not beyond the limit ends the episode).
+   */
+  readonly hysteresis?: number;
   readonly severity: Severity;
   /** alerts.csv's `message`. */
   readonly message: string;

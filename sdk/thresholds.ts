@@ -5,7 +5,9 @@
 //   neither meets the condition nor ends an episode, and changes no state.
 // - An episode begins at the time of the first reading meeting the condition. A reading at
 //   `timeMs - start >= forMinutes * 60000` that still meets it raises one alert, the episode's
-//   only one (forMinutes 0: the first reading alerts). A reading not meeting it ends the episode.
+//   only one (forMinutes 0: the first reading alerts). A reading not meeting it ends the episode,
+//   unless it lies within the threshold's `hysteresis` of the limit (the deadband): then the open
+//   episode goes on, and may complete its duration there.
 // - Readings of one meter and channel must come in time order. One older than the last observed
 //   for that meter and channel is `late`: it changes nothing and the caller decides what to do
 //   with it. Equal times are in order. Sort a batch with timeOrder (or use observeBatch, which
@@ -23,6 +25,8 @@ export interface TrackedThreshold {
   readonly below?: number;
   /** Default 0. */
   readonly forMinutes?: number;
+  /** Deadband back inside the limit that keeps an open episode going; default 0. */
+  readonly hysteresis?: number;
   readonly severity: Severity;
   readonly message: string;
   /**
@@ -80,6 +84,8 @@ interface Compiled {
   readonly rule: string;
   readonly above: boolean;
   readonly limit: number;
+  /** The value an open episode must pass to end: limit -/+ hysteresis. */
+  readonly release: number;
   readonly forMs: number;
   readonly severity: Severity;
   readonly message: string;
@@ -128,7 +134,9 @@ export class ThresholdTracker {
       const above = t.above !== undefined;
       const limit = above ? t.above : t.below;
       if (typeof limit !== "number" || Number.isNaN(limit)) throw new RangeError(`threshold "${t.rule}" needs above or below`);
-      const compiled: Compiled = { meters: t.meters, rule: t.rule, above, limit, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
+      const band = t.hysteresis ?? 0;
+      const release = above ? limit - band : limit + band;
+      const compiled: Compiled = { meters: t.meters, rule: t.rule, above, limit, release, forMs: (t.forMinutes ?? 0) * 60_000, severity: t.severity, message: t.message };
       let watch = this.#watches.get(t.channel);
       if (watch === undefined) {
         watch = { channel: t.channel, thresholds: [], lastMs: new Float64Array(0), since: new Float64Array(0), alerted: new Uint8Array(0), applies: new Uint8Array(0) };
@@ -202,12 +210,16 @@ export class ThresholdTracker {
     let alerts: Alert[] | undefined;
     for (let k = 0; k < n; k++) {
       const t = ts[k] as Compiled;
-      if (watch.applies[base + k] === 0 || !(t.above ? value > t.limit : value < t.limit)) {
+      let since = watch.since[base + k] as number;
+      // Beyond the limit starts or continues an episode; an open one also continues inside the
+      // deadband (up to `release`); anything else ends it.
+      const meets = t.above ? value > t.limit : value < t.limit;
+      const holds = meets || (since === since && (t.above ? value > t.release : value < t.release));
+      if (watch.applies[base + k] === 0 || !holds) {
         watch.since[base + k] = Number.NaN;
         watch.alerted[base + k] = 0;
         continue;
       }
-      let since = watch.since[base + k] as number;
       if (since !== since) watch.since[base + k] = since = timeMs;
       if (watch.alerted[base + k] === 0 && timeMs - since >= t.forMs) {
         watch.alerted[base + k] = 1;

@@ -18,7 +18,7 @@
 // - `thresholds[i]`: `name` /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, unique in the plugin; `channel` one
 //   of the plugin's channels or, when it has dependencies, possibly a dependency's (checked at
 //   registration: unknownThresholdChannels); exactly one of `above` / `below`, finite;
-//   `forMinutes` finite >= 0 when given; `severity` info | warning | critical; `message`
+//   `forMinutes` and `hysteresis` finite >= 0 when given; `severity` info | warning | critical; `message`
 //   non-empty.
 // - `facts[i]`: `name` as a threshold's, unique in the plugin; `description` a string; `reads`
 //   and `writes` non-empty arrays of column names (/^[a-z][a-z0-9_.]*$/) without repeats;
@@ -186,7 +186,8 @@ function sensor(s: Obj, path: string, add: Add, channels: Set<string>): void {
 }
 
 function threshold(t: Obj, path: string, add: Add): void {
-  keys(t, ["name", "channel", "above", "below", "forMinutes", "severity", "message"], `${path}.`, add);
+  keys(t, ["name", "channel", "above", "below", "forMinutes", "hysteresis", "severity", "message"], `${path}.`, add);
+  if (t.hysteresis !== undefined && !(finite(t.hysteresis) && t.hysteresis >= 0)) add(`${path}.hysteresis`, "must be a finite number >= 0");
   if (typeof t.name !== "string" || !ITEM_NAME.test(t.name)) add(`${path}.name`, "must be letters, digits, _, . and - (too-warm)");
   if (typeof t.channel !== "string" || !CHANNEL_NAME.test(t.channel)) add(`${path}.channel`, "must be a channel name");
   if ((t.above === undefined) === (t.below === undefined)) add(path, "must have exactly one of above and below");

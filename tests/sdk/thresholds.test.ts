@@ -23,6 +23,18 @@ function run(tracker: ThresholdTracker, points: ReadonlyArray<readonly [number, 
 }
 
 describe("ThresholdTracker", () => {
+  it("keeps an episode going inside the hysteresis band, and ends it beyond the band", () => {
+    const banded: TrackedThreshold = { ...warm, hysteresis: 0.5 };
+    // 8.2 starts it; 7.6 and 8.0 are within 0.5 of the limit: the episode goes on and completes.
+    expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.6], [20, 8.0], [30, 7.8]])).toEqual(["cold-chain/too-warm@30"]);
+    // 7.5 is exactly at the band's edge: not inside it (strict), so the episode ends there.
+    expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.5], [20, 8.3], [40, 8.3]])).toEqual([]);
+    // The band never starts an episode.
+    expect(run(new ThresholdTracker([banded]), [[0, 7.9], [40, 7.9]])).toEqual([]);
+    // Without hysteresis the same hovering never lasts 30 minutes.
+    expect(run(new ThresholdTracker([warm]), [[0, 8.2], [10, 7.6], [20, 8.0], [30, 7.8]])).toEqual([]);
+  });
+
   it("watches only the meters a threshold's `meters` accepts, the others on the same channel as before", () => {
     const reefers: TrackedThreshold = { ...warm, meters: (id) => id.startsWith("REEFER-") };
     const tracker = new ThresholdTracker([reefers, frozen]);

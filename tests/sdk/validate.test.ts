@@ -95,6 +95,8 @@ describe("validatePlugin", () => {
     ["neither above nor below", threshold({ above: undefined }), ["thresholds[0]"]],
     ["above not finite", threshold({ above: Number.POSITIVE_INFINITY }), ["thresholds[0].above"]],
     ["below NaN", threshold({ above: undefined, below: Number.NaN }), ["thresholds[0].below"]],
+    ["a hysteresis band", threshold({ hysteresis: 0.2 }), []],
+    ["negative hysteresis", threshold({ hysteresis: -0.2 }), ["thresholds[0].hysteresis"]],
     ["negative duration", threshold({ forMinutes: -1 }), ["thresholds[0].forMinutes"]],
     ["zero duration", threshold({ forMinutes: 0 }), []],
     ["severity unknown", threshold({ severity: "fatal" }), ["thresholds[0].severity"]],
