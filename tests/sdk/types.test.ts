@@ -134,10 +134,12 @@ describe("sensors", () => {
       readonly above?: number;
       readonly below?: number;
       readonly forMinutes?: number;
+      readonly hysteresis?: number;
       readonly severity: Severity;
       readonly message: string;
     }>();
     expectTypeOf<SensorChannelDefinition["range"]>().toEqualTypeOf<{ readonly min: number; readonly max: number }>();
+    expectTypeOf<SensorChannelDefinition["integer"]>().toEqualTypeOf<boolean | undefined>();
   });
 });
 
