@@ -4,6 +4,8 @@
 // registration order). The rules see them as number facts; NaN is null (missing).
 import type { ConsumptionColumns } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import { computeFact } from "../../sdk/fact-runner.js";
+import type { RegisteredFact } from "../../sdk/fact-runner.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 
 
@@ -14,6 +16,8 @@ export class PluginFacts {
   readonly #channels: readonly string[];
   /** The plugin facts the rules use; only these are built (set by `use`). */
   #used: readonly string[] = [];
+  /** The derived facts to compute, in registration order. */
+  #facts: readonly RegisteredFact[] = [];
   #any = false;
   #columns: Record<string, Float64Array> = {};
   #at = new Int32Array(0);
@@ -26,12 +30,21 @@ export class PluginFacts {
   }
 
   /**
-   * Tells which facts the rules name: plugin facts no rule uses are not built (derived facts are
-   * computed only when a rule reads one of them).
+   * Tells which facts the rules name: plugin facts no rule uses are not built, and only the
+   * derived facts that produce a used column (or an input of one) are computed.
    */
   use(ruleFacts: ReadonlySet<string>): void {
     this.#used = this.names.filter((name) => ruleFacts.has(name));
     this.#any = this.#used.length > 0;
+    // Backwards over registration order (a fact reads only earlier facts' columns).
+    const needed = new Set(this.#used);
+    const run: RegisteredFact[] = [];
+    for (const fact of [...this.#registry.facts].reverse()) {
+      if (!fact.writes.some((w) => needed.has(w))) continue;
+      run.unshift(fact);
+      for (const r of fact.reads) needed.add(r);
+    }
+    this.#facts = run;
   }
 
   /**
@@ -57,7 +70,7 @@ export class PluginFacts {
         if (i >= 0) columns[this.#channels[s.channel[k]]][i] = s.value[k];
       }
     }
-    if (this.#used.some((name) => !this.#channels.includes(name))) this.#registry.runFacts(columns, m);
+    for (const fact of this.#facts) computeFact(fact, columns, m);
     this.#columns = columns;
     return columns;
   }
