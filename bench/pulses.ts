@@ -1,66 +1,38 @@
-// Pulse kernels on 10M raw pulse events over 10,000 channel-days: the event kernel's SIMD and
-// scalar builds against the TypeScript reference and the memory floor of its columns, where its
-// time goes (the order check, the main pass), and the interval kernel on the summaries, all
-// measured in this run.
-//   npm run bench:pulses     (or: node dist/bench/pulses.js [events] [channel-days])
+// Pulse kernels on about 10M raw pulse events over 18,000 synthetic channel-days: the event
+// kernel's SIMD and scalar builds against the TypeScript reference and the memory floor of its
+// columns, where its time goes (the order check, the main pass), and the interval kernel on the
+// summaries, all measured in this run.
+//   npm run bench:pulses     (or: node dist/bench/pulses.js [channels] [days])
 import { Bench } from "tinybench";
 import { createPulseEventKernel, createPulseKernel, EVENT_INTERVAL_OUTPUTS } from "../engine/pulses/index.js";
 import type { EventIntervalColumns, PulseBatch, PulseColumnName, PulseEventBatch, PulseEventColumns } from "../engine/pulses/index.js";
 import { loadKernels } from "../engine/wasm/index.js";
+import { PULSE_PROFILES } from "../engine/pulses/profiles.js";
+import { generateFleet, SENSORS } from "../engine/pulses/signals/index.js";
 import { medianMs, printTable } from "./lib/report.js";
 
-const N = Number(process.argv[2] ?? 10_000_000);
-const M = Number(process.argv[3] ?? 10_000);
+// The night's loggers come from the synthetic signal generator (engine/pulses/signals): a fleet
+// of channels over two days, each day clean S0, NAMUR or reed pulses following a daily profile,
+// 10% of the days one of the fault kinds or near misses (bounce bursts, shorts, cuts, magnets,
+// leaks, backflow, idle, fast and long legal pulses). About 560 events per channel-day: 9,000
+// channels x 2 days is about 10M events.
+const CHANNELS = Number(process.argv[2] ?? 9_000);
+const DAYS = Number(process.argv[3] ?? 2);
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+const fleet = generateFleet({ channels: CHANNELS, days: DAYS, dayStartMs: Date.UTC(2026, 10, 1), seed: 2026 });
+const N = fleet.events.length;
+const M = fleet.intervals.length;
 
-/**
- * A night's pulse loggers: N events over M channel-days. Daily counts are log-uniform around
- * N / M; each channel has a nominal pulse width (30-125 ms), usage in bursts during its active
- * hours (an idle night, except 5% of channels that leak round the clock), 5% bouncy channels
- * where a fifth of the pulses are followed by 1-4 short spikes, 1% with reversed pulses, and a
- * 10 ms debounce (30 ms on a tenth of the channels).
- */
-function fill(e: PulseEventColumns, c: EventIntervalColumns, n: number, m: number): void {
-  let seed = 2026;
-  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const weights = new Float64Array(m);
-  let total = 0;
-  for (let j = 0; j < m; j++) total += weights[j] = Math.exp(rnd() * 4); // e^0 .. e^4: a 55x spread
-  let i = 0;
-  for (let j = 0; j < m; j++) {
-    const start = Date.UTC(2026, 10, 1) + (j % 30) * DAY_MS;
-    c.startMs[j] = start;
-    c.endMs[j] = start + DAY_MS;
-    c.debounceMs[j] = rnd() < 0.1 ? 30 : 10;
-    const want = j === m - 1 ? n - i : Math.min(n - i, Math.round((n * weights[j]) / total));
-    const nominal = [30, 50, 80, 100, 125][Math.floor(rnd() * 5)];
-    const bouncy = rnd() < 0.05;
-    const reverses = rnd() < 0.01;
-    const leak = rnd() < 0.05;
-    const from = leak ? 0 : 5 * HOUR_MS + rnd() * HOUR_MS;
-    const period = (DAY_MS - from) / Math.max(1, want);
-    const last = start + DAY_MS - 1; // times never decrease, so clamping them here keeps them in order
-    let t = start + from;
-    let k = 0;
-    while (k < want) {
-      // Bursts of use: mostly short steps, now and then a pause (mean step 0.875 x period).
-      t += rnd() < 0.9 ? period * 0.5 * rnd() : period * (5.5 + 2 * rnd());
-      const on = nominal * (0.9 + 0.2 * rnd());
-      e.interval[i] = j; e.t[i] = Math.min(t, last); e.onMs[i] = on; e.reverse[i] = reverses && rnd() < 0.02 ? 1 : 0;
-      i++; k++;
-      if (bouncy && rnd() < 0.2) {
-        let s = t + on;
-        for (let b = 1 + Math.floor(rnd() * 4); b > 0 && k < want; b--) {
-          s += 1 + 7 * rnd();
-          const spike = 0.5 + 2.5 * rnd();
-          e.interval[i] = j; e.t[i] = Math.min(s, last); e.onMs[i] = spike; e.reverse[i] = 0;
-          s += spike;
-          i++; k++;
-        }
-        t = s;
-      }
-    }
+/** The fleet into kernel columns, each channel-day with its input profile's debounce time. */
+function fill(e: PulseEventColumns, c: EventIntervalColumns): void {
+  e.interval.set(fleet.events.interval.subarray(0, N));
+  e.t.set(fleet.events.t.subarray(0, N));
+  e.onMs.set(fleet.events.onMs.subarray(0, N));
+  e.reverse.set(fleet.events.reverse.subarray(0, N));
+  for (let j = 0; j < M; j++) {
+    c.startMs[j] = fleet.intervals.dayStartMs[j];
+    c.endMs[j] = fleet.intervals.dayStartMs[j] + DAY_MS;
+    c.debounceMs[j] = PULSE_PROFILES[SENSORS[fleet.intervals.sensor[j]] === "reed" ? "reed" : "s0a"].debounceMs;
   }
 }
 
@@ -81,7 +53,7 @@ async function main(): Promise<void> {
   const scalar = createPulseEventKernel({ implementation: "scalar" });
   const reference = createPulseEventKernel({ implementation: "reference" });
   const plain = reference.allocate(N, M);
-  fill(plain.events, plain.intervals, N, M);
+  fill(plain.events, plain.intervals);
   const simdBatch = simd.allocate(N, M);
   const scalarBatch = scalar.allocate(N, M);
   copyInputs(plain, simdBatch);
