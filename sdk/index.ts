@@ -8,7 +8,8 @@ export { defineFact, FACT_READING_FIELDS } from "./facts.js";
 export { definePlugin } from "./plugin.js";
 export { PluginRegistry } from "./registry.js";
 export { isRange, isVersion, satisfies } from "./semver.js";
-export { ThresholdTracker, timeOrder } from "./thresholds.js";
+export { ThresholdTracker } from "./thresholds.js";
+export { timeOrder } from "./time-order.js";
 export { RESERVED_NAMES, unknownThresholdChannels, validatePlugin } from "./validate.js";
 export { SDK_VERSION } from "./version.js";
 export type { PluginErrorCode, PluginErrorOptions, ThresholdStateErrorCode, ValidationProblem } from "./errors.js";
@@ -24,12 +25,6 @@ export type {
   RegisteredThreshold,
 } from "./registry.js";
 export type { SensorChannelDefinition, Severity, ThresholdDefinition } from "./sensors.js";
-export type {
-  Alert,
-  ThresholdBatch,
-  ThresholdBatchResult,
-  ThresholdSnapshot,
-  ThresholdSnapshotEntry,
-  TrackedThreshold,
-} from "./thresholds.js";
+export type { ThresholdSnapshot, ThresholdSnapshotEntry } from "./threshold-snapshot.js";
+export type { Alert, ThresholdBatch, ThresholdBatchResult, TrackedThreshold } from "./thresholds.js";
 export type { ValidateOptions } from "./validate.js";

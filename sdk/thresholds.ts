@@ -14,7 +14,9 @@
 //   does) so data logged offline for days and uploaded at once is judged in time order.
 // - A channel no threshold watches is not tracked.
 import type { Severity } from "./sensors.js";
-import { ThresholdStateError } from "./errors.js";
+import { readSnapshot } from "./threshold-snapshot.js";
+import type { ThresholdSnapshot, ThresholdSnapshotEntry } from "./threshold-snapshot.js";
+import { timeOrder } from "./time-order.js";
 
 /** A threshold as the tracker needs it: RegisteredThreshold fits. */
 export interface TrackedThreshold {
@@ -63,20 +65,6 @@ export interface ThresholdBatch {
 export interface ThresholdBatchResult {
   readonly alerts: Array<Alert & { readonly index: number }>;
   readonly late: Array<{ readonly index: number; readonly meterId: string; readonly channel: string; readonly timeMs: number }>;
-}
-
-/** The tracker's state as plain JSON data. */
-export interface ThresholdSnapshot {
-  readonly version: 1;
-  readonly states: readonly ThresholdSnapshotEntry[];
-}
-
-/** One meter and channel: the last time observed, and its open episodes. */
-export interface ThresholdSnapshotEntry {
-  readonly meterId: string;
-  readonly channel: string;
-  readonly lastMs: number;
-  readonly episodes: readonly { readonly rule: string; readonly sinceMs: number; readonly alerted: boolean }[];
 }
 
 interface Compiled {
@@ -315,53 +303,4 @@ export class ThresholdTracker {
     }
     this.#capacity = capacity;
   }
-}
-
-/**
- * The order to observe a batch in: grouped by meter (in order of first appearance), each meter's
- * readings by time, ties in batch order. A time that is not a number sorts last.
- *
- * @example
- * timeOrder(["a", "b", "a"], [300, 100, 200], 3);   // Uint32Array [2, 0, 1]
- */
-export function timeOrder(meterIds: ArrayLike<string>, timeMs: ArrayLike<number>, length: number): Uint32Array {
-  const group = new Map<string, number>();
-  const groupOf = new Float64Array(length);
-  const time = new Float64Array(length);
-  const order = new Uint32Array(length);
-  for (let i = 0; i < length; i++) {
-    const id = meterIds[i] as string;
-    let g = group.get(id);
-    if (g === undefined) group.set(id, (g = group.size));
-    groupOf[i] = g;
-    const t = timeMs[i] as number;
-    time[i] = Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-    order[i] = i;
-  }
-  return order.sort((a, b) => (groupOf[a] as number) - (groupOf[b] as number) || (time[a] as number) - (time[b] as number) || a - b);
-}
-
-function readSnapshot(snapshot: unknown): ThresholdSnapshotEntry[] {
-  const bad = (why: string) => new ThresholdStateError(`not a threshold snapshot: ${why}`);
-  if (snapshot === null || typeof snapshot !== "object") throw bad("not an object");
-  const s = snapshot as { version?: unknown; states?: unknown };
-  if (s.version !== 1) throw bad(`version ${JSON.stringify(s.version)}, expected 1`);
-  if (!Array.isArray(s.states)) throw bad("states is not an array");
-  s.states.forEach((e: unknown, i) => {
-    const ok =
-      e !== null && typeof e === "object" &&
-      typeof (e as ThresholdSnapshotEntry).meterId === "string" &&
-      typeof (e as ThresholdSnapshotEntry).channel === "string" &&
-      Number.isFinite((e as ThresholdSnapshotEntry).lastMs) &&
-      Array.isArray((e as ThresholdSnapshotEntry).episodes) &&
-      (e as ThresholdSnapshotEntry).episodes.every(
-        (p: unknown) =>
-          p !== null && typeof p === "object" &&
-          typeof (p as { rule?: unknown }).rule === "string" &&
-          Number.isFinite((p as { sinceMs?: unknown }).sinceMs) &&
-          typeof (p as { alerted?: unknown }).alerted === "boolean",
-      );
-    if (!ok) throw bad(`states[${i}] is malformed`);
-  });
-  return s.states as ThresholdSnapshotEntry[];
 }

@@ -25,7 +25,7 @@ import { readEventsBatch } from "./pulse-events.js";
 import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
-import type { ThresholdSnapshot } from "../../sdk/thresholds.js";
+import type { ThresholdSnapshot } from "../../sdk/threshold-snapshot.js";
 import { PluginFacts } from "./plugin-facts.js";
 import { SensorStage } from "./sensors.js";
 import { channelRanges } from "../ingest/ranges.js";

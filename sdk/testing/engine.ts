@@ -7,7 +7,8 @@
 import type { PluginDescriptor } from "../plugin.js";
 import { PluginRegistry } from "../registry.js";
 import type { Alert } from "../thresholds.js";
-import { ThresholdTracker, timeOrder } from "../thresholds.js";
+import { ThresholdTracker } from "../thresholds.js";
+import { timeOrder } from "../time-order.js";
 
 /** Options of createTestEngine. */
 export interface TestEngineOptions {
