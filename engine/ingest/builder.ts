@@ -5,6 +5,7 @@
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
+import { REJECT } from "./reasons.js";
 import { createPulseColumns, slicePulseColumns } from "./pulse-fields.js";
 import type { PulseReadingColumns } from "./pulse-fields.js";
 import { SensorValueList } from "./sensor-values.js";
@@ -78,6 +79,37 @@ export class BatchBuilder {
   markSensorRow(r: number): void {
     this.sensorRow ??= new Uint8Array(this.capacity);
     this.sensorRow[r] = 1;
+  }
+
+  /**
+   * Row `r` is a `channel` row (one value, named by its `channel` field; `index` undefined when
+   * no plugin defines it). Returns 1 (a sensor row) or minus a rejection code.
+   */
+  channelRow(r: number, index: number | undefined, value: number): number {
+    this.markSensorRow(r);
+    if (index === undefined) return -REJECT.unknown_channel;
+    if (!Number.isFinite(value)) return -REJECT.out_of_range;
+    this.addSensorValue(r, index, Number.NaN, value);
+    return 1;
+  }
+
+  /**
+   * Classifies wide row `r` once its channel values are recorded: `found` valid ones, `bad` when
+   * one was not a number, `value` the register value (NaN when absent). Returns 0 for a reading
+   * row, 1 for a sensor row (channel values only), or minus a rejection code.
+   */
+  wideRow(r: number, value: number, found: number, bad: boolean): number {
+    const sensorOnly = value !== value && (found > 0 || bad);
+    if (sensorOnly) this.markSensorRow(r);
+    if (bad) return -REJECT.out_of_range;
+    return sensorOnly ? 1 : 0;
+  }
+
+  /** Gives row `r`'s channel values its `end` as an instant (values are recorded before `end` is parsed). */
+  setSensorTime(r: number, timeMs: number): void {
+    const list = this.sensors;
+    if (list === undefined) return;
+    for (let k = list.length - 1; k >= 0 && list.row[k] === r; k--) list.time[k] = timeMs;
   }
 
   /** Fills row `r` as a rejected row with no usable fields. */

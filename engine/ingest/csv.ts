@@ -165,12 +165,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     }
     i = c.end;
     day = fx[i] === 1 ? parseDayString(t.fieldString(i)) : parseDayBytes(buf, fs[i], fe[i]);
-    if (b.sensors !== undefined) {
-      // The row's values were recorded before its end was parsed: give them its instant.
-      const at = lastInstantMs();
-      const list = b.sensors;
-      for (let k = list.length - 1; k >= 0 && list.row[k] === r; k--) list.time[k] = at;
-    }
+    if (b.sensors !== undefined) b.setSensorTime(r, lastInstantMs());
     if (reason === 0) {
       if (day === NO_DAY) reason = R.bad_date;
       else if (day > o.maxEndDay) reason = R.future_date;
@@ -222,15 +217,8 @@ function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o
   const buf = t.buf;
   const fs = t.fieldStart;
   const fe = t.fieldEnd;
-  if (c.channel >= 0 && fe[c.channel] > fs[c.channel]) {
-    // One channel value per row: `channel` names it, `value` holds it (negative is fine).
-    b.markSensorRow(r);
-    const index = o.channels.get(t.fieldString(c.channel));
-    if (index === undefined) return -R.unknown_channel;
-    if (!Number.isFinite(value)) return -R.out_of_range;
-    b.addSensorValue(r, index, Number.NaN, value);
-    return 1;
-  }
+  // One channel value per row: `channel` names it, `value` holds it (negative is fine).
+  if (c.channel >= 0 && fe[c.channel] > fs[c.channel]) return b.channelRow(r, o.channels.get(t.fieldString(c.channel)), value);
   let found = 0;
   let bad = false;
   for (let k = 0; k < c.channels.length; k++) {
@@ -244,10 +232,7 @@ function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o
     b.addSensorValue(r, index, Number.NaN, v);
     found++;
   }
-  const sensorOnly = value !== value && (found > 0 || bad);
-  if (sensorOnly) b.markSensorRow(r);
-  if (bad) return -R.out_of_range;
-  return sensorOnly ? 1 : 0;
+  return b.wideRow(r, value, found, bad);
 }
 
 /** SOURCE code of `auto`, `manual` or `import` in bytes; -1 otherwise. */

@@ -56,11 +56,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
       lastEndDay = day;
     }
   }
-  if (b.sensors !== undefined && b.sensors.length > 0 && b.sensors.row[b.sensors.length - 1] === r) {
-    const at = endValue instanceof Date ? endValue.getTime() : lastInstantMs();
-    const list = b.sensors;
-    for (let k = list.length - 1; k >= 0 && list.row[k] === r; k--) list.time[k] = at;
-  }
+  if (b.sensors !== undefined) b.setSensorTime(r, endValue instanceof Date ? endValue.getTime() : lastInstantMs());
   if (reason === 0) {
     if (day === NO_DAY) reason = R.bad_date;
     else if (day > o.maxEndDay) reason = R.future_date;
@@ -114,14 +110,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
  */
 function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedReadOptions, value: number): number {
   const channel = v.channel;
-  if (!absent(channel)) {
-    b.markSensorRow(r);
-    const index = typeof channel === "string" ? o.channels.get(channel) : undefined;
-    if (index === undefined) return -R.unknown_channel;
-    if (!Number.isFinite(value)) return -R.out_of_range;
-    b.addSensorValue(r, index, Number.NaN, value);
-    return 1;
-  }
+  if (!absent(channel)) return b.channelRow(r, typeof channel === "string" ? o.channels.get(channel) : undefined, value);
   let found = 0;
   let bad = false;
   for (const [name, index] of o.channels) {
@@ -135,10 +124,7 @@ function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedR
     b.addSensorValue(r, index, Number.NaN, x);
     found++;
   }
-  const sensorOnly = value !== value && (found > 0 || bad);
-  if (sensorOnly) b.markSensorRow(r);
-  if (bad) return -R.out_of_range;
-  return sensorOnly ? 1 : 0;
+  return b.wideRow(r, value, found, bad);
 }
 
 /** The VERIFICATION code of a decoded value, or -1. */

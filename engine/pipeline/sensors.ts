@@ -23,26 +23,9 @@ export interface SensorStats {
   alerts: number;
 }
 
-/** Whether every meter's values in the batch are in time order already (file order). */
-function inTimeOrder(batch: ReadingBatch, stage: { last: Float64Array }): boolean {
-  const s = batch.sensors!;
-  const n = batch.meters.size;
-  if (stage.last.length < n) stage.last = new Float64Array(Math.max(n, 1024));
-  const last = stage.last;
-  last.fill(Number.NEGATIVE_INFINITY, 0, n);
-  for (let i = 0; i < s.length; i++) {
-    const m = batch.meter[s.row[i]];
-    if (m < 0) continue;
-    const t = s.time[i];
-    if (t < last[m]) return false;
-    last[m] = t;
-  }
-  return true;
-}
-
 export class SensorStage {
-  /** Scratch: per meter index, the latest time seen (inTimeOrder). */
-  last = new Float64Array(0);
+  /** Scratch: per meter index, the latest time seen (#inTimeOrder). */
+  #last = new Float64Array(0);
   readonly stats: SensorStats = { values: 0, out_of_range: 0, late: 0, alerts: 0 };
   readonly #channels: readonly RegisteredChannel[];
   readonly #ranges: ChannelRanges;
@@ -59,6 +42,23 @@ export class SensorStage {
     this.#ranges = ranges;
     this.#tracker = tracker;
     this.#watch = Int32Array.from(channels, (c) => tracker.watchIndex(c.name));
+  }
+
+  /** Whether every meter's values in the batch are in time order already (file order). */
+  #inTimeOrder(batch: ReadingBatch): boolean {
+    const s = batch.sensors!;
+    const n = batch.meters.size;
+    if (this.#last.length < n) this.#last = new Float64Array(Math.max(n, 1024));
+    const last = this.#last;
+    last.fill(Number.NEGATIVE_INFINITY, 0, n);
+    for (let i = 0; i < s.length; i++) {
+      const m = batch.meter[s.row[i]];
+      if (m < 0) continue;
+      const t = s.time[i];
+      if (t < last[m]) return false;
+      last[m] = t;
+    }
+    return true;
   }
 
   #slotOf(batch: ReadingBatch, m: number, meterId: string): number {
@@ -89,7 +89,7 @@ export class SensorStage {
     for (let i = 0; i < s.length; i++) order[i] = i;
     const meter = batch.meter;
     // Files are usually in time order per meter already: sort only when one is not.
-    if (!inTimeOrder(batch, this)) order.sort((a, b) => meter[s.row[a]] - meter[s.row[b]] || s.time[a] - s.time[b] || a - b);
+    if (!this.#inTimeOrder(batch)) order.sort((a, b) => meter[s.row[a]] - meter[s.row[b]] || s.time[a] - s.time[b] || a - b);
     const tracker = this.#tracker;
     const st = this.stats;
     // The tracker's slot of the meter whose values come now (they come grouped by meter).
