@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file (better-sqlite3), WAL journal, one transaction per batch.
 import Database from "better-sqlite3";
 import { ROLLOVER_MODE } from "../consumption/registers.js";
+import { NO_DAY } from "../ingest/batch.js";
 import type { MeterRecord } from "../meters/meter.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { PulseInputName } from "../pulses/profiles.js";
@@ -113,9 +114,10 @@ class SqliteStore implements Store {
   meters(): MeterTable {
     const rows = this.#db.prepare(
       `SELECT meter_key, meter_id, scaling_factor, reset_value, digits, rollover_mode, type, unit,
-              pulse_weight, pulse_input, pulse_width_ms, qmax, no_pulse_days, debounce_ms FROM meters ORDER BY meter_key`,
+              pulse_weight, pulse_input, pulse_width_ms, qmax, no_pulse_days, debounce_ms, last_reading, last_end
+       FROM meters ORDER BY meter_key`,
     ).raw().all() as Array<[number, string, number, number | null, number | null, string, string, string,
-      number | null, string | null, number | null, number | null, number | null, number | null]>;
+      number | null, string | null, number | null, number | null, number | null, number | null, number | null, number | null]>;
     const size = rows.length;
     const table = {
       size, ids: new Array<string>(size), keyOf: new Map<string, number>(), scale: new Float64Array(size),
@@ -123,9 +125,14 @@ class SqliteStore implements Store {
       type: new Array<string>(size), unit: new Array<string>(size),
       pulseWeight: new Float64Array(size), pulseInput: new Uint8Array(size), pulseWidthMs: new Float64Array(size),
       qmax: new Float64Array(size), noPulseDays: new Float64Array(size), debounceMs: new Float64Array(size),
+      baseValue: new Float64Array(size).fill(Number.NaN), baseEnd: new Int32Array(size).fill(NO_DAY),
     };
     const nan = (v: number | null) => v ?? Number.NaN;
-    for (const [key, id, scale, reset, digits, mode, type, unit, weight, input, width, qmax, noPulse, debounce] of rows) {
+    for (const [key, id, scale, reset, digits, mode, type, unit, weight, input, width, qmax, noPulse, debounce, lastReading, lastEnd] of rows) {
+      if (lastReading !== null && lastEnd !== null) {
+        table.baseValue[key] = lastReading;
+        table.baseEnd[key] = lastEnd;
+      }
       table.pulseWeight[key] = nan(weight);
       table.pulseInput[key] = input !== null && Object.hasOwn(PULSE_INPUT, input) ? PULSE_INPUT[input as PulseInputName] : 0;
       table.pulseWidthMs[key] = nan(width);

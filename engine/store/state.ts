@@ -20,6 +20,11 @@ export interface MeterState {
    * reading with pulses); NO_DAY when unknown. Days without pulses = end - idleSince.
    */
   idleSince: Int32Array;
+  /**
+   * Held readings recorded for the meter (open or released). Only meters with some are looked up
+   * in the held table, so an exact re-send of a held reading is a duplicate, not held again.
+   */
+  heldCount: Uint32Array;
 }
 
 const FIELDS = [
@@ -31,6 +36,8 @@ const FIELDS = [
   ["tempBad", Uint8Array],
   // Added with schema 4; chunks written before it lack it (decodeChunk).
   ["idleSince", Int32Array],
+  // Added with schema 6; older chunks lack it (decodeChunk).
+  ["heldCount", Uint32Array],
 ] as const;
 
 type Field = (typeof FIELDS)[number][0];
@@ -47,8 +54,8 @@ export function createState(size: number): MeterState {
 
 /** Bytes of one meter's state in a chunk BLOB. */
 const BYTES_PER_METER = FIELDS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
-/** Fields in chunks written before `idleSince` was added (they keep its NO_DAY default). */
-const FIELDS_V3 = FIELDS.length - 1;
+/** Bytes per meter of a chunk written with the first `n` fields (older schemas wrote fewer). */
+const bytesWith = (n: number) => FIELDS.slice(0, n).reduce((sum, [, ctor]) => sum + ctor.BYTES_PER_ELEMENT, 0);
 
 /** One chunk of encoded state: meters [chunk * CHUNK_METERS, + meters). */
 export interface StateChunk {
@@ -106,7 +113,10 @@ export function encodeChunk(state: MeterState, from: number, count: number): Buf
 /** Decodes a chunk BLOB of `count` meters into state starting at meter `from`. */
 export function decodeChunk(state: MeterState, from: number, count: number, data: Uint8Array): void {
   let at = 0;
-  const fields = data.length < count * BYTES_PER_METER ? FIELDS.slice(0, FIELDS_V3) : FIELDS;
+  // Chunks written by an older schema hold a prefix of the fields; the rest keep their defaults.
+  let n = FIELDS.length;
+  while (n > 1 && data.length < count * bytesWith(n)) n--;
+  const fields = FIELDS.slice(0, n);
   for (const [name, ctor] of fields) {
     const bytes = count * ctor.BYTES_PER_ELEMENT;
     const copy = new Uint8Array(bytes);

@@ -27,6 +27,9 @@ export interface MeterTable {
   readonly qmax: Float64Array;
   readonly noPulseDays: Float64Array;
   readonly debounceMs: Float64Array;
+  /** The registry's baseline (`last_reading`, `last_end`): NaN / NO_DAY when none. */
+  readonly baseValue: Float64Array;
+  readonly baseEnd: Int32Array;
 }
 
 /** A committed batch as recorded. */

@@ -1,0 +1,217 @@
+// The store contract (DESIGN.md "Architecture"): async, partitioned, one fenced and idempotent
+// transaction per batch. SQLite (embedded default) and PostgreSQL (shared) implement it and pass
+// the same contract suite (tests/engine/store/contract.test.ts).
+//
+// Layout every implementation keeps, so a run loads what its batches touch and not the fleet:
+// - a meter belongs to one partition and one bucket, both from `meterHash` of its id (below);
+//   the partition count is fixed when a store is created, buckets = partitions x BUCKETS_PER_PARTITION;
+// - per bucket, one row: its meters' registry columns and their state columns as two BLOBs
+//   (engine/store/bucket.ts encodes them; a store never looks inside);
+// - the ledger (history) as columnar segments: one BLOB per committed batch and bucket;
+// - held readings, operator flags, alerts, threshold episodes and audit as rows;
+// - per partition a version: a commit applies only if every partition it touches is still at the
+//   version the batch was decided on, and moves each to version + 1.
+import type { MeterRecord } from "../meters/meter.js";
+
+/** Buckets per partition: a bucket is the unit of loading (registry and state BLOBs). */
+export const BUCKETS_PER_PARTITION = 256;
+
+/** Partitions of a store created without a count. */
+export const DEFAULT_PARTITIONS = 16;
+
+const utf8 = new TextEncoder();
+
+/**
+ * FNV-1a 32-bit over the UTF-8 bytes of a meter id, as an unsigned integer. The partition of a
+ * meter is `meterHash(id) % partitions` and its bucket `meterHash(id) % (partitions *
+ * BUCKETS_PER_PARTITION)` (so `bucket % partitions` is its partition). NATS subjects
+ * `meterflow.readings.<partition>` use the same function.
+ * @example partitionOf("M-000001", 16)
+ */
+export function meterHash(meterId: string): number {
+  let h = 0x811c9dc5;
+  // ASCII ids (the common case) hash without an encoder.
+  let ascii = true;
+  for (let i = 0; i < meterId.length; i++) {
+    const c = meterId.charCodeAt(i);
+    if (c > 0x7f) {
+      ascii = false;
+      break;
+    }
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  if (ascii) return h >>> 0;
+  h = 0x811c9dc5;
+  for (const byte of utf8.encode(meterId)) h = Math.imul(h ^ byte, 0x01000193);
+  return h >>> 0;
+}
+
+/** The partition of a meter (see meterHash). */
+export function partitionOf(meterId: string, partitions: number): number {
+  return meterHash(meterId) % partitions;
+}
+
+/** The bucket of a meter (see meterHash). */
+export function bucketOf(meterId: string, partitions: number): number {
+  return meterHash(meterId) % (partitions * BUCKETS_PER_PARTITION);
+}
+
+/** One bucket as stored: its meters' registry and state BLOBs (engine/store/bucket.ts). */
+export interface BucketRow {
+  bucket: number;
+  /** Meters in the bucket (registry order; state BLOBs cover a prefix of them). */
+  meters: number;
+  registry: Uint8Array;
+  /** null until a batch committed state for the bucket. */
+  state: Uint8Array | null;
+}
+
+/** One ledger segment: the history entries one batch committed for one bucket (history.ts encoding). */
+export interface SegmentRow {
+  bucket: number;
+  batchId: string;
+  entries: number;
+  data: Uint8Array;
+}
+
+/** An operator's (or a rule's) temp_bad flag; it lives apart from state so no run overwrites it. */
+export interface FlagRow {
+  meterId: string;
+  reason: string;
+  note: string;
+  actor: string;
+  /** ISO time it was set. */
+  at: string;
+}
+
+/** What a registry import did. */
+export interface ImportCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The rows of the queryable registry (billing periods read these): every MeterRecord field. */
+export type RegistryRow = MeterRecord;
+
+/** A held reading as kept: its decision, and the original reading so a release can re-judge it. */
+export interface HeldRecord {
+  readingId: string;
+  meterId: string;
+  endDay: number;
+  /** The reading as it arrived: value, override (NaN none), source and verification codes. */
+  value: number;
+  override: number;
+  source: number;
+  verification: number;
+  /** `|`-separated hold reasons. */
+  reasons: string;
+  /** Its held.csv row as JSON (engine/pipeline/output.ts holdRow). */
+  line: string;
+}
+
+/** An alert as committed (alerts.csv row as JSON in `line`). */
+export interface AlertRecord {
+  meterId: string;
+  endDay: number;
+  rule: string;
+  line: string;
+}
+
+/** One set or clear of a meter's temp_bad flag, with who and why. */
+export interface AuditRecord {
+  meterId: string;
+  action: "set" | "clear";
+  reason: string;
+  actor: string;
+}
+
+/** A partition's version as a batch was decided on it (the commit's fence). */
+export interface Fence {
+  partition: number;
+  version: number;
+}
+
+/** Everything one batch changes, committed in one transaction. */
+export interface Commit {
+  batchId: string;
+  runId: number;
+  seq: number;
+  /** Source position: the input file (or subject) and the batch's place in it. */
+  input: string;
+  counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number; sensor: number };
+  rulesVersion: string;
+  /** Every partition the batch touched, at the version it was decided on. */
+  fence: Fence[];
+  /** New state BLOBs of the buckets the batch changed. */
+  state: Array<{ bucket: number; meters: number; state: Uint8Array }>;
+  /** Ledger entries, one segment per bucket. */
+  segments: Array<{ bucket: number; entries: number; data: Uint8Array }>;
+  held: HeldRecord[];
+  alerts: AlertRecord[];
+  /** temp_bad flags the rules set (`partition` for the flags table). */
+  flags: Array<FlagRow & { partition: number }>;
+  audit: AuditRecord[];
+  /** Threshold episodes of the batch's meters, by key, as JSON; null deletes. */
+  episodes: Array<{ key: string; data: string | null }>;
+}
+
+/** A committed batch as recorded. */
+export interface CommittedBatch {
+  batchId: string;
+  runId: number;
+  runStatus: "running" | "finished" | "failed";
+  counts: Commit["counts"];
+}
+
+/** The async, partitioned store. Every method rejects with a StoreError (stable `code`). */
+export interface PartitionedStore {
+  readonly kind: "sqlite" | "postgres";
+  /** Fixed when the store was created. */
+  readonly partitions: number;
+
+  /** The queryable registry rows of these meters (missing ids are left out). */
+  registry(meterIds: readonly string[]): Promise<RegistryRow[]>;
+  /**
+   * One transaction: upserts the registry rows and replaces the registry BLOBs of the given
+   * buckets (keeping their state BLOBs).
+   */
+  writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void>;
+  /** The stored buckets among `buckets` (a bucket with no meter is absent). */
+  readBuckets(buckets: readonly number[]): Promise<BucketRow[]>;
+  /** Every partition's version, by partition (0 for one never committed). */
+  versions(): Promise<Int32Array>;
+  /** The temp_bad flags of the meters of these partitions. */
+  readFlags(partitions: readonly number[]): Promise<FlagRow[]>;
+  /** Sets (replaces) or clears an operator's flag, audited in the same transaction. */
+  setFlag(partition: number, flag: FlagRow): Promise<void>;
+  clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean>;
+  /** The audit of a meter, oldest first. */
+  audit(meterId: string): Promise<Array<AuditRecord & { at: string }>>;
+  /** Ledger segments of these buckets, in commit order. */
+  readSegments(buckets: readonly number[]): Promise<SegmentRow[]>;
+  /** Held readings of these meters, in commit order. */
+  readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
+  /** Threshold episodes by key (missing keys are left out). */
+  readEpisodes(keys: readonly string[]): Promise<Map<string, string>>;
+
+  /**
+   * Commits a batch in one transaction. Resolves "duplicate" (changing nothing) when the batch id
+   * was committed before; rejects MF_ERR_STORE_FENCED when a partition is no longer at its fence
+   * version (decide the batch again on fresh slices).
+   */
+  commit(commit: Commit): Promise<"committed" | "duplicate">;
+  batch(batchId: string): Promise<CommittedBatch | undefined>;
+  /** What a batch committed, to re-emit it for a run that adopts it. */
+  batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }>;
+  /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */
+  adoptBatch(batchId: string, runId: number): Promise<void>;
+
+  startRun(inputs: unknown): Promise<number>;
+  finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): Promise<void>;
+  /** The run that is `running` (its id and start), if any. */
+  runningRun(): Promise<{ runId: number; startedAt: string } | undefined>;
+  meta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}
