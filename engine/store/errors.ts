@@ -1,10 +1,17 @@
 // Errors of the state store.
 import { MeterflowError } from "../errors.js";
 
-/** The store could not be opened, migrated or written. */
+/**
+ * The store could not be opened, migrated, read or written; a commit's partition moved on since
+ * its batch was decided (FENCED); a store reopened with another partition count (PARTITIONS).
+ */
+export type StoreErrorCode = "MF_ERR_STORE_FENCED" | "MF_ERR_STORE_OPEN" | "MF_ERR_STORE_PARTITIONS" | "MF_ERR_STORE_READ"
+  | "MF_ERR_STORE_SCHEMA" | "MF_ERR_STORE_WRITE";
+
+/** An error of a store, with a stable `code` (StoreErrorCode). */
 export class StoreError extends MeterflowError {
   override name = "StoreError";
-  constructor(code: "MF_ERR_STORE_OPEN" | "MF_ERR_STORE_SCHEMA" | "MF_ERR_STORE_WRITE", message: string, cause?: unknown) {
+  constructor(code: StoreErrorCode, message: string, cause?: unknown) {
     super(code, message, { cause });
   }
 }
