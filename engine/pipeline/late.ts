@@ -1,30 +1,38 @@
-// The late path: readings at or before a meter's latest accepted reading. Each is an exact
-// duplicate (same day, same value: counted, changes nothing), a conflict (same day, another
-// value: held), or a back-dated reading (DESIGN rule 7): it takes its place in history and the
-// reading after it is recomputed, the difference to what was billed going out as a correction.
-// Rare in a nightly run, so it is scalar; history comes from the cache (history-cache.ts).
-import { computeConsumptionReference, createConsumptionKernel } from "../consumption/index.js";
-import type { ConsumptionBatch } from "../consumption/index.js";
+// The late path: readings at or before a meter's latest trusted reading (DESIGN.md "Decisions",
+// the billing chain). Each is an exact re-send (of a chain or a held reading: a duplicate,
+// changes nothing), a conflict (same day as a chain reading, another value: held), or a
+// back-dated reading, judged like any other against its neighbours in the chain with its own
+// facts: held (chain unchanged) when it, or its successor computed against it, would be held;
+// else inserted, and its successor corrected by the difference to what it billed. Rare in a
+// nightly run, so it is scalar; history comes from the cache (history-cache.ts).
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import { NO_DAY } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
+import { computeOne, isTrusted, oneRow } from "./chain.js";
+import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
-import { isBilled } from "./emit.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter } from "./pulses.js";
 import type { BatchOutput, ProcessorContext } from "./output.js";
 
 interface LateRow {
+  batch: ReadingBatch;
+  row: number;
   meter: number;
   end: number;
   value: number;
   override: number;
 }
 
-let scratch: ConsumptionBatch | undefined;
+/** The registry baseline as a chain entry (it has no history entry of its own). */
+interface Anchor {
+  end: number;
+  value: number;
+}
 
 export class LatePath {
   readonly #ctx: ProcessorContext;
@@ -41,16 +49,21 @@ export class LatePath {
     return this.#rows.size > 0;
   }
 
-  /** Queues a row older than or as old as the meter's latest accepted reading. */
+  /** The meters with queued rows. */
+  get meters(): Iterable<number> {
+    return this.#rows.keys();
+  }
+
+  /** Queues a row at or before the meter's latest trusted reading. */
   add(batch: ReadingBatch, row: number, meter: number): void {
     let list = this.#rows.get(meter);
     if (list === undefined) this.#rows.set(meter, (list = []));
-    list.push({ meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
+    list.push({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
   }
 
-  /** Holds a reading that contradicts another one for the same meter and day. */
+  /** Holds a reading that contradicts an earlier row of this batch for the same meter and new day. */
   conflict(batch: ReadingBatch, row: number, meter: number): void {
-    this.#hold({ meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, "conflict");
+    this.#hold({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, "conflict");
   }
 
   /** Whether every queued row's history is in memory (else the store is read: it must be current). */
@@ -59,7 +72,7 @@ export class LatePath {
     return true;
   }
 
-  /** Resolves every queued row against its meter's history. */
+  /** Resolves every queued row against its meter's chain, in end order. */
   flush(): void {
     for (const [meter, rows] of this.#rows) {
       const entries = this.#ctx.history.meter(meter);
@@ -68,113 +81,148 @@ export class LatePath {
   }
 
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
-    const at = entries.findIndex((e) => e.end >= row.end);
-    const found = at >= 0 ? entries[at] : undefined;
-    if (isPulseMeter(this.#ctx.meters, row.meter)) {
-      this.#resolvePulses(row, found);
+    const { meters, heldIndex } = this.#ctx;
+    if (heldIndex?.has(row.meter, row.end, row.value)) {
+      this.#out.counts.duplicates++;
       return;
     }
-    if (found !== undefined && found.end === row.end) {
-      if (found.value === row.value) this.#out.counts.duplicates++;
+    // The chain: trusted entries (billable, or a baseline), the registry baseline before them.
+    const chain = entries.filter((e) => e.held === 0 || (e.flags & FLAG.initial) !== 0);
+    const at = chain.findIndex((e) => e.end >= row.end);
+    const found = at >= 0 ? chain[at] : undefined;
+    const anchor: Anchor | undefined = meters.baseEnd[row.meter] === NO_DAY
+      ? undefined : { end: meters.baseEnd[row.meter], value: meters.baseValue[row.meter] };
+    if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
+      const value = found !== undefined && found.end === row.end ? chainValue(found, isPulseMeter(meters, row.meter)) : anchor!.value;
+      if (value === row.value) this.#out.counts.duplicates++;
       else this.#hold(row, "conflict");
+      return;
+    }
+    if (isPulseMeter(meters, row.meter)) {
+      // A count for an interval before an accepted reading cannot be placed: that reading's
+      // count already covers the time. Held for an operator.
+      this.#hold(row, "back_dated_pulses");
+      return;
+    }
+    if (anchor !== undefined && row.end < anchor.end) {
+      this.#hold(row, "before_baseline");
+      return;
+    }
+    const before = at > 0 ? chain[at - 1] : at < 0 ? chain[chain.length - 1] : undefined;
+    const prev: Anchor | undefined = before ?? anchor;
+    const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
+    const reasons = this.#judge(row, inserted, true);
+    if (!isTrusted(reasons)) {
+      this.#hold(row, reasons, inserted, prev?.value ?? Number.NaN);
       return;
     }
     if (found === undefined) {
-      // Nothing in history at or after this day: the meter's baseline came from the registry.
-      const { lastEnd, lastValue } = this.#ctx.state;
-      if (row.end === lastEnd[row.meter] && row.value === lastValue[row.meter]) this.#out.counts.duplicates++;
-      else this.#hold(row, row.end === lastEnd[row.meter] ? "conflict" : "before_baseline");
+      // After every chain entry (a state that predates the chain rule): an ordinary next reading.
+      this.#insert(row, inserted, reasons, prev?.value ?? Number.NaN, entries);
+      const { state } = this.#ctx;
+      state.lastEnd[row.meter] = row.end;
+      state.lastValue[row.meter] = row.value;
       return;
     }
-    const before = at > 0 ? entries[at - 1] : undefined;
-    const inserted = this.#record(row.meter, before?.value ?? Number.NaN, before?.end ?? 0, row.value, row.end, row.override, undefined);
+    // The successor computed against this reading must be trusted too, or the chain stays as it is.
     const next = found;
-    const updated = this.#record(next.meter, row.value, row.end, next.value, next.end, Number.NaN, next);
-    entries.splice(at, 1, inserted, updated);
-  }
-
-  /**
-   * A pulse meter's late reading. History keeps its cumulative pulses, so the reading of the same
-   * day is a duplicate when its count is that entry's increase; any other count conflicts. A
-   * count for an interval before an accepted reading cannot be placed (the later reading's count
-   * already covers that time): it is held as `back_dated_pulses` for an operator.
-   */
-  #resolvePulses(row: LateRow, found: HistoryEntry | undefined): void {
-    if (found !== undefined && found.end === row.end) {
-      const counted = found.prev === found.prev ? found.value - found.prev : found.value;
-      if (counted === row.value) this.#out.counts.duplicates++;
-      else this.#hold(row, "conflict");
+    const corrected = computeOne(this.#ctx, next.meter, row.value, row.end, next.value, next.end, Number.NaN);
+    this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
+    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, Number.NaN, 0, 0,
+      corrected.consumption, row.value, corrected.days, corrected.daily, corrected.flags);
+    if (nextReasons !== "") {
+      // Held for what inserting it would do to the reading after it (e.g. a value above it).
+      this.#hold(row, nextReasons, inserted, prev?.value ?? Number.NaN);
       return;
     }
-    const { lastEnd } = this.#ctx.state;
-    this.#hold(row, found === undefined && row.end === lastEnd[row.meter] ? "conflict" : "back_dated_pulses");
+    this.#insert(row, inserted, reasons, prev?.value ?? Number.NaN, entries);
+    this.#correct(next, corrected, row.value, entries);
   }
 
-  /**
-   * Computes one reading against `prev` and records it. With `replaces`, the reading is a
-   * recomputation of an entry already in history: its billing output is the difference.
-   */
-  #record(meter: number, prev: number, prevEnd: number, cur: number, end: number, override: number, replaces: HistoryEntry | undefined): HistoryEntry {
-    const { meters, state } = this.#ctx;
-    const out = this.#out;
-    const c = compute(meters.scale[meter], meters.reset[meter], meters.digits[meter], meters.mode[meter], prev, prevEnd, cur, end, override, this.#ctx.kernel.maxWrapShare);
-    const flags = c.flags | (replaces === undefined ? 0 : FLAG.correction);
-    this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
-    const reasons = judge(this.#ctx, out, meter, end, cur, override, 0, 0, c.consumption, prev, c.days, c.daily, c.flags);
+  /** Judges a late reading with its own facts (source, verification, channels). */
+  #judge(row: LateRow, c: Computed, own: boolean): string {
+    const { batch } = row;
+    const pluginFacts = this.#ctx.pluginFacts;
+    if (pluginFacts !== undefined) {
+      if (own) {
+        pluginFacts.build(batch, Int32Array.of(row.row), oneRow(), 1);
+        pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, 0);
+      } else pluginFacts.clear(this.#ctx.facts as Record<string, unknown>);
+    }
+    return judge(this.#ctx, this.#out, row.meter, row.end, row.value, row.override, batch.source[row.row], batch.verification[row.row],
+      c.consumption, c.prev, c.days, c.daily, c.flags);
+  }
+
+  /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor. */
+  #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[]): void {
+    const { state, meters } = this.#ctx;
+    const initial = (c.flags & FLAG.initial) !== 0;
     const hold = reasons === "" ? 0 : 1;
-    const newBilled = hold === 0 ? c.consumption : 0;
-    const oldBilled = replaces !== undefined && replaces.held === 0 ? replaces.consumption : 0;
+    const billed = hold === 0 ? c.consumption : 0;
     const entry: HistoryEntry = {
-      meter, end, value: cur, prev, start: c.start, consumption: c.consumption,
-      billed: newBilled - oldBilled, flags, held: hold,
+      meter: row.meter, end: row.end, value: row.value, prev, start: c.start, consumption: c.consumption, billed, flags: c.flags, held: hold,
     };
-    pushEntry(out.history, entry);
-    const meterId = meters.ids[meter];
-    const row: OutputRow = {
-      readingId: readingId(meterId, end), meterId, start: (c.flags & FLAG.initial) !== 0 ? Number.NaN : c.start,
-      end, days: c.days, previous: prev, current: cur, consumption: c.consumption, daily: c.daily, flags,
-    };
-    // History statistics cover billable readings: take the replaced version out, the new one in.
-    if (replaces !== undefined && replaces.held === 0) {
-      state.readings[meter]--;
-      state.sumConsumption[meter] -= replaces.consumption;
-      state.sumDays[meter] -= replaces.end - replaces.start + 1;
-    }
+    pushEntry(this.#out.history, entry);
+    place(entries, entry);
     if (hold === 0) {
-      state.readings[meter]++;
-      state.sumConsumption[meter] += c.consumption;
-      state.sumDays[meter] += c.days;
-    }
-    // Billing rows come from the history entries (emit.ts); here the counts and held rows.
-    if (replaces !== undefined) {
-      if (isBilled(flags, hold, entry.billed)) out.counts.corrections++;
-      if (hold !== 0) holdRow(out, row, reasons, false);
-    } else if (hold === 0) {
-      out.counts.billable++;
+      this.#out.counts.billable++;
+      state.readings[row.meter]++;
+      state.sumConsumption[row.meter] += c.consumption;
+      state.sumDays[row.meter] += c.days;
     } else {
-      holdRow(out, row, reasons);
+      // A new baseline (before a meter's first reading): held `initial`, in the chain.
+      const meterId = meters.ids[row.meter];
+      holdRow(this.#out, outputRow(meterId, row.end, c, prev, row.value, initial), reasons);
     }
-    return entry;
   }
 
-  #hold(row: LateRow, reason: string): void {
+  /** The successor's new version: billed the difference to what it billed so far. */
+  #correct(next: HistoryEntry, c: Computed, prev: number, entries: HistoryEntry[]): void {
+    const { state } = this.#ctx;
+    const wasBilled = next.held === 0 ? next.consumption : 0;
+    const entry: HistoryEntry = {
+      meter: next.meter, end: next.end, value: next.value, prev, start: c.start, consumption: c.consumption,
+      billed: c.consumption - wasBilled, flags: c.flags | FLAG.correction, held: 0,
+    };
+    pushEntry(this.#out.history, entry);
+    place(entries, entry);
+    if (next.held === 0) {
+      state.readings[next.meter]--;
+      state.sumConsumption[next.meter] -= next.consumption;
+      state.sumDays[next.meter] -= next.end - next.start + 1;
+    }
+    state.readings[next.meter]++;
+    state.sumConsumption[next.meter] += c.consumption;
+    state.sumDays[next.meter] += c.days;
+    this.#out.counts.corrections++;
+  }
+
+  #hold(row: LateRow, reasons: string, c?: Computed, prev = Number.NaN): void {
     const meterId = this.#ctx.meters.ids[row.meter];
-    holdRow(this.#out, {
-      readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0,
-      previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0,
-    }, reason);
+    const out = c === undefined
+      ? { readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0, previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0 }
+      : outputRow(meterId, row.end, c, prev, row.value, (c.flags & FLAG.initial) !== 0);
+    holdRow(this.#out, out, reasons);
+    this.#ctx.heldIndex?.add(row.meter, row.end, row.value);
   }
 }
 
-/** One reading through the reference implementation (bit-identical to the kernel). */
-function compute(
-  scale: number, reset: number, digits: number, mode: number, prev: number, prevEnd: number,
-  cur: number, end: number, override: number, maxWrapShare: number,
-) {
-  scratch ??= createConsumptionKernel({ implementation: "reference" }).allocate(1);
-  const c = scratch.columns;
-  c.scale[0] = scale; c.reset[0] = reset; c.digits[0] = digits; c.mode[0] = mode;
-  c.prev[0] = prev; c.prevEnd[0] = prevEnd; c.cur[0] = cur; c.end[0] = end; c.override[0] = override;
-  computeConsumptionReference(c, 1, maxWrapShare);
-  return { consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days: c.days[0], daily: c.daily[0] };
+function outputRow(meterId: string, end: number, c: Computed, prev: number, value: number, initial: boolean): OutputRow {
+  return {
+    readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : c.start, end, days: c.days,
+    previous: prev, current: value, consumption: c.consumption, daily: c.daily, flags: c.flags,
+  };
+}
+
+/** A chain entry's reading as it arrived: a pulse meter's history keeps cumulative pulses. */
+function chainValue(e: HistoryEntry, pulse: boolean): number {
+  return pulse ? (e.prev === e.prev ? e.value - e.prev : e.value) : e.value;
+}
+
+/** Puts an entry in its day's place in a meter's live list: replaces that day's version, or inserts. */
+function place(list: HistoryEntry[], e: HistoryEntry): void {
+  const at = list.findIndex((x) => x.end >= e.end);
+  if (at < 0) list.push(e);
+  else if (list[at].end === e.end) list[at] = e;
+  else list.splice(at, 0, e);
 }

@@ -9,6 +9,7 @@ import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { HeldOutput, Tally } from "./emit.js";
+import type { HeldIndex } from "./held-index.js";
 import type { HistoryCache } from "./history-cache.js";
 import type { WriterClient } from "./writer-client.js";
 import type { ChannelRanges } from "../ingest/ranges.js";
@@ -40,6 +41,8 @@ export interface ProcessorContext {
   format: RowFormatter;
   /** Counts for the summary. */
   tally: Tally;
+  /** Held readings of the meters touched, to tell exact re-sends. */
+  heldIndex?: HeldIndex;
   /** Meters' history for the late path. */
   history: HistoryCache;
   /** The rules that decide, and the facts object they read (reused for every reading). */

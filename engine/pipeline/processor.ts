@@ -21,9 +21,10 @@ import type { BatchLines } from "./emit.js";
 import { FactColumns } from "./fact-columns.js";
 import { MeterGrouper } from "./group.js";
 import { apply, judge } from "./judge.js";
+import { computeOne, isTrusted } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
-import { PulseStage } from "./pulses.js";
+import { isPulseMeter, PulseStage } from "./pulses.js";
 import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
@@ -112,6 +113,7 @@ export class BatchProcessor {
     const t2 = performance.now();
     this.#ctx.sensors?.apply(batch, out);
     this.#unknownMeters(batch, keys, out);
+    await this.#loadHeld(keys, n);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
@@ -141,6 +143,20 @@ export class BatchProcessor {
     st.compute += t3 - t2;
     st.output += t4 - t3;
     return out.counts;
+  }
+
+  /** Loads the held readings of the batch's meters that have some (the store must be current). */
+  async #loadHeld(keys: Int32Array, n: number): Promise<void> {
+    const held = this.#ctx.heldIndex;
+    if (held === undefined) return;
+    let need: Set<number> | undefined;
+    for (let row = 0; row < n; row++) {
+      const k = keys[row];
+      if (k >= 0 && held.needsLoad(k)) (need ??= new Set()).add(k);
+    }
+    if (need === undefined) return;
+    await this.#ctx.writer.flush();
+    held.load(need);
   }
 
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
@@ -202,22 +218,31 @@ export class BatchProcessor {
     let prevKey = -1;
     let prevEnd = 0;
     let prevValue = 0;
+    const held = this.#ctx.heldIndex;
     for (let i = 0; i < count; i++) {
       const row = order[i];
       const k = keys[row];
       const end = batch.end[row];
-      const sameMeter = k === prevKey;
-      if (sameMeter && end === prevEnd) {
-        // A repeat of the reading just before it in this batch.
+      // At or before the latest trusted reading: the late path compares it with the chain.
+      if (end <= lastEnd[k]) {
+        late.add(batch, row, k);
+        continue;
+      }
+      if (k === prevKey && end === prevEnd) {
+        // A repeat of a new day's reading earlier in this batch.
         if (batch.value[row] === prevValue) out.counts.duplicates++;
         else late.conflict(batch, row, k);
+        continue;
+      }
+      if (held !== undefined && held.has(k, end, batch.value[row])) {
+        // An exact re-send of a held reading: counted, not held again.
+        out.counts.duplicates++;
         continue;
       }
       prevKey = k;
       prevEnd = end;
       prevValue = batch.value[row];
-      if (end <= lastEnd[k]) late.add(batch, row, k);
-      else rows[chained++] = row;
+      rows[chained++] = row;
     }
     return rows.subarray(0, chained);
   }
@@ -278,33 +303,49 @@ export class BatchProcessor {
       this.#factColumns.build(this.#ctx, batch, keys, rows, r, m, plugin);
       this.#ctx.rules.evaluateColumns(this.#factColumns.columns, m, this.#fired);
     }
+    let afterHeld = false;
     for (let i = 0; i < m; i++) {
       const k = keys[rows[i]];
       const first = i === 0 || keys[rows[i - 1]] !== k;
-      const flags = r.flags[i];
-      const consumption = r.consumption[i];
-      const end = r.end[i];
       const row = rows[i];
+      const end = r.end[i];
+      let { prev, cur, consumption, flags, start, days, daily } = { prev: r.prev[i], cur: r.cur[i], consumption: r.consumption[i],
+        flags: r.flags[i], start: r.start[i], days: r.days[i], daily: r.daily[i] };
+      if (first) afterHeld = false;
+      else if (afterHeld && !isPulseMeter(meters, k)) {
+        // The reading before it in this batch was held: a held reading is never a base, so this
+        // one is computed against the meter's latest trusted reading instead.
+        const c = computeOne(this.#ctx, k, state.lastValue[k], state.lastEnd[k], batch.value[row], end, batch.override[row]);
+        ({ prev, consumption, flags, start, days, daily } = c);
+      }
       if (pluginFacts !== undefined && !(columnar && first)) pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, i);
       const reasons = columnar && first
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
-        : judge(this.#ctx, out, k, end, r.cur[i], r.override[i], batch.source[row], batch.verification[row],
-          consumption, r.prev[i], r.days[i], r.daily[i], flags);
+        : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row],
+          consumption, prev, days, daily, flags);
+      const initial = (flags & FLAG.initial) !== 0;
+      const row_ = { readingId: readingId(ids[k], end), meterId: ids[k], start: initial ? Number.NaN : start,
+        end, days, previous: prev, current: cur, consumption, daily, flags };
+      if (!isTrusted(reasons)) {
+        // Held: out of the chain, state unchanged; kept with its reading for a later release.
+        holdRow(out, row_, reasons);
+        this.#ctx.heldIndex?.add(k, end, batch.value[row]);
+        afterHeld = true;
+        continue;
+      }
+      afterHeld = false;
       const hold = reasons === "" ? 0 : 1;
-      appendEntry(history, k, end, r.cur[i], r.prev[i], r.start[i], consumption, hold === 0 ? consumption : 0, flags, hold);
+      appendEntry(history, k, end, cur, prev, start, consumption, hold === 0 ? consumption : 0, flags, hold);
       if (hold === 0) {
         counts.billable++;
         state.readings[k]++;
         state.sumConsumption[k] += consumption;
-        state.sumDays[k] += r.days[i];
+        state.sumDays[k] += days;
       } else {
-        holdRow(out, {
-          readingId: readingId(ids[k], end), meterId: ids[k], start: (flags & FLAG.initial) !== 0 ? Number.NaN : r.start[i],
-          end, days: r.days[i], previous: r.prev[i], current: r.cur[i], consumption, daily: r.daily[i], flags,
-        }, reasons);
+        holdRow(out, row_, reasons);
       }
       state.lastEnd[k] = end;
-      state.lastValue[k] = r.cur[i];
+      state.lastValue[k] = cur;
     }
   }
 }

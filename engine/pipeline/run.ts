@@ -14,6 +14,7 @@ import { BatchWriter } from "./writer.js";
 import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
+import { HeldIndex } from "./held-index.js";
 import { HistoryCache } from "./history-cache.js";
 import { createFacts } from "../rules/facts.js";
 import { RulesDecider } from "./rules.js";
@@ -189,6 +190,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
     const processor = new BatchProcessor({
       store, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store),
+      heldIndex: new HeldIndex(store, state, meters.ids),
       rules, facts, sensors, ranges, pluginFacts,
     });
     const channels = channelIndex(plugins);

@@ -181,6 +181,18 @@ class SqliteStore implements Store {
     return all;
   }
 
+  heldOf(meterIds: readonly string[]): Array<{ meterId: string; endDay: number; value: number }> {
+    const select = this.#db.prepare("SELECT meter_id, end_day, line FROM held WHERE meter_id = ?").raw();
+    const out: Array<{ meterId: string; endDay: number; value: number }> = [];
+    for (const id of meterIds) {
+      for (const [meterId, endDay, line] of select.all(id) as Array<[string, number, string]>) {
+        const current = (JSON.parse(line) as { current: number | null }).current;
+        out.push({ meterId, endDay, value: current ?? Number.NaN });
+      }
+    }
+    return out;
+  }
+
   batch(batchId: string): BatchRecord | undefined {
     const row = this.#db.prepare(
       `SELECT b.batch_id, b.run_id, r.status, b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor

@@ -96,6 +96,8 @@ export interface Store {
   history(meterKey: number): HistoryEntries;
   /** Every version of every entry of a chunk of meters (CHUNK_METERS), in commit order. */
   historyChunk(chunk: number): HistoryEntries;
+  /** The held readings of these meters (value as it arrived), to tell an exact re-send. */
+  heldOf(meterIds: readonly string[]): Array<{ meterId: string; endDay: number; value: number }>;
   /** The batch if it was committed before. */
   batch(batchId: string): BatchRecord | undefined;
   /** Commits a batch: history, state of touched meters, held rows, batch record. */

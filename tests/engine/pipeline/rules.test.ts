@@ -68,8 +68,10 @@ describe("rules in the pipeline", () => {
     expect(alerts).toEqual([
       { meter_id: "E-1", end: "2026-11-02", channel: "consumption", severity: "warning", rule: "high-use", message: "more than 50 a day" },
       { meter_id: "E-1", end: "2026-11-03", channel: "consumption", severity: "warning", rule: "high-use", message: "more than 50 a day" },
+      // Judged against 160, the latest trusted reading (777 is held, never a base): 620 in two days.
+      { meter_id: "E-1", end: "2026-11-04", channel: "consumption", severity: "warning", rule: "high-use", message: "more than 50 a day" },
     ]);
-    expect(out.summary).toMatchObject({ alerts: 2, balanced: true, rules: { files: [rules] } });
+    expect(out.summary).toMatchObject({ alerts: 3, balanced: true, rules: { files: [rules] } });
     const version = out.summary.rules.version;
     expect(version).toMatch(/^[0-9a-f]{16}$/);
     const sql = new Database(db, { readonly: true });
@@ -82,7 +84,8 @@ describe("rules in the pipeline", () => {
     const meters2 = write(dir, "m2.csv", [METERS_HEADER, "B-1,fuel.register,l,1,,,,,,,,,,"]);
     const readings = write(dir, "r2.csv", ["meter_id,end,value", "B-1,2026-11-01,1", "B-1,2026-11-02,2"]);
     const out = await runAndRead({ meters: meters2, rules: [rules], inputs: [readings], db: join(dir, "s2.db"), out: join(dir, "out2") });
-    expect(out.held.map((r) => r.reasons)).toEqual(["initial|rule_error:broken", "rule_error:broken"]);
+    // A first reading held for more than `initial` is no baseline: the next one is initial too.
+    expect(out.held.map((r) => r.reasons)).toEqual(["initial|rule_error:broken", "initial|rule_error:broken"]);
     expect(out.summary).toMatchObject({ in: 2, held: 2, billable: 0, balanced: true });
     expect(readFileSync(join(dir, "out2", "summary.json"), "utf8")).toContain("rule_error:broken");
   });

@@ -1,0 +1,47 @@
+// The held readings of the meters a run touches, to tell an exact re-send of a held reading (a
+// duplicate: it changes nothing and is not held again) from a new value for that day. Only meters
+// whose state counts held readings are looked up, so a night without holds reads nothing.
+import type { MeterState } from "../store/state.js";
+import type { Store } from "../store/types.js";
+
+export class HeldIndex {
+  readonly #store: Store;
+  readonly #state: MeterState;
+  readonly #ids: readonly string[];
+  /** Per loaded meter: its held readings as "end:value" keys. */
+  readonly #held = new Map<number, Set<string>>();
+
+  constructor(store: Store, state: MeterState, ids: readonly string[]) {
+    this.#store = store;
+    this.#state = state;
+    this.#ids = ids;
+  }
+
+  /** Whether `meter` has held readings not loaded yet (the store must be current to load them). */
+  needsLoad(meter: number): boolean {
+    return this.#state.heldCount[meter] > 0 && !this.#held.has(meter);
+  }
+
+  /** Loads the held readings of these meters from the store. */
+  load(meters: Iterable<number>): void {
+    const list = [...meters].filter((k) => !this.#held.has(k));
+    if (list.length === 0) return;
+    const keyOf = new Map(list.map((k) => [this.#ids[k], k]));
+    for (const k of list) this.#held.set(k, new Set());
+    for (const h of this.#store.heldOf([...keyOf.keys()])) this.#held.get(keyOf.get(h.meterId)!)!.add(`${h.endDay}:${h.value}`);
+  }
+
+  /** Whether this exact reading (meter, end, value) is held already. */
+  has(meter: number, end: number, value: number): boolean {
+    if (this.#state.heldCount[meter] === 0) return false;
+    return this.#held.get(meter)?.has(`${end}:${value}`) ?? false;
+  }
+
+  /** Records a reading held now. */
+  add(meter: number, end: number, value: number): void {
+    this.#state.heldCount[meter]++;
+    let set = this.#held.get(meter);
+    if (set === undefined && this.#state.heldCount[meter] === 1) this.#held.set(meter, (set = new Set()));
+    set?.add(`${end}:${value}`);
+  }
+}
