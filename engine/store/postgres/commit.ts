@@ -1,0 +1,132 @@
+// A batch's commit in PostgreSQL: one transaction, idempotent by batch id, fenced by partition
+// versions; every table gets one statement whatever the number of rows (unnest arrays), so a
+// batch of 65,536 ledger entries costs a handful of round trips, not one per row.
+import type pg from "pg";
+import type { Commit } from "../contract.js";
+import { StoreError } from "../errors.js";
+
+/** Inserts rows from parallel arrays: `INSERT INTO table (columns) SELECT * FROM unnest(...)`. */
+async function insertColumns(client: pg.PoolClient, table: string, columns: ReadonlyArray<readonly [string, string, unknown[]]>,
+  suffix = ""): Promise<void> {
+  if (columns[0][2].length === 0) return;
+  const names = columns.map(([name]) => name).join(", ");
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+  await client.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${suffix}`,
+    columns.map(([, , values]) => values));
+}
+
+/**
+ * Runs one commit on `client` inside BEGIN/COMMIT. Resolves "duplicate" when the batch id is
+ * known (its row is inserted first: a concurrent commit of the same id waits on it, then finds
+ * it), rejects MF_ERR_STORE_FENCED when a fenced partition moved on.
+ */
+export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: number, at: string): Promise<"committed" | "duplicate"> {
+  const k = c.counts;
+  const inserted = await client.query(
+    `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor, rules_version, committed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (batch_id) DO NOTHING`,
+    [c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor, c.rulesVersion, at]);
+  if (inserted.rowCount === 0) return "duplicate";
+
+  await fence(client, c, partitions);
+
+  // Buckets in order, so two writers of overlapping buckets cannot deadlock.
+  const state = [...c.state].sort((a, b) => a.bucket - b.bucket);
+  if (state.length > 0) {
+    await client.query(
+      `INSERT INTO buckets (bucket, partition, meters, registry, state)
+       SELECT b, b % $4::integer, m, '\\x'::bytea, s FROM unnest($1::integer[], $2::integer[], $3::bytea[]) AS u (b, m, s)
+       ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`,
+      [state.map((s) => s.bucket), state.map((s) => s.meters), state.map((s) => s.state), partitions]);
+  }
+  const segments = c.segments;
+  await insertColumns(client, "segments", [
+    ["bucket", "integer", segments.map((s) => s.bucket)],
+    ["batch_id", "text", segments.map(() => c.batchId)],
+    ["entries", "integer", segments.map((s) => s.entries)],
+    ["data", "bytea", segments.map((s) => s.data)],
+  ]);
+  const held = c.held;
+  await insertColumns(client, "held", [
+    ["batch_id", "text", held.map(() => c.batchId)],
+    ["reading_id", "text", held.map((h) => h.readingId)],
+    ["meter_id", "text", held.map((h) => h.meterId)],
+    ["end_day", "integer", held.map((h) => h.endDay)],
+    ["value", "double precision", held.map((h) => h.value)],
+    ["override", "double precision", held.map((h) => h.override)],
+    ["source", "integer", held.map((h) => h.source)],
+    ["verification", "integer", held.map((h) => h.verification)],
+    ["reasons", "text", held.map((h) => h.reasons)],
+    ["line", "text", held.map((h) => h.line)],
+  ]);
+  const alerts = c.alerts;
+  await insertColumns(client, "alerts", [
+    ["batch_id", "text", alerts.map(() => c.batchId)],
+    ["meter_id", "text", alerts.map((a) => a.meterId)],
+    ["end_day", "integer", alerts.map((a) => a.endDay)],
+    ["rule", "text", alerts.map((a) => a.rule)],
+    ["line", "text", alerts.map((a) => a.line)],
+  ]);
+  const flags = lastByKey(c.flags, (f) => f.meterId);
+  await insertColumns(client, "flags", [
+    ["meter_id", "text", flags.map((f) => f.meterId)],
+    ["partition", "integer", flags.map((f) => f.partition)],
+    ["reason", "text", flags.map((f) => f.reason)],
+    ["note", "text", flags.map((f) => f.note)],
+    ["actor", "text", flags.map((f) => f.actor)],
+    ["at", "text", flags.map((f) => f.at)],
+  ], `ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, reason = excluded.reason, note = excluded.note,
+      actor = excluded.actor, at = excluded.at`);
+  const audit = c.audit;
+  await insertColumns(client, "audit", [
+    ["meter_id", "text", audit.map((a) => a.meterId)],
+    ["action", "text", audit.map((a) => a.action)],
+    ["reason", "text", audit.map((a) => a.reason)],
+    ["actor", "text", audit.map((a) => a.actor)],
+    ["at", "text", audit.map(() => at)],
+  ]);
+  const episodes = lastByKey(c.episodes, (e) => e.key);
+  const kept = episodes.filter((e) => e.data !== null);
+  await insertColumns(client, "episodes", [
+    ["key", "text", kept.map((e) => e.key)],
+    ["data", "text", kept.map((e) => e.data)],
+  ], "ON CONFLICT (key) DO UPDATE SET data = excluded.data");
+  const dropped = episodes.filter((e) => e.data === null).map((e) => e.key);
+  if (dropped.length > 0) await client.query("DELETE FROM episodes WHERE key = ANY($1::text[])", [dropped]);
+  return "committed";
+}
+
+/** Moves every fenced partition from its version to version + 1, or rejects FENCED. */
+async function fence(client: pg.PoolClient, c: Commit, partitions: number): Promise<void> {
+  const byPartition = new Map<number, number>();
+  for (const f of c.fence) {
+    if (!Number.isInteger(f.partition) || f.partition < 0 || f.partition >= partitions) {
+      throw new StoreError("MF_ERR_STORE_WRITE", `batch ${c.batchId} fences partition ${f.partition}, not one of 0..${partitions - 1}`);
+    }
+    const seen = byPartition.get(f.partition);
+    if (seen !== undefined && seen !== f.version) {
+      throw new StoreError("MF_ERR_STORE_FENCED", `batch ${c.batchId} fences partition ${f.partition} at two versions`);
+    }
+    byPartition.set(f.partition, f.version);
+  }
+  if (byPartition.size === 0) return;
+  // Locked in partition order, so two commits over the same partitions cannot deadlock; one that
+  // waited on another's lock reads the version that commit left.
+  const ordered = [...byPartition.keys()].sort((a, b) => a - b);
+  const locked = await client.query<{ partition: number; version: number }>(
+    "SELECT partition, version FROM partitions WHERE partition = ANY($1::integer[]) ORDER BY partition FOR UPDATE", [ordered]);
+  const stale = locked.rows.filter((r) => byPartition.get(r.partition) !== r.version)
+    .map((r) => `${r.partition} (decided at ${byPartition.get(r.partition)}, now ${r.version})`);
+  if (stale.length > 0 || locked.rowCount !== ordered.length) {
+    throw new StoreError("MF_ERR_STORE_FENCED",
+      `batch ${c.batchId} was decided on stale partitions: ${stale.join(", ")}; decide it again on fresh slices`);
+  }
+  await client.query("UPDATE partitions SET version = version + 1 WHERE partition = ANY($1::integer[])", [ordered]);
+}
+
+/** The last item of each key, in first-seen key order (one row per key for an upsert). */
+function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) byKey.set(key(item), item);
+  return [...byKey.values()];
+}

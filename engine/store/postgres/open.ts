@@ -1,0 +1,84 @@
+// Opening the PostgreSQL store: options checked, a pool connected, the schema migrated.
+import { userInfo } from "node:os";
+import pg from "pg";
+import { InvalidOptionError } from "../../errors.js";
+import type { PartitionedStore } from "../contract.js";
+import { StoreError } from "../errors.js";
+import { migrate } from "./schema.js";
+import { PostgresStore } from "./store.js";
+
+/** Options of openPostgresStore. */
+export interface PostgresStoreOptions {
+  /** Partition count of a new store (default DEFAULT_PARTITIONS); an existing one must match. */
+  partitions?: number;
+  /** Schema holding the tables (created when missing); default `public`. */
+  schema?: string;
+  /** Most connections the pool opens (default 10). */
+  maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Opens the store in database `url` (`postgres://[user[:password]@]host[:port]/database`),
+ * creating or migrating its tables. Rejects MF_ERR_STORE_OPEN when the database cannot be
+ * reached, MF_ERR_STORE_PARTITIONS when the store has another partition count.
+ * @example const store = await openPostgresStore("postgres://127.0.0.1:5432/test", { partitions: 16 });
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PartitionedStore> {
+  const { partitions, schema = "public", maxConnections = 10 } = options;
+  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 65_536)) {
+    throw new InvalidOptionError("partitions", "an integer from 1 to 65536", partitions);
+  }
+  if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
+    throw new InvalidOptionError("schema", "an SQL identifier (letters, digits, _; at most 63)", schema);
+  }
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new InvalidOptionError("maxConnections", "a positive integer", maxConnections);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidOptionError("url", "a postgres:// URL", url);
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new InvalidOptionError("url", "a postgres:// URL", redact(parsed));
+  }
+  // pg falls back to $USER, which services often lack; libpq's rule is the OS user.
+  if (parsed.username === "" && !process.env.PGUSER) parsed.username = userInfo().username;
+  const name = `${redact(parsed)} schema ${schema}`;
+
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: maxConnections,
+    connectionTimeoutMillis: 10_000,
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client losing its connection must not crash the process: the next query reconnects.
+  pool.on("error", () => undefined);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError("MF_ERR_STORE_OPEN", `cannot connect to ${name}: ${(error as Error).message}`, error);
+  }
+  try {
+    const count = await migrate(client, schema, partitions);
+    client.release();
+    return new PostgresStore(pool, count, name);
+  } catch (error) {
+    client.release(true);
+    await pool.end().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `cannot migrate ${name}: ${(error as Error).message}`, error);
+  }
+}
+
+/** The URL without its password, for messages. */
+function redact(url: URL): string {
+  const copy = new URL(url.toString());
+  copy.password = "";
+  return copy.toString();
+}

@@ -1,0 +1,236 @@
+// The shared store: PartitionedStore on PostgreSQL through one pg.Pool. Writes are transactions
+// on one pooled client; reads take any client. Every failure rejects with a StoreError.
+import type pg from "pg";
+import type {
+  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+} from "../contract.js";
+import { StoreError } from "../errors.js";
+import type { StoreErrorCode } from "../errors.js";
+import { commitBatch } from "./commit.js";
+import { putRegistryBuckets, readRegistry, upsertRegistry } from "./registry.js";
+import { PARTITIONS_KEY } from "./schema.js";
+
+const now = () => new Date().toISOString();
+
+const HELD_COLUMNS = `reading_id AS "readingId", meter_id AS "meterId", end_day AS "endDay", value, override, source, verification,
+  reasons, line`;
+const SEGMENT_COLUMNS = `bucket, batch_id AS "batchId", entries, data`;
+const ALERT_COLUMNS = `meter_id AS "meterId", end_day AS "endDay", rule, line`;
+
+export class PostgresStore implements PartitionedStore {
+  readonly kind = "postgres";
+  readonly partitions: number;
+  readonly #pool: pg.Pool;
+  readonly #name: string;
+  #closed: Promise<void> | undefined;
+
+  /** `name` says which database and schema in messages (never a password). */
+  constructor(pool: pg.Pool, partitions: number, name: string) {
+    this.#pool = pool;
+    this.partitions = partitions;
+    this.#name = name;
+  }
+
+  /** Runs `work` in one transaction on one client; any failure rolls back and rejects a StoreError. */
+  async #transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>, rollbackOn?: (result: T) => boolean): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_WRITE", what, error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query(rollbackOn?.(result) ? "ROLLBACK" : "COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollback: Error) => {
+        broken = rollback;
+      });
+      throw this.#error("MF_ERR_STORE_WRITE", what, error);
+    } finally {
+      // A client whose rollback failed is discarded, not returned to the pool mid-transaction.
+      client.release(broken);
+    }
+  }
+
+  /** One query on any pooled client, its failure a StoreError (READ unless said). */
+  async #query<R extends pg.QueryResultRow>(what: string, sql: string, values: unknown[] = [],
+    code: StoreErrorCode = "MF_ERR_STORE_READ"): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>(sql, values);
+    } catch (error) {
+      throw this.#error(code, what, error);
+    }
+  }
+
+  #error(code: StoreErrorCode, what: string, error: unknown): StoreError {
+    if (error instanceof StoreError) return error;
+    return new StoreError(code, `${what} (${this.#name}): ${(error as Error).message}`, error);
+  }
+
+  async registry(meterIds: readonly string[]): Promise<RegistryRow[]> {
+    try {
+      return await readRegistry(this.#pool, meterIds);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read the registry", error);
+    }
+  }
+
+  async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
+    await this.#transaction(`cannot write the registry (${rows.length} meters)`, async (client) => {
+      await upsertRegistry(client, rows, this.partitions);
+      await putRegistryBuckets(client, buckets, this.partitions);
+    });
+  }
+
+  async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {
+    if (buckets.length === 0) return [];
+    const result = await this.#query<BucketRow>("cannot read buckets",
+      "SELECT bucket, meters, registry, state FROM buckets WHERE bucket = ANY($1::integer[]) ORDER BY bucket", [[...buckets]]);
+    return result.rows;
+  }
+
+  async versions(): Promise<Int32Array> {
+    const result = await this.#query<{ partition: number; version: number }>("cannot read partition versions",
+      "SELECT partition, version FROM partitions");
+    const versions = new Int32Array(this.partitions);
+    for (const r of result.rows) if (r.partition < this.partitions) versions[r.partition] = r.version;
+    return versions;
+  }
+
+  async readFlags(partitions: readonly number[]): Promise<FlagRow[]> {
+    if (partitions.length === 0) return [];
+    const result = await this.#query<FlagRow>("cannot read flags",
+      `SELECT meter_id AS "meterId", reason, note, actor, at FROM flags WHERE partition = ANY($1::integer[]) ORDER BY meter_id`,
+      [[...partitions]]);
+    return result.rows;
+  }
+
+  async setFlag(partition: number, flag: FlagRow): Promise<void> {
+    await this.#transaction(`cannot set the flag of ${flag.meterId}`, async (client) => {
+      await client.query(
+        `INSERT INTO flags (meter_id, partition, reason, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, reason = excluded.reason, note = excluded.note,
+           actor = excluded.actor, at = excluded.at`,
+        [flag.meterId, partition, flag.reason, flag.note, flag.actor, flag.at]);
+      await client.query("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES ($1, 'set', $2, $3, $4)",
+        [flag.meterId, flag.reason, flag.actor, flag.at]);
+    });
+  }
+
+  async clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean> {
+    return this.#transaction(`cannot clear the flag of ${meterId} (partition ${partition})`, async (client) => {
+      const deleted = await client.query("DELETE FROM flags WHERE meter_id = $1", [meterId]);
+      if (deleted.rowCount === 0) return false;
+      await client.query("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES ($1, 'clear', $2, $3, $4)",
+        [meterId, reason, actor, now()]);
+      return true;
+    });
+  }
+
+  async audit(meterId: string): Promise<Array<AuditRecord & { at: string }>> {
+    const result = await this.#query<AuditRecord & { at: string }>("cannot read the audit",
+      `SELECT meter_id AS "meterId", action, reason, actor, at FROM audit WHERE meter_id = $1 ORDER BY id`, [meterId]);
+    return result.rows;
+  }
+
+  async readSegments(buckets: readonly number[]): Promise<SegmentRow[]> {
+    if (buckets.length === 0) return [];
+    const result = await this.#query<SegmentRow>("cannot read ledger segments",
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE bucket = ANY($1::integer[]) ORDER BY id`, [[...buckets]]);
+    return result.rows;
+  }
+
+  async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
+    if (meterIds.length === 0) return [];
+    const result = await this.#query<HeldRecord>("cannot read held readings",
+      `SELECT ${HELD_COLUMNS} FROM held WHERE meter_id = ANY($1::text[]) ORDER BY id`, [[...meterIds]]);
+    return result.rows;
+  }
+
+  async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {
+    const episodes = new Map<string, string>();
+    if (keys.length === 0) return episodes;
+    const result = await this.#query<{ key: string; data: string }>("cannot read threshold episodes",
+      "SELECT key, data FROM episodes WHERE key = ANY($1::text[])", [[...keys]]);
+    for (const r of result.rows) episodes.set(r.key, r.data);
+    return episodes;
+  }
+
+  async commit(commit: Commit): Promise<"committed" | "duplicate"> {
+    return this.#transaction(`cannot commit batch ${commit.batchId}`,
+      (client) => commitBatch(client, commit, this.partitions, now()),
+      // A duplicate changes nothing: its transaction is rolled back, not committed.
+      (result) => result === "duplicate");
+  }
+
+  async batch(batchId: string): Promise<CommittedBatch | undefined> {
+    const result = await this.#query<CommittedBatch["counts"] & { batchId: string; runId: number; runStatus: CommittedBatch["runStatus"] }>(
+      "cannot read a batch",
+      `SELECT b.batch_id AS "batchId", b.run_id AS "runId", coalesce(r.status, 'running') AS "runStatus",
+         b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
+       FROM batches b LEFT JOIN runs r USING (run_id) WHERE b.batch_id = $1`, [batchId]);
+    if (result.rowCount === 0) return undefined;
+    const { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor } = result.rows[0];
+    return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor } };
+  }
+
+  async batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }> {
+    const what = `cannot read the outputs of batch ${batchId}`;
+    const [segments, held, alerts] = await Promise.all([
+      this.#query<SegmentRow>(what, `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE batch_id = $1 ORDER BY id`, [batchId]),
+      this.#query<HeldRecord>(what, `SELECT ${HELD_COLUMNS} FROM held WHERE batch_id = $1 ORDER BY id`, [batchId]),
+      this.#query<AlertRecord>(what, `SELECT ${ALERT_COLUMNS} FROM alerts WHERE batch_id = $1 ORDER BY id`, [batchId]),
+    ]);
+    return { segments: segments.rows, held: held.rows, alerts: alerts.rows };
+  }
+
+  async adoptBatch(batchId: string, runId: number): Promise<void> {
+    await this.#query(`cannot move batch ${batchId} to run ${runId}`, "UPDATE batches SET run_id = $2 WHERE batch_id = $1",
+      [batchId, runId], "MF_ERR_STORE_WRITE");
+  }
+
+  async startRun(inputs: unknown): Promise<number> {
+    const result = await this.#query<{ run_id: number }>("cannot start a run",
+      "INSERT INTO runs (started_at, status, inputs) VALUES ($1, 'running', $2) RETURNING run_id",
+      [now(), JSON.stringify(inputs)], "MF_ERR_STORE_WRITE");
+    return result.rows[0].run_id;
+  }
+
+  async finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): Promise<void> {
+    await this.#query(`cannot finish run ${runId}`,
+      "UPDATE runs SET finished_at = $1, status = $2, summary = $3, inputs = coalesce($4, inputs) WHERE run_id = $5",
+      [now(), status, JSON.stringify(summary), inputs === undefined ? null : JSON.stringify(inputs), runId], "MF_ERR_STORE_WRITE");
+  }
+
+  async runningRun(): Promise<{ runId: number; startedAt: string } | undefined> {
+    const result = await this.#query<{ runId: number; startedAt: string }>("cannot read the running run",
+      `SELECT run_id AS "runId", started_at AS "startedAt" FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1`);
+    return result.rows[0];
+  }
+
+  async meta(key: string): Promise<string | undefined> {
+    const result = await this.#query<{ value: string }>(`cannot read meta ${key}`, "SELECT value FROM meta WHERE key = $1", [key]);
+    return result.rows[0]?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    if (key === PARTITIONS_KEY) {
+      throw new StoreError("MF_ERR_STORE_PARTITIONS", `meta "${PARTITIONS_KEY}" is the partition count, fixed when the store was created`);
+    }
+    await this.#query(`cannot write meta ${key}`,
+      "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value],
+      "MF_ERR_STORE_WRITE");
+  }
+
+  /** Ends the pool (waiting for clients in use); a second call waits for the first. */
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.end().catch((error: unknown) => {
+      throw this.#error("MF_ERR_STORE_WRITE", "cannot close the pool", error);
+    });
+    return this.#closed;
+  }
+}
