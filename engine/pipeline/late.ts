@@ -126,9 +126,11 @@ export class LatePath {
     }
     // The successor computed against this reading must be trusted too, or the chain stays as it is.
     const next = found;
-    const corrected = computeOne(this.#ctx, next.meter, row.value, row.end, next.value, next.end, Number.NaN);
+    // An override is the successor's consumption whatever its predecessor (history keeps it as such).
+    const override = next.override;
+    const corrected = computeOne(this.#ctx, next.meter, row.value, row.end, next.value, next.end, override);
     this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
-    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, Number.NaN, 0, 0,
+    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0,
       corrected.consumption, row.value, corrected.days, corrected.daily, corrected.flags);
     if (nextReasons !== "") {
       // Held for what inserting it would do to the reading after it (e.g. a value above it).
@@ -161,6 +163,7 @@ export class LatePath {
     const billed = hold === 0 ? c.consumption : 0;
     const entry: HistoryEntry = {
       meter: row.meter, end: row.end, value: row.value, prev, start: c.start, consumption: c.consumption, billed, flags: c.flags, held: hold,
+      override: row.override,
     };
     pushEntry(this.#out.history, entry);
     place(entries, entry);
@@ -182,7 +185,7 @@ export class LatePath {
     const wasBilled = next.held === 0 ? next.consumption : 0;
     const entry: HistoryEntry = {
       meter: next.meter, end: next.end, value: next.value, prev, start: c.start, consumption: c.consumption,
-      billed: c.consumption - wasBilled, flags: c.flags | FLAG.correction, held: 0,
+      billed: c.consumption - wasBilled, flags: c.flags | FLAG.correction, held: 0, override: next.override,
     };
     pushEntry(this.#out.history, entry);
     place(entries, entry);

@@ -335,7 +335,7 @@ export class BatchProcessor {
       }
       afterHeld = false;
       const hold = reasons === "" ? 0 : 1;
-      appendEntry(history, k, end, cur, prev, start, consumption, hold === 0 ? consumption : 0, flags, hold);
+      appendEntry(history, k, end, cur, prev, start, consumption, hold === 0 ? consumption : 0, flags, hold, r.override[i]);
       if (hold === 0) {
         counts.billable++;
         state.readings[k]++;

@@ -14,6 +14,8 @@ export interface HistoryEntries {
   billed: Float64Array;
   flags: Uint32Array;
   held: Uint32Array;
+  /** The reading's override (NaN: none): its consumption whatever its predecessor, kept for recomputation. */
+  override: Float64Array;
 }
 
 /** One entry as plain values. */
@@ -27,6 +29,7 @@ export interface HistoryEntry {
   billed: number;
   flags: number;
   held: number;
+  override: number;
 }
 
 const COLUMNS = [
@@ -39,6 +42,8 @@ const COLUMNS = [
   ["billed", Float64Array],
   ["flags", Uint32Array],
   ["held", Uint32Array],
+  // Added with schema 6: segments written before it lack it (decodeSegment fills NaN).
+  ["override", Float64Array],
 ] as const;
 
 type Column = (typeof COLUMNS)[number][0];
@@ -68,25 +73,25 @@ function column(ctor: ColumnCtor, capacity: number, shared: boolean): InstanceTy
 
 /** Appends one entry, growing the columns when full. */
 export function pushEntry(e: HistoryEntries, x: HistoryEntry): void {
-  appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held);
+  appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held, x.override);
 }
 
 /** Appends one entry given field by field (no object on the hot path). */
 export function appendEntry(
   e: HistoryEntries, meter: number, end: number, value: number, prev: number, start: number,
-  consumption: number, billed: number, flags: number, held: number,
+  consumption: number, billed: number, flags: number, held: number, override = Number.NaN,
 ): void {
   if (e.length === e.meter.length) grow(e, e.length * 2);
   const i = e.length++;
   e.meter[i] = meter; e.end[i] = end; e.value[i] = value; e.prev[i] = prev; e.start[i] = start;
-  e.consumption[i] = consumption; e.billed[i] = billed; e.flags[i] = flags; e.held[i] = held;
+  e.consumption[i] = consumption; e.billed[i] = billed; e.flags[i] = flags; e.held[i] = held; e.override[i] = override;
 }
 
 /** Entry i as plain values. */
 export function entryAt(e: HistoryEntries, i: number): HistoryEntry {
   return {
     meter: e.meter[i], end: e.end[i], value: e.value[i], prev: e.prev[i], start: e.start[i],
-    consumption: e.consumption[i], billed: e.billed[i], flags: e.flags[i], held: e.held[i],
+    consumption: e.consumption[i], billed: e.billed[i], flags: e.flags[i], held: e.held[i], override: e.override[i],
   };
 }
 
@@ -129,7 +134,10 @@ export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffe
 export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
   if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
   let at = 0;
-  for (const [name, ctor] of COLUMNS) {
+  // A segment written before the override column holds the columns before it.
+  const columns = data.length < n * BYTES_PER_ENTRY ? COLUMNS.slice(0, -1) : COLUMNS;
+  if (columns.length < COLUMNS.length) into.override.fill(Number.NaN, into.length, into.length + n);
+  for (const [name, ctor] of columns) {
     const bytes = n * ctor.BYTES_PER_ELEMENT;
     const copy = new Uint8Array(bytes);
     copy.set(data.subarray(at, at + bytes));

@@ -23,7 +23,7 @@ function meter(meterId: string, extra: Partial<MeterRecord> = {}): MeterRecord {
 }
 
 function entry(meter: number, end: number, value: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
-  return { meter, end, value, prev: value - 1, start: end, consumption: 1, billed: 1, flags: 0, held: 0, ...extra };
+  return { meter, end, value, prev: value - 1, start: end, consumption: 1, billed: 1, flags: 0, held: 0, override: Number.NaN, ...extra };
 }
 
 /** The state of the chunks the entries touch, as the pipeline hands it to a commit. */
