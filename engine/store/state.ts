@@ -125,3 +125,6 @@ export function decodeChunk(state: MeterState, from: number, count: number, data
     at += bytes;
   }
 }
+
+/** The state columns in BLOB order; bucket-state.ts encodes a bucket's state with them. */
+export const STATE_FIELDS = FIELDS;
