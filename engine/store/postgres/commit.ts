@@ -1,9 +1,12 @@
 // A batch's commit in PostgreSQL: one transaction, idempotent by batch id, fenced by partition
-// versions; every table gets one statement whatever the number of rows (unnest arrays), so a
-// batch of 65,536 ledger entries costs a handful of round trips, not one per row.
+// versions; every table gets one statement whatever the number of rows (binary COPY for BLOBs,
+// held readings and alerts, unnest arrays for the few upserted rows), so a batch of 65,536
+// ledger entries costs a handful of round trips, not one per row.
 import type pg from "pg";
 import type { Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { insertSegments, putBucketBlobs } from "./blobs.js";
+import { copyIn } from "./copy.js";
 
 /** Inserts rows from parallel arrays: `INSERT INTO table (columns) SELECT * FROM unnest(...)`. */
 async function insertColumns(client: pg.PoolClient, table: string, columns: ReadonlyArray<readonly [string, string, unknown[]]>,
@@ -30,43 +33,33 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
 
   await fence(client, c, partitions);
 
-  // Buckets in order, so two writers of overlapping buckets cannot deadlock.
-  const state = [...c.state].sort((a, b) => a.bucket - b.bucket);
-  if (state.length > 0) {
-    await client.query(
-      `INSERT INTO buckets (bucket, partition, meters, registry, state)
-       SELECT b, b % $4::integer, m, '\\x'::bytea, s FROM unnest($1::integer[], $2::integer[], $3::bytea[]) AS u (b, m, s)
-       ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`,
-      [state.map((s) => s.bucket), state.map((s) => s.meters), state.map((s) => s.state), partitions]);
-  }
-  const segments = c.segments;
-  await insertColumns(client, "segments", [
-    ["bucket", "integer", segments.map((s) => s.bucket)],
-    ["batch_id", "text", segments.map(() => c.batchId)],
-    ["entries", "integer", segments.map((s) => s.entries)],
-    ["data", "bytea", segments.map((s) => s.data)],
-  ]);
+  await putBucketBlobs(client, "state", c.state.map((s) => ({ bucket: s.bucket, meters: s.meters, blob: s.state })), partitions);
+  await insertSegments(client, c.batchId, c.segments);
   const held = c.held;
-  await insertColumns(client, "held", [
-    ["batch_id", "text", held.map(() => c.batchId)],
-    ["reading_id", "text", held.map((h) => h.readingId)],
-    ["meter_id", "text", held.map((h) => h.meterId)],
-    ["end_day", "integer", held.map((h) => h.endDay)],
-    ["value", "double precision", held.map((h) => h.value)],
-    ["override", "double precision", held.map((h) => h.override)],
-    ["source", "integer", held.map((h) => h.source)],
-    ["verification", "integer", held.map((h) => h.verification)],
-    ["reasons", "text", held.map((h) => h.reasons)],
-    ["line", "text", held.map((h) => h.line)],
-  ]);
+  await copyIn(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
+    "reasons", "line", "rules_version"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text"],
+  held.length, (i, column) => {
+    const h = held[i];
+    switch (column) {
+      case 0: return c.batchId;
+      case 1: return h.readingId;
+      case 2: return h.meterId;
+      case 3: return h.endDay;
+      case 4: return h.value;
+      case 5: return h.override;
+      case 6: return h.source;
+      case 7: return h.verification;
+      case 8: return h.reasons;
+      case 9: return h.line;
+      default: return c.rulesVersion;
+    }
+  });
   const alerts = c.alerts;
-  await insertColumns(client, "alerts", [
-    ["batch_id", "text", alerts.map(() => c.batchId)],
-    ["meter_id", "text", alerts.map((a) => a.meterId)],
-    ["end_day", "integer", alerts.map((a) => a.endDay)],
-    ["rule", "text", alerts.map((a) => a.rule)],
-    ["line", "text", alerts.map((a) => a.line)],
-  ]);
+  await copyIn(client, "alerts", ["batch_id", "meter_id", "end_day", "rule", "line"], ["text", "text", "int", "text", "text"],
+    alerts.length, (i, column) => {
+      const a = alerts[i];
+      return column === 0 ? c.batchId : column === 1 ? a.meterId : column === 2 ? a.endDay : column === 3 ? a.rule : a.line;
+    });
   const flags = lastByKey(c.flags, (f) => f.meterId);
   await insertColumns(client, "flags", [
     ["meter_id", "text", flags.map((f) => f.meterId)],

@@ -53,6 +53,7 @@ export const MIGRATIONS: readonly string[] = [
     inputs text NOT NULL,
     summary text
   );
+  CREATE INDEX runs_status ON runs (status);
   CREATE TABLE batches (
     batch_id text PRIMARY KEY,
     run_id integer NOT NULL,
@@ -64,7 +65,7 @@ export const MIGRATIONS: readonly string[] = [
     rejected integer NOT NULL,
     duplicates integer NOT NULL,
     sensor integer NOT NULL,
-    rules_version text NOT NULL,
+    rules_version text,
     committed_at text NOT NULL
   );
   CREATE TABLE segments (
@@ -87,7 +88,9 @@ export const MIGRATIONS: readonly string[] = [
     source integer NOT NULL,
     verification integer NOT NULL,
     reasons text NOT NULL,
-    line text NOT NULL
+    line text NOT NULL,
+    rules_version text,
+    resolved_at text
   );
   CREATE INDEX held_meter ON held (meter_id, id);
   CREATE INDEX held_batch ON held (batch_id);

@@ -7,7 +7,8 @@ import type {
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
-import { putRegistryBuckets, readRegistry, upsertRegistry } from "./registry.js";
+import { putBucketBlobs, readBucketRows, readSegmentRows } from "./blobs.js";
+import { readRegistry, upsertRegistry } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -82,15 +83,17 @@ export class PostgresStore implements PartitionedStore {
   async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
     await this.#transaction(`cannot write the registry (${rows.length} meters)`, async (client) => {
       await upsertRegistry(client, rows, this.partitions);
-      await putRegistryBuckets(client, buckets, this.partitions);
+      await putBucketBlobs(client, "registry", buckets.map((b) => ({ bucket: b.bucket, meters: b.meters, blob: b.registry })),
+        this.partitions);
     });
   }
 
   async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {
-    if (buckets.length === 0) return [];
-    const result = await this.#query<BucketRow>("cannot read buckets",
-      "SELECT bucket, meters, registry, state FROM buckets WHERE bucket = ANY($1::integer[]) ORDER BY bucket", [[...buckets]]);
-    return result.rows;
+    try {
+      return await readBucketRows(this.#pool, buckets);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read buckets", error);
+    }
   }
 
   async versions(): Promise<Int32Array> {
@@ -138,10 +141,11 @@ export class PostgresStore implements PartitionedStore {
   }
 
   async readSegments(buckets: readonly number[]): Promise<SegmentRow[]> {
-    if (buckets.length === 0) return [];
-    const result = await this.#query<SegmentRow>("cannot read ledger segments",
-      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE bucket = ANY($1::integer[]) ORDER BY id`, [[...buckets]]);
-    return result.rows;
+    try {
+      return await readSegmentRows(this.#pool, buckets);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read ledger segments", error);
+    }
   }
 
   async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {

@@ -97,6 +97,23 @@ describe.skipIf(!postgresReachable)("PostgreSQL store", () => {
     expect((await store.readSegments([5, 6])).map((s) => s.batchId)).toEqual(["b1", "b2"]);
   });
 
+  it("moves BLOBs byte for byte, small and large, through binary COPY", async () => {
+    const store = await openTestStore({ partitions: P });
+    const random = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed * 17 + (i >> 7)) & 255);
+    const sizes = [0, 1, 255, 4095, 4096, 100_000];
+    const segments = sizes.map((n, i) => ({ bucket: i, entries: n, data: random(n, i) }));
+    const state = sizes.map((n, i) => ({ bucket: i, meters: i, state: random(n, i + 50) }));
+    await store.writeRegistry([], sizes.map((n, i) => ({ bucket: i, meters: i + 1, registry: random(n, i + 99) })));
+    await store.commit(batch("b1", [{ partition: 0, version: 0 }], { segments, state }));
+    const read = await store.readSegments(sizes.map((_, i) => i));
+    expect(read.map((s) => [s.bucket, s.batchId, s.entries, Buffer.from(s.data).equals(segments[s.bucket].data)]))
+      .toEqual(sizes.map((n, i) => [i, "b1", n, true]));
+    const buckets = await store.readBuckets([...sizes.keys()].reverse());
+    expect(buckets.map((b) => [b.bucket, b.meters, Buffer.from(b.registry).equals(random(sizes[b.bucket], b.bucket + 99)),
+      Buffer.from(b.state!).equals(state[b.bucket].state)])).toEqual(sizes.map((_, i) => [i, i + 1, true, true]));
+    await expect(store.readBuckets([1.5])).rejects.toMatchObject({ code: "MF_ERR_STORE_READ" });
+  });
+
   it("lets exactly one of two pools commit on the same fence", async () => {
     const schema = testSchema();
     const a = await openTestStore({ schema, partitions: P });
