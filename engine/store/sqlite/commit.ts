@@ -1,0 +1,95 @@
+// A batch's commit in SQLite: one IMMEDIATE transaction (the write lock taken before the fence
+// is read, so two connections cannot both pass it), idempotent by batch id, fenced by partition
+// versions. What it writes matches the PostgreSQL store's commit row for row.
+import type Database from "better-sqlite3";
+import type { Commit } from "../contract.js";
+import { StoreError } from "../errors.js";
+
+/** The commit statements of one connection. */
+export interface CommitStatements {
+  known: Database.Statement;
+  version: Database.Statement;
+  bump: Database.Statement;
+  state: Database.Statement;
+  segment: Database.Statement;
+  held: Database.Statement;
+  alert: Database.Statement;
+  flag: Database.Statement;
+  audit: Database.Statement;
+  episode: Database.Statement;
+  dropEpisode: Database.Statement;
+  batch: Database.Statement;
+}
+
+export function prepareCommit(db: Database.Database): CommitStatements {
+  return {
+    known: db.prepare("SELECT 1 FROM batches WHERE batch_id = ?").pluck(),
+    version: db.prepare("SELECT version FROM partitions WHERE partition = ?").pluck(),
+    bump: db.prepare(`INSERT INTO partitions (partition, version) VALUES (?, 1)
+      ON CONFLICT (partition) DO UPDATE SET version = version + 1`),
+    // A bucket without a registry row gets an empty one, as in the PostgreSQL store.
+    state: db.prepare(`INSERT INTO buckets (bucket, partition, meters, registry, state) VALUES (?, ?, ?, X'', ?)
+      ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`),
+    segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data) VALUES (?, ?, ?, ?)"),
+    held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
+      reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    alert: db.prepare("INSERT INTO alerts (batch_id, meter_id, end_day, rule, line) VALUES (?, ?, ?, ?, ?)"),
+    flag: db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"),
+    audit: db.prepare("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES (?, ?, ?, ?, ?)"),
+    episode: db.prepare("INSERT INTO episodes (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data"),
+    dropEpisode: db.prepare("DELETE FROM episodes WHERE key = ?"),
+    batch: db.prepare(`INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor,
+      rules_version, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  };
+}
+
+/** NaN is stored as NULL (SQLite has no NaN); readers turn NULL back into NaN. */
+const real = (v: number) => (Number.isNaN(v) ? null : v);
+
+/** Runs one commit; the caller holds the (IMMEDIATE) transaction. */
+export function commitBatch(s: CommitStatements, c: Commit, partitions: number, at: string): "committed" | "duplicate" {
+  if (s.known.get(c.batchId) !== undefined) return "duplicate";
+  fence(s, c, partitions);
+  for (const st of c.state) s.state.run(st.bucket, st.bucket % partitions, st.meters, st.state);
+  for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data);
+  for (const h of c.held) {
+    s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
+      h.reasons, h.line, c.rulesVersion);
+  }
+  for (const a of c.alerts) s.alert.run(c.batchId, a.meterId, a.endDay, a.rule, a.line);
+  for (const f of c.flags) s.flag.run(f.meterId, f.partition, f.reason, f.note, f.actor, f.at);
+  for (const a of c.audit) s.audit.run(a.meterId, a.action, a.reason, a.actor, at);
+  for (const e of c.episodes) {
+    if (e.data === null) s.dropEpisode.run(e.key);
+    else s.episode.run(e.key, e.data);
+  }
+  const k = c.counts;
+  s.batch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor ?? 0,
+    c.rulesVersion, at);
+  return "committed";
+}
+
+/** Moves every fenced partition from its version to version + 1, or throws FENCED. */
+function fence(s: CommitStatements, c: Commit, partitions: number): void {
+  const byPartition = new Map<number, number>();
+  for (const f of c.fence) {
+    if (!Number.isInteger(f.partition) || f.partition < 0 || f.partition >= partitions) {
+      throw new StoreError("MF_ERR_STORE_WRITE", `batch ${c.batchId} fences partition ${f.partition}, not one of 0..${partitions - 1}`);
+    }
+    const seen = byPartition.get(f.partition);
+    if (seen !== undefined && seen !== f.version) {
+      throw new StoreError("MF_ERR_STORE_FENCED", `batch ${c.batchId} fences partition ${f.partition} at two versions`);
+    }
+    byPartition.set(f.partition, f.version);
+  }
+  const stale: string[] = [];
+  for (const [partition, version] of byPartition) {
+    const now = (s.version.get(partition) as number | undefined) ?? 0;
+    if (now !== version) stale.push(`${partition} (decided at ${version}, now ${now})`);
+  }
+  if (stale.length > 0) {
+    throw new StoreError("MF_ERR_STORE_FENCED",
+      `batch ${c.batchId} was decided on stale partitions: ${stale.join(", ")}; decide it again on fresh slices`);
+  }
+  for (const partition of byPartition.keys()) s.bump.run(partition);
+}

@@ -1,0 +1,80 @@
+// Opening the SQLite store: options checked, the file opened and tuned, its schema created,
+// migrated or converted from the previous layout, and its partition count fixed or checked.
+import Database from "better-sqlite3";
+import { InvalidOptionError } from "../../errors.js";
+import { DEFAULT_PARTITIONS } from "../contract.js";
+import type { PartitionedStore } from "../contract.js";
+import { StoreError } from "../errors.js";
+import { MIGRATIONS as LEGACY_MIGRATIONS } from "../schema.js";
+import { convertLegacy } from "./legacy.js";
+import { LAYOUT_BASE, migrateLayout, PARTITIONS_KEY } from "./schema.js";
+import { SqliteStore } from "./store.js";
+
+/** Options of openSqlitePartitionedStore. */
+export interface SqliteStoreOptions {
+  /** Partition count of a new store (default DEFAULT_PARTITIONS); an existing one must match. */
+  partitions?: number;
+}
+
+/**
+ * Opens (creating, migrating or converting from the previous layout when needed) the store in
+ * the SQLite file at `path`. Rejects MF_ERR_STORE_OPEN when the file cannot be opened,
+ * MF_ERR_STORE_SCHEMA when it is not a meterflow database or a newer one,
+ * MF_ERR_STORE_PARTITIONS when the store has another partition count.
+ * @example const store = await openSqlitePartitionedStore("state.db", { partitions: 16 });
+ */
+export async function openSqlitePartitionedStore(path: string, options: SqliteStoreOptions = {}): Promise<PartitionedStore> {
+  const { partitions } = options;
+  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 65_536)) {
+    throw new InvalidOptionError("partitions", "an integer from 1 to 65536", partitions);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    // Large pages suit the BLOBs; set before the first table exists, ignored after.
+    db.pragma("page_size = 65536");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    // Another connection (thread, process) may hold the write lock: wait for it rather than fail.
+    db.pragma("busy_timeout = 10000");
+  } catch (error) {
+    throw new StoreError("MF_ERR_STORE_OPEN", `cannot open database ${path}: ${(error as Error).message}`, error);
+  }
+  try {
+    const count = db.transaction(() => prepare(db, path, partitions)).immediate();
+    return new SqliteStore(db, count, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `cannot migrate database ${path}: ${(error as Error).message}`, error);
+  }
+}
+
+/** Creates, migrates or converts the schema; fixes or checks the partition count. */
+function prepare(db: Database.Database, path: string, requested: number | undefined): number {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+  if (version === 0 && tables === 0) {
+    migrateLayout(db, path, 0);
+  } else if (version > LAYOUT_BASE) {
+    migrateLayout(db, path, version - LAYOUT_BASE);
+  } else if (version >= 1 && version <= LEGACY_MIGRATIONS.length) {
+    convertLegacy(db, requested ?? DEFAULT_PARTITIONS);
+    migrateLayout(db, path, 1);
+  } else {
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `${path} is not a meterflow database this version can read (user_version ${version})`);
+  }
+  const stored = db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(PARTITIONS_KEY) as string | undefined;
+  if (stored === undefined) {
+    const count = requested ?? DEFAULT_PARTITIONS;
+    db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)").run(PARTITIONS_KEY, String(count));
+    const insert = db.prepare("INSERT OR IGNORE INTO partitions (partition, version) VALUES (?, 0)");
+    for (let p = 0; p < count; p++) insert.run(p);
+    return count;
+  }
+  const count = Number(stored);
+  if (requested !== undefined && requested !== count) {
+    throw new StoreError("MF_ERR_STORE_PARTITIONS", `${path} has ${count} partitions (fixed when it was created), not ${requested}`);
+  }
+  return count;
+}

@@ -1,0 +1,154 @@
+// Schema of the partitioned SQLite store, versioned: migration N brings a database from layout
+// version N-1 to N. The version is kept in `user_version` as LAYOUT_BASE + N, so it never meets
+// the versions (1..LAYOUT_BASE-1) of the previous one-file layout (engine/store/schema.ts),
+// which legacy.ts converts into this one.
+//
+// Layout (contract.ts): a row per bucket with its registry and state BLOBs; the ledger as one
+// columnar segment per batch and bucket; a row per held reading, flag, alert, episode and audit
+// record; a version per partition for fenced commits.
+import Database from "better-sqlite3";
+import { StoreError } from "../errors.js";
+
+/** `user_version` of a database in this layout before its first migration. */
+export const LAYOUT_BASE = 100;
+
+/** Meta key of the partition count, fixed when the store is created (as in the PostgreSQL store). */
+export const PARTITIONS_KEY = "partitions";
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the partitioned layout
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE meters (
+    meter_id TEXT PRIMARY KEY,
+    partition INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    type TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT '',
+    scaling_factor REAL NOT NULL DEFAULT 1,
+    reset_value REAL,
+    digits INTEGER,
+    rollover_mode TEXT NOT NULL DEFAULT 'documented',
+    parent_id TEXT,
+    unit_price REAL,
+    basic_fee_per_day REAL,
+    cost_center TEXT,
+    gl_account TEXT,
+    last_reading REAL,
+    last_end INTEGER,
+    pulse_weight REAL,
+    pulse_input TEXT,
+    pulse_width_ms REAL,
+    qmax REAL,
+    no_pulse_days REAL,
+    debounce_ms REAL
+  ) WITHOUT ROWID;
+  CREATE TABLE buckets (
+    bucket INTEGER PRIMARY KEY,
+    partition INTEGER NOT NULL,
+    meters INTEGER NOT NULL,
+    registry BLOB NOT NULL,
+    state BLOB
+  );
+  CREATE TABLE partitions (
+    partition INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE segments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    bucket INTEGER NOT NULL,
+    batch_id TEXT NOT NULL,
+    entries INTEGER NOT NULL,
+    data BLOB NOT NULL
+  );
+  CREATE INDEX segments_bucket ON segments (bucket, id);
+  CREATE INDEX segments_batch ON segments (batch_id);
+  CREATE TABLE held (
+    id INTEGER PRIMARY KEY,
+    reading_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    meter_id TEXT NOT NULL,
+    end_day INTEGER NOT NULL,
+    value REAL,
+    override REAL,
+    source INTEGER NOT NULL,
+    verification INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    line TEXT NOT NULL,
+    rules_version TEXT,
+    resolved_at TEXT
+  );
+  CREATE INDEX held_meter ON held (meter_id, id);
+  CREATE INDEX held_batch ON held (batch_id);
+  CREATE TABLE flags (
+    meter_id TEXT PRIMARY KEY,
+    partition INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    note TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX flags_partition ON flags (partition);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    meter_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('set', 'clear')),
+    reason TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX audit_meter ON audit (meter_id, id);
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    meter_id TEXT NOT NULL,
+    end_day INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    line TEXT NOT NULL
+  );
+  CREATE INDEX alerts_batch ON alerts (batch_id);
+  CREATE TABLE episodes (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    run_id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+    inputs TEXT NOT NULL,
+    summary TEXT
+  );
+  CREATE INDEX runs_status ON runs (status);
+  CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    billable INTEGER NOT NULL,
+    held INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    sensor INTEGER NOT NULL DEFAULT 0,
+    rules_version TEXT,
+    committed_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+/**
+ * Brings a database in this layout (or a fresh one: `from` 0) to the latest migration. The
+ * caller holds an IMMEDIATE transaction, so two processes opening one file migrate it once.
+ */
+export function migrateLayout(db: Database.Database, path: string, from: number): void {
+  if (from > MIGRATIONS.length) {
+    throw new StoreError("MF_ERR_STORE_SCHEMA",
+      `database ${path} has layout ${from}, newer than this meterflow (${MIGRATIONS.length})`);
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
+  db.pragma(`user_version = ${LAYOUT_BASE + MIGRATIONS.length}`);
+}

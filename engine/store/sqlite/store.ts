@@ -1,0 +1,202 @@
+// The embedded store: PartitionedStore on one SQLite file (better-sqlite3). Methods are async
+// for the contract but do their work synchronously on this connection; writes are IMMEDIATE
+// transactions, so several connections (threads, processes) can share the file.
+import type Database from "better-sqlite3";
+import type {
+  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+} from "../contract.js";
+import { StoreError } from "../errors.js";
+import type { StoreErrorCode } from "../errors.js";
+import { commitBatch, prepareCommit } from "./commit.js";
+import type { CommitStatements } from "./commit.js";
+import { prepareRegistry, readRegistryRows, writeRegistryRows } from "./registry.js";
+import type { RegistryStatements } from "./registry.js";
+import { PARTITIONS_KEY } from "./schema.js";
+
+const now = () => new Date().toISOString();
+const nan = (v: number | null) => (v === null ? Number.NaN : v);
+
+const HELD = "SELECT reading_id, meter_id, end_day, value, override, source, verification, reasons, line FROM held";
+type HeldTuple = [string, string, number, number | null, number | null, number, number, string, string];
+const heldOf = ([readingId, meterId, endDay, value, override, source, verification, reasons, line]: HeldTuple): HeldRecord =>
+  ({ readingId, meterId, endDay, value: nan(value), override: nan(override), source, verification, reasons, line });
+
+const SEGMENT = "SELECT bucket, batch_id AS batchId, entries, data FROM segments";
+const ALERT = "SELECT meter_id AS meterId, end_day AS endDay, rule, line FROM alerts";
+
+export class SqliteStore implements PartitionedStore {
+  readonly kind = "sqlite";
+  readonly partitions: number;
+  readonly #db: Database.Database;
+  readonly #path: string;
+  readonly #registry: RegistryStatements;
+  readonly #commit: CommitStatements;
+
+  constructor(db: Database.Database, partitions: number, path: string) {
+    this.#db = db;
+    this.partitions = partitions;
+    this.#path = path;
+    this.#registry = prepareRegistry(db);
+    this.#commit = prepareCommit(db);
+  }
+
+  /** Runs `work`, turning any failure into a StoreError with `code` (a StoreError keeps its own). */
+  #do<T>(code: StoreErrorCode, what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(code, `${what} (${this.#path}): ${(error as Error).message}`, error);
+    }
+  }
+
+  #read<T>(what: string, work: (db: Database.Database) => T): T {
+    return this.#do("MF_ERR_STORE_READ", what, () => work(this.#db));
+  }
+
+  #write<T>(what: string, work: (db: Database.Database) => T): T {
+    return this.#do("MF_ERR_STORE_WRITE", what, () => this.#db.transaction(() => work(this.#db)).immediate());
+  }
+
+  async registry(meterIds: readonly string[]): Promise<RegistryRow[]> {
+    return this.#read("cannot read the registry", () => readRegistryRows(this.#registry, meterIds));
+  }
+
+  async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
+    this.#write(`cannot write the registry (${rows.length} meters)`,
+      () => writeRegistryRows(this.#registry, rows, buckets, this.partitions));
+  }
+
+  async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {
+    if (buckets.length === 0) return [];
+    return this.#read("cannot read buckets", (db) => db.prepare(
+      "SELECT bucket, meters, registry, state FROM buckets WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket",
+    ).all(JSON.stringify(buckets)) as BucketRow[]);
+  }
+
+  async versions(): Promise<Int32Array> {
+    return this.#read("cannot read partition versions", (db) => {
+      const versions = new Int32Array(this.partitions);
+      for (const [p, v] of db.prepare("SELECT partition, version FROM partitions").raw().iterate() as Iterable<[number, number]>) {
+        if (p < this.partitions) versions[p] = v;
+      }
+      return versions;
+    });
+  }
+
+  async readFlags(partitions: readonly number[]): Promise<FlagRow[]> {
+    if (partitions.length === 0) return [];
+    return this.#read("cannot read flags", (db) => db.prepare(
+      `SELECT meter_id AS meterId, reason, note, actor, at FROM flags
+       WHERE partition IN (SELECT value FROM json_each(?)) ORDER BY meter_id`,
+    ).all(JSON.stringify(partitions)) as FlagRow[]);
+  }
+
+  async setFlag(partition: number, flag: FlagRow): Promise<void> {
+    this.#write(`cannot set the flag of ${flag.meterId}`, (db) => {
+      db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(flag.meterId, partition, flag.reason, flag.note, flag.actor, flag.at);
+      this.#commit.audit.run(flag.meterId, "set", flag.reason, flag.actor, flag.at);
+    });
+  }
+
+  async clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean> {
+    return this.#write(`cannot clear the flag of ${meterId} (partition ${partition})`, (db) => {
+      if (db.prepare("DELETE FROM flags WHERE meter_id = ?").run(meterId).changes === 0) return false;
+      this.#commit.audit.run(meterId, "clear", reason, actor, now());
+      return true;
+    });
+  }
+
+  async audit(meterId: string): Promise<Array<AuditRecord & { at: string }>> {
+    return this.#read("cannot read the audit", (db) => db.prepare(
+      "SELECT meter_id AS meterId, action, reason, actor, at FROM audit WHERE meter_id = ? ORDER BY id",
+    ).all(meterId) as Array<AuditRecord & { at: string }>);
+  }
+
+  async readSegments(buckets: readonly number[]): Promise<SegmentRow[]> {
+    if (buckets.length === 0) return [];
+    return this.#read("cannot read ledger segments", (db) => db.prepare(
+      `${SEGMENT} WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).all(JSON.stringify(buckets)) as SegmentRow[]);
+  }
+
+  async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
+    if (meterIds.length === 0) return [];
+    return this.#read("cannot read held readings", (db) => (db.prepare(
+      `${HELD} WHERE meter_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).raw().all(JSON.stringify(meterIds)) as HeldTuple[]).map(heldOf));
+  }
+
+  async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    return this.#read("cannot read threshold episodes", (db) => new Map(db.prepare(
+      "SELECT key, data FROM episodes WHERE key IN (SELECT value FROM json_each(?))",
+    ).raw().all(JSON.stringify(keys)) as Array<[string, string]>));
+  }
+
+  async commit(commit: Commit): Promise<"committed" | "duplicate"> {
+    return this.#write(`cannot commit batch ${commit.batchId}`,
+      () => commitBatch(this.#commit, commit, this.partitions, now()));
+  }
+
+  async batch(batchId: string): Promise<CommittedBatch | undefined> {
+    return this.#read("cannot read a batch", (db) => {
+      const row = db.prepare(
+        `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
+         FROM batches b LEFT JOIN runs r USING (run_id) WHERE b.batch_id = ?`,
+      ).raw().get(batchId) as [string, number, CommittedBatch["runStatus"], number, number, number, number, number, number] | undefined;
+      if (row === undefined) return undefined;
+      const [id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor] = row;
+      return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor } };
+    });
+  }
+
+  async batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }> {
+    return this.#read(`cannot read the outputs of batch ${batchId}`, (db) => ({
+      segments: db.prepare(`${SEGMENT} WHERE batch_id = ? ORDER BY id`).all(batchId) as SegmentRow[],
+      held: (db.prepare(`${HELD} WHERE batch_id = ? ORDER BY id`).raw().all(batchId) as HeldTuple[]).map(heldOf),
+      alerts: db.prepare(`${ALERT} WHERE batch_id = ? ORDER BY id`).all(batchId) as AlertRecord[],
+    }));
+  }
+
+  async adoptBatch(batchId: string, runId: number): Promise<void> {
+    this.#write(`cannot move batch ${batchId} to run ${runId}`,
+      (db) => db.prepare("UPDATE batches SET run_id = ? WHERE batch_id = ?").run(runId, batchId));
+  }
+
+  async startRun(inputs: unknown): Promise<number> {
+    return this.#write("cannot start a run", (db) => Number(db.prepare(
+      "INSERT INTO runs (started_at, status, inputs) VALUES (?, 'running', ?)").run(now(), JSON.stringify(inputs)).lastInsertRowid));
+  }
+
+  async finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): Promise<void> {
+    this.#write(`cannot finish run ${runId}`, (db) => db.prepare(
+      "UPDATE runs SET finished_at = ?, status = ?, summary = ?, inputs = coalesce(?, inputs) WHERE run_id = ?",
+    ).run(now(), status, JSON.stringify(summary), inputs === undefined ? null : JSON.stringify(inputs), runId));
+  }
+
+  async runningRun(): Promise<{ runId: number; startedAt: string } | undefined> {
+    return this.#read("cannot read the running run", (db) => db.prepare(
+      "SELECT run_id AS runId, started_at AS startedAt FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1",
+    ).get() as { runId: number; startedAt: string } | undefined);
+  }
+
+  async meta(key: string): Promise<string | undefined> {
+    return this.#read(`cannot read meta ${key}`,
+      (db) => db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string | undefined);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    if (key === PARTITIONS_KEY) {
+      throw new StoreError("MF_ERR_STORE_PARTITIONS", `meta "${PARTITIONS_KEY}" is the partition count, fixed when the store was created`);
+    }
+    this.#write(`cannot write meta ${key}`, (db) => db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value));
+  }
+
+  /** Closes the connection; a second call does nothing. */
+  async close(): Promise<void> {
+    if (this.#db.open) this.#do("MF_ERR_STORE_WRITE", "cannot close the database", () => this.#db.close());
+  }
+}

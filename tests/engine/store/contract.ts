@@ -1,0 +1,322 @@
+// The store contract suite (engine/store/contract.ts): every PartitionedStore implementation runs
+// it against a real database (contract.test.ts registers them, one line each). A harness opens
+// a fresh database; its `open` opens another store (a second connection or pool) on the same one.
+import { describe, expect, it } from "vitest";
+import { decodeRegistry, decodeState, encodeState, mergeRegistry } from "../../../engine/store/bucket.js";
+import { BUCKETS_PER_PARTITION, bucketOf, meterHash, partitionOf } from "../../../engine/store/contract.js";
+import type { Commit, HeldRecord, PartitionedStore, RegistryRow } from "../../../engine/store/contract.js";
+import { createState } from "../../../engine/store/state.js";
+
+/** A fresh database with a store open on it. */
+export interface StoreHarness {
+  store: PartitionedStore;
+  /** Another store on the same database; the harness closes it on cleanup. */
+  open(options?: { partitions?: number }): Promise<PartitionedStore>;
+  /** Closes every store of the harness and removes the database. */
+  cleanup(): Promise<void>;
+}
+
+/** Opens a fresh database with this partition count. */
+export type OpenHarness = (options: { partitions: number }) => Promise<StoreHarness>;
+
+const P = 4;
+
+export function meter(id: string, over: Partial<RegistryRow> = {}): RegistryRow {
+  return {
+    meterId: id, type: "electricity.register", unit: "kWh", scalingFactor: 1, resetValue: null, digits: null,
+    rolloverMode: "documented", parentId: null, unitPrice: null, basicFeePerDay: null, costCenter: null, glAccount: null,
+    lastReading: null, lastEnd: null, pulseWeight: null, pulseInput: null, pulseWidthMs: null, qmax: null,
+    noPulseDays: null, debounceMs: null, ...over,
+  };
+}
+
+/** A meter with every optional field set. */
+const full = (id: string) => meter(id, {
+  type: "water.pulse", unit: "m3", scalingFactor: 0.5, resetValue: 99_999, digits: 5, rolloverMode: "modulus", parentId: "M-parent",
+  unitPrice: 1.75, basicFeePerDay: 0.12, costCenter: "CC-7", glAccount: "4711", lastReading: 123.25, lastEnd: 20_100,
+  pulseWeight: 0.01, pulseInput: "namur", pulseWidthMs: 40, qmax: 2.5, noPulseDays: 3, debounceMs: 5,
+});
+
+export function batch(batchId: string, fence: Commit["fence"], over: Partial<Commit> = {}): Commit {
+  return {
+    batchId, runId: 1, seq: 0, input: "readings.csv", rulesVersion: "r1", fence,
+    counts: { rows: 1, billable: 1, held: 0, rejected: 0, duplicates: 0, sensor: 0 },
+    state: [], segments: [], held: [], alerts: [], flags: [], audit: [], episodes: [], ...over,
+  };
+}
+
+const held = (readingId: string, meterId: string, over: Partial<HeldRecord> = {}): HeldRecord => ({
+  readingId, meterId, endDay: 20_200, value: 1234.5, override: Number.NaN, source: 1, verification: 2,
+  reasons: "implausible_rollover|spike", line: `{"readingId":"${readingId}"}`, ...over,
+});
+
+const bytes = (data: Uint8Array | null) => (data === null ? null : Array.from(data));
+
+/** Ids of `n` meters that fall in `bucket` of a P-partition store. */
+function idsIn(bucket: number, n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) if (bucketOf(`M-${i}`, P) === bucket) out.push(`M-${i}`);
+  return out;
+}
+
+/** Registers meters: rows and the registry BLOBs of their buckets, merged into what is stored. */
+async function register(store: PartitionedStore, rows: RegistryRow[]) {
+  const groups = new Map<number, RegistryRow[]>();
+  for (const r of rows) {
+    const b = bucketOf(r.meterId, store.partitions);
+    groups.set(b, [...(groups.get(b) ?? []), r]);
+  }
+  const stored = new Map((await store.readBuckets([...groups.keys()])).map((b) => [b.bucket, b]));
+  const buckets = [...groups].map(([bucket, group]) => {
+    const merged = mergeRegistry(stored.get(bucket)?.registry ?? null, group);
+    return { bucket, meters: merged.meters, registry: merged.registry };
+  });
+  await store.writeRegistry(rows, buckets);
+  return buckets;
+}
+
+/** Runs the contract suite on one implementation. */
+export function describeStoreContract(name: string, openHarness: OpenHarness): void {
+  describe(`store contract: ${name}`, () => {
+    const withStore = (title: string, body: (h: StoreHarness) => Promise<void>) =>
+      it(title, async () => {
+        const h = await openHarness({ partitions: P });
+        try {
+          await body(h);
+        } finally {
+          await h.cleanup();
+        }
+      });
+
+    withStore("places meters by a stable hash: pinned values, bucket % partitions = partition", async ({ store }) => {
+      expect([meterHash(""), meterHash("a"), meterHash("foobar")]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+      expect([meterHash("M-000001"), meterHash("Zähler-7"), meterHash("電表-1")]).toEqual([0xa8976fc4, 0x1ea03781, 0x0cce9705]);
+      for (const id of ["Zähler-7", "電表-1", "M-é"]) {
+        let h = 0x811c9dc5;
+        for (const b of Buffer.from(id, "utf8")) h = Math.imul(h ^ b, 0x01000193);
+        expect(meterHash(id)).toBe(h >>> 0);
+      }
+      expect([partitionOf("M-000001", 16), bucketOf("M-000001", 16), bucketOf("M-000001", 4)]).toEqual([4, 4036, 964]);
+      expect(store.partitions).toBe(P);
+      for (let i = 0; i < 2000; i++) {
+        const bucket = bucketOf(`M-${i}`, P);
+        expect(bucket).toBeLessThan(P * BUCKETS_PER_PARTITION);
+        expect(bucket % P).toBe(partitionOf(`M-${i}`, P));
+      }
+      expect((await store.versions()).length).toBe(P);
+      expect([...(await store.versions())]).toEqual([0, 0, 0, 0]);
+    });
+
+    withStore("writes the registry rows and bucket BLOBs, and reads them back", async ({ store }) => {
+      const [bucket] = [bucketOf("M-1", P)];
+      const ids = idsIn(bucket, 3);
+      const rows = [full(ids[0]), meter(ids[1]), meter(ids[2], { parentId: ids[0], costCenter: "CC 1", glAccount: "GL\t2" })];
+      const written = await register(store, [...rows, meter("M-elsewhere-1"), meter("Zähler-7")]);
+      expect(await store.registry(["missing", ids[2], ids[0], ids[1], "Zähler-7"]))
+        .toEqual([rows[2], rows[0], rows[1], meter("Zähler-7")]);
+      expect(await store.registry([])).toEqual([]);
+      const read = await store.readBuckets([bucket, (bucket + 1) % (P * BUCKETS_PER_PARTITION), ...written.map((b) => b.bucket)]);
+      expect(read.map((b) => b.bucket)).toEqual([...new Set(written.map((b) => b.bucket))].sort((a, b) => a - b));
+      const mine = read.find((b) => b.bucket === bucket)!;
+      expect(mine.meters).toBe(3);
+      expect(mine.state).toBeNull();
+      const columns = decodeRegistry(mine.registry);
+      expect(columns.ids).toEqual(ids);
+      expect([columns.scale[0], columns.reset[0], columns.digits[0], columns.mode[0], columns.pulseInput[0]]).toEqual([0.5, 99_999, 5, 1, 2]);
+      expect([columns.baseValue[0], columns.baseEnd[0], columns.qmax[0], columns.debounceMs[0]]).toEqual([123.25, 20_100, 2.5, 5]);
+
+      // A re-import keeps slots and the state BLOB; a new meter is appended.
+      const state = encodeState(createState(3));
+      await store.commit(batch("b-state", [{ partition: bucket % P, version: 0 }], { state: [{ bucket, meters: 3, state }] }));
+      const more = idsIn(bucket, 4)[3];
+      const changed = meter(ids[1], { unitPrice: 0.5 });
+      await register(store, [changed, meter(more)]);
+      const [again] = await store.readBuckets([bucket]);
+      expect(decodeRegistry(again.registry).ids).toEqual([...ids, more]);
+      expect(again.meters).toBe(4);
+      expect(bytes(again.state)).toEqual(bytes(state));
+      expect(decodeState(again.state, again.meters).size).toBe(4);
+      expect(await store.registry([ids[1], more])).toEqual([changed, meter(more)]);
+    });
+
+    withStore("commits everything a batch changes and reads it back", async ({ store }) => {
+      const run = await store.startRun({ files: ["a.csv"] });
+      const id = "M-1";
+      const bucket = bucketOf(id, P);
+      const p = bucket % P;
+      await register(store, [meter(id)]);
+      const state = createState(1);
+      state.lastEnd[0] = 20_200;
+      state.lastValue[0] = 1234.5;
+      const seg = { bucket, entries: 2, data: Uint8Array.from([1, 2, 3, 4]) };
+      const h = [held("r1", id), held("r2", id, { override: 7, value: Number.NaN, source: 0, verification: 0 })];
+      const alert = { meterId: id, endDay: 20_200, rule: "cold_chain", line: '{"rule":"cold_chain"}' };
+      const c = batch("b1", [{ partition: p, version: 0 }], {
+        runId: run, seq: 3, input: "a.csv#3", counts: { rows: 5, billable: 1, held: 2, rejected: 1, duplicates: 1, sensor: 0 },
+        state: [{ bucket, meters: 1, state: encodeState(state) }], segments: [seg], held: h, alerts: [alert],
+        flags: [{ meterId: id, partition: p, reason: "magnetic", note: "rule", actor: "rules", at: "2026-12-01T00:00:00.000Z" }],
+        audit: [{ meterId: id, action: "set", reason: "magnetic", actor: "rules" }],
+        episodes: [{ key: `${id}|temperature`, data: '{"since":1}' }, { key: "gone", data: null }],
+      });
+      expect(await store.commit(c)).toBe("committed");
+      expect([...(await store.versions())]).toEqual([0, 0, 0, 0].map((v, i) => (i === p ? 1 : v)));
+      const [row] = await store.readBuckets([bucket]);
+      const decoded = decodeState(row.state, row.meters);
+      expect([decoded.lastEnd[0], decoded.lastValue[0]]).toEqual([20_200, 1234.5]);
+      const segments = await store.readSegments([bucket]);
+      expect(segments.map((s) => ({ ...s, data: bytes(s.data) }))).toEqual([{ bucket, batchId: "b1", entries: 2, data: [1, 2, 3, 4] }]);
+      expect(await store.readHeld([id, "other"])).toEqual(h);
+      expect(await store.readFlags([p])).toEqual([{ meterId: id, reason: "magnetic", note: "rule", actor: "rules", at: "2026-12-01T00:00:00.000Z" }]);
+      expect((await store.audit(id)).map((a) => [a.meterId, a.action, a.reason, a.actor])).toEqual([[id, "set", "magnetic", "rules"]]);
+      expect(await store.readEpisodes([`${id}|temperature`, "gone"])).toEqual(new Map([[`${id}|temperature`, '{"since":1}']]));
+      expect(await store.batch("b1")).toEqual({ batchId: "b1", runId: run, runStatus: "running",
+        counts: { rows: 5, billable: 1, held: 2, rejected: 1, duplicates: 1, sensor: 0 } });
+      expect(await store.batch("nope")).toBeUndefined();
+      const out = await store.batchOutputs("b1");
+      expect(out.segments.map((s) => bytes(s.data))).toEqual([[1, 2, 3, 4]]);
+      expect(out.held).toEqual(h);
+      expect(out.alerts).toEqual([alert]);
+
+      // A later batch deletes an episode (null) and appends to the ledger in commit order.
+      await store.commit(batch("b2", [{ partition: p, version: 1 }], {
+        runId: run, segments: [{ ...seg, data: Uint8Array.from([9]) }], episodes: [{ key: `${id}|temperature`, data: null }] }));
+      expect(await store.readEpisodes([`${id}|temperature`])).toEqual(new Map());
+      expect((await store.readSegments([bucket])).map((s) => s.batchId)).toEqual(["b1", "b2"]);
+      expect(await store.batchOutputs("none")).toEqual({ segments: [], held: [], alerts: [] });
+    });
+
+    withStore("is idempotent by batch id: a duplicate changes nothing", async ({ store }) => {
+      const seg = { bucket: 5, entries: 1, data: Uint8Array.from([1]) };
+      const c = batch("b1", [{ partition: 1, version: 0 }], { segments: [seg], held: [held("r1", "M-1")] });
+      expect(await store.commit(c)).toBe("committed");
+      const other = { ...c, fence: [{ partition: 1, version: 1 }], segments: [seg, seg], held: [held("r9", "M-1")],
+        episodes: [{ key: "k", data: "x" }] };
+      expect(await store.commit(c)).toBe("duplicate");
+      expect(await store.commit(other)).toBe("duplicate");
+      expect([...(await store.versions())]).toEqual([0, 1, 0, 0]);
+      expect(await store.readSegments([5])).toHaveLength(1);
+      expect((await store.readHeld(["M-1"])).map((r) => r.readingId)).toEqual(["r1"]);
+      expect(await store.readEpisodes(["k"])).toEqual(new Map());
+    });
+
+    withStore("is fenced: a stale fence writes nothing, the right version commits", async ({ store }) => {
+      await store.commit(batch("b1", [{ partition: 2, version: 0 }]));
+      const stale = batch("b2", [{ partition: 2, version: 0 }, { partition: 3, version: 0 }], {
+        segments: [{ bucket: 6, entries: 1, data: Uint8Array.from([7]) }], held: [held("r2", "M-2")],
+        flags: [{ meterId: "M-2", partition: 2, reason: "x", note: "", actor: "rules", at: "2026-12-01T00:00:00.000Z" }],
+        episodes: [{ key: "k", data: "v" }] });
+      await expect(store.commit(stale)).rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_FENCED" });
+      expect(await store.batch("b2")).toBeUndefined();
+      expect([...(await store.versions())]).toEqual([0, 0, 1, 0]);
+      expect(await store.readSegments([6])).toEqual([]);
+      expect(await store.readHeld(["M-2"])).toEqual([]);
+      expect(await store.readFlags([2])).toEqual([]);
+      expect(await store.readEpisodes(["k"])).toEqual(new Map());
+      await expect(store.commit(batch("b3", [{ partition: 1, version: 0 }, { partition: 1, version: 1 }])))
+        .rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+      await expect(store.commit(batch("b4", [{ partition: P, version: 0 }]))).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
+      expect(await store.commit({ ...stale, fence: [{ partition: 2, version: 1 }, { partition: 3, version: 0 }] })).toBe("committed");
+      expect([...(await store.versions())]).toEqual([0, 0, 2, 1]);
+      expect(await store.readSegments([6])).toHaveLength(1);
+    });
+
+    withStore("leaves nothing of a commit that fails part way", async ({ store }) => {
+      const bucket = bucketOf("M-1", P);
+      await register(store, [meter("M-1")]);
+      const broken = batch("b1", [{ partition: bucket % P, version: 0 }], {
+        state: [{ bucket, meters: 1, state: encodeState(createState(1)) }],
+        segments: [{ bucket, entries: 1, data: Uint8Array.from([1]) }], alerts: [{ meterId: "M-1", endDay: 1, rule: "r", line: "{}" }],
+        held: [held("r1", "M-1"), held("r2", null as unknown as string)], episodes: [{ key: "k", data: "v" }] });
+      await expect(store.commit(broken)).rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_WRITE" });
+      expect(await store.batch("b1")).toBeUndefined();
+      expect([...(await store.versions())]).toEqual([0, 0, 0, 0]);
+      expect((await store.readBuckets([bucket]))[0].state).toBeNull();
+      expect(await store.readSegments([bucket])).toEqual([]);
+      expect(await store.readHeld(["M-1"])).toEqual([]);
+      expect(await store.batchOutputs("b1")).toEqual({ segments: [], held: [], alerts: [] });
+      expect(await store.readEpisodes(["k"])).toEqual(new Map());
+      expect(await store.commit({ ...broken, held: [held("r1", "M-1")] })).toBe("committed");
+    });
+
+    withStore("keeps operator flags across commits that do not name them; audits set and clear", async ({ store }) => {
+      const p = partitionOf("M-7", P);
+      await store.setFlag(p, { meterId: "M-7", reason: "meter exchange", note: "ticket 12", actor: "ops", at: "2026-12-02T08:00:00.000Z" });
+      await store.commit(batch("b1", [{ partition: p, version: 0 }], {
+        flags: [{ meterId: "M-8", partition: p, reason: "bounce", note: "", actor: "rules", at: "2026-12-02T09:00:00.000Z" }],
+        audit: [{ meterId: "M-8", action: "set", reason: "bounce", actor: "rules" }] }));
+      expect(await store.readFlags([p])).toEqual([
+        { meterId: "M-7", reason: "meter exchange", note: "ticket 12", actor: "ops", at: "2026-12-02T08:00:00.000Z" },
+        { meterId: "M-8", reason: "bounce", note: "", actor: "rules", at: "2026-12-02T09:00:00.000Z" },
+      ]);
+      expect(await store.readFlags([(p + 1) % P])).toEqual([]);
+      expect(await store.readFlags([])).toEqual([]);
+      expect(await store.clearFlag(p, "M-7", "photo checked", "anna")).toBe(true);
+      expect(await store.clearFlag(p, "M-7", "again", "anna")).toBe(false);
+      const audit = await store.audit("M-7");
+      expect(audit.map((a) => [a.action, a.reason, a.actor])).toEqual([["set", "meter exchange", "ops"], ["clear", "photo checked", "anna"]]);
+      expect(Number.isNaN(Date.parse(audit[1].at))).toBe(false);
+      expect((await store.readFlags([p])).map((f) => f.meterId)).toEqual(["M-8"]);
+    });
+
+    withStore("records runs, adopts batches, keeps meta", async ({ store }) => {
+      expect(await store.runningRun()).toBeUndefined();
+      const run = await store.startRun({ files: ["x.csv"] });
+      const running = await store.runningRun();
+      expect(running?.runId).toBe(run);
+      expect(Number.isNaN(Date.parse(running!.startedAt))).toBe(false);
+      await store.commit(batch("b1", [], { runId: run }));
+      await store.finishRun(run, "failed", { error: "boom" });
+      expect(await store.runningRun()).toBeUndefined();
+      expect((await store.batch("b1"))?.runStatus).toBe("failed");
+      const next = await store.startRun({});
+      await store.adoptBatch("b1", next);
+      await store.finishRun(next, "finished", { ok: true }, { files: ["x.csv"], sha256: "ab" });
+      expect(await store.batch("b1")).toMatchObject({ runId: next, runStatus: "finished" });
+      await store.setMeta("registry_sha256", "abc");
+      await store.setMeta("registry_sha256", "def");
+      expect(await store.meta("registry_sha256")).toBe("def");
+      expect(await store.meta("missing")).toBeUndefined();
+      expect(await store.meta("partitions")).toBe(String(P));
+      await expect(store.setMeta("partitions", "8")).rejects.toMatchObject({ code: "MF_ERR_STORE_PARTITIONS" });
+    });
+
+    withStore("reopens with its data and partition count; refuses another count", async (h) => {
+      await register(h.store, [full("M-1")]);
+      await h.store.commit(batch("b1", [{ partition: 0, version: 0 }], { held: [held("r1", "M-1")] }));
+      await h.store.setMeta("k", "v");
+      await h.store.close();
+      const again = await h.open();
+      expect(again.partitions).toBe(P);
+      expect(await again.registry(["M-1"])).toEqual([full("M-1")]);
+      expect([...(await again.versions())]).toEqual([1, 0, 0, 0]);
+      expect(await again.readHeld(["M-1"])).toEqual([held("r1", "M-1")]);
+      expect(await again.meta("k")).toBe("v");
+      expect((await h.open({ partitions: P })).partitions).toBe(P);
+      await expect(h.open({ partitions: 8 })).rejects.toMatchObject({ code: "MF_ERR_STORE_PARTITIONS" });
+      await expect(h.open({ partitions: 0 })).rejects.toMatchObject({ code: "MF_ERR_INVALID_OPTION" });
+    });
+
+    withStore("lets exactly one of two stores on one database commit on the same fence", async (h) => {
+      const a = h.store;
+      const b = await h.open();
+      for (let round = 0; round < 4; round++) {
+        const fence = [{ partition: 2, version: round }, { partition: 3, version: round }];
+        const seg = (x: number) => ({ segments: [{ bucket: 2, entries: 1, data: Uint8Array.from([x]) }] });
+        const outcomes = await Promise.allSettled([a.commit(batch(`a${round}`, fence, seg(1))), b.commit(batch(`b${round}`, fence, seg(2)))]);
+        expect(outcomes.filter((o) => o.status === "fulfilled").map((o) => (o as PromiseFulfilledResult<string>).value)).toEqual(["committed"]);
+        expect((outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+      }
+      expect([...(await b.versions())]).toEqual([0, 0, 4, 4]);
+      expect(await a.readSegments([2])).toHaveLength(4);
+      const same = batch("same", [{ partition: 0, version: 0 }]);
+      expect((await Promise.all([a.commit(same), b.commit(same)])).sort()).toEqual(["committed", "duplicate"]);
+    });
+
+    withStore("rejects with a StoreError once closed", async ({ store }) => {
+      await store.close();
+      await store.close();
+      await expect(store.versions()).rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_READ" });
+      await expect(store.commit(batch("b", []))).rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_WRITE" });
+    });
+  });
+}
