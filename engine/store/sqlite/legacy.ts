@@ -135,13 +135,19 @@ function convertHistory(db: Database.Database, keyBucket: Int32Array, keySlot: I
     }
     entries = createEntries();
   };
-  for (const [batchId, n, data] of db.prepare("SELECT batch_id, entries, data FROM legacy_history ORDER BY segment")
-    .raw().iterate() as Iterable<[string, number, Uint8Array]>) {
-    if (batchId !== batch) {
-      flush();
-      batch = batchId;
+  // Read in pages: the connection cannot write while a statement iterates.
+  const page = db.prepare("SELECT segment, batch_id, entries, data FROM legacy_history WHERE segment > ? ORDER BY segment LIMIT 512").raw();
+  for (let last = -1; ;) {
+    const rows = page.all(last) as Array<[number, string, number, Uint8Array]>;
+    if (rows.length === 0) break;
+    for (const [segment, batchId, n, data] of rows) {
+      if (batchId !== batch) {
+        flush();
+        batch = batchId;
+      }
+      decodeSegment(entries, data, n);
+      last = segment;
     }
-    decodeSegment(entries, data, n);
   }
   flush();
 }
