@@ -137,6 +137,11 @@ export const quoteIdent = (name: string) => `"${name}"`;
  * transaction, holding an advisory lock keyed by the schema name.
  */
 export async function migrate(client: pg.PoolClient, schema: string, requested: number | undefined): Promise<number> {
+  const server = await client.query<{ server_version_num: string }>("SHOW server_version_num");
+  if (Number(server.rows[0].server_version_num) < 150_000) {
+    // MERGE (registry imports) arrived in 15.
+    throw new StoreError("MF_ERR_STORE_OPEN", `schema ${schema}: PostgreSQL 15 or later needed, the server is ${server.rows[0].server_version_num}`);
+  }
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`meterflow_schema:${schema}`]);
