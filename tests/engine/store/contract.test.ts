@@ -6,6 +6,7 @@ import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.j
 import { tempDir } from "../../helpers/tmp.js";
 import { describeStoreContract } from "./contract.js";
 import type { StoreHarness } from "./contract.js";
+import { postgresHarness, runPostgresTests } from "./postgres-env.js";
 
 const dir = tempDir("meterflow-contract-");
 let files = 0;
@@ -30,3 +31,4 @@ async function sqliteHarness(options: { partitions: number }): Promise<StoreHarn
 }
 
 describeStoreContract("sqlite", sqliteHarness);
+if (runPostgresTests) describeStoreContract("postgres", postgresHarness);

@@ -1,12 +1,14 @@
 // The PostgreSQL the store tests use (MF_TEST_POSTGRES_URL, default the development machine's
 // 127.0.0.1:5432/test), each store in a schema of its own, dropped after. Unreachable: the tests
-// skip, except under CI=true, where they fail saying why.
+// skip, except under CI=true, where they fail saying why. `postgresHarness` is the contract
+// suite's (contract.ts) way in.
 import { userInfo } from "node:os";
 import pg from "pg";
 import { afterAll } from "vitest";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
 import type { PostgresStoreOptions } from "../../../engine/store/postgres/index.js";
+import type { StoreHarness } from "./contract.js";
 
 export const POSTGRES_URL = process.env.MF_TEST_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
 
@@ -31,13 +33,17 @@ async function probe(): Promise<string | undefined> {
 }
 
 const unreachable = await probe();
-if (unreachable !== undefined && process.env.CI === "true") {
-  throw new Error(`PostgreSQL at ${POSTGRES_URL} is not reachable (${unreachable}); CI needs it: .ci/run starts it`);
-}
 
-/** True when the PostgreSQL tests run (skipped with a reason otherwise). */
-export const postgresReachable = unreachable === undefined;
-if (!postgresReachable) console.warn(`PostgreSQL tests skipped: ${POSTGRES_URL} not reachable (${unreachable})`);
+/** Why PostgreSQL cannot be used, or undefined when it can. */
+export const postgresProblem = unreachable === undefined ? undefined
+  : `PostgreSQL at ${POSTGRES_URL} is not reachable (${unreachable})`;
+
+/**
+ * Whether the PostgreSQL tests run: always under CI=true (.ci/run starts the server, so an
+ * unreachable one fails them, saying why), else only when the server answers.
+ */
+export const runPostgresTests = postgresProblem === undefined || process.env.CI === "true";
+if (!runPostgresTests) console.warn(`PostgreSQL tests skipped: ${postgresProblem}`);
 
 const schemas: string[] = [];
 const opened: PartitionedStore[] = [];
@@ -56,15 +62,38 @@ export async function openTestStore(options: PostgresStoreOptions = {}): Promise
   return store;
 }
 
-afterAll(async () => {
-  // Closing twice is harmless: every pool ends before its schema goes.
-  for (const store of opened.splice(0)) await store.close();
-  if (!postgresReachable || schemas.length === 0) return;
+async function dropSchemas(names: string[]): Promise<void> {
+  if (postgresProblem !== undefined || names.length === 0) return;
   const client = adminClient();
   await client.connect();
   try {
-    for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    for (const schema of names) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await client.end();
   }
+}
+
+afterAll(async () => {
+  // Closing twice is harmless: every pool ends before its schema goes.
+  for (const store of opened.splice(0)) await store.close();
+  await dropSchemas(schemas.splice(0));
 });
+
+/** The contract suite's harness: a fresh schema; cleanup ends every pool and drops the schema. */
+export async function postgresHarness(options: { partitions: number }): Promise<StoreHarness> {
+  const schema = `mf_test_${Math.random().toString(36).slice(2, 12)}`;
+  const stores: PartitionedStore[] = [];
+  const open = async (more: { partitions?: number } = {}) => {
+    const store = await openPostgresStore(POSTGRES_URL, { ...more, schema });
+    stores.push(store);
+    return store;
+  };
+  return {
+    store: await open(options),
+    open,
+    async cleanup() {
+      for (const store of stores) await store.close();
+      await dropSchemas([schema]);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
 import type { Commit, PartitionedStore, RegistryRow } from "../../../engine/store/contract.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
-import { adminClient, openTestStore, POSTGRES_URL, postgresReachable, testSchema } from "./postgres-env.js";
+import { adminClient, openTestStore, POSTGRES_URL, postgresProblem, runPostgresTests, testSchema } from "./postgres-env.js";
 
 const P = 4;
 
@@ -27,7 +27,11 @@ function batch(batchId: string, fence: Commit["fence"], over: Partial<Commit> = 
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
-describe.skipIf(!postgresReachable)("PostgreSQL store", () => {
+describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
+  it("has a server to run on (CI=true needs one)", () => {
+    expect(postgresProblem, `${postgresProblem}; .ci/run installs and starts it`).toBeUndefined();
+  });
+
   it("fixes the partition count at creation and refuses another", async () => {
     const schema = testSchema();
     const store = await openTestStore({ schema, partitions: P });
