@@ -205,10 +205,15 @@ export function encodeColumns(c: RegistryColumns): Uint8Array {
     out.set(new Uint8Array(column.buffer, column.byteOffset, bytes), at);
     at += bytes;
   };
-  for (const name of F64) copy(c[name], n * 8);
-  copy(c.baseEnd, n * 4);
-  copy(c.digest, n * 4);
-  for (const name of U8) copy(c[name], n);
+  if (c.scale.byteOffset === 0 && c.scale.buffer.byteLength === numericBytes(n)) {
+    // Columns made for exactly n meters are the BLOB's numeric section already: one copy.
+    copy(c.scale, numericBytes(n));
+  } else {
+    for (const name of F64) copy(c[name], n * 8);
+    copy(c.baseEnd, n * 4);
+    copy(c.digest, n * 4);
+    for (const name of U8) copy(c[name], n);
+  }
   out.fill(0, at, strings);
   at = strings;
   copy(codes, 3 * n * 4);
