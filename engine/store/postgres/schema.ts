@@ -122,6 +122,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_meter ON audit (meter_id, id);
   CREATE TABLE episodes (key text PRIMARY KEY, data text NOT NULL);
+  -- BLOBs out of line but not compressed: columnar floats gain little from pglz, and trying costs
+  -- every write (4096 random 24 KB BLOBs by COPY, measured: 1.4-3.1 s compressed, 1.2-1.6 s not).
+  ALTER TABLE buckets ALTER COLUMN registry SET STORAGE EXTERNAL, ALTER COLUMN state SET STORAGE EXTERNAL;
+  ALTER TABLE segments ALTER COLUMN data SET STORAGE EXTERNAL;
   `,
 ];
 
