@@ -55,6 +55,10 @@ function* encode(kinds: readonly CopyKind[], count: number, value: (row: number,
         if ((full = room(4)) !== undefined) yield full;
         at = out.writeInt32BE(-1, at);
       } else if (kind === "int") {
+        // Buffer would truncate 1.5 and write NaN as 0; a parameter would have been refused.
+        if (!Number.isInteger(v) || (v as number) < -0x80000000 || (v as number) > 0x7fffffff) {
+          throw new RangeError(`column ${column + 1} of row ${row + 1}: ${String(v)} is not a 32-bit integer`);
+        }
         if ((full = room(8)) !== undefined) yield full;
         at = out.writeInt32BE(4, at);
         at = out.writeInt32BE(v as number, at);

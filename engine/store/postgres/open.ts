@@ -17,7 +17,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// Lower case only: search_path folds an unquoted name to lower case.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Opens the store in database `url` (`postgres://[user[:password]@]host[:port]/database`),
@@ -31,7 +32,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw new InvalidOptionError("partitions", "an integer from 1 to 65536", partitions);
   }
   if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
-    throw new InvalidOptionError("schema", "an SQL identifier (letters, digits, _; at most 63)", schema);
+    throw new InvalidOptionError("schema", "a lower-case SQL identifier (a-z, 0-9, _; at most 63)", schema);
   }
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
     throw new InvalidOptionError("maxConnections", "a positive integer", maxConnections);

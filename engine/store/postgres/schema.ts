@@ -132,7 +132,7 @@ export const MIGRATIONS: readonly string[] = [
 /** The meta key holding the partition count, fixed when the store is created. */
 export const PARTITIONS_KEY = "partitions";
 
-/** Double-quotes an identifier already checked against /^[A-Za-z_][A-Za-z0-9_]*$/. */
+/** Double-quotes an identifier already checked against /^[a-z_][a-z0-9_]*$/. */
 export const quoteIdent = (name: string) => `"${name}"`;
 
 /**

@@ -116,6 +116,13 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
     expect(buckets.map((b) => [b.bucket, b.meters, Buffer.from(b.registry).equals(random(sizes[b.bucket], b.bucket + 99)),
       Buffer.from(b.state!).equals(state[b.bucket].state)])).toEqual(sizes.map((_, i) => [i, i + 1, true, true]));
     await expect(store.readBuckets([1.5])).rejects.toMatchObject({ code: "MF_ERR_STORE_READ" });
+    // COPY's binary integers refuse what a parameter would have refused, rather than truncate it.
+    const fractional = { readingId: "r", meterId: "M-1", endDay: 20_000.5, value: 1, override: Number.NaN, source: 0,
+      verification: 0, reasons: "", line: "{}" };
+    await expect(store.commit(batch("b2", [{ partition: 0, version: 1 }], { held: [fractional] })))
+      .rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
+    expect(await store.batch("b2")).toBeUndefined();
+    expect(await store.commit(batch("b3", [{ partition: 0, version: 1 }]))).toBe("committed");
   });
 
   it("lets exactly one of two pools commit on the same fence", async () => {
@@ -170,6 +177,7 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
     expect((error as Error).message).toContain("postgres://someone@127.0.0.1:1/test");
     expect((error as Error).message).not.toContain("s3cret");
     await expect(openPostgresStore(POSTGRES_URL, { schema: "no-dashes" })).rejects.toMatchObject({ code: "MF_ERR_INVALID_OPTION" });
+    await expect(openPostgresStore(POSTGRES_URL, { schema: "Upper" })).rejects.toMatchObject({ code: "MF_ERR_INVALID_OPTION" });
     await expect(openPostgresStore(POSTGRES_URL, { partitions: 0 })).rejects.toMatchObject({ code: "MF_ERR_INVALID_OPTION" });
   });
 
