@@ -16,9 +16,9 @@ import { writeFileSync } from "node:fs";
 import { writeBenchMeters, writeBenchReadings } from "../engine/demo/index.js";
 import { defaultRuleFiles } from "../engine/pipeline/rules.js";
 import { runFiles } from "../engine/pipeline/index.js";
-import { importRegistry } from "../engine/pipeline/registry-import.js";
+import { importRegistry } from "../engine/registry/import.js";
 import { loadPlugins } from "../engine/plugins/index.js";
-import { openSqliteStore } from "../engine/store/index.js";
+import { openStore } from "../engine/store/open.js";
 
 const READINGS = Number(process.argv[2] ?? 10_000_000);
 const METERS = Number(process.argv[3] ?? 100_000);
@@ -56,9 +56,9 @@ try {
     for (const mode of MODES) {
       const db = join(dir, `${mode}-${run}.db`);
       const builtins = mode !== "without";
-      const store = openSqliteStore(db);
+      const store = await openStore(db);
       await importRegistry(store, meters, await loadPlugins({ baseDir: dir, plugins: [], builtins }), true);
-      store.close();
+      await store.close();
       const rules = mode === "facts" ? [...defaultRuleFiles(), factRules] : undefined;
       const summary = await runFiles({ meters, inputs: [readings], db, out: join(dir, `out-${mode}-${run}`), batchSize: 262_144, builtinPlugins: builtins, rules });
       if (!summary.balanced) throw new Error("not balanced");

@@ -4,8 +4,14 @@ import { createHash } from "node:crypto";
 import type { ReadingBatch } from "./batch.js";
 import { PULSE_INPUTS } from "./pulse-fields.js";
 
-/** SHA-256 over the batch's decoded columns; meters by registry key, unknown ones by id. */
-export function batchId(batch: ReadingBatch, keys: Int32Array): string {
+let local = new Int32Array(1024);
+
+/**
+ * SHA-256 over the batch's decoded columns, taken before any registry check: meters by their id,
+ * numbered in order of first appearance in the batch, so the id depends on the content alone
+ * (not on the file's meter index, the registry or the store).
+ */
+export function batchId(batch: ReadingBatch): string {
   const n = batch.length;
   const h = createHash("sha256");
   const bytes = (a: ArrayBufferView, size: number) => new Uint8Array(a.buffer, a.byteOffset, n * size);
@@ -16,15 +22,29 @@ export function batchId(batch: ReadingBatch, keys: Int32Array): string {
   h.update(bytes(batch.source, 1));
   h.update(bytes(batch.verification, 1));
   h.update(bytes(batch.reject, 1));
-  h.update(bytes(keys, 4));
+  if (local.length < batch.meters.size) local = new Int32Array(Math.max(batch.meters.size, local.length * 2));
+  local.fill(-1, 0, batch.meters.size);
+  const order = new Int32Array(n);
+  const ids: string[] = [];
+  for (let row = 0; row < n; row++) {
+    const m = batch.meter[row];
+    if (m < 0) {
+      order[row] = -1;
+      continue;
+    }
+    if (local[m] < 0) {
+      local[m] = ids.length;
+      ids.push(batch.meters.idOf(m));
+    }
+    order[row] = local[m];
+  }
+  h.update(new Uint8Array(order.buffer));
+  h.update(ids.join("\n"));
   if (batch.pulse !== undefined) {
     for (const input of PULSE_INPUTS) {
       h.update(input);
       h.update(bytes(batch.pulse[input], 8));
     }
-  }
-  for (let row = 0; row < n; row++) {
-    if (keys[row] < 0 && batch.meter[row] >= 0) h.update(`${row}:${batch.meters.idOf(batch.meter[row])}\n`);
   }
   return h.digest("hex").slice(0, 32);
 }

@@ -45,10 +45,6 @@ export interface ReadingBatch {
   rawOf(row: number): string;
   /** The run-wide meter index the `meter` column refers to. */
   readonly meters: MeterIndex;
-  /**
-   * Set when the batch was decoded in a worker that also resolved it against the registry:
-   * each row's registry key (-1 unknown), value_exceeds_register already applied, and the
-   * batch's content id.
-   */
-  readonly resolved?: { keys: Int32Array; batchId: string };
+  /** The batch's content id (batch-id.ts), when the worker that decoded it computed it already. */
+  readonly batchId?: string;
 }

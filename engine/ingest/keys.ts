@@ -13,9 +13,25 @@ export class KeyResolver {
     this.keyOf = keyOf;
   }
 
-  /** Every row's registry key: -1 when the meter is unknown or the row has no meter. A view, valid until the next call. */
-  resolve(batch: ReadingBatch): Int32Array {
-    const n = batch.length;
+  /**
+   * The ids of the batch's meters not resolved yet (in this file): load their buckets before
+   * `resolve`, which then remembers each meter's key (or that it is not registered).
+   */
+  unseen(batch: ReadingBatch): string[] {
+    this.#prepare(batch);
+    const out: string[] = [];
+    const seen = new Set<number>();
+    for (let row = 0; row < batch.length; row++) {
+      const m = batch.meter[row];
+      if (m >= 0 && this.byIndex[m] === -2 && !seen.has(m)) {
+        seen.add(m);
+        out.push(batch.meters.idOf(m));
+      }
+    }
+    return out;
+  }
+
+  #prepare(batch: ReadingBatch): void {
     const index = batch.meters;
     if (index !== this.index) {
       // Another file, another meter index: its indices mean other meters.
@@ -27,6 +43,13 @@ export class KeyResolver {
       grown.set(this.byIndex);
       this.byIndex = grown;
     }
+  }
+
+  /** Every row's registry key: -1 when the meter is unknown or the row has no meter. A view, valid until the next call. */
+  resolve(batch: ReadingBatch): Int32Array {
+    const n = batch.length;
+    const index = batch.meters;
+    this.#prepare(batch);
     if (this.keys.length < n) this.keys = new Int32Array(n);
     const byIndex = this.byIndex;
     const keys = this.keys.subarray(0, n);

@@ -9,7 +9,6 @@ import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
-import type { RegistryLimits } from "./limits.js";
 import type { MeterIndex } from "./meter-index.js";
 
 /** What the worker is started with. */
@@ -19,8 +18,8 @@ export interface WorkerInput {
   maxEndDay: number;
   /** Batches the worker may post before the consumer takes one. */
   ahead: number;
-  /** The registry by meter key: ids, and what rejectByRegistry needs. */
-  registry: { ids: readonly string[] } & RegistryLimits;
+  /** The store (path or URL): the worker checks register limits against its registry. */
+  db?: string;
   /**
    * The plugin configuration: the worker loads the same plugins (engine/plugins) and decodes
    * their channels. Absent: built-in plugins only.
@@ -28,7 +27,7 @@ export interface WorkerInput {
   plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
 }
 
-type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse" | "sensorRow" | "sensors"> & { keys: Int32Array };
+type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse" | "sensorRow" | "sensors">;
 
 /** Messages from the worker. */
 export type WorkerMessage =
@@ -87,11 +86,10 @@ export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & 
       if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
       for (const id of m.ids) meters.ids.push(id);
       const rejectedRaw = new Map(m.raw);
-      const { keys, ...columns } = m.columns;
       yield {
-        length: m.length, ...columns, meters, rejectedRaw,
+        length: m.length, ...m.columns, meters, rejectedRaw,
         rawOf: (row: number) => rejectedRaw.get(row) ?? "",
-        resolved: { keys, batchId: m.batchId },
+        batchId: m.batchId,
       };
       worker.postMessage("ack");
     }

@@ -1,17 +1,17 @@
 // The held readings of the meters a run touches, to tell an exact re-send of a held reading (a
 // duplicate: it changes nothing and is not held again) from a new value for that day. Only meters
-// whose state counts held readings are looked up, so a night without holds reads nothing.
+// whose state counts held readings are read from the store, so a night without holds reads nothing.
+import type { PartitionedStore } from "../store/contract.js";
 import type { MeterState } from "../store/state.js";
-import type { Store } from "../store/types.js";
 
 export class HeldIndex {
-  readonly #store: Store;
+  readonly #store: PartitionedStore;
   readonly #state: MeterState;
   readonly #ids: readonly string[];
   /** Per loaded meter: its held readings as "end:value" keys. */
   readonly #held = new Map<number, Set<string>>();
 
-  constructor(store: Store, state: MeterState, ids: readonly string[]) {
+  constructor(store: PartitionedStore, state: MeterState, ids: readonly string[]) {
     this.#store = store;
     this.#state = state;
     this.#ids = ids;
@@ -23,12 +23,13 @@ export class HeldIndex {
   }
 
   /** Loads the held readings of these meters from the store. */
-  load(meters: Iterable<number>): void {
+  async load(meters: Iterable<number>): Promise<void> {
     const list = [...meters].filter((k) => !this.#held.has(k));
     if (list.length === 0) return;
     const keyOf = new Map(list.map((k) => [this.#ids[k], k]));
+    const rows = await this.#store.readHeld([...keyOf.keys()]);
     for (const k of list) this.#held.set(k, new Set());
-    for (const h of this.#store.heldOf([...keyOf.keys()])) this.#held.get(keyOf.get(h.meterId)!)!.add(`${h.endDay}:${h.value}`);
+    for (const h of rows) this.#held.get(keyOf.get(h.meterId)!)!.add(`${h.endDay}:${h.value}`);
   }
 
   /** Whether this exact reading (meter, end, value) is held already. */

@@ -58,6 +58,7 @@ export function apply(ctx: ProcessorContext, out: BatchOutput, meter: number, en
   for (const alert of decision.alerts) out.alerts.push({ meterId: id, end, ...alert });
   if (decision.tempBad !== undefined && state.tempBad[meter] === 0) {
     state.tempBad[meter] = 1;
+    ctx.flags.setByRun(meter);
     out.audit.push({ meterId: id, action: "set", reason: decision.tempBad, actor: `rules ${rules.version}` });
   }
   return decision.reasons;

@@ -82,7 +82,7 @@ export class LatePath {
 
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
     const { meters, heldIndex } = this.#ctx;
-    if (heldIndex?.has(row.meter, row.end, row.value)) {
+    if (heldIndex.has(row.meter, row.end, row.value)) {
       this.#out.counts.duplicates++;
       return;
     }
@@ -205,8 +205,9 @@ export class LatePath {
     const out = c === undefined
       ? { readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0, previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0 }
       : outputRow(meterId, row.end, c, prev, row.value, (c.flags & FLAG.initial) !== 0);
-    holdRow(this.#out, out, reasons);
-    this.#ctx.heldIndex?.add(row.meter, row.end, row.value);
+    const { batch } = row;
+    holdRow(this.#out, out, reasons, { value: row.value, override: row.override, source: batch.source[row.row], verification: batch.verification[row.row] });
+    this.#ctx.heldIndex.add(row.meter, row.end, row.value);
   }
 }
 

@@ -14,8 +14,6 @@ import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import type { HistoryEntries } from "../store/history.js";
-import { CHUNK_METERS } from "../store/schema.js";
-import { snapshotChunks } from "../store/state.js";
 import { createBatchLines, emitBatch } from "./emit.js";
 import type { BatchLines } from "./emit.js";
 import { FactColumns } from "./fact-columns.js";
@@ -39,10 +37,9 @@ export interface StageTimes {
   output: number;
 }
 
-/** A batch buffer: history entries and a state snapshot, shared with a writer thread. */
+/** A batch buffer: its history entries and output lines, shared with a writer thread. */
 interface Slot {
   history: HistoryEntries;
-  state: { bytes: Uint8Array };
   lines: BatchLines;
 }
 
@@ -66,12 +63,11 @@ export class BatchProcessor {
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
-    this.#resolver = new KeyResolver(ctx.meters.keyOf);
+    this.#resolver = new KeyResolver(ctx.ws.meters.keyOf);
     this.#pulses = new PulseStage(ctx.kernel.implementation);
     for (let i = 0; i < SLOTS; i++) {
       this.#slots.push({
         history: createEntries(65536, true),
-        state: { bytes: new Uint8Array(new SharedArrayBuffer(1 << 20)) },
         lines: createBatchLines(true),
       });
     }
@@ -84,58 +80,41 @@ export class BatchProcessor {
 
   /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
   async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
-    const { store, writer, runId, state } = this.#ctx;
+    const { store, writer, ws } = this.#ctx;
     const t0 = performance.now();
     await writer.ready(64 << 20);
     const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
     const t1 = performance.now();
     const n = batch.length;
-    let keys: Int32Array;
-    let id: string;
-    if (batch.resolved !== undefined) {
-      ({ keys, batchId: id } = batch.resolved);
-    } else {
-      keys = this.#resolver.resolve(batch);
-      this.#validate(batch, keys);
-      id = batchId(batch, keys);
-    }
+    const id = batch.batchId ?? batchId(batch);
+    // The slice: the buckets (registry and state) of the batch's meters not loaded yet.
+    await ws.load(this.#resolver.unseen(batch));
+    const keys = this.#resolver.resolve(batch);
+    this.#validate(batch, keys);
     clearEntries(slot.history);
     const out: BatchOutput = {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
       history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
     this.#reject(batch, out);
-    const committed = store.batch(id);
+    const committed = this.#submitted.has(id) ? undefined : await store.batch(id);
     if (committed !== undefined || this.#submitted.has(id)) {
-      emitCommitted(this.#ctx, committed, out, id, slot.lines);
+      await emitCommitted(this.#ctx, committed, out, id, slot.lines);
       return out.counts;
     }
+    await this.#slices(batch, keys);
     const t2 = performance.now();
     this.#ctx.sensors?.apply(batch, out);
     this.#unknownMeters(batch, keys, out);
-    await this.#loadHeld(keys, n);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
-    if (late.pending) {
-      // A chunk not in memory is read from the store: every batch handed over must be committed.
-      if (!late.cached) await writer.flush();
-      late.flush();
-    }
+    late.flush();
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
-    const chunks = new Set<number>();
-    for (let i = 0; i < out.history.length; i++) chunks.add(Math.floor(out.history.meter[i] / CHUNK_METERS));
-    emitBatch(this.#ctx.format, this.#ctx.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
+    emitBatch(this.#ctx.format, ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
     const t4 = performance.now();
-    writer.submit({
-      kind: "commit",
-      commit: {
-        batchId: id, runId, seq, input, counts: out.counts, history: out.history, held: out.held,
-        state: snapshotChunks(state, chunks, CHUNK_METERS, slot.state), audit: out.audit, rulesVersion: this.#ctx.rules.version,
-      },
-      lines: bytesOf(slot.lines),
-    });
+    writer.submit({ kind: "commit", commit: this.#ctx.commits.build(id, seq, input, batch, keys, out), lines: bytesOf(slot.lines) });
     this.#submitted.add(id);
     const st = this.stages;
     st.commit += t1 - t0 + performance.now() - t4;
@@ -145,18 +124,27 @@ export class BatchProcessor {
     return out.counts;
   }
 
-  /** Loads the held readings of the batch's meters that have some (the store must be current). */
-  async #loadHeld(keys: Int32Array, n: number): Promise<void> {
-    const held = this.#ctx.heldIndex;
-    if (held === undefined) return;
-    let need: Set<number> | undefined;
-    for (let row = 0; row < n; row++) {
+  /**
+   * The rest of the batch's slice: operator flags of its partitions, and for the meters that need
+   * them their held readings and their history (late readings). Reading those from the store
+   * needs every batch handed over committed first.
+   */
+  async #slices(batch: ReadingBatch, keys: Int32Array): Promise<void> {
+    const { ws, heldIndex, history, flags, writer } = this.#ctx;
+    const lastEnd = ws.state.lastEnd;
+    let held: Set<number> | undefined;
+    let late: Set<number> | undefined;
+    for (let row = 0; row < batch.length; row++) {
       const k = keys[row];
-      if (k >= 0 && held.needsLoad(k)) (need ??= new Set()).add(k);
+      if (k < 0) continue;
+      if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
+      if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
     }
-    if (need === undefined) return;
-    await this.#ctx.writer.flush();
-    held.load(need);
+    await flags.apply(keys, batch.length);
+    if (held === undefined && late === undefined) return;
+    await writer.flush();
+    if (held !== undefined) await heldIndex.load(held);
+    if (late !== undefined) await history.ensure(late);
   }
 
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
@@ -234,7 +222,7 @@ export class BatchProcessor {
         else late.conflict(batch, row, k);
         continue;
       }
-      if (held !== undefined && held.has(k, end, batch.value[row])) {
+      if (held.has(k, end, batch.value[row])) {
         // An exact re-send of a held reading: counted, not held again.
         out.counts.duplicates++;
         continue;
@@ -326,10 +314,11 @@ export class BatchProcessor {
       const initial = (flags & FLAG.initial) !== 0;
       const row_ = { readingId: readingId(ids[k], end), meterId: ids[k], start: initial ? Number.NaN : start,
         end, days, previous: prev, current: cur, consumption, daily, flags };
+      const arrived = { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] };
       if (!isTrusted(reasons)) {
         // Held: out of the chain, state unchanged; kept with its reading for a later release.
-        holdRow(out, row_, reasons);
-        this.#ctx.heldIndex?.add(k, end, batch.value[row]);
+        holdRow(out, row_, reasons, arrived);
+        this.#ctx.heldIndex.add(k, end, batch.value[row]);
         afterHeld = true;
         continue;
       }
@@ -342,7 +331,7 @@ export class BatchProcessor {
         state.sumConsumption[k] += consumption;
         state.sumDays[k] += days;
       } else {
-        holdRow(out, row_, reasons);
+        holdRow(out, row_, reasons, arrived);
       }
       state.lastEnd[k] = end;
       state.lastValue[k] = cur;

@@ -5,8 +5,8 @@ import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
 import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker } from "../ingest/index.js";
-import { importRegistry } from "./registry-import.js";
-import type { RegistryImport } from "./registry-import.js";
+import { importRegistry } from "../registry/import.js";
+import type { RegistryImport } from "../registry/import.js";
 import { createOutputFiles } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
 import type { OutputFormat } from "../sinks/files.js";
@@ -15,11 +15,13 @@ import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
 import { HeldIndex } from "./held-index.js";
-import { HistoryCache } from "./history-cache.js";
+import { CommitBuilder, THRESHOLD_EPISODES } from "../runtime/commit.js";
+import { FlagSync } from "../runtime/flags.js";
+import { HistoryCache } from "../runtime/history-cache.js";
+import { WorkingSet } from "../runtime/working-set.js";
 import { createFacts } from "../rules/facts.js";
 import { RulesDecider } from "./rules.js";
-import type { Store } from "../store/types.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { openStore } from "../store/open.js";
 import { BatchProcessor } from "./processor.js";
 import type { BatchCounts } from "./output.js";
 import { readEventsBatch } from "./pulse-events.js";
@@ -48,7 +50,7 @@ export interface RunOptions {
    * becomes one reading per meter and UTC day it covers.
    */
   pulseEvents?: string[];
-  /** SQLite state file (created when missing). */
+  /** The store: an SQLite state file (created when missing) or a `postgres://` URL. */
   db: string;
   /** Output directory (created when missing). */
   out: string;
@@ -98,7 +100,8 @@ export interface RunSummary {
   conservation: "in = billable + held + rejected + duplicates + sensor";
   balanced: boolean;
   batches: number;
-  meters: { registered: number; imported?: { inserted: number; updated: number; rejected: number; unchanged?: true } };
+  /** Meters registered in the store, meters the run loaded (its batches' buckets), and what the import did. */
+  meters: { registered: number; loaded: number; imported?: Omit<RegistryImport, "rejections"> };
   inputs: Array<{ path: string; bytes: number; sha256: string; kind?: "pulse-events" } & Partial<EventsInput>>;
   seconds: number;
   readings_per_second: number;
@@ -159,14 +162,16 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     facts: pluginFacts.names,
   });
   pluginFacts.use(rules.uses);
-  const store = openSqliteStore(options.db);
+  const store = await openStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;
   try {
     await plugins.setup();
     const imported = options.meters === undefined ? undefined : withoutRejections(await importRegistry(store, options.meters, plugins));
-    const meters = store.meters();
-    const state = store.loadState(meters);
+    const registered = Number((await store.meta(REGISTERED)) ?? 0);
+    // The run's working set: only the buckets its batches name are ever loaded.
+    const ws = new WorkingSet(store);
+    const { meters, state } = ws;
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
     try {
       mkdirSync(options.out, { recursive: true });
@@ -174,7 +179,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     } catch (error) {
       throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
     }
-    runId = store.startRun([...inputs, ...eventInputs]);
+    runId = await store.startRun([...inputs, ...eventInputs]);
     const format = options.format ?? "csv";
     const writeInThread = (options.threads ?? true) && canWriteInThread();
     writer = writeInThread
@@ -185,12 +190,15 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     pluginFacts.clear(facts as Record<string, unknown>);
     const ranges = channelRanges(plugins.channels);
     const tracker = new ThresholdTracker(scopedThresholds(plugins));
-    const saved = store.meta(THRESHOLD_STATE);
+    // Open threshold episodes outlive a run (a cold-chain excursion spans nightly files); they
+    // are committed with the batches that change them.
+    const saved = (await store.readEpisodes([THRESHOLD_EPISODES])).get(THRESHOLD_EPISODES) ?? (await store.meta(THRESHOLD_EPISODES));
     if (saved !== undefined) tracker.restore(JSON.parse(saved) as ThresholdSnapshot);
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
     const processor = new BatchProcessor({
-      store, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store),
-      heldIndex: new HeldIndex(store, state, meters.ids),
+      store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws),
+      heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
+      commits: await CommitBuilder.create(store, ws, runId, rules.version, plugins.thresholds.length > 0 ? () => JSON.stringify(tracker.snapshot()) : undefined),
       rules, facts, sensors, ranges, pluginFacts,
     });
     const channels = channelIndex(plugins);
@@ -198,7 +206,6 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const decodeInWorker = (options.threads ?? true) && canDecodeInWorker();
-    const registryColumns = { ids: meters.ids, digits: meters.digits, reset: meters.reset, pulseWeight: meters.pulseWeight };
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
     let seq = 0;
     let decode = 0;
@@ -209,7 +216,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
       const batches = decodeInWorker
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, registry: registryColumns, plugins: threadPlugins }, (hex) => (input.sha256 = hex))
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex))
         : readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) });
       for await (const batch of batches) {
         decode += performance.now() - waited;
@@ -236,8 +243,6 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
     await writer.flush();
-    // Open threshold episodes outlive the run (a cold-chain excursion spans nightly files).
-    if (plugins.thresholds.length > 0) store.setMeta(THRESHOLD_STATE, JSON.stringify(tracker.snapshot()));
     const stages = { setup: ms(setup), decode: ms(decode), flush: ms(performance.now() - flushing), ...Object.fromEntries(Object.entries(processor.stages).map(([k, v]) => [k, ms(v)])) };
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
@@ -245,7 +250,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       duplicates: total.duplicates, sensor: total.sensor, corrections: total.corrections,
       conservation: "in = billable + held + rejected + duplicates + sensor",
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
-      batches: seq, meters: { registered: meters.size, ...(imported === undefined ? {} : { imported }) },
+      batches: seq, meters: { registered: imported === undefined ? registered : Number((await store.meta(REGISTERED)) ?? 0), loaded: ws.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
       alerts: tally.alerts, alert_rules: sorted(tally.alertRules), rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
@@ -256,20 +261,20 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     };
     if (!summary.balanced) throw new RunError(`readings do not balance: ${JSON.stringify(total)}`);
     await writer.close(summary);
-    store.finishRun(runId, "finished", summary, inputs);
+    await store.finishRun(runId, "finished", summary, inputs);
     return summary;
   } catch (error) {
     await writer?.abort();
-    if (runId >= 0) store.finishRun(runId, "failed", { error: (error as Error).message });
+    if (runId >= 0) await store.finishRun(runId, "failed", { error: (error as Error).message });
     throw error;
   } finally {
-    store.close();
+    await store.close();
     await plugins.teardown();
   }
 }
 
-/** The meta key of the sensor thresholds' state (open episodes, last times). */
-const THRESHOLD_STATE = "sensor_thresholds";
+/** The meta key of the registered meter count (registry/import.ts keeps it). */
+const REGISTERED = "meters_registered";
 
 /** An import's counts for the summary (the rejected rows themselves are not listed there). */
 function withoutRejections({ rejections: _, ...counts }: RegistryImport): Omit<RegistryImport, "rejections"> {

@@ -31,14 +31,42 @@ export class WriterError extends MeterflowError {
   }
 }
 
-/** The writer in this thread: every job is written when submitted. */
+/** The writer in this thread: jobs are written in order as the event loop allows. */
 export function inlineWriter(writer: BatchWriter): WriterClient {
+  let chain = Promise.resolve();
+  let pending = 0;
+  let failure: unknown;
+  const check = () => {
+    if (failure !== undefined) throw failure;
+  };
   return {
-    submit: (job) => writer.write(job),
-    ready: (limit) => writer.drain(limit),
-    flush: async () => undefined,
-    close: (summary) => writer.close(summary),
-    abort: async () => writer.abort(),
+    submit(job) {
+      check();
+      pending++;
+      chain = chain.then(() => writer.write(job)).catch((error: unknown) => {
+        failure ??= error;
+      }).finally(() => {
+        pending--;
+      });
+    },
+    async ready(limit) {
+      while (pending >= SLOTS) await chain;
+      check();
+      await writer.drain(limit);
+    },
+    async flush() {
+      await chain;
+      check();
+    },
+    async close(summary) {
+      await chain;
+      check();
+      await writer.close(summary);
+    },
+    async abort() {
+      await chain;
+      writer.abort();
+    },
   };
 }
 

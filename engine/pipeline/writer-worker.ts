@@ -1,8 +1,8 @@
-// The writer thread: its own SQLite connection and the output files; commits each batch it is
+// The writer thread: its own connection to the store and the output files; commits each batch it is
 // handed, then writes the batch's outputs. Protocol in writer-client.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { createOutputFiles } from "../sinks/files.js";
-import { openSqliteStore } from "../store/sqlite.js";
+import { openStore } from "../store/open.js";
 import type { WriterThreadInput } from "./writer-client.js";
 import { BatchWriter } from "./writer.js";
 import { loadPlugins } from "../plugins/index.js";
@@ -10,7 +10,7 @@ import type { WriteJob } from "./writer.js";
 
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
-const store = openSqliteStore(input.db);
+const store = await openStore(input.db);
 const writer = new BatchWriter(store, createOutputFiles(input.out, input.format));
 // Every thread loads the run's plugins and runs their hooks (README "Plugins").
 const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
@@ -29,17 +29,17 @@ port.on("message", (message: Message) => {
   queue = queue.then(async () => {
     try {
       if (message.type === "job") {
-        writer.write(message.job);
+        await writer.write(message.job);
         await writer.drain(64 << 20);
         port.postMessage({ type: "done" });
       } else if (message.type === "close") {
         await writer.close(message.summary);
-        store.close();
+        await store.close();
         await plugins.teardown();
         port.postMessage({ type: "closed" });
       } else {
         writer.abort();
-        store.close();
+        await store.close();
         await plugins.teardown();
       }
     } catch (error) {

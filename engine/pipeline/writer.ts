@@ -2,7 +2,7 @@
 // lines. Runs in the main thread (used directly) or in its own thread (writer-worker.ts), where
 // SQLite's writes overlap with the computation of the next batch.
 import type { OutputFiles } from "../sinks/files.js";
-import type { BatchCommit, Store } from "../store/types.js";
+import type { Commit, PartitionedStore } from "../store/contract.js";
 
 /** A batch's encoded lines per output file. */
 export interface EncodedLines {
@@ -14,22 +14,22 @@ export interface EncodedLines {
 
 /** One unit of work for the writer: commit (or adopt) a batch, then write its lines. */
 export type WriteJob =
-  | { kind: "commit"; commit: BatchCommit; lines: EncodedLines }
+  | { kind: "commit"; commit: Commit; lines: EncodedLines }
   | { kind: "adopt"; batchId: string; runId: number; lines: EncodedLines }
   | { kind: "lines"; lines: EncodedLines };
 
 export class BatchWriter {
-  readonly #store: Store;
+  readonly #store: PartitionedStore;
   readonly #files: OutputFiles;
 
-  constructor(store: Store, files: OutputFiles) {
+  constructor(store: PartitionedStore, files: OutputFiles) {
     this.#store = store;
     this.#files = files;
   }
 
-  write(job: WriteJob): void {
-    if (job.kind === "commit") this.#store.commit(job.commit);
-    else if (job.kind === "adopt") this.#store.adoptBatch(job.batchId, job.runId);
+  async write(job: WriteJob): Promise<void> {
+    if (job.kind === "commit") await this.#store.commit(job.commit);
+    else if (job.kind === "adopt") await this.#store.adoptBatch(job.batchId, job.runId);
     // Only once the batch is committed do its lines go out.
     this.#files.append("rejected", job.lines.rejected);
     this.#files.append("billing", job.lines.billing);

@@ -1,14 +1,14 @@
 // `meterflow meters import`: load a meter registry into the state database.
 import { parseArgs } from "node:util";
-import { importRegistry } from "../../pipeline/registry-import.js";
+import { importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
-import { openSqliteStore } from "../../store/index.js";
+import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
 
-export const METERS_HELP = `Usage: meterflow meters import --db FILE [--config FILE] METERS
+export const METERS_HELP = `Usage: meterflow meters import --db FILE|URL [--config FILE] METERS
 
 Imports (inserts or updates) the meter registry METERS (CSV with a header row, or NDJSON) into
-the SQLite state file. Each row's meter type (a plugin's) fills the columns it leaves empty;
+the store: an SQLite state file, or PostgreSQL with --db postgres://HOST/DB[?schema=NAME]. Each row's meter type (a plugin's) fills the columns it leaves empty;
 rows that cannot be imported are listed with their reasons; the others are imported. --config
 names the plugin configuration (default ./meterflow.config.json when it exists).`;
 
@@ -16,17 +16,17 @@ export async function meters(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== "import") throw new UsageError(`unknown meters command "${sub ?? ""}" (see meterflow meters --help)`);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" } } });
-  if (values.db === undefined) throw new UsageError("meters import needs --db FILE");
+  if (values.db === undefined) throw new UsageError("meters import needs --db FILE|URL");
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
   const plugins = await loadPlugins(readPluginConfig(values.config));
-  const store = openSqliteStore(values.db);
+  const store = await openStore(values.db);
   try {
     // An explicit import always imports; its digest lets later runs skip an unchanged file.
-    const { inserted, updated, rejections = [] } = await importRegistry(store, positionals[0], plugins, true);
-    console.log(`meters: ${inserted} inserted, ${updated} updated, ${rejections.length} rejected`);
+    const { inserted, updated, unchanged, rejections = [] } = await importRegistry(store, positionals[0], plugins, true);
+    console.log(`meters: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged, ${rejections.length} rejected`);
     for (const r of rejections) console.log(`  line ${r.line}: ${r.meterId || "(no id)"}: ${r.reason}`);
   } finally {
-    store.close();
+    await store.close();
   }
   return 0;
 }

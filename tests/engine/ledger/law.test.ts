@@ -11,7 +11,8 @@ import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { computeConsumptionReference, createConsumptionKernel, DEFAULT_MAX_WRAP_SHARE } from "../../../engine/consumption/index.js";
 import { FLAG } from "../../../engine/flags/flags.js";
-import { openSqliteStore } from "../../../engine/store/index.js";
+import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
+import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import type { Outputs } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -114,31 +115,31 @@ async function checkLaw(seed: number): Promise<{ chained: number; held: number; 
     console.log(JSON.stringify(rows.filter((r) => r.meter_id === process.env.MF_LAW_DEBUG)), JSON.stringify(meters.find((m) => m.id === process.env.MF_LAW_DEBUG)));
   }
   const overrides = new Map(rows.filter((r) => r.override !== undefined).map((r) => [`${r.meter_id}@${r.end}:${r.value}`, r.override!]));
-  const store = openSqliteStore(db);
-  const table = store.meters();
+  const store = await openStore(db);
+  const ledger = await readLedger(store, meters.map((m) => m.id));
   let chained = 0;
   const inChain = new Set<string>();
   for (const meter of meters) {
-    const h = store.history(table.keyOf.get(meter.id)!);
+    const chain = latestByDay(ledger.get(meter.id)!);
     let prev = meter.base?.value ?? Number.NaN;
     let total = 0;
     let expectedTotal = 0;
-    for (let i = 0; i < h.length; i++) {
-      if (h.held[i] !== 0 && (h.flags[i] & FLAG.initial) === 0) continue;
-      const id = `${meter.id}@${iso(h.end[i])}`;
+    for (const e of chain) {
+      if (e.held !== 0 && (e.flags & FLAG.initial) === 0) continue;
+      const id = `${meter.id}@${iso(e.end)}`;
       inChain.add(id);
       chained++;
-      expect(Object.is(h.prev[i], prev) || h.prev[i] === prev, `${id}: its predecessor in the chain`).toBe(true);
-      const expected = prev === prev ? consumption(meter, prev, h.value[i], overrides.get(`${id}:${h.value[i]}`) ?? Number.NaN) : 0;
+      expect(Object.is(e.prev, prev) || e.prev === prev, `${id}: its predecessor in the chain`).toBe(true);
+      const expected = prev === prev ? consumption(meter, prev, e.value, overrides.get(`${id}:${e.value}`) ?? Number.NaN) : 0;
       const got = billed.get(id) ?? 0;
       expect(got, `${id} billed ${got}, consumption against its predecessor ${expected} (seed ${seed})`).toBeCloseTo(expected, 6);
       total += got;
       expectedTotal += expected;
-      prev = h.value[i];
+      prev = e.value;
     }
     expect(total, `${meter.id}: total billed = the telescoped sum over its chain`).toBeCloseTo(expectedTotal, 6);
   }
-  store.close();
+  await store.close();
   for (const [id, sum] of billed) if (!inChain.has(id)) expect(sum, `${id} is not in the chain and billed nothing (seed ${seed})`).toBe(0);
   const held = outs.reduce((n, o) => n + o.summary.held, 0);
   return { chained, held, corrections: outs.reduce((n, o) => n + o.summary.corrections, 0) };

@@ -75,8 +75,10 @@ describe("rules in the pipeline", () => {
     const version = out.summary.rules.version;
     expect(version).toMatch(/^[0-9a-f]{16}$/);
     const sql = new Database(db, { readonly: true });
-    expect(sql.prepare("SELECT meter_id, action, reason FROM temp_bad_audit").all()).toEqual([{ meter_id: "E-1", action: "set", reason: "tamper_suspected" }]);
+    expect(sql.prepare("SELECT meter_id, action, reason FROM audit").all()).toEqual([{ meter_id: "E-1", action: "set", reason: "tamper_suspected" }]);
     expect(sql.prepare("SELECT DISTINCT rules_version FROM held").pluck().all()).toEqual([version]);
+    // The flag the rule set lives in the flags table, apart from state: no run overwrites it.
+    expect(sql.prepare("SELECT meter_id, reason FROM flags").all()).toEqual([{ meter_id: "E-1", reason: "tamper_suspected" }]);
     sql.close();
   });
 

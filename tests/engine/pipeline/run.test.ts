@@ -98,12 +98,13 @@ describe("meterflow run", () => {
     const registry = write(dir, "reg.csv", [METERS_HEADER, "R-1,electricity.register,kWh,1,,,,,,,,,,"]);
     const readings = write(dir, "reg-readings.csv", ["meter_id,end,value", "R-1,2026-11-01,5"]);
     const first = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg1") });
-    expect(first.summary.meters.imported).toEqual({ inserted: 1, updated: 0, rejected: 0 });
+    expect(first.summary.meters.imported).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 0 });
     const same = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg2") });
-    expect(same.summary.meters.imported).toEqual({ inserted: 0, updated: 0, rejected: 0, unchanged: true });
+    expect(same.summary.meters.imported).toEqual({ inserted: 0, updated: 0, unchanged: 0, rejected: 0, skipped: true });
     write(dir, "reg.csv", [METERS_HEADER, "R-1,electricity.register,kWh,2,,,,,,,,,,", "R-2,gas.register,m3,1,,,,,,,,,,"]);
     const changed = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg3") });
-    expect(changed.summary.meters).toEqual({ registered: 2, imported: { inserted: 1, updated: 1, rejected: 0 } });
+    // The run loads only the bucket of the meter its readings name.
+    expect(changed.summary.meters).toEqual({ registered: 2, loaded: 1, imported: { inserted: 1, updated: 1, unchanged: 0, rejected: 0 } });
   });
 
   it("runs an empty file as a night without readings", async () => {

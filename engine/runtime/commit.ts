@@ -1,0 +1,71 @@
+// What one decided batch commits, in the store contract's terms: the ledger as one segment per
+// bucket (meters by slot), the new state of every bucket the batch touched, held readings with the
+// reading as it arrived, alerts, the flags the rules set, audit, threshold episodes, and the fence:
+// every touched partition at the version this run last saw it. After a batch is handed over its
+// partitions' expected versions move on (the writer commits batches in order).
+import type { ReadingBatch } from "../ingest/batch.js";
+import type { Commit, PartitionedStore } from "../store/contract.js";
+import { encodeSegment } from "../store/history.js";
+import type { BatchOutput } from "../pipeline/output.js";
+import type { WorkingSet } from "./working-set.js";
+
+/** The key of the sensor thresholds' episodes (open episodes, last times) in the episodes table. */
+export const THRESHOLD_EPISODES = "sensor_thresholds";
+
+export class CommitBuilder {
+  readonly #ws: WorkingSet;
+  readonly #versions: Int32Array;
+  readonly #runId: number;
+  readonly #rulesVersion: string;
+  readonly #episodes: (() => string) | undefined;
+
+  private constructor(ws: WorkingSet, versions: Int32Array, runId: number, rulesVersion: string, episodes: (() => string) | undefined) {
+    this.#ws = ws;
+    this.#versions = versions;
+    this.#runId = runId;
+    this.#rulesVersion = rulesVersion;
+    this.#episodes = episodes;
+  }
+
+  /** A builder fenced at the store's partition versions as they are now. */
+  static async create(store: PartitionedStore, ws: WorkingSet, runId: number, rulesVersion: string, episodes?: () => string): Promise<CommitBuilder> {
+    return new CommitBuilder(ws, await store.versions(), runId, rulesVersion, episodes);
+  }
+
+  build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Commit {
+    const ws = this.#ws;
+    const buckets = new Set<number>();
+    for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) buckets.add(ws.bucketOfKey(keys[row]));
+    const h = out.history;
+    const rowsOf = new Map<number, number[]>();
+    for (let i = 0; i < h.length; i++) {
+      const b = ws.bucketOfKey(h.meter[i]);
+      buckets.add(b);
+      let rows = rowsOf.get(b);
+      if (rows === undefined) rowsOf.set(b, (rows = []));
+      rows.push(i);
+    }
+    // Segments name meters by slot: swap keys for slots while encoding, then put them back.
+    const keysOf = h.meter.slice(0, h.length);
+    for (let i = 0; i < h.length; i++) h.meter[i] = ws.placeOf(keysOf[i]).slot;
+    const segments = [...rowsOf].map(([bucket, rows]) => ({ bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)) }));
+    // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
+    h.meter.set(keysOf);
+    const partitions = new Set([...buckets].map((b) => ws.partitionOfBucket(b)));
+    const fence = [...partitions].sort((a, b) => a - b).map((partition) => ({ partition, version: this.#versions[partition]++ }));
+    const at = new Date().toISOString();
+    const c = out.counts;
+    return {
+      batchId, runId: this.#runId, seq, input, rulesVersion: this.#rulesVersion, fence,
+      counts: { rows: c.rows, billable: c.billable, held: c.held, rejected: c.rejected, duplicates: c.duplicates, sensor: c.sensor },
+      state: ws.stateOf(buckets), segments, held: out.held,
+      alerts: out.alerts.map((a) => ({ meterId: a.meterId, endDay: a.end, rule: a.rule, line: JSON.stringify(a) })),
+      flags: out.audit.filter((a) => a.action === "set").map((a) => ({
+        meterId: a.meterId, reason: a.reason, note: "", actor: a.actor, at,
+        partition: ws.partitionOfBucket(ws.bucketOf(a.meterId)),
+      })),
+      audit: out.audit,
+      episodes: this.#episodes !== undefined && (batch.sensors?.length ?? 0) > 0 ? [{ key: THRESHOLD_EPISODES, data: this.#episodes() }] : [],
+    };
+  }
+}

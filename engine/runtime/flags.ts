@@ -1,0 +1,41 @@
+// Operators' temp_bad flags, read with each batch's slice: they live in the store's flags table,
+// apart from state, so a run never overwrites a flag set (or cleared) while it was running. A flag
+// the rules set during this run stays set for its meter until the run ends (it is committed with
+// its batch; the next run reads it from the table like any other).
+import type { PartitionedStore } from "../store/contract.js";
+import type { WorkingSet } from "./working-set.js";
+
+export class FlagSync {
+  readonly #store: PartitionedStore;
+  readonly #ws: WorkingSet;
+  /** Meters the rules flagged in this run. */
+  readonly #setByRun = new Set<number>();
+  #partitions = new Uint8Array(0);
+
+  constructor(store: PartitionedStore, ws: WorkingSet) {
+    this.#store = store;
+    this.#ws = ws;
+  }
+
+  /** Records a flag the rules set while deciding (it is committed with the batch). */
+  setByRun(meter: number): void {
+    this.#setByRun.add(meter);
+  }
+
+  /** Sets each of the batch's meters' temp_bad from the flags table (and this run's own flags). */
+  async apply(keys: Int32Array, n: number): Promise<void> {
+    const ws = this.#ws;
+    if (this.#partitions.length !== this.#store.partitions) this.#partitions = new Uint8Array(this.#store.partitions);
+    const touched = this.#partitions.fill(0);
+    for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.partitionOfBucket(ws.bucketOfKey(keys[row]))] = 1;
+    const partitions: number[] = [];
+    touched.forEach((t, p) => t === 1 && partitions.push(p));
+    if (partitions.length === 0) return;
+    const flagged = new Set((await this.#store.readFlags(partitions)).map((f) => f.meterId));
+    const { state, meters } = ws;
+    for (let row = 0; row < n; row++) {
+      const k = keys[row];
+      if (k >= 0) state.tempBad[k] = flagged.has(meters.ids[k]) || this.#setByRun.has(k) ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+// The meters a run has touched, as dense columns: their registry and state, loaded from the
+// store a bucket at a time when a batch first names one of them. Cost follows the readings:
+// ten readings load ten buckets, not the fleet. Keys are dense and local to the run (a bucket's
+// meters get consecutive keys); the store knows meters by bucket and slot.
+import { NO_DAY } from "../ingest/batch.js";
+import { decodeRegistry, decodeStateInto, encodeState } from "../store/bucket.js";
+import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
+import type { PartitionedStore } from "../store/contract.js";
+import { createState } from "../store/state.js";
+import type { MeterState } from "../store/state.js";
+import type { MeterTable } from "../store/types.js";
+
+type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
+const NUMERIC: ReadonlyArray<[Numeric, number]> = [
+  ["scale", 1], ["reset", Number.NaN], ["digits", 0], ["mode", 0], ["pulseWeight", Number.NaN], ["pulseInput", 0],
+  ["pulseWidthMs", Number.NaN], ["qmax", Number.NaN], ["noPulseDays", Number.NaN], ["debounceMs", Number.NaN],
+  ["baseValue", Number.NaN], ["baseEnd", NO_DAY],
+];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Where a loaded bucket's meters are: keys [first, first + size). */
+interface LoadedBucket {
+  first: number;
+  size: number;
+}
+
+export class WorkingSet {
+  readonly meters: Mutable<MeterTable> & { keyOf: Map<string, number>; ids: string[]; type: string[]; unit: string[] };
+  readonly state: MeterState;
+  readonly #store: PartitionedStore;
+  readonly #buckets = new Map<number, LoadedBucket>();
+  /** Per key: its bucket. */
+  #bucket = new Int32Array(1024);
+  #capacity = 0;
+  readonly bucketCount: number;
+
+  constructor(store: PartitionedStore) {
+    this.#store = store;
+    this.bucketCount = store.partitions * BUCKETS_PER_PARTITION;
+    const table = { size: 0, ids: [], keyOf: new Map(), type: [], unit: [] } as unknown as WorkingSet["meters"];
+    for (const [name, fill] of NUMERIC) (table as unknown as Record<string, unknown>)[name] = column(name, 0, fill);
+    this.meters = table;
+    this.state = createState(0);
+  }
+
+  /** Meters loaded so far. */
+  get size(): number {
+    return this.meters.size;
+  }
+
+  /** The bucket of a meter id (the store's bucket function). */
+  bucketOf(meterId: string): number {
+    return meterHash(meterId) % this.bucketCount;
+  }
+
+  /** Whether the bucket of this meter id is loaded (then a meter not in `keyOf` is not registered). */
+  hasBucketOf(meterId: string): boolean {
+    return this.#buckets.has(this.bucketOf(meterId));
+  }
+
+  /** Loads the buckets of these meter ids that are not loaded yet. */
+  async load(meterIds: Iterable<string>): Promise<void> {
+    const wanted = new Set<number>();
+    for (const id of meterIds) wanted.add(this.bucketOf(id));
+    await this.loadBuckets(wanted);
+  }
+
+  /** Loads these buckets (those not loaded yet). */
+  async loadBuckets(buckets: Iterable<number>): Promise<void> {
+    const wanted = new Set<number>();
+    for (const b of buckets) if (!this.#buckets.has(b)) wanted.add(b);
+    if (wanted.size === 0) return;
+    const rows = await this.#store.readBuckets([...wanted].sort((a, b) => a - b));
+    for (const b of wanted) this.#buckets.set(b, { first: this.meters.size, size: 0 });
+    let total = this.meters.size;
+    for (const row of rows) total += row.meters;
+    this.#grow(total);
+    for (const row of rows) {
+      const reg = decodeRegistry(row.registry);
+      const first = this.meters.size;
+      const t = this.meters;
+      for (let i = 0; i < reg.size; i++) {
+        const k = first + i;
+        t.ids[k] = reg.ids[i];
+        t.type[k] = reg.type[i];
+        t.unit[k] = reg.unit[i];
+        t.keyOf.set(reg.ids[i], k);
+        this.#bucket[k] = row.bucket;
+      }
+      for (const [name] of NUMERIC) (t[name] as Float64Array).set(reg[name] as never, first);
+      decodeStateInto(this.state, first, reg.size, row.state);
+      // A registry baseline is the chain's start until a trusted reading follows it.
+      for (let i = 0; i < reg.size; i++) {
+        const k = first + i;
+        if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
+          this.state.lastEnd[k] = t.baseEnd[k];
+          this.state.lastValue[k] = t.baseValue[k];
+        }
+      }
+      t.size = this.state.size = first + reg.size;
+      this.#buckets.set(row.bucket, { first, size: reg.size });
+    }
+  }
+
+  /** The bucket and slot of a loaded meter. */
+  placeOf(key: number): { bucket: number; slot: number } {
+    const bucket = this.#bucket[key];
+    return { bucket, slot: key - this.#buckets.get(bucket)!.first };
+  }
+
+  /** The key of a bucket's slot (for ledger segments, which name meters by slot). */
+  keyAt(bucket: number, slot: number): number {
+    return this.#buckets.get(bucket)!.first + slot;
+  }
+
+  /** The bucket of a loaded meter. */
+  bucketOfKey(key: number): number {
+    return this.#bucket[key];
+  }
+
+  /** The partition of a bucket. */
+  partitionOfBucket(bucket: number): number {
+    return bucket % this.#store.partitions;
+  }
+
+  /** The state BLOBs of these buckets as they are now. */
+  stateOf(buckets: Iterable<number>): Array<{ bucket: number; meters: number; state: Uint8Array }> {
+    const out: Array<{ bucket: number; meters: number; state: Uint8Array }> = [];
+    for (const bucket of buckets) {
+      const b = this.#buckets.get(bucket)!;
+      out.push({ bucket, meters: b.size, state: encodeState(this.state, b.first, b.size) });
+    }
+    return out;
+  }
+
+  #grow(size: number): void {
+    if (size <= this.#capacity) return;
+    const capacity = Math.max(size, this.#capacity * 2, 1024);
+    for (const [name, fill] of NUMERIC) {
+      const next = column(name, capacity, fill);
+      next.set(this.meters[name] as never);
+      (this.meters as unknown as Record<string, unknown>)[name] = next;
+    }
+    const state = createState(capacity);
+    for (const key of Object.keys(state) as Array<keyof MeterState>) {
+      if (key === "size") continue;
+      (state[key] as Float64Array).set(this.state[key] as never);
+      (this.state as unknown as Record<string, unknown>)[key] = state[key];
+    }
+    const bucket = new Int32Array(capacity);
+    bucket.set(this.#bucket.subarray(0, Math.min(this.#bucket.length, capacity)));
+    this.#bucket = bucket;
+    this.#capacity = capacity;
+  }
+}
+
+function column(name: Numeric, size: number, fill: number): Float64Array | Uint8Array | Int32Array {
+  const ctor = name === "digits" || name === "mode" || name === "pulseInput" ? Uint8Array : name === "baseEnd" ? Int32Array : Float64Array;
+  const c = new ctor(size);
+  if (fill !== 0) c.fill(fill);
+  return c;
+}

@@ -1,0 +1,29 @@
+// One way to open a store on every command: `--db postgres://...` (or postgresql://) selects
+// PostgreSQL, anything else is the path of an SQLite file (the embedded default).
+import type { PartitionedStore } from "./contract.js";
+import { openPostgresStore } from "./postgres/index.js";
+import { openSqlitePartitionedStore } from "./sqlite/index.js";
+
+/** Options of openStore. */
+export interface OpenStoreOptions {
+  /** Partition count of a new store; an existing store must have it (default: the store's own, or 16). */
+  partitions?: number;
+}
+
+/** Whether `db` names a PostgreSQL database rather than an SQLite file. */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/**
+ * Opens the store `db` names. A PostgreSQL URL may carry `?schema=NAME` (default `public`), so
+ * several stores share one database.
+ * @example await openStore("state.db"); await openStore("postgres://127.0.0.1:5432/test?schema=nightly");
+ */
+export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
+  if (!isPostgresUrl(db)) return openSqlitePartitionedStore(db, options);
+  const url = new URL(db);
+  const schema = url.searchParams.get("schema") ?? undefined;
+  url.searchParams.delete("schema");
+  return openPostgresStore(url.toString(), { ...options, ...(schema === undefined ? {} : { schema }) });
+}
