@@ -59,6 +59,9 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
 
   it("imports the registry by COPY, then merges a re-import, every field and awkward text intact", async () => {
     const store = await openTestStore({ partitions: P });
+    // A first import with a duplicate id fails whole (its key index is built after the COPY).
+    await expect(store.writeRegistry([meter("D"), meter("D")], [])).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
+    expect(await store.registry(["D"])).toEqual([]);
     const rows = Array.from({ length: 5000 }, (_, i) => meter(`M-${i}`));
     rows[1] = meter("tab\tnew\nline\\back\rslash é 電", { parentId: "M-0", pulseInput: "reed", pulseWeight: 0.01, noPulseDays: 3 });
     const bucket = bucketOf("M-0", P);
@@ -69,6 +72,7 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
     const changed = meter("M-0", { lastReading: null, lastEnd: null, costCenter: null, unitPrice: 0.5 });
     await store.writeRegistry([changed, meter("M-new")], [{ bucket, meters: 8, registry: bytes(4, 5) }]);
     expect(await store.registry(["M-0", "M-new", "M-2"])).toEqual([changed, meter("M-new"), rows[2]]);
+    await expect(store.writeRegistry([meter("M-dup"), meter("M-dup")], [])).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
     const [row] = await store.readBuckets([bucket, 99_999]);
     expect(row.bucket).toBe(bucket);
     expect(row.meters).toBe(8);
