@@ -95,6 +95,15 @@ describe("registry BLOB", () => {
     expect(decodeRegistry(encodeRegistry([meter("A", { digits: 1 }), meter("A", { digits: 2 })])).digits).toEqual(Uint8Array.of(2));
   });
 
+  it("stores a column whose meters all agree once", () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `M-${String(i).padStart(6, "0")}`);
+    const bytes = encodeRegistry(ids.map((id) => meter(id)));
+    expect(bytes.length).toBeLessThan(8 * 1000 + 200);
+    const varied = encodeRegistry(ids.map((id, i) => meter(id, { scalingFactor: i, pulseInput: i % 2 ? "reed" : null })));
+    expect(varied.length).toBeGreaterThan(bytes.length + 8 * 1000);
+    expect(decoded(varied)[999]).toMatchObject({ scale: 999, pulseInput: 3 });
+  });
+
   it("refuses a BLOB of another format", () => {
     const bytes = encodeRegistry([meter("A")]);
     bytes[0] = 9;

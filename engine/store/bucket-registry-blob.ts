@@ -1,0 +1,197 @@
+// The registry BLOB of one bucket as bytes: its columns (RegistryColumns, by slot) encoded and
+// decoded. bucket-registry.ts builds and merges the columns.
+//
+// Format (little-endian, version 1):
+//   u8 version, u8 zero, u16 constant-column mask, u32 n
+//   16 columns, each n values, or 1 value when its bit in the mask says all n are equal:
+//     f64: scale, reset, pulseWeight, pulseWidthMs, qmax, noPulseDays, debounceMs, baseValue
+//     32-bit: baseEnd, digest, id lengths, type codes, unit codes; u8: digits, mode, pulseInput
+//   u32 d (dictionary size), u32 x d: dictionary string lengths
+//   UTF-8 text: the ids one after another, then the dictionary (types and units)
+// Most columns of a bucket are constant (every meter a register meter, scale 1, no pulse
+// fields), so a BLOB is mostly its ids: small to store, and a few allocations to decode.
+// String lengths count UTF-16 code units, so one TextDecoder call and slices rebuild them all.
+import { StoreError } from "./errors.js";
+
+/** Version byte of the registry BLOBs this code writes. */
+export const REGISTRY_FORMAT = 1;
+
+/** A bucket's registry as columns by slot; names as in the pipeline's MeterTable. */
+export interface RegistryColumns {
+  size: number;
+  ids: string[];
+  type: string[];
+  unit: string[];
+  scale: Float64Array;
+  /** NaN when none. */
+  reset: Float64Array;
+  /** 0 when not configured. */
+  digits: Uint8Array;
+  /** ROLLOVER_MODE code. */
+  mode: Uint8Array;
+  /** NaN for register meters. */
+  pulseWeight: Float64Array;
+  /** PULSE_INPUT code; 0 (s0a) when none. */
+  pulseInput: Uint8Array;
+  pulseWidthMs: Float64Array;
+  qmax: Float64Array;
+  noPulseDays: Float64Array;
+  /** NaN when none. */
+  debounceMs: Float64Array;
+  /** The registry baseline (`last_reading`, `last_end`): NaN / NO_DAY when none. */
+  baseValue: Float64Array;
+  baseEnd: Int32Array;
+  /** Hash of the fields kept only in the queryable registry (see the header). */
+  digest: Uint32Array;
+}
+
+const F64 = ["scale", "reset", "pulseWeight", "pulseWidthMs", "qmax", "noPulseDays", "debounceMs", "baseValue"] as const;
+const U8 = ["digits", "mode", "pulseInput"] as const;
+export { F64, U8 };
+
+/** Bytes of the numeric columns of `n` meters (f64, then 32-bit, then u8). */
+const numericBytes = (n: number) => n * (8 * F64.length + 4 * 2 + U8.length);
+
+/**
+ * Columns of `n` meters whose numeric columns are views of one buffer: one allocation per
+ * bucket. An object literal, so every instance has one hidden class (properties added in a loop
+ * would make it a slow dictionary object past a dozen).
+ */
+function viewColumns(buffer: ArrayBuffer, at: number, n: number): RegistryColumns {
+  const f64 = (k: number) => new Float64Array(buffer, at + k * n * 8, n);
+  const rest = at + F64.length * n * 8;
+  return {
+    size: n, ids: [], type: [], unit: [],
+    scale: f64(0), reset: f64(1), pulseWeight: f64(2), pulseWidthMs: f64(3), qmax: f64(4), noPulseDays: f64(5),
+    debounceMs: f64(6), baseValue: f64(7),
+    baseEnd: new Int32Array(buffer, rest, n), digest: new Uint32Array(buffer, rest + n * 4, n),
+    digits: new Uint8Array(buffer, rest + n * 8, n), mode: new Uint8Array(buffer, rest + n * 9, n),
+    pulseInput: new Uint8Array(buffer, rest + n * 10, n),
+  };
+}
+
+// Working columns of a merge (never returned): reused, grown when too small.
+let work = new ArrayBuffer(numericBytes(1024));
+
+/** Empty columns with room for `capacity` meters; `scratch`: in the shared working buffer. */
+export function createColumns(capacity: number, scratch = false): RegistryColumns {
+  if (scratch && work.byteLength < numericBytes(capacity)) work = new ArrayBuffer(numericBytes(capacity * 2));
+  const c = viewColumns(scratch ? work : new ArrayBuffer(numericBytes(capacity)), 0, capacity);
+  c.size = 0;
+  return c;
+}
+
+const decoder = new TextDecoder();
+// Per-meter id lengths and dictionary codes: reused, grown when too small.
+let codes = new Uint32Array(3 * 1024);
+
+type Column = Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/** The 16 columns in BLOB order; the three code columns are views of `codes`. */
+function columnsOf(c: RegistryColumns, n: number): Column[] {
+  if (codes.length < 3 * n) codes = new Uint32Array(6 * n);
+  return [c.scale, c.reset, c.pulseWeight, c.pulseWidthMs, c.qmax, c.noPulseDays, c.debounceMs, c.baseValue, c.baseEnd,
+    c.digest, codes.subarray(0, n), codes.subarray(n, 2 * n), codes.subarray(2 * n, 3 * n), c.digits, c.mode, c.pulseInput];
+}
+
+function constant(column: Column, n: number): boolean {
+  const first = column[0];
+  if (first !== first) {
+    for (let i = 1; i < n; i++) if (column[i] === column[i]) return false;
+  } else {
+    for (let i = 1; i < n; i++) if (column[i] !== first) return false;
+  }
+  return n > 0;
+}
+
+/** Encodes columns (their first `size` meters) as a registry BLOB. */
+export function encodeColumns(c: RegistryColumns): Uint8Array {
+  const n = c.size;
+  const columns = columnsOf(c, n);
+  const dict = new Map<string, number>();
+  const [idLength, typeCode, unitCode] = [columns[10], columns[11], columns[12]];
+  for (let i = 0; i < n; i++) {
+    idLength[i] = c.ids[i].length;
+    let code = dict.get(c.type[i]);
+    if (code === undefined) dict.set(c.type[i], (code = dict.size));
+    typeCode[i] = code;
+    code = dict.get(c.unit[i]);
+    if (code === undefined) dict.set(c.unit[i], (code = dict.size));
+    unitCode[i] = code;
+  }
+  let mask = 0;
+  let size = 8;
+  columns.forEach((column, k) => {
+    const same = constant(column, n);
+    if (same) mask |= 1 << k;
+    size += (same ? 1 : n) * column.BYTES_PER_ELEMENT;
+  });
+  const words = [...dict.keys()];
+  const text = (n === c.ids.length ? c.ids.join("") : c.ids.slice(0, n).join("")) + words.join("");
+  size += 4 + 4 * words.length;
+  const out = Buffer.allocUnsafeSlow(size + Buffer.byteLength(text, "utf8"));
+  out[0] = REGISTRY_FORMAT;
+  out[1] = 0;
+  out.writeUInt16LE(mask, 2);
+  out.writeUInt32LE(n, 4);
+  let at = 8;
+  columns.forEach((column, k) => {
+    const bytes = ((mask >> k) & 1 ? 1 : n) * column.BYTES_PER_ELEMENT;
+    out.set(new Uint8Array(column.buffer, column.byteOffset, bytes), at);
+    at += bytes;
+  });
+  out.writeUInt32LE(words.length, at);
+  at += 4;
+  for (const word of words) {
+    out.writeUInt32LE(word.length, at);
+    at += 4;
+  }
+  out.write(text, at, "utf8");
+  return out;
+}
+
+/** Decodes a registry BLOB into columns (fresh arrays: the BLOB is not referenced). */
+export function decodeRegistry(bytes: Uint8Array): RegistryColumns {
+  if (bytes.length < 8 || bytes[0] !== REGISTRY_FORMAT) {
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `registry BLOB of format ${bytes[0]} (this meterflow reads ${REGISTRY_FORMAT})`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const mask = view.getUint16(2, true);
+  const n = view.getUint32(4, true);
+  const c = viewColumns(new ArrayBuffer(numericBytes(n)), 0, n);
+  const columns = columnsOf(c, n);
+  let at = 8;
+  columns.forEach((column, k) => {
+    const width = column.BYTES_PER_ELEMENT;
+    if ((mask >> k) & 1) {
+      const value = width === 8 ? view.getFloat64(at, true) : width === 1 ? view.getUint8(at)
+        : column instanceof Int32Array ? view.getInt32(at, true) : view.getUint32(at, true);
+      column.fill(value);
+      at += width;
+    } else {
+      new Uint8Array(column.buffer, column.byteOffset, n * width).set(bytes.subarray(at, at + n * width));
+      at += n * width;
+    }
+  });
+  const [idLength, typeCode, unitCode] = [columns[10], columns[11], columns[12]];
+  const d = view.getUint32(at, true);
+  at += 4;
+  const wordLength = new Uint32Array(d);
+  for (let k = 0; k < d; k++, at += 4) wordLength[k] = view.getUint32(at, true);
+  const text = decoder.decode(bytes.subarray(at));
+  let pos = 0;
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) ids[i] = text.slice(pos, (pos += idLength[i]));
+  const words = new Array<string>(d);
+  for (let k = 0; k < d; k++) words[k] = text.slice(pos, (pos += wordLength[k]));
+  const type = new Array<string>(n);
+  const unit = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    type[i] = words[typeCode[i]];
+    unit[i] = words[unitCode[i]];
+  }
+  c.ids = ids;
+  c.type = type;
+  c.unit = unit;
+  return c;
+}
