@@ -7,7 +7,9 @@
 //   the partition count is fixed when a store is created, buckets = partitions x BUCKETS_PER_PARTITION;
 // - per bucket, one row: its meters' registry columns and their state columns as two BLOBs
 //   (engine/store/bucket.ts encodes them; a store never looks inside);
-// - the ledger (history) as columnar segments: one BLOB per committed batch and bucket;
+// - the ledger (history) as columnar segments: one BLOB per committed batch and bucket, in
+//   history.ts's encoding, where an entry's `meter` is the meter's slot in its bucket (its index
+//   in the bucket's registry BLOB, kept for the life of the store: a registry merge only appends);
 // - held readings, operator flags, alerts, threshold episodes and audit as rows;
 // - per partition a version: a commit applies only if every partition it touches is still at the
 //   version the batch was decided on, and moves each to version + 1.
