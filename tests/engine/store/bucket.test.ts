@@ -9,7 +9,7 @@ import {
 import { createState, STATE_FIELDS } from "../../../engine/store/state.js";
 import type { MeterState } from "../../../engine/store/state.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
-import { meter } from "./contract.js";
+import { meter } from "./contract-fixtures.js";
 
 type Field = (typeof STATE_FIELDS)[number][0];
 

@@ -14,7 +14,7 @@ import { LAYOUT_BASE, MIGRATIONS, openSqlitePartitionedStore } from "../../../..
 import { createState, STATE_FIELDS } from "../../../../engine/store/state.js";
 import type { MeterState } from "../../../../engine/store/state.js";
 import { tempDir } from "../../../helpers/tmp.js";
-import { meter } from "../contract.js";
+import { meter } from "../contract-fixtures.js";
 
 const dir = tempDir("meterflow-legacy-");
 const P = 4;
