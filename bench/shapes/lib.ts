@@ -277,7 +277,7 @@ export function row(shape: string, goal: string, rows: number, runs: { mf: Proc[
 
 export const mib = (x: number): string => (Number.isNaN(x) ? "? MiB" : `${Math.round(x)} MiB`);
 export const rate = (perSecond: number): string =>
-  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(1)}k` : perSecond.toFixed(1);
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(1)}k` : perSecond.toFixed(perSecond < 10 ? 2 : 1);
 
 /** Where a shape benchmark keeps its files: one temp directory, removed at the end. */
 export class Workspace {

@@ -80,13 +80,15 @@ export class WorkingSet {
       const reg = decodeRegistry(row.registry);
       const first = this.meters.size;
       const t = this.meters;
+      // Keys are dense and appended in order: push keeps the id arrays packed.
+      const bucketOfKey = this.#bucket;
       for (let i = 0; i < reg.size; i++) {
-        const k = first + i;
-        t.ids[k] = reg.ids[i];
-        t.type[k] = reg.type[i];
-        t.unit[k] = reg.unit[i];
-        t.keyOf.set(reg.ids[i], k);
-        this.#bucket[k] = row.bucket;
+        const id = reg.ids[i];
+        t.ids.push(id);
+        t.type.push(reg.type[i]);
+        t.unit.push(reg.unit[i]);
+        t.keyOf.set(id, first + i);
+        bucketOfKey[first + i] = row.bucket;
       }
       for (const [name] of NUMERIC) (t[name] as Float64Array).set(reg[name] as never, first);
       decodeStateInto(this.state, first, reg.size, row.state);
