@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeBenchMeters, writeBenchReadings } from "../engine/demo/index.js";
 import { createMeterIndex, readReadings } from "../engine/ingest/index.js";
-import { runFiles } from "../engine/pipeline/index.js";
+import { runFiles } from "../engine/runtime/index.js";
 
 const READINGS = Number(process.argv[2] ?? 10_000_000);
 const METERS = Number(process.argv[3] ?? 100_000);

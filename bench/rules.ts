@@ -5,7 +5,7 @@
 //   node dist/bench/rules.js [readings] [json-rules-engine subset]
 import { Engine as JreEngine } from "json-rules-engine";
 import { Bench } from "tinybench";
-import { defaultRuleFiles, RulesDecider } from "../engine/pipeline/rules.js";
+import { defaultRuleFiles, RulesDecider } from "../engine/decide/rules.js";
 import type { FactColumn } from "../engine/rules/columnar.js";
 import { compileRules, Engine, FACTS, loadRuleFiles, SPIKE_FACTORS } from "../engine/rules/index.js";
 import type { CompiledRule, ConditionProperties, RuleEvent, RuleProperties, RuleSet } from "../engine/rules/index.js";

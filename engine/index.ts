@@ -11,7 +11,7 @@ export {
 } from "./consumption/index.js";
 export { InvalidOptionError, MeterflowError } from "./errors.js";
 export { FLAG, flagMask, flagNames } from "./flags/index.js";
-export { defaultRuleFiles, RulesDecider, RunError, runFiles } from "./pipeline/index.js";
+export { defaultRuleFiles, RulesDecider, RunError, runFiles } from "./runtime/index.js";
 export { dayFromCivil, formatDay, parseDay } from "./time/index.js";
 export { KernelCallError, KernelLoadError, KernelMemoryError, loadKernels } from "./wasm/index.js";
 export type {
@@ -24,5 +24,5 @@ export type {
 } from "./consumption/index.js";
 export type { MeterflowErrorOptions } from "./errors.js";
 export type { FlagName } from "./flags/index.js";
-export type { RunOptions, RunSummary } from "./pipeline/index.js";
+export type { RunOptions, RunSummary } from "./runtime/index.js";
 export type { KernelBuild, Kernels } from "./wasm/index.js";

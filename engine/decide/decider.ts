@@ -1,21 +1,13 @@
-// One batch through the pipeline: validate -> join meter state -> consumption kernel -> rules
-// -> hand over to the writer (commit, then outputs). Readings later than a meter's latest
-// accepted one (the usual case) are computed in bulk by the kernel and decided by columnar rules;
-// older ones (duplicates, conflicts, back-dated readings) take the late path (late.ts), which
-// consults the meter's history.
+// The decision of one batch (DESIGN.md "Architecture"): given the batch and its slice in
+// memory, the chain split, the consumption kernel, the rules and the late path; no I/O. Readings
+// later than a meter's latest trusted one (the usual case) are computed in bulk by the kernel and
+// decided by columnar rules; older ones (duplicates, conflicts, back-dated readings) take the
+// late path (late.ts) against the meter's history.
 import type { ConsumptionBatch } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
-import { batchId } from "../ingest/batch-id.js";
-import { KeyResolver } from "../ingest/keys.js";
-import { rejectByRegistry } from "../ingest/limits.js";
-import { rejectOutOfRange } from "../ingest/ranges.js";
-import { rejectReasonName } from "../ingest/reasons.js";
 import { readingId } from "../sinks/format.js";
-import { appendEntry, clearEntries, createEntries } from "../store/history.js";
-import type { HistoryEntries } from "../store/history.js";
-import { createBatchLines, emitBatch } from "./emit.js";
-import type { BatchLines } from "./emit.js";
+import { appendEntry } from "../store/history.js";
 import { FactColumns } from "./fact-columns.js";
 import { MeterGrouper } from "./group.js";
 import { apply, judge } from "./judge.js";
@@ -23,32 +15,11 @@ import { computeOne, isTrusted } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
-import type { BatchCounts, BatchOutput, ProcessorContext } from "./output.js";
-import { bytesOf, emitCommitted } from "./replay.js";
-import { SLOTS } from "./writer-client.js";
+import type { BatchOutput, ProcessorContext } from "./output.js";
 
-/** Milliseconds spent per stage, summed over batches. */
-export interface StageTimes {
-  validate: number;
-  compute: number;
-  /** Handing the batch to the writer: snapshotting state, and waiting for a free buffer. */
-  commit: number;
-  /** Formatting the batch's output lines. */
-  output: number;
-}
-
-/** A batch buffer: its history entries and output lines, shared with a writer thread. */
-interface Slot {
-  history: HistoryEntries;
-  lines: BatchLines;
-}
-
-export class BatchProcessor {
-  /** Time per stage so far, for the run summary and the benchmark. */
-  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
+export class Decider {
   readonly #ctx: ProcessorContext;
   readonly #grouper = new MeterGrouper();
-  readonly #resolver: KeyResolver;
   readonly #factColumns = new FactColumns();
   readonly #pulses: PulseStage;
   #fired = new Uint32Array(0);
@@ -56,21 +27,10 @@ export class BatchProcessor {
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
   #work: ConsumptionBatch | undefined;
-  readonly #slots: Slot[] = [];
-  #slot = 0;
-  /** Batches handed to the writer in this run (the store sees them only once committed). */
-  readonly #submitted = new Set<string>();
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
-    this.#resolver = new KeyResolver(ctx.ws.meters.keyOf);
     this.#pulses = new PulseStage(ctx.kernel.implementation);
-    for (let i = 0; i < SLOTS; i++) {
-      this.#slots.push({
-        history: createEntries(65536, true),
-        lines: createBatchLines(true),
-      });
-    }
   }
 
   /** Pulse readings per fault name so far. */
@@ -78,94 +38,19 @@ export class BatchProcessor {
     return this.#pulses.faults;
   }
 
-  /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
-  async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
-    const { store, writer, ws } = this.#ctx;
-    const t0 = performance.now();
-    await writer.ready(64 << 20);
-    const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
-    const t1 = performance.now();
-    const n = batch.length;
-    const id = batch.batchId ?? batchId(batch);
-    // The slice: the buckets (registry and state) of the batch's meters not loaded yet.
-    await ws.load(this.#resolver.unseen(batch));
-    const keys = this.#resolver.resolve(batch);
-    this.#validate(batch, keys);
-    clearEntries(slot.history);
-    const out: BatchOutput = {
-      counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
-      history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
-    };
-    this.#reject(batch, out);
-    const committed = this.#submitted.has(id) ? undefined : await store.batch(id);
-    if (committed !== undefined || this.#submitted.has(id)) {
-      await emitCommitted(this.#ctx, committed, out, id, slot.lines);
-      return out.counts;
-    }
-    await this.#slices(batch, keys);
-    const t2 = performance.now();
+  /**
+   * Decides a batch whose slice is in memory (the working set's registry and state of its meters,
+   * flags applied; history and held readings of the meters that need them): sensors, unknown
+   * meters, the chain split, the kernel and the rules, the late path. No I/O: what it changes is
+   * in `out` and in the working set's state.
+   */
+  decide(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): void {
     this.#ctx.sensors?.apply(batch, out);
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
     this.#compute(batch, keys, chain, out);
     late.flush();
-    this.#ctx.history.add(out.history);
-    const t3 = performance.now();
-    emitBatch(this.#ctx.format, ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
-    const t4 = performance.now();
-    writer.submit({ kind: "commit", commit: this.#ctx.commits.build(id, seq, input, batch, keys, out), lines: bytesOf(slot.lines) });
-    this.#submitted.add(id);
-    const st = this.stages;
-    st.commit += t1 - t0 + performance.now() - t4;
-    st.validate += t2 - t1;
-    st.compute += t3 - t2;
-    st.output += t4 - t3;
-    return out.counts;
-  }
-
-  /**
-   * The rest of the batch's slice: operator flags of its partitions, and for the meters that need
-   * them their held readings and their history (late readings). Reading those from the store
-   * needs every batch handed over committed first.
-   */
-  async #slices(batch: ReadingBatch, keys: Int32Array): Promise<void> {
-    const { ws, heldIndex, history, flags, writer } = this.#ctx;
-    const lastEnd = ws.state.lastEnd;
-    let held: Set<number> | undefined;
-    let late: Set<number> | undefined;
-    for (let row = 0; row < batch.length; row++) {
-      const k = keys[row];
-      if (k < 0) continue;
-      if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
-      if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
-    }
-    await flags.apply(keys, batch.length);
-    if (held === undefined && late === undefined) return;
-    await writer.flush();
-    if (held !== undefined) await heldIndex.load(held);
-    if (late !== undefined) await history.ensure(late);
-  }
-
-  /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
-  #validate(batch: ReadingBatch, keys: Int32Array): void {
-    rejectByRegistry(batch, keys, this.#ctx.meters);
-    if (this.#ctx.ranges !== undefined) rejectOutOfRange(batch, this.#ctx.ranges);
-  }
-
-  #reject(batch: ReadingBatch, out: BatchOutput): void {
-    for (let row = 0; row < batch.length; row++) {
-      const code = batch.reject[row];
-      if (code === 0) continue;
-      const m = batch.meter[row];
-      out.rejected.push({
-        sourceLine: batch.line[row],
-        meterId: m >= 0 ? batch.meters.idOf(m) : "",
-        reason: rejectReasonName(code),
-        raw: batch.rejectedRaw.get(row) ?? batch.rawOf(row),
-      });
-      out.counts.rejected++;
-    }
   }
 
   /** Readings of meters missing from the registry are held, never dropped. */

@@ -6,7 +6,7 @@
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { Commit, PartitionedStore } from "../store/contract.js";
 import { encodeSegment } from "../store/history.js";
-import type { BatchOutput } from "../pipeline/output.js";
+import type { BatchOutput } from "../decide/output.js";
 import type { WorkingSet } from "./working-set.js";
 
 /** The key of the sensor thresholds' episodes (open episodes, last times) in the episodes table. */

@@ -6,7 +6,7 @@ import type { RowFormatter } from "../sinks/formatter.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
-import type { AlertRow } from "./output.js";
+import type { AlertRow } from "../decide/output.js";
 
 /**
  * Whether a history entry goes to billing.csv: a billable reading, or a correction that is

@@ -1,6 +1,6 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
@@ -14,25 +14,24 @@ import { BatchWriter } from "./writer.js";
 import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js";
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
-import { HeldIndex } from "./held-index.js";
+import { HeldIndex } from "../decide/held-index.js";
 import { CommitBuilder, THRESHOLD_EPISODES } from "../runtime/commit.js";
 import { FlagSync } from "../runtime/flags.js";
 import { HistoryCache } from "../runtime/history-cache.js";
 import { WorkingSet } from "../runtime/working-set.js";
 import { createFacts } from "../rules/facts.js";
-import { RulesDecider } from "./rules.js";
+import { RulesDecider } from "../decide/rules.js";
 import { openStore } from "../store/open.js";
-import { BatchProcessor } from "./processor.js";
-import type { BatchCounts } from "./output.js";
+import { BatchRunner } from "./batches.js";
+import type { BatchCounts } from "../decide/output.js";
 import { readEventsBatch } from "./pulse-events.js";
 import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
-import type { PluginRegistry } from "../../sdk/registry.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import type { ThresholdSnapshot } from "../../sdk/threshold-snapshot.js";
-import { PluginFacts } from "./plugin-facts.js";
-import { SensorStage } from "./sensors.js";
+import { PluginFacts } from "../decide/plugin-facts.js";
+import { SensorStage } from "../decide/sensors.js";
 import { channelRanges } from "../ingest/ranges.js";
-import type { SensorStats } from "./sensors.js";
+import type { SensorStats } from "../decide/sensors.js";
 import type { EventsInput } from "./pulse-events.js";
 
 /**
@@ -195,7 +194,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     const saved = (await store.readEpisodes([THRESHOLD_EPISODES])).get(THRESHOLD_EPISODES) ?? (await store.meta(THRESHOLD_EPISODES));
     if (saved !== undefined) tracker.restore(JSON.parse(saved) as ThresholdSnapshot);
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
-    const processor = new BatchProcessor({
+    const processor = new BatchRunner({
       store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws),
       heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
       commits: await CommitBuilder.create(store, ws, runId, rules.version, plugins.thresholds.length > 0 ? () => JSON.stringify(tracker.snapshot()) : undefined),

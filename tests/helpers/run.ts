@@ -1,8 +1,8 @@
 // Runs `meterflow run` in-process on small files and reads its outputs back as records.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runFiles } from "../../engine/pipeline/index.js";
-import type { RunOptions, RunSummary } from "../../engine/pipeline/index.js";
+import { runFiles } from "../../engine/runtime/index.js";
+import type { RunOptions, RunSummary } from "../../engine/runtime/index.js";
 
 export const METERS_HEADER = "meter_id,type,unit,scaling_factor,reset_value,digits,rollover_mode,parent_id,unit_price,basic_fee_per_day,cost_center,gl_account,last_reading,last_end";
 

@@ -6,7 +6,7 @@ import { Engine, factTypes, lintRules, loadRuleFiles, RulesInvalidError, RulesPa
 import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties, RuleResult, RuleSet, RuleWarning, RunResult } from "../../rules/index.js";
 import { parseRuleFile } from "../../rules/load/index.js";
 import { UsageError } from "../errors.js";
-import { defaultRuleFiles } from "../../pipeline/rules.js";
+import { defaultRuleFiles } from "../../decide/rules.js";
 
 export const RULES_HELP = `Usage: meterflow rules check [FILE...]
        meterflow rules test [FILE...] --facts FACTS.json [--json]

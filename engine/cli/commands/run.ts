@@ -1,7 +1,7 @@
 // `meterflow run`: readings files to billing, held and rejected outputs with SQLite state.
 import { parseArgs } from "node:util";
-import { runFiles } from "../../pipeline/index.js";
-import type { RunSummary } from "../../pipeline/index.js";
+import { runFiles } from "../../runtime/index.js";
+import type { RunSummary } from "../../runtime/index.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";

@@ -1,7 +1,7 @@
 // The facts object the pipeline fills holds exactly the documented facts, and the default rules
 // name only those facts.
 import { describe, expect, it } from "vitest";
-import { defaultRuleFiles } from "../../../engine/pipeline/index.js";
+import { defaultRuleFiles } from "../../../engine/runtime/index.js";
 import { createFacts, FACTS, lintRules, loadRuleFiles } from "../../../engine/rules/index.js";
 import { factTypes } from "../../../engine/rules/facts.js";
 

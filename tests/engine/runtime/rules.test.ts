@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateDemoData } from "../../../engine/demo/index.js";
-import { defaultRuleFiles, RulesDecider } from "../../../engine/pipeline/index.js";
+import { defaultRuleFiles, RulesDecider } from "../../../engine/runtime/index.js";
 import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 

@@ -1,0 +1,144 @@
+// One batch through the runtime (DESIGN.md "Architecture"): load its slice from the store (the
+// buckets of its meters, their flags, the held readings and history the decision needs), decide
+// it (engine/decide, no I/O), then hand its commit and its output lines to the writer, which
+// commits first and writes the lines after. A batch committed before is a duplicate, or adopted
+// from a run that did not finish (replay.ts).
+import { Decider } from "../decide/decider.js";
+import type { BatchCounts, BatchOutput, ProcessorContext } from "../decide/output.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { batchId } from "../ingest/batch-id.js";
+import { KeyResolver } from "../ingest/keys.js";
+import { rejectByRegistry } from "../ingest/limits.js";
+import { rejectOutOfRange } from "../ingest/ranges.js";
+import { rejectReasonName } from "../ingest/reasons.js";
+import { clearEntries, createEntries } from "../store/history.js";
+import type { HistoryEntries } from "../store/history.js";
+import { createBatchLines, emitBatch } from "./emit.js";
+import type { BatchLines } from "./emit.js";
+import { bytesOf, emitCommitted } from "./replay.js";
+import { SLOTS } from "./writer-client.js";
+
+/** Milliseconds spent per stage, summed over batches. */
+export interface StageTimes {
+  validate: number;
+  compute: number;
+  /** Handing the batch to the writer: building its commit, and waiting for a free buffer. */
+  commit: number;
+  /** Formatting the batch's output lines. */
+  output: number;
+}
+
+/** A batch buffer: its history entries and output lines, shared with a writer thread. */
+interface Slot {
+  history: HistoryEntries;
+  lines: BatchLines;
+}
+
+export class BatchRunner {
+  /** Time per stage so far, for the run summary and the benchmark. */
+  readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
+  readonly #ctx: ProcessorContext;
+  readonly #decider: Decider;
+  readonly #resolver: KeyResolver;
+  readonly #slots: Slot[] = [];
+  #slot = 0;
+  /** Batches handed to the writer in this run (the store sees them only once committed). */
+  readonly #submitted = new Set<string>();
+
+  constructor(ctx: ProcessorContext) {
+    this.#ctx = ctx;
+    this.#decider = new Decider(ctx);
+    this.#resolver = new KeyResolver(ctx.ws.meters.keyOf);
+    for (let i = 0; i < SLOTS; i++) this.#slots.push({ history: createEntries(65536, true), lines: createBatchLines(true) });
+  }
+
+  /** Pulse readings per fault name so far. */
+  get pulseFaults(): Map<string, number> {
+    return this.#decider.pulseFaults;
+  }
+
+  /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
+  async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
+    const { store, writer, ws } = this.#ctx;
+    const t0 = performance.now();
+    await writer.ready(64 << 20);
+    const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
+    const t1 = performance.now();
+    const n = batch.length;
+    const id = batch.batchId ?? batchId(batch);
+    // The slice: the buckets (registry and state) of the batch's meters not loaded yet.
+    await ws.load(this.#resolver.unseen(batch));
+    const keys = this.#resolver.resolve(batch);
+    this.#validate(batch, keys);
+    clearEntries(slot.history);
+    const out: BatchOutput = {
+      counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
+      history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
+    };
+    this.#reject(batch, out);
+    const committed = this.#submitted.has(id) ? undefined : await store.batch(id);
+    if (committed !== undefined || this.#submitted.has(id)) {
+      await emitCommitted(this.#ctx, committed, out, id, slot.lines);
+      return out.counts;
+    }
+    await this.#slices(batch, keys);
+    const t2 = performance.now();
+    this.#decider.decide(batch, keys, out);
+    this.#ctx.history.add(out.history);
+    const t3 = performance.now();
+    emitBatch(this.#ctx.format, ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
+    const t4 = performance.now();
+    writer.submit({ kind: "commit", commit: this.#ctx.commits.build(id, seq, input, batch, keys, out), lines: bytesOf(slot.lines) });
+    this.#submitted.add(id);
+    const st = this.stages;
+    st.commit += t1 - t0 + performance.now() - t4;
+    st.validate += t2 - t1;
+    st.compute += t3 - t2;
+    st.output += t4 - t3;
+    return out.counts;
+  }
+
+  /**
+   * The rest of the batch's slice: operator flags of its partitions, and for the meters that need
+   * them their held readings and their history (late readings). Reading those from the store
+   * needs every batch handed over committed first.
+   */
+  async #slices(batch: ReadingBatch, keys: Int32Array): Promise<void> {
+    const { ws, heldIndex, history, flags, writer } = this.#ctx;
+    const lastEnd = ws.state.lastEnd;
+    let held: Set<number> | undefined;
+    let late: Set<number> | undefined;
+    for (let row = 0; row < batch.length; row++) {
+      const k = keys[row];
+      if (k < 0) continue;
+      if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
+      if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
+    }
+    await flags.apply(keys, batch.length);
+    if (held === undefined && late === undefined) return;
+    await writer.flush();
+    if (held !== undefined) await heldIndex.load(held);
+    if (late !== undefined) await history.ensure(late);
+  }
+
+  /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */
+  #validate(batch: ReadingBatch, keys: Int32Array): void {
+    rejectByRegistry(batch, keys, this.#ctx.meters);
+    if (this.#ctx.ranges !== undefined) rejectOutOfRange(batch, this.#ctx.ranges);
+  }
+
+  #reject(batch: ReadingBatch, out: BatchOutput): void {
+    for (let row = 0; row < batch.length; row++) {
+      const code = batch.reject[row];
+      if (code === 0) continue;
+      const m = batch.meter[row];
+      out.rejected.push({
+        sourceLine: batch.line[row],
+        meterId: m >= 0 ? batch.meters.idOf(m) : "",
+        reason: rejectReasonName(code),
+        raw: batch.rejectedRaw.get(row) ?? batch.rawOf(row),
+      });
+      out.counts.rejected++;
+    }
+  }
+}
