@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pack } from "msgpackr";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { computeConsumptionReference, createConsumptionKernel, DEFAULT_MAX_WRAP_SHARE } from "../../../engine/consumption/index.js";
 import { FLAG } from "../../../engine/flags/flags.js";
 import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
@@ -16,6 +16,7 @@ import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import type { Outputs } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { adminClient, POSTGRES_URL, runPostgresTests } from "../store/postgres-env.js";
 
 const dir = tempDir();
 
@@ -86,7 +87,27 @@ function consumption(meter: Meter, prev: number, cur: number, override: number):
   return c.consumption[0];
 }
 
-async function checkLaw(seed: number): Promise<{ chained: number; held: number; corrections: number }> {
+/** The store of a check: an SQLite file, or a PostgreSQL schema of its own (dropped after). */
+type StoreKind = "sqlite" | "postgres";
+const schemas: string[] = [];
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  const client = adminClient();
+  await client.connect();
+  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  await client.end();
+});
+
+let checks = 0;
+
+function storeFor(kind: StoreKind, seed: number): string {
+  if (kind === "sqlite") return join(dir, `${seed}-${checks}.db`);
+  const schema = `mf_test_law_${seed}_${Math.random().toString(36).slice(2, 8)}`;
+  schemas.push(schema);
+  return `${POSTGRES_URL}?schema=${schema}`;
+}
+
+async function checkLaw(seed: number, kind: StoreKind = "sqlite"): Promise<{ chained: number; held: number; corrections: number }> {
   const rnd = random(seed);
   const { meters, rows } = fleet(rnd, 30);
   const registry = write(dir, `${seed}-meters.csv`, [METERS_HEADER, ...meters.map((m) =>
@@ -97,12 +118,13 @@ async function checkLaw(seed: number): Promise<{ chained: number; held: number; 
     const j = rnd.int(i + 1);
     [left[i], left[j]] = [left[j], left[i]];
   }
-  const db = join(dir, `${seed}.db`);
+  checks++;
+  const db = storeFor(kind, seed);
   const outs: Outputs[] = [];
   for (let run = 0; run < 4; run++) {
     const take = run === 3 ? left.length : Math.ceil(left.length * (0.2 + rnd.next() * 0.3));
-    const input = writeInput(rnd, `${seed}-run-${run}`, left.splice(0, take));
-    const out = await runAndRead({ meters: registry, inputs: [input], db, out: join(dir, `${seed}-out-${run}`), batchSize: rnd.pick([1, 2, 5, 7, 64, 1000]) });
+    const input = writeInput(rnd, `${seed}-${checks}-run-${run}`, left.splice(0, take));
+    const out = await runAndRead({ meters: registry, inputs: [input], db, out: join(dir, `${seed}-${checks}-out-${run}`), batchSize: rnd.pick([1, 2, 5, 7, 64, 1000]) });
     expect(out.summary.balanced, `run ${run} balances`).toBe(true);
     outs.push(out);
   }
@@ -152,6 +174,14 @@ describe("the ledger law", () => {
     expect(r.held).toBeGreaterThan(10);
     expect(r.corrections).toBeGreaterThan(5);
   });
+
+  it.runIf(runPostgresTests)("holds on PostgreSQL as on SQLite (fixed and fresh seeds)", async () => {
+    const fresh = Number(process.env.MF_LAW_SEED ?? (Date.now() + 17) % 1_000_000_007);
+    console.log(`ledger law seed on PostgreSQL: ${fresh}`);
+    const r = await checkLaw(20261204, "postgres");
+    expect(r).toEqual(await checkLaw(20261204, "sqlite"));
+    await checkLaw(fresh, "postgres");
+  }, 120_000);
 
   // MF_LAW_SEED replays a printed seed.
   for (const seed of [Number(process.env.MF_LAW_SEED ?? Date.now() % 1_000_000_007), 7, 1234]) {
