@@ -6,6 +6,7 @@ export { PluginError, ThresholdStateError } from "./errors.js";
 export { computeFact } from "./fact-runner.js";
 export { defineFact, FACT_READING_FIELDS } from "./facts.js";
 export { definePlugin } from "./plugin.js";
+export { READING_FACTS, RECORD_FIELDS } from "./reading-facts.js";
 export { PluginRegistry } from "./registry.js";
 export { isRange, isVersion, satisfies } from "./semver.js";
 export { ThresholdTracker } from "./thresholds.js";
@@ -16,6 +17,7 @@ export type { PluginErrorCode, PluginErrorOptions, ThresholdStateErrorCode, Vali
 export type { DerivedFactDefinition, InputColumns, OutputColumns } from "./facts.js";
 export type { MeterTypeDefinition, PulseInput, PulseMeterType, RegisterMeterType, RolloverMode } from "./meter-types.js";
 export type { PluginContext, PluginDescriptor, PluginHooks, RuleFile } from "./plugin.js";
+export type { ReadingFactOrigin, ReadingFactSpec, ReadingFactType } from "./reading-facts.js";
 export type {
   HookOptions,
   RegisteredChannel,

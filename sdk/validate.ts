@@ -29,6 +29,7 @@
 //   named conditions) and a `rules` array of objects, each with a `conditions` object and an
 //   `event` object whose `type` is a string.
 // - `hooks`: an object with only `setup` and `teardown`, each a function when present.
+import { READING_FACTS, RECORD_FIELDS } from "./reading-facts.js";
 import type { ValidationProblem } from "./errors.js";
 import { isRange, isVersion } from "./semver.js";
 
@@ -44,20 +45,12 @@ export interface ValidateOptions {
 
 /**
  * Names the engine's readings and facts already use (README "Inputs", "Rules", "Pulse meters"):
- * no channel and no fact column may take one.
+ * no channel and no fact column may take one. Derived from READING_FACTS and RECORD_FIELDS.
  *
  * @example
  * RESERVED_NAMES.has("consumption");   // true: a fact may not write it
  */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  "average_daily", "average_daily_high", "average_daily_low", "backflow", "bounce", "channel", "consumption",
-  "correction", "current", "daily", "days", "digits", "end", "flags", "history_readings", "implausible_rollover",
-  "initial", "leak", "loop_max_ma", "loop_min_ma", "magnetic", "meter_id", "meter_temp_bad", "meter_type",
-  "no_consumption", "open_circuit", "override", "previous", "pulse_debounced", "pulse_free_max_min",
-  "pulse_max_closed_ms", "pulse_min_gap_ms", "pulse_min_on_ms", "reading_id", "reasons", "reverse_count",
-  "rollover", "rollover_inferred", "scaling_factor", "short_circuit", "source", "start", "tamper_events",
-  "tamper_open", "time", "unit", "value", "verification", "zero",
-]);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([...READING_FACTS.map((f) => f.name), ...RECORD_FIELDS]);
 
 const METER_TYPE_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/;
 const CHANNEL_NAME = /^[a-z][a-z0-9_.]*$/;

@@ -5,13 +5,9 @@ import type { ConsumptionColumns } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { BooleanColumn, FactColumn, NumberColumn } from "../rules/columnar.js";
-import { SPIKE_FACTORS } from "../rules/facts.js";
+import { FLAG_FACTS, SPIKE_FACTORS } from "../rules/facts.js";
 import type { ProcessorContext } from "./output.js";
 
-const FLAG_FACTS = [
-  "initial", "rollover", "rollover_inferred", "implausible_rollover", "zero", "open_circuit", "short_circuit",
-  "magnetic", "bounce", "leak", "no_consumption", "backflow",
-] as const;
 
 export class FactColumns {
   readonly columns: Record<string, FactColumn> = {};
@@ -75,14 +71,14 @@ export class FactColumns {
     if (extra !== undefined) {
       for (const name of uses) {
         const from = extra[name];
-        if (from === undefined || FLAG_FACTS.includes(name as never)) continue;
+        if (from === undefined || FLAG_FACTS.includes(name)) continue;
         copy(num(name), from, true);
       }
     }
     for (const name of FLAG_FACTS) {
       const col = bool(name);
       if (col === undefined) continue;
-      const bit = FLAG[name];
+      const bit = FLAG[name as keyof typeof FLAG];
       for (let i = 0; i < m; i++) col.values[i] = (r.flags[i] & bit) !== 0 ? 1 : 0;
     }
   }

@@ -1,6 +1,9 @@
-// The facts a rule can name for one reading: the reading's fields, its meter's, what the
-// consumption kernel computed, the meter's history statistics and the operator's flag. Every
-// fact is present for every reading (never "undefined fact"); absent values are null.
+// The facts a rule can name for one reading, derived from the one list in the SDK
+// (sdk/reading-facts.ts): the reading's fields, its meter's, what the consumption kernel
+// computed, the meter's history statistics and the operator's flag. Every fact is present for
+// every reading (never "undefined fact"); absent values are null.
+import { READING_FACTS } from "../../sdk/reading-facts.js";
+import type { ReadingFactOrigin, ReadingFactType } from "../../sdk/reading-facts.js";
 
 /**
  * Factors of the history validation (the default rules' spike-high and drop-low): a period whose
@@ -13,54 +16,23 @@
 export const SPIKE_FACTORS = Object.freeze({ high: 5, low: 0.05 } as const);
 
 /** A fact's type, as the rule lint checks it. */
-export type FactType = "number" | "string" | "boolean";
+export type FactType = ReadingFactType;
 
-/** A fact: its type and what it means (the README's facts table is this list). */
+/** A fact: its type, where it comes from, and what it means (the README's facts table is this list). */
 export interface FactSpec {
   type: FactType;
+  origin: ReadingFactOrigin;
+  nullable: boolean;
   description: string;
 }
 
-/** Every fact of a reading, by name. */
-export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze({
-  // The reading
-  meter_id: { type: "string", description: "the reading's meter id" },
-  end: { type: "string", description: "end of the period, YYYY-MM-DD" },
-  value: { type: "number", description: "the register reading" },
-  override: { type: "number", description: "the override consumption, null when absent" },
-  source: { type: "string", description: "auto, manual or import" },
-  verification: { type: "boolean", description: "the meter is under verification (null when not said)" },
-  // The meter
-  meter_type: { type: "string", description: "the registry's type, e.g. electricity.register" },
-  unit: { type: "string", description: "the meter's unit" },
-  scaling_factor: { type: "number", description: "the meter's scaling factor" },
-  digits: { type: "number", description: "configured dial count, null when inferred" },
-  // The consumption kernel
-  consumption: { type: "number", description: "consumption of the period (0 for a first reading)" },
-  previous: { type: "number", description: "the previous accepted reading, null for a first reading" },
-  days: { type: "number", description: "days in the period, inclusive" },
-  daily: { type: "number", description: "consumption per day" },
-  initial: { type: "boolean", description: "first reading of the meter (flag)" },
-  rollover: { type: "boolean", description: "the register wrapped (flag)" },
-  rollover_inferred: { type: "boolean", description: "the wrap's maximum was inferred from the previous reading (flag)" },
-  implausible_rollover: { type: "boolean", description: "the wrap implies more than the plausible share of the register (flag)" },
-  zero: { type: "boolean", description: "consumption is exactly 0 (flag)" },
-  // Pulse faults (pulse meters; false for registers)
-  open_circuit: { type: "boolean", description: "impulse sensor: open circuit" },
-  short_circuit: { type: "boolean", description: "impulse sensor: short circuit" },
-  magnetic: { type: "boolean", description: "impulse sensor: external magnetic field" },
-  bounce: { type: "boolean", description: "impulse sensor: contact bounce / wrong pulse parameters" },
-  leak: { type: "boolean", description: "no pulse-free slot in 24 hours" },
-  no_consumption: { type: "boolean", description: "no pulses for the configured number of days" },
-  backflow: { type: "boolean", description: "direction input reports backflow" },
-  // History statistics of the meter, before this reading
-  history_readings: { type: "number", description: "billed readings of the meter so far" },
-  average_daily: { type: "number", description: "average daily consumption of the billed readings, null without history" },
-  average_daily_high: { type: "number", description: "average_daily x 5 (SPIKE_FACTORS.high): above it a period's daily use is a spike" },
-  average_daily_low: { type: "number", description: "average_daily x 0.05 (SPIKE_FACTORS.low): below it a period's daily use is a drop" },
-  // Operator
-  meter_temp_bad: { type: "boolean", description: "the meter is flagged temp_bad (by an operator, or by a temp_bad rule on an earlier reading) and not cleared" },
-});
+/** Every fact of a reading, by name: the SDK's READING_FACTS (the one list) keyed by name. */
+export const FACTS: Readonly<Record<string, FactSpec>> = Object.freeze(Object.fromEntries(
+  READING_FACTS.map(({ name, type, origin, nullable, description }) => [name, Object.freeze({ type, origin, nullable, description })]),
+));
+
+/** The facts that are the kernel's flags (FLAG bits of the same name), in list order. */
+export const FLAG_FACTS: readonly string[] = Object.freeze(READING_FACTS.filter((f) => f.origin === "flag").map((f) => f.name));
 
 /** Fact types by name, as the rule lint takes them. */
 export function factTypes(): Record<string, FactType> {
@@ -68,46 +40,18 @@ export function factTypes(): Record<string, FactType> {
 }
 
 /** The facts of one reading, all present. */
-export type ReadingFacts = Record<keyof typeof FACTS, string | number | boolean | null>;
+export type ReadingFacts = Record<string, string | number | boolean | null>;
+
+const PLACEHOLDER: Record<FactType, string | number | boolean> = { number: 0.5, string: "", boolean: false };
 
 /**
- * A facts object with every fact at a placeholder of its type (null for the facts that can be
- * absent). Written out as a literal so the object has fixed properties, and numbers start as
- * numbers: a field that only ever holds numbers keeps them unboxed, where one that held null
- * would allocate a box for every number the pipeline writes into it, for every reading.
+ * A facts object with every fact of the list, in its order, at a placeholder of its type (null
+ * for the facts that can be absent). Numbers start as non-integer numbers: a field that only
+ * ever holds numbers keeps them unboxed, where one that held null would allocate a box for every
+ * number the pipeline writes into it, for every reading.
  */
 export function createFacts(): ReadingFacts {
-  return {
-    meter_id: "",
-    end: "",
-    value: 0.5,
-    override: null,
-    source: "",
-    verification: null,
-    meter_type: "",
-    unit: "",
-    scaling_factor: 0.5,
-    digits: null,
-    consumption: 0.5,
-    previous: null,
-    days: 0.5,
-    daily: 0.5,
-    initial: false,
-    rollover: false,
-    rollover_inferred: false,
-    implausible_rollover: false,
-    zero: false,
-    open_circuit: false,
-    short_circuit: false,
-    magnetic: false,
-    bounce: false,
-    leak: false,
-    no_consumption: false,
-    backflow: false,
-    history_readings: 0.5,
-    average_daily: null,
-    average_daily_high: null,
-    average_daily_low: null,
-    meter_temp_bad: false,
-  };
+  const facts: ReadingFacts = {};
+  for (const f of READING_FACTS) facts[f.name] = f.nullable ? null : PLACEHOLDER[f.type];
+  return facts;
 }

@@ -9,7 +9,7 @@ export {
   RuleUndefinedFactError,
   RuleUnknownOperatorError,
 } from "./errors.js";
-export { createFacts, FACTS, factTypes, SPIKE_FACTORS } from "./facts.js";
+export { createFacts, FACTS, factTypes, FLAG_FACTS, SPIKE_FACTORS } from "./facts.js";
 export {
   createRulesHolder,
   lintRules,
