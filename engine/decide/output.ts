@@ -4,7 +4,7 @@ import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
 import type { AuditRecord, HeldRecord, PartitionedStore } from "../store/contract.js";
-import type { MeterTable } from "../store/types.js";
+import type { MeterTable } from "../store/meter-table.js";
 import type { CommitBuilder } from "../runtime/commit.js";
 import type { FlagSync } from "../runtime/flags.js";
 import type { HistoryCache } from "../runtime/history-cache.js";

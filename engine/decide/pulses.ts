@@ -14,7 +14,7 @@ import { createPulseKernel } from "../pulses/kernel.js";
 import type { PulseBatch, PulseKernel } from "../pulses/index.js";
 import { thresholdsOf } from "../pulses/profiles.js";
 import type { PulseSettings } from "../pulses/profiles.js";
-import type { MeterTable } from "../store/types.js";
+import type { MeterTable } from "../store/meter-table.js";
 import type { MeterState } from "../store/state.js";
 import { DAY_MINUTES } from "../pulses/thresholds.js";
 

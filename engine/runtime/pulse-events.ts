@@ -11,7 +11,7 @@ import { profileOf } from "../pulses/profiles.js";
 import { summarizeEvents } from "../pulses/summarize.js";
 import type { PulseEventKernel } from "../pulses/events/kernel.js";
 import { day as dayText } from "../sinks/format.js";
-import type { MeterTable } from "../store/types.js";
+import type { MeterTable } from "../store/meter-table.js";
 
 /** What reading an events file produced, for the run summary. */
 export interface EventsInput {

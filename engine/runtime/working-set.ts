@@ -8,7 +8,7 @@ import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
-import type { MeterTable } from "../store/types.js";
+import type { MeterTable } from "../store/meter-table.js";
 
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
 const NUMERIC: ReadonlyArray<[Numeric, number]> = [

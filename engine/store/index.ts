@@ -1,9 +1,30 @@
-// State stores: the interface the pipeline uses and the embedded SQLite implementation.
+// The store (DESIGN.md "Architecture"): the async, partitioned contract, its SQLite (embedded
+// default) and PostgreSQL implementations, opened by one function from a path or a URL, and the
+// encodings every implementation keeps (bucket BLOBs, ledger segments, state columns).
+export { decodeRegistry, decodeState, encodeRegistry, encodeState, mergeRegistry } from "./bucket.js";
+export { bucketOf, BUCKETS_PER_PARTITION, DEFAULT_PARTITIONS, meterHash, partitionOf } from "./contract.js";
 export { StoreError } from "./errors.js";
-export { appendEntry, createEntries, entryAt, pushEntry } from "./history.js";
-export { CHUNK_METERS } from "./schema.js";
-export { openSqliteStore } from "./sqlite.js";
-export { createState, snapshotChunks } from "./state.js";
+export { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, pushEntry } from "./history.js";
+export { latestByDay, readLedger } from "./ledger.js";
+export { isPostgresUrl, openStore } from "./open.js";
+export { openPostgresStore } from "./postgres/index.js";
+export { openSqlitePartitionedStore } from "./sqlite/index.js";
+export { createState } from "./state.js";
+export type {
+  AlertRecord,
+  AuditRecord,
+  BucketRow,
+  Commit,
+  CommittedBatch,
+  Fence,
+  FlagRow,
+  HeldRecord,
+  ImportCounts,
+  PartitionedStore,
+  RegistryRow,
+  SegmentRow,
+} from "./contract.js";
 export type { HistoryEntries, HistoryEntry } from "./history.js";
-export type { MeterState, StateChunk } from "./state.js";
-export type { AuditRow, BatchCommit, BatchRecord, HeldRow, MeterTable, Store } from "./types.js";
+export type { MeterTable } from "./meter-table.js";
+export type { OpenStoreOptions } from "./open.js";
+export type { MeterState } from "./state.js";

@@ -11,7 +11,7 @@ import { encodeState } from "../bucket-state.js";
 import { bucketOf } from "../contract.js";
 import { appendEntry, createEntries, decodeSegment, encodeSegment } from "../history.js";
 import type { HistoryEntries } from "../history.js";
-import { CHUNK_METERS, MIGRATIONS as LEGACY } from "../schema.js";
+import { CHUNK_METERS, MIGRATIONS as LEGACY } from "./legacy-schema.js";
 import { createState, decodeChunk, STATE_FIELDS } from "../state.js";
 import type { MeterState } from "../state.js";
 import { MIGRATIONS } from "./schema.js";

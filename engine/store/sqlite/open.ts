@@ -5,7 +5,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { DEFAULT_PARTITIONS } from "../contract.js";
 import type { PartitionedStore } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { MIGRATIONS as LEGACY_MIGRATIONS } from "../schema.js";
+import { MIGRATIONS as LEGACY_MIGRATIONS } from "./legacy-schema.js";
 import { convertLegacy } from "./legacy.js";
 import { LAYOUT_BASE, migrateLayout, PARTITIONS_KEY } from "./schema.js";
 import { SqliteStore } from "./store.js";

@@ -1,17 +1,19 @@
-// The embedded store: one SQLite file (better-sqlite3), WAL journal, one transaction per batch.
+// The previous layout's SQLite store (chunks of 1024 meters by key), kept as a test fixture: it
+// writes databases of that layout so the conversion (engine/store/sqlite/legacy.ts) is tested on them.
 import Database from "better-sqlite3";
-import { ROLLOVER_MODE } from "../consumption/registers.js";
-import { NO_DAY } from "../ingest/batch.js";
-import type { MeterRecord } from "../meters/meter.js";
-import { PULSE_INPUT } from "../pulses/profiles.js";
-import type { PulseInputName } from "../pulses/profiles.js";
-import { StoreError } from "./errors.js";
-import { createEntries, decodeSegment, encodeSegment } from "./history.js";
-import type { HistoryEntries } from "./history.js";
-import { CHUNK_METERS, MIGRATIONS } from "./schema.js";
-import { createState, decodeChunk } from "./state.js";
-import type { MeterState } from "./state.js";
-import type { BatchCommit, BatchRecord, MeterTable, Store } from "./types.js";
+import { ROLLOVER_MODE } from "../../../../engine/consumption/registers.js";
+import { NO_DAY } from "../../../../engine/ingest/batch.js";
+import type { MeterRecord } from "../../../../engine/meters/meter.js";
+import { PULSE_INPUT } from "../../../../engine/pulses/profiles.js";
+import type { PulseInputName } from "../../../../engine/pulses/profiles.js";
+import { StoreError } from "../../../../engine/store/errors.js";
+import { createEntries, decodeSegment, encodeSegment } from "../../../../engine/store/history.js";
+import type { HistoryEntries } from "../../../../engine/store/history.js";
+import { CHUNK_METERS, MIGRATIONS } from "../../../../engine/store/sqlite/legacy-schema.js";
+import { createState, decodeChunk } from "../../../../engine/store/state.js";
+import type { MeterState } from "../../../../engine/store/state.js";
+import type { MeterTable } from "../../../../engine/store/meter-table.js";
+import type { BatchCommit, BatchRecord, Store } from "./legacy-types.js";
 
 type Db = Database.Database;
 

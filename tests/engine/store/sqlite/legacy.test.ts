@@ -8,8 +8,10 @@ import { decodeRegistry, decodeState } from "../../../../engine/store/bucket.js"
 import { bucketOf, partitionOf } from "../../../../engine/store/contract.js";
 import { createEntries, decodeSegment, entryAt, pushEntry } from "../../../../engine/store/history.js";
 import type { HistoryEntry } from "../../../../engine/store/history.js";
-import { CHUNK_METERS, openSqliteStore, snapshotChunks } from "../../../../engine/store/index.js";
-import { MIGRATIONS as LEGACY } from "../../../../engine/store/schema.js";
+import { CHUNK_METERS } from "../../../../engine/store/sqlite/legacy-schema.js";
+import { snapshotChunks } from "../../../../engine/store/state.js";
+import { openSqliteStore } from "./legacy-store.js";
+import { MIGRATIONS as LEGACY } from "../../../../engine/store/sqlite/legacy-schema.js";
 import { LAYOUT_BASE, MIGRATIONS, openSqlitePartitionedStore } from "../../../../engine/store/sqlite/index.js";
 import { createState, STATE_FIELDS } from "../../../../engine/store/state.js";
 import type { MeterState } from "../../../../engine/store/state.js";
