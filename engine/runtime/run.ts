@@ -36,7 +36,8 @@ import type { EventsInput } from "./pulse-events.js";
 
 /**
  * Failpoint for the crash tests: the process kills itself (SIGKILL, no cleanup) right after
- * committing this many batches. Never set in production.
+ * handing this many batches to the writer (their commits may or may not have landed: both cases
+ * must rerun to the same outputs). Never set in production.
  */
 const KILL_AFTER_BATCHES = Number(process.env.MF_FAILPOINT_KILL_AFTER_BATCHES ?? 0);
 
