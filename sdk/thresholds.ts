@@ -240,10 +240,56 @@ export class ThresholdTracker {
 
   /** The state as JSON-serialisable data: the last time of every meter and channel, open episodes. */
   snapshot(): ThresholdSnapshot {
+    return this.#snapshotSlots(this.#ids.map((_, slot) => slot));
+  }
+
+  /**
+   * The state of these meters only (meters never observed are left out): what a batch that saw
+   * them commits, so a store keeps the episodes a meter at a time.
+   *
+   * @example
+   * store.save(tracker.snapshotOf(["T-1", "T-2"]));
+   */
+  snapshotOf(meterIds: Iterable<string>): ThresholdSnapshot {
+    const slots: number[] = [];
+    for (const id of meterIds) {
+      const slot = this.#slots.get(id);
+      if (slot !== undefined) slots.push(slot);
+    }
+    return this.#snapshotSlots(slots);
+  }
+
+  /**
+   * Sets the state of the meters a snapshot names (each such meter's state is replaced by its
+   * entries); every other meter keeps its state. The way to load a meter's episodes when a batch
+   * first names it.
+   *
+   * @example
+   * tracker.merge(loadFor(["T-1"]));
+   * @throws ThresholdStateError MF_ERR_THRESHOLD_STATE when `snapshot` is not a snapshot (nothing changed).
+   */
+  merge(snapshot: unknown): void {
+    const entries = readSnapshot(snapshot);
+    const cleared = new Set<string>();
+    for (const e of entries) {
+      if (cleared.has(e.meterId)) continue;
+      cleared.add(e.meterId);
+      const slot = this.slot(e.meterId);
+      for (const watch of this.#list) {
+        const n = watch.thresholds.length;
+        watch.lastMs[slot] = Number.NaN;
+        watch.since.fill(Number.NaN, slot * n, slot * n + n);
+        watch.alerted.fill(0, slot * n, slot * n + n);
+      }
+    }
+    this.#apply(entries);
+  }
+
+  #snapshotSlots(slots: readonly number[]): ThresholdSnapshot {
     const states: ThresholdSnapshotEntry[] = [];
     for (const watch of this.#list) {
       const n = watch.thresholds.length;
-      for (let slot = 0; slot < this.#ids.length; slot++) {
+      for (const slot of slots) {
         const lastMs = watch.lastMs[slot] as number;
         if (Number.isNaN(lastMs)) continue;
         const episodes: Array<{ rule: string; sinceMs: number; alerted: boolean }> = [];
@@ -270,6 +316,10 @@ export class ThresholdTracker {
       watch.since.fill(Number.NaN);
       watch.alerted.fill(0);
     }
+    this.#apply(entries);
+  }
+
+  #apply(entries: readonly ThresholdSnapshotEntry[]): void {
     for (const e of entries) {
       const watch = this.#watches.get(e.channel);
       if (watch === undefined) continue;

@@ -6,6 +6,7 @@ import type { MeterState } from "../store/state.js";
 import type { AuditRecord, HeldRecord, PartitionedStore } from "../store/contract.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { CommitBuilder } from "../runtime/commit.js";
+import type { EpisodeSync } from "../runtime/episodes.js";
 import type { FlagSync } from "../runtime/flags.js";
 import type { HistoryCache } from "../runtime/history-cache.js";
 import type { WorkingSet } from "../runtime/working-set.js";
@@ -47,6 +48,8 @@ export interface ProcessorContext {
   commits: CommitBuilder;
   /** Operators' flags, read with each batch. */
   flags: FlagSync;
+  /** Sensor threshold episodes, read and committed a meter at a time (absent: no thresholds). */
+  episodes?: EpisodeSync;
   /** Formats the output lines of each batch. */
   format: RowFormatter;
   /** Counts for the summary. */

@@ -115,6 +115,7 @@ export class BatchRunner {
       if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
     }
     await flags.apply(keys, batch.length);
+    await this.#ctx.episodes?.load(batch);
     if (held === undefined && late === undefined) return;
     await writer.flush();
     if (held !== undefined) await heldIndex.load(held);

@@ -7,19 +7,17 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import type { Commit, PartitionedStore } from "../store/contract.js";
 import { encodeSegment } from "../store/history.js";
 import type { BatchOutput } from "../decide/output.js";
+import type { EpisodeSync } from "./episodes.js";
 import type { WorkingSet } from "./working-set.js";
-
-/** The key of the sensor thresholds' episodes (open episodes, last times) in the episodes table. */
-export const THRESHOLD_EPISODES = "sensor_thresholds";
 
 export class CommitBuilder {
   readonly #ws: WorkingSet;
   readonly #versions: Int32Array;
   readonly #runId: number;
   readonly #rulesVersion: string;
-  readonly #episodes: (() => string) | undefined;
+  readonly #episodes: EpisodeSync | undefined;
 
-  private constructor(ws: WorkingSet, versions: Int32Array, runId: number, rulesVersion: string, episodes: (() => string) | undefined) {
+  private constructor(ws: WorkingSet, versions: Int32Array, runId: number, rulesVersion: string, episodes: EpisodeSync | undefined) {
     this.#ws = ws;
     this.#versions = versions;
     this.#runId = runId;
@@ -28,7 +26,7 @@ export class CommitBuilder {
   }
 
   /** A builder fenced at the store's partition versions as they are now. */
-  static async create(store: PartitionedStore, ws: WorkingSet, runId: number, rulesVersion: string, episodes?: () => string): Promise<CommitBuilder> {
+  static async create(store: PartitionedStore, ws: WorkingSet, runId: number, rulesVersion: string, episodes?: EpisodeSync): Promise<CommitBuilder> {
     return new CommitBuilder(ws, await store.versions(), runId, rulesVersion, episodes);
   }
 
@@ -65,7 +63,7 @@ export class CommitBuilder {
         partition: ws.partitionOfBucket(ws.bucketOf(a.meterId)),
       })),
       audit: out.audit,
-      episodes: this.#episodes !== undefined && (batch.sensors?.length ?? 0) > 0 ? [{ key: THRESHOLD_EPISODES, data: this.#episodes() }] : [],
+      episodes: this.#episodes?.entries(batch) ?? [],
     };
   }
 }

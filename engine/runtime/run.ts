@@ -15,10 +15,11 @@ import { canWriteInThread, inlineWriter, threadWriter } from "./writer-client.js
 import type { WriterClient } from "./writer-client.js";
 import { Tally } from "./emit.js";
 import { HeldIndex } from "../decide/held-index.js";
-import { CommitBuilder, THRESHOLD_EPISODES } from "../runtime/commit.js";
-import { FlagSync } from "../runtime/flags.js";
-import { HistoryCache } from "../runtime/history-cache.js";
-import { WorkingSet } from "../runtime/working-set.js";
+import { CommitBuilder } from "./commit.js";
+import { EpisodeSync } from "./episodes.js";
+import { FlagSync } from "./flags.js";
+import { HistoryCache } from "./history-cache.js";
+import { WorkingSet } from "./working-set.js";
 import { createFacts } from "../rules/facts.js";
 import { RulesDecider } from "../decide/rules.js";
 import { openStore } from "../store/open.js";
@@ -27,7 +28,6 @@ import type { BatchCounts } from "../decide/output.js";
 import { readEventsBatch } from "./pulse-events.js";
 import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
-import type { ThresholdSnapshot } from "../../sdk/threshold-snapshot.js";
 import { PluginFacts } from "../decide/plugin-facts.js";
 import { SensorStage } from "../decide/sensors.js";
 import { channelRanges } from "../ingest/ranges.js";
@@ -190,15 +190,15 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     pluginFacts.clear(facts as Record<string, unknown>);
     const ranges = channelRanges(plugins.channels);
     const tracker = new ThresholdTracker(scopedThresholds(plugins));
-    // Open threshold episodes outlive a run (a cold-chain excursion spans nightly files); they
-    // are committed with the batches that change them.
-    const saved = (await store.readEpisodes([THRESHOLD_EPISODES])).get(THRESHOLD_EPISODES) ?? (await store.meta(THRESHOLD_EPISODES));
-    if (saved !== undefined) tracker.restore(JSON.parse(saved) as ThresholdSnapshot);
+    // Open threshold episodes outlive a run (a cold-chain excursion spans nightly files): each
+    // meter's are read when a batch first names it, and committed with the batches that change them.
+    const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
+    await episodes?.start();
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
     const processor = new BatchRunner({
       store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws),
       heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
-      commits: await CommitBuilder.create(store, ws, runId, rules.version, plugins.thresholds.length > 0 ? () => JSON.stringify(tracker.snapshot()) : undefined),
+      commits: await CommitBuilder.create(store, ws, runId, rules.version, episodes), episodes,
       rules, facts, sensors, ranges, pluginFacts,
     });
     const channels = channelIndex(plugins);

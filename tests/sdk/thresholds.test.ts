@@ -212,4 +212,21 @@ describe("observeBatch and timeOrder", () => {
     const again = t.observeBatch({ length: 1, meterIds: ["T-1"], timeMs: [T0], channels: { temp: [1] } });
     expect(again.late).toEqual([{ index: 0, meterId: "T-1", channel: "temp", timeMs: T0 }]);
   });
+  it("keeps episodes a meter at a time: snapshotOf one meter, merge it into another tracker", () => {
+    const a = new ThresholdTracker([warm]);
+    run(a, [[0, 9]], "M-1");
+    run(a, [[0, 9], [40, 9]], "M-2");
+    expect(a.snapshotOf(["M-1"]).states.map((e) => e.meterId)).toEqual(["M-1"]);
+    expect(a.snapshotOf(["nobody"]).states).toEqual([]);
+    // A tracker that knows M-3 (its own episode) merges M-1's: M-1's excursion goes on there, M-3's too.
+    const b = new ThresholdTracker([warm]);
+    run(b, [[0, 9]], "M-3");
+    b.merge(a.snapshotOf(["M-1"]));
+    expect(run(b, [[30, 9]], "M-1")).toEqual(["cold-chain/too-warm@30"]);
+    expect(run(b, [[30, 9]], "M-3")).toEqual(["cold-chain/too-warm@30"]);
+    // Merging replaces the named meter's state only: M-2 alerted already in `a`, so no second alert.
+    b.merge(a.snapshotOf(["M-2"]));
+    expect(run(b, [[50, 9]], "M-2")).toEqual([]);
+    expect(() => b.merge({ version: 2 })).toThrow(ThresholdStateError);
+  });
 });
