@@ -6,11 +6,11 @@ import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 
-export const RUN_HELP = `Usage: meterflow run --db FILE --out DIR [--meters METERS] [--pulse-events FILE]... READINGS...
+export const RUN_HELP = `Usage: meterflow run --db FILE|URL --out DIR [--meters METERS] [--pulse-events FILE]... READINGS...
 
 Reads the readings files (CSV, NDJSON or msgpack, by extension) and the raw pulse-event files
 (each summarised into one reading per meter and day), computes consumption, decides
-billable / held / rejected, commits state to the SQLite file batch by batch, and writes
+billable / held / rejected, commits each batch to the store in one transaction, and writes
 billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR.
 
 Options:
@@ -21,7 +21,8 @@ Options:
                       when it exists (the built-in plugins are always loaded)
   --rules FILE        rule file (json-rules-engine format); repeat for several; default:
                       the rules shipped in engine/rules/default
-  --db FILE           SQLite state file (created when missing)               [required]
+  --db FILE|URL       the store: an SQLite file (created when missing), or     [required]
+                      postgres://HOST:PORT/DB[?schema=NAME] for PostgreSQL
   --out DIR           output directory (created when missing)                [required]
   --format csv|ndjson row files as CSV (default) or NDJSON
   --batch-size N      readings per batch and transaction (default 65536)
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       quiet: { type: "boolean", default: false },
     },
   });
-  if (values.db === undefined) throw new UsageError("run needs --db FILE (see meterflow run --help)");
+  if (values.db === undefined) throw new UsageError("run needs --db FILE|URL (see meterflow run --help)");
   if (values.out === undefined) throw new UsageError("run needs --out DIR (see meterflow run --help)");
   const pulseEvents = values["pulse-events"] ?? [];
   if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
