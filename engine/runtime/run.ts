@@ -82,8 +82,8 @@ export interface RunOptions {
    * the plugins benchmark compares against. Default true.
    */
   builtinPlugins?: boolean;
-  /** Called after every batch with the readings processed so far. */
-  onProgress?: (processed: number) => void;
+  /** Called after every batch with the readings processed so far (awaited when it returns a promise). */
+  onProgress?: (processed: number) => void | Promise<void>;
 }
 
 /** summary.json. */
@@ -223,7 +223,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
         const counts = await processor.process(batch, seq++, input.path);
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
         for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
-        options.onProgress?.(total.rows);
+        await options.onProgress?.(total.rows);
         waited = performance.now();
       }
       if (!decodeInWorker) input.sha256 = hash.digest("hex");
@@ -238,7 +238,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       decode += performance.now() - waited;
       const counts = await processor.process(batch, seq++, input.path);
       for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
-      options.onProgress?.(total.rows);
+      await options.onProgress?.(total.rows);
     }
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();

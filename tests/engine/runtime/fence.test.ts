@@ -1,0 +1,63 @@
+// A run's commits are fenced: when another writer commits to a partition while a run is deciding
+// its batches, the run's next commit is refused with MF_ERR_STORE_FENCED and writes nothing; run
+// again, and the outputs equal those of a run no one disturbed.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runFiles } from "../../../engine/runtime/index.js";
+import { openStore } from "../../../engine/store/open.js";
+import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+const meters = write(dir, "meters.csv", [METERS_HEADER, ...Array.from({ length: 40 }, (_, i) => `E-${i},electricity.register,kWh,1,,,,,,,,,,`)]);
+const lines = ["meter_id,end,value"];
+for (let day = 1; day <= 6; day++) for (let i = 0; i < 40; i++) lines.push(`E-${i},2026-11-0${day},${100 + day * (i + 1)}`);
+const readings = write(dir, "r.csv", lines);
+
+/** Another writer: one empty batch committed on every partition at its current version. */
+async function interfere(db: string): Promise<void> {
+  const store = await openStore(db);
+  // The run's writer may land a commit between our read of the versions and our commit: then
+  // ours is the one fenced, and we try again on the new versions.
+  for (;;) {
+    try {
+      await commitOnAll(store);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED") throw error;
+    }
+  }
+  await store.close();
+}
+
+async function commitOnAll(store: Awaited<ReturnType<typeof openStore>>): Promise<void> {
+  const versions = await store.versions();
+  await store.commit({
+    batchId: `other-writer-${Math.random()}`, runId: 0, seq: 0, input: "another writer", rulesVersion: "",
+    counts: { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0 },
+    fence: [...versions].map((version, partition) => ({ partition, version })),
+    state: [], segments: [], held: [], alerts: [], flags: [], audit: [], episodes: [],
+  });
+}
+
+describe("fenced commits", () => {
+  it("refuse a run's commit after another writer's, and a rerun completes the same outputs", async () => {
+    const clean = await runAndRead({ meters, inputs: [readings], db: join(dir, "clean.db"), out: join(dir, "clean"), batchSize: 30 });
+    const db = join(dir, "fenced.db");
+    let interfered = false;
+    const disturbed = runFiles({
+      meters, inputs: [readings], db, out: join(dir, "fenced"), batchSize: 30, now: new Date("2026-12-01T00:00:00Z"),
+      onProgress: async (processed) => {
+        if (processed < 90 || interfered) return;
+        interfered = true;
+        await interfere(db);
+      },
+    });
+    await expect(disturbed).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+    const rerun = await runAndRead({ meters, inputs: [readings], db, out: join(dir, "rerun"), batchSize: 30 });
+    const key = (r: Record<string, string>) => `${r.reading_id}:${r.consumption}:${r.flags}`;
+    expect(rerun.billing.map(key).sort()).toEqual(clean.billing.map(key).sort());
+    expect(readCsv(join(dir, "rerun", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
+    expect(rerun.summary).toMatchObject({ in: clean.summary.in, billable: clean.summary.billable, held: clean.summary.held });
+  });
+});
