@@ -27,6 +27,9 @@ Options:
   --format csv|ndjson row files as CSV (default) or NDJSON
   --batch-size N      readings per batch and transaction (default 65536)
   --future-days N     days after today an end date may lie (default 1)
+  --threads N         0: decode, decide and write in one thread; 1 or more: decode and
+                      write in threads beside the decision (default: threads for inputs
+                      of 4 MiB or more)
   --quiet             no summary table on standard output
 
 Exit status 0 when the run completed (rejected rows included), non-zero when it could not run.`;
@@ -45,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       format: { type: "string", default: "csv" },
       "batch-size": { type: "string", default: "65536" },
       "future-days": { type: "string", default: "1" },
+      threads: { type: "string" },
       quiet: { type: "boolean", default: false },
     },
   });
@@ -55,10 +59,11 @@ export async function run(argv: string[]): Promise<number> {
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const batchSize = positiveInteger("--batch-size", values["batch-size"]);
   const futureDays = positiveInteger("--future-days", values["future-days"], 0);
+  const threads = values.threads === undefined ? undefined : positiveInteger("--threads", values.threads, 0) > 0;
   const bar = progress("run");
   const summary = await runFiles({
     inputs: positionals, pulseEvents, config: values.config, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
-    batchSize, futureDays, onProgress: bar.update,
+    batchSize, futureDays, onProgress: bar.update, ...(threads === undefined ? {} : { threads }),
   }).finally(bar.done);
   if (!values.quiet) console.log(summaryTable(summary, values.out));
   return 0;

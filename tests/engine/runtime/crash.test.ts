@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function run(db: string, out: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, "run", "--quiet", "--batch-size", "700", "--meters", data.files.meters,
+  return spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "700", "--meters", data.files.meters,
     "--config", data.files.config, "--pulse-events", data.files.pulseEvents, "--db", db, "--out", out,
     data.files.readings, data.files.pulseReadings, data.files.coldChain], { encoding: "utf8", env: { ...process.env, ...env } });
 }

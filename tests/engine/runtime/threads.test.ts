@@ -24,7 +24,7 @@ describe("threads", () => {
       meters: data.files.meters, inputs, pulseEvents: [data.files.pulseEvents], config: data.files.config,
       db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000,
     });
-    const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--batch-size", "2000", "--meters", data.files.meters,
+    const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "2000", "--meters", data.files.meters,
       "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
       "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), ...inputs], { encoding: "utf8" });
     expect(threaded.status, threaded.stderr).toBe(0);
