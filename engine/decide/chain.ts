@@ -3,7 +3,7 @@
 // (bit-identical to the kernel) for the scalar paths.
 import { computeConsumptionReference, createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
-import type { ProcessorContext } from "./output.js";
+import type { DecideContext } from "./output.js";
 
 /**
  * Whether a reading with these hold reasons is trusted, i.e. in the chain and a base for the next
@@ -32,7 +32,7 @@ export function oneRow(): ConsumptionColumns {
 }
 
 /** Computes one register reading of `meter` against `prev` (NaN: none, an initial reading). */
-export function computeOne(ctx: ProcessorContext, meter: number, prev: number, prevEnd: number, cur: number, end: number, override: number): Computed {
+export function computeOne(ctx: DecideContext, meter: number, prev: number, prevEnd: number, cur: number, end: number, override: number): Computed {
   const { meters } = ctx;
   const c = oneRow();
   c.scale[0] = meters.scale[meter]; c.reset[0] = meters.reset[meter]; c.digits[0] = meters.digits[meter]; c.mode[0] = meters.mode[meter];

@@ -15,10 +15,10 @@ import { computeOne, isTrusted } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
-import type { BatchOutput, ProcessorContext } from "./output.js";
+import type { BatchOutput, DecideContext } from "./output.js";
 
 export class Decider {
-  readonly #ctx: ProcessorContext;
+  readonly #ctx: DecideContext;
   readonly #grouper = new MeterGrouper();
   readonly #factColumns = new FactColumns();
   readonly #pulses: PulseStage;
@@ -28,7 +28,7 @@ export class Decider {
   #rows = new Int32Array(0);
   #work: ConsumptionBatch | undefined;
 
-  constructor(ctx: ProcessorContext) {
+  constructor(ctx: DecideContext) {
     this.#ctx = ctx;
     this.#pulses = new PulseStage(ctx.kernel.implementation);
   }

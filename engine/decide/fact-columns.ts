@@ -6,7 +6,7 @@ import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { BooleanColumn, FactColumn, NumberColumn } from "../rules/columnar.js";
 import { FLAG_FACTS, SPIKE_FACTORS } from "../rules/facts.js";
-import type { ProcessorContext } from "./output.js";
+import type { DecideContext } from "./output.js";
 
 
 export class FactColumns {
@@ -14,7 +14,7 @@ export class FactColumns {
   private capacity = 0;
 
   /** Fills the columns the rules use for the kernel's rows [0, m) (`rows[i]` is the batch row of i). */
-  build(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number,
+  build(ctx: DecideContext, batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number,
     extra?: Readonly<Record<string, Float64Array>>): void {
     const uses = ctx.rules.uses;
     if (m > this.capacity) {

@@ -4,14 +4,14 @@
 import { FLAG } from "../flags/flags.js";
 import { SPIKE_FACTORS } from "../rules/facts.js";
 import { day } from "../sinks/format.js";
-import type { BatchOutput, ProcessorContext } from "./output.js";
+import type { BatchOutput, DecideContext } from "./output.js";
 import type { RuleDecision } from "./rules.js";
 
 const SOURCES = ["auto", "manual", "import"] as const;
 const VERIFICATION = [null, false, true] as const;
 
 /** Fills the facts of a reading, evaluates the rules and returns its hold reasons ("" = billable). */
-export function judge(ctx: ProcessorContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
+export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
   source: number, verification: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
   const { facts, meters, state, rules } = ctx;
   const id = meters.ids[meter];
@@ -51,7 +51,7 @@ export function judge(ctx: ProcessorContext, out: BatchOutput, meter: number, en
 }
 
 /** Applies a decision: alerts collected, a temp_bad event flags the meter (audited). Returns the hold reasons. */
-export function apply(ctx: ProcessorContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision): string {
+export function apply(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision): string {
   const { state, rules } = ctx;
   if (decision.reasons === "" && decision.alerts.length === 0) return "";
   const id = ctx.meters.ids[meter];

@@ -17,7 +17,7 @@ import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter } from "./pulses.js";
-import type { BatchOutput, ProcessorContext } from "./output.js";
+import type { BatchOutput, DecideContext } from "./output.js";
 
 interface LateRow {
   batch: ReadingBatch;
@@ -35,11 +35,11 @@ interface Anchor {
 }
 
 export class LatePath {
-  readonly #ctx: ProcessorContext;
+  readonly #ctx: DecideContext;
   readonly #out: BatchOutput;
   readonly #rows = new Map<number, LateRow[]>();
 
-  constructor(ctx: ProcessorContext, out: BatchOutput) {
+  constructor(ctx: DecideContext, out: BatchOutput) {
     this.#ctx = ctx;
     this.#out = out;
   }
@@ -64,12 +64,6 @@ export class LatePath {
   /** Holds a reading that contradicts an earlier row of this batch for the same meter and new day. */
   conflict(batch: ReadingBatch, row: number, meter: number): void {
     this.#hold({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, "conflict");
-  }
-
-  /** Whether every queued row's history is in memory (else the store is read: it must be current). */
-  get cached(): boolean {
-    for (const meter of this.#rows.keys()) if (!this.#ctx.history.has(meter)) return false;
-    return true;
   }
 
   /** Resolves every queued row against its meter's chain, in end order. */

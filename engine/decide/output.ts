@@ -3,20 +3,12 @@ import type { ConsumptionKernel } from "../consumption/index.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
-import type { AuditRecord, HeldRecord, PartitionedStore } from "../store/contract.js";
+import type { AuditRecord, HeldRecord } from "../store/contract.js";
+import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
-import type { CommitBuilder } from "../runtime/commit.js";
-import type { EpisodeSync } from "../runtime/episodes.js";
-import type { FlagSync } from "../runtime/flags.js";
-import type { HistoryCache } from "../runtime/history-cache.js";
-import type { WorkingSet } from "../runtime/working-set.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
-import type { RowFormatter } from "../sinks/formatter.js";
-import type { HeldOutput, Tally } from "../runtime/emit.js";
 import type { HeldIndex } from "./held-index.js";
-import type { WriterClient } from "../runtime/writer-client.js";
-import type { ChannelRanges } from "../ingest/ranges.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { SensorStage } from "./sensors.js";
 
@@ -33,41 +25,42 @@ export interface BatchCounts {
   corrections: number;
 }
 
-/** What a processor needs; one per run. */
-export interface ProcessorContext {
-  store: PartitionedStore;
-  /** The meters the run touched: registry and state columns by dense key (the batch's slice is in it). */
-  ws: WorkingSet;
-  /** The working set's columns (aliases of ws.meters and ws.state). */
+/** A meter's ledger entries for the late path: one per end day (the latest version), by day; a live list. */
+export interface HistoryLookup {
+  meter(meter: number): HistoryEntry[];
+}
+
+/** The held readings of the batch's meters, to tell an exact re-send; `add` records one held now. */
+export interface HeldLookup {
+  has(meter: number, end: number, value: number): boolean;
+  add(meter: number, end: number, value: number): void;
+}
+
+/** Where a temp_bad flag the rules set goes (it is committed with the batch). */
+export interface FlagSink {
+  setByRun(meter: number): void;
+}
+
+/**
+ * What the decision of a batch reads and changes (DESIGN.md "Architecture"): the slice of the
+ * batch's meters in memory (registry and state columns by key, their history and held readings,
+ * the flags sink), and the thread's compiled kernel, rules and plugin facts. No store, writer or
+ * file: the runtime loads the slice before and commits what changed after.
+ */
+export interface DecideContext {
   meters: MeterTable;
   state: MeterState;
   kernel: ConsumptionKernel;
-  /** Where committed batches go (writer.ts): in this thread or in a writer thread. */
-  writer: WriterClient;
-  /** Builds each batch's commit (engine/runtime/commit.ts). */
-  commits: CommitBuilder;
-  /** Operators' flags, read with each batch. */
-  flags: FlagSync;
-  /** Sensor threshold episodes, read and committed a meter at a time (absent: no thresholds). */
-  episodes?: EpisodeSync;
-  /** Formats the output lines of each batch. */
-  format: RowFormatter;
-  /** Counts for the summary. */
-  tally: Tally;
-  /** Meters' history for the late path. */
-  history: HistoryCache;
-  /** Held readings of the meters touched, to tell exact re-sends. */
-  heldIndex: HeldIndex;
   /** The rules that decide, and the facts object they read (reused for every reading). */
   rules: RulesDecider;
   facts: ReadingFacts;
-  /** Sensor channels (plugins): thresholds and alerts. Absent: no channels. */
-  sensors?: SensorStage;
-  /** Physical ranges of the channels, for sensor rows decoded in this thread. */
-  ranges?: ChannelRanges;
   /** Facts the plugins add (channel values, derived facts). */
   pluginFacts?: PluginFacts;
-  runId: number;
+  /** Sensor channels (plugins): thresholds and alerts. Absent: no channels. */
+  sensors?: SensorStage;
+  history: HistoryLookup;
+  heldIndex: HeldLookup;
+  flags: FlagSink;
 }
 
 /** Shared by the batch's stages: the outputs it produced so far. */
@@ -82,6 +75,12 @@ export interface BatchOutput {
   alerts: AlertRow[];
   /** temp_bad flags the rules set, for the audit. */
   audit: AuditRecord[];
+}
+
+/** A held reading to write: its held.csv row and its reasons. */
+export interface HeldOutput {
+  row: OutputRow;
+  reasons: string;
 }
 
 /** An alert for alerts.csv. */

@@ -4,7 +4,8 @@
 // commits first and writes the lines after. A batch committed before is a duplicate, or adopted
 // from a run that did not finish (replay.ts).
 import { Decider } from "../decide/decider.js";
-import type { BatchCounts, BatchOutput, ProcessorContext } from "../decide/output.js";
+import type { BatchCounts, BatchOutput } from "../decide/output.js";
+import type { ProcessorContext } from "./context.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";

@@ -6,7 +6,7 @@ import type { RowFormatter } from "../sinks/formatter.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
-import type { AlertRow } from "../decide/output.js";
+import type { AlertRow, HeldOutput } from "../decide/output.js";
 
 /**
  * Whether a history entry goes to billing.csv: a billable reading, or a correction that is
@@ -89,11 +89,6 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
   }
 }
 
-/** A held row to write: the row and its reasons. */
-export interface HeldOutput {
-  row: OutputRow;
-  reasons: string;
-}
 
 /** A held row as the store keeps it (JSON, see holdRow), back as a row. */
 export function parseHeldLine(line: string): HeldOutput {

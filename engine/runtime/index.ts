@@ -2,6 +2,7 @@
 export { BatchRunner } from "./batches.js";
 export { defaultRuleFiles, RulesDecider } from "../decide/rules.js";
 export { RunError, runFiles } from "./run.js";
-export type { BatchCounts, BatchOutput, ProcessorContext } from "../decide/output.js";
+export type { BatchCounts, BatchOutput, DecideContext } from "../decide/output.js";
+export type { ProcessorContext } from "./context.js";
 export type { Alert, RuleDecision } from "../decide/rules.js";
 export type { RunOptions, RunSummary } from "./run.js";

@@ -7,7 +7,8 @@ import { createEntries, decodeSegment } from "../store/history.js";
 import type { CommittedBatch } from "../store/contract.js";
 import type { BatchLines } from "./emit.js";
 import { emitBatch, isBilled, parseHeldLine } from "./emit.js";
-import type { AlertRow, BatchOutput, ProcessorContext } from "../decide/output.js";
+import type { AlertRow, BatchOutput } from "../decide/output.js";
+import type { ProcessorContext } from "./context.js";
 
 export async function emitCommitted(ctx: ProcessorContext, committed: CommittedBatch | undefined, out: BatchOutput, batchId: string, lines: BatchLines): Promise<void> {
   const counts = out.counts;

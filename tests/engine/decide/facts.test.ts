@@ -2,7 +2,7 @@
 // row-by-row judge, the linter's types and the SDK's reserved names all follow it.
 import { describe, expect, it } from "vitest";
 import { judge } from "../../../engine/decide/judge.js";
-import type { BatchOutput, ProcessorContext } from "../../../engine/decide/output.js";
+import type { BatchOutput, DecideContext } from "../../../engine/decide/output.js";
 import { FLAG } from "../../../engine/flags/flags.js";
 import { createFacts, factTypes, FLAG_FACTS } from "../../../engine/rules/facts.js";
 import { createState } from "../../../engine/store/state.js";
@@ -35,7 +35,7 @@ describe("the one list of facts", () => {
       state: createState(1),
       rules: { version: "test", decide: () => ({ reasons: "", tempBad: undefined, alerts: [] }) },
       flags: { setByRun: () => undefined },
-    } as unknown as ProcessorContext;
+    } as unknown as DecideContext;
     const out = { alerts: [], audit: [] } as unknown as BatchOutput;
     expect(judge(ctx, out, 0, 20_000, 10, Number.NaN, 1, 2, 5, 5, 1, 5, FLAG.rollover)).toBe("");
     expect(Object.entries(facts).filter(([, v]) => v === UNSET).map(([k]) => k)).toEqual([]);

@@ -1,0 +1,40 @@
+// What a run's batch steps share: the decision's context (engine/decide) plus the store, the
+// working set, the writer, and the run's counters and formats.
+import type { HeldIndex } from "../decide/held-index.js";
+import type { DecideContext } from "../decide/output.js";
+import type { ChannelRanges } from "../ingest/ranges.js";
+import type { RowFormatter } from "../sinks/formatter.js";
+import type { PartitionedStore } from "../store/contract.js";
+import type { CommitBuilder } from "./commit.js";
+import type { Tally } from "./emit.js";
+import type { EpisodeSync } from "./episodes.js";
+import type { FlagSync } from "./flags.js";
+import type { HistoryCache } from "./history-cache.js";
+import type { WorkingSet } from "./working-set.js";
+import type { WriterClient } from "./writer-client.js";
+
+/** What the runtime's batch steps need; one per run. Its decision part is the DecideContext. */
+export interface ProcessorContext extends DecideContext {
+  store: PartitionedStore;
+  /** The meters the run touched: registry and state columns by dense key (`meters` and `state` are its columns). */
+  ws: WorkingSet;
+  /** Where committed batches go (writer.ts): in this thread or in a writer thread. */
+  writer: WriterClient;
+  /** Builds each batch's commit (engine/runtime/commit.ts). */
+  commits: CommitBuilder;
+  /** Operators' flags, read with each batch. */
+  flags: FlagSync;
+  /** Sensor threshold episodes, read and committed a meter at a time (absent: no thresholds). */
+  episodes?: EpisodeSync;
+  /** Formats the output lines of each batch. */
+  format: RowFormatter;
+  /** Counts for the summary. */
+  tally: Tally;
+  /** Meters' history for the late path. */
+  history: HistoryCache;
+  /** Held readings of the meters touched, to tell exact re-sends. */
+  heldIndex: HeldIndex;
+  /** Physical ranges of the channels, for sensor rows decoded in this thread. */
+  ranges?: ChannelRanges;
+  runId: number;
+}
