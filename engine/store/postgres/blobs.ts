@@ -4,31 +4,38 @@ import type pg from "pg";
 import type { BucketRow, SegmentRow } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { copyIn, copyOut } from "./copy.js";
+import type { CopyKind, CopyValue } from "./copy.js";
 
 /**
- * Upserts one BLOB column of buckets through a per-connection temporary table emptied at every
- * commit. `registry` also sets the bucket's meter count; `state` keeps it (a bucket first seen by
- * its state gets an empty registry BLOB).
+ * Replaces the rows of these buckets in `table` (its first column `bucket`): one DELETE, then one
+ * binary COPY straight into the table. No temporary table and no upsert: the BLOBs cross the
+ * server once. (Measured on the 41 MB of state BLOBs a 1M-meter night commits per batch: upsert
+ * through a temporary table 0.5-1.1 s, DELETE + COPY 0.25-0.4 s into an lz4 column.) Two
+ * writers of one bucket are serialised before this: commits by their partitions' fence rows,
+ * registry imports by the lock on `meters`.
  */
-export async function putBucketBlobs(client: pg.PoolClient, column: "registry" | "state",
-  items: ReadonlyArray<{ bucket: number; meters: number; blob: Uint8Array }>, partitions: number): Promise<void> {
+async function replaceBuckets<T extends { bucket: number }>(client: pg.PoolClient, table: string, columns: readonly string[],
+  kinds: readonly CopyKind[], items: readonly T[], value: (item: T, column: number) => CopyValue): Promise<void> {
   if (items.length === 0) return;
-  // In bucket order, so two writers of overlapping buckets lock them in the same order.
-  const sorted = [...items].sort((a, b) => a.bucket - b.bucket);
-  await client.query(
-    "CREATE TEMPORARY TABLE IF NOT EXISTS mf_bucket_in (bucket integer, meters integer, blob bytea) ON COMMIT DELETE ROWS");
-  // Empty already unless used earlier in this transaction.
-  await client.query("DELETE FROM mf_bucket_in");
-  await copyIn(client, "mf_bucket_in", ["bucket", "meters", "blob"], ["int", "int", "bytea"], sorted.length, (i, c) => {
-    const item = sorted[i];
-    return c === 0 ? item.bucket : c === 1 ? item.meters : item.blob;
-  });
-  const blobs = column === "registry" ? "blob, NULL::bytea" : "'\\x'::bytea, blob";
-  const update = column === "registry" ? "meters = excluded.meters, registry = excluded.registry" : "state = excluded.state";
-  await client.query(
-    `INSERT INTO buckets (bucket, partition, meters, registry, state)
-     SELECT bucket, bucket % ${partitions}, meters, ${blobs} FROM mf_bucket_in ORDER BY bucket
-     ON CONFLICT (bucket) DO UPDATE SET ${update}`);
+  // The last item of a bucket wins; in bucket order, so writers of overlapping buckets lock them in one order.
+  const byBucket = new Map<number, T>();
+  for (const item of items) byBucket.set(item.bucket, item);
+  const sorted = [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
+  await client.query(`DELETE FROM ${table} WHERE bucket = ANY($1::integer[])`, [sorted.map((item) => item.bucket)]);
+  await copyIn(client, table, columns, kinds, sorted.length, (i, c) => value(sorted[i], c));
+}
+
+/** Writes buckets' registry BLOBs and meter counts (their state BLOBs are kept: another table). */
+export async function putRegistryBlobs(client: pg.PoolClient, items: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>,
+  partitions: number): Promise<void> {
+  await replaceBuckets(client, "buckets", ["bucket", "partition", "meters", "registry"], ["int", "int", "int", "bytea"], items,
+    (item, c) => (c === 0 ? item.bucket : c === 1 ? item.bucket % partitions : c === 2 ? item.meters : item.registry));
+}
+
+/** Writes buckets' state BLOBs (`meters`: how many meters the BLOB covers). */
+export async function putStateBlobs(client: pg.PoolClient, items: ReadonlyArray<{ bucket: number; meters: number; state: Uint8Array }>): Promise<void> {
+  await replaceBuckets(client, "bucket_state", ["bucket", "meters", "state"], ["int", "int", "bytea"], items,
+    (item, c) => (c === 0 ? item.bucket : c === 1 ? item.meters : item.state));
 }
 
 /** Appends one batch's ledger segments. */
@@ -61,11 +68,17 @@ async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Pro
   }
 }
 
-/** The stored buckets among `buckets`, by bucket. */
+/**
+ * The stored buckets among `buckets`, by bucket: registry (`buckets`) and state (`bucket_state`)
+ * joined; a bucket with state and no registry row has an empty registry and the state's count.
+ */
 export async function readBucketRows(pool: pg.Pool, buckets: readonly number[]): Promise<BucketRow[]> {
   if (buckets.length === 0) return [];
+  const wanted = intList([...new Set(buckets)], "buckets");
   const rows = await withClient(pool, (client) => copyOut(client,
-    `SELECT bucket, meters, registry, state FROM buckets WHERE bucket = ANY(${intList(buckets, "buckets")}) ORDER BY bucket`,
+    `SELECT w.bucket, coalesce(b.meters, s.meters), coalesce(b.registry, '\\x'::bytea), s.state
+     FROM unnest(${wanted}) w (bucket) LEFT JOIN buckets b ON b.bucket = w.bucket LEFT JOIN bucket_state s ON s.bucket = w.bucket
+     WHERE b.bucket IS NOT NULL OR s.bucket IS NOT NULL ORDER BY w.bucket`,
     ["int", "int", "bytea", "bytea"]));
   return rows.map(([bucket, meters, registry, state]) =>
     ({ bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array, state: state as Uint8Array | null }));

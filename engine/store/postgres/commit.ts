@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { insertSegments, putBucketBlobs } from "./blobs.js";
+import { insertSegments, putStateBlobs } from "./blobs.js";
 import { copyIn } from "./copy.js";
 
 /** Inserts rows from parallel arrays: `INSERT INTO table (columns) SELECT * FROM unnest(...)`. */
@@ -33,7 +33,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
 
   await fence(client, c, partitions);
 
-  await putBucketBlobs(client, "state", c.state.map((s) => ({ bucket: s.bucket, meters: s.meters, blob: s.state })), partitions);
+  await putStateBlobs(client, c.state);
   await insertSegments(client, c.batchId, c.segments);
   const held = c.held;
   await copyIn(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",

@@ -127,6 +127,28 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE buckets ALTER COLUMN registry SET STORAGE EXTERNAL, ALTER COLUMN state SET STORAGE EXTERNAL;
   ALTER TABLE segments ALTER COLUMN data SET STORAGE EXTERNAL;
   `,
+  // 2: state BLOBs in a table of their own, replaced by DELETE + COPY (no temporary table, no
+  // upsert) and compressed with lz4 where the server has it: a night's commit rewrites the state
+  // of every bucket (41 MB for 1M meters), and lz4 shrinks it about 3.5 times for less than it
+  // saves in writing (measured, 4096 BLOBs of 10 KB: 0.25-0.33 s lz4, 0.35-0.6 s uncompressed,
+  // 1.1-1.4 s pglz). Without lz4 they stay uncompressed, as before.
+  `
+  CREATE TABLE bucket_state (
+    bucket integer PRIMARY KEY,
+    meters integer NOT NULL,
+    state bytea NOT NULL
+  );
+  DO $$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+      ALTER TABLE bucket_state ALTER COLUMN state SET COMPRESSION lz4;
+    ELSE
+      ALTER TABLE bucket_state ALTER COLUMN state SET STORAGE EXTERNAL;
+    END IF;
+  END $$;
+  INSERT INTO bucket_state (bucket, meters, state) SELECT bucket, meters, state FROM buckets WHERE state IS NOT NULL;
+  ALTER TABLE buckets DROP COLUMN state;
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

@@ -7,7 +7,7 @@ import type {
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
-import { putBucketBlobs, readBucketRows, readSegmentRows } from "./blobs.js";
+import { putRegistryBlobs, readBucketRows, readSegmentRows } from "./blobs.js";
 import { readRegistry, upsertRegistry } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
@@ -83,8 +83,7 @@ export class PostgresStore implements PartitionedStore {
   async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
     await this.#transaction(`cannot write the registry (${rows.length} meters)`, async (client) => {
       await upsertRegistry(client, rows, this.partitions);
-      await putBucketBlobs(client, "registry", buckets.map((b) => ({ bucket: b.bucket, meters: b.meters, blob: b.registry })),
-        this.partitions);
+      await putRegistryBlobs(client, buckets, this.partitions);
     });
   }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
 import type { Commit, PartitionedStore, RegistryRow } from "../../../engine/store/contract.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
+import { MIGRATIONS } from "../../../engine/store/postgres/schema.js";
 import { adminClient, openTestStore, POSTGRES_URL, postgresProblem, runPostgresTests, testSchema } from "./postgres-env.js";
 
 const P = 4;
@@ -54,7 +55,35 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
     await client.connect();
     const versions = await client.query(`SELECT version FROM "${schema}".meterflow_schema`);
     await client.end();
-    expect(versions.rows).toEqual([{ version: 1 }]);
+    expect(versions.rows).toEqual([{ version: MIGRATIONS.length }]);
+  });
+
+  it("moves a version-1 schema's state BLOBs into their own table, compressed where the server has lz4", async () => {
+    const schema = testSchema();
+    const client = adminClient();
+    await client.connect();
+    try {
+      // A store as version 1 left it: state BLOBs in `buckets`, one bucket with registry only.
+      await client.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"; ${MIGRATIONS[0]}
+        CREATE TABLE meterflow_schema (version integer NOT NULL); INSERT INTO meterflow_schema VALUES (1);
+        INSERT INTO meta VALUES ('partitions', '${P}'); INSERT INTO partitions SELECT p, 3 FROM generate_series(0, ${P - 1}) p;
+        INSERT INTO buckets VALUES (1, 1, 2, '\\x0102', '\\x0a0b0c'), (2, 2, 5, '\\x07', NULL);`);
+      const store = await openTestStore({ schema });
+      expect((await store.readBuckets([2, 1, 3])).map((b) => [b.bucket, b.meters, [...b.registry], b.state && [...b.state]]))
+        .toEqual([[1, 2, [1, 2], [10, 11, 12]], [2, 5, [7], null]]);
+      expect([...(await store.versions())]).toEqual([3, 3, 3, 3]);
+      const big = Uint8Array.from({ length: 100_000 }, (_, i) => i % 7);
+      await store.commit(batch("b1", [{ partition: 1, version: 3 }], { state: [{ bucket: 1, meters: 2, state: big }, { bucket: 5, meters: 1, state: bytes(3) }] }));
+      const [one, five] = await store.readBuckets([1, 5]);
+      expect(Buffer.from(one.state!).equals(big)).toBe(true);
+      expect([five.bucket, five.meters, [...five.registry], [...five.state!]]).toEqual([5, 1, [], [3]]);
+      const lz4 = await client.query(`SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`);
+      const stored = await client.query(`SELECT pg_column_compression(state) AS method, pg_column_size(state) AS size FROM bucket_state WHERE bucket = 1`);
+      expect(stored.rows[0]).toEqual(lz4.rows[0].lz4 ? { method: "lz4", size: expect.any(Number) } : { method: null, size: 100_000 });
+      if (lz4.rows[0].lz4) expect(stored.rows[0].size).toBeLessThan(10_000);
+    } finally {
+      await client.end();
+    }
   });
 
   it("imports the registry by COPY, then merges a re-import, every field and awkward text intact", async () => {
