@@ -6,12 +6,28 @@ import { batchId } from "./batch-id.js";
 import { channelRanges, rejectOutOfRange } from "./ranges.js";
 import { createMeterIndex } from "./meter-index.js";
 import { readReadings } from "./open.js";
-import { KeyResolver } from "./keys.js";
-import { rejectByRegistry } from "./limits.js";
 import { openStore } from "../store/open.js";
-import { WorkingSet } from "../runtime/working-set.js";
+import { MeterBuckets, RegistryLimitCheck, routeByBucket } from "../runtime/bucket-window.js";
 import { channelIndex, loadPlugins } from "../plugins/index.js";
+import type { ReadingBatch } from "./batch.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
+
+type Columns = Extract<WorkerMessage, { type: "batch" }>["columns"];
+
+/** Decoded batches with their content ids, checked. */
+async function* checked(batches: AsyncIterable<ReadingBatch>, check: (batch: ReadingBatch) => Promise<void>): AsyncGenerator<ReadingBatch> {
+  for await (const batch of batches) {
+    const id = batchId(batch);
+    await check(batch);
+    yield { ...pick(batch), batchId: id };
+  }
+}
+
+function pick(b: ReadingBatch): ReadingBatch {
+  return { length: b.length, line: b.line, meter: b.meter, end: b.end, value: b.value, override: b.override, source: b.source,
+    verification: b.verification, reject: b.reject, pulse: b.pulse, sensorRow: b.sensorRow, sensors: b.sensors,
+    rejectedRaw: b.rejectedRaw, rawOf: (row) => b.rawOf(row), meters: b.meters };
+}
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
@@ -36,31 +52,42 @@ try {
   const ranges = channelRanges(plugins.channels);
   await plugins.setup();
   const store = input.db === undefined ? undefined : await openStore(input.db);
-  const ws = store === undefined ? undefined : new WorkingSet(store);
-  const registry = ws === undefined ? undefined : { ws, resolver: new KeyResolver(ws.meters.keyOf) };
+  // Register limits are checked here, against the registry BLOBs of the buckets that have any
+  // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
+  const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
+  const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
+  const postIds = () => {
+    const newIds: string[] = [];
+    for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
+    return newIds;
+  };
+  const postColumns = async (length: number, columns: Columns, rejectedRaw: Map<number, string>, id: string) => {
+    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = columns;
+    const buffers = new Set<ArrayBuffer>();
+    for (const column of [line, meter, end, value, override, source, verification, reject]) buffers.add(column.buffer as ArrayBuffer);
+    if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
+    if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
+    if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
+    credit--;
+    post({ type: "batch", length, columns, ids: postIds(), raw: [...rejectedRaw], batchId: id }, [...buffers]);
+    if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  const postBatch = (batch: ReadingBatch, id: string) => {
+    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = batch;
+    return postColumns(batch.length, { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors }, batch.rejectedRaw, id);
+  };
+  // Batches routed by bucket (bucket-window.ts), as the in-thread path of `meterflow run` does;
+  // each decoded batch's content id is taken first, then its ranges and register limits are
+  // checked here, beside the pipeline (a row rejected here keeps its raw text).
+  const decoded = readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels });
+  const check = async (batch: ReadingBatch) => {
+    rejectOutOfRange(batch, ranges);
+    if (limits !== undefined) await limits.reject(batch);
+  };
+  const batches = store === undefined ? checked(decoded, check)
+    : routeByBucket(decoded, { partitions: store.partitions, batchSize: input.batchSize, meters, check });
   try {
-    for await (const batch of readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels })) {
-      // The content id, the channels' ranges and the register limits here, beside the pipeline
-      // (a row rejected here keeps its raw text); the registry a bucket at a time, as there.
-      const id = batchId(batch);
-      rejectOutOfRange(batch, ranges);
-      if (registry !== undefined) {
-        await registry.ws.load(registry.resolver.unseen(batch));
-        rejectByRegistry(batch, registry.resolver.resolve(batch), registry.ws.meters);
-      }
-      const newIds: string[] = [];
-      for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
-      const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = batch;
-      const columns = { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors };
-      const buffers = new Set<ArrayBuffer>();
-      for (const column of [line, meter, end, value, override, source, verification, reject]) buffers.add(column.buffer as ArrayBuffer);
-      if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
-      if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
-      if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
-      credit--;
-      post({ type: "batch", length: batch.length, columns, ids: newIds, raw: [...batch.rejectedRaw], batchId: id }, [...buffers]);
-      if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
-    }
+    for await (const batch of batches) await postBatch(batch, batch.batchId!);
   } finally {
     await store?.close();
     await plugins.teardown();

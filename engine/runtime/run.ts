@@ -24,6 +24,7 @@ import { createFacts } from "../rules/facts.js";
 import { RulesDecider } from "../decide/rules.js";
 import { openStore } from "../store/open.js";
 import { BatchRunner } from "./batches.js";
+import { routeByBucket } from "./bucket-window.js";
 import type { BatchCounts } from "../decide/output.js";
 import { readEventsBatch } from "./pulse-events.js";
 import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
@@ -220,7 +221,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       const hash = createHash("sha256");
       const batches = decodeInWorker
         ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex))
-        : readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) });
+        : routeByBucket(readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) }),
+          { partitions: store.partitions, batchSize, meters: index });
       for await (const batch of batches) {
         decode += performance.now() - waited;
         const counts = await processor.process(batch, seq++, input.path);

@@ -195,3 +195,33 @@ export function decodeRegistry(bytes: Uint8Array): RegistryColumns {
   c.unit = unit;
   return c;
 }
+
+/** Bytes per value of the 16 BLOB columns, in BLOB order (see columnsOf). */
+const WIDTHS = [8, 8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 1, 1, 1];
+
+/**
+ * Whether no meter of a registry BLOB has a register limit or a pulse weight (reset NaN,
+ * pulseWeight NaN and digits 0 for all, stored once each): read from the header and three
+ * values, without decoding the ids. Then no reading of the bucket can be rejected by
+ * `rejectByRegistry`.
+ */
+export function registryWithoutLimits(bytes: Uint8Array): boolean {
+  if (bytes.length < 8 || bytes[0] !== REGISTRY_FORMAT) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const mask = view.getUint16(2, true);
+  const n = view.getUint32(4, true);
+  if (n === 0) return true;
+  // reset (1), pulseWeight (2) and digits (13) must be constant.
+  if (((mask >> 1) & 1) === 0 || ((mask >> 2) & 1) === 0 || ((mask >> 13) & 1) === 0) return false;
+  let at = 8;
+  let reset = 0;
+  let weight = 0;
+  let digits = 1;
+  for (let k = 0; k < 14; k++) {
+    if (k === 1) reset = view.getFloat64(at, true);
+    else if (k === 2) weight = view.getFloat64(at, true);
+    else if (k === 13) digits = view.getUint8(at);
+    at += ((mask >> k) & 1 ? 1 : n) * WIDTHS[k];
+  }
+  return reset !== reset && weight !== weight && digits === 0;
+}

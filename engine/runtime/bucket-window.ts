@@ -1,0 +1,301 @@
+// Readings routed by bucket before they are decided (DESIGN.md "Cost follows the work"): a
+// window of decoded batches is reordered, stably, by partition and bucket, then cut into batches
+// again. A nightly file names every meter once, in no useful order, so a batch of it would touch
+// every bucket and rewrite every bucket's state; reordered, each bucket's state is written about
+// once per window and its ledger is one segment. A meter's readings keep their file order (the
+// sort is stable) and each row keeps its source line. The decoder's worker uses this, and the
+// register-limit check below, which needs the registry only of buckets that have limits.
+import type { ReadingBatch } from "../ingest/batch.js";
+import { batchId } from "../ingest/batch-id.js";
+import type { MeterIndex } from "../ingest/meter-index.js";
+import { registerLimit } from "../ingest/limits.js";
+import { REJECT } from "../ingest/reasons.js";
+import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
+import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
+import type { PartitionedStore } from "../store/contract.js";
+
+/** The bucket of each meter index of a file, computed once per meter. */
+export class MeterBuckets {
+  readonly bucketCount: number;
+  #of = new Int32Array(1024).fill(-1);
+  readonly #meters: MeterIndex;
+
+  constructor(partitions: number, meters: MeterIndex) {
+    this.bucketCount = partitions * BUCKETS_PER_PARTITION;
+    this.#meters = meters;
+  }
+
+  /** Bucket of meter index `m` (>= 0). */
+  of(m: number): number {
+    if (m >= this.#of.length) {
+      const grown = new Int32Array(Math.max(m + 1, this.#of.length * 2)).fill(-1);
+      grown.set(this.#of);
+      this.#of = grown;
+    }
+    let b = this.#of[m];
+    if (b < 0) this.#of[m] = b = meterHash(this.#meters.idOf(m)) % this.bucketCount;
+    return b;
+  }
+}
+
+interface BucketLimits {
+  slotOf: Map<string, number>;
+  digits: Uint8Array;
+  reset: Float64Array;
+  pulseWeight: Float64Array;
+}
+
+/**
+ * `rejectByRegistry` (ingest/limits.ts) without a working set: a bucket whose registry BLOB
+ * says no meter has a register limit or a pulse weight (the common case) is known from its
+ * header; only the other buckets' ids are decoded.
+ */
+export class RegistryLimitCheck {
+  readonly #store: PartitionedStore;
+  readonly #buckets: MeterBuckets;
+  /** Per bucket: undefined not read, null no limits. */
+  readonly #limits: Array<BucketLimits | null | undefined>;
+
+  constructor(store: PartitionedStore, buckets: MeterBuckets) {
+    this.#store = store;
+    this.#buckets = buckets;
+    this.#limits = new Array(buckets.bucketCount).fill(undefined);
+  }
+
+  async reject(batch: ReadingBatch): Promise<number> {
+    const wanted = new Set<number>();
+    for (let row = 0; row < batch.length; row++) {
+      const m = batch.meter[row];
+      if (m < 0 || batch.reject[row] !== 0) continue;
+      const b = this.#buckets.of(m);
+      if (this.#limits[b] === undefined) wanted.add(b);
+    }
+    if (wanted.size > 0) {
+      const list = [...wanted].sort((a, b) => a - b);
+      for (const b of list) this.#limits[b] = null;
+      for (const row of await this.#store.readBuckets(list)) {
+        if (registryWithoutLimits(row.registry)) continue;
+        const reg = decodeRegistry(row.registry);
+        const slotOf = new Map<string, number>();
+        for (let i = 0; i < reg.size; i++) slotOf.set(reg.ids[i], i);
+        this.#limits[row.bucket] = { slotOf, digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
+      }
+    }
+    let rejected = 0;
+    for (let row = 0; row < batch.length; row++) {
+      const m = batch.meter[row];
+      if (m < 0 || batch.reject[row] !== 0) continue;
+      const limits = this.#limits[this.#buckets.of(m)];
+      if (limits === null || limits === undefined) continue;
+      const k = limits.slotOf.get(batch.meters.idOf(m));
+      if (k === undefined) continue;
+      const value = batch.value[row];
+      let reason = 0;
+      if (limits.pulseWeight[k] === limits.pulseWeight[k]) {
+        if (!Number.isInteger(value)) reason = REJECT.bad_pulse_count;
+      } else if (value >= registerLimit(limits.digits[k], limits.reset[k])) {
+        reason = REJECT.value_exceeds_register;
+      }
+      if (reason === 0) continue;
+      batch.reject[row] = reason;
+      if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));
+      rejected++;
+    }
+    return rejected;
+  }
+}
+
+/** A batch's plain columns (no pulse or sensor columns), as the worker posts them. */
+export interface PlainColumns {
+  length: number;
+  line: Float64Array;
+  meter: Int32Array;
+  end: Int32Array;
+  value: Float64Array;
+  override: Float64Array;
+  source: Uint8Array;
+  verification: Uint8Array;
+  reject: Uint8Array;
+  rejectedRaw: Map<number, string>;
+  /** `reject` as the decoder left it, before the registry checks (for the batch id). */
+  decoded: Uint8Array;
+  /** Raw text of a row, from the batch it was decoded in. */
+  rawOf(row: number): string;
+}
+
+/**
+ * Routes a file's batches by bucket (see the top of this file), a window of about `window` rows
+ * at a time. Every batch it yields carries its content id, taken over its rows as decoded;
+ * `check` runs on each decoded batch after its id is taken (registry checks that keep raw
+ * text). A batch with pulse or sensor columns, and a window of one batch, go through as they are.
+ */
+export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, options: {
+  partitions: number; batchSize: number; meters: MeterIndex; window?: number; check?: (batch: ReadingBatch) => Promise<void> | void;
+}): AsyncGenerator<ReadingBatch> {
+  const { partitions, batchSize, meters, check } = options;
+  const limit = options.window ?? WINDOW;
+  const buckets = new MeterBuckets(partitions, meters);
+  let window: ReadingBatch[] = [];
+  let decoded: Uint8Array[] = [];
+  let rows = 0;
+  function* flush(): Generator<ReadingBatch> {
+    const gathered = window;
+    const before = decoded;
+    window = [];
+    decoded = [];
+    rows = 0;
+    if (gathered.length === 1) {
+      yield gathered[0];
+      return;
+    }
+    if (gathered.length === 0) return;
+    for (const c of orderByBucket(gathered, before, buckets, partitions, batchSize)) {
+      const { decoded: reject, ...columns } = c;
+      const batch: ReadingBatch = { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
+      yield batch;
+    }
+  }
+  for await (const decodedBatch of source) {
+    const id = decodedBatch.batchId ?? batchId(decodedBatch);
+    const batch: ReadingBatch = decodedBatch.batchId === undefined ? withId(decodedBatch, id) : decodedBatch;
+    const plain = orderable(batch);
+    if (plain) decoded.push(batch.reject.slice());
+    await check?.(batch);
+    if (!plain) {
+      yield* flush();
+      yield batch;
+      continue;
+    }
+    window.push(batch);
+    rows += batch.length;
+    if (rows >= limit) yield* flush();
+  }
+  yield* flush();
+}
+
+/** Rows gathered before they are routed: about one nightly file of a million meters. */
+export const WINDOW = 1 << 20;
+
+/** The batch with its id (its own methods kept: rawOf reads the decoder's text). */
+function withId(batch: ReadingBatch, id: string): ReadingBatch {
+  Object.defineProperty(batch, "batchId", { value: id, enumerable: true, configurable: true });
+  return batch;
+}
+
+/** Whether a batch can be reordered here: plain register readings, no pulse or sensor columns. */
+export function orderable(batch: ReadingBatch): boolean {
+  return batch.pulse === undefined && batch.sensorRow === undefined && batch.sensors === undefined;
+}
+
+/**
+ * The rows of `batches` (orderable ones, in decoding order) stably sorted by each meter's rank
+ * (below), partition and bucket (rows without a meter first), cut into batches of about
+ * `batchSize` rows (more only when one bucket's rows of one rank are more).
+ */
+export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], buckets: MeterBuckets, partitions: number,
+  batchSize: number): PlainColumns[] {
+  let total = 0;
+  for (const b of batches) total += b.length;
+  const count = buckets.bucketCount;
+  const per = count / partitions;
+  // A meter's rows keep the grouping they were decoded in: its rows from its r-th batch of the
+  // window (rank r) go into a batch of rank r, and batches of rank r come before those of rank
+  // r + 1, so every meter sees its readings in the same batches as without routing, in order.
+  const lastBatch = new Int32Array(batches[0].meters.size).fill(-1);
+  const rankOf = new Int32Array(batches[0].meters.size);
+  // Sort key: rank * (count + 1) + (0 for no meter, else 1 + partition * per + bucket-in-partition).
+  const span = count + 1;
+  const keyOf = new Int32Array(total);
+  const start = new Int32Array(batches.length * span + 1);
+  let at = 0;
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i];
+    for (let row = 0; row < b.length; row++, at++) {
+      const m = b.meter[row];
+      let key = 0;
+      if (m >= 0) {
+        if (lastBatch[m] !== i) {
+          rankOf[m] = lastBatch[m] < 0 ? 0 : rankOf[m] + 1;
+          lastBatch[m] = i;
+        }
+        const bucket = buckets.of(m);
+        key = rankOf[m] * span + 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
+      }
+      keyOf[at] = key;
+      start[key + 1]++;
+    }
+  }
+  // Batches: cut where the rank changes, and between buckets once a batch is full (a bucket's
+  // rows of one rank are never split, so no meter's group is).
+  const cuts: number[] = [0];
+  let size = 0;
+  let rank = 0;
+  for (let key = 0; key < start.length - 1; key++) {
+    const rows = start[key + 1];
+    if (rows === 0) continue;
+    const r = Math.floor(key / span);
+    if (size > 0 && (size + rows > batchSize || r !== rank)) {
+      cuts.push(cuts[cuts.length - 1] + size);
+      size = 0;
+    }
+    size += rows;
+    rank = r;
+  }
+  if (size > 0) cuts.push(total);
+  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
+  const line = new Float64Array(total);
+  const meter = new Int32Array(total);
+  const end = new Int32Array(total);
+  const value = new Float64Array(total);
+  const override = new Float64Array(total);
+  const source = new Uint8Array(total);
+  const verification = new Uint8Array(total);
+  const reject = new Uint8Array(total);
+  const before = new Uint8Array(total);
+  const fromBatch = new Int32Array(total);
+  const fromRow = new Int32Array(total);
+  // Batch of each position: chunkOf[to] via the cuts.
+  const chunkOf = new Int32Array(total);
+  for (let c = 0; c + 1 < cuts.length; c++) chunkOf.fill(c, cuts[c], cuts[c + 1]);
+  const raw: Array<Map<number, string>> = [];
+  for (let c = 0; c + 1 < cuts.length; c++) raw.push(new Map());
+  at = 0;
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i];
+    const d = decoded[i];
+    for (let row = 0; row < b.length; row++, at++) {
+      const to = start[keyOf[at]]++;
+      before[to] = d[row];
+      fromBatch[to] = i;
+      fromRow[to] = row;
+      line[to] = b.line[row];
+      meter[to] = b.meter[row];
+      end[to] = b.end[row];
+      value[to] = b.value[row];
+      override[to] = b.override[row];
+      source[to] = b.source[row];
+      verification[to] = b.verification[row];
+      reject[to] = b.reject[row];
+      if (b.reject[row] !== 0) {
+        const c = chunkOf[to];
+        raw[c].set(to - cuts[c], b.rejectedRaw.get(row) ?? b.rawOf(row));
+      }
+    }
+  }
+  const out: PlainColumns[] = [];
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    const from = cuts[c];
+    const to = cuts[c + 1];
+    const rejectedRaw = raw[c];
+    const srcBatch = fromBatch.subarray(from, to);
+    const srcRow = fromRow.subarray(from, to);
+    out.push({
+      rawOf: (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]),
+      length: to - from, line: line.slice(from, to), meter: meter.slice(from, to), end: end.slice(from, to),
+      value: value.slice(from, to), override: override.slice(from, to), source: source.slice(from, to),
+      verification: verification.slice(from, to), reject: reject.slice(from, to), rejectedRaw,
+      decoded: before.subarray(from, to),
+    });
+  }
+  return out;
+}
