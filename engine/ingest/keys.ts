@@ -1,33 +1,58 @@
 // Registry keys of a batch's meters: each meter index is looked up in the registry once per
-// meter index (per file), then every row reads its key from a dense cache.
+// meter index (per file), then every row reads its key from a dense cache. A meter's id is hashed
+// once (meterHash: its bucket, and its probe in the working set's id index).
+import { meterHash } from "../store/contract.js";
 import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
 
+/** Where keys come from: the working set (runtime/working-set.ts). */
+export interface KeyIndex {
+  readonly bucketCount: number;
+  /** The key of `id` (meterHash `hash`), -1 when unknown. */
+  find(id: string, hash: number): number;
+}
+
+/** byIndex: not seen yet. */
+const UNSEEN = -2;
+/** byIndex: hashed (its bucket asked for), not resolved yet. */
+const HASHED = -3;
+
 export class KeyResolver {
-  private readonly keyOf: ReadonlyMap<string, number>;
-  private byIndex = new Int32Array(1024).fill(-2);
+  private readonly keys_: KeyIndex;
+  private byIndex = new Int32Array(1024).fill(UNSEEN);
+  private hashOf = new Uint32Array(1024);
   private index: MeterIndex | undefined;
   private keys = new Int32Array(0);
+  private marks = new Uint8Array(0);
 
-  constructor(keyOf: ReadonlyMap<string, number>) {
-    this.keyOf = keyOf;
+  constructor(keys: KeyIndex) {
+    this.keys_ = keys;
   }
 
   /**
-   * The ids of the batch's meters not resolved yet (in this file): load their buckets before
+   * The buckets of the batch's meters not resolved yet (in this file): load them before
    * `resolve`, which then remembers each meter's key (or that it is not registered).
    */
-  unseen(batch: ReadingBatch): string[] {
+  unseenBuckets(batch: ReadingBatch): number[] {
     this.#prepare(batch);
-    const out: string[] = [];
-    const seen = new Set<number>();
+    const count = this.keys_.bucketCount;
+    if (this.marks.length !== count) this.marks = new Uint8Array(count);
+    const marks = this.marks;
+    const out: number[] = [];
+    const byIndex = this.byIndex;
     for (let row = 0; row < batch.length; row++) {
       const m = batch.meter[row];
-      if (m >= 0 && this.byIndex[m] === -2 && !seen.has(m)) {
-        seen.add(m);
-        out.push(batch.meters.idOf(m));
+      if (m < 0 || byIndex[m] !== UNSEEN) continue;
+      const h = meterHash(batch.meters.idOf(m));
+      this.hashOf[m] = h;
+      byIndex[m] = HASHED;
+      const b = h % count;
+      if (marks[b] === 0) {
+        marks[b] = 1;
+        out.push(b);
       }
     }
+    for (const b of out) marks[b] = 0;
     return out;
   }
 
@@ -36,12 +61,16 @@ export class KeyResolver {
     if (index !== this.index) {
       // Another file, another meter index: its indices mean other meters.
       this.index = index;
-      this.byIndex.fill(-2);
+      this.byIndex.fill(UNSEEN);
     }
     if (this.byIndex.length < index.size) {
-      const grown = new Int32Array(Math.max(index.size, this.byIndex.length * 2)).fill(-2);
+      const size = Math.max(index.size, this.byIndex.length * 2);
+      const grown = new Int32Array(size).fill(UNSEEN);
       grown.set(this.byIndex);
       this.byIndex = grown;
+      const hashes = new Uint32Array(size);
+      hashes.set(this.hashOf);
+      this.hashOf = hashes;
     }
   }
 
@@ -60,7 +89,10 @@ export class KeyResolver {
         continue;
       }
       let k = byIndex[m];
-      if (k === -2) byIndex[m] = k = this.keyOf.get(index.idOf(m)) ?? -1;
+      if (k < -1) {
+        const id = index.idOf(m);
+        byIndex[m] = k = this.keys_.find(id, k === HASHED ? this.hashOf[m] : meterHash(id));
+      }
       keys[row] = k;
     }
     return keys;

@@ -49,7 +49,7 @@ export class BatchRunner {
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
     this.#decider = new Decider(ctx);
-    this.#resolver = new KeyResolver(ctx.ws.meters.keyOf);
+    this.#resolver = new KeyResolver(ctx.ws);
     for (let i = 0; i < SLOTS; i++) this.#slots.push({ history: createEntries(65536, true), lines: createBatchLines(true) });
   }
 
@@ -68,7 +68,9 @@ export class BatchRunner {
     const n = batch.length;
     const id = batch.batchId ?? batchId(batch);
     // The slice: the buckets (registry and state) of the batch's meters not loaded yet.
-    await ws.load(this.#resolver.unseen(batch));
+    // Room for the file's meters so far (a worker sends a window's ids with its first batch).
+    if (batch.meters.size > ws.size) ws.reserve(Math.min(batch.meters.size, ws.size + (1 << 22)));
+    await ws.loadBuckets(this.#resolver.unseenBuckets(batch));
     const keys = this.#resolver.resolve(batch);
     this.#validate(batch, keys);
     clearEntries(slot.history);

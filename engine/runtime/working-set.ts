@@ -9,6 +9,7 @@ import type { PartitionedStore } from "../store/contract.js";
 import { createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
 import type { MeterTable } from "../store/meter-table.js";
+import { IdIndex } from "./id-index.js";
 
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
 const NUMERIC: ReadonlyArray<[Numeric, number]> = [
@@ -26,7 +27,7 @@ interface LoadedBucket {
 }
 
 export class WorkingSet {
-  readonly meters: Mutable<MeterTable> & { keyOf: Map<string, number>; ids: string[]; type: string[]; unit: string[] };
+  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: string[]; unit: string[] };
   readonly state: MeterState;
   readonly #store: PartitionedStore;
   readonly #buckets = new Map<number, LoadedBucket>();
@@ -38,7 +39,8 @@ export class WorkingSet {
   constructor(store: PartitionedStore) {
     this.#store = store;
     this.bucketCount = store.partitions * BUCKETS_PER_PARTITION;
-    const table = { size: 0, ids: [], keyOf: new Map(), type: [], unit: [] } as unknown as WorkingSet["meters"];
+    const ids: string[] = [];
+    const table = { size: 0, ids, keyOf: new IdIndex(ids), type: [], unit: [] } as unknown as WorkingSet["meters"];
     for (const [name, fill] of NUMERIC) (table as unknown as Record<string, unknown>)[name] = column(name, 0, fill);
     this.meters = table;
     this.state = createState(0);
@@ -52,6 +54,22 @@ export class WorkingSet {
   /** The bucket of a meter id (the store's bucket function). */
   bucketOf(meterId: string): number {
     return meterHash(meterId) % this.bucketCount;
+  }
+
+  /** The key of a loaded meter by its id and the id's meterHash; -1 when not loaded (or not registered). */
+  find(meterId: string, hash: number): number {
+    return this.meters.keyOf.find(meterId, hash);
+  }
+
+  /** Whether this bucket is loaded. */
+  hasBucket(bucket: number): boolean {
+    return this.#buckets.has(bucket);
+  }
+
+  /** Room for `n` meters, so loading up to that many allocates the columns once. */
+  reserve(n: number): void {
+    this.#grow(n, true);
+    this.meters.keyOf.reserve(n);
   }
 
   /** Whether the bucket of this meter id is loaded (then a meter not in `keyOf` is not registered). */
@@ -82,12 +100,13 @@ export class WorkingSet {
       const t = this.meters;
       // Keys are dense and appended in order: push keeps the id arrays packed.
       const bucketOfKey = this.#bucket;
+      const index = t.keyOf;
       for (let i = 0; i < reg.size; i++) {
         const id = reg.ids[i];
         t.ids.push(id);
         t.type.push(reg.type[i]);
         t.unit.push(reg.unit[i]);
-        t.keyOf.set(id, first + i);
+        index.add(first + i, meterHash(id));
         bucketOfKey[first + i] = row.bucket;
       }
       for (const [name] of NUMERIC) (t[name] as Float64Array).set(reg[name] as never, first);
@@ -136,9 +155,9 @@ export class WorkingSet {
     return out;
   }
 
-  #grow(size: number): void {
+  #grow(size: number, exact = false): void {
     if (size <= this.#capacity) return;
-    const capacity = Math.max(size, this.#capacity * 2, 1024);
+    const capacity = exact ? size : Math.max(size, this.#capacity * 2, 1024);
     for (const [name, fill] of NUMERIC) {
       const next = column(name, capacity, fill);
       next.set(this.meters[name] as never);

@@ -5,6 +5,7 @@ import { csv, day, flagText, num } from "./format.js";
 import type { LineBuffer } from "./line-buffer.js";
 
 const COMMA = 44;
+const QUOTE = 34;
 const MINUS = 45;
 const DOT = 46;
 const ZERO = 48;
@@ -18,31 +19,32 @@ function copy(from: Uint8Array, to: Uint8Array, at: number): number {
   return at + from.length;
 }
 
-/** Encodes CSV billing rows into a LineBuffer, caching the bytes of ids, dates and flag sets. */
+/** Encodes CSV billing rows into a LineBuffer, caching the bytes of dates and flag sets. */
 export class CsvRowEncoder {
-  private ids_: Array<{ id: Uint8Array; plain: boolean } | undefined> = [];
   private readonly days_ = new Map<number, Uint8Array>();
   private readonly flags_ = new Map<number, Uint8Array>();
   private readonly digits_ = new Uint8Array(32);
 
-  /** Appends one row and its line break. `meterKey` (dense, >= 0) caches the id's bytes. */
+  /** Appends one row and its line break (`meterKey` is not needed here: ids are encoded as they come). */
   encode(out: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
     current: number, consumption: number, daily: number, flags: number): void {
-    const id = this.ids_[meterKey] ?? this.idBytes(meterKey, meterId);
-    if (!id.plain) {
-      // An id that needs quoting: the reading id is quoted as a whole; take the string path.
-      const endText = day(end);
-      out.push(`${csv(`${meterId}@${endText}`)},${csv(meterId)},${start === start ? day(start) : ""},${endText},${days},` +
-        `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`);
-      return;
-    }
+    // The id straight into the buffer (twice: the reading id's and the meter id's column): no
+    // bytes kept per meter, a nightly file names each meter once.
     const endBytes = this.dayBytes(end);
-    const buf = out.reserve(id.id.length * 2 + 160);
-    let at = copy(id.id, buf, out.length);
+    const len = meterId.length;
+    const buf = out.reserve(len * 2 + 160);
+    const from = out.length;
+    let at = from;
+    for (let i = 0; i < len; i++) {
+      const c = meterId.charCodeAt(i);
+      if (c > 0x7e || c === COMMA || c === QUOTE || c < 0x20) return this.slow(out, meterId, start, end, days, previous, current, consumption, daily, flags);
+      buf[at++] = c;
+    }
     buf[at++] = 64; // @
     at = copy(endBytes, buf, at);
     buf[at++] = COMMA;
-    at = copy(id.id, buf, at);
+    for (let i = 0; i < len; i++) buf[at + i] = buf[from + i];
+    at += len;
     buf[at++] = COMMA;
     if (start === start) at = copy(this.dayBytes(start), buf, at);
     buf[at++] = COMMA;
@@ -63,10 +65,12 @@ export class CsvRowEncoder {
     out.advance(at);
   }
 
-  private idBytes(meterKey: number, meterId: string) {
-    const entry = { id: new Uint8Array(Buffer.from(meterId, "utf8")), plain: csv(meterId) === meterId };
-    this.ids_[meterKey] = entry;
-    return entry;
+  /** An id that is not plain printable ASCII (it may need quoting): the string path. */
+  private slow(out: LineBuffer, meterId: string, start: number, end: number, days: number, previous: number,
+    current: number, consumption: number, daily: number, flags: number): void {
+    const endText = day(end);
+    out.push(`${csv(`${meterId}@${endText}`)},${csv(meterId)},${start === start ? day(start) : ""},${endText},${days},` +
+      `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`);
   }
 
   private lastDay = Number.NaN;

@@ -1,0 +1,104 @@
+// The working set's meter ids by key: an open-addressing table of keys, probed by `meterHash`
+// (the hash the bucket choice already uses) and confirmed by comparing ids only when the hashes
+// agree. Inserting a million ids costs a hash and a few Int32 writes each, not a Map entry: no
+// per-id allocation, and no string hashing by the engine (a sliced id string has no cached hash).
+import { meterHash } from "../store/contract.js";
+
+export class IdIndex implements ReadonlyMap<string, number> {
+  readonly #ids: string[];
+  /** Per key: its id's meterHash. */
+  #hashOf = new Uint32Array(1024);
+  /** Slots: key + 1, 0 when empty. */
+  #slots = new Int32Array(2048);
+  #mask = 2047;
+  #size = 0;
+
+  /** `ids` by key: the table reads ids from it (the working set's id column). */
+  constructor(ids: string[]) {
+    this.#ids = ids;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds `key` (its id already at ids[key]) with the id's meterHash `hash`. */
+  add(key: number, hash: number): void {
+    if (key >= this.#hashOf.length) {
+      const grown = new Uint32Array(Math.max(key + 1, this.#hashOf.length * 2));
+      grown.set(this.#hashOf);
+      this.#hashOf = grown;
+    }
+    this.#hashOf[key] = hash;
+    if (2 * (this.#size + 1) > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    this.#place(key, hash);
+    this.#size++;
+  }
+
+  /** Room for `n` keys without rehashing. */
+  reserve(n: number): void {
+    if (n > this.#hashOf.length) {
+      const grown = new Uint32Array(n);
+      grown.set(this.#hashOf);
+      this.#hashOf = grown;
+    }
+    let capacity = this.#slots.length;
+    while (capacity < 2 * n) capacity *= 2;
+    if (capacity > this.#slots.length) this.#rehash(capacity);
+  }
+
+  /** The key of `id` whose meterHash is `hash`, or -1. */
+  find(id: string, hash: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const s = slots[i];
+      if (s === 0) return -1;
+      const k = s - 1;
+      if (this.#hashOf[k] === hash && this.#ids[k] === id) return k;
+    }
+  }
+
+  get(id: string): number | undefined {
+    const k = this.find(id, meterHash(id));
+    return k < 0 ? undefined : k;
+  }
+
+  has(id: string): boolean {
+    return this.find(id, meterHash(id)) >= 0;
+  }
+
+  #place(key: number, hash: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = hash & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = key + 1;
+  }
+
+  #rehash(capacity: number): void {
+    this.#slots = new Int32Array(capacity);
+    this.#mask = capacity - 1;
+    for (let k = 0; k < this.#size; k++) this.#place(k, this.#hashOf[k]);
+  }
+
+  *entries(): MapIterator<[string, number]> {
+    for (let k = 0; k < this.#size; k++) yield [this.#ids[k], k];
+  }
+
+  *keys(): MapIterator<string> {
+    for (let k = 0; k < this.#size; k++) yield this.#ids[k];
+  }
+
+  *values(): MapIterator<number> {
+    for (let k = 0; k < this.#size; k++) yield k;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
+    for (let k = 0; k < this.#size; k++) fn(k, this.#ids[k], this);
+  }
+}
