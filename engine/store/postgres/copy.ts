@@ -17,9 +17,15 @@ export type CopyValue = number | string | Uint8Array | null;
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
 const TRAILER = Buffer.from([0xff, 0xff]);
-const CHUNK = 1 << 16;
+/**
+ * Every chunk becomes a CopyData message and two socket writes, so chunks are large: a night's
+ * 4096 state BLOBs of 10 KB copied into 1 MB chunks cost the writer thread less (measured, 41 MB
+ * per COPY, noisy machine: 150-310 ms of CPU with 64 KB chunks and 4 KB BLOBs passed through,
+ * 95-245 ms now) than passing each through (12,000 writes).
+ */
+const CHUNK = 1 << 20;
 /** BLOBs at least this long are passed through as they are, not copied into the chunk. */
-const PASS_THROUGH = 4096;
+const PASS_THROUGH = 1 << 18;
 
 /** Writes `s` as UTF-8 at `at`, returning its byte length; short ASCII (ids, codes) byte by byte. */
 function writeUtf8(out: Buffer, s: string, at: number): number {
