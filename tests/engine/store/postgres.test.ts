@@ -137,7 +137,7 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
   it("moves BLOBs byte for byte, small and large, through binary COPY", async () => {
     const store = await openTestStore({ partitions: P });
     const random = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed * 17 + (i >> 7)) & 255);
-    const sizes = [0, 1, 255, 4095, 4096, 100_000];
+    const sizes = [0, 1, 255, 4095, 4096, 100_000, 300_000];
     const segments = sizes.map((n, i) => ({ bucket: i, entries: n, data: random(n, i) }));
     const state = sizes.map((n, i) => ({ bucket: i, meters: i, state: random(n, i + 50) }));
     await store.writeRegistry([], sizes.map((n, i) => ({ bucket: i, meters: i + 1, registry: random(n, i + 99) })));
