@@ -145,7 +145,9 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
     decoded = [];
     rows = 0;
     if (gathered.length === 1) {
-      yield gathered[0];
+      // Its id over its rows as decoded (before `check`).
+      const b = gathered[0];
+      yield withId(b, b.batchId ?? batchId({ ...pickColumns(b), reject: before[0] }));
       return;
     }
     if (gathered.length === 0) return;
@@ -156,9 +158,9 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
     }
   }
   for await (const decodedBatch of source) {
-    const id = decodedBatch.batchId ?? batchId(decodedBatch);
-    const batch: ReadingBatch = decodedBatch.batchId === undefined ? withId(decodedBatch, id) : decodedBatch;
-    const plain = orderable(batch);
+    const plain = orderable(decodedBatch);
+    // A window's batches get their ids once routed (a window of one, at its flush).
+    const batch = plain || decodedBatch.batchId !== undefined ? decodedBatch : withId(decodedBatch, batchId(decodedBatch));
     if (plain) decoded.push(batch.reject.slice());
     await check?.(batch);
     if (!plain) {
@@ -175,6 +177,12 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
 
 /** Rows gathered before they are routed: about one nightly file of a million meters. */
 export const WINDOW = 1 << 20;
+
+/** A batch's own columns as a plain object (rawOf bound to the batch). */
+function pickColumns(b: ReadingBatch): ReadingBatch {
+  return { length: b.length, line: b.line, meter: b.meter, end: b.end, value: b.value, override: b.override, source: b.source,
+    verification: b.verification, reject: b.reject, rejectedRaw: b.rejectedRaw, rawOf: (row) => b.rawOf(row), meters: b.meters };
+}
 
 /** The batch with its id (its own methods kept: rawOf reads the decoder's text). */
 function withId(batch: ReadingBatch, id: string): ReadingBatch {
