@@ -54,7 +54,7 @@ describe("a third-party plugin", () => {
       "P-1,2026-11-02T08:12:00Z,,7.5",
       "P-1,2026-11-02T08:20:00Z,,250",
     ].join("\n") + "\n");
-    const r = spawnSync(process.execPath, [BIN, "run", "--config", "meterflow.config.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv"],
+    const r = spawnSync(process.execPath, [BIN, "run", "--threads", "2", "--config", "meterflow.config.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv"],
       { cwd: dir, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
@@ -67,7 +67,7 @@ describe("a third-party plugin", () => {
       ["2026-11-02", "vibration", "warning", "@acme/meterflow-vibration/shaking"],
     ]));
     expect(alerts.length).toBe(2);
-    // setup ran in the main thread, the decoding worker and the writer thread.
+    // With threads (--threads 2), setup ran in the main thread, the decoding worker and the writer thread.
     const setups = spawnSync("sh", ["-c", `ls ${dir} | grep -c '^setup-'`], { encoding: "utf8" }).stdout.trim();
     expect(Number(setups)).toBe(3);
   });
