@@ -83,9 +83,11 @@ export function toMeterRecord(fields: FieldGetter, seen: Set<string>, maxFieldBy
   if (seen.has(meterId)) return "duplicate_meter_id";
   seen.add(meterId);
 
+  // A string of n UTF-16 units has at most 3n UTF-8 bytes: only long ones are measured.
+  const shortEnough = Math.floor(maxFieldBytes / 3);
   const tooLong = FIELDS.some((name) => {
     const v = get(name);
-    return typeof v === "string" && Buffer.byteLength(v, "utf8") > maxFieldBytes;
+    return typeof v === "string" && v.length > shortEnough && Buffer.byteLength(v, "utf8") > maxFieldBytes;
   });
   if (tooLong) return "field_too_long";
 
