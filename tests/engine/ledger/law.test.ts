@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pack } from "msgpackr";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { computeConsumptionReference, createConsumptionKernel, DEFAULT_MAX_WRAP_SHARE } from "../../../engine/consumption/index.js";
 import { FLAG } from "../../../engine/flags/flags.js";
 import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
@@ -16,7 +16,7 @@ import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import type { Outputs } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
-import { adminClient, POSTGRES_URL, runPostgresTests } from "../store/postgres-env.js";
+import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const dir = tempDir();
 
@@ -89,22 +89,11 @@ function consumption(meter: Meter, prev: number, cur: number, override: number):
 
 /** The store of a check: an SQLite file, or a PostgreSQL schema of its own (dropped after). */
 type StoreKind = "sqlite" | "postgres";
-const schemas: string[] = [];
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  const client = adminClient();
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await client.end();
-});
 
 let checks = 0;
 
 function storeFor(kind: StoreKind, seed: number): string {
-  if (kind === "sqlite") return join(dir, `${seed}-${checks}.db`);
-  const schema = `mf_test_law_${seed}_${Math.random().toString(36).slice(2, 8)}`;
-  schemas.push(schema);
-  return `${POSTGRES_URL}?schema=${schema}`;
+  return kind === "sqlite" ? join(dir, `${seed}-${checks}.db`) : testStoreUrl();
 }
 
 async function checkLaw(seed: number, kind: StoreKind = "sqlite"): Promise<{ chained: number; held: number; corrections: number }> {

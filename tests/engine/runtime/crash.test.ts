@@ -6,26 +6,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateDemoData } from "../../../engine/demo/index.js";
 import { episodeKey } from "../../../engine/runtime/episodes.js";
 import { openStore } from "../../../engine/store/open.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
-import { adminClient, POSTGRES_URL, runPostgresTests } from "../store/postgres-env.js";
+import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const data = await generateDemoData({ dir: join(dir, "data"), meters: 120, days: 20 });
-const schemas: string[] = [];
-
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  const client = adminClient();
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await client.end();
-});
 
 function run(db: string, out: string, env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "700", "--meters", data.files.meters,
@@ -48,11 +39,7 @@ async function episodes(db: string): Promise<Array<[string, string]>> {
 
 const stores: Array<[string, (name: string) => string, boolean]> = [
   ["SQLite", (name) => join(dir, `${name}.db`), true],
-  ["PostgreSQL", (name) => {
-    const schema = `mf_test_crash_${name}_${Math.random().toString(36).slice(2, 8)}`;
-    schemas.push(schema);
-    return `${POSTGRES_URL}?schema=${schema}`;
-  }, runPostgresTests],
+  ["PostgreSQL", () => testStoreUrl(), runPostgresTests],
 ];
 
 describe.each(stores)("a run killed midway on %s", (_name, dbOf, enabled) => {

@@ -55,6 +55,11 @@ export function testSchema(): string {
   return schema;
 }
 
+/** A `--db` URL of a fresh schema (dropped when the file's tests end), for runs of the CLI or runFiles. */
+export function testStoreUrl(): string {
+  return `${POSTGRES_URL}?schema=${testSchema()}`;
+}
+
 /** Opens a store in a fresh schema (or in `options.schema`, reopening one). */
 export async function openTestStore(options: PostgresStoreOptions = {}): Promise<PartitionedStore> {
   const store = await openPostgresStore(POSTGRES_URL, { ...options, schema: options.schema ?? testSchema() });
