@@ -2,6 +2,7 @@
 // versions; every table gets one statement whatever the number of rows (binary COPY for BLOBs,
 // held readings and alerts, unnest arrays for the few upserted rows), so a batch of 65,536
 // ledger entries costs a handful of round trips, not one per row.
+import { fenceVersions } from "../fence.js";
 import type pg from "pg";
 import type { Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -91,17 +92,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
 
 /** Moves every fenced partition from its version to version + 1, or rejects FENCED. */
 async function fence(client: pg.PoolClient, c: Commit, partitions: number): Promise<void> {
-  const byPartition = new Map<number, number>();
-  for (const f of c.fence) {
-    if (!Number.isInteger(f.partition) || f.partition < 0 || f.partition >= partitions) {
-      throw new StoreError("MF_ERR_STORE_WRITE", `batch ${c.batchId} fences partition ${f.partition}, not one of 0..${partitions - 1}`);
-    }
-    const seen = byPartition.get(f.partition);
-    if (seen !== undefined && seen !== f.version) {
-      throw new StoreError("MF_ERR_STORE_FENCED", `batch ${c.batchId} fences partition ${f.partition} at two versions`);
-    }
-    byPartition.set(f.partition, f.version);
-  }
+  const byPartition = fenceVersions(c, partitions);
   if (byPartition.size === 0) return;
   // Locked in partition order, so two commits over the same partitions cannot deadlock; one that
   // waited on another's lock reads the version that commit left.

@@ -1,6 +1,7 @@
 // A batch's commit in SQLite: one IMMEDIATE transaction (the write lock taken before the fence
 // is read, so two connections cannot both pass it), idempotent by batch id, fenced by partition
 // versions. What it writes matches the PostgreSQL store's commit row for row.
+import { fenceVersions } from "../fence.js";
 import type Database from "better-sqlite3";
 import type { Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -71,17 +72,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
 
 /** Moves every fenced partition from its version to version + 1, or throws FENCED. */
 function fence(s: CommitStatements, c: Commit, partitions: number): void {
-  const byPartition = new Map<number, number>();
-  for (const f of c.fence) {
-    if (!Number.isInteger(f.partition) || f.partition < 0 || f.partition >= partitions) {
-      throw new StoreError("MF_ERR_STORE_WRITE", `batch ${c.batchId} fences partition ${f.partition}, not one of 0..${partitions - 1}`);
-    }
-    const seen = byPartition.get(f.partition);
-    if (seen !== undefined && seen !== f.version) {
-      throw new StoreError("MF_ERR_STORE_FENCED", `batch ${c.batchId} fences partition ${f.partition} at two versions`);
-    }
-    byPartition.set(f.partition, f.version);
-  }
+  const byPartition = fenceVersions(c, partitions);
   const stale: string[] = [];
   for (const [partition, version] of byPartition) {
     const now = (s.version.get(partition) as number | undefined) ?? 0;
