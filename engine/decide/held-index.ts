@@ -38,6 +38,19 @@ export class HeldIndex {
     return this.#held.get(meter)?.has(`${end}:${value}`) ?? false;
   }
 
+  /**
+   * Remembers a reading held elsewhere whose count is already in the state (a slice decided on
+   * its own): known when the meter's held readings are loaded, read from the store otherwise.
+   */
+  remember(meter: number, end: number, value: number): void {
+    this.#held.get(meter)?.add(`${end}:${value}`);
+  }
+
+  /** The held readings loaded for a meter, as [end, value] pairs (empty when not loaded). */
+  entries(meter: number): Array<[number, number]> {
+    return [...(this.#held.get(meter) ?? [])].map((k) => k.split(":").map(Number) as [number, number]);
+  }
+
   /** Records a reading held now. */
   add(meter: number, end: number, value: number): void {
     this.#state.heldCount[meter]++;

@@ -1,0 +1,88 @@
+// A batch's slice cut out of the run's working set, for the decision as a function
+// (engine/decide/decide.ts): the registry and state columns of exactly the batch's meters under
+// dense slice keys, their history (meters with late readings) and held readings; and the
+// decision's output put back (state, ledger keys, held readings, flags). What a worker thread
+// will be handed as buffers.
+import type { DecideInput, DecideOutput } from "../decide/decide.js";
+import type { HeldColumns } from "../decide/slice.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { appendEntry, createEntries } from "../store/history.js";
+import type { MeterTable } from "../store/meter-table.js";
+import { createState, STATE_FIELDS } from "../store/state.js";
+import type { ProcessorContext } from "./context.js";
+
+const NUMERIC = ["scale", "reset", "digits", "mode", "pulseWeight", "pulseInput", "pulseWidthMs", "qmax",
+  "noPulseDays", "debounceMs", "baseValue", "baseEnd"] as const;
+
+/** A slice and the working-set key of each of its keys. */
+export interface Slice {
+  input: DecideInput;
+  /** Slice key -> working-set key. */
+  wsKeys: Int32Array;
+}
+
+/** Cuts the slice of a batch whose meters are loaded (`keys`: working-set keys per row). */
+export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array): Slice {
+  const { meters, state, history, heldIndex } = ctx;
+  const localOf = new Map<number, number>();
+  const local = new Int32Array(batch.length);
+  for (let row = 0; row < batch.length; row++) {
+    const k = keys[row];
+    if (k < 0) {
+      local[row] = -1;
+      continue;
+    }
+    let l = localOf.get(k);
+    if (l === undefined) localOf.set(k, (l = localOf.size));
+    local[row] = l;
+  }
+  const wsKeys = Int32Array.from(localOf.keys());
+  const m = wsKeys.length;
+  const columns: Record<string, unknown> = { size: m, ids: [], type: [], unit: [], keyOf: new Map() };
+  for (const name of NUMERIC) {
+    const from = meters[name];
+    const to = new (from.constructor as { new (n: number): typeof from })(m);
+    for (let l = 0; l < m; l++) to[l] = from[wsKeys[l]];
+    columns[name] = to;
+  }
+  const table = columns as unknown as MeterTable;
+  const sliceState = createState(m);
+  for (let l = 0; l < m; l++) {
+    const k = wsKeys[l];
+    (columns.ids as string[]).push(meters.ids[k]);
+    (columns.type as string[]).push(meters.type[k]);
+    (columns.unit as string[]).push(meters.unit[k]);
+    (columns.keyOf as Map<string, number>).set(meters.ids[k], l);
+    for (const [name] of STATE_FIELDS) sliceState[name][l] = state[name][k];
+  }
+  // History of the meters with late readings; held readings of those that have any.
+  const entries = createEntries();
+  const late = new Set<number>();
+  for (let row = 0; row < batch.length; row++) if (local[row] >= 0 && batch.end[row] <= state.lastEnd[keys[row]]) late.add(local[row]);
+  for (const l of late) {
+    for (const e of history.meter(wsKeys[l])) appendEntry(entries, l, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override);
+  }
+  const held: HeldColumns = { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) };
+  const pairs: Array<[number, number, number]> = [];
+  for (let l = 0; l < m; l++) for (const [end, value] of heldIndex.entries(wsKeys[l])) pairs.push([l, end, value]);
+  if (pairs.length > 0) {
+    held.length = pairs.length;
+    held.meter = Int32Array.from(pairs, (p) => p[0]);
+    held.end = Int32Array.from(pairs, (p) => p[1]);
+    held.value = Float64Array.from(pairs, (p) => p[2]);
+  }
+  return { input: { batch, keys: local, meters: table, state: sliceState, history: entries, held }, wsKeys };
+}
+
+/** Puts a slice's decision back into the working set: state, ledger keys, held readings, flags. */
+export function applySlice(ctx: ProcessorContext, slice: Slice, out: DecideOutput): void {
+  const { wsKeys } = slice;
+  const { state } = ctx;
+  for (let l = 0; l < wsKeys.length; l++) {
+    for (const [name] of STATE_FIELDS) state[name][wsKeys[l]] = out.state[name][l];
+  }
+  const h = out.history;
+  for (let i = 0; i < h.length; i++) h.meter[i] = wsKeys[h.meter[i]];
+  for (const { meter, end, value } of out.heldNow) ctx.heldIndex.remember(wsKeys[meter], end, value);
+  for (const l of out.flagged) ctx.flags.setByRun(wsKeys[l]);
+}
