@@ -5,6 +5,7 @@ import type { ReadingBatch } from "./batch.js";
 import { PULSE_INPUTS } from "./pulse-fields.js";
 
 let local = new Int32Array(1024);
+let first = new Int32Array(1024);
 
 /**
  * SHA-256 over the batch's decoded columns, taken before any registry check: meters by their id,
@@ -25,7 +26,8 @@ export function batchId(batch: ReadingBatch): string {
   if (local.length < batch.meters.size) local = new Int32Array(Math.max(batch.meters.size, local.length * 2));
   local.fill(-1, 0, batch.meters.size);
   const order = new Int32Array(n);
-  const ids: string[] = [];
+  if (first.length < n) first = new Int32Array(Math.max(n, first.length * 2));
+  let count = 0;
   for (let row = 0; row < n; row++) {
     const m = batch.meter[row];
     if (m < 0) {
@@ -33,13 +35,21 @@ export function batchId(batch: ReadingBatch): string {
       continue;
     }
     if (local[m] < 0) {
-      local[m] = ids.length;
-      ids.push(batch.meters.idOf(m));
+      local[m] = count;
+      first[count++] = m;
     }
     order[row] = local[m];
   }
   h.update(new Uint8Array(order.buffer));
-  h.update(ids.join("\n"));
+  // The ids in order of first appearance joined by "\n": from the index's bytes when it has
+  // them (no string per meter), else as strings (the same UTF-8 bytes either way).
+  const meters = batch.meters;
+  if (meters.joinedIds !== undefined) h.update(meters.joinedIds(first, count));
+  else {
+    const ids = new Array<string>(count);
+    for (let j = 0; j < count; j++) ids[j] = meters.idOf(first[j]);
+    h.update(ids.join("\n"));
+  }
   if (batch.pulse !== undefined) {
     for (const input of PULSE_INPUTS) {
       h.update(input);

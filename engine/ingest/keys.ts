@@ -40,10 +40,11 @@ export class KeyResolver {
     const marks = this.marks;
     const out: number[] = [];
     const byIndex = this.byIndex;
+    const index = batch.meters;
     for (let row = 0; row < batch.length; row++) {
       const m = batch.meter[row];
       if (m < 0 || byIndex[m] !== UNSEEN) continue;
-      const h = meterHash(batch.meters.idOf(m));
+      const h = index.hashOf !== undefined ? index.hashOf(m) : meterHash(index.idOf(m));
       this.hashOf[m] = h;
       byIndex[m] = HASHED;
       const b = h % count;

@@ -1,5 +1,7 @@
 // Interns meter ids to dense indices for one run, straight from bytes: a decoder hashes the
-// id's bytes and only creates a string the first time an id is seen.
+// id's bytes and creates a string only when one is asked for (idOf). The hash is FNV-1a over
+// the id's UTF-8 bytes, the store's meterHash, so a meter's bucket needs no string either.
+import { meterHash } from "../store/contract.js";
 
 /** Maps meter ids to dense indices 0..size-1 and back. */
 export interface MeterIndex {
@@ -11,6 +13,22 @@ export interface MeterIndex {
   intern(id: string): number;
   /** The meter id of an index. */
   idOf(index: number): string;
+  /** `meterHash(idOf(index))`, when the index can give it without creating the string. */
+  hashOf?(index: number): number;
+  /**
+   * The UTF-8 bytes of the ids of `indices[0, count)` joined by "\n" (what
+   * `new TextEncoder().encode(ids.join("\n"))` gives), when the index holds the bytes.
+   */
+  joinedIds?(indices: Int32Array, count: number): Uint8Array;
+}
+
+/** A run of interned ids as bytes: ids [from, from + ends.length), id i's bytes ending at ends[i - from]. */
+export interface IdBytes {
+  from: number;
+  bytes: Uint8Array;
+  ends: Int32Array;
+  /** meterHash of each id. */
+  hashes: Uint32Array;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -31,7 +49,7 @@ const encoder = new TextEncoder();
  * millions of ids. Bytes that are not valid UTF-8 are interned as given; their `idOf` string
  * carries U+FFFD where the bytes were invalid.
  */
-export function createMeterIndex(): MeterIndex {
+export function createMeterIndex(): MeterIndex & { idBytes(from: number): IdBytes } {
   return new HashMeterIndex();
 }
 
@@ -45,7 +63,11 @@ class HashMeterIndex implements MeterIndex {
   /** Per index: arena offset of its bytes; the length is the next offset minus this one. */
   private offsets: Int32Array = new Int32Array(INITIAL_SLOTS / 2 + 1);
   private arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
-  private ids: string[] = [];
+  /** Per index: FNV-1a of its bytes. */
+  private hashes: Int32Array = new Int32Array(INITIAL_SLOTS / 2 + 1);
+  /** Strings made so far (idOf), by index; holes until asked for. */
+  private ids: Array<string | undefined> = [];
+  private joined: Uint8Array = new Uint8Array(4096);
   private scratch: Uint8Array = new Uint8Array(256);
 
   get size(): number {
@@ -113,7 +135,74 @@ class HashMeterIndex implements MeterIndex {
 
   idOf(index: number): string {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`meter index ${index} out of range`);
-    return this.ids[index];
+    let id = this.ids[index];
+    if (id === undefined) {
+      while (this.ids.length < index) this.ids.push(undefined);
+      this.ids[index] = id = decode(this.arena, this.offsets[index], this.offsets[index + 1]);
+    }
+    return id;
+  }
+
+  hashOf(index: number): number {
+    const from = this.offsets[index];
+    const to = this.offsets[index + 1];
+    const arena = this.arena;
+    for (let i = from; i < to; i++) {
+      // Bytes that are not ASCII may not be valid UTF-8: the id is its decoded string.
+      if (arena[i] >= 0x80) return meterHash(this.idOf(index));
+    }
+    return this.hashes[index] >>> 0;
+  }
+
+  joinedIds(indices: Int32Array, count: number): Uint8Array {
+    const offsets = this.offsets;
+    const arena = this.arena;
+    let size = 0;
+    for (let j = 0; j < count; j++) size += offsets[indices[j] + 1] - offsets[indices[j]] + 1;
+    if (this.joined.length < size) this.joined = new Uint8Array(size * 2);
+    let out = this.joined;
+    let at = 0;
+    for (let j = 0; j < count; j++) {
+      const m = indices[j];
+      if (j > 0) out[at++] = 0x0a;
+      const from = offsets[m];
+      const to = offsets[m + 1];
+      let ascii = true;
+      for (let i = from; i < to; i++) {
+        const c = arena[i];
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        out[at + i - from] = c;
+      }
+      if (ascii) {
+        at += to - from;
+        continue;
+      }
+      const bytes = encoder.encode(this.idOf(m));
+      if (out.length < at + bytes.length + size) {
+        const grown = new Uint8Array((at + bytes.length + size) * 2);
+        grown.set(out.subarray(0, at));
+        this.joined = out = grown;
+      }
+      out.set(bytes, at);
+      at += bytes.length;
+    }
+    return out.subarray(0, at);
+  }
+
+  /** The ids from index `from` on as bytes (copies), with their hashes, for another thread. */
+  idBytes(from: number): IdBytes {
+    const n = this.count - from;
+    const base = this.offsets[from];
+    const ends = new Int32Array(n);
+    const hashes = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      ends[i] = this.offsets[from + i + 1] - base;
+      hashes[i] = this.hashOf(from + i);
+    }
+    return { from, bytes: this.arena.slice(base, this.offsets[this.count]), ends, hashes };
   }
 
   private insert(buf: Uint8Array, start: number, end: number, hash: number, slot: number): number {
@@ -123,6 +212,9 @@ class HashMeterIndex implements MeterIndex {
       const offsets = new Int32Array(this.offsets.length * 2);
       offsets.set(this.offsets);
       this.offsets = offsets;
+      const hashes = new Int32Array(this.offsets.length);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
     }
     const from = this.offsets[index];
     if (from + len > this.arena.length) this.growArena(from + len);
@@ -130,7 +222,7 @@ class HashMeterIndex implements MeterIndex {
     this.offsets[index + 1] = from + len;
     this.slots[slot << 1] = index + 1;
     this.slots[(slot << 1) + 1] = hash;
-    this.ids.push(decode(buf, start, end));
+    this.hashes[index] = hash;
     this.count = index + 1;
     // Keep the load factor at or below 1/2.
     if (this.count * 2 > this.mask + 1) this.rehash();

@@ -1,15 +1,17 @@
 // Decoding in a worker thread: the same batches as readReadings, produced beside the pipeline.
-// The worker posts a batch's columns (transferred, not copied), the meter ids it interned since
-// the previous batch, and the raw text of rejected rows; it stays at most `ahead` batches ahead
-// of the consumer, so memory stays bounded. Only from the compiled package (dist/): a worker
-// thread cannot load the TypeScript sources.
+// The worker posts the meter ids it interned as soon as it has decoded them (their UTF-8 bytes
+// and meterHash, transferred: the consumer can load their buckets while the worker decodes on),
+// then a batch's columns (transferred, not copied) and the raw text of rejected rows; it stays
+// at most `ahead` batches ahead of the consumer, so memory stays bounded. Only from the compiled
+// package (dist/): a worker thread cannot load the TypeScript sources.
+import { isAscii } from "node:buffer";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
-import type { MeterIndex } from "./meter-index.js";
+import type { IdBytes, MeterIndex } from "./meter-index.js";
 
 /** What the worker is started with. */
 export interface WorkerInput {
@@ -31,7 +33,8 @@ type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: "batch"; length: number; columns: Columns; ids: string[]; raw: Array<[number, string]>; batchId: string }
+  | ({ type: "meters" } & IdBytes)
+  | { type: "batch"; length: number; columns: Columns; raw: Array<[number, string]>; batchId: string }
   | { type: "done"; sha256: string }
   | { type: "error"; code: string; message: string };
 
@@ -42,14 +45,39 @@ export function canDecodeInWorker(): boolean {
   return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
 }
 
-/** The meter index of a worker's batches: ids arrive with the batches that first use them. */
+const utf8 = new TextDecoder("utf-8");
+
+/** The meter index of a worker's batches: ids arrive before the batches that first use them. */
 class MirroredIndex implements MeterIndex {
   readonly ids: string[] = [];
+  #hashes = new Uint32Array(1024);
   get size(): number {
     return this.ids.length;
   }
   idOf(index: number): string {
     return this.ids[index];
+  }
+  hashOf(index: number): number {
+    return this.#hashes[index];
+  }
+  /** Adds the worker's next ids: ASCII (the common case) decoded in one call and sliced. */
+  add({ from, bytes, ends, hashes }: IdBytes): void {
+    if (from !== this.ids.length) throw new Error(`meter ids from ${from} after ${this.ids.length}`);
+    const n = ends.length;
+    if (this.#hashes.length < from + n) {
+      const grown = new Uint32Array(Math.max(from + n, this.#hashes.length * 2));
+      grown.set(this.#hashes);
+      this.#hashes = grown;
+    }
+    this.#hashes.set(hashes, from);
+    const ids = this.ids;
+    if (isAscii(bytes)) {
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+      for (let i = 0, at = 0; i < n; i++) ids.push(text.slice(at, (at = ends[i])));
+    } else {
+      // Each id on its own, as the worker's index decodes it (invalid bytes do not merge across ids).
+      for (let i = 0, at = 0; i < n; i++) ids.push(utf8.decode(bytes.subarray(at, (at = ends[i]))));
+    }
   }
   intern(): number {
     throw new Error("a mirrored meter index is read-only");
@@ -59,15 +87,27 @@ class MirroredIndex implements MeterIndex {
   }
 }
 
-/** Streams a file's batches decoded in a worker thread; `onDigest` gets the file's SHA-256 at its end. */
-export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string) => void): AsyncGenerator<ReadingBatch> {
+/**
+ * Streams a file's batches decoded in a worker thread; `onDigest` gets the file's SHA-256 at its
+ * end; `onMeters` gets the meterHash of each meter id as soon as the worker has decoded it
+ * (before the batches that name it: time to load its bucket).
+ */
+export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string) => void,
+  onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
   const worker = new Worker(WORKER, { workerData: { ahead: 2, ...input } });
   const meters = new MirroredIndex();
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   worker.on("message", (m: WorkerMessage) => {
-    queue.push(m);
+    if (m.type === "meters") {
+      try {
+        meters.add(m);
+        onMeters?.(m.hashes);
+      } catch (error) {
+        failure ??= error as Error;
+      }
+    } else queue.push(m);
     wake?.();
   });
   worker.on("error", (e) => {
@@ -84,7 +124,7 @@ export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & 
         return;
       }
       if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
-      for (const id of m.ids) meters.ids.push(id);
+      if (m.type === "meters") continue;
       const rejectedRaw = new Map(m.raw);
       yield {
         length: m.length, ...m.columns, meters, rejectedRaw,

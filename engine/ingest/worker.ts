@@ -56,11 +56,20 @@ try {
   // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
   const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
   const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
-  const postIds = () => {
-    const newIds: string[] = [];
-    for (; sentIds < meters.size; sentIds++) newIds.push(meters.idOf(sentIds));
-    return newIds;
+  // Meter ids go out as soon as they are decoded (bytes and hashes, transferred), ahead of the
+  // routed batches that name them: the main thread loads their buckets meanwhile.
+  const postMeters = () => {
+    if (sentIds === meters.size) return;
+    const ids = meters.idBytes(sentIds);
+    sentIds = meters.size;
+    post({ type: "meters", ...ids }, [ids.bytes.buffer as ArrayBuffer, ids.ends.buffer as ArrayBuffer, ids.hashes.buffer as ArrayBuffer]);
   };
+  async function* announced(batches: AsyncIterable<ReadingBatch>): AsyncGenerator<ReadingBatch> {
+    for await (const batch of batches) {
+      postMeters();
+      yield batch;
+    }
+  }
   const postColumns = async (length: number, columns: Columns, rejectedRaw: Map<number, string>, id: string) => {
     const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = columns;
     const buffers = new Set<ArrayBuffer>();
@@ -69,7 +78,8 @@ try {
     if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
     if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
     credit--;
-    post({ type: "batch", length, columns, ids: postIds(), raw: [...rejectedRaw], batchId: id }, [...buffers]);
+    postMeters();
+    post({ type: "batch", length, columns, raw: [...rejectedRaw], batchId: id }, [...buffers]);
     if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
   };
   const postBatch = (batch: ReadingBatch, id: string) => {
@@ -79,7 +89,7 @@ try {
   // Batches routed by bucket (bucket-window.ts), as the in-thread path of `meterflow run` does;
   // each decoded batch's content id is taken first, then its ranges and register limits are
   // checked here, beside the pipeline (a row rejected here keeps its raw text).
-  const decoded = readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels });
+  const decoded = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels }));
   const check = async (batch: ReadingBatch) => {
     rejectOutOfRange(batch, ranges);
     if (limits !== undefined) await limits.reject(batch);

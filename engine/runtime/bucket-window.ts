@@ -33,7 +33,10 @@ export class MeterBuckets {
       this.#of = grown;
     }
     let b = this.#of[m];
-    if (b < 0) this.#of[m] = b = meterHash(this.#meters.idOf(m)) % this.bucketCount;
+    if (b < 0) {
+      const meters = this.#meters;
+      this.#of[m] = b = (meters.hashOf !== undefined ? meters.hashOf(m) : meterHash(meters.idOf(m))) % this.bucketCount;
+    }
     return b;
   }
 }

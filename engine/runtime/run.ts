@@ -220,7 +220,8 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
       const batches = decodeInWorker
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex))
+        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex),
+          (hashes) => ws.prefetch(hashes))
         : routeByBucket(readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) }),
           { partitions: store.partitions, batchSize, meters: index });
       for await (const batch of batches) {

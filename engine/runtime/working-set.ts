@@ -35,6 +35,11 @@ export class WorkingSet {
   #bucket = new Int32Array(1024);
   #capacity = 0;
   readonly bucketCount: number;
+  /** Loads run one at a time, in order (a prefetch and a batch's load never interleave). */
+  #loading: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  /** Per bucket: 1 once a prefetch asked for it. */
+  #queued = new Uint8Array(0);
 
   constructor(store: PartitionedStore) {
     this.#store = store;
@@ -84,8 +89,39 @@ export class WorkingSet {
     await this.loadBuckets(wanted);
   }
 
-  /** Loads these buckets (those not loaded yet). */
+  /**
+   * Starts loading the buckets of these meterHashes in the background (a decoding worker names
+   * meters before their batches arrive); a later loadBuckets waits for it. A failure here fails
+   * the next loadBuckets.
+   */
+  prefetch(hashes: ArrayLike<number>): void {
+    const count = this.bucketCount;
+    if (this.#queued.length !== count) this.#queued = new Uint8Array(count);
+    const queued = this.#queued;
+    const wanted: number[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const b = hashes[i] % count;
+      if (queued[b] === 0) {
+        queued[b] = 1;
+        wanted.push(b);
+      }
+    }
+    if (wanted.length === 0) return;
+    this.#loading = this.#loading.then(() => this.#load(wanted)).catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+  }
+
+  /** Loads these buckets (those not loaded yet), after any load under way. */
   async loadBuckets(buckets: Iterable<number>): Promise<void> {
+    const list = [...buckets];
+    const run = this.#loading.then(() => this.#load(list));
+    this.#loading = run.catch(() => {});
+    return run;
+  }
+
+  async #load(buckets: Iterable<number>): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
     const wanted = new Set<number>();
     for (const b of buckets) if (!this.#buckets.has(b)) wanted.add(b);
     if (wanted.size === 0) return;
@@ -94,6 +130,7 @@ export class WorkingSet {
     let total = this.meters.size;
     for (const row of rows) total += row.meters;
     this.#grow(total);
+    this.meters.keyOf.reserve(total);
     for (const row of rows) {
       const reg = decodeRegistry(row.registry);
       const first = this.meters.size;
