@@ -41,6 +41,11 @@ export class MeterBuckets {
   }
 }
 
+/** A store that reads registry BLOBs without the state beside them (SqliteStore). */
+interface RegistryReader {
+  readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
+}
+
 interface BucketLimits {
   slotOf: Map<string, number>;
   digits: Uint8Array;
@@ -76,7 +81,10 @@ export class RegistryLimitCheck {
     if (wanted.size > 0) {
       const list = [...wanted].sort((a, b) => a - b);
       for (const b of list) this.#limits[b] = null;
-      for (const row of await this.#store.readBuckets(list)) {
+      // Only the registry BLOBs, where the store can read them alone (SQLite).
+      const store = this.#store as PartitionedStore & Partial<RegistryReader>;
+      const rows = store.readRegistries !== undefined ? await store.readRegistries(list) : await store.readBuckets(list);
+      for (const row of rows) {
         if (registryWithoutLimits(row.registry)) continue;
         const reg = decodeRegistry(row.registry);
         const slotOf = new Map<string, number>();

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MeterflowError } from "../errors.js";
 import type { OutputFormat } from "../sinks/files.js";
+import type { Commit } from "../store/contract.js";
 import type { BatchWriter, WriteJob } from "./writer.js";
 
 /** Batch buffers the pipeline alternates between: one being filled, one being written. */
@@ -121,7 +122,7 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
     submit(job) {
       if (failure !== undefined) throw failure;
       pending++;
-      worker.postMessage({ type: "job", job });
+      worker.postMessage({ type: "job", job }, job.kind === "commit" ? ownBuffers(job.commit) : []);
     },
     async ready(limit) {
       await until(() => pending < SLOTS);
@@ -138,4 +139,20 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
       await worker.terminate();
     },
   };
+}
+
+/**
+ * The commit's state and segment BLOBs that own their whole buffer (the commit builder makes
+ * them fresh): moved to the writer thread rather than copied. Nothing reads them after submit.
+ */
+function ownBuffers(commit: Commit): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const own = (bytes: Uint8Array | null) => {
+    if (bytes === null) return;
+    const buffer = bytes.buffer;
+    if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) out.push(buffer);
+  };
+  for (const s of commit.state) own(s.state);
+  for (const s of commit.segments) own(s.data);
+  return out;
 }

@@ -74,6 +74,17 @@ export class SqliteStore implements PartitionedStore {
     ).all(JSON.stringify(buckets)) as BucketRow[]);
   }
 
+  /**
+   * The registry BLOBs of these buckets, without their state (not in the store contract: the
+   * decoding worker's register-limit check reads only these).
+   */
+  async readRegistries(buckets: readonly number[]): Promise<Array<Pick<BucketRow, "bucket" | "meters" | "registry">>> {
+    if (buckets.length === 0) return [];
+    return this.#read("cannot read buckets", (db) => db.prepare(
+      "SELECT bucket, meters, registry FROM buckets WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket",
+    ).all(JSON.stringify(buckets)) as BucketRow[]);
+  }
+
   async versions(): Promise<Int32Array> {
     return this.#read("cannot read partition versions", (db) => {
       const versions = new Int32Array(this.partitions);
