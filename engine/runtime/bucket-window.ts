@@ -262,59 +262,51 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   }
   if (size > 0) cuts.push(total);
   for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
-  const line = new Float64Array(total);
-  const meter = new Int32Array(total);
-  const end = new Int32Array(total);
-  const value = new Float64Array(total);
-  const override = new Float64Array(total);
-  const source = new Uint8Array(total);
-  const verification = new Uint8Array(total);
-  const reject = new Uint8Array(total);
+  // Each batch's columns are written in place (no window-sized copy sliced afterwards).
+  const chunks = cuts.length - 1;
+  const out: PlainColumns[] = [];
   const before = new Uint8Array(total);
   const fromBatch = new Int32Array(total);
   const fromRow = new Int32Array(total);
-  // Batch of each position: chunkOf[to] via the cuts.
+  // Batch of each position, via the cuts.
   const chunkOf = new Int32Array(total);
-  for (let c = 0; c + 1 < cuts.length; c++) chunkOf.fill(c, cuts[c], cuts[c + 1]);
-  const raw: Array<Map<number, string>> = [];
-  for (let c = 0; c + 1 < cuts.length; c++) raw.push(new Map());
+  for (let c = 0; c < chunks; c++) {
+    const from = cuts[c];
+    const to = cuts[c + 1];
+    const n = to - from;
+    chunkOf.fill(c, from, to);
+    const rejectedRaw = new Map<number, string>();
+    const srcBatch = fromBatch.subarray(from, to);
+    const srcRow = fromRow.subarray(from, to);
+    out.push({
+      rawOf: (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]),
+      length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
+      override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
+      decoded: before.subarray(from, to),
+    });
+  }
   at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
     const d = decoded[i];
     for (let row = 0; row < b.length; row++, at++) {
       const to = start[keyOf[at]]++;
+      const c = chunkOf[to];
+      const o = out[c];
+      const j = to - cuts[c];
       before[to] = d[row];
       fromBatch[to] = i;
       fromRow[to] = row;
-      line[to] = b.line[row];
-      meter[to] = b.meter[row];
-      end[to] = b.end[row];
-      value[to] = b.value[row];
-      override[to] = b.override[row];
-      source[to] = b.source[row];
-      verification[to] = b.verification[row];
-      reject[to] = b.reject[row];
-      if (b.reject[row] !== 0) {
-        const c = chunkOf[to];
-        raw[c].set(to - cuts[c], b.rejectedRaw.get(row) ?? b.rawOf(row));
-      }
+      o.line[j] = b.line[row];
+      o.meter[j] = b.meter[row];
+      o.end[j] = b.end[row];
+      o.value[j] = b.value[row];
+      o.override[j] = b.override[row];
+      o.source[j] = b.source[row];
+      o.verification[j] = b.verification[row];
+      o.reject[j] = b.reject[row];
+      if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
     }
-  }
-  const out: PlainColumns[] = [];
-  for (let c = 0; c + 1 < cuts.length; c++) {
-    const from = cuts[c];
-    const to = cuts[c + 1];
-    const rejectedRaw = raw[c];
-    const srcBatch = fromBatch.subarray(from, to);
-    const srcRow = fromRow.subarray(from, to);
-    out.push({
-      rawOf: (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]),
-      length: to - from, line: line.slice(from, to), meter: meter.slice(from, to), end: end.slice(from, to),
-      value: value.slice(from, to), override: override.slice(from, to), source: source.slice(from, to),
-      verification: verification.slice(from, to), reject: reject.slice(from, to), rejectedRaw,
-      decoded: before.subarray(from, to),
-    });
   }
   return out;
 }

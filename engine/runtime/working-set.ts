@@ -131,7 +131,10 @@ export class WorkingSet {
     for (const row of rows) total += row.meters;
     this.#grow(total);
     this.meters.keyOf.reserve(total);
-    for (const row of rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      // Each bucket's BLOBs can be collected once decoded (a million meters' are ~70 MB).
+      rows[r] = undefined as never;
       const reg = decodeRegistry(row.registry);
       const first = this.meters.size;
       const t = this.meters;
