@@ -196,30 +196,39 @@ export class Decider {
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
         : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row],
           consumption, prev, days, daily, flags);
-      const initial = (flags & FLAG.initial) !== 0;
-      const row_ = { readingId: readingId(ids[k], end), meterId: ids[k], start: initial ? Number.NaN : start,
-        end, days, previous: prev, current: cur, consumption, daily, flags };
-      const arrived = { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] };
-      if (!isTrusted(reasons)) {
+      if (reasons !== "" && !isTrusted(reasons)) {
         // Held: out of the chain, state unchanged; kept with its reading for a later release.
-        holdRow(out, row_, reasons, arrived);
+        this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
         this.#ctx.heldIndex.add(k, end, batch.value[row]);
         afterHeld = true;
         continue;
       }
       afterHeld = false;
-      const hold = reasons === "" ? 0 : 1;
-      appendEntry(history, k, end, cur, prev, start, consumption, hold === 0 ? consumption : 0, flags, hold, r.override[i]);
-      if (hold === 0) {
+      const held = reasons === "" ? 0 : 1;
+      appendEntry(history, k, end, cur, prev, start, consumption, held === 0 ? consumption : 0, flags, held, r.override[i]);
+      if (held === 0) {
         counts.billable++;
         state.readings[k]++;
         state.sumConsumption[k] += consumption;
         state.sumDays[k] += days;
       } else {
-        holdRow(out, row_, reasons, arrived);
+        this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
       }
       state.lastEnd[k] = end;
       state.lastValue[k] = cur;
     }
+  }
+
+  /**
+   * Records a held reading: its held.csv row and the reading as it arrived (built only for held
+   * readings; a billable one's billing line comes from its ledger entry).
+   */
+  #hold(out: BatchOutput, batch: ReadingBatch, row: number, meterId: string, end: number, start: number, days: number,
+    prev: number, cur: number, consumption: number, daily: number, flags: number, reasons: string): void {
+    const initial = (flags & FLAG.initial) !== 0;
+    holdRow(out, {
+      readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : start,
+      end, days, previous: prev, current: cur, consumption, daily, flags,
+    }, reasons, { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] });
   }
 }
