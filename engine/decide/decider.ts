@@ -59,6 +59,16 @@ export class Decider {
     for (let row = 0; row < batch.length; row++) {
       if (keys[row] !== -1 || batch.reject[row] !== 0 || (sensorRow !== undefined && sensorRow[row] === 1)) continue;
       const meterId = batch.meters.idOf(batch.meter[row]);
+      // An exact re-send of an unknown meter's held reading is a duplicate, not held again.
+      const unknown = this.#ctx.unknownHeld;
+      if (unknown !== undefined) {
+        const key = `${meterId}:${batch.end[row]}:${batch.value[row]}`;
+        if (unknown.has(key)) {
+          out.counts.duplicates++;
+          continue;
+        }
+        unknown.add(key);
+      }
       holdRow(out, {
         readingId: readingId(meterId, batch.end[row]), meterId, start: Number.NaN, end: batch.end[row], days: 0,
         previous: Number.NaN, current: batch.value[row], consumption: 0, daily: 0, flags: 0,

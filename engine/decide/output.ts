@@ -61,6 +61,11 @@ export interface DecideContext {
   history: HistoryLookup;
   heldIndex: HeldLookup;
   flags: FlagSink;
+  /**
+   * Held readings of the batch's unknown meters as "meter_id:end:value" (they have no state to
+   * count them); the decision adds those it holds. Absent: not tracked.
+   */
+  unknownHeld?: Set<string>;
 }
 
 /** Shared by the batch's stages: the outputs it produced so far. */

@@ -45,6 +45,8 @@ export class BatchRunner {
   #slot = 0;
   /** Batches handed to the writer in this run (the store sees them only once committed). */
   readonly #submitted = new Set<string>();
+  /** Unknown meters whose held readings were read from the store in this run. */
+  readonly #unknownRead = new Set<string>();
 
   constructor(ctx: ProcessorContext) {
     this.#ctx = ctx;
@@ -111,18 +113,31 @@ export class BatchRunner {
     const lastEnd = ws.state.lastEnd;
     let held: Set<number> | undefined;
     let late: Set<number> | undefined;
+    let unknown: Set<string> | undefined;
     for (let row = 0; row < batch.length; row++) {
       const k = keys[row];
-      if (k < 0) continue;
+      if (k < 0) {
+        if (k === -1 && batch.meter[row] >= 0 && batch.reject[row] === 0) {
+          const id = batch.meters.idOf(batch.meter[row]);
+          if (!this.#unknownRead.has(id)) (unknown ??= new Set()).add(id);
+        }
+        continue;
+      }
       if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
       if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
     }
     await flags.apply(keys, batch.length);
     await this.#ctx.episodes?.load(batch);
-    if (held === undefined && late === undefined) return;
+    if (held === undefined && late === undefined && unknown === undefined) return;
     await writer.flush();
     if (held !== undefined) await heldIndex.load(held);
     if (late !== undefined) await history.ensure(late);
+    if (unknown !== undefined) {
+      // Unknown meters' held readings, read once per meter and run (their re-sends are duplicates).
+      const known = (this.#ctx.unknownHeld ??= new Set());
+      for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
+      for (const id of unknown) this.#unknownRead.add(id);
+    }
   }
 
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */

@@ -105,6 +105,22 @@ describe("the billing chain", () => {
     sql.close();
   });
 
+  it("does not hold an unknown meter's reading again when it is sent again", async () => {
+    const meters = write(dir, "unknown-meters.csv", [METERS_HEADER, E1("1000,2026-10-31")]);
+    const input = write(dir, "unknown.csv", ["meter_id,end,value", "X-9,2026-11-10,5", "X-9,2026-11-10,5", "X-9,2026-11-20,7", "E-1,2026-11-10,1010"]);
+    const db = join(dir, "unknown.db");
+    const first = await runAndRead({ meters, inputs: [input], db, out: join(dir, "unknown-3"), batchSize: 3 });
+    expect(first.summary).toMatchObject({ in: 4, held: 2, duplicates: 1, billable: 1, balanced: true });
+    expect(first.held.map((r) => [r.reading_id, r.reasons])).toEqual([["X-9@2026-11-10", "unknown_meter"], ["X-9@2026-11-20", "unknown_meter"]]);
+    for (const batchSize of [2, 1]) {
+      const again = await runAndRead({ meters, inputs: [input], db, out: join(dir, `unknown-${batchSize}`), batchSize });
+      expect(again.summary).toMatchObject({ in: 4, held: 0, duplicates: 4, billable: 0 });
+    }
+    const sql = new Database(db, { readonly: true });
+    expect(sql.prepare("SELECT count(*) FROM held").pluck().get()).toBe(2);
+    sql.close();
+  });
+
   it("judges a back-dated reading with its own facts (source, verification)", async () => {
     const outs = await runs([E1("1000,2026-10-31")], [
       ["meter_id,end,value", "E-1,2026-11-30,1100"],
