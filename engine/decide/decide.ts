@@ -38,6 +38,8 @@ export interface DecideInput {
   held: HeldColumns;
   /** Threshold episodes of the batch's meters with sensor values. */
   episodes?: ThresholdSnapshot;
+  /** Held readings of the batch's unknown meters as "meter_id:end:value" (the decision adds those it holds). */
+  unknownHeld?: Set<string>;
 }
 
 /** What the decision produced; keys are slice keys. */
@@ -92,6 +94,7 @@ export class BatchDecider {
     ctx.history = new SliceHistory(input.history);
     ctx.heldIndex = held;
     ctx.flags = flags;
+    ctx.unknownHeld = input.unknownHeld;
     const tracker = this.#env.sensors?.tracker;
     if (tracker !== undefined && input.episodes !== undefined) tracker.merge(input.episodes);
     const out: BatchOutput = {

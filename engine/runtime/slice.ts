@@ -71,7 +71,7 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
     held.end = Int32Array.from(pairs, (p) => p[1]);
     held.value = Float64Array.from(pairs, (p) => p[2]);
   }
-  return { input: { batch, keys: local, meters: table, state: sliceState, history: entries, held }, wsKeys };
+  return { input: { batch, keys: local, meters: table, state: sliceState, history: entries, held, unknownHeld: ctx.unknownHeld }, wsKeys };
 }
 
 /** Puts a slice's decision back into the working set: state, ledger keys, held readings, flags. */
