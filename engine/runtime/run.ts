@@ -22,6 +22,7 @@ import { HistoryCache } from "./history-cache.js";
 import { WorkingSet } from "./working-set.js";
 import { createFacts } from "../rules/facts.js";
 import { RulesDecider } from "../decide/rules.js";
+import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
 import { BatchRunner } from "./batches.js";
 import { routeByBucket } from "./bucket-window.js";
@@ -269,14 +270,23 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     await writer.close(summary);
     await store.finishRun(runId, "finished", summary, inputs);
     return summary;
-  } catch (error) {
+  } catch (caught) {
     await writer?.abort();
-    if (runId >= 0) await store.finishRun(runId, "failed", { error: (error as Error).message });
+    const error = explain(caught);
+    if (runId >= 0) await store.finishRun(runId, "failed", { error: error.message });
     throw error;
   } finally {
     await store.close();
     await plugins.teardown();
   }
+}
+
+/** A fenced commit, said as a person running the command needs it (the code stays). */
+function explain(error: unknown): Error {
+  const e = error as Error & { code?: string };
+  if (e.code !== "MF_ERR_STORE_FENCED") return e;
+  return new StoreError("MF_ERR_STORE_FENCED", `another writer committed to the store while this run was going; the batch it refused `
+    + `was not written and nothing of it is in the outputs: run the same command again to go on (${e.message})`, error);
 }
 
 /** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */

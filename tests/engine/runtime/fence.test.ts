@@ -53,7 +53,7 @@ describe("fenced commits", () => {
         await interfere(db);
       },
     });
-    await expect(disturbed).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+    await expect(disturbed).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED", message: expect.stringContaining("run the same command again") });
     const rerun = await runAndRead({ meters, inputs: [readings], db, out: join(dir, "rerun"), batchSize: 30 });
     const key = (r: Record<string, string>) => `${r.reading_id}:${r.consumption}:${r.flags}`;
     expect(rerun.billing.map(key).sort()).toEqual(clean.billing.map(key).sort());
