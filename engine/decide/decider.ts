@@ -222,7 +222,9 @@ export class Decider {
         state.sumConsumption[k] += consumption;
         state.sumDays[k] += days;
       } else {
-        this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
+        // A baseline (held `initial`, in the chain): its held.csv row comes from its ledger entry
+        // (emit.ts); there is nothing to release, so the store keeps no held record of it.
+        counts.held++;
       }
       state.lastEnd[k] = end;
       state.lastValue[k] = cur;

@@ -151,8 +151,7 @@ export class LatePath {
 
   /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor. */
   #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[]): void {
-    const { state, meters } = this.#ctx;
-    const initial = (c.flags & FLAG.initial) !== 0;
+    const { state } = this.#ctx;
     const hold = reasons === "" ? 0 : 1;
     const billed = hold === 0 ? c.consumption : 0;
     const entry: HistoryEntry = {
@@ -167,9 +166,9 @@ export class LatePath {
       state.sumConsumption[row.meter] += c.consumption;
       state.sumDays[row.meter] += c.days;
     } else {
-      // A new baseline (before a meter's first reading): held `initial`, in the chain.
-      const meterId = meters.ids[row.meter];
-      holdRow(this.#out, outputRow(meterId, row.end, c, prev, row.value, initial), reasons);
+      // A new baseline (before a meter's first reading): held `initial`, in the chain; its
+      // held.csv row comes from its ledger entry (emit.ts).
+      this.#out.counts.held++;
     }
   }
 

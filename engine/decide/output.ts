@@ -8,7 +8,6 @@ import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
-import type { HeldIndex } from "./held-index.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { SensorStage } from "./sensors.js";
 

@@ -2,6 +2,7 @@
 // entries, held rows from its held records, and its rejected records. The same function serves
 // a batch being committed and a batch adopted from a run that died, so both give the same rows.
 import { FLAG } from "../flags/flags.js";
+import { readingId } from "../sinks/format.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
@@ -74,8 +75,19 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
   }
   for (let i = 0; i < h.length; i++) {
     const flags = h.flags[i];
-    if (!isBilled(flags, h.held[i], h.billed[i])) continue;
     const initial = (flags & FLAG.initial) !== 0;
+    if (!isBilled(flags, h.held[i], h.billed[i])) {
+      // A baseline held `initial`: its held.csv row.
+      if (initial && h.held[i] !== 0 && (flags & FLAG.correction) === 0) {
+        const k = h.meter[i];
+        format.held(out.held, {
+          readingId: readingId(ids[k], h.end[i]), meterId: ids[k], start: Number.NaN, end: h.end[i], days: 0,
+          previous: h.prev[i], current: h.value[i], consumption: h.consumption[i], daily: 0, flags,
+        }, "initial");
+        add(tally.held, "initial");
+      }
+      continue;
+    }
     const days = initial ? 0 : h.end[i] - h.start[i] + 1;
     const consumption = (flags & FLAG.correction) !== 0 ? h.billed[i] : h.consumption[i];
     const k = h.meter[i];
