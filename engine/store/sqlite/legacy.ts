@@ -13,9 +13,12 @@ import { appendEntry, createEntries, decodeSegment, encodeSegment } from "../his
 import type { HistoryEntries } from "../history.js";
 import { CHUNK_METERS, MIGRATIONS as LEGACY } from "./legacy-schema.js";
 import { createState, decodeChunk, STATE_FIELDS } from "../state.js";
+import { FLAG } from "../../flags/flags.js";
+import { NO_DAY } from "../../ingest/batch.js";
 import type { MeterState } from "../state.js";
 import { MIGRATIONS } from "./schema.js";
 
+const INITIAL = FLAG.initial;
 const TABLES = ["meters", "meter_state", "history", "held", "batches", "runs", "meta", "temp_bad_audit", "sensor_state"];
 
 type Field = (typeof STATE_FIELDS)[number][0];
@@ -76,6 +79,7 @@ function convertMeters(db: Database.Database, partitions: number) {
     decodeChunk(state, from, n, data);
     covered.fill(1, from, from + n);
   }
+  repairChainTails(db, state, covered);
   const keyBucket = new Int32Array(size).fill(-1);
   const keySlot = new Int32Array(size).fill(-1);
   const byBucket = new Map<number, Array<{ key: number; record: MeterRecord }>>();
@@ -174,5 +178,53 @@ function flagsFromState(db: Database.Database, state: MeterState, covered: Uint8
     const [reason, actor, at] = (lastSet.get(meterId) as [string, string, string] | undefined)
       ?? ["temp_bad", "migration", new Date().toISOString()];
     put.run(meterId, bucketOf(meterId, partitions) % partitions, reason, actor, at);
+  }
+}
+
+/**
+ * The previous layout moved a meter's latest reading to every reading it decided, held ones
+ * included (a held typo became the base of the next bill). The chain rule keeps the latest
+ * trusted one: the latest version of each day, billable or a baseline held `initial`. A meter
+ * whose history has one gets it back as its latest reading; one whose history has none keeps
+ * its registry baseline, or none.
+ */
+function repairChainTails(db: Database.Database, state: MeterState, covered: Uint8Array): void {
+  const latest = new Map<number, Map<number, { value: number; trusted: boolean }>>();
+  const entries = createEntries();
+  const page = db.prepare("SELECT segment, entries, data FROM legacy_history WHERE segment > ? ORDER BY segment LIMIT 512").raw();
+  for (let last = -1; ;) {
+    const rows = page.all(last) as Array<[number, number, Uint8Array]>;
+    if (rows.length === 0) break;
+    for (const [segment, n, data] of rows) {
+      entries.length = 0;
+      decodeSegment(entries, data, n);
+      for (let i = 0; i < entries.length; i++) {
+        let days = latest.get(entries.meter[i]);
+        if (days === undefined) latest.set(entries.meter[i], (days = new Map()));
+        days.set(entries.end[i], { value: entries.value[i], trusted: entries.held[i] === 0 || (entries.flags[i] & INITIAL) !== 0 });
+      }
+      last = segment;
+    }
+  }
+  const baseline = db.prepare("SELECT last_reading, last_end FROM legacy_meters WHERE meter_key = ?").raw();
+  for (const [key, days] of latest) {
+    if (key >= state.size || covered[key] !== 1) continue;
+    let end = NO_DAY;
+    let value = Number.NaN;
+    for (const [day, v] of days) {
+      if (v.trusted && day > end) {
+        end = day;
+        value = v.value;
+      }
+    }
+    if (end === NO_DAY) {
+      const [lastReading, lastEnd] = (baseline.get(key) as [number | null, number | null] | undefined) ?? [null, null];
+      if (lastReading !== null && lastEnd !== null) {
+        end = lastEnd;
+        value = lastReading;
+      }
+    }
+    state.lastEnd[key] = end;
+    state.lastValue[key] = value;
   }
 }

@@ -170,4 +170,32 @@ describe("SQLite store: conversion from the previous layout", () => {
     raw.close();
     await expect(openSqlitePartitionedStore(newer)).rejects.toMatchObject({ code: "MF_ERR_STORE_SCHEMA" });
   });
+  it("gives each meter back its latest trusted reading, not a held one the old store moved it to", async () => {
+    const path = join(dir, "held-tail.db");
+    const old = openSqliteStore(path);
+    old.upsertMeters(records.slice(0, 10));
+    const state = old.loadState(old.meters());
+    const runId = old.startRun([]);
+    const history = createEntries(4);
+    // Meter 3: 100 billed on 20 010, then a typo 50 held on 20 020 (the old store's state moved to it).
+    pushEntry(history, entry(3, 20_010, 100));
+    pushEntry(history, entry(3, 20_020, 50, { held: 1, billed: 0, flags: 8 }));
+    state.lastEnd[3] = 20_020;
+    state.lastValue[3] = 50;
+    old.commit({
+      batchId: "b", runId, seq: 0, input: "night.csv", rulesVersion: "r1",
+      counts: { rows: 2, billable: 1, held: 1, rejected: 0, duplicates: 0, sensor: 0 },
+      history, state: snapshotChunks(state, [0], CHUNK_METERS, { bytes: new Uint8Array(0) }), held: [], audit: [],
+    });
+    old.finishRun(runId, "finished", {});
+    old.close();
+    const store = await openSqlitePartitionedStore(path, { partitions: P });
+    const bucket = bucketOf("M-3", P);
+    const [row] = await store.readBuckets([bucket]);
+    const reg = decodeRegistry(row.registry);
+    const converted = decodeState(row.state, reg.size);
+    const at = reg.ids.indexOf("M-3");
+    expect([converted.lastEnd[at], converted.lastValue[at]]).toEqual([20_010, 100]);
+    await store.close();
+  });
 });
