@@ -80,6 +80,14 @@ function convertMeters(db: Database.Database, partitions: number) {
     covered.fill(1, from, from + n);
   }
   repairChainTails(db, state, covered);
+  // Held readings per meter (the previous layout did not count them): their re-sends are duplicates.
+  const heldCounts = db.prepare(
+    "SELECT m.meter_key, count(*) FROM legacy_held h JOIN legacy_meters m ON m.meter_id = h.meter_id GROUP BY m.meter_key").raw().all() as Array<[number, number]>;
+  for (const [key, count] of heldCounts) {
+    if (key >= state.size) continue;
+    state.heldCount[key] = count;
+    covered[key] = 1;
+  }
   const keyBucket = new Int32Array(size).fill(-1);
   const keySlot = new Int32Array(size).fill(-1);
   const byBucket = new Map<number, Array<{ key: number; record: MeterRecord }>>();

@@ -61,6 +61,8 @@ function legacyDatabase(path: string) {
   }
   old.finishRun(runId, "finished", { ok: true });
   const loaded = old.loadState(old.meters());
+  // The conversion counts each meter's held readings (the old state did not): M-9 has two.
+  loaded.heldCount[9] = 2;
   old.close();
   const db = new Database(path);
   db.prepare("INSERT INTO sensor_state (key, data) VALUES (?, ?)").run("M-3|temperature", '{"since":20000}');
@@ -185,7 +187,8 @@ describe("SQLite store: conversion from the previous layout", () => {
     old.commit({
       batchId: "b", runId, seq: 0, input: "night.csv", rulesVersion: "r1",
       counts: { rows: 2, billable: 1, held: 1, rejected: 0, duplicates: 0, sensor: 0 },
-      history, state: snapshotChunks(state, [0], CHUNK_METERS, { bytes: new Uint8Array(0) }), held: [], audit: [],
+      history, state: snapshotChunks(state, [0], CHUNK_METERS, { bytes: new Uint8Array(0) }),
+      held: [{ readingId: "M-3@x", meterId: "M-3", endDay: 20_020, reasons: "implausible_rollover", line: JSON.stringify({ current: 50 }) }], audit: [],
     });
     old.finishRun(runId, "finished", {});
     old.close();
@@ -196,6 +199,9 @@ describe("SQLite store: conversion from the previous layout", () => {
     const converted = decodeState(row.state, reg.size);
     const at = reg.ids.indexOf("M-3");
     expect([converted.lastEnd[at], converted.lastValue[at]]).toEqual([20_010, 100]);
+    // Its held reading is counted, so a re-send of it is recognised as a duplicate.
+    expect(converted.heldCount[at]).toBe(1);
+    expect((await store.readHeld(["M-3"])).map((h) => [h.endDay, h.value])).toEqual([[20_020, 50]]);
     await store.close();
   });
 });
