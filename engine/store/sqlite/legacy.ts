@@ -32,6 +32,7 @@ export function convertLegacy(db: Database.Database, partitions: number): void {
 
   db.exec(`
     INSERT INTO meta (key, value) SELECT key, value FROM legacy_meta WHERE key <> 'partitions';
+    INSERT OR REPLACE INTO meta (key, value) SELECT 'meters_registered', CAST(count(*) AS TEXT) FROM legacy_meters;
     INSERT INTO runs (run_id, started_at, finished_at, status, inputs, summary)
       SELECT run_id, started_at, finished_at, status, inputs, summary FROM legacy_runs;
     INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor, rules_version, committed_at)

@@ -199,6 +199,8 @@ describe("SQLite store: conversion from the previous layout", () => {
     const converted = decodeState(row.state, reg.size);
     const at = reg.ids.indexOf("M-3");
     expect([converted.lastEnd[at], converted.lastValue[at]]).toEqual([20_010, 100]);
+    // The registered count a run's summary shows.
+    expect(await store.meta("meters_registered")).toBe("10");
     // Its held reading is counted, so a re-send of it is recognised as a duplicate.
     expect(converted.heldCount[at]).toBe(1);
     expect((await store.readHeld(["M-3"])).map((h) => [h.endDay, h.value])).toEqual([[20_020, 50]]);
