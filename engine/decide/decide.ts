@@ -19,6 +19,7 @@ import type { BatchOutput, DecideContext } from "./output.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { RulesDecider } from "./rules.js";
 import type { SensorStage } from "./sensors.js";
+import { sensorMeterIds } from "./sensors.js";
 import { FlagList, SliceHeld, SliceHistory } from "./slice.js";
 import type { HeldColumns } from "./slice.js";
 
@@ -108,16 +109,4 @@ export class BatchDecider {
       ...(tracker === undefined ? {} : { episodes: tracker.snapshotOf(sensorMeters) }),
     };
   }
-}
-
-/** The ids of the meters with sensor values in the batch. */
-function sensorMeterIds(batch: ReadingBatch): string[] {
-  const s = batch.sensors;
-  if (s === undefined) return [];
-  const ids = new Set<string>();
-  for (let k = 0; k < s.length; k++) {
-    const m = batch.meter[s.row[k]];
-    if (m >= 0) ids.add(batch.meters.idOf(m));
-  }
-  return [...ids];
 }

@@ -206,7 +206,7 @@ export class Decider {
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
         : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row],
           consumption, prev, days, daily, flags);
-      if (reasons !== "" && !isTrusted(reasons)) {
+      if (!isTrusted(reasons)) {
         // Held: out of the chain, state unchanged; kept with its reading for a later release.
         this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
         this.#ctx.heldIndex.add(k, end, batch.value[row]);

@@ -132,3 +132,15 @@ export class SensorStage {
     }
   }
 }
+
+/** The ids of the meters with sensor values in the batch (their threshold episodes are what it changes). */
+export function sensorMeterIds(batch: ReadingBatch): string[] {
+  const s = batch.sensors;
+  if (s === undefined || s.length === 0) return [];
+  const ids = new Set<string>();
+  for (let k = 0; k < s.length; k++) {
+    const m = batch.meter[s.row[k]];
+    if (m >= 0) ids.add(batch.meters.idOf(m));
+  }
+  return [...ids];
+}

@@ -12,6 +12,15 @@ export function registerLimit(digits: number, reset: number): number {
 }
 
 /** What the registry says about each meter key for validation. */
+/**
+ * Why a value breaks its meter's registry limits (0: it does not): a pulse meter's count must be
+ * whole, a register's value below its range (`registerLimit`).
+ */
+export function limitReason(value: number, digits: number, reset: number, pulseWeight: number): number {
+  if (pulseWeight === pulseWeight) return Number.isInteger(value) ? 0 : REJECT.bad_pulse_count;
+  return value >= registerLimit(digits, reset) ? REJECT.value_exceeds_register : 0;
+}
+
 export interface RegistryLimits {
   /** Dial count, 0 when not configured. */
   digits: Uint8Array;
@@ -32,13 +41,7 @@ export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry
   for (let row = 0; row < batch.length; row++) {
     const k = keys[row];
     if (batch.reject[row] !== 0 || k < 0) continue;
-    const value = batch.value[row];
-    let reason = 0;
-    if (pulseWeight[k] === pulseWeight[k]) {
-      if (!Number.isInteger(value)) reason = REJECT.bad_pulse_count;
-    } else if (value >= registerLimit(digits[k], reset[k])) {
-      reason = REJECT.value_exceeds_register;
-    }
+    const reason = limitReason(batch.value[row], digits[k], reset[k], pulseWeight[k]);
     if (reason === 0) continue;
     batch.reject[row] = reason;
     if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));

@@ -8,8 +8,7 @@
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
-import { registerLimit } from "../ingest/limits.js";
-import { REJECT } from "../ingest/reasons.js";
+import { limitReason } from "../ingest/limits.js";
 import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -100,13 +99,7 @@ export class RegistryLimitCheck {
       if (limits === null || limits === undefined) continue;
       const k = limits.slotOf.get(batch.meters.idOf(m));
       if (k === undefined) continue;
-      const value = batch.value[row];
-      let reason = 0;
-      if (limits.pulseWeight[k] === limits.pulseWeight[k]) {
-        if (!Number.isInteger(value)) reason = REJECT.bad_pulse_count;
-      } else if (value >= registerLimit(limits.digits[k], limits.reset[k])) {
-        reason = REJECT.value_exceeds_register;
-      }
+      const reason = limitReason(batch.value[row], limits.digits[k], limits.reset[k], limits.pulseWeight[k]);
       if (reason === 0) continue;
       batch.reject[row] = reason;
       if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));

@@ -2,6 +2,7 @@
 // read when a batch first names a meter with sensor values, committed with every batch for the
 // meters whose values it judged. A run never writes the whole tracker, so the cost follows the
 // sensor values, not the fleet.
+import { sensorMeterIds } from "../decide/sensors.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { ThresholdTracker } from "../../sdk/thresholds.js";
@@ -29,21 +30,9 @@ export class EpisodeSync {
     if (legacy !== undefined) this.#tracker.restore(JSON.parse(legacy));
   }
 
-  /** The meters with sensor values in the batch. */
-  meters(batch: ReadingBatch): string[] {
-    const s = batch.sensors;
-    if (s === undefined || s.length === 0) return [];
-    const ids = new Set<string>();
-    for (let k = 0; k < s.length; k++) {
-      const m = batch.meter[s.row[k]];
-      if (m >= 0) ids.add(batch.meters.idOf(m));
-    }
-    return [...ids];
-  }
-
   /** Loads the stored episodes of the batch's sensor meters not loaded yet. */
   async load(batch: ReadingBatch): Promise<void> {
-    const wanted = this.meters(batch).filter((id) => !this.#loaded.has(id));
+    const wanted = sensorMeterIds(batch).filter((id) => !this.#loaded.has(id));
     if (wanted.length === 0) return;
     const stored = await this.#store.readEpisodes(wanted.map(episodeKey));
     const states: ThresholdSnapshotEntry[] = [];
@@ -57,7 +46,7 @@ export class EpisodeSync {
 
   /** The episodes rows the batch commits: each sensor meter's entries after the batch (null: none). */
   entries(batch: ReadingBatch): Array<{ key: string; data: string | null }> {
-    return this.meters(batch).map((id) => {
+    return sensorMeterIds(batch).map((id) => {
       const { states } = this.#tracker.snapshotOf([id]);
       return { key: episodeKey(id), data: states.length === 0 ? null : JSON.stringify(states) };
     });

@@ -5,7 +5,7 @@ import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
 import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker } from "../ingest/index.js";
-import { importRegistry } from "../registry/import.js";
+import { importRegistry, REGISTERED } from "../registry/import.js";
 import type { RegistryImport } from "../registry/import.js";
 import { createOutputFiles } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
@@ -257,7 +257,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       duplicates: total.duplicates, sensor: total.sensor, corrections: total.corrections,
       conservation: "in = billable + held + rejected + duplicates + sensor",
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
-      batches: seq, meters: { registered: imported === undefined ? registered : Number((await store.meta(REGISTERED)) ?? 0), loaded: ws.size, ...(imported === undefined ? {} : { imported }) },
+      batches: seq, meters: { registered, loaded: ws.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
       alerts: tally.alerts, alert_rules: sorted(tally.alertRules), rules: { version: rules.version, files: rules.files },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
@@ -292,8 +292,6 @@ function explain(error: unknown): Error {
 /** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */
 const THREADS_FROM_BYTES = 4 << 20;
 
-/** The meta key of the registered meter count (registry/import.ts keeps it). */
-const REGISTERED = "meters_registered";
 
 /** An import's counts for the summary (the rejected rows themselves are not listed there). */
 function withoutRejections({ rejections: _, ...counts }: RegistryImport): Omit<RegistryImport, "rejections"> {
