@@ -3,7 +3,9 @@
 // (bit-identical to the kernel) for the scalar paths.
 import { computeConsumptionReference, createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
-import type { DecideContext } from "./output.js";
+import { FLAG } from "../flags/flags.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import type { BatchOutput, DecideContext } from "./output.js";
 
 /**
  * Whether a reading with these hold reasons is trusted, i.e. in the chain and a base for the next
@@ -11,6 +13,26 @@ import type { DecideContext } from "./output.js";
  */
 export function isTrusted(reasons: string): boolean {
   return reasons === "" || reasons === "initial";
+}
+
+/** Whether an operator released this row of the batch (a held reading re-judged). */
+export function isReleased(batch: ReadingBatch, row: number): boolean {
+  return batch.release !== undefined && batch.release.rows[row] === 1;
+}
+
+/**
+ * The decision on a released reading: the operator lifts its rules' holds, so it is billed; only
+ * a baseline (no reading before it) stays `initial`, in the chain and billing nothing.
+ */
+export function lifted(flags: number): string {
+  return (flags & FLAG.initial) !== 0 ? "initial" : "";
+}
+
+/** Records a released reading put into the chain: its held record is resolved, its meter counts one held less. */
+export function recordRelease(ctx: DecideContext, out: BatchOutput, batch: ReadingBatch, row: number, meter: number): void {
+  const { reason, actor } = batch.release!;
+  (out.released ??= []).push({ meterId: ctx.meters.ids[meter], endDay: batch.end[row], value: batch.value[row], reason, actor });
+  if (ctx.state.heldCount[meter] > 0) ctx.state.heldCount[meter]--;
 }
 
 /** One computed reading. */

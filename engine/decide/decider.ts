@@ -11,7 +11,7 @@ import { appendEntry } from "../store/history.js";
 import { FactColumns } from "./fact-columns.js";
 import { MeterGrouper } from "./group.js";
 import { apply, judge } from "./judge.js";
-import { computeOne, isTrusted } from "./chain.js";
+import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
@@ -117,7 +117,7 @@ export class Decider {
         else late.conflict(batch, row, k);
         continue;
       }
-      if (held.has(k, end, batch.value[row])) {
+      if (held.has(k, end, batch.value[row]) && !isReleased(batch, row)) {
         // An exact re-send of a held reading: counted, not held again.
         out.counts.duplicates++;
         continue;
@@ -202,10 +202,13 @@ export class Decider {
         ({ prev, consumption, flags, start, days, daily } = c);
       }
       if (pluginFacts !== undefined && !(columnar && first)) pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, i);
-      const reasons = columnar && first
+      const judged = columnar && first
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
         : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row],
           consumption, prev, days, daily, flags);
+      const released = isReleased(batch, row);
+      const reasons = released ? lifted(flags) : judged;
+      if (released) recordRelease(this.#ctx, out, batch, row, k);
       if (!isTrusted(reasons)) {
         // Held: out of the chain, state unchanged; kept with its reading for a later release.
         this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);

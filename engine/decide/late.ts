@@ -12,7 +12,7 @@ import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
-import { computeOne, isTrusted, oneRow } from "./chain.js";
+import { computeOne, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { holdRow } from "./output.js";
@@ -76,7 +76,8 @@ export class LatePath {
 
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
     const { meters, heldIndex } = this.#ctx;
-    if (heldIndex.has(row.meter, row.end, row.value)) {
+    const released = isReleased(row.batch, row.row);
+    if (heldIndex.has(row.meter, row.end, row.value) && !released) {
       this.#out.counts.duplicates++;
       return;
     }
@@ -105,7 +106,9 @@ export class LatePath {
     const before = at > 0 ? chain[at - 1] : at < 0 ? chain[chain.length - 1] : undefined;
     const prev: Anchor | undefined = before ?? anchor;
     const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
-    const reasons = this.#judge(row, inserted, true);
+    // A released reading's own holds are lifted; what inserting it does to its successor is not.
+    const judged = this.#judge(row, inserted, true);
+    const reasons = released ? lifted(inserted.flags) : judged;
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, prev?.value ?? Number.NaN);
       return;
@@ -160,6 +163,7 @@ export class LatePath {
     };
     pushEntry(this.#out.history, entry);
     place(entries, entry);
+    if (isReleased(row.batch, row.row)) recordRelease(this.#ctx, this.#out, row.batch, row.row, row.meter);
     if (hold === 0) {
       this.#out.counts.billable++;
       state.readings[row.meter]++;

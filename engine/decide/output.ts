@@ -3,7 +3,7 @@ import type { ConsumptionKernel } from "../consumption/index.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
-import type { AuditRecord, HeldRecord } from "../store/contract.js";
+import type { AuditRecord, HeldRecord, ReleaseRecord } from "../store/contract.js";
 import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { ReadingFacts } from "../rules/facts.js";
@@ -79,6 +79,8 @@ export interface BatchOutput {
   alerts: AlertRow[];
   /** temp_bad flags the rules set, for the audit. */
   audit: AuditRecord[];
+  /** Released held readings this batch put into the chain (their held records are resolved). */
+  released?: ReleaseRecord[];
 }
 
 /** A held reading to write: its held.csv row and its reasons. */

@@ -47,4 +47,9 @@ export interface ReadingBatch {
   readonly meters: MeterIndex;
   /** The batch's content id (batch-id.ts), when the worker that decoded it computed it already. */
   readonly batchId?: string;
+  /**
+   * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
+   * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.
+   */
+  readonly release?: { rows: Uint8Array; reason: string; actor: string };
 }

@@ -63,6 +63,7 @@ export class CommitBuilder {
         partition: ws.partitionOfBucket(ws.bucketOf(a.meterId)),
       })),
       audit: out.audit,
+      ...(out.released === undefined ? {} : { released: out.released }),
       episodes: this.#episodes?.entries(batch) ?? [],
     };
   }

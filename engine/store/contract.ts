@@ -120,12 +120,44 @@ export interface AlertRecord {
   line: string;
 }
 
-/** One set or clear of a meter's temp_bad flag, with who and why. */
+/** One set or clear of a meter's temp_bad flag, or a release of its held reading, with who and why. */
 export interface AuditRecord {
   meterId: string;
-  action: "set" | "clear";
+  action: "set" | "clear" | "release";
   reason: string;
   actor: string;
+}
+
+/** A held reading an operator released: the batch that billed it resolves its held record. */
+export interface ReleaseRecord {
+  meterId: string;
+  endDay: number;
+  /** The value as it arrived (with meter and end, it names the held record). */
+  value: number;
+  /** The operator's reason, and who released it (audited). */
+  reason: string;
+  actor: string;
+}
+
+/** Which held readings to list: unresolved ones, filtered, paged by `after` (a listing's id). */
+export interface HeldQuery {
+  meterId?: string;
+  /** One hold reason: a record matches when it is among its `|`-separated reasons. */
+  reason?: string;
+  readingId?: string;
+  /** The id of the last row of the previous page. */
+  after?: number;
+  limit: number;
+}
+
+/** A held reading as listed for an operator. */
+export interface HeldListing extends HeldRecord {
+  /** Its record's id (a cursor for the next page). */
+  id: number;
+  batchId: string;
+  rulesVersion: string | null;
+  /** When its batch was committed (ISO). */
+  heldAt: string;
 }
 
 /** A partition's version as a batch was decided on it (the commit's fence). */
@@ -154,6 +186,8 @@ export interface Commit {
   /** temp_bad flags the rules set (`partition` for the flags table). */
   flags: Array<FlagRow & { partition: number }>;
   audit: AuditRecord[];
+  /** Held readings an operator released and this batch billed: their held records are resolved. */
+  released?: ReleaseRecord[];
   /** Threshold episodes of the batch's meters, by key, as JSON; null deletes. */
   episodes: Array<{ key: string; data: string | null }>;
 }
@@ -192,8 +226,10 @@ export interface PartitionedStore {
   audit(meterId: string): Promise<Array<AuditRecord & { at: string }>>;
   /** Ledger segments of these buckets, in commit order. */
   readSegments(buckets: readonly number[]): Promise<SegmentRow[]>;
-  /** Held readings of these meters, in commit order. */
+  /** Unresolved held readings of these meters, in commit order. */
   readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
+  /** Unresolved held readings for an operator, oldest first, at most `limit`. */
+  listHeld(query: HeldQuery): Promise<HeldListing[]>;
   /** Threshold episodes by key (missing keys are left out). */
   readEpisodes(keys: readonly string[]): Promise<Map<string, string>>;
 

@@ -55,6 +55,11 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
       default: return c.rulesVersion;
     }
   });
+  const released = c.released ?? [];
+  for (const r of released) {
+    await client.query(`UPDATE held SET resolved_at = $1, resolved_by = $2, resolve_reason = $3
+      WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value]);
+  }
   const alerts = c.alerts;
   await copyIn(client, "alerts", ["batch_id", "meter_id", "end_day", "rule", "line"], ["text", "text", "int", "text", "text"],
     alerts.length, (i, column) => {
@@ -71,7 +76,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
     ["at", "text", flags.map((f) => f.at)],
   ], `ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, reason = excluded.reason, note = excluded.note,
       actor = excluded.actor, at = excluded.at`);
-  const audit = c.audit;
+  const audit = [...c.audit, ...released.map((r) => ({ meterId: r.meterId, action: "release" as const, reason: r.reason, actor: r.actor }))];
   await insertColumns(client, "audit", [
     ["meter_id", "text", audit.map((a) => a.meterId)],
     ["action", "text", audit.map((a) => a.action)],

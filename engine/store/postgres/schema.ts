@@ -149,6 +149,15 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO bucket_state (bucket, meters, state) SELECT bucket, meters, state FROM buckets WHERE state IS NOT NULL;
   ALTER TABLE buckets DROP COLUMN state;
   `,
+  // 3: operators release held readings (resolved with who and why; audited as `release`)
+  `
+  ALTER TABLE held ADD COLUMN resolved_by text;
+  ALTER TABLE held ADD COLUMN resolve_reason text;
+  CREATE INDEX held_reading ON held (reading_id);
+  CREATE INDEX held_open ON held (id) WHERE resolved_at IS NULL;
+  ALTER TABLE audit DROP CONSTRAINT audit_action_check;
+  ALTER TABLE audit ADD CONSTRAINT audit_action_check CHECK (action IN ('set', 'clear', 'release'));
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

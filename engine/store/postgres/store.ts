@@ -2,7 +2,7 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -150,8 +150,22 @@ export class PostgresStore implements PartitionedStore {
   async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
     if (meterIds.length === 0) return [];
     const result = await this.#query<HeldRecord>("cannot read held readings",
-      `SELECT ${HELD_COLUMNS} FROM held WHERE meter_id = ANY($1::text[]) ORDER BY id`, [[...meterIds]]);
+      `SELECT ${HELD_COLUMNS} FROM held WHERE meter_id = ANY($1::text[]) AND resolved_at IS NULL ORDER BY id`, [[...meterIds]]);
     return result.rows;
+  }
+
+  async listHeld(q: HeldQuery): Promise<HeldListing[]> {
+    const result = await this.#query<Omit<HeldListing, "id"> & { id: string }>("cannot list held readings",
+      `SELECT h.reading_id AS "readingId", h.meter_id AS "meterId", h.end_day AS "endDay", h.value, h.override, h.source,
+         h.verification, h.reasons, h.line,
+         h.id, h.batch_id AS "batchId", h.rules_version AS "rulesVersion", coalesce(b.committed_at, '') AS "heldAt"
+       FROM held h LEFT JOIN batches b ON b.batch_id = h.batch_id
+       WHERE h.resolved_at IS NULL AND h.id > $1
+         AND ($2::text IS NULL OR h.meter_id = $2) AND ($3::text IS NULL OR h.reading_id = $3)
+         AND ($4::text IS NULL OR '|' || h.reasons || '|' LIKE '%|' || $4 || '|%')
+       ORDER BY h.id LIMIT $5`,
+      [q.after ?? 0, q.meterId ?? null, q.readingId ?? null, q.reason ?? null, q.limit]);
+    return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {

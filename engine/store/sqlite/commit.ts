@@ -14,6 +14,7 @@ export interface CommitStatements {
   state: Database.Statement;
   segment: Database.Statement;
   held: Database.Statement;
+  release: Database.Statement;
   alert: Database.Statement;
   flag: Database.Statement;
   audit: Database.Statement;
@@ -34,6 +35,8 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data) VALUES (?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
       reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
+      WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL`),
     alert: db.prepare("INSERT INTO alerts (batch_id, meter_id, end_day, rule, line) VALUES (?, ?, ?, ?, ?)"),
     flag: db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"),
     audit: db.prepare("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES (?, ?, ?, ?, ?)"),
@@ -56,6 +59,10 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
   for (const h of c.held) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
       h.reasons, h.line, c.rulesVersion);
+  }
+  for (const r of c.released ?? []) {
+    s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value);
+    s.audit.run(r.meterId, "release", r.reason, r.actor, at);
   }
   for (const a of c.alerts) s.alert.run(c.batchId, a.meterId, a.endDay, a.rule, a.line);
   for (const f of c.flags) s.flag.run(f.meterId, f.partition, f.reason, f.note, f.actor, f.at);

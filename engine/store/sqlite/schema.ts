@@ -138,6 +138,25 @@ export const MIGRATIONS: readonly string[] = [
     committed_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: operators release held readings (resolved with who and why; audited as `release`)
+  `
+  ALTER TABLE held ADD COLUMN resolved_by TEXT;
+  ALTER TABLE held ADD COLUMN resolve_reason TEXT;
+  CREATE INDEX held_reading ON held (reading_id);
+  CREATE INDEX held_open ON held (id) WHERE resolved_at IS NULL;
+  CREATE TABLE audit_v2 (
+    id INTEGER PRIMARY KEY,
+    meter_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('set', 'clear', 'release')),
+    reason TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  INSERT INTO audit_v2 (id, meter_id, action, reason, actor, at) SELECT id, meter_id, action, reason, actor, at FROM audit;
+  DROP TABLE audit;
+  ALTER TABLE audit_v2 RENAME TO audit;
+  CREATE INDEX audit_meter ON audit (meter_id, id);
+  `,
 ];
 
 /**

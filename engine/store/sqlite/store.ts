@@ -3,7 +3,7 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -135,8 +135,22 @@ export class SqliteStore implements PartitionedStore {
   async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
     if (meterIds.length === 0) return [];
     return this.#read("cannot read held readings", (db) => (db.prepare(
-      `${HELD} WHERE meter_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      `${HELD} WHERE meter_id IN (SELECT value FROM json_each(?)) AND resolved_at IS NULL ORDER BY id`,
     ).raw().all(JSON.stringify(meterIds)) as HeldTuple[]).map(heldOf));
+  }
+
+  async listHeld(q: HeldQuery): Promise<HeldListing[]> {
+    return this.#read("cannot list held readings", (db) => (db.prepare(
+      `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line,
+         h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')
+       FROM held h LEFT JOIN batches b USING (batch_id)
+       WHERE h.resolved_at IS NULL AND h.id > ?
+         AND (? IS NULL OR h.meter_id = ?) AND (? IS NULL OR h.reading_id = ?)
+         AND (? IS NULL OR '|' || h.reasons || '|' LIKE '%|' || ? || '|%')
+       ORDER BY h.id LIMIT ?`,
+    ).raw().all(q.after ?? 0, q.meterId ?? null, q.meterId ?? null, q.readingId ?? null, q.readingId ?? null,
+      q.reason ?? null, q.reason ?? null, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
+      .map((row) => ({ ...heldOf(row.slice(0, 9) as HeldTuple), id: row[9], batchId: row[10], rulesVersion: row[11], heldAt: row[12] })));
   }
 
   async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {

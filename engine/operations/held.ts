@@ -1,0 +1,75 @@
+// Held readings for an operator: listed (filtered, paged) and released. A release re-judges the
+// reading kept with its held record as a batch of one on its meter's partition, with the rules'
+// holds lifted by the operator: it enters the billing chain like a late reading (its successor
+// corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
+// resolved and audited in the same commit. What no release can bill (a conflict with a chain
+// reading, a reading before the baseline, an unknown meter) is refused and nothing changes.
+import type { HeldListing, PartitionedStore } from "../store/contract.js";
+import { OperationError } from "./errors.js";
+import type { OperationSession } from "./session.js";
+
+/** Hold reasons no release lifts: the reading has no place in the chain. */
+const UNRELEASABLE: Record<string, string> = {
+  conflict: "another value for that day is in the chain (send a correction of that reading instead)",
+  before_baseline: "it lies before the registry baseline (change the registry's last_reading/last_end instead)",
+  back_dated_pulses: "a pulse count before an accepted reading cannot be placed",
+  unknown_meter: "its meter is not in the registry (import it, then release)",
+};
+
+export interface HeldPage {
+  rows: HeldListing[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: number;
+}
+
+/** Unresolved held readings, oldest first, `limit` per page (default 100, at most 10,000). */
+export async function listHeld(store: PartitionedStore, query: { meterId?: string; reason?: string; after?: number; limit?: number }): Promise<HeldPage> {
+  const limit = Math.min(Math.max(1, query.limit ?? 100), 10_000);
+  const rows = await store.listHeld({ ...query, limit: limit + 1 });
+  return rows.length > limit ? { rows: rows.slice(0, limit), next: rows[limit - 1].id } : { rows };
+}
+
+export interface ReleaseRequest {
+  readingId: string;
+  /** The value held, when several held readings share the id. */
+  value?: number;
+  reason: string;
+  actor: string;
+}
+
+export interface ReleaseResult {
+  readingId: string;
+  meterId: string;
+  /** What the release billed: the reading's consumption, and the correction of its successor (0 when none). */
+  billed: number;
+  correction: number;
+  /** Its billing.csv rows (the reading, and a correction of its successor when it was back-dated). */
+  billing: Array<Record<string, unknown>>;
+}
+
+export async function releaseHeld(session: OperationSession, request: ReleaseRequest): Promise<ReleaseResult> {
+  const reason = request.reason.trim();
+  if (reason === "") throw new OperationError("MF_ERR_REASON_REQUIRED", "a release needs a reason");
+  const found = (await session.store.listHeld({ readingId: request.readingId, limit: 100 }))
+    .filter((h) => request.value === undefined || h.value === request.value);
+  if (found.length === 0) {
+    throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${request.readingId}${request.value === undefined ? "" : ` with value ${request.value}`}`
+      + " (never held, or released already: meterflow held list)");
+  }
+  const values = [...new Set(found.map((h) => h.value))];
+  if (values.length > 1) {
+    throw new OperationError("MF_ERR_HELD_AMBIGUOUS", `${found.length} held readings are ${request.readingId} (values ${values.join(", ")}): say which with its value`);
+  }
+  const held = found[0];
+  const blocking = held.reasons.split("|").filter((r) => r in UNRELEASABLE);
+  if (blocking.length > 0) {
+    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${blocking.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ")}`);
+  }
+  const decision = await session.decideOne(
+    { meterId: held.meterId, endDay: held.endDay, value: held.value, override: held.override, source: held.source, verification: held.verification },
+    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { reason, actor: request.actor });
+  const own = decision.billing.filter((b) => b.reading_id === held.readingId);
+  const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
+  const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0);
+  return { readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others), billing: decision.billing };
+}

@@ -1,0 +1,53 @@
+// Operators' temp_bad flags ("temporary incorrectness"): set with a reason (and a note), cleared
+// with a reason, listed. A flag lives in the store's flags table, read with every batch's slice,
+// so a run or worker deciding the meter afterwards holds its readings and nothing a run does
+// overwrites it. Every set and clear is audited with who, when and why in the same transaction.
+import { partitionOf } from "../store/contract.js";
+import type { FlagRow, PartitionedStore } from "../store/contract.js";
+import { OperationError } from "./errors.js";
+
+export interface FlagChange {
+  meterId: string;
+  reason: string;
+  /** Free text kept with the flag (set only). */
+  note?: string;
+  actor: string;
+}
+
+async function registered(store: PartitionedStore, meterId: string): Promise<void> {
+  if ((await store.registry([meterId])).length === 0) {
+    throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+  }
+}
+
+function reasonOf(change: FlagChange): string {
+  const reason = change.reason.trim();
+  if (reason === "") throw new OperationError("MF_ERR_REASON_REQUIRED", "a temp_bad change needs a reason");
+  return reason;
+}
+
+/** Sets (or replaces) a meter's temp_bad flag. */
+export async function setTempBad(store: PartitionedStore, change: FlagChange): Promise<FlagRow> {
+  const reason = reasonOf(change);
+  await registered(store, change.meterId);
+  const flag: FlagRow = { meterId: change.meterId, reason, note: change.note ?? "", actor: change.actor, at: new Date().toISOString() };
+  await store.setFlag(partitionOf(change.meterId, store.partitions), flag);
+  return flag;
+}
+
+/** Clears a meter's temp_bad flag; MF_ERR_FLAG_NOT_SET when it has none. */
+export async function clearTempBad(store: PartitionedStore, change: FlagChange): Promise<void> {
+  const reason = reasonOf(change);
+  if (!(await store.clearFlag(partitionOf(change.meterId, store.partitions), change.meterId, reason, change.actor))) {
+    throw new OperationError("MF_ERR_FLAG_NOT_SET", `meter ${change.meterId} has no temp_bad flag`);
+  }
+}
+
+/** Every meter's temp_bad flag (set by operators or by the rules), by meter id; or one meter's. */
+export async function listTempBad(store: PartitionedStore, meterId?: string): Promise<FlagRow[]> {
+  const partitions = meterId === undefined
+    ? Array.from({ length: store.partitions }, (_, p) => p)
+    : [partitionOf(meterId, store.partitions)];
+  const flags = await store.readFlags(partitions);
+  return (meterId === undefined ? flags : flags.filter((f) => f.meterId === meterId)).sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
+}

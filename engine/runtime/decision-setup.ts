@@ -1,0 +1,40 @@
+// What every decision needs before its first batch, loaded once per process: the plugins (from
+// the configuration, beside the built-ins), their facts, and the rules (files or defaults, plus
+// the plugins' rule files). A plugin or rule file that does not load throws here, before any
+// store is touched. `meterflow run`, the operator operations and the workers share it.
+import { PluginFacts } from "../decide/plugin-facts.js";
+import { RulesDecider } from "../decide/rules.js";
+import { loadPlugins, readPluginConfig } from "../plugins/index.js";
+import type { PluginConfig } from "../plugins/index.js";
+import type { PluginRegistry } from "../../sdk/registry.js";
+
+export interface DecisionSetupOptions {
+  /** Plugin configuration file; ./meterflow.config.json when it exists. */
+  config?: string;
+  /** Rule files; the default rules when absent. */
+  rules?: string[];
+  /** Load the built-in plugins (default true). */
+  builtinPlugins?: boolean;
+}
+
+/** The loaded plugins, their facts and the compiled rules. */
+export interface DecisionSetup {
+  plugins: PluginRegistry;
+  pluginFacts: PluginFacts;
+  rules: RulesDecider;
+  /** How a worker thread loads the same plugins. */
+  threadPlugins: Pick<PluginConfig, "baseDir" | "plugins" | "meters"> & { builtins: boolean };
+}
+
+export async function loadDecisionSetup(options: DecisionSetupOptions): Promise<DecisionSetup> {
+  const config = readPluginConfig(options.config);
+  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins: options.builtinPlugins ?? true };
+  const plugins = await loadPlugins(threadPlugins);
+  const pluginFacts = new PluginFacts(plugins);
+  const rules = await RulesDecider.load(options.rules, {
+    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) } })),
+    facts: pluginFacts.names,
+  });
+  pluginFacts.use(rules.uses);
+  return { plugins, pluginFacts, rules, threadPlugins };
+}

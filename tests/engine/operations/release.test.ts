@@ -1,0 +1,170 @@
+// Operators act on single meters (issue 14 item 9): temp_bad set, cleared and listed, held
+// readings listed and released, on SQLite and on PostgreSQL. A release bills exactly what the
+// held reading adds to the chain (DESIGN.md's ledger law), a late release corrects its successor,
+// and what no release can bill is refused with nothing changed.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { clearTempBad, listHeld, listTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
+import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
+import { openStore } from "../../../engine/store/open.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
+
+const dir = tempDir();
+let n = 0;
+const E = (id: string, baseline: string) => `${id},electricity.register,kWh,1,,,,,,,,,${baseline}`;
+
+const STORES = [
+  { kind: "sqlite", db: () => join(dir, `ops-${n++}.db`) },
+  ...(runPostgresTests ? [{ kind: "postgres", db: testStoreUrl }] : []),
+];
+
+describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
+  /** A fresh state with meters E-1..E-3 at baseline 1000 on 2026-10-31, and a night runner. */
+  async function fixture() {
+    const db = newDb();
+    const name = `f-${n++}`;
+    const meters = write(dir, `${name}-meters.csv`, [METERS_HEADER, E("E-1", "1000,2026-10-31"), E("E-2", "1000,2026-10-31"), E("E-3", "1000,2026-10-31")]);
+    let night = 0;
+    const run = (lines: string[]) => runAndRead({
+      meters, db, inputs: [write(dir, `${name}-${night}.csv`, ["meter_id,end,value", ...lines])], out: join(dir, `${name}-out-${night++}`),
+    });
+    await run([]);
+    return { db, run };
+  }
+
+  /** A meter's billed total and per-reading billed sums from the store's ledger. */
+  async function ledgerOf(db: string, meterId: string) {
+    const store = await openStore(db);
+    try {
+      const entries = (await readLedger(store, [meterId])).get(meterId) ?? [];
+      const byReading = new Map<number, number>();
+      for (const e of entries) byReading.set(e.end, (byReading.get(e.end) ?? 0) + e.billed);
+      const chain = latestByDay(entries).filter((e) => e.held === 0);
+      return { total: entries.reduce((s, e) => s + e.billed, 0), chain: chain.map((e) => [e.end, e.value, e.consumption]), byReading };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("sets, lists and clears temp_bad, audited, and a run holds the flagged meter's readings", async () => {
+    const { db, run } = await fixture();
+    await run(["E-1,2026-11-01,1001"]);
+    const store = await openStore(db);
+    try {
+      await setTempBad(store, { meterId: "E-2", reason: "meter under verification", note: "ticket 42", actor: "ops-anna" });
+      expect((await listTempBad(store)).map((f) => [f.meterId, f.reason, f.note, f.actor])).toEqual([["E-2", "meter under verification", "ticket 42", "ops-anna"]]);
+      await expect(setTempBad(store, { meterId: "NOPE", reason: "x", actor: "a" })).rejects.toMatchObject({ code: "MF_ERR_UNKNOWN_METER" });
+      await expect(setTempBad(store, { meterId: "E-1", reason: " ", actor: "a" })).rejects.toMatchObject({ code: "MF_ERR_REASON_REQUIRED" });
+    } finally {
+      await store.close();
+    }
+    const night = await run(["E-2,2026-11-10,1010", "E-3,2026-11-10,1010"]);
+    expect(night.held.map((h) => [h.reading_id, h.reasons])).toEqual([["E-2@2026-11-10", "temp_bad"]]);
+    const again = await openStore(db);
+    try {
+      await clearTempBad(again, { meterId: "E-2", reason: "verified", actor: "ops-ben" });
+      await expect(clearTempBad(again, { meterId: "E-2", reason: "verified", actor: "ops-ben" })).rejects.toMatchObject({ code: "MF_ERR_FLAG_NOT_SET" });
+      expect(await listTempBad(again)).toEqual([]);
+      expect((await again.audit("E-2")).map((a) => [a.action, a.reason, a.actor])).toEqual([
+        ["set", "meter under verification", "ops-anna"], ["clear", "verified", "ops-ben"],
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("releases a held reading: billed against its predecessor, the next reading against it", async () => {
+    const { db, run } = await fixture();
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-1", reason: "suspect", actor: "ops" }).finally(() => store.close());
+    await run(["E-1,2026-11-10,1010"]);
+    const session = await OperationSession.open({ db });
+    try {
+      const page = await listHeld(session.store, { meterId: "E-1" });
+      expect(page.rows.map((h) => [h.readingId, h.reasons, h.value])).toEqual([["E-1@2026-11-10", "temp_bad", 1010]]);
+      await clearTempBad(session.store, { meterId: "E-1", reason: "checked on site", actor: "ops" });
+      const released = await releaseHeld(session, { readingId: "E-1@2026-11-10", reason: "photo shows 1010", actor: "ops-anna" });
+      expect(released).toMatchObject({ meterId: "E-1", billed: 10, correction: 0 });
+      expect((await listHeld(session.store, {})).rows).toEqual([]);
+      await expect(releaseHeld(session, { readingId: "E-1@2026-11-10", reason: "again", actor: "ops" })).rejects.toMatchObject({ code: "MF_ERR_HELD_NOT_FOUND" });
+      expect((await session.store.audit("E-1")).map((a) => a.action)).toEqual(["set", "clear", "release"]);
+    } finally {
+      await session.close();
+    }
+    const next = await run(["E-1,2026-11-20,1030", "E-1,2026-11-10,1010"]);
+    expect(next.billing.map((b) => [b.reading_id, b.consumption])).toEqual([["E-1@2026-11-20", "20"]]);
+    expect(next.summary).toMatchObject({ duplicates: 1, billable: 1, held: 0 });
+    const ledger = await ledgerOf(db, "E-1");
+    expect(ledger.total).toBe(30);
+  });
+
+  it("releases a back-dated held reading: its successor is corrected, the total is the register's move", async () => {
+    const { db, run } = await fixture();
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-1", reason: "suspect", actor: "ops" });
+    await run(["E-1,2026-11-10,1010"]);
+    await clearTempBad(store, { meterId: "E-1", reason: "ok", actor: "ops" }).finally(() => store.close());
+    const later = await run(["E-1,2026-11-30,1030"]);
+    expect(later.billing.map((b) => b.consumption)).toEqual(["30"]);
+    const session = await OperationSession.open({ db });
+    try {
+      const released = await releaseHeld(session, { readingId: "E-1@2026-11-10", reason: "confirmed", actor: "ops" });
+      expect(released).toMatchObject({ billed: 10, correction: -10 });
+    } finally {
+      await session.close();
+    }
+    const ledger = await ledgerOf(db, "E-1");
+    expect(ledger.total).toBe(30);
+    const day = (iso: string) => Date.parse(iso) / 86_400_000;
+    expect(ledger.byReading.get(day("2026-11-10"))).toBe(10);
+    expect(ledger.byReading.get(day("2026-11-30"))).toBe(20);
+  });
+
+  it("refuses what no release can bill, and changes nothing", async () => {
+    const { db, run } = await fixture();
+    await run(["E-1,2026-11-15,1100", "E-1,2026-11-30,1300"]);
+    // A conflict: another value for a day in the chain.
+    await run(["E-1,2026-11-15,1105"]);
+    // Above its billed successor: inserting it would make 11-30 negative.
+    await run(["E-1,2026-11-20,1400"]);
+    const session = await OperationSession.open({ db });
+    try {
+      const before = await ledgerOf(db, "E-1");
+      await expect(releaseHeld(session, { readingId: "E-1@2026-11-15", reason: "x", actor: "ops" })).rejects.toMatchObject({ code: "MF_ERR_RELEASE_REFUSED" });
+      const refused = releaseHeld(session, { readingId: "E-1@2026-11-20", reason: "x", actor: "ops" });
+      await expect(refused).rejects.toMatchObject({ code: "MF_ERR_RELEASE_REFUSED" });
+      await expect(refused).rejects.toThrow(/held again/);
+      expect((await listHeld(session.store, { meterId: "E-1" })).rows.map((h) => h.readingId)).toEqual(["E-1@2026-11-15", "E-1@2026-11-20"]);
+      expect(await ledgerOf(db, "E-1")).toEqual(before);
+      expect((await session.store.audit("E-1")).filter((a) => a.action === "release")).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("pages held readings and filters them by reason", async () => {
+    const { db, run } = await fixture();
+    const store = await openStore(db);
+    try {
+      for (const id of ["E-1", "E-2", "E-3"]) await setTempBad(store, { meterId: id, reason: "suspect", actor: "ops" });
+    } finally {
+      await store.close();
+    }
+    await run(["E-1,2026-11-10,1010", "E-2,2026-11-10,1010", "E-3,2026-11-10,1010", "E-1,2026-11-01,1001"]);
+    const session = await OperationSession.open({ db });
+    try {
+      const first = await listHeld(session.store, { limit: 2 });
+      expect(first.rows).toHaveLength(2);
+      const second = await listHeld(session.store, { limit: 2, after: first.next });
+      expect(second.next).toBeUndefined();
+      const ids = [...first.rows, ...second.rows].map((h) => h.readingId).sort();
+      expect(ids).toEqual(["E-1@2026-11-01", "E-1@2026-11-10", "E-2@2026-11-10", "E-3@2026-11-10"]);
+      expect((await listHeld(session.store, { reason: "temp_bad", meterId: "E-3" })).rows.map((h) => h.readingId)).toEqual(["E-3@2026-11-10"]);
+      expect((await listHeld(session.store, { reason: "temp" })).rows).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+});
