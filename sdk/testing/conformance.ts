@@ -46,7 +46,7 @@ export interface ConformanceOptions {
  * Declares the conformance suite of `plugin` (call it at the top level of a test file).
  *
  * @example
- * import { describeConformance } from "meterflow/sdk/testing";
+ * import { describeConformance } from "meterflow-engine/sdk/testing";
  * import vibration from "../src/index.js";
  * describeConformance(vibration);
  */

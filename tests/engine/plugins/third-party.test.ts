@@ -17,14 +17,14 @@ const root = tempDir("meterflow-thirdparty-");
 function project(): string {
   const modules = join(root, "node_modules");
   mkdirSync(join(modules, "@acme", "meterflow-vibration"), { recursive: true });
-  // meterflow itself, as `npm install meterflow` would put it (here: this checkout).
-  symlinkSync(packageRoot(), join(modules, "meterflow"), "dir");
+  // meterflow itself, as `npm install meterflow-engine` would put it (here: this checkout).
+  symlinkSync(packageRoot(), join(modules, "meterflow-engine"), "dir");
   const plugin = join(modules, "@acme", "meterflow-vibration");
   writeFileSync(join(plugin, "package.json"), JSON.stringify({
-    name: "@acme/meterflow-vibration", version: "1.2.0", type: "module", exports: "./index.js", peerDependencies: { meterflow: "*" },
+    name: "@acme/meterflow-vibration", version: "1.2.0", type: "module", exports: "./index.js", peerDependencies: { "meterflow-engine": "*" },
   }));
   writeFileSync(join(plugin, "index.js"), `
-import { defineFact, definePlugin } from "meterflow/sdk";
+import { defineFact, definePlugin } from "meterflow-engine/sdk";
 import { writeFileSync } from "node:fs";
 export default definePlugin({
   name: "@acme/meterflow-vibration", version: "1.2.0", sdk: "^1.0.0",
