@@ -6,11 +6,13 @@ import { join } from "node:path";
 import { MeterflowError } from "../errors.js";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
+import { held, HELD_HELP } from "./commands/held.js";
 import { meters, METERS_HELP } from "./commands/meters.js";
 import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
 import { PluginError } from "../../sdk/errors.js";
 import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
+import { tempBad, TEMP_BAD_HELP } from "./commands/temp-bad.js";
 import { UsageError } from "./errors.js";
 
 const HELP = `Usage: meterflow <command> [options]
@@ -21,6 +23,8 @@ Commands:
   plugins       list the plugins a run loads and what they contribute
   rules check   validate and lint rule files (the default rules without FILE)
   rules test    show which rules fire for given facts, and why
+  held          list held readings; release one an operator judged right (audited)
+  temp-bad      set, clear or list operators' temp_bad flags (audited)
   demo          generate a realistic data set, run it, and print the summary
   version       print the version
   help          print this help, or a command's help: meterflow help run
@@ -31,10 +35,12 @@ type Command = { run: (argv: string[]) => number | Promise<number>; help: string
 
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
+  held: { run: held, help: HELD_HELP },
   meters: { run: meters, help: METERS_HELP },
   plugins: { run: plugins, help: PLUGINS_HELP },
   rules: { run: rules, help: RULES_HELP },
   run: { run, help: RUN_HELP },
+  "temp-bad": { run: tempBad, help: TEMP_BAD_HELP },
   version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
 };
 
