@@ -43,6 +43,8 @@ export interface ReleaseResult {
   /** What the release billed: the reading's consumption, and the correction of its successor (0 when none). */
   billed: number;
   correction: number;
+  /** The flags of its billing record (e.g. rollover), as in billing.csv. */
+  flags: string;
   /** Its billing.csv rows (the reading, and a correction of its successor when it was back-dated). */
   billing: Array<Record<string, unknown>>;
 }
@@ -71,5 +73,8 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
   const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0);
-  return { readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others), billing: decision.billing };
+  return {
+    readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
+    flags: own.map((b) => String(b.flags ?? "")).filter((f) => f !== "").join("|"), billing: decision.billing,
+  };
 }

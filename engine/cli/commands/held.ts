@@ -81,7 +81,8 @@ async function release(values: Values, positionals: string[]): Promise<number> {
   try {
     const r = await releaseHeld(session, { readingId: positionals[0], value, reason, actor });
     const correction = r.correction === 0 ? "" : `; the reading after it corrected by ${r.correction}`;
-    console.log(`released ${r.readingId}: billed ${r.billed}${correction} (by ${actor})`);
+    const flags = r.flags === "" ? "" : ` [${r.flags}]`;
+    console.log(`released ${r.readingId}: billed ${r.billed}${flags}${correction} (by ${actor})`);
   } finally {
     await session.close();
   }
