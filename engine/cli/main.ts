@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { MeterflowError } from "../errors.js";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
+import { exportCommand, EXPORT_HELP } from "./commands/export.js";
 import { held, HELD_HELP } from "./commands/held.js";
 import { meters, METERS_HELP } from "./commands/meters.js";
 import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
@@ -23,6 +24,7 @@ Commands:
   plugins       list the plugins a run loads and what they contribute
   rules check   validate and lint rule files (the default rules without FILE)
   rules test    show which rules fire for given facts, and why
+  export        write a store's committed outputs as run's files (billing.csv, ...)
   held          list held readings; release one an operator judged right (audited)
   temp-bad      set, clear or list operators' temp_bad flags (audited)
   demo          generate a realistic data set, run it, and print the summary
@@ -35,6 +37,7 @@ type Command = { run: (argv: string[]) => number | Promise<number>; help: string
 
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
   held: { run: held, help: HELD_HELP },
   meters: { run: meters, help: METERS_HELP },
   plugins: { run: plugins, help: PLUGINS_HELP },

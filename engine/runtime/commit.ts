@@ -64,6 +64,7 @@ export class CommitBuilder {
       })),
       audit: out.audit,
       ...(out.released === undefined ? {} : { released: out.released }),
+      ...(out.rejected.length === 0 ? {} : { rejected: out.rejected.map((r) => JSON.stringify(r)) }),
       episodes: this.#episodes?.entries(batch) ?? [],
     };
   }

@@ -3,11 +3,12 @@
 // committed outputs (ledger segments, held readings, alerts) go out again, read from the store,
 // so the outputs of finished runs hold every reading exactly once.
 import { FLAG } from "../flags/flags.js";
-import { createEntries, decodeSegment } from "../store/history.js";
+import { createEntries } from "../store/history.js";
 import type { CommittedBatch } from "../store/contract.js";
 import type { BatchLines } from "./emit.js";
-import { emitBatch, isBilled, parseHeldLine } from "./emit.js";
-import type { AlertRow, BatchOutput } from "../decide/output.js";
+import { emitBatch, isBilled } from "./emit.js";
+import type { BatchOutput } from "../decide/output.js";
+import { readCommitted } from "./committed.js";
 import type { ProcessorContext } from "./context.js";
 
 export async function emitCommitted(ctx: ProcessorContext, committed: CommittedBatch | undefined, out: BatchOutput, batchId: string, lines: BatchLines): Promise<void> {
@@ -18,15 +19,8 @@ export async function emitCommitted(ctx: ProcessorContext, committed: CommittedB
     ctx.writer.submit({ kind: "lines", lines: bytesOf(lines) });
     return;
   }
-  const { segments, held, alerts } = await ctx.store.batchOutputs(batchId);
-  // Segments name meters by bucket slot: their buckets join the working set to name them.
-  await ctx.ws.loadBuckets(segments.map((s) => s.bucket));
-  const history = createEntries();
-  for (const segment of segments) {
-    const from = history.length;
-    decodeSegment(history, segment.data, segment.entries);
-    for (let i = from; i < history.length; i++) history.meter[i] = ctx.ws.keyAt(segment.bucket, history.meter[i]);
-  }
+  // Its rejected rows come from this run's decoding of the batch (the same rows), the rest from the store.
+  const { history, held, alerts } = await readCommitted(ctx.store, ctx.ws, batchId);
   for (let i = 0; i < history.length; i++) {
     if ((history.flags[i] & FLAG.correction) !== 0 && isBilled(history.flags[i], history.held[i], history.billed[i])) counts.corrections++;
   }
@@ -34,8 +28,7 @@ export async function emitCommitted(ctx: ProcessorContext, committed: CommittedB
   counts.held += committed.counts.held;
   counts.duplicates += committed.counts.duplicates;
   counts.sensor += committed.counts.sensor;
-  emitBatch(ctx.format, ctx.ws.meters.ids, history, held.map((h) => parseHeldLine(h.line)), out.rejected, lines, ctx.tally,
-    alerts.map((a) => JSON.parse(a.line) as AlertRow));
+  emitBatch(ctx.format, ctx.ws.meters.ids, history, held, out.rejected, lines, ctx.tally, alerts);
   ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, lines: bytesOf(lines) });
 }
 

@@ -188,6 +188,8 @@ export interface Commit {
   audit: AuditRecord[];
   /** Held readings an operator released and this batch billed: their held records are resolved. */
   released?: ReleaseRecord[];
+  /** The batch's rejected rows (rejected.csv rows as JSON), kept so its outputs can be exported. */
+  rejected?: string[];
   /** Threshold episodes of the batch's meters, by key, as JSON; null deletes. */
   episodes: Array<{ key: string; data: string | null }>;
 }
@@ -198,6 +200,23 @@ export interface CommittedBatch {
   runId: number;
   runStatus: "running" | "finished" | "failed";
   counts: Commit["counts"];
+}
+
+/** A committed batch in commit order, for exports. */
+export interface BatchListing extends CommittedBatch {
+  /** Its place in commit order (increasing; gaps possible). */
+  seq: number;
+  input: string;
+  rulesVersion: string | null;
+  committedAt: string;
+}
+
+/** What a batch committed: ledger segments, held records, alerts and rejected rows (JSON). */
+export interface BatchOutputs {
+  segments: SegmentRow[];
+  held: HeldRecord[];
+  alerts: AlertRecord[];
+  rejected: string[];
 }
 
 /** The async, partitioned store. Every method rejects with a StoreError (stable `code`). */
@@ -240,8 +259,10 @@ export interface PartitionedStore {
    */
   commit(commit: Commit): Promise<"committed" | "duplicate">;
   batch(batchId: string): Promise<CommittedBatch | undefined>;
-  /** What a batch committed, to re-emit it for a run that adopts it. */
-  batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }>;
+  /** What a batch committed, to re-emit it for a run that adopts it or an export. */
+  batchOutputs(batchId: string): Promise<BatchOutputs>;
+  /** Committed batches in commit order: after `afterSeq`, or committed at or after `since` (ISO time). */
+  listBatches(query: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]>;
   /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */
   adoptBatch(batchId: string, runId: number): Promise<void>;
 

@@ -13,6 +13,8 @@ export { createState } from "./state.js";
 export type {
   AlertRecord,
   AuditRecord,
+  BatchListing,
+  BatchOutputs,
   BucketRow,
   Commit,
   CommittedBatch,

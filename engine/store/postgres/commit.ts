@@ -60,6 +60,10 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
     await client.query(`UPDATE held SET resolved_at = $1, resolved_by = $2, resolve_reason = $3
       WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value]);
   }
+  const rejected = c.rejected ?? [];
+  if (rejected.length > 0) {
+    await client.query("INSERT INTO rejected (batch_id, line) SELECT $1, unnest($2::text[])", [c.batchId, rejected]);
+  }
   const alerts = c.alerts;
   await copyIn(client, "alerts", ["batch_id", "meter_id", "end_day", "rule", "line"], ["text", "text", "int", "text", "text"],
     alerts.length, (i, column) => {

@@ -158,6 +158,22 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit DROP CONSTRAINT audit_action_check;
   ALTER TABLE audit ADD CONSTRAINT audit_action_check CHECK (action IN ('set', 'clear', 'release'));
   `,
+  // 4: batches in commit order, and each batch's rejected rows, so a store's outputs can be exported
+  `
+  ALTER TABLE batches ADD COLUMN commit_seq bigint;
+  UPDATE batches b SET commit_seq = o.n
+    FROM (SELECT batch_id, row_number() OVER (ORDER BY committed_at, batch_id) AS n FROM batches) o WHERE o.batch_id = b.batch_id;
+  CREATE SEQUENCE batches_commit_seq OWNED BY batches.commit_seq;
+  SELECT setval('batches_commit_seq', coalesce((SELECT max(commit_seq) FROM batches), 0) + 1, false);
+  ALTER TABLE batches ALTER COLUMN commit_seq SET DEFAULT nextval('batches_commit_seq');
+  CREATE INDEX batches_seq ON batches (commit_seq);
+  CREATE TABLE rejected (
+    id bigserial PRIMARY KEY,
+    batch_id text NOT NULL,
+    line text NOT NULL
+  );
+  CREATE INDEX rejected_batch ON rejected (batch_id);
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

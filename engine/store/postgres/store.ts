@@ -2,7 +2,7 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -195,14 +195,29 @@ export class PostgresStore implements PartitionedStore {
     return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor } };
   }
 
-  async batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }> {
+  async batchOutputs(batchId: string): Promise<BatchOutputs> {
     const what = `cannot read the outputs of batch ${batchId}`;
-    const [segments, held, alerts] = await Promise.all([
+    const [segments, held, alerts, rejected] = await Promise.all([
       this.#query<SegmentRow>(what, `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE batch_id = $1 ORDER BY id`, [batchId]),
       this.#query<HeldRecord>(what, `SELECT ${HELD_COLUMNS} FROM held WHERE batch_id = $1 ORDER BY id`, [batchId]),
       this.#query<AlertRecord>(what, `SELECT ${ALERT_COLUMNS} FROM alerts WHERE batch_id = $1 ORDER BY id`, [batchId]),
+      this.#query<{ line: string }>(what, "SELECT line FROM rejected WHERE batch_id = $1 ORDER BY id", [batchId]),
     ]);
-    return { segments: segments.rows, held: held.rows, alerts: alerts.rows };
+    return { segments: segments.rows, held: held.rows, alerts: alerts.rows, rejected: rejected.rows.map((r) => r.line) };
+  }
+
+  async listBatches(q: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]> {
+    const result = await this.#query<CommittedBatch["counts"] & { batchId: string; runId: number; runStatus: CommittedBatch["runStatus"];
+      seq: string; input: string; rulesVersion: string | null; committedAt: string }>("cannot list batches",
+      `SELECT b.batch_id AS "batchId", b.run_id AS "runId", coalesce(r.status, 'running') AS "runStatus",
+         b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor,
+         b.commit_seq AS seq, b.input, b.rules_version AS "rulesVersion", b.committed_at AS "committedAt"
+       FROM batches b LEFT JOIN runs r USING (run_id)
+       WHERE b.commit_seq > $1 AND ($2::text IS NULL OR b.committed_at >= $2) ORDER BY b.commit_seq LIMIT $3`,
+      [q.afterSeq ?? 0, q.since ?? null, q.limit]);
+    return result.rows.map(({ batchId, runId, runStatus, rows, billable, held, rejected, duplicates, sensor, seq, input, rulesVersion, committedAt }) => ({
+      batchId, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor }, seq: Number(seq), input, rulesVersion, committedAt,
+    }));
   }
 
   async adoptBatch(batchId: string, runId: number): Promise<void> {

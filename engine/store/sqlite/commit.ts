@@ -15,6 +15,7 @@ export interface CommitStatements {
   segment: Database.Statement;
   held: Database.Statement;
   release: Database.Statement;
+  rejected: Database.Statement;
   alert: Database.Statement;
   flag: Database.Statement;
   audit: Database.Statement;
@@ -37,13 +38,14 @@ export function prepareCommit(db: Database.Database): CommitStatements {
       reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
       WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL`),
+    rejected: db.prepare("INSERT INTO rejected (batch_id, line) VALUES (?, ?)"),
     alert: db.prepare("INSERT INTO alerts (batch_id, meter_id, end_day, rule, line) VALUES (?, ?, ?, ?, ?)"),
     flag: db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"),
     audit: db.prepare("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES (?, ?, ?, ?, ?)"),
     episode: db.prepare("INSERT INTO episodes (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data"),
     dropEpisode: db.prepare("DELETE FROM episodes WHERE key = ?"),
     batch: db.prepare(`INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor,
-      rules_version, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      rules_version, committed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(commit_seq), 0) + 1 FROM batches))`),
   };
 }
 
@@ -64,6 +66,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
     s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value);
     s.audit.run(r.meterId, "release", r.reason, r.actor, at);
   }
+  for (const line of c.rejected ?? []) s.rejected.run(c.batchId, line);
   for (const a of c.alerts) s.alert.run(c.batchId, a.meterId, a.endDay, a.rule, a.line);
   for (const f of c.flags) s.flag.run(f.meterId, f.partition, f.reason, f.note, f.actor, f.at);
   for (const a of c.audit) s.audit.run(a.meterId, a.action, a.reason, a.actor, at);

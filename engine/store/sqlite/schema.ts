@@ -157,6 +157,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_v2 RENAME TO audit;
   CREATE INDEX audit_meter ON audit (meter_id, id);
   `,
+  // 3: batches in commit order, and each batch's rejected rows, so a store's outputs can be exported
+  `
+  ALTER TABLE batches ADD COLUMN commit_seq INTEGER;
+  UPDATE batches SET commit_seq = (SELECT count(*) FROM batches b
+    WHERE b.committed_at < batches.committed_at OR (b.committed_at = batches.committed_at AND b.batch_id <= batches.batch_id));
+  CREATE INDEX batches_seq ON batches (commit_seq);
+  CREATE TABLE rejected (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    line TEXT NOT NULL
+  );
+  CREATE INDEX rejected_batch ON rejected (batch_id);
+  `,
 ];
 
 /**

@@ -3,7 +3,7 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -177,12 +177,26 @@ export class SqliteStore implements PartitionedStore {
     });
   }
 
-  async batchOutputs(batchId: string): Promise<{ segments: SegmentRow[]; held: HeldRecord[]; alerts: AlertRecord[] }> {
+  async batchOutputs(batchId: string): Promise<BatchOutputs> {
     return this.#read(`cannot read the outputs of batch ${batchId}`, (db) => ({
       segments: db.prepare(`${SEGMENT} WHERE batch_id = ? ORDER BY id`).all(batchId) as SegmentRow[],
       held: (db.prepare(`${HELD} WHERE batch_id = ? ORDER BY id`).raw().all(batchId) as HeldTuple[]).map(heldOf),
       alerts: db.prepare(`${ALERT} WHERE batch_id = ? ORDER BY id`).all(batchId) as AlertRecord[],
+      rejected: db.prepare("SELECT line FROM rejected WHERE batch_id = ? ORDER BY id").pluck().all(batchId) as string[],
     }));
+  }
+
+  async listBatches(q: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]> {
+    return this.#read("cannot list batches", (db) => (db.prepare(
+      `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor,
+         b.commit_seq, b.input, b.rules_version, b.committed_at
+       FROM batches b LEFT JOIN runs r USING (run_id)
+       WHERE b.commit_seq > ? AND (? IS NULL OR b.committed_at >= ?) ORDER BY b.commit_seq LIMIT ?`,
+    ).raw().all(q.afterSeq ?? 0, q.since ?? null, q.since ?? null, q.limit) as Array<[string, number, CommittedBatch["runStatus"],
+      number, number, number, number, number, number, number, string, string | null, string]>).map(
+      ([batchId, runId, runStatus, rows, billable, held, rejected, duplicates, sensor, seq, input, rulesVersion, committedAt]) => ({
+        batchId, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor }, seq, input, rulesVersion, committedAt,
+      })));
   }
 
   async adoptBatch(batchId: string, runId: number): Promise<void> {

@@ -1,0 +1,35 @@
+// What a committed batch put out, read back from the store: its ledger entries (meters named by
+// their working-set keys), held rows, alerts and rejected rows. A rerun adopting a batch of a run
+// that died re-emits them (replay.ts), and `meterflow export` writes them (engine/export).
+import type { AlertRow, HeldOutput } from "../decide/output.js";
+import type { RejectedRow } from "../sinks/types.js";
+import type { PartitionedStore } from "../store/contract.js";
+import { createEntries, decodeSegment } from "../store/history.js";
+import type { HistoryEntries } from "../store/history.js";
+import { parseHeldLine } from "./emit.js";
+import type { WorkingSet } from "./working-set.js";
+
+export interface CommittedOutputs {
+  history: HistoryEntries;
+  held: HeldOutput[];
+  alerts: AlertRow[];
+  rejected: RejectedRow[];
+}
+
+export async function readCommitted(store: PartitionedStore, ws: WorkingSet, batchId: string): Promise<CommittedOutputs> {
+  const { segments, held, alerts, rejected } = await store.batchOutputs(batchId);
+  // Segments name meters by bucket slot: their buckets join the working set to name them.
+  await ws.loadBuckets(segments.map((s) => s.bucket));
+  const history = createEntries();
+  for (const segment of segments) {
+    const from = history.length;
+    decodeSegment(history, segment.data, segment.entries);
+    for (let i = from; i < history.length; i++) history.meter[i] = ws.keyAt(segment.bucket, history.meter[i]);
+  }
+  return {
+    history,
+    held: held.map((h) => parseHeldLine(h.line)),
+    alerts: alerts.map((a) => JSON.parse(a.line) as AlertRow),
+    rejected: rejected.map((line) => JSON.parse(line) as RejectedRow),
+  };
+}
