@@ -7,8 +7,11 @@
 //   3. its `sdk` range includes SDK_VERSION: MF_ERR_PLUGIN_SDK_RANGE;
 //   4. every dependency is registered already, with a version satisfying its range:
 //      MF_ERR_PLUGIN_DEPENDENCY, listing every one that is not (so dependencies register first);
-//   5. every threshold watches a channel of the plugin or of a direct dependency:
-//      MF_ERR_PLUGIN_INVALID;
+//   5. its references can work, given its direct dependencies (referenceProblems): every
+//      threshold watches a channel of the plugin or of a direct dependency, with a limit a valid
+//      value can pass and a hysteresis band ending inside the channel's range; every fact reads
+//      columns something provides (a reading field, a channel or fact column of the plugin or
+//      of a direct dependency): MF_ERR_PLUGIN_INVALID, listing every problem;
 //   6. nothing it defines is defined already: a meter type name, a channel name, a fact column
 //      (channels and fact columns share one namespace, the columns rules read):
 //      MF_ERR_PLUGIN_CONFLICT, listing every conflict and the plugin it conflicts with.
@@ -36,7 +39,8 @@ import type { MeterTypeDefinition } from "./meter-types.js";
 import type { PluginContext, PluginDescriptor, RuleFile } from "./plugin.js";
 import type { SensorChannelDefinition, ThresholdDefinition } from "./sensors.js";
 import { satisfies } from "./semver.js";
-import { unknownThresholdChannels, validatePlugin } from "./validate.js";
+import { descriptorProblems, referenceProblems, validatePlugin } from "./validate.js";
+import type { ChannelRange } from "./validate.js";
 import { SDK_VERSION } from "./version.js";
 
 /** A meter type with the plugin that defines it. */
@@ -93,9 +97,10 @@ export class PluginRegistry {
     const name = pluginLabel(plugin);
     const fail = (code: PluginError["code"], message: string, problems?: readonly ValidationProblem[]) =>
       new PluginError(code, name, "register", message, problems === undefined ? {} : { problems });
-    const problems = validatePlugin(plugin);
-    if (problems.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", invalidMessage(problems), problems);
     const s = this.#state;
+    const provider = (column: string) => s.channels.get(column)?.plugin ?? s.columns.get(column);
+    const problems = descriptorProblems(plugin, {}, provider);
+    if (problems.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", invalidMessage(problems), problems);
     const existing = this.plugin(plugin.name);
     if (existing !== undefined) throw fail("MF_ERR_PLUGIN_DUPLICATE", `a plugin named "${name}" is registered already (version ${existing.version})`);
     if (!satisfies(SDK_VERSION, plugin.sdk)) throw fail("MF_ERR_PLUGIN_SDK_RANGE", `needs SDK ${plugin.sdk}, this is SDK ${SDK_VERSION}`);
@@ -109,8 +114,10 @@ export class PluginRegistry {
     if (unmet.length > 0) throw fail("MF_ERR_PLUGIN_DEPENDENCY", `unmet dependencies: ${unmet.join("; ")}`);
 
     const depNames = new Set(dependencies.map(([dep]) => dep));
-    const depChannels = new Set([...s.channels.values()].filter((c) => depNames.has(c.plugin)).map((c) => c.name));
-    const refs = unknownThresholdChannels(plugin, depChannels);
+    const depChannels = new Map<string, ChannelRange>();
+    for (const c of s.channels.values()) if (depNames.has(c.plugin)) depChannels.set(c.name, { ...c.range, integer: c.integer === true });
+    const depColumns = new Set([...s.columns].filter(([, from]) => depNames.has(from)).map(([column]) => column));
+    const refs = referenceProblems(plugin, { complete: true, channels: depChannels, columns: depColumns, provider });
     if (refs.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", invalidMessage(refs), refs);
 
     const conflicts: string[] = [];

@@ -17,20 +17,29 @@
 //   finite `min` < `max`.
 // - `thresholds[i]`: `name` /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, unique in the plugin; `channel` one
 //   of the plugin's channels or, when it has dependencies, possibly a dependency's (checked at
-//   registration: unknownThresholdChannels); exactly one of `above` / `below`, finite;
+//   registration, or here with `options.dependencies`); exactly one of `above` / `below`, finite;
 //   `forMinutes` and `hysteresis` finite >= 0 when given; `severity` info | warning | critical; `message`
-//   non-empty.
+//   non-empty. When the channel's range is known (a channel of the plugin, or of a dependency
+//   given): the limit lies in the range and a valid value can pass it (`above` below `max`,
+//   `below` above `min`: the comparison is strict), and the hysteresis band ends inside the range
+//   (`above - hysteresis >= min`, `below + hysteresis <= max`), else no value could end an episode.
 // - `facts[i]`: `name` as a threshold's, unique in the plugin; `description` a string; `reads`
 //   and `writes` non-empty arrays of column names (/^[a-z][a-z0-9_.]*$/) without repeats;
 //   `compute` a function; a written column is not read by the same fact, not written by another
 //   fact of the plugin, not a channel of the plugin and not a RESERVED_NAMES name; a fact does
-//   not read a column that a later fact of the plugin writes (facts run in order).
+//   not read a column that a later fact of the plugin writes (facts run in order); every column
+//   read is provided: a reading field (FACT_READING_FIELDS), a channel of the plugin or of a
+//   dependency, a column a dependency's fact writes, or one an earlier fact of the plugin writes
+//   (anything else would be NaN on every reading). For a plugin with dependencies, checked when
+//   `options.dependencies` is given, and always at registration.
 // - `rules[i]`: an object with an optional string `name`, optional `conditions` object (shared
 //   named conditions) and a `rules` array of objects, each with a `conditions` object and an
 //   `event` object whose `type` is a string.
 // - `hooks`: an object with only `setup` and `teardown`, each a function when present.
 import { READING_FACTS, RECORD_FIELDS } from "./reading-facts.js";
 import type { ValidationProblem } from "./errors.js";
+import { FACT_READING_FIELDS } from "./facts.js";
+import type { PluginDescriptor } from "./plugin.js";
 import { isRange, isVersion } from "./semver.js";
 
 /** Options of validatePlugin. */
@@ -41,6 +50,33 @@ export interface ValidateOptions {
    * problem only for a plugin without dependencies.
    */
   readonly dependencyChannels?: ReadonlySet<string>;
+  /**
+   * The plugins it depends on, as descriptors (e.g. from BUILTIN_PLUGINS): their channels, with
+   * their ranges, and their facts' columns are then known, so thresholds on their channels and
+   * facts reading their columns are checked as fully as the plugin's own (as registration does).
+   */
+  readonly dependencies?: readonly PluginDescriptor[];
+}
+
+/**
+ * What a plugin's references may name besides its own channels and facts: its dependencies'
+ * channels (with their range when known) and fact columns. `columns` undefined: not known, so
+ * facts' inputs that are not the plugin's own are not judged; `complete` false: nothing outside
+ * the plugin is known (a plugin with dependencies, validated alone). `provider` names, for a
+ * hint, a plugin that provides a name but is not a dependency.
+ */
+export interface Provided {
+  readonly complete: boolean;
+  readonly channels: ReadonlyMap<string, ChannelRange | undefined>;
+  readonly columns: ReadonlySet<string> | undefined;
+  readonly provider?: (name: string) => string | undefined;
+}
+
+/** A channel's range and whether it takes whole numbers only. */
+export interface ChannelRange {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
 }
 
 /**
@@ -70,6 +106,14 @@ type Obj = Record<string, unknown>;
  * // [{ path: "sensors[0].range", message: "min must be below max" }]
  */
 export function validatePlugin(plugin: unknown, options: ValidateOptions = {}): ValidationProblem[] {
+  return descriptorProblems(plugin, options);
+}
+
+/**
+ * validatePlugin, with `provider` naming (for a hint) a plugin that provides a name the plugin
+ * uses without depending on it: what the registry runs.
+ */
+export function descriptorProblems(plugin: unknown, options: ValidateOptions, provider?: (name: string) => string | undefined): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const add: Add = (path, message) => problems.push({ path, message });
   if (!isObject(plugin)) {
@@ -108,8 +152,104 @@ export function validatePlugin(plugin: unknown, options: ValidateOptions = {}): 
   unique(plugin.meterTypes, "meterTypes", "meter type", add);
   unique(plugin.thresholds, "thresholds", "threshold", add);
   unique(plugin.facts, "facts", "fact", add);
-  problems.push(...unknownThresholdChannels(plugin, options.dependencyChannels));
+  const known = provided(plugin, options);
+  problems.push(...referenceProblems(plugin, provider === undefined ? known : { ...known, provider }));
   return problems;
+}
+
+/** What validatePlugin knows of the dependencies from its options. */
+function provided(plugin: Obj, options: ValidateOptions): Provided {
+  const hasDependencies = isObject(plugin.dependencies) && Object.keys(plugin.dependencies).length > 0;
+  const channels = new Map<string, ChannelRange | undefined>();
+  if (options.dependencies !== undefined) {
+    const columns = new Set<string>();
+    for (const d of options.dependencies) {
+      for (const c of Array.isArray(d?.sensors) ? d.sensors : []) channels.set(c.name, c.range === undefined ? undefined : { ...c.range, integer: c.integer === true });
+      for (const f of Array.isArray(d?.facts) ? d.facts : []) for (const w of Array.isArray(f?.writes) ? f.writes : []) columns.add(w);
+    }
+    return { complete: true, channels, columns };
+  }
+  if (options.dependencyChannels !== undefined) {
+    for (const name of options.dependencyChannels) channels.set(name, undefined);
+    return { complete: true, channels, columns: hasDependencies ? undefined : new Set() };
+  }
+  return { complete: !hasDependencies, channels, columns: hasDependencies ? undefined : new Set() };
+}
+
+/**
+ * The problems of a plugin's references, given what its dependencies provide: thresholds on a
+ * channel nobody defines, limits no valid value can pass, hysteresis bands ending outside the
+ * channel's range, facts reading a column nothing provides. The registry runs it with the
+ * registered dependencies (step 5 of its checks). Assumes the descriptor's shape is valid
+ * where it looks (it skips what is not).
+ */
+export function referenceProblems(plugin: unknown, known: Provided): ValidationProblem[] {
+  if (!isObject(plugin)) return [];
+  const problems: ValidationProblem[] = [];
+  const add: Add = (path, message) => problems.push({ path, message });
+  const hasDependencies = isObject(plugin.dependencies) && Object.keys(plugin.dependencies).length > 0;
+  const own = new Map<string, ChannelRange | undefined>();
+  for (const s of Array.isArray(plugin.sensors) ? plugin.sensors : []) {
+    if (!isObject(s) || typeof s.name !== "string") continue;
+    const r = s.range;
+    own.set(s.name, isObject(r) && finite(r.min) && finite(r.max) && r.min < r.max ? { min: r.min, max: r.max, integer: s.integer === true } : undefined);
+  }
+  const hint = (name: string) => {
+    const other = known.provider?.(name);
+    return other === undefined ? "" : ` (plugin "${other}" provides it: add it to dependencies)`;
+  };
+  (Array.isArray(plugin.thresholds) ? plugin.thresholds : []).forEach((t, i) => {
+    if (!isObject(t) || typeof t.channel !== "string") return;
+    const path = `thresholds[${i}]`;
+    let range: ChannelRange | undefined;
+    if (own.has(t.channel)) range = own.get(t.channel);
+    else if (known.channels.has(t.channel)) range = known.channels.get(t.channel);
+    else {
+      if (known.complete) {
+        const where = hasDependencies ? "of this plugin or of its dependencies" : "of this plugin (it has no dependencies)";
+        add(`${path}.channel`, `"${t.channel}" is not a channel ${where}${hint(t.channel)}`);
+      }
+      return;
+    }
+    if (range !== undefined) limitProblems(t, path, t.channel, range, add);
+  });
+  const facts = Array.isArray(plugin.facts) ? plugin.facts : [];
+  const writers = new Map<string, number>();
+  facts.forEach((f, i) => {
+    if (!isObject(f) || !Array.isArray(f.writes)) return;
+    for (const w of f.writes) if (typeof w === "string" && !writers.has(w)) writers.set(w, i);
+  });
+  facts.forEach((f, i) => {
+    if (!isObject(f) || !Array.isArray(f.reads)) return;
+    f.reads.forEach((name, j) => {
+      if (typeof name !== "string" || !CHANNEL_NAME.test(name) || FACT_READING_FIELDS.includes(name) || own.has(name) || known.channels.has(name)) return;
+      // Written by this plugin's facts: an earlier one is fine; a later one, or itself, is reported by facts().
+      if (writers.has(name)) return;
+      if (!known.complete || known.columns === undefined || known.columns.has(name)) return;
+      const sources = hasDependencies ? "a channel or fact column of this plugin or of its dependencies" : "a channel of this plugin, nor a column an earlier fact of it writes (it has no dependencies)";
+      add(`facts[${i}].reads[${j}]`, `"${name}" is provided by nothing: not a reading field (${FACT_READING_FIELDS.join(", ")}), nor ${sources}; it would be NaN on every reading${hint(name)}`);
+    });
+  });
+  return problems;
+}
+
+/** A threshold's limit and hysteresis against its channel's range. */
+function limitProblems(t: Obj, path: string, channel: string, range: ChannelRange, add: Add): void {
+  const above = t.above !== undefined;
+  const limit = above ? t.above : t.below;
+  if (!finite(limit) || (t.above !== undefined && t.below !== undefined)) return;
+  const { min, max } = range;
+  const span = `channel "${channel}"'s range ${min}..${max}`;
+  const at = `${path}.${above ? "above" : "below"}`;
+  if (limit < min || limit > max) return add(at, `${limit} is outside ${span}: values beyond it are rejected out_of_range, never judged`);
+  if (above && limit === max) return add(at, `${limit} is the max of ${span}: no valid value is above it (the comparison is strict), so it can never alert`);
+  if (!above && limit === min) return add(at, `${limit} is the min of ${span}: no valid value is below it (the comparison is strict), so it can never alert`);
+  const band = t.hysteresis;
+  if (!finite(band) || band < 0) return;
+  if (above ? limit - band < min : limit + band > max) {
+    const end = above ? `${limit} - ${band} = ${limit - band}, below the min ${min}` : `${limit} + ${band} = ${limit + band}, above the max ${max}`;
+    add(`${path}.hysteresis`, `${band} reaches outside ${span} (${end}): no valid value could end an episode`);
+  }
 }
 
 /**
@@ -232,7 +372,8 @@ function columns(value: unknown, path: string, add: Add): string[] {
 }
 
 function ruleFile(f: Obj, path: string, add: Add): void {
-  keys(f, ["name", "rules", "conditions"], `${path}.`, add);
+  keys(f, ["name", "rows", "rules", "conditions"], `${path}.`, add);
+  if (f.rows !== undefined && f.rows !== "reading" && f.rows !== "sensor" && f.rows !== "both") add(`${path}.rows`, `must be "reading", "sensor" or "both"`);
   if (f.name !== undefined && typeof f.name !== "string") add(`${path}.name`, "must be a string");
   if (f.conditions !== undefined && !isObject(f.conditions)) add(`${path}.conditions`, "must be an object of named conditions");
   each(f.rules, `${path}.rules`, add, (rule, at) => {

@@ -114,7 +114,7 @@ describe("PluginRegistry.register", () => {
     r.register(plugin({ name: "direct", dependencies: { "test-climate": "1.x" }, thresholds: [t] }));
     const e = caught(() => r.register(plugin({ name: "indirect", dependencies: { "test-cold-chain": "*" }, thresholds: [t] })));
     expect(e.code).toBe("MF_ERR_PLUGIN_INVALID");
-    expect(e.problems).toEqual([{ path: "thresholds[0].channel", message: '"rh" is not a channel of this plugin or of its dependencies' }]);
+    expect(e.problems).toEqual([{ path: "thresholds[0].channel", message: '"rh" is not a channel of this plugin or of its dependencies (plugin "test-climate" provides it: add it to dependencies)' }]);
   });
 
   it("MF_ERR_PLUGIN_CONFLICT for a meter type, channel or fact column defined twice, listing each", () => {
@@ -124,7 +124,7 @@ describe("PluginRegistry.register", () => {
       name: "clash",
       meterTypes: [meters.meterTypes[0]],
       sensors: [sensor("temp"), sensor("dew")],
-      facts: [defineFact({ name: "f", description: "", reads: ["x"], writes: ["rh_x", "rh"], compute() {} })],
+      facts: [defineFact({ name: "f", description: "", reads: ["value"], writes: ["rh_x", "rh"], compute() {} })],
     });
     const e = caught(() => r.register(clash));
     expect([e.code, e.plugin, e.hook]).toEqual(["MF_ERR_PLUGIN_CONFLICT", "clash", "register"]);
@@ -260,10 +260,10 @@ describe("PluginRegistry.runFacts", () => {
         defineFact({
           name: "humid",
           description: "",
-          reads: ["dew", "wind"],
+          reads: ["dew", "daily"],
           writes: ["humid"],
           compute(input, output, n) {
-            seen.push([...input.wind]);
+            seen.push([...input.daily]);
             for (let i = 0; i < n; i++) output.humid[i] = (input.dew[i] as number) > 10 ? 1 : 0;
           },
         }),
@@ -281,15 +281,15 @@ describe("PluginRegistry.runFacts", () => {
 
   it("outputs start NaN; a column the batch carries under an output's name is replaced", () => {
     const r = new PluginRegistry();
-    r.register(plugin({ facts: [defineFact({ name: "half", description: "", reads: ["x"], writes: ["y"], compute(input, output) { output.y[0] = 1; } })] }));
-    const columns = { x: new Float64Array(3), y: Float64Array.of(7, 7, 7) };
+    r.register(plugin({ facts: [defineFact({ name: "half", description: "", reads: ["value"], writes: ["y"], compute(input, output) { output.y[0] = 1; } })] }));
+    const columns = { value: new Float64Array(3), y: Float64Array.of(7, 7, 7) };
     r.runFacts(columns, 3);
     expect([...columns.y]).toEqual([1, Number.NaN, Number.NaN]);
   });
 
   it("a throwing fact is MF_ERR_PLUGIN_FACT with hook facts:<name>; so is an undeclared column or a promise", () => {
     const fact = (name: string, compute: (input: Record<string, Float64Array>, output: Record<string, Float64Array>) => unknown) =>
-      plugin({ name, facts: [{ name: "f", description: "", reads: ["x"], writes: ["y"], compute }] });
+      plugin({ name, facts: [{ name: "f", description: "", reads: ["value"], writes: ["y"], compute }] });
     const cases: Array<[PluginDescriptor, RegExp]> = [
       [fact("throws", () => { throw new Error("nope"); }), /compute threw: nope/],
       [fact("undeclared", (_, output) => { output.z = new Float64Array(1); }), /compute threw: .*z/],
@@ -298,7 +298,7 @@ describe("PluginRegistry.runFacts", () => {
     for (const [p, message] of cases) {
       const r = new PluginRegistry();
       r.register(p);
-      const e = caught(() => r.runFacts({ x: new Float64Array(1) }, 1));
+      const e = caught(() => r.runFacts({ value: new Float64Array(1) }, 1));
       expect([e.code, e.plugin, e.hook]).toEqual(["MF_ERR_PLUGIN_FACT", p.name, "facts:f"]);
       expect(e.message).toMatch(message);
     }

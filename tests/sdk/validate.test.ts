@@ -136,10 +136,11 @@ describe("validatePlugin", () => {
   });
 
   it("two facts of a plugin cannot write one column; a fact reading a later fact's column is out of order", () => {
-    expect(paths(plugin({ facts: [fact(), fact({ name: "g" })] }))).toEqual(["facts[1].writes[0]"]);
-    expect(paths(plugin({ facts: [fact({ name: "g", reads: ["out"], writes: ["out2"] }), fact()] }))).toEqual(["facts[0].reads"]);
-    expect(paths(plugin({ facts: [fact(), fact({ name: "g", reads: ["out"], writes: ["out2"] })] }))).toEqual([]);
-    expect(paths(plugin({ facts: [fact(), fact({ writes: ["out2"] })] }))).toEqual(["facts[1].name"]);
+    const sensors = [sensor()];
+    expect(paths(plugin({ sensors, facts: [fact(), fact({ name: "g" })] }))).toEqual(["facts[1].writes[0]"]);
+    expect(paths(plugin({ sensors, facts: [fact({ name: "g", reads: ["out"], writes: ["out2"] }), fact()] }))).toEqual(["facts[0].reads"]);
+    expect(paths(plugin({ sensors, facts: [fact(), fact({ name: "g", reads: ["out"], writes: ["out2"] })] }))).toEqual([]);
+    expect(paths(plugin({ sensors, facts: [fact(), fact({ writes: ["out2"] })] }))).toEqual(["facts[1].name"]);
   });
 
   it.each([
