@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // The `meterflow` command: dispatches to a command and turns errors a user can cause into one
 // line on standard error and a non-zero exit status.
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { MeterflowError } from "../errors.js";
+import { fileURLToPath } from "node:url";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
 import { exportCommand, EXPORT_HELP } from "./commands/export.js";
 import { held, HELD_HELP } from "./commands/held.js";
 import { meters, METERS_HELP } from "./commands/meters.js";
 import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
-import { PluginError } from "../../sdk/errors.js";
+import { publish, PUBLISH_HELP } from "./commands/publish.js";
 import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
 import { tempBad, TEMP_BAD_HELP } from "./commands/temp-bad.js";
+import { joinNegativeValues, usageOf } from "./args.js";
 import { UsageError } from "./errors.js";
+import { report } from "./report.js";
 
 const HELP = `Usage: meterflow <command> [options]
 
@@ -22,6 +24,7 @@ Commands:
   run           readings files to billing, held and rejected outputs, state in SQLite
   meters import load a meter registry into the state database
   plugins       list the plugins a run loads and what they contribute
+  publish       readings files into the NATS JetStream readings stream (for workers)
   rules check   validate and lint rule files (the default rules without FILE)
   rules test    show which rules fire for given facts, and why
   export        write a store's committed outputs as run's files (billing.csv, ...)
@@ -33,19 +36,28 @@ Commands:
 
 Every command takes --help.`;
 
-type Command = { run: (argv: string[]) => number | Promise<number>; help: string };
+/** A command: what runs it, its help, and its subcommands (the first argument), if it has any. */
+export type Command = { run: (argv: string[]) => number | Promise<number>; help: string; subcommands?: readonly string[] };
 
-const COMMANDS: Record<string, Command> = {
+/** Every command of `meterflow`: the one list (help, dispatch and the CLI's tests read it). */
+export const COMMANDS: Record<string, Command> = {
   demo: { run: demo, help: DEMO_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
-  held: { run: held, help: HELD_HELP },
-  meters: { run: meters, help: METERS_HELP },
+  held: { run: held, help: HELD_HELP, subcommands: ["list", "release"] },
+  meters: { run: meters, help: METERS_HELP, subcommands: ["import"] },
   plugins: { run: plugins, help: PLUGINS_HELP },
-  rules: { run: rules, help: RULES_HELP },
+  publish: { run: publish, help: PUBLISH_HELP },
+  rules: { run: rules, help: RULES_HELP, subcommands: ["check", "test"] },
   run: { run, help: RUN_HELP },
-  "temp-bad": { run: tempBad, help: TEMP_BAD_HELP },
-  version: { run: () => (console.log(version()), 0), help: "Usage: meterflow version" },
+  "temp-bad": { run: tempBad, help: TEMP_BAD_HELP, subcommands: ["set", "clear", "list"] },
+  version: { run: printVersion, help: "Usage: meterflow version" },
 };
+
+function printVersion(argv: string[]): number {
+  if (argv.length > 0) throw new UsageError(`meterflow version takes no arguments, got ${argv[0]}`);
+  console.log(version());
+  return 0;
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
@@ -56,44 +68,38 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
-    console.log(topic !== undefined && COMMANDS[topic] ? COMMANDS[topic].help : HELP);
+    if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw new UsageError(`no help on "${topic}": no such command (see meterflow --help)`);
+    if (rest.length > 1) throw new UsageError(`meterflow help takes one command, got ${rest.join(" ")}`);
+    console.log(topic !== undefined ? COMMANDS[topic].help : HELP);
     return 0;
   }
   if (name === "--version") return COMMANDS.version.run([]);
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) throw new UsageError(`unknown command "${name}" (see meterflow --help)`);
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.help);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(joinNegativeValues(rest));
+  } catch (error) {
+    throw usageOf(error, name);
+  }
 }
 
-/** Prints an error a user can cause as one line; anything else is a bug and keeps its stack. */
-function report(error: unknown): number {
-  const oneLine = (e: Error) => `meterflow: ${e.message.split("\n")[0]}`;
-  if (error instanceof UsageError || isParseArgsError(error)) {
-    console.error(oneLine(error as Error));
-    return 2;
+/** Whether this module is the program node started (not imported, as the CLI's tests do). */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
   }
-  if (error instanceof MeterflowError) {
-    console.error(oneLine(error));
-    return 1;
-  }
-  if (error instanceof PluginError) {
-    console.error(`${oneLine(error)} (${error.code})`);
-    return 1;
-  }
-  console.error(error);
-  return 1;
 }
 
-function isParseArgsError(error: unknown): boolean {
-  return error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
-}
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  process.exitCode = report(error);
+if (isEntryPoint()) {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    process.exitCode = report(error);
+  }
 }

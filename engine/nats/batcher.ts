@@ -1,0 +1,233 @@
+// Groups the valid rows of ingest batches by partition (the store's partitionOf) into wire
+// batches sized under a byte budget. Batching depends only on the rows and the budget, never on
+// timing, so publishing the same file again cuts the same batches (and gives the same ids).
+// A file's batches are all cut before the next file starts: a message names one file.
+import type { ReadingBatch } from "../ingest/batch.js";
+import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
+import { meterHash } from "../store/contract.js";
+import type { WireBatch, WireSensors } from "./wire.js";
+
+/** Bytes of a message besides its columns: field names, the file name's length excepted. */
+const OVERHEAD = 512;
+/** Bytes per channel value: row, channel, time, value. */
+const SENSOR_BYTES = 4 + 2 + 8 + 8;
+
+/** One partition's rows of the current file, growing. */
+class PartitionRows {
+  length = 0;
+  ids: string[] = [];
+  /** Meter index in the ingest MeterIndex -> index in `ids`. */
+  local = new Map<number, number>();
+  idBytes = 0;
+  meter: Int32Array;
+  end: Int32Array;
+  value: Float64Array;
+  line: Float64Array;
+  override: Float64Array;
+  source: Uint8Array;
+  verification: Uint8Array;
+  sensorRow: Uint8Array | undefined;
+  pulse: PulseReadingColumns | undefined;
+  sensors: { row: number[]; channel: number[]; time: number[]; value: number[] } | undefined;
+  hasOverride = false;
+
+  constructor(capacity = 1024) {
+    this.meter = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.value = new Float64Array(capacity);
+    this.line = new Float64Array(capacity);
+    this.override = new Float64Array(capacity);
+    this.source = new Uint8Array(capacity);
+    this.verification = new Uint8Array(capacity);
+  }
+
+  /** The encoded size, within a few bytes per row (an upper bound on the columns). */
+  bytes(): number {
+    const perRow = 4 + 4 + 8 + 8 + (this.hasOverride ? 8 : 0) + 2 + (this.sensorRow ? 1 : 0) + (this.pulse ? 8 * PULSE_INPUTS.length : 0);
+    return this.length * perRow + this.idBytes + (this.sensors ? this.sensors.row.length * SENSOR_BYTES : 0);
+  }
+
+  grow(): void {
+    const n = this.meter.length * 2;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.meter = grow(this.meter);
+    this.end = grow(this.end);
+    this.value = grow(this.value);
+    this.line = grow(this.line);
+    this.override = grow(this.override);
+    this.source = grow(this.source);
+    this.verification = grow(this.verification);
+    if (this.sensorRow) this.sensorRow = grow(this.sensorRow);
+    if (this.pulse) {
+      const p = {} as Record<string, Float64Array>;
+      for (const k of PULSE_INPUTS) {
+        p[k] = new Float64Array(n).fill(Number.NaN);
+        p[k].set(this.pulse[k]);
+      }
+      this.pulse = p as unknown as PulseReadingColumns;
+    }
+  }
+}
+
+/** Options of PartitionBatcher. */
+export interface BatcherOptions {
+  /** The store's partition count. */
+  partitions: number;
+  /** Upper bound of a message's payload in bytes (the server's max payload less headers). */
+  maxBytes: number;
+  /** Channel names by the index ingest gives them (ReadReadingsOptions.channels). */
+  channels?: string[];
+}
+
+/** Cuts valid rows into per-partition wire batches under `maxBytes`. */
+export class PartitionBatcher {
+  readonly #partitions: number;
+  readonly #maxBytes: number;
+  readonly #channels: string[];
+  #rows: Array<PartitionRows | undefined>;
+  readonly #channelBytes: number;
+  #file = "";
+
+  constructor(options: BatcherOptions) {
+    this.#partitions = options.partitions;
+    this.#maxBytes = options.maxBytes;
+    this.#channels = options.channels ?? [];
+    this.#channelBytes = this.#channels.reduce((n, name) => n + Buffer.byteLength(name) + 5, 0);
+    this.#rows = new Array(options.partitions).fill(undefined);
+  }
+
+  /**
+   * Adds the valid rows (reject 0) of an ingest batch read from `file`; returns the wire
+   * batches that became full (and, when the file changed, every batch of the previous file).
+   */
+  add(batch: ReadingBatch, file: string): WireBatch[] {
+    const out: WireBatch[] = file === this.#file ? [] : this.flush();
+    this.#file = file;
+    const budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
+    const { meters, reject, meter, end, value, line, override, source, verification, sensorRow, pulse, sensors } = batch;
+    const P = this.#partitions;
+    // Channel values by row: ingest pushes them in row order; `at` walks them.
+    let at = 0;
+    const sensorRows = sensors?.row;
+    const sensorCount = sensors?.length ?? 0;
+    for (let r = 0; r < batch.length; r++) {
+      if (reject[r] !== 0) {
+        while (at < sensorCount && sensorRows![at] <= r) at++;
+        continue;
+      }
+      const m = meter[r];
+      const p = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % P;
+      let rows = this.#rows[p];
+      if (rows === undefined) rows = this.#rows[p] = new PartitionRows();
+      let k = rows.local.get(m);
+      if (k === undefined) {
+        const id = meters.idOf(m);
+        k = rows.ids.length;
+        rows.ids.push(id);
+        rows.local.set(m, k);
+        rows.idBytes += Buffer.byteLength(id) + 5;
+      }
+      if (rows.length === rows.meter.length) rows.grow();
+      const i = rows.length++;
+      rows.meter[i] = k;
+      rows.end[i] = end[r];
+      rows.value[i] = value[r];
+      rows.line[i] = line[r];
+      const o = override[r];
+      rows.override[i] = o;
+      if (o === o) rows.hasOverride = true;
+      rows.source[i] = source[r];
+      rows.verification[i] = verification[r];
+      if (sensorRow !== undefined && sensorRow[r] !== 0) {
+        rows.sensorRow ??= new Uint8Array(rows.meter.length);
+        rows.sensorRow[i] = 1;
+      }
+      if (pulse !== undefined) {
+        let any = rows.pulse !== undefined;
+        for (let q = 0; q < PULSE_INPUTS.length && !any; q++) any = pulse[PULSE_INPUTS[q]][r] === pulse[PULSE_INPUTS[q]][r];
+        if (any) {
+          rows.pulse ??= createPulseColumns(rows.meter.length);
+          for (const q of PULSE_INPUTS) rows.pulse[q][i] = pulse[q][r];
+        }
+      }
+      while (at < sensorCount && sensorRows![at] < r) at++;
+      while (at < sensorCount && sensorRows![at] === r) {
+        rows.sensors ??= { row: [], channel: [], time: [], value: [] };
+        rows.sensors.row.push(i);
+        rows.sensors.channel.push(sensors!.channel[at]);
+        rows.sensors.time.push(sensors!.time[at]);
+        rows.sensors.value.push(sensors!.value[at]);
+        at++;
+      }
+      if (rows.bytes() >= budget) {
+        out.push(this.#cut(p, rows));
+        this.#rows[p] = undefined;
+      }
+    }
+    return out;
+  }
+
+  /** Cuts every partition's pending rows (in partition order). */
+  flush(): WireBatch[] {
+    const out: WireBatch[] = [];
+    for (let p = 0; p < this.#partitions; p++) {
+      const rows = this.#rows[p];
+      if (rows !== undefined && rows.length > 0) out.push(this.#cut(p, rows));
+      this.#rows[p] = undefined;
+    }
+    return out;
+  }
+
+  #cut(partition: number, r: PartitionRows): WireBatch {
+    const n = r.length;
+    const batch: WireBatch = {
+      partition, file: this.#file, length: n, ids: r.ids,
+      meter: r.meter.subarray(0, n), end: r.end.subarray(0, n), value: r.value.subarray(0, n), line: r.line.subarray(0, n),
+      override: r.override.subarray(0, n), source: r.source.subarray(0, n), verification: r.verification.subarray(0, n),
+    };
+    if (r.sensorRow) batch.sensorRow = r.sensorRow.subarray(0, n);
+    if (r.pulse) {
+      const p = {} as Record<string, Float64Array>;
+      for (const k of PULSE_INPUTS) p[k] = r.pulse[k].subarray(0, n);
+      batch.pulse = p as unknown as PulseReadingColumns;
+    }
+    if (r.sensors) {
+      const s: WireSensors = {
+        channels: this.#channels, length: r.sensors.row.length, row: Int32Array.from(r.sensors.row),
+        channel: Uint16Array.from(r.sensors.channel), time: Float64Array.from(r.sensors.time), value: Float64Array.from(r.sensors.value),
+      };
+      batch.sensors = s;
+    }
+    return batch;
+  }
+}
+
+/** The rows [from, to) of a wire batch (its id table kept whole). */
+export function sliceBatch(b: WireBatch, from: number, to: number): WireBatch {
+  const out: WireBatch = {
+    partition: b.partition, file: b.file, length: to - from, ids: b.ids,
+    meter: b.meter.subarray(from, to), end: b.end.subarray(from, to), value: b.value.subarray(from, to), line: b.line.subarray(from, to),
+    override: b.override.subarray(from, to), source: b.source.subarray(from, to), verification: b.verification.subarray(from, to),
+  };
+  if (b.sensorRow) out.sensorRow = b.sensorRow.subarray(from, to);
+  if (b.pulse) {
+    const p = {} as Record<string, Float64Array>;
+    for (const k of PULSE_INPUTS) p[k] = b.pulse[k].subarray(from, to);
+    out.pulse = p as unknown as PulseReadingColumns;
+  }
+  if (b.sensors) {
+    const keep: number[] = [];
+    for (let i = 0; i < b.sensors.length; i++) if (b.sensors.row[i] >= from && b.sensors.row[i] < to) keep.push(i);
+    out.sensors = {
+      channels: b.sensors.channels, length: keep.length, row: Int32Array.from(keep, (i) => b.sensors!.row[i] - from),
+      channel: Uint16Array.from(keep, (i) => b.sensors!.channel[i]), time: Float64Array.from(keep, (i) => b.sensors!.time[i]),
+      value: Float64Array.from(keep, (i) => b.sensors!.value[i]),
+    };
+  }
+  return out;
+}

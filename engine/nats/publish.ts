@@ -1,0 +1,215 @@
+// `meterflow publish` as a function: readings files (and pulse-events files) read with ingest's
+// decoders, bad rows rejected with reasons (rejected.csv in `out`), valid rows grouped by
+// partition into columnar batches under the server's max payload and published to the readings
+// stream with acknowledgements awaited.
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { IngestError } from "../ingest/errors.js";
+import { createMeterIndex } from "../ingest/meter-index.js";
+import { readReadings } from "../ingest/open.js";
+import { rejectReasonName } from "../ingest/reasons.js";
+import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
+import { readEventsBatch } from "../runtime/pulse-events.js";
+import { csv } from "../sinks/format.js";
+import { DEFAULT_PARTITIONS } from "../store/contract.js";
+import type { MeterTable } from "../store/meter-table.js";
+import { PartitionBatcher } from "./batcher.js";
+import { connectNats, maxPayloadOf } from "./connect.js";
+import { toMessages } from "./messages.js";
+import { Publisher } from "./publisher.js";
+import { ensureStream } from "./stream.js";
+
+/** Options of publishFiles. */
+export interface PublishOptions {
+  /** NATS server URL(s), comma-separated. */
+  nats: string;
+  /** Readings files (CSV, NDJSON, msgpack by extension). */
+  inputs: string[];
+  /** Raw pulse-event files, each summarised into one reading per meter and day. */
+  pulseEvents?: string[];
+  /** Stream name; default MFLOW. */
+  stream?: string;
+  /** Partitions (the store's count); absent: the stream's own, 16 for a new stream. */
+  partitions?: number;
+  /** Directory for rejected.csv and publish-summary.json; absent: rejected rows are counted only. */
+  out?: string;
+  /** Plugin configuration file (its channels are decoded from the readings); default ./meterflow.config.json when present. */
+  config?: string;
+  /** Days after today an end date may lie (default 1). */
+  futureDays?: number;
+  /** Rows per ingest batch (default 65536). */
+  batchSize?: number;
+  /** Unacknowledged messages at most (default 64). */
+  inFlight?: number;
+  /** Connect timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** Today (tests); default now. */
+  now?: Date;
+  /** Readings read so far, after every ingest batch. */
+  onProgress?: (readings: number) => void;
+}
+
+/** What a publish did (publish-summary.json). */
+export interface PublishSummary {
+  stream: string;
+  partitions: number;
+  stream_created: boolean;
+  /** Rows read: published + rejected. */
+  in: number;
+  /** Valid readings acknowledged by the stream (stored now, or before: see duplicate_readings). */
+  published: number;
+  rejected: number;
+  messages: number;
+  bytes: number;
+  /** Messages the server reported as duplicates of ones it already had (not stored again). */
+  duplicate_messages: number;
+  duplicate_readings: number;
+  max_payload: number;
+  seconds: number;
+  readings_per_second: number;
+  rejected_reasons: Record<string, number>;
+  inputs: Array<{ path: string; kind: "readings" | "pulse-events"; in: number; rejected: number }>;
+}
+
+/** Publishes the files; resolves to the summary (also written to `out`/publish-summary.json). */
+export async function publishFiles(options: PublishOptions): Promise<PublishSummary> {
+  const started = performance.now();
+  const files = [
+    ...options.inputs.map((path) => ({ path, kind: "readings" as const })),
+    ...(options.pulseEvents ?? []).map((path) => ({ path, kind: "pulse-events" as const })),
+  ];
+  for (const f of files) {
+    let ok = false;
+    try {
+      ok = statSync(f.path).isFile();
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${f.path}: no such file`);
+  }
+  const config = readPluginConfig(options.config);
+  const plugins = await loadPlugins({ baseDir: config.baseDir, plugins: config.plugins, meters: config.meters });
+  const channels = channelIndex(plugins);
+  const rejected = options.out === undefined ? undefined : new RejectedFile(options.out);
+  const nc: NatsConnection = await connectNats(options.nats, { timeoutMs: options.connectTimeoutMs, name: "meterflow publish" }).catch((error) => {
+    rejected?.discard();
+    throw error;
+  });
+  try {
+    const stream = await ensureStream(await jetstreamManager(nc), { name: options.stream, partitions: options.partitions, defaultPartitions: DEFAULT_PARTITIONS });
+    const maxPayload = maxPayloadOf(nc);
+    // Headers (Nats-Msg-Id) count against the max payload too.
+    const limit = maxPayload - 256;
+    const batcher = new PartitionBatcher({ partitions: stream.partitions, maxBytes: limit, channels: [...channels.keys()] });
+    const publisher = new Publisher(jetstream(nc), { inFlight: options.inFlight, stream: stream.name });
+    const today = options.now ?? new Date();
+    const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
+    const reasons: Record<string, number> = {};
+    const inputs: PublishSummary["inputs"] = [];
+    let rows = 0;
+    const send = async (batches: ReturnType<PartitionBatcher["flush"]>) => {
+      for (const b of batches) for (const m of toMessages(b, limit)) await publisher.publish(m);
+    };
+    const take = async (batch: ReadingBatch, input: PublishSummary["inputs"][number]) => {
+      for (let r = 0; r < batch.length; r++) {
+        const code = batch.reject[r];
+        if (code === 0) continue;
+        const reason = rejectReasonName(code);
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
+        input.rejected++;
+        rejected?.row(input.path, batch.line[r], batch.meter[r] >= 0 ? batch.meters.idOf(batch.meter[r]) : "", reason, batch.rawOf(r));
+      }
+      input.in += batch.length;
+      rows += batch.length;
+      await send(batcher.add(batch, input.path));
+      options.onProgress?.(rows);
+    };
+    for (const f of files) {
+      const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
+      if (f.kind === "readings") {
+        for await (const batch of readReadings(f.path, { meters: createMeterIndex(), channels, maxEndDay, batchSize: options.batchSize })) await take(batch, input);
+      } else {
+        const { batch } = await readEventsBatch(f.path, NO_REGISTRY, { maxEndDay });
+        await take(batch, input);
+      }
+      await send(batcher.flush());
+      inputs.push(input);
+    }
+    const counts = await publisher.flush();
+    const rejectedRows = inputs.reduce((n, i) => n + i.rejected, 0);
+    const seconds = (performance.now() - started) / 1000;
+    const summary: PublishSummary = {
+      stream: stream.name, partitions: stream.partitions, stream_created: stream.created,
+      in: rows, published: counts.readings, rejected: rejectedRows, messages: counts.messages, bytes: counts.bytes,
+      duplicate_messages: counts.duplicates, duplicate_readings: counts.duplicateReadings, max_payload: maxPayload,
+      seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(rows / seconds),
+      rejected_reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))), inputs,
+    };
+    if (summary.in !== summary.published + summary.rejected) {
+      throw new IngestError("MF_ERR_INPUT_READ", `readings do not balance: in ${summary.in}, published ${summary.published}, rejected ${summary.rejected}`);
+    }
+    rejected?.close(summary);
+    return summary;
+  } catch (error) {
+    rejected?.discard();
+    throw error;
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Pulse events summarised without a registry: every meter gets the default debounce of its
+ * profile (a registry's own debounce_ms is applied when `meterflow run` reads the events itself).
+ */
+const NO_REGISTRY = { keyOf: new Map<string, number>(), debounceMs: new Float64Array(0), pulseInput: new Uint8Array(0) } as unknown as MeterTable;
+
+/** rejected.csv (as `meterflow run` writes it, plus the file) and publish-summary.json, published when the run completes. */
+class RejectedFile {
+  static readonly HEADER = "source_line,meter_id,reason,raw,file";
+  readonly #dir: string;
+  readonly #path: string;
+  readonly #fd: number;
+  #text = "";
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.#dir = dir;
+    this.#path = join(dir, "rejected.csv");
+    this.#fd = openSync(`${this.#path}.partial`, "w");
+    this.#text = `${RejectedFile.HEADER}\n`;
+  }
+
+  row(file: string, line: number, meterId: string, reason: string, raw: string): void {
+    this.#text += `${line},${csv(meterId)},${reason},${csv(raw)},${csv(file)}\n`;
+    if (this.#text.length >= 1 << 20) this.#flush();
+  }
+
+  close(summary: PublishSummary): void {
+    this.#flush();
+    closeSync(this.#fd);
+    renameSync(`${this.#path}.partial`, this.#path);
+    const tmp = join(this.#dir, "publish-summary.json.partial");
+    const fd = openSync(tmp, "w");
+    writeSync(fd, `${JSON.stringify(summary, null, 2)}\n`);
+    closeSync(fd);
+    renameSync(tmp, join(this.#dir, "publish-summary.json"));
+  }
+
+  discard(): void {
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // already closed
+    }
+    rmSync(`${this.#path}.partial`, { force: true });
+  }
+
+  #flush(): void {
+    if (this.#text.length > 0) writeSync(this.#fd, this.#text);
+    this.#text = "";
+  }
+}

@@ -1,0 +1,63 @@
+// A decoded wire batch as the ReadingBatch the decision takes: meter ids interned into the
+// consumer's MeterIndex, channel names mapped to the consumer's channel indices, every row valid
+// (rejections happened at publish time), raw text made from the row on demand.
+import type { ReadingBatch } from "../ingest/batch.js";
+import type { MeterIndex } from "../ingest/meter-index.js";
+import { PULSE_FIELDS } from "../ingest/pulse-fields.js";
+import type { SensorValues } from "../ingest/sensor-values.js";
+import { day } from "../sinks/format.js";
+import { NatsError } from "./errors.js";
+import type { WireBatch } from "./wire.js";
+
+const SOURCES = ["auto", "manual", "import"];
+const VERIFICATIONS = ["", "false", "true"];
+
+/**
+ * The ReadingBatch of a wire batch. `channels` maps channel names to the consumer's indices
+ * (ReadReadingsOptions.channels); a channel it does not know is NatsError `MF_ERR_NATS_WIRE`.
+ */
+export function toReadingBatch(w: WireBatch, meters: MeterIndex, channels: ReadonlyMap<string, number> = new Map()): ReadingBatch {
+  const n = w.length;
+  const global = w.ids.map((id) => meters.intern(id));
+  const meter = new Int32Array(n);
+  for (let i = 0; i < n; i++) meter[i] = global[w.meter[i]];
+  let sensors: SensorValues | undefined;
+  if (w.sensors !== undefined) {
+    const map = w.sensors.channels.map((name) => {
+      const index = channels.get(name);
+      if (index === undefined) throw new NatsError("MF_ERR_NATS_WIRE", `the batch carries channel "${name}" that no plugin here defines`);
+      return index;
+    });
+    const channel = new Uint16Array(w.sensors.length);
+    for (let i = 0; i < channel.length; i++) channel[i] = map[w.sensors.channel[i]];
+    sensors = { length: w.sensors.length, row: w.sensors.row, channel, time: w.sensors.time, value: w.sensors.value };
+  }
+  const rejectedRaw = new Map<number, string>();
+  return {
+    length: n, line: w.line, meter, end: w.end, value: w.value, override: w.override, source: w.source, verification: w.verification,
+    reject: new Uint8Array(n), rejectedRaw, meters,
+    ...(w.pulse === undefined ? {} : { pulse: w.pulse }),
+    ...(w.sensorRow === undefined ? {} : { sensorRow: w.sensorRow }),
+    ...(sensors === undefined ? {} : { sensors }),
+    rawOf: (row: number) => rawOf(w, row),
+  };
+}
+
+/** A row as the JSON of its fields (what rejected.csv's `raw` shows for a row from NATS). */
+export function rawOf(w: WireBatch, row: number): string {
+  const o: Record<string, unknown> = { meter_id: w.ids[w.meter[row]], end: day(w.end[row]) };
+  if (w.sensorRow?.[row] !== 1) o.value = w.value[row];
+  if (w.override[row] === w.override[row]) o.override = w.override[row];
+  if (w.source[row] !== 0) o.source = SOURCES[w.source[row]];
+  if (w.verification[row] !== 0) o.verification = VERIFICATIONS[w.verification[row]];
+  if (w.pulse !== undefined) {
+    for (const [field, input] of Object.entries(PULSE_FIELDS)) {
+      const v = w.pulse[input][row];
+      if (v === v) o[field] = v;
+    }
+  }
+  if (w.sensors !== undefined) {
+    for (let i = 0; i < w.sensors.length; i++) if (w.sensors.row[i] === row) o[w.sensors.channels[w.sensors.channel[i]]] = w.sensors.value[i];
+  }
+  return JSON.stringify(o);
+}
