@@ -1,0 +1,145 @@
+// The wire format of readings messages: what ingest decoded comes back exactly after
+// batching by partition, encoding and decoding (sensor rows, pulse columns, non-ASCII ids
+// included); batches stay under the byte budget; message ids depend only on content.
+import { Readable } from "node:stream";
+import { Packr } from "msgpackr";
+import { describe, expect, test } from "vitest";
+import { createMeterIndex, PULSE_FIELDS, PULSE_INPUTS, readCsvReadings } from "../../../engine/ingest/index.js";
+import type { ReadingBatch } from "../../../engine/ingest/index.js";
+import { decodeBatch, encodeBatch, PartitionBatcher, readingsSubject, toMessages, toReadingBatch } from "../../../engine/nats/index.js";
+import type { WireBatch } from "../../../engine/nats/index.js";
+import { partitionOf } from "../../../engine/store/contract.js";
+
+const HEADER = `meter_id,end,value,override,source,verification,${Object.keys(PULSE_FIELDS).join(",")},temp_c`;
+const EMPTY_PULSE = ",".repeat(PULSE_INPUTS.length - 1);
+const CHANNELS = new Map([["temp_c", 0]]);
+
+/** A CSV with every kind of row: plain, overridden, non-ASCII ids, pulse, sensor, rejected. */
+function sampleCsv(meters = 40): string {
+  const lines = [HEADER];
+  for (let i = 0; i < meters; i++) {
+    const id = i % 5 === 0 ? `Zähler-${i}-ü` : i % 7 === 0 ? `メーター${i}` : `M-${String(i).padStart(4, "0")}`;
+    lines.push(`${id},2026-01-0${1 + (i % 3)},${100 + i * 1.25},,,,${EMPTY_PULSE},`);
+    if (i % 4 === 0) lines.push(`${id},2026-01-05,${200 + i},${i + 0.5},manual,true,${EMPTY_PULSE},`);
+    if (i % 6 === 0) lines.push(`P-${i},2026-01-04,${i},,,false,${i},${10 + i},3.5,,4.2,20.1,1,2,0,${30 + i},`);
+    if (i % 9 === 0) lines.push(`S-${i},2026-01-04T12:30:00Z,,,,,${EMPTY_PULSE},${-18.5 + i}`);
+    if (i % 11 === 0) lines.push(`bad-${i},not-a-date,1,,,,${EMPTY_PULSE},`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function ingest(text: string, batchSize?: number): Promise<ReadingBatch[]> {
+  const meters = createMeterIndex();
+  const out: ReadingBatch[] = [];
+  for await (const b of readCsvReadings(Readable.from([Buffer.from(text)]), { meters, channels: CHANNELS, batchSize })) out.push(b);
+  return out;
+}
+
+/** Every valid row of ingest batches as a plain record (what the decision reads). */
+function rowsOfIngest(batches: ReadingBatch[]): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const b of batches) {
+    for (let r = 0; r < b.length; r++) {
+      if (b.reject[r] !== 0) continue;
+      const sensors: Array<[number, number, number]> = [];
+      for (let i = 0; i < (b.sensors?.length ?? 0); i++) if (b.sensors!.row[i] === r) sensors.push([b.sensors!.channel[i], b.sensors!.time[i], b.sensors!.value[i]]);
+      rows.push({
+        meter: b.meters.idOf(b.meter[r]), end: b.end[r], value: b.value[r], line: b.line[r], override: b.override[r],
+        source: b.source[r], verification: b.verification[r], sensorRow: b.sensorRow?.[r] ?? 0,
+        pulse: PULSE_INPUTS.map((k) => b.pulse?.[k][r] ?? Number.NaN), sensors,
+      });
+    }
+  }
+  return rows;
+}
+
+function rowsOfWire(w: WireBatch): Record<string, unknown>[] {
+  const rb = toReadingBatch(w, createMeterIndex(), CHANNELS);
+  return rowsOfIngest([rb]);
+}
+
+function batchAll(batches: ReadingBatch[], partitions: number, maxBytes: number): WireBatch[] {
+  const batcher = new PartitionBatcher({ partitions, maxBytes, channels: ["temp_c"] });
+  const out: WireBatch[] = [];
+  for (const b of batches) out.push(...batcher.add(b, "night.csv"));
+  out.push(...batcher.flush());
+  return out;
+}
+
+const byMeterOrder = (rows: Record<string, unknown>[]) =>
+  [...rows].sort((a, b) => String(a.meter).localeCompare(String(b.meter)) || (a.line as number) - (b.line as number));
+
+describe("wire format", () => {
+  test("round trip: every valid reading comes back exactly, on its partition, rejected rows left out", async () => {
+    const batches = await ingest(sampleCsv());
+    const expected = rowsOfIngest(batches);
+    expect(expected.some((r) => r.sensorRow === 1 && (r.sensors as unknown[]).length === 1)).toBe(true);
+    expect(expected.some((r) => (r.pulse as number[]).filter((v) => !Number.isNaN(v)).length === PULSE_INPUTS.length - 1)).toBe(true);
+    expect(expected.some((r) => /[^\x00-\x7f]/.test(String(r.meter)))).toBe(true);
+    const got: Record<string, unknown>[] = [];
+    for (const w of batchAll(batches, 4, 1 << 20)) {
+      const decoded = decodeBatch(encodeBatch(w));
+      expect(decoded.file).toBe("night.csv");
+      for (const row of rowsOfWire(decoded)) {
+        expect(partitionOf(String(row.meter), 4)).toBe(decoded.partition);
+        got.push(row);
+      }
+    }
+    expect(got.length).toBe(expected.length);
+    expect(byMeterOrder(got)).toEqual(byMeterOrder(expected));
+    // No rejected row travels.
+    expect(got.some((r) => String(r.meter).startsWith("bad-"))).toBe(false);
+  });
+
+  test("optional columns are left out when every row has the default, and decode to the defaults", async () => {
+    const batches = await ingest(`meter_id,end,value\nA,2026-01-01,1\nB,2026-01-02,2.5\n`);
+    const [w] = batchAll(batches, 1, 1 << 20);
+    const payload = encodeBatch(w);
+    const text = Buffer.from(payload).toString("latin1");
+    for (const key of ["override", "source", "verification", "sensor_row", "pulse", "sensors"]) expect(text.includes(key)).toBe(false);
+    const d = decodeBatch(payload);
+    expect([...d.override].every(Number.isNaN)).toBe(true);
+    expect([...d.source]).toEqual([0, 0]);
+    expect(d.pulse).toBeUndefined();
+    expect(rowsOfWire(d)).toEqual(rowsOfIngest(batches));
+  });
+
+  test("batches stay under the byte budget, keep each partition's file order, and lose nothing", async () => {
+    const batches = await ingest(sampleCsv(400), 97);
+    const expected = rowsOfIngest(batches);
+    const maxBytes = 3000;
+    const wires = batchAll(batches, 3, maxBytes);
+    expect(wires.length).toBeGreaterThan(10);
+    const got: Record<string, unknown>[] = [];
+    for (const w of wires) {
+      for (const m of toMessages(w, maxBytes)) {
+        expect(m.payload.length).toBeLessThanOrEqual(maxBytes);
+        expect(m.subject).toBe(readingsSubject(w.partition));
+        got.push(...rowsOfWire(decodeBatch(m.payload)));
+      }
+    }
+    expect(got.length).toBe(expected.length);
+    for (let p = 0; p < 3; p++) {
+      const inP = (rows: Record<string, unknown>[]) => rows.filter((r) => partitionOf(String(r.meter), 3) === p);
+      expect(inP(got)).toEqual(inP(expected));
+    }
+  });
+
+  test("message ids depend only on content: the same file gives the same ids, another value another id", async () => {
+    const ids = async (text: string) => batchAll(await ingest(text), 4, 1 << 20).flatMap((w) => toMessages(w, 1 << 20).map((m) => m.msgId));
+    const text = sampleCsv();
+    const first = await ids(text);
+    expect(await ids(text)).toEqual(first);
+    expect(new Set(first).size).toBe(first.length);
+    const changed = await ids(text.replace("M-0001,2026-01-02,101.25", "M-0001,2026-01-02,101.5"));
+    expect(changed).not.toEqual(first);
+    expect(changed.filter((id) => !first.includes(id)).length).toBe(1);
+  });
+
+  test("a payload that is not a batch of this version is MF_ERR_NATS_WIRE", () => {
+    const packr = new Packr({ useRecords: false });
+    expect(() => decodeBatch(new Uint8Array([0xc1]))).toThrow(expect.objectContaining({ code: "MF_ERR_NATS_WIRE" }));
+    expect(() => decodeBatch(packr.pack({ v: 2, rows: 0 }))).toThrow(/wire version 2/);
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 2, ids: ["a"], meter: new Uint8Array(4) }))).toThrow(/meter has 4 bytes for 2 rows/);
+  });
+});
