@@ -3,8 +3,9 @@
 // descriptor, then every plugin registered (built-ins first, dependencies before dependents) and
 // set up. The same function runs in the main thread and in every worker thread, so all of them
 // see the same meter types, channels and facts.
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BUILTIN_PLUGINS } from "../../plugins/index.js";
 import { PluginRegistry } from "../../sdk/registry.js";
@@ -31,24 +32,56 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   const builtin = OPT_IN_PLUGINS.has(entry) ? BUILTIN_PLUGINS.find((p) => p.name === entry) : undefined;
   if (builtin !== undefined) return builtin;
   const isPath = entry.startsWith(".") || isAbsolute(entry);
-  let url: string;
+  let file: string;
   try {
-    const file = isPath ? resolve(baseDir, entry) : createRequire(join(baseDir, "meterflow.config.json")).resolve(entry);
-    url = pathToFileURL(file).href;
+    file = isPath ? resolve(baseDir, entry) : createRequire(join(baseDir, "meterflow.config.json")).resolve(entry);
   } catch (error) {
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}" from ${baseDir}`, error);
   }
   let module: Record<string, unknown>;
   try {
-    module = (await import(url)) as Record<string, unknown>;
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot load plugin "${entry}": ${(error as Error).message}`, error);
+    const hint = moduleTypeHint(file, error);
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", hint === undefined ? `cannot load plugin "${entry}": ${(error as Error).message}` : `cannot load plugin "${entry}": ${hint}`, error);
   }
   const descriptor = module.default ?? module.plugin;
   if (descriptor === null || typeof descriptor !== "object") {
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" has no default export (a definePlugin descriptor)`);
   }
   return descriptor as PluginDescriptor;
+}
+
+/** Node's messages for ES module syntax in a file it reads as CommonJS. */
+const ESM_IN_COMMONJS = /Cannot use import statement outside a module|Unexpected token 'export'|Cannot use 'import\.meta' outside a module/;
+
+/**
+ * The hint for a `.js` plugin written as an ES module (import / export, as the guide's are) that
+ * Node reads as CommonJS because its package.json says `"type": "commonjs"` (what `npm init -y`
+ * writes) or nothing; undefined for any other failure.
+ */
+function moduleTypeHint(file: string, error: unknown): string | undefined {
+  if (!file.endsWith(".js") || !(error instanceof Error) || error.name !== "SyntaxError" || !ESM_IN_COMMONJS.test(error.message)) return undefined;
+  const scope = packageScope(dirname(file));
+  if (scope?.type === "module") return undefined;
+  const where = scope === undefined ? "no package.json above it sets \"type\"" : `${scope.file} has ${scope.type === undefined ? "no \"type\"" : `"type": ${JSON.stringify(scope.type)}`}`;
+  return `${basename(file)} is an ES module (import/export) but Node reads it as CommonJS: ${where}. ` +
+    `Rename it to ${basename(file, ".js")}.mjs, or set "type": "module" in ${scope?.file ?? "the package.json beside it"}`;
+}
+
+/** The nearest package.json at or above `dir` and its `type`. */
+function packageScope(dir: string): { file: string; type: unknown } | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const file = join(at, "package.json");
+    if (existsSync(file)) {
+      try {
+        return { file, type: (JSON.parse(readFileSync(file, "utf8")) as { type?: unknown }).type };
+      } catch {
+        return { file, type: undefined };
+      }
+    }
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /**

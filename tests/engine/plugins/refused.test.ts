@@ -1,0 +1,83 @@
+// A plugin that can never work stops `meterflow run` before anything is billed (issue 13, items 1
+// and 8): the built `meterflow` command, a plugin file named by --config, exit status 1 with the
+// code on stderr and no outputs. And a `.js` plugin under a `"type": "commonjs"` package.json
+// (what `npm init -y` writes) fails with a hint and a code, not Node's SyntaxError.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { packageRoot } from "../../../engine/wasm/paths.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const root = tempDir("meterflow-refused-");
+
+const moisture = `{ name: "soil_moisture", unit: "%", description: "volumetric water content", range: { min: 0, max: 100 } }`;
+const dryness = (input: string) => `{ name: "dryness", description: "0 wet .. 1 dry", reads: [${JSON.stringify(input)}], writes: ["soil_dryness"],
+    compute(input, output, n) { for (let i = 0; i < n; i++) output.soil_dryness[i] = 1 - input[${JSON.stringify(input)}][i] / 100; } }`;
+const dry = (more: string) => `{ name: "dry", channel: "soil_moisture", below: 15, forMinutes: 60, severity: "warning", message: "dry"${more} }`;
+
+/** A project directory with soil.js (its descriptor's body given), the config naming it, and a night's data. */
+function project(name: string, body: string, type = "module"): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "utility", version: "1.0.0", type }));
+  writeFileSync(join(dir, "soil.js"), `export default {\n  name: "acme-soil", version: "1.0.0", sdk: "^1.0.0",\n  sensors: [${moisture}],\n  ${body}\n};\n`);
+  writeFileSync(join(dir, "meterflow.config.json"), JSON.stringify({ plugins: ["./soil.js"] }));
+  writeFileSync(join(dir, "meters.csv"), "meter_id,type\nF-1,water.register\n");
+  writeFileSync(join(dir, "readings.csv"), "meter_id,end,value,soil_moisture\nF-1,2026-11-01,10,40\nF-1,2026-11-02,12,8\n");
+  return dir;
+}
+
+function run(dir: string) {
+  const r = spawnSync(process.execPath, [BIN, "run", "--config", "meterflow.config.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv"],
+    { cwd: dir, encoding: "utf8" });
+  return { status: r.status, stderr: r.stderr, billed: existsSync(join(dir, "out", "billing.csv")) };
+}
+
+describe("meterflow run refuses a plugin that can never work", () => {
+  it("runs the same plugin when it is right (the baseline the cases below break)", () => {
+    const dir = project("right", `facts: [${dryness("soil_moisture")}],\n  thresholds: [${dry(", hysteresis: 5")}],`);
+    const r = run(dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "out", "billing.csv"), "utf8")).toContain("F-1");
+  });
+
+  it.each([
+    ["a fact reading an input nothing provides", `facts: [${dryness("soil_moisure")}],`, "facts[0].reads[0]", '"soil_moisure"'],
+    ["a threshold beyond its channel's range", `thresholds: [${dry(", below: -5")}],`.replace("below: 15, ", ""), "thresholds[0].below", "-5"],
+    ["hysteresis wider than the channel's range", `thresholds: [${dry(", hysteresis: 1000")}],`, "thresholds[0].hysteresis", "1000"],
+  ])("%s: exit 1, MF_ERR_PLUGIN_INVALID naming the plugin on stderr, nothing billed", (name, body, path, value) => {
+    const dir = project(name.replace(/\W+/g, "-"), body);
+    const r = run(dir);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain("meterflow: [plugin acme-soil] register: invalid descriptor (1 problem):");
+    expect(r.stderr).toContain("MF_ERR_PLUGIN_INVALID");
+    // The problem's line (path and value) is printed by a CLI that prints a coded error whole.
+    if (r.stderr.includes(`${path}:`)) expect(r.stderr).toContain(`${path}: ${value}`);
+    expect(r.billed).toBe(false);
+  });
+});
+
+describe("a .js plugin under a CommonJS package.json", () => {
+  it('fails with MF_ERR_PLUGIN_LOAD and a hint: rename it to .mjs or set "type": "module"', () => {
+    const dir = project("commonjs", `thresholds: [${dry("")}],`, "commonjs");
+    const r = run(dir);
+    expect(r.status, r.stderr).toBe(1);
+    // Node may print its own warning first ("To load an ES module, set ..."): the error is meterflow's line.
+    const line = r.stderr.split("\n").find((l) => l.startsWith("meterflow:"));
+    expect(line).toBe(`meterflow: cannot load plugin "./soil.js": soil.js is an ES module (import/export) but Node reads it as CommonJS: ${join(dir, "package.json")} has "type": "commonjs". ` +
+      `Rename it to soil.mjs, or set "type": "module" in ${join(dir, "package.json")} (MF_ERR_PLUGIN_LOAD)`);
+    expect(r.stderr).not.toContain("Unexpected token");
+    expect(r.billed).toBe(false);
+  });
+
+  it("renamed to .mjs, the same plugin runs", () => {
+    const dir = project("commonjs-mjs", `thresholds: [${dry("")}],`, "commonjs");
+    writeFileSync(join(dir, "soil.mjs"), readFileSync(join(dir, "soil.js")));
+    writeFileSync(join(dir, "meterflow.config.json"), JSON.stringify({ plugins: ["./soil.mjs"] }));
+    const r = run(dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.billed).toBe(true);
+  });
+});
