@@ -41,8 +41,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
 }
 
 function sinceOf(text: string): { batch: string } | { time: string } {
-  if (/^[0-9a-f]{64}$/.test(text)) return { batch: text };
+  if (/^[0-9a-f]{16,64}$/.test(text)) return { batch: text };
   const time = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time)) throw new UsageError(`--since must be a batch id (64 hex digits) or an ISO time, got ${text}`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time)) throw new UsageError(`--since must be a batch id (hex, as in summary.json range.last) or an ISO time, got ${text}`);
   return { time: new Date(time).toISOString() };
 }
