@@ -15,6 +15,7 @@ import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chai
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
+import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 export class Decider {
@@ -46,6 +47,7 @@ export class Decider {
    */
   decide(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): void {
     this.#ctx.sensors?.apply(batch, out);
+    applySensorRules(this.#ctx, batch, keys, out);
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);

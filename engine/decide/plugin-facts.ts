@@ -75,6 +75,36 @@ export class PluginFacts {
     return columns;
   }
 
+  /**
+   * The plugin facts of sensor rows (`rows`, batch rows): their channel values, and the derived
+   * facts computed on them with the reading fields (value, previous, ...) NaN: a sensor row has
+   * no register value. Returned columns are indexed like `rows`.
+   */
+  buildSensorRows(batch: ReadingBatch, rows: readonly number[]): Record<string, Float64Array> {
+    const m = rows.length;
+    const nan = () => new Float64Array(m).fill(Number.NaN);
+    const columns: Record<string, Float64Array> = { value: nan(), previous: nan(), consumption: nan(), days: nan(), daily: nan() };
+    for (const name of this.#channels) columns[name] = nan();
+    const s = batch.sensors;
+    if (s !== undefined && s.length > 0) {
+      const at = new Map<number, number>(rows.map((row, i) => [row, i]));
+      for (let k = 0; k < s.length; k++) {
+        const i = at.get(s.row[k]);
+        if (i !== undefined) columns[this.#channels[s.channel[k]]][i] = s.value[k];
+      }
+    }
+    for (const fact of this.#facts) computeFact(fact, columns, m);
+    return columns;
+  }
+
+  /** Puts the plugin facts of index i of `columns` on a facts object (NaN as null); every plugin fact is set. */
+  assignFrom(facts: Record<string, unknown>, columns: Readonly<Record<string, Float64Array>>, i: number): void {
+    for (const name of this.names) {
+      const v = columns[name]?.[i];
+      facts[name] = v === undefined || v !== v ? null : v;
+    }
+  }
+
   /** Puts row i's plugin facts that rules use on a facts object (NaN as null), for row-by-row rules. */
   assign(facts: Record<string, unknown>, i: number): void {
     for (const name of this.#used) {

@@ -3,7 +3,7 @@
 // from billing, `alert` (severity, channel, message) goes to alerts.csv. A rule that throws on a
 // reading holds that reading with reason `rule_error:<rule>`; it never fails the batch.
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { MeterflowError } from "../errors.js";
 import { compileColumnar } from "../rules/columnar.js";
 import type { ColumnarRule, FactColumn } from "../rules/columnar.js";
@@ -13,7 +13,7 @@ import { FACTS } from "../rules/facts.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import { compileFast } from "../rules/fast.js";
 import { loadRuleFiles } from "../rules/load/index.js";
-import type { RuleSet } from "../rules/load/index.js";
+import type { LoadedRule, RuleSet } from "../rules/load/index.js";
 import { rulesVersion } from "../rules/load/index.js";
 import type { ConditionProperties, RuleProperties } from "../rules/types.js";
 import { packageRoot } from "../wasm/paths.js";
@@ -43,9 +43,59 @@ export interface RuleDecision {
 }
 
 
+/** One set of rules a run uses: the default rules, rule files given, or a plugin's rule files. */
+export interface RuleSetUse {
+  /** `defaults` (the shipped rules), `files` (--rules) or `plugin`. */
+  kind: "defaults" | "files" | "plugin";
+  /** The plugin's name (kind `plugin`). */
+  plugin?: string;
+  files: string[];
+  rules: number;
+  /** Rules of the set that can hold a reading (hold or temp_bad events on reading rows). */
+  holds: number;
+  /** Rules of the set evaluated on sensor rows. */
+  sensor_rows: number;
+}
+
+/** A plugin's rule file as the registry holds it (sdk/registry.ts RegisteredRuleFile). */
+export interface PluginRuleFile {
+  plugin: string;
+  name: string;
+  rules: readonly object[];
+  conditions?: Readonly<Record<string, object>>;
+  rows?: string;
+}
+
+/** The plugins' rule files as the loader takes them (`inline`): named `plugin <plugin>: <file>`. */
+export function pluginRuleFiles(files: readonly PluginRuleFile[]): Array<{ file: string; json: unknown; plugin: string }> {
+  return files.map((f) => ({
+    file: `plugin ${f.plugin}: ${f.name}`,
+    plugin: f.plugin,
+    json: { ...(f.rows === undefined ? {} : { rows: f.rows }), rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) },
+  }));
+}
+
+/** Prints a warning before a run, loudly, on stderr (`meterflow: warning: ...`). */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`meterflow: warning: ${message}\n`);
+}
+
+/** Every fact a rule may name: the engine's reading facts, then the plugins' (channels, derived facts). */
+export function knownFacts(pluginFacts: readonly string[] = []): string[] {
+  return [...Object.keys(FACTS), ...pluginFacts];
+}
+
+/** The name an alert or a rule_error reason gives a rule: `<plugin>/<rule>` for a plugin's rule. */
+export function ruleLabel(loaded: LoadedRule): string {
+  return loaded.plugin === undefined ? String(loaded.rule.name) : `${loaded.plugin}/${loaded.rule.name}`;
+}
+
 export class RulesDecider {
   readonly version: string;
   readonly files: readonly string[];
+  /** The rule sets in use, with their counts (summary.json `rules.sets`). */
+  readonly sets: readonly RuleSetUse[];
+  /** Rules evaluated on reading rows (rows "reading" or "both"). */
   private readonly rules: readonly CompiledRule[];
   /** Per rule: its fast expression (fast.ts) when it has one, else the exact closure. */
   private readonly tests: ReadonlyArray<(facts: ReadingFacts) => boolean>;
@@ -56,17 +106,27 @@ export class RulesDecider {
   private masks: Uint8Array[] = [];
   private readonly names: readonly string[];
   private readonly decision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
+  /** Rules evaluated on sensor rows (rows "sensor" or "both"): only their alerts act there. */
+  private readonly sensorRules: readonly CompiledRule[];
+  private readonly sensorNames: readonly string[];
+  private readonly sensorDecision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
 
-  private constructor(set: RuleSet, extraFacts: readonly string[] = []) {
+  private constructor(set: RuleSet, extraFacts: readonly string[] = [], kind: "defaults" | "files" = "files") {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
     const compiled = compileRules(set.rules.map((r) => r.rule as RuleProperties), { conditions });
     const fallbacks = compiled.rules.filter((r) => r.kind === "fallback");
     if (fallbacks.length > 0) {
       throw new MeterflowError("MF_ERR_RULES_NOT_COMPILABLE", `rules the pipeline cannot compile: ${compiled.warnings.join("; ")}`);
     }
+    const all = set.rules.map((loaded, i) => ({ loaded, compiled: compiled.rules[i] as CompiledRule }));
     // Higher priority first, as json-rules-engine orders its events; all rules are evaluated.
-    this.rules = (compiled.rules as CompiledRule[]).slice().sort((a, b) => b.priority - a.priority);
-    this.names = this.rules.map((r) => String(r.name));
+    const byPriority = all.slice().sort((a, b) => b.compiled.priority - a.compiled.priority);
+    const reading = byPriority.filter((r) => r.loaded.rows !== "sensor");
+    const sensor = byPriority.filter((r) => r.loaded.rows === "sensor" || r.loaded.rows === "both");
+    this.rules = reading.map((r) => r.compiled);
+    this.names = reading.map((r) => ruleLabel(r.loaded));
+    this.sensorRules = sensor.map((r) => r.compiled);
+    this.sensorNames = sensor.map((r) => ruleLabel(r.loaded));
     const known = new Set([...Object.keys(FACTS), ...extraFacts]);
     this.tests = this.rules.map((r) => compileFast(r.rule, conditions, known) ?? r.evaluate);
     // Columnar evaluation when every rule allows it (at most 32 rules: one bit each per row).
@@ -86,14 +146,72 @@ export class RulesDecider {
     this.uses = used;
     this.version = rulesVersion(set);
     this.files = set.files;
+    this.sets = ruleSets(set, kind);
   }
 
   /**
    * Loads, validates and compiles rule files (the default rules when none are given), with the
    * plugins' rule files (`inline`) and the number facts plugins add (channels, derived facts).
+   * Every fact a rule names must exist (the engine's reading facts and `facts`): a misspelt fact
+   * or operator rejects with RulesInvalidError (`MF_ERR_RULES_UNKNOWN_FACT`,
+   * `MF_ERR_RULES_UNKNOWN_OPERATOR`, or `MF_ERR_RULES_INVALID` for mixed problems).
    */
-  static async load(paths: readonly string[] = defaultRuleFiles(), plugins: { inline?: ReadonlyArray<{ file: string; json: unknown }>; facts?: readonly string[] } = {}): Promise<RulesDecider> {
-    return new RulesDecider(await loadRuleFiles([...paths], { inline: plugins.inline }), plugins.facts);
+  static async load(paths?: readonly string[], plugins: { inline?: ReadonlyArray<{ file: string; json: unknown; plugin?: string }>; facts?: readonly string[] } = {}): Promise<RulesDecider> {
+    const defaults = defaultRuleFiles();
+    const same = paths !== undefined && paths.length === defaults.length && paths.every((p, i) => resolve(p) === defaults[i]);
+    const kind = paths === undefined || same ? "defaults" : "files";
+    const set = await loadRuleFiles([...(paths ?? defaults)], { inline: plugins.inline, facts: knownFacts(plugins.facts) });
+    return new RulesDecider(set, plugins.facts, kind);
+  }
+
+  /** A decider over a rule set already loaded (and checked): the SDK's test engine uses it. */
+  static fromRuleSet(set: RuleSet, pluginFacts: readonly string[] = [], kind: "defaults" | "files" = "files"): RulesDecider {
+    return new RulesDecider(set, pluginFacts, kind);
+  }
+
+  /** Whether some rule is evaluated on sensor rows. */
+  get hasSensorRules(): boolean {
+    return this.sensorRules.length > 0;
+  }
+
+  /** Whether some rule can hold a reading (a hold or temp_bad event on reading rows). */
+  get holds(): boolean {
+    return this.sets.some((s) => s.holds > 0);
+  }
+
+  /**
+   * What a person should be told before a run with these rules: that no rule can hold a reading
+   * (every reading is billed), and that rule files replaced the default rules.
+   */
+  warnings(): string[] {
+    const out: string[] = [];
+    const files = this.sets.filter((s) => s.kind === "files").flatMap((s) => s.files);
+    if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (add the default rules' files to keep them; see meterflow rules check)`);
+    if (!this.holds) out.push("no hold rules: every reading will be billed (no rule holds or flags temp_bad; check --rules)");
+    return out;
+  }
+
+  /**
+   * Evaluates the sensor-row rules on a sensor row's facts (reading facts null, its channel
+   * values and the derived facts computed on them). Only alerts act on a sensor row; a rule that
+   * throws raises nothing. The returned object is reused by the next call.
+   */
+  decideSensor(facts: ReadingFacts): RuleDecision {
+    const d = this.sensorDecision;
+    d.alerts.length = 0;
+    for (let i = 0; i < this.sensorRules.length; i++) {
+      const rule = this.sensorRules[i];
+      let fired: boolean;
+      try {
+        fired = rule.evaluate(facts);
+      } catch {
+        continue;
+      }
+      if (!fired || rule.event.type !== "alert") continue;
+      const params = rule.event.params;
+      d.alerts.push({ rule: this.sensorNames[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
+    }
+    return d;
   }
 
   /** Evaluates every rule on `facts`. The returned object is reused by the next call. */
@@ -154,6 +272,23 @@ export class RulesDecider {
       d.alerts.push({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
     }
   }
+}
+
+/** The rule sets of a loaded set: its files (defaults or --rules) as one, each plugin's as one. */
+function ruleSets(set: RuleSet, kind: "defaults" | "files"): RuleSetUse[] {
+  const sets = new Map<string, RuleSetUse>();
+  const own: RuleSetUse = { kind, files: set.files.filter((f) => !f.startsWith("plugin ")), rules: 0, holds: 0, sensor_rows: 0 };
+  sets.set("", own);
+  for (const r of set.rules) {
+    const key = r.plugin ?? "";
+    let use = sets.get(key);
+    if (use === undefined) sets.set(key, (use = { kind: "plugin", plugin: r.plugin, files: [], rules: 0, holds: 0, sensor_rows: 0 }));
+    if (!use.files.includes(r.file) && r.plugin !== undefined) use.files.push(r.file);
+    use.rules++;
+    if (r.rows !== "sensor" && (r.rule.event.type === "hold" || r.rule.event.type === "temp_bad")) use.holds++;
+    if (r.rows !== "reading") use.sensor_rows++;
+  }
+  return [...sets.values()];
 }
 
 function join2(list: string, item: string): string {

@@ -14,12 +14,14 @@ export {
   createRulesHolder,
   lintRules,
   loadRuleFiles,
+  loadRuleFilesSync,
   METERFLOW_EVENT_TYPES,
   RulesCompileError,
   RulesInvalidError,
   RulesParseError,
   RulesReadError,
   rulesVersion,
+  RULE_ROWS,
 } from "./load/index.js";
 export { BUILTIN_DECORATORS, BUILTIN_OPERATORS, resolveOperator } from "./operators.js";
 export { parsePath, resolvePath } from "./path.js";
@@ -31,7 +33,9 @@ export type {
   LoadRulesOptions,
   NamedCondition,
   RuleIssue,
+  RuleIssueCode,
   RuleIssueReason,
+  RuleRows,
   RuleJson,
   RulesHolder,
   RuleSet,

@@ -2,13 +2,15 @@
 // whose rules the compiler refused. Tests and callers match on `code` (and a validation issue's
 // `reason`), never on message text.
 import { MeterflowError } from "../../errors.js";
-import type { RuleIssue } from "./types.js";
+import type { RuleIssue, RuleIssueCode } from "./types.js";
 
 /** Codes of the errors of this folder. */
 export type RulesErrorCode =
   | "MF_ERR_RULES_READ"
   | "MF_ERR_RULES_PARSE"
   | "MF_ERR_RULES_INVALID"
+  | "MF_ERR_RULES_UNKNOWN_FACT"
+  | "MF_ERR_RULES_UNKNOWN_OPERATOR"
   | "MF_ERR_RULES_COMPILE";
 
 /** How many issues an error message lists before "and N more". */
@@ -45,19 +47,24 @@ export class RulesParseError extends MeterflowError {
 }
 
 /**
- * Rule files parsed but do not validate (`MF_ERR_RULES_INVALID`). `issues` holds every problem
- * of every file, each with its file, rule, JSON path and reason; the message lists the first few.
+ * Rule files parsed but do not validate. `issues` holds every problem of every file, each with
+ * its code, file, rule, JSON path and reason; the message lists the first few. The error's code
+ * is the issues' code when they all have one (`MF_ERR_RULES_UNKNOWN_FACT`,
+ * `MF_ERR_RULES_UNKNOWN_OPERATOR`), else `MF_ERR_RULES_INVALID` (each issue line then names its
+ * own code when it is a specific one).
  */
 export class RulesInvalidError extends MeterflowError {
   override name = "RulesInvalidError";
-  declare readonly code: "MF_ERR_RULES_INVALID";
+  declare readonly code: RuleIssueCode;
   readonly issues: readonly RuleIssue[];
 
   constructor(issues: readonly RuleIssue[]) {
-    const shown = issues.slice(0, MESSAGE_ISSUES).map(formatIssue);
+    const codes = new Set(issues.map((i) => i.code));
+    const code: RuleIssueCode = codes.size === 1 ? [...codes][0] : "MF_ERR_RULES_INVALID";
+    const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => formatIssue(i, code));
     const more = issues.length > MESSAGE_ISSUES ? `; and ${issues.length - MESSAGE_ISSUES} more` : "";
     const count = issues.length === 1 ? "1 error" : `${issues.length} errors`;
-    super("MF_ERR_RULES_INVALID", `invalid rules, ${count}: ${shown.join("; ")}${more}`);
+    super(code, `invalid rules, ${count}: ${shown.join("; ")}${more}`);
     this.issues = issues;
   }
 }
@@ -75,9 +82,13 @@ export class RulesCompileError extends MeterflowError {
   }
 }
 
-/** One issue as a line: `file path: message (rule "name")`. */
-export function formatIssue(issue: RuleIssue): string {
+/**
+ * One issue as a line: `file path: message (rule "name")`, then ` [code]` when the issue has a
+ * specific code other than `shownCode` (the code the caller prints anyway).
+ */
+export function formatIssue(issue: RuleIssue, shownCode: string = "MF_ERR_RULES_INVALID"): string {
   const at = issue.path === "" ? issue.file : `${issue.file} ${issue.path}`;
   const rule = issue.rule === null ? "" : typeof issue.rule === "string" ? ` (rule "${issue.rule}")` : ` (rule #${issue.rule})`;
-  return `${at}: ${issue.message}${rule}`;
+  const code = issue.code === "MF_ERR_RULES_INVALID" || issue.code === shownCode ? "" : ` [${issue.code}]`;
+  return `${at}: ${issue.message}${rule}${code}`;
 }

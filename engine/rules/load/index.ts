@@ -3,7 +3,8 @@
 export { formatIssue, RulesCompileError, RulesInvalidError, RulesParseError, RulesReadError } from "./errors.js";
 export { createRulesHolder } from "./holder.js";
 export { lintRules, METERFLOW_EVENT_TYPES } from "./lint.js";
-export { loadRuleFiles, parseRuleFile } from "./load.js";
+export { loadRuleFiles, loadRuleFilesSync, parseRuleFile } from "./load.js";
+export { RULE_ROWS } from "./types.js";
 export { BUILTIN_OPERATORS, OPERATOR_DECORATORS, parseOperator } from "./operators.js";
 export { ALERT_SEVERITIES } from "./validate.js";
 export { canonicalJson, canonicalRules, rulesVersion } from "./version.js";
@@ -25,7 +26,9 @@ export type {
   NotConditionJson,
   RuleFactType,
   RuleIssue,
+  RuleIssueCode,
   RuleIssueReason,
+  RuleRows,
   RuleJson,
   RuleSet,
   RuleWarning,

@@ -1,5 +1,6 @@
 // loadRuleFiles: reads rule files, parses them (a syntax error names file, line and column) and
 // validates them together, so that names and condition references are checked across files.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { InvalidOptionError } from "../../errors.js";
 import { RulesInvalidError, RulesParseError, RulesReadError } from "./errors.js";
@@ -27,8 +28,27 @@ export async function loadRuleFiles(paths: readonly string[], options: LoadRules
     if (text.status === "rejected") throw new RulesReadError(file, text.reason);
     parsed.push({ file, json: parseRuleFile(file, text.value) });
   }
-  for (const file of options.inline ?? []) parsed.push({ file: file.file, json: file.json });
-  const result = validateRuleFiles(parsed, customOperators);
+  for (const file of options.inline ?? []) parsed.push({ file: file.file, json: file.json, ...(file.plugin === undefined ? {} : { plugin: file.plugin }) });
+  const result = validateRuleFiles(parsed, customOperators, options.facts === undefined ? undefined : new Set(options.facts));
+  if (!result.ok) throw new RulesInvalidError(result.issues);
+  return result.ruleSet;
+}
+
+/** loadRuleFiles, synchronously (for tests and the SDK's test engine): the same errors, thrown. */
+export function loadRuleFilesSync(paths: readonly string[], options: LoadRulesOptions = {}): RuleSet {
+  const customOperators = checkOptions(paths, options);
+  const parsed: ParsedRuleFile[] = [];
+  for (const file of paths) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new RulesReadError(file, error);
+    }
+    parsed.push({ file, json: parseRuleFile(file, text) });
+  }
+  for (const file of options.inline ?? []) parsed.push({ file: file.file, json: file.json, ...(file.plugin === undefined ? {} : { plugin: file.plugin }) });
+  const result = validateRuleFiles(parsed, customOperators, options.facts === undefined ? undefined : new Set(options.facts));
   if (!result.ok) throw new RulesInvalidError(result.issues);
   return result.ruleSet;
 }

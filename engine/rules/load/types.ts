@@ -34,12 +34,26 @@ export interface RuleJson {
   event: EventJson;
 }
 
+/**
+ * Which rows a rule file's rules are evaluated on (the file's `"rows"`, default `"reading"`):
+ * reading rows (a register value: the rules can hold, flag temp_bad and alert), sensor rows
+ * (channel values only: the rules can only alert) or both.
+ */
+export type RuleRows = "reading" | "sensor" | "both";
+
+/** The values of a rule file's `"rows"`. */
+export const RULE_ROWS: readonly RuleRows[] = Object.freeze(["reading", "sensor", "both"]);
+
 /** A rule with where it came from. `pointer` is its JSON path in the file (`rules[2]`, `[2]` or ``). */
 export interface LoadedRule {
   file: string;
   index: number;
   pointer: string;
   rule: RuleJson;
+  /** The rows its file's rules are evaluated on. */
+  rows: RuleRows;
+  /** The plugin whose rule file it is (its alerts are named `<plugin>/<rule>`); absent for rule files. */
+  plugin?: string;
 }
 
 /** A shared named condition with where it came from (`pointer` like `conditions.has-history`). */
@@ -71,11 +85,16 @@ export type RuleIssueReason =
   | "duplicate_name"
   | "duplicate_condition"
   | "unknown_condition"
-  | "condition_cycle";
+  | "condition_cycle"
+  | "unknown_fact"
+  | "rows";
+
+/** Codes of validation issues: a misspelt fact or operator has its own. */
+export type RuleIssueCode = "MF_ERR_RULES_INVALID" | "MF_ERR_RULES_UNKNOWN_FACT" | "MF_ERR_RULES_UNKNOWN_OPERATOR";
 
 /** One validation error: where (file, rule name or index, JSON path) and why. */
 export interface RuleIssue {
-  code: "MF_ERR_RULES_INVALID";
+  code: RuleIssueCode;
   reason: RuleIssueReason;
   file: string;
   /** The rule's name, its index in the file when it has no usable name, null outside rules. */
@@ -98,7 +117,8 @@ export type RuleWarningCode =
   | "MF_WARN_RULES_EQUAL_NAN"
   | "MF_WARN_RULES_EQUAL_TYPE"
   | "MF_WARN_RULES_UNKNOWN_EVENT"
-  | "MF_WARN_RULES_UNKNOWN_KEY";
+  | "MF_WARN_RULES_UNKNOWN_KEY"
+  | "MF_WARN_RULES_NO_HOLDS";
 
 /** One lint warning: the rule works, but probably not as its author meant. */
 export interface RuleWarning {
@@ -117,8 +137,14 @@ export type RuleFactType = "number" | "string" | "boolean" | "array" | "object";
 export interface LoadRulesOptions {
   /** Operators registered with the engine besides the built-ins (decorators apply to them too). */
   customOperators?: readonly string[];
-  /** Rule files given as parsed JSON (plugins' rule files), validated after the files read. */
-  inline?: ReadonlyArray<{ file: string; json: unknown }>;
+  /** Rule files given as parsed JSON (plugins' rule files, with their plugin), validated after the files read. */
+  inline?: ReadonlyArray<{ file: string; json: unknown; plugin?: string }>;
+  /**
+   * Every fact the rules may name (the engine's reading facts, the plugins' channels and derived
+   * facts): a fact outside it is an issue `MF_ERR_RULES_UNKNOWN_FACT`. Without it, fact names are
+   * not checked.
+   */
+  facts?: readonly string[];
 }
 
 /** Options of lintRules (`customOperators` as given to loadRuleFiles). */

@@ -3,7 +3,7 @@
 // stops at the first) and every condition reference, which are resolved once all files are read.
 import { childPath } from "./json-path.js";
 import { parseOperator } from "./operators.js";
-import type { RuleIssue, RuleIssueReason } from "./types.js";
+import type { RuleIssue, RuleIssueCode, RuleIssueReason } from "./types.js";
 
 /** A `{ "condition": name }` reference and where it is. */
 export interface ConditionRefSite {
@@ -18,6 +18,8 @@ export interface ValidationContext {
   file: string;
   rule: string | number | null;
   customOperators: ReadonlySet<string>;
+  /** The facts that exist; undefined when fact names are not checked. */
+  facts?: ReadonlySet<string>;
   issues: RuleIssue[];
   refs: ConditionRefSite[];
 }
@@ -35,8 +37,37 @@ export function has(value: Record<string, unknown>, key: string): boolean {
 }
 
 /** Records one issue. */
-export function report(ctx: ValidationContext, reason: RuleIssueReason, path: string, message: string): void {
-  ctx.issues.push({ code: "MF_ERR_RULES_INVALID", reason, file: ctx.file, rule: ctx.rule, path, message });
+export function report(ctx: ValidationContext, reason: RuleIssueReason, path: string, message: string, code: RuleIssueCode = "MF_ERR_RULES_INVALID"): void {
+  ctx.issues.push({ code, reason, file: ctx.file, rule: ctx.rule, path, message });
+}
+
+/** Reports `fact` at `path` when fact names are checked and no such fact exists. */
+function checkFact(ctx: ValidationContext, fact: unknown, path: string): void {
+  if (ctx.facts === undefined || typeof fact !== "string" || fact === "" || ctx.facts.has(fact)) return;
+  const near = nearest(fact, ctx.facts);
+  const hint = near === undefined ? "" : ` (did you mean "${near}"?)`;
+  report(ctx, "unknown_fact", path, `unknown fact "${fact}"${hint}: neither the engine nor a loaded plugin provides it`, "MF_ERR_RULES_UNKNOWN_FACT");
+}
+
+/** The known name closest to `name` (edit distance at most 2, or a third of its length), if any. */
+function nearest(name: string, known: ReadonlySet<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /** Checks an optional or required non-empty string property. */
@@ -108,12 +139,13 @@ export function validateCondition(ctx: ValidationContext, node: unknown, path: s
 
 function validateLeaf(ctx: ValidationContext, node: Record<string, unknown>, path: string): void {
   checkString(ctx, node, "fact", path, true);
+  checkFact(ctx, node.fact, childPath(path, "fact"));
   checkString(ctx, node, "operator", path, true);
   checkString(ctx, node, "path", path, false);
   checkParams(ctx, node, path);
   const operator = node.operator;
   if (typeof operator === "string" && operator !== "" && parseOperator(operator, ctx.customOperators) === null) {
-    report(ctx, "operator", childPath(path, "operator"), `unknown operator "${operator}"`);
+    report(ctx, "operator", childPath(path, "operator"), `unknown operator "${operator}"`, "MF_ERR_RULES_UNKNOWN_OPERATOR");
   }
   if (!has(node, "value")) {
     report(ctx, "required", childPath(path, "value"), `"value" is required`);
@@ -124,6 +156,7 @@ function validateLeaf(ctx: ValidationContext, node: Record<string, unknown>, pat
   if (isObject(value) && has(value, "fact")) {
     const at = childPath(path, "value");
     checkString(ctx, value, "fact", at, true);
+    checkFact(ctx, value.fact, childPath(at, "fact"));
     checkString(ctx, value, "path", at, false);
     checkParams(ctx, value, at);
   }

@@ -5,12 +5,14 @@
 import { childPath } from "./json-path.js";
 import { checkPriority, checkString, has, isObject, report, validateCondition } from "./validate-condition.js";
 import type { ConditionRefSite, ValidationContext } from "./validate-condition.js";
-import type { LoadedRule, NamedCondition, RuleIssue, RuleSet, TopLevelConditionJson, RuleJson } from "./types.js";
+import { RULE_ROWS } from "./types.js";
+import type { LoadedRule, NamedCondition, RuleIssue, RuleRows, RuleSet, TopLevelConditionJson, RuleJson } from "./types.js";
 
-/** A file's path and its parsed JSON. */
+/** A file's path and its parsed JSON; `plugin` for a plugin's rule file. */
 export interface ParsedRuleFile {
   file: string;
   json: unknown;
+  plugin?: string;
 }
 
 /** Severities of meterflow's `alert` event. */
@@ -28,24 +30,39 @@ interface Collected {
 export function validateRuleFiles(
   files: readonly ParsedRuleFile[],
   customOperators: ReadonlySet<string>,
+  facts?: ReadonlySet<string>,
 ): { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleIssue[] } {
   const out: Collected = { rules: [], conditions: [], issues: [], ruleRefs: [], conditionRefs: new Map() };
-  for (const { file, json } of files) collectFile(out, file, json, customOperators);
+  for (const { file, json, plugin } of files) collectFile(out, { file, plugin, customOperators, facts }, json);
   checkAcrossFiles(out);
   if (out.issues.length > 0) return { ok: false, issues: out.issues };
   return { ok: true, ruleSet: { files: files.map((f) => f.file), rules: out.rules, conditions: out.conditions } };
 }
 
-function collectFile(out: Collected, file: string, json: unknown, customOperators: ReadonlySet<string>): void {
+interface FileContext {
+  file: string;
+  plugin: string | undefined;
+  customOperators: ReadonlySet<string>;
+  facts: ReadonlySet<string> | undefined;
+}
+
+function collectFile(out: Collected, f: FileContext, json: unknown): void {
+  const { file, customOperators, facts } = f;
   const ctx = (rule: string | number | null, refs: ConditionRefSite[]): ValidationContext => ({
-    file, rule, customOperators, issues: out.issues, refs,
+    file, rule, customOperators, facts, issues: out.issues, refs,
   });
   const fileIssue = (path: string, message: string): void => report(ctx(null, []), "file_shape", path, message);
+  const site = (rows: RuleRows) => ({ rows, plugin: f.plugin });
   if (Array.isArray(json)) {
-    json.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("", i)));
+    json.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("", i), site("reading")));
   } else if (isObject(json) && has(json, "rules")) {
+    let rows: RuleRows = "reading";
+    if (has(json, "rows")) {
+      if (typeof json.rows === "string" && (RULE_ROWS as readonly string[]).includes(json.rows)) rows = json.rows as RuleRows;
+      else report(ctx(null, []), "rows", "rows", `"rows" must be one of ${RULE_ROWS.map((r) => `"${r}"`).join(", ")}`);
+    }
     if (!Array.isArray(json.rules)) fileIssue("rules", `"rules" must be an array`);
-    else json.rules.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("rules", i)));
+    else json.rules.forEach((rule, i) => collectRule(out, ctx(i, out.ruleRefs), rule, i, childPath("rules", i), site(rows)));
     if (!has(json, "conditions")) return;
     if (!isObject(json.conditions)) return fileIssue("conditions", `"conditions" must be an object of named conditions`);
     for (const [name, conditions] of Object.entries(json.conditions)) {
@@ -58,13 +75,15 @@ function collectFile(out: Collected, file: string, json: unknown, customOperator
       out.conditionRefs.set(named, refs);
     }
   } else if (isObject(json)) {
-    collectRule(out, ctx(0, out.ruleRefs), json, 0, "");
+    collectRule(out, ctx(0, out.ruleRefs), json, 0, "", site("reading"));
   } else {
     fileIssue("", "a rule file holds a rule, an array of rules, or { rules, conditions }");
   }
 }
 
-function collectRule(out: Collected, ctx: ValidationContext, rule: unknown, index: number, pointer: string): void {
+function collectRule(
+  out: Collected, ctx: ValidationContext, rule: unknown, index: number, pointer: string, site: { rows: RuleRows; plugin: string | undefined },
+): void {
   if (!isObject(rule)) return report(ctx, "type", pointer, "a rule must be an object");
   checkString(ctx, rule, "name", pointer, true);
   if (typeof rule.name === "string" && rule.name !== "") ctx.rule = rule.name;
@@ -72,7 +91,14 @@ function collectRule(out: Collected, ctx: ValidationContext, rule: unknown, inde
   if (!has(rule, "conditions")) report(ctx, "required", childPath(pointer, "conditions"), `"conditions" is required`);
   else validateCondition(ctx, rule.conditions, childPath(pointer, "conditions"), true);
   validateEvent(ctx, rule, pointer);
-  out.rules.push({ file: ctx.file, index, pointer, rule: rule as unknown as RuleJson });
+  const type = isObject(rule.event) ? rule.event.type : undefined;
+  if (site.rows === "sensor" && (type === "hold" || type === "temp_bad")) {
+    report(ctx, "rows", childPath(childPath(pointer, "event"), "type"),
+      `a "${type}" rule in a file of "rows": "sensor" would never act: a sensor row has no reading to hold (use "alert", or "rows": "both")`);
+  }
+  const loaded: LoadedRule = { file: ctx.file, index, pointer, rule: rule as unknown as RuleJson, rows: site.rows };
+  if (site.plugin !== undefined) loaded.plugin = site.plugin;
+  out.rules.push(loaded);
 }
 
 function validateEvent(ctx: ValidationContext, rule: Record<string, unknown>, pointer: string): void {

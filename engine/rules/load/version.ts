@@ -16,7 +16,9 @@ export function rulesVersion(ruleSet: RuleSet): string {
 
 /** The canonical JSON text of a rule set: `{"conditions":{...},"rules":[...]}`, sorted. */
 export function canonicalRules(ruleSet: RuleSet): string {
-  const rules = [...ruleSet.rules].map((r) => r.rule).sort((a, b) => compare(a.name, b.name));
+  // A rule evaluated on sensor rows means something else than the same rule on reading rows.
+  const rules = [...ruleSet.rules].map((r) => (r.rows === undefined || r.rows === "reading" ? r.rule : { ...r.rule, "(rows)": r.rows }))
+    .sort((a, b) => compare(a.name, b.name));
   const conditions: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const named of ruleSet.conditions) conditions[named.name] = named.conditions;
   return canonicalJson({ conditions, rules });

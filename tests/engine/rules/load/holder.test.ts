@@ -52,7 +52,7 @@ describe("createRulesHolder", () => {
     expect((await rejection(holder.reload([file("{ nope")]))).code).toBe("MF_ERR_RULES_PARSE");
     expect((await rejection(holder.reload(["/nonexistent/rules.json"]))).code).toBe("MF_ERR_RULES_READ");
     const invalid = await rejection(holder.reload([file([rule("x", { all: [leaf("zero", "equals", 1)] })])]));
-    expect(invalid.code).toBe("MF_ERR_RULES_INVALID");
+    expect(invalid.code).toBe("MF_ERR_RULES_UNKNOWN_OPERATOR");
     expect(holder.current()).toBe(before);
     // and the holder still reloads afterwards
     await expect(holder.reload([file([rule("three")])])).resolves.toMatchObject({ compiled: ["three"] });
