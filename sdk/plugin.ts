@@ -8,6 +8,11 @@ import type { SensorChannelDefinition, ThresholdDefinition } from "./sensors.js"
 export interface RuleFile {
   /** Shown in messages; default the plugin's name. */
   readonly name?: string;
+  /**
+   * The rows the rules are evaluated on (README "Rules"): `reading` (default; rows with a register
+   * value), `sensor` (rows of channel values only; only alerts act there) or `both`.
+   */
+  readonly rows?: "reading" | "sensor" | "both";
   readonly rules: readonly object[];
   /** Shared named conditions the rules refer to with `{ "condition": "<name>" }`. */
   readonly conditions?: Readonly<Record<string, object>>;
