@@ -21,7 +21,8 @@ import { FlagSync } from "./flags.js";
 import { HistoryCache } from "./history-cache.js";
 import { WorkingSet } from "./working-set.js";
 import { createFacts } from "../rules/facts.js";
-import { RulesDecider } from "../decide/rules.js";
+import { pluginRuleFiles, RulesDecider, warnOnStderr } from "../decide/rules.js";
+import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
 import { BatchRunner } from "./batches.js";
@@ -86,6 +87,8 @@ export interface RunOptions {
   builtinPlugins?: boolean;
   /** Called after every batch with the readings processed so far (awaited when it returns a promise). */
   onProgress?: (processed: number) => void | Promise<void>;
+  /** Told what a person should know before the run (no hold rules, --rules replacing the defaults); default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /** summary.json. */
@@ -112,7 +115,7 @@ export interface RunSummary {
   /** Alerts per rule. */
   alert_rules: Record<string, number>;
   /** The rules that decided: their version (a hash of their content) and files. */
-  rules: { version: string; files: readonly string[] };
+  rules: { version: string; files: readonly string[]; sets: readonly RuleSetUse[] };
   /** Held readings per reason (a reading held for two reasons counts under both). */
   held_reasons: Record<string, number>;
   rejected_reasons: Record<string, number>;
@@ -160,10 +163,11 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {
-    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) } })),
+    inline: pluginRuleFiles(plugins.rules),
     facts: pluginFacts.names,
   });
   pluginFacts.use(rules.uses);
+  for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
   const store = await openStore(options.db);
   let runId = -1;
   let writer: WriterClient | undefined;
@@ -259,7 +263,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       balanced: total.rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
       batches: seq, meters: { registered, loaded: ws.size, ...(imported === undefined ? {} : { imported }) },
       inputs, seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(total.rows / seconds),
-      alerts: tally.alerts, alert_rules: sorted(tally.alertRules), rules: { version: rules.version, files: rules.files },
+      alerts: tally.alerts, alert_rules: sorted(tally.alertRules), rules: { version: rules.version, files: rules.files, sets: rules.sets },
       held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected), billed_flags: sorted(tally.flags),
       pulse_faults: sorted(processor.pulseFaults),
       sensors: { ...sensors.stats },

@@ -75,6 +75,16 @@ function positiveInteger(name: string, text: string, min = 1): number {
   return n;
 }
 
+/** The rule sets a run used, as one line: `defaults (2 files, 9 rules), plugin x (1 rule)`. */
+function describeRuleSets(sets: RunSummary["rules"]["sets"]): string {
+  const n = (k: number, noun: string) => `${k} ${noun}${k === 1 ? "" : "s"}`;
+  return sets.filter((set) => set.kind !== "plugin" || set.rules > 0).map((set) => {
+    const what = set.kind === "plugin" ? `plugin ${set.plugin}` : set.kind === "defaults" ? "defaults" : `files ${set.files.join(", ")}`;
+    const counts = [set.kind === "defaults" ? n(set.files.length, "file") : "", n(set.rules, "rule"), set.sensor_rows > 0 ? `${set.sensor_rows} on sensor rows` : "", set.holds === 0 && set.kind !== "plugin" ? "no holds" : ""];
+    return `${what} (${counts.filter((c) => c !== "").join(", ")})`;
+  }).join(", ");
+}
+
 /** The summary a person reads at a glance. */
 export function summaryTable(s: RunSummary, out: string): string {
   const pct = (n: number) => (s.in === 0 ? "" : `${((n / s.in) * 100).toFixed(1)}%`);
@@ -95,6 +105,7 @@ export function summaryTable(s: RunSummary, out: string): string {
   const faults = Object.entries(s.pulse_faults);
   if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${n.toLocaleString("en")}`).join(", ")}`);
   if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${s.corrections.toLocaleString("en")}, in billing.csv`);
+  if (s.rules.sets !== undefined) lines.push(`rules: ${describeRuleSets(s.rules.sets)}`);
   lines.push(`${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s; outputs in ${out}`);
   return lines.join("\n");
 }
