@@ -3,7 +3,7 @@
 // the plugins' rule files). A plugin or rule file that does not load throws here, before any
 // store is touched. `meterflow run`, the operator operations and the workers share it.
 import { PluginFacts } from "../decide/plugin-facts.js";
-import { RulesDecider } from "../decide/rules.js";
+import { pluginRuleFiles, RulesDecider } from "../decide/rules.js";
 import { loadPlugins, readPluginConfig } from "../plugins/index.js";
 import type { PluginConfig } from "../plugins/index.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
@@ -32,7 +32,7 @@ export async function loadDecisionSetup(options: DecisionSetupOptions): Promise<
   const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {
-    inline: plugins.rules.map((f) => ({ file: `plugin ${f.plugin}: ${f.name}`, json: { rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) } })),
+    inline: pluginRuleFiles(plugins.rules),
     facts: pluginFacts.names,
   });
   pluginFacts.use(rules.uses);
