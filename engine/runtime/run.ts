@@ -1,13 +1,21 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { linePosition } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, createMeterIndex, readReadings, readReadingsInWorker } from "../ingest/index.js";
+import { canDecodeInWorker, createMeterIndex, formatOfPath, readReadings, readReadingsInWorker } from "../ingest/index.js";
+import type { ReadingFormat } from "../ingest/index.js";
 import { importRegistry, REGISTERED } from "../registry/import.js";
 import type { RegistryImport } from "../registry/import.js";
 import { createOutputFiles } from "../sinks/files.js";
+import { writeRegistryRejections } from "../sinks/meters-rejected.js";
+import { prepareOutDir, removeCreated } from "../sinks/out-dir.js";
+import type { OutDir } from "../sinks/out-dir.js";
+import { acquireRunLock } from "./run-lock.js";
+import type { RunLock } from "./run-lock.js";
+import type { InputProgress } from "./run-progress.js";
 import { createFormatter } from "../sinks/formatter.js";
 import type { OutputFormat } from "../sinks/files.js";
 import { BatchWriter } from "./writer.js";
@@ -46,8 +54,10 @@ const KILL_AFTER_BATCHES = Number(process.env.MF_FAILPOINT_KILL_AFTER_BATCHES ??
 
 /** Options of {@link runFiles}. */
 export interface RunOptions {
-  /** Reading files: CSV, NDJSON or msgpack, by extension. */
+  /** Reading files: CSV, NDJSON or msgpack, by extension (or all of `inputFormat`). */
   inputs: string[];
+  /** The format of every reading file, whatever its extension. Default: by extension. */
+  inputFormat?: ReadingFormat;
   /**
    * Raw pulse-event files (README "Pulse events"), processed after the reading files: each
    * becomes one reading per meter and UTC day it covers.
@@ -89,6 +99,17 @@ export interface RunOptions {
   onProgress?: (processed: number) => void | Promise<void>;
   /** Told what a person should know before the run (no hold rules, --rules replacing the defaults); default: stderr. */
   onWarning?: (message: string) => void;
+  /** Told where each input file is (bytes read), and when it is done: for a progress display. */
+  inputProgress?: InputProgress;
+  /** Wait while another run holds the state, instead of refusing (MF_ERR_RUN_BUSY). */
+  wait?: boolean;
+  /** Told once when the run waits for another (`wait`), who holds the state. */
+  onWait?: (holder: string) => void;
+  /**
+   * Told what the registry import did, with the rows it could not import (also written to
+   * meters-rejected.csv in `out`).
+   */
+  onRegistry?: (imported: RegistryImport) => void;
 }
 
 /** summary.json. */
@@ -148,15 +169,15 @@ export class RunError extends MeterflowError {
 
 export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const stat = (path: string) => {
-    try {
-      return { path, bytes: statSync(path).size, sha256: "" };
-    } catch {
-      throw new RunError(`cannot read input ${path}`);
-    }
-  };
-  const inputs: RunSummary["inputs"] = options.inputs.map(stat);
+  // Inputs, options, plugins, rules and the output directory are all checked before anything is
+  // written: a run that cannot go imports nothing, records no run and leaves no file behind.
+  const stat = (path: string) => ({ path, bytes: inputBytes(path), sha256: "" });
+  const inputs: RunSummary["inputs"] = options.inputs.map((path) => {
+    formatOf(path, options.inputFormat);
+    return stat(path);
+  });
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
+  if (options.meters !== undefined) inputBytes(options.meters, "meter registry");
   // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
   const config = readPluginConfig(options.config);
   const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins: options.builtinPlugins ?? true };
@@ -168,24 +189,33 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   });
   pluginFacts.use(rules.uses);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
-  const store = await openStore(options.db);
+  const out: OutDir = prepareOutDir(options.out);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(options.db);
+  } catch (error) {
+    removeCreated(out);
+    throw error;
+  }
   let runId = -1;
   let writer: WriterClient | undefined;
+  let lock: RunLock | undefined;
   try {
+    lock = await acquireRunLock(options.db, store, { wait: options.wait, onWait: options.onWait });
     await plugins.setup();
-    const imported = options.meters === undefined ? undefined : withoutRejections(await importRegistry(store, options.meters, plugins));
+    runId = await store.startRun([...inputs, ...eventInputs]);
+    let imported: Omit<RegistryImport, "rejections"> | undefined;
+    if (options.meters !== undefined) {
+      const result = await importRegistry(store, options.meters, plugins);
+      if (result.skipped !== true) writeRegistryRejections(options.out, result.rejections ?? []);
+      options.onRegistry?.(result);
+      imported = withoutRejections(result);
+    }
     const registered = Number((await store.meta(REGISTERED)) ?? 0);
     // The run's working set: only the buckets its batches name are ever loaded.
     const ws = new WorkingSet(store);
     const { meters, state } = ws;
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
-    try {
-      mkdirSync(options.out, { recursive: true });
-      accessSync(options.out, constants.W_OK);
-    } catch (error) {
-      throw new RunError(`cannot write to ${options.out}: ${(error as Error).message}`, error);
-    }
-    runId = await store.startRun([...inputs, ...eventInputs]);
     const format = options.format ?? "csv";
     // Threads pay off on big inputs; a small night (a few MB) runs faster without starting two.
     const bytes = [...inputs, ...eventInputs].reduce((sum, i) => sum + i.bytes, 0);
@@ -219,25 +249,38 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     let seq = 0;
     let decode = 0;
     const setup = performance.now() - started;
+    const progress = options.inputProgress;
+    progress?.begin([...inputs, ...eventInputs].map((i) => ({ path: i.path, bytes: i.bytes })));
     for (const input of inputs) {
       let waited = performance.now();
       const batchSize = options.batchSize ?? 65536;
+      const format = formatOf(input.path, options.inputFormat);
+      const fileRows = total.rows;
+      const fileStarted = performance.now();
+      // The decoding worker reads by extension; a format named by --input-format is decoded here.
+      const inWorker = decodeInWorker && formatOfPath(input.path) === format;
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
-      const batches = decodeInWorker
+      let read = 0;
+      const position = inWorker ? await linePosition(input.path, input.bytes) : undefined;
+      const batches = inWorker
         ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex),
           (hashes) => ws.prefetch(hashes))
-        : routeByBucket(readReadings(input.path, { batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => hash.update(chunk) }),
-          { partitions: store.partitions, batchSize, meters: index });
+        : routeByBucket(readReadings(input.path, { format, batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => {
+          hash.update(chunk);
+          read += chunk.length;
+        } }), { partitions: store.partitions, batchSize, meters: index });
       for await (const batch of batches) {
         decode += performance.now() - waited;
         const counts = await processor.process(batch, seq++, input.path);
         if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
         for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
         await options.onProgress?.(total.rows);
+        progress?.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
         waited = performance.now();
       }
-      if (!decodeInWorker) input.sha256 = hash.digest("hex");
+      if (!inWorker) input.sha256 = hash.digest("hex");
+      progress?.fileDone(input.path, { bytes: input.bytes, rows: total.rows - fileRows, seconds: (performance.now() - fileStarted) / 1000 });
     }
     for (const input of eventInputs) {
       const waited = performance.now();
@@ -250,7 +293,9 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       const counts = await processor.process(batch, seq++, input.path);
       for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
       await options.onProgress?.(total.rows);
+      progress?.fileDone(input.path, { bytes: input.bytes, rows: counts.rows, seconds: (performance.now() - waited) / 1000 });
     }
+    progress?.end();
     const ms = (x: number) => Math.round(x) / 1000;
     const flushing = performance.now();
     await writer.flush();
@@ -275,14 +320,52 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     await store.finishRun(runId, "finished", summary, inputs);
     return summary;
   } catch (caught) {
-    await writer?.abort();
+    options.inputProgress?.end();
     const error = explain(caught);
-    if (runId >= 0) await store.finishRun(runId, "failed", { error: error.message });
+    const left = await abortOutputs(writer, options.out);
+    if (runId >= 0) await store.finishRun(runId, "failed", { error: error.message }).catch(() => undefined);
+    removeCreated(out);
+    if (left.length > 0) throw new RunError(`${error.message}; partial outputs left in ${options.out}: ${left.join(", ")}`, error);
     throw error;
   } finally {
+    await lock?.release();
     await store.close();
     await plugins.teardown();
   }
+}
+
+/** Drops the failed run's partial outputs; the names of any still there (to say where they are). */
+async function abortOutputs(writer: WriterClient | undefined, out: string): Promise<string[]> {
+  await writer?.abort().catch(() => undefined);
+  try {
+    return readdirSync(out).filter((name) => name.endsWith(".partial"));
+  } catch {
+    return [];
+  }
+}
+
+/** The size of an input file, or a one-line RunError (`MF_ERR_RUN`) when it cannot be read. */
+function inputBytes(path: string, what = "input"): number {
+  try {
+    const s = statSync(path);
+    if (!s.isFile()) throw new Error("not a file");
+    accessSync(path, constants.R_OK);
+    return s.size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new RunError(`cannot read ${what} ${path}: ${why}`, error);
+  }
+}
+
+/** A reading file's format: `inputFormat` when given, else its extension's. */
+function formatOf(path: string, inputFormat: ReadingFormat | undefined): ReadingFormat {
+  const format = inputFormat ?? formatOfPath(path);
+  if (format === null) {
+    throw new MeterflowError("MF_ERR_INPUT_FORMAT", `cannot tell the format of ${path}: name it .csv, .ndjson, .jsonl, .msgpack or .mpk, `
+      + "or give --input-format csv|ndjson|msgpack");
+  }
+  return format;
 }
 
 /** A fenced commit, said as a person running the command needs it (the code stays). */

@@ -87,7 +87,7 @@ export interface WriterThreadInput {
   plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
 }
 
-type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "error"; code: string; message: string };
+type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { type: "aborted" } | { type: "error"; code: string; message: string };
 
 /** The writer in a worker thread, with its own connection to the database. */
 export function threadWriter(input: WriterThreadInput): WriterClient {
@@ -103,9 +103,15 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
     onReply?.(reply);
     wakeAll();
   });
+  let exited = false;
+  const exitWaiters: Array<() => void> = [];
   worker.on("error", (error) => {
     failure ??= error;
     wakeAll();
+  });
+  worker.on("exit", () => {
+    exited = true;
+    exitWaiters.splice(0).forEach((w) => w());
   });
   const until = async (condition: () => boolean) => {
     while (!condition() && failure === undefined) await new Promise<void>((resolve) => waiters.push(resolve));
@@ -135,7 +141,17 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
       await worker.terminate();
     },
     async abort() {
-      worker.postMessage({ type: "abort" });
+      // The thread removes its partial files before it is ended (or has ended already: then it
+      // never got as far as creating them, or removed them as it failed).
+      if (!exited) {
+        await new Promise<void>((resolve) => {
+          exitWaiters.push(resolve);
+          onReply = (reply) => {
+            if (reply.type === "aborted") resolve();
+          };
+          worker.postMessage({ type: "abort" });
+        });
+      }
       await worker.terminate();
     },
   };

@@ -38,9 +38,13 @@ port.on("message", (message: Message) => {
         await plugins.teardown();
         port.postMessage({ type: "closed" });
       } else {
-        writer.abort();
-        await store.close();
-        await plugins.teardown();
+        try {
+          writer.abort();
+          await store.close();
+          await plugins.teardown();
+        } finally {
+          port.postMessage({ type: "aborted" });
+        }
       }
     } catch (error) {
       fail(error);

@@ -1,20 +1,24 @@
 // `meterflow run`: readings files to billing, held and rejected outputs with SQLite state.
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { METERS_REJECTED } from "../../sinks/meters-rejected.js";
 import { runFiles } from "../../runtime/index.js";
 import type { RunSummary } from "../../runtime/index.js";
 import { UsageError } from "../errors.js";
-import { progress } from "../progress.js";
+import { printRegistryRejections } from "../meters-rejections.js";
+import { inputProgress } from "../progress.js";
 import { formatTable } from "../table.js";
 
 export const RUN_HELP = `Usage: meterflow run --db FILE|URL --out DIR [--meters METERS] [--pulse-events FILE]... READINGS...
 
-Reads the readings files (CSV, NDJSON or msgpack, by extension) and the raw pulse-event files
+Reads the readings files (CSV, NDJSON or msgpack, by extension or --input-format) and the raw pulse-event files
 (each summarised into one reading per meter and day), computes consumption, decides
 billable / held / rejected, commits each batch to the store in one transaction, and writes
 billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR.
 
 Options:
-  --meters FILE       meter registry (CSV or NDJSON) to import before the run
+  --meters FILE       meter registry (CSV or NDJSON) to import before the run; rows it
+                      cannot import are listed on standard error and in meters-rejected.csv
   --pulse-events FILE raw pulse events and line samples (CSV, NDJSON or msgpack); repeat
                       for several
   --config FILE       plugin configuration ({"plugins": [...]}); default ./meterflow.config.json
@@ -24,15 +28,23 @@ Options:
   --db FILE|URL       the store: an SQLite file (created when missing), or     [required]
                       postgres://HOST:PORT/DB[?schema=NAME] for PostgreSQL
   --out DIR           output directory (created when missing)                [required]
+  --input-format csv|ndjson|msgpack
+                      the format of every readings file, whatever its extension
+                      (default: by extension: .csv; .ndjson or .jsonl; .msgpack or .mpk)
   --format csv|ndjson row files as CSV (default) or NDJSON
-  --batch-size N      readings per batch and transaction (default 65536)
-  --future-days N     days after today an end date may lie (default 1)
+  --batch-size N      readings per batch and transaction, 1 to 16777216 (default 65536)
+  --future-days N     days after today an end date may lie, 0 to 1000000 (default 1)
   --threads N         0: decode, decide and write in one thread; 1 or more: decode and
                       write in threads beside the decision (default: threads for inputs
                       of 4 MiB or more)
-  --quiet             no summary table on standard output
+  --wait              when another run holds the state, wait for it to finish (default:
+                      stop, saying which run holds it and since when)
+  --quiet             no summary table on standard output, no progress on standard error
 
-Exit status 0 when the run completed (rejected rows included), non-zero when it could not run.`;
+Progress goes to standard error: a bar on a terminal, one line per input file otherwise.
+Exit status 0 when the run completed (rejected rows included), 1 when it could not run
+(nothing is written when an input, option or the output directory is wrong), 2 for a usage
+mistake.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -49,6 +61,8 @@ export async function run(argv: string[]): Promise<number> {
       "batch-size": { type: "string", default: "65536" },
       "future-days": { type: "string", default: "1" },
       threads: { type: "string" },
+      "input-format": { type: "string" },
+      wait: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
   });
@@ -57,21 +71,33 @@ export async function run(argv: string[]): Promise<number> {
   const pulseEvents = values["pulse-events"] ?? [];
   if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
-  const batchSize = positiveInteger("--batch-size", values["batch-size"]);
-  const futureDays = positiveInteger("--future-days", values["future-days"], 0);
-  const threads = values.threads === undefined ? undefined : positiveInteger("--threads", values.threads, 0) > 0;
-  const bar = progress("run");
+  const inputFormat = values["input-format"];
+  if (inputFormat !== undefined && inputFormat !== "csv" && inputFormat !== "ndjson" && inputFormat !== "msgpack") {
+    throw new UsageError(`--input-format must be csv, ndjson or msgpack, got ${inputFormat}`);
+  }
+  const batchSize = integerIn("--batch-size", values["batch-size"], 1, MAX_BATCH_SIZE);
+  const futureDays = integerIn("--future-days", values["future-days"], 0, 1_000_000);
+  const threads = values.threads === undefined ? undefined : integerIn("--threads", values.threads, 0, 1024) > 0;
+  const out = values.out;
   const summary = await runFiles({
-    inputs: positionals, pulseEvents, config: values.config, db: values.db, out: values.out, meters: values.meters, rules: values.rules, format: values.format,
-    batchSize, futureDays, onProgress: bar.update, ...(threads === undefined ? {} : { threads }),
-  }).finally(bar.done);
+    inputs: positionals, pulseEvents, config: values.config, db: values.db, out, meters: values.meters, rules: values.rules, format: values.format,
+    batchSize, futureDays, ...(threads === undefined ? {} : { threads }), ...(inputFormat === undefined ? {} : { inputFormat }),
+    wait: values.wait, onWait: (holder) => console.error(`meterflow: ${holder} (--wait)`),
+    onRegistry: (imported) => printRegistryRejections(imported.rejections ?? [], join(out, METERS_REJECTED)),
+    ...(values.quiet ? {} : { inputProgress: inputProgress() }),
+  });
   if (!values.quiet) console.log(summaryTable(summary, values.out));
   return 0;
 }
 
-function positiveInteger(name: string, text: string, min = 1): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got ${text}`);
+/** The largest batch the decoders take (engine/ingest/options.ts). */
+const MAX_BATCH_SIZE = 1 << 24;
+
+function integerIn(name: string, text: string, min: number, max: number): number {
+  const n = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max.toLocaleString("en")}, got ${text}`);
+  }
   return n;
 }
 

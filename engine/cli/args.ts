@@ -1,0 +1,44 @@
+// The command line before and after node:util's parseArgs: a negative number given to an option
+// (`--batch-size -5`) is that option's value, not an option of its own; parseArgs' own errors are
+// said as one of ours (one line, balanced quotes, the command named) with exit status 2.
+import { UsageError } from "./errors.js";
+
+/** `--name -5` becomes `--name=-5`, so the option's own check says what is wrong with -5. */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg === "--") return [...out, ...argv.slice(i)];
+    if (/^--[^=]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** parseArgs' error for `command` as a UsageError; any other error as it is. */
+export function usageOf(error: unknown, command: string): unknown {
+  const e = error as Error & { code?: unknown };
+  if (!(e instanceof Error) || typeof e.code !== "string" || !e.code.startsWith("ERR_PARSE_ARGS")) return error;
+  const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? "";
+  const option = quoted.replace(/ <value>$/, "");
+  const help = `see meterflow ${command} --help`;
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option ${option} for meterflow ${command} (${help})`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument ${option}: meterflow ${command} takes none (${help})`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(e.message)) return new UsageError(`${option} takes no value (${help})`);
+      if (/ambiguous/.test(e.message)) return new UsageError(`${option} needs a value; one that starts with a dash is written ${option}=VALUE`);
+      return new UsageError(`${option} needs a value (${help})`);
+    default:
+      return new UsageError(`${firstLine(e.message)} (${help})`);
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0];
+}

@@ -1,0 +1,22 @@
+// The registry rows an import could not import, as `meterflow meters import` and
+// `meterflow run --meters` list them: line, meter id and reason, a long list cut with a count.
+import type { RegistryRejection } from "../meters/index.js";
+
+/** Rows listed before the rest is counted. */
+export const MAX_LISTED = 20;
+
+/** `  line 7: M-3: unknown_meter_type`, at most `max` of them, then `  ... and N more`. */
+export function rejectionLines(rejections: readonly RegistryRejection[], max = MAX_LISTED): string[] {
+  const shown = rejections.length > max ? rejections.slice(0, max - 1) : rejections;
+  const lines = shown.map((r) => `  line ${r.line}: ${r.meterId || "(no id)"}: ${r.reason}`);
+  if (shown.length < rejections.length) lines.push(`  ... and ${rejections.length - shown.length} more`);
+  return lines;
+}
+
+/** For `run --meters`: the rows on standard error, and where the whole list is. */
+export function printRegistryRejections(rejections: readonly RegistryRejection[], file: string): void {
+  if (rejections.length === 0) return;
+  const rows = rejections.length === 1 ? "1 row" : `${rejections.length.toLocaleString("en")} rows`;
+  console.error(`meterflow: meter registry: ${rows} not imported (all in ${file}; a meter not registered has its readings held unknown_meter):`);
+  for (const line of rejectionLines(rejections)) console.error(line);
+}

@@ -1,0 +1,36 @@
+// How the `meterflow` command prints an error and which exit status it gives: a usage mistake
+// is one line and status 2; an error with a code (the engine's MF_ERR_*, a plugin's) is printed
+// whole, every problem line of it with the code on the first, long lists cut with a count, and
+// status 1; anything else is a bug and keeps its stack.
+import { MeterflowError } from "../errors.js";
+import { PluginError } from "../../sdk/errors.js";
+import { UsageError } from "./errors.js";
+
+/** Problem lines of one error printed before the rest is counted. */
+export const MAX_PROBLEM_LINES = 20;
+
+/** The lines to print for `error` (without the stream) and the exit status. */
+export function describeError(error: unknown): { lines: string[]; status: number } {
+  if (error instanceof UsageError) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 2 };
+  if (error instanceof MeterflowError || error instanceof PluginError) return { lines: codedLines(error.message, error.code), status: 1 };
+  return { lines: [error instanceof Error ? (error.stack ?? String(error)) : String(error)], status: 1 };
+}
+
+/** Prints `error` on standard error and returns the exit status. */
+export function report(error: unknown): number {
+  const { lines, status } = describeError(error);
+  console.error(lines.join("\n"));
+  return status;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0];
+}
+
+function codedLines(message: string, code: string): string[] {
+  const [first, ...rest] = message.split("\n");
+  const problems = rest.filter((line) => line.trim() !== "").map((line) => (/^\s/.test(line) ? line : `  ${line}`));
+  const shown = problems.length > MAX_PROBLEM_LINES ? problems.slice(0, MAX_PROBLEM_LINES - 1) : problems;
+  const more = problems.length - shown.length;
+  return [`meterflow: ${first} (${code})`, ...shown, ...(more > 0 ? [`  ... and ${more} more`] : [])];
+}

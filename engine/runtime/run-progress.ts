@@ -1,0 +1,48 @@
+// What a run tells a progress display: the input files and their sizes, how far into each it is
+// (in bytes), and each file's totals when it is done.
+import { open } from "node:fs/promises";
+import { extname } from "node:path";
+
+/** An input file's totals once it is done. */
+export interface InputDone {
+  bytes: number;
+  /** Rows (readings and sensor rows) the file gave. */
+  rows: number;
+  seconds: number;
+}
+
+/** Receives a run's progress; every method is synchronous and cheap. */
+export interface InputProgress {
+  begin(files: ReadonlyArray<{ path: string; bytes: number }>): void;
+  /** `bytes` read of `path` so far; `rows` of the run so far. */
+  advance(path: string, bytes: number, rows: number): void;
+  fileDone(path: string, done: InputDone): void;
+  /** The run ended (finished or failed): clear whatever is drawn. */
+  end(): void;
+}
+
+/**
+ * For a file decoded in another thread (whose byte position this thread does not see): an
+ * estimate of the bytes read from the highest source line reached, at the average line length
+ * of the file's first 256 KiB. Not for msgpack, which has no lines: 0 until the file is done.
+ */
+export async function linePosition(path: string, bytes: number): Promise<(line: ArrayLike<number>, length: number) => number> {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".msgpack" || ext === ".mpk") return () => 0;
+  const handle = await open(path, "r");
+  let perLine = 0;
+  try {
+    const sample = Buffer.alloc(Math.min(bytes, 256 << 10));
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    let lines = 0;
+    for (let i = sample.indexOf(10); i >= 0 && i < bytesRead; i = sample.indexOf(10, i + 1)) lines++;
+    perLine = lines === 0 ? bytes : bytesRead / lines;
+  } finally {
+    await handle.close();
+  }
+  let reached = 0;
+  return (line, length) => {
+    for (let i = 0; i < length; i++) if (line[i] > reached) reached = line[i];
+    return Math.min(bytes, Math.round(reached * perLine));
+  };
+}

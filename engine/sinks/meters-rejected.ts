@@ -1,0 +1,29 @@
+// meters-rejected.csv: the registry rows a run's `--meters` import could not import, with the
+// line, meter id, reason and raw text, as `meterflow meters import` lists them.
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { RegistryRejection } from "../meters/index.js";
+import { csv } from "./format.js";
+
+/** The file's name in the output directory. */
+export const METERS_REJECTED = "meters-rejected.csv";
+
+/** Writes meters-rejected.csv into `dir` (header only when nothing was rejected). */
+export function writeRegistryRejections(dir: string, rejections: readonly RegistryRejection[]): void {
+  const path = join(dir, METERS_REJECTED);
+  const fd = openSync(`${path}.partial`, "w");
+  try {
+    let text = "line,meter_id,reason,raw\n";
+    for (const r of rejections) {
+      text += `${r.line},${csv(r.meterId)},${csv(r.reason)},${csv(r.raw)}\n`;
+      if (text.length >= 1 << 20) {
+        writeSync(fd, text);
+        text = "";
+      }
+    }
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${path}.partial`, path);
+}

@@ -1,0 +1,82 @@
+// The output directory of a run: created one level at a time and proved writable before a run
+// touches anything else. Node's own `mkdir(..., { recursive: true })` loops forever on a path it
+// can never create (`/proc/nope` answers ENOENT however often it is asked), so it is not used.
+import { closeSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { MeterflowError } from "../errors.js";
+
+/** The output directory cannot be created or written. */
+export class OutputDirError extends MeterflowError {
+  override name = "OutputDirError";
+  constructor(dir: string, reason: string, cause?: unknown) {
+    super("MF_ERR_OUTPUT_DIR", `cannot write to ${dir}: ${reason}`, { cause });
+  }
+}
+
+/** A prepared output directory: the directories it created (deepest last), to remove on failure. */
+export interface OutDir {
+  readonly path: string;
+  readonly created: readonly string[];
+}
+
+/**
+ * Creates `dir` (and missing parents) and writes and removes a probe file in it. Throws
+ * OutputDirError (`MF_ERR_OUTPUT_DIR`) with the reason, leaving nothing it created behind.
+ */
+export function prepareOutDir(dir: string): OutDir {
+  const created: string[] = [];
+  try {
+    makeDir(resolve(dir), created);
+    const probe = join(dir, `.meterflow-probe-${process.pid}`);
+    closeSync(openSync(probe, "wx"));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    removeCreated({ path: dir, created });
+    throw new OutputDirError(dir, reasonOf(error), error);
+  }
+  return { path: dir, created };
+}
+
+/** Removes the directories `prepareOutDir` created, when they are still empty. */
+export function removeCreated(out: OutDir): void {
+  for (const d of [...out.created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** mkdir of each missing level, each tried once: a level that still cannot be made is an error. */
+function makeDir(dir: string, created: string[]): void {
+  try {
+    mkdirSync(dir);
+    created.push(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error("a file is in the way (not a directory)"), { code: "ENOTDIR" });
+      return;
+    }
+    const parent = dirname(dir);
+    if (code !== "ENOENT" || parent === dir) throw error;
+    makeDir(parent, created);
+  }
+  // The parent exists now; a second ENOENT means this path cannot be made (a /proc-like directory).
+  mkdirSync(dir);
+  created.push(dir);
+}
+
+function reasonOf(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e.code) {
+    case "ENOENT": return "no such directory can be created there";
+    case "ENOTDIR": return "a file is in the way (not a directory)";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "EROFS": return "read-only file system";
+    case "ENOSPC": return "no space left on device";
+    default: return e.message;
+  }
+}
