@@ -1,5 +1,4 @@
-// Errors of the NATS JetStream transport. The code is also in the message, so the one line the
-// CLI prints names it.
+// Errors of the NATS JetStream transport (the CLI prints the message with the code).
 import { MeterflowError } from "../errors.js";
 
 /** Stable codes of NatsError. */
@@ -21,6 +20,6 @@ export class NatsError extends MeterflowError {
   declare readonly code: NatsErrorCode;
 
   constructor(code: NatsErrorCode, message: string, cause?: unknown) {
-    super(code, `${message} (${code})`, { cause });
+    super(code, message, { cause });
   }
 }

@@ -61,7 +61,6 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
     try {
       info = await jsm.streams.add({
         name, subjects: [READINGS_SUBJECTS], description: streamDescription(partitions),
-        metadata: { "meterflow.partitions": String(partitions) },
         retention: RetentionPolicy.Workqueue, storage: StorageType.File,
         duplicate_window: (options.duplicateWindowMs ?? 24 * 3600 * 1000) * 1_000_000,
       });

@@ -3,7 +3,7 @@
 // test can kill the server mid-stream and bring it back with what it had stored.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ export interface NatsServer {
   /** `nats://127.0.0.1:PORT`. */
   readonly url: string;
   readonly port: number;
-  /** The JetStream store directory (kept across restarts, removed by stop). */
+  /** The server's directory: its JetStream store (and configuration), kept across restarts, removed by stop. */
   readonly storeDir: string;
   /** The current process id (changes on restart). */
   readonly pid: number;
@@ -45,15 +45,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Options of startNatsServer. */
+export interface NatsServerOptions {
+  /** Milliseconds to wait for the server to be ready; default 10000. */
+  startTimeoutMs?: number;
+  /** Server configuration text (e.g. `max_payload: 4096`), passed with -c; the flags still set port, address and store. */
+  config?: string;
+}
+
 /**
  * Starts `nats-server -js -a 127.0.0.1 -p PORT -sd DIR` and resolves once it accepts
  * connections (rejects with its output when it exits or is not up within `startTimeoutMs`).
  */
-export async function startNatsServer(options: { startTimeoutMs?: number } = {}): Promise<NatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), "meterflow-nats-"));
   const timeout = options.startTimeoutMs ?? 10_000;
-  let child: ChildProcess = await launch(port, storeDir, timeout).catch((error) => {
+  // The configuration file lives beside the store (its directory is removed by stop()).
+  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(storeDir, "jetstream")];
+  if (options.config !== undefined) {
+    const file = join(storeDir, "nats.conf");
+    writeFileSync(file, `${options.config}\n`);
+    args.unshift("-c", file);
+  }
+  let child: ChildProcess = await launch(args, port, timeout).catch((error) => {
     rmSync(storeDir, { recursive: true, force: true });
     throw error;
   });
@@ -73,14 +88,14 @@ export async function startNatsServer(options: { startTimeoutMs?: number } = {})
     },
     async restart() {
       await stopProcess(child, "SIGTERM", 5000);
-      child = await launch(port, storeDir, timeout);
+      child = await launch(args, port, timeout);
     },
   };
   return server;
 }
 
-async function launch(port: number, storeDir: string, timeoutMs: number): Promise<ChildProcess> {
-  const child = spawn(natsServerBinary(), ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+async function launch(args: string[], port: number, timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(natsServerBinary(), args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let output = "";

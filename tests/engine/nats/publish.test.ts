@@ -1,0 +1,170 @@
+// `meterflow publish` against a real nats-server (started by the test, stopped by its pid): every
+// valid reading lands exactly once on its partition's subject, bad rows go to rejected.csv,
+// publishing the same file again stores nothing new, a partition mismatch and an unreachable
+// server are one coded line and exit 1, messages stay under the server's max payload.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createMeterIndex } from "../../../engine/ingest/index.js";
+import { decodeBatch, messageId, readingsSubject, toReadingBatch } from "../../../engine/nats/index.js";
+import { partitionOf } from "../../../engine/store/contract.js";
+import { freePort, startNatsServer } from "../../helpers/nats-server.js";
+import type { NatsServer } from "../../helpers/nats-server.js";
+import { readCsv, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const MAIN = join(import.meta.dirname, "../../../dist/engine/cli/main.js");
+const dir = tempDir("meterflow-publish-");
+
+function meterflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", cwd: dir, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every message of a stream, read by sequence (a work-queue stream keeps them until acknowledged). */
+async function readStream(url: string, stream = "MFLOW") {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(stream);
+    const out: Array<{ subject: string; msgId: string | undefined; data: Uint8Array }> = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (m !== null) out.push({ subject: m.subject, msgId: m.header?.get("Nats-Msg-Id"), data: m.data });
+    }
+    return { info, messages: out };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Readings of the stream as "meter@end=value" with the subject they came on. */
+function readingsOf(messages: Array<{ subject: string; data: Uint8Array }>) {
+  return messages.flatMap(({ subject, data }) => {
+    const w = decodeBatch(data);
+    expect(subject).toBe(readingsSubject(w.partition));
+    const b = toReadingBatch(w, createMeterIndex());
+    return Array.from({ length: b.length }, (_, r) => ({
+      subject, file: w.file, key: `${b.meters.idOf(b.meter[r])}@${b.end[r]}=${b.value[r]}`, meter: b.meters.idOf(b.meter[r]),
+    }));
+  });
+}
+
+let server: NatsServer;
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error("build first: npm run build:ts");
+  server = await startNatsServer();
+});
+afterAll(async () => server?.stop());
+
+const readings = write(dir, "night.csv", [
+  "meter_id,end,value,pulse_min_on_ms",
+  ...Array.from({ length: 300 }, (_, i) => `M-${i},2026-11-${String(1 + (i % 28)).padStart(2, "0")},${i * 10 + 0.5},`),
+  "Zähler-ü,2026-11-02,12.5,",
+  "メーター1,2026-11-02,7,",
+  "P-1,2026-11-03,4,35",
+  ",2026-11-02,1,",
+  "M-1,not-a-date,1,",
+  "M-2,2026-11-02,-5,",
+]);
+const VALID = 303;
+const events = write(dir, "events.csv", [
+  "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt",
+  "L-1,2026-11-28T08:00:00.000Z,50,,,,",
+  "L-1,2026-11-29T08:00:00.000Z,50,,,,",
+  "L-1,yesterday,50,,,,",
+]);
+
+describe("meterflow publish", () => {
+  test("every valid reading is in the stream exactly once on its partition's subject; bad rows are in rejected.csv", async () => {
+    const out = join(dir, "out1");
+    const r = meterflow("publish", "--nats", server.url, "--out", out, "--pulse-events", events, readings);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stdout).toMatch(/^published 305 readings in \d+ messages \(0\.0 MB\) to MFLOW \(16 partitions\), 4 rejected, 0 duplicates already in the stream;/);
+
+    const { info, messages } = await readStream(server.url);
+    expect(info.config.description).toBe("meterflow readings; partitions=16");
+    expect(info.config.retention).toBe("workqueue");
+    const got = readingsOf(messages);
+    const fromFile = got.filter((g) => g.file === readings);
+    expect(fromFile).toHaveLength(VALID);
+    expect(new Set(fromFile.map((g) => g.key)).size).toBe(VALID);
+    for (const g of got) expect(g.subject).toBe(readingsSubject(partitionOf(g.meter, 16)));
+    expect(fromFile.map((g) => g.key)).toContain("Zähler-ü@20759=12.5");
+    expect(fromFile.map((g) => g.key)).toContain("メーター1@20759=7");
+    // Pulse events: L-1's two days summarised into two readings.
+    expect(got.filter((g) => g.file === events).map((g) => g.key.split("=")[0])).toEqual(["L-1@20785", "L-1@20786"]);
+    // Ids are the content hash of partition and payload.
+    for (const m of messages) expect(m.msgId).toBe(messageId(decodeBatch(m.data).partition, m.data));
+
+    const summary = JSON.parse(readFileSync(join(out, "publish-summary.json"), "utf8"));
+    expect(summary).toMatchObject({ in: 309, published: 305, rejected: 4, messages: messages.length, duplicate_readings: 0, partitions: 16 });
+    expect(summary.bytes).toBe(messages.reduce((n, m) => n + m.data.length, 0));
+    const rejected = readCsv(join(out, "rejected.csv"));
+    expect(rejected.map((x) => [x.source_line, x.meter_id, x.reason, x.file])).toEqual([
+      ["305", "", "missing_meter_id", readings],
+      ["306", "M-1", "bad_date", readings],
+      ["307", "M-2", "negative_value", readings],
+      ["4", "L-1", "bad_event_time", events],
+    ]);
+    expect(rejected[1].raw).toBe("M-1,not-a-date,1,");
+  });
+
+  test("publishing the same files again stores nothing new and counts the duplicates", async () => {
+    const before = await readStream(server.url);
+    const r = meterflow("publish", "--nats", server.url, "--out", join(dir, "out2"), "--pulse-events", events, readings);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/, 4 rejected, 305 duplicates already in the stream;/);
+    const after = await readStream(server.url);
+    expect(after.info.state.messages).toBe(before.info.state.messages);
+    expect(after.info.state.last_seq).toBe(before.info.state.last_seq);
+    const summary = JSON.parse(readFileSync(join(dir, "out2", "publish-summary.json"), "utf8"));
+    expect(summary).toMatchObject({ published: 305, duplicate_readings: 305, duplicate_messages: before.messages.length });
+  });
+
+  test("a partition count other than the stream's is a coded error and publishes nothing", async () => {
+    const before = await readStream(server.url);
+    const r = meterflow("publish", "--nats", server.url, "--partitions", "8", readings);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^meterflow: stream MFLOW has 16 partitions, --partitions asks for 8: .* \(MF_ERR_NATS_PARTITIONS\)\n$/);
+    expect((await readStream(server.url)).info.state.last_seq).toBe(before.info.state.last_seq);
+  });
+
+  test("an unreachable server is one line naming the URL, exit 1", async () => {
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    const r = meterflow("publish", "--nats", url, "--connect-timeout", "2", "--out", join(dir, "out3"), readings);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`meterflow: cannot connect to NATS at ${url}: connection refused (MF_ERR_NATS_CONNECT)\n`);
+    expect(existsSync(join(dir, "out3", "rejected.csv"))).toBe(false);
+  });
+
+  test("usage errors exit 2", () => {
+    expect(meterflow("publish", readings).status).toBe(2);
+    expect(meterflow("publish", "--nats", server.url).status).toBe(2);
+    expect(meterflow("publish", "--nats", server.url, "--partitions", "0", readings).status).toBe(2);
+  });
+
+  test("messages stay under a small server max payload and carry every reading", async () => {
+    const small = await startNatsServer({ config: "max_payload: 4096" });
+    try {
+      const r = meterflow("publish", "--nats", small.url, "--partitions", "4", readings);
+      expect(r.status).toBe(0);
+      const { info, messages } = await readStream(small.url);
+      expect(info.config.description).toBe("meterflow readings; partitions=4");
+      expect(messages.length).toBeGreaterThan(4);
+      for (const m of messages) expect(m.data.length).toBeLessThanOrEqual(4096);
+      const got = readingsOf(messages);
+      expect(new Set(got.map((g) => g.key)).size).toBe(VALID);
+      for (const g of got) expect(g.subject).toBe(readingsSubject(partitionOf(g.meter, 4)));
+    } finally {
+      await small.stop();
+    }
+  });
+});
