@@ -121,13 +121,48 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect(out.segments.map((s) => bytes(s.data))).toEqual([[1, 2, 3, 4]]);
       expect(out.held).toEqual(h);
       expect(out.alerts).toEqual([alert]);
+      expect(out.rejected).toEqual([]);
 
       // A later batch deletes an episode (null) and appends to the ledger in commit order.
       await store.commit(batch("b2", [{ partition: p, version: 1 }], {
         runId: run, segments: [{ ...seg, data: Uint8Array.from([9]) }], episodes: [{ key: `${id}|temperature`, data: null }] }));
       expect(await store.readEpisodes([`${id}|temperature`])).toEqual(new Map());
       expect((await store.readSegments([bucket])).map((s) => s.batchId)).toEqual(["b1", "b2"]);
-      expect(await store.batchOutputs("none")).toEqual({ segments: [], held: [], alerts: [] });
+      expect(await store.batchOutputs("none")).toEqual({ segments: [], held: [], alerts: [], rejected: [] });
+    });
+
+    withStore("lists batches in commit order, keeps rejected rows, lists and resolves held readings", async ({ store }) => {
+      const p = partitionOf("M-1", P);
+      const rejected = ['{"sourceLine":3,"meterId":"M-1","reason":"bad_date","raw":"M-1,x,1"}'];
+      const h1 = held("M-1@a", "M-1", { endDay: 20_001, value: 10, reasons: "temp_bad" });
+      const h2 = held("M-1@b", "M-1", { endDay: 20_002, value: 20, reasons: "implausible_rollover|temp_bad" });
+      const h3 = held("M-2@a", "M-2", { endDay: 20_001, value: 30, reasons: "spike_high" });
+      await store.commit(batch("b1", [{ partition: p, version: 0 }], { held: [h1, h2, h3], rejected }));
+      await store.commit(batch("b2", [{ partition: p, version: 1 }]));
+      await store.commit(batch("b0", [{ partition: p, version: 2 }]));
+      const listed = await store.listBatches({ limit: 10 });
+      expect(listed.map((b) => b.batchId)).toEqual(["b1", "b2", "b0"]);
+      expect(listed[0].seq).toBeLessThan(listed[1].seq);
+      expect((await store.listBatches({ afterSeq: listed[0].seq, limit: 1 })).map((b) => b.batchId)).toEqual(["b2"]);
+      expect((await store.listBatches({ since: "2999-01-01T00:00:00.000Z", limit: 10 }))).toEqual([]);
+      expect((await store.batchOutputs("b1")).rejected).toEqual(rejected);
+
+      const all = await store.listHeld({ limit: 10 });
+      expect(all.map((r) => r.readingId)).toEqual(["M-1@a", "M-1@b", "M-2@a"]);
+      expect(all[0]).toMatchObject({ ...h1, batchId: "b1" });
+      expect((await store.listHeld({ after: all[0].id, limit: 1 })).map((r) => r.readingId)).toEqual(["M-1@b"]);
+      expect((await store.listHeld({ reason: "temp_bad", limit: 10 })).map((r) => r.readingId)).toEqual(["M-1@a", "M-1@b"]);
+      expect((await store.listHeld({ meterId: "M-2", limit: 10 })).map((r) => r.readingId)).toEqual(["M-2@a"]);
+      expect((await store.listHeld({ readingId: "M-1@b", limit: 10 })).map((r) => r.value)).toEqual([20]);
+
+      // A release resolves its held record and is audited, in the batch's one transaction.
+      await store.commit(batch("b3", [{ partition: p, version: 3 }], {
+        released: [{ meterId: "M-1", endDay: 20_002, value: 20, reason: "photo", actor: "anna" }] }));
+      expect((await store.listHeld({ limit: 10 })).map((r) => r.readingId)).toEqual(["M-1@a", "M-2@a"]);
+      expect((await store.readHeld(["M-1"])).map((r) => r.readingId)).toEqual(["M-1@a"]);
+      expect((await store.audit("M-1")).map((a) => [a.action, a.reason, a.actor])).toEqual([["release", "photo", "anna"]]);
+      // Still part of the batch that held it (a rerun adopting that batch re-emits it).
+      expect((await store.batchOutputs("b1")).held).toHaveLength(3);
     });
 
     withStore("is idempotent by batch id: a duplicate changes nothing", async ({ store }) => {
@@ -178,7 +213,7 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect((await store.readBuckets([bucket]))[0].state).toBeNull();
       expect(await store.readSegments([bucket])).toEqual([]);
       expect(await store.readHeld(["M-1"])).toEqual([]);
-      expect(await store.batchOutputs("b1")).toEqual({ segments: [], held: [], alerts: [] });
+      expect(await store.batchOutputs("b1")).toEqual({ segments: [], held: [], alerts: [], rejected: [] });
       expect(await store.readEpisodes(["k"])).toEqual(new Map());
       expect(await store.commit({ ...broken, held: [held("r1", "M-1")] })).toBe("committed");
     });

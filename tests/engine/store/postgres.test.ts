@@ -122,7 +122,7 @@ describe.skipIf(!runPostgresTests)("PostgreSQL store", () => {
     expect([...(await store.versions())]).toEqual([0, 1, 0, 0]);
     expect(await store.readHeld(["M-1"])).toEqual([held]);
     expect(await store.batchOutputs("b1")).toEqual({ segments: [{ ...seg, batchId: "b1", data: Buffer.from(seg.data) }],
-      held: [held], alerts: [alert] });
+      held: [held], alerts: [alert], rejected: [] });
 
     const stale = batch("b2", [{ partition: 1, version: 0 }], { segments: [seg], episodes: [{ key: "M-1|t", data: null }] });
     await expect(store.commit(stale)).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
