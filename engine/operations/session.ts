@@ -1,31 +1,14 @@
-// A batch of one, decided and committed on its meter's partition (DESIGN.md "Control goes
-// through the same path"): the same slice loading, decision and fenced commit as a run's
-// batches, with the lines it produced kept in memory for the caller. Operator actions (a
-// release, later a manual reading) are such batches; flags are plain store writes.
+// An operator's batch of one (DESIGN.md "Control goes through the same path"): a reading decided
+// and committed on its meter's partition like a run's batch (engine/runtime/session.ts), with the
+// rows it produced returned to the caller. A release is such a batch, marked as the operator's.
 import { createHash } from "node:crypto";
-import { createConsumptionKernel } from "../consumption/index.js";
-import type { ConsumptionKernel } from "../consumption/index.js";
-import { HeldIndex } from "../decide/held-index.js";
 import type { BatchCounts } from "../decide/output.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
-import { channelRanges } from "../ingest/ranges.js";
-import { SensorStage } from "../decide/sensors.js";
-import { createFacts } from "../rules/facts.js";
-import { BatchRunner } from "../runtime/batches.js";
-import { CommitBuilder } from "../runtime/commit.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
-import type { DecisionSetup, DecisionSetupOptions } from "../runtime/decision-setup.js";
-import { Tally } from "../runtime/emit.js";
-import { EpisodeSync } from "../runtime/episodes.js";
-import { FlagSync } from "../runtime/flags.js";
-import { HistoryCache } from "../runtime/history-cache.js";
-import { WorkingSet } from "../runtime/working-set.js";
-import type { WriterClient } from "../runtime/writer-client.js";
-import type { EncodedLines, WriteJob } from "../runtime/writer.js";
-import { createFormatter } from "../sinks/formatter.js";
-import { scopedThresholds } from "../plugins/index.js";
-import { ThresholdTracker } from "../../sdk/thresholds.js";
+import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { DecisionSession, parseLines } from "../runtime/session.js";
+import type { CommitGuard } from "../runtime/session.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
@@ -56,20 +39,15 @@ export interface OperationsOptions extends DecisionSetupOptions {
   db: string | PartitionedStore;
 }
 
-/** A fenced commit is retried on a fresh slice this many times before giving up. */
-const ATTEMPTS = 5;
-
 export class OperationSession {
   readonly store: PartitionedStore;
-  readonly #setup: DecisionSetup;
-  readonly #kernel: ConsumptionKernel;
+  readonly #session: DecisionSession;
   readonly #ownsStore: boolean;
 
-  private constructor(store: PartitionedStore, setup: DecisionSetup, ownsStore: boolean) {
-    this.store = store;
-    this.#setup = setup;
+  private constructor(session: DecisionSession, ownsStore: boolean) {
+    this.store = session.store;
+    this.#session = session;
     this.#ownsStore = ownsStore;
-    this.#kernel = createConsumptionKernel({ implementation: "auto" });
   }
 
   /** Loads plugins and rules (errors before the store is touched), then opens the store. */
@@ -77,64 +55,38 @@ export class OperationSession {
     const setup = await loadDecisionSetup(options);
     await setup.plugins.setup();
     const store = typeof options.db === "string" ? await openStore(options.db) : options.db;
-    return new OperationSession(store, setup, typeof options.db === "string");
+    return new OperationSession(new DecisionSession(store, setup), typeof options.db === "string");
   }
 
   /** The rules deciding (version and files). */
   get rules(): { version: string; files: readonly string[] } {
-    return { version: this.#setup.rules.version, files: this.#setup.rules.files };
+    const { rules } = this.#session.setup;
+    return { version: rules.version, files: rules.files };
   }
 
   /**
    * Decides `reading` as a batch of one and commits it. `release` marks it as an operator's
-   * release of the held reading it repeats. `label` names the batch (its id is a hash of it).
-   * A commit fenced by another writer is decided again on a fresh slice.
+   * release of the held reading it repeats: a release the decision does not bill is refused
+   * before anything is committed. `label` names the batch (its id is a hash of it).
    */
   async decideOne(reading: SingleReading, label: string, release?: { reason: string; actor: string }): Promise<SingleDecision> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#attempt(reading, label, release);
-      } catch (error) {
-        if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED") throw error;
-        if (attempt >= ATTEMPTS) {
-          throw new OperationError("MF_ERR_OPERATION_CONTENDED",
-            `meter ${reading.meterId}: other writers committed to its partition ${ATTEMPTS} times while this was decided; try again`, { cause: error });
-        }
-      }
-    }
-  }
-
-  async #attempt(reading: SingleReading, label: string, release?: { reason: string; actor: string }): Promise<SingleDecision> {
-    const { store } = this;
-    const { plugins, pluginFacts, rules } = this.#setup;
-    const ws = new WorkingSet(store);
-    const { meters, state } = ws;
-    const tracker = new ThresholdTracker(scopedThresholds(plugins));
-    const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
-    await episodes?.start();
-    const ranges = channelRanges(plugins.channels);
-    const facts = createFacts();
-    pluginFacts.clear(facts as Record<string, unknown>);
-    const writer = memoryWriter(store, release === undefined ? undefined : refuseUnreleased(reading));
-    const runner = new BatchRunner({
-      store, ws, meters, state, kernel: this.#kernel, writer, format: createFormatter("ndjson"), tally: new Tally(), runId: 0,
-      history: new HistoryCache(store, ws), heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
-      commits: await CommitBuilder.create(store, ws, 0, rules.version, episodes), episodes,
-      rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
-    });
     const batch = batchOfOne(reading, label, release);
-    const counts = await runner.process(batch, 0, label);
-    await writer.flush();
-    const lines = writer.lines();
-    return {
-      batchId: batch.batchId!, commit: writer.result ?? "duplicate", counts,
-      billing: parseLines(lines.billing), held: parseLines(lines.held), alerts: parseLines(lines.alerts),
-    };
+    try {
+      const d = await this.#session.decide(batch, label, release === undefined ? undefined : refuseUnreleased(reading));
+      return {
+        batchId: batch.batchId!, commit: d.commit, counts: d.counts,
+        billing: parseLines(d.lines.billing), held: parseLines(d.lines.held), alerts: parseLines(d.lines.alerts),
+      };
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED") throw error;
+      throw new OperationError("MF_ERR_OPERATION_CONTENDED",
+        `meter ${reading.meterId}: other writers kept committing to its partition while this was decided; try again`, { cause: error });
+    }
   }
 
   async close(): Promise<void> {
     if (this.#ownsStore) await this.store.close();
-    await this.#setup.plugins.teardown();
+    await this.#session.setup.plugins.teardown();
   }
 }
 
@@ -156,60 +108,17 @@ function batchOfOne(r: SingleReading, label: string, release?: { reason: string;
     rejectedRaw: new Map(),
     rawOf: () => raw,
     meters,
-    batchId: createHash("sha256").update(label).digest("hex"),
+    batchId: createHash("sha256").update(label).digest("hex").slice(0, 32),
     ...(release === undefined ? {} : { release: { rows: Uint8Array.of(1), ...release } }),
   };
 }
 
 /** A release that the decision did not bill is refused before anything is committed. */
-function refuseUnreleased(reading: SingleReading): (job: WriteJob) => void {
+function refuseUnreleased(reading: SingleReading): CommitGuard {
   return (job) => {
     if (job.kind !== "commit" || (job.commit.released?.length ?? 0) > 0) return;
     const held = parseLines(job.lines.held)[0];
-    const reasons = held === undefined ? "it is a duplicate of a reading in the chain" : `it would be held again: ${String(held.reasons)}`;
-    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${reading.meterId} ${held?.end ?? ""}: ${reasons}`.replace("  ", " "));
+    const why = held === undefined ? "it repeats a reading in the chain" : `it would be held again: ${String(held.reasons)}`;
+    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${reading.meterId}@${String(held?.end ?? reading.endDay)}: ${why}`);
   };
-}
-
-/**
- * A writer that commits each job to the store and keeps its lines in memory; `guard` may refuse
- * a job (throw) before it is committed.
- */
-function memoryWriter(store: PartitionedStore, guard?: (job: WriteJob) => void): WriterClient & { result?: "committed" | "duplicate"; lines(): EncodedLines } {
-  let chain = Promise.resolve();
-  let failure: unknown;
-  const kept: EncodedLines[] = [];
-  const writer = {
-    result: undefined as "committed" | "duplicate" | undefined,
-    submit(job: WriteJob) {
-      if (failure !== undefined) throw failure;
-      chain = chain.then(async () => {
-        guard?.(job);
-        if (job.kind === "commit") writer.result = await store.commit(job.commit);
-        kept.push({ billing: job.lines.billing.slice(), held: job.lines.held.slice(), rejected: job.lines.rejected.slice(), alerts: job.lines.alerts.slice() });
-      }).catch((error: unknown) => {
-        failure ??= error;
-      });
-    },
-    async ready() {
-      await chain;
-    },
-    async flush() {
-      await chain;
-      if (failure !== undefined) throw failure;
-    },
-    async close() {
-      await writer.flush();
-    },
-    async abort() {},
-    lines(): EncodedLines {
-      const join = (key: keyof EncodedLines) => Buffer.concat(kept.map((k) => k[key]));
-      return { billing: join("billing"), held: join("held"), rejected: join("rejected"), alerts: join("alerts") };
-    },
-  };
-  return writer;
-}
-
-function parseLines(bytes: Uint8Array): Array<Record<string, unknown>> {
-  return Buffer.from(bytes).toString("utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
 }
