@@ -186,7 +186,7 @@ export class RulesDecider {
   warnings(): string[] {
     const out: string[] = [];
     const files = this.sets.filter((s) => s.kind === "files").flatMap((s) => s.files);
-    if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (add the default rules' files to keep them; see meterflow rules check)`);
+    if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (to keep the default rules, add ${defaultRuleFiles().join(" ")})`);
     if (!this.holds) out.push("no hold rules: every reading will be billed (no rule holds or flags temp_bad; check --rules)");
     return out;
   }

@@ -5,25 +5,35 @@ import { parseArgs } from "node:util";
 import { Engine, factTypes, lintRules, loadRuleFiles, RulesInvalidError, RulesParseError, RulesReadError, rulesVersion } from "../../rules/index.js";
 import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties, RuleResult, RuleSet, RuleWarning, RunResult } from "../../rules/index.js";
 import { parseRuleFile } from "../../rules/load/index.js";
+import type { RuleFactType } from "../../rules/load/index.js";
 import { UsageError } from "../errors.js";
-import { defaultRuleFiles } from "../../decide/rules.js";
+import { defaultRuleFiles, knownFacts, RulesDecider } from "../../decide/rules.js";
+import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
+import { FACTS } from "../../rules/facts.js";
 
-export const RULES_HELP = `Usage: meterflow rules check [FILE...]
-       meterflow rules test [FILE...] --facts FACTS.json [--json]
+export const RULES_HELP = `Usage: meterflow rules check [--config FILE] [FILE...]
+       meterflow rules test [--config FILE] [FILE...] --facts FACTS.json [--json]
 
 check  Loads the rule files (the default rules when no FILE is given) and prints every issue of
-       every file as "file: rule: path: message", then the lint's warnings as
-       "warning: file: rule: path: message [code]", the rules version and a count.
+       every file as "file: rule: path: message [code]", then the lint's warnings as
+       "warning: file: rule: path: message [code]", the rules version and a count. A fact must
+       be one of the engine's reading facts or of the plugins' (built-in plugins, and those of
+       the configuration): a misspelt fact is MF_ERR_RULES_UNKNOWN_FACT, a misspelt operator
+       MF_ERR_RULES_UNKNOWN_OPERATOR. Rules of which none can hold a reading (e.g. a file [])
+       are valid but warned about (MF_WARN_RULES_NO_HOLDS): a run with them bills everything.
        Exit status 0 when the rules are valid (warnings allowed), 1 when not.
 
 test   Runs each facts object of FACTS.json (one object, or an array of them) through the rules
        and prints which rules fired (event type and params) and which did not, with every leaf
-       condition: fact value, operator, value and result. A facts object the engine rejects
-       (e.g. an undefined fact) is printed as "error: <message>" and makes the exit status 1.
+       condition: fact value, operator, value and result. A fact the object leaves out is null,
+       as in a run. A facts object the engine rejects is printed as "error: <message>" and makes
+       the exit status 1.
 
 Options:
-  --facts FILE  JSON file of facts objects (test)                      [required for test]
-  --json        print the engine's raw results as JSON (test)`;
+  --config FILE  plugin configuration whose plugins' facts rules may name
+                 (default ./meterflow.config.json when it exists; built-in plugins always)
+  --facts FILE   JSON file of facts objects (test)                     [required for test]
+  --json         print the engine's raw results as JSON (test)`;
 
 export async function rules(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -33,12 +43,26 @@ export async function rules(argv: string[]): Promise<number> {
 }
 
 
+/** The plugins' facts (channels, derived facts) of the configuration and the built-in plugins. */
+async function pluginFactNames(config: string | undefined): Promise<string[]> {
+  const c = readPluginConfig(config);
+  const registry = await loadPlugins({ baseDir: c.baseDir, plugins: c.plugins, meters: c.meters, builtins: true });
+  return [...registry.channels.map((ch) => ch.name), ...registry.facts.flatMap((f) => f.writes as readonly string[])];
+}
+
 async function check(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" } } });
   const files = positionals.length > 0 ? positionals : defaultRuleFiles();
-  const ruleSet = await load(files);
+  const plugin = await pluginFactNames(values.config);
+  const ruleSet = await load(files, plugin);
   if (ruleSet === undefined) return 1;
-  const warnings = lintRules(ruleSet, { factTypes: factTypes() });
+  const types: Record<string, RuleFactType> = { ...factTypes(), ...Object.fromEntries(plugin.map((name) => [name, "number" as const])) };
+  const warnings = lintRules(ruleSet, { factTypes: types });
+  const decider = RulesDecider.fromRuleSet(ruleSet, plugin);
+  if (!decider.holds) {
+    warnings.push({ code: "MF_WARN_RULES_NO_HOLDS", file: files.join(", "), rule: null, path: "",
+      message: ruleSet.rules.length === 0 ? "no rules: a run with only these rules bills every reading" : "no hold rules: no rule holds a reading or flags temp_bad, so a run with only these rules bills every reading" });
+  }
   for (const w of warnings) console.log(formatWarning(w));
   console.log(`rules version ${rulesVersion(ruleSet)}`);
   console.log(`${count(files.length, "file")}, ${count(ruleSet.rules.length, "rule")}, ` +
@@ -50,12 +74,13 @@ async function test(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { facts: { type: "string" }, json: { type: "boolean", default: false } },
+    options: { facts: { type: "string" }, json: { type: "boolean", default: false }, config: { type: "string" } },
   });
   if (values.facts === undefined) throw new UsageError("rules test needs --facts FACTS.json (see meterflow rules --help)");
   const input = await readFacts(values.facts);
   const files = positionals.length > 0 ? positionals : defaultRuleFiles();
-  const ruleSet = await load(files);
+  const plugin = await pluginFactNames(values.config);
+  const ruleSet = await load(files, plugin);
   if (ruleSet === undefined) return 1;
   const engine = new Engine();
   for (const named of ruleSet.conditions) engine.setCondition(named.name, named.conditions as ConditionProperties);
@@ -65,7 +90,9 @@ async function test(argv: string[]): Promise<number> {
     rules: new Map(ruleSet.rules.map((r) => [r.rule.name, r.rule.conditions])),
     conditions: new Map(ruleSet.conditions.map((c) => [c.name, c.conditions])),
   };
-  const list = Array.isArray(input) ? input : [input];
+  // As in a run, every fact exists: one the facts object leaves out is null (README "Rules").
+  const absent = Object.fromEntries([...Object.keys(FACTS), ...plugin].map((name) => [name, null]));
+  const list = (Array.isArray(input) ? input : [input]).map((facts) => ({ ...absent, ...facts }));
   const outcomes: Array<RunResult | { error: string }> = [];
   for (const facts of list) {
     try {
@@ -92,9 +119,9 @@ async function test(argv: string[]): Promise<number> {
 }
 
 /** Loads rule files, printing every issue of every file; undefined when they do not load. */
-async function load(files: readonly string[]): Promise<RuleSet | undefined> {
+async function load(files: readonly string[], pluginFacts: readonly string[]): Promise<RuleSet | undefined> {
   try {
-    return await loadRuleFiles(files);
+    return await loadRuleFiles(files, { facts: knownFacts(pluginFacts) });
   } catch (error) {
     let lines: string[];
     if (error instanceof RulesInvalidError) lines = error.issues.map(formatIssue);
@@ -131,7 +158,8 @@ async function fileErrors(files: readonly string[]): Promise<string[]> {
 
 function formatIssue(issue: RuleIssue): string {
   const rule = issue.rule === null ? "-" : typeof issue.rule === "number" ? `#${issue.rule}` : issue.rule;
-  return `${issue.file}: ${rule}: ${issue.path || "-"}: ${issue.message}`;
+  const code = issue.code === "MF_ERR_RULES_INVALID" ? "" : ` [${issue.code}]`;
+  return `${issue.file}: ${rule}: ${issue.path || "-"}: ${issue.message}${code}`;
 }
 
 function formatWarning(w: RuleWarning): string {

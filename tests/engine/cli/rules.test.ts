@@ -90,7 +90,8 @@ for (const [how, meterflow] of [["in-process", inProcess], ["built command", spa
       const lines = r.stdout.trim().split("\n");
       for (const issue of expected.issues) {
         const rule = issue.rule === null ? "-" : typeof issue.rule === "number" ? `#${issue.rule}` : issue.rule;
-        expect(lines).toContain(`${file}: ${rule}: ${issue.path}: ${issue.message}`);
+        const code = issue.code === "MF_ERR_RULES_INVALID" ? "" : ` [${issue.code}]`;
+        expect(lines).toContain(`${file}: ${rule}: ${issue.path}: ${issue.message}${code}`);
       }
       expect(lines).toContain(`${file}: no-value: rules[0].conditions.all[0].value: "value" is required`);
       expect(lines.at(-1)).toBe(`1 file: invalid, ${expected.issues.length} errors`);
@@ -107,11 +108,19 @@ for (const [how, meterflow] of [["in-process", inProcess], ["built command", spa
     });
 
     it("prints lint warnings with their codes and still exits 0", async () => {
-      const file = write("warn.json", [{ name: "odd", conditions: { all: [{ fact: "no_such_fact", operator: "equal", value: 1 }] }, event: { type: "hold", params: { reason: "odd" } } }]);
+      const file = write("warn.json", [{ name: "odd", conditions: { all: [{ fact: "meter_id", operator: "in", value: "M-1" }] }, event: { type: "hold", params: { reason: "odd" } } }]);
       const r = await meterflow("check", file);
       expect(r.status, r.stdout).toBe(0);
-      expect(r.stdout).toContain(`warning: ${file}: odd: [0].conditions.all[0].fact: meterflow has no fact "no_such_fact" [MF_WARN_RULES_UNKNOWN_FACT]`);
+      expect(r.stdout).toMatch(new RegExp(`^warning: ${escape(file)}: odd: \\[0\\]\\.conditions\\.all\\[0\\]\\.value: "in" with .* \\[MF_WARN_RULES_IN_NOT_ARRAY\\]$`, "m"));
       expect(r.stdout).toMatch(/valid, 1 warning$/m);
+    });
+
+    it("refuses a fact no engine or plugin provides (an error since issue 13, a warning before)", async () => {
+      const file = write("unknown.json", [{ name: "odd", conditions: { all: [{ fact: "no_such_fact", operator: "equal", value: 1 }] }, event: { type: "hold", params: { reason: "odd" } } }]);
+      const r = await meterflow("check", file);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(`${file}: odd: [0].conditions.all[0].fact: unknown fact "no_such_fact"`);
+      expect(r.stdout).toContain("[MF_ERR_RULES_UNKNOWN_FACT]");
     });
 
     it("tests facts against the rules: what fired, what did not, and each leaf's values", async () => {
@@ -141,18 +150,27 @@ for (const [how, meterflow] of [["in-process", inProcess], ["built command", spa
       expect(result.failureResults.length).toBeGreaterThan(0);
     });
 
-    it("prints an undefined fact as an error of that facts object and exits 1", async () => {
+    it("takes a fact a facts object leaves out as null, as a run does", async () => {
       const partial = ordinary({ meter_id: "M-3" });
       delete partial.average_daily;
       const facts = write("missing-fact.json", [ordinary(), partial]);
       const r = await meterflow("test", "--facts", facts);
+      expect(r.status, r.stdout).toBe(0);
+      expect(r.stdout).not.toContain("Undefined fact");
+      expect(r.stdout).toMatch(/^2 facts objects: 2 ran, 0 errors$/m);
+    });
+
+    it("prints a facts object the engine rejects as an error of that object and exits 1", async () => {
+      const rules = write("in-null.json", [{ name: "listed", conditions: { all: [{ fact: "meter_id", operator: "in", value: { fact: "digits" } }] }, event: { type: "hold", params: { reason: "listed" } } }]);
+      const facts = write("in-null-facts.json", [ordinary({ digits: ["M-1"] }), ordinary({ meter_id: "M-3", digits: null })]);
+      const r = await meterflow("test", rules, "--facts", facts);
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/^facts\[1\] meter M-3, end 2026-01-31\n {2}error: Undefined fact: average_daily$/m);
-      expect(r.stdout).toMatch(/^facts\[0\] meter M-1, end 2026-01-31\n {2}0 of \d+ rules fired$/m);
+      expect(r.stdout).toMatch(/^facts\[1\] meter M-3, end 2026-01-31\n {2}error: Cannot read properties of null \(reading 'indexOf'\)$/m);
+      expect(r.stdout).toMatch(/^facts\[0\] meter M-1, end 2026-01-31\n {2}1 of 1 rule fired$/m);
       expect(r.stdout).toMatch(/^2 facts objects: 1 ran, 1 error$/m);
-      const json = await meterflow("test", "--facts", facts, "--json");
+      const json = await meterflow("test", rules, "--facts", facts, "--json");
       expect(json.status).toBe(1);
-      expect(JSON.parse(json.stdout)[1]).toEqual({ error: "Undefined fact: average_daily" });
+      expect(JSON.parse(json.stdout)[1]).toEqual({ error: "Cannot read properties of null (reading 'indexOf')" });
     });
 
     it("answers a missing --facts or an unknown subcommand with a usage error", async () => {

@@ -1,0 +1,196 @@
+// Rules as a user meets them through the built `meterflow` command (issues 13 and 14): a rule
+// naming a fact or operator that does not exist is refused with its code, file, rule and JSON
+// path by `rules check` (which knows the plugins' facts, with --config) and by `run` before
+// anything is written; plugin rules of a "rows": "sensor" file see sensor rows and name their
+// alerts <plugin>/<rule>; absent facts are null in `rules test`; rules that hold nothing and
+// --rules replacing the defaults are said out loud; a run lists the rule sets it used.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { packageRoot } from "../../../engine/wasm/paths.js";
+import { readCsv } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+
+function meterflow(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function put(dir: string, name: string, content: unknown): string {
+  writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return name;
+}
+
+const hold = (name: string, fact: string, operator = "greaterThan", value: unknown = 0.8) => ({
+  name, conditions: { all: [{ fact, operator, value }] }, event: { type: "hold", params: { reason: name } },
+});
+
+/** A soil-moisture plugin (a channel and a derived fact), written as an author would, with no imports. */
+const SOIL = `export default {
+  name: "acme-soil", version: "1.0.0", sdk: "^1.0.0",
+  sensors: [{ name: "soil_moisture", unit: "%", description: "volumetric water content", range: { min: 0, max: 100 } }],
+  facts: [{ name: "dryness", description: "1 - moisture/100", reads: ["soil_moisture"], writes: ["soil_dryness"],
+    compute(input, output, n) { for (let i = 0; i < n; i++) output.soil_dryness[i] = 1 - input.soil_moisture[i] / 100; } }],
+};
+`;
+
+/** The guide's vibration plugin with its zone-C rule in a rule file of sensor rows; `fact` may be misspelt. */
+const vibration = (fact = "vibration", rows = "sensor") => `export default {
+  name: "acme-vibration", version: "1.0.0", sdk: "^1.0.0",
+  sensors: [{ name: "vibration", unit: "mm/s", description: "RMS vibration velocity", range: { min: 0, max: 100 } }],
+  rules: [{ name: "zones", rows: ${JSON.stringify(rows)}, rules: [{ name: "vibration-zone-c",
+    conditions: { all: [{ fact: ${JSON.stringify(fact)}, operator: "greaterThan", value: 4.5 }] },
+    event: { type: "alert", params: { severity: "warning", channel: "vibration", message: "zone C: restricted operation" } } }] }],
+};
+`;
+
+const METERS = "meter_id,type\nP-1,electricity.register\n";
+/** A reading with a register value, then sensor rows (no value) with vibration 5.0, 5.5 and 3.0 mm/s. */
+const READINGS = [
+  "meter_id,end,value,vibration",
+  "P-1,2026-11-01T08:00:00Z,10,",
+  "P-1,2026-11-02T08:05:00Z,,5.0",
+  "P-1,2026-11-02T08:10:00Z,,5.5",
+  "P-1,2026-11-02T08:15:00Z,,3.0",
+].join("\n") + "\n";
+
+describe("meterflow rules check: facts and operators that exist", () => {
+  it("refuses a misspelt fact and operator with their codes, file, rule and JSON path, exit 1", () => {
+    const dir = tempDir("meterflow-rules-facts-");
+    put(dir, "bad.json", { rules: [hold("dry", "soil_drynes"), hold("hot", "consumption", "greaterThn", 5)] });
+    const r = meterflow(dir, "rules", "check", "bad.json");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`bad.json: dry: rules[0].conditions.all[0].fact: unknown fact "soil_drynes"`);
+    expect(r.stdout).toMatch(/^bad\.json: dry: .*\[MF_ERR_RULES_UNKNOWN_FACT\]$/m);
+    expect(r.stdout).toMatch(/^bad\.json: hot: rules\[1\]\.conditions\.all\[0\]\.operator: unknown operator "greaterThn" \[MF_ERR_RULES_UNKNOWN_OPERATOR\]$/m);
+    expect(r.stdout).toContain("1 file: invalid, 2 errors");
+  });
+
+  it("knows the built-in plugins' facts, and a configured plugin's channels and facts with --config", () => {
+    const dir = tempDir("meterflow-rules-facts-");
+    put(dir, "soil.mjs", SOIL);
+    put(dir, "soil.config.json", { plugins: ["./soil.mjs"] });
+    put(dir, "dew.json", [hold("condensation", "dew_point", "greaterThan", 20)]);
+    put(dir, "soil.json", [hold("dry", "soil_dryness"), hold("wet", "soil_moisture", "greaterThan", 90)]);
+    const dew = meterflow(dir, "rules", "check", "dew.json");
+    expect(dew.status, dew.stdout).toBe(0);
+    expect(dew.stdout).not.toContain("dew_point");
+    const without = meterflow(dir, "rules", "check", "soil.json");
+    expect(without.status).toBe(1);
+    expect(without.stdout).toContain(`unknown fact "soil_dryness"`);
+    const configured = meterflow(dir, "rules", "check", "--config", "soil.config.json", "soil.json");
+    expect(configured.status, configured.stdout).toBe(0);
+    expect(configured.stdout).toMatch(/1 file, 2 rules, 0 named conditions: valid, 0 warnings/);
+  });
+
+  it("warns, exit 0, about rules of which none can hold a reading (a file [])", () => {
+    const dir = tempDir("meterflow-rules-facts-");
+    put(dir, "empty.json", []);
+    const r = meterflow(dir, "rules", "check", "empty.json");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^warning: empty\.json: -: -: no rules: a run with only these rules bills every reading \[MF_WARN_RULES_NO_HOLDS\]$/m);
+    const defaults = meterflow(dir, "rules", "check");
+    expect(defaults.stdout).not.toContain("MF_WARN_RULES_NO_HOLDS");
+  });
+
+  it("tests facts on the default rules with absent facts as null, not 'Undefined fact'", () => {
+    const dir = tempDir("meterflow-rules-facts-");
+    put(dir, "facts.json", [{}, { zero: true, history_readings: 12 }]);
+    const r = meterflow(dir, "rules", "test", "--facts", "facts.json");
+    expect(r.stdout).not.toContain("Undefined fact");
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain("2 facts objects: 2 ran, 0 errors");
+    expect(r.stdout).toMatch(/open_circuit = null equal true -> false/);
+  });
+});
+
+describe("meterflow run: rules checked before anything is written", () => {
+  it("stops on a misspelt fact in a --rules file with its code, writing no outputs and no state", () => {
+    const dir = tempDir("meterflow-rules-run-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "mine.json", [hold("dry", "soil_drynes")]);
+    const r = meterflow(dir, "run", "--rules", "mine.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/mine\.json \[0\]\.conditions\.all\[0\]\.fact: unknown fact "soil_drynes".*\(rule "dry"\) \(MF_ERR_RULES_UNKNOWN_FACT\)/);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+    expect(existsSync(join(dir, "state.db"))).toBe(false);
+  });
+
+  it("stops on a misspelt fact in a plugin's rule file, naming the plugin", () => {
+    const dir = tempDir("meterflow-rules-run-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "vibration.mjs", vibration("vibraton"));
+    put(dir, "meterflow.config.json", { plugins: ["./vibration.mjs"] });
+    const r = meterflow(dir, "run", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`plugin acme-vibration: zones rules[0].conditions.all[0].fact: unknown fact "vibraton" (did you mean "vibration"?)`);
+    expect(r.stderr).toContain("(MF_ERR_RULES_UNKNOWN_FACT)");
+    expect(existsSync(join(dir, "out", "billing.csv"))).toBe(false);
+  });
+});
+
+describe("meterflow run: plugin rules on sensor rows", () => {
+  it("raises the guide's zone-C alert for sensor rows (5.0 and 5.5 mm/s) named <plugin>/<rule>", () => {
+    const dir = tempDir("meterflow-rules-sensor-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "vibration.mjs", vibration());
+    put(dir, "meterflow.config.json", { plugins: ["./vibration.mjs"] });
+    const r = meterflow(dir, "run", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status, r.stderr).toBe(0);
+    const alerts = readCsv(join(dir, "out", "alerts.csv"));
+    expect(alerts.map((a) => [a.meter_id, a.end, a.channel, a.rule])).toEqual([
+      ["P-1", "2026-11-02", "vibration", "acme-vibration/vibration-zone-c"],
+      ["P-1", "2026-11-02", "vibration", "acme-vibration/vibration-zone-c"],
+    ]);
+    const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
+    expect(summary.alert_rules).toEqual({ "acme-vibration/vibration-zone-c": 2 });
+    expect(summary.rules.sets).toEqual([
+      expect.objectContaining({ kind: "defaults", rules: 14, sensor_rows: 0 }),
+      { kind: "plugin", plugin: "acme-vibration", files: ["plugin acme-vibration: zones"], rules: 1, holds: 0, sensor_rows: 1 },
+    ]);
+    expect(r.stdout).toMatch(/^rules: defaults \(2 files, 14 rules\), plugin acme-vibration \(1 rule, 1 on sensor rows\)$/m);
+  });
+
+  it("keeps a rule file without rows on reading rows only: sensor rows raise nothing", () => {
+    const dir = tempDir("meterflow-rules-sensor-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "vibration.mjs", vibration("vibration", "reading"));
+    put(dir, "meterflow.config.json", { plugins: ["./vibration.mjs"] });
+    const r = meterflow(dir, "run", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(readCsv(join(dir, "out", "alerts.csv"))).toEqual([]);
+  });
+});
+
+describe("meterflow run: which rules decide, said out loud", () => {
+  it("warns on stderr that --rules replaces the defaults and that nothing is held, and lists the sets", () => {
+    const dir = tempDir("meterflow-rules-sets-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "empty.json", []);
+    const r = meterflow(dir, "run", "--rules", "empty.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^meterflow: warning: --rules replaces the default rules: only empty\.json decide/m);
+    expect(r.stderr).toMatch(/^meterflow: warning: no hold rules: every reading will be billed/m);
+    const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
+    expect(summary.rules.sets).toEqual([{ kind: "files", files: ["empty.json"], rules: 0, holds: 0, sensor_rows: 0 }]);
+    expect(r.stdout).toMatch(/^rules: files empty\.json \(0 rules, no holds\)$/m);
+  });
+
+  it("says nothing about rules for the default rules", () => {
+    const dir = tempDir("meterflow-rules-sets-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    const r = meterflow(dir, "run", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("warning");
+    expect(r.stdout).toMatch(/^rules: defaults \(2 files, 14 rules\)$/m);
+  });
+});
