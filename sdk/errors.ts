@@ -84,6 +84,18 @@ export class ThresholdStateError extends Error {
   }
 }
 
+/**
+ * The message of MF_ERR_PLUGIN_INVALID: a count, then one problem a line.
+ *
+ * @example
+ * describeProblems([{ path: "sensor", message: "unknown field" }]);
+ * // "invalid descriptor (1 problem):\n  sensor: unknown field"
+ */
+export function describeProblems(problems: readonly ValidationProblem[]): string {
+  const lines = problems.map((p) => `\n  ${p.path}: ${p.message}`);
+  return `invalid descriptor (${problems.length} problem${problems.length === 1 ? "" : "s"}):${lines.join("")}`;
+}
+
 /** A plugin's name for messages, whatever the descriptor holds. */
 export function pluginLabel(plugin: unknown): string {
   const name = plugin !== null && typeof plugin === "object" ? (plugin as { name?: unknown }).name : undefined;

@@ -31,7 +31,7 @@
 // - runFacts(columns, length) runs every fact in registration order (computeFact): missing input
 //   columns read as NaN, outputs start NaN and are added to `columns`, so later facts and the
 //   rules read them. A throw is MF_ERR_PLUGIN_FACT with hook `facts:<fact name>`.
-import { PluginError, pluginLabel } from "./errors.js";
+import { describeProblems, PluginError, pluginLabel } from "./errors.js";
 import type { ValidationProblem } from "./errors.js";
 import { computeFact, errorMessage } from "./fact-runner.js";
 import type { RegisteredFact } from "./fact-runner.js";
@@ -100,7 +100,7 @@ export class PluginRegistry {
     const s = this.#state;
     const provider = (column: string) => s.channels.get(column)?.plugin ?? s.columns.get(column);
     const problems = descriptorProblems(plugin, {}, provider);
-    if (problems.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", invalidMessage(problems), problems);
+    if (problems.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", describeProblems(problems), problems);
     const existing = this.plugin(plugin.name);
     if (existing !== undefined) throw fail("MF_ERR_PLUGIN_DUPLICATE", `a plugin named "${name}" is registered already (version ${existing.version})`);
     if (!satisfies(SDK_VERSION, plugin.sdk)) throw fail("MF_ERR_PLUGIN_SDK_RANGE", `needs SDK ${plugin.sdk}, this is SDK ${SDK_VERSION}`);
@@ -118,7 +118,7 @@ export class PluginRegistry {
     for (const c of s.channels.values()) if (depNames.has(c.plugin)) depChannels.set(c.name, { ...c.range, integer: c.integer === true });
     const depColumns = new Set([...s.columns].filter(([, from]) => depNames.has(from)).map(([column]) => column));
     const refs = referenceProblems(plugin, { complete: true, channels: depChannels, columns: depColumns, provider });
-    if (refs.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", invalidMessage(refs), refs);
+    if (refs.length > 0) throw fail("MF_ERR_PLUGIN_INVALID", describeProblems(refs), refs);
 
     const conflicts: string[] = [];
     const owner = (column: string): string | undefined => {
@@ -150,7 +150,7 @@ export class PluginRegistry {
     for (const plugin of plugins) {
       const problems = validatePlugin(plugin);
       if (problems.length > 0) {
-        throw new PluginError("MF_ERR_PLUGIN_INVALID", pluginLabel(plugin), "register", invalidMessage(problems), { problems });
+        throw new PluginError("MF_ERR_PLUGIN_INVALID", pluginLabel(plugin), "register", describeProblems(problems), { problems });
       }
     }
     const ordered = this.#dependencyOrder(plugins);
@@ -324,9 +324,4 @@ function findCycle(pending: readonly PluginDescriptor[], deps: (p: PluginDescrip
     current = byName.get(deps(current).find((d) => byName.has(d)) as string) as PluginDescriptor;
   }
   return [...path.slice(path.indexOf(current.name)), current.name];
-}
-
-function invalidMessage(problems: readonly ValidationProblem[]): string {
-  const lines = problems.map((p) => `\n  ${p.path}: ${p.message}`);
-  return `invalid descriptor (${problems.length} problem${problems.length === 1 ? "" : "s"}):${lines.join("")}`;
 }

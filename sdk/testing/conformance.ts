@@ -1,13 +1,21 @@
 // The conformance suite every plugin passes, ours and third parties' alike: a vitest `describe`
-// block with one test per check (and per channel, threshold and fact). The checks:
-// - the descriptor validates (validatePlugin) and registers in a fresh registry, alone or after
-//   `options.dependencies`; its `sdk` range includes SDK_VERSION;
+// block with one test per check (and per channel, threshold and fact). The checks run in this
+// order, so the first failure names the cause; a check that needs an earlier one that failed
+// (or was skipped) is skipped `because "<that check>" failed`, not failed again:
+// 1. the descriptor validates (validatePlugin, knowing `options.dependencies`): its shape, and
+//    what can never work (facts reading inputs nothing provides, thresholds no valid value can
+//    pass, hysteresis bands ending outside the channel's range);
+// 2. its `sdk` range includes SDK_VERSION;
+// 3. it registers in a fresh registry beside every built-in plugin it may meet (BUILTIN_PLUGINS,
+//    those it depends on once) and `options.dependencies`: a meter type, channel or fact column
+//    clashing with a built-in's is MF_ERR_PLUGIN_CONFLICT here, as in `meterflow run`;
+// then, each after registration:
 // - each of its channels accepts its min, max and midpoint and rejects the adjacent doubles
 //   outside the range, and NaN (through createTestEngine);
-// - each threshold's limit lies inside its channel's range, with room for a value beyond it;
-//   the value beyond the limit (limit ± epsilon; default the adjacent double) raises exactly one
-//   alert (rule `<plugin>/<name>`, its severity and message) once forMinutes have passed, none
-//   1 ms before; the limit itself never alerts (the comparison is strict);
+// - each threshold's value beyond the limit (limit ± epsilon; default the adjacent double) lies
+//   inside the channel's range; it raises exactly one alert (rule `<plugin>/<name>`, its
+//   severity and message) once forMinutes have passed, none 1 ms before; the limit itself
+//   never alerts (the comparison is strict);
 // - each fact, on a seeded random batch (each column uniform in `options.columns[name]`, else
 //   its channel's range, else 0 to 1000, both ends included; the columns the registry's other
 //   facts write computed as the engine would), computes without throwing, leaves every other column unchanged, gives
@@ -15,8 +23,13 @@
 //   fact: rows with some inputs missing are the fact's to decide), and gives the same output
 //   twice for the same input;
 // - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
-// - setup and teardown run without throwing; meter types' defaults are valid.
+// - setup and teardown run without throwing.
+// A failure caused by a coded error (PluginError and the like) shows its code first:
+// `PluginError MF_ERR_PLUGIN_CONFLICT: [plugin x] register: channel "temperature" is a channel of ...`.
 import { describe, expect, it } from "vitest";
+import type { TestContext } from "vitest";
+import { BUILTIN_PLUGINS } from "../../plugins/index.js";
+import { describeProblems, PluginError } from "../errors.js";
 import { computeFact } from "../fact-runner.js";
 import type { RegisteredFact } from "../fact-runner.js";
 import type { PluginDescriptor } from "../plugin.js";
@@ -25,12 +38,14 @@ import { satisfies } from "../semver.js";
 import { validatePlugin } from "../validate.js";
 import { SDK_VERSION } from "../version.js";
 import { createTestEngine } from "./engine.js";
-import { FACT_READING_FIELDS } from "../facts.js";
 import { mulberry32, nextDown, nextUp } from "./numbers.js";
 
 /** Options of describeConformance. */
 export interface ConformanceOptions {
-  /** Plugins this one depends on: registered with it. */
+  /**
+   * Plugins this one depends on: registered with it. A built-in is taken from BUILTIN_PLUGINS
+   * (`BUILTIN_PLUGINS.filter((p) => p.name === "meterflow-environment")`).
+   */
   readonly dependencies?: readonly PluginDescriptor[];
   /** Ranges of the random values of columns facts read (`consumption`, ...); default a channel's range, else 0 to 1000. */
   readonly columns?: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
@@ -52,27 +67,37 @@ export interface ConformanceOptions {
  */
 export function describeConformance(plugin: PluginDescriptor, options: ConformanceOptions = {}): void {
   const deps = options.dependencies ?? [];
-  const all = [...deps, plugin];
+  const given = new Set([...deps, plugin].map((p) => p?.name));
+  const beside = BUILTIN_PLUGINS.filter((p) => !given.has(p.name));
+  // The plugin, the dependencies given, and the built-ins they need that were not given.
+  const all = [...builtinsNeeded([...deps, plugin], beside), ...deps, plugin];
   const label = typeof plugin?.name === "string" ? plugin.name : "(unnamed)";
   const list = <T>(value: readonly T[] | undefined): readonly T[] => (Array.isArray(value) ? value : []);
 
-  describe(`meterflow plugin conformance: ${label}`, () => {
-    it("descriptor validates", () => {
-      expect(validatePlugin(plugin)).toEqual([]);
+  const { check, names } = checks();
+
+  describe.sequential(`meterflow plugin conformance: ${label}`, () => {
+    check(names.validates, [], () => {
+      // Its direct dependencies, from those given or the built-ins; when one is neither, registration says so.
+      const named = Object.keys(plugin?.dependencies ?? {});
+      const found = named.map((name) => [...deps, ...beside].find((p) => p?.name === name));
+      const known = found.every((p) => p !== undefined) ? { dependencies: found as PluginDescriptor[] } : {};
+      const problems = validatePlugin(plugin, known);
+      if (problems.length > 0) throw new PluginError("MF_ERR_PLUGIN_INVALID", label, "validatePlugin", describeProblems(problems), { problems });
     });
 
-    it(deps.length > 0 ? "registers after its dependencies in a fresh registry" : "registers alone in a fresh registry", () => {
+    check(`sdk range ${String(plugin?.sdk)} includes SDK ${SDK_VERSION}`, [names.validates], () => {
+      if (!satisfies(SDK_VERSION, plugin.sdk)) throw new PluginError("MF_ERR_PLUGIN_SDK_RANGE", label, "sdk", `needs SDK ${plugin.sdk}, this is SDK ${SDK_VERSION}`);
+    }, names.sdk);
+
+    check(deps.length > 0 ? "registers beside the built-in plugins, after its dependencies, in a fresh registry" : names.registers, [names.validates, names.sdk], () => {
       const registry = new PluginRegistry();
-      registry.registerAll(all);
+      registry.registerAll([...beside.filter((p) => !all.includes(p)), ...all]);
       expect(registry.plugins.map((p) => p.name)).toContain(plugin.name);
-    });
-
-    it(`sdk range ${String(plugin?.sdk)} includes SDK ${SDK_VERSION}`, () => {
-      expect(satisfies(SDK_VERSION, plugin.sdk)).toBe(true);
-    });
+    }, names.registers);
 
     for (const channel of list(plugin?.sensors)) {
-      it(`channel ${channel.name}: accepts min, max and midpoint, rejects just outside and NaN`, () => {
+      check(`channel ${channel.name}: accepts min, max and midpoint, rejects just outside and NaN`, [names.registers], () => {
         const engine = createTestEngine({ plugins: all });
         const { min, max } = channel.range;
         const whole = channel.integer === true;
@@ -94,16 +119,16 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         integer ? (above ? Math.floor(limit) + 1 : Math.ceil(limit) - 1)
           : eps === undefined ? (above ? nextUp(limit) : nextDown(limit)) : above ? limit + eps : limit - eps;
 
-      it(`threshold ${threshold.name}: limit ${limit} lies inside channel ${threshold.channel}'s range`, () => {
+      const inside = `threshold ${threshold.name}: a value beyond the limit ${limit} lies inside channel ${threshold.channel}'s range`;
+      check(inside, [names.registers], () => {
         const channel = createTestEngine({ plugins: all }).registry.channel(threshold.channel);
         expect(channel, `channel ${threshold.channel}`).toBeDefined();
         const { min, max } = channel?.range ?? { min: Number.NaN, max: Number.NaN };
-        expect(limit >= min && limit <= max, `${limit} in [${min}, ${max}]`).toBe(true);
         const b = beyond();
         expect(b >= min && b <= max, `a value beyond the limit (${b}) in [${min}, ${max}]`).toBe(true);
       });
 
-      it(`threshold ${threshold.name}: fires once at ${above ? "limit + epsilon" : "limit - epsilon"} after ${threshold.forMinutes ?? 0} min, not before, never at the limit`, () => {
+      check(`threshold ${threshold.name}: fires once at ${above ? "limit + epsilon" : "limit - epsilon"} after ${threshold.forMinutes ?? 0} min, not before, never at the limit`, [inside], () => {
         const engine = createTestEngine({ plugins: all });
         const forMs = (threshold.forMinutes ?? 0) * 60_000;
         const t0 = Date.UTC(2026, 10, 30);
@@ -155,19 +180,8 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         return { registered, columns, n };
       };
 
-      it(`fact ${fact.name}: reads only columns the engine provides (${fact.reads.join(", ")})`, () => {
-        // A reading field, a channel of the plugin or a dependency, or an earlier fact's column:
-        // anything else (a typo) would read NaN forever, silently.
-        const registry = createTestEngine({ plugins: all }).registry;
-        const known = new Set<string>([...FACT_READING_FIELDS, ...registry.channels.map((c) => c.name)]);
-        for (const f of registry.facts) {
-          if (f.plugin === plugin.name && f.name === fact.name) break;
-          for (const w of f.writes) known.add(w);
-        }
-        expect(fact.reads.filter((name) => !known.has(name)), "inputs nothing provides").toEqual([]);
-      });
-
-      it(`fact ${fact.name}: computes a random batch without throwing and writes only ${fact.writes.join(", ")}`, () => {
+      const computes = `fact ${fact.name}: computes a random batch without throwing and writes only ${fact.writes.join(", ")}`;
+      check(computes, [names.registers], () => {
         const { registered, columns, n } = batch(false);
         const before = copy(columns);
         computeFact(registered, columns, n);
@@ -176,7 +190,7 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         for (const name of fact.writes) expect(columns[name]?.length).toBe(n);
       });
 
-      it(`fact ${fact.name}: NaN in every column it writes where all of ${fact.reads.join(", ")} are NaN`, () => {
+      check(`fact ${fact.name}: NaN in every column it writes where all of ${fact.reads.join(", ")} are NaN`, [computes], () => {
         const { registered, columns, n } = batch(true);
         computeFact(registered, columns, n);
         for (const name of fact.writes) {
@@ -187,7 +201,7 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         }
       });
 
-      it(`fact ${fact.name}: deterministic`, () => {
+      check(`fact ${fact.name}: deterministic`, [computes], () => {
         const { registered, columns, n } = batch(false);
         const again = copy(columns);
         computeFact(registered, columns, n);
@@ -196,7 +210,7 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       });
     }
 
-    it("rule files hold rules with conditions and an event", () => {
+    check("rule files hold rules with conditions and an event", [names.validates], () => {
       for (const file of list(plugin?.rules)) {
         expect(file).toBeTypeOf("object");
         expect(Array.isArray(file.rules)).toBe(true);
@@ -208,17 +222,68 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       }
     });
 
-    it("setup and teardown run without throwing", async () => {
+    check("setup and teardown run without throwing", [names.registers], async () => {
       const engine = createTestEngine({ plugins: all });
       await engine.setup();
       await engine.teardown();
     });
-
-    it("meter types' defaults are valid", () => {
-      expect(validatePlugin(plugin).filter((p) => p.path.startsWith("meterTypes"))).toEqual([]);
-      for (const type of list(plugin?.meterTypes)) if (type.kind === "pulse") expect(type.defaults.pulseWeight).toBeGreaterThan(0);
-    });
   });
+}
+
+/**
+ * The suite's checks: `check(name, after, body)` declares a test that is skipped when one of
+ * the checks named in `after` failed or was skipped (naming the first failure as the cause), and
+ * whose failure, when a coded error caused it, shows the code. `key` names the check for
+ * `after` when its title varies. Tests of one describe run in order (describe.sequential).
+ */
+function checks() {
+  const names = { validates: "descriptor validates", sdk: "sdk range", registers: "registers beside the built-in plugins in a fresh registry" };
+  /** A check that did not pass -> the check whose failure caused it (itself when it failed). */
+  const blocked = new Map<string, string>();
+  const check = (title: string, after: readonly string[], body: () => void | Promise<void>, key = title): void => {
+    it(title, async (context: TestContext) => {
+      const cause = after.map((name) => blocked.get(name)).find((c) => c !== undefined);
+      if (cause !== undefined) {
+        blocked.set(key, cause);
+        context.skip(`because "${cause}" failed`);
+      }
+      try {
+        await body();
+      } catch (error) {
+        blocked.set(key, title);
+        throw coded(error);
+      }
+    });
+  };
+  return { check, names };
+}
+
+/** The plugins of `builtins` that `plugins` depend on, directly or not. */
+function builtinsNeeded(plugins: readonly PluginDescriptor[], builtins: readonly PluginDescriptor[]): PluginDescriptor[] {
+  const needed = new Set<PluginDescriptor>();
+  const visit = (p: PluginDescriptor | undefined) => {
+    const names = p !== null && typeof p === "object" && p.dependencies !== null && typeof p.dependencies === "object" ? Object.keys(p.dependencies) : [];
+    for (const name of names) {
+      const builtin = builtins.find((b) => b.name === name);
+      if (builtin !== undefined && !needed.has(builtin)) {
+        needed.add(builtin);
+        visit(builtin);
+      }
+    }
+  };
+  plugins.forEach(visit);
+  return builtins.filter((b) => needed.has(b));
+}
+
+/** An error with an `MF_ERR_` code, renamed `<name> <code>` so vitest's report shows the code first. */
+function coded(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string" || !code.startsWith("MF_ERR_") || error.name.endsWith(code)) return error;
+  const before = `${error.name}: `;
+  error.name = `${error.name} ${code}`;
+  if (error.stack?.startsWith(before)) error.stack = `${error.name}: ${error.stack.slice(before.length)}`;
+  return error;
 }
 
 /** A deep copy of columns. */

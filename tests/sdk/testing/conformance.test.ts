@@ -1,59 +1,110 @@
 // describeConformance on plugins that conform (their tests below must pass), and, in a separate
-// vitest run, on plugins that break one rule each: the suite must fail exactly the check concerned.
+// vitest run, on plugins that break one rule each: the suite must fail exactly the first check
+// concerned, with the error's code, and skip the checks that need it, saying why.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { describeConformance } from "../../../sdk/testing/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { defineFact, definePlugin } from "../../../sdk/index.js";
+import { BUILTIN_PLUGINS, describeConformance } from "../../../sdk/testing/index.js";
 import { climate, coldChain, meters } from "../fixtures.js";
 import { tempDir } from "../../helpers/tmp.js";
 
+const frost = definePlugin({
+  name: "test-frost",
+  version: "1.0.0",
+  sdk: "^1.0.0",
+  dependencies: { "meterflow-environment": "^1.0.0" },
+  thresholds: [{ name: "frost", channel: "temperature", below: 0, forMinutes: 30, severity: "warning", message: "below 0 °C for 30 min" }],
+  facts: [defineFact({ name: "dew-margin", description: "", reads: ["temperature", "dew_point"], writes: ["dew_margin"], compute(input, output, n) {
+    for (let i = 0; i < n; i++) output.dew_margin[i] = (input.temperature[i] as number) - (input.dew_point[i] as number);
+  } })],
+});
+
 describeConformance(climate);
 describeConformance(coldChain, { dependencies: [climate] });
-describeConformance(meters);
+// Meter types of its own: water.register and water.pulse are the built-in water plugin's.
+describeConformance({ ...meters, meterTypes: meters.meterTypes.map((t) => ({ ...t, name: t.name.replace("water.", "testwater.") })) });
+// A plugin depending on a built-in, given from BUILTIN_PLUGINS, or found there.
+describeConformance(frost, { dependencies: BUILTIN_PLUGINS.filter((p) => p.name === "meterflow-environment") });
+describeConformance(frost);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
 const dir = tempDir("meterflow-conformance-");
 
+interface Result { fullName: string; status: string; failureMessages: string[] }
+
 describe("describeConformance on broken plugins", () => {
-  it("fails exactly the check each plugin breaks", () => {
-    const out = join(dir, "report.json");
+  const out = join(dir, "report.json");
+  let run: ReturnType<typeof spawnSync>;
+  let results: Result[] = [];
+  const names = (status: string) => results.filter((t) => t.status === status).map((t) => t.fullName.replace("meterflow plugin conformance: ", "")).sort();
+
+  beforeAll(() => {
     const vitest = join(root, "node_modules/vitest/vitest.mjs");
-    const run = spawnSync(process.execPath, [vitest, "run", "--config", join(here, "fixtures/vitest.config.ts"), "--reporter=json", `--outputFile=${out}`], {
+    run = spawnSync(process.execPath, [vitest, "run", "--config", join(here, "fixtures/vitest.config.ts"), "--reporter=verbose", "--reporter=json", `--outputFile.json=${out}`], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, CI: "1" },
+      env: { ...process.env, CI: "1", NO_COLOR: "1" },
     });
-    expect(run.status, run.stderr).toBe(1);
-    const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }> };
-    const failed = report.testResults.flatMap((f) => f.assertionResults).filter((t) => t.status === "failed").map((t) => t.fullName);
-    expect(failed.sort()).toEqual(
+    const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: Array<{ assertionResults: Result[] }> };
+    results = report.testResults.flatMap((f) => f.assertionResults);
+  });
+
+  it("fails exactly the first check each plugin breaks", () => {
+    expect(run.status, String(run.stderr)).toBe(1);
+    expect(names("failed")).toEqual(
       [
-        "meterflow plugin conformance: future-sdk registers alone in a fresh registry",
-        "meterflow plugin conformance: future-sdk sdk range ^2.0.0 includes SDK 1.0.0",
-        "meterflow plugin conformance: limit-outside threshold too-high: limit 150 lies inside channel level's range",
-        "meterflow plugin conformance: limit-outside threshold too-high: fires once at limit + epsilon after 0 min, not before, never at the limit",
-        "meterflow plugin conformance: limit-at-max threshold full: limit 100 lies inside channel level's range",
-        "meterflow plugin conformance: limit-at-max threshold full: fires once at limit + epsilon after 5 min, not before, never at the limit",
-        "meterflow plugin conformance: mutates-input fact clamp: computes a random batch without throwing and writes only level_clamped",
-        "meterflow plugin conformance: zero-for-nan fact zero: NaN in every column it writes where all of level are NaN",
-        "meterflow plugin conformance: random fact noise: deterministic",
-        "meterflow plugin conformance: throws fact boom: computes a random batch without throwing and writes only level_boom",
-        "meterflow plugin conformance: throws fact boom: NaN in every column it writes where all of level are NaN",
-        "meterflow plugin conformance: throws fact boom: deterministic",
-        "meterflow plugin conformance: future-sdk setup and teardown run without throwing",
-        "meterflow plugin conformance: failing-setup setup and teardown run without throwing",
-        "meterflow plugin conformance: typo-input fact ratio: reads only columns the engine provides (levl)",
-        "meterflow plugin conformance: invalid descriptor validates",
-        "meterflow plugin conformance: invalid registers alone in a fresh registry",
-        "meterflow plugin conformance: invalid setup and teardown run without throwing",
-        "meterflow plugin conformance: bad-pulse meter types' defaults are valid",
-        "meterflow plugin conformance: bad-pulse descriptor validates",
-        "meterflow plugin conformance: bad-pulse registers alone in a fresh registry",
-        "meterflow plugin conformance: bad-pulse setup and teardown run without throwing",
+        "future-sdk sdk range ^2.0.0 includes SDK 1.0.0",
+        "one-fault sdk range ^2.0.0 includes SDK 1.0.0",
+        "invalid descriptor validates",
+        "bad-pulse descriptor validates",
+        "limit-outside descriptor validates",
+        "limit-at-max descriptor validates",
+        "typo-input descriptor validates",
+        "clash-builtin registers beside the built-in plugins in a fresh registry",
+        "mutates-input fact clamp: computes a random batch without throwing and writes only level_clamped",
+        "zero-for-nan fact zero: NaN in every column it writes where all of level are NaN",
+        "random fact noise: deterministic",
+        "throws fact boom: computes a random batch without throwing and writes only level_boom",
+        "failing-setup setup and teardown run without throwing",
       ].sort(),
     );
+  });
+
+  it("skips the checks that need a failed one, saying which failed", () => {
+    const skipped = names("skipped");
+    expect(skipped.filter((n) => n.startsWith("one-fault "))).toEqual([
+      "one-fault channel level: accepts min, max and midpoint, rejects just outside and NaN",
+      "one-fault fact half: NaN in every column it writes where all of level are NaN",
+      "one-fault fact half: computes a random batch without throwing and writes only level_half",
+      "one-fault fact half: deterministic",
+      "one-fault registers beside the built-in plugins in a fresh registry",
+      "one-fault setup and teardown run without throwing",
+      "one-fault threshold low: a value beyond the limit 10 lies inside channel level's range",
+      "one-fault threshold low: fires once at limit - epsilon after 5 min, not before, never at the limit",
+    ]);
+    expect(skipped).toContain("throws fact boom: deterministic");
+    expect(skipped).toContain("clash-builtin channel temperature: accepts min, max and midpoint, rejects just outside and NaN");
+    expect(skipped).toContain("invalid registers beside the built-in plugins in a fresh registry");
+    const stdout = String(run.stdout);
+    expect(stdout).toMatch(/one-fault > setup and teardown run without throwing.*\[because "sdk range \^2\.0\.0 includes SDK 1\.0\.0" failed\]/);
+    expect(stdout).toMatch(/throws > fact boom: deterministic.*\[because "fact boom: computes a random batch without throwing and writes only level_boom" failed\]/);
+    expect(stdout).toMatch(/typo-input > registers beside the built-in plugins in a fresh registry.*\[because "descriptor validates" failed\]/);
+  });
+
+  it("shows each failure with its error code and what is wrong", () => {
+    const message = (name: string) => results.find((t) => t.fullName === `meterflow plugin conformance: ${name}`)?.failureMessages.join("\n") ?? "";
+    expect(message("clash-builtin registers beside the built-in plugins in a fresh registry")).toContain(
+      'PluginError MF_ERR_PLUGIN_CONFLICT: [plugin clash-builtin] register: channel "temperature" is a channel of plugin "meterflow-environment"',
+    );
+    expect(message("typo-input descriptor validates")).toContain('PluginError MF_ERR_PLUGIN_INVALID: [plugin typo-input] validatePlugin: invalid descriptor (1 problem):\n  facts[0].reads[0]: "levl" is provided by nothing');
+    expect(message("invalid descriptor validates")).toContain("MF_ERR_PLUGIN_INVALID: [plugin invalid] validatePlugin: invalid descriptor (1 problem):\n  sensor: unknown field");
+    expect(message("limit-at-max descriptor validates")).toContain("thresholds[0].above: 100 is the max of channel \"level\"'s range 0..100");
+    expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError MF_ERR_PLUGIN_SDK_RANGE: [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
+    expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError MF_ERR_PLUGIN_FACT: [plugin throws] facts:boom");
+    expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError MF_ERR_PLUGIN_HOOK: [plugin failing-setup] setup");
   });
 });
