@@ -46,7 +46,7 @@ function fileLines(stream: NodeJS.WritableStream): InputProgress {
 /** `readings.csv: 1,200,000 rows, 45.2 MiB in 3.1 s (0.39M rows/s)`. */
 export function fileLine(path: string, done: InputDone): string {
   const rate = done.seconds > 0 ? `, ${(done.rows / done.seconds / 1e6).toFixed(2)}M rows/s` : "";
-  return `${path}: ${done.rows.toLocaleString("en")} rows, ${mib(done.bytes)} in ${done.seconds.toFixed(1)} s${rate}`;
+  return `${path}: ${done.rows.toLocaleString("en")} row${done.rows === 1 ? "" : "s"}, ${mib(done.bytes)} in ${done.seconds.toFixed(1)} s${rate}`;
 }
 
 function bar(stream: NodeJS.WritableStream & { columns?: number }, clock: () => number): InputProgress {

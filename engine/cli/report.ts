@@ -1,7 +1,8 @@
 // How the `meterflow` command prints an error and which exit status it gives: a usage mistake
 // is one line and status 2; an error with a code (the engine's MF_ERR_*, a plugin's) is printed
 // whole, every problem line of it with the code on the first, long lists cut with a count, and
-// status 1; anything else is a bug and keeps its stack.
+// status 1; a file operation the system refused is one line and status 1; anything else is a bug
+// and keeps its stack.
 import { MeterflowError } from "../errors.js";
 import { PluginError } from "../../sdk/errors.js";
 import { UsageError } from "./errors.js";
@@ -13,6 +14,9 @@ export const MAX_PROBLEM_LINES = 20;
 export function describeError(error: unknown): { lines: string[]; status: number } {
   if (error instanceof UsageError) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 2 };
   if (error instanceof MeterflowError || error instanceof PluginError) return { lines: codedLines(error.message, error.code), status: 1 };
+  // The system refused a file operation (a path that is a file, no permission, a full disk):
+  // the environment, not a bug; its message names the operation and the path.
+  if (isSystemError(error)) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 1 };
   return { lines: [error instanceof Error ? (error.stack ?? String(error)) : String(error)], status: 1 };
 }
 
@@ -21,6 +25,11 @@ export function report(error: unknown): number {
   const { lines, status } = describeError(error);
   console.error(lines.join("\n"));
   return status;
+}
+
+function isSystemError(error: unknown): error is Error {
+  const e = error as NodeJS.ErrnoException;
+  return e instanceof Error && typeof e.code === "string" && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === "string";
 }
 
 function firstLine(text: string): string {

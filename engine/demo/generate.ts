@@ -1,6 +1,7 @@
 // generateDemoData: a deterministic synthetic fleet (meters.csv) and its daily readings
 // (readings.csv) with every case meterflow must handle planted and listed in a manifest.
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import { prepareOutDir } from "../sinks/out-dir.js";
 import { join } from "node:path";
 import { InvalidOptionError } from "../errors.js";
 import { formatDay, parseDay } from "../time/index.js";
@@ -64,7 +65,8 @@ export async function generateDemoData(options: DemoOptions): Promise<DemoManife
     alerts: [...moduleAlerts(first, days, radioMeterId), ...coldChain.planted.alerts],
   };
 
-  await mkdir(options.dir, { recursive: true });
+  // Not mkdir({ recursive }): it never returns for a path like /proc/nope (engine/sinks/out-dir.ts).
+  prepareOutDir(options.dir);
   const files = {
     meters: join(options.dir, "meters.csv"), readings: join(options.dir, "readings.csv"),
     pulseReadings: join(options.dir, "pulse-readings.csv"), pulseEvents: join(options.dir, "pulse-events.csv"),

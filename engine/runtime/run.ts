@@ -1,6 +1,6 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { linePosition } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
@@ -51,6 +51,13 @@ import type { EventsInput } from "./pulse-events.js";
  * must rerun to the same outputs). Never set in production.
  */
 const KILL_AFTER_BATCHES = Number(process.env.MF_FAILPOINT_KILL_AFTER_BATCHES ?? 0);
+
+/**
+ * Failpoint for the concurrent-run tests: once it holds the state and has recorded its run, the
+ * run waits until this file exists (another run can then be started against it at leisure).
+ * Never set in production.
+ */
+const HOLD_UNTIL_FILE = process.env.MF_FAILPOINT_HOLD_UNTIL_FILE;
 
 /** Options of {@link runFiles}. */
 export interface RunOptions {
@@ -204,6 +211,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
     lock = await acquireRunLock(options.db, store, { wait: options.wait, onWait: options.onWait });
     await plugins.setup();
     runId = await store.startRun([...inputs, ...eventInputs]);
+    while (HOLD_UNTIL_FILE !== undefined && !existsSync(HOLD_UNTIL_FILE)) await new Promise((resolve) => setTimeout(resolve, 20));
     let imported: Omit<RegistryImport, "rejections"> | undefined;
     if (options.meters !== undefined) {
       const result = await importRegistry(store, options.meters, plugins);
@@ -270,14 +278,18 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
           hash.update(chunk);
           read += chunk.length;
         } }), { partitions: store.partitions, batchSize, meters: index });
-      for await (const batch of batches) {
-        decode += performance.now() - waited;
-        const counts = await processor.process(batch, seq++, input.path);
-        if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
-        for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
-        await options.onProgress?.(total.rows);
-        progress?.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
-        waited = performance.now();
+      try {
+        for await (const batch of batches) {
+          decode += performance.now() - waited;
+          const counts = await processor.process(batch, seq++, input.path);
+          if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
+          for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
+          await options.onProgress?.(total.rows);
+          progress?.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
+          waited = performance.now();
+        }
+      } catch (error) {
+        throw namingInput(error, input.path);
       }
       if (!inWorker) input.sha256 = hash.digest("hex");
       progress?.fileDone(input.path, { bytes: input.bytes, rows: total.rows - fileRows, seconds: (performance.now() - fileStarted) / 1000 });
@@ -342,6 +354,15 @@ async function abortOutputs(writer: WriterClient | undefined, out: string): Prom
   } catch {
     return [];
   }
+}
+
+/** An input's decoding error says which file it is about (its code and class stay). */
+function namingInput(error: unknown, path: string): unknown {
+  const e = error as Error & { code?: string };
+  if (e instanceof Error && typeof e.code === "string" && e.code.startsWith("MF_ERR_INPUT") && !e.message.includes(path)) {
+    e.message = `${path}: ${e.message}`;
+  }
+  return error;
 }
 
 /** The size of an input file, or a one-line RunError (`MF_ERR_RUN`) when it cannot be read. */

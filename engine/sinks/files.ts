@@ -1,8 +1,9 @@
 // File outputs of `meterflow run`: billing, held, rejected and alerts as CSV (or NDJSON), and
 // summary.json. Each file is written as NAME.partial and renamed when the run completes, so a
 // reader never sees half a run.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
+import { prepareOutDir } from "./out-dir.js";
 
 /** Output format of the row files. */
 export type OutputFormat = "csv" | "ndjson";
@@ -115,7 +116,7 @@ export interface OutputFiles {
 
 /** Creates the output directory's files. Throws when the directory cannot be written. */
 export function createOutputFiles(dir: string, format: OutputFormat = "csv"): OutputFiles {
-  mkdirSync(dir, { recursive: true });
+  prepareOutDir(dir);
   const ext = format === "csv" ? "csv" : "ndjson";
   const writers = {} as Record<Kind, Writer>;
   for (const kind of Object.keys(HEADERS) as Kind[]) {

@@ -1,9 +1,10 @@
 // `meterflow meters import`: load a meter registry into the state database.
 import { parseArgs } from "node:util";
-import { importRegistry } from "../../registry/import.js";
+import { importRegistry, registryDigest } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
+import { rejectionLines } from "../meters-rejections.js";
 
 export const METERS_HELP = `Usage: meterflow meters import --db FILE|URL [--config FILE] METERS
 
@@ -19,12 +20,14 @@ export async function meters(argv: string[]): Promise<number> {
   if (values.db === undefined) throw new UsageError("meters import needs --db FILE|URL");
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
   const plugins = await loadPlugins(readPluginConfig(values.config));
+  // The file is read before the store is opened: a mistyped name must not create an empty state.
+  registryDigest(positionals[0], plugins);
   const store = await openStore(values.db);
   try {
     // An explicit import always imports; its digest lets later runs skip an unchanged file.
     const { inserted, updated, unchanged, rejections = [] } = await importRegistry(store, positionals[0], plugins, true);
     console.log(`meters: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged, ${rejections.length} rejected`);
-    for (const r of rejections) console.log(`  line ${r.line}: ${r.meterId || "(no id)"}: ${r.reason}`);
+    for (const line of rejectionLines(rejections)) console.log(line);
   } finally {
     await store.close();
   }

@@ -1,0 +1,216 @@
+// `meterflow run` when it cannot run (issue 14 items 1, 2, 4; issue 13 item 5), as a person meets
+// it: the built command's exit status, the one line (or the whole coded error) on standard error,
+// and what is left on disk: nothing, when an input, an option or the output directory is wrong.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { packageRoot } from "../../../engine/wasm/paths.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const root = tempDir("meterflow-run-errors-");
+let n = 0;
+
+/** A fresh directory with one small readings file. */
+function workspace(): string {
+  const dir = join(root, `w${n++}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "r.csv"), "meter_id,end,value\nE-1,2026-11-01,100\nE-1,2026-11-02,110\n");
+  return dir;
+}
+
+/** The built command in `cwd`; a run that does not end within a minute is killed (and fails the test: status null). */
+function meterflow(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.trim().split("\n") };
+}
+
+describe("meterflow run: an output directory it cannot write", () => {
+  it("ends with one line and exit 1 for /proc/nope (it used to spin forever in mkdir)", () => {
+    const dir = workspace();
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "/proc/nope", "r.csv");
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.lines).toEqual(["meterflow: cannot write to /proc/nope: no such directory can be created there (MF_ERR_OUTPUT_DIR)"]);
+    expect(readdirSync(dir)).toEqual(["r.csv"]);
+  });
+
+  it("says a file is in the way, for the directory and for a parent of it", () => {
+    const dir = workspace();
+    for (const out of ["r.csv", "r.csv/out/deeper"]) {
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "r.csv");
+      expect(r.status).toBe(1);
+      expect(r.lines).toEqual([`meterflow: cannot write to ${out}: a file is in the way (not a directory) (MF_ERR_OUTPUT_DIR)`]);
+    }
+    expect(readdirSync(dir)).toEqual(["r.csv"]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("says permission denied for a read-only directory (not as root: root may write anywhere)", () => {
+    const dir = workspace();
+    mkdirSync(join(dir, "ro"));
+    chmodSync(join(dir, "ro"), 0o555);
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "ro/out", "r.csv");
+    expect(r.status).toBe(1);
+    expect(r.lines).toEqual(["meterflow: cannot write to ro/out: permission denied (MF_ERR_OUTPUT_DIR)"]);
+    expect(readdirSync(dir).sort()).toEqual(["r.csv", "ro"]);
+  });
+});
+
+describe("meterflow run: checks before anything is written", () => {
+  it("refuses an input whose format it cannot tell, pointing to --input-format; no registry import, no run, no file", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "r.txt"), "meter_id,end,value\nE-1,2026-11-01,100\n");
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\n");
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--meters", "m.csv", "r.txt");
+    expect(r.status).toBe(1);
+    expect(r.lines).toEqual(["meterflow: cannot tell the format of r.txt: name it .csv, .ndjson, .jsonl, .msgpack or .mpk, "
+      + "or give --input-format csv|ndjson|msgpack (MF_ERR_INPUT_FORMAT)"]);
+    expect(readdirSync(dir).sort()).toEqual(["m.csv", "r.csv", "r.txt"]);
+
+    const named = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--input-format", "csv", "--quiet", "r.txt");
+    expect(named.status, named.stderr).toBe(0);
+    expect(existsSync(join(dir, "out", "billing.csv"))).toBe(true);
+  });
+
+  it("refuses a missing input or registry, a bad --rules or --config, with nothing written", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "bad-rules.json"), "{ not json");
+    const cases: Array<[string[], RegExp]> = [
+      [["nope.csv"], /^meterflow: cannot read input nope\.csv: no such file \(MF_ERR_RUN\)$/],
+      [["--meters", "nope-meters.csv", "r.csv"], /^meterflow: cannot read meter registry nope-meters\.csv: no such file \(MF_ERR_RUN\)$/],
+      [["--pulse-events", "nope-events.csv", "r.csv"], /^meterflow: cannot read input nope-events\.csv: no such file \(MF_ERR_RUN\)$/],
+      [["--rules", "bad-rules.json", "r.csv"], /^meterflow: .*bad-rules\.json.*\(MF_ERR_RULES_\w+\)$/],
+      [["--config", "nope.json", "r.csv"], /^meterflow: .*nope\.json.*\(MF_ERR_\w+\)$/],
+    ];
+    for (const [args, line] of cases) {
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", ...args);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.lines, args.join(" ")).toHaveLength(1);
+      expect(r.stderr.trim(), args.join(" ")).toMatch(line);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["bad-rules.json", "r.csv"]);
+  });
+
+  it("removes its partial files when a run fails part-way, in one thread and with writer threads", () => {
+    const dir = workspace();
+    // A CSV file without its value column: found only once the file is decoded, after the outputs are open.
+    writeFileSync(join(dir, "bad.csv"), "meter_id,end\nE-1,2026-11-01\n");
+    for (const threads of ["0", "2"]) {
+      const out = `out${threads}`;
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "--threads", threads, "r.csv", "bad.csv");
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/bad\.csv/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(join(dir, out)).filter((f) => f.endsWith(".partial")), threads).toEqual([]);
+    }
+  });
+
+  it("prints a coded error whole: every problem of an invalid plugin descriptor, with its code", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "bad.mjs"), `export default { name: "bad", version: "1.0.0", sdk: "^1.0.0",
+      sensors: [{ name: "soil", unit: "%", description: "d", range: { min: 5, max: 1 } }],
+      thresholds: [{ name: "t", channel: "soil_moist", above: 1, forMinutes: 0, severity: "warning", message: "m" }] };\n`);
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ plugins: ["./bad.mjs"] }));
+    const r = meterflow(dir, "run", "--config", "bad.json", "--db", "s.db", "--out", "out", "r.csv");
+    expect(r.status).toBe(1);
+    expect(r.lines[0]).toBe("meterflow: [plugin bad] register: invalid descriptor (2 problems): (MF_ERR_PLUGIN_INVALID)");
+    expect(r.lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}sensors\[0\]\.range: /),
+      expect.stringMatching(/^ {2}thresholds\[0\]\.channel: "soil_moist" /),
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(["bad.json", "bad.mjs", "r.csv"]);
+  });
+});
+
+describe("meterflow run --meters: registry rows it cannot import", () => {
+  it("lists them on standard error (a long list cut with a count) and writes them all to meters-rejected.csv", () => {
+    const dir = workspace();
+    const bad = Array.from({ length: 25 }, () => ",electricity.register");
+    writeFileSync(join(dir, "m.csv"), ["meter_id,type", "E-1,electricity.register", ...bad].join("\n") + "\n");
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--meters", "m.csv", "--quiet", "r.csv");
+    expect(r.status, r.stderr).toBe(0);
+    const at = r.lines.findIndex((l) => l.startsWith("meterflow: meter registry:"));
+    expect(r.lines[at]).toBe("meterflow: meter registry: 25 rows not imported (all in out/meters-rejected.csv; "
+      + "a meter not registered has its readings held unknown_meter):");
+    expect(r.lines.slice(at + 1, at + 21)).toEqual([
+      ...Array.from({ length: 19 }, (_, i) => `  line ${i + 3}: (no id): missing_meter_id`),
+      "  ... and 6 more",
+    ]);
+    const file = readFileSyncLines(join(dir, "out", "meters-rejected.csv"));
+    expect(file[0]).toBe("line,meter_id,reason,raw");
+    expect(file.slice(1)).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 3},,missing_meter_id,",electricity.register"`));
+  });
+});
+
+describe("meterflow run: another run holds the state", () => {
+  it("says which run and since when, exit 1, writes nothing; --wait waits and then bills nothing twice", async () => {
+    const dir = workspace();
+    const release = join(dir, "release");
+    // Run A holds the state until the test lets it go (a failpoint: it waits after recording its run).
+    const a = spawnAsync(dir, ["run", "--db", "s.db", "--out", "a", "--quiet", "r.csv"], { MF_FAILPOINT_HOLD_UNTIL_FILE: release });
+    const runA = await until(() => runningRun(join(dir, "s.db")));
+
+    const b = meterflow(dir, "run", "--db", "s.db", "--out", "b", "r.csv");
+    expect(b.status).toBe(1);
+    expect(b.lines).toEqual([`meterflow: run ${runA.run_id} (started ${runA.started_at}) holds the state s.db: wait for it to finish, `
+      + "or run again with --wait (MF_ERR_RUN_BUSY)"]);
+    expect(existsSync(join(dir, "b"))).toBe(false);
+
+    const c = spawnAsync(dir, ["run", "--db", "s.db", "--out", "c", "--quiet", "--wait", "r.csv"]);
+    await until(() => c.stderr().includes(`waiting for run ${runA.run_id}`) || undefined);
+    writeFileSync(release, "");
+    expect(await a.status).toBe(0);
+    expect(await c.status, c.stderr()).toBe(0);
+    expect(c.stderr().trim()).toBe(`meterflow: waiting for run ${runA.run_id} (started ${runA.started_at}) to finish (--wait)`);
+
+    const db = new Database(join(dir, "s.db"), { readonly: true });
+    try {
+      const runs = db.prepare("SELECT run_id, status, summary FROM runs ORDER BY run_id").all() as Array<{ run_id: number; status: string; summary: string }>;
+      expect(runs.map((x) => x.status)).toEqual(["finished", "finished"]);
+      const [first, second] = runs.map((x) => JSON.parse(x.summary) as { billable: number; held: number; duplicates: number; in: number });
+      expect(first.in).toBe(2);
+      expect(second).toMatchObject({ in: 2, billable: 0, held: 0, duplicates: 2 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+function readFileSyncLines(path: string): string[] {
+  return readFileSync(path, "utf8").trimEnd().split("\n");
+}
+
+/** The built command started in the background: its exit status and what it printed on stderr so far. */
+function spawnAsync(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
+  let err = "";
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.resume();
+  const status = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { status, stderr: () => err };
+}
+
+function runningRun(path: string): { run_id: number; started_at: string } | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT run_id, started_at FROM runs WHERE status = 'running'").get() as { run_id: number; started_at: string } | undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `probe` gives a value (the test's own timeout bounds it). */
+async function until<T>(probe: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
