@@ -14,6 +14,7 @@ import { publish, PUBLISH_HELP } from "./commands/publish.js";
 import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
 import { tempBad, TEMP_BAD_HELP } from "./commands/temp-bad.js";
+import { worker, WORKER_HELP } from "./commands/worker.js";
 import { joinNegativeValues, usageOf } from "./args.js";
 import { UsageError } from "./errors.js";
 import { report } from "./report.js";
@@ -25,6 +26,7 @@ Commands:
   meters import load a meter registry into the state database
   plugins       list the plugins a run loads and what they contribute
   publish       readings files into the NATS JetStream readings stream (for workers)
+  worker        decide what the readings stream delivers, commit to the shared store
   rules check   validate and lint rule files (the default rules without FILE)
   rules test    show which rules fire for given facts, and why
   export        write a store's committed outputs as run's files (billing.csv, ...)
@@ -51,6 +53,7 @@ export const COMMANDS: Record<string, Command> = {
   run: { run, help: RUN_HELP },
   "temp-bad": { run: tempBad, help: TEMP_BAD_HELP, subcommands: ["set", "clear", "list"] },
   version: { run: printVersion, help: "Usage: meterflow version" },
+  worker: { run: worker, help: WORKER_HELP },
 };
 
 function printVersion(argv: string[]): number {

@@ -6,8 +6,10 @@ import type { RejectedRow } from "../sinks/types.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { createEntries, decodeSegment } from "../store/history.js";
 import type { HistoryEntries } from "../store/history.js";
-import { parseHeldLine } from "./emit.js";
-import type { WorkingSet } from "./working-set.js";
+import { createFormatter } from "../sinks/formatter.js";
+import { createBatchLines, emitBatch, parseHeldLine, Tally } from "./emit.js";
+import { WorkingSet } from "./working-set.js";
+import type { EncodedLines } from "./writer.js";
 
 export interface CommittedOutputs {
   history: HistoryEntries;
@@ -32,4 +34,13 @@ export async function readCommitted(store: PartitionedStore, ws: WorkingSet, bat
     alerts: alerts.map((a) => JSON.parse(a.line) as AlertRow),
     rejected: rejected.map((line) => JSON.parse(line) as RejectedRow),
   };
+}
+
+/** A committed batch's output lines (NDJSON), read back from the store: what a worker publishes again after a crash. */
+export async function committedLines(store: PartitionedStore, batchId: string): Promise<EncodedLines> {
+  const ws = new WorkingSet(store);
+  const { history, held, alerts, rejected } = await readCommitted(store, ws, batchId);
+  const lines = createBatchLines();
+  emitBatch(createFormatter("ndjson"), ws.meters.ids, history, held, rejected, lines, new Tally(), alerts);
+  return { billing: lines.billing.bytes().slice(), held: lines.held.bytes().slice(), rejected: lines.rejected.bytes().slice(), alerts: lines.alerts.bytes().slice() };
 }

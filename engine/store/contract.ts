@@ -263,6 +263,9 @@ export interface PartitionedStore {
   batchOutputs(batchId: string): Promise<BatchOutputs>;
   /** Committed batches in commit order: after `afterSeq`, or committed at or after `since` (ISO time). */
   listBatches(query: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]>;
+  /** Whether a worker published this committed batch's outputs (the outbox: publish after commit, then mark). */
+  published(batchId: string): Promise<boolean>;
+  markPublished(batchId: string): Promise<void>;
   /** Moves a batch to another run (a rerun adopting the batches of a run that did not finish). */
   adoptBatch(batchId: string, runId: number): Promise<void>;
 

@@ -158,9 +158,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit DROP CONSTRAINT audit_action_check;
   ALTER TABLE audit ADD CONSTRAINT audit_action_check CHECK (action IN ('set', 'clear', 'release'));
   `,
-  // 4: batches in commit order, and each batch's rejected rows, so a store's outputs can be exported
+  // 4: batches in commit order, each batch's rejected rows (a store's outputs can be exported), and
+  // when a worker published a batch's outputs (its outbox mark)
   `
   ALTER TABLE batches ADD COLUMN commit_seq bigint;
+  ALTER TABLE batches ADD COLUMN published_at text;
   UPDATE batches b SET commit_seq = o.n
     FROM (SELECT batch_id, row_number() OVER (ORDER BY committed_at, batch_id) AS n FROM batches) o WHERE o.batch_id = b.batch_id;
   CREATE SEQUENCE batches_commit_seq OWNED BY batches.commit_seq;

@@ -220,6 +220,17 @@ export class PostgresStore implements PartitionedStore {
     }));
   }
 
+  async published(batchId: string): Promise<boolean> {
+    const result = await this.#query<{ published: boolean }>("cannot read a batch",
+      "SELECT published_at IS NOT NULL AS published FROM batches WHERE batch_id = $1", [batchId]);
+    return result.rows[0]?.published === true;
+  }
+
+  async markPublished(batchId: string): Promise<void> {
+    await this.#query(`cannot mark batch ${batchId} published`, "UPDATE batches SET published_at = coalesce(published_at, $2) WHERE batch_id = $1",
+      [batchId, now()], "MF_ERR_STORE_WRITE");
+  }
+
   async adoptBatch(batchId: string, runId: number): Promise<void> {
     await this.#query(`cannot move batch ${batchId} to run ${runId}`, "UPDATE batches SET run_id = $2 WHERE batch_id = $1",
       [batchId, runId], "MF_ERR_STORE_WRITE");

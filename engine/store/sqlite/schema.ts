@@ -157,9 +157,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_v2 RENAME TO audit;
   CREATE INDEX audit_meter ON audit (meter_id, id);
   `,
-  // 3: batches in commit order, and each batch's rejected rows, so a store's outputs can be exported
+  // 3: batches in commit order, each batch's rejected rows (a store's outputs can be exported), and
+  // when a worker published a batch's outputs (its outbox mark)
   `
   ALTER TABLE batches ADD COLUMN commit_seq INTEGER;
+  ALTER TABLE batches ADD COLUMN published_at TEXT;
   UPDATE batches SET commit_seq = (SELECT count(*) FROM batches b
     WHERE b.committed_at < batches.committed_at OR (b.committed_at = batches.committed_at AND b.batch_id <= batches.batch_id));
   CREATE INDEX batches_seq ON batches (commit_seq);

@@ -199,6 +199,15 @@ export class SqliteStore implements PartitionedStore {
       })));
   }
 
+  async published(batchId: string): Promise<boolean> {
+    return this.#read("cannot read a batch", (db) => db.prepare("SELECT published_at IS NOT NULL FROM batches WHERE batch_id = ?").pluck().get(batchId) === 1);
+  }
+
+  async markPublished(batchId: string): Promise<void> {
+    this.#write(`cannot mark batch ${batchId} published`, (db) => db.prepare(
+      "UPDATE batches SET published_at = coalesce(published_at, ?) WHERE batch_id = ?").run(now(), batchId));
+  }
+
   async adoptBatch(batchId: string, runId: number): Promise<void> {
     this.#write(`cannot move batch ${batchId} to run ${runId}`,
       (db) => db.prepare("UPDATE batches SET run_id = ? WHERE batch_id = ?").run(runId, batchId));

@@ -1,0 +1,77 @@
+// `meterflow worker`: decide what NATS JetStream delivers, commit it to the shared store.
+import { parseArgs } from "node:util";
+import { runWorker } from "../../worker/index.js";
+import type { WorkerCounts } from "../../worker/index.js";
+import { UsageError } from "../errors.js";
+
+export const WORKER_HELP = `Usage: meterflow worker --nats URL --db postgres://HOST/DB[?schema=NAME] [--stream NAME]
+                        [--exit-when-idle SECONDS] [--ack-wait SECONDS] [--config FILE] [--rules FILE]...
+
+Takes the batches \`meterflow publish\` put on the readings stream, one partition's batches at a
+time and in order, decides them as \`meterflow run\` does, commits each in one fenced transaction
+to the shared store, publishes its billing, held, alert and rejected rows to meterflow.billing,
+meterflow.held, meterflow.alerts and meterflow.rejected, and only then acknowledges it. Start as
+many workers as you like, on any machines, with the same options: they share the partitions;
+when one dies, its partition goes to another after the ack wait. \`meterflow export\` writes the
+committed outputs as files.
+
+Options:
+  --nats URL              NATS server(s), comma-separated                          [required]
+  --db URL                the shared store: postgres://... (an SQLite file for one machine) [required]
+  --stream NAME           readings stream (default MFLOW; its outputs go to NAME_OUT)
+  --exit-when-idle S      exit 0 once nothing has arrived for S seconds (nightly batch clusters)
+  --ack-wait S            seconds a worker may hold a batch before another gets it (default 30)
+  --config FILE           plugin configuration (as for meterflow run; every worker the same)
+  --rules FILE            rule files (as for meterflow run; every worker the same)
+
+Prints a line when ready, one per minute while it works, and a summary when it exits.`;
+
+export async function worker(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      nats: { type: "string" }, db: { type: "string" }, stream: { type: "string" }, "exit-when-idle": { type: "string" },
+      "ack-wait": { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got ${positionals[0]}`);
+  if (values.nats === undefined) throw new UsageError("worker needs --nats URL (see meterflow worker --help)");
+  if (values.db === undefined) throw new UsageError("worker needs --db URL (see meterflow worker --help)");
+  const idle = seconds("--exit-when-idle", values["exit-when-idle"]);
+  const ackWait = seconds("--ack-wait", values["ack-wait"]);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let last = performance.now();
+  try {
+    const counts = await runWorker({
+      nats: values.nats, db: values.db, stream: values.stream, config: values.config, rules: values.rules,
+      exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal,
+      onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), waiting for readings`),
+      onMessage: (c) => {
+        if (performance.now() - last < 60_000) return;
+        last = performance.now();
+        console.error(`meterflow worker: ${line(c)}`);
+      },
+    });
+    console.log(`worker: ${line(counts)}; ${counts.seconds.toFixed(1)} s`);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  return 0;
+}
+
+function line(c: WorkerCounts): string {
+  const n = (x: number) => x.toLocaleString("en");
+  return `${n(c.messages)} batches (${n(c.duplicateMessages)} seen before), ${n(c.rows)} readings: ${n(c.billable)} billable, ${n(c.held)} held, `
+    + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`;
+}
+
+function seconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`${name} must be a number of seconds from 0 to 86400, got ${text}`);
+  return n;
+}

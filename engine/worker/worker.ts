@@ -1,0 +1,205 @@
+// `meterflow worker`: decides the readings a cluster publishes to NATS JetStream and commits them
+// to the shared store (DESIGN.md "Architecture": the same decision as `meterflow run`, another
+// source and sink). Per partition, one durable consumer with one message in flight: a message
+// is decoded, decided on fresh slices of its meters, committed in one fenced transaction
+// (idempotent by its batch id, a hash of its content), its outputs published, and only then
+// acknowledged. A crash at any point redelivers the message; its commit is then a duplicate and
+// changes nothing, and its outputs go out if they had not. Any number of workers, on any number
+// of machines, share the consumers with no configuration of their own.
+import { createHash } from "node:crypto";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { BatchCounts } from "../decide/output.js";
+import { createMeterIndex } from "../ingest/meter-index.js";
+import { connectNats, maxPayloadOf } from "../nats/connect.js";
+import { ensureStream } from "../nats/stream.js";
+import { toReadingBatch } from "../nats/reading-batch.js";
+import { decodeBatch } from "../nats/wire.js";
+import { channelIndex } from "../plugins/index.js";
+import { committedLines } from "../runtime/committed.js";
+import { loadDecisionSetup } from "../runtime/decision-setup.js";
+import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { DecisionSession } from "../runtime/session.js";
+import type { PartitionedStore } from "../store/contract.js";
+import { openStore } from "../store/open.js";
+import { consumerName, ensureConsumers } from "./consumers.js";
+import { ensureOutputStream, outputStreamName, publishOutputs } from "./outputs.js";
+
+export interface WorkerOptions extends DecisionSetupOptions {
+  /** NATS server URL(s). */
+  nats: string;
+  /** The shared store: postgres://... (or an SQLite file for one machine). */
+  db: string;
+  /** Readings stream; default MFLOW. */
+  stream?: string;
+  /** Exit (resolve) once no message has arrived for this many seconds; absent: run until `signal`. */
+  exitWhenIdleSeconds?: number;
+  /** Seconds a message may stay unacknowledged before another worker gets it; default 30. */
+  ackWaitSeconds?: number;
+  /** Stops the worker after the messages in hand. */
+  signal?: AbortSignal;
+  /** Called after each message. */
+  onMessage?: (counts: WorkerCounts) => void;
+  /** Called once the stream and consumers are ready. */
+  onReady?: (info: { stream: string; partitions: number }) => void;
+}
+
+/** What a worker did. */
+export interface WorkerCounts {
+  /** Messages handled (acknowledged). */
+  messages: number;
+  /** Of those, messages whose batch was committed before (a redelivery, a second publish). */
+  duplicateMessages: number;
+  rows: number;
+  billable: number;
+  held: number;
+  rejected: number;
+  duplicates: number;
+  sensor: number;
+  corrections: number;
+  /** Output messages published to meterflow.billing/held/alerts/rejected. */
+  outputs: number;
+  seconds: number;
+}
+
+/** Failpoint for the crash tests: SIGKILL right after this many commits (before publish and ack). */
+const KILL_AFTER_COMMITS = Number(process.env.MF_FAILPOINT_KILL_AFTER_COMMITS ?? 0);
+
+export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
+  const started = performance.now();
+  const setup = await loadDecisionSetup(options);
+  await setup.plugins.setup();
+  let store: PartitionedStore | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    store = await openStore(options.db);
+    nc = await connectNats(options.nats, { name: "meterflow worker" });
+    const jsm = await jetstreamManager(nc);
+    const stream = await ensureStream(jsm, { name: options.stream, partitions: store.partitions });
+    await ensureOutputStream(jsm, outputStreamName(stream.name));
+    const ackWaitMs = (options.ackWaitSeconds ?? 30) * 1000;
+    await ensureConsumers(jsm, stream.name, stream.partitions, ackWaitMs);
+    options.onReady?.({ stream: stream.name, partitions: stream.partitions });
+    const worker = new Worker(new DecisionSession(store, setup), nc, stream.name, ackWaitMs, options);
+    await worker.run(stream.partitions);
+    return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
+  } finally {
+    await nc?.drain().catch(() => undefined);
+    await store?.close();
+    await setup.plugins.teardown();
+  }
+}
+
+class Worker {
+  readonly counts: WorkerCounts = {
+    messages: 0, duplicateMessages: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0, outputs: 0, seconds: 0,
+  };
+  readonly #session: DecisionSession;
+  readonly #nc: NatsConnection;
+  readonly #stream: string;
+  readonly #ackWaitMs: number;
+  readonly #options: WorkerOptions;
+  readonly #channels: Map<string, number>;
+  #stopped = false;
+  #inHand = 0;
+  #lastArrival = performance.now();
+  #commits = 0;
+
+  constructor(session: DecisionSession, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
+    this.#session = session;
+    this.#nc = nc;
+    this.#stream = stream;
+    this.#ackWaitMs = ackWaitMs;
+    this.#options = options;
+    this.#channels = channelIndex(session.setup.plugins);
+  }
+
+  /** One loop per partition until stopped (by the signal, or by being idle long enough). */
+  async run(partitions: number): Promise<void> {
+    const js = jetstream(this.#nc);
+    const consumers = await Promise.all(Array.from({ length: partitions }, (_, p) => js.consumers.get(this.#stream, consumerName(p))));
+    const idle = this.#options.exitWhenIdleSeconds;
+    const timer = setInterval(() => {
+      if (this.#options.signal?.aborted) this.#stopped = true;
+      if (idle !== undefined && this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000) this.#stopped = true;
+    }, 100);
+    try {
+      await Promise.all(consumers.map((c) => this.#loop(c)));
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  async #loop(consumer: Consumer): Promise<void> {
+    while (!this.#stopped) {
+      let msg: JsMsg | null;
+      try {
+        msg = await consumer.next({ expires: 1000 });
+      } catch {
+        // The server is restarting: the connection reconnects by itself.
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      if (msg === null) continue;
+      this.#inHand++;
+      this.#lastArrival = performance.now();
+      try {
+        await this.#handle(msg);
+      } finally {
+        this.#inHand--;
+        this.#lastArrival = performance.now();
+      }
+    }
+  }
+
+  /** Decide, commit, publish the outputs, acknowledge: in that order, whatever crashes between. */
+  async #handle(msg: JsMsg): Promise<void> {
+    // Keeps the message ours while it is decided (a big batch on a slow store).
+    const keepAlive = setInterval(() => msg.working(), Math.max(1000, this.#ackWaitMs / 3));
+    try {
+      let wire;
+      try {
+        wire = decodeBatch(msg.data);
+      } catch (error) {
+        // Not a meterflow batch: redelivering it cannot help. It is kept out of the stream and said.
+        console.error(`meterflow worker: message ${msg.seq} on ${msg.subject} is not a readings batch, terminated: ${(error as Error).message}`);
+        msg.term();
+        return;
+      }
+      const batchId = createHash("sha256").update(`${wire.partition}:`).update(msg.data).digest("hex").slice(0, 32);
+      const batch = { ...toReadingBatch(wire, createMeterIndex(), this.#channels), batchId };
+      const store = this.#session.store;
+      const decision = await this.#session.decide(batch, `${wire.file} (${msg.subject})`);
+      if (decision.commit === "committed") {
+        this.#count(decision.counts);
+        if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");
+      } else this.counts.duplicateMessages++;
+      if (!(await store.published(batchId))) {
+        const lines = decision.commit === "committed" ? decision.lines : await committedLines(store, batchId);
+        this.counts.outputs += await publishOutputs(jetstream(this.#nc), batchId, lines, maxPayloadOf(this.#nc));
+        await store.markPublished(batchId);
+      }
+      await msg.ackAck({ timeout: 10_000 }).catch(() => false);
+      this.counts.messages++;
+      this.#options.onMessage?.(this.counts);
+    } catch (error) {
+      // The store or the server failed: the message goes back (after a pause) for another try.
+      console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${(error as Error).message}; it will be delivered again`);
+      msg.nak(1000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  #count(k: BatchCounts): void {
+    const c = this.counts;
+    c.rows += k.rows;
+    c.billable += k.billable;
+    c.held += k.held;
+    c.rejected += k.rejected;
+    c.duplicates += k.duplicates;
+    c.sensor += k.sensor;
+    c.corrections += k.corrections;
+  }
+}
