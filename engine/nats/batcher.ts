@@ -17,8 +17,6 @@ const SENSOR_BYTES = 4 + 2 + 8 + 8;
 class PartitionRows {
   length = 0;
   ids: string[] = [];
-  /** Meter index in the ingest MeterIndex -> index in `ids`. */
-  local = new Map<number, number>();
   idBytes = 0;
   meter: Int32Array;
   end: Int32Array;
@@ -32,7 +30,11 @@ class PartitionRows {
   sensors: { row: number[]; channel: number[]; time: number[]; value: number[] } | undefined;
   hasOverride = false;
 
-  constructor(capacity = 1024) {
+  /** Tells this partition batch's entries in the batcher's per-meter caches from older ones. */
+  readonly serial: number;
+
+  constructor(serial: number, capacity = 1024) {
+    this.serial = serial;
     this.meter = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.value = new Float64Array(capacity);
@@ -92,6 +94,13 @@ export class PartitionBatcher {
   #rows: Array<PartitionRows | undefined>;
   readonly #channelBytes: number;
   #file = "";
+  /** Per meter index of the current MeterIndex: its partition (-1: not computed yet). */
+  #part = new Int32Array(0);
+  /** Per meter: its index in the id table of the partition batch `#owner` names. */
+  #local = new Int32Array(0);
+  #owner = new Int32Array(0);
+  #serial = 0;
+  #meters: ReadingBatch["meters"] | undefined;
 
   constructor(options: BatcherOptions) {
     this.#partitions = options.partitions;
@@ -109,6 +118,13 @@ export class PartitionBatcher {
     const out: WireBatch[] = file === this.#file ? [] : this.flush();
     this.#file = file;
     const budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
+    if (batch.meters !== this.#meters) {
+      // Another file's meter index: its indices mean other meters.
+      this.#meters = batch.meters;
+      this.#part = new Int32Array(0);
+      this.#local = new Int32Array(0);
+      this.#owner = new Int32Array(0);
+    }
     const { meters, reject, meter, end, value, line, override, source, verification, sensorRow, pulse, sensors } = batch;
     const P = this.#partitions;
     // Channel values by row: ingest pushes them in row order; `at` walks them.
@@ -121,16 +137,18 @@ export class PartitionBatcher {
         continue;
       }
       const m = meter[r];
-      const p = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % P;
+      if (m >= this.#part.length) this.#growCaches(meters.size);
+      let p = this.#part[m];
+      if (p < 0) p = this.#part[m] = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % P;
       let rows = this.#rows[p];
-      if (rows === undefined) rows = this.#rows[p] = new PartitionRows();
-      let k = rows.local.get(m);
-      if (k === undefined) {
+      if (rows === undefined) rows = this.#rows[p] = new PartitionRows(++this.#serial);
+      let k = this.#local[m];
+      if (this.#owner[m] !== rows.serial) {
         const id = meters.idOf(m);
-        k = rows.ids.length;
+        k = this.#local[m] = rows.ids.length;
+        this.#owner[m] = rows.serial;
         rows.ids.push(id);
-        rows.local.set(m, k);
-        rows.idBytes += Buffer.byteLength(id) + 5;
+        rows.idBytes += Buffer.byteLength(id) + 4;
       }
       if (rows.length === rows.meter.length) rows.grow();
       const i = rows.length++;
@@ -181,6 +199,19 @@ export class PartitionBatcher {
       this.#rows[p] = undefined;
     }
     return out;
+  }
+
+  #growCaches(size: number): void {
+    const n = Math.max(1024, size, this.#part.length * 2);
+    const part = new Int32Array(n).fill(-1);
+    part.set(this.#part);
+    this.#part = part;
+    const local = new Int32Array(n);
+    local.set(this.#local);
+    this.#local = local;
+    const owner = new Int32Array(n);
+    owner.set(this.#owner);
+    this.#owner = owner;
   }
 
   #cut(partition: number, r: PartitionRows): WireBatch {

@@ -8,8 +8,11 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { IngestError } from "../ingest/errors.js";
+import { DEFAULT_BATCH_SIZE } from "../ingest/options.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
 import { readReadings } from "../ingest/open.js";
+import { channelRanges, rejectOutOfRange } from "../ingest/ranges.js";
+import { canDecodeInWorker, readReadingsInWorker } from "../ingest/threaded.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
 import { readEventsBatch } from "../runtime/pulse-events.js";
@@ -42,6 +45,8 @@ export interface PublishOptions {
   futureDays?: number;
   /** Rows per ingest batch (default 65536). */
   batchSize?: number;
+  /** Decode readings files in a worker thread beside batching and publishing (default: when the compiled worker exists). */
+  threads?: boolean;
   /** Unacknowledged messages at most (default 64). */
   inFlight?: number;
   /** Connect timeout in ms (default 5000). */
@@ -91,8 +96,11 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     if (!ok) throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${f.path}: no such file`);
   }
   const config = readPluginConfig(options.config);
-  const plugins = await loadPlugins({ baseDir: config.baseDir, plugins: config.plugins, meters: config.meters });
+  const pluginConfig = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters };
+  const plugins = await loadPlugins(pluginConfig);
   const channels = channelIndex(plugins);
+  const ranges = channelRanges(plugins.channels);
+  const inWorker = (options.threads ?? true) && canDecodeInWorker();
   const rejected = options.out === undefined ? undefined : new RejectedFile(options.out);
   const nc: NatsConnection = await connectNats(options.nats, { timeoutMs: options.connectTimeoutMs, name: "meterflow publish" }).catch((error) => {
     rejected?.discard();
@@ -130,7 +138,16 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     for (const f of files) {
       const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
       if (f.kind === "readings") {
-        for await (const batch of readReadings(f.path, { meters: createMeterIndex(), channels, maxEndDay, batchSize: options.batchSize })) await take(batch, input);
+        // As `meterflow run` reads them: decoded (in a worker thread beside this one), channel
+        // values outside their physical range rejected.
+        const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+        const batches = inWorker
+          ? readReadingsInWorker({ path: f.path, batchSize, maxEndDay, plugins: pluginConfig })
+          : readReadings(f.path, { meters: createMeterIndex(), channels, maxEndDay, batchSize });
+        for await (const batch of batches) {
+          if (!inWorker) rejectOutOfRange(batch, ranges);
+          await take(batch, input);
+        }
       } else {
         const { batch } = await readEventsBatch(f.path, NO_REGISTRY, { maxEndDay });
         await take(batch, input);

@@ -4,7 +4,8 @@
 // Optional columns are left out when every row has the default (override NaN, source auto,
 // verification unset, no sensor rows, no pulse data, no channel values).
 //
-//   { v: 1, partition, file, rows, ids: string[], meter: Int32, end: Int32, value: F64, line: F64,
+//   { v: 1, partition, file, rows, id_text: string (the ids joined), id_ends: Int32 (each id's end
+//     in id_text, UTF-16 units), meter: Int32 (index into the ids), end: Int32, value: F64, line: F64,
 //     override?: F64, source?: U8, verification?: U8, sensor_row?: U8,
 //     pulse?: { debouncedIn: F64, ... }, sensors?: { channels: string[], count, row: Int32,
 //     channel: U16 (into channels), time: F64, value: F64 } }
@@ -85,7 +86,7 @@ export function encodeBatch(b: WireBatch): Uint8Array {
   if (!littleEndian) throw new NatsError("MF_ERR_NATS_WIRE", "the wire format is little-endian; this host is big-endian");
   const n = b.length;
   const message: Record<string, unknown> = {
-    v: WIRE_VERSION, partition: b.partition, file: b.file, rows: n, ids: b.ids,
+    v: WIRE_VERSION, partition: b.partition, file: b.file, rows: n, ...idTable(b.ids),
     meter: bytesOf(b.meter, n), end: bytesOf(b.end, n), value: bytesOf(b.value, n), line: bytesOf(b.line, n),
   };
   if (!allNaN(b.override, n)) message.override = bytesOf(b.override, n);
@@ -123,8 +124,7 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
   const n = m.rows;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw bad("rows is not a count");
   if (typeof m.partition !== "number" || typeof m.file !== "string") throw bad("partition or file missing");
-  if (!Array.isArray(m.ids) || !m.ids.every((id) => typeof id === "string")) throw bad("ids is not a string table");
-  const ids = m.ids as string[];
+  const ids = idsOf(m.id_text, m.id_ends);
   const meter = column(m.meter, n, Int32Array, "meter");
   for (let i = 0; i < n; i++) if (meter[i] < 0 || meter[i] >= ids.length) throw bad(`meter index ${meter[i]} outside the id table`);
   const batch: WireBatch = {
@@ -159,6 +159,26 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
     batch.sensors = sensors;
   }
   return batch;
+}
+
+/** The id table as one string and the end (in UTF-16 units) of each id: one string to encode and decode. */
+function idTable(ids: string[]): { id_text: string; id_ends: Uint8Array } {
+  const ends = new Int32Array(ids.length);
+  let at = 0;
+  for (let i = 0; i < ids.length; i++) ends[i] = at += ids[i].length;
+  return { id_text: ids.join(""), id_ends: bytesOf(ends, ids.length) };
+}
+
+function idsOf(text: unknown, endBytes: unknown): string[] {
+  if (typeof text !== "string" || !(endBytes instanceof Uint8Array) || endBytes.length % 4 !== 0) throw bad("no meter id table");
+  const ends = column(endBytes, endBytes.length / 4, Int32Array, "id_ends");
+  const ids = new Array<string>(ends.length);
+  let at = 0;
+  for (let i = 0; i < ends.length; i++) {
+    if (ends[i] < at || ends[i] > text.length) throw bad("meter id table ends out of order");
+    ids[i] = text.slice(at, (at = ends[i]));
+  }
+  return ids;
 }
 
 function column<T extends Typed>(value: unknown, n: number, type: { new (n: number): T; BYTES_PER_ELEMENT: number }, name: string): T {

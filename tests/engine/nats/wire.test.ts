@@ -140,6 +140,10 @@ describe("wire format", () => {
     const packr = new Packr({ useRecords: false });
     expect(() => decodeBatch(new Uint8Array([0xc1]))).toThrow(expect.objectContaining({ code: "MF_ERR_NATS_WIRE" }));
     expect(() => decodeBatch(packr.pack({ v: 2, rows: 0 }))).toThrow(/wire version 2/);
-    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 2, ids: ["a"], meter: new Uint8Array(4) }))).toThrow(/meter has 4 bytes for 2 rows/);
+    const ids = { id_text: "a", id_ends: new Uint8Array(new Int32Array([1]).buffer) };
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 2, ...ids, meter: new Uint8Array(4) }))).toThrow(/meter has 4 bytes for 2 rows/);
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 1, ids: ["a"], meter: new Uint8Array(4) }))).toThrow(/no meter id table/);
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 1, ...ids, meter: new Uint8Array(new Int32Array([1]).buffer) })))
+      .toThrow(/meter index 1 outside the id table/);
   });
 });
