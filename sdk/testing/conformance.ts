@@ -23,6 +23,7 @@
 //   fact: rows with some inputs missing are the fact's to decide), and gives the same output
 //   twice for the same input;
 // - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
+// - rule files name only facts and operators that exist (MF_ERR_RULES_UNKNOWN_FACT, _OPERATOR);
 // - setup and teardown run without throwing.
 // A failure caused by a coded error (PluginError and the like) shows its code first:
 // `PluginError MF_ERR_PLUGIN_CONFLICT: [plugin x] register: channel "temperature" is a channel of ...`.
@@ -38,6 +39,7 @@ import { satisfies } from "../semver.js";
 import { validatePlugin } from "../validate.js";
 import { SDK_VERSION } from "../version.js";
 import { createTestEngine } from "./engine.js";
+import { checkPluginRules } from "./rule-check.js";
 import { mulberry32, nextDown, nextUp } from "./numbers.js";
 
 /** Options of describeConformance. */
@@ -220,6 +222,10 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
           expect(rule.event).toEqual(expect.objectContaining({ type: expect.any(String) }));
         }
       }
+    });
+
+    check("rule files name only facts and operators that exist beside the built-in plugins", [names.registers], () => {
+      checkPluginRules(plugin, [...beside.filter((p) => !all.includes(p)), ...all]);
     });
 
     check("setup and teardown run without throwing", [names.registers], async () => {

@@ -34,7 +34,7 @@ export const coldChain = definePlugin({
     { name: "too-warm", channel: "temp", above: 8, forMinutes: 30, severity: "critical", message: "above 8 °C for 30 min" },
     { name: "frozen", channel: "temp", below: 0, severity: "warning", message: "below 0 °C" },
   ],
-  rules: [{ rules: [{ conditions: { all: [{ fact: "dew", operator: "greaterThan", value: 20 }] }, event: { type: "alert", params: { severity: "info", channel: "temp", message: "humid" } } }] }],
+  rules: [{ rules: [{ name: "humid", conditions: { all: [{ fact: "dew", operator: "greaterThan", value: 20 }] }, event: { type: "alert", params: { severity: "info", channel: "temp", message: "humid" } } }] }],
 });
 
 export const meters = definePlugin({

@@ -82,6 +82,7 @@ describe("describeConformance on broken plugins", () => {
       "one-fault fact half: computes a random batch without throwing and writes only level_half",
       "one-fault fact half: deterministic",
       "one-fault registers beside the built-in plugins in a fresh registry",
+      "one-fault rule files name only facts and operators that exist beside the built-in plugins",
       "one-fault setup and teardown run without throwing",
       "one-fault threshold low: a value beyond the limit 10 lies inside channel level's range",
       "one-fault threshold low: fires once at limit - epsilon after 5 min, not before, never at the limit",
