@@ -55,8 +55,29 @@ export interface PluginDescriptor {
   readonly hooks?: PluginHooks;
 }
 
+/** Any function: hooks and compute are checked as written, not field by field. */
+type AnyFunction = (...args: never[]) => unknown;
+/** The members of the union `S` that `T` fits (a pulse or a register meter type); `S` when none does. */
+type Member<T, S> = [S extends unknown ? (T extends S ? S : never) : never] extends [never] ? S : S extends unknown ? (T extends S ? S : never) : never;
 /**
- * Declares a plugin. Returns its argument unchanged, typed as written.
+ * `T` with every field the descriptor type `S` does not have typed `never`, at every depth
+ * (arrays element by element; objects with an index signature, such as `dependencies` and rule
+ * conditions, and functions as they are): a generic parameter escapes TypeScript's excess
+ * property check, so definePlugin asks for `P & Exact<P, PluginDescriptor>` to make a misspelt
+ * field (`sensor:`, a threshold's `belw:`) a compile error.
+ */
+type Exact<T, S> = T extends AnyFunction ? T
+  : T extends readonly (infer E)[] ? (NonNullable<S> extends readonly (infer SE)[] ? readonly Exact<E, SE>[] : T)
+  : T extends object ? ExactObject<T, Member<T, NonNullable<S>>>
+  : T;
+type ExactObject<T, S> = string extends keyof S ? T
+  : [keyof S] extends [never] ? T
+  : { readonly [K in keyof T]: K extends keyof S ? Exact<T[K], S[K]> : never };
+
+/**
+ * Declares a plugin. Returns its argument unchanged, typed as written. A field the descriptor
+ * does not have, at any depth (`sensor:` for `sensors:`, a threshold's `belw:`), is a compile
+ * error (and validatePlugin's problem at run time, for plain JavaScript).
  *
  * @example
  * export default definePlugin({
@@ -65,6 +86,6 @@ export interface PluginDescriptor {
  *   thresholds: [{ name: "shaking", channel: "vibration", above: 7.1, forMinutes: 10, severity: "warning", message: "vibration above 7.1 mm/s for 10 min" }],
  * });
  */
-export function definePlugin<const P extends PluginDescriptor>(plugin: P): P {
+export function definePlugin<const P extends PluginDescriptor>(plugin: P & Exact<P, PluginDescriptor>): P {
   return plugin;
 }
