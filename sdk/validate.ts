@@ -1,5 +1,5 @@
 // Runtime validation of a plugin descriptor: plugins also come from plain JavaScript, and
-// definePlugin's types cannot catch a misspelt field (a generic accepts extra properties).
+// definePlugin's types catch a misspelt field only in TypeScript.
 // validatePlugin returns every problem with its path; PluginRegistry.register throws one
 // PluginError MF_ERR_PLUGIN_INVALID listing them all. The rules, by path:
 // - the descriptor: an object with only the fields of PluginDescriptor; `name` a non-empty
@@ -32,7 +32,8 @@
 //   dependency, a column a dependency's fact writes, or one an earlier fact of the plugin writes
 //   (anything else would be NaN on every reading). For a plugin with dependencies, checked when
 //   `options.dependencies` is given, and always at registration.
-// - `rules[i]`: an object with an optional string `name`, optional `conditions` object (shared
+// - `rules[i]`: an object with an optional string `name`, optional `rows` (`reading`, `sensor` or
+//   `both`: the rows its rules see), optional `conditions` object (shared
 //   named conditions) and a `rules` array of objects, each with a `conditions` object and an
 //   `event` object whose `type` is a string.
 // - `hooks`: an object with only `setup` and `teardown`, each a function when present.
