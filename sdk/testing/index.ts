@@ -7,6 +7,7 @@ export { BUILTIN_PLUGINS } from "../../plugins/index.js";
 export { describeConformance } from "./conformance.js";
 export { createTestEngine } from "./engine.js";
 export { nextDown, nextUp } from "./numbers.js";
+export { checkPluginRules, loadPluginRules } from "./rule-check.js";
 export type { ConformanceOptions } from "./conformance.js";
 export type {
   ChannelCheck,
@@ -15,5 +16,9 @@ export type {
   TestEngineOptions,
   TestLateValue,
   TestReading,
+  TestDecision,
   TestRejection,
+  TestRow,
+  TestRuleAlert,
 } from "./engine.js";
+export type { PluginRulesOptions } from "./rule-check.js";
