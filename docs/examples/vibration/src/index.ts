@@ -49,6 +49,7 @@ export default definePlugin({
   rules: [
     {
       name: "vibration",
+      rows: "both", // vibration comes on sensor rows, and on reading rows beside a register value
       rules: [
         {
           name: "vibration-zone-c",

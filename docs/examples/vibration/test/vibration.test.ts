@@ -31,6 +31,19 @@ describe("vibration", () => {
     expect(engine.feed([reading(46, 9)]).alerts).toHaveLength(1);
   });
 
+  it("warns in zone C with the rule, on a sensor row as on a reading row", () => {
+    const engine = createTestEngine({ plugins: [vibration] });
+    const [sensor, reading, calm] = engine.decide([
+      { meterId: "PUMP-7", time: "2026-11-30T06:00:00Z", channels: { vibration: 5 } },
+      { meterId: "PUMP-8", time: "2026-11-30T06:00:00Z", value: 1200, channels: { vibration: 5.5 } },
+      { meterId: "PUMP-9", time: "2026-11-30T06:00:00Z", channels: { vibration: 2 } },
+    ]);
+    const zoneC = { rule: "@acme/meterflow-vibration/vibration-zone-c", severity: "warning", channel: "vibration", message: "vibration in ISO 10816 zone C" };
+    expect(sensor).toMatchObject({ row: "sensor", alerts: [zoneC] });
+    expect(reading).toMatchObject({ row: "reading", billable: true, alerts: [zoneC] });
+    expect(calm?.alerts).toEqual([]);
+  });
+
   it("gives the ISO 10816 zone, NaN without a reading", () => {
     const engine = createTestEngine({ plugins: [vibration] });
     const columns = engine.facts({ vibration: Float64Array.of(0.9, 2.3, 3, 6, 7.1, 11, Number.NaN) }, 7);
