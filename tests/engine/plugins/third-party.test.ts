@@ -63,7 +63,7 @@ describe("a third-party plugin", () => {
     expect(readCsv(join(dir, "out", "rejected.csv")).map((x) => [x.source_line, x.reason])).toEqual([["6", "out_of_range"]]);
     const alerts = readCsv(join(dir, "out", "alerts.csv")).map((a) => [a.end, a.channel, a.severity, a.rule]);
     expect(alerts).toEqual(expect.arrayContaining([
-      ["2026-11-02", "vibration", "critical", "zone-d"],
+      ["2026-11-02", "vibration", "critical", "@acme/meterflow-vibration/zone-d"],
       ["2026-11-02", "vibration", "warning", "@acme/meterflow-vibration/shaking"],
     ]));
     expect(alerts.length).toBe(2);
