@@ -120,6 +120,17 @@ describe("meterflow run: rules checked before anything is written", () => {
     expect(existsSync(join(dir, "state.db"))).toBe(false);
   });
 
+  it("stops on an unknown operator with MF_ERR_RULES_UNKNOWN_OPERATOR, not a bare 'invalid rules'", () => {
+    const dir = tempDir("meterflow-rules-run-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "mine.json", [hold("big", "consumption", "greaterThn", 5)]);
+    const r = meterflow(dir, "run", "--rules", "mine.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^meterflow: invalid rules, 1 error: mine\.json \[0\]\.conditions\.all\[0\]\.operator: unknown operator "greaterThn" \(rule "big"\) \(MF_ERR_RULES_UNKNOWN_OPERATOR\)$/);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
   it("stops on a misspelt fact in a plugin's rule file, naming the plugin", () => {
     const dir = tempDir("meterflow-rules-run-");
     put(dir, "meters.csv", METERS);
