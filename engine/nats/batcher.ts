@@ -10,6 +10,8 @@ import type { WireBatch, WireSensors } from "./wire.js";
 
 /** Bytes of a message besides its columns: field names, the file name's length excepted. */
 const OVERHEAD = 512;
+/** The fewest bytes a row adds to the estimate: meter, end, value, line. */
+const MIN_ROW_BYTES = 4 + 4 + 8 + 8;
 /** Bytes per channel value: row, channel, time, value. */
 const SENSOR_BYTES = 4 + 2 + 8 + 8;
 
@@ -100,6 +102,7 @@ export class PartitionBatcher {
   #local = new Int32Array(0);
   #owner = new Int32Array(0);
   #serial = 0;
+  readonly #capacity: number;
   #meters: ReadingBatch["meters"] | undefined;
 
   constructor(options: BatcherOptions) {
@@ -108,6 +111,8 @@ export class PartitionBatcher {
     this.#channels = options.channels ?? [];
     this.#channelBytes = this.#channels.reduce((n, name) => n + Buffer.byteLength(name) + 5, 0);
     this.#rows = new Array(options.partitions).fill(undefined);
+    // Every row costs at least MIN_ROW_BYTES, so a batch never outgrows this (no copies while filling).
+    this.#capacity = Math.max(16, Math.ceil(options.maxBytes / MIN_ROW_BYTES) + 1);
   }
 
   /**
@@ -141,7 +146,7 @@ export class PartitionBatcher {
       let p = this.#part[m];
       if (p < 0) p = this.#part[m] = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % P;
       let rows = this.#rows[p];
-      if (rows === undefined) rows = this.#rows[p] = new PartitionRows(++this.#serial);
+      if (rows === undefined) rows = this.#rows[p] = new PartitionRows(++this.#serial, this.#capacity);
       let k = this.#local[m];
       if (this.#owner[m] !== rows.serial) {
         const id = meters.idOf(m);
