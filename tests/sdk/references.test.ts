@@ -3,7 +3,7 @@
 // hysteresis band ending outside the channel's range. validatePlugin reports each with its path
 // and the value; PluginRegistry.register refuses it with MF_ERR_PLUGIN_INVALID naming the plugin.
 import { describe, expect, it } from "vitest";
-import { PluginError, PluginRegistry, defineFact, validatePlugin } from "../../sdk/index.js";
+import { FACT_READING_FIELDS, PluginError, PluginRegistry, READING_FACTS, defineFact, validatePlugin } from "../../sdk/index.js";
 import type { PluginDescriptor } from "../../sdk/index.js";
 import { BUILTIN_PLUGINS } from "../../plugins/index.js";
 import { climate } from "./fixtures.js";
@@ -44,6 +44,10 @@ describe("a fact reading an input nothing provides", () => {
     expect([e.code, e.plugin, e.hook]).toEqual(["MF_ERR_PLUGIN_INVALID", "acme-soil", "register"]);
     expect(e.problems.map((p) => p.path)).toEqual(["facts[0].reads[0]"]);
     expect(e.message).toContain('facts[0].reads[0]: "soil_moisure" is provided by nothing');
+  });
+
+  it("the reading fields a fact can read are numeric facts of the one list of reading facts", () => {
+    for (const name of FACT_READING_FIELDS) expect(READING_FACTS.find((f) => f.name === name)?.type, name).toBe("number");
   });
 
   it("reading fields, the plugin's channels and earlier facts' columns are provided", () => {
