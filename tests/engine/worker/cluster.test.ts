@@ -7,6 +7,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../../../engine/demo/index.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -26,17 +28,18 @@ function meterflow(...args: string[]) {
 }
 
 /** Starts a worker process; resolves with its exit (status or signal) and output. */
-function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}) {
+function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4) {
   const child = spawn(process.execPath, [BIN, "worker", "--nats", nats, "--db", db, "--stream", stream, "--config", data.files.config,
-    "--exit-when-idle", "4", "--ack-wait", "2"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    "--exit-when-idle", String(idle), "--ack-wait", "2"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const ready = new Promise<void>((resolve) => child.stderr.on("data", () => stderr.includes("waiting for readings") && resolve()));
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     child.once("exit", (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
-  return { child, exited };
+  return { child, exited, ready };
 }
 
 const rows = (path: string) => readFileSync(path, "utf8").trim().split("\n").slice(1).sort();
@@ -46,7 +49,9 @@ const json = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<
 let reference: { billing: string[]; held: string[]; alerts: string[]; summary: Record<string, number> };
 
 describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
+  // A server per test: one server has one readings stream (its subjects are fixed).
   let nats: NatsServer;
+  const servers: NatsServer[] = [];
 
   beforeAll(async () => {
     const out = join(dir, "run");
@@ -55,15 +60,16 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect(r.status, r.stderr).toBe(0);
     reference = { billing: rows(join(out, "billing.csv")), held: rows(join(out, "held.csv")), alerts: rows(join(out, "alerts.csv")), summary: json(join(out, "summary.json")) };
     expect(reference.summary.alerts).toBeGreaterThan(0);
-    nats = await startNatsServer();
   });
 
   afterAll(async () => {
-    await nats?.stop();
+    for (const server of servers) await server.stop();
   });
 
-  /** A fresh store and stream name; the registry imported; the readings published. */
-  function prepare(name: string) {
+  /** A fresh nats-server, store and stream; the registry imported; the readings published. */
+  async function prepare(name: string) {
+    nats = await startNatsServer();
+    servers.push(nats);
     const db = testStoreUrl();
     const imported = meterflow("meters", "import", "--db", db, "--config", data.files.config, data.files.meters);
     expect(imported.status, imported.stderr).toBe(0);
@@ -92,10 +98,83 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
   }
 
   it("two workers decide what was published as meterflow run does", async () => {
-    const { db, publishOut } = prepare("TWO");
+    const { db, publishOut } = await prepare("TWO");
     const workers = [startWorker(nats.url, db, "TWO"), startWorker(nats.url, db, "TWO")];
     const results = await Promise.all(workers.map((w) => w.exited));
     for (const r of results) expect(r.status, r.stderr).toBe(0);
     expectLikeTheRun("TWO", db, publishOut);
   }, 180_000);
+
+  it("loses nothing and bills nothing twice when workers are SIGKILLed between commit and acknowledgement, repeatedly", async () => {
+    const { db, publishOut } = await prepare("KILLED");
+    const steady = startWorker(nats.url, db, "KILLED", {}, 8);
+    // One worker dies after its 1st commit, a new one after its 2nd, another after its 3rd: each
+    // leaves a committed, unpublished, unacknowledged batch for the others to find again.
+    for (const after of [1, 2, 3]) {
+      const doomed = await startWorker(nats.url, db, "KILLED", { MF_FAILPOINT_KILL_AFTER_COMMITS: String(after) }).exited;
+      // It either died at its failpoint, or found nothing left to commit and went idle.
+      expect(doomed.signal === "SIGKILL" || doomed.status === 0, doomed.stderr).toBe(true);
+    }
+    // And one killed from outside, wherever it is.
+    const outside = startWorker(nats.url, db, "KILLED");
+    await new Promise((r) => setTimeout(r, 1500));
+    outside.child.kill("SIGKILL");
+    await outside.exited;
+    const last = await steady.exited;
+    expect(last.status, last.stderr).toBe(0);
+    // Whatever the killed workers left in flight, a last worker finishes.
+    expect((await startWorker(nats.url, db, "KILLED").exited).status).toBe(0);
+    expectLikeTheRun("KILLED", db, publishOut);
+  }, 240_000);
+
+  it("loses nothing and bills nothing twice when nats-server is killed and restarted mid-stream", async () => {
+    const { db, publishOut } = await prepare("RESTART");
+    const workers = [startWorker(nats.url, db, "RESTART", {}, 10), startWorker(nats.url, db, "RESTART", {}, 10)];
+    // Both connected and taking batches, then the server dies under them.
+    await Promise.all(workers.map((w) => w.ready));
+    await new Promise((r) => setTimeout(r, 300));
+    await nats.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 1000));
+    await nats.restart();
+    for (const r of await Promise.all(workers.map((w) => w.exited))) expect(r.status, r.stderr).toBe(0);
+    // A server that lost track of acknowledgements in the crash may deliver some batches again: a last worker takes them.
+    expect((await startWorker(nats.url, db, "RESTART").exited).status).toBe(0);
+    expectLikeTheRun("RESTART", db, publishOut);
+  }, 240_000);
+
+  it("bills nothing twice when the same files are published again, even past the duplicate window", async () => {
+    const { db, publishOut } = await prepare("TWICE");
+    // The messages as published (read before any worker takes them from the work queue).
+    const nc = await connect({ servers: nats.url });
+    const sent: Array<{ subject: string; data: Uint8Array }> = [];
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info("TWICE");
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage("TWICE", { seq });
+        if (m !== null) sent.push({ subject: m.subject, data: m.data.slice() });
+      }
+    } finally {
+      await nc.close();
+    }
+    expect(sent.length).toBeGreaterThan(3);
+    expect((await startWorker(nats.url, db, "TWICE").exited).status).toBe(0);
+    // The same files again: the stream's duplicate window stores nothing new.
+    const again = meterflow("publish", "--nats", nats.url, "--stream", "TWICE", "--config", data.files.config,
+      "--pulse-events", data.files.pulseEvents, ...READINGS);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/duplicate/);
+    // The same batches under new message ids (as after the window): the commits are idempotent.
+    const nc2 = await connect({ servers: nats.url });
+    try {
+      const js = jetstream(nc2);
+      for (const [i, m] of sent.entries()) await js.publish(m.subject, m.data, { msgID: `again-${i}` });
+    } finally {
+      await nc2.close();
+    }
+    const second = await startWorker(nats.url, db, "TWICE").exited;
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^worker: ${sent.length} batches \\(${sent.length} seen before\\)`));
+    expectLikeTheRun("TWICE", db, publishOut);
+  }, 240_000);
 });
