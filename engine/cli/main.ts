@@ -4,6 +4,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { packageRoot } from "../wasm/paths.js";
 import { demo, DEMO_HELP } from "./commands/demo.js";
 import { exportCommand, EXPORT_HELP } from "./commands/export.js";
@@ -57,7 +58,7 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 function printVersion(argv: string[]): number {
-  if (argv.length > 0) throw new UsageError(`meterflow version takes no arguments, got ${argv[0]}`);
+  parseArgs({ args: argv, options: {} });
   console.log(version());
   return 0;
 }

@@ -67,7 +67,7 @@ describe("meterflow command", () => {
     const dir = mkdtempSync(join(root, "case-"));
     const missing = meterflow("run", "--db", join(dir, "x.db"), "--out", join(dir, "out"), join(dir, "nope.csv"));
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toMatch(/^meterflow: cannot read input .*nope\.csv$/);
+    expect(missing.stderr.trim()).toMatch(/^meterflow: cannot read input .*nope\.csv: no such file \(MF_ERR_RUN\)$/);
     expect(meterflow("run", "--out", dir, "x.csv").stderr).toContain("--db");
   });
 });
