@@ -63,6 +63,7 @@ describe("describeConformance on broken plugins", () => {
         "bad-pulse descriptor validates",
         "limit-outside descriptor validates",
         "limit-at-max descriptor validates",
+        "hysteresis-wide descriptor validates",
         "typo-input descriptor validates",
         "clash-builtin registers beside the built-in plugins in a fresh registry",
         "mutates-input fact clamp: computes a random batch without throwing and writes only level_clamped",
@@ -104,6 +105,7 @@ describe("describeConformance on broken plugins", () => {
     expect(message("typo-input descriptor validates")).toContain('PluginError MF_ERR_PLUGIN_INVALID: [plugin typo-input] validatePlugin: invalid descriptor (1 problem):\n  facts[0].reads[0]: "levl" is provided by nothing');
     expect(message("invalid descriptor validates")).toContain("MF_ERR_PLUGIN_INVALID: [plugin invalid] validatePlugin: invalid descriptor (1 problem):\n  sensor: unknown field");
     expect(message("limit-at-max descriptor validates")).toContain("thresholds[0].above: 100 is the max of channel \"level\"'s range 0..100");
+    expect(message("hysteresis-wide descriptor validates")).toContain("thresholds[0].hysteresis: 1000 reaches outside channel \"level\"'s range 0..100");
     expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError MF_ERR_PLUGIN_SDK_RANGE: [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
     expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError MF_ERR_PLUGIN_FACT: [plugin throws] facts:boom");
     expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError MF_ERR_PLUGIN_HOOK: [plugin failing-setup] setup");
