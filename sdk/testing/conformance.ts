@@ -26,7 +26,7 @@
 // - rule files name only facts and operators that exist (MF_ERR_RULES_UNKNOWN_FACT, _OPERATOR);
 // - setup and teardown run without throwing.
 // A failure caused by a coded error (PluginError and the like) shows its code first:
-// `PluginError MF_ERR_PLUGIN_CONFLICT: [plugin x] register: channel "temperature" is a channel of ...`.
+// `PluginError: MF_ERR_PLUGIN_CONFLICT [plugin x] register: channel "temperature" is a channel of ...`.
 import { describe, expect, it } from "vitest";
 import type { TestContext } from "vitest";
 import { BUILTIN_PLUGINS } from "../../plugins/index.js";
@@ -281,14 +281,17 @@ function builtinsNeeded(plugins: readonly PluginDescriptor[], builtins: readonly
   return builtins.filter((b) => needed.has(b));
 }
 
-/** An error with an `MF_ERR_` code, renamed `<name> <code>` so vitest's report shows the code first. */
+/**
+ * An error with an `MF_ERR_` code, its message prefixed with the code so every vitest report
+ * shows it (the one-line summary too): `PluginError: MF_ERR_PLUGIN_CONFLICT [plugin x] register: ...`.
+ */
 function coded(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== "string" || !code.startsWith("MF_ERR_") || error.name.endsWith(code)) return error;
-  const before = `${error.name}: `;
-  error.name = `${error.name} ${code}`;
-  if (error.stack?.startsWith(before)) error.stack = `${error.name}: ${error.stack.slice(before.length)}`;
+  if (typeof code !== "string" || !code.startsWith("MF_ERR_") || error.message.startsWith(code)) return error;
+  const before = `${error.name}: ${error.message}`;
+  error.message = `${code} ${error.message}`;
+  if (error.stack?.startsWith(before)) error.stack = `${error.name}: ${error.message}${error.stack.slice(before.length)}`;
   return error;
 }
 

@@ -94,20 +94,22 @@ describe("describeConformance on broken plugins", () => {
     const stdout = String(run.stdout);
     expect(stdout).toMatch(/one-fault > setup and teardown run without throwing.*\[because "sdk range \^2\.0\.0 includes SDK 1\.0\.0" failed\]/);
     expect(stdout).toMatch(/throws > fact boom: deterministic.*\[because "fact boom: computes a random batch without throwing and writes only level_boom" failed\]/);
+    // The one-line summary of a failure shows the code too.
+    expect(stdout).toContain('→ MF_ERR_PLUGIN_CONFLICT [plugin clash-builtin] register: channel "temperature" is a channel of plugin "meterflow-environment"');
     expect(stdout).toMatch(/typo-input > registers beside the built-in plugins in a fresh registry.*\[because "descriptor validates" failed\]/);
   });
 
   it("shows each failure with its error code and what is wrong", () => {
     const message = (name: string) => results.find((t) => t.fullName === `meterflow plugin conformance: ${name}`)?.failureMessages.join("\n") ?? "";
     expect(message("clash-builtin registers beside the built-in plugins in a fresh registry")).toContain(
-      'PluginError MF_ERR_PLUGIN_CONFLICT: [plugin clash-builtin] register: channel "temperature" is a channel of plugin "meterflow-environment"',
+      'PluginError: MF_ERR_PLUGIN_CONFLICT [plugin clash-builtin] register: channel "temperature" is a channel of plugin "meterflow-environment"',
     );
-    expect(message("typo-input descriptor validates")).toContain('PluginError MF_ERR_PLUGIN_INVALID: [plugin typo-input] validatePlugin: invalid descriptor (1 problem):\n  facts[0].reads[0]: "levl" is provided by nothing');
-    expect(message("invalid descriptor validates")).toContain("MF_ERR_PLUGIN_INVALID: [plugin invalid] validatePlugin: invalid descriptor (1 problem):\n  sensor: unknown field");
+    expect(message("typo-input descriptor validates")).toContain('PluginError: MF_ERR_PLUGIN_INVALID [plugin typo-input] validatePlugin: invalid descriptor (1 problem):\n  facts[0].reads[0]: "levl" is provided by nothing');
+    expect(message("invalid descriptor validates")).toContain("MF_ERR_PLUGIN_INVALID [plugin invalid] validatePlugin: invalid descriptor (1 problem):\n  sensor: unknown field");
     expect(message("limit-at-max descriptor validates")).toContain("thresholds[0].above: 100 is the max of channel \"level\"'s range 0..100");
     expect(message("hysteresis-wide descriptor validates")).toContain("thresholds[0].hysteresis: 1000 reaches outside channel \"level\"'s range 0..100");
-    expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError MF_ERR_PLUGIN_SDK_RANGE: [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
-    expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError MF_ERR_PLUGIN_FACT: [plugin throws] facts:boom");
-    expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError MF_ERR_PLUGIN_HOOK: [plugin failing-setup] setup");
+    expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError: MF_ERR_PLUGIN_SDK_RANGE [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
+    expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError: MF_ERR_PLUGIN_FACT [plugin throws] facts:boom");
+    expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError: MF_ERR_PLUGIN_HOOK [plugin failing-setup] setup");
   });
 });
