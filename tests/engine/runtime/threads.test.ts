@@ -45,7 +45,7 @@ describe("threads", () => {
   it("stop with one line when the output directory cannot be written", () => {
     const notADir = join(dir, "file");
     writeFileSync(notADir, "x");
-    const r = spawnSync(process.execPath, [BIN, "run", "--db", join(dir, "x.db"), "--out", join(notADir, "out"), notADir], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BIN, "run", "--db", join(dir, "x.db"), "--out", join(notADir, "out"), "--input-format", "csv", notADir], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^meterflow: cannot write to /);
