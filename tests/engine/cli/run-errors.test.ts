@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { adminClient, runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const root = tempDir("meterflow-run-errors-");
@@ -144,37 +145,89 @@ describe("meterflow run --meters: registry rows it cannot import", () => {
   });
 });
 
-describe("meterflow run: another run holds the state", () => {
-  it("says which run and since when, exit 1, writes nothing; --wait waits and then bills nothing twice", async () => {
-    const dir = workspace();
-    const release = join(dir, "release");
-    // Run A holds the state until the test lets it go (a failpoint: it waits after recording its run).
-    const a = spawnAsync(dir, ["run", "--db", "s.db", "--out", "a", "--quiet", "r.csv"], { MF_FAILPOINT_HOLD_UNTIL_FILE: release });
-    const runA = await until(() => runningRun(join(dir, "s.db")));
+/** A state for two runs at once: its --db, the run recorded as running, and the runs recorded. */
+interface State {
+  db: string;
+  running(): Promise<{ run_id: number; started_at: string } | undefined>;
+  runs(): Promise<Array<{ status: string; summary: string }>>;
+}
 
-    const b = meterflow(dir, "run", "--db", "s.db", "--out", "b", "r.csv");
-    expect(b.status).toBe(1);
-    expect(b.lines).toEqual([`meterflow: run ${runA.run_id} (started ${runA.started_at}) holds the state s.db: wait for it to finish, `
-      + "or run again with --wait (MF_ERR_RUN_BUSY)"]);
-    expect(existsSync(join(dir, "b"))).toBe(false);
-
-    const c = spawnAsync(dir, ["run", "--db", "s.db", "--out", "c", "--quiet", "--wait", "r.csv"]);
-    await until(() => c.stderr().includes(`waiting for run ${runA.run_id}`) || undefined);
-    writeFileSync(release, "");
-    expect(await a.status).toBe(0);
-    expect(await c.status, c.stderr()).toBe(0);
-    expect(c.stderr().trim()).toBe(`meterflow: waiting for run ${runA.run_id} (started ${runA.started_at}) to finish (--wait)`);
-
-    const db = new Database(join(dir, "s.db"), { readonly: true });
+function sqliteState(dir: string): State {
+  const path = join(dir, "s.db");
+  const query = <T>(sql: string): T[] => {
+    if (!existsSync(path)) return [];
+    const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      const runs = db.prepare("SELECT run_id, status, summary FROM runs ORDER BY run_id").all() as Array<{ run_id: number; status: string; summary: string }>;
-      expect(runs.map((x) => x.status)).toEqual(["finished", "finished"]);
-      const [first, second] = runs.map((x) => JSON.parse(x.summary) as { billable: number; held: number; duplicates: number; in: number });
-      expect(first.in).toBe(2);
-      expect(second).toMatchObject({ in: 2, billable: 0, held: 0, duplicates: 2 });
+      return db.prepare(sql).all() as T[];
+    } catch {
+      return [];
     } finally {
       db.close();
     }
+  };
+  return {
+    db: "s.db",
+    running: async () => query<{ run_id: number; started_at: string }>("SELECT run_id, started_at FROM runs WHERE status = 'running'")[0],
+    runs: async () => query("SELECT status, summary FROM runs ORDER BY run_id"),
+  };
+}
+
+function postgresState(): State {
+  const db = testStoreUrl();
+  const schema = new URL(db).searchParams.get("schema")!;
+  const query = async <T>(sql: string): Promise<T[]> => {
+    const client = adminClient();
+    await client.connect();
+    try {
+      return (await client.query(sql.replace("runs", `"${schema}".runs`))).rows as T[];
+    } catch {
+      return [];
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    db,
+    running: async () => (await query<{ run_id: number; started_at: string }>("SELECT run_id, started_at FROM runs WHERE status = 'running'"))[0],
+    runs: () => query("SELECT status, summary FROM runs ORDER BY run_id"),
+  };
+}
+
+async function secondRun(dir: string, state: State): Promise<void> {
+  const release = join(dir, "release");
+  // Run A holds the state until the test lets it go (a failpoint: it waits after recording its run).
+  const a = spawnAsync(dir, ["run", "--db", state.db, "--out", "a", "--quiet", "r.csv"], { MF_FAILPOINT_HOLD_UNTIL_FILE: release });
+  const runA = await until(() => state.running());
+
+  const b = meterflow(dir, "run", "--db", state.db, "--out", "b", "r.csv");
+  expect(b.status).toBe(1);
+  expect(b.lines).toEqual([`meterflow: run ${runA.run_id} (started ${runA.started_at}) holds the state ${state.db}: wait for it to finish, `
+    + "or run again with --wait (MF_ERR_RUN_BUSY)"]);
+  expect(existsSync(join(dir, "b"))).toBe(false);
+
+  const c = spawnAsync(dir, ["run", "--db", state.db, "--out", "c", "--quiet", "--wait", "r.csv"]);
+  await until(async () => c.stderr().includes(`waiting for run ${runA.run_id}`) || undefined);
+  writeFileSync(release, "");
+  expect(await a.status).toBe(0);
+  expect(await c.status, c.stderr()).toBe(0);
+  expect(c.stderr().trim()).toBe(`meterflow: waiting for run ${runA.run_id} (started ${runA.started_at}) to finish (--wait)`);
+
+  // B recorded no run; A billed, C found everything a duplicate.
+  const runs = await state.runs();
+  expect(runs.map((x) => x.status)).toEqual(["finished", "finished"]);
+  const [first, second] = runs.map((x) => JSON.parse(x.summary) as { billable: number; held: number; duplicates: number; in: number });
+  expect(first.in).toBe(2);
+  expect(second).toMatchObject({ in: 2, billable: 0, held: 0, duplicates: 2 });
+}
+
+describe("meterflow run: another run holds the state", () => {
+  it("SQLite: says which run and since when, exit 1, writes nothing; --wait waits and then bills nothing twice", async () => {
+    const dir = workspace();
+    await secondRun(dir, sqliteState(dir));
+  });
+
+  it.skipIf(!runPostgresTests)("PostgreSQL: the same", async () => {
+    await secondRun(workspace(), postgresState());
   });
 });
 
@@ -192,24 +245,10 @@ function spawnAsync(cwd: string, args: string[], env: Record<string, string> = {
   return { status, stderr: () => err };
 }
 
-function runningRun(path: string): { run_id: number; started_at: string } | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare("SELECT run_id, started_at FROM runs WHERE status = 'running'").get() as { run_id: number; started_at: string } | undefined;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
-
 /** Polls until `probe` gives a value (the test's own timeout bounds it). */
-async function until<T>(probe: () => T | undefined): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
