@@ -12,7 +12,8 @@ import { KeyResolver } from "../ingest/keys.js";
 import { rejectByRegistry } from "../ingest/limits.js";
 import { rejectOutOfRange } from "../ingest/ranges.js";
 import { rejectReasonName } from "../ingest/reasons.js";
-import { clearEntries, createEntries } from "../store/history.js";
+import { appendEntry, clearEntries, createEntries } from "../store/history.js";
+import { applySlice, sliceOf } from "./slice.js";
 import type { HistoryEntries } from "../store/history.js";
 import { createBatchLines, emitBatch } from "./emit.js";
 import type { BatchLines } from "./emit.js";
@@ -88,7 +89,8 @@ export class BatchRunner {
     }
     await this.#slices(batch, keys);
     const t2 = performance.now();
-    this.#decider.decide(batch, keys, out);
+    if (this.#ctx.pool === undefined) this.#decider.decide(batch, keys, out);
+    else await this.#decideInPool(batch, keys, out);
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
     emitBatch(this.#ctx.format, ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
@@ -138,6 +140,31 @@ export class BatchRunner {
       for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
       for (const id of unknown) this.#unknownRead.add(id);
     }
+  }
+
+  /**
+   * Decides the batch's slice in a decision thread and puts what it decided back: state into the
+   * working set, ledger entries under working-set keys, held readings, flags and episodes, and the
+   * outputs into `out` (whose rejections, made here, stay).
+   */
+  async #decideInPool(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Promise<void> {
+    const ctx = this.#ctx;
+    const slice = sliceOf(ctx, batch, keys);
+    if (ctx.episodes !== undefined) slice.input.episodes = ctx.episodes.snapshot(batch);
+    const decided = await ctx.pool!.decide(slice.input);
+    applySlice(ctx, slice, decided);
+    if (decided.episodes !== undefined) ctx.episodes?.merge(decided.episodes);
+    const rejected = out.counts.rejected;
+    Object.assign(out.counts, decided.counts, { rejected: rejected + decided.counts.rejected });
+    for (let i = 0; i < decided.history.length; i++) {
+      const h = decided.history;
+      appendEntry(out.history, h.meter[i], h.end[i], h.value[i], h.prev[i], h.start[i], h.consumption[i], h.billed[i], h.flags[i], h.held[i], h.override[i]);
+    }
+    out.held.push(...decided.held);
+    out.heldOut.push(...decided.heldOut);
+    out.alerts.push(...decided.alerts);
+    out.audit.push(...decided.audit);
+    if (decided.released !== undefined) (out.released ??= []).push(...decided.released);
   }
 
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */

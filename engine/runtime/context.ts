@@ -2,6 +2,7 @@
 // working set, the writer, and the run's counters and formats.
 import type { HeldIndex } from "../decide/held-index.js";
 import type { DecideContext } from "../decide/output.js";
+import type { DecisionPool } from "../pool/pool.js";
 import type { ChannelRanges } from "../ingest/ranges.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -34,6 +35,8 @@ export interface ProcessorContext extends DecideContext {
   history: HistoryCache;
   /** Held readings of the meters touched, to tell exact re-sends. */
   heldIndex: HeldIndex;
+  /** Decision threads: when set, each batch's slice is decided there (engine/pool), else in this thread. */
+  pool?: DecisionPool;
   /** Physical ranges of the channels, for sensor rows decoded in this thread. */
   ranges?: ChannelRanges;
   runId: number;

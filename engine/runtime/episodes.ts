@@ -44,6 +44,16 @@ export class EpisodeSync {
     if (states.length > 0) this.#tracker.merge({ version: 1, states } satisfies ThresholdSnapshot);
   }
 
+  /** The episodes of the batch's sensor meters, for a decision in another thread. */
+  snapshot(batch: ReadingBatch): ThresholdSnapshot {
+    return this.#tracker.snapshotOf(sensorMeterIds(batch));
+  }
+
+  /** Takes back the episodes a decision in another thread left. */
+  merge(snapshot: ThresholdSnapshot): void {
+    this.#tracker.merge(snapshot);
+  }
+
   /** The episodes rows the batch commits: each sensor meter's entries after the batch (null: none). */
   entries(batch: ReadingBatch): Array<{ key: string; data: string | null }> {
     return sensorMeterIds(batch).map((id) => {

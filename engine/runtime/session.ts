@@ -13,6 +13,7 @@ import { channelRanges } from "../ingest/ranges.js";
 import { scopedThresholds } from "../plugins/index.js";
 import { createFacts } from "../rules/facts.js";
 import { createFormatter } from "../sinks/formatter.js";
+import type { DecisionPool } from "../pool/pool.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { BatchRunner } from "./batches.js";
@@ -44,10 +45,13 @@ export class DecisionSession {
   readonly store: PartitionedStore;
   readonly setup: DecisionSetup;
   readonly #kernel: ConsumptionKernel;
+  readonly #pool: DecisionPool | undefined;
 
-  constructor(store: PartitionedStore, setup: DecisionSetup) {
+  /** With `pool`, batches are decided in its threads (several sessions' batches in parallel). */
+  constructor(store: PartitionedStore, setup: DecisionSetup, pool?: DecisionPool) {
     this.store = store;
     this.setup = setup;
+    this.#pool = pool;
     this.#kernel = createConsumptionKernel({ implementation: "auto" });
   }
 
@@ -82,6 +86,7 @@ export class DecisionSession {
       history: new HistoryCache(store, ws), heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
       commits: await CommitBuilder.create(store, ws, 0, rules.version, episodes), episodes,
       rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
+      ...(this.#pool === undefined ? {} : { pool: this.#pool }),
     });
     // A batch is decided once per attempt: the rejections the registry checks add are its own.
     const counts = await runner.process({ ...batch, reject: batch.reject.slice() }, 0, input);

@@ -17,6 +17,7 @@ import { ensureStream } from "../nats/stream.js";
 import { toReadingBatch } from "../nats/reading-batch.js";
 import { decodeBatch } from "../nats/wire.js";
 import { channelIndex } from "../plugins/index.js";
+import { canDecideInThreads, DecisionPool, defaultThreads } from "../pool/index.js";
 import { committedLines } from "../runtime/committed.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
@@ -42,7 +43,9 @@ export interface WorkerOptions extends DecisionSetupOptions {
   /** Called after each message. */
   onMessage?: (counts: WorkerCounts) => void;
   /** Called once the stream and consumers are ready. */
-  onReady?: (info: { stream: string; partitions: number }) => void;
+  onReady?: (info: { stream: string; partitions: number; threads: number }) => void;
+  /** Decision threads (0: decide in the main thread); default one per core where threads are available. */
+  threads?: number;
 }
 
 /** What a worker did. */
@@ -72,6 +75,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
   await setup.plugins.setup();
   let store: PartitionedStore | undefined;
   let nc: NatsConnection | undefined;
+  let pool: DecisionPool | undefined;
   try {
     store = await openStore(options.db);
     nc = await connectNats(options.nats, { name: "meterflow worker" });
@@ -80,12 +84,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     await ensureOutputStream(jsm, outputStreamName(stream.name));
     const ackWaitMs = (options.ackWaitSeconds ?? 30) * 1000;
     await ensureConsumers(jsm, stream.name, stream.partitions, ackWaitMs);
-    options.onReady?.({ stream: stream.name, partitions: stream.partitions });
-    const worker = new Worker(new DecisionSession(store, setup), nc, stream.name, ackWaitMs, options);
+    const threads = canDecideInThreads() ? (options.threads ?? defaultThreads()) : 0;
+    pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, threads) : undefined;
+    options.onReady?.({ stream: stream.name, partitions: stream.partitions, threads });
+    const worker = new Worker(new DecisionSession(store, setup, pool), nc, stream.name, ackWaitMs, options);
     await worker.run(stream.partitions);
     return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
   } finally {
     await nc?.drain().catch(() => undefined);
+    await pool?.close();
     await store?.close();
     await setup.plugins.teardown();
   }

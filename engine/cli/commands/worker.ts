@@ -5,7 +5,7 @@ import type { WorkerCounts } from "../../worker/index.js";
 import { UsageError } from "../errors.js";
 
 export const WORKER_HELP = `Usage: meterflow worker --nats URL --db postgres://HOST/DB[?schema=NAME] [--stream NAME]
-                        [--exit-when-idle SECONDS] [--ack-wait SECONDS] [--config FILE] [--rules FILE]...
+                        [--threads N] [--exit-when-idle SECONDS] [--ack-wait SECONDS] [--config FILE] [--rules FILE]...
 
 Takes the batches \`meterflow publish\` put on the readings stream, one partition's batches at a
 time and in order, decides them as \`meterflow run\` does, commits each in one fenced transaction
@@ -19,6 +19,8 @@ Options:
   --nats URL              NATS server(s), comma-separated                          [required]
   --db URL                the shared store: postgres://... (an SQLite file for one machine) [required]
   --stream NAME           readings stream (default MFLOW; its outputs go to NAME_OUT)
+  --threads N             decision threads (default one per core; 0: decide in the main thread).
+                          Batches of different partitions are decided in parallel
   --exit-when-idle S      exit 0 once nothing has arrived for S seconds (nightly batch clusters)
   --ack-wait S            seconds a worker may hold a batch before another gets it (default 30)
   --config FILE           plugin configuration (as for meterflow run; every worker the same)
@@ -31,7 +33,7 @@ export async function worker(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       nats: { type: "string" }, db: { type: "string" }, stream: { type: "string" }, "exit-when-idle": { type: "string" },
-      "ack-wait": { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
+      "ack-wait": { type: "string" }, threads: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
     },
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got ${positionals[0]}`);
@@ -39,6 +41,10 @@ export async function worker(argv: string[]): Promise<number> {
   if (values.db === undefined) throw new UsageError("worker needs --db URL (see meterflow worker --help)");
   const idle = seconds("--exit-when-idle", values["exit-when-idle"]);
   const ackWait = seconds("--ack-wait", values["ack-wait"]);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 256)) {
+    throw new UsageError(`--threads must be a whole number from 0 to 256, got ${values.threads}`);
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -47,8 +53,9 @@ export async function worker(argv: string[]): Promise<number> {
   try {
     const counts = await runWorker({
       nats: values.nats, db: values.db, stream: values.stream, config: values.config, rules: values.rules,
-      exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal,
-      onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), waiting for readings`),
+      exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal, ...(threads === undefined ? {} : { threads }),
+      onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), `
+        + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision threads`}, waiting for readings`),
       onMessage: (c) => {
         if (performance.now() - last < 60_000) return;
         last = performance.now();

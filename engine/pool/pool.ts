@@ -1,0 +1,46 @@
+// The decision pool (piscina): batches' slices decided in worker threads, each of which loaded
+// the plugins, compiled the rules and instantiated the kernel once. Batches of different
+// partitions are decided in parallel; the caller keeps one partition's batches in order (it
+// waits for a batch's commit before it cuts the next slice of that partition).
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import type { DecideInput, DecideOutput } from "../decide/decide.js";
+import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { toTask } from "./transfer.js";
+
+const WORKER = new URL("./worker.js", import.meta.url);
+
+/** Whether decisions can run in threads here (only from the compiled package). */
+export function canDecideInThreads(): boolean {
+  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+}
+
+/** Default threads: one per core. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+export class DecisionPool {
+  readonly threads: number;
+  readonly #pool: Piscina;
+
+  /** `setup` names the plugins and rules each thread loads (the same as the caller's). */
+  constructor(setup: DecisionSetupOptions, threads = defaultThreads()) {
+    this.threads = threads;
+    this.#pool = new Piscina({
+      filename: WORKER.href, minThreads: threads, maxThreads: threads, workerData: setup,
+      // A thread takes one slice at a time: queued slices wait in the pool, not in a thread.
+      concurrentTasksPerWorker: 1, idleTimeout: 60_000,
+    });
+  }
+
+  decide(input: DecideInput): Promise<DecideOutput> {
+    return this.#pool.run(toTask(input)) as Promise<DecideOutput>;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}

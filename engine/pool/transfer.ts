@@ -1,0 +1,81 @@
+// A batch's slice as it crosses to a decision thread: every column a typed array (copied by the
+// structured clone, the caller keeps its own), meter ids as one table the `meter` column indexes,
+// no functions. The thread turns it back into the DecideInput the pure decision takes.
+import type { DecideInput } from "../decide/decide.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { createMeterIndex } from "../ingest/meter-index.js";
+import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
+import type { SensorValues } from "../ingest/sensor-values.js";
+
+/** A ReadingBatch without its functions and run-wide meter index. */
+export interface BatchColumns {
+  length: number;
+  /** Meter ids of the batch; `meter[row]` indexes this table (-1: none). */
+  ids: string[];
+  meter: Int32Array;
+  line: Float64Array;
+  end: Int32Array;
+  value: Float64Array;
+  override: Float64Array;
+  source: Uint8Array;
+  verification: Uint8Array;
+  reject: Uint8Array;
+  pulse?: PulseReadingColumns;
+  sensorRow?: Uint8Array;
+  sensors?: SensorValues;
+  release?: { rows: Uint8Array; reason: string; actor: string };
+}
+
+/** The slice as sent: the batch as columns, the rest of DecideInput as it is (plain data). */
+export type SliceTask = Omit<DecideInput, "batch"> & { batch: BatchColumns };
+
+export function toTask(input: DecideInput): SliceTask {
+  const b = input.batch;
+  const n = b.length;
+  const localOf = new Map<number, number>();
+  const ids: string[] = [];
+  const meter = new Int32Array(n);
+  for (let row = 0; row < n; row++) {
+    const m = b.meter[row];
+    if (m < 0) {
+      meter[row] = -1;
+      continue;
+    }
+    let l = localOf.get(m);
+    if (l === undefined) {
+      localOf.set(m, (l = ids.length));
+      ids.push(b.meters.idOf(m));
+    }
+    meter[row] = l;
+  }
+  const sensors = b.sensors === undefined ? undefined : {
+    length: b.sensors.length, row: b.sensors.row.subarray(0, b.sensors.length), channel: b.sensors.channel.subarray(0, b.sensors.length),
+    time: b.sensors.time.subarray(0, b.sensors.length), value: b.sensors.value.subarray(0, b.sensors.length),
+  };
+  const batch: BatchColumns = {
+    length: n, ids, meter, line: b.line.subarray(0, n), end: b.end.subarray(0, n), value: b.value.subarray(0, n),
+    override: b.override.subarray(0, n), source: b.source.subarray(0, n), verification: b.verification.subarray(0, n),
+    reject: b.reject.subarray(0, n),
+    ...(b.pulse === undefined ? {} : { pulse: b.pulse }),
+    ...(b.sensorRow === undefined ? {} : { sensorRow: b.sensorRow.subarray(0, n) }),
+    ...(sensors === undefined ? {} : { sensors }),
+    ...(b.release === undefined ? {} : { release: b.release }),
+  };
+  return { ...input, batch };
+}
+
+/** The DecideInput of a task, in the deciding thread. */
+export function fromTask(task: SliceTask): DecideInput {
+  const c = task.batch;
+  const meters = createMeterIndex();
+  for (const id of c.ids) meters.intern(id);
+  const batch: ReadingBatch = {
+    length: c.length, line: c.line, meter: c.meter, end: c.end, value: c.value, override: c.override, source: c.source,
+    verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "", meters,
+    ...(c.pulse === undefined ? {} : { pulse: c.pulse }),
+    ...(c.sensorRow === undefined ? {} : { sensorRow: c.sensorRow }),
+    ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
+    ...(c.release === undefined ? {} : { release: c.release }),
+  };
+  return { ...task, batch };
+}

@@ -1,0 +1,42 @@
+// A decision thread of the pool (piscina): loads the plugins, compiles the rules and instantiates
+// the WebAssembly kernel once, then decides each slice it is handed (engine/decide/decide.ts,
+// no I/O) and returns what the decision produced.
+import { workerData } from "node:worker_threads";
+import { createConsumptionKernel } from "../consumption/index.js";
+import { BatchDecider } from "../decide/decide.js";
+import type { DecideOutput } from "../decide/decide.js";
+import { SensorStage } from "../decide/sensors.js";
+import { channelRanges } from "../ingest/ranges.js";
+import { scopedThresholds } from "../plugins/index.js";
+import { createFacts } from "../rules/facts.js";
+import { loadDecisionSetup } from "../runtime/decision-setup.js";
+import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { ThresholdTracker } from "../../sdk/thresholds.js";
+import { fromTask } from "./transfer.js";
+import type { SliceTask } from "./transfer.js";
+
+interface Thread {
+  decider: BatchDecider;
+  tracker: ThresholdTracker | undefined;
+}
+
+let thread: Promise<Thread> | undefined;
+
+async function start(options: DecisionSetupOptions): Promise<Thread> {
+  const { plugins, pluginFacts, rules } = await loadDecisionSetup(options);
+  await plugins.setup();
+  const facts = createFacts();
+  pluginFacts.clear(facts as Record<string, unknown>);
+  const tracker = plugins.channels.length > 0 ? new ThresholdTracker(scopedThresholds(plugins)) : undefined;
+  const sensors = tracker === undefined ? undefined : { stage: new SensorStage(plugins.channels, channelRanges(plugins.channels), tracker), tracker };
+  const decider = new BatchDecider({ kernel: createConsumptionKernel({ implementation: "auto" }), rules, facts, pluginFacts, sensors });
+  return { decider, tracker };
+}
+
+/** Decides one slice. The thread's tracker holds exactly the task's episodes while it decides. */
+export default async function decide(task: SliceTask): Promise<DecideOutput> {
+  const { decider, tracker } = await (thread ??= start(workerData as DecisionSetupOptions));
+  tracker?.restore(task.episodes ?? { version: 1, states: [] });
+  const { episodes: _, ...input } = fromTask(task);
+  return decider.decide(input);
+}
