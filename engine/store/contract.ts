@@ -86,6 +86,28 @@ export interface FlagRow {
   at: string;
 }
 
+/** A role of an API token: viewers read, operators act on meters, admins change rules, jobs and tokens. */
+export type TokenRole = "viewer" | "operator" | "admin";
+
+/** An API token as kept: its name (the audit's who), role and the SHA-256 of the token, never the token. */
+export interface TokenRecord {
+  name: string;
+  role: TokenRole;
+  /** Hex SHA-256 of the token. */
+  hash: string;
+  createdAt: string;
+  /** When it was revoked (ISO), or null while it is valid. */
+  revokedAt: string | null;
+}
+
+/** A photo (of a manual reading's meter), content-addressed by the hex SHA-256 of its bytes. */
+export interface PhotoRecord {
+  sha256: string;
+  /** image/jpeg, image/png or image/webp, as its bytes say. */
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
 /** What a registry import did. */
 export interface ImportCounts {
   inserted: number;
@@ -238,9 +260,18 @@ export interface PartitionedStore {
   versions(): Promise<Int32Array>;
   /** The temp_bad flags of the meters of these partitions. */
   readFlags(partitions: readonly number[]): Promise<FlagRow[]>;
-  /** Sets (replaces) or clears an operator's flag, audited in the same transaction. */
-  setFlag(partition: number, flag: FlagRow): Promise<void>;
-  clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean>;
+  /**
+   * Sets (replaces) or clears an operator's flag, audited in the same transaction. With
+   * `ifVersion`, only while the meter's version (meterVersion) is still that: otherwise rejects
+   * MF_ERR_STORE_VERSION and changes nothing.
+   */
+  setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void>;
+  clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean>;
+  /**
+   * A meter's version: the id of its latest audit record (0 when none), so it moves with every
+   * set or clear of its flag (by an operator or the rules) and every release of its readings.
+   */
+  meterVersion(meterId: string): Promise<number>;
   /** The audit of a meter, oldest first. */
   audit(meterId: string): Promise<Array<AuditRecord & { at: string }>>;
   /** Ledger segments of these buckets, in commit order. */
@@ -273,6 +304,15 @@ export interface PartitionedStore {
   finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): Promise<void>;
   /** The run that is `running` (its id and start), if any. */
   runningRun(): Promise<{ runId: number; startedAt: string } | undefined>;
+  /** Adds an API token; false (nothing changed) when a valid token has the name. A revoked one is replaced. */
+  addToken(token: Omit<TokenRecord, "revokedAt">): Promise<boolean>;
+  /** Every token (valid and revoked), by name. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Revokes the valid token `name`; false when there is none. */
+  revokeToken(name: string, at: string): Promise<boolean>;
+  /** Keeps a photo (once: the same bytes are the same photo). */
+  putPhoto(photo: PhotoRecord): Promise<void>;
+  readPhoto(sha256: string): Promise<PhotoRecord | undefined>;
   meta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   close(): Promise<void>;

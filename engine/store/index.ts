@@ -26,8 +26,11 @@ export type {
   HeldRecord,
   ImportCounts,
   PartitionedStore,
+  PhotoRecord,
   RegistryRow,
   SegmentRow,
+  TokenRecord,
+  TokenRole,
 } from "./contract.js";
 export type { HistoryEntries, HistoryEntry } from "./history.js";
 export type { MeterTable } from "./meter-table.js";

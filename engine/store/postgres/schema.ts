@@ -176,6 +176,23 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rejected_batch ON rejected (batch_id);
   `,
+  // 5: the control API: tokens (only their SHA-256 kept) and photos of manual readings, content-addressed
+  `
+  CREATE TABLE tokens (
+    name text PRIMARY KEY,
+    role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    hash text NOT NULL,
+    created_at text NOT NULL,
+    revoked_at text
+  );
+  CREATE TABLE photos (
+    sha256 text PRIMARY KEY,
+    media_type text NOT NULL,
+    data bytea NOT NULL,
+    stored_at text NOT NULL
+  );
+  ALTER TABLE photos ALTER COLUMN data SET STORAGE EXTERNAL;
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

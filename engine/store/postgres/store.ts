@@ -2,7 +2,8 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -111,8 +112,27 @@ export class PostgresStore implements PartitionedStore {
     return result.rows;
   }
 
-  async setFlag(partition: number, flag: FlagRow): Promise<void> {
+  /**
+   * Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it; the
+   * transaction holds a lock on the meter's id until it ends, so two conditional changes serialize.
+   */
+  async #checkVersion(client: pg.PoolClient, meterId: string, ifVersion: number | undefined): Promise<void> {
+    if (ifVersion === undefined) return;
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`meterflow_meter:${meterId}`]);
+    const found = await client.query<{ version: string }>("SELECT coalesce(max(id), 0) AS version FROM audit WHERE meter_id = $1", [meterId]);
+    const version = Number(found.rows[0].version);
+    if (version !== ifVersion) throw new StoreError("MF_ERR_STORE_VERSION", `meter ${meterId} is at version ${version}, not ${ifVersion}`);
+  }
+
+  async meterVersion(meterId: string): Promise<number> {
+    const result = await this.#query<{ version: string }>("cannot read a meter's version",
+      "SELECT coalesce(max(id), 0) AS version FROM audit WHERE meter_id = $1", [meterId]);
+    return Number(result.rows[0].version);
+  }
+
+  async setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void> {
     await this.#transaction(`cannot set the flag of ${flag.meterId}`, async (client) => {
+      await this.#checkVersion(client, flag.meterId, ifVersion);
       await client.query(
         `INSERT INTO flags (meter_id, partition, reason, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, reason = excluded.reason, note = excluded.note,
@@ -123,8 +143,9 @@ export class PostgresStore implements PartitionedStore {
     });
   }
 
-  async clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean> {
+  async clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean> {
     return this.#transaction(`cannot clear the flag of ${meterId} (partition ${partition})`, async (client) => {
+      await this.#checkVersion(client, meterId, ifVersion);
       const deleted = await client.query("DELETE FROM flags WHERE meter_id = $1", [meterId]);
       if (deleted.rowCount === 0) return false;
       await client.query("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES ($1, 'clear', $2, $3, $4)",
@@ -253,6 +274,40 @@ export class PostgresStore implements PartitionedStore {
     const result = await this.#query<{ runId: number; startedAt: string }>("cannot read the running run",
       `SELECT run_id AS "runId", started_at AS "startedAt" FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1`);
     return result.rows[0];
+  }
+
+  async addToken(token: Omit<TokenRecord, "revokedAt">): Promise<boolean> {
+    const result = await this.#query(`cannot add token ${token.name}`,
+      `INSERT INTO tokens (name, role, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, NULL)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL
+       WHERE tokens.revoked_at IS NOT NULL`,
+      [token.name, token.role, token.hash, token.createdAt], "MF_ERR_STORE_WRITE");
+    return result.rowCount === 1;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    const result = await this.#query<TokenRecord>("cannot list tokens",
+      `SELECT name, role, hash, created_at AS "createdAt", revoked_at AS "revokedAt" FROM tokens ORDER BY name COLLATE "C"`);
+    return result.rows;
+  }
+
+  async revokeToken(name: string, at: string): Promise<boolean> {
+    const result = await this.#query(`cannot revoke token ${name}`,
+      "UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL", [at, name], "MF_ERR_STORE_WRITE");
+    return result.rowCount === 1;
+  }
+
+  async putPhoto(photo: PhotoRecord): Promise<void> {
+    await this.#query(`cannot store photo ${photo.sha256}`,
+      "INSERT INTO photos (sha256, media_type, data, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+      [photo.sha256, photo.mediaType, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), now()], "MF_ERR_STORE_WRITE");
+  }
+
+  async readPhoto(sha256: string): Promise<PhotoRecord | undefined> {
+    const result = await this.#query<{ sha256: string; media_type: string; data: Buffer }>(`cannot read photo ${sha256}`,
+      "SELECT sha256, media_type, data FROM photos WHERE sha256 = $1", [sha256]);
+    const row = result.rows[0];
+    return row === undefined ? undefined : { sha256: row.sha256, mediaType: row.media_type, bytes: new Uint8Array(row.data) };
   }
 
   async meta(key: string): Promise<string | undefined> {

@@ -172,6 +172,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rejected_batch ON rejected (batch_id);
   `,
+  // 4: the control API: tokens (only their SHA-256 kept) and photos of manual readings, content-addressed
+  `
+  CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY,
+    media_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    stored_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

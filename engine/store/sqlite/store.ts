@@ -3,7 +3,8 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -103,16 +104,30 @@ export class SqliteStore implements PartitionedStore {
     ).all(JSON.stringify(partitions)) as FlagRow[]);
   }
 
-  async setFlag(partition: number, flag: FlagRow): Promise<void> {
+  /** Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it. */
+  #checkVersion(db: Database.Database, meterId: string, ifVersion: number | undefined): void {
+    if (ifVersion === undefined) return;
+    const version = db.prepare("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number;
+    if (version !== ifVersion) throw new StoreError("MF_ERR_STORE_VERSION", `meter ${meterId} is at version ${version}, not ${ifVersion}`);
+  }
+
+  async meterVersion(meterId: string): Promise<number> {
+    return this.#read("cannot read a meter's version",
+      (db) => db.prepare("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number);
+  }
+
+  async setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void> {
     this.#write(`cannot set the flag of ${flag.meterId}`, (db) => {
+      this.#checkVersion(db, flag.meterId, ifVersion);
       db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)")
         .run(flag.meterId, partition, flag.reason, flag.note, flag.actor, flag.at);
       this.#commit.audit.run(flag.meterId, "set", flag.reason, flag.actor, flag.at);
     });
   }
 
-  async clearFlag(partition: number, meterId: string, reason: string, actor: string): Promise<boolean> {
+  async clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean> {
     return this.#write(`cannot clear the flag of ${meterId} (partition ${partition})`, (db) => {
+      this.#checkVersion(db, meterId, ifVersion);
       if (db.prepare("DELETE FROM flags WHERE meter_id = ?").run(meterId).changes === 0) return false;
       this.#commit.audit.run(meterId, "clear", reason, actor, now());
       return true;
@@ -228,6 +243,38 @@ export class SqliteStore implements PartitionedStore {
     return this.#read("cannot read the running run", (db) => db.prepare(
       "SELECT run_id AS runId, started_at AS startedAt FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1",
     ).get() as { runId: number; startedAt: string } | undefined);
+  }
+
+  async addToken(token: Omit<TokenRecord, "revokedAt">): Promise<boolean> {
+    return this.#write(`cannot add token ${token.name}`, (db) => db.prepare(
+      `INSERT INTO tokens (name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL
+       WHERE tokens.revoked_at IS NOT NULL`,
+    ).run(token.name, token.role, token.hash, token.createdAt).changes === 1);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return this.#read("cannot list tokens", (db) => db.prepare(
+      "SELECT name, role, hash, created_at AS createdAt, revoked_at AS revokedAt FROM tokens ORDER BY name",
+    ).all() as TokenRecord[]);
+  }
+
+  async revokeToken(name: string, at: string): Promise<boolean> {
+    return this.#write(`cannot revoke token ${name}`, (db) => db.prepare(
+      "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL").run(at, name).changes === 1);
+  }
+
+  async putPhoto(photo: PhotoRecord): Promise<void> {
+    this.#write(`cannot store photo ${photo.sha256}`, (db) => db.prepare(
+      "INSERT OR IGNORE INTO photos (sha256, media_type, data, stored_at) VALUES (?, ?, ?, ?)",
+    ).run(photo.sha256, photo.mediaType, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), now()));
+  }
+
+  async readPhoto(sha256: string): Promise<PhotoRecord | undefined> {
+    return this.#read(`cannot read photo ${sha256}`, (db) => {
+      const row = db.prepare("SELECT sha256, media_type, data FROM photos WHERE sha256 = ?").raw().get(sha256) as [string, string, Buffer] | undefined;
+      return row === undefined ? undefined : { sha256: row[0], mediaType: row[1], bytes: new Uint8Array(row[2]) };
+    });
   }
 
   async meta(key: string): Promise<string | undefined> {

@@ -238,6 +238,62 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect((await store.readFlags([p])).map((f) => f.meterId)).toEqual(["M-8"]);
     });
 
+    withStore("versions a meter by its audit; a conditional flag change applies only at that version", async (h) => {
+      const { store } = h;
+      const p = partitionOf("M-7", P);
+      expect(await store.meterVersion("M-7")).toBe(0);
+      await store.setFlag(p, { meterId: "M-7", reason: "suspect", note: "", actor: "ops", at: "2026-12-02T08:00:00.000Z" }, 0);
+      const v1 = await store.meterVersion("M-7");
+      expect(v1).toBeGreaterThan(0);
+      await expect(store.setFlag(p, { meterId: "M-7", reason: "other", note: "", actor: "ben", at: "2026-12-02T09:00:00.000Z" }, 0))
+        .rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_VERSION" });
+      await expect(store.clearFlag(p, "M-7", "ok", "ben", v1 + 1)).rejects.toMatchObject({ code: "MF_ERR_STORE_VERSION" });
+      expect((await store.readFlags([p])).map((f) => f.reason)).toEqual(["suspect"]);
+      // The rules' flags (committed with a batch) move the version too; another meter's do not.
+      await store.commit(batch("b1", [{ partition: p, version: 0 }], { audit: [{ meterId: "M-7", action: "set", reason: "bounce", actor: "rules" }] }));
+      const v2 = await store.meterVersion("M-7");
+      expect(v2).toBeGreaterThan(v1);
+      await store.setFlag(partitionOf("M-8", P), { meterId: "M-8", reason: "x", note: "", actor: "ops", at: "2026-12-02T10:00:00.000Z" });
+      expect(await (await h.open()).meterVersion("M-7")).toBe(v2);
+      expect(await store.clearFlag(p, "M-7", "checked", "anna", v2)).toBe(true);
+      expect((await store.audit("M-7")).map((a) => [a.action, a.actor])).toEqual([["set", "ops"], ["set", "rules"], ["clear", "anna"]]);
+      // Two changes at one version: exactly one applies.
+      const v3 = await store.meterVersion("M-7");
+      const other = await h.open();
+      const flag = (actor: string) => ({ meterId: "M-7", reason: "race", note: "", actor, at: "2026-12-02T11:00:00.000Z" });
+      const outcomes = await Promise.allSettled([store.setFlag(p, flag("a"), v3), other.setFlag(p, flag("b"), v3)]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+      expect((await store.audit("M-7")).filter((a) => a.reason === "race")).toHaveLength(1);
+    });
+
+    withStore("keeps API tokens as hashes: added once by name, listed, revoked, a revoked name added again", async ({ store }) => {
+      expect(await store.listTokens()).toEqual([]);
+      expect(await store.addToken({ name: "ops-anna", role: "operator", hash: "a".repeat(64), createdAt: "2026-12-02T08:00:00.000Z" })).toBe(true);
+      expect(await store.addToken({ name: "ops-anna", role: "admin", hash: "b".repeat(64), createdAt: "2026-12-02T09:00:00.000Z" })).toBe(false);
+      expect(await store.addToken({ name: "Bob", role: "viewer", hash: "c".repeat(64), createdAt: "2026-12-02T09:00:00.000Z" })).toBe(true);
+      expect(await store.listTokens()).toEqual([
+        { name: "Bob", role: "viewer", hash: "c".repeat(64), createdAt: "2026-12-02T09:00:00.000Z", revokedAt: null },
+        { name: "ops-anna", role: "operator", hash: "a".repeat(64), createdAt: "2026-12-02T08:00:00.000Z", revokedAt: null },
+      ]);
+      expect(await store.revokeToken("ops-anna", "2026-12-03T00:00:00.000Z")).toBe(true);
+      expect(await store.revokeToken("ops-anna", "2026-12-04T00:00:00.000Z")).toBe(false);
+      expect(await store.revokeToken("nobody", "2026-12-04T00:00:00.000Z")).toBe(false);
+      expect((await store.listTokens())[1]).toMatchObject({ name: "ops-anna", revokedAt: "2026-12-03T00:00:00.000Z" });
+      expect(await store.addToken({ name: "ops-anna", role: "admin", hash: "d".repeat(64), createdAt: "2026-12-05T00:00:00.000Z" })).toBe(true);
+      expect((await store.listTokens())[1]).toEqual({ name: "ops-anna", role: "admin", hash: "d".repeat(64), createdAt: "2026-12-05T00:00:00.000Z", revokedAt: null });
+    });
+
+    withStore("keeps photos content-addressed: the same bytes once, read back byte for byte", async ({ store }) => {
+      const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) & 255);
+      const sha256 = "f".repeat(64);
+      await store.putPhoto({ sha256, mediaType: "image/png", bytes });
+      await store.putPhoto({ sha256, mediaType: "image/png", bytes });
+      const read = await store.readPhoto(sha256);
+      expect(read?.mediaType).toBe("image/png");
+      expect(Buffer.from(read!.bytes).equals(Buffer.from(bytes))).toBe(true);
+      expect(await store.readPhoto("0".repeat(64))).toBeUndefined();
+    });
+
     withStore("records runs, adopts batches, keeps meta", async ({ store }) => {
       expect(await store.runningRun()).toBeUndefined();
       const run = await store.startRun({ files: ["x.csv"] });
