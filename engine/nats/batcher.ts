@@ -6,6 +6,8 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { meterHash } from "../store/contract.js";
+import type { MeterIndex } from "../ingest/meter-index.js";
+import { idTable } from "./wire.js";
 import type { WireBatch, WireSensors } from "./wire.js";
 
 /** Bytes of a message besides its columns: field names, the file name's length excepted. */
@@ -18,7 +20,9 @@ const SENSOR_BYTES = 4 + 2 + 8 + 8;
 /** One partition's rows of the current file, growing. */
 class PartitionRows {
   length = 0;
-  ids: string[] = [];
+  /** Meter index (in the ingest MeterIndex) of each id-table entry. */
+  globals: Int32Array;
+  idCount = 0;
   idBytes = 0;
   meter: Int32Array;
   end: Int32Array;
@@ -37,6 +41,7 @@ class PartitionRows {
 
   constructor(serial: number, capacity = 1024) {
     this.serial = serial;
+    this.globals = new Int32Array(capacity);
     this.meter = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.value = new Float64Array(capacity);
@@ -60,6 +65,7 @@ class PartitionRows {
       return b;
     };
     this.meter = grow(this.meter);
+    this.globals = grow(this.globals);
     this.end = grow(this.end);
     this.value = grow(this.value);
     this.line = grow(this.line);
@@ -120,7 +126,8 @@ export class PartitionBatcher {
    * batches that became full (and, when the file changed, every batch of the previous file).
    */
   add(batch: ReadingBatch, file: string): WireBatch[] {
-    const out: WireBatch[] = file === this.#file ? [] : this.flush();
+    // A message names one file and one meter index: a new file (or index) cuts what is pending.
+    const out: WireBatch[] = file === this.#file && batch.meters === this.#meters ? [] : this.flush();
     this.#file = file;
     const budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
     if (batch.meters !== this.#meters) {
@@ -149,11 +156,10 @@ export class PartitionBatcher {
       if (rows === undefined) rows = this.#rows[p] = new PartitionRows(++this.#serial, this.#capacity);
       let k = this.#local[m];
       if (this.#owner[m] !== rows.serial) {
-        const id = meters.idOf(m);
-        k = this.#local[m] = rows.ids.length;
+        k = this.#local[m] = rows.idCount++;
         this.#owner[m] = rows.serial;
-        rows.ids.push(id);
-        rows.idBytes += Buffer.byteLength(id) + 4;
+        rows.globals[k] = m;
+        rows.idBytes += Buffer.byteLength(meters.idOf(m)) + 4;
       }
       if (rows.length === rows.meter.length) rows.grow();
       const i = rows.length++;
@@ -222,7 +228,7 @@ export class PartitionBatcher {
   #cut(partition: number, r: PartitionRows): WireBatch {
     const n = r.length;
     const batch: WireBatch = {
-      partition, file: this.#file, length: n, ids: r.ids,
+      partition, file: this.#file, length: n, ...idBytesOf(this.#meters!, r.globals.subarray(0, r.idCount)),
       meter: r.meter.subarray(0, n), end: r.end.subarray(0, n), value: r.value.subarray(0, n), line: r.line.subarray(0, n),
       override: r.override.subarray(0, n), source: r.source.subarray(0, n), verification: r.verification.subarray(0, n),
     };
@@ -243,10 +249,35 @@ export class PartitionBatcher {
   }
 }
 
+/** The id table of meters `globals` of `meters`: their bytes as the index holds them when it can give them. */
+function idBytesOf(meters: MeterIndex, globals: Int32Array): { idBytes: Uint8Array; idEnds: Int32Array } {
+  const n = globals.length;
+  const joined = meters.joinedIds?.(globals, n);
+  if (joined !== undefined) {
+    // Joined by "\n": usable when no id holds one (exactly n - 1 separators).
+    let separators = 0;
+    for (let i = 0; i < joined.length; i++) if (joined[i] === 0x0a) separators++;
+    if (separators === n - 1) {
+      const idBytes = new Uint8Array(joined.length - Math.max(0, n - 1));
+      const idEnds = new Int32Array(n);
+      let at = 0;
+      let k = 0;
+      for (let i = 0; i < joined.length; i++) {
+        const c = joined[i];
+        if (c === 0x0a) idEnds[k++] = at;
+        else idBytes[at++] = c;
+      }
+      if (n > 0) idEnds[n - 1] = at;
+      return { idBytes, idEnds };
+    }
+  }
+  return idTable(Array.from(globals, (m) => meters.idOf(m)));
+}
+
 /** The rows [from, to) of a wire batch (its id table kept whole). */
 export function sliceBatch(b: WireBatch, from: number, to: number): WireBatch {
   const out: WireBatch = {
-    partition: b.partition, file: b.file, length: to - from, ids: b.ids,
+    partition: b.partition, file: b.file, length: to - from, idBytes: b.idBytes, idEnds: b.idEnds,
     meter: b.meter.subarray(from, to), end: b.end.subarray(from, to), value: b.value.subarray(from, to), line: b.line.subarray(from, to),
     override: b.override.subarray(from, to), source: b.source.subarray(from, to), verification: b.verification.subarray(from, to),
   };

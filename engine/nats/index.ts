@@ -9,7 +9,7 @@ export { Publisher } from "./publisher.js";
 export { rawOf, toReadingBatch } from "./reading-batch.js";
 export { ensureStream, streamDescription } from "./stream.js";
 export { DEFAULT_STREAM, partitionOfSubject, READINGS_PREFIX, READINGS_SUBJECTS, readingsSubject } from "./subjects.js";
-export { decodeBatch, encodeBatch, WIRE_VERSION } from "./wire.js";
+export { decodeBatch, encodeBatch, idTable, WIRE_VERSION, wireIds } from "./wire.js";
 export type { BatcherOptions } from "./batcher.js";
 export type { ConnectOptions } from "./connect.js";
 export type { NatsErrorCode } from "./errors.js";

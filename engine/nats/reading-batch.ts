@@ -9,6 +9,7 @@ import { day } from "../sinks/format.js";
 import { NatsError } from "./errors.js";
 import type { WireBatch } from "./wire.js";
 
+const utf8 = new TextDecoder("utf-8");
 const SOURCES = ["auto", "manual", "import"];
 const VERIFICATIONS = ["", "false", "true"];
 
@@ -18,7 +19,8 @@ const VERIFICATIONS = ["", "false", "true"];
  */
 export function toReadingBatch(w: WireBatch, meters: MeterIndex, channels: ReadonlyMap<string, number> = new Map()): ReadingBatch {
   const n = w.length;
-  const global = w.ids.map((id) => meters.intern(id));
+  const global = new Int32Array(w.idEnds.length);
+  for (let k = 0, at = 0; k < global.length; k++) global[k] = meters.internBytes(w.idBytes, at, (at = w.idEnds[k]));
   const meter = new Int32Array(n);
   for (let i = 0; i < n; i++) meter[i] = global[w.meter[i]];
   let sensors: SensorValues | undefined;
@@ -45,7 +47,8 @@ export function toReadingBatch(w: WireBatch, meters: MeterIndex, channels: Reado
 
 /** A row as the JSON of its fields (what rejected.csv's `raw` shows for a row from NATS). */
 export function rawOf(w: WireBatch, row: number): string {
-  const o: Record<string, unknown> = { meter_id: w.ids[w.meter[row]], end: day(w.end[row]) };
+  const k = w.meter[row];
+  const o: Record<string, unknown> = { meter_id: utf8.decode(w.idBytes.subarray(k === 0 ? 0 : w.idEnds[k - 1], w.idEnds[k])), end: day(w.end[row]) };
   if (w.sensorRow?.[row] !== 1) o.value = w.value[row];
   if (w.override[row] === w.override[row]) o.override = w.override[row];
   if (w.source[row] !== 0) o.source = SOURCES[w.source[row]];

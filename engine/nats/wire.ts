@@ -1,11 +1,12 @@
 // The wire format of a readings message: one msgpack map holding a columnar batch of valid
 // readings of one partition from one file. Columns travel as msgpack bin values holding the
-// typed array's bytes (little-endian), meter ids as a string table the `meter` column indexes.
+// typed array's bytes (little-endian), meter ids as a table of UTF-8 bytes the `meter` column
+// indexes (a consumer interns them from the bytes, MeterIndex.internBytes, without strings).
 // Optional columns are left out when every row has the default (override NaN, source auto,
 // verification unset, no sensor rows, no pulse data, no channel values).
 //
-//   { v: 1, partition, file, rows, id_text: string (the ids joined), id_ends: Int32 (each id's end
-//     in id_text, UTF-16 units), meter: Int32 (index into the ids), end: Int32, value: F64, line: F64,
+//   { v: 1, partition, file, rows, id_bytes: the ids' UTF-8 bytes one after another, id_ends:
+//     Int32 (id k is id_bytes[id_ends[k-1], id_ends[k])), meter: Int32 (index into the ids), end: Int32, value: F64, line: F64,
 //     override?: F64, source?: U8, verification?: U8, sensor_row?: U8,
 //     pulse?: { debouncedIn: F64, ... }, sensors?: { channels: string[], count, row: Int32,
 //     channel: U16 (into channels), time: F64, value: F64 } }
@@ -37,8 +38,10 @@ export interface WireBatch {
   file: string;
   /** Rows. */
   length: number;
-  /** Meter ids; `meter[row]` indexes this table. */
-  ids: string[];
+  /** Meter ids' UTF-8 bytes, one after another; id k is `idBytes[idEnds[k - 1] ?? 0, idEnds[k])` (wireIds). */
+  idBytes: Uint8Array;
+  idEnds: Int32Array;
+  /** Index into the id table. */
   meter: Int32Array;
   /** End day number (days since 1970-01-01 UTC). */
   end: Int32Array;
@@ -86,7 +89,8 @@ export function encodeBatch(b: WireBatch): Uint8Array {
   if (!littleEndian) throw new NatsError("MF_ERR_NATS_WIRE", "the wire format is little-endian; this host is big-endian");
   const n = b.length;
   const message: Record<string, unknown> = {
-    v: WIRE_VERSION, partition: b.partition, file: b.file, rows: n, ...idTable(b.ids),
+    v: WIRE_VERSION, partition: b.partition, file: b.file, rows: n,
+    id_bytes: b.idBytes, id_ends: bytesOf(b.idEnds, b.idEnds.length),
     meter: bytesOf(b.meter, n), end: bytesOf(b.end, n), value: bytesOf(b.value, n), line: bytesOf(b.line, n),
   };
   if (!allNaN(b.override, n)) message.override = bytesOf(b.override, n);
@@ -124,11 +128,11 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
   const n = m.rows;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw bad("rows is not a count");
   if (typeof m.partition !== "number" || typeof m.file !== "string") throw bad("partition or file missing");
-  const ids = idsOf(m.id_text, m.id_ends);
+  const { idBytes, idEnds } = idTableOf(m.id_bytes, m.id_ends);
   const meter = column(m.meter, n, Int32Array, "meter");
-  for (let i = 0; i < n; i++) if (meter[i] < 0 || meter[i] >= ids.length) throw bad(`meter index ${meter[i]} outside the id table`);
+  for (let i = 0; i < n; i++) if (meter[i] < 0 || meter[i] >= idEnds.length) throw bad(`meter index ${meter[i]} outside the id table`);
   const batch: WireBatch = {
-    partition: m.partition, file: m.file, length: n, ids, meter,
+    partition: m.partition, file: m.file, length: n, idBytes, idEnds, meter,
     end: column(m.end, n, Int32Array, "end"),
     value: column(m.value, n, Float64Array, "value"),
     line: column(m.line, n, Float64Array, "line"),
@@ -161,24 +165,39 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
   return batch;
 }
 
-/** The id table as one string and the end (in UTF-16 units) of each id: one string to encode and decode. */
-function idTable(ids: string[]): { id_text: string; id_ends: Uint8Array } {
-  const ends = new Int32Array(ids.length);
+function idTableOf(bytes: unknown, endBytes: unknown): { idBytes: Uint8Array; idEnds: Int32Array } {
+  if (!(bytes instanceof Uint8Array) || !(endBytes instanceof Uint8Array) || endBytes.length % 4 !== 0) throw bad("no meter id table");
+  const idEnds = column(endBytes, endBytes.length / 4, Int32Array, "id_ends");
   let at = 0;
-  for (let i = 0; i < ids.length; i++) ends[i] = at += ids[i].length;
-  return { id_text: ids.join(""), id_ends: bytesOf(ends, ids.length) };
+  for (let k = 0; k < idEnds.length; k++) {
+    if (idEnds[k] < at || idEnds[k] > bytes.length) throw bad("meter id table ends out of order");
+    at = idEnds[k];
+  }
+  return { idBytes: bytes, idEnds };
 }
 
-function idsOf(text: unknown, endBytes: unknown): string[] {
-  if (typeof text !== "string" || !(endBytes instanceof Uint8Array) || endBytes.length % 4 !== 0) throw bad("no meter id table");
-  const ends = column(endBytes, endBytes.length / 4, Int32Array, "id_ends");
-  const ids = new Array<string>(ends.length);
-  let at = 0;
-  for (let i = 0; i < ends.length; i++) {
-    if (ends[i] < at || ends[i] > text.length) throw bad("meter id table ends out of order");
-    ids[i] = text.slice(at, (at = ends[i]));
-  }
+const utf8 = new TextDecoder("utf-8");
+
+/** The meter ids of a batch as strings (each decoded on its own, as MeterIndex decodes ids). */
+export function wireIds(b: Pick<WireBatch, "idBytes" | "idEnds">): string[] {
+  const ids = new Array<string>(b.idEnds.length);
+  for (let k = 0, at = 0; k < ids.length; k++) ids[k] = utf8.decode(b.idBytes.subarray(at, (at = b.idEnds[k])));
   return ids;
+}
+
+/** Meter ids as a wire id table (UTF-8 bytes and ends). */
+export function idTable(ids: readonly string[]): { idBytes: Uint8Array; idEnds: Int32Array } {
+  const parts = ids.map((id) => Buffer.from(id, "utf8"));
+  const idEnds = new Int32Array(ids.length);
+  let at = 0;
+  parts.forEach((part, k) => (idEnds[k] = at += part.length));
+  const idBytes = new Uint8Array(at);
+  at = 0;
+  for (const part of parts) {
+    idBytes.set(part, at);
+    at += part.length;
+  }
+  return { idBytes, idEnds };
 }
 
 function column<T extends Typed>(value: unknown, n: number, type: { new (n: number): T; BYTES_PER_ELEMENT: number }, name: string): T {

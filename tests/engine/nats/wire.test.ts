@@ -6,7 +6,7 @@ import { Packr } from "msgpackr";
 import { describe, expect, test } from "vitest";
 import { createMeterIndex, PULSE_FIELDS, PULSE_INPUTS, readCsvReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
-import { decodeBatch, encodeBatch, PartitionBatcher, readingsSubject, toMessages, toReadingBatch } from "../../../engine/nats/index.js";
+import { decodeBatch, encodeBatch, PartitionBatcher, readingsSubject, toMessages, toReadingBatch, wireIds } from "../../../engine/nats/index.js";
 import type { WireBatch } from "../../../engine/nats/index.js";
 import { partitionOf } from "../../../engine/store/contract.js";
 
@@ -91,6 +91,14 @@ describe("wire format", () => {
     expect(got.some((r) => String(r.meter).startsWith("bad-"))).toBe(false);
   });
 
+  test("a meter id holding a line break or non-ASCII text keeps its bytes", async () => {
+    const batches = await ingest(`meter_id,end,value\n"two\nlines",2026-01-01,1\nZähler,2026-01-01,2\nA,2026-01-01,3\n`);
+    const wires = batchAll(batches, 1, 1 << 20);
+    const d = decodeBatch(encodeBatch(wires[0]));
+    expect(wireIds(d).sort()).toEqual(["A", "Zähler", "two\nlines"]);
+    expect(rowsOfWire(d)).toEqual(rowsOfIngest(batches));
+  });
+
   test("optional columns are left out when every row has the default, and decode to the defaults", async () => {
     const batches = await ingest(`meter_id,end,value\nA,2026-01-01,1\nB,2026-01-02,2.5\n`);
     const [w] = batchAll(batches, 1, 1 << 20);
@@ -140,9 +148,11 @@ describe("wire format", () => {
     const packr = new Packr({ useRecords: false });
     expect(() => decodeBatch(new Uint8Array([0xc1]))).toThrow(expect.objectContaining({ code: "MF_ERR_NATS_WIRE" }));
     expect(() => decodeBatch(packr.pack({ v: 2, rows: 0 }))).toThrow(/wire version 2/);
-    const ids = { id_text: "a", id_ends: new Uint8Array(new Int32Array([1]).buffer) };
+    const ids = { id_bytes: new Uint8Array([0x61]), id_ends: new Uint8Array(new Int32Array([1]).buffer) };
     expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 2, ...ids, meter: new Uint8Array(4) }))).toThrow(/meter has 4 bytes for 2 rows/);
-    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 1, ids: ["a"], meter: new Uint8Array(4) }))).toThrow(/no meter id table/);
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 1, id_text: "a", meter: new Uint8Array(4) }))).toThrow(/no meter id table/);
+    expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 0, id_bytes: new Uint8Array(1), id_ends: new Uint8Array(new Int32Array([2]).buffer) })))
+      .toThrow(/ends out of order/);
     expect(() => decodeBatch(packr.pack({ v: 1, partition: 0, file: "f", rows: 1, ...ids, meter: new Uint8Array(new Int32Array([1]).buffer) })))
       .toThrow(/meter index 1 outside the id table/);
   });
