@@ -168,6 +168,17 @@ describe("meterflow run: plugin rules on sensor rows", () => {
     expect(r.stdout).toMatch(/^rules: defaults \(2 files, 14 rules\), plugin acme-vibration \(1 rule, 1 on sensor rows\)$/m);
   });
 
+  it("raises the same alerts with the decoding and writing threads (--threads 2)", () => {
+    const dir = tempDir("meterflow-rules-sensor-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "vibration.mjs", vibration());
+    put(dir, "meterflow.config.json", { plugins: ["./vibration.mjs"] });
+    const r = meterflow(dir, "run", "--threads", "2", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(readCsv(join(dir, "out", "alerts.csv")).map((a) => a.rule)).toEqual(["acme-vibration/vibration-zone-c", "acme-vibration/vibration-zone-c"]);
+  });
+
   it("keeps a rule file without rows on reading rows only: sensor rows raise nothing", () => {
     const dir = tempDir("meterflow-rules-sensor-");
     put(dir, "meters.csv", METERS);
