@@ -3,8 +3,10 @@
 //   - raw publish:  the same messages, pre-encoded, published with the same concurrency (the
 //                   transport's ceiling: what JetStream on this machine takes)
 //   - prepare only: read + batch + encode without publishing (the CPU part of publish)
-//   - JSON encode:  the same rows as one JSON.stringify'd array of row objects per message (a
-//                   naive wire format, encode only)
+//   - JSON encode:  the same rows as one JSON.stringify'd array of row objects per ingest batch
+//                   (a naive wire format, read + encode only)
+//   - decode:       the consumer's side: decodeBatch + toReadingBatch of every message (ids
+//                   interned into a fresh MeterIndex), no transport
 // Shapes: 1,000,000 meters x 1 reading (the nightly file) and 200,000 meters x 10 readings.
 // A fresh nats-server (JetStream, file storage in a temp dir) is started and stopped by pid;
 // the stream is deleted before every timed run so nothing is a duplicate.
@@ -22,7 +24,9 @@ import { toMessages } from "../../engine/nats/messages.js";
 import type { ReadingsMessage } from "../../engine/nats/messages.js";
 import { publishFiles } from "../../engine/nats/publish.js";
 import { Publisher } from "../../engine/nats/publisher.js";
+import { toReadingBatch } from "../../engine/nats/reading-batch.js";
 import { ensureStream } from "../../engine/nats/stream.js";
+import { decodeBatch } from "../../engine/nats/wire.js";
 import { day } from "../../engine/sinks/format.js";
 import { startServer } from "./server.js";
 
@@ -91,7 +95,7 @@ try {
     const path = join(dir, `${shape.key}.csv`);
     await writeShape(path, shape.meters, shape.days);
     const readings = shape.meters * shape.days;
-    const times: Record<string, number[]> = { publish: [], "raw publish": [], "prepare only": [], "JSON encode": [] };
+    const times: Record<string, number[]> = { publish: [], "raw publish": [], "prepare only": [], "JSON encode": [], decode: [] };
     let messages: ReadingsMessage[] = [];
     let summary = { messages: 0, bytes: 0 };
     for (let run = 0; run < runs; run++) {
@@ -115,6 +119,14 @@ try {
       for (const m of messages) await publisher.publish(m);
       await publisher.flush();
       times["raw publish"].push((performance.now() - t) / 1000);
+
+      globalThis.gc?.();
+      t = performance.now();
+      const meters = createMeterIndex();
+      let decoded = 0;
+      for (const m of messages) decoded += toReadingBatch(decodeBatch(m.payload), meters).length;
+      times.decode.push((performance.now() - t) / 1000);
+      if (decoded !== readings) throw new Error(`decoded ${decoded} of ${readings}`);
       messages = [];
 
       globalThis.gc?.();
