@@ -133,9 +133,15 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
   let override = Number.NaN;
   let source = 0;
   let verification = 0;
-  if (t.malformed) reason = R.malformed_record;
-  else if (t.count !== c.count) reason = R.column_count;
-  else {
+  if (t.malformed) {
+    // A line cut at the record limit keeps the fields read before the cut: an overlong field
+    // there is `field_too_long` (and a meter id before it is kept), anything else is malformed.
+    reason = t.overlong && longestField(t) > o.maxFieldBytes ? R.field_too_long : R.malformed_record;
+    if (t.overlong) meter = meterOf(t, c, o);
+  } else if (t.count !== c.count) {
+    reason = R.column_count;
+    meter = meterOf(t, c, o);
+  } else {
     const fs = t.fieldStart;
     const fe = t.fieldEnd;
     const fx = t.fieldEscaped;
@@ -170,7 +176,6 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       if (day === NO_DAY) reason = R.bad_date;
       else if (day > o.maxEndDay) reason = R.future_date;
     }
-    if (reason === 0 && tooLong) reason = R.field_too_long;
     i = c.override;
     if (i >= 0 && fe[i] > fs[i]) {
       override = fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
@@ -203,9 +208,31 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       if (Number.isFinite(v) && v >= 0) b.pulse![input][r] = v;
       else if (reason === 0) reason = R.bad_pulse_field;
     }
+    // A field over the limit is the reason, whatever it holds (2,000 digits are no value).
+    if (tooLong) reason = R.field_too_long;
   }
   b.setRow(r, meter, day, value, override, source, verification, reason);
   if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
+}
+
+/**
+ * The meter id of a record whose fields do not line up with the header (a `column_count` row,
+ * or a line cut at the record limit): the field at `meter_id`'s position, when the record has
+ * it complete, is not empty and not over the field limit; -1 otherwise.
+ */
+function meterOf(t: CsvTokenizer, c: Columns, o: ResolvedReadOptions): number {
+  const i = c.meter;
+  if (i >= t.count || (t.overlong && i === t.count - 1)) return -1;
+  const n = t.fieldEnd[i] - t.fieldStart[i];
+  if (n === 0 || n > o.maxFieldBytes) return -1;
+  return t.fieldEscaped[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(t.buf, t.fieldStart[i], t.fieldEnd[i]);
+}
+
+/** The longest field of the current record, in bytes. */
+function longestField(t: CsvTokenizer): number {
+  let max = 0;
+  for (let i = 0; i < t.count; i++) max = Math.max(max, t.fieldEnd[i] - t.fieldStart[i]);
+  return max;
 }
 
 /**

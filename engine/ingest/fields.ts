@@ -61,7 +61,6 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
     if (day === NO_DAY) reason = R.bad_date;
     else if (day > o.maxEndDay) reason = R.future_date;
   }
-  if (reason === 0 && tooLong) reason = R.field_too_long;
 
   let override = Number.NaN;
   if (!absent(v.override)) {
@@ -100,6 +99,8 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
     b.enablePulse()[PULSE_FIELDS[name]][r] = p;
   }
 
+  // A field over the limit is the reason, whatever it holds (2,000 digits are no value).
+  if (tooLong) reason = R.field_too_long;
   b.setRow(r, meter, day, value, override, source, verification, reason);
   return reason;
 }

@@ -7,7 +7,9 @@ const utf8 = new TextDecoder("utf-8");
  * One CSV record as offsets into `buf`: raw bytes `[start, end)` without the line terminator,
  * `line` (1-based physical line where it starts), `count` fields at
  * `[fieldStart[i], fieldEnd[i])` (inside the quotes for quoted fields; `fieldEscaped[i]` is 1
- * when a quoted field holds "" escapes). A `malformed` record has no fields.
+ * when a quoted field holds "" escapes). A `malformed` record has no fields, unless it is
+ * `overlong`: one line longer than the record limit, cut there, whose fields are those read
+ * before the cut (the last one cut short).
  */
 export class CsvRecord {
   buf: Uint8Array = new Uint8Array(0);
@@ -16,6 +18,7 @@ export class CsvRecord {
   end = 0;
   count = 0;
   malformed = false;
+  overlong = false;
   fieldStart: Int32Array = new Int32Array(16);
   fieldEnd: Int32Array = new Int32Array(16);
   fieldEscaped: Uint8Array = new Uint8Array(16);
@@ -31,7 +34,8 @@ export class CsvRecord {
     return utf8.decode(this.buf.subarray(this.start, this.end));
   }
 
-  protected emit(buf: Uint8Array, start: number, end: number, line: number, count: number, malformed: boolean): void {
+  protected emit(buf: Uint8Array, start: number, end: number, line: number, count: number, malformed: boolean, overlong = false): void {
+    this.overlong = overlong;
     this.buf = buf;
     this.start = start;
     this.end = end;

@@ -226,6 +226,21 @@ export class CsvTokenizer extends CsvRecord {
         return false;
       }
       if (p >= limit) {
+        // One line over the limit (a huge field): report it cut at the limit with the fields
+        // read so far, and skip the rest of the line as it arrives.
+        if (state !== S_BAD && !hasLineFeed(buf, recStart, limit)) {
+          if (state === S_UNQUOTED || state === S_QUOTED || state === S_QUOTE_SEEN) {
+            if (n === fs.length) ({ fs, fe, fx } = this.growFields());
+            fs[n] = fStart;
+            fe[n] = Math.max(fStart, Math.min(p, limit));
+            fx[n] = 0;
+            n++;
+          }
+          this.emit(buf, recStart, recStart + this.maxRecord, this.recLine, n, true, true);
+          if (p < len || !this.ended) this.save(limit, S_SKIP, 0, limit, 0, lineNo, limit);
+          else this.save(len, S_FIELD, 0, len, 0, lineNo, len);
+          return true;
+        }
         // Runaway record: report its first line, resume after it.
         return this.runaway(buf, len, recStart, limit, lineNo, p);
       }
@@ -300,4 +315,10 @@ export class CsvTokenizer extends CsvRecord {
     this.lineNo = lineNo;
     this.recStart = recStart;
   }
+}
+
+/** Whether `buf[from, to)` holds a line feed. */
+function hasLineFeed(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] === LF) return true;
+  return false;
 }

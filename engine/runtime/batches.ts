@@ -81,7 +81,7 @@ export class BatchRunner {
       counts: { rows: n, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
       history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
-    this.#reject(batch, out);
+    this.#reject(batch, out, input);
     const committed = this.#submitted.has(id) ? undefined : await store.batch(id);
     if (committed !== undefined || this.#submitted.has(id)) {
       await emitCommitted(this.#ctx, committed, out, id, slot.lines);
@@ -173,7 +173,8 @@ export class BatchRunner {
     if (this.#ctx.ranges !== undefined) rejectOutOfRange(batch, this.#ctx.ranges);
   }
 
-  #reject(batch: ReadingBatch, out: BatchOutput): void {
+  /** The batch's rejected rows; `file` is the input they came from, as the run was given it. */
+  #reject(batch: ReadingBatch, out: BatchOutput, file: string): void {
     for (let row = 0; row < batch.length; row++) {
       const code = batch.reject[row];
       if (code === 0) continue;
@@ -183,6 +184,7 @@ export class BatchRunner {
         meterId: m >= 0 ? batch.meters.idOf(m) : "",
         reason: rejectReasonName(code),
         raw: batch.rejectedRaw.get(row) ?? batch.rawOf(row),
+        file,
       });
       out.counts.rejected++;
     }

@@ -12,7 +12,7 @@ const ROW_COLUMNS = "reading_id,meter_id,start,end,days,previous,current,consump
 const HEADERS = {
   billing: ROW_COLUMNS,
   held: `${ROW_COLUMNS},reasons`,
-  rejected: "source_line,meter_id,reason,raw",
+  rejected: "source_line,meter_id,reason,raw,file",
   alerts: "meter_id,end,channel,severity,rule,message",
 } as const;
 

@@ -37,7 +37,7 @@ export function createFormatter(format: OutputFormat): RowFormatter {
     return {
       billing: (lines, _key, ...row) => lines.push(jsonRow(...row)),
       held: (lines, r, reasons) => lines.push(jsonRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, reasons)),
-      rejected: (lines, r) => lines.push(JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw })),
+      rejected: (lines, r) => lines.push(JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw, file: r.file ?? "" })),
       alert: (lines, a) => lines.push(JSON.stringify({ meter_id: a.meterId, end: day(a.end), channel: a.channel, severity: a.severity, rule: a.rule, message: a.message })),
     };
   }
@@ -45,7 +45,7 @@ export function createFormatter(format: OutputFormat): RowFormatter {
   return {
     billing: encoder.encode.bind(encoder),
     held: (lines, r, reasons) => lines.push(`${csvRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags)},${reasons}`),
-    rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)}`),
+    rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)},${csv(r.file ?? "")}`),
     alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${a.severity},${csv(a.rule)},${csv(a.message)}`),
   };
 }

@@ -23,4 +23,6 @@ export interface RejectedRow {
   meterId: string;
   reason: string;
   raw: string;
+  /** The input file as given to the run (absent in rows committed before files were recorded). */
+  file?: string;
 }
