@@ -98,14 +98,18 @@ describe("meterflow run: checks before anything is written", () => {
     const dir = workspace();
     // A CSV file without its value column: found only once the file is decoded, after the outputs are open.
     writeFileSync(join(dir, "bad.csv"), "meter_id,end\nE-1,2026-11-01\n");
+    // An output directory that was there keeps what it had; one the run made goes again.
+    mkdirSync(join(dir, "out2"));
+    writeFileSync(join(dir, "out2", "keep.txt"), "");
     for (const threads of ["0", "2"]) {
       const out = `out${threads}`;
       const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "--threads", threads, "r.csv", "bad.csv");
       expect(r.status, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/bad\.csv/);
+      expect(r.lines.at(-1)).toBe('meterflow: bad.csv: readings CSV header lacks required column "value" (MF_ERR_INPUT_HEADER)');
       expect(r.stderr).not.toMatch(/\n\s+at /);
-      expect(readdirSync(join(dir, out)).filter((f) => f.endsWith(".partial")), threads).toEqual([]);
     }
+    expect(existsSync(join(dir, "out0"))).toBe(false);
+    expect(readdirSync(join(dir, "out2"))).toEqual(["keep.txt"]);
   });
 
   it("prints a coded error whole: every problem of an invalid plugin descriptor, with its code", () => {
