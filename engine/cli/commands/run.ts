@@ -14,7 +14,9 @@ export const RUN_HELP = `Usage: meterflow run --db FILE|URL --out DIR [--meters 
 Reads the readings files (CSV, NDJSON or msgpack, by extension or --input-format) and the raw pulse-event files
 (each summarised into one reading per meter and day), computes consumption, decides
 billable / held / rejected, commits each batch to the store in one transaction, and writes
-billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR.
+billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR (and, with
+--meters, meters-rejected.csv: the registry rows not imported). One run at a time works on a
+state: another one is refused, saying which run holds it and since when (or waits: --wait).
 
 Options:
   --meters FILE       meter registry (CSV or NDJSON) to import before the run; rows it
