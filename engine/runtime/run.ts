@@ -270,7 +270,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       // The input's hash is taken from the bytes as they are decoded, not by a second read.
       const hash = createHash("sha256");
       let read = 0;
-      const position = inWorker ? await linePosition(input.path, input.bytes) : undefined;
+      const position = inWorker && progress !== undefined ? await linePosition(input.path, input.bytes) : undefined;
       const batches = inWorker
         ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex),
           (hashes) => ws.prefetch(hashes))
@@ -285,7 +285,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
           if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
           for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
           await options.onProgress?.(total.rows);
-          progress?.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
+          if (progress !== undefined) progress.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
           waited = performance.now();
         }
       } catch (error) {

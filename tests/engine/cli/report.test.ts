@@ -1,0 +1,41 @@
+// How the CLI prints an error (issue 13 item 5): a coded error whole, every problem line under
+// the first with the code, a long list cut with a count; a usage mistake one line, status 2.
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../../engine/cli/errors.js";
+import { describeError, MAX_PROBLEM_LINES } from "../../../engine/cli/report.js";
+import { MeterflowError } from "../../../engine/errors.js";
+import { PluginError } from "../../../sdk/errors.js";
+
+describe("describeError", () => {
+  it("prints every problem of a coded error, the code on the first line", () => {
+    const problems = [{ path: "thresholds[0].channel", message: '"soil_moist" is not a channel of this plugin' }, { path: "sensors[0].range", message: "min must be below max" }];
+    const error = new PluginError("MF_ERR_PLUGIN_INVALID", "x", "register",
+      `invalid descriptor (2 problems):${problems.map((p) => `\n  ${p.path}: ${p.message}`).join("")}`, { problems });
+    expect(describeError(error)).toEqual({ status: 1, lines: [
+      "meterflow: [plugin x] register: invalid descriptor (2 problems): (MF_ERR_PLUGIN_INVALID)",
+      '  thresholds[0].channel: "soil_moist" is not a channel of this plugin',
+      "  sensors[0].range: min must be below max",
+    ] });
+  });
+
+  it("cuts a long list with a count", () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `  problem ${i}`);
+    const { lines: printed } = describeError(new MeterflowError("MF_ERR_X", ["30 problems:", ...lines].join("\n")));
+    expect(printed).toHaveLength(MAX_PROBLEM_LINES + 1);
+    expect(printed[0]).toBe("meterflow: 30 problems: (MF_ERR_X)");
+    expect(printed.slice(1, -1)).toEqual(lines.slice(0, MAX_PROBLEM_LINES - 1));
+    expect(printed.at(-1)).toBe(`  ... and ${30 - (MAX_PROBLEM_LINES - 1)} more`);
+  });
+
+  it("keeps a usage mistake to one line, status 2; a refused file operation to one line, status 1", () => {
+    expect(describeError(new UsageError("--db needs a value\nmore"))).toEqual({ status: 2, lines: ["meterflow: --db needs a value"] });
+    const system = Object.assign(new Error("ENOTDIR: not a directory, lstat 'x/state.db'"), { code: "ENOTDIR", syscall: "lstat" });
+    expect(describeError(system)).toEqual({ status: 1, lines: ["meterflow: ENOTDIR: not a directory, lstat 'x/state.db'"] });
+  });
+
+  it("keeps the stack of anything else (a bug)", () => {
+    const { lines, status } = describeError(new TypeError("x is undefined"));
+    expect(status).toBe(1);
+    expect(lines[0]).toMatch(/^TypeError: x is undefined\n\s+at /);
+  });
+});
