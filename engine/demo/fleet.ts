@@ -65,9 +65,8 @@ export const BAD_ROWS: BadRowReason[] = [
   "bad_override", "bad_source", "bad_verification",
 ];
 
-/** Smallest fleet and period that hold every scenario. */
-export const MIN_METERS = 100;
-export const MIN_DAYS = 14;
+/** Smallest fleet and period that hold every scenario (limits.ts). */
+export { MIN_DAYS, MIN_METERS } from "./limits.js";
 
 /** Plans `count` meters over `days` days, sorted by id, scenarios assigned. */
 export function planFleet(rng: Random, count: number, days: number, badRows: boolean): MeterPlan[] {

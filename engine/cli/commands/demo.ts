@@ -6,6 +6,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { MIN_DAYS, MIN_METERS } from "../../demo/limits.js";
 import { runFiles } from "../../runtime/index.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
@@ -14,15 +15,23 @@ import { summaryTable } from "./run.js";
 
 export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days N]
 
-Generates a demo data set into DIR (default ./meterflow-demo): meters.csv and readings.csv for
-N meters (default 3000) over N days (default 60), with rollovers, overrides, a meter exchange,
+Options:
+  --dir DIR     where the data set, its state and its outputs go (default ./meterflow-demo)
+  --meters N    meters in the registry, at least ${MIN_METERS} (default 3000)
+  --days N      days of readings, at least ${MIN_DAYS} (default 60)
+The minimums are the smallest fleet and period that hold every planted case.
+
+Generates a demo data set into DIR: meters.csv and readings.csv for the meters over the days,
+with rollovers, overrides, a meter exchange,
 back-dated, duplicate, conflicting and bad rows; pulse-readings.csv (pulse meters' daily
 summaries with planted sensor faults, and the modules' temperature and battery) and
 pulse-events.csv (raw pulses of one logger channel per synthetic signal: clean, bounce, shorted,
 open, magnet, leak, backflow, idle and near misses); cold-chain.csv (two refrigerated trucks'
 temperature loggers, one with a cooling failure) and meterflow.config.json (the cold-chain
 profile).
-Then runs it with a fresh state database (DIR/state.db) and writes the outputs into DIR/out.`;
+Then runs it with a fresh state database (DIR/state.db), writes the outputs into DIR/out and
+prints the summary, and the README's worked examples of the consumption formula as the
+consumption kernel computes them.`;
 
 export async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,13 +42,14 @@ export async function demo(argv: string[]): Promise<number> {
       days: { type: "string", default: "60" },
     },
   });
-  const meters = count("--meters", values.meters, 100);
-  const days = count("--days", values.days, 14);
+  const meters = count("--meters", values.meters, MIN_METERS);
+  const days = count("--days", values.days, MIN_DAYS);
   const dir = resolve(values.dir);
   rmSync(join(dir, "state.db"), { force: true });
   rmSync(join(dir, "state.db-wal"), { force: true });
   rmSync(join(dir, "state.db-shm"), { force: true });
-  const manifest = await (await import("../../demo/index.js")).generateDemoData({ dir, meters, days });
+  const demoData = await import("../../demo/index.js");
+  const manifest = await demoData.generateDemoData({ dir, meters, days });
   console.log(`meterflow demo: ${manifest.meters.toLocaleString("en")} meters, ${manifest.days} days ` +
     `(${manifest.startDay} to ${manifest.endDay}), ${manifest.rows.total.toLocaleString("en")} readings in ${manifest.files.readings}`);
   const p = manifest.pulses;
@@ -63,6 +73,9 @@ export async function demo(argv: string[]): Promise<number> {
   console.log(reasons("rejected because", summary.rejected_reasons));
   console.log(reasons("billed with flag", summary.billed_flags));
   console.log(reasons("alerts by rule", summary.alert_rules));
+  console.log("\nWorked examples (README \"Worked examples\"): previous end 2026-10-31, end 2026-11-30 (30 days),\n" +
+    "computed by the consumption kernel the run used:\n");
+  console.log(formatTable(demoData.WORKED_EXAMPLES_HEADER, demoData.workedExamples()));
   const d = (name: string) => join(values.dir, name);
   console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${d("state.db")} --out ${d("out2")} ` +
     `--config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
@@ -71,6 +84,8 @@ export async function demo(argv: string[]): Promise<number> {
 
 function count(name: string, text: string, min: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got ${text}`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`${name} must be an integer >= ${min} (the smallest demo that holds every planted case), got ${text}`);
+  }
   return n;
 }
