@@ -21,6 +21,7 @@ import { DEFAULT_PARTITIONS } from "../store/contract.js";
 import type { MeterTable } from "../store/meter-table.js";
 import { PartitionBatcher } from "./batcher.js";
 import { connectNats, maxPayloadOf } from "./connect.js";
+import { NatsError } from "./errors.js";
 import { toMessages } from "./messages.js";
 import { Publisher } from "./publisher.js";
 import { ensureStream } from "./stream.js";
@@ -171,7 +172,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
       rejected_reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))), inputs,
     };
     if (summary.in !== summary.published + summary.rejected) {
-      throw new IngestError("MF_ERR_INPUT_READ", `readings do not balance: in ${summary.in}, published ${summary.published}, rejected ${summary.rejected}`);
+      throw new NatsError("MF_ERR_NATS_PUBLISH", `readings do not balance: in ${summary.in}, acknowledged ${summary.published}, rejected ${summary.rejected}`);
     }
     rejected?.close(summary);
     return summary;
