@@ -15,6 +15,10 @@ import type { PluginRegistry } from "../../sdk/registry.js";
 
 /** The meta key of the number of registered meters (kept by every import). */
 export const REGISTERED = "meters_registered";
+/** The meta key of the last import's file and meter types (their SHA-256). */
+const DIGEST = "registry_sha256";
+/** The meta key of what the last import's file held: `{ "meters": valid rows, "rejected": rows }`. */
+const CONTENT = "registry_content";
 
 /** What an import did. */
 export interface RegistryImport {
@@ -22,7 +26,10 @@ export interface RegistryImport {
   updated: number;
   unchanged: number;
   rejected: number;
-  /** The file and the meter types were those imported last: nothing was read. */
+  /**
+   * The file and the meter types were those imported last: nothing was read, and its meters
+   * count as `unchanged` (and its bad rows as `rejected`, not listed again).
+   */
   skipped?: true;
   /** The rows not imported, with their reasons (empty when skipped). */
   rejections?: RegistryRejection[];
@@ -46,14 +53,37 @@ export function registryDigest(path: string, plugins: PluginRegistry): string {
  */
 export async function importRegistry(store: PartitionedStore, path: string, plugins: PluginRegistry, force = false): Promise<RegistryImport> {
   const digest = registryDigest(path, plugins);
-  if (!force && (await store.meta("registry_sha256")) === digest) return { inserted: 0, updated: 0, unchanged: 0, rejected: 0, skipped: true };
+  if (!force && (await store.meta(DIGEST)) === digest) {
+    const last = lastContent(await store.meta(CONTENT));
+    if (last !== undefined) return { inserted: 0, updated: 0, unchanged: last.meters, rejected: last.rejected, skipped: true };
+    // Imported by a version that did not record what the file held: read it once more.
+  }
   // Without any meter type (no plugin defines one) types are taken as written, unchecked.
   const meterTypes = plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name);
   const registry = await readMeters(path, { meterTypes });
   const counts = await writeMeters(store, registry.meters);
   await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + counts.inserted));
-  await store.setMeta("registry_sha256", digest);
+  await store.setMeta(CONTENT, JSON.stringify({ meters: registry.meters.length, rejected: registry.rejected.length }));
+  await store.setMeta(DIGEST, digest);
   return { ...counts, rejected: registry.rejected.length, rejections: registry.rejected };
+}
+
+/** What an import did, in one line: `0 inserted, 0 updated, 3,000 unchanged, 0 rejected`, and why when nothing was read. */
+export function describeImport(r: Omit<RegistryImport, "rejections">): string {
+  const n = (x: number) => x.toLocaleString("en");
+  const counts = `${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged, ${n(r.rejected)} rejected`;
+  return r.skipped === true ? `${counts} (the registry file and meter types are those imported last: not read again)` : counts;
+}
+
+function lastContent(text: string | undefined | null): { meters: number; rejected: number } | undefined {
+  if (text === undefined || text === null) return undefined;
+  try {
+    const v = JSON.parse(text) as { meters?: unknown; rejected?: unknown };
+    if (Number.isInteger(v.meters) && Number.isInteger(v.rejected)) return { meters: v.meters as number, rejected: v.rejected as number };
+  } catch {
+    // not ours: read the file again
+  }
+  return undefined;
 }
 
 /** Upserts registry records: each bucket's BLOB merged, the queryable rows replaced. */

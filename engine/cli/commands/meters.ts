@@ -1,6 +1,6 @@
 // `meterflow meters import`: load a meter registry into the state database.
 import { parseArgs } from "node:util";
-import { importRegistry, registryDigest } from "../../registry/import.js";
+import { describeImport, importRegistry, registryDigest } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
@@ -25,8 +25,9 @@ export async function meters(argv: string[]): Promise<number> {
   const store = await openStore(values.db);
   try {
     // An explicit import always imports; its digest lets later runs skip an unchanged file.
-    const { inserted, updated, unchanged, rejections = [] } = await importRegistry(store, positionals[0], plugins, true);
-    console.log(`meters: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged, ${rejections.length} rejected`);
+    const imported = await importRegistry(store, positionals[0], plugins, true);
+    const rejections = imported.rejections ?? [];
+    console.log(`meters: ${describeImport(imported)}`);
     for (const line of rejectionLines(rejections)) console.log(line);
   } finally {
     await store.close();

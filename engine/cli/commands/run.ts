@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { METERS_REJECTED } from "../../sinks/meters-rejected.js";
+import { describeImport } from "../../registry/import.js";
 import { runFiles } from "../../runtime/index.js";
 import type { RunSummary } from "../../runtime/index.js";
 import { UsageError } from "../errors.js";
@@ -133,6 +134,7 @@ export function summaryTable(s: RunSummary, out: string): string {
   const faults = Object.entries(s.pulse_faults);
   if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${n.toLocaleString("en")}`).join(", ")}`);
   if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${s.corrections.toLocaleString("en")}, in billing.csv`);
+  if (s.meters.imported !== undefined) lines.push(`meters: ${describeImport(s.meters.imported)}`);
   if (s.rules.sets !== undefined) lines.push(`rules: ${describeRuleSets(s.rules.sets)}`);
   lines.push(`${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s; outputs in ${out}`);
   return lines.join("\n");

@@ -100,7 +100,8 @@ describe("meterflow run", () => {
     const first = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg1") });
     expect(first.summary.meters.imported).toEqual({ inserted: 1, updated: 0, unchanged: 0, rejected: 0 });
     const same = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg2") });
-    expect(same.summary.meters.imported).toEqual({ inserted: 0, updated: 0, unchanged: 0, rejected: 0, skipped: true });
+    // Not read again, and counted as what it is: one meter, unchanged (issue 14 item 8).
+    expect(same.summary.meters.imported).toEqual({ inserted: 0, updated: 0, unchanged: 1, rejected: 0, skipped: true });
     write(dir, "reg.csv", [METERS_HEADER, "R-1,electricity.register,kWh,2,,,,,,,,,,", "R-2,gas.register,m3,1,,,,,,,,,,"]);
     const changed = await runAndRead({ meters: registry, inputs: [readings], db, out: join(dir, "out-reg3") });
     // The run loads only the bucket of the meter its readings name.
