@@ -159,7 +159,7 @@ export class PartitionBatcher {
         k = this.#local[m] = rows.idCount++;
         this.#owner[m] = rows.serial;
         rows.globals[k] = m;
-        rows.idBytes += Buffer.byteLength(meters.idOf(m)) + 4;
+        rows.idBytes += this.#idLength(meters, m) + 4;
       }
       if (rows.length === rows.meter.length) rows.grow();
       const i = rows.length++;
@@ -210,6 +210,15 @@ export class PartitionBatcher {
       this.#rows[p] = undefined;
     }
     return out;
+  }
+
+  readonly #one = new Int32Array(1);
+
+  /** An id's UTF-8 length, from the index's bytes when it holds them (no string made). */
+  #idLength(meters: MeterIndex, m: number): number {
+    if (meters.joinedIds === undefined) return Buffer.byteLength(meters.idOf(m));
+    this.#one[0] = m;
+    return meters.joinedIds(this.#one, 1).length;
   }
 
   #growCaches(size: number): void {
