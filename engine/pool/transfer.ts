@@ -6,12 +6,13 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
+import type { MeterTable } from "../store/meter-table.js";
 
 /** A ReadingBatch without its functions and run-wide meter index. */
 export interface BatchColumns {
   length: number;
   /** Meter ids of the batch; `meter[row]` indexes this table (-1: none). */
-  ids: string[];
+  ids: PackedStrings;
   meter: Int32Array;
   line: Float64Array;
   end: Int32Array;
@@ -26,8 +27,52 @@ export interface BatchColumns {
   release?: { rows: Uint8Array; reason: string; actor: string };
 }
 
-/** The slice as sent: the batch as columns, the rest of DecideInput as it is (plain data). */
-export type SliceTask = Omit<DecideInput, "batch"> & { batch: BatchColumns };
+/** Strings as one string and their ends: cloned as one value, not one per meter. */
+export interface PackedStrings {
+  text: string;
+  ends: Int32Array;
+}
+
+/** Strings with few distinct values (meter types, units) as a dictionary and codes. */
+export interface CodedStrings {
+  values: string[];
+  codes: Uint16Array;
+}
+
+/** The registry columns of the slice with its per-meter strings packed. */
+export type PackedMeters = Omit<MeterTable, "ids" | "keyOf" | "type" | "unit"> & { ids: PackedStrings; type: CodedStrings; unit: CodedStrings };
+
+/** The slice as sent: the batch as columns, the registry's strings packed, the rest of DecideInput as it is. */
+export type SliceTask = Omit<DecideInput, "batch" | "meters"> & { batch: BatchColumns; meters: PackedMeters };
+
+export function pack(strings: readonly string[]): PackedStrings {
+  const ends = new Int32Array(strings.length);
+  let at = 0;
+  strings.forEach((s, i) => (ends[i] = at += s.length));
+  return { text: strings.join(""), ends };
+}
+
+export function unpack(p: PackedStrings): string[] {
+  const out = new Array<string>(p.ends.length);
+  let start = 0;
+  for (let i = 0; i < p.ends.length; i++) out[i] = p.text.slice(start, (start = p.ends[i]));
+  return out;
+}
+
+function code(strings: readonly string[]): CodedStrings {
+  const index = new Map<string, number>();
+  const codes = new Uint16Array(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    let c = index.get(strings[i]);
+    if (c === undefined) index.set(strings[i], (c = index.size));
+    codes[i] = c;
+  }
+  return { values: [...index.keys()], codes };
+}
+
+function decode(c: CodedStrings): string[] {
+  return Array.from(c.codes, (k) => c.values[k]);
+}
 
 export function toTask(input: DecideInput): SliceTask {
   const b = input.batch;
@@ -53,7 +98,7 @@ export function toTask(input: DecideInput): SliceTask {
     time: b.sensors.time.subarray(0, b.sensors.length), value: b.sensors.value.subarray(0, b.sensors.length),
   };
   const batch: BatchColumns = {
-    length: n, ids, meter, line: b.line.subarray(0, n), end: b.end.subarray(0, n), value: b.value.subarray(0, n),
+    length: n, ids: pack(ids), meter, line: b.line.subarray(0, n), end: b.end.subarray(0, n), value: b.value.subarray(0, n),
     override: b.override.subarray(0, n), source: b.source.subarray(0, n), verification: b.verification.subarray(0, n),
     reject: b.reject.subarray(0, n),
     ...(b.pulse === undefined ? {} : { pulse: b.pulse }),
@@ -61,14 +106,18 @@ export function toTask(input: DecideInput): SliceTask {
     ...(sensors === undefined ? {} : { sensors }),
     ...(b.release === undefined ? {} : { release: b.release }),
   };
-  return { ...input, batch };
+  const { ids: meterIds, keyOf: _, type, unit, ...numeric } = input.meters;
+  return { ...input, batch, meters: { ...numeric, ids: pack(meterIds), type: code(type), unit: code(unit) } };
 }
 
 /** The DecideInput of a task, in the deciding thread. */
 export function fromTask(task: SliceTask): DecideInput {
   const c = task.batch;
   const meters = createMeterIndex();
-  for (const id of c.ids) meters.intern(id);
+  for (const id of unpack(c.ids)) meters.intern(id);
+  const { ids: packedIds, type, unit, ...numeric } = task.meters;
+  const ids = unpack(packedIds);
+  const table: MeterTable = { ...numeric, ids, keyOf: new Map(ids.map((id, k) => [id, k])), type: decode(type), unit: decode(unit) };
   const batch: ReadingBatch = {
     length: c.length, line: c.line, meter: c.meter, end: c.end, value: c.value, override: c.override, source: c.source,
     verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "", meters,
@@ -77,5 +126,5 @@ export function fromTask(task: SliceTask): DecideInput {
     ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
     ...(c.release === undefined ? {} : { release: c.release }),
   };
-  return { ...task, batch };
+  return { ...task, batch, meters: table };
 }

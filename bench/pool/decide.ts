@@ -1,0 +1,95 @@
+// The decision in the pool: the same slices (the nightly shape, 1,000,000 register meters with a
+// baseline and one reading each, cut into one slice per partition: 16 x 62,500) decided
+//   - inline:    by a BatchDecider in this thread (the baseline: no copy, no thread),
+//   - 1 thread:  by a DecisionPool of one thread (the cost of crossing threads),
+//   - 2 threads: by a DecisionPool of two (what the second core adds).
+// Only the decision: no store, no slice loading, no commit. Medians over --runs.
+//   npm run build:ts && node dist/bench/pool/decide.js [--meters 1000000] [--runs 5]
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { createConsumptionKernel } from "../../engine/consumption/index.js";
+import { BatchDecider } from "../../engine/decide/decide.js";
+import type { DecideInput } from "../../engine/decide/decide.js";
+import { createMeterIndex } from "../../engine/ingest/meter-index.js";
+import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
+import { createFacts } from "../../engine/rules/facts.js";
+import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
+import { createEntries } from "../../engine/store/history.js";
+import type { MeterTable } from "../../engine/store/meter-table.js";
+import { createState } from "../../engine/store/state.js";
+
+const { values } = parseArgs({ options: { meters: { type: "string", default: "1000000" }, runs: { type: "string", default: "5" } } });
+const METERS = Number(values.meters);
+const PARTITIONS = 16;
+const runs = Number(values.runs);
+const DAY = Math.floor(Date.parse("2026-11-30") / 86_400_000);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+if (!canDecideInThreads()) throw new Error("run the compiled bench: npm run build:ts && node dist/bench/pool/decide.js");
+
+/** One partition's slice: `m` meters, each with a baseline the day before and one new reading. */
+function slice(p: number, m: number): DecideInput {
+  const ids = Array.from({ length: m }, (_, i) => `E-${p}-${i}`);
+  const f64 = (v: number) => new Float64Array(m).fill(v);
+  const meters: MeterTable = {
+    size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
+    type: ids.map(() => "electricity.register"), unit: ids.map(() => "kWh"), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
+    pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
+    baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
+  };
+  const state = createState(m);
+  for (let k = 0; k < m; k++) {
+    state.lastEnd[k] = DAY - 1;
+    state.lastValue[k] = 1000 + (k % 97);
+    state.readings[k] = 30;
+    state.sumConsumption[k] = 300;
+    state.sumDays[k] = 30;
+  }
+  const index = createMeterIndex();
+  const meter = new Int32Array(m);
+  for (let k = 0; k < m; k++) meter[k] = index.intern(ids[k]);
+  const batch = {
+    length: m, line: Float64Array.from({ length: m }, (_, i) => i + 2), meter, end: new Int32Array(m).fill(DAY),
+    value: Float64Array.from({ length: m }, (_, k) => 1000 + (k % 97) + 8 + (k % 5)), override: f64(Number.NaN),
+    source: new Uint8Array(m), verification: new Uint8Array(m), reject: new Uint8Array(m), rejectedRaw: new Map<number, string>(),
+    rawOf: () => "", meters: index,
+  };
+  return { batch, keys: Int32Array.from({ length: m }, (_, k) => k), meters, state, history: createEntries(1),
+    held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+}
+
+const perPartition = Math.ceil(METERS / PARTITIONS);
+const slices = Array.from({ length: PARTITIONS }, (_, p) => slice(p, perPartition));
+const fresh = (s: DecideInput): DecideInput => ({ ...s, state: { ...s.state, ...Object.fromEntries(Object.entries(s.state).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v])) } as DecideInput["state"] });
+console.log(`shape: ${(perPartition * PARTITIONS).toLocaleString("en")} register meters x 1 reading, ${PARTITIONS} slices of ${perPartition.toLocaleString("en")}; `
+  + `${availableParallelism()} cores`);
+
+const setup = await loadDecisionSetup({});
+const facts = createFacts();
+setup.pluginFacts.clear(facts as Record<string, unknown>);
+const inline = new BatchDecider({ kernel: createConsumptionKernel({ implementation: "auto" }), rules: setup.rules, facts, pluginFacts: setup.pluginFacts });
+
+async function measure(name: string, decideAll: (inputs: DecideInput[]) => Promise<number>): Promise<number> {
+  await decideAll(slices.map(fresh)); // warm-up: threads started, rules compiled, kernel instantiated
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const inputs = slices.map(fresh);
+    const t = performance.now();
+    const billable = await decideAll(inputs);
+    times.push((performance.now() - t) / 1000);
+    if (billable !== perPartition * PARTITIONS) throw new Error(`${name}: ${billable} billable`);
+  }
+  const s = median(times);
+  console.log(`${name.padEnd(10)} ${s.toFixed(3).padStart(7)} s  ${((perPartition * PARTITIONS) / s / 1e6).toFixed(2)}M readings/s  (runs: ${times.map((t) => t.toFixed(3)).join(", ")})`);
+  return s;
+}
+
+const base = await measure("inline", async (inputs) => inputs.reduce((n, input) => n + inline.decide(input).counts.billable, 0));
+const results: number[] = [];
+for (const threads of [1, 2]) {
+  const pool = new DecisionPool({}, threads);
+  results.push(await measure(`${threads} thread${threads > 1 ? "s" : ""}`, async (inputs) =>
+    (await Promise.all(inputs.map((input) => pool.decide(input)))).reduce((n, o) => n + o.counts.billable, 0)));
+  await pool.close();
+}
+console.log(`2 threads vs 1 thread: ${(results[0] / results[1]).toFixed(2)}x; 1 thread vs inline: ${(base / results[0]).toFixed(2)}x`);
