@@ -14,7 +14,9 @@ import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
 import { publish, PUBLISH_HELP } from "./commands/publish.js";
 import { rules, RULES_HELP } from "./commands/rules.js";
 import { run, RUN_HELP } from "./commands/run.js";
+import { serveCommand, SERVE_HELP } from "./commands/serve.js";
 import { tempBad, TEMP_BAD_HELP } from "./commands/temp-bad.js";
+import { tokens, TOKENS_HELP } from "./commands/tokens.js";
 import { worker, WORKER_HELP } from "./commands/worker.js";
 import { joinNegativeValues, usageOf } from "./args.js";
 import { UsageError } from "./errors.js";
@@ -33,6 +35,8 @@ Commands:
   export        write a store's committed outputs as run's files (billing.csv, ...)
   held          list held readings; release one an operator judged right (audited)
   temp-bad      set, clear or list operators' temp_bad flags (audited)
+  serve         the control API (HTTP): meters, temp_bad, held, manual readings, metrics
+  tokens        add, list or revoke the control API's bearer tokens
   demo          generate a realistic data set, run it, and print the summary
   version       print the version
   help          print this help, or a command's help: meterflow help run
@@ -52,7 +56,9 @@ export const COMMANDS: Record<string, Command> = {
   publish: { run: publish, help: PUBLISH_HELP },
   rules: { run: rules, help: RULES_HELP, subcommands: ["check", "test"] },
   run: { run, help: RUN_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
   "temp-bad": { run: tempBad, help: TEMP_BAD_HELP, subcommands: ["set", "clear", "list"] },
+  tokens: { run: tokens, help: TOKENS_HELP, subcommands: ["add", "list", "revoke"] },
   version: { run: printVersion, help: "Usage: meterflow version" },
   worker: { run: worker, help: WORKER_HELP },
 };

@@ -4,6 +4,8 @@ export { OperationError } from "./errors.js";
 export type { OperationErrorCode } from "./errors.js";
 export { listHeld, releaseHeld } from "./held.js";
 export type { HeldPage, ReleaseRequest, ReleaseResult } from "./held.js";
+export { enterManualReading } from "./manual.js";
+export type { ManualReading, ManualResult } from "./manual.js";
 export { OperationSession } from "./session.js";
 export type { OperationsOptions, SingleDecision, SingleReading } from "./session.js";
 export { clearTempBad, listTempBad, setTempBad } from "./temp-bad.js";

@@ -12,6 +12,8 @@ export interface FlagChange {
   /** Free text kept with the flag (set only). */
   note?: string;
   actor: string;
+  /** Only while the meter is at this version (store.meterVersion): else MF_ERR_STORE_VERSION, nothing changed. */
+  ifVersion?: number;
 }
 
 async function registered(store: PartitionedStore, meterId: string): Promise<void> {
@@ -31,14 +33,14 @@ export async function setTempBad(store: PartitionedStore, change: FlagChange): P
   const reason = reasonOf(change);
   await registered(store, change.meterId);
   const flag: FlagRow = { meterId: change.meterId, reason, note: change.note ?? "", actor: change.actor, at: new Date().toISOString() };
-  await store.setFlag(partitionOf(change.meterId, store.partitions), flag);
+  await store.setFlag(partitionOf(change.meterId, store.partitions), flag, change.ifVersion);
   return flag;
 }
 
 /** Clears a meter's temp_bad flag; MF_ERR_FLAG_NOT_SET when it has none. */
 export async function clearTempBad(store: PartitionedStore, change: FlagChange): Promise<void> {
   const reason = reasonOf(change);
-  if (!(await store.clearFlag(partitionOf(change.meterId, store.partitions), change.meterId, reason, change.actor))) {
+  if (!(await store.clearFlag(partitionOf(change.meterId, store.partitions), change.meterId, reason, change.actor, change.ifVersion))) {
     throw new OperationError("MF_ERR_FLAG_NOT_SET", `meter ${change.meterId} has no temp_bad flag`);
   }
 }

@@ -108,6 +108,25 @@ export interface PhotoRecord {
   bytes: Uint8Array;
 }
 
+/** Unresolved held readings in sum: meters with any, readings, and readings by each hold reason. */
+export interface HeldSummary {
+  meters: number;
+  readings: number;
+  /** Readings by reason (a reading with several reasons counts under each). */
+  byReason: Record<string, number>;
+}
+
+/** Committed batches' counts in sum (every batch ever committed to the store). */
+export interface BatchTotals {
+  batches: number;
+  rows: number;
+  billable: number;
+  held: number;
+  rejected: number;
+  duplicates: number;
+  sensor: number;
+}
+
 /** What a registry import did. */
 export interface ImportCounts {
   inserted: number;
@@ -280,6 +299,10 @@ export interface PartitionedStore {
   readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
   /** Unresolved held readings for an operator, oldest first, at most `limit`. */
   listHeld(query: HeldQuery): Promise<HeldListing[]>;
+  /** Unresolved held readings in sum (metrics, status). */
+  heldSummary(): Promise<HeldSummary>;
+  /** Every committed batch's counts in sum, and the number of flagged (temp_bad) meters. */
+  batchTotals(): Promise<BatchTotals & { flagged: number }>;
   /** Threshold episodes by key (missing keys are left out). */
   readEpisodes(keys: readonly string[]): Promise<Map<string, string>>;
 

@@ -2,7 +2,7 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -187,6 +187,30 @@ export class PostgresStore implements PartitionedStore {
        ORDER BY h.id LIMIT $5`,
       [q.after ?? 0, q.meterId ?? null, q.readingId ?? null, q.reason ?? null, q.limit]);
     return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+
+  async heldSummary(): Promise<HeldSummary> {
+    const [sums, groups] = await Promise.all([
+      this.#query<{ meters: string; readings: string }>("cannot sum held readings",
+        "SELECT count(DISTINCT meter_id) AS meters, count(*) AS readings FROM held WHERE resolved_at IS NULL"),
+      this.#query<{ reasons: string; n: string }>("cannot sum held readings",
+        "SELECT reasons, count(*) AS n FROM held WHERE resolved_at IS NULL GROUP BY reasons"),
+    ]);
+    const byReason: Record<string, number> = {};
+    for (const g of groups.rows) for (const r of g.reasons.split("|")) if (r !== "") byReason[r] = (byReason[r] ?? 0) + Number(g.n);
+    return { meters: Number(sums.rows[0].meters), readings: Number(sums.rows[0].readings), byReason };
+  }
+
+  async batchTotals(): Promise<BatchTotals & { flagged: number }> {
+    const result = await this.#query<Record<string, string>>("cannot sum batches",
+      `SELECT count(*) AS batches, coalesce(sum(rows), 0) AS rows, coalesce(sum(billable), 0) AS billable, coalesce(sum(held), 0) AS held,
+         coalesce(sum(rejected), 0) AS rejected, coalesce(sum(duplicates), 0) AS duplicates, coalesce(sum(sensor), 0) AS sensor,
+         (SELECT count(*) FROM flags) AS flagged FROM batches`);
+    const r = result.rows[0];
+    return {
+      batches: Number(r.batches), rows: Number(r.rows), billable: Number(r.billable), held: Number(r.held), rejected: Number(r.rejected),
+      duplicates: Number(r.duplicates), sensor: Number(r.sensor), flagged: Number(r.flagged),
+    };
   }
 
   async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {

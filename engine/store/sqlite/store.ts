@@ -3,7 +3,7 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -166,6 +166,25 @@ export class SqliteStore implements PartitionedStore {
     ).raw().all(q.after ?? 0, q.meterId ?? null, q.meterId ?? null, q.readingId ?? null, q.readingId ?? null,
       q.reason ?? null, q.reason ?? null, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
       .map((row) => ({ ...heldOf(row.slice(0, 9) as HeldTuple), id: row[9], batchId: row[10], rulesVersion: row[11], heldAt: row[12] })));
+  }
+
+  async heldSummary(): Promise<HeldSummary> {
+    return this.#read("cannot sum held readings", (db) => {
+      const [meters, readings] = db.prepare("SELECT count(DISTINCT meter_id), count(*) FROM held WHERE resolved_at IS NULL").raw().get() as [number, number];
+      const byReason: Record<string, number> = {};
+      for (const [reasons, n] of db.prepare("SELECT reasons, count(*) FROM held WHERE resolved_at IS NULL GROUP BY reasons").raw().iterate() as Iterable<[string, number]>) {
+        for (const r of reasons.split("|")) if (r !== "") byReason[r] = (byReason[r] ?? 0) + n;
+      }
+      return { meters, readings, byReason };
+    });
+  }
+
+  async batchTotals(): Promise<BatchTotals & { flagged: number }> {
+    return this.#read("cannot sum batches", (db) => db.prepare(
+      `SELECT count(*) AS batches, coalesce(sum(rows), 0) AS rows, coalesce(sum(billable), 0) AS billable, coalesce(sum(held), 0) AS held,
+         coalesce(sum(rejected), 0) AS rejected, coalesce(sum(duplicates), 0) AS duplicates, coalesce(sum(sensor), 0) AS sensor,
+         (SELECT count(*) FROM flags) AS flagged FROM batches`,
+    ).get() as BatchTotals & { flagged: number });
   }
 
   async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {

@@ -294,6 +294,20 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect(await store.readPhoto("0".repeat(64))).toBeUndefined();
     });
 
+    withStore("sums held readings (meters, readings, by reason) and committed batches", async ({ store }) => {
+      expect(await store.heldSummary()).toEqual({ meters: 0, readings: 0, byReason: {} });
+      expect(await store.batchTotals()).toEqual({ batches: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, flagged: 0 });
+      const p = partitionOf("M-1", P);
+      const h1 = { ...held("r1", "M-1"), reasons: "temp_bad" };
+      const h2 = { ...held("r2", "M-1"), endDay: 20_001, reasons: "spike|temp_bad" };
+      const h3 = { ...held("r3", "M-2"), reasons: "spike" };
+      await store.commit(batch("b1", [{ partition: p, version: 0 }], { held: [h1, h2, h3] }));
+      await store.setFlag(p, { meterId: "M-1", reason: "x", note: "", actor: "ops", at: "2026-12-02T08:00:00.000Z" });
+      expect(await store.heldSummary()).toEqual({ meters: 2, readings: 3, byReason: { temp_bad: 2, spike: 2 } });
+      await store.commit(batch("b2", [{ partition: p, version: 1 }], { counts: { rows: 10, billable: 5, held: 2, rejected: 1, duplicates: 1, sensor: 1 } }));
+      expect(await store.batchTotals()).toEqual({ batches: 2, rows: 11, billable: 6, held: 2, rejected: 1, duplicates: 1, sensor: 1, flagged: 1 });
+    });
+
     withStore("records runs, adopts batches, keeps meta", async ({ store }) => {
       expect(await store.runningRun()).toBeUndefined();
       const run = await store.startRun({ files: ["x.csv"] });

@@ -1,0 +1,91 @@
+// The control API as a Hono app (zod schemas, OpenAPI document at /openapi.json): every route but
+// /health needs a token; JSON bodies are limited (413 before a handler reads them, by
+// Content-Length or while a chunked body streams in); errors are JSON with a stable code.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { OperationSession } from "../operations/index.js";
+import type { PartitionedStore } from "../store/contract.js";
+import { authenticate } from "./auth/middleware.js";
+import { FailureLimiter } from "./auth/rate-limit.js";
+import type { RateLimitOptions } from "./auth/rate-limit.js";
+import type { ApiDeps, ApiEnv } from "./context.js";
+import { ApiError, errorResponse } from "./errors.js";
+import { ApiMetrics } from "./metrics.js";
+import { healthRoutes } from "./routes/health.js";
+import { heldRoutes } from "./routes/held.js";
+import { meterRoutes } from "./routes/meters.js";
+import { photoRoutes, READINGS_PATH } from "./routes/photos.js";
+
+export interface ApiOptions {
+  store: PartitionedStore;
+  session: OperationSession;
+  /** Largest JSON body (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Largest manual-reading upload, photo included (default 10 MB). */
+  maxPhotoBytes?: number;
+  /** A manual reading with a photo on a temp_bad meter is held for an operator instead of resolving the flag. */
+  manualReview?: boolean;
+  /** Failed authentications per address before 429. */
+  rateLimit?: RateLimitOptions;
+  /** Where failures of the server itself are said (default: standard error). */
+  log?: (error: unknown) => void;
+}
+
+export const DEFAULT_MAX_BODY = 64 * 1024;
+export const DEFAULT_MAX_PHOTO = 10 * 1024 * 1024;
+
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
+  let queue: Promise<unknown> = Promise.resolve();
+  const deps: ApiDeps = {
+    store: options.store,
+    session: options.session,
+    metrics: new ApiMetrics(options.store, () => options.session.rules.version),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    maxPhotoBytes: options.maxPhotoBytes ?? DEFAULT_MAX_PHOTO,
+    manualReview: options.manualReview ?? false,
+    serialize<T>(work: () => Promise<T>): Promise<T> {
+      const run = queue.then(work, work);
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    log: options.log ?? ((error) => console.error(`meterflow serve: ${(error as Error)?.stack ?? String(error)}`)),
+  };
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
+        throw new ApiError(400, "MF_ERR_API_INVALID", `invalid ${result.target}: ${issues.map((i) => `${i.path === "" ? "(body)" : i.path}: ${i.message}`).join("; ")}`, { issues });
+      }
+      return undefined;
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath === "*" || c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    deps.metrics.request(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
+  });
+  app.use("*", authenticate(deps.store, new FailureLimiter(options.rateLimit)));
+  const tooLarge = (limit: number) => () => {
+    throw new ApiError(413, "MF_ERR_API_BODY_TOO_LARGE", `the body is larger than ${limit} bytes`);
+  };
+  const jsonLimit = bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) });
+  const photoLimit = bodyLimit({ maxSize: deps.maxPhotoBytes, onError: tooLarge(deps.maxPhotoBytes) });
+  app.use("*", (c, next) => (READINGS_PATH.test(c.req.path) ? photoLimit(c, next) : jsonLimit(c, next)));
+
+  healthRoutes(app, deps);
+  meterRoutes(app, deps);
+  heldRoutes(app, deps);
+  photoRoutes(app, deps);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: { title: "meterflow control API", version: "1", description: "Operators act on meters: temp_bad, held readings, manual readings with a photo." },
+    security: [{ bearer: [] }],
+  });
+
+  app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => errorResponse(c, error, deps.log));
+  return app;
+}

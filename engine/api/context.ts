@@ -1,0 +1,27 @@
+// What every route of the control API is given: the store, the operator session deciding batches
+// of one, limits, metrics, and (once authenticated) the caller's token.
+import type { OperationSession } from "../operations/index.js";
+import type { PartitionedStore, TokenRole } from "../store/contract.js";
+import type { ApiMetrics } from "./metrics.js";
+
+export interface ApiDeps {
+  store: PartitionedStore;
+  /** Decides batches of one (releases, manual readings); one at a time (see serialize). */
+  session: OperationSession;
+  metrics: ApiMetrics;
+  /** Largest JSON body accepted (bytes). */
+  maxBodyBytes: number;
+  /** Largest photo upload accepted (bytes, the whole multipart body). */
+  maxPhotoBytes: number;
+  /** Whether a manual reading with a photo on a temp_bad meter waits for an operator (held awaiting_review) instead of resolving the flag. */
+  manualReview: boolean;
+  /** Runs `work` after every earlier one ended (batches of one are decided one at a time). */
+  serialize<T>(work: () => Promise<T>): Promise<T>;
+  log(error: unknown): void;
+}
+
+export interface ApiEnv {
+  Variables: {
+    token: { name: string; role: TokenRole };
+  };
+}

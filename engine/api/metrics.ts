@@ -1,0 +1,66 @@
+// Prometheus metrics (prom-client), every name prefixed `meterflow_`: the API's requests by route
+// and status and their latency; batches of one this server decided (by source and decision) and
+// their latency; and, read from the store at each scrape, readings by decision over every
+// committed batch, held readings and meters (by reason), temp_bad meters, and the rules version.
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { PartitionedStore } from "../store/contract.js";
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<"method" | "route" | "status">;
+  readonly #latency: Histogram<"method" | "route">;
+  readonly #decisions: Counter<"source" | "decision">;
+  readonly #batch: Histogram<"source">;
+
+  constructor(store: PartitionedStore, rulesVersion: () => string) {
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: "meterflow_api_requests_total", help: "API requests by method, route and status", labelNames: ["method", "route", "status"], registers });
+    this.#latency = new Histogram({
+      name: "meterflow_api_request_duration_seconds", help: "API request latency by method and route", labelNames: ["method", "route"], registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
+    this.#decisions = new Counter({ name: "meterflow_api_decisions_total", help: "Readings this server decided (manual readings, releases) by decision", labelNames: ["source", "decision"], registers });
+    this.#batch = new Histogram({
+      name: "meterflow_batch_duration_seconds", help: "Latency of the batches of one this server decided and committed", labelNames: ["source"], registers,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    });
+    const readings = new Gauge({
+      name: "meterflow_readings_total", help: "Readings of every committed batch in the store, by decision", labelNames: ["decision"], registers,
+      async collect() {
+        const t = await store.batchTotals();
+        for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
+        batches.set(t.batches);
+        flagged.set(t.flagged);
+      },
+    });
+    const batches = new Gauge({ name: "meterflow_batches_committed", help: "Batches committed to the store", registers });
+    const flagged = new Gauge({ name: "meterflow_temp_bad_meters", help: "Meters flagged temp_bad (by operators or the rules)", registers });
+    const heldReadings = new Gauge({
+      name: "meterflow_held_readings", help: "Unresolved held readings, by hold reason", labelNames: ["reason"], registers,
+      async collect() {
+        const h = await store.heldSummary();
+        heldReadings.reset();
+        for (const [reason, n] of Object.entries(h.byReason)) heldReadings.set({ reason }, n);
+        heldMeters.set(h.meters);
+      },
+    });
+    const heldMeters = new Gauge({ name: "meterflow_held_meters", help: "Meters with unresolved held readings", registers });
+    const rules = new Gauge({
+      name: "meterflow_rules_info", help: "The rules version deciding this server's batches (value 1)", labelNames: ["version"], registers,
+      collect() {
+        rules.reset();
+        rules.set({ version: rulesVersion() }, 1);
+      },
+    });
+  }
+
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status: String(status) });
+    this.#latency.observe({ method, route }, seconds);
+  }
+
+  decided(source: "manual" | "release", decision: string, seconds?: number): void {
+    this.#decisions.inc({ source, decision });
+    if (seconds !== undefined) this.#batch.observe({ source }, seconds);
+  }
+}

@@ -1,0 +1,131 @@
+// Meters: one meter as an operator sees it (registry row, state, temp_bad, version, recent
+// readings), its audit, and its temp_bad flag set and cleared (conditional on If-Match).
+import { createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { clearTempBad, listHeld, listTempBad, setTempBad } from "../../operations/index.js";
+import { day, flagText, readingId } from "../../sinks/format.js";
+import { decodeRegistry, decodeState } from "../../store/bucket.js";
+import { bucketOf } from "../../store/contract.js";
+import type { PartitionedStore } from "../../store/contract.js";
+import { latestByDay, readLedger } from "../../store/ledger.js";
+import { requireRole } from "../auth/middleware.js";
+import type { ApiDeps, ApiEnv } from "../context.js";
+import { ApiError } from "../errors.js";
+import {
+  AuditSchema, ClearTempBadBody, errors, IfMatchHeader, MeterParams, MeterSchema, SetTempBadBody, TempBadResult,
+} from "../schemas.js";
+
+/** Readings shown with a meter (the latest by end day). */
+const RECENT = 20;
+const NO_DAY = -2147483648;
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The version `If-Match` names (`"17"`, `W/"17"`, `17`); undefined for none or `*`. */
+export function ifMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  if (m === null) throw new ApiError(400, "MF_ERR_API_INVALID", `If-Match must be the meter's version as its ETag gives it (e.g. "17"), got ${header}`);
+  return Number(m[1]);
+}
+
+async function flagOf(store: PartitionedStore, meterId: string) {
+  const f = (await listTempBad(store, meterId))[0];
+  return f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at };
+}
+
+/** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
+export async function meterView(store: PartitionedStore, meterId: string) {
+  const [row] = await store.registry([meterId]);
+  if (row === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
+  const bucket = bucketOf(meterId, store.partitions);
+  const [[stored], temp_bad, version, ledger, held] = await Promise.all([
+    store.readBuckets([bucket]), flagOf(store, meterId), store.meterVersion(meterId), readLedger(store, [meterId]),
+    listHeld(store, { meterId, limit: 1000 }),
+  ]);
+  let state = null;
+  if (stored !== undefined && stored.state !== null) {
+    const slot = decodeRegistry(stored.registry).ids.indexOf(meterId);
+    const s = decodeState(stored.state, stored.meters);
+    if (slot >= 0 && slot < s.size) {
+      state = {
+        last_end: s.lastEnd[slot] === NO_DAY ? null : day(s.lastEnd[slot]),
+        last_value: Number.isNaN(s.lastValue[slot]) ? null : s.lastValue[slot],
+        readings: s.readings[slot],
+        average_daily: s.sumDays[slot] > 0 ? s.sumConsumption[slot] / s.sumDays[slot] : null,
+        held_readings: s.heldCount[slot],
+      };
+    }
+  }
+  const billed = latestByDay(ledger.get(meterId) ?? []).filter((e) => e.held === 0).map((e) => ({
+    reading_id: readingId(meterId, e.end), end: day(e.end), endDay: e.end, value: e.value, decision: "billed" as const,
+    consumption: Number.isNaN(e.consumption) ? null : e.consumption, billed: e.billed, flags: flagText(e.flags), reasons: null, rules_version: null,
+  }));
+  const heldRows = held.rows.map((h) => ({
+    reading_id: h.readingId, end: day(h.endDay), endDay: h.endDay, value: h.value, decision: "held" as const,
+    consumption: null, billed: 0, flags: "", reasons: h.reasons, rules_version: h.rulesVersion,
+  }));
+  const readings = [...billed, ...heldRows].sort((a, b) => b.endDay - a.endDay).slice(0, RECENT).map(({ endDay: _, ...r }) => r);
+  const registry = Object.fromEntries(Object.entries(row).filter(([k]) => k !== "meterId")
+    .map(([k, v]) => [snake(k), k === "lastEnd" && typeof v === "number" ? day(v) : v]));
+  return { meter_id: meterId, registry, state, temp_bad, version, readings };
+}
+
+export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  const { store } = deps;
+
+  app.openapi(createRoute({
+    method: "get", path: "/v1/meters/{id}", tags: ["meters"], summary: "A meter: registry row, state, temp_bad, version (also its ETag), recent readings",
+    request: { params: MeterParams },
+    responses: { 200: { description: "the meter", content: { "application/json": { schema: MeterSchema } } }, ...errors(400, 404) },
+  }), async (c) => {
+    const view = await meterView(store, c.req.valid("param").id);
+    c.header("ETag", `"${view.version}"`);
+    return c.json(view, 200);
+  });
+
+  app.openapi(createRoute({
+    method: "get", path: "/v1/meters/{id}/audit", tags: ["meters"], summary: "Every set and clear of the meter's temp_bad and every release, oldest first",
+    request: { params: MeterParams },
+    responses: { 200: { description: "the audit", content: { "application/json": { schema: AuditSchema } } }, ...errors(400, 404) },
+  }), async (c) => {
+    const { id } = c.req.valid("param");
+    if ((await store.registry([id])).length === 0) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${id} is not in the registry`);
+    const [audit, version] = await Promise.all([store.audit(id), store.meterVersion(id)]);
+    c.header("ETag", `"${version}"`);
+    return c.json({ meter_id: id, version, audit: audit.map((a) => ({ action: a.action, reason: a.reason, by: a.actor, at: a.at })) }, 200);
+  });
+
+  const answer = async (id: string) => {
+    const [temp_bad, version] = await Promise.all([flagOf(store, id), store.meterVersion(id)]);
+    return { meter_id: id, temp_bad, version };
+  };
+
+  app.openapi(createRoute({
+    method: "put", path: "/v1/meters/{id}/temp-bad", tags: ["temp_bad"], summary: "Sets (or replaces) the meter's temp_bad flag, audited with the token's name",
+    middleware: [requireRole("operator")] as const,
+    request: { params: MeterParams, headers: IfMatchHeader, body: { required: true, content: { "application/json": { schema: SetTempBadBody } } } },
+    responses: { 200: { description: "the flag as set", content: { "application/json": { schema: TempBadResult } } }, ...errors(400, 404, 412, 413) },
+  }), async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    await setTempBad(store, { meterId: id, reason: body.reason, note: body.note, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
+    const result = await answer(id);
+    c.header("ETag", `"${result.version}"`);
+    return c.json(result, 200);
+  });
+
+  app.openapi(createRoute({
+    method: "delete", path: "/v1/meters/{id}/temp-bad", tags: ["temp_bad"], summary: "Clears the meter's temp_bad flag, audited with the token's name",
+    middleware: [requireRole("operator")] as const,
+    request: { params: MeterParams, headers: IfMatchHeader, body: { required: true, content: { "application/json": { schema: ClearTempBadBody } } } },
+    responses: { 200: { description: "cleared", content: { "application/json": { schema: TempBadResult } } }, ...errors(400, 404, 409, 412, 413) },
+  }), async (c) => {
+    const { id } = c.req.valid("param");
+    if ((await store.registry([id])).length === 0) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${id} is not in the registry`);
+    await clearTempBad(store, { meterId: id, reason: c.req.valid("json").reason, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
+    const result = await answer(id);
+    c.header("ETag", `"${result.version}"`);
+    return c.json(result, 200);
+  });
+}

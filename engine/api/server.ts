@@ -1,0 +1,55 @@
+// `meterflow serve`: the control API on @hono/node-server over one store and one operator session.
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { ServerType } from "@hono/node-server";
+import { OperationSession } from "../operations/index.js";
+import { createApi } from "./app.js";
+import type { ApiOptions } from "./app.js";
+
+export interface ServerOptions extends Omit<ApiOptions, "store" | "session"> {
+  /** The store: an SQLite path or postgres:// URL. */
+  db: string;
+  /** Plugins config and rule files, as `meterflow run` takes them. */
+  config?: string;
+  rules?: string[];
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+export interface ApiServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Opens the store and rules, and listens; resolves once the port is bound. */
+export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
+  const session = await OperationSession.open({ db: options.db, config: options.config, rules: options.rules });
+  const app = createApi({ ...options, store: session.store, session });
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: options.host ?? "127.0.0.1", port: options.port ?? 8080 }, () => resolve(s));
+      s.once("error", reject);
+    });
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }).then(() => session.close());
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// A manual reading (a customer or engineer read the meter by hand, with a photo of its dial):
+// decided as a batch of one on its meter's partition with source `manual`, like any reading. With
+// a photo, on a meter flagged temp_bad, it resolves the flag (cleared, audited with the reading's
+// id and the photo's hash) and is then judged without it, so it is billed unless another rule
+// holds it; with `review`, the flag stays and the reading is held (temp_bad) until an operator
+// releases it. Without a photo it is decided as it is (held while the meter is temp_bad).
+import { readingId as readingIdOf } from "../sinks/format.js";
+import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
+import { OperationError } from "./errors.js";
+import type { OperationSession } from "./session.js";
+import { clearTempBad, listTempBad } from "./temp-bad.js";
+
+export interface ManualReading {
+  meterId: string;
+  endDay: number;
+  value: number;
+  /** The photo as stored (content-addressed), when one came with it. */
+  photo?: { sha256: string; mediaType: string };
+  actor: string;
+  /** Hold it for an operator instead of resolving temp_bad. */
+  review?: boolean;
+}
+
+export interface ManualResult {
+  readingId: string;
+  batchId: string;
+  /** billed, held, rejected, or duplicate (the same reading and photo were entered before: nothing changed). */
+  decision: "billed" | "held" | "rejected" | "duplicate";
+  /** Its hold reasons (held) or rejection reason (rejected). */
+  reasons: string | null;
+  /** Whether it cleared the meter's temp_bad flag. */
+  resolvedTempBad: boolean;
+  billing: Array<Record<string, unknown>>;
+  held: Array<Record<string, unknown>>;
+  alerts: Array<Record<string, unknown>>;
+}
+
+export async function enterManualReading(session: OperationSession, reading: ManualReading): Promise<ManualResult> {
+  const { store } = session;
+  if ((await store.registry([reading.meterId])).length === 0) {
+    throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
+  }
+  const readingId = readingIdOf(reading.meterId, reading.endDay);
+  const flagged = (await listTempBad(store, reading.meterId)).length > 0;
+  let resolvedTempBad = false;
+  if (flagged && reading.photo !== undefined && reading.review !== true) {
+    await clearTempBad(store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${reading.photo.sha256}`, actor: reading.actor });
+    resolvedTempBad = true;
+  }
+  const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
+  const d = await session.decideOne({
+    meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
+  }, label);
+  const rejected = d.counts.rejected > 0;
+  const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
+  const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : null;
+  return { readingId, batchId: d.batchId, decision, reasons, resolvedTempBad, billing: d.billing, held: d.held, alerts: d.alerts };
+}

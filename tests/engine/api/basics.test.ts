@@ -1,0 +1,101 @@
+// The control API's frame on both stores: /health without a token, /ready, /openapi.json from the
+// same schemas, tokens and roles (401, 403, 429), strict schemas (400), body limits (413 by
+// Content-Length), JSON errors with stable codes.
+import { afterEach, describe, expect, it } from "vitest";
+import { apiFixture, STORES } from "./fixture.js";
+import type { ApiFixture } from "./fixture.js";
+
+describe.each(STORES)("control API basics on $kind", ({ db }) => {
+  let f: ApiFixture;
+  afterEach(async () => {
+    await f?.close();
+  });
+
+  it("answers /health without a token, /ready and /openapi.json with one", async () => {
+    f = await apiFixture(db);
+    expect(await f.request("GET", "/health", { token: null })).toMatchObject({ status: 200, data: { status: "ok" } });
+    expect(await f.request("GET", "/ready", { token: f.tokens.viewer })).toMatchObject({ status: 200, data: { status: "ready", store: f.store.kind } });
+    const doc = await f.request("GET", "/openapi.json", { token: f.tokens.viewer });
+    expect(f.logged).toEqual([]);
+    expect(doc.status, JSON.stringify(doc.data)).toBe(200);
+    expect(doc.data.openapi).toBe("3.0.3");
+    expect(Object.keys(doc.data.paths)).toEqual(expect.arrayContaining([
+      "/health", "/ready", "/metrics", "/v1/meters/{id}", "/v1/meters/{id}/audit", "/v1/meters/{id}/temp-bad", "/v1/held",
+      "/v1/held/{reading_id}/release", "/v1/meters/{id}/readings", "/v1/photos/{sha256}",
+    ]));
+    // The document says what the schemas check: the set body is strict and needs a reason.
+    const put = doc.data.paths["/v1/meters/{id}/temp-bad"].put;
+    expect(put.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/SetTempBad");
+    expect(doc.data.components.schemas.SetTempBad).toMatchObject({ required: ["reason"], additionalProperties: false });
+    expect(put.responses["412"]).toBeDefined();
+  });
+
+  it("refuses a missing, wrong or revoked token with 401, a role too low with 403", async () => {
+    f = await apiFixture(db);
+    const none = await f.request("GET", "/v1/meters/E-1", { token: null });
+    expect(none).toMatchObject({ status: 401, data: { code: "MF_ERR_API_UNAUTHORIZED" } });
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(await f.request("GET", "/ready", { token: null })).toMatchObject({ status: 401 });
+    expect(await f.request("GET", "/openapi.json", { token: null })).toMatchObject({ status: 401 });
+    expect(await f.request("GET", "/v1/meters/E-1", { token: `${f.tokens.viewer}x` })).toMatchObject({ status: 401, data: { code: "MF_ERR_API_UNAUTHORIZED" } });
+    expect(await f.request("GET", "/v1/meters/E-1", { headers: { authorization: `Basic ${f.tokens.viewer}` }, token: null })).toMatchObject({ status: 401 });
+    expect(await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer })).toMatchObject({ status: 200 });
+
+    const forbidden = await f.request("PUT", "/v1/meters/E-1/temp-bad", { token: f.tokens.viewer, json: { reason: "x" } });
+    expect(forbidden).toMatchObject({ status: 403, data: { code: "MF_ERR_API_FORBIDDEN" } });
+    expect(forbidden.data.message).toMatch(/viewer-anna is a viewer; this needs an? operator/);
+    expect(await f.store.listTokens().then((t) => t.length)).toBe(3);
+    expect((await f.store.audit("E-1"))).toEqual([]);
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { token: f.tokens.admin, json: { reason: "x" } })).toMatchObject({ status: 200 });
+
+    await f.store.revokeToken("operator-anna", new Date().toISOString());
+    expect(await f.request("GET", "/v1/meters/E-1", { token: f.tokens.operator })).toMatchObject({ status: 401, data: { code: "MF_ERR_API_UNAUTHORIZED" } });
+  });
+
+  it("rate limits repeated failures with 429 and Retry-After, even for a good token", async () => {
+    f = await apiFixture(db, { rateLimit: { maxFailures: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) expect((await f.request("GET", "/v1/held", { token: `mft_guess${i}` })).status).toBe(401);
+    const limited = await f.request("GET", "/v1/held", { token: "mft_guess4" });
+    expect(limited).toMatchObject({ status: 429, data: { code: "MF_ERR_API_RATE_LIMITED" } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await f.request("GET", "/v1/held", { token: f.tokens.viewer })).status).toBe(429);
+    expect((await f.request("GET", "/health", { token: null })).status).toBe(200);
+  });
+
+  it("lets the window pass: failures counted on the limiter's clock, not the wall's", async () => {
+    let now = 1_000_000;
+    f = await apiFixture(db, { rateLimit: { maxFailures: 2, windowMs: 10_000, now: () => now } });
+    await f.request("GET", "/v1/held", { token: null });
+    await f.request("GET", "/v1/held", { token: null });
+    expect((await f.request("GET", "/v1/held", { token: f.tokens.viewer })).headers.get("retry-after")).toBe("10");
+    now += 10_000;
+    expect((await f.request("GET", "/v1/held", { token: f.tokens.viewer })).status).toBe(200);
+  });
+
+  it("answers 400 for unknown fields, missing ones, bad values and broken JSON; 404 for no route", async () => {
+    f = await apiFixture(db);
+    const unknown = await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "x", reaosn: "typo" } });
+    expect(unknown).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    expect(unknown.data.message).toMatch(/reaosn/);
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { note: "no reason" } })).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "   " } })).toMatchObject({ status: 400 });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: 5 } })).toMatchObject({ status: 400 });
+    const broken = await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: "{\"reason\": ", headers: { "content-type": "application/json" } });
+    expect(broken).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: "reason=x", headers: { "content-type": "text/plain" } }))
+      .toMatchObject({ status: 415, data: { code: "MF_ERR_API_UNSUPPORTED_MEDIA" } });
+    expect(await f.request("GET", "/v1/held?meter_id=E-1&colour=red", { token: f.tokens.viewer })).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    expect(await f.request("GET", "/v1/held?cursor=-1", { token: f.tokens.viewer })).toMatchObject({ status: 400 });
+    expect(await f.request("GET", "/v1/nothing", { token: f.tokens.viewer })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
+    expect(await f.store.audit("E-1")).toEqual([]);
+  });
+
+  it("answers 413 by Content-Length before the handler reads the body", async () => {
+    f = await apiFixture(db, { maxBodyBytes: 256 });
+    const big = JSON.stringify({ reason: "x".repeat(300) });
+    const res = await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: big, headers: { "content-type": "application/json", "content-length": String(big.length) } });
+    expect(res).toMatchObject({ status: 413, data: { code: "MF_ERR_API_BODY_TOO_LARGE" } });
+    expect(await f.store.audit("E-1")).toEqual([]);
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "fits" } })).toMatchObject({ status: 200 });
+  });
+});
