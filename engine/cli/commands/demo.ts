@@ -73,7 +73,7 @@ export async function demo(argv: string[]): Promise<number> {
   console.log(reasons("rejected because", summary.rejected_reasons));
   console.log(reasons("billed with flag", summary.billed_flags));
   console.log(reasons("alerts by rule", summary.alert_rules));
-  console.log("\nWorked examples (README \"Worked examples\"): previous end 2026-10-31, end 2026-11-30 (30 days),\n" +
+  console.log("\nWorked examples of the consumption formula (README \"Register consumption\"): previous end 2026-10-31,\nend 2026-11-30 (30 days), " +
     "computed by the consumption kernel the run used:\n");
   console.log(formatTable(demoData.WORKED_EXAMPLES_HEADER, demoData.workedExamples()));
   const d = (name: string) => join(values.dir, name);
