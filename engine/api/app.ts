@@ -3,6 +3,7 @@
 // Content-Length or while a chunked body streams in); errors are JSON with a stable code.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { matchedRoutes } from "hono/route";
 import type { OperationSession } from "../operations/index.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { authenticate } from "./auth/middleware.js";
@@ -63,7 +64,8 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
-    const route = c.req.routePath === "*" || c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    // The route's path even when a middleware answered first (401, 413): middleware is method ALL.
+    const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path ?? "unmatched";
     deps.metrics.request(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
   app.use("*", authenticate(deps.store, new FailureLimiter(options.rateLimit)));

@@ -11,6 +11,7 @@ export class ApiMetrics {
   readonly #latency: Histogram<"method" | "route">;
   readonly #decisions: Counter<"source" | "decision">;
   readonly #batch: Histogram<"source">;
+  readonly #refresh: () => Promise<void>;
 
   constructor(store: PartitionedStore, rulesVersion: () => string) {
     const registers = [this.registry];
@@ -24,34 +25,29 @@ export class ApiMetrics {
       name: "meterflow_batch_duration_seconds", help: "Latency of the batches of one this server decided and committed", labelNames: ["source"], registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     });
-    const readings = new Gauge({
-      name: "meterflow_readings_total", help: "Readings of every committed batch in the store, by decision", labelNames: ["decision"], registers,
-      async collect() {
-        const t = await store.batchTotals();
-        for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
-        batches.set(t.batches);
-        flagged.set(t.flagged);
-      },
-    });
+    const readings = new Gauge({ name: "meterflow_readings_total", help: "Readings of every committed batch in the store, by decision", labelNames: ["decision"], registers });
     const batches = new Gauge({ name: "meterflow_batches_committed", help: "Batches committed to the store", registers });
     const flagged = new Gauge({ name: "meterflow_temp_bad_meters", help: "Meters flagged temp_bad (by operators or the rules)", registers });
-    const heldReadings = new Gauge({
-      name: "meterflow_held_readings", help: "Unresolved held readings, by hold reason", labelNames: ["reason"], registers,
-      async collect() {
-        const h = await store.heldSummary();
-        heldReadings.reset();
-        for (const [reason, n] of Object.entries(h.byReason)) heldReadings.set({ reason }, n);
-        heldMeters.set(h.meters);
-      },
-    });
+    const heldReadings = new Gauge({ name: "meterflow_held_readings", help: "Unresolved held readings, by hold reason", labelNames: ["reason"], registers });
     const heldMeters = new Gauge({ name: "meterflow_held_meters", help: "Meters with unresolved held readings", registers });
-    const rules = new Gauge({
-      name: "meterflow_rules_info", help: "The rules version deciding this server's batches (value 1)", labelNames: ["version"], registers,
-      collect() {
-        rules.reset();
-        rules.set({ version: rulesVersion() }, 1);
-      },
-    });
+    const rules = new Gauge({ name: "meterflow_rules_info", help: "The rules version deciding this server's batches (value 1)", labelNames: ["version"], registers });
+    this.#refresh = async () => {
+      const [t, h] = await Promise.all([store.batchTotals(), store.heldSummary()]);
+      for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
+      batches.set(t.batches);
+      flagged.set(t.flagged);
+      heldReadings.reset();
+      for (const [reason, n] of Object.entries(h.byReason)) heldReadings.set({ reason }, n);
+      heldMeters.set(h.meters);
+      rules.reset();
+      rules.set({ version: rulesVersion() }, 1);
+    };
+  }
+
+  /** The metrics in Prometheus text, the store's figures read now. */
+  async text(): Promise<string> {
+    await this.#refresh();
+    return this.registry.metrics();
   }
 
   request(method: string, route: string, status: number, seconds: number): void {

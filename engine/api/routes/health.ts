@@ -30,7 +30,7 @@ export function healthRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     method: "get", path: "/metrics", tags: ["health"], summary: "Prometheus metrics (text exposition format), names prefixed meterflow_",
     responses: { 200: { description: "metrics", content: { "text/plain": { schema: z.string() } } }, ...errors(503) },
   }), async (c) => {
-    const text = await deps.metrics.registry.metrics();
+    const text = await deps.metrics.text();
     return c.text(text, 200, { "Content-Type": deps.metrics.registry.contentType });
   });
 }

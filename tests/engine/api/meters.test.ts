@@ -1,0 +1,137 @@
+// Meters, temp_bad, held readings and metrics through the control API on both stores: what GET
+// answers (registry, state, flag, version as ETag, recent readings), flag changes conditional on
+// If-Match (412 when the meter moved on), audited with the token's name and seen by the next run
+// (a run going while it is set does not undo it), held readings paged and released (billing
+// exactly what was held), and the Prometheus text counting it all.
+import { afterEach, describe, expect, it } from "vitest";
+import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
+import { apiFixture, STORES } from "./fixture.js";
+import type { ApiFixture } from "./fixture.js";
+
+describe.each(STORES)("control API meters on $kind", ({ db }) => {
+  let f: ApiFixture;
+  afterEach(async () => {
+    expect(f.logged).toEqual([]);
+    await f?.close();
+  });
+
+  it("shows a meter: registry row, state, no flag, version as ETag, recent readings; 404 for an unknown one", async () => {
+    f = await apiFixture(db);
+    await f.run(["E-1,2026-11-01,1001", "E-1,2026-11-10,1010"]);
+    const res = await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe(`"${res.data.version}"`);
+    expect(res.data).toMatchObject({
+      meter_id: "E-1", temp_bad: null, version: 0,
+      registry: { type: "electricity.register", unit: "kWh", scaling_factor: 1, last_reading: 1000, last_end: "2026-10-31" },
+      state: { last_end: "2026-11-10", last_value: 1010, readings: 2, held_readings: 0 },
+    });
+    expect(res.data.readings.map((r: Record<string, unknown>) => [r.reading_id, r.decision, r.consumption, r.billed])).toEqual([
+      ["E-1@2026-11-10", "billed", 9, 9], ["E-1@2026-11-01", "billed", 1, 1],
+    ]);
+    expect(await f.request("GET", "/v1/meters/NOPE", { token: f.tokens.viewer })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
+    expect(await f.request("GET", "/v1/meters/NOPE/audit", { token: f.tokens.viewer })).toMatchObject({ status: 404 });
+    expect(await f.request("GET", `/v1/meters/${"x".repeat(300)}`, { token: f.tokens.viewer })).toMatchObject({ status: 400 });
+  });
+
+  it("sets and clears temp_bad under If-Match (412 when the version moved), audited with the token's name; the next run holds", async () => {
+    f = await apiFixture(db);
+    const before = await f.request("GET", "/v1/meters/E-1");
+    const set = await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "meter under verification", note: "ticket 7" }, headers: { "if-match": before.headers.get("etag")! } });
+    expect(set.status).toBe(200);
+    expect(set.data).toMatchObject({ meter_id: "E-1", temp_bad: { reason: "meter under verification", note: "ticket 7", by: "operator-anna" } });
+    expect(set.data.version).toBeGreaterThan(before.data.version);
+    expect(set.headers.get("etag")).toBe(`"${set.data.version}"`);
+
+    // Another operator acting on the version read before the change: refused, nothing changed.
+    const stale = await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "other" }, headers: { "if-match": before.headers.get("etag")! }, token: f.tokens.admin });
+    expect(stale).toMatchObject({ status: 412, data: { code: "MF_ERR_STORE_VERSION" } });
+    expect(await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": `W/"${before.data.version}"` } })).toMatchObject({ status: 412 });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": "yesterday" } })).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    expect((await f.request("GET", "/v1/meters/E-1")).data.temp_bad.reason).toBe("meter under verification");
+    expect(await f.request("PUT", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" } })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
+
+    const night = await f.run(["E-1,2026-11-10,1010", "E-2,2026-11-10,1010"]);
+    expect(night.held.map((h) => [h.reading_id, h.reasons])).toEqual([["E-1@2026-11-10", "temp_bad"]]);
+
+    const current = await f.request("GET", "/v1/meters/E-1");
+    const cleared = await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "verified on site" }, headers: { "if-match": current.headers.get("etag")! } });
+    expect(cleared).toMatchObject({ status: 200, data: { temp_bad: null } });
+    expect(await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "again" } })).toMatchObject({ status: 409, data: { code: "MF_ERR_FLAG_NOT_SET" } });
+    expect(await f.request("DELETE", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" } })).toMatchObject({ status: 404 });
+    const audit = await f.request("GET", "/v1/meters/E-1/audit", { token: f.tokens.viewer });
+    expect(audit.data.audit.map((a: Record<string, string>) => [a.action, a.reason, a.by])).toEqual([
+      ["set", "meter under verification", "operator-anna"], ["clear", "verified on site", "operator-anna"],
+    ]);
+    expect(audit.data.version).toBe(cleared.data.version);
+  });
+
+  it("keeps a flag set while a run is going: the run does not undo it", async () => {
+    f = await apiFixture(db);
+    const lines = Array.from({ length: 2000 }, (_, i) => `E-${1 + (i % 3)},${new Date(Date.UTC(2026, 10, 1) - (2000 - i) * 86_400_000).toISOString().slice(0, 10)},${1000 + i}`);
+    const going = f.run(lines);
+    const set = await f.request("PUT", "/v1/meters/E-2/temp-bad", { json: { reason: "set during the run" } });
+    expect(set.status).toBe(200);
+    await going;
+    expect((await f.request("GET", "/v1/meters/E-2")).data.temp_bad).toMatchObject({ reason: "set during the run", by: "operator-anna" });
+    const next = await f.run(["E-2,2026-11-20,1020"]);
+    expect(next.held.map((h) => h.reasons)).toEqual(["temp_bad"]);
+  });
+
+  it("lists held readings by meter and reason, paged by cursor; a release bills exactly what was held", async () => {
+    f = await apiFixture(db);
+    await f.run(["E-1,2026-11-01,1001"]);
+    for (const id of ["E-1", "E-2"]) expect((await f.request("PUT", `/v1/meters/${id}/temp-bad`, { json: { reason: "suspect" } })).status).toBe(200);
+    await f.run(["E-1,2026-11-10,1010", "E-2,2026-11-10,1005", "E-3,2026-11-10,1003"]);
+    const all = await f.request("GET", "/v1/held", { token: f.tokens.viewer });
+    expect(all.data.held.map((h: Record<string, unknown>) => [h.reading_id, h.reasons, h.value])).toEqual([["E-1@2026-11-10", "temp_bad", 1010], ["E-2@2026-11-10", "temp_bad", 1005]]);
+    expect(all.data.next_cursor).toBeNull();
+    const first = await f.request("GET", "/v1/held?limit=1", { token: f.tokens.viewer });
+    expect(first.data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-1"]);
+    const second = await f.request("GET", `/v1/held?limit=1&cursor=${first.data.next_cursor}`, { token: f.tokens.viewer });
+    expect(second.data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-2"]);
+    expect((await f.request("GET", "/v1/held?meter_id=E-2&reason=temp_bad")).data.held).toHaveLength(1);
+    expect((await f.request("GET", "/v1/held?reason=spike")).data.held).toHaveLength(0);
+
+    expect(await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "x" }, token: f.tokens.viewer })).toMatchObject({ status: 403 });
+    expect(await f.request("POST", "/v1/held/E-3@2026-11-10/release", { json: { reason: "x" } })).toMatchObject({ status: 404, data: { code: "MF_ERR_HELD_NOT_FOUND" } });
+    expect(await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "x", force: true } })).toMatchObject({ status: 400 });
+    await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "checked" } });
+    const released = await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "photo shows 1010" } });
+    expect(released).toMatchObject({ status: 200, data: { reading_id: "E-1@2026-11-10", meter_id: "E-1", billed: 9, correction: 0, by: "operator-anna" } });
+    expect(await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "again" } })).toMatchObject({ status: 404 });
+    const ledger = (await readLedger(f.store, ["E-1"])).get("E-1")!;
+    expect(ledger.reduce((s, e) => s + e.billed, 0)).toBe(10);
+    expect(latestByDay(ledger).filter((e) => e.held === 0).map((e) => [e.value, e.billed])).toEqual([[1001, 1], [1010, 9]]);
+    expect((await f.request("GET", "/v1/meters/E-1/audit")).data.audit.map((a: Record<string, string>) => [a.action, a.by])).toEqual([
+      ["set", "operator-anna"], ["clear", "operator-anna"], ["release", "operator-anna"],
+    ]);
+    expect((await f.request("GET", "/v1/held")).data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-2"]);
+  });
+
+  it("reports Prometheus metrics prefixed meterflow_: requests by route and status, held meters, readings by decision, flags, rules", async () => {
+    f = await apiFixture(db);
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "suspect" } });
+    await f.run(["E-1,2026-11-10,1010", "E-2,2026-11-10,1005"]);
+    await f.request("GET", "/v1/meters/E-2");
+    await f.request("GET", "/v1/meters/NOPE");
+    await f.request("GET", "/v1/meters/E-2", { token: null });
+    expect(await f.request("GET", "/metrics", { token: null })).toMatchObject({ status: 401 });
+    const res = await f.request("GET", "/metrics", { token: f.tokens.viewer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await res.res.text();
+    expect(text).toContain('meterflow_api_requests_total{method="GET",route="/v1/meters/:id",status="200"} 1');
+    expect(text).toContain('meterflow_api_requests_total{method="GET",route="/v1/meters/:id",status="404"} 1');
+    expect(text).toContain('meterflow_api_requests_total{method="GET",route="/v1/meters/:id",status="401"} 1');
+    expect(text).toContain('meterflow_api_requests_total{method="PUT",route="/v1/meters/:id/temp-bad",status="200"} 1');
+    expect(text).toContain('meterflow_api_request_duration_seconds_count{method="GET",route="/v1/meters/:id"} 3');
+    expect(text).toContain("meterflow_held_meters 1");
+    expect(text).toContain('meterflow_held_readings{reason="temp_bad"} 1');
+    expect(text).toContain('meterflow_readings_total{decision="billed"} 1');
+    expect(text).toContain('meterflow_readings_total{decision="held"} 1');
+    expect(text).toContain("meterflow_temp_bad_meters 1");
+    expect(text).toContain(`meterflow_rules_info{version="${f.session.rules.version}"} 1`);
+    for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))) expect(line).toMatch(/^meterflow_/);
+  });
+});
