@@ -55,6 +55,8 @@ export interface PublishOptions {
   threads?: boolean;
   /** Unacknowledged messages at most (default 64). */
   inFlight?: number;
+  /** Milliseconds to wait for one acknowledgement before publishing again with the same id (default 10000). */
+  ackTimeoutMs?: number;
   /** Connect timeout in ms (default 5000). */
   connectTimeoutMs?: number;
   /** Today (tests); default now. */
@@ -78,6 +80,8 @@ export interface PublishSummary {
   /** Messages the server reported as duplicates of ones it already had (not stored again). */
   duplicate_messages: number;
   duplicate_readings: number;
+  /** Publishes sent again (same message id) after a timeout or a lost connection. */
+  retries: number;
   max_payload: number;
   seconds: number;
   readings_per_second: number;
@@ -118,7 +122,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     // Headers (Nats-Msg-Id) count against the max payload too.
     const limit = maxPayload - 256;
     const batcher = new PartitionBatcher({ partitions: stream.partitions, maxBytes: limit, channels: [...channels.keys()] });
-    const publisher = new Publisher(jetstream(nc), { inFlight: options.inFlight, stream: stream.name });
+    const publisher = new Publisher(jetstream(nc), { inFlight: options.inFlight, ackTimeoutMs: options.ackTimeoutMs, stream: stream.name });
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const reasons: Record<string, number> = {};
@@ -167,7 +171,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     const summary: PublishSummary = {
       stream: stream.name, partitions: stream.partitions, stream_created: stream.created,
       in: rows, published: counts.readings, rejected: rejectedRows, messages: counts.messages, bytes: counts.bytes,
-      duplicate_messages: counts.duplicates, duplicate_readings: counts.duplicateReadings, max_payload: maxPayload,
+      duplicate_messages: counts.duplicates, duplicate_readings: counts.duplicateReadings, retries: counts.retries, max_payload: maxPayload,
       seconds: Math.round(seconds * 1000) / 1000, readings_per_second: Math.round(rows / seconds),
       rejected_reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))), inputs,
     };

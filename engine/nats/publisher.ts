@@ -27,11 +27,13 @@ export interface PublishCounts {
   duplicates: number;
   /** Readings in those messages. */
   duplicateReadings: number;
+  /** Publishes sent again after a timeout or a lost connection. */
+  retries: number;
 }
 
 /** Bounded-concurrency JetStream publisher. */
 export class Publisher {
-  readonly counts: PublishCounts = { messages: 0, readings: 0, bytes: 0, duplicates: 0, duplicateReadings: 0 };
+  readonly counts: PublishCounts = { messages: 0, readings: 0, bytes: 0, duplicates: 0, duplicateReadings: 0, retries: 0 };
   readonly #js: JetStreamClient;
   readonly #inFlight: number;
   readonly #timeout: number;
@@ -78,7 +80,8 @@ export class Publisher {
         return await this.#js.publish(m.subject, m.payload, { msgID: m.msgId, timeout: this.#timeout });
       } catch (error) {
         last = error;
-        if (!retryable(error)) break;
+        if (!retryable(error) || attempt === this.#attempts) break;
+        this.counts.retries++;
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
