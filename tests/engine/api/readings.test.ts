@@ -1,0 +1,108 @@
+// Manual readings with a photo through the control API on both stores: the photo checked by its
+// bytes (415), limited (413), kept content-addressed and served back; the reading decided as a
+// batch of one with source manual, resolving a temp_bad flag (cleared, audited with the reading's
+// id) and billed; held for an operator instead when the server asks for review.
+import { createHash } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { readLedger } from "../../../engine/store/ledger.js";
+import { apiFixture, STORES } from "./fixture.js";
+import type { ApiFixture } from "./fixture.js";
+
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 200 }, (_, i) => i)]);
+const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...Array.from({ length: 100 }, (_, i) => 255 - i)]);
+const WEBP = Uint8Array.from([...Buffer.from("RIFF"), 100, 0, 0, 0, ...Buffer.from("WEBPVP8 "), 1, 2, 3]);
+
+function form(fields: Record<string, string>, photo?: { bytes: Uint8Array; type?: string; name?: string }): FormData {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.append(k, v);
+  if (photo !== undefined) data.append("photo", new Blob([photo.bytes], { type: photo.type ?? "application/octet-stream" }), photo.name ?? "meter.bin");
+  return data;
+}
+
+describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
+  let f: ApiFixture;
+  afterEach(async () => {
+    expect(f.logged).toEqual([]);
+    await f?.close();
+  });
+
+  it("a manual reading with a photo on a temp_bad meter resolves the flag and is billed; its photo is served back", async () => {
+    f = await apiFixture(db);
+    await f.run(["E-1,2026-11-01,1001"]);
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "zero consumption reported" } });
+    const res = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", time: "08:15", value: "1010" }, { bytes: PNG, type: "image/jpeg", name: "dial.jpg" }) });
+    expect(res.status, JSON.stringify(res.data)).toBe(200);
+    const sha256 = createHash("sha256").update(PNG).digest("hex");
+    expect(res.data).toMatchObject({
+      reading_id: "E-1@2026-11-10", meter_id: "E-1", end: "2026-11-10", time: "08:15", value: 1010, source: "manual",
+      decision: "billed", consumption: 9, resolved_temp_bad: true, by: "operator-anna",
+      photo: { sha256, media_type: "image/png", url: `/v1/photos/${sha256}` },
+    });
+    const meter = await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer });
+    expect(meter.data.temp_bad).toBeNull();
+    expect(meter.data.readings[0]).toMatchObject({ reading_id: "E-1@2026-11-10", decision: "billed", billed: 9 });
+    const audit = (await f.request("GET", "/v1/meters/E-1/audit")).data.audit;
+    expect(audit.at(-1)).toMatchObject({ action: "clear", by: "operator-anna" });
+    expect(audit.at(-1).reason).toContain("manual reading E-1@2026-11-10");
+    expect(audit.at(-1).reason).toContain(sha256);
+    expect((await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0)).toBe(10);
+
+    const photo = await f.app.request(`/v1/photos/${sha256}`, { headers: { authorization: `Bearer ${f.tokens.viewer}` } });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await photo.arrayBuffer()).equals(Buffer.from(PNG))).toBe(true);
+    expect(await f.request("GET", `/v1/photos/${"0".repeat(64)}`)).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
+    expect(await f.request("GET", "/v1/photos/../../etc/passwd")).toMatchObject({ status: 404 });
+    expect(await f.request("GET", "/v1/photos/ABC")).toMatchObject({ status: 400 });
+
+    // The same reading and photo again: one batch, nothing billed twice.
+    const again = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) });
+    expect(again.data).toMatchObject({ decision: "duplicate", resolved_temp_bad: false });
+    expect((await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0)).toBe(10);
+  });
+
+  it("takes JPEG and WebP by their bytes; without a photo a flagged meter's reading is held", async () => {
+    f = await apiFixture(db);
+    const jpeg = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-05", value: "1005" }, { bytes: JPEG }) });
+    expect(jpeg.data).toMatchObject({ decision: "billed", consumption: 5, resolved_temp_bad: false, photo: { media_type: "image/jpeg" } });
+    const webp = await f.request("POST", "/v1/meters/E-3/readings", { body: form({ end: "2026-11-05", value: "1002.5" }, { bytes: WEBP }) });
+    expect(webp.data).toMatchObject({ decision: "billed", consumption: 2.5, photo: { media_type: "image/webp" } });
+    await f.request("PUT", "/v1/meters/E-2/temp-bad", { json: { reason: "suspect" } });
+    const bare = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-10", value: "1010" }) });
+    expect(bare.data).toMatchObject({ decision: "held", reasons: "temp_bad", resolved_temp_bad: false, photo: null });
+    expect((await f.request("GET", "/v1/meters/E-2")).data.temp_bad).toMatchObject({ reason: "suspect" });
+    expect((await f.request("GET", "/v1/held?meter_id=E-2")).data.held.map((h: Record<string, unknown>) => h.reading_id)).toEqual(["E-2@2026-11-10"]);
+  });
+
+  it("refuses what is not a photo (415), too large (413), malformed (400), unknown meters (404) and viewers (403), storing nothing", async () => {
+    f = await apiFixture(db, { maxPhotoBytes: 4096 });
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "suspect" } });
+    const text = Buffer.from("this is not a photo at all, only a text named like one");
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: text, type: "image/jpeg", name: "x.jpg" }) }))
+      .toMatchObject({ status: 415, data: { code: "MF_ERR_API_UNSUPPORTED_MEDIA" } });
+    const big = Uint8Array.from([...PNG, ...new Uint8Array(8192)]);
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: big }) }))
+      .toMatchObject({ status: 413, data: { code: "MF_ERR_API_BODY_TOO_LARGE" } });
+    for (const fields of [{ end: "2026-02-30", value: "1010" }, { end: "2026-11-10", value: "ten" }, { end: "2026-11-10", value: "-5" },
+      { end: "2026-11-10", value: "1010", colour: "red" }, { value: "1010" }, { end: "2026-11-10", time: "25:00", value: "1010" }]) {
+      expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form(fields, { bytes: PNG }) }), JSON.stringify(fields))
+        .toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    }
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { json: { end: "2026-11-10", value: 1010 } })).toMatchObject({ status: 415 });
+    expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) })).toMatchObject({ status: 404 });
+    expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: form({ end: "2026-11-10", value: "1010" }) })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }), token: f.tokens.viewer })).toMatchObject({ status: 403 });
+    expect(await f.store.readPhoto(createHash("sha256").update(PNG).digest("hex"))).toBeUndefined();
+    expect((await f.request("GET", "/v1/meters/E-1")).data).toMatchObject({ temp_bad: { reason: "suspect" }, readings: [] });
+    expect((await f.request("GET", "/v1/held")).data.held).toEqual([]);
+  });
+
+  it("with review asked, holds a flagged meter's manual reading for an operator, who releases it", async () => {
+    f = await apiFixture(db, { manualReview: true });
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "suspect" } });
+    const res = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) });
+    expect(res.data).toMatchObject({ decision: "held", reasons: "temp_bad", resolved_temp_bad: false });
+    const released = await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "photo checked" }, token: f.tokens.admin });
+    expect(released).toMatchObject({ status: 200, data: { billed: 10, by: "admin-anna" } });
+  });
+});
