@@ -3,6 +3,7 @@
 // byte. Bad rows are rejected with a reason, never thrown; a file that cannot be opened or a CSV
 // header without `meter_id` rejects with IngestError.
 import { CsvTokenizer, IngestError, LineReader, openFile, readChunks } from "../ingest/index.js";
+import { longestToken } from "../ingest/ndjson.js";
 import type { MeterRecord } from "./meter.js";
 import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
 import type { FieldGetter, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
@@ -67,7 +68,7 @@ export async function readMeters(path: string, options: ReadMetersOptions = {}):
     const reject = (line: number, meterId: string, reason: RegistryRejectReason, raw: string): void => {
       sink.rejected.push({ line, meterId, reason, raw });
     };
-    await readRows(chunks, format, maxRecord, path, row, reject);
+    await readRows(chunks, format, { maxRecord, maxField }, path, row, reject);
     return sink;
   } finally {
     stream.destroy();
@@ -76,12 +77,17 @@ export async function readMeters(path: string, options: ReadMetersOptions = {}):
 }
 
 type RowSink = (get: FieldGetter, line: number, raw: string) => void;
+/** Longest record (CSV record, NDJSON line) and longest field, in bytes. */
+interface Limits {
+  maxRecord: number;
+  maxField: number;
+}
 type RejectSink = (line: number, meterId: string, reason: RegistryRejectReason, raw: string) => void;
 
 async function readRows(
   chunks: AsyncIterable<Uint8Array>,
   format: "csv" | "ndjson" | undefined,
-  maxRecord: number,
+  limits: Limits,
   path: string,
   row: RowSink,
   reject: RejectSink,
@@ -89,10 +95,10 @@ async function readRows(
   let decoder: ((chunk: Uint8Array | null) => void) | null = null;
   for await (const chunk of chunks) {
     if (chunk.length === 0) continue;
-    decoder ??= (format ?? sniff(chunk)) === "ndjson" ? ndjsonRows(maxRecord, row, reject) : csvRows(maxRecord, path, row, reject);
+    decoder ??= (format ?? sniff(chunk)) === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
     decoder(chunk);
   }
-  decoder ??= format === "ndjson" ? ndjsonRows(maxRecord, row, reject) : csvRows(maxRecord, path, row, reject);
+  decoder ??= format === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
   decoder(null);
 }
 
@@ -104,7 +110,7 @@ function sniff(chunk: Uint8Array): "csv" | "ndjson" {
 }
 
 /** A CSV row decoder: push chunks, then null at the end. */
-function csvRows(maxRecord: number, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function csvRows({ maxRecord, maxField }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   const tok = new CsvTokenizer({ maxRecordBytes: maxRecord });
   let columns: Map<string, number> | null = null;
   let width = 0;
@@ -118,7 +124,12 @@ function csvRows(maxRecord: number, path: string, row: RowSink, reject: RejectSi
         columns = registryHeader(tok, path);
         width = tok.count;
       } else if (tok.malformed) {
-        reject(tok.line, "", "malformed_record", tok.rawString());
+        // A line cut at the record limit inside a huge field is that field's fault, as in readings.
+        let longest = 0;
+        for (let i = 0; i < tok.count; i++) longest = Math.max(longest, tok.fieldEnd[i] - tok.fieldStart[i]);
+        const i = columns.get("meter_id") ?? tok.count;
+        const id = tok.overlong && i < tok.count - 1 && tok.fieldEnd[i] - tok.fieldStart[i] <= maxField ? tok.fieldString(i) : "";
+        reject(tok.line, id, tok.overlong && longest > maxField ? "field_too_long" : "malformed_record", tok.rawString());
       } else if (tok.count !== width) {
         const i = columns.get("meter_id") ?? width;
         reject(tok.line, i < tok.count ? tok.fieldString(i) : "", "column_count", tok.rawString());
@@ -156,7 +167,7 @@ function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
 }
 
 /** An NDJSON row decoder: push chunks, then null at the end. */
-function ndjsonRows(maxRecord: number, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function ndjsonRows({ maxRecord, maxField }: Limits, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   const lines = new LineReader(maxRecord);
   const drain = (): void => {
     while (lines.next()) {
@@ -169,7 +180,8 @@ function ndjsonRows(maxRecord: number, row: RowSink, reject: RejectSink): (chunk
         record = undefined;
       }
       if (record === null || typeof record !== "object" || Array.isArray(record)) {
-        reject(lines.line, "", "malformed_record", text);
+        const tooLong = lines.overlong && longestToken(lines.buf, lines.start, lines.end, true) > maxField;
+        reject(lines.line, "", tooLong ? "field_too_long" : "malformed_record", text);
         continue;
       }
       const fields = record as Record<string, unknown>;
