@@ -177,7 +177,8 @@ class Worker {
       const batchId = createHash("sha256").update(`${wire.partition}:`).update(msg.data).digest("hex").slice(0, 32);
       const batch = { ...toReadingBatch(wire, createMeterIndex(), this.#channels), batchId };
       const store = this.#session.store;
-      const decision = await this.#session.decide(batch, `${wire.file} (${msg.subject})`);
+      // The input label is the file as published: rejected rows name it, as in meterflow run.
+      const decision = await this.#session.decide(batch, wire.file);
       if (decision.commit === "committed") {
         this.#count(decision.counts);
         if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");
