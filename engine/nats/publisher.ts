@@ -1,14 +1,17 @@
-// Publishes readings messages to JetStream with acknowledgements awaited and at most
-// `inFlight` unacknowledged at a time. A publish that times out (a server restart, a slow disk)
-// is retried with the same message id: if the first attempt was stored after all, the stream's
-// duplicate window drops the retry and the acknowledgement says duplicate.
+// Publishes readings messages to JetStream with acknowledgements awaited: one message per
+// subject (partition) awaits its acknowledgement at a time, so a partition's messages are stored
+// in the order they were published, even when one has to be sent again; partitions publish in
+// parallel, and at most `inFlight` messages are queued or unacknowledged in all. A publish that
+// times out (a server restart, a slow disk) is sent again with the same message id: if the first
+// attempt was stored after all, the stream's duplicate window drops the second and the
+// acknowledgement says duplicate.
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { NatsError } from "./errors.js";
 import type { ReadingsMessage } from "./messages.js";
 
 /** Options of Publisher. */
 export interface PublisherOptions {
-  /** Messages published and not yet acknowledged, at most; default 64. */
+  /** Messages queued or awaiting acknowledgement, at most; default 64 (one per subject awaits its acknowledgement at a time). */
   inFlight?: number;
   /** Milliseconds to wait for one acknowledgement; default 10000. */
   ackTimeoutMs?: number;
@@ -31,7 +34,7 @@ export interface PublishCounts {
   retries: number;
 }
 
-/** Bounded-concurrency JetStream publisher. */
+/** JetStream publisher: ordered per subject, parallel across subjects, bounded in all. */
 export class Publisher {
   readonly counts: PublishCounts = { messages: 0, readings: 0, bytes: 0, duplicates: 0, duplicateReadings: 0, retries: 0 };
   readonly #js: JetStreamClient;
@@ -40,6 +43,8 @@ export class Publisher {
   readonly #attempts: number;
   readonly #stream: string | undefined;
   readonly #pending = new Set<Promise<void>>();
+  /** The last queued publish of each subject: the next one waits for it. */
+  readonly #tails = new Map<string, Promise<void>>();
   #failure: Error | undefined;
 
   constructor(js: JetStreamClient, options: PublisherOptions = {}) {
@@ -57,12 +62,21 @@ export class Publisher {
       await Promise.race(this.#pending);
       if (this.#failure !== undefined) throw this.#failure;
     }
-    const p: Promise<void> = this.#send(message).then(
-      (ack) => this.#acked(message, ack),
-      (error) => {
+    const subject = message.subject;
+    const previous = this.#tails.get(subject) ?? Promise.resolve();
+    const p: Promise<void> = previous
+      .then(async () => {
+        if (this.#failure !== undefined) return;
+        this.#acked(message, await this.#send(message));
+      })
+      .catch((error) => {
         this.#failure ??= error as Error;
-      },
-    ).finally(() => this.#pending.delete(p));
+      })
+      .finally(() => {
+        this.#pending.delete(p);
+        if (this.#tails.get(subject) === p) this.#tails.delete(subject);
+      });
+    this.#tails.set(subject, p);
     this.#pending.add(p);
   }
 

@@ -24,7 +24,9 @@ Options:
   --config FILE       plugin configuration (its channels are read from the readings); default
                       ./meterflow.config.json when it exists
   --future-days N     days after today an end date may lie (default 1)
-  --in-flight N       messages awaiting acknowledgement at most (default 64)
+  --in-flight N       messages queued for publishing at most (default 64); one per
+                      partition awaits its acknowledgement at a time, so each partition's
+                      messages are stored in file order
   --connect-timeout S seconds to wait for the server (default 5)
   --quiet             no summary line
 

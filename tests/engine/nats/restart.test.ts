@@ -1,5 +1,6 @@
 // Publishing while the server restarts: unacknowledged publishes are sent again with the same
-// message id once the client has reconnected, so every reading is in the stream exactly once.
+// message id once the client has reconnected, so every reading is in the stream exactly once,
+// and each partition's readings are stored in file order.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { expect, test } from "vitest";
@@ -11,7 +12,7 @@ import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir("meterflow-publish-restart-");
 
-test("a server restarted in the middle of a publish: the publish completes and stores every reading once", async () => {
+test("a server restarted in the middle of a publish: the publish completes and stores every reading once, in file order per partition", async () => {
   // Small messages (max_payload 4096) so the file takes hundreds of publishes.
   const server = await startNatsServer({ config: "max_payload: 4096" });
   try {
@@ -36,10 +37,15 @@ test("a server restarted in the middle of a publish: the publish completes and s
       const jsm = await jetstreamManager(nc);
       const info = await jsm.streams.info("MFLOW");
       const seen = new Map<string, number>();
+      const lastLine = new Map<string, number>();
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const m = await jsm.streams.getMessage("MFLOW", { seq });
         if (m === null) continue;
         const b = toReadingBatch(decodeBatch(m.data), createMeterIndex());
+        for (let r = 0; r < b.length; r++) {
+          expect(b.line[r]).toBeGreaterThan(lastLine.get(m.subject) ?? 0);
+          lastLine.set(m.subject, b.line[r]);
+        }
         for (let r = 0; r < b.length; r++) seen.set(b.meters.idOf(b.meter[r]), (seen.get(b.meters.idOf(b.meter[r])) ?? 0) + 1);
       }
       expect(seen.size).toBe(n);
