@@ -15,7 +15,7 @@ const WEBP = Uint8Array.from([...Buffer.from("RIFF"), 100, 0, 0, 0, ...Buffer.fr
 function form(fields: Record<string, string>, photo?: { bytes: Uint8Array; type?: string; name?: string }): FormData {
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.append(k, v);
-  if (photo !== undefined) data.append("photo", new Blob([photo.bytes], { type: photo.type ?? "application/octet-stream" }), photo.name ?? "meter.bin");
+  if (photo !== undefined) data.append("photo", new Blob([photo.bytes.slice()], { type: photo.type ?? "application/octet-stream" }), photo.name ?? "meter.bin");
   return data;
 }
 
@@ -83,8 +83,9 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     const big = Uint8Array.from([...PNG, ...new Uint8Array(8192)]);
     expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: big }) }))
       .toMatchObject({ status: 413, data: { code: "MF_ERR_API_BODY_TOO_LARGE" } });
-    for (const fields of [{ end: "2026-02-30", value: "1010" }, { end: "2026-11-10", value: "ten" }, { end: "2026-11-10", value: "-5" },
-      { end: "2026-11-10", value: "1010", colour: "red" }, { value: "1010" }, { end: "2026-11-10", time: "25:00", value: "1010" }]) {
+    const malformed: Array<Record<string, string>> = [{ end: "2026-02-30", value: "1010" }, { end: "2026-11-10", value: "ten" }, { end: "2026-11-10", value: "-5" },
+      { end: "2026-11-10", value: "1010", colour: "red" }, { value: "1010" }, { end: "2026-11-10", time: "25:00", value: "1010" }];
+    for (const fields of malformed) {
       expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form(fields, { bytes: PNG }) }), JSON.stringify(fields))
         .toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
     }
