@@ -28,7 +28,8 @@ describe("import graph", () => {
   it("keeps the demo's generators and the synthetic signals out of the commands' graph", () => {
     const files = [...graph("engine/cli/main.ts")].map((f) => f.slice(root.length + 1));
     expect(files).toContain("engine/runtime/run.ts");
-    expect(files.filter((f) => f.startsWith("engine/demo/") || f.startsWith("engine/pulses/signals/"))).toEqual([]);
+    // (engine/demo/limits.ts holds two constants, so `demo --help` states them without the generators.)
+    expect(files.filter((f) => (f.startsWith("engine/demo/") && f !== "engine/demo/limits.ts") || f.startsWith("engine/pulses/signals/"))).toEqual([]);
   });
 
   it("keeps the decision free of the runtime", () => {
