@@ -12,6 +12,8 @@ import type { RateLimitOptions } from "./auth/rate-limit.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
+import { initialRules } from "./rules-state.js";
+import { rulesRoutes } from "./routes/rules.js";
 import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
 import { meterRoutes } from "./routes/meters.js";
@@ -19,7 +21,11 @@ import { photoRoutes, READINGS_PATH } from "./routes/photos.js";
 
 export interface ApiOptions {
   store: PartitionedStore;
+  /** The operator session deciding with the rules given (kept open: its owner closes it). */
   session: OperationSession;
+  /** The plugin configuration and rule files `session` was opened with (for /v1/plugins, /v1/rules/test and PUT /v1/rules). */
+  config?: string;
+  rules?: string[];
   /** Largest JSON body (default 64 KiB). */
   maxBodyBytes?: number;
   /** Largest manual-reading upload, photo included (default 10 MB). */
@@ -39,8 +45,11 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   let queue: Promise<unknown> = Promise.resolve();
   const deps: ApiDeps = {
     store: options.store,
-    session: options.session,
-    metrics: new ApiMetrics(options.store, () => options.session.rules.version),
+    rules: initialRules(options.session, options.config, options.rules),
+    get session() {
+      return this.rules.session;
+    },
+    metrics: new ApiMetrics(options.store, () => deps.session.rules.version),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     maxPhotoBytes: options.maxPhotoBytes ?? DEFAULT_MAX_PHOTO,
     manualReview: options.manualReview ?? false,
@@ -80,6 +89,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   meterRoutes(app, deps);
   heldRoutes(app, deps);
   photoRoutes(app, deps);
+  rulesRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {
     openapi: "3.0.3",

@@ -3,11 +3,14 @@
 import type { OperationSession } from "../operations/index.js";
 import type { PartitionedStore, TokenRole } from "../store/contract.js";
 import type { ApiMetrics } from "./metrics.js";
+import type { ActiveRules } from "./rules-state.js";
 
 export interface ApiDeps {
   store: PartitionedStore;
-  /** Decides batches of one (releases, manual readings); one at a time (see serialize). */
-  session: OperationSession;
+  /** Decides batches of one (releases, manual readings) with the active rules; one at a time (see serialize). */
+  readonly session: OperationSession;
+  /** The active rules (replaced by PUT /v1/rules, between two batches of one). */
+  rules: ActiveRules;
   metrics: ApiMetrics;
   /** Largest JSON body accepted (bytes). */
   maxBodyBytes: number;

@@ -1,0 +1,61 @@
+// The rules this server decides with, swapped atomically by PUT /v1/rules: a new operator session
+// (plugins and rules loaded, validated and compiled) is made first; only when it loads does it
+// replace the current one, between two batches of one (so a batch finishes with the rules it
+// started with). Posted rule files are written to a directory of this server's own and loaded
+// as files, exactly as `meterflow run --rules` loads them.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OperationSession } from "../operations/index.js";
+import { loadDecisionSetup } from "../runtime/decision-setup.js";
+import type { DecisionSetup } from "../runtime/decision-setup.js";
+import type { PartitionedStore } from "../store/contract.js";
+
+export interface ActiveRules {
+  session: OperationSession;
+  /** The decider and plugins of the same rules, for dry runs and the plugin list (loaded when first asked for). */
+  setup?: Promise<DecisionSetup>;
+  config: string | undefined;
+  /** The rule files (undefined: the defaults). */
+  paths: string[] | undefined;
+  /** Where posted files were written (removed when replaced). */
+  dir?: string;
+  /** Whether this server made the session (and so closes it when replaced). */
+  owned: boolean;
+}
+
+export function initialRules(session: OperationSession, config: string | undefined, paths: string[] | undefined): ActiveRules {
+  return { session, paths, config, owned: false };
+}
+
+/** The decider and plugins of `rules`. */
+export function setupOf(rules: ActiveRules): Promise<DecisionSetup> {
+  rules.setup ??= loadDecisionSetup({ config: rules.config, rules: rules.paths });
+  return rules.setup;
+}
+
+/** Loads posted rule files; rejects (RulesInvalidError, ...) with nothing swapped when they do not load. */
+export async function loadPostedRules(store: PartitionedStore, config: string | undefined, files: ReadonlyArray<{ name: string; content: unknown }>): Promise<ActiveRules> {
+  const dir = mkdtempSync(join(tmpdir(), "meterflow-api-rules-"));
+  try {
+    const paths = files.map((f) => {
+      const path = join(dir, f.name.endsWith(".json") ? f.name : `${f.name}.json`);
+      writeFileSync(path, `${JSON.stringify(f.content, null, 2)}\n`);
+      return path;
+    });
+    const session = await OperationSession.open({ db: store, config, rules: paths });
+    const active: ActiveRules = { session, paths, config, dir, owned: true };
+    await setupOf(active);
+    return active;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Lets go of rules no longer active. */
+export async function retire(rules: ActiveRules): Promise<void> {
+  if (rules.owned) await rules.session.close();
+  if (rules.setup !== undefined) await (await rules.setup).plugins.teardown();
+  if (rules.dir !== undefined) rmSync(rules.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,71 @@
+// Rules and plugins through the control API on both stores: the active version, a swap by an
+// admin (validated first: 400 with every problem and the old rules still deciding), the new rules
+// deciding the next batch of one, a dry run over posted facts, the plugins loaded.
+import { afterEach, describe, expect, it } from "vitest";
+import { apiFixture, STORES } from "./fixture.js";
+import type { ApiFixture } from "./fixture.js";
+
+const BIG = {
+  rules: [{
+    name: "big-consumption", priority: 10,
+    conditions: { all: [{ fact: "consumption", operator: "greaterThan", value: 5 }] },
+    event: { type: "hold", params: { reason: "big" } },
+  }],
+};
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.append(k, v);
+  return data;
+}
+
+describe.each(STORES)("control API rules on $kind", ({ db }) => {
+  let f: ApiFixture;
+  afterEach(async () => {
+    expect(f.logged).toEqual([]);
+    await f?.close();
+  });
+
+  it("swaps the rules for an admin after validating them; a bad set is refused with every problem and changes nothing", async () => {
+    f = await apiFixture(db);
+    const before = await f.request("GET", "/v1/rules", { token: f.tokens.viewer });
+    expect(before).toMatchObject({ status: 200, data: { version: f.session.rules.version, kind: "defaults" } });
+    expect(before.data.sets.map((s: { kind: string }) => s.kind)).toContain("defaults");
+
+    expect(await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: BIG }] } })).toMatchObject({ status: 403, data: { code: "MF_ERR_API_FORBIDDEN" } });
+    const typo = { rules: [{ ...BIG.rules[0], conditions: { all: [{ fact: "consumptoin", operator: "greaterThan", value: 5 }, { fact: "valeu", operator: "equal", value: 1 }] } }] };
+    const bad = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: typo }] }, token: f.tokens.admin });
+    expect(bad).toMatchObject({ status: 400, data: { code: "MF_ERR_RULES_UNKNOWN_FACT" } });
+    expect(bad.data.issues.map((i: { message: string }) => i.message).join(" ")).toMatch(/consumptoin[\s\S]*valeu/);
+    expect(await f.request("PUT", "/v1/rules", { json: { files: [{ name: "../x.json", content: BIG }] }, token: f.tokens.admin })).toMatchObject({ status: 400 });
+    expect(await f.request("PUT", "/v1/rules", { json: { files: [], extra: 1 }, token: f.tokens.admin })).toMatchObject({ status: 400 });
+    expect((await f.request("GET", "/v1/rules")).data.version).toBe(before.data.version);
+    // The old rules still decide: 10 units is billed.
+    expect((await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }) })).data).toMatchObject({ decision: "billed" });
+
+    const swapped = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: BIG }] }, token: f.tokens.admin });
+    expect(swapped).toMatchObject({ status: 200, data: { kind: "files" } });
+    expect(swapped.data.version).not.toBe(before.data.version);
+    expect((await f.request("GET", "/v1/rules")).data.version).toBe(swapped.data.version);
+    const next = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-10", value: "1010" }) });
+    expect(next.data).toMatchObject({ decision: "held", reasons: "big" });
+    const metrics = await (await f.app.request("/metrics", { headers: { authorization: `Bearer ${f.tokens.viewer}` } })).text();
+    expect(metrics).toContain(`meterflow_rules_info{version="${swapped.data.version}"} 1`);
+  });
+
+  it("dry-runs the active rules over posted facts, and lists the plugins", async () => {
+    f = await apiFixture(db);
+    const res = await f.request("POST", "/v1/rules/test", { token: f.tokens.viewer, json: { facts: [{ initial: true }, { meter_temp_bad: true, consumption: 3 }] } });
+    expect(res.status, JSON.stringify(res.data)).toBe(200);
+    expect(res.data.version).toBe(f.session.rules.version);
+    expect(res.data.outcomes[1]).toMatchObject({ held: true, reasons: expect.stringContaining("temp_bad") });
+    expect(await f.request("POST", "/v1/rules/test", { json: { fact: {} } })).toMatchObject({ status: 400 });
+    await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big", content: BIG }] }, token: f.tokens.admin });
+    const after = await f.request("POST", "/v1/rules/test", { json: { facts: { consumption: 6 } } });
+    expect(after.data.outcomes).toEqual([{ held: true, reasons: "big", temp_bad: null, alerts: [] }]);
+    const plugins = await f.request("GET", "/v1/plugins", { token: f.tokens.viewer });
+    expect(plugins.status).toBe(200);
+    expect(plugins.data.plugins.length).toBeGreaterThan(0);
+    expect(plugins.data.plugins[0]).toMatchObject({ name: expect.any(String), version: expect.any(String) });
+  });
+});
