@@ -155,16 +155,20 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async listHeld(q: HeldQuery): Promise<HeldListing[]> {
+    // Only the filters given, so SQLite can use the meter's (or reading's) index: `? IS NULL OR`
+    // would make it scan every open held record.
+    const where = ["h.resolved_at IS NULL", "h.id > ?"];
+    const params: unknown[] = [q.after ?? 0];
+    if (q.meterId !== undefined) where.push("h.meter_id = ?"), params.push(q.meterId);
+    if (q.readingId !== undefined) where.push("h.reading_id = ?"), params.push(q.readingId);
+    if (q.reason !== undefined) where.push("'|' || h.reasons || '|' LIKE '%|' || ? || '|%'"), params.push(q.reason);
     return this.#read("cannot list held readings", (db) => (db.prepare(
       `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line,
          h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')
        FROM held h LEFT JOIN batches b USING (batch_id)
-       WHERE h.resolved_at IS NULL AND h.id > ?
-         AND (? IS NULL OR h.meter_id = ?) AND (? IS NULL OR h.reading_id = ?)
-         AND (? IS NULL OR '|' || h.reasons || '|' LIKE '%|' || ? || '|%')
+       WHERE ${where.join(" AND ")}
        ORDER BY h.id LIMIT ?`,
-    ).raw().all(q.after ?? 0, q.meterId ?? null, q.meterId ?? null, q.readingId ?? null, q.readingId ?? null,
-      q.reason ?? null, q.reason ?? null, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
+    ).raw().all(...params, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
       .map((row) => ({ ...heldOf(row.slice(0, 9) as HeldTuple), id: row[9], batchId: row[10], rulesVersion: row[11], heldAt: row[12] })));
   }
 
