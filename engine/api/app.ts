@@ -14,6 +14,7 @@ import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
 import { initialRules } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
+import { statusRoutes } from "./routes/status.js";
 import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
 import { meterRoutes } from "./routes/meters.js";
@@ -90,6 +91,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   heldRoutes(app, deps);
   photoRoutes(app, deps);
   rulesRoutes(app, deps);
+  statusRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {
     openapi: "3.0.3",

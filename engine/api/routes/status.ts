@@ -1,0 +1,59 @@
+// The status page's figures (GET /v1/status) and the page itself at / (static HTML with its
+// script inline, no build step; it holds no data: its script asks for a token and fetches the
+// figures with it, so the page may be served without one).
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiDeps, ApiEnv } from "../context.js";
+import { errors } from "../schemas.js";
+import { STATUS_PAGE } from "../status/page.js";
+
+const StatusSchema = z.object({
+  store: z.string(),
+  rules_version: z.string(),
+  batches: z.number(),
+  readings: z.object({ billed: z.number(), held: z.number(), rejected: z.number(), duplicate: z.number() }),
+  held: z.object({ meters: z.number(), readings: z.number(), by_reason: z.record(z.string(), z.number()) }),
+  temp_bad_meters: z.number(),
+  throughput: z.array(z.object({ minute: z.string(), readings: z.number() })),
+  alerts: z.array(z.record(z.string(), z.unknown())),
+}).openapi("Status");
+
+/** Minutes of throughput shown. */
+const MINUTES = 60;
+/** Batches whose alerts are shown (the latest), and alerts at most. */
+const ALERT_BATCHES = 5;
+const ALERTS = 20;
+
+export function statusRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps, now: () => number = Date.now): void {
+  app.get("/", (c) => c.html(STATUS_PAGE));
+
+  app.openapi(createRoute({
+    method: "get", path: "/v1/status", tags: ["status"], summary: "What the status page shows: decisions, held meters by reason, temp_bad meters, throughput per minute, recent alerts",
+    responses: { 200: { description: "status", content: { "application/json": { schema: StatusSchema } } }, ...errors() },
+  }), async (c) => {
+    const { store } = deps;
+    const end = Math.floor(now() / 60_000) * 60_000 + 60_000;
+    const start = end - MINUTES * 60_000;
+    const [totals, held, recent] = await Promise.all([
+      store.batchTotals(), store.heldSummary(), store.listBatches({ since: new Date(start).toISOString(), limit: 100_000 }),
+    ]);
+    const perMinute = new Array<number>(MINUTES).fill(0);
+    for (const b of recent) {
+      const i = Math.floor((Date.parse(b.committedAt) - start) / 60_000);
+      if (i >= 0 && i < MINUTES) perMinute[i] += b.counts.rows;
+    }
+    const alerts: Array<Record<string, unknown>> = [];
+    for (const b of recent.slice(-ALERT_BATCHES).reverse()) {
+      for (const a of (await store.batchOutputs(b.batchId)).alerts) {
+        if (alerts.length < ALERTS) alerts.push({ ...(JSON.parse(a.line) as Record<string, unknown>), committed_at: b.committedAt });
+      }
+    }
+    return c.json({
+      store: store.kind, rules_version: deps.session.rules.version, batches: totals.batches,
+      readings: { billed: totals.billable, held: totals.held, rejected: totals.rejected, duplicate: totals.duplicates },
+      held: { meters: held.meters, readings: held.readings, by_reason: held.byReason }, temp_bad_meters: totals.flagged,
+      throughput: perMinute.map((readings, i) => ({ minute: new Date(start + i * 60_000).toISOString().slice(0, 16), readings })),
+      alerts,
+    }, 200);
+  });
+}
