@@ -17,7 +17,7 @@ export const STATUS_PAGE = `<!doctype html>
   table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 2px 6px 2px 0; }
   td.n { text-align: right; font-variant-numeric: tabular-nums; }
   #error { color: #b42318; } svg rect { fill: #2e6fdb; } form { display: flex; gap: .5rem; }
-  input { font: inherit; padding: 4px 6px; } pre { white-space: pre-wrap; margin: .5rem 0 0; }
+  [hidden] { display: none !important; } input { font: inherit; padding: 4px 6px; } pre { white-space: pre-wrap; margin: .5rem 0 0; }
 </style>
 </head>
 <body>

@@ -1,0 +1,61 @@
+// The status page in a browser (Debian's chromium driven by playwright-core) against a running
+// server: after the token is given, it shows the figures GET /v1/status reports, draws a bar per
+// minute, and looks a meter up. Skipped where chromium is not installed, except under CI=true
+// (.ci/run installs it), where it fails saying why.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { newToken } from "../../../engine/api/auth/tokens.js";
+import { startApiServer } from "../../../engine/api/server.js";
+import { setTempBad } from "../../../engine/operations/index.js";
+import { openStore } from "../../../engine/store/open.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const CHROMIUM = process.env.MF_CHROMIUM ?? "/usr/bin/chromium";
+const present = existsSync(CHROMIUM);
+if (!present && process.env.CI !== "true") console.warn(`status page test skipped: no chromium at ${CHROMIUM}`);
+const dir = tempDir("meterflow-page-");
+
+describe.runIf(present || process.env.CI === "true")("the status page in chromium", () => {
+  it("shows what the API reports, and looks a meter up", async () => {
+    const db = join(dir, "state.db");
+    const meters = write(dir, "meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31", "E-2,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
+    await runAndRead({ meters, db, inputs: [write(dir, "n1.csv", ["meter_id,end,value", "E-1,2026-11-01,1001", "E-2,2026-11-01,1002", "E-9,2026-11-01,5"])], out: join(dir, "o1") });
+    const { token, hash } = newToken();
+    const store = await openStore(db);
+    await store.addToken({ name: "viewer", role: "viewer", hash, createdAt: new Date().toISOString() });
+    await setTempBad(store, { meterId: "E-2", reason: "suspect", actor: "ops" });
+    await store.close();
+    const server = await startApiServer({ db, port: 0 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const status = await (await fetch(`${server.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+        readings: Record<string, number>; held: { meters: number; by_reason: Record<string, number> }; temp_bad_meters: number; throughput: Array<{ readings: number }>;
+      };
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await page.fill("#token", token);
+      await page.click("#login button");
+      await page.waitForSelector("body[data-loaded=true]");
+      expect(await page.isVisible("#login")).toBe(false);
+      const cells = async (table: string) => page.$$eval(`#${table} tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+      expect(await cells("decisions")).toEqual(Object.entries(status.readings).map(([k, v]) => [k, v.toLocaleString("en")]));
+      expect(await cells("held")).toEqual(Object.entries(status.held.by_reason).map(([k, v]) => [k, v.toLocaleString("en")]));
+      expect(await page.textContent("#held-meters")).toBe(String(status.held.meters));
+      expect(await page.textContent("#temp-bad")).toBe("1");
+      expect(await page.textContent("#rate")).toBe(status.throughput.reduce((n, p) => n + p.readings, 0).toLocaleString("en"));
+      expect(await page.$$eval("#chart rect", (r) => r.length)).toBe(60);
+      expect(await page.textContent("#error")).toBe("");
+      await page.fill("#meter", "E-2");
+      await page.click("#lookup button");
+      await page.waitForFunction(() => document.getElementById("meter-out")!.textContent !== "");
+      expect(await page.textContent("#meter-out")).toMatch(/^E-2: temp_bad: suspect \(by ops\); last reading 1002 on 2026-11-01; version \d+/);
+      if (process.env.MF_SCREENSHOT) await page.screenshot({ path: process.env.MF_SCREENSHOT, fullPage: true });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 60_000);
+});
