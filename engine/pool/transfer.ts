@@ -3,7 +3,7 @@
 // no functions. The thread turns it back into the DecideInput the pure decision takes.
 import type { DecideInput } from "../decide/decide.js";
 import type { ReadingBatch } from "../ingest/batch.js";
-import { createMeterIndex } from "../ingest/meter-index.js";
+import type { MeterIndex } from "../ingest/meter-index.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
 import type { MeterTable } from "../store/meter-table.js";
@@ -110,21 +110,61 @@ export function toTask(input: DecideInput): SliceTask {
   return { ...input, batch, meters: { ...numeric, ids: pack(meterIds), type: code(type), unit: code(unit) } };
 }
 
+/**
+ * The meter index of a batch from its id table. The decision only names meters (`idOf`), so ids
+ * are unpacked when first named and nothing is hashed; interning (never done by the decision)
+ * builds the map on first use.
+ */
+class TableIndex implements MeterIndex {
+  readonly #packed: PackedStrings;
+  #ids: string[] | undefined;
+  #keyOf: Map<string, number> | undefined;
+
+  constructor(packed: PackedStrings) {
+    this.#packed = packed;
+  }
+
+  get size(): number {
+    return this.#ids?.length ?? this.#packed.ends.length;
+  }
+
+  idOf(index: number): string {
+    return (this.#ids ??= unpack(this.#packed))[index];
+  }
+
+  intern(id: string): number {
+    const ids = (this.#ids ??= unpack(this.#packed));
+    const keyOf = (this.#keyOf ??= new Map(ids.map((x, k) => [x, k])));
+    let k = keyOf.get(id);
+    if (k === undefined) {
+      keyOf.set(id, (k = ids.length));
+      ids.push(id);
+    }
+    return k;
+  }
+
+  internBytes(buf: Uint8Array, start: number, end: number): number {
+    return this.intern(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8"));
+  }
+}
+
 /** The DecideInput of a task, in the deciding thread. */
 export function fromTask(task: SliceTask): DecideInput {
   const c = task.batch;
-  const meters = createMeterIndex();
-  for (const id of unpack(c.ids)) meters.intern(id);
-  const { ids: packedIds, type, unit, ...numeric } = task.meters;
-  const ids = unpack(packedIds);
-  const table: MeterTable = { ...numeric, ids, keyOf: new Map(ids.map((id, k) => [id, k])), type: decode(type), unit: decode(unit) };
   const batch: ReadingBatch = {
     length: c.length, line: c.line, meter: c.meter, end: c.end, value: c.value, override: c.override, source: c.source,
-    verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "", meters,
+    verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "", meters: new TableIndex(c.ids),
     ...(c.pulse === undefined ? {} : { pulse: c.pulse }),
     ...(c.sensorRow === undefined ? {} : { sensorRow: c.sensorRow }),
     ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
     ...(c.release === undefined ? {} : { release: c.release }),
   };
+  const { ids: packedIds, type, unit, ...numeric } = task.meters;
+  const ids = unpack(packedIds);
+  let keyOf: Map<string, number> | undefined;
+  // The decision reads meters by key; a meter's key by id is built only if something asks.
+  const table: MeterTable = Object.defineProperty({ ...numeric, ids, type: decode(type), unit: decode(unit) }, "keyOf", {
+    get: () => (keyOf ??= new Map(ids.map((id, k) => [id, k]))), enumerable: true,
+  }) as unknown as MeterTable;
   return { ...task, batch, meters: table };
 }
