@@ -40,7 +40,7 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
       await page.click("#login button");
       await page.waitForSelector("body[data-loaded=true]");
       expect(await page.isVisible("#login")).toBe(false);
-      const cells = async (table: string) => page.$$eval(`#${table} tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+      const cells = async (table: string) => page.$$eval(`#${table} tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
       expect(await cells("decisions")).toEqual(Object.entries(status.readings).map(([k, v]) => [k, v.toLocaleString("en")]));
       expect(await cells("held")).toEqual(Object.entries(status.held.by_reason).map(([k, v]) => [k, v.toLocaleString("en")]));
       expect(await page.textContent("#held-meters")).toBe(String(status.held.meters));
