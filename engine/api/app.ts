@@ -15,6 +15,8 @@ import { ApiMetrics } from "./metrics.js";
 import { initialRules } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
 import { statusRoutes } from "./routes/status.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { Jobs } from "./jobs.js";
 import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
 import { meterRoutes } from "./routes/meters.js";
@@ -27,6 +29,10 @@ export interface ApiOptions {
   /** The plugin configuration and rule files `session` was opened with (for /v1/plugins, /v1/rules/test and PUT /v1/rules). */
   config?: string;
   rules?: string[];
+  /** The store as a path or URL (jobs run `meterflow run` on it). */
+  db?: string;
+  /** The only directory jobs read inputs from and write outputs to; no jobs without it. */
+  dataDir?: string;
   /** Largest JSON body (default 64 KiB). */
   maxBodyBytes?: number;
   /** Largest manual-reading upload, photo included (default 10 MB). */
@@ -42,7 +48,7 @@ export interface ApiOptions {
 export const DEFAULT_MAX_BODY = 64 * 1024;
 export const DEFAULT_MAX_PHOTO = 10 * 1024 * 1024;
 
-export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs } {
   let queue: Promise<unknown> = Promise.resolve();
   const deps: ApiDeps = {
     store: options.store,
@@ -92,6 +98,8 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   photoRoutes(app, deps);
   rulesRoutes(app, deps);
   statusRoutes(app, deps);
+  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }));
+  jobRoutes(app, jobs);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {
     openapi: "3.0.3",
@@ -101,5 +109,5 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
 
   app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => errorResponse(c, error, deps.log));
-  return app;
+  return Object.assign(app, { jobs });
 }

@@ -22,6 +22,10 @@ export type ApiErrorCode =
   | "MF_ERR_API_NOT_FOUND"
   /** `If-Match` names a version the meter is no longer at. */
   | "MF_ERR_API_VERSION_CHANGED"
+  /** A job's path leaves the data directory. */
+  | "MF_ERR_API_PATH_OUTSIDE"
+  /** A job that ended cannot be paused, resumed or cancelled. */
+  | "MF_ERR_API_JOB_ENDED"
   /** The store cannot be reached. */
   | "MF_ERR_API_NOT_READY"
   /** A failure of the server itself (logged on its standard error). */

@@ -27,7 +27,7 @@ export interface ApiServer {
 /** Opens the store and rules, and listens; resolves once the port is bound. */
 export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
   const session = await OperationSession.open({ db: options.db, config: options.config, rules: options.rules });
-  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules });
+  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db });
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {

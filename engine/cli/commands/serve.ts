@@ -1,4 +1,5 @@
 // `meterflow serve`: the control API over a store (engine/api).
+import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
 import { UsageError } from "../errors.js";
@@ -18,6 +19,8 @@ Options:
   --rules FILE          rule file; repeat for several (default: the shipped rules)
   --max-body BYTES      largest JSON body (default ${DEFAULT_MAX_BODY})
   --max-photo BYTES     largest manual-reading upload, photo included (default ${DEFAULT_MAX_PHOTO})
+  --data-dir DIR        the directory jobs (POST /v1/jobs) read and write under; no jobs
+                        without it
   --manual-review       a manual reading with a photo on a temp_bad meter stays held for an
                         operator instead of clearing the flag`;
 
@@ -33,15 +36,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       db: { type: "string" }, host: { type: "string" }, port: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
-      "max-body": { type: "string" }, "max-photo": { type: "string" }, "manual-review": { type: "boolean", default: false },
+      "max-body": { type: "string" }, "max-photo": { type: "string" }, "manual-review": { type: "boolean", default: false }, "data-dir": { type: "string" },
     },
   });
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
   const db = existingDb("serve", values.db);
+  const dataDir = values["data-dir"];
+  if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new UsageError(`--data-dir ${dataDir} is not a directory`);
   const server = await startApiServer({
     db, host: values.host, port, config: values.config, rules: values.rules,
     maxBodyBytes: bytes("--max-body", values["max-body"]), maxPhotoBytes: bytes("--max-photo", values["max-photo"]), manualReview: values["manual-review"],
+    dataDir,
   });
   console.log(`meterflow serve: listening on ${server.url}`);
   await new Promise<void>((resolve) => {

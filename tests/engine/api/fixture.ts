@@ -48,7 +48,7 @@ export async function apiFixture(newDb: () => string, options: Partial<ApiOption
   }
   /** What the server logged as its own failures (500s): a test expects none. */
   const logged: unknown[] = [];
-  const app = createApi({ store: session.store, session, log: (e) => logged.push(e), ...options });
+  const app = createApi({ store: session.store, session, db, log: (e) => logged.push(e), ...options });
   /** A request as a client sends it; `token` defaults to the operator's, null sends none. */
   const request = async (method: string, path: string, r: Request = {}) => {
     const headers: Record<string, string> = { ...r.headers };
