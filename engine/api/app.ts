@@ -12,10 +12,11 @@ import type { RateLimitOptions } from "./auth/rate-limit.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
-import { initialRules } from "./rules-state.js";
+import { initialRules, retire } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
 import { statusRoutes } from "./routes/status.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { Jobs } from "./jobs.js";
 import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
@@ -48,7 +49,7 @@ export interface ApiOptions {
 export const DEFAULT_MAX_BODY = 64 * 1024;
 export const DEFAULT_MAX_PHOTO = 10 * 1024 * 1024;
 
-export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs } {
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs; shutdown(): Promise<void> } {
   let queue: Promise<unknown> = Promise.resolve();
   const deps: ApiDeps = {
     store: options.store,
@@ -100,6 +101,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
   statusRoutes(app, deps);
   const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }));
   jobRoutes(app, jobs);
+  tokenRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {
     openapi: "3.0.3",
@@ -109,5 +111,9 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
 
   app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => errorResponse(c, error, deps.log));
-  return Object.assign(app, { jobs });
+  /** Lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
+  const shutdown = async () => {
+    if (deps.rules.owned) await retire(deps.rules);
+  };
+  return Object.assign(app, { jobs, shutdown });
 }

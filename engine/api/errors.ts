@@ -24,6 +24,8 @@ export type ApiErrorCode =
   | "MF_ERR_API_VERSION_CHANGED"
   /** A job's path leaves the data directory. */
   | "MF_ERR_API_PATH_OUTSIDE"
+  /** A valid token has the name already. */
+  | "MF_ERR_API_TOKEN_EXISTS"
   /** A job that ended cannot be paused, resumed or cancelled. */
   | "MF_ERR_API_JOB_ENDED"
   /** The store cannot be reached. */

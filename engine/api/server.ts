@@ -48,7 +48,7 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }).then(() => session.close());
+      }).then(() => app.shutdown()).then(() => session.close());
       return closed;
     },
   };

@@ -99,3 +99,28 @@ describe.each(STORES)("control API basics on $kind", ({ db }) => {
     expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "fits" } })).toMatchObject({ status: 200 });
   });
 });
+
+describe.each(STORES)("control API tokens on $kind", ({ db }) => {
+  let f: ApiFixture;
+  afterEach(async () => {
+    await f?.close();
+  });
+
+  it("lets admins add (the token answered once), list and revoke tokens; others get 403", async () => {
+    f = await apiFixture(db);
+    expect(await f.request("POST", "/v1/tokens", { json: { name: "ops-ben", role: "operator" } })).toMatchObject({ status: 403 });
+    expect(await f.request("GET", "/v1/tokens")).toMatchObject({ status: 403 });
+    const added = await f.request("POST", "/v1/tokens", { json: { name: "ops-ben", role: "operator" }, token: f.tokens.admin });
+    expect(added).toMatchObject({ status: 201, data: { name: "ops-ben", role: "operator", token: expect.stringMatching(/^mft_/) } });
+    expect(added.headers.get("cache-control")).toBe("no-store");
+    expect(await f.request("POST", "/v1/tokens", { json: { name: "ops-ben", role: "admin" }, token: f.tokens.admin })).toMatchObject({ status: 409, data: { code: "MF_ERR_API_TOKEN_EXISTS" } });
+    expect(await f.request("POST", "/v1/tokens", { json: { name: "x", role: "root" }, token: f.tokens.admin })).toMatchObject({ status: 400 });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "by ben" }, token: added.data.token })).toMatchObject({ status: 200, data: { temp_bad: { by: "ops-ben" } } });
+    const listed = await f.request("GET", "/v1/tokens", { token: f.tokens.admin });
+    expect(JSON.stringify(listed.data)).not.toContain(added.data.token);
+    expect(listed.data.tokens.map((t: { name: string }) => t.name)).toEqual(["admin-anna", "operator-anna", "ops-ben", "viewer-anna"]);
+    expect(await f.request("DELETE", "/v1/tokens/ops-ben", { token: f.tokens.admin })).toMatchObject({ status: 200, data: { revoked: true } });
+    expect(await f.request("DELETE", "/v1/tokens/ops-ben", { token: f.tokens.admin })).toMatchObject({ status: 404 });
+    expect(await f.request("GET", "/v1/meters/E-1", { token: added.data.token })).toMatchObject({ status: 401 });
+  });
+});
