@@ -78,9 +78,16 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
     },
   });
 
+  let inflight = 0;
+  let drained: (() => void) | undefined;
   app.use("*", async (c, next) => {
     const started = performance.now();
-    await next();
+    inflight++;
+    try {
+      await next();
+    } finally {
+      if (--inflight === 0) drained?.();
+    }
     // The route's path even when a middleware answered first (401, 413): middleware is method ALL.
     const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path ?? "unmatched";
     deps.metrics.request(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
@@ -111,8 +118,11 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
 
   app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => errorResponse(c, error, deps.log));
-  /** Lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
+  /** Waits for the requests being answered, then lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
   const shutdown = async () => {
+    // Requests still being answered (their clients may be gone) end before the store closes.
+    if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+    await queue;
     if (deps.rules.owned) await retire(deps.rules);
   };
   return Object.assign(app, { jobs, shutdown });
