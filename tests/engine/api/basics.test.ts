@@ -21,7 +21,8 @@ describe.each(STORES)("control API basics on $kind", ({ db }) => {
     expect(doc.data.openapi).toBe("3.0.3");
     expect(Object.keys(doc.data.paths)).toEqual(expect.arrayContaining([
       "/health", "/ready", "/metrics", "/v1/meters/{id}", "/v1/meters/{id}/audit", "/v1/meters/{id}/temp-bad", "/v1/held",
-      "/v1/held/{reading_id}/release", "/v1/meters/{id}/readings", "/v1/photos/{sha256}",
+      "/v1/held/{reading_id}/release", "/v1/meters/{id}/readings", "/v1/photos/{sha256}", "/v1/rules", "/v1/rules/test", "/v1/plugins",
+      "/v1/status", "/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/pause", "/v1/jobs/{id}/resume", "/v1/tokens", "/v1/tokens/{name}",
     ]));
     // The document says what the schemas check: the set body is strict and needs a reason.
     const put = doc.data.paths["/v1/meters/{id}/temp-bad"].put;
