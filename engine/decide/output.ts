@@ -24,6 +24,17 @@ export interface BatchCounts {
   corrections: number;
 }
 
+/** Adds a batch's counts to a total (a stored batch's counts have no `corrections`: 0). */
+export function addCounts(total: BatchCounts, k: Omit<BatchCounts, "corrections"> & { corrections?: number }): void {
+  total.rows += k.rows;
+  total.billable += k.billable;
+  total.held += k.held;
+  total.rejected += k.rejected;
+  total.duplicates += k.duplicates;
+  total.sensor += k.sensor;
+  total.corrections += k.corrections ?? 0;
+}
+
 /** A meter's ledger entries for the late path: one per end day (the latest version), by day; a live list. */
 export interface HistoryLookup {
   meter(meter: number): HistoryEntry[];

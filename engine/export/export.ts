@@ -5,6 +5,8 @@
 // batches. A cluster's workers commit to PostgreSQL; this is how its billing file is made.
 import { MeterflowError } from "../errors.js";
 import { FLAG } from "../flags/flags.js";
+import { addCounts } from "../decide/output.js";
+import type { BatchCounts } from "../decide/output.js";
 import { createBatchLines, emitBatch, isBilled, Tally } from "../runtime/emit.js";
 import { readCommitted } from "../runtime/committed.js";
 import { WorkingSet } from "../runtime/working-set.js";
@@ -58,7 +60,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
     const formatter = createFormatter(format);
     const tally = new Tally();
     const lines = createBatchLines();
-    const total = { in: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
+    const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
     const versions = new Set<string>();
     let first: BatchListing | undefined;
     let last: BatchListing | undefined;
@@ -75,14 +77,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
         files.append("held", lines.held.bytes());
         files.append("alerts", lines.alerts.bytes());
         await files.drain(16 << 20);
-        const k = b.counts;
-        total.in += k.rows;
-        total.billable += k.billable;
-        total.held += k.held;
-        total.rejected += k.rejected;
-        total.duplicates += k.duplicates;
-        total.sensor += k.sensor;
-        total.corrections += corrections(history);
+        addCounts(total, { ...b.counts, corrections: corrections(history) });
         if (b.rulesVersion !== null) versions.add(b.rulesVersion);
         first ??= b;
         last = b;
@@ -91,9 +86,10 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
       if (page.length < PAGE) break;
       afterSeq = page[page.length - 1].seq;
     }
+    const { rows, ...counts } = total;
     const summary: ExportSummary = {
-      ...total, conservation: "in = billable + held + rejected + duplicates + sensor",
-      balanced: total.in === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
+      in: rows, ...counts, conservation: "in = billable + held + rejected + duplicates + sensor",
+      balanced: rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
       batches, range: first === undefined ? null : { first: first.batchId, last: last!.batchId, from: first.committedAt, to: last!.committedAt },
       alerts: tally.alerts, alert_rules: sorted(tally.alertRules), held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected),
       billed_flags: sorted(tally.flags), rules_versions: [...versions],

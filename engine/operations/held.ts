@@ -68,7 +68,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
     throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${blocking.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ")}`);
   }
   const decision = await session.decideOne(
-    { meterId: held.meterId, endDay: held.endDay, value: held.value, override: held.override, source: held.source, verification: held.verification },
+    held,
     `release of held #${held.id}: ${held.readingId} value ${held.value}`, { reason, actor: request.actor });
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);

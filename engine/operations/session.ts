@@ -9,19 +9,12 @@ import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { DecisionSession, parseLines } from "../runtime/session.js";
 import type { CommitGuard } from "../runtime/session.js";
-import type { PartitionedStore } from "../store/contract.js";
+import type { HeldRecord, PartitionedStore } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
 
 /** One reading for a batch of one: as it arrived (codes as in engine/ingest/reasons.ts). */
-export interface SingleReading {
-  meterId: string;
-  endDay: number;
-  value: number;
-  override: number;
-  source: number;
-  verification: number;
-}
+export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification">;
 
 /** What a batch of one decided: its counts and its output rows (billing, held, alerts) as objects. */
 export interface SingleDecision {

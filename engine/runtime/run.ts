@@ -29,17 +29,18 @@ import { FlagSync } from "./flags.js";
 import { HistoryCache } from "./history-cache.js";
 import { WorkingSet } from "./working-set.js";
 import { createFacts } from "../rules/facts.js";
-import { pluginRuleFiles, RulesDecider, warnOnStderr } from "../decide/rules.js";
+import { warnOnStderr } from "../decide/rules.js";
 import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
 import { BatchRunner } from "./batches.js";
+import { loadDecisionSetup } from "./decision-setup.js";
 import { routeByBucket } from "./bucket-window.js";
+import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
 import { readEventsBatch } from "./pulse-events.js";
-import { channelIndex, loadPlugins, readPluginConfig, scopedThresholds } from "../plugins/index.js";
+import { channelIndex, scopedThresholds } from "../plugins/index.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
-import { PluginFacts } from "../decide/plugin-facts.js";
 import { SensorStage } from "../decide/sensors.js";
 import { channelRanges } from "../ingest/ranges.js";
 import type { SensorStats } from "../decide/sensors.js";
@@ -186,15 +187,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
   if (options.meters !== undefined) inputBytes(options.meters, "meter registry");
   // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
-  const config = readPluginConfig(options.config);
-  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins: options.builtinPlugins ?? true };
-  const plugins = await loadPlugins(threadPlugins);
-  const pluginFacts = new PluginFacts(plugins);
-  const rules = await RulesDecider.load(options.rules, {
-    inline: pluginRuleFiles(plugins.rules),
-    facts: pluginFacts.names,
-  });
-  pluginFacts.use(rules.uses);
+  const { plugins, pluginFacts, rules, threadPlugins } = await loadDecisionSetup(options);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
   const out: OutDir = prepareOutDir(options.out);
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -283,7 +276,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
           decode += performance.now() - waited;
           const counts = await processor.process(batch, seq++, input.path);
           if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
-          for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
+          addCounts(total, counts);
           await options.onProgress?.(total.rows);
           if (progress !== undefined) progress.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
           waited = performance.now();
@@ -303,7 +296,7 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
       inputs.push(input);
       decode += performance.now() - waited;
       const counts = await processor.process(batch, seq++, input.path);
-      for (const key of Object.keys(total) as Array<keyof BatchCounts>) total[key] += counts[key];
+      addCounts(total, counts);
       await options.onProgress?.(total.rows);
       progress?.fileDone(input.path, { bytes: input.bytes, rows: counts.rows, seconds: (performance.now() - waited) / 1000 });
     }

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
 import { connectNats, maxPayloadOf } from "../nats/connect.js";
@@ -48,19 +49,12 @@ export interface WorkerOptions extends DecisionSetupOptions {
   threads?: number;
 }
 
-/** What a worker did. */
-export interface WorkerCounts {
+/** What a worker did: the counts of the batches it committed, and its messages. */
+export interface WorkerCounts extends BatchCounts {
   /** Messages handled (acknowledged). */
   messages: number;
   /** Of those, messages whose batch was committed before (a redelivery, a second publish). */
   duplicateMessages: number;
-  rows: number;
-  billable: number;
-  held: number;
-  rejected: number;
-  duplicates: number;
-  sensor: number;
-  corrections: number;
   /** Output messages published to meterflow.billing/held/alerts/rejected. */
   outputs: number;
   seconds: number;
@@ -180,7 +174,7 @@ class Worker {
       // The input label is the file as published: rejected rows name it, as in meterflow run.
       const decision = await this.#session.decide(batch, wire.file);
       if (decision.commit === "committed") {
-        this.#count(decision.counts);
+        addCounts(this.counts, decision.counts);
         if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");
       } else this.counts.duplicateMessages++;
       if (!(await store.published(batchId))) {
@@ -200,14 +194,4 @@ class Worker {
     }
   }
 
-  #count(k: BatchCounts): void {
-    const c = this.counts;
-    c.rows += k.rows;
-    c.billable += k.billable;
-    c.held += k.held;
-    c.rejected += k.rejected;
-    c.duplicates += k.duplicates;
-    c.sensor += k.sensor;
-    c.corrections += k.corrections;
-  }
 }
