@@ -1,7 +1,7 @@
 // `meterflow held list|release`: held readings for an operator, over the store.
 import { parseArgs } from "node:util";
 import { listHeld, OperationSession, releaseHeld } from "../../operations/index.js";
-import { day } from "../../sinks/format.js";
+import { day, num } from "../../sinks/format.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
 import { actorOf, existingDb, reasonOf } from "../operator.js";
@@ -80,9 +80,10 @@ async function release(values: Values, positionals: string[]): Promise<number> {
   const session = await OperationSession.open({ db, config: values.config as string | undefined, rules: values.rules as string[] | undefined });
   try {
     const r = await releaseHeld(session, { readingId: positionals[0], value, reason, actor });
-    const correction = r.correction === 0 ? "" : `; the reading after it corrected by ${r.correction}`;
+    // Numbers as the output files write them (at most 6 decimals).
+    const correction = r.correction === 0 ? "" : `; the reading after it corrected by ${num(r.correction)}`;
     const flags = r.flags === "" ? "" : ` [${r.flags}]`;
-    console.log(`released ${r.readingId}: billed ${r.billed}${flags}${correction} (by ${actor})`);
+    console.log(`released ${r.readingId}: billed ${num(r.billed)}${flags}${correction} (by ${actor})`);
   } finally {
     await session.close();
   }
