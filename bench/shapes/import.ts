@@ -13,7 +13,7 @@ export async function importInto(ctx: Context, name: string, goal: string, limit
     args: () => ["meters", "import", "--db", db, registry],
     check: (p) => {
       const line = p.stdout.split("\n")[0];
-      const inserted = Number(/^meters: (\d+) inserted/.exec(line)?.[1]);
+      const inserted = Number(/^meters: ([\d,]+) inserted/.exec(line)?.[1].replaceAll(",", ""));
       if (inserted !== meters) throw new ShapeFailure(`meters import printed "${line}", expected ${meters} inserted`);
       return line;
     },
