@@ -6,18 +6,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { packageRoot } from "../wasm/paths.js";
-import { demo, DEMO_HELP } from "./commands/demo.js";
-import { exportCommand, EXPORT_HELP } from "./commands/export.js";
-import { held, HELD_HELP } from "./commands/held.js";
-import { meters, METERS_HELP } from "./commands/meters.js";
-import { plugins, PLUGINS_HELP } from "./commands/plugins.js";
-import { publish, PUBLISH_HELP } from "./commands/publish.js";
-import { rules, RULES_HELP } from "./commands/rules.js";
-import { run, RUN_HELP } from "./commands/run.js";
-import { serveCommand, SERVE_HELP } from "./commands/serve.js";
-import { tempBad, TEMP_BAD_HELP } from "./commands/temp-bad.js";
-import { tokens, TOKENS_HELP } from "./commands/tokens.js";
-import { worker, WORKER_HELP } from "./commands/worker.js";
 import { joinNegativeValues, usageOf } from "./args.js";
 import { UsageError } from "./errors.js";
 import { report } from "./report.js";
@@ -43,24 +31,31 @@ Commands:
 
 Every command takes --help.`;
 
-/** A command: what runs it, its help, and its subcommands (the first argument), if it has any. */
-export type Command = { run: (argv: string[]) => number | Promise<number>; help: string; subcommands?: readonly string[] };
+/**
+ * A command: how to load it (its module is imported only when it runs or its help is asked for,
+ * so `meterflow run` does not load the HTTP server or the NATS client), and its subcommands
+ * (the first argument), if it has any.
+ */
+export type Command = { load: () => Promise<LoadedCommand>; subcommands?: readonly string[] };
+
+/** A loaded command: what runs it, and its help. */
+export type LoadedCommand = { run: (argv: string[]) => number | Promise<number>; help: string };
 
 /** Every command of `meterflow`: the one list (help, dispatch and the CLI's tests read it). */
 export const COMMANDS: Record<string, Command> = {
-  demo: { run: demo, help: DEMO_HELP },
-  export: { run: exportCommand, help: EXPORT_HELP },
-  held: { run: held, help: HELD_HELP, subcommands: ["list", "release"] },
-  meters: { run: meters, help: METERS_HELP, subcommands: ["import"] },
-  plugins: { run: plugins, help: PLUGINS_HELP },
-  publish: { run: publish, help: PUBLISH_HELP },
-  rules: { run: rules, help: RULES_HELP, subcommands: ["check", "test"] },
-  run: { run, help: RUN_HELP },
-  serve: { run: serveCommand, help: SERVE_HELP },
-  "temp-bad": { run: tempBad, help: TEMP_BAD_HELP, subcommands: ["set", "clear", "list"] },
-  tokens: { run: tokens, help: TOKENS_HELP, subcommands: ["add", "list", "revoke"] },
-  version: { run: printVersion, help: "Usage: meterflow version" },
-  worker: { run: worker, help: WORKER_HELP },
+  demo: { load: async () => { const m = await import("./commands/demo.js"); return { run: m.demo, help: m.DEMO_HELP }; } },
+  export: { load: async () => { const m = await import("./commands/export.js"); return { run: m.exportCommand, help: m.EXPORT_HELP }; } },
+  held: { load: async () => { const m = await import("./commands/held.js"); return { run: m.held, help: m.HELD_HELP }; }, subcommands: ["list", "release"] },
+  meters: { load: async () => { const m = await import("./commands/meters.js"); return { run: m.meters, help: m.METERS_HELP }; }, subcommands: ["import"] },
+  plugins: { load: async () => { const m = await import("./commands/plugins.js"); return { run: m.plugins, help: m.PLUGINS_HELP }; } },
+  publish: { load: async () => { const m = await import("./commands/publish.js"); return { run: m.publish, help: m.PUBLISH_HELP }; } },
+  rules: { load: async () => { const m = await import("./commands/rules.js"); return { run: m.rules, help: m.RULES_HELP }; }, subcommands: ["check", "test"] },
+  run: { load: async () => { const m = await import("./commands/run.js"); return { run: m.run, help: m.RUN_HELP }; } },
+  serve: { load: async () => { const m = await import("./commands/serve.js"); return { run: m.serveCommand, help: m.SERVE_HELP }; } },
+  "temp-bad": { load: async () => { const m = await import("./commands/temp-bad.js"); return { run: m.tempBad, help: m.TEMP_BAD_HELP }; }, subcommands: ["set", "clear", "list"] },
+  tokens: { load: async () => { const m = await import("./commands/tokens.js"); return { run: m.tokens, help: m.TOKENS_HELP }; }, subcommands: ["add", "list", "revoke"] },
+  version: { load: async () => ({ run: printVersion, help: "Usage: meterflow version" }) },
+  worker: { load: async () => { const m = await import("./commands/worker.js"); return { run: m.worker, help: m.WORKER_HELP }; } },
 };
 
 function printVersion(argv: string[]): number {
@@ -80,12 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     const topic = name === "help" ? rest[0] : undefined;
     if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw new UsageError(`no help on "${topic}": no such command (see meterflow --help)`);
     if (rest.length > 1) throw new UsageError(`meterflow help takes one command, got ${rest.join(" ")}`);
-    console.log(topic !== undefined ? COMMANDS[topic].help : HELP);
+    console.log(topic !== undefined ? (await COMMANDS[topic].load()).help : HELP);
     return 0;
   }
-  if (name === "--version") return COMMANDS.version.run([]);
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (command === undefined) throw new UsageError(`unknown command "${name}" (see meterflow --help)`);
+  if (name === "--version") return printVersion([]);
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}" (see meterflow --help)`);
+  const command = await COMMANDS[name].load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.help);
     return 0;

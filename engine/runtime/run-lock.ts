@@ -4,7 +4,6 @@
 // advisory lock keyed by the schema. The store's `runningRun()` then says which run holds it.
 import { userInfo } from "node:os";
 import Database from "better-sqlite3";
-import pg from "pg";
 import { MeterflowError } from "../errors.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { isPostgresUrl } from "../store/open.js";
@@ -95,6 +94,8 @@ async function postgresAttempt(url: string): Promise<Attempt> {
   const schema = parsed.searchParams.get("schema") ?? "public";
   parsed.searchParams.delete("schema");
   if (parsed.username === "" && !process.env.PGUSER) parsed.username = userInfo().username;
+  // Loaded here: a run on SQLite never needs the PostgreSQL client.
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 10_000 });
   client.on("error", () => undefined);
   try {

@@ -1,7 +1,6 @@
 // One way to open a store on every command: `--db postgres://...` (or postgresql://) selects
 // PostgreSQL, anything else is the path of an SQLite file (the embedded default).
 import type { PartitionedStore } from "./contract.js";
-import { openPostgresStore } from "./postgres/index.js";
 import { openSqlitePartitionedStore } from "./sqlite/index.js";
 
 /** Options of openStore. */
@@ -25,5 +24,7 @@ export async function openStore(db: string, options: OpenStoreOptions = {}): Pro
   const url = new URL(db);
   const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");
+  // Loaded only for PostgreSQL: SQLite commands (and their threads) start without the pg client.
+  const { openPostgresStore } = await import("./postgres/index.js");
   return openPostgresStore(url.toString(), { ...options, ...(schema === undefined ? {} : { schema }) });
 }
