@@ -75,6 +75,7 @@ function bar(stream: NodeJS.WritableStream & { columns?: number }, clock: () => 
     begin(files) {
       for (const f of files) sizes.set(f.path, f.bytes);
       total = files.reduce((sum, f) => sum + f.bytes, 0);
+      doneBytes = 0;
       started = clock();
     },
     advance(path, bytes, rows) {

@@ -175,7 +175,29 @@ export class RunError extends MeterflowError {
   }
 }
 
+/**
+ * Runs reading files through the store to the output files (README "`meterflow run`"). A batch
+ * whose commit is fenced (another writer - a worker, an operator's release or manual reading -
+ * committed to its partition while this run was deciding) is decided again: the run starts over
+ * on what the store now holds, adopting every batch already committed (as a rerun does), up to
+ * FENCED_ATTEMPTS times; then it stops with MF_ERR_STORE_FENCED.
+ */
 export async function runFiles(options: RunOptions): Promise<RunSummary> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(options);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED" || attempt >= FENCED_ATTEMPTS) throw error;
+      (options.onWarning ?? warnOnStderr)(`another writer committed to the store while this run was going: deciding again on what `
+        + `it holds now, committed batches adopted (attempt ${attempt + 1} of ${FENCED_ATTEMPTS})`);
+    }
+  }
+}
+
+/** Attempts of a run whose commits are fenced (runFiles). */
+export const FENCED_ATTEMPTS = 5;
+
+async function runOnce(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
@@ -386,8 +408,8 @@ function formatOf(path: string, inputFormat: ReadingFormat | undefined): Reading
 function explain(error: unknown): Error {
   const e = error as Error & { code?: string };
   if (e.code !== "MF_ERR_STORE_FENCED") return e;
-  return new StoreError("MF_ERR_STORE_FENCED", `another writer committed to the store while this run was going; the batch it refused `
-    + `was not written and nothing of it is in the outputs: run the same command again to go on (${e.message})`, error);
+  return new StoreError("MF_ERR_STORE_FENCED", `other writers committed to the store while this run was going, ${FENCED_ATTEMPTS} times; `
+    + `the batch refused last was not written and nothing of it is in the outputs: run the same command again to go on (${e.message})`, error);
 }
 
 /** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */

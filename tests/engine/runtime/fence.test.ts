@@ -1,9 +1,11 @@
 // A run's commits are fenced: when another writer commits to a partition while a run is deciding
-// its batches, the run's next commit is refused with MF_ERR_STORE_FENCED and writes nothing; run
-// again, and the outputs equal those of a run no one disturbed.
+// its batches, the run's next commit is refused with MF_ERR_STORE_FENCED and writes nothing. The
+// run then decides again on what the store holds (committed batches adopted), and its outputs
+// equal those of a run no one disturbed; disturbed every time, it stops after FENCED_ATTEMPTS.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runFiles } from "../../../engine/runtime/index.js";
+import { FENCED_ATTEMPTS } from "../../../engine/runtime/run.js";
 import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -41,23 +43,53 @@ async function commitOnAll(store: Awaited<ReturnType<typeof openStore>>): Promis
 }
 
 describe("fenced commits", () => {
-  it("refuse a run's commit after another writer's, and a rerun completes the same outputs", async () => {
+  const now = new Date("2026-12-01T00:00:00Z");
+  const key = (r: Record<string, string>) => `${r.reading_id}:${r.consumption}:${r.flags}`;
+
+  it("are decided again: a run disturbed once completes with the outputs of an undisturbed run", async () => {
     const clean = await runAndRead({ meters, inputs: [readings], db: join(dir, "clean.db"), out: join(dir, "clean"), batchSize: 30 });
     const db = join(dir, "fenced.db");
-    let interfered = false;
-    const disturbed = runFiles({
-      meters, inputs: [readings], db, out: join(dir, "fenced"), batchSize: 30, now: new Date("2026-12-01T00:00:00Z"),
+    let interfered = 0;
+    const warnings: string[] = [];
+    const summary = await runFiles({
+      meters, inputs: [readings], db, out: join(dir, "fenced"), batchSize: 30, now, onWarning: (w) => warnings.push(w),
       onProgress: async (processed) => {
-        if (processed < 90 || interfered) return;
-        interfered = true;
+        if (processed < 90 || interfered > 0) return;
+        interfered++;
         await interfere(db);
       },
     });
+    expect(interfered).toBe(1);
+    expect(warnings.filter((w) => w.includes("deciding again"))).toHaveLength(1);
+    expect(readCsv(join(dir, "fenced", "billing.csv")).map(key).sort()).toEqual(clean.billing.map(key).sort());
+    expect(readCsv(join(dir, "fenced", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
+    expect(summary).toMatchObject({ in: clean.summary.in, billable: clean.summary.billable, held: clean.summary.held, balanced: true });
+    // The run finished: the same files again are duplicates, nothing is billed twice.
+    const again = await runAndRead({ meters, inputs: [readings], db, out: join(dir, "again"), batchSize: 30 });
+    expect(again.summary).toMatchObject({ in: clean.summary.in, billable: 0, held: 0, duplicates: clean.summary.in });
+  });
+
+  it("stop with MF_ERR_STORE_FENCED when every attempt is fenced, and a rerun completes the same outputs", async () => {
+    const clean = await runAndRead({ meters, inputs: [readings], db: join(dir, "clean2.db"), out: join(dir, "clean2"), batchSize: 30 });
+    const db = join(dir, "fenced2.db");
+    let attempts = 0;
+    let last = -1;
+    const disturbed = runFiles({
+      meters, inputs: [readings], db, out: join(dir, "fenced2"), batchSize: 30, now, onWarning: () => undefined,
+      onProgress: async (processed) => {
+        // A new attempt starts counting again: disturb each attempt once it has decided a few batches.
+        if (processed < last) attempts++;
+        if (last < 0) attempts = 1;
+        const first = last < 60;
+        last = processed;
+        if (processed >= 60 && first) await interfere(db);
+      },
+    });
     await expect(disturbed).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED", message: expect.stringContaining("run the same command again") });
-    const rerun = await runAndRead({ meters, inputs: [readings], db, out: join(dir, "rerun"), batchSize: 30 });
-    const key = (r: Record<string, string>) => `${r.reading_id}:${r.consumption}:${r.flags}`;
+    expect(attempts).toBe(FENCED_ATTEMPTS);
+    const rerun = await runAndRead({ meters, inputs: [readings], db, out: join(dir, "rerun2"), batchSize: 30 });
     expect(rerun.billing.map(key).sort()).toEqual(clean.billing.map(key).sort());
-    expect(readCsv(join(dir, "rerun", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
+    expect(readCsv(join(dir, "rerun2", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
     expect(rerun.summary).toMatchObject({ in: clean.summary.in, billable: clean.summary.billable, held: clean.summary.held });
   });
 });
