@@ -17,7 +17,7 @@ import { rulesRoutes } from "./routes/rules.js";
 import { statusRoutes } from "./routes/status.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { tokenRoutes } from "./routes/tokens.js";
-import { Jobs } from "./jobs.js";
+import { Jobs } from "./jobs/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
 import { meterRoutes } from "./routes/meters.js";
@@ -118,10 +118,12 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
 
   app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => errorResponse(c, error, deps.log));
-  /** Waits for the requests being answered, then lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
+  /** Waits for the requests being answered, cancels the jobs, then lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
   const shutdown = async () => {
     // Requests still being answered (their clients may be gone) end before the store closes.
     if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+    // Jobs stop between two batches (their committed batches stay; the same job again adopts them).
+    await jobs.cancelAll();
     await queue;
     if (deps.rules.owned) await retire(deps.rules);
   };

@@ -5,7 +5,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiEnv } from "../context.js";
 import { ApiError } from "../errors.js";
-import type { Jobs } from "../jobs.js";
+import type { Jobs } from "../jobs/index.js";
 import { errors } from "../schemas.js";
 
 const JobSchema = z.object({

@@ -1,10 +1,13 @@
 // The control API as it runs: `meterflow tokens` and `meterflow serve` built and spawned on both
 // stores (the token printed once and alone, the store keeping only its hash, a revoked token
 // refused by the running server, SIGTERM ending it), and a chunked body over the limit answered
-// 413 by a real @hono/node-server listening on a free port.
+// 413 by a real @hono/node-server listening on a free port; jobs of the built server run in a
+// thread of their own (paused, resumed, cancelled through shared memory; SIGTERM cancels a job
+// still waiting).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { request } from "node:http";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
@@ -115,5 +118,63 @@ describe.each(STORES)("meterflow serve and tokens on $kind", ({ db: newDb }) => 
     } finally {
       await server.close();
     }
+  });
+
+  it("runs jobs in a thread of its own: progress, pause, resume, cancel; SIGTERM cancels a job still paused", async () => {
+    const db = newDb();
+    await state(db);
+    const data = join(dir, `data-${n++}`);
+    mkdirSync(data);
+    writeFileSync(join(data, "n2.csv"), "meter_id,end,value\nE-1,2026-11-10,1010\n");
+    writeFileSync(join(data, "n3.csv"), "meter_id,end,value\nE-1,2026-11-20,1020\nE-1,2026-11-21,1021\nE-1,2026-11-22,1022\n");
+    const { token, hash } = newToken();
+    const store = await openStore(db);
+    await store.addToken({ name: "admin-ada", role: "admin", hash, createdAt: new Date().toISOString() }).finally(() => store.close());
+    const server = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--data-dir", data], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: server.stdout }).once("line", (line) => resolve(line.replace(/^.* listening on /, "")));
+        server.once("exit", () => reject(new Error(`serve exited: ${stderr}`)));
+      });
+      const call = async (method: string, path: string, body?: unknown) => {
+        const r = await send(url, method, path, auth, body === undefined ? [] : [JSON.stringify(body)]);
+        return { status: r.status, data: JSON.parse(r.body) as Record<string, any> };
+      };
+      const ended = async (id: string) => {
+        for (;;) {
+          const job = (await call("GET", `/v1/jobs/${id}`)).data;
+          if (["finished", "failed", "cancelled"].includes(job.status)) return job;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const first = await call("POST", "/v1/jobs", { inputs: ["n2.csv"], out: "o2", paused: true });
+      expect(first.status, JSON.stringify(first.data)).toBe(202);
+      expect(first.data.status).toBe("paused");
+      expect((await call("POST", `/v1/jobs/${first.data.id}/resume`)).data.status).toBe("queued");
+      expect(await ended(first.data.id)).toMatchObject({ status: "finished", processed: 1, counts: { in: 1, billable: 1 }, error: null });
+      expect((await call("GET", "/v1/meters/E-1")).data.state).toMatchObject({ last_value: 1010 });
+
+      // Paused at its first checkpoint at the latest (one reading a batch): it stays there until cancelled.
+      const second = await call("POST", "/v1/jobs", { inputs: ["n3.csv"], out: "o3", batch_size: 1 });
+      expect((await call("POST", `/v1/jobs/${second.data.id}/pause`)).data.status).toBe("paused");
+      const paused = (await call("GET", `/v1/jobs/${second.data.id}`)).data;
+      expect(paused).toMatchObject({ status: "paused" });
+      expect(paused.processed).toBeLessThan(3);
+      expect((await call("POST", `/v1/jobs/${second.data.id}/cancel`)).status).toBe(200);
+      const cancelled = await ended(second.data.id);
+      expect(cancelled).toMatchObject({ status: "cancelled", counts: null });
+      expect(cancelled.processed).toBeLessThan(3);
+      expect((await call("GET", "/v1/meters/E-1")).data.state.last_value).toBeLessThan(1022);
+
+      expect((await call("POST", "/v1/jobs", { inputs: ["n3.csv"], out: "o4", paused: true })).data.status).toBe("paused");
+    } finally {
+      server.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe("");
   });
 });

@@ -1,0 +1,7 @@
+// Jobs of the control API: runs over files under the data directory, each off the server's event loop.
+export { JobCancelled, JobControl } from "./control.js";
+export { Job } from "./job.js";
+export type { JobRequest, JobStatus, JobView } from "./job.js";
+export { insideDataDir, Jobs } from "./jobs.js";
+export { canRunInThread, JobFailed, runControlled, runJob } from "./run.js";
+export type { JobCounts, JobRun } from "./run.js";

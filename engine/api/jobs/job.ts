@@ -1,0 +1,121 @@
+// One job as GET /v1/jobs/:id shows it: queued (or paused before it started), then its run off the
+// server's event loop (run.ts), paused, resumed and cancelled between two batches through its
+// JobControl; a cancelled job's committed batches stay, and the same job run again adopts them
+// (README "Reruns").
+import { JobCancelled, JobControl } from "./control.js";
+import { runJob } from "./run.js";
+import type { JobCounts, JobRun } from "./run.js";
+
+export type JobStatus = "queued" | "running" | "paused" | "finished" | "failed" | "cancelled";
+
+export interface JobRequest {
+  inputs: string[];
+  out: string;
+  meters?: string;
+  batchSize?: number;
+  /** Created paused: it starts when resumed. */
+  paused?: boolean;
+}
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  by: string;
+  inputs: string[];
+  out: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** Readings processed so far, and bytes read of the inputs' bytes. */
+  processed: number;
+  bytes_read: number;
+  bytes: number;
+  /** Readings per second since it started (paused time included). */
+  rate: number | null;
+  counts: JobCounts | null;
+  error: { code: string; message: string } | null;
+}
+
+const ENDED: ReadonlySet<JobStatus> = new Set(["finished", "failed", "cancelled"]);
+
+export class Job {
+  readonly #control = new JobControl();
+  readonly #view: Omit<JobView, "processed" | "bytes_read" | "bytes" | "rate">;
+  /** Set once the job ended: its figures then, no longer read from the control. */
+  #final: Pick<JobView, "processed" | "bytes_read" | "bytes" | "rate"> | undefined;
+  #started = 0;
+  #resumed: (() => void) | undefined;
+
+  constructor(id: string, by: string, request: JobRequest) {
+    this.#view = {
+      id, status: request.paused ? "paused" : "queued", by, inputs: request.inputs, out: request.out, created_at: new Date().toISOString(),
+      started_at: null, finished_at: null, counts: null, error: null,
+    };
+    if (request.paused) this.#control.pause();
+  }
+
+  get view(): JobView {
+    const live = this.#final ?? (() => {
+      const f = this.#control.figures;
+      return { processed: f.processed, bytes_read: f.bytesRead, bytes: f.bytes, rate: this.#started === 0 ? null : this.#rate(f.processed) };
+    })();
+    return { ...this.#view, ...live };
+  }
+
+  get ended(): boolean {
+    return ENDED.has(this.#view.status);
+  }
+
+  pause(): void {
+    if (this.ended) return;
+    this.#control.pause();
+    if (this.#control.paused) this.#view.status = "paused";
+  }
+
+  resume(): void {
+    if (this.ended) return;
+    this.#control.resume();
+    if (this.#view.status === "paused") this.#view.status = this.#started === 0 ? "queued" : "running";
+    this.#resumed?.();
+  }
+
+  cancel(): void {
+    if (this.ended) return;
+    this.#control.cancel();
+    this.#resumed?.();
+    if (this.#started === 0) this.#end("cancelled");
+  }
+
+  /** Runs the job once every job before it ended (Jobs queues them); waits first while it is paused. */
+  async run(run: JobRun): Promise<void> {
+    while (this.#control.paused) await new Promise<void>((resolve) => (this.#resumed = resolve));
+    this.#resumed = undefined;
+    if (this.#control.cancelled) return;
+    this.#started = performance.now();
+    this.#view.status = "running";
+    this.#view.started_at = new Date().toISOString();
+    try {
+      this.#view.counts = await runJob(run, this.#control);
+      this.#end("finished");
+    } catch (error) {
+      if (error instanceof JobCancelled || this.#control.cancelled) this.#end("cancelled");
+      else {
+        const e = error as { code?: unknown; message?: string };
+        this.#view.error = { code: typeof e.code === "string" ? e.code : "MF_ERR_API_INTERNAL", message: e.message ?? String(error) };
+        this.#end("failed");
+      }
+    }
+  }
+
+  #rate(processed: number): number {
+    return processed / Math.max(1e-3, (performance.now() - this.#started) / 1000);
+  }
+
+  #end(status: "finished" | "failed" | "cancelled"): void {
+    const f = this.#control.figures;
+    const bytesRead = status === "finished" ? f.bytes : f.bytesRead;
+    this.#final = { processed: f.processed, bytes_read: bytesRead, bytes: f.bytes, rate: this.#started === 0 ? null : this.#rate(f.processed) };
+    this.#view.status = status;
+    this.#view.finished_at = new Date().toISOString();
+  }
+}

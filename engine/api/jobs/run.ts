@@ -1,0 +1,100 @@
+// Runs a job's `meterflow run` off the server's event loop: in a worker thread of its own (the
+// compiled package), so deciding and formatting its batches never delays a request; the
+// TypeScript sources (tests) run it on the event loop instead. Either way the job follows its
+// JobControl between two batches and writes its progress there.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { runFiles } from "../../runtime/index.js";
+import type { RunSummary } from "../../runtime/index.js";
+import { JobCancelled, JobControl } from "./control.js";
+
+/** What a job runs (paths already checked to be under the data directory). */
+export interface JobRun {
+  db: string;
+  inputs: string[];
+  out: string;
+  meters?: string;
+  batchSize?: number;
+  config?: string;
+  rules?: string[];
+}
+
+export type JobCounts = Pick<RunSummary, "in" | "billable" | "held" | "rejected" | "duplicates">;
+
+/** A job that failed: the run's error code (MF_ERR_...) and message. */
+export class JobFailed extends Error {
+  override name = "JobFailed";
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The run itself, on the calling thread: progress into `control`, paused and cancelled between batches. */
+export async function runControlled(run: JobRun, control: JobControl): Promise<JobCounts> {
+  const positions = new Map<string, number>();
+  const summary = await runFiles({
+    ...run,
+    onWarning: () => undefined,
+    inputProgress: {
+      // Again from the start when the run starts over (fenced: runFiles decides again).
+      begin: (files) => {
+        positions.clear();
+        control.setBytes(files.reduce((n, f) => n + f.bytes, 0));
+      },
+      advance: (path, bytes) => {
+        positions.set(path, bytes);
+        control.setBytesRead([...positions.values()].reduce((n, b) => n + b, 0));
+      },
+      fileDone: () => undefined,
+      end: () => undefined,
+    },
+    onProgress: async (processed) => {
+      control.setProcessed(processed);
+      await control.checkpoint();
+    },
+  });
+  control.setProcessed(summary.in);
+  return { in: summary.in, billable: summary.billable, held: summary.held, rejected: summary.rejected, duplicates: summary.duplicates };
+}
+
+const THREAD = new URL("./thread.js", import.meta.url);
+
+/** Whether jobs can run in a thread of their own here (only from the compiled package). */
+export function canRunInThread(): boolean {
+  return THREAD.protocol === "file:" && fileURLToPath(THREAD).endsWith(".js") && existsSync(THREAD);
+}
+
+/** What the job thread answers, once. */
+export type ThreadReply = { type: "finished"; counts: JobCounts } | { type: "cancelled" } | { type: "failed"; code: string; message: string };
+
+/** What the job thread is given. */
+export interface ThreadInput {
+  run: JobRun;
+  control: SharedArrayBuffer;
+}
+
+/**
+ * Runs the job (in a worker thread where it can): resolves to its counts, rejects with
+ * JobCancelled when cancelled between two batches, or JobFailed with the run's code.
+ */
+export function runJob(run: JobRun, control: JobControl, inThread = canRunInThread()): Promise<JobCounts> {
+  if (!inThread) return runControlled(run, control);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(THREAD, { workerData: { run, control: control.buffer } satisfies ThreadInput });
+    let reply: ThreadReply | undefined;
+    worker.once("message", (r: ThreadReply) => (reply = r));
+    worker.once("error", (error) => {
+      reply ??= { type: "failed", code: (error as { code?: string }).code ?? "MF_ERR_API_INTERNAL", message: error.message };
+    });
+    // Settled once the thread is gone, so a finished job's store connection and files are closed.
+    worker.once("exit", (code) => {
+      if (reply === undefined) reject(new JobFailed("MF_ERR_API_INTERNAL", `the job's thread exited (${code}) without an answer`));
+      else if (reply.type === "finished") resolve(reply.counts);
+      else if (reply.type === "cancelled") reject(new JobCancelled("cancelled"));
+      else reject(new JobFailed(reply.code, reply.message));
+    });
+  });
+}

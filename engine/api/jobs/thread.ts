@@ -1,0 +1,20 @@
+// A job's thread (see run.ts): runs the job's `meterflow run` with its own store connection,
+// follows the shared JobControl between batches, and answers once with counts, cancelled or the
+// run's error.
+import { parentPort, workerData } from "node:worker_threads";
+import { JobCancelled, JobControl } from "./control.js";
+import { runControlled } from "./run.js";
+import type { ThreadInput, ThreadReply } from "./run.js";
+
+const input = workerData as ThreadInput;
+const control = new JobControl(input.control);
+let reply: ThreadReply;
+try {
+  reply = { type: "finished", counts: await runControlled(input.run, control) };
+} catch (error) {
+  const e = error as { code?: unknown; message?: string };
+  reply = error instanceof JobCancelled || control.cancelled
+    ? { type: "cancelled" }
+    : { type: "failed", code: typeof e.code === "string" ? e.code : "MF_ERR_API_INTERNAL", message: e.message ?? String(error) };
+}
+parentPort!.postMessage(reply);
