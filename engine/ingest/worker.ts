@@ -1,10 +1,11 @@
 // Worker thread that decodes one readings file and posts its batches to the main thread, so
 // decoding runs beside the pipeline instead of before it. See threaded.ts for the protocol.
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { batchId } from "./batch-id.js";
 import { channelRanges, rejectOutOfRange } from "./ranges.js";
-import { createMeterIndex } from "./meter-index.js";
+import { createMeterIndex, expectedMeters } from "./meter-index.js";
 import { readReadings } from "./open.js";
 import { openStore } from "../store/open.js";
 import { MeterBuckets, RegistryLimitCheck, routeByBucket } from "../runtime/bucket-window.js";
@@ -31,7 +32,16 @@ function pick(b: ReadingBatch): ReadingBatch {
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
-const meters = createMeterIndex();
+const meters = createMeterIndex(expectedMeters(fileSize(input.path)));
+
+/** The file's size in bytes, 0 when it cannot be known here (reading it reports the error). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 
 let credit = input.ahead;
 let wake: (() => void) | undefined;

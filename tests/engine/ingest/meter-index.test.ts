@@ -6,6 +6,18 @@ import { createMeterIndex } from "../../../engine/ingest/index.js";
 const utf8 = new TextEncoder();
 
 describe("createMeterIndex", () => {
+  it("sized for an expected count, gives the same indices, hashes and ids as one grown from empty, past the guess too", () => {
+    const grown = createMeterIndex();
+    const sized = createMeterIndex(3000);
+    const ids = Array.from({ length: 10_000 }, (_, i) => `M-${(i * 7919) % 10_007}`);
+    for (const id of [...ids, ...ids.slice(0, 500).reverse()]) expect(sized.intern(id)).toBe(grown.intern(id));
+    expect(sized.size).toBe(grown.size);
+    for (let i = 0; i < sized.size; i += 97) {
+      expect(sized.idOf(i)).toBe(grown.idOf(i));
+      expect(sized.hashOf!(i)).toBe(grown.hashOf!(i));
+    }
+  });
+
   it("gives the same index for the same id, as bytes or as a string", () => {
     const index = createMeterIndex();
     const buf = utf8.encode("xxE-1yyE-2zzE-1");
