@@ -48,8 +48,19 @@ export interface ReadingBatch {
   /** The batch's content id (batch-id.ts), when the worker that decoded it computed it already. */
   readonly batchId?: string;
   /**
+   * Per row, its meter's slot in its bucket's registry, when the decoding thread found them
+   * (runtime/registry-slots.ts): a slot (>= 0), SLOT_UNKNOWN (not registered, or no meter), or
+   * SLOT_BY_ID (not resolved there: look the meter up by its id).
+   */
+  readonly slot?: Int32Array;
+  /**
    * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.
    */
   readonly release?: { rows: Uint8Array; reason: string; actor: string };
 }
+
+/** `slot` of a row whose meter is not registered (or that has no meter). */
+export const SLOT_UNKNOWN = -1;
+/** `slot` of a row the decoding thread did not resolve: look its meter up by id. */
+export const SLOT_BY_ID = -2;

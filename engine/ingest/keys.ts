@@ -2,6 +2,7 @@
 // meter index (per file), then every row reads its key from a dense cache. A meter's id is hashed
 // once (meterHash: its bucket, and its probe in the working set's id index).
 import { meterHash } from "../store/contract.js";
+import { SLOT_BY_ID, SLOT_UNKNOWN } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
 
@@ -10,6 +11,8 @@ export interface KeyIndex {
   readonly bucketCount: number;
   /** The key of `id` (meterHash `hash`), -1 when unknown. */
   find(id: string, hash: number): number;
+  /** The key of a bucket's registry slot, -2 when that bucket or slot is not loaded. */
+  keyOfSlot?(bucket: number, slot: number): number;
 }
 
 /** byIndex: not seen yet. */
@@ -83,6 +86,24 @@ export class KeyResolver {
     if (this.keys.length < n) this.keys = new Int32Array(n);
     const byIndex = this.byIndex;
     const keys = this.keys.subarray(0, n);
+    const slot = batch.slot;
+    const keyOfSlot = this.keys_.keyOfSlot;
+    if (slot !== undefined && keyOfSlot !== undefined && index.hashOf !== undefined) {
+      // Slots found by the decoding thread (runtime/registry-slots.ts): no lookup by id, but for
+      // the rows it left to be looked up by id (SLOT_BY_ID).
+      const count = this.keys_.bucketCount;
+      for (let row = 0; row < n; row++) {
+        const s = slot[row];
+        const m = batch.meter[row];
+        let k = s === SLOT_UNKNOWN || m < 0 ? -1 : s >= 0 ? keyOfSlot.call(this.keys_, index.hashOf(m) % count, s) : SLOT_BY_ID;
+        if (k === SLOT_BY_ID) {
+          const id = index.idOf(m);
+          k = this.keys_.find(id, meterHash(id));
+        }
+        keys[row] = k;
+      }
+      return keys;
+    }
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
       if (m < 0) {

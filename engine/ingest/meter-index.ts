@@ -49,7 +49,7 @@ const encoder = new TextEncoder();
  * millions of ids. Bytes that are not valid UTF-8 are interned as given; their `idOf` string
  * carries U+FFFD where the bytes were invalid.
  */
-export function createMeterIndex(expected = 0): MeterIndex & { idBytes(from: number): IdBytes } {
+export function createMeterIndex(expected = 0): MeterIndex & { idBytes(from: number): IdBytes; matches(index: number, buf: Uint8Array, start: number, end: number): boolean } {
   return new HashMeterIndex(expected);
 }
 
@@ -105,6 +105,11 @@ class HashMeterIndex implements MeterIndex {
     const index = this.lookup(buf, start, end);
     this.last = index;
     return index;
+  }
+
+  /** Whether id `index`'s bytes are `buf[start, end)`. */
+  matches(index: number, buf: Uint8Array, start: number, end: number): boolean {
+    return this.equals(index, buf, start, end);
   }
 
   private equals(index: number, buf: Uint8Array, start: number, end: number): boolean {

@@ -9,6 +9,8 @@ import { createMeterIndex, expectedMeters } from "./meter-index.js";
 import { readReadings } from "./open.js";
 import { openStore } from "../store/open.js";
 import { MeterBuckets, RegistryLimitCheck, routeByBucket } from "../runtime/bucket-window.js";
+import { RegistrySlots } from "../runtime/registry-slots.js";
+import type { RegistrySource } from "../runtime/registry-slots.js";
 import { channelIndex, loadPlugins } from "../plugins/index.js";
 import type { ReadingBatch } from "./batch.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
@@ -66,6 +68,10 @@ try {
   // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
   const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
   const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
+  // Each routed row's registry slot, where the store reads registry BLOBs alone (registry-slots.ts).
+  const source = store as (typeof store & Partial<RegistrySource>) | undefined;
+  const slots = source?.readRegistries === undefined || buckets === undefined ? undefined
+    : new RegistrySlots(source as RegistrySource, buckets, meters);
   // Meter ids go out as soon as they are decoded (bytes and hashes, transferred), ahead of the
   // routed batches that name them: the main thread loads their buckets meanwhile.
   const postMeters = () => {
@@ -81,9 +87,10 @@ try {
     }
   }
   const postColumns = async (length: number, columns: Columns, rejectedRaw: Map<number, string>, id: string) => {
-    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = columns;
+    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot } = columns;
     const buffers = new Set<ArrayBuffer>();
     for (const column of [line, meter, end, value, override, source, verification, reject]) buffers.add(column.buffer as ArrayBuffer);
+    if (slot !== undefined) buffers.add(slot.buffer as ArrayBuffer);
     if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
     if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
     if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
@@ -92,9 +99,11 @@ try {
     post({ type: "batch", length, columns, raw: [...rejectedRaw], batchId: id }, [...buffers]);
     if (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
   };
-  const postBatch = (batch: ReadingBatch, id: string) => {
+  const postBatch = async (batch: ReadingBatch, id: string) => {
     const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = batch;
-    return postColumns(batch.length, { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors }, batch.rejectedRaw, id);
+    const slot = await slots?.of(batch);
+    return postColumns(batch.length, { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot },
+      batch.rejectedRaw, id);
   };
   // Batches routed by bucket (bucket-window.ts), as the in-thread path of `meterflow run` does;
   // each decoded batch's content id is taken first, then its ranges and register limits are

@@ -1,0 +1,93 @@
+// The decoding thread's registry slots (runtime/registry-slots.ts): each row's slot in its
+// bucket's registry equals the slot of its id in the registry as decoded to strings; unknown
+// meters are SLOT_UNKNOWN; buckets whose ids are not ASCII are left to the main thread
+// (SLOT_BY_ID). A threaded run with such ids and unknown meters gives the single-thread outputs.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SLOT_BY_ID, SLOT_UNKNOWN } from "../../../engine/ingest/batch.js";
+import { createMeterIndex } from "../../../engine/ingest/index.js";
+import { MeterBuckets } from "../../../engine/runtime/bucket-window.js";
+import { RegistrySlots } from "../../../engine/runtime/registry-slots.js";
+import type { RegistrySource } from "../../../engine/runtime/registry-slots.js";
+import { decodeRegistry, encodeRegistry } from "../../../engine/store/bucket.js";
+import { openStore } from "../../../engine/store/open.js";
+import { registryIds } from "../../../engine/store/registry-ids.js";
+import { packageRoot } from "../../../engine/wasm/paths.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const sorted = (path: string) => readFileSync(path, "utf8").trim().split("\n").sort();
+
+/** 600 registered meters, ids of varied length, some not ASCII; readings of them and of 50 unknown meters. */
+const registered = Array.from({ length: 600 }, (_, i) => (i % 97 === 5 ? `Zähler-${i}` : i % 3 === 0 ? `E-${i}` : `ELEC-LONG-${i}`));
+const unknown = Array.from({ length: 50 }, (_, i) => (i % 10 === 0 ? `Ünbekannt-${i}` : `X-${i}`));
+
+describe("registryIds", () => {
+  it("reads a registry BLOB's ids as bytes: constant and varied lengths; not ASCII gives undefined", () => {
+    const meter = (meterId: string) => ({ meterId, type: "electricity.register", unit: "kWh" });
+    for (const ids of [["E-1", "E-2", "E-3"], ["A", "BB", "CCCC", "D"], []]) {
+      const blob = encodeRegistry(ids.map(meter) as never);
+      const read = registryIds(blob)!;
+      expect(read.size).toBe(ids.length);
+      const text = Buffer.from(read.bytes).toString("latin1");
+      expect(Array.from(read.ends, (end, i) => text.slice(i === 0 ? 0 : read.ends[i - 1], end))).toEqual(decodeRegistry(blob).ids);
+    }
+    expect(registryIds(encodeRegistry([meter("Zähler-1"), meter("E-2")] as never))).toBeUndefined();
+  });
+});
+
+describe("RegistrySlots", () => {
+  it("finds each reading's slot in its bucket's registry, as the strings say", async () => {
+    const meters = write(dir, "meters.csv", [METERS_HEADER, ...registered.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]);
+    const readings = write(dir, "r.csv", ["meter_id,end,value", ...[...registered, ...unknown].map((id, i) => `${id},2026-11-01,${100 + i}`)]);
+    const db = join(dir, "slots.db");
+    await runAndRead({ meters, inputs: [readings], db, out: join(dir, "slots-out") });
+    const store = await openStore(db);
+    try {
+      const index = createMeterIndex();
+      const ids = [...unknown, ...registered].reverse();
+      const batch = { length: ids.length + 1, meter: Int32Array.from([...ids.map((id) => index.intern(id)), -1]) };
+      const buckets = new MeterBuckets(store.partitions, index);
+      const slots = await new RegistrySlots(store as unknown as RegistrySource, buckets, index).of(batch);
+      const registries = new Map((await (store as unknown as RegistrySource).readRegistries([...Array(buckets.bucketCount).keys()]))
+        .map((r) => [r.bucket, decodeRegistry(r.registry)]));
+      let byId = 0;
+      ids.forEach((id, row) => {
+        const reg = registries.get(buckets.of(batch.meter[row]));
+        const ascii = reg === undefined || reg.ids.every((x) => /^[\x00-\x7f]*$/.test(x));
+        if (!ascii) {
+          byId++;
+          expect(slots[row], id).toBe(SLOT_BY_ID);
+        } else {
+          const slot = reg === undefined ? -1 : reg.ids.indexOf(id);
+          expect(slots[row], id).toBe(slot < 0 ? SLOT_UNKNOWN : slot);
+        }
+      });
+      expect(slots[ids.length]).toBe(SLOT_UNKNOWN);
+      expect(byId).toBeGreaterThan(0);
+      expect([...slots].filter((s) => s >= 0).length).toBeGreaterThan(500);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a threaded run with non-ASCII ids and unknown meters writes what the single-thread run writes", async () => {
+    const meters = write(dir, "meters2.csv", [METERS_HEADER, ...registered.map((id, i) => `${id},electricity.register,kWh,1,,,,,,,,,${1000 + i},2026-10-31`)]);
+    const lines = ["meter_id,end,value"];
+    for (let day = 1; day <= 3; day++) for (const [i, id] of [...registered, ...unknown].entries()) lines.push(`${id},2026-11-0${day},${1000 + i + day * 3}`);
+    const readings = write(dir, "r2.csv", lines);
+    const inline = await runAndRead({ meters, inputs: [readings], db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 500 });
+    const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "500", "--meters", meters,
+      "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), readings], { encoding: "utf8" });
+    expect(threaded.status, threaded.stderr).toBe(0);
+    for (const file of ["billing.csv", "held.csv", "rejected.csv"]) {
+      expect(sorted(join(dir, "threaded", file)), file).toEqual(sorted(join(dir, "inline", file)));
+    }
+    expect(inline.summary.billable).toBe(registered.length * 3);
+    expect(inline.summary.held).toBe(unknown.length * 3);
+  });
+});
