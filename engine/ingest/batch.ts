@@ -53,6 +53,8 @@ export interface ReadingBatch {
    * SLOT_BY_ID (not resolved there: look the meter up by its id).
    */
   readonly slot?: Int32Array;
+  /** Per row, its meter's bucket (-1 without a meter), given with `slot`. */
+  readonly bucket?: Int32Array;
   /**
    * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.

@@ -11,8 +11,8 @@ export interface KeyIndex {
   readonly bucketCount: number;
   /** The key of `id` (meterHash `hash`), -1 when unknown. */
   find(id: string, hash: number): number;
-  /** The key of a bucket's registry slot, -2 when that bucket or slot is not loaded. */
-  keyOfSlot?(bucket: number, slot: number): number;
+  /** Where a loaded bucket's meters are (keys first .. first + size - 1 by slot); undefined when not loaded. */
+  bucketKeys?(bucket: number): { readonly first: number; readonly size: number } | undefined;
 }
 
 /** byIndex: not seen yet. */
@@ -42,6 +42,22 @@ export class KeyResolver {
     if (this.marks.length !== count) this.marks = new Uint8Array(count);
     const marks = this.marks;
     const out: number[] = [];
+    if (batch.bucket !== undefined) {
+      // Buckets given by the decoding thread (rows come grouped by bucket): no hash per meter.
+      const bucket = batch.bucket;
+      let last = -1;
+      for (let row = 0; row < batch.length; row++) {
+        const b = bucket[row];
+        if (b === last || b < 0) continue;
+        last = b;
+        if (marks[b] === 0) {
+          marks[b] = 1;
+          out.push(b);
+        }
+      }
+      for (const b of out) marks[b] = 0;
+      return out;
+    }
     const byIndex = this.byIndex;
     const index = batch.meters;
     for (let row = 0; row < batch.length; row++) {
@@ -86,16 +102,28 @@ export class KeyResolver {
     if (this.keys.length < n) this.keys = new Int32Array(n);
     const byIndex = this.byIndex;
     const keys = this.keys.subarray(0, n);
-    const slot = batch.slot;
-    const keyOfSlot = this.keys_.keyOfSlot;
-    if (slot !== undefined && keyOfSlot !== undefined && index.hashOf !== undefined) {
+    const { slot, bucket } = batch;
+    if (slot !== undefined && bucket !== undefined && this.keys_.bucketKeys !== undefined) {
       // Slots found by the decoding thread (runtime/registry-slots.ts): no lookup by id, but for
-      // the rows it left to be looked up by id (SLOT_BY_ID).
-      const count = this.keys_.bucketCount;
+      // the rows it left to be looked up by id (SLOT_BY_ID). Rows come grouped by bucket.
+      let lastBucket = -1;
+      let first = 0;
+      let size = 0;
       for (let row = 0; row < n; row++) {
         const s = slot[row];
         const m = batch.meter[row];
-        let k = s === SLOT_UNKNOWN || m < 0 ? -1 : s >= 0 ? keyOfSlot.call(this.keys_, index.hashOf(m) % count, s) : SLOT_BY_ID;
+        let k = -1;
+        if (s >= 0) {
+          const b = bucket[row];
+          if (b !== lastBucket) {
+            lastBucket = b;
+            const loaded = this.keys_.bucketKeys(b);
+            first = loaded?.first ?? 0;
+            size = loaded?.size ?? 0;
+          }
+          // A slot past what the working set holds of the bucket: looked up by id.
+          k = s < size ? first + s : SLOT_BY_ID;
+        } else if (s !== SLOT_UNKNOWN && m >= 0) k = SLOT_BY_ID;
         if (k === SLOT_BY_ID) {
           const id = index.idOf(m);
           k = this.keys_.find(id, meterHash(id));

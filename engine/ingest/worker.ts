@@ -87,10 +87,11 @@ try {
     }
   }
   const postColumns = async (length: number, columns: Columns, rejectedRaw: Map<number, string>, id: string) => {
-    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot } = columns;
+    const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot, bucket } = columns;
     const buffers = new Set<ArrayBuffer>();
     for (const column of [line, meter, end, value, override, source, verification, reject]) buffers.add(column.buffer as ArrayBuffer);
     if (slot !== undefined) buffers.add(slot.buffer as ArrayBuffer);
+    if (bucket !== undefined) buffers.add(bucket.buffer as ArrayBuffer);
     if (pulse !== undefined) for (const column of Object.values(pulse)) buffers.add(column.buffer as ArrayBuffer);
     if (sensorRow !== undefined) buffers.add(sensorRow.buffer as ArrayBuffer);
     if (sensors !== undefined) for (const column of [sensors.row, sensors.channel, sensors.time, sensors.value]) buffers.add(column.buffer as ArrayBuffer);
@@ -101,8 +102,8 @@ try {
   };
   const postBatch = async (batch: ReadingBatch, id: string) => {
     const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors } = batch;
-    const slot = await slots?.of(batch);
-    return postColumns(batch.length, { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot },
+    const { slot, bucket } = (await slots?.of(batch)) ?? {};
+    return postColumns(batch.length, { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot, bucket },
       batch.rejectedRaw, id);
   };
   // Batches routed by bucket (bucket-window.ts), as the in-thread path of `meterflow run` does;

@@ -33,6 +33,15 @@ export class FlagSync {
     if (partitions.length === 0) return;
     const flagged = new Set((await this.#store.readFlags(partitions)).map((f) => f.meterId));
     const { state, meters } = ws;
+    if (flagged.size === 0) {
+      // No operator flag on these partitions (the common night): no id to look up.
+      const byRun = this.#setByRun;
+      for (let row = 0; row < n; row++) {
+        const k = keys[row];
+        if (k >= 0) state.tempBad[k] = byRun.size > 0 && byRun.has(k) ? 1 : 0;
+      }
+      return;
+    }
     for (let row = 0; row < n; row++) {
       const k = keys[row];
       if (k >= 0) state.tempBad[k] = flagged.has(meters.ids[k]) || this.#setByRun.has(k) ? 1 : 0;

@@ -50,8 +50,11 @@ export class RegistrySlots {
     this.#meters = meters;
   }
 
-  /** The slot of each row's meter (see ReadingBatch.slot), reading the registries of the batch's buckets. */
-  async of(batch: { length: number; meter: Int32Array }): Promise<Int32Array> {
+  /**
+   * The slot and the bucket of each row's meter (see ReadingBatch.slot and .bucket), reading the
+   * registries of the batch's buckets.
+   */
+  async of(batch: { length: number; meter: Int32Array }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
     const n = batch.length;
     const buckets = this.#buckets;
     const bucketOf = new Int32Array(n);
@@ -88,7 +91,7 @@ export class RegistrySlots {
       }
       slot[row] = lastSlot;
     }
-    return slot;
+    return { slot, bucket: bucketOf };
   }
 }
 

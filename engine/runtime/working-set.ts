@@ -170,13 +170,9 @@ export class WorkingSet {
     return { bucket, slot: key - this.#buckets.get(bucket)!.first };
   }
 
-  /**
-   * The key of a bucket's slot as the decoding thread found it (ReadingBatch.slot), or -2 when
-   * the bucket is not loaded or has no such slot (then the meter is looked up by id).
-   */
-  keyOfSlot(bucket: number, slot: number): number {
-    const b = this.#buckets.get(bucket);
-    return b === undefined || slot >= b.size ? -2 : b.first + slot;
+  /** Where a loaded bucket's meters are: keys first .. first + size - 1, by slot; undefined when not loaded. */
+  bucketKeys(bucket: number): { readonly first: number; readonly size: number } | undefined {
+    return this.#buckets.get(bucket);
   }
 
   /** The key of a bucket's slot (for ledger segments, which name meters by slot). */

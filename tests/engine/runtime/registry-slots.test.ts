@@ -52,7 +52,8 @@ describe("RegistrySlots", () => {
       const ids = [...unknown, ...registered].reverse();
       const batch = { length: ids.length + 1, meter: Int32Array.from([...ids.map((id) => index.intern(id)), -1]) };
       const buckets = new MeterBuckets(store.partitions, index);
-      const slots = await new RegistrySlots(store as unknown as RegistrySource, buckets, index).of(batch);
+      const { slot: slots, bucket } = await new RegistrySlots(store as unknown as RegistrySource, buckets, index).of(batch);
+      expect([...bucket]).toEqual([...batch.meter].map((m) => (m < 0 ? -1 : buckets.of(m))));
       const registries = new Map((await (store as unknown as RegistrySource).readRegistries([...Array(buckets.bucketCount).keys()]))
         .map((r) => [r.bucket, decodeRegistry(r.registry)]));
       let byId = 0;
