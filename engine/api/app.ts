@@ -40,6 +40,8 @@ export interface ApiOptions {
   maxPhotoBytes?: number;
   /** A manual reading with a photo on a temp_bad meter is held for an operator instead of resolving the flag. */
   manualReview?: boolean;
+  /** Nice value (0 to 19) of the threads a job runs in (default DEFAULT_JOB_NICE): below the event loop's priority. */
+  jobNice?: number;
   /** Failed authentications per address before 429. */
   rateLimit?: RateLimitOptions;
   /** Where failures of the server itself are said (default: standard error). */
@@ -48,6 +50,7 @@ export interface ApiOptions {
 
 export const DEFAULT_MAX_BODY = 64 * 1024;
 export const DEFAULT_MAX_PHOTO = 10 * 1024 * 1024;
+export const DEFAULT_JOB_NICE = 10;
 
 export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs; shutdown(): Promise<void> } {
   let queue: Promise<unknown> = Promise.resolve();
@@ -106,7 +109,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
   photoRoutes(app, deps);
   rulesRoutes(app, deps);
   statusRoutes(app, deps);
-  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }));
+  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }), { nice: options.jobNice ?? DEFAULT_JOB_NICE });
   jobRoutes(app, jobs);
   tokenRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

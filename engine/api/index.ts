@@ -1,5 +1,5 @@
 // The control API (issue 16): Hono app, server, tokens.
-export { createApi, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO } from "./app.js";
+export { createApi, DEFAULT_JOB_NICE, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO } from "./app.js";
 export type { ApiOptions } from "./app.js";
 export { allows, hashToken, matchToken, newToken, ROLES } from "./auth/tokens.js";
 export { ApiError } from "./errors.js";

@@ -1,8 +1,11 @@
-// `meterflow serve`: the control API on @hono/node-server over one store and one operator session.
+// `meterflow serve`: the control API on @hono/node-server over one store (an SQLite connection that
+// never waits for the write lock on the event loop) and one operator session.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { OperationSession } from "../operations/index.js";
+import { isPostgresUrl, openStore } from "../store/open.js";
+import { retryWhenBusy } from "./busy.js";
 import { createApi } from "./app.js";
 import type { ApiOptions } from "./app.js";
 
@@ -26,7 +29,18 @@ export interface ApiServer {
 
 /** Opens the store and rules, and listens; resolves once the port is bound. */
 export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
-  const session = await OperationSession.open({ db: options.db, config: options.config, rules: options.rules });
+  // SQLite: a write never waits for the lock on the event loop (busy.ts).
+  const sqlite = !isPostgresUrl(options.db);
+  const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0 } : {});
+  const store = sqlite ? retryWhenBusy(opened) : opened;
+  let session: OperationSession;
+  try {
+    session = await OperationSession.open({ db: store, config: options.config, rules: options.rules });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const closeAll = () => session.close().finally(() => opened.close());
   const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db });
   let server: ServerType;
   try {
@@ -35,7 +49,7 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
       s.once("error", reject);
     });
   } catch (error) {
-    await session.close();
+    await closeAll();
     throw error;
   }
   const { port, address } = server.address() as AddressInfo;
@@ -48,7 +62,7 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }).then(() => app.shutdown()).then(() => session.close());
+      }).then(() => app.shutdown()).then(closeAll);
       return closed;
     },
   };

@@ -7,6 +7,12 @@ import { openSqlitePartitionedStore } from "./sqlite/index.js";
 export interface OpenStoreOptions {
   /** Partition count of a new store; an existing store must have it (default: the store's own, or 16). */
   partitions?: number;
+  /**
+   * SQLite only: how long a write waits, blocking its thread, for another connection's write
+   * lock before it fails with SQLITE_BUSY (default 10000 ms). The control API waits 0 and retries
+   * without blocking its event loop.
+   */
+  busyTimeoutMs?: number;
 }
 
 /** Whether `db` names a PostgreSQL database rather than an SQLite file. */
@@ -21,10 +27,11 @@ export function isPostgresUrl(db: string): boolean {
  */
 export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
   if (!isPostgresUrl(db)) return openSqlitePartitionedStore(db, options);
+  const { busyTimeoutMs: _, ...pgOptions } = options;
   const url = new URL(db);
   const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");
   // Loaded only for PostgreSQL: SQLite commands (and their threads) start without the pg client.
   const { openPostgresStore } = await import("./postgres/index.js");
-  return openPostgresStore(url.toString(), { ...options, ...(schema === undefined ? {} : { schema }) });
+  return openPostgresStore(url.toString(), { ...pgOptions, ...(schema === undefined ? {} : { schema }) });
 }

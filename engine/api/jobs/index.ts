@@ -4,4 +4,4 @@ export { Job } from "./job.js";
 export type { JobRequest, JobStatus, JobView } from "./job.js";
 export { insideDataDir, Jobs } from "./jobs.js";
 export { canRunInThread, JobFailed, runControlled, runJob } from "./run.js";
-export type { JobCounts, JobRun } from "./run.js";
+export type { JobCounts, JobRun, JobThreadOptions } from "./run.js";

@@ -4,7 +4,7 @@
 // (README "Reruns").
 import { JobCancelled, JobControl } from "./control.js";
 import { runJob } from "./run.js";
-import type { JobCounts, JobRun } from "./run.js";
+import type { JobCounts, JobRun, JobThreadOptions } from "./run.js";
 
 export type JobStatus = "queued" | "running" | "paused" | "finished" | "failed" | "cancelled";
 
@@ -87,7 +87,7 @@ export class Job {
   }
 
   /** Runs the job once every job before it ended (Jobs queues them); waits first while it is paused. */
-  async run(run: JobRun): Promise<void> {
+  async run(run: JobRun, options: JobThreadOptions = {}): Promise<void> {
     while (this.#control.paused) await new Promise<void>((resolve) => (this.#resumed = resolve));
     this.#resumed = undefined;
     if (this.#control.cancelled) return;
@@ -95,7 +95,7 @@ export class Job {
     this.#view.status = "running";
     this.#view.started_at = new Date().toISOString();
     try {
-      this.#view.counts = await runJob(run, this.#control);
+      this.#view.counts = await runJob(run, this.#control, options);
       this.#end("finished");
     } catch (error) {
       if (error instanceof JobCancelled || this.#control.cancelled) this.#end("cancelled");

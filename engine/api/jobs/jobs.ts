@@ -7,6 +7,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { ApiError } from "../errors.js";
 import { Job } from "./job.js";
 import type { JobRequest, JobView } from "./job.js";
+import type { JobThreadOptions } from "./run.js";
 
 /** `path` (relative to the data directory, or absolute) resolved, refused when it leaves it. */
 export function insideDataDir(dataDir: string, path: string, what: string, mustExist: boolean): string {
@@ -34,10 +35,13 @@ export class Jobs {
   /** Jobs run one after another (a run holds the store's run lock). */
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(db: string | undefined, dataDir: string | undefined, decision: () => { config?: string; rules?: string[] }) {
+  readonly #thread: JobThreadOptions;
+
+  constructor(db: string | undefined, dataDir: string | undefined, decision: () => { config?: string; rules?: string[] }, thread: JobThreadOptions = {}) {
     this.#db = db;
     this.#dataDir = dataDir;
     this.#decision = decision;
+    this.#thread = thread;
   }
 
   start(by: string, request: JobRequest): JobView {
@@ -51,7 +55,7 @@ export class Jobs {
     const job = new Job(id, by, request);
     this.#jobs.set(id, job);
     const db = this.#db;
-    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: request.batchSize, ...this.#decision() }));
+    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: request.batchSize, ...this.#decision() }, this.#thread));
     return job.view;
   }
 

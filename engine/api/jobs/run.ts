@@ -1,5 +1,6 @@
 // Runs a job's `meterflow run` off the server's event loop: in a worker thread of its own (the
-// compiled package), so deciding and formatting its batches never delays a request; the
+// compiled package), so deciding and formatting its batches never delays a request, at a lower
+// CPU priority (nice) than the event loop, so the server is not starved of CPU either; the
 // TypeScript sources (tests) run it on the event loop instead. Either way the job follows its
 // JobControl between two batches and writes its progress there.
 import { existsSync } from "node:fs";
@@ -74,16 +75,24 @@ export type ThreadReply = { type: "finished"; counts: JobCounts } | { type: "can
 export interface ThreadInput {
   run: JobRun;
   control: SharedArrayBuffer;
+  /** The thread's nice value (and so that of the threads its run starts). */
+  nice: number;
+}
+
+/** How a job runs: `nice` (0 to 19) lowers its threads' CPU priority below the server's event loop. */
+export interface JobThreadOptions {
+  inThread?: boolean;
+  nice?: number;
 }
 
 /**
  * Runs the job (in a worker thread where it can): resolves to its counts, rejects with
  * JobCancelled when cancelled between two batches, or JobFailed with the run's code.
  */
-export function runJob(run: JobRun, control: JobControl, inThread = canRunInThread()): Promise<JobCounts> {
-  if (!inThread) return runControlled(run, control);
+export function runJob(run: JobRun, control: JobControl, options: JobThreadOptions = {}): Promise<JobCounts> {
+  if (!(options.inThread ?? canRunInThread())) return runControlled(run, control);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(THREAD, { workerData: { run, control: control.buffer } satisfies ThreadInput });
+    const worker = new Worker(THREAD, { workerData: { run, control: control.buffer, nice: options.nice ?? 0 } satisfies ThreadInput });
     let reply: ThreadReply | undefined;
     worker.once("message", (r: ThreadReply) => (reply = r));
     worker.once("error", (error) => {

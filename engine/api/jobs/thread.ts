@@ -1,12 +1,22 @@
-// A job's thread (see run.ts): runs the job's `meterflow run` with its own store connection,
+// A job's thread (see run.ts): at its nice value, runs the job's `meterflow run` with its own store connection,
 // follows the shared JobControl between batches, and answers once with counts, cancelled or the
 // run's error.
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { JobCancelled, JobControl } from "./control.js";
 import { runControlled } from "./run.js";
 import type { ThreadInput, ThreadReply } from "./run.js";
 
 const input = workerData as ThreadInput;
+// On Linux a nice value is a thread's own (setpriority on the calling thread), inherited by the
+// threads the run starts (decoding, writing): the server's event loop keeps its priority.
+if (input.nice > 0) {
+  try {
+    setPriority(input.nice);
+  } catch {
+    // Not permitted here: the job runs at the server's priority.
+  }
+}
 const control = new JobControl(input.control);
 let reply: ThreadReply;
 try {

@@ -1,7 +1,7 @@
 // `meterflow serve`: the control API over a store (engine/api).
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
+import { DEFAULT_JOB_NICE, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
 import { UsageError } from "../errors.js";
 import { existingDb } from "../operator.js";
 
@@ -21,6 +21,8 @@ Options:
   --max-photo BYTES     largest manual-reading upload, photo included (default ${DEFAULT_MAX_PHOTO})
   --data-dir DIR        the directory jobs (POST /v1/jobs) read and write under; no jobs
                         without it
+  --job-nice N          CPU priority of a job's threads, 0 (the server's) to 19 (lowest)
+                        (default ${DEFAULT_JOB_NICE}: requests go first while a job runs)
   --manual-review       a manual reading with a photo on a temp_bad meter stays held for an
                         operator instead of clearing the flag`;
 
@@ -37,6 +39,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options: {
       db: { type: "string" }, host: { type: "string" }, port: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
       "max-body": { type: "string" }, "max-photo": { type: "string" }, "manual-review": { type: "boolean", default: false }, "data-dir": { type: "string" },
+      "job-nice": { type: "string" },
     },
   });
   const port = values.port === undefined ? 8080 : Number(values.port);
@@ -44,10 +47,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const db = existingDb("serve", values.db);
   const dataDir = values["data-dir"];
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new UsageError(`--data-dir ${dataDir} is not a directory`);
+  const jobNice = values["job-nice"] === undefined ? undefined : Number(values["job-nice"]);
+  if (jobNice !== undefined && !(Number.isInteger(jobNice) && jobNice >= 0 && jobNice <= 19)) throw new UsageError(`--job-nice must be a whole number from 0 to 19, got ${values["job-nice"]}`);
   const server = await startApiServer({
     db, host: values.host, port, config: values.config, rules: values.rules,
     maxBodyBytes: bytes("--max-body", values["max-body"]), maxPhotoBytes: bytes("--max-photo", values["max-photo"]), manualReview: values["manual-review"],
-    dataDir,
+    dataDir, jobNice,
   });
   console.log(`meterflow serve: listening on ${server.url}`);
   await new Promise<void>((resolve) => {

@@ -14,6 +14,8 @@ import { SqliteStore } from "./store.js";
 export interface SqliteStoreOptions {
   /** Partition count of a new store (default DEFAULT_PARTITIONS); an existing one must match. */
   partitions?: number;
+  /** How long a write waits (blocking) for another connection's write lock before SQLITE_BUSY, once opened; default 10000 ms. */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   }
   try {
     const count = db.transaction(() => prepare(db, path, partitions)).immediate();
+    if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     return new SqliteStore(db, count, path);
   } catch (error) {
     db.close();
