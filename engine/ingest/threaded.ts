@@ -47,22 +47,48 @@ export function canDecodeInWorker(): boolean {
 
 const utf8 = new TextDecoder("utf-8");
 
-/** The meter index of a worker's batches: ids arrive before the batches that first use them. */
+/**
+ * The meter index of a worker's batches: ids arrive (as bytes) before the batches that first use
+ * them. Their strings are made when asked for: with the registry slots the worker finds, the main
+ * thread asks for few (rejected rows, unknown meters), not a million.
+ */
 class MirroredIndex implements MeterIndex {
-  readonly ids: string[] = [];
+  #size = 0;
   #hashes = new Uint32Array(1024);
+  /** The worker's id messages in order, and the first index of each. */
+  readonly #chunks: IdBytes[] = [];
+  #firsts = new Int32Array(16);
+  /** Strings made so far, by index; holes until asked for (a packed array up to the highest asked). */
+  readonly #made: Array<string | undefined> = [];
+
   get size(): number {
-    return this.ids.length;
+    return this.#size;
   }
+
   idOf(index: number): string {
-    return this.ids[index];
+    if (!(index >= 0 && index < this.#size)) throw new RangeError(`meter index ${index} out of range`);
+    const made = this.#made;
+    let id = made[index];
+    if (id === undefined) {
+      const chunk = this.#chunks[this.#chunkOf(index)];
+      const i = index - chunk.from;
+      const bytes = chunk.bytes.subarray(i === 0 ? 0 : chunk.ends[i - 1], chunk.ends[i]);
+      // As the worker's index decodes it: ASCII as is, else UTF-8 (invalid bytes as U+FFFD).
+      id = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1") : utf8.decode(bytes);
+      while (made.length < index) made.push(undefined);
+      made[index] = id;
+    }
+    return id;
   }
+
   hashOf(index: number): number {
     return this.#hashes[index];
   }
-  /** Adds the worker's next ids: ASCII (the common case) decoded in one call and sliced. */
-  add({ from, bytes, ends, hashes }: IdBytes): void {
-    if (from !== this.ids.length) throw new Error(`meter ids from ${from} after ${this.ids.length}`);
+
+  /** Adds the worker's next ids. */
+  add(ids: IdBytes): void {
+    const { from, ends, hashes } = ids;
+    if (from !== this.#size) throw new Error(`meter ids from ${from} after ${this.#size}`);
     const n = ends.length;
     if (this.#hashes.length < from + n) {
       const grown = new Uint32Array(Math.max(from + n, this.#hashes.length * 2));
@@ -70,18 +96,32 @@ class MirroredIndex implements MeterIndex {
       this.#hashes = grown;
     }
     this.#hashes.set(hashes, from);
-    const ids = this.ids;
-    if (isAscii(bytes)) {
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-      for (let i = 0, at = 0; i < n; i++) ids.push(text.slice(at, (at = ends[i])));
-    } else {
-      // Each id on its own, as the worker's index decodes it (invalid bytes do not merge across ids).
-      for (let i = 0, at = 0; i < n; i++) ids.push(utf8.decode(bytes.subarray(at, (at = ends[i]))));
+    if (this.#chunks.length === this.#firsts.length) {
+      const grown = new Int32Array(this.#firsts.length * 2);
+      grown.set(this.#firsts);
+      this.#firsts = grown;
     }
+    this.#firsts[this.#chunks.length] = from;
+    this.#chunks.push(ids);
+    this.#size = from + n;
   }
+
+  /** The chunk holding `index`: the last whose first index is at most it. */
+  #chunkOf(index: number): number {
+    let lo = 0;
+    let hi = this.#chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#firsts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   intern(): number {
     throw new Error("a mirrored meter index is read-only");
   }
+
   internBytes(): number {
     throw new Error("a mirrored meter index is read-only");
   }
