@@ -115,7 +115,7 @@ try {
     if (limits !== undefined) await limits.reject(batch);
   };
   const batches = store === undefined ? checked(decoded, check)
-    : routeByBucket(decoded, { partitions: store.partitions, batchSize: input.batchSize, meters, check });
+    : routeByBucket(decoded, { partitions: store.partitions, batchSize: input.batchSize, meters, check, raw: false });
   try {
     for await (const batch of batches) await postBatch(batch, batch.batchId!);
   } finally {

@@ -135,8 +135,15 @@ export interface PlainColumns {
  */
 export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, options: {
   partitions: number; batchSize: number; meters: MeterIndex; window?: number; check?: (batch: ReadingBatch) => Promise<void> | void;
+  /**
+   * false: routed batches keep only the raw text of rows rejected by then (rawOf gives "" for the
+   * others), so a window's decoded batches and their text are freed once routed. The decoding
+   * thread routes after every check that needs raw text. Default true.
+   */
+  raw?: boolean;
 }): AsyncGenerator<ReadingBatch> {
   const { partitions, batchSize, meters, check } = options;
+  const keepRaw = options.raw ?? true;
   const limit = options.window ?? WINDOW;
   const buckets = new MeterBuckets(partitions, meters);
   let window: ReadingBatch[] = [];
@@ -155,7 +162,13 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
       return;
     }
     if (gathered.length === 0) return;
-    for (const c of orderByBucket(gathered, before, buckets, partitions, batchSize)) {
+    const routed = orderByBucket(gathered, before, buckets, partitions, batchSize, keepRaw);
+    if (!keepRaw) {
+      // Nothing refers to the decoded batches any more: let them go while the routed ones are taken.
+      gathered.length = 0;
+      before.length = 0;
+    }
+    for (const c of routed) {
       const { decoded: reject, ...columns } = c;
       const batch: ReadingBatch = { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
       yield batch;
@@ -202,10 +215,12 @@ export function orderable(batch: ReadingBatch): boolean {
 /**
  * The rows of `batches` (orderable ones, in decoding order) stably sorted by each meter's rank
  * (below), partition and bucket (rows without a meter first), cut into batches of about
- * `batchSize` rows (more only when one bucket's rows of one rank are more).
+ * `batchSize` rows (more only when one bucket's rows of one rank are more). Without `keepRaw`, a
+ * routed row's rawOf gives its raw text only when it was rejected by then ("" otherwise), and the
+ * routed batches do not refer to `batches`.
  */
 export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], buckets: MeterBuckets, partitions: number,
-  batchSize: number): PlainColumns[] {
+  batchSize: number, keepRaw = true): PlainColumns[] {
   let total = 0;
   for (const b of batches) total += b.length;
   const count = buckets.bucketCount;
@@ -272,7 +287,7 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
     const srcBatch = fromBatch.subarray(from, to);
     const srcRow = fromRow.subarray(from, to);
     out.push({
-      rawOf: (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]),
+      rawOf: keepRaw ? (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]) : (row: number) => rejectedRaw.get(row) ?? "",
       length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
       override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
       decoded: before.subarray(from, to),
