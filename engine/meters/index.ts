@@ -1,6 +1,7 @@
-// Meters: the registry reader and the MeterRecord the engine holds per meter.
+// Meters: the registry reader, the MeterRecord the engine holds per meter, and the registry as columns.
 export { MAX_METER_ID_BYTES, REGISTRY_REJECT } from "./registry-row.js";
-export { readMeters } from "./registry.js";
+export { readMeters, readRegistry } from "./registry.js";
+export { fnv, NUMBER_FIELDS, NumberColumn, RegistryTable, TEXT_FIELDS, TextColumn } from "./registry-table.js";
 export type { MeterRecord, RolloverModeName } from "./meter.js";
 export type { MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
-export type { MeterRegistry, ReadMetersOptions, RegistryRejection } from "./registry.js";
+export type { MeterRegistry, ReadMetersOptions, RegistryColumns, RegistryRejection } from "./registry.js";

@@ -43,8 +43,14 @@ export type FieldGetter = (name: string) => unknown;
 /** Finds a meter type by name (the plugins' meter types); undefined when no plugin defines it. */
 export type MeterTypeLookup = (name: string) => MeterTypeDefinition | undefined;
 
+/** The meter ids earlier rows claimed: a Set, or anything that answers and records as one. */
+export interface SeenIds {
+  has(meterId: string): boolean;
+  add(meterId: string): unknown;
+}
+
 /** Registry column -> the meter type default that fills it when the row leaves it empty. */
-function typeDefault(type: MeterTypeDefinition, column: string): unknown {
+export function typeDefault(type: MeterTypeDefinition, column: string): unknown {
   const d = type.defaults as Record<string, unknown> | undefined;
   if (d === undefined) return undefined;
   switch (column) {
@@ -74,7 +80,7 @@ export function meterIdOf(get: FieldGetter): string {
  * A validated MeterRecord, or the reason the row is rejected. `seen` holds the meter ids of
  * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`.
  */
-export function toMeterRecord(fields: FieldGetter, seen: Set<string>, maxFieldBytes: number, meterTypes?: MeterTypeLookup): MeterRecord | RegistryRejectReason {
+export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes: number, meterTypes?: MeterTypeLookup): MeterRecord | RegistryRejectReason {
   let get = fields;
   const raw = get("meter_id");
   if (absent(raw)) return "missing_meter_id";
@@ -203,19 +209,19 @@ export const FIELDS = [
   "debounce_ms",
 ] as const;
 
-function absent(value: unknown): boolean {
+export function absent(value: unknown): boolean {
   return value === undefined || value === null || value === "";
 }
 
 /** A number field: `fallback` when absent, NaN when present but not a finite number. */
-function optionalNumber<F extends number | null>(value: unknown, fallback: F): number | F {
+export function optionalNumber<F extends number | null>(value: unknown, fallback: F): number | F {
   if (absent(value)) return fallback;
   const n = numberOfValue(value);
   return Number.isFinite(n) ? n : Number.NaN;
 }
 
 /** A text field: null when absent, the text of a string or number, undefined when neither. */
-function text(value: unknown): string | null | undefined {
+export function text(value: unknown): string | null | undefined {
   if (absent(value)) return null;
   if (typeof value === "string") return value;
   if (typeof value === "number" && Number.isFinite(value)) return String(value);

@@ -1,12 +1,17 @@
 // Reads the meter registry (DESIGN.md "Meter registry"): CSV with a header row or NDJSON with
 // the same keys, chosen by extension (.csv; .ndjson, .jsonl) or, for other names, by the first
 // byte. Bad rows are rejected with a reason, never thrown; a file that cannot be opened or a CSV
-// header without `meter_id` rejects with IngestError.
+// header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
+// (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
+import { isAscii } from "node:buffer";
 import { CsvTokenizer, IngestError, LineReader, openFile, readChunks } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
+import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
+import { CsvRegistryRows, SLOW } from "./registry-csv.js";
 import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
 import type { FieldGetter, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
+import { RegistryTable } from "./registry-table.js";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -24,6 +29,12 @@ export interface RegistryRejection {
 /** The meters of a registry file and its rejected rows. */
 export interface MeterRegistry {
   meters: MeterRecord[];
+  rejected: RegistryRejection[];
+}
+
+/** The meters of a registry file as columns, and its rejected rows. */
+export interface RegistryColumns {
+  table: RegistryTable;
   rejected: RegistryRejection[];
 }
 
@@ -48,27 +59,49 @@ export interface ReadMetersOptions {
  *   const { meters, rejected } = await readMeters("meters.csv");
  */
 export async function readMeters(path: string, options: ReadMetersOptions = {}): Promise<MeterRegistry> {
+  const { table, rejected } = await readRegistry(path, options);
+  return { meters: table.records(), rejected };
+}
+
+/**
+ * Reads and validates a meter registry file into columns; `onBytes` sees every chunk of the file
+ * as it is read (the import hashes them).
+ * @example
+ *   const { table, rejected } = await readRegistry("meters.csv");
+ */
+export async function readRegistry(path: string, options: ReadMetersOptions = {}, onBytes?: (chunk: Uint8Array) => void): Promise<RegistryColumns> {
   const maxField = options.maxFieldBytes ?? 1024;
   const maxRecord = options.maxRecordBytes ?? 64 * 1024;
   const handle = await openFile(path);
   const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
   try {
-    const chunks = readChunks(stream, path);
+    const input = { ascii: true };
+    let first = true;
+    const chunks = readChunks(stream, path, (chunk) => {
+      onBytes?.(chunk);
+      // A UTF-8 byte order mark is not content: the CSV tokenizer drops it.
+      const bom = first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+      first = false;
+      if (input.ascii && !isAscii(bom ? chunk.subarray(3) : chunk)) input.ascii = false;
+    });
     const lower = path.toLowerCase();
     let format = options.format;
     if (format === undefined && lower.endsWith(".csv")) format = "csv";
     if (format === undefined && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl"))) format = "ndjson";
-    const sink: MeterRegistry = { meters: [], rejected: [] };
-    const seen = new Set<string>();
-    const row = (get: FieldGetter, line: number, raw: string): void => {
+    const table = new RegistryTable(1024);
+    const ids = new IdSet(table);
+    const sink: RegistryColumns = { table, rejected: [] };
+    const seen = ids.strings();
+    const row = (get: FieldGetter, line: number, raw: () => string): void => {
       const result = toMeterRecord(get, seen, maxField, options.meterTypes);
-      if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw });
-      else sink.meters.push(result);
+      if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw: raw() });
+      else table.pushRecord(result);
     };
     const reject = (line: number, meterId: string, reason: RegistryRejectReason, raw: string): void => {
       sink.rejected.push({ line, meterId, reason, raw });
     };
-    await readRows(chunks, format, { maxRecord, maxField }, path, row, reject);
+    const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes);
+    await readRows(chunks, format, { maxRecord, maxField, input, fast }, path, row, reject);
     return sink;
   } finally {
     stream.destroy();
@@ -76,11 +109,14 @@ export async function readMeters(path: string, options: ReadMetersOptions = {}):
   }
 }
 
-type RowSink = (get: FieldGetter, line: number, raw: string) => void;
-/** Longest record (CSV record, NDJSON line) and longest field, in bytes. */
+type RowSink = (get: FieldGetter, line: number, raw: () => string) => void;
+/** Longest record (CSV record, NDJSON line) and longest field, in bytes; the CSV byte path. */
 interface Limits {
   maxRecord: number;
   maxField: number;
+  /** `ascii`: every byte read so far is ASCII. */
+  input: { ascii: boolean };
+  fast: (columns: ReadonlyMap<string, number>) => CsvRegistryRows;
 }
 type RejectSink = (line: number, meterId: string, reason: RegistryRejectReason, raw: string) => void;
 
@@ -110,9 +146,11 @@ function sniff(chunk: Uint8Array): "csv" | "ndjson" {
 }
 
 /** A CSV row decoder: push chunks, then null at the end. */
-function csvRows({ maxRecord, maxField }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   const tok = new CsvTokenizer({ maxRecordBytes: maxRecord });
   let columns: Map<string, number> | null = null;
+  let rows: CsvRegistryRows | null = null;
+  const raw = () => tok.rawString();
   let width = 0;
   const get: FieldGetter = (name) => {
     const i = columns?.get(name);
@@ -123,6 +161,7 @@ function csvRows({ maxRecord, maxField }: Limits, path: string, row: RowSink, re
       if (columns === null) {
         columns = registryHeader(tok, path);
         width = tok.count;
+        rows = fast(columns);
       } else if (tok.malformed) {
         // A line cut at the record limit inside a huge field is that field's fault, as in readings.
         let longest = 0;
@@ -134,7 +173,9 @@ function csvRows({ maxRecord, maxField }: Limits, path: string, row: RowSink, re
         const i = columns.get("meter_id") ?? width;
         reject(tok.line, i < tok.count ? tok.fieldString(i) : "", "column_count", tok.rawString());
       } else {
-        row(get, tok.line, tok.rawString());
+        const result = (rows as CsvRegistryRows).row(tok, input.ascii);
+        if (result === SLOW) row(get, tok.line, raw);
+        else if (result !== null) reject(tok.line, meterIdOf(get), result, tok.rawString());
       }
     }
   };
@@ -185,7 +226,7 @@ function ndjsonRows({ maxRecord, maxField }: Limits, row: RowSink, reject: Rejec
         continue;
       }
       const fields = record as Record<string, unknown>;
-      row((name) => (Object.hasOwn(fields, name) ? fields[name] : undefined), lines.line, text);
+      row((name) => (Object.hasOwn(fields, name) ? fields[name] : undefined), lines.line, () => text);
     }
   };
   return (chunk) => {

@@ -1,15 +1,15 @@
-// Importing the meter registry into a store: rows read and validated (engine/meters), grouped by
-// bucket, merged into each bucket's registry BLOB (known meters keep their slot) and written
-// with the queryable rows in one transaction. The plugins' meter types fill the columns a row
-// leaves empty, so an import depends on the file and on the meter types: a run skips it when
-// both are what was imported last.
+// Importing the meter registry into a store: rows read and validated into columns (engine/meters
+// RegistryTable), grouped by bucket, merged into each bucket's registry BLOB (known meters keep
+// their slot) and written with the queryable rows in one transaction. The plugins' meter types
+// fill the columns a row leaves empty, so an import depends on the file and on the meter types:
+// a run skips it when both are what was imported last.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { MeterflowError } from "../errors.js";
-import { readMeters } from "../meters/index.js";
+import { readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection } from "../meters/index.js";
-import { mergeRegistry } from "../store/bucket.js";
-import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
+import { mergeTableRows } from "../store/bucket-registry.js";
+import { BUCKETS_PER_PARTITION } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 
@@ -35,6 +35,12 @@ export interface RegistryImport {
   rejections?: RegistryRejection[];
 }
 
+/** The meter types as the registry digest covers them (what fills a row's empty columns). */
+function typesText(plugins: PluginRegistry): string {
+  const types = plugins.meterTypes.map((t) => [t.plugin, plugins.plugin(t.plugin)?.version, t.name, t.unit, t.defaults]);
+  return JSON.stringify(types);
+}
+
 /** SHA-256 of the registry file and of the meter types that fill it. */
 export function registryDigest(path: string, plugins: PluginRegistry): string {
   let bytes: Buffer;
@@ -43,8 +49,21 @@ export function registryDigest(path: string, plugins: PluginRegistry): string {
   } catch (error) {
     throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}`, { cause: error });
   }
-  const types = plugins.meterTypes.map((t) => [t.plugin, plugins.plugin(t.plugin)?.version, t.name, t.unit, t.defaults]);
-  return createHash("sha256").update(bytes).update(JSON.stringify(types)).digest("hex");
+  return createHash("sha256").update(bytes).update(typesText(plugins)).digest("hex");
+}
+
+/** Rejects MF_ERR_RUN, as registryDigest, when the registry file cannot be read (without reading it all). */
+export function checkRegistryFile(path: string): void {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      readSync(fd, Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}`, { cause: error });
+  }
 }
 
 /**
@@ -52,18 +71,26 @@ export function registryDigest(path: string, plugins: PluginRegistry): string {
  * are the ones imported last: a nightly run with an unchanged registry does not rewrite it.
  */
 export async function importRegistry(store: PartitionedStore, path: string, plugins: PluginRegistry, force = false): Promise<RegistryImport> {
-  const digest = registryDigest(path, plugins);
-  if (!force && (await store.meta(DIGEST)) === digest) {
-    const last = lastContent(await store.meta(CONTENT));
-    if (last !== undefined) return { inserted: 0, updated: 0, unchanged: last.meters, rejected: last.rejected, skipped: true };
-    // Imported by a version that did not record what the file held: read it once more.
+  let digest: string | undefined;
+  if (!force) {
+    digest = registryDigest(path, plugins);
+    if ((await store.meta(DIGEST)) === digest) {
+      const last = lastContent(await store.meta(CONTENT));
+      if (last !== undefined) return { inserted: 0, updated: 0, unchanged: last.meters, rejected: last.rejected, skipped: true };
+      // Imported by a version that did not record what the file held: read it once more.
+    }
+  } else {
+    checkRegistryFile(path);
   }
   // Without any meter type (no plugin defines one) types are taken as written, unchecked.
   const meterTypes = plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name);
-  const registry = await readMeters(path, { meterTypes });
-  const counts = await writeMeters(store, registry.meters);
+  // An import that was not skipped hashes the file as it reads it: one pass over its bytes.
+  const hash = digest === undefined ? createHash("sha256") : undefined;
+  const registry = await readRegistry(path, { meterTypes }, hash === undefined ? undefined : (chunk) => hash.update(chunk));
+  digest ??= (hash as ReturnType<typeof createHash>).update(typesText(plugins)).digest("hex");
+  const counts = await writeTable(store, registry.table, true);
   await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + counts.inserted));
-  await store.setMeta(CONTENT, JSON.stringify({ meters: registry.meters.length, rejected: registry.rejected.length }));
+  await store.setMeta(CONTENT, JSON.stringify({ meters: registry.table.length, rejected: registry.rejected.length }));
   await store.setMeta(DIGEST, digest);
   return { ...counts, rejected: registry.rejected.length, rejections: registry.rejected };
 }
@@ -88,26 +115,42 @@ function lastContent(text: string | undefined | null): { meters: number; rejecte
 
 /** Upserts registry records: each bucket's BLOB merged, the queryable rows replaced. */
 export async function writeMeters(store: PartitionedStore, meters: readonly MeterRecord[]): Promise<{ inserted: number; updated: number; unchanged: number }> {
+  return writeTable(store, RegistryTable.fromRecords(meters), false);
+}
+
+/**
+ * Upserts a table's meters: each bucket's BLOB merged, the queryable rows replaced, in one
+ * transaction. `unique`: no meter id repeats in the table (a reader's table claims them);
+ * otherwise a meter's last row wins.
+ */
+export async function writeTable(store: PartitionedStore, table: RegistryTable, unique: boolean): Promise<{ inserted: number; updated: number; unchanged: number }> {
   const buckets = store.partitions * BUCKETS_PER_PARTITION;
-  const byBucket = new Map<number, MeterRecord[]>();
-  for (const m of meters) {
-    const b = meterHash(m.meterId) % buckets;
-    let list = byBucket.get(b);
-    if (list === undefined) byBucket.set(b, (list = []));
-    list.push(m);
-  }
-  const existing = new Map((await store.readBuckets([...byBucket.keys()])).map((row) => [row.bucket, row.registry]));
+  // The rows in bucket order, in table order within a bucket (a counting sort on the ids'
+  // hashes): each bucket's rows are then one range, read in order. The queryable rows are
+  // written in the file's order (a registry sorted by id appends to the key's B-tree).
+  const n = table.length;
+  const start = new Int32Array(buckets + 1);
+  for (let r = 0; r < n; r++) start[(table.hash[r] % buckets) + 1]++;
+  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
+  const next = start.slice(0, buckets);
+  const to = new Int32Array(n);
+  for (let r = 0; r < n; r++) to[r] = next[table.hash[r] % buckets]++;
+  const byBucket = table.permute(to);
+  const touched: number[] = [];
+  for (let b = 0; b < buckets; b++) if (start[b + 1] > start[b]) touched.push(b);
+
+  const existing = new Map((await store.readBuckets(touched)).map((row) => [row.bucket, row.registry]));
   const blobs: Array<{ bucket: number; meters: number; registry: Uint8Array }> = [];
   let inserted = 0;
   let updated = 0;
   let unchanged = 0;
-  for (const [bucket, records] of byBucket) {
-    const merged = mergeRegistry(existing.get(bucket) ?? null, records);
+  for (const bucket of touched) {
+    const merged = mergeTableRows(existing.get(bucket) ?? null, byBucket, start[bucket], start[bucket + 1], unique);
     inserted += merged.inserted;
     updated += merged.updated;
     unchanged += merged.unchanged;
     if (merged.inserted + merged.updated > 0) blobs.push({ bucket, meters: merged.meters, registry: merged.registry });
   }
-  await store.writeRegistry(meters, blobs);
+  await store.writeRegistry(table, blobs);
   return { inserted, updated, unchanged };
 }

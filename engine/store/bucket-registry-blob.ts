@@ -104,20 +104,39 @@ function constant(column: Column, n: number): boolean {
   return n > 0;
 }
 
-/** Encodes columns (their first `size` meters) as a registry BLOB. */
-export function encodeColumns(c: RegistryColumns): Uint8Array {
+/** The ids of columns as UTF-8 bytes: `text` the ids one after another, `units[i]` id i's UTF-16 length. */
+export interface IdBytes {
+  text: Uint8Array;
+  units: ArrayLike<number>;
+}
+
+/**
+ * Encodes columns (their first `size` meters) as a registry BLOB. With `ids`, the ids are taken
+ * from those bytes (the same BLOB as from the same ids as strings in `c.ids`, which is not read).
+ */
+export function encodeColumns(c: RegistryColumns, ids?: IdBytes): Uint8Array {
   const n = c.size;
   const columns = columnsOf(c, n);
   const dict = new Map<string, number>();
   const [idLength, typeCode, unitCode] = [columns[10], columns[11], columns[12]];
+  const codeOf = (word: string) => {
+    let code = dict.get(word);
+    if (code === undefined) dict.set(word, (code = dict.size));
+    return code;
+  };
+  // Types and units repeat row after row: the previous row's code is tried first.
+  let lastType: string | undefined;
+  let lastUnit: string | undefined;
+  let typeAt = 0;
+  let unitAt = 0;
   for (let i = 0; i < n; i++) {
-    idLength[i] = c.ids[i].length;
-    let code = dict.get(c.type[i]);
-    if (code === undefined) dict.set(c.type[i], (code = dict.size));
-    typeCode[i] = code;
-    code = dict.get(c.unit[i]);
-    if (code === undefined) dict.set(c.unit[i], (code = dict.size));
-    unitCode[i] = code;
+    idLength[i] = ids === undefined ? c.ids[i].length : ids.units[i];
+    const type = c.type[i];
+    if (type !== lastType) typeAt = codeOf((lastType = type));
+    typeCode[i] = typeAt;
+    const unit = c.unit[i];
+    if (unit !== lastUnit) unitAt = codeOf((lastUnit = unit));
+    unitCode[i] = unitAt;
   }
   let mask = 0;
   let size = 8;
@@ -127,9 +146,9 @@ export function encodeColumns(c: RegistryColumns): Uint8Array {
     size += (same ? 1 : n) * column.BYTES_PER_ELEMENT;
   });
   const words = [...dict.keys()];
-  const text = (n === c.ids.length ? c.ids.join("") : c.ids.slice(0, n).join("")) + words.join("");
+  const text = ids !== undefined ? words.join("") : (n === c.ids.length ? c.ids.join("") : c.ids.slice(0, n).join("")) + words.join("");
   size += 4 + 4 * words.length;
-  const out = Buffer.allocUnsafeSlow(size + Buffer.byteLength(text, "utf8"));
+  const out = Buffer.allocUnsafeSlow(size + (ids === undefined ? 0 : ids.text.length) + Buffer.byteLength(text, "utf8"));
   out[0] = REGISTRY_FORMAT;
   out[1] = 0;
   out.writeUInt16LE(mask, 2);
@@ -145,6 +164,10 @@ export function encodeColumns(c: RegistryColumns): Uint8Array {
   for (const word of words) {
     out.writeUInt32LE(word.length, at);
     at += 4;
+  }
+  if (ids !== undefined) {
+    out.set(ids.text, at);
+    at += ids.text.length;
   }
   out.write(text, at, "utf8");
   return out;

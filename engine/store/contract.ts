@@ -14,6 +14,7 @@
 // - per partition a version: a commit applies only if every partition it touches is still at the
 //   version the batch was decided on, and moves each to version + 1.
 import type { MeterRecord } from "../meters/meter.js";
+import type { RegistryTable } from "../meters/registry-table.js";
 
 /** Buckets per partition: a bucket is the unit of loading (registry and state BLOBs). */
 export const BUCKETS_PER_PARTITION = 256;
@@ -136,6 +137,9 @@ export interface ImportCounts {
 
 /** The rows of the queryable registry (billing periods read these): every MeterRecord field. */
 export type RegistryRow = MeterRecord;
+
+/** Registry rows to write: records, or the same as columns (an import's table). */
+export type RegistryRows = readonly RegistryRow[] | RegistryTable;
 
 /** A held reading as kept: its decision, and the original reading so a release can re-judge it. */
 export interface HeldRecord {
@@ -269,10 +273,10 @@ export interface PartitionedStore {
   /** The queryable registry rows of these meters (missing ids are left out). */
   registry(meterIds: readonly string[]): Promise<RegistryRow[]>;
   /**
-   * One transaction: upserts the registry rows and replaces the registry BLOBs of the given
-   * buckets (keeping their state BLOBs).
+   * One transaction: upserts the registry rows (records or a table's rows) and replaces the
+   * registry BLOBs of the given buckets (keeping their state BLOBs).
    */
-  writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void>;
+  writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void>;
   /** The stored buckets among `buckets` (a bucket with no meter is absent). */
   readBuckets(buckets: readonly number[]): Promise<BucketRow[]>;
   /** Every partition's version, by partition (0 for one never committed). */

@@ -30,6 +30,7 @@ export type {
   PartitionedStore,
   PhotoRecord,
   RegistryRow,
+  RegistryRows,
   SegmentRow,
   TokenRecord,
   TokenRole,

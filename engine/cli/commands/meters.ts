@@ -1,6 +1,6 @@
 // `meterflow meters import`: load a meter registry into the state database.
 import { parseArgs } from "node:util";
-import { describeImport, importRegistry, registryDigest } from "../../registry/import.js";
+import { checkRegistryFile, describeImport, importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
@@ -20,8 +20,8 @@ export async function meters(argv: string[]): Promise<number> {
   if (values.db === undefined) throw new UsageError("meters import needs --db FILE|URL");
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
   const plugins = await loadPlugins(readPluginConfig(values.config));
-  // The file is read before the store is opened: a mistyped name must not create an empty state.
-  registryDigest(positionals[0], plugins);
+  // The file is checked before the store is opened: a mistyped name must not create an empty state.
+  checkRegistryFile(positionals[0]);
   const store = await openStore(values.db);
   try {
     // An explicit import always imports; its digest lets later runs skip an unchanged file.

@@ -2,7 +2,7 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, RegistryRows, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -81,7 +81,7 @@ export class PostgresStore implements PartitionedStore {
     }
   }
 
-  async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
+  async writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
     await this.#transaction(`cannot write the registry (${rows.length} meters)`, async (client) => {
       await upsertRegistry(client, rows, this.partitions);
       await putRegistryBlobs(client, buckets, this.partitions);

@@ -3,7 +3,7 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, RegistryRows, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
@@ -63,7 +63,7 @@ export class SqliteStore implements PartitionedStore {
     return this.#read("cannot read the registry", () => readRegistryRows(this.#registry, meterIds));
   }
 
-  async writeRegistry(rows: readonly RegistryRow[], buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
+  async writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
     this.#write(`cannot write the registry (${rows.length} meters)`,
       () => writeRegistryRows(this.#registry, rows, buckets, this.partitions));
   }

@@ -1,0 +1,142 @@
+// The registry rows of an import (a RegistryTable) as a binary COPY stream, straight from its
+// columns: meter ids from the table's UTF-8 arena, a column with one value for every row encoded
+// once and copied, the others encoded row by row. copy.ts has the format; this is its columnar
+// twin for the one bulk write that has a million rows.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { ROLLOVER_MODE } from "../../consumption/registers.js";
+import type { RegistryTable } from "../../meters/registry-table.js";
+import { pulseInputName } from "../../pulses/profiles.js";
+import { BUCKETS_PER_PARTITION } from "../contract.js";
+
+/** Cell kinds of the registry fields, in table order after meter_id, partition and bucket. */
+export type RegistryKind = "text" | "float" | "int";
+
+const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+const HEADER = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
+const TRAILER = Buffer.from([0xff, 0xff]);
+const CHUNK = 1 << 20;
+
+/** Field `k`'s value of row `r`: text fields as strings, numbers NaN when not given. */
+function cell(t: RegistryTable, k: number, r: number): string | number | null {
+  switch (k) {
+    case 0: return t.type.get(r) ?? "";
+    case 1: return t.unit.get(r) ?? "";
+    case 2: return t.scalingFactor.get(r);
+    case 3: return t.resetValue.get(r);
+    case 4: return t.digits.get(r);
+    case 5: return t.rolloverMode.get(r) === ROLLOVER_MODE.modulus ? "modulus" : "documented";
+    case 6: return t.parentId.get(r);
+    case 7: return t.unitPrice.get(r);
+    case 8: return t.basicFeePerDay.get(r);
+    case 9: return t.costCenter.get(r);
+    case 10: return t.glAccount.get(r);
+    case 11: return t.lastReading.get(r);
+    case 12: return t.lastEnd.get(r);
+    case 13: return t.pulseWeight.get(r);
+    case 14: {
+      const input = t.pulseInput.get(r);
+      return input === input ? pulseInputName(input) : null;
+    }
+    case 15: return t.pulseWidthMs.get(r);
+    case 16: return t.qmax.get(r);
+    case 17: return t.noPulseDays.get(r);
+    default: return t.debounceMs.get(r);
+  }
+}
+
+/** Writes one cell at `at` (room for it is there); returns the position after it. */
+function writeCell(out: Buffer, at: number, kind: RegistryKind, v: string | number | null, k: number, r: number): number {
+  if (v === null || (typeof v === "number" && v !== v)) return out.writeInt32BE(-1, at);
+  if (kind === "float") {
+    out.writeInt32BE(8, at);
+    return out.writeDoubleBE(v as number, at + 4);
+  }
+  if (kind === "int") {
+    if (!Number.isInteger(v) || (v as number) < -0x80000000 || (v as number) > 0x7fffffff) {
+      throw new RangeError(`field ${k + 4} of row ${r + 1}: ${String(v)} is not a 32-bit integer`);
+    }
+    out.writeInt32BE(4, at);
+    return out.writeInt32BE(v as number, at + 4);
+  }
+  const n = out.write(v as string, at + 4, "utf8");
+  out.writeInt32BE(n, at);
+  return at + 4 + n;
+}
+
+/** Most bytes a cell of `v` takes. */
+const cellBytes = (v: string | number | null) => (typeof v === "string" ? 4 + 3 * v.length : 12);
+
+/** What to write after a row's id, partition and bucket: bytes encoded once, or a field to encode per row. */
+type Step = Uint8Array | number;
+
+function plan(t: RegistryTable, kinds: readonly RegistryKind[], constant: readonly boolean[]): Step[] {
+  const steps: Step[] = [];
+  let run: Buffer[] = [];
+  const flush = () => {
+    if (run.length > 0) steps.push(Buffer.concat(run));
+    run = [];
+  };
+  kinds.forEach((kind, k) => {
+    if (!constant[k]) {
+      flush();
+      steps.push(k);
+      return;
+    }
+    const v = cell(t, k, 0);
+    const out = Buffer.alloc(cellBytes(v));
+    run.push(out.subarray(0, writeCell(out, 0, kind, v, k, 0)));
+  });
+  flush();
+  return steps;
+}
+
+/** The binary COPY stream of every row of `t` (meter_id, partition, bucket, then the fields of `kinds`). */
+export function* encodeRegistryCopy(t: RegistryTable, kinds: readonly RegistryKind[], constant: readonly boolean[], partitions: number): Generator<Buffer> {
+  yield HEADER;
+  const buckets = partitions * BUCKETS_PER_PARTITION;
+  const steps = plan(t, kinds, constant);
+  const fields = 3 + kinds.length;
+  let out = Buffer.allocUnsafe(CHUNK);
+  let at = 0;
+  for (let r = 0; r < t.length; r++) {
+    // The row's most bytes: id, two ints, and each step.
+    const s = t.idStart[r];
+    const e = t.idEnd[r];
+    let need = 2 + 4 + (e - s) + 16;
+    for (const step of steps) need += typeof step === "number" ? cellBytes(cell(t, step, r)) : step.length;
+    if (at + need > out.length) {
+      yield out.subarray(0, at);
+      out = Buffer.allocUnsafe(Math.max(CHUNK, need));
+      at = 0;
+    }
+    at = out.writeInt16BE(fields, at);
+    at = out.writeInt32BE(e - s, at);
+    const arena = t.arena;
+    for (let b = s; b < e; b++) out[at++] = arena[b];
+    const bucket = t.hash[r] % buckets;
+    at = out.writeInt32BE(4, at);
+    at = out.writeInt32BE(bucket % partitions, at);
+    at = out.writeInt32BE(4, at);
+    at = out.writeInt32BE(bucket, at);
+    for (const step of steps) {
+      if (typeof step === "number") {
+        at = writeCell(out, at, kinds[step], cell(t, step, r), step, r);
+      } else {
+        for (let b = 0; b < step.length; b++) out[at++] = step[b];
+      }
+    }
+  }
+  if (at > 0) yield out.subarray(0, at);
+  yield TRAILER;
+}
+
+/** `COPY table (columns) FROM STDIN (FORMAT binary)` of every row of `t`; the caller holds the transaction. */
+export async function copyRegistry(client: pg.PoolClient, table: string, columns: readonly string[], t: RegistryTable,
+  kinds: readonly RegistryKind[], constant: readonly boolean[], partitions: number): Promise<void> {
+  if (t.length === 0) return;
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN (FORMAT binary)`));
+  await pipeline(Readable.from(encodeRegistryCopy(t, kinds, constant, partitions)), stream);
+}
