@@ -1,4 +1,5 @@
 // Accepted readings as columns, growable, and their encoding as history segment BLOBs.
+import { StoreError } from "./errors.js";
 
 /** History entries, columnar. `held` is the hold-reason bitmask (0 = billable). */
 export interface HistoryEntries {
@@ -104,44 +105,101 @@ function grow(e: HistoryEntries, capacity: number): void {
   }
 }
 
+/** Bytes per entry of the first segment layout (format 1): every column, n values each. */
 const BYTES_PER_ENTRY = COLUMNS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
+/** ... and of format 1 before the override column. */
+const BYTES_PER_ENTRY_NO_OVERRIDE = BYTES_PER_ENTRY - Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * Segment format 2: u8 2, u8 column count, u16 mask, u32 n, then the columns in COLUMNS order,
+ * each n values, or one value when its bit in the mask says all n are the same (a night's
+ * entries share their end and start day, flags, hold bits and override: 36 bytes an entry
+ * instead of 60; measured on SQLite, a commit costs about 7 ms per MB it writes). A format-1
+ * segment has no header: it is exactly 60 (or, before the override column, 52) bytes an entry,
+ * so a format-2 segment is padded with 4 zero bytes in the rare case its length is one of those.
+ */
+const SEGMENT_FORMAT = 2;
+const SEGMENT_HEADER = 8;
 
 // Scratch space reused by encodeSegment: a segment is bound and copied by SQLite before the
 // next one is encoded, so one buffer serves them all without garbage per batch.
 let scratchBytes = new ArrayBuffer(1 << 16);
 let scratchOut = Buffer.alloc(1 << 16);
 
+type AnyColumn = Uint32Array | Int32Array | Float64Array;
+
+/** Whether the first n values of a column are one value (NaN equal to NaN; 0 and -0 apart). */
+function constant(column: AnyColumn, n: number): boolean {
+  const first = column[0];
+  if (first !== first) {
+    for (let k = 1; k < n; k++) if (column[k] === column[k]) return false;
+    return true;
+  }
+  for (let k = 1; k < n; k++) {
+    const v = column[k];
+    if (v !== first || (v === 0 && 1 / v !== 1 / first)) return false;
+  }
+  return true;
+}
+
 /**
- * Encodes the entries listed in `rows` as one segment BLOB. The result is a view of a reused
- * buffer: valid until the next call.
+ * Encodes the entries listed in `rows` as one segment BLOB (format 2). The result is a view of a
+ * reused buffer: valid until the next call.
  */
 export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffer {
   const n = rows.length;
-  if (scratchOut.length < n * BYTES_PER_ENTRY) scratchOut = Buffer.alloc(n * BYTES_PER_ENTRY * 2);
+  if (scratchOut.length < SEGMENT_HEADER + n * BYTES_PER_ENTRY + 4) scratchOut = Buffer.alloc((SEGMENT_HEADER + n * BYTES_PER_ENTRY) * 2 + 4);
   if (scratchBytes.byteLength < n * 8) scratchBytes = new ArrayBuffer(n * 16);
-  let at = 0;
-  for (const [name, ctor] of COLUMNS) {
+  let mask = 0;
+  let at = SEGMENT_HEADER;
+  COLUMNS.forEach(([name, ctor], c) => {
     const column = new ctor(scratchBytes, 0, n);
     const source = e[name as Column];
     for (let k = 0; k < n; k++) column[k] = source[rows[k]];
-    scratchOut.set(new Uint8Array(scratchBytes, 0, column.byteLength), at);
-    at += column.byteLength;
+    const same = n > 0 && constant(column, n);
+    if (same) mask |= 1 << c;
+    const bytes = (same ? 1 : n) * ctor.BYTES_PER_ELEMENT;
+    scratchOut.set(new Uint8Array(scratchBytes, 0, bytes), at);
+    at += bytes;
+  });
+  scratchOut[0] = SEGMENT_FORMAT;
+  scratchOut[1] = COLUMNS.length;
+  scratchOut.writeUInt16LE(mask, 2);
+  scratchOut.writeUInt32LE(n, 4);
+  if (at === n * BYTES_PER_ENTRY || at === n * BYTES_PER_ENTRY_NO_OVERRIDE) {
+    scratchOut.fill(0, at, at + 4);
+    at += 4;
   }
   return scratchOut.subarray(0, at);
 }
 
-/** Appends the entries of a segment BLOB holding `n` entries. */
+/** Appends the entries of a segment BLOB holding `n` entries (format 1 or 2). */
 export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
   if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
-  let at = 0;
-  // A segment written before the override column holds the columns before it.
-  const columns = data.length < n * BYTES_PER_ENTRY ? COLUMNS.slice(0, -1) : COLUMNS;
-  if (columns.length < COLUMNS.length) into.override.fill(Number.NaN, into.length, into.length + n);
-  for (const [name, ctor] of columns) {
-    const bytes = n * ctor.BYTES_PER_ELEMENT;
+  const v1 = data.length === n * BYTES_PER_ENTRY || data.length === n * BYTES_PER_ENTRY_NO_OVERRIDE;
+  if (!v1 && (data.length < SEGMENT_HEADER || data[0] !== SEGMENT_FORMAT)) {
+    throw new StoreError("MF_ERR_STORE_SCHEMA", `ledger segment of ${data.length} bytes for ${n} entries: format ${data[0]} (this meterflow reads 1 and ${SEGMENT_FORMAT})`);
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const mask = v1 ? 0 : view.getUint16(2, true);
+  // Format 1 written before the override column holds the columns before it.
+  const count = v1 ? (data.length === n * BYTES_PER_ENTRY ? COLUMNS.length : COLUMNS.length - 1) : data[1];
+  if (count < COLUMNS.length) into.override.fill(Number.NaN, into.length, into.length + n);
+  let at = v1 ? 0 : SEGMENT_HEADER;
+  for (let c = 0; c < count; c++) {
+    const [name, ctor] = COLUMNS[c];
+    const target = into[name as Column] as AnyColumn;
+    const width = ctor.BYTES_PER_ELEMENT;
+    if ((mask >> c) & 1) {
+      const value = width === 8 ? view.getFloat64(at, true) : ctor === Int32Array ? view.getInt32(at, true) : view.getUint32(at, true);
+      target.fill(value, into.length, into.length + n);
+      at += width;
+      continue;
+    }
+    const bytes = n * width;
     const copy = new Uint8Array(bytes);
     copy.set(data.subarray(at, at + bytes));
-    (into[name as Column] as Uint32Array).set(new ctor(copy.buffer) as never, into.length);
+    target.set(new ctor(copy.buffer) as never, into.length);
     at += bytes;
   }
   into.length += n;

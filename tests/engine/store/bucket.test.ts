@@ -135,7 +135,7 @@ describe("state BLOB", () => {
     const rand = mulberry32(7);
     const state = randomState(rand, 37);
     const bytes = encodeState(state);
-    expect([bytes[0], bytes[1], stateMeters(bytes)]).toEqual([1, STATE_FIELDS.length, 37]);
+    expect([bytes[0], bytes[1], stateMeters(bytes)]).toEqual([2, STATE_FIELDS.length, 37]);
     const same = decodeState(bytes, 37);
     for (let i = 0; i < 37; i++) expect(slot(same, i)).toEqual(slot(state, i));
     const grown = decodeState(bytes, 40);
@@ -168,12 +168,50 @@ describe("state BLOB", () => {
     }
   });
 
+  it("stores a field its meters share once (NaN, 0 and -0 kept apart), and is smaller for it", () => {
+    const state = randomState(mulberry32(11), 50);
+    state.lastEnd.fill(20_000);
+    state.lastValue.fill(Number.NaN);
+    state.tempBad.fill(0);
+    state.heldCount.fill(2);
+    state.sumConsumption.fill(0);
+    state.sumConsumption[7] = -0;
+    const bytes = encodeState(state);
+    const mask = bytes[2] | (bytes[3] << 8);
+    const bit = (name: string) => (mask >> STATE_FIELDS.findIndex(([f]) => f === name)) & 1;
+    expect([bit("lastEnd"), bit("lastValue"), bit("tempBad"), bit("heldCount"), bit("sumConsumption"), bit("readings")]).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(bytes.length).toBeLessThan(8 + 50 * 41);
+    const read = decodeState(bytes, 52);
+    for (let i = 0; i < 50; i++) expect(slot(read, i)).toEqual(slot(state, i));
+    expect(Object.is(read.sumConsumption[7], -0)).toBe(true);
+    expect(slot(read, 51)).toEqual(slot(createState(1), 0));
+  });
+
+  it("reads a version 1 BLOB (no mask: every column n values, padded to 8)", () => {
+    const state = randomState(mulberry32(12), 13);
+    state.tempBad.fill(0);
+    const pad8 = (n: number) => (n + 7) & ~7;
+    const parts: Uint8Array[] = [Uint8Array.from([1, STATE_FIELDS.length, 0, 0, 13, 0, 0, 0])];
+    for (const [name, ctor] of STATE_FIELDS) {
+      const column = state[name as Field] as Float64Array;
+      const bytes = new Uint8Array(pad8(13 * ctor.BYTES_PER_ELEMENT));
+      bytes.set(new Uint8Array(column.buffer, column.byteOffset, 13 * ctor.BYTES_PER_ELEMENT));
+      parts.push(bytes);
+    }
+    const v1 = Buffer.concat(parts);
+    expect(stateMeters(v1)).toBe(13);
+    const read = decodeState(v1, 13);
+    for (let i = 0; i < 13; i++) expect(slot(read, i)).toEqual(slot(state, i));
+  });
+
   for (const seed of seeds(0x57a7e)) {
     it(`round trips random states of random sizes (seed ${seed})`, () => {
       const rand = mulberry32(seed);
       for (let round = 0; round < 30; round++) {
         const n = Math.floor(rand() * 300);
         const state = randomState(rand, n);
+        // Some fields shared by every meter (stored once).
+        for (const [name] of STATE_FIELDS) if (n > 0 && rand() < 0.4) (state[name as Field] as Float64Array).fill((state[name as Field] as Float64Array)[0]);
         const more = n + Math.floor(rand() * 5);
         const read = decodeState(encodeState(state), more);
         expect(read.size).toBe(more);
