@@ -39,6 +39,13 @@ export class Decider {
     return this.#pulses.faults;
   }
 
+  /** Gives the kernels' WebAssembly memory back (a decider dropped after one batch must, or it leaks). */
+  release(): void {
+    if (this.#work !== undefined) this.#ctx.kernel.release(this.#work);
+    this.#work = undefined;
+    this.#pulses.release();
+  }
+
   /**
    * Decides a batch whose slice is in memory (the working set's registry and state of its meters,
    * flags applied; history and held readings of the meters that need them): sensors, unknown
@@ -139,7 +146,8 @@ export class Decider {
     const { kernel, meters, state } = this.#ctx;
     if (this.#work === undefined || this.#work.capacity < m) {
       if (this.#work !== undefined) kernel.release(this.#work);
-      this.#work = kernel.allocate(Math.max(m, 65536));
+      // A batch of one (operators, the API) needs a few rows, not a run's 65536.
+      this.#work = kernel.allocate(m <= 64 ? 64 : Math.max(m, 65536));
     }
     const c = this.#work.columns;
     let lastKey = -1;

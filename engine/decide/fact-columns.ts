@@ -18,7 +18,7 @@ export class FactColumns {
     extra?: Readonly<Record<string, Float64Array>>): void {
     const uses = ctx.rules.uses;
     if (m > this.capacity) {
-      this.capacity = Math.max(m, 65536);
+      this.capacity = m <= 64 ? 64 : Math.max(m, 65536);
       for (const name of Object.keys(this.columns)) delete this.columns[name];
     }
     const { meters, state } = ctx;

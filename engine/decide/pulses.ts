@@ -43,6 +43,12 @@ export class PulseStage {
    * Updates each pulse meter's idle stretch in `state`. Both kernels share WebAssembly memory:
    * take `computed.columns` again afterwards (an allocation here may have grown the memory).
    */
+  /** Gives the pulse kernel's WebAssembly memory back. */
+  release(): void {
+    if (this.#work !== undefined) this.#kernel?.release(this.#work);
+    this.#work = undefined;
+  }
+
   apply(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, computed: ConsumptionBatch, m: number, meters: MeterTable, state: MeterState): void {
     if (this.#at.length < m) this.#at = new Int32Array(Math.max(m, 65536));
     const at = this.#at;

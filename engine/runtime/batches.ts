@@ -53,12 +53,18 @@ export class BatchRunner {
     this.#ctx = ctx;
     this.#decider = new Decider(ctx);
     this.#resolver = new KeyResolver(ctx.ws);
-    for (let i = 0; i < SLOTS; i++) this.#slots.push({ history: createEntries(65536, true), lines: createBatchLines(true) });
+    const capacity = ctx.batchCapacity ?? 65536;
+    for (let i = 0; i < SLOTS; i++) this.#slots.push({ history: createEntries(capacity, true), lines: createBatchLines(true, capacity < 65536 ? 1 << 12 : 1 << 22) });
   }
 
   /** Pulse readings per fault name so far. */
   get pulseFaults(): Map<string, number> {
     return this.#decider.pulseFaults;
+  }
+
+  /** Gives the decider's WebAssembly memory back (a runner dropped after its batches). */
+  release(): void {
+    this.#decider.release();
   }
 
   /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */

@@ -40,4 +40,6 @@ export interface ProcessorContext extends DecideContext {
   /** Physical ranges of the channels, for sensor rows decoded in this thread. */
   ranges?: ChannelRanges;
   runId: number;
+  /** Readings of the largest batch expected (default 65536, a run's): its buffers start this big and grow. */
+  batchCapacity?: number;
 }

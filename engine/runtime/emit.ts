@@ -26,8 +26,8 @@ export interface BatchLines {
 }
 
 /** Empty line buffers (shared ones can be posted to a writer thread without a copy). */
-export function createBatchLines(shared = false): BatchLines {
-  return { billing: new LineBuffer(shared, 1 << 22), held: new LineBuffer(shared), rejected: new LineBuffer(shared), alerts: new LineBuffer(shared) };
+export function createBatchLines(shared = false, billingBytes = 1 << 22): BatchLines {
+  return { billing: new LineBuffer(shared, billingBytes), held: new LineBuffer(shared), rejected: new LineBuffer(shared), alerts: new LineBuffer(shared) };
 }
 
 /** What a run's summary counts by name: held reasons, rejection reasons, billed flags. */

@@ -85,13 +85,17 @@ export class DecisionSession {
       store, ws, meters, state, kernel: this.#kernel, writer, format: createFormatter("ndjson"), tally: new Tally(), runId: 0,
       history: new HistoryCache(store, ws), heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
       commits: await CommitBuilder.create(store, ws, 0, rules.version, episodes), episodes,
-      rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
+      rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts, batchCapacity: Math.max(64, batch.length),
       ...(this.#pool === undefined ? {} : { pool: this.#pool }),
     });
-    // A batch is decided once per attempt: the rejections the registry checks add are its own.
-    const counts = await runner.process({ ...batch, reject: batch.reject.slice() }, 0, input);
-    await writer.flush();
-    return { commit: writer.result ?? "duplicate", counts, lines: writer.lines() };
+    try {
+      // A batch is decided once per attempt: the rejections the registry checks add are its own.
+      const counts = await runner.process({ ...batch, reject: batch.reject.slice() }, 0, input);
+      await writer.flush();
+      return { commit: writer.result ?? "duplicate", counts, lines: writer.lines() };
+    } finally {
+      runner.release();
+    }
   }
 }
 
