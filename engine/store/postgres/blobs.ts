@@ -84,6 +84,15 @@ export async function readBucketRows(pool: pg.Pool, buckets: readonly number[]):
     ({ bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array, state: state as Uint8Array | null }));
 }
 
+/** The registry BLOBs of these buckets alone (no state): for the decoding thread's checks and slots. */
+export async function readRegistryRows(pool: pg.Pool, buckets: readonly number[]): Promise<Array<{ bucket: number; meters: number; registry: Uint8Array }>> {
+  if (buckets.length === 0) return [];
+  const rows = await withClient(pool, (client) => copyOut(client,
+    `SELECT bucket, meters, registry FROM buckets WHERE bucket = ANY(${intList([...new Set(buckets)], "buckets")}) ORDER BY bucket`,
+    ["int", "int", "bytea"]));
+  return rows.map(([bucket, meters, registry]) => ({ bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array }));
+}
+
 /** Ledger segments of these buckets, in commit order. */
 export async function readSegmentRows(pool: pg.Pool, buckets: readonly number[]): Promise<SegmentRow[]> {
   if (buckets.length === 0) return [];

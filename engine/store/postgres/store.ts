@@ -8,7 +8,7 @@ import type {
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
-import { putRegistryBlobs, readBucketRows, readSegmentRows } from "./blobs.js";
+import { putRegistryBlobs, readBucketRows, readRegistryRows, readSegmentRows } from "./blobs.js";
 import { readRegistry, upsertRegistry } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
@@ -93,6 +93,18 @@ export class PostgresStore implements PartitionedStore {
       return await readBucketRows(this.#pool, buckets);
     } catch (error) {
       throw this.#error("MF_ERR_STORE_READ", "cannot read buckets", error);
+    }
+  }
+
+  /**
+   * The registry BLOBs of these buckets, without their state (buckets without a registry row
+   * are left out): what the decoding thread reads for its register-limit check and slots.
+   */
+  async readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; meters: number; registry: Uint8Array }>> {
+    try {
+      return await readRegistryRows(this.#pool, buckets);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read registries", error);
     }
   }
 

@@ -16,6 +16,7 @@ import { openStore } from "../../../engine/store/open.js";
 import { registryIds } from "../../../engine/store/registry-ids.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -40,12 +41,16 @@ describe("registryIds", () => {
   });
 });
 
-describe("RegistrySlots", () => {
+/** The stores the slots are read from: SQLite, and PostgreSQL where it runs. */
+const stores: Array<[string, () => string]> = [["SQLite", () => join(dir, `s-${Math.random().toString(36).slice(2)}.db`)]];
+if (runPostgresTests) stores.push(["PostgreSQL", testStoreUrl]);
+
+describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
   it("finds each reading's slot in its bucket's registry, as the strings say", async () => {
     const meters = write(dir, "meters.csv", [METERS_HEADER, ...registered.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]);
     const readings = write(dir, "r.csv", ["meter_id,end,value", ...[...registered, ...unknown].map((id, i) => `${id},2026-11-01,${100 + i}`)]);
-    const db = join(dir, "slots.db");
-    await runAndRead({ meters, inputs: [readings], db, out: join(dir, "slots-out") });
+    const db = newDb();
+    await runAndRead({ meters, inputs: [readings], db, out: join(dir, `slots-out-${Math.random().toString(36).slice(2)}`) });
     const store = await openStore(db);
     try {
       const index = createMeterIndex();
@@ -81,12 +86,13 @@ describe("RegistrySlots", () => {
     const lines = ["meter_id,end,value"];
     for (let day = 1; day <= 3; day++) for (const [i, id] of [...registered, ...unknown].entries()) lines.push(`${id},2026-11-0${day},${1000 + i + day * 3}`);
     const readings = write(dir, "r2.csv", lines);
-    const inline = await runAndRead({ meters, inputs: [readings], db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 500 });
+    const tag = Math.random().toString(36).slice(2);
+    const inline = await runAndRead({ meters, inputs: [readings], db: newDb(), out: join(dir, `inline-${tag}`), batchSize: 500 });
     const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "500", "--meters", meters,
-      "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), readings], { encoding: "utf8" });
+      "--db", newDb(), "--out", join(dir, `threaded-${tag}`), readings], { encoding: "utf8" });
     expect(threaded.status, threaded.stderr).toBe(0);
     for (const file of ["billing.csv", "held.csv", "rejected.csv"]) {
-      expect(sorted(join(dir, "threaded", file)), file).toEqual(sorted(join(dir, "inline", file)));
+      expect(sorted(join(dir, `threaded-${tag}`, file)), file).toEqual(sorted(join(dir, `inline-${tag}`, file)));
     }
     expect(inline.summary.billable).toBe(registered.length * 3);
     expect(inline.summary.held).toBe(unknown.length * 3);
