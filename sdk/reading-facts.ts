@@ -40,6 +40,7 @@ export const READING_FACTS: readonly ReadingFactSpec[] = Object.freeze([
   fact("override", "number", "reading", true, "the override consumption, null when absent"),
   fact("source", "string", "reading", false, "auto, manual or import"),
   fact("verification", "boolean", "reading", true, "the meter is under verification (null when not said)"),
+  fact("has_photo", "boolean", "reading", false, "a photo of the meter's dial came with the reading (a manual reading through the control API); false for every other reading"),
   fact("meter_type", "string", "meter", false, "the registry's type, e.g. electricity.register"),
   fact("unit", "string", "meter", false, "the meter's unit"),
   fact("scaling_factor", "number", "meter", false, "the meter's scaling factor"),

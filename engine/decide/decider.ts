@@ -214,7 +214,7 @@ export class Decider {
       if (pluginFacts !== undefined && !(columnar && first)) pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, i);
       const judged = columnar && first
         ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
-        : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row],
+        : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row], batch.photo?.[row] ?? 0,
           consumption, prev, days, daily, flags);
       const released = isReleased(batch, row);
       const reasons = released ? lifted(flags) : judged;

@@ -65,6 +65,8 @@ export class FactColumns {
     // verification codes: 0 absent (null), 1 false, 2 true; boolean columns: 0 false, 1 true, 2 null.
     const verification = bool("verification");
     if (verification !== undefined) for (let i = 0; i < m; i++) { const v = batch.verification[rows[i]]; verification.values[i] = v === 2 ? 1 : v === 1 ? 0 : 2; }
+    const photo = bool("has_photo");
+    if (photo !== undefined) for (let i = 0; i < m; i++) photo.values[i] = batch.photo?.[rows[i]] === 1 ? 1 : 0;
     const flagged = bool("meter_temp_bad");
     if (flagged !== undefined) for (let i = 0; i < m; i++) flagged.values[i] = state.tempBad[keys[rows[i]]] !== 0 ? 1 : 0;
     // Plugin facts (channels, derived facts): NaN is null.

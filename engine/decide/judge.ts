@@ -12,7 +12,7 @@ const VERIFICATION = [null, false, true] as const;
 
 /** Fills the facts of a reading, evaluates the rules and returns its hold reasons ("" = billable). */
 export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
-  source: number, verification: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
+  source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
   const { facts, meters, state, rules } = ctx;
   const id = meters.ids[meter];
   facts.meter_id = id;
@@ -21,6 +21,7 @@ export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: 
   facts.override = override === override ? override : null;
   facts.source = SOURCES[source] ?? "auto";
   facts.verification = VERIFICATION[verification] ?? null;
+  facts.has_photo = photo === 1;
   facts.meter_type = meters.type[meter];
   facts.unit = meters.unit[meter];
   facts.scaling_factor = meters.scale[meter];

@@ -127,7 +127,7 @@ export class LatePath {
     const override = next.override;
     const corrected = computeOne(this.#ctx, next.meter, row.value, row.end, next.value, next.end, override);
     this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
-    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0,
+    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0, 0,
       corrected.consumption, row.value, corrected.days, corrected.daily, corrected.flags);
     if (nextReasons !== "") {
       // Held for what inserting it would do to the reading after it (e.g. a value above it).
@@ -149,7 +149,7 @@ export class LatePath {
       } else pluginFacts.clear(this.#ctx.facts as Record<string, unknown>);
     }
     return judge(this.#ctx, this.#out, row.meter, row.end, row.value, row.override, batch.source[row.row], batch.verification[row.row],
-      c.consumption, c.prev, c.days, c.daily, c.flags);
+      batch.photo?.[row.row] ?? 0, c.consumption, c.prev, c.days, c.daily, c.flags);
   }
 
   /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor. */

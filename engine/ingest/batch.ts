@@ -34,6 +34,8 @@ export interface ReadingBatch {
   readonly source: Uint8Array;
   /** VERIFICATION code. */
   readonly verification: Uint8Array;
+  /** 1 for a reading that came with a photo of its meter (a manual reading): the has_photo fact; absent: none has. */
+  readonly photo?: Uint8Array;
   /** REJECT code, 0 when the row is valid as far as the decoder can tell. */
   readonly reject: Uint8Array;
   /**

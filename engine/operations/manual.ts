@@ -1,5 +1,5 @@
 // A manual reading (a customer or engineer read the meter by hand, with a photo of its dial):
-// decided as a batch of one on its meter's partition with source `manual`, like any reading. With
+// decided as a batch of one on its meter's partition with source `manual` and has_photo, like any reading. With
 // a photo, on a meter flagged temp_bad, it resolves the flag (cleared, audited with the reading's
 // id and the photo's hash) and is then judged without it, so it is billed unless another rule
 // holds it; with `review`, the flag stays and the reading is held (temp_bad) until an operator
@@ -50,6 +50,7 @@ export async function enterManualReading(session: OperationSession, reading: Man
   const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
   const d = await session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
+    photo: reading.photo !== undefined,
   }, label);
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";

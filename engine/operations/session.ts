@@ -14,7 +14,10 @@ import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
 
 /** One reading for a batch of one: as it arrived (codes as in engine/ingest/reasons.ts). */
-export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification">;
+export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification"> & {
+  /** A photo of the meter came with it (the has_photo fact). */
+  photo?: boolean;
+};
 
 /** What a batch of one decided: its counts and its output rows (billing, held, alerts) as objects. */
 export interface SingleDecision {
@@ -97,6 +100,7 @@ function batchOfOne(r: SingleReading, label: string, release?: { reason: string;
     override: Float64Array.of(r.override),
     source: Uint8Array.of(r.source),
     verification: Uint8Array.of(r.verification),
+    ...(r.photo === true ? { photo: Uint8Array.of(1) } : {}),
     reject: new Uint8Array(1),
     rejectedRaw: new Map(),
     rawOf: () => raw,

@@ -20,6 +20,7 @@ export interface BatchColumns {
   override: Float64Array;
   source: Uint8Array;
   verification: Uint8Array;
+  photo?: Uint8Array;
   reject: Uint8Array;
   pulse?: PulseReadingColumns;
   sensorRow?: Uint8Array;
@@ -105,6 +106,7 @@ export function toTask(input: DecideInput): SliceTask {
     ...(b.sensorRow === undefined ? {} : { sensorRow: b.sensorRow.subarray(0, n) }),
     ...(sensors === undefined ? {} : { sensors }),
     ...(b.release === undefined ? {} : { release: b.release }),
+    ...(b.photo === undefined ? {} : { photo: b.photo.subarray(0, n) }),
   };
   const { ids: meterIds, keyOf: _, type, unit, ...numeric } = input.meters;
   return { ...input, batch, meters: { ...numeric, ids: pack(meterIds), type: code(type), unit: code(unit) } };
@@ -158,6 +160,7 @@ export function fromTask(task: SliceTask): DecideInput {
     ...(c.sensorRow === undefined ? {} : { sensorRow: c.sensorRow }),
     ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
     ...(c.release === undefined ? {} : { release: c.release }),
+    ...(c.photo === undefined ? {} : { photo: c.photo }),
   };
   const { ids: packedIds, type, unit, ...numeric } = task.meters;
   const ids = unpack(packedIds);

@@ -37,10 +37,10 @@ describe("the one list of facts", () => {
       flags: { setByRun: () => undefined },
     } as unknown as DecideContext;
     const out = { alerts: [], audit: [] } as unknown as BatchOutput;
-    expect(judge(ctx, out, 0, 20_000, 10, Number.NaN, 1, 2, 5, 5, 1, 5, FLAG.rollover)).toBe("");
+    expect(judge(ctx, out, 0, 20_000, 10, Number.NaN, 1, 2, 1, 5, 5, 1, 5, FLAG.rollover)).toBe("");
     expect(Object.entries(facts).filter(([, v]) => v === UNSET).map(([k]) => k)).toEqual([]);
     expect(Object.keys(facts)).toEqual(names);
-    expect(facts).toMatchObject({ source: "manual", verification: true, rollover: true, initial: false, previous: 5, override: null });
+    expect(facts).toMatchObject({ source: "manual", verification: true, has_photo: true, rollover: true, initial: false, previous: 5, override: null });
   });
 
   it("gives the SDK its reserved names and the fields a derived fact reads", () => {
