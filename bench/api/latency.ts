@@ -1,13 +1,17 @@
 // Control API latency at a steady load while a batch job runs (issue 16): p50 and p99 of
 // GET /v1/meters/:id, a temp_bad change (PUT) and a manual reading with a photo (multipart POST),
-// each at a fixed request rate (autocannon), on an N-meter state (default 1M) while `meterflow
-// run` decides 2 readings per meter on the same store in another process (a job of its own per
-// route); then the same load with no job, for comparison. The server runs as `meterflow serve` in a process of its own, the
-// load generator in this one. Goal: p99 < 50 ms.
-//   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario] [--db postgres://...]
+// each at a fixed request rate (autocannon), on an N-meter state (default 1M) while a job decides
+// R readings per meter (default 4) on the same store, a job of its own per route; then the same
+// load with no job, for comparison. The job is, by default, a job of the server's own
+// (POST /v1/jobs: `meterflow run` in a thread of the server's process); with --job process it is
+// `meterflow run` in a process of its own. The server runs as `meterflow serve` in a process of
+// its own, the load generator in this one; each route is warmed up first (3 s, not measured).
+// Goal: p99 < 50 ms.
+//   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario]
+//     [--db postgres://...] [--job api|process] [--job-readings R] [--serve "--job-nice 10 ..."]
 import { spawn, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -17,10 +21,19 @@ import { openStore } from "../../engine/store/open.js";
 import { packageRoot } from "../../engine/wasm/paths.js";
 
 const args = process.argv.slice(2);
-const dbArg = args.indexOf("--db");
-const pgUrl = dbArg >= 0 ? args.splice(dbArg, 2)[1] : undefined;
+/** The value of `--name VALUE`, taken out of args. */
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const pgUrl = option("--db");
+const JOB_MODE = option("--job") ?? "api";
+if (JOB_MODE !== "api" && JOB_MODE !== "process") throw new Error(`--job api|process, got ${JOB_MODE}`);
+const PER_METER = Number(option("--job-readings") ?? 4);
+const SERVE_ARGS = (option("--serve") ?? "").split(" ").filter((a) => a !== "");
 const METERS = Number(args[0] ?? 1_000_000);
 const SECONDS = Number(args[1] ?? 15);
+const WARMUP_SECONDS = 3;
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
@@ -87,9 +100,9 @@ function scenarios(day: () => string): Scenario[] {
   ];
 }
 
-async function load(url: string, token: string, s: Scenario): Promise<{ p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number }> {
+async function load(url: string, token: string, s: Scenario, seconds = SECONDS): Promise<{ p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number }> {
   const result = await autocannon({
-    url, connections: Math.max(2, Math.ceil(s.rate / 20)), overallRate: s.rate, duration: SECONDS,
+    url, connections: Math.max(2, Math.ceil(s.rate / 20)), overallRate: s.rate, duration: seconds,
     headers: { authorization: `Bearer ${token}` },
     requests: [{
       setupRequest: (req) => {
@@ -101,60 +114,111 @@ async function load(url: string, token: string, s: Scenario): Promise<{ p50: num
   return { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** A job: started, and resolved with how it ended once it did. */
+interface RunningJob {
+  ended: Promise<{ ok: boolean; seconds: number; what: string }>;
+  running(): boolean;
+}
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, any>> {
+  const res = await fetch(new URL(path, url), {
+    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await res.json() as Record<string, any>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+/** POST /v1/jobs, followed (GET every 250 ms) until it ends. */
+async function apiJob(url: string, token: string, input: string, out: string): Promise<RunningJob> {
+  const started = performance.now();
+  const job = await api(url, token, "POST", "/v1/jobs", { inputs: [input], out });
+  let done = false;
+  const ended = (async () => {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const view = await api(url, token, "GET", `/v1/jobs/${job.id}`);
+      if (["finished", "failed", "cancelled"].includes(view.status)) {
+        done = true;
+        const seconds = (performance.now() - started) / 1000;
+        return { ok: view.status === "finished", seconds, what: `${view.status}${view.error === null ? "" : ` ${view.error.code}`}, ${view.processed.toLocaleString("en")} readings` };
+      }
+    }
+  })();
+  return { ended, running: () => !done };
+}
+
+/** `meterflow run` in a process of its own. */
+function processJob(input: string, out: string): RunningJob {
+  const started = performance.now();
+  const child = spawn(process.execPath, [BIN, "run", "--db", db, "--out", out, "--quiet", input], { stdio: ["ignore", "ignore", "inherit"] });
+  const ended = new Promise<{ ok: boolean; seconds: number; what: string }>((resolve) => child.on("exit", (code) => {
+    // A run refuses a batch another writer fenced (MF_ERR_STORE_FENCED, said on stderr above)
+    // after FENCED_ATTEMPTS tries: the API's batches of one commit to the partitions it decides.
+    resolve({ ok: code === 0, seconds: (performance.now() - started) / 1000, what: code === 0 ? "finished" : `exit ${code}` });
+  }));
+  return { ended, running: () => child.exitCode === null };
+}
+
+const load1 = () => loadavg()[0].toFixed(1);
+
 try {
   const meters = join(dir, "meters.csv");
   const readings = join(dir, "readings.csv");
   const startDay = "2025-01-01";
   await writeBenchMeters({ path: meters, meters: METERS, startDay });
-  // The state's first night (1 reading per meter), then a job of 2 readings per meter for each
-  // route measured while a job runs, so every route meets a job that runs longer than it.
-  const JOB = 2 * METERS;
+  // The state's first night (1 reading per meter), then a job of PER_METER readings per meter
+  // for each route measured while a job runs.
+  const JOB = PER_METER * METERS;
   await writeBenchReadings({ path: readings, meters: METERS, readings: METERS + 3 * JOB, startDay });
   const [night1, ...jobFiles] = await split(readings, [METERS, JOB, JOB, JOB]);
   rmSync(readings);
   let t = performance.now();
   cli("run", "--db", db, "--meters", meters, "--out", join(dir, "o1"), "--quiet", night1);
   console.log(`api latency bench: ${METERS.toLocaleString("en")} meters on ${pgUrl === undefined ? "SQLite" : "PostgreSQL"}, state made in ${((performance.now() - t) / 1000).toFixed(1)} s; ` +
-    `${SECONDS} s per scenario, node ${process.version}`);
+    `${SECONDS} s per scenario, jobs ${JOB_MODE === "api" ? "of the server (POST /v1/jobs)" : "in a process of their own (meterflow run)"} ` +
+    `of ${(JOB / 1e6).toFixed(1)}M readings; node ${process.version}${SERVE_ARGS.length > 0 ? `; serve ${SERVE_ARGS.join(" ")}` : ""}`);
   const store = await openStore(db);
   const { token, hash } = newToken();
-  await store.addToken({ name: "bench", role: "operator", hash, createdAt: new Date().toISOString() });
+  // An admin: it reads, acts on meters and starts jobs.
+  await store.addToken({ name: "bench", role: "admin", hash, createdAt: new Date().toISOString() });
   await store.close();
   // The server in a process of its own, as it runs: the load generator must not share its event loop.
-  const child = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--data-dir", dir, ...SERVE_ARGS], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(line.replace(/^.* listening on /, "")));
     child.once("exit", (code) => reject(new Error(`meterflow serve exited ${code}`)));
   });
   const server = { url, close: () => new Promise<void>((resolve) => { child.once("exit", () => resolve()); child.kill("SIGTERM"); }) };
   let manualDay = 0;
-  // Manual readings dated after the jobs' days (2025-01-10 on), one day later each time.
-  const day = () => new Date(Date.UTC(2025, 0, 10) + (manualDay++ % 300) * 86_400_000).toISOString().slice(0, 10);
+  // Manual readings dated after the jobs' days, one day later each time.
+  const firstManual = Date.UTC(2025, 0, 1) + (2 + 3 * PER_METER) * 86_400_000;
+  const day = () => new Date(firstManual + (manualDay++ % 300) * 86_400_000).toISOString().slice(0, 10);
   try {
+    for (const sc of scenarios(day)) await load(server.url, token, sc, WARMUP_SECONDS);
     const rows: string[][] = [];
     const jobs: string[] = [];
     for (const phase of ["while a job runs", "idle"] as const) {
       for (const [i, sc] of scenarios(day).entries()) {
-        let job: ReturnType<typeof spawn> | undefined;
-        let jobEnded: Promise<number | null> = Promise.resolve(0);
+        let job: RunningJob | undefined;
         if (phase === "while a job runs") {
-          const started = performance.now();
-          job = spawn(process.execPath, [BIN, "run", "--db", db, "--out", join(dir, `o-job-${i}`), "--quiet", jobFiles[i]], { stdio: ["ignore", "ignore", "inherit"] });
-          jobEnded = new Promise((resolve) => job!.on("exit", (code) => {
-            jobs.push(`${(JOB / 1e6).toFixed(1)}M readings in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-            resolve(code);
-          }));
+          const out = join(dir, `o-job-${i}`);
+          job = JOB_MODE === "api" ? await apiJob(server.url, token, jobFiles[i], out) : processJob(jobFiles[i], out);
         }
+        const before = load1();
         const r = await load(server.url, token, sc);
-        let during = job === undefined ? "idle" : job.exitCode === null ? "job running throughout" : "job ended before the route's end";
-        // A run refuses a batch another writer fenced (MF_ERR_STORE_FENCED, said on stderr above):
-        // the API's batches of one commit to the partitions the run is deciding.
-        if ((await jobEnded) !== 0) during += " (then failed)";
-        rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), String(r.non2xx + r.errors)]);
+        let during = job === undefined ? "idle" : job.running() ? "job running throughout" : "job ended before the route's end";
+        if (job !== undefined) {
+          const ended = await job.ended;
+          jobs.push(`${sc.name}: ${ended.what} in ${ended.seconds.toFixed(1)} s (${(JOB / ended.seconds / 1e6).toFixed(2)}M readings/s)`);
+          if (!ended.ok) during += " (then failed)";
+        }
+        rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), String(r.non2xx + r.errors), `${before}-${load1()}`]);
       }
     }
-    console.log(`batch jobs: ${jobs.join(", ")}`);
-    const header = ["route", "phase", "req/s", "requests", "p50 ms", "p99 ms", "max ms", "non-2xx"];
+    console.log(`batch jobs:\n  ${jobs.join("\n  ")}`);
+    const header = ["route", "phase", "req/s", "requests", "p50 ms", "p99 ms", "max ms", "non-2xx", "load avg"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
     console.log(line(header));
