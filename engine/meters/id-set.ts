@@ -1,6 +1,10 @@
 // The meter ids a registry file has claimed so far (the first row with an id claims it, later
-// rows with it are `duplicate_meter_id`), kept as UTF-8 bytes in a RegistryTable's arena and
-// found by their meterHash: no JS string and no Set entry per meter.
+// rows with it are `duplicate_meter_id`), kept as UTF-8 bytes in a RegistryTable's arena: no JS
+// string and no Set entry per meter. While the ids come in ascending byte order (registries are
+// mostly exported sorted by id) an id is new when it is above the previous one and a repeat when
+// equal to it: one comparison, no hash table (whose random probes into megabytes of slots cost a
+// cache miss per meter). The first id out of order puts every id claimed so far into the table,
+// found by meterHash from then on.
 import { fnv } from "./registry-table.js";
 import type { RegistryTable } from "./registry-table.js";
 
@@ -12,7 +16,12 @@ export class IdSet {
   #slots = new Int32Array(2 << 12);
   #start = new Int32Array(1 << 11);
   #end = new Int32Array(1 << 11);
+  #hashes = new Int32Array(1 << 11);
   #count = 0;
+  /** Every id so far came in ascending order: the table is not filled yet. */
+  #ascending = true;
+  #lastStart = 0;
+  #lastEnd = -1;
 
   constructor(table: RegistryTable) {
     this.#table = table;
@@ -23,6 +32,19 @@ export class IdSet {
    * returns where it starts there, or -1 when it was claimed before.
    */
   claim(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    if (this.#ascending) {
+      const order = this.#lastEnd < 0 ? 1 : compare(bytes, start, end, this.#table.arena, this.#lastStart, this.#lastEnd);
+      if (order === 0) return -1;
+      if (order > 0) {
+        const at = this.#table.addIdBytes(bytes, start, end);
+        this.#lastStart = at;
+        this.#lastEnd = at + end - start;
+        this.#append(hash | 0, at, this.#lastEnd);
+        return at;
+      }
+      this.#ascending = false;
+      this.#rehash(this.#count);
+    }
     const slots = this.#slots;
     const mask = (slots.length >> 1) - 1;
     const n = end - start;
@@ -39,7 +61,10 @@ export class IdSet {
       if (i === n) return -1;
     }
     const at = this.#table.addIdBytes(bytes, start, end);
-    this.#add(h, at, at + n, slot);
+    const k = this.#append(h, at, at + n);
+    slots[2 * slot] = h;
+    slots[2 * slot + 1] = k + 1;
+    if (this.#count * 2 > slots.length >> 1) this.#rehash(this.#count);
     return at;
   }
 
@@ -58,35 +83,47 @@ export class IdSet {
     };
   }
 
-  #add(hash: number, start: number, end: number, slot: number): void {
+  /** Records an entry (its hash, where its bytes are); returns its number. */
+  #append(hash: number, start: number, end: number): number {
     const k = this.#count++;
     if (k === this.#start.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
+      const grow = <T extends Int32Array>(a: T): T => {
+        const b = new Int32Array(a.length * 2) as T;
         b.set(a);
         return b;
       };
       this.#start = grow(this.#start);
       this.#end = grow(this.#end);
+      this.#hashes = grow(this.#hashes);
     }
     this.#start[k] = start;
     this.#end[k] = end;
-    this.#slots[2 * slot] = hash;
-    this.#slots[2 * slot + 1] = k + 1;
-    if (this.#count * 2 > this.#slots.length >> 1) this.#rehash();
+    this.#hashes[k] = hash;
+    return k;
   }
 
-  #rehash(): void {
-    const old = this.#slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = (slots.length >> 1) - 1;
-    for (let o = 0; o < old.length; o += 2) {
-      if (old[o + 1] === 0) continue;
-      let slot = (old[o] >>> 0) & mask;
+  /** Rebuilds the slots from every entry, with room for twice `count`. */
+  #rehash(count: number): void {
+    let size = this.#slots.length >> 1;
+    while (count * 2 > size) size *= 2;
+    const slots = new Int32Array(2 * size);
+    const mask = size - 1;
+    for (let k = 0; k < this.#count; k++) {
+      let slot = (this.#hashes[k] >>> 0) & mask;
       while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      slots[2 * slot] = old[o];
-      slots[2 * slot + 1] = old[o + 1];
+      slots[2 * slot] = this.#hashes[k];
+      slots[2 * slot + 1] = k + 1;
     }
     this.#slots = slots;
   }
+}
+
+/** memcmp order of `a[as, ae)` and `b[bs, be)`: negative, 0 or positive. */
+function compare(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = a[as + i] - b[bs + i];
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
 }

@@ -72,8 +72,8 @@ export class CsvRegistryRows {
   readonly #meterTypes: MeterTypeLookup | undefined;
   /** Record position of each FIELDS column, -1 when the header lacks it. */
   readonly #at = new Int32Array(FIELDS.length).fill(-1);
-  /** Record positions of the registry columns the header has. */
-  readonly #positions: number[] = [];
+  /** FIELDS positions of the registry columns the header has. */
+  readonly #fields: number[] = [];
   readonly #plans = new Map<string, TypePlan | null>();
   /** The current row's field bytes by FIELDS position ([0, 0) when the header lacks the column). */
   readonly #s = new Int32Array(FIELDS.length);
@@ -93,7 +93,7 @@ export class CsvRegistryRows {
       const p = columns.get(name);
       if (p === undefined) return;
       this.#at[k] = p;
-      this.#positions.push(p);
+      this.#fields.push(k);
     });
   }
 
@@ -111,19 +111,22 @@ export class CsvRegistryRows {
     const fs = tok.fieldStart;
     const fe = tok.fieldEnd;
     const fx = tok.fieldEscaped;
-    const positions = this.#positions;
-    for (let k = 0; k < positions.length; k++) {
-      const p = positions[k];
-      if (fx[p] !== 0) return SLOW;
-      if (!ascii) for (let i = fs[p]; i < fe[p]; i++) if (buf[i] >= 0x80) return SLOW;
-    }
     const at = this.#at;
+    const fields = this.#fields;
+    // The row's registry fields by FIELDS position (those the header lacks stay [0, 0)).
     const s = this.#s;
     const e = this.#e;
-    for (let k = 0; k < FIELDS.length; k++) {
+    let longest = 0;
+    for (let j = 0; j < fields.length; j++) {
+      const k = fields[j];
       const p = at[k];
-      s[k] = p < 0 ? 0 : fs[p];
-      e[k] = p < 0 ? 0 : fe[p];
+      if (fx[p] !== 0) return SLOW;
+      const a = fs[p];
+      const b = fe[p];
+      if (!ascii) for (let i = a; i < b; i++) if (buf[i] >= 0x80) return SLOW;
+      s[k] = a;
+      e[k] = b;
+      if (b - a > longest) longest = b - a;
     }
 
     const is = s[ID];
@@ -133,7 +136,7 @@ export class CsvRegistryRows {
     const hash = fnv(buf, is, ie);
     const idAt = this.#ids.claim(buf, is, ie, hash);
     if (idAt < 0) return "duplicate_meter_id";
-    for (let k = 0; k < positions.length; k++) if (fe[positions[k]] - fs[positions[k]] > this.#maxField) return "field_too_long";
+    if (longest > this.#maxField) return "field_too_long";
 
     const texts = this.#texts;
     const typeName = e[TYPE] > s[TYPE] ? texts[0].get(view, s[TYPE], e[TYPE]) : null;

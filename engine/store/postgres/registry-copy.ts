@@ -48,21 +48,26 @@ function cell(t: RegistryTable, k: number, r: number): string | number | null {
 }
 
 /** Writes one cell at `at` (room for it is there); returns the position after it. */
-function writeCell(out: Buffer, at: number, kind: RegistryKind, v: string | number | null, k: number, r: number): number {
-  if (v === null || (typeof v === "number" && v !== v)) return out.writeInt32BE(-1, at);
+function writeCell(out: Buffer, dv: DataView, at: number, kind: RegistryKind, v: string | number | null, k: number, r: number): number {
+  if (v === null || (typeof v === "number" && v !== v)) {
+    dv.setInt32(at, -1);
+    return at + 4;
+  }
   if (kind === "float") {
-    out.writeInt32BE(8, at);
-    return out.writeDoubleBE(v as number, at + 4);
+    dv.setInt32(at, 8);
+    dv.setFloat64(at + 4, v as number);
+    return at + 12;
   }
   if (kind === "int") {
     if (!Number.isInteger(v) || (v as number) < -0x80000000 || (v as number) > 0x7fffffff) {
       throw new RangeError(`field ${k + 4} of row ${r + 1}: ${String(v)} is not a 32-bit integer`);
     }
-    out.writeInt32BE(4, at);
-    return out.writeInt32BE(v as number, at + 4);
+    dv.setInt32(at, 4);
+    dv.setInt32(at + 4, v as number);
+    return at + 8;
   }
   const n = out.write(v as string, at + 4, "utf8");
-  out.writeInt32BE(n, at);
+  dv.setInt32(at, n);
   return at + 4 + n;
 }
 
@@ -87,7 +92,7 @@ function plan(t: RegistryTable, kinds: readonly RegistryKind[], constant: readon
     }
     const v = cell(t, k, 0);
     const out = Buffer.alloc(cellBytes(v));
-    run.push(out.subarray(0, writeCell(out, 0, kind, v, k, 0)));
+    run.push(out.subarray(0, writeCell(out, new DataView(out.buffer, out.byteOffset, out.length), 0, kind, v, k, 0)));
   });
   flush();
   return steps;
@@ -99,31 +104,43 @@ export function* encodeRegistryCopy(t: RegistryTable, kinds: readonly RegistryKi
   const buckets = partitions * BUCKETS_PER_PARTITION;
   const steps = plan(t, kinds, constant);
   const fields = 3 + kinds.length;
+  // A row's most bytes, but for its id and its texts encoded per row.
+  let fixed = 2 + 4 + 16;
+  const texts: number[] = [];
+  for (const step of steps) {
+    if (typeof step !== "number") fixed += step.length;
+    else if (kinds[step] === "text") texts.push(step);
+    else fixed += 12;
+  }
   let out = Buffer.allocUnsafe(CHUNK);
+  let dv = new DataView(out.buffer, out.byteOffset, out.length);
   let at = 0;
   for (let r = 0; r < t.length; r++) {
-    // The row's most bytes: id, two ints, and each step.
     const s = t.idStart[r];
     const e = t.idEnd[r];
-    let need = 2 + 4 + (e - s) + 16;
-    for (const step of steps) need += typeof step === "number" ? cellBytes(cell(t, step, r)) : step.length;
+    let need = fixed + e - s;
+    for (const k of texts) need += cellBytes(cell(t, k, r));
     if (at + need > out.length) {
       yield out.subarray(0, at);
       out = Buffer.allocUnsafe(Math.max(CHUNK, need));
+      dv = new DataView(out.buffer, out.byteOffset, out.length);
       at = 0;
     }
-    at = out.writeInt16BE(fields, at);
-    at = out.writeInt32BE(e - s, at);
+    dv.setInt16(at, fields);
+    dv.setInt32(at + 2, e - s);
+    at += 6;
     const arena = t.arena;
     for (let b = s; b < e; b++) out[at++] = arena[b];
     const bucket = t.hash[r] % buckets;
-    at = out.writeInt32BE(4, at);
-    at = out.writeInt32BE(bucket % partitions, at);
-    at = out.writeInt32BE(4, at);
-    at = out.writeInt32BE(bucket, at);
-    for (const step of steps) {
+    dv.setInt32(at, 4);
+    dv.setInt32(at + 4, bucket % partitions);
+    dv.setInt32(at + 8, 4);
+    dv.setInt32(at + 12, bucket);
+    at += 16;
+    for (let j = 0; j < steps.length; j++) {
+      const step = steps[j];
       if (typeof step === "number") {
-        at = writeCell(out, at, kinds[step], cell(t, step, r), step, r);
+        at = writeCell(out, dv, at, kinds[step], cell(t, step, r), step, r);
       } else {
         for (let b = 0; b < step.length; b++) out[at++] = step[b];
       }

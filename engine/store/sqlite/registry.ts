@@ -65,22 +65,27 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
   };
 }
 
-/** The multi-row upsert of `rows` rows where `constant[k]` says field k is bound once (first), the rest per row after the id and bucket. */
+/**
+ * The multi-row upsert of `rows` rows: first the run's meter ids as one BLOB of UTF-8 bytes and
+ * the fields `constant[k]` says are bound once, then per row the offset (1-based) and length of
+ * its id in that BLOB, its bucket and the other fields. The id is cut from the BLOB by SQL
+ * (substr, cast to TEXT): no JS string per meter.
+ */
 function upsert(s: RegistryStatements, constant: readonly boolean[], rows: number, partitions: number): Database.Statement {
   const key = `${constant.map((c) => (c ? 1 : 0)).join("")}/${rows}/${partitions}`;
   let statement = s.upserts.get(key);
   if (statement !== undefined) return statement;
   const once = FIELDS.filter((_, k) => constant[k]);
   const each = FIELDS.filter((_, k) => !constant[k]);
-  const row = `(${Array(2 + each.length).fill("?").join(", ")})`;
-  const withOnce = once.length === 0 ? "" : `c(${once.map(([c]) => c).join(", ")}) AS (SELECT ${once.map(() => "?").join(", ")}), `;
-  const values = `v(meter_id, bucket${each.map(([c]) => `, ${c}`).join("")}) AS (VALUES ${Array(rows).fill(row).join(", ")})`;
+  const row = `(${Array(3 + each.length).fill("?").join(", ")})`;
   const columns = FIELDS.map(([c]) => c);
   statement = s.db.prepare(
-    `WITH ${withOnce}${values}
+    `WITH c(mf_ids${once.map(([c]) => `, ${c}`).join("")}) AS (SELECT ?${", ?".repeat(once.length)}),
+       v(mf_at, mf_length, bucket${each.map(([c]) => `, ${c}`).join("")}) AS (VALUES ${Array(rows).fill(row).join(", ")})
      INSERT INTO meters (meter_id, partition, bucket, ${columns.join(", ")})
-     SELECT v.meter_id, v.bucket % ${partitions}, v.bucket, ${FIELDS.map(([c], k) => `${constant[k] ? "c" : "v"}.${c}`).join(", ")}
-     FROM v${once.length === 0 ? "" : ", c"} WHERE true
+     SELECT CAST(substr(c.mf_ids, v.mf_at, v.mf_length) AS TEXT), v.bucket % ${partitions}, v.bucket,
+       ${FIELDS.map(([c], k) => `${constant[k] ? "c" : "v"}.${c}`).join(", ")}
+     FROM v, c WHERE true
      ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, bucket = excluded.bucket,
        ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}`);
   // Shapes are few per connection (one per import layout); a runaway of them is not kept.
@@ -131,32 +136,38 @@ export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows,
   const bucketCount = partitions * BUCKETS_PER_PARTITION;
   const constant = FIELDS.map((_, k) => isConstant(t, k));
   const each: number[] = [];
-  const args: unknown[] = [];
+  // The run's id bytes first, then the fields bound once.
+  const args: unknown[] = [null];
   FIELDS.forEach((_, k) => (constant[k] ? args.push(value(t, k, 0)) : each.push(k)));
   const once = args.length;
-  const width = 2 + each.length;
+  const width = 3 + each.length;
   const perRun = Math.max(1, Math.min(ROWS_PER_UPSERT, Math.floor(VALUES_PER_UPSERT / width)));
-  const fill = (from: number, count: number) => {
+  const run = (statement: Database.Statement, from: number, count: number) => {
+    let low = Number.MAX_SAFE_INTEGER;
+    let high = 0;
+    for (let r = from; r < from + count; r++) {
+      low = Math.min(low, t.idStart[r]);
+      high = Math.max(high, t.idEnd[r]);
+    }
+    args[0] = t.arena.subarray(low, high);
     for (let k = 0, o = once, r = from; k < count; k++, r++) {
-      args[o++] = t.id(r);
+      args[o++] = t.idStart[r] - low + 1;
+      args[o++] = t.idEnd[r] - t.idStart[r];
       args[o++] = t.hash[r] % bucketCount;
       for (let j = 0; j < each.length; j++) args[o++] = value(t, each[j], r);
     }
+    statement.run(args);
   };
   let r = 0;
   if (t.length >= perRun) {
     const statement = upsert(s, constant, perRun, partitions);
     args.length = once + perRun * width;
-    for (; r + perRun <= t.length; r += perRun) {
-      fill(r, perRun);
-      statement.run(args);
-    }
+    for (; r + perRun <= t.length; r += perRun) run(statement, r, perRun);
   }
   if (r < t.length) {
     const rest = t.length - r;
     args.length = once + rest * width;
-    fill(r, rest);
-    upsert(s, constant, rest, partitions).run(args);
+    run(upsert(s, constant, rest, partitions), r, rest);
   }
   for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry);
 }

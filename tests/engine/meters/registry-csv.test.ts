@@ -209,6 +209,17 @@ describe("CSV registry: the byte path and the row reader agree", () => {
     expect([0, 1, 2].map((i) => table.id(i))).toEqual(["A-1", 'B"2', "Ü-3"]);
   });
 
+  it("finds repeated ids in ascending files, and after the order breaks", async () => {
+    const path = join(dir, "order.csv");
+    const ids = ["A", "B", "B", "C", "D", "B", "E", "A", "AA", "F", "AA", "C", "G"];
+    writeFileSync(path, `meter_id\n${ids.join("\n")}\n`);
+    const { meters, rejected } = await readMeters(path);
+    expect(meters.map((m) => m.meterId)).toEqual(["A", "B", "C", "D", "E", "AA", "F", "G"]);
+    expect(rejected.map((r) => [r.line, r.meterId, r.reason])).toEqual(
+      [[4, "B", "duplicate_meter_id"], [7, "B", "duplicate_meter_id"], [9, "A", "duplicate_meter_id"], [12, "AA", "duplicate_meter_id"],
+        [13, "C", "duplicate_meter_id"]]);
+  });
+
   it("hands readRegistry's caller every byte of the file, BOM included", async () => {
     const path = join(dir, "bytes.csv");
     const text = "\uFEFFmeter_id\nA\nB\n";
