@@ -12,6 +12,7 @@ import type { RateLimitOptions } from "./auth/rate-limit.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
+import type { NatsProbe } from "./nats.js";
 import { initialRules, retire } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
 import { statusRoutes } from "./routes/status.js";
@@ -42,6 +43,8 @@ export interface ApiOptions {
   manualReview?: boolean;
   /** Nice value (0 to 19) of the threads a job runs in (default DEFAULT_JOB_NICE): below the event loop's priority. */
   jobNice?: number;
+  /** NATS (serve --nats): /ready checks it, /metrics reports the readings consumers' lag (kept open: its owner closes it). */
+  nats?: NatsProbe;
   /** Failed authentications per address before 429. */
   rateLimit?: RateLimitOptions;
   /** Where failures of the server itself are said (default: standard error). */
@@ -60,7 +63,8 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
     get session() {
       return this.rules.session;
     },
-    metrics: new ApiMetrics(options.store, () => deps.session.rules.version),
+    metrics: new ApiMetrics(options.store, () => deps.session.rules.version, options.nats),
+    ...(options.nats === undefined ? {} : { nats: options.nats }),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     maxPhotoBytes: options.maxPhotoBytes ?? DEFAULT_MAX_PHOTO,
     manualReview: options.manualReview ?? false,

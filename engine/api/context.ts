@@ -3,6 +3,7 @@
 import type { OperationSession } from "../operations/index.js";
 import type { PartitionedStore, TokenRole } from "../store/contract.js";
 import type { ApiMetrics } from "./metrics.js";
+import type { NatsProbe } from "./nats.js";
 import type { ActiveRules } from "./rules-state.js";
 
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   /** The active rules (replaced by PUT /v1/rules, between two batches of one). */
   rules: ActiveRules;
   metrics: ApiMetrics;
+  /** NATS, when the server was given one (`serve --nats`): readiness and queue lag. */
+  nats?: NatsProbe;
   /** Largest JSON body accepted (bytes). */
   maxBodyBytes: number;
   /** Largest photo upload accepted (bytes, the whole multipart body). */

@@ -1,9 +1,11 @@
 // Prometheus metrics (prom-client), every name prefixed `meterflow_`: the API's requests by route
 // and status and their latency; batches of one this server decided (by source and decision) and
 // their latency; and, read from the store at each scrape, readings by decision over every
-// committed batch, held readings and meters (by reason), temp_bad meters, and the rules version.
+// committed batch, held readings and meters (by reason), temp_bad meters, and the rules version;
+// with NATS, whether it answers and each partition consumer's lag.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PartitionedStore } from "../store/contract.js";
+import type { NatsProbe } from "./nats.js";
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -13,7 +15,7 @@ export class ApiMetrics {
   readonly #batch: Histogram<"source">;
   readonly #refresh: () => Promise<void>;
 
-  constructor(store: PartitionedStore, rulesVersion: () => string) {
+  constructor(store: PartitionedStore, rulesVersion: () => string, nats?: NatsProbe) {
     const registers = [this.registry];
     this.#requests = new Counter({ name: "meterflow_api_requests_total", help: "API requests by method, route and status", labelNames: ["method", "route", "status"], registers });
     this.#latency = new Histogram({
@@ -31,6 +33,11 @@ export class ApiMetrics {
     const heldReadings = new Gauge({ name: "meterflow_held_readings", help: "Unresolved held readings, by hold reason", labelNames: ["reason"], registers });
     const heldMeters = new Gauge({ name: "meterflow_held_meters", help: "Meters with unresolved held readings", registers });
     const rules = new Gauge({ name: "meterflow_rules_info", help: "The rules version deciding this server's batches (value 1)", labelNames: ["version"], registers });
+    const natsUp = nats === undefined ? undefined : new Gauge({ name: "meterflow_nats_up", help: "Whether NATS answered at this scrape (serve --nats)", registers });
+    const lag = nats === undefined ? undefined : new Gauge({
+      name: "meterflow_queue_lag", registers, labelNames: ["partition", "consumer"],
+      help: "Readings messages of the partition not yet acknowledged by its consumer (pending + in flight), from JetStream's consumer info",
+    });
     this.#refresh = async () => {
       const [t, h] = await Promise.all([store.batchTotals(), store.heldSummary()]);
       for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
@@ -41,6 +48,17 @@ export class ApiMetrics {
       heldMeters.set(h.meters);
       rules.reset();
       rules.set({ version: rulesVersion() }, 1);
+      if (nats !== undefined && natsUp !== undefined && lag !== undefined) {
+        lag.reset();
+        try {
+          await nats.ready();
+          for (const p of await nats.lag(store.partitions)) lag.set({ partition: String(p.partition), consumer: p.consumer }, p.pending + p.inFlight);
+          natsUp.set(1);
+        } catch {
+          // Unreachable now: the scrape still answers, saying so.
+          natsUp.set(0);
+        }
+      }
     };
   }
 

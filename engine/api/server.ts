@@ -6,10 +6,15 @@ import type { ServerType } from "@hono/node-server";
 import { OperationSession } from "../operations/index.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
 import { retryWhenBusy } from "./busy.js";
+import type { NatsProbe } from "./nats.js";
 import { createApi } from "./app.js";
 import type { ApiOptions } from "./app.js";
 
-export interface ServerOptions extends Omit<ApiOptions, "store" | "session"> {
+export interface ServerOptions extends Omit<ApiOptions, "store" | "session" | "nats"> {
+  /** NATS server URL(s): /ready checks it, /metrics has meterflow_queue_lag. */
+  nats?: string;
+  /** The readings stream (default MFLOW). */
+  stream?: string;
   /** The store: an SQLite path or postgres:// URL. */
   db: string;
   /** Plugins config and rule files, as `meterflow run` takes them. */
@@ -34,14 +39,22 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
   const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0 } : {});
   const store = sqlite ? retryWhenBusy(opened) : opened;
   let session: OperationSession;
+  let nats: NatsProbe | undefined;
   try {
     session = await OperationSession.open({ db: store, config: options.config, rules: options.rules });
   } catch (error) {
     await opened.close();
     throw error;
   }
-  const closeAll = () => session.close().finally(() => opened.close());
-  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db });
+  const closeAll = () => session.close().finally(() => opened.close()).finally(() => nats?.close());
+  try {
+    // Loaded only with --nats: a server without it starts without the NATS client.
+    if (options.nats !== undefined) nats = await (await import("./nats.js")).NatsProbe.connect(options.nats, { stream: options.stream });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db, nats });
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {

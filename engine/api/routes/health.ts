@@ -1,4 +1,4 @@
-// Liveness (no token), readiness (the store answers) and the Prometheus metrics.
+// Liveness (no token), readiness (the store answers, and NATS when configured) and the Prometheus metrics.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiDeps, ApiEnv } from "../context.js";
@@ -12,9 +12,14 @@ export function healthRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   }), (c) => c.json({ status: "ok" as const }, 200));
 
   app.openapi(createRoute({
-    method: "get", path: "/ready", tags: ["health"], summary: "Readiness: the store is reachable",
+    method: "get", path: "/ready", tags: ["health"], summary: "Readiness: the store (and NATS, with serve --nats) is reachable",
     responses: {
-      200: { description: "ready", content: { "application/json": { schema: z.object({ status: z.literal("ready"), store: z.enum(["sqlite", "postgres"]), partitions: z.number() }) } } },
+      200: {
+        description: "ready", content: { "application/json": { schema: z.object({
+          status: z.literal("ready"), store: z.enum(["sqlite", "postgres"]), partitions: z.number(),
+          nats: z.object({ url: z.string(), stream: z.string(), status: z.literal("reachable") }).optional(),
+        }) } },
+      },
       ...errors(503),
     },
   }), async (c) => {
@@ -23,7 +28,18 @@ export function healthRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     } catch (error) {
       throw new ApiError(503, "MF_ERR_API_NOT_READY", `the store does not answer: ${(error as Error).message}`);
     }
-    return c.json({ status: "ready" as const, store: deps.store.kind, partitions: deps.store.partitions }, 200);
+    const { nats } = deps;
+    if (nats !== undefined) {
+      try {
+        await nats.ready();
+      } catch (error) {
+        throw new ApiError(503, "MF_ERR_API_NOT_READY", `NATS does not answer: ${(error as Error).message}`);
+      }
+    }
+    return c.json({
+      status: "ready" as const, store: deps.store.kind, partitions: deps.store.partitions,
+      ...(nats === undefined ? {} : { nats: { url: nats.url, stream: nats.stream, status: "reachable" as const } }),
+    }, 200);
   });
 
   app.openapi(createRoute({

@@ -24,7 +24,10 @@ Options:
   --job-nice N          CPU priority of a job's threads, 0 (the server's) to 19 (lowest)
                         (default ${DEFAULT_JOB_NICE}: requests go first while a job runs)
   --manual-review       a manual reading with a photo on a temp_bad meter stays held for an
-                        operator instead of clearing the flag`;
+                        operator instead of clearing the flag
+  --nats URL            NATS (the workers' JetStream): GET /ready checks it answers, GET /metrics
+                        has meterflow_queue_lag per partition consumer of the readings stream
+  --stream NAME         the readings stream (default MFLOW)`;
 
 function bytes(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -39,7 +42,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options: {
       db: { type: "string" }, host: { type: "string" }, port: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
       "max-body": { type: "string" }, "max-photo": { type: "string" }, "manual-review": { type: "boolean", default: false }, "data-dir": { type: "string" },
-      "job-nice": { type: "string" },
+      "job-nice": { type: "string" }, nats: { type: "string" }, stream: { type: "string" },
     },
   });
   const port = values.port === undefined ? 8080 : Number(values.port);
@@ -49,10 +52,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new UsageError(`--data-dir ${dataDir} is not a directory`);
   const jobNice = values["job-nice"] === undefined ? undefined : Number(values["job-nice"]);
   if (jobNice !== undefined && !(Number.isInteger(jobNice) && jobNice >= 0 && jobNice <= 19)) throw new UsageError(`--job-nice must be a whole number from 0 to 19, got ${values["job-nice"]}`);
+  if (values.stream !== undefined && values.nats === undefined) throw new UsageError("--stream needs --nats URL");
   const server = await startApiServer({
     db, host: values.host, port, config: values.config, rules: values.rules,
     maxBodyBytes: bytes("--max-body", values["max-body"]), maxPhotoBytes: bytes("--max-photo", values["max-photo"]), manualReview: values["manual-review"],
-    dataDir, jobNice,
+    dataDir, jobNice, nats: values.nats, stream: values.stream,
   });
   console.log(`meterflow serve: listening on ${server.url}`);
   await new Promise<void>((resolve) => {
