@@ -55,12 +55,13 @@ export function createMeterIndex(expected = 0): MeterIndex & { idBytes(from: num
 
 /**
  * A guess at the distinct meters of a readings file of `bytes` bytes, for createMeterIndex: one
- * per 32 bytes (a nightly CSV line is about 28), at most 4M. Grown from 1,024 slots, a table of
+ * per 32 bytes (a nightly CSV line is about 28), at most 1M. Grown from 1,024 slots, a table of
  * a million ids is rehashed ten times (0.17 s of the decoding thread's 1.3 s on the nightly
- * shape); a guess too high costs 16 bytes per meter guessed.
+ * shape); a guess too high (a file of many readings per meter) costs 24 bytes per meter guessed,
+ * hence the cap: a bigger fleet grows the table past it.
  */
 export function expectedMeters(bytes: number): number {
-  return Math.min(Math.floor(bytes / 32), 1 << 22);
+  return Math.min(Math.floor(bytes / 32), 1 << 20);
 }
 
 class HashMeterIndex implements MeterIndex {
