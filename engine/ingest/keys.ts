@@ -1,6 +1,8 @@
-// Registry keys of a batch's meters: each meter index is looked up in the registry once per
-// meter index (per file), then every row reads its key from a dense cache. A meter's id is hashed
-// once (meterHash: its bucket, and its probe in the working set's id index).
+// Registry keys of a batch's meters. A batch routed by the decoding thread carries each row's
+// bucket and registry slot (runtime/registry-slots.ts): its key is the bucket's first key plus
+// the slot, no lookup. Otherwise each meter index is looked up in the registry once per meter
+// index (per file), then every row reads its key from a dense cache; a meter's id is hashed once
+// (meterHash: its bucket, and its probe in the working set's id index).
 import { meterHash } from "../store/contract.js";
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
