@@ -100,7 +100,8 @@ export class BatchDecider {
     if (tracker !== undefined && input.episodes !== undefined) tracker.merge(input.episodes);
     const out: BatchOutput = {
       counts: { rows: input.batch.length, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
-      history: createEntries(), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
+      // Room for a reading each (and a few corrections) without growing.
+      history: createEntries(Math.max(1024, input.batch.length + (input.batch.length >> 3))), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
     this.#decider.decide(input.batch, input.keys, out);
     const sensorMeters = tracker === undefined ? [] : sensorMeterIds(input.batch);

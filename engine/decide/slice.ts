@@ -41,21 +41,27 @@ export class SliceHistory implements HistoryLookup {
  */
 export class SliceHeld implements HeldLookup {
   readonly #held = new Set<string>();
+  /** Meters with held readings: most have none, and need no key built (asked once per reading). */
+  readonly #meters = new Set<number>();
   readonly #state: MeterState | undefined;
   readonly added: Array<{ meter: number; end: number; value: number }> = [];
 
   constructor(held: HeldColumns, state?: MeterState) {
     this.#state = state;
-    for (let i = 0; i < held.length; i++) this.#held.add(`${held.meter[i]}:${held.end[i]}:${held.value[i]}`);
+    for (let i = 0; i < held.length; i++) {
+      this.#held.add(`${held.meter[i]}:${held.end[i]}:${held.value[i]}`);
+      this.#meters.add(held.meter[i]);
+    }
   }
 
   has(meter: number, end: number, value: number): boolean {
-    return this.#held.has(`${meter}:${end}:${value}`);
+    return this.#meters.has(meter) && this.#held.has(`${meter}:${end}:${value}`);
   }
 
   add(meter: number, end: number, value: number): void {
     if (this.#state !== undefined) this.#state.heldCount[meter]++;
     this.#held.add(`${meter}:${end}:${value}`);
+    this.#meters.add(meter);
     this.added.push({ meter, end, value });
   }
 }
