@@ -108,7 +108,7 @@ const resetFleetState = (): void => {
   }
 };
 
-// Gathers of one column type each: one loop over every typed-array type is megamorphic (slow).
+// Gathers, one per column type.
 function f64Of(from: Float64Array, at: Int32Array): Float64Array {
   const to = new Float64Array(at.length);
   for (let l = 0; l < at.length; l++) to[l] = from[at[l]];
@@ -339,18 +339,18 @@ try {
   const tallies: Tally[] = [];
   const loads: number[] = [];
   for (let r = -1; r < runs; r++) {
+    const line: string[] = [];
     for (let k = 0; k < TASKS.length; k++) {
       const { seconds, tally } = await runTask(TASKS[k], perPartition);
+      line.push(`${TASKS[k].name} ${seconds.toFixed(3)} s${tally.missed > 0 ? ` (${tally.missed} pulls ended by missed heartbeats)` : ""}`);
       if (r < 0) continue;
       times[k].push(seconds);
       missed[k] += tally.missed;
       for (const [name, x] of Object.entries(tally.stages)) stages[k].set(name, [...(stages[k].get(name) ?? []), x]);
       tallies[k] = tally;
     }
-    if (r >= 0) {
-      loads.push(loadavg()[0]);
-      console.log(`run ${r + 1}: ${TASKS.map((task, k) => `${task.name} ${times[k][r].toFixed(3)} s`).join(", ")}; load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    }
+    if (r >= 0) loads.push(loadavg()[0]);
+    console.log(`${r < 0 ? "warm-up" : `run ${r + 1}`}: ${line.join(", ")}; load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   }
   const base = median(times[0]);
   console.log(`\ntask                           median s  M readings/s  time vs consume  runs (s)`);
