@@ -72,13 +72,20 @@ function code(strings: readonly string[]): CodedStrings {
 }
 
 function decode(c: CodedStrings): string[] {
-  return Array.from(c.codes, (k) => c.values[k]);
+  const n = c.codes.length;
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = c.values[c.codes[i]];
+  return out;
 }
+
+/** Per run-wide meter index: its local index + 1 in the batch being packed (0: not seen). Reused. */
+let localOf = new Int32Array(1024);
 
 export function toTask(input: DecideInput): SliceTask {
   const b = input.batch;
   const n = b.length;
-  const localOf = new Map<number, number>();
+  if (localOf.length < b.meters.size) localOf = new Int32Array(Math.max(b.meters.size, localOf.length * 2));
+  const seen: number[] = [];
   const ids: string[] = [];
   const meter = new Int32Array(n);
   for (let row = 0; row < n; row++) {
@@ -87,13 +94,16 @@ export function toTask(input: DecideInput): SliceTask {
       meter[row] = -1;
       continue;
     }
-    let l = localOf.get(m);
-    if (l === undefined) {
-      localOf.set(m, (l = ids.length));
+    let l = localOf[m] - 1;
+    if (l < 0) {
+      l = ids.length;
+      localOf[m] = l + 1;
+      seen.push(m);
       ids.push(b.meters.idOf(m));
     }
     meter[row] = l;
   }
+  for (const m of seen) localOf[m] = 0;
   const sensors = b.sensors === undefined ? undefined : {
     length: b.sensors.length, row: b.sensors.row.subarray(0, b.sensors.length), channel: b.sensors.channel.subarray(0, b.sensors.length),
     time: b.sensors.time.subarray(0, b.sensors.length), value: b.sensors.value.subarray(0, b.sensors.length),

@@ -1,0 +1,52 @@
+// A slice crossing to a decision thread (engine/pool/transfer.ts): the batch's meter ids, types,
+// units and columns come back as they were, rows without a meter stay without, and packing one
+// batch leaves nothing behind for the next (the packer reuses its scratch).
+import { describe, expect, it } from "vitest";
+import type { DecideInput } from "../../../engine/decide/decide.js";
+import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
+import { fromTask, toTask } from "../../../engine/pool/transfer.js";
+import { createEntries } from "../../../engine/store/history.js";
+import type { MeterTable } from "../../../engine/store/meter-table.js";
+import { createState } from "../../../engine/store/state.js";
+
+const index = createMeterIndex();
+
+function input(ids: Array<string | null>, meterIds: string[]): DecideInput {
+  const n = ids.length;
+  const m = meterIds.length;
+  const f64 = (v: number) => new Float64Array(m).fill(v);
+  const meters = {
+    size: m, ids: meterIds, keyOf: new Map(meterIds.map((id, k) => [id, k])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m),
+    mode: new Uint8Array(m), type: meterIds.map((_, k) => (k % 2 === 0 ? "electricity.register" : "water.register")),
+    unit: meterIds.map((_, k) => (k % 2 === 0 ? "kWh" : "m3")), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
+    pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
+    baseValue: f64(Number.NaN), baseEnd: new Int32Array(m),
+  } as MeterTable;
+  const batch = {
+    length: n, line: Float64Array.from(ids, (_, i) => i + 2), meter: Int32Array.from(ids, (id) => (id === null ? -1 : index.intern(id))),
+    end: new Int32Array(n).fill(20_000), value: Float64Array.from(ids, (_, i) => 100 + i), override: new Float64Array(n).fill(Number.NaN),
+    source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw: new Map<number, string>(), rawOf: () => "",
+    meters: index,
+  };
+  return { batch, keys: Int32Array.from(ids, (id) => (id === null ? -1 : meterIds.indexOf(id))), meters, state: createState(m),
+    history: createEntries(1), held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+}
+
+describe("slice transfer", () => {
+  it("gives back every row's meter id, the registry's strings and the columns, batch after batch", () => {
+    const first = input(["E-1", "E-2", null, "E-1", "E-3", "E-2"], ["E-1", "E-2", "E-3"]);
+    const second = input(["E-3", "E-9", "E-3", null, "E-1"], ["E-3", "E-9", "E-1"]);
+    for (const original of [first, second, first]) {
+      const back = fromTask(structuredClone(toTask(original)));
+      const b = back.batch;
+      const ids = Array.from(b.meter, (m) => (m < 0 ? null : b.meters.idOf(m)));
+      expect(ids).toEqual(Array.from(original.batch.meter, (m) => (m < 0 ? null : index.idOf(m))));
+      expect([...b.value]).toEqual([...original.batch.value]);
+      expect([...back.keys]).toEqual([...original.keys]);
+      expect(back.meters.ids).toEqual(original.meters.ids);
+      expect(back.meters.type).toEqual(original.meters.type);
+      expect(back.meters.unit).toEqual(original.meters.unit);
+      expect(back.meters.keyOf.get("E-3")).toBe(original.meters.ids.indexOf("E-3"));
+    }
+  });
+});
