@@ -3,5 +3,6 @@ export { MAX_METER_ID_BYTES, REGISTRY_REJECT } from "./registry-row.js";
 export { readMeters, readRegistry } from "./registry.js";
 export { fnv, NUMBER_FIELDS, NumberColumn, RegistryTable, TEXT_FIELDS, TextColumn } from "./registry-table.js";
 export type { MeterRecord, RolloverModeName } from "./meter.js";
+export type { RegistryChunk } from "./registry-table.js";
 export type { MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
-export type { MeterRegistry, ReadMetersOptions, RegistryColumns, RegistryRejection } from "./registry.js";
+export type { MeterRegistry, ReadMetersOptions, RegistryColumns, RegistryReadHooks, RegistryRejection } from "./registry.js";

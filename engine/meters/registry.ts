@@ -63,13 +63,23 @@ export async function readMeters(path: string, options: ReadMetersOptions = {}):
   return { meters: table.records(), rejected };
 }
 
+/** What readRegistry tells as it reads. */
+export interface RegistryReadHooks {
+  /** Every chunk of the file's bytes, in order (the import hashes them). */
+  onBytes?: (chunk: Uint8Array) => void;
+  /** Rows `[from, to)` of the table are read and final (at least `rowsPerCall` at a time, the rest at the end). */
+  onRows?: (table: RegistryTable, from: number, to: number) => void;
+  rowsPerCall?: number;
+}
+
 /**
- * Reads and validates a meter registry file into columns; `onBytes` sees every chunk of the file
- * as it is read (the import hashes them).
+ * Reads and validates a meter registry file into columns.
  * @example
  *   const { table, rejected } = await readRegistry("meters.csv");
  */
-export async function readRegistry(path: string, options: ReadMetersOptions = {}, onBytes?: (chunk: Uint8Array) => void): Promise<RegistryColumns> {
+export async function readRegistry(path: string, options: ReadMetersOptions = {}, hooks: RegistryReadHooks = {}): Promise<RegistryColumns> {
+  const { onBytes, onRows } = hooks;
+  const rowsPerCall = hooks.rowsPerCall ?? 1 << 15;
   const maxField = options.maxFieldBytes ?? 1024;
   const maxRecord = options.maxRecordBytes ?? 64 * 1024;
   const handle = await openFile(path);
@@ -101,7 +111,15 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
       sink.rejected.push({ line, meterId, reason, raw });
     };
     const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes);
-    await readRows(chunks, format, { maxRecord, maxField, input, fast }, path, row, reject);
+    let sent = 0;
+    const rows = (end: boolean) => {
+      if (onRows !== undefined && table.length > sent && (end || table.length - sent >= rowsPerCall)) {
+        onRows(table, sent, table.length);
+        sent = table.length;
+      }
+    };
+    await readRows(chunks, format, { maxRecord, maxField, input, fast }, path, row, reject, rows);
+    rows(true);
     return sink;
   } finally {
     stream.destroy();
@@ -127,12 +145,14 @@ async function readRows(
   path: string,
   row: RowSink,
   reject: RejectSink,
+  read: (end: boolean) => void,
 ): Promise<void> {
   let decoder: ((chunk: Uint8Array | null) => void) | null = null;
   for await (const chunk of chunks) {
     if (chunk.length === 0) continue;
     decoder ??= (format ?? sniff(chunk)) === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
     decoder(chunk);
+    read(false);
   }
   decoder ??= format === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
   decoder(null);

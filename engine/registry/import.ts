@@ -4,14 +4,17 @@
 // fill the columns a row leaves empty, so an import depends on the file and on the meter types:
 // a run skips it when both are what was imported last.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { MeterflowError } from "../errors.js";
 import { readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection } from "../meters/index.js";
-import { mergeTableRows } from "../store/bucket-registry.js";
 import { BUCKETS_PER_PARTITION } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
+import type { MeterTypeDefinition } from "../../sdk/index.js";
+import { groupByBucket, mergeBuckets } from "./buckets.js";
+import type { BucketMerges } from "./buckets.js";
+import { canImportInThread, startImportThread } from "./import-thread.js";
 
 /** The meta key of the number of registered meters (kept by every import). */
 export const REGISTERED = "meters_registered";
@@ -66,11 +69,24 @@ export function checkRegistryFile(path: string): void {
   }
 }
 
+/** Options of importRegistry. */
+export interface ImportOptions {
+  /**
+   * Read the file in a thread of its own, its rows written to the store as they are read, when
+   * it has at least this many bytes (default 8 MiB, about 180,000 meters); Infinity: never.
+   */
+  threadFromBytes?: number;
+}
+
+/** Registry files at least this large are read in a thread (see ImportOptions). */
+const THREAD_FROM_BYTES = 8 << 20;
+
 /**
  * Imports (upserts) a registry file. Unless `force`, skips it when the file and the meter types
  * are the ones imported last: a nightly run with an unchanged registry does not rewrite it.
  */
-export async function importRegistry(store: PartitionedStore, path: string, plugins: PluginRegistry, force = false): Promise<RegistryImport> {
+export async function importRegistry(store: PartitionedStore, path: string, plugins: PluginRegistry, force = false,
+  options: ImportOptions = {}): Promise<RegistryImport> {
   let digest: string | undefined;
   if (!force) {
     digest = registryDigest(path, plugins);
@@ -82,17 +98,74 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
   } else {
     checkRegistryFile(path);
   }
-  // Without any meter type (no plugin defines one) types are taken as written, unchecked.
-  const meterTypes = plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name);
-  // An import that was not skipped hashes the file as it reads it: one pass over its bytes.
-  const hash = digest === undefined ? createHash("sha256") : undefined;
-  const registry = await readRegistry(path, { meterTypes }, hash === undefined ? undefined : (chunk) => hash.update(chunk));
-  digest ??= (hash as ReturnType<typeof createHash>).update(typesText(plugins)).digest("hex");
-  const counts = await writeTable(store, registry.table, true);
-  await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + counts.inserted));
-  await store.setMeta(CONTENT, JSON.stringify({ meters: registry.table.length, rejected: registry.rejected.length }));
+  const threaded = canImportInThread() && fileBytes(path) >= (options.threadFromBytes ?? THREAD_FROM_BYTES);
+  const imported = threaded ? await importInThread(store, path, plugins, digest === undefined) : await importHere(store, path, plugins, digest === undefined);
+  digest ??= imported.digest as string;
+  await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + imported.inserted));
+  await store.setMeta(CONTENT, JSON.stringify({ meters: imported.meters, rejected: imported.rejections.length }));
   await store.setMeta(DIGEST, digest);
-  return { ...counts, rejected: registry.rejected.length, rejections: registry.rejected };
+  const { inserted, updated, unchanged, rejections } = imported;
+  return { inserted, updated, unchanged, rejected: rejections.length, rejections };
+}
+
+/** What reading and writing a registry did (before the meta of the import is written). */
+interface Imported {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  meters: number;
+  rejections: RegistryRejection[];
+  /** The registry digest, when asked for. */
+  digest: string | null;
+}
+
+/** Without any meter type (no plugin defines one) types are taken as written, unchecked. */
+const meterTypesOf = (plugins: PluginRegistry) => (plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name));
+
+/** Reads the whole file into a table, then writes it: the way for small registries. */
+async function importHere(store: PartitionedStore, path: string, plugins: PluginRegistry, digest: boolean): Promise<Imported> {
+  // An import that was not skipped hashes the file as it reads it: one pass over its bytes.
+  const hash = digest ? createHash("sha256") : undefined;
+  const registry = await readRegistry(path, { meterTypes: meterTypesOf(plugins) }, { onBytes: hash === undefined ? undefined : (chunk) => hash.update(chunk) });
+  const counts = await writeTable(store, registry.table, true);
+  return { ...counts, meters: registry.table.length, rejections: registry.rejected, digest: hash?.update(typesText(plugins)).digest("hex") ?? null };
+}
+
+/**
+ * Reads the file in a thread: the store writes its rows as they are read (SQLite in this thread
+ * while the other reads; PostgreSQL ingests them meanwhile), then the BLOBs the thread builds
+ * from the whole table, merged with the stored ones, all in the store's one transaction.
+ */
+async function importInThread(store: PartitionedStore, path: string, plugins: PluginRegistry, digest: boolean): Promise<Imported> {
+  const types = plugins.meterTypes.length === 0 ? null
+    : plugins.meterTypes.map(({ name, unit, description, kind, defaults }) => ({ name, unit, description, kind, defaults }) as MeterTypeDefinition);
+  const thread = startImportThread({
+    path, types, digestSuffix: digest ? typesText(plugins) : null, buckets: store.partitions * BUCKETS_PER_PARTITION, rowsPerChunk: 1 << 15,
+  });
+  let merged: BucketMerges | undefined;
+  try {
+    await store.writeRegistry(thread.rows, async (stored) => {
+      const read = await thread.read;
+      merged = await thread.merge(await stored(read.touched));
+      return merged.blobs;
+    });
+  } catch (error) {
+    // The file's own error (a bad header, say) is the one to tell, not the rolled back write's.
+    throw thread.failure() ?? error;
+  } finally {
+    await thread.close();
+  }
+  const read = await thread.read;
+  const { inserted, updated, unchanged } = merged as BucketMerges;
+  return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest };
+}
+
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** What an import did, in one line: `0 inserted, 0 updated, 3,000 unchanged, 0 rejected`, and why when nothing was read. */
@@ -124,33 +197,11 @@ export async function writeMeters(store: PartitionedStore, meters: readonly Mete
  * otherwise a meter's last row wins.
  */
 export async function writeTable(store: PartitionedStore, table: RegistryTable, unique: boolean): Promise<{ inserted: number; updated: number; unchanged: number }> {
-  const buckets = store.partitions * BUCKETS_PER_PARTITION;
-  // The rows in bucket order, in table order within a bucket (a counting sort on the ids'
-  // hashes): each bucket's rows are then one range, read in order. The queryable rows are
-  // written in the file's order (a registry sorted by id appends to the key's B-tree).
-  const n = table.length;
-  const start = new Int32Array(buckets + 1);
-  for (let r = 0; r < n; r++) start[(table.hash[r] % buckets) + 1]++;
-  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
-  const next = start.slice(0, buckets);
-  const to = new Int32Array(n);
-  for (let r = 0; r < n; r++) to[r] = next[table.hash[r] % buckets]++;
-  const byBucket = table.permute(to);
-  const touched: number[] = [];
-  for (let b = 0; b < buckets; b++) if (start[b + 1] > start[b]) touched.push(b);
-
-  const existing = new Map((await store.readBuckets(touched)).map((row) => [row.bucket, row.registry]));
-  const blobs: Array<{ bucket: number; meters: number; registry: Uint8Array }> = [];
-  let inserted = 0;
-  let updated = 0;
-  let unchanged = 0;
-  for (const bucket of touched) {
-    const merged = mergeTableRows(existing.get(bucket) ?? null, byBucket, start[bucket], start[bucket + 1], unique);
-    inserted += merged.inserted;
-    updated += merged.updated;
-    unchanged += merged.unchanged;
-    if (merged.inserted + merged.updated > 0) blobs.push({ bucket, meters: merged.meters, registry: merged.registry });
-  }
+  // The queryable rows are written in the file's order (a registry sorted by id appends to the
+  // key's B-tree), the BLOBs from the rows grouped by bucket.
+  const groups = groupByBucket(table, store.partitions * BUCKETS_PER_PARTITION);
+  const stored = new Map((await store.readBuckets(groups.touched)).map((row) => [row.bucket, row.registry]));
+  const { blobs, inserted, updated, unchanged } = mergeBuckets(groups, stored, unique);
   await store.writeRegistry(table, blobs);
   return { inserted, updated, unchanged };
 }

@@ -141,6 +141,19 @@ export type RegistryRow = MeterRecord;
 /** Registry rows to write: records, or the same as columns (an import's table). */
 export type RegistryRows = readonly RegistryRow[] | RegistryTable;
 
+/** Registry rows that arrive while their file is still being read: tables of consecutive rows, in order. */
+export type RegistryRowStream = AsyncIterable<RegistryTable>;
+
+/** Buckets' registry BLOBs to write, with their meter counts. */
+export type RegistryBlobs = ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>;
+
+/**
+ * The BLOBs of an import whose rows were streamed, asked for once the rows are written: `stored`
+ * reads the registry BLOBs of the buckets it names (absent: none stored) inside the import's
+ * transaction, for the new ones to be merged with.
+ */
+export type RegistryBlobSource = (stored: (buckets: readonly number[]) => Promise<Array<{ bucket: number; registry: Uint8Array }>>) => Promise<RegistryBlobs>;
+
 /** A held reading as kept: its decision, and the original reading so a release can re-judge it. */
 export interface HeldRecord {
   readingId: string;
@@ -273,10 +286,12 @@ export interface PartitionedStore {
   /** The queryable registry rows of these meters (missing ids are left out). */
   registry(meterIds: readonly string[]): Promise<RegistryRow[]>;
   /**
-   * One transaction: upserts the registry rows (records or a table's rows) and replaces the
-   * registry BLOBs of the given buckets (keeping their state BLOBs).
+   * One transaction: upserts the registry rows (records, a table's rows, or tables as they are
+   * read) and replaces the registry BLOBs of the given buckets (keeping their state BLOBs); with a
+   * RegistryBlobSource, the BLOBs it gives once the rows are written. A stream or source that
+   * fails rolls the whole write back.
    */
-  writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void>;
+  writeRegistry(rows: RegistryRows | RegistryRowStream, buckets: RegistryBlobs | RegistryBlobSource): Promise<void>;
   /** The stored buckets among `buckets` (a bucket with no meter is absent). */
   readBuckets(buckets: readonly number[]): Promise<BucketRow[]>;
   /** Every partition's version, by partition (0 for one never committed). */

@@ -101,6 +101,12 @@ function plan(t: RegistryTable, kinds: readonly RegistryKind[], constant: readon
 /** The binary COPY stream of every row of `t` (meter_id, partition, bucket, then the fields of `kinds`). */
 export function* encodeRegistryCopy(t: RegistryTable, kinds: readonly RegistryKind[], constant: readonly boolean[], partitions: number): Generator<Buffer> {
   yield HEADER;
+  yield* encodeRows(t, kinds, constant, partitions);
+  yield TRAILER;
+}
+
+/** The rows of `t` in binary COPY format (no header, no trailer). */
+function* encodeRows(t: RegistryTable, kinds: readonly RegistryKind[], constant: readonly boolean[], partitions: number): Generator<Buffer> {
   const buckets = partitions * BUCKETS_PER_PARTITION;
   const steps = plan(t, kinds, constant);
   const fields = 3 + kinds.length;
@@ -147,13 +153,27 @@ export function* encodeRegistryCopy(t: RegistryTable, kinds: readonly RegistryKi
     }
   }
   if (at > 0) yield out.subarray(0, at);
-  yield TRAILER;
 }
 
-/** `COPY table (columns) FROM STDIN (FORMAT binary)` of every row of `t`; the caller holds the transaction. */
-export async function copyRegistry(client: pg.PoolClient, table: string, columns: readonly string[], t: RegistryTable,
-  kinds: readonly RegistryKind[], constant: readonly boolean[], partitions: number): Promise<void> {
-  if (t.length === 0) return;
+/** Which fields have one value for every row of `t` (encoded once). */
+export type ConstantFields = (t: RegistryTable) => readonly boolean[];
+
+/**
+ * `COPY table (columns) FROM STDIN (FORMAT binary)` of every row of the tables `tables` gives, as
+ * they come; the caller holds the transaction. Rejects with the source's error if it fails.
+ */
+export async function copyRegistry(client: pg.PoolClient, table: string, columns: readonly string[], tables: Iterable<RegistryTable> | AsyncIterable<RegistryTable>,
+  kinds: readonly RegistryKind[], constant: ConstantFields, partitions: number): Promise<number> {
+  let rows = 0;
+  async function* encode(): AsyncGenerator<Buffer> {
+    yield HEADER;
+    for await (const t of tables) {
+      rows += t.length;
+      yield* encodeRows(t, kinds, constant(t), partitions);
+    }
+    yield TRAILER;
+  }
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN (FORMAT binary)`));
-  await pipeline(Readable.from(encodeRegistryCopy(t, kinds, constant, partitions)), stream);
+  await pipeline(Readable.from(encode()), stream);
+  return rows;
 }

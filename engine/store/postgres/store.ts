@@ -2,14 +2,14 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, RegistryRows, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
 import { putRegistryBlobs, readBucketRows, readRegistryRows, readSegmentRows } from "./blobs.js";
-import { readRegistry, upsertRegistry } from "./registry.js";
+import { readRegistry, readStoredRegistries, upsertRegistry } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -81,10 +81,11 @@ export class PostgresStore implements PartitionedStore {
     }
   }
 
-  async writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
-    await this.#transaction(`cannot write the registry (${rows.length} meters)`, async (client) => {
+  async writeRegistry(rows: RegistryRows | RegistryRowStream, buckets: RegistryBlobs | RegistryBlobSource): Promise<void> {
+    await this.#transaction(`cannot write the registry${"length" in rows ? ` (${rows.length} meters)` : ""}`, async (client) => {
       await upsertRegistry(client, rows, this.partitions);
-      await putRegistryBlobs(client, buckets, this.partitions);
+      const blobs = typeof buckets === "function" ? await buckets((wanted) => readStoredRegistries(client, wanted)) : buckets;
+      await putRegistryBlobs(client, blobs, this.partitions);
     });
   }
 

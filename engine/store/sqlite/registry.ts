@@ -12,7 +12,7 @@ import { ROLLOVER_MODE } from "../../consumption/registers.js";
 import { RegistryTable } from "../../meters/registry-table.js";
 import { pulseInputName } from "../../pulses/profiles.js";
 import { BUCKETS_PER_PARTITION } from "../contract.js";
-import type { RegistryRow, RegistryRows } from "../contract.js";
+import type { RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
 
 /** Column and MeterRecord field, in table order after meter_id, partition and bucket. */
 const FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof RegistryTable]> = [
@@ -37,15 +37,14 @@ const FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof Registry
   ["debounce_ms", "debounceMs"],
 ];
 
-/** Most values bound by one run of the multi-row upsert (SQLite allows 32,766). */
-const VALUES_PER_UPSERT = 1024;
-/** Most rows per run. */
+/** Rows per run of the multi-row upsert (at most 23 values each: 5,888 of the 32,766 SQLite allows). */
 const ROWS_PER_UPSERT = 256;
 
 /** The registry statements of one connection. */
 export interface RegistryStatements {
   db: Database.Database;
   putBucket: Database.Statement;
+  readBuckets: Database.Statement;
   read: Database.Statement;
   /** Upserts by shape (which columns are bound once) and row count. */
   upserts: Map<string, Database.Statement>;
@@ -58,6 +57,7 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
     putBucket: db.prepare(
       `INSERT INTO buckets (bucket, partition, meters, registry) VALUES (?, ?, ?, ?)
        ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, registry = excluded.registry`),
+    readBuckets: db.prepare("SELECT bucket, registry FROM buckets WHERE bucket IN (SELECT value FROM json_each(?))"),
     read: db.prepare(
       `SELECT m.meter_id, ${columns.map((c) => `m.${c}`).join(", ")}
        FROM json_each(?) j JOIN meters m ON m.meter_id = j.value ORDER BY j.key`).raw(),
@@ -130,9 +130,43 @@ function isConstant(t: RegistryTable, k: number): boolean {
 }
 
 /** Upserts registry rows (records or a table's) and replaces bucket BLOBs; the caller holds the transaction. */
-export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows,
-  buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>, partitions: number): void {
-  const t = rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows);
+export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows, buckets: RegistryBlobs, partitions: number): void {
+  upsertRows(s, rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows), partitions);
+  putBuckets(s, buckets, partitions);
+}
+
+/**
+ * The same in one transaction of its own, for rows that arrive as they are read and BLOBs that
+ * come after them: each table of rows is written as it arrives (the thread reading the file goes
+ * on meanwhile), the BLOBs once `buckets` gives them, then the commit. Any failure, of the rows'
+ * source too, rolls it all back.
+ */
+export async function streamRegistryRows(s: RegistryStatements, rows: RegistryRows | RegistryRowStream,
+  buckets: RegistryBlobs | RegistryBlobSource, partitions: number): Promise<void> {
+  const db = s.db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    if (rows instanceof RegistryTable || Array.isArray(rows)) writeRegistryRows(s, rows as RegistryRows, [], partitions);
+    else for await (const table of rows as RegistryRowStream) upsertRows(s, table, partitions);
+    putBuckets(s, typeof buckets === "function" ? await buckets(async (wanted) => readStored(s, wanted)) : buckets, partitions);
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function readStored(s: RegistryStatements, buckets: readonly number[]): Array<{ bucket: number; registry: Uint8Array }> {
+  if (buckets.length === 0) return [];
+  return s.readBuckets.all(JSON.stringify(buckets)) as Array<{ bucket: number; registry: Uint8Array }>;
+}
+
+function putBuckets(s: RegistryStatements, buckets: RegistryBlobs, partitions: number): void {
+  for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry);
+}
+
+/** Upserts a table's rows, ROWS_PER_UPSERT at a time. */
+function upsertRows(s: RegistryStatements, t: RegistryTable, partitions: number): void {
   const bucketCount = partitions * BUCKETS_PER_PARTITION;
   const constant = FIELDS.map((_, k) => isConstant(t, k));
   const each: number[] = [];
@@ -141,7 +175,6 @@ export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows,
   FIELDS.forEach((_, k) => (constant[k] ? args.push(value(t, k, 0)) : each.push(k)));
   const once = args.length;
   const width = 3 + each.length;
-  const perRun = Math.max(1, Math.min(ROWS_PER_UPSERT, Math.floor(VALUES_PER_UPSERT / width)));
   const run = (statement: Database.Statement, from: number, count: number) => {
     let low = Number.MAX_SAFE_INTEGER;
     let high = 0;
@@ -159,17 +192,16 @@ export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows,
     statement.run(args);
   };
   let r = 0;
-  if (t.length >= perRun) {
-    const statement = upsert(s, constant, perRun, partitions);
-    args.length = once + perRun * width;
-    for (; r + perRun <= t.length; r += perRun) run(statement, r, perRun);
+  if (t.length >= ROWS_PER_UPSERT) {
+    const statement = upsert(s, constant, ROWS_PER_UPSERT, partitions);
+    args.length = once + ROWS_PER_UPSERT * width;
+    for (; r + ROWS_PER_UPSERT <= t.length; r += ROWS_PER_UPSERT) run(statement, r, ROWS_PER_UPSERT);
   }
   if (r < t.length) {
     const rest = t.length - r;
     args.length = once + rest * width;
     run(upsert(s, constant, rest, partitions), r, rest);
   }
-  for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry);
 }
 
 /** The registry rows of these meters, in the order asked (missing ids left out). */

@@ -3,14 +3,15 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryRow, RegistryRows, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, prepareCommit } from "./commit.js";
 import type { CommitStatements } from "./commit.js";
-import { prepareRegistry, readRegistryRows, writeRegistryRows } from "./registry.js";
+import { RegistryTable } from "../../meters/registry-table.js";
+import { prepareRegistry, readRegistryRows, streamRegistryRows, writeRegistryRows } from "./registry.js";
 import type { RegistryStatements } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
@@ -63,9 +64,18 @@ export class SqliteStore implements PartitionedStore {
     return this.#read("cannot read the registry", () => readRegistryRows(this.#registry, meterIds));
   }
 
-  async writeRegistry(rows: RegistryRows, buckets: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>): Promise<void> {
-    this.#write(`cannot write the registry (${rows.length} meters)`,
-      () => writeRegistryRows(this.#registry, rows, buckets, this.partitions));
+  async writeRegistry(rows: RegistryRows | RegistryRowStream, buckets: RegistryBlobs | RegistryBlobSource): Promise<void> {
+    if ((rows instanceof RegistryTable || Array.isArray(rows)) && typeof buckets !== "function") {
+      this.#write(`cannot write the registry (${rows.length} meters)`,
+        () => writeRegistryRows(this.#registry, rows as RegistryRows, buckets, this.partitions));
+      return;
+    }
+    try {
+      await streamRegistryRows(this.#registry, rows, buckets, this.partitions);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError("MF_ERR_STORE_WRITE", `cannot write the registry (${this.#path}): ${(error as Error).message}`, error);
+    }
   }
 
   async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {

@@ -225,7 +225,7 @@ describe("CSV registry: the byte path and the row reader agree", () => {
     const text = "\uFEFFmeter_id\nA\nB\n";
     writeFileSync(path, text);
     const seen: Buffer[] = [];
-    await readRegistry(path, {}, (chunk) => seen.push(Buffer.from(chunk)));
+    await readRegistry(path, {}, { onBytes: (chunk) => seen.push(Buffer.from(chunk)) });
     expect(Buffer.concat(seen).toString("utf8")).toBe(text);
   });
 });

@@ -1,0 +1,55 @@
+// A registry table's meters by bucket (contract.ts "Layout"): the rows grouped by bucket, and
+// each bucket's registry BLOB merged with the stored one (known meters keep their slot). Both an
+// import in this thread and the import thread (import-worker.ts) build their BLOBs here.
+import type { RegistryTable } from "../meters/registry-table.js";
+import { mergeTableRows } from "../store/bucket-registry.js";
+
+/** A table's rows in bucket order, each bucket's range of them, and the buckets that have rows. */
+export interface BucketGroups {
+  /** The rows in bucket order (in table order within a bucket). */
+  table: RegistryTable;
+  /** Bucket b's rows are `[start[b], start[b + 1])` of `table`. */
+  start: Int32Array;
+  touched: number[];
+}
+
+/** What merging a table into the stored BLOBs gives: the BLOBs that changed, and the counts. */
+export interface BucketMerges {
+  blobs: Array<{ bucket: number; meters: number; registry: Uint8Array }>;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Groups a table's rows by bucket (a counting sort on the ids' hashes), moving them in one
+ * scatter pass: each bucket's rows are then one range, read in order.
+ */
+export function groupByBucket(table: RegistryTable, buckets: number): BucketGroups {
+  const n = table.length;
+  const start = new Int32Array(buckets + 1);
+  for (let r = 0; r < n; r++) start[(table.hash[r] % buckets) + 1]++;
+  for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
+  const next = start.slice(0, buckets);
+  const to = new Int32Array(n);
+  for (let r = 0; r < n; r++) to[r] = next[table.hash[r] % buckets]++;
+  const touched: number[] = [];
+  for (let b = 0; b < buckets; b++) if (start[b + 1] > start[b]) touched.push(b);
+  return { table: table.permute(to), start, touched };
+}
+
+/**
+ * Merges every touched bucket's rows into its stored BLOB (`stored`; absent: a new bucket).
+ * `unique`: no meter id repeats in the table (a reader's table); otherwise a meter's last row wins.
+ */
+export function mergeBuckets(groups: BucketGroups, stored: ReadonlyMap<number, Uint8Array>, unique: boolean): BucketMerges {
+  const out: BucketMerges = { blobs: [], inserted: 0, updated: 0, unchanged: 0 };
+  for (const bucket of groups.touched) {
+    const merged = mergeTableRows(stored.get(bucket) ?? null, groups.table, groups.start[bucket], groups.start[bucket + 1], unique);
+    out.inserted += merged.inserted;
+    out.updated += merged.updated;
+    out.unchanged += merged.unchanged;
+    if (merged.inserted + merged.updated > 0) out.blobs.push({ bucket, meters: merged.meters, registry: merged.registry });
+  }
+  return out;
+}
