@@ -8,7 +8,7 @@
 // of machines, share the consumers with no configuration of their own.
 import { createHash } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
@@ -106,6 +106,8 @@ class Worker {
   #inHand = 0;
   #lastArrival = performance.now();
   #commits = 0;
+  /** The partitions' message streams now open: stopped together when the worker stops. */
+  readonly #open = new Set<ConsumerMessages>();
 
   constructor(session: DecisionSession, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
     this.#session = session;
@@ -124,6 +126,7 @@ class Worker {
     const timer = setInterval(() => {
       if (this.#options.signal?.aborted) this.#stopped = true;
       if (idle !== undefined && this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000) this.#stopped = true;
+      if (this.#stopped) for (const messages of this.#open) messages.stop();
     }, 100);
     try {
       await Promise.all(consumers.map((c) => this.#loop(c)));
@@ -132,24 +135,41 @@ class Worker {
     }
   }
 
+  /**
+   * One partition's messages, one at a time (its consumer lets one be unacknowledged). A
+   * continuous pull (`consume`), not one `next()` per message: a pull that ends while this thread
+   * is busy deciding ("heartbeats missed") would leave the message the server already sent it
+   * unanswered until the ack wait (30 s) ran out; `consume` pulls again on the same inbox.
+   */
   async #loop(consumer: Consumer): Promise<void> {
     while (!this.#stopped) {
-      let msg: JsMsg | null;
+      let messages: ConsumerMessages;
       try {
-        msg = await consumer.next({ expires: 1000 });
+        messages = await consumer.consume({ max_messages: 1, expires: 5000 });
       } catch {
         // The server is restarting: the connection reconnects by itself.
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      if (msg === null) continue;
-      this.#inHand++;
-      this.#lastArrival = performance.now();
+      this.#open.add(messages);
       try {
-        await this.#handle(msg);
+        for await (const msg of messages) {
+          this.#inHand++;
+          this.#lastArrival = performance.now();
+          try {
+            await this.#handle(msg);
+          } finally {
+            this.#inHand--;
+            this.#lastArrival = performance.now();
+          }
+          if (this.#stopped) break;
+        }
+      } catch {
+        // The consumer or the server went away for a moment: open the stream of messages again.
+        await new Promise((r) => setTimeout(r, 250));
       } finally {
-        this.#inHand--;
-        this.#lastArrival = performance.now();
+        this.#open.delete(messages);
+        messages.stop();
       }
     }
   }
