@@ -118,8 +118,13 @@ export function toTask(input: DecideInput): SliceTask {
     ...(b.release === undefined ? {} : { release: b.release }),
     ...(b.photo === undefined ? {} : { photo: b.photo.subarray(0, n) }),
   };
-  const { ids: meterIds, keyOf: _, type, unit, ...numeric } = input.meters;
-  return { ...input, batch, meters: { ...numeric, ids: pack(meterIds), type: code(type), unit: code(unit) } };
+  const { ids: meterIds, type, unit } = input.meters;
+  // The numeric columns by name: `keyOf` may be a getter that builds a map (slice.ts), not read here.
+  const numeric: Record<string, unknown> = {};
+  for (const key of Object.keys(input.meters)) {
+    if (key !== "ids" && key !== "keyOf" && key !== "type" && key !== "unit") numeric[key] = input.meters[key as keyof MeterTable];
+  }
+  return { ...input, batch, meters: { ...(numeric as Omit<PackedMeters, "ids" | "type" | "unit">), ids: pack(meterIds), type: code(type), unit: code(unit) } };
 }
 
 /**

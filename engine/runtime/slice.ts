@@ -21,10 +21,14 @@ export interface Slice {
   wsKeys: Int32Array;
 }
 
+/** Per working-set key: its slice key + 1 in the slice being cut (0: not in it). Reused. */
+let localOf = new Int32Array(1024);
+
 /** Cuts the slice of a batch whose meters are loaded (`keys`: working-set keys per row). */
 export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array): Slice {
   const { meters, state, history, heldIndex } = ctx;
-  const localOf = new Map<number, number>();
+  if (localOf.length < meters.size) localOf = new Int32Array(Math.max(meters.size, localOf.length * 2));
+  const order: number[] = [];
   const local = new Int32Array(batch.length);
   for (let row = 0; row < batch.length; row++) {
     const k = keys[row];
@@ -32,13 +36,23 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
       local[row] = -1;
       continue;
     }
-    let l = localOf.get(k);
-    if (l === undefined) localOf.set(k, (l = localOf.size));
+    let l = localOf[k] - 1;
+    if (l < 0) {
+      l = order.length;
+      localOf[k] = l + 1;
+      order.push(k);
+    }
     local[row] = l;
   }
-  const wsKeys = Int32Array.from(localOf.keys());
+  const wsKeys = Int32Array.from(order);
+  for (const k of order) localOf[k] = 0;
   const m = wsKeys.length;
-  const columns: Record<string, unknown> = { size: m, ids: [], type: [], unit: [], keyOf: new Map() };
+  const columns: Record<string, unknown> = { size: m, ids: [], type: [], unit: [] };
+  // The decision names meters by key; a key by id is built only if something asks.
+  let keyOf: Map<string, number> | undefined;
+  Object.defineProperty(columns, "keyOf", {
+    get: () => (keyOf ??= new Map((columns.ids as string[]).map((id, l) => [id, l]))), enumerable: true,
+  });
   for (const name of NUMERIC) {
     const from = meters[name];
     const to = new (from.constructor as { new (n: number): typeof from })(m);
@@ -52,7 +66,6 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
     (columns.ids as string[]).push(meters.ids[k]);
     (columns.type as string[]).push(meters.type[k]);
     (columns.unit as string[]).push(meters.unit[k]);
-    (columns.keyOf as Map<string, number>).set(meters.ids[k], l);
     for (const [name] of STATE_FIELDS) sliceState[name][l] = state[name][k];
   }
   // History of the meters with late readings; held readings of those that have any.
