@@ -18,6 +18,7 @@ import type { RegistryTable } from "./registry-table.js";
 // Positions in FIELDS.
 const ID = 0, TYPE = 1, UNIT = 2, SCALE = 3, RESET = 4, DIGITS = 5, MODE = 6, PARENT = 7, PRICE = 8, FEE = 9, COST = 10,
   GL = 11, LAST_READING = 12, LAST_END = 13, WEIGHT = 14, INPUT = 15, WIDTH = 16, QMAX = 17, NO_PULSE = 18, DEBOUNCE = 19;
+const PULSE_FIELDS = [WEIGHT, INPUT, WIDTH, QMAX, NO_PULSE, DEBOUNCE];
 /** Longest date text parseDayString reads. */
 const MAX_DATE = 64;
 const DOCUMENTED = Buffer.from("documented");
@@ -32,6 +33,8 @@ interface TypePlan {
   value: unknown[];
   /** optionalNumber of each default; undefined where there is none. */
   number: Array<number | undefined>;
+  /** No pulse field has a default. */
+  pulseless: boolean;
 }
 
 /** Strings of short repeated byte sequences: one string per distinct value, not per row. */
@@ -79,6 +82,8 @@ export class CsvRegistryRows {
   readonly #s = new Int32Array(FIELDS.length);
   readonly #e = new Int32Array(FIELDS.length);
   #plan_: TypePlan | null = null;
+  /** The header has no pulse column. */
+  readonly #pulseless: boolean;
   #sameUnit = true;
   readonly #texts = [new Interner(), new Interner(), new Interner(), new Interner()];
   #buf: Uint8Array | null = null;
@@ -95,6 +100,7 @@ export class CsvRegistryRows {
       this.#at[k] = p;
       this.#fields.push(k);
     });
+    this.#pulseless = PULSE_FIELDS.every((k) => this.#at[k] < 0);
   }
 
   /**
@@ -192,19 +198,28 @@ export class CsvRegistryRows {
     const glAccount = e[GL] > s[GL] ? texts[3].get(view, s[GL], e[GL]) : null;
     if (unit === undefined) return "bad_text";
 
-    const pulseWeight = this.#num(buf, WEIGHT, null);
+    // A register meter of a file without pulse columns (the common case) has no pulse field to check.
+    const pulseless = this.#pulseless && (plan === null || plan.pulseless);
+    const pulseWeight = pulseless ? null : this.#num(buf, WEIGHT, null);
     if (pulseWeight !== null && !(pulseWeight > 0)) return "bad_pulse_weight";
     if (pulseWeight === null && typeName?.endsWith(".pulse") === true) return "bad_pulse_weight";
-    const input = e[INPUT] > s[INPUT] ? view.toString("latin1", s[INPUT], e[INPUT]) : this.#def(INPUT);
-    if (!absent(input) && !(typeof input === "string" && Object.hasOwn(PULSE_INPUT, input))) return "bad_pulse_input";
-    const pulseInput = pulseWeight === null ? Number.NaN : absent(input) ? PULSE_INPUT.s0a : PULSE_INPUT[input as keyof typeof PULSE_INPUT];
-    const pulseWidthMs = this.#num(buf, WIDTH, null);
-    const qmax = this.#num(buf, QMAX, null);
-    const noPulseDays = this.#num(buf, NO_PULSE, null);
-    const debounceMs = this.#num(buf, DEBOUNCE, null);
-    if ((pulseWidthMs !== null && !(pulseWidthMs >= 0)) || (qmax !== null && !(qmax >= 0)) ||
-      (noPulseDays !== null && !(noPulseDays >= 0)) || (debounceMs !== null && !(debounceMs >= 0))) return "bad_pulse_setting";
-    if (noPulseDays !== null && !(Number.isInteger(noPulseDays) && noPulseDays >= 1)) return "bad_pulse_setting";
+    let pulseInput = Number.NaN;
+    let pulseWidthMs: number | null = null;
+    let qmax: number | null = null;
+    let noPulseDays: number | null = null;
+    let debounceMs: number | null = null;
+    if (!pulseless) {
+      const input = e[INPUT] > s[INPUT] ? view.toString("latin1", s[INPUT], e[INPUT]) : this.#def(INPUT);
+      if (!absent(input) && !(typeof input === "string" && Object.hasOwn(PULSE_INPUT, input))) return "bad_pulse_input";
+      pulseInput = pulseWeight === null ? Number.NaN : absent(input) ? PULSE_INPUT.s0a : PULSE_INPUT[input as keyof typeof PULSE_INPUT];
+      pulseWidthMs = this.#num(buf, WIDTH, null);
+      qmax = this.#num(buf, QMAX, null);
+      noPulseDays = this.#num(buf, NO_PULSE, null);
+      debounceMs = this.#num(buf, DEBOUNCE, null);
+      if ((pulseWidthMs !== null && !(pulseWidthMs >= 0)) || (qmax !== null && !(qmax >= 0)) ||
+        (noPulseDays !== null && !(noPulseDays >= 0)) || (debounceMs !== null && !(debounceMs >= 0))) return "bad_pulse_setting";
+      if (noPulseDays !== null && !(Number.isInteger(noPulseDays) && noPulseDays >= 1)) return "bad_pulse_setting";
+    }
 
     const t = this.#table;
     const i = t.addRow(idAt, idAt + ie - is, hash);
@@ -256,9 +271,11 @@ export class CsvRegistryRows {
     let plan = this.#plans.get(name);
     if (plan !== undefined) return plan;
     const type = (this.#meterTypes as MeterTypeLookup)(name);
+    const value = type === undefined ? [] : FIELDS.map((column) => typeDefault(type, column));
     plan = type === undefined ? null : {
       type,
-      value: FIELDS.map((column) => typeDefault(type, column)),
+      value,
+      pulseless: PULSE_FIELDS.every((k) => absent(value[k])),
       number: FIELDS.map((column) => {
         const v = typeDefault(type, column);
         return absent(v) ? undefined : optionalNumber(v, 0);

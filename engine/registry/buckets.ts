@@ -28,11 +28,16 @@ export interface BucketMerges {
 export function groupByBucket(table: RegistryTable, buckets: number): BucketGroups {
   const n = table.length;
   const start = new Int32Array(buckets + 1);
-  for (let r = 0; r < n; r++) start[(table.hash[r] % buckets) + 1]++;
+  // Each row's bucket once (a modulo of a hash above 2^31 is a floating-point one), then its place.
+  const to = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const b = table.hash[r] % buckets;
+    to[r] = b;
+    start[b + 1]++;
+  }
   for (let b = 0; b < buckets; b++) start[b + 1] += start[b];
   const next = start.slice(0, buckets);
-  const to = new Int32Array(n);
-  for (let r = 0; r < n; r++) to[r] = next[table.hash[r] % buckets]++;
+  for (let r = 0; r < n; r++) to[r] = next[to[r]]++;
   const touched: number[] = [];
   for (let b = 0; b < buckets; b++) if (start[b + 1] > start[b]) touched.push(b);
   return { table: table.permute(to), start, touched };

@@ -140,7 +140,7 @@ async function importInThread(store: PartitionedStore, path: string, plugins: Pl
   const types = plugins.meterTypes.length === 0 ? null
     : plugins.meterTypes.map(({ name, unit, description, kind, defaults }) => ({ name, unit, description, kind, defaults }) as MeterTypeDefinition);
   const thread = startImportThread({
-    path, types, digestSuffix: digest ? typesText(plugins) : null, buckets: store.partitions * BUCKETS_PER_PARTITION, rowsPerChunk: 1 << 15,
+    path, types, digestSuffix: digest ? typesText(plugins) : null, buckets: store.partitions * BUCKETS_PER_PARTITION, rowsPerChunk: 1 << 13,
   });
   let merged: BucketMerges | undefined;
   try {

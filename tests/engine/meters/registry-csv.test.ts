@@ -106,6 +106,8 @@ const POOLS: Record<string, string[]> = {
   debounce_ms: NUMBERS,
 };
 
+const PULSE: readonly string[] = ["pulse_weight", "pulse_input", "pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"];
+
 /** Values that pass (mostly): a row takes one of these for a field more often than not. */
 const GOOD: Record<string, string[]> = {
   type: ["", "electricity.register", "gas.register", "water.pulse"],
@@ -132,7 +134,9 @@ const GOOD: Record<string, string[]> = {
 /** A random registry file's text. */
 function randomRegistry(rand: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-  const names = FIELDS.filter((name) => name === "meter_id" || rand() < 0.6);
+  // A third of the files have no pulse column (register fleets), as most registries.
+  const pulseless = rand() < 0.33;
+  const names = FIELDS.filter((name) => name === "meter_id" || (rand() < 0.6 && !(pulseless && PULSE.includes(name))));
   if (rand() < 0.5) names.push("comment" as (typeof FIELDS)[number]);
   names.sort(() => rand() - 0.5);
   const eol = rand() < 0.3 ? "\r\n" : "\n";
