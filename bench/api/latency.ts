@@ -1,7 +1,7 @@
 // Control API latency at a steady load while a batch job runs (issue 16): p50 and p99 of
 // GET /v1/meters/:id, a temp_bad change (PUT) and a manual reading with a photo (multipart POST),
 // each at a fixed request rate (autocannon), on an N-meter state (default 1M) while a job decides
-// R readings per meter (default 4) on the same store, a job of its own per route; then the same
+// R readings per meter (default 6) on the same store, a job of its own per route; then the same
 // load with no job, for comparison. The job is, by default, a job of the server's own
 // (POST /v1/jobs: `meterflow run` in a thread of the server's process); with --job process it is
 // `meterflow run` in a process of its own. The server runs as `meterflow serve` in a process of
@@ -9,6 +9,7 @@
 // Goal: p99 < 50 ms.
 //   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario]
 //     [--db postgres://...] [--job api|process] [--job-readings R] [--serve "--job-nice 10 ..."]
+//     [--manual-anywhere]
 import { spawn, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { newToken } from "../../engine/api/auth/tokens.js";
 import { benchMeterId, writeBenchMeters, writeBenchReadings } from "../../engine/demo/index.js";
+import { DEFAULT_PARTITIONS, partitionOf } from "../../engine/store/contract.js";
 import { openStore } from "../../engine/store/open.js";
 import { packageRoot } from "../../engine/wasm/paths.js";
 
@@ -29,8 +31,17 @@ const option = (name: string): string | undefined => {
 const pgUrl = option("--db");
 const JOB_MODE = option("--job") ?? "api";
 if (JOB_MODE !== "api" && JOB_MODE !== "process") throw new Error(`--job api|process, got ${JOB_MODE}`);
-const PER_METER = Number(option("--job-readings") ?? 4);
+const PER_METER = Number(option("--job-readings") ?? 6);
 const SERVE_ARGS = (option("--serve") ?? "").split(" ").filter((a) => a !== "");
+/**
+ * A manual reading commits a batch to its meter's partition, and `meterflow run` deciding that
+ * partition meanwhile is fenced: it starts over, and stops after 5 tries (MF_ERR_STORE_FENCED).
+ * By default the manual readings are for meters of partition 0 and their route's job leaves
+ * those meters out; --manual-anywhere puts them on any meter (the job then stops fenced).
+ */
+const MANUAL_ANYWHERE = args.includes("--manual-anywhere");
+if (MANUAL_ANYWHERE) args.splice(args.indexOf("--manual-anywhere"), 1);
+const MANUAL_APART = !MANUAL_ANYWHERE;
 const METERS = Number(args[0] ?? 1_000_000);
 const SECONDS = Number(args[1] ?? 15);
 const WARMUP_SECONDS = 3;
@@ -39,8 +50,8 @@ const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 const db = pgUrl ?? join(dir, "state.db");
 
-/** Splits a readings CSV into files of `sizes` rows each (in order), each with the header. */
-async function split(path: string, sizes: readonly number[]): Promise<string[]> {
+/** Splits a readings CSV into files of `sizes` rows each (in order), each with the header; rows `skip` names are left out (and counted). */
+async function split(path: string, sizes: readonly number[], skip: (line: string, part: number) => boolean = () => false): Promise<string[]> {
   const paths = sizes.map((_, i) => join(dir, `part-${i}.csv`));
   const outs = paths.map((p) => createWriteStream(p));
   let header: string | undefined;
@@ -55,6 +66,7 @@ async function split(path: string, sizes: readonly number[]): Promise<string[]> 
     while (left === 0 && part < sizes.length - 1) left = sizes[++part];
     if (left === 0) break;
     left--;
+    if (skip(line, part)) continue;
     if (!outs[part].write(`${line}\n`)) await new Promise<void>((r) => outs[part].once("drain", () => r()));
   }
   await Promise.all(outs.map((o) => new Promise<void>((r) => o.end(() => r()))));
@@ -69,6 +81,14 @@ function cli(...argv: string[]): void {
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 4000 }, (_, i) => i & 255)]);
 const random = (n: number) => Math.floor(Math.random() * n);
 const meterId = () => benchMeterId(random(METERS), METERS);
+/** Partition 0's meters: the manual readings' own, left out of their route's job (MANUAL_APART). */
+let apart: string[] | undefined;
+const inApart = (id: string) => partitionOf(id, DEFAULT_PARTITIONS) === 0;
+const manualMeterId = () => {
+  if (!MANUAL_APART) return meterId();
+  apart ??= Array.from({ length: METERS }, (_, i) => benchMeterId(i, METERS)).filter(inApart);
+  return apart[random(apart.length)];
+};
 
 interface Scenario {
   name: string;
@@ -94,7 +114,7 @@ function scenarios(day: () => string): Scenario[] {
           `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="dial.png"\r\nContent-Type: image/png\r\n\r\n`,
         ];
         const body = Buffer.concat([Buffer.from(parts.join("")), PNG, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-        return { method: "POST", path: `/v1/meters/${meterId()}/readings`, headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body };
+        return { method: "POST", path: `/v1/meters/${manualMeterId()}/readings`, headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body };
       },
     },
   ];
@@ -116,7 +136,7 @@ async function load(url: string, token: string, s: Scenario, seconds = SECONDS):
 
 /** A job: started, and resolved with how it ended once it did. */
 interface RunningJob {
-  ended: Promise<{ ok: boolean; seconds: number; what: string }>;
+  ended: Promise<{ ok: boolean; seconds: number; what: string; readings?: number }>;
   running(): boolean;
 }
 
@@ -142,7 +162,7 @@ async function apiJob(url: string, token: string, input: string, out: string): P
       if (["finished", "failed", "cancelled"].includes(view.status)) {
         done = true;
         const seconds = (performance.now() - started) / 1000;
-        return { ok: view.status === "finished", seconds, what: `${view.status}${view.error === null ? "" : ` ${view.error.code}`}, ${view.processed.toLocaleString("en")} readings` };
+        return { ok: view.status === "finished", seconds, readings: view.processed as number, what: `${view.status}${view.error === null ? "" : ` ${view.error.code}`}, ${view.processed.toLocaleString("en")} readings` };
       }
     }
   })();
@@ -172,13 +192,14 @@ try {
   // for each route measured while a job runs.
   const JOB = PER_METER * METERS;
   await writeBenchReadings({ path: readings, meters: METERS, readings: METERS + 3 * JOB, startDay });
-  const [night1, ...jobFiles] = await split(readings, [METERS, JOB, JOB, JOB]);
+  const [night1, ...jobFiles] = await split(readings, [METERS, JOB, JOB, JOB], (line, part) => MANUAL_APART && part === 3 && inApart(line.slice(0, line.indexOf(","))));
   rmSync(readings);
   let t = performance.now();
   cli("run", "--db", db, "--meters", meters, "--out", join(dir, "o1"), "--quiet", night1);
   console.log(`api latency bench: ${METERS.toLocaleString("en")} meters on ${pgUrl === undefined ? "SQLite" : "PostgreSQL"}, state made in ${((performance.now() - t) / 1000).toFixed(1)} s; ` +
     `${SECONDS} s per scenario, jobs ${JOB_MODE === "api" ? "of the server (POST /v1/jobs)" : "in a process of their own (meterflow run)"} ` +
-    `of ${(JOB / 1e6).toFixed(1)}M readings; node ${process.version}${SERVE_ARGS.length > 0 ? `; serve ${SERVE_ARGS.join(" ")}` : ""}`);
+    `of ${(JOB / 1e6).toFixed(1)}M readings; manual readings ${MANUAL_APART ? "on partition 0's meters, which their job leaves out" : "on any meter"}; ` +
+    `node ${process.version}${SERVE_ARGS.length > 0 ? `; serve ${SERVE_ARGS.join(" ")}` : ""}`);
   const store = await openStore(db);
   const { token, hash } = newToken();
   // An admin: it reads, acts on meters and starts jobs.
@@ -211,7 +232,7 @@ try {
         let during = job === undefined ? "idle" : job.running() ? "job running throughout" : "job ended before the route's end";
         if (job !== undefined) {
           const ended = await job.ended;
-          jobs.push(`${sc.name}: ${ended.what} in ${ended.seconds.toFixed(1)} s (${(JOB / ended.seconds / 1e6).toFixed(2)}M readings/s)`);
+          jobs.push(`${sc.name}: ${ended.what} in ${ended.seconds.toFixed(1)} s (${((ended.readings ?? JOB) / ended.seconds / 1e6).toFixed(2)}M readings/s)`);
           if (!ended.ok) during += " (then failed)";
         }
         rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), String(r.non2xx + r.errors), `${before}-${load1()}`]);
