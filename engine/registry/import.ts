@@ -133,8 +133,9 @@ async function importHere(store: PartitionedStore, path: string, plugins: Plugin
 
 /**
  * Reads the file in a thread: the store writes its rows as they are read (SQLite in this thread
- * while the other reads; PostgreSQL ingests them meanwhile), then the BLOBs the thread builds
- * from the whole table, merged with the stored ones, all in the store's one transaction.
+ * while the other reads; PostgreSQL ingests them meanwhile); once the file is read the thread
+ * builds the BLOBs from the whole table, merged with the stored ones, while the last rows are
+ * still being written; all in the store's one transaction.
  */
 async function importInThread(store: PartitionedStore, path: string, plugins: PluginRegistry, digest: boolean): Promise<Imported> {
   const types = plugins.meterTypes.length === 0 ? null

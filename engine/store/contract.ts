@@ -148,9 +148,10 @@ export type RegistryRowStream = AsyncIterable<RegistryTable>;
 export type RegistryBlobs = ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>;
 
 /**
- * The BLOBs of an import whose rows were streamed, asked for once the rows are written: `stored`
- * reads the registry BLOBs of the buckets it names (absent: none stored) inside the import's
- * transaction, for the new ones to be merged with.
+ * The BLOBs of an import whose rows are streamed, asked for as its transaction begins and written
+ * after the rows: `stored` reads the registry BLOBs of the buckets it names (absent: none stored)
+ * as the import found them, at any time while the rows are being written, for the new ones to be
+ * merged with.
  */
 export type RegistryBlobSource = (stored: (buckets: readonly number[]) => Promise<Array<{ bucket: number; registry: Uint8Array }>>) => Promise<RegistryBlobs>;
 

@@ -8,7 +8,8 @@
 // inserted, the rest untouched).
 import type pg from "pg";
 import { RegistryTable } from "../../meters/registry-table.js";
-import type { RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
+import type { RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
+import { putRegistryBlobs } from "./blobs.js";
 import { copyOut } from "./copy.js";
 import { copyRegistry } from "./registry-copy.js";
 import type { RegistryKind } from "./registry-copy.js";
@@ -43,16 +44,68 @@ const KINDS: readonly RegistryKind[] = FIELDS.map(([, , kind]) => kind);
 const constantFields = (t: RegistryTable) => FIELDS.map(([, field]) => t[field].data === null);
 
 /**
+ * Upserts registry rows and replaces the given buckets' registry BLOBs; the caller holds the
+ * transaction open on `client`. A BLOB source starts at once: its reads of the stored BLOBs (on
+ * another pooled connection once the import holds the lock on `meters`, so it sees what was
+ * committed before the import: registry BLOBs are written by imports alone) go on while the rows
+ * are copied; with a pool of one connection they wait for the copy and use `client`.
+ */
+export async function writeRegistry(client: pg.PoolClient, pool: pg.Pool, rows: RegistryRows | RegistryRowStream,
+  buckets: RegistryBlobs | RegistryBlobSource, partitions: number): Promise<void> {
+  const gate = () => {
+    let open!: () => void;
+    let fail!: (error: Error) => void;
+    const passed = new Promise<void>((resolve, reject) => ((open = resolve), (fail = reject)));
+    passed.catch(() => undefined);
+    return { passed, open, fail };
+  };
+  const locked = gate();
+  const copied = gate();
+  const poolSize = (pool as unknown as { options?: { max?: number } }).options?.max ?? 1;
+  const stored = async (wanted: readonly number[]) => {
+    if (poolSize < 2) {
+      await copied.passed;
+      return readStoredRegistries(client, wanted);
+    }
+    await locked.passed;
+    const other = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await readStoredRegistries(other, wanted);
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      other.release(broken);
+    }
+  };
+  const blobs = typeof buckets === "function" ? buckets(stored) : Promise.resolve(buckets);
+  blobs.catch(() => undefined);
+  try {
+    await upsertRegistry(client, rows, partitions, locked.open);
+  } catch (error) {
+    locked.fail(error as Error);
+    copied.fail(error as Error);
+    throw error;
+  }
+  locked.open();
+  copied.open();
+  await putRegistryBlobs(client, await blobs, partitions);
+}
+
+/**
  * Upserts registry rows (records, a table, or tables as they are read: each copied to the server
  * as it arrives, which ingests it while the file is still being read); the caller holds the
- * transaction open on `client`.
+ * transaction open on `client`. `onLocked`: told once the import holds the lock on `meters`.
  */
-export async function upsertRegistry(client: pg.PoolClient, rows: RegistryRows | RegistryRowStream, partitions: number): Promise<void> {
+export async function upsertRegistry(client: pg.PoolClient, rows: RegistryRows | RegistryRowStream, partitions: number,
+  onLocked?: () => void): Promise<void> {
   const tables: Iterable<RegistryTable> | RegistryRowStream = rows instanceof RegistryTable ? [rows]
     : Array.isArray(rows) ? [RegistryTable.fromRecords(rows as readonly RegistryRow[])] : (rows as RegistryRowStream);
   if (Array.isArray(tables) && tables[0].length === 0) return;
   // One import at a time (readers go on), so the emptiness check and the merge see one table.
   await client.query("LOCK TABLE meters IN SHARE ROW EXCLUSIVE MODE");
+  onLocked?.();
   const empty = await client.query("SELECT 1 FROM meters LIMIT 1");
   if (empty.rowCount === 0) {
     // The first import builds the key index once, sorted, instead of growing it a row at a time

@@ -8,8 +8,8 @@ import type {
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
-import { putRegistryBlobs, readBucketRows, readRegistryRows, readSegmentRows } from "./blobs.js";
-import { readRegistry, readStoredRegistries, upsertRegistry } from "./registry.js";
+import { readBucketRows, readRegistryRows, readSegmentRows } from "./blobs.js";
+import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -82,11 +82,8 @@ export class PostgresStore implements PartitionedStore {
   }
 
   async writeRegistry(rows: RegistryRows | RegistryRowStream, buckets: RegistryBlobs | RegistryBlobSource): Promise<void> {
-    await this.#transaction(`cannot write the registry${"length" in rows ? ` (${rows.length} meters)` : ""}`, async (client) => {
-      await upsertRegistry(client, rows, this.partitions);
-      const blobs = typeof buckets === "function" ? await buckets((wanted) => readStoredRegistries(client, wanted)) : buckets;
-      await putRegistryBlobs(client, blobs, this.partitions);
-    });
+    await this.#transaction(`cannot write the registry${"length" in rows ? ` (${rows.length} meters)` : ""}`,
+      (client) => writeRegistryRows(client, this.#pool, rows, buckets, this.partitions));
   }
 
   async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {

@@ -138,17 +138,20 @@ export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows, buc
 /**
  * The same in one transaction of its own, for rows that arrive as they are read and BLOBs that
  * come after them: each table of rows is written as it arrives (the thread reading the file goes
- * on meanwhile), the BLOBs once `buckets` gives them, then the commit. Any failure, of the rows'
- * source too, rolls it all back.
+ * on meanwhile); a BLOB source starts at once (its reads of the stored BLOBs run between two
+ * tables of rows, inside the transaction), its BLOBs are written after the rows, then the commit.
+ * Any failure, of the rows' source too, rolls it all back.
  */
 export async function streamRegistryRows(s: RegistryStatements, rows: RegistryRows | RegistryRowStream,
   buckets: RegistryBlobs | RegistryBlobSource, partitions: number): Promise<void> {
   const db = s.db;
   db.exec("BEGIN IMMEDIATE");
   try {
+    const blobs = typeof buckets === "function" ? buckets(async (wanted) => readStored(s, wanted)) : Promise.resolve(buckets);
+    blobs.catch(() => undefined);
     if (rows instanceof RegistryTable || Array.isArray(rows)) writeRegistryRows(s, rows as RegistryRows, [], partitions);
     else for await (const table of rows as RegistryRowStream) upsertRows(s, table, partitions);
-    putBuckets(s, typeof buckets === "function" ? await buckets(async (wanted) => readStored(s, wanted)) : buckets, partitions);
+    putBuckets(s, await blobs, partitions);
     db.exec("COMMIT");
   } catch (error) {
     if (db.inTransaction) db.exec("ROLLBACK");

@@ -1,7 +1,7 @@
 // writeRegistry with rows that arrive as they are read (tables of consecutive rows) and BLOBs
-// given once the rows are written, on both stores: the same registry as writing it whole; the
-// BLOB source reads the stored BLOBs inside the transaction; a source that fails midway, or a
-// BLOB source that fails, leaves nothing written.
+// written after them, on both stores: the same registry as writing it whole; the BLOB source
+// reads the stored BLOBs as the import found them, while the rows are written; a source that
+// fails midway, or a BLOB source that fails, leaves nothing written.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RegistryTable } from "../../../engine/meters/registry-table.js";
@@ -25,7 +25,11 @@ const kinds: Array<[string, () => Promise<PartitionedStore>]> = [["sqlite", asyn
   opened.push(store);
   return store;
 }]];
-if (runPostgresTests) kinds.push(["postgres", () => openTestStore({ partitions: 2 })]);
+if (runPostgresTests) {
+  kinds.push(["postgres", () => openTestStore({ partitions: 2 })]);
+  // A pool of one: the BLOB source's reads wait for the rows and share the import's connection.
+  kinds.push(["postgres with one connection", () => openTestStore({ partitions: 2, maxConnections: 1 })]);
+}
 
 const records = Array.from({ length: 700 }, (_, i) => meter(`M-${i}`, { costCenter: i % 3 === 0 ? "CC" : null, lastReading: i % 2 ? 5 : null, lastEnd: i % 2 ? 20_000 : null }));
 const blobsOf = (store: PartitionedStore): RegistryBlobs => {
