@@ -69,21 +69,24 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
  * The multi-row upsert of `rows` rows: first the run's meter ids as one BLOB of UTF-8 bytes and
  * the fields `constant[k]` says are bound once, then per row the offset (1-based) and length of
  * its id in that BLOB, its bucket and the other fields. The id is cut from the BLOB by SQL
- * (substr, cast to TEXT): no JS string per meter.
+ * (substr, cast to TEXT): no JS string per meter. With `idLength` (every id of the run that many
+ * bytes, one after another, as in a registry of zero-padded ids) the offsets are the statement's
+ * own and a row binds two values fewer.
  */
-function upsert(s: RegistryStatements, constant: readonly boolean[], rows: number, partitions: number): Database.Statement {
-  const key = `${constant.map((c) => (c ? 1 : 0)).join("")}/${rows}/${partitions}`;
+function upsert(s: RegistryStatements, constant: readonly boolean[], rows: number, partitions: number, idLength = 0): Database.Statement {
+  const key = `${constant.map((c) => (c ? 1 : 0)).join("")}/${rows}/${partitions}/${idLength}`;
   let statement = s.upserts.get(key);
   if (statement !== undefined) return statement;
   const once = FIELDS.filter((_, k) => constant[k]);
   const each = FIELDS.filter((_, k) => !constant[k]);
-  const row = `(${Array(3 + each.length).fill("?").join(", ")})`;
+  const bound = Array(1 + each.length).fill("?").join(", ");
+  const values = Array.from({ length: rows }, (_, k) => (idLength > 0 ? `(${k * idLength + 1}, ${bound})` : `(?, ?, ${bound})`));
   const columns = FIELDS.map(([c]) => c);
   statement = s.db.prepare(
     `WITH c(mf_ids${once.map(([c]) => `, ${c}`).join("")}) AS (SELECT ?${", ?".repeat(once.length)}),
-       v(mf_at, mf_length, bucket${each.map(([c]) => `, ${c}`).join("")}) AS (VALUES ${Array(rows).fill(row).join(", ")})
+       v(mf_at, ${idLength > 0 ? "" : "mf_length, "}bucket${each.map(([c]) => `, ${c}`).join("")}) AS (VALUES ${values.join(", ")})
      INSERT INTO meters (meter_id, partition, bucket, ${columns.join(", ")})
-     SELECT CAST(substr(c.mf_ids, v.mf_at, v.mf_length) AS TEXT), v.bucket % ${partitions}, v.bucket,
+     SELECT CAST(substr(c.mf_ids, v.mf_at, ${idLength > 0 ? idLength : "v.mf_length"}) AS TEXT), v.bucket % ${partitions}, v.bucket,
        ${FIELDS.map(([c], k) => `${constant[k] ? "c" : "v"}.${c}`).join(", ")}
      FROM v, c WHERE true
      ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, bucket = excluded.bucket,
@@ -177,34 +180,32 @@ function upsertRows(s: RegistryStatements, t: RegistryTable, partitions: number)
   const args: unknown[] = [null];
   FIELDS.forEach((_, k) => (constant[k] ? args.push(value(t, k, 0)) : each.push(k)));
   const once = args.length;
-  const width = 3 + each.length;
-  const run = (statement: Database.Statement, from: number, count: number) => {
-    let low = Number.MAX_SAFE_INTEGER;
-    let high = 0;
-    for (let r = from; r < from + count; r++) {
+  /** Rows `[from, from + count)`: `fixed` when their ids are of one length, one after another. */
+  const run = (from: number, count: number) => {
+    let low = t.idStart[from];
+    let high = t.idEnd[from];
+    const length = high - low;
+    let fixed = length > 0;
+    for (let r = from + 1; r < from + count; r++) {
+      if (t.idStart[r] !== high || t.idEnd[r] - t.idStart[r] !== length) fixed = false;
       low = Math.min(low, t.idStart[r]);
       high = Math.max(high, t.idEnd[r]);
     }
+    args.length = once + count * (fixed ? 1 + each.length : 3 + each.length);
     args[0] = t.arena.subarray(low, high);
     for (let k = 0, o = once, r = from; k < count; k++, r++) {
-      args[o++] = t.idStart[r] - low + 1;
-      args[o++] = t.idEnd[r] - t.idStart[r];
+      if (!fixed) {
+        args[o++] = t.idStart[r] - low + 1;
+        args[o++] = t.idEnd[r] - t.idStart[r];
+      }
       args[o++] = t.hash[r] % bucketCount;
       for (let j = 0; j < each.length; j++) args[o++] = value(t, each[j], r);
     }
-    statement.run(args);
+    upsert(s, constant, count, partitions, fixed ? length : 0).run(args);
   };
   let r = 0;
-  if (t.length >= ROWS_PER_UPSERT) {
-    const statement = upsert(s, constant, ROWS_PER_UPSERT, partitions);
-    args.length = once + ROWS_PER_UPSERT * width;
-    for (; r + ROWS_PER_UPSERT <= t.length; r += ROWS_PER_UPSERT) run(statement, r, ROWS_PER_UPSERT);
-  }
-  if (r < t.length) {
-    const rest = t.length - r;
-    args.length = once + rest * width;
-    run(upsert(s, constant, rest, partitions), r, rest);
-  }
+  for (; r + ROWS_PER_UPSERT <= t.length; r += ROWS_PER_UPSERT) run(r, ROWS_PER_UPSERT);
+  if (r < t.length) run(r, t.length - r);
 }
 
 /** The registry rows of these meters, in the order asked (missing ids left out). */

@@ -73,6 +73,26 @@ describe.each(kinds)("writeRegistry streamed on %s", (_kind, open) => {
     });
   });
 
+  it("writes every id as it is, of one width or not, with gaps between them or not", async () => {
+    const store = await open();
+    // Zero-padded ids (one width, back to back), then ids of other widths, then a table whose ids have gaps.
+    const padded = Array.from({ length: 600 }, (_, i) => meter(`Z-${String(i).padStart(6, "0")}`, { lastReading: i, lastEnd: 20_000 }));
+    const mixed = Array.from({ length: 300 }, (_, i) => meter(i % 7 === 0 ? `Zähler-${i}` : `X-${i}`));
+    const sparse = RegistryTable.fromRecords([]);
+    for (const r of padded.slice(0, 300)) {
+      sparse.addIdString("rejected-claim");
+      sparse.pushRecord(r);
+    }
+    async function* source() {
+      yield RegistryTable.fromRecords(padded.slice(300));
+      yield sparse;
+      yield RegistryTable.fromRecords(mixed);
+    }
+    await store.writeRegistry(source(), []);
+    const all = [...padded.slice(300), ...padded.slice(0, 300), ...mixed];
+    expect(await store.registry(all.map((r) => r.meterId))).toEqual(all);
+  });
+
   it("writes nothing when the rows' source or the BLOBs' fail", async () => {
     const store = await open();
     await expect(store.writeRegistry(tables(100, 3), async () => blobsOf(store))).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
