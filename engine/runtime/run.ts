@@ -179,25 +179,34 @@ export class RunError extends MeterflowError {
  * Runs reading files through the store to the output files (README "`meterflow run`"). A batch
  * whose commit is fenced (another writer - a worker, an operator's release or manual reading -
  * committed to its partition while this run was deciding) is decided again: the run starts over
- * on what the store now holds, adopting every batch already committed (as a rerun does), up to
- * FENCED_ATTEMPTS times; then it stops with MF_ERR_STORE_FENCED.
+ * on what the store now holds, adopting every batch already committed (as a rerun does). It goes
+ * on as long as each attempt gets further than the one before; after FENCED_ATTEMPTS attempts in
+ * a row that do not, it stops with MF_ERR_STORE_FENCED.
  */
 export async function runFiles(options: RunOptions): Promise<RunSummary> {
+  let furthest = -1;
+  let stuck = 0;
   for (let attempt = 1; ; attempt++) {
+    const reached = { batches: 0 };
     try {
-      return await runOnce(options);
+      return await runOnce(options, reached);
     } catch (error) {
-      if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED" || attempt >= FENCED_ATTEMPTS) throw error;
+      if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED") throw error;
+      if (reached.batches > furthest) {
+        furthest = reached.batches;
+        stuck = 0;
+      }
+      if (++stuck >= FENCED_ATTEMPTS) throw error;
       (options.onWarning ?? warnOnStderr)(`another writer committed to the store while this run was going: deciding again on what `
-        + `it holds now, committed batches adopted (attempt ${attempt + 1} of ${FENCED_ATTEMPTS})`);
+        + `it holds now, committed batches adopted (attempt ${attempt + 1})`);
     }
   }
 }
 
-/** Attempts of a run whose commits are fenced (runFiles). */
+/** Fenced attempts in a row that get no further before a run stops (runFiles). */
 export const FENCED_ATTEMPTS = 5;
 
-async function runOnce(options: RunOptions): Promise<RunSummary> {
+async function runOnce(options: RunOptions, reached: { batches: number }): Promise<RunSummary> {
   const started = performance.now();
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
@@ -297,6 +306,7 @@ async function runOnce(options: RunOptions): Promise<RunSummary> {
         for await (const batch of batches) {
           decode += performance.now() - waited;
           const counts = await processor.process(batch, seq++, input.path);
+          reached.batches = seq;
           if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
           addCounts(total, counts);
           await options.onProgress?.(total.rows);
@@ -318,6 +328,7 @@ async function runOnce(options: RunOptions): Promise<RunSummary> {
       inputs.push(input);
       decode += performance.now() - waited;
       const counts = await processor.process(batch, seq++, input.path);
+      reached.batches = seq;
       addCounts(total, counts);
       await options.onProgress?.(total.rows);
       progress?.fileDone(input.path, { bytes: input.bytes, rows: counts.rows, seconds: (performance.now() - waited) / 1000 });
@@ -408,7 +419,7 @@ function formatOf(path: string, inputFormat: ReadingFormat | undefined): Reading
 function explain(error: unknown): Error {
   const e = error as Error & { code?: string };
   if (e.code !== "MF_ERR_STORE_FENCED") return e;
-  return new StoreError("MF_ERR_STORE_FENCED", `other writers committed to the store while this run was going, ${FENCED_ATTEMPTS} times; `
+  return new StoreError("MF_ERR_STORE_FENCED", `other writers committed to the store while this run was going, ${FENCED_ATTEMPTS} attempts in a row without getting further; `
     + `the batch refused last was not written and nothing of it is in the outputs: run the same command again to go on (${e.message})`, error);
 }
 
