@@ -7,6 +7,12 @@
 // unit, factor, the optional fields nobody fills) is bound once per statement, the others per
 // row, ROWS_PER_UPSERT rows at a time through one prepared multi-row upsert; the partition is
 // computed from the bucket by SQL. `meters` is WITHOUT ROWID, so the id is the only key.
+//
+// Order: inserting ids in ascending order appends to the key's B-tree; in random order every row
+// lands on another 64 KB page (1M shuffled meters, measured: 18 s, 7.7 s with a 256 MB cache).
+// So rows are upserted straight into `meters` while their ids ascend (registries are mostly
+// sorted by id), and from the first one out of order on into a temporary table, upserted into
+// `meters` at the end by one statement in id order (SQLite sorts them: 2.1 s for the same 1M).
 import type Database from "better-sqlite3";
 import { ROLLOVER_MODE } from "../../consumption/registers.js";
 import { RegistryTable } from "../../meters/registry-table.js";
@@ -73,8 +79,8 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
  * bytes, one after another, as in a registry of zero-padded ids) the offsets are the statement's
  * own and a row binds two values fewer.
  */
-function upsert(s: RegistryStatements, constant: readonly boolean[], rows: number, partitions: number, idLength = 0): Database.Statement {
-  const key = `${constant.map((c) => (c ? 1 : 0)).join("")}/${rows}/${partitions}/${idLength}`;
+function upsert(s: RegistryStatements, constant: readonly boolean[], rows: number, partitions: number, idLength: number, target: Target): Database.Statement {
+  const key = `${constant.map((c) => (c ? 1 : 0)).join("")}/${rows}/${partitions}/${idLength}/${target}`;
   let statement = s.upserts.get(key);
   if (statement !== undefined) return statement;
   const once = FIELDS.filter((_, k) => constant[k]);
@@ -85,16 +91,20 @@ function upsert(s: RegistryStatements, constant: readonly boolean[], rows: numbe
   statement = s.db.prepare(
     `WITH c(mf_ids${once.map(([c]) => `, ${c}`).join("")}) AS (SELECT ?${", ?".repeat(once.length)}),
        v(mf_at, ${idLength > 0 ? "" : "mf_length, "}bucket${each.map(([c]) => `, ${c}`).join("")}) AS (VALUES ${values.join(", ")})
-     INSERT INTO meters (meter_id, partition, bucket, ${columns.join(", ")})
+     INSERT INTO ${target === "meters" ? "meters" : UNSORTED} (meter_id, partition, bucket, ${columns.join(", ")})
      SELECT CAST(substr(c.mf_ids, v.mf_at, ${idLength > 0 ? idLength : "v.mf_length"}) AS TEXT), v.bucket % ${partitions}, v.bucket,
        ${FIELDS.map(([c], k) => `${constant[k] ? "c" : "v"}.${c}`).join(", ")}
-     FROM v, c WHERE true
-     ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, bucket = excluded.bucket,
-       ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}`);
+     FROM v, c WHERE true${target === "meters" ? `
+     ON CONFLICT (meter_id) DO UPDATE SET ${UPDATE_ALL}` : ""}`);
   // Shapes are few per connection (one per import layout); a runaway of them is not kept.
   if (s.upserts.size < 64) s.upserts.set(key, statement);
   return statement;
 }
+
+/** Where rows go: `meters`, or the temporary table of rows that came out of id order. */
+type Target = "meters" | "unsorted";
+const UNSORTED = "temp.mf_registry_unsorted";
+const UPDATE_ALL = ["partition", "bucket", ...FIELDS.map(([c]) => c)].map((c) => `${c} = excluded.${c}`).join(", ");
 
 /** The SQL value of field `k` (FIELDS order) of table row `r`. */
 function value(t: RegistryTable, k: number, r: number): string | number | null {
@@ -134,7 +144,9 @@ function isConstant(t: RegistryTable, k: number): boolean {
 
 /** Upserts registry rows (records or a table's) and replaces bucket BLOBs; the caller holds the transaction. */
 export function writeRegistryRows(s: RegistryStatements, rows: RegistryRows, buckets: RegistryBlobs, partitions: number): void {
-  upsertRows(s, rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows), partitions);
+  const sink = new RowSink(s, partitions);
+  sink.write(rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows));
+  sink.finish();
   putBuckets(s, buckets, partitions);
 }
 
@@ -152,8 +164,10 @@ export async function streamRegistryRows(s: RegistryStatements, rows: RegistryRo
   try {
     const blobs = typeof buckets === "function" ? buckets(async (wanted) => readStored(s, wanted)) : Promise.resolve(buckets);
     blobs.catch(() => undefined);
-    if (rows instanceof RegistryTable || Array.isArray(rows)) writeRegistryRows(s, rows as RegistryRows, [], partitions);
-    else for await (const table of rows as RegistryRowStream) upsertRows(s, table, partitions);
+    const sink = new RowSink(s, partitions);
+    if (rows instanceof RegistryTable || Array.isArray(rows)) sink.write(rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows as readonly RegistryRow[]));
+    else for await (const table of rows as RegistryRowStream) sink.write(table);
+    sink.finish();
     putBuckets(s, await blobs, partitions);
     db.exec("COMMIT");
   } catch (error) {
@@ -171,41 +185,96 @@ function putBuckets(s: RegistryStatements, buckets: RegistryBlobs, partitions: n
   for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry);
 }
 
-/** Upserts a table's rows, ROWS_PER_UPSERT at a time. */
-function upsertRows(s: RegistryStatements, t: RegistryTable, partitions: number): void {
-  const bucketCount = partitions * BUCKETS_PER_PARTITION;
-  const constant = FIELDS.map((_, k) => isConstant(t, k));
-  const each: number[] = [];
-  // The run's id bytes first, then the fields bound once.
-  const args: unknown[] = [null];
-  FIELDS.forEach((_, k) => (constant[k] ? args.push(value(t, k, 0)) : each.push(k)));
-  const once = args.length;
-  /** Rows `[from, from + count)`: `fixed` when their ids are of one length, one after another. */
-  const run = (from: number, count: number) => {
-    let low = t.idStart[from];
-    let high = t.idEnd[from];
-    const length = high - low;
-    let fixed = length > 0;
-    for (let r = from + 1; r < from + count; r++) {
-      if (t.idStart[r] !== high || t.idEnd[r] - t.idStart[r] !== length) fixed = false;
-      low = Math.min(low, t.idStart[r]);
-      high = Math.max(high, t.idEnd[r]);
-    }
-    args.length = once + count * (fixed ? 1 + each.length : 3 + each.length);
-    args[0] = t.arena.subarray(low, high);
-    for (let k = 0, o = once, r = from; k < count; k++, r++) {
-      if (!fixed) {
-        args[o++] = t.idStart[r] - low + 1;
-        args[o++] = t.idEnd[r] - t.idStart[r];
+/**
+ * The rows of one registry write, table after table, ROWS_PER_UPSERT at a time: into `meters`
+ * while their ids ascend, into the unsorted table from the first run that does not on, which
+ * `finish` upserts into `meters` in id order (rowid last: of one id written twice, the last wins).
+ */
+class RowSink {
+  readonly #s: RegistryStatements;
+  readonly #partitions: number;
+  #target: Target = "meters";
+  /** The last id written to `meters`. */
+  #last: Uint8Array | null = null;
+
+  constructor(s: RegistryStatements, partitions: number) {
+    this.#s = s;
+    this.#partitions = partitions;
+  }
+
+  write(t: RegistryTable): void {
+    const s = this.#s;
+    const partitions = this.#partitions;
+    const bucketCount = partitions * BUCKETS_PER_PARTITION;
+    const constant = FIELDS.map((_, k) => isConstant(t, k));
+    const each: number[] = [];
+    // The run's id bytes first, then the fields bound once.
+    const args: unknown[] = [null];
+    FIELDS.forEach((_, k) => (constant[k] ? args.push(value(t, k, 0)) : each.push(k)));
+    const once = args.length;
+    /** Rows `[from, from + count)`: `fixed` when their ids are of one length, one after another. */
+    const run = (from: number, count: number) => {
+      let low = t.idStart[from];
+      let high = t.idEnd[from];
+      const length = high - low;
+      let fixed = length > 0;
+      let ascending = this.#target === "meters" && (this.#last === null || compare(this.#last, 0, this.#last.length, t.arena, low, high) < 0);
+      for (let r = from + 1; r < from + count; r++) {
+        const start = t.idStart[r];
+        const end = t.idEnd[r];
+        if (start !== high || end - start !== length) fixed = false;
+        if (ascending && compare(t.arena, t.idStart[r - 1], t.idEnd[r - 1], t.arena, start, end) >= 0) ascending = false;
+        low = Math.min(low, start);
+        high = Math.max(high, end);
       }
-      args[o++] = t.hash[r] % bucketCount;
-      for (let j = 0; j < each.length; j++) args[o++] = value(t, each[j], r);
-    }
-    upsert(s, constant, count, partitions, fixed ? length : 0).run(args);
-  };
-  let r = 0;
-  for (; r + ROWS_PER_UPSERT <= t.length; r += ROWS_PER_UPSERT) run(r, ROWS_PER_UPSERT);
-  if (r < t.length) run(r, t.length - r);
+      if (!ascending && this.#target === "meters") this.#unsorted();
+      else if (ascending) this.#last = t.arena.subarray(t.idStart[from + count - 1], t.idEnd[from + count - 1]);
+      args.length = once + count * (fixed ? 1 + each.length : 3 + each.length);
+      args[0] = t.arena.subarray(low, high);
+      for (let k = 0, o = once, r = from; k < count; k++, r++) {
+        if (!fixed) {
+          args[o++] = t.idStart[r] - low + 1;
+          args[o++] = t.idEnd[r] - t.idStart[r];
+        }
+        args[o++] = t.hash[r] % bucketCount;
+        for (let j = 0; j < each.length; j++) args[o++] = value(t, each[j], r);
+      }
+      upsert(s, constant, count, partitions, fixed ? length : 0, this.#target).run(args);
+    };
+    let r = 0;
+    for (; r + ROWS_PER_UPSERT <= t.length; r += ROWS_PER_UPSERT) run(r, ROWS_PER_UPSERT);
+    if (r < t.length) run(r, t.length - r);
+  }
+
+  /** Upserts the rows that came out of order, if any, into `meters` in id order. */
+  finish(): void {
+    if (this.#target !== "unsorted") return;
+    const columns = ["meter_id", "partition", "bucket", ...FIELDS.map(([c]) => c)].join(", ");
+    this.#s.db.exec(`INSERT INTO meters (${columns}) SELECT ${columns} FROM ${UNSORTED} WHERE true ORDER BY meter_id, rowid
+      ON CONFLICT (meter_id) DO UPDATE SET ${UPDATE_ALL}; DROP TABLE ${UNSORTED}`);
+  }
+
+  #unsorted(): void {
+    this.#target = "unsorted";
+    this.#s.db.exec(`CREATE TEMP TABLE IF NOT EXISTS mf_registry_unsorted (meter_id TEXT, partition INTEGER, bucket INTEGER,
+      ${FIELDS.map(([c]) => `${c} ${SQL_TYPE[c] ?? "REAL"}`).join(", ")}); DELETE FROM ${UNSORTED}`);
+  }
+}
+
+/** SQL types of the fields that are not REAL. */
+const SQL_TYPE: Record<string, string> = {
+  type: "TEXT", unit: "TEXT", digits: "INTEGER", rollover_mode: "TEXT", parent_id: "TEXT", cost_center: "TEXT", gl_account: "TEXT",
+  last_end: "INTEGER", pulse_input: "TEXT",
+};
+
+/** memcmp order of `a[as, ae)` and `b[bs, be)` (SQLite's BINARY order of UTF-8 text): negative, 0 or positive. */
+function compare(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = a[as + i] - b[bs + i];
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
 }
 
 /** The registry rows of these meters, in the order asked (missing ids left out). */

@@ -93,6 +93,13 @@ describe.each(kinds)("writeRegistry streamed on %s", (_kind, open) => {
     expect(await store.registry(all.map((r) => r.meterId))).toEqual(all);
   });
 
+  it.skipIf(_kind !== "sqlite")("keeps a meter's last row when one is written twice, in order or not", async () => {
+    const store = await open();
+    const rows = [meter("B", { costCenter: "1" }), meter("B", { costCenter: "2" }), meter("A", { costCenter: "3" }), meter("C"), meter("A", { costCenter: "4" })];
+    await store.writeRegistry(rows, []);
+    expect((await store.registry(["A", "B", "C"])).map((r) => r.costCenter)).toEqual(["4", "2", null]);
+  });
+
   it("writes nothing when the rows' source or the BLOBs' fail", async () => {
     const store = await open();
     await expect(store.writeRegistry(tables(100, 3), async () => blobsOf(store))).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
