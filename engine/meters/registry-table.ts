@@ -7,81 +7,11 @@
 import { ROLLOVER_MODE } from "../consumption/registers.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { PulseInputName } from "../pulses/profiles.js";
+import { NumberColumn, TextColumn } from "./columns.js";
 import type { MeterRecord } from "./meter.js";
 
 const INPUT_NAMES = Object.keys(PULSE_INPUT) as PulseInputName[];
 const utf8 = new TextEncoder();
-
-/** A number column: `constant` for every row while `data` is null. NaN is "not given". */
-export class NumberColumn {
-  constant: number;
-  data: Float64Array | null = null;
-  constructor(value: number) {
-    this.constant = value;
-  }
-  get(i: number): number {
-    const d = this.data;
-    return d === null ? this.constant : d[i];
-  }
-  /** Sets row `i` (rows are set in order: `i` is the table's length); Object.is keeps -0 apart from 0. */
-  set(i: number, v: number, capacity: number): void {
-    const d = this.data;
-    if (d !== null) d[i] = v;
-    else if (i === 0) this.constant = v;
-    else if (!Object.is(v, this.constant)) {
-      const data = new Float64Array(capacity);
-      data.fill(this.constant, 0, i);
-      data[i] = v;
-      this.data = data;
-    }
-  }
-  grow(capacity: number, length: number): void {
-    if (this.data === null) return;
-    const data = new Float64Array(capacity);
-    data.set(this.data.subarray(0, length));
-    this.data = data;
-  }
-}
-
-/** A text column: `constant` for every row while `data` is null. null is "not given". */
-export class TextColumn {
-  constant: string | null;
-  data: Array<string | null> | null = null;
-  constructor(value: string | null) {
-    this.constant = value;
-  }
-  get(i: number): string | null {
-    const d = this.data;
-    return d === null ? this.constant : d[i];
-  }
-  set(i: number, v: string | null): void {
-    const d = this.data;
-    if (d !== null) d.push(v);
-    else if (i === 0) this.constant = v;
-    else if (v !== this.constant) {
-      const data = new Array<string | null>(i).fill(this.constant);
-      data.push(v);
-      this.data = data;
-    }
-  }
-}
-
-/**
- * Rows of a table as plain data for another thread (RegistryTable.chunk, RegistryTable.fromChunk):
- * the ids' bytes and offsets into them, and each column as one value or the rows' values.
- */
-export interface RegistryChunk {
-  length: number;
-  asciiIds: boolean;
-  arena: Uint8Array;
-  idStart: Int32Array;
-  idEnd: Int32Array;
-  hash: Uint32Array;
-  /** NUMBER_FIELDS order. */
-  numbers: Array<{ constant: number; data: Float64Array | null }>;
-  /** TEXT_FIELDS order. */
-  texts: Array<{ constant: string | null; data: Array<string | null> | null }>;
-}
 
 /** The columns of a RegistryTable by MeterRecord field, in the registry's column order. */
 export const NUMBER_FIELDS = ["scalingFactor", "resetValue", "digits", "rolloverMode", "unitPrice", "basicFeePerDay", "lastReading",
@@ -190,68 +120,6 @@ export class RegistryTable {
     }
     out.length = n;
     return out;
-  }
-
-  /**
-   * Rows `[from, to)` as a RegistryChunk of fresh buffers (`transfer` lists them, for postMessage);
-   * a column whose rows in the range agree travels as that one value.
-   */
-  chunk(from: number, to: number): { chunk: RegistryChunk; transfer: ArrayBuffer[] } {
-    const n = to - from;
-    const low = n === 0 ? 0 : this.idStart[from];
-    const high = n === 0 ? 0 : this.idEnd[to - 1];
-    const arena = new Uint8Array(high - low);
-    arena.set(this.arena.subarray(low, high));
-    const idStart = new Int32Array(n);
-    const idEnd = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      idStart[i] = this.idStart[from + i] - low;
-      idEnd[i] = this.idEnd[from + i] - low;
-    }
-    const hash = this.hash.slice(from, to);
-    const transfer: ArrayBuffer[] = [arena.buffer, idStart.buffer, idEnd.buffer, hash.buffer];
-    const numbers = NUMBER_FIELDS.map((name) => {
-      const { constant, data } = this[name];
-      if (data === null || n === 0) return { constant, data: null };
-      const first = data[from];
-      let same = true;
-      for (let r = from + 1; r < to && same; r++) same = Object.is(data[r], first);
-      if (same) return { constant: first, data: null };
-      const slice = data.slice(from, to);
-      transfer.push(slice.buffer);
-      return { constant, data: slice };
-    });
-    const texts = TEXT_FIELDS.map((name) => {
-      const { constant, data } = this[name];
-      if (data === null || n === 0) return { constant, data: null };
-      const first = data[from];
-      let same = true;
-      for (let r = from + 1; r < to && same; r++) same = data[r] === first;
-      return same ? { constant: first, data: null } : { constant, data: data.slice(from, to) };
-    });
-    return { chunk: { length: n, asciiIds: this.asciiIds, arena, idStart, idEnd, hash, numbers, texts }, transfer };
-  }
-
-  /** The table of a chunk's rows (its buffers are used, not copied). */
-  static fromChunk(c: RegistryChunk): RegistryTable {
-    const t = new RegistryTable(0, 0);
-    t.length = c.length;
-    t.capacity = c.length;
-    t.asciiIds = c.asciiIds;
-    t.arena = Buffer.from(c.arena.buffer, c.arena.byteOffset, c.arena.byteLength);
-    t.arenaLength = c.arena.byteLength;
-    t.idStart = c.idStart;
-    t.idEnd = c.idEnd;
-    t.hash = c.hash;
-    NUMBER_FIELDS.forEach((name, k) => {
-      t[name].constant = c.numbers[k].constant;
-      t[name].data = c.numbers[k].data;
-    });
-    TEXT_FIELDS.forEach((name, k) => {
-      t[name].constant = c.texts[k].constant;
-      t[name].data = c.texts[k].data;
-    });
-    return t;
   }
 
   /** Room for one more row. */

@@ -11,8 +11,8 @@ import { Worker } from "node:worker_threads";
 import { MeterflowError } from "../errors.js";
 import { IngestError } from "../ingest/errors.js";
 import type { IngestErrorCode } from "../ingest/errors.js";
-import { RegistryTable } from "../meters/index.js";
-import type { RegistryChunk, RegistryRejection } from "../meters/index.js";
+import { tableOfChunk } from "../meters/index.js";
+import type { RegistryChunk, RegistryRejection, RegistryTable } from "../meters/index.js";
 import type { RegistryRowStream } from "../store/contract.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { BucketMerges } from "./buckets.js";
@@ -89,7 +89,7 @@ export function startImportThread(input: ImportThreadInput): ImportThread {
   };
   worker.on("message", (m: FromThread) => {
     if (m.type === "rows") {
-      chunks.push(RegistryTable.fromChunk(m.chunk));
+      chunks.push(tableOfChunk(m.chunk));
       notify();
     } else if (m.type === "read") {
       ended = true;

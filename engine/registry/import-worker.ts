@@ -4,7 +4,7 @@
 // the main thread reads for it.
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import { readRegistry } from "../meters/index.js";
+import { readRegistry, tableChunk } from "../meters/index.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import { groupByBucket, mergeBuckets } from "./buckets.js";
 import type { ImportThreadInput, ToThread } from "./import-thread.js";
@@ -22,7 +22,7 @@ try {
   const { table, rejected } = await readRegistry(input.path, { meterTypes: types === null ? undefined : (name) => types.get(name) }, {
     onBytes: hash === null ? undefined : (chunk) => hash.update(chunk),
     onRows: (t, from, to) => {
-      const { chunk, transfer } = t.chunk(from, to);
+      const { chunk, transfer } = tableChunk(t, from, to);
       port.postMessage({ type: "rows", chunk }, transfer);
     },
     rowsPerCall: input.rowsPerChunk,

@@ -8,7 +8,7 @@
 // prices, ...) so a merge tells a changed meter from an unchanged one without storing them twice.
 import { NO_DAY } from "../ingest/batch.js";
 import { RegistryTable } from "../meters/registry-table.js";
-import type { NumberColumn, TextColumn } from "../meters/registry-table.js";
+import type { NumberColumn, TextColumn } from "../meters/columns.js";
 import type { MeterRecord } from "../meters/meter.js";
 import { pulseInputName } from "../pulses/profiles.js";
 import { createColumns, decodeRegistry, encodeColumns, F64, U8 } from "./bucket-registry-blob.js";
