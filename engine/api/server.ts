@@ -6,6 +6,7 @@ import type { ServerType } from "@hono/node-server";
 import { OperationSession } from "../operations/index.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
 import { retryWhenBusy } from "./busy.js";
+import { startCheckpointer } from "./checkpointer.js";
 import type { NatsProbe } from "./nats.js";
 import { createApi } from "./app.js";
 import type { ApiOptions } from "./app.js";
@@ -34,19 +35,21 @@ export interface ApiServer {
 
 /** Opens the store and rules, and listens; resolves once the port is bound. */
 export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
-  // SQLite: a write never waits for the lock on the event loop (busy.ts).
+  // SQLite: a write never waits for the lock on the event loop (busy.ts), nor checkpoints there (checkpointer.ts).
   const sqlite = !isPostgresUrl(options.db);
-  const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0 } : {});
+  const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0, walAutoCheckpoint: 0 } : {});
   const store = sqlite ? retryWhenBusy(opened) : opened;
+  const checkpointer = sqlite ? startCheckpointer(options.db) : undefined;
   let session: OperationSession;
   let nats: NatsProbe | undefined;
   try {
     session = await OperationSession.open({ db: store, config: options.config, rules: options.rules });
   } catch (error) {
+    await checkpointer?.close();
     await opened.close();
     throw error;
   }
-  const closeAll = () => session.close().finally(() => opened.close()).finally(() => nats?.close());
+  const closeAll = () => session.close().finally(() => opened.close()).finally(() => nats?.close()).finally(() => checkpointer?.close());
   try {
     // Loaded only with --nats: a server without it starts without the NATS client.
     if (options.nats !== undefined) nats = await (await import("./nats.js")).NatsProbe.connect(options.nats, { stream: options.stream });

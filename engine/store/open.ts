@@ -13,6 +13,12 @@ export interface OpenStoreOptions {
    * without blocking its event loop.
    */
   busyTimeoutMs?: number;
+  /**
+   * SQLite only: WAL pages after which a commit of this connection checkpoints (copies the WAL
+   * into the database file, blocking its thread); default SQLite's 1000, 0 never (another
+   * connection or thread checkpoints instead).
+   */
+  walAutoCheckpoint?: number;
 }
 
 /** Whether `db` names a PostgreSQL database rather than an SQLite file. */
@@ -27,7 +33,7 @@ export function isPostgresUrl(db: string): boolean {
  */
 export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
   if (!isPostgresUrl(db)) return openSqlitePartitionedStore(db, options);
-  const { busyTimeoutMs: _, ...pgOptions } = options;
+  const { busyTimeoutMs: _, walAutoCheckpoint: __, ...pgOptions } = options;
   const url = new URL(db);
   const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");

@@ -16,6 +16,8 @@ export interface SqliteStoreOptions {
   partitions?: number;
   /** How long a write waits (blocking) for another connection's write lock before SQLITE_BUSY, once opened; default 10000 ms. */
   busyTimeoutMs?: number;
+  /** WAL pages after which this connection's commit checkpoints (default 1000; 0 never), once opened. */
+  walAutoCheckpoint?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   try {
     const count = db.transaction(() => prepare(db, path, partitions)).immediate();
     if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+    if (options.walAutoCheckpoint !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutoCheckpoint))}`);
     return new SqliteStore(db, count, path);
   } catch (error) {
     db.close();

@@ -1,11 +1,13 @@
 // The control API on SQLite while another connection holds the write lock (a job, a run or a
 // worker committing a batch): the server's connection waits 0 ms and tries again without blocking
 // its event loop, so a meter read is answered while a temp_bad change and a manual reading wait;
-// both apply once the lock is let go. Refused for longer than the retry's limit: 503.
+// both apply once the lock is let go. Refused for longer than the retry's limit: 503. Its commits
+// never checkpoint the WAL (walAutoCheckpoint 0): a thread of its own does.
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createApi } from "../../../engine/api/app.js";
 import { isBusy, retryWhenBusy } from "../../../engine/api/busy.js";
+import { startCheckpointer } from "../../../engine/api/checkpointer.js";
 import { OperationSession } from "../../../engine/operations/index.js";
 import { openStore } from "../../../engine/store/open.js";
 import { apiFixture, STORES } from "./fixture.js";
@@ -53,6 +55,26 @@ describe("control API and SQLite's write lock", () => {
       await session.close();
       await opened.close();
       expect(f.logged).toEqual([]);
+      await f.close();
+    }
+  });
+
+  it("leaves checkpoints to a thread of its own: the server's writes stay in the WAL until it copies them", async () => {
+    const f = await apiFixture(sqlite.db);
+    const opened = await openStore(f.db, { busyTimeoutMs: 0, walAutoCheckpoint: 0 });
+    const checkpointer = startCheckpointer(f.db, { intervalMs: 3_600_000 });
+    try {
+      // Whatever the fixture's run left in the WAL is copied first.
+      expect(await checkpointer.checkpoint()).toMatchObject({ busy: 0 });
+      for (let i = 0; i < 5; i++) await opened.setFlag(0, { meterId: "E-1", reason: `r${i}`, note: "", actor: "t", at: new Date().toISOString() });
+      const done = await checkpointer.checkpoint();
+      expect(done).toMatchObject({ busy: 0 });
+      if (!("log" in done)) throw new Error(done.error);
+      expect(done.log).toBeGreaterThan(0);
+      expect(done.checkpointed).toBe(done.log);
+    } finally {
+      await checkpointer.close();
+      await opened.close();
       await f.close();
     }
   });
