@@ -57,6 +57,8 @@ export function startCheckpointer(path: string, options: { intervalMs?: number }
     }),
     close() {
       closed ??= new Promise<void>((resolve) => {
+        // Kept alive until it has closed its connection (unref'd, the process could end first).
+        worker.ref();
         worker.once("exit", () => resolve());
         worker.postMessage("close");
       });
