@@ -9,7 +9,7 @@
 // Goal: p99 < 50 ms.
 //   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario]
 //     [--db postgres://...] [--job api|process] [--job-readings R] [--serve "--job-nice 10 ..."]
-//     [--manual-anywhere]
+//     [--manual-anywhere] [--job-batch N] [--routes get,put,manual]
 import { spawn, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -32,6 +32,10 @@ const pgUrl = option("--db");
 const JOB_MODE = option("--job") ?? "api";
 if (JOB_MODE !== "api" && JOB_MODE !== "process") throw new Error(`--job api|process, got ${JOB_MODE}`);
 const PER_METER = Number(option("--job-readings") ?? 6);
+/** Readings per batch (and per commit transaction) of the jobs; default the run's 65536. */
+const JOB_BATCH = option("--job-batch");
+/** Routes measured (get, put, manual); default all three. */
+const ROUTES = (option("--routes") ?? "get,put,manual").split(",");
 const SERVE_ARGS = (option("--serve") ?? "").split(" ").filter((a) => a !== "");
 /**
  * A manual reading commits a batch to its meter's partition, and `meterflow run` deciding that
@@ -91,6 +95,7 @@ const manualMeterId = () => {
 };
 
 interface Scenario {
+  key: "get" | "put" | "manual";
   name: string;
   rate: number;
   request: () => { method: "GET" | "PUT" | "POST"; path: string; headers?: Record<string, string>; body?: string | Buffer };
@@ -100,13 +105,13 @@ function scenarios(day: () => string): Scenario[] {
   let flip = 0;
   const boundary = "----meterflowbench";
   return [
-    { name: "GET /v1/meters/:id", rate: 200, request: () => ({ method: "GET", path: `/v1/meters/${meterId()}` }) },
+    { key: "get", name: "GET /v1/meters/:id", rate: 200, request: () => ({ method: "GET", path: `/v1/meters/${meterId()}` }) },
     {
-      name: "PUT /v1/meters/:id/temp-bad", rate: 50,
+      key: "put", name: "PUT /v1/meters/:id/temp-bad", rate: 50,
       request: () => ({ method: "PUT", path: `/v1/meters/${meterId()}/temp-bad`, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: `bench ${flip++}` }) }),
     },
     {
-      name: "POST /v1/meters/:id/readings", rate: 10,
+      key: "manual", name: "POST /v1/meters/:id/readings", rate: 10,
       request: () => {
         const parts = [
           `--${boundary}\r\nContent-Disposition: form-data; name="end"\r\n\r\n${day()}\r\n`,
@@ -153,7 +158,7 @@ async function api(url: string, token: string, method: string, path: string, bod
 /** POST /v1/jobs, followed (GET every 250 ms) until it ends. */
 async function apiJob(url: string, token: string, input: string, out: string): Promise<RunningJob> {
   const started = performance.now();
-  const job = await api(url, token, "POST", "/v1/jobs", { inputs: [input], out });
+  const job = await api(url, token, "POST", "/v1/jobs", { inputs: [input], out, ...(JOB_BATCH === undefined ? {} : { batch_size: Number(JOB_BATCH) }) });
   let done = false;
   const ended = (async () => {
     for (;;) {
@@ -172,7 +177,8 @@ async function apiJob(url: string, token: string, input: string, out: string): P
 /** `meterflow run` in a process of its own. */
 function processJob(input: string, out: string): RunningJob {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, "run", "--db", db, "--out", out, "--quiet", input], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "run", "--db", db, "--out", out, "--quiet", ...(JOB_BATCH === undefined ? [] : ["--batch-size", JOB_BATCH]), input],
+    { stdio: ["ignore", "ignore", "inherit"] });
   const ended = new Promise<{ ok: boolean; seconds: number; what: string }>((resolve) => child.on("exit", (code) => {
     // A run refuses a batch another writer fenced (MF_ERR_STORE_FENCED, said on stderr above)
     // after FENCED_ATTEMPTS tries: the API's batches of one commit to the partitions it decides.
@@ -217,11 +223,12 @@ try {
   const firstManual = Date.UTC(2025, 0, 1) + (2 + 3 * PER_METER) * 86_400_000;
   const day = () => new Date(firstManual + (manualDay++ % 300) * 86_400_000).toISOString().slice(0, 10);
   try {
-    for (const sc of scenarios(day)) await load(server.url, token, sc, WARMUP_SECONDS);
+    for (const sc of scenarios(day)) if (ROUTES.includes(sc.key)) await load(server.url, token, sc, WARMUP_SECONDS);
     const rows: string[][] = [];
     const jobs: string[] = [];
     for (const phase of ["while a job runs", "idle"] as const) {
       for (const [i, sc] of scenarios(day).entries()) {
+        if (!ROUTES.includes(sc.key)) continue;
         let job: RunningJob | undefined;
         if (phase === "while a job runs") {
           const out = join(dir, `o-job-${i}`);
