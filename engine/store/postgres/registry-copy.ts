@@ -147,6 +147,9 @@ function* encodeRows(t: RegistryTable, kinds: readonly RegistryKind[], constant:
       const step = steps[j];
       if (typeof step === "number") {
         at = writeCell(out, dv, at, kinds[step], cell(t, step, r), step, r);
+      } else if (step.length > 16) {
+        out.set(step, at);
+        at += step.length;
       } else {
         for (let b = 0; b < step.length; b++) out[at++] = step[b];
       }
