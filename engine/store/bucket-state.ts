@@ -9,6 +9,7 @@
 // may cover fewer meters than the registry (meters appended since it was written) and fewer
 // fields than this code knows (fields added since): the rest decode to createState's defaults.
 import { StoreError } from "./errors.js";
+import { sameValues } from "./same-values.js";
 import { createState, STATE_FIELDS } from "./state.js";
 import type { MeterState } from "./state.js";
 
@@ -40,26 +41,12 @@ function viewState(buffer: ArrayBuffer, n: number): MeterState {
   return state;
 }
 
-/** Whether values [from, from + n) of a column are one value (NaN equal to NaN; 0 and -0 apart). */
-function constant(column: Column, from: number, n: number): boolean {
-  const first = column[from];
-  if (first !== first) {
-    for (let k = from + 1; k < from + n; k++) if (column[k] === column[k]) return false;
-    return true;
-  }
-  for (let k = from + 1; k < from + n; k++) {
-    const v = column[k];
-    if (v !== first || (v === 0 && 1 / v !== 1 / first)) return false;
-  }
-  return true;
-}
-
 /** Encodes meters [from, from + count) of `state` as a bucket's state BLOB (a fresh buffer). */
 export function encodeState(state: MeterState, from = 0, count = state.size - from): Uint8Array {
   let mask = 0;
   let size = HEADER;
   STATE_FIELDS.forEach(([name, ctor], f) => {
-    const same = count > 1 && constant(state[name as Field] as Column, from, count);
+    const same = count > 1 && sameValues(state[name as Field] as Column, from, count);
     if (same) mask |= 1 << f;
     size += pad8((same ? 1 : count) * ctor.BYTES_PER_ELEMENT);
   });

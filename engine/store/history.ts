@@ -1,5 +1,6 @@
 // Accepted readings as columns, growable, and their encoding as history segment BLOBs.
 import { StoreError } from "./errors.js";
+import { sameValues } from "./same-values.js";
 
 /** History entries, columnar. `held` is the hold-reason bitmask (0 = billable). */
 export interface HistoryEntries {
@@ -128,20 +129,6 @@ let scratchOut = Buffer.alloc(1 << 16);
 
 type AnyColumn = Uint32Array | Int32Array | Float64Array;
 
-/** Whether the first n values of a column are one value (NaN equal to NaN; 0 and -0 apart). */
-function constant(column: AnyColumn, n: number): boolean {
-  const first = column[0];
-  if (first !== first) {
-    for (let k = 1; k < n; k++) if (column[k] === column[k]) return false;
-    return true;
-  }
-  for (let k = 1; k < n; k++) {
-    const v = column[k];
-    if (v !== first || (v === 0 && 1 / v !== 1 / first)) return false;
-  }
-  return true;
-}
-
 /**
  * Encodes the entries listed in `rows` as one segment BLOB (format 2). The result is a view of a
  * reused buffer: valid until the next call.
@@ -156,7 +143,7 @@ export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffe
     const column = new ctor(scratchBytes, 0, n);
     const source = e[name as Column];
     for (let k = 0; k < n; k++) column[k] = source[rows[k]];
-    const same = n > 0 && constant(column, n);
+    const same = n > 0 && sameValues(column, 0, n);
     if (same) mask |= 1 << c;
     const bytes = (same ? 1 : n) * ctor.BYTES_PER_ELEMENT;
     scratchOut.set(new Uint8Array(scratchBytes, 0, bytes), at);
