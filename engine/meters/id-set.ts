@@ -33,7 +33,7 @@ export class IdSet {
    */
   claim(bytes: Uint8Array, start: number, end: number, hash: number): number {
     if (this.#ascending) {
-      const order = this.#lastEnd < 0 ? 1 : compare(bytes, start, end, this.#table.arena, this.#lastStart, this.#lastEnd);
+      const order = this.#lastEnd < 0 ? 1 : compareBytes(bytes, start, end, this.#table.arena, this.#lastStart, this.#lastEnd);
       if (order === 0) return -1;
       if (order > 0) {
         const at = this.#table.addIdBytes(bytes, start, end);
@@ -118,8 +118,8 @@ export class IdSet {
   }
 }
 
-/** memcmp order of `a[as, ae)` and `b[bs, be)`: negative, 0 or positive. */
-function compare(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+/** memcmp order of `a[as, ae)` and `b[bs, be)` (SQLite's BINARY order of UTF-8 text): negative, 0 or positive. */
+export function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
   const n = Math.min(ae - as, be - bs);
   for (let i = 0; i < n; i++) {
     const d = a[as + i] - b[bs + i];

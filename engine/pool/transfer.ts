@@ -2,6 +2,7 @@
 // structured clone, the caller keeps its own), meter ids as one table the `meter` column indexes,
 // no functions. The thread turns it back into the DecideInput the pure decision takes.
 import type { DecideInput } from "../decide/decide.js";
+import { renumber } from "../decide/renumber.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
@@ -78,32 +79,12 @@ function decode(c: CodedStrings): string[] {
   return out;
 }
 
-/** Per run-wide meter index: its local index + 1 in the batch being packed (0: not seen). Reused. */
-let localOf = new Int32Array(1024);
-
 export function toTask(input: DecideInput): SliceTask {
   const b = input.batch;
   const n = b.length;
-  if (localOf.length < b.meters.size) localOf = new Int32Array(Math.max(b.meters.size, localOf.length * 2));
-  const seen: number[] = [];
-  const ids: string[] = [];
-  const meter = new Int32Array(n);
-  for (let row = 0; row < n; row++) {
-    const m = b.meter[row];
-    if (m < 0) {
-      meter[row] = -1;
-      continue;
-    }
-    let l = localOf[m] - 1;
-    if (l < 0) {
-      l = ids.length;
-      localOf[m] = l + 1;
-      seen.push(m);
-      ids.push(b.meters.idOf(m));
-    }
-    meter[row] = l;
-  }
-  for (const m of seen) localOf[m] = 0;
+  // The batch's meters numbered locally, with their ids in that order.
+  const { local: meter, order } = renumber(b.meter, n, b.meters.size);
+  const ids = Array.from(order, (m) => b.meters.idOf(m));
   const sensors = b.sensors === undefined ? undefined : {
     length: b.sensors.length, row: b.sensors.row.subarray(0, b.sensors.length), channel: b.sensors.channel.subarray(0, b.sensors.length),
     time: b.sensors.time.subarray(0, b.sensors.length), value: b.sensors.value.subarray(0, b.sensors.length),

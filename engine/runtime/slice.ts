@@ -4,6 +4,7 @@
 // decision's output put back (state, ledger keys, held readings, flags). What a worker thread
 // will be handed as buffers.
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
+import { renumber } from "../decide/renumber.js";
 import type { HeldColumns } from "../decide/slice.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
@@ -21,31 +22,10 @@ export interface Slice {
   wsKeys: Int32Array;
 }
 
-/** Per working-set key: its slice key + 1 in the slice being cut (0: not in it). Reused. */
-let localOf = new Int32Array(1024);
-
 /** Cuts the slice of a batch whose meters are loaded (`keys`: working-set keys per row). */
 export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32Array): Slice {
   const { meters, state, history, heldIndex } = ctx;
-  if (localOf.length < meters.size) localOf = new Int32Array(Math.max(meters.size, localOf.length * 2));
-  const order: number[] = [];
-  const local = new Int32Array(batch.length);
-  for (let row = 0; row < batch.length; row++) {
-    const k = keys[row];
-    if (k < 0) {
-      local[row] = -1;
-      continue;
-    }
-    let l = localOf[k] - 1;
-    if (l < 0) {
-      l = order.length;
-      localOf[k] = l + 1;
-      order.push(k);
-    }
-    local[row] = l;
-  }
-  const wsKeys = Int32Array.from(order);
-  for (const k of order) localOf[k] = 0;
+  const { local, order: wsKeys } = renumber(keys, batch.length, meters.size);
   const m = wsKeys.length;
   const columns: Record<string, unknown> = { size: m, ids: [], type: [], unit: [] };
   // The decision names meters by key; a key by id is built only if something asks.

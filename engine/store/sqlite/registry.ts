@@ -15,6 +15,7 @@
 // `meters` at the end by one statement in id order (SQLite sorts them: 2.1 s for the same 1M).
 import type Database from "better-sqlite3";
 import { ROLLOVER_MODE } from "../../consumption/registers.js";
+import { compareBytes } from "../../meters/id-set.js";
 import { RegistryTable } from "../../meters/registry-table.js";
 import { pulseInputName } from "../../pulses/profiles.js";
 import { BUCKETS_PER_PARTITION } from "../contract.js";
@@ -218,12 +219,12 @@ class RowSink {
       let high = t.idEnd[from];
       const length = high - low;
       let fixed = length > 0;
-      let ascending = this.#target === "meters" && (this.#last === null || compare(this.#last, 0, this.#last.length, t.arena, low, high) < 0);
+      let ascending = this.#target === "meters" && (this.#last === null || compareBytes(this.#last, 0, this.#last.length, t.arena, low, high) < 0);
       for (let r = from + 1; r < from + count; r++) {
         const start = t.idStart[r];
         const end = t.idEnd[r];
         if (start !== high || end - start !== length) fixed = false;
-        if (ascending && compare(t.arena, t.idStart[r - 1], t.idEnd[r - 1], t.arena, start, end) >= 0) ascending = false;
+        if (ascending && compareBytes(t.arena, t.idStart[r - 1], t.idEnd[r - 1], t.arena, start, end) >= 0) ascending = false;
         low = Math.min(low, start);
         high = Math.max(high, end);
       }
@@ -266,16 +267,6 @@ const SQL_TYPE: Record<string, string> = {
   type: "TEXT", unit: "TEXT", digits: "INTEGER", rollover_mode: "TEXT", parent_id: "TEXT", cost_center: "TEXT", gl_account: "TEXT",
   last_end: "INTEGER", pulse_input: "TEXT",
 };
-
-/** memcmp order of `a[as, ae)` and `b[bs, be)` (SQLite's BINARY order of UTF-8 text): negative, 0 or positive. */
-function compare(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
-  const n = Math.min(ae - as, be - bs);
-  for (let i = 0; i < n; i++) {
-    const d = a[as + i] - b[bs + i];
-    if (d !== 0) return d;
-  }
-  return ae - as - (be - bs);
-}
 
 /** The registry rows of these meters, in the order asked (missing ids left out). */
 export function readRegistryRows(s: RegistryStatements, meterIds: readonly string[]): RegistryRow[] {
