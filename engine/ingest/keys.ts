@@ -39,7 +39,6 @@ export class KeyResolver {
    * `resolve`, which then remembers each meter's key (or that it is not registered).
    */
   unseenBuckets(batch: ReadingBatch): number[] {
-    this.#prepare(batch);
     const count = this.keys_.bucketCount;
     if (this.marks.length !== count) this.marks = new Uint8Array(count);
     const marks = this.marks;
@@ -60,6 +59,7 @@ export class KeyResolver {
       for (const b of out) marks[b] = 0;
       return out;
     }
+    this.#prepare(batch);
     const byIndex = this.byIndex;
     const index = batch.meters;
     for (let row = 0; row < batch.length; row++) {
@@ -100,9 +100,7 @@ export class KeyResolver {
   resolve(batch: ReadingBatch): Int32Array {
     const n = batch.length;
     const index = batch.meters;
-    this.#prepare(batch);
     if (this.keys.length < n) this.keys = new Int32Array(n);
-    const byIndex = this.byIndex;
     const keys = this.keys.subarray(0, n);
     const { slot, bucket } = batch;
     if (slot !== undefined && bucket !== undefined && this.keys_.bucketKeys !== undefined) {
@@ -134,6 +132,8 @@ export class KeyResolver {
       }
       return keys;
     }
+    this.#prepare(batch);
+    const byIndex = this.byIndex;
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
       if (m < 0) {

@@ -80,7 +80,8 @@ export function jsonRow(meterId: string, start: number, end: number, days: numbe
     if (dayJson.size < 100_000) dayJson.set(end, endText);
   }
   const id = JSON.stringify(meterId);
-  const readingText = /^"[^"\\]*"$/.test(id) ? `${id.slice(0, -1)}@${endText}"` : JSON.stringify(readingId(meterId, end));
+  // An id JSON did not escape (two quotes longer) takes the day as it is.
+  const readingText = id.length === meterId.length + 2 ? `${id.slice(0, -1)}@${endText}"` : JSON.stringify(readingId(meterId, end));
   return `{"reading_id":${readingText},"meter_id":${id},"start":${start === start ? `"${day(start)}"` : "null"},"end":"${endText}",`
     + `"days":${jsonNumber(days)},"previous":${previous === previous ? jsonNumber(previous) : "null"},"current":${jsonNumber(current)},`
     + `"consumption":${jsonNumber(consumption)},"daily":${jsonNumber(daily)},"flags":${flagText}`
