@@ -3,14 +3,15 @@
 // later than a meter's latest trusted one (the usual case) are computed in bulk by the kernel and
 // decided by columnar rules; older ones (duplicates, conflicts, back-dated readings) take the
 // late path (late.ts) against the meter's history.
-import type { ConsumptionBatch } from "../consumption/index.js";
+import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry } from "../store/history.js";
 import { FactColumns } from "./fact-columns.js";
+import type { KernelRows } from "./fact-columns.js";
 import { MeterGrouper } from "./group.js";
-import { apply, judge } from "./judge.js";
+import { flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
@@ -23,6 +24,14 @@ export class Decider {
   readonly #grouper = new MeterGrouper();
   readonly #factColumns = new FactColumns();
   readonly #pulses: PulseStage;
+  // Per kernel row: held (out of the chain), the rules that fired, a temp_bad the rules set, its
+  // round (place among its meter's rows), its hold reasons; and kernel rows in round order.
+  #heldAt = new Uint8Array(0);
+  #firedAt = new Uint32Array(0);
+  #flagged = new Uint8Array(0);
+  #round = new Int32Array(0);
+  #reasons: string[] = [];
+  #at = new Int32Array(0);
   #fired = new Uint32Array(0);
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
@@ -184,63 +193,156 @@ export class Decider {
     kernel.compute(this.#work, m);
     this.#pulses.apply(batch, keys, rows, this.#work, m, meters, state);
     const r = this.#work.columns;
-    const ids = meters.ids;
-    const { history, counts } = out;
-    // Columnar rules decide each meter's first reading of the batch; later ones (whose meter the
-    // batch already changed) are judged row by row.
-    const pluginFacts = this.#ctx.pluginFacts;
-    const plugin = pluginFacts?.build(batch, rows, r, m);
-    const columnar = this.#ctx.rules.columnar !== undefined;
-    if (columnar) {
-      if (this.#fired.length < m) this.#fired = new Uint32Array(Math.max(m, 65536));
-      this.#factColumns.build(this.#ctx, batch, keys, rows, r, m, plugin);
-      this.#ctx.rules.evaluateColumns(this.#factColumns.columns, m, this.#fired);
-    }
-    let afterHeld = false;
+    this.#reserve(m);
+    const plugin = this.#ctx.pluginFacts?.build(batch, rows, r, m);
+    if (this.#ctx.rules.columnar !== undefined) this.#judgeInRounds({ batch, keys, rows, r, extra: plugin }, m);
+    else this.#judgeInOrder(batch, keys, rows, r, m, out);
+    this.#record(batch, keys, rows, r, m, out);
+  }
+
+  /** Per-kernel-row scratch for `m` rows. */
+  #reserve(m: number): void {
+    if (this.#heldAt.length >= m) return;
+    const size = m <= 64 ? 64 : Math.max(m, 65536);
+    this.#heldAt = new Uint8Array(size);
+    this.#flagged = new Uint8Array(size);
+    this.#firedAt = new Uint32Array(size);
+    this.#fired = new Uint32Array(size);
+    this.#round = new Int32Array(size);
+    this.#at = new Int32Array(size);
+    this.#reasons = new Array<string>(size).fill("");
+  }
+
+  /**
+   * Columnar rules, in rounds: round n holds every meter's n-th reading of the batch, its facts
+   * filled once round n-1 has changed its meter's state (a batch of one reading per meter is one
+   * round). Each round is evaluated for all its readings at once.
+   */
+  #judgeInRounds(src: KernelRows, m: number): void {
+    const { keys, rows } = src;
+    const ctx = this.#ctx;
+    const rules = ctx.rules;
+    // A kernel row's round is its place among its meter's rows (grouped by meter, in end order).
+    const round = this.#round;
+    let rounds = 1;
     for (let i = 0; i < m; i++) {
-      const k = keys[rows[i]];
-      const first = i === 0 || keys[rows[i - 1]] !== k;
-      const row = rows[i];
-      const end = r.end[i];
-      let { prev, cur, consumption, flags, start, days, daily } = { prev: r.prev[i], cur: r.cur[i], consumption: r.consumption[i],
-        flags: r.flags[i], start: r.start[i], days: r.days[i], daily: r.daily[i] };
-      if (first) afterHeld = false;
-      else if (afterHeld && !isPulseMeter(meters, k)) {
-        // The reading before it in this batch was held: a held reading is never a base, so this
-        // one is computed against the meter's latest trusted reading instead.
-        const c = computeOne(this.#ctx, k, state.lastValue[k], state.lastEnd[k], batch.value[row], end, batch.override[row]);
-        ({ prev, consumption, flags, start, days, daily } = c);
+      const q = i > 0 && keys[rows[i - 1]] === keys[rows[i]] ? round[i - 1] + 1 : 0;
+      round[i] = q;
+      if (q >= rounds) rounds = q + 1;
+    }
+    // Kernel rows ordered by round (a counting sort): round q is at[starts[q] .. starts[q + 1]).
+    const starts = new Int32Array(rounds + 1);
+    for (let i = 0; i < m; i++) starts[round[i] + 1]++;
+    for (let q = 0; q < rounds; q++) starts[q + 1] += starts[q];
+    const at = this.#at;
+    const next = starts.slice(0, rounds);
+    for (let i = 0; i < m; i++) at[next[round[i]]++] = i;
+    const facts = this.#factColumns;
+    facts.reserve(m);
+    for (let q = 0; q < rounds; q++) {
+      const from = starts[q];
+      const to = starts[q + 1];
+      if (q > 0) for (let j = from; j < to; j++) if (this.#heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
+      facts.fill(ctx, src, at, from, to);
+      rules.evaluateColumns(facts.slice(from, to), to - from, this.#fired.subarray(from, to));
+      for (let j = from; j < to; j++) {
+        const i = at[j];
+        const fired = this.#fired[j];
+        const decision = rules.decideFired(fired);
+        this.#firedAt[i] = fired;
+        this.#flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
+        this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
       }
-      if (pluginFacts !== undefined && !(columnar && first)) pluginFacts.assign(this.#ctx.facts as Record<string, unknown>, i);
-      const judged = columnar && first
-        ? apply(this.#ctx, out, k, end, this.#ctx.rules.decideFired(this.#fired[i]))
-        : judge(this.#ctx, out, k, end, cur, r.override[i], batch.source[row], batch.verification[row], batch.photo?.[row] ?? 0,
-          consumption, prev, days, daily, flags);
-      const released = isReleased(batch, row);
-      const reasons = released ? lifted(flags) : judged;
-      if (released) recordRelease(this.#ctx, out, batch, row, k);
-      if (!isTrusted(reasons)) {
-        // Held: out of the chain, state unchanged; kept with its reading for a later release.
+    }
+  }
+
+  /** Row-by-row rules (a rule set the columnar compiler cannot take), kernel row by kernel row. */
+  #judgeInOrder(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number, out: BatchOutput): void {
+    const ctx = this.#ctx;
+    for (let i = 0; i < m; i++) {
+      const row = rows[i];
+      const k = keys[row];
+      if (i > 0 && keys[rows[i - 1]] === k && this.#heldAt[i - 1] === 1) this.#rebase({ batch, keys, rows, r }, i);
+      ctx.pluginFacts?.assign(ctx.facts as Record<string, unknown>, i);
+      const reasons = judge(ctx, out, k, r.end[i], r.cur[i], r.override[i], batch.source[row], batch.verification[row],
+        batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i]);
+      this.#settle(batch, keys, rows, r, i, reasons);
+    }
+  }
+
+  /**
+   * Kernel row i follows a reading held in this batch: a held reading is never a base, so i is
+   * computed again against its meter's latest trusted reading (pulse meters keep their count).
+   */
+  #rebase(src: KernelRows, i: number): void {
+    const { batch, keys, rows, r } = src;
+    const row = rows[i];
+    const k = keys[row];
+    if (isPulseMeter(this.#ctx.meters, k)) return;
+    const { state } = this.#ctx;
+    const c = computeOne(this.#ctx, k, state.lastValue[k], state.lastEnd[k], batch.value[row], r.end[i], batch.override[row]);
+    r.prev[i] = c.prev;
+    r.consumption[i] = c.consumption;
+    r.flags[i] = c.flags;
+    r.start[i] = c.start;
+    r.days[i] = c.days;
+    r.daily[i] = c.daily;
+  }
+
+  /**
+   * Settles kernel row i's decision (an operator's release lifts the rules' holds): a trusted
+   * reading moves its meter's state on, a held one leaves it as it was.
+   */
+  #settle(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, i: number, judged: string): void {
+    const row = rows[i];
+    const reasons = isReleased(batch, row) ? lifted(r.flags[i]) : judged;
+    this.#reasons[i] = reasons;
+    if (!isTrusted(reasons)) {
+      this.#heldAt[i] = 1;
+      return;
+    }
+    this.#heldAt[i] = 0;
+    const k = keys[row];
+    const { state } = this.#ctx;
+    if (reasons === "") {
+      state.readings[k]++;
+      state.sumConsumption[k] += r.consumption[i];
+      state.sumDays[k] += r.days[i];
+    }
+    state.lastEnd[k] = r.end[i];
+    state.lastValue[k] = r.cur[i];
+  }
+
+  /** Writes the batch's decisions out in kernel-row order: alerts and audit, ledger entries, held readings, counts. */
+  #record(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number, out: BatchOutput): void {
+    const ctx = this.#ctx;
+    const columnar = ctx.rules.columnar !== undefined;
+    const ids = ctx.meters.ids;
+    const { history, counts } = out;
+    for (let i = 0; i < m; i++) {
+      const row = rows[i];
+      const k = keys[row];
+      const end = r.end[i];
+      // Row-by-row rules recorded their alerts as they judged.
+      if (columnar && (this.#firedAt[i] !== 0 || this.#flagged[i] === 1)) {
+        record(ctx, out, k, end, ctx.rules.decideFired(this.#firedAt[i]), this.#flagged[i] === 1);
+      }
+      if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
+      const reasons = this.#reasons[i];
+      const { prev, cur, consumption, flags, start, days, daily } = { prev: r.prev[i], cur: r.cur[i], consumption: r.consumption[i],
+        flags: r.flags[i], start: r.start[i], days: r.days[i], daily: r.daily[i] };
+      if (this.#heldAt[i] === 1) {
+        // Held: out of the chain; kept with its reading for a later release.
         this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
-        this.#ctx.heldIndex.add(k, end, batch.value[row]);
-        afterHeld = true;
+        ctx.heldIndex.add(k, end, batch.value[row]);
         continue;
       }
-      afterHeld = false;
       const held = reasons === "" ? 0 : 1;
       appendEntry(history, k, end, cur, prev, start, consumption, held === 0 ? consumption : 0, flags, held, r.override[i]);
-      if (held === 0) {
-        counts.billable++;
-        state.readings[k]++;
-        state.sumConsumption[k] += consumption;
-        state.sumDays[k] += days;
-      } else {
-        // A baseline (held `initial`, in the chain): its held.csv row comes from its ledger entry
-        // (emit.ts); there is nothing to release, so the store keeps no held record of it.
-        counts.held++;
-      }
-      state.lastEnd[k] = end;
-      state.lastValue[k] = cur;
+      // A baseline (held `initial`, in the chain): its held.csv row comes from its ledger entry
+      // (emit.ts); there is nothing to release, so the store keeps no held record of it.
+      if (held === 0) counts.billable++;
+      else counts.held++;
     }
   }
 

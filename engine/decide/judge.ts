@@ -53,14 +53,26 @@ export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: 
 
 /** Applies a decision: alerts collected, a temp_bad event flags the meter (audited). Returns the hold reasons. */
 export function apply(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision): string {
-  const { state, rules } = ctx;
-  if (decision.reasons === "" && decision.alerts.length === 0) return "";
+  record(ctx, out, meter, end, decision, flag(ctx, meter, decision));
+  return decision.reasons;
+}
+
+/**
+ * The state half of a decision: a temp_bad event flags the meter when it is not flagged yet (so
+ * its later readings see `meter_temp_bad`). Returns whether it did (the audit row is `record`'s).
+ */
+export function flag(ctx: DecideContext, meter: number, decision: RuleDecision): boolean {
+  if (decision.tempBad === undefined || (decision.reasons === "" && decision.alerts.length === 0)) return false;
+  if (ctx.state.tempBad[meter] !== 0) return false;
+  ctx.state.tempBad[meter] = 1;
+  ctx.flags.setByRun(meter);
+  return true;
+}
+
+/** The output half of a decision: its alerts, and the audit row of the flag `flag` set (`flagged`). */
+export function record(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision, flagged: boolean): void {
+  if (decision.alerts.length === 0 && !flagged) return;
   const id = ctx.meters.ids[meter];
   for (const alert of decision.alerts) out.alerts.push({ meterId: id, end, ...alert });
-  if (decision.tempBad !== undefined && state.tempBad[meter] === 0) {
-    state.tempBad[meter] = 1;
-    ctx.flags.setByRun(meter);
-    out.audit.push({ meterId: id, action: "set", reason: decision.tempBad, actor: `rules ${rules.version}` });
-  }
-  return decision.reasons;
+  if (flagged) out.audit.push({ meterId: id, action: "set", reason: decision.tempBad!, actor: `rules ${ctx.rules.version}` });
 }
