@@ -12,33 +12,55 @@ import type { WorkingSet } from "./working-set.js";
 
 export class CommitBuilder {
   readonly #ws: WorkingSet;
-  readonly #versions: Int32Array;
   readonly #runId: number;
   readonly #rulesVersion: string;
   readonly #episodes: EpisodeSync | undefined;
 
-  private constructor(ws: WorkingSet, versions: Int32Array, runId: number, rulesVersion: string, episodes: EpisodeSync | undefined) {
+  /** Per key: 1 while build() has counted it (cleared before build returns). */
+  #seen = new Uint8Array(0);
+
+  private constructor(ws: WorkingSet, runId: number, rulesVersion: string, episodes: EpisodeSync | undefined) {
     this.#ws = ws;
-    this.#versions = versions;
     this.#runId = runId;
     this.#rulesVersion = rulesVersion;
     this.#episodes = episodes;
   }
 
-  /** A builder fenced at the store's partition versions as they are now. */
-  static async create(store: PartitionedStore, ws: WorkingSet, runId: number, rulesVersion: string, episodes?: EpisodeSync): Promise<CommitBuilder> {
-    return new CommitBuilder(ws, await store.versions(), runId, rulesVersion, episodes);
+  /** A builder of `ws`'s commits (fenced at the versions its buckets were read at). */
+  static async create(_store: PartitionedStore, ws: WorkingSet, runId: number, rulesVersion: string, episodes?: EpisodeSync): Promise<CommitBuilder> {
+    return new CommitBuilder(ws, runId, rulesVersion, episodes);
+  }
+
+  /** Per bucket the batch touches, the slots of its meters there (rows and ledger entries). */
+  #slots(batch: ReadingBatch, keys: Int32Array, h: BatchOutput["history"]): Map<number, number[]> {
+    const ws = this.#ws;
+    if (this.#seen.length < ws.size) this.#seen = new Uint8Array(Math.max(ws.size, this.#seen.length * 2));
+    const seen = this.#seen;
+    const slots = new Map<number, number[]>();
+    const marked: number[] = [];
+    const mark = (key: number) => {
+      if (seen[key] === 1) return;
+      seen[key] = 1;
+      marked.push(key);
+      const bucket = ws.bucketOfKey(key);
+      let list = slots.get(bucket);
+      if (list === undefined) slots.set(bucket, (list = []));
+      list.push(key - ws.bucketKeys(bucket)!.first);
+    };
+    for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) mark(keys[row]);
+    for (let i = 0; i < h.length; i++) mark(h.meter[i]);
+    for (const key of marked) seen[key] = 0;
+    return slots;
   }
 
   build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Commit {
     const ws = this.#ws;
-    const buckets = new Set<number>();
-    for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) buckets.add(ws.bucketOfKey(keys[row]));
     const h = out.history;
+    const slots = this.#slots(batch, keys, h);
+    const buckets = new Set(slots.keys());
     const rowsOf = new Map<number, number[]>();
     for (let i = 0; i < h.length; i++) {
       const b = ws.bucketOfKey(h.meter[i]);
-      buckets.add(b);
       let rows = rowsOf.get(b);
       if (rows === undefined) rowsOf.set(b, (rows = []));
       rows.push(i);
@@ -49,12 +71,12 @@ export class CommitBuilder {
     const segments = [...rowsOf].map(([bucket, rows]) => ({ bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)) }));
     // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
     h.meter.set(keysOf);
-    const partitions = new Set([...buckets].map((b) => ws.partitionOfBucket(b)));
-    const fence = [...partitions].sort((a, b) => a - b).map((partition) => ({ partition, version: this.#versions[partition]++ }));
+    const fence = [...slots].sort((a, b) => a[0] - b[0])
+      .map(([bucket, list]) => ({ bucket, version: ws.versionOf(bucket), slots: Uint32Array.from(list) }));
     const at = new Date().toISOString();
     const c = out.counts;
     return {
-      batchId, runId: this.#runId, seq, input, rulesVersion: this.#rulesVersion, fence,
+      batchId, runId: this.#runId, seq, input, rulesVersion: this.#rulesVersion, fence: [], buckets: fence,
       counts: { rows: c.rows, billable: c.billable, held: c.held, rejected: c.rejected, duplicates: c.duplicates, sensor: c.sensor },
       state: ws.stateOf(buckets), segments, held: out.held,
       alerts: out.alerts.map((a) => ({ meterId: a.meterId, endDay: a.end, rule: a.rule, line: JSON.stringify(a) })),

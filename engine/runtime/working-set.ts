@@ -24,6 +24,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface LoadedBucket {
   first: number;
   size: number;
+  /** The bucket's version as read (a commit's bucket fence); 0 when the store had no row for it. */
+  version: number;
 }
 
 export class WorkingSet {
@@ -126,7 +128,7 @@ export class WorkingSet {
     for (const b of buckets) if (!this.#buckets.has(b)) wanted.add(b);
     if (wanted.size === 0) return;
     const rows = await this.#store.readBuckets([...wanted].sort((a, b) => a - b));
-    for (const b of wanted) this.#buckets.set(b, { first: this.meters.size, size: 0 });
+    for (const b of wanted) this.#buckets.set(b, { first: this.meters.size, size: 0, version: 0 });
     let total = this.meters.size;
     for (const row of rows) total += row.meters;
     this.#grow(total);
@@ -160,7 +162,7 @@ export class WorkingSet {
         }
       }
       t.size = this.state.size = first + reg.size;
-      this.#buckets.set(row.bucket, { first, size: reg.size });
+      this.#buckets.set(row.bucket, { first, size: reg.size, version: row.version });
     }
   }
 
@@ -173,6 +175,11 @@ export class WorkingSet {
   /** Where a loaded bucket's meters are: keys first .. first + size - 1, by slot; undefined when not loaded. */
   bucketKeys(bucket: number): { readonly first: number; readonly size: number } | undefined {
     return this.#buckets.get(bucket);
+  }
+
+  /** The version a loaded bucket had when it was read (what its state here is of). */
+  versionOf(bucket: number): number {
+    return this.#buckets.get(bucket)!.version;
   }
 
   /** The key of a bucket's slot (for ledger segments, which name meters by slot). */

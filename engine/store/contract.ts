@@ -11,8 +11,11 @@
 //   history.ts's encoding, where an entry's `meter` is the meter's slot in its bucket (its index
 //   in the bucket's registry BLOB, kept for the life of the store: a registry merge only appends);
 // - held readings, operator flags, alerts, threshold episodes and audit as rows;
-// - per partition a version: a commit applies only if every partition it touches is still at the
-//   version the batch was decided on, and moves each to version + 1.
+// - per bucket a version, and per version the meters (slots) the commit that made it decided: a
+//   commit applies only if no other writer committed, since the versions the batch read, a change
+//   to one of the meters the batch decided (bucket-fence.ts); where another writer changed other
+//   meters of a bucket, the batch's state rows are merged into the bucket's state as stored. A
+//   per partition version is moved on by every commit too (commits without bucket fences check it).
 import type { MeterRecord } from "../meters/meter.js";
 import type { RegistryTable } from "../meters/registry-table.js";
 
@@ -67,6 +70,8 @@ export interface BucketRow {
   registry: Uint8Array;
   /** null until a batch committed state for the bucket. */
   state: Uint8Array | null;
+  /** The bucket's version as the BLOBs were read (same statement): a commit's BucketFence base. */
+  version: number;
 }
 
 /** One ledger segment: the history entries one batch committed for one bucket (history.ts encoding). */
@@ -225,6 +230,17 @@ export interface Fence {
   version: number;
 }
 
+/**
+ * A bucket as a batch was decided on it: its version when the batch's working set read it, and
+ * the slots of the meters the batch decided there (their state, ledger, held readings and
+ * episodes are what the decision read). `slots` null: every meter of the bucket.
+ */
+export interface BucketFence {
+  bucket: number;
+  version: number;
+  slots: Uint32Array | readonly number[] | null;
+}
+
 /** Everything one batch changes, committed in one transaction. */
 export interface Commit {
   batchId: string;
@@ -234,8 +250,17 @@ export interface Commit {
   input: string;
   counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number; sensor: number };
   rulesVersion: string;
-  /** Every partition the batch touched, at the version it was decided on. */
+  /**
+   * Without `buckets`: every partition the batch touched, at the version it was decided on (the
+   * commit applies only if each is still there). With `buckets`, ignored (may be empty).
+   */
   fence: Fence[];
+  /**
+   * Every bucket the batch reads or writes (state and segments), as it was decided on: the commit
+   * is refused (FENCED) only when another writer changed one of the batch's meters since; a
+   * commit of the same `runId` (> 0) is not another writer (a run's batches build on its own).
+   */
+  buckets?: BucketFence[];
   /** New state BLOBs of the buckets the batch changed. */
   state: Array<{ bucket: number; meters: number; state: Uint8Array }>;
   /** Ledger entries, one segment per bucket. */
@@ -328,8 +353,9 @@ export interface PartitionedStore {
 
   /**
    * Commits a batch in one transaction. Resolves "duplicate" (changing nothing) when the batch id
-   * was committed before; rejects MF_ERR_STORE_FENCED when a partition is no longer at its fence
-   * version (decide the batch again on fresh slices).
+   * was committed before; rejects MF_ERR_STORE_FENCED when another writer changed a meter the
+   * batch decided since its bucket fence's version (or, without bucket fences, when a partition is
+   * no longer at its fence version): decide the batch again on fresh slices.
    */
   commit(commit: Commit): Promise<"committed" | "duplicate">;
   batch(batchId: string): Promise<CommittedBatch | undefined>;

@@ -16,6 +16,7 @@ export type {
   BatchListing,
   BatchOutputs,
   BatchTotals,
+  BucketFence,
   BucketRow,
   Commit,
   CommittedBatch,

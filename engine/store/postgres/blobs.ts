@@ -76,12 +76,14 @@ export async function readBucketRows(pool: pg.Pool, buckets: readonly number[]):
   if (buckets.length === 0) return [];
   const wanted = intList([...new Set(buckets)], "buckets");
   const rows = await withClient(pool, (client) => copyOut(client,
-    `SELECT w.bucket, coalesce(b.meters, s.meters), coalesce(b.registry, '\\x'::bytea), s.state
+    `SELECT w.bucket, coalesce(b.meters, s.meters), coalesce(b.registry, '\\x'::bytea), s.state, coalesce(v.version, 0)
      FROM unnest(${wanted}) w (bucket) LEFT JOIN buckets b ON b.bucket = w.bucket LEFT JOIN bucket_state s ON s.bucket = w.bucket
+       LEFT JOIN bucket_versions v ON v.bucket = w.bucket
      WHERE b.bucket IS NOT NULL OR s.bucket IS NOT NULL ORDER BY w.bucket`,
-    ["int", "int", "bytea", "bytea"]));
-  return rows.map(([bucket, meters, registry, state]) =>
-    ({ bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array, state: state as Uint8Array | null }));
+    ["int", "int", "bytea", "bytea", "int"]));
+  return rows.map(([bucket, meters, registry, state, version]) => ({
+    bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array, state: state as Uint8Array | null, version: version as number,
+  }));
 }
 
 /** The registry BLOBs of these buckets alone (no state): for the decoding thread's checks and slots. */

@@ -1,10 +1,12 @@
-// A batch's commit in PostgreSQL: one transaction, idempotent by batch id, fenced by partition
-// versions; every table gets one statement whatever the number of rows (binary COPY for BLOBs,
+// A batch's commit in PostgreSQL: one transaction, idempotent by batch id, fenced by the meters
+// of its buckets (bucket-fence.ts) or, without bucket fences, by partition versions; every table gets one statement whatever the number of rows (binary COPY for BLOBs,
 // held readings and alerts, unnest arrays for the few upserted rows), so a batch of 65,536
 // ledger entries costs a handful of round trips, not one per row.
+import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE_EVERY, slotBitmap } from "../bucket-fence.js";
+import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
 import type pg from "pg";
-import type { Commit } from "../contract.js";
+import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { insertSegments, putStateBlobs } from "./blobs.js";
 import { copyIn } from "./copy.js";
@@ -32,9 +34,8 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
     [c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor, c.rulesVersion, at]);
   if (inserted.rowCount === 0) return "duplicate";
 
-  await fence(client, c, partitions);
-
-  await putStateBlobs(client, c.state);
+  const merge = c.buckets === undefined ? await fence(client, c, partitions) : await fenceBuckets(client, c, partitions);
+  await putStateBlobs(client, await merged(client, c.state, merge));
   await insertSegments(client, c.batchId, c.segments);
   const held = c.held;
   await copyIn(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
@@ -99,10 +100,96 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
   return "committed";
 }
 
-/** Moves every fenced partition from its version to version + 1, or rejects FENCED. */
-async function fence(client: pg.PoolClient, c: Commit, partitions: number): Promise<void> {
+/** Locks these partitions' version rows (in order, so commits cannot deadlock) and moves each on. */
+async function bumpPartitions(client: pg.PoolClient, partitions: readonly number[]): Promise<Map<number, number>> {
+  const ordered = [...new Set(partitions)].sort((a, b) => a - b);
+  if (ordered.length === 0) return new Map();
+  const locked = await client.query<{ partition: number; version: number }>(
+    "SELECT partition, version FROM partitions WHERE partition = ANY($1::integer[]) ORDER BY partition FOR UPDATE", [ordered]);
+  await client.query("UPDATE partitions SET version = version + 1 WHERE partition = ANY($1::integer[])", [ordered]);
+  return new Map(locked.rows.map((r) => [r.partition, r.version]));
+}
+
+/** Locks these buckets' version rows (made when missing), in bucket order; their versions now. */
+async function lockBuckets(client: pg.PoolClient, buckets: readonly number[]): Promise<Map<number, number>> {
+  await client.query("INSERT INTO bucket_versions (bucket, version) SELECT unnest($1::integer[]), 0 ON CONFLICT (bucket) DO NOTHING", [buckets]);
+  const locked = await client.query<{ bucket: number; version: number }>(
+    "SELECT bucket, version FROM bucket_versions WHERE bucket = ANY($1::integer[]) ORDER BY bucket FOR UPDATE", [buckets]);
+  return new Map(locked.rows.map((r) => [r.bucket, r.version]));
+}
+
+/** Moves these locked buckets on by one, each new version kept with the slots its commit decided; now and then the old ones pruned. */
+async function moveBuckets(client: pg.PoolClient, now: Map<number, number>, runId: number,
+  slots: ReadonlyArray<readonly [number, Uint8Array | null]>): Promise<void> {
+  if (slots.length === 0) return;
+  const buckets = slots.map(([bucket]) => bucket);
+  const versions = buckets.map((b) => now.get(b)! + 1);
+  await client.query("UPDATE bucket_versions SET version = version + 1 WHERE bucket = ANY($1::integer[])", [buckets]);
+  await client.query(`INSERT INTO bucket_changes (bucket, version, run_id, slots)
+    SELECT b, v, $3, s FROM unnest($1::integer[], $2::integer[], $4::bytea[]) AS u (b, v, s)`,
+  [buckets, versions, runId, slots.map(([, bits]) => (bits === null ? null : Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength)))]);
+  const prune = buckets.filter((_, i) => versions[i] % PRUNE_EVERY === 0);
+  if (prune.length > 0) {
+    // A running run's own changes stay: it has not seen its fences' versions move past them.
+    await client.query(`DELETE FROM bucket_changes c USING unnest($1::integer[], $2::integer[]) AS u (b, v)
+      WHERE c.bucket = u.b AND c.version <= u.v AND c.run_id NOT IN (SELECT run_id FROM runs WHERE status = 'running')`,
+    [prune, prune.map((b) => now.get(b)! + 1 - CHANGES_KEPT)]);
+  }
+}
+
+/** Judges every bucket fence (rejects FENCED) and moves the buckets and their partitions on; the buckets to merge, with the batch's slots. */
+async function fenceBuckets(client: pg.PoolClient, c: Commit, partitions: number): Promise<Map<number, BucketFence["slots"]>> {
+  const fences = bucketFences(c, partitions);
+  const merge = new Map<number, BucketFence["slots"]>();
+  if (fences.length === 0) return merge;
+  // Partitions first, then buckets, as every commit does: no two commits wait on each other.
+  await bumpPartitions(client, fences.map((f) => f.bucket % partitions));
+  const now = await lockBuckets(client, fences.map((f) => f.bucket));
+  const moved = fences.filter((f) => now.get(f.bucket) !== f.version);
+  const changes = new Map<number, BucketChange[]>();
+  if (moved.length > 0) {
+    const rows = await client.query<{ bucket: number; version: number; run_id: number; slots: Buffer | null }>(
+      `SELECT c.bucket, c.version, c.run_id, c.slots FROM bucket_changes c JOIN unnest($1::integer[], $2::integer[]) AS u (b, v)
+       ON c.bucket = u.b AND c.version > u.v ORDER BY c.bucket, c.version`, [moved.map((f) => f.bucket), moved.map((f) => f.version)]);
+    for (const r of rows.rows) {
+      let list = changes.get(r.bucket);
+      if (list === undefined) changes.set(r.bucket, (list = []));
+      list.push({ version: r.version, runId: r.run_id, slots: r.slots === null ? null : new Uint8Array(r.slots) });
+    }
+  }
+  const stale: string[] = [];
+  for (const f of fences) {
+    const verdict = judgeBucket(f, now.get(f.bucket) ?? 0, changes.get(f.bucket) ?? [], c.runId);
+    if (verdict === "merge") merge.set(f.bucket, f.slots);
+    else if (verdict !== "clean") stale.push(verdict);
+  }
+  if (stale.length > 0) throw fencedError(c, stale);
+  await moveBuckets(client, now, c.runId, fences.map((f) => [f.bucket, slotBitmap(f.slots)] as const));
+  return merge;
+}
+
+/** The state BLOBs to write: the batch's, merged with the stored ones of the buckets other writers changed. */
+async function merged(client: pg.PoolClient, state: Commit["state"], merge: Map<number, BucketFence["slots"]>): Promise<Commit["state"]> {
+  if (merge.size === 0) return state;
+  const stored = await client.query<{ bucket: number; state: Buffer }>("SELECT bucket, state FROM bucket_state WHERE bucket = ANY($1::integer[])",
+    [[...merge.keys()]]);
+  const byBucket = new Map(stored.rows.map((r) => [r.bucket, new Uint8Array(r.state)]));
+  return state.map((st) => (merge.has(st.bucket)
+    ? { bucket: st.bucket, ...mergeState(byBucket.get(st.bucket) ?? null, st, merge.get(st.bucket)!) } : st));
+}
+
+/**
+ * Moves every fenced partition from its version to version + 1, or rejects FENCED; the buckets
+ * the commit writes move on as changed in every meter (it does not say which it decided).
+ */
+async function fence(client: pg.PoolClient, c: Commit, partitions: number): Promise<Map<number, BucketFence["slots"]>> {
   const byPartition = fenceVersions(c, partitions);
-  if (byPartition.size === 0) return;
+  const written = [...new Set([...c.state, ...c.segments].map((w) => w.bucket))].sort((a, b) => a - b);
+  const moveWritten = async () => {
+    if (written.length > 0) await moveBuckets(client, await lockBuckets(client, written), c.runId, written.map((b) => [b, null] as const));
+    return new Map<number, BucketFence["slots"]>();
+  };
+  if (byPartition.size === 0) return moveWritten();
   // Locked in partition order, so two commits over the same partitions cannot deadlock; one that
   // waited on another's lock reads the version that commit left.
   const ordered = [...byPartition.keys()].sort((a, b) => a - b);
@@ -115,6 +202,7 @@ async function fence(client: pg.PoolClient, c: Commit, partitions: number): Prom
       `batch ${c.batchId} was decided on stale partitions: ${stale.join(", ")}; decide it again on fresh slices`);
   }
   await client.query("UPDATE partitions SET version = version + 1 WHERE partition = ANY($1::integer[])", [ordered]);
+  return moveWritten();
 }
 
 /** The last item of each key, in first-seen key order (one row per key for an upsert). */

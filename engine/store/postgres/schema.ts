@@ -193,6 +193,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE photos ALTER COLUMN data SET STORAGE EXTERNAL;
   `,
+  // 6: fencing by meter (bucket-fence.ts): a version per bucket, and per version the meters (slots,
+  // a bitmap; NULL every meter) the commit that made it decided, and its run
+  `
+  CREATE TABLE bucket_versions (bucket integer PRIMARY KEY, version integer NOT NULL);
+  CREATE TABLE bucket_changes (
+    bucket integer NOT NULL,
+    version integer NOT NULL,
+    run_id integer NOT NULL,
+    slots bytea,
+    PRIMARY KEY (bucket, version)
+  );
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

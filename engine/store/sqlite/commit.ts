@@ -1,9 +1,12 @@
 // A batch's commit in SQLite: one IMMEDIATE transaction (the write lock taken before the fence
-// is read, so two connections cannot both pass it), idempotent by batch id, fenced by partition
-// versions. What it writes matches the PostgreSQL store's commit row for row.
+// is read, so two connections cannot both pass it), idempotent by batch id, fenced by the
+// meters of its buckets (bucket-fence.ts) or, without bucket fences, by partition versions. What
+// it writes matches the PostgreSQL store's commit row for row.
+import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE_EVERY, slotBitmap } from "../bucket-fence.js";
+import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
 import type Database from "better-sqlite3";
-import type { Commit } from "../contract.js";
+import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 
 /** The commit statements of one connection. */
@@ -22,6 +25,12 @@ export interface CommitStatements {
   episode: Database.Statement;
   dropEpisode: Database.Statement;
   batch: Database.Statement;
+  bucketVersion: Database.Statement;
+  bucketBump: Database.Statement;
+  changes: Database.Statement;
+  change: Database.Statement;
+  prune: Database.Statement;
+  storedState: Database.Statement;
 }
 
 export function prepareCommit(db: Database.Database): CommitStatements {
@@ -46,6 +55,15 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     dropEpisode: db.prepare("DELETE FROM episodes WHERE key = ?"),
     batch: db.prepare(`INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor,
       rules_version, committed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(commit_seq), 0) + 1 FROM batches))`),
+    bucketVersion: db.prepare("SELECT version FROM bucket_versions WHERE bucket = ?").pluck(),
+    bucketBump: db.prepare(`INSERT INTO bucket_versions (bucket, version) VALUES (?, 1)
+      ON CONFLICT (bucket) DO UPDATE SET version = version + 1 RETURNING version`).pluck(),
+    changes: db.prepare("SELECT version, run_id, slots FROM bucket_changes WHERE bucket = ? AND version > ? ORDER BY version").raw(),
+    change: db.prepare("INSERT INTO bucket_changes (bucket, version, run_id, slots) VALUES (?, ?, ?, ?)"),
+    // A running run's own changes stay: it has not seen its fences' versions move past them.
+    prune: db.prepare(`DELETE FROM bucket_changes WHERE bucket = ? AND version <= ?
+      AND run_id NOT IN (SELECT run_id FROM runs WHERE status = 'running')`),
+    storedState: db.prepare("SELECT state FROM buckets WHERE bucket = ?").pluck(),
   };
 }
 
@@ -55,8 +73,13 @@ const real = (v: number) => (Number.isNaN(v) ? null : v);
 /** Runs one commit; the caller holds the (IMMEDIATE) transaction. */
 export function commitBatch(s: CommitStatements, c: Commit, partitions: number, at: string): "committed" | "duplicate" {
   if (s.known.get(c.batchId) !== undefined) return "duplicate";
-  fence(s, c, partitions);
-  for (const st of c.state) s.state.run(st.bucket, st.bucket % partitions, st.meters, st.state);
+  const merge = c.buckets === undefined ? fence(s, c, partitions) : fenceBuckets(s, c, partitions);
+  for (const st of c.state) {
+    const slots = merge.get(st.bucket);
+    const { meters, state } = slots === undefined ? st
+      : mergeState((s.storedState.get(st.bucket) as Uint8Array | null | undefined) ?? null, st, slots);
+    s.state.run(st.bucket, st.bucket % partitions, meters, state);
+  }
   for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data);
   for (const h of c.held) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
@@ -80,8 +103,37 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
   return "committed";
 }
 
-/** Moves every fenced partition from its version to version + 1, or throws FENCED. */
-function fence(s: CommitStatements, c: Commit, partitions: number): void {
+/** Judges every bucket fence and moves each bucket on (its change kept); the buckets to merge, with the batch's slots. */
+function fenceBuckets(s: CommitStatements, c: Commit, partitions: number): Map<number, BucketFence["slots"]> {
+  const fences = bucketFences(c, partitions);
+  const stale: string[] = [];
+  const merge = new Map<number, BucketFence["slots"]>();
+  for (const f of fences) {
+    const now = (s.bucketVersion.get(f.bucket) as number | undefined) ?? 0;
+    const changes = now === f.version ? [] : (s.changes.all(f.bucket, f.version) as Array<[number, number, Uint8Array | null]>)
+      .map(([version, runId, slots]): BucketChange => ({ version, runId, slots }));
+    const verdict = judgeBucket(f, now, changes, c.runId);
+    if (verdict === "merge") merge.set(f.bucket, f.slots);
+    else if (verdict !== "clean") stale.push(verdict);
+  }
+  if (stale.length > 0) throw fencedError(c, stale);
+  for (const f of fences) moveBucket(s, f.bucket, c.runId, slotBitmap(f.slots));
+  for (const partition of new Set(fences.map((f) => f.bucket % partitions))) s.bump.run(partition);
+  return merge;
+}
+
+/** The bucket's next version, with the slots its commit decided; now and then the old changes pruned. */
+function moveBucket(s: CommitStatements, bucket: number, runId: number, slots: Uint8Array | null): void {
+  const version = s.bucketBump.get(bucket) as number;
+  s.change.run(bucket, version, runId, slots);
+  if (version % PRUNE_EVERY === 0) s.prune.run(bucket, version - CHANGES_KEPT);
+}
+
+/**
+ * Moves every fenced partition from its version to version + 1, or throws FENCED; the buckets
+ * the commit writes move on as changed in every meter (it does not say which it decided).
+ */
+function fence(s: CommitStatements, c: Commit, partitions: number): Map<number, BucketFence["slots"]> {
   const byPartition = fenceVersions(c, partitions);
   const stale: string[] = [];
   for (const [partition, version] of byPartition) {
@@ -93,4 +145,6 @@ function fence(s: CommitStatements, c: Commit, partitions: number): void {
       `batch ${c.batchId} was decided on stale partitions: ${stale.join(", ")}; decide it again on fresh slices`);
   }
   for (const partition of byPartition.keys()) s.bump.run(partition);
+  for (const bucket of new Set([...c.state, ...c.segments].map((w) => w.bucket))) moveBucket(s, bucket, c.runId, null);
+  return new Map();
 }

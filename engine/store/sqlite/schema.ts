@@ -5,7 +5,8 @@
 //
 // Layout (contract.ts): a row per bucket with its registry and state BLOBs; the ledger as one
 // columnar segment per batch and bucket; a row per held reading, flag, alert, episode and audit
-// record; a version per partition for fenced commits.
+// record; a version per partition and per bucket (with the meters each bucket version changed)
+// for fenced commits.
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 
@@ -186,6 +187,21 @@ export const MIGRATIONS: readonly string[] = [
     media_type TEXT NOT NULL,
     data BLOB NOT NULL,
     stored_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // 5: fencing by meter (bucket-fence.ts): a version per bucket, and per version the meters (slots,
+  // a bitmap; NULL every meter) the commit that made it decided, and its run
+  `
+  CREATE TABLE bucket_versions (
+    bucket INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE bucket_changes (
+    bucket INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    run_id INTEGER NOT NULL,
+    slots BLOB,
+    PRIMARY KEY (bucket, version)
   ) WITHOUT ROWID;
   `,
 ];

@@ -33,6 +33,8 @@ export class SqliteStore implements PartitionedStore {
   readonly #path: string;
   readonly #registry: RegistryStatements;
   readonly #commit: CommitStatements;
+  /** Statements by their SQL, prepared once per connection (preparing costs more than most of these reads). */
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, partitions: number, path: string) {
     this.#db = db;
@@ -40,6 +42,12 @@ export class SqliteStore implements PartitionedStore {
     this.#path = path;
     this.#registry = prepareRegistry(db);
     this.#commit = prepareCommit(db);
+  }
+
+  #sql(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
   }
 
   /** Runs `work`, turning any failure into a StoreError with `code` (a StoreError keeps its own). */
@@ -80,8 +88,9 @@ export class SqliteStore implements PartitionedStore {
 
   async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {
     if (buckets.length === 0) return [];
-    return this.#read("cannot read buckets", (db) => db.prepare(
-      "SELECT bucket, meters, registry, state FROM buckets WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket",
+    return this.#read("cannot read buckets", () => this.#sql(
+      `SELECT b.bucket, b.meters, b.registry, b.state, coalesce(v.version, 0) AS version
+       FROM buckets b LEFT JOIN bucket_versions v USING (bucket) WHERE b.bucket IN (SELECT value FROM json_each(?)) ORDER BY b.bucket`,
     ).all(JSON.stringify(buckets)) as BucketRow[]);
   }
 
@@ -91,15 +100,15 @@ export class SqliteStore implements PartitionedStore {
    */
   async readRegistries(buckets: readonly number[]): Promise<Array<Pick<BucketRow, "bucket" | "meters" | "registry">>> {
     if (buckets.length === 0) return [];
-    return this.#read("cannot read buckets", (db) => db.prepare(
+    return this.#read("cannot read buckets", () => this.#sql(
       "SELECT bucket, meters, registry FROM buckets WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket",
     ).all(JSON.stringify(buckets)) as BucketRow[]);
   }
 
   async versions(): Promise<Int32Array> {
-    return this.#read("cannot read partition versions", (db) => {
+    return this.#read("cannot read partition versions", () => {
       const versions = new Int32Array(this.partitions);
-      for (const [p, v] of db.prepare("SELECT partition, version FROM partitions").raw().iterate() as Iterable<[number, number]>) {
+      for (const [p, v] of this.#sql("SELECT partition, version FROM partitions").raw().iterate() as Iterable<[number, number]>) {
         if (p < this.partitions) versions[p] = v;
       }
       return versions;
@@ -108,58 +117,58 @@ export class SqliteStore implements PartitionedStore {
 
   async readFlags(partitions: readonly number[]): Promise<FlagRow[]> {
     if (partitions.length === 0) return [];
-    return this.#read("cannot read flags", (db) => db.prepare(
+    return this.#read("cannot read flags", () => this.#sql(
       `SELECT meter_id AS meterId, reason, note, actor, at FROM flags
        WHERE partition IN (SELECT value FROM json_each(?)) ORDER BY meter_id`,
     ).all(JSON.stringify(partitions)) as FlagRow[]);
   }
 
   /** Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it. */
-  #checkVersion(db: Database.Database, meterId: string, ifVersion: number | undefined): void {
+  #checkVersion(meterId: string, ifVersion: number | undefined): void {
     if (ifVersion === undefined) return;
-    const version = db.prepare("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number;
+    const version = this.#sql("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number;
     if (version !== ifVersion) throw new StoreError("MF_ERR_STORE_VERSION", `meter ${meterId} is at version ${version}, not ${ifVersion}`);
   }
 
   async meterVersion(meterId: string): Promise<number> {
     return this.#read("cannot read a meter's version",
-      (db) => db.prepare("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number);
+      () => this.#sql("SELECT coalesce(max(id), 0) FROM audit WHERE meter_id = ?").pluck().get(meterId) as number);
   }
 
   async setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void> {
-    this.#write(`cannot set the flag of ${flag.meterId}`, (db) => {
-      this.#checkVersion(db, flag.meterId, ifVersion);
-      db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)")
+    this.#write(`cannot set the flag of ${flag.meterId}`, () => {
+      this.#checkVersion(flag.meterId, ifVersion);
+      this.#sql("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)")
         .run(flag.meterId, partition, flag.reason, flag.note, flag.actor, flag.at);
       this.#commit.audit.run(flag.meterId, "set", flag.reason, flag.actor, flag.at);
     });
   }
 
   async clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean> {
-    return this.#write(`cannot clear the flag of ${meterId} (partition ${partition})`, (db) => {
-      this.#checkVersion(db, meterId, ifVersion);
-      if (db.prepare("DELETE FROM flags WHERE meter_id = ?").run(meterId).changes === 0) return false;
+    return this.#write(`cannot clear the flag of ${meterId} (partition ${partition})`, () => {
+      this.#checkVersion(meterId, ifVersion);
+      if (this.#sql("DELETE FROM flags WHERE meter_id = ?").run(meterId).changes === 0) return false;
       this.#commit.audit.run(meterId, "clear", reason, actor, now());
       return true;
     });
   }
 
   async audit(meterId: string): Promise<Array<AuditRecord & { at: string }>> {
-    return this.#read("cannot read the audit", (db) => db.prepare(
+    return this.#read("cannot read the audit", () => this.#sql(
       "SELECT meter_id AS meterId, action, reason, actor, at FROM audit WHERE meter_id = ? ORDER BY id",
     ).all(meterId) as Array<AuditRecord & { at: string }>);
   }
 
   async readSegments(buckets: readonly number[]): Promise<SegmentRow[]> {
     if (buckets.length === 0) return [];
-    return this.#read("cannot read ledger segments", (db) => db.prepare(
+    return this.#read("cannot read ledger segments", () => this.#sql(
       `${SEGMENT} WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY id`,
     ).all(JSON.stringify(buckets)) as SegmentRow[]);
   }
 
   async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
     if (meterIds.length === 0) return [];
-    return this.#read("cannot read held readings", (db) => (db.prepare(
+    return this.#read("cannot read held readings", () => (this.#sql(
       `${HELD} WHERE meter_id IN (SELECT value FROM json_each(?)) AND resolved_at IS NULL ORDER BY id`,
     ).raw().all(JSON.stringify(meterIds)) as HeldTuple[]).map(heldOf));
   }
@@ -172,7 +181,7 @@ export class SqliteStore implements PartitionedStore {
     if (q.meterId !== undefined) where.push("h.meter_id = ?"), params.push(q.meterId);
     if (q.readingId !== undefined) where.push("h.reading_id = ?"), params.push(q.readingId);
     if (q.reason !== undefined) where.push("'|' || h.reasons || '|' LIKE '%|' || ? || '|%'"), params.push(q.reason);
-    return this.#read("cannot list held readings", (db) => (db.prepare(
+    return this.#read("cannot list held readings", () => (this.#sql(
       `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line,
          h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')
        FROM held h LEFT JOIN batches b USING (batch_id)
@@ -183,10 +192,10 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async heldSummary(): Promise<HeldSummary> {
-    return this.#read("cannot sum held readings", (db) => {
-      const [meters, readings] = db.prepare("SELECT count(DISTINCT meter_id), count(*) FROM held WHERE resolved_at IS NULL").raw().get() as [number, number];
+    return this.#read("cannot sum held readings", () => {
+      const [meters, readings] = this.#sql("SELECT count(DISTINCT meter_id), count(*) FROM held WHERE resolved_at IS NULL").raw().get() as [number, number];
       const byReason: Record<string, number> = {};
-      for (const [reasons, n] of db.prepare("SELECT reasons, count(*) FROM held WHERE resolved_at IS NULL GROUP BY reasons").raw().iterate() as Iterable<[string, number]>) {
+      for (const [reasons, n] of this.#sql("SELECT reasons, count(*) FROM held WHERE resolved_at IS NULL GROUP BY reasons").raw().iterate() as Iterable<[string, number]>) {
         for (const r of reasons.split("|")) if (r !== "") byReason[r] = (byReason[r] ?? 0) + n;
       }
       return { meters, readings, byReason };
@@ -194,7 +203,7 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async batchTotals(): Promise<BatchTotals & { flagged: number }> {
-    return this.#read("cannot sum batches", (db) => db.prepare(
+    return this.#read("cannot sum batches", () => this.#sql(
       `SELECT count(*) AS batches, coalesce(sum(rows), 0) AS rows, coalesce(sum(billable), 0) AS billable, coalesce(sum(held), 0) AS held,
          coalesce(sum(rejected), 0) AS rejected, coalesce(sum(duplicates), 0) AS duplicates, coalesce(sum(sensor), 0) AS sensor,
          (SELECT count(*) FROM flags) AS flagged FROM batches`,
@@ -203,7 +212,7 @@ export class SqliteStore implements PartitionedStore {
 
   async readEpisodes(keys: readonly string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
-    return this.#read("cannot read threshold episodes", (db) => new Map(db.prepare(
+    return this.#read("cannot read threshold episodes", () => new Map(this.#sql(
       "SELECT key, data FROM episodes WHERE key IN (SELECT value FROM json_each(?))",
     ).raw().all(JSON.stringify(keys)) as Array<[string, string]>));
   }
@@ -214,8 +223,8 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async batch(batchId: string): Promise<CommittedBatch | undefined> {
-    return this.#read("cannot read a batch", (db) => {
-      const row = db.prepare(
+    return this.#read("cannot read a batch", () => {
+      const row = this.#sql(
         `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
          FROM batches b LEFT JOIN runs r USING (run_id) WHERE b.batch_id = ?`,
       ).raw().get(batchId) as [string, number, CommittedBatch["runStatus"], number, number, number, number, number, number] | undefined;
@@ -226,16 +235,16 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async batchOutputs(batchId: string): Promise<BatchOutputs> {
-    return this.#read(`cannot read the outputs of batch ${batchId}`, (db) => ({
-      segments: db.prepare(`${SEGMENT} WHERE batch_id = ? ORDER BY id`).all(batchId) as SegmentRow[],
-      held: (db.prepare(`${HELD} WHERE batch_id = ? ORDER BY id`).raw().all(batchId) as HeldTuple[]).map(heldOf),
-      alerts: db.prepare(`${ALERT} WHERE batch_id = ? ORDER BY id`).all(batchId) as AlertRecord[],
-      rejected: db.prepare("SELECT line FROM rejected WHERE batch_id = ? ORDER BY id").pluck().all(batchId) as string[],
+    return this.#read(`cannot read the outputs of batch ${batchId}`, () => ({
+      segments: this.#sql(`${SEGMENT} WHERE batch_id = ? ORDER BY id`).all(batchId) as SegmentRow[],
+      held: (this.#sql(`${HELD} WHERE batch_id = ? ORDER BY id`).raw().all(batchId) as HeldTuple[]).map(heldOf),
+      alerts: this.#sql(`${ALERT} WHERE batch_id = ? ORDER BY id`).all(batchId) as AlertRecord[],
+      rejected: this.#sql("SELECT line FROM rejected WHERE batch_id = ? ORDER BY id").pluck().all(batchId) as string[],
     }));
   }
 
   async listBatches(q: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]> {
-    return this.#read("cannot list batches", (db) => (db.prepare(
+    return this.#read("cannot list batches", () => (this.#sql(
       `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor,
          b.commit_seq, b.input, b.rules_version, b.committed_at
        FROM batches b LEFT JOIN runs r USING (run_id)
@@ -248,38 +257,38 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async published(batchId: string): Promise<boolean> {
-    return this.#read("cannot read a batch", (db) => db.prepare("SELECT published_at IS NOT NULL FROM batches WHERE batch_id = ?").pluck().get(batchId) === 1);
+    return this.#read("cannot read a batch", () => this.#sql("SELECT published_at IS NOT NULL FROM batches WHERE batch_id = ?").pluck().get(batchId) === 1);
   }
 
   async markPublished(batchId: string): Promise<void> {
-    this.#write(`cannot mark batch ${batchId} published`, (db) => db.prepare(
+    this.#write(`cannot mark batch ${batchId} published`, () => this.#sql(
       "UPDATE batches SET published_at = coalesce(published_at, ?) WHERE batch_id = ?").run(now(), batchId));
   }
 
   async adoptBatch(batchId: string, runId: number): Promise<void> {
     this.#write(`cannot move batch ${batchId} to run ${runId}`,
-      (db) => db.prepare("UPDATE batches SET run_id = ? WHERE batch_id = ?").run(runId, batchId));
+      () => this.#sql("UPDATE batches SET run_id = ? WHERE batch_id = ?").run(runId, batchId));
   }
 
   async startRun(inputs: unknown): Promise<number> {
-    return this.#write("cannot start a run", (db) => Number(db.prepare(
+    return this.#write("cannot start a run", () => Number(this.#sql(
       "INSERT INTO runs (started_at, status, inputs) VALUES (?, 'running', ?)").run(now(), JSON.stringify(inputs)).lastInsertRowid));
   }
 
   async finishRun(runId: number, status: "finished" | "failed", summary: unknown, inputs?: unknown): Promise<void> {
-    this.#write(`cannot finish run ${runId}`, (db) => db.prepare(
+    this.#write(`cannot finish run ${runId}`, () => this.#sql(
       "UPDATE runs SET finished_at = ?, status = ?, summary = ?, inputs = coalesce(?, inputs) WHERE run_id = ?",
     ).run(now(), status, JSON.stringify(summary), inputs === undefined ? null : JSON.stringify(inputs), runId));
   }
 
   async runningRun(): Promise<{ runId: number; startedAt: string } | undefined> {
-    return this.#read("cannot read the running run", (db) => db.prepare(
+    return this.#read("cannot read the running run", () => this.#sql(
       "SELECT run_id AS runId, started_at AS startedAt FROM runs WHERE status = 'running' ORDER BY run_id DESC LIMIT 1",
     ).get() as { runId: number; startedAt: string } | undefined);
   }
 
   async addToken(token: Omit<TokenRecord, "revokedAt">): Promise<boolean> {
-    return this.#write(`cannot add token ${token.name}`, (db) => db.prepare(
+    return this.#write(`cannot add token ${token.name}`, () => this.#sql(
       `INSERT INTO tokens (name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)
        ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, created_at = excluded.created_at, revoked_at = NULL
        WHERE tokens.revoked_at IS NOT NULL`,
@@ -287,39 +296,39 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return this.#read("cannot list tokens", (db) => db.prepare(
+    return this.#read("cannot list tokens", () => this.#sql(
       "SELECT name, role, hash, created_at AS createdAt, revoked_at AS revokedAt FROM tokens ORDER BY name",
     ).all() as TokenRecord[]);
   }
 
   async revokeToken(name: string, at: string): Promise<boolean> {
-    return this.#write(`cannot revoke token ${name}`, (db) => db.prepare(
+    return this.#write(`cannot revoke token ${name}`, () => this.#sql(
       "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL").run(at, name).changes === 1);
   }
 
   async putPhoto(photo: PhotoRecord): Promise<void> {
-    this.#write(`cannot store photo ${photo.sha256}`, (db) => db.prepare(
+    this.#write(`cannot store photo ${photo.sha256}`, () => this.#sql(
       "INSERT OR IGNORE INTO photos (sha256, media_type, data, stored_at) VALUES (?, ?, ?, ?)",
     ).run(photo.sha256, photo.mediaType, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), now()));
   }
 
   async readPhoto(sha256: string): Promise<PhotoRecord | undefined> {
-    return this.#read(`cannot read photo ${sha256}`, (db) => {
-      const row = db.prepare("SELECT sha256, media_type, data FROM photos WHERE sha256 = ?").raw().get(sha256) as [string, string, Buffer] | undefined;
+    return this.#read(`cannot read photo ${sha256}`, () => {
+      const row = this.#sql("SELECT sha256, media_type, data FROM photos WHERE sha256 = ?").raw().get(sha256) as [string, string, Buffer] | undefined;
       return row === undefined ? undefined : { sha256: row[0], mediaType: row[1], bytes: new Uint8Array(row[2]) };
     });
   }
 
   async meta(key: string): Promise<string | undefined> {
     return this.#read(`cannot read meta ${key}`,
-      (db) => db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string | undefined);
+      () => this.#sql("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string | undefined);
   }
 
   async setMeta(key: string, value: string): Promise<void> {
     if (key === PARTITIONS_KEY) {
       throw new StoreError("MF_ERR_STORE_PARTITIONS", `meta "${PARTITIONS_KEY}" is the partition count, fixed when the store was created`);
     }
-    this.#write(`cannot write meta ${key}`, (db) => db.prepare(
+    this.#write(`cannot write meta ${key}`, () => this.#sql(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value));
   }
 

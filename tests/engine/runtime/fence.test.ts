@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runFiles } from "../../../engine/runtime/index.js";
 import { FENCED_ATTEMPTS } from "../../../engine/runtime/run.js";
+import { BUCKETS_PER_PARTITION } from "../../../engine/store/contract.js";
 import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -17,7 +18,7 @@ const lines = ["meter_id,end,value"];
 for (let day = 1; day <= 6; day++) for (let i = 0; i < 40; i++) lines.push(`E-${i},2026-11-0${day},${100 + day * (i + 1)}`);
 const readings = write(dir, "r.csv", lines);
 
-/** Another writer: one empty batch committed on every partition at its current version. */
+/** Another writer: one empty batch committed on every bucket at its current version, as changing every meter. */
 async function interfere(db: string): Promise<void> {
   const store = await openStore(db);
   // The run's writer may land a commit between our read of the versions and our commit: then
@@ -34,11 +35,11 @@ async function interfere(db: string): Promise<void> {
 }
 
 async function commitOnAll(store: Awaited<ReturnType<typeof openStore>>): Promise<void> {
-  const versions = await store.versions();
+  const rows = await store.readBuckets(Array.from({ length: store.partitions * BUCKETS_PER_PARTITION }, (_, b) => b));
   await store.commit({
     batchId: `other-writer-${Math.random()}`, runId: 0, seq: 0, input: "another writer", rulesVersion: "",
     counts: { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0 },
-    fence: [...versions].map((version, partition) => ({ partition, version })),
+    fence: [], buckets: rows.map((r) => ({ bucket: r.bucket, version: r.version, slots: null })),
     state: [], segments: [], held: [], alerts: [], flags: [], audit: [], episodes: [],
   });
 }
