@@ -6,9 +6,13 @@
 // workers to the last batch's commit (worker start-up included), so readings/s is end to end
 // with commits. Medians over --runs.
 //   npm run build:ts && node dist/bench/cluster/cluster.js [--meters 1000000] [--days 1] [--runs 3]
+//     [--layouts run,1x0,1x2,2x1] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args "--cpu-prof ..."]
+// Layouts: `run` is the baseline, `PxT` is P worker processes with T decision threads each.
+// With several --bin (an A/B: the code before a change and after it), every layout's runs
+// alternate between them, run by run, in the same minutes on the same files.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -20,11 +24,16 @@ import { startServer } from "../nats/server.js";
 const { values } = parseArgs({ options: {
   meters: { type: "string", default: "1000000" }, days: { type: "string", default: "1" }, runs: { type: "string", default: "3" },
   postgres: { type: "string", default: process.env.MF_TEST_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test" },
+  layouts: { type: "string", default: "run,1x0,1x2,2x1" }, bin: { type: "string", multiple: true }, "node-args": { type: "string", default: "" },
 } });
 const meters = Number(values.meters);
 const days = Number(values.days);
 const runs = Number(values.runs);
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const bins = (values.bin ?? [`this=${join(packageRoot(), "dist", "engine", "cli", "main.js")}`]).map((b) => {
+  const at = b.indexOf("=");
+  return at < 0 ? { label: b, path: b } : { label: b.slice(0, at), path: b.slice(at + 1) };
+});
+const nodeArgs = values["node-args"].split(" ").filter((a) => a !== "");
 const dir = mkdtempSync(join(tmpdir(), "meterflow-bench-cluster-"));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -33,33 +42,33 @@ const readings = await writeBenchReadings({ path: join(dir, "readings.csv"), met
 console.log(`shape: ${meters.toLocaleString("en")} meters x ${days} reading(s) = ${readings.rows.toLocaleString("en")} readings `
   + `(${(readings.bytes / 1e6).toFixed(1)} MB), registry baselines; 2 cores`);
 
-function cli(...args: string[]): void {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+function cli(bin: string, ...args: string[]): void {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`meterflow ${args[0]} failed: ${r.stderr}`);
 }
 
 /** `meterflow run` on SQLite over the same files (registry imported first, not timed). */
-function baseline(): number {
+function baseline(bin: string): number {
   const db = join(dir, `run-${Math.random().toString(36).slice(2)}.db`);
-  cli("meters", "import", "--db", db, registry.path);
+  cli(bin, "meters", "import", "--db", db, registry.path);
   const t = performance.now();
-  cli("run", "--quiet", "--db", db, "--out", join(dir, "run-out"), readings.path);
+  cli(bin, "run", "--quiet", "--db", db, "--out", join(dir, "run-out"), readings.path);
   const s = (performance.now() - t) / 1000;
   rmSync(db, { force: true });
   return s;
 }
 
 /** A layout: `processes` workers with `threads` decision threads each; seconds to the last commit. */
-async function cluster(processes: number, threads: number): Promise<number> {
+async function cluster(bin: string, processes: number, threads: number): Promise<number> {
   const schema = `mf_bench_${Math.random().toString(36).slice(2, 10)}`;
   const db = `${values.postgres}?schema=${schema}`;
   const server = await startServer();
   try {
-    cli("meters", "import", "--db", db, registry.path);
-    cli("publish", "--nats", server.url, "--quiet", readings.path);
+    cli(bin, "meters", "import", "--db", db, registry.path);
+    cli(bin, "publish", "--nats", server.url, "--quiet", readings.path);
     const started = Date.now();
     const workers = Array.from({ length: processes }, () => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, "worker", "--nats", server.url, "--db", db, "--threads", String(threads), "--exit-when-idle", "2"],
+      const child = spawn(process.execPath, [...nodeArgs, bin, "worker", "--nats", server.url, "--db", db, "--threads", String(threads), "--exit-when-idle", "2"],
         { stdio: ["ignore", "ignore", "pipe"] });
       let err = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
@@ -92,18 +101,35 @@ async function cluster(processes: number, threads: number): Promise<number> {
   }
 }
 
-const layouts: Array<[string, () => Promise<number>]> = [
-  ["meterflow run, SQLite (baseline)", async () => baseline()],
-  ["1 worker, decided in its main thread", () => cluster(1, 0)],
-  ["1 worker, 2 decision threads", () => cluster(1, 2)],
-  ["2 workers, 1 decision thread each", () => cluster(2, 1)],
-];
-const results: Array<{ layout: string; seconds: number }> = [];
-for (const [layout, measure] of layouts) {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await measure());
-  results.push({ layout, seconds: median(times) });
-  console.log(`${layout.padEnd(40)} ${median(times).toFixed(2).padStart(7)} s  ${(readings.rows / median(times) / 1e6).toFixed(3)}M readings/s  `
-    + `(${(results[0].seconds / median(times)).toFixed(2)}x the run; runs: ${times.map((t) => t.toFixed(2)).join(", ")})`);
+const NAMES: Record<string, string> = { run: "meterflow run, SQLite (baseline)" };
+function measureOf(layout: string): [string, (bin: string) => Promise<number>] {
+  if (layout === "run") return [NAMES.run, async (bin) => baseline(bin)];
+  const m = /^(\d+)x(\d+)$/.exec(layout);
+  if (m === null) throw new Error(`--layouts: ${layout} is not run or PxT`);
+  const [p, t] = [Number(m[1]), Number(m[2])];
+  const name = `${p} worker${p > 1 ? "s" : ""}, ${t === 0 ? "decided in the main thread" : `${t} decision thread${t > 1 ? "s" : ""}${p > 1 ? " each" : ""}`}`;
+  return [name, (bin) => cluster(bin, p, t)];
+}
+
+let first: number | undefined;
+for (const layout of values.layouts.split(",")) {
+  const [name, measure] = measureOf(layout);
+  const times = new Map<string, number[]>(bins.map((b) => [b.label, []]));
+  const loads: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const b of bins) {
+      loads.push(loadavg()[0]);
+      times.get(b.label)!.push(await measure(b.path));
+    }
+  }
+  for (const b of bins) {
+    const ts = times.get(b.label)!;
+    const med = median(ts);
+    first ??= med;
+    const label = bins.length > 1 ? `${name} [${b.label}]` : name;
+    console.log(`${label.padEnd(48)} ${med.toFixed(2).padStart(7)} s  ${(readings.rows / med / 1e6).toFixed(3)}M readings/s  `
+      + `(${(first / med).toFixed(2)}x the first; runs: ${ts.map((t) => t.toFixed(2)).join(", ")})`);
+  }
+  console.log(`  load average (1 min) at the runs' starts: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,8 @@ import { canImportInThread, startImportThread } from "./import-thread.js";
 export const REGISTERED = "meters_registered";
 /** The meta key of the last import's file and meter types (their SHA-256). */
 const DIGEST = "registry_sha256";
+/** The meta key of the last imported registry's digest: a worker's cached slices are valid while it is unchanged. */
+export const REGISTRY_DIGEST = DIGEST;
 /** The meta key of what the last import's file held: `{ "meters": valid rows, "rejected": rows }`. */
 const CONTENT = "registry_content";
 

@@ -1,7 +1,8 @@
 // `meterflow worker`: decides the readings a cluster publishes to NATS JetStream and commits them
 // to the shared store (DESIGN.md "Architecture": the same decision as `meterflow run`, another
 // source and sink). Per partition, one durable consumer with one message in flight: a message
-// is decoded, decided on fresh slices of its meters, committed in one fenced transaction
+// is decoded, decided on its partition's slices (kept from batch to batch while the store
+// says they are current, sessions.ts), committed in one fenced transaction
 // (idempotent by its batch id, a hash of its content), its outputs published, and only then
 // acknowledged. A crash at any point redelivers the message; its commit is then a duplicate and
 // changes nothing, and its outputs go out if they had not. Any number of workers, on any number
@@ -22,11 +23,11 @@ import { canDecideInThreads, DecisionPool, defaultThreads } from "../pool/index.
 import { committedLines } from "../runtime/committed.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
-import { DecisionSession } from "../runtime/session.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { consumerName, ensureConsumers } from "./consumers.js";
 import { ensureOutputStream, outputStreamName, publishOutputs } from "./outputs.js";
+import { PartitionSessions } from "./sessions.js";
 
 export interface WorkerOptions extends DecisionSetupOptions {
   /** NATS server URL(s). */
@@ -81,9 +82,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     const threads = canDecideInThreads() ? (options.threads ?? defaultThreads()) : 0;
     pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, threads) : undefined;
     options.onReady?.({ stream: stream.name, partitions: stream.partitions, threads });
-    const worker = new Worker(new DecisionSession(store, setup, pool), nc, stream.name, ackWaitMs, options);
-    await worker.run(stream.partitions);
-    return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
+    const sessions = new PartitionSessions(store, setup, pool);
+    try {
+      const worker = new Worker(sessions, nc, stream.name, ackWaitMs, options);
+      await worker.run(stream.partitions);
+      return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
+    } finally {
+      sessions.close();
+    }
   } finally {
     await nc?.drain().catch(() => undefined);
     await pool?.close();
@@ -96,7 +102,7 @@ class Worker {
   readonly counts: WorkerCounts = {
     messages: 0, duplicateMessages: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0, outputs: 0, seconds: 0,
   };
-  readonly #session: DecisionSession;
+  readonly #sessions: PartitionSessions;
   readonly #nc: NatsConnection;
   readonly #stream: string;
   readonly #ackWaitMs: number;
@@ -109,13 +115,13 @@ class Worker {
   /** The partitions' message streams now open: stopped together when the worker stops. */
   readonly #open = new Set<ConsumerMessages>();
 
-  constructor(session: DecisionSession, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
-    this.#session = session;
+  constructor(sessions: PartitionSessions, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
+    this.#sessions = sessions;
     this.#nc = nc;
     this.#stream = stream;
     this.#ackWaitMs = ackWaitMs;
     this.#options = options;
-    this.#channels = channelIndex(session.setup.plugins);
+    this.#channels = channelIndex(sessions.setup.plugins);
   }
 
   /** One loop per partition until stopped (by the signal, or by being idle long enough). */
@@ -190,9 +196,9 @@ class Worker {
       }
       const batchId = createHash("sha256").update(`${wire.partition}:`).update(msg.data).digest("hex").slice(0, 32);
       const batch = { ...toReadingBatch(wire, createMeterIndex(), this.#channels), batchId };
-      const store = this.#session.store;
+      const store = this.#sessions.store;
       // The input label is the file as published: rejected rows name it, as in meterflow run.
-      const decision = await this.#session.decide(batch, wire.file);
+      const decision = await this.#sessions.decide(wire.partition, batch, wire.file);
       if (decision.commit === "committed") {
         addCounts(this.counts, decision.counts);
         if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");
