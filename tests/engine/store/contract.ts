@@ -200,6 +200,60 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect(await store.readSegments([6])).toHaveLength(1);
     });
 
+    withStore("is fenced by meter: another writer's change to other meters of a bucket is merged, to the batch's refuses it", async ({ store }) => {
+      const bucket = 9;
+      const ids = idsIn(bucket, 3);
+      await register(store, ids.map((id) => meter(id)));
+      const [row] = await store.readBuckets([bucket]);
+      expect(row.version).toBe(0);
+      const slot = (id: string) => decodeRegistry(row.registry).ids.indexOf(id);
+      const [a, b, c] = ids.map(slot);
+      /** The bucket's state with these meters' last values (the others as never read). */
+      const stateWith = (values: Array<[number, number]>) => {
+        const st = createState(3);
+        for (const [s, v] of values) st.lastValue[s] = v;
+        return { bucket, meters: 3, state: encodeState(st) };
+      };
+      const byMeter = (...fences: Array<[number, number[] | null]>) => fences.map(([version, slots]) => ({ bucket, version, slots }));
+      const lastValues = async () => [...decodeState((await store.readBuckets([bucket]))[0].state, 3).lastValue];
+      const at = (values: number[]) => [a, b, c].map((s) => values[s]);
+      // An operator's batch of one on meter a (run 0), decided at version 0.
+      expect(await store.commit(batch("op-a", [], { runId: 0, buckets: byMeter([0, [a]]), state: [stateWith([[a, 10]])] }))).toBe("committed");
+      expect((await store.readBuckets([bucket]))[0].version).toBe(1);
+      // A run's batch on meter b, decided at version 0 (its state of a is stale): merged, a kept.
+      expect(await store.commit(batch("run7-1", [], { runId: 7, buckets: byMeter([0, [b]]), state: [stateWith([[b, 20]])],
+        segments: [{ bucket, entries: 1, data: Uint8Array.from([1]) }] }))).toBe("committed");
+      expect(at(await lastValues())).toEqual([10, 20, Number.NaN]);
+      // Its next batch on b is still decided on version 0: its own commit is not another writer's.
+      expect(await store.commit(batch("run7-2", [], { runId: 7, seq: 1, buckets: byMeter([0, [b]]), state: [stateWith([[b, 21]])] }))).toBe("committed");
+      expect(at(await lastValues())).toEqual([10, 21, Number.NaN]);
+      // Decided on meter a (or b, for another run) before they changed: refused, nothing written.
+      await expect(store.commit(batch("op-a2", [], { runId: 0, buckets: byMeter([0, [a]]), state: [stateWith([[a, 11]])],
+        held: [held("r-a", ids[0])] }))).rejects.toMatchObject({ name: "StoreError", code: "MF_ERR_STORE_FENCED" });
+      await expect(store.commit(batch("run8", [], { runId: 8, buckets: byMeter([1, [b, c]]), state: [stateWith([[c, 30]])] })))
+        .rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+      expect(await store.batch("op-a2")).toBeUndefined();
+      expect(await store.readHeld([ids[0]])).toEqual([]);
+      expect(at(await lastValues())).toEqual([10, 21, Number.NaN]);
+      // Every meter (slots null) conflicts with any change; a bucket written without a fence is refused.
+      await expect(store.commit(batch("all", [], { runId: 0, buckets: byMeter([1, null]) }))).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+      await expect(store.commit(batch("unfenced", [], { runId: 0, buckets: [], segments: [{ bucket, entries: 1, data: Uint8Array.from([1]) }] })))
+        .rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
+      // A commit with partition fences writes the bucket as every meter's change: a bucket fence before it is stale.
+      const version = (await store.readBuckets([bucket]))[0].version;
+      expect(version).toBe(3);
+      expect(await store.commit(batch("legacy", [{ partition: bucket % P, version: (await store.versions())[bucket % P] }],
+        { runId: 0, state: [stateWith([[a, 12], [b, 21]])] }))).toBe("committed");
+      await expect(store.commit(batch("op-c", [], { runId: 0, buckets: byMeter([version, [c]]), state: [stateWith([[c, 30]])] })))
+        .rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED" });
+      // Nothing since its version: its BLOB is the bucket's as it read it, written as it is.
+      expect(await store.commit(batch("op-c", [], { runId: 0, buckets: byMeter([version + 1, [c]]),
+        state: [stateWith([[a, 12], [b, 21], [c, 30]])] }))).toBe("committed");
+      expect(at(await lastValues())).toEqual([12, 21, 30]);
+      // Bucket commits move their partitions on too (a partition-fenced batch sees them).
+      expect((await store.versions())[bucket % P]).toBe(5);
+    });
+
     withStore("leaves nothing of a commit that fails part way", async ({ store }) => {
       const bucket = bucketOf("M-1", P);
       await register(store, [meter("M-1")]);
