@@ -178,7 +178,8 @@ export class RunError extends MeterflowError {
 /**
  * Runs reading files through the store to the output files (README "`meterflow run`"). A batch
  * whose commit is fenced (another writer - a worker, an operator's release or manual reading -
- * committed to its partition while this run was deciding) is decided again: the run starts over
+ * committed a change to one of its meters after this run read their bucket; other meters' changes
+ * are merged, engine/store/bucket-fence.ts) is decided again: the run starts over
  * on what the store now holds, adopting every batch already committed (as a rerun does). It goes
  * on as long as each attempt gets further than the one before; after FENCED_ATTEMPTS attempts in
  * a row that do not, it stops with MF_ERR_STORE_FENCED.
