@@ -78,7 +78,7 @@ export class CommitBuilder {
     return {
       batchId, runId: this.#runId, seq, input, rulesVersion: this.#rulesVersion, fence: [], buckets: fence,
       counts: { rows: c.rows, billable: c.billable, held: c.held, rejected: c.rejected, duplicates: c.duplicates, sensor: c.sensor },
-      state: ws.stateOf(buckets), segments, held: out.held,
+      state: ws.stateOf(buckets), segments, held: withPhotos(out.held, batch, keys, ws),
       alerts: out.alerts.map((a) => ({ meterId: a.meterId, endDay: a.end, rule: a.rule, line: JSON.stringify(a) })),
       flags: out.audit.filter((a) => a.action === "set").map((a) => ({
         meterId: a.meterId, reason: a.reason, note: "", actor: a.actor, at,
@@ -90,4 +90,16 @@ export class CommitBuilder {
       episodes: this.#episodes?.entries(batch) ?? [],
     };
   }
+}
+
+/** Held records of readings that came with a photo say so (has_photo), so a release judges them with it. */
+function withPhotos(held: Commit["held"], batch: ReadingBatch, keys: Int32Array, ws: WorkingSet): Commit["held"] {
+  const photo = batch.photo;
+  if (photo === undefined || held.length === 0) return held;
+  const withPhoto = new Set<string>();
+  for (let row = 0; row < batch.length; row++) {
+    if (photo[row] === 1 && keys[row] >= 0) withPhoto.add(`${ws.meters.ids[keys[row]]}|${batch.end[row]}|${batch.value[row]}`);
+  }
+  if (withPhoto.size === 0) return held;
+  return held.map((h) => (withPhoto.has(`${h.meterId}|${h.endDay}|${h.value}`) ? { ...h, photo: true } : h));
 }

@@ -174,6 +174,8 @@ export interface HeldRecord {
   reasons: string;
   /** Its held.csv row as JSON (engine/pipeline/output.ts holdRow). */
   line: string;
+  /** True when it came with a photo of its meter (the has_photo fact), so a release judges it with one; absent: none. */
+  photo?: boolean;
 }
 
 /** An alert as committed (alerts.csv row as JSON in `line`). */

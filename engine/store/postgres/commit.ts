@@ -39,7 +39,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
   await insertSegments(client, c.batchId, c.segments);
   const held = c.held;
   await copyIn(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
-    "reasons", "line", "rules_version"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text"],
+    "reasons", "line", "rules_version", "photo"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int"],
   held.length, (i, column) => {
     const h = held[i];
     switch (column) {
@@ -53,7 +53,8 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
       case 7: return h.verification;
       case 8: return h.reasons;
       case 9: return h.line;
-      default: return c.rulesVersion;
+      case 10: return c.rulesVersion;
+      default: return h.photo === true ? 1 : 0;
     }
   });
   const released = c.released ?? [];

@@ -205,6 +205,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (bucket, version)
   );
   `,
+  // 7: a held reading keeps whether it came with a photo (has_photo), for its release
+  `
+  ALTER TABLE held ADD COLUMN photo integer NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

@@ -15,7 +15,13 @@ import { PARTITIONS_KEY } from "./schema.js";
 const now = () => new Date().toISOString();
 
 const HELD_COLUMNS = `reading_id AS "readingId", meter_id AS "meterId", end_day AS "endDay", value, override, source, verification,
-  reasons, line`;
+  reasons, line, photo`;
+
+/** A held row as read: `photo` only when it came with one (as the SQLite store answers). */
+function heldOf<T extends Omit<HeldRecord, "photo"> & { photo?: boolean | number }>(row: T): T & { photo?: boolean } {
+  const { photo, ...rest } = row;
+  return (photo === 1 || photo === true ? { ...rest, photo: true } : rest) as T & { photo?: boolean };
+}
 const SEGMENT_COLUMNS = `bucket, batch_id AS "batchId", entries, data`;
 const ALERT_COLUMNS = `meter_id AS "meterId", end_day AS "endDay", rule, line`;
 
@@ -182,13 +188,13 @@ export class PostgresStore implements PartitionedStore {
     if (meterIds.length === 0) return [];
     const result = await this.#query<HeldRecord>("cannot read held readings",
       `SELECT ${HELD_COLUMNS} FROM held WHERE meter_id = ANY($1::text[]) AND resolved_at IS NULL ORDER BY id`, [[...meterIds]]);
-    return result.rows;
+    return result.rows.map(heldOf);
   }
 
   async listHeld(q: HeldQuery): Promise<HeldListing[]> {
     const result = await this.#query<Omit<HeldListing, "id"> & { id: string }>("cannot list held readings",
       `SELECT h.reading_id AS "readingId", h.meter_id AS "meterId", h.end_day AS "endDay", h.value, h.override, h.source,
-         h.verification, h.reasons, h.line,
+         h.verification, h.reasons, h.line, h.photo,
          h.id, h.batch_id AS "batchId", h.rules_version AS "rulesVersion", coalesce(b.committed_at, '') AS "heldAt"
        FROM held h LEFT JOIN batches b ON b.batch_id = h.batch_id
        WHERE h.resolved_at IS NULL AND h.id > $1
@@ -196,7 +202,7 @@ export class PostgresStore implements PartitionedStore {
          AND ($4::text IS NULL OR '|' || h.reasons || '|' LIKE '%|' || $4 || '|%')
        ORDER BY h.id LIMIT $5`,
       [q.after ?? 0, q.meterId ?? null, q.readingId ?? null, q.reason ?? null, q.limit]);
-    return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+    return result.rows.map((r) => ({ ...heldOf(r), id: Number(r.id) }));
   }
 
   async heldSummary(): Promise<HeldSummary> {
@@ -258,7 +264,7 @@ export class PostgresStore implements PartitionedStore {
       this.#query<AlertRecord>(what, `SELECT ${ALERT_COLUMNS} FROM alerts WHERE batch_id = $1 ORDER BY id`, [batchId]),
       this.#query<{ line: string }>(what, "SELECT line FROM rejected WHERE batch_id = $1 ORDER BY id", [batchId]),
     ]);
-    return { segments: segments.rows, held: held.rows, alerts: alerts.rows, rejected: rejected.rows.map((r) => r.line) };
+    return { segments: segments.rows, held: held.rows.map(heldOf), alerts: alerts.rows, rejected: rejected.rows.map((r) => r.line) };
   }
 
   async listBatches(q: { afterSeq?: number; since?: string; limit: number }): Promise<BatchListing[]> {

@@ -44,7 +44,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
       ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`),
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data) VALUES (?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
-      reasons, line, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      reasons, line, rules_version, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
       WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL`),
     rejected: db.prepare("INSERT INTO rejected (batch_id, line) VALUES (?, ?)"),
@@ -83,7 +83,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
   for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data);
   for (const h of c.held) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
-      h.reasons, h.line, c.rulesVersion);
+      h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0);
   }
   for (const r of c.released ?? []) {
     s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value);

@@ -204,6 +204,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (bucket, version)
   ) WITHOUT ROWID;
   `,
+  // 6: a held reading keeps whether it came with a photo (has_photo), for its release
+  `
+  ALTER TABLE held ADD COLUMN photo INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**

@@ -18,10 +18,10 @@ import { PARTITIONS_KEY } from "./schema.js";
 const now = () => new Date().toISOString();
 const nan = (v: number | null) => (v === null ? Number.NaN : v);
 
-const HELD = "SELECT reading_id, meter_id, end_day, value, override, source, verification, reasons, line FROM held";
-type HeldTuple = [string, string, number, number | null, number | null, number, number, string, string];
-const heldOf = ([readingId, meterId, endDay, value, override, source, verification, reasons, line]: HeldTuple): HeldRecord =>
-  ({ readingId, meterId, endDay, value: nan(value), override: nan(override), source, verification, reasons, line });
+const HELD = "SELECT reading_id, meter_id, end_day, value, override, source, verification, reasons, line, photo FROM held";
+type HeldTuple = [string, string, number, number | null, number | null, number, number, string, string, number];
+const heldOf = ([readingId, meterId, endDay, value, override, source, verification, reasons, line, photo]: HeldTuple): HeldRecord =>
+  ({ readingId, meterId, endDay, value: nan(value), override: nan(override), source, verification, reasons, line, ...(photo === 1 ? { photo: true } : {}) });
 
 const SEGMENT = "SELECT bucket, batch_id AS batchId, entries, data FROM segments";
 const ALERT = "SELECT meter_id AS meterId, end_day AS endDay, rule, line FROM alerts";
@@ -182,13 +182,13 @@ export class SqliteStore implements PartitionedStore {
     if (q.readingId !== undefined) where.push("h.reading_id = ?"), params.push(q.readingId);
     if (q.reason !== undefined) where.push("'|' || h.reasons || '|' LIKE '%|' || ? || '|%'"), params.push(q.reason);
     return this.#read("cannot list held readings", () => (this.#sql(
-      `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line,
+      `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line, h.photo,
          h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')
        FROM held h LEFT JOIN batches b USING (batch_id)
        WHERE ${where.join(" AND ")}
        ORDER BY h.id LIMIT ?`,
     ).raw().all(...params, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
-      .map((row) => ({ ...heldOf(row.slice(0, 9) as HeldTuple), id: row[9], batchId: row[10], rulesVersion: row[11], heldAt: row[12] })));
+      .map((row) => ({ ...heldOf(row.slice(0, 10) as HeldTuple), id: row[10], batchId: row[11], rulesVersion: row[12], heldAt: row[13] })));
   }
 
   async heldSummary(): Promise<HeldSummary> {

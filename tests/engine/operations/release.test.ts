@@ -4,7 +4,7 @@
 // and what no release can bill is refused with nothing changed.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { clearTempBad, listHeld, listTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
+import { clearTempBad, enterManualReading, listHeld, listTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
 import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
@@ -12,6 +12,7 @@ import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const dir = tempDir();
+const DAY = Date.UTC(2026, 10, 1) / 86_400_000;
 let n = 0;
 const E = (id: string, baseline: string) => `${id},electricity.register,kWh,1,,,,,,,,,${baseline}`;
 
@@ -120,6 +121,35 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     const day = (iso: string) => Date.parse(iso) / 86_400_000;
     expect(ledger.byReading.get(day("2026-11-10"))).toBe(10);
     expect(ledger.byReading.get(day("2026-11-30"))).toBe(20);
+  });
+
+  it("releases a manual reading with the photo it came with: re-judged with has_photo", async () => {
+    const { db } = await fixture();
+    // Every manual reading held for review; an alert for each reading judged with a photo.
+    const rules = write(dir, `photo-rules-${n++}.json`, [JSON.stringify({ rules: [
+      { name: "review-manual", priority: 10, conditions: { all: [{ fact: "source", operator: "equal", value: "manual" }] },
+        event: { type: "hold", params: { reason: "awaiting_review" } } },
+      { name: "photo-seen", priority: 5, conditions: { all: [{ fact: "has_photo", operator: "equal", value: true }] },
+        event: { type: "alert", params: { severity: "info", channel: "register", message: "judged with a photo" } } },
+    ] })]);
+    const session = await OperationSession.open({ db, rules: [rules] });
+    try {
+      const photo = { sha256: "ab".repeat(32), mediaType: "image/png" };
+      const entered = await enterManualReading(session, { meterId: "E-1", endDay: DAY + 9, value: 1010, photo, actor: "ops-anna" });
+      expect(entered).toMatchObject({ decision: "held", reasons: "awaiting_review" });
+      expect(entered.alerts.map((a) => a.rule)).toEqual(["photo-seen"]);
+      const kept = (await listHeld(session.store, { meterId: "E-1" })).rows;
+      expect(kept.map((h) => [h.readingId, h.photo])).toEqual([["E-1@2026-11-10", true]]);
+      // The same without a photo: kept without one.
+      await enterManualReading(session, { meterId: "E-2", endDay: DAY + 9, value: 1010, actor: "ops-anna" });
+      expect((await listHeld(session.store, { meterId: "E-2" })).rows.map((h) => h.photo)).toEqual([undefined]);
+      const released = await releaseHeld(session, { readingId: "E-1@2026-11-10", reason: "photo checked", actor: "ops-ben" });
+      expect(released).toMatchObject({ billed: 10, correction: 0 });
+      const [last] = await session.store.listBatches({ afterSeq: 0, limit: 1000 }).then((b) => b.slice(-1));
+      expect((await session.store.batchOutputs(last.batchId)).alerts.map((a) => [a.meterId, a.rule])).toEqual([["E-1", "photo-seen"]]);
+    } finally {
+      await session.close();
+    }
   });
 
   it("refuses what no release can bill, and changes nothing", async () => {
