@@ -182,6 +182,15 @@ export class WorkingSet {
     return this.#buckets.get(bucket)!.version;
   }
 
+  /**
+   * A loaded bucket's version moved on by a commit of this working set's own state (a worker's
+   * session keeps its working set for the next batch, which is fenced at this version).
+   */
+  setVersion(bucket: number, version: number): void {
+    const b = this.#buckets.get(bucket);
+    if (b !== undefined) b.version = version;
+  }
+
   /** The key of a bucket's slot (for ledger segments, which name meters by slot). */
   keyAt(bucket: number, slot: number): number {
     return this.#buckets.get(bucket)!.first + slot;

@@ -30,7 +30,7 @@ import type { SessionDecision } from "../runtime/session.js";
 import { WorkingSet } from "../runtime/working-set.js";
 import type { WriterClient } from "../runtime/writer-client.js";
 import type { EncodedLines, WriteJob } from "../runtime/writer.js";
-import type { PartitionedStore } from "../store/contract.js";
+import type { Commit, PartitionedStore } from "../store/contract.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import { createFormatter } from "../sinks/formatter.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
@@ -105,8 +105,8 @@ export class PartitionSessions {
       const session = await this.#session(partition, batch.length);
       try {
         const decision = await this.#attempt(session, batch, input);
-        // A duplicate at commit (the store had the batch; this session's fence count moved on
-        // without the store's) leaves the session behind the store: start afresh next time.
+        // A duplicate: another writer committed this batch (a redelivery), so the store moved on
+        // without this session: start afresh next time.
         if (decision.commit === "duplicate") this.#drop(partition);
         return decision;
       } catch (error) {
@@ -153,8 +153,8 @@ export class PartitionSessions {
     const facts = createFacts();
     pluginFacts.clear(facts as Record<string, unknown>);
     const writer = new SessionWriter(store);
-    // The fence starts at the versions read now, at or after `version`: if the store moved in
-    // between, the first commit is fenced and the session dropped (never a stale decision kept).
+    // Buckets are fenced at the versions read with their BLOBs; if the partition moved between
+    // `version` and those reads, the next check drops the session (never a stale one kept).
     const commits = await CommitBuilder.create(store, ws, 0, rules.version, episodes);
     const ctx: ProcessorContext = {
       store, ws, meters: ws.meters, state: ws.state, kernel: this.#kernel, writer, format: this.#format, tally: new Tally(), runId: 0,
@@ -176,14 +176,31 @@ export class PartitionSessions {
     // A batch is decided once per attempt: the rejections the registry checks add are its own.
     const counts = await session.runner.process({ ...batch, reject: batch.reject.slice() }, 0, input);
     await writer.flush();
-    // The store's version of the partition moved with each commit that fenced it. A batch that
-    // reached into another partition (not what publish sends) loaded buckets this session's
-    // check does not cover: it is not kept.
-    for (const f of writer.fence) {
-      if (f.partition === session.partition) session.version = f.version + 1;
-      else session.version = -1;
-    }
+    const commit = writer.committed;
+    if (commit !== undefined) this.#committed(session, commit);
     return { commit: writer.result ?? "duplicate", counts, lines: writer.lines };
+  }
+
+  /**
+   * Moves the session on with its own commit: the store moved the partition's version by one and
+   * each fenced bucket to its fence version + 1. Those are the versions the next batch is fenced
+   * at; they hold only if no other writer committed in between, which the partition's version
+   * tells before the next batch (else the session is dropped). A batch that reached into another
+   * partition (not what publish sends) loaded buckets this check does not cover: not kept.
+   */
+  #committed(session: Session, commit: Commit): void {
+    const partitions = this.store.partitions;
+    let mine = false;
+    for (const f of commit.buckets ?? []) {
+      if (f.bucket % partitions !== session.partition) session.version = -1;
+      mine = true;
+      session.ctx.ws.setVersion(f.bucket, f.version + 1);
+    }
+    for (const f of commit.buckets === undefined ? commit.fence : []) {
+      if (f.partition !== session.partition) session.version = -1;
+      mine = true;
+    }
+    if (mine && session.version >= 0) session.version++;
   }
 
   #drop(partition: number): void {
@@ -218,7 +235,8 @@ class SessionWriter implements WriterClient {
   #chain: Promise<void> = Promise.resolve();
   #failure: unknown;
   result: "committed" | "duplicate" | undefined;
-  fence: ReadonlyArray<{ partition: number; version: number }> = [];
+  /** The commit the store applied for the batch, if it did. */
+  committed: Commit | undefined;
   lines: EncodedLines = NO_LINES;
 
   constructor(store: PartitionedStore) {
@@ -228,7 +246,7 @@ class SessionWriter implements WriterClient {
   /** Forgets the previous batch's outcome (its commit is done: flush came before). */
   reset(): void {
     this.result = undefined;
-    this.fence = [];
+    this.committed = undefined;
     this.lines = NO_LINES;
   }
 
@@ -237,7 +255,7 @@ class SessionWriter implements WriterClient {
     this.#chain = this.#chain.then(async () => {
       if (job.kind === "commit") {
         this.result = await this.#store.commit(job.commit);
-        if (this.result === "committed") this.fence = job.commit.fence;
+        if (this.result === "committed") this.committed = job.commit;
       }
       this.lines = job.lines;
     }).catch((error: unknown) => {
