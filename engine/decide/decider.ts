@@ -111,7 +111,7 @@ export class Decider {
     // Sensor rows have no register value: they never reach the kernel.
     const sensorRow = batch.sensorRow;
     if (sensorRow !== undefined) for (let row = 0; row < n; row++) if (sensorRow[row] === 1) valid[row] = -1;
-    const { count } = this.#grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, this.#order);
+    const count = this.#grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, this.#order);
     const order = this.#order;
     const rows = this.#rows;
     const lastEnd = this.#ctx.state.lastEnd;
