@@ -68,7 +68,12 @@ export class CommitBuilder {
     // Segments name meters by slot: swap keys for slots while encoding, then put them back.
     const keysOf = h.meter.slice(0, h.length);
     for (let i = 0; i < h.length; i++) h.meter[i] = ws.placeOf(keysOf[i]).slot;
-    const segments = [...rowsOf].map(([bucket, rows]) => ({ bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)) }));
+    // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
+    const segments = [...rowsOf].map(([bucket, rows]) => {
+      let maxEnd = -0x80000000;
+      for (const i of rows) if (h.end[i] > maxEnd) maxEnd = h.end[i];
+      return { bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd, slots: Uint32Array.from(rows, (i) => h.meter[i]) };
+    });
     // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
     h.meter.set(keysOf);
     const fence = [...slots].sort((a, b) => a[0] - b[0])

@@ -36,6 +36,11 @@ export function slotBitmap(slots: BucketFence["slots"]): Uint8Array | null {
   return bits;
 }
 
+/** Whether a bitmap (null: every slot) holds this slot. */
+export function hasSlot(bits: Uint8Array | null, slot: number): boolean {
+  return bits === null || ((slot >> 3) < bits.length && ((bits[slot >> 3] >> (slot & 7)) & 1) === 1);
+}
+
 /** Whether a change's bitmap (null: all) holds any of these slots (null: all). */
 function overlaps(bits: Uint8Array | null, slots: BucketFence["slots"]): boolean {
   if (bits === null || slots === null) return true;

@@ -149,6 +149,15 @@ export type RegistryRows = readonly RegistryRow[] | RegistryTable;
 /** Registry rows that arrive while their file is still being read: tables of consecutive rows, in order. */
 export type RegistryRowStream = AsyncIterable<RegistryTable>;
 
+/**
+ * A ledger segment as listed for one meter's reads, without its BLOB: its id (commit order), and
+ * the latest end day among its entries (null for segments written before it was kept: any day).
+ */
+export interface SegmentEntry {
+  id: number;
+  maxEnd: number | null;
+}
+
 /** Buckets' registry BLOBs to write, with their meter counts. */
 export type RegistryBlobs = ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>;
 
@@ -265,8 +274,11 @@ export interface Commit {
   buckets?: BucketFence[];
   /** New state BLOBs of the buckets the batch changed. */
   state: Array<{ bucket: number; meters: number; state: Uint8Array }>;
-  /** Ledger entries, one segment per bucket. */
-  segments: Array<{ bucket: number; entries: number; data: Uint8Array }>;
+  /**
+   * Ledger entries, one segment per bucket; with the latest end day among them and the slots of
+   * their meters, so one meter's reads skip segments without it (absent: the segment may hold any).
+   */
+  segments: Array<{ bucket: number; entries: number; data: Uint8Array; maxEnd?: number; slots?: Uint32Array | readonly number[] }>;
   held: HeldRecord[];
   alerts: AlertRecord[];
   /** temp_bad flags the rules set (`partition` for the flags table). */
@@ -342,6 +354,14 @@ export interface PartitionedStore {
   audit(meterId: string): Promise<Array<AuditRecord & { at: string }>>;
   /** Ledger segments of these buckets, in commit order. */
   readSegments(buckets: readonly number[]): Promise<SegmentRow[]>;
+  /**
+   * The segments of `bucket` that may hold entries of the meter at `slot` (its slot is among
+   * theirs, or they do not say), newest first, without their BLOBs: what one meter's recent
+   * readings are read from (engine/store/ledger.ts recentEntries).
+   */
+  segmentsOf(bucket: number, slot: number): Promise<SegmentEntry[]>;
+  /** These ledger segments by id (as segmentsOf lists them), in the order asked. */
+  readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]>;
   /** Unresolved held readings of these meters, in commit order. */
   readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
   /** Unresolved held readings for an operator, oldest first, at most `limit`. */

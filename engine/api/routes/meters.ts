@@ -6,10 +6,8 @@ import { clearTempBad, listHeld, listTempBad, setTempBad } from "../../operation
 import { day, flagText, readingId } from "../../sinks/format.js";
 import { decodeRegistry, decodeState } from "../../store/bucket.js";
 import { bucketOf } from "../../store/contract.js";
-import type { PartitionedStore, SegmentRow } from "../../store/contract.js";
-import { createEntries, decodeSegment, entryAt } from "../../store/history.js";
-import type { HistoryEntry } from "../../store/history.js";
-import { latestByDay } from "../../store/ledger.js";
+import type { PartitionedStore } from "../../store/contract.js";
+import { recentBilled } from "../../store/ledger.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -36,26 +34,18 @@ async function flagOf(store: PartitionedStore, meterId: string) {
   return f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at };
 }
 
-/** The ledger entries of the meter at `slot` of its bucket (every version, commit order), from the bucket's segments. */
-function entriesOf(segments: readonly SegmentRow[], slot: number): HistoryEntry[] {
-  const entries = createEntries(Math.max(1, segments.reduce((n, s) => n + s.entries, 0)));
-  for (const segment of segments) decodeSegment(entries, segment.data, segment.entries);
-  const out: HistoryEntry[] = [];
-  for (let i = 0; i < entries.length; i++) if (entries.meter[i] === slot) out.push(entryAt(entries, i));
-  return out;
-}
-
 /** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
 export async function meterView(store: PartitionedStore, meterId: string) {
   const [row] = await store.registry([meterId]);
   if (row === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
   const bucket = bucketOf(meterId, store.partitions);
   // The bucket is read once: its registry gives the meter's slot in the state and in the ledger's segments.
-  const [[stored], segments, temp_bad, version, held] = await Promise.all([
-    store.readBuckets([bucket]), store.readSegments([bucket]), flagOf(store, meterId), store.meterVersion(meterId),
-    listHeld(store, { meterId, limit: 1000 }),
+  const [[stored], temp_bad, version, held] = await Promise.all([
+    store.readBuckets([bucket]), flagOf(store, meterId), store.meterVersion(meterId), listHeld(store, { meterId, limit: 1000 }),
   ]);
   const slot = stored === undefined ? -1 : decodeRegistry(stored.registry).ids.indexOf(meterId);
+  // Only the segments that hold the meter, newest first, as far back as its RECENT latest need.
+  const ledger = slot < 0 ? [] : await recentBilled(store, bucket, slot, RECENT);
   let state = null;
   if (stored !== undefined && stored.state !== null) {
     const s = decodeState(stored.state, stored.meters);
@@ -69,7 +59,7 @@ export async function meterView(store: PartitionedStore, meterId: string) {
       };
     }
   }
-  const billed = latestByDay(slot < 0 ? [] : entriesOf(segments, slot)).filter((e) => e.held === 0).map((e) => ({
+  const billed = ledger.map((e) => ({
     reading_id: readingId(meterId, e.end), end: day(e.end), endDay: e.end, value: e.value, decision: "billed" as const,
     consumption: Number.isNaN(e.consumption) ? null : e.consumption, billed: e.billed, flags: flagText(e.flags), reasons: null, rules_version: null,
   }));

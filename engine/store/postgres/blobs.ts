@@ -1,7 +1,8 @@
 // The BLOB tables (buckets' registry and state, ledger segments), written and read by binary COPY
 // (copy.ts says why): a run's loads and commits move megabytes of them per batch.
 import type pg from "pg";
-import type { BucketRow, SegmentRow } from "../contract.js";
+import { slotBitmap } from "../bucket-fence.js";
+import type { BucketRow, Commit, SegmentRow } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { copyIn, copyOut } from "./copy.js";
 import type { CopyKind, CopyValue } from "./copy.js";
@@ -38,19 +39,22 @@ export async function putStateBlobs(client: pg.PoolClient, items: ReadonlyArray<
     (item, c) => (c === 0 ? item.bucket : c === 1 ? item.meters : item.state));
 }
 
-/** Appends one batch's ledger segments. */
-export async function insertSegments(client: pg.PoolClient, batchId: string,
-  segments: ReadonlyArray<{ bucket: number; entries: number; data: Uint8Array }>): Promise<void> {
-  await copyIn(client, "segments", ["bucket", "batch_id", "entries", "data"], ["int", "text", "int", "bytea"], segments.length,
-    (i, c) => (c === 0 ? segments[i].bucket : c === 1 ? batchId : c === 2 ? segments[i].entries : segments[i].data));
+/** Appends one batch's ledger segments (with the latest end day and the meters' slots of each, where given). */
+export async function insertSegments(client: pg.PoolClient, batchId: string, segments: Commit["segments"]): Promise<void> {
+  const slots = segments.map((s) => (s.slots === undefined ? null : slotBitmap(s.slots)));
+  await copyIn(client, "segments", ["bucket", "batch_id", "entries", "data", "max_end", "slots"], ["int", "text", "int", "bytea", "int", "bytea"],
+    segments.length, (i, c) => {
+      const s = segments[i];
+      return c === 0 ? s.bucket : c === 1 ? batchId : c === 2 ? s.entries : c === 3 ? s.data : c === 4 ? s.maxEnd ?? null : slots[i];
+    });
 }
 
 /** `{1,2,3}` for a COPY query (COPY takes no parameters): integers only, checked. */
-function intList(values: readonly number[], what: string): string {
+function intList(values: readonly number[], what: string, type = "integer"): string {
   for (const v of values) {
     if (!Number.isSafeInteger(v)) throw new StoreError("MF_ERR_STORE_READ", `${what} must be integers, got ${String(v)}`);
   }
-  return `'{${values.join(",")}}'::integer[]`;
+  return `'{${values.join(",")}}'::${type}[]`;
 }
 
 /** Runs a COPY TO on a pooled client. */
@@ -100,6 +104,17 @@ export async function readSegmentRows(pool: pg.Pool, buckets: readonly number[])
   if (buckets.length === 0) return [];
   const rows = await withClient(pool, (client) => copyOut(client,
     `SELECT bucket, batch_id, entries, data FROM segments WHERE bucket = ANY(${intList(buckets, "buckets")}) ORDER BY id`,
+    ["int", "text", "int", "bytea"]));
+  return rows.map(([bucket, batchId, entries, data]) =>
+    ({ bucket: bucket as number, batchId: batchId as string, entries: entries as number, data: data as Uint8Array }));
+}
+
+/** These ledger segments by id, in the order asked (ids that are not there are left out). */
+export async function readSegmentsById(pool: pg.Pool, ids: readonly number[]): Promise<SegmentRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await withClient(pool, (client) => copyOut(client,
+    `SELECT s.bucket, s.batch_id, s.entries, s.data FROM unnest(${intList(ids, "segment ids", "bigint")}) WITH ORDINALITY AS w (id, n)
+     JOIN segments s ON s.id = w.id ORDER BY w.n`,
     ["int", "text", "int", "bytea"]));
   return rows.map(([bucket, batchId, entries, data]) =>
     ({ bucket: bucket as number, batchId: batchId as string, entries: entries as number, data: data as Uint8Array }));

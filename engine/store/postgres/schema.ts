@@ -209,6 +209,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE held ADD COLUMN photo integer NOT NULL DEFAULT 0;
   `,
+  // 8: a ledger segment keeps the latest end day among its entries and its meters' slots (a
+  // bitmap), so one meter's recent readings are read from the segments that hold it, newest first
+  `
+  ALTER TABLE segments ADD COLUMN max_end integer;
+  ALTER TABLE segments ADD COLUMN slots bytea;
+  `,
 ];
 
 /** The meta key holding the partition count, fixed when the store is created. */

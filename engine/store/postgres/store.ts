@@ -2,13 +2,14 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
-import { readBucketRows, readRegistryRows, readSegmentRows } from "./blobs.js";
+import { hasSlot } from "../bucket-fence.js";
+import { readBucketRows, readRegistryRows, readSegmentRows, readSegmentsById } from "./blobs.js";
 import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
@@ -179,6 +180,20 @@ export class PostgresStore implements PartitionedStore {
   async readSegments(buckets: readonly number[]): Promise<SegmentRow[]> {
     try {
       return await readSegmentRows(this.#pool, buckets);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read ledger segments", error);
+    }
+  }
+
+  async segmentsOf(bucket: number, slot: number): Promise<SegmentEntry[]> {
+    const result = await this.#query<{ id: string; max_end: number | null; slots: Buffer | null }>("cannot list ledger segments",
+      "SELECT id, max_end, slots FROM segments WHERE bucket = $1 ORDER BY id DESC", [bucket]);
+    return result.rows.filter((r) => hasSlot(r.slots, slot)).map((r) => ({ id: Number(r.id), maxEnd: r.max_end }));
+  }
+
+  async readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]> {
+    try {
+      return await readSegmentsById(this.#pool, ids);
     } catch (error) {
       throw this.#error("MF_ERR_STORE_READ", "cannot read ledger segments", error);
     }

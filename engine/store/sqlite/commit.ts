@@ -42,7 +42,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     // A bucket without a registry row gets an empty one, as in the PostgreSQL store.
     state: db.prepare(`INSERT INTO buckets (bucket, partition, meters, registry, state) VALUES (?, ?, ?, X'', ?)
       ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`),
-    segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data) VALUES (?, ?, ?, ?)"),
+    segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
       reasons, line, rules_version, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
@@ -80,7 +80,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
       : mergeState((s.storedState.get(st.bucket) as Uint8Array | null | undefined) ?? null, st, slots);
     s.state.run(st.bucket, st.bucket % partitions, meters, state);
   }
-  for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data);
+  for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data, g.maxEnd ?? null, g.slots === undefined ? null : slotBitmap(g.slots));
   for (const h of c.held) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
       h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0);

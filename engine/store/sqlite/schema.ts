@@ -208,6 +208,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE held ADD COLUMN photo INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: a ledger segment keeps the latest end day among its entries and its meters' slots (a
+  // bitmap), so one meter's recent readings are read from the segments that hold it, newest first
+  `
+  ALTER TABLE segments ADD COLUMN max_end INTEGER;
+  ALTER TABLE segments ADD COLUMN slots BLOB;
+  `,
 ];
 
 /**

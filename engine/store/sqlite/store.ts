@@ -3,9 +3,10 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
   TokenRecord,
 } from "../contract.js";
+import { hasSlot } from "../bucket-fence.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, prepareCommit } from "./commit.js";
@@ -164,6 +165,21 @@ export class SqliteStore implements PartitionedStore {
     return this.#read("cannot read ledger segments", () => this.#sql(
       `${SEGMENT} WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY id`,
     ).all(JSON.stringify(buckets)) as SegmentRow[]);
+  }
+
+  async segmentsOf(bucket: number, slot: number): Promise<SegmentEntry[]> {
+    return this.#read("cannot list ledger segments", () => (this.#sql(
+      "SELECT id, max_end, slots FROM segments WHERE bucket = ? ORDER BY id DESC",
+    ).raw().all(bucket) as Array<[number, number | null, Uint8Array | null]>)
+      .filter(([, , slots]) => hasSlot(slots, slot)).map(([id, maxEnd]) => ({ id, maxEnd })));
+  }
+
+  async readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]> {
+    if (ids.length === 0) return [];
+    return this.#read("cannot read ledger segments", () => {
+      const statement = this.#sql(`${SEGMENT} WHERE id = ?`);
+      return ids.map((id) => statement.get(id) as SegmentRow | undefined).filter((s): s is SegmentRow => s !== undefined);
+    });
   }
 
   async readHeld(meterIds: readonly string[]): Promise<HeldRecord[]> {
