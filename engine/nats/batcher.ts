@@ -1,11 +1,16 @@
 // Groups the valid rows of ingest batches by partition (the store's partitionOf) into wire
-// batches sized under a byte budget. Batching depends only on the rows and the budget, never on
+// batches sized under a byte budget. Rows are gathered per partition over a window (the whole
+// file up to WINDOW_BYTES), then cut in the order of the store's buckets (a stable sort: one
+// meter's readings keep their order, a meter being in one bucket), so each message holds whole
+// runs of buckets: a worker loads and commits the state of a third of a partition's buckets for
+// a third of its readings, not all of them three times (what `meterflow run`'s bucket routing
+// does for a run). Batching depends only on the rows, the budget and the window, never on
 // timing, so publishing the same file again cuts the same batches (and gives the same ids).
 // A file's batches are all cut before the next file starts: a message names one file.
 import type { ReadingBatch } from "../ingest/batch.js";
 import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
-import { meterHash } from "../store/contract.js";
+import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { idTable } from "./wire.js";
 import type { WireBatch, WireSensors } from "./wire.js";
@@ -16,6 +21,8 @@ const OVERHEAD = 512;
 const MIN_ROW_BYTES = 4 + 4 + 8 + 8;
 /** Bytes per channel value: row, channel, time, value. */
 const SENSOR_BYTES = 4 + 2 + 8 + 8;
+/** Rows gathered (over all partitions, at MIN_ROW_BYTES each) before they are cut into messages. */
+const WINDOW_BYTES = 32 << 20;
 
 /** One partition's rows of the current file, growing. */
 class PartitionRows {
@@ -92,18 +99,24 @@ export interface BatcherOptions {
   maxBytes: number;
   /** Channel names by the index ingest gives them (ReadReadingsOptions.channels). */
   channels?: string[];
+  /** Rows gathered before they are cut, in bytes at MIN_ROW_BYTES a row (default 32 MiB, ~1.4M readings). */
+  windowBytes?: number;
 }
 
-/** Cuts valid rows into per-partition wire batches under `maxBytes`. */
+/** Cuts valid rows into per-partition wire batches under `maxBytes`, in bucket order. */
 export class PartitionBatcher {
   readonly #partitions: number;
   readonly #maxBytes: number;
   readonly #channels: string[];
-  #rows: Array<PartitionRows | undefined>;
+  readonly #windowRows: number;
+  /** Per partition: its rows of the window so far (`meter` holds MeterIndex indices). */
+  #window: Array<PartitionRows | undefined>;
+  #windowed = 0;
   readonly #channelBytes: number;
   #file = "";
-  /** Per meter index of the current MeterIndex: its partition (-1: not computed yet). */
-  #part = new Int32Array(0);
+  #budget = 0;
+  /** Per meter index of the current MeterIndex: its bucket (-1: not computed yet). */
+  #bucket = new Int32Array(0);
   /** Per meter: its index in the id table of the partition batch `#owner` names. */
   #local = new Int32Array(0);
   #owner = new Int32Array(0);
@@ -116,29 +129,31 @@ export class PartitionBatcher {
     this.#maxBytes = options.maxBytes;
     this.#channels = options.channels ?? [];
     this.#channelBytes = this.#channels.reduce((n, name) => n + Buffer.byteLength(name) + 5, 0);
-    this.#rows = new Array(options.partitions).fill(undefined);
+    this.#window = new Array(options.partitions).fill(undefined);
+    this.#windowRows = Math.max(1, Math.floor((options.windowBytes ?? WINDOW_BYTES) / MIN_ROW_BYTES));
     // Every row costs at least MIN_ROW_BYTES, so a batch never outgrows this (no copies while filling).
     this.#capacity = Math.max(16, Math.ceil(options.maxBytes / MIN_ROW_BYTES) + 1);
   }
 
   /**
    * Adds the valid rows (reject 0) of an ingest batch read from `file`; returns the wire
-   * batches that became full (and, when the file changed, every batch of the previous file).
+   * batches cut (when the window filled, and, when the file changed, every batch of the previous file).
    */
   add(batch: ReadingBatch, file: string): WireBatch[] {
     // A message names one file and one meter index: a new file (or index) cuts what is pending.
     const out: WireBatch[] = file === this.#file && batch.meters === this.#meters ? [] : this.flush();
     this.#file = file;
-    const budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
+    this.#budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
     if (batch.meters !== this.#meters) {
       // Another file's meter index: its indices mean other meters.
       this.#meters = batch.meters;
-      this.#part = new Int32Array(0);
+      this.#bucket = new Int32Array(0);
       this.#local = new Int32Array(0);
       this.#owner = new Int32Array(0);
     }
     const { meters, reject, meter, end, value, line, override, source, verification, sensorRow, pulse, sensors } = batch;
     const P = this.#partitions;
+    const buckets = P * BUCKETS_PER_PARTITION;
     // Channel values by row: ingest pushes them in row order; `at` walks them.
     let at = 0;
     const sensorRows = sensors?.row;
@@ -149,27 +164,19 @@ export class PartitionBatcher {
         continue;
       }
       const m = meter[r];
-      if (m >= this.#part.length) this.#growCaches(meters.size);
-      let p = this.#part[m];
-      if (p < 0) p = this.#part[m] = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % P;
-      let rows = this.#rows[p];
-      if (rows === undefined) rows = this.#rows[p] = new PartitionRows(++this.#serial, this.#capacity);
-      let k = this.#local[m];
-      if (this.#owner[m] !== rows.serial) {
-        k = this.#local[m] = rows.idCount++;
-        this.#owner[m] = rows.serial;
-        rows.globals[k] = m;
-        rows.idBytes += this.#idLength(meters, m) + 4;
-      }
+      if (m >= this.#bucket.length) this.#growCaches(meters.size);
+      let b = this.#bucket[m];
+      if (b < 0) b = this.#bucket[m] = (meters.hashOf?.(m) ?? meterHash(meters.idOf(m))) % buckets;
+      const p = b % P;
+      let rows = this.#window[p];
+      if (rows === undefined) rows = this.#window[p] = new PartitionRows(0, 1024);
       if (rows.length === rows.meter.length) rows.grow();
       const i = rows.length++;
-      rows.meter[i] = k;
+      rows.meter[i] = m;
       rows.end[i] = end[r];
       rows.value[i] = value[r];
       rows.line[i] = line[r];
-      const o = override[r];
-      rows.override[i] = o;
-      if (o === o) rows.hasOverride = true;
+      rows.override[i] = override[r];
       rows.source[i] = source[r];
       rows.verification[i] = verification[r];
       if (sensorRow !== undefined && sensorRow[r] !== 0) {
@@ -193,23 +200,91 @@ export class PartitionBatcher {
         rows.sensors.value.push(sensors!.value[at]);
         at++;
       }
-      if (rows.bytes() >= budget) {
-        out.push(this.#cut(p, rows));
-        this.#rows[p] = undefined;
-      }
+      if (++this.#windowed >= this.#windowRows) out.push(...this.flush());
     }
     return out;
   }
 
-  /** Cuts every partition's pending rows (in partition order). */
+  /** Cuts every partition's rows of the window (in partition order). */
   flush(): WireBatch[] {
     const out: WireBatch[] = [];
     for (let p = 0; p < this.#partitions; p++) {
-      const rows = this.#rows[p];
-      if (rows !== undefined && rows.length > 0) out.push(this.#cut(p, rows));
-      this.#rows[p] = undefined;
+      const rows = this.#window[p];
+      if (rows !== undefined && rows.length > 0) this.#cutInBucketOrder(p, rows, out);
+      this.#window[p] = undefined;
     }
+    this.#windowed = 0;
     return out;
+  }
+
+  /** A partition's window rows, stably sorted by bucket, cut into batches under the budget. */
+  #cutInBucketOrder(partition: number, w: PartitionRows, out: WireBatch[]): void {
+    const n = w.length;
+    const P = this.#partitions;
+    // A counting sort on the bucket's place among the partition's buckets.
+    const count = new Int32Array(BUCKETS_PER_PARTITION + 1);
+    for (let i = 0; i < n; i++) count[((this.#bucket[w.meter[i]] / P) | 0) + 1]++;
+    for (let b = 0; b < BUCKETS_PER_PARTITION; b++) count[b + 1] += count[b];
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[count[(this.#bucket[w.meter[i]] / P) | 0]++] = i;
+    // Channel values of window row i: sensorAt[i] .. sensorAt[i + 1] (pushed in row order).
+    let sensorAt: Int32Array | undefined;
+    if (w.sensors !== undefined) {
+      sensorAt = new Int32Array(n + 1);
+      for (const row of w.sensors.row) sensorAt[row + 1]++;
+      for (let i = 0; i < n; i++) sensorAt[i + 1] += sensorAt[i];
+    }
+    const meters = this.#meters!;
+    let rows = new PartitionRows(++this.#serial, this.#capacity);
+    for (let o = 0; o < n; o++) {
+      const i = order[o];
+      const m = w.meter[i];
+      let k = this.#local[m];
+      if (this.#owner[m] !== rows.serial) {
+        k = this.#local[m] = rows.idCount++;
+        this.#owner[m] = rows.serial;
+        rows.globals[k] = m;
+        rows.idBytes += this.#idLength(meters, m) + 4;
+      }
+      if (rows.length === rows.meter.length) rows.grow();
+      const j = rows.length++;
+      rows.meter[j] = k;
+      rows.end[j] = w.end[i];
+      rows.value[j] = w.value[i];
+      rows.line[j] = w.line[i];
+      const ov = w.override[i];
+      rows.override[j] = ov;
+      if (ov === ov) rows.hasOverride = true;
+      rows.source[j] = w.source[i];
+      rows.verification[j] = w.verification[i];
+      if (w.sensorRow !== undefined && w.sensorRow[i] !== 0) {
+        rows.sensorRow ??= new Uint8Array(rows.meter.length);
+        rows.sensorRow[j] = 1;
+      }
+      if (w.pulse !== undefined) {
+        let any = rows.pulse !== undefined;
+        for (let q = 0; q < PULSE_INPUTS.length && !any; q++) any = w.pulse[PULSE_INPUTS[q]][i] === w.pulse[PULSE_INPUTS[q]][i];
+        if (any) {
+          rows.pulse ??= createPulseColumns(rows.meter.length);
+          for (const q of PULSE_INPUTS) rows.pulse[q][j] = w.pulse[q][i];
+        }
+      }
+      if (sensorAt !== undefined && sensorAt[i + 1] > sensorAt[i]) {
+        const s = w.sensors!;
+        rows.sensors ??= { row: [], channel: [], time: [], value: [] };
+        for (let e = sensorAt[i]; e < sensorAt[i + 1]; e++) {
+          rows.sensors.row.push(j);
+          rows.sensors.channel.push(s.channel[e]);
+          rows.sensors.time.push(s.time[e]);
+          rows.sensors.value.push(s.value[e]);
+        }
+      }
+      if (rows.bytes() >= this.#budget) {
+        out.push(this.#cut(partition, rows));
+        rows = new PartitionRows(++this.#serial, this.#capacity);
+      }
+    }
+    if (rows.length > 0) out.push(this.#cut(partition, rows));
   }
 
   readonly #one = new Int32Array(1);
@@ -222,10 +297,10 @@ export class PartitionBatcher {
   }
 
   #growCaches(size: number): void {
-    const n = Math.max(1024, size, this.#part.length * 2);
-    const part = new Int32Array(n).fill(-1);
-    part.set(this.#part);
-    this.#part = part;
+    const n = Math.max(1024, size, this.#bucket.length * 2);
+    const bucket = new Int32Array(n).fill(-1);
+    bucket.set(this.#bucket);
+    this.#bucket = bucket;
     const local = new Int32Array(n);
     local.set(this.#local);
     this.#local = local;

@@ -1,27 +1,31 @@
 // Publishing while the server restarts: unacknowledged publishes are sent again with the same
 // message id once the client has reconnected, so every reading is in the stream exactly once,
-// and each partition's readings are stored in file order.
+// each meter's readings are stored in file order, and each message holds its rows in bucket order.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { expect, test } from "vitest";
 import { createMeterIndex } from "../../../engine/ingest/index.js";
 import { decodeBatch, publishFiles, toReadingBatch } from "../../../engine/nats/index.js";
+import { bucketOf } from "../../../engine/store/contract.js";
 import { startNatsServer } from "../../helpers/nats-server.js";
 import { write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir("meterflow-publish-restart-");
 
-test("a server restarted in the middle of a publish: the publish completes and stores every reading once, in file order per partition", async () => {
+test("a server restarted in the middle of a publish: the publish completes and stores every reading once, in file order per meter", async () => {
   // Small messages (max_payload 4096) so the file takes hundreds of publishes.
   const server = await startNatsServer({ config: "max_payload: 4096" });
   try {
-    const n = 6000;
-    const file = write(dir, "night.csv", ["meter_id,end,value", ...Array.from({ length: n }, (_, i) => `M-${i},2026-11-01,${i}`)]);
+    // Two readings per meter, the second half of the file a day after the first.
+    const meters = 3000;
+    const n = 2 * meters;
+    const file = write(dir, "night.csv", ["meter_id,end,value", ...Array.from({ length: n }, (_, i) => `M-${i % meters},2026-11-0${1 + Math.floor(i / meters)},${i}`)]);
     let batches = 0;
     let restarted: Promise<void> | undefined;
     const summary = await publishFiles({
-      nats: server.url, inputs: [file], partitions: 4, batchSize: 200, inFlight: 4, ackTimeoutMs: 2000,
+      // Windows of ~200 readings: messages go out while the file is read.
+      nats: server.url, inputs: [file], partitions: 4, batchSize: 200, windowBytes: 200 * 24, inFlight: 4, ackTimeoutMs: 2000,
       onProgress: () => {
         if (++batches === 5) restarted = server.restart();
       },
@@ -43,13 +47,16 @@ test("a server restarted in the middle of a publish: the publish completes and s
         if (m === null) continue;
         const b = toReadingBatch(decodeBatch(m.data), createMeterIndex());
         for (let r = 0; r < b.length; r++) {
-          expect(b.line[r]).toBeGreaterThan(lastLine.get(m.subject) ?? 0);
-          lastLine.set(m.subject, b.line[r]);
+          const id = b.meters.idOf(b.meter[r]);
+          // A meter's readings in file order; a message's rows in bucket order.
+          expect(b.line[r]).toBeGreaterThan(lastLine.get(id) ?? 0);
+          lastLine.set(id, b.line[r]);
+          if (r > 0) expect(bucketOf(id, 4)).toBeGreaterThanOrEqual(bucketOf(b.meters.idOf(b.meter[r - 1]), 4));
+          seen.set(id, (seen.get(id) ?? 0) + 1);
         }
-        for (let r = 0; r < b.length; r++) seen.set(b.meters.idOf(b.meter[r]), (seen.get(b.meters.idOf(b.meter[r])) ?? 0) + 1);
       }
-      expect(seen.size).toBe(n);
-      expect([...seen.values()].every((c) => c === 1)).toBe(true);
+      expect(seen.size).toBe(meters);
+      expect([...seen.values()].every((c) => c === 2)).toBe(true);
     } finally {
       await nc.close();
     }

@@ -8,7 +8,7 @@ import { createMeterIndex, PULSE_FIELDS, PULSE_INPUTS, readCsvReadings } from ".
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
 import { decodeBatch, encodeBatch, PartitionBatcher, readingsSubject, toMessages, toReadingBatch, wireIds } from "../../../engine/nats/index.js";
 import type { WireBatch } from "../../../engine/nats/index.js";
-import { partitionOf } from "../../../engine/store/contract.js";
+import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
 
 const HEADER = `meter_id,end,value,override,source,verification,${Object.keys(PULSE_FIELDS).join(",")},temp_c`;
 const EMPTY_PULSE = ",".repeat(PULSE_INPUTS.length - 1);
@@ -58,8 +58,8 @@ function rowsOfWire(w: WireBatch): Record<string, unknown>[] {
   return rowsOfIngest([rb]);
 }
 
-function batchAll(batches: ReadingBatch[], partitions: number, maxBytes: number): WireBatch[] {
-  const batcher = new PartitionBatcher({ partitions, maxBytes, channels: ["temp_c"] });
+function batchAll(batches: ReadingBatch[], partitions: number, maxBytes: number, windowBytes?: number): WireBatch[] {
+  const batcher = new PartitionBatcher({ partitions, maxBytes, channels: ["temp_c"], windowBytes });
   const out: WireBatch[] = [];
   for (const b of batches) out.push(...batcher.add(b, "night.csv"));
   out.push(...batcher.flush());
@@ -96,7 +96,7 @@ describe("wire format", () => {
     const wires = batchAll(batches, 1, 1 << 20);
     const d = decodeBatch(encodeBatch(wires[0]));
     expect(wireIds(d).sort()).toEqual(["A", "Zähler", "two\nlines"]);
-    expect(rowsOfWire(d)).toEqual(rowsOfIngest(batches));
+    expect(byMeterOrder(rowsOfWire(d))).toEqual(byMeterOrder(rowsOfIngest(batches)));
   });
 
   test("optional columns are left out when every row has the default, and decode to the defaults", async () => {
@@ -109,29 +109,45 @@ describe("wire format", () => {
     expect([...d.override].every(Number.isNaN)).toBe(true);
     expect([...d.source]).toEqual([0, 0]);
     expect(d.pulse).toBeUndefined();
-    expect(rowsOfWire(d)).toEqual(rowsOfIngest(batches));
+    expect(byMeterOrder(rowsOfWire(d))).toEqual(byMeterOrder(rowsOfIngest(batches)));
   });
 
-  test("batches stay under the byte budget, keep each partition's file order, and lose nothing", async () => {
-    const batches = await ingest(sampleCsv(400), 97);
-    const expected = rowsOfIngest(batches);
-    const maxBytes = 3000;
-    const wires = batchAll(batches, 3, maxBytes);
-    expect(wires.length).toBeGreaterThan(10);
-    const got: Record<string, unknown>[] = [];
-    for (const w of wires) {
-      for (const m of toMessages(w, maxBytes)) {
-        expect(m.payload.length).toBeLessThanOrEqual(maxBytes);
-        expect(m.subject).toBe(readingsSubject(w.partition));
-        got.push(...rowsOfWire(decodeBatch(m.payload)));
+  // One meter's readings in file order, for every meter (what a worker needs: a meter is decided in order).
+  const perMeter = (rows: Record<string, unknown>[]) => {
+    const byMeter = new Map<string, Record<string, unknown>[]>();
+    for (const r of rows) byMeter.set(String(r.meter), [...(byMeter.get(String(r.meter)) ?? []), r]);
+    return new Map([...byMeter].sort((a, b) => a[0].localeCompare(b[0])));
+  };
+
+  for (const [label, windowBytes] of [["one window", undefined], ["windows of 40 rows", 40 * 24]] as const) {
+    test(`batches stay under the byte budget, hold runs of buckets, keep each meter's file order, lose nothing (${label})`, async () => {
+      const batches = await ingest(sampleCsv(400), 97);
+      const expected = rowsOfIngest(batches);
+      const maxBytes = 3000;
+      const wires = batchAll(batches, 3, maxBytes, windowBytes);
+      expect(wires.length).toBeGreaterThan(10);
+      const got: Record<string, unknown>[] = [];
+      // Per partition, the bucket of each row in message order: ascending within a window.
+      const buckets = new Map<number, number[]>();
+      for (const w of wires) {
+        for (const m of toMessages(w, maxBytes)) {
+          expect(m.payload.length).toBeLessThanOrEqual(maxBytes);
+          expect(m.subject).toBe(readingsSubject(w.partition));
+          const rows = rowsOfWire(decodeBatch(m.payload));
+          got.push(...rows);
+          for (const r of rows) buckets.set(w.partition, [...(buckets.get(w.partition) ?? []), bucketOf(String(r.meter), 3)]);
+        }
       }
-    }
-    expect(got.length).toBe(expected.length);
-    for (let p = 0; p < 3; p++) {
-      const inP = (rows: Record<string, unknown>[]) => rows.filter((r) => partitionOf(String(r.meter), 3) === p);
-      expect(inP(got)).toEqual(inP(expected));
-    }
-  });
+      expect(got.length).toBe(expected.length);
+      expect(perMeter(got)).toEqual(perMeter(expected));
+      if (windowBytes === undefined) {
+        for (const list of buckets.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+      } else {
+        // Several windows: the buckets start over at each.
+        expect([...buckets.values()].some((list) => list.some((b, i) => i > 0 && b < list[i - 1]))).toBe(true);
+      }
+    });
+  }
 
   test("message ids depend only on content: the same file gives the same ids, another value another id", async () => {
     const ids = async (text: string) => batchAll(await ingest(text), 4, 1 << 20).flatMap((w) => toMessages(w, 1 << 20).map((m) => m.msgId));
