@@ -32,8 +32,8 @@ import type { WriterClient } from "../runtime/writer-client.js";
 import type { EncodedLines, WriteJob } from "../runtime/writer.js";
 import type { Commit, PartitionedStore } from "../store/contract.js";
 import type { RowFormatter } from "../sinks/formatter.js";
-import { createFormatter } from "../sinks/formatter.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
+import { ndjsonBytesFormatter } from "./ndjson-bytes.js";
 
 /** A fenced commit is decided again (on a fresh session) this many times before the error reaches the caller. */
 const ATTEMPTS = 5;
@@ -91,7 +91,7 @@ export class PartitionSessions {
     this.setup = setup;
     this.#pool = pool;
     this.#kernel = createConsumptionKernel({ implementation: "auto" });
-    this.#format = options.format ?? createFormatter("ndjson");
+    this.#format = options.format ?? ndjsonBytesFormatter();
     this.#maxMeters = options.maxMeters ?? MAX_METERS;
   }
 
