@@ -6,15 +6,27 @@
 // Slots are stable (an import keeps a known meter's slot and appends new ones), so a slot found
 // here is the meter's slot in any later read of the bucket. A bucket whose ids cannot be read as
 // bytes gives SLOT_BY_ID for its rows: the main thread looks those up by id.
+// Each meter's slot is found once per file, in meter index order (the index's bytes and hashes
+// read in sequence, not once per routed row at random), and each bucket's registry is read once
+// per file, with its register limits: the decoding thread's limit check (bucket-window.ts) takes
+// them from here.
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
+import type { PartitionedStore } from "../store/contract.js";
 import { registryIds } from "../store/registry-ids.js";
 import type { RegistryIds } from "../store/registry-ids.js";
+import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import type { MeterBuckets } from "./bucket-window.js";
 
 /** Where registry BLOBs come from: the store's registry-only read (SqliteStore, PostgresStore). */
 export interface RegistrySource {
   readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
+}
+
+/** A store's registry reads: its registry-only read where it has one, else its bucket reads. */
+export function registrySource(store: Pick<PartitionedStore, "readBuckets"> & Partial<RegistrySource>): RegistrySource {
+  if (store.readRegistries !== undefined) return store as RegistrySource;
+  return { readRegistries: (buckets) => store.readBuckets(buckets) };
 }
 
 /** A file's meter index that can compare an id with bytes (ingest/meter-index.ts). */
@@ -39,15 +51,94 @@ interface BucketTable {
 
 const GOLDEN = 0x9e3779b1 | 0;
 
+/** A bucket's register limits by slot, for the limit check (null: no meter of the bucket has any). */
+export interface SlotLimits {
+  digits: Uint8Array;
+  reset: Float64Array;
+  pulseWeight: Float64Array;
+  /** Slot by id, for a bucket whose ids are matched as strings (BY_ID). */
+  slotOf?: Map<string, number>;
+}
+
 export class RegistrySlots {
   readonly #source: RegistrySource;
   readonly #buckets: MeterBuckets;
   readonly #meters: ByteIndex;
+  /** Per bucket: its table, NONE, BY_ID; undefined while not read. */
+  readonly #tables: Array<BucketTable | typeof NONE | typeof BY_ID | undefined>;
+  /** Per bucket: its register limits, null when it has none (undefined while not read). */
+  readonly #limits: Array<SlotLimits | null | undefined>;
+  /** Per meter index of the file: its slot (or SLOT_UNKNOWN, SLOT_BY_ID), for indices below #done. */
+  #slot = new Int32Array(1024);
+  #done = 0;
 
   constructor(source: RegistrySource, buckets: MeterBuckets, meters: ByteIndex) {
     this.#source = source;
     this.#buckets = buckets;
     this.#meters = meters;
+    this.#tables = new Array(buckets.bucketCount).fill(undefined);
+    this.#limits = new Array(buckets.bucketCount).fill(undefined);
+  }
+
+  /**
+   * Finds the slots of the meters the file named since the last call (meter indices are dense,
+   * in order of first appearance: these are the indices from the last call's size on, read in
+   * order), reading the registries of buckets not read yet. Each meter's slot is looked up once
+   * per file, however many readings it has; each bucket's registry is read once per file.
+   */
+  async resolve(): Promise<void> {
+    const from = this.#done;
+    const to = this.#meters.size;
+    if (from >= to) return;
+    const buckets = this.#buckets;
+    const tables = this.#tables;
+    const wanted: number[] = [];
+    for (let m = from; m < to; m++) {
+      const b = buckets.of(m);
+      if (tables[b] === undefined) {
+        tables[b] = NONE;
+        wanted.push(b);
+      }
+    }
+    if (wanted.length > 0) {
+      for (const { bucket, registry } of await this.#source.readRegistries(wanted.sort((a, b) => a - b))) {
+        const ids = registryIds(registry);
+        tables[bucket] = ids === undefined ? BY_ID : tableOf(ids);
+        this.#limits[bucket] = limitsOf(registry, ids === undefined);
+      }
+      for (const b of wanted) this.#limits[b] ??= null;
+    }
+    if (this.#slot.length < to) {
+      const grown = new Int32Array(Math.max(to, this.#slot.length * 2));
+      grown.set(this.#slot.subarray(0, from));
+      this.#slot = grown;
+    }
+    // Bucket by bucket (a counting sort of the new indices, ascending within a bucket): one
+    // bucket's table stays in the cache while its meters are found.
+    const count = buckets.bucketCount;
+    const start = new Int32Array(count + 1);
+    for (let m = from; m < to; m++) start[buckets.of(m) + 1]++;
+    for (let b = 0; b < count; b++) start[b + 1] += start[b];
+    const order = new Int32Array(to - from);
+    for (let m = from; m < to; m++) order[start[buckets.of(m)]++] = m;
+    const meters = this.#meters;
+    const slot = this.#slot;
+    for (let i = 0; i < order.length; i++) {
+      const m = order[i];
+      const t = tables[buckets.of(m)]!;
+      slot[m] = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID : find(t, meters, m);
+    }
+    this.#done = to;
+  }
+
+  /** The slot of meter index `m` (after `resolve`): SLOT_UNKNOWN, SLOT_BY_ID or the slot. */
+  slotOf(m: number): number {
+    return this.#slot[m];
+  }
+
+  /** The register limits of bucket `b` (after `resolve` for one of its meters); null: none. */
+  limitsOf(b: number): SlotLimits | null {
+    return this.#limits[b] ?? null;
   }
 
   /**
@@ -55,44 +146,33 @@ export class RegistrySlots {
    * registries of the batch's buckets.
    */
   async of(batch: { length: number; meter: Int32Array }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
+    await this.resolve();
     const n = batch.length;
     const buckets = this.#buckets;
-    const bucketOf = new Int32Array(n);
-    const wanted = new Set<number>();
-    for (let row = 0; row < n; row++) {
-      const m = batch.meter[row];
-      bucketOf[row] = m < 0 ? -1 : buckets.of(m);
-      if (m >= 0) wanted.add(bucketOf[row]);
-    }
-    // Per bucket: its table; NONE when it has no registry (none of its meters is registered);
-    // BY_ID when its ids cannot be read as bytes.
-    const tables = new Map<number, BucketTable | typeof NONE | typeof BY_ID>();
-    for (const b of wanted) tables.set(b, NONE);
-    if (wanted.size > 0) {
-      for (const { bucket, registry } of await this.#source.readRegistries([...wanted].sort((a, b) => a - b))) {
-        const ids = registryIds(registry);
-        tables.set(bucket, ids === undefined ? BY_ID : tableOf(ids));
-      }
-    }
-    const meters = this.#meters;
+    const slotOf = this.#slot;
     const slot = new Int32Array(n);
-    let lastMeter = -1;
-    let lastSlot = SLOT_UNKNOWN;
+    const bucket = new Int32Array(n);
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
       if (m < 0) {
         slot[row] = SLOT_UNKNOWN;
-        continue;
+        bucket[row] = -1;
+      } else {
+        slot[row] = slotOf[m];
+        bucket[row] = buckets.of(m);
       }
-      if (m !== lastMeter) {
-        lastMeter = m;
-        const t = tables.get(bucketOf[row])!;
-        lastSlot = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID : find(t, meters, m);
-      }
-      slot[row] = lastSlot;
     }
-    return { slot, bucket: bucketOf };
+    return { slot, bucket };
   }
+}
+
+/** A bucket's register limits by slot from its registry BLOB; null when no meter has any (read from the header). */
+function limitsOf(registry: Uint8Array, byId: boolean): SlotLimits | null {
+  if (registryWithoutLimits(registry)) return null;
+  const reg = decodeRegistry(registry);
+  const limits: SlotLimits = { digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
+  if (byId) limits.slotOf = new Map(reg.ids.map((id, slot) => [id, slot]));
+  return limits;
 }
 
 function tableOf(ids: RegistryIds): BucketTable {
@@ -101,7 +181,9 @@ function tableOf(ids: RegistryIds): BucketTable {
   const table = new Int32Array(1 << bits);
   const mask = (1 << bits) - 1;
   const shift = 32 - bits;
-  const { bytes, ends } = ids;
+  // Copies of the ids (about 10 bytes a meter) let the BLOB (about 45) go.
+  const bytes = ids.bytes.slice();
+  const ends = ids.ends;
   for (let slot = 0, start = 0; slot < ids.size; start = ends[slot++]) {
     let h = FNV_OFFSET;
     for (let i = start; i < ends[slot]; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
@@ -109,7 +191,7 @@ function tableOf(ids: RegistryIds): BucketTable {
     while (table[s] !== 0) s = (s + 1) & mask;
     table[s] = slot + 1;
   }
-  return { ids, table, mask, shift };
+  return { ids: { size: ids.size, bytes, ends }, table, mask, shift };
 }
 
 /** The slot of meter `m` in the bucket's table, SLOT_UNKNOWN when it is not there. */

@@ -81,10 +81,17 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     }
   });
 
-  it("a threaded run with non-ASCII ids and unknown meters writes what the single-thread run writes", async () => {
-    const meters = write(dir, "meters2.csv", [METERS_HEADER, ...registered.map((id, i) => `${id},electricity.register,kWh,1,,,,,,,,,${1000 + i},2026-10-31`)]);
+  it("a threaded run with non-ASCII ids, unknown meters and register limits writes what the single-thread run writes", async () => {
+    // Every 7th meter has 4 digits: its readings from 10,000 on are rejected (value_exceeds_register)
+    // by the decoding thread's limit check, which finds the meter by its slot (by its id where
+    // its bucket's ids are not ASCII).
+    const limited = (i: number) => i % 7 === 0;
+    const meters = write(dir, "meters2.csv", [METERS_HEADER, ...registered.map((id, i) =>
+      `${id},electricity.register,kWh,1,,${limited(i) ? 4 : ""},,,,,,,${limited(i) ? 1000 : 1000 + i},2026-10-31`)]);
     const lines = ["meter_id,end,value"];
-    for (let day = 1; day <= 3; day++) for (const [i, id] of [...registered, ...unknown].entries()) lines.push(`${id},2026-11-0${day},${1000 + i + day * 3}`);
+    for (let day = 1; day <= 3; day++) {
+      for (const [i, id] of [...registered, ...unknown].entries()) lines.push(`${id},2026-11-0${day},${limited(i) && day === 2 ? 10_000 + i : 1000 + i + day * 3}`);
+    }
     const readings = write(dir, "r2.csv", lines);
     const tag = Math.random().toString(36).slice(2);
     const inline = await runAndRead({ meters, inputs: [readings], db: newDb(), out: join(dir, `inline-${tag}`), batchSize: 500 });
@@ -94,7 +101,10 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     for (const file of ["billing.csv", "held.csv", "rejected.csv"]) {
       expect(sorted(join(dir, `threaded-${tag}`, file)), file).toEqual(sorted(join(dir, `inline-${tag}`, file)));
     }
-    expect(inline.summary.billable).toBe(registered.length * 3);
+    const over = registered.filter((_id, i) => limited(i));
+    expect(over.some((id) => !/^[\x00-\x7f]*$/.test(id))).toBe(true);
+    expect(inline.rejected.map((r) => [r.meter_id, r.reason]).sort()).toEqual(over.map((id) => [id, "value_exceeds_register"]).sort());
+    expect(inline.summary.billable).toBe(registered.length * 3 - over.length);
     expect(inline.summary.held).toBe(unknown.length * 3);
   });
 });
