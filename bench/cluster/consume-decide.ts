@@ -50,7 +50,7 @@ import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
-import { partitionOf } from "../../engine/store/contract.js";
+import { bucketOf, partitionOf } from "../../engine/store/contract.js";
 import { createState, STATE_FIELDS } from "../../engine/store/state.js";
 import type { MeterState } from "../../engine/store/state.js";
 import { parseDay } from "../../engine/time/index.js";
@@ -75,13 +75,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 if (!canDecideInThreads()) throw new Error("run the compiled bench: npm run build:ts && node --expose-gc dist/bench/cluster/consume-decide.js");
 
 // --- the fleet in memory, sharded by partition as the store is (not timed) ---
-// Per partition: its meters' registry columns (registry order), an id index and the state as the
+// Per partition: its meters' registry columns (bucket by bucket, registry order in a bucket), an id index and the state as the
 // working set loads it after `meters import` (the registry baseline is the latest reading).
 const TYPES = [["electricity.register", "kWh"], ["gas.register", "m3"], ["water.register", "m3"], ["heat.register", "kWh"]];
 const baseEnd = parseDay(FIRST_DAY) - 1;
 interface Shard { table: MeterTable; index: ReturnType<typeof createMeterIndex>; pristine: MeterState; state: MeterState }
 const members: number[][] = Array.from({ length: PARTITIONS }, () => []);
 for (let i = 0; i < N; i++) members[partitionOf(benchMeterId(i, N), PARTITIONS)].push(i);
+// A shard holds its meters bucket by bucket, as a working set loads them (keys by bucket and slot).
+for (const list of members) {
+  const bucket = new Map(list.map((i) => [i, bucketOf(benchMeterId(i, N), PARTITIONS)]));
+  list.sort((a, b) => bucket.get(a)! - bucket.get(b)! || a - b);
+}
 const shards: Shard[] = members.map((list) => {
   const n = list.length;
   const ids = list.map((i) => benchMeterId(i, N));

@@ -4,6 +4,16 @@
 // per-id allocation, and no string hashing by the engine (a sliced id string has no cached hash).
 import { meterHash } from "../store/contract.js";
 
+/**
+ * The hash's bits mixed before the mask takes the low ones: a working set of one partition (a
+ * worker's) holds ids whose meterHash agree modulo the partition count, which alone would put
+ * them in a sixteenth of the slots, in long probe runs.
+ */
+function spread(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
 export class IdIndex implements ReadonlyMap<string, number> {
   readonly #ids: string[];
   /** Per key: its id's meterHash. */
@@ -51,7 +61,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
   find(id: string, hash: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
+    for (let i = spread(hash) & mask; ; i = (i + 1) & mask) {
       const s = slots[i];
       if (s === 0) return -1;
       const k = s - 1;
@@ -71,7 +81,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
   #place(key: number, hash: number): void {
     const slots = this.#slots;
     const mask = this.#mask;
-    let i = hash & mask;
+    let i = spread(hash) & mask;
     while (slots[i] !== 0) i = (i + 1) & mask;
     slots[i] = key + 1;
   }
