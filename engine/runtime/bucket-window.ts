@@ -96,7 +96,7 @@ export interface PlainColumns {
  * Routes a file's batches by bucket (see the top of this file), a window of about `window` rows
  * at a time. Every batch it yields carries its content id, taken over its rows as decoded;
  * `check` runs on each decoded batch after its id is taken (registry checks that keep raw
- * text). A batch with pulse or sensor columns, and a window of one batch, go through as they are.
+ * text), on a window's batches once the window is whole. A batch with pulse or sensor columns, and a window of one batch, go through as they are.
  */
 export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, options: {
   partitions: number; batchSize: number; meters: MeterIndex; window?: number; check?: (batch: ReadingBatch) => Promise<void> | void;
@@ -114,12 +114,15 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
   let window: ReadingBatch[] = [];
   let decoded: Uint8Array[] = [];
   let rows = 0;
-  function* flush(): Generator<ReadingBatch> {
+  async function* flush(): AsyncGenerator<ReadingBatch> {
     const gathered = window;
     const before = decoded;
     window = [];
     decoded = [];
     rows = 0;
+    // A window's batches are checked once it is whole: the registry checks then see every meter
+    // the window names at once (each bucket's registry read once per window, not per batch).
+    if (check !== undefined) for (const b of gathered) await check(b);
     if (gathered.length === 1) {
       // Its id over its rows as decoded (before `check`).
       const b = gathered[0];
@@ -143,13 +146,13 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
     const plain = orderable(decodedBatch);
     // A window's batches get their ids once routed (a window of one, at its flush).
     const batch = plain || decodedBatch.batchId !== undefined ? decodedBatch : withId(decodedBatch, batchId(decodedBatch));
-    if (plain) decoded.push(batch.reject.slice());
-    await check?.(batch);
     if (!plain) {
       yield* flush();
+      await check?.(batch);
       yield batch;
       continue;
     }
+    decoded.push(batch.reject.slice());
     window.push(batch);
     rows += batch.length;
     if (rows >= limit) yield* flush();

@@ -6,10 +6,9 @@
 // Slots are stable (an import keeps a known meter's slot and appends new ones), so a slot found
 // here is the meter's slot in any later read of the bucket. A bucket whose ids cannot be read as
 // bytes gives SLOT_BY_ID for its rows: the main thread looks those up by id.
-// Each meter's slot is found once per file, in meter index order (the index's bytes and hashes
-// read in sequence, not once per routed row at random), and each bucket's registry is read once
-// per file, with its register limits: the decoding thread's limit check (bucket-window.ts) takes
-// them from here.
+// Each meter's slot is found once per file, bucket by bucket, when the routing window that first
+// names it is checked, with its bucket's register limits: the decoding thread's limit check
+// (bucket-window.ts) takes them from here, so a window reads each bucket's registry once.
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -32,8 +31,8 @@ export function registrySource(store: Pick<PartitionedStore, "readBuckets"> & Pa
 /** A file's meter index that can compare an id with bytes (ingest/meter-index.ts). */
 export type ByteIndex = MeterIndex & { matches(index: number, buf: Uint8Array, start: number, end: number): boolean };
 
-const NONE = 0;
-const BY_ID = 1;
+/** Buckets whose registry BLOBs are read together. */
+const READ_BUCKETS = 256;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
@@ -56,7 +55,7 @@ export interface SlotLimits {
   digits: Uint8Array;
   reset: Float64Array;
   pulseWeight: Float64Array;
-  /** Slot by id, for a bucket whose ids are matched as strings (BY_ID). */
+  /** Slot by id, for a bucket whose ids are matched as strings (not all ASCII: SLOT_BY_ID). */
   slotOf?: Map<string, number>;
 }
 
@@ -64,8 +63,6 @@ export class RegistrySlots {
   readonly #source: RegistrySource;
   readonly #buckets: MeterBuckets;
   readonly #meters: ByteIndex;
-  /** Per bucket: its table, NONE, BY_ID; undefined while not read. */
-  readonly #tables: Array<BucketTable | typeof NONE | typeof BY_ID | undefined>;
   /** Per bucket: its register limits, null when it has none (undefined while not read). */
   readonly #limits: Array<SlotLimits | null | undefined>;
   /** Per meter index of the file: its slot (or SLOT_UNKNOWN, SLOT_BY_ID), for indices below #done. */
@@ -76,57 +73,54 @@ export class RegistrySlots {
     this.#source = source;
     this.#buckets = buckets;
     this.#meters = meters;
-    this.#tables = new Array(buckets.bucketCount).fill(undefined);
     this.#limits = new Array(buckets.bucketCount).fill(undefined);
   }
 
   /**
    * Finds the slots of the meters the file named since the last call (meter indices are dense,
-   * in order of first appearance: these are the indices from the last call's size on, read in
-   * order), reading the registries of buckets not read yet. Each meter's slot is looked up once
-   * per file, however many readings it has; each bucket's registry is read once per file.
+   * in order of first appearance: these are the indices from the last call's size on), reading
+   * the registries of their buckets. Each meter's slot is looked up once per file, however many
+   * readings it has.
    */
   async resolve(): Promise<void> {
     const from = this.#done;
     const to = this.#meters.size;
     if (from >= to) return;
     const buckets = this.#buckets;
-    const tables = this.#tables;
-    const wanted: number[] = [];
-    for (let m = from; m < to; m++) {
-      const b = buckets.of(m);
-      if (tables[b] === undefined) {
-        tables[b] = NONE;
-        wanted.push(b);
-      }
-    }
-    if (wanted.length > 0) {
-      for (const { bucket, registry } of await this.#source.readRegistries(wanted.sort((a, b) => a - b))) {
-        const ids = registryIds(registry);
-        tables[bucket] = ids === undefined ? BY_ID : tableOf(ids);
-        this.#limits[bucket] = limitsOf(registry, ids === undefined);
-      }
-      for (const b of wanted) this.#limits[b] ??= null;
-    }
-    if (this.#slot.length < to) {
-      const grown = new Int32Array(Math.max(to, this.#slot.length * 2));
-      grown.set(this.#slot.subarray(0, from));
-      this.#slot = grown;
-    }
-    // Bucket by bucket (a counting sort of the new indices, ascending within a bucket): one
-    // bucket's table stays in the cache while its meters are found.
+    // The new indices bucket by bucket (a counting sort, ascending within a bucket): one
+    // bucket's table is built, used for its meters and let go.
     const count = buckets.bucketCount;
     const start = new Int32Array(count + 1);
     for (let m = from; m < to; m++) start[buckets.of(m) + 1]++;
     for (let b = 0; b < count; b++) start[b + 1] += start[b];
     const order = new Int32Array(to - from);
-    for (let m = from; m < to; m++) order[start[buckets.of(m)]++] = m;
-    const meters = this.#meters;
+    const next = start.slice(0, count);
+    for (let m = from; m < to; m++) order[next[buckets.of(m)]++] = m;
+    if (this.#slot.length < to) {
+      const grown = new Int32Array(Math.max(to, this.#slot.length * 2));
+      grown.set(this.#slot.subarray(0, from));
+      this.#slot = grown;
+    }
     const slot = this.#slot;
-    for (let i = 0; i < order.length; i++) {
-      const m = order[i];
-      const t = tables[buckets.of(m)]!;
-      slot[m] = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID : find(t, meters, m);
+    const meters = this.#meters;
+    const wanted: number[] = [];
+    for (let b = 0; b < count; b++) if (start[b + 1] > start[b]) wanted.push(b);
+    // Read a few hundred buckets' BLOBs at a time: a nightly file names every bucket, and all
+    // their BLOBs at once are ~45 bytes per meter held together.
+    for (let c = 0; c < wanted.length; c += READ_BUCKETS) {
+      const chunk = wanted.slice(c, c + READ_BUCKETS);
+      const found = new Map<number, Uint8Array>();
+      for (const { bucket, registry } of await this.#source.readRegistries(chunk)) found.set(bucket, registry);
+      for (const b of chunk) {
+        const registry = found.get(b);
+        const ids = registry === undefined ? undefined : registryIds(registry);
+        this.#limits[b] = registry === undefined ? null : limitsOf(registry, ids === undefined);
+        const table = ids === undefined ? undefined : tableOf(ids);
+        for (let i = start[b]; i < start[b + 1]; i++) {
+          const m = order[i];
+          slot[m] = registry === undefined ? SLOT_UNKNOWN : table === undefined ? SLOT_BY_ID : find(table, meters, m);
+        }
+      }
     }
     this.#done = to;
   }
@@ -136,7 +130,7 @@ export class RegistrySlots {
     return this.#slot[m];
   }
 
-  /** The register limits of bucket `b` (after `resolve` for one of its meters); null: none. */
+  /** The register limits of bucket `b` (after `resolve` for one of its meters); null: none. Kept for the file (only buckets with limits hold any). */
   limitsOf(b: number): SlotLimits | null {
     return this.#limits[b] ?? null;
   }
@@ -181,9 +175,7 @@ function tableOf(ids: RegistryIds): BucketTable {
   const table = new Int32Array(1 << bits);
   const mask = (1 << bits) - 1;
   const shift = 32 - bits;
-  // Copies of the ids (about 10 bytes a meter) let the BLOB (about 45) go.
-  const bytes = ids.bytes.slice();
-  const ends = ids.ends;
+  const { bytes, ends } = ids;
   for (let slot = 0, start = 0; slot < ids.size; start = ends[slot++]) {
     let h = FNV_OFFSET;
     for (let i = start; i < ends[slot]; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
@@ -191,7 +183,7 @@ function tableOf(ids: RegistryIds): BucketTable {
     while (table[s] !== 0) s = (s + 1) & mask;
     table[s] = slot + 1;
   }
-  return { ids: { size: ids.size, bytes, ends }, table, mask, shift };
+  return { ids, table, mask, shift };
 }
 
 /** The slot of meter `m` in the bucket's table, SLOT_UNKNOWN when it is not there. */
