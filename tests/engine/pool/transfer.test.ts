@@ -1,5 +1,5 @@
-// A slice crossing to a decision thread (engine/pool/transfer.ts): the batch's meter ids, types,
-// units and columns come back as they were, rows without a meter stay without, and packing one
+// A slice crossing to a decision thread (engine/pool/transfer.ts): the batch's meter ids (known
+// meters' by their slice keys, unknown ones' apart), types, units and columns come back as they were, rows without a meter stay without, and packing one
 // batch leaves nothing behind for the next (the packer reuses its scratch).
 import { describe, expect, it } from "vitest";
 import type { DecideInput } from "../../../engine/decide/decide.js";
@@ -36,7 +36,11 @@ describe("slice transfer", () => {
   it("gives back every row's meter id, the registry's strings and the columns, batch after batch", () => {
     const first = input(["E-1", "E-2", null, "E-1", "E-3", "E-2"], ["E-1", "E-2", "E-3"]);
     const second = input(["E-3", "E-9", "E-3", null, "E-1"], ["E-3", "E-9", "E-1"]);
-    for (const original of [first, second, first]) {
+    // Meters the slice does not hold (unknown): their ids travel apart.
+    const unknown = input(["X-404", "E-1", "X-405", "X-404", null, "E-1"], ["E-1"]);
+    // Ids beyond Latin-1 travel as text.
+    const wide = input(["Zähler-1", "水表-2", "E-1"], ["水表-2", "Zähler-1", "E-1"]);
+    for (const original of [first, second, unknown, wide, first]) {
       const back = fromTask(structuredClone(toTask(original)));
       const b = back.batch;
       const ids = Array.from(b.meter, (m) => (m < 0 ? null : b.meters.idOf(m)));
@@ -46,7 +50,7 @@ describe("slice transfer", () => {
       expect(back.meters.ids).toEqual(original.meters.ids);
       expect(back.meters.type).toEqual(original.meters.type);
       expect(back.meters.unit).toEqual(original.meters.unit);
-      expect(back.meters.keyOf.get("E-3")).toBe(original.meters.ids.indexOf("E-3"));
+      for (const id of original.meters.ids) expect(back.meters.keyOf.get(id)).toBe(original.meters.ids.indexOf(id));
     }
   });
 });
