@@ -1,0 +1,87 @@
+// A worker's per-partition sessions (engine/worker/sessions.ts) against the real PostgreSQL store:
+// a session is kept from batch to batch only while the store says nothing else changed its
+// partition or the registry. Another writer's commit, or a registry import that adds a meter to
+// a bucket the session holds, drops it, and the next batch is decided on fresh slices.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
+import type { ReadingBatch } from "../../../engine/ingest/batch.js";
+import { toReadingBatch } from "../../../engine/nats/reading-batch.js";
+import { idTable } from "../../../engine/nats/wire.js";
+import { importRegistry } from "../../../engine/registry/import.js";
+import { loadDecisionSetup } from "../../../engine/runtime/decision-setup.js";
+import { parseLines } from "../../../engine/runtime/session.js";
+import { bucketOf } from "../../../engine/store/contract.js";
+import { parseDay } from "../../../engine/time/index.js";
+import { PartitionSessions } from "../../../engine/worker/sessions.js";
+import { METERS_HEADER, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+import { openTestStore, runPostgresTests } from "../store/postgres-env.js";
+
+const dir = tempDir("meterflow-sessions-");
+let batches = 0;
+
+/** A batch of readings (meter, day, value) as a worker decodes one from the stream. */
+function batchOf(rows: Array<[string, string, number]>): ReadingBatch {
+  const ids = [...new Set(rows.map(([id]) => id))];
+  const n = rows.length;
+  const wire = {
+    partition: 0, file: "night.csv", length: n, ...idTable(ids), meter: Int32Array.from(rows, ([id]) => ids.indexOf(id)),
+    end: Int32Array.from(rows, ([, day]) => parseDay(day)), value: Float64Array.from(rows, ([, , v]) => v), line: Float64Array.from(rows, (_, i) => i + 2),
+    override: new Float64Array(n).fill(Number.NaN), source: new Uint8Array(n), verification: new Uint8Array(n),
+  };
+  return { ...toReadingBatch(wire, createMeterIndex()), batchId: `test-batch-${++batches}` };
+}
+
+const billed = (lines: Uint8Array) => parseLines(lines).map((r) => [r.meter_id, r.previous, r.current, r.consumption]);
+
+describe.runIf(runPostgresTests)("worker sessions", () => {
+  it("keep a partition's slices while only they commit to it, and drop them when another writer did", async () => {
+    const store = await openTestStore({ partitions: 1 });
+    const setup = await loadDecisionSetup({ builtinPlugins: false });
+    const meters = write(dir, "meters.csv", [METERS_HEADER, "A,electricity.register,kWh,1,,,,,,,,,100,2026-11-01", "B,electricity.register,kWh,1,,,,,,,,,500,2026-11-01"]);
+    await importRegistry(store, meters, setup.plugins);
+    const mine = new PartitionSessions(store, setup);
+    const other = new PartitionSessions(store, setup);
+    try {
+      const first = await mine.decide(0, batchOf([["A", "2026-11-02", 110], ["B", "2026-11-02", 510]]), "night.csv");
+      expect(first.commit).toBe("committed");
+      expect(billed(first.lines.billing)).toEqual([["A", 100, 110, 10], ["B", 500, 510, 10]]);
+      const second = await mine.decide(0, batchOf([["A", "2026-11-03", 120]]), "night.csv");
+      expect(billed(second.lines.billing)).toEqual([["A", 110, 120, 10]]);
+      expect(mine.stats).toMatchObject({ started: 1, reused: 1, stale: 0 });
+      // Another worker takes the partition for a batch: A moves on without this session.
+      const elsewhere = await other.decide(0, batchOf([["A", "2026-11-04", 135], ["B", "2026-11-04", 530]]), "night.csv");
+      expect(billed(elsewhere.lines.billing)).toEqual([["A", 120, 135, 15], ["B", 510, 530, 20]]);
+      const fourth = await mine.decide(0, batchOf([["A", "2026-11-05", 150], ["B", "2026-11-05", 540]]), "night.csv");
+      expect(billed(fourth.lines.billing)).toEqual([["A", 135, 150, 15], ["B", 530, 540, 10]]);
+      expect(mine.stats).toMatchObject({ started: 2, reused: 1, stale: 1 });
+    } finally {
+      mine.close();
+      other.close();
+    }
+  });
+
+  it("drop a session when a registry import may have added meters to the buckets it holds", async () => {
+    const store = await openTestStore({ partitions: 1 });
+    const setup = await loadDecisionSetup({ builtinPlugins: false });
+    // A meter of the bucket the session will hold, registered only later.
+    let late = 0;
+    while (bucketOf(`C-${late}`, 1) !== bucketOf("A", 1)) late++;
+    const lateId = `C-${late}`;
+    const row = (id: string) => `${id},electricity.register,kWh,1,,,,,,,,,100,2026-11-01`;
+    await importRegistry(store, write(dir, "before.csv", [METERS_HEADER, row("A")]), setup.plugins);
+    const sessions = new PartitionSessions(store, setup);
+    try {
+      await sessions.decide(0, batchOf([["A", "2026-11-02", 110]]), "night.csv");
+      await importRegistry(store, write(dir, "after.csv", [METERS_HEADER, row("A"), row(lateId)]), setup.plugins);
+      const next = await sessions.decide(0, batchOf([["A", "2026-11-03", 120], [lateId, "2026-11-03", 104]]), "night.csv");
+      // The new meter is registered (billed from its baseline), not held as unknown.
+      expect(billed(next.lines.billing)).toEqual([["A", 110, 120, 10], [lateId, 100, 104, 4]]);
+      expect(parseLines(next.lines.held)).toEqual([]);
+      expect(sessions.stats).toMatchObject({ started: 2, reused: 0, stale: 1 });
+    } finally {
+      sessions.close();
+    }
+  });
+});
