@@ -248,8 +248,14 @@ export class Decider {
       for (let j = from; j < to; j++) {
         const i = at[j];
         const fired = this.#fired[j];
-        const decision = rules.decideFired(fired);
         this.#firedAt[i] = fired;
+        if (fired === 0) {
+          // No rule fired (most readings): billable, nothing to flag.
+          this.#flagged[i] = 0;
+          this.#settle(src.batch, keys, rows, src.r, i, "");
+          continue;
+        }
+        const decision = rules.decideFired(fired);
         this.#flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
         this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
       }

@@ -95,11 +95,22 @@ export class FactColumns {
         copy(num(name), values, true);
       }
     }
+    // The flag facts the rules use: zeroed at once, then set where a reading has any flag (few do).
+    const flagCols: Uint8Array[] = [];
+    const bits: number[] = [];
     for (const name of FLAG_FACTS) {
       const col = bool(name);
       if (col === undefined) continue;
-      const bit = FLAG[name as keyof typeof FLAG];
-      for (let j = from; j < to; j++) col.values[j] = (r.flags[at[j]] & bit) !== 0 ? 1 : 0;
+      col.values.fill(0, from, to);
+      flagCols.push(col.values);
+      bits.push(FLAG[name as keyof typeof FLAG]);
+    }
+    if (flagCols.length > 0) {
+      for (let j = from; j < to; j++) {
+        const f = r.flags[at[j]];
+        if (f === 0) continue;
+        for (let c = 0; c < flagCols.length; c++) if ((f & bits[c]) !== 0) flagCols[c][j] = 1;
+      }
     }
   }
 
