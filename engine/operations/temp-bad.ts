@@ -47,9 +47,11 @@ export async function clearTempBad(store: PartitionedStore, change: FlagChange):
 
 /** Every meter's temp_bad flag (set by operators or by the rules), by meter id; or one meter's. */
 export async function listTempBad(store: PartitionedStore, meterId?: string): Promise<FlagRow[]> {
-  const partitions = meterId === undefined
-    ? Array.from({ length: store.partitions }, (_, p) => p)
-    : [partitionOf(meterId, store.partitions)];
-  const flags = await store.readFlags(partitions);
-  return (meterId === undefined ? flags : flags.filter((f) => f.meterId === meterId)).sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
+  if (meterId !== undefined) {
+    // One meter's flag by its key, not its partition's every flag (the API asks on each request).
+    const flag = await store.readFlag(meterId);
+    return flag === undefined ? [] : [flag];
+  }
+  const flags = await store.readFlags(Array.from({ length: store.partitions }, (_, p) => p));
+  return flags.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
 }

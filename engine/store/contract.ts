@@ -338,6 +338,8 @@ export interface PartitionedStore {
   versions(): Promise<Int32Array>;
   /** The temp_bad flags of the meters of these partitions. */
   readFlags(partitions: readonly number[]): Promise<FlagRow[]>;
+  /** One meter's temp_bad flag, if it has one (an operator's read: not its partition's every flag). */
+  readFlag(meterId: string): Promise<FlagRow | undefined>;
   /**
    * Sets (replaces) or clears an operator's flag, audited in the same transaction. With
    * `ifVersion`, only while the meter's version (meterVersion) is still that: otherwise rejects

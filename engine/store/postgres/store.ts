@@ -129,6 +129,12 @@ export class PostgresStore implements PartitionedStore {
     return result.rows;
   }
 
+  async readFlag(meterId: string): Promise<FlagRow | undefined> {
+    const result = await this.#query<FlagRow>("cannot read a flag",
+      `SELECT meter_id AS "meterId", reason, note, actor, at FROM flags WHERE meter_id = $1`, [meterId]);
+    return result.rows[0];
+  }
+
   /**
    * Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it; the
    * transaction holds a lock on the meter's id until it ends, so two conditional changes serialize.

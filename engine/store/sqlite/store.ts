@@ -124,6 +124,12 @@ export class SqliteStore implements PartitionedStore {
     ).all(JSON.stringify(partitions)) as FlagRow[]);
   }
 
+  async readFlag(meterId: string): Promise<FlagRow | undefined> {
+    return this.#read("cannot read a flag", () => this.#sql(
+      "SELECT meter_id AS meterId, reason, note, actor, at FROM flags WHERE meter_id = ?",
+    ).get(meterId) as FlagRow | undefined);
+  }
+
   /** Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it. */
   #checkVersion(meterId: string, ifVersion: number | undefined): void {
     if (ifVersion === undefined) return;

@@ -284,7 +284,10 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       ]);
       expect(await store.readFlags([(p + 1) % P])).toEqual([]);
       expect(await store.readFlags([])).toEqual([]);
+      expect(await store.readFlag("M-8")).toEqual({ meterId: "M-8", reason: "bounce", note: "", actor: "rules", at: "2026-12-02T09:00:00.000Z" });
+      expect(await store.readFlag("M-9")).toBeUndefined();
       expect(await store.clearFlag(p, "M-7", "photo checked", "anna")).toBe(true);
+      expect(await store.readFlag("M-7")).toBeUndefined();
       expect(await store.clearFlag(p, "M-7", "again", "anna")).toBe(false);
       const audit = await store.audit("M-7");
       expect(audit.map((a) => [a.action, a.reason, a.actor])).toEqual([["set", "meter exchange", "ops"], ["clear", "photo checked", "anna"]]);
