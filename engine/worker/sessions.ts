@@ -61,6 +61,8 @@ interface Session {
   version: number;
   /** The registry digest its buckets were loaded under. */
   digest: string | undefined;
+  /** Whether its working set has room for the partition's share of the registry. */
+  reserved: boolean;
 }
 
 /** What the sessions did, for tests and benches. */
@@ -130,6 +132,7 @@ export class PartitionSessions {
       if (kept.version === versions[partition] && kept.digest === digest) {
         this.#sessions.set(partition, kept);
         this.stats.reused++;
+        if (!kept.reserved) await this.#reserve(kept);
         return kept;
       }
       kept.runner.release();
@@ -146,10 +149,6 @@ export class PartitionSessions {
     const { store } = this;
     const { plugins, pluginFacts, rules } = this.setup;
     const ws = new WorkingSet(store);
-    // Room for the partition's share of the registry at once: grown batch by batch, the columns
-    // were allocated and filled two or three times over (1.7 s of a worker's 17 on the nightly shape).
-    const registered = Number((await store.meta(REGISTERED)) ?? 0);
-    if (registered > 0) ws.reserve(Math.min(this.#maxMeters, Math.ceil((registered / store.partitions) * 1.05) + 1024));
     const tracker = new ThresholdTracker(scopedThresholds(plugins));
     const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
     await episodes?.start();
@@ -168,7 +167,7 @@ export class PartitionSessions {
       batchCapacity: Math.max(64, rows),
       ...(this.#pool === undefined ? {} : { pool: this.#pool }),
     };
-    return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest };
+    return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest, reserved: false };
   }
 
   async #attempt(session: Session, batch: ReadingBatch, input: string): Promise<SessionDecision> {
@@ -205,6 +204,19 @@ export class PartitionSessions {
       mine = true;
     }
     if (mine && session.version >= 0) session.version++;
+  }
+
+  /**
+   * Room for the partition's share of the registry, once a session is kept for a second batch:
+   * grown batch by batch, the columns were allocated and filled two or three times over (1.7 s
+   * of a worker's 17 on the nightly shape). A session used for one batch only (workers taking
+   * turns on a partition) loads that batch's buckets and reserves nothing more.
+   */
+  async #reserve(session: Session): Promise<void> {
+    session.reserved = true;
+    const registered = Number((await this.store.meta(REGISTERED)) ?? 0);
+    const share = Math.ceil((registered / this.store.partitions) * 1.05) + 1024;
+    if (registered > 0) session.ctx.ws.reserve(Math.min(this.#maxMeters, share));
   }
 
   #drop(partition: number): void {
