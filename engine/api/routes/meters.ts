@@ -36,13 +36,14 @@ async function flagOf(store: PartitionedStore, meterId: string) {
 
 /** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
 export async function meterView(store: PartitionedStore, meterId: string) {
-  const [row] = await store.registry([meterId]);
-  if (row === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
   const bucket = bucketOf(meterId, store.partitions);
-  // The bucket is read once: its registry gives the meter's slot in the state and in the ledger's segments.
-  const [[stored], temp_bad, version, held] = await Promise.all([
-    store.readBuckets([bucket]), flagOf(store, meterId), store.meterVersion(meterId), listHeld(store, { meterId, limit: 1000 }),
+  // The bucket is read once: its registry gives the meter's slot in the state and in the ledger's
+  // segments. The reads go together (a round trip each on PostgreSQL), the registry row's too.
+  const [[row], [stored], temp_bad, version, held] = await Promise.all([
+    store.registry([meterId]), store.readBuckets([bucket]), flagOf(store, meterId), store.meterVersion(meterId),
+    listHeld(store, { meterId, limit: 1000 }),
   ]);
+  if (row === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
   const slot = stored === undefined ? -1 : decodeRegistry(stored.registry).ids.indexOf(meterId);
   // Only the segments that hold the meter, newest first, as far back as its RECENT latest need.
   const ledger = slot < 0 ? [] : await recentBilled(store, bucket, slot, RECENT);
