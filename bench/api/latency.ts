@@ -38,10 +38,12 @@ const JOB_BATCH = option("--job-batch");
 const ROUTES = (option("--routes") ?? "get,put,manual").split(",");
 const SERVE_ARGS = (option("--serve") ?? "").split(" ").filter((a) => a !== "");
 /**
- * A manual reading commits a batch to its meter's partition, and `meterflow run` deciding that
- * partition meanwhile is fenced: it starts over, and stops after 5 tries (MF_ERR_STORE_FENCED).
- * By default the manual readings are for meters of partition 0 and their route's job leaves
- * those meters out; --manual-anywhere puts them on any meter (the job then stops fenced).
+ * A manual reading commits a batch of one to its meter's bucket. Before fencing by meter
+ * (engine/store/bucket-fence.ts) that fenced a `meterflow run` deciding the same partition, which
+ * stopped after 5 tries (MF_ERR_STORE_FENCED); now only a batch of the run deciding that very
+ * meter is decided again. By default the manual readings are for meters of partition 0 and their
+ * route's job leaves those meters out (as code from before can be measured the same way);
+ * --manual-anywhere puts them on any meter, the job's included.
  */
 const MANUAL_ANYWHERE = args.includes("--manual-anywhere");
 if (MANUAL_ANYWHERE) args.splice(args.indexOf("--manual-anywhere"), 1);
