@@ -11,13 +11,16 @@ import { appendEntry } from "../store/history.js";
 import { FactColumns } from "./fact-columns.js";
 import type { KernelRows } from "./fact-columns.js";
 import { MeterGrouper } from "./group.js";
-import { flag, judge, record } from "./judge.js";
+import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
+
+/** Rounds of fewer readings are judged reading by reading (measured: a round of columns costs ~15 µs, a reading ~1.5 µs). */
+const ROUND_COLUMNS = 16;
 
 export class Decider {
   readonly #ctx: DecideContext;
@@ -243,8 +246,12 @@ export class Decider {
       const from = starts[q];
       const to = starts[q + 1];
       if (q > 0) for (let j = from; j < to; j++) if (this.#heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
-      facts.fill(ctx, src, at, from, to);
-      rules.evaluateColumns(facts.slice(from, to), to - from, this.#fired.subarray(from, to));
+      // A round of a few readings (a meter with many readings in the batch) is evaluated reading
+      // by reading, to the same bits: a round of columns costs about what 10 readings do.
+      if (to - from >= ROUND_COLUMNS || !this.#firedByRow(src, at, from, to)) {
+        facts.fill(ctx, src, at, from, to);
+        rules.evaluateColumns(facts.slice(from, to), to - from, this.#fired.subarray(from, to));
+      }
       for (let j = from; j < to; j++) {
         const i = at[j];
         const fired = this.#fired[j];
@@ -260,6 +267,23 @@ export class Decider {
         this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
       }
     }
+  }
+
+  /** Sets #fired[from, to) reading by reading (rules.firedOf); false when a rule threw. */
+  #firedByRow(src: KernelRows, at: Int32Array, from: number, to: number): boolean {
+    const ctx = this.#ctx;
+    const { batch, keys, rows, r } = src;
+    for (let j = from; j < to; j++) {
+      const i = at[j];
+      const row = rows[i];
+      ctx.pluginFacts?.assign(ctx.facts as Record<string, unknown>, i);
+      fillFacts(ctx, keys[row], r.end[i], r.cur[i], r.override[i], batch.source[row], batch.verification[row], batch.photo?.[row] ?? 0,
+        r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i]);
+      const fired = ctx.rules.firedOf(ctx.facts);
+      if (fired < 0) return false;
+      this.#fired[j] = fired;
+    }
+    return true;
   }
 
   /** Row-by-row rules (a rule set the columnar compiler cannot take), kernel row by kernel row. */

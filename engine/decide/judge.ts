@@ -13,7 +13,14 @@ const VERIFICATION = [null, false, true] as const;
 /** Fills the facts of a reading, evaluates the rules and returns its hold reasons ("" = billable). */
 export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
   source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
-  const { facts, meters, state, rules } = ctx;
+  fillFacts(ctx, meter, end, value, override, source, verification, photo, consumption, prev, days, daily, flags);
+  return apply(ctx, out, meter, end, ctx.rules.decide(ctx.facts));
+}
+
+/** Fills `ctx.facts` with a computed reading's facts (the plugins' are the caller's). */
+export function fillFacts(ctx: DecideContext, meter: number, end: number, value: number, override: number,
+  source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number): void {
+  const { facts, meters, state } = ctx;
   const id = meters.ids[meter];
   facts.meter_id = id;
   facts.end = day(end);
@@ -48,7 +55,6 @@ export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: 
   facts.average_daily_high = average === null ? null : average * SPIKE_FACTORS.high;
   facts.average_daily_low = average === null ? null : average * SPIKE_FACTORS.low;
   facts.meter_temp_bad = state.tempBad[meter] !== 0;
-  return apply(ctx, out, meter, end, rules.decide(facts));
 }
 
 /** Applies a decision: alerts collected, a temp_bad event flags the meter (audited). Returns the hold reasons. */

@@ -232,6 +232,24 @@ export class RulesDecider {
   }
 
   /**
+   * The rules that fire on `facts`, as evaluateColumns sets them (bit i for the i-th rule; only
+   * when `columnar` is set): the columnar decision of one reading, for a round of a few. -1 when
+   * a rule throws (the columnar form decides then).
+   */
+  firedOf(facts: ReadingFacts): number {
+    const tests = this.tests;
+    let bits = 0;
+    for (let i = 0; i < tests.length; i++) {
+      try {
+        if (tests[i](facts)) bits |= 1 << i;
+      } catch {
+        return -1;
+      }
+    }
+    return bits >>> 0;
+  }
+
+  /**
    * Evaluates every rule for rows [0, n) of `columns` at once (only when `columnar` is set, so at
    * most 32 rules): sets per row the bits of the rules that fire, bit i for the i-th rule.
    */
