@@ -63,6 +63,8 @@ interface Session {
   digest: string | undefined;
   /** Whether its working set has room for the partition's share of the registry. */
   reserved: boolean;
+  /** While a batch is being decided on it (other partitions' batches run meanwhile): never evicted. */
+  busy: boolean;
 }
 
 /** What the sessions did, for tests and benches. */
@@ -105,6 +107,7 @@ export class PartitionSessions {
   async decide(partition: number, batch: ReadingBatch, input: string): Promise<SessionDecision> {
     for (let attempt = 1; ; attempt++) {
       const session = await this.#session(partition, batch.length);
+      session.busy = true;
       try {
         const decision = await this.#attempt(session, batch, input);
         // A duplicate: another writer committed this batch (a redelivery), so the store moved on
@@ -114,6 +117,10 @@ export class PartitionSessions {
       } catch (error) {
         this.#drop(partition);
         if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED" || attempt >= ATTEMPTS) throw error;
+      } finally {
+        session.busy = false;
+        // Its working set grew with the batch: within maxMeters again, this session kept if it can be.
+        this.#evict(session);
       }
     }
   }
@@ -167,7 +174,7 @@ export class PartitionSessions {
       batchCapacity: Math.max(64, rows),
       ...(this.#pool === undefined ? {} : { pool: this.#pool }),
     };
-    return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest, reserved: false };
+    return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest, reserved: false, busy: false };
   }
 
   async #attempt(session: Session, batch: ReadingBatch, input: string): Promise<SessionDecision> {
@@ -226,12 +233,13 @@ export class PartitionSessions {
     session.runner.release();
   }
 
-  /** Drops the least recently used sessions while the loaded meters exceed maxMeters. */
-  #evict(): void {
+  /** Drops the least recently used sessions (not `keep`, none deciding a batch) while the loaded meters exceed maxMeters. */
+  #evict(keep?: Session): void {
     let meters = 0;
     for (const s of this.#sessions.values()) meters += s.ctx.ws.size;
     for (const [p, s] of this.#sessions) {
       if (meters <= this.#maxMeters) break;
+      if (s.busy || s === keep) continue;
       meters -= s.ctx.ws.size;
       this.#drop(p);
       this.stats.evicted++;

@@ -11,7 +11,7 @@ import { idTable } from "../../../engine/nats/wire.js";
 import { importRegistry } from "../../../engine/registry/import.js";
 import { loadDecisionSetup } from "../../../engine/runtime/decision-setup.js";
 import { parseLines } from "../../../engine/runtime/session.js";
-import { bucketOf } from "../../../engine/store/contract.js";
+import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
 import { parseDay } from "../../../engine/time/index.js";
 import { PartitionSessions } from "../../../engine/worker/sessions.js";
 import { METERS_HEADER, write } from "../../helpers/run.js";
@@ -80,6 +80,32 @@ describe.runIf(runPostgresTests)("worker sessions", () => {
       expect(billed(next.lines.billing)).toEqual([["A", 110, 120, 10], [lateId, 100, 104, 4]]);
       expect(parseLines(next.lines.held)).toEqual([]);
       expect(sessions.stats).toMatchObject({ started: 2, reused: 0, stale: 1 });
+    } finally {
+      sessions.close();
+    }
+  });
+  it("evict the least recently used sessions past maxMeters; partitions decided at once both come out right", async () => {
+    const store = await openTestStore({ partitions: 2 });
+    const setup = await loadDecisionSetup({ builtinPlugins: false });
+    const ids = Array.from({ length: 12 }, (_, i) => `E-${i}`);
+    const row = (id: string) => `${id},electricity.register,kWh,1,,,,,,,,,100,2026-11-01`;
+    await importRegistry(store, write(dir, "two.csv", [METERS_HEADER, ...ids.map(row)]), setup.plugins);
+    const of = (p: number) => ids.filter((id) => partitionOf(id, 2) === p);
+    expect(of(0).length).toBeGreaterThan(0);
+    expect(of(1).length).toBeGreaterThan(0);
+    const sessions = new PartitionSessions(store, setup, undefined, { maxMeters: 1 });
+    const night = (p: number, day: string, value: number) => batchOf(of(p).map((id) => [id, day, value] as [string, string, number]));
+    try {
+      // Both partitions at once: the one deciding is not evicted when the other starts (not observable
+      // here beyond the results: a session dropped mid-batch gives its kernel memory back under it).
+      const both = await Promise.all([sessions.decide(0, night(0, "2026-11-02", 110), "n.csv"), sessions.decide(1, night(1, "2026-11-02", 110), "n.csv")]);
+      expect(both.map((d) => parseLines(d.lines.billing).length)).toEqual([of(0).length, of(1).length]);
+      // Then one after the other: each start drops the other partition's idle session.
+      const next = await sessions.decide(0, night(0, "2026-11-03", 120), "n.csv");
+      expect(billed(next.lines.billing)).toEqual(of(0).map((id) => [id, 110, 120, 10]));
+      const last = await sessions.decide(1, night(1, "2026-11-03", 125), "n.csv");
+      expect(billed(last.lines.billing)).toEqual(of(1).map((id) => [id, 110, 125, 15]));
+      expect(sessions.stats.evicted).toBeGreaterThanOrEqual(2);
     } finally {
       sessions.close();
     }
