@@ -58,6 +58,9 @@ function baseline(bin: string): number {
   return s;
 }
 
+/** CPU seconds (user + system) of the worker processes of the last cluster run, from /usr/bin/time. */
+let workerCpu = 0;
+
 /** A layout: `processes` workers with `threads` decision threads each; seconds to the last commit. */
 async function cluster(bin: string, processes: number, threads: number): Promise<number> {
   const schema = `mf_bench_${Math.random().toString(36).slice(2, 10)}`;
@@ -67,12 +70,20 @@ async function cluster(bin: string, processes: number, threads: number): Promise
     cli(bin, "meters", "import", "--db", db, registry.path);
     cli(bin, "publish", "--nats", server.url, "--quiet", readings.path);
     const started = Date.now();
+    workerCpu = 0;
+    // Under /usr/bin/time for the workers' CPU seconds: on a shared, loaded machine their wall
+    // time swings with the load; the CPU they used much less.
     const workers = Array.from({ length: processes }, () => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...nodeArgs, bin, "worker", "--nats", server.url, "--db", db, "--threads", String(threads), "--exit-when-idle", "2"],
-        { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn("/usr/bin/time", ["-f", "mf-cpu %U %S", process.execPath, ...nodeArgs, bin, "worker", "--nats", server.url, "--db", db,
+        "--threads", String(threads), "--exit-when-idle", "2"], { stdio: ["ignore", "ignore", "pipe"] });
       let err = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}: ${err}`))));
+      child.once("exit", (code) => {
+        const cpu = /mf-cpu ([\d.]+) ([\d.]+)/.exec(err);
+        if (cpu !== null) workerCpu += Number(cpu[1]) + Number(cpu[2]);
+        if (code === 0) resolve();
+        else reject(new Error(`worker exited ${code}: ${err}`));
+      });
     }));
     await Promise.all(workers);
     const store = await openStore(db);
@@ -115,11 +126,13 @@ let first: number | undefined;
 for (const layout of values.layouts.split(",")) {
   const [name, measure] = measureOf(layout);
   const times = new Map<string, number[]>(bins.map((b) => [b.label, []]));
+  const cpus = new Map<string, number[]>(bins.map((b) => [b.label, []]));
   const loads: number[] = [];
   for (let i = 0; i < runs; i++) {
     for (const b of bins) {
       loads.push(loadavg()[0]);
       times.get(b.label)!.push(await measure(b.path));
+      if (layout !== "run") cpus.get(b.label)!.push(workerCpu);
     }
   }
   for (const b of bins) {
@@ -127,8 +140,10 @@ for (const layout of values.layouts.split(",")) {
     const med = median(ts);
     first ??= med;
     const label = bins.length > 1 ? `${name} [${b.label}]` : name;
+    const cpu = cpus.get(b.label)!;
     console.log(`${label.padEnd(48)} ${med.toFixed(2).padStart(7)} s  ${(readings.rows / med / 1e6).toFixed(3)}M readings/s  `
-      + `(${(first / med).toFixed(2)}x the first; runs: ${ts.map((t) => t.toFixed(2)).join(", ")})`);
+      + `(${(first / med).toFixed(2)}x the first; runs: ${ts.map((t) => t.toFixed(2)).join(", ")})`
+      + (cpu.length > 0 ? `; workers' CPU ${median(cpu).toFixed(2)} s (runs: ${cpu.map((t) => t.toFixed(2)).join(", ")})` : ""));
   }
   console.log(`  load average (1 min) at the runs' starts: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
 }
