@@ -181,9 +181,10 @@ export function orderable(batch: ReadingBatch): boolean {
 }
 
 /**
- * The rows of `batches` (orderable ones, in decoding order) stably sorted by each meter's rank
- * (below), partition and bucket (rows without a meter first), cut into batches of about
- * `batchSize` rows (more only when one bucket's rows of one rank are more). Without `keepRaw`, a
+ * The rows of `batches` (orderable ones, in decoding order) stably sorted by partition and bucket
+ * (rows without a meter first), then by each meter's rank (below), cut into batches of about
+ * `batchSize` rows between buckets (inside a bucket between ranks, when its rows alone are more;
+ * more only when one bucket's rows of one rank are more). Without `keepRaw`, a
  * routed row's rawOf gives its raw text only when it was rejected by then ("" otherwise), and the
  * routed batches do not refer to `batches`.
  */
@@ -193,15 +194,17 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   for (const b of batches) total += b.length;
   const count = buckets.bucketCount;
   const per = count / partitions;
-  // A meter's rows keep the grouping they were decoded in: its rows from its r-th batch of the
-  // window (rank r) go into a batch of rank r, and batches of rank r come before those of rank
-  // r + 1, so every meter sees its readings in the same batches as without routing, in order.
+  // A meter's rank: its rows from its r-th decoded batch of the window have rank r. A bucket's
+  // rows of every rank go into one batch where they fit, rank after rank (a meter's rows in file
+  // order), so a backlog file of several days writes each bucket's state once per window, not
+  // once a day; the decision takes a meter's readings of one batch in rounds (decide/decider.ts).
   const lastBatch = new Int32Array(batches[0].meters.size).fill(-1);
   const rankOf = new Int32Array(batches[0].meters.size);
-  // Sort key: rank * (count + 1) + (0 for no meter, else 1 + partition * per + bucket-in-partition).
-  const span = count + 1;
+  // Sort key: group * ranks + rank, group 0 for no meter, else 1 + partition * per + bucket-in-partition.
+  const ranks = batches.length;
   const keyOf = new Int32Array(total);
-  const start = new Int32Array(batches.length * span + 1);
+  const start = new Int32Array((count + 1) * ranks + 1);
+  const groupRows = new Int32Array(count + 1);
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
@@ -214,27 +217,32 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
           lastBatch[m] = i;
         }
         const bucket = buckets.of(m);
-        key = rankOf[m] * span + 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
+        const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
+        key = group * ranks + rankOf[m];
+        groupRows[group]++;
+      } else {
+        groupRows[0]++;
       }
       keyOf[at] = key;
       start[key + 1]++;
     }
   }
-  // Batches: cut where the rank changes, and between buckets once a batch is full (a bucket's
-  // rows of one rank are never split, so no meter's group is).
+  // Batches: cut between buckets once a batch is full; a bucket whose rows alone are more is cut
+  // between its ranks (a meter's rows of one rank are never split).
   const cuts: number[] = [0];
   let size = 0;
-  let rank = 0;
+  let group = -1;
   for (let key = 0; key < start.length - 1; key++) {
     const rows = start[key + 1];
     if (rows === 0) continue;
-    const r = Math.floor(key / span);
-    if (size > 0 && (size + rows > batchSize || r !== rank)) {
+    const g = Math.floor(key / ranks);
+    const full = g !== group ? size + groupRows[g] > batchSize : size + rows > batchSize;
+    if (size > 0 && full) {
       cuts.push(cuts[cuts.length - 1] + size);
       size = 0;
     }
     size += rows;
-    rank = r;
+    group = g;
   }
   if (size > 0) cuts.push(total);
   for (let k = 1; k < start.length; k++) start[k] += start[k - 1];

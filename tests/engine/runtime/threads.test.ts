@@ -19,7 +19,15 @@ describe("threads", () => {
   it("give the same outputs as one thread", async () => {
     const data = await generateDemoData({ dir: join(dir, "data"), meters: 300, days: 30 });
     // Every input of the demo: registers, pulse summaries, pulse events, sensor rows with a profile.
-    const inputs = [data.files.readings, data.files.pulseReadings, data.files.coldChain];
+    // The register readings come in two files, the later days first: the earlier days then
+    // arrive back-dated (a file's own rows are routed and decided in date order per meter).
+    const [header, ...rows] = readFileSync(data.files.readings, "utf8").trimEnd().split("\n");
+    const half = rows.length >> 1;
+    const later = join(dir, "later.csv");
+    const earlier = join(dir, "earlier.csv");
+    writeFileSync(later, [header, ...rows.slice(half)].join("\n") + "\n");
+    writeFileSync(earlier, [header, ...rows.slice(0, half)].join("\n") + "\n");
+    const inputs = [later, earlier, data.files.pulseReadings, data.files.coldChain];
     const inline = await runAndRead({
       meters: data.files.meters, inputs, pulseEvents: [data.files.pulseEvents], config: data.files.config,
       db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000,
