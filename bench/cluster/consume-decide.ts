@@ -11,7 +11,8 @@
 // `meterflow-p<P>`, explicit ack, one message in flight) and drains them as the worker does (a
 // loop per partition: next(), handle, ackAck), timed from the first fetch to the last ack:
 //   1. consume:          fetch and ack, nothing else (the baseline);
-//   2. + decode:         decodeBatch + toReadingBatch into a fresh MeterIndex per message;
+//   2. + decode:         decodeBatch + readingBatchOf (the message's id table as its meter
+//                        index, nothing interned, as the worker does);
 //   3. + decide inline:  + the batch's slice cut from an in-memory fleet sharded by partition as
 //                        the store is (ids looked up as bytes in the partition's id index,
 //                        registry columns and state gathered for exactly the batch's meters), a
@@ -40,10 +41,11 @@ import { createMeterIndex } from "../../engine/ingest/meter-index.js";
 import { channelRanges } from "../../engine/ingest/ranges.js";
 import { connectNats } from "../../engine/nats/connect.js";
 import { publishFiles } from "../../engine/nats/publish.js";
-import { toReadingBatch } from "../../engine/nats/reading-batch.js";
+import { readingBatchOf } from "../../engine/nats/reading-batch.js";
 import { streamDescription } from "../../engine/nats/stream.js";
 import { READINGS_SUBJECTS, readingsSubject } from "../../engine/nats/subjects.js";
 import { decodeBatch } from "../../engine/nats/wire.js";
+import type { WireBatch } from "../../engine/nats/wire.js";
 import { channelIndex, scopedThresholds } from "../../engine/plugins/index.js";
 import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
@@ -139,11 +141,12 @@ function u8Of(from: Uint8Array, at: Int32Array): Uint8Array {
  * The slice of a batch of `partition` (its MeterIndex is fresh: its ids are the batch's meters)
  * cut from the partition's shard: ids looked up as bytes, registry columns and state gathered.
  */
-function sliceOf(batch: ReadingBatch, index: ReturnType<typeof createMeterIndex>, partition: number): { input: DecideInput; fleetKeys: Int32Array } {
+function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { input: DecideInput; fleetKeys: Int32Array } {
   const shard = shards[partition];
   const fleet = shard.table;
+  const index = batch.meters;
   const m = index.size;
-  const { bytes, ends } = index.idBytes(0);
+  const { idBytes: bytes, idEnds: ends } = wire;
   const fleetKeys = new Int32Array(m);
   for (let l = 0, at = 0; l < m; l++) {
     const f = shard.index.internBytes(bytes, at, (at = ends[l]));
@@ -232,11 +235,10 @@ const js = jetstream(nc);
 interface Tally { stages: Record<string, number>; missed: number; messages: number; bytes: number; rows: number; billable: number; held: number; rejected: number; duplicates: number }
 type Handle = (msg: JsMsg, tally: Tally) => void | Promise<void>;
 
-/** The worker's decode: wire batch, then a ReadingBatch with its ids interned into a fresh MeterIndex. */
-function decode(msg: JsMsg): { batch: ReadingBatch; index: ReturnType<typeof createMeterIndex>; partition: number } {
+/** The worker's decode: wire batch, then a ReadingBatch on the message's id table (nothing interned). */
+function decode(msg: JsMsg): { batch: ReadingBatch; wire: WireBatch; partition: number } {
   const wire = decodeBatch(msg.data);
-  const index = createMeterIndex();
-  return { batch: toReadingBatch(wire, index, channels), index, partition: wire.partition };
+  return { batch: readingBatchOf(wire, channels), wire, partition: wire.partition };
 }
 
 /** Adds the time since `at` to the stage `name` of the tally; returns now. */
@@ -259,9 +261,9 @@ const TASKS: Array<{ name: string; decides: boolean; handle: Handle }> = [
   { name: "+ decode", decides: false, handle: (msg, t) => void (t.rows += decode(msg).batch.length) },
   { name: "+ decide inline", decides: true, handle: (msg, t) => {
     let at = performance.now();
-    const { batch, index, partition } = decode(msg);
+    const { batch, wire, partition } = decode(msg);
     at = lap(t, "decode", at);
-    const { input, fleetKeys } = sliceOf(batch, index, partition);
+    const { input, fleetKeys } = sliceOf(batch, wire, partition);
     at = lap(t, "slice", at);
     const out = inline.decide(input);
     at = lap(t, "decide", at);
@@ -271,9 +273,9 @@ const TASKS: Array<{ name: string; decides: boolean; handle: Handle }> = [
   } },
   { name: "+ decide in pool (2 threads)", decides: true, handle: async (msg, t) => {
     let at = performance.now();
-    const { batch, index, partition } = decode(msg);
+    const { batch, wire, partition } = decode(msg);
     at = lap(t, "decode", at);
-    const { input, fleetKeys } = sliceOf(batch, index, partition);
+    const { input, fleetKeys } = sliceOf(batch, wire, partition);
     at = lap(t, "slice", at);
     const out = await pool.decide(input);
     at = performance.now();

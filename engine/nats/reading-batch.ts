@@ -2,11 +2,13 @@
 // consumer's MeterIndex, channel names mapped to the consumer's channel indices, every row valid
 // (rejections happened at publish time), raw text made from the row on demand.
 import type { ReadingBatch } from "../ingest/batch.js";
+import { createMeterIndex } from "../ingest/meter-index.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { PULSE_FIELDS } from "../ingest/pulse-fields.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
 import { day } from "../sinks/format.js";
 import { NatsError } from "./errors.js";
+import { WireMeterIndex } from "./wire-index.js";
 import type { WireBatch } from "./wire.js";
 
 const utf8 = new TextDecoder("utf-8");
@@ -23,6 +25,20 @@ export function toReadingBatch(w: WireBatch, meters: MeterIndex, channels: Reado
   for (let k = 0, at = 0; k < global.length; k++) global[k] = meters.internBytes(w.idBytes, at, (at = w.idEnds[k]));
   const meter = new Int32Array(n);
   for (let i = 0; i < n; i++) meter[i] = global[w.meter[i]];
+  return batchOf(w, meters, meter, channels);
+}
+
+/**
+ * The ReadingBatch of a wire batch on a meter index of its own: the message's id table as it is
+ * (WireMeterIndex, nothing interned), or, when the table names an id twice, a fresh interning index.
+ */
+export function readingBatchOf(w: WireBatch, channels: ReadonlyMap<string, number> = new Map()): ReadingBatch {
+  const index = WireMeterIndex.of(w.idBytes, w.idEnds);
+  return index === undefined ? toReadingBatch(w, createMeterIndex(), channels) : batchOf(w, index, w.meter, channels);
+}
+
+function batchOf(w: WireBatch, meters: MeterIndex, meter: Int32Array, channels: ReadonlyMap<string, number>): ReadingBatch {
+  const n = w.length;
   let sensors: SensorValues | undefined;
   if (w.sensors !== undefined) {
     const map = w.sensors.channels.map((name) => {

@@ -13,10 +13,9 @@ import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
-import { createMeterIndex } from "../ingest/meter-index.js";
 import { connectNats, maxPayloadOf } from "../nats/connect.js";
 import { ensureStream } from "../nats/stream.js";
-import { toReadingBatch } from "../nats/reading-batch.js";
+import { readingBatchOf } from "../nats/reading-batch.js";
 import { decodeBatch } from "../nats/wire.js";
 import { channelIndex } from "../plugins/index.js";
 import { canDecideInThreads, DecisionPool, defaultThreads } from "../pool/index.js";
@@ -195,7 +194,8 @@ class Worker {
         return;
       }
       const batchId = createHash("sha256").update(`${wire.partition}:`).update(msg.data).digest("hex").slice(0, 32);
-      const batch = { ...toReadingBatch(wire, createMeterIndex(), this.#channels), batchId };
+      // The message's id table is the batch's meter index: nothing interned (wire-index.ts).
+      const batch = { ...readingBatchOf(wire, this.#channels), batchId };
       const store = this.#sessions.store;
       // The input label is the file as published: rejected rows name it, as in meterflow run.
       const decision = await this.#sessions.decide(wire.partition, batch, wire.file);

@@ -6,9 +6,9 @@ import { Packr } from "msgpackr";
 import { describe, expect, test } from "vitest";
 import { createMeterIndex, PULSE_FIELDS, PULSE_INPUTS, readCsvReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
-import { decodeBatch, encodeBatch, PartitionBatcher, readingsSubject, toMessages, toReadingBatch, wireIds } from "../../../engine/nats/index.js";
+import { decodeBatch, encodeBatch, idTable, PartitionBatcher, readingBatchOf, readingsSubject, toMessages, toReadingBatch, WireMeterIndex, wireIds } from "../../../engine/nats/index.js";
 import type { WireBatch } from "../../../engine/nats/index.js";
-import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
+import { bucketOf, meterHash, partitionOf } from "../../../engine/store/contract.js";
 
 const HEADER = `meter_id,end,value,override,source,verification,${Object.keys(PULSE_FIELDS).join(",")},temp_c`;
 const EMPTY_PULSE = ",".repeat(PULSE_INPUTS.length - 1);
@@ -158,6 +158,24 @@ describe("wire format", () => {
     const changed = await ids(text.replace("M-0001,2026-01-02,101.25", "M-0001,2026-01-02,101.5"));
     expect(changed).not.toEqual(first);
     expect(changed.filter((id) => !first.includes(id)).length).toBe(1);
+  });
+
+  test("a message's id table as its meter index: the rows, ids and hashes interning gives; an id named twice is interned", async () => {
+    const batches = await ingest(sampleCsv(400), 97);
+    for (const w of batchAll(batches, 3, 3000).map((b) => decodeBatch(encodeBatch(b)))) {
+      const wire = readingBatchOf(w, CHANNELS);
+      expect(wire.meters).toBeInstanceOf(WireMeterIndex);
+      const interned = toReadingBatch(w, createMeterIndex(), CHANNELS);
+      expect(rowsOfIngest([wire])).toEqual(rowsOfIngest([interned]));
+      for (let k = 0; k < wire.meters.size; k++) expect(wire.meters.hashOf!(k)).toBe(meterHash(wire.meters.idOf(k)));
+    }
+    const twice = { ...idTable(["A", "B", "A"]) };
+    const w = { partition: 0, file: "f", length: 3, ...twice, meter: Int32Array.of(0, 1, 2), end: Int32Array.of(1, 1, 2), value: Float64Array.of(1, 2, 3),
+      line: Float64Array.of(2, 3, 4), override: new Float64Array(3).fill(Number.NaN), source: new Uint8Array(3), verification: new Uint8Array(3) };
+    expect(WireMeterIndex.of(twice.idBytes, twice.idEnds)).toBeUndefined();
+    const b = readingBatchOf(w);
+    expect(b.meters).not.toBeInstanceOf(WireMeterIndex);
+    expect(b.meter[0]).toBe(b.meter[2]);
   });
 
   test("a payload that is not a batch of this version is MF_ERR_NATS_WIRE", () => {
