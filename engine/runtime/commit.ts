@@ -38,14 +38,23 @@ export class CommitBuilder {
     const seen = this.#seen;
     const slots = new Map<number, number[]>();
     const marked: number[] = [];
+    // A routed batch names its meters bucket after bucket: the last bucket's list is kept at hand.
+    let lastBucket = -1;
+    let first = 0;
+    let list: number[] = [];
     const mark = (key: number) => {
       if (seen[key] === 1) return;
       seen[key] = 1;
       marked.push(key);
       const bucket = ws.bucketOfKey(key);
-      let list = slots.get(bucket);
-      if (list === undefined) slots.set(bucket, (list = []));
-      list.push(key - ws.bucketKeys(bucket)!.first);
+      if (bucket !== lastBucket) {
+        lastBucket = bucket;
+        first = ws.bucketKeys(bucket)!.first;
+        const known = slots.get(bucket);
+        if (known === undefined) slots.set(bucket, (list = []));
+        else list = known;
+      }
+      list.push(key - first);
     };
     for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) mark(keys[row]);
     for (let i = 0; i < h.length; i++) mark(h.meter[i]);
@@ -58,16 +67,24 @@ export class CommitBuilder {
     const h = out.history;
     const slots = this.#slots(batch, keys, h);
     const buckets = new Set(slots.keys());
-    const rowsOf = new Map<number, number[]>();
-    for (let i = 0; i < h.length; i++) {
-      const b = ws.bucketOfKey(h.meter[i]);
-      let rows = rowsOf.get(b);
-      if (rows === undefined) rowsOf.set(b, (rows = []));
-      rows.push(i);
-    }
     // Segments name meters by slot: swap keys for slots while encoding, then put them back.
     const keysOf = h.meter.slice(0, h.length);
-    for (let i = 0; i < h.length; i++) h.meter[i] = ws.placeOf(keysOf[i]).slot;
+    const rowsOf = new Map<number, number[]>();
+    let lastBucket = -1;
+    let first = 0;
+    let rows: number[] = [];
+    for (let i = 0; i < h.length; i++) {
+      const b = ws.bucketOfKey(keysOf[i]);
+      if (b !== lastBucket) {
+        lastBucket = b;
+        first = ws.bucketKeys(b)!.first;
+        const known = rowsOf.get(b);
+        if (known === undefined) rowsOf.set(b, (rows = []));
+        else rows = known;
+      }
+      rows.push(i);
+      h.meter[i] = keysOf[i] - first;
+    }
     // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
     const segments = [...rowsOf].map(([bucket, rows]) => {
       let maxEnd = -0x80000000;
