@@ -36,30 +36,18 @@ export class CommitBuilder {
     const ws = this.#ws;
     if (this.#seen.length < ws.size) this.#seen = new Uint8Array(Math.max(ws.size, this.#seen.length * 2));
     const seen = this.#seen;
-    const slots = new Map<number, number[]>();
+    const slots = new BucketLists(ws);
     const marked: number[] = [];
-    // A routed batch names its meters bucket after bucket: the last bucket's list is kept at hand.
-    let lastBucket = -1;
-    let first = 0;
-    let list: number[] = [];
     const mark = (key: number) => {
       if (seen[key] === 1) return;
       seen[key] = 1;
       marked.push(key);
-      const bucket = ws.bucketOfKey(key);
-      if (bucket !== lastBucket) {
-        lastBucket = bucket;
-        first = ws.bucketKeys(bucket)!.first;
-        const known = slots.get(bucket);
-        if (known === undefined) slots.set(bucket, (list = []));
-        else list = known;
-      }
-      list.push(key - first);
+      slots.add(key);
     };
     for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) mark(keys[row]);
     for (let i = 0; i < h.length; i++) mark(h.meter[i]);
     for (const key of marked) seen[key] = 0;
-    return slots;
+    return slots.lists;
   }
 
   build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Commit {
@@ -69,24 +57,10 @@ export class CommitBuilder {
     const buckets = new Set(slots.keys());
     // Segments name meters by slot: swap keys for slots while encoding, then put them back.
     const keysOf = h.meter.slice(0, h.length);
-    const rowsOf = new Map<number, number[]>();
-    let lastBucket = -1;
-    let first = 0;
-    let rows: number[] = [];
-    for (let i = 0; i < h.length; i++) {
-      const b = ws.bucketOfKey(keysOf[i]);
-      if (b !== lastBucket) {
-        lastBucket = b;
-        first = ws.bucketKeys(b)!.first;
-        const known = rowsOf.get(b);
-        if (known === undefined) rowsOf.set(b, (rows = []));
-        else rows = known;
-      }
-      rows.push(i);
-      h.meter[i] = keysOf[i] - first;
-    }
+    const rowsOf = new BucketLists(ws);
+    for (let i = 0; i < h.length; i++) h.meter[i] = rowsOf.add(keysOf[i], i);
     // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
-    const segments = [...rowsOf].map(([bucket, rows]) => {
+    const segments = [...rowsOf.lists].map(([bucket, rows]) => {
       let maxEnd = -0x80000000;
       for (const i of rows) if (h.end[i] > maxEnd) maxEnd = h.end[i];
       return { bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd, slots: Uint32Array.from(rows, (i) => h.meter[i]) };
@@ -111,6 +85,37 @@ export class CommitBuilder {
       ...(out.rejected.length === 0 ? {} : { rejected: out.rejected.map((r) => JSON.stringify(r)) }),
       episodes: this.#episodes?.entries(batch) ?? [],
     };
+  }
+}
+
+/**
+ * Lists per bucket of what a batch names by key: a routed batch names its meters bucket after
+ * bucket, so the last bucket's list and first key are kept at hand (no Map lookup per key).
+ */
+class BucketLists {
+  readonly lists = new Map<number, number[]>();
+  readonly #ws: WorkingSet;
+  #bucket = -1;
+  #first = 0;
+  #list: number[] = [];
+
+  constructor(ws: WorkingSet) {
+    this.#ws = ws;
+  }
+
+  /** Adds `value` (default: the key's slot) to the list of `key`'s bucket; returns the key's slot. */
+  add(key: number, value?: number): number {
+    const bucket = this.#ws.bucketOfKey(key);
+    if (bucket !== this.#bucket) {
+      this.#bucket = bucket;
+      this.#first = this.#ws.bucketKeys(bucket)!.first;
+      const known = this.lists.get(bucket);
+      if (known === undefined) this.lists.set(bucket, (this.#list = []));
+      else this.#list = known;
+    }
+    const slot = key - this.#first;
+    this.#list.push(value ?? slot);
+    return slot;
   }
 }
 

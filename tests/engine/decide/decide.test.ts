@@ -4,20 +4,13 @@
 // state. The batch has new, back-dated, duplicate, conflicting, held-again and unknown readings.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createConsumptionKernel } from "../../../engine/consumption/index.js";
 import { BatchDecider } from "../../../engine/decide/decide.js";
 import { Decider } from "../../../engine/decide/decider.js";
-import { HeldIndex } from "../../../engine/decide/held-index.js";
 import type { BatchOutput, DecideContext } from "../../../engine/decide/output.js";
 import { defaultRuleFiles, RulesDecider } from "../../../engine/decide/rules.js";
 import type { ReadingBatch } from "../../../engine/ingest/batch.js";
 import { createMeterIndex, readReadings } from "../../../engine/ingest/index.js";
-import { createFacts } from "../../../engine/rules/facts.js";
-import type { ProcessorContext } from "../../../engine/runtime/context.js";
-import { FlagSync } from "../../../engine/runtime/flags.js";
-import { HistoryCache } from "../../../engine/runtime/history-cache.js";
 import { applySlice, sliceOf } from "../../../engine/runtime/slice.js";
-import { WorkingSet } from "../../../engine/runtime/working-set.js";
 import { createEntries, entryAt } from "../../../engine/store/history.js";
 import type { HistoryEntries } from "../../../engine/store/history.js";
 import { openStore } from "../../../engine/store/open.js";
@@ -25,6 +18,7 @@ import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { STATE_FIELDS } from "../../../engine/store/state.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { prepareSlice } from "./prepare.js";
 
 const dir = tempDir();
 const meterIds = Array.from({ length: 12 }, (_, i) => `E-${i}`);
@@ -36,27 +30,8 @@ async function firstBatch(path: string): Promise<ReadingBatch> {
   throw new Error("no batch");
 }
 
-/** The run's slice machinery for one working set: loaded buckets, flags, history, held readings. */
 async function prepare(store: PartitionedStore, batch: ReadingBatch) {
-  const ws = new WorkingSet(store);
-  const ids: string[] = [];
-  for (let row = 0; row < batch.length; row++) if (batch.meter[row] >= 0) ids.push(batch.meters.idOf(batch.meter[row]));
-  await ws.load(ids);
-  const keys = Int32Array.from({ length: batch.length }, (_, row) =>
-    batch.meter[row] < 0 || batch.reject[row] !== 0 ? -1 : ws.meters.keyOf.get(batch.meters.idOf(batch.meter[row])) ?? -1);
-  const history = new HistoryCache(store, ws);
-  const heldIndex = new HeldIndex(store, ws.state, ws.meters.ids);
-  const flags = new FlagSync(store, ws);
-  await flags.apply(keys, batch.length);
-  const touched = [...new Set([...keys].filter((k) => k >= 0))];
-  await heldIndex.load(touched.filter((k) => heldIndex.needsLoad(k)));
-  await history.ensure(touched);
-  const rules = await RulesDecider.load(defaultRuleFiles());
-  const ctx = {
-    ws, meters: ws.meters, state: ws.state, kernel: createConsumptionKernel({ implementation: "reference" }), rules, facts: createFacts(),
-    history, heldIndex, flags,
-  } as unknown as ProcessorContext;
-  return { ws, keys, ctx };
+  return prepareSlice(store, batch, await RulesDecider.load(defaultRuleFiles()));
 }
 
 const emptyOutput = (rows: number): BatchOutput => ({

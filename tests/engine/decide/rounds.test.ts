@@ -7,17 +7,11 @@
 // zero under verification (temp_bad, then held as temp_bad), after a held one, on several days.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createConsumptionKernel } from "../../../engine/consumption/index.js";
 import { Decider } from "../../../engine/decide/decider.js";
-import { HeldIndex } from "../../../engine/decide/held-index.js";
 import type { BatchOutput, DecideContext } from "../../../engine/decide/output.js";
 import { defaultRuleFiles, RulesDecider } from "../../../engine/decide/rules.js";
 import type { ReadingBatch } from "../../../engine/ingest/batch.js";
 import { createMeterIndex, readReadings } from "../../../engine/ingest/index.js";
-import { createFacts } from "../../../engine/rules/facts.js";
-import { FlagSync } from "../../../engine/runtime/flags.js";
-import { HistoryCache } from "../../../engine/runtime/history-cache.js";
-import { WorkingSet } from "../../../engine/runtime/working-set.js";
 import { createEntries, entryAt } from "../../../engine/store/history.js";
 import type { HistoryEntries } from "../../../engine/store/history.js";
 import { openStore } from "../../../engine/store/open.js";
@@ -25,6 +19,7 @@ import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { STATE_FIELDS } from "../../../engine/store/state.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { prepareSlice } from "./prepare.js";
 
 const dir = tempDir();
 const rule = (name: string, conditions: object, event: object) => ({ name, conditions, event });
@@ -59,29 +54,13 @@ async function firstBatch(path: string): Promise<ReadingBatch> {
 
 async function decideWith(store: PartitionedStore, path: string, files: string[]) {
   const batch = await firstBatch(path);
-  const ws = new WorkingSet(store);
-  const ids: string[] = [];
-  for (let row = 0; row < batch.length; row++) if (batch.meter[row] >= 0) ids.push(batch.meters.idOf(batch.meter[row]));
-  await ws.load(ids);
-  const keys = Int32Array.from({ length: batch.length }, (_, row) =>
-    batch.meter[row] < 0 || batch.reject[row] !== 0 ? -1 : ws.meters.keyOf.get(batch.meters.idOf(batch.meter[row])) ?? -1);
-  const history = new HistoryCache(store, ws);
-  const heldIndex = new HeldIndex(store, ws.state, ws.meters.ids);
-  const flags = new FlagSync(store, ws);
-  await flags.apply(keys, batch.length);
-  const touched = [...new Set([...keys].filter((k) => k >= 0))];
-  await heldIndex.load(touched.filter((k) => heldIndex.needsLoad(k)));
-  await history.ensure(touched);
-  const rules = await RulesDecider.load(files);
-  const ctx = {
-    ws, meters: ws.meters, state: ws.state, kernel: createConsumptionKernel({ implementation: "reference" }), rules, facts: createFacts(),
-    history, heldIndex, flags,
-  } as unknown as DecideContext;
+  const { ws, keys, ctx } = await prepareSlice(store, batch, await RulesDecider.load(files));
+  const rules = ctx.rules;
   const out: BatchOutput = {
     counts: { rows: batch.length, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
     history: createEntries(), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
   };
-  new Decider(ctx).decide(batch, keys, out);
+  new Decider(ctx as DecideContext).decide(batch, keys, out);
   return { out, ws, rules };
 }
 
