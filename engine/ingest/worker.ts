@@ -10,7 +10,7 @@ import { readReadings } from "./open.js";
 import { openStore } from "../store/open.js";
 import { MeterBuckets, RegistryLimitCheck, routeByBucket } from "../runtime/bucket-window.js";
 import { RegistrySlots } from "../runtime/registry-slots.js";
-import { registrySource } from "../runtime/registry-slots.js";
+import type { RegistrySource } from "../runtime/registry-slots.js";
 import { channelIndex, loadPlugins } from "../plugins/index.js";
 import type { ReadingBatch } from "./batch.js";
 import type { WorkerInput, WorkerMessage } from "./threaded.js";
@@ -64,12 +64,14 @@ try {
   const ranges = channelRanges(plugins.channels);
   await plugins.setup();
   const store = input.db === undefined ? undefined : await openStore(input.db);
-  // Each meter's registry slot, found once per file (registry-slots.ts); register limits are
-  // checked here with the same registry reads (a row rejected here keeps its raw text); rows are
-  // routed by bucket (bucket-window.ts).
+  // Register limits are checked here, against the registry BLOBs of the buckets that have any
+  // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
   const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
-  const slots = store === undefined || buckets === undefined ? undefined : new RegistrySlots(registrySource(store), buckets, meters);
-  const limits = slots === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(slots, buckets);
+  const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
+  // Each routed row's registry slot, where the store reads registry BLOBs alone (registry-slots.ts).
+  const source = store as (typeof store & Partial<RegistrySource>) | undefined;
+  const slots = source?.readRegistries === undefined || buckets === undefined ? undefined
+    : new RegistrySlots(source as RegistrySource, buckets, meters);
   // Meter ids go out as soon as they are decoded (bytes and hashes, transferred), ahead of the
   // routed batches that name them: the main thread loads their buckets meanwhile.
   const postMeters = () => {

@@ -9,8 +9,9 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { limitReason } from "../ingest/limits.js";
+import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
-import type { RegistrySlots } from "./registry-slots.js";
+import type { PartitionedStore } from "../store/contract.js";
 
 /** The bucket of each meter index of a file, computed once per meter. */
 export class MeterBuckets {
@@ -39,31 +40,65 @@ export class MeterBuckets {
   }
 }
 
+/** A store that reads registry BLOBs without the state beside them (SqliteStore). */
+interface RegistryReader {
+  readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
+}
+
+interface BucketLimits {
+  slotOf: Map<string, number>;
+  digits: Uint8Array;
+  reset: Float64Array;
+  pulseWeight: Float64Array;
+}
+
 /**
- * `rejectByRegistry` (ingest/limits.ts) without a working set, on the decoding thread: each row's
- * meter slot and its bucket's limits come from the file's RegistrySlots (a bucket whose registry
- * BLOB says no meter has a register limit or a pulse weight, the common case, has none).
+ * `rejectByRegistry` (ingest/limits.ts) without a working set: a bucket whose registry BLOB
+ * says no meter has a register limit or a pulse weight (the common case) is known from its
+ * header; only the other buckets' ids are decoded.
  */
 export class RegistryLimitCheck {
-  readonly #slots: RegistrySlots;
+  readonly #store: PartitionedStore;
   readonly #buckets: MeterBuckets;
+  /** Per bucket: undefined not read, null no limits. */
+  readonly #limits: Array<BucketLimits | null | undefined>;
 
-  constructor(slots: RegistrySlots, buckets: MeterBuckets) {
-    this.#slots = slots;
+  constructor(store: PartitionedStore, buckets: MeterBuckets) {
+    this.#store = store;
     this.#buckets = buckets;
+    this.#limits = new Array(buckets.bucketCount).fill(undefined);
   }
 
   async reject(batch: ReadingBatch): Promise<number> {
-    const slots = this.#slots;
-    await slots.resolve();
+    const wanted = new Set<number>();
+    for (let row = 0; row < batch.length; row++) {
+      const m = batch.meter[row];
+      if (m < 0 || batch.reject[row] !== 0) continue;
+      const b = this.#buckets.of(m);
+      if (this.#limits[b] === undefined) wanted.add(b);
+    }
+    if (wanted.size > 0) {
+      const list = [...wanted].sort((a, b) => a - b);
+      for (const b of list) this.#limits[b] = null;
+      // Only the registry BLOBs, where the store can read them alone (SQLite).
+      const store = this.#store as PartitionedStore & Partial<RegistryReader>;
+      const rows = store.readRegistries !== undefined ? await store.readRegistries(list) : await store.readBuckets(list);
+      for (const row of rows) {
+        if (registryWithoutLimits(row.registry)) continue;
+        const reg = decodeRegistry(row.registry);
+        const slotOf = new Map<string, number>();
+        for (let i = 0; i < reg.size; i++) slotOf.set(reg.ids[i], i);
+        this.#limits[row.bucket] = { slotOf, digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
+      }
+    }
     let rejected = 0;
     for (let row = 0; row < batch.length; row++) {
       const m = batch.meter[row];
       if (m < 0 || batch.reject[row] !== 0) continue;
-      const limits = slots.limitsOf(this.#buckets.of(m));
-      if (limits === null) continue;
-      const k = limits.slotOf !== undefined ? limits.slotOf.get(batch.meters.idOf(m)) ?? -1 : slots.slotOf(m);
-      if (k < 0) continue;
+      const limits = this.#limits[this.#buckets.of(m)];
+      if (limits === null || limits === undefined) continue;
+      const k = limits.slotOf.get(batch.meters.idOf(m));
+      if (k === undefined) continue;
       const reason = limitReason(batch.value[row], limits.digits[k], limits.reset[k], limits.pulseWeight[k]);
       if (reason === 0) continue;
       batch.reject[row] = reason;
@@ -96,7 +131,7 @@ export interface PlainColumns {
  * Routes a file's batches by bucket (see the top of this file), a window of about `window` rows
  * at a time. Every batch it yields carries its content id, taken over its rows as decoded;
  * `check` runs on each decoded batch after its id is taken (registry checks that keep raw
- * text), on a window's batches once the window is whole. A batch with pulse or sensor columns, and a window of one batch, go through as they are.
+ * text). A batch with pulse or sensor columns, and a window of one batch, go through as they are.
  */
 export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, options: {
   partitions: number; batchSize: number; meters: MeterIndex; window?: number; check?: (batch: ReadingBatch) => Promise<void> | void;
@@ -114,15 +149,12 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
   let window: ReadingBatch[] = [];
   let decoded: Uint8Array[] = [];
   let rows = 0;
-  async function* flush(): AsyncGenerator<ReadingBatch> {
+  function* flush(): Generator<ReadingBatch> {
     const gathered = window;
     const before = decoded;
     window = [];
     decoded = [];
     rows = 0;
-    // A window's batches are checked once it is whole: the registry checks then see every meter
-    // the window names at once (each bucket's registry read once per window, not per batch).
-    if (check !== undefined) for (const b of gathered) await check(b);
     if (gathered.length === 1) {
       // Its id over its rows as decoded (before `check`).
       const b = gathered[0];
@@ -146,13 +178,13 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
     const plain = orderable(decodedBatch);
     // A window's batches get their ids once routed (a window of one, at its flush).
     const batch = plain || decodedBatch.batchId !== undefined ? decodedBatch : withId(decodedBatch, batchId(decodedBatch));
+    if (plain) decoded.push(batch.reject.slice());
+    await check?.(batch);
     if (!plain) {
       yield* flush();
-      await check?.(batch);
       yield batch;
       continue;
     }
-    decoded.push(batch.reject.slice());
     window.push(batch);
     rows += batch.length;
     if (rows >= limit) yield* flush();

@@ -6,15 +6,10 @@
 // Slots are stable (an import keeps a known meter's slot and appends new ones), so a slot found
 // here is the meter's slot in any later read of the bucket. A bucket whose ids cannot be read as
 // bytes gives SLOT_BY_ID for its rows: the main thread looks those up by id.
-// Each meter's slot is found once per file, bucket by bucket, when the routing window that first
-// names it is checked, with its bucket's register limits: the decoding thread's limit check
-// (bucket-window.ts) takes them from here, so a window reads each bucket's registry once.
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
-import type { PartitionedStore } from "../store/contract.js";
 import { registryIds } from "../store/registry-ids.js";
 import type { RegistryIds } from "../store/registry-ids.js";
-import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import type { MeterBuckets } from "./bucket-window.js";
 
 /** Where registry BLOBs come from: the store's registry-only read (SqliteStore, PostgresStore). */
@@ -22,17 +17,11 @@ export interface RegistrySource {
   readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
 }
 
-/** A store's registry reads: its registry-only read where it has one, else its bucket reads. */
-export function registrySource(store: Pick<PartitionedStore, "readBuckets"> & Partial<RegistrySource>): RegistrySource {
-  if (store.readRegistries !== undefined) return store as RegistrySource;
-  return { readRegistries: (buckets) => store.readBuckets(buckets) };
-}
-
 /** A file's meter index that can compare an id with bytes (ingest/meter-index.ts). */
 export type ByteIndex = MeterIndex & { matches(index: number, buf: Uint8Array, start: number, end: number): boolean };
 
-/** Buckets whose registry BLOBs are read together. */
-const READ_BUCKETS = 256;
+const NONE = 0;
+const BY_ID = 1;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
@@ -50,89 +39,15 @@ interface BucketTable {
 
 const GOLDEN = 0x9e3779b1 | 0;
 
-/** A bucket's register limits by slot, for the limit check (null: no meter of the bucket has any). */
-export interface SlotLimits {
-  digits: Uint8Array;
-  reset: Float64Array;
-  pulseWeight: Float64Array;
-  /** Slot by id, for a bucket whose ids are matched as strings (not all ASCII: SLOT_BY_ID). */
-  slotOf?: Map<string, number>;
-}
-
 export class RegistrySlots {
   readonly #source: RegistrySource;
   readonly #buckets: MeterBuckets;
   readonly #meters: ByteIndex;
-  /** Per bucket: its register limits, null when it has none (undefined while not read). */
-  readonly #limits: Array<SlotLimits | null | undefined>;
-  /** Per meter index of the file: its slot (or SLOT_UNKNOWN, SLOT_BY_ID), for indices below #done. */
-  #slot = new Int32Array(1024);
-  #done = 0;
 
   constructor(source: RegistrySource, buckets: MeterBuckets, meters: ByteIndex) {
     this.#source = source;
     this.#buckets = buckets;
     this.#meters = meters;
-    this.#limits = new Array(buckets.bucketCount).fill(undefined);
-  }
-
-  /**
-   * Finds the slots of the meters the file named since the last call (meter indices are dense,
-   * in order of first appearance: these are the indices from the last call's size on), reading
-   * the registries of their buckets. Each meter's slot is looked up once per file, however many
-   * readings it has.
-   */
-  async resolve(): Promise<void> {
-    const from = this.#done;
-    const to = this.#meters.size;
-    if (from >= to) return;
-    const buckets = this.#buckets;
-    // The new indices bucket by bucket (a counting sort, ascending within a bucket): one
-    // bucket's table is built, used for its meters and let go.
-    const count = buckets.bucketCount;
-    const start = new Int32Array(count + 1);
-    for (let m = from; m < to; m++) start[buckets.of(m) + 1]++;
-    for (let b = 0; b < count; b++) start[b + 1] += start[b];
-    const order = new Int32Array(to - from);
-    const next = start.slice(0, count);
-    for (let m = from; m < to; m++) order[next[buckets.of(m)]++] = m;
-    if (this.#slot.length < to) {
-      const grown = new Int32Array(Math.max(to, this.#slot.length * 2));
-      grown.set(this.#slot.subarray(0, from));
-      this.#slot = grown;
-    }
-    const slot = this.#slot;
-    const meters = this.#meters;
-    const wanted: number[] = [];
-    for (let b = 0; b < count; b++) if (start[b + 1] > start[b]) wanted.push(b);
-    // Read a few hundred buckets' BLOBs at a time: a nightly file names every bucket, and all
-    // their BLOBs at once are ~45 bytes per meter held together.
-    for (let c = 0; c < wanted.length; c += READ_BUCKETS) {
-      const chunk = wanted.slice(c, c + READ_BUCKETS);
-      const found = new Map<number, Uint8Array>();
-      for (const { bucket, registry } of await this.#source.readRegistries(chunk)) found.set(bucket, registry);
-      for (const b of chunk) {
-        const registry = found.get(b);
-        const ids = registry === undefined ? undefined : registryIds(registry);
-        this.#limits[b] = registry === undefined ? null : limitsOf(registry, ids === undefined);
-        const table = ids === undefined ? undefined : tableOf(ids);
-        for (let i = start[b]; i < start[b + 1]; i++) {
-          const m = order[i];
-          slot[m] = registry === undefined ? SLOT_UNKNOWN : table === undefined ? SLOT_BY_ID : find(table, meters, m);
-        }
-      }
-    }
-    this.#done = to;
-  }
-
-  /** The slot of meter index `m` (after `resolve`): SLOT_UNKNOWN, SLOT_BY_ID or the slot. */
-  slotOf(m: number): number {
-    return this.#slot[m];
-  }
-
-  /** The register limits of bucket `b` (after `resolve` for one of its meters); null: none. Kept for the file (only buckets with limits hold any). */
-  limitsOf(b: number): SlotLimits | null {
-    return this.#limits[b] ?? null;
   }
 
   /**
@@ -140,33 +55,44 @@ export class RegistrySlots {
    * registries of the batch's buckets.
    */
   async of(batch: { length: number; meter: Int32Array }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
-    await this.resolve();
     const n = batch.length;
     const buckets = this.#buckets;
-    const slotOf = this.#slot;
+    const bucketOf = new Int32Array(n);
+    const wanted = new Set<number>();
+    for (let row = 0; row < n; row++) {
+      const m = batch.meter[row];
+      bucketOf[row] = m < 0 ? -1 : buckets.of(m);
+      if (m >= 0) wanted.add(bucketOf[row]);
+    }
+    // Per bucket: its table; NONE when it has no registry (none of its meters is registered);
+    // BY_ID when its ids cannot be read as bytes.
+    const tables = new Map<number, BucketTable | typeof NONE | typeof BY_ID>();
+    for (const b of wanted) tables.set(b, NONE);
+    if (wanted.size > 0) {
+      for (const { bucket, registry } of await this.#source.readRegistries([...wanted].sort((a, b) => a - b))) {
+        const ids = registryIds(registry);
+        tables.set(bucket, ids === undefined ? BY_ID : tableOf(ids));
+      }
+    }
+    const meters = this.#meters;
     const slot = new Int32Array(n);
-    const bucket = new Int32Array(n);
+    let lastMeter = -1;
+    let lastSlot = SLOT_UNKNOWN;
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
       if (m < 0) {
         slot[row] = SLOT_UNKNOWN;
-        bucket[row] = -1;
-      } else {
-        slot[row] = slotOf[m];
-        bucket[row] = buckets.of(m);
+        continue;
       }
+      if (m !== lastMeter) {
+        lastMeter = m;
+        const t = tables.get(bucketOf[row])!;
+        lastSlot = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID : find(t, meters, m);
+      }
+      slot[row] = lastSlot;
     }
-    return { slot, bucket };
+    return { slot, bucket: bucketOf };
   }
-}
-
-/** A bucket's register limits by slot from its registry BLOB; null when no meter has any (read from the header). */
-function limitsOf(registry: Uint8Array, byId: boolean): SlotLimits | null {
-  if (registryWithoutLimits(registry)) return null;
-  const reg = decodeRegistry(registry);
-  const limits: SlotLimits = { digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
-  if (byId) limits.slotOf = new Map(reg.ids.map((id, slot) => [id, slot]));
-  return limits;
 }
 
 function tableOf(ids: RegistryIds): BucketTable {
