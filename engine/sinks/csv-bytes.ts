@@ -2,13 +2,12 @@
 // per line on the hot path. Produces exactly what the string formatter (files.ts csvRow) does;
 // tests/engine/sinks/csv-bytes.test.ts holds the two side by side.
 import { csv, day, flagText, num } from "./format.js";
+import { writeInteger, writeMillionths } from "./digits.js";
 import type { LineBuffer } from "./line-buffer.js";
 
 const COMMA = 44;
 const QUOTE = 34;
 const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
 const MAX_EXACT = 9007199254740992;
 
 const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
@@ -23,7 +22,6 @@ function copy(from: Uint8Array, to: Uint8Array, at: number): number {
 export class CsvRowEncoder {
   private readonly days_ = new Map<number, Uint8Array>();
   private readonly flags_ = new Map<number, Uint8Array>();
-  private readonly digits_ = new Uint8Array(32);
 
   /** Appends one row and its line break (`meterKey` is not needed here: ids are encoded as they come). */
   encode(out: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
@@ -96,7 +94,7 @@ export class CsvRowEncoder {
   private number(buf: Uint8Array, at: number, x: number): number {
     if (Number.isInteger(x) && Math.abs(x) < MAX_EXACT) {
       if (x < 0) buf[at++] = MINUS;
-      return this.integer(buf, at, Math.abs(x));
+      return writeInteger(buf, at, Math.abs(x));
     }
     const micros = Math.round(x * 1e6);
     if (x !== x || !(Math.abs(micros) < MAX_EXACT)) {
@@ -107,46 +105,11 @@ export class CsvRowEncoder {
     const abs = micros < 0 ? -micros : micros;
     const whole = Math.floor(abs / 1e6);
     // Below 10^6, so int32 arithmetic: a double % is a slow runtime call.
-    let frac = (abs - whole * 1e6) | 0;
+    const frac = (abs - whole * 1e6) | 0;
     if (micros < 0 && (whole !== 0 || frac !== 0)) buf[at++] = MINUS;
-    at = this.integer(buf, at, whole);
+    at = writeInteger(buf, at, whole);
     if (frac === 0) return at;
-    buf[at++] = DOT;
-    let width = 6;
-    while (frac % 10 === 0) {
-      frac = (frac / 10) | 0;
-      width--;
-    }
-    for (let i = width - 1; i >= 0; i--) {
-      const q = (frac / 10) | 0;
-      buf[at + i] = ZERO + frac - q * 10;
-      frac = q;
-    }
-    return at + width;
+    return writeMillionths(buf, at, frac);
   }
 
-  private integer(buf: Uint8Array, at: number, v: number): number {
-    if (v < 10) {
-      buf[at] = ZERO + v;
-      return at + 1;
-    }
-    const d = this.digits_;
-    let n = 0;
-    if (v <= 0x7fffffff) {
-      let x = v | 0;
-      while (x > 0) {
-        const q = (x / 10) | 0;
-        d[n++] = x - q * 10;
-        x = q;
-      }
-    } else {
-      while (v > 0) {
-        const q = Math.floor(v / 10);
-        d[n++] = v - q * 10;
-        v = q;
-      }
-    }
-    while (n > 0) buf[at++] = ZERO + d[--n];
-    return at;
-  }
 }

@@ -8,12 +8,11 @@ import { day } from "../sinks/format.js";
 import { createFormatter, jsonRow } from "../sinks/formatter.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { LineBuffer } from "../sinks/line-buffer.js";
+import { writeInteger, writeMillionths } from "../sinks/digits.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
 const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
 const MAX_EXACT = 9007199254740992;
 
 const ascii = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
@@ -39,7 +38,6 @@ function copy(from: Uint8Array, to: Uint8Array, at: number): number {
 export class NdjsonRowEncoder {
   private readonly days_ = new Map<number, Uint8Array>();
   private readonly flags_ = new Map<number, Uint8Array>();
-  private readonly digits_ = new Uint8Array(32);
   /** The longest billing buffer so far: an empty one is grown to it at once, not by doublings. */
   private largest_ = 0;
 
@@ -124,7 +122,7 @@ export class NdjsonRowEncoder {
   private number(buf: Uint8Array, at: number, x: number): number {
     if (Number.isInteger(x) && Math.abs(x) < MAX_EXACT) {
       if (x < 0) buf[at++] = MINUS;
-      return this.integer(buf, at, Math.abs(x));
+      return writeInteger(buf, at, Math.abs(x));
     }
     const micros = Math.round(x * 1e6);
     if (!(Math.abs(micros) < 1e15) || micros / 1e6 !== x) {
@@ -135,47 +133,12 @@ export class NdjsonRowEncoder {
     const abs = micros < 0 ? -micros : micros;
     const whole = Math.floor(abs / 1e6);
     // Below 10^6, so int32 arithmetic.
-    let frac = (abs - whole * 1e6) | 0;
+    const frac = (abs - whole * 1e6) | 0;
     if (x < 0) buf[at++] = MINUS;
-    at = this.integer(buf, at, whole);
-    buf[at++] = DOT;
-    let width = 6;
-    while (frac % 10 === 0) {
-      frac = (frac / 10) | 0;
-      width--;
-    }
-    for (let i = width - 1; i >= 0; i--) {
-      const q = (frac / 10) | 0;
-      buf[at + i] = ZERO + frac - q * 10;
-      frac = q;
-    }
-    return at + width;
+    at = writeInteger(buf, at, whole);
+    return writeMillionths(buf, at, frac);
   }
 
-  private integer(buf: Uint8Array, at: number, v: number): number {
-    if (v < 10) {
-      buf[at] = ZERO + v;
-      return at + 1;
-    }
-    const d = this.digits_;
-    let n = 0;
-    if (v <= 0x7fffffff) {
-      let x = v | 0;
-      while (x > 0) {
-        const q = (x / 10) | 0;
-        d[n++] = x - q * 10;
-        x = q;
-      }
-    } else {
-      while (v > 0) {
-        const q = Math.floor(v / 10);
-        d[n++] = v - q * 10;
-        v = q;
-      }
-    }
-    while (n > 0) buf[at++] = ZERO + d[--n];
-    return at;
-  }
 }
 
 /** The worker's NDJSON formatter: billing rows by NdjsonRowEncoder, the rest as the string formatter writes them. */
