@@ -359,11 +359,14 @@ export class Decider {
       }
       if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
       const reasons = this.#reasons[i];
-      const { prev, cur, consumption, flags, start, days, daily } = { prev: r.prev[i], cur: r.cur[i], consumption: r.consumption[i],
-        flags: r.flags[i], start: r.start[i], days: r.days[i], daily: r.daily[i] };
+      const cur = r.cur[i];
+      const prev = r.prev[i];
+      const consumption = r.consumption[i];
+      const flags = r.flags[i];
+      const start = r.start[i];
       if (this.#heldAt[i] === 1) {
         // Held: out of the chain; kept with its reading for a later release.
-        this.#hold(out, batch, row, ids[k], end, start, days, prev, cur, consumption, daily, flags, reasons);
+        this.#hold(out, batch, row, ids[k], end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
         ctx.heldIndex.add(k, end, batch.value[row]);
         continue;
       }
