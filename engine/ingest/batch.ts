@@ -55,13 +55,29 @@ export interface ReadingBatch {
    * SLOT_BY_ID (not resolved there: look the meter up by its id).
    */
   readonly slot?: Int32Array;
-  /** Per row, its meter's bucket (-1 without a meter), given with `slot`. */
+  /** Per row, its meter's bucket (-1 without a meter), given with `slot` (and by routing). */
   readonly bucket?: Int32Array;
+  /**
+   * Per row, its meter id's bytes, in row order (routing gives them, runtime/bucket-window.ts):
+   * row r's are `bytes[at[r], at[r + 1])`. A routed batch's meters are scattered over the file's
+   * meter index; read here, in order, its ids cost no cache miss per meter (batch-id.ts,
+   * registry-slots.ts). Bytes as decoded: an id that is not ASCII may differ from its string's UTF-8.
+   */
+  readonly rowIds?: RowIds;
   /**
    * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.
    */
   readonly release?: { rows: Uint8Array; reason: string; actor: string };
+}
+
+/** Meter id bytes per row (ReadingBatch.rowIds). */
+export interface RowIds {
+  bytes: Uint8Array;
+  /** rows + 1 offsets into `bytes`. */
+  at: Int32Array;
+  /** Per row, meterHash of its id (0 for a row without a meter). */
+  hash: Uint32Array;
 }
 
 /** `slot` of a row whose meter is not registered (or that has no meter). */

@@ -20,6 +20,10 @@ export interface MeterIndex {
    * `new TextEncoder().encode(ids.join("\n"))` gives), when the index holds the bytes.
    */
   joinedIds?(indices: Int32Array, count: number): Uint8Array;
+  /** The length in bytes of an id as decoded, when the index holds the bytes (with copyId). */
+  idLength?(index: number): number;
+  /** Copies an id's bytes as decoded into `out` at `at`; returns the offset after them. */
+  copyId?(index: number, out: Uint8Array, at: number): number;
 }
 
 /** A run of interned ids as bytes: ids [from, from + ends.length), id i's bytes ending at ends[i - from]. */
@@ -84,7 +88,7 @@ class HashMeterIndex implements MeterIndex {
   /** Per index: arena offset of its bytes; the length is the next offset minus this one. */
   private offsets: Int32Array = new Int32Array(INITIAL_SLOTS / 2 + 1);
   private arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
-  /** Per index: FNV-1a of its bytes. */
+  /** Per index: meterHash of its id (hashOf), taken when it is interned. */
   private hashes: Int32Array = new Int32Array(INITIAL_SLOTS / 2 + 1);
   /** Strings made so far (idOf), by index; holes until asked for. */
   private ids: Array<string | undefined> = [];
@@ -181,14 +185,17 @@ class HashMeterIndex implements MeterIndex {
   }
 
   hashOf(index: number): number {
-    const from = this.offsets[index];
-    const to = this.offsets[index + 1];
-    const arena = this.arena;
-    for (let i = from; i < to; i++) {
-      // Bytes that are not ASCII may not be valid UTF-8: the id is its decoded string.
-      if (arena[i] >= 0x80) return meterHash(this.idOf(index));
-    }
     return this.hashes[index] >>> 0;
+  }
+
+  idLength(index: number): number {
+    return this.offsets[index + 1] - this.offsets[index];
+  }
+
+  copyId(index: number, out: Uint8Array, at: number): number {
+    const arena = this.arena;
+    for (let i = this.offsets[index], to = this.offsets[index + 1]; i < to; i++) out[at++] = arena[i];
+    return at;
   }
 
   joinedIds(indices: Int32Array, count: number): Uint8Array {
@@ -255,12 +262,21 @@ class HashMeterIndex implements MeterIndex {
     }
     const from = this.offsets[index];
     if (from + len > this.arena.length) this.growArena(from + len);
-    this.arena.set(buf.subarray(start, end), from);
+    // Ids are short: a loop copies them without a subarray per id, and sees whether they are ASCII.
+    const arena = this.arena;
+    let high = 0;
+    for (let i = start, to = from; i < end; i++, to++) {
+      const c = buf[i];
+      high |= c;
+      arena[to] = c;
+    }
     this.offsets[index + 1] = from + len;
     this.slots[slot << 1] = index + 1;
     this.slots[(slot << 1) + 1] = hash;
-    this.hashes[index] = hash;
     this.count = index + 1;
+    // meterHash is FNV-1a over the UTF-8 bytes of the id's string: the bytes' own hash when they
+    // are ASCII; other bytes may not be valid UTF-8, so the id is hashed as its decoded string.
+    this.hashes[index] = high < 0x80 ? hash : meterHash(this.idOf(index));
     // Keep the load factor at or below 1/2.
     if (this.count * 2 > this.mask + 1) this.rehash();
     return index;

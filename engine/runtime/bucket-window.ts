@@ -5,7 +5,7 @@
 // once per window and its ledger is one segment. A meter's readings keep their file order (the
 // sort is stable) and each row keeps its source line. The decoder's worker uses this, and the
 // register-limit check below, which needs the registry only of buckets that have limits.
-import type { ReadingBatch } from "../ingest/batch.js";
+import type { ReadingBatch, RowIds } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { limitReason } from "../ingest/limits.js";
@@ -125,6 +125,10 @@ export interface PlainColumns {
   decoded: Uint8Array;
   /** Raw text of a row, from the batch it was decoded in. */
   rawOf(row: number): string;
+  /** Per row, its meter's bucket (-1 without a meter). */
+  bucket: Int32Array;
+  /** Per row, its meter id's bytes, when the meter index holds bytes (ReadingBatch.rowIds). */
+  rowIds?: RowIds;
 }
 
 /**
@@ -236,6 +240,11 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   const ranks = batches.length;
   const keyOf = new Int32Array(total);
   const start = new Int32Array((count + 1) * ranks + 1);
+  // The meters' ids go along as bytes in routed order when the index holds bytes (rowIds): each
+  // key's bytes are counted here, placed with its rows below, and copied in file order at the end.
+  const meters = batches[0].meters;
+  const byteIds = meters.idLength !== undefined && meters.copyId !== undefined && meters.hashOf !== undefined;
+  const keyBytes = byteIds ? new Int32Array(start.length) : undefined;
   const groupRows = new Int32Array(count + 1);
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
@@ -252,6 +261,7 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
         const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
         key = group * ranks + rankOf[m];
         groupRows[group]++;
+        if (keyBytes !== undefined) keyBytes[key + 1] += meters.idLength!(m);
       } else {
         groupRows[0]++;
       }
@@ -278,6 +288,7 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   }
   if (size > 0) cuts.push(total);
   for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
+  if (keyBytes !== undefined) for (let k = 1; k < keyBytes.length; k++) keyBytes[k] += keyBytes[k - 1];
   // Each batch's columns are written in place (no window-sized copy sliced afterwards).
   const chunks = cuts.length - 1;
   const out: PlainColumns[] = [];
@@ -286,6 +297,8 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   const fromRow = new Int32Array(total);
   // Batch of each position, via the cuts.
   const chunkOf = new Int32Array(total);
+  const idAt = byteIds ? new Int32Array(total + 1) : undefined;
+  const byteAt = byteIds ? new Int32Array(total) : undefined;
   for (let c = 0; c < chunks; c++) {
     const from = cuts[c];
     const to = cuts[c + 1];
@@ -298,7 +311,8 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
       rawOf: keepRaw ? (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]) : (row: number) => rejectedRaw.get(row) ?? "",
       length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
       override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
-      decoded: before.subarray(from, to),
+      decoded: before.subarray(from, to), bucket: new Int32Array(n),
+      rowIds: byteIds ? { bytes: EMPTY, at: idAt!.subarray(from, to + 1), hash: new Uint32Array(n) } : undefined,
     });
   }
   at = 0;
@@ -306,23 +320,43 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
     const b = batches[i];
     const d = decoded[i];
     for (let row = 0; row < b.length; row++, at++) {
-      const to = start[keyOf[at]]++;
+      const key = keyOf[at];
+      const to = start[key]++;
       const c = chunkOf[to];
       const o = out[c];
       const j = to - cuts[c];
+      const m = b.meter[row];
       before[to] = d[row];
       fromBatch[to] = i;
       fromRow[to] = row;
       o.line[j] = b.line[row];
-      o.meter[j] = b.meter[row];
+      o.meter[j] = m;
       o.end[j] = b.end[row];
       o.value[j] = b.value[row];
       o.override[j] = b.override[row];
       o.source[j] = b.source[row];
       o.verification[j] = b.verification[row];
       o.reject[j] = b.reject[row];
+      o.bucket[j] = m < 0 ? -1 : buckets.of(m);
+      if (keyBytes !== undefined) {
+        const from = (idAt![to] = byteAt![at] = keyBytes[key]);
+        if (m >= 0) {
+          keyBytes[key] = from + meters.idLength!(m);
+          o.rowIds!.hash[j] = meters.hashOf!(m);
+        }
+      }
       if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
     }
   }
+  if (keyBytes !== undefined) {
+    const bytes = new Uint8Array((idAt![total] = keyBytes[keyBytes.length - 1]));
+    at = 0;
+    for (const b of batches) {
+      for (let row = 0; row < b.length; row++, at++) if (b.meter[row] >= 0) meters.copyId!(b.meter[row], bytes, byteAt![at]);
+    }
+    for (const o of out) o.rowIds!.bytes = bytes;
+  }
   return out;
 }
+
+const EMPTY = new Uint8Array(0);

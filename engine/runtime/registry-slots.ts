@@ -7,6 +7,7 @@
 // here is the meter's slot in any later read of the bucket. A bucket whose ids cannot be read as
 // bytes gives SLOT_BY_ID for its rows: the main thread looks those up by id.
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "../ingest/batch.js";
+import type { RowIds } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { registryIds } from "../store/registry-ids.js";
 import type { RegistryIds } from "../store/registry-ids.js";
@@ -43,6 +44,8 @@ export class RegistrySlots {
   readonly #source: RegistrySource;
   readonly #buckets: MeterBuckets;
   readonly #meters: ByteIndex;
+  /** Per bucket: the table of a batch under way (undefined outside `of`). */
+  #tables: Array<BucketTable | typeof NONE | typeof BY_ID | undefined> = [];
 
   constructor(source: RegistrySource, buckets: MeterBuckets, meters: ByteIndex) {
     this.#source = source;
@@ -54,27 +57,40 @@ export class RegistrySlots {
    * The slot and the bucket of each row's meter (see ReadingBatch.slot and .bucket), reading the
    * registries of the batch's buckets.
    */
-  async of(batch: { length: number; meter: Int32Array }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
+  async of(batch: { length: number; meter: Int32Array; bucket?: Int32Array; rowIds?: RowIds }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
     const n = batch.length;
     const buckets = this.#buckets;
-    const bucketOf = new Int32Array(n);
-    const wanted = new Set<number>();
+    // A routed batch brings its rows' buckets and id bytes (bucket-window.ts): read in row order.
+    const given = batch.bucket;
+    const bucketOf = given ?? new Int32Array(n);
+    // Per bucket: its table; NONE when it has no registry (none of its meters is registered);
+    // BY_ID when its ids cannot be read as bytes. Arrays by bucket: a routed batch names a few
+    // hundred buckets in runs of rows.
+    if (this.#tables.length !== buckets.bucketCount) this.#tables = new Array(buckets.bucketCount).fill(undefined);
+    const tables = this.#tables;
+    const wanted: number[] = [];
+    let lastBucket = -1;
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
-      bucketOf[row] = m < 0 ? -1 : buckets.of(m);
-      if (m >= 0) wanted.add(bucketOf[row]);
+      if (m < 0) {
+        bucketOf[row] = -1;
+        continue;
+      }
+      const b = given !== undefined ? given[row] : (bucketOf[row] = buckets.of(m));
+      if (b !== lastBucket && tables[b] === undefined) {
+        tables[b] = NONE;
+        wanted.push(b);
+      }
+      lastBucket = b;
     }
-    // Per bucket: its table; NONE when it has no registry (none of its meters is registered);
-    // BY_ID when its ids cannot be read as bytes.
-    const tables = new Map<number, BucketTable | typeof NONE | typeof BY_ID>();
-    for (const b of wanted) tables.set(b, NONE);
-    if (wanted.size > 0) {
-      for (const { bucket, registry } of await this.#source.readRegistries([...wanted].sort((a, b) => a - b))) {
+    if (wanted.length > 0) {
+      for (const { bucket, registry } of await this.#source.readRegistries(wanted.sort((a, b) => a - b))) {
         const ids = registryIds(registry);
-        tables.set(bucket, ids === undefined ? BY_ID : tableOf(ids));
+        tables[bucket] = ids === undefined ? BY_ID : tableOf(ids);
       }
     }
     const meters = this.#meters;
+    const rowIds = batch.rowIds;
     const slot = new Int32Array(n);
     let lastMeter = -1;
     let lastSlot = SLOT_UNKNOWN;
@@ -86,11 +102,14 @@ export class RegistrySlots {
       }
       if (m !== lastMeter) {
         lastMeter = m;
-        const t = tables.get(bucketOf[row])!;
-        lastSlot = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID : find(t, meters, m);
+        const t = tables[bucketOf[row]]!;
+        lastSlot = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID
+          : rowIds !== undefined ? findBytes(t, rowIds.hash[row], rowIds.bytes, rowIds.at[row], rowIds.at[row + 1]) : find(t, meters, m);
       }
       slot[row] = lastSlot;
     }
+    // A routed batch holds each of its buckets' rows of the window: the next names other buckets.
+    for (const b of wanted) tables[b] = undefined;
     return { slot, bucket: bucketOf };
   }
 }
@@ -121,5 +140,21 @@ function find(t: BucketTable, meters: ByteIndex, m: number): number {
     if (entry === 0) return SLOT_UNKNOWN;
     const slot = entry - 1;
     if (meters.matches(m, ids.bytes, slot === 0 ? 0 : ids.ends[slot - 1], ids.ends[slot])) return slot;
+  }
+}
+
+/** The slot of the id `bytes[start, end)` (meterHash `hash`) in the bucket's table, SLOT_UNKNOWN when it is not there. */
+function findBytes(t: BucketTable, hash: number, bytes: Uint8Array, start: number, end: number): number {
+  const { table, mask, shift, ids } = t;
+  const len = end - start;
+  for (let s = Math.imul(hash, GOLDEN) >>> shift; ; s = (s + 1) & mask) {
+    const entry = table[s];
+    if (entry === 0) return SLOT_UNKNOWN;
+    const slot = entry - 1;
+    const from = slot === 0 ? 0 : ids.ends[slot - 1];
+    if (ids.ends[slot] - from !== len) continue;
+    let i = 0;
+    while (i < len && ids.bytes[from + i] === bytes[start + i]) i++;
+    if (i === len) return slot;
   }
 }

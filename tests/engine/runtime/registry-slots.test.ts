@@ -3,12 +3,14 @@
 // meters are SLOT_UNKNOWN; buckets whose ids are not ASCII are left to the main thread
 // (SLOT_BY_ID). A threaded run with such ids and unknown meters gives the single-thread outputs.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SLOT_BY_ID, SLOT_UNKNOWN } from "../../../engine/ingest/batch.js";
 import { createMeterIndex } from "../../../engine/ingest/index.js";
-import { MeterBuckets } from "../../../engine/runtime/bucket-window.js";
+import { batchId } from "../../../engine/ingest/batch-id.js";
+import { readReadings } from "../../../engine/ingest/open.js";
+import { MeterBuckets, routeByBucket } from "../../../engine/runtime/bucket-window.js";
 import { RegistrySlots } from "../../../engine/runtime/registry-slots.js";
 import type { RegistrySource } from "../../../engine/runtime/registry-slots.js";
 import { decodeRegistry, encodeRegistry } from "../../../engine/store/bucket.js";
@@ -76,6 +78,50 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
       expect(slots[ids.length]).toBe(SLOT_UNKNOWN);
       expect(byId).toBeGreaterThan(0);
       expect([...slots].filter((s) => s >= 0).length).toBeGreaterThan(500);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("routed batches bring their rows' buckets and id bytes: ids and slots from them equal those from the meter index", async () => {
+    const meters = write(dir, "meters3.csv", [METERS_HEADER, ...registered.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]);
+    const db = newDb();
+    await runAndRead({ meters, inputs: [write(dir, "r3.csv", ["meter_id,end,value"])], db, out: join(dir, `routed-out-${Math.random().toString(36).slice(2)}`) });
+    // Three days of every meter, shuffled, with rows without a meter and ids that are not valid UTF-8.
+    const ids = [...registered, ...unknown];
+    const lines: Buffer[] = [Buffer.from("meter_id,end,value\n")];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647);
+    for (let day = 1; day <= 3; day++) {
+      const order = ids.map((_id, i) => i).sort(() => (next() % 3) - 1);
+      for (const i of order) lines.push(Buffer.from(`${ids[i]},2026-11-0${day},${100 + i + day}\n`));
+      lines.push(Buffer.from(`,2026-11-0${day},5\n`));
+      lines.push(Buffer.concat([Buffer.from("BAD-"), Buffer.from([0xff, 0xfe]), Buffer.from(`-${day % 2},2026-11-0${day},9\n`)]));
+    }
+    const path = join(dir, `routed-${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(path, Buffer.concat(lines));
+    const store = await openStore(db);
+    try {
+      const index = createMeterIndex();
+      const slots = new RegistrySlots(store as unknown as RegistrySource, new MeterBuckets(store.partitions, index), index);
+      let routed = 0;
+      for await (const batch of routeByBucket(readReadings(path, { meters: index, batchSize: 97 }), { partitions: store.partitions, batchSize: 200, meters: index, raw: false })) {
+        if (batch.rowIds === undefined) continue;
+        routed++;
+        const plain = { ...batch, bucket: undefined, rowIds: undefined };
+        expect(batch.batchId).toBe(batchId(plain));
+        for (let row = 0; row < batch.length; row++) {
+          const m = batch.meter[row];
+          const bytes = Buffer.from(batch.rowIds.bytes.subarray(batch.rowIds.at[row], batch.rowIds.at[row + 1]));
+          if (m >= 0 && /^[\x00-\x7f]*$/.test(index.idOf(m))) expect(bytes.toString("latin1")).toBe(index.idOf(m));
+          if (m < 0) expect(bytes.length).toBe(0);
+        }
+        const fromRows = await slots.of(batch);
+        const fromIndex = await slots.of(plain);
+        expect([...fromRows.slot]).toEqual([...fromIndex.slot]);
+        expect([...fromRows.bucket]).toEqual([...fromIndex.bucket]);
+      }
+      expect(routed).toBeGreaterThan(5);
     } finally {
       await store.close();
     }
