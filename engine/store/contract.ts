@@ -235,6 +235,41 @@ export interface HeldListing extends HeldRecord {
   heldAt: string;
 }
 
+/** A ledger segment as a meter's snapshot gives it: newest first, its BLOB absent past the snapshot's limit. */
+export interface SnapshotSegment {
+  id: number;
+  /**
+   * The latest end day this segment and every older one that may hold the meter may hold
+   * (2147483647 where one does not say): no older segment can change a day after it.
+   */
+  restEnd: number;
+  /** The segment's rows; null for the one segment listed past the limit (its restEnd alone). */
+  row: SegmentRow | null;
+}
+
+/**
+ * What an operator's view of one meter reads (GET /v1/meters/:id), read together in one round
+ * trip by a store that can (PartitionedStore.meterSnapshot).
+ */
+export interface MeterSnapshot {
+  /** Its registry row; undefined when it is not in the registry. */
+  registry: RegistryRow | undefined;
+  flag: FlagRow | undefined;
+  /** As meterVersion gives it. */
+  version: number;
+  /** Its unresolved held readings, oldest first, at most the limit asked. */
+  held: Array<Pick<HeldListing, "readingId" | "endDay" | "value" | "reasons" | "rulesVersion">>;
+  /** Its bucket's meter count and state BLOB as readBuckets gives them; undefined when the bucket is not stored. */
+  bucket: { meters: number; state: Uint8Array | null } | undefined;
+  /** Its slot in its bucket's registry; -1 when it is not there. */
+  slot: number;
+  /**
+   * The ledger segments that may hold the meter (as segmentsOf lists them), newest first: at most
+   * the limit asked with their rows, then one more without, if there is one.
+   */
+  segments: SnapshotSegment[];
+}
+
 /** A partition's version as a batch was decided on it (the commit's fence). */
 export interface Fence {
   partition: number;
@@ -364,6 +399,12 @@ export interface PartitionedStore {
   segmentsOf(bucket: number, slot: number): Promise<SegmentEntry[]>;
   /** These ledger segments by id (as segmentsOf lists them), in the order asked. */
   readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]>;
+  /**
+   * Optional: one meter's snapshot for an operator's view, in one round trip; undefined when the
+   * store cannot give it so for this meter. Without it (or it), the view is read call by call:
+   * registry, readBuckets, readFlag, meterVersion, listHeld, segmentsOf.
+   */
+  meterSnapshot?(meterId: string, limits: { held: number; segments: number }): Promise<MeterSnapshot | undefined>;
   /** Unresolved held readings of these meters, in commit order. */
   readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
   /** Unresolved held readings for an operator, oldest first, at most `limit`. */

@@ -2,15 +2,13 @@
 // readings), its audit, and its temp_bad flag set and cleared (conditional on If-Match).
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { clearTempBad, listHeld, listTempBad, setTempBad } from "../../operations/index.js";
+import { clearTempBad, listTempBad, setTempBad } from "../../operations/index.js";
 import { day, flagText, readingId } from "../../sinks/format.js";
-import { decodeRegistry, decodeState } from "../../store/bucket.js";
-import { bucketOf } from "../../store/contract.js";
-import type { PartitionedStore } from "../../store/contract.js";
-import { recentBilled } from "../../store/ledger.js";
+import type { FlagRow, PartitionedStore } from "../../store/contract.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { ApiError } from "../errors.js";
+import { readMeter } from "../meter-read.js";
 import {
   AuditSchema, ClearTempBadBody, errors, IfMatchHeader, MeterParams, MeterSchema, SetTempBadBody, TempBadResult,
 } from "../schemas.js";
@@ -30,48 +28,35 @@ export function ifMatch(header: string | undefined): number | undefined {
 }
 
 async function flagOf(store: PartitionedStore, meterId: string) {
-  const f = (await listTempBad(store, meterId))[0];
-  return f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at };
+  return viewFlag((await listTempBad(store, meterId))[0]);
 }
+
+const viewFlag = (f: FlagRow | undefined) => (f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at });
 
 /** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
 export async function meterView(store: PartitionedStore, meterId: string) {
-  const bucket = bucketOf(meterId, store.partitions);
-  // The bucket is read once: its registry gives the meter's slot in the state and in the ledger's
-  // segments. The reads go together (a round trip each on PostgreSQL), the registry row's too.
-  const [[row], [stored], temp_bad, version, held] = await Promise.all([
-    store.registry([meterId]), store.readBuckets([bucket]), flagOf(store, meterId), store.meterVersion(meterId),
-    listHeld(store, { meterId, limit: 1000 }),
-  ]);
-  if (row === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
-  const slot = stored === undefined ? -1 : decodeRegistry(stored.registry).ids.indexOf(meterId);
-  // Only the segments that hold the meter, newest first, as far back as its RECENT latest need.
-  const ledger = slot < 0 ? [] : await recentBilled(store, bucket, slot, RECENT);
-  let state = null;
-  if (stored !== undefined && stored.state !== null) {
-    const s = decodeState(stored.state, stored.meters);
-    if (slot >= 0 && slot < s.size) {
-      state = {
-        last_end: s.lastEnd[slot] === NO_DAY ? null : day(s.lastEnd[slot]),
-        last_value: Number.isNaN(s.lastValue[slot]) ? null : s.lastValue[slot],
-        readings: s.readings[slot],
-        average_daily: s.sumDays[slot] > 0 ? s.sumConsumption[slot] / s.sumDays[slot] : null,
-        held_readings: s.heldCount[slot],
-      };
-    }
-  }
-  const billed = ledger.map((e) => ({
+  const read = await readMeter(store, meterId, RECENT);
+  if (read === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
+  const s = read.state;
+  const state = s === undefined ? null : {
+    last_end: s.lastEnd === NO_DAY ? null : day(s.lastEnd),
+    last_value: Number.isNaN(s.lastValue) ? null : s.lastValue,
+    readings: s.readings,
+    average_daily: s.sumDays > 0 ? s.sumConsumption / s.sumDays : null,
+    held_readings: s.heldCount,
+  };
+  const billed = read.billed.map((e) => ({
     reading_id: readingId(meterId, e.end), end: day(e.end), endDay: e.end, value: e.value, decision: "billed" as const,
     consumption: Number.isNaN(e.consumption) ? null : e.consumption, billed: e.billed, flags: flagText(e.flags), reasons: null, rules_version: null,
   }));
-  const heldRows = held.rows.map((h) => ({
+  const heldRows = read.held.map((h) => ({
     reading_id: h.readingId, end: day(h.endDay), endDay: h.endDay, value: h.value, decision: "held" as const,
     consumption: null, billed: 0, flags: "", reasons: h.reasons, rules_version: h.rulesVersion,
   }));
   const readings = [...billed, ...heldRows].sort((a, b) => b.endDay - a.endDay).slice(0, RECENT).map(({ endDay: _, ...r }) => r);
-  const registry = Object.fromEntries(Object.entries(row).filter(([k]) => k !== "meterId")
+  const registry = Object.fromEntries(Object.entries(read.registry).filter(([k]) => k !== "meterId")
     .map(([k, v]) => [snake(k), k === "lastEnd" && typeof v === "number" ? day(v) : v]));
-  return { meter_id: meterId, registry, state, temp_bad, version, readings };
+  return { meter_id: meterId, registry, state, temp_bad: viewFlag(read.flag), version: read.version, readings };
 }
 
 export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {

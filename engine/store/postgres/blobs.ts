@@ -2,6 +2,7 @@
 // (copy.ts says why): a run's loads and commits move megabytes of them per batch.
 import type pg from "pg";
 import { slotBitmap } from "../bucket-fence.js";
+import { decodeRegistry } from "../bucket.js";
 import type { BucketRow, Commit, SegmentRow } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { copyIn, copyOut } from "./copy.js";
@@ -26,11 +27,57 @@ async function replaceBuckets<T extends { bucket: number }>(client: pg.PoolClien
   await copyIn(client, table, columns, kinds, sorted.length, (i, c) => value(sorted[i], c));
 }
 
-/** Writes buckets' registry BLOBs and meter counts (their state BLOBs are kept: another table). */
+/**
+ * A text[] as PostgreSQL's binary form of it (what array_recv reads): a COPY cell of kind bytea
+ * is sent as it is, so it fills a text[] column. One dimension from 1, no NULLs, elements text (oid 25).
+ */
+export function textArrayBinary(values: readonly string[]): Uint8Array {
+  let size = values.length === 0 ? 12 : 20;
+  for (const v of values) size += 4 + Buffer.byteLength(v, "utf8");
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeInt32BE(values.length === 0 ? 0 : 1, 0);
+  at = out.writeInt32BE(0, at);
+  at = out.writeInt32BE(25, at);
+  if (values.length > 0) at = out.writeInt32BE(1, out.writeInt32BE(values.length, at));
+  for (const v of values) {
+    const n = out.write(v, at + 4, "utf8");
+    out.writeInt32BE(n, at);
+    at += 4 + n;
+  }
+  return out;
+}
+
+/** A registry BLOB's ids in slot order as a binary text[]; null for bytes that are not a registry BLOB. */
+function idsOf(registry: Uint8Array): Uint8Array | null {
+  let ids: string[];
+  try {
+    ids = decodeRegistry(registry).ids;
+  } catch {
+    return null;
+  }
+  return textArrayBinary(ids);
+}
+
+/**
+ * Writes buckets' registry BLOBs and meter counts (their state BLOBs are kept: another table), and
+ * each bucket's meter ids in slot order (`ids`, decoded from its BLOB; NULL where the bytes are
+ * not one): one meter's reads find its slot in SQL.
+ */
 export async function putRegistryBlobs(client: pg.PoolClient, items: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>,
   partitions: number): Promise<void> {
-  await replaceBuckets(client, "buckets", ["bucket", "partition", "meters", "registry"], ["int", "int", "int", "bytea"], items,
-    (item, c) => (c === 0 ? item.bucket : c === 1 ? item.bucket % partitions : c === 2 ? item.meters : item.registry));
+  await replaceBuckets(client, "buckets", ["bucket", "partition", "meters", "registry", "ids"], ["int", "int", "int", "bytea", "bytea"], items,
+    (item, c) => (c === 0 ? item.bucket : c === 1 ? item.bucket % partitions : c === 2 ? item.meters : c === 3 ? item.registry
+      : idsOf(item.registry)));
+}
+
+/** Fills `ids` of the buckets written before it was kept (a migration; the caller holds the transaction). */
+export async function fillBucketIds(client: pg.PoolClient): Promise<void> {
+  const rows = await copyOut(client, "SELECT bucket, registry FROM buckets", ["int", "bytea"]);
+  if (rows.length === 0) return;
+  await client.query("CREATE TEMPORARY TABLE mf_bucket_ids (bucket integer, ids text[]) ON COMMIT DROP");
+  await copyIn(client, "mf_bucket_ids", ["bucket", "ids"], ["int", "bytea"], rows.length,
+    (i, c) => (c === 0 ? rows[i][0] : idsOf(rows[i][1] as Uint8Array)));
+  await client.query("UPDATE buckets b SET ids = i.ids FROM mf_bucket_ids i WHERE i.bucket = b.bucket");
 }
 
 /** Writes buckets' state BLOBs (`meters`: how many meters the BLOB covers). */

@@ -38,6 +38,9 @@ const FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof Registry
 ];
 
 const COLUMNS = ["meter_id", "partition", "bucket", ...FIELDS.map(([column]) => column)];
+
+/** The select list of a `meters` row as a RegistryRow (each column named as its field). */
+export const REGISTRY_ROW_SQL = [`meter_id AS "meterId"`, ...FIELDS.map(([column, field]) => `${column} AS "${field}"`)].join(", ");
 const KINDS: readonly RegistryKind[] = FIELDS.map(([, , kind]) => kind);
 
 /** Fields with one value for every row of a table: encoded once per COPY of it. */

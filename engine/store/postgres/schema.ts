@@ -8,6 +8,7 @@
 import type pg from "pg";
 import { DEFAULT_PARTITIONS } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { fillBucketIds } from "./blobs.js";
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the partitioned store
@@ -221,7 +222,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX held_open_meter ON held (meter_id, id) WHERE resolved_at IS NULL;
   `,
+  // 10: a bucket's meter ids in slot order beside its registry BLOB, so one statement finds a
+  // meter's slot (array_position) and the ledger segments that hold it: GET /v1/meters/:id is one
+  // round trip (store.ts meterSnapshot). Filled from the BLOBs by fillBucketIds.
+  `
+  ALTER TABLE buckets ADD COLUMN ids text[];
+  `,
 ];
+
+/** The migration that added `buckets.ids`: a schema older than it has them filled as it migrates. */
+const BUCKET_IDS_VERSION = 10;
 
 /** The meta key holding the partition count, fixed when the store is created. */
 export const PARTITIONS_KEY = "partitions";
@@ -252,6 +262,7 @@ export async function migrate(client: pg.PoolClient, schema: string, requested: 
         `schema ${schema} is at version ${version}, newer than this meterflow (${MIGRATIONS.length})`);
     }
     for (let v = version; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v]);
+    if (version > 0 && version < BUCKET_IDS_VERSION) await fillBucketIds(client);
     if (found.rowCount === 0) await client.query("INSERT INTO meterflow_schema (version) VALUES ($1)", [MIGRATIONS.length]);
     else if (version < MIGRATIONS.length) await client.query("UPDATE meterflow_schema SET version = $1", [MIGRATIONS.length]);
     const partitions = await partitionCount(client, schema, requested);

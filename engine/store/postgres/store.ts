@@ -2,15 +2,17 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
   TokenRecord,
 } from "../contract.js";
+import { bucketOf } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch } from "./commit.js";
 import { hasSlot } from "../bucket-fence.js";
 import { readBucketRows, readRegistryRows, readSegmentRows, readSegmentsById } from "./blobs.js";
 import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
+import { readMeterSnapshot } from "./snapshot.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -202,6 +204,14 @@ export class PostgresStore implements PartitionedStore {
       return await readSegmentsById(this.#pool, ids);
     } catch (error) {
       throw this.#error("MF_ERR_STORE_READ", "cannot read ledger segments", error);
+    }
+  }
+
+  async meterSnapshot(meterId: string, limits: { held: number; segments: number }): Promise<MeterSnapshot | undefined> {
+    try {
+      return await readMeterSnapshot(this.#pool, meterId, bucketOf(meterId, this.partitions), limits);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", `cannot read meter ${meterId}`, error);
     }
   }
 
