@@ -9,4 +9,4 @@ export type { ManualReading, ManualResult } from "./manual.js";
 export { OperationSession } from "./session.js";
 export type { OperationsOptions, SingleDecision, SingleReading } from "./session.js";
 export { clearTempBad, listTempBad, setTempBad } from "./temp-bad.js";
-export type { FlagChange } from "./temp-bad.js";
+export type { FlagChange, FlagSet } from "./temp-bad.js";

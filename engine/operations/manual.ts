@@ -37,11 +37,13 @@ export interface ManualResult {
 
 export async function enterManualReading(session: OperationSession, reading: ManualReading): Promise<ManualResult> {
   const { store } = session;
-  if ((await store.registry([reading.meterId])).length === 0) {
+  // Read together: two round trips at once on PostgreSQL.
+  const [registered, flags] = await Promise.all([store.registry([reading.meterId]), listTempBad(store, reading.meterId)]);
+  if (registered.length === 0) {
     throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
   }
   const readingId = readingIdOf(reading.meterId, reading.endDay);
-  const flagged = (await listTempBad(store, reading.meterId)).length > 0;
+  const flagged = flags.length > 0;
   let resolvedTempBad = false;
   if (flagged && reading.photo !== undefined && reading.review !== true) {
     await clearTempBad(store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${reading.photo.sha256}`, actor: reading.actor });

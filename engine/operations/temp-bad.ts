@@ -28,13 +28,19 @@ function reasonOf(change: FlagChange): string {
   return reason;
 }
 
+/** A flag as set. */
+export interface FlagSet extends FlagRow {
+  /** The meter's version after the set, where the store said it (else: store.meterVersion). */
+  version?: number;
+}
+
 /** Sets (or replaces) a meter's temp_bad flag. */
-export async function setTempBad(store: PartitionedStore, change: FlagChange): Promise<FlagRow> {
+export async function setTempBad(store: PartitionedStore, change: FlagChange): Promise<FlagSet> {
   const reason = reasonOf(change);
   await registered(store, change.meterId);
   const flag: FlagRow = { meterId: change.meterId, reason, note: change.note ?? "", actor: change.actor, at: new Date().toISOString() };
-  await store.setFlag(partitionOf(change.meterId, store.partitions), flag, change.ifVersion);
-  return flag;
+  const version = await store.setFlag(partitionOf(change.meterId, store.partitions), flag, change.ifVersion);
+  return typeof version === "number" ? { ...flag, version } : flag;
 }
 
 /** Clears a meter's temp_bad flag; MF_ERR_FLAG_NOT_SET when it has none. */

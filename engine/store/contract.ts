@@ -378,9 +378,10 @@ export interface PartitionedStore {
   /**
    * Sets (replaces) or clears an operator's flag, audited in the same transaction. With
    * `ifVersion`, only while the meter's version (meterVersion) is still that: otherwise rejects
-   * MF_ERR_STORE_VERSION and changes nothing.
+   * MF_ERR_STORE_VERSION and changes nothing. A store may resolve the meter's version after the
+   * set (its audit record's id), saving its caller a meterVersion.
    */
-  setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void>;
+  setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<number | void>;
   clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean>;
   /**
    * A meter's version: the id of its latest audit record (0 when none), so it moves with every

@@ -97,8 +97,9 @@ export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   }), async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    await setTempBad(store, { meterId: id, reason: body.reason, note: body.note, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
-    const result = await answer(id);
+    const set = await setTempBad(store, { meterId: id, reason: body.reason, note: body.note, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
+    // The flag as set, at the version the set made (read where the store did not say it).
+    const result = { meter_id: id, temp_bad: viewFlag(set), version: set.version ?? await store.meterVersion(id) };
     c.header("ETag", `"${result.version}"`);
     return c.json(result, 200);
   });

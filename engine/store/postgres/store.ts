@@ -12,6 +12,8 @@ import { commitBatch } from "./commit.js";
 import { hasSlot } from "../bucket-fence.js";
 import { readBucketRows, readRegistryRows, readSegmentRows, readSegmentsById } from "./blobs.js";
 import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
+import { clearFlagRow, setFlagRow } from "./flags.js";
+import type { FlagChangeResult } from "./flags.js";
 import { readMeterSnapshot } from "./snapshot.js";
 import { PARTITIONS_KEY } from "./schema.js";
 
@@ -138,15 +140,29 @@ export class PostgresStore implements PartitionedStore {
   }
 
   /**
-   * Rejects MF_ERR_STORE_VERSION when `ifVersion` is given and the meter's version is not it; the
-   * transaction holds a lock on the meter's id until it ends, so two conditional changes serialize.
+   * A flag change (flags.ts): one autocommitted statement; with `ifVersion`, a transaction that
+   * first holds a lock on the meter's id, so two conditional changes serialize. Rejects
+   * MF_ERR_STORE_VERSION (nothing changed) when the meter is not at `ifVersion`.
    */
-  async #checkVersion(client: pg.PoolClient, meterId: string, ifVersion: number | undefined): Promise<void> {
-    if (ifVersion === undefined) return;
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`meterflow_meter:${meterId}`]);
-    const found = await client.query<{ version: string }>("SELECT coalesce(max(id), 0) AS version FROM audit WHERE meter_id = $1", [meterId]);
-    const version = Number(found.rows[0].version);
-    if (version !== ifVersion) throw new StoreError("MF_ERR_STORE_VERSION", `meter ${meterId} is at version ${version}, not ${ifVersion}`);
+  async #changeFlag(what: string, meterId: string, ifVersion: number | undefined,
+    change: (db: pg.Pool | pg.PoolClient) => Promise<FlagChangeResult>): Promise<FlagChangeResult> {
+    const checked = (r: FlagChangeResult) => {
+      if (ifVersion !== undefined && r.version !== ifVersion) {
+        throw new StoreError("MF_ERR_STORE_VERSION", `meter ${meterId} is at version ${r.version}, not ${ifVersion}`);
+      }
+      return r;
+    };
+    if (ifVersion === undefined) {
+      try {
+        return await change(this.#pool);
+      } catch (error) {
+        throw this.#error("MF_ERR_STORE_WRITE", what, error);
+      }
+    }
+    return this.#transaction(what, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`meterflow_meter:${meterId}`]);
+      return checked(await change(client));
+    });
   }
 
   async meterVersion(meterId: string): Promise<number> {
@@ -155,28 +171,17 @@ export class PostgresStore implements PartitionedStore {
     return Number(result.rows[0].version);
   }
 
-  async setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<void> {
-    await this.#transaction(`cannot set the flag of ${flag.meterId}`, async (client) => {
-      await this.#checkVersion(client, flag.meterId, ifVersion);
-      await client.query(
-        `INSERT INTO flags (meter_id, partition, reason, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (meter_id) DO UPDATE SET partition = excluded.partition, reason = excluded.reason, note = excluded.note,
-           actor = excluded.actor, at = excluded.at`,
-        [flag.meterId, partition, flag.reason, flag.note, flag.actor, flag.at]);
-      await client.query("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES ($1, 'set', $2, $3, $4)",
-        [flag.meterId, flag.reason, flag.actor, flag.at]);
-    });
+  /** Resolves the meter's version after the change (its audit record's id). */
+  async setFlag(partition: number, flag: FlagRow, ifVersion?: number): Promise<number> {
+    const r = await this.#changeFlag(`cannot set the flag of ${flag.meterId}`, flag.meterId, ifVersion,
+      (db) => setFlagRow(db, partition, flag, ifVersion));
+    return r.audited!;
   }
 
   async clearFlag(partition: number, meterId: string, reason: string, actor: string, ifVersion?: number): Promise<boolean> {
-    return this.#transaction(`cannot clear the flag of ${meterId} (partition ${partition})`, async (client) => {
-      await this.#checkVersion(client, meterId, ifVersion);
-      const deleted = await client.query("DELETE FROM flags WHERE meter_id = $1", [meterId]);
-      if (deleted.rowCount === 0) return false;
-      await client.query("INSERT INTO audit (meter_id, action, reason, actor, at) VALUES ($1, 'clear', $2, $3, $4)",
-        [meterId, reason, actor, now()]);
-      return true;
-    });
+    const r = await this.#changeFlag(`cannot clear the flag of ${meterId} (partition ${partition})`, meterId, ifVersion,
+      (db) => clearFlagRow(db, meterId, reason, actor, now(), ifVersion));
+    return r.audited !== null;
   }
 
   async audit(meterId: string): Promise<Array<AuditRecord & { at: string }>> {
