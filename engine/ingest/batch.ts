@@ -76,8 +76,6 @@ export interface RowIds {
   bytes: Uint8Array;
   /** rows + 1 offsets into `bytes`. */
   at: Int32Array;
-  /** Per row, meterHash of its id (0 for a row without a meter). */
-  hash: Uint32Array;
 }
 
 /** `slot` of a row whose meter is not registered (or that has no meter). */

@@ -172,8 +172,10 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
       gathered.length = 0;
       before.length = 0;
     }
-    for (const c of routed) {
-      const { decoded: reject, ...columns } = c;
+    for (let k = 0; k < routed.length; k++) {
+      const { decoded: reject, ...columns } = routed[k];
+      // Each routed batch is let go once taken (its id bytes and raw texts with it).
+      routed[k] = undefined as never;
       const batch: ReadingBatch = { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
       yield batch;
     }
@@ -241,10 +243,9 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   const keyOf = new Int32Array(total);
   const start = new Int32Array((count + 1) * ranks + 1);
   // The meters' ids go along as bytes in routed order when the index holds bytes (rowIds): each
-  // key's bytes are counted here, placed with its rows below, and copied in file order at the end.
+  // key's bytes are counted here, and copied with its rows below.
   const meters = batches[0].meters;
-  const byteIds = meters.idLength !== undefined && meters.copyId !== undefined && meters.hashOf !== undefined;
-  const keyBytes = byteIds ? new Int32Array(start.length) : undefined;
+  const keyBytes = meters.idLength !== undefined && meters.copyId !== undefined ? new Int32Array(start.length) : undefined;
   const groupRows = new Int32Array(count + 1);
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
@@ -272,6 +273,8 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   // Batches: cut between buckets once a batch is full; a bucket whose rows alone are more is cut
   // between its ranks (a meter's rows of one rank are never split).
   const cuts: number[] = [0];
+  // The routed batch of each key.
+  const chunkOfKey = new Int32Array(start.length);
   let size = 0;
   let group = -1;
   for (let key = 0; key < start.length - 1; key++) {
@@ -283,6 +286,7 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
       cuts.push(cuts[cuts.length - 1] + size);
       size = 0;
     }
+    chunkOfKey[key] = cuts.length - 1;
     size += rows;
     group = g;
   }
@@ -293,26 +297,29 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
   const chunks = cuts.length - 1;
   const out: PlainColumns[] = [];
   const before = new Uint8Array(total);
-  const fromBatch = new Int32Array(total);
-  const fromRow = new Int32Array(total);
-  // Batch of each position, via the cuts.
-  const chunkOf = new Int32Array(total);
-  const idAt = byteIds ? new Int32Array(total + 1) : undefined;
-  const byteAt = byteIds ? new Int32Array(total) : undefined;
+  // Where each routed row came from, for its raw text (kept only with keepRaw).
+  const fromBatch = keepRaw ? new Int32Array(total) : undefined;
+  const fromRow = keepRaw ? new Int32Array(total) : undefined;
+  // Each routed batch's ids in arrays of its own (let go with the batch): its bytes begin at the
+  // key bytes of its first key.
+  const byteBase = new Int32Array(chunks + 1);
+  if (keyBytes !== undefined) {
+    for (let key = 0, c = 0; key < start.length - 1 && c < chunks; key++) if (start[key] === cuts[c]) byteBase[c++] = keyBytes[key];
+    byteBase[chunks] = keyBytes[keyBytes.length - 1];
+  }
   for (let c = 0; c < chunks; c++) {
     const from = cuts[c];
     const to = cuts[c + 1];
     const n = to - from;
-    chunkOf.fill(c, from, to);
     const rejectedRaw = new Map<number, string>();
-    const srcBatch = fromBatch.subarray(from, to);
-    const srcRow = fromRow.subarray(from, to);
+    const srcBatch = fromBatch?.subarray(from, to);
+    const srcRow = fromRow?.subarray(from, to);
     out.push({
-      rawOf: keepRaw ? (row: number) => rejectedRaw.get(row) ?? batches[srcBatch[row]].rawOf(srcRow[row]) : (row: number) => rejectedRaw.get(row) ?? "",
+      rawOf: keepRaw ? (row: number) => rejectedRaw.get(row) ?? batches[srcBatch![row]].rawOf(srcRow![row]) : (row: number) => rejectedRaw.get(row) ?? "",
       length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
       override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
       decoded: before.subarray(from, to), bucket: new Int32Array(n),
-      rowIds: byteIds ? { bytes: EMPTY, at: idAt!.subarray(from, to + 1), hash: new Uint32Array(n) } : undefined,
+      rowIds: keyBytes !== undefined ? rowIdsOf(n, byteBase[c + 1] - byteBase[c]) : undefined,
     });
   }
   at = 0;
@@ -322,13 +329,15 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
     for (let row = 0; row < b.length; row++, at++) {
       const key = keyOf[at];
       const to = start[key]++;
-      const c = chunkOf[to];
+      const c = chunkOfKey[key];
       const o = out[c];
       const j = to - cuts[c];
       const m = b.meter[row];
       before[to] = d[row];
-      fromBatch[to] = i;
-      fromRow[to] = row;
+      if (fromBatch !== undefined) {
+        fromBatch[to] = i;
+        fromRow![to] = row;
+      }
       o.line[j] = b.line[row];
       o.meter[j] = m;
       o.end[j] = b.end[row];
@@ -339,24 +348,21 @@ export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonl
       o.reject[j] = b.reject[row];
       o.bucket[j] = m < 0 ? -1 : buckets.of(m);
       if (keyBytes !== undefined) {
-        const from = (idAt![to] = byteAt![at] = keyBytes[key]);
-        if (m >= 0) {
-          keyBytes[key] = from + meters.idLength!(m);
-          o.rowIds!.hash[j] = meters.hashOf!(m);
-        }
+        // Read in file order, written in routed order (one miss per row on the writing side only).
+        const ids = o.rowIds!;
+        const base = byteBase[c];
+        const from = keyBytes[key];
+        ids.at[j] = from - base;
+        if (m >= 0) keyBytes[key] = base + meters.copyId!(m, ids.bytes, from - base);
       }
       if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
     }
   }
-  if (keyBytes !== undefined) {
-    const bytes = new Uint8Array((idAt![total] = keyBytes[keyBytes.length - 1]));
-    at = 0;
-    for (const b of batches) {
-      for (let row = 0; row < b.length; row++, at++) if (b.meter[row] >= 0) meters.copyId!(b.meter[row], bytes, byteAt![at]);
-    }
-    for (const o of out) o.rowIds!.bytes = bytes;
-  }
   return out;
 }
 
-const EMPTY = new Uint8Array(0);
+function rowIdsOf(rows: number, bytes: number): RowIds {
+  const at = new Int32Array(rows + 1);
+  at[rows] = bytes;
+  return { bytes: new Uint8Array(bytes), at };
+}

@@ -104,7 +104,7 @@ export class RegistrySlots {
         lastMeter = m;
         const t = tables[bucketOf[row]]!;
         lastSlot = t === NONE ? SLOT_UNKNOWN : t === BY_ID ? SLOT_BY_ID
-          : rowIds !== undefined ? findBytes(t, rowIds.hash[row], rowIds.bytes, rowIds.at[row], rowIds.at[row + 1]) : find(t, meters, m);
+          : rowIds !== undefined ? findBytes(t, rowIds.bytes, rowIds.at[row], rowIds.at[row + 1]) : find(t, meters, m);
       }
       slot[row] = lastSlot;
     }
@@ -143,11 +143,17 @@ function find(t: BucketTable, meters: ByteIndex, m: number): number {
   }
 }
 
-/** The slot of the id `bytes[start, end)` (meterHash `hash`) in the bucket's table, SLOT_UNKNOWN when it is not there. */
-function findBytes(t: BucketTable, hash: number, bytes: Uint8Array, start: number, end: number): number {
+/**
+ * The slot of the id `bytes[start, end)` in the bucket's table, SLOT_UNKNOWN when it is not
+ * there. Hashed here as tableOf hashes the registry's ids (bytes that are not ASCII match no id
+ * of an ASCII registry, wherever their probe starts).
+ */
+function findBytes(t: BucketTable, bytes: Uint8Array, start: number, end: number): number {
   const { table, mask, shift, ids } = t;
   const len = end - start;
-  for (let s = Math.imul(hash, GOLDEN) >>> shift; ; s = (s + 1) & mask) {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  for (let s = Math.imul(h, GOLDEN) >>> shift; ; s = (s + 1) & mask) {
     const entry = table[s];
     if (entry === 0) return SLOT_UNKNOWN;
     const slot = entry - 1;
