@@ -102,30 +102,34 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
 }
 
 /** Locks these partitions' version rows (in order, so commits cannot deadlock) and moves each on. */
-async function bumpPartitions(client: pg.PoolClient, partitions: readonly number[]): Promise<Map<number, number>> {
+async function bumpPartitions(client: pg.PoolClient, partitions: readonly number[]): Promise<void> {
   const ordered = [...new Set(partitions)].sort((a, b) => a - b);
-  if (ordered.length === 0) return new Map();
-  const locked = await client.query<{ partition: number; version: number }>(
-    "SELECT partition, version FROM partitions WHERE partition = ANY($1::integer[]) ORDER BY partition FOR UPDATE", [ordered]);
+  if (ordered.length === 0) return;
+  // One row (a batch of one, a small batch) has no order to keep: its UPDATE is its lock.
+  if (ordered.length > 1) {
+    await client.query("SELECT partition FROM partitions WHERE partition = ANY($1::integer[]) ORDER BY partition FOR UPDATE", [ordered]);
+  }
   await client.query("UPDATE partitions SET version = version + 1 WHERE partition = ANY($1::integer[])", [ordered]);
-  return new Map(locked.rows.map((r) => [r.partition, r.version]));
 }
 
-/** Locks these buckets' version rows (made when missing), in bucket order; their versions now. */
+/**
+ * Locks these buckets' version rows in the order given (bucket order: commits cannot deadlock),
+ * made when missing, and moves each on by one in the same statement; their versions before. A
+ * commit that then refuses (FENCED) rolls the move back with the rest.
+ */
 async function lockBuckets(client: pg.PoolClient, buckets: readonly number[]): Promise<Map<number, number>> {
-  await client.query("INSERT INTO bucket_versions (bucket, version) SELECT unnest($1::integer[]), 0 ON CONFLICT (bucket) DO NOTHING", [buckets]);
-  const locked = await client.query<{ bucket: number; version: number }>(
-    "SELECT bucket, version FROM bucket_versions WHERE bucket = ANY($1::integer[]) ORDER BY bucket FOR UPDATE", [buckets]);
-  return new Map(locked.rows.map((r) => [r.bucket, r.version]));
+  const moved = await client.query<{ bucket: number; version: number }>(
+    `INSERT INTO bucket_versions (bucket, version) SELECT unnest($1::integer[]), 1
+     ON CONFLICT (bucket) DO UPDATE SET version = bucket_versions.version + 1 RETURNING bucket, version - 1 AS version`, [buckets]);
+  return new Map(moved.rows.map((r) => [r.bucket, r.version]));
 }
 
-/** Moves these locked buckets on by one, each new version kept with the slots its commit decided; now and then the old ones pruned. */
+/** Keeps the new version of these locked (and moved) buckets with the slots its commit decided; now and then the old ones pruned. */
 async function moveBuckets(client: pg.PoolClient, now: Map<number, number>, runId: number,
   slots: ReadonlyArray<readonly [number, Uint8Array | null]>): Promise<void> {
   if (slots.length === 0) return;
   const buckets = slots.map(([bucket]) => bucket);
   const versions = buckets.map((b) => now.get(b)! + 1);
-  await client.query("UPDATE bucket_versions SET version = version + 1 WHERE bucket = ANY($1::integer[])", [buckets]);
   await client.query(`INSERT INTO bucket_changes (bucket, version, run_id, slots)
     SELECT b, v, $3, s FROM unnest($1::integer[], $2::integer[], $4::bytea[]) AS u (b, v, s)`,
   [buckets, versions, runId, slots.map(([, bits]) => (bits === null ? null : Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength)))]);
