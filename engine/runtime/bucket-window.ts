@@ -5,13 +5,14 @@
 // once per window and its ledger is one segment. A meter's readings keep their file order (the
 // sort is stable) and each row keeps its source line. The decoder's worker uses this, and the
 // register-limit check below, which needs the registry only of buckets that have limits.
-import type { ReadingBatch, RowIds } from "../ingest/batch.js";
+import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { limitReason } from "../ingest/limits.js";
 import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
+import { orderByBucket } from "./order-by-bucket.js";
 
 /** The bucket of each meter index of a file, computed once per meter. */
 export class MeterBuckets {
@@ -109,28 +110,6 @@ export class RegistryLimitCheck {
   }
 }
 
-/** A batch's plain columns (no pulse or sensor columns), as the worker posts them. */
-export interface PlainColumns {
-  length: number;
-  line: Float64Array;
-  meter: Int32Array;
-  end: Int32Array;
-  value: Float64Array;
-  override: Float64Array;
-  source: Uint8Array;
-  verification: Uint8Array;
-  reject: Uint8Array;
-  rejectedRaw: Map<number, string>;
-  /** `reject` as the decoder left it, before the registry checks (for the batch id). */
-  decoded: Uint8Array;
-  /** Raw text of a row, from the batch it was decoded in. */
-  rawOf(row: number): string;
-  /** Per row, its meter's bucket (-1 without a meter). */
-  bucket: Int32Array;
-  /** Per row, its meter id's bytes, when the meter index holds bytes (ReadingBatch.rowIds). */
-  rowIds?: RowIds;
-}
-
 /**
  * Routes a file's batches by bucket (see the top of this file), a window of about `window` rows
  * at a time. Every batch it yields carries its content id, taken over its rows as decoded;
@@ -166,18 +145,14 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
       return;
     }
     if (gathered.length === 0) return;
-    const routed = orderByBucket(gathered, before, buckets, partitions, batchSize, keepRaw);
-    if (!keepRaw) {
-      // Nothing refers to the decoded batches any more: let them go while the routed ones are taken.
-      gathered.length = 0;
-      before.length = 0;
-    }
-    for (let k = 0; k < routed.length; k++) {
-      const { decoded: reject, ...columns } = routed[k];
-      // Each routed batch is let go once taken (its id bytes and raw texts with it).
-      routed[k] = undefined as never;
-      const batch: ReadingBatch = { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
-      yield batch;
+    for (const routed of orderByBucket(gathered, before, buckets, partitions, batchSize, keepRaw)) {
+      if (!keepRaw) {
+        // Every row is dealt by now: nothing refers to the decoded batches any more.
+        gathered.length = 0;
+        before.length = 0;
+      }
+      const { decoded: reject, ...columns } = routed;
+      yield { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
     }
   }
   for await (const decodedBatch of source) {
@@ -216,153 +191,4 @@ function withId(batch: ReadingBatch, id: string): ReadingBatch {
 /** Whether a batch can be reordered here: plain register readings, no pulse or sensor columns. */
 export function orderable(batch: ReadingBatch): boolean {
   return batch.pulse === undefined && batch.sensorRow === undefined && batch.sensors === undefined;
-}
-
-/**
- * The rows of `batches` (orderable ones, in decoding order) stably sorted by partition and bucket
- * (rows without a meter first), then by each meter's rank (below), cut into batches of about
- * `batchSize` rows between buckets (inside a bucket between ranks, when its rows alone are more;
- * more only when one bucket's rows of one rank are more). Without `keepRaw`, a
- * routed row's rawOf gives its raw text only when it was rejected by then ("" otherwise), and the
- * routed batches do not refer to `batches`.
- */
-export function orderByBucket(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], buckets: MeterBuckets, partitions: number,
-  batchSize: number, keepRaw = true): PlainColumns[] {
-  let total = 0;
-  for (const b of batches) total += b.length;
-  const count = buckets.bucketCount;
-  const per = count / partitions;
-  // A meter's rank: its rows from its r-th decoded batch of the window have rank r. A bucket's
-  // rows of every rank go into one batch where they fit, rank after rank (a meter's rows in file
-  // order), so a backlog file of several days writes each bucket's state once per window, not
-  // once a day; the decision takes a meter's readings of one batch in rounds (decide/decider.ts).
-  const lastBatch = new Int32Array(batches[0].meters.size).fill(-1);
-  const rankOf = new Int32Array(batches[0].meters.size);
-  // Sort key: group * ranks + rank, group 0 for no meter, else 1 + partition * per + bucket-in-partition.
-  const ranks = batches.length;
-  const keyOf = new Int32Array(total);
-  const start = new Int32Array((count + 1) * ranks + 1);
-  // The meters' ids go along as bytes in routed order when the index holds bytes (rowIds): each
-  // key's bytes are counted here, and copied with its rows below.
-  const meters = batches[0].meters;
-  const keyBytes = meters.idLength !== undefined && meters.copyId !== undefined ? new Int32Array(start.length) : undefined;
-  const groupRows = new Int32Array(count + 1);
-  let at = 0;
-  for (let i = 0; i < batches.length; i++) {
-    const b = batches[i];
-    for (let row = 0; row < b.length; row++, at++) {
-      const m = b.meter[row];
-      let key = 0;
-      if (m >= 0) {
-        if (lastBatch[m] !== i) {
-          rankOf[m] = lastBatch[m] < 0 ? 0 : rankOf[m] + 1;
-          lastBatch[m] = i;
-        }
-        const bucket = buckets.of(m);
-        const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
-        key = group * ranks + rankOf[m];
-        groupRows[group]++;
-        if (keyBytes !== undefined) keyBytes[key + 1] += meters.idLength!(m);
-      } else {
-        groupRows[0]++;
-      }
-      keyOf[at] = key;
-      start[key + 1]++;
-    }
-  }
-  // Batches: cut between buckets once a batch is full; a bucket whose rows alone are more is cut
-  // between its ranks (a meter's rows of one rank are never split).
-  const cuts: number[] = [0];
-  // The routed batch of each key.
-  const chunkOfKey = new Int32Array(start.length);
-  let size = 0;
-  let group = -1;
-  for (let key = 0; key < start.length - 1; key++) {
-    const rows = start[key + 1];
-    if (rows === 0) continue;
-    const g = Math.floor(key / ranks);
-    const full = g !== group ? size + groupRows[g] > batchSize : size + rows > batchSize;
-    if (size > 0 && full) {
-      cuts.push(cuts[cuts.length - 1] + size);
-      size = 0;
-    }
-    chunkOfKey[key] = cuts.length - 1;
-    size += rows;
-    group = g;
-  }
-  if (size > 0) cuts.push(total);
-  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
-  if (keyBytes !== undefined) for (let k = 1; k < keyBytes.length; k++) keyBytes[k] += keyBytes[k - 1];
-  // Each batch's columns are written in place (no window-sized copy sliced afterwards).
-  const chunks = cuts.length - 1;
-  const out: PlainColumns[] = [];
-  const before = new Uint8Array(total);
-  // Where each routed row came from, for its raw text (kept only with keepRaw).
-  const fromBatch = keepRaw ? new Int32Array(total) : undefined;
-  const fromRow = keepRaw ? new Int32Array(total) : undefined;
-  // Each routed batch's ids in arrays of its own (let go with the batch): its bytes begin at the
-  // key bytes of its first key.
-  const byteBase = new Int32Array(chunks + 1);
-  if (keyBytes !== undefined) {
-    for (let key = 0, c = 0; key < start.length - 1 && c < chunks; key++) if (start[key] === cuts[c]) byteBase[c++] = keyBytes[key];
-    byteBase[chunks] = keyBytes[keyBytes.length - 1];
-  }
-  for (let c = 0; c < chunks; c++) {
-    const from = cuts[c];
-    const to = cuts[c + 1];
-    const n = to - from;
-    const rejectedRaw = new Map<number, string>();
-    const srcBatch = fromBatch?.subarray(from, to);
-    const srcRow = fromRow?.subarray(from, to);
-    out.push({
-      rawOf: keepRaw ? (row: number) => rejectedRaw.get(row) ?? batches[srcBatch![row]].rawOf(srcRow![row]) : (row: number) => rejectedRaw.get(row) ?? "",
-      length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
-      override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
-      decoded: before.subarray(from, to), bucket: new Int32Array(n),
-      rowIds: keyBytes !== undefined ? rowIdsOf(n, byteBase[c + 1] - byteBase[c]) : undefined,
-    });
-  }
-  at = 0;
-  for (let i = 0; i < batches.length; i++) {
-    const b = batches[i];
-    const d = decoded[i];
-    for (let row = 0; row < b.length; row++, at++) {
-      const key = keyOf[at];
-      const to = start[key]++;
-      const c = chunkOfKey[key];
-      const o = out[c];
-      const j = to - cuts[c];
-      const m = b.meter[row];
-      before[to] = d[row];
-      if (fromBatch !== undefined) {
-        fromBatch[to] = i;
-        fromRow![to] = row;
-      }
-      o.line[j] = b.line[row];
-      o.meter[j] = m;
-      o.end[j] = b.end[row];
-      o.value[j] = b.value[row];
-      o.override[j] = b.override[row];
-      o.source[j] = b.source[row];
-      o.verification[j] = b.verification[row];
-      o.reject[j] = b.reject[row];
-      o.bucket[j] = m < 0 ? -1 : buckets.of(m);
-      if (keyBytes !== undefined) {
-        // Read in file order, written in routed order (one miss per row on the writing side only).
-        const ids = o.rowIds!;
-        const base = byteBase[c];
-        const from = keyBytes[key];
-        ids.at[j] = from - base;
-        if (m >= 0) keyBytes[key] = base + meters.copyId!(m, ids.bytes, from - base);
-      }
-      if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
-    }
-  }
-  return out;
-}
-
-function rowIdsOf(rows: number, bytes: number): RowIds {
-  const at = new Int32Array(rows + 1);
-  at[rows] = bytes;
-  return { bytes: new Uint8Array(bytes), at };
 }

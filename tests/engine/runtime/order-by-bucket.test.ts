@@ -1,0 +1,108 @@
+// Routing's reordering (runtime/order-by-bucket.ts) against a plain reference: the window's rows
+// stably sorted by (partition, bucket-in-partition, rank), rows without a meter first, cut where
+// the rule says; each routed row is its source row (every column, its raw text, its id bytes),
+// for windows of random rows with bad rows, rows without a meter and meters in several decoded
+// batches, with and without raw text kept.
+import { describe, expect, it } from "vitest";
+import { createMeterIndex, readReadings } from "../../../engine/ingest/index.js";
+import type { ReadingBatch } from "../../../engine/ingest/index.js";
+import { MeterBuckets } from "../../../engine/runtime/bucket-window.js";
+import { orderByBucket } from "../../../engine/runtime/order-by-bucket.js";
+import { tempDir, writeFile } from "../ingest/helpers.js";
+
+const dir = tempDir();
+
+/** A CSV of `rows` random rows over `meters` meters (a few ids not ASCII), with bad and meterless rows. */
+function randomCsv(seed: number, rows: number, meters: number): string {
+  let s = seed;
+  const next = (n: number) => ((s = (Math.imul(s, 48271) >>> 0) % 2147483647) % n);
+  const lines = ["meter_id,end,value"];
+  for (let i = 0; i < rows; i++) {
+    const m = next(meters);
+    const id = m % 13 === 4 ? `Zähler-${m}` : `M-${m}`;
+    const kind = next(40);
+    if (kind === 0) lines.push(`,2026-11-0${1 + next(9)},5`);
+    else if (kind === 1) lines.push(`${id},not-a-day,7`);
+    else lines.push(`${id},2026-11-${String(1 + next(28)).padStart(2, "0")},${next(100000)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function decode(path: string, batchSize: number): Promise<ReadingBatch[]> {
+  const meters = createMeterIndex();
+  const out: ReadingBatch[] = [];
+  for await (const b of readReadings(path, { meters, batchSize })) out.push(b);
+  return out;
+}
+
+describe("orderByBucket", () => {
+  for (const [seed, rows, meters, decodedSize, batchSize, keepRaw] of [
+    [3, 5000, 400, 700, 900, true], [5, 5000, 3000, 1000, 1500, false], [11, 3000, 50, 256, 100, false], [17, 2000, 1500, 2000, 64, true],
+  ] as const) {
+    it(`routes ${rows} rows of ${meters} meters (decoded ${decodedSize}, batches of ${batchSize}, raw ${keepRaw}) as the reference sorts them`, async () => {
+      const path = writeFile(dir, `r-${seed}.csv`, randomCsv(seed, rows, meters));
+      const batches = await decode(path, decodedSize);
+      const partitions = 4;
+      const buckets = new MeterBuckets(partitions, batches[0].meters);
+      const decoded = batches.map((b) => b.reject.slice());
+      // Reference: every row with its sort key, stably sorted.
+      const per = buckets.bucketCount / partitions;
+      const ref: Array<{ batch: number; row: number; group: number; key: number }> = [];
+      const rank = new Map<number, { batch: number; rank: number }>();
+      batches.forEach((b, i) => {
+        for (let row = 0; row < b.length; row++) {
+          const m = b.meter[row];
+          if (m < 0) {
+            ref.push({ batch: i, row, group: 0, key: 0 });
+            continue;
+          }
+          const r = rank.get(m);
+          const mine = r === undefined ? 0 : r.batch === i ? r.rank : r.rank + 1;
+          rank.set(m, { batch: i, rank: mine });
+          const bucket = buckets.of(m);
+          const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
+          ref.push({ batch: i, row, group, key: group * batches.length + mine });
+        }
+      });
+      const sorted = ref.map((r, at) => ({ ...r, at })).sort((a, b) => a.key - b.key || a.at - b.at);
+      const routed = [...orderByBucket(batches, decoded, buckets, partitions, batchSize, keepRaw)];
+      let at = 0;
+      const groupRows = new Map<number, number>();
+      for (const r of sorted) groupRows.set(r.group, (groupRows.get(r.group) ?? 0) + 1);
+      for (const o of routed) {
+        // Cut rule: a batch is over size only when it is one group (bucket) too big for a batch.
+        const groups = new Set<number>();
+        for (let j = 0; j < o.length; j++) groups.add(sorted[at + j].group);
+        if (o.length > batchSize) expect(groups.size).toBe(1);
+        for (let j = 0; j < o.length; j++, at++) {
+          const r = sorted[at];
+          const b = batches[r.batch];
+          expect(o.line[j]).toBe(b.line[r.row]);
+          expect(o.meter[j]).toBe(b.meter[r.row]);
+          expect(o.end[j]).toBe(b.end[r.row]);
+          expect(o.value[j]).toBe(b.value[r.row]);
+          expect(o.reject[j]).toBe(b.reject[r.row]);
+          expect(o.decoded[j]).toBe(decoded[r.batch][r.row]);
+          expect(o.bucket[j]).toBe(b.meter[r.row] < 0 ? -1 : buckets.of(b.meter[r.row]));
+          const id = Buffer.from(o.rowIds!.bytes.subarray(o.rowIds!.at[j], o.rowIds!.at[j + 1])).toString("utf8");
+          expect(id).toBe(b.meter[r.row] < 0 ? "" : b.meters.idOf(b.meter[r.row]));
+          if (keepRaw || b.reject[r.row] !== 0) expect(o.rawOf(j)).toBe(b.rawOf(r.row));
+          else expect(o.rawOf(j)).toBe("");
+        }
+      }
+      expect(at).toBe(sorted.length);
+      // Every bucket's rows are in one batch unless they alone are more than a batch.
+      const batchOfGroup = new Map<number, Set<number>>();
+      let pos = 0;
+      routed.forEach((o, k) => {
+        for (let j = 0; j < o.length; j++, pos++) {
+          const g = sorted[pos].group;
+          if (!batchOfGroup.has(g)) batchOfGroup.set(g, new Set());
+          batchOfGroup.get(g)!.add(k);
+        }
+      });
+      for (const [g, set] of batchOfGroup) if (groupRows.get(g)! <= batchSize) expect(set.size, `group ${g}`).toBe(1);
+      expect(routed.length).toBeGreaterThan(1);
+    });
+  }
+});
