@@ -104,8 +104,8 @@ function intList(values: readonly number[], what: string, type = "integer"): str
   return `'{${values.join(",")}}'::${type}[]`;
 }
 
-/** Runs a COPY TO on a pooled client. */
-async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs a COPY TO on a pooled client (released broken when the COPY failed). */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

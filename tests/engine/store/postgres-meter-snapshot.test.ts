@@ -2,15 +2,21 @@
 // answers what SQLite answers (read call by call) for the same history (ledger with a correction,
 // held readings, a flag and its audit); a snapshot's segments past its limit are read on from the
 // ledger; a schema migrated from before `buckets.ids` finds its meters' slots.
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { recentFromSnapshot } from "../../../engine/api/meter-read.js";
+import { meterView } from "../../../engine/api/routes/meters.js";
 import { bucketOf } from "../../../engine/store/contract.js";
 import { recentBilled } from "../../../engine/store/ledger.js";
+import { openStore } from "../../../engine/store/open.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { apiFixture, STORES } from "../api/fixture.js";
 import type { ApiFixture } from "../api/fixture.js";
 import { adminClient, POSTGRES_URL, runPostgresTests } from "./postgres-env.js";
 
+const dir = tempDir("meterflow-snapshot-");
 const days = (from: number, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2026, 10, from + i)).toISOString().slice(0, 10));
 
 /** The same operations on a store: six nights of E-1 (one back-dated), E-2 flagged and held, E-3 with a spike held; the views of every meter. */
@@ -48,6 +54,32 @@ describe.runIf(runPostgresTests)("one meter's snapshot on PostgreSQL", () => {
     expect((sqlite["E-1"] as { body: { readings: unknown[] } }).body.readings).toHaveLength(6);
     expect((sqlite["E-2"] as { body: { readings: Array<{ decision: string }> } }).body.readings.map((r) => r.decision)).toEqual(["held", "held"]);
     expect(postgres).toEqual(sqlite);
+  });
+
+  it("reads meters whose ids need quoting (the snapshot's COPY has the id as a literal) as the calls do", async () => {
+    const db = STORES[1].db();
+    const ids = ["O'Brien\\1", "Zähler-ü", "E-1"];
+    const meters = write(dir, "awkward-meters.csv", [METERS_HEADER, ...ids.map((id) => `"${id}",electricity.register,kWh,1,,,,,,,,,1000,2026-10-31`)]);
+    await runAndRead({ meters, db, inputs: [write(dir, "awkward-1.csv", ["meter_id,end,value", ...ids.map((id) => `"${id}",2026-11-01,1001`)])], out: join(dir, "awkward-o1") });
+    await runAndRead({ meters, db, inputs: [write(dir, "awkward-2.csv", ["meter_id,end,value", ...ids.map((id) => `"${id}",2026-11-02,1003`)])], out: join(dir, "awkward-o2") });
+    const store = await openStore(db);
+    try {
+      // The same store without its snapshot: read call by call.
+      const calls = new Proxy(store, {
+        get: (t, k) => {
+          const v = Reflect.get(t, k, t) as unknown;
+          return k === "meterSnapshot" ? undefined : typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+      for (const id of ids) {
+        const view = await meterView(store, id);
+        expect(view.readings.map((r) => [r.reading_id, r.billed])).toEqual([[`${id}@2026-11-02`, 2], [`${id}@2026-11-01`, 1]]);
+        expect(view).toEqual(await meterView(calls, id));
+      }
+      await expect(meterView(store, "O'Brien")).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await store.close();
+    }
   });
 
   it("reads segments past the snapshot's limit from the ledger: the same latest billed days", async () => {
