@@ -12,7 +12,7 @@ export { LineReader } from "./lines.js";
 export { createMeterIndex } from "./meter-index.js";
 export { readMsgpackReadings } from "./msgpack.js";
 export { readNdjsonReadings } from "./ndjson.js";
-export { canDecodeInWorker, readReadingsInWorker } from "./threaded.js";
+export { canDecodeInWorker, DecodingWorker, readReadingsInWorker, THREADS_FROM_BYTES } from "./threaded.js";
 export { numberOfValue, parseNumberBytes, parseNumberString } from "./numbers.js";
 export { formatOfPath, openFile, readChunks, readReadings } from "./open.js";
 export {

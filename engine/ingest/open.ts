@@ -2,7 +2,6 @@
 // .mpk) unless `format` says otherwise, streamed in 1 MiB chunks.
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
-import { extname } from "node:path";
 import { InvalidOptionError } from "../errors.js";
 import type { ReadingBatch } from "./batch.js";
 import { readCsvReadings } from "./csv.js";
@@ -10,9 +9,12 @@ import { IngestError } from "./errors.js";
 import { readMsgpackReadings } from "./msgpack.js";
 import { readNdjsonReadings } from "./ndjson.js";
 import type { ReadReadingsOptions } from "./options.js";
+import { formatOfPath } from "./formats.js";
+import type { ReadingFormat } from "./formats.js";
 
-/** Input formats of readings files. */
-export type ReadingFormat = "csv" | "ndjson" | "msgpack";
+export { formatOfPath } from "./formats.js";
+export type { ReadingFormat } from "./formats.js";
+
 
 /** Options of readReadings. */
 export interface ReadReadingsFileOptions extends ReadReadingsOptions {
@@ -25,18 +27,6 @@ export interface ReadReadingsFileOptions extends ReadReadingsOptions {
 }
 
 const FORMATS: ReadonlyArray<ReadingFormat> = ["csv", "ndjson", "msgpack"];
-const BY_EXTENSION: Readonly<Record<string, ReadingFormat>> = {
-  ".csv": "csv",
-  ".ndjson": "ndjson",
-  ".jsonl": "ndjson",
-  ".msgpack": "msgpack",
-  ".mpk": "msgpack",
-};
-
-/** The format a path's extension names (case-insensitive), or null. */
-export function formatOfPath(path: string): ReadingFormat | null {
-  return BY_EXTENSION[extname(path).toLowerCase()] ?? null;
-}
 
 /**
  * Streams the readings of a file as batches. Rejects with IngestError `MF_ERR_INPUT_OPEN` when

@@ -27,7 +27,12 @@ export interface WorkerInput {
    * their channels. Absent: built-in plugins only.
    */
   plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
+  /** Decode the first window, then wait for "open" before reading the store (DecodingWorker). */
+  gated?: boolean;
 }
+
+/** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */
+export const THREADS_FROM_BYTES = 4 << 20;
 
 type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override" | "source" | "verification" | "reject" | "pulse" | "sensorRow" | "sensors" | "slot" | "bucket">;
 
@@ -128,52 +133,95 @@ class MirroredIndex implements MeterIndex {
 }
 
 /**
- * Streams a file's batches decoded in a worker thread; `onDigest` gets the file's SHA-256 at its
- * end; `onMeters` gets the meterHash of each meter id as soon as the worker has decoded it
- * (before the batches that name it: time to load its bucket).
+ * A decoding worker thread for one file, started at once. With `gated`, it decodes its first
+ * window while it waits, and reads the store only once `open()` says the run's registry is
+ * imported: `meterflow run` starts it before it loads the rest of the program
+ * (engine/cli/early-decoder.ts), so the file is decoded while the run sets up and imports its
+ * registry.
  */
+export class DecodingWorker {
+  readonly input: WorkerInput;
+  readonly #worker: Worker;
+  readonly #meters = new MirroredIndex();
+  readonly #queue: WorkerMessage[] = [];
+  /** Meter hashes that came before anyone asked for them (batches() hands them on first). */
+  #early: Uint32Array[] | undefined = [];
+  #onMeters: ((hashes: Uint32Array) => void) | undefined;
+  #wake: (() => void) | undefined;
+  #failure: Error | undefined;
+  #taken = false;
+
+  constructor(input: Omit<WorkerInput, "ahead"> & { ahead?: number }) {
+    this.input = { ahead: 2, ...input };
+    this.#worker = new Worker(WORKER, { workerData: this.input });
+    this.#worker.on("message", (m: WorkerMessage) => {
+      if (m.type === "meters") {
+        try {
+          this.#meters.add(m);
+          if (this.#early !== undefined) this.#early.push(m.hashes);
+          else this.#onMeters?.(m.hashes);
+        } catch (error) {
+          this.#failure ??= error as Error;
+        }
+      } else this.#queue.push(m);
+      this.#wake?.();
+    });
+    this.#worker.on("error", (e) => {
+      this.#failure = e;
+      this.#wake?.();
+    });
+  }
+
+  /** Lets a gated worker read the store: the run's registry is imported. */
+  open(): void {
+    this.#worker.postMessage("open");
+  }
+
+  /** Stops the worker (a run that did not take its batches, or is over). */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  /**
+   * The file's batches, once; `onDigest` gets the file's SHA-256 at its end, `onMeters` the
+   * meterHash of each meter id as soon as the worker has decoded it (before the batches that name
+   * it: time to load its bucket), those decoded so far first.
+   */
+  async *batches(onDigest?: (sha256: string) => void, onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
+    if (this.#taken) throw new Error("a decoding worker's batches are taken once");
+    this.#taken = true;
+    this.#onMeters = onMeters;
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const hashes of early) onMeters?.(hashes);
+    const queue = this.#queue;
+    try {
+      for (;;) {
+        while (queue.length === 0 && this.#failure === undefined) await new Promise<void>((resolve) => (this.#wake = resolve));
+        if (this.#failure !== undefined) throw this.#failure;
+        const m = queue.shift()!;
+        if (m.type === "done") {
+          onDigest?.(m.sha256);
+          return;
+        }
+        if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
+        if (m.type === "meters") continue;
+        const rejectedRaw = new Map(m.raw);
+        yield {
+          length: m.length, ...m.columns, meters: this.#meters, rejectedRaw,
+          rawOf: (row: number) => rejectedRaw.get(row) ?? "",
+          batchId: m.batchId,
+        };
+        this.#worker.postMessage("ack");
+      }
+    } finally {
+      await this.#worker.terminate();
+    }
+  }
+}
+
+/** Streams a file's batches decoded in a worker thread started when they are first asked for (DecodingWorker.batches). */
 export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string) => void,
   onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
-  const worker = new Worker(WORKER, { workerData: { ahead: 2, ...input } });
-  const meters = new MirroredIndex();
-  const queue: WorkerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  worker.on("message", (m: WorkerMessage) => {
-    if (m.type === "meters") {
-      try {
-        meters.add(m);
-        onMeters?.(m.hashes);
-      } catch (error) {
-        failure ??= error as Error;
-      }
-    } else queue.push(m);
-    wake?.();
-  });
-  worker.on("error", (e) => {
-    failure = e;
-    wake?.();
-  });
-  try {
-    for (;;) {
-      while (queue.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
-      if (failure !== undefined) throw failure;
-      const m = queue.shift()!;
-      if (m.type === "done") {
-        onDigest?.(m.sha256);
-        return;
-      }
-      if (m.type === "error") throw new IngestError(m.code as IngestErrorCode, m.message);
-      if (m.type === "meters") continue;
-      const rejectedRaw = new Map(m.raw);
-      yield {
-        length: m.length, ...m.columns, meters, rejectedRaw,
-        rawOf: (row: number) => rejectedRaw.get(row) ?? "",
-        batchId: m.batchId,
-      };
-      worker.postMessage("ack");
-    }
-  } finally {
-    await worker.terminate();
-  }
+  yield* new DecodingWorker(input).batches(onDigest, onMeters);
 }

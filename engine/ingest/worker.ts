@@ -7,8 +7,9 @@ import { batchId } from "./batch-id.js";
 import { channelRanges, rejectOutOfRange } from "./ranges.js";
 import { createMeterIndex, expectedMeters } from "./meter-index.js";
 import { readReadings } from "./open.js";
+import { readAhead } from "./read-ahead.js";
 import { openStore } from "../store/open.js";
-import { MeterBuckets, RegistryLimitCheck, routeByBucket } from "../runtime/bucket-window.js";
+import { MeterBuckets, RegistryLimitCheck, routeByBucket, WINDOW } from "../runtime/bucket-window.js";
 import { RegistrySlots } from "../runtime/registry-slots.js";
 import type { RegistrySource } from "../runtime/registry-slots.js";
 import { channelIndex, loadPlugins } from "../plugins/index.js";
@@ -47,7 +48,14 @@ function fileSize(path: string): number {
 
 let credit = input.ahead;
 let wake: (() => void) | undefined;
-port.on("message", () => {
+// A gated worker reads the store only once the run says its registry is imported ("open").
+let open: (() => void) | undefined;
+const opened = input.gated === true ? new Promise<void>((resolve) => (open = resolve)) : undefined;
+port.on("message", (m: unknown) => {
+  if (m === "open") {
+    open?.();
+    return;
+  }
   credit++;
   wake?.();
 });
@@ -63,15 +71,6 @@ try {
   const channels = channelIndex(plugins);
   const ranges = channelRanges(plugins.channels);
   await plugins.setup();
-  const store = input.db === undefined ? undefined : await openStore(input.db);
-  // Register limits are checked here, against the registry BLOBs of the buckets that have any
-  // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
-  const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
-  const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
-  // Each routed row's registry slot, where the store reads registry BLOBs alone (registry-slots.ts).
-  const source = store as (typeof store & Partial<RegistrySource>) | undefined;
-  const slots = source?.readRegistries === undefined || buckets === undefined ? undefined
-    : new RegistrySlots(source as RegistrySource, buckets, meters);
   // Meter ids go out as soon as they are decoded (bytes and hashes, transferred), ahead of the
   // routed batches that name them: the main thread loads their buckets meanwhile.
   const postMeters = () => {
@@ -86,6 +85,19 @@ try {
       yield batch;
     }
   }
+  const decodedNow = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels }));
+  // Gated: the first window is decoded while the run sets up, then the store is opened.
+  const decoded = opened === undefined ? decodedNow : readAhead(decodedNow, WINDOW);
+  await opened;
+  const store = input.db === undefined ? undefined : await openStore(input.db);
+  // Register limits are checked here, against the registry BLOBs of the buckets that have any
+  // (a row rejected here keeps its raw text); rows are routed by bucket (bucket-window.ts).
+  const buckets = store === undefined ? undefined : new MeterBuckets(store.partitions, meters);
+  const limits = store === undefined || buckets === undefined ? undefined : new RegistryLimitCheck(store, buckets);
+  // Each routed row's registry slot, where the store reads registry BLOBs alone (registry-slots.ts).
+  const source = store as (typeof store & Partial<RegistrySource>) | undefined;
+  const slots = source?.readRegistries === undefined || buckets === undefined ? undefined
+    : new RegistrySlots(source as RegistrySource, buckets, meters);
   const postColumns = async (length: number, columns: Columns, rejectedRaw: Map<number, string>, id: string) => {
     const { line, meter, end, value, override, source, verification, reject, pulse, sensorRow, sensors, slot, bucket } = columns;
     const buffers = new Set<ArrayBuffer>();
@@ -109,7 +121,6 @@ try {
   // Batches routed by bucket (bucket-window.ts), as the in-thread path of `meterflow run` does;
   // each decoded batch's content id is taken first, then its ranges and register limits are
   // checked here, beside the pipeline (a row rejected here keeps its raw text).
-  const decoded = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels }));
   const check = async (batch: ReadingBatch) => {
     rejectOutOfRange(batch, ranges);
     if (limits !== undefined) await limits.reject(batch);

@@ -71,3 +71,8 @@ export function meterMatcher(patterns: readonly string[]): (meterId: string) => 
   const re = new RegExp(`^(?:${patterns.map((p) => p.split("*").map(escape).join(".*")).join("|")})$`);
   return (meterId) => re.test(meterId);
 }
+
+/** How a worker thread loads the same plugins (DecisionSetup.threadPlugins, a decoding worker's input). */
+export function threadPluginsOf(config: PluginConfig, builtins = true): Pick<PluginConfig, "baseDir" | "plugins" | "meters"> & { builtins: boolean } {
+  return { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins };
+}

@@ -4,6 +4,7 @@
 // store is touched. `meterflow run`, the operator operations and the workers share it.
 import { PluginFacts } from "../decide/plugin-facts.js";
 import { pluginRuleFiles, RulesDecider } from "../decide/rules.js";
+import { threadPluginsOf } from "../plugins/config.js";
 import { loadPlugins, readPluginConfig } from "../plugins/index.js";
 import type { PluginConfig } from "../plugins/index.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
@@ -28,7 +29,7 @@ export interface DecisionSetup {
 
 export async function loadDecisionSetup(options: DecisionSetupOptions): Promise<DecisionSetup> {
   const config = readPluginConfig(options.config);
-  const threadPlugins = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters, builtins: options.builtinPlugins ?? true };
+  const threadPlugins = threadPluginsOf(config, options.builtinPlugins ?? true);
   const plugins = await loadPlugins(threadPlugins);
   const pluginFacts = new PluginFacts(plugins);
   const rules = await RulesDecider.load(options.rules, {

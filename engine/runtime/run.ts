@@ -5,7 +5,8 @@ import { linePosition } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, createMeterIndex, formatOfPath, readReadings, readReadingsInWorker } from "../ingest/index.js";
+import { canDecodeInWorker, createMeterIndex, formatOfPath, readReadings, readReadingsInWorker, THREADS_FROM_BYTES } from "../ingest/index.js";
+import type { DecodingWorker, WorkerInput } from "../ingest/threaded.js";
 import type { ReadingFormat } from "../ingest/index.js";
 import { importRegistry, REGISTERED } from "../registry/import.js";
 import type { RegistryImport } from "../registry/import.js";
@@ -93,6 +94,13 @@ export interface RunOptions {
    * TypeScript sources run in one thread). Default: for inputs of 4 MiB or more.
    */
   threads?: boolean;
+  /**
+   * The first input's decoding worker, started gated before the program loaded (the command line
+   * does: engine/cli/early-decoder.ts). The run lets it read the store once its registry is
+   * imported, and takes its batches when it decodes the same file with the same settings;
+   * otherwise it stops it and decodes as usual.
+   */
+  decoder?: DecodingWorker;
   /**
    * Plugin configuration file (`{ "plugins": [...] }`, README "Plugins"); default
    * `./meterflow.config.json` when it exists. The built-in plugins are always loaded.
@@ -190,7 +198,9 @@ export async function runFiles(options: RunOptions): Promise<RunSummary> {
   for (let attempt = 1; ; attempt++) {
     const reached = { batches: 0 };
     try {
-      return await runOnce(options, reached);
+      // An early decoder serves the first attempt only, and is stopped after it if it did not take it.
+      return await runOnce(attempt === 1 ? options : { ...options, decoder: undefined }, reached)
+        .finally(() => (attempt === 1 ? options.decoder?.terminate() : undefined));
     } catch (error) {
       if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED") throw error;
       if (reached.batches > furthest) {
@@ -209,6 +219,7 @@ export const FENCED_ATTEMPTS = 5;
 
 async function runOnce(options: RunOptions, reached: { batches: number }): Promise<RunSummary> {
   const started = performance.now();
+  let decoder = options.decoder;
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
   const stat = (path: string) => ({ path, bytes: inputBytes(path), sha256: "" });
@@ -244,6 +255,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       options.onRegistry?.(result);
       imported = withoutRejections(result);
     }
+    // The registry is as this run will see it: an early decoding worker may read it from now on.
+    decoder?.open();
     const registered = Number((await store.meta(REGISTERED)) ?? 0);
     // The run's working set: only the buckets its batches name are ever loaded.
     const ws = new WorkingSet(store);
@@ -296,9 +309,11 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const hash = createHash("sha256");
       let read = 0;
       const position = inWorker && progress !== undefined ? await linePosition(input.path, input.bytes) : undefined;
-      const batches = inWorker
-        ? readReadingsInWorker({ path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db }, (hex) => (input.sha256 = hex),
-          (hashes) => ws.prefetch(hashes))
+      const workerInput = { path: input.path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db };
+      const early = inWorker && decoder !== undefined && sameDecoding(decoder.input, workerInput) ? decoder : undefined;
+      decoder = undefined;
+      const batches = early !== undefined ? early.batches((hex) => (input.sha256 = hex), (hashes) => ws.prefetch(hashes))
+        : inWorker ? readReadingsInWorker(workerInput, (hex) => (input.sha256 = hex), (hashes) => ws.prefetch(hashes))
         : routeByBucket(readReadings(input.path, { format, batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => {
           hash.update(chunk);
           read += chunk.length;
@@ -424,8 +439,11 @@ function explain(error: unknown): Error {
     + `the batch refused last was not written and nothing of it is in the outputs: run the same command again to go on (${e.message})`, error);
 }
 
-/** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */
-const THREADS_FROM_BYTES = 4 << 20;
+/** Whether an early decoding worker decodes what this run would ask of one. */
+function sameDecoding(a: WorkerInput, b: Omit<WorkerInput, "ahead" | "gated">): boolean {
+  return a.path === b.path && a.batchSize === b.batchSize && a.maxEndDay === b.maxEndDay && a.db === b.db
+    && JSON.stringify(a.plugins) === JSON.stringify(b.plugins);
+}
 
 
 /** An import's counts for the summary (the rejected rows themselves are not listed there). */

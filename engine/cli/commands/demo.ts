@@ -11,7 +11,7 @@ import { runFiles } from "../../runtime/index.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
-import { summaryTable } from "./run.js";
+import { summaryTable } from "./run-summary.js";
 
 export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days N]
 
