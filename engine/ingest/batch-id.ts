@@ -4,9 +4,6 @@ import { createHash } from "node:crypto";
 import type { ReadingBatch, RowIds } from "./batch.js";
 import { PULSE_INPUTS } from "./pulse-fields.js";
 
-let local = new Int32Array(1024);
-let first = new Int32Array(1024);
-
 /**
  * SHA-256 over the batch's decoded columns, taken before any registry check: meters by their id,
  * numbered in order of first appearance in the batch, so the id depends on the content alone
@@ -23,40 +20,9 @@ export function batchId(batch: ReadingBatch): string {
   h.update(bytes(batch.source, 1));
   h.update(bytes(batch.verification, 1));
   h.update(bytes(batch.reject, 1));
-  const rowIds = batch.rowIds;
-  const joined = rowIds !== undefined ? joinedRowIds(batch, rowIds) : undefined;
-  if (joined !== undefined) {
-    h.update(new Uint8Array(joined.order.buffer, 0, n * 4));
-    h.update(joined.bytes);
-  } else {
-    if (local.length < batch.meters.size) local = new Int32Array(Math.max(batch.meters.size, local.length * 2));
-    local.fill(-1, 0, batch.meters.size);
-    const order = new Int32Array(n);
-    if (first.length < n) first = new Int32Array(Math.max(n, first.length * 2));
-    let count = 0;
-    for (let row = 0; row < n; row++) {
-      const m = batch.meter[row];
-      if (m < 0) {
-        order[row] = -1;
-        continue;
-      }
-      if (local[m] < 0) {
-        local[m] = count;
-        first[count++] = m;
-      }
-      order[row] = local[m];
-    }
-    h.update(new Uint8Array(order.buffer));
-    // The ids in order of first appearance joined by "\n": from the index's bytes when it has
-    // them (no string per meter), else as strings (the same UTF-8 bytes either way).
-    const meters = batch.meters;
-    if (meters.joinedIds !== undefined) h.update(meters.joinedIds(first, count));
-    else {
-      const ids = new Array<string>(count);
-      for (let j = 0; j < count; j++) ids[j] = meters.idOf(first[j]);
-      h.update(ids.join("\n"));
-    }
-  }
+  const count = numberMeters(batch.meter, n);
+  h.update(new Uint8Array(order.buffer, 0, n * 4));
+  h.update(joinedIds(batch, count));
   if (batch.pulse !== undefined) {
     for (const input of PULSE_INPUTS) {
       h.update(input);
@@ -66,39 +32,31 @@ export function batchId(batch: ReadingBatch): string {
   return h.digest("hex").slice(0, 32);
 }
 
-let seen = new Int32Array(1 << 10);
-let orderScratch = new Int32Array(1 << 10);
+/** Per row, its meter's number in order of first appearance (-1 without a meter). */
+let order = new Int32Array(1 << 10);
+/** Per number, the meter index. */
+let first = new Int32Array(1 << 10);
+/** Open addressing: (meter index + 1, number), sized for the batch (not for the file's meters). */
+let seen = new Int32Array(1 << 11);
 let joinedScratch = new Uint8Array(1 << 12);
 
-/**
- * The order column and the joined ids of `batchId` from a routed batch's own id bytes (rows in
- * order: no read of the file's meter index per meter), the same bytes as the index would join;
- * undefined when an id is not ASCII (the index then joins its string's UTF-8).
- */
-function joinedRowIds(batch: ReadingBatch, rowIds: RowIds): { order: Int32Array; bytes: Uint8Array } | undefined {
-  const n = batch.length;
-  // Meter -> local number, in an open-addressing table of (meter + 1, number) sized for the batch.
+/** Numbers the batch's meters in order of first appearance (`order`, `first`); returns how many. */
+function numberMeters(meter: Int32Array, n: number): number {
   let slots = 1 << 4;
   while (slots < 2 * n) slots <<= 1;
   if (seen.length < slots * 2) seen = new Int32Array(slots * 2);
   seen.fill(0, 0, slots * 2);
-  if (orderScratch.length < n) orderScratch = new Int32Array(n);
-  const order = orderScratch;
+  if (order.length < n) order = new Int32Array(n);
+  if (first.length < n) first = new Int32Array(n);
   const mask = slots - 1;
-  const { bytes, at } = rowIds;
-  if (joinedScratch.length < at[n] - at[0] + n) joinedScratch = new Uint8Array((at[n] - at[0] + n) * 2);
-  const out = joinedScratch;
-  let size = 0;
   let count = 0;
-  let high = 0;
   for (let row = 0; row < n; row++) {
-    const m = batch.meter[row];
+    const m = meter[row];
     if (m < 0) {
       order[row] = -1;
       continue;
     }
-    let s = Math.imul(m, 0x9e3779b1) & mask;
-    for (;;) {
+    for (let s = Math.imul(m, 0x9e3779b1) & mask; ; s = (s + 1) & mask) {
       const entry = seen[s << 1];
       if (entry === m + 1) {
         order[row] = seen[(s << 1) + 1];
@@ -107,16 +65,45 @@ function joinedRowIds(batch: ReadingBatch, rowIds: RowIds): { order: Int32Array;
       if (entry === 0) {
         seen[s << 1] = m + 1;
         seen[(s << 1) + 1] = order[row] = count;
-        if (count++ > 0) out[size++] = 0x0a;
-        for (let i = at[row], to = at[row + 1]; i < to; i++) {
-          const c = bytes[i];
-          high |= c;
-          out[size++] = c;
-        }
+        first[count++] = m;
         break;
       }
-      s = (s + 1) & mask;
     }
   }
-  return high < 0x80 ? { order, bytes: out.subarray(0, size) } : undefined;
+  return count;
+}
+
+/**
+ * The ids in order of first appearance joined by "\n", as UTF-8: from a routed batch's own id
+ * bytes where it has them and they are ASCII (rows in order: no read of the file's meter index
+ * per meter), else from the index's bytes, else as strings (the same bytes every way).
+ */
+function joinedIds(batch: ReadingBatch, count: number): Uint8Array | string {
+  const fromRows = batch.rowIds === undefined ? undefined : joinedRowIds(batch.rowIds, batch.length);
+  if (fromRows !== undefined) return fromRows;
+  const meters = batch.meters;
+  if (meters.joinedIds !== undefined) return meters.joinedIds(first, count);
+  const ids = new Array<string>(count);
+  for (let j = 0; j < count; j++) ids[j] = meters.idOf(first[j]);
+  return ids.join("\n");
+}
+
+/** The rows' id bytes at each meter's first appearance (numberMeters' `order`), or undefined when one is not ASCII. */
+function joinedRowIds(rowIds: RowIds, n: number): Uint8Array | undefined {
+  const { bytes, at } = rowIds;
+  if (joinedScratch.length < at[n] - at[0] + n) joinedScratch = new Uint8Array((at[n] - at[0] + n) * 2);
+  const out = joinedScratch;
+  let size = 0;
+  let next = 0;
+  let high = 0;
+  for (let row = 0; row < n; row++) {
+    if (order[row] !== next) continue;
+    if (next++ > 0) out[size++] = 0x0a;
+    for (let i = at[row], to = at[row + 1]; i < to; i++) {
+      const c = bytes[i];
+      high |= c;
+      out[size++] = c;
+    }
+  }
+  return high < 0x80 ? out.subarray(0, size) : undefined;
 }
