@@ -28,6 +28,7 @@ export type {
   HeldRecord,
   HeldSummary,
   ImportCounts,
+  MeterSnapshot,
   PartitionedStore,
   PhotoRecord,
   RegistryBlobs,
@@ -37,6 +38,7 @@ export type {
   RegistryRowStream,
   SegmentEntry,
   SegmentRow,
+  SnapshotSegment,
   TokenRecord,
   TokenRole,
 } from "./contract.js";
