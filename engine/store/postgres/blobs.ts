@@ -3,6 +3,8 @@
 import type pg from "pg";
 import { slotBitmap } from "../bucket-fence.js";
 import { decodeRegistry } from "../bucket.js";
+import { registryIds } from "../registry-ids.js";
+import type { RegistryIds } from "../registry-ids.js";
 import type { BucketRow, Commit, SegmentRow } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { copyIn, copyOut } from "./copy.js";
@@ -47,8 +49,31 @@ export function textArrayBinary(values: readonly string[]): Uint8Array {
   return out;
 }
 
-/** A registry BLOB's ids in slot order as a binary text[]; null for bytes that are not a registry BLOB. */
+/** Ids given as bytes (registry-ids.ts) as PostgreSQL's binary text[] (textArrayBinary's form). */
+function textArrayOfBytes(ids: RegistryIds): Uint8Array {
+  const n = ids.size;
+  const out = Buffer.allocUnsafe((n === 0 ? 12 : 20) + 4 * n + (n === 0 ? 0 : ids.ends[n - 1]));
+  let at = out.writeInt32BE(n === 0 ? 0 : 1, 0);
+  at = out.writeInt32BE(0, at);
+  at = out.writeInt32BE(25, at);
+  if (n > 0) at = out.writeInt32BE(1, out.writeInt32BE(n, at));
+  for (let slot = 0, start = 0; slot < n; start = ids.ends[slot++]) {
+    const end = ids.ends[slot];
+    at = out.writeInt32BE(end - start, at);
+    out.set(ids.bytes.subarray(start, end), at);
+    at += end - start;
+  }
+  return out;
+}
+
+/**
+ * A registry BLOB's ids in slot order as a binary text[]; null for bytes that are not a registry
+ * BLOB. ASCII ids are copied as bytes from the BLOB (no string per meter: an import of a million
+ * meters writes them all); others go through their strings.
+ */
 function idsOf(registry: Uint8Array): Uint8Array | null {
+  const bytes = registryIds(registry);
+  if (bytes !== undefined) return textArrayOfBytes(bytes);
   let ids: string[];
   try {
     ids = decodeRegistry(registry).ids;
