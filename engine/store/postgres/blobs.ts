@@ -57,11 +57,17 @@ function textArrayOfBytes(ids: RegistryIds): Uint8Array {
   at = out.writeInt32BE(0, at);
   at = out.writeInt32BE(25, at);
   if (n > 0) at = out.writeInt32BE(1, out.writeInt32BE(n, at));
-  for (let slot = 0, start = 0; slot < n; start = ids.ends[slot++]) {
-    const end = ids.ends[slot];
-    at = out.writeInt32BE(end - start, at);
-    out.set(ids.bytes.subarray(start, end), at);
-    at += end - start;
+  // Short ids: their length (big-endian) and bytes by hand, no Buffer call per id.
+  const { bytes, ends } = ids;
+  for (let slot = 0, start = 0; slot < n; start = ends[slot++]) {
+    const end = ends[slot];
+    const len = end - start;
+    out[at] = len >>> 24;
+    out[at + 1] = (len >>> 16) & 0xff;
+    out[at + 2] = (len >>> 8) & 0xff;
+    out[at + 3] = len & 0xff;
+    at += 4;
+    for (let i = start; i < end; i++) out[at++] = bytes[i];
   }
   return out;
 }
