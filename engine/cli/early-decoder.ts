@@ -31,7 +31,12 @@ export function startEarlyDecoder(o: EarlyDecoding): DecodingWorker | undefined 
   let bytes = 0;
   let plugins;
   try {
-    for (const path of [...o.inputs, ...o.pulseEvents]) bytes += statSync(path).size;
+    for (const path of [...o.inputs, ...o.pulseEvents]) {
+      const stat = statSync(path);
+      // Not a regular file (a pipe, a directory): the run refuses it before reading anything.
+      if (!stat.isFile()) return undefined;
+      bytes += stat.size;
+    }
     plugins = threadPluginsOf(readPluginConfig(o.config));
   } catch {
     return undefined;
