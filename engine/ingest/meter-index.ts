@@ -179,7 +179,7 @@ class HashMeterIndex implements MeterIndex {
     let id = this.ids[index];
     if (id === undefined) {
       while (this.ids.length < index) this.ids.push(undefined);
-      this.ids[index] = id = decode(this.arena, this.offsets[index], this.offsets[index + 1]);
+      this.ids[index] = id = decodeId(this.arena, this.offsets[index], this.offsets[index + 1]);
     }
     return id;
   }
@@ -308,7 +308,7 @@ class HashMeterIndex implements MeterIndex {
 }
 
 /** A string from UTF-8 bytes; short ASCII ids (the common case) skip TextDecoder's call cost. */
-function decode(buf: Uint8Array, start: number, end: number): string {
+export function decodeId(buf: Uint8Array, start: number, end: number): string {
   if (end - start <= 32) {
     let s = "";
     for (let i = start; i < end; i++) {

@@ -4,6 +4,7 @@
 // 20,000 new ids into a fresh index was most of a worker's decode); strings are made when asked
 // for (idOf), the store's hash from the bytes (hashOf). A table that names an id twice (not what
 // publish writes) is told by its hashes and refused, and the caller interns it the old way.
+import { decodeId } from "../ingest/meter-index.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import { meterHash } from "../store/contract.js";
 
@@ -61,7 +62,7 @@ export class WireMeterIndex implements MeterIndex {
 
   idOf(index: number): string {
     let id = this.#ids[index];
-    if (id === undefined) this.#ids[index] = id = decode(this.#bytes, index === 0 ? 0 : this.#ends[index - 1], this.#ends[index]);
+    if (id === undefined) this.#ids[index] = id = decodeId(this.#bytes, index === 0 ? 0 : this.#ends[index - 1], this.#ends[index]);
     return id;
   }
 
@@ -95,18 +96,4 @@ function same(bytes: Uint8Array, ends: Int32Array, a: number, b: number): boolea
   if (ends[b] - b0 !== len) return false;
   for (let i = 0; i < len; i++) if (bytes[a0 + i] !== bytes[b0 + i]) return false;
   return true;
-}
-
-/** A string from UTF-8 bytes; short ASCII ids (the common case) skip TextDecoder's call cost. */
-function decode(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= 32) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = buf[i];
-      if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return utf8.decode(buf.subarray(start, end));
 }
