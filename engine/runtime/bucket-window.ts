@@ -146,7 +146,7 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
     }
     if (gathered.length === 0) return;
     for (const routed of orderByBucket(gathered, before, buckets, partitions, batchSize, keepRaw)) {
-      if (!keepRaw) {
+      if (!keepRaw && gathered.length > 0) {
         // Every row is dealt by now: nothing refers to the decoded batches any more.
         gathered.length = 0;
         before.length = 0;

@@ -67,6 +67,8 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
   const keyOf = new Int32Array(total);
   const start = new Int32Array((count + 1) * ranks + 1);
   const groupRows = new Int32Array(count + 1);
+  // Bytes of the rows' ids per key, summed per routed batch once the cuts are known.
+  const keyBytes = byteIds ? new Int32Array(start.length) : undefined;
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
@@ -82,6 +84,7 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
         const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
         key = group * ranks + rankOf[m];
         groupRows[group]++;
+        if (keyBytes !== undefined) keyBytes[key] += meters.idLength!(m);
       } else {
         groupRows[0]++;
       }
@@ -116,12 +119,7 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
   // Pass 1: every row dealt to its routed batch, in file order.
   const dealt: Dealt[] = [];
   const idBytes = new Int32Array(chunks);
-  if (byteIds) {
-    at = 0;
-    for (const b of batches) {
-      for (let row = 0; row < b.length; row++, at++) if (b.meter[row] >= 0) idBytes[chunkOfKey[keyOf[at]]] += meters.idLength!(b.meter[row]);
-    }
-  }
+  if (keyBytes !== undefined) for (let key = 0; key < keyBytes.length; key++) idBytes[chunkOfKey[key]] += keyBytes[key];
   for (let c = 0; c < chunks; c++) {
     const n = cuts[c + 1] - cuts[c];
     const rejectedRaw = new Map<number, string>();
