@@ -55,7 +55,7 @@ export class Jobs {
     const job = new Job(id, by, request);
     this.#jobs.set(id, job);
     const db = this.#db;
-    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: request.batchSize, ...this.#decision() }, this.#thread));
+    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: job.view.batch_size, ...this.#decision() }, this.#thread));
     return job.view;
   }
 

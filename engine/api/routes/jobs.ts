@@ -10,7 +10,7 @@ import { errors } from "../schemas.js";
 
 const JobSchema = z.object({
   id: z.string(), status: z.enum(["queued", "running", "paused", "finished", "failed", "cancelled"]), by: z.string(),
-  inputs: z.array(z.string()), out: z.string(), created_at: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable(),
+  inputs: z.array(z.string()), out: z.string(), batch_size: z.number().int(), created_at: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable(),
   processed: z.number(), bytes_read: z.number(), bytes: z.number(), rate: z.number().nullable(),
   counts: z.object({ in: z.number(), billable: z.number(), held: z.number(), rejected: z.number(), duplicates: z.number() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

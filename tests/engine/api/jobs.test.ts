@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/tmp.js";
+import { JOB_BATCH_SIZE } from "../../../engine/api/jobs/index.js";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
 
@@ -41,6 +42,29 @@ describe.each(STORES)("control API jobs on $kind", ({ db }) => {
     expect((await f.request("GET", "/v1/meters/E-2")).data.state).toMatchObject({ last_value: 1002 });
     expect(await f.request("POST", "/v1/jobs/job-1/pause", { token: f.tokens.admin })).toMatchObject({ status: 409, data: { code: "MF_ERR_API_JOB_ENDED" } });
     expect(await f.request("GET", "/v1/jobs/job-9", { token: f.tokens.viewer })).toMatchObject({ status: 404 });
+  });
+
+  it("decides a job in batches of JOB_BATCH_SIZE readings unless its request says batch_size", async () => {
+    const dir = dataDir();
+    // One meter's readings, day after day: one partition, so the batch size alone cuts them.
+    const rows = JOB_BATCH_SIZE + 1000;
+    const day = (i: number) => new Date(Date.UTC(1970, 0, 1 + i)).toISOString().slice(0, 10);
+    writeFileSync(join(dir, "long.csv"), `meter_id,end,value\n${Array.from({ length: rows }, (_, i) => `L-1,${day(i)},${i}`).join("\n")}\n`);
+    f = await apiFixture(db, { dataDir: dir });
+    const admin = { token: f.tokens.admin };
+    const job = await f.request("POST", "/v1/jobs", { json: { inputs: ["long.csv"], out: "o1" }, ...admin });
+    expect(job.data.batch_size).toBe(JOB_BATCH_SIZE);
+    await f.app.jobs.idle();
+    expect((await f.request("GET", `/v1/jobs/${job.data.id}`)).data).toMatchObject({ status: "finished", batch_size: JOB_BATCH_SIZE, counts: { in: rows } });
+    const sizes = (await f.store.listBatches({ limit: 100 })).map((b) => b.counts.rows);
+    expect(sizes).toEqual([JOB_BATCH_SIZE, 1000]);
+
+    const big = await f.request("POST", "/v1/jobs", { json: { inputs: ["long.csv"], out: "o2", batch_size: 65_536 }, ...admin });
+    expect(big.data.batch_size).toBe(65_536);
+    await f.app.jobs.idle();
+    // The same readings again, in one batch: every one an exact duplicate.
+    const after = (await f.store.listBatches({ limit: 100 })).map((b) => b.counts);
+    expect(after.slice(2)).toMatchObject([{ rows, duplicates: rows }]);
   });
 
   it("refuses paths that leave the data directory, other roles, unknown fields, and jobs without a data directory", async () => {
