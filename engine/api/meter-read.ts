@@ -6,7 +6,7 @@ import { listHeld } from "../operations/index.js";
 import { decodeRegistry, decodeState } from "../store/bucket.js";
 import { bucketOf } from "../store/contract.js";
 import type { FlagRow, MeterSnapshot, PartitionedStore, RegistryRow, SegmentRow, SnapshotSegment } from "../store/contract.js";
-import { createEntries, decodeSegment, entryAt } from "../store/history.js";
+import { slotEntries } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
 import { recentBilled } from "../store/ledger.js";
 
@@ -38,11 +38,8 @@ function stateRow(bucket: MeterSnapshot["bucket"], slot: number) {
 
 /** One segment's entries of the meter at `slot`, newest version first, into `latest` (a day's first is kept). */
 function addEntries(latest: Map<number, HistoryEntry>, segment: SegmentRow, slot: number): void {
-  const entries = createEntries(Math.max(segment.entries, 1));
-  decodeSegment(entries, segment.data, segment.entries);
-  for (let e = entries.length - 1; e >= 0; e--) {
-    if (entries.meter[e] === slot && !latest.has(entries.end[e])) latest.set(entries.end[e], entryAt(entries, e));
-  }
+  const entries = slotEntries(segment.data, segment.entries, slot);
+  for (let e = entries.length - 1; e >= 0; e--) if (!latest.has(entries[e].end)) latest.set(entries[e].end, entries[e]);
 }
 
 const billedOf = (latest: Map<number, HistoryEntry>) => [...latest.values()].filter((e) => e.held === 0).sort((a, b) => a.end - b.end);

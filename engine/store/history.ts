@@ -160,34 +160,67 @@ export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffe
   return scratchOut.subarray(0, at);
 }
 
-/** Appends the entries of a segment BLOB holding `n` entries (format 1 or 2). */
-export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
-  if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
+/** A segment's layout: where each column starts, and whether it holds one value for all. */
+function segmentLayout(data: Uint8Array, n: number): { count: number; mask: number; at: number[] } {
   const v1 = data.length === n * BYTES_PER_ENTRY || data.length === n * BYTES_PER_ENTRY_NO_OVERRIDE;
   if (!v1 && (data.length < SEGMENT_HEADER || data[0] !== SEGMENT_FORMAT)) {
     throw new StoreError("MF_ERR_STORE_SCHEMA", `ledger segment of ${data.length} bytes for ${n} entries: format ${data[0]} (this meterflow reads 1 and ${SEGMENT_FORMAT})`);
   }
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const mask = v1 ? 0 : view.getUint16(2, true);
+  const mask = v1 ? 0 : data[2] | (data[3] << 8);
   // Format 1 written before the override column holds the columns before it.
   const count = v1 ? (data.length === n * BYTES_PER_ENTRY ? COLUMNS.length : COLUMNS.length - 1) : data[1];
+  const at: number[] = [];
+  let offset = v1 ? 0 : SEGMENT_HEADER;
+  for (let c = 0; c < count; c++) {
+    at.push(offset);
+    offset += ((mask >> c) & 1 ? 1 : n) * COLUMNS[c][1].BYTES_PER_ELEMENT;
+  }
+  return { count, mask, at };
+}
+
+/**
+ * The entries of one meter (its bucket `slot`) in a segment BLOB of `n` entries, in segment order,
+ * read in place: its meter column is scanned and only the matching rows' values are read (an
+ * operator's view wants one meter of a segment that holds its whole bucket). The same entries
+ * as decodeSegment's with that meter.
+ */
+export function slotEntries(data: Uint8Array, n: number, slot: number): HistoryEntry[] {
+  const { count, mask, at } = segmentLayout(data, n);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const read = (c: number, i: number): number => {
+    const ctor = COLUMNS[c][1];
+    const offset = at[c] + ((mask >> c) & 1 ? 0 : i * ctor.BYTES_PER_ELEMENT);
+    return ctor === Float64Array ? view.getFloat64(offset, true) : ctor === Int32Array ? view.getInt32(offset, true) : view.getUint32(offset, true);
+  };
+  const out: HistoryEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    if (read(0, i) !== slot) continue;
+    const e = {} as Record<Column, number>;
+    for (let c = 0; c < COLUMNS.length; c++) e[COLUMNS[c][0]] = c < count ? read(c, i) : Number.NaN;
+    out.push(e as unknown as HistoryEntry);
+  }
+  return out;
+}
+
+/** Appends the entries of a segment BLOB holding `n` entries (format 1 or 2). */
+export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
+  if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
+  const { count, mask, at } = segmentLayout(data, n);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (count < COLUMNS.length) into.override.fill(Number.NaN, into.length, into.length + n);
-  let at = v1 ? 0 : SEGMENT_HEADER;
   for (let c = 0; c < count; c++) {
     const [name, ctor] = COLUMNS[c];
     const target = into[name as Column] as AnyColumn;
     const width = ctor.BYTES_PER_ELEMENT;
     if ((mask >> c) & 1) {
-      const value = width === 8 ? view.getFloat64(at, true) : ctor === Int32Array ? view.getInt32(at, true) : view.getUint32(at, true);
+      const value = width === 8 ? view.getFloat64(at[c], true) : ctor === Int32Array ? view.getInt32(at[c], true) : view.getUint32(at[c], true);
       target.fill(value, into.length, into.length + n);
-      at += width;
       continue;
     }
     const bytes = n * width;
     const copy = new Uint8Array(bytes);
-    copy.set(data.subarray(at, at + bytes));
+    copy.set(data.subarray(at[c], at[c] + bytes));
     target.set(new ctor(copy.buffer) as never, into.length);
-    at += bytes;
   }
   into.length += n;
 }

@@ -6,7 +6,7 @@
 import { decodeRegistry } from "./bucket.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "./contract.js";
 import type { PartitionedStore } from "./contract.js";
-import { createEntries, decodeSegment, entryAt } from "./history.js";
+import { createEntries, decodeSegment, entryAt, slotEntries } from "./history.js";
 import type { HistoryEntry } from "./history.js";
 
 /** Every ledger entry of these meters (all versions, commit order); `meter` is the bucket slot. */
@@ -66,12 +66,9 @@ export async function recentBilled(store: PartitionedStore, bucket: number, slot
     i += ids.length;
     chunk *= 2;
     for (const segment of await store.readSegmentsById(ids)) {
-      const entries = createEntries(Math.max(segment.entries, 1));
-      decodeSegment(entries, segment.data, segment.entries);
       // Newest first: within a segment the later entry of a day is its later version.
-      for (let e = entries.length - 1; e >= 0; e--) {
-        if (entries.meter[e] === slot && !latest.has(entries.end[e])) latest.set(entries.end[e], entryAt(entries, e));
-      }
+      const entries = slotEntries(segment.data, segment.entries, slot);
+      for (let e = entries.length - 1; e >= 0; e--) if (!latest.has(entries[e].end)) latest.set(entries[e].end, entries[e]);
     }
   }
   return [...latest.values()].filter((e) => e.held === 0).sort((a, b) => a.end - b.end).slice(-count);

@@ -2,7 +2,7 @@
 // segments of format 1 (60 bytes an entry, or 52 before the override column) still decode; a
 // format-2 segment whose length would look like format 1 is padded.
 import { describe, expect, it } from "vitest";
-import { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt } from "../../../engine/store/history.js";
+import { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, slotEntries } from "../../../engine/store/history.js";
 import type { HistoryEntries } from "../../../engine/store/history.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 
@@ -44,6 +44,30 @@ describe("ledger segments", () => {
         decodeSegment(into, data, rows.length);
         expect(into.length).toBe(3 + rows.length);
         rows.forEach((row, k) => same(e, row, into, 3 + k));
+      }
+    });
+  }
+
+  for (const seed of seeds(0x51075)) {
+    it(`read one slot's entries in place as decodeSegment gives them, format 1 and 2 (seed ${seed})`, () => {
+      const rand = mulberry32(seed);
+      const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8 };
+      for (let round = 0; round < 40; round++) {
+        const n = 1 + Math.floor(rand() * 120);
+        const e = randomEntries(rand, n);
+        // Few slots, so that most hold several entries; sometimes one slot for all (a shared meter column).
+        for (let i = 0; i < n; i++) e.meter[i] = rand() < 0.2 ? 0 : e.meter[i] % 6;
+        share(rand, e);
+        const rows = Array.from({ length: n }, (_, i) => i);
+        const names = round % 4 === 0 ? COLUMNS : round % 4 === 1 ? COLUMNS.slice(0, -1) : undefined;
+        const data = names === undefined ? Uint8Array.from(encodeSegment(e, rows))
+          : Buffer.concat(names.map((name) => new Uint8Array((e[name] as Float64Array).buffer, 0, n * widths[name])));
+        const all = createEntries(1);
+        decodeSegment(all, data, n);
+        for (let slot = 0; slot < 7; slot++) {
+          const want = rows.filter((i) => all.meter[i] === slot).map((i) => entryAt(all, i));
+          expect(slotEntries(data, n, slot), `slot ${slot}`).toEqual(want);
+        }
       }
     });
   }
