@@ -15,7 +15,8 @@ import { copyRegistry } from "./registry-copy.js";
 import type { RegistryKind } from "./registry-copy.js";
 
 /** Column, MeterRecord field and kind, in table order after meter_id, partition and bucket. */
-const FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof RegistryTable, RegistryKind]> = [
+/** The registry's fields: column, RegistryRow field, COPY kind. */
+export const REGISTRY_FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof RegistryTable, RegistryKind]> = [
   ["type", "type", "text"],
   ["unit", "unit", "text"],
   ["scaling_factor", "scalingFactor", "float"],
@@ -37,14 +38,11 @@ const FIELDS: ReadonlyArray<readonly [string, keyof RegistryRow & keyof Registry
   ["debounce_ms", "debounceMs", "float"],
 ];
 
-const COLUMNS = ["meter_id", "partition", "bucket", ...FIELDS.map(([column]) => column)];
-
-/** The select list of a `meters` row as a RegistryRow (each column named as its field). */
-export const REGISTRY_ROW_SQL = [`meter_id AS "meterId"`, ...FIELDS.map(([column, field]) => `${column} AS "${field}"`)].join(", ");
-const KINDS: readonly RegistryKind[] = FIELDS.map(([, , kind]) => kind);
+const COLUMNS = ["meter_id", "partition", "bucket", ...REGISTRY_FIELDS.map(([column]) => column)];
+const KINDS: readonly RegistryKind[] = REGISTRY_FIELDS.map(([, , kind]) => kind);
 
 /** Fields with one value for every row of a table: encoded once per COPY of it. */
-const constantFields = (t: RegistryTable) => FIELDS.map(([, field]) => t[field].data === null);
+const constantFields = (t: RegistryTable) => REGISTRY_FIELDS.map(([, field]) => t[field].data === null);
 
 /**
  * Upserts registry rows and replaces the given buckets' registry BLOBs; the caller holds the
@@ -144,12 +142,12 @@ export async function readStoredRegistries(client: pg.PoolClient, buckets: reado
 export async function readRegistry(pool: pg.Pool, meterIds: readonly string[]): Promise<RegistryRow[]> {
   if (meterIds.length === 0) return [];
   const result = await pool.query<Record<string, unknown>>(
-    `SELECT ${["meter_id", ...FIELDS.map(([column]) => column)].join(", ")} FROM meters WHERE meter_id = ANY($1::text[])`,
+    `SELECT ${["meter_id", ...REGISTRY_FIELDS.map(([column]) => column)].join(", ")} FROM meters WHERE meter_id = ANY($1::text[])`,
     [meterIds]);
   const byId = new Map<string, RegistryRow>();
   for (const r of result.rows) {
     const row: Record<string, unknown> = { meterId: r.meter_id };
-    for (const [column, field] of FIELDS) row[field] = r[column];
+    for (const [column, field] of REGISTRY_FIELDS) row[field] = r[column];
     byId.set(r.meter_id as string, row as unknown as RegistryRow);
   }
   const out: RegistryRow[] = [];
