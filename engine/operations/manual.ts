@@ -14,8 +14,11 @@ export interface ManualReading {
   meterId: string;
   endDay: number;
   value: number;
-  /** The photo as stored (content-addressed), when one came with it. */
-  photo?: { sha256: string; mediaType: string };
+  /**
+   * The photo, content-addressed, when one came with it; with `bytes` it is stored here once the
+   * meter is known to be in the registry (without, it was stored before).
+   */
+  photo?: { sha256: string; mediaType: string; bytes?: Uint8Array };
   actor: string;
   /** Hold it for an operator instead of resolving temp_bad. */
   review?: boolean;
@@ -42,6 +45,8 @@ export async function enterManualReading(session: OperationSession, reading: Man
   if (registered.length === 0) {
     throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
   }
+  const { photo } = reading;
+  if (photo?.bytes !== undefined) await store.putPhoto({ sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes });
   const readingId = readingIdOf(reading.meterId, reading.endDay);
   const flagged = flags.length > 0;
   let resolvedTempBad = false;

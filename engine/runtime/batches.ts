@@ -79,6 +79,10 @@ export class BatchRunner {
     // The slice: the buckets (registry and state) of the batch's meters not loaded yet.
     // Room for the file's meters so far (a worker sends a window's ids with its first batch).
     if (batch.meters.size > ws.size) ws.reserve(Math.min(batch.meters.size, ws.size + (1 << 22)));
+    // Whether the batch was committed before (a rerun adopts it), read while the buckets load:
+    // on PostgreSQL two round trips at once (a batch of one's latency is its round trips).
+    const known = this.#submitted.has(id) ? undefined : store.batch(id);
+    known?.catch(() => undefined);
     await ws.loadBuckets(this.#resolver.unseenBuckets(batch));
     const keys = this.#resolver.resolve(batch);
     this.#validate(batch, keys);
@@ -88,7 +92,7 @@ export class BatchRunner {
       history: slot.history, held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
     this.#reject(batch, out, input);
-    const committed = this.#submitted.has(id) ? undefined : await store.batch(id);
+    const committed = await known;
     if (committed !== undefined || this.#submitted.has(id)) {
       await emitCommitted(this.#ctx, committed, out, id, slot.lines);
       return out.counts;
@@ -134,18 +138,22 @@ export class BatchRunner {
       if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
       if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
     }
-    await flags.apply(keys, batch.length);
-    await this.#ctx.episodes?.load(batch);
+    // Reads that do not depend on each other go together (separate round trips on PostgreSQL).
+    await Promise.all([flags.apply(keys, batch.length), this.#ctx.episodes?.load(batch)]);
     if (held === undefined && late === undefined && unknown === undefined) return;
     await writer.flush();
-    if (held !== undefined) await heldIndex.load(held);
-    if (late !== undefined) await history.ensure(late);
-    if (unknown !== undefined) {
-      // Unknown meters' held readings, read once per meter and run (their re-sends are duplicates).
-      const known = (this.#ctx.unknownHeld ??= new Set());
-      for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
-      for (const id of unknown) this.#unknownRead.add(id);
-    }
+    await Promise.all([
+      held === undefined ? undefined : heldIndex.load(held),
+      late === undefined ? undefined : history.ensure(late),
+      unknown === undefined ? undefined : this.#unknownHeld(unknown),
+    ]);
+  }
+
+  /** Unknown meters' held readings, read once per meter and run (their re-sends are duplicates). */
+  async #unknownHeld(unknown: Set<string>): Promise<void> {
+    const known = (this.#ctx.unknownHeld ??= new Set());
+    for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
+    for (const id of unknown) this.#unknownRead.add(id);
   }
 
   /**

@@ -26,7 +26,9 @@ export class EpisodeSync {
 
   /** Restores the whole-tracker snapshot an earlier version kept, if the store has one. */
   async start(): Promise<void> {
-    const legacy = (await this.#store.readEpisodes([LEGACY_EPISODES])).get(LEGACY_EPISODES) ?? (await this.#store.meta(LEGACY_EPISODES));
+    // Both places an earlier version used, read together.
+    const [episodes, meta] = await Promise.all([this.#store.readEpisodes([LEGACY_EPISODES]), this.#store.meta(LEGACY_EPISODES)]);
+    const legacy = episodes.get(LEGACY_EPISODES) ?? meta;
     if (legacy !== undefined) this.#tracker.restore(JSON.parse(legacy));
   }
 

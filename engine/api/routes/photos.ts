@@ -50,15 +50,13 @@ export function photoRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const form = c.req.valid("form");
     const file = form.photo as unknown;
     if (file !== undefined && !(file instanceof File)) throw new ApiError(400, "MF_ERR_API_INVALID", "photo must be a file part");
-    let photo: { sha256: string; mediaType: string } | undefined;
+    // Stored by enterManualReading once the meter is known (an unknown meter's photo is not kept).
+    let photo: { sha256: string; mediaType: string; bytes: Uint8Array } | undefined;
     if (file instanceof File) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const mediaType = photoTypeOf(bytes);
       if (mediaType === undefined) throw new ApiError(415, "MF_ERR_API_UNSUPPORTED_MEDIA", "the photo is not a JPEG, PNG or WebP (by its bytes)");
-      const sha256 = createHash("sha256").update(bytes).digest("hex");
-      if ((await deps.store.registry([id])).length === 0) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${id} is not in the registry`);
-      await deps.store.putPhoto({ sha256, mediaType, bytes });
-      photo = { sha256, mediaType };
+      photo = { sha256: createHash("sha256").update(bytes).digest("hex"), mediaType, bytes };
     }
     const actor = c.get("token").name;
     const started = performance.now();
