@@ -69,7 +69,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   }
   const decision = await session.decideOne(
     held,
-    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { reason, actor: request.actor });
+    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor } });
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
   const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0);

@@ -15,8 +15,8 @@ export interface ManualReading {
   endDay: number;
   value: number;
   /**
-   * The photo, content-addressed, when one came with it; with `bytes` it is stored here once the
-   * meter is known to be in the registry (without, it was stored before).
+   * The photo, content-addressed, when one came with it; with `bytes` it is stored in the
+   * reading's commit (without, it was stored before).
    */
   photo?: { sha256: string; mediaType: string; bytes?: Uint8Array };
   actor: string;
@@ -45,8 +45,6 @@ export async function enterManualReading(session: OperationSession, reading: Man
   if (registered.length === 0) {
     throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
   }
-  const { photo } = reading;
-  if (photo?.bytes !== undefined) await store.putPhoto({ sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes });
   const readingId = readingIdOf(reading.meterId, reading.endDay);
   const flagged = flags.length > 0;
   let resolvedTempBad = false;
@@ -54,11 +52,12 @@ export async function enterManualReading(session: OperationSession, reading: Man
     await clearTempBad(store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${reading.photo.sha256}`, actor: reading.actor });
     resolvedTempBad = true;
   }
+  const { photo } = reading;
   const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
   const d = await session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
     photo: reading.photo !== undefined,
-  }, label);
+  }, label, photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } });
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
   const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : null;

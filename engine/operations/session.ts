@@ -9,7 +9,7 @@ import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { DecisionSession, parseLines } from "../runtime/session.js";
 import type { CommitGuard } from "../runtime/session.js";
-import type { HeldRecord, PartitionedStore } from "../store/contract.js";
+import type { HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
 
@@ -63,12 +63,17 @@ export class OperationSession {
   /**
    * Decides `reading` as a batch of one and commits it. `release` marks it as an operator's
    * release of the held reading it repeats: a release the decision does not bill is refused
-   * before anything is committed. `label` names the batch (its id is a hash of it).
+   * before anything is committed. `photo` is stored with the commit. `label` names the batch
+   * (its id is a hash of it).
    */
-  async decideOne(reading: SingleReading, label: string, release?: { reason: string; actor: string }): Promise<SingleDecision> {
+  async decideOne(reading: SingleReading, label: string, options: { release?: { reason: string; actor: string }; photo?: PhotoRecord } = {}): Promise<SingleDecision> {
+    const { release, photo } = options;
     const batch = batchOfOne(reading, label, release);
     try {
-      const d = await this.#session.decide(batch, label, release === undefined ? undefined : refuseUnreleased(reading));
+      const d = await this.#session.decide(batch, label, {
+        ...(release === undefined ? {} : { guard: refuseUnreleased(reading) }),
+        ...(photo === undefined ? {} : { photos: [photo] }),
+      });
       return {
         batchId: batch.batchId!, commit: d.commit, counts: d.counts,
         billing: parseLines(d.lines.billing), held: parseLines(d.lines.held), alerts: parseLines(d.lines.alerts),

@@ -14,7 +14,7 @@ import { scopedThresholds } from "../plugins/index.js";
 import { createFacts } from "../rules/facts.js";
 import { createFormatter } from "../sinks/formatter.js";
 import type { DecisionPool } from "../pool/pool.js";
-import type { PartitionedStore } from "../store/contract.js";
+import type { PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { BatchRunner } from "./batches.js";
 import { CommitBuilder } from "./commit.js";
@@ -38,6 +38,12 @@ export interface SessionDecision {
 /** May refuse a batch's commit (throw) after it is decided and before anything is written. */
 export type CommitGuard = (job: WriteJob) => void;
 
+export interface DecideOptions {
+  guard?: CommitGuard;
+  /** Photos the batch's readings came with: stored in its commit (nothing stored when it is refused or a duplicate). */
+  photos?: PhotoRecord[];
+}
+
 /** Fenced commits are decided again this many times before the error reaches the caller. */
 const ATTEMPTS = 5;
 
@@ -59,17 +65,17 @@ export class DecisionSession {
    * Decides `batch` (its `batchId` set: the same content, the same id) and commits it; `input`
    * labels it in the store. Rejects with the last MF_ERR_STORE_FENCED after ATTEMPTS tries.
    */
-  async decide(batch: ReadingBatch, input: string, guard?: CommitGuard): Promise<SessionDecision> {
+  async decide(batch: ReadingBatch, input: string, options: DecideOptions = {}): Promise<SessionDecision> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(batch, input, guard);
+        return await this.#attempt(batch, input, options);
       } catch (error) {
         if ((error as { code?: string }).code !== "MF_ERR_STORE_FENCED" || attempt >= ATTEMPTS) throw error;
       }
     }
   }
 
-  async #attempt(batch: ReadingBatch, input: string, guard?: CommitGuard): Promise<SessionDecision> {
+  async #attempt(batch: ReadingBatch, input: string, options: DecideOptions): Promise<SessionDecision> {
     const { store } = this;
     const { plugins, pluginFacts, rules } = this.setup;
     const ws = new WorkingSet(store);
@@ -80,7 +86,7 @@ export class DecisionSession {
     const ranges = channelRanges(plugins.channels);
     const facts = createFacts();
     pluginFacts.clear(facts as Record<string, unknown>);
-    const writer = memoryWriter(store, guard);
+    const writer = memoryWriter(store, options);
     const runner = new BatchRunner({
       store, ws, meters, state, kernel: this.#kernel, writer, format: createFormatter("ndjson"), tally: new Tally(), runId: 0,
       history: new HistoryCache(store, ws), heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
@@ -104,8 +110,8 @@ export function parseLines(bytes: Uint8Array): Array<Record<string, unknown>> {
   return Buffer.from(bytes).toString("utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** A writer that commits each job to the store and keeps its lines in memory; `guard` may refuse a job. */
-function memoryWriter(store: PartitionedStore, guard?: CommitGuard): WriterClient & { result?: "committed" | "duplicate"; lines(): EncodedLines } {
+/** A writer that commits each job (with `photos`) to the store and keeps its lines in memory; `guard` may refuse a job. */
+function memoryWriter(store: PartitionedStore, { guard, photos }: DecideOptions): WriterClient & { result?: "committed" | "duplicate"; lines(): EncodedLines } {
   let chain = Promise.resolve();
   let failure: unknown;
   const kept: EncodedLines[] = [];
@@ -115,7 +121,7 @@ function memoryWriter(store: PartitionedStore, guard?: CommitGuard): WriterClien
       if (failure !== undefined) throw failure;
       chain = chain.then(async () => {
         guard?.(job);
-        if (job.kind === "commit") writer.result = await store.commit(job.commit);
+        if (job.kind === "commit") writer.result = await store.commit(photos === undefined ? job.commit : { ...job.commit, photos });
         kept.push({ billing: job.lines.billing.slice(), held: job.lines.held.slice(), rejected: job.lines.rejected.slice(), alerts: job.lines.alerts.slice() });
       }).catch((error: unknown) => {
         failure ??= error;

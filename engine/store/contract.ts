@@ -114,6 +114,9 @@ export interface PhotoRecord {
   bytes: Uint8Array;
 }
 
+/** A photo's bytes as a Buffer over the same memory (what both stores' drivers bind). */
+export const photoBytes = (p: PhotoRecord): Buffer => Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+
 /** Unresolved held readings in sum: meters with any, readings, and readings by each hold reason. */
 export interface HeldSummary {
   meters: number;
@@ -325,6 +328,8 @@ export interface Commit {
   rejected?: string[];
   /** Threshold episodes of the batch's meters, by key, as JSON; null deletes. */
   episodes: Array<{ key: string; data: string | null }>;
+  /** Photos its readings came with (a manual reading's), stored with it: kept once by hash. */
+  photos?: PhotoRecord[];
 }
 
 /** A committed batch as recorded. */

@@ -6,6 +6,7 @@ import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE
 import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
 import type pg from "pg";
+import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { insertSegments, putStateBlobs } from "./blobs.js";
@@ -20,6 +21,9 @@ async function insertColumns(client: pg.PoolClient, table: string, columns: Read
   await client.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${suffix}`,
     columns.map(([, , values]) => values));
 }
+
+/** Stores a photo once by its hash (store.ts putPhoto, and a commit's photos). */
+export const PUT_PHOTO = "INSERT INTO photos (sha256, media_type, data, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING";
 
 /**
  * Runs one commit on `client` inside BEGIN/COMMIT. Resolves "duplicate" when the batch id is
@@ -98,6 +102,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
   ], "ON CONFLICT (key) DO UPDATE SET data = excluded.data");
   const dropped = episodes.filter((e) => e.data === null).map((e) => e.key);
   if (dropped.length > 0) await client.query("DELETE FROM episodes WHERE key = ANY($1::text[])", [dropped]);
+  for (const p of c.photos ?? []) await client.query(PUT_PHOTO, [p.sha256, p.mediaType, photoBytes(p), at]);
   return "committed";
 }
 

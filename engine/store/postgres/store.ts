@@ -5,10 +5,10 @@ import type {
   AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
   TokenRecord,
 } from "../contract.js";
-import { bucketOf } from "../contract.js";
+import { bucketOf, photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
-import { commitBatch } from "./commit.js";
+import { commitBatch, PUT_PHOTO } from "./commit.js";
 import { hasSlot } from "../bucket-fence.js";
 import { readBucketRows, readRegistryRows, readSegmentRows, readSegmentsById } from "./blobs.js";
 import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
@@ -383,8 +383,7 @@ export class PostgresStore implements PartitionedStore {
 
   async putPhoto(photo: PhotoRecord): Promise<void> {
     await this.#query(`cannot store photo ${photo.sha256}`,
-      "INSERT INTO photos (sha256, media_type, data, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
-      [photo.sha256, photo.mediaType, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), now()], "MF_ERR_STORE_WRITE");
+      PUT_PHOTO, [photo.sha256, photo.mediaType, photoBytes(photo), now()], "MF_ERR_STORE_WRITE");
   }
 
   async readPhoto(sha256: string): Promise<PhotoRecord | undefined> {

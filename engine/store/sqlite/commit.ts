@@ -6,6 +6,7 @@ import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE
 import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
 import type Database from "better-sqlite3";
+import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 
@@ -31,6 +32,7 @@ export interface CommitStatements {
   change: Database.Statement;
   prune: Database.Statement;
   storedState: Database.Statement;
+  photo: Database.Statement;
 }
 
 export function prepareCommit(db: Database.Database): CommitStatements {
@@ -64,6 +66,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     prune: db.prepare(`DELETE FROM bucket_changes WHERE bucket = ? AND version <= ?
       AND run_id NOT IN (SELECT run_id FROM runs WHERE status = 'running')`),
     storedState: db.prepare("SELECT state FROM buckets WHERE bucket = ?").pluck(),
+    photo: db.prepare("INSERT OR IGNORE INTO photos (sha256, media_type, data, stored_at) VALUES (?, ?, ?, ?)"),
   };
 }
 
@@ -97,6 +100,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
     if (e.data === null) s.dropEpisode.run(e.key);
     else s.episode.run(e.key, e.data);
   }
+  for (const p of c.photos ?? []) s.photo.run(p.sha256, p.mediaType, photoBytes(p), at);
   const k = c.counts;
   s.batch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor ?? 0,
     c.rulesVersion, at);

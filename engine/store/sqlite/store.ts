@@ -7,6 +7,7 @@ import type {
   TokenRecord,
 } from "../contract.js";
 import { hasSlot } from "../bucket-fence.js";
+import { photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, prepareCommit } from "./commit.js";
@@ -329,9 +330,7 @@ export class SqliteStore implements PartitionedStore {
   }
 
   async putPhoto(photo: PhotoRecord): Promise<void> {
-    this.#write(`cannot store photo ${photo.sha256}`, () => this.#sql(
-      "INSERT OR IGNORE INTO photos (sha256, media_type, data, stored_at) VALUES (?, ?, ?, ?)",
-    ).run(photo.sha256, photo.mediaType, Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength), now()));
+    this.#write(`cannot store photo ${photo.sha256}`, () => this.#commit.photo.run(photo.sha256, photo.mediaType, photoBytes(photo), now()));
   }
 
   async readPhoto(sha256: string): Promise<PhotoRecord | undefined> {

@@ -351,6 +351,20 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect(await store.readPhoto("0".repeat(64))).toBeUndefined();
     });
 
+    withStore("stores a commit's photos with it: once by hash, nothing of a commit that fails or of a duplicate", async ({ store }) => {
+      const bucket = bucketOf("M-1", P);
+      await register(store, [meter("M-1")]);
+      const photo = (n: number) => ({ sha256: String(n).repeat(64), mediaType: "image/jpeg", bytes: Uint8Array.from({ length: 5000 + n }, (_, i) => (i * n) & 255) });
+      const broken = batch("b1", [{ partition: bucket % P, version: 0 }], { held: [held("r2", null as unknown as string)], photos: [photo(1)] });
+      await expect(store.commit(broken)).rejects.toMatchObject({ code: "MF_ERR_STORE_WRITE" });
+      expect(await store.readPhoto(photo(1).sha256)).toBeUndefined();
+      await store.putPhoto(photo(2));
+      expect(await store.commit(batch("b1", [{ partition: bucket % P, version: 0 }], { photos: [photo(1), photo(2)] }))).toBe("committed");
+      for (const n of [1, 2]) expect(Buffer.from((await store.readPhoto(photo(n).sha256))!.bytes).equals(Buffer.from(photo(n).bytes))).toBe(true);
+      expect(await store.commit(batch("b1", [{ partition: bucket % P, version: 1 }], { photos: [photo(3)] }))).toBe("duplicate");
+      expect(await store.readPhoto(photo(3).sha256)).toBeUndefined();
+    });
+
     withStore("sums held readings (meters, readings, by reason) and committed batches", async ({ store }) => {
       expect(await store.heldSummary()).toEqual({ meters: 0, readings: 0, byReason: {} });
       expect(await store.batchTotals()).toEqual({ batches: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, flagged: 0 });
