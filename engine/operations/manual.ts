@@ -53,10 +53,10 @@ export async function enterManualReading(session: OperationSession, reading: Man
     resolvedTempBad = true;
   }
   const { photo } = reading;
-  const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
+  const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${photo?.sha256 ?? "none"}`;
   const d = await session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
-    photo: reading.photo !== undefined,
+    photo: photo !== undefined,
   }, label, photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } });
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
