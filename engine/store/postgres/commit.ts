@@ -10,7 +10,7 @@ import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { insertSegments, putStateBlobs } from "./blobs.js";
-import { copyIn } from "./copy.js";
+import { writeRows } from "./copy.js";
 
 /** Inserts rows from parallel arrays: `INSERT INTO table (columns) SELECT * FROM unnest(...)`. */
 async function insertColumns(client: pg.PoolClient, table: string, columns: ReadonlyArray<readonly [string, string, unknown[]]>,
@@ -42,7 +42,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
   await putStateBlobs(client, await merged(client, c.state, merge));
   await insertSegments(client, c.batchId, c.segments);
   const held = c.held;
-  await copyIn(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
+  await writeRows(client, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
     "reasons", "line", "rules_version", "photo"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int"],
   held.length, (i, column) => {
     const h = held[i];
@@ -71,7 +71,7 @@ export async function commitBatch(client: pg.PoolClient, c: Commit, partitions: 
     await client.query("INSERT INTO rejected (batch_id, line) SELECT $1, unnest($2::text[])", [c.batchId, rejected]);
   }
   const alerts = c.alerts;
-  await copyIn(client, "alerts", ["batch_id", "meter_id", "end_day", "rule", "line"], ["text", "text", "int", "text", "text"],
+  await writeRows(client, "alerts", ["batch_id", "meter_id", "end_day", "rule", "line"], ["text", "text", "int", "text", "text"],
     alerts.length, (i, column) => {
       const a = alerts[i];
       return column === 0 ? c.batchId : column === 1 ? a.meterId : column === 2 ? a.endDay : column === 3 ? a.rule : a.line;

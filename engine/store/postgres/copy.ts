@@ -114,6 +114,38 @@ export async function copyIn(client: pg.PoolClient, table: string, columns: read
 }
 
 /**
+ * Rows up to which writeRows inserts with one INSERT: a COPY FROM STDIN is two round trips (the
+ * COPY, answered before its data goes), and a batch of one (a manual reading, a release) is
+ * mostly its round trips.
+ */
+export const FEW_ROWS = 8;
+
+const CASTS: Readonly<Record<CopyKind, string>> = { int: "integer", float: "double precision", text: "text", bytea: "bytea" };
+
+/** A cell as a query parameter: a BLOB as a Buffer (sent binary), -0 kept (String(-0) is "0"). */
+function parameter(v: CopyValue): unknown {
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return typeof v === "number" && Object.is(v, -0) ? "-0" : v;
+}
+
+/**
+ * `count` rows into `table` as copyIn writes them: up to FEW_ROWS by one INSERT of parameters
+ * (`suffix`, such as an ON CONFLICT clause, goes after it), more by copyIn. The columns' types
+ * must be the kinds given, as for copyIn.
+ */
+export async function writeRows(client: pg.PoolClient, table: string, columns: readonly string[], kinds: readonly CopyKind[],
+  count: number, value: (row: number, column: number) => CopyValue, suffix = ""): Promise<void> {
+  if (count === 0) return;
+  if (count > FEW_ROWS) return copyIn(client, table, columns, kinds, count, value);
+  const params: unknown[] = [];
+  const rows: string[] = [];
+  for (let row = 0; row < count; row++) {
+    rows.push(`(${kinds.map((kind, c) => `$${params.push(parameter(value(row, c)))}::${CASTS[kind]}`).join(", ")})`);
+  }
+  await client.query(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.join(", ")} ${suffix}`, params);
+}
+
+/**
  * The bytes of a COPY TO answer as they arrive, read from the front. A read inside one chunk is a
  * view of it; only a read straddling chunks copies (a field's bytes, at most one per chunk).
  */
