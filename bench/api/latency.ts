@@ -21,6 +21,7 @@ import { benchMeterId, writeBenchMeters, writeBenchReadings } from "../../engine
 import { DEFAULT_PARTITIONS, partitionOf } from "../../engine/store/contract.js";
 import { openStore } from "../../engine/store/open.js";
 import { packageRoot } from "../../engine/wasm/paths.js";
+import { benchSchema, dropSchemas } from "../lib/postgres.js";
 
 const args = process.argv.slice(2);
 /** The value of `--name VALUE`, taken out of args. */
@@ -54,7 +55,9 @@ const WARMUP_SECONDS = 3;
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
-const db = pgUrl ?? join(dir, "state.db");
+// On PostgreSQL the state goes into a schema of its own, dropped at the end.
+const pgSchema = pgUrl === undefined ? undefined : benchSchema(pgUrl);
+const db = pgSchema?.url ?? join(dir, "state.db");
 
 /** Splits a readings CSV into files of `sizes` rows each (in order), each with the header; rows `skip` names are left out (and counted). */
 async function split(path: string, sizes: readonly number[], skip: (line: string, part: number) => boolean = () => false): Promise<string[]> {
@@ -258,4 +261,5 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  if (pgSchema !== undefined) await dropSchemas(pgSchema.url, [pgSchema.schema]);
 }

@@ -12,13 +12,13 @@
 // alternate between them, run by run, in the same minutes on the same files.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir, userInfo } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { writeBenchMeters, writeBenchReadings } from "../../engine/demo/bench.js";
 import { openStore } from "../../engine/store/open.js";
 import { packageRoot } from "../../engine/wasm/paths.js";
+import { benchSchema, dropSchemas } from "../lib/postgres.js";
 import { startServer } from "../nats/server.js";
 
 const { values } = parseArgs({ options: {
@@ -63,8 +63,7 @@ let workerCpu = 0;
 
 /** A layout: `processes` workers with `threads` decision threads each; seconds to the last commit. */
 async function cluster(bin: string, processes: number, threads: number): Promise<number> {
-  const schema = `mf_bench_${Math.random().toString(36).slice(2, 10)}`;
-  const db = `${values.postgres}?schema=${schema}`;
+  const { url: db, schema } = benchSchema(values.postgres!);
   const server = await startServer();
   try {
     cli(bin, "meters", "import", "--db", db, registry.path);
@@ -103,12 +102,7 @@ async function cluster(bin: string, processes: number, threads: number): Promise
     return (Date.parse(last) - started) / 1000;
   } finally {
     await server.stop();
-    const url = new URL(values.postgres);
-    if (url.username === "") url.username = process.env.PGUSER ?? userInfo().username;
-    const client = new pg.Client({ connectionString: url.href });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchemas(values.postgres!, [schema]);
   }
 }
 

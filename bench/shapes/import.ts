@@ -5,8 +5,8 @@
 // PostgreSQL schema every run is a second row (schemas dropped after):
 //   meterflow meters import --db "postgres://...?schema=mf_bench_..." registry-1m.csv
 // Shape (f) uses the same for its 10M-meter registry.
-import { userInfo } from "node:os";
 import pg from "pg";
+import { dropSchemas } from "../lib/postgres.js";
 import { compare, rate, removeState, row, ShapeFailure } from "./lib.js";
 import type { Context, Proc, Row, Shape } from "./lib.js";
 import { MILLION, millionFiles } from "./nightly.js";
@@ -48,13 +48,7 @@ export async function importIntoPostgres(ctx: Context, name: string, goal: strin
     }, { args: () => [ctx.ws.path(`floor-${name[0]}-import-pg.csv`), registry] });
     return row(name, goal, meters, runs, met(limitSeconds, meters));
   } finally {
-    const admin = new URL(url);
-    if (admin.username === "") admin.username = process.env.PGUSER ?? userInfo().username;
-    admin.search = "";
-    const client = new pg.Client({ connectionString: admin.href });
-    await client.connect();
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchemas(url, schemas);
   }
 }
 
