@@ -15,7 +15,6 @@ import type { ReadingFormat } from "./formats.js";
 export { formatOfPath } from "./formats.js";
 export type { ReadingFormat } from "./formats.js";
 
-
 /** Options of readReadings. */
 export interface ReadReadingsFileOptions extends ReadReadingsOptions {
   /** The file's format; by default chosen by its extension. */

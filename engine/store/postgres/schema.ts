@@ -231,7 +231,8 @@ export const MIGRATIONS: readonly string[] = [
   // 11: GET /v1/meters/:id's one statement as a function (snapshot.ts). A COPY takes no
   // parameters, so the statement was planned on every call: 1.6 ms of the server's CPU per GET,
   // 0.7 ms with the plan PL/pgSQL keeps per connection (measured on a 1M-meter store). The
-  // registry row comes as the meters row's JSON, by column (snapshot.ts maps them to fields).
+  // registry row comes as the meters row's JSON, by column (snapshot.ts maps them to fields). A
+  // segment without max_end may hold any day: it stands for every day (2147483647).
   `
   CREATE FUNCTION meterflow_meter_snapshot(p_id text, p_bucket integer, p_held integer, p_segments integer)
   RETURNS TABLE (o_kind integer, o_id float8, o_rest_end integer, o_bucket integer, o_entries integer, o_batch_id text,

@@ -16,9 +16,6 @@ import { copyOut } from "./copy.js";
 import type { CopyKind } from "./copy.js";
 import { REGISTRY_FIELDS } from "./registry.js";
 
-/** A segment without max_end may hold any day: it stands for every day (days are far below it). */
-export const ANY_DAY = 2147483647;
-
 /**
  * Rows (the function meterflow_meter_snapshot, schema.ts migration 11): the meter's (kind 0:
  * version, its bucket's state, its meters row and flag and held readings as JSON, slot, meter
