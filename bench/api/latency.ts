@@ -1,11 +1,14 @@
 // Control API latency at a steady load while a batch job runs (issue 16): p50 and p99 of
 // GET /v1/meters/:id, a temp_bad change (PUT) and a manual reading with a photo (multipart POST),
-// each at a fixed request rate (autocannon), on an N-meter state (default 1M) while a job decides
+// each at a fixed request rate (evenly spaced, open loop: bench/lib/paced-load.ts), on an N-meter state (default 1M) while a job decides
 // R readings per meter (default 6) on the same store, a job of its own per route; then the same
 // load with no job, for comparison. The job is, by default, a job of the server's own
 // (POST /v1/jobs: `meterflow run` in a thread of the server's process); with --job process it is
 // `meterflow run` in a process of its own. The server runs as `meterflow serve` in a process of
 // its own, the load generator in this one; each route is warmed up first (3 s, not measured).
+// Before each measured phase the disk settles (bench/lib/postgres.ts settle: a CHECKPOINT on
+// PostgreSQL, then sync), so a phase pays for its own job's writes, not for the writeback of the
+// state's making or of the phase before.
 // Goal: p99 < 50 ms.
 //   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario]
 //     [--db postgres://...] [--job api|process] [--job-readings R] [--serve "--job-nice 10 ..."]
@@ -15,13 +18,14 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import autocannon from "autocannon";
 import { newToken } from "../../engine/api/auth/tokens.js";
 import { benchMeterId, writeBenchMeters, writeBenchReadings } from "../../engine/demo/index.js";
 import { DEFAULT_PARTITIONS, partitionOf } from "../../engine/store/contract.js";
 import { openStore } from "../../engine/store/open.js";
 import { packageRoot } from "../../engine/wasm/paths.js";
-import { benchSchema, dropSchemas } from "../lib/postgres.js";
+import { pacedLoad } from "../lib/paced-load.js";
+import type { PacedLoadResult } from "../lib/paced-load.js";
+import { benchSchema, dropSchemas, settle } from "../lib/postgres.js";
 
 const args = process.argv.slice(2);
 /** The value of `--name VALUE`, taken out of args. */
@@ -130,18 +134,9 @@ function scenarios(day: () => string): Scenario[] {
   ];
 }
 
-async function load(url: string, token: string, s: Scenario, seconds = SECONDS): Promise<{ p50: number; p99: number; max: number; requests: number; non2xx: number; errors: number }> {
-  const result = await autocannon({
-    url, connections: Math.max(2, Math.ceil(s.rate / 20)), overallRate: s.rate, duration: seconds,
-    headers: { authorization: `Bearer ${token}` },
-    requests: [{
-      setupRequest: (req) => {
-        const r = s.request();
-        return { ...req, method: r.method, path: r.path, body: r.body, headers: { ...r.headers, authorization: `Bearer ${token}` } };
-      },
-    }],
-  });
-  return { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+/** The scenario's route at its rate for `seconds` (bench/lib/paced-load.ts: evenly spaced, latency from when each was due). */
+function load(url: string, token: string, s: Scenario, seconds = SECONDS): Promise<PacedLoadResult> {
+  return pacedLoad({ url, rate: s.rate, seconds, connections: Math.max(4, Math.ceil(s.rate / 20)), headers: { authorization: `Bearer ${token}` }, request: s.request });
 }
 
 /** A job: started, and resolved with how it ended once it did. */
@@ -231,10 +226,12 @@ try {
     for (const sc of scenarios(day)) if (ROUTES.includes(sc.key)) await load(server.url, token, sc, WARMUP_SECONDS);
     const rows: string[][] = [];
     const jobs: string[] = [];
+    let settled = "";
     for (const phase of ["while a job runs", "idle"] as const) {
       for (const [i, sc] of scenarios(day).entries()) {
         if (!ROUTES.includes(sc.key)) continue;
         let job: RunningJob | undefined;
+        settled = await settle(pgSchema?.url);
         if (phase === "while a job runs") {
           const out = join(dir, `o-job-${i}`);
           job = JOB_MODE === "api" ? await apiJob(server.url, token, jobFiles[i], out) : processJob(jobFiles[i], out);
@@ -250,7 +247,7 @@ try {
         rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), String(r.non2xx + r.errors), `${before}-${load1()}`]);
       }
     }
-    console.log(`batch jobs:\n  ${jobs.join("\n  ")}`);
+    console.log(`before each phase: ${settled}\nbatch jobs:\n  ${jobs.join("\n  ")}`);
     const header = ["route", "phase", "req/s", "requests", "p50 ms", "p99 ms", "max ms", "non-2xx", "load avg"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
