@@ -9,6 +9,8 @@ import type { BucketRow, Commit, SegmentRow } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { copyIn, copyOut, FEW_ROWS, writeRows } from "./copy.js";
 import type { CopyKind, CopyValue } from "./copy.js";
+import { direct, send } from "./pipeline.js";
+import type { Statements } from "./pipeline.js";
 
 /**
  * Replaces the rows of these buckets in `table` (its first column `bucket`): one DELETE, then one
@@ -25,12 +27,12 @@ function lastInBucketOrder<T extends { bucket: number }>(items: readonly T[]): T
   return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
 }
 
-async function replaceBuckets<T extends { bucket: number }>(client: pg.PoolClient, table: string, columns: readonly string[],
+async function replaceBuckets<T extends { bucket: number }>(to: Statements, table: string, columns: readonly string[],
   kinds: readonly CopyKind[], items: readonly T[], value: (item: T, column: number) => CopyValue): Promise<void> {
   if (items.length === 0) return;
   const sorted = lastInBucketOrder(items);
-  await client.query(`DELETE FROM ${table} WHERE bucket = ANY($1::integer[])`, [sorted.map((item) => item.bucket)]);
-  await copyIn(client, table, columns, kinds, sorted.length, (i, c) => value(sorted[i], c));
+  await send(to, `DELETE FROM ${table} WHERE bucket = ANY($1::integer[])`, [sorted.map((item) => item.bucket)]);
+  await copyIn(await direct(to), table, columns, kinds, sorted.length, (i, c) => value(sorted[i], c));
 }
 
 /**
@@ -116,21 +118,21 @@ export async function fillBucketIds(client: pg.PoolClient): Promise<void> {
 }
 
 /** Writes buckets' state BLOBs (`meters`: how many meters the BLOB covers). */
-export async function putStateBlobs(client: pg.PoolClient, items: ReadonlyArray<{ bucket: number; meters: number; state: Uint8Array }>): Promise<void> {
+export async function putStateBlobs(to: Statements, items: ReadonlyArray<{ bucket: number; meters: number; state: Uint8Array }>): Promise<void> {
   const columns = ["bucket", "meters", "state"];
   const kinds: CopyKind[] = ["int", "int", "bytea"];
   const cell = (item: (typeof items)[number], c: number) => (c === 0 ? item.bucket : c === 1 ? item.meters : item.state);
-  if (items.length > FEW_ROWS) return replaceBuckets(client, "bucket_state", columns, kinds, items, cell);
+  if (items.length > FEW_ROWS) return replaceBuckets(to, "bucket_state", columns, kinds, items, cell);
   // A few buckets (a batch of one): upserted by one statement, not deleted, then copied.
   const sorted = lastInBucketOrder(items);
-  await writeRows(client, "bucket_state", columns, kinds, sorted.length, (i, c) => cell(sorted[i], c),
+  await writeRows(to, "bucket_state", columns, kinds, sorted.length, (i, c) => cell(sorted[i], c),
     "ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, state = excluded.state");
 }
 
 /** Appends one batch's ledger segments (with the latest end day and the meters' slots of each, where given). */
-export async function insertSegments(client: pg.PoolClient, batchId: string, segments: Commit["segments"]): Promise<void> {
+export async function insertSegments(to: Statements, batchId: string, segments: Commit["segments"]): Promise<void> {
   const slots = segments.map((s) => (s.slots === undefined ? null : slotBitmap(s.slots)));
-  await writeRows(client, "segments", ["bucket", "batch_id", "entries", "data", "max_end", "slots"], ["int", "text", "int", "bytea", "int", "bytea"],
+  await writeRows(to, "segments", ["bucket", "batch_id", "entries", "data", "max_end", "slots"], ["int", "text", "int", "bytea", "int", "bytea"],
     segments.length, (i, c) => {
       const s = segments[i];
       return c === 0 ? s.bucket : c === 1 ? batchId : c === 2 ? s.entries : c === 3 ? s.data : c === 4 ? s.maxEnd ?? null : slots[i];

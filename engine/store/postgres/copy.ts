@@ -8,6 +8,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { direct, send } from "./pipeline.js";
+import type { Statements } from "./pipeline.js";
 
 /** Column kinds the codec knows: int4, float8, text and bytea. */
 export type CopyKind = "int" | "float" | "text" | "bytea";
@@ -106,7 +108,7 @@ export function* encodeCopy(kinds: readonly CopyKind[], count: number, value: (r
  * transaction. The column types of the table must be the kinds given (integer, double precision,
  * text, bytea).
  */
-export async function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], kinds: readonly CopyKind[],
+export async function copyIn(client: pg.ClientBase, table: string, columns: readonly string[], kinds: readonly CopyKind[],
   count: number, value: (row: number, column: number) => CopyValue): Promise<void> {
   if (count === 0) return;
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN (FORMAT binary)`));
@@ -130,19 +132,19 @@ function parameter(v: CopyValue): unknown {
 
 /**
  * `count` rows into `table` as copyIn writes them: up to FEW_ROWS by one INSERT of parameters
- * (`suffix`, such as an ON CONFLICT clause, goes after it), more by copyIn. The columns' types
+ * (`suffix`, such as an ON CONFLICT clause, goes after it; on a Pipeline, queued), more by copyIn. The columns' types
  * must be the kinds given, as for copyIn.
  */
-export async function writeRows(client: pg.PoolClient, table: string, columns: readonly string[], kinds: readonly CopyKind[],
+export async function writeRows(to: Statements, table: string, columns: readonly string[], kinds: readonly CopyKind[],
   count: number, value: (row: number, column: number) => CopyValue, suffix = ""): Promise<void> {
   if (count === 0) return;
-  if (count > FEW_ROWS) return copyIn(client, table, columns, kinds, count, value);
+  if (count > FEW_ROWS) return copyIn(await direct(to), table, columns, kinds, count, value);
   const params: unknown[] = [];
   const rows: string[] = [];
   for (let row = 0; row < count; row++) {
     rows.push(`(${kinds.map((kind, c) => `$${params.push(parameter(value(row, c)))}::${CASTS[kind]}`).join(", ")})`);
   }
-  await client.query(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.join(", ")} ${suffix}`, params);
+  await send(to, `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows.join(", ")} ${suffix}`, params);
 }
 
 /**

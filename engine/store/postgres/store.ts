@@ -9,6 +9,7 @@ import { bucketOf, photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, PUT_PHOTO } from "./commit.js";
+import { Pipeline } from "./pipeline.js";
 import { hasSlot } from "../bucket-fence.js";
 import { readBucketRows, readRegistryRows, readSegmentRows, readSegmentsById } from "./blobs.js";
 import { readRegistry, writeRegistry as writeRegistryRows } from "./registry.js";
@@ -59,6 +60,42 @@ export class PostgresStore implements PartitionedStore {
       await client.query(rollbackOn?.(result) ? "ROLLBACK" : "COMMIT");
       return result;
     } catch (error) {
+      await client.query("ROLLBACK").catch((rollback: Error) => {
+        broken = rollback;
+      });
+      throw this.#error("MF_ERR_STORE_WRITE", what, error);
+    } finally {
+      // A client whose rollback failed is discarded, not returned to the pool mid-transaction.
+      client.release(broken);
+    }
+  }
+
+  /**
+   * #transaction on a Pipeline: BEGIN waits to go with the first statement that needs an answer,
+   * and what `work` left queued goes with the COMMIT (or ROLLBACK).
+   */
+  async #pipelined<T>(what: string, work: (p: Pipeline) => Promise<T>, rollbackOn?: (result: T) => boolean): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_WRITE", what, error);
+    }
+    const p = new Pipeline(client);
+    let broken: Error | undefined;
+    try {
+      void p.later("BEGIN");
+      const result = await work(p);
+      if (rollbackOn?.(result)) {
+        // (Without a transaction begun, PostgreSQL only warns.)
+        p.discard();
+        await client.query("ROLLBACK");
+      } else {
+        await p.query("COMMIT");
+      }
+      return result;
+    } catch (error) {
+      p.discard();
       await client.query("ROLLBACK").catch((rollback: Error) => {
         broken = rollback;
       });
@@ -283,8 +320,8 @@ export class PostgresStore implements PartitionedStore {
   }
 
   async commit(commit: Commit): Promise<"committed" | "duplicate"> {
-    return this.#transaction(`cannot commit batch ${commit.batchId}`,
-      (client) => commitBatch(client, commit, this.partitions, now()),
+    return this.#pipelined(`cannot commit batch ${commit.batchId}`,
+      (p) => commitBatch(p, commit, this.partitions, now()),
       // A duplicate changes nothing: its transaction is rolled back, not committed.
       (result) => result === "duplicate");
   }

@@ -1,11 +1,12 @@
 // writeRows (the PostgreSQL store's copy.ts): a few rows go in by one INSERT of parameters, more
 // by binary COPY; either way the table holds the same values, read back by binary COPY: NaN,
 // -0 and infinities, NULLs, text beyond ASCII, empty and large BLOBs. A few rows take an ON
-// CONFLICT clause (a batch of one's state upsert).
+// CONFLICT clause (a batch of one's state upsert). Through a Pipeline (a commit's), the same.
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyOut, FEW_ROWS, writeRows } from "../../../engine/store/postgres/copy.js";
 import type { CopyKind, CopyValue } from "../../../engine/store/postgres/copy.js";
+import { Pipeline } from "../../../engine/store/postgres/pipeline.js";
 import { adminClient, runPostgresTests, testSchema } from "./postgres-env.js";
 
 const KINDS: CopyKind[] = ["int", "float", "text", "bytea"];
@@ -47,6 +48,18 @@ describe.skipIf(!runPostgresTests)("PostgreSQL writeRows", () => {
       await client.query(`CREATE TABLE ${table} (k integer PRIMARY KEY, f double precision, t text, b bytea)`);
       const rows = rowsOf(count);
       await writeRows(client as unknown as pg.PoolClient, table, COLUMNS, KINDS, count, (r, c) => rows[r][c]);
+      expect(plain(await read(table)), `${count} rows`).toEqual(plain(rows));
+    }
+  });
+
+  it("writes the same values through a Pipeline (a commit's statements: queued and inlined, or copied)", async () => {
+    for (const count of [1, FEW_ROWS, FEW_ROWS + 1]) {
+      const table = `p${count}`;
+      await client.query(`CREATE TABLE ${table} (k integer PRIMARY KEY, f double precision, t text, b bytea)`);
+      const rows = rowsOf(count);
+      const p = new Pipeline(client);
+      await writeRows(p, table, COLUMNS, KINDS, count, (r, c) => rows[r][c]);
+      await p.flush();
       expect(plain(await read(table)), `${count} rows`).toEqual(plain(rows));
     }
   });
