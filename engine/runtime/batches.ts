@@ -83,7 +83,10 @@ export class BatchRunner {
     // on PostgreSQL two round trips at once (a batch of one's latency is its round trips).
     const known = this.#submitted.has(id) ? undefined : store.batch(id);
     known?.catch(() => undefined);
-    await ws.loadBuckets(this.#resolver.unseenBuckets(batch));
+    // The flags of the new buckets' partitions are read while they load.
+    const unseen = this.#resolver.unseenBuckets(batch);
+    this.#ctx.flags.prefetch([...new Set(unseen.map((b) => ws.partitionOfBucket(b)))]);
+    await ws.loadBuckets(unseen);
     const keys = this.#resolver.resolve(batch);
     this.#validate(batch, keys);
     clearEntries(slot.history);

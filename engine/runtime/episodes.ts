@@ -24,12 +24,13 @@ export class EpisodeSync {
     this.#tracker = tracker;
   }
 
-  /** Restores the whole-tracker snapshot an earlier version kept, if the store has one. */
-  async start(): Promise<void> {
+  /** Restores the whole-tracker snapshot an earlier version kept, if the store has one; whether it had. */
+  async start(): Promise<boolean> {
     // Both places an earlier version used, read together.
     const [episodes, meta] = await Promise.all([this.#store.readEpisodes([LEGACY_EPISODES]), this.#store.meta(LEGACY_EPISODES)]);
     const legacy = episodes.get(LEGACY_EPISODES) ?? meta;
     if (legacy !== undefined) this.#tracker.restore(JSON.parse(legacy));
+    return legacy !== undefined;
   }
 
   /** Loads the stored episodes of the batch's sensor meters not loaded yet. */

@@ -11,6 +11,8 @@ export class FlagSync {
   /** Meters the rules flagged in this run. */
   readonly #setByRun = new Set<number>();
   #partitions = new Uint8Array(0);
+  /** Flags of some partitions, read while the batch's buckets loaded (prefetch). */
+  #prefetched: { partitions: Set<number>; rows: ReturnType<PartitionedStore["readFlags"]> } | undefined;
 
   constructor(store: PartitionedStore, ws: WorkingSet) {
     this.#store = store;
@@ -22,6 +24,18 @@ export class FlagSync {
     this.#setByRun.add(meter);
   }
 
+  /**
+   * Starts reading these partitions' flags for the batch about to be applied (its buckets load
+   * meanwhile: on PostgreSQL one round trip fewer); replaces what an earlier batch prefetched.
+   */
+  prefetch(partitions: readonly number[]): void {
+    this.#prefetched = undefined;
+    if (partitions.length === 0) return;
+    const rows = this.#store.readFlags(partitions);
+    rows.catch(() => undefined);
+    this.#prefetched = { partitions: new Set(partitions), rows };
+  }
+
   /** Sets each of the batch's meters' temp_bad from the flags table (and this run's own flags). */
   async apply(keys: Int32Array, n: number): Promise<void> {
     const ws = this.#ws;
@@ -30,8 +44,12 @@ export class FlagSync {
     for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.partitionOfBucket(ws.bucketOfKey(keys[row]))] = 1;
     const partitions: number[] = [];
     touched.forEach((t, p) => t === 1 && partitions.push(p));
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
     if (partitions.length === 0) return;
-    const flagged = new Set((await this.#store.readFlags(partitions)).map((f) => f.meterId));
+    const missing = prefetched === undefined ? partitions : partitions.filter((p) => !prefetched.partitions.has(p));
+    const [early, late] = await Promise.all([prefetched?.rows ?? [], missing.length === 0 ? [] : this.#store.readFlags(missing)]);
+    const flagged = new Set([...early, ...late].map((f) => f.meterId));
     const { state, meters } = ws;
     if (flagged.size === 0) {
       // No operator flag on these partitions (the common night): no id to look up.

@@ -52,6 +52,7 @@ export class DecisionSession {
   readonly setup: DecisionSetup;
   readonly #kernel: ConsumptionKernel;
   readonly #pool: DecisionPool | undefined;
+  #noLegacyEpisodes = false;
 
   /** With `pool`, batches are decided in its threads (several sessions' batches in parallel). */
   constructor(store: PartitionedStore, setup: DecisionSetup, pool?: DecisionPool) {
@@ -82,7 +83,9 @@ export class DecisionSession {
     const { meters, state } = ws;
     const tracker = new ThresholdTracker(scopedThresholds(plugins));
     const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
-    await episodes?.start();
+    // No store this version writes has the earlier versions' whole-tracker snapshot: once found
+    // absent, it is not looked for again (a round trip per batch of one on PostgreSQL).
+    if (episodes !== undefined && !this.#noLegacyEpisodes) this.#noLegacyEpisodes = !(await episodes.start());
     const ranges = channelRanges(plugins.channels);
     const facts = createFacts();
     pluginFacts.clear(facts as Record<string, unknown>);
