@@ -244,11 +244,11 @@ try {
           jobs.push(`${sc.name}: ${ended.what} in ${ended.seconds.toFixed(1)} s (${((ended.readings ?? JOB) / ended.seconds / 1e6).toFixed(2)}M readings/s)`);
           if (!ended.ok) during += " (then failed)";
         }
-        rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), String(r.non2xx + r.errors), `${before}-${load1()}`]);
+        rows.push([sc.name, during, String(sc.rate), String(r.requests), r.p50.toFixed(1), r.p99.toFixed(1), r.max.toFixed(0), r.maxSendLag.toFixed(0), String(r.non2xx + r.errors), `${before}-${load1()}`]);
       }
     }
     console.log(`before each phase: ${settled}\nbatch jobs:\n  ${jobs.join("\n  ")}`);
-    const header = ["route", "phase", "req/s", "requests", "p50 ms", "p99 ms", "max ms", "non-2xx", "load avg"];
+    const header = ["route", "phase", "req/s", "requests", "p50 ms", "p99 ms", "max ms", "max send lag ms", "non-2xx", "load avg"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
     console.log(line(header));

@@ -39,6 +39,12 @@ export interface PacedLoadResult {
   /** Responses not 2xx, and requests that failed (no response). */
   non2xx: number;
   errors: number;
+  /**
+   * How late this process sent requests (ms after they were due), the largest: the generator's own
+   * stalls (its timers, its event loop on a busy machine) count in the latencies too, and this
+   * says how much of a tail they can explain.
+   */
+  maxSendLag: number;
 }
 
 /** The nearest-rank `q` quantile of ascending `sorted`. */
@@ -54,6 +60,7 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
   const latencies = new Float64Array(total);
   let non2xx = 0;
   let errors = 0;
+  let maxSendLag = 0;
   const send = (due: number, i: number): Promise<void> => new Promise((resolve) => {
     const r = o.request();
     const req = http.request(new URL(r.path, o.url), { method: r.method, agent, headers: { ...o.headers, ...r.headers } }, (res) => {
@@ -77,10 +84,11 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
     const due = start + (i * 1000) / o.rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    maxSendLag = Math.max(maxSendLag, performance.now() - due);
     pending.push(send(due, i));
   }
   await Promise.all(pending);
   agent.destroy();
   const sorted = latencies.sort();
-  return { requests: total, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[total - 1] ?? Number.NaN, non2xx, errors };
+  return { requests: total, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[total - 1] ?? Number.NaN, non2xx, errors, maxSendLag };
 }

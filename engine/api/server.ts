@@ -11,6 +11,9 @@ import type { NatsProbe } from "./nats.js";
 import { createApi } from "./app.js";
 import type { ApiOptions } from "./app.js";
 
+/** The server's PostgreSQL connections, all kept open and warm (the pool's default maximum). */
+const SERVER_CONNECTIONS = 10;
+
 export interface ServerOptions extends Omit<ApiOptions, "store" | "session" | "nats"> {
   /** NATS server URL(s): /ready checks it, /metrics has meterflow_queue_lag. */
   nats?: string;
@@ -37,7 +40,9 @@ export interface ApiServer {
 export async function startApiServer(options: ServerOptions): Promise<ApiServer> {
   // SQLite: a write never waits for the lock on the event loop (busy.ts), nor checkpoints there (checkpointer.ts).
   const sqlite = !isPostgresUrl(options.db);
-  const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0, walAutoCheckpoint: 0 } : {});
+  // On PostgreSQL the pool's connections stay open and warm: one opened under load costs its
+  // request a new backend and its statements' first plans.
+  const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0, walAutoCheckpoint: 0 } : { keepConnections: SERVER_CONNECTIONS });
   const store = sqlite ? retryWhenBusy(opened) : opened;
   const checkpointer = sqlite ? startCheckpointer(options.db) : undefined;
   let session: OperationSession;

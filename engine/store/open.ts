@@ -19,6 +19,8 @@ export interface OpenStoreOptions {
    * connection or thread checkpoints instead).
    */
   walAutoCheckpoint?: number;
+  /** PostgreSQL only: connections kept open and warmed while idle (a long-lived server; see PostgresStoreOptions). */
+  keepConnections?: number;
 }
 
 /** Whether `db` names a PostgreSQL database rather than an SQLite file. */
