@@ -4,7 +4,7 @@
 // alerts, unnest arrays for the few upserted rows), so a batch of 65,536 ledger entries costs a
 // handful of round trips, not one per row. The statements go through a Pipeline (pipeline.ts):
 // those whose answer is not needed wait and go with the next one that is, so a batch of one
-// commits in three round trips (BEGIN and its batch row; its locks; its writes and COMMIT).
+// commits in two round trips (BEGIN, its batch row and its locks; its writes and COMMIT).
 import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE_EVERY, slotBitmap } from "../bucket-fence.js";
 import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
@@ -28,21 +28,25 @@ async function insertColumns(p: Pipeline, table: string, columns: ReadonlyArray<
 /** Stores a photo once by its hash (store.ts putPhoto, and a commit's photos). */
 export const PUT_PHOTO = "INSERT INTO photos (sha256, media_type, data, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING";
 
+/** Whether the commit's batch row was there before (it goes with the fence's first round trip). */
+type KnownBefore = () => Promise<boolean>;
+
 /**
  * Runs one commit on `p` inside BEGIN/COMMIT (the caller's; what is queued here goes with its
  * COMMIT). Resolves "duplicate" when the batch id is known (its row is inserted first: a
- * concurrent commit of the same id waits on it, then finds it), rejects MF_ERR_STORE_FENCED when
- * a fenced partition moved on.
+ * concurrent commit of the same id waits on it, then finds it; checked before any fence is
+ * judged), rejects MF_ERR_STORE_FENCED when a fenced partition moved on.
  */
 export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at: string): Promise<"committed" | "duplicate"> {
   const k = c.counts;
-  const inserted = await p.query(
+  const inserted = p.later(
     `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor, rules_version, committed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (batch_id) DO NOTHING`,
     [c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor, c.rulesVersion, at]);
-  if (inserted.rowCount === 0) return "duplicate";
-
-  const merge = c.buckets === undefined ? await fence(p, c, partitions) : await fenceBuckets(p, c, partitions);
+  const knownBefore: KnownBefore = async () => (await p.answer(inserted)).rowCount === 0;
+  const merge = c.buckets === undefined ? await fence(p, c, partitions, knownBefore) : await fenceBuckets(p, c, partitions, knownBefore);
+  // (A fence that locked nothing sent nothing yet: the batch row is asked about here.)
+  if (merge === "duplicate" || (await knownBefore())) return "duplicate";
   await putStateBlobs(p, await merged(p, c.state, merge));
   await insertSegments(p, c.batchId, c.segments);
   const held = c.held;
@@ -152,13 +156,14 @@ async function moveBuckets(p: Pipeline, now: Map<number, number>, runId: number,
 }
 
 /** Judges every bucket fence (rejects FENCED) and moves the buckets and their partitions on; the buckets to merge, with the batch's slots. */
-async function fenceBuckets(p: Pipeline, c: Commit, partitions: number): Promise<Map<number, BucketFence["slots"]>> {
+async function fenceBuckets(p: Pipeline, c: Commit, partitions: number, knownBefore: KnownBefore): Promise<Map<number, BucketFence["slots"]> | "duplicate"> {
   const fences = bucketFences(c, partitions);
   const merge = new Map<number, BucketFence["slots"]>();
   if (fences.length === 0) return merge;
   // Partitions first, then buckets, as every commit does: no two commits wait on each other.
   await bumpPartitions(p, fences.map((f) => f.bucket % partitions));
   const now = await lockBuckets(p, fences.map((f) => f.bucket));
+  if (await knownBefore()) return "duplicate";
   const moved = fences.filter((f) => now.get(f.bucket) !== f.version);
   const changes = new Map<number, BucketChange[]>();
   if (moved.length > 0) {
@@ -196,7 +201,7 @@ async function merged(p: Pipeline, state: Commit["state"], merge: Map<number, Bu
  * Moves every fenced partition from its version to version + 1, or rejects FENCED; the buckets
  * the commit writes move on as changed in every meter (it does not say which it decided).
  */
-async function fence(p: Pipeline, c: Commit, partitions: number): Promise<Map<number, BucketFence["slots"]>> {
+async function fence(p: Pipeline, c: Commit, partitions: number, knownBefore: KnownBefore): Promise<Map<number, BucketFence["slots"]> | "duplicate"> {
   const byPartition = fenceVersions(c, partitions);
   const written = [...new Set([...c.state, ...c.segments].map((w) => w.bucket))].sort((a, b) => a - b);
   const moveWritten = async () => {
@@ -209,6 +214,7 @@ async function fence(p: Pipeline, c: Commit, partitions: number): Promise<Map<nu
   const ordered = [...byPartition.keys()].sort((a, b) => a - b);
   const locked = await p.query<{ partition: number; version: number }>(
     "SELECT partition, version FROM partitions WHERE partition = ANY($1::integer[]) ORDER BY partition FOR UPDATE", [ordered]);
+  if (await knownBefore()) return "duplicate";
   const stale = locked.rows.filter((r) => byPartition.get(r.partition) !== r.version)
     .map((r) => `${r.partition} (decided at ${byPartition.get(r.partition)}, now ${r.version})`);
   if (stale.length > 0 || locked.rowCount !== ordered.length) {

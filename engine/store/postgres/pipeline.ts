@@ -57,6 +57,8 @@ interface Queued {
 export class Pipeline {
   readonly client: pg.ClientBase;
   #queue: Queued[] = [];
+  /** The promises of the statements in the queue (not sent yet). */
+  readonly #waiting = new Set<Promise<unknown>>();
 
   constructor(client: pg.ClientBase) {
     this.client = client;
@@ -73,7 +75,14 @@ export class Pipeline {
       this.#queue.push({ text, sql, values, resolve: resolve as Queued["resolve"], reject });
     });
     promise.catch(() => undefined);
+    this.#waiting.add(promise);
     return promise;
+  }
+
+  /** The result of a statement `later` queued: the queue is sent for it only while it is still in it. */
+  async answer<R extends pg.QueryResultRow>(queued: Promise<pg.QueryResult<R>>): Promise<pg.QueryResult<R>> {
+    if (this.#waiting.has(queued)) await this.flush();
+    return queued;
   }
 
   /** Sends the queued statements and this one (one round trip unless one carries a large BLOB); its result. */
@@ -87,6 +96,7 @@ export class Pipeline {
   async flush(): Promise<void> {
     const queue = this.#queue;
     this.#queue = [];
+    this.#waiting.clear();
     let from = 0;
     try {
       while (from < queue.length) {
@@ -112,6 +122,7 @@ export class Pipeline {
   discard(): void {
     const queue = this.#queue;
     this.#queue = [];
+    this.#waiting.clear();
     for (const q of queue) q.reject(new Error("discarded: the transaction was rolled back"));
   }
 }

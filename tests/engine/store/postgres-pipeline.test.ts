@@ -82,6 +82,20 @@ describe.skipIf(!runPostgresTests)("PostgreSQL Pipeline", () => {
     expect(round.calls()).toBe(1);
   });
 
+  it("answers a queued statement by sending the queue only while the statement is in it", async () => {
+    const p = new Pipeline(client);
+    const round = counting(client);
+    const queued = p.later<{ n: number }>("SELECT $1::int AS n", [5]);
+    expect((await p.answer(queued)).rows[0].n).toBe(5);
+    expect(round.calls()).toBe(1);
+    void p.later("SELECT 1");
+    // Sent already: answered without sending what was queued after it.
+    expect((await p.answer(queued)).rows[0].n).toBe(5);
+    expect(round.calls()).toBe(1);
+    await p.flush();
+    expect(round.calls()).toBe(2);
+  });
+
   it("sends a large BLOB as a statement of its own, in its turn", async () => {
     const p = new Pipeline(client);
     const round = counting(client);
