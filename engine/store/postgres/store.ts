@@ -45,36 +45,20 @@ export class PostgresStore implements PartitionedStore {
     this.#name = name;
   }
 
-  /** Runs `work` in one transaction on one client; any failure rolls back and rejects a StoreError. */
+  /** Runs `work` in one transaction on one client (BEGIN sent first); any failure rolls back and rejects a StoreError. */
   async #transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>, rollbackOn?: (result: T) => boolean): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw this.#error("MF_ERR_STORE_WRITE", what, error);
-    }
-    let broken: Error | undefined;
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query(rollbackOn?.(result) ? "ROLLBACK" : "COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch((rollback: Error) => {
-        broken = rollback;
-      });
-      throw this.#error("MF_ERR_STORE_WRITE", what, error);
-    } finally {
-      // A client whose rollback failed is discarded, not returned to the pool mid-transaction.
-      client.release(broken);
-    }
+    return this.#pipelined(what, async (p, client) => {
+      await p.flush();
+      return work(client);
+    }, rollbackOn);
   }
 
   /**
-   * #transaction on a Pipeline: BEGIN waits to go with the first statement that needs an answer,
-   * and what `work` left queued goes with the COMMIT (or ROLLBACK).
+   * One transaction on a Pipeline: BEGIN waits to go with the first statement that needs an
+   * answer, and what `work` left queued goes with the COMMIT; `rollbackOn` a result rolls it back.
+   * Any failure rolls back and rejects a StoreError.
    */
-  async #pipelined<T>(what: string, work: (p: Pipeline) => Promise<T>, rollbackOn?: (result: T) => boolean): Promise<T> {
+  async #pipelined<T>(what: string, work: (p: Pipeline, client: pg.PoolClient) => Promise<T>, rollbackOn?: (result: T) => boolean): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
@@ -85,7 +69,7 @@ export class PostgresStore implements PartitionedStore {
     let broken: Error | undefined;
     try {
       void p.later("BEGIN");
-      const result = await work(p);
+      const result = await work(p, client);
       if (rollbackOn?.(result)) {
         // (Without a transaction begun, PostgreSQL only warns.)
         p.discard();
