@@ -60,6 +60,8 @@ function baseline(bin: string): number {
 
 /** CPU seconds (user + system) of the worker processes of the last cluster run, from /usr/bin/time. */
 let workerCpu = 0;
+/** Batches each worker of the last cluster run committed (its summary line): how the partitions were shared. */
+let workerBatches: number[] = [];
 
 /** A layout: `processes` workers with `threads` decision threads each; seconds to the last commit. */
 async function cluster(bin: string, processes: number, threads: number): Promise<number> {
@@ -70,16 +72,21 @@ async function cluster(bin: string, processes: number, threads: number): Promise
     cli(bin, "publish", "--nats", server.url, "--quiet", readings.path);
     const started = Date.now();
     workerCpu = 0;
+    workerBatches = [];
     // Under /usr/bin/time for the workers' CPU seconds: on a shared, loaded machine their wall
     // time swings with the load; the CPU they used much less.
     const workers = Array.from({ length: processes }, () => new Promise<void>((resolve, reject) => {
       const child = spawn("/usr/bin/time", ["-f", "mf-cpu %U %S", process.execPath, ...nodeArgs, bin, "worker", "--nats", server.url, "--db", db,
-        "--threads", String(threads), "--exit-when-idle", "2"], { stdio: ["ignore", "ignore", "pipe"] });
+        "--threads", String(threads), "--exit-when-idle", "2"], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
+      let out = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.once("exit", (code) => {
         const cpu = /mf-cpu ([\d.]+) ([\d.]+)/.exec(err);
         if (cpu !== null) workerCpu += Number(cpu[1]) + Number(cpu[2]);
+        const batches = /^worker: ([\d,]+) batches/m.exec(out);
+        if (batches !== null) workerBatches.push(Number(batches[1].replace(/,/g, "")));
         if (code === 0) resolve();
         else reject(new Error(`worker exited ${code}: ${err}`));
       });
@@ -121,12 +128,14 @@ for (const layout of values.layouts.split(",")) {
   const [name, measure] = measureOf(layout);
   const times = new Map<string, number[]>(bins.map((b) => [b.label, []]));
   const cpus = new Map<string, number[]>(bins.map((b) => [b.label, []]));
+  const shares = new Map<string, string[]>(bins.map((b) => [b.label, []]));
   const loads: number[] = [];
   for (let i = 0; i < runs; i++) {
     for (const b of bins) {
       loads.push(loadavg()[0]);
       times.get(b.label)!.push(await measure(b.path));
       if (layout !== "run") cpus.get(b.label)!.push(workerCpu);
+      if (layout !== "run") shares.get(b.label)!.push(workerBatches.sort((x, y) => y - x).join("/"));
     }
   }
   for (const b of bins) {
@@ -137,7 +146,8 @@ for (const layout of values.layouts.split(",")) {
     const cpu = cpus.get(b.label)!;
     console.log(`${label.padEnd(48)} ${med.toFixed(2).padStart(7)} s  ${(readings.rows / med / 1e6).toFixed(3)}M readings/s  `
       + `(${(first / med).toFixed(2)}x the first; runs: ${ts.map((t) => t.toFixed(2)).join(", ")})`
-      + (cpu.length > 0 ? `; workers' CPU ${median(cpu).toFixed(2)} s (runs: ${cpu.map((t) => t.toFixed(2)).join(", ")})` : ""));
+      + (cpu.length > 0 ? `; workers' CPU ${median(cpu).toFixed(2)} s (runs: ${cpu.map((t) => t.toFixed(2)).join(", ")})` : "")
+      + (shares.get(b.label)!.length > 0 ? `; batches per worker: ${shares.get(b.label)!.join(", ")}` : ""));
   }
   console.log(`  load average (1 min) at the runs' starts: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
 }

@@ -1,8 +1,9 @@
 // The worker's consumers: one durable pull consumer per partition of the readings stream
 // (`meterflow-p<P>` on `meterflow.readings.<P>`), explicit acks, at most one message in flight
 // each. Every worker of a cluster uses the same consumers, so a partition's batches reach one
-// worker at a time, in stream order: one meter's readings are decided in order. A worker that
-// dies holding a message lets it go after the ack wait; another worker gets it again.
+// worker at a time, in stream order: one meter's readings are decided in order. A worker pulls
+// only the partitions it holds a lease on (leases.ts). A worker that dies holding a message lets
+// it go after the ack wait; the partition's next owner gets it again.
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { AckPolicy, DeliverPolicy, JetStreamApiError } from "@nats-io/jetstream";
 import { NatsError } from "../nats/errors.js";

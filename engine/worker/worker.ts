@@ -6,7 +6,8 @@
 // (idempotent by its batch id, a hash of its content), its outputs published, and only then
 // acknowledged. A crash at any point redelivers the message; its commit is then a duplicate and
 // changes nothing, and its outputs go out if they had not. Any number of workers, on any number
-// of machines, share the consumers with no configuration of their own.
+// of machines, share the consumers with no configuration of their own: partition leases
+// (leases.ts) give each about P / W partitions, and a dead worker's to the others.
 import { createHash } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
@@ -25,6 +26,7 @@ import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { consumerName, ensureConsumers } from "./consumers.js";
+import { leaseTtlMs, PartitionLeases } from "./leases.js";
 import { ensureOutputStream, outputStreamName, publishOutputs } from "./outputs.js";
 import { PartitionSessions } from "./sessions.js";
 
@@ -43,6 +45,8 @@ export interface WorkerOptions extends DecisionSetupOptions {
   signal?: AbortSignal;
   /** Called after each message. */
   onMessage?: (counts: WorkerCounts) => void;
+  /** Called when the partitions this worker holds change (leases.ts), with the number of live workers. */
+  onLeases?: (leases: { partitions: readonly number[]; workers: number }) => void;
   /** Called once the stream and consumers are ready. */
   onReady?: (info: { stream: string; partitions: number; threads: number }) => void;
   /** Decision threads (0: decide in the main thread); default one per core where threads are available. */
@@ -97,6 +101,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
   }
 }
 
+/** A partition's message loop. */
+interface PartitionLoop {
+  /** Set when its lease goes: it finishes the message in hand and ends. */
+  stopping: boolean;
+  /** Its open pull, stopped to end the loop. */
+  messages?: ConsumerMessages;
+  done: Promise<void>;
+}
+
 class Worker {
   readonly counts: WorkerCounts = {
     messages: 0, duplicateMessages: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0, outputs: 0, seconds: 0,
@@ -111,8 +124,8 @@ class Worker {
   #inHand = 0;
   #lastArrival = performance.now();
   #commits = 0;
-  /** The partitions' message streams now open: stopped together when the worker stops. */
-  readonly #open = new Set<ConsumerMessages>();
+  /** The message loops of the partitions this worker holds. */
+  readonly #loops = new Map<number, PartitionLoop>();
 
   constructor(sessions: PartitionSessions, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
     this.#sessions = sessions;
@@ -123,21 +136,62 @@ class Worker {
     this.#channels = channelIndex(sessions.setup.plugins);
   }
 
-  /** One loop per partition until stopped (by the signal, or by being idle long enough). */
+  /**
+   * Until stopped (by the signal, or by being idle long enough): one loop per partition this
+   * worker holds a lease on (leases.ts), started when the lease is won and stopped, after its
+   * message in hand, when the lease goes to another worker.
+   */
   async run(partitions: number): Promise<void> {
     const js = jetstream(this.#nc);
     const consumers = await Promise.all(Array.from({ length: partitions }, (_, p) => js.consumers.get(this.#stream, consumerName(p))));
     const idle = this.#options.exitWhenIdleSeconds;
+    let leases: PartitionLeases | undefined;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
     const timer = setInterval(() => {
       if (this.#options.signal?.aborted) this.#stopped = true;
-      if (idle !== undefined && this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000) this.#stopped = true;
-      if (this.#stopped) for (const messages of this.#open) messages.stop();
+      if (idle !== undefined && this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000
+        && leases?.waitingForShare() !== true) this.#stopped = true;
+      if (this.#stopped) {
+        for (const loop of this.#loops.values()) loop.messages?.stop();
+        stop();
+      }
     }, 100);
     try {
-      await Promise.all(consumers.map((c) => this.#loop(c)));
+      leases = await PartitionLeases.open(this.#nc, this.#stream, partitions, {
+        start: (p) => this.#start(p, consumers[p]),
+        stop: (p) => this.#stop(p),
+        changed: (held, workers) => this.#options.onLeases?.({ partitions: held, workers }),
+      }, { ttlMs: leaseTtlMs(this.#ackWaitMs) });
+      await stopped;
+      await Promise.all([...this.#loops.keys()].map((p) => this.#stop(p)));
     } finally {
       clearInterval(timer);
+      await leases?.close();
     }
+  }
+
+  /** Starts taking partition `p`'s messages (its lease was won). */
+  #start(p: number, consumer: Consumer): void {
+    const previous = this.#loops.get(p);
+    if ((previous !== undefined && !previous.stopping) || this.#stopped) return;
+    const loop: PartitionLoop = { stopping: false, done: Promise.resolve() };
+    this.#loops.set(p, loop);
+    // A partition won is work to wait for: the idle clock starts again.
+    this.#lastArrival = performance.now();
+    // Won back while its last loop was still finishing a message: after that one.
+    loop.done = (previous?.done ?? Promise.resolve()).then(() => this.#loop(consumer, loop)).finally(() => {
+      if (this.#loops.get(p) === loop) this.#loops.delete(p);
+    });
+  }
+
+  /** Stops taking partition `p`'s messages; resolves once its message in hand is finished. */
+  #stop(p: number): Promise<void> {
+    const loop = this.#loops.get(p);
+    if (loop === undefined) return Promise.resolve();
+    loop.stopping = true;
+    loop.messages?.stop();
+    return loop.done;
   }
 
   /**
@@ -146,8 +200,8 @@ class Worker {
    * is busy deciding ("heartbeats missed") would leave the message the server already sent it
    * unanswered until the ack wait (30 s) ran out; `consume` pulls again on the same inbox.
    */
-  async #loop(consumer: Consumer): Promise<void> {
-    while (!this.#stopped) {
+  async #loop(consumer: Consumer, loop: PartitionLoop): Promise<void> {
+    while (!this.#stopped && !loop.stopping) {
       let messages: ConsumerMessages;
       try {
         messages = await consumer.consume({ max_messages: 1, expires: 5000 });
@@ -156,9 +210,17 @@ class Worker {
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      this.#open.add(messages);
+      loop.messages = messages;
+      // Stopped while the pull was being opened: end it now, not when a message comes.
+      if (loop.stopping || this.#stopped) messages.stop();
       try {
         for await (const msg of messages) {
+          if (loop.stopping || this.#stopped) {
+            // Pulled as the lease went (or the worker stops): back at once to the next owner,
+            // rather than after the ack wait.
+            msg.nak();
+            break;
+          }
           this.#inHand++;
           this.#lastArrival = performance.now();
           try {
@@ -167,13 +229,13 @@ class Worker {
             this.#inHand--;
             this.#lastArrival = performance.now();
           }
-          if (this.#stopped) break;
+          if (this.#stopped || loop.stopping) break;
         }
       } catch {
         // The consumer or the server went away for a moment: open the stream of messages again.
         await new Promise((r) => setTimeout(r, 250));
       } finally {
-        this.#open.delete(messages);
+        loop.messages = undefined;
         messages.stop();
       }
     }

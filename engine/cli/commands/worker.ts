@@ -11,8 +11,10 @@ Takes the batches \`meterflow publish\` put on the readings stream, one partitio
 time and in order, decides them as \`meterflow run\` does, commits each in one fenced transaction
 to the shared store, publishes its billing, held, alert and rejected rows to meterflow.billing,
 meterflow.held, meterflow.alerts and meterflow.rejected, and only then acknowledges it. Start as
-many workers as you like, on any machines, with the same options: they share the partitions;
-when one dies, its partition goes to another after the ack wait. \`meterflow export\` writes the
+many workers as you like, on any machines, with the same options: they share the partitions
+by leases kept in a NATS KV bucket (about partitions / workers each; a line says which a
+worker holds whenever that changes); when one dies, its partitions go to the others within the
+ack wait. \`meterflow export\` writes the
 committed outputs as files.
 
 Options:
@@ -55,7 +57,9 @@ export async function worker(argv: string[]): Promise<number> {
       nats: values.nats, db: values.db, stream: values.stream, config: values.config, rules: values.rules,
       exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal, ...(threads === undefined ? {} : { threads }),
       onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), `
-        + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision threads`}, waiting for readings`),
+        + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision thread${s.threads === 1 ? "" : "s"}`}, waiting for readings`),
+      onLeases: ({ partitions, workers }) => console.error(`meterflow worker: holds ${ranges(partitions)} `
+        + `(${workers} worker${workers === 1 ? "" : "s"} in the cluster)`),
       onMessage: (c) => {
         if (performance.now() - last < 60_000) return;
         last = performance.now();
@@ -74,6 +78,19 @@ function line(c: WorkerCounts): string {
   const n = (x: number) => x.toLocaleString("en");
   return `${n(c.messages)} batches (${n(c.duplicateMessages)} seen before), ${n(c.rows)} readings: ${n(c.billable)} billable, ${n(c.held)} held, `
     + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`;
+}
+
+/** "partitions 0-3, 7" or "no partition". */
+function ranges(partitions: readonly number[]): string {
+  if (partitions.length === 0) return "no partition";
+  const parts: string[] = [];
+  for (let i = 0; i < partitions.length; i++) {
+    let j = i;
+    while (j + 1 < partitions.length && partitions[j + 1] === partitions[j] + 1) j++;
+    parts.push(i === j ? String(partitions[i]) : `${partitions[i]}-${partitions[j]}`);
+    i = j;
+  }
+  return `partition${partitions.length === 1 ? "" : "s"} ${parts.join(", ")}`;
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
