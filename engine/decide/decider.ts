@@ -347,7 +347,6 @@ export class Decider {
   #record(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, m: number, out: BatchOutput): void {
     const ctx = this.#ctx;
     const columnar = ctx.rules.columnar !== undefined;
-    const ids = ctx.meters.ids;
     const { history, counts } = out;
     for (let i = 0; i < m; i++) {
       const row = rows[i];
@@ -366,7 +365,8 @@ export class Decider {
       const start = r.start[i];
       if (this.#heldAt[i] === 1) {
         // Held: out of the chain; kept with its reading for a later release.
-        this.#hold(out, batch, row, ids[k], end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
+        // The id read here only (a pool thread unpacks the slice's ids on first use: transfer.ts).
+        this.#hold(out, batch, row, ctx.meters.ids[k], end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
         ctx.heldIndex.add(k, end, batch.value[row]);
         continue;
       }

@@ -163,25 +163,26 @@ export function toTask(input: DecideInput): SliceTask {
  * the list and map on first use.
  */
 class TableIndex implements MeterIndex {
-  readonly #registry: readonly string[];
+  readonly #registry: () => readonly string[];
+  readonly #size: number;
   readonly #packed: PackedStrings;
   #unknown: string[] | undefined;
   #ids: string[] | undefined;
   #keyOf: Map<string, number> | undefined;
 
-  constructor(registry: readonly string[], packed: PackedStrings) {
+  constructor(registry: () => readonly string[], size: number, packed: PackedStrings) {
     this.#registry = registry;
+    this.#size = size;
     this.#packed = packed;
   }
 
   get size(): number {
-    return this.#ids?.length ?? this.#registry.length + this.#packed.ends.length;
+    return this.#ids?.length ?? this.#size + this.#packed.ends.length;
   }
 
   idOf(index: number): string {
     if (this.#ids !== undefined) return this.#ids[index];
-    const r = this.#registry;
-    return index < r.length ? r[index] : (this.#unknown ??= unpack(this.#packed))[index - r.length];
+    return index < this.#size ? this.#registry()[index] : (this.#unknown ??= unpack(this.#packed))[index - this.#size];
   }
 
   intern(id: string): number {
@@ -200,14 +201,21 @@ class TableIndex implements MeterIndex {
   }
 }
 
-/** The DecideInput of a task, in the deciding thread. */
+/**
+ * The DecideInput of a task, in the deciding thread. The registry's ids, types and units stay
+ * packed until something reads them: the columnar decision names a meter only for a held
+ * reading, an alert, a release or a row judged one by one, so a slice of billable readings
+ * makes no string per meter here.
+ */
 export function fromTask(task: SliceTask): DecideInput {
   const c = task.batch;
-  const { ids: packedIds, type, unit, ...numeric } = task.meters;
-  const ids = unpack(packedIds);
+  const { ids: packedIds, type: codedType, unit: codedUnit, ...numeric } = task.meters;
+  let ids: string[] | undefined;
+  const idsOf = () => (ids ??= unpack(packedIds));
   const batch: ReadingBatch = {
     length: c.length, line: c.line, meter: c.meter, end: c.end, value: c.value, override: c.override, source: c.source,
-    verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "", meters: new TableIndex(ids, c.ids),
+    verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "",
+    meters: new TableIndex(idsOf, numeric.size, c.ids),
     ...(c.pulse === undefined ? {} : { pulse: c.pulse }),
     ...(c.sensorRow === undefined ? {} : { sensorRow: c.sensorRow }),
     ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
@@ -215,9 +223,14 @@ export function fromTask(task: SliceTask): DecideInput {
     ...(c.photo === undefined ? {} : { photo: c.photo }),
   };
   let keyOf: Map<string, number> | undefined;
-  // The decision reads meters by key; a meter's key by id is built only if something asks.
-  const table: MeterTable = Object.defineProperty({ ...numeric, ids, type: decode(type), unit: decode(unit) }, "keyOf", {
-    get: () => (keyOf ??= new Map(ids.map((id, k) => [id, k]))), enumerable: true,
+  let type: string[] | undefined;
+  let unit: string[] | undefined;
+  const table = Object.defineProperties({ ...numeric }, {
+    ids: { get: idsOf, enumerable: true },
+    type: { get: () => (type ??= decode(codedType)), enumerable: true },
+    unit: { get: () => (unit ??= decode(codedUnit)), enumerable: true },
+    // A meter's key by id is built only if something asks.
+    keyOf: { get: () => (keyOf ??= new Map(idsOf().map((id, k) => [id, k]))), enumerable: true },
   }) as unknown as MeterTable;
   return { ...task, batch, meters: table };
 }
