@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
-import { toTask } from "./transfer.js";
+import { ownBuffers, toTask } from "./transfer.js";
 
 const WORKER = new URL("./worker.js", import.meta.url);
 
@@ -37,7 +37,11 @@ export class DecisionPool {
   }
 
   decide(input: DecideInput): Promise<DecideOutput> {
-    return this.#pool.run(toTask(input)) as Promise<DecideOutput>;
+    const task = toTask(input);
+    // The columns toTask made are handed over, not copied; the caller's own columns are copied.
+    const { batch, meters } = task;
+    const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.ends, meters.type.codes, meters.unit.codes);
+    return this.#pool.run(task, { transferList: made }) as Promise<DecideOutput>;
   }
 
   async close(): Promise<void> {

@@ -234,3 +234,22 @@ export function fromTask(task: SliceTask): DecideInput {
   }) as unknown as MeterTable;
   return { ...task, batch, meters: table };
 }
+
+/**
+ * The distinct ArrayBuffers under the typed arrays of `holders` (each an object of columns, or a
+ * column): what a thread can hand over rather than copy. Shared buffers are left out. Only
+ * buffers the sender never touches again may be listed (transferring detaches them on the
+ * sending side): never a view of WebAssembly memory or of a caller's column.
+ */
+export function ownBuffers(...holders: unknown[]): ArrayBuffer[] {
+  const found = new Set<ArrayBuffer>();
+  const add = (value: unknown) => {
+    if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  };
+  for (const holder of holders) {
+    if (holder === undefined || holder === null) continue;
+    if (ArrayBuffer.isView(holder)) add(holder);
+    else for (const value of Object.values(holder as object)) add(value);
+  }
+  return [...found];
+}

@@ -12,7 +12,8 @@ import { createFacts } from "../rules/facts.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
-import { fromTask } from "./transfer.js";
+import { move, transferableSymbol, valueSymbol } from "piscina";
+import { fromTask, ownBuffers } from "./transfer.js";
 import type { SliceTask } from "./transfer.js";
 
 interface Thread {
@@ -33,10 +34,31 @@ async function start(options: DecisionSetupOptions): Promise<Thread> {
   return { decider, tracker };
 }
 
-/** Decides one slice. The thread's tracker holds exactly the task's episodes while it decides. */
-export default async function decide(task: SliceTask): Promise<DecideOutput> {
+/** An output handed back with its columns transferred, not copied (piscina's Transferable). */
+class Handover {
+  readonly #value: DecideOutput;
+  readonly #buffers: ArrayBuffer[];
+  constructor(value: DecideOutput, buffers: ArrayBuffer[]) {
+    this.#value = value;
+    this.#buffers = buffers;
+  }
+  get [transferableSymbol](): ArrayBuffer[] {
+    return this.#buffers;
+  }
+  get [valueSymbol](): DecideOutput {
+    return this.#value;
+  }
+}
+
+/**
+ * Decides one slice. The thread's tracker holds exactly the task's episodes while it decides.
+ * The new state (this thread's copy of the task's) and the ledger entries (made for this
+ * decision) are handed back: nothing here reads them again.
+ */
+export default async function decide(task: SliceTask): Promise<unknown> {
   const { decider, tracker } = await (thread ??= start(workerData as DecisionSetupOptions));
   tracker?.restore(task.episodes ?? { version: 1, states: [] });
   const { episodes: _, ...input } = fromTask(task);
-  return decider.decide(input);
+  const output = decider.decide(input);
+  return move(new Handover(output, ownBuffers(output.state, output.history)));
 }

@@ -1,0 +1,102 @@
+// The decision pool (engine/pool/) against the decision in this thread: the same slice decided
+// by a thread of the pool gives the same counts, state, ledger entries, held readings and
+// alerts, though the thread unpacks meter names only when it needs them and hands its columns
+// back instead of copying them; and the caller's own columns are untouched (only the columns
+// the pool made for the task are transferred). The pool runs only from the compiled package,
+// so this test loads it from dist/ (built by npm install).
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { DecideInput, DecideOutput } from "../../../engine/decide/decide.js";
+import type { MeterTable } from "../../../engine/store/meter-table.js";
+
+const DIST = join(import.meta.dirname, "../../../dist/engine");
+const load = async <T>(path: string): Promise<T> => (await import(join(DIST, path))) as T;
+
+const { DecisionPool } = await load<typeof import("../../../engine/pool/index.js")>("pool/index.js");
+const { BatchDecider } = await load<typeof import("../../../engine/decide/decide.js")>("decide/decide.js");
+const { createConsumptionKernel } = await load<typeof import("../../../engine/consumption/index.js")>("consumption/index.js");
+const { createMeterIndex } = await load<typeof import("../../../engine/ingest/meter-index.js")>("ingest/meter-index.js");
+const { createFacts } = await load<typeof import("../../../engine/rules/facts.js")>("rules/facts.js");
+const { loadDecisionSetup } = await load<typeof import("../../../engine/runtime/decision-setup.js")>("runtime/decision-setup.js");
+const { createEntries } = await load<typeof import("../../../engine/store/history.js")>("store/history.js");
+const { createState } = await load<typeof import("../../../engine/store/state.js")>("store/state.js");
+
+const DAY = Math.floor(Date.parse("2026-11-30") / 86_400_000);
+
+/** A slice of `m` meters with a reading each: most billable, every 7th going backwards (held), every 11th a spike. */
+function slice(m: number): DecideInput {
+  const ids = Array.from({ length: m }, (_, i) => `E-${i}`);
+  const f64 = (v: number) => new Float64Array(m).fill(v);
+  const meters: MeterTable = {
+    size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
+    type: ids.map((_, i) => (i % 3 === 0 ? "water.register" : "electricity.register")), unit: ids.map((_, i) => (i % 3 === 0 ? "m3" : "kWh")),
+    pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m), pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN),
+    debounceMs: f64(Number.NaN), baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
+  };
+  const state = createState(m);
+  for (let k = 0; k < m; k++) {
+    state.lastEnd[k] = DAY - 1;
+    state.lastValue[k] = 1000 + k;
+    state.readings[k] = 30;
+    state.sumConsumption[k] = 300;
+    state.sumDays[k] = 30;
+  }
+  const index = createMeterIndex();
+  const meter = Int32Array.from(ids, (id) => index.intern(id));
+  const value = Float64Array.from(ids, (_, k) => (k % 7 === 0 ? 1000 + k - 50 : k % 11 === 0 ? 1000 + k + 90_000 : 1000 + k + 9));
+  const batch = {
+    length: m, line: Float64Array.from(ids, (_, i) => i + 2), meter, end: new Int32Array(m).fill(DAY), value, override: f64(Number.NaN),
+    source: new Uint8Array(m), verification: new Uint8Array(m), reject: new Uint8Array(m), rejectedRaw: new Map<number, string>(),
+    rawOf: () => "", meters: index,
+  };
+  return { batch, keys: Int32Array.from(ids, (_, k) => k), meters, state, history: createEntries(1),
+    held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+}
+
+/** A copy of a slice's columns: the decision in this thread moves state on in place. */
+function copy(input: DecideInput): DecideInput {
+  const state = Object.fromEntries(Object.entries(input.state).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v]));
+  return { ...input, state: state as unknown as DecideInput["state"] };
+}
+
+/** What a decision produced, as plain values. */
+function outcome(o: DecideOutput) {
+  const n = o.history.length;
+  return {
+    counts: o.counts,
+    state: Object.fromEntries(Object.entries(o.state).map(([k, v]) => [k, ArrayBuffer.isView(v) ? [...(v as Float64Array)] : v])),
+    history: Object.fromEntries(Object.entries(o.history).map(([k, v]) => [k, ArrayBuffer.isView(v) ? [...(v as Float64Array).subarray(0, n)] : v])),
+    held: o.heldOut.map((h) => [h.row.meterId, h.row.end, h.reasons]),
+    alerts: o.alerts.map((a) => [a.meterId, a.end, a.type]),
+  };
+}
+
+describe("the decision pool", () => {
+  it("decides a slice as this thread does, and leaves the caller's columns as they were", async () => {
+    const setup = await loadDecisionSetup({});
+    const facts = createFacts();
+    setup.pluginFacts.clear(facts as Record<string, unknown>);
+    const inline = new BatchDecider({ kernel: createConsumptionKernel({ implementation: "auto" }), rules: setup.rules, facts, pluginFacts: setup.pluginFacts });
+    const input = slice(5000);
+    const expected = outcome(inline.decide(copy(input)));
+    expect(expected.counts.billable).toBeGreaterThan(3000);
+    expect(expected.held.length).toBeGreaterThan(500);
+
+    const pool = new DecisionPool({}, 1);
+    try {
+      const before = { value: [...input.batch.value], meter: [...input.batch.meter], lastValue: [...input.state.lastValue], keys: [...input.keys] };
+      // Twice: a thread's second slice must not see anything of its first.
+      for (let round = 0; round < 2; round++) {
+        const decided = await pool.decide(copy(input));
+        expect(outcome(decided)).toEqual(expected);
+      }
+      expect([...input.batch.value]).toEqual(before.value);
+      expect([...input.batch.meter]).toEqual(before.meter);
+      expect([...input.state.lastValue]).toEqual(before.lastValue);
+      expect([...input.keys]).toEqual(before.keys);
+      expect(input.meters.ids[4999]).toBe("E-4999");
+    } finally {
+      await pool.close();
+    }
+  });
+});
