@@ -168,7 +168,8 @@ export class BatchRunner {
     const ctx = this.#ctx;
     const slice = sliceOf(ctx, batch, keys);
     if (ctx.episodes !== undefined) slice.input.episodes = ctx.episodes.snapshot(batch);
-    const decided = await ctx.pool!.decide(slice.input);
+    // The slice's columns were cut for this call (slice.ts): handed over, not copied.
+    const decided = await ctx.pool!.decide(slice.input, { handOver: true });
     applySlice(ctx, slice, decided);
     if (decided.episodes !== undefined) ctx.episodes?.merge(decided.episodes);
     const rejected = out.counts.rejected;

@@ -53,10 +53,13 @@ function slice(m: number): DecideInput {
     held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
 }
 
-/** A copy of a slice's columns: the decision in this thread moves state on in place. */
+/** A copy of a slice's own columns (not the batch's): a decision moves state on in place, a hand-over detaches them. */
 function copy(input: DecideInput): DecideInput {
-  const state = Object.fromEntries(Object.entries(input.state).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v]));
-  return { ...input, state: state as unknown as DecideInput["state"] };
+  const columns = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v])) as T;
+  const { keyOf: _, ...meters } = input.meters;
+  return { ...input, meters: { ...columns(meters), keyOf: input.meters.keyOf } as MeterTable, state: columns(input.state),
+    keys: input.keys.slice(), history: columns(input.history), held: columns(input.held) };
 }
 
 /** What a decision produced, as plain values. */
@@ -67,7 +70,7 @@ function outcome(o: DecideOutput) {
     state: Object.fromEntries(Object.entries(o.state).map(([k, v]) => [k, ArrayBuffer.isView(v) ? [...(v as Float64Array)] : v])),
     history: Object.fromEntries(Object.entries(o.history).map(([k, v]) => [k, ArrayBuffer.isView(v) ? [...(v as Float64Array).subarray(0, n)] : v])),
     held: o.heldOut.map((h) => [h.row.meterId, h.row.end, h.reasons]),
-    alerts: o.alerts.map((a) => [a.meterId, a.end, a.type]),
+    alerts: o.alerts.map((a) => [a.meterId, a.end, a.rule]),
   };
 }
 
@@ -85,10 +88,14 @@ describe("the decision pool", () => {
     const pool = new DecisionPool({}, 1);
     try {
       const before = { value: [...input.batch.value], meter: [...input.batch.meter], lastValue: [...input.state.lastValue], keys: [...input.keys] };
-      // Twice: a thread's second slice must not see anything of its first.
-      for (let round = 0; round < 2; round++) {
-        const decided = await pool.decide(copy(input));
+      // Twice as it is, then handed over: a thread's next slice must not see anything of its last.
+      for (const handOver of [false, false, true]) {
+        const slice = copy(input);
+        const decided = await pool.decide(slice, { handOver });
         expect(outcome(decided)).toEqual(expected);
+        // Handed over: the slice's own columns went to the thread; copied: they are still here.
+        expect(slice.state.lastValue.length).toBe(handOver ? 0 : 5000);
+        expect(slice.meters.scale.length).toBe(handOver ? 0 : 5000);
       }
       expect([...input.batch.value]).toEqual(before.value);
       expect([...input.batch.meter]).toEqual(before.meter);
