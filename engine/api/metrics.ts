@@ -2,7 +2,8 @@
 // and status and their latency; batches of one this server decided (by source and decision) and
 // their latency; and, read from the store at each scrape, readings by decision over every
 // committed batch, held readings and meters (by reason), temp_bad meters, and the rules version;
-// with NATS, whether it answers and each partition consumer's lag.
+// with NATS, whether it answers, each partition consumer's lag, the workers alive and which
+// holds each partition.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PartitionedStore } from "../store/contract.js";
 import type { NatsProbe } from "./nats.js";
@@ -38,6 +39,11 @@ export class ApiMetrics {
       name: "meterflow_queue_lag", registers, labelNames: ["partition", "consumer"],
       help: "Readings messages of the partition not yet acknowledged by its consumer (pending + in flight), from JetStream's consumer info",
     });
+    const workers = nats === undefined ? undefined : new Gauge({ name: "meterflow_workers", help: "Workers alive in the cluster (their lease bucket's worker keys)", registers });
+    const owners = nats === undefined ? undefined : new Gauge({
+      name: "meterflow_partition_owner", registers, labelNames: ["partition", "worker"],
+      help: "1 for the worker holding each partition's lease (partitions no worker holds are absent)",
+    });
     this.#refresh = async () => {
       const [t, h] = await Promise.all([store.batchTotals(), store.heldSummary()]);
       for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
@@ -50,9 +56,14 @@ export class ApiMetrics {
       rules.set({ version: rulesVersion() }, 1);
       if (nats !== undefined && natsUp !== undefined && lag !== undefined) {
         lag.reset();
+        owners?.reset();
+        workers?.reset();
         try {
           await nats.ready();
           for (const p of await nats.lag(store.partitions)) lag.set({ partition: String(p.partition), consumer: p.consumer }, p.pending + p.inFlight);
+          const leases = await nats.leases();
+          workers?.set(leases.workers.length);
+          for (const [partition, worker] of leases.owners) owners?.set({ partition: String(partition), worker }, 1);
           natsUp.set(1);
         } catch {
           // Unreachable now: the scrape still answers, saying so.

@@ -1,6 +1,7 @@
 // NATS as the control API sees it (`serve --nats URL`): whether the server answers (GET /ready)
 // and how far each partition's consumer of the readings stream is behind (GET /metrics,
-// meterflow_queue_lag), read from JetStream's consumer info. The server never creates the stream
+// meterflow_queue_lag), read from JetStream's consumer info, and which workers hold which
+// partitions (meterflow_workers, meterflow_partition_owner), read from the lease bucket. The server never creates the stream
 // or its consumers: publishers and workers do (engine/nats, engine/worker).
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamManager } from "@nats-io/jetstream";
@@ -8,6 +9,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats } from "../nats/connect.js";
 import { DEFAULT_STREAM, READINGS_SUBJECTS, readingsSubject } from "../nats/subjects.js";
 import { consumerName } from "../worker/consumers.js";
+import { readLeases } from "../worker/leases.js";
+import type { LeaseView } from "../worker/leases.js";
 
 /** One partition's consumer: messages not yet delivered (pending) and delivered but not yet acknowledged. */
 export interface PartitionLag {
@@ -86,6 +89,11 @@ export class NatsProbe {
       }
     }
     return out;
+  }
+
+  /** The workers alive and the partitions they hold, from the stream's lease bucket (engine/worker/leases.ts). */
+  async leases(): Promise<LeaseView> {
+    return bounded(readLeases(this.#nc, this.stream), this.#timeoutMs, `NATS at ${this.url} did not list the leases within ${this.#timeoutMs} ms`);
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,36 @@ export function leaseBucketName(stream: string): string {
 /** Milliseconds between a worker's first word and its first claim: workers started together see each other. */
 const START_MS = 300;
 
+/** The cluster as the lease bucket says it is now: live workers and each leased partition's owner. */
+export interface LeaseView {
+  workers: string[];
+  /** Partition -> the id of the worker holding it (partitions no one holds are absent). */
+  owners: Map<number, string>;
+}
+
+/** Reads the stream's lease bucket (ops: `serve --nats` metrics); empty when no worker made it yet. */
+export async function readLeases(nc: NatsConnection, stream: string): Promise<LeaseView> {
+  const view: LeaseView = { workers: [], owners: new Map() };
+  let kv: KV;
+  try {
+    kv = await new Kvm(nc).open(leaseBucketName(stream));
+    await kv.status();
+  } catch {
+    return view;
+  }
+  const keys = new Set<string>();
+  for await (const key of await kv.keys()) keys.add(key);
+  for (const key of keys) {
+    if (key.startsWith("worker.")) view.workers.push(key.slice("worker.".length));
+    else if (key.startsWith("partition.")) {
+      const entry = await kv.get(key);
+      if (entry !== null && entry.operation === "PUT") view.owners.set(Number(key.slice("partition.".length)), entry.string());
+    }
+  }
+  view.workers.sort();
+  return view;
+}
+
 const partitionKey = (p: number) => `partition.${p}`;
 const workerKey = (id: string) => `worker.${id}`;
 

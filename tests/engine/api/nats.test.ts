@@ -1,7 +1,8 @@
 // The control API with NATS (serve --nats) on both stores, against a real nats-server: /ready
 // says it is reachable, /metrics has meterflow_queue_lag per partition consumer of the readings
 // stream (the stream's messages per subject before a worker made the consumers, then JetStream's
-// consumer info), down to 0 once a partition's message is acknowledged; with the server killed,
+// consumer info), down to 0 once a partition's message is acknowledged; the workers alive and
+// each partition's owner from the lease bucket (meterflow_workers, meterflow_partition_owner); with the server killed,
 // /ready is 503 and /metrics still answers (meterflow_nats_up 0); back once it restarts.
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { publishFiles } from "../../../engine/nats/publish.js";
 import { partitionOf } from "../../../engine/store/contract.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { consumerName, ensureConsumers } from "../../../engine/worker/consumers.js";
+import { PartitionLeases } from "../../../engine/worker/leases.js";
 import { startNatsServer } from "../../helpers/nats-server.js";
 import type { NatsServer } from "../../helpers/nats-server.js";
 import { write } from "../../helpers/run.js";
@@ -84,6 +86,27 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
       const after = lagOf(await metrics());
       expect(after.get(p)).toBe(before.get(p)! - 1);
       for (const [q, v] of before) if (q !== p) expect(after.get(q), `partition ${q}`).toBe(v);
+
+      // A worker's leases (engine/worker/leases.ts): the workers alive and who holds each partition.
+      expect(await metrics()).toContain("meterflow_workers 0");
+      const held = new Set<number>();
+      const leases = await PartitionLeases.open(nc, stream, partitions, { start: (q) => held.add(q), stop: async (q) => void held.delete(q) }, { ttlMs: 1000, id: "w-test" });
+      try {
+        for (let i = 0; held.size < partitions; i++) {
+          expect(i).toBeLessThan(200);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const owned = await metrics();
+        expect(owned).toContain("meterflow_workers 1");
+        const owners = [...owned.matchAll(/^meterflow_partition_owner\{partition="(\d+)",worker="([^"]+)"\} 1$/gm)];
+        expect(owners.map((m) => Number(m[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, q) => q));
+        expect(new Set(owners.map((m) => m[2]))).toEqual(new Set(["w-test"]));
+      } finally {
+        await leases.close();
+      }
+      const released = await metrics();
+      expect(released).toContain("meterflow_workers 0");
+      expect(released).not.toContain("meterflow_partition_owner{");
 
       // NATS gone: not ready, and the metrics say so.
       await nats.kill("SIGKILL");
