@@ -8,7 +8,7 @@ import { readingId as readingIdOf } from "../sinks/format.js";
 import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
 import { OperationError } from "./errors.js";
 import type { OperationSession } from "./session.js";
-import { clearTempBad, listTempBad } from "./temp-bad.js";
+import { clearTempBad } from "./temp-bad.js";
 
 export interface ManualReading {
   meterId: string;
@@ -38,26 +38,37 @@ export interface ManualResult {
   alerts: Array<Record<string, unknown>>;
 }
 
+/** Thrown from the decision's inspection: the meter is flagged and the reading resolves it, so the flag goes first. */
+class ResolvesTempBad extends Error {}
+
 export async function enterManualReading(session: OperationSession, reading: ManualReading): Promise<ManualResult> {
-  const { store } = session;
-  // Read together: two round trips at once on PostgreSQL.
-  const [registered, flags] = await Promise.all([store.registry([reading.meterId]), listTempBad(store, reading.meterId)]);
-  if (registered.length === 0) {
-    throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
-  }
   const readingId = readingIdOf(reading.meterId, reading.endDay);
-  const flagged = flags.length > 0;
-  let resolvedTempBad = false;
-  if (flagged && reading.photo !== undefined && reading.review !== true) {
-    await clearTempBad(store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${reading.photo.sha256}`, actor: reading.actor });
-    resolvedTempBad = true;
-  }
   const { photo } = reading;
+  const resolves = photo !== undefined && reading.review !== true;
   const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${photo?.sha256 ?? "none"}`;
-  const d = await session.decideOne({
+  // The meter's registry row and flag are read with its slice, not before it (a round trip less
+  // on PostgreSQL): an unknown meter, or a flag the reading resolves, stops it before it is decided.
+  const decide = (inspect: boolean) => session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
     photo: photo !== undefined,
-  }, label, photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } });
+  }, label, {
+    ...(photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } }),
+    inspect: (meter) => {
+      if (!meter.registered) throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
+      if (inspect && resolves && meter.tempBad) throw new ResolvesTempBad();
+    },
+  });
+  let resolvedTempBad = false;
+  let d;
+  try {
+    d = await decide(true);
+  } catch (error) {
+    if (!(error instanceof ResolvesTempBad)) throw error;
+    // A photo resolves the flag: cleared (audited with the reading and its photo), then the reading is decided without it.
+    await clearTempBad(session.store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${photo!.sha256}`, actor: reading.actor });
+    resolvedTempBad = true;
+    d = await decide(false);
+  }
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
   const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : null;

@@ -66,13 +66,18 @@ export class OperationSession {
    * before anything is committed. `photo` is stored with the commit. `label` names the batch
    * (its id is a hash of it).
    */
-  async decideOne(reading: SingleReading, label: string, options: { release?: { reason: string; actor: string }; photo?: PhotoRecord } = {}): Promise<SingleDecision> {
-    const { release, photo } = options;
+  async decideOne(reading: SingleReading, label: string, options: {
+    release?: { reason: string; actor: string }; photo?: PhotoRecord;
+    /** Sees the reading's meter as loaded (registered; temp_bad) before it is decided, and may refuse it by throwing. */
+    inspect?: (meter: { registered: boolean; tempBad: boolean }) => void;
+  } = {}): Promise<SingleDecision> {
+    const { release, photo, inspect } = options;
     const batch = batchOfOne(reading, label, release);
     try {
       const d = await this.#session.decide(batch, label, {
         ...(release === undefined ? {} : { guard: refuseUnreleased(reading) }),
         ...(photo === undefined ? {} : { photos: [photo] }),
+        ...(inspect === undefined ? {} : { inspect: (_, keys, state) => inspect({ registered: keys[0] >= 0, tempBad: keys[0] >= 0 && state.tempBad[keys[0]] === 1 }) }),
       });
       return {
         batchId: batch.batchId!, commit: d.commit, counts: d.counts,

@@ -101,6 +101,7 @@ export class BatchRunner {
       return out.counts;
     }
     await this.#slices(batch, keys);
+    this.#ctx.inspect?.(batch, keys, this.#ctx.state);
     const t2 = performance.now();
     if (this.#ctx.pool === undefined) this.#decider.decide(batch, keys, out);
     else await this.#decideInPool(batch, keys, out);

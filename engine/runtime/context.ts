@@ -3,6 +3,8 @@
 import type { HeldIndex } from "../decide/held-index.js";
 import type { DecideContext } from "../decide/output.js";
 import type { DecisionPool } from "../pool/pool.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import type { MeterState } from "../store/state.js";
 import type { ChannelRanges } from "../ingest/ranges.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -40,6 +42,12 @@ export interface ProcessorContext extends DecideContext {
   /** Physical ranges of the channels, for sensor rows decoded in this thread. */
   ranges?: ChannelRanges;
   runId: number;
+  /**
+   * Called once a batch's slice is loaded (flags applied, `keys` resolved: -1 for a meter not in
+   * the registry) and before it is decided; it may refuse the batch by throwing, before anything
+   * is written. Not called for a batch committed before (a duplicate).
+   */
+  inspect?: (batch: ReadingBatch, keys: Int32Array, state: MeterState) => void;
   /** Readings of the largest batch expected (default 65536, a run's): its buffers start this big and grow. */
   batchCapacity?: number;
 }

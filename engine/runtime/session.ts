@@ -17,6 +17,7 @@ import type { DecisionPool } from "../pool/pool.js";
 import type { PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { BatchRunner } from "./batches.js";
+import type { ProcessorContext } from "./context.js";
 import { CommitBuilder } from "./commit.js";
 import type { DecisionSetup } from "./decision-setup.js";
 import { Tally } from "./emit.js";
@@ -42,6 +43,8 @@ export interface DecideOptions {
   guard?: CommitGuard;
   /** Photos the batch's readings came with: stored in its commit (nothing stored when it is refused or a duplicate). */
   photos?: PhotoRecord[];
+  /** Sees the loaded slice before the decision and may refuse the batch (ProcessorContext.inspect). */
+  inspect?: ProcessorContext["inspect"];
 }
 
 /** Fenced commits are decided again this many times before the error reaches the caller. */
@@ -96,6 +99,7 @@ export class DecisionSession {
       commits: await CommitBuilder.create(store, ws, 0, rules.version, episodes), episodes,
       rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts, batchCapacity: Math.max(64, batch.length),
       ...(this.#pool === undefined ? {} : { pool: this.#pool }),
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
     });
     try {
       // A batch is decided once per attempt: the rejections the registry checks add are its own.
