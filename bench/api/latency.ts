@@ -1,14 +1,16 @@
 // Control API latency at a steady load while a batch job runs (issue 16): p50 and p99 of
 // GET /v1/meters/:id, a temp_bad change (PUT) and a manual reading with a photo (multipart POST),
 // each at a fixed request rate (evenly spaced, open loop: bench/lib/paced-load.ts), on an N-meter state (default 1M) while a job decides
-// R readings per meter (default 6) on the same store, a job of its own per route; then the same
+// R readings per meter (default 18) on the same store, a job of its own per route; then the same
 // load with no job, for comparison. The job is, by default, a job of the server's own
 // (POST /v1/jobs: `meterflow run` in a thread of the server's process); with --job process it is
 // `meterflow run` in a process of its own. The server runs as `meterflow serve` in a process of
 // its own, the load generator in this one; each route is warmed up first (3 s, not measured).
 // Before each measured phase the disk settles (bench/lib/postgres.ts settle: a CHECKPOINT on
 // PostgreSQL, then sync), so a phase pays for its own job's writes, not for the writeback of the
-// state's making or of the phase before.
+// state's making or of the phase before. Phases last 30 s by default: a manual reading's 10/s
+// then give 300 requests, so its p99 is its third slowest (at 15 s it was its second, and swung
+// 15 ms from run to run); the jobs' 18 readings per meter last past the phase.
 // Goal: p99 < 50 ms.
 //   npm run build:ts && node dist/bench/api/latency.js [meters] [seconds per scenario]
 //     [--db postgres://...] [--job api|process] [--job-readings R] [--serve "--job-nice 10 ..."]
@@ -36,7 +38,7 @@ const option = (name: string): string | undefined => {
 const pgUrl = option("--db");
 const JOB_MODE = option("--job") ?? "api";
 if (JOB_MODE !== "api" && JOB_MODE !== "process") throw new Error(`--job api|process, got ${JOB_MODE}`);
-const PER_METER = Number(option("--job-readings") ?? 6);
+const PER_METER = Number(option("--job-readings") ?? 18);
 /** Readings per batch (and per commit transaction) of the jobs; default the run's 65536. */
 const JOB_BATCH = option("--job-batch");
 /** Routes measured (get, put, manual); default all three. */
@@ -54,7 +56,7 @@ const MANUAL_ANYWHERE = args.includes("--manual-anywhere");
 if (MANUAL_ANYWHERE) args.splice(args.indexOf("--manual-anywhere"), 1);
 const MANUAL_APART = !MANUAL_ANYWHERE;
 const METERS = Number(args[0] ?? 1_000_000);
-const SECONDS = Number(args[1] ?? 15);
+const SECONDS = Number(args[1] ?? 30);
 const WARMUP_SECONDS = 3;
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
