@@ -4,7 +4,7 @@
 //   - 1 thread:  by a DecisionPool of one thread (the cost of crossing threads),
 //   - 2 threads: by a DecisionPool of two (what the second core adds).
 // Only the decision: no store, no slice loading, no commit. The pool is handed each slice's
-// own columns as `meterflow run` hands them (transferred, not copied). Medians over --runs.
+// own columns as a worker hands them (transferred, not copied). Medians over --runs.
 //   npm run build:ts && node dist/bench/pool/decide.js [--meters 1000000] [--runs 5]
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -61,7 +61,7 @@ function slice(p: number, m: number): DecideInput {
 
 const perPartition = Math.ceil(METERS / PARTITIONS);
 const slices = Array.from({ length: PARTITIONS }, (_, p) => slice(p, perPartition));
-// Each run decides fresh copies of the slices' own columns (untimed), as the runtime cuts a slice
+// Each run decides fresh copies of the slices' own columns (untimed), as a worker cuts a slice
 // per batch: the decision moves state on in place, and the pool takes the columns over.
 const columns = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v])) as T;
 const fresh = (s: DecideInput): DecideInput => {

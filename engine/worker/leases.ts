@@ -71,17 +71,26 @@ export async function readLeases(nc: NatsConnection, stream: string): Promise<Le
   } catch {
     return view;
   }
+  const { workers, partitions } = await listKeys(kv);
+  view.workers = workers.sort();
+  for (const p of partitions) {
+    const entry = await kv.get(partitionKey(p));
+    if (entry !== null && entry.operation === "PUT") view.owners.set(p, entry.string());
+  }
+  return view;
+}
+
+/** The live keys of a lease bucket: worker ids and leased partitions (a set: a key renewed while listed can be listed twice). */
+async function listKeys(kv: KV): Promise<{ workers: string[]; partitions: number[] }> {
   const keys = new Set<string>();
   for await (const key of await kv.keys()) keys.add(key);
+  const workers: string[] = [];
+  const partitions: number[] = [];
   for (const key of keys) {
-    if (key.startsWith("worker.")) view.workers.push(key.slice("worker.".length));
-    else if (key.startsWith("partition.")) {
-      const entry = await kv.get(key);
-      if (entry !== null && entry.operation === "PUT") view.owners.set(Number(key.slice("partition.".length)), entry.string());
-    }
+    if (key.startsWith("worker.")) workers.push(key.slice("worker.".length));
+    else if (key.startsWith("partition.")) partitions.push(Number(key.slice("partition.".length)));
   }
-  view.workers.sort();
-  return view;
+  return { workers, partitions };
 }
 
 const partitionKey = (p: number) => `partition.${p}`;
@@ -90,7 +99,7 @@ const workerKey = (id: string) => `worker.${id}`;
 export class PartitionLeases {
   readonly id: string;
   /** Milliseconds between ticks: a third of the lease time, at most a second. */
-  readonly tickMs: number;
+  readonly #tickMs: number;
   readonly #ttlMs: number;
   readonly #kv: KV;
   readonly #partitions: number;
@@ -113,7 +122,7 @@ export class PartitionLeases {
     this.#partitions = partitions;
     this.#hooks = hooks;
     this.#ttlMs = ttlMs;
-    this.tickMs = Math.max(100, Math.min(1000, Math.floor(ttlMs / 3)));
+    this.#tickMs = Math.max(100, Math.min(1000, Math.floor(ttlMs / 3)));
   }
 
   /** Opens (or makes) the stream's lease bucket and starts ticking. */
@@ -136,11 +145,6 @@ export class PartitionLeases {
     const leases = new PartitionLeases(kv, id, partitions, ttlMs, hooks);
     leases.#schedule();
     return leases;
-  }
-
-  /** Whether this worker holds partition `p` and is not letting it go. */
-  holds(p: number): boolean {
-    return this.#held.has(p) && !this.#releasing.has(p);
   }
 
   /**
@@ -171,7 +175,7 @@ export class PartitionLeases {
   #schedule(): void {
     const run = () => {
       this.#tick = this.#once().catch(() => undefined).finally(() => {
-        if (!this.#closed) this.#timer = setTimeout(run, this.#ticks === 1 ? Math.min(this.tickMs, START_MS) : this.tickMs);
+        if (!this.#closed) this.#timer = setTimeout(run, this.#ticks === 1 ? Math.min(this.#tickMs, START_MS) : this.#tickMs);
       });
     };
     run();
@@ -183,13 +187,10 @@ export class PartitionLeases {
     // The first tick only says this worker is here: workers started together see each other
     // before any takes partitions, so they do not take all and give half back.
     if (this.#ticks++ === 0) return;
-    // A set: a key renewed while it is listed can be listed twice.
-    const keys = new Set<string>();
-    for await (const key of await kv.keys()) keys.add(key);
+    const listed = await listKeys(kv);
     if (this.#closed) return;
-    const listed = [...keys];
-    const workers = Math.max(1, listed.filter((k) => k.startsWith("worker.")).length);
-    const owned = new Set(listed.filter((k) => k.startsWith("partition.")).map((k) => Number(k.slice("partition.".length))));
+    const workers = Math.max(1, listed.workers.length);
+    const owned = new Set(listed.partitions);
     const target = Math.ceil(this.#partitions / workers);
     const before = this.held().join(",");
 
