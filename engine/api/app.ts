@@ -43,6 +43,8 @@ export interface ApiOptions {
   manualReview?: boolean;
   /** Nice value (0 to 19) of the threads a job runs in (default DEFAULT_JOB_NICE): below the event loop's priority. */
   jobNice?: number;
+  /** SQLite: the WriteTurn buffer of the server's store (busy.ts), handed to its jobs' connections. */
+  writeTurn?: SharedArrayBuffer;
   /** NATS (serve --nats): /ready checks it, /metrics reports the readings consumers' lag (kept open: its owner closes it). */
   nats?: NatsProbe;
   /** Failed authentications per address before 429. */
@@ -113,7 +115,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
   photoRoutes(app, deps);
   rulesRoutes(app, deps);
   statusRoutes(app, deps);
-  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }), { nice: options.jobNice ?? DEFAULT_JOB_NICE });
+  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }), { nice: options.jobNice ?? DEFAULT_JOB_NICE, giveWayTo: options.writeTurn });
   jobRoutes(app, jobs);
   tokenRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { OperationSession } from "../operations/index.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
+import { WriteTurn } from "../store/sqlite/index.js";
 import { retryWhenBusy } from "./busy.js";
 import { startCheckpointer } from "./checkpointer.js";
 import type { NatsProbe } from "./nats.js";
@@ -43,7 +44,9 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
   // On PostgreSQL the pool's connections stay open and warm: one opened under load costs its
   // request a new backend and its statements' first plans.
   const opened = await openStore(options.db, sqlite ? { busyTimeoutMs: 0, walAutoCheckpoint: 0 } : { keepConnections: SERVER_CONNECTIONS });
-  const store = sqlite ? retryWhenBusy(opened) : opened;
+  // The server's jobs let its waiting writes go first (store/sqlite/write-turn.ts).
+  const turn = sqlite ? new WriteTurn() : undefined;
+  const store = sqlite ? retryWhenBusy(opened, { turn }) : opened;
   const checkpointer = sqlite ? startCheckpointer(options.db) : undefined;
   let session: OperationSession;
   let nats: NatsProbe | undefined;
@@ -62,7 +65,7 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
     await closeAll();
     throw error;
   }
-  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db, nats });
+  const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db, nats, writeTurn: turn?.buffer });
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {

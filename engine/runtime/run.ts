@@ -74,6 +74,12 @@ export interface RunOptions {
   pulseEvents?: string[];
   /** The store: an SQLite state file (created when missing) or a `postgres://` URL. */
   db: string;
+  /**
+   * SQLite: a WriteTurn's buffer (store/sqlite/write-turn.ts). The run's connections let the
+   * writers waiting on it go first before each write transaction: a job of `meterflow serve`
+   * gives way to the server's own writes.
+   */
+  giveWayTo?: SharedArrayBuffer;
   /** Output directory (created when missing). */
   out: string;
   /** Meter registry to import (upsert) before the run. */
@@ -235,7 +241,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   const out: OutDir = prepareOutDir(options.out);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(options.db);
+    store = await openStore(options.db, { giveWayTo: options.giveWayTo });
   } catch (error) {
     removeCreated(out);
     throw error;
@@ -268,7 +274,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     const threaded = (options.threads ?? (bytes >= THREADS_FROM_BYTES)) === true;
     const writeInThread = threaded && canWriteInThread();
     writer = writeInThread
-      ? threadWriter({ db: options.db, out: options.out, format, plugins: threadPlugins })
+      ? threadWriter({ db: options.db, giveWayTo: options.giveWayTo, out: options.out, format, plugins: threadPlugins })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
     const facts = createFacts();

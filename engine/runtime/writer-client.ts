@@ -81,6 +81,8 @@ export function canWriteInThread(): boolean {
 /** What the writer thread opens. */
 export interface WriterThreadInput {
   db: string;
+  /** SQLite: the WriteTurn whose waiting writers the thread's connection lets go first (RunOptions.giveWayTo). */
+  giveWayTo?: SharedArrayBuffer;
   out: string;
   format: OutputFormat;
   /** The plugin configuration: every thread loads the same plugins (their hooks run here too). */

@@ -10,7 +10,7 @@ import type { WriteJob } from "./writer.js";
 
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
-const store = await openStore(input.db);
+const store = await openStore(input.db, { giveWayTo: input.giveWayTo });
 const writer = new BatchWriter(store, createOutputFiles(input.out, input.format));
 // Every thread loads the run's plugins and runs their hooks (README "Plugins").
 const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });

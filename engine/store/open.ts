@@ -19,6 +19,12 @@ export interface OpenStoreOptions {
    * connection or thread checkpoints instead).
    */
   walAutoCheckpoint?: number;
+  /**
+   * SQLite only: the buffer of a WriteTurn (sqlite/write-turn.ts) whose waiting writers (the
+   * control API in this process) this connection lets go first before each write transaction:
+   * a job of the server passes it to its connections.
+   */
+  giveWayTo?: SharedArrayBuffer;
   /** PostgreSQL only: connections kept open and warmed while idle (a long-lived server; see PostgresStoreOptions). */
   keepConnections?: number;
 }
@@ -35,7 +41,7 @@ export function isPostgresUrl(db: string): boolean {
  */
 export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
   if (!isPostgresUrl(db)) return openSqlitePartitionedStore(db, options);
-  const { busyTimeoutMs: _, walAutoCheckpoint: __, ...pgOptions } = options;
+  const { busyTimeoutMs: _, walAutoCheckpoint: __, giveWayTo: ___, ...pgOptions } = options;
   const url = new URL(db);
   const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");

@@ -3,3 +3,4 @@
 export { openSqlitePartitionedStore } from "./open.js";
 export { LAYOUT_BASE, MIGRATIONS } from "./schema.js";
 export type { SqliteStoreOptions } from "./open.js";
+export { MAX_GIVE_WAY_MS, WriteTurn } from "./write-turn.js";

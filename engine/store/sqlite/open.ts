@@ -9,6 +9,7 @@ import { MIGRATIONS as LEGACY_MIGRATIONS } from "./legacy-schema.js";
 import { convertLegacy } from "./legacy.js";
 import { LAYOUT_BASE, migrateLayout, PARTITIONS_KEY } from "./schema.js";
 import { SqliteStore } from "./store.js";
+import { WriteTurn } from "./write-turn.js";
 
 /** Options of openSqlitePartitionedStore. */
 export interface SqliteStoreOptions {
@@ -18,6 +19,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** WAL pages after which this connection's commit checkpoints (default 1000; 0 never), once opened. */
   walAutoCheckpoint?: number;
+  /**
+   * A WriteTurn's buffer (write-turn.ts): this connection lets the writers waiting on it (the
+   * control API of the same process) go first before each write transaction.
+   */
+  giveWayTo?: SharedArrayBuffer;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
     const count = db.transaction(() => prepare(db, path, partitions)).immediate();
     if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     if (options.walAutoCheckpoint !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutoCheckpoint))}`);
-    return new SqliteStore(db, count, path);
+    return new SqliteStore(db, count, path, options.giveWayTo === undefined ? undefined : new WriteTurn(options.giveWayTo));
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;

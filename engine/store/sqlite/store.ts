@@ -16,6 +16,7 @@ import { RegistryTable } from "../../meters/registry-table.js";
 import { prepareRegistry, readRegistryRows, streamRegistryRows, writeRegistryRows } from "./registry.js";
 import type { RegistryStatements } from "./registry.js";
 import { PARTITIONS_KEY } from "./schema.js";
+import type { WriteTurn } from "./write-turn.js";
 
 const now = () => new Date().toISOString();
 const nan = (v: number | null) => (v === null ? Number.NaN : v);
@@ -38,10 +39,14 @@ export class SqliteStore implements PartitionedStore {
   /** Statements by their SQL, prepared once per connection (preparing costs more than most of these reads). */
   readonly #statements = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database, partitions: number, path: string) {
+  /** Writers of this process this connection lets go first (write-turn.ts), when it is a job's. */
+  readonly #turn: WriteTurn | undefined;
+
+  constructor(db: Database.Database, partitions: number, path: string, turn?: WriteTurn) {
     this.#db = db;
     this.partitions = partitions;
     this.#path = path;
+    this.#turn = turn;
     this.#registry = prepareRegistry(db);
     this.#commit = prepareCommit(db);
   }
@@ -67,7 +72,12 @@ export class SqliteStore implements PartitionedStore {
   }
 
   #write<T>(what: string, work: (db: Database.Database) => T): T {
-    return this.#do("MF_ERR_STORE_WRITE", what, () => this.#db.transaction(() => work(this.#db)).immediate());
+    this.#turn?.giveWay();
+    try {
+      return this.#do("MF_ERR_STORE_WRITE", what, () => this.#db.transaction(() => work(this.#db)).immediate());
+    } finally {
+      this.#turn?.ended();
+    }
   }
 
   async registry(meterIds: readonly string[]): Promise<RegistryRow[]> {
