@@ -2,7 +2,7 @@
 // day (ten nightly files concatenated), with the registry (half with a baseline of 2026-11-20)
 // imported by the same run, on a fresh state every run:
 //   meterflow run --meters registry-200k.csv --db fresh.db --out out/ backlog.csv
-import { compare, describeRun, Fleet, rate, removeState, row, ShapeFailure, timedStep } from "./lib.js";
+import { compareThreads, describeRun, Fleet, rate, removeState, row, ShapeFailure, timedStep } from "./lib.js";
 import type { Shape } from "./lib.js";
 
 const METERS = 200_000;
@@ -27,7 +27,7 @@ export const backlog: Shape = {
     });
     const db = ctx.ws.path("backlog.db");
     const out = (run: number) => ctx.ws.path(`out-c-${run}`);
-    const runs = await compare(ctx.runs, ctx.ws.root, {
+    const variants = await compareThreads(ctx, {
       prepare: (run) => {
         removeState(db);
         ctx.ws.emptyDir(`out-c-${run}`);
@@ -41,6 +41,6 @@ export const backlog: Shape = {
       },
     }, { args: () => [ctx.ws.path("floor-c.csv"), "--seed", registry, readings] });
     removeState(db);
-    return [row(this.name, this.goal, READINGS, runs, (r) => (READINGS / r.seconds >= 1e6 ? "yes" : `no (${rate(READINGS / r.seconds)}/s)`))];
+    return variants.map((v) => row(this.name + v.label, this.goal, READINGS, v.runs, (r) => (READINGS / r.seconds >= 1e6 ? "yes" : `no (${rate(READINGS / r.seconds)}/s)`)));
   },
 };

@@ -2,7 +2,9 @@
 // as a child process (spawn -> exit) several times beside a plain-JS floor doing the same job
 // naively on the same files, and reports median seconds, rows/s and peak RSS; a table at the end.
 //   npm run bench:shapes                     (a, b, c, d; 3 runs each)
-//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,f] [--runs N]
+//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,f] [--runs N] [--threads 1,2]
+// --threads LIST runs meterflow in the run shapes (a, c) once per thread count in each timed run
+// (`meterflow run ... --threads N`, alternating), a table row each.
 // Shape f (10M meters) is heavy and runs only when named in --only. Data lives in a temp
 // directory, removed at the end; nothing is written to the repository.
 import { parseArgs } from "node:util";
@@ -16,7 +18,9 @@ import { small } from "./small.js";
 
 const SHAPES: Shape[] = [nightly, small, backlog, importShape, huge];
 
-const { values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string", default: "3" }, threads: { type: "string" } } });
+const threads = values.threads?.split(",").map(Number);
+if (threads !== undefined && threads.some((t) => !Number.isInteger(t) || t < 0)) throw new Error(`--threads takes thread counts such as 1,2, got ${values.threads}`);
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 const keys = values.only === undefined ? SHAPES.filter((s) => !s.heavy).map((s) => s.key) : values.only.split(",").map((k) => k.trim());
@@ -35,7 +39,7 @@ const rows: Row[] = [];
 try {
   for (const shape of SHAPES.filter((s) => keys.includes(s.key))) {
     try {
-      rows.push(...(await shape.run({ ws, runs })));
+      rows.push(...(await shape.run({ ws, runs, threads })));
     } catch (error) {
       if (!(error instanceof ShapeFailure)) throw error;
       console.log(`  FAILED: ${error.message}`);

@@ -109,6 +109,8 @@ export interface Proc {
   seconds: number;
   /** Peak RSS in MiB (KiB / 1024, as summary.json's peak_rss_mb); NaN when unknown. */
   rssMiB: number;
+  /** User + system CPU seconds of the process and its threads (GNU time); NaN when unknown. */
+  cpuSeconds: number;
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -119,7 +121,7 @@ export interface Proc {
 export function timedNode(args: string[], cwd: string, outDir?: string): Promise<Proc> {
   const rssFile = join(cwd, `rss-${process.pid}.txt`);
   rmSync(rssFile, { force: true });
-  const [cmd, argv] = TIME === undefined ? [process.execPath, args] : [TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...args]];
+  const [cmd, argv] = TIME === undefined ? [process.execPath, args] : [TIME, ["-f", "%U %S %M", "-o", rssFile, process.execPath, ...args]];
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(cmd, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: CHILD_TIMEOUT_MS });
@@ -130,21 +132,22 @@ export function timedNode(args: string[], cwd: string, outDir?: string): Promise
     child.on("error", reject);
     child.on("close", (code, signal) => {
       const seconds = (performance.now() - start) / 1000;
-      resolve({ seconds, rssMiB: peakRss(rssFile, outDir), code, signal, stdout, stderr });
+      resolve({ seconds, ...usage(rssFile, outDir), code, signal, stdout, stderr });
     });
   });
 }
 
-function peakRss(rssFile: string, outDir: string | undefined): number {
+/** Peak RSS and CPU time: from GNU time where it is, else the RSS of summary.json. */
+function usage(rssFile: string, outDir: string | undefined): { rssMiB: number; cpuSeconds: number } {
   if (TIME !== undefined) {
     // GNU time writes "Command exited with non-zero status N" before the format when it failed.
     const last = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").pop() : undefined;
     rmSync(rssFile, { force: true });
-    const kib = Number(last);
-    return last === undefined || !Number.isFinite(kib) ? NaN : kib / 1024;
+    const [user, system, kib] = (last ?? "").split(" ").map(Number);
+    return { rssMiB: Number.isFinite(kib) ? kib / 1024 : NaN, cpuSeconds: user + system };
   }
   const summary = outDir === undefined ? undefined : readSummary(outDir);
-  return summary?.peak_rss_mb ?? NaN;
+  return { rssMiB: summary?.peak_rss_mb ?? NaN, cpuSeconds: NaN };
 }
 
 /** The fields of summary.json the shapes check. */
@@ -247,6 +250,35 @@ export async function compare(runs: number, cwd: string, mf: Side, floor: Side):
   return out;
 }
 
+/** One `meterflow` command line of a comparison and its runs (compareThreads). */
+export interface Variant {
+  /** What the command line adds (" --threads 2"), or "" as the shape gives it. */
+  label: string;
+  runs: { mf: Proc[]; floor: Proc[] };
+}
+
+/**
+ * compare(), with each timed run of meterflow once per thread count of `--threads LIST`
+ * (`meterflow run ... --threads N`, alternating within each run, then the floor once), or once as
+ * the shape gives it when the bench has no --threads.
+ */
+export async function compareThreads(ctx: Context, mf: Side, floor: Side): Promise<Variant[]> {
+  if (ctx.threads === undefined) return [{ label: "", runs: await compare(ctx.runs, ctx.ws.root, mf, floor) }];
+  const variants = ctx.threads.map((t) => ({ threads: t, label: ` --threads ${t}`, runs: { mf: [] as Proc[], floor: [] as Proc[] } }));
+  for (let run = 0; run < ctx.runs; run++) {
+    const line: string[] = [];
+    for (const v of variants) {
+      const m = await step(`meterflow${v.label}`, CLI, { ...mf, args: (r) => [...mf.args(r), "--threads", String(v.threads)] }, run, ctx.ws.root);
+      v.runs.mf.push(m.proc);
+      line.push(`meterflow${v.label} ${m.proc.seconds.toFixed(2)} s ${mib(m.proc.rssMiB)} (CPU ${(m.proc.cpuSeconds ?? NaN).toFixed(2)} s)`);
+    }
+    const f = await step("floor", FLOOR, floor, run, ctx.ws.root);
+    for (const v of variants) v.runs.floor.push(f.proc);
+    console.log(`  run ${run + 1}  ${line.join("  |  ")}  |  floor ${f.proc.seconds.toFixed(2)} s ${mib(f.proc.rssMiB)}`);
+  }
+  return variants;
+}
+
 /** Runs one side once and checks it; a non-zero exit is a ShapeFailure with its output. */
 export async function step(name: string, script: string, side: Side, run: number, cwd: string): Promise<{ proc: Proc; note: string }> {
   side.prepare?.(run);
@@ -312,6 +344,8 @@ export function timedStep<T>(label: string, fn: () => T): T {
 export interface Context {
   ws: Workspace;
   runs: number;
+  /** `--threads 1,2`: the run shapes' meterflow once per thread count (compareThreads). */
+  threads?: number[];
 }
 
 /** A shape: its key for --only, its name and goal for the table, and its benchmark. */

@@ -4,7 +4,7 @@
 //   meterflow run --meters registry.csv --db state.db --out out/ night2.csv
 // (the registry is unchanged since night 1, so the run hashes it and skips the import).
 // Also the 1M-meter files and states that shapes (b) and (d) reuse.
-import { CLI, compare, copyState, describeRun, Fleet, rate, row, ShapeFailure, step, timedStep } from "./lib.js";
+import { CLI, compareThreads, copyState, describeRun, Fleet, rate, row, ShapeFailure, step, timedStep } from "./lib.js";
 import type { Context, Shape } from "./lib.js";
 
 export const MILLION = 1_000_000;
@@ -73,7 +73,7 @@ export const nightly: Shape = {
     const base = await night1State(ctx);
     const db = ctx.ws.path("night2-run.db");
     const out = (run: number) => ctx.ws.path(`out-a-${run}`);
-    const runs = await compare(ctx.runs, ctx.ws.root, {
+    const variants = await compareThreads(ctx, {
       prepare: (run) => {
         copyState(base, db);
         ctx.ws.emptyDir(`out-a-${run}`);
@@ -89,10 +89,10 @@ export const nightly: Shape = {
     // The last timed run's state is the after-night-2 state shape (b) uses.
     night2 = ctx.ws.path("after-night2.db");
     copyState(db, night2);
-    return [row(this.name, this.goal, MILLION, runs, (r) => {
+    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, (r) => {
       const perS = MILLION / r.seconds;
       const memory = r.rssMiB < 600 ? "" : `, RSS ${Math.round(r.rssMiB)} >= 600`;
       return perS >= 1e6 && memory === "" ? "yes" : perS >= 0.5e6 && memory === "" ? "minimum only" : `no (${rate(perS)}/s${memory})`;
-    })];
+    }));
   },
 };

@@ -18,7 +18,7 @@ import { Decider } from "./decider.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { RulesDecider } from "./rules.js";
-import type { SensorStage } from "./sensors.js";
+import type { SensorStage, SensorStats } from "./sensors.js";
 import { sensorMeterIds } from "./sensors.js";
 import { FlagList, SliceHeld, SliceHistory } from "./slice.js";
 import type { HeldColumns } from "./slice.js";
@@ -52,6 +52,15 @@ export interface DecideOutput extends BatchOutput {
   flagged: number[];
   /** The batch's sensor meters' episodes after it. */
   episodes?: ThresholdSnapshot;
+  /** What this decision added to the decider's running tallies (for a run's summary when it decides in threads). */
+  tallies: DecisionTallies;
+}
+
+/** A decision's additions to the summary's pulse faults and sensor figures. */
+export interface DecisionTallies {
+  /** Pulse readings per fault name. */
+  pulseFaults: Array<[string, number]>;
+  sensors?: SensorStats;
 }
 
 /** What a thread compiles once. */
@@ -103,10 +112,19 @@ export class BatchDecider {
       // Room for a reading each (and a few corrections) without growing.
       history: createEntries(Math.max(1024, input.batch.length + (input.batch.length >> 3))), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
     };
+    const faultsBefore = new Map(this.#decider.pulseFaults);
+    const stats = this.#env.sensors?.stage.stats;
+    const statsBefore = stats === undefined ? undefined : { ...stats };
     this.#decider.decide(input.batch, input.keys, out);
+    const tallies: DecisionTallies = {
+      pulseFaults: [...this.#decider.pulseFaults].map(([name, n]): [string, number] => [name, n - (faultsBefore.get(name) ?? 0)]).filter(([, n]) => n !== 0),
+      ...(stats === undefined ? {} : {
+        sensors: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v - statsBefore![k as keyof SensorStats]])) as unknown as SensorStats,
+      }),
+    };
     const sensorMeters = tracker === undefined ? [] : sensorMeterIds(input.batch);
     return {
-      ...out, state: input.state, heldNow: held.added, flagged: flags.meters,
+      ...out, state: input.state, heldNow: held.added, flagged: flags.meters, tallies,
       ...(tracker === undefined ? {} : { episodes: tracker.snapshotOf(sensorMeters) }),
     };
   }

@@ -2,7 +2,11 @@
 // buckets of its meters, their flags, the held readings and history the decision needs), decide
 // it (engine/decide, no I/O), then hand its commit and its output lines to the writer, which
 // commits first and writes the lines after. A batch committed before is a duplicate, or adopted
-// from a run that did not finish (replay.ts).
+// from a run that did not finish (replay.ts). With a decision pool, `pipeline` keeps as many
+// batches in the pool's threads as it has threads: the next batch is loaded and cut while the
+// ones before are decided, and batches finish (state back, lines, commit) in their order. A batch
+// that names a meter of a batch still being decided (or needs the store to hold everything
+// before it) waits for those first, so every meter's readings are decided in order.
 import { Decider } from "../decide/decider.js";
 import type { BatchCounts, BatchOutput } from "../decide/output.js";
 import type { ProcessorContext } from "./context.js";
@@ -14,11 +18,22 @@ import { rejectOutOfRange } from "../ingest/ranges.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import { applySlice, sliceOf } from "./slice.js";
+import type { Slice } from "./slice.js";
+import type { DecideOutput } from "../decide/decide.js";
 import type { HistoryEntries } from "../store/history.js";
 import { createBatchLines, emitBatch } from "./emit.js";
 import type { BatchLines } from "./emit.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
+
+/** The reason a reading of a meter missing from the registry is held with. */
+const UNKNOWN_METER = "unknown_meter";
+
+/** Whether a batch has rows of meters missing from the registry (key -1). */
+function hasUnknown(keys: Int32Array, n: number): boolean {
+  for (let row = 0; row < n; row++) if (keys[row] === -1) return true;
+  return false;
+}
 
 /** Milliseconds spent per stage, summed over batches. */
 export interface StageTimes {
@@ -36,6 +51,30 @@ interface Slot {
   lines: BatchLines;
 }
 
+/** A batch loaded, keyed and checked, ready to be decided. */
+interface Prepared {
+  batch: ReadingBatch;
+  seq: number;
+  input: string;
+  id: string;
+  keys: Int32Array;
+  out: BatchOutput;
+  slot: Slot;
+  /** Time handing over and loading took before the decision (stage times). */
+  commitMs: number;
+  validateMs: number;
+}
+
+/** A batch whose slice is being decided in a pool thread. */
+interface InFlight extends Prepared {
+  slice: Slice;
+  decided: Promise<DecideOutput>;
+  /** Marks its meters' keys in `#owner`. */
+  stamp: number;
+  /** Cutting the slice and handing it over. */
+  startMs: number;
+}
+
 export class BatchRunner {
   /** Time per stage so far, for the run summary and the benchmark. */
   readonly stages: StageTimes = { validate: 0, compute: 0, commit: 0, output: 0 };
@@ -44,6 +83,11 @@ export class BatchRunner {
   readonly #resolver: KeyResolver;
   readonly #slots: Slot[] = [];
   #slot = 0;
+  /** Batches in the pool's threads, oldest first (pipeline). */
+  readonly #inFlight: InFlight[] = [];
+  /** The stamp of the batch in flight that names each working-set key (0: none since). */
+  #owner = new Int32Array(0);
+  #stamp = 0;
   /** Batches handed to the writer in this run (the store sees them only once committed). */
   readonly #submitted = new Set<string>();
   /** Unknown meters whose held readings were read from the store in this run. */
@@ -54,7 +98,9 @@ export class BatchRunner {
     this.#decider = new Decider(ctx);
     this.#resolver = new KeyResolver(ctx.ws);
     const capacity = ctx.batchCapacity ?? 65536;
-    for (let i = 0; i < SLOTS; i++) this.#slots.push({ history: createEntries(capacity, true), lines: createBatchLines(true, capacity < 65536 ? 1 << 12 : 1 << 22) });
+    // A slot per batch in flight, besides the one being loaded and the one the writer may hold.
+    const slots = ctx.pool === undefined ? SLOTS : SLOTS + ctx.pool.threads - 1;
+    for (let i = 0; i < slots; i++) this.#slots.push({ history: createEntries(capacity, true), lines: createBatchLines(true, capacity < 65536 ? 1 << 12 : 1 << 22) });
   }
 
   /** Pulse readings per fault name so far. */
@@ -69,10 +115,48 @@ export class BatchRunner {
 
   /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
   async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
+    if (this.#inFlight.length > 0) throw new Error("BatchRunner.process with batches in flight: drain() them first");
+    const prepared = await this.#prepare(batch, seq, input);
+    if (!("keys" in prepared)) return prepared;
+    if (this.#ctx.pool === undefined) return this.#finishInline(prepared);
+    return this.#finishPooled(this.#start(prepared));
+  }
+
+  /**
+   * Processes one batch as part of a stream (a run's files): with a pool, the batch goes to a
+   * thread and this returns once fewer batches than threads are in flight; without, it is
+   * processed at once. Returns the counts of the batches finished meanwhile, in their order.
+   */
+  async pipeline(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts[]> {
+    const pool = this.#ctx.pool;
+    if (pool === undefined) return [await this.process(batch, seq, input)];
+    const done: BatchCounts[] = [];
+    const prepared = await this.#prepare(batch, seq, input, async (keys, alone) => {
+      if (this.#inFlight.length > 0 && (alone || this.#overlaps(keys, batch.length))) done.push(...await this.drain());
+    });
+    if (!("keys" in prepared)) return [...done, prepared];
+    this.#inFlight.push(this.#start(prepared));
+    while (this.#inFlight.length >= pool.threads) done.push(await this.#finishPooled(this.#inFlight.shift()!));
+    return done;
+  }
+
+  /** Finishes every batch in flight (pipeline), in order; their counts. */
+  async drain(): Promise<BatchCounts[]> {
+    const done: BatchCounts[] = [];
+    while (this.#inFlight.length > 0) done.push(await this.#finishPooled(this.#inFlight.shift()!));
+    return done;
+  }
+
+  /**
+   * Loads, keys and checks a batch; a batch committed before is answered from the store (its
+   * counts returned). `touch` is called once the batch's keys are known and before anything of
+   * its meters' state is read or changed (`alone`: the batch must wait for every batch before it).
+   */
+  async #prepare(batch: ReadingBatch, seq: number, input: string, touch?: (keys: Int32Array, alone: boolean) => Promise<void>): Promise<Prepared | BatchCounts> {
     const { store, writer, ws } = this.#ctx;
     const t0 = performance.now();
     await writer.ready(64 << 20);
-    const slot = this.#slots[(this.#slot = (this.#slot + 1) % SLOTS)];
+    const slot = this.#slots[(this.#slot = (this.#slot + 1) % this.#slots.length)];
     const t1 = performance.now();
     const n = batch.length;
     const id = batch.batchId ?? batchId(batch);
@@ -96,27 +180,114 @@ export class BatchRunner {
     };
     this.#reject(batch, out, input);
     const committed = await known;
+    // A batch answered from the store or sent twice, or with meters not in the registry (their
+    // held readings are known by id, not by key), goes after every batch before it.
+    const again = this.#submitted.has(id) || this.#inFlight.some((f) => f.id === id);
+    await touch?.(keys, committed !== undefined || again || hasUnknown(keys, n));
     if (committed !== undefined || this.#submitted.has(id)) {
       await emitCommitted(this.#ctx, committed, out, id, slot.lines);
       return out.counts;
     }
     await this.#slices(batch, keys);
     this.#ctx.inspect?.(batch, keys, this.#ctx.state);
+    return { batch, seq, input, id, keys, out, slot, commitMs: t1 - t0, validateMs: performance.now() - t1 };
+  }
+
+  /** Decides a prepared batch in this thread and finishes it. */
+  #finishInline(p: Prepared): BatchCounts {
     const t2 = performance.now();
-    if (this.#ctx.pool === undefined) this.#decider.decide(batch, keys, out);
-    else await this.#decideInPool(batch, keys, out);
+    this.#decider.decide(p.batch, p.keys, p.out);
+    return this.#finish(p, performance.now() - t2);
+  }
+
+  /** Cuts a prepared batch's slice and hands it to a pool thread. */
+  #start(p: Prepared): InFlight {
+    const t = performance.now();
+    const ctx = this.#ctx;
+    const slice = sliceOf(ctx, p.batch, p.keys);
+    if (ctx.episodes !== undefined) slice.input.episodes = ctx.episodes.snapshot(p.batch);
+    // The slice's columns were cut for this call (slice.ts): handed over, not copied.
+    const decided = ctx.pool!.decide(slice.input, { handOver: true });
+    // Awaited when the batch finishes; a run that stops first must not leave it unhandled.
+    decided.catch(() => undefined);
+    const stamp = ++this.#stamp;
+    this.#mark(p.keys, p.batch.length, stamp);
+    return { ...p, slice, decided, stamp, startMs: performance.now() - t };
+  }
+
+  /**
+   * Waits for a batch's decision and puts it back: state into the working set, ledger entries
+   * under working-set keys, held readings, flags and episodes, and the outputs into `out` (whose
+   * rejections, made before, stay); then finishes it.
+   */
+  async #finishPooled(f: InFlight): Promise<BatchCounts> {
+    const ctx = this.#ctx;
+    const t = performance.now();
+    const decided = await f.decided;
+    applySlice(ctx, f.slice, decided);
+    if (decided.episodes !== undefined) ctx.episodes?.merge(decided.episodes);
+    const { out } = f;
+    const rejected = out.counts.rejected;
+    Object.assign(out.counts, decided.counts, { rejected: rejected + decided.counts.rejected });
+    for (let i = 0; i < decided.history.length; i++) {
+      const h = decided.history;
+      appendEntry(out.history, h.meter[i], h.end[i], h.value[i], h.prev[i], h.start[i], h.consumption[i], h.billed[i], h.flags[i], h.held[i], h.override[i]);
+    }
+    out.held.push(...decided.held);
+    out.heldOut.push(...decided.heldOut);
+    out.alerts.push(...decided.alerts);
+    out.audit.push(...decided.audit);
+    if (decided.released !== undefined) (out.released ??= []).push(...decided.released);
+    // The thread's running tallies are its own: what this decision added goes into the summary's.
+    for (const [name, n] of decided.tallies.pulseFaults) this.#decider.pulseFaults.set(name, (this.#decider.pulseFaults.get(name) ?? 0) + n);
+    const stats = ctx.sensors?.stats;
+    if (stats !== undefined && decided.tallies.sensors !== undefined) {
+      for (const key of Object.keys(stats) as Array<keyof typeof stats>) stats[key] += decided.tallies.sensors[key];
+    }
+    // The thread added the unknown meters' readings it held to its copy of the set; so does this one.
+    if (ctx.unknownHeld !== undefined) {
+      for (const h of decided.held) if (h.reasons === UNKNOWN_METER) ctx.unknownHeld.add(`${h.meterId}:${h.endDay}:${h.value}`);
+    }
+    return this.#finish(f, f.startMs + performance.now() - t);
+  }
+
+  /** A decided batch: its ledger into the history cache, its lines formatted, its commit handed to the writer. */
+  #finish(p: Prepared, computeMs: number): BatchCounts {
+    const { out, slot } = p;
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
-    emitBatch(this.#ctx.format, ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
+    emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
     const t4 = performance.now();
-    writer.submit({ kind: "commit", commit: this.#ctx.commits.build(id, seq, input, batch, keys, out), lines: bytesOf(slot.lines) });
-    this.#submitted.add(id);
+    this.#ctx.writer.submit({ kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out), lines: bytesOf(slot.lines) });
+    this.#submitted.add(p.id);
     const st = this.stages;
-    st.commit += t1 - t0 + performance.now() - t4;
-    st.validate += t2 - t1;
-    st.compute += t3 - t2;
+    st.commit += p.commitMs + performance.now() - t4;
+    st.validate += p.validateMs;
+    st.compute += computeMs;
     st.output += t4 - t3;
     return out.counts;
+  }
+
+  /** Stamps the working-set keys of a batch going into the pool. */
+  #mark(keys: Int32Array, n: number, stamp: number): void {
+    const size = this.#ctx.ws.size;
+    if (this.#owner.length < size) {
+      const grown = new Int32Array(Math.max(size, this.#owner.length * 2));
+      grown.set(this.#owner);
+      this.#owner = grown;
+    }
+    for (let row = 0; row < n; row++) if (keys[row] >= 0) this.#owner[keys[row]] = stamp;
+  }
+
+  /** Whether the batch names a meter of a batch still in flight. */
+  #overlaps(keys: Int32Array, n: number): boolean {
+    const owner = this.#owner;
+    const oldest = this.#inFlight[0].stamp;
+    for (let row = 0; row < n; row++) {
+      const k = keys[row];
+      if (k >= 0 && k < owner.length && owner[k] >= oldest) return true;
+    }
+    return false;
   }
 
   /**
@@ -158,32 +329,6 @@ export class BatchRunner {
     const known = (this.#ctx.unknownHeld ??= new Set());
     for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
     for (const id of unknown) this.#unknownRead.add(id);
-  }
-
-  /**
-   * Decides the batch's slice in a decision thread and puts what it decided back: state into the
-   * working set, ledger entries under working-set keys, held readings, flags and episodes, and the
-   * outputs into `out` (whose rejections, made here, stay).
-   */
-  async #decideInPool(batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Promise<void> {
-    const ctx = this.#ctx;
-    const slice = sliceOf(ctx, batch, keys);
-    if (ctx.episodes !== undefined) slice.input.episodes = ctx.episodes.snapshot(batch);
-    // The slice's columns were cut for this call (slice.ts): handed over, not copied.
-    const decided = await ctx.pool!.decide(slice.input, { handOver: true });
-    applySlice(ctx, slice, decided);
-    if (decided.episodes !== undefined) ctx.episodes?.merge(decided.episodes);
-    const rejected = out.counts.rejected;
-    Object.assign(out.counts, decided.counts, { rejected: rejected + decided.counts.rejected });
-    for (let i = 0; i < decided.history.length; i++) {
-      const h = decided.history;
-      appendEntry(out.history, h.meter[i], h.end[i], h.value[i], h.prev[i], h.start[i], h.consumption[i], h.billed[i], h.flags[i], h.held[i], h.override[i]);
-    }
-    out.held.push(...decided.held);
-    out.heldOut.push(...decided.heldOut);
-    out.alerts.push(...decided.alerts);
-    out.audit.push(...decided.audit);
-    if (decided.released !== undefined) (out.released ??= []).push(...decided.released);
   }
 
   /** Checks that need the registry: a value beyond the register's range, a pulse count that is not whole. */

@@ -34,6 +34,7 @@ import { warnOnStderr } from "../decide/rules.js";
 import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
+import { canDecideInThreads, DecisionPool } from "../pool/index.js";
 import { BatchRunner } from "./batches.js";
 import { loadDecisionSetup } from "./decision-setup.js";
 import { routeByBucket } from "./bucket-window.js";
@@ -100,6 +101,12 @@ export interface RunOptions {
    * TypeScript sources run in one thread). Default: for inputs of 4 MiB or more.
    */
   threads?: boolean;
+  /**
+   * Threads deciding the batches (a piscina pool, engine/pool; only from the compiled package,
+   * with `threads`): 2 or more decide that many batches at once, each batch's meters in order;
+   * 0 or 1 (the default) decide in the run's main thread.
+   */
+  decisionThreads?: number;
   /**
    * The first input's decoding worker, started gated before the program loaded (the command line
    * does: engine/cli/early-decoder.ts). The run lets it read the store once its registry is
@@ -249,6 +256,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   let runId = -1;
   let writer: WriterClient | undefined;
   let lock: RunLock | undefined;
+  let pool: DecisionPool | undefined;
   try {
     lock = await acquireRunLock(options.db, store, { wait: options.wait, onWait: options.onWait });
     await plugins.setup();
@@ -286,8 +294,10 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
     await episodes?.start();
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
+    const decisionThreads = threaded && canDecideInThreads() ? options.decisionThreads ?? 0 : 0;
+    if (decisionThreads >= 2) pool = new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, decisionThreads);
     const processor = new BatchRunner({
-      store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws),
+      store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws), pool,
       heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
       commits: await CommitBuilder.create(store, ws, runId, rules.version, episodes), episodes,
       rules, facts, sensors, ranges, pluginFacts,
@@ -327,14 +337,17 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       try {
         for await (const batch of batches) {
           decode += performance.now() - waited;
-          const counts = await processor.process(batch, seq++, input.path);
+          const finished = await processor.pipeline(batch, seq++, input.path);
           reached.batches = seq;
           if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
-          addCounts(total, counts);
-          await options.onProgress?.(total.rows);
+          for (const counts of finished) addCounts(total, counts);
+          if (finished.length > 0) await options.onProgress?.(total.rows);
           if (progress !== undefined) progress.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
           waited = performance.now();
         }
+        const drained = await processor.drain();
+        for (const counts of drained) addCounts(total, counts);
+        if (drained.length > 0) await options.onProgress?.(total.rows);
       } catch (error) {
         throw namingInput(error, input.path);
       }
@@ -388,6 +401,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     if (left.length > 0) throw new RunError(`${error.message}; partial outputs left in ${options.out}: ${left.join(", ")}`, error);
     throw error;
   } finally {
+    await pool?.close();
     await lock?.release();
     await store.close();
     await plugins.teardown();

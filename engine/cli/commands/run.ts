@@ -34,9 +34,10 @@ Options:
   --format csv|ndjson row files as CSV (default) or NDJSON
   --batch-size N      readings per batch and transaction, 1 to 16777216 (default 65536)
   --future-days N     days after today an end date may lie, 0 to 1000000 (default 1)
-  --threads N         0: decode, decide and write in one thread; 1 or more: decode and
-                      write in threads beside the decision (default: threads for inputs
-                      of 4 MiB or more)
+  --threads N         0: decode, decide and write in one thread; 1: decode and write in
+                      threads beside the decision; 2 or more: besides, N threads decide
+                      batches at once (each meter's readings in order) (default: 1 for
+                      inputs of 4 MiB or more, else 0)
   --wait              when another run holds the state, wait for it to finish (default:
                       stop, saying which run holds it and since when)
   --quiet             no summary table on standard output, no progress on standard error
@@ -77,7 +78,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const batchSize = integerIn("--batch-size", values["batch-size"], 1, MAX_BATCH_SIZE);
   const futureDays = integerIn("--future-days", values["future-days"], 0, 1_000_000);
-  const threads = values.threads === undefined ? undefined : integerIn("--threads", values.threads, 0, 1024) > 0;
+  const threadCount = values.threads === undefined ? undefined : integerIn("--threads", values.threads, 0, 1024);
+  const threads = threadCount === undefined ? undefined : threadCount > 0;
   const out = values.out;
   const decoder = startEarlyDecoder({ inputs: positionals, pulseEvents, inputFormat, threads, batchSize, futureDays, db: values.db, config: values.config });
   let loaded;
@@ -91,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   const [{ runFiles }, { summaryTable }, { METERS_REJECTED }, { printRegistryRejections }] = loaded;
   const summary = await runFiles({
     inputs: positionals, pulseEvents, config: values.config, db: values.db, out, meters: values.meters, rules: values.rules, format: values.format,
-    batchSize, futureDays, ...(threads === undefined ? {} : { threads }), ...(inputFormat === undefined ? {} : { inputFormat }), decoder,
+    batchSize, futureDays, ...(threads === undefined ? {} : { threads, decisionThreads: threadCount }), ...(inputFormat === undefined ? {} : { inputFormat }), decoder,
     wait: values.wait, onWait: (holder) => console.error(`meterflow: ${holder} (--wait)`),
     onRegistry: (imported) => printRegistryRejections(imported.rejections ?? [], join(out, METERS_REJECTED)),
     ...(values.quiet ? {} : { inputProgress: inputProgress() }),

@@ -1,6 +1,7 @@
 // The threaded run (the compiled command: an ingest worker, the pipeline, a writer thread)
 // produces exactly what the single-threaded run of the sources produces, on the demo data set
-// with every kind of row in it. Also: an output directory that cannot be written stops the run
+// with every kind of row in it; with decision threads (--threads 2) too, line for line, also when
+// the batches being decided at once share meters. Also: an output directory that cannot be written stops the run
 // with one line.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateDemoData } from "../../../engine/demo/index.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
-import { runAndRead } from "../../helpers/run.js";
+import { METERS_HEADER, runAndRead } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -32,22 +33,79 @@ describe("threads", () => {
       meters: data.files.meters, inputs, pulseEvents: [data.files.pulseEvents], config: data.files.config,
       db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000,
     });
-    const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "2000", "--meters", data.files.meters,
-      "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
-      "--db", join(dir, "threaded.db"), "--out", join(dir, "threaded"), ...inputs], { encoding: "utf8" });
-    expect(threaded.status, threaded.stderr).toBe(0);
-    for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv"]) {
-      expect(sorted(join(dir, "threaded", file)), file).toEqual(sorted(join(dir, "inline", file)));
+    // --threads 1: decoding and writing in threads; 2: besides, two threads deciding batches at once.
+    for (const threads of ["1", "2"]) {
+      const out = join(dir, `threads-${threads}`);
+      const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads, "--batch-size", "2000", "--meters", data.files.meters,
+        "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
+        "--db", join(dir, `threads-${threads}.db`), "--out", out, ...inputs], { encoding: "utf8" });
+      expect(threaded.status, threaded.stderr).toBe(0);
+      for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv"]) {
+        expect(sorted(join(out, file)), `${file}, --threads ${threads}`).toEqual(sorted(join(dir, "inline", file)));
+      }
+      const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+      for (const key of ["in", "billable", "held", "rejected", "duplicates", "sensor", "corrections", "alerts", "pulse_faults", "sensors", "held_reasons"]) {
+        expect(summary[key], `${key}, --threads ${threads}`).toEqual(inline.summary[key as keyof typeof inline.summary]);
+      }
     }
-    const summary = JSON.parse(readFileSync(join(dir, "threaded", "summary.json"), "utf8"));
-    for (const key of ["in", "billable", "held", "rejected", "duplicates", "sensor", "corrections", "alerts"]) {
-      expect(summary[key], key).toBe(inline.summary[key as keyof typeof inline.summary]);
+    // Decision threads finish batches in their order: the same lines in the same order.
+    for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv"]) {
+      expect(readFileSync(join(dir, "threads-2", file), "utf8"), file).toBe(readFileSync(join(dir, "threads-1", file), "utf8"));
     }
     expect(inline.summary.corrections).toBeGreaterThan(0);
     expect(inline.summary.rejected).toBeGreaterThanOrEqual(12);
     expect(inline.summary.sensor).toBeGreaterThan(0);
     expect(inline.summary.alerts).toBeGreaterThan(0);
     expect(Object.keys(inline.summary.pulse_faults).length).toBeGreaterThan(0);
+  });
+
+  it("decide each meter's readings in order when batches in the decision threads share meters", async () => {
+    // 40 meters x 20 days in a random order (back-dated readings, corrections), typos (held), exact
+    // re-sends, and meters missing from the registry sent twice, then all again in a second file;
+    // batches of 7, so that most batches name a meter of a batch still being decided.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const meters = Array.from({ length: 40 }, (_, i) => `E-${i + 1},electricity.register,kWh,1,,,,,,,,,1000,2026-10-31`);
+    const rows: string[] = [];
+    for (let m = 1; m <= 40; m++) {
+      let value = 1000;
+      for (let day = 1; day <= 20; day++) {
+        value += Math.floor(random() * 30);
+        const typo = random() < 0.04;
+        rows.push(`E-${m},2026-11-${String(day).padStart(2, "0")},${typo ? value * 10 : value},,auto,`);
+        if (random() < 0.05) rows.push(rows[rows.length - 1]);
+      }
+    }
+    for (let u = 1; u <= 3; u++) rows.push(`X-${u},2026-11-05,${u * 100},,auto,`, `X-${u},2026-11-05,${u * 100},,auto,`);
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    const registry = join(dir, "order-meters.csv");
+    const readings = join(dir, "order.csv");
+    // A second file sends the missing meters' readings again, and a few of the others.
+    const again = join(dir, "order-again.csv");
+    const header = "meter_id,end,value,override,source,verification";
+    writeFileSync(registry, [METERS_HEADER, ...meters].join("\n") + "\n");
+    writeFileSync(readings, [header, ...rows].join("\n") + "\n");
+    writeFileSync(again, [header, ...rows.filter((r) => r.startsWith("X-") || r.startsWith("E-7,"))].join("\n") + "\n");
+    const inputs = [readings, again];
+    const inline = await runAndRead({ meters: registry, inputs, db: join(dir, "order-inline.db"), out: join(dir, "order-inline"), batchSize: 7 });
+    const out = join(dir, "order-threads");
+    const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "2", "--batch-size", "7", "--meters", registry,
+      "--db", join(dir, "order-threads.db"), "--out", out, ...inputs], { encoding: "utf8" });
+    expect(threaded.status, threaded.stderr).toBe(0);
+    for (const file of ["billing.csv", "held.csv", "rejected.csv"]) {
+      expect(readFileSync(join(out, file), "utf8"), file).toBe(readFileSync(join(dir, "order-inline", file), "utf8"));
+    }
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    for (const key of ["in", "billable", "held", "rejected", "duplicates", "corrections", "held_reasons"]) {
+      expect(summary[key], key).toEqual(inline.summary[key as keyof typeof inline.summary]);
+    }
+    // What the input holds, so that the comparison covers it.
+    expect(inline.summary.corrections).toBeGreaterThan(0);
+    expect(inline.summary.held_reasons).toMatchObject({ unknown_meter: 3 });
+    expect(inline.summary.duplicates).toBeGreaterThanOrEqual(26);
   });
 
   it("stop with one line when the output directory cannot be written", () => {
