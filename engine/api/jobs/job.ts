@@ -2,6 +2,7 @@
 // server's event loop (run.ts), paused, resumed and cancelled between two batches through its
 // JobControl; a cancelled job's committed batches stay, and the same job run again adopts them
 // (README "Reruns").
+import { isPostgresUrl } from "../../store/open.js";
 import { JobCancelled, JobControl } from "./control.js";
 import { runJob } from "./run.js";
 import type { JobCounts, JobRun, JobThreadOptions } from "./run.js";
@@ -23,7 +24,7 @@ export interface JobView {
   by: string;
   inputs: string[];
   out: string;
-  /** Readings per batch (and per commit): the request's, or JOB_BATCH_SIZE. */
+  /** Readings per batch (and per commit): the request's, or the store's default (jobBatchSize). */
   batch_size: number;
   created_at: string;
   started_at: string | null;
@@ -39,14 +40,22 @@ export interface JobView {
 }
 
 /**
- * A job's readings per batch unless its request says otherwise: a quarter of `meterflow run`'s
- * 65,536. On SQLite an operator's write (a temp_bad change, a manual reading) waits for the job's
- * commit in progress, and a commit's time follows the buckets it rewrites: a routed batch of
- * 65,536 readings rewrites every bucket of its partition (256 on a 1M-meter state, 20-100 ms
- * beside requests), one of 16,384 (sorted by bucket) a quarter of them. The job's rate stayed
- * the same on the latency bench (README "Control API").
+ * A job's readings per batch unless its request says otherwise, by store: an eighth of `meterflow
+ * run`'s 65,536 on SQLite, a quarter on PostgreSQL. On SQLite an operator's write (a temp_bad
+ * change, a manual reading) waits for the job's commit in progress (the server and its jobs take
+ * turns, engine/store/sqlite/write-turn.ts, so it waits for that one commit only), and a commit's
+ * time follows the buckets it rewrites: a routed batch of 65,536 readings rewrites every bucket of
+ * its partition (256 on a 1M-meter state, 20-100 ms beside requests). At 16,384 a commit took
+ * 20-50 ms beside requests on a state of 36M readings (its WAL writes, pages of 64 KiB), and an
+ * operator's write waited up to that: p99 52.6 ms; at 8,192, 35.3 ms, for a job about 15% slower
+ * (README "Control API"). PostgreSQL has no single writer: its jobs keep 16,384.
  */
-export const JOB_BATCH_SIZE = 16_384;
+export const JOB_BATCH_SIZE = { sqlite: 8_192, postgres: 16_384 } as const;
+
+/** A job's default batch size on the store `db` names. */
+export function jobBatchSize(db: string | undefined): number {
+  return db !== undefined && isPostgresUrl(db) ? JOB_BATCH_SIZE.postgres : JOB_BATCH_SIZE.sqlite;
+}
 
 const ENDED: ReadonlySet<JobStatus> = new Set(["finished", "failed", "cancelled"]);
 
@@ -58,10 +67,11 @@ export class Job {
   #started = 0;
   #resumed: (() => void) | undefined;
 
-  constructor(id: string, by: string, request: JobRequest) {
+  /** `batchSize`: readings per batch unless the request says (jobBatchSize of the store). */
+  constructor(id: string, by: string, request: JobRequest, batchSize: number) {
     this.#view = {
       id, status: request.paused ? "paused" : "queued", by, inputs: request.inputs, out: request.out,
-      batch_size: request.batchSize ?? JOB_BATCH_SIZE, created_at: new Date().toISOString(),
+      batch_size: request.batchSize ?? batchSize, created_at: new Date().toISOString(),
       started_at: null, finished_at: null, counts: null, error: null,
     };
     if (request.paused) this.#control.pause();

@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { ApiError } from "../errors.js";
-import { Job } from "./job.js";
+import { Job, jobBatchSize } from "./job.js";
 import type { JobRequest, JobView } from "./job.js";
 import type { JobThreadOptions } from "./run.js";
 
@@ -52,7 +52,7 @@ export class Jobs {
     const out = insideDataDir(this.#dataDir, request.out, "out", false);
     const meters = request.meters === undefined ? undefined : insideDataDir(this.#dataDir, request.meters, "meters", true);
     const id = `job-${this.#next++}`;
-    const job = new Job(id, by, request);
+    const job = new Job(id, by, request, jobBatchSize(this.#db));
     this.#jobs.set(id, job);
     const db = this.#db;
     this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: job.view.batch_size, ...this.#decision() }, this.#thread));
