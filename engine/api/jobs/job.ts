@@ -47,7 +47,7 @@ export interface JobView {
  * time follows the buckets it rewrites: a routed batch of 65,536 readings rewrites every bucket of
  * its partition (256 on a 1M-meter state, 20-100 ms beside requests). At 16,384 a commit took
  * 20-50 ms beside requests on a state of 36M readings (its WAL writes, pages of 64 KiB), and an
- * operator's write waited up to that: p99 52.6 ms; at 8,192, 35.3 ms, for a job about 15% slower
+ * operator's write waited up to that: p99 52.6 ms; at 8,192, 33.7 ms, for a job 10-20% slower
  * (README "Control API"). PostgreSQL has no single writer: its jobs keep 16,384.
  */
 export const JOB_BATCH_SIZE = { sqlite: 8_192, postgres: 16_384 } as const;
