@@ -54,22 +54,27 @@ describe("a third-party plugin", () => {
       "P-1,2026-11-02T08:12:00Z,,7.5",
       "P-1,2026-11-02T08:20:00Z,,250",
     ].join("\n") + "\n");
-    const r = spawnSync(process.execPath, [BIN, "run", "--threads", "2", "--config", "meterflow.config.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "--quiet", "readings.csv"],
-      { cwd: dir, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"));
-    expect(summary.plugins).toContainEqual({ name: "@acme/meterflow-vibration", version: "1.2.0" });
-    expect(summary).toMatchObject({ in: 5, sensor: 2, rejected: 1, balanced: true });
-    expect(readCsv(join(dir, "out", "rejected.csv")).map((x) => [x.source_line, x.reason])).toEqual([["6", "out_of_range"]]);
-    const alerts = readCsv(join(dir, "out", "alerts.csv")).map((a) => [a.end, a.channel, a.severity, a.rule]);
-    expect(alerts).toEqual(expect.arrayContaining([
-      ["2026-11-02", "vibration", "critical", "@acme/meterflow-vibration/zone-d"],
-      ["2026-11-02", "vibration", "warning", "@acme/meterflow-vibration/shaking"],
-    ]));
-    expect(alerts.length).toBe(2);
-    // With threads (--threads 2), setup ran in the main thread, the decoding worker and the writer thread.
-    const setups = spawnSync("sh", ["-c", `ls ${dir} | grep -c '^setup-'`], { encoding: "utf8" }).stdout.trim();
-    expect(Number(setups)).toBe(3);
+    const setups = () => Number(spawnSync("sh", ["-c", `ls ${dir} | grep -c '^setup-'`], { encoding: "utf8" }).stdout.trim());
+    // --threads 1: decoding and writing in threads; 2: besides, decision threads (the batch is decided in one).
+    for (const [threads, threadsLoading] of [["1", 3], ["2", 4]] as const) {
+      const before = setups();
+      const out = `out-${threads}`;
+      const r = spawnSync(process.execPath, [BIN, "run", "--threads", threads, "--config", "meterflow.config.json", "--meters", "meters.csv",
+        "--db", `state-${threads}.db`, "--out", out, "--quiet", "readings.csv"], { cwd: dir, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(dir, out, "summary.json"), "utf8"));
+      expect(summary.plugins).toContainEqual({ name: "@acme/meterflow-vibration", version: "1.2.0" });
+      expect(summary).toMatchObject({ in: 5, sensor: 2, rejected: 1, balanced: true });
+      expect(readCsv(join(dir, out, "rejected.csv")).map((x) => [x.source_line, x.reason])).toEqual([["6", "out_of_range"]]);
+      const alerts = readCsv(join(dir, out, "alerts.csv")).map((a) => [a.end, a.channel, a.severity, a.rule]);
+      expect(alerts).toEqual(expect.arrayContaining([
+        ["2026-11-02", "vibration", "critical", "@acme/meterflow-vibration/zone-d"],
+        ["2026-11-02", "vibration", "warning", "@acme/meterflow-vibration/shaking"],
+      ]));
+      expect(alerts.length).toBe(2);
+      // Setup ran in the main thread, the decoding worker and the writer thread (and the decision thread that decided the batch).
+      expect(setups() - before, `--threads ${threads}`).toBe(threadsLoading);
+    }
   });
 
   it("is refused with a coded error naming it when it needs another SDK", () => {
