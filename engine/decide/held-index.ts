@@ -47,6 +47,11 @@ export class HeldIndex {
   }
 
   /** The held readings loaded for a meter, as [end, value] pairs (empty when not loaded). */
+  /** Whether any held reading of the meter is known here (without making its entries). */
+  hasEntries(meter: number): boolean {
+    return (this.#held.get(meter)?.size ?? 0) > 0;
+  }
+
   entries(meter: number): Array<[number, number]> {
     return [...(this.#held.get(meter) ?? [])].map((k) => k.split(":").map(Number) as [number, number]);
   }

@@ -41,12 +41,21 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   }
   const table = columns as unknown as MeterTable;
   const sliceState = createState(m);
+  const ids = new Array<string>(m);
+  const type = new Array<string>(m);
+  const unit = new Array<string>(m);
   for (let l = 0; l < m; l++) {
     const k = wsKeys[l];
-    (columns.ids as string[]).push(meters.ids[k]);
-    (columns.type as string[]).push(meters.type[k]);
-    (columns.unit as string[]).push(meters.unit[k]);
-    for (const [name] of STATE_FIELDS) sliceState[name][l] = state[name][k];
+    ids[l] = meters.ids[k];
+    type[l] = meters.type[k];
+    unit[l] = meters.unit[k];
+  }
+  Object.assign(columns, { ids, type, unit });
+  // Column by column: one typed array pair per field, not a lookup by name per meter and field.
+  for (const [name] of STATE_FIELDS) {
+    const from = state[name];
+    const to = sliceState[name];
+    for (let l = 0; l < m; l++) to[l] = from[wsKeys[l]];
   }
   // History of the meters with late readings; held readings of those that have any.
   const entries = createEntries();
@@ -57,7 +66,10 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   }
   const held: HeldColumns = { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) };
   const pairs: Array<[number, number, number]> = [];
-  for (let l = 0; l < m; l++) for (const [end, value] of heldIndex.entries(wsKeys[l])) pairs.push([l, end, value]);
+  for (let l = 0; l < m; l++) {
+    if (!heldIndex.hasEntries(wsKeys[l])) continue;
+    for (const [end, value] of heldIndex.entries(wsKeys[l])) pairs.push([l, end, value]);
+  }
   if (pairs.length > 0) {
     held.length = pairs.length;
     held.meter = Int32Array.from(pairs, (p) => p[0]);
@@ -71,8 +83,10 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
 export function applySlice(ctx: ProcessorContext, slice: Slice, out: DecideOutput): void {
   const { wsKeys } = slice;
   const { state } = ctx;
-  for (let l = 0; l < wsKeys.length; l++) {
-    for (const [name] of STATE_FIELDS) state[name][wsKeys[l]] = out.state[name][l];
+  for (const [name] of STATE_FIELDS) {
+    const from = out.state[name];
+    const to = state[name];
+    for (let l = 0; l < wsKeys.length; l++) to[wsKeys[l]] = from[l];
   }
   const h = out.history;
   for (let i = 0; i < h.length; i++) h.meter[i] = wsKeys[h.meter[i]];
