@@ -39,7 +39,7 @@ const pgUrl = option("--db");
 const JOB_MODE = option("--job") ?? "api";
 if (JOB_MODE !== "api" && JOB_MODE !== "process") throw new Error(`--job api|process, got ${JOB_MODE}`);
 const PER_METER = Number(option("--job-readings") ?? 18);
-/** Readings per batch (and per commit transaction) of the jobs; default the run's 65536. */
+/** Readings per batch (and per commit transaction) of the jobs; default the server's (8,192 on SQLite, 16,384 on PostgreSQL; engine/api/jobs/job.ts). */
 const JOB_BATCH = option("--job-batch");
 /** Routes measured (get, put, manual); default all three. */
 const ROUTES = (option("--routes") ?? "get,put,manual").split(",");

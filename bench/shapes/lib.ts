@@ -270,7 +270,7 @@ export async function compareThreads(ctx: Context, mf: Side, floor: Side): Promi
     for (const v of variants) {
       const m = await step(`meterflow${v.label}`, CLI, { ...mf, args: (r) => [...mf.args(r), "--threads", String(v.threads)] }, run, ctx.ws.root);
       v.runs.mf.push(m.proc);
-      line.push(`meterflow${v.label} ${m.proc.seconds.toFixed(2)} s ${mib(m.proc.rssMiB)} (CPU ${(m.proc.cpuSeconds ?? NaN).toFixed(2)} s)`);
+      line.push(`meterflow${v.label} ${m.proc.seconds.toFixed(2)} s ${mib(m.proc.rssMiB)} (CPU ${m.proc.cpuSeconds.toFixed(2)} s)`);
     }
     const f = await step("floor", FLOOR, floor, run, ctx.ws.root);
     for (const v of variants) v.runs.floor.push(f.proc);

@@ -115,7 +115,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
   photoRoutes(app, deps);
   rulesRoutes(app, deps);
   statusRoutes(app, deps);
-  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }), { nice: options.jobNice ?? DEFAULT_JOB_NICE, giveWayTo: options.writeTurn });
+  const jobs = new Jobs(options.db, options.dataDir, () => ({ config: deps.rules.config, rules: deps.rules.paths }), { nice: options.jobNice ?? DEFAULT_JOB_NICE }, options.writeTurn);
   jobRoutes(app, jobs);
   tokenRoutes(app, deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -46,12 +46,12 @@ export class HeldIndex {
     this.#held.get(meter)?.add(`${end}:${value}`);
   }
 
-  /** The held readings loaded for a meter, as [end, value] pairs (empty when not loaded). */
   /** Whether any held reading of the meter is known here (without making its entries). */
   hasEntries(meter: number): boolean {
     return (this.#held.get(meter)?.size ?? 0) > 0;
   }
 
+  /** The held readings loaded for a meter, as [end, value] pairs (empty when not loaded). */
   entries(meter: number): Array<[number, number]> {
     return [...(this.#held.get(meter) ?? [])].map((k) => k.split(":").map(Number) as [number, number]);
   }

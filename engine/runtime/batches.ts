@@ -7,7 +7,7 @@
 // ones before are decided, and batches finish (state back, lines, commit) in their order. A batch
 // that names a meter of a batch still being decided (or needs the store to hold everything
 // before it) waits for those first, so every meter's readings are decided in order.
-import { Decider } from "../decide/decider.js";
+import { Decider, UNKNOWN_METER } from "../decide/decider.js";
 import type { BatchCounts, BatchOutput } from "../decide/output.js";
 import type { ProcessorContext } from "./context.js";
 import type { ReadingBatch } from "../ingest/batch.js";
@@ -25,9 +25,6 @@ import { createBatchLines, emitBatch } from "./emit.js";
 import type { BatchLines } from "./emit.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
-
-/** The reason a reading of a meter missing from the registry is held with. */
-const UNKNOWN_METER = "unknown_meter";
 
 /** Whether a batch has rows of meters missing from the registry (key -1). */
 function hasUnknown(keys: Int32Array, n: number): boolean {

@@ -46,7 +46,7 @@ export interface JobView {
  * turns, engine/store/sqlite/write-turn.ts, so it waits for that one commit only), and a commit's
  * time follows the buckets it rewrites: a routed batch of 65,536 readings rewrites every bucket of
  * its partition (256 on a 1M-meter state, 20-100 ms beside requests). At 16,384 a commit took
- * 20-50 ms beside requests on a state of 36M readings (its WAL writes, pages of 64 KiB), and an
+ * 20-50 ms beside requests on a state of 19M readings (its WAL writes, pages of 64 KiB), and an
  * operator's write waited up to that: p99 52.6 ms; at 8,192, 33.7 ms, for a job 10-20% slower
  * (README "Control API"). PostgreSQL has no single writer: its jobs keep 16,384.
  */

@@ -36,12 +36,16 @@ export class Jobs {
   #queue: Promise<void> = Promise.resolve();
 
   readonly #thread: JobThreadOptions;
+  /** SQLite: the server's WriteTurn buffer, given to every job's run (RunOptions.giveWayTo). */
+  readonly #giveWayTo: SharedArrayBuffer | undefined;
 
-  constructor(db: string | undefined, dataDir: string | undefined, decision: () => { config?: string; rules?: string[] }, thread: JobThreadOptions = {}) {
+  constructor(db: string | undefined, dataDir: string | undefined, decision: () => { config?: string; rules?: string[] },
+    thread: JobThreadOptions = {}, giveWayTo?: SharedArrayBuffer) {
     this.#db = db;
     this.#dataDir = dataDir;
     this.#decision = decision;
     this.#thread = thread;
+    this.#giveWayTo = giveWayTo;
   }
 
   start(by: string, request: JobRequest): JobView {
@@ -55,7 +59,7 @@ export class Jobs {
     const job = new Job(id, by, request, jobBatchSize(this.#db));
     this.#jobs.set(id, job);
     const db = this.#db;
-    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: job.view.batch_size, ...this.#decision() }, this.#thread));
+    this.#queue = this.#queue.then(() => job.run({ db, inputs, out, meters, batchSize: job.view.batch_size, ...this.#decision(), giveWayTo: this.#giveWayTo }, this.#thread));
     return job.view;
   }
 

@@ -85,16 +85,13 @@ export interface ThreadInput {
 export interface JobThreadOptions {
   inThread?: boolean;
   nice?: number;
-  /** SQLite: the server's WriteTurn (store/sqlite/write-turn.ts), given to the job's store connections. */
-  giveWayTo?: SharedArrayBuffer;
 }
 
 /**
  * Runs the job (in a worker thread where it can): resolves to its counts, rejects with
  * JobCancelled when cancelled between two batches, or JobFailed with the run's code.
  */
-export function runJob(job: JobRun, control: JobControl, options: JobThreadOptions = {}): Promise<JobCounts> {
-  const run = options.giveWayTo === undefined ? job : { ...job, giveWayTo: options.giveWayTo };
+export function runJob(run: JobRun, control: JobControl, options: JobThreadOptions = {}): Promise<JobCounts> {
   if (!(options.inThread ?? canRunInThread())) return runControlled(run, control);
   return new Promise((resolve, reject) => {
     const worker = new Worker(THREAD, { workerData: { run, control: control.buffer, nice: options.nice ?? 0 } satisfies ThreadInput });

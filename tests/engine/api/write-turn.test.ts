@@ -5,7 +5,7 @@
 // it waits for the transaction in progress (and, at worst, one that began as it was refused),
 // never for a string of them. Real SQLite, a real worker thread (the yielding side blocks its
 // thread, so it runs from the compiled package in dist/, built by npm install).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { retryWhenBusy } from "../../../engine/api/busy.js";
+import { Jobs } from "../../../engine/api/jobs/index.js";
 import { openStore } from "../../../engine/store/open.js";
 import { WriteTurn } from "../../../engine/store/sqlite/index.js";
 
@@ -90,6 +91,22 @@ describe("WriteTurn: the server's writes and a job's transactions", () => {
     // (Summed: a yielding thread writes anyway after MAX_GIVE_WAY_MS, which a loaded machine's event loop may pass once.)
     expect(passed.reduce((n, p) => n + p, 0)).toBeLessThanOrEqual(2 * passed.length);
     expect(passed.filter((p) => p <= 2).length).toBeGreaterThanOrEqual(passed.length - 2);
+  });
+
+  it("is handed to the server's jobs: a job's run writes through connections that take turns", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mf-turn-"));
+    const turn = new WriteTurn();
+    try {
+      writeFileSync(join(dir, "readings.csv"), "meter_id,end,value\nE-1,2026-11-01,100\nE-1,2026-11-02,110\n");
+      const jobs = new Jobs(join(dir, "state.db"), dir, () => ({}), { inThread: false }, turn.buffer);
+      jobs.start("admin", { inputs: ["readings.csv"], out: "out" });
+      await jobs.idle();
+      expect(jobs.get("job-1").view).toMatchObject({ status: "finished", counts: { in: 2 } });
+      // The run's start, its batch's commit and its end, at least: each announced on the turn.
+      expect(turn.ends).toBeGreaterThanOrEqual(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("says when each write transaction of a connection given the turn ends", async () => {
