@@ -1,5 +1,5 @@
 // Readings routed by bucket before they are decided (DESIGN.md "Cost follows the work"): a
-// window of decoded batches is reordered, stably, by partition and bucket, then cut into batches
+// window of decoded batches is reordered, stably, by bucket (order-by-bucket.ts), then cut into batches
 // again. A nightly file names every meter once, in no useful order, so a batch of it would touch
 // every bucket and rewrite every bucket's state; reordered, each bucket's state is written about
 // once per window and its ledger is one segment. A meter's readings keep their file order (the
@@ -145,7 +145,7 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
       return;
     }
     if (gathered.length === 0) return;
-    for (const routed of orderByBucket(gathered, before, buckets, partitions, batchSize, keepRaw)) {
+    for (const routed of orderByBucket(gathered, before, buckets, batchSize, keepRaw)) {
       if (!keepRaw && gathered.length > 0) {
         // Every row is dealt by now: nothing refers to the decoded batches any more.
         gathered.length = 0;

@@ -1,5 +1,5 @@
 // Routing's reordering (runtime/order-by-bucket.ts) against a plain reference: the window's rows
-// stably sorted by (partition, bucket-in-partition, rank), rows without a meter first, cut where
+// stably sorted by (bucket, rank), rows without a meter first, cut where
 // the rule says; each routed row is its source row (every column, its raw text, its id bytes),
 // for windows of random rows with bad rows, rows without a meter and meters in several decoded
 // batches, with and without raw text kept.
@@ -46,7 +46,6 @@ describe("orderByBucket", () => {
       const buckets = new MeterBuckets(partitions, batches[0].meters);
       const decoded = batches.map((b) => b.reject.slice());
       // Reference: every row with its sort key, stably sorted.
-      const per = buckets.bucketCount / partitions;
       const ref: Array<{ batch: number; row: number; group: number; key: number }> = [];
       const rank = new Map<number, { batch: number; rank: number }>();
       batches.forEach((b, i) => {
@@ -60,12 +59,12 @@ describe("orderByBucket", () => {
           const mine = r === undefined ? 0 : r.batch === i ? r.rank : r.rank + 1;
           rank.set(m, { batch: i, rank: mine });
           const bucket = buckets.of(m);
-          const group = 1 + (bucket % partitions) * per + Math.floor(bucket / partitions);
+          const group = 1 + bucket;
           ref.push({ batch: i, row, group, key: group * batches.length + mine });
         }
       });
       const sorted = ref.map((r, at) => ({ ...r, at })).sort((a, b) => a.key - b.key || a.at - b.at);
-      const routed = [...orderByBucket(batches, decoded, buckets, partitions, batchSize, keepRaw)];
+      const routed = [...orderByBucket(batches, decoded, buckets, batchSize, keepRaw)];
       let at = 0;
       const groupRows = new Map<number, number>();
       for (const r of sorted) groupRows.set(r.group, (groupRows.get(r.group) ?? 0) + 1);
