@@ -88,7 +88,6 @@ export class WorkingSet {
   /** Room for `n` meters, so loading up to that many allocates the columns once. */
   reserve(n: number): void {
     this.#grow(n, true);
-    this.meters.keyOf.reserve(n);
   }
 
   /** Whether the bucket of this meter id is loaded (then a meter not in `keyOf` is not registered). */
@@ -144,7 +143,6 @@ export class WorkingSet {
     let total = this.meters.size;
     for (const row of rows) total += row.meters;
     this.#grow(total);
-    this.meters.keyOf.reserve(total);
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       // Each bucket's BLOBs can be collected once decoded (a million meters' are ~70 MB).
@@ -152,17 +150,16 @@ export class WorkingSet {
       const reg = decodeRegistry(row.registry);
       const first = this.meters.size;
       const t = this.meters;
-      // Keys are dense and appended in order: push keeps the id arrays packed.
+      // Keys are dense and appended in order, into arrays #grow made long enough.
+      const { ids, type, unit } = t;
       const bucketOfKey = this.#bucket;
-      const index = t.keyOf;
       for (let i = 0; i < reg.size; i++) {
-        const id = reg.ids[i];
-        t.ids.push(id);
-        t.type.push(reg.type[i]);
-        t.unit.push(reg.unit[i]);
-        index.add(first + i, meterHash(id));
+        ids[first + i] = reg.ids[i];
+        type[first + i] = reg.type[i];
+        unit[first + i] = reg.unit[i];
         bucketOfKey[first + i] = row.bucket;
       }
+      t.keyOf.extend(first + reg.size);
       for (const [name] of NUMERIC) {
         const values = reg[name] as ArrayLike<number>;
         if (SHARED_NAN.has(name) && !this.#own.has(name)) {
@@ -263,6 +260,11 @@ export class WorkingSet {
     const bucket = new Int32Array(capacity);
     bucket.set(this.#bucket.subarray(0, Math.min(this.#bucket.length, capacity)));
     this.#bucket = bucket;
+    // The string columns grow in place (others hold them: the held index, the id index). Pushing
+    // a million ids one by one regrew each array some 30 times, each time in fresh pages: 0.2-0.3
+    // s of a nightly run. Their length is their capacity; `size` says how many are loaded.
+    const { ids, type, unit } = this.meters;
+    ids.length = type.length = unit.length = capacity;
     this.#capacity = capacity;
   }
 }

@@ -1,6 +1,10 @@
 // The registry as the decision reads it: columns by dense meter key (the working set's keys),
 // one typed array per field, for the hot path.
-/** The registry as columns by meter key (dense, 0..size-1), for the hot path. */
+/**
+ * The registry as columns by meter key (dense, 0..size-1), for the hot path. A column, typed
+ * array or string array, may be longer than `size` (a working set's capacity): keys from `size`
+ * on hold nothing.
+ */
 export interface MeterTable {
   readonly size: number;
   readonly ids: readonly string[];
