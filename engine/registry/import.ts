@@ -4,7 +4,7 @@
 // fill the columns a row leaves empty, so an import depends on the file and on the meter types:
 // a run skips it when both are what was imported last.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { MeterflowError } from "../errors.js";
 import { readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection } from "../meters/index.js";
@@ -46,16 +46,29 @@ function typesText(plugins: PluginRegistry): string {
   return JSON.stringify(types);
 }
 
-/** SHA-256 of the registry file and of the meter types that fill it. */
+/**
+ * SHA-256 of the registry file and of the meter types that fill it. The file is hashed a chunk at
+ * a time through one buffer: read whole, a million meters' 45 MB came into fresh pages each run
+ * (0.2 s of a nightly run's main thread, for a file that is usually unchanged).
+ */
 export function registryDigest(path: string, plugins: PluginRegistry): string {
-  let bytes: Buffer;
+  const hash = createHash("sha256");
   try {
-    bytes = readFileSync(path);
+    const fd = openSync(path, "r");
+    try {
+      const chunk = Buffer.allocUnsafe(DIGEST_CHUNK);
+      for (let n; (n = readSync(fd, chunk, 0, DIGEST_CHUNK, null)) > 0;) hash.update(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}`, { cause: error });
   }
-  return createHash("sha256").update(bytes).update(typesText(plugins)).digest("hex");
+  return hash.update(typesText(plugins)).digest("hex");
 }
+
+/** Bytes registryDigest reads at a time. */
+const DIGEST_CHUNK = 1 << 20;
 
 /** Rejects MF_ERR_RUN, as registryDigest, when the registry file cannot be read (without reading it all). */
 export function checkRegistryFile(path: string): void {
