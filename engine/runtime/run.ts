@@ -274,6 +274,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     const registered = Number((await store.meta(REGISTERED)) ?? 0);
     // The run's working set: only the buckets its batches name are ever loaded.
     const ws = new WorkingSet(store);
+    ws.expect(registered);
     const { meters, state } = ws;
     const kernel = createConsumptionKernel({ implementation: options.implementation ?? "auto" });
     const format = options.format ?? "csv";

@@ -5,7 +5,7 @@
 import { NO_DAY } from "../ingest/batch.js";
 import { decodeRegistry, decodeStateInto, encodeState } from "../store/bucket.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
-import type { PartitionedStore } from "../store/contract.js";
+import type { BucketRow, PartitionedStore } from "../store/contract.js";
 import { createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
 import type { MeterTable } from "../store/meter-table.js";
@@ -54,6 +54,8 @@ export class WorkingSet {
   #nan = new Float64Array(0);
   /** SHARED_NAN columns that hold values (a column of their own). */
   readonly #own = new Set<Numeric>();
+  /** Meters the store holds, when told (expect()); 0 when not. */
+  #registered = 0;
 
   constructor(store: PartitionedStore) {
     this.#store = store;
@@ -88,6 +90,14 @@ export class WorkingSet {
   /** Room for `n` meters, so loading up to that many allocates the columns once. */
   reserve(n: number): void {
     this.#grow(n, true);
+  }
+
+  /**
+   * The store holds about this many meters (its registered count): a load makes room for its
+   * buckets' share of them at once.
+   */
+  expect(registered: number): void {
+    this.#registered = registered;
   }
 
   /** Whether the bucket of this meter id is loaded (then a meter not in `keyOf` is not registered). */
@@ -138,48 +148,60 @@ export class WorkingSet {
     const wanted = new Set<number>();
     for (const b of buckets) if (!this.#buckets.has(b)) wanted.add(b);
     if (wanted.size === 0) return;
-    const rows = await this.#store.readBuckets([...wanted].sort((a, b) => a - b));
-    for (const b of wanted) this.#buckets.set(b, { first: this.meters.size, size: 0, version: 0 });
-    let total = this.meters.size;
-    for (const row of rows) total += row.meters;
-    this.#grow(total);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      // Each bucket's BLOBs can be collected once decoded (a million meters' are ~70 MB).
-      rows[r] = undefined as never;
-      const reg = decodeRegistry(row.registry);
-      const first = this.meters.size;
-      const t = this.meters;
-      // Keys are dense and appended in order, into arrays #grow made long enough.
-      const { ids, type, unit } = t;
-      const bucketOfKey = this.#bucket;
-      for (let i = 0; i < reg.size; i++) {
-        ids[first + i] = reg.ids[i];
-        type[first + i] = reg.type[i];
-        unit[first + i] = reg.unit[i];
-        bucketOfKey[first + i] = row.bucket;
-      }
-      t.keyOf.extend(first + reg.size);
-      for (const [name] of NUMERIC) {
-        const values = reg[name] as ArrayLike<number>;
-        if (SHARED_NAN.has(name) && !this.#own.has(name)) {
-          if (allNaN(values, reg.size)) continue;
-          this.#ownColumn(name);
-        }
-        (t[name] as Float64Array).set(values as never, first);
-      }
-      decodeStateInto(this.state, first, reg.size, row.state);
-      // A registry baseline is the chain's start until a trusted reading follows it.
-      for (let i = 0; i < reg.size; i++) {
-        const k = first + i;
-        if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
-          this.state.lastEnd[k] = t.baseEnd[k];
-          this.state.lastValue[k] = t.baseValue[k];
-        }
-      }
-      t.size = this.state.size = first + reg.size;
-      this.#buckets.set(row.bucket, { first, size: reg.size, version: row.version });
+    const list = [...wanted].sort((a, b) => a - b);
+    if (this.#registered > 0) {
+      // Room for the buckets' share of the store's meters at once (the hash spreads them evenly),
+      // a little over: loaded chunk by chunk, the columns would otherwise double again and again.
+      const share = Math.ceil((this.#registered * list.length * 1.05) / this.bucketCount) + 256;
+      this.#grow(this.meters.size + Math.min(share, this.#registered + 256), true);
     }
+    // A chunk of buckets at a time: each chunk's BLOBs are garbage before the next is read, and
+    // their memory is reused (read at once, a million meters' BLOBs took 67 MB of fresh pages).
+    for (let i = 0; i < list.length; i += LOAD_CHUNK) {
+      const chunk = list.slice(i, i + LOAD_CHUNK);
+      const rows = await this.#store.readBuckets(chunk);
+      for (const b of chunk) this.#buckets.set(b, { first: this.meters.size, size: 0, version: 0 });
+      let total = this.meters.size;
+      for (const row of rows) total += row.meters;
+      this.#grow(total);
+      for (const row of rows) this.#put(row);
+    }
+  }
+
+  /** Appends a bucket's meters (registry and state) as read from the store. */
+  #put(row: BucketRow): void {
+    const reg = decodeRegistry(row.registry);
+    const first = this.meters.size;
+    const t = this.meters;
+    // Keys are dense and appended in order, into arrays #grow made long enough.
+    const { ids, type, unit } = t;
+    const bucketOfKey = this.#bucket;
+    for (let i = 0; i < reg.size; i++) {
+      ids[first + i] = reg.ids[i];
+      type[first + i] = reg.type[i];
+      unit[first + i] = reg.unit[i];
+      bucketOfKey[first + i] = row.bucket;
+    }
+    t.keyOf.extend(first + reg.size);
+    for (const [name] of NUMERIC) {
+      const values = reg[name] as ArrayLike<number>;
+      if (SHARED_NAN.has(name) && !this.#own.has(name)) {
+        if (allNaN(values, reg.size)) continue;
+        this.#ownColumn(name);
+      }
+      (t[name] as Float64Array).set(values as never, first);
+    }
+    decodeStateInto(this.state, first, reg.size, row.state);
+    // A registry baseline is the chain's start until a trusted reading follows it.
+    for (let i = 0; i < reg.size; i++) {
+      const k = first + i;
+      if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
+        this.state.lastEnd[k] = t.baseEnd[k];
+        this.state.lastValue[k] = t.baseValue[k];
+      }
+    }
+    t.size = this.state.size = first + reg.size;
+    this.#buckets.set(row.bucket, { first, size: reg.size, version: row.version });
   }
 
   /** The bucket and slot of a loaded meter. */
@@ -268,6 +290,9 @@ export class WorkingSet {
     this.#capacity = capacity;
   }
 }
+
+/** Buckets read from the store at a time (a load of more reads them in chunks). */
+const LOAD_CHUNK = 256;
 
 function column(name: Numeric, size: number, fill: number): Float64Array | Uint8Array | Int32Array {
   const ctor = name === "digits" || name === "mode" || name === "pulseInput" ? Uint8Array : name === "baseEnd" ? Int32Array : Float64Array;
