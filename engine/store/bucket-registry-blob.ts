@@ -248,3 +248,12 @@ export function registryWithoutLimits(bytes: Uint8Array): boolean {
   }
   return reset !== reset && weight !== weight && digits === 0;
 }
+
+/**
+ * The `limits` column the stores keep beside a bucket's registry BLOB: 0 when no meter of it has
+ * a register limit or a pulse weight (an empty BLOB has none), else 1. The register-limit check
+ * reads only the BLOBs of buckets not known to be 0 (a NULL, from before the column, is read).
+ */
+export function registryLimits(bytes: Uint8Array): 0 | 1 {
+  return bytes.length === 0 || registryWithoutLimits(bytes) ? 0 : 1;
+}

@@ -3,6 +3,7 @@
 import type pg from "pg";
 import { slotBitmap } from "../bucket-fence.js";
 import { decodeRegistry } from "../bucket.js";
+import { registryLimits } from "../bucket-registry-blob.js";
 import { registryIds } from "../registry-ids.js";
 import type { RegistryIds } from "../registry-ids.js";
 import type { BucketRow, Commit, SegmentRow } from "../contract.js";
@@ -102,9 +103,17 @@ function idsOf(registry: Uint8Array): Uint8Array | null {
  */
 export async function putRegistryBlobs(client: pg.PoolClient, items: ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>,
   partitions: number): Promise<void> {
-  await replaceBuckets(client, "buckets", ["bucket", "partition", "meters", "registry", "ids"], ["int", "int", "int", "bytea", "bytea"], items,
+  await replaceBuckets(client, "buckets", ["bucket", "partition", "meters", "registry", "ids", "limits"], ["int", "int", "int", "bytea", "bytea", "int"], items,
     (item, c) => (c === 0 ? item.bucket : c === 1 ? item.bucket % partitions : c === 2 ? item.meters : c === 3 ? item.registry
-      : idsOf(item.registry)));
+      : c === 4 ? idsOf(item.registry) : registryLimits(item.registry)));
+}
+
+/** Fills `limits` of the buckets written before it was kept (a migration; the caller holds the transaction). */
+export async function fillBucketLimits(client: pg.PoolClient): Promise<void> {
+  const rows = await copyOut(client, "SELECT bucket, registry FROM buckets", ["int", "bytea"]);
+  if (rows.length === 0) return;
+  const limited = rows.filter((r) => registryLimits(r[1] as Uint8Array) === 1).map((r) => r[0] as number);
+  await client.query("UPDATE buckets SET limits = CASE WHEN bucket = ANY($1::integer[]) THEN 1 ELSE 0 END", [limited]);
 }
 
 /** Fills `ids` of the buckets written before it was kept (a migration; the caller holds the transaction). */
@@ -180,11 +189,15 @@ export async function readBucketRows(pool: pg.Pool, buckets: readonly number[]):
   }));
 }
 
-/** The registry BLOBs of these buckets alone (no state): for the decoding thread's checks and slots. */
-export async function readRegistryRows(pool: pg.Pool, buckets: readonly number[]): Promise<Array<{ bucket: number; meters: number; registry: Uint8Array }>> {
+/**
+ * The registry BLOBs of these buckets alone (no state): for the decoding thread's checks and
+ * slots; with `limited`, only of those that may have limits (`limits` not 0: the limit check's).
+ */
+export async function readRegistryRows(pool: pg.Pool, buckets: readonly number[], limited = false): Promise<Array<{ bucket: number; meters: number; registry: Uint8Array }>> {
   if (buckets.length === 0) return [];
   const rows = await withClient(pool, (client) => copyOut(client,
-    `SELECT bucket, meters, registry FROM buckets WHERE bucket = ANY(${intList([...new Set(buckets)], "buckets")}) ORDER BY bucket`,
+    `SELECT bucket, meters, registry FROM buckets WHERE bucket = ANY(${intList([...new Set(buckets)], "buckets")})${limited ? " AND limits IS DISTINCT FROM 0" : ""}
+     ORDER BY bucket`,
     ["int", "int", "bytea"]));
   return rows.map(([bucket, meters, registry]) => ({ bucket: bucket as number, meters: meters as number, registry: registry as Uint8Array }));
 }

@@ -8,7 +8,7 @@
 import type pg from "pg";
 import { DEFAULT_PARTITIONS } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { fillBucketIds } from "./blobs.js";
+import { fillBucketIds, fillBucketLimits } from "./blobs.js";
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the partitioned store
@@ -270,10 +270,18 @@ export const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // 12: whether a bucket's registry has register limits or pulse weights (registryLimits: 0 or
+  // 1), so the decoding thread's limit check reads only the BLOBs of buckets that have some.
+  // Filled from the BLOBs by fillBucketLimits.
+  `
+  ALTER TABLE buckets ADD COLUMN limits integer;
+  `,
 ];
 
 /** The migration that added `buckets.ids`: a schema older than it has them filled as it migrates. */
 const BUCKET_IDS_VERSION = 10;
+/** The migration that added `buckets.limits`, filled likewise. */
+const BUCKET_LIMITS_VERSION = 12;
 
 /** The meta key holding the partition count, fixed when the store is created. */
 export const PARTITIONS_KEY = "partitions";
@@ -305,6 +313,7 @@ export async function migrate(client: pg.PoolClient, schema: string, requested: 
     }
     for (let v = version; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v]);
     if (version > 0 && version < BUCKET_IDS_VERSION) await fillBucketIds(client);
+    if (version > 0 && version < BUCKET_LIMITS_VERSION) await fillBucketLimits(client);
     if (found.rowCount === 0) await client.query("INSERT INTO meterflow_schema (version) VALUES ($1)", [MIGRATIONS.length]);
     else if (version < MIGRATIONS.length) await client.query("UPDATE meterflow_schema SET version = $1", [MIGRATIONS.length]);
     const partitions = await partitionCount(client, schema, requested);

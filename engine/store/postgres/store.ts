@@ -138,6 +138,15 @@ export class PostgresStore implements PartitionedStore {
     }
   }
 
+  /** Those of these buckets' registry BLOBs that may have limits (`limits` not 0): the register-limit check's read. */
+  async readLimitedRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; meters: number; registry: Uint8Array }>> {
+    try {
+      return await readRegistryRows(this.#pool, buckets, true);
+    } catch (error) {
+      throw this.#error("MF_ERR_STORE_READ", "cannot read registries", error);
+    }
+  }
+
   async versions(): Promise<Int32Array> {
     const result = await this.#query<{ partition: number; version: number }>("cannot read partition versions",
       "SELECT partition, version FROM partitions");

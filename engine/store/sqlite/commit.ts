@@ -42,7 +42,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     bump: db.prepare(`INSERT INTO partitions (partition, version) VALUES (?, 1)
       ON CONFLICT (partition) DO UPDATE SET version = version + 1`),
     // A bucket without a registry row gets an empty one, as in the PostgreSQL store.
-    state: db.prepare(`INSERT INTO buckets (bucket, partition, meters, registry, state) VALUES (?, ?, ?, X'', ?)
+    state: db.prepare(`INSERT INTO buckets (bucket, partition, meters, registry, limits, state) VALUES (?, ?, ?, X'', 0, ?)
       ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`),
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,

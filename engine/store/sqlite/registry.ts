@@ -18,6 +18,7 @@ import { ROLLOVER_MODE } from "../../consumption/registers.js";
 import { compareBytes } from "../../meters/id-set.js";
 import { RegistryTable } from "../../meters/registry-table.js";
 import { pulseInputName } from "../../pulses/profiles.js";
+import { registryLimits } from "../bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION } from "../contract.js";
 import type { RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
 
@@ -62,8 +63,8 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
   return {
     db,
     putBucket: db.prepare(
-      `INSERT INTO buckets (bucket, partition, meters, registry) VALUES (?, ?, ?, ?)
-       ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, registry = excluded.registry`),
+      `INSERT INTO buckets (bucket, partition, meters, registry, limits) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, registry = excluded.registry, limits = excluded.limits`),
     readBuckets: db.prepare("SELECT bucket, registry FROM buckets WHERE bucket IN (SELECT value FROM json_each(?))"),
     read: db.prepare(
       `SELECT m.meter_id, ${columns.map((c) => `m.${c}`).join(", ")}
@@ -183,7 +184,7 @@ function readStored(s: RegistryStatements, buckets: readonly number[]): Array<{ 
 }
 
 function putBuckets(s: RegistryStatements, buckets: RegistryBlobs, partitions: number): void {
-  for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry);
+  for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry, registryLimits(b.registry));
 }
 
 /**

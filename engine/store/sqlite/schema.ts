@@ -8,6 +8,7 @@
 // record; a version per partition and per bucket (with the meters each bucket version changed)
 // for fenced commits.
 import Database from "better-sqlite3";
+import { registryLimits } from "../bucket-registry-blob.js";
 import { StoreError } from "../errors.js";
 
 /** `user_version` of a database in this layout before its first migration. */
@@ -214,6 +215,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE segments ADD COLUMN max_end INTEGER;
   ALTER TABLE segments ADD COLUMN slots BLOB;
   `,
+  // 8: whether a bucket's registry has register limits or pulse weights (registryLimits), so the
+  // decoding thread's limit check reads only the BLOBs of buckets that have some, found by a
+  // partial index of those buckets (not by reading every bucket's page); filled from the BLOBs by
+  // mf_registry_limits (registered by migrateLayout)
+  `
+  ALTER TABLE buckets ADD COLUMN limits INTEGER;
+  UPDATE buckets SET limits = mf_registry_limits(registry);
+  CREATE INDEX buckets_limited ON buckets (bucket) WHERE limits IS NOT 0;
+  `,
 ];
 
 /**
@@ -225,6 +235,8 @@ export function migrateLayout(db: Database.Database, path: string, from: number)
     throw new StoreError("MF_ERR_STORE_SCHEMA",
       `database ${path} has layout ${from}, newer than this meterflow (${MIGRATIONS.length})`);
   }
+  db.function("mf_registry_limits", { deterministic: true }, (registry: unknown) =>
+    (registry instanceof Uint8Array ? registryLimits(registry) : null));
   for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
   db.pragma(`user_version = ${LAYOUT_BASE + MIGRATIONS.length}`);
 }

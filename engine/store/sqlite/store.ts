@@ -117,6 +117,18 @@ export class SqliteStore implements PartitionedStore {
     ).all(JSON.stringify(buckets)) as BucketRow[]);
   }
 
+  /**
+   * The registry BLOBs of those of these buckets whose meters may have register limits or pulse
+   * weights (`limits` not 0): the register-limit check's read, most often of no bucket at all.
+   */
+  async readLimitedRegistries(buckets: readonly number[]): Promise<Array<Pick<BucketRow, "bucket" | "meters" | "registry">>> {
+    if (buckets.length === 0) return [];
+    return this.#read("cannot read buckets", () => this.#sql(
+      `SELECT bucket, meters, registry FROM buckets INDEXED BY buckets_limited
+       WHERE limits IS NOT 0 AND bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket`,
+    ).all(JSON.stringify(buckets)) as BucketRow[]);
+  }
+
   async versions(): Promise<Int32Array> {
     return this.#read("cannot read partition versions", () => {
       const versions = new Int32Array(this.partitions);

@@ -6,6 +6,7 @@ import { decodeRegistry, decodeState, encodeState } from "../../../engine/store/
 import { BUCKETS_PER_PARTITION, bucketOf, meterHash, partitionOf } from "../../../engine/store/contract.js";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { createState } from "../../../engine/store/state.js";
+import { registryLimits } from "../../../engine/store/bucket-registry-blob.js";
 import { batch, bytes, full, held, idsIn, meter, P, register } from "./contract-fixtures.js";
 
 /** A fresh database with a store open on it. */
@@ -15,6 +16,22 @@ export interface StoreHarness {
   open(options?: { partitions?: number }): Promise<PartitionedStore>;
   /** Closes every store of the harness and removes the database. */
   cleanup(): Promise<void>;
+}
+
+/** The stores' registry reads beside the contract (the decoding thread's). */
+export interface LimitReader {
+  readRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
+  readLimitedRegistries(buckets: readonly number[]): Promise<Array<{ bucket: number; registry: Uint8Array }>>;
+}
+
+/** `n` distinct buckets of a P-partition store, each named by the first meter id that falls in it. */
+function distinctBuckets(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const bucket = bucketOf(`M-${i}`, P);
+    if (!out.includes(bucket)) out.push(bucket);
+  }
+  return out;
 }
 
 /** Opens a fresh database with this partition count. */
@@ -50,6 +67,32 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       }
       expect((await store.versions()).length).toBe(P);
       expect([...(await store.versions())]).toEqual([0, 0, 0, 0]);
+    });
+
+    withStore("says which buckets' registries have register limits or pulse weights: the limit check reads only those", async ({ store }) => {
+      const reader = store as unknown as LimitReader;
+      const [a, b, c, d] = distinctBuckets(4);
+      const [idsA, idsB, idsC, idsD] = [a, b, c, d].map((bucket) => idsIn(bucket, 3));
+      await register(store, [
+        ...idsA.map((id) => meter(id)),
+        meter(idsB[0], { digits: 5 }), meter(idsB[1]), meter(idsB[2]),
+        meter(idsC[0]), meter(idsC[1], { type: "water.pulse", pulseWeight: 0.01 }),
+        meter(idsD[0], { resetValue: 99_999 }),
+      ]);
+      const empty = [...Array(P * BUCKETS_PER_PARTITION).keys()].find((x) => ![a, b, c, d].includes(x))!;
+      const asked = [a, b, c, d, empty];
+      const limited = async () => (await reader.readLimitedRegistries(asked)).map((r) => r.bucket);
+      expect(await limited()).toEqual([b, c, d].sort((x, y) => x - y));
+      // The same BLOBs as a full read, and what their headers say.
+      const every = await reader.readRegistries(asked);
+      for (const r of await reader.readLimitedRegistries(asked)) {
+        expect(bytes(r.registry)).toEqual(bytes(every.find((e) => e.bucket === r.bucket)!.registry));
+      }
+      for (const r of every) expect(registryLimits(r.registry), `bucket ${r.bucket}`).toBe([b, c, d].includes(r.bucket) ? 1 : 0);
+      // A re-import moves the flag with the BLOB: b's limit dropped, a given one.
+      await register(store, [meter(idsB[0]), meter(idsA[1], { digits: 6 })]);
+      expect(await limited()).toEqual([a, c, d].sort((x, y) => x - y));
+      expect(await reader.readLimitedRegistries([])).toEqual([]);
     });
 
     withStore("writes the registry rows and bucket BLOBs, and reads them back", async ({ store }) => {

@@ -1,0 +1,86 @@
+// Stores from before `buckets.limits` (SQLite layout 7, PostgreSQL schema 11) are migrated with
+// the column filled from their registry BLOBs: the register-limit check then reads only the
+// buckets that have limits, as on a store created with the column.
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { BUCKETS_PER_PARTITION } from "../../../engine/store/contract.js";
+import type { PartitionedStore } from "../../../engine/store/contract.js";
+import { openPostgresStore } from "../../../engine/store/postgres/index.js";
+import { LAYOUT_BASE } from "../../../engine/store/sqlite/schema.js";
+import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.js";
+import { tempDir } from "../../helpers/tmp.js";
+import { idsIn, meter, P, register } from "./contract-fixtures.js";
+import type { LimitReader } from "./contract.js";
+import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "./postgres-env.js";
+
+const dir = tempDir("meterflow-limits-");
+const ALL = [...Array(P * BUCKETS_PER_PARTITION).keys()];
+
+/** Meters in 40 buckets, every fifth bucket with a meter that has a register limit; the limited buckets. */
+async function fill(store: PartitionedStore): Promise<number[]> {
+  const chosen: number[] = [];
+  for (let b = 0; chosen.length < 40; b += 7) chosen.push(b % (P * BUCKETS_PER_PARTITION));
+  const rows = chosen.flatMap((bucket, k) => idsIn(bucket, 2).map((id, j) => meter(id, k % 5 === 0 && j === 1 ? { digits: 6 } : {})));
+  await register(store, rows);
+  return chosen.filter((_, k) => k % 5 === 0).sort((a, b) => a - b);
+}
+
+const limitedOf = async (store: PartitionedStore) => (await (store as unknown as LimitReader).readLimitedRegistries(ALL)).map((r) => r.bucket);
+
+describe("buckets.limits on a migrated store", () => {
+  it("SQLite: a layout-7 file gets the column filled from its BLOBs, and its partial index", async () => {
+    const path = join(dir, "layout7.db");
+    const store = await openSqlitePartitionedStore(path, { partitions: P });
+    const limited = await fill(store);
+    expect(await limitedOf(store)).toEqual(limited);
+    await store.close();
+    // The file as layout 7 left it.
+    const db = new Database(path);
+    db.exec("DROP INDEX buckets_limited; ALTER TABLE buckets DROP COLUMN limits");
+    db.pragma(`user_version = ${LAYOUT_BASE + 7}`);
+    db.close();
+    const migrated = await openSqlitePartitionedStore(path);
+    try {
+      expect(await limitedOf(migrated)).toEqual(limited);
+    } finally {
+      await migrated.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.prepare("SELECT count(*) FROM buckets WHERE limits IS NULL").pluck().get()).toBe(0);
+      expect(check.prepare("SELECT bucket FROM buckets WHERE limits = 1 ORDER BY bucket").pluck().all()).toEqual(limited);
+    } finally {
+      check.close();
+    }
+  });
+
+  describe.skipIf(!runPostgresTests)("PostgreSQL", () => {
+    const admin = adminClient();
+    afterAll(async () => admin.end());
+
+    it("a schema at version 11 gets the column filled from its BLOBs", async () => {
+      const schema = testSchema();
+      const store = await openPostgresStore(POSTGRES_URL, { schema, partitions: P });
+      let limited: number[];
+      try {
+        limited = await fill(store);
+        expect(await limitedOf(store)).toEqual(limited);
+      } finally {
+        await store.close();
+      }
+      await admin.connect();
+      await admin.query(`ALTER TABLE "${schema}".buckets DROP COLUMN limits`);
+      await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 11`);
+      const migrated = await openPostgresStore(POSTGRES_URL, { schema });
+      try {
+        expect(await limitedOf(migrated)).toEqual(limited);
+      } finally {
+        await migrated.close();
+      }
+      const stored = await admin.query(`SELECT bucket, limits FROM "${schema}".buckets ORDER BY bucket`);
+      expect(stored.rows.filter((r) => r.limits === null)).toEqual([]);
+      expect(stored.rows.filter((r) => r.limits === 1).map((r) => r.bucket)).toEqual(limited);
+    });
+  });
+});
