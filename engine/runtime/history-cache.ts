@@ -66,6 +66,8 @@ export class HistoryCache {
 
   /** Applies entries handed to the writer to the buckets in memory (a new version replaces its day). */
   add(h: HistoryEntries): void {
+    // No bucket read (a run without late readings, such as a nightly one): nothing to keep current.
+    if (this.#buckets.size === 0) return;
     for (let i = 0; i < h.length; i++) if (this.#buckets.has(this.#ws.bucketOfKey(h.meter[i]))) this.#place(entryAt(h, i));
     this.#evict(new Set());
   }
