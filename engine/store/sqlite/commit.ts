@@ -42,8 +42,8 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     bump: db.prepare(`INSERT INTO partitions (partition, version) VALUES (?, 1)
       ON CONFLICT (partition) DO UPDATE SET version = version + 1`),
     // A bucket without a registry row gets an empty one, as in the PostgreSQL store.
-    state: db.prepare(`INSERT INTO buckets (bucket, partition, meters, registry, limits, state) VALUES (?, ?, ?, X'', 0, ?)
-      ON CONFLICT (bucket) DO UPDATE SET state = excluded.state`),
+    state: db.prepare(`INSERT INTO bucket_state (bucket, meters, state) VALUES (?, ?, ?)
+      ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, state = excluded.state`),
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
       reasons, line, rules_version, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -65,7 +65,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     // A running run's own changes stay: it has not seen its fences' versions move past them.
     prune: db.prepare(`DELETE FROM bucket_changes WHERE bucket = ? AND version <= ?
       AND run_id NOT IN (SELECT run_id FROM runs WHERE status = 'running')`),
-    storedState: db.prepare("SELECT state FROM buckets WHERE bucket = ?").pluck(),
+    storedState: db.prepare("SELECT state FROM bucket_state WHERE bucket = ?").pluck(),
     photo: db.prepare("INSERT OR IGNORE INTO photos (sha256, media_type, data, stored_at) VALUES (?, ?, ?, ?)"),
   };
 }
@@ -81,7 +81,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
     const slots = merge.get(st.bucket);
     const { meters, state } = slots === undefined ? st
       : mergeState((s.storedState.get(st.bucket) as Uint8Array | null | undefined) ?? null, st, slots);
-    s.state.run(st.bucket, st.bucket % partitions, meters, state);
+    s.state.run(st.bucket, meters, state);
   }
   for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data, g.maxEnd ?? null, g.slots === undefined ? null : slotBitmap(g.slots));
   for (const h of c.held) {

@@ -101,8 +101,11 @@ export class SqliteStore implements PartitionedStore {
   async readBuckets(buckets: readonly number[]): Promise<BucketRow[]> {
     if (buckets.length === 0) return [];
     return this.#read("cannot read buckets", () => this.#sql(
-      `SELECT b.bucket, b.meters, b.registry, b.state, coalesce(v.version, 0) AS version
-       FROM buckets b LEFT JOIN bucket_versions v USING (bucket) WHERE b.bucket IN (SELECT value FROM json_each(?)) ORDER BY b.bucket`,
+      `SELECT w.value AS bucket, coalesce(b.meters, s.meters) AS meters, coalesce(b.registry, X'') AS registry, s.state,
+         coalesce(v.version, 0) AS version
+       FROM (SELECT DISTINCT value FROM json_each(?)) w LEFT JOIN buckets b ON b.bucket = w.value LEFT JOIN bucket_state s ON s.bucket = w.value
+         LEFT JOIN bucket_versions v ON v.bucket = w.value
+       WHERE b.bucket IS NOT NULL OR s.bucket IS NOT NULL ORDER BY w.value`,
     ).all(JSON.stringify(buckets)) as BucketRow[]);
   }
 

@@ -1,6 +1,7 @@
 // Stores from before `buckets.limits` (SQLite layout 7, PostgreSQL schema 11) are migrated with
 // the column filled from their registry BLOBs: the register-limit check then reads only the
-// buckets that have limits, as on a store created with the column.
+// buckets that have limits, as on a store created with the column. SQLite's state BLOBs move to
+// their own table (layout 9) and read back as they were.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,7 +11,9 @@ import { openPostgresStore } from "../../../engine/store/postgres/index.js";
 import { LAYOUT_BASE } from "../../../engine/store/sqlite/schema.js";
 import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.js";
 import { tempDir } from "../../helpers/tmp.js";
-import { idsIn, meter, P, register } from "./contract-fixtures.js";
+import { encodeState } from "../../../engine/store/bucket.js";
+import { createState } from "../../../engine/store/state.js";
+import { batch, idsIn, meter, P, register } from "./contract-fixtures.js";
 import type { LimitReader } from "./contract.js";
 import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "./postgres-env.js";
 
@@ -29,20 +32,37 @@ async function fill(store: PartitionedStore): Promise<number[]> {
 const limitedOf = async (store: PartitionedStore) => (await (store as unknown as LimitReader).readLimitedRegistries(ALL)).map((r) => r.bucket);
 
 describe("buckets.limits on a migrated store", () => {
-  it("SQLite: a layout-7 file gets the column filled from its BLOBs, and its partial index", async () => {
+  it("SQLite: a layout-7 file gets the column filled from its BLOBs and its partial index; its state BLOBs move", async () => {
     const path = join(dir, "layout7.db");
     const store = await openSqlitePartitionedStore(path, { partitions: P });
     const limited = await fill(store);
     expect(await limitedOf(store)).toEqual(limited);
+    // State for some buckets (one of them without a registry row).
+    const withState = [limited[0], limited[1] + 1, P * BUCKETS_PER_PARTITION - 1];
+    const states = withState.map((bucket, i) => {
+      const state = createState(2 + i);
+      state.lastValue.fill(100 + i);
+      return { bucket, meters: 2 + i, state: encodeState(state) };
+    });
+    expect(await store.commit(batch("b-state", withState.map((b) => ({ partition: b % P, version: 0 })), { state: states }))).toBe("committed");
+    const before = await store.readBuckets(ALL);
     await store.close();
-    // The file as layout 7 left it.
+    // The file as layout 7 left it: limits unknown, state beside the registry.
     const db = new Database(path);
-    db.exec("DROP INDEX buckets_limited; ALTER TABLE buckets DROP COLUMN limits");
+    db.exec(`DROP INDEX buckets_limited; ALTER TABLE buckets DROP COLUMN limits; ALTER TABLE buckets ADD COLUMN state BLOB;
+      INSERT INTO buckets (bucket, partition, meters, registry, state)
+        SELECT s.bucket, s.bucket % ${P}, s.meters, X'', s.state FROM bucket_state s WHERE s.bucket NOT IN (SELECT bucket FROM buckets);
+      UPDATE buckets SET state = (SELECT s.state FROM bucket_state s WHERE s.bucket = buckets.bucket);
+      DROP TABLE bucket_state`);
     db.pragma(`user_version = ${LAYOUT_BASE + 7}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
     try {
       expect(await limitedOf(migrated)).toEqual(limited);
+      const after = await migrated.readBuckets(ALL);
+      expect(after.map((b) => [b.bucket, b.meters, Buffer.from(b.registry).toString("hex"), b.state === null ? null : Buffer.from(b.state).toString("hex")]))
+        .toEqual(before.map((b) => [b.bucket, b.meters, Buffer.from(b.registry).toString("hex"), b.state === null ? null : Buffer.from(b.state).toString("hex")]));
+      expect(after.filter((b) => b.state !== null).map((b) => b.bucket)).toEqual([...withState].sort((a, b) => a - b));
     } finally {
       await migrated.close();
     }
