@@ -3,11 +3,26 @@
 // imported by the same run, on a fresh state every run:
 //   meterflow run --meters registry-200k.csv --db fresh.db --out out/ backlog.csv
 import { compareThreads, describeRun, Fleet, rate, removeState, row, ShapeFailure, timedStep } from "./lib.js";
-import type { Shape } from "./lib.js";
+import type { Context, Shape } from "./lib.js";
 
 const METERS = 200_000;
 const DAYS = Array.from({ length: 10 }, (_, d) => `2026-11-${String(21 + d).padStart(2, "0")}`);
-const READINGS = METERS * DAYS.length;
+export const BACKLOG_READINGS = METERS * DAYS.length;
+const READINGS = BACKLOG_READINGS;
+
+let files: { registry: string; readings: string } | undefined;
+
+/** The backlog's registry and readings, written once per process (shape (e) reuses them). */
+export function backlogFiles(ctx: Context): { registry: string; readings: string } {
+  if (files !== undefined) return files;
+  const f = { registry: ctx.ws.path("registry-200k.csv"), readings: ctx.ws.path("backlog.csv") };
+  timedStep(`writing registry-200k.csv and backlog.csv`, () => {
+    const fleet = new Fleet(METERS, 3);
+    fleet.writeRegistry(f.registry, "2026-11-20");
+    fleet.writeDays(f.readings, DAYS);
+  });
+  return (files = f);
+}
 
 export const backlog: Shape = {
   key: "c",
@@ -18,13 +33,7 @@ export const backlog: Shape = {
       `(day after day), registry imported in the same run, fresh state each run` +
       `\n    meterflow run --meters registry-200k.csv --db fresh.db --out out/ backlog.csv` +
       `\n    floor: Map seeded from the registry's baselines, reads backlog.csv, one line out per reading`);
-    const registry = ctx.ws.path("registry-200k.csv");
-    const readings = ctx.ws.path("backlog.csv");
-    timedStep(`writing registry-200k.csv and backlog.csv`, () => {
-      const fleet = new Fleet(METERS, 3);
-      fleet.writeRegistry(registry, "2026-11-20");
-      fleet.writeDays(readings, DAYS);
-    });
+    const { registry, readings } = backlogFiles(ctx);
     const db = ctx.ws.path("backlog.db");
     const out = (run: number) => ctx.ws.path(`out-c-${run}`);
     const variants = await compareThreads(ctx, {
