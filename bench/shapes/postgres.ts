@@ -21,61 +21,63 @@ function withSchema(url: string, schema: string): string {
   return u.href;
 }
 
-async function nightlyOnPostgres(ctx: Context, url: string): Promise<Row> {
-  const f = millionFiles(ctx);
+/** One shape's command line on PostgreSQL: a fresh schema per timed run, `seed` filling it first (untimed). */
+interface OnPostgres {
+  name: string;
+  key: string;
+  readings: number;
+  /** The run's arguments after `run` (`--db` and `--out` are added). */
+  args: string[];
+  floorArgs: string[];
+  seed?: (db: string, run: number) => void;
+}
+
+async function onPostgres(ctx: Context, url: string, shape: OnPostgres): Promise<Row> {
   const schemas: string[] = [];
-  const db = (run: number) => withSchema(url, `mf_bench_nightly_${process.pid}_${run}`);
-  const out = (run: number) => ctx.ws.path(`out-e-a-${run}`);
-  console.log(`\n(e) nightly on PostgreSQL: (a)'s files; each run's schema gets night 1 first (untimed)` +
-    `\n    meterflow run --meters registry-1m.csv --db "${withSchema(url, "...")}" --out out/ night2.csv`);
+  const db = (run: number) => withSchema(url, `mf_bench_${shape.key}_${process.pid}_${run}`);
+  const out = (run: number) => ctx.ws.path(`out-e-${shape.key}-${run}`);
+  console.log(`\n(e) ${shape.name}\n    meterflow run ${shape.args.slice(0, -1).join(" ")} --db "${withSchema(url, "...")}" --out out/ ${shape.args.at(-1)}`);
   try {
     const runs = await compare(ctx.runs, ctx.ws.root, {
       prepare: (run) => {
         schemas.push(new URL(db(run)).searchParams.get("schema")!);
-        const night1 = spawnSync(process.execPath, [CLI, "run", "--meters", f.registry, "--db", db(run), "--out", ctx.ws.emptyDir(`out-e-n1-${run}`), f.night1],
-          { cwd: ctx.ws.root, encoding: "utf8" });
-        if (night1.status !== 0) throw new ShapeFailure(`night 1 on PostgreSQL: ${tail(night1.stderr || night1.stdout)}`);
-        ctx.ws.emptyDir(`out-e-a-${run}`);
+        shape.seed?.(db(run), run);
+        ctx.ws.emptyDir(`out-e-${shape.key}-${run}`);
       },
-      args: (run) => ["run", "--meters", f.registry, "--db", db(run), "--out", out(run), f.night2],
+      args: (run) => ["run", ...shape.args.slice(0, -1), "--db", db(run), "--out", out(run), shape.args.at(-1)!],
       outDir: out,
       check: (_p, run) => {
-        const c = describeRun(out(run), MILLION);
-        if (!c.ok) throw new ShapeFailure(`night 2 on PostgreSQL: ${c.text}`);
+        const c = describeRun(out(run), shape.readings);
+        if (!c.ok) throw new ShapeFailure(`${shape.name}: ${c.text}`);
         return c.text;
       },
-    }, { args: () => [ctx.ws.path("floor-e-a.csv"), "--seed", f.night1, f.night2] });
-    return row("e nightly 1M, PostgreSQL", ">= 0.5M/s", MILLION, runs, met(MILLION));
+    }, { args: () => shape.floorArgs });
+    return row(`e ${shape.name}`, ">= 0.5M/s", shape.readings, runs, met(shape.readings));
   } finally {
     await dropSchemas(url, schemas);
   }
 }
 
-async function backlogOnPostgres(ctx: Context, url: string): Promise<Row> {
+function nightlyOnPostgres(ctx: Context, url: string): Promise<Row> {
+  const f = millionFiles(ctx);
+  return onPostgres(ctx, url, {
+    name: "nightly 1M, PostgreSQL", key: "nightly", readings: MILLION, args: ["--meters", f.registry, f.night2],
+    floorArgs: [ctx.ws.path("floor-e-a.csv"), "--seed", f.night1, f.night2],
+    // Night 1 into the run's schema first, as (a) copies the night-1 state.
+    seed: (db, run) => {
+      const night1 = spawnSync(process.execPath, [CLI, "run", "--meters", f.registry, "--db", db, "--out", ctx.ws.emptyDir(`out-e-n1-${run}`), f.night1],
+        { cwd: ctx.ws.root, encoding: "utf8" });
+      if (night1.status !== 0) throw new ShapeFailure(`night 1 on PostgreSQL: ${tail(night1.stderr || night1.stdout)}`);
+    },
+  });
+}
+
+function backlogOnPostgres(ctx: Context, url: string): Promise<Row> {
   const { registry, readings } = backlogFiles(ctx);
-  const schemas: string[] = [];
-  const db = (run: number) => withSchema(url, `mf_bench_backlog_${process.pid}_${run}`);
-  const out = (run: number) => ctx.ws.path(`out-e-c-${run}`);
-  console.log(`\n(e) backlog on PostgreSQL: (c)'s files, a fresh schema each run` +
-    `\n    meterflow run --meters registry-200k.csv --db "${withSchema(url, "...")}" --out out/ backlog.csv`);
-  try {
-    const runs = await compare(ctx.runs, ctx.ws.root, {
-      prepare: (run) => {
-        schemas.push(new URL(db(run)).searchParams.get("schema")!);
-        ctx.ws.emptyDir(`out-e-c-${run}`);
-      },
-      args: (run) => ["run", "--meters", registry, "--db", db(run), "--out", out(run), readings],
-      outDir: out,
-      check: (_p, run) => {
-        const c = describeRun(out(run), BACKLOG_READINGS);
-        if (!c.ok) throw new ShapeFailure(`backlog on PostgreSQL: ${c.text}`);
-        return c.text;
-      },
-    }, { args: () => [ctx.ws.path("floor-e-c.csv"), "--seed", registry, readings] });
-    return row("e backlog 200k x 10d, PostgreSQL", ">= 0.5M/s", BACKLOG_READINGS, runs, met(BACKLOG_READINGS));
-  } finally {
-    await dropSchemas(url, schemas);
-  }
+  return onPostgres(ctx, url, {
+    name: "backlog 200k x 10d, PostgreSQL", key: "backlog", readings: BACKLOG_READINGS, args: ["--meters", registry, readings],
+    floorArgs: [ctx.ws.path("floor-e-c.csv"), "--seed", registry, readings],
+  });
 }
 
 export const postgresShape: Shape = {

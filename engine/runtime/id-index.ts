@@ -4,7 +4,8 @@
 // per-id allocation, and no string hashing by the engine (a sliced id string has no cached hash).
 // Keys are indexed on the first lookup after they were loaded, not as they load: a run whose
 // readings come with their registry slots (the decoding thread's, runtime/registry-slots.ts)
-// never looks a meter up by id, and a nightly run of a million meters skipped 0.17-0.26 s.
+// never looks a meter up by id (loading the 4,096 buckets of a 1M-meter state in one process:
+// 440-545 ms with the index filled as they load, 273-285 ms without).
 import { meterHash } from "../store/contract.js";
 
 /**

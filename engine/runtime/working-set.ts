@@ -283,8 +283,9 @@ export class WorkingSet {
     bucket.set(this.#bucket.subarray(0, Math.min(this.#bucket.length, capacity)));
     this.#bucket = bucket;
     // The string columns grow in place (others hold them: the held index, the id index). Pushing
-    // a million ids one by one regrew each array some 30 times, each time in fresh pages: 0.2-0.3
-    // s of a nightly run. Their length is their capacity; `size` says how many are loaded.
+    // a million ids one by one regrew each array some 30 times, each time in fresh pages (loading
+    // a 1M-meter state's 4,096 buckets in one process: 718-972 ms pushed, 438-545 ms stored by
+    // index). Their length is their capacity; `size` says how many are loaded.
     const { ids, type, unit } = this.meters;
     ids.length = type.length = unit.length = capacity;
     this.#capacity = capacity;

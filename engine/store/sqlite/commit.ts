@@ -41,7 +41,8 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     version: db.prepare("SELECT version FROM partitions WHERE partition = ?").pluck(),
     bump: db.prepare(`INSERT INTO partitions (partition, version) VALUES (?, 1)
       ON CONFLICT (partition) DO UPDATE SET version = version + 1`),
-    // A bucket without a registry row gets an empty one, as in the PostgreSQL store.
+    // State BLOBs have their own table (layout 9), as in the PostgreSQL store: a bucket may have
+    // state and no registry row.
     state: db.prepare(`INSERT INTO bucket_state (bucket, meters, state) VALUES (?, ?, ?)
       ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, state = excluded.state`),
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
