@@ -22,6 +22,8 @@ import type { Slice } from "./slice.js";
 import type { DecideOutput } from "../decide/decide.js";
 import type { HistoryEntries } from "../store/history.js";
 import { createBatchLines, emitBatch } from "./emit.js";
+import { createBillingRows } from "./billing-rows.js";
+import type { BillingRows } from "./billing-rows.js";
 import type { BatchLines } from "./emit.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
@@ -42,10 +44,11 @@ export interface StageTimes {
   output: number;
 }
 
-/** A batch buffer: its history entries and output lines, shared with a writer thread. */
+/** A batch buffer: its history entries, output lines and staged billing rows, shared with a writer thread. */
 interface Slot {
   history: HistoryEntries;
   lines: BatchLines;
+  billing: BillingRows;
 }
 
 /** A batch loaded, keyed and checked, ready to be decided. */
@@ -97,7 +100,15 @@ export class BatchRunner {
     const capacity = ctx.batchCapacity ?? 65536;
     // A slot per batch in flight, besides the one being loaded and the one the writer may hold.
     const slots = ctx.pool === undefined ? SLOTS : SLOTS + ctx.pool.threads - 1;
-    for (let i = 0; i < slots; i++) this.#slots.push({ history: createEntries(capacity, true), lines: createBatchLines(true, capacity < 65536 ? 1 << 12 : 1 << 22) });
+    // A writer thread encodes the billing lines: then they are staged, and the lines' buffer stays small.
+    const encodes = ctx.writer.encodesBilling === true;
+    for (let i = 0; i < slots; i++) {
+      this.#slots.push({
+        history: createEntries(capacity, true),
+        lines: createBatchLines(true, capacity < 65536 || encodes ? 1 << 12 : 1 << 22),
+        billing: createBillingRows(encodes ? capacity : 0, true),
+      });
+    }
   }
 
   /** Pulse readings per fault name so far. */
@@ -248,14 +259,22 @@ export class BatchRunner {
     return this.#finish(f, f.startMs + performance.now() - t);
   }
 
-  /** A decided batch: its ledger into the history cache, its lines formatted, its commit handed to the writer. */
+  /**
+   * A decided batch: its ledger into the history cache, its lines formatted (its billing rows
+   * staged, for a writer that encodes them), its commit handed to the writer.
+   */
   #finish(p: Prepared, computeMs: number): BatchCounts {
     const { out, slot } = p;
+    const { writer } = this.#ctx;
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
-    emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts);
+    const staged = writer.encodesBilling === true ? slot.billing : undefined;
+    emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts, staged);
     const t4 = performance.now();
-    this.#ctx.writer.submit({ kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out), lines: bytesOf(slot.lines) });
+    writer.submit({
+      kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out), lines: bytesOf(slot.lines),
+      ...(staged === undefined ? {} : { billing: { history: out.history, rows: staged } }),
+    });
     this.#submitted.add(p.id);
     const st = this.stages;
     st.commit += p.commitMs + performance.now() - t4;

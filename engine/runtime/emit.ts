@@ -8,6 +8,8 @@ import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { AlertRow, HeldOutput } from "../decide/output.js";
+import { createBillingRows, encodeBilling, stageRow } from "./billing-rows.js";
+import type { BillingRows } from "./billing-rows.js";
 
 /**
  * Whether a history entry goes to billing.csv: a billable reading, or a correction that is
@@ -57,9 +59,15 @@ function add<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-/** Formats a batch's rejected, billing and held rows into `out` (cleared first), counting them in `tally`. */
+const scratch = createBillingRows();
+
+/**
+ * Formats a batch's rejected, billing and held rows into `out` (cleared first), counting them in
+ * `tally`. Given `staged`, its billing rows are staged there instead (cleared first), for a
+ * writer to encode (billing-rows.ts), and `out.billing` stays empty.
+ */
 export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, held: readonly HeldOutput[],
-  rejected: readonly RejectedRow[], out: BatchLines, tally: Tally, alerts: readonly AlertRow[] = []): void {
+  rejected: readonly RejectedRow[], out: BatchLines, tally: Tally, alerts: readonly AlertRow[] = [], staged?: BillingRows): void {
   out.billing.clear();
   out.held.clear();
   out.rejected.clear();
@@ -73,34 +81,29 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
     format.rejected(out.rejected, r);
     add(tally.rejected, r.reason);
   }
+  const rows = staged ?? scratch;
+  rows.count = 0;
   for (let i = 0; i < h.length; i++) {
     const flags = h.flags[i];
-    const initial = (flags & FLAG.initial) !== 0;
-    if (!isBilled(flags, h.held[i], h.billed[i])) {
+    if (isBilled(flags, h.held[i], h.billed[i])) {
+      stageRow(rows, i, ids[h.meter[i]]);
+      tally.billed(flags);
+    } else if ((flags & FLAG.initial) !== 0 && h.held[i] !== 0 && (flags & FLAG.correction) === 0) {
       // A baseline held `initial`: its held.csv row.
-      if (initial && h.held[i] !== 0 && (flags & FLAG.correction) === 0) {
-        const k = h.meter[i];
-        format.held(out.held, {
-          readingId: readingId(ids[k], h.end[i]), meterId: ids[k], start: Number.NaN, end: h.end[i], days: 0,
-          previous: h.prev[i], current: h.value[i], consumption: h.consumption[i], daily: 0, flags,
-        }, "initial");
-        add(tally.held, "initial");
-      }
-      continue;
+      const k = h.meter[i];
+      format.held(out.held, {
+        readingId: readingId(ids[k], h.end[i]), meterId: ids[k], start: Number.NaN, end: h.end[i], days: 0,
+        previous: h.prev[i], current: h.value[i], consumption: h.consumption[i], daily: 0, flags,
+      }, "initial");
+      add(tally.held, "initial");
     }
-    const days = initial ? 0 : h.end[i] - h.start[i] + 1;
-    const consumption = (flags & FLAG.correction) !== 0 ? h.billed[i] : h.consumption[i];
-    const k = h.meter[i];
-    format.billing(out.billing, k, ids[k], initial ? Number.NaN : h.start[i], h.end[i], days, h.prev[i], h.value[i],
-      consumption, days > 0 ? consumption / days : 0, flags);
-    tally.billed(flags);
   }
+  if (staged === undefined) encodeBilling(format, h, rows, out.billing);
   for (const { row, reasons } of held) {
     format.held(out.held, row, reasons);
     for (const r of reasons.split("|")) add(tally.held, r);
   }
 }
-
 
 /** A held row as the store keeps it (JSON, see holdRow), back as a row. */
 export function parseHeldLine(line: string): HeldOutput {

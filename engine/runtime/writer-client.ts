@@ -12,6 +12,11 @@ import type { BatchWriter, WriteJob } from "./writer.js";
 export const SLOTS = 2;
 
 export interface WriterClient {
+  /**
+   * Whether it encodes a commit's staged billing rows (WriteJob `billing`) itself: a writer
+   * thread does, beside the deciding thread. Otherwise jobs come with their lines encoded.
+   */
+  readonly encodesBilling?: boolean;
   /** Hands a job over; throws (or later rejects) if an earlier job failed. */
   submit(job: WriteJob): void;
   /** Resolves when fewer than SLOTS jobs are pending and output writes are within `limit` bytes. */
@@ -127,6 +132,7 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
     worker.postMessage(message);
   });
   return {
+    encodesBilling: true,
     submit(job) {
       if (failure !== undefined) throw failure;
       pending++;

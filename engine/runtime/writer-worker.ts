@@ -2,6 +2,7 @@
 // handed, then writes the batch's outputs. Protocol in writer-client.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { createOutputFiles } from "../sinks/files.js";
+import { createFormatter } from "../sinks/formatter.js";
 import { openStore } from "../store/open.js";
 import type { WriterThreadInput } from "./writer-client.js";
 import { BatchWriter } from "./writer.js";
@@ -11,7 +12,7 @@ import type { WriteJob } from "./writer.js";
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
 const store = await openStore(input.db, { giveWayTo: input.giveWayTo });
-const writer = new BatchWriter(store, createOutputFiles(input.out, input.format));
+const writer = new BatchWriter(store, createOutputFiles(input.out, input.format), createFormatter(input.format));
 // Every thread loads the run's plugins and runs their hooks (README "Plugins").
 const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
 await plugins.setup();

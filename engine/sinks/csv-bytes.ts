@@ -1,7 +1,7 @@
 // A billing row encoded straight into bytes, field by field: no string per number, per date or
 // per line on the hot path. Produces exactly what the string formatter (files.ts csvRow) does;
 // tests/engine/sinks/csv-bytes.test.ts holds the two side by side.
-import { csv, day, flagText, num } from "./format.js";
+import { csv, day, flagText, idText, num } from "./format.js";
 import { writeInteger, writeMillionths } from "./digits.js";
 import type { LineBuffer } from "./line-buffer.js";
 
@@ -23,19 +23,18 @@ export class CsvRowEncoder {
   private readonly days_ = new Map<number, Uint8Array>();
   private readonly flags_ = new Map<number, Uint8Array>();
 
-  /** Appends one row and its line break (`meterKey` is not needed here: ids are encoded as they come). */
-  encode(out: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
+  /** Appends one row and its line break; the meter id is the UTF-8 bytes `ids[idFrom, idTo)`. */
+  encode(out: LineBuffer, ids: Uint8Array, idFrom: number, idTo: number, start: number, end: number, days: number, previous: number,
     current: number, consumption: number, daily: number, flags: number): void {
-    // The id straight into the buffer (twice: the reading id's and the meter id's column): no
-    // bytes kept per meter, a nightly file names each meter once.
+    // The id straight into the buffer (twice: the reading id's and the meter id's column).
     const endBytes = this.dayBytes(end);
-    const len = meterId.length;
+    const len = idTo - idFrom;
     const buf = out.reserve(len * 2 + 160);
     const from = out.length;
     let at = from;
-    for (let i = 0; i < len; i++) {
-      const c = meterId.charCodeAt(i);
-      if (c > 0x7e || c === COMMA || c === QUOTE || c < 0x20) return this.slow(out, meterId, start, end, days, previous, current, consumption, daily, flags);
+    for (let i = idFrom; i < idTo; i++) {
+      const c = ids[i];
+      if (c > 0x7e || c === COMMA || c === QUOTE || c < 0x20) return this.slow(out, idText(ids, idFrom, idTo), start, end, days, previous, current, consumption, daily, flags);
       buf[at++] = c;
     }
     buf[at++] = 64; // @

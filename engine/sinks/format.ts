@@ -4,6 +4,11 @@ import { formatDay } from "../time/day.js";
 
 const dayCache = new Map<number, string>();
 
+/** The meter id of UTF-8 bytes `ids[from, to)` (shared memory too). */
+export function idText(ids: Uint8Array, from: number, to: number): string {
+  return Buffer.from(ids.buffer, ids.byteOffset + from, to - from).toString("utf8");
+}
+
 /** `YYYY-MM-DD` of a day number, cached (a run sees few distinct days). */
 export function day(dayNumber: number): string {
   let text = dayCache.get(dayNumber);

@@ -4,17 +4,17 @@
 import { flagNames } from "../flags/flags.js";
 import { CsvRowEncoder } from "./csv-bytes.js";
 import type { OutputFormat } from "./files.js";
-import { csv, day, flagText, num, readingId } from "./format.js";
+import { csv, day, flagText, idText, num, readingId } from "./format.js";
 import type { LineBuffer } from "./line-buffer.js";
 import type { OutputRow, RejectedRow } from "./types.js";
 
 /** Formats rows of one output format. */
 export interface RowFormatter {
   /**
-   * A billing row, field by field so the hot path builds no object or string per reading.
-   * `meterKey` is the meter's dense registry key, under which the id's bytes are cached.
+   * A billing row, field by field so the hot path builds no object or string per reading; its
+   * meter id is the UTF-8 bytes `ids[idFrom, idTo)`.
    */
-  billing(lines: LineBuffer, meterKey: number, meterId: string, start: number, end: number, days: number,
+  billing(lines: LineBuffer, ids: Uint8Array, idFrom: number, idTo: number, start: number, end: number, days: number,
     previous: number, current: number, consumption: number, daily: number, flags: number): void;
   held(lines: LineBuffer, row: OutputRow, reasons: string): void;
   rejected(lines: LineBuffer, row: RejectedRow): void;
@@ -35,7 +35,7 @@ export interface AlertLine {
 export function createFormatter(format: OutputFormat): RowFormatter {
   if (format === "ndjson") {
     return {
-      billing: (lines, _key, ...row) => lines.push(jsonRow(...row)),
+      billing: (lines, ids, from, to, ...row) => lines.push(jsonRow(idText(ids, from, to), ...row)),
       held: (lines, r, reasons) => lines.push(jsonRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, reasons)),
       rejected: (lines, r) => lines.push(JSON.stringify({ source_line: r.sourceLine, meter_id: r.meterId, reason: r.reason, raw: r.raw, file: r.file ?? "" })),
       alert: (lines, a) => lines.push(JSON.stringify({ meter_id: a.meterId, end: day(a.end), channel: a.channel, severity: a.severity, rule: a.rule, message: a.message })),

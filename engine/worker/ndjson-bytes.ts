@@ -4,7 +4,7 @@
 // the record); tests/engine/worker/ndjson-bytes.test.ts holds the two side by side over random
 // rows. Held, rejected and alert rows (few) keep the string formatter.
 import { flagNames } from "../flags/flags.js";
-import { day } from "../sinks/format.js";
+import { day, idText } from "../sinks/format.js";
 import { createFormatter, jsonRow } from "../sinks/formatter.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { LineBuffer } from "../sinks/line-buffer.js";
@@ -41,20 +41,20 @@ export class NdjsonRowEncoder {
   /** The longest billing buffer so far: an empty one is grown to it at once, not by doublings. */
   private largest_ = 0;
 
-  /** Appends one billing row and its line break, as jsonRow writes it. */
-  encode(out: LineBuffer, _meterKey: number, meterId: string, start: number, end: number, days: number, previous: number,
+  /** Appends one billing row and its line break, as jsonRow writes it; the meter id is the UTF-8 bytes `ids[idFrom, idTo)`. */
+  encode(out: LineBuffer, ids: Uint8Array, idFrom: number, idTo: number, start: number, end: number, days: number, previous: number,
     current: number, consumption: number, daily: number, flags: number): void {
-    const len = meterId.length;
+    const len = idTo - idFrom;
     if (out.length === 0 && this.largest_ > 0) out.reserve(this.largest_);
     const buf = out.reserve(len * 2 + 400);
     const from = out.length;
     let at = copy(READING_ID, buf, from);
     const idAt = at;
-    for (let i = 0; i < len; i++) {
-      const c = meterId.charCodeAt(i);
+    for (let i = idFrom; i < idTo; i++) {
+      const c = ids[i];
       // Anything JSON escapes (or that is not one byte in UTF-8): the string path.
       if (c > 0x7e || c < 0x20 || c === QUOTE || c === BACKSLASH) {
-        out.push(jsonRow(meterId, start, end, days, previous, current, consumption, daily, flags));
+        out.push(jsonRow(idText(ids, idFrom, idTo), start, end, days, previous, current, consumption, daily, flags));
         return;
       }
       buf[at++] = c;

@@ -41,6 +41,12 @@ function row(next: () => number): Row {
   return [id, start, end, next() < 0.9 ? end - start + 1 : number(next), previous, number(next), number(next), number(next), flags];
 }
 
+/** An id as the encoder takes it: UTF-8 bytes and the span they fill, behind a byte of another id. */
+function utf8(id: string): [Uint8Array, number, number] {
+  const bytes = Buffer.from(`x${id}`, "utf8");
+  return [bytes, 1, bytes.length];
+}
+
 describe("NDJSON billing bytes", () => {
   test("the same lines as jsonRow for random rows and edge values", () => {
     const next = random(20261204);
@@ -49,7 +55,7 @@ describe("NDJSON billing bytes", () => {
     const rows: Row[] = [];
     for (let i = 0; i < 20_000; i++) rows.push(row(next));
     for (const x of EDGE) rows.push(["M-1", 20000, 20001, 2, x, x, x, x, FLAG.initial]);
-    for (const r of rows) encoder.encode(lines, 0, ...r);
+    for (const [id, ...r] of rows) encoder.encode(lines, ...utf8(id), ...r);
     const got = lines.bytes().toString("utf8").split("\n");
     expect(got.pop()).toBe("");
     expect(got.length).toBe(rows.length);
@@ -63,10 +69,10 @@ describe("NDJSON billing bytes", () => {
   test("a buffer emptied for the next batch keeps appending after what it holds", () => {
     const encoder = new NdjsonRowEncoder();
     const lines = new LineBuffer(false, 16);
-    encoder.encode(lines, 0, "A", 20000, 20001, 2, 1, 3, 2, 1, 0);
+    encoder.encode(lines, ...utf8("A"), 20000, 20001, 2, 1, 3, 2, 1, 0);
     lines.clear();
-    encoder.encode(lines, 0, "B", Number.NaN, 20001, 0, Number.NaN, 3, 0, 0, FLAG.initial);
-    encoder.encode(lines, 0, "C", 20000, 20001, 2, 1.5, 3.25, 1.75, 0.875, 0);
+    encoder.encode(lines, ...utf8("B"), Number.NaN, 20001, 0, Number.NaN, 3, 0, 0, FLAG.initial);
+    encoder.encode(lines, ...utf8("C"), 20000, 20001, 2, 1.5, 3.25, 1.75, 0.875, 0);
     expect(lines.bytes().toString("utf8")).toBe(`${jsonRow("B", Number.NaN, 20001, 0, Number.NaN, 3, 0, 0, FLAG.initial)}\n${jsonRow("C", 20000, 20001, 2, 1.5, 3.25, 1.75, 0.875, 0)}\n`);
   });
 });
