@@ -62,8 +62,13 @@ export class CommitBuilder {
     // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
     const segments = [...rowsOf.lists].map(([bucket, rows]) => {
       let maxEnd = -0x80000000;
-      for (const i of rows) if (h.end[i] > maxEnd) maxEnd = h.end[i];
-      return { bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd, slots: Uint32Array.from(rows, (i) => h.meter[i]) };
+      const slots = new Uint32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        if (h.end[i] > maxEnd) maxEnd = h.end[i];
+        slots[k] = h.meter[i];
+      }
+      return { bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd, slots };
     });
     // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
     h.meter.set(keysOf);
