@@ -2,8 +2,8 @@
 // plain string building, the meterflow CLI and the floor program run as timed child processes
 // (wall time spawn -> exit, peak RSS from GNU time or else summary.json), medians, and the
 // alternating meterflow/floor loop every shape uses.
-import { spawn } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -192,19 +192,6 @@ export function copyState(from: string, to: string): void {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(to + suffix, { force: true });
   copyFileSync(from, to);
   if (existsSync(from + "-wal")) copyFileSync(from + "-wal", to + "-wal");
-  // On disk before the timed run, as a utility's state file is at night: else SQLite's first
-  // fsync in the run (it opens a WAL) writes the copy's dirty pages back first, which measured
-  // 0.2 s for a 230 MB state (a 10-reading run of shape b took 0.67 s instead of 0.45 s).
-  for (const suffix of ["", "-wal"]) if (existsSync(to + suffix)) syncFile(to + suffix);
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, "r+");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Removes a state file with its -wal and -shm. */
@@ -292,9 +279,23 @@ export async function compareThreads(ctx: Context, mf: Side, floor: Side): Promi
   return variants;
 }
 
+const SYNC = existsSync("/bin/sync") ? "/bin/sync" : undefined;
+
+/**
+ * Writes every dirty page back before a timed run (untimed), so that each process starts on a
+ * machine at rest, as a utility's nightly run does. Else the run's first fsync (SQLite opening
+ * its WAL; on ext4 a journal commit takes every file's dirty data with it) pays for the writes
+ * of the runs and copies before it: a 10-reading run of shape (b) took 0.66-0.95 s after a fresh
+ * copy of the state, 0.45 s after a sync. The floor never fsyncs; it is settled the same way.
+ */
+function settleDisk(): void {
+  if (SYNC !== undefined) spawnSync(SYNC, { stdio: "ignore" });
+}
+
 /** Runs one side once and checks it; a non-zero exit is a ShapeFailure with its output. */
 export async function step(name: string, script: string, side: Side, run: number, cwd: string): Promise<{ proc: Proc; note: string }> {
   side.prepare?.(run);
+  settleDisk();
   const proc = await timedNode([script, ...side.args(run)], cwd, side.outDir?.(run));
   if (proc.code !== 0) {
     const how = proc.signal !== null ? `was killed by ${proc.signal}` : `exited with status ${proc.code}`;
