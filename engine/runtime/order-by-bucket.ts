@@ -167,7 +167,8 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       o.source[j] = b.source[row];
       o.verification[j] = b.verification[row];
       o.reject[j] = b.reject[row];
-      o.bucket[j] = m < 0 ? -1 : buckets.of(m);
+      // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
+      o.bucket[j] = ((key / ranks) | 0) - 1;
       if (o.rowIds !== undefined) {
         o.rowIds.at[j] = byteFill[c];
         if (m >= 0) byteFill[c] = meters.copyId!(m, o.rowIds.bytes, byteFill[c]);
