@@ -12,7 +12,8 @@ import type { WriteJob } from "./writer.js";
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
 const store = await openStore(input.db, { giveWayTo: input.giveWayTo });
-const writer = new BatchWriter(store, createOutputFiles(input.out, input.format), createFormatter(input.format));
+// This thread only commits and writes: its output writes block it, not the run.
+const writer = new BatchWriter(store, createOutputFiles(input.out, input.format, { sync: true }), createFormatter(input.format));
 // Every thread loads the run's plugins and runs their hooks (README "Plugins").
 const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
 await plugins.setup();

@@ -24,15 +24,17 @@ const FLUSH_AT = 1 << 20;
 class Writer {
   readonly #path: string;
   readonly #fd: number;
+  readonly #sync: boolean;
   #text = "";
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #inFlight = 0;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(path: string, header: string | undefined) {
+  constructor(path: string, header: string | undefined, sync: boolean) {
     this.#path = path;
     this.#fd = openSync(`${path}.partial`, "w");
+    this.#sync = sync;
     if (header !== undefined) this.line(header);
   }
 
@@ -47,9 +49,13 @@ class Writer {
     if (this.#text.length >= FLUSH_AT) this.flush();
   }
 
-  /** Appends encoded lines; copied, since callers reuse their buffers. */
+  /** Appends encoded lines; copied, since callers reuse their buffers (written at once when `sync`). */
   appendBytes(bytes: Uint8Array): void {
     if (this.#text.length > 0) this.flush();
+    if (this.#sync) {
+      writeAllSync(this.#fd, bytes);
+      return;
+    }
     // One memcpy (a slice of shared memory takes a slow element-by-element path).
     const copy = Buffer.allocUnsafeSlow(bytes.length);
     copy.set(bytes);
@@ -60,7 +66,7 @@ class Writer {
 
   /**
    * Hands what is buffered to the file system without waiting: writes run in libuv's thread
-   * pool, in order, while the pipeline computes the next batch.
+   * pool, in order, while the pipeline computes the next batch (`sync`: written here, at once).
    */
   flush(): void {
     const chunks = this.#pending;
@@ -69,6 +75,10 @@ class Writer {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#text = "";
+    if (this.#sync) {
+      for (const c of chunks) writeAllSync(this.#fd, c);
+      return;
+    }
     let bytes = 0;
     for (const c of chunks) bytes += c.length;
     this.#inFlight += bytes;
@@ -114,13 +124,18 @@ export interface OutputFiles {
   abort(): void;
 }
 
-/** Creates the output directory's files. Throws when the directory cannot be written. */
-export function createOutputFiles(dir: string, format: OutputFormat = "csv"): OutputFiles {
+/**
+ * Creates the output directory's files. Throws when the directory cannot be written. `sync`
+ * writes each append at once, blocking (for a writer thread of its own: no copy of the lines
+ * and no buffer waiting for the file system); else writes run in libuv's thread pool while the
+ * caller goes on.
+ */
+export function createOutputFiles(dir: string, format: OutputFormat = "csv", options: { sync?: boolean } = {}): OutputFiles {
   prepareOutDir(dir);
   const ext = format === "csv" ? "csv" : "ndjson";
   const writers = {} as Record<Kind, Writer>;
   for (const kind of Object.keys(HEADERS) as Kind[]) {
-    writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined);
+    writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined, options.sync === true);
   }
   return {
     append: (kind, lines) => {
@@ -141,6 +156,11 @@ export function createOutputFiles(dir: string, format: OutputFormat = "csv"): Ou
       for (const w of Object.values(writers)) w.discard();
     },
   };
+}
+
+/** Writes all of `bytes` at the file's current position, blocking. */
+function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let from = 0; from < bytes.length;) from += writeSync(fd, bytes, from, bytes.length - from);
 }
 
 /** Writes all of `bytes` at the file's current position. */

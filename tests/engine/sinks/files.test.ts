@@ -1,0 +1,49 @@
+// The output files (sinks/files.ts): written as NAME.partial and published by renaming, the same
+// bytes whether appends are written by libuv's thread pool (a run's main thread) or at once,
+// blocking (`sync`, a writer thread of its own); a caller may reuse its buffer after appending.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createOutputFiles } from "../../../engine/sinks/files.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const dir = tempDir();
+
+/** Appends `lines` through one reused buffer, as a batch runner does, then publishes. */
+async function write(out: string, sync: boolean, lines: string[][]): Promise<void> {
+  const files = createOutputFiles(out, "csv", { sync });
+  const buffer = Buffer.alloc(1 << 16);
+  for (const batch of lines) {
+    const n = buffer.write(batch.map((l) => `${l}\n`).join(""));
+    files.append("billing", buffer.subarray(0, n));
+    // The caller's buffer is reused at once: what was appended must not change with it.
+    buffer.fill(0x21);
+    files.append("held", Buffer.from(`${batch[0]},held\n`));
+    await files.drain(0);
+  }
+  await files.close({ done: true });
+}
+
+describe("output files", () => {
+  it("hold the same bytes written at once (sync) as written in the thread pool", async () => {
+    const lines = Array.from({ length: 40 }, (_, b) => Array.from({ length: 1 + (b % 7) * 300 }, (_, i) => `M-${b}-${i},2026-11-30,${b * 1000 + i}`));
+    await write(join(dir, "async"), false, lines);
+    await write(join(dir, "sync"), true, lines);
+    for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv", "summary.json"]) {
+      expect(readFileSync(join(dir, "sync", file), "utf8"), file).toBe(readFileSync(join(dir, "async", file), "utf8"));
+    }
+    const billing = readFileSync(join(dir, "sync", "billing.csv"), "utf8").trimEnd().split("\n");
+    expect(billing[0]).toBe("reading_id,meter_id,start,end,days,previous,current,consumption,daily,flags");
+    expect(billing.slice(1)).toEqual(lines.flat());
+    expect(readdirSync(join(dir, "sync")).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("leave nothing behind when aborted (sync)", () => {
+    const out = join(dir, "aborted");
+    const files = createOutputFiles(out, "csv", { sync: true });
+    files.append("billing", Buffer.from("a,b\n"));
+    files.abort();
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(join(out, "billing.csv"))).toBe(false);
+  });
+});
