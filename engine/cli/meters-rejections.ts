@@ -1,6 +1,7 @@
 // The registry rows an import could not import, as `meterflow meters import` and
 // `meterflow run --meters` list them: line, meter id and reason, a long list cut with a count.
 import type { RegistryRejection } from "../meters/index.js";
+import { count } from "./count.js";
 
 /** Rows listed before the rest is counted. */
 export const MAX_LISTED = 20;
@@ -16,7 +17,7 @@ export function rejectionLines(rejections: readonly RegistryRejection[], max = M
 /** For `run --meters`: the rows on standard error, and where the whole list is. */
 export function printRegistryRejections(rejections: readonly RegistryRejection[], file: string): void {
   if (rejections.length === 0) return;
-  const rows = rejections.length === 1 ? "1 row" : `${rejections.length.toLocaleString("en")} rows`;
+  const rows = rejections.length === 1 ? "1 row" : `${count(rejections.length)} rows`;
   console.error(`meterflow: meter registry: ${rows} not imported (all in ${file}; a meter not registered has its readings held unknown_meter):`);
   for (const line of rejectionLines(rejections)) console.error(line);
 }

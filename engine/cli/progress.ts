@@ -3,6 +3,7 @@
 // terminal (a log, a pipe): one summary line per input file, as each is done.
 import { basename } from "node:path";
 import type { InputDone, InputProgress } from "../runtime/run-progress.js";
+import { count } from "./count.js";
 
 /** Returns a callback that redraws "N readings, R/s" at most ten times a second, and a finisher. */
 export function progress(label: string, stream: NodeJS.WriteStream = process.stderr): { update(n: number): void; done(): void } {
@@ -15,7 +16,7 @@ export function progress(label: string, stream: NodeJS.WriteStream = process.std
       if (now - last < 100) return;
       last = now;
       const rate = n / ((now - started) / 1000);
-      stream.write(`\r${label}: ${n.toLocaleString("en")} readings, ${(rate / 1e6).toFixed(2)}M/s `);
+      stream.write(`\r${label}: ${count(n)} readings, ${(rate / 1e6).toFixed(2)}M/s `);
     },
     done() {
       if (last > 0) stream.write("\r\x1b[K");
@@ -46,7 +47,7 @@ function fileLines(stream: NodeJS.WritableStream): InputProgress {
 /** `readings.csv: 1,200,000 rows, 45.2 MiB in 3.1 s (0.39M rows/s)`. */
 export function fileLine(path: string, done: InputDone): string {
   const rate = done.seconds > 0 ? `, ${(done.rows / done.seconds / 1e6).toFixed(2)}M rows/s` : "";
-  return `${path}: ${done.rows.toLocaleString("en")} row${done.rows === 1 ? "" : "s"}, ${mib(done.bytes)} in ${done.seconds.toFixed(1)} s${rate}`;
+  return `${path}: ${count(done.rows)} row${done.rows === 1 ? "" : "s"}, ${mib(done.bytes)} in ${done.seconds.toFixed(1)} s${rate}`;
 }
 
 function bar(stream: NodeJS.WritableStream & { columns?: number }, clock: () => number): InputProgress {

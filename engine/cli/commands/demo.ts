@@ -12,6 +12,7 @@ import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 import { summaryTable } from "./run-summary.js";
+import { count as grouped } from "../count.js";
 
 export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days N]
 
@@ -50,13 +51,13 @@ export async function demo(argv: string[]): Promise<number> {
   rmSync(join(dir, "state.db-shm"), { force: true });
   const demoData = await import("../../demo/index.js");
   const manifest = await demoData.generateDemoData({ dir, meters, days });
-  console.log(`meterflow demo: ${manifest.meters.toLocaleString("en")} meters, ${manifest.days} days ` +
-    `(${manifest.startDay} to ${manifest.endDay}), ${manifest.rows.total.toLocaleString("en")} readings in ${manifest.files.readings}`);
+  console.log(`meterflow demo: ${grouped(manifest.meters)} meters, ${manifest.days} days ` +
+    `(${manifest.startDay} to ${manifest.endDay}), ${grouped(manifest.rows.total)} readings in ${manifest.files.readings}`);
   const p = manifest.pulses;
   console.log(`  + ${p.radioMeters} pulse meters' daily summaries in ${manifest.files.pulseReadings} (${p.planted.length} faults planted)`);
   console.log(`  + ${p.channels.length} logger channels' raw pulses in ${manifest.files.pulseEvents} ` +
-    `(${p.eventRows.toLocaleString("en")} rows: ${p.channels.map((c) => c.kind).join(", ")})`);
-  console.log(`  + 2 refrigerated trucks' temperature loggers in ${manifest.files.coldChain} (${manifest.sensors.loggerRows.toLocaleString("en")} sensor rows), ` +
+    `(${grouped(p.eventRows)} rows: ${p.channels.map((c) => c.kind).join(", ")})`);
+  console.log(`  + 2 refrigerated trucks' temperature loggers in ${manifest.files.coldChain} (${grouped(manifest.sensors.loggerRows)} sensor rows), ` +
     `judged with the cold-chain profile named in ${manifest.files.config}\n`);
   const bar = progress("demo");
   const summary = await runFiles({
@@ -68,7 +69,7 @@ export async function demo(argv: string[]): Promise<number> {
   }).finally(bar.done);
   console.log(summaryTable(summary, join(dir, "out")));
   const reasons = (title: string, counts: Record<string, number>) =>
-    Object.keys(counts).length === 0 ? "" : `\n${formatTable([title, "readings"], Object.entries(counts).map(([k, n]) => [k, n.toLocaleString("en")]))}`;
+    Object.keys(counts).length === 0 ? "" : `\n${formatTable([title, "readings"], Object.entries(counts).map(([k, n]) => [k, grouped(n)]))}`;
   console.log(reasons("held because", summary.held_reasons));
   console.log(reasons("rejected because", summary.rejected_reasons));
   console.log(reasons("billed with flag", summary.billed_flags));

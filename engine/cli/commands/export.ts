@@ -4,6 +4,7 @@ import { exportOutputs } from "../../export/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
 import { existingDb } from "../operator.js";
+import { count } from "../count.js";
 
 export const EXPORT_HELP = `Usage: meterflow export --db FILE|URL --out DIR [--since BATCH|TIME] [--format csv|ndjson]
 
@@ -32,8 +33,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const store = await openStore(existingDb("export", values.db));
   try {
     const s = await exportOutputs({ store, out: values.out, format: values.format, since });
-    console.log(`exported ${s.batches.toLocaleString("en")} batches: ${s.billable.toLocaleString("en")} billable, ${s.held.toLocaleString("en")} held, `
-      + `${s.rejected.toLocaleString("en")} rejected, ${s.duplicates.toLocaleString("en")} duplicates; outputs in ${values.out}`);
+    console.log(`exported ${count(s.batches)} batches: ${count(s.billable)} billable, ${count(s.held)} held, `
+      + `${count(s.rejected)} rejected, ${count(s.duplicates)} duplicates; outputs in ${values.out}`);
   } finally {
     await store.close();
   }

@@ -4,6 +4,7 @@ import { publishFiles } from "../../nats/index.js";
 import type { PublishSummary } from "../../nats/index.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
+import { count } from "../count.js";
 
 export const PUBLISH_HELP = `Usage: meterflow publish --nats URL [--stream NAME] [--partitions P] [--out DIR] [--pulse-events FILE]... READINGS...
 
@@ -78,7 +79,7 @@ function integer(name: string, text: string, min: number, max: number): number {
 
 /** The one line printed at the end. */
 export function summaryLine(s: PublishSummary): string {
-  const en = (n: number) => n.toLocaleString("en");
+  const en = (n: number) => count(n);
   return `published ${en(s.published)} readings in ${en(s.messages)} messages (${(s.bytes / 1e6).toFixed(1)} MB) to ${s.stream} `
     + `(${s.partitions} partitions), ${en(s.rejected)} rejected, ${en(s.duplicate_readings)} duplicates already in the stream; `
     + `${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s`;

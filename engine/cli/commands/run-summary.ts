@@ -2,6 +2,7 @@
 import { describeImport } from "../../registry/import.js";
 import type { RunSummary } from "../../runtime/index.js";
 import { formatTable } from "../table.js";
+import { count } from "../count.js";
 
 /** The rule sets a run used, as one line: `defaults (2 files, 9 rules), plugin x (1 rule)`. */
 function describeRuleSets(sets: RunSummary["rules"]["sets"]): string {
@@ -17,22 +18,22 @@ function describeRuleSets(sets: RunSummary["rules"]["sets"]): string {
 export function summaryTable(s: RunSummary, out: string): string {
   const pct = (n: number) => (s.in === 0 ? "" : `${((n / s.in) * 100).toFixed(1)}%`);
   const rows = [
-    ["billable", s.billable.toLocaleString("en"), pct(s.billable), "billing.csv"],
-    ["held", s.held.toLocaleString("en"), pct(s.held), "held.csv (with reasons)"],
-    ["rejected", s.rejected.toLocaleString("en"), pct(s.rejected), "rejected.csv (with reasons)"],
-    ["duplicates", s.duplicates.toLocaleString("en"), pct(s.duplicates), "seen before: no effect"],
-    ...(s.sensor > 0 ? [["sensor", s.sensor.toLocaleString("en"), pct(s.sensor), "sensor rows: judged, not billed"]] : []),
-    ["in", s.in.toLocaleString("en"), "", s.balanced ? "balanced" : "NOT BALANCED"],
+    ["billable", count(s.billable), pct(s.billable), "billing.csv"],
+    ["held", count(s.held), pct(s.held), "held.csv (with reasons)"],
+    ["rejected", count(s.rejected), pct(s.rejected), "rejected.csv (with reasons)"],
+    ["duplicates", count(s.duplicates), pct(s.duplicates), "seen before: no effect"],
+    ...(s.sensor > 0 ? [["sensor", count(s.sensor), pct(s.sensor), "sensor rows: judged, not billed"]] : []),
+    ["in", count(s.in), "", s.balanced ? "balanced" : "NOT BALANCED"],
   ];
   const lines = [formatTable(["readings", "count", "share", "where"], rows)];
   const events = s.inputs.filter((i) => i.kind === "pulse-events");
   if (events.length > 0) {
-    const sum = (key: "events" | "samples" | "readings") => events.reduce((n, i) => n + (i[key] ?? 0), 0).toLocaleString("en");
+    const sum = (key: "events" | "samples" | "readings") => count(events.reduce((n, i) => n + (i[key] ?? 0), 0));
     lines.push(`pulse events: ${sum("events")} pulses and ${sum("samples")} line samples -> ${sum("readings")} day readings`);
   }
   const faults = Object.entries(s.pulse_faults);
-  if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${n.toLocaleString("en")}`).join(", ")}`);
-  if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${s.corrections.toLocaleString("en")}, in billing.csv`);
+  if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${count(n)}`).join(", ")}`);
+  if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${count(s.corrections)}, in billing.csv`);
   if (s.meters.imported !== undefined) lines.push(`meters: ${describeImport(s.meters.imported)}`);
   if (s.rules.sets !== undefined) lines.push(`rules: ${describeRuleSets(s.rules.sets)}`);
   lines.push(`${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s; outputs in ${out}`);

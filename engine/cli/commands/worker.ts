@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { runWorker } from "../../worker/index.js";
 import type { WorkerCounts } from "../../worker/index.js";
 import { UsageError } from "../errors.js";
+import { count } from "../count.js";
 
 export const WORKER_HELP = `Usage: meterflow worker --nats URL --db postgres://HOST/DB[?schema=NAME] [--stream NAME]
                         [--threads N] [--exit-when-idle SECONDS] [--ack-wait SECONDS] [--config FILE] [--rules FILE]...
@@ -75,7 +76,7 @@ export async function worker(argv: string[]): Promise<number> {
 }
 
 function line(c: WorkerCounts): string {
-  const n = (x: number) => x.toLocaleString("en");
+  const n = (x: number) => count(x);
   return `${n(c.messages)} batches (${n(c.duplicateMessages)} seen before), ${n(c.rows)} readings: ${n(c.billable)} billable, ${n(c.held)} held, `
     + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`;
 }
