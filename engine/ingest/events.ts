@@ -12,7 +12,6 @@
 // only heartbeats is a day without pulses, not a missing day). A row with a bad value is
 // rejected with its reason and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
 // row): split very large logs by day.
-import { Unpackr } from "msgpackr";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { LineReader } from "./lines.js";
@@ -163,6 +162,8 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
       rows.add((key) => (isColumn(map[key]) ? (map[key] as ArrayLike<unknown>)[i] : map[key]), ++record, () => recordJson(map, i));
     }
   };
+  // msgpackr is loaded for msgpack files only: a run of CSV files does not pay its load.
+  const { Unpackr } = await import("msgpackr");
   try {
     new Unpackr({ mapsAsObjects: true }).unpackMultiple(bytes, add);
   } catch (error) {

@@ -10,7 +10,6 @@ export { registerLimit, rejectByRegistry } from "./limits.js";
 export { PULSE_FIELD_NAMES, PULSE_FIELDS, PULSE_INPUTS } from "./pulse-fields.js";
 export { LineReader } from "./lines.js";
 export { createMeterIndex } from "./meter-index.js";
-export { readMsgpackReadings } from "./msgpack.js";
 export { readNdjsonReadings } from "./ndjson.js";
 export { canDecodeInWorker, DecodingWorker, readReadingsInWorker, THREADS_FROM_BYTES } from "./threaded.js";
 export { numberOfValue, parseNumberBytes, parseNumberString } from "./numbers.js";

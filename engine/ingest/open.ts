@@ -6,7 +6,6 @@ import { InvalidOptionError } from "../errors.js";
 import type { ReadingBatch } from "./batch.js";
 import { readCsvReadings } from "./csv.js";
 import { IngestError } from "./errors.js";
-import { readMsgpackReadings } from "./msgpack.js";
 import { readNdjsonReadings } from "./ndjson.js";
 import type { ReadReadingsOptions } from "./options.js";
 import { formatOfPath } from "./formats.js";
@@ -53,7 +52,8 @@ export async function* readReadings(path: string, options: ReadReadingsFileOptio
     const chunks = readChunks(stream, path, options.onBytes);
     if (format === "csv") yield* readCsvReadings(chunks, options);
     else if (format === "ndjson") yield* readNdjsonReadings(chunks, options);
-    else yield* readMsgpackReadings(chunks, options);
+    // The msgpack reader (and msgpackr) is loaded for msgpack files only.
+    else yield* (await import("./msgpack.js")).readMsgpackReadings(chunks, options);
   } finally {
     stream.destroy();
     await handle.close().catch(() => undefined);

@@ -1,3 +1,4 @@
 // Deciding batches in worker threads (piscina).
-export { canDecideInThreads, DecisionPool, defaultThreads } from "./pool.js";
+export { DecisionPool } from "./pool.js";
+export { canDecideInThreads, defaultThreads } from "./threads.js";
 export type { BatchColumns, SliceTask } from "./transfer.js";

@@ -2,25 +2,12 @@
 // the plugins, compiled the rules and instantiated the kernel once. Batches of different
 // partitions are decided in parallel; the caller keeps one partition's batches in order (it
 // waits for a batch's commit before it cuts the next slice of that partition).
-import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { ownBuffers, toTask } from "./transfer.js";
 
-const WORKER = new URL("./worker.js", import.meta.url);
-
-/** Whether decisions can run in threads here (only from the compiled package). */
-export function canDecideInThreads(): boolean {
-  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
-}
-
-/** Default threads: one per core. */
-export function defaultThreads(): number {
-  return availableParallelism();
-}
+import { defaultThreads, WORKER } from "./threads.js";
 
 export class DecisionPool {
   readonly threads: number;

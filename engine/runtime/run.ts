@@ -34,7 +34,8 @@ import { warnOnStderr } from "../decide/rules.js";
 import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
-import { canDecideInThreads, DecisionPool } from "../pool/index.js";
+import { canDecideInThreads } from "../pool/threads.js";
+import type { DecisionPool } from "../pool/pool.js";
 import { BatchRunner } from "./batches.js";
 import { loadDecisionSetup } from "./decision-setup.js";
 import { routeByBucket } from "./bucket-window.js";
@@ -296,7 +297,11 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     await episodes?.start();
     const sensors = new SensorStage(plugins.channels, ranges, tracker);
     const decisionThreads = threaded && canDecideInThreads() ? options.decisionThreads ?? 0 : 0;
-    if (decisionThreads >= 2) pool = new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, decisionThreads);
+    // The pool (piscina) is loaded only by a run that decides in threads.
+    if (decisionThreads >= 2) {
+      const { DecisionPool } = await import("../pool/pool.js");
+      pool = new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, decisionThreads);
+    }
     const processor = new BatchRunner({
       store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws), pool,
       heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),

@@ -2,7 +2,8 @@
 // unequal columns, values split across chunks, and undecodable input ending the file.
 import { Packr, pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { createMeterIndex, readMsgpackReadings, SOURCE, VERIFICATION } from "../../../engine/ingest/index.js";
+import { createMeterIndex, SOURCE, VERIFICATION } from "../../../engine/ingest/index.js";
+import { readMsgpackReadings } from "../../../engine/ingest/msgpack.js";
 import { chunks, options, rowsOf } from "./helpers.js";
 
 const read = (input: Uint8Array, extra: Record<string, unknown> = {}, chunkSize?: number) =>
