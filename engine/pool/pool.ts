@@ -5,9 +5,8 @@
 import { Piscina } from "piscina";
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
-import { ownBuffers, toTask } from "./transfer.js";
-
 import { defaultThreads, WORKER } from "./threads.js";
+import { ownBuffers, toTask } from "./transfer.js";
 
 export class DecisionPool {
   readonly threads: number;

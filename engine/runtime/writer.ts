@@ -1,6 +1,7 @@
 // The writing side of the pipeline: commits a batch to the store, then writes its output
-// lines (encoding its billing rows when they come staged). Runs in the main thread (used directly) or in its own thread (writer-worker.ts), where
-// SQLite's writes overlap with the computation of the next batch.
+// lines (encoding its billing rows when they come staged). Runs in the main thread (used
+// directly) or in its own thread (writer-worker.ts), where SQLite's writes overlap with the
+// computation of the next batch.
 import type { OutputFiles } from "../sinks/files.js";
 import type { Commit, PartitionedStore } from "../store/contract.js";
 import type { RowFormatter } from "../sinks/formatter.js";

@@ -79,8 +79,7 @@ function integer(name: string, text: string, min: number, max: number): number {
 
 /** The one line printed at the end. */
 export function summaryLine(s: PublishSummary): string {
-  const en = (n: number) => count(n);
-  return `published ${en(s.published)} readings in ${en(s.messages)} messages (${(s.bytes / 1e6).toFixed(1)} MB) to ${s.stream} `
-    + `(${s.partitions} partitions), ${en(s.rejected)} rejected, ${en(s.duplicate_readings)} duplicates already in the stream; `
+  return `published ${count(s.published)} readings in ${count(s.messages)} messages (${(s.bytes / 1e6).toFixed(1)} MB) to ${s.stream} `
+    + `(${s.partitions} partitions), ${count(s.rejected)} rejected, ${count(s.duplicate_readings)} duplicates already in the stream; `
     + `${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s`;
 }

@@ -76,7 +76,7 @@ export async function worker(argv: string[]): Promise<number> {
 }
 
 function line(c: WorkerCounts): string {
-  const n = (x: number) => count(x);
+  const n = count;
   return `${n(c.messages)} batches (${n(c.duplicateMessages)} seen before), ${n(c.rows)} readings: ${n(c.billable)} billable, ${n(c.held)} held, `
     + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`;
 }
