@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createMeterIndex, readReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
-import { MeterBuckets } from "../../../engine/runtime/bucket-window.js";
+import { MeterBuckets, routeByBucket } from "../../../engine/runtime/bucket-window.js";
 import { orderByBucket } from "../../../engine/runtime/order-by-bucket.js";
 import { tempDir, writeFile } from "../ingest/helpers.js";
 
@@ -104,4 +104,42 @@ describe("orderByBucket", () => {
       expect(routed.length).toBeGreaterThan(1);
     });
   }
+
+  it("routes without raw text as with it: the same rows, and the raw text of every row rejected before routing, by the decoder or a check", async () => {
+    const path = writeFile(dir, "raw-free.csv", randomCsv(23, 4000, 700));
+    const routed = async (raw: boolean) => {
+      const meters = createMeterIndex();
+      // A check that rejects some rows after decoding, as the register-limit check does (keeping their raw text).
+      const check = (b: ReadingBatch) => {
+        for (let row = 0; row < b.length; row++) {
+          if (b.reject[row] === 0 && b.value[row] % 17 === 0) {
+            b.reject[row] = 9;
+            b.rejectedRaw.set(row, b.rawOf(row));
+          }
+        }
+      };
+      const out: ReadingBatch[] = [];
+      for await (const b of routeByBucket(readReadings(path, { meters, batchSize: 300 }), { partitions: 4, batchSize: 500, meters, check, raw })) out.push(b);
+      return out;
+    };
+    const kept = await routed(true);
+    const freed = await routed(false);
+    expect(freed.map((b) => b.length)).toEqual(kept.map((b) => b.length));
+    let rejected = 0;
+    for (const [k, b] of freed.entries()) {
+      const a = kept[k];
+      expect(b.batchId).toBe(a.batchId);
+      for (const column of ["line", "meter", "end", "value", "override", "source", "verification", "reject"] as const) expect([...b[column]]).toEqual([...a[column]]);
+      for (let row = 0; row < b.length; row++) {
+        if (b.reject[row] !== 0) {
+          rejected++;
+          expect(b.rawOf(row)).toBe(a.rawOf(row));
+          expect(b.rawOf(row)).not.toBe("");
+        } else {
+          expect(b.rawOf(row)).toBe("");
+        }
+      }
+    }
+    expect(rejected).toBeGreaterThan(100);
+  });
 });
