@@ -132,8 +132,8 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       columns: {
         length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
         override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
-        decoded: new Uint8Array(n), bucket: new Int32Array(n), rowIds: byteIds ? rowIdsOf(n, idBytes[c]) : undefined,
-        rawOf: (row) => rejectedRaw.get(row) ?? "",
+        // Buckets and id bytes are written in pass 2, straight to their rows' places.
+        decoded: new Uint8Array(n), bucket: EMPTY, rawOf: (row) => rejectedRaw.get(row) ?? "",
       },
       key: new Int32Array(n),
       fromBatch: keepRaw ? new Int32Array(n) : undefined,
@@ -141,7 +141,6 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
     });
   }
   const fill = new Int32Array(chunks);
-  const byteFill = new Int32Array(chunks);
   at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
@@ -167,12 +166,6 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       o.source[j] = b.source[row];
       o.verification[j] = b.verification[row];
       o.reject[j] = b.reject[row];
-      // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
-      o.bucket[j] = ((key / ranks) | 0) - 1;
-      if (o.rowIds !== undefined) {
-        o.rowIds.at[j] = byteFill[c];
-        if (m >= 0) byteFill[c] = meters.copyId!(m, o.rowIds.bytes, byteFill[c]);
-      }
       if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
     }
   }
@@ -185,7 +178,16 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
     const o = t.columns;
     const n = o.length;
     const dest = scratch.ints(0, n);
-    for (let j = 0; j < n; j++) dest[j] = start[t.key[j]]++ - cuts[c];
+    const bucket = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const key = t.key[j];
+      const to = start[key]++ - cuts[c];
+      dest[j] = to;
+      // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
+      bucket[to] = ((key / ranks) | 0) - 1;
+    }
+    o.bucket = bucket;
+    if (byteIds) o.rowIds = idsOf(o.meter, dest, n, idBytes[c], meters);
     scratch.floats(o.line, dest, n);
     scratch.int32s(o.meter, dest, n);
     scratch.int32s(o.end, dest, n);
@@ -195,8 +197,6 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
     scratch.bytes(o.verification, dest, n);
     scratch.bytes(o.reject, dest, n);
     scratch.bytes(o.decoded, dest, n);
-    scratch.int32s(o.bucket, dest, n);
-    if (o.rowIds !== undefined) o.rowIds = permuteIds(o.rowIds, dest, n);
     if (o.rejectedRaw.size > 0) {
       const moved = new Map<number, string>();
       for (const [j, raw] of o.rejectedRaw) moved.set(dest[j], raw);
@@ -247,17 +247,20 @@ class Scratch {
   }
 }
 
-/** The id bytes of rows that move to `dest`, laid out again in their new order. */
-function permuteIds(ids: RowIds, dest: Int32Array, n: number): RowIds {
-  const out = rowIdsOf(n, ids.at[n]);
-  for (let j = 0; j < n; j++) out.at[dest[j] + 1] = ids.at[j + 1] - ids.at[j];
-  for (let j = 0; j < n; j++) out.at[j + 1] += out.at[j];
-  for (let j = 0; j < n; j++) {
-    let to = out.at[dest[j]];
-    for (let k = ids.at[j], end = ids.at[j + 1]; k < end; k++) out.bytes[to++] = ids.bytes[k];
-  }
-  return out;
+/**
+ * The id bytes of a routed batch's rows (`bytes` in all), in routed order: row j of `meter` (in
+ * file order: the meter index's bytes are read about in order) goes to row dest[j].
+ */
+function idsOf(meter: Int32Array, dest: Int32Array, n: number, bytes: number, meters: ReadingBatch["meters"]): RowIds {
+  const ids = rowIdsOf(n, bytes);
+  const at = ids.at;
+  for (let j = 0; j < n; j++) at[dest[j] + 1] = meter[j] >= 0 ? meters.idLength!(meter[j]) : 0;
+  for (let j = 0; j < n; j++) at[j + 1] += at[j];
+  for (let j = 0; j < n; j++) if (meter[j] >= 0) meters.copyId!(meter[j], ids.bytes, at[dest[j]]);
+  return ids;
 }
+
+const EMPTY = new Int32Array(0);
 
 function rowIdsOf(rows: number, bytes: number): RowIds {
   const at = new Int32Array(rows + 1);
