@@ -23,8 +23,14 @@ export class IdSet {
   #lastStart = 0;
   #lastEnd = -1;
 
-  constructor(table: RegistryTable) {
+  /** `expected`: about how many ids will be claimed (room for them at once; more still fit). */
+  constructor(table: RegistryTable, expected = 0) {
     this.#table = table;
+    if (expected > this.#start.length) {
+      this.#start = new Int32Array(expected);
+      this.#end = new Int32Array(expected);
+      this.#hashes = new Int32Array(expected);
+    }
   }
 
   /**

@@ -98,8 +98,13 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     let format = options.format;
     if (format === undefined && lower.endsWith(".csv")) format = "csv";
     if (format === undefined && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl"))) format = "ndjson";
-    const table = new RegistryTable(1024);
-    const ids = new IdSet(table);
+    // Room for the file's meters at once (a guess from its size): grown from 1,024 rows, a
+    // million meters' columns, ids and id set were copied some ten times each, on the reading
+    // thread that an import waits for. A guess too high costs address space, not memory: pages
+    // never written are never mapped.
+    const expected = expectedRows((await handle.stat()).size);
+    const table = new RegistryTable(expected, expected * 16);
+    const ids = new IdSet(table, expected);
     const sink: RegistryColumns = { table, rejected: [] };
     const seen = ids.strings();
     const row = (get: FieldGetter, line: number, raw: () => string): void => {
@@ -125,6 +130,11 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     stream.destroy();
     await handle.close().catch(() => undefined);
   }
+}
+
+/** A guess at a registry file's rows from its size: one per 32 bytes (a line of id, type and unit is ~35), at least 1,024, at most 16M. */
+function expectedRows(bytes: number): number {
+  return Math.max(1024, Math.min(Math.floor(bytes / 32), 1 << 24));
 }
 
 type RowSink = (get: FieldGetter, line: number, raw: () => string) => void;

@@ -232,4 +232,21 @@ describe("CSV registry: the byte path and the row reader agree", () => {
     await readRegistry(path, {}, { onBytes: (chunk) => seen.push(Buffer.from(chunk)) });
     expect(Buffer.concat(seen).toString("utf8")).toBe(text);
   });
+
+  it("holds more meters than its size guess (short lines), with their fields, in order and out of it", async () => {
+    // ~8 bytes a line: the reader's guess (one row per 32 bytes) is a quarter of the rows, so
+    // every column, the id arena and the id set grow past their first room.
+    const n = 40_000;
+    const rows = Array.from({ length: n }, (_, i) => `${(i * 7919) % n},${i % 5 === 0 ? 3 : ""}`);
+    const path = join(dir, "short.csv");
+    writeFileSync(path, `meter_id,digits\n${rows.join("\n")}\n${rows[123]}\n`);
+    const { table, rejected } = await readRegistry(path);
+    expect(table.length).toBe(n);
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([[n + 2, "duplicate_meter_id"]]);
+    for (const i of [0, 1, 4999, 5000, 20_000, n - 1]) {
+      expect(table.id(i)).toBe(String((i * 7919) % n));
+      expect(table.hash[i]).toBe(meterHash(table.id(i)));
+      expect(table.digits.get(i)).toBe(i % 5 === 0 ? 3 : Number.NaN);
+    }
+  });
 });
