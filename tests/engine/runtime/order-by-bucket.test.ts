@@ -2,7 +2,7 @@
 // stably sorted by (bucket, rank), rows without a meter first, cut where
 // the rule says; each routed row is its source row (every column, its raw text, its id bytes),
 // for windows of random rows with bad rows, rows without a meter and meters in several decoded
-// batches, with and without raw text kept.
+// batches, with and without raw text kept; and routeByBucket without raw text against it with.
 import { describe, expect, it } from "vitest";
 import { createMeterIndex, readReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
