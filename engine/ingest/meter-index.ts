@@ -26,19 +26,27 @@ export interface MeterIndex {
   copyId?(index: number, out: Uint8Array, at: number): number;
 }
 
-/** A run of interned ids as bytes: ids [from, from + ends.length), id i's bytes ending at ends[i - from]. */
-export interface IdBytes {
+/**
+ * An index's ids as it holds them, in shared memory (createMeterIndex's `shared`), for another
+ * thread to read without a copy: ids [0, count), id i's UTF-8 bytes `arena[offsets[i],
+ * offsets[i + 1])` and its meterHash `hashes[i] >>> 0`; ids from `from` on are new since the last
+ * look. The index writes only past `count`, and moves to larger memory when full: these views
+ * stay valid for the ids they cover.
+ */
+export interface SharedIds {
   from: number;
-  bytes: Uint8Array;
-  ends: Int32Array;
-  /** meterHash of each id. */
-  hashes: Uint32Array;
+  count: number;
+  arena: Uint8Array;
+  offsets: Int32Array;
+  hashes: Int32Array;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const INITIAL_SLOTS = 1024;
 const INITIAL_ARENA = 16384;
+/** Bytes an id is guessed to take, for an index told how many ids to expect. */
+const ID_BYTES_GUESS = 16;
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
@@ -63,8 +71,9 @@ function spread(h: number): number {
  * millions of ids. Bytes that are not valid UTF-8 are interned as given; their `idOf` string
  * carries U+FFFD where the bytes were invalid.
  */
-export function createMeterIndex(expected = 0): MeterIndex & { idBytes(from: number): IdBytes; matches(index: number, buf: Uint8Array, start: number, end: number): boolean } {
-  return new HashMeterIndex(expected);
+export function createMeterIndex(expected = 0, options: { shared?: boolean } = {}):
+  MeterIndex & { sharedIds(from: number): SharedIds; matches(index: number, buf: Uint8Array, start: number, end: number): boolean } {
+  return new HashMeterIndex(expected, options.shared === true);
 }
 
 /**
@@ -76,6 +85,12 @@ export function createMeterIndex(expected = 0): MeterIndex & { idBytes(from: num
  */
 export function expectedMeters(bytes: number): number {
   return Math.min(Math.floor(bytes / 32), 1 << 20);
+}
+
+/** A typed array of `n` elements, in shared memory when `shared`. */
+function allocate<T extends Uint8Array | Int32Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
+  const bytes = n * ctor.BYTES_PER_ELEMENT;
+  return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
 class HashMeterIndex implements MeterIndex {
@@ -95,15 +110,28 @@ class HashMeterIndex implements MeterIndex {
   private joined: Uint8Array = new Uint8Array(4096);
   private scratch: Uint8Array = new Uint8Array(256);
 
-  constructor(expected: number) {
+  /** Ids, offsets and hashes in SharedArrayBuffers (sharedIds). */
+  private readonly shared: boolean;
+
+  constructor(expected: number, shared: boolean) {
+    this.shared = shared;
+    if (shared) {
+      this.offsets = allocate(Int32Array, this.offsets.length, true);
+      this.hashes = allocate(Int32Array, this.hashes.length, true);
+      this.arena = allocate(Uint8Array, this.arena.length, true);
+    }
     if (expected <= INITIAL_SLOTS / 2) return;
     // Load factor at most 1/2 with `expected` ids: no rehash until they are all in.
     let slots = INITIAL_SLOTS;
     while (slots < 2 * expected) slots *= 2;
     this.slots = new Int32Array(slots * 2);
     this.mask = slots - 1;
-    this.offsets = new Int32Array(expected + 1);
-    this.hashes = new Int32Array(expected + 1);
+    this.offsets = allocate(Int32Array, expected + 1, shared);
+    this.hashes = allocate(Int32Array, expected + 1, shared);
+    // And their bytes: grown from 16 KiB, a million ids' arena was copied ten times on the
+    // decoding thread (~40 ms of the nightly's path to its first batch). Room for 16 bytes an id
+    // costs address space where ids are shorter: pages never written are never mapped.
+    this.arena = allocate(Uint8Array, expected * ID_BYTES_GUESS, shared);
   }
 
   get size(): number {
@@ -236,27 +264,19 @@ class HashMeterIndex implements MeterIndex {
     return out.subarray(0, at);
   }
 
-  /** The ids from index `from` on as bytes (copies), with their hashes, for another thread. */
-  idBytes(from: number): IdBytes {
-    const n = this.count - from;
-    const base = this.offsets[from];
-    const ends = new Int32Array(n);
-    const hashes = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      ends[i] = this.offsets[from + i + 1] - base;
-      hashes[i] = this.hashOf(from + i);
-    }
-    return { from, bytes: this.arena.slice(base, this.offsets[this.count]), ends, hashes };
+  /** The ids as held now, ids from `from` on new (views, not copies: shared memory with `shared`). */
+  sharedIds(from: number): SharedIds {
+    return { from, count: this.count, arena: this.arena, offsets: this.offsets, hashes: this.hashes };
   }
 
   private insert(buf: Uint8Array, start: number, end: number, hash: number, slot: number): number {
     const index = this.count;
     const len = end - start;
     if (index + 1 === this.offsets.length) {
-      const offsets = new Int32Array(this.offsets.length * 2);
+      const offsets = allocate(Int32Array, this.offsets.length * 2, this.shared);
       offsets.set(this.offsets);
       this.offsets = offsets;
-      const hashes = new Int32Array(this.offsets.length);
+      const hashes = allocate(Int32Array, this.offsets.length, this.shared);
       hashes.set(this.hashes);
       this.hashes = hashes;
     }
@@ -285,7 +305,7 @@ class HashMeterIndex implements MeterIndex {
   private growArena(needed: number): void {
     let n = this.arena.length * 2;
     while (n < needed) n *= 2;
-    const arena = new Uint8Array(n);
+    const arena = allocate(Uint8Array, n, this.shared);
     arena.set(this.arena.subarray(0, this.offsets[this.count]));
     this.arena = arena;
   }

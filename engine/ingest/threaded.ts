@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
-import type { IdBytes, MeterIndex } from "./meter-index.js";
+import type { MeterIndex, SharedIds } from "./meter-index.js";
 
 /** What the worker is started with. */
 export interface WorkerInput {
@@ -38,7 +38,7 @@ type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | ({ type: "meters" } & IdBytes)
+  | ({ type: "meters" } & SharedIds)
   | { type: "batch"; length: number; columns: Columns; raw: Array<[number, string]>; batchId: string }
   | { type: "done"; sha256: string }
   | { type: "error"; code: string; message: string };
@@ -51,18 +51,19 @@ export function canDecodeInWorker(): boolean {
 }
 
 const utf8 = new TextDecoder("utf-8");
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 
 /**
- * The meter index of a worker's batches: ids arrive (as bytes) before the batches that first use
- * them. Their strings are made when asked for: with the registry slots the worker finds, the main
- * thread asks for few (rejected rows, unknown meters), not a million.
+ * The meter index of a worker's batches: the worker's index, read in the shared memory it keeps
+ * its ids in (SharedIds), announced before the batches that first name them. Strings are made
+ * when asked for: with the registry slots the worker finds, the main thread asks for few
+ * (rejected rows, unknown meters), not a million.
  */
 class MirroredIndex implements MeterIndex {
   #size = 0;
-  #hashes = new Uint32Array(1024);
-  /** The worker's id messages in order, and the first index of each. */
-  readonly #chunks: IdBytes[] = [];
-  #firsts = new Int32Array(16);
+  #arena: Uint8Array = new Uint8Array(0);
+  #offsets: Int32Array = new Int32Array(1);
+  #hashes: Int32Array = new Int32Array(0);
   /** Strings made so far, by index; holes until asked for (a packed array up to the highest asked). */
   readonly #made: Array<string | undefined> = [];
 
@@ -75,11 +76,9 @@ class MirroredIndex implements MeterIndex {
     const made = this.#made;
     let id = made[index];
     if (id === undefined) {
-      const chunk = this.#chunks[this.#chunkOf(index)];
-      const i = index - chunk.from;
-      const bytes = chunk.bytes.subarray(i === 0 ? 0 : chunk.ends[i - 1], chunk.ends[i]);
+      const bytes = this.#arena.subarray(this.#offsets[index], this.#offsets[index + 1]);
       // As the worker's index decodes it: ASCII as is, else UTF-8 (invalid bytes as U+FFFD).
-      id = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1") : utf8.decode(bytes);
+      id = isAscii(bytes) ? latin1(bytes) : utf8.decode(bytes);
       while (made.length < index) made.push(undefined);
       made[index] = id;
     }
@@ -87,40 +86,18 @@ class MirroredIndex implements MeterIndex {
   }
 
   hashOf(index: number): number {
-    return this.#hashes[index];
+    return this.#hashes[index] >>> 0;
   }
 
-  /** Adds the worker's next ids. */
-  add(ids: IdBytes): void {
-    const { from, ends, hashes } = ids;
+  /** Takes the worker's ids as they are now; returns the new ones' hashes (a view). */
+  add(ids: SharedIds): Uint32Array {
+    const { from, count, hashes } = ids;
     if (from !== this.#size) throw new Error(`meter ids from ${from} after ${this.#size}`);
-    const n = ends.length;
-    if (this.#hashes.length < from + n) {
-      const grown = new Uint32Array(Math.max(from + n, this.#hashes.length * 2));
-      grown.set(this.#hashes);
-      this.#hashes = grown;
-    }
-    this.#hashes.set(hashes, from);
-    if (this.#chunks.length === this.#firsts.length) {
-      const grown = new Int32Array(this.#firsts.length * 2);
-      grown.set(this.#firsts);
-      this.#firsts = grown;
-    }
-    this.#firsts[this.#chunks.length] = from;
-    this.#chunks.push(ids);
-    this.#size = from + n;
-  }
-
-  /** The chunk holding `index`: the last whose first index is at most it. */
-  #chunkOf(index: number): number {
-    let lo = 0;
-    let hi = this.#chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#firsts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    this.#arena = ids.arena;
+    this.#offsets = ids.offsets;
+    this.#hashes = hashes;
+    this.#size = count;
+    return new Uint32Array(hashes.buffer, hashes.byteOffset + from * 4, count - from);
   }
 
   intern(): number {
@@ -157,9 +134,9 @@ export class DecodingWorker {
     this.#worker.on("message", (m: WorkerMessage) => {
       if (m.type === "meters") {
         try {
-          this.#meters.add(m);
-          if (this.#early !== undefined) this.#early.push(m.hashes);
-          else this.#onMeters?.(m.hashes);
+          const hashes = this.#meters.add(m);
+          if (this.#early !== undefined) this.#early.push(hashes);
+          else this.#onMeters?.(hashes);
         } catch (error) {
           this.#failure ??= error as Error;
         }

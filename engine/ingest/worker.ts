@@ -35,7 +35,8 @@ function pick(b: ReadingBatch): ReadingBatch {
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
-const meters = createMeterIndex(expectedMeters(fileSize(input.path)));
+// Its ids in shared memory: the main thread reads them where they are (threaded.ts).
+const meters = createMeterIndex(expectedMeters(fileSize(input.path)), { shared: true });
 
 /** The file's size in bytes, 0 when it cannot be known here (reading it reports the error). */
 function fileSize(path: string): number {
@@ -71,13 +72,13 @@ try {
   const channels = channelIndex(plugins);
   const ranges = channelRanges(plugins.channels);
   await plugins.setup();
-  // Meter ids go out as soon as they are decoded (bytes and hashes, transferred), ahead of the
-  // routed batches that name them: the main thread loads their buckets meanwhile.
+  // Meter ids are announced as soon as they are decoded (views of the index's shared memory, no
+  // copy), ahead of the routed batches that name them: the main thread loads their buckets meanwhile.
   const postMeters = () => {
     if (sentIds === meters.size) return;
-    const ids = meters.idBytes(sentIds);
+    const ids = meters.sharedIds(sentIds);
     sentIds = meters.size;
-    post({ type: "meters", ...ids }, [ids.bytes.buffer as ArrayBuffer, ids.ends.buffer as ArrayBuffer, ids.hashes.buffer as ArrayBuffer]);
+    post({ type: "meters", ...ids });
   };
   async function* announced(batches: AsyncIterable<ReadingBatch>): AsyncGenerator<ReadingBatch> {
     for await (const batch of batches) {

@@ -82,4 +82,28 @@ describe("createMeterIndex", () => {
     expect(() => index.idOf(1)).toThrow(RangeError);
     expect(() => index.idOf(-1)).toThrow(RangeError);
   });
+
+  it("shares its ids: views taken as it grows read every id and hash they cover, also after it moved on", () => {
+    const index = createMeterIndex(600, { shared: true });
+    const ids = Array.from({ length: 5000 }, (_, i) => (i % 11 === 0 ? `Zähler-${i}` : `M-${(i * 7919) % 10_007}`));
+    const views: Array<ReturnType<typeof index.sharedIds>> = [];
+    let from = 0;
+    for (let k = 0; k < ids.length; k += 700) {
+      for (const id of ids.slice(k, k + 700)) index.intern(id);
+      views.push(index.sharedIds(from));
+      from = index.size;
+    }
+    // The index grew past its guess: later views are in other memory than the first.
+    expect(views.at(-1)!.arena.buffer).not.toBe(views[0].arena.buffer);
+    for (const v of views) {
+      expect(v.arena.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(v.offsets.buffer).toBeInstanceOf(SharedArrayBuffer);
+      for (let i = 0; i < v.count; i++) {
+        const bytes = Buffer.from(v.arena.slice(v.offsets[i], v.offsets[i + 1]));
+        expect(bytes.toString("utf8")).toBe(index.idOf(i));
+        expect(v.hashes[i] >>> 0).toBe(index.hashOf!(i));
+      }
+    }
+    expect(views.map((v) => v.from)).toEqual([0, ...views.slice(0, -1).map((v) => v.count)]);
+  });
 });
