@@ -51,6 +51,7 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
+import { codeStrings } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { bucketOf, partitionOf } from "../../engine/store/contract.js";
 import { createState, STATE_FIELDS } from "../../engine/store/state.js";
@@ -95,7 +96,7 @@ const shards: Shard[] = members.map((list) => {
   const f64 = (v: number) => new Float64Array(n).fill(v);
   const table: MeterTable = {
     size: n, ids, keyOf: new Map(), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(n), mode: new Uint8Array(n),
-    type: list.map((i) => TYPES[i & 3][0]), unit: list.map((i) => TYPES[i & 3][1]), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(n),
+    type: codeStrings(list.map((i) => TYPES[i & 3][0])), unit: codeStrings(list.map((i) => TYPES[i & 3][1])), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(n),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: Float64Array.from(list, (i) => benchBaseline(1, i)), baseEnd: new Int32Array(n).fill(baseEnd),
   };
@@ -154,13 +155,13 @@ function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { inp
     fleetKeys[l] = f;
   }
   const ids = new Array<string>(m);
-  const type = new Array<string>(m);
-  const unit = new Array<string>(m);
+  const type = { values: fleet.type.values, codes: new Uint32Array(m) };
+  const unit = { values: fleet.unit.values, codes: new Uint32Array(m) };
   for (let l = 0; l < m; l++) {
     const f = fleetKeys[l];
     ids[l] = fleet.ids[f];
-    type[l] = fleet.type[f];
-    unit[l] = fleet.unit[f];
+    type.codes[l] = fleet.type.codes[f];
+    unit.codes[l] = fleet.unit.codes[f];
   }
   let keyOf: Map<string, number> | undefined;
   // The decision never reads keyOf (the pool's fromTask builds it lazily too).

@@ -16,6 +16,7 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
+import { codeStrings } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { createState } from "../../engine/store/state.js";
 
@@ -34,7 +35,7 @@ function slice(p: number, m: number): DecideInput {
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters: MeterTable = {
     size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
-    type: ids.map(() => "electricity.register"), unit: ids.map(() => "kWh"), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
+    type: codeStrings(ids.map(() => "electricity.register")), unit: codeStrings(ids.map(() => "kWh")), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
   };
@@ -66,7 +67,9 @@ const slices = Array.from({ length: PARTITIONS }, (_, p) => slice(p, perPartitio
 const columns = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v])) as T;
 const fresh = (s: DecideInput): DecideInput => {
   const { keyOf: _, ...meters } = s.meters;
-  return { ...s, meters: { ...columns(meters), keyOf: s.meters.keyOf } as MeterTable, state: columns(s.state), keys: s.keys.slice(),
+  const coded = (c: MeterTable["type"]) => ({ values: c.values, codes: c.codes.slice() });
+  return { ...s, meters: { ...columns(meters), type: coded(meters.type), unit: coded(meters.unit), keyOf: s.meters.keyOf } as MeterTable,
+    state: columns(s.state), keys: s.keys.slice(),
     history: columns(s.history), held: columns(s.held) };
 };
 console.log(`shape: ${(perPartition * PARTITIONS).toLocaleString("en")} register meters x 1 reading, ${PARTITIONS} slices of ${perPartition.toLocaleString("en")}; `

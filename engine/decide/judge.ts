@@ -4,6 +4,7 @@
 import { FLAG } from "../flags/flags.js";
 import { SPIKE_FACTORS } from "../rules/facts.js";
 import { day } from "../sinks/format.js";
+import { stringAt } from "../store/meter-table.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 import type { RuleDecision } from "./rules.js";
 
@@ -29,8 +30,8 @@ export function fillFacts(ctx: DecideContext, meter: number, end: number, value:
   facts.source = SOURCES[source] ?? "auto";
   facts.verification = VERIFICATION[verification] ?? null;
   facts.has_photo = photo === 1;
-  facts.meter_type = meters.type[meter];
-  facts.unit = meters.unit[meter];
+  facts.meter_type = stringAt(meters.type, meter);
+  facts.unit = stringAt(meters.unit, meter);
   facts.scaling_factor = meters.scale[meter];
   facts.digits = meters.digits[meter] === 0 ? null : meters.digits[meter];
   facts.consumption = consumption;

@@ -8,6 +8,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { FACTS } from "../rules/facts.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import { day } from "../sinks/format.js";
+import { stringAt } from "../store/meter-table.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 /** Evaluates the sensor-row rules of a batch's valid sensor rows and collects their alerts. */
@@ -29,8 +30,8 @@ export function applySensorRules(ctx: DecideContext, batch: ReadingBatch, keys: 
     const end = batch.end[row];
     facts.meter_id = meterId;
     facts.end = day(end);
-    facts.meter_type = k >= 0 ? meters.type[k] : null;
-    facts.unit = k >= 0 ? meters.unit[k] : null;
+    facts.meter_type = k >= 0 ? stringAt(meters.type, k) : null;
+    facts.unit = k >= 0 ? stringAt(meters.unit, k) : null;
     facts.scaling_factor = k >= 0 ? meters.scale[k] : null;
     facts.digits = k >= 0 && meters.digits[k] !== 0 ? meters.digits[k] : null;
     facts.meter_temp_bad = k >= 0 ? state.tempBad[k] !== 0 : null;

@@ -24,15 +24,15 @@ export class DecisionPool {
 
   /**
    * Decides `input` in a thread. The columns made for the crossing are transferred, the rest
-   * copied; with `handOver` the slice's own columns (registry, state, keys, history, held; not
-   * the batch's, which the caller keeps) were cut for this call and are transferred too: the
-   * caller must not read them afterwards (they are detached).
+   * copied; with `handOver` the slice's own columns (registry with its type and unit codes,
+   * state, keys, history, held; not the batch's, which the caller keeps) were cut for this call
+   * and are transferred too: the caller must not read them afterwards (they are detached).
    */
   decide(input: DecideInput, options: { handOver?: boolean } = {}): Promise<DecideOutput> {
     const task = toTask(input);
     const { batch, meters } = task;
-    const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.ends, meters.type.codes, meters.unit.codes,
-      ...(options.handOver === true ? [meters, input.state, input.keys, input.history, input.held] : []));
+    const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.ends,
+      ...(options.handOver === true ? [meters, meters.type.codes, meters.unit.codes, input.state, input.keys, input.history, input.held] : []));
     return this.#pool.run(task, { transferList: made }) as Promise<DecideOutput>;
   }
 

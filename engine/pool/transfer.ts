@@ -44,14 +44,8 @@ export interface PackedStrings {
   ends: Int32Array;
 }
 
-/** Strings with few distinct values (meter types, units) as a dictionary and codes. */
-export interface CodedStrings {
-  values: string[];
-  codes: Uint16Array;
-}
-
-/** The registry columns of the slice with its per-meter strings packed. */
-export type PackedMeters = Omit<MeterTable, "ids" | "keyOf" | "type" | "unit"> & { ids: PackedStrings; type: CodedStrings; unit: CodedStrings };
+/** The registry columns of the slice with its ids packed (types and units are coded already). */
+export type PackedMeters = Omit<MeterTable, "ids" | "keyOf"> & { ids: PackedStrings };
 
 /** The slice as sent: the batch as columns, the registry's strings packed, the rest of DecideInput as it is. */
 export type SliceTask = Omit<DecideInput, "batch" | "meters"> & { batch: BatchColumns; meters: PackedMeters };
@@ -80,32 +74,6 @@ export function unpack(p: PackedStrings): string[] {
   const out = new Array<string>(p.ends.length);
   let start = 0;
   for (let i = 0; i < p.ends.length; i++) out[i] = text.slice(start, (start = p.ends[i]));
-  return out;
-}
-
-function code(strings: readonly string[]): CodedStrings {
-  const index = new Map<string, number>();
-  const codes = new Uint16Array(strings.length);
-  // Neighbours mostly share a type (one string, registry-decoded): no Map lookup for a repeat.
-  let last: string | undefined;
-  let lastCode = 0;
-  for (let i = 0; i < strings.length; i++) {
-    const s = strings[i];
-    if (s !== last) {
-      let c = index.get(s);
-      if (c === undefined) index.set(s, (c = index.size));
-      last = s;
-      lastCode = c;
-    }
-    codes[i] = lastCode;
-  }
-  return { values: [...index.keys()], codes };
-}
-
-function decode(c: CodedStrings): string[] {
-  const n = c.codes.length;
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = c.values[c.codes[i]];
   return out;
 }
 
@@ -147,13 +115,12 @@ export function toTask(input: DecideInput): SliceTask {
     ...(b.release === undefined ? {} : { release: b.release }),
     ...(b.photo === undefined ? {} : { photo: b.photo.subarray(0, n) }),
   };
-  const { ids: meterIds, type, unit } = input.meters;
-  // The numeric columns by name: `keyOf` may be a getter that builds a map (slice.ts), not read here.
-  const numeric: Record<string, unknown> = {};
+  // The columns by name: `keyOf` may be a getter that builds a map (slice.ts), not read here.
+  const columns: Record<string, unknown> = {};
   for (const key of Object.keys(input.meters)) {
-    if (key !== "ids" && key !== "keyOf" && key !== "type" && key !== "unit") numeric[key] = input.meters[key as keyof MeterTable];
+    if (key !== "ids" && key !== "keyOf") columns[key] = input.meters[key as keyof MeterTable];
   }
-  return { ...input, batch, meters: { ...(numeric as Omit<PackedMeters, "ids" | "type" | "unit">), ids: pack(meterIds), type: code(type), unit: code(unit) } };
+  return { ...input, batch, meters: { ...(columns as Omit<PackedMeters, "ids">), ids: pack(input.meters.ids) } };
 }
 
 /**
@@ -202,14 +169,14 @@ class TableIndex implements MeterIndex {
 }
 
 /**
- * The DecideInput of a task, in the deciding thread. The registry's ids, types and units stay
- * packed until something reads them: the columnar decision names a meter only for a held
- * reading, an alert, a release or a row judged one by one, so a slice of billable readings
- * makes no string per meter here.
+ * The DecideInput of a task, in the deciding thread. The registry's ids stay packed until
+ * something reads them (types and units are coded): the columnar decision names a meter only for
+ * a held reading, an alert, a release or a row judged one by one, so a slice of billable
+ * readings makes no string per meter here.
  */
 export function fromTask(task: SliceTask): DecideInput {
   const c = task.batch;
-  const { ids: packedIds, type: codedType, unit: codedUnit, ...numeric } = task.meters;
+  const { ids: packedIds, ...numeric } = task.meters;
   let ids: string[] | undefined;
   const idsOf = () => (ids ??= unpack(packedIds));
   const batch: ReadingBatch = {
@@ -223,12 +190,8 @@ export function fromTask(task: SliceTask): DecideInput {
     ...(c.photo === undefined ? {} : { photo: c.photo }),
   };
   let keyOf: Map<string, number> | undefined;
-  let type: string[] | undefined;
-  let unit: string[] | undefined;
   const table = Object.defineProperties({ ...numeric }, {
     ids: { get: idsOf, enumerable: true },
-    type: { get: () => (type ??= decode(codedType)), enumerable: true },
-    unit: { get: () => (unit ??= decode(codedUnit)), enumerable: true },
     // A meter's key by id is built only if something asks.
     keyOf: { get: () => (keyOf ??= new Map(idsOf().map((id, k) => [id, k]))), enumerable: true },
   }) as unknown as MeterTable;

@@ -8,7 +8,7 @@ import { renumber } from "../decide/renumber.js";
 import type { HeldColumns } from "../decide/slice.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
-import type { MeterTable } from "../store/meter-table.js";
+import type { CodedStrings, MeterTable } from "../store/meter-table.js";
 import { createState, STATE_FIELDS } from "../store/state.js";
 import type { ProcessorContext } from "./context.js";
 
@@ -27,7 +27,7 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const { meters, state, history, heldIndex } = ctx;
   const { local, order: wsKeys } = renumber(keys, batch.length, meters.size);
   const m = wsKeys.length;
-  const columns: Record<string, unknown> = { size: m, ids: [], type: [], unit: [] };
+  const columns: Record<string, unknown> = { size: m, ids: [] };
   // The decision names meters by key; a key by id is built only if something asks.
   let keyOf: Map<string, number> | undefined;
   Object.defineProperty(columns, "keyOf", {
@@ -42,14 +42,17 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const table = columns as unknown as MeterTable;
   const sliceState = createState(m);
   const ids = new Array<string>(m);
-  const type = new Array<string>(m);
-  const unit = new Array<string>(m);
+  const typeCodes = new Uint32Array(m);
+  const unitCodes = new Uint32Array(m);
   for (let l = 0; l < m; l++) {
     const k = wsKeys[l];
     ids[l] = meters.ids[k];
-    type[l] = meters.type[k];
-    unit[l] = meters.unit[k];
+    typeCodes[l] = meters.type.codes[k];
+    unitCodes[l] = meters.unit.codes[k];
   }
+  // The values as they are now (the working set's lists only grow).
+  const type: CodedStrings = { values: meters.type.values.slice(), codes: typeCodes };
+  const unit: CodedStrings = { values: meters.unit.values.slice(), codes: unitCodes };
   Object.assign(columns, { ids, type, unit });
   // Column by column: one typed array pair per field, not a lookup by name per meter and field.
   for (const [name] of STATE_FIELDS) {

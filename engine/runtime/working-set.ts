@@ -8,7 +8,7 @@ import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { BucketRow, PartitionedStore } from "../store/contract.js";
 import { createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
-import type { MeterTable } from "../store/meter-table.js";
+import type { CodedStrings, MeterTable } from "../store/meter-table.js";
 import { IdIndex } from "./id-index.js";
 
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
@@ -37,7 +37,7 @@ interface LoadedBucket {
 }
 
 export class WorkingSet {
-  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: string[]; unit: string[] };
+  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: Coded; unit: Coded };
   readonly state: MeterState;
   readonly #store: PartitionedStore;
   readonly #buckets = new Map<number, LoadedBucket>();
@@ -61,7 +61,7 @@ export class WorkingSet {
     this.#store = store;
     this.bucketCount = store.partitions * BUCKETS_PER_PARTITION;
     const ids: string[] = [];
-    const table = { size: 0, ids, keyOf: new IdIndex(ids), type: [], unit: [] } as unknown as WorkingSet["meters"];
+    const table = { size: 0, ids, keyOf: new IdIndex(ids), type: coded(), unit: coded() } as unknown as WorkingSet["meters"];
     for (const [name, fill] of NUMERIC) (table as unknown as Record<string, unknown>)[name] = SHARED_NAN.has(name) ? this.#nan : column(name, 0, fill);
     this.meters = table;
     this.state = createState(0);
@@ -174,14 +174,14 @@ export class WorkingSet {
     const first = this.meters.size;
     const t = this.meters;
     // Keys are dense and appended in order, into arrays #grow made long enough.
-    const { ids, type, unit } = t;
+    const { ids } = t;
     const bucketOfKey = this.#bucket;
     for (let i = 0; i < reg.size; i++) {
       ids[first + i] = reg.ids[i];
-      type[first + i] = reg.type[i];
-      unit[first + i] = reg.unit[i];
       bucketOfKey[first + i] = row.bucket;
     }
+    putCodes(t.type, first, reg.type, reg.size);
+    putCodes(t.unit, first, reg.unit, reg.size);
     t.keyOf.extend(first + reg.size);
     for (const [name] of NUMERIC) {
       const values = reg[name] as ArrayLike<number>;
@@ -282,13 +282,51 @@ export class WorkingSet {
     const bucket = new Int32Array(capacity);
     bucket.set(this.#bucket.subarray(0, Math.min(this.#bucket.length, capacity)));
     this.#bucket = bucket;
-    // The string columns grow in place (others hold them: the held index, the id index). Pushing
-    // a million ids one by one regrew each array some 30 times, each time in fresh pages (loading
-    // a 1M-meter state's 4,096 buckets in one process: 718-972 ms pushed, 438-545 ms stored by
-    // index). Their length is their capacity; `size` says how many are loaded.
-    const { ids, type, unit } = this.meters;
-    ids.length = type.length = unit.length = capacity;
+    // The id column grows in place (others hold it: the held index, the id index). Pushing a
+    // million ids one by one regrew it some 30 times, each time in fresh pages (loading a
+    // 1M-meter state's 4,096 buckets in one process: 718-972 ms pushed, 438-545 ms stored by
+    // index). Its length is its capacity; `size` says how many are loaded.
+    this.meters.ids.length = capacity;
+    for (const c of [this.meters.type, this.meters.unit]) {
+      const codes = new Uint32Array(capacity);
+      codes.set(c.codes.subarray(0, Math.min(c.codes.length, capacity)));
+      c.codes = codes;
+    }
     this.#capacity = capacity;
+  }
+}
+
+/** A coded string column of the working set (CodedStrings that grows): values are added as loads meet them. */
+interface Coded extends CodedStrings {
+  values: string[];
+  codes: Uint32Array;
+  /** Code of each value. */
+  readonly codeOf: Map<string, number>;
+}
+
+function coded(): Coded {
+  return { values: [], codes: new Uint32Array(0), codeOf: new Map() };
+}
+
+/** Codes `strings[0, n)` into `c` at keys `first` on. */
+function putCodes(c: Coded, first: number, strings: readonly string[], n: number): void {
+  const codes = c.codes;
+  // A bucket's meters mostly share their type and unit (one string, decoded once per BLOB).
+  let last: string | undefined;
+  let lastCode = 0;
+  for (let i = 0; i < n; i++) {
+    const s = strings[i];
+    if (s !== last) {
+      let code = c.codeOf.get(s);
+      if (code === undefined) {
+        code = c.values.length;
+        c.values.push(s);
+        c.codeOf.set(s, code);
+      }
+      last = s;
+      lastCode = code;
+    }
+    codes[first + i] = lastCode;
   }
 }
 

@@ -31,7 +31,7 @@ describe("the one list of facts", () => {
     const facts = Object.fromEntries(names.map((n) => [n, UNSET])) as Record<string, unknown>;
     const ctx = {
       facts,
-      meters: { ids: ["M-1"], type: ["electricity.register"], unit: ["kWh"], scale: Float64Array.of(1), digits: Uint8Array.of(0) },
+      meters: { ids: ["M-1"], type: { values: ["electricity.register"], codes: Uint32Array.of(0) }, unit: { values: ["kWh"], codes: Uint32Array.of(0) }, scale: Float64Array.of(1), digits: Uint8Array.of(0) },
       state: createState(1),
       rules: { version: "test", decide: () => ({ reasons: "", tempBad: undefined, alerts: [] }) },
       flags: { setByRun: () => undefined },

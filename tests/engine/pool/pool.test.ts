@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DecideInput, DecideOutput } from "../../../engine/decide/decide.js";
+import { codeStrings } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
 
 const DIST = join(import.meta.dirname, "../../../dist/engine");
@@ -29,7 +30,7 @@ function slice(m: number): DecideInput {
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters: MeterTable = {
     size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
-    type: ids.map((_, i) => (i % 3 === 0 ? "water.register" : "electricity.register")), unit: ids.map((_, i) => (i % 3 === 0 ? "m3" : "kWh")),
+    type: codeStrings(ids.map((_, i) => (i % 3 === 0 ? "water.register" : "electricity.register"))), unit: codeStrings(ids.map((_, i) => (i % 3 === 0 ? "m3" : "kWh"))),
     pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m), pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN),
     debounceMs: f64(Number.NaN), baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
   };
@@ -58,7 +59,9 @@ function copy(input: DecideInput): DecideInput {
   const columns = <T extends object>(o: T): T =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ArrayBuffer.isView(v) ? (v as Float64Array).slice() : v])) as T;
   const { keyOf: _, ...meters } = input.meters;
-  return { ...input, meters: { ...columns(meters), keyOf: input.meters.keyOf } as MeterTable, state: columns(input.state),
+  const coded = (c: MeterTable["type"]) => ({ values: c.values, codes: c.codes.slice() });
+  return { ...input, meters: { ...columns(meters), type: coded(meters.type), unit: coded(meters.unit), keyOf: input.meters.keyOf } as MeterTable,
+    state: columns(input.state),
     keys: input.keys.slice(), history: columns(input.history), held: columns(input.held) };
 }
 
@@ -96,7 +99,9 @@ describe("the decision pool", () => {
         // Handed over: the slice's own columns went to the thread; copied: they are still here.
         expect(slice.state.lastValue.length).toBe(handOver ? 0 : 5000);
         expect(slice.meters.scale.length).toBe(handOver ? 0 : 5000);
+        expect(slice.meters.type.codes.length).toBe(handOver ? 0 : 5000);
       }
+      expect(input.meters.type.codes.length).toBe(5000);
       expect([...input.batch.value]).toEqual(before.value);
       expect([...input.batch.meter]).toEqual(before.meter);
       expect([...input.state.lastValue]).toEqual(before.lastValue);

@@ -6,6 +6,7 @@ import type { DecideInput } from "../../../engine/decide/decide.js";
 import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
 import { fromTask, toTask } from "../../../engine/pool/transfer.js";
 import { createEntries } from "../../../engine/store/history.js";
+import { codeStrings } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
 import { createState } from "../../../engine/store/state.js";
 
@@ -17,8 +18,8 @@ function input(ids: Array<string | null>, meterIds: string[]): DecideInput {
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters = {
     size: m, ids: meterIds, keyOf: new Map(meterIds.map((id, k) => [id, k])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m),
-    mode: new Uint8Array(m), type: meterIds.map((_, k) => (k % 2 === 0 ? "electricity.register" : "water.register")),
-    unit: meterIds.map((_, k) => (k % 2 === 0 ? "kWh" : "m3")), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
+    mode: new Uint8Array(m), type: codeStrings(meterIds.map((_, k) => (k % 2 === 0 ? "electricity.register" : "water.register"))),
+    unit: codeStrings(meterIds.map((_, k) => (k % 2 === 0 ? "kWh" : "m3"))), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: f64(Number.NaN), baseEnd: new Int32Array(m),
   } as MeterTable;

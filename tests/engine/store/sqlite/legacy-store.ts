@@ -12,6 +12,7 @@ import type { HistoryEntries } from "../../../../engine/store/history.js";
 import { CHUNK_METERS, MIGRATIONS } from "../../../../engine/store/sqlite/legacy-schema.js";
 import { createState, decodeChunk } from "../../../../engine/store/state.js";
 import type { MeterState } from "../../../../engine/store/state.js";
+import { codeStrings } from "../../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../../engine/store/meter-table.js";
 import type { BatchCommit, BatchRecord, Store } from "./legacy-types.js";
 
@@ -124,12 +125,13 @@ class SqliteStore implements Store {
     const table = {
       size, ids: new Array<string>(size), keyOf: new Map<string, number>(), scale: new Float64Array(size),
       reset: new Float64Array(size), digits: new Uint8Array(size), mode: new Uint8Array(size),
-      type: new Array<string>(size), unit: new Array<string>(size),
       pulseWeight: new Float64Array(size), pulseInput: new Uint8Array(size), pulseWidthMs: new Float64Array(size),
       qmax: new Float64Array(size), noPulseDays: new Float64Array(size), debounceMs: new Float64Array(size),
       baseValue: new Float64Array(size).fill(Number.NaN), baseEnd: new Int32Array(size).fill(NO_DAY),
     };
     const nan = (v: number | null) => v ?? Number.NaN;
+    const types = new Array<string>(size);
+    const units = new Array<string>(size);
     for (const [key, id, scale, reset, digits, mode, type, unit, weight, input, width, qmax, noPulse, debounce, lastReading, lastEnd] of rows) {
       if (lastReading !== null && lastEnd !== null) {
         table.baseValue[key] = lastReading;
@@ -141,8 +143,8 @@ class SqliteStore implements Store {
       table.qmax[key] = nan(qmax);
       table.noPulseDays[key] = nan(noPulse);
       table.debounceMs[key] = nan(debounce);
-      table.type[key] = type;
-      table.unit[key] = unit;
+      types[key] = type;
+      units[key] = unit;
       table.ids[key] = id;
       table.keyOf.set(id, key);
       table.scale[key] = scale;
@@ -150,7 +152,7 @@ class SqliteStore implements Store {
       table.digits[key] = digits ?? 0;
       table.mode[key] = mode === "modulus" ? ROLLOVER_MODE.modulus : ROLLOVER_MODE.documented;
     }
-    return table;
+    return { ...table, type: codeStrings(types), unit: codeStrings(units) };
   }
 
   loadState(meters: MeterTable): MeterState {
