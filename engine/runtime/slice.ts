@@ -50,9 +50,9 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
     typeCodes[l] = meters.type.codes[k];
     unitCodes[l] = meters.unit.codes[k];
   }
-  // The values as they are now (the working set's lists only grow).
-  const type: CodedStrings = { values: meters.type.values.slice(), codes: typeCodes };
-  const unit: CodedStrings = { values: meters.unit.values.slice(), codes: unitCodes };
+  // The working set's values (its lists only grow: the codes here stay right).
+  const type: CodedStrings = { values: meters.type.values, codes: typeCodes };
+  const unit: CodedStrings = { values: meters.unit.values, codes: unitCodes };
   Object.assign(columns, { ids, type, unit });
   // Column by column: one typed array pair per field, not a lookup by name per meter and field.
   for (const [name] of STATE_FIELDS) {

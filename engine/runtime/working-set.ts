@@ -8,7 +8,8 @@ import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { BucketRow, PartitionedStore } from "../store/contract.js";
 import { createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
-import type { CodedStrings, MeterTable } from "../store/meter-table.js";
+import { StringCodes } from "../store/meter-table.js";
+import type { MeterTable } from "../store/meter-table.js";
 import { IdIndex } from "./id-index.js";
 
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
@@ -37,7 +38,7 @@ interface LoadedBucket {
 }
 
 export class WorkingSet {
-  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: Coded; unit: Coded };
+  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: StringCodes; unit: StringCodes };
   readonly state: MeterState;
   readonly #store: PartitionedStore;
   readonly #buckets = new Map<number, LoadedBucket>();
@@ -61,7 +62,7 @@ export class WorkingSet {
     this.#store = store;
     this.bucketCount = store.partitions * BUCKETS_PER_PARTITION;
     const ids: string[] = [];
-    const table = { size: 0, ids, keyOf: new IdIndex(ids), type: coded(), unit: coded() } as unknown as WorkingSet["meters"];
+    const table = { size: 0, ids, keyOf: new IdIndex(ids), type: new StringCodes(), unit: new StringCodes() } as unknown as WorkingSet["meters"];
     for (const [name, fill] of NUMERIC) (table as unknown as Record<string, unknown>)[name] = SHARED_NAN.has(name) ? this.#nan : column(name, 0, fill);
     this.meters = table;
     this.state = createState(0);
@@ -180,8 +181,8 @@ export class WorkingSet {
       ids[first + i] = reg.ids[i];
       bucketOfKey[first + i] = row.bucket;
     }
-    putCodes(t.type, first, reg.type, reg.size);
-    putCodes(t.unit, first, reg.unit, reg.size);
+    t.type.put(first, reg.type, reg.size);
+    t.unit.put(first, reg.unit, reg.size);
     t.keyOf.extend(first + reg.size);
     for (const [name] of NUMERIC) {
       const values = reg[name] as ArrayLike<number>;
@@ -293,40 +294,6 @@ export class WorkingSet {
       c.codes = codes;
     }
     this.#capacity = capacity;
-  }
-}
-
-/** A coded string column of the working set (CodedStrings that grows): values are added as loads meet them. */
-interface Coded extends CodedStrings {
-  values: string[];
-  codes: Uint32Array;
-  /** Code of each value. */
-  readonly codeOf: Map<string, number>;
-}
-
-function coded(): Coded {
-  return { values: [], codes: new Uint32Array(0), codeOf: new Map() };
-}
-
-/** Codes `strings[0, n)` into `c` at keys `first` on. */
-function putCodes(c: Coded, first: number, strings: readonly string[], n: number): void {
-  const codes = c.codes;
-  // A bucket's meters mostly share their type and unit (one string, decoded once per BLOB).
-  let last: string | undefined;
-  let lastCode = 0;
-  for (let i = 0; i < n; i++) {
-    const s = strings[i];
-    if (s !== last) {
-      let code = c.codeOf.get(s);
-      if (code === undefined) {
-        code = c.values.length;
-        c.values.push(s);
-        c.codeOf.set(s, code);
-      }
-      last = s;
-      lastCode = code;
-    }
-    codes[first + i] = lastCode;
   }
 }
 
