@@ -5,6 +5,7 @@ import { computeConsumptionReference, createConsumptionKernel } from "../consump
 import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import type { HistoryEntry } from "../store/history.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 /**
@@ -13,6 +14,11 @@ import type { BatchOutput, DecideContext } from "./output.js";
  */
 export function isTrusted(reasons: string): boolean {
   return reasons === "" || reasons === "initial";
+}
+
+/** Whether a ledger entry is in the chain: billable, or a baseline (held only as `initial`). */
+export function inChain(e: Pick<HistoryEntry, "held" | "flags">): boolean {
+  return e.held === 0 || (e.flags & FLAG.initial) !== 0;
 }
 
 /** Whether an operator released this row of the batch (a held reading re-judged). */

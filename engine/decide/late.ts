@@ -12,7 +12,7 @@ import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
-import { computeOne, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
+import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { holdRow } from "./output.js";
@@ -82,7 +82,7 @@ export class LatePath {
       return;
     }
     // The chain: trusted entries (billable, or a baseline), the registry baseline before them.
-    const chain = entries.filter((e) => e.held === 0 || (e.flags & FLAG.initial) !== 0);
+    const chain = entries.filter(inChain);
     const at = chain.findIndex((e) => e.end >= row.end);
     const found = at >= 0 ? chain[at] : undefined;
     const anchor: Anchor | undefined = meters.baseEnd[row.meter] === NO_DAY

@@ -315,7 +315,8 @@ export class BatchRunner {
     const { ws, heldIndex, history, flags, writer } = this.#ctx;
     const lastEnd = ws.state.lastEnd;
     let held: Set<number> | undefined;
-    let late: Set<number> | undefined;
+    /** Meters with late readings not covered in memory, and the earliest of their days. */
+    let late: Map<number, number> | undefined;
     let unknown: Set<string> | undefined;
     for (let row = 0; row < batch.length; row++) {
       const k = keys[row];
@@ -327,7 +328,12 @@ export class BatchRunner {
         continue;
       }
       if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
-      if (batch.end[row] <= lastEnd[k] && !history.has(k)) (late ??= new Set()).add(k);
+      const end = batch.end[row];
+      if (end <= lastEnd[k] && !history.covers(k, end)) {
+        late ??= new Map();
+        const earliest = late.get(k);
+        if (earliest === undefined || end < earliest) late.set(k, end);
+      }
     }
     // Reads that do not depend on each other go together (separate round trips on PostgreSQL).
     await Promise.all([flags.apply(keys, batch.length), this.#ctx.episodes?.load(batch)]);

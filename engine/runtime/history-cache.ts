@@ -1,13 +1,23 @@
-// Meters' ledger history for the late path, a bucket at a time: read from the store when a
-// batch has late readings of a bucket not in memory, then kept current with every batch the
-// runtime hands to the writer, so a rerun or a file that repeats earlier days reads each bucket
-// once. Bounded: least recently used buckets are dropped.
-import { createEntries, decodeSegment, entryAt } from "../store/history.js";
+// Meters' chains for the late path: read from the store when a batch has late readings of a meter
+// not known far enough back (engine/store/ledger.ts readChains: the newest segments that hold
+// it, down to the chain entry before its earliest late reading), then kept current with every
+// batch the runtime hands to the writer, so a rerun or a file that repeats earlier days reads
+// each meter once. A late reading's cost follows the nights since its predecessor, not the age
+// of the ledger. Bounded: least recently used buckets are dropped.
+import { inChain } from "../decide/chain.js";
+import { readChains } from "../store/ledger.js";
+import { entryAt } from "../store/history.js";
 import type { HistoryEntries, HistoryEntry } from "../store/history.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { WorkingSet } from "./working-set.js";
 
-type Bucket = Map<number, HistoryEntry[]>;
+/** A meter's entries known here: the latest version of each of its days from `from` on (-Infinity: all), by day. */
+interface Chain {
+  list: HistoryEntry[];
+  from: number;
+}
+
+type Bucket = Map<number, Chain>;
 
 export class HistoryCache {
   readonly #store: PartitionedStore;
@@ -24,66 +34,85 @@ export class HistoryCache {
     this.#maxEntries = maxEntries;
   }
 
-  /** Whether the bucket holding `meter` is in memory (a miss reads the store, which must be current). */
-  has(meter: number): boolean {
-    return this.#buckets.has(this.#ws.bucketOfKey(meter));
+  /**
+   * Whether a reading of `meter` on day `end` can be placed with what is in memory: the meter's
+   * whole ledger, or every day from a chain entry before `end` on. A miss reads the store, which
+   * must be current.
+   */
+  covers(meter: number, end: number): boolean {
+    const chain = this.#buckets.get(this.#ws.bucketOfKey(meter))?.get(meter);
+    if (chain === undefined) return false;
+    if (chain.from === Number.NEGATIVE_INFINITY) return true;
+    const { list } = chain;
+    for (let i = list.length - 1; i >= 0 && list[i].end >= chain.from; i--) if (list[i].end < end && inChain(list[i])) return true;
+    return false;
   }
 
-  /** Reads the history of these meters' buckets that are not in memory. */
-  async ensure(meters: Iterable<number>): Promise<void> {
-    const missing = new Set<number>();
-    for (const k of meters) {
-      const b = this.#ws.bucketOfKey(k);
-      if (!this.#buckets.has(b)) missing.add(b);
+  /** Reads the chains of these meters (meter -> its earliest late day) that `covers` does not cover. */
+  async ensure(late: ReadonlyMap<number, number>): Promise<void> {
+    const wanted = new Map<number, Map<number, number>>();
+    // The batch's buckets stay, those read now and those it finds in memory.
+    const keep = new Set<number>();
+    for (const [k, end] of late) {
+      keep.add(this.#ws.bucketOfKey(k));
+      if (this.covers(k, end)) continue;
+      const { bucket, slot } = this.#ws.placeOf(k);
+      let slots = wanted.get(bucket);
+      if (slots === undefined) wanted.set(bucket, (slots = new Map()));
+      slots.set(slot, end);
     }
-    if (missing.size === 0) return;
-    const all = createEntries();
-    const buckets = [...missing].sort((a, b) => a - b);
-    for (const b of buckets) this.#buckets.set(b, new Map());
-    for (const segment of await this.#store.readSegments(buckets)) {
-      const from = all.length;
-      decodeSegment(all, segment.data, segment.entries);
-      // Segments name meters by slot in their bucket.
-      for (let i = from; i < all.length; i++) all.meter[i] = this.#ws.keyAt(segment.bucket, all.meter[i]);
+    if (wanted.size === 0) return;
+    const read = await readChains(this.#store, wanted, inChain);
+    for (const [b, slots] of read) {
+      let bucket = this.#buckets.get(b);
+      if (bucket === undefined) bucket = new Map();
+      // Most recently used last.
+      this.#buckets.delete(b);
+      this.#buckets.set(b, bucket);
+      for (const [slot, { entries, from }] of slots) {
+        const k = this.#ws.keyAt(b, slot);
+        // Segments name meters by slot in their bucket.
+        for (const e of entries) e.meter = k;
+        this.#entries += entries.length - (bucket.get(k)?.list.length ?? 0);
+        bucket.set(k, { list: entries, from });
+      }
     }
-    for (let i = 0; i < all.length; i++) this.#place(entryAt(all, i));
-    this.#evict(new Set(buckets));
+    this.#evict(keep);
   }
 
   /**
-   * A meter's readings, one per end day (the latest version), ordered by day; its bucket must be
-   * in memory (ensure). The list is live: the late path inserts into it, and `add` keeps it current.
+   * A meter's readings, one per end day (the latest version), ordered by day, as far back as a
+   * covered reading needs (ensure). The list is live: the late path inserts into it, and `add`
+   * keeps it current.
    */
   meter(meter: number): HistoryEntry[] {
     const id = this.#ws.bucketOfKey(meter);
+    const chain = this.#buckets.get(id)?.get(meter);
+    if (chain === undefined) throw new Error(`the history of meter key ${meter} was not read before its late readings were decided`);
     const bucket = this.#buckets.get(id)!;
     this.#buckets.delete(id);
     this.#buckets.set(id, bucket);
-    let list = bucket.get(meter);
-    if (list === undefined) bucket.set(meter, (list = []));
-    return list;
+    return chain.list;
   }
 
-  /** Applies entries handed to the writer to the buckets in memory (a new version replaces its day). */
+  /** Applies entries handed to the writer to the meters in memory (a new version replaces its day). */
   add(h: HistoryEntries): void {
-    // No bucket read (a run without late readings, such as a nightly one): nothing to keep current.
+    // No chain read (a run without late readings, such as a nightly one): nothing to keep current.
     if (this.#buckets.size === 0) return;
-    for (let i = 0; i < h.length; i++) if (this.#buckets.has(this.#ws.bucketOfKey(h.meter[i]))) this.#place(entryAt(h, i));
+    for (let i = 0; i < h.length; i++) {
+      const chain = this.#buckets.get(this.#ws.bucketOfKey(h.meter[i]))?.get(h.meter[i]);
+      // A day before what is known of the meter stays unknown (a later read brings it).
+      if (chain === undefined || h.end[i] < chain.from) continue;
+      if (place(chain.list, entryAt(h, i))) this.#entries++;
+    }
     this.#evict(new Set());
-  }
-
-  #place(e: HistoryEntry): void {
-    const bucket = this.#buckets.get(this.#ws.bucketOfKey(e.meter))!;
-    let list = bucket.get(e.meter);
-    if (list === undefined) bucket.set(e.meter, (list = []));
-    if (place(list, e)) this.#entries++;
   }
 
   #evict(keep: ReadonlySet<number>): void {
     for (const [id, bucket] of this.#buckets) {
       if (this.#entries <= this.#maxEntries) return;
       if (keep.has(id)) continue;
-      for (const list of bucket.values()) this.#entries -= list.length;
+      for (const chain of bucket.values()) this.#entries -= chain.list.length;
       this.#buckets.delete(id);
     }
   }

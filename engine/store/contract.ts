@@ -161,6 +161,16 @@ export interface SegmentEntry {
   maxEnd: number | null;
 }
 
+/**
+ * A ledger segment as a bucket's index lists it (segmentIndex), without its BLOB: its id, its
+ * latest end day (null: any day) and the bitmap of the bucket slots it holds entries of (null:
+ * it does not say; any slot).
+ */
+export interface SegmentIndexRow extends SegmentEntry {
+  bucket: number;
+  slots: Uint8Array | null;
+}
+
 /** Buckets' registry BLOBs to write, with their meter counts. */
 export type RegistryBlobs = ReadonlyArray<{ bucket: number; meters: number; registry: Uint8Array }>;
 
@@ -403,6 +413,12 @@ export interface PartitionedStore {
    * readings are read from (engine/store/ledger.ts recentEntries).
    */
   segmentsOf(bucket: number, slot: number): Promise<SegmentEntry[]>;
+  /**
+   * The segments of these buckets without their BLOBs, by bucket, newest first within each: what
+   * the late path reads the chains of a bucket's meters from, the newest segments that hold them
+   * first (engine/store/ledger.ts readChains).
+   */
+  segmentIndex(buckets: readonly number[]): Promise<SegmentIndexRow[]>;
   /** These ledger segments by id (as segmentsOf lists them), in the order asked. */
   readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]>;
   /**

@@ -206,13 +206,8 @@ function segmentLayout(data: Uint8Array, n: number): { count: number; mask: numb
   return { count, mask, at };
 }
 
-/**
- * The entries of one meter (its bucket `slot`) in a segment BLOB of `n` entries, in segment order,
- * read in place: its meter column is scanned and only the matching rows' values are read (an
- * operator's view wants one meter of a segment that holds its whole bucket). The same entries
- * as decodeSegment's with that meter.
- */
-export function slotEntries(data: Uint8Array, n: number, slot: number): HistoryEntry[] {
+/** Reads field `c` (COLUMNS order) of entry `i` of a segment BLOB in place; `count` columns are stored. */
+function segmentFields(data: Uint8Array, n: number): { count: number; read: (c: number, i: number) => number } {
   const { count, mask, at } = segmentLayout(data, n);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const read = (c: number, i: number): number => {
@@ -220,6 +215,17 @@ export function slotEntries(data: Uint8Array, n: number, slot: number): HistoryE
     const offset = at[c] + ((mask >> c) & 1 ? 0 : i * ctor.BYTES_PER_ELEMENT);
     return ctor === Float64Array ? view.getFloat64(offset, true) : ctor === Int32Array ? view.getInt32(offset, true) : view.getUint32(offset, true);
   };
+  return { count, read };
+}
+
+/**
+ * The entries of one meter (its bucket `slot`) in a segment BLOB of `n` entries, in segment order,
+ * read in place: its meter column is scanned and only the matching rows' values are read (an
+ * operator's view wants one meter of a segment that holds its whole bucket). The same entries
+ * as decodeSegment's with that meter.
+ */
+export function slotEntries(data: Uint8Array, n: number, slot: number): HistoryEntry[] {
+  const { count, read } = segmentFields(data, n);
   const out: HistoryEntry[] = [];
   for (let i = 0; i < n; i++) {
     if (read(0, i) !== slot) continue;
@@ -228,6 +234,21 @@ export function slotEntries(data: Uint8Array, n: number, slot: number): HistoryE
     out.push(e as unknown as HistoryEntry);
   }
   return out;
+}
+
+/**
+ * Appends the entries of a segment BLOB of `n` entries that `pick` keeps, the last entry first,
+ * read in place (only the meter column is scanned whole). pick(slot) is the meter to store for
+ * an entry, or -1 to leave it.
+ */
+export function appendPicked(into: HistoryEntries, data: Uint8Array, n: number, pick: (slot: number) => number): void {
+  const { count, read } = segmentFields(data, n);
+  for (let i = n - 1; i >= 0; i--) {
+    const meter = pick(read(0, i));
+    if (meter < 0) continue;
+    appendEntry(into, meter, read(1, i), read(2, i), read(3, i), read(4, i), read(5, i), read(6, i), read(7, i), read(8, i),
+      count > 9 ? read(9, i) : Number.NaN);
+  }
 }
 
 /** Appends the entries of a segment BLOB holding `n` entries (format 1 or 2). */

@@ -2,7 +2,7 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentIndexRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { bucketOf, photoBytes } from "../contract.js";
@@ -232,6 +232,13 @@ export class PostgresStore implements PartitionedStore {
     const result = await this.#query<{ id: string; max_end: number | null; slots: Buffer | null }>("cannot list ledger segments",
       "SELECT id, max_end, slots FROM segments WHERE bucket = $1 ORDER BY id DESC", [bucket]);
     return result.rows.filter((r) => hasSlot(r.slots, slot)).map((r) => ({ id: Number(r.id), maxEnd: r.max_end }));
+  }
+
+  async segmentIndex(buckets: readonly number[]): Promise<SegmentIndexRow[]> {
+    if (buckets.length === 0) return [];
+    const result = await this.#query<{ bucket: number; id: string; max_end: number | null; slots: Buffer | null }>("cannot list ledger segments",
+      "SELECT bucket, id, max_end, slots FROM segments WHERE bucket = ANY($1::int[]) ORDER BY bucket, id DESC", [[...buckets]]);
+    return result.rows.map((r) => ({ bucket: r.bucket, id: Number(r.id), maxEnd: r.max_end, slots: r.slots }));
   }
 
   async readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]> {

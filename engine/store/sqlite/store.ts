@@ -3,7 +3,7 @@
 // transactions, so several connections (threads, processes) can share the file.
 import type Database from "better-sqlite3";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentIndexRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { hasSlot } from "../bucket-fence.js";
@@ -204,6 +204,14 @@ export class SqliteStore implements PartitionedStore {
       "SELECT id, max_end, slots FROM segments WHERE bucket = ? ORDER BY id DESC",
     ).raw().all(bucket) as Array<[number, number | null, Uint8Array | null]>)
       .filter(([, , slots]) => hasSlot(slots, slot)).map(([id, maxEnd]) => ({ id, maxEnd })));
+  }
+
+  async segmentIndex(buckets: readonly number[]): Promise<SegmentIndexRow[]> {
+    if (buckets.length === 0) return [];
+    return this.#read("cannot list ledger segments", () => (this.#sql(
+      "SELECT bucket, id, max_end, slots FROM segments WHERE bucket IN (SELECT value FROM json_each(?)) ORDER BY bucket, id DESC",
+    ).raw().all(JSON.stringify(buckets)) as Array<[number, number, number | null, Uint8Array | null]>)
+      .map(([bucket, id, maxEnd, slots]) => ({ bucket, id, maxEnd, slots })));
   }
 
   async readSegmentsById(ids: readonly number[]): Promise<SegmentRow[]> {

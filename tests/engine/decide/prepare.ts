@@ -25,7 +25,13 @@ export async function prepareSlice(store: PartitionedStore, batch: ReadingBatch,
   await flags.apply(keys, batch.length);
   const touched = [...new Set([...keys].filter((k) => k >= 0))];
   await heldIndex.load(touched.filter((k) => heldIndex.needsLoad(k)));
-  await history.ensure(touched);
+  // Each meter's chain from before its earliest reading in the batch (the runtime asks for late ones only).
+  const earliest = new Map<number, number>();
+  for (let row = 0; row < batch.length; row++) {
+    const k = keys[row];
+    if (k >= 0 && !(batch.end[row] >= (earliest.get(k) ?? Infinity))) earliest.set(k, batch.end[row]);
+  }
+  await history.ensure(earliest);
   const ctx = {
     ws, meters: ws.meters, state: ws.state, kernel: createConsumptionKernel({ implementation: "reference" }), rules, facts: createFacts(),
     history, heldIndex, flags,
