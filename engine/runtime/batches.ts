@@ -90,6 +90,8 @@ export class BatchRunner {
   #stamp = 0;
   /** Batches handed to the writer in this run (the store sees them only once committed). */
   readonly #submitted = new Set<string>();
+  /** Per bucket: the writer's number of the last job that commits a change to it (0: none in this run). */
+  #lastJob = new Int32Array(0);
   /** Unknown meters whose held readings were read from the store in this run. */
   readonly #unknownRead = new Set<string>();
 
@@ -271,17 +273,42 @@ export class BatchRunner {
     const staged = writer.encodesBilling === true ? slot.billing : undefined;
     emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts, staged);
     const t4 = performance.now();
-    writer.submit({
+    const job = writer.submit({
       kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out), lines: bytesOf(slot.lines),
       ...(staged === undefined ? {} : { billing: { history: out.history, rows: staged } }),
     });
     this.#submitted.add(p.id);
+    if (typeof job === "number") this.#markJob(p.keys, p.batch.length, job);
     const st = this.stages;
     st.commit += p.commitMs + performance.now() - t4;
     st.validate += p.validateMs;
     st.compute += computeMs;
     st.output += t4 - t3;
     return out.counts;
+  }
+
+  /** Records the writer's job that commits the buckets of these keys. */
+  #markJob(keys: Int32Array, n: number, job: number): void {
+    const { ws } = this.#ctx;
+    if (this.#lastJob.length < ws.bucketCount) this.#lastJob = new Int32Array(ws.bucketCount);
+    const last = this.#lastJob;
+    for (let row = 0; row < n; row++) if (keys[row] >= 0) last[ws.bucketOfKey(keys[row])] = job;
+  }
+
+  /**
+   * Waits until the store holds every change handed to the writer for these meters' buckets: a
+   * batch before it that changed other buckets may still be on its way (its commit overlaps
+   * this batch's reads). Unknown meters (no bucket) wait for everything.
+   */
+  async #committedFor(meters: Iterable<number>, everything: boolean): Promise<void> {
+    const { writer, ws } = this.#ctx;
+    if (everything || writer.settled === undefined) {
+      await writer.flush();
+      return;
+    }
+    let job = 0;
+    for (const k of meters) job = Math.max(job, this.#lastJob[ws.bucketOfKey(k)] ?? 0);
+    if (job > 0) await writer.settled(job);
   }
 
   /** Stamps the working-set keys of a batch going into the pool. */
@@ -312,7 +339,7 @@ export class BatchRunner {
    * needs every batch handed over committed first.
    */
   async #slices(batch: ReadingBatch, keys: Int32Array): Promise<void> {
-    const { ws, heldIndex, history, flags, writer } = this.#ctx;
+    const { ws, heldIndex, history, flags } = this.#ctx;
     const lastEnd = ws.state.lastEnd;
     let held: Set<number> | undefined;
     /** Meters with late readings not covered in memory, and the earliest of their days. */
@@ -338,7 +365,7 @@ export class BatchRunner {
     // Reads that do not depend on each other go together (separate round trips on PostgreSQL).
     await Promise.all([flags.apply(keys, batch.length), this.#ctx.episodes?.load(batch)]);
     if (held === undefined && late === undefined && unknown === undefined) return;
-    await writer.flush();
+    await this.#committedFor([...(held ?? []), ...(late?.keys() ?? [])], unknown !== undefined);
     await Promise.all([
       held === undefined ? undefined : heldIndex.load(held),
       late === undefined ? undefined : history.ensure(late),

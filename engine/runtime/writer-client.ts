@@ -17,12 +17,20 @@ export interface WriterClient {
    * thread does, beside the deciding thread. Otherwise jobs come with their lines encoded.
    */
   readonly encodesBilling?: boolean;
-  /** Hands a job over; throws (or later rejects) if an earlier job failed. */
-  submit(job: WriteJob): void;
+  /**
+   * Hands a job over; throws (or later rejects) if an earlier job failed. A writer with
+   * `settled` returns the job's number (1 for the first job handed over).
+   */
+  submit(job: WriteJob): number | void;
   /** Resolves when fewer than SLOTS jobs are pending and output writes are within `limit` bytes. */
   ready(limit: number): Promise<void>;
   /** Resolves when every job handed over is committed. */
   flush(): Promise<void>;
+  /**
+   * Optional: resolves when jobs 1 .. `job` are committed (the store then holds what they
+   * wrote), while later ones may still be on their way. Without it, flush.
+   */
+  settled?(job: number): Promise<void>;
   /** Flushes, then publishes the outputs with the summary. */
   close(summary: object): Promise<void>;
   /** Drops partial outputs. */
@@ -41,6 +49,8 @@ export class WriterError extends MeterflowError {
 export function inlineWriter(writer: BatchWriter): WriterClient {
   let chain = Promise.resolve();
   let pending = 0;
+  let done = 0;
+  let submitted = 0;
   let failure: unknown;
   const check = () => {
     if (failure !== undefined) throw failure;
@@ -53,7 +63,13 @@ export function inlineWriter(writer: BatchWriter): WriterClient {
         failure ??= error;
       }).finally(() => {
         pending--;
+        done++;
       });
+      return ++submitted;
+    },
+    async settled(job) {
+      while (done < job && pending > 0) await chain;
+      check();
     },
     async ready(limit) {
       while (pending >= SLOTS) await chain;
@@ -100,13 +116,18 @@ type Reply = { type: "done" } | { type: "drained" } | { type: "closed" } | { typ
 export function threadWriter(input: WriterThreadInput): WriterClient {
   const worker = new Worker(WORKER, { workerData: input });
   let pending = 0;
+  let done = 0;
+  let submitted = 0;
   let failure: Error | undefined;
   const waiters: Array<() => void> = [];
   const wakeAll = () => waiters.splice(0).forEach((w) => w());
   let onReply: ((reply: Reply) => void) | undefined;
   worker.on("message", (reply: Reply) => {
     if (reply.type === "error") failure ??= new WriterError(reply.code, reply.message);
-    if (reply.type === "done" || reply.type === "error") pending--;
+    if (reply.type === "done" || reply.type === "error") {
+      pending--;
+      done++;
+    }
     onReply?.(reply);
     wakeAll();
   });
@@ -137,12 +158,14 @@ export function threadWriter(input: WriterThreadInput): WriterClient {
       if (failure !== undefined) throw failure;
       pending++;
       worker.postMessage({ type: "job", job }, job.kind === "commit" ? ownBuffers(job.commit) : []);
+      return ++submitted;
     },
     async ready(limit) {
       await until(() => pending < SLOTS);
       void limit;
     },
     flush: () => until(() => pending === 0),
+    settled: (job) => until(() => done >= job || pending === 0),
     async close(summary) {
       await until(() => pending === 0);
       await request({ type: "close", summary }, "closed");
