@@ -2,23 +2,25 @@
 // as a child process (spawn -> exit) several times beside a plain-JS floor doing the same job
 // naively on the same files, and reports median seconds, rows/s and peak RSS; a table at the end.
 //   npm run bench:shapes                     (a, b, c, d; 3 runs each)
-//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,e,f] [--runs N] [--threads 1,2]
+//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,e,f,g] [--runs N] [--threads 1,2]
 // --threads LIST runs meterflow in the run shapes (a, c) once per thread count in each timed run
 // (`meterflow run ... --threads N`, alternating), a table row each.
-// Shapes e ((a) and (c) on PostgreSQL, MF_BENCH_POSTGRES_URL, default the local server) and f
-// (10M meters) are opt-in: they run only when named in --only. Data lives in a temp
-// directory, removed at the end; nothing is written to the repository.
+// Shapes e ((a) and (c) on PostgreSQL, MF_BENCH_POSTGRES_URL, default the local server), f
+// (10M meters) and g (late readings against a 30-night ledger) are opt-in: they run only when
+// named in --only. Data lives in a temp directory, removed at the end; nothing is written to the
+// repository.
 import { parseArgs } from "node:util";
 import { backlog } from "./backlog.js";
 import { huge } from "./huge.js";
 import { importShape } from "./import.js";
+import { late } from "./late.js";
 import { mib, rate, RSS_SOURCE, ShapeFailure, Workspace } from "./lib.js";
 import type { Row, Shape } from "./lib.js";
 import { nightly } from "./nightly.js";
 import { postgresShape } from "./postgres.js";
 import { small } from "./small.js";
 
-const SHAPES: Shape[] = [nightly, small, backlog, importShape, postgresShape, huge];
+const SHAPES: Shape[] = [nightly, small, backlog, importShape, postgresShape, huge, late];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string", default: "3" }, threads: { type: "string" } } });
 const threads = values.threads?.split(",").map(Number);
