@@ -82,9 +82,17 @@ export class LatePath {
       return;
     }
     // The chain: trusted entries (billable, or a baseline), the registry baseline before them.
-    const chain = entries.filter(inChain);
-    const at = chain.findIndex((e) => e.end >= row.end);
-    const found = at >= 0 ? chain[at] : undefined;
+    // Its first entry at or after this day, and the last one before it (one pass, no copy).
+    let found: HistoryEntry | undefined;
+    let before: HistoryEntry | undefined;
+    for (const e of entries) {
+      if (!inChain(e)) continue;
+      if (e.end >= row.end) {
+        found = e;
+        break;
+      }
+      before = e;
+    }
     const anchor: Anchor | undefined = meters.baseEnd[row.meter] === NO_DAY
       ? undefined : { end: meters.baseEnd[row.meter], value: meters.baseValue[row.meter] };
     if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
@@ -103,7 +111,6 @@ export class LatePath {
       this.#hold(row, "before_baseline");
       return;
     }
-    const before = at > 0 ? chain[at - 1] : at < 0 ? chain[chain.length - 1] : undefined;
     const prev: Anchor | undefined = before ?? anchor;
     const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
     // A released reading's own holds are lifted; what inserting it does to its successor is not.
