@@ -86,10 +86,14 @@ export interface ChainRead {
   from: number;
 }
 
-/** One bucket's read: its segments, newest first, and per slot its wanted meter's index (-1: not wanted). */
+/**
+ * One bucket's read: its segments, newest first; rest[j], the latest day segments j.. may hold
+ * (Infinity where one does not say); per slot its wanted meter's index (-1: not wanted).
+ */
 interface BucketRead {
   bucket: number;
   segments: SegmentIndexRow[];
+  rest: Float64Array;
   indexOf: Int32Array;
 }
 
@@ -127,7 +131,10 @@ export async function readChains(store: PartitionedStore, wanted: ReadonlyMap<nu
   for (const [bucket, slots] of wanted) {
     let max = 0;
     for (const slot of slots.keys()) max = Math.max(max, slot);
-    const r: BucketRead = { bucket, segments: index.get(bucket) ?? [], indexOf: new Int32Array(max + 1).fill(-1) };
+    const segments = index.get(bucket) ?? [];
+    const rest = new Float64Array(segments.length + 1).fill(Number.NEGATIVE_INFINITY);
+    for (let j = segments.length - 1; j >= 0; j--) rest[j] = Math.max(segments[j].maxEnd ?? Number.POSITIVE_INFINITY, rest[j + 1]);
+    const r: BucketRead = { bucket, segments, rest, indexOf: new Int32Array(max + 1).fill(-1) };
     for (const [slot, day] of slots) {
       bucketOf[w] = r;
       r.indexOf[slot] = w;
@@ -147,7 +154,7 @@ export async function readChains(store: PartitionedStore, wanted: ReadonlyMap<nu
     for (let m = 0; m < n; m++) {
       const r = bucketOf[m];
       upto[m] = next[m];
-      if (settled(r.segments, slotOf[m], next[m], best[m])) continue;
+      if (settled(r, slotOf[m], next[m], best[m])) continue;
       let taken = 0;
       let j = next[m];
       for (; j < r.segments.length && taken < chunk; j++) {
@@ -240,10 +247,13 @@ function latestFirst(got: HistoryEntries, n: number): { start: Int32Array; order
 }
 
 /**
- * Whether a meter (at `slot`, its segments read up to `next`) needs no older segment: none left
- * that holds it, or none that holds a later day than its best chain day.
+ * Whether a meter (at `slot`, its bucket's segments read up to `next`) needs no older segment:
+ * none left that holds it, or none that holds a later day than its best chain day.
  */
-function settled(segments: readonly SegmentIndexRow[], slot: number, next: number, best: number): boolean {
+function settled(r: BucketRead, slot: number, next: number, best: number): boolean {
+  // Nightly segments: no older segment holds a later day at all (a meter's check, not a scan).
+  if (r.rest[next] <= best) return true;
+  const { segments } = r;
   for (let j = next; j < segments.length; j++) {
     const s = segments[j];
     if (hasSlot(s.slots, slot) && (s.maxEnd ?? Number.POSITIVE_INFINITY) > best) return false;
