@@ -206,7 +206,7 @@ function segmentLayout(data: Uint8Array, n: number): { count: number; mask: numb
   return { count, mask, at };
 }
 
-/** Reads field `c` (COLUMNS order) of entry `i` of a segment BLOB in place; `count` columns are stored. */
+/** A segment BLOB read in place: read(c, i) is field c (COLUMNS order) of entry i; it stores `count` columns. */
 function segmentFields(data: Uint8Array, n: number): { count: number; read: (c: number, i: number) => number } {
   const { count, mask, at } = segmentLayout(data, n);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
