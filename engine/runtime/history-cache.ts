@@ -87,9 +87,9 @@ export class HistoryCache {
    */
   meter(meter: number): HistoryEntry[] {
     const id = this.#ws.bucketOfKey(meter);
-    const chain = this.#buckets.get(id)?.get(meter);
-    if (chain === undefined) throw new Error(`the history of meter key ${meter} was not read before its late readings were decided`);
-    const bucket = this.#buckets.get(id)!;
+    const bucket = this.#buckets.get(id);
+    const chain = bucket?.get(meter);
+    if (bucket === undefined || chain === undefined) throw new Error(`the history of meter key ${meter} was not read before its late readings were decided`);
     this.#buckets.delete(id);
     this.#buckets.set(id, bucket);
     return chain.list;

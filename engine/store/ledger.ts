@@ -147,6 +147,8 @@ export async function readChains(store: PartitionedStore, wanted: ReadonlyMap<nu
   // order met: newest segment first, a segment's entries last first (appendPicked), so of two
   // versions of a day the one met first is the later.
   const got = createEntries(1024);
+  // `got` grouped by meter and day, as of the last round that read anything.
+  let grouped = latestFirst(got, n);
   const probe = { held: 0, flags: 0 };
   for (let chunk = 4; ; chunk *= 2) {
     // The segments to read this round, each with its bucket and place in its bucket's list.
@@ -178,7 +180,8 @@ export async function readChains(store: PartitionedStore, wanted: ReadonlyMap<nu
       });
     }
     // Each meter's best: its latest chain day before its earliest late one, latest versions only.
-    const { start, order } = latestFirst(got, n);
+    grouped = latestFirst(got, n);
+    const { start, order } = grouped;
     for (let m = 0; m < n; m++) {
       for (let i = start[m + 1] - 1; i >= start[m]; i--) {
         const e = order[i];
@@ -194,7 +197,7 @@ export async function readChains(store: PartitionedStore, wanted: ReadonlyMap<nu
     next.set(upto);
   }
   const out = new Map<number, Map<number, ChainRead>>();
-  const { start, order } = latestFirst(got, n);
+  const { start, order } = grouped;
   for (let m = 0; m < n; m++) {
     const r = bucketOf[m];
     let chains = out.get(r.bucket);
