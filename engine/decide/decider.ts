@@ -3,7 +3,7 @@
 // later than a meter's latest trusted one (the usual case) are computed in bulk by the kernel and
 // decided by columnar rules; older ones (duplicates, conflicts, back-dated readings) take the
 // late path (late.ts) against the meter's history.
-import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
+import type { ConsumptionColumns } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
@@ -15,6 +15,7 @@ import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
+import { KernelWork } from "./kernel-work.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
@@ -42,11 +43,15 @@ export class Decider {
   #valid = new Int32Array(0);
   #order = new Int32Array(0);
   #rows = new Int32Array(0);
-  #work: ConsumptionBatch | undefined;
+  /** The kernel's work batch: the thread's shared one (ctx.kernelWork) or this decider's own. */
+  readonly #kernelWork: KernelWork;
+  readonly #ownWork: boolean;
 
   constructor(ctx: DecideContext) {
     this.#ctx = ctx;
     this.#pulses = new PulseStage(ctx.kernel.implementation);
+    this.#ownWork = ctx.kernelWork === undefined;
+    this.#kernelWork = ctx.kernelWork ?? new KernelWork(ctx.kernel);
   }
 
   /** Pulse readings per fault name so far. */
@@ -56,8 +61,7 @@ export class Decider {
 
   /** Gives the kernels' WebAssembly memory back (a decider dropped after one batch must, or it leaks). */
   release(): void {
-    if (this.#work !== undefined) this.#ctx.kernel.release(this.#work);
-    this.#work = undefined;
+    if (this.#ownWork) this.#kernelWork.release();
     this.#pulses.release();
   }
 
@@ -159,12 +163,9 @@ export class Decider {
     const m = rows.length;
     if (m === 0) return;
     const { kernel, meters, state } = this.#ctx;
-    if (this.#work === undefined || this.#work.capacity < m) {
-      if (this.#work !== undefined) kernel.release(this.#work);
-      // A batch of one (operators, the API) needs a few rows, not a run's 65536.
-      this.#work = kernel.allocate(m <= 64 ? 64 : Math.max(m, 65536));
-    }
-    const c = this.#work.columns;
+    // Every input column of rows [0, m) is written below: nothing an earlier decision left is read.
+    const work = this.#kernelWork.take(m);
+    const c = work.columns;
     let lastKey = -1;
     for (let i = 0; i < m; i++) {
       const row = rows[i];
@@ -196,9 +197,9 @@ export class Decider {
         c.mode[i] = meters.mode[k];
       }
     }
-    kernel.compute(this.#work, m);
-    this.#pulses.apply(batch, keys, rows, this.#work, m, meters, state);
-    const r = this.#work.columns;
+    kernel.compute(work, m);
+    this.#pulses.apply(batch, keys, rows, work, m, meters, state);
+    const r = work.columns;
     this.#reserve(m);
     const plugin = this.#ctx.pluginFacts?.build(batch, rows, r, m);
     if (this.#ctx.rules.columnar !== undefined) this.#judgeInRounds({ batch, keys, rows, r, extra: plugin }, m);

@@ -8,6 +8,7 @@ import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
+import type { KernelWork } from "./kernel-work.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { SensorStage } from "./sensors.js";
 
@@ -61,6 +62,11 @@ export interface DecideContext {
   meters: MeterTable;
   state: MeterState;
   kernel: ConsumptionKernel;
+  /**
+   * The kernel's work batch, shared by the deciders of this thread (a worker's partition sessions).
+   * Absent: each decider keeps its own.
+   */
+  kernelWork?: KernelWork;
   /** The rules that decide, and the facts object they read (reused for every reading). */
   rules: RulesDecider;
   facts: ReadingFacts;

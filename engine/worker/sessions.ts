@@ -11,6 +11,7 @@
 import type { ConsumptionKernel } from "../consumption/index.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import { HeldIndex } from "../decide/held-index.js";
+import { KernelWork } from "../decide/kernel-work.js";
 import { SensorStage } from "../decide/sensors.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { channelRanges } from "../ingest/ranges.js";
@@ -85,8 +86,12 @@ export class PartitionSessions {
   readonly stats: SessionStats = { started: 0, stale: 0, evicted: 0, reused: 0 };
   readonly #pool: DecisionPool | undefined;
   readonly #kernel: ConsumptionKernel;
+  /** The kernel's rows, shared by every session's decider (they decide one batch at a time, in this thread). */
+  readonly #kernelWork: KernelWork;
   readonly #format: RowFormatter;
   readonly #maxMeters: number;
+  /** The registry's meter count, read again when its digest changes (a `meters import`). */
+  #registered: { digest: string | undefined; count: number } | undefined;
   /** Sessions in least recently used order (a use re-inserts). */
   readonly #sessions = new Map<number, Session>();
 
@@ -95,6 +100,7 @@ export class PartitionSessions {
     this.setup = setup;
     this.#pool = pool;
     this.#kernel = createConsumptionKernel({ implementation: "auto" });
+    this.#kernelWork = new KernelWork(this.#kernel);
     this.#format = options.format ?? ndjsonBytesFormatter();
     this.#maxMeters = options.maxMeters ?? MAX_METERS;
   }
@@ -128,6 +134,7 @@ export class PartitionSessions {
   /** Drops every session (their WebAssembly memory goes back). */
   close(): void {
     for (const p of [...this.#sessions.keys()]) this.#drop(p);
+    this.#kernelWork.release();
   }
 
   /** The partition's session, checked against the store: kept if the store did not move on without it. */
@@ -156,6 +163,8 @@ export class PartitionSessions {
     const { store } = this;
     const { plugins, pluginFacts, rules } = this.setup;
     const ws = new WorkingSet(store);
+    // A load makes room for its buckets' share of the registry at once (not grown by doubling).
+    ws.expect(await this.#registeredCount(digest));
     const tracker = new ThresholdTracker(scopedThresholds(plugins));
     const episodes = plugins.thresholds.length > 0 ? new EpisodeSync(store, tracker) : undefined;
     await episodes?.start();
@@ -167,7 +176,7 @@ export class PartitionSessions {
     // `version` and those reads, the next check drops the session (never a stale one kept).
     const commits = await CommitBuilder.create(store, ws, 0, rules.version, episodes);
     const ctx: ProcessorContext = {
-      store, ws, meters: ws.meters, state: ws.state, kernel: this.#kernel, writer, format: this.#format, tally: new Tally(), runId: 0,
+      store, ws, meters: ws.meters, state: ws.state, kernel: this.#kernel, kernelWork: this.#kernelWork, writer, format: this.#format, tally: new Tally(), runId: 0,
       history: new HistoryCache(store, ws, HISTORY_ENTRIES), heldIndex: new HeldIndex(store, ws.state, ws.meters.ids), flags: new FlagSync(store, ws),
       commits, episodes, rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
       // The batch buffers start at the first batch's size (a partition's messages are alike) and grow.
@@ -221,9 +230,16 @@ export class PartitionSessions {
    */
   async #reserve(session: Session): Promise<void> {
     session.reserved = true;
-    const registered = Number((await this.store.meta(REGISTERED)) ?? 0);
+    const registered = await this.#registeredCount(session.digest);
     const share = Math.ceil((registered / this.store.partitions) * 1.05) + 1024;
     if (registered > 0) session.ctx.ws.reserve(Math.min(this.#maxMeters, share));
+  }
+
+  async #registeredCount(digest: string | undefined): Promise<number> {
+    if (this.#registered === undefined || this.#registered.digest !== digest) {
+      this.#registered = { digest, count: Number((await this.store.meta(REGISTERED)) ?? 0) };
+    }
+    return this.#registered.count;
   }
 
   #drop(partition: number): void {
