@@ -16,7 +16,7 @@ export class CommitBuilder {
   readonly #rulesVersion: string;
   readonly #episodes: EpisodeSync | undefined;
 
-  /** Per key: 1 while build() has counted it (cleared before build returns). */
+  /** Per key: 1 while #slots has counted it (cleared before it returns). */
   #seen = new Uint8Array(0);
 
   private constructor(ws: WorkingSet, runId: number, rulesVersion: string, episodes: EpisodeSync | undefined) {
@@ -31,23 +31,40 @@ export class CommitBuilder {
     return new CommitBuilder(ws, runId, rulesVersion, episodes);
   }
 
-  /** Per bucket the batch touches, the slots of its meters there (rows and ledger entries). */
-  #slots(batch: ReadingBatch, keys: Int32Array, h: BatchOutput["history"]): Map<number, number[]> {
+  /** The keys #slots counted, in order of first appearance. */
+  #marked = new Int32Array(0);
+
+  /** Per bucket the batch touches, the slots of its meters there (rows, then ledger entries), in order of first appearance. */
+  #slots(batch: ReadingBatch, keys: Int32Array, h: BatchOutput["history"]): Map<number, Uint32Array> {
     const ws = this.#ws;
     if (this.#seen.length < ws.size) this.#seen = new Uint8Array(Math.max(ws.size, this.#seen.length * 2));
+    if (this.#marked.length < batch.length + h.length) this.#marked = new Int32Array(Math.max(batch.length + h.length, this.#marked.length * 2));
     const seen = this.#seen;
-    const slots = new BucketLists(ws);
-    const marked: number[] = [];
-    const mark = (key: number) => {
-      if (seen[key] === 1) return;
-      seen[key] = 1;
-      marked.push(key);
-      slots.add(key);
-    };
-    for (let row = 0; row < batch.length; row++) if (keys[row] >= 0) mark(keys[row]);
-    for (let i = 0; i < h.length; i++) mark(h.meter[i]);
-    for (const key of marked) seen[key] = 0;
-    return slots.lists;
+    const marked = this.#marked;
+    let n = 0;
+    for (let row = 0; row < batch.length; row++) {
+      const k = keys[row];
+      if (k >= 0 && seen[k] === 0) {
+        seen[k] = 1;
+        marked[n++] = k;
+      }
+    }
+    for (let i = 0; i < h.length; i++) {
+      const k = h.meter[i];
+      if (seen[k] === 0) {
+        seen[k] = 1;
+        marked[n++] = k;
+      }
+    }
+    for (let i = 0; i < n; i++) seen[marked[i]] = 0;
+    const out = new Map<number, Uint32Array>();
+    for (const [bucket, at] of groupByBucket(ws, marked, n)) {
+      const first = ws.bucketKeys(bucket)!.first;
+      const slots = new Uint32Array(at.length);
+      for (let j = 0; j < at.length; j++) slots[j] = marked[at[j]] - first;
+      out.set(bucket, slots);
+    }
+    return out;
   }
 
   build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Commit {
@@ -57,10 +74,13 @@ export class CommitBuilder {
     const buckets = new Set(slots.keys());
     // Segments name meters by slot: swap keys for slots while encoding, then put them back.
     const keysOf = h.meter.slice(0, h.length);
-    const rowsOf = new BucketLists(ws);
-    for (let i = 0; i < h.length; i++) h.meter[i] = rowsOf.add(keysOf[i], i);
+    const rowsOf = groupByBucket(ws, keysOf, h.length);
+    for (const [bucket, rows] of rowsOf) {
+      const first = ws.bucketKeys(bucket)!.first;
+      for (let k = 0; k < rows.length; k++) h.meter[rows[k]] = keysOf[rows[k]] - first;
+    }
     // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
-    const segments = [...rowsOf.lists].map(([bucket, rows]) => {
+    const segments = [...rowsOf].map(([bucket, rows]) => {
       let maxEnd = -0x80000000;
       const slots = new Uint32Array(rows.length);
       for (let k = 0; k < rows.length; k++) {
@@ -73,7 +93,7 @@ export class CommitBuilder {
     // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
     h.meter.set(keysOf);
     const fence = [...slots].sort((a, b) => a[0] - b[0])
-      .map(([bucket, list]) => ({ bucket, version: ws.versionOf(bucket), slots: Uint32Array.from(list) }));
+      .map(([bucket, list]) => ({ bucket, version: ws.versionOf(bucket), slots: list }));
     const at = new Date().toISOString();
     const c = out.counts;
     return {
@@ -94,34 +114,33 @@ export class CommitBuilder {
 }
 
 /**
- * Lists per bucket of what a batch names by key: a routed batch names its meters bucket after
- * bucket, so the last bucket's list and first key are kept at hand (no Map lookup per key).
+ * The positions [0, n) of `keys` grouped by their key's bucket, buckets in order of first
+ * appearance, positions ascending in each. A routed batch names its meters bucket after bucket,
+ * so keys come in runs of one bucket: the map is asked once per run, not once per key.
  */
-class BucketLists {
-  readonly lists = new Map<number, number[]>();
-  readonly #ws: WorkingSet;
-  #bucket = -1;
-  #first = 0;
-  #list: number[] = [];
-
-  constructor(ws: WorkingSet) {
-    this.#ws = ws;
+function groupByBucket(ws: WorkingSet, keys: ArrayLike<number>, n: number): Map<number, Int32Array> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n;) {
+    const bucket = ws.bucketOfKey(keys[i]);
+    const from = i;
+    while (++i < n && ws.bucketOfKey(keys[i]) === bucket);
+    counts.set(bucket, (counts.get(bucket) ?? 0) + i - from);
   }
-
-  /** Adds `value` (default: the key's slot) to the list of `key`'s bucket; returns the key's slot. */
-  add(key: number, value?: number): number {
-    const bucket = this.#ws.bucketOfKey(key);
-    if (bucket !== this.#bucket) {
-      this.#bucket = bucket;
-      this.#first = this.#ws.bucketKeys(bucket)!.first;
-      const known = this.lists.get(bucket);
-      if (known === undefined) this.lists.set(bucket, (this.#list = []));
-      else this.#list = known;
-    }
-    const slot = key - this.#first;
-    this.#list.push(value ?? slot);
-    return slot;
+  const groups = new Map<number, Int32Array>();
+  const fill = new Map<number, number>();
+  for (const [bucket, count] of counts) {
+    groups.set(bucket, new Int32Array(count));
+    fill.set(bucket, 0);
   }
+  for (let i = 0; i < n;) {
+    const bucket = ws.bucketOfKey(keys[i]);
+    const into = groups.get(bucket)!;
+    let at = fill.get(bucket)!;
+    do into[at++] = i;
+    while (++i < n && ws.bucketOfKey(keys[i]) === bucket);
+    fill.set(bucket, at);
+  }
+  return groups;
 }
 
 /** Held records of readings that came with a photo say so (has_photo), so a release judges them with it. */
