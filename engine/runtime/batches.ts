@@ -101,7 +101,7 @@ export class BatchRunner {
     this.#resolver = new KeyResolver(ctx.ws);
     const capacity = ctx.batchCapacity ?? 65536;
     // A slot per batch in flight, besides the one being loaded and the one the writer may hold.
-    const slots = ctx.pool === undefined ? SLOTS : SLOTS + ctx.pool.threads - 1;
+    const slots = ctx.batchesAtOnce ?? (ctx.pool === undefined ? SLOTS : SLOTS + ctx.pool.threads - 1);
     // A writer thread encodes the billing lines: then they are staged, and the lines' buffer stays small.
     const encodes = ctx.writer.encodesBilling === true;
     for (let i = 0; i < slots; i++) {

@@ -50,4 +50,10 @@ export interface ProcessorContext extends DecideContext {
   inspect?: (batch: ReadingBatch, keys: Int32Array, state: MeterState) => void;
   /** Readings of the largest batch expected (default 65536, a run's): its buffers start this big and grow. */
   batchCapacity?: number;
+  /**
+   * Batches whose buffers (ledger entries, output lines) the runner keeps at once. Default: SLOTS
+   * (one being decided while the one before is written), plus one per extra pool thread. A
+   * worker's partition session needs 1: it decides, commits and publishes a batch before its next.
+   */
+  batchesAtOnce?: number;
 }

@@ -181,6 +181,8 @@ export class PartitionSessions {
       commits, episodes, rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
       // The batch buffers start at the first batch's size (a partition's messages are alike) and grow.
       batchCapacity: Math.max(64, rows),
+      // One batch at a time (decided, committed, published, then the next): one set of buffers.
+      batchesAtOnce: 1,
       ...(this.#pool === undefined ? {} : { pool: this.#pool }),
     };
     return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest, reserved: false, busy: false };
