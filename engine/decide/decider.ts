@@ -8,14 +8,12 @@ import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry } from "../store/history.js";
-import { FactColumns } from "./fact-columns.js";
 import type { KernelRows } from "./fact-columns.js";
-import { MeterGrouper } from "./group.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
 import { holdRow } from "./output.js";
-import { KernelWork } from "./kernel-work.js";
+import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
@@ -28,30 +26,16 @@ export const UNKNOWN_METER = "unknown_meter";
 
 export class Decider {
   readonly #ctx: DecideContext;
-  readonly #grouper = new MeterGrouper();
-  readonly #factColumns = new FactColumns();
   readonly #pulses: PulseStage;
-  // Per kernel row: held (out of the chain), the rules that fired, a temp_bad the rules set, its
-  // round (place among its meter's rows), its hold reasons; and kernel rows in round order.
-  #heldAt = new Uint8Array(0);
-  #firedAt = new Uint32Array(0);
-  #flagged = new Uint8Array(0);
-  #round = new Int32Array(0);
-  #reasons: string[] = [];
-  #at = new Int32Array(0);
-  #fired = new Uint32Array(0);
-  #valid = new Int32Array(0);
-  #order = new Int32Array(0);
-  #rows = new Int32Array(0);
-  /** The kernel's work batch: the thread's shared one (ctx.kernelWork) or this decider's own. */
-  readonly #kernelWork: KernelWork;
-  readonly #ownWork: boolean;
+  /** What the decision uses only while it runs: the thread's shared scratch (ctx.scratch) or this decider's own. */
+  readonly #s: DecisionScratch;
+  readonly #ownScratch: boolean;
 
   constructor(ctx: DecideContext) {
     this.#ctx = ctx;
     this.#pulses = new PulseStage(ctx.kernel.implementation);
-    this.#ownWork = ctx.kernelWork === undefined;
-    this.#kernelWork = ctx.kernelWork ?? new KernelWork(ctx.kernel);
+    this.#ownScratch = ctx.scratch === undefined;
+    this.#s = ctx.scratch ?? new DecisionScratch(ctx.kernel);
   }
 
   /** Pulse readings per fault name so far. */
@@ -61,7 +45,7 @@ export class Decider {
 
   /** Gives the kernels' WebAssembly memory back (a decider dropped after one batch must, or it leaks). */
   release(): void {
-    if (this.#ownWork) this.#kernelWork.release();
+    if (this.#ownScratch) this.#s.release();
     this.#pulses.release();
   }
 
@@ -111,19 +95,16 @@ export class Decider {
    */
   #chain(batch: ReadingBatch, keys: Int32Array, late: LatePath, out: BatchOutput): Int32Array {
     const n = batch.length;
-    if (this.#order.length < n) {
-      this.#order = new Int32Array(n);
-      this.#rows = new Int32Array(n);
-      this.#valid = new Int32Array(n);
-    }
-    const valid = this.#valid;
+    const scratch = this.#s;
+    scratch.reserveBatch(n);
+    const valid = scratch.valid;
     for (let row = 0; row < n; row++) valid[row] = batch.reject[row] !== 0 ? -1 : keys[row];
     // Sensor rows have no register value: they never reach the kernel.
     const sensorRow = batch.sensorRow;
     if (sensorRow !== undefined) for (let row = 0; row < n; row++) if (sensorRow[row] === 1) valid[row] = -1;
-    const count = this.#grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, this.#order);
-    const order = this.#order;
-    const rows = this.#rows;
+    const count = scratch.grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, scratch.order);
+    const order = scratch.order;
+    const rows = scratch.rows;
     const lastEnd = this.#ctx.state.lastEnd;
     let chained = 0;
     let prevKey = -1;
@@ -164,7 +145,7 @@ export class Decider {
     if (m === 0) return;
     const { kernel, meters, state } = this.#ctx;
     // Every input column of rows [0, m) is written below: nothing an earlier decision left is read.
-    const work = this.#kernelWork.take(m);
+    const work = this.#s.take(m);
     const c = work.columns;
     let lastKey = -1;
     for (let i = 0; i < m; i++) {
@@ -200,24 +181,11 @@ export class Decider {
     kernel.compute(work, m);
     this.#pulses.apply(batch, keys, rows, work, m, meters, state);
     const r = work.columns;
-    this.#reserve(m);
+    this.#s.reserve(m);
     const plugin = this.#ctx.pluginFacts?.build(batch, rows, r, m);
     if (this.#ctx.rules.columnar !== undefined) this.#judgeInRounds({ batch, keys, rows, r, extra: plugin }, m);
     else this.#judgeInOrder(batch, keys, rows, r, m, out);
     this.#record(batch, keys, rows, r, m, out);
-  }
-
-  /** Per-kernel-row scratch for `m` rows. */
-  #reserve(m: number): void {
-    if (this.#heldAt.length >= m) return;
-    const size = m <= 64 ? 64 : Math.max(m, 65536);
-    this.#heldAt = new Uint8Array(size);
-    this.#flagged = new Uint8Array(size);
-    this.#firedAt = new Uint32Array(size);
-    this.#fired = new Uint32Array(size);
-    this.#round = new Int32Array(size);
-    this.#at = new Int32Array(size);
-    this.#reasons = new Array<string>(size).fill("");
   }
 
   /**
@@ -230,7 +198,7 @@ export class Decider {
     const ctx = this.#ctx;
     const rules = ctx.rules;
     // A kernel row's round is its place among its meter's rows (grouped by meter, in end order).
-    const round = this.#round;
+    const round = this.#s.round;
     let rounds = 1;
     for (let i = 0; i < m; i++) {
       const q = i > 0 && keys[rows[i - 1]] === keys[rows[i]] ? round[i - 1] + 1 : 0;
@@ -241,33 +209,33 @@ export class Decider {
     const starts = new Int32Array(rounds + 1);
     for (let i = 0; i < m; i++) starts[round[i] + 1]++;
     for (let q = 0; q < rounds; q++) starts[q + 1] += starts[q];
-    const at = this.#at;
+    const at = this.#s.at;
     const next = starts.slice(0, rounds);
     for (let i = 0; i < m; i++) at[next[round[i]]++] = i;
-    const facts = this.#factColumns;
+    const facts = this.#s.facts;
     facts.reserve(m);
     for (let q = 0; q < rounds; q++) {
       const from = starts[q];
       const to = starts[q + 1];
-      if (q > 0) for (let j = from; j < to; j++) if (this.#heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
+      if (q > 0) for (let j = from; j < to; j++) if (this.#s.heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
       // A round of a few readings (a meter with many readings in the batch) is evaluated reading
       // by reading, to the same bits: a round of columns costs about what 10 readings do.
       if (to - from >= ROUND_COLUMNS || !this.#firedByRow(src, at, from, to)) {
         facts.fill(ctx, src, at, from, to);
-        rules.evaluateColumns(facts.slice(from, to), to - from, this.#fired.subarray(from, to));
+        rules.evaluateColumns(facts.slice(from, to), to - from, this.#s.fired.subarray(from, to));
       }
       for (let j = from; j < to; j++) {
         const i = at[j];
-        const fired = this.#fired[j];
-        this.#firedAt[i] = fired;
+        const fired = this.#s.fired[j];
+        this.#s.firedAt[i] = fired;
         if (fired === 0) {
           // No rule fired (most readings): billable, nothing to flag.
-          this.#flagged[i] = 0;
+          this.#s.flagged[i] = 0;
           this.#settle(src.batch, keys, rows, src.r, i, "");
           continue;
         }
         const decision = rules.decideFired(fired);
-        this.#flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
+        this.#s.flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
         this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
       }
     }
@@ -285,7 +253,7 @@ export class Decider {
         r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i]);
       const fired = ctx.rules.firedOf(ctx.facts);
       if (fired < 0) return false;
-      this.#fired[j] = fired;
+      this.#s.fired[j] = fired;
     }
     return true;
   }
@@ -296,7 +264,7 @@ export class Decider {
     for (let i = 0; i < m; i++) {
       const row = rows[i];
       const k = keys[row];
-      if (i > 0 && keys[rows[i - 1]] === k && this.#heldAt[i - 1] === 1) this.#rebase({ batch, keys, rows, r }, i);
+      if (i > 0 && keys[rows[i - 1]] === k && this.#s.heldAt[i - 1] === 1) this.#rebase({ batch, keys, rows, r }, i);
       ctx.pluginFacts?.assign(ctx.facts as Record<string, unknown>, i);
       const reasons = judge(ctx, out, k, r.end[i], r.cur[i], r.override[i], batch.source[row], batch.verification[row],
         batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i]);
@@ -330,12 +298,12 @@ export class Decider {
   #settle(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, i: number, judged: string): void {
     const row = rows[i];
     const reasons = isReleased(batch, row) ? lifted(r.flags[i]) : judged;
-    this.#reasons[i] = reasons;
+    this.#s.reasons[i] = reasons;
     if (!isTrusted(reasons)) {
-      this.#heldAt[i] = 1;
+      this.#s.heldAt[i] = 1;
       return;
     }
-    this.#heldAt[i] = 0;
+    this.#s.heldAt[i] = 0;
     const k = keys[row];
     const { state } = this.#ctx;
     if (reasons === "") {
@@ -357,17 +325,17 @@ export class Decider {
       const k = keys[row];
       const end = r.end[i];
       // Row-by-row rules recorded their alerts as they judged.
-      if (columnar && (this.#firedAt[i] !== 0 || this.#flagged[i] === 1)) {
-        record(ctx, out, k, end, ctx.rules.decideFired(this.#firedAt[i]), this.#flagged[i] === 1);
+      if (columnar && (this.#s.firedAt[i] !== 0 || this.#s.flagged[i] === 1)) {
+        record(ctx, out, k, end, ctx.rules.decideFired(this.#s.firedAt[i]), this.#s.flagged[i] === 1);
       }
       if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
-      const reasons = this.#reasons[i];
+      const reasons = this.#s.reasons[i];
       const cur = r.cur[i];
       const prev = r.prev[i];
       const consumption = r.consumption[i];
       const flags = r.flags[i];
       const start = r.start[i];
-      if (this.#heldAt[i] === 1) {
+      if (this.#s.heldAt[i] === 1) {
         // Held: out of the chain; kept with its reading for a later release.
         // The id read here only (a pool thread unpacks the slice's ids on first use: transfer.ts).
         this.#hold(out, batch, row, ctx.meters.ids[k], end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);

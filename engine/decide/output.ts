@@ -8,7 +8,7 @@ import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import type { Alert, RulesDecider } from "./rules.js";
-import type { KernelWork } from "./kernel-work.js";
+import type { DecisionScratch } from "./scratch.js";
 import type { PluginFacts } from "./plugin-facts.js";
 import type { SensorStage } from "./sensors.js";
 
@@ -63,10 +63,10 @@ export interface DecideContext {
   state: MeterState;
   kernel: ConsumptionKernel;
   /**
-   * The kernel's work batch, shared by the deciders of this thread (a worker's partition sessions).
-   * Absent: each decider keeps its own.
+   * What a decision uses only while it runs (kernel batch, fact columns, per-row arrays), shared
+   * by the deciders of this thread (a worker's partition sessions). Absent: each keeps its own.
    */
-  kernelWork?: KernelWork;
+  scratch?: DecisionScratch;
   /** The rules that decide, and the facts object they read (reused for every reading). */
   rules: RulesDecider;
   facts: ReadingFacts;

@@ -11,7 +11,7 @@
 import type { ConsumptionKernel } from "../consumption/index.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import { HeldIndex } from "../decide/held-index.js";
-import { KernelWork } from "../decide/kernel-work.js";
+import { DecisionScratch } from "../decide/scratch.js";
 import { SensorStage } from "../decide/sensors.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { channelRanges } from "../ingest/ranges.js";
@@ -86,8 +86,8 @@ export class PartitionSessions {
   readonly stats: SessionStats = { started: 0, stale: 0, evicted: 0, reused: 0 };
   readonly #pool: DecisionPool | undefined;
   readonly #kernel: ConsumptionKernel;
-  /** The kernel's rows, shared by every session's decider (they decide one batch at a time, in this thread). */
-  readonly #kernelWork: KernelWork;
+  /** The deciders' scratch, shared by every session's decider (they decide one batch at a time, in this thread). */
+  readonly #scratch: DecisionScratch;
   readonly #format: RowFormatter;
   readonly #maxMeters: number;
   /** The registry's meter count, read again when its digest changes (a `meters import`). */
@@ -100,7 +100,7 @@ export class PartitionSessions {
     this.setup = setup;
     this.#pool = pool;
     this.#kernel = createConsumptionKernel({ implementation: "auto" });
-    this.#kernelWork = new KernelWork(this.#kernel);
+    this.#scratch = new DecisionScratch(this.#kernel);
     this.#format = options.format ?? ndjsonBytesFormatter();
     this.#maxMeters = options.maxMeters ?? MAX_METERS;
   }
@@ -134,7 +134,7 @@ export class PartitionSessions {
   /** Drops every session (their WebAssembly memory goes back). */
   close(): void {
     for (const p of [...this.#sessions.keys()]) this.#drop(p);
-    this.#kernelWork.release();
+    this.#scratch.release();
   }
 
   /** The partition's session, checked against the store: kept if the store did not move on without it. */
@@ -176,7 +176,7 @@ export class PartitionSessions {
     // `version` and those reads, the next check drops the session (never a stale one kept).
     const commits = await CommitBuilder.create(store, ws, 0, rules.version, episodes);
     const ctx: ProcessorContext = {
-      store, ws, meters: ws.meters, state: ws.state, kernel: this.#kernel, kernelWork: this.#kernelWork, writer, format: this.#format, tally: new Tally(), runId: 0,
+      store, ws, meters: ws.meters, state: ws.state, kernel: this.#kernel, scratch: this.#scratch, writer, format: this.#format, tally: new Tally(), runId: 0,
       history: new HistoryCache(store, ws, HISTORY_ENTRIES), heldIndex: new HeldIndex(store, ws.state, ws.meters.ids), flags: new FlagSync(store, ws),
       commits, episodes, rules, facts, sensors: new SensorStage(plugins.channels, ranges, tracker), ranges, pluginFacts,
       // The batch buffers start at the first batch's size (a partition's messages are alike) and grow.

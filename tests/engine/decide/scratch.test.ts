@@ -1,6 +1,6 @@
-// The kernel's work batch shared by the deciders of one thread (decide/kernel-work.ts; a worker's
-// partition sessions): each decision writes every input column of the rows it uses, so what
-// another decider left in the batch never reaches its bills. Two fleets whose meters differ in
+// A decision's scratch shared by the deciders of one thread (decide/scratch.ts; a worker's
+// partition sessions): the kernel's work batch, the fact columns and the per-row arrays. Each
+// decision writes what it reads there first, so what another decider left never reaches its bills. Two fleets whose meters differ in
 // every register setting (scaling factor, reset value, digits, mode) are decided alternately on
 // one shared batch, the larger first, and must come out exactly as each decided on its own.
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { createConsumptionKernel } from "../../../engine/consumption/index.js";
 import type { ConsumptionBatch, ConsumptionKernel } from "../../../engine/consumption/index.js";
 import { Decider } from "../../../engine/decide/decider.js";
 import { FLAG } from "../../../engine/flags/flags.js";
-import { KernelWork } from "../../../engine/decide/kernel-work.js";
+import { DecisionScratch } from "../../../engine/decide/scratch.js";
 import type { BatchOutput, DecideContext } from "../../../engine/decide/output.js";
 import { defaultRuleFiles, RulesDecider } from "../../../engine/decide/rules.js";
 import type { ReadingBatch } from "../../../engine/ingest/batch.js";
@@ -55,14 +55,16 @@ async function fleet(name: string, meters: number, odd: boolean, readings: numbe
   const ids = Array.from({ length: meters }, (_, i) => `${name}-${String(i).padStart(4, "0")}`);
   const registry = write(dir, `${name}-meters.csv`, [METERS_HEADER, ...ids.map((id) =>
     odd ? `${id},water.register,m3,2.5,,5,modulus,,,,,,99000,${day(0)}` : `${id},water.register,m3,,,,,,,,,,1000,${day(0)}`)]);
-  const header = "meter_id,end,value";
+  const header = "meter_id,end,value,verification";
   const base = odd ? 99_000 : 1000;
-  const night1 = ids.map((id, i) => `${id},${day(1)},${base + 300 + (i % 7)}`);
-  // Night 2: some meters wrap (odd fleet), some go back (held), the rest advance.
+  const night1 = ids.map((id, i) => `${id},${day(1)},${base + 300 + (i % 7)},`);
+  // Night 2: some meters wrap (odd fleet), some read zero under verification (odd: temp_bad set),
+  // some go back (plain: held), the rest advance.
   const night2 = ids.flatMap((id, i) => Array.from({ length: readings }, (_, n) => {
     const step = (n + 1) * (400 + (i % 11));
+    if (odd && i % 5 === 0 && n === 0) return `${id},${day(2)},${base + 300 + (i % 7)},true`;
     const value = odd ? (base + 300 + step) % 100_000 : i % 9 === 0 && n === 0 ? base + 100 : base + 300 + step;
-    return `${id},${day(2 + n)},${value}`;
+    return `${id},${day(2 + n)},${value},`;
   }));
   const db = join(dir, `${name}.db`);
   await runAndRead({ meters: registry, db, out: join(dir, `${name}-night1`), inputs: [write(dir, `${name}-n1.csv`, [header, ...night1])] });
@@ -74,13 +76,13 @@ async function batchOf(path: string): Promise<ReadingBatch> {
   throw new Error("no batch");
 }
 
-/** Decides one fleet's night 2 with a context using `kernel` and, when given, the shared `work`. */
-async function decision(f: { db: string; night2: string }, rules: RulesDecider, kernel: ConsumptionKernel, work?: KernelWork) {
+/** Decides one fleet's night 2 with a context using `kernel` and, when given, the shared `scratch`. */
+async function decision(f: { db: string; night2: string }, rules: RulesDecider, kernel: ConsumptionKernel, scratch?: DecisionScratch) {
   const store = await openStore(f.db);
   const batch = await batchOf(f.night2);
   const { ws, keys, ctx } = await prepareSlice(store, batch, rules);
   await store.close();
-  const decider = new Decider({ ...(ctx as DecideContext), kernel, ...(work === undefined ? {} : { kernelWork: work }) });
+  const decider = new Decider({ ...(ctx as DecideContext), kernel, ...(scratch === undefined ? {} : { scratch }) });
   const out: BatchOutput = {
     counts: { rows: batch.length, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 },
     history: createEntries(), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
@@ -95,26 +97,27 @@ function outcome(d: Awaited<ReturnType<typeof decision>>) {
     counts: d.out.counts,
     history: Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids[h.meter[i]] })),
     held: d.out.held,
+    audit: d.out.audit,
     state: STATE_FIELDS.map(([name]) => Array.from(d.ws.state[name].subarray(0, d.ws.size))),
   };
 }
 
-describe("the kernel's work batch", () => {
-  it("is allocated once, grown only for a larger batch, and given back on release", () => {
+describe("a thread's decision scratch", () => {
+  it("allocates its kernel batch once, grows it only for a larger batch, and gives it back on release", () => {
     const { kernel, counts } = counting(createConsumptionKernel({ implementation: "reference" }));
-    const work = new KernelWork(kernel);
-    const small = work.take(3);
+    const scratch = new DecisionScratch(kernel);
+    const small = scratch.take(3);
     expect(small.capacity).toBe(64);
-    expect(work.take(64)).toBe(small);
-    const large = work.take(65);
+    expect(scratch.take(64)).toBe(small);
+    const large = scratch.take(65);
     expect(large.capacity).toBe(65_536);
     expect(counts).toMatchObject({ allocated: 2, released: 1 });
     expect([...counts.live]).toEqual([large]);
-    expect(work.take(100)).toBe(large);
-    expect(work.take(70_000).capacity).toBe(70_000);
-    work.release();
+    expect(scratch.take(100)).toBe(large);
+    expect(scratch.take(70_000).capacity).toBe(70_000);
+    scratch.release();
     expect(counts.live.size).toBe(0);
-    expect(work.take(1).capacity).toBe(64);
+    expect(scratch.take(1).capacity).toBe(64);
   });
 
   it("shared by two deciders deciding in turn gives what each decides on its own", async () => {
@@ -128,24 +131,26 @@ describe("the kernel's work batch", () => {
       alone.push(outcome(d));
     }
     const { kernel, counts } = counting(createConsumptionKernel({ implementation: "auto" }));
-    const work = new KernelWork(kernel);
-    const a = await decision(odd, rules, kernel, work);
-    const b = await decision(plain, rules, kernel, work);
+    const scratch = new DecisionScratch(kernel);
+    const a = await decision(odd, rules, kernel, scratch);
+    const b = await decision(plain, rules, kernel, scratch);
     // odd, plain, then each again on fresh slices: every decision after the first finds the
     // other fleet's rows in the batch.
     a.decide();
     b.decide();
-    const a2 = await decision(odd, rules, kernel, work);
-    const b2 = await decision(plain, rules, kernel, work);
+    const a2 = await decision(odd, rules, kernel, scratch);
+    const b2 = await decision(plain, rules, kernel, scratch);
     b2.decide();
     a2.decide();
-    // A decider with shared work gives nothing back: the batch stays for the thread's others.
+    // A decider with shared scratch gives nothing back: the batch stays for the thread's others.
     for (const d of [a, b, a2, b2]) d.decider.release();
     expect(counts).toMatchObject({ allocated: 1, released: 0 });
-    work.release();
+    scratch.release();
     expect(counts.live.size).toBe(0);
-    // The plain fleet holds readings that went back; the odd fleet's registers wrap.
+    // The plain fleet holds readings that went back; the odd fleet's registers wrap, and its
+    // readings of zero under verification set temp_bad.
     expect(alone[1].counts.held).toBeGreaterThan(0);
+    expect(alone[0].audit.some((a) => a.action === "set")).toBe(true);
     expect(alone[0].history.some((e) => (e.flags & FLAG.rollover) !== 0 && e.held === 0)).toBe(true);
     for (const [d, expected] of [[a, alone[0]], [b, alone[1]], [a2, alone[0]], [b2, alone[1]]] as const) expect(outcome(d)).toEqual(expected);
   });
