@@ -1,5 +1,5 @@
 // Decimal digits written straight into bytes, shared by the byte encoders of billing rows
-// (sinks/csv-bytes.ts, worker/ndjson-bytes.ts): no string per number on the hot path.
+// (sinks/csv-bytes.ts, sinks/ndjson-bytes.ts): no string per number on the hot path.
 
 const ZERO = 48;
 const DOT = 46;

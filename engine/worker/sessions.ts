@@ -32,9 +32,9 @@ import { WorkingSet } from "../runtime/working-set.js";
 import type { WriterClient } from "../runtime/writer-client.js";
 import type { EncodedLines, WriteJob } from "../runtime/writer.js";
 import type { Commit, PartitionedStore } from "../store/contract.js";
+import { createFormatter } from "../sinks/formatter.js";
 import type { RowFormatter } from "../sinks/formatter.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
-import { ndjsonBytesFormatter } from "./ndjson-bytes.js";
 
 /** A fenced commit is decided again (on a fresh session) this many times before the error reaches the caller. */
 const ATTEMPTS = 5;
@@ -101,7 +101,7 @@ export class PartitionSessions {
     this.#pool = pool;
     this.#kernel = createConsumptionKernel({ implementation: "auto" });
     this.#scratch = new DecisionScratch(this.#kernel);
-    this.#format = options.format ?? ndjsonBytesFormatter();
+    this.#format = options.format ?? createFormatter("ndjson");
     this.#maxMeters = options.maxMeters ?? MAX_METERS;
   }
 

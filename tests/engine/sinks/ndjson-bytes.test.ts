@@ -1,10 +1,10 @@
-// The worker's byte encoder of NDJSON billing rows against the string formatter (jsonRow, itself
+// The byte encoder of NDJSON billing rows against the string formatter (jsonRow, itself
 // tested against JSON.stringify of the record): the same bytes for random rows and edge values.
 import { describe, expect, test } from "vitest";
 import { FLAG } from "../../../engine/flags/flags.js";
 import { jsonRecord, jsonRow } from "../../../engine/sinks/formatter.js";
 import { LineBuffer } from "../../../engine/sinks/line-buffer.js";
-import { NdjsonRowEncoder } from "../../../engine/worker/ndjson-bytes.js";
+import { NdjsonRowEncoder } from "../../../engine/sinks/ndjson-bytes.js";
 
 type Row = [string, number, number, number, number, number, number, number, number];
 

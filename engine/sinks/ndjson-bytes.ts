@@ -1,14 +1,13 @@
-// The worker's output rows as NDJSON, billing rows encoded straight into bytes field by field
-// (a worker publishes a line for every reading it bills: a million a night). The lines are
-// exactly what the string formatter writes (engine/sinks/formatter.ts jsonRow, JSON.stringify of
-// the record); tests/engine/worker/ndjson-bytes.test.ts holds the two side by side over random
-// rows. Held, rejected and alert rows (few) keep the string formatter.
+// NDJSON billing rows encoded straight into bytes, field by field: no string per number, per date
+// or per line on the hot path (a run with --format ndjson writes a line for every reading it
+// bills, a worker publishes one: a million a night). The lines are exactly what jsonRow writes
+// (json-row.ts, JSON.stringify of the record); tests/engine/sinks/ndjson-bytes.test.ts holds the
+// two side by side over random rows. Held, rejected and alert rows (few) stay strings.
 import { flagNames } from "../flags/flags.js";
-import { day, idText } from "../sinks/format.js";
-import { createFormatter, jsonRow } from "../sinks/formatter.js";
-import type { RowFormatter } from "../sinks/formatter.js";
-import type { LineBuffer } from "../sinks/line-buffer.js";
-import { writeInteger, writeMillionths } from "../sinks/digits.js";
+import { day, idText } from "./format.js";
+import { jsonRow } from "./json-row.js";
+import type { LineBuffer } from "./line-buffer.js";
+import { writeInteger, writeMillionths } from "./digits.js";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -139,11 +138,4 @@ export class NdjsonRowEncoder {
     return writeMillionths(buf, at, frac);
   }
 
-}
-
-/** The worker's NDJSON formatter: billing rows by NdjsonRowEncoder, the rest as the string formatter writes them. */
-export function ndjsonBytesFormatter(): RowFormatter {
-  const strings = createFormatter("ndjson");
-  const encoder = new NdjsonRowEncoder();
-  return { billing: encoder.encode.bind(encoder), held: strings.held, rejected: strings.rejected, alert: strings.alert };
 }
