@@ -1,5 +1,6 @@
 // What a batch produces as it goes through the pipeline, shared by its stages.
 import type { ConsumptionKernel } from "../consumption/index.js";
+import { jsonNumber } from "../sinks/json-row.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
@@ -143,9 +144,4 @@ export function heldLine(row: OutputRow, reasons: string): string {
   return `{"readingId":${JSON.stringify(row.readingId)},"meterId":${JSON.stringify(row.meterId)},"start":${jsonNumber(row.start)},`
     + `"end":${jsonNumber(row.end)},"days":${jsonNumber(row.days)},"previous":${jsonNumber(row.previous)},"current":${jsonNumber(row.current)},`
     + `"consumption":${jsonNumber(row.consumption)},"daily":${jsonNumber(row.daily)},"flags":${jsonNumber(row.flags)},"reasons":${JSON.stringify(reasons)}}`;
-}
-
-/** A number as JSON writes it: null when not finite. */
-function jsonNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : "null";
 }

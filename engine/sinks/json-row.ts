@@ -5,7 +5,7 @@ import { flagNames } from "../flags/flags.js";
 import { day, readingId } from "./format.js";
 
 /** A number as JSON.stringify writes it (not finite: null). */
-const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : "null");
+export const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : "null");
 
 const flagJson = new Map<number, string>();
 const dayJson = new Map<number, string>();
