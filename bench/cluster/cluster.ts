@@ -6,7 +6,8 @@
 // workers to the last batch's commit (worker start-up included), so readings/s is end to end
 // with commits. Medians over --runs.
 //   npm run build:ts && node dist/bench/cluster/cluster.js [--meters 1000000] [--days 1] [--runs 3]
-//     [--layouts run,1x0,1x2,2x1] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args "--cpu-prof ..."]
+//     [--layouts run,1x0,1x2,2x1] [--format ndjson|csv] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args=...]
+// --format is the workers' output format (their --format; default NDJSON, as the worker's).
 // Layouts: `run` is the baseline, `PxT` is P worker processes with T decision threads each.
 // With several --bin (an A/B: the code before a change and after it), every layout's runs
 // alternate between them, run by run, in the same minutes on the same files.
@@ -24,7 +25,7 @@ import { startServer } from "../nats/server.js";
 const { values } = parseArgs({ options: {
   meters: { type: "string", default: "1000000" }, days: { type: "string", default: "1" }, runs: { type: "string", default: "3" },
   postgres: { type: "string", default: process.env.MF_TEST_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test" },
-  layouts: { type: "string", default: "run,1x0,1x2,2x1" }, bin: { type: "string", multiple: true }, "node-args": { type: "string", default: "" },
+  layouts: { type: "string", default: "run,1x0,1x2,2x1" }, format: { type: "string", default: "ndjson" }, bin: { type: "string", multiple: true }, "node-args": { type: "string", default: "" },
 } });
 const meters = Number(values.meters);
 const days = Number(values.days);
@@ -40,7 +41,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const registry = await writeBenchMeters({ path: join(dir, "meters.csv"), meters });
 const readings = await writeBenchReadings({ path: join(dir, "readings.csv"), meters, readings: meters * days });
 console.log(`shape: ${meters.toLocaleString("en")} meters x ${days} reading(s) = ${readings.rows.toLocaleString("en")} readings `
-  + `(${(readings.bytes / 1e6).toFixed(1)} MB), registry baselines; 2 cores`);
+  + `(${(readings.bytes / 1e6).toFixed(1)} MB), registry baselines; workers' outputs as ${values.format}; 2 cores`);
 
 function cli(bin: string, ...args: string[]): void {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -77,7 +78,7 @@ async function cluster(bin: string, processes: number, threads: number): Promise
     // time swings with the load; the CPU they used much less.
     const workers = Array.from({ length: processes }, () => new Promise<void>((resolve, reject) => {
       const child = spawn("/usr/bin/time", ["-f", "mf-cpu %U %S", process.execPath, ...nodeArgs, bin, "worker", "--nats", server.url, "--db", db,
-        "--threads", String(threads), "--exit-when-idle", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+        "--threads", String(threads), "--format", values.format!, "--exit-when-idle", "2"], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       let out = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));

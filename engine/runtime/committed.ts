@@ -6,6 +6,7 @@ import type { RejectedRow } from "../sinks/types.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { createEntries, decodeSegment } from "../store/history.js";
 import type { HistoryEntries } from "../store/history.js";
+import type { OutputFormat } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
 import { createBatchLines, emitBatch, parseHeldLine, Tally } from "./emit.js";
 import { WorkingSet } from "./working-set.js";
@@ -36,11 +37,14 @@ export async function readCommitted(store: PartitionedStore, ws: WorkingSet, bat
   };
 }
 
-/** A committed batch's output lines (NDJSON), read back from the store: what a worker publishes again after a crash. */
-export async function committedLines(store: PartitionedStore, batchId: string): Promise<EncodedLines> {
+/**
+ * A committed batch's output lines in `format` (the worker's `--format`), read back from the
+ * store: what a worker publishes again after a crash, byte for byte what it would have published.
+ */
+export async function committedLines(store: PartitionedStore, batchId: string, format: OutputFormat = "ndjson"): Promise<EncodedLines> {
   const ws = new WorkingSet(store);
   const { history, held, alerts, rejected } = await readCommitted(store, ws, batchId);
   const lines = createBatchLines();
-  emitBatch(createFormatter("ndjson"), ws.meters.ids, history, held, rejected, lines, new Tally(), alerts);
+  emitBatch(createFormatter(format), ws.meters.ids, history, held, rejected, lines, new Tally(), alerts);
   return { billing: lines.billing.bytes().slice(), held: lines.held.bytes().slice(), rejected: lines.rejected.bytes().slice(), alerts: lines.alerts.bytes().slice() };
 }

@@ -9,7 +9,8 @@ import { prepareOutDir } from "./out-dir.js";
 export type OutputFormat = "csv" | "ndjson";
 
 const ROW_COLUMNS = "reading_id,meter_id,start,end,days,previous,current,consumption,daily,flags";
-const HEADERS = {
+/** The header row of each row file in CSV (its column names): also what names the columns of a CSV output message on NATS. */
+export const HEADERS = {
   billing: ROW_COLUMNS,
   held: `${ROW_COLUMNS},reasons`,
   rejected: "source_line,meter_id,reason,raw,file",

@@ -6,7 +6,8 @@ import { UsageError } from "../errors.js";
 import { count } from "../count.js";
 
 export const WORKER_HELP = `Usage: meterflow worker --nats URL --db postgres://HOST/DB[?schema=NAME] [--stream NAME]
-                        [--threads N] [--exit-when-idle SECONDS] [--ack-wait SECONDS] [--config FILE] [--rules FILE]...
+                        [--threads N] [--format ndjson|csv] [--exit-when-idle SECONDS] [--ack-wait SECONDS]
+                        [--config FILE] [--rules FILE]...
 
 Takes the batches \`meterflow publish\` put on the readings stream, one partition's batches at a
 time and in order, decides them as \`meterflow run\` does, commits each in one fenced transaction
@@ -24,6 +25,9 @@ Options:
   --stream NAME           readings stream (default MFLOW; its outputs go to NAME_OUT)
   --threads N             decision threads (default one per core; 0: decide in the main thread).
                           Batches of different partitions are decided in parallel
+  --format ndjson|csv     rows of the output messages: NDJSON (default), or CSV rows as in
+                          billing.csv, the header row in the Meterflow-Columns message header
+                          (~40% of the bytes; every worker the same)
   --exit-when-idle S      exit 0 once nothing has arrived for S seconds (nightly batch clusters)
   --ack-wait S            seconds a worker may hold a batch before another gets it (default 30)
   --config FILE           plugin configuration (as for meterflow run; every worker the same)
@@ -36,7 +40,7 @@ export async function worker(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       nats: { type: "string" }, db: { type: "string" }, stream: { type: "string" }, "exit-when-idle": { type: "string" },
-      "ack-wait": { type: "string" }, threads: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
+      "ack-wait": { type: "string" }, threads: { type: "string" }, format: { type: "string", default: "ndjson" }, config: { type: "string" }, rules: { type: "string", multiple: true },
     },
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got ${positionals[0]}`);
@@ -48,6 +52,8 @@ export async function worker(argv: string[]): Promise<number> {
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 256)) {
     throw new UsageError(`--threads must be a whole number from 0 to 256, got ${values.threads}`);
   }
+  const format = values.format;
+  if (format !== "ndjson" && format !== "csv") throw new UsageError(`--format must be ndjson or csv, got ${format}`);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -56,7 +62,7 @@ export async function worker(argv: string[]): Promise<number> {
   try {
     const counts = await runWorker({
       nats: values.nats, db: values.db, stream: values.stream, config: values.config, rules: values.rules,
-      exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal, ...(threads === undefined ? {} : { threads }),
+      exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal, format, ...(threads === undefined ? {} : { threads }),
       onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), `
         + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision thread${s.threads === 1 ? "" : "s"}`}, waiting for readings`),
       onLeases: ({ partitions, workers }) => console.error(`meterflow worker: holds ${ranges(partitions)} `

@@ -100,6 +100,12 @@ describe("every command with bad arguments", () => {
     expect(expectRefused(["run", "--bogus"], 2)).toEqual(["meterflow: unknown option --bogus for meterflow run (see meterflow run --help)"]);
   });
 
+  it("worker: an unknown output format or thread count says the allowed values (exit 2), before connecting", () => {
+    const base = ["worker", "--nats", "nats://127.0.0.1:1", "--db", "postgres://127.0.0.1:1/none"];
+    expect(expectRefused([...base, "--format", "xml"], 2)).toEqual(["meterflow: --format must be ndjson or csv, got xml"]);
+    expect(expectRefused([...base, "--threads", "-1"], 2)).toEqual(["meterflow: --threads must be a whole number from 0 to 256, got -1"]);
+  });
+
   it("commands that could not run: exit 1, one line, nothing written", () => {
     const cases: string[][] = [
       ["run", "--db", "state.db", "--out", "out", "missing.csv"],

@@ -11,6 +11,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../../../engine/demo/index.js";
+import { HEADERS } from "../../../engine/sinks/index.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { startNatsServer } from "../../helpers/nats-server.js";
 import type { NatsServer } from "../../helpers/nats-server.js";
@@ -28,9 +29,9 @@ function meterflow(...args: string[]) {
 }
 
 /** Starts a worker process; resolves with its exit (status or signal) and output. */
-function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4) {
+function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4, format: Format = "ndjson") {
   const child = spawn(process.execPath, [BIN, "worker", "--nats", nats, "--db", db, "--stream", stream, "--config", data.files.config,
-    "--exit-when-idle", String(idle), "--ack-wait", "2"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    "--exit-when-idle", String(idle), "--ack-wait", "2", "--format", format], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -42,11 +43,44 @@ function startWorker(nats: string, db: string, stream: string, env: Record<strin
   return { child, exited, ready };
 }
 
-const rows = (path: string) => readFileSync(path, "utf8").trim().split("\n").slice(1).sort();
+type Format = "ndjson" | "csv";
+const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
+const rows = (path: string) => lines(path).slice(1).sort();
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
 
 /** What `meterflow run` does with the same input (the reference every cluster is compared with). */
 let reference: { billing: string[]; held: string[]; alerts: string[]; summary: Record<string, number> };
+/** Its billing, held and alert rows in each format, sorted: what the output subjects must carry. */
+const referenceLines = {} as Record<Format, Record<"billing" | "held" | "alerts", string[]>>;
+
+/**
+ * Every row the workers published on the outputs stream, per subject, sorted; each message's
+ * format checked against its headers, and no message id twice.
+ */
+async function publishedRows(url: string, stream: string, format: Format) {
+  const nc = await connect({ servers: url });
+  const out: Record<string, string[]> = { "meterflow.billing": [], "meterflow.held": [], "meterflow.alerts": [], "meterflow.rejected": [] };
+  const ids = new Set<string>();
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(`${stream}_OUT`);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(`${stream}_OUT`, { seq });
+      if (m === null) continue;
+      const id = m.header.get("Nats-Msg-Id");
+      expect(ids.has(id), id).toBe(false);
+      ids.add(id);
+      expect(id.startsWith(`${m.header.get("Meterflow-Batch")}.${m.subject.slice("meterflow.".length)}.`)).toBe(true);
+      expect(m.header.get("Content-Type")).toBe(format === "csv" ? "text/csv" : "application/x-ndjson");
+      if (format === "csv") expect(m.header.get("Meterflow-Columns")).toBe(HEADERS[m.subject.slice("meterflow.".length) as keyof typeof HEADERS]);
+      out[m.subject].push(...new TextDecoder().decode(m.data).split("\n").filter((l) => l !== ""));
+    }
+  } finally {
+    await nc.close();
+  }
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
 
 describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
   // A server per test: one server has one readings stream (its subjects are fixed).
@@ -60,6 +94,13 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect(r.status, r.stderr).toBe(0);
     reference = { billing: rows(join(out, "billing.csv")), held: rows(join(out, "held.csv")), alerts: rows(join(out, "alerts.csv")), summary: json(join(out, "summary.json")) };
     expect(reference.summary.alerts).toBeGreaterThan(0);
+    referenceLines.csv = { billing: reference.billing, held: reference.held, alerts: reference.alerts };
+    const ndjson = join(dir, "run-ndjson");
+    const again = meterflow("run", "--quiet", "--meters", data.files.meters, "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
+      "--db", join(dir, "reference-ndjson.db"), "--out", ndjson, "--format", "ndjson", ...READINGS);
+    expect(again.status, again.stderr).toBe(0);
+    const sorted = (kind: string) => lines(join(ndjson, `${kind}.ndjson`)).sort();
+    referenceLines.ndjson = { billing: sorted("billing"), held: sorted("held"), alerts: sorted("alerts") };
   });
 
   afterAll(async () => {
@@ -80,8 +121,15 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     return { db, publishOut: out };
   }
 
-  /** Exports the store and checks it against the reference run: nothing lost, nothing twice. */
-  function expectLikeTheRun(name: string, db: string, publishOut: string) {
+  /**
+   * Exports the store and checks it, and the rows published on the outputs stream, against the
+   * reference run: nothing lost, nothing twice.
+   */
+  async function expectLikeTheRun(name: string, db: string, publishOut: string, format: Format = "ndjson") {
+    const published = await publishedRows(nats.url, name, format);
+    expect(published["meterflow.billing"]).toEqual(referenceLines[format].billing);
+    expect(published["meterflow.held"]).toEqual(referenceLines[format].held);
+    expect(published["meterflow.alerts"]).toEqual(referenceLines[format].alerts);
     const out = join(dir, `${name}-export`);
     const exported = meterflow("export", "--db", db, "--out", out);
     expect(exported.status, exported.stderr).toBe(0);
@@ -99,10 +147,11 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
 
   it("two workers decide what was published as meterflow run does", async () => {
     const { db, publishOut } = await prepare("TWO");
-    const workers = [startWorker(nats.url, db, "TWO"), startWorker(nats.url, db, "TWO")];
+    // Outputs as CSV rows (--format csv); the other clusters publish NDJSON, the default.
+    const workers = [startWorker(nats.url, db, "TWO", {}, 4, "csv"), startWorker(nats.url, db, "TWO", {}, 4, "csv")];
     const results = await Promise.all(workers.map((w) => w.exited));
     for (const r of results) expect(r.status, r.stderr).toBe(0);
-    expectLikeTheRun("TWO", db, publishOut);
+    await expectLikeTheRun("TWO", db, publishOut, "csv");
   }, 180_000);
 
   it("loses nothing and bills nothing twice when workers are SIGKILLed between commit and acknowledgement, repeatedly", async () => {
@@ -124,7 +173,7 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect(last.status, last.stderr).toBe(0);
     // Whatever the killed workers left in flight, a last worker finishes.
     expect((await startWorker(nats.url, db, "KILLED").exited).status).toBe(0);
-    expectLikeTheRun("KILLED", db, publishOut);
+    await expectLikeTheRun("KILLED", db, publishOut);
   }, 240_000);
 
   it("loses nothing and bills nothing twice when nats-server is killed and restarted mid-stream", async () => {
@@ -139,7 +188,7 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     for (const r of await Promise.all(workers.map((w) => w.exited))) expect(r.status, r.stderr).toBe(0);
     // A server that lost track of acknowledgements in the crash may deliver some batches again: a last worker takes them.
     expect((await startWorker(nats.url, db, "RESTART").exited).status).toBe(0);
-    expectLikeTheRun("RESTART", db, publishOut);
+    await expectLikeTheRun("RESTART", db, publishOut);
   }, 240_000);
 
   it("bills nothing twice when the same files are published again, even past the duplicate window", async () => {
@@ -175,6 +224,6 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     const second = await startWorker(nats.url, db, "TWICE").exited;
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`^worker: ${sent.length} batches \\(${sent.length} seen before\\)`));
-    expectLikeTheRun("TWICE", db, publishOut);
+    await expectLikeTheRun("TWICE", db, publishOut);
   }, 240_000);
 });
