@@ -4,7 +4,7 @@ export { createOutputFiles, HEADERS } from "./files.js";
 export { createFormatter, csvRow } from "./formatter.js";
 export { csv, day, flagText, num, readingId } from "./format.js";
 export { LineBuffer } from "./line-buffer.js";
-export { METERS_REJECTED, writeRegistryRejections } from "./meters-rejected.js";
+export { METERS_REJECTED, writeRegistryRejections, writeRegistryRejectionsTo } from "./meters-rejected.js";
 export { OutputDirError, prepareOutDir, removeCreated } from "./out-dir.js";
 export type { Kind, OutputFiles, OutputFormat } from "./files.js";
 export type { AlertLine, RowFormatter } from "./formatter.js";

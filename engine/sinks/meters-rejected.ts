@@ -1,5 +1,5 @@
-// meters-rejected.csv: the registry rows a run's `--meters` import could not import, with the
-// line, meter id, reason and raw text, as `meterflow meters import` lists them.
+// meters-rejected.csv: the registry rows an import could not import (`meterflow run --meters`,
+// `meterflow meters import`), with the line, meter id, reason and raw text.
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RegistryRejection } from "../meters/index.js";
@@ -10,7 +10,11 @@ export const METERS_REJECTED = "meters-rejected.csv";
 
 /** Writes meters-rejected.csv into `dir` (header only when nothing was rejected). */
 export function writeRegistryRejections(dir: string, rejections: readonly RegistryRejection[]): void {
-  const path = join(dir, METERS_REJECTED);
+  writeRegistryRejectionsTo(join(dir, METERS_REJECTED), rejections);
+}
+
+/** Writes the rejected rows to `path` as meters-rejected.csv (written whole, then renamed into place). */
+export function writeRegistryRejectionsTo(path: string, rejections: readonly RegistryRejection[]): void {
   const fd = openSync(`${path}.partial`, "w");
   try {
     let text = "line,meter_id,reason,raw\n";

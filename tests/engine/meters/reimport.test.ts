@@ -3,7 +3,7 @@
 // printed and summary.json), and `updated` counts only meters whose row changed; on SQLite and on
 // PostgreSQL, through the built command.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -71,5 +71,37 @@ describe.each(stores)("registry counters on %s", (_name, db) => {
     expect(summary.meters.imported).toEqual({ inserted: 0, updated: 0, unchanged: 5, rejected: 1, skipped: true });
     // An explicit import reads it again, and finds the same.
     expect(meterflow(dir, "meters", "import", "--db", store, "meters.csv").lines[0]).toBe("meters: 0 inserted, 0 updated, 5 unchanged, 1 rejected");
+  });
+
+  it("meters import: every rejected row written out with its line, reason and raw text, not only the listed ones", () => {
+    const dir = workspace();
+    const store = db();
+    // 30 bad rows (more than the 20 listed) among good ones: unknown types, bad numbers, an id twice.
+    const bad = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `X-${i},no.such.type,kWh,,,,,,,,,,,,,,,,,`
+      : i % 3 === 1 ? `X-${i},electricity.register,kWh,abc,,,,,,,,,,,,,,,,` : "E-1,electricity.register,kWh,,,,,,,,,,,,,,,,,"));
+    writeFileSync(join(dir, "meters.csv"), `${[...METERS, ...bad].join("\n")}\n`);
+    const r = meterflow(dir, "meters", "import", "--db", store, "meters.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.lines[0]).toBe("meters: 5 inserted, 0 updated, 0 unchanged, 30 rejected");
+    expect(r.lines).toContain("  ... and 11 more");
+    expect(r.lines.at(-1)).toBe("  all 30 in meters-rejected.csv");
+    const rows = readFileSync(join(dir, "meters-rejected.csv"), "utf8").trim().split("\n");
+    expect(rows[0]).toBe("line,meter_id,reason,raw");
+    expect(rows).toHaveLength(31);
+    // Line numbers count the header: bad row i is line METERS.length + 1 + i.
+    expect(rows[1]).toBe(`${METERS.length + 1},X-0,unknown_meter_type,"X-0,no.such.type,kWh,,,,,,,,,,,,,,,,,"`);
+    expect(rows[2]).toMatch(new RegExp(`^${METERS.length + 2},X-1,\\w+,"X-1,electricity.register,kWh,abc,`));
+    expect(rows[3]).toMatch(new RegExp(`^${METERS.length + 3},E-1,duplicate_meter_id,`));
+    // --rejected names the file; a directory that is not there is refused before anything is imported.
+    const again = meterflow(dir, "meters", "import", "--db", store, "--rejected", "bad-meters.csv", "meters.csv");
+    expect(again.lines.at(-1)).toBe("  all 30 in bad-meters.csv");
+    expect(readFileSync(join(dir, "bad-meters.csv"), "utf8")).toBe(readFileSync(join(dir, "meters-rejected.csv"), "utf8"));
+    const refused = meterflow(dir, "meters", "import", "--db", store, "--rejected", "nowhere/x.csv", "meters.csv");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toBe("meterflow: --rejected nowhere/x.csv: no such directory");
+    // A registry without bad rows writes no file.
+    const clean = workspace();
+    expect(meterflow(clean, "meters", "import", "--db", db(), "meters.csv").status).toBe(0);
+    expect(existsSync(join(clean, "meters-rejected.csv"))).toBe(false);
   });
 });
