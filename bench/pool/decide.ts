@@ -4,7 +4,8 @@
 //   - 1 thread:  by a DecisionPool of one thread (the cost of crossing threads),
 //   - 2 threads: by a DecisionPool of two (what the second core adds).
 // Only the decision: no store, no slice loading, no commit. The pool is handed each slice's
-// own columns as a worker hands them (transferred, not copied). Medians over --runs.
+// own columns as a worker hands them (transferred, not copied). The three alternate run by run;
+// medians over --runs.
 //   npm run build:ts && node dist/bench/pool/decide.js [--meters 1000000] [--runs 5]
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -80,27 +81,42 @@ const facts = createFacts();
 setup.pluginFacts.clear(facts as Record<string, unknown>);
 const inline = new BatchDecider({ kernel: createConsumptionKernel({ implementation: "auto" }), rules: setup.rules, facts, pluginFacts: setup.pluginFacts });
 
-async function measure(name: string, decideAll: (inputs: DecideInput[]) => Promise<number>): Promise<number> {
-  await decideAll(slices.map(fresh)); // warm-up: threads started, rules compiled, kernel instantiated
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const inputs = slices.map(fresh);
-    const t = performance.now();
-    const billable = await decideAll(inputs);
-    times.push((performance.now() - t) / 1000);
-    if (billable !== perPartition * PARTITIONS) throw new Error(`${name}: ${billable} billable`);
-  }
-  const s = median(times);
-  console.log(`${name.padEnd(10)} ${s.toFixed(3).padStart(7)} s  ${((perPartition * PARTITIONS) / s / 1e6).toFixed(2)}M readings/s  (runs: ${times.map((t) => t.toFixed(3)).join(", ")})`);
-  return s;
+/** A variant: its name, and how it decides a round of slices (billable readings returned). */
+interface Variant {
+  name: string;
+  decideAll: (inputs: DecideInput[]) => Promise<number>;
+  times: number[];
 }
 
-const base = await measure("inline", async (inputs) => inputs.reduce((n, input) => n + inline.decide(input).counts.billable, 0));
-const results: number[] = [];
-for (const threads of [1, 2]) {
-  const pool = new DecisionPool({}, threads);
-  results.push(await measure(`${threads} thread${threads > 1 ? "s" : ""}`, async (inputs) =>
-    (await Promise.all(inputs.map((input) => pool.decide(input, { handOver: true })))).reduce((n, o) => n + o.counts.billable, 0)));
-  await pool.close();
+const pools = [1, 2].map((threads) => new DecisionPool({}, threads));
+const variants: Variant[] = [
+  { name: "inline", decideAll: async (inputs) => inputs.reduce((n, input) => n + inline.decide(input).counts.billable, 0), times: [] },
+  ...pools.map((pool) => ({
+    name: `${pool.threads} thread${pool.threads > 1 ? "s" : ""}`,
+    decideAll: async (inputs: DecideInput[]) =>
+      (await Promise.all(inputs.map((input) => pool.decide(input, { handOver: true })))).reduce((n, o) => n + o.counts.billable, 0),
+    times: [],
+  })),
+];
+// Warm-up (threads started, rules compiled, kernels instantiated), then the variants alternate
+// run by run, so a burst of load on this shared machine falls on all of them alike.
+for (const v of variants) await v.decideAll(slices.map(fresh));
+for (let r = 0; r < runs; r++) {
+  for (const v of variants) {
+    const inputs = slices.map(fresh);
+    const t = performance.now();
+    const billable = await v.decideAll(inputs);
+    v.times.push((performance.now() - t) / 1000);
+    if (billable !== perPartition * PARTITIONS) throw new Error(`${v.name}: ${billable} billable`);
+  }
 }
-console.log(`2 threads vs 1 thread: ${(results[0] / results[1]).toFixed(2)}x; 1 thread vs inline: ${(base / results[0]).toFixed(2)}x`);
+for (const pool of pools) await pool.close();
+const [base, one, two] = variants.map((v) => {
+  const s = median(v.times);
+  console.log(`${v.name.padEnd(10)} ${s.toFixed(3).padStart(7)} s  ${((perPartition * PARTITIONS) / s / 1e6).toFixed(2)}M readings/s  (runs: ${v.times.map((t) => t.toFixed(3)).join(", ")})`);
+  return s;
+});
+// Per run too: the two pools' runs of one round were measured seconds apart.
+const ratios = variants[1].times.map((t, r) => t / variants[2].times[r]);
+console.log(`2 threads vs 1 thread: ${(one / two).toFixed(2)}x (medians; per round ${ratios.map((x) => x.toFixed(2)).join(", ")}, median ${median(ratios).toFixed(2)}x); `
+  + `1 thread vs inline: ${(base / one).toFixed(2)}x`);
