@@ -21,6 +21,7 @@ import { applySlice, sliceOf } from "./slice.js";
 import type { Slice } from "./slice.js";
 import type { DecideOutput } from "../decide/decide.js";
 import type { HistoryEntries } from "../store/history.js";
+import { sortHeldTogether } from "../store/held-order.js";
 import { createBatchLines, emitBatch } from "./emit.js";
 import { createBillingRows } from "./billing-rows.js";
 import type { BillingRows } from "./billing-rows.js";
@@ -271,6 +272,7 @@ export class BatchRunner {
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
     const staged = writer.encodesBilling === true ? slot.billing : undefined;
+    sortHeldTogether(out.held, out.heldOut);
     emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts, staged);
     const t4 = performance.now();
     const job = writer.submit({

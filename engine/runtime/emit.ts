@@ -7,6 +7,7 @@ import type { RowFormatter } from "../sinks/formatter.js";
 import { LineBuffer } from "../sinks/line-buffer.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
+import { inReadingOrder } from "../store/held-order.js";
 import type { AlertRow, HeldOutput } from "../decide/output.js";
 import { createBillingRows, encodeBilling, stageRow } from "./billing-rows.js";
 import type { BillingRows } from "./billing-rows.js";
@@ -99,11 +100,14 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
     }
   }
   if (staged === undefined) encodeBilling(format, h, rows, out.billing);
-  for (const { row, reasons } of held) {
+  // In reading-id order, as the store keeps them (store/held-order.ts): read back, they come out the same.
+  for (const { row, reasons } of inReadingOrder(held, heldOutputId)) {
     format.held(out.held, row, reasons);
     for (const r of reasons.split("|")) add(tally.held, r);
   }
 }
+
+const heldOutputId = (h: HeldOutput): string => h.row.readingId;
 
 /** A held row as the store keeps it (JSON, see holdRow), back as a row. */
 export function parseHeldLine(line: string): HeldOutput {

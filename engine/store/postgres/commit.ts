@@ -11,7 +11,7 @@ import { fenceVersions } from "../fence.js";
 import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { inReadingOrder } from "../held-order.js";
+import { heldRecordId, inReadingOrder } from "../held-order.js";
 import { insertSegments, putStateBlobs } from "./blobs.js";
 import { writeRows } from "./copy.js";
 import { send } from "./pipeline.js";
@@ -50,7 +50,7 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   if (merge === "duplicate" || (await knownBefore())) return "duplicate";
   await putStateBlobs(p, await merged(p, c.state, merge));
   await insertSegments(p, c.batchId, c.segments);
-  const held = inReadingOrder(c.held);
+  const held = inReadingOrder(c.held, heldRecordId);
   await writeRows(p, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
     "reasons", "line", "rules_version", "photo"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int"],
   held.length, (i, column) => {

@@ -9,7 +9,7 @@ import type Database from "better-sqlite3";
 import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
-import { inReadingOrder } from "../held-order.js";
+import { heldRecordId, inReadingOrder } from "../held-order.js";
 
 /** The commit statements of one connection. */
 export interface CommitStatements {
@@ -86,7 +86,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
     s.state.run(st.bucket, meters, state);
   }
   for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data, g.maxEnd ?? null, g.slots === undefined ? null : slotBitmap(g.slots));
-  for (const h of inReadingOrder(c.held)) {
+  for (const h of inReadingOrder(c.held, heldRecordId)) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
       h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0);
   }

@@ -13,6 +13,8 @@ import { loadDecisionSetup } from "../../../engine/runtime/decision-setup.js";
 import { parseLines } from "../../../engine/runtime/session.js";
 import { bucketOf, partitionOf } from "../../../engine/store/contract.js";
 import { parseDay } from "../../../engine/time/index.js";
+import { committedLines } from "../../../engine/runtime/committed.js";
+import { createFormatter } from "../../../engine/sinks/formatter.js";
 import { PartitionSessions } from "../../../engine/worker/sessions.js";
 import { METERS_HEADER, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -106,6 +108,37 @@ describe.runIf(runPostgresTests)("worker sessions", () => {
       const last = await sessions.decide(1, night(1, "2026-11-03", 125), "n.csv");
       expect(billed(last.lines.billing)).toEqual(of(1).map((id) => [id, 110, 125, 15]));
       expect(sessions.stats.evicted).toBeGreaterThanOrEqual(2);
+    } finally {
+      sessions.close();
+    }
+  });
+
+  // A worker that dies between its commit and its publish leaves the batch for another, which
+  // publishes what the store read back (committedLines) under the same message ids: cut into the
+  // same messages only if the bytes are the same, or rows would be lost or doubled.
+  it.each(["ndjson", "csv"] as const)("publish what committedLines reads back, byte for byte (%s)", async (format) => {
+    const store = await openTestStore({ partitions: 1 });
+    const setup = await loadDecisionSetup({ builtinPlugins: false });
+    const meters = write(dir, `meters-${format}.csv`, [METERS_HEADER, "A,electricity.register,kWh,1,,,,,,,,,100,2026-11-01",
+      "B,electricity.register,kWh,2.5,,,,,,,,,500,2026-11-01", "C,electricity.register,kWh,1,,,,,,,,,,"]);
+    await importRegistry(store, meters, setup.plugins);
+    const sessions = new PartitionSessions(store, setup, undefined, { format: createFormatter(format) });
+    try {
+      await sessions.decide(0, batchOf([["A", "2026-11-05", 150], ["B", "2026-11-05", 540], ["C", "2026-11-05", 7]]), "n.csv");
+      // Billable rows (one a rollover), a back-dated reading (a correction of A's next), an unknown
+      // meter (held), a conflicting re-send (held) and an exact one (a duplicate).
+      const batch = batchOf([["A", "2026-11-03", 120], ["B", "2026-11-06", 560], ["C", "2026-11-06", 3], ["X", "2026-11-06", 1],
+        ["B", "2026-11-05", 541], ["A", "2026-11-05", 150], ["C", "2026-11-07", 12]]);
+      const decided = await sessions.decide(0, batch, "n.csv");
+      expect(decided.commit).toBe("committed");
+      const published = Object.fromEntries(Object.entries(decided.lines).map(([k, v]) => [k, Buffer.from(v).toString("utf8")]));
+      expect(published.billing.split("\n").filter((l) => l !== "").length).toBeGreaterThanOrEqual(3);
+      expect(published.held.split("\n").filter((l) => l !== "").length).toBeGreaterThanOrEqual(2);
+      expect(published.billing).toContain("correction");
+      const again = await committedLines(store, batch.batchId!, format);
+      for (const kind of ["billing", "held", "alerts", "rejected"] as const) {
+        expect(Buffer.from(again[kind]).toString("utf8"), kind).toBe(published[kind]);
+      }
     } finally {
       sessions.close();
     }
