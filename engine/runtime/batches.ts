@@ -22,6 +22,7 @@ import type { Slice } from "./slice.js";
 import type { DecideOutput } from "../decide/decide.js";
 import type { HistoryEntries } from "../store/history.js";
 import { sortHeldTogether } from "../store/held-order.js";
+import { groupEntriesByBucket } from "./entry-order.js";
 import { createBatchLines, emitBatch } from "./emit.js";
 import { createBillingRows } from "./billing-rows.js";
 import type { BillingRows } from "./billing-rows.js";
@@ -269,6 +270,8 @@ export class BatchRunner {
   #finish(p: Prepared, computeMs: number): BatchCounts {
     const { out, slot } = p;
     const { writer } = this.#ctx;
+    // Bucket by bucket, as the commit's segments keep them: the lines written now are those read back later.
+    groupEntriesByBucket(this.#ctx.ws, out.history);
     this.#ctx.history.add(out.history);
     const t3 = performance.now();
     const staged = writer.encodesBilling === true ? slot.billing : undefined;

@@ -72,6 +72,16 @@ function column(ctor: ColumnCtor, capacity: number, shared: boolean): InstanceTy
   return new make(shared ? new SharedArrayBuffer(bytes) : capacity);
 }
 
+/** Reorders the entries in place: entry `order[k]` becomes entry k (`order` a permutation of [0, length)). */
+export function permuteEntries(e: HistoryEntries, order: Int32Array): void {
+  const n = e.length;
+  for (const [name] of COLUMNS) {
+    const col = e[name];
+    const was = col.slice(0, n);
+    for (let k = 0; k < n; k++) col[k] = was[order[k]];
+  }
+}
+
 /** Appends one entry, growing the columns when full. */
 export function pushEntry(e: HistoryEntries, x: HistoryEntry): void {
   appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held, x.override);

@@ -119,8 +119,11 @@ describe.runIf(runPostgresTests)("worker sessions", () => {
   it.each(["ndjson", "csv"] as const)("publish what committedLines reads back, byte for byte (%s)", async (format) => {
     const store = await openTestStore({ partitions: 1 });
     const setup = await loadDecisionSetup({ builtinPlugins: false });
+    // And 300 more meters over the partition's buckets (several to a bucket), half with a baseline.
+    const many = Array.from({ length: 300 }, (_, i) => `M-${i}`);
     const meters = write(dir, `meters-${format}.csv`, [METERS_HEADER, "A,electricity.register,kWh,1,,,,,,,,,100,2026-11-01",
-      "B,electricity.register,kWh,2.5,,,,,,,,,500,2026-11-01", "C,electricity.register,kWh,1,,,,,,,,,,"]);
+      "B,electricity.register,kWh,2.5,,,,,,,,,500,2026-11-01", "C,electricity.register,kWh,1,,,,,,,,,,",
+      ...many.map((id, i) => `${id},electricity.register,kWh,1,,,,,,,,,${i % 2 === 0 ? "1000,2026-11-01" : ","}`)]);
     await importRegistry(store, meters, setup.plugins);
     const sessions = new PartitionSessions(store, setup, undefined, { format: createFormatter(format) });
     try {
@@ -128,11 +131,15 @@ describe.runIf(runPostgresTests)("worker sessions", () => {
       // Billable rows (one a rollover), a back-dated reading (a correction of A's next), an unknown
       // meter (held), a conflicting re-send (held) and an exact one (a duplicate).
       const batch = batchOf([["A", "2026-11-03", 120], ["B", "2026-11-06", 560], ["C", "2026-11-06", 3], ["X", "2026-11-06", 1],
-        ["B", "2026-11-05", 541], ["A", "2026-11-05", 150], ["C", "2026-11-07", 12]]);
+        ["B", "2026-11-05", 541], ["A", "2026-11-05", 150], ["C", "2026-11-07", 12],
+        ...many.map((id, i): [string, string, number] => [id, "2026-11-06", 1000 + i])]);
       const decided = await sessions.decide(0, batch, "n.csv");
       expect(decided.commit).toBe("committed");
       const published = Object.fromEntries(Object.entries(decided.lines).map(([k, v]) => [k, Buffer.from(v).toString("utf8")]));
-      expect(published.billing.split("\n").filter((l) => l !== "").length).toBeGreaterThanOrEqual(3);
+      // Every billed reading once, under its own meter: B, C twice, the 150 meters with a baseline, A and its correction.
+      const billedIds = published.billing.split("\n").filter((l) => l !== "").map((l) => (format === "csv" ? l.split(",")[1] : (JSON.parse(l) as { meter_id: string }).meter_id));
+      expect(billedIds).toHaveLength(155);
+      expect(new Set(billedIds.filter((id) => id.startsWith("M-"))).size).toBe(150);
       expect(published.held.split("\n").filter((l) => l !== "").length).toBeGreaterThanOrEqual(2);
       expect(published.billing).toContain("correction");
       const again = await committedLines(store, batch.batchId!, format);
