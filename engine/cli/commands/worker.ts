@@ -64,7 +64,8 @@ export async function worker(argv: string[]): Promise<number> {
       nats: values.nats, db: values.db, stream: values.stream, config: values.config, rules: values.rules,
       exitWhenIdleSeconds: idle, ackWaitSeconds: ackWait, signal: stop.signal, format, ...(threads === undefined ? {} : { threads }),
       onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), `
-        + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision thread${s.threads === 1 ? "" : "s"}`}, waiting for readings`),
+        + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision thread${s.threads === 1 ? "" : "s"}`}, `
+        + `outputs as ${format === "csv" ? "CSV" : "NDJSON"}, waiting for readings`),
       onLeases: ({ partitions, workers }) => console.error(`meterflow worker: holds ${ranges(partitions)} `
         + `(${workers} worker${workers === 1 ? "" : "s"} in the cluster)`),
       onMessage: (c) => {
