@@ -30,8 +30,10 @@ export const heldRecordId = (h: HeldRecord): string => h.readingId;
  * sorted (a check, not a second sort).
  */
 export function sortHeldTogether<R>(held: HeldRecord[], rows: R[]): void {
-  const order = inReadingOrder(held.map((_, i) => i), (i) => held[i].readingId);
-  if (order.length < 2 || order.every((i, k) => i === k)) return;
+  const positions = held.map((_, i) => i);
+  const order = inReadingOrder(positions, (i) => held[i].readingId);
+  // Sorted already: inReadingOrder gave the same array back.
+  if (order === positions) return;
   const [h, r] = [order.map((i) => held[i]), order.map((i) => rows[i])];
   for (let k = 0; k < order.length; k++) {
     held[k] = h[k];

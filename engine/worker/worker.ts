@@ -93,9 +93,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     const threads = canDecideInThreads() ? (options.threads ?? defaultThreads()) : 0;
     pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, threads) : undefined;
     options.onReady?.({ stream: stream.name, partitions: stream.partitions, threads });
-    const sessions = new PartitionSessions(store, setup, pool, { format: createFormatter(options.format ?? "ndjson") });
+    const format = options.format ?? "ndjson";
+    const sessions = new PartitionSessions(store, setup, pool, { format: createFormatter(format) });
     try {
-      const worker = new Worker(sessions, nc, stream.name, ackWaitMs, options);
+      const worker = new Worker(sessions, nc, stream.name, ackWaitMs, format, options);
       await worker.run(stream.partitions);
       return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
     } finally {
@@ -127,6 +128,8 @@ class Worker {
   readonly #stream: string;
   readonly #ackWaitMs: number;
   readonly #options: WorkerOptions;
+  /** The output messages' format (the sessions format their lines in it). */
+  readonly #format: OutputFormat;
   readonly #channels: Map<string, number>;
   #stopped = false;
   #inHand = 0;
@@ -135,12 +138,13 @@ class Worker {
   /** The message loops of the partitions this worker holds. */
   readonly #loops = new Map<number, PartitionLoop>();
 
-  constructor(sessions: PartitionSessions, nc: NatsConnection, stream: string, ackWaitMs: number, options: WorkerOptions) {
+  constructor(sessions: PartitionSessions, nc: NatsConnection, stream: string, ackWaitMs: number, format: OutputFormat, options: WorkerOptions) {
     this.#sessions = sessions;
     this.#nc = nc;
     this.#stream = stream;
     this.#ackWaitMs = ackWaitMs;
     this.#options = options;
+    this.#format = format;
     this.#channels = channelIndex(sessions.setup.plugins);
   }
 
@@ -274,9 +278,8 @@ class Worker {
         if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");
       } else this.counts.duplicateMessages++;
       if (!(await store.published(batchId))) {
-        const format = this.#options.format ?? "ndjson";
-        const lines = decision.commit === "committed" ? decision.lines : await committedLines(store, batchId, format);
-        this.counts.outputs += await publishOutputs(jetstream(this.#nc), batchId, lines, maxPayloadOf(this.#nc), format);
+        const lines = decision.commit === "committed" ? decision.lines : await committedLines(store, batchId, this.#format);
+        this.counts.outputs += await publishOutputs(jetstream(this.#nc), batchId, lines, maxPayloadOf(this.#nc), this.#format);
         await store.markPublished(batchId);
       }
       await msg.ackAck({ timeout: 10_000 }).catch(() => false);
