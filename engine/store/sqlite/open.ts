@@ -42,11 +42,12 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   try {
     db = new Database(path);
     // Large pages suit the BLOBs; set before the first table exists, ignored after.
+    // Another connection (thread, process) may hold the write lock: wait for it rather than fail
+    // (switching to WAL waits too, when a first import holds the file: first-import.ts).
+    db.pragma("busy_timeout = 10000");
     db.pragma("page_size = 65536");
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
-    // Another connection (thread, process) may hold the write lock: wait for it rather than fail.
-    db.pragma("busy_timeout = 10000");
   } catch (error) {
     throw new StoreError("MF_ERR_STORE_OPEN", `cannot open database ${path}: ${(error as Error).message}`, error);
   }

@@ -11,6 +11,7 @@ import { photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, prepareCommit } from "./commit.js";
+import { asFirstImport } from "./first-import.js";
 import type { CommitStatements } from "./commit.js";
 import { RegistryTable } from "../../meters/registry-table.js";
 import { prepareRegistry, readRegistryRows, streamRegistryRows, writeRegistryRows } from "./registry.js";
@@ -91,7 +92,7 @@ export class SqliteStore implements PartitionedStore {
       return;
     }
     try {
-      await streamRegistryRows(this.#registry, rows, buckets, this.partitions);
+      await asFirstImport(this.#db, () => streamRegistryRows(this.#registry, rows, buckets, this.partitions));
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError("MF_ERR_STORE_WRITE", `cannot write the registry (${this.#path}): ${(error as Error).message}`, error);
