@@ -13,7 +13,7 @@ import { report } from "./report.js";
 const HELP = `Usage: meterflow <command> [options]
 
 Commands:
-  run           readings files to billing, held and rejected outputs, state in SQLite
+  run           readings files to billing, held and rejected outputs, state in SQLite or PostgreSQL
   meters import load a meter registry into the state database
   plugins       list the plugins a run loads and what they contribute
   publish       readings files into the NATS JetStream readings stream (for workers)

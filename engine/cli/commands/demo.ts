@@ -1,6 +1,6 @@
 // `meterflow demo`: generates a realistic data set (a fleet of meters with daily profiles,
 // rollovers, overrides, a meter exchange, back-dated, duplicate and bad rows), runs it through
-// `meterflow run` on a fresh SQLite state and prints what happened.
+// `meterflow run` on a fresh SQLite state (or the store --db names) and prints what happened.
 // The demo's data generators are loaded only by this command: they stay out of the import
 // graph of every other command (meterflow run loads none of them).
 import { rmSync } from "node:fs";
@@ -14,12 +14,15 @@ import { formatTable } from "../table.js";
 import { summaryTable } from "./run-summary.js";
 import { count as grouped } from "../count.js";
 
-export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days N]
+export const DEMO_HELP = `Usage: meterflow demo [--dir DIR] [--meters N] [--days N] [--db FILE|URL]
 
 Options:
   --dir DIR     where the data set, its state and its outputs go (default ./meterflow-demo)
   --meters N    meters in the registry, at least ${MIN_METERS} (default 3000)
   --days N      days of readings, at least ${MIN_DAYS} (default 60)
+  --db FILE|URL the store to run into, as it is: an SQLite file or postgres://HOST/DB[?schema=NAME]
+                (default DIR/state.db, made afresh each time); a store the demo ran into
+                before finds every reading a duplicate
 The minimums are the smallest fleet and period that hold every planted case.
 
 Generates a demo data set into DIR: meters.csv and readings.csv for the meters over the days,
@@ -30,7 +33,7 @@ pulse-events.csv (raw pulses of one logger channel per synthetic signal: clean, 
 open, magnet, leak, backflow, idle and near misses); cold-chain.csv (two refrigerated trucks'
 temperature loggers, one with a cooling failure) and meterflow.config.json (the cold-chain
 profile).
-Then runs it with a fresh state database (DIR/state.db), writes the outputs into DIR/out and
+Then runs it with a fresh state database (DIR/state.db, or the --db store), writes the outputs into DIR/out and
 prints the summary, and the README's worked examples of the consumption formula as the
 consumption kernel computes them.`;
 
@@ -41,14 +44,15 @@ export async function demo(argv: string[]): Promise<number> {
       dir: { type: "string", default: "meterflow-demo" },
       meters: { type: "string", default: "3000" },
       days: { type: "string", default: "60" },
+      db: { type: "string" },
     },
   });
   const meters = count("--meters", values.meters, MIN_METERS);
   const days = count("--days", values.days, MIN_DAYS);
   const dir = resolve(values.dir);
-  rmSync(join(dir, "state.db"), { force: true });
-  rmSync(join(dir, "state.db-wal"), { force: true });
-  rmSync(join(dir, "state.db-shm"), { force: true });
+  if (values.db === "") throw new UsageError("--db needs an SQLite file or a postgres:// URL");
+  const db = values.db ?? join(dir, "state.db");
+  if (values.db === undefined) for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true });
   const demoData = await import("../../demo/index.js");
   const manifest = await demoData.generateDemoData({ dir, meters, days });
   console.log(`meterflow demo: ${grouped(manifest.meters)} meters, ${manifest.days} days ` +
@@ -62,7 +66,7 @@ export async function demo(argv: string[]): Promise<number> {
   const bar = progress("demo");
   const summary = await runFiles({
     meters: manifest.files.meters, inputs: [manifest.files.readings, manifest.files.pulseReadings, manifest.files.coldChain],
-    pulseEvents: [manifest.files.pulseEvents], config: manifest.files.config, db: join(dir, "state.db"), out: join(dir, "out"),
+    pulseEvents: [manifest.files.pulseEvents], config: manifest.files.config, db, out: join(dir, "out"),
     // Small batches, as a nightly file would be: late readings land after their neighbours commit.
     batchSize: 4096,
     onProgress: bar.update,
@@ -78,7 +82,7 @@ export async function demo(argv: string[]): Promise<number> {
     "computed by the consumption kernel the run used:\n");
   console.log(formatTable(demoData.WORKED_EXAMPLES_HEADER, demoData.workedExamples()));
   const d = (name: string) => join(values.dir, name);
-  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${d("state.db")} --out ${d("out2")} ` +
+  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${values.db ?? d("state.db")} --out ${d("out2")} ` +
     `--config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
   return 0;
 }
