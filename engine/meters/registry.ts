@@ -4,7 +4,7 @@
 // header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
-import { CsvTokenizer, IngestError, LineReader, openFile, readChunks } from "../ingest/index.js";
+import { CsvTokenizer, IngestError, LineReader, openFile, readChunks, separatorHint } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -225,14 +225,16 @@ function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row
 function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
   if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header row is malformed`);
   const columns = new Map<string, number>();
+  const names: string[] = [];
   for (let i = 0; i < tok.count; i++) {
     const name = tok.fieldString(i);
+    names.push(name);
     if (!(FIELDS as readonly string[]).includes(name)) continue;
     if (columns.has(name)) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: column "${name}" appears twice`);
     columns.set(name, i);
   }
   if (!columns.has("meter_id")) {
-    throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"`);
+    throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"${separatorHint(names, ["meter_id"])}`);
   }
   return columns;
 }

@@ -257,3 +257,30 @@ async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+describe("meterflow run and meters import: a file separated by another character", () => {
+  const hint = (name: string) => `(the header looks separated by ${name}: meterflow reads comma-separated files; save or convert the file with ',' between fields)`;
+
+  it("says which separator the readings, registry or pulse-events header seems to use", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "semi.csv"), "meter_id;end;value\nE-1;2026-11-01;100,5\n");
+    writeFileSync(join(dir, "meters.csv"), "meter_id;type\nE-1;electricity.register\n");
+    writeFileSync(join(dir, "events.csv"), "meter_id\ttime\nE-1\t2026-11-01T00:00:00Z\n");
+    const readings = meterflow(dir, "run", "--db", "s.db", "--out", "out", "semi.csv");
+    expect(readings.status).toBe(1);
+    expect(readings.lines.at(-1)).toBe(`meterflow: semi.csv: readings CSV header lacks required column "meter_id", "end", "value" ${hint("';'")} (MF_ERR_INPUT_HEADER)`);
+    const registry = meterflow(dir, "meters", "import", "--db", "s.db", "meters.csv");
+    expect(registry.status).toBe(1);
+    expect(registry.lines.at(-1)).toBe(`meterflow: meter registry meters.csv: the header lacks column "meter_id" ${hint("';'")} (MF_ERR_INPUT_HEADER)`);
+    const events = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--pulse-events", "events.csv");
+    expect(events.status).toBe(1);
+    expect(events.lines.at(-1)).toBe(`meterflow: events.csv: pulse events CSV header lacks required column "meter_id" ${hint("tabs")} (MF_ERR_INPUT_HEADER)`);
+  });
+
+  it("gives no hint for a comma-separated header that lacks a column", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "other.csv"), "id;x,when,reading\nE-1;1,2026-11-01,100\n");
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "other.csv");
+    expect(r.lines.at(-1)).toBe('meterflow: other.csv: readings CSV header lacks required column "meter_id", "end", "value" (MF_ERR_INPUT_HEADER)');
+  });
+});
