@@ -7,7 +7,7 @@ import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
 import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
-import { separatorHint } from "./header-hint.js";
+import { headerHint } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
 import type { PulseInput } from "./pulse-fields.js";
@@ -93,7 +93,7 @@ function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Colu
   const missing = REQUIRED.filter((name) => position(name) < 0 && !(name === "value" && sensorFile));
   if (missing.length > 0) {
     const list = missing.map((name) => `"${name}"`).join(", ");
-    throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}${separatorHint(names, REQUIRED)}`);
+    throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}${headerHint(names, REQUIRED)}`);
   }
   for (const name of OPTIONAL) position(name);
   const pulse: Array<[number, PulseInput]> = [];

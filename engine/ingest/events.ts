@@ -14,7 +14,7 @@
 // row): split very large logs by day.
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
-import { separatorHint } from "./header-hint.js";
+import { headerHint } from "./header-hint.js";
 import { LineReader } from "./lines.js";
 import type { MeterIndex } from "./meter-index.js";
 import { numberOfValue } from "./numbers.js";
@@ -101,7 +101,7 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, rows: EventColumns, ma
         for (let i = 0; i < tok.count; i++) header.push(tok.fieldString(i));
         for (const key of ["meter_id", "time"]) {
           if (!header.includes(key)) {
-            throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${separatorHint(header, ["meter_id", "time"])}`);
+            throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${headerHint(header, ["meter_id", "time"])}`);
           }
         }
         at = KEYS.map((key) => header!.indexOf(key));

@@ -1,17 +1,22 @@
-// What to tell someone whose CSV header lacks a required column because the file is not
-// comma-separated: spreadsheet exports in much of Europe use ';' (the decimal comma taking ','),
-// some systems a tab. meterflow reads comma-separated files only; the message says so.
+// What to tell someone whose CSV header lacks a required column, when the column is there in
+// another spelling: the file is separated by another character (spreadsheet exports in much of
+// Europe use ';', the decimal comma taking ','; some systems a tab), or a name has spaces around
+// it (`meter_id, end, value`) or capitals (`Meter_ID`). meterflow reads names as written and
+// fields separated by commas; the message says what it found.
 
 const SEPARATORS: ReadonlyArray<readonly [string, string]> = [[";", "';'"], ["\t", "tabs"], ["|", "'|'"]];
 
-/**
- * " (...)" naming the separator a header of these fields seems to use instead of ',', when one
- * field holds a wanted column's name beside others joined by it; "" otherwise.
- */
-export function separatorHint(fields: readonly string[], wanted: readonly string[]): string {
+/** " (...)" saying how the header's `fields` hold a `wanted` name in another spelling; "" when none does. */
+export function headerHint(fields: readonly string[], wanted: readonly string[]): string {
   for (const [separator, name] of SEPARATORS) {
-    const joined = fields.find((f) => f.includes(separator) && f.split(separator).some((part) => wanted.includes(part.trim())));
-    if (joined !== undefined) return ` (the header looks separated by ${name}: meterflow reads comma-separated files; save or convert the file with ',' between fields)`;
+    if (fields.some((f) => f.includes(separator) && f.split(separator).some((part) => wanted.includes(part.trim())))) {
+      return ` (the header looks separated by ${name}: meterflow reads comma-separated files; save or convert the file with ',' between fields)`;
+    }
   }
+  const quoted = (names: string[]) => names.map((f) => JSON.stringify(f)).join(", ");
+  const spaced = fields.filter((f) => f !== f.trim() && wanted.includes(f.trim()));
+  if (spaced.length > 0) return ` (the header has ${quoted(spaced)}: write column names without spaces around them)`;
+  const cased = fields.filter((f) => !wanted.includes(f) && wanted.includes(f.trim().toLowerCase()));
+  if (cased.length > 0) return ` (the header has ${quoted(cased)}: column names are lower case, as ${quoted(cased.map((f) => f.trim().toLowerCase()))})`;
   return "";
 }

@@ -5,7 +5,7 @@ export { batchId } from "./batch-id.js";
 export { readCsvReadings } from "./csv.js";
 export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
 export { IngestError } from "./errors.js";
-export { separatorHint } from "./header-hint.js";
+export { headerHint } from "./header-hint.js";
 export { KeyResolver } from "./keys.js";
 export { registerLimit, rejectByRegistry } from "./limits.js";
 export { PULSE_FIELD_NAMES, PULSE_FIELDS, PULSE_INPUTS } from "./pulse-fields.js";

@@ -4,7 +4,7 @@
 // header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
-import { CsvTokenizer, IngestError, LineReader, openFile, readChunks, separatorHint } from "../ingest/index.js";
+import { CsvTokenizer, IngestError, LineReader, openFile, readChunks, headerHint } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -234,7 +234,7 @@ function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
     columns.set(name, i);
   }
   if (!columns.has("meter_id")) {
-    throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"${separatorHint(names, ["meter_id"])}`);
+    throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"${headerHint(names, ["meter_id"])}`);
   }
   return columns;
 }

@@ -258,7 +258,7 @@ async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
   }
 }
 
-describe("meterflow run and meters import: a file separated by another character", () => {
+describe("meterflow run and meters import: a header that spells a column otherwise", () => {
   const hint = (name: string) => `(the header looks separated by ${name}: meterflow reads comma-separated files; save or convert the file with ',' between fields)`;
 
   it("says which separator the readings, registry or pulse-events header seems to use", () => {
@@ -275,6 +275,15 @@ describe("meterflow run and meters import: a file separated by another character
     const events = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--pulse-events", "events.csv");
     expect(events.status).toBe(1);
     expect(events.lines.at(-1)).toBe(`meterflow: events.csv: pulse events CSV header lacks required column "meter_id" ${hint("tabs")} (MF_ERR_INPUT_HEADER)`);
+  });
+
+  it("names the columns written with spaces around them", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "spaced.csv"), "meter_id, end, value\nE-1, 2026-11-01, 100\n");
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "spaced.csv");
+    expect(r.status).toBe(1);
+    expect(r.lines.at(-1)).toBe('meterflow: spaced.csv: readings CSV header lacks required column "end", "value" '
+      + '(the header has " end", " value": write column names without spaces around them) (MF_ERR_INPUT_HEADER)');
   });
 
   it("gives no hint for a comma-separated header that lacks a column", () => {
