@@ -168,7 +168,15 @@ export async function streamRegistryRows(s: RegistryStatements, rows: RegistryRo
     blobs.catch(() => undefined);
     const sink = new RowSink(s, partitions);
     if (rows instanceof RegistryTable || Array.isArray(rows)) sink.write(rows instanceof RegistryTable ? rows : RegistryTable.fromRecords(rows as readonly RegistryRow[]));
-    else for await (const table of rows as RegistryRowStream) sink.write(table);
+    else {
+      for await (const table of rows as RegistryRowStream) {
+        sink.write(table);
+        // A turn of the event loop between tables: a source with tables queued would otherwise
+        // keep its other messages (the file read, the stored BLOBs asked for) waiting until the
+        // last row is written, and the BLOBs would be built only then.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
     sink.finish();
     putBuckets(s, await blobs, partitions);
     db.exec("COMMIT");
