@@ -33,9 +33,9 @@ pulse-events.csv (raw pulses of one logger channel per synthetic signal: clean, 
 open, magnet, leak, backflow, idle and near misses); cold-chain.csv (two refrigerated trucks'
 temperature loggers, one with a cooling failure) and meterflow.config.json (the cold-chain
 profile).
-Then runs it with a fresh state database (DIR/state.db, or the --db store), writes the outputs into DIR/out and
-prints the summary, and the README's worked examples of the consumption formula as the
-consumption kernel computes them.`;
+Then runs it with a fresh state database (DIR/state.db, or the --db store), writes the
+outputs into DIR/out and prints the summary, and the README's worked examples of the
+consumption formula as the consumption kernel computes them.`;
 
 export async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
