@@ -103,7 +103,10 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     const store = await openStore(db);
     try {
       const index = createMeterIndex();
-      const slots = new RegistrySlots(store as unknown as RegistrySource, new MeterBuckets(store.partitions, index), index);
+      // One instance per way of finding slots: each remembers the slots it found (a meter's slot is
+      // looked up once per run), so neither may answer from what the other found.
+      const newSlots = () => new RegistrySlots(store as unknown as RegistrySource, new MeterBuckets(store.partitions, index), index);
+      const [slots, byIndex] = [newSlots(), newSlots()];
       let routed = 0;
       for await (const batch of routeByBucket(readReadings(path, { meters: index, batchSize: 97 }), { partitions: store.partitions, batchSize: 200, meters: index, raw: false })) {
         if (batch.rowIds === undefined) continue;
@@ -117,11 +120,51 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
           if (m < 0) expect(bytes.length).toBe(0);
         }
         const fromRows = await slots.of(batch);
-        const fromIndex = await slots.of(plain);
+        const fromIndex = await byIndex.of(plain);
         expect([...fromRows.slot]).toEqual([...fromIndex.slot]);
         expect([...fromRows.bucket]).toEqual([...fromIndex.bucket]);
       }
       expect(routed).toBeGreaterThan(5);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("looks a meter up once per run: later batches take its slot as found, and a meter unknown at first is found once imported", async () => {
+    const first = registered.filter((id) => /^[\x00-\x7f]*$/.test(id)).slice(0, 300);
+    const late = ["LATE-1", "LATE-2"];
+    const db = newDb();
+    await runAndRead({ meters: write(dir, "meters4.csv", [METERS_HEADER, ...first.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
+      inputs: [write(dir, "r4.csv", ["meter_id,end,value"])], db, out: join(dir, `once-out-${Math.random().toString(36).slice(2)}`) });
+    const store = await openStore(db);
+    try {
+      const source = store as unknown as RegistrySource;
+      let reads = 0;
+      const counting: RegistrySource = { readRegistries: (buckets) => (reads++, source.readRegistries(buckets)) };
+      const index = createMeterIndex();
+      const buckets = new MeterBuckets(store.partitions, index);
+      const slots = new RegistrySlots(counting, buckets, index);
+      const batchOf = (ids: string[]) => ({ length: ids.length, meter: Int32Array.from(ids.map((id) => index.intern(id))) });
+      const expected = async (ids: string[]) => {
+        const registries = new Map((await source.readRegistries([...new Set(ids.map((id) => buckets.of(index.intern(id))))]))
+          .map((r) => [r.bucket, decodeRegistry(r.registry).ids]));
+        return ids.map((id) => registries.get(buckets.of(index.intern(id)))?.indexOf(id) ?? -1).map((k) => (k < 0 ? SLOT_UNKNOWN : k));
+      };
+      const day1 = [...first, ...late];
+      expect([...(await slots.of(batchOf(day1))).slot]).toEqual(await expected(day1));
+      expect(reads).toBe(1);
+      // The next day's batch names the same registered meters: found without a read of the registry.
+      const day2 = [...first].reverse();
+      expect([...(await slots.of(batchOf(day2))).slot]).toEqual(await expected(day2));
+      expect(reads).toBe(1);
+      // Meters unknown on day 1 are looked up again; once imported, they are found.
+      await runAndRead({ meters: write(dir, "meters5.csv", [METERS_HEADER, ...[...first, ...late].map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
+        inputs: [write(dir, "r5.csv", ["meter_id,end,value"])], db, out: join(dir, `once-out-${Math.random().toString(36).slice(2)}`) });
+      const day3 = [...late, first[0]];
+      const found = [...(await slots.of(batchOf(day3))).slot];
+      expect(found).toEqual(await expected(day3));
+      expect(found.slice(0, 2).every((k) => k >= 0)).toBe(true);
+      expect(reads).toBe(2);
     } finally {
       await store.close();
     }
