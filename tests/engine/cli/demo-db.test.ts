@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RunSummary } from "../../../engine/runtime/run.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
@@ -11,14 +12,7 @@ import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const root = tempDir();
 
-interface Summary {
-  in: number;
-  billable: number;
-  held: number;
-  rejected: number;
-  duplicates: number;
-  sensor: number;
-}
+type Summary = Pick<RunSummary, "in" | "billable" | "held" | "rejected" | "duplicates" | "sensor">;
 
 function demo(dir: string, db: string): { summary: Summary; stdout: string } {
   const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--meters", "150", "--days", "20", "--db", db], { encoding: "utf8" });
