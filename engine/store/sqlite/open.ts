@@ -41,10 +41,10 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   let db: Database.Database;
   try {
     db = new Database(path);
-    // Large pages suit the BLOBs; set before the first table exists, ignored after.
     // Another connection (thread, process) may hold the write lock: wait for it rather than fail
     // (switching to WAL waits too, when a first import holds the file: first-import.ts).
     db.pragma("busy_timeout = 10000");
+    // Large pages suit the BLOBs; set before the first table exists, ignored after.
     db.pragma("page_size = 65536");
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
