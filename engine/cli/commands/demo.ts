@@ -81,10 +81,15 @@ export async function demo(argv: string[]): Promise<number> {
   console.log("\nWorked examples of the consumption formula (README \"Register consumption\"): previous end 2026-10-31,\nend 2026-11-30 (30 days), " +
     "computed by the consumption kernel the run used:\n");
   console.log(formatTable(demoData.WORKED_EXAMPLES_HEADER, demoData.workedExamples()));
-  const d = (name: string) => join(values.dir, name);
-  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${values.db ?? d("state.db")} --out ${d("out2")} ` +
+  const d = (name: string) => shellWord(join(values.dir, name));
+  console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${values.db === undefined ? d("state.db") : shellWord(values.db)} --out ${d("out2")} ` +
     `--config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
   return 0;
+}
+
+/** `text` as one word of a shell command a person copies (a URL's `?` and `&` quoted). */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 function count(name: string, text: string, min: number): number {

@@ -32,7 +32,8 @@ describe.each(stores)("meterflow demo --db on %s", (_kind, storeOf) => {
     expect(first.summary.in).toBe(first.summary.billable + first.summary.held + first.summary.rejected + first.summary.duplicates + first.summary.sensor);
     // Nothing went to the default state file; the rerun hint names the store.
     expect(existsSync(join(dir, "state.db"))).toBe(false);
-    expect(first.stdout).toContain(`run --db ${db} `);
+    // Quoted where the shell would read it otherwise (a URL's `?`): a person copies the line.
+    expect(first.stdout).toContain(`run --db ${db.includes("?") ? `'${db}'` : db} `);
 
     const second = demo(dir, db);
     expect(second.summary.in).toBe(first.summary.in);
