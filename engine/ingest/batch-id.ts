@@ -1,13 +1,16 @@
 // Content-addressed batch ids: the same readings in the same batch give the same id in any run,
 // so a batch committed before is recognised (a rerun, a redelivery, a run killed midway).
 import { createHash } from "node:crypto";
-import type { ReadingBatch, RowIds } from "./batch.js";
+import type { ReadingBatch } from "./batch.js";
 import { PULSE_INPUTS } from "./pulse-fields.js";
 
 /**
- * SHA-256 over the batch's decoded columns, taken before any registry check: meters by their id,
- * numbered in order of first appearance in the batch, so the id depends on the content alone
- * (not on the file's meter index, the registry or the store).
+ * SHA-256 over the batch's decoded columns, taken before any registry check, and its meters by
+ * id, so the id depends on the content alone (not on the file's meter index, the registry or the
+ * store). A routed batch names each row's id by its bytes (ReadingBatch.rowIds): they are hashed
+ * as they are, with their lengths. Another batch numbers its meters in order of first appearance
+ * and hashes the numbers and the distinct ids (measured on the nightly shape, 1M rows: numbering
+ * and joining took ~0.14 s of the decoding thread; hashing the bytes as they lie, ~0.02 s).
  */
 export function batchId(batch: ReadingBatch): string {
   const n = batch.length;
@@ -20,9 +23,16 @@ export function batchId(batch: ReadingBatch): string {
   h.update(bytes(batch.source, 1));
   h.update(bytes(batch.verification, 1));
   h.update(bytes(batch.reject, 1));
-  const count = numberMeters(batch.meter, n);
-  h.update(new Uint8Array(order.buffer, 0, n * 4));
-  h.update(joinedIds(batch, count));
+  if (batch.rowIds !== undefined) {
+    const { bytes: ids, at } = batch.rowIds;
+    h.update(ROUTED);
+    h.update(offsetsFromZero(at, n));
+    h.update(ids.subarray(at[0], at[n]));
+  } else {
+    const count = numberMeters(batch.meter, n);
+    h.update(new Uint8Array(order.buffer, 0, n * 4));
+    h.update(joinedIds(batch, count));
+  }
   if (batch.pulse !== undefined) {
     for (const input of PULSE_INPUTS) {
       h.update(input);
@@ -32,13 +42,23 @@ export function batchId(batch: ReadingBatch): string {
   return h.digest("hex").slice(0, 32);
 }
 
+/** Marks the routed encoding, so no batch of the other kind can hash the same bytes. */
+const ROUTED = new Uint8Array([0x52, 0x4f, 0x55, 0x54, 0x45, 0x44]);
+
+/** Each row's id offset counted from the first row's, as bytes (`at` itself when it starts at 0). */
+function offsetsFromZero(at: Int32Array, n: number): Uint8Array {
+  if (at[0] === 0) return new Uint8Array(at.buffer, at.byteOffset, (n + 1) * 4);
+  const out = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) out[i] = at[i] - at[0];
+  return new Uint8Array(out.buffer);
+}
+
 /** Per row, its meter's number in order of first appearance (-1 without a meter). */
 let order = new Int32Array(1 << 10);
 /** Per number, the meter index. */
 let first = new Int32Array(1 << 10);
 /** Open addressing: (meter index + 1, number), sized for the batch (not for the file's meters). */
 let seen = new Int32Array(1 << 11);
-let joinedScratch = new Uint8Array(1 << 12);
 
 /** Numbers the batch's meters in order of first appearance (`order`, `first`); returns how many. */
 function numberMeters(meter: Int32Array, n: number): number {
@@ -74,36 +94,13 @@ function numberMeters(meter: Int32Array, n: number): number {
 }
 
 /**
- * The ids in order of first appearance joined by "\n", as UTF-8: from a routed batch's own id
- * bytes where it has them and they are ASCII (rows in order: no read of the file's meter index
- * per meter), else from the index's bytes, else as strings (the same bytes every way).
+ * The ids in order of first appearance joined by "\n", as UTF-8: from the index's bytes, else as
+ * strings (the same bytes either way).
  */
 function joinedIds(batch: ReadingBatch, count: number): Uint8Array | string {
-  const fromRows = batch.rowIds === undefined ? undefined : joinedRowIds(batch.rowIds, batch.length);
-  if (fromRows !== undefined) return fromRows;
   const meters = batch.meters;
   if (meters.joinedIds !== undefined) return meters.joinedIds(first, count);
   const ids = new Array<string>(count);
   for (let j = 0; j < count; j++) ids[j] = meters.idOf(first[j]);
   return ids.join("\n");
-}
-
-/** The rows' id bytes at each meter's first appearance (numberMeters' `order`), or undefined when one is not ASCII. */
-function joinedRowIds(rowIds: RowIds, n: number): Uint8Array | undefined {
-  const { bytes, at } = rowIds;
-  if (joinedScratch.length < at[n] - at[0] + n) joinedScratch = new Uint8Array((at[n] - at[0] + n) * 2);
-  const out = joinedScratch;
-  let size = 0;
-  let next = 0;
-  let high = 0;
-  for (let row = 0; row < n; row++) {
-    if (order[row] !== next) continue;
-    if (next++ > 0) out[size++] = 0x0a;
-    for (let i = at[row], to = at[row + 1]; i < to; i++) {
-      const c = bytes[i];
-      high |= c;
-      out[size++] = c;
-    }
-  }
-  return high < 0x80 ? out.subarray(0, size) : undefined;
 }
