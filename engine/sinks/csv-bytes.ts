@@ -18,6 +18,22 @@ function copy(from: Uint8Array, to: Uint8Array, at: number): number {
   return at + from.length;
 }
 
+/** Copies a date's bytes: `YYYY-MM-DD` unrolled (three dates a row), others by `copy`. */
+function copyDay(from: Uint8Array, to: Uint8Array, at: number): number {
+  if (from.length !== 10) return copy(from, to, at);
+  to[at] = from[0];
+  to[at + 1] = from[1];
+  to[at + 2] = from[2];
+  to[at + 3] = from[3];
+  to[at + 4] = from[4];
+  to[at + 5] = from[5];
+  to[at + 6] = from[6];
+  to[at + 7] = from[7];
+  to[at + 8] = from[8];
+  to[at + 9] = from[9];
+  return at + 10;
+}
+
 /** Encodes CSV billing rows into a LineBuffer, caching the bytes of dates and flag sets. */
 export class CsvRowEncoder {
   private readonly days_ = new Map<number, Uint8Array>();
@@ -38,14 +54,14 @@ export class CsvRowEncoder {
       buf[at++] = c;
     }
     buf[at++] = 64; // @
-    at = copy(endBytes, buf, at);
+    at = copyDay(endBytes, buf, at);
     buf[at++] = COMMA;
     for (let i = 0; i < len; i++) buf[at + i] = buf[from + i];
     at += len;
     buf[at++] = COMMA;
-    if (start === start) at = copy(this.dayBytes(start), buf, at);
+    if (start === start) at = copyDay(this.dayBytes(start), buf, at);
     buf[at++] = COMMA;
-    at = copy(endBytes, buf, at);
+    at = copyDay(endBytes, buf, at);
     buf[at++] = COMMA;
     at = this.number(buf, at, days);
     buf[at++] = COMMA;
