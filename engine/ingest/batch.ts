@@ -65,6 +65,12 @@ export interface ReadingBatch {
    */
   readonly rowIds?: RowIds;
   /**
+   * Routing: some meter has rows from more than one of the window's decoded batches (a backlog's
+   * days), so its rows in this batch may lie apart. Without it a meter's rows usually lie side by
+   * side (registry-slots.ts reads its slot cache only where that pays).
+   */
+  readonly ranked?: boolean;
+  /**
    * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.
    */

@@ -33,6 +33,8 @@ export interface PlainColumns {
   bucket: Int32Array;
   /** Per row, its meter id's bytes, when the meter index holds bytes (ReadingBatch.rowIds). */
   rowIds?: RowIds;
+  /** Some meter has rows from more than one decoded batch of the window (ReadingBatch.ranked). */
+  ranked: boolean;
 }
 
 /** A routed batch as dealt (rows in file order) with what its ordering needs. */
@@ -74,6 +76,7 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
   const groupRows = new Int32Array(count + 1);
   // Bytes of the rows' ids per key, summed per routed batch once the cuts are known.
   const keyBytes = byteIds ? new Int32Array(start.length) : undefined;
+  let ranked = false;
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
@@ -82,7 +85,12 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       let key = 0;
       if (m >= 0) {
         if (lastBatch[m] !== i) {
-          rankOf[m] = lastBatch[m] < 0 ? 0 : rankOf[m] + 1;
+          if (lastBatch[m] < 0) {
+            rankOf[m] = 0;
+          } else {
+            rankOf[m]++;
+            ranked = true;
+          }
           lastBatch[m] = i;
         }
         const bucket = buckets.of(m);
@@ -133,7 +141,7 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
         length: n, line: new Float64Array(n), meter: new Int32Array(n), end: new Int32Array(n), value: new Float64Array(n),
         override: new Float64Array(n), source: new Uint8Array(n), verification: new Uint8Array(n), reject: new Uint8Array(n), rejectedRaw,
         // Buckets and id bytes are written in pass 2, straight to their rows' places.
-        decoded: new Uint8Array(n), bucket: EMPTY, rawOf: (row) => rejectedRaw.get(row) ?? "",
+        decoded: new Uint8Array(n), bucket: EMPTY, rawOf: (row) => rejectedRaw.get(row) ?? "", ranked,
       },
       key: new Int32Array(n),
       fromBatch: keepRaw ? new Int32Array(n) : undefined,

@@ -36,6 +36,18 @@ async function decode(path: string, batchSize: number): Promise<ReadingBatch[]> 
 }
 
 describe("orderByBucket", () => {
+  it("marks a window ranked only when a meter has rows in more than one of its decoded batches", async () => {
+    const once = writeFile(dir, "once.csv", ["meter_id,end,value", ...Array.from({ length: 300 }, (_, i) => `M-${i},2026-11-01,${i}`)].join("\n") + "\n");
+    const twice = writeFile(dir, "twice.csv", ["meter_id,end,value", ...Array.from({ length: 300 }, (_, i) => `M-${i % 150},2026-11-0${1 + Math.floor(i / 150)},${i}`)].join("\n") + "\n");
+    for (const [path, want] of [[once, false], [twice, true]] as const) {
+      const batches = await decode(path, 100);
+      const routed = [...orderByBucket(batches, batches.map((b) => b.reject.slice()), new MeterBuckets(4, batches[0].meters), 120)];
+      expect(routed.length).toBeGreaterThan(1);
+      expect(routed.every((o) => o.ranked === want), path).toBe(true);
+    }
+  });
+
+
   for (const [seed, rows, meters, decodedSize, batchSize, keepRaw] of [
     [3, 5000, 400, 700, 900, true], [5, 5000, 3000, 1000, 1500, false], [11, 3000, 50, 256, 100, false], [17, 2000, 1500, 2000, 64, true],
   ] as const) {
@@ -65,6 +77,9 @@ describe("orderByBucket", () => {
       });
       const sorted = ref.map((r, at) => ({ ...r, at })).sort((a, b) => a.key - b.key || a.at - b.at);
       const routed = [...orderByBucket(batches, decoded, buckets, batchSize, keepRaw)];
+      // ranked: some meter's rows came from more than one decoded batch (a rank above 0).
+      const ranked = [...rank.values()].some((r) => r.rank > 0);
+      expect(routed.map((o) => o.ranked)).toEqual(routed.map(() => ranked));
       let at = 0;
       const groupRows = new Map<number, number>();
       for (const r of sorted) groupRows.set(r.group, (groupRows.get(r.group) ?? 0) + 1);

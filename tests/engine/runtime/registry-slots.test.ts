@@ -168,6 +168,34 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     }
   });
 
+  it("gives a meter's rows that lie apart in one batch its slot each time, in buckets new to the run or not, ranked or not", async () => {
+    const ids = registered.filter((id) => /^[\x00-\x7f]*$/.test(id)).slice(0, 200);
+    const db = newDb();
+    await runAndRead({ meters: write(dir, "meters6.csv", [METERS_HEADER, ...ids.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
+      inputs: [write(dir, "r6.csv", ["meter_id,end,value"])], db, out: join(dir, `apart-out-${Math.random().toString(36).slice(2)}`) });
+    const store = await openStore(db);
+    try {
+      const source = store as unknown as RegistrySource;
+      const index = createMeterIndex();
+      const buckets = new MeterBuckets(store.partitions, index);
+      // Every meter three times, its rows apart (the others between them), plus an unknown meter twice.
+      const rows = [...ids, "NOT-REGISTERED", ...ids, ...ids.slice().reverse(), "NOT-REGISTERED"];
+      const registries = new Map((await source.readRegistries([...new Set(rows.map((id) => buckets.of(index.intern(id))))]))
+        .map((r) => [r.bucket, decodeRegistry(r.registry).ids]));
+      const expected = rows.map((id) => registries.get(buckets.of(index.intern(id)))?.indexOf(id) ?? -1).map((k) => (k < 0 ? SLOT_UNKNOWN : k));
+      expect(expected.filter((k) => k >= 0).length).toBe(ids.length * 3);
+      for (const ranked of [false, true]) {
+        const slots = new RegistrySlots(source, buckets, index);
+        const batch = { length: rows.length, meter: Int32Array.from(rows.map((id) => index.intern(id))), ranked };
+        // First in buckets the run has not named, then again in named ones.
+        expect([...(await slots.of(batch)).slot], `ranked ${ranked}, first`).toEqual(expected);
+        expect([...(await slots.of(batch)).slot], `ranked ${ranked}, again`).toEqual(expected);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a threaded run with non-ASCII ids, unknown meters and register limits writes what the single-thread run writes", async () => {
     // Every 7th meter has 4 digits: its readings from 10,000 on are rejected (value_exceeds_register)
     // by the decoding thread's limit check, which finds the meter by its slot (by its id where
