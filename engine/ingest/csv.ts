@@ -9,6 +9,7 @@ import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
 import { headerHint } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
+import { PendingIds } from "./pending-ids.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
 import type { PulseInput } from "./pulse-fields.js";
 import { resolveReadOptions } from "./options.js";
@@ -51,18 +52,24 @@ export async function* readCsvReadings(
   const o = resolveReadOptions(options);
   const tok = new CsvTokenizer({ maxRecordBytes: o.maxRecordBytes });
   const b = new BatchBuilder(o.batchSize, o.meters, "bytes");
+  const pending = new PendingIds(o.meters);
   let columns: Columns | null = null;
-  // Decodes records until the batch is full (true) or more input is needed (false).
+  // Decodes records until the batch is full (true) or more input is needed (false); either way
+  // with every id interned (a batch is finished, or the window moves, next).
   const fill = (): boolean => {
     while (tok.next()) {
       if (columns === null) {
         columns = readHeader(tok, o.channels);
         if (columns.pulse.length > 0) b.enablePulse();
       } else {
-        decodeRecord(tok, columns, b, o);
-        if (b.rows === b.capacity) return true;
+        decodeRecord(tok, columns, b, o, pending);
+        if (b.rows === b.capacity) {
+          pending.flush();
+          return true;
+        }
       }
     }
+    pending.flush();
     return false;
   };
   for await (const chunk of stream) {
@@ -120,7 +127,7 @@ function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Colu
   };
 }
 
-function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedReadOptions): void {
+function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedReadOptions, pending: PendingIds): void {
   const r = b.rows++;
   const buf = t.buf;
   b.line[r] = t.line;
@@ -134,14 +141,16 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
   let override = Number.NaN;
   let source = 0;
   let verification = 0;
+  // A plain id is held back and interned with the next few hundred (pending-ids.ts).
+  let held = false;
   if (t.malformed) {
     // A line cut at the record limit keeps the fields read before the cut: an overlong field
     // there is `field_too_long` (and a meter id before it is kept), anything else is malformed.
     reason = t.overlong && longestField(t) > o.maxFieldBytes ? R.field_too_long : R.malformed_record;
-    if (t.overlong) meter = meterOf(t, c, o);
+    if (t.overlong) meter = meterOf(t, c, o, pending);
   } else if (t.count !== c.count) {
     reason = R.column_count;
-    meter = meterOf(t, c, o);
+    meter = meterOf(t, c, o, pending);
   } else {
     const fs = t.fieldStart;
     const fe = t.fieldEnd;
@@ -157,7 +166,12 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     let i = c.meter;
     if (fe[i] === fs[i]) reason = R.missing_meter_id;
     else if (fe[i] - fs[i] <= maxField) {
-      meter = fx[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(buf, fs[i], fe[i]);
+      if (fx[i] === 1) {
+        pending.flush();
+        meter = o.meters.intern(t.fieldString(i));
+      } else {
+        held = true;
+      }
     }
     i = c.value;
     const noValue = i < 0 || fe[i] === fs[i];
@@ -213,6 +227,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     if (tooLong) reason = R.field_too_long;
   }
   b.setRow(r, meter, day, value, override, source, verification, reason);
+  if (held) pending.add(b.meter, r, buf, t.fieldStart[c.meter], t.fieldEnd[c.meter]);
   if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
 }
 
@@ -221,11 +236,13 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
  * or a line cut at the record limit): the field at `meter_id`'s position, when the record has
  * it complete, is not empty and not over the field limit; -1 otherwise.
  */
-function meterOf(t: CsvTokenizer, c: Columns, o: ResolvedReadOptions): number {
+function meterOf(t: CsvTokenizer, c: Columns, o: ResolvedReadOptions, pending: PendingIds): number {
   const i = c.meter;
   if (i >= t.count || (t.overlong && i === t.count - 1)) return -1;
   const n = t.fieldEnd[i] - t.fieldStart[i];
   if (n === 0 || n > o.maxFieldBytes) return -1;
+  // Ids held back first: indices in row order.
+  pending.flush();
   return t.fieldEscaped[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(t.buf, t.fieldStart[i], t.fieldEnd[i]);
 }
 

@@ -32,6 +32,35 @@ describe("readCsvReadings", () => {
     expect(meters.intern("A")).toBe(1);
   });
 
+  it("numbers meters in first-seen row order with ids held back and interned in groups: quoted ids, bad rows and chunk cuts between them", async () => {
+    // Plain ids (quoted or not) are interned a few hundred at a time (ingest/pending-ids.ts); an id
+    // with an escaped quote, or of a short row or a line cut at the record limit, on its own,
+    // between them: the indices stay in row order.
+    const lines = ["meter_id,end,value"];
+    const order: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const id = `M-${(i * 37) % 900}`;
+      if (i % 97 === 5) lines.push(`"Q""${i}",2026-11-01,${i}`), order.push(`Q"${i}`);
+      else if (i % 101 === 6) lines.push(`"P,${i}",2026-11-01,${i}`), order.push(`P,${i}`);
+      else if (i % 89 === 3) lines.push(`S-${i},2026-11-01`), order.push(`S-${i}`);
+      else if (i % 83 === 2) lines.push(`L-${i},2026-11-01,${"9".repeat(200)}`), order.push(`L-${i}`);
+      else lines.push(`${id},2026-11-0${1 + (i % 9)},${i}`), order.push(id);
+    }
+    const text = `${lines.join("\n")}\n`;
+    for (const [chunkSize, batchSize] of [[Infinity, 5000], [97, 300], [1 << 12, 256]] as const) {
+      const meters = createMeterIndex();
+      const got: number[] = [];
+      for await (const b of readCsvReadings(chunks(text, chunkSize), options(meters, { batchSize, maxRecordBytes: 120 }))) got.push(...b.meter);
+      // Index k is the k-th distinct id in row order.
+      const first = new Map<string, number>();
+      const want = order.map((id) => first.get(id) ?? (first.set(id, first.size), first.size - 1));
+      const ids = got.map((m) => (m < 0 ? "" : meters.idOf(m)));
+      expect(got.length).toBe(order.length);
+      expect(ids.filter((id, k) => id !== order[k])).toEqual([]);
+      expect(got.filter((m, k) => m !== want[k]).length, `chunks ${chunkSize}, batches ${batchSize}`).toBe(0);
+    }
+  });
+
   it("handles a BOM, CRLF, columns in any order, extra columns and a last line without newline", async () => {
     const rows = await read("\uFEFFnote,value,meter_id,end\r\nx,1.5,M1,2026-11-30\r\n\r\ny,2,M2,2026-11-29");
     expect(rows.map((r) => [r.line, r.meter, r.end, r.value, r.raw])).toEqual([

@@ -76,6 +76,40 @@ describe("createMeterIndex", () => {
     expect(index.size).toBe(n);
   });
 
+  it("interns spans at once as internBytes one by one: new ids, repeats in the order seen, runs of one id, growth, non-ASCII", () => {
+    // Orders that switch internSpans between hashing ahead (new ids) and the sequential guess (a
+    // backlog's later days), in spans cut at every size up to its batch, across rehashes.
+    const ids: string[] = [];
+    for (let i = 0; i < 3000; i++) ids.push(i % 211 === 7 ? `Zähler-${i}` : `M-${(i * 7919) % 100_003}`);
+    const rows = [...ids, ...ids, ...ids.slice(0, 700).flatMap((id) => [id, id, id]), ...ids.slice().reverse(), "", "A", "AB", "A"];
+    const text = rows.join(",");
+    const buf = utf8.encode(text);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let at = 0;
+    for (const id of rows) {
+      const n = utf8.encode(id).length;
+      starts.push(at);
+      ends.push(at + n);
+      at += n + 1;
+    }
+    const one = createMeterIndex();
+    const want = rows.map((_, j) => one.internBytes(buf, starts[j], ends[j]));
+    for (const size of [1, 7, 64, 256, 1000]) {
+      const spans = createMeterIndex();
+      const got = new Int32Array(rows.length);
+      for (let j = 0; j < rows.length; j += size) {
+        const n = Math.min(size, rows.length - j);
+        const out = new Int32Array(n);
+        spans.internSpans!(buf, Int32Array.from(starts.slice(j, j + n)), Int32Array.from(ends.slice(j, j + n)), n, out);
+        got.set(out, j);
+      }
+      expect([...got], `spans of ${size}`).toEqual(want);
+      expect(spans.size).toBe(one.size);
+      for (let i = 0; i < spans.size; i += 53) expect(spans.hashOf!(i)).toBe(one.hashOf!(i));
+    }
+  });
+
   it("refuses indices it never gave", () => {
     const index = createMeterIndex();
     index.intern("A");
