@@ -65,38 +65,24 @@ export class RegistryLimitCheck {
   readonly #buckets: MeterBuckets;
   /** Per bucket: undefined not read, null no limits. */
   readonly #limits: Array<BucketLimits | null | undefined>;
+  /**
+   * Buckets not read yet, and buckets read with limits: once every bucket is read (a nightly
+   * file's first batch names them all), a batch needs no look at its rows' buckets to find
+   * which to read, and none at all while no bucket has limits (most fleets).
+   */
+  #unread: number;
+  #limited = 0;
 
   constructor(store: PartitionedStore, buckets: MeterBuckets) {
     this.#store = store;
     this.#buckets = buckets;
     this.#limits = new Array(buckets.bucketCount).fill(undefined);
+    this.#unread = buckets.bucketCount;
   }
 
   async reject(batch: ReadingBatch): Promise<number> {
-    const wanted = new Set<number>();
-    for (let row = 0; row < batch.length; row++) {
-      const m = batch.meter[row];
-      if (m < 0 || batch.reject[row] !== 0) continue;
-      const b = this.#buckets.of(m);
-      if (this.#limits[b] === undefined) wanted.add(b);
-    }
-    if (wanted.size > 0) {
-      const list = [...wanted].sort((a, b) => a - b);
-      for (const b of list) this.#limits[b] = null;
-      // Only the registry BLOBs of buckets that may have limits, where the store knows which
-      // (their `limits` column: most fleets have none, and a nightly run read every registry
-      // here, 25 MB for a million meters); else every registry BLOB.
-      const store = this.#store as PartitionedStore & Partial<RegistryReader>;
-      const rows = store.readLimitedRegistries !== undefined ? await store.readLimitedRegistries(list)
-        : store.readRegistries !== undefined ? await store.readRegistries(list) : await store.readBuckets(list);
-      for (const row of rows) {
-        if (registryWithoutLimits(row.registry)) continue;
-        const reg = decodeRegistry(row.registry);
-        const slotOf = new Map<string, number>();
-        for (let i = 0; i < reg.size; i++) slotOf.set(reg.ids[i], i);
-        this.#limits[row.bucket] = { slotOf, digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
-      }
-    }
+    if (this.#unread > 0) await this.#read(batch);
+    if (this.#limited === 0) return 0;
     let rejected = 0;
     for (let row = 0; row < batch.length; row++) {
       const m = batch.meter[row];
@@ -112,6 +98,35 @@ export class RegistryLimitCheck {
       rejected++;
     }
     return rejected;
+  }
+
+  /** Reads the limits of the buckets of the batch's rows that are not read yet. */
+  async #read(batch: ReadingBatch): Promise<void> {
+    const wanted = new Set<number>();
+    for (let row = 0; row < batch.length; row++) {
+      const m = batch.meter[row];
+      if (m < 0 || batch.reject[row] !== 0) continue;
+      const b = this.#buckets.of(m);
+      if (this.#limits[b] === undefined) wanted.add(b);
+    }
+    if (wanted.size === 0) return;
+    const list = [...wanted].sort((a, b) => a - b);
+    for (const b of list) this.#limits[b] = null;
+    this.#unread -= list.length;
+    // Only the registry BLOBs of buckets that may have limits, where the store knows which
+    // (their `limits` column: most fleets have none, and a nightly run read every registry
+    // here, 25 MB for a million meters); else every registry BLOB.
+    const store = this.#store as PartitionedStore & Partial<RegistryReader>;
+    const rows = store.readLimitedRegistries !== undefined ? await store.readLimitedRegistries(list)
+      : store.readRegistries !== undefined ? await store.readRegistries(list) : await store.readBuckets(list);
+    for (const row of rows) {
+      if (registryWithoutLimits(row.registry)) continue;
+      const reg = decodeRegistry(row.registry);
+      const slotOf = new Map<string, number>();
+      for (let i = 0; i < reg.size; i++) slotOf.set(reg.ids[i], i);
+      this.#limits[row.bucket] = { slotOf, digits: reg.digits, reset: reg.reset, pulseWeight: reg.pulseWeight };
+      this.#limited++;
+    }
   }
 }
 
