@@ -44,12 +44,39 @@ export function createFormatter(format: OutputFormat): RowFormatter {
     };
   }
   const encoder = new CsvRowEncoder();
+  const id = new IdBytes();
   return {
     billing: encoder.encode.bind(encoder),
-    held: (lines, r, reasons) => lines.push(`${csvRow(r.meterId, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags)},${reasons}`),
+    // A held row is a billing row and its reasons: encoded as bytes, its line break moved after them.
+    held: (lines, r, reasons) => {
+      const n = id.set(r.meterId);
+      encoder.encode(lines, id.bytes, 0, n, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
+      lines.advance(lines.length - 1);
+      lines.push(`,${reasons}`);
+    },
     rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)},${csv(r.file ?? "")}`),
     alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${a.severity},${csv(a.rule)},${csv(a.message)}`),
   };
+}
+
+/** A meter id's UTF-8 bytes in a reused buffer. */
+class IdBytes {
+  bytes = new Uint8Array(256);
+  static readonly #utf8 = new TextEncoder();
+
+  /** Writes `id`'s UTF-8 bytes at the start of `bytes`; returns their count. */
+  set(id: string): number {
+    const n = id.length;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.bytes.length < n * 3) this.bytes = new Uint8Array(n * 3);
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if (c >= 0x80) return IdBytes.#utf8.encodeInto(id, bytes).written;
+      bytes[i] = c;
+    }
+    return n;
+  }
 }
 
 /** A billing or held row as CSV, as strings: the specification the byte encoder is tested against. */

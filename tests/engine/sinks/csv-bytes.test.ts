@@ -1,4 +1,4 @@
-// The byte encoder of billing rows writes exactly what the string formatter writes.
+// The byte encoder of billing and held rows writes exactly what the string formatter writes.
 import { describe, expect, it } from "vitest";
 import { createFormatter, csvRow, LineBuffer } from "../../../engine/sinks/index.js";
 import { mulberry32 } from "../../helpers/random.js";
@@ -25,6 +25,27 @@ describe("CSV billing rows as bytes", () => {
         value(), value(), value(), value(), pick([0, 1, 5, 64, 0x7fff])] as const;
       format.billing(lines, joined, spans[key][0], spans[key][1], ...row);
       expected.push(csvRow(ids[key], ...row));
+    }
+    const got = lines.bytes().toString("utf8").split("\n");
+    expect(got.length).toBe(expected.length + 1);
+    for (let i = 0; i < expected.length; i++) if (got[i] !== expected[i]) expect.fail(`row ${i}: ${got[i]} instead of ${expected[i]}`);
+  });
+
+  it("writes held rows as the string formatter with their reasons, ids of every kind, in a buffer that grows", () => {
+    const rnd = mulberry32(23);
+    const ids = ["E-1", "a,b", 'q"uote', "Zähler-7", "😀-1", "x".repeat(400), ""];
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const value = () => pick([0, -0, 12.5, -3.25, 0.1 + 0.2, 2 ** 53 + 2, Number.NaN, Infinity, (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12)]);
+    const format = createFormatter("csv");
+    const lines = new LineBuffer(false, 64);
+    const expected: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const meterId = pick(ids);
+      const row = { readingId: "", meterId, start: pick([Number.NaN, 20400 + Math.floor(rnd() * 400)]), end: 20800 + Math.floor(rnd() * 50),
+        days: Math.floor(rnd() * 40), previous: value(), current: value(), consumption: value(), daily: value(), flags: pick([0, 1, 5, 64]) };
+      const reasons = pick(["initial", "implausible_rollover|temp_bad", "unknown_meter"]);
+      format.held(lines, row, reasons);
+      expected.push(`${csvRow(meterId, row.start, row.end, row.days, row.previous, row.current, row.consumption, row.daily, row.flags)},${reasons}`);
     }
     const got = lines.bytes().toString("utf8").split("\n");
     expect(got.length).toBe(expected.length + 1);
