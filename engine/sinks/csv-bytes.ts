@@ -10,6 +10,7 @@ const QUOTE = 34;
 const MINUS = 45;
 const MAX_EXACT = 9007199254740992;
 
+const utf8 = new TextDecoder();
 const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 
 /** Copies a short byte string; a loop beats TypedArray#set at these lengths. */
@@ -39,18 +40,23 @@ export class CsvRowEncoder {
   private readonly days_ = new Map<number, Uint8Array>();
   private readonly flags_ = new Map<number, Uint8Array>();
 
-  /** Appends one row and its line break; the meter id is the UTF-8 bytes `ids[idFrom, idTo)`. */
+  /**
+   * Appends one row and its line break; the meter id is the UTF-8 bytes `ids[idFrom, idTo)`.
+   * `reasons` (a held row's, UTF-8) is one more column, as given.
+   */
   encode(out: LineBuffer, ids: Uint8Array, idFrom: number, idTo: number, start: number, end: number, days: number, previous: number,
-    current: number, consumption: number, daily: number, flags: number): void {
+    current: number, consumption: number, daily: number, flags: number, reasons?: Uint8Array): void {
     // The id straight into the buffer (twice: the reading id's and the meter id's column).
     const endBytes = this.dayBytes(end);
     const len = idTo - idFrom;
-    const buf = out.reserve(len * 2 + 160);
+    const buf = out.reserve(len * 2 + 160 + (reasons === undefined ? 0 : reasons.length));
     const from = out.length;
     let at = from;
     for (let i = idFrom; i < idTo; i++) {
       const c = ids[i];
-      if (c > 0x7e || c === COMMA || c === QUOTE || c < 0x20) return this.slow(out, idText(ids, idFrom, idTo), start, end, days, previous, current, consumption, daily, flags);
+      if (c > 0x7e || c === COMMA || c === QUOTE || c < 0x20) {
+        return this.slow(out, idText(ids, idFrom, idTo), start, end, days, previous, current, consumption, daily, flags, reasons);
+      }
       buf[at++] = c;
     }
     buf[at++] = 64; // @
@@ -74,16 +80,21 @@ export class CsvRowEncoder {
     at = this.number(buf, at, daily);
     buf[at++] = COMMA;
     if (flags !== 0) at = copy(this.flagBytes(flags), buf, at);
+    if (reasons !== undefined) {
+      buf[at++] = COMMA;
+      at = copy(reasons, buf, at);
+    }
     buf[at++] = 10;
     out.advance(at);
   }
 
   /** An id that is not plain printable ASCII (it may need quoting): the string path. */
   private slow(out: LineBuffer, meterId: string, start: number, end: number, days: number, previous: number,
-    current: number, consumption: number, daily: number, flags: number): void {
+    current: number, consumption: number, daily: number, flags: number, reasons?: Uint8Array): void {
     const endText = day(end);
     out.push(`${csv(`${meterId}@${endText}`)},${csv(meterId)},${start === start ? day(start) : ""},${endText},${days},` +
-      `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`);
+      `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}` +
+      (reasons === undefined ? "" : `,${utf8.decode(reasons)}`));
   }
 
   private lastDay = Number.NaN;

@@ -45,14 +45,19 @@ export function createFormatter(format: OutputFormat): RowFormatter {
   }
   const encoder = new CsvRowEncoder();
   const id = new IdBytes();
+  // Reasons lists repeat (a few names): their bytes once each.
+  const reasonBytes = new Map<string, Uint8Array>();
   return {
     billing: encoder.encode.bind(encoder),
-    // A held row is a billing row and its reasons: encoded as bytes, its line break moved after them.
+    // A held row is a billing row and its reasons, encoded as bytes.
     held: (lines, r, reasons) => {
+      let bytes = reasonBytes.get(reasons);
+      if (bytes === undefined) {
+        if (reasonBytes.size >= 1024) reasonBytes.clear();
+        reasonBytes.set(reasons, (bytes = Buffer.from(reasons, "utf8")));
+      }
       const n = id.set(r.meterId);
-      encoder.encode(lines, id.bytes, 0, n, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags);
-      lines.advance(lines.length - 1);
-      lines.push(`,${reasons}`);
+      encoder.encode(lines, id.bytes, 0, n, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, bytes);
     },
     rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)},${csv(r.file ?? "")}`),
     alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${a.severity},${csv(a.rule)},${csv(a.message)}`),

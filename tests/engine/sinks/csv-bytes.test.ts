@@ -43,7 +43,7 @@ describe("CSV billing rows as bytes", () => {
       const meterId = pick(ids);
       const row = { readingId: "", meterId, start: pick([Number.NaN, 20400 + Math.floor(rnd() * 400)]), end: 20800 + Math.floor(rnd() * 50),
         days: Math.floor(rnd() * 40), previous: value(), current: value(), consumption: value(), daily: value(), flags: pick([0, 1, 5, 64]) };
-      const reasons = pick(["initial", "implausible_rollover|temp_bad", "unknown_meter"]);
+      const reasons = pick(["initial", "implausible_rollover|temp_bad", "unknown_meter", "zähler_prüfung", `r${i % 1500}`]);
       format.held(lines, row, reasons);
       expected.push(`${csvRow(meterId, row.start, row.end, row.days, row.previous, row.current, row.consumption, row.daily, row.flags)},${reasons}`);
     }
