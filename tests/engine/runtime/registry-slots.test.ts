@@ -46,6 +46,13 @@ describe("registryIds", () => {
 const stores: Array<[string, () => string]> = [["SQLite", () => join(dir, `s-${Math.random().toString(36).slice(2)}.db`)]];
 if (runPostgresTests) stores.push(["PostgreSQL", testStoreUrl]);
 
+/** The store at `db` with `ids` registered (register meters, no readings), open. */
+async function registeredStore(db: string, name: string, ids: readonly string[]): Promise<Awaited<ReturnType<typeof openStore>>> {
+  await runAndRead({ meters: write(dir, `${name}.csv`, [METERS_HEADER, ...ids.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
+    inputs: [write(dir, `${name}-readings.csv`, ["meter_id,end,value"])], db, out: join(dir, `${name}-out-${Math.random().toString(36).slice(2)}`) });
+  return openStore(db);
+}
+
 describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
   it("finds each reading's slot in its bucket's registry, as the strings say", async () => {
     const meters = write(dir, "meters.csv", [METERS_HEADER, ...registered.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]);
@@ -132,9 +139,7 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     const first = registered.filter((id) => /^[\x00-\x7f]*$/.test(id)).slice(0, 300);
     const late = ["LATE-1", "LATE-2"];
     const db = newDb();
-    await runAndRead({ meters: write(dir, "meters4.csv", [METERS_HEADER, ...first.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
-      inputs: [write(dir, "r4.csv", ["meter_id,end,value"])], db, out: join(dir, `once-out-${Math.random().toString(36).slice(2)}`) });
-    const store = await openStore(db);
+    const store = await registeredStore(db, "meters4", first);
     try {
       const source = store as unknown as RegistrySource;
       let reads = 0;
@@ -170,10 +175,7 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
 
   it("gives a meter's rows that lie apart in one batch its slot each time, in buckets new to the run or not, ranked or not", async () => {
     const ids = registered.filter((id) => /^[\x00-\x7f]*$/.test(id)).slice(0, 200);
-    const db = newDb();
-    await runAndRead({ meters: write(dir, "meters6.csv", [METERS_HEADER, ...ids.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,,`)]),
-      inputs: [write(dir, "r6.csv", ["meter_id,end,value"])], db, out: join(dir, `apart-out-${Math.random().toString(36).slice(2)}`) });
-    const store = await openStore(db);
+    const store = await registeredStore(newDb(), "meters6", ids);
     try {
       const source = store as unknown as RegistrySource;
       const index = createMeterIndex();
