@@ -141,8 +141,8 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
   let override = Number.NaN;
   let source = 0;
   let verification = 0;
-  // A plain id is held back and interned with the next few hundred (pending-ids.ts).
-  let held = false;
+  // A plain id is deferred: interned with the next few hundred (pending-ids.ts).
+  let deferred = false;
   if (t.malformed) {
     // A line cut at the record limit keeps the fields read before the cut: an overlong field
     // there is `field_too_long` (and a meter id before it is kept), anything else is malformed.
@@ -170,7 +170,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
         pending.flush();
         meter = o.meters.intern(t.fieldString(i));
       } else {
-        held = true;
+        deferred = true;
       }
     }
     i = c.value;
@@ -227,7 +227,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     if (tooLong) reason = R.field_too_long;
   }
   b.setRow(r, meter, day, value, override, source, verification, reason);
-  if (held) pending.add(b.meter, r, buf, t.fieldStart[c.meter], t.fieldEnd[c.meter]);
+  if (deferred) pending.add(b.meter, r, buf, t.fieldStart[c.meter], t.fieldEnd[c.meter]);
   if (reason !== 0) b.rejectedRaw.set(r, t.rawString());
 }
 
@@ -241,7 +241,7 @@ function meterOf(t: CsvTokenizer, c: Columns, o: ResolvedReadOptions, pending: P
   if (i >= t.count || (t.overlong && i === t.count - 1)) return -1;
   const n = t.fieldEnd[i] - t.fieldStart[i];
   if (n === 0 || n > o.maxFieldBytes) return -1;
-  // Ids held back first: indices in row order.
+  // Deferred ids first: indices in row order.
   pending.flush();
   return t.fieldEscaped[i] === 1 ? o.meters.intern(t.fieldString(i)) : o.meters.internBytes(t.buf, t.fieldStart[i], t.fieldEnd[i]);
 }

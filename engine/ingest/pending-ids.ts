@@ -1,4 +1,4 @@
-// Meter ids of CSV records held back as byte spans and interned a few hundred at a time
+// Meter ids of CSV records deferred as byte spans and interned a few hundred at a time
 // (MeterIndex.internSpans): interned one record at a time, each new id's probe of a large table
 // waited for memory on its own. Spans point into the tokenizer's window, valid until its next
 // push: the decoder flushes before a push, before it interns an id another way (indices stay in
@@ -21,7 +21,7 @@ export class PendingIds {
     this.#meters = meters;
   }
 
-  /** Holds back the id `buf[start, end)` of row `row` of the batch column `meter`; flushes when full. */
+  /** Defers the id `buf[start, end)` of row `row` of the batch column `meter`; flushes when full. */
   add(meter: Int32Array, row: number, buf: Uint8Array, start: number, end: number): void {
     const meters = this.#meters;
     if (meters.internSpans === undefined) {
@@ -39,7 +39,7 @@ export class PendingIds {
     if (this.#count === SPANS) this.flush();
   }
 
-  /** Interns the held ids and writes their indices into their rows. */
+  /** Interns the deferred ids and writes their indices into their rows. */
   flush(): void {
     const n = this.#count;
     if (n === 0) return;

@@ -32,7 +32,7 @@ describe("readCsvReadings", () => {
     expect(meters.intern("A")).toBe(1);
   });
 
-  it("numbers meters in first-seen row order with ids held back and interned in groups: quoted ids, bad rows and chunk cuts between them", async () => {
+  it("numbers meters in first-seen row order with ids deferred and interned in groups: quoted ids, bad rows and chunk cuts between them", async () => {
     // Plain ids (quoted or not) are interned a few hundred at a time (ingest/pending-ids.ts); an id
     // with an escaped quote, or of a short row or a line cut at the record limit, on its own,
     // between them: the indices stay in row order.
