@@ -45,7 +45,9 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
 
   it("reports NATS in /ready and each partition consumer's lag in /metrics", async () => {
     const stream = `S${n++}`;
-    const probe = await NatsProbe.connect(nats.url, { stream, timeoutMs: 500 });
+    // A bound the busy CI machine keeps: a scrape asks JetStream about every partition's consumer
+    // (500 ms was once too short with the whole suite running; the server killed below fails fast).
+    const probe = await NatsProbe.connect(nats.url, { stream, timeoutMs: 5000 });
     const f = await apiFixture(db, { nats: probe });
     const nc = await connectNats(nats.url);
     try {
