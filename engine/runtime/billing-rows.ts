@@ -7,6 +7,7 @@
 // without a copy.
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { LineBuffer } from "../sinks/line-buffer.js";
+import { writeUtf8 } from "../sinks/utf8.js";
 import type { HistoryEntries } from "../store/history.js";
 import { FLAG } from "../flags/flags.js";
 
@@ -46,16 +47,7 @@ export function stageRow(rows: BillingRows, entry: number, id: string): void {
   const len = id.length;
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
   if (at + len * 3 > rows.ids.length) growIds(rows, Math.max(rows.ids.length * 2, at + len * 3));
-  const ids = rows.ids;
-  let end = at;
-  for (let i = 0; i < len; i++) {
-    const c = id.charCodeAt(i);
-    if (c >= 0x80) {
-      end = at + Buffer.from(ids.buffer, ids.byteOffset, ids.length).write(id, at, "utf8");
-      break;
-    }
-    ids[end++] = c;
-  }
+  const end = writeUtf8(id, rows.ids, at);
   rows.entry[n] = entry;
   rows.idEnd[n] = end;
   rows.count = n + 1;

@@ -8,6 +8,7 @@ import { jsonRow } from "./json-row.js";
 import type { LineBuffer } from "./line-buffer.js";
 import { NdjsonRowEncoder } from "./ndjson-bytes.js";
 import type { OutputRow, RejectedRow } from "./types.js";
+import { writeUtf8 } from "./utf8.js";
 
 /** Formats rows of one output format. */
 export interface RowFormatter {
@@ -67,20 +68,11 @@ export function createFormatter(format: OutputFormat): RowFormatter {
 /** A meter id's UTF-8 bytes in a reused buffer. */
 class IdBytes {
   bytes = new Uint8Array(256);
-  static readonly #utf8 = new TextEncoder();
 
   /** Writes `id`'s UTF-8 bytes at the start of `bytes`; returns their count. */
   set(id: string): number {
-    const n = id.length;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (this.bytes.length < n * 3) this.bytes = new Uint8Array(n * 3);
-    const bytes = this.bytes;
-    for (let i = 0; i < n; i++) {
-      const c = id.charCodeAt(i);
-      if (c >= 0x80) return IdBytes.#utf8.encodeInto(id, bytes).written;
-      bytes[i] = c;
-    }
-    return n;
+    if (this.bytes.length < id.length * 3) this.bytes = new Uint8Array(id.length * 3);
+    return writeUtf8(id, this.bytes, 0);
   }
 }
 
