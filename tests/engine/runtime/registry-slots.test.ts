@@ -13,6 +13,7 @@ import { MeterBuckets, routeByBucket } from "../../../engine/runtime/bucket-wind
 import { RegistrySlots } from "../../../engine/runtime/registry-slots.js";
 import type { RegistrySource } from "../../../engine/runtime/registry-slots.js";
 import { decodeRegistry, encodeRegistry } from "../../../engine/store/bucket.js";
+import { BUCKETS_PER_PARTITION, DEFAULT_PARTITIONS, meterHash } from "../../../engine/store/contract.js";
 import { openStore } from "../../../engine/store/open.js";
 import { registryIds } from "../../../engine/store/registry-ids.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -198,6 +199,47 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     }
   });
 
+  it("takes the slot after the last one found only for the same id: rows in registry order, a row whose id is a prefix of that slot's", async () => {
+    // Per bucket, the slot after the last one found is tried first. Here each bucket's registry
+    // is [P + "-…", P + "-…" + …] (found by trying suffixes until the bucket is P's), and
+    // the readings name P (unknown) before each of them: a guess that compared only P's bytes
+    // would take the longer id's slot.
+    const count = DEFAULT_PARTITIONS * BUCKETS_PER_PARTITION;
+    const bucketOf = (id: string) => meterHash(id) % count;
+    const groups: Array<{ prefix: string; ids: string[] }> = [];
+    const used = new Set<number>();
+    for (let i = 0; groups.length < 12; i++) {
+      const prefix = `P-${i}`;
+      const b = bucketOf(prefix);
+      if (used.has(b)) continue;
+      used.add(b);
+      const ids: string[] = [];
+      for (let n = 0; ids.length < 3; n++) if (bucketOf(`${prefix}-${n}`) === b) ids.push(`${prefix}-${n}`);
+      groups.push({ prefix, ids });
+    }
+    const registeredIds = groups.flatMap((g) => g.ids);
+    const store = await registeredStore(newDb(), "meters7", registeredIds);
+    try {
+      expect(store.partitions).toBe(DEFAULT_PARTITIONS);
+      const source = store as unknown as RegistrySource;
+      const index = createMeterIndex();
+      const buckets = new MeterBuckets(store.partitions, index);
+      const registries = new Map((await source.readRegistries([...used])).map((r) => [r.bucket, decodeRegistry(r.registry).ids]));
+      // The registry keeps each bucket's ids in the order imported: the readings below meet them in slot order.
+      for (const g of groups) expect(registries.get(bucketOf(g.prefix))).toEqual(g.ids);
+      const rows = groups.flatMap((g) => g.ids.flatMap((id) => [g.prefix, id]));
+      const expected = rows.map((id) => registries.get(bucketOf(id))!.indexOf(id)).map((k) => (k < 0 ? SLOT_UNKNOWN : k));
+      expect(expected.filter((k) => k === SLOT_UNKNOWN).length).toBe(groups.length * 3);
+      const plain = { length: rows.length, meter: Int32Array.from(rows.map((id) => index.intern(id))) };
+      expect([...(await new RegistrySlots(source, buckets, index).of(plain)).slot]).toEqual(expected);
+      // Routed as a decoding thread routes them: by bucket, with each row's id bytes.
+      const routed = { ...plain, bucket: Int32Array.from(rows.map(bucketOf)), rowIds: rowIdsOf(rows) };
+      expect([...(await new RegistrySlots(source, buckets, index).of(routed)).slot]).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a threaded run with non-ASCII ids, unknown meters and register limits writes what the single-thread run writes", async () => {
     // Every 7th meter has 4 digits: its readings from 10,000 on are rejected (value_exceeds_register)
     // by the decoding thread's limit check, which finds the meter by its slot (by its id where
@@ -225,3 +267,11 @@ describe.each(stores)("RegistrySlots on %s", (_name, newDb) => {
     expect(inline.summary.held).toBe(unknown.length * 3);
   });
 });
+
+/** Rows' ids as a routed batch carries them (ReadingBatch.rowIds). */
+function rowIdsOf(ids: readonly string[]): { bytes: Uint8Array; at: Int32Array } {
+  const parts = ids.map((id) => Buffer.from(id));
+  const at = new Int32Array(ids.length + 1);
+  parts.forEach((p, i) => (at[i + 1] = at[i] + p.length));
+  return { bytes: new Uint8Array(Buffer.concat(parts)), at };
+}
