@@ -1,6 +1,7 @@
-// Ledger segment BLOBs (store/history.ts): format 2 stores a column its entries share once;
-// segments of format 1 (60 bytes an entry, or 52 before the override column) still decode; a
-// format-2 segment whose length would look like format 1 is padded.
+// Ledger segment BLOBs (store/history.ts): format 3 stores a column its entries share once and a
+// float column of int32-range integers as int32s; segments of format 2 (no narrow columns) and
+// format 1 (60 bytes an entry, or 52 before the override column) still decode; a segment whose
+// length would look like format 1 is padded.
 import { describe, expect, it } from "vitest";
 import { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, slotEntries } from "../../../engine/store/history.js";
 import type { HistoryEntries } from "../../../engine/store/history.js";
@@ -16,6 +17,32 @@ function randomEntries(rand: () => number, n: number): HistoryEntries {
       rand() < 0.1 ? rand() * 10 : Number.NaN);
   }
   return e;
+}
+
+/** Some float columns made whole numbers: int32 range, or sometimes not (-0, 2^31, a fraction) in one entry. */
+function wholeNumbers(rand: () => number, e: HistoryEntries): void {
+  for (const name of ["value", "prev", "consumption", "billed", "override"] as const) {
+    if (e.length === 0 || rand() < 0.3) continue;
+    const col = e[name];
+    for (let i = 0; i < e.length; i++) col[i] = Math.round((rand() - 0.3) * 10 ** Math.floor(rand() * 10));
+    if (rand() < 0.4) col[Math.floor(rand() * e.length)] = [-0, 2 ** 31, -(2 ** 31) - 1, 0.5, Number.NaN, 2 ** 31 - 1, -(2 ** 31)][Math.floor(rand() * 7)];
+  }
+}
+
+/** A format-2 BLOB of entries `rows` (as the build before format 3 wrote them): `shared` columns once. */
+function formatTwo(e: HistoryEntries, rows: number[], shared: ReadonlySet<string>): Uint8Array {
+  const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8 };
+  const header = Buffer.alloc(8);
+  header[0] = 2;
+  header[1] = COLUMNS.length;
+  header.writeUInt16LE(COLUMNS.reduce((m, name, c) => (shared.has(name) ? m | (1 << c) : m), 0), 2);
+  header.writeUInt32LE(rows.length, 4);
+  const parts = COLUMNS.map((name) => {
+    const col = e[name] as Float64Array;
+    const picked = (shared.has(name) ? rows.slice(0, 1) : rows).map((r) => Buffer.from(col.buffer, col.byteOffset + r * widths[name], widths[name]));
+    return Buffer.concat(picked);
+  });
+  return Uint8Array.from(Buffer.concat([header, ...parts]));
 }
 
 /** Some columns made the same for every entry. */
@@ -48,6 +75,49 @@ describe("ledger segments", () => {
     });
   }
 
+  for (const seed of seeds(0x3a77)) {
+    it(`round trip whole-number float columns (int32s in the BLOB) and others, exactly (seed ${seed})`, () => {
+      const rand = mulberry32(seed);
+      let narrowed = 0;
+      for (let round = 0; round < 60; round++) {
+        const n = 1 + Math.floor(rand() * 150);
+        const e = randomEntries(rand, n);
+        wholeNumbers(rand, e);
+        if (rand() < 0.3) share(rand, e);
+        const rows = Array.from({ length: n }, (_, i) => i).filter(() => rand() < 0.9);
+        const data = Uint8Array.from(encodeSegment(e, rows));
+        expect(data.length === rows.length * 60 || data.length === rows.length * 52).toBe(false);
+        narrowed += data[8] === 0 && data[9] === 0 ? 0 : 1;
+        const into = createEntries(1);
+        decodeSegment(into, data, rows.length);
+        expect(into.length).toBe(rows.length);
+        rows.forEach((row, k) => same(e, row, into, k));
+        // Read in place, one slot at a time, as decodeSegment gives them.
+        for (const slot of new Set(rows.slice(0, 3).map((r) => e.meter[r]))) {
+          const want = rows.map((_r, k) => k).filter((k) => into.meter[k] === slot).map((k) => entryAt(into, k));
+          expect(slotEntries(data, rows.length, slot)).toEqual(want);
+        }
+      }
+      expect(narrowed).toBeGreaterThan(10);
+    });
+  }
+
+  it("decode format 2 (no narrow columns), shared columns or none, and read its slots in place", () => {
+    const rand = mulberry32(77);
+    for (const shared of [new Set<string>(), new Set(["end", "flags", "override"])]) {
+      const e = randomEntries(rand, 40);
+      wholeNumbers(rand, e);
+      for (const name of shared) (e[name as "end"]).fill(e[name as "end"][0]);
+      const rows = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 3 !== 1);
+      const data = formatTwo(e, rows, shared);
+      const into = createEntries(1);
+      decodeSegment(into, data, rows.length);
+      rows.forEach((row, k) => same(e, row, into, k));
+      const slot = e.meter[rows[0]];
+      expect(slotEntries(data, rows.length, slot)).toEqual(rows.map((_r, k) => k).filter((k) => into.meter[k] === slot).map((k) => entryAt(into, k)));
+    }
+  });
+
   for (const seed of seeds(0x51075)) {
     it(`read one slot's entries in place as decodeSegment gives them, format 1 and 2 (seed ${seed})`, () => {
       const rand = mulberry32(seed);
@@ -72,24 +142,27 @@ describe("ledger segments", () => {
     });
   }
 
-  it("store a night's shared day, flags, holds and override once: 36 bytes an entry", () => {
+  it("store a night's shared day, flags, holds and override once, and its whole-number registers as int32s: 20 bytes an entry", () => {
     const e = createEntries(1000);
     for (let i = 0; i < 1000; i++) appendEntry(e, i, 20_500, 1000 + i, 990 + i, 20_499, 10 + (i % 7), 10 + (i % 7), 0, 0, Number.NaN);
     const data = encodeSegment(e, Array.from({ length: 1000 }, (_, i) => i));
-    expect(data.length).toBe(8 + 1000 * 36 + 4 + 4 + 4 + 4 + 8);
+    expect(data.length).toBe(12 + 1000 * 20 + 4 + 4 + 4 + 4 + 8);
+    // Fractional registers stay 8 bytes a value.
+    e.value[500] = 1500.25;
+    expect(encodeSegment(e, Array.from({ length: 1000 }, (_, i) => i)).length).toBe(12 + 1000 * 24 + 4 + 4 + 4 + 4 + 8);
   });
 
-  it("pad a format-2 segment whose length would be 60 bytes an entry", () => {
-    // Two entries sharing only the override: 8 + 2 x 52 + 8 = 120 = 2 x 60.
-    const e = createEntries(2);
-    appendEntry(e, 1, 20_000, 5, 4, 19_999, 1, 1, 0, 0, Number.NaN);
-    appendEntry(e, 2, 20_001, 7, 5, 20_000, 2, 3, 1, 2, Number.NaN);
-    const data = Uint8Array.from(encodeSegment(e, [0, 1]));
-    expect(data.length).toBe(124);
+  it("pad a segment whose length would be 60 bytes an entry", () => {
+    // Three entries, no column shared, one float column whole: 12 + 3 x 60 - 3 x 4 = 180 = 3 x 60.
+    const e = createEntries(3);
+    appendEntry(e, 1, 20_000, 5, 4.5, 19_999, 1.5, 1.25, 0, 0, 0.5);
+    appendEntry(e, 2, 20_001, 7, 5.5, 20_000, 2.5, 3.25, 1, 2, 1.5);
+    appendEntry(e, 3, 20_002, 9, 6.5, 20_001, 3.5, 4.25, 2, 4, 2.5);
+    const data = Uint8Array.from(encodeSegment(e, [0, 1, 2]));
+    expect(data.length).toBe(184);
     const into = createEntries(2);
-    decodeSegment(into, data, 2);
-    same(e, 0, into, 0);
-    same(e, 1, into, 1);
+    decodeSegment(into, data, 3);
+    for (let i = 0; i < 3; i++) same(e, i, into, i);
   });
 
   it("decode format 1 (every column n values), with and without the override column", () => {
