@@ -135,7 +135,7 @@ describe("state BLOB", () => {
     const rand = mulberry32(7);
     const state = randomState(rand, 37);
     const bytes = encodeState(state);
-    expect([bytes[0], bytes[1], stateMeters(bytes)]).toEqual([2, STATE_FIELDS.length, 37]);
+    expect([bytes[0], bytes[1], stateMeters(bytes)]).toEqual([3, STATE_FIELDS.length, 37]);
     const same = decodeState(bytes, 37);
     for (let i = 0; i < 37; i++) expect(slot(same, i)).toEqual(slot(state, i));
     const grown = decodeState(bytes, 40);
@@ -187,6 +187,44 @@ describe("state BLOB", () => {
     expect(slot(read, 51)).toEqual(slot(createState(1), 0));
   });
 
+  it("stores a night's whole-unit registers, sums and days as int32s: 16 bytes a meter", () => {
+    const state = createState(1000);
+    for (let i = 0; i < 1000; i++) {
+      state.lastEnd[i] = 20_500;
+      state.lastValue[i] = 1000 + i * 7;
+      state.readings[i] = 2 + (i % 3);
+      state.sumConsumption[i] = 10 + (i % 11);
+      state.sumDays[i] = 1 + (i % 3);
+    }
+    const bytes = encodeState(state);
+    // lastValue, readings, sumConsumption, sumDays: 4 bytes each; the other four fields once (8 each).
+    expect(bytes.length).toBe(16 + 4 * 4000 + 4 * 8);
+    const read = decodeState(bytes, 1000);
+    for (let i = 0; i < 1000; i++) expect(slot(read, i)).toEqual(slot(state, i));
+    state.lastValue[10] = 1070.5;
+    expect(encodeState(state).length).toBe(16 + 4 * 4000 + 4000 + 4 * 8);
+  });
+
+  it("reads a version 2 BLOB (8-byte header, no narrow columns), a field stored once or not", () => {
+    const state = randomState(mulberry32(13), 11);
+    state.heldCount.fill(1);
+    const pad8 = (n: number) => (n + 7) & ~7;
+    const once = STATE_FIELDS.findIndex(([f]) => f === "heldCount");
+    const parts: Uint8Array[] = [Uint8Array.from([2, STATE_FIELDS.length, (1 << once) & 0xff, (1 << once) >> 8, 11, 0, 0, 0])];
+    STATE_FIELDS.forEach(([name, ctor], f) => {
+      const column = state[name as Field] as Float64Array;
+      const size = (f === once ? 1 : 11) * ctor.BYTES_PER_ELEMENT;
+      const bytes = new Uint8Array(pad8(size));
+      bytes.set(new Uint8Array(column.buffer, column.byteOffset, size));
+      parts.push(bytes);
+    });
+    const v2 = Buffer.concat(parts);
+    expect(stateMeters(v2)).toBe(11);
+    const read = decodeState(v2, 12);
+    for (let i = 0; i < 11; i++) expect(slot(read, i)).toEqual(slot(state, i));
+    expect(slot(read, 11)).toEqual(slot(createState(1), 0));
+  });
+
   it("reads a version 1 BLOB (no mask: every column n values, padded to 8)", () => {
     const state = randomState(mulberry32(12), 13);
     state.tempBad.fill(0);
@@ -205,18 +243,33 @@ describe("state BLOB", () => {
   });
 
   for (const seed of seeds(0x57a7e)) {
-    it(`round trips random states of random sizes (seed ${seed})`, () => {
+    it(`round trips random states of random sizes, whole-number float fields as int32s (seed ${seed})`, () => {
       const rand = mulberry32(seed);
+      let narrowed = 0;
       for (let round = 0; round < 30; round++) {
         const n = Math.floor(rand() * 300);
         const state = randomState(rand, n);
+        // Some float fields whole numbers (stored as int32s), sometimes with one value that is not (-0, 2^31, a fraction, NaN).
+        for (const name of ["lastValue", "sumConsumption", "sumDays"] as const) {
+          if (n === 0 || rand() < 0.4) continue;
+          for (let i = 0; i < n; i++) state[name][i] = Math.round((rand() - 0.3) * 10 ** Math.floor(rand() * 10));
+          if (rand() < 0.4) state[name][Math.floor(rand() * n)] = [-0, 2 ** 31, -(2 ** 31) - 1, 0.5, Number.NaN, 2 ** 31 - 1, -(2 ** 31)][Math.floor(rand() * 7)];
+        }
         // Some fields shared by every meter (stored once).
         for (const [name] of STATE_FIELDS) if (n > 0 && rand() < 0.4) (state[name as Field] as Float64Array).fill((state[name as Field] as Float64Array)[0]);
         const more = n + Math.floor(rand() * 5);
-        const read = decodeState(encodeState(state), more);
+        const bytes = encodeState(state);
+        narrowed += bytes[8] === 0 && bytes[9] === 0 ? 0 : 1;
+        const read = decodeState(bytes, more);
         expect(read.size).toBe(more);
-        for (let i = 0; i < n; i++) expect(slot(read, i)).toEqual(slot(state, i));
+        for (let i = 0; i < n; i++) expect(slot(read, i).map((v) => (Object.is(v, -0) ? "-0" : v))).toEqual(slot(state, i).map((v) => (Object.is(v, -0) ? "-0" : v)));
+        for (let i = n; i < more; i++) expect(slot(read, i)).toEqual(slot(createState(1), 0));
+        // Into a dense state at an offset, as a working set loads buckets.
+        const dense = randomState(rand, more + 3);
+        decodeStateInto(dense, 3, more, bytes);
+        for (let i = 0; i < n; i++) expect(slot(dense, 3 + i)).toEqual(slot(state, i));
       }
+      expect(narrowed).toBeGreaterThan(5);
     });
   }
 });
