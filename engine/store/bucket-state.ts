@@ -56,7 +56,7 @@ export function encodeState(state: MeterState, from = 0, count = state.size - fr
     const column = state[name as Field] as Column;
     const same = count > 1 && sameValues(column, from, count);
     if (same) mask |= 1 << f;
-    else if (ctor === Float64Array && wholeInt32(column as Float64Array, from, count)) narrow |= 1 << f;
+    else if (ctor === Float64Array && wholeInt32(column as Float64Array, from, count, scratchOf(f, count))) narrow |= 1 << f;
     size += pad8((same ? 1 : count) * ((narrow >> f) & 1 ? 4 : ctor.BYTES_PER_ELEMENT));
   });
   const out = Buffer.alloc(size);
@@ -69,8 +69,7 @@ export function encodeState(state: MeterState, from = 0, count = state.size - fr
   STATE_FIELDS.forEach(([name, ctor], f) => {
     const column = state[name as Field] as Column;
     if ((narrow >> f) & 1) {
-      const ints = new Int32Array(out.buffer, out.byteOffset + at, count);
-      for (let k = 0; k < count; k++) ints[k] = column[from + k];
+      out.set(new Uint8Array(scratch[f].buffer, 0, count * 4), at);
       at += pad8(count * 4);
       return;
     }
@@ -81,11 +80,24 @@ export function encodeState(state: MeterState, from = 0, count = state.size - fr
   return out;
 }
 
-/** Whether values [from, from + n) of a float column are all whole numbers of int32 range, none -0. */
-function wholeInt32(column: Float64Array, from: number, n: number): boolean {
-  for (let k = from; k < from + n; k++) {
-    const v = column[k];
-    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return false;
+/** Reused by encodeState, per field: its int32s while they are checked. */
+const scratch: Int32Array[] = [];
+
+function scratchOf(field: number, n: number): Int32Array {
+  if (scratch[field] === undefined || scratch[field].length < n) scratch[field] = new Int32Array(Math.max(n, 1024));
+  return scratch[field];
+}
+
+/**
+ * Whether values [from, from + n) of a float column are all whole numbers of int32 range, none
+ * -0; they are written to `out` meanwhile.
+ */
+function wholeInt32(column: Float64Array, from: number, n: number, out: Int32Array): boolean {
+  for (let k = 0; k < n; k++) {
+    const v = column[from + k];
+    const i = v | 0;
+    if (i !== v || (v === 0 && 1 / v < 0)) return false;
+    out[k] = i;
   }
   return true;
 }
@@ -126,8 +138,12 @@ export function decodeStateInto(state: MeterState, from: number, meters: number,
       const [name, ctor] = STATE_FIELDS[f];
       const target = state[name as Field] as Column;
       if ((narrow >> f) & 1) {
-        const ints = new Int32Array(covered);
-        new Uint8Array(ints.buffer).set(new Uint8Array(bytes.buffer, at, covered * 4));
+        let ints: Int32Array;
+        if ((at & 3) === 0) ints = new Int32Array(bytes.buffer, at, covered);
+        else {
+          ints = new Int32Array(covered);
+          new Uint8Array(ints.buffer).set(new Uint8Array(bytes.buffer, at, covered * 4));
+        }
         for (let k = 0; k < covered; k++) target[from + k] = ints[k];
         at += pad8(stored * 4);
         continue;

@@ -156,21 +156,34 @@ export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffe
   let narrow = 0;
   let at = SEGMENT_HEADER;
   const words = new Uint32Array(scratchBytes, 0, n * 2);
-  const floats = new Float64Array(scratchBytes, 0, n);
+  const ints = new Int32Array(scratchBytes, 0, n);
   COLUMNS.forEach(([name, ctor], c) => {
-    // Gathered and compared as 32-bit words, whatever the column's type: one loop for all ten
-    // (a loop per typed-array type it meets was a third of a nightly run's commit building).
     const source = e[name as Column];
     const width = ctor.BYTES_PER_ELEMENT >> 2;
+    if (width === 2 && n > 0) {
+      // A float column: gathered as int32s while its values are whole numbers (one pass, the
+      // common case); one value for all is stored once, at full width.
+      const whole = gatherWhole(source as Float64Array, rows, n, ints);
+      if (whole === ALL_SAME) {
+        mask |= 1 << c;
+        scratchOut.writeDoubleLE(ints[0], at);
+        at += 8;
+        return;
+      }
+      if (whole === WHOLE) {
+        narrow |= 1 << c;
+        scratchOut.set(new Uint8Array(scratchBytes, 0, n * 4), at);
+        at += n * 4;
+        return;
+      }
+    }
+    // Gathered and compared as 32-bit words, whatever the column's type: one loop for all
+    // (a loop per typed-array type it meets was a third of a nightly run's commit building).
     gatherWords(new Uint32Array(source.buffer, source.byteOffset, source.length * width), width, rows, n, words);
     // Bit for bit the same: a NaN of another payload is stored apart, and -0 apart from 0.
     const same = n > 0 && sameWords(words, width, n);
-    let bytes = (same ? 1 : n) * ctor.BYTES_PER_ELEMENT;
+    const bytes = (same ? 1 : n) * ctor.BYTES_PER_ELEMENT;
     if (same) mask |= 1 << c;
-    else if (width === 2 && narrowInPlace(floats, words, n)) {
-      narrow |= 1 << c;
-      bytes = n * 4;
-    }
     scratchOut.set(new Uint8Array(scratchBytes, 0, bytes), at);
     at += bytes;
   });
@@ -200,17 +213,26 @@ function gatherWords(source: Uint32Array, width: number, rows: ArrayLike<number>
   }
 }
 
+const NOT_WHOLE = 0;
+const WHOLE = 1;
+const ALL_SAME = 2;
+
 /**
- * Whether the `n` gathered values `floats` are all integers of int32 range (not -0); then they
- * are rewritten in place as int32s, `words[0, n)` (word k lies before value k + 1's bytes).
+ * Gathers values `rows[0, n)` of a float column into `out` as int32s while they are whole
+ * numbers of int32 range (not -0): WHOLE, or ALL_SAME when they are one value; NOT_WHOLE at the
+ * first that is not (then `out` holds nothing useful).
  */
-function narrowInPlace(floats: Float64Array, words: Uint32Array, n: number): boolean {
+function gatherWhole(source: Float64Array, rows: ArrayLike<number>, n: number, out: Int32Array): number {
+  const first = source[rows[0]];
+  let same = true;
   for (let k = 0; k < n; k++) {
-    const v = floats[k];
-    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) return false;
+    const v = source[rows[k]];
+    const i = v | 0;
+    if (i !== v || (v === 0 && 1 / v < 0)) return NOT_WHOLE;
+    out[k] = i;
+    if (v !== first) same = false;
   }
-  for (let k = 0; k < n; k++) words[k] = floats[k] | 0;
-  return true;
+  return same ? ALL_SAME : WHOLE;
 }
 
 /** Whether the first `n` values of `width` words each in `words` are bit for bit one value. */
@@ -294,6 +316,15 @@ export function appendPicked(into: HistoryEntries, data: Uint8Array, n: number, 
   }
 }
 
+/** The `n` int32s at `data[at]`: a view where aligned, else a copy. */
+function int32s(data: Uint8Array, at: number, n: number): Int32Array {
+  const offset = data.byteOffset + at;
+  if ((offset & 3) === 0) return new Int32Array(data.buffer, offset, n);
+  const ints = new Int32Array(n);
+  new Uint8Array(ints.buffer).set(data.subarray(at, at + n * 4));
+  return ints;
+}
+
 /** Appends the entries of a segment BLOB holding `n` entries (format 1, 2 or 3). */
 export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number): void {
   if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
@@ -310,8 +341,7 @@ export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number)
       continue;
     }
     if ((narrow >> c) & 1) {
-      const ints = new Int32Array(n);
-      new Uint8Array(ints.buffer).set(data.subarray(at[c], at[c] + n * 4));
+      const ints = int32s(data, at[c], n);
       for (let k = 0; k < n; k++) target[into.length + k] = ints[k];
       continue;
     }
