@@ -276,6 +276,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE buckets ADD COLUMN limits integer;
   `,
+  // 13: state BLOBs and ledger segments of format 3 (whole numbers as int32s: bucket-state.ts,
+  // history.ts) are written from here on. No table changes: the version tells an older
+  // meterflow, which cannot read them, to refuse the schema when it opens it (MF_ERR_STORE_SCHEMA)
+  // rather than fail at the first such BLOB; the meta row says which formats the store may hold.
+  `
+  INSERT INTO meta (key, value) VALUES ('blob_format', '3') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+  `,
 ];
 
 /** The migration that added `buckets.ids`: a schema older than it has them filled as it migrates. */

@@ -1,7 +1,10 @@
 // Stores from before `buckets.limits` (SQLite layout 7, PostgreSQL schema 11) are migrated with
 // the column filled from their registry BLOBs: the register-limit check then reads only the
 // buckets that have limits, as on a store created with the column. SQLite's state BLOBs move to
-// their own table (layout 9) and read back as they were.
+// their own table (layout 9) and read back as they were. Stores from before format-3 BLOBs
+// (SQLite layout 9, PostgreSQL schema 12) record the format in `meta` when opened (layout 10,
+// schema 13) and keep reading the BLOBs they hold; a store at a layout newer than the code is
+// refused.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +15,10 @@ import { LAYOUT_BASE } from "../../../engine/store/sqlite/schema.js";
 import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { encodeState } from "../../../engine/store/bucket.js";
-import { createState } from "../../../engine/store/state.js";
+import { createState, STATE_FIELDS } from "../../../engine/store/state.js";
+import { decodeState } from "../../../engine/store/bucket.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../../engine/store/sqlite/schema.js";
+import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../../../engine/store/postgres/schema.js";
 import { batch, idsIn, meter, P, register } from "./contract-fixtures.js";
 import type { LimitReader } from "./contract.js";
 import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "./postgres-env.js";
@@ -101,6 +107,92 @@ describe("buckets.limits on a migrated store", () => {
       const stored = await admin.query(`SELECT bucket, limits FROM "${schema}".buckets ORDER BY bucket`);
       expect(stored.rows.filter((r) => r.limits === null)).toEqual([]);
       expect(stored.rows.filter((r) => r.limits === 1).map((r) => r.bucket)).toEqual(limited);
+    });
+  });
+});
+
+/** A version-2 state BLOB (as a meterflow before format 3 wrote it) of `n` meters, every field in full. */
+function stateVersion2(n: number): Uint8Array {
+  const state = createState(n);
+  for (let i = 0; i < n; i++) {
+    state.lastEnd[i] = 20_000 + i;
+    state.lastValue[i] = 1000 + i;
+    state.readings[i] = 1 + i;
+    state.sumConsumption[i] = 10 * i;
+  }
+  const pad8 = (k: number) => (k + 7) & ~7;
+  const parts: Uint8Array[] = [Uint8Array.from([2, STATE_FIELDS.length, 0, 0, n, 0, 0, 0])];
+  for (const [name, ctor] of STATE_FIELDS) {
+    const column = state[name] as unknown as Float64Array;
+    const bytes = new Uint8Array(pad8(n * ctor.BYTES_PER_ELEMENT));
+    bytes.set(new Uint8Array(column.buffer, column.byteOffset, n * ctor.BYTES_PER_ELEMENT));
+    parts.push(bytes);
+  }
+  return Uint8Array.from(Buffer.concat(parts));
+}
+
+describe("format-3 BLOBs on a migrated store", () => {
+  const old = stateVersion2(3);
+  const expectOldState = (state: Uint8Array | null) => {
+    expect(Buffer.from(state!).toString("hex")).toBe(Buffer.from(old).toString("hex"));
+    expect(Array.from(decodeState(state, 3).lastValue)).toEqual([1000, 1001, 1002]);
+  };
+
+  it("SQLite: a layout-9 file records the format and reads its version-2 state; a newer layout is refused", async () => {
+    const path = join(dir, "layout9.db");
+    const store = await openSqlitePartitionedStore(path, { partitions: P });
+    expect(await store.commit(batch("b-v2", [{ partition: 5 % P, version: 0 }], { state: [{ bucket: 5, meters: 3, state: old }] }))).toBe("committed");
+    await store.close();
+    const db = new Database(path);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'blob_format'").pluck().get()).toBe("3");
+    db.exec("DELETE FROM meta WHERE key = 'blob_format'");
+    db.pragma(`user_version = ${LAYOUT_BASE + 9}`);
+    db.close();
+    const migrated = await openSqlitePartitionedStore(path);
+    try {
+      expectOldState((await migrated.readBuckets([5]))[0].state);
+    } finally {
+      await migrated.close();
+    }
+    const check = new Database(path);
+    try {
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'blob_format'").pluck().get()).toBe("3");
+      expect(check.pragma("user_version", { simple: true })).toBe(LAYOUT_BASE + SQLITE_MIGRATIONS.length);
+      check.pragma(`user_version = ${LAYOUT_BASE + SQLITE_MIGRATIONS.length + 1}`);
+    } finally {
+      check.close();
+    }
+    await expect(openSqlitePartitionedStore(path)).rejects.toMatchObject({ code: "MF_ERR_STORE_SCHEMA" });
+  });
+
+  describe.skipIf(!runPostgresTests)("PostgreSQL", () => {
+    const admin = adminClient();
+    afterAll(async () => admin.end());
+
+    it("a schema at version 12 records the format and reads its version-2 state; a newer version is refused", async () => {
+      const schema = testSchema();
+      const store = await openPostgresStore(POSTGRES_URL, { schema, partitions: P });
+      try {
+        expect(await store.commit(batch("b-v2", [{ partition: 5 % P, version: 0 }], { state: [{ bucket: 5, meters: 3, state: old }] }))).toBe("committed");
+      } finally {
+        await store.close();
+      }
+      await admin.connect();
+      const format = async () => (await admin.query(`SELECT value FROM "${schema}".meta WHERE key = 'blob_format'`)).rows.map((r) => r.value);
+      expect(await format()).toEqual(["3"]);
+      await admin.query(`DELETE FROM "${schema}".meta WHERE key = 'blob_format'`);
+      await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 12`);
+      const migrated = await openPostgresStore(POSTGRES_URL, { schema });
+      try {
+        expectOldState((await migrated.readBuckets([5]))[0].state);
+      } finally {
+        await migrated.close();
+      }
+      expect(await format()).toEqual(["3"]);
+      const version = await admin.query(`SELECT version FROM "${schema}".meterflow_schema`);
+      expect(version.rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }]);
+      await admin.query(`UPDATE "${schema}".meterflow_schema SET version = ${POSTGRES_MIGRATIONS.length + 1}`);
+      await expect(openPostgresStore(POSTGRES_URL, { schema })).rejects.toMatchObject({ code: "MF_ERR_STORE_SCHEMA" });
     });
   });
 });
