@@ -23,6 +23,12 @@ export interface KernelRows {
 export class FactColumns {
   readonly columns: Record<string, FactColumn> = {};
   private capacity = 0;
+  /**
+   * Per filled row j: its batch row and its meter's key, looked up once per fill for all the
+   * columns that read them (each column's loop repeated keys[rows[at[j]]], two dependent loads).
+   */
+  private rowAt = new Int32Array(0);
+  private keyAt = new Int32Array(0);
 
   /** Makes room for `m` rows (columns are created on first use by `fill`). */
   reserve(m: number): void {
@@ -54,6 +60,17 @@ export class FactColumns {
         col.isNull[j] = nullable && v !== v ? 1 : 0;
       }
     };
+    if (this.rowAt.length < to) {
+      this.rowAt = new Int32Array(Math.max(to, this.capacity));
+      this.keyAt = new Int32Array(Math.max(to, this.capacity));
+    }
+    const rowAt = this.rowAt;
+    const keyAt = this.keyAt;
+    for (let j = from; j < to; j++) {
+      const row = rows[at[j]];
+      rowAt[j] = row;
+      keyAt[j] = keys[row];
+    }
     copy(num("value"), r.cur, false);
     copy(num("override"), r.override, true);
     copy(num("consumption"), r.consumption, false);
@@ -61,17 +78,17 @@ export class FactColumns {
     copy(num("daily"), r.daily, false);
     copy(num("days"), r.days, false);
     const scale = num("scaling_factor");
-    if (scale !== undefined) for (let j = from; j < to; j++) { scale.values[j] = meters.scale[keys[rows[at[j]]]]; scale.isNull[j] = 0; }
+    if (scale !== undefined) for (let j = from; j < to; j++) { scale.values[j] = meters.scale[keyAt[j]]; scale.isNull[j] = 0; }
     const digits = num("digits");
-    if (digits !== undefined) for (let j = from; j < to; j++) { const d = meters.digits[keys[rows[at[j]]]]; digits.values[j] = d; digits.isNull[j] = d === 0 ? 1 : 0; }
+    if (digits !== undefined) for (let j = from; j < to; j++) { const d = meters.digits[keyAt[j]]; digits.values[j] = d; digits.isNull[j] = d === 0 ? 1 : 0; }
     const readings = num("history_readings");
-    if (readings !== undefined) for (let j = from; j < to; j++) { readings.values[j] = state.readings[keys[rows[at[j]]]]; readings.isNull[j] = 0; }
+    if (readings !== undefined) for (let j = from; j < to; j++) { readings.values[j] = state.readings[keyAt[j]]; readings.isNull[j] = 0; }
     const avg = num("average_daily");
     const high = num("average_daily_high");
     const low = num("average_daily_low");
     if (avg !== undefined || high !== undefined || low !== undefined) {
       for (let j = from; j < to; j++) {
-        const k = keys[rows[at[j]]];
+        const k = keyAt[j];
         const none = !(state.sumDays[k] > 0);
         const a = none ? 0 : state.sumConsumption[k] / state.sumDays[k];
         const isNull = none ? 1 : 0;
@@ -82,11 +99,11 @@ export class FactColumns {
     }
     // verification codes: 0 absent (null), 1 false, 2 true; boolean columns: 0 false, 1 true, 2 null.
     const verification = bool("verification");
-    if (verification !== undefined) for (let j = from; j < to; j++) { const v = batch.verification[rows[at[j]]]; verification.values[j] = v === 2 ? 1 : v === 1 ? 0 : 2; }
+    if (verification !== undefined) for (let j = from; j < to; j++) { const v = batch.verification[rowAt[j]]; verification.values[j] = v === 2 ? 1 : v === 1 ? 0 : 2; }
     const photo = bool("has_photo");
-    if (photo !== undefined) for (let j = from; j < to; j++) photo.values[j] = batch.photo?.[rows[at[j]]] === 1 ? 1 : 0;
+    if (photo !== undefined) for (let j = from; j < to; j++) photo.values[j] = batch.photo?.[rowAt[j]] === 1 ? 1 : 0;
     const flagged = bool("meter_temp_bad");
-    if (flagged !== undefined) for (let j = from; j < to; j++) flagged.values[j] = state.tempBad[keys[rows[at[j]]]] !== 0 ? 1 : 0;
+    if (flagged !== undefined) for (let j = from; j < to; j++) flagged.values[j] = state.tempBad[keyAt[j]] !== 0 ? 1 : 0;
     // Plugin facts (channels, derived facts): NaN is null.
     if (extra !== undefined) {
       for (const name of uses) {
