@@ -24,7 +24,7 @@ function wholeNumbers(rand: () => number, e: HistoryEntries): void {
   for (const name of ["value", "prev", "consumption", "billed", "override"] as const) {
     if (e.length === 0 || rand() < 0.3) continue;
     const col = e[name];
-    for (let i = 0; i < e.length; i++) col[i] = Math.round((rand() - 0.3) * 10 ** Math.floor(rand() * 10));
+    for (let i = 0; i < e.length; i++) col[i] = Math.round((rand() - 0.3) * 10 ** Math.floor(rand() * 10)) + 0; // + 0: no -0 but the one set below
     if (rand() < 0.4) col[Math.floor(rand() * e.length)] = [-0, 2 ** 31, -(2 ** 31) - 1, 0.5, Number.NaN, 2 ** 31 - 1, -(2 ** 31)][Math.floor(rand() * 7)];
   }
 }
