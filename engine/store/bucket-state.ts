@@ -13,7 +13,7 @@
 // (meters appended since it was written) and fewer fields than this code knows (fields added
 // since): the rest decode to createState's defaults.
 import { StoreError } from "./errors.js";
-import { sameValues } from "./same-values.js";
+import { isWholeInt32, sameValues } from "./same-values.js";
 import { createState, STATE_FIELDS } from "./state.js";
 import type { MeterState } from "./state.js";
 
@@ -95,9 +95,8 @@ function scratchOf(field: number, n: number): Int32Array {
 function wholeInt32(column: Float64Array, from: number, n: number, out: Int32Array): boolean {
   for (let k = 0; k < n; k++) {
     const v = column[from + k];
-    const i = v | 0;
-    if (i !== v || (v === 0 && 1 / v < 0)) return false;
-    out[k] = i;
+    if (!isWholeInt32(v)) return false;
+    out[k] = v;
   }
   return true;
 }

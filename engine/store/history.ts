@@ -1,5 +1,6 @@
 // Accepted readings as columns, growable, and their encoding as history segment BLOBs.
 import { StoreError } from "./errors.js";
+import { isWholeInt32 } from "./same-values.js";
 
 /** History entries, columnar. `held` is the hold-reason bitmask (0 = billable). */
 export interface HistoryEntries {
@@ -227,9 +228,8 @@ function gatherWhole(source: Float64Array, rows: ArrayLike<number>, n: number, o
   let same = true;
   for (let k = 0; k < n; k++) {
     const v = source[rows[k]];
-    const i = v | 0;
-    if (i !== v || (v === 0 && 1 / v < 0)) return NOT_WHOLE;
-    out[k] = i;
+    if (!isWholeInt32(v)) return NOT_WHOLE;
+    out[k] = v;
     if (v !== first) same = false;
   }
   return same ? ALL_SAME : WHOLE;

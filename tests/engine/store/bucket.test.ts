@@ -8,6 +8,7 @@ import {
 } from "../../../engine/store/bucket.js";
 import { createState, STATE_FIELDS } from "../../../engine/store/state.js";
 import type { MeterState } from "../../../engine/store/state.js";
+import { stateBlobVersion2 } from "./state-v2.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 import { meter } from "./contract-fixtures.js";
 
@@ -208,17 +209,7 @@ describe("state BLOB", () => {
   it("reads a version 2 BLOB (8-byte header, no narrow columns), a field stored once or not", () => {
     const state = randomState(mulberry32(13), 11);
     state.heldCount.fill(1);
-    const pad8 = (n: number) => (n + 7) & ~7;
-    const once = STATE_FIELDS.findIndex(([f]) => f === "heldCount");
-    const parts: Uint8Array[] = [Uint8Array.from([2, STATE_FIELDS.length, (1 << once) & 0xff, (1 << once) >> 8, 11, 0, 0, 0])];
-    STATE_FIELDS.forEach(([name, ctor], f) => {
-      const column = state[name as Field] as Float64Array;
-      const size = (f === once ? 1 : 11) * ctor.BYTES_PER_ELEMENT;
-      const bytes = new Uint8Array(pad8(size));
-      bytes.set(new Uint8Array(column.buffer, column.byteOffset, size));
-      parts.push(bytes);
-    });
-    const v2 = Buffer.concat(parts);
+    const v2 = stateBlobVersion2(state, 11, ["heldCount"]);
     expect(stateMeters(v2)).toBe(11);
     const read = decodeState(v2, 12);
     for (let i = 0; i < 11; i++) expect(slot(read, i)).toEqual(slot(state, i));

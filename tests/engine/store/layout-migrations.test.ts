@@ -15,7 +15,8 @@ import { LAYOUT_BASE } from "../../../engine/store/sqlite/schema.js";
 import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { encodeState } from "../../../engine/store/bucket.js";
-import { createState, STATE_FIELDS } from "../../../engine/store/state.js";
+import { createState } from "../../../engine/store/state.js";
+import { stateBlobVersion2 } from "./state-v2.js";
 import { decodeState } from "../../../engine/store/bucket.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../../engine/store/sqlite/schema.js";
 import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../../../engine/store/postgres/schema.js";
@@ -120,15 +121,7 @@ function stateVersion2(n: number): Uint8Array {
     state.readings[i] = 1 + i;
     state.sumConsumption[i] = 10 * i;
   }
-  const pad8 = (k: number) => (k + 7) & ~7;
-  const parts: Uint8Array[] = [Uint8Array.from([2, STATE_FIELDS.length, 0, 0, n, 0, 0, 0])];
-  for (const [name, ctor] of STATE_FIELDS) {
-    const column = state[name] as unknown as Float64Array;
-    const bytes = new Uint8Array(pad8(n * ctor.BYTES_PER_ELEMENT));
-    bytes.set(new Uint8Array(column.buffer, column.byteOffset, n * ctor.BYTES_PER_ELEMENT));
-    parts.push(bytes);
-  }
-  return Uint8Array.from(Buffer.concat(parts));
+  return stateBlobVersion2(state, n);
 }
 
 describe("format-3 BLOBs on a migrated store", () => {
