@@ -82,6 +82,11 @@ export interface RunOptions {
    * gives way to the server's own writes.
    */
   giveWayTo?: SharedArrayBuffer;
+  /**
+   * SQLite, writer thread: WAL pages after which its commits checkpoint (default
+   * WRITER_WAL_PAGES, writer-client.ts; 0 never: the close then checkpoints the whole WAL).
+   */
+  writerWalPages?: number;
   /** Output directory (created when missing). */
   out: string;
   /** Meter registry to import (upsert) before the run. */
@@ -284,7 +289,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     const threaded = (options.threads ?? (bytes >= THREADS_FROM_BYTES)) === true;
     const writeInThread = threaded && canWriteInThread();
     writer = writeInThread
-      ? threadWriter({ db: options.db, giveWayTo: options.giveWayTo, out: options.out, format, plugins: threadPlugins })
+      ? threadWriter({ db: options.db, giveWayTo: options.giveWayTo, walPages: options.writerWalPages, out: options.out, format, plugins: threadPlugins })
       : inlineWriter(new BatchWriter(store, createOutputFiles(options.out, format)));
     const tally = new Tally();
     const facts = createFacts();

@@ -4,6 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createOutputFiles } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
 import { openStore } from "../store/open.js";
+import { WRITER_WAL_PAGES } from "./writer-client.js";
 import type { WriterThreadInput } from "./writer-client.js";
 import { BatchWriter } from "./writer.js";
 import { loadPlugins } from "../plugins/index.js";
@@ -11,7 +12,7 @@ import type { WriteJob } from "./writer.js";
 
 const input = workerData as WriterThreadInput;
 const port = parentPort!;
-const store = await openStore(input.db, { giveWayTo: input.giveWayTo });
+const store = await openStore(input.db, { giveWayTo: input.giveWayTo, walAutoCheckpoint: input.walPages ?? WRITER_WAL_PAGES });
 // This thread only commits and writes: its output writes block it, not the run.
 const writer = new BatchWriter(store, createOutputFiles(input.out, input.format, { sync: true }), createFormatter(input.format));
 // Every thread loads the run's plugins and runs their hooks (README "Plugins").
