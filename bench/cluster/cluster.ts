@@ -43,8 +43,17 @@ const readings = await writeBenchReadings({ path: join(dir, "readings.csv"), met
 console.log(`shape: ${meters.toLocaleString("en")} meters x ${days} reading(s) = ${readings.rows.toLocaleString("en")} readings `
   + `(${(readings.bytes / 1e6).toFixed(1)} MB), registry baselines; workers' outputs as ${values.format}; 2 cores`);
 
+/**
+ * A meterflow command line: the bin run through its #! line (and the environment that sets), as
+ * a shell and `npx meterflow` start it; under node with --node-args.
+ */
+function program(bin: string, args: string[]): string[] {
+  return nodeArgs.length === 0 ? [bin, ...args] : [process.execPath, ...nodeArgs, bin, ...args];
+}
+
 function cli(bin: string, ...args: string[]): void {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const [cmd, ...argv] = program(bin, args);
+  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`meterflow ${args[0]} failed: ${r.stderr}`);
 }
 
@@ -77,8 +86,8 @@ async function cluster(bin: string, processes: number, threads: number): Promise
     // Under /usr/bin/time for the workers' CPU seconds: on a shared, loaded machine their wall
     // time swings with the load; the CPU they used much less.
     const workers = Array.from({ length: processes }, () => new Promise<void>((resolve, reject) => {
-      const child = spawn("/usr/bin/time", ["-f", "mf-cpu %U %S", process.execPath, ...nodeArgs, bin, "worker", "--nats", server.url, "--db", db,
-        "--threads", String(threads), "--format", values.format!, "--exit-when-idle", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("/usr/bin/time", ["-f", "mf-cpu %U %S", ...program(bin, ["worker", "--nats", server.url, "--db", db,
+        "--threads", String(threads), "--format", values.format!, "--exit-when-idle", "2"])], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       let out = "";
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));

@@ -117,11 +117,16 @@ export interface Proc {
   stderr: string;
 }
 
-/** Runs `node args...` in `cwd` and times it from spawn to exit; `outDir` holds a summary.json. */
+/**
+ * Runs `node args...` in `cwd` and times it from spawn to exit; `outDir` holds a summary.json.
+ * The meterflow CLI runs as its bin, through its #! line (and the environment that sets), as a
+ * shell and `npx meterflow` start it.
+ */
 export function timedNode(args: string[], cwd: string, outDir?: string): Promise<Proc> {
   const rssFile = join(cwd, `rss-${process.pid}.txt`);
   rmSync(rssFile, { force: true });
-  const [cmd, argv] = TIME === undefined ? [process.execPath, args] : [TIME, ["-f", "%U %S %M", "-o", rssFile, process.execPath, ...args]];
+  const program = args[0] === CLI ? args : [process.execPath, ...args];
+  const [cmd, argv] = TIME === undefined ? [program[0], program.slice(1)] : [TIME, ["-f", "%U %S %M", "-o", rssFile, ...program]];
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(cmd, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: CHILD_TIMEOUT_MS });
