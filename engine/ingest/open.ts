@@ -1,5 +1,5 @@
 // Readings from a file: the format chosen by extension (.csv; .ndjson or .jsonl; .msgpack or
-// .mpk) unless `format` says otherwise, streamed in 1 MiB chunks.
+// .mpk) unless `format` says otherwise, read in 1 MiB chunks.
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { InvalidOptionError } from "../errors.js";
@@ -47,16 +47,46 @@ export async function* readReadings(path: string, options: ReadReadingsFileOptio
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new InvalidOptionError("chunkBytes", "a positive integer", chunkBytes);
   const handle = await openFile(path);
-  const stream = handle.createReadStream({ highWaterMark: chunkBytes });
   try {
-    const chunks = readChunks(stream, path, options.onBytes);
+    // The decoders copy every chunk into their window (window.ts): the reader may reuse its buffers.
+    const chunks = readFileChunks(handle, path, chunkBytes, options.onBytes);
     if (format === "csv") yield* readCsvReadings(chunks, options);
     else if (format === "ndjson") yield* readNdjsonReadings(chunks, options);
     // The msgpack reader (and msgpackr) is loaded for msgpack files only.
     else yield* (await import("./msgpack.js")).readMsgpackReadings(chunks, options);
   } finally {
-    stream.destroy();
     await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The bytes of an open file from its current position, `chunkBytes` at a time, read into two
+ * buffers in turn (the next chunk is read while the caller works on this one). A chunk is lent:
+ * its bytes are overwritten once the caller asks for the next one, so a caller keeps a copy of
+ * what it needs (the decoders' ChunkWindow copies every chunk). A stream allocates a fresh
+ * buffer per chunk, and fresh memory is what costs here: each new page is a fault when the
+ * kernel fills it and another when the decoder first reads it (55 MB read and hashed, two
+ * alternated runs each: 173-229 ms of CPU through a stream, 65 ms through two buffers).
+ * Read errors become IngestError `MF_ERR_INPUT_READ`.
+ */
+export async function* readFileChunks(handle: FileHandle, path: string, chunkBytes: number, onBytes?: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  const buffers = [Buffer.allocUnsafeSlow(chunkBytes), Buffer.allocUnsafeSlow(chunkBytes)];
+  const read = (buffer: Buffer) => handle.read(buffer, 0, chunkBytes, null).then((r) => r.bytesRead);
+  let pending = read(buffers[0]);
+  try {
+    for (let i = 0; ; i ^= 1) {
+      const bytes = await pending.catch((error: unknown) => {
+        throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+      });
+      if (bytes === 0) return;
+      pending = read(buffers[i ^ 1]);
+      const chunk = buffers[i].subarray(0, bytes);
+      onBytes?.(chunk);
+      yield chunk;
+    }
+  } finally {
+    // A caller that stops early leaves a read under way: it ends before the file is closed.
+    await pending.catch(() => undefined);
   }
 }
 

@@ -15,19 +15,13 @@ export class ChunkWindow {
   private store: Uint8Array | null = null;
 
   /**
-   * Appends `chunk`, keeping the bytes from `keepFrom` on. Returns the shift to subtract from
-   * every offset the caller holds at or after `keepFrom` (0 when the bytes did not move).
-   * A chunk that starts a fresh window is referenced, not copied: chunks must not be modified
-   * after they are handed over (Node streams never do).
+   * Appends a copy of `chunk`, keeping the bytes from `keepFrom` on. Returns the shift to subtract
+   * from every offset the caller holds at or after `keepFrom` (0 when the bytes did not move).
+   * The chunk is copied, never referenced: a reader may reuse its buffer for the next one
+   * (open.ts readFileChunks).
    */
   append(chunk: Uint8Array, keepFrom: number): number {
     const keep = this.len - keepFrom;
-    if (keep === 0) {
-      this.buf = chunk;
-      this.len = chunk.length;
-      this.store = null;
-      return keepFrom;
-    }
     const store = this.store;
     if (store !== null && store.length - this.len >= chunk.length) {
       // Appending past `len` never touches bytes a batch may hold.
@@ -40,7 +34,7 @@ export class ChunkWindow {
     // A record spanning several chunks grows geometrically; otherwise large chunks are held exactly.
     const capacity = keep >= chunk.length || need < LARGE ? Math.max(OWNED_MIN, need * 2) : need;
     const next = new Uint8Array(capacity);
-    next.set(this.buf.subarray(keepFrom, this.len));
+    if (keep > 0) next.set(this.buf.subarray(keepFrom, this.len));
     next.set(chunk, keep);
     this.store = next;
     this.buf = next.subarray(0, need);

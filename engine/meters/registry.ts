@@ -4,7 +4,7 @@
 // header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
-import { CsvTokenizer, IngestError, LineReader, openFile, readChunks, headerHint } from "../ingest/index.js";
+import { CsvTokenizer, IngestError, LineReader, openFile, readFileChunks, headerHint } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -83,11 +83,11 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
   const maxField = options.maxFieldBytes ?? 1024;
   const maxRecord = options.maxRecordBytes ?? 64 * 1024;
   const handle = await openFile(path);
-  const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
   try {
     const input = { ascii: true };
     let first = true;
-    const chunks = readChunks(stream, path, (chunk) => {
+    // Lent chunks (readFileChunks): the CSV and NDJSON readers copy them into their windows.
+    const chunks = readFileChunks(handle, path, 1 << 20, (chunk) => {
       onBytes?.(chunk);
       // A UTF-8 byte order mark is not content: the CSV tokenizer drops it.
       const bom = first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
@@ -127,7 +127,6 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     rows(true);
     return sink;
   } finally {
-    stream.destroy();
     await handle.close().catch(() => undefined);
   }
 }

@@ -1,10 +1,11 @@
 // readReadings: the format by extension or option, real files, and the errors of inputs that
-// cannot be read at all.
+// cannot be read at all; readFileChunks, the reader under it that lends its two buffers.
 import { chmodSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { createMeterIndex, formatOfPath, IngestError, readReadings } from "../../../engine/ingest/index.js";
+import { createMeterIndex, formatOfPath, IngestError, readFileChunks, readReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
 import { flatten, options, rowsOf, tempDir, writeFile } from "./helpers.js";
 
@@ -43,6 +44,47 @@ describe("readReadings", () => {
     expect(rows.map((r) => r.value)).toEqual(lines.map((_, i) => i + 0.5));
     expect(rows.map((r) => r.raw)).toEqual(lines);
     expect(rows.map((r) => r.line)).toEqual(lines.map((_, i) => i + 2));
+  });
+
+  it("keeps every row's raw text when each chunk ends exactly at a line end (the reader reuses its buffers)", async () => {
+    // Lines of 20 bytes and a 20-byte header (CRLF): every 200-byte chunk ends at a line end,
+    // where a window that kept the chunk itself (not a copy) would see it overwritten by a later read.
+    const lines = Array.from({ length: 3000 }, (_, i) => `M${String(i).padStart(4, "0")},2026-11-30,${String(i % 100).padStart(2, "0")}`);
+    const path = writeFile(dir, "aligned.csv", `meter_id,end,value\r\n${lines.map((l) => `${l}\n`).join("")}`);
+    const batches: ReadingBatch[] = [];
+    for await (const batch of readReadings(path, options(createMeterIndex(), { chunkBytes: 200, batchSize: 500 }))) batches.push(batch);
+    const rows = batches.flatMap(flatten);
+    expect(rows.map((r) => r.raw)).toEqual(lines);
+    expect(rows.map((r) => r.value)).toEqual(lines.map((_, i) => i % 100));
+  });
+
+  it("reads a file as lent chunks that cover it in order, and stops reading when the caller stops", async () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join("");
+    const path = writeFile(dir, "chunks.txt", text);
+    const handle = await open(path, "r");
+    const copies: Buffer[] = [];
+    const seen: Buffer[] = [];
+    for await (const chunk of readFileChunks(handle, path, 333, (c) => seen.push(Buffer.from(c)))) copies.push(Buffer.from(chunk));
+    await handle.close();
+    expect(Buffer.concat(copies).toString()).toBe(text);
+    expect(copies.every((c, i) => c.length === (i < copies.length - 1 ? 333 : text.length % 333))).toBe(true);
+    expect(Buffer.concat(seen).toString()).toBe(text);
+    const again = await open(path, "r");
+    for await (const chunk of readFileChunks(again, path, 100)) {
+      expect(Buffer.from(chunk).toString()).toBe(text.slice(0, 100));
+      break;
+    }
+    // The read under way when the caller stopped has ended: the handle closes cleanly.
+    await again.close();
+  });
+
+  it("turns a read that fails into MF_ERR_INPUT_READ naming the path", async () => {
+    const handle = await open(dir, "r");
+    const error = await (async () => {
+      for await (const _ of readFileChunks(handle, dir, 100)) void _;
+    })().catch((e: unknown) => e);
+    await handle.close();
+    expect(error).toMatchObject({ code: "MF_ERR_INPUT_READ", message: expect.stringContaining(dir) });
   });
 
   it("rejects a missing file, a directory and an unreadable file with MF_ERR_INPUT_OPEN naming the path", async () => {
