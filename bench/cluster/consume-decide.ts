@@ -51,7 +51,7 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
-import { codeStrings } from "../../engine/store/meter-table.js";
+import { codeStrings, IdList } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { bucketOf, partitionOf } from "../../engine/store/contract.js";
 import { createState, STATE_FIELDS } from "../../engine/store/state.js";
@@ -95,7 +95,7 @@ const shards: Shard[] = members.map((list) => {
   const ids = list.map((i) => benchMeterId(i, N));
   const f64 = (v: number) => new Float64Array(n).fill(v);
   const table: MeterTable = {
-    size: n, ids, keyOf: new Map(), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(n), mode: new Uint8Array(n),
+    size: n, ids: new IdList(ids), keyOf: new Map(), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(n), mode: new Uint8Array(n),
     type: codeStrings(list.map((i) => TYPES[i & 3][0])), unit: codeStrings(list.map((i) => TYPES[i & 3][1])), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(n),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: Float64Array.from(list, (i) => benchBaseline(1, i)), baseEnd: new Int32Array(n).fill(baseEnd),
@@ -159,14 +159,14 @@ function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { inp
   const unit = { values: fleet.unit.values, codes: new Uint32Array(m) };
   for (let l = 0; l < m; l++) {
     const f = fleetKeys[l];
-    ids[l] = fleet.ids[f];
+    ids[l] = fleet.ids.get(f);
     type.codes[l] = fleet.type.codes[f];
     unit.codes[l] = fleet.unit.codes[f];
   }
   let keyOf: Map<string, number> | undefined;
   // The decision never reads keyOf (the pool's fromTask builds it lazily too).
   const meters = Object.defineProperty({
-    size: m, ids, type, unit, scale: f64Of(fleet.scale, fleetKeys), reset: f64Of(fleet.reset, fleetKeys), digits: u8Of(fleet.digits, fleetKeys),
+    size: m, ids: new IdList(ids), type, unit, scale: f64Of(fleet.scale, fleetKeys), reset: f64Of(fleet.reset, fleetKeys), digits: u8Of(fleet.digits, fleetKeys),
     mode: u8Of(fleet.mode, fleetKeys), pulseWeight: f64Of(fleet.pulseWeight, fleetKeys), pulseInput: u8Of(fleet.pulseInput, fleetKeys),
     pulseWidthMs: f64Of(fleet.pulseWidthMs, fleetKeys), qmax: f64Of(fleet.qmax, fleetKeys), noPulseDays: f64Of(fleet.noPulseDays, fleetKeys),
     debounceMs: f64Of(fleet.debounceMs, fleetKeys), baseValue: f64Of(fleet.baseValue, fleetKeys), baseEnd: i32Of(fleet.baseEnd, fleetKeys),

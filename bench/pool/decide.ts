@@ -17,7 +17,7 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
-import { codeStrings } from "../../engine/store/meter-table.js";
+import { codeStrings, IdList } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { createState } from "../../engine/store/state.js";
 
@@ -35,7 +35,7 @@ function slice(p: number, m: number): DecideInput {
   const ids = Array.from({ length: m }, (_, i) => `E-${p}-${i}`);
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters: MeterTable = {
-    size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
+    size: m, ids: new IdList(ids), keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
     type: codeStrings(ids.map(() => "electricity.register")), unit: codeStrings(ids.map(() => "kWh")), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),

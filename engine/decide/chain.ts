@@ -37,7 +37,7 @@ export function lifted(flags: number): string {
 /** Records a released reading put into the chain: its held record is resolved, its meter counts one held less. */
 export function recordRelease(ctx: DecideContext, out: BatchOutput, batch: ReadingBatch, row: number, meter: number): void {
   const { reason, actor } = batch.release!;
-  (out.released ??= []).push({ meterId: ctx.meters.ids[meter], endDay: batch.end[row], value: batch.value[row], reason, actor });
+  (out.released ??= []).push({ meterId: ctx.meters.ids.get(meter), endDay: batch.end[row], value: batch.value[row], reason, actor });
   if (ctx.state.heldCount[meter] > 0) ctx.state.heldCount[meter]--;
 }
 

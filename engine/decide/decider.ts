@@ -338,7 +338,7 @@ export class Decider {
       if (this.#s.heldAt[i] === 1) {
         // Held: out of the chain; kept with its reading for a later release.
         // The id read here only (a pool thread unpacks the slice's ids on first use: transfer.ts).
-        this.#hold(out, batch, row, ctx.meters.ids[k], end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
+        this.#hold(out, batch, row, ctx.meters.ids.get(k), end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
         ctx.heldIndex.add(k, end, batch.value[row]);
         continue;
       }

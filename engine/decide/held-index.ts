@@ -2,16 +2,17 @@
 // duplicate: it changes nothing and is not held again) from a new value for that day. Only meters
 // whose state counts held readings are read from the store, so a night without holds reads nothing.
 import type { PartitionedStore } from "../store/contract.js";
+import type { MeterIdColumn } from "../store/meter-table.js";
 import type { MeterState } from "../store/state.js";
 
 export class HeldIndex {
   readonly #store: PartitionedStore;
   readonly #state: MeterState;
-  readonly #ids: readonly string[];
+  readonly #ids: MeterIdColumn;
   /** Per loaded meter: its held readings as "end:value" keys. */
   readonly #held = new Map<number, Set<string>>();
 
-  constructor(store: PartitionedStore, state: MeterState, ids: readonly string[]) {
+  constructor(store: PartitionedStore, state: MeterState, ids: MeterIdColumn) {
     this.#store = store;
     this.#state = state;
     this.#ids = ids;
@@ -26,7 +27,7 @@ export class HeldIndex {
   async load(meters: Iterable<number>): Promise<void> {
     const list = [...meters].filter((k) => !this.#held.has(k));
     if (list.length === 0) return;
-    const keyOf = new Map(list.map((k) => [this.#ids[k], k]));
+    const keyOf = new Map(list.map((k) => [this.#ids.get(k), k]));
     const rows = await this.#store.readHeld([...keyOf.keys()]);
     for (const k of list) this.#held.set(k, new Set());
     for (const h of rows) this.#held.get(keyOf.get(h.meterId)!)!.add(`${h.endDay}:${h.value}`);

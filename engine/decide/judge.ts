@@ -22,7 +22,7 @@ export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: 
 export function fillFacts(ctx: DecideContext, meter: number, end: number, value: number, override: number,
   source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number): void {
   const { facts, meters, state } = ctx;
-  const id = meters.ids[meter];
+  const id = meters.ids.get(meter);
   facts.meter_id = id;
   facts.end = day(end);
   facts.value = value;
@@ -79,7 +79,7 @@ export function flag(ctx: DecideContext, meter: number, decision: RuleDecision):
 /** The output half of a decision: its alerts, and the audit row of the flag `flag` set (`flagged`). */
 export function record(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision, flagged: boolean): void {
   if (decision.alerts.length === 0 && !flagged) return;
-  const id = ctx.meters.ids[meter];
+  const id = ctx.meters.ids.get(meter);
   for (const alert of decision.alerts) out.alerts.push({ meterId: id, end, ...alert });
   if (flagged) out.audit.push({ meterId: id, action: "set", reason: decision.tempBad!, actor: `rules ${ctx.rules.version}` });
 }

@@ -205,7 +205,7 @@ export class LatePath {
   }
 
   #hold(row: LateRow, reasons: string, c?: Computed, prev = Number.NaN): void {
-    const meterId = this.#ctx.meters.ids[row.meter];
+    const meterId = this.#ctx.meters.ids.get(row.meter);
     const out = c === undefined
       ? { readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0, previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0 }
       : outputRow(meterId, row.end, c, prev, row.value, (c.flags & FLAG.initial) !== 0);

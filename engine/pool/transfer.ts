@@ -7,7 +7,8 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
-import type { MeterTable } from "../store/meter-table.js";
+import { idsAsList } from "../store/meter-table.js";
+import type { MeterIdColumn, MeterTable } from "../store/meter-table.js";
 
 /** A ReadingBatch without its functions and run-wide meter index. */
 export interface BatchColumns {
@@ -120,7 +121,7 @@ export function toTask(input: DecideInput): SliceTask {
   for (const key of Object.keys(input.meters)) {
     if (key !== "ids" && key !== "keyOf") columns[key] = input.meters[key as keyof MeterTable];
   }
-  return { ...input, batch, meters: { ...(columns as Omit<PackedMeters, "ids">), ids: pack(input.meters.ids) } };
+  return { ...input, batch, meters: { ...(columns as Omit<PackedMeters, "ids">), ids: pack(idsAsList(input.meters.ids, input.meters.size)) } };
 }
 
 /**
@@ -191,7 +192,7 @@ export function fromTask(task: SliceTask): DecideInput {
   };
   let keyOf: Map<string, number> | undefined;
   const table = Object.defineProperties({ ...numeric }, {
-    ids: { get: idsOf, enumerable: true },
+    ids: { value: { get: (k: number) => idsOf()[k] } satisfies MeterIdColumn, enumerable: true },
     // A meter's key by id is built only if something asks.
     keyOf: { get: () => (keyOf ??= new Map(idsOf().map((id, k) => [id, k]))), enumerable: true },
   }) as unknown as MeterTable;

@@ -1,5 +1,6 @@
 // A batch's billing rows between its decision and its lines: which history entries are billed,
-// with their meters' ids as UTF-8 bytes. Staging them is cheap (a copy of each id); encoding them
+// with their meters' ids as UTF-8 bytes. Staging them is cheap (a copy of each id's bytes from
+// the working set, runtime/meter-ids.ts); encoding them
 // into lines (numbers and dates as text) is not, and needs neither the working set's id strings
 // nor the deciding thread: with a writer thread, the lines are encoded there, beside the commit,
 // while the main thread decides the next batch (measured on the nightly shape, 1M billing rows:
@@ -7,9 +8,9 @@
 // without a copy.
 import type { RowFormatter } from "../sinks/formatter.js";
 import type { LineBuffer } from "../sinks/line-buffer.js";
-import { writeUtf8 } from "../sinks/utf8.js";
 import type { HistoryEntries } from "../store/history.js";
 import { FLAG } from "../flags/flags.js";
+import type { MeterIds } from "./meter-ids.js";
 
 /** The billed entries of a batch's history, in order, each with its meter id's bytes. */
 export interface BillingRows {
@@ -39,15 +40,14 @@ export function createBillingRows(capacity = 1024, shared = false): BillingRows 
   };
 }
 
-/** Appends entry `entry` billed to meter `id`. */
-export function stageRow(rows: BillingRows, entry: number, id: string): void {
+/** Appends entry `entry` billed to the meter of key `key` (its id's bytes copied from `ids`). */
+export function stageRow(rows: BillingRows, entry: number, ids: MeterIds, key: number): void {
   const n = rows.count;
   if (n === rows.entry.length) growRows(rows, Math.max(n * 2, 256));
   const at = n === 0 ? 0 : rows.idEnd[n - 1];
-  const len = id.length;
-  // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  if (at + len * 3 > rows.ids.length) growIds(rows, Math.max(rows.ids.length * 2, at + len * 3));
-  const end = writeUtf8(id, rows.ids, at);
+  const len = ids.byteLength(key);
+  if (at + len > rows.ids.length) growIds(rows, Math.max(rows.ids.length * 2, at + len));
+  const end = ids.copyTo(key, rows.ids, at);
   rows.entry[n] = entry;
   rows.idEnd[n] = end;
   rows.count = n + 1;

@@ -149,7 +149,7 @@ function withPhotos(held: Commit["held"], batch: ReadingBatch, keys: Int32Array,
   if (photo === undefined || held.length === 0) return held;
   const withPhoto = new Set<string>();
   for (let row = 0; row < batch.length; row++) {
-    if (photo[row] === 1 && keys[row] >= 0) withPhoto.add(`${ws.meters.ids[keys[row]]}|${batch.end[row]}|${batch.value[row]}`);
+    if (photo[row] === 1 && keys[row] >= 0) withPhoto.add(`${ws.meters.ids.get(keys[row])}|${batch.end[row]}|${batch.value[row]}`);
   }
   if (withPhoto.size === 0) return held;
   return held.map((h) => (withPhoto.has(`${h.meterId}|${h.endDay}|${h.value}`) ? { ...h, photo: true } : h));

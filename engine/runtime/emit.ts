@@ -11,6 +11,7 @@ import { inReadingOrder } from "../store/held-order.js";
 import type { AlertRow, HeldOutput } from "../decide/output.js";
 import { createBillingRows, encodeBilling, stageRow } from "./billing-rows.js";
 import type { BillingRows } from "./billing-rows.js";
+import type { MeterIds } from "./meter-ids.js";
 
 /**
  * Whether a history entry goes to billing.csv: a billable reading, or a correction that is
@@ -67,7 +68,7 @@ const scratch = createBillingRows();
  * `tally`. Given `staged`, its billing rows are staged there instead (cleared first), for a
  * writer to encode (billing-rows.ts), and `out.billing` stays empty.
  */
-export function emitBatch(format: RowFormatter, ids: readonly string[], h: HistoryEntries, held: readonly HeldOutput[],
+export function emitBatch(format: RowFormatter, ids: MeterIds, h: HistoryEntries, held: readonly HeldOutput[],
   rejected: readonly RejectedRow[], out: BatchLines, tally: Tally, alerts: readonly AlertRow[] = [], staged?: BillingRows): void {
   out.billing.clear();
   out.held.clear();
@@ -87,13 +88,13 @@ export function emitBatch(format: RowFormatter, ids: readonly string[], h: Histo
   for (let i = 0; i < h.length; i++) {
     const flags = h.flags[i];
     if (isBilled(flags, h.held[i], h.billed[i])) {
-      stageRow(rows, i, ids[h.meter[i]]);
+      stageRow(rows, i, ids, h.meter[i]);
       tally.billed(flags);
     } else if ((flags & FLAG.initial) !== 0 && h.held[i] !== 0 && (flags & FLAG.correction) === 0) {
       // A baseline held `initial`: its held.csv row.
-      const k = h.meter[i];
+      const id = ids.get(h.meter[i]);
       format.held(out.held, {
-        readingId: readingId(ids[k], h.end[i]), meterId: ids[k], start: Number.NaN, end: h.end[i], days: 0,
+        readingId: readingId(id, h.end[i]), meterId: id, start: Number.NaN, end: h.end[i], days: 0,
         previous: h.prev[i], current: h.value[i], consumption: h.consumption[i], daily: 0, flags,
       }, "initial");
       add(tally.held, "initial");

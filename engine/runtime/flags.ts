@@ -62,7 +62,7 @@ export class FlagSync {
     }
     for (let row = 0; row < n; row++) {
       const k = keys[row];
-      if (k >= 0) state.tempBad[k] = flagged.has(meters.ids[k]) || this.#setByRun.has(k) ? 1 : 0;
+      if (k >= 0) state.tempBad[k] = flagged.has(meters.ids.get(k)) || this.#setByRun.has(k) ? 1 : 0;
     }
   }
 }

@@ -7,6 +7,7 @@
 // never looks a meter up by id (loading the 4,096 buckets of a 1M-meter state in one process:
 // 440-545 ms with the index filled as they load, 273-285 ms without).
 import { meterHash } from "../store/contract.js";
+import type { MeterIdColumn } from "../store/meter-table.js";
 
 /**
  * The hash's bits mixed before the mask takes the low ones: a working set of one partition (a
@@ -19,7 +20,7 @@ function spread(h: number): number {
 }
 
 export class IdIndex implements ReadonlyMap<string, number> {
-  readonly #ids: string[];
+  readonly #ids: MeterIdColumn;
   /** Per key: its id's meterHash. */
   #hashOf = new Uint32Array(1024);
   /** Slots: key + 1, 0 when empty. */
@@ -31,7 +32,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
   #size = 0;
 
   /** `ids` by key: the table reads ids from it (the working set's id column). */
-  constructor(ids: string[]) {
+  constructor(ids: MeterIdColumn) {
     this.#ids = ids;
   }
 
@@ -40,7 +41,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
   }
 
   /**
-   * Keys up to `size` - 1 are held from now on, their ids already at ids[key] (keys are added in
+   * Keys up to `size` - 1 are held from now on, their ids already at ids.get(key) (keys are added in
    * order: `size` only grows). They are hashed and placed by the next lookup.
    */
   extend(size: number): void {
@@ -68,7 +69,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
       const s = slots[i];
       if (s === 0) return -1;
       const k = s - 1;
-      if (this.#hashOf[k] === hash && this.#ids[k] === id) return k;
+      if (this.#hashOf[k] === hash && this.#ids.get(k) === id) return k;
     }
   }
 
@@ -88,7 +89,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
     const ids = this.#ids;
     const hashOf = this.#hashOf;
     for (let k = this.#placed; k < size; k++) {
-      const hash = meterHash(ids[k]);
+      const hash = meterHash(ids.get(k));
       hashOf[k] = hash;
       this.#place(k, hash);
     }
@@ -110,11 +111,11 @@ export class IdIndex implements ReadonlyMap<string, number> {
   }
 
   *entries(): MapIterator<[string, number]> {
-    for (let k = 0; k < this.#size; k++) yield [this.#ids[k], k];
+    for (let k = 0; k < this.#size; k++) yield [this.#ids.get(k), k];
   }
 
   *keys(): MapIterator<string> {
-    for (let k = 0; k < this.#size; k++) yield this.#ids[k];
+    for (let k = 0; k < this.#size; k++) yield this.#ids.get(k);
   }
 
   *values(): MapIterator<number> {
@@ -126,6 +127,6 @@ export class IdIndex implements ReadonlyMap<string, number> {
   }
 
   forEach(fn: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
-    for (let k = 0; k < this.#size; k++) fn(k, this.#ids[k], this);
+    for (let k = 0; k < this.#size; k++) fn(k, this.#ids.get(k), this);
   }
 }

@@ -8,6 +8,7 @@ import { renumber } from "../decide/renumber.js";
 import type { HeldColumns } from "../decide/slice.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
+import { IdList } from "../store/meter-table.js";
 import type { CodedStrings, MeterTable } from "../store/meter-table.js";
 import { createState, STATE_FIELDS } from "../store/state.js";
 import type { ProcessorContext } from "./context.js";
@@ -27,11 +28,12 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const { meters, state, history, heldIndex } = ctx;
   const { local, order: wsKeys } = renumber(keys, batch.length, meters.size);
   const m = wsKeys.length;
-  const columns: Record<string, unknown> = { size: m, ids: [] };
+  const ids = new Array<string>(m);
+  const columns: Record<string, unknown> = { size: m, ids: new IdList(ids) };
   // The decision names meters by key; a key by id is built only if something asks.
   let keyOf: Map<string, number> | undefined;
   Object.defineProperty(columns, "keyOf", {
-    get: () => (keyOf ??= new Map((columns.ids as string[]).map((id, l) => [id, l]))), enumerable: true,
+    get: () => (keyOf ??= new Map(ids.map((id, l) => [id, l]))), enumerable: true,
   });
   for (const name of NUMERIC) {
     const from = meters[name];
@@ -41,19 +43,18 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   }
   const table = columns as unknown as MeterTable;
   const sliceState = createState(m);
-  const ids = new Array<string>(m);
   const typeCodes = new Uint32Array(m);
   const unitCodes = new Uint32Array(m);
   for (let l = 0; l < m; l++) {
     const k = wsKeys[l];
-    ids[l] = meters.ids[k];
+    ids[l] = meters.ids.get(k);
     typeCodes[l] = meters.type.codes[k];
     unitCodes[l] = meters.unit.codes[k];
   }
   // The working set's values (its lists only grow: the codes here stay right).
   const type: CodedStrings = { values: meters.type.values, codes: typeCodes };
   const unit: CodedStrings = { values: meters.unit.values, codes: unitCodes };
-  Object.assign(columns, { ids, type, unit });
+  Object.assign(columns, { type, unit });
   // Column by column: one typed array pair per field, not a lookup by name per meter and field.
   for (const [name] of STATE_FIELDS) {
     const from = state[name];

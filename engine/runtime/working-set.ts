@@ -11,6 +11,7 @@ import type { MeterState } from "../store/state.js";
 import { StringCodes } from "../store/meter-table.js";
 import type { MeterTable } from "../store/meter-table.js";
 import { IdIndex } from "./id-index.js";
+import { MeterIds } from "./meter-ids.js";
 
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
 const NUMERIC: ReadonlyArray<[Numeric, number]> = [
@@ -38,7 +39,7 @@ interface LoadedBucket {
 }
 
 export class WorkingSet {
-  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: string[]; type: StringCodes; unit: StringCodes };
+  readonly meters: Mutable<MeterTable> & { keyOf: IdIndex; ids: MeterIds; type: StringCodes; unit: StringCodes };
   readonly state: MeterState;
   readonly #store: PartitionedStore;
   readonly #buckets = new Map<number, LoadedBucket>();
@@ -61,7 +62,7 @@ export class WorkingSet {
   constructor(store: PartitionedStore) {
     this.#store = store;
     this.bucketCount = store.partitions * BUCKETS_PER_PARTITION;
-    const ids: string[] = [];
+    const ids = new MeterIds();
     const table = { size: 0, ids, keyOf: new IdIndex(ids), type: new StringCodes(), unit: new StringCodes() } as unknown as WorkingSet["meters"];
     for (const [name, fill] of NUMERIC) (table as unknown as Record<string, unknown>)[name] = SHARED_NAN.has(name) ? this.#nan : column(name, 0, fill);
     this.meters = table;
@@ -171,16 +172,12 @@ export class WorkingSet {
 
   /** Appends a bucket's meters (registry and state) as read from the store. */
   #put(row: BucketRow): void {
-    const reg = decodeRegistry(row.registry);
+    const reg = decodeRegistry(row.registry, { idBytes: true });
     const first = this.meters.size;
     const t = this.meters;
     // Keys are dense and appended in order, into arrays #grow made long enough.
-    const { ids } = t;
-    const bucketOfKey = this.#bucket;
-    for (let i = 0; i < reg.size; i++) {
-      ids[first + i] = reg.ids[i];
-      bucketOfKey[first + i] = row.bucket;
-    }
+    t.ids.append(reg.idText, reg.idEnds, reg.size);
+    this.#bucket.fill(row.bucket, first, first + reg.size);
     t.type.put(first, reg.type, reg.size);
     t.unit.put(first, reg.unit, reg.size);
     t.keyOf.extend(first + reg.size);
@@ -283,11 +280,11 @@ export class WorkingSet {
     const bucket = new Int32Array(capacity);
     bucket.set(this.#bucket.subarray(0, Math.min(this.#bucket.length, capacity)));
     this.#bucket = bucket;
-    // The id column grows in place (others hold it: the held index, the id index). Pushing a
-    // million ids one by one regrew it some 30 times, each time in fresh pages (loading a
-    // 1M-meter state's 4,096 buckets in one process: 718-972 ms pushed, 438-545 ms stored by
-    // index). Its length is its capacity; `size` says how many are loaded.
-    this.meters.ids.length = capacity;
+    // The id column grows in place (others hold it: the held index, the id index), room for
+    // ids of the length of those loaded so far (16 bytes each before any).
+    const ids = this.meters.ids;
+    const perId = ids.size === 0 ? 16 : Math.ceil(ids.bytesOf(ids.size - 1).end / ids.size);
+    ids.reserve(capacity, Math.ceil(capacity * perId * 1.05));
     for (const c of [this.meters.type, this.meters.unit]) {
       const codes = new Uint32Array(capacity);
       codes.set(c.codes.subarray(0, Math.min(c.codes.length, capacity)));

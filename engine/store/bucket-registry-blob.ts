@@ -173,8 +173,19 @@ export function encodeColumns(c: RegistryColumns, ids?: IdBytes): Uint8Array {
   return out;
 }
 
-/** Decodes a registry BLOB into columns (fresh arrays: the BLOB is not referenced). */
-export function decodeRegistry(bytes: Uint8Array): RegistryColumns {
+/**
+ * A bucket's registry with its ids as UTF-8 bytes instead of strings (`ids` is empty): id `i` is
+ * `idText[i == 0 ? 0 : idEnds[i - 1], idEnds[i])`. `idText` is a view of the BLOB.
+ */
+export type RegistryWithIdBytes = RegistryColumns & { idText: Uint8Array; idEnds: Int32Array };
+
+/**
+ * Decodes a registry BLOB into columns (fresh arrays: the BLOB is not referenced). With `idBytes`,
+ * the ids stay UTF-8 bytes (a view of the BLOB), no string made per meter.
+ */
+export function decodeRegistry(bytes: Uint8Array): RegistryColumns;
+export function decodeRegistry(bytes: Uint8Array, options: { idBytes: true }): RegistryWithIdBytes;
+export function decodeRegistry(bytes: Uint8Array, options?: { idBytes: true }): RegistryColumns {
   if (bytes.length < 8 || bytes[0] !== REGISTRY_FORMAT) {
     throw new StoreError("MF_ERR_STORE_SCHEMA", `registry BLOB of format ${bytes[0]} (this meterflow reads ${REGISTRY_FORMAT})`);
   }
@@ -201,10 +212,29 @@ export function decodeRegistry(bytes: Uint8Array): RegistryColumns {
   at += 4;
   const wordLength = new Uint32Array(d);
   for (let k = 0; k < d; k++, at += 4) wordLength[k] = view.getUint32(at, true);
-  const text = decoder.decode(bytes.subarray(at));
+  let text: string;
   let pos = 0;
-  const ids = new Array<string>(n);
-  for (let i = 0; i < n; i++) ids[i] = text.slice(pos, (pos += idLength[i]));
+  if (options?.idBytes === true) {
+    // Id lengths count UTF-16 units: walk the UTF-8 bytes to where each id ends.
+    const idEnds = new Int32Array(n);
+    let b = at;
+    for (let i = 0; i < n; i++) {
+      for (let units = idLength[i]; units > 0;) {
+        const lead = bytes[b];
+        const width = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+        b += width;
+        units -= width === 4 ? 2 : 1;
+      }
+      idEnds[i] = b - at;
+    }
+    Object.assign(c, { idText: bytes.subarray(at, b), idEnds });
+    text = decoder.decode(bytes.subarray(b));
+  } else {
+    text = decoder.decode(bytes.subarray(at));
+    const ids = new Array<string>(n);
+    for (let i = 0; i < n; i++) ids[i] = text.slice(pos, (pos += idLength[i]));
+    c.ids = ids;
+  }
   const words = new Array<string>(d);
   for (let k = 0; k < d; k++) words[k] = text.slice(pos, (pos += wordLength[k]));
   const type = new Array<string>(n);
@@ -213,7 +243,6 @@ export function decodeRegistry(bytes: Uint8Array): RegistryColumns {
     type[i] = words[typeCode[i]];
     unit[i] = words[unitCode[i]];
   }
-  c.ids = ids;
   c.type = type;
   c.unit = unit;
   return c;

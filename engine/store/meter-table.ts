@@ -7,7 +7,8 @@
  */
 export interface MeterTable {
   readonly size: number;
-  readonly ids: readonly string[];
+  /** Meter ids by key: `ids.get(k)`. */
+  readonly ids: MeterIdColumn;
   readonly keyOf: ReadonlyMap<string, number>;
   readonly scale: Float64Array;
   /** NaN when none. */
@@ -31,6 +32,31 @@ export interface MeterTable {
   /** The registry's baseline (`last_reading`, `last_end`): NaN / NO_DAY when none. */
   readonly baseValue: Float64Array;
   readonly baseEnd: Int32Array;
+}
+
+/**
+ * Meter ids by key. A working set keeps its ids as UTF-8 bytes and makes a string only when one
+ * is asked for (runtime/meter-ids.ts): the decision names a meter only for a held reading, an
+ * alert, a release or a row judged one by one. Other tables hold them in a list (IdList).
+ */
+export interface MeterIdColumn {
+  /** The id of the meter with key `key`. */
+  get(key: number): string;
+}
+
+/** Ids in a list, by key. */
+export class IdList implements MeterIdColumn {
+  constructor(readonly list: readonly string[]) {}
+
+  get(key: number): string {
+    return this.list[key];
+  }
+}
+
+/** The ids of keys 0 .. size - 1 as a list (the list itself for an IdList). */
+export function idsAsList(ids: MeterIdColumn, size: number): readonly string[] {
+  if (ids instanceof IdList) return ids.list.length === size ? ids.list : ids.list.slice(0, size);
+  return Array.from({ length: size }, (_, k) => ids.get(k));
 }
 
 /**

@@ -18,6 +18,7 @@ import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { STATE_FIELDS } from "../../../engine/store/state.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
+import type { MeterIdColumn } from "../../../engine/store/meter-table.js";
 import { prepareSlice } from "./prepare.js";
 
 const dir = tempDir();
@@ -39,8 +40,8 @@ const emptyOutput = (rows: number): BatchOutput => ({
   history: createEntries(), held: [], heldOut: [], rejected: [], alerts: [], audit: [],
 });
 
-function byId(h: HistoryEntries, ids: readonly string[]) {
-  return Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids[h.meter[i]] }));
+function byId(h: HistoryEntries, ids: MeterIdColumn) {
+  return Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids.get(h.meter[i]) }));
 }
 
 describe("decide(input) -> output", () => {

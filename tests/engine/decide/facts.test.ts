@@ -5,6 +5,7 @@ import { judge } from "../../../engine/decide/judge.js";
 import type { BatchOutput, DecideContext } from "../../../engine/decide/output.js";
 import { FLAG } from "../../../engine/flags/flags.js";
 import { createFacts, factTypes, FLAG_FACTS } from "../../../engine/rules/facts.js";
+import { IdList } from "../../../engine/store/meter-table.js";
 import { createState } from "../../../engine/store/state.js";
 import { FACT_READING_FIELDS, READING_FACTS, RECORD_FIELDS, RESERVED_NAMES } from "../../../sdk/index.js";
 
@@ -31,7 +32,7 @@ describe("the one list of facts", () => {
     const facts = Object.fromEntries(names.map((n) => [n, UNSET])) as Record<string, unknown>;
     const ctx = {
       facts,
-      meters: { ids: ["M-1"], type: { values: ["electricity.register"], codes: Uint32Array.of(0) }, unit: { values: ["kWh"], codes: Uint32Array.of(0) }, scale: Float64Array.of(1), digits: Uint8Array.of(0) },
+      meters: { ids: new IdList(["M-1"]), type: { values: ["electricity.register"], codes: Uint32Array.of(0) }, unit: { values: ["kWh"], codes: Uint32Array.of(0) }, scale: Float64Array.of(1), digits: Uint8Array.of(0) },
       state: createState(1),
       rules: { version: "test", decide: () => ({ reasons: "", tempBad: undefined, alerts: [] }) },
       flags: { setByRun: () => undefined },

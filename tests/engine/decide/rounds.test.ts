@@ -17,6 +17,8 @@ import type { HistoryEntries } from "../../../engine/store/history.js";
 import { openStore } from "../../../engine/store/open.js";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { STATE_FIELDS } from "../../../engine/store/state.js";
+import { idsAsList } from "../../../engine/store/meter-table.js";
+import type { MeterIdColumn } from "../../../engine/store/meter-table.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { prepareSlice } from "./prepare.js";
@@ -64,8 +66,8 @@ async function decideWith(store: PartitionedStore, path: string, files: string[]
   return { out, ws, rules };
 }
 
-function byId(h: HistoryEntries, ids: readonly string[]) {
-  return Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids[h.meter[i]] }));
+function byId(h: HistoryEntries, ids: MeterIdColumn) {
+  return Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids.get(h.meter[i]) }));
 }
 
 /** A fleet's first night (history for averages) and a second night of 1-9 readings per meter (30-49 for six), shuffled. */
@@ -134,7 +136,7 @@ describe("columnar rules in rounds", () => {
       expect(a.heldOut).toEqual(b.heldOut);
       expect(a.alerts).toEqual(b.alerts);
       expect(a.audit.map((x) => ({ ...x, actor: "" }))).toEqual(b.audit.map((x) => ({ ...x, actor: "" })));
-      for (const id of rounds.ws.meters.ids.slice(0, rounds.ws.size)) {
+      for (const id of idsAsList(rounds.ws.meters.ids, rounds.ws.size)) {
         const ka = rounds.ws.meters.keyOf.get(id)!;
         const kb = rows.ws.meters.keyOf.get(id)!;
         for (const [name] of STATE_FIELDS) expect(rounds.ws.state[name][ka], `${id} ${name}`).toEqual(rows.ws.state[name][kb]);

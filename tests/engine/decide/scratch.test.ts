@@ -95,7 +95,7 @@ function outcome(d: Awaited<ReturnType<typeof decision>>) {
   const h = d.out.history;
   return {
     counts: d.out.counts,
-    history: Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids[h.meter[i]] })),
+    history: Array.from({ length: h.length }, (_, i) => ({ ...entryAt(h, i), meter: ids.get(h.meter[i]) })),
     held: d.out.held,
     audit: d.out.audit,
     state: STATE_FIELDS.map(([name]) => Array.from(d.ws.state[name].subarray(0, d.ws.size))),

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DecideInput, DecideOutput } from "../../../engine/decide/decide.js";
-import { codeStrings } from "../../../engine/store/meter-table.js";
+import { codeStrings, IdList } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
 
 const DIST = join(import.meta.dirname, "../../../dist/engine");
@@ -29,7 +29,7 @@ function slice(m: number): DecideInput {
   const ids = Array.from({ length: m }, (_, i) => `E-${i}`);
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters: MeterTable = {
-    size: m, ids, keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
+    size: m, ids: new IdList(ids), keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
     type: codeStrings(ids.map((_, i) => (i % 3 === 0 ? "water.register" : "electricity.register"))), unit: codeStrings(ids.map((_, i) => (i % 3 === 0 ? "m3" : "kWh"))),
     pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m), pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN),
     debounceMs: f64(Number.NaN), baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
@@ -106,7 +106,7 @@ describe("the decision pool", () => {
       expect([...input.batch.meter]).toEqual(before.meter);
       expect([...input.state.lastValue]).toEqual(before.lastValue);
       expect([...input.keys]).toEqual(before.keys);
-      expect(input.meters.ids[4999]).toBe("E-4999");
+      expect(input.meters.ids.get(4999)).toBe("E-4999");
     } finally {
       await pool.close();
     }

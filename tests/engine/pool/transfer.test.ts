@@ -6,7 +6,7 @@ import type { DecideInput } from "../../../engine/decide/decide.js";
 import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
 import { fromTask, toTask } from "../../../engine/pool/transfer.js";
 import { createEntries } from "../../../engine/store/history.js";
-import { codeStrings } from "../../../engine/store/meter-table.js";
+import { codeStrings, IdList, idsAsList } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
 import { createState } from "../../../engine/store/state.js";
 
@@ -17,7 +17,7 @@ function input(ids: Array<string | null>, meterIds: string[]): DecideInput {
   const m = meterIds.length;
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters = {
-    size: m, ids: meterIds, keyOf: new Map(meterIds.map((id, k) => [id, k])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m),
+    size: m, ids: new IdList(meterIds), keyOf: new Map(meterIds.map((id, k) => [id, k])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m),
     mode: new Uint8Array(m), type: codeStrings(meterIds.map((_, k) => (k % 2 === 0 ? "electricity.register" : "water.register"))),
     unit: codeStrings(meterIds.map((_, k) => (k % 2 === 0 ? "kWh" : "m3"))), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
@@ -48,10 +48,11 @@ describe("slice transfer", () => {
       expect(ids).toEqual(Array.from(original.batch.meter, (m) => (m < 0 ? null : index.idOf(m))));
       expect([...b.value]).toEqual([...original.batch.value]);
       expect([...back.keys]).toEqual([...original.keys]);
-      expect(back.meters.ids).toEqual(original.meters.ids);
+      expect(idsAsList(back.meters.ids, back.meters.size)).toEqual(idsAsList(original.meters.ids, original.meters.size));
       expect(back.meters.type).toEqual(original.meters.type);
       expect(back.meters.unit).toEqual(original.meters.unit);
-      for (const id of original.meters.ids) expect(back.meters.keyOf.get(id)).toBe(original.meters.ids.indexOf(id));
+      const originalIds = idsAsList(original.meters.ids, original.meters.size);
+      for (const id of originalIds) expect(back.meters.keyOf.get(id)).toBe(originalIds.indexOf(id));
     }
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { meterHash } from "../../../engine/store/contract.js";
 import { IdIndex } from "../../../engine/runtime/id-index.js";
+import { IdList } from "../../../engine/store/meter-table.js";
 
 function lcg(seed: number): (n: number) => number {
   let s = seed;
@@ -16,7 +17,7 @@ describe("IdIndex", () => {
     it(`finds every id added in ranges, looked up between loads (seed ${seed})`, () => {
       const next = lcg(seed);
       const ids: string[] = [];
-      const index = new IdIndex(ids);
+      const index = new IdIndex(new IdList(ids));
       const expected = new Map<string, number>();
       const absent = (i: number) => `absent-${seed}-${i}`;
       for (let load = 0; load < 40; load++) {
@@ -46,7 +47,7 @@ describe("IdIndex", () => {
   it("finds ids whose hashes agree modulo a partition count (one partition's working set)", () => {
     const ids: string[] = [];
     for (let i = 0; ids.length < 5000; i++) if (meterHash(`P-${i}`) % 16 === 3) ids.push(`P-${i}`);
-    const index = new IdIndex(ids);
+    const index = new IdIndex(new IdList(ids));
     index.extend(2500);
     expect(index.get(ids[2499])).toBe(2499);
     expect(index.get(ids[2500])).toBeUndefined();
@@ -56,7 +57,7 @@ describe("IdIndex", () => {
 
   it("does not shrink, and a reserve before placing keeps every key", () => {
     const ids = Array.from({ length: 3000 }, (_, i) => `R-${i}`);
-    const index = new IdIndex(ids);
+    const index = new IdIndex(new IdList(ids));
     index.extend(1000);
     expect(index.get("R-999")).toBe(999);
     index.extend(500);

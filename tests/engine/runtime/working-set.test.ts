@@ -34,7 +34,7 @@ describe("WorkingSet", () => {
           const bucket = ws.bucketOfKey(key);
           const reg = stored.get(bucket)!;
           const slot = key - ws.bucketKeys(bucket)!.first;
-          expect(ws.meters.ids[key]).toBe(reg.ids[slot]);
+          expect(ws.meters.ids.get(key)).toBe(reg.ids[slot]);
           for (const name of NUMERIC) expect(ws.meters[name][key], `${reg.ids[slot]} ${name}`).toStrictEqual(reg[name][slot]);
         }
       };

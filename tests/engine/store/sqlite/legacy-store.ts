@@ -12,7 +12,7 @@ import type { HistoryEntries } from "../../../../engine/store/history.js";
 import { CHUNK_METERS, MIGRATIONS } from "../../../../engine/store/sqlite/legacy-schema.js";
 import { createState, decodeChunk } from "../../../../engine/store/state.js";
 import type { MeterState } from "../../../../engine/store/state.js";
-import { codeStrings } from "../../../../engine/store/meter-table.js";
+import { codeStrings, IdList } from "../../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../../engine/store/meter-table.js";
 import type { BatchCommit, BatchRecord, Store } from "./legacy-types.js";
 
@@ -152,7 +152,7 @@ class SqliteStore implements Store {
       table.digits[key] = digits ?? 0;
       table.mode[key] = mode === "modulus" ? ROLLOVER_MODE.modulus : ROLLOVER_MODE.documented;
     }
-    return { ...table, type: codeStrings(types), unit: codeStrings(units) };
+    return { ...table, ids: new IdList(table.ids), type: codeStrings(types), unit: codeStrings(units) };
   }
 
   loadState(meters: MeterTable): MeterState {

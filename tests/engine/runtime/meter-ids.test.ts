@@ -1,0 +1,76 @@
+// The working set's ids as bytes (runtime/meter-ids.ts): registry BLOBs decoded with their ids as
+// UTF-8 bytes give the same ids as decoded to strings, for ids of one to four UTF-8 bytes a
+// character (surrogate pairs included); appended bucket by bucket, every key's string, bytes and
+// byte length are the reference's, before and after the columns grow, and strings asked for
+// early stay right.
+import { describe, expect, it } from "vitest";
+import { MeterIds } from "../../../engine/runtime/meter-ids.js";
+import { decodeRegistry } from "../../../engine/store/bucket-registry-blob.js";
+import { mergeRegistry } from "../../../engine/store/bucket-registry.js";
+import { mulberry32, seeds } from "../../helpers/random.js";
+import { meter } from "../store/contract-fixtures.js";
+
+/** Characters of every UTF-8 width: ASCII, 2 bytes (ä), 3 bytes (€, 水), 4 bytes (a surrogate pair). */
+const CHARS = ["A", "7", "-", "ä", "€", "水", "\u{1D11E}", "\u{1F4A7}"];
+
+function randomId(next: () => number, k: number): string {
+  let id = `K${k}-`;
+  const n = 1 + Math.floor(next() * 12);
+  for (let i = 0; i < n; i++) id += next() < 0.7 ? CHARS[Math.floor(next() * 3)] : CHARS[Math.floor(next() * CHARS.length)];
+  return id;
+}
+
+describe("MeterIds", () => {
+  for (const seed of seeds(5)) {
+    it(`holds registry BLOBs' ids as bytes, the same ids as their strings (seed ${seed})`, () => {
+      const next = mulberry32(seed);
+      const ids = new MeterIds();
+      const expected: string[] = [];
+      let asked = 0;
+      for (let bucket = 0; bucket < 40; bucket++) {
+        const records = Array.from({ length: Math.floor(next() * 300) }, () => meter(randomId(next, expected.length + Math.floor(next() * 1e6))));
+        const blob = mergeRegistry(null, records).registry;
+        const strings = decodeRegistry(blob);
+        const bytes = decodeRegistry(blob, { idBytes: true });
+        expect(bytes.ids).toEqual([]);
+        expect(bytes.size).toBe(strings.size);
+        expect(bytes.idEnds.length).toBe(strings.size);
+        expect(bytes.type).toEqual(strings.type);
+        expect(bytes.unit).toEqual(strings.unit);
+        ids.append(bytes.idText, bytes.idEnds, bytes.size);
+        expected.push(...strings.ids);
+        // Some strings asked for between loads: they must survive the columns growing.
+        for (let i = 0; i < 5 && expected.length > 0; i++) {
+          const k = Math.floor(next() * expected.length);
+          expect(ids.get(k)).toBe(expected[k]);
+          asked++;
+        }
+      }
+      expect(asked).toBeGreaterThan(0);
+      expect(ids.size).toBe(expected.length);
+      const into = new Uint8Array(64);
+      for (let k = 0; k < expected.length; k++) {
+        const utf8 = Buffer.from(expected[k], "utf8");
+        expect(ids.get(k), `key ${k}`).toBe(expected[k]);
+        expect(ids.byteLength(k)).toBe(utf8.length);
+        const end = ids.copyTo(k, into, 3);
+        expect(Buffer.from(into.subarray(3, end)).equals(utf8), `key ${k}`).toBe(true);
+        const { bytes, start, end: to } = ids.bytesOf(k);
+        expect(Buffer.from(bytes.subarray(start, to)).equals(utf8)).toBe(true);
+      }
+    });
+  }
+
+  it("takes ids pushed one at a time beside appended ones, and room reserved ahead", () => {
+    const ids = new MeterIds();
+    ids.reserve(3, 4);
+    ids.push("Zähler-1");
+    const blob = mergeRegistry(null, [meter("M-2"), meter("M-10")]).registry;
+    const reg = decodeRegistry(blob, { idBytes: true });
+    ids.append(reg.idText, reg.idEnds, reg.size);
+    ids.push("\u{1F4A7}");
+    expect([0, 1, 2, 3].map((k) => ids.get(k))).toEqual(["Zähler-1", ...decodeRegistry(blob).ids, "\u{1F4A7}"]);
+    expect(ids.byteLength(0)).toBe(9);
+    expect(ids.byteLength(3)).toBe(4);
+  });
+});
