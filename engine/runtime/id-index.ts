@@ -69,7 +69,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
       const s = slots[i];
       if (s === 0) return -1;
       const k = s - 1;
-      if (this.#hashOf[k] === hash && this.#ids.get(k) === id) return k;
+      if (this.#hashOf[k] === hash && (this.#ids.equals !== undefined ? this.#ids.equals(k, id) : this.#ids.get(k) === id)) return k;
     }
   }
 
@@ -89,7 +89,7 @@ export class IdIndex implements ReadonlyMap<string, number> {
     const ids = this.#ids;
     const hashOf = this.#hashOf;
     for (let k = this.#placed; k < size; k++) {
-      const hash = meterHash(ids.get(k));
+      const hash = ids.hashOf !== undefined ? ids.hashOf(k) : meterHash(ids.get(k));
       hashOf[k] = hash;
       this.#place(k, hash);
     }

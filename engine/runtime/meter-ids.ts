@@ -73,6 +73,30 @@ export class MeterIds implements MeterIdColumn {
     return id;
   }
 
+  /** meterHash of key `key`'s id (FNV-1a over its UTF-8 bytes, store/contract.ts), without a string. */
+  hashOf(key: number): number {
+    const bytes = this.#bytes;
+    let h = 0x811c9dc5;
+    for (let b = key === 0 ? 0 : this.#end[key - 1], end = this.#end[key]; b < end; b++) h = Math.imul(h ^ bytes[b], 0x01000193);
+    return h >>> 0;
+  }
+
+  /** Whether key `key`'s id is `id`: its bytes compared with an ASCII id, else its string. */
+  equals(key: number, id: string): boolean {
+    const start = key === 0 ? 0 : this.#end[key - 1];
+    const n = this.#end[key] - start;
+    const cached = this.#strings[key];
+    if (cached !== undefined) return cached === id;
+    if (n !== id.length) return n >= id.length && n <= 4 * id.length && this.get(key) === id;
+    const bytes = this.#bytes;
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if (c > 0x7f) return this.get(key) === id;
+      if (bytes[start + i] !== c) return false;
+    }
+    return true;
+  }
+
   /** The bytes of key `key`'s id and where they are: `bytes[start, end)` (valid until the next append). */
   bytesOf(key: number): { bytes: Uint8Array; start: number; end: number } {
     return { bytes: this.#bytes, start: key === 0 ? 0 : this.#end[key - 1], end: this.#end[key] };

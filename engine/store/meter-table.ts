@@ -42,6 +42,10 @@ export interface MeterTable {
 export interface MeterIdColumn {
   /** The id of the meter with key `key`. */
   get(key: number): string;
+  /** Optional, without making the string: meterHash of key `key`'s id. */
+  hashOf?(key: number): number;
+  /** Optional, without making the string: whether key `key`'s id is `id`. */
+  equals?(key: number, id: string): boolean;
 }
 
 /** Ids in a list, by key. */

@@ -2,9 +2,12 @@
 // UTF-8 bytes give the same ids as decoded to strings, for ids of one to four UTF-8 bytes a
 // character (surrogate pairs included); appended bucket by bucket, every key's string, bytes and
 // byte length are the reference's, before and after the columns grow, and strings asked for
-// early stay right.
+// early stay right; hashes and comparisons from the bytes agree with the strings', and the id
+// index finds every id through them (and no near miss).
 import { describe, expect, it } from "vitest";
+import { IdIndex } from "../../../engine/runtime/id-index.js";
 import { MeterIds } from "../../../engine/runtime/meter-ids.js";
+import { meterHash } from "../../../engine/store/contract.js";
 import { decodeRegistry } from "../../../engine/store/bucket-registry-blob.js";
 import { mergeRegistry } from "../../../engine/store/bucket-registry.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
@@ -73,4 +76,31 @@ describe("MeterIds", () => {
     expect(ids.byteLength(0)).toBe(9);
     expect(ids.byteLength(3)).toBe(4);
   });
+
+  for (const seed of seeds(9)) {
+    it(`hashes and compares ids from their bytes as from their strings; the id index finds each (seed ${seed})`, () => {
+      const next = mulberry32(seed);
+      const records = Array.from({ length: 3000 }, (_, k) => meter(randomId(next, k)));
+      const blob = mergeRegistry(null, records).registry;
+      const expected = decodeRegistry(blob).ids;
+      const reg = decodeRegistry(blob, { idBytes: true });
+      const ids = new MeterIds();
+      ids.append(reg.idText, reg.idEnds, reg.size);
+      // A few strings made first: comparisons then read them.
+      for (let i = 0; i < 50; i++) ids.get(Math.floor(next() * expected.length));
+      for (let k = 0; k < expected.length; k++) {
+        const id = expected[k];
+        expect(ids.hashOf(k), id).toBe(meterHash(id));
+        expect(ids.equals(k, id), id).toBe(true);
+        // Near misses: one unit changed, one more, one fewer.
+        expect(ids.equals(k, `${id.slice(0, -1)}#`)).toBe(false);
+        expect(ids.equals(k, `${id}A`)).toBe(false);
+        expect(ids.equals(k, id.slice(0, -1))).toBe(false);
+      }
+      const index = new IdIndex(ids);
+      index.extend(expected.length);
+      for (let k = 0; k < expected.length; k++) expect(index.find(expected[k], meterHash(expected[k]))).toBe(k);
+      expect(index.get("K-not-there")).toBeUndefined();
+    });
+  }
 });
