@@ -49,20 +49,33 @@ export class FlagSync {
     if (partitions.length === 0) return;
     const missing = prefetched === undefined ? partitions : partitions.filter((p) => !prefetched.partitions.has(p));
     const [early, late] = await Promise.all([prefetched?.rows ?? [], missing.length === 0 ? [] : this.#store.readFlags(missing)]);
-    const flagged = new Set([...early, ...late].map((f) => f.meterId));
-    const { state, meters } = ws;
-    if (flagged.size === 0) {
-      // No operator flag on these partitions (the common night): no id to look up.
-      const byRun = this.#setByRun;
-      for (let row = 0; row < n; row++) {
-        const k = keys[row];
-        if (k >= 0) state.tempBad[k] = byRun.size > 0 && byRun.has(k) ? 1 : 0;
-      }
-      return;
-    }
+    const flagged = flaggedKeys(ws, [...early, ...late].map((f) => f.meterId));
+    const byRun = this.#setByRun;
+    const { state } = ws;
     for (let row = 0; row < n; row++) {
       const k = keys[row];
-      if (k >= 0) state.tempBad[k] = flagged.has(meters.ids.get(k)) || this.#setByRun.has(k) ? 1 : 0;
+      if (k >= 0) state.tempBad[k] = flagged.has(k) || (byRun.size > 0 && byRun.has(k)) ? 1 : 0;
     }
   }
+}
+
+/**
+ * The keys of the flagged meters the working set holds: each id compared with its bucket's
+ * loaded meters only (a few hundred), as bytes. A night with a flag or two on every partition
+ * made no string per meter of the batch (the working set keeps ids as bytes: meter-ids.ts).
+ */
+function flaggedKeys(ws: WorkingSet, meterIds: readonly string[]): Set<number> {
+  const keys = new Set<number>();
+  const { ids } = ws.meters;
+  for (const id of meterIds) {
+    const loaded = ws.bucketKeys(ws.bucketOf(id));
+    if (loaded === undefined) continue;
+    for (let k = loaded.first, end = loaded.first + loaded.size; k < end; k++) {
+      if (ids.equals(k, id)) {
+        keys.add(k);
+        break;
+      }
+    }
+  }
+  return keys;
 }
