@@ -2,9 +2,11 @@
 // object (fresh typed arrays), so a consumer may keep a batch while the next one is decoded.
 // Raw text is kept cheaply: for text formats as views of the bytes the rows came from (decoded
 // only when asked), for msgpack as the decoded record (turned into JSON only when asked).
+import { closeSync, openSync, readSync } from "node:fs";
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import type { MeterIndex } from "./meter-index.js";
+import { IngestError } from "./errors.js";
 import { REJECT } from "./reasons.js";
 import { createPulseColumns, slicePulseColumns } from "./pulse-fields.js";
 import type { PulseReadingColumns } from "./pulse-fields.js";
@@ -36,30 +38,39 @@ export class BatchBuilder {
   sensorRow: Uint8Array | undefined;
   sensors: SensorValueList | undefined;
   rejectedRaw!: Map<number, string>;
-  /** "bytes" mode: each row's raw bytes are `segments[rawSegment[r]][rawStart[r], rawEnd[r])`. */
+  /**
+   * "bytes" mode: each row's raw bytes are `segments[rawSegment[r]][rawStart[r], rawEnd[r])`;
+   * with `rawFile`, the file's bytes from `segmentBase[rawSegment[r]]` + those offsets (read
+   * back when asked for: no view of the decoder's window is kept).
+   */
   rawSegment!: Int32Array;
   rawStart!: Int32Array;
   rawEnd!: Int32Array;
   segments!: Uint8Array[];
+  segmentBase!: number[];
+  readonly rawFile: string | undefined;
   private lastSegment: Uint8Array | null = null;
   /** "values" mode: each row's record, and its row in a columnar record (-1 for a single record). */
   rawValue!: unknown[];
   rawIndex!: Int32Array;
 
-  constructor(capacity: number, meters: MeterIndex, mode: RawMode) {
+  constructor(capacity: number, meters: MeterIndex, mode: RawMode, rawFile?: string) {
     this.capacity = capacity;
     this.meters = meters;
     this.mode = mode;
+    this.rawFile = rawFile;
     this.allocate();
   }
 
-  /** The index of `buf` among this batch's raw byte segments. */
-  segment(buf: Uint8Array): number {
+  /** The index of `buf` (its first byte at `base` in the input) among this batch's raw byte segments. */
+  segment(buf: Uint8Array, base = 0): number {
     if (buf !== this.lastSegment) {
-      this.segments.push(buf);
+      // Read back from the file: only where the segment starts in it is kept.
+      if (this.rawFile === undefined) this.segments.push(buf);
+      else this.segmentBase.push(base);
       this.lastSegment = buf;
     }
-    return this.segments.length - 1;
+    return (this.rawFile === undefined ? this.segments.length : this.segmentBase.length) - 1;
   }
 
   /** Gives this batch and every later one pulse columns (NaN-filled). */
@@ -158,6 +169,7 @@ export class BatchBuilder {
       this.rawStart = new Int32Array(n);
       this.rawEnd = new Int32Array(n);
       this.segments = [];
+      this.segmentBase = [];
     } else {
       this.rawValue = [];
       this.rawIndex = new Int32Array(n);
@@ -197,7 +209,9 @@ class DecodedBatch implements ReadingBatch {
     if (b.sensors !== undefined) this.sensors = b.sensors.view();
     this.rejectedRaw = b.rejectedRaw;
     this.meters = b.meters;
-    if (b.mode === "bytes") {
+    if (b.mode === "bytes" && b.rawFile !== undefined) {
+      this.raw = rawFromFile(b.rawFile, b.segmentBase, b.rawSegment, b.rawStart, b.rawEnd, n);
+    } else if (b.mode === "bytes") {
       const { segments, rawSegment, rawStart, rawEnd } = b;
       this.raw = (row) => utf8.decode(segments[rawSegment[row]].subarray(rawStart[row], rawEnd[row]));
     } else {
@@ -210,6 +224,46 @@ class DecodedBatch implements ReadingBatch {
     if (!(Number.isInteger(row) && row >= 0 && row < this.length)) throw new RangeError(`row ${row} out of range`);
     return this.rejectedRaw.get(row) ?? this.raw(row);
   }
+}
+
+/**
+ * A batch's raw text read back from its file: on the first ask, the bytes of all its rows (they
+ * lie one after another) in one read, kept with the batch; then each row's is a slice. Rows'
+ * raw text is asked for rarely (rejected rows), and its bytes were not kept: the decoder's
+ * window reused its storage. IngestError `MF_ERR_INPUT_READ` when the file cannot be read there
+ * (or has become shorter).
+ */
+function rawFromFile(path: string, segmentBase: readonly number[], rawSegment: Int32Array, rawStart: Int32Array, rawEnd: Int32Array,
+  n: number): (row: number) => string {
+  let span: Uint8Array | undefined;
+  let from = 0;
+  return (row) => {
+    if (span === undefined) {
+      from = segmentBase[rawSegment[0]] + rawStart[0];
+      span = readRange(path, from, segmentBase[rawSegment[n - 1]] + rawEnd[n - 1]);
+    }
+    const at = segmentBase[rawSegment[row]] + rawStart[row] - from;
+    return utf8.decode(span.subarray(at, at + rawEnd[row] - rawStart[row]));
+  };
+}
+
+/** Bytes [from, to) of a file. */
+function readRange(path: string, from: number, to: number): Uint8Array {
+  const out = Buffer.allocUnsafe(to - from);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    for (let at = 0; at < out.length;) {
+      const n = readSync(fd, out, at, out.length - at, from + at);
+      if (n === 0) throw new Error(`it ends before byte ${from + at}: changed since it was read`);
+      at += n;
+    }
+  } catch (error) {
+    throw new IngestError("MF_ERR_INPUT_READ", `cannot read rows' raw text back from ${path}: ${(error as Error).message}`, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return out;
 }
 
 /** JSON of a decoded record, or of row `index` of a columnar record (index >= 0). */

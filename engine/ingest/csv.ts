@@ -50,8 +50,8 @@ export async function* readCsvReadings(
   options: ReadReadingsOptions,
 ): AsyncGenerator<ReadingBatch> {
   const o = resolveReadOptions(options);
-  const tok = new CsvTokenizer({ maxRecordBytes: o.maxRecordBytes });
-  const b = new BatchBuilder(o.batchSize, o.meters, "bytes");
+  const tok = new CsvTokenizer({ maxRecordBytes: o.maxRecordBytes, reuseWindow: o.rawFile !== undefined });
+  const b = new BatchBuilder(o.batchSize, o.meters, "bytes", o.rawFile);
   const pending = new PendingIds(o.meters);
   let columns: Columns | null = null;
   // Decodes records until the batch is full (true) or more input is needed (false); either way
@@ -131,7 +131,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
   const r = b.rows++;
   const buf = t.buf;
   b.line[r] = t.line;
-  b.rawSegment[r] = b.segment(buf);
+  b.rawSegment[r] = b.segment(buf, t.windowBase);
   b.rawStart[r] = t.start;
   b.rawEnd[r] = t.end;
   let reason = 0;

@@ -22,6 +22,11 @@ export interface ReadReadingsFileOptions extends ReadReadingsOptions {
   chunkBytes?: number;
   /** Sees every chunk of the file as it is read (to hash the input without reading it twice). */
   onBytes?: (chunk: Uint8Array) => void;
+  /**
+   * CSV: rows' raw text read back from the file when asked for (for a consumer that asks only
+   * for rejected rows'), none kept in memory (ReadReadingsOptions.rawFile). Default false.
+   */
+  rawFromFile?: boolean;
 }
 
 const FORMATS: ReadonlyArray<ReadingFormat> = ["csv", "ndjson", "msgpack"];
@@ -50,7 +55,7 @@ export async function* readReadings(path: string, options: ReadReadingsFileOptio
   try {
     // The decoders copy every chunk into their window (window.ts): the reader may reuse its buffers.
     const chunks = readFileChunks(handle, path, chunkBytes, options.onBytes);
-    if (format === "csv") yield* readCsvReadings(chunks, options);
+    if (format === "csv") yield* readCsvReadings(chunks, options.rawFromFile === true ? { ...options, rawFile: path } : options);
     else if (format === "ndjson") yield* readNdjsonReadings(chunks, options);
     // The msgpack reader (and msgpackr) is loaded for msgpack files only.
     else yield* (await import("./msgpack.js")).readMsgpackReadings(chunks, options);

@@ -22,6 +22,12 @@ export interface ReadReadingsOptions {
    * field naming it) carries the channel's values. Default none.
    */
   channels?: ReadonlyMap<string, number>;
+  /**
+   * CSV: the file the input is read from, whole and from its start. Rows' raw text is then read
+   * back from it by offset when asked for (rejected rows), not kept: the decoder's memory holds
+   * no text (window.ts reuse). Default: raw text kept in memory.
+   */
+  rawFile?: string;
 }
 
 /** ReadReadingsOptions with every default applied. */
@@ -33,6 +39,7 @@ export interface ResolvedReadOptions {
   maxRecordBytes: number;
   maxMsgpackValueBytes: number;
   channels: ReadonlyMap<string, number>;
+  rawFile: string | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 65_536;
@@ -54,6 +61,7 @@ export function resolveReadOptions(options: ReadReadingsOptions): ResolvedReadOp
   return {
     meters,
     channels,
+    rawFile: options.rawFile,
     batchSize: integer("batchSize", options.batchSize, DEFAULT_BATCH_SIZE, 1, 1 << 24),
     maxEndDay: integer("maxEndDay", options.maxEndDay, today + 1, -1e8, 1e8),
     maxFieldBytes: integer("maxFieldBytes", options.maxFieldBytes, DEFAULT_MAX_FIELD_BYTES, 1, 1 << 30),

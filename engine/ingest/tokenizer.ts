@@ -25,6 +25,11 @@ const S_SKIP = 6; // skipping the rest of an overlong line (already reported)
 export interface CsvTokenizerOptions {
   /** Longest record in bytes, quoted newlines included; default 64 KiB. */
   maxRecordBytes?: number;
+  /**
+   * The caller keeps no view of `buf` past its next `push` (it takes records' bytes by their
+   * offsets in the input, windowBase): the window reuses its storage (window.ts). Default false.
+   */
+  reuseWindow?: boolean;
 }
 
 /**
@@ -39,7 +44,7 @@ export interface CsvTokenizerOptions {
  */
 export class CsvTokenizer extends CsvRecord {
   private readonly maxRecord: number;
-  private readonly window = new ChunkWindow();
+  private readonly window: ChunkWindow;
   private ended = false;
   private bomChecked = false;
   private p = 0;
@@ -54,6 +59,12 @@ export class CsvTokenizer extends CsvRecord {
   constructor(options: CsvTokenizerOptions = {}) {
     super();
     this.maxRecord = options.maxRecordBytes ?? 64 * 1024;
+    this.window = new ChunkWindow({ reuse: options.reuseWindow });
+  }
+
+  /** The offset in the input of `buf[0]`: a record's bytes are input[windowBase + start, windowBase + end). */
+  get windowBase(): number {
+    return this.window.base;
   }
 
   /** Adds the next chunk of the stream. */

@@ -86,7 +86,10 @@ try {
       yield batch;
     }
   }
-  const decodedNow = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels }));
+  // Only rejected rows' raw text leaves this thread (posted with their batch): CSV rows' text is
+  // read back from the file for them, and the decoder's memory holds none (window.ts reuse).
+  const decodedNow = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels,
+    rawFromFile: true }));
   // Gated: the first window is decoded while the run sets up, then the store is opened.
   const decoded = opened === undefined ? decodedNow : readAhead(decodedNow, WINDOW);
   await opened;

@@ -7,6 +7,7 @@ import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { createMeterIndex, formatOfPath, IngestError, readFileChunks, readReadings } from "../../../engine/ingest/index.js";
 import type { ReadingBatch } from "../../../engine/ingest/index.js";
+import { mulberry32 } from "../../helpers/random.js";
 import { flatten, options, rowsOf, tempDir, writeFile } from "./helpers.js";
 
 const dir = tempDir();
@@ -56,6 +57,39 @@ describe("readReadings", () => {
     const rows = batches.flatMap(flatten);
     expect(rows.map((r) => r.raw)).toEqual(lines);
     expect(rows.map((r) => r.value)).toEqual(lines.map((_, i) => i % 100));
+  });
+
+  it("reads rows' raw text back from the file (rawFromFile) as it would keep it, for every shape of record", async () => {
+    const next = mulberry32(11);
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const kind = next();
+      const id = kind < 0.05 ? `"M ${i}\nsecond line"` : kind < 0.1 ? `"M ""${i}"""` : `Zähler-${i}`;
+      const end = kind > 0.97 ? "2026-13-01" : `2026-11-${String(1 + (i % 28)).padStart(2, "0")}`;
+      const value = kind > 0.95 && kind <= 0.97 ? "abc" : `${i}.25`;
+      lines.push(`${id},${end},${value}`);
+    }
+    // A byte order mark, CRLF and LF line ends mixed.
+    const text = `\ufeffmeter_id,end,value\r\n${lines.map((l, i) => `${l}${i % 3 === 0 ? "\r\n" : "\n"}`).join("")}`;
+    const path = writeFile(dir, "raw-back.csv", text);
+    const rowsWith = async (rawFromFile: boolean, chunkBytes: number) => {
+      const batches: ReadingBatch[] = [];
+      for await (const batch of readReadings(path, options(createMeterIndex(), { chunkBytes, batchSize: 777, rawFromFile }))) batches.push(batch);
+      // Asked for after every chunk was read: the window's storage has been reused many times over.
+      return batches.flatMap(flatten);
+    };
+    const kept = await rowsWith(false, 1 << 20);
+    expect(kept.filter((r) => r.reject !== null).length).toBeGreaterThan(50);
+    expect(kept.filter((r) => r.raw.includes("\n")).length).toBeGreaterThan(50);
+    for (const chunkBytes of [64, 1000, 4093, 1 << 16]) expect(await rowsWith(true, chunkBytes), `chunks of ${chunkBytes}`).toEqual(kept);
+  });
+
+  it("says MF_ERR_INPUT_READ when a row's raw text cannot be read back (the file changed under the run)", async () => {
+    const path = writeFile(dir, "shrinks.csv", `meter_id,end,value\n${Array.from({ length: 100 }, (_, i) => `M${i},2026-11-30,${i}`).join("\n")}\n`);
+    const batches: ReadingBatch[] = [];
+    for await (const batch of readReadings(path, options(createMeterIndex(), { batchSize: 50, rawFromFile: true }))) batches.push(batch);
+    writeFile(dir, "shrinks.csv", "meter_id,end,value\n");
+    expect(() => batches[1].rawOf(0)).toThrow(expect.objectContaining({ code: "MF_ERR_INPUT_READ" }));
   });
 
   it("reads a file as lent chunks that cover it in order, and stops reading when the caller stops", async () => {
