@@ -176,7 +176,9 @@ function sniff(chunk: Uint8Array): "csv" | "ndjson" {
 
 /** A CSV row decoder: push chunks, then null at the end. */
 function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
-  const tok = new CsvTokenizer({ maxRecordBytes: maxRecord });
+  // Every record is read whole before the next chunk comes (ids copied into the table's arena,
+  // strings made as needed): the window may reuse its storage (fresh memory costs, window.ts).
+  const tok = new CsvTokenizer({ maxRecordBytes: maxRecord, reuseWindow: true });
   let columns: Map<string, number> | null = null;
   let rows: CsvRegistryRows | null = null;
   const raw = () => tok.rawString();

@@ -233,6 +233,30 @@ describe("CSV registry: the byte path and the row reader agree", () => {
     expect(Buffer.concat(seen).toString("utf8")).toBe(text);
   });
 
+  it("agrees with the row reader over a registry of several 1 MiB chunks (the window reusing its storage)", async () => {
+    const rand = mulberry32(77);
+    const lines = ["meter_id,type,unit,scaling_factor,digits,parent_id,cost_center,last_reading,last_end"];
+    for (let r = 0; r < 120_000; r++) {
+      const x = rand();
+      if (x < 0.001) {
+        lines.push(`M-${r},"unclosed`);
+        continue;
+      }
+      const id = x < 0.01 ? `M-${Math.floor(rand() * r)}` : x < 0.02 ? `"M ""${r}"", quoted"` : `M-${r}`;
+      const type = x < 0.5 ? "electricity.register" : "gas.register";
+      lines.push(`${id},${type},${x < 0.5 ? "kWh" : "m3"},${x < 0.9 ? 1 : 0.5},${x < 0.3 ? 6 : ""},${x < 0.2 ? `M-${r + 1}` : ""},`
+        + `${x < 0.1 ? "Zähler-Kostenstelle" : "CC-1"},${x < 0.5 ? 1000 + r : ""},${x < 0.5 ? "2026-11-28" : ""}`);
+    }
+    const path = join(dir, "chunks.csv");
+    writeFileSync(path, lines.join("\n") + "\n");
+    const expected = await rowReader(path, 1024, lookup);
+    const actual = await readMeters(path, { meterTypes: lookup });
+    expect(actual.meters.length).toBeGreaterThan(110_000);
+    expect(actual.rejected.length).toBeGreaterThan(100);
+    expect(actual.rejected).toEqual(expected.rejected);
+    expect(actual.meters).toEqual(expected.meters);
+  });
+
   it("holds more meters than its size guess (short lines), with their fields, in order and out of it", async () => {
     // ~8 bytes a line: the reader's guess (one row per 32 bytes) is a quarter of the rows, so
     // every column, the id arena and the id set grow past their first room.
