@@ -58,6 +58,7 @@ const MANUAL_APART = !MANUAL_ANYWHERE;
 const METERS = Number(args[0] ?? 1_000_000);
 const SECONDS = Number(args[1] ?? 30);
 const WARMUP_SECONDS = 3;
+// The CLI runs as its bin, through its #! line (and the environment that sets), as users start it.
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
@@ -89,7 +90,7 @@ async function split(path: string, sizes: readonly number[], skip: (line: string
 }
 
 function cli(...argv: string[]): void {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(BIN, argv, { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`meterflow ${argv.join(" ")}: ${r.stderr}`);
 }
 
@@ -179,7 +180,7 @@ async function apiJob(url: string, token: string, input: string, out: string): P
 /** `meterflow run` in a process of its own. */
 function processJob(input: string, out: string): RunningJob {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, "run", "--db", db, "--out", out, "--quiet", ...(JOB_BATCH === undefined ? [] : ["--batch-size", JOB_BATCH]), input],
+  const child = spawn(BIN, ["run", "--db", db, "--out", out, "--quiet", ...(JOB_BATCH === undefined ? [] : ["--batch-size", JOB_BATCH]), input],
     { stdio: ["ignore", "ignore", "inherit"] });
   const ended = new Promise<{ ok: boolean; seconds: number; what: string }>((resolve) => child.on("exit", (code) => {
     // A run refuses a batch another writer fenced (MF_ERR_STORE_FENCED, said on stderr above)
@@ -214,7 +215,7 @@ try {
   await store.addToken({ name: "bench", role: "admin", hash, createdAt: new Date().toISOString() });
   await store.close();
   // The server in a process of its own, as it runs: the load generator must not share its event loop.
-  const child = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--data-dir", dir, ...SERVE_ARGS], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(BIN, ["serve", "--db", db, "--port", "0", "--data-dir", dir, ...SERVE_ARGS], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(line.replace(/^.* listening on /, "")));
     child.once("exit", (code) => reject(new Error(`meterflow serve exited ${code}`)));

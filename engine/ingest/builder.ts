@@ -1,7 +1,8 @@
 // Fills the columns of one ReadingBatch row by row and hands out each full batch as a fresh
 // object (fresh typed arrays), so a consumer may keep a batch while the next one is decoded.
 // Raw text is kept cheaply: for text formats as views of the bytes the rows came from (decoded
-// only when asked), for msgpack as the decoded record (turned into JSON only when asked).
+// only when asked), or, given the file (`rawFile`), as the rows' offsets in it, read back when
+// asked; for msgpack as the decoded record (turned into JSON only when asked).
 import { closeSync, openSync, readSync } from "node:fs";
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
