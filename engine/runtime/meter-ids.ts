@@ -55,13 +55,6 @@ export class MeterIds implements MeterIdColumn {
     this.#size = size + n;
   }
 
-  /** Appends one id given as a string (it is kept as it is). */
-  push(id: string): void {
-    const bytes = Buffer.from(id, "utf8");
-    this.append(bytes, Int32Array.of(bytes.length), 1);
-    this.#strings[this.#size - 1] = id;
-  }
-
   /** The id of key `key` (a string made on first ask, then kept). */
   get(key: number): string {
     let id = this.#strings[key];

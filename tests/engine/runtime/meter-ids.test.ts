@@ -64,17 +64,21 @@ describe("MeterIds", () => {
     });
   }
 
-  it("takes ids pushed one at a time beside appended ones, and room reserved ahead", () => {
+  it("grows past the room reserved ahead, keeping every id", () => {
     const ids = new MeterIds();
-    ids.reserve(3, 4);
-    ids.push("Zähler-1");
-    const blob = mergeRegistry(null, [meter("M-2"), meter("M-10")]).registry;
-    const reg = decodeRegistry(blob, { idBytes: true });
-    ids.append(reg.idText, reg.idEnds, reg.size);
-    ids.push("\u{1F4A7}");
-    expect([0, 1, 2, 3].map((k) => ids.get(k))).toEqual(["Zähler-1", ...decodeRegistry(blob).ids, "\u{1F4A7}"]);
-    expect(ids.byteLength(0)).toBe(9);
-    expect(ids.byteLength(3)).toBe(4);
+    // Past the first room (1,024 ids, 16 KiB), both columns grow.
+    ids.reserve(1, 4);
+    const blobs = [["Zähler-1"], ["M-2", "M-10", "\u{1F4A7}"], Array.from({ length: 5000 }, (_, i) => `Nummer-${i}`)]
+      .map((list) => mergeRegistry(null, list.map((id) => meter(id))).registry);
+    for (const blob of blobs) {
+      const reg = decodeRegistry(blob, { idBytes: true });
+      ids.append(reg.idText, reg.idEnds, reg.size);
+    }
+    const expected = blobs.flatMap((blob) => decodeRegistry(blob).ids);
+    expect(ids.size).toBe(5004);
+    expect(expected.map((_, k) => ids.get(k))).toEqual(expected);
+    expect(ids.byteLength(expected.indexOf("Zähler-1"))).toBe(9);
+    expect(ids.byteLength(expected.indexOf("\u{1F4A7}"))).toBe(4);
   });
 
   for (const seed of seeds(9)) {
