@@ -51,6 +51,7 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
+import { MeterIds } from "../../engine/runtime/meter-ids.js";
 import { codeStrings, IdList } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { bucketOf, partitionOf } from "../../engine/store/contract.js";
@@ -154,23 +155,23 @@ function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { inp
     if (f >= fleet.size) throw new Error(`meter ${index.idOf(l)} is not in the fleet`);
     fleetKeys[l] = f;
   }
-  const ids = new Array<string>(m);
+  // The slice's ids are the batch's, as bytes (as a worker's slices carry them, runtime/slice.ts).
+  const ids = MeterIds.over(bytes.slice(0, m === 0 ? 0 : ends[m - 1]), ends.slice(0, m));
   const type = { values: fleet.type.values, codes: new Uint32Array(m) };
   const unit = { values: fleet.unit.values, codes: new Uint32Array(m) };
   for (let l = 0; l < m; l++) {
     const f = fleetKeys[l];
-    ids[l] = fleet.ids.get(f);
     type.codes[l] = fleet.type.codes[f];
     unit.codes[l] = fleet.unit.codes[f];
   }
   let keyOf: Map<string, number> | undefined;
   // The decision never reads keyOf (the pool's fromTask builds it lazily too).
   const meters = Object.defineProperty({
-    size: m, ids: new IdList(ids), type, unit, scale: f64Of(fleet.scale, fleetKeys), reset: f64Of(fleet.reset, fleetKeys), digits: u8Of(fleet.digits, fleetKeys),
+    size: m, ids, type, unit, scale: f64Of(fleet.scale, fleetKeys), reset: f64Of(fleet.reset, fleetKeys), digits: u8Of(fleet.digits, fleetKeys),
     mode: u8Of(fleet.mode, fleetKeys), pulseWeight: f64Of(fleet.pulseWeight, fleetKeys), pulseInput: u8Of(fleet.pulseInput, fleetKeys),
     pulseWidthMs: f64Of(fleet.pulseWidthMs, fleetKeys), qmax: f64Of(fleet.qmax, fleetKeys), noPulseDays: f64Of(fleet.noPulseDays, fleetKeys),
     debounceMs: f64Of(fleet.debounceMs, fleetKeys), baseValue: f64Of(fleet.baseValue, fleetKeys), baseEnd: i32Of(fleet.baseEnd, fleetKeys),
-  }, "keyOf", { get: () => (keyOf ??= new Map(ids.map((id, k) => [id, k]))), enumerable: true }) as unknown as MeterTable;
+  }, "keyOf", { get: () => (keyOf ??= new Map(Array.from({ length: m }, (_, k) => [ids.get(k), k]))), enumerable: true }) as unknown as MeterTable;
   const f = shard.state;
   const state: MeterState = {
     size: m, lastEnd: i32Of(f.lastEnd, fleetKeys), lastValue: f64Of(f.lastValue, fleetKeys), readings: u32Of(f.readings, fleetKeys),

@@ -17,7 +17,8 @@ import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
 import { createFacts } from "../../engine/rules/facts.js";
 import { loadDecisionSetup } from "../../engine/runtime/decision-setup.js";
 import { createEntries } from "../../engine/store/history.js";
-import { codeStrings, IdList } from "../../engine/store/meter-table.js";
+import { MeterIds } from "../../engine/runtime/meter-ids.js";
+import { codeStrings } from "../../engine/store/meter-table.js";
 import type { MeterTable } from "../../engine/store/meter-table.js";
 import { createState } from "../../engine/store/state.js";
 
@@ -33,9 +34,12 @@ if (!canDecideInThreads()) throw new Error("run the compiled bench: npm run buil
 /** One partition's slice: `m` meters, each with a baseline the day before and one new reading. */
 function slice(p: number, m: number): DecideInput {
   const ids = Array.from({ length: m }, (_, i) => `E-${p}-${i}`);
+  const text = new TextEncoder().encode(ids.join(""));
+  let at = 0;
   const f64 = (v: number) => new Float64Array(m).fill(v);
   const meters: MeterTable = {
-    size: m, ids: new IdList(ids), keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
+    // The ids as bytes, as a run's and a worker's slices carry them (runtime/slice.ts).
+    size: m, ids: MeterIds.over(text, Int32Array.from(ids, (id) => (at += id.length))), keyOf: new Map(ids.map((id, i) => [id, i])), scale: f64(1), reset: f64(Number.NaN), digits: new Uint8Array(m), mode: new Uint8Array(m),
     type: codeStrings(ids.map(() => "electricity.register")), unit: codeStrings(ids.map(() => "kWh")), pulseWeight: f64(Number.NaN), pulseInput: new Uint8Array(m),
     pulseWidthMs: f64(Number.NaN), qmax: f64(Number.NaN), noPulseDays: f64(Number.NaN), debounceMs: f64(Number.NaN),
     baseValue: f64(1000), baseEnd: new Int32Array(m).fill(DAY - 1),
@@ -69,7 +73,8 @@ const columns = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 const fresh = (s: DecideInput): DecideInput => {
   const { keyOf: _, ...meters } = s.meters;
   const coded = (c: MeterTable["type"]) => ({ values: c.values, codes: c.codes.slice() });
-  return { ...s, meters: { ...columns(meters), type: coded(meters.type), unit: coded(meters.unit), keyOf: s.meters.keyOf } as MeterTable,
+  const { bytes, ends } = (meters.ids as MeterIds).packed();
+  return { ...s, meters: { ...columns(meters), ids: MeterIds.over(bytes.slice(), ends.slice()), type: coded(meters.type), unit: coded(meters.unit), keyOf: s.meters.keyOf } as MeterTable,
     state: columns(s.state), keys: s.keys.slice(),
     history: columns(s.history), held: columns(s.held) };
 };

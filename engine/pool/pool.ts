@@ -29,9 +29,10 @@ export class DecisionPool {
    * and are transferred too: the caller must not read them afterwards (they are detached).
    */
   decide(input: DecideInput, options: { handOver?: boolean } = {}): Promise<DecideOutput> {
-    const task = toTask(input);
+    const task = toTask(input, options.handOver === true);
     const { batch, meters } = task;
-    const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.ends,
+    // The registry's ids: packed for the call, or (handOver, utf8) the slice's own.
+    const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.utf8, meters.ids.ends,
       ...(options.handOver === true ? [meters, meters.type.codes, meters.unit.codes, input.state, input.keys, input.history, input.held] : []));
     return this.#pool.run(task, { transferList: made }) as Promise<DecideOutput>;
   }

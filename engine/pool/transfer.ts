@@ -7,6 +7,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
+import { MeterIds } from "../runtime/meter-ids.js";
 import { idsAsList } from "../store/meter-table.js";
 import type { MeterIdColumn, MeterTable } from "../store/meter-table.js";
 
@@ -35,13 +36,15 @@ export interface BatchColumns {
 }
 
 /**
- * Strings as one value and their ends (UTF-16 units): cloned as one value, not one per meter.
- * Strings of Latin-1 characters only (meter ids, as a rule) travel as their bytes (`latin1`),
- * anything else as one joined string (`text`).
+ * Strings as one value and their ends: cloned as one value, not one per meter. A working set's
+ * meter ids travel as the UTF-8 bytes it holds them in (`utf8`, ends in bytes); other strings of
+ * Latin-1 characters only as their bytes (`latin1`), anything else as one joined string (`text`),
+ * both with ends in UTF-16 units.
  */
 export interface PackedStrings {
   text?: string;
   latin1?: Uint8Array;
+  utf8?: Uint8Array;
   ends: Int32Array;
 }
 
@@ -71,6 +74,10 @@ export function pack(strings: readonly string[]): PackedStrings {
 }
 
 export function unpack(p: PackedStrings): string[] {
+  if (p.utf8 !== undefined) {
+    const ids = MeterIds.over(p.utf8, p.ends);
+    return Array.from({ length: p.ends.length }, (_, k) => ids.get(k));
+  }
   const text = p.text ?? (p.latin1 === undefined ? "" : Buffer.from(p.latin1.buffer, p.latin1.byteOffset, p.latin1.length).toString("latin1"));
   const out = new Array<string>(p.ends.length);
   let start = 0;
@@ -78,7 +85,11 @@ export function unpack(p: PackedStrings): string[] {
   return out;
 }
 
-export function toTask(input: DecideInput): SliceTask {
+/**
+ * The task of `input`. With `handOver` (the slice's columns were cut for this call, runtime/slice.ts)
+ * the registry's ids are sent as the views they are, to be transferred; otherwise copied.
+ */
+export function toTask(input: DecideInput, handOver = false): SliceTask {
   const b = input.batch;
   const n = b.length;
   // Rows name their meters by slice key (ids are the slice registry's, sent anyway): no string
@@ -121,7 +132,14 @@ export function toTask(input: DecideInput): SliceTask {
   for (const key of Object.keys(input.meters)) {
     if (key !== "ids" && key !== "keyOf") columns[key] = input.meters[key as keyof MeterTable];
   }
-  return { ...input, batch, meters: { ...(columns as Omit<PackedMeters, "ids">), ids: pack(idsAsList(input.meters.ids, input.meters.size)) } };
+  return { ...input, batch, meters: { ...(columns as Omit<PackedMeters, "ids">), ids: packIds(input.meters.ids, input.meters.size, handOver) } };
+}
+
+/** A registry's ids packed: a working set's bytes as they are (views with `handOver`, else copies), other ids by `pack`. */
+function packIds(ids: MeterIdColumn, size: number, handOver: boolean): PackedStrings {
+  if (!(ids instanceof MeterIds) || ids.size !== size) return pack(idsAsList(ids, size));
+  const { bytes, ends } = ids.packed();
+  return handOver ? { utf8: bytes, ends } : { utf8: bytes.slice(), ends: ends.slice() };
 }
 
 /**
@@ -131,14 +149,14 @@ export function toTask(input: DecideInput): SliceTask {
  * the list and map on first use.
  */
 class TableIndex implements MeterIndex {
-  readonly #registry: () => readonly string[];
+  readonly #registry: MeterIdColumn;
   readonly #size: number;
   readonly #packed: PackedStrings;
   #unknown: string[] | undefined;
   #ids: string[] | undefined;
   #keyOf: Map<string, number> | undefined;
 
-  constructor(registry: () => readonly string[], size: number, packed: PackedStrings) {
+  constructor(registry: MeterIdColumn, size: number, packed: PackedStrings) {
     this.#registry = registry;
     this.#size = size;
     this.#packed = packed;
@@ -150,7 +168,7 @@ class TableIndex implements MeterIndex {
 
   idOf(index: number): string {
     if (this.#ids !== undefined) return this.#ids[index];
-    return index < this.#size ? this.#registry()[index] : (this.#unknown ??= unpack(this.#packed))[index - this.#size];
+    return index < this.#size ? this.#registry.get(index) : (this.#unknown ??= unpack(this.#packed))[index - this.#size];
   }
 
   intern(id: string): number {
@@ -178,12 +196,11 @@ class TableIndex implements MeterIndex {
 export function fromTask(task: SliceTask): DecideInput {
   const c = task.batch;
   const { ids: packedIds, ...numeric } = task.meters;
-  let ids: string[] | undefined;
-  const idsOf = () => (ids ??= unpack(packedIds));
+  const ids = registryIds(packedIds);
   const batch: ReadingBatch = {
     length: c.length, line: c.line, meter: c.meter, end: c.end, value: c.value, override: c.override, source: c.source,
     verification: c.verification, reject: c.reject, rejectedRaw: new Map(), rawOf: () => "",
-    meters: new TableIndex(idsOf, numeric.size, c.ids),
+    meters: new TableIndex(ids, numeric.size, c.ids),
     ...(c.pulse === undefined ? {} : { pulse: c.pulse }),
     ...(c.sensorRow === undefined ? {} : { sensorRow: c.sensorRow }),
     ...(c.sensors === undefined ? {} : { sensors: c.sensors }),
@@ -192,11 +209,18 @@ export function fromTask(task: SliceTask): DecideInput {
   };
   let keyOf: Map<string, number> | undefined;
   const table = Object.defineProperties({ ...numeric }, {
-    ids: { value: { get: (k: number) => idsOf()[k] } satisfies MeterIdColumn, enumerable: true },
+    ids: { value: ids, enumerable: true },
     // A meter's key by id is built only if something asks.
-    keyOf: { get: () => (keyOf ??= new Map(idsOf().map((id, k) => [id, k]))), enumerable: true },
+    keyOf: { get: () => (keyOf ??= new Map(Array.from({ length: numeric.size }, (_, k) => [ids.get(k), k]))), enumerable: true },
   }) as unknown as MeterTable;
   return { ...task, batch, meters: table };
+}
+
+/** The registry's ids in the deciding thread: bytes read in place, other packings unpacked when first asked. */
+function registryIds(packed: PackedStrings): MeterIdColumn {
+  if (packed.utf8 !== undefined) return MeterIds.over(packed.utf8, packed.ends);
+  let list: string[] | undefined;
+  return { get: (k: number) => (list ??= unpack(packed))[k] };
 }
 
 /**

@@ -11,12 +11,42 @@ const utf8 = new TextDecoder();
 
 export class MeterIds implements MeterIdColumn {
   /** The ids' bytes, key after key. */
-  #bytes = new Uint8Array(16 * 1024);
+  #bytes: Uint8Array = new Uint8Array(16 * 1024);
   /** Per key: where its bytes end (key k's start where key k - 1's end; key 0's at 0). */
-  #end = new Int32Array(1024);
+  #end: Int32Array = new Int32Array(1024);
   #size = 0;
   /** The strings asked for so far, by key. */
   #strings: string[] = [];
+
+  /**
+   * Ids over `bytes` and `ends` as they are, nothing copied: a slice's ids handed to a decision
+   * thread (engine/pool/transfer.ts). The arrays are the ids' own from then on.
+   */
+  static over(bytes: Uint8Array, ends: Int32Array, size = ends.length): MeterIds {
+    const ids = new MeterIds();
+    ids.#bytes = bytes;
+    ids.#end = ends;
+    ids.#size = size;
+    return ids;
+  }
+
+  /**
+   * The ids of `keys[0 .. n)`, in that order, as new ids of their own (a batch's slice, cut for a
+   * decision thread): their bytes copied, no string made.
+   */
+  gather(keys: Int32Array, n = keys.length): MeterIds {
+    let total = 0;
+    for (let l = 0; l < n; l++) total += this.byteLength(keys[l]);
+    const bytes = new Uint8Array(total);
+    const ends = new Int32Array(n);
+    for (let l = 0, at = 0; l < n; l++) ends[l] = at = this.copyTo(keys[l], bytes, at);
+    return MeterIds.over(bytes, ends, n);
+  }
+
+  /** The ids' bytes and ends as views (valid until the next append): what crosses to a thread. */
+  packed(): { bytes: Uint8Array; ends: Int32Array } {
+    return { bytes: this.#bytes.subarray(0, this.#used()), ends: this.#end.subarray(0, this.#size) };
+  }
 
   /** Ids held: keys 0 .. size - 1. */
   get size(): number {

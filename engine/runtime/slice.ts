@@ -9,9 +9,10 @@ import type { HeldColumns } from "../decide/slice.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
 import { IdList } from "../store/meter-table.js";
-import type { CodedStrings, MeterTable } from "../store/meter-table.js";
+import type { CodedStrings, MeterIdColumn, MeterTable } from "../store/meter-table.js";
 import { createState, STATE_FIELDS } from "../store/state.js";
 import type { ProcessorContext } from "./context.js";
+import { MeterIds } from "./meter-ids.js";
 
 const NUMERIC = ["scale", "reset", "digits", "mode", "pulseWeight", "pulseInput", "pulseWidthMs", "qmax",
   "noPulseDays", "debounceMs", "baseValue", "baseEnd"] as const;
@@ -28,12 +29,13 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const { meters, state, history, heldIndex } = ctx;
   const { local, order: wsKeys } = renumber(keys, batch.length, meters.size);
   const m = wsKeys.length;
-  const ids = new Array<string>(m);
-  const columns: Record<string, unknown> = { size: m, ids: new IdList(ids) };
+  // The ids as bytes (a working set's, as a rule): the slice makes no string per meter.
+  const ids: MeterIdColumn = meters.ids instanceof MeterIds ? meters.ids.gather(wsKeys) : new IdList(Array.from(wsKeys, (k) => meters.ids.get(k)));
+  const columns: Record<string, unknown> = { size: m, ids };
   // The decision names meters by key; a key by id is built only if something asks.
   let keyOf: Map<string, number> | undefined;
   Object.defineProperty(columns, "keyOf", {
-    get: () => (keyOf ??= new Map(ids.map((id, l) => [id, l]))), enumerable: true,
+    get: () => (keyOf ??= new Map(Array.from({ length: m }, (_, l) => [ids.get(l), l]))), enumerable: true,
   });
   for (const name of NUMERIC) {
     const from = meters[name];
@@ -47,7 +49,6 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const unitCodes = new Uint32Array(m);
   for (let l = 0; l < m; l++) {
     const k = wsKeys[l];
-    ids[l] = meters.ids.get(k);
     typeCodes[l] = meters.type.codes[k];
     unitCodes[l] = meters.unit.codes[k];
   }

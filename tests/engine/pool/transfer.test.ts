@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { DecideInput } from "../../../engine/decide/decide.js";
 import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
 import { fromTask, toTask } from "../../../engine/pool/transfer.js";
+import { MeterIds } from "../../../engine/runtime/meter-ids.js";
 import { createEntries } from "../../../engine/store/history.js";
 import { codeStrings, IdList, idsAsList } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
@@ -53,6 +54,31 @@ describe("slice transfer", () => {
       expect(back.meters.unit).toEqual(original.meters.unit);
       const originalIds = idsAsList(original.meters.ids, original.meters.size);
       for (const id of originalIds) expect(back.meters.keyOf.get(id)).toBe(originalIds.indexOf(id));
+    }
+  });
+
+  it("sends a working set's ids as their UTF-8 bytes, copied unless the slice is handed over", () => {
+    const meterIds = ["E-1", "Zähler-1", "水表-2", "E-10"];
+    const original = input(["水表-2", "E-1", "X-404", "E-10", null, "Zähler-1"], meterIds);
+    // The slice's ids as a working set holds them: bytes gathered from a larger column, no strings.
+    const column = new MeterIds();
+    const all = ["unused", ...meterIds, "also-unused"];
+    const bytes = new TextEncoder().encode(all.join(""));
+    let at = 0;
+    column.append(bytes, Int32Array.from(all, (id) => (at += new TextEncoder().encode(id).length)), all.length);
+    const slice = column.gather(Int32Array.from(meterIds, (_, k) => k + 1));
+    const meters = { ...original.meters, ids: slice } as MeterTable;
+    for (const handOver of [false, true]) {
+      const task = toTask({ ...original, meters }, handOver);
+      expect(task.meters.ids.latin1).toBeUndefined();
+      expect(new TextDecoder().decode(task.meters.ids.utf8)).toBe(meterIds.join(""));
+      // Handed over, the task holds the slice's own bytes (to be transferred); else a copy.
+      expect(task.meters.ids.utf8!.buffer === slice.packed().bytes.buffer).toBe(handOver);
+      const back = fromTask(structuredClone(task));
+      expect(idsAsList(back.meters.ids, back.meters.size)).toEqual(meterIds);
+      for (const [k, id] of meterIds.entries()) expect(back.meters.keyOf.get(id)).toBe(k);
+      const b = back.batch;
+      expect(Array.from(b.meter, (m) => (m < 0 ? null : b.meters.idOf(m)))).toEqual(["水表-2", "E-1", "X-404", "E-10", null, "Zähler-1"]);
     }
   });
 });
