@@ -39,9 +39,11 @@ export class FlagSync {
   /** Sets each of the batch's meters' temp_bad from the flags table (and this run's own flags). */
   async apply(keys: Int32Array, n: number): Promise<void> {
     const ws = this.#ws;
-    if (this.#partitions.length !== this.#store.partitions) this.#partitions = new Uint8Array(this.#store.partitions);
+    const count = this.#store.partitions;
+    if (this.#partitions.length !== count) this.#partitions = new Uint8Array(count);
     const touched = this.#partitions.fill(0);
-    for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.partitionOfBucket(ws.bucketOfKey(keys[row]))] = 1;
+    // A bucket's partition is the bucket mod the partition count (store/contract.ts).
+    for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.bucketOfKey(keys[row]) % count] = 1;
     const partitions: number[] = [];
     touched.forEach((t, p) => t === 1 && partitions.push(p));
     const prefetched = this.#prefetched;
@@ -51,10 +53,15 @@ export class FlagSync {
     const [early, late] = await Promise.all([prefetched?.rows ?? [], missing.length === 0 ? [] : this.#store.readFlags(missing)]);
     const flagged = flaggedKeys(ws, [...early, ...late].map((f) => f.meterId));
     const byRun = this.#setByRun;
-    const { state } = ws;
+    const tempBad = ws.state.tempBad;
+    // Most nights flag nothing: no set asked per reading then.
+    if (flagged.size === 0 && byRun.size === 0) {
+      for (let row = 0; row < n; row++) if (keys[row] >= 0) tempBad[keys[row]] = 0;
+      return;
+    }
     for (let row = 0; row < n; row++) {
       const k = keys[row];
-      if (k >= 0) state.tempBad[k] = flagged.has(k) || (byRun.size > 0 && byRun.has(k)) ? 1 : 0;
+      if (k >= 0) tempBad[k] = flagged.has(k) || byRun.has(k) ? 1 : 0;
     }
   }
 }

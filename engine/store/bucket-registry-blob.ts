@@ -215,17 +215,26 @@ export function decodeRegistry(bytes: Uint8Array, options?: { idBytes: true }): 
   let text: string;
   let pos = 0;
   if (options?.idBytes === true) {
-    // Id lengths count UTF-16 units: walk the UTF-8 bytes to where each id ends.
+    // Id lengths count UTF-16 units. A character outside ASCII takes more UTF-8 bytes than
+    // units, so text of as many bytes as units (ids and words) is ASCII: each id ends where its
+    // lengths add up. Otherwise walk the UTF-8 bytes to where each id ends.
     const idEnds = new Int32Array(n);
-    let b = at;
-    for (let i = 0; i < n; i++) {
-      for (let units = idLength[i]; units > 0;) {
-        const lead = bytes[b];
-        const width = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-        b += width;
-        units -= width === 4 ? 2 : 1;
+    let units = 0;
+    for (let i = 0; i < n; i++) idEnds[i] = units += idLength[i];
+    let words = 0;
+    for (let k = 0; k < d; k++) words += wordLength[k];
+    let b = at + units;
+    if (bytes.length - at !== units + words) {
+      b = at;
+      for (let i = 0; i < n; i++) {
+        for (let left = idLength[i]; left > 0;) {
+          const lead = bytes[b];
+          const width = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+          b += width;
+          left -= width === 4 ? 2 : 1;
+        }
+        idEnds[i] = b - at;
       }
-      idEnds[i] = b - at;
     }
     Object.assign(c, { idText: bytes.subarray(at, b), idEnds });
     text = decoder.decode(bytes.subarray(b));

@@ -81,6 +81,26 @@ describe("MeterIds", () => {
     expect(ids.byteLength(expected.indexOf("\u{1F4A7}"))).toBe(4);
   });
 
+  it("finds where each id ends in ASCII BLOBs by their lengths, and walks the bytes when a word or an id is not ASCII", () => {
+    const ascii = Array.from({ length: 700 }, (_, i) => `M-${String(i).padStart(1 + (i % 9), "0")}`);
+    const cases = [
+      ascii.map((id) => meter(id)),
+      // ASCII ids with a unit that is not: the text has more bytes than units.
+      ascii.map((id, i) => meter(id, i % 3 === 0 ? { type: "water.register", unit: "m³" } : {})),
+      [...ascii.slice(0, 300).map((id) => meter(id)), meter("Zähler-1"), ...ascii.slice(300).map((id) => meter(id))],
+    ];
+    for (const records of cases) {
+      const blob = mergeRegistry(null, records).registry;
+      const expected = decodeRegistry(blob);
+      const reg = decodeRegistry(blob, { idBytes: true });
+      const ids = new MeterIds();
+      ids.append(reg.idText, reg.idEnds, reg.size);
+      expect(Array.from({ length: ids.size }, (_, k) => ids.get(k))).toEqual(expected.ids);
+      expect(reg.unit).toEqual(expected.unit);
+      expect(reg.idEnds.at(-1)).toBe(reg.idText.length);
+    }
+  });
+
   for (const seed of seeds(9)) {
     it(`hashes and compares ids from their bytes as from their strings; the id index finds each (seed ${seed})`, () => {
       const next = mulberry32(seed);
