@@ -26,6 +26,10 @@ export interface DerivedFactDefinition<R extends string = string, W extends stri
   readonly reads: readonly R[];
   /** Columns written: fact names for the rules, unique across all plugins. */
   readonly writes: readonly W[];
+  /**
+   * Fills `output` for rows [0, length): row i from row i of `input` only (the rows handed
+   * together are a run of a batch's readings, not a meter's, a day's or a file's).
+   */
   compute(input: InputColumns<R>, output: OutputColumns<W>, length: number): void;
 }
 

@@ -4,6 +4,7 @@
 // registration order). The rules see them as number facts; NaN is null (missing).
 import type { ConsumptionColumns } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import type { SensorValues } from "../ingest/sensor-values.js";
 import { computeFact } from "../../sdk/fact-runner.js";
 import type { RegisteredFact } from "../../sdk/fact-runner.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
@@ -20,7 +21,8 @@ export class PluginFacts {
   #facts: readonly RegisteredFact[] = [];
   #any = false;
   #columns: Record<string, Float64Array> = {};
-  #at = new Int32Array(0);
+  /** The sensor values of the batch being built, by batch row (`begin` drops it). */
+  #byRow: { first: Int32Array; order: Int32Array } | undefined;
 
   constructor(registry: PluginRegistry) {
     this.#registry = registry;
@@ -47,9 +49,15 @@ export class PluginFacts {
     this.#facts = run;
   }
 
+  /** A new batch: the index `build` made of the last one's sensor values is dropped. */
+  begin(): void {
+    this.#byRow = undefined;
+  }
+
   /**
-   * The plugin facts of the kernel's rows [0, m) (`rows[i]` is the batch row of i): channel
-   * values, then the derived facts computed on them. Valid until the next call.
+   * The plugin facts of the kernel's rows [0, m) (`rows[i]` is the batch row of i), a run of a
+   * batch's rows (`begin` before a batch's first): channel values, then the derived facts
+   * computed on them. Valid until the next call.
    */
   build(batch: ReadingBatch, rows: Int32Array, r: ConsumptionColumns, m: number): Readonly<Record<string, Float64Array>> {
     if (!this.#any) return this.#columns;
@@ -61,13 +69,15 @@ export class PluginFacts {
     for (const name of this.#channels) columns[name] = new Float64Array(m).fill(Number.NaN);
     const s = batch.sensors;
     if (s !== undefined && s.length > 0) {
-      if (this.#at.length < batch.length) this.#at = new Int32Array(Math.max(batch.length, 4096));
-      const at = this.#at;
-      at.fill(-1, 0, batch.length);
-      for (let i = 0; i < m; i++) at[rows[i]] = i;
-      for (let k = 0; k < s.length; k++) {
-        const i = at[s.row[k]];
-        if (i >= 0) columns[this.#channels[s.channel[k]]][i] = s.value[k];
+      // The batch's values by row, indexed once per batch (a batch is built in runs of rows):
+      // a row's values in their order, so of one channel given twice the last counts.
+      const { first, order } = (this.#byRow ??= valuesByRow(s, batch.length));
+      for (let i = 0; i < m; i++) {
+        const row = rows[i];
+        for (let j = first[row]; j < first[row + 1]; j++) {
+          const k = order[j];
+          columns[this.#channels[s.channel[k]]][i] = s.value[k];
+        }
       }
     }
     for (const fact of this.#facts) computeFact(fact, columns, m);
@@ -117,4 +127,15 @@ export class PluginFacts {
   clear(facts: Record<string, unknown>): void {
     for (const name of this.names) facts[name] = null;
   }
+}
+
+/** Sensor values by batch row: row r's are `order[first[r] .. first[r + 1])`, in their order. */
+function valuesByRow(s: SensorValues, rows: number): { first: Int32Array; order: Int32Array } {
+  const first = new Int32Array(rows + 1);
+  for (let k = 0; k < s.length; k++) first[s.row[k] + 1]++;
+  for (let r = 0; r < rows; r++) first[r + 1] += first[r];
+  const next = first.slice(0, rows);
+  const order = new Int32Array(s.length);
+  for (let k = 0; k < s.length; k++) order[next[s.row[k]]++] = k;
+  return { first, order };
 }

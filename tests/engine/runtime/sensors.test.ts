@@ -121,6 +121,40 @@ describe("sensor channels in a run", () => {
     expect(out.alerts.filter((a) => a.rule === "condensation").map((a) => a.end)).toEqual(["2026-11-02"]);
   });
 
+  it("give every reading its own channel values and derived facts in a batch decided in runs of rows", async () => {
+    // 2,500 meters x 3 days in one batch, decided in runs of 4,096 rows (decide/decider.ts), the
+    // channel values found by row; and in batches of 1,000. Humid readings (25 degrees, 90%: dew point ~23) alert, dry ones
+    // (10 degrees, 30%: ~-7) do not; which are humid is spread over the file.
+    const rules = write(dir, "dew-runs.json", [JSON.stringify({
+      // With a reading's own fact, so that only the reading's decision can fire it.
+      rules: [{ name: "condensation", conditions: { all: [{ fact: "dew_point", operator: "greaterThan", value: 15 }, { fact: "value", operator: "greaterThan", value: 0 }] },
+        event: { type: "alert", params: { severity: "warning", channel: "humidity", message: "condensation risk" } } }],
+    })]);
+    const ids = Array.from({ length: 2500 }, (_, i) => `E-${String(i).padStart(4, "0")}`);
+    const reg = write(dir, "dew-meters.csv", ["meter_id,type", ...ids.map((id) => `${id},electricity.register`)]);
+    const lines: string[] = [];
+    const humid = new Set<string>();
+    for (let d = 1; d <= 3; d++) {
+      ids.forEach((id, i) => {
+        const wet = (i * 7 + d * 3) % 11 === 0;
+        if (wet) humid.add(`${id} 2026-11-0${d}`);
+        // Some dry readings without a humidity: batches' values differ in where each row's are.
+        lines.push(`${id},2026-11-0${d},${d * 10 + i},${wet ? "25,90" : (i + d) % 5 === 0 ? "10," : "10,30"}`);
+      });
+    }
+    const csv = write(dir, "dew-runs.csv", ["meter_id,end,value,temperature,humidity", ...lines]);
+    expect(humid.size).toBeGreaterThan(600);
+    // One batch (two runs of rows), then batches of 1,000 (each its own values).
+    for (const [batchSize, batches] of [[undefined, 1], [1000, 8]] as const) {
+      const out = join(dir, `dew-runs-${batches}`);
+      const o = await runAndRead({ meters: reg, inputs: [csv], db: join(dir, `dew-runs-${batches}.db`), out, rules: [rules], ...(batchSize === undefined ? {} : { batchSize }) });
+      expect(o.summary).toMatchObject({ in: 7500, batches, balanced: true });
+      const alerted = alertsOf(out).filter((a) => a.rule === "condensation").map((a) => `${a.meter_id} ${a.end}`);
+      expect(new Set(alerted)).toEqual(humid);
+      expect(alerted.length).toBe(humid.size);
+    }
+  });
+
   it("fill registry columns from the meter type's defaults, and reject types no plugin defines", async () => {
     const reg = write(dir, "typed.csv", ["meter_id,type,unit,pulse_weight", "W-1,water.pulse,,", "W-2,water.pulse,,0.01", "X-1,steam.register,,",
       // The type's pulse weight is in m3: a meter kept in litres must give its own.
