@@ -13,6 +13,8 @@ export interface KeyIndex {
   readonly bucketCount: number;
   /** The key of `id` (meterHash `hash`), -1 when unknown. */
   find(id: string, hash: number): number;
+  /** The same for an id given as its UTF-8 bytes `bytes[start, end)`. */
+  findBytes?(bytes: Uint8Array, start: number, end: number, hash: number): number;
   /** Where a loaded bucket's meters are (keys first .. first + size - 1 by slot); undefined when not loaded. */
   bucketKeys?(bucket: number): { readonly first: number; readonly size: number } | undefined;
 }
@@ -134,6 +136,8 @@ export class KeyResolver {
     }
     this.#prepare(batch);
     const byIndex = this.byIndex;
+    // Ids the index holds as bytes (a readings message's table) are looked up as bytes: no string.
+    const spans = this.keys_.findBytes !== undefined ? index.spans : undefined;
     for (let row = 0; row < n; row++) {
       const m = batch.meter[row];
       if (m < 0) {
@@ -142,8 +146,15 @@ export class KeyResolver {
       }
       let k = byIndex[m];
       if (k < -1) {
-        const id = index.idOf(m);
-        byIndex[m] = k = this.keys_.find(id, k === HASHED ? this.hashOf[m] : meterHash(id));
+        if (spans !== undefined && m < spans.count) {
+          const start = m === 0 ? 0 : spans.ends[m - 1];
+          const end = spans.ends[m];
+          k = this.keys_.findBytes!(spans.bytes, start, end, k === HASHED ? this.hashOf[m] : (index.hashOf?.(m) ?? meterHash(index.idOf(m))));
+        } else {
+          const id = index.idOf(m);
+          k = this.keys_.find(id, k === HASHED ? this.hashOf[m] : meterHash(id));
+        }
+        byIndex[m] = k;
       }
       keys[row] = k;
     }

@@ -22,6 +22,11 @@ export interface MeterIndex {
   /** `meterHash(idOf(index))`, when the index can give it without creating the string. */
   hashOf?(index: number): number;
   /**
+   * The UTF-8 bytes of ids [0, count), when the index holds them one after another (a readings
+   * message's id table): id k is `bytes[k === 0 ? 0 : ends[k - 1], ends[k])`.
+   */
+  readonly spans?: { readonly bytes: Uint8Array; readonly ends: Int32Array; readonly count: number };
+  /**
    * The UTF-8 bytes of the ids of `indices[0, count)` joined by "\n" (what
    * `new TextEncoder().encode(ids.join("\n"))` gives), when the index holds the bytes.
    */

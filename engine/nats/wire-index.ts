@@ -60,6 +60,10 @@ export class WireMeterIndex implements MeterIndex {
     return this.#ids.length;
   }
 
+  get spans(): { bytes: Uint8Array; ends: Int32Array; count: number } {
+    return { bytes: this.#bytes, ends: this.#ends, count: this.#ends.length };
+  }
+
   idOf(index: number): string {
     let id = this.#ids[index];
     if (id === undefined) this.#ids[index] = id = decodeId(this.#bytes, index === 0 ? 0 : this.#ends[index - 1], this.#ends[index]);

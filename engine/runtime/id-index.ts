@@ -73,6 +73,24 @@ export class IdIndex implements ReadonlyMap<string, number> {
     }
   }
 
+  /**
+   * The key of the id whose UTF-8 bytes are `bytes[start, end)` and meterHash `hash`, or -1, with
+   * no string made (ids that can compare bytes: MeterIds); undefined when the ids cannot.
+   */
+  findBytes(bytes: Uint8Array, start: number, end: number, hash: number): number | undefined {
+    const ids = this.#ids;
+    if (ids.equalsBytes === undefined) return undefined;
+    if (this.#placed < this.#size) this.#placeLoaded();
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = spread(hash) & mask; ; i = (i + 1) & mask) {
+      const s = slots[i];
+      if (s === 0) return -1;
+      const k = s - 1;
+      if (this.#hashOf[k] === hash && ids.equalsBytes(k, bytes, start, end)) return k;
+    }
+  }
+
   get(id: string): number | undefined {
     const k = this.find(id, meterHash(id));
     return k < 0 ? undefined : k;

@@ -120,6 +120,15 @@ export class MeterIds implements MeterIdColumn {
     return true;
   }
 
+  /** Whether key `key`'s id is the UTF-8 `other[start, end)`. */
+  equalsBytes(key: number, other: Uint8Array, start: number, end: number): boolean {
+    const from = key === 0 ? 0 : this.#end[key - 1];
+    if (this.#end[key] - from !== end - start) return false;
+    const bytes = this.#bytes;
+    for (let i = 0; i < end - start; i++) if (bytes[from + i] !== other[start + i]) return false;
+    return true;
+  }
+
   /** The bytes of key `key`'s id and where they are: `bytes[start, end)` (valid until the next append). */
   bytesOf(key: number): { bytes: Uint8Array; start: number; end: number } {
     return { bytes: this.#bytes, start: key === 0 ? 0 : this.#end[key - 1], end: this.#end[key] };

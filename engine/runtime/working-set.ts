@@ -13,6 +13,8 @@ import type { MeterTable } from "../store/meter-table.js";
 import { IdIndex } from "./id-index.js";
 import { MeterIds } from "./meter-ids.js";
 
+const utf8 = new TextDecoder();
+
 type Numeric = "scale" | "reset" | "digits" | "mode" | "pulseWeight" | "pulseInput" | "pulseWidthMs" | "qmax" | "noPulseDays" | "debounceMs" | "baseValue" | "baseEnd";
 const NUMERIC: ReadonlyArray<[Numeric, number]> = [
   ["scale", 1], ["reset", Number.NaN], ["digits", 0], ["mode", 0], ["pulseWeight", Number.NaN], ["pulseInput", 0],
@@ -82,6 +84,11 @@ export class WorkingSet {
   /** The key of a loaded meter by its id and the id's meterHash; -1 when not loaded (or not registered). */
   find(meterId: string, hash: number): number {
     return this.meters.keyOf.find(meterId, hash);
+  }
+
+  /** The same for an id given as UTF-8 bytes `bytes[start, end)`, with no string made. */
+  findBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    return this.meters.keyOf.findBytes(bytes, start, end, hash) ?? this.find(utf8.decode(bytes.subarray(start, end)), hash);
   }
 
   /** Whether this bucket is loaded. */

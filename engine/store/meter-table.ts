@@ -46,6 +46,8 @@ export interface MeterIdColumn {
   hashOf?(key: number): number;
   /** Optional, without making the string: whether key `key`'s id is `id`. */
   equals?(key: number, id: string): boolean;
+  /** Optional, without making a string: whether key `key`'s id is the UTF-8 `bytes[start, end)`. */
+  equalsBytes?(key: number, bytes: Uint8Array, start: number, end: number): boolean;
 }
 
 /** Ids in a list, by key. */

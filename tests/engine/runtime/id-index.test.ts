@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { meterHash } from "../../../engine/store/contract.js";
 import { IdIndex } from "../../../engine/runtime/id-index.js";
 import { IdList } from "../../../engine/store/meter-table.js";
+import { MeterIds } from "../../../engine/runtime/meter-ids.js";
 
 function lcg(seed: number): (n: number) => number {
   let s = seed;
@@ -65,5 +66,30 @@ describe("IdIndex", () => {
     index.reserve(10_000);
     index.extend(3000);
     for (let k = 0; k < ids.length; k++) expect(index.get(ids[k])).toBe(k);
+  });
+
+  it("finds ids given as UTF-8 bytes as it finds their strings, over ids held as bytes", () => {
+    const list = Array.from({ length: 4000 }, (_, i) => (i % 7 === 0 ? `Zähler-${i}` : i % 11 === 0 ? `水表-${i}` : `M-${i}`));
+    const encoder = new TextEncoder();
+    const bytes = encoder.encode(list.join(""));
+    let at = 0;
+    const ids = new MeterIds();
+    ids.append(bytes, Int32Array.from(list, (id) => (at += encoder.encode(id).length)), list.length);
+    const index = new IdIndex(ids);
+    index.extend(list.length);
+    // A message's table: ids one after another, among ids not registered and near misses.
+    const asked = [...list.filter((_, i) => i % 3 === 0), "M-4000", "M-1", "M-10", "Zähler-0x", "水表-1", "M-"];
+    const table = encoder.encode(asked.join(""));
+    let end = 0;
+    for (const id of asked) {
+      const start = end;
+      end += encoder.encode(id).length;
+      const expected = index.find(id, meterHash(id));
+      expect(index.findBytes(table, start, end, meterHash(id)), id).toBe(expected);
+    }
+    expect(index.findBytes(table, 0, 3, meterHash("M-0"))).toBe(-1);
+    expect(index.find("M-1", meterHash("M-1"))).toBe(1);
+    // Ids held as strings cannot compare bytes: the caller looks them up by string.
+    expect(new IdIndex(new IdList(list)).findBytes(table, 0, 3, meterHash("M-0"))).toBeUndefined();
   });
 });
