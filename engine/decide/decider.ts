@@ -156,7 +156,7 @@ export class Decider {
   #compute(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, out: BatchOutput): void {
     const m = rows.length;
     for (let a = 0; a < m;) {
-      let b = Math.min(m, a + RUN_ROWS);
+      let b = Math.min(m, a + (this.#ctx.runRows ?? RUN_ROWS));
       while (b < m && keys[rows[b]] === keys[rows[b - 1]]) b++;
       this.#computeRun(batch, keys, rows.subarray(a, b), out);
       a = b;

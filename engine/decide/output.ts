@@ -83,6 +83,11 @@ export interface DecideContext {
    * count them); the decision adds those it holds. Absent: not tracked.
    */
   unknownHeld?: Set<string>;
+  /**
+   * Kernel rows decided at a time (decider.ts, RUN_ROWS by default, 4,096); a meter's rows are
+   * never split. The outcome is the same for any value: tests decide in runs of a few rows.
+   */
+  runRows?: number;
 }
 
 /** Shared by the batch's stages: the outputs it produced so far. */

@@ -87,6 +87,11 @@ export interface RunOptions {
    * WRITER_WAL_PAGES, writer-client.ts; 0 never: the close then checkpoints the whole WAL).
    */
   writerWalPages?: number;
+  /**
+   * Kernel rows the decision takes at a time (DecideContext.runRows; default 4,096). The same
+   * outcome for any value: the ledger law's tests decide in runs of a few rows.
+   */
+  decideRunRows?: number;
   /** Output directory (created when missing). */
   out: string;
   /** Meter registry to import (upsert) before the run. */
@@ -311,7 +316,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws), pool,
       heldIndex: new HeldIndex(store, state, meters.ids), flags: new FlagSync(store, ws),
       commits: await CommitBuilder.create(store, ws, runId, rules.version, episodes), episodes,
-      rules, facts, sensors, ranges, pluginFacts,
+      rules, facts, sensors, ranges, pluginFacts, ...(options.decideRunRows === undefined ? {} : { runRows: options.decideRunRows }),
     });
     const channels = channelIndex(plugins);
     const today = options.now ?? new Date();

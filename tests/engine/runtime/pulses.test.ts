@@ -77,6 +77,30 @@ describe("pulse meters in a run", () => {
     expect(held["W-2@2026-11-02"][2]).toBe("temp_bad:open_circuit");
   });
 
+  it("decide a meter's pulse readings alike in runs of one row (a meter's rows are never split)", async () => {
+    // A held pulse reading is no base, but its count is: the next reading of the same meter in
+    // the batch counts on from it. Decided in runs of one kernel row (each run grown to its
+    // meter's rows), every output is the default's.
+    const csv = write(dir, "p-runs.csv", [
+      PULSE_HEADER,
+      "W-1,2026-11-01,0,,,,,,,,,,",
+      "W-1,2026-11-02,1200,,45,400,60,,,,,,180",
+      "W-1,2026-11-03,1210,1200,8,400,60,,,,,,180",
+      "W-1,2026-11-04,1300,,45,400,60,,,,,,180",
+      "W-2,2026-11-01,0,,,,,,,,,,",
+      "W-2,2026-11-02,10,,,,,0.3,2.1,,,,",
+      "W-2,2026-11-03,30,,,,,1.2,2.1,,,,120",
+      "G-1,2026-11-01,0,,,,,,,,,,",
+      "G-1,2026-11-02,40,,210,5000,500,,,,,,",
+    ]);
+    const whole = await run([csv]);
+    const runs = await runAndRead({ meters, inputs: [csv], db: join(dir, `s-runs-${n}.db`), out: join(dir, `out-${n++}`), decideRunRows: 1 });
+    expect(whole.held.length).toBeGreaterThan(0);
+    expect(runs.billing).toEqual(whole.billing);
+    expect(runs.held).toEqual(whole.held);
+    expect(runs.summary).toMatchObject({ in: whole.summary.in, billable: whole.summary.billable, held: whole.summary.held, balanced: true });
+  });
+
   it("raise no_consumption once the idle days reach the meter's limit, across runs", async () => {
     const db = join(dir, "idle.db");
     const first = write(dir, "idle-1.csv", ["meter_id,end,value", "W-3,2026-11-01,4", "W-3,2026-11-02,0", "W-3,2026-11-03,0"]);
