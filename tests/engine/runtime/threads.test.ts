@@ -109,14 +109,16 @@ describe("threads", () => {
     expect(inline.summary.duplicates).toBeGreaterThanOrEqual(26);
   });
 
-  it("write the billing lines the writer thread encodes as the one-thread run writes them, awkward ids and NDJSON too", async () => {
-    // The writer thread encodes billing rows from ids staged as UTF-8 bytes: ids that CSV must
+  it("write the lines the writer thread and the decision pool make as the one-thread run writes them, awkward ids and NDJSON too", async () => {
+    // The writer thread encodes billing rows from ids staged as UTF-8 bytes, and a pooled slice
+    // carries its ids as UTF-8 bytes (held rows name their meters from them): ids that CSV must
     // quote or JSON must escape, and ids of more than one byte per character, in both formats.
     const ids = ["E-1", "Zähler-7", "a,b", 'q"uote', "back\\slash", "ключ-3", "日本-1", "E-2"];
     const meters = ids.map((id) => `${id.includes(",") || id.includes('"') ? `"${id.replaceAll('"', '""')}"` : id},electricity.register,kWh,1,,,,,,,,,1000,2026-10-31`);
     const rows: string[] = [];
     for (let day = 1; day <= 20; day++) {
-      ids.forEach((id, m) => rows.push(`${meters[m].split(",electricity")[0]},2026-11-${String(day).padStart(2, "0")},${1000 + day * (m + 1) + (day === 9 ? 0.25 : 0)},,auto,`));
+      // Day 15 of every other meter goes back: held, the meter named in held.csv.
+      ids.forEach((id, m) => rows.push(`${meters[m].split(",electricity")[0]},2026-11-${String(day).padStart(2, "0")},${day === 15 && m % 2 === 1 ? 5 : 1000 + day * (m + 1) + (day === 9 ? 0.25 : 0)},,auto,`));
     }
     const registry = join(dir, "awkward-meters.csv");
     const readings = join(dir, "awkward.csv");
@@ -125,14 +127,20 @@ describe("threads", () => {
     for (const format of ["csv", "ndjson"] as const) {
       const file = `billing.${format}`;
       const inline = await runFiles({ meters: registry, inputs: [readings], db: join(dir, `awkward-${format}.db`), out: join(dir, `awkward-${format}`), batchSize: 50, format });
-      expect(inline.billable).toBe(ids.length * 20);
-      const out = join(dir, `awkward-${format}-threads`);
-      const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", "1", "--batch-size", "50", "--format", format, "--meters", registry,
-        "--db", join(dir, `awkward-${format}-threads.db`), "--out", out, readings], { encoding: "utf8" });
-      expect(threaded.status, threaded.stderr).toBe(0);
-      const lines = readFileSync(join(out, file), "utf8");
-      expect(lines, file).toBe(readFileSync(join(dir, `awkward-${format}`, file), "utf8"));
-      for (const id of ids) expect(lines, id).toContain(format === "csv" ? id.replaceAll('"', '""') : JSON.stringify(id).slice(1, -1));
+      expect(inline.billable).toBe(ids.length * 20 - ids.length / 2);
+      expect(inline.held).toBe(ids.length / 2);
+      for (const threads of ["1", "2"]) {
+        const out = join(dir, `awkward-${format}-threads-${threads}`);
+        const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads, "--batch-size", "50", "--format", format, "--meters", registry,
+          "--db", join(dir, `awkward-${format}-threads-${threads}.db`), "--out", out, readings], { encoding: "utf8" });
+        expect(threaded.status, threaded.stderr).toBe(0);
+        const lines = readFileSync(join(out, file), "utf8");
+        expect(lines, `${file}, --threads ${threads}`).toBe(readFileSync(join(dir, `awkward-${format}`, file), "utf8"));
+        for (const id of ids) expect(lines, id).toContain(format === "csv" ? id.replaceAll('"', '""') : JSON.stringify(id).slice(1, -1));
+        const held = readFileSync(join(out, `held.${format}`), "utf8");
+        expect(held, `held.${format}, --threads ${threads}`).toBe(readFileSync(join(dir, `awkward-${format}`, `held.${format}`), "utf8"));
+        for (const id of ids.filter((_, m) => m % 2 === 1)) expect(held, id).toContain(format === "csv" ? id.replaceAll('"', '""') : JSON.stringify(id).slice(1, -1));
+      }
     }
   });
 
