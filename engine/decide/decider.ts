@@ -148,10 +148,11 @@ export class Decider {
 
   /**
    * Runs the kernel over the chained rows, then decides, records and updates state, in runs of
-   * about RUN_ROWS rows that never split a meter's rows (a meter's decisions read only its own
-   * state and rows): each run's kernel batch, fact columns and per-row arrays stay in the
+   * about RUN_ROWS rows: each run's kernel batch, fact columns and per-row arrays stay in the
    * processor's caches from stage to stage, where a whole batch's (~11 MB at 65,536 rows) went
-   * out to memory and back between stages.
+   * out to memory and back between stages. A run may end between meters (a meter's decisions
+   * read only its own state and rows), never inside one: a meter's later row reads what its
+   * earlier ones left in the run's columns (a held pulse reading's count is the next one's base).
    */
   #compute(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, out: BatchOutput): void {
     const m = rows.length;

@@ -39,11 +39,9 @@ export class FlagSync {
   /** Sets each of the batch's meters' temp_bad from the flags table (and this run's own flags). */
   async apply(keys: Int32Array, n: number): Promise<void> {
     const ws = this.#ws;
-    const count = this.#store.partitions;
-    if (this.#partitions.length !== count) this.#partitions = new Uint8Array(count);
+    if (this.#partitions.length !== this.#store.partitions) this.#partitions = new Uint8Array(this.#store.partitions);
     const touched = this.#partitions.fill(0);
-    // A bucket's partition is the bucket mod the partition count (store/contract.ts).
-    for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.bucketOfKey(keys[row]) % count] = 1;
+    for (let row = 0; row < n; row++) if (keys[row] >= 0) touched[ws.partitionOfBucket(ws.bucketOfKey(keys[row]))] = 1;
     const partitions: number[] = [];
     touched.forEach((t, p) => t === 1 && partitions.push(p));
     const prefetched = this.#prefetched;
