@@ -55,20 +55,50 @@ interface Dealt {
  * `next()` deals every row; after it, the routed batches no longer need `batches` unless
  * `keepRaw`. Without `keepRaw`, a routed row's rawOf gives its raw text only when it was
  * rejected by then ("" otherwise).
+ *
+ * Each pass over the rows is a function of its own holding little more than its loop: V8
+ * compiles a function again for each of its loops that gets hot (on-stack replacement), and
+ * again when code after a loop first runs; as one generator this was compiled 13 times on the
+ * nightly 1M (~185 ms of compiling threads beside the two busy ones, `--trace-opt`).
  */
 export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], buckets: MeterBuckets,
   batchSize: number, keepRaw = true): Generator<PlainColumns> {
+  const plan = planOrder(batches, buckets, batchSize);
+  const dealt = deal(batches, decoded, plan, keepRaw);
+  const scratch = new Scratch();
+  for (let c = 0; c < dealt.length; c++) {
+    const t = dealt[c];
+    dealt[c] = undefined as never;
+    yield orderChunk(t, c, plan, scratch, batches);
+  }
+}
+
+/** Where every row goes: its sort key, the routed batches' cuts, and each key's first place. */
+interface OrderPlan {
+  total: number;
+  /** Ranks (decoded batches of the window): key = group * ranks + rank. */
+  ranks: number;
+  /** Per row (decoding order), its sort key. */
+  keyOf: Int32Array;
+  /** Per key: the routed place of its next row (a prefix sum of the keys' rows). */
+  start: Int32Array;
+  /** Per key, its routed batch. */
+  chunkOfKey: Int32Array;
+  /** Routed batch c holds places cuts[c] .. cuts[c + 1] - 1. */
+  cuts: number[];
+  /** Per routed batch, the bytes of its rows' ids (when the meter index holds bytes). */
+  idBytes: Int32Array;
+  ranked: boolean;
+  meters: ReadingBatch["meters"];
+  byteIds: boolean;
+}
+
+function planOrder(batches: readonly ReadingBatch[], buckets: MeterBuckets, batchSize: number): OrderPlan {
   let total = 0;
   for (const b of batches) total += b.length;
   const count = buckets.bucketCount;
   const meters = batches[0].meters;
   const byteIds = meters.idLength !== undefined && meters.copyId !== undefined;
-  // A meter's rank: its rows from its r-th decoded batch of the window have rank r. A bucket's
-  // rows of every rank go into one batch where they fit, rank after rank (a meter's rows in file
-  // order), so a backlog file of several days writes each bucket's state once per window, not
-  // once a day; the decision takes a meter's readings of one batch in rounds (decide/decider.ts).
-  const lastBatch = new Int32Array(meters.size).fill(-1);
-  const rankOf = new Int32Array(meters.size);
   // Sort key: group * ranks + rank, group 0 for no meter, else 1 + bucket.
   const ranks = batches.length;
   const keyOf = new Int32Array(total);
@@ -76,6 +106,29 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
   const groupRows = new Int32Array(count + 1);
   // Bytes of the rows' ids per key, summed per routed batch once the cuts are known.
   const keyBytes = byteIds ? new Int32Array(start.length) : undefined;
+  const ranked = keyRows(batches, buckets, keyOf, start, groupRows, keyBytes);
+  const { cuts, chunkOfKey } = cutAtBuckets(start, groupRows, ranks, batchSize, total);
+  // start[key]: the routed place of the key's first row.
+  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
+  const idBytes = new Int32Array(cuts.length - 1);
+  if (keyBytes !== undefined) for (let key = 0; key < keyBytes.length; key++) idBytes[chunkOfKey[key]] += keyBytes[key];
+  return { total, ranks, keyOf, start, chunkOfKey, cuts, idBytes, ranked, meters, byteIds };
+}
+
+/**
+ * Each row's sort key (into `keyOf`), rows per key (`start[key + 1]`) and per group, and id bytes
+ * per key; whether some meter has rows in more than one decoded batch.
+ */
+function keyRows(batches: readonly ReadingBatch[], buckets: MeterBuckets, keyOf: Int32Array, start: Int32Array,
+  groupRows: Int32Array, keyBytes: Int32Array | undefined): boolean {
+  const meters = batches[0].meters;
+  const ranks = batches.length;
+  // A meter's rank: its rows from its r-th decoded batch of the window have rank r. A bucket's
+  // rows of every rank go into one batch where they fit, rank after rank (a meter's rows in file
+  // order), so a backlog file of several days writes each bucket's state once per window, not
+  // once a day; the decision takes a meter's readings of one batch in rounds (decide/decider.ts).
+  const lastBatch = new Int32Array(meters.size).fill(-1);
+  const rankOf = new Int32Array(meters.size);
   let ranked = false;
   let at = 0;
   for (let i = 0; i < batches.length; i++) {
@@ -93,8 +146,7 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
           }
           lastBatch[m] = i;
         }
-        const bucket = buckets.of(m);
-        const group = 1 + bucket;
+        const group = 1 + buckets.of(m);
         key = group * ranks + rankOf[m];
         groupRows[group]++;
         if (keyBytes !== undefined) keyBytes[key] += meters.idLength!(m);
@@ -105,8 +157,15 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       start[key + 1]++;
     }
   }
-  // Batches: cut between buckets once a batch is full; a bucket whose rows alone are more is cut
-  // between its ranks (a meter's rows of one rank are never split).
+  return ranked;
+}
+
+/**
+ * Routed batches: cut between buckets once a batch is full; a bucket whose rows alone are more is
+ * cut between its ranks (a meter's rows of one rank are never split). `start[key + 1]` holds the
+ * key's rows.
+ */
+function cutAtBuckets(start: Int32Array, groupRows: Int32Array, ranks: number, batchSize: number, total: number): { cuts: number[]; chunkOfKey: Int32Array } {
   const cuts: number[] = [0];
   const chunkOfKey = new Int32Array(start.length);
   let size = 0;
@@ -125,15 +184,14 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
     group = g;
   }
   if (size > 0) cuts.push(total);
-  // start[key]: the routed position of the key's first row.
-  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
-  const chunks = cuts.length - 1;
+  return { cuts, chunkOfKey };
+}
 
-  // Pass 1: every row dealt to its routed batch, in file order.
+/** Pass 1: every row dealt to its routed batch, in file order. */
+function deal(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], plan: OrderPlan, keepRaw: boolean): Dealt[] {
+  const { cuts, ranked } = plan;
   const dealt: Dealt[] = [];
-  const idBytes = new Int32Array(chunks);
-  if (keyBytes !== undefined) for (let key = 0; key < keyBytes.length; key++) idBytes[chunkOfKey[key]] += keyBytes[key];
-  for (let c = 0; c < chunks; c++) {
+  for (let c = 0; c < cuts.length - 1; c++) {
     const n = cuts[c + 1] - cuts[c];
     const rejectedRaw = new Map<number, string>();
     dealt.push({
@@ -148,8 +206,14 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       fromRow: keepRaw ? new Int32Array(n) : undefined,
     });
   }
-  const fill = new Int32Array(chunks);
-  at = 0;
+  dealRows(batches, decoded, plan, dealt);
+  return dealt;
+}
+
+function dealRows(batches: readonly ReadingBatch[], decoded: readonly Uint8Array[], plan: OrderPlan, dealt: Dealt[]): void {
+  const { keyOf, chunkOfKey } = plan;
+  const fill = new Int32Array(dealt.length);
+  let at = 0;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i];
     const d = decoded[i];
@@ -177,50 +241,48 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
       if (b.reject[row] !== 0) o.rejectedRaw.set(j, b.rejectedRaw.get(row) ?? b.rawOf(row));
     }
   }
+}
 
-  // Pass 2, batch by batch as they are taken: rows in key order (stable: dealt in file order).
-  const scratch = new Scratch();
-  for (let c = 0; c < chunks; c++) {
-    const t = dealt[c];
-    dealt[c] = undefined as never;
-    const o = t.columns;
-    const n = o.length;
-    const dest = scratch.ints(0, n);
-    const bucket = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      const key = t.key[j];
-      const to = start[key]++ - cuts[c];
-      dest[j] = to;
-      // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
-      bucket[to] = ((key / ranks) | 0) - 1;
-    }
-    o.bucket = bucket;
-    if (byteIds) o.rowIds = idsOf(o.meter, dest, n, idBytes[c], meters);
-    scratch.floats(o.line, dest, n);
-    scratch.int32s(o.meter, dest, n);
-    scratch.int32s(o.end, dest, n);
-    scratch.floats(o.value, dest, n);
-    scratch.floats(o.override, dest, n);
-    scratch.bytes(o.source, dest, n);
-    scratch.bytes(o.verification, dest, n);
-    scratch.bytes(o.reject, dest, n);
-    scratch.bytes(o.decoded, dest, n);
-    if (o.rejectedRaw.size > 0) {
-      const moved = new Map<number, string>();
-      for (const [j, raw] of o.rejectedRaw) moved.set(dest[j], raw);
-      o.rejectedRaw = moved;
-    }
-    const rejectedRaw = o.rejectedRaw;
-    if (t.fromBatch !== undefined) {
-      scratch.int32s(t.fromBatch, dest, n);
-      scratch.int32s(t.fromRow!, dest, n);
-      const { fromBatch, fromRow } = t;
-      o.rawOf = (row) => rejectedRaw.get(row) ?? batches[fromBatch[row]].rawOf(fromRow![row]);
-    } else {
-      o.rawOf = (row) => rejectedRaw.get(row) ?? "";
-    }
-    yield o;
+/** Pass 2, routed batch `c` as it is taken: its rows in key order (stable: dealt in file order). */
+function orderChunk(t: Dealt, c: number, plan: OrderPlan, scratch: Scratch, batches: readonly ReadingBatch[]): PlainColumns {
+  const { start, ranks, cuts } = plan;
+  const o = t.columns;
+  const n = o.length;
+  const dest = scratch.ints(0, n);
+  const bucket = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const key = t.key[j];
+    const to = start[key]++ - cuts[c];
+    dest[j] = to;
+    // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
+    bucket[to] = ((key / ranks) | 0) - 1;
   }
+  o.bucket = bucket;
+  if (plan.byteIds) o.rowIds = idsOf(o.meter, dest, n, plan.idBytes[c], plan.meters);
+  scratch.floats(o.line, dest, n);
+  scratch.int32s(o.meter, dest, n);
+  scratch.int32s(o.end, dest, n);
+  scratch.floats(o.value, dest, n);
+  scratch.floats(o.override, dest, n);
+  scratch.bytes(o.source, dest, n);
+  scratch.bytes(o.verification, dest, n);
+  scratch.bytes(o.reject, dest, n);
+  scratch.bytes(o.decoded, dest, n);
+  if (o.rejectedRaw.size > 0) {
+    const moved = new Map<number, string>();
+    for (const [j, raw] of o.rejectedRaw) moved.set(dest[j], raw);
+    o.rejectedRaw = moved;
+  }
+  const rejectedRaw = o.rejectedRaw;
+  if (t.fromBatch !== undefined) {
+    scratch.int32s(t.fromBatch, dest, n);
+    scratch.int32s(t.fromRow!, dest, n);
+    const { fromBatch, fromRow } = t;
+    o.rawOf = (row) => rejectedRaw.get(row) ?? batches[fromBatch[row]].rawOf(fromRow![row]);
+  } else {
+    o.rawOf = (row) => rejectedRaw.get(row) ?? "";
+  }
+  return o;
 }
 
 /** Reusable arrays for putting a routed batch's columns in order: column[dest[j]] = column[j] for rows j < n. */
