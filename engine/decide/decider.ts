@@ -170,38 +170,7 @@ export class Decider {
     const { kernel, meters, state } = this.#ctx;
     // Every input column of rows [0, m) is written below: nothing an earlier decision left is read.
     const work = this.#s.take(m);
-    const c = work.columns;
-    let lastKey = -1;
-    for (let i = 0; i < m; i++) {
-      const row = rows[i];
-      const k = keys[row];
-      if (k === lastKey) {
-        c.prev[i] = c.cur[i - 1];
-        c.prevEnd[i] = c.end[i - 1];
-      } else {
-        c.prev[i] = state.lastValue[k];
-        c.prevEnd[i] = state.lastEnd[k];
-        lastKey = k;
-      }
-      c.end[i] = batch.end[row];
-      c.override[i] = batch.override[row];
-      const weight = meters.pulseWeight[k];
-      if (weight === weight) {
-        // A pulse meter: a register of cumulative raw pulses, never wrapping (pulses.ts).
-        const prev = c.prev[i];
-        c.cur[i] = (prev === prev ? prev : 0) + batch.value[row];
-        c.scale[i] = weight;
-        c.reset[i] = Number.NaN;
-        c.digits[i] = 0;
-        c.mode[i] = 0;
-      } else {
-        c.cur[i] = batch.value[row];
-        c.scale[i] = meters.scale[k];
-        c.reset[i] = meters.reset[k];
-        c.digits[i] = meters.digits[k];
-        c.mode[i] = meters.mode[k];
-      }
-    }
+    kernelInputs(work.columns, batch, keys, rows, meters, state);
     kernel.compute(work, m);
     this.#pulses.apply(batch, keys, rows, work, m, meters, state);
     const r = work.columns;
@@ -386,5 +355,47 @@ export class Decider {
       readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : start,
       end, days, previous: prev, current: cur, consumption, daily, flags,
     }, reasons, { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] });
+  }
+}
+
+/**
+ * The kernel's input columns of rows [0, rows.length): each row's previous register (its meter's
+ * state, or the row before it of the same meter), end, value and its meter's settings. A loop of
+ * its own, outside the decision's run: V8 compiles a hot loop's function on the spot (on-stack
+ * replacement), before the code after the loop has run, and that code then left the compiled
+ * run function at each of ~30 of the nightly's 245 runs (`--trace-deopt`).
+ */
+function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Array, rows: Int32Array,
+  meters: DecideContext["meters"], state: DecideContext["state"]): void {
+  let lastKey = -1;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const k = keys[row];
+    if (k === lastKey) {
+      c.prev[i] = c.cur[i - 1];
+      c.prevEnd[i] = c.end[i - 1];
+    } else {
+      c.prev[i] = state.lastValue[k];
+      c.prevEnd[i] = state.lastEnd[k];
+      lastKey = k;
+    }
+    c.end[i] = batch.end[row];
+    c.override[i] = batch.override[row];
+    const weight = meters.pulseWeight[k];
+    if (weight === weight) {
+      // A pulse meter: a register of cumulative raw pulses, never wrapping (pulses.ts).
+      const prev = c.prev[i];
+      c.cur[i] = (prev === prev ? prev : 0) + batch.value[row];
+      c.scale[i] = weight;
+      c.reset[i] = Number.NaN;
+      c.digits[i] = 0;
+      c.mode[i] = 0;
+    } else {
+      c.cur[i] = batch.value[row];
+      c.scale[i] = meters.scale[k];
+      c.reset[i] = meters.reset[k];
+      c.digits[i] = meters.digits[k];
+      c.mode[i] = meters.mode[k];
+    }
   }
 }

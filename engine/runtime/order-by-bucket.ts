@@ -250,13 +250,7 @@ function orderChunk(t: Dealt, c: number, plan: OrderPlan, scratch: Scratch, batc
   const n = o.length;
   const dest = scratch.ints(0, n);
   const bucket = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const key = t.key[j];
-    const to = start[key]++ - cuts[c];
-    dest[j] = to;
-    // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
-    bucket[to] = ((key / ranks) | 0) - 1;
-  }
+  destinations(t.key, n, start, cuts[c], ranks, dest, bucket);
   o.bucket = bucket;
   if (plan.byteIds) o.rowIds = idsOf(o.meter, dest, n, plan.idBytes[c], plan.meters);
   scratch.floats(o.line, dest, n);
@@ -283,6 +277,17 @@ function orderChunk(t: Dealt, c: number, plan: OrderPlan, scratch: Scratch, batc
     o.rawOf = (row) => rejectedRaw.get(row) ?? "";
   }
   return o;
+}
+
+/** Each row's place in its routed batch (from `first`, its batch's first place) and the bucket its key says. */
+function destinations(key: Int32Array, n: number, start: Int32Array, first: number, ranks: number, dest: Int32Array, bucket: Int32Array): void {
+  for (let j = 0; j < n; j++) {
+    const k = key[j];
+    const to = start[k]++ - first;
+    dest[j] = to;
+    // The key says the bucket: group 1 + bucket (0 without a meter) times the ranks, plus the rank.
+    bucket[to] = ((k / ranks) | 0) - 1;
+  }
 }
 
 /** Reusable arrays for putting a routed batch's columns in order: column[dest[j]] = column[j] for rows j < n. */
