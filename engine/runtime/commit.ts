@@ -41,29 +41,12 @@ export class CommitBuilder {
     if (this.#marked.length < batch.length + h.length) this.#marked = new Int32Array(Math.max(batch.length + h.length, this.#marked.length * 2));
     const seen = this.#seen;
     const marked = this.#marked;
-    let n = 0;
-    for (let row = 0; row < batch.length; row++) {
-      const k = keys[row];
-      if (k >= 0 && seen[k] === 0) {
-        seen[k] = 1;
-        marked[n++] = k;
-      }
-    }
-    for (let i = 0; i < h.length; i++) {
-      const k = h.meter[i];
-      if (seen[k] === 0) {
-        seen[k] = 1;
-        marked[n++] = k;
-      }
-    }
+    // Each loop is a function of its own: V8 compiles a hot loop's function on the spot, and
+    // code after that loop, not run by then, left the compiled code (--trace-deopt, nightly 1M).
+    const n = markEntries(h.meter, h.length, seen, marked, markRows(keys, batch.length, seen, marked));
     for (let i = 0; i < n; i++) seen[marked[i]] = 0;
     const out = new Map<number, Uint32Array>();
-    for (const [bucket, at] of groupByBucket(ws, marked, n)) {
-      const first = ws.bucketKeys(bucket)!.first;
-      const slots = new Uint32Array(at.length);
-      for (let j = 0; j < at.length; j++) slots[j] = marked[at[j]] - first;
-      out.set(bucket, slots);
-    }
+    for (const [bucket, at] of groupByBucket(ws, marked, n)) out.set(bucket, slotsOfKeys(marked, at, ws.bucketKeys(bucket)!.first));
     return out;
   }
 
@@ -73,23 +56,14 @@ export class CommitBuilder {
     const slots = this.#slots(batch, keys, h);
     const buckets = new Set(slots.keys());
     // Segments name meters by slot: swap keys for slots while encoding, then put them back.
-    const keysOf = h.meter.slice(0, h.length);
+    // (As Int32Array, like the batch's keys: groupByBucket then sees one kind of array.)
+    const keysOf = new Int32Array(h.meter.subarray(0, h.length));
     const rowsOf = groupByBucket(ws, keysOf, h.length);
-    for (const [bucket, rows] of rowsOf) {
-      const first = ws.bucketKeys(bucket)!.first;
-      for (let k = 0; k < rows.length; k++) h.meter[rows[k]] = keysOf[rows[k]] - first;
-    }
+    for (const [bucket, rows] of rowsOf) toSlots(h.meter, keysOf, rows, ws.bucketKeys(bucket)!.first);
     // Each segment says its latest end day and its meters' slots: one meter's reads skip the others.
-    const segments = [...rowsOf].map(([bucket, rows]) => {
-      let maxEnd = -0x80000000;
-      const slots = new Uint32Array(rows.length);
-      for (let k = 0; k < rows.length; k++) {
-        const i = rows[k];
-        if (h.end[i] > maxEnd) maxEnd = h.end[i];
-        slots[k] = h.meter[i];
-      }
-      return { bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd, slots };
-    });
+    const segments = [...rowsOf].map(([bucket, rows]) => ({
+      bucket, entries: rows.length, data: new Uint8Array(encodeSegment(h, rows)), maxEnd: maxEndOf(h.end, rows), slots: slotsOfEntries(h.meter, rows),
+    }));
     // (encodeSegment returns a view of a reused buffer: each segment is copied out.)
     h.meter.set(keysOf);
     const fence = [...slots].sort((a, b) => a[0] - b[0])
@@ -113,12 +87,75 @@ export class CommitBuilder {
   }
 }
 
+/** The batch's keys (>= 0) in order of first appearance into `marked`, marked seen; their count. */
+function markRows(keys: Int32Array, n: number, seen: Uint8Array, marked: Int32Array): number {
+  let count = 0;
+  for (let row = 0; row < n; row++) {
+    const k = keys[row];
+    if (k >= 0 && seen[k] === 0) {
+      seen[k] = 1;
+      marked[count++] = k;
+    }
+  }
+  return count;
+}
+
+/** Appends to `marked` (from `count`) the ledger entries' keys not seen yet, marking them seen; the new count. */
+function markEntries(meter: Uint32Array, n: number, seen: Uint8Array, marked: Int32Array, count: number): number {
+  for (let i = 0; i < n; i++) {
+    const k = meter[i];
+    if (seen[k] === 0) {
+      seen[k] = 1;
+      marked[count++] = k;
+    }
+  }
+  return count;
+}
+
+/** A bucket's keys (marked[at[j]]) as its slots. */
+function slotsOfKeys(marked: Int32Array, at: Int32Array, first: number): Uint32Array {
+  const slots = new Uint32Array(at.length);
+  for (let j = 0; j < at.length; j++) slots[j] = marked[at[j]] - first;
+  return slots;
+}
+
+/** The slots the entries `rows` name (their meters, by slot by now). */
+function slotsOfEntries(meter: Uint32Array, rows: Int32Array): Uint32Array {
+  const slots = new Uint32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) slots[k] = meter[rows[k]];
+  return slots;
+}
+
+/** The ledger entries `rows` name their meters by slot (key - first), from their keys in `keys`. */
+function toSlots(meter: Uint32Array, keys: Int32Array, rows: Int32Array, first: number): void {
+  for (let k = 0; k < rows.length; k++) meter[rows[k]] = keys[rows[k]] - first;
+}
+
+/** The latest of the entries' end days. */
+function maxEndOf(end: Int32Array, rows: Int32Array): number {
+  let max = -0x80000000;
+  for (let k = 0; k < rows.length; k++) if (end[rows[k]] > max) max = end[rows[k]];
+  return max;
+}
+
 /**
  * The positions [0, n) of `keys` grouped by their key's bucket, buckets in order of first
  * appearance, positions ascending in each. A routed batch names its meters bucket after bucket,
  * so keys come in runs of one bucket: the map is asked once per run, not once per key.
  */
-function groupByBucket(ws: WorkingSet, keys: ArrayLike<number>, n: number): Map<number, Int32Array> {
+function groupByBucket(ws: WorkingSet, keys: Int32Array, n: number): Map<number, Int32Array> {
+  const groups = new Map<number, Int32Array>();
+  const fill = new Map<number, number>();
+  for (const [bucket, count] of countByBucket(ws, keys, n)) {
+    groups.set(bucket, new Int32Array(count));
+    fill.set(bucket, 0);
+  }
+  fillGroups(ws, keys, n, groups, fill);
+  return groups;
+}
+
+/** Positions per bucket, buckets in order of first appearance (one pass; see groupByBucket). */
+function countByBucket(ws: WorkingSet, keys: Int32Array, n: number): Map<number, number> {
   const counts = new Map<number, number>();
   for (let i = 0; i < n;) {
     const bucket = ws.bucketOfKey(keys[i]);
@@ -126,12 +163,11 @@ function groupByBucket(ws: WorkingSet, keys: ArrayLike<number>, n: number): Map<
     while (++i < n && ws.bucketOfKey(keys[i]) === bucket);
     counts.set(bucket, (counts.get(bucket) ?? 0) + i - from);
   }
-  const groups = new Map<number, Int32Array>();
-  const fill = new Map<number, number>();
-  for (const [bucket, count] of counts) {
-    groups.set(bucket, new Int32Array(count));
-    fill.set(bucket, 0);
-  }
+  return counts;
+}
+
+/** Each position into its bucket's group, from the group's fill mark on. */
+function fillGroups(ws: WorkingSet, keys: Int32Array, n: number, groups: Map<number, Int32Array>, fill: Map<number, number>): void {
   for (let i = 0; i < n;) {
     const bucket = ws.bucketOfKey(keys[i]);
     const into = groups.get(bucket)!;
@@ -140,7 +176,6 @@ function groupByBucket(ws: WorkingSet, keys: ArrayLike<number>, n: number): Map<
     while (++i < n && ws.bucketOfKey(keys[i]) === bucket);
     fill.set(bucket, at);
   }
-  return groups;
 }
 
 /** Held records of readings that came with a photo say so (has_photo), so a release judges them with it. */
