@@ -44,7 +44,7 @@ export class CommitBuilder {
     // Each loop is a function of its own: V8 compiles a hot loop's function on the spot, and
     // code after that loop, not run by then, left the compiled code (--trace-deopt, nightly 1M).
     const n = markEntries(h.meter, h.length, seen, marked, markRows(keys, batch.length, seen, marked));
-    for (let i = 0; i < n; i++) seen[marked[i]] = 0;
+    unmark(seen, marked, n);
     const out = new Map<number, Uint32Array>();
     for (const [bucket, at] of groupByBucket(ws, marked, n)) out.set(bucket, slotsOfKeys(marked, at, ws.bucketKeys(bucket)!.first));
     return out;
@@ -110,6 +110,11 @@ function markEntries(meter: Uint32Array, n: number, seen: Uint8Array, marked: In
     }
   }
   return count;
+}
+
+/** Clears the marks of marked[0 .. n). */
+function unmark(seen: Uint8Array, marked: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) seen[marked[i]] = 0;
 }
 
 /** A bucket's keys (marked[at[j]]) as its slots. */

@@ -41,12 +41,18 @@ interface BucketTable {
 
 const GOLDEN = 0x9e3779b1 | 0;
 
+/** What a batch gives to find its rows' slots. */
+type SlotBatch = { length: number; meter: Int32Array; bucket?: Int32Array; rowIds?: RowIds; ranked?: boolean };
+
+/** Per bucket: its table while a batch is under way (see `RegistrySlots.#tables`). */
+type Tables = Array<BucketTable | typeof NONE | typeof BY_ID | undefined>;
+
 export class RegistrySlots {
   readonly #source: RegistrySource;
   readonly #buckets: MeterBuckets;
   readonly #meters: ByteIndex;
   /** Per bucket: the table of a batch under way (undefined outside `of`). */
-  #tables: Array<BucketTable | typeof NONE | typeof BY_ID | undefined> = [];
+  #tables: Tables = [];
   /**
    * Per meter of the file's index: the slot found for it earlier in the run + 1, 0 when none was
    * (slots are stable: see the top of this file). A meter with readings in several batches (a
@@ -82,7 +88,7 @@ export class RegistrySlots {
    * The slot and the bucket of each row's meter (see ReadingBatch.slot and .bucket), reading the
    * registries of the batch's buckets.
    */
-  async of(batch: { length: number; meter: Int32Array; bucket?: Int32Array; rowIds?: RowIds; ranked?: boolean }): Promise<{ slot: Int32Array; bucket: Int32Array }> {
+  async of(batch: SlotBatch): Promise<{ slot: Int32Array; bucket: Int32Array }> {
     const n = batch.length;
     const buckets = this.#buckets;
     // A routed batch brings its rows' buckets and id bytes (bucket-window.ts): read in row order.
@@ -105,64 +111,16 @@ export class RegistrySlots {
       this.#known = grown;
     }
     const known = this.#known;
-    let lastBucket = -1;
-    for (let row = 0; row < n; row++) {
-      const m = batch.meter[row];
-      if (m < 0) {
-        bucketOf[row] = -1;
-        continue;
-      }
-      const b = given !== undefined ? given[row] : (bucketOf[row] = buckets.of(m));
-      if ((ranked || named[b] !== 0) && known[m] !== 0) continue;
-      if (b !== lastBucket && tables[b] === undefined) {
-        tables[b] = NONE;
-        wanted.push(b);
-      }
-      lastBucket = b;
-    }
+    // Each pass over the rows is a function of its own (V8 compiles a hot loop's function on the
+    // spot, and code after the loop, not run by then, leaves the compiled code).
+    wantedBuckets(batch, bucketOf, given, buckets, tables, named, known, ranked, wanted);
     if (wanted.length > 0) {
       for (const { bucket, registry } of await this.#source.readRegistries(wanted.sort((a, b) => a - b))) {
         const ids = registryIds(registry);
         tables[bucket] = ids === undefined ? BY_ID : { ids, table: undefined, mask: 0, shift: 0 };
       }
     }
-    const meters = this.#meters;
-    const rowIds = batch.rowIds;
-    const slot = new Int32Array(n);
-    let lastMeter = -1;
-    let lastSlot = SLOT_UNKNOWN;
-    for (let row = 0; row < n; row++) {
-      const m = batch.meter[row];
-      if (m < 0) {
-        slot[row] = SLOT_UNKNOWN;
-        continue;
-      }
-      if (m !== lastMeter) {
-        lastMeter = m;
-        if ((ranked || named[bucketOf[row]] !== 0) && known[m] !== 0) lastSlot = known[m] - 1;
-        else {
-          const b = bucketOf[row];
-          const t = tables[b]!;
-          if (t === NONE) lastSlot = SLOT_UNKNOWN;
-          else if (t === BY_ID) lastSlot = SLOT_BY_ID;
-          else {
-            const g = guess[b];
-            const { ids } = t;
-            if (rowIds !== undefined) {
-              const start = rowIds.at[row];
-              const end = rowIds.at[row + 1];
-              lastSlot = g < ids.size && sameBytes(ids, g, rowIds.bytes, start, end) ? g : findBytes(tableOf(t), rowIds.bytes, start, end);
-            } else {
-              lastSlot = g < ids.size && meters.matches(m, ids.bytes, g === 0 ? 0 : ids.ends[g - 1], ids.ends[g]) ? g : find(tableOf(t), meters, m);
-            }
-            if (lastSlot >= 0) guess[b] = lastSlot + 1;
-          }
-          // Only found slots are kept: a meter unknown now is looked up again in a later batch.
-          if (lastSlot >= 0) known[m] = lastSlot + 1;
-        }
-      }
-      slot[row] = lastSlot;
-    }
+    const slot = findSlots(batch, bucketOf, tables, named, known, guess, ranked, this.#meters);
     // A routed batch holds each of its buckets' rows of the window: the next names other buckets.
     for (const b of wanted) {
       tables[b] = undefined;
@@ -170,6 +128,69 @@ export class RegistrySlots {
     }
     return { slot, bucket: bucketOf };
   }
+}
+
+/** Rows' buckets (into `bucketOf` unless given); buckets with a row whose slot is not known yet into `wanted` (their tables NONE until read). */
+function wantedBuckets(batch: SlotBatch, bucketOf: Int32Array, given: Int32Array | undefined, buckets: MeterBuckets, tables: Tables,
+  named: Uint8Array, known: Int32Array, ranked: boolean, wanted: number[]): void {
+  let lastBucket = -1;
+  for (let row = 0; row < batch.length; row++) {
+    const m = batch.meter[row];
+    if (m < 0) {
+      bucketOf[row] = -1;
+      continue;
+    }
+    const b = given !== undefined ? given[row] : (bucketOf[row] = buckets.of(m));
+    if ((ranked || named[b] !== 0) && known[m] !== 0) continue;
+    if (b !== lastBucket && tables[b] === undefined) {
+      tables[b] = NONE;
+      wanted.push(b);
+    }
+    lastBucket = b;
+  }
+}
+
+/** Each row's slot (SLOT_UNKNOWN, SLOT_BY_ID), found slots kept in `known` and `guess`. */
+function findSlots(batch: SlotBatch, bucketOf: Int32Array, tables: Tables, named: Uint8Array, known: Int32Array, guess: Int32Array,
+  ranked: boolean, meters: ByteIndex): Int32Array {
+  const n = batch.length;
+  const rowIds = batch.rowIds;
+  const slot = new Int32Array(n);
+  let lastMeter = -1;
+  let lastSlot = SLOT_UNKNOWN;
+  for (let row = 0; row < n; row++) {
+    const m = batch.meter[row];
+    if (m < 0) {
+      slot[row] = SLOT_UNKNOWN;
+      continue;
+    }
+    if (m !== lastMeter) {
+      lastMeter = m;
+      if ((ranked || named[bucketOf[row]] !== 0) && known[m] !== 0) lastSlot = known[m] - 1;
+      else {
+        const b = bucketOf[row];
+        const t = tables[b]!;
+        if (t === NONE) lastSlot = SLOT_UNKNOWN;
+        else if (t === BY_ID) lastSlot = SLOT_BY_ID;
+        else {
+          const g = guess[b];
+          const { ids } = t;
+          if (rowIds !== undefined) {
+            const start = rowIds.at[row];
+            const end = rowIds.at[row + 1];
+            lastSlot = g < ids.size && sameBytes(ids, g, rowIds.bytes, start, end) ? g : findBytes(tableOf(t), rowIds.bytes, start, end);
+          } else {
+            lastSlot = g < ids.size && meters.matches(m, ids.bytes, g === 0 ? 0 : ids.ends[g - 1], ids.ends[g]) ? g : find(tableOf(t), meters, m);
+          }
+          if (lastSlot >= 0) guess[b] = lastSlot + 1;
+        }
+        // Only found slots are kept: a meter unknown now is looked up again in a later batch.
+        if (lastSlot >= 0) known[m] = lastSlot + 1;
+      }
+    }
+    slot[row] = lastSlot;
+  }
+  return slot;
 }
 
 /** The bucket's table, built on first use. */
