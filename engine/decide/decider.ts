@@ -190,47 +190,52 @@ export class Decider {
     const { keys, rows } = src;
     const ctx = this.#ctx;
     const rules = ctx.rules;
-    // A kernel row's round is its place among its meter's rows (grouped by meter, in end order).
-    const round = this.#s.round;
-    let rounds = 1;
-    for (let i = 0; i < m; i++) {
-      const q = i > 0 && keys[rows[i - 1]] === keys[rows[i]] ? round[i - 1] + 1 : 0;
-      round[i] = q;
-      if (q >= rounds) rounds = q + 1;
-    }
-    // Kernel rows ordered by round (a counting sort): round q is at[starts[q] .. starts[q + 1]).
-    const starts = new Int32Array(rounds + 1);
-    for (let i = 0; i < m; i++) starts[round[i] + 1]++;
-    for (let q = 0; q < rounds; q++) starts[q + 1] += starts[q];
+    // Each loop is a function of its own: V8 compiles a hot loop's function on the spot (on-stack
+    // replacement), and code after that loop, not run by then, left the compiled code.
     const at = this.#s.at;
-    const next = starts.slice(0, rounds);
-    for (let i = 0; i < m; i++) at[next[round[i]]++] = i;
+    const starts = roundOrder(keys, rows, m, this.#s.round, at);
+    const rounds = starts.length - 1;
     const facts = this.#s.facts;
     facts.reserve(m);
     for (let q = 0; q < rounds; q++) {
       const from = starts[q];
       const to = starts[q + 1];
-      if (q > 0) for (let j = from; j < to; j++) if (this.#s.heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
+      if (q > 0) this.#rebaseRound(src, at, from, to);
       // A round of a few readings (a meter with many readings in the batch) is evaluated reading
       // by reading, to the same bits: a round of columns costs about what 10 readings do.
       if (to - from >= ROUND_COLUMNS || !this.#firedByRow(src, at, from, to)) {
         facts.fill(ctx, src, at, from, to);
         rules.evaluateColumns(facts.slice(from, to), to - from, this.#s.fired.subarray(from, to));
       }
-      for (let j = from; j < to; j++) {
-        const i = at[j];
-        const fired = this.#s.fired[j];
-        this.#s.firedAt[i] = fired;
-        if (fired === 0) {
-          // No rule fired (most readings): billable, nothing to flag.
-          this.#s.flagged[i] = 0;
-          this.#settle(src.batch, keys, rows, src.r, i, "");
-          continue;
-        }
-        const decision = rules.decideFired(fired);
-        this.#s.flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
-        this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
+      this.#settleRound(src, at, from, to);
+    }
+  }
+
+  /** Rows of a round after the first whose previous row (the meter's) was held: rebased on the meter's state. */
+  #rebaseRound(src: KernelRows, at: Int32Array, from: number, to: number): void {
+    const heldAt = this.#s.heldAt;
+    for (let j = from; j < to; j++) if (heldAt[at[j] - 1] === 1) this.#rebase(src, at[j]);
+  }
+
+  /** A round's readings settled by the rules that fired for them (#fired[from, to)). */
+  #settleRound(src: KernelRows, at: Int32Array, from: number, to: number): void {
+    const { keys, rows } = src;
+    const ctx = this.#ctx;
+    const rules = ctx.rules;
+    const s = this.#s;
+    for (let j = from; j < to; j++) {
+      const i = at[j];
+      const fired = s.fired[j];
+      s.firedAt[i] = fired;
+      if (fired === 0) {
+        // No rule fired (most readings): billable, nothing to flag.
+        s.flagged[i] = 0;
+        this.#settle(src.batch, keys, rows, src.r, i, "");
+        continue;
       }
+      const decision = rules.decideFired(fired);
+      s.flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
+      this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
     }
   }
 
@@ -356,6 +361,26 @@ export class Decider {
       end, days, previous: prev, current: cur, consumption, daily, flags,
     }, reasons, { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] });
   }
+}
+
+/**
+ * Kernel rows [0, m) ordered by round (a counting sort): a row's round is its place among its
+ * meter's rows (grouped by meter, in end order); round q is at[starts[q] .. starts[q + 1]).
+ * Returns `starts` (its length is the rounds + 1).
+ */
+function roundOrder(keys: Int32Array, rows: Int32Array, m: number, round: Int32Array, at: Int32Array): Int32Array {
+  let rounds = 1;
+  for (let i = 0; i < m; i++) {
+    const q = i > 0 && keys[rows[i - 1]] === keys[rows[i]] ? round[i - 1] + 1 : 0;
+    round[i] = q;
+    if (q >= rounds) rounds = q + 1;
+  }
+  const starts = new Int32Array(rounds + 1);
+  for (let i = 0; i < m; i++) starts[round[i] + 1]++;
+  for (let q = 0; q < rounds; q++) starts[q + 1] += starts[q];
+  const next = starts.slice(0, rounds);
+  for (let i = 0; i < m; i++) at[next[round[i]]++] = i;
+  return starts;
 }
 
 /**

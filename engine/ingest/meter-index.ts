@@ -175,17 +175,11 @@ class HashMeterIndex implements MeterIndex {
     // internBytes' guess finds without a hash.
     const hashes = this.spanHashes.length >= count ? this.spanHashes : (this.spanHashes = new Int32Array(count));
     const hashed = !this.guessed;
+    // (Each loop before the interning one is a function of its own: compiled on the spot inside
+    // this one, the code after it, not run by then, left the compiled code, --trace-deopt.)
     if (hashed) {
-      for (let j = 0; j < count; j++) {
-        let h = FNV_OFFSET;
-        for (let i = starts[j], end = ends[j]; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
-        hashes[j] = h;
-      }
-      const slots = this.slots;
-      const mask = this.mask;
-      let touched = 0;
-      for (let j = 0; j < count; j++) touched |= slots[(spread(hashes[j]) & mask) << 1];
-      this.touched = touched;
+      hashSpans(buf, starts, ends, count, hashes);
+      this.touched = touchSlots(this.slots, this.mask, hashes, count);
     }
     let guesses = 0;
     for (let j = 0; j < count; j++) {
@@ -399,4 +393,20 @@ export function decodeId(buf: Uint8Array, start: number, end: number): string {
     return s;
   }
   return utf8.decode(buf.subarray(start, end));
+}
+
+/** Each span's FNV-1a hash. */
+function hashSpans(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, hashes: Int32Array): void {
+  for (let j = 0; j < count; j++) {
+    let h = FNV_OFFSET;
+    for (let i = starts[j], end = ends[j]; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    hashes[j] = h;
+  }
+}
+
+/** Loads each hash's first slot, back to back (the misses overlap); returns them or-ed, to be kept. */
+function touchSlots(slots: Int32Array, mask: number, hashes: Int32Array, count: number): number {
+  let touched = 0;
+  for (let j = 0; j < count; j++) touched |= slots[(spread(hashes[j]) & mask) << 1];
+  return touched;
 }
