@@ -48,7 +48,7 @@ export class FactColumns {
     // One plain loop per column (no callback per value): this runs for every reading. Each loop
     // is a function of its own, out of this one: V8 compiles a hot loop's function on the spot
     // (on-stack replacement), and code after that loop, not run by then, left the compiled code
-    // (--trace-deopt: fill was compiled 6-7 times on the nightly 1M, its closures ~40 times).
+    // (--trace-deopt, nightly 1M).
     const num = (name: string): NumberColumn | undefined => uses.has(name)
       ? ((this.columns[name] ??= { kind: "number", values: new Float64Array(this.capacity), isNull: new Uint8Array(this.capacity) }) as NumberColumn)
       : undefined;
