@@ -5,8 +5,8 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { MeterflowError } from "../errors.js";
-import { compileColumnar } from "../rules/columnar.js";
-import type { ColumnarRule, FactColumn } from "../rules/columnar.js";
+import { compileColumnarSet } from "../rules/columnar.js";
+import type { ColumnarRuleSet, FactColumn } from "../rules/columnar.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
 import { FACTS } from "../rules/facts.js";
@@ -99,11 +99,10 @@ export class RulesDecider {
   private readonly rules: readonly CompiledRule[];
   /** Per rule: its fast expression (fast.ts) when it has one, else the exact closure. */
   private readonly tests: ReadonlyArray<(facts: ReadingFacts) => boolean>;
-  /** Per rule, its columnar evaluator, when every rule has one (columnar.ts). */
-  readonly columnar: readonly ColumnarRule[] | undefined;
+  /** The rules' columnar evaluator (bit i for the i-th rule), when every rule has one (columnar.ts). */
+  readonly columnar: ColumnarRuleSet | undefined;
   /** The facts the rules name (columns are built for these only). */
   readonly uses: ReadonlySet<string>;
-  private masks: Uint8Array[] = [];
   private readonly names: readonly string[];
   private readonly decision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
   /** Rules evaluated on sensor rows (rows "sensor" or "both"): only their alerts act there. */
@@ -132,8 +131,7 @@ export class RulesDecider {
     // Columnar evaluation when every rule allows it (at most 32 rules: one bit each per row).
     const kinds = Object.fromEntries(Object.entries(FACTS).filter(([, f]) => f.type !== "string").map(([name, f]) => [name, f.type])) as Record<string, "number" | "boolean">;
     for (const name of extraFacts) kinds[name] = "number";
-    const columnar = this.rules.map((r) => compileColumnar(r.rule, conditions, kinds));
-    this.columnar = this.rules.length <= 32 && columnar.every((c) => c !== undefined) ? (columnar as ColumnarRule[]) : undefined;
+    this.columnar = compileColumnarSet(this.rules.map((r) => r.rule), conditions, kinds);
     const used = new Set<string>();
     const walk = (c: unknown): void => {
       if (c === null || typeof c !== "object") return;
@@ -254,14 +252,7 @@ export class RulesDecider {
    * most 32 rules): sets per row the bits of the rules that fire, bit i for the i-th rule.
    */
   evaluateColumns(columns: Readonly<Record<string, FactColumn>>, n: number, fired: Uint32Array): void {
-    const rules = this.columnar!;
-    fired.fill(0, 0, n);
-    for (let r = 0; r < rules.length; r++) {
-      const mask = (this.masks[r] = this.masks[r]?.length >= n ? this.masks[r] : new Uint8Array(Math.max(n, 1024)));
-      rules[r](columns, n, mask);
-      const bit = (1 << r) >>> 0;
-      for (let i = 0; i < n; i++) if (mask[i] !== 0) fired[i] |= bit;
-    }
+    this.columnar!(columns, n, fired);
   }
 
   /** The decision of a row whose fired rules are known (bits from evaluateColumns). Reused object. */

@@ -1,5 +1,5 @@
-// Rules over columns: a batch's facts as typed arrays, each rule's conditions evaluated for all
-// rows at once into a mask, in one fused loop per rule. For the rules fast.ts
+// Rules over columns: a batch's facts as typed arrays, a rule's conditions evaluated for all rows
+// at once in one fused loop (a rule set's rules in one loop, a bit each). For the rules fast.ts
 // accepts whose facts are numbers or booleans: the same results as evaluating row by row (tests
 // hold them to it), at a few nanoseconds per condition and row.
 import type { ConditionProperties, RuleProperties, TopLevelCondition } from "./types.js";
@@ -25,22 +25,74 @@ export type ColumnarRule = (columns: Readonly<Record<string, FactColumn>>, n: nu
 const RELATIONAL: Readonly<Record<string, string>> = { lessThan: "<", lessThanInclusive: "<=", greaterThan: ">", greaterThanInclusive: ">=" };
 
 /**
+ * Evaluates a set of rules for rows [0, n), setting `fired[i]` to the bits of the rules that fire
+ * on row i (bit r for the r-th rule of the set; at most 32 rules).
+ */
+export type ColumnarRuleSet = (columns: Readonly<Record<string, FactColumn>>, n: number, fired: Uint32Array) => void;
+
+/** Rules in a set, at most: one bit each per row. */
+export const MAX_SET_RULES = 32;
+
+/**
  * The rule as a columnar evaluator, or undefined when a condition is outside what columns
  * express: facts not in `kinds`, paths, params, decorators, `in`/`notIn`/`contains`, constants
  * that are not numbers, booleans or null.
  */
 export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<string, ConditionProperties>,
   kinds: Readonly<Record<string, "number" | "boolean">>): ColumnarRule | undefined {
-  // Each column's arrays are read into locals once, before the loop.
-  const locals = new Map<string, string>();
-  const column = (name: unknown): string | undefined => {
-    if (typeof name !== "string" || kinds[name] === undefined) return undefined;
-    let local = locals.get(name);
-    if (local === undefined) locals.set(name, (local = `c${locals.size}`));
+  const locals = new Locals(kinds);
+  const expr = expression(rule, conditions, locals);
+  if (expr === undefined) return undefined;
+  // The source holds only JSON-quoted fact names, numbers, booleans and operators: nothing from the rule runs.
+  return new Function("C", "n", "out", `${locals.head()}\nfor (let i = 0; i < n; i++) out[i] = ${expr} ? 1 : 0;`) as ColumnarRule;
+}
+
+/**
+ * The rules as one columnar evaluator (undefined when one of them has none, or there are more
+ * than MAX_SET_RULES): one loop over the rows, each row's bits set by every rule in turn, its
+ * facts read once into the processor's registers and cache. Measured against a loop per rule into
+ * a mask and a pass per rule to set the bits (docs/benchmarks.md, 2026-12-06 15:30).
+ */
+export function compileColumnarSet(rules: readonly RuleProperties[], conditions: ReadonlyMap<string, ConditionProperties>,
+  kinds: Readonly<Record<string, "number" | "boolean">>): ColumnarRuleSet | undefined {
+  if (rules.length > MAX_SET_RULES) return undefined;
+  const locals = new Locals(kinds);
+  const tests: string[] = [];
+  for (let r = 0; r < rules.length; r++) {
+    const expr = expression(rules[r], conditions, locals);
+    if (expr === undefined) return undefined;
+    tests.push(`if (${expr}) b |= ${(1 << r) | 0};`);
+  }
+  // As compileColumnar: only JSON-quoted fact names, numbers, booleans and operators in the source.
+  return new Function("C", "n", "fired", `${locals.head()}\nfor (let i = 0; i < n; i++) {\nlet b = 0;\n${tests.join("\n")}\nfired[i] = b;\n}`) as ColumnarRuleSet;
+}
+
+/** The fact columns an evaluator reads, each column's arrays read into locals once, before the loop. */
+class Locals {
+  readonly #names = new Map<string, string>();
+  constructor(readonly kinds: Readonly<Record<string, "number" | "boolean">>) {}
+
+  /** The local of a fact's column; undefined for a fact not in `kinds`. */
+  of(name: unknown): string | undefined {
+    if (typeof name !== "string" || this.kinds[name] === undefined) return undefined;
+    let local = this.#names.get(name);
+    if (local === undefined) this.#names.set(name, (local = `c${this.#names.size}`));
     return local;
-  };
-  // The whole condition tree as one expression of row i: one fused loop per rule. The tests
-  // cannot throw, so && and || may stop early without changing the result.
+  }
+
+  head(): string {
+    return [...this.#names].map(([name, local]) =>
+      `const ${local}v = C[${JSON.stringify(name)}].values, ${local}n = C[${JSON.stringify(name)}].isNull;`).join("\n");
+  }
+}
+
+/**
+ * The rule's whole condition tree as one expression of row i, or undefined when a condition is
+ * outside what columns express. The tests cannot throw, so && and || may stop early without
+ * changing the result.
+ */
+function expression(rule: RuleProperties, conditions: ReadonlyMap<string, ConditionProperties>, locals: Locals): string | undefined {
+  const { kinds } = locals;
   const node = (c: any, seen: ReadonlySet<string>): string | undefined => {
     if (c === null || typeof c !== "object") return undefined;
     if ("condition" in c) {
@@ -64,14 +116,14 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
   };
   const leaf = (c: any): string | undefined => {
     if (c.path !== undefined || c.params !== undefined || typeof c.operator !== "string") return undefined;
-    const a = column(c.fact);
+    const a = locals.of(c.fact);
     if (a === undefined) return undefined;
     const v = c.value;
     const isRef = v !== null && typeof v === "object" && !Array.isArray(v) && "fact" in v;
     let test: string | undefined;
     if (isRef) {
       if (v.path !== undefined || v.params !== undefined) return undefined;
-      const b = column(v.fact);
+      const b = locals.of(v.fact);
       if (b === undefined) return undefined;
       test = refTest(c.operator, kinds[c.fact], kinds[v.fact], a, b);
     } else if (v === null || typeof v === "number" || typeof v === "boolean") {
@@ -79,12 +131,7 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
     }
     return test === undefined ? undefined : `(${test})`;
   };
-  const expr = node(rule.conditions as TopLevelCondition, new Set());
-  if (expr === undefined) return undefined;
-  const head = [...locals].map(([name, local]) =>
-    `const ${local}v = C[${JSON.stringify(name)}].values, ${local}n = C[${JSON.stringify(name)}].isNull;`).join("\n");
-  // The source holds only JSON-quoted fact names, numbers, booleans and operators: nothing from the rule runs.
-  return new Function("C", "n", "out", `${head}\nfor (let i = 0; i < n; i++) out[i] = ${expr} ? 1 : 0;`) as ColumnarRule;
+  return node(rule.conditions as TopLevelCondition, new Set());
 }
 
 // json-rules-engine: relational operators need parseFloat(fact) not NaN, then compare with JS `<`
