@@ -6,7 +6,7 @@
 // Only the decision: no store, no slice loading, no commit. The pool is handed each slice's
 // own columns as a worker hands them (transferred, not copied). The three alternate run by run;
 // medians over --runs.
-//   npm run build:ts && node dist/bench/pool/decide.js [--meters 1000000] [--runs 5]
+//   npm run build:ts && node --expose-gc dist/bench/pool/decide.js [--meters 1000000] [--runs 5]
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { createConsumptionKernel } from "../../engine/consumption/index.js";
@@ -109,6 +109,8 @@ for (const v of variants) await v.decideAll(slices.map(fresh));
 for (let r = 0; r < runs; r++) {
   for (const v of variants) {
     const inputs = slices.map(fresh);
+    // The copies' garbage collected now, not in the timed decision (run with --expose-gc).
+    globalThis.gc?.();
     const t = performance.now();
     const billable = await v.decideAll(inputs);
     v.times.push((performance.now() - t) / 1000);
