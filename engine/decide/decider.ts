@@ -170,9 +170,9 @@ export class Decider {
     const { kernel, meters, state } = this.#ctx;
     // Every input column of rows [0, m) is written below: nothing an earlier decision left is read.
     const work = this.#s.take(m);
-    kernelInputs(work.columns, batch, keys, rows, meters, state);
+    const pulses = kernelInputs(work.columns, batch, keys, rows, meters, state, this.#pulses.pulseRows(m));
     kernel.compute(work, m);
-    this.#pulses.apply(batch, keys, rows, work, m, meters, state);
+    this.#pulses.apply(batch, keys, rows, work, pulses, meters, state);
     const r = work.columns;
     this.#s.reserve(m);
     const plugin = this.#ctx.pluginFacts?.build(batch, rows, r, m);
@@ -385,14 +385,16 @@ function roundOrder(keys: Int32Array, rows: Int32Array, m: number, round: Int32A
 
 /**
  * The kernel's input columns of rows [0, rows.length): each row's previous register (its meter's
- * state, or the row before it of the same meter), end, value and its meter's settings. A loop of
+ * state, or the row before it of the same meter), end, value and its meter's settings; pulse
+ * meters' rows listed in `pulseAt` (returns how many: the pulse stage's rows). A loop of
  * its own, outside the decision's run: V8 compiles a hot loop's function on the spot (on-stack
  * replacement), before the code after the loop has run, and that code then left the compiled
  * run function at each of ~30 of the nightly's 245 runs (`--trace-deopt`).
  */
 function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Array, rows: Int32Array,
-  meters: DecideContext["meters"], state: DecideContext["state"]): void {
+  meters: DecideContext["meters"], state: DecideContext["state"], pulseAt: Int32Array): number {
   let lastKey = -1;
+  let pulses = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const k = keys[row];
@@ -415,6 +417,7 @@ function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Arr
       c.reset[i] = Number.NaN;
       c.digits[i] = 0;
       c.mode[i] = 0;
+      pulseAt[pulses++] = i;
     } else {
       c.cur[i] = batch.value[row];
       c.scale[i] = meters.scale[k];
@@ -423,4 +426,5 @@ function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Arr
       c.mode[i] = meters.mode[k];
     }
   }
+  return pulses;
 }

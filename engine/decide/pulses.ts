@@ -37,24 +37,32 @@ export class PulseStage {
     this.#implementation = implementation;
   }
 
-  /**
-   * Computes the pulse rows among the consumption kernel's rows [0, m) of `computed` (`rows[i]`
-   * is the batch row of i) and writes their consumption, daily use and fault flags back into it.
-   * Updates each pulse meter's idle stretch in `state`. Both kernels share WebAssembly memory:
-   * take `computed.columns` again afterwards (an allocation here may have grown the memory).
-   */
   /** Gives the pulse kernel's WebAssembly memory back. */
   release(): void {
     if (this.#work !== undefined) this.#kernel?.release(this.#work);
     this.#work = undefined;
   }
 
-  apply(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, computed: ConsumptionBatch, m: number, meters: MeterTable, state: MeterState): void {
+  /**
+   * Where the caller lists the pulse rows among the consumption kernel's rows [0, m) (kernel row
+   * numbers, ascending) before `apply`: the decider's kernel inputs read every row's meter
+   * settings anyway, so no pass of its own looks for them here.
+   */
+  pulseRows(m: number): Int32Array {
     if (this.#at.length < m) this.#at = new Int32Array(Math.max(m, 65536));
-    const at = this.#at;
-    let n = 0;
-    for (let i = 0; i < m; i++) if (isPulseMeter(meters, keys[rows[i]])) at[n++] = i;
+    return this.#at;
+  }
+
+  /**
+   * Computes the `n` pulse rows listed in `pulseRows` among the consumption kernel's rows of
+   * `computed` (`rows[i]` is the batch row of i) and writes their consumption, daily use and fault
+   * flags back into it. Updates each pulse meter's idle stretch in `state`. Both kernels share
+   * WebAssembly memory: take `computed.columns` again afterwards (an allocation here may have
+   * grown the memory).
+   */
+  apply(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, computed: ConsumptionBatch, n: number, meters: MeterTable, state: MeterState): void {
     if (n === 0) return;
+    const at = this.#at;
     this.#kernel ??= createPulseKernel({ implementation: this.#implementation });
     if (this.#work === undefined || this.#work.capacity < n) {
       if (this.#work !== undefined) this.#kernel.release(this.#work);
