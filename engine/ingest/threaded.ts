@@ -29,6 +29,11 @@ export interface WorkerInput {
   plugins?: { baseDir: string; plugins: string[]; meters?: Array<string[] | undefined>; builtins?: boolean };
   /** Decode the first window, then wait for "open" before reading the store (DecodingWorker). */
   gated?: boolean;
+  /**
+   * Rows routed by bucket together, and decoded ahead of the routing (default WINDOW, about a
+   * nightly file of a million meters; smaller in tests).
+   */
+  window?: number;
 }
 
 /** Inputs from this many bytes on are decoded and written in threads beside the decision (when `threads` is not set). */

@@ -90,8 +90,12 @@ try {
   // read back from the file for them, and the decoder's memory holds none (window.ts reuse).
   const decodedNow = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels,
     rawFromFile: true }));
-  // Gated: the first window is decoded while the run sets up, then the store is opened.
-  const decoded = opened === undefined ? decodedNow : readAhead(decodedNow, WINDOW);
+  // Decoded up to a window ahead of the routing: the next window is decoded while this one's
+  // routed batches wait for the main thread to take them (without it, the main thread waited
+  // for each window's decoding in turn: bench/e2e.ts, ten windows). Gated, the first window is
+  // decoded while the run sets up, then the store is opened.
+  const window = input.window ?? WINDOW;
+  const decoded = readAhead(decodedNow, window);
   await opened;
   const store = input.db === undefined ? undefined : await openStore(input.db);
   // Register limits are checked here, against the registry BLOBs of the buckets that have any
@@ -130,7 +134,7 @@ try {
     if (limits !== undefined) await limits.reject(batch);
   };
   const batches = store === undefined ? checked(decoded, check)
-    : routeByBucket(decoded, { partitions: store.partitions, batchSize: input.batchSize, meters, check, raw: false });
+    : routeByBucket(decoded, { partitions: store.partitions, batchSize: input.batchSize, meters, check, raw: false, window });
   try {
     for await (const batch of batches) await postBatch(batch, batch.batchId!);
   } finally {
