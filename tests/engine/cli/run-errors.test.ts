@@ -101,9 +101,13 @@ describe("meterflow run: checks before anything is written", () => {
     // An output directory that was there keeps what it had; one the run made goes again.
     mkdirSync(join(dir, "out2"));
     writeFileSync(join(dir, "out2", "keep.txt"), "");
+    // A third input after it: with threads, its decoding thread is started while bad.csv is
+    // decided (one input ahead), and must stop with the run, or the command would not exit.
+    writeFileSync(join(dir, "r3.csv"), "meter_id,end,value\nE-1,2026-11-03,120\n");
     for (const threads of ["0", "2"]) {
       const out = `out${threads}`;
-      const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "--threads", threads, "r.csv", "bad.csv");
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "--threads", threads, "r.csv", "bad.csv", "r3.csv");
+      expect(r.signal, "the run did not end").toBeNull();
       expect(r.status, r.stderr).toBe(1);
       expect(r.lines.at(-1)).toBe('meterflow: bad.csv: readings CSV header lacks required column "value" (MF_ERR_INPUT_HEADER)');
       expect(r.stderr).not.toMatch(/\n\s+at /);
