@@ -1,0 +1,64 @@
+// Shape (h), a night in several files: shape (a)'s second night as it often arrives, one file per
+// collector or region: night2.csv cut into 8 files of 125,000 readings (in file order), given to
+// one run. Timed on a fresh copy of the night-1 state, beside the floor on the same 8 files. Each
+// file is decoded and routed by bucket on its own (a file's rows name that file in rejected.csv),
+// so each file's batches touch every bucket: compare with (a) to see what the split costs.
+//   meterflow run --meters registry.csv --db state.db --out out/ night2-1.csv ... night2-8.csv
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { compareThreads, copyState, describeRun, rate, row, ShapeFailure } from "./lib.js";
+import type { Context, Shape } from "./lib.js";
+import { MILLION, millionFiles, night1State } from "./nightly.js";
+
+const FILES = 8;
+
+/** night2.csv cut into FILES files with its header each, written once per process. */
+let parts: string[] | undefined;
+function splitNight(ctx: Context, night2: string): string[] {
+  if (parts !== undefined) return parts;
+  const [header, ...lines] = readFileSync(night2, "latin1").trimEnd().split("\n");
+  const per = Math.ceil(lines.length / FILES);
+  parts = Array.from({ length: FILES }, (_, k) => {
+    const path = ctx.ws.path(`night2-${k + 1}.csv`);
+    const fd = openSync(path, "w");
+    try {
+      writeSync(fd, `${header}\n${lines.slice(k * per, (k + 1) * per).join("\n")}\n`, null, "latin1");
+    } finally {
+      closeSync(fd);
+    }
+    return path;
+  });
+  return parts;
+}
+
+export const split: Shape = {
+  key: "h",
+  name: "h nightly 1M in 8 files",
+  goal: "as (a)",
+  async run(ctx) {
+    console.log(`\n(h) a night in ${FILES} files: shape (a)'s night 2 cut into ${FILES} files of ${(MILLION / FILES).toLocaleString("en")} readings, one run` +
+      `\n    meterflow run --meters registry-1m.csv --db state.db --out out/ night2-1.csv ... night2-${FILES}.csv` +
+      `\n    floor: Map seeded from night1.csv, reads the ${FILES} files, one line out per reading`);
+    const f = millionFiles(ctx);
+    const inputs = splitNight(ctx, f.night2);
+    const base = await night1State(ctx);
+    const db = ctx.ws.path("night2-split.db");
+    const out = (run: number) => ctx.ws.path(`out-h-${run}`);
+    const variants = await compareThreads(ctx, {
+      prepare: (run) => {
+        copyState(base, db);
+        ctx.ws.emptyDir(`out-h-${run}`);
+      },
+      args: (run) => ["run", "--meters", f.registry, "--db", db, "--out", out(run), ...inputs],
+      outDir: out,
+      check: (_p, run) => {
+        const c = describeRun(out(run), MILLION);
+        if (!c.ok) throw new ShapeFailure(`night 2 in ${FILES} files: ${c.text}`);
+        return c.text;
+      },
+    }, { args: () => [ctx.ws.path("floor-h.csv"), "--seed", f.night1, ...inputs] });
+    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, (r) => {
+      const perS = MILLION / r.seconds;
+      return perS >= 1e6 && r.rssMiB < 600 ? "yes" : perS >= 0.5e6 && r.rssMiB < 600 ? "minimum only" : `no (${rate(perS)}/s)`;
+    }));
+  },
+};
