@@ -51,7 +51,7 @@ export function compileColumnar(rule: RuleProperties, conditions: ReadonlyMap<st
  * The rules as one columnar evaluator (undefined when one of them has none, or there are more
  * than MAX_SET_RULES): one loop over the rows, each row's bits set by every rule in turn, its
  * facts read once into the processor's registers and cache. Measured against a loop per rule into
- * a mask and a pass per rule to set the bits (docs/benchmarks.md, 2026-12-06 15:30).
+ * a mask and a pass per rule to set the bits (docs/benchmarks.md, "2026-12-06, 15:10-15:45 UTC").
  */
 export function compileColumnarSet(rules: readonly RuleProperties[], conditions: ReadonlyMap<string, ConditionProperties>,
   kinds: Readonly<Record<string, "number" | "boolean">>): ColumnarRuleSet | undefined {
