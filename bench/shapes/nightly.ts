@@ -5,7 +5,7 @@
 // (the registry is unchanged since night 1, so the run hashes it and skips the import).
 // Also the 1M-meter files and states that shapes (b) and (d) reuse.
 import { CLI, compareThreads, copyState, describeRun, Fleet, rate, row, ShapeFailure, step, timedStep } from "./lib.js";
-import type { Context, Shape } from "./lib.js";
+import type { Context, Row, Shape, Variant } from "./lib.js";
 
 export const MILLION = 1_000_000;
 
@@ -61,6 +61,39 @@ export async function night2State(ctx: Context): Promise<string> {
   return (night2 = db);
 }
 
+/**
+ * Night 2 timed: `inputs` given to one `meterflow run`, each run on a fresh copy of the night-1
+ * state, alternating with the floor on the same files (seeded from night 1). Returns the runs and
+ * the state the last run left (`db`).
+ */
+export async function timeNight2(ctx: Context, key: string, inputs: readonly string[]): Promise<{ variants: Variant[]; db: string }> {
+  const f = millionFiles(ctx);
+  const base = await night1State(ctx);
+  const db = ctx.ws.path(`night2-${key}.db`);
+  const out = (run: number) => ctx.ws.path(`out-${key}-${run}`);
+  const variants = await compareThreads(ctx, {
+    prepare: (run) => {
+      copyState(base, db);
+      ctx.ws.emptyDir(`out-${key}-${run}`);
+    },
+    args: (run) => ["run", "--meters", f.registry, "--db", db, "--out", out(run), ...inputs],
+    outDir: out,
+    check: (_p, run) => {
+      const c = describeRun(out(run), MILLION);
+      if (!c.ok) throw new ShapeFailure(`night 2 (${key}): ${c.text}`);
+      return c.text;
+    },
+  }, { args: () => [ctx.ws.path(`floor-${key}.csv`), "--seed", f.night1, ...inputs] });
+  return { variants, db };
+}
+
+/** Whether a night-2 run met the nightly goal (>= 1M/s, at least 0.5M/s, under 600 MiB). */
+export function nightlyMet(r: Row): string {
+  const perS = MILLION / r.seconds;
+  const memory = r.rssMiB < 600 ? "" : `, RSS ${Math.round(r.rssMiB)} >= 600`;
+  return perS >= 1e6 && memory === "" ? "yes" : perS >= 0.5e6 && memory === "" ? "minimum only" : `no (${rate(perS)}/s${memory})`;
+}
+
 export const nightly: Shape = {
   key: "a",
   name: "a nightly 1M",
@@ -69,30 +102,10 @@ export const nightly: Shape = {
     console.log(`\n(a) nightly: ${MILLION.toLocaleString("en")} registered meters (half with a registry baseline), one reading each; ` +
       `night 2 timed on a fresh copy of the night-1 state\n    meterflow run --meters registry-1m.csv --db state.db --out out/ night2.csv` +
       `\n    floor: Map seeded from night1.csv, reads night2.csv, one line out per reading`);
-    const f = millionFiles(ctx);
-    const base = await night1State(ctx);
-    const db = ctx.ws.path("night2-run.db");
-    const out = (run: number) => ctx.ws.path(`out-a-${run}`);
-    const variants = await compareThreads(ctx, {
-      prepare: (run) => {
-        copyState(base, db);
-        ctx.ws.emptyDir(`out-a-${run}`);
-      },
-      args: (run) => ["run", "--meters", f.registry, "--db", db, "--out", out(run), f.night2],
-      outDir: out,
-      check: (_p, run) => {
-        const c = describeRun(out(run), MILLION);
-        if (!c.ok) throw new ShapeFailure(`night 2: ${c.text}`);
-        return c.text;
-      },
-    }, { args: () => [ctx.ws.path("floor-a.csv"), "--seed", f.night1, f.night2] });
+    const { variants, db } = await timeNight2(ctx, "a", [millionFiles(ctx).night2]);
     // The last timed run's state is the after-night-2 state shape (b) uses.
     night2 = ctx.ws.path("after-night2.db");
     copyState(db, night2);
-    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, (r) => {
-      const perS = MILLION / r.seconds;
-      const memory = r.rssMiB < 600 ? "" : `, RSS ${Math.round(r.rssMiB)} >= 600`;
-      return perS >= 1e6 && memory === "" ? "yes" : perS >= 0.5e6 && memory === "" ? "minimum only" : `no (${rate(perS)}/s${memory})`;
-    }));
+    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, nightlyMet));
   },
 };

@@ -5,9 +5,9 @@
 // so each file's batches touch every bucket: compare with (a) to see what the split costs.
 //   meterflow run --meters registry.csv --db state.db --out out/ night2-1.csv ... night2-8.csv
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { compareThreads, copyState, describeRun, rate, row, ShapeFailure } from "./lib.js";
+import { row } from "./lib.js";
 import type { Context, Shape } from "./lib.js";
-import { MILLION, millionFiles, night1State } from "./nightly.js";
+import { MILLION, millionFiles, nightlyMet, timeNight2 } from "./nightly.js";
 
 const FILES = 8;
 
@@ -38,27 +38,7 @@ export const split: Shape = {
     console.log(`\n(h) a night in ${FILES} files: shape (a)'s night 2 cut into ${FILES} files of ${(MILLION / FILES).toLocaleString("en")} readings, one run` +
       `\n    meterflow run --meters registry-1m.csv --db state.db --out out/ night2-1.csv ... night2-${FILES}.csv` +
       `\n    floor: Map seeded from night1.csv, reads the ${FILES} files, one line out per reading`);
-    const f = millionFiles(ctx);
-    const inputs = splitNight(ctx, f.night2);
-    const base = await night1State(ctx);
-    const db = ctx.ws.path("night2-split.db");
-    const out = (run: number) => ctx.ws.path(`out-h-${run}`);
-    const variants = await compareThreads(ctx, {
-      prepare: (run) => {
-        copyState(base, db);
-        ctx.ws.emptyDir(`out-h-${run}`);
-      },
-      args: (run) => ["run", "--meters", f.registry, "--db", db, "--out", out(run), ...inputs],
-      outDir: out,
-      check: (_p, run) => {
-        const c = describeRun(out(run), MILLION);
-        if (!c.ok) throw new ShapeFailure(`night 2 in ${FILES} files: ${c.text}`);
-        return c.text;
-      },
-    }, { args: () => [ctx.ws.path("floor-h.csv"), "--seed", f.night1, ...inputs] });
-    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, (r) => {
-      const perS = MILLION / r.seconds;
-      return perS >= 1e6 && r.rssMiB < 600 ? "yes" : perS >= 0.5e6 && r.rssMiB < 600 ? "minimum only" : `no (${rate(perS)}/s)`;
-    }));
+    const { variants } = await timeNight2(ctx, "h", splitNight(ctx, millionFiles(ctx).night2));
+    return variants.map((v) => row(this.name + v.label, this.goal, MILLION, v.runs, nightlyMet));
   },
 };
