@@ -1,5 +1,5 @@
-// `meterflow run` starts decoding its first readings file before it loads the rest of the
-// program: a decoding worker thread (engine/ingest/threaded.ts) decodes the file's first window
+// `meterflow run` starts decoding its readings files before it loads the rest of the program: a
+// decoding worker thread (engine/ingest/threaded.ts, every input routed together) decodes the first window
 // while the main thread loads its modules, sets the run up and imports the registry; the worker
 // reads the store only once the registry is imported (runtime/run.ts opens it). Measured on the
 // backlog shape (200,000 meters x 10 days, registry imported in the same run): the wait for the
@@ -24,9 +24,10 @@ export interface EarlyDecoding {
   config?: string;
 }
 
-/** The first input's gated decoding worker, or undefined when the run would not use one. */
+/** The inputs' gated decoding worker, or undefined when the run would not use one. */
 export function startEarlyDecoder(o: EarlyDecoding): DecodingWorker | undefined {
-  if (o.threads === false || o.inputFormat !== undefined || o.inputs.length === 0 || formatOfPath(o.inputs[0]) === null) return undefined;
+  // The run routes every input together in one worker when it can read each by its extension.
+  if (o.threads === false || o.inputFormat !== undefined || o.inputs.length === 0 || o.inputs.some((path) => formatOfPath(path) === null)) return undefined;
   if (!canDecodeInWorker()) return undefined;
   let bytes = 0;
   let plugins;
@@ -43,5 +44,6 @@ export function startEarlyDecoder(o: EarlyDecoding): DecodingWorker | undefined 
   }
   if (o.threads !== true && bytes < THREADS_FROM_BYTES) return undefined;
   const maxEndDay = Math.floor(Date.now() / 86_400_000) + o.futureDays;
-  return new DecodingWorker({ path: o.inputs[0], batchSize: o.batchSize, maxEndDay, plugins, db: o.db, gated: true });
+  const more = o.inputs.slice(1);
+  return new DecodingWorker({ path: o.inputs[0], ...(more.length > 0 ? { more } : {}), batchSize: o.batchSize, maxEndDay, plugins, db: o.db, gated: true });
 }

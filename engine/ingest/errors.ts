@@ -22,3 +22,12 @@ export class IngestError extends MeterflowError {
     super(code, message, { cause });
   }
 }
+
+/** An input's decoding error says which file it is about (its code and class stay). */
+export function namingInput(error: unknown, path: string): unknown {
+  const e = error as Error & { code?: string };
+  if (e instanceof Error && typeof e.code === "string" && e.code.startsWith("MF_ERR_INPUT") && !e.message.includes(path)) {
+    e.message = `${path}: ${e.message}`;
+  }
+  return error;
+}

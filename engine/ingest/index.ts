@@ -14,7 +14,7 @@ export { createMeterIndex } from "./meter-index.js";
 export { readNdjsonReadings } from "./ndjson.js";
 export { canDecodeInWorker, DecodingWorker, readReadingsInWorker, THREADS_FROM_BYTES } from "./threaded.js";
 export { numberOfValue, parseNumberBytes, parseNumberString } from "./numbers.js";
-export { formatOfPath, openFile, readChunks, readFileChunks, readReadings } from "./open.js";
+export { formatOfPath, openFile, readChunks, readFileChunks, readInputs, readReadings } from "./open.js";
 export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_FIELD_BYTES,

@@ -5,11 +5,12 @@ import { open } from "node:fs/promises";
 import { InvalidOptionError } from "../errors.js";
 import type { ReadingBatch } from "./batch.js";
 import { readCsvReadings } from "./csv.js";
-import { IngestError } from "./errors.js";
+import { IngestError, namingInput } from "./errors.js";
 import { readNdjsonReadings } from "./ndjson.js";
 import type { ReadReadingsOptions } from "./options.js";
 import { formatOfPath } from "./formats.js";
 import type { ReadingFormat } from "./formats.js";
+import { markFile } from "./source-line.js";
 
 export { formatOfPath } from "./formats.js";
 export type { ReadingFormat } from "./formats.js";
@@ -120,5 +121,28 @@ export async function* readChunks(stream: AsyncIterable<Uint8Array>, path: strin
     }
   } catch (error) {
     throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+  }
+}
+
+/**
+ * The readings of several files as one stream, in the order given (`meterflow run` routes them
+ * together: a window of rows spans files). Each row's line names its file (source-line.ts);
+ * `onBytes` sees each file's chunks with the file's index; a file that cannot be read fails the
+ * stream with an error that names it.
+ */
+export async function* readInputs(paths: readonly string[], options: Omit<ReadReadingsFileOptions, "onBytes"> & {
+  onBytes?: (file: number, chunk: Uint8Array) => void;
+}): AsyncGenerator<ReadingBatch> {
+  const { onBytes, ...rest } = options;
+  for (let f = 0; f < paths.length; f++) {
+    const file = f;
+    try {
+      for await (const batch of readReadings(paths[file], { ...rest, onBytes: onBytes === undefined ? undefined : (chunk) => onBytes(file, chunk) })) {
+        markFile(batch.line, batch.length, file);
+        yield batch;
+      }
+    } catch (error) {
+      throw namingInput(error, paths[file]);
+    }
   }
 }

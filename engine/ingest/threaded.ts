@@ -11,11 +11,19 @@ import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
+import type { ReadingFormat } from "./formats.js";
 import type { MeterIndex, SharedIds } from "./meter-index.js";
 
 /** What the worker is started with. */
 export interface WorkerInput {
   path: string;
+  /**
+   * Files decoded after `path`, in order, by the same thread, their rows routed together with
+   * its own (a window spans files); each row's `line` names its file (source-line.ts).
+   */
+  more?: string[];
+  /** Every file's format; default: each file's by its extension. */
+  format?: ReadingFormat;
   batchSize: number;
   maxEndDay: number;
   /** Batches the worker may post before the consumer takes one. */
@@ -45,7 +53,9 @@ type Columns = Pick<ReadingBatch, "line" | "meter" | "end" | "value" | "override
 export type WorkerMessage =
   | ({ type: "meters" } & SharedIds)
   | { type: "batch"; length: number; columns: Columns; raw: Array<[number, string]>; batchId: string }
-  | { type: "done"; sha256: string }
+  /** Every file decoded and routed: their SHA-256 digests, in order. */
+  | { type: "done"; sha256: string[] }
+  /** A file that cannot be read: the message names it. */
   | { type: "error"; code: string; message: string };
 
 const WORKER = new URL("./worker.js", import.meta.url);
@@ -115,7 +125,7 @@ class MirroredIndex implements MeterIndex {
 }
 
 /**
- * A decoding worker thread for one file, started at once. With `gated`, it decodes its first
+ * A decoding worker thread for one file or several (`more`), started at once. With `gated`, it decodes its first
  * window while it waits, and reads the store only once `open()` says the run's registry is
  * imported: `meterflow run` starts it before it loads the rest of the program
  * (engine/cli/early-decoder.ts), so the file is decoded while the run sets up and imports its
@@ -164,12 +174,17 @@ export class DecodingWorker {
     await this.#worker.terminate();
   }
 
+  /** The files it decodes, in order: `path`, then `more`. */
+  get paths(): string[] {
+    return [this.input.path, ...(this.input.more ?? [])];
+  }
+
   /**
-   * The file's batches, once; `onDigest` gets the file's SHA-256 at its end, `onMeters` the
+   * The files' batches, once; `onDigest` gets each file's SHA-256 at the end, `onMeters` the
    * meterHash of each meter id as soon as the worker has decoded it (before the batches that name
-   * it: time to load its bucket), those decoded so far first.
+   * it: time to load its bucket), those decoded so far first. A decoding error names its file.
    */
-  async *batches(onDigest?: (sha256: string) => void, onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
+  async *batches(onDigest?: (sha256: string[]) => void, onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
     if (this.#taken) throw new Error("a decoding worker's batches are taken once");
     this.#taken = true;
     this.#onMeters = onMeters;
@@ -203,7 +218,7 @@ export class DecodingWorker {
 }
 
 /** Streams a file's batches decoded in a worker thread started when they are first asked for (DecodingWorker.batches). */
-export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string) => void,
+export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string[]) => void,
   onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
   yield* new DecodingWorker(input).batches(onDigest, onMeters);
 }

@@ -1,12 +1,15 @@
-// Worker thread that decodes one readings file and posts its batches to the main thread, so
+// Worker thread that decodes readings files and posts their batches to the main thread, so
 // decoding runs beside the pipeline instead of before it. See threaded.ts for the protocol.
+// Several files (`more`) are decoded one after the other and routed together, a window spanning
+// files: a night cut into many files costs about what it costs in one (each file routed alone
+// rewrote every bucket's state and read every bucket's registry again, once per file).
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { batchId } from "./batch-id.js";
 import { channelRanges, rejectOutOfRange } from "./ranges.js";
 import { createMeterIndex, expectedMeters } from "./meter-index.js";
-import { readReadings } from "./open.js";
+import { readInputs } from "./open.js";
 import { readAhead } from "./read-ahead.js";
 import { openStore } from "../store/open.js";
 import { MeterBuckets, RegistryLimitCheck, routeByBucket, WINDOW } from "../runtime/bucket-window.js";
@@ -36,7 +39,8 @@ function pick(b: ReadingBatch): ReadingBatch {
 const input = workerData as WorkerInput;
 const port = parentPort!;
 // Its ids in shared memory: the main thread reads them where they are (threaded.ts).
-const meters = createMeterIndex(expectedMeters(fileSize(input.path)), { shared: true });
+const paths = [input.path, ...(input.more ?? [])];
+const meters = createMeterIndex(expectedMeters(paths.reduce((sum, path) => sum + fileSize(path), 0)), { shared: true });
 
 /** The file's size in bytes, 0 when it cannot be known here (reading it reports the error). */
 function fileSize(path: string): number {
@@ -65,8 +69,7 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.post
 
 try {
   let sentIds = 0;
-  const hash = createHash("sha256");
-  const onBytes = (chunk: Uint8Array) => hash.update(chunk);
+  const hashes = paths.map(() => createHash("sha256"));
   // The same plugins as the main thread: their channels are decoded here.
   const plugins = await loadPlugins(input.plugins ?? { baseDir: process.cwd(), plugins: [] });
   const channels = channelIndex(plugins);
@@ -88,8 +91,9 @@ try {
   }
   // Only rejected rows' raw text leaves this thread (posted with their batch): CSV rows' text is
   // read back from the file for them, and the decoder's memory holds none (window.ts reuse).
-  const decodedNow = announced(readReadings(input.path, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, onBytes, channels,
-    rawFromFile: true }));
+  // The files in order, each row's line naming its file (source-line.ts); a failure names its file.
+  const decodedNow = announced(readInputs(paths, { meters, batchSize: input.batchSize, maxEndDay: input.maxEndDay, channels, rawFromFile: true,
+    ...(input.format === undefined ? {} : { format: input.format }), onBytes: (file, chunk) => hashes[file].update(chunk) }));
   // Decoded up to a window ahead of the routing: the next window is decoded while this one's
   // routed batches wait for the main thread to take them (without it, the main thread waited
   // for each window's decoding in turn: bench/e2e.ts, ten windows). Gated, the first window is
@@ -141,7 +145,7 @@ try {
     await store?.close();
     await plugins.teardown();
   }
-  post({ type: "done", sha256: hash.digest("hex") });
+  post({ type: "done", sha256: hashes.map((h) => h.digest("hex")) });
 } catch (error) {
   const e = error as Error & { code?: string };
   post({ type: "error", code: e.code ?? "MF_ERR_INPUT_READ", message: e.message });

@@ -15,6 +15,7 @@ import { batchId } from "../ingest/batch-id.js";
 import { KeyResolver } from "../ingest/keys.js";
 import { rejectByRegistry } from "../ingest/limits.js";
 import { rejectOutOfRange } from "../ingest/ranges.js";
+import { fileOfLine, lineInFile } from "../ingest/source-line.js";
 import { rejectReasonName } from "../ingest/reasons.js";
 import { appendEntry, clearEntries, createEntries } from "../store/history.js";
 import { applySlice, sliceOf } from "./slice.js";
@@ -126,7 +127,7 @@ export class BatchRunner {
   }
 
   /** Processes one batch, hands it to the writer and returns its counts. `seq` and `input` label it. */
-  async process(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts> {
+  async process(batch: ReadingBatch, seq: number, input: BatchInput): Promise<BatchCounts> {
     if (this.#inFlight.length > 0) throw new Error("BatchRunner.process with batches in flight: drain() them first");
     const prepared = await this.#prepare(batch, seq, input);
     if (!("keys" in prepared)) return prepared;
@@ -139,7 +140,7 @@ export class BatchRunner {
    * thread and this returns once fewer batches than threads are in flight; without, it is
    * processed at once. Returns the counts of the batches finished meanwhile, in their order.
    */
-  async pipeline(batch: ReadingBatch, seq: number, input: string): Promise<BatchCounts[]> {
+  async pipeline(batch: ReadingBatch, seq: number, input: BatchInput): Promise<BatchCounts[]> {
     const pool = this.#ctx.pool;
     if (pool === undefined) return [await this.process(batch, seq, input)];
     const done: BatchCounts[] = [];
@@ -164,7 +165,7 @@ export class BatchRunner {
    * counts returned). `touch` is called once the batch's keys are known and before anything of
    * its meters' state is read or changed (`alone`: the batch must wait for every batch before it).
    */
-  async #prepare(batch: ReadingBatch, seq: number, input: string, touch?: (keys: Int32Array, alone: boolean) => Promise<void>): Promise<Prepared | BatchCounts> {
+  async #prepare(batch: ReadingBatch, seq: number, input: BatchInput, touch?: (keys: Int32Array, alone: boolean) => Promise<void>): Promise<Prepared | BatchCounts> {
     const { store, writer, ws } = this.#ctx;
     const t0 = performance.now();
     await writer.ready(64 << 20);
@@ -202,7 +203,7 @@ export class BatchRunner {
     }
     await this.#slices(batch, keys);
     this.#ctx.inspect?.(batch, keys, this.#ctx.state);
-    return { batch, seq, input, id, keys, out, slot, commitMs: t1 - t0, validateMs: performance.now() - t1 };
+    return { batch, seq, input: inputLabel(batch, input), id, keys, out, slot, commitMs: t1 - t0, validateMs: performance.now() - t1 };
   }
 
   /** Decides a prepared batch in this thread and finishes it. */
@@ -391,20 +392,40 @@ export class BatchRunner {
     if (this.#ctx.ranges !== undefined) rejectOutOfRange(batch, this.#ctx.ranges);
   }
 
-  /** The batch's rejected rows; `file` is the input they came from, as the run was given it. */
-  #reject(batch: ReadingBatch, out: BatchOutput, file: string): void {
-    for (let row = 0; row < batch.length; row++) {
-      const code = batch.reject[row];
-      if (code === 0) continue;
+  /**
+   * The batch's rejected rows, each with the input it came from, as the run was given it; in file
+   * and line order (a routed batch holds its rows in bucket order).
+   */
+  #reject(batch: ReadingBatch, out: BatchOutput, input: BatchInput): void {
+    const rows: number[] = [];
+    for (let row = 0; row < batch.length; row++) if (batch.reject[row] !== 0) rows.push(row);
+    rows.sort((a, b) => batch.line[a] - batch.line[b]);
+    for (const row of rows) {
       const m = batch.meter[row];
+      const line = batch.line[row];
       out.rejected.push({
-        sourceLine: batch.line[row],
+        sourceLine: typeof input === "string" ? line : lineInFile(line),
         meterId: m >= 0 ? batch.meters.idOf(m) : "",
-        reason: rejectReasonName(code),
+        reason: rejectReasonName(batch.reject[row]),
         raw: batch.rejectedRaw.get(row) ?? batch.rawOf(row),
-        file,
+        file: typeof input === "string" ? input : input[fileOfLine(line)],
       });
       out.counts.rejected++;
     }
   }
+}
+
+/**
+ * Where a batch came from: its input file, or the files a decoding thread routed together (each
+ * row's line names its file: ingest/source-line.ts).
+ */
+export type BatchInput = string | readonly string[];
+
+/** The batch record's input: the file, or the files its rows came from, in the order given. */
+function inputLabel(batch: ReadingBatch, input: BatchInput): string {
+  if (typeof input === "string") return input;
+  if (input.length === 1) return input[0];
+  const present = new Uint8Array(input.length);
+  for (let row = 0; row < batch.length; row++) present[fileOfLine(batch.line[row])] = 1;
+  return input.filter((_, f) => present[f] === 1).join(", ");
 }

@@ -2,6 +2,8 @@
 // (in bytes), and each file's totals when it is done.
 import { open } from "node:fs/promises";
 import { extname } from "node:path";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { fileOfLine, lineInFile } from "../ingest/source-line.js";
 
 /** An input file's totals once it is done. */
 export interface InputDone {
@@ -45,4 +47,45 @@ export async function linePosition(path: string, bytes: number): Promise<(line: 
     for (let i = 0; i < length; i++) if (line[i] > reached) reached = line[i];
     return Math.min(bytes, Math.round(reached * perLine));
   };
+}
+
+/**
+ * The rows of each file of a group a decoding thread routes together, and for the progress
+ * display how far into each file its batches have reached (each row's line names its file:
+ * ingest/source-line.ts).
+ */
+export class GroupFiles {
+  /** Rows per file so far. */
+  readonly rows: Float64Array;
+  readonly #paths: string[];
+  readonly #positions: Array<(line: ArrayLike<number>, length: number) => number> | undefined;
+  readonly #highest: Float64Array;
+
+  /** `positions`: each file's linePosition, for `reached`. */
+  constructor(files: ReadonlyArray<{ path: string }>, positions?: Array<(line: ArrayLike<number>, length: number) => number>) {
+    this.#paths = files.map((f) => f.path);
+    this.#positions = positions;
+    this.rows = new Float64Array(files.length);
+    this.#highest = new Float64Array(files.length);
+  }
+
+  add(batch: Pick<ReadingBatch, "length" | "line">): void {
+    const { rows } = this;
+    const highest = this.#highest;
+    for (let row = 0; row < batch.length; row++) {
+      const f = fileOfLine(batch.line[row]);
+      const line = lineInFile(batch.line[row]);
+      rows[f]++;
+      if (line > highest[f]) highest[f] = line;
+    }
+  }
+
+  /** Each file its batches have reached so far, with the bytes read (estimated). */
+  reached(): Array<[string, number]> {
+    const positions = this.#positions;
+    if (positions === undefined) return [];
+    const out: Array<[string, number]> = [];
+    for (let f = 0; f < this.#paths.length; f++) if (this.#highest[f] > 0) out.push([this.#paths[f], positions[f]([this.#highest[f]], 1)]);
+    return out;
+  }
 }

@@ -1,11 +1,12 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
-import { linePosition } from "./run-progress.js";
+import { GroupFiles, linePosition } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, createMeterIndex, formatOfPath, readReadings, THREADS_FROM_BYTES } from "../ingest/index.js";
+import { canDecodeInWorker, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
+import { namingInput } from "../ingest/errors.js";
 import { DecodingWorker } from "../ingest/threaded.js";
 import type { WorkerInput } from "../ingest/threaded.js";
 import type { ReadingFormat } from "../ingest/index.js";
@@ -93,6 +94,11 @@ export interface RunOptions {
    * outcome for any value: the ledger law's tests decide in runs of a few rows.
    */
   decideRunRows?: number;
+  /**
+   * Rows routed by bucket together (default WINDOW: about a nightly file of a million meters,
+   * whatever the files it spans). Tests give a few, so that a run's batches come back to buckets.
+   */
+  window?: number;
   /** Output directory (created when missing). */
   out: string;
   /** Meter registry to import (upsert) before the run. */
@@ -245,8 +251,6 @@ export const FENCED_ATTEMPTS = 5;
 async function runOnce(options: RunOptions, reached: { batches: number }): Promise<RunSummary> {
   const started = performance.now();
   let decoder = options.decoder;
-  /** The next input's decoding worker, started while this input is decided. */
-  let next: DecodingWorker | undefined;
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
   const stat = (path: string) => ({ path, bytes: inputBytes(path), sha256: "" });
@@ -333,61 +337,57 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     const progress = options.inputProgress;
     progress?.begin([...inputs, ...eventInputs].map((i) => ({ path: i.path, bytes: i.bytes })));
     const batchSize = options.batchSize ?? 65536;
-    // What a decoding worker is started with for an input; undefined when the input is decoded here
-    // (a format named by --input-format: the worker reads by extension).
-    const workerInputOf = (path: string): Omit<WorkerInput, "ahead" | "gated"> | undefined =>
-      decodeInWorker && formatOfPath(path) === formatOf(path, options.inputFormat)
-        ? { path, batchSize, maxEndDay, plugins: threadPlugins, db: options.db } : undefined;
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i];
+    // The reading files are read in the order given and routed together (a window of rows spans
+    // files: a night in many files is decided as in one), decoded in a worker thread or here.
+    if (inputs.length > 0) {
       let waited = performance.now();
-      const format = formatOf(input.path, options.inputFormat);
-      const fileRows = total.rows;
-      const fileStarted = performance.now();
-      const workerInput = workerInputOf(input.path);
-      const inWorker = workerInput !== undefined;
-      // The input's hash is taken from the bytes as they are decoded, not by a second read.
-      const hash = createHash("sha256");
-      let read = 0;
-      const position = inWorker && progress !== undefined ? await linePosition(input.path, input.bytes) : undefined;
-      // Its worker: the early one (the first input), the one started while the input before was
-      // decided, or a new one. One not for this input stops.
+      const started = performance.now();
+      const paths = inputs.map((input) => input.path);
+      const workerInput: Omit<WorkerInput, "ahead" | "gated"> | undefined = decodeInWorker
+        ? { path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), ...(options.inputFormat === undefined ? {} : { format: options.inputFormat }),
+          ...(options.window === undefined ? {} : { window: options.window }), batchSize, maxEndDay, plugins: threadPlugins, db: options.db }
+        : undefined;
+      // Its worker: the early one when it decodes what this run asks, or a new one.
       let worker: DecodingWorker | undefined;
-      for (const started of [decoder, next]) {
-        if (started !== undefined && worker === undefined && workerInput !== undefined && sameDecoding(started.input, workerInput)) worker = started;
-        else void started?.terminate();
-      }
-      decoder = next = undefined;
+      if (decoder !== undefined && workerInput !== undefined && sameDecoding(decoder.input, workerInput)) worker = decoder;
+      else void decoder?.terminate();
+      decoder = undefined;
       if (workerInput !== undefined) worker ??= new DecodingWorker(workerInput);
-      // The next input's worker starts now, one ahead: its thread starts, decodes its first window
-      // and finds its first batches' registry slots while this input is decided, not after it (a
-      // night in eight files of 125,000 readings waited 2.1 s of its 4.2 s for them; 1.0 s so).
-      const following = i + 1 < inputs.length ? workerInputOf(inputs[i + 1].path) : undefined;
-      if (worker !== undefined && following !== undefined) next = new DecodingWorker(following);
-      const batches = worker !== undefined ? worker.batches((hex) => (input.sha256 = hex), (hashes) => ws.prefetch(hashes))
-        : routeByBucket(readReadings(input.path, { format, batchSize, maxEndDay, meters: index, channels, onBytes: (chunk) => {
-          hash.update(chunk);
-          read += chunk.length;
-        } }), { partitions: store.partitions, batchSize, meters: index });
-      try {
-        for await (const batch of batches) {
-          decode += performance.now() - waited;
-          const finished = await processor.pipeline(batch, seq++, input.path);
-          reached.batches = seq;
-          if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
-          for (const counts of finished) addCounts(total, counts);
-          if (finished.length > 0) await options.onProgress?.(total.rows);
-          if (progress !== undefined) progress.advance(input.path, position === undefined ? read : position(batch.line, batch.length), total.rows);
-          waited = performance.now();
+      // Files decoded here are hashed from the bytes as they are decoded, not by a second read.
+      const hashes = paths.map(() => createHash("sha256"));
+      const read = paths.map(() => 0);
+      let reading = 0;
+      // Rows per file, and for the progress display how far into each file the batches are.
+      const perFile = new GroupFiles(inputs, worker === undefined || progress === undefined ? undefined
+        : await Promise.all(inputs.map((f) => linePosition(f.path, f.bytes))));
+      const batches = worker !== undefined ? worker.batches((hex) => inputs.forEach((input, k) => (input.sha256 = hex[k])), (hashes) => ws.prefetch(hashes))
+        : routeByBucket(readInputs(paths, { ...(options.inputFormat === undefined ? {} : { format: options.inputFormat }), batchSize, maxEndDay, meters: index, channels,
+          onBytes: (file, chunk) => {
+            hashes[file].update(chunk);
+            read[file] += chunk.length;
+            reading = file;
+          } }), { partitions: store.partitions, batchSize, meters: index, ...(options.window === undefined ? {} : { window: options.window }) });
+      for await (const batch of batches) {
+        decode += performance.now() - waited;
+        const finished = await processor.pipeline(batch, seq++, paths);
+        reached.batches = seq;
+        if (seq === KILL_AFTER_BATCHES) process.kill(process.pid, "SIGKILL");
+        for (const counts of finished) addCounts(total, counts);
+        if (finished.length > 0) await options.onProgress?.(total.rows);
+        perFile.add(batch);
+        if (progress !== undefined) {
+          if (worker === undefined) progress.advance(paths[reading], read[reading], total.rows);
+          else for (const [path, bytes] of perFile.reached()) progress.advance(path, bytes, total.rows);
         }
-        const drained = await processor.drain();
-        for (const counts of drained) addCounts(total, counts);
-        if (drained.length > 0) await options.onProgress?.(total.rows);
-      } catch (error) {
-        throw namingInput(error, input.path);
+        waited = performance.now();
       }
-      if (!inWorker) input.sha256 = hash.digest("hex");
-      progress?.fileDone(input.path, { bytes: input.bytes, rows: total.rows - fileRows, seconds: (performance.now() - fileStarted) / 1000 });
+      const drained = await processor.drain();
+      for (const counts of drained) addCounts(total, counts);
+      if (drained.length > 0) await options.onProgress?.(total.rows);
+      if (worker === undefined) inputs.forEach((input, k) => (input.sha256 = hashes[k].digest("hex")));
+      // The files are done together: their rows were decided together.
+      const seconds = (performance.now() - started) / 1000;
+      inputs.forEach((done, f) => progress?.fileDone(done.path, { bytes: done.bytes, rows: perFile.rows[f], seconds }));
     }
     for (const input of eventInputs) {
       const waited = performance.now();
@@ -437,7 +437,6 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     if (left.length > 0) throw new RunError(`${error.message}; partial outputs left in ${options.out}: ${left.join(", ")}`, error);
     throw error;
   } finally {
-    await next?.terminate();
     await pool?.close();
     await lock?.release();
     await store.close();
@@ -453,15 +452,6 @@ async function abortOutputs(writer: WriterClient | undefined, out: string): Prom
   } catch {
     return [];
   }
-}
-
-/** An input's decoding error says which file it is about (its code and class stay). */
-function namingInput(error: unknown, path: string): unknown {
-  const e = error as Error & { code?: string };
-  if (e instanceof Error && typeof e.code === "string" && e.code.startsWith("MF_ERR_INPUT") && !e.message.includes(path)) {
-    e.message = `${path}: ${e.message}`;
-  }
-  return error;
 }
 
 /** The size of an input file, or a one-line RunError (`MF_ERR_RUN`) when it cannot be read. */
@@ -498,9 +488,11 @@ function explain(error: unknown): Error {
 
 /** Whether an early decoding worker decodes what this run would ask of one. */
 function sameDecoding(a: WorkerInput, b: Omit<WorkerInput, "ahead" | "gated">): boolean {
-  return a.path === b.path && a.batchSize === b.batchSize && a.maxEndDay === b.maxEndDay && a.db === b.db
-    && JSON.stringify(a.plugins) === JSON.stringify(b.plugins);
+  return a.path === b.path && JSON.stringify(a.more ?? []) === JSON.stringify(b.more ?? []) && a.format === b.format && a.window === b.window
+    && a.batchSize === b.batchSize
+    && a.maxEndDay === b.maxEndDay && a.db === b.db && JSON.stringify(a.plugins) === JSON.stringify(b.plugins);
 }
+
 
 
 /** An import's counts for the summary (the rejected rows themselves are not listed there). */

@@ -27,7 +27,9 @@ describe.each(STORES)("control API beside runs on $kind", ({ db }) => {
     let batches = 0;
     const out = await runAndRead({
       db: f.db, out: join(dir, `out-${n++}`),
-      // Two files, so two batches at least: the first is E-2's first reading alone.
+      // Two files, each routed alone (`window`: a run routes its files together), so two batches
+      // at least: the first is E-2's first reading alone.
+      window: 1,
       inputs: [
         write(dir, `night-${n++}.csv`, ["meter_id,end,value", "E-2,2026-11-01,1001"]),
         write(dir, `night-${n++}.csv`, ["meter_id,end,value", "E-2,2026-11-02,1002", "E-1,2026-11-02,1002"]),

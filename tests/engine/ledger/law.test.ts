@@ -1,7 +1,8 @@
 // The ledger law (DESIGN.md "Decisions") as a property over random inputs: random fleets
 // (registry baselines or none, scaling factors, documented and modulus wraps, digits), typos,
 // overrides, exact and conflicting re-sends, delivered over several runs in random order, random
-// batch sizes and mixed formats (CSV, NDJSON, msgpack). Whatever the arrival, per reading what
+// batch sizes, one to three files a run (routed together in random windows) and mixed formats
+// (CSV, NDJSON, msgpack). Whatever the arrival, per reading what
 // billing.csv billed over all runs (records plus corrections) equals its consumption against its
 // predecessor in the final chain, a reading not in the chain billed nothing, and every run
 // balances. One fixed seed, and a fresh one printed with the test so a failure can be replayed.
@@ -142,10 +143,16 @@ async function checkLaw(seed: number, kind: StoreKind = "sqlite", releases = fal
   let released = 0;
   for (let run = 0; run < 4; run++) {
     const take = run === 3 ? left.length : Math.ceil(left.length * (0.2 + rnd.next() * 0.3));
-    const input = writeInput(rnd, `${seed}-${checks}-run-${run}`, left.splice(0, take));
+    // A run's share in one to three files (a run routes its files' rows together, in windows of
+    // `window` rows that span files: a meter's readings may be split between windows and files).
+    const share = left.splice(0, take);
+    const files = 1 + rnd.int(3);
+    const inputs = Array.from({ length: files }, (_, f) =>
+      writeInput(rnd, `${seed}-${checks}-run-${run}-${f}`, share.slice(Math.floor((f * share.length) / files), Math.floor(((f + 1) * share.length) / files))));
+    const window = rnd.pick([3, 17, 100, 1 << 20]);
     // The decision in runs of 1, 2, 3 kernel rows, then its default (4,096): a meter's rows are
     // never split between runs, and the law holds whatever the runs.
-    const out = await runAndRead({ meters: registry, inputs: [input], db, out: join(dir, `${seed}-${checks}-out-${run}`), batchSize: rnd.pick([1, 2, 5, 7, 64, 1000]),
+    const out = await runAndRead({ meters: registry, inputs, window, db, out: join(dir, `${seed}-${checks}-out-${run}`), batchSize: rnd.pick([1, 2, 5, 7, 64, 1000]),
       decideRunRows: [1, 2, 3, 4096][run] });
     expect(out.summary.balanced, `run ${run} balances`).toBe(true);
     outs.push(out);

@@ -22,9 +22,10 @@ const meters = write(dir, "meters.csv", [METERS_HEADER, ...Array.from({ length: 
 const lines = ["meter_id,end,value"];
 for (let day = 1; day <= 6; day++) for (let i = 0; i < 40; i++) lines.push(`E-${i},2026-11-0${day},${100 + day * (i + 1)}`);
 const readings = write(dir, "r.csv", lines);
-// The same readings a file per day: each day's batches come back to buckets the run has read (a
-// file's window routes each bucket's rows into one batch), so another writer's commit in between
-// fences the run's next batch.
+// The same readings a file per day, each file a routing window of its own (`window`: a run routes
+// about a million rows together, whatever the files): each day's batches come back to buckets the
+// run has read (a window routes each bucket's rows into one batch), so another writer's commit in
+// between fences the run's next batch.
 const days = Array.from({ length: 6 }, (_, d) => write(dir, `day-${d + 1}.csv`, [lines[0], ...lines.slice(1 + d * 40, 1 + (d + 1) * 40)]));
 
 /** Another writer: one empty batch committed on every bucket at its current version, as changing every meter. */
@@ -58,12 +59,12 @@ describe("fenced commits", () => {
   const key = (r: Record<string, string>) => `${r.reading_id}:${r.consumption}:${r.flags}`;
 
   it("are decided again: a run disturbed once completes with the outputs of an undisturbed run", async () => {
-    const clean = await runAndRead({ meters, inputs: days, db: join(dir, "clean.db"), out: join(dir, "clean"), batchSize: 30 });
+    const clean = await runAndRead({ meters, inputs: days, window: 40, db: join(dir, "clean.db"), out: join(dir, "clean"), batchSize: 30 });
     const db = join(dir, "fenced.db");
     let interfered = 0;
     const warnings: string[] = [];
     const summary = await runFiles({
-      meters, inputs: days, db, out: join(dir, "fenced"), batchSize: 30, now, onWarning: (w) => warnings.push(w),
+      meters, inputs: days, window: 40, db, out: join(dir, "fenced"), batchSize: 30, now, onWarning: (w) => warnings.push(w),
       onProgress: async (processed) => {
         if (processed < 90 || interfered > 0) return;
         interfered++;
@@ -76,19 +77,19 @@ describe("fenced commits", () => {
     expect(readCsv(join(dir, "fenced", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
     expect(summary).toMatchObject({ in: clean.summary.in, billable: clean.summary.billable, held: clean.summary.held, balanced: true });
     // The run finished: the same files again are duplicates, nothing is billed twice.
-    const again = await runAndRead({ meters, inputs: days, db, out: join(dir, "again"), batchSize: 30 });
+    const again = await runAndRead({ meters, inputs: days, window: 40, db, out: join(dir, "again"), batchSize: 30 });
     expect(again.summary).toMatchObject({ in: clean.summary.in, billable: 0, held: 0, duplicates: clean.summary.in });
   });
 
   it("are decided again as long as each attempt gets further, more than FENCED_ATTEMPTS times", async () => {
-    const clean = await runAndRead({ meters, inputs: days, db: join(dir, "clean3.db"), out: join(dir, "clean3"), batchSize: 30 });
+    const clean = await runAndRead({ meters, inputs: days, window: 40, db: join(dir, "clean3.db"), out: join(dir, "clean3"), batchSize: 30 });
     const db = join(dir, "fenced3.db");
     let attempt = 0;
     let last = Number.POSITIVE_INFINITY;
     let disturbed = false;
     let disturbances = 0;
     const summary = await runFiles({
-      meters, inputs: days, db, out: join(dir, "fenced3"), batchSize: 30, now, onWarning: () => undefined,
+      meters, inputs: days, window: 40, db, out: join(dir, "fenced3"), batchSize: 30, now, onWarning: () => undefined,
       onProgress: async (processed) => {
         if (processed <= last) {
           attempt++;
@@ -109,12 +110,12 @@ describe("fenced commits", () => {
   });
 
   it("stop with MF_ERR_STORE_FENCED when every attempt is fenced, and a rerun completes the same outputs", async () => {
-    const clean = await runAndRead({ meters, inputs: days, db: join(dir, "clean2.db"), out: join(dir, "clean2"), batchSize: 30 });
+    const clean = await runAndRead({ meters, inputs: days, window: 40, db: join(dir, "clean2.db"), out: join(dir, "clean2"), batchSize: 30 });
     const db = join(dir, "fenced2.db");
     let attempts = 0;
     let last = -1;
     const disturbed = runFiles({
-      meters, inputs: days, db, out: join(dir, "fenced2"), batchSize: 30, now, onWarning: () => undefined,
+      meters, inputs: days, window: 40, db, out: join(dir, "fenced2"), batchSize: 30, now, onWarning: () => undefined,
       onProgress: async (processed) => {
         // A new attempt starts counting again: disturb each attempt once it has decided a few batches.
         if (processed < last) attempts++;
@@ -126,7 +127,7 @@ describe("fenced commits", () => {
     });
     await expect(disturbed).rejects.toMatchObject({ code: "MF_ERR_STORE_FENCED", message: expect.stringContaining("run the same command again") });
     expect(attempts).toBe(FENCED_ATTEMPTS);
-    const rerun = await runAndRead({ meters, inputs: days, db, out: join(dir, "rerun2"), batchSize: 30 });
+    const rerun = await runAndRead({ meters, inputs: days, window: 40, db, out: join(dir, "rerun2"), batchSize: 30 });
     expect(rerun.billing.map(key).sort()).toEqual(clean.billing.map(key).sort());
     expect(readCsv(join(dir, "rerun2", "held.csv")).map(key).sort()).toEqual(clean.held.map(key).sort());
     expect(rerun.summary).toMatchObject({ in: clean.summary.in, billable: clean.summary.billable, held: clean.summary.held });
@@ -190,8 +191,8 @@ describe.each(STORES)("a job beside manual readings on $kind", ({ db: newDb }) =
   it("decides its batch again when one is for a meter it reads, and accounts for every reading", async () => {
     const db = newDb();
     await runAndRead({ meters: withManual, inputs: [], db, out: join(dir, `reg-${Math.random()}`) });
-    // Two files: the job reads E-39's bucket with the first and decides E-39 again in the second,
-    // whose day 4 of E-39 (100 + 4 x 40 = 260) comes by hand between the two.
+    // Two files, each a routing window: the job reads E-39's bucket with the first and decides
+    // E-39 again in the second, whose day 4 of E-39 (100 + 4 x 40 = 260) comes by hand between the two.
     const days = (from: number, to: number, skip?: string) => {
       const out = ["meter_id,end,value"];
       for (let day = from; day <= to; day++) {
@@ -206,7 +207,7 @@ describe.each(STORES)("a job beside manual readings on $kind", ({ db: newDb }) =
     let entered = 0;
     try {
       const out = join(dir, `same-${Math.random()}`);
-      const summary = await runFiles({ meters: withManual, inputs: [first, second], db, out, batchSize: 30, now,
+      const summary = await runFiles({ meters: withManual, inputs: [first, second], window: 120, db, out, batchSize: 30, now,
         onWarning: (w) => warnings.push(w), onProgress: async (processed) => {
           if (processed < 120 || entered++ > 0) return;
           // Decided is not yet committed (the writer commits behind): wait for the first file's
@@ -232,7 +233,7 @@ describe.each(STORES)("a job beside manual readings on $kind", ({ db: newDb }) =
         await store.close();
       }
       // The job finished: the same file again is all duplicates.
-      const again = await runAndRead({ meters: withManual, inputs: [first, second], db, out: join(dir, `again-${Math.random()}`), batchSize: 30 });
+      const again = await runAndRead({ meters: withManual, inputs: [first, second], window: 120, db, out: join(dir, `again-${Math.random()}`), batchSize: 30 });
       expect(again.summary).toMatchObject({ in: 239, billable: 0, duplicates: 239 });
     } finally {
       await ops.close();

@@ -20,26 +20,30 @@ const sorted = (path: string) => readFileSync(path, "utf8").trim().split("\n").s
 describe("threads", () => {
   it("give the same outputs as one thread", async () => {
     const data = await generateDemoData({ dir: join(dir, "data"), meters: 300, days: 30 });
-    // Every input of the demo: registers, pulse summaries, pulse events, sensor rows with a profile.
-    // The register readings come in two files, the later days first: the earlier days then
-    // arrive back-dated (a file's own rows are routed and decided in date order per meter).
+    // Every input of the demo: registers, pulse summaries, pulse events, sensor rows with a profile,
+    // over two runs. The register readings come in two files, the later days first (run 1), then
+    // the earlier ones with the rest (run 2): they arrive back-dated. (One run routes all its files
+    // together: a meter's readings of both would be decided in date order.)
     const [header, ...rows] = readFileSync(data.files.readings, "utf8").trimEnd().split("\n");
     const half = rows.length >> 1;
     const later = join(dir, "later.csv");
     const earlier = join(dir, "earlier.csv");
     writeFileSync(later, [header, ...rows.slice(half)].join("\n") + "\n");
     writeFileSync(earlier, [header, ...rows.slice(0, half)].join("\n") + "\n");
-    const inputs = [later, earlier, data.files.pulseReadings, data.files.coldChain];
-    const inline = await runAndRead({
-      meters: data.files.meters, inputs, pulseEvents: [data.files.pulseEvents], config: data.files.config,
-      db: join(dir, "inline.db"), out: join(dir, "inline"), batchSize: 2000,
-    });
+    const runs = [[later], [earlier, data.files.pulseReadings, data.files.coldChain]];
+    const common = { meters: data.files.meters, config: data.files.config, db: join(dir, "inline.db"), batchSize: 2000 };
+    await runAndRead({ ...common, inputs: runs[0], out: join(dir, "inline-1") });
+    const inline = await runAndRead({ ...common, inputs: runs[1], pulseEvents: [data.files.pulseEvents], out: join(dir, "inline") });
     // --threads 1: decoding and writing in threads; 2: besides, two threads deciding batches at once.
     for (const threads of ["1", "2"]) {
       const out = join(dir, `threads-${threads}`);
-      const threaded = spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads, "--batch-size", "2000", "--meters", data.files.meters,
-        "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
-        "--db", join(dir, `threads-${threads}.db`), "--out", out, ...inputs], { encoding: "utf8" });
+      const run = (inputs: string[], to: string, more: string[] = []) => spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads,
+        "--batch-size", "2000", "--meters", data.files.meters, "--config", data.files.config, ...more,
+        "--db", join(dir, `threads-${threads}.db`), "--out", to, ...inputs], { encoding: "utf8" });
+      const first = run(runs[0], `${out}-1`);
+      expect(first.status, first.stderr).toBe(0);
+      expect(sorted(join(`${out}-1`, "billing.csv")), `run 1, --threads ${threads}`).toEqual(sorted(join(dir, "inline-1", "billing.csv")));
+      const threaded = run(runs[1], out, ["--pulse-events", data.files.pulseEvents]);
       expect(threaded.status, threaded.stderr).toBe(0);
       for (const file of ["billing.csv", "held.csv", "rejected.csv", "alerts.csv"]) {
         expect(sorted(join(out, file)), `${file}, --threads ${threads}`).toEqual(sorted(join(dir, "inline", file)));
