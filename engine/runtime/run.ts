@@ -340,8 +340,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     // The reading files are read in the order given and routed together (a window of rows spans
     // files: a night in many files is decided as in one), decoded in a worker thread or here.
     if (inputs.length > 0) {
-      let waited = performance.now();
-      const started = performance.now();
+      const inputsStarted = performance.now();
+      let waited = inputsStarted;
       const paths = inputs.map((input) => input.path);
       const workerInput: Omit<WorkerInput, "ahead" | "gated"> | undefined = decodeInWorker
         ? { path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), ...(options.inputFormat === undefined ? {} : { format: options.inputFormat }),
@@ -386,7 +386,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       if (drained.length > 0) await options.onProgress?.(total.rows);
       if (worker === undefined) inputs.forEach((input, k) => (input.sha256 = hashes[k].digest("hex")));
       // The files are done together: their rows were decided together.
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (performance.now() - inputsStarted) / 1000;
       inputs.forEach((done, f) => progress?.fileDone(done.path, { bytes: done.bytes, rows: perFile.rows[f], seconds }));
     }
     for (const input of eventInputs) {
