@@ -1,8 +1,8 @@
 // Whole-process benchmarks of the shapes users have (issue 12): each shape runs the meterflow CLI
 // as a child process (spawn -> exit) several times beside a plain-JS floor doing the same job
 // naively on the same files, and reports median seconds, rows/s and peak RSS; a table at the end.
-//   npm run bench:shapes                     (a, b, c, d, h; 3 runs each)
-//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,e,f,g,h] [--runs N] [--threads 1,2]
+//   npm run bench:shapes                     (a, b, c, d, h, i; 3 runs each)
+//   node --expose-gc dist/bench/shapes/index.js [--only a,b,c,d,e,f,g,h,i] [--runs N] [--threads 1,2]
 // --threads LIST runs meterflow in the run shapes (a, c) once per thread count in each timed run
 // (`meterflow run ... --threads N`, alternating), a table row each.
 // Shapes e ((a) and (c) on PostgreSQL, MF_BENCH_POSTGRES_URL, default the local server), f
@@ -10,7 +10,7 @@
 // named in --only. Data lives in a temp directory, removed at the end; nothing is written to the
 // repository.
 import { parseArgs } from "node:util";
-import { backlog } from "./backlog.js";
+import { backlog, backlogInDays } from "./backlog.js";
 import { huge } from "./huge.js";
 import { importShape } from "./import.js";
 import { late } from "./late.js";
@@ -21,7 +21,7 @@ import { postgresShape } from "./postgres.js";
 import { small } from "./small.js";
 import { split } from "./split.js";
 
-const SHAPES: Shape[] = [nightly, small, backlog, importShape, split, postgresShape, huge, late];
+const SHAPES: Shape[] = [nightly, small, backlog, importShape, split, backlogInDays, postgresShape, huge, late];
 
 const { values } = parseArgs({ options: { only: { type: "string" }, runs: { type: "string", default: "3" }, threads: { type: "string" } } });
 const threads = values.threads?.split(",").map(Number);
