@@ -57,15 +57,23 @@ export async function linePosition(path: string, bytes: number): Promise<(line: 
 export class GroupFiles {
   /** Rows per file so far. */
   readonly rows: Float64Array;
-  readonly #paths: string[];
-  readonly #positions: Array<(line: ArrayLike<number>, length: number) => number> | undefined;
+  readonly #files: ReadonlyArray<{ path: string; bytes: number }>;
+  readonly #tracked: boolean;
+  /** Per file: its linePosition once a batch has reached it and it is read (undefined before). */
+  readonly #positions: Array<((line: ArrayLike<number>, length: number) => number) | undefined>;
+  readonly #asked: Uint8Array;
   readonly #highest: Float64Array;
 
-  /** `positions`: each file's linePosition, for `reached`. */
-  constructor(files: ReadonlyArray<{ path: string }>, positions?: Array<(line: ArrayLike<number>, length: number) => number>) {
-    this.#paths = files.map((f) => f.path);
-    this.#positions = positions;
+  /**
+   * `tracked`: `reached` estimates bytes (each file's linePosition, taken when a batch first
+   * reaches it: a run of a thousand small files does not open them all at once).
+   */
+  constructor(files: ReadonlyArray<{ path: string; bytes: number }>, tracked: boolean) {
+    this.#files = files;
+    this.#tracked = tracked;
     this.rows = new Float64Array(files.length);
+    this.#positions = new Array(files.length).fill(undefined);
+    this.#asked = new Uint8Array(files.length);
     this.#highest = new Float64Array(files.length);
   }
 
@@ -78,14 +86,24 @@ export class GroupFiles {
       rows[f]++;
       if (line > highest[f]) highest[f] = line;
     }
+    if (!this.#tracked) return;
+    for (let f = 0; f < this.#files.length; f++) {
+      if (highest[f] === 0 || this.#asked[f] !== 0) continue;
+      this.#asked[f] = 1;
+      const { path, bytes } = this.#files[f];
+      // A file that cannot be sampled shows no progress of its own (reading it reports the error).
+      linePosition(path, bytes).then((position) => (this.#positions[f] = position), () => undefined);
+    }
   }
 
-  /** Each file its batches have reached so far, with the bytes read (estimated). */
+  /** Each file its batches have reached so far, with the bytes read (estimated; 0 until sampled). */
   reached(): Array<[string, number]> {
-    const positions = this.#positions;
-    if (positions === undefined) return [];
     const out: Array<[string, number]> = [];
-    for (let f = 0; f < this.#paths.length; f++) if (this.#highest[f] > 0) out.push([this.#paths[f], positions[f]([this.#highest[f]], 1)]);
+    for (let f = 0; f < this.#files.length; f++) {
+      if (this.#highest[f] === 0) continue;
+      const position = this.#positions[f];
+      out.push([this.#files[f].path, position === undefined ? 0 : position([this.#highest[f]], 1)]);
+    }
     return out;
   }
 }

@@ -1,7 +1,7 @@
 // `meterflow run`: reading files in, decisions out, state committed batch by batch.
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
-import { GroupFiles, linePosition } from "./run-progress.js";
+import { GroupFiles } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
@@ -358,8 +358,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const read = paths.map(() => 0);
       let reading = 0;
       // Rows per file, and for the progress display how far into each file the batches are.
-      const perFile = new GroupFiles(inputs, worker === undefined || progress === undefined ? undefined
-        : await Promise.all(inputs.map((f) => linePosition(f.path, f.bytes))));
+      const perFile = new GroupFiles(inputs, worker !== undefined && progress !== undefined);
       const batches = worker !== undefined ? worker.batches((hex) => inputs.forEach((input, k) => (input.sha256 = hex[k])), (hashes) => ws.prefetch(hashes))
         : routeByBucket(readInputs(paths, { ...(options.inputFormat === undefined ? {} : { format: options.inputFormat }), batchSize, maxEndDay, meters: index, channels,
           onBytes: (file, chunk) => {
