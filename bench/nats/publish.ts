@@ -65,7 +65,7 @@ async function prepare(path: string, maxPayload: number): Promise<ReadingsMessag
   const limit = maxPayload - 256;
   const batcher = new PartitionBatcher({ partitions: 16, maxBytes: limit });
   const out: ReadingsMessage[] = [];
-  for await (const b of readReadings(path, { meters: createMeterIndex() })) for (const w of batcher.add(b, path)) out.push(...toMessages(w, limit));
+  for await (const b of readReadings(path, { meters: createMeterIndex() })) for (const w of batcher.add(b, [path])) out.push(...toMessages(w, limit));
   for (const w of batcher.flush()) out.push(...toMessages(w, limit));
   return out;
 }

@@ -6,7 +6,8 @@
 // a third of its readings, not all of them three times (what `meterflow run`'s bucket routing
 // does for a run). Batching depends only on the rows, the budget and the window, never on
 // timing, so publishing the same file again cuts the same batches (and gives the same ids).
-// A file's batches are all cut before the next file starts: a message names one file.
+// Files read as one stream (one meter index, each row's line naming its file) share the window,
+// as `meterflow run` routes its files together; another stream's batches cut what is pending.
 import type { ReadingBatch } from "../ingest/batch.js";
 import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
@@ -113,7 +114,7 @@ export class PartitionBatcher {
   #window: Array<PartitionRows | undefined>;
   #windowed = 0;
   readonly #channelBytes: number;
-  #file = "";
+  #files: readonly string[] = [];
   #budget = 0;
   /** Per meter index of the current MeterIndex: its bucket (-1: not computed yet). */
   #bucket = new Int32Array(0);
@@ -136,14 +137,18 @@ export class PartitionBatcher {
   }
 
   /**
-   * Adds the valid rows (reject 0) of an ingest batch read from `file`; returns the wire
-   * batches cut (when the window filled, and, when the file changed, every batch of the previous file).
+   * Adds the valid rows (reject 0) of an ingest batch read from `files` (one file, or several read
+   * as one stream: each row's line names its file); returns the wire batches cut (when the window
+   * filled, and, when the files changed, every batch of the previous ones).
    */
-  add(batch: ReadingBatch, file: string): WireBatch[] {
-    // A message names one file and one meter index: a new file (or index) cuts what is pending.
-    const out: WireBatch[] = file === this.#file && batch.meters === this.#meters ? [] : this.flush();
-    this.#file = file;
-    this.#budget = this.#maxBytes - OVERHEAD - Buffer.byteLength(file) - this.#channelBytes;
+  add(batch: ReadingBatch, files: readonly string[]): WireBatch[] {
+    // A message names its files and one meter index: other files (or index) cut what is pending.
+    const same = sameFiles(files, this.#files);
+    const out: WireBatch[] = same && batch.meters === this.#meters ? [] : this.flush();
+    if (!same) {
+      this.#files = files;
+      this.#budget = this.#maxBytes - OVERHEAD - files.reduce((n, f) => n + Buffer.byteLength(f) + 5, 0) - this.#channelBytes;
+    }
     if (batch.meters !== this.#meters) {
       // Another file's meter index: its indices mean other meters.
       this.#meters = batch.meters;
@@ -312,7 +317,7 @@ export class PartitionBatcher {
   #cut(partition: number, r: PartitionRows): WireBatch {
     const n = r.length;
     const batch: WireBatch = {
-      partition, file: this.#file, length: n, ...idBytesOf(this.#meters!, r.globals.subarray(0, r.idCount)),
+      partition, file: this.#files[0], ...(this.#files.length > 1 ? { files: [...this.#files] } : {}), length: n, ...idBytesOf(this.#meters!, r.globals.subarray(0, r.idCount)),
       meter: r.meter.subarray(0, n), end: r.end.subarray(0, n), value: r.value.subarray(0, n), line: r.line.subarray(0, n),
       override: r.override.subarray(0, n), source: r.source.subarray(0, n), verification: r.verification.subarray(0, n),
     };
@@ -331,6 +336,10 @@ export class PartitionBatcher {
     }
     return batch;
   }
+}
+
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((f, i) => f === b[i]));
 }
 
 /** The id table of meters `globals` of `meters`: their bytes as the index holds them when it can give them. */
@@ -361,7 +370,7 @@ function idBytesOf(meters: MeterIndex, globals: Int32Array): { idBytes: Uint8Arr
 /** The rows [from, to) of a wire batch (its id table kept whole). */
 export function sliceBatch(b: WireBatch, from: number, to: number): WireBatch {
   const out: WireBatch = {
-    partition: b.partition, file: b.file, length: to - from, idBytes: b.idBytes, idEnds: b.idEnds,
+    partition: b.partition, file: b.file, ...(b.files === undefined ? {} : { files: b.files }), length: to - from, idBytes: b.idBytes, idEnds: b.idEnds,
     meter: b.meter.subarray(from, to), end: b.end.subarray(from, to), value: b.value.subarray(from, to), line: b.line.subarray(from, to),
     override: b.override.subarray(from, to), source: b.source.subarray(from, to), verification: b.verification.subarray(from, to),
   };

@@ -10,7 +10,8 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { IngestError } from "../ingest/errors.js";
 import { DEFAULT_BATCH_SIZE } from "../ingest/options.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
-import { readReadings } from "../ingest/open.js";
+import { readInputs } from "../ingest/open.js";
+import { fileOfLine, lineInFile } from "../ingest/source-line.js";
 import { channelRanges, rejectOutOfRange } from "../ingest/ranges.js";
 import { canDecodeInWorker, readReadingsInWorker } from "../ingest/threaded.js";
 import { rejectReasonName } from "../ingest/reasons.js";
@@ -136,37 +137,46 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     const send = async (batches: ReturnType<PartitionBatcher["flush"]>) => {
       for (const b of batches) for (const m of toMessages(b, limit)) await publisher.publish(m);
     };
-    const take = async (batch: ReadingBatch, input: PublishSummary["inputs"][number]) => {
+    // A batch of `paths` read as one stream (each row's line names its file: source-line.ts),
+    // with `group` their summary entries.
+    const take = async (batch: ReadingBatch, paths: readonly string[], group: Array<PublishSummary["inputs"][number]>) => {
       for (let r = 0; r < batch.length; r++) {
+        const input = group[fileOfLine(batch.line[r])];
+        input.in++;
         const code = batch.reject[r];
         if (code === 0) continue;
         const reason = rejectReasonName(code);
         reasons[reason] = (reasons[reason] ?? 0) + 1;
         input.rejected++;
-        rejected?.row(input.path, batch.line[r], batch.meter[r] >= 0 ? batch.meters.idOf(batch.meter[r]) : "", reason, batch.rawOf(r));
+        rejected?.row(input.path, lineInFile(batch.line[r]), batch.meter[r] >= 0 ? batch.meters.idOf(batch.meter[r]) : "", reason, batch.rawOf(r));
       }
-      input.in += batch.length;
       rows += batch.length;
-      await send(batcher.add(batch, input.path));
+      await send(batcher.add(batch, paths));
       options.onProgress?.(rows);
     };
-    for (const f of files) {
-      const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
-      if (f.kind === "readings") {
-        // As `meterflow run` reads them: decoded (optionally in a worker thread), channel values
-        // outside their physical range rejected.
-        const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-        const batches = inWorker
-          ? readReadingsInWorker({ path: f.path, batchSize, maxEndDay, plugins: pluginConfig })
-          : readReadings(f.path, { meters: createMeterIndex(), channels, maxEndDay, batchSize });
-        for await (const batch of batches) {
-          if (!inWorker) rejectOutOfRange(batch, ranges);
-          await take(batch, input);
-        }
-      } else {
-        const { batch } = await readEventsBatch(f.path, NO_REGISTRY, { maxEndDay });
-        await take(batch, input);
+    // The readings files are read as one stream and batched together, as `meterflow run` routes
+    // its files together (a night in many files gives each partition the messages of one file),
+    // in groups whose names fit a message comfortably (each message lists its group's files).
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    for (const paths of nameGroups(files.filter((f) => f.kind === "readings").map((f) => f.path))) {
+      const group = paths.map((path) => ({ path, kind: "readings" as const, in: 0, rejected: 0 }));
+      // As `meterflow run` reads them: decoded (optionally in a worker thread), channel values
+      // outside their physical range rejected.
+      const batches = inWorker
+        ? readReadingsInWorker({ path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), batchSize, maxEndDay, plugins: pluginConfig })
+        : readInputs(paths, { meters: createMeterIndex(), channels, maxEndDay, batchSize });
+      for await (const batch of batches) {
+        if (!inWorker) rejectOutOfRange(batch, ranges);
+        await take(batch, paths, group);
       }
+      await send(batcher.flush());
+      inputs.push(...group);
+    }
+    for (const f of files) {
+      if (f.kind !== "pulse-events") continue;
+      const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
+      const { batch } = await readEventsBatch(f.path, NO_REGISTRY, { maxEndDay });
+      await take(batch, [f.path], [input]);
       await send(batcher.flush());
       inputs.push(input);
     }
@@ -191,6 +201,25 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   } finally {
     await nc.close().catch(() => undefined);
   }
+}
+
+/** File names a message may list (bytes): more files than fit are published in groups of their own. */
+const GROUP_NAME_BYTES = 16 << 10;
+
+/** `paths` in groups, in order, each group's names within GROUP_NAME_BYTES (a longer name alone). */
+function nameGroups(paths: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  let bytes = Number.POSITIVE_INFINITY;
+  for (const path of paths) {
+    const size = Buffer.byteLength(path) + 5;
+    if (bytes + size > GROUP_NAME_BYTES) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(path);
+    bytes += size;
+  }
+  return groups;
 }
 
 /**

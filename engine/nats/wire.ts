@@ -3,9 +3,11 @@
 // typed array's bytes (little-endian), meter ids as a table of UTF-8 bytes the `meter` column
 // indexes (a consumer interns them from the bytes, MeterIndex.internBytes, without strings).
 // Optional columns are left out when every row has the default (override NaN, source auto,
-// verification unset, no sensor rows, no pulse data, no channel values).
+// verification unset, no sensor rows, no pulse data, no channel values). Rows of several files
+// published together carry `files` (`file` is the first) and a `line` that names its file
+// (engine/ingest/source-line.ts); a batch of one file has no `files`.
 //
-//   { v: 1, partition, file, rows, id_bytes: the ids' UTF-8 bytes one after another, id_ends:
+//   { v: 1, partition, file, files?, rows, id_bytes: the ids' UTF-8 bytes one after another, id_ends:
 //     Int32 (id k is id_bytes[id_ends[k-1], id_ends[k])), meter: Int32 (index into the ids), end: Int32, value: F64, line: F64,
 //     override?: F64, source?: U8, verification?: U8, sensor_row?: U8,
 //     pulse?: { debouncedIn: F64, ... }, sensors?: { channels: string[], count, row: Int32,
@@ -34,8 +36,10 @@ export interface WireSensors {
 /** A decoded readings message: valid readings of one partition, in file order. */
 export interface WireBatch {
   partition: number;
-  /** The file the readings came from (as given to `meterflow publish`). */
+  /** The file the readings came from (as given to `meterflow publish`); of several, the first. */
   file: string;
+  /** The files of a batch of several, in the order published: each row's line names its file (source-line.ts). */
+  files?: string[];
   /** Rows. */
   length: number;
   /** Meter ids' UTF-8 bytes, one after another; id k is `idBytes[idEnds[k - 1] ?? 0, idEnds[k])` (wireIds). */
@@ -89,7 +93,7 @@ export function encodeBatch(b: WireBatch): Uint8Array {
   if (!littleEndian) throw new NatsError("MF_ERR_NATS_WIRE", "the wire format is little-endian; this host is big-endian");
   const n = b.length;
   const message: Record<string, unknown> = {
-    v: WIRE_VERSION, partition: b.partition, file: b.file, rows: n,
+    v: WIRE_VERSION, partition: b.partition, file: b.file, ...(b.files === undefined ? {} : { files: b.files }), rows: n,
     id_bytes: b.idBytes, id_ends: bytesOf(b.idEnds, b.idEnds.length),
     meter: bytesOf(b.meter, n), end: bytesOf(b.end, n), value: bytesOf(b.value, n), line: bytesOf(b.line, n),
   };
@@ -128,11 +132,12 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
   const n = m.rows;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw bad("rows is not a count");
   if (typeof m.partition !== "number" || typeof m.file !== "string") throw bad("partition or file missing");
+  if (m.files !== undefined && !(Array.isArray(m.files) && m.files.length > 0 && m.files.every((f) => typeof f === "string"))) throw bad("files is not a list of names");
   const { idBytes, idEnds } = idTableOf(m.id_bytes, m.id_ends);
   const meter = column(m.meter, n, Int32Array, "meter");
   for (let i = 0; i < n; i++) if (meter[i] < 0 || meter[i] >= idEnds.length) throw bad(`meter index ${meter[i]} outside the id table`);
   const batch: WireBatch = {
-    partition: m.partition, file: m.file, length: n, idBytes, idEnds, meter,
+    partition: m.partition, file: m.file, ...(m.files === undefined ? {} : { files: m.files as string[] }), length: n, idBytes, idEnds, meter,
     end: column(m.end, n, Int32Array, "end"),
     value: column(m.value, n, Float64Array, "value"),
     line: column(m.line, n, Float64Array, "line"),

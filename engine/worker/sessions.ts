@@ -20,6 +20,7 @@ import type { DecisionPool } from "../pool/pool.js";
 import { REGISTERED, REGISTRY_DIGEST } from "../registry/import.js";
 import { createFacts } from "../rules/facts.js";
 import { BatchRunner } from "../runtime/batches.js";
+import type { BatchInput } from "../runtime/batches.js";
 import { CommitBuilder } from "../runtime/commit.js";
 import type { ProcessorContext } from "../runtime/context.js";
 import type { DecisionSetup } from "../runtime/decision-setup.js";
@@ -110,7 +111,7 @@ export class PartitionSessions {
    * labels it in the store. The lines returned are views valid until the partition's next batch.
    * Rejects with the last MF_ERR_STORE_FENCED after ATTEMPTS tries.
    */
-  async decide(partition: number, batch: ReadingBatch, input: string): Promise<SessionDecision> {
+  async decide(partition: number, batch: ReadingBatch, input: BatchInput): Promise<SessionDecision> {
     for (let attempt = 1; ; attempt++) {
       const session = await this.#session(partition, batch.length);
       session.busy = true;
@@ -188,7 +189,7 @@ export class PartitionSessions {
     return { partition, ctx, runner: new BatchRunner(ctx), writer, version, digest, reserved: false, busy: false };
   }
 
-  async #attempt(session: Session, batch: ReadingBatch, input: string): Promise<SessionDecision> {
+  async #attempt(session: Session, batch: ReadingBatch, input: BatchInput): Promise<SessionDecision> {
     const { ctx, writer } = session;
     // Flags the rules set in earlier batches are in the store's flags table now (committed with
     // them): read from there with the rest, so an operator's clear since then is seen.

@@ -271,8 +271,9 @@ class Worker {
       // The message's id table is the batch's meter index: nothing interned (wire-index.ts).
       const batch = { ...readingBatchOf(wire, this.#channels), batchId };
       const store = this.#sessions.store;
-      // The input label is the file as published: rejected rows name it, as in meterflow run.
-      const decision = await this.#sessions.decide(wire.partition, batch, wire.file);
+      // The input label is the file as published (or the files, each row's line naming its own):
+      // rejected rows name it, as in meterflow run.
+      const decision = await this.#sessions.decide(wire.partition, batch, wire.files ?? wire.file);
       if (decision.commit === "committed") {
         addCounts(this.counts, decision.counts);
         if (KILL_AFTER_COMMITS > 0 && ++this.#commits === KILL_AFTER_COMMITS) process.kill(process.pid, "SIGKILL");

@@ -167,4 +167,56 @@ describe("meterflow publish", () => {
       await small.stop();
     }
   });
+
+  test("a night in several files is published in the messages of one file; rows and rejected rows keep their files and lines", async () => {
+    // night.csv's rows in three files: the last holds its three bad rows, at lines 105-107 there.
+    const [header, ...rows] = readFileSync(readings, "utf8").trimEnd().split("\n");
+    const parts = [rows.slice(0, 100), rows.slice(100, 200), rows.slice(200)].map((part, k) => write(dir, `part-${k}.csv`, [header, ...part]));
+    const one = await startNatsServer();
+    const split = await startNatsServer();
+    try {
+      expect(meterflow("publish", "--nats", one.url, readings).status).toBe(0);
+      const out = join(dir, "out-split");
+      const r = meterflow("publish", "--nats", split.url, "--out", out, ...parts);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const whole = (await readStream(one.url)).messages;
+      const { messages } = await readStream(split.url);
+      // Each partition's messages as for one file (not one per file), every reading once.
+      expect(messages.length).toBe(whole.length);
+      const got = readingsOf(messages);
+      expect(new Set(got.map((g) => g.key))).toEqual(new Set(readingsOf(whole).map((g) => g.key)));
+      expect(got).toHaveLength(VALID);
+      // A message lists the files; each row's line names its file: file x 2^32 + its line there.
+      const lines = new Map(rows.map((row, i) => [row, i]));
+      let multi = 0;
+      for (const m of messages) {
+        const w = decodeBatch(m.data);
+        if (w.files === undefined) continue;
+        multi++;
+        expect(w.files).toEqual(parts);
+        expect(w.file).toBe(parts[0]);
+        const b = toReadingBatch(w, createMeterIndex());
+        for (let k = 0; k < b.length; k++) {
+          const file = Math.floor(b.line[k] / 2 ** 32);
+          const line = b.line[k] % 2 ** 32;
+          const row = readFileSync(parts[file], "utf8").split("\n")[line - 1];
+          expect(lines.get(row), row).toBe(file * 100 + line - 2);
+        }
+      }
+      expect(multi).toBeGreaterThan(0);
+      expect(readCsv(join(out, "rejected.csv")).map((x) => [x.source_line, x.meter_id, x.reason, x.file])).toEqual([
+        ["105", "", "missing_meter_id", parts[2]],
+        ["106", "M-1", "bad_date", parts[2]],
+        ["107", "M-2", "negative_value", parts[2]],
+      ]);
+      const summary = JSON.parse(readFileSync(join(out, "publish-summary.json"), "utf8"));
+      expect(summary.inputs.map((i: { path: string; in: number; rejected: number }) => [i.path, i.in, i.rejected])).toEqual([
+        [parts[0], 100, 0], [parts[1], 100, 0], [parts[2], rows.length - 200, 3],
+      ]);
+    } finally {
+      await one.stop();
+      await split.stop();
+    }
+  });
 });

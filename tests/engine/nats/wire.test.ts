@@ -61,7 +61,7 @@ function rowsOfWire(w: WireBatch): Record<string, unknown>[] {
 function batchAll(batches: ReadingBatch[], partitions: number, maxBytes: number, windowBytes?: number): WireBatch[] {
   const batcher = new PartitionBatcher({ partitions, maxBytes, channels: ["temp_c"], windowBytes });
   const out: WireBatch[] = [];
-  for (const b of batches) out.push(...batcher.add(b, "night.csv"));
+  for (const b of batches) out.push(...batcher.add(b, ["night.csv"]));
   out.push(...batcher.flush());
   return out;
 }
