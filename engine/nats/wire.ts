@@ -1,5 +1,5 @@
 // The wire format of a readings message: one msgpack map holding a columnar batch of valid
-// readings of one partition from one file. Columns travel as msgpack bin values holding the
+// readings of one partition from one file or several. Columns travel as msgpack bin values holding the
 // typed array's bytes (little-endian), meter ids as a table of UTF-8 bytes the `meter` column
 // indexes (a consumer interns them from the bytes, MeterIndex.internBytes, without strings).
 // Optional columns are left out when every row has the default (override NaN, source auto,
