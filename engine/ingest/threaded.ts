@@ -125,9 +125,9 @@ class MirroredIndex implements MeterIndex {
 }
 
 /**
- * A decoding worker thread for one file or several (`more`), started at once. With `gated`, it decodes its first
- * window while it waits, and reads the store only once `open()` says the run's registry is
- * imported: `meterflow run` starts it before it loads the rest of the program
+ * A decoding worker thread for one file or several (`more`), started at once. With `gated`, it
+ * decodes its first window while it waits, and reads the store only once `open()` says the run's
+ * registry is imported: `meterflow run` starts it before it loads the rest of the program
  * (engine/cli/early-decoder.ts), so the file is decoded while the run sets up and imports its
  * registry.
  */
@@ -217,7 +217,7 @@ export class DecodingWorker {
   }
 }
 
-/** Streams a file's batches decoded in a worker thread started when they are first asked for (DecodingWorker.batches). */
+/** Streams the batches of a file (or files: `more`) decoded in a worker thread started when they are first asked for (DecodingWorker.batches). */
 export async function* readReadingsInWorker(input: Omit<WorkerInput, "ahead"> & { ahead?: number }, onDigest?: (sha256: string[]) => void,
   onMeters?: (hashes: Uint32Array) => void): AsyncGenerator<ReadingBatch> {
   yield* new DecodingWorker(input).batches(onDigest, onMeters);
