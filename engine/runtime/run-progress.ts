@@ -99,6 +99,7 @@ export class GroupFiles {
   /** Each file its batches have reached so far, with the bytes read (estimated; 0 until sampled). */
   reached(): Array<[string, number]> {
     const out: Array<[string, number]> = [];
+    if (!this.#tracked) return out;
     for (let f = 0; f < this.#files.length; f++) {
       if (this.#highest[f] === 0) continue;
       const position = this.#positions[f];
