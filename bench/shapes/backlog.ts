@@ -4,8 +4,7 @@
 //   meterflow run --meters registry-200k.csv --db fresh.db --out out/ backlog.csv
 // Shape (i), the same backlog as it arrives after an outage: a file per night, ten files for one run:
 //   meterflow run --meters registry-200k.csv --db fresh.db --out out/ day-2026-11-21.csv ... day-2026-11-30.csv
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { compareThreads, describeRun, Fleet, rate, removeState, row, ShapeFailure, timedStep } from "./lib.js";
+import { compareThreads, cutFile, describeRun, Fleet, rate, removeState, row, ShapeFailure, timedStep } from "./lib.js";
 import type { Context, Row, Shape } from "./lib.js";
 
 const METERS = 200_000;
@@ -29,18 +28,7 @@ export function backlogFiles(ctx: Context): { registry: string; readings: string
 /** backlog.csv cut into a file per day (it is written day after day), written once per process. */
 let dayFiles: string[] | undefined;
 function backlogDays(ctx: Context): string[] {
-  if (dayFiles !== undefined) return dayFiles;
-  const [header, ...lines] = readFileSync(backlogFiles(ctx).readings, "latin1").trimEnd().split("\n");
-  return (dayFiles = DAYS.map((day, d) => {
-    const path = ctx.ws.path(`day-${day}.csv`);
-    const fd = openSync(path, "w");
-    try {
-      writeSync(fd, `${header}\n${lines.slice(d * METERS, (d + 1) * METERS).join("\n")}\n`, null, "latin1");
-    } finally {
-      closeSync(fd);
-    }
-    return path;
-  }));
+  return (dayFiles ??= cutFile(backlogFiles(ctx).readings, METERS, (d) => ctx.ws.path(`day-${DAYS[d]}.csv`)));
 }
 
 /** The backlog's readings (`inputs`) timed with its registry on a fresh state each run, beside the floor on the same files. */

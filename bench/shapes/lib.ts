@@ -55,6 +55,21 @@ export function writeLines(path: string, header: string, rows: number, line: (i:
   }
 }
 
+/** `file` cut into files of `per` lines each after its header (which each gets), named `name(k)`; returns their paths. */
+export function cutFile(file: string, per: number, name: (k: number) => string): string[] {
+  const [header, ...lines] = readFileSync(file, "latin1").trimEnd().split("\n");
+  return Array.from({ length: Math.ceil(lines.length / per) }, (_, k) => {
+    const path = name(k);
+    const fd = openSync(path, "w");
+    try {
+      writeSync(fd, `${header}\n${lines.slice(k * per, (k + 1) * per).join("\n")}\n`, null, "latin1");
+    } finally {
+      closeSync(fd);
+    }
+    return path;
+  });
+}
+
 /**
  * A fleet of `meters` registered meters (`M-0000001`...) with increasing registers. The registry
  * gives half of them (odd numbers) a baseline; each written day advances every register read.

@@ -5,8 +5,7 @@
 // batches of one file: compare with (a) to see what the split still costs. (Until the files were
 // routed together, each file's batches touched every bucket: 2.4 times (a).)
 //   meterflow run --meters registry.csv --db state.db --out out/ night2-1.csv ... night2-8.csv
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { row } from "./lib.js";
+import { cutFile, row } from "./lib.js";
 import type { Context, Shape } from "./lib.js";
 import { MILLION, millionFiles, nightlyMet, timeNight2 } from "./nightly.js";
 
@@ -15,20 +14,7 @@ const FILES = 8;
 /** night2.csv cut into FILES files with its header each, written once per process. */
 let parts: string[] | undefined;
 function splitNight(ctx: Context, night2: string): string[] {
-  if (parts !== undefined) return parts;
-  const [header, ...lines] = readFileSync(night2, "latin1").trimEnd().split("\n");
-  const per = Math.ceil(lines.length / FILES);
-  parts = Array.from({ length: FILES }, (_, k) => {
-    const path = ctx.ws.path(`night2-${k + 1}.csv`);
-    const fd = openSync(path, "w");
-    try {
-      writeSync(fd, `${header}\n${lines.slice(k * per, (k + 1) * per).join("\n")}\n`, null, "latin1");
-    } finally {
-      closeSync(fd);
-    }
-    return path;
-  });
-  return parts;
+  return (parts ??= cutFile(night2, MILLION / FILES, (k) => ctx.ws.path(`night2-${k + 1}.csv`)));
 }
 
 export const split: Shape = {
