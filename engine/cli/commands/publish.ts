@@ -12,7 +12,9 @@ Reads the readings files (CSV, NDJSON or msgpack, by extension) and the raw puls
 (each summarised into one reading per meter and day), rejects bad rows with reasons, and
 publishes the valid readings to the JetStream stream on subjects meterflow.readings.<partition>
 (the store's partition function) as columnar msgpack batches under the server's max payload.
-Each message has a deterministic Nats-Msg-Id: publishing the same file again stores nothing new.
+The readings files are batched together, in the order given (a night in many files gives the
+messages of one file). Each message has a deterministic Nats-Msg-Id: publishing the same files
+again, in the same order, stores nothing new.
 The stream is created when missing (work-queue retention, file storage, 24 h duplicate window).
 
 Options:

@@ -1,6 +1,6 @@
 // `meterflow run`: readings files to billing, held and rejected outputs with SQLite state.
-// Light modules only up front: the first file's decoding starts before the rest of the program
-// loads (early-decoder.ts).
+// Light modules only up front: the files' decoding starts before the rest of the program loads
+// (early-decoder.ts).
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEarlyDecoder } from "../early-decoder.js";
@@ -14,8 +14,10 @@ Reads the readings files (CSV, NDJSON or msgpack, by extension or --input-format
 (each summarised into one reading per meter and day), computes consumption, decides
 billable / held / rejected, commits each batch to the store in one transaction, and writes
 billing.csv, held.csv, rejected.csv, alerts.csv and summary.json into DIR (and, with
---meters, meters-rejected.csv: the registry rows not imported). One run at a time works on a
-state: another one is refused, saying which run holds it and since when (or waits: --wait).
+--meters, meters-rejected.csv: the registry rows not imported). Several readings files are
+read in the order given and decided together, as one file (a meter's readings in them in date
+order); a rerun after a crash gives the same files in the same order. One run at a time works
+on a state: another one is refused, saying which run holds it and since when (or waits: --wait).
 
 Options:
   --meters FILE       meter registry (CSV or NDJSON) to import before the run; rows it
