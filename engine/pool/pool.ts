@@ -5,12 +5,17 @@
 import { Piscina } from "piscina";
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
-import { defaultThreads, WORKER } from "./threads.js";
+import { defaultThreads, THREAD_LOADED, WORKER } from "./threads.js";
 import { ownBuffers, toTask } from "./transfer.js";
+
+/** How long closing waits for threads still loading before it ends them anyway (one that failed to load never says so). */
+const LOAD_WAIT_MS = 10_000;
 
 export class DecisionPool {
   readonly threads: number;
   readonly #pool: Piscina;
+  /** Every thread has loaded its module (THREAD_LOADED): ending them cannot abort the process. */
+  readonly #loaded: Promise<void>;
 
   /** `setup` names the plugins and rules each thread loads (the same as the caller's). */
   constructor(setup: DecisionSetupOptions, threads = defaultThreads()) {
@@ -19,6 +24,18 @@ export class DecisionPool {
       filename: WORKER.href, minThreads: threads, maxThreads: threads, workerData: setup,
       // A thread takes one slice at a time: queued slices wait in the pool, not in a thread.
       concurrentTasksPerWorker: 1, idleTimeout: 60_000,
+      // Threads wait for tasks on their event loop, not blocked in Atomics.wait: a thread's
+      // THREAD_LOADED is posted on the turn after its module is loaded (threads.ts).
+      atomics: "disabled",
+    });
+    let loaded = 0;
+    this.#loaded = new Promise<void>((resolve) => {
+      const onMessage = (message: unknown) => {
+        if (message !== THREAD_LOADED || ++loaded < threads) return;
+        this.#pool.off("message", onMessage);
+        resolve();
+      };
+      this.#pool.on("message", onMessage);
     });
   }
 
@@ -37,7 +54,11 @@ export class DecisionPool {
     return this.#pool.run(task, { transferList: made }) as Promise<DecideOutput>;
   }
 
+  /** Ends the threads, once they have loaded (see THREAD_LOADED). */
   async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#loaded, new Promise<void>((resolve) => (timer = setTimeout(resolve, LOAD_WAIT_MS)))]);
+    clearTimeout(timer);
     await this.#pool.destroy();
   }
 }

@@ -1,7 +1,7 @@
 // A decision thread of the pool (piscina): loads the plugins, compiles the rules and instantiates
 // the WebAssembly kernel once, then decides each slice it is handed (engine/decide/decide.ts,
 // no I/O) and returns what the decision produced.
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { createConsumptionKernel } from "../consumption/index.js";
 import { BatchDecider } from "../decide/decide.js";
 import type { DecideOutput } from "../decide/decide.js";
@@ -13,6 +13,7 @@ import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
+import { THREAD_LOADED } from "./threads.js";
 import { fromTask, ownBuffers } from "./transfer.js";
 import type { SliceTask } from "./transfer.js";
 
@@ -62,3 +63,8 @@ export default async function decide(task: SliceTask): Promise<unknown> {
   const output = decider.decide(input);
   return move(new Handover(output, ownBuffers(output.state, output.history)));
 }
+
+// Loaded: the pool may end this thread from now on (threads.ts, THREAD_LOADED). Said on the next
+// turn, once piscina's require() of this module has returned (ended between this module's
+// evaluation and require's return, Node 20 still aborts: ModuleWrap::CreateRequiredModuleFacade).
+setImmediate(() => parentPort?.postMessage(THREAD_LOADED));
