@@ -6,7 +6,7 @@
 // workers to the last batch's commit (worker start-up included), so readings/s is end to end
 // with commits. Medians over --runs.
 //   npm run build:ts && node dist/bench/cluster/cluster.js [--meters 1000000] [--days 1] [--runs 3]
-//     [--layouts run,1x0,1x2,2x1] [--format ndjson|csv] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args=...]
+//     [--layouts run,1x0,1x2,2x0] [--format ndjson|csv] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args=...]
 // --format is the workers' output format (their --format; default NDJSON, as the worker's).
 // Layouts: `run` is the baseline, `PxT` is P worker processes with T decision threads each.
 // With several --bin (an A/B: the code before a change and after it), every layout's runs
@@ -25,7 +25,7 @@ import { startServer } from "../nats/server.js";
 const { values } = parseArgs({ options: {
   meters: { type: "string", default: "1000000" }, days: { type: "string", default: "1" }, runs: { type: "string", default: "3" },
   postgres: { type: "string", default: process.env.MF_TEST_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test" },
-  layouts: { type: "string", default: "run,1x0,1x2,2x1" }, format: { type: "string", default: "ndjson" }, bin: { type: "string", multiple: true }, "node-args": { type: "string", default: "" },
+  layouts: { type: "string", default: "run,1x0,1x2,2x0" }, format: { type: "string", default: "ndjson" }, bin: { type: "string", multiple: true }, "node-args": { type: "string", default: "" },
 } });
 const meters = Number(values.meters);
 const days = Number(values.days);

@@ -19,7 +19,7 @@ import { ensureStream } from "../nats/stream.js";
 import { readingBatchOf } from "../nats/reading-batch.js";
 import { decodeBatch } from "../nats/wire.js";
 import { channelIndex } from "../plugins/index.js";
-import { canDecideInThreads, DecisionPool, defaultThreads } from "../pool/index.js";
+import { canDecideInThreads, DecisionPool } from "../pool/index.js";
 import { committedLines } from "../runtime/committed.js";
 import type { OutputFormat } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
@@ -51,7 +51,11 @@ export interface WorkerOptions extends DecisionSetupOptions {
   onLeases?: (leases: { partitions: readonly number[]; workers: number }) => void;
   /** Called once the stream and consumers are ready. */
   onReady?: (info: { stream: string; partitions: number; threads: number }) => void;
-  /** Decision threads (0: decide in the main thread); default one per core where threads are available. */
+  /**
+   * Decision threads: 0 (the default) decides in the main thread; N, in a pool of N threads
+   * (batches of different partitions in parallel). On 2 cores shared with PostgreSQL and
+   * nats-server the pool cost more than it gave (README "Workers and the shared store").
+   */
   threads?: number;
   /**
    * How output messages carry their rows: NDJSON (the default) or CSV rows (billing.csv's lines,
@@ -90,7 +94,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     await ensureOutputStream(jsm, outputStreamName(stream.name));
     const ackWaitMs = (options.ackWaitSeconds ?? 30) * 1000;
     await ensureConsumers(jsm, stream.name, stream.partitions, ackWaitMs);
-    const threads = canDecideInThreads() ? (options.threads ?? defaultThreads()) : 0;
+    const threads = canDecideInThreads() ? (options.threads ?? 0) : 0;
     pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, threads) : undefined;
     options.onReady?.({ stream: stream.name, partitions: stream.partitions, threads });
     const format = options.format ?? "ndjson";

@@ -23,8 +23,9 @@ Options:
   --nats URL              NATS server(s), comma-separated                          [required]
   --db URL                the shared store: postgres://... (an SQLite file for one machine) [required]
   --stream NAME           readings stream (default MFLOW; its outputs go to NAME_OUT)
-  --threads N             decision threads (default one per core; 0: decide in the main thread).
-                          Batches of different partitions are decided in parallel
+  --threads N             decision threads: 0 (the default) decides in the main thread; N, in a
+                          pool of N threads, batches of different partitions in parallel (for
+                          machines with cores to spare: on 2 cores it was slower)
   --format ndjson|csv     rows of the output messages: NDJSON (default), or CSV rows as in
                           billing.csv, the header row in the Meterflow-Columns message header
                           (~40% of the bytes; every worker the same)

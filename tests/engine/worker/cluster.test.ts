@@ -28,10 +28,14 @@ function meterflow(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts a worker process; resolves with its exit (status or signal) and output. */
-function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4, format: Format = "ndjson") {
+/**
+ * Starts a worker process (deciding in its main thread, the default, or in a pool of `threads`);
+ * resolves with its exit (status or signal) and output.
+ */
+function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4, format: Format = "ndjson", threads?: number) {
   const child = spawn(process.execPath, [BIN, "worker", "--nats", nats, "--db", db, "--stream", stream, "--config", data.files.config,
-    "--exit-when-idle", String(idle), "--ack-wait", "2", "--format", format], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    "--exit-when-idle", String(idle), "--ack-wait", "2", "--format", format, ...(threads === undefined ? [] : ["--threads", String(threads)])],
+  { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -147,8 +151,9 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
 
   it("two workers decide what was published as meterflow run does", async () => {
     const { db, publishOut } = await prepare("TWO");
-    // Outputs as CSV rows (--format csv); the other clusters publish NDJSON, the default.
-    const workers = [startWorker(nats.url, db, "TWO", {}, 4, "csv"), startWorker(nats.url, db, "TWO", {}, 4, "csv")];
+    // Outputs as CSV rows (--format csv); the other clusters publish NDJSON, the default. One
+    // worker decides in its main thread, the other in a pool of two threads.
+    const workers = [startWorker(nats.url, db, "TWO", {}, 4, "csv"), startWorker(nats.url, db, "TWO", {}, 4, "csv", 2)];
     const results = await Promise.all(workers.map((w) => w.exited));
     for (const r of results) expect(r.status, r.stderr).toBe(0);
     await expectLikeTheRun("TWO", db, publishOut, "csv");
@@ -156,7 +161,8 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
 
   it("loses nothing and bills nothing twice when workers are SIGKILLed between commit and acknowledgement, repeatedly", async () => {
     const { db, publishOut } = await prepare("KILLED");
-    const steady = startWorker(nats.url, db, "KILLED", {}, 8);
+    // The steady worker decides in a pool of two threads; those that die, in their main thread.
+    const steady = startWorker(nats.url, db, "KILLED", {}, 8, "ndjson", 2);
     // One worker dies after its 1st commit, a new one after its 2nd, another after its 3rd: each
     // leaves a committed, unpublished, unacknowledged batch for the others to find again.
     for (const after of [1, 2, 3]) {
