@@ -5,14 +5,13 @@
 // at most `ahead` batches ahead of the consumer, so memory stays bounded. Only from the compiled
 // package (dist/): a worker thread cannot load the TypeScript sources.
 import { isAscii } from "node:buffer";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ReadingBatch } from "./batch.js";
 import { IngestError } from "./errors.js";
 import type { IngestErrorCode } from "./errors.js";
 import type { ReadingFormat } from "./formats.js";
 import type { MeterIndex, SharedIds } from "./meter-index.js";
+import { canStartThread, threadScript } from "../wasm/paths.js";
 
 /** What the worker is started with. */
 export interface WorkerInput {
@@ -58,11 +57,11 @@ export type WorkerMessage =
   /** A file that cannot be read: the message names it. */
   | { type: "error"; code: string; message: string };
 
-const WORKER = new URL("./worker.js", import.meta.url);
+const WORKER = threadScript("./worker.js", import.meta.url, "engine/ingest/worker.js");
 
 /** Whether decoding can run in a worker here (the compiled worker script exists). */
 export function canDecodeInWorker(): boolean {
-  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+  return canStartThread(WORKER);
 }
 
 const utf8 = new TextDecoder("utf-8");

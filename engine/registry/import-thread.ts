@@ -5,8 +5,6 @@
 // Protocol: the thread posts `rows` (a RegistryChunk, buffers transferred) as it reads, then
 // `read` (what the file held, the buckets it touches); it is sent `stored` (the stored BLOBs of
 // those buckets) and answers `blobs` (merged, with the counts). `error` at any point ends it.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MeterflowError } from "../errors.js";
 import { IngestError } from "../ingest/errors.js";
@@ -16,12 +14,13 @@ import type { RegistryChunk, RegistryRejection, RegistryTable } from "../meters/
 import type { RegistryRowStream } from "../store/contract.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { BucketMerges } from "./buckets.js";
+import { canStartThread, threadScript } from "../wasm/paths.js";
 
-const WORKER = new URL("./import-worker.js", import.meta.url);
+const WORKER = threadScript("./import-worker.js", import.meta.url, "engine/registry/import-worker.js");
 
 /** Whether the thread can run here (its compiled script exists: not when run from TypeScript sources). */
 export function canImportInThread(): boolean {
-  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+  return canStartThread(WORKER);
 }
 
 export interface ImportThreadInput {

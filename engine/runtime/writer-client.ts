@@ -1,12 +1,11 @@
 // How the pipeline hands batches to the writer: directly (inline) or to a writer thread. Both
 // keep at most `SLOTS - 1` jobs pending so the pipeline can reuse its two batch buffers.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MeterflowError } from "../errors.js";
 import type { OutputFormat } from "../sinks/files.js";
 import type { Commit } from "../store/contract.js";
 import type { BatchWriter, WriteJob } from "./writer.js";
+import { canStartThread, threadScript } from "../wasm/paths.js";
 
 /** Batch buffers the pipeline alternates between: one being filled, one being written. */
 export const SLOTS = 2;
@@ -92,7 +91,7 @@ export function inlineWriter(writer: BatchWriter): WriterClient {
   };
 }
 
-const WORKER = new URL("./writer-worker.js", import.meta.url);
+const WORKER = threadScript("./writer-worker.js", import.meta.url, "engine/runtime/writer-worker.js");
 
 /**
  * WAL pages (64 KiB each: 4 MiB) after which a commit of the writer thread checkpoints. The WAL
@@ -105,7 +104,7 @@ export const WRITER_WAL_PAGES = 64;
 
 /** Whether the writer can run in its own thread here (only from the compiled package). */
 export function canWriteInThread(): boolean {
-  return WORKER.protocol === "file:" && fileURLToPath(WORKER).endsWith(".js") && existsSync(WORKER);
+  return canStartThread(WORKER);
 }
 
 /** What the writer thread opens. */

@@ -1,8 +1,9 @@
-// Where the compiled kernels live: `build/` at the package root, found by walking up from this
-// file, so the same code works from the TypeScript sources and from `dist/`.
+// Where the package's files live: the compiled kernels in `build/` at the package root (found by
+// walking up from this file, so the same code works from the TypeScript sources, from `dist/` and
+// from the bundled command line in `dist/bin/`), and the scripts threads start from.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 let root: string | undefined;
 
@@ -22,4 +23,18 @@ export function packageRoot(): string {
 /** Path of a kernels build: `build/kernels-simd.wasm` or `build/kernels-scalar.wasm`. */
 export function kernelsPath(build: "simd" | "scalar"): string {
   return join(packageRoot(), "build", `kernels-${build}.wasm`);
+}
+
+/**
+ * The script a thread starts from: `name` beside the module that starts it (`from`, its
+ * import.meta.url), or, from the bundled command line (dist/bin/, whose chunks end in .mjs:
+ * rolldown.config.mjs), the same script under dist/ (`distPath`): the threads load dist/'s modules.
+ */
+export function threadScript(name: string, from: string, distPath: string): URL {
+  return from.endsWith(".mjs") ? pathToFileURL(join(packageRoot(), "dist", distPath)) : new URL(name, from);
+}
+
+/** Whether a thread can start from `script` here: a compiled .js file that exists (not from the TypeScript sources). */
+export function canStartThread(script: URL): boolean {
+  return script.protocol === "file:" && fileURLToPath(script).endsWith(".js") && existsSync(script);
 }

@@ -3,12 +3,11 @@
 // CPU priority (nice) than the event loop, so the server is not starved of CPU either; the
 // TypeScript sources (tests) run it on the event loop instead. Either way the job follows its
 // JobControl between two batches and writes its progress there.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { runFiles } from "../../runtime/index.js";
 import type { RunSummary } from "../../runtime/index.js";
 import { JobCancelled, JobControl } from "./control.js";
+import { canStartThread, threadScript } from "../../wasm/paths.js";
 
 /** What a job runs (paths already checked to be under the data directory). */
 export interface JobRun {
@@ -63,11 +62,11 @@ export async function runControlled(run: JobRun, control: JobControl): Promise<J
   return { in: summary.in, billable: summary.billable, held: summary.held, rejected: summary.rejected, duplicates: summary.duplicates };
 }
 
-const THREAD = new URL("./thread.js", import.meta.url);
+const THREAD = threadScript("./thread.js", import.meta.url, "engine/api/jobs/thread.js");
 
 /** Whether jobs can run in a thread of their own here (only from the compiled package). */
 export function canRunInThread(): boolean {
-  return THREAD.protocol === "file:" && fileURLToPath(THREAD).endsWith(".js") && existsSync(THREAD);
+  return canStartThread(THREAD);
 }
 
 /** What the job thread answers, once. */
