@@ -59,7 +59,7 @@ const METERS = Number(args[0] ?? 1_000_000);
 const SECONDS = Number(args[1] ?? 30);
 const WARMUP_SECONDS = 3;
 // The CLI runs as its bin, through its #! line (and the environment that sets), as users start it.
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+const BIN = join(packageRoot(), "dist", "bin", "meterflow.mjs");
 const dir = join(tmpdir(), `meterflow-api-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 // On PostgreSQL the state goes into a schema of its own, dropped at the end.

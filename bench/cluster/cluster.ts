@@ -6,7 +6,7 @@
 // workers to the last batch's commit (worker start-up included), so readings/s is end to end
 // with commits. Medians over --runs.
 //   npm run build:ts && node dist/bench/cluster/cluster.js [--meters 1000000] [--days 1] [--runs 3]
-//     [--layouts run,1x0,1x2,2x0] [--format ndjson|csv] [--bin label=PATH/dist/engine/cli/main.js]... [--node-args=...]
+//     [--layouts run,1x0,1x2,2x0] [--format ndjson|csv] [--bin label=PATH/dist/bin/meterflow.mjs]... [--node-args=...]
 // --format is the workers' output format (their --format; default NDJSON, as the worker's).
 // Layouts: `run` is the baseline, `PxT` is P worker processes with T decision threads each.
 // With several --bin (an A/B: the code before a change and after it), every layout's runs
@@ -30,7 +30,7 @@ const { values } = parseArgs({ options: {
 const meters = Number(values.meters);
 const days = Number(values.days);
 const runs = Number(values.runs);
-const bins = (values.bin ?? [`this=${join(packageRoot(), "dist", "engine", "cli", "main.js")}`]).map((b) => {
+const bins = (values.bin ?? [`this=${join(packageRoot(), "dist", "bin", "meterflow.mjs")}`]).map((b) => {
   const at = b.indexOf("=");
   return at < 0 ? { label: b, path: b } : { label: b.slice(0, at), path: b.slice(at + 1) };
 });

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The meterflow CLI and the floor program, as built into dist/. */
-export const CLI = fileURLToPath(new URL("../../engine/cli/main.js", import.meta.url));
+/** The meterflow CLI as users start it (the package's bin: the bundled command line, rolldown.config.mjs) and the floor program, as built into dist/. */
+export const CLI = fileURLToPath(new URL("../../bin/meterflow.mjs", import.meta.url));
 export const FLOOR = fileURLToPath(new URL("./floor.js", import.meta.url));
 /** GNU time, for the peak RSS of a child; without it the RSS comes from summary.json. */
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;

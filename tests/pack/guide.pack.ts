@@ -51,7 +51,7 @@ let siteInstall: Result;
 let authorInstall: Result;
 
 beforeAll(async () => {
-  expect(existsSync(join(root, "dist/engine/cli/main.js")), "build first: npm run build").toBe(true);
+  expect(existsSync(join(root, "dist/bin/meterflow.mjs")), "build first: npm run build").toBe(true);
   // Packed as it is built (`npm pack` alone would run `prepare`, the full build, once more).
   const packed = await npm(root, "pack", "--ignore-scripts", "--json", "--pack-destination", work);
   expect(packed.status, packed.out).toBe(0);
@@ -75,14 +75,14 @@ beforeAll(async () => {
 describe(`the packed package (${"npm pack"})`, () => {
   it("holds the built engine, the kernels and the default rules, and no sources, tests or benchmarks", () => {
     expect(files).toEqual(expect.arrayContaining([
-      "package.json", "README.md", "dist/engine/cli/main.js", "dist/engine/index.js", "dist/engine/rules/index.js",
+      "package.json", "README.md", "dist/bin/meterflow.mjs", "dist/engine/cli/main.js", "dist/engine/index.js", "dist/engine/rules/index.js",
       "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/sdk/testing/index.js", "build/kernels-simd.wasm", "build/kernels-scalar.wasm",
       "engine/rules/default/eligibility.json", "docs/plugins.md",
     ]));
     expect(files.filter((f) => /^(tests|bench|assembly|dist\/bench|dist\/tests|docs\/examples)\//.test(f) || f.endsWith(".map") || /^(engine|sdk|plugins)\/.*\.ts$/.test(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(site, "node_modules", pkg.name, "package.json"), "utf8")) as Record<string, unknown>;
     expect(manifest.private).toBeUndefined();
-    expect(manifest.bin).toEqual({ meterflow: "dist/engine/cli/main.js" });
+    expect(manifest.bin).toEqual({ meterflow: "dist/bin/meterflow.mjs" });
   });
 
   it("installs into an empty project without building meterflow", () => {

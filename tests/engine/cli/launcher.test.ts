@@ -9,7 +9,8 @@ import { packageRoot } from "../../../engine/wasm/paths.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+/** The package's bin (package.json): the bundled command line. */
+const BIN = join(packageRoot(), "dist", "bin", "meterflow.mjs");
 /** Preloaded into the bin's node: prints the environment variable the #! line sets. */
 const PRINT = join(dir, "print-tunables.mjs");
 writeFileSync(PRINT, "console.log(`tunables=${process.env.GLIBC_TUNABLES}`);\n");

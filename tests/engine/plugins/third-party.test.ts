@@ -1,7 +1,9 @@
 // A third-party plugin, in a directory outside the repository with its own package.json, named
-// in a meterflow.config.json, run by the built `meterflow` command: the decoding worker must
-// load it too (its channel is a wide column only the plugin defines), its threshold alerts, its
-// derived fact reaches a rule, its out-of-range sensor rows are rejected, its hooks run.
+// in a meterflow.config.json, run by the built `meterflow` command, both as dist/'s modules and
+// as the bundled bin users get (dist/bin, rolldown.config.mjs; its threads start from dist/): the
+// decoding worker must load it too (its channel is a wide column only the plugin defines), its
+// threshold alerts, its derived fact reaches a rule, its out-of-range sensor rows are rejected,
+// its hooks run in every thread.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,10 +13,13 @@ import { readCsv } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
-const root = tempDir("meterflow-thirdparty-");
+/** The package's bin: the same command line, bundled. */
+const BUNDLE = join(packageRoot(), "dist", "bin", "meterflow.mjs");
+const top = tempDir("meterflow-thirdparty-");
 
-/** A project using meterflow, with the plugin package installed in its node_modules. */
-function project(): string {
+/** A project using meterflow (in `top`/`name`), with the plugin package installed in its node_modules. */
+function project(name: string): string {
+  const root = join(top, name);
   const modules = join(root, "node_modules");
   mkdirSync(join(modules, "@acme", "meterflow-vibration"), { recursive: true });
   // meterflow itself, as `npm install meterflow-engine` would put it (here: this checkout).
@@ -43,8 +48,8 @@ export default definePlugin({
 }
 
 describe("a third-party plugin", () => {
-  it("loads from its own package by name, in the main thread and the workers, and takes part in the run", () => {
-    const dir = project();
+  it.each([["dist/engine/cli/main.js", BIN], ["the bundled bin", BUNDLE]])("loads from its own package by name, in the main thread and the workers, and takes part in the run (%s)", (_, bin) => {
+    const dir = project(bin === BIN ? "modules" : "bundle");
     writeFileSync(join(dir, "meters.csv"), "meter_id,type\nP-1,electricity.register\n");
     writeFileSync(join(dir, "readings.csv"), [
       "meter_id,end,value,vibration",
@@ -59,7 +64,7 @@ describe("a third-party plugin", () => {
     for (const [threads, threadsLoading] of [["1", 3], ["2", 4]] as const) {
       const before = setups();
       const out = `out-${threads}`;
-      const r = spawnSync(process.execPath, [BIN, "run", "--threads", threads, "--config", "meterflow.config.json", "--meters", "meters.csv",
+      const r = spawnSync(process.execPath, [bin, "run", "--threads", threads, "--config", "meterflow.config.json", "--meters", "meters.csv",
         "--db", `state-${threads}.db`, "--out", out, "--quiet", "readings.csv"], { cwd: dir, encoding: "utf8" });
       expect(r.status, r.stderr).toBe(0);
       const summary = JSON.parse(readFileSync(join(dir, out, "summary.json"), "utf8"));
@@ -78,7 +83,7 @@ describe("a third-party plugin", () => {
   });
 
   it("is refused with a coded error naming it when it needs another SDK", () => {
-    const dir = join(root, "old");
+    const dir = join(top, "old");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "old.js"), `export default { name: "old-plugin", version: "0.1.0", sdk: "^0.1.0" };\n`);
     writeFileSync(join(dir, "meterflow.config.json"), JSON.stringify({ plugins: ["./old.js"] }));
