@@ -13,7 +13,7 @@ export const MAX_PROBLEM_LINES = 20;
 /** The lines to print for `error` (without the stream) and the exit status. */
 export function describeError(error: unknown): { lines: string[]; status: number } {
   if (error instanceof UsageError) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 2 };
-  if (error instanceof MeterflowError || error instanceof PluginError) return { lines: codedLines(error.message, error.code), status: 1 };
+  if (error instanceof MeterflowError || isPluginError(error)) return { lines: codedLines(error.message, error.code), status: 1 };
   // The system refused a file operation (a path that is a file, no permission, a full disk):
   // the environment, not a bug; its message names the operation and the path.
   if (isSystemError(error)) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 1 };
@@ -25,6 +25,14 @@ export function report(error: unknown): number {
   const { lines, status } = describeError(error);
   console.error(lines.join("\n"));
   return status;
+}
+
+/**
+ * A PluginError of any copy of the SDK: a plugin imports `meterflow-engine/sdk` from dist/sdk,
+ * while the bundled command line (dist/bin) carries its own copy, so `instanceof` alone misses it.
+ */
+function isPluginError(error: unknown): error is PluginError {
+  return error instanceof PluginError || (error instanceof Error && error.name === "PluginError" && typeof (error as { code?: unknown }).code === "string");
 }
 
 function isSystemError(error: unknown): error is Error {

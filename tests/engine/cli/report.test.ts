@@ -18,6 +18,18 @@ describe("describeError", () => {
     ] });
   });
 
+  it("prints a PluginError of another copy of the SDK (a plugin's own import beside the bundled bin) as coded too", () => {
+    class PluginError extends Error {
+      override name = "PluginError";
+      constructor(readonly code: string, message: string) {
+        super(message);
+      }
+    }
+    expect(describeError(new PluginError("MF_ERR_PLUGIN_HOOK", "[plugin y] setup: setup failed: no device"))).toEqual({ status: 1, lines: [
+      "meterflow: [plugin y] setup: setup failed: no device (MF_ERR_PLUGIN_HOOK)",
+    ] });
+  });
+
   it("cuts a long list with a count", () => {
     const lines = Array.from({ length: 30 }, (_, i) => `  problem ${i}`);
     const { lines: printed } = describeError(new MeterflowError("MF_ERR_X", ["30 problems:", ...lines].join("\n")));
