@@ -57,7 +57,7 @@ export type WorkerMessage =
   /** A file that cannot be read: the message names it. */
   | { type: "error"; code: string; message: string };
 
-const WORKER = threadScript("./worker.js", import.meta.url, "engine/ingest/worker.js");
+const WORKER = threadScript("./worker.js", import.meta.url, "decoding-thread");
 
 /** Whether decoding can run in a worker here (the compiled worker script exists). */
 export function canDecodeInWorker(): boolean {

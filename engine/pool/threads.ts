@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { canStartThread, threadScript } from "../wasm/paths.js";
 
 /** The decision threads' script. */
-export const WORKER = threadScript("./worker.js", import.meta.url, "engine/pool/worker.js");
+export const WORKER = threadScript("./worker.js", import.meta.url, "decision-thread");
 
 /** Whether decisions can run in threads here (only from the compiled package). */
 export function canDecideInThreads(): boolean {

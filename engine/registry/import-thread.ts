@@ -16,7 +16,7 @@ import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { BucketMerges } from "./buckets.js";
 import { canStartThread, threadScript } from "../wasm/paths.js";
 
-const WORKER = threadScript("./import-worker.js", import.meta.url, "engine/registry/import-worker.js");
+const WORKER = threadScript("./import-worker.js", import.meta.url, "import-thread");
 
 /** Whether the thread can run here (its compiled script exists: not when run from TypeScript sources). */
 export function canImportInThread(): boolean {

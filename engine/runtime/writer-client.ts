@@ -91,7 +91,7 @@ export function inlineWriter(writer: BatchWriter): WriterClient {
   };
 }
 
-const WORKER = threadScript("./writer-worker.js", import.meta.url, "engine/runtime/writer-worker.js");
+const WORKER = threadScript("./writer-worker.js", import.meta.url, "writer-thread");
 
 /**
  * WAL pages (64 KiB each: 4 MiB) after which a commit of the writer thread checkpoints. The WAL

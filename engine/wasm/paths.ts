@@ -3,7 +3,7 @@
 // from the bundled command line in `dist/bin/`), and the scripts threads start from.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 let root: string | undefined;
 
@@ -28,13 +28,13 @@ export function kernelsPath(build: "simd" | "scalar"): string {
 /**
  * The script a thread starts from: `name` beside the module that starts it (`from`, its
  * import.meta.url), or, from the bundled command line (dist/bin/, whose chunks end in .mjs:
- * rolldown.config.mjs), the same script under dist/ (`distPath`): the threads load dist/'s modules.
+ * rolldown.config.mjs), the thread's own bundle, dist/threads/`bundled`.mjs.
  */
-export function threadScript(name: string, from: string, distPath: string): URL {
-  return from.endsWith(".mjs") ? pathToFileURL(join(packageRoot(), "dist", distPath)) : new URL(name, from);
+export function threadScript(name: string, from: string, bundled: string): URL {
+  return new URL(from.endsWith(".mjs") ? `../threads/${bundled}.mjs` : name, from);
 }
 
-/** Whether a thread can start from `script` here: a compiled .js file that exists (not from the TypeScript sources). */
+/** Whether a thread can start from `script` here: a compiled file that exists (not from the TypeScript sources). */
 export function canStartThread(script: URL): boolean {
-  return script.protocol === "file:" && fileURLToPath(script).endsWith(".js") && existsSync(script);
+  return script.protocol === "file:" && /\.m?js$/.test(fileURLToPath(script)) && existsSync(script);
 }

@@ -75,7 +75,7 @@ beforeAll(async () => {
 describe(`the packed package (${"npm pack"})`, () => {
   it("holds the built engine, the kernels and the default rules, and no sources, tests or benchmarks", () => {
     expect(files).toEqual(expect.arrayContaining([
-      "package.json", "README.md", "dist/bin/meterflow.mjs", "dist/engine/cli/main.js", "dist/engine/index.js", "dist/engine/rules/index.js",
+      "package.json", "README.md", "dist/bin/meterflow.mjs", "dist/threads/decoding-thread.mjs", "dist/engine/cli/main.js", "dist/engine/index.js", "dist/engine/rules/index.js",
       "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/sdk/testing/index.js", "build/kernels-simd.wasm", "build/kernels-scalar.wasm",
       "engine/rules/default/eligibility.json", "docs/plugins.md",
     ]));

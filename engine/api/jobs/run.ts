@@ -62,7 +62,7 @@ export async function runControlled(run: JobRun, control: JobControl): Promise<J
   return { in: summary.in, billable: summary.billable, held: summary.held, rejected: summary.rejected, duplicates: summary.duplicates };
 }
 
-const THREAD = threadScript("./thread.js", import.meta.url, "engine/api/jobs/thread.js");
+const THREAD = threadScript("./thread.js", import.meta.url, "job-thread");
 
 /** Whether jobs can run in a thread of their own here (only from the compiled package). */
 export function canRunInThread(): boolean {

@@ -19,7 +19,8 @@ import { tempDir } from "../../helpers/tmp.js";
 import { newToken } from "../../../engine/api/auth/tokens.js";
 import { STORES } from "./fixture.js";
 
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
+/** The package's bin, the bundled command line: its job threads start from their own bundle (job-thread.mjs). */
+const BIN = join(packageRoot(), "dist", "bin", "meterflow.mjs");
 const dir = tempDir("meterflow-serve-");
 let n = 0;
 
