@@ -13,7 +13,7 @@ import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
-import { idTable } from "./wire.js";
+import { fileNameBytes, idTable } from "./wire.js";
 import type { WireBatch, WireSensors } from "./wire.js";
 
 /** Bytes of a message besides its columns: field names, the file name's length excepted. */
@@ -147,7 +147,7 @@ export class PartitionBatcher {
     const out: WireBatch[] = same && batch.meters === this.#meters ? [] : this.flush();
     if (!same) {
       this.#files = files;
-      this.#budget = this.#maxBytes - OVERHEAD - files.reduce((n, f) => n + Buffer.byteLength(f) + 5, 0) - this.#channelBytes;
+      this.#budget = this.#maxBytes - OVERHEAD - files.reduce((n, f) => n + fileNameBytes(f), 0) - this.#channelBytes;
     }
     if (batch.meters !== this.#meters) {
       // Another file's meter index: its indices mean other meters.

@@ -12,6 +12,7 @@ import { DEFAULT_BATCH_SIZE } from "../ingest/options.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
 import { readInputs } from "../ingest/open.js";
 import { fileOfLine, lineInFile } from "../ingest/source-line.js";
+import { fileNameBytes } from "./wire.js";
 import { channelRanges, rejectOutOfRange } from "../ingest/ranges.js";
 import { canDecodeInWorker, readReadingsInWorker } from "../ingest/threaded.js";
 import { rejectReasonName } from "../ingest/reasons.js";
@@ -211,7 +212,7 @@ function nameGroups(paths: readonly string[]): string[][] {
   const groups: string[][] = [];
   let bytes = Number.POSITIVE_INFINITY;
   for (const path of paths) {
-    const size = Buffer.byteLength(path) + 5;
+    const size = fileNameBytes(path);
     if (bytes + size > GROUP_NAME_BYTES) {
       groups.push([]);
       bytes = 0;

@@ -33,6 +33,11 @@ export interface WireSensors {
   value: Float64Array;
 }
 
+/** Bytes a file name takes in a message's `file` or `files` (msgpack: its UTF-8 and at most 5 bytes of string header). */
+export function fileNameBytes(name: string): number {
+  return Buffer.byteLength(name) + 5;
+}
+
 /** A decoded readings message: valid readings of one partition, in file order. */
 export interface WireBatch {
   partition: number;

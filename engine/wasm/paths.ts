@@ -27,8 +27,9 @@ export function kernelsPath(build: "simd" | "scalar"): string {
 
 /**
  * The script a thread starts from: `name` beside the module that starts it (`from`, its
- * import.meta.url), or, from the bundled command line (dist/bin/, whose chunks end in .mjs:
- * rolldown.config.mjs), the thread's own bundle, dist/threads/`bundled`.mjs.
+ * import.meta.url), or, from a bundle (chunks end in .mjs: rolldown.config.mjs), the thread's own
+ * bundle, dist/threads/`bundled`.mjs: from the command line in dist/bin/, and from a thread in
+ * dist/threads/ that starts threads of its own (an API job runs a whole run).
  */
 export function threadScript(name: string, from: string, bundled: string): URL {
   return new URL(from.endsWith(".mjs") ? `../threads/${bundled}.mjs` : name, from);
