@@ -277,9 +277,12 @@ export function recordJson(record: unknown, index: number): string {
   return safeJson(row);
 }
 
-/** An array or typed array: a column of a columnar msgpack batch. */
+/**
+ * An array or typed array: a column of a columnar msgpack batch. Not bytes (msgpack bin, decoded
+ * as a Uint8Array): bytes hold no rows, and where a number or text belongs they are a bad value.
+ */
 export function isColumn(value: unknown): boolean {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof Uint8Array));
 }
 
 function safeJson(value: unknown): string {

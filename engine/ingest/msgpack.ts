@@ -2,8 +2,12 @@
 // column names as keys) or a columnar batch map whose fields are arrays or typed arrays
 // (`{ meter_id: [...], end: [...], value: Float64Array }`; a scalar field applies to every row).
 // Values may be split across chunks. `line` is the 1-based record number, a columnar batch
-// counting one per row; raw text is the record's JSON. Bytes that cannot be decoded, or a value
-// that is not a map, give one malformed_record row and end the file: msgpack cannot resync.
+// counting one per row; raw text is the record's JSON. A value that is not a map (a list, a string)
+// is one malformed_record row, and the file goes on. Bytes that cannot be decoded give one
+// malformed_record row naming their offset and saying the rest is not read, and end the file:
+// msgpack has no record boundaries to find the next value by. A map is a columnar batch when its
+// meter_id, end or value is an array or a typed array; bytes (msgpack bin) are never a column, so
+// bytes where a number or text belongs are that field's bad value, never rows of their own.
 import { Unpackr } from "msgpackr";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder, isColumn, recordJson } from "./builder.js";
@@ -73,12 +77,12 @@ export async function* readMsgpackReadings(
   };
 
   // Rows of one decoded value; yields (through the generator below) whenever the batch is full.
-  function* rows(value: unknown): Generator<ReadingBatch, boolean> {
+  function* rows(value: unknown): Generator<ReadingBatch, void> {
     if (!isMap(value)) {
       b.line[b.rows] = ++record;
       b.rejectRow(b.rows++, REJECT.malformed_record, recordJson(value, -1));
       if (b.rows === b.capacity) yield b.finish();
-      return false;
+      return;
     }
     if (!isColumnar(value)) {
       const r = b.rows++;
@@ -87,7 +91,7 @@ export async function* readMsgpackReadings(
       b.rawIndex[r] = -1;
       if (writeValues(b, r, value, anyTooLong(value, o.maxFieldBytes), o) !== 0) b.rejectedRaw.set(r, recordJson(value, -1));
       if (b.rows === b.capacity) yield b.finish();
-      return true;
+      return;
     }
     const plan = planColumns(value, o.maxFieldBytes, keys);
     for (let i = 0; i < plan.longest; i++) {
@@ -99,18 +103,16 @@ export async function* readMsgpackReadings(
       else if (writeRow(b, r, plan, i, row, o, keys) !== 0) b.rejectedRaw.set(r, recordJson(value, i));
       if (b.rows === b.capacity) yield b.finish();
     }
-    return true;
   }
 
+  /** The pass's rows, then its undecodable bytes' row; whether the file goes on. */
   function* emit(pass: Pass): Generator<ReadingBatch, boolean> {
-    for (const value of pass.values) if (!(yield* rows(value))) return false;
-    if (pass.fatal !== null) {
-      b.line[b.rows] = ++record;
-      b.rejectRow(b.rows++, REJECT.malformed_record, pass.fatal);
-      if (b.rows === b.capacity) yield b.finish();
-      return false;
-    }
-    return true;
+    for (const value of pass.values) yield* rows(value);
+    if (pass.fatal === null) return true;
+    b.line[b.rows] = ++record;
+    b.rejectRow(b.rows++, REJECT.malformed_record, `${pass.fatal}; the rest of the file from there is not read (msgpack cannot find the next value)`);
+    if (b.rows === b.capacity) yield b.finish();
+    return false;
   }
 
   let going = true;

@@ -107,20 +107,23 @@ describe("readMsgpackReadings", () => {
     expect(early).toHaveLength(4);
   });
 
-  it("turns undecodable bytes into one malformed_record row and stops the file", async () => {
+  it("turns undecodable bytes into one malformed_record row saying the rest is not read, and stops the file", async () => {
     const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
     const after = pack({ meter_id: "B", end: "2026-11-30", value: 2 });
     for (const size of [Number.POSITIVE_INFINITY, 1]) {
-      // 0xc1 is never used by msgpack: a reserved byte decodes to a non-map value.
-      const rows = await read(concat(good, Uint8Array.of(0xc1, 0x01, 0x02), after), {}, size);
+      // An extension type msgpackr does not know: nothing after it can be told apart.
+      const bad = Uint8Array.of(0xd4, 0x55, 0x01);
+      const rows = await read(concat(good, bad, after), {}, size);
       expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
         [1, "A", null],
         [2, null, "malformed_record"],
       ]);
+      expect(rows[1].raw).toContain(`undecodable msgpack at byte ${good.length}`);
+      expect(rows[1].raw).toContain("the rest of the file from there is not read");
     }
   });
 
-  it("rejects a truncated last value and a non-map value", async () => {
+  it("rejects a truncated last value, and a value that is not a map without ending the file", async () => {
     const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
     const truncated = pack({ meter_id: "B", end: "2026-11-30", value: 2 }).subarray(0, 10);
     const rows = await read(concat(good, truncated), {}, 3);
@@ -130,10 +133,31 @@ describe("readMsgpackReadings", () => {
     ]);
     expect(rows[1].raw).toContain("truncated");
     expect(rows[1].raw).toContain(Buffer.from(truncated).toString("hex"));
-    const list = await read(concat(good, pack([1, 2, 3]), good));
-    expect(list.map((r) => [r.line, r.reject, r.raw])).toEqual([
-      [1, null, '{"meter_id":"A","end":"2026-11-30","value":1}'],
-      [2, "malformed_record", "[1,2,3]"],
+    const later = pack({ meter_id: "C", end: "2026-12-01", value: 3 });
+    for (const size of [Number.POSITIVE_INFINITY, 2]) {
+      const list = await read(concat(good, pack([1, 2, 3]), pack("text"), pack(null), pack(7), later), {}, size);
+      expect(list.map((r) => [r.line, r.meter, r.reject, r.raw])).toEqual([
+        [1, "A", null, '{"meter_id":"A","end":"2026-11-30","value":1}'],
+        [2, null, "malformed_record", "[1,2,3]"],
+        [3, null, "malformed_record", '"text"'],
+        [4, null, "malformed_record", "null"],
+        [5, null, "malformed_record", "7"],
+        [6, "C", null, '{"meter_id":"C","end":"2026-12-01","value":3}'],
+      ]);
+    }
+  });
+
+  it("takes bytes (msgpack bin) for no column: bytes where a number or text belongs are that field's bad value", async () => {
+    const rows = await read(concat(
+      pack({ meter_id: "A", end: "2026-11-30", value: Buffer.from("12") }),
+      pack({ meter_id: Buffer.from("B"), end: "2026-11-30", value: 5 }),
+      pack({ meter_id: ["C", "D"], end: "2026-11-30", value: Buffer.from("12") }),
+    ));
+    expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
+      [1, "A", "bad_value"],
+      [2, null, "missing_meter_id"],
+      [3, "C", "bad_value"],
+      [4, "D", "bad_value"],
     ]);
   });
 
