@@ -5,8 +5,8 @@ import type { ReadingBatch } from "./batch.js";
 import { PULSE_INPUTS } from "./pulse-fields.js";
 
 /**
- * SHA-256 over the batch's decoded columns, taken before any registry check, and its meters by
- * id, so the id depends on the content alone (not on the file's meter index, the registry or the
+ * SHA-256 over the batch's decoded columns (sensor channel values, their instants and photos too),
+ * taken before any registry check, and its meters by id, so the id depends on the content alone (not on the file's meter index, the registry or the
  * store). A routed batch names each row's id by its bytes (ReadingBatch.rowIds): they are hashed
  * as they are, with their offsets. Another batch numbers its meters in order of first appearance
  * and hashes the numbers and the distinct ids. Routed batches were hashed that way too until
@@ -40,11 +40,35 @@ export function batchId(batch: ReadingBatch): string {
       h.update(bytes(batch.pulse[input], 8));
     }
   }
+  // Sensor rows carry no register value: their channel values and instants are their content (two
+  // uploads of one truck's temperatures on one day differ only there).
+  if (batch.sensorRow !== undefined) {
+    h.update(SENSOR_ROWS);
+    h.update(bytes(batch.sensorRow, 1));
+  }
+  const sensors = batch.sensors;
+  if (sensors !== undefined && sensors.length > 0) {
+    const k = sensors.length;
+    const view = (a: ArrayBufferView, size: number) => new Uint8Array(a.buffer, a.byteOffset, k * size);
+    h.update(SENSORS);
+    h.update(view(sensors.row, 4));
+    h.update(view(sensors.channel, 2));
+    h.update(view(sensors.time, 8));
+    h.update(view(sensors.value, 8));
+  }
+  if (batch.photo !== undefined) {
+    h.update(PHOTOS);
+    h.update(bytes(batch.photo, 1));
+  }
   return h.digest("hex").slice(0, 32);
 }
 
 /** Marks the routed encoding, so no batch of the other kind can hash the same bytes. */
 const ROUTED = new Uint8Array([0x52, 0x4f, 0x55, 0x54, 0x45, 0x44]);
+/** Mark the optional columns that follow, so one cannot pass for another. */
+const SENSOR_ROWS = "sensor rows";
+const SENSORS = "sensor values";
+const PHOTOS = "photos";
 
 /** Each row's id offset counted from the first row's, as bytes (`at` itself when it starts at 0). */
 function offsetsFromZero(at: Int32Array, n: number): Uint8Array {

@@ -80,4 +80,16 @@ describe("batchId", () => {
     const shifted = Int32Array.from(at, (x) => x + shift);
     expect(batchId({ ...first, rowIds: { bytes: padded, at: shifted } })).toBe(batchId(first));
   });
+  it("tells batches apart by their sensor values, their instants and photos", async () => {
+    const [first] = await decoded(path, 0);
+    const sensors = { length: 2, row: Int32Array.of(0, 1), channel: Uint16Array.of(0, 0), time: Float64Array.of(1e12, 1e12 + 60_000), value: Float64Array.of(5, 5) };
+    const id = batchId({ ...first, sensors });
+    expect(id).not.toBe(batchId(first));
+    expect(batchId({ ...first, sensors: { ...sensors, value: Float64Array.of(5, 9) } })).not.toBe(id);
+    expect(batchId({ ...first, sensors: { ...sensors, time: Float64Array.of(1e12, 1e12 + 120_000) } })).not.toBe(id);
+    expect(batchId({ ...first, sensors: { ...sensors, channel: Uint16Array.of(0, 1) } })).not.toBe(id);
+    expect(batchId({ ...first, sensors: { ...sensors } })).toBe(id);
+    const photo = new Uint8Array(first.length);
+    expect(batchId({ ...first, photo })).not.toBe(batchId(first));
+  });
 });
