@@ -112,7 +112,9 @@ export class SensorStage {
         st.out_of_range++;
         out.alerts.push({
           meterId, end, channel: channel.name, severity: "warning", rule: `range/${channel.name}`,
-          message: `${value} ${channel.unit} is outside the physical range ${channel.range.min} to ${channel.range.max}: sensor fault?`,
+          message: value === value
+            ? `${value} ${channel.unit} is outside the physical range ${channel.range.min} to ${channel.range.max}: sensor fault?`
+            : `not a number, where ${channel.range.min} to ${channel.range.max} ${channel.unit} belongs: sensor fault?`,
         });
         continue;
       }

@@ -107,14 +107,15 @@ export class BatchBuilder {
 
   /**
    * Classifies wide row `r` once its channel values are recorded: `found` valid ones, `bad` when
-   * one was not a number, `value` the register value (NaN when absent). Returns 0 for a reading
-   * row, 1 for a sensor row (channel values only), or minus a rejection code.
+   * one was not a number, `noValue` when the row has no register value at all (a value that is
+   * there but not a number is the reading's bad_value, not a sensor row). Returns 0 for a reading
+   * row (a bad channel value of a reading row is recorded as it is, for its range alert), 1 for a
+   * sensor row (channel values only), or minus a rejection code.
    */
-  wideRow(r: number, value: number, found: number, bad: boolean): number {
-    const sensorOnly = value !== value && (found > 0 || bad);
-    if (sensorOnly) this.markSensorRow(r);
-    if (bad) return -REJECT.out_of_range;
-    return sensorOnly ? 1 : 0;
+  wideRow(r: number, noValue: boolean, found: number, bad: boolean): number {
+    if (!noValue || (found === 0 && !bad)) return 0;
+    this.markSensorRow(r);
+    return bad ? -REJECT.out_of_range : 1;
   }
 
   /** Gives row `r`'s channel values its `end` as an instant (values are recorded before `end` is parsed). */

@@ -176,7 +176,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     i = c.value;
     const noValue = i < 0 || fe[i] === fs[i];
     value = i < 0 ? Number.NaN : fx[i] === 1 ? parseNumberString(t.fieldString(i)) : parseNumberBytes(buf, fs[i], fe[i]);
-    const sensorRow = c.channels.length > 0 || c.channel >= 0 ? sensorValues(t, c, b, r, o, noValue ? Number.NaN : value) : 0;
+    const sensorRow = c.channels.length > 0 || c.channel >= 0 ? sensorValues(t, c, b, r, o, noValue ? Number.NaN : value, noValue) : 0;
     if (sensorRow < 0 && reason === 0) reason = -sensorRow;
     if (sensorRow !== 0) value = Number.NaN;
     else if (reason === 0) {
@@ -258,7 +258,7 @@ function longestField(t: CsvTokenizer): number {
  * 1 for a sensor row (channel values only, or a `channel` row), or minus a rejection code.
  * `value` is the parsed `value` cell, NaN when empty.
  */
-function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o: ResolvedReadOptions, value: number): number {
+function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o: ResolvedReadOptions, value: number, noValue: boolean): number {
   const buf = t.buf;
   const fs = t.fieldStart;
   const fe = t.fieldEnd;
@@ -272,12 +272,13 @@ function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o
     const v = t.fieldEscaped[at] === 1 ? parseNumberString(t.fieldString(at)) : parseNumberBytes(buf, fs[at], fe[at]);
     if (!Number.isFinite(v)) {
       bad = true;
+      if (!noValue) b.addSensorValue(r, index, Number.NaN, v);
       continue;
     }
     b.addSensorValue(r, index, Number.NaN, v);
     found++;
   }
-  return b.wideRow(r, value, found, bad);
+  return b.wideRow(r, noValue, found, bad);
 }
 
 /** SOURCE code of `auto`, `manual` or `import` in bytes; -1 otherwise. */

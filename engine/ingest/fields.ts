@@ -37,7 +37,8 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
 
   let value = numberOfValue(v.value);
-  const sensor = o.channels.size === 0 ? 0 : sensorValues(b, r, v, o, absent(v.value) ? Number.NaN : value);
+  const noValue = absent(v.value);
+  const sensor = o.channels.size === 0 ? 0 : sensorValues(b, r, v, o, noValue ? Number.NaN : value, noValue);
   if (sensor < 0 && reason === 0) reason = -sensor;
   if (sensor !== 0) value = Number.NaN;
   else if (reason === 0) {
@@ -109,7 +110,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
  * Records row `r`'s channel values from decoded values (see csv.ts sensorValues): 0 for a
  * reading row, 1 for a sensor row, or minus a rejection code.
  */
-function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedReadOptions, value: number): number {
+function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedReadOptions, value: number, noValue: boolean): number {
   const channel = v.channel;
   if (!absent(channel)) return b.channelRow(r, typeof channel === "string" ? o.channels.get(channel) : undefined, value);
   let found = 0;
@@ -120,12 +121,13 @@ function sensorValues(b: BatchBuilder, r: number, v: ReadingValues, o: ResolvedR
     const x = numberOfValue(raw);
     if (!Number.isFinite(x)) {
       bad = true;
+      if (!noValue) b.addSensorValue(r, index, Number.NaN, x);
       continue;
     }
     b.addSensorValue(r, index, Number.NaN, x);
     found++;
   }
-  return b.wideRow(r, value, found, bad);
+  return b.wideRow(r, noValue, found, bad);
 }
 
 /** The VERIFICATION code of a decoded value, or -1. */
