@@ -7,9 +7,14 @@ export type Severity = "info" | "warning" | "critical";
 
 /**
  * A threshold on one channel: an alert when the value stays above `above` (or below `below`)
- * for `forMinutes` minutes or more (0: at once). The comparison is strict: a value equal to the
- * limit is fine. One alert per episode: the condition must clear before it can alert again.
- * Durations span readings and batches; readings logged offline are judged in time order.
+ * for more than `forMinutes` minutes (0: at once). Both comparisons are strict: a value equal to
+ * the limit is fine, and so is a duration of exactly `forMinutes` (above 8 °C for 30 minutes: a
+ * reading at 30 min does not alert, one at 30 min + 1 ms does). One alert per episode: the
+ * condition must clear before it can alert again. Durations span readings and batches; readings
+ * logged offline are judged in time order.
+ *
+ * @example
+ * { name: "too-warm", channel: "temperature", above: 8, forMinutes: 30, severity: "critical", message: "cold chain: temperature above 8 °C for 30 min" }
  */
 export interface ThresholdDefinition {
   /** Unique within the plugin, e.g. `too-warm`; alerts.csv's `rule` is `<plugin>/<name>`. */
@@ -19,7 +24,11 @@ export interface ThresholdDefinition {
   /** Exactly one of `above` and `below`. */
   readonly above?: number;
   readonly below?: number;
-  /** Minutes the condition must hold before it alerts; default 0. */
+  /**
+   * Minutes the condition must hold before it alerts, strictly more: the first reading still
+   * meeting it more than `forMinutes` after the episode's first reading alerts; default 0 (the
+   * first reading alerts).
+   */
   readonly forMinutes?: number;
   /**
    * Deadband: once an episode has begun, values up to this far back inside the limit keep it

@@ -3,11 +3,16 @@
 // - A reading meets a threshold when its value is strictly above `above` (or below `below`).
 //   NaN (nothing measured: a wide row without that channel) is no observation at all: it
 //   neither meets the condition nor ends an episode, and changes no state.
-// - An episode begins at the time of the first reading meeting the condition. A reading at
-//   `timeMs - start >= forMinutes * 60000` that still meets it raises one alert, the episode's
-//   only one (forMinutes 0: the first reading alerts). A reading not meeting it ends the episode,
-//   unless it lies within the threshold's `hysteresis` of the limit (the deadband): then the open
-//   episode goes on, and may complete its duration there.
+// - An episode begins at the time of the first reading meeting the condition. The duration is
+//   strict, as the value comparison is: the first reading with `timeMs - start > forMinutes *
+//   60000` (more than forMinutes later, so exactly forMinutes is not yet enough) that still holds
+//   raises one alert, the episode's only one (forMinutes 0: the first reading alerts). A reading
+//   not meeting it ends the episode, unless it lies within the threshold's `hysteresis` of the
+//   limit (the deadband): then the open episode goes on, and may complete its duration there.
+// - This file is the one place that compares a duration: the engine, the test engine and the
+//   conformance suite all judge through ThresholdTracker. A snapshot holds no verdict, only each
+//   open episode's start and whether it alerted, so one saved under the old `>=` rule restores
+//   and alerts under this one.
 // - Readings of one meter and channel must come in time order. One older than the last observed
 //   for that meter and channel is `late`: it changes nothing and the caller decides what to do
 //   with it. Equal times are in order. Sort a batch with timeOrder (or use observeBatch, which
@@ -25,7 +30,7 @@ export interface TrackedThreshold {
   readonly channel: string;
   readonly above?: number;
   readonly below?: number;
-  /** Default 0. */
+  /** Minutes the condition must hold, strictly more (see ThresholdDefinition); default 0. */
   readonly forMinutes?: number;
   /** Deadband back inside the limit that keeps an open episode going; default 0. */
   readonly hysteresis?: number;
@@ -42,7 +47,7 @@ export interface TrackedThreshold {
 export interface Alert {
   readonly meterId: string;
   readonly channel: string;
-  /** The reading that completed the duration. */
+  /** The reading that completed the duration: the first more than forMinutes after `sinceMs`. */
   readonly timeMs: number;
   readonly value: number;
   /** When the episode began: its first reading meeting the condition. */
@@ -74,6 +79,7 @@ interface Compiled {
   readonly limit: number;
   /** The value an open episode must pass to end: limit -/+ hysteresis. */
   readonly release: number;
+  /** forMinutes in ms: an episode alerts once strictly more than this has passed (0: at once). */
   readonly forMs: number;
   readonly severity: Severity;
   readonly message: string;
@@ -209,7 +215,9 @@ export class ThresholdTracker {
         continue;
       }
       if (since !== since) watch.since[base + k] = since = timeMs;
-      if (watch.alerted[base + k] === 0 && timeMs - since >= t.forMs) {
+      // Strict, as "above 8 °C for more than 30 minutes" reads: at exactly forMs not yet; a zero
+      // duration alerts at once (its episode's first reading, where timeMs - since is 0).
+      if (watch.alerted[base + k] === 0 && (timeMs - since > t.forMs || t.forMs === 0)) {
         watch.alerted[base + k] = 1;
         const meterId = this.#ids[slot] as string;
         (alerts ??= []).push({ meterId, channel: watch.channel, timeMs, value, sinceMs: since, severity: t.severity, rule: t.rule, message: t.message });

@@ -14,8 +14,9 @@
 //   outside the range, and NaN (through createTestEngine);
 // - each threshold's value beyond the limit (limit ± epsilon; default the adjacent double) lies
 //   inside the channel's range; it raises exactly one alert (rule `<plugin>/<name>`, its
-//   severity and message) once forMinutes have passed, none 1 ms before; the limit itself
-//   never alerts (the comparison is strict);
+//   severity and message) once more than forMinutes have passed: none at exactly forMinutes,
+//   one 1 ms later (forMinutes 0: at the first reading), none later in the episode; the limit
+//   itself never alerts (both comparisons are strict);
 // - each fact, on a seeded random batch (each column uniform in `options.columns[name]`, else
 //   its channel's range, else 0 to 1000, both ends included; the columns the registry's other
 //   facts write computed as the engine would), computes without throwing, leaves every other column unchanged, gives
@@ -130,14 +131,16 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         expect(b >= min && b <= max, `a value beyond the limit (${b}) in [${min}, ${max}]`).toBe(true);
       });
 
-      check(`threshold ${threshold.name}: fires once at ${above ? "limit + epsilon" : "limit - epsilon"} after ${threshold.forMinutes ?? 0} min, not before, never at the limit`, [inside], () => {
+      const minutes = threshold.forMinutes ?? 0;
+      const when = minutes > 0 ? `just after ${minutes} min, not at ${minutes} min` : "at the first reading";
+      check(`threshold ${threshold.name}: fires once at ${above ? "limit + epsilon" : "limit - epsilon"} ${when}, never at the limit`, [inside], () => {
         const engine = createTestEngine({ plugins: all });
-        const forMs = (threshold.forMinutes ?? 0) * 60_000;
+        const forMs = minutes * 60_000;
         const t0 = Date.UTC(2026, 10, 30);
         const mine = (alerts: readonly { rule: string }[]) => alerts.filter((a) => a.rule === rule);
         const at = (meterId: string, time: number, value: number) => ({ meterId, time, channels: { [threshold.channel]: value } });
 
-        const atLimit = engine.feed([at("at-limit", t0, limit), at("at-limit", t0 + forMs, limit), at("at-limit", t0 + forMs + 60_000, limit)]);
+        const atLimit = engine.feed([at("at-limit", t0, limit), at("at-limit", t0 + forMs, limit), at("at-limit", t0 + forMs + 1, limit), at("at-limit", t0 + forMs + 60_000, limit)]);
         // On an integer channel a fractional limit is not a value a reading can have: it is refused.
         if (!integer || Number.isInteger(limit)) expect(atLimit.rejected).toEqual([]);
         expect(mine(atLimit.alerts), "a value equal to the limit").toEqual([]);
@@ -145,14 +148,15 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         const value = beyond();
         const first = engine.feed([at("beyond", t0, value)]);
         expect(first.rejected).toEqual([]);
+        // The duration is strict: exactly forMinutes is not more than forMinutes; 1 ms later is.
+        const after = forMs > 0 ? forMs + 1 : 0;
         if (forMs > 0) {
           expect(mine(first.alerts), "at the episode's start").toEqual([]);
-          const before = forMs > 1 ? forMs - 1 : forMs / 2;
-          expect(mine(engine.feed([at("beyond", t0 + before, value)]).alerts), `${before} ms into the episode`).toEqual([]);
+          expect(mine(engine.feed([at("beyond", t0 + forMs, value)]).alerts), `exactly ${minutes} min (${forMs} ms) into the episode`).toEqual([]);
         }
-        const fired = forMs > 0 ? mine(engine.feed([at("beyond", t0 + forMs, value)]).alerts) : mine(first.alerts);
-        expect(fired).toEqual([
-          expect.objectContaining({ meterId: "beyond", channel: threshold.channel, timeMs: t0 + forMs, rule, severity: threshold.severity, message: threshold.message }),
+        const fired = forMs > 0 ? mine(engine.feed([at("beyond", t0 + after, value)]).alerts) : mine(first.alerts);
+        expect(fired, forMs > 0 ? `${after} ms into the episode` : "at the episode's first reading").toEqual([
+          expect.objectContaining({ meterId: "beyond", channel: threshold.channel, timeMs: t0 + after, sinceMs: t0, rule, severity: threshold.severity, message: threshold.message }),
         ]);
         expect(mine(engine.feed([at("beyond", t0 + forMs + 60_000, value)]).alerts), "later in the same episode").toEqual([]);
       });

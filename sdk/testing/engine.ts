@@ -138,7 +138,8 @@ export interface TestEngine {
  * engine.validate("vibration", 120);                     // "out_of_range"
  * const { alerts } = engine.feed([
  *   { meterId: "P-1", time: "2026-11-30T06:00:00Z", channels: { vibration: 7.5 } },
- *   { meterId: "P-1", time: "2026-11-30T06:10:00Z", channels: { vibration: 7.6 } },
+ *   { meterId: "P-1", time: "2026-11-30T06:10:00Z", channels: { vibration: 7.6 } }, // 10 min: not yet
+ *   { meterId: "P-1", time: "2026-11-30T06:11:00Z", channels: { vibration: 7.4 } }, // more than 10
  * ]);                                                     // one alert, rule "@acme/meterflow-vibration/shaking"
  */
 export function createTestEngine(options: TestEngineOptions): TestEngine {

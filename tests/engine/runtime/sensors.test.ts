@@ -85,20 +85,24 @@ describe("sensor channels in a run", () => {
     }
   });
 
-  it("raise a cold-chain excursion after 30 minutes above 8 °C, across batches and runs, once per episode", async () => {
+  it("raise a cold-chain excursion after more than 30 minutes above 8 °C, across batches and runs, once per episode", async () => {
     const db = join(dir, "cold.db");
     const at = (h: number, m: number) => `2026-11-02T${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:00Z`;
     const first = write(dir, "cold-1.csv", ["meter_id,end,value,temperature", `T-1,${at(8, 0)},,5`, `T-1,${at(8, 10)},,9`, `T-1,${at(8, 25)},,9.5`]);
-    const second = write(dir, "cold-2.csv", ["meter_id,end,value,temperature", `T-1,${at(8, 39)},,8.5`, `T-1,${at(8, 40)},,8.1`, `T-1,${at(8, 50)},,9`, `T-1,${at(9, 0)},,7`, `T-2,${at(9, 0)},,8`]);
+    const second = write(dir, "cold-2.csv", ["meter_id,end,value,temperature", `T-1,${at(8, 39)},,8.5`, `T-1,${at(8, 40)},,8.1`]);
+    const third = write(dir, "cold-3.csv", ["meter_id,end,value,temperature", `T-1,${at(8, 41)},,8.2`, `T-1,${at(8, 50)},,9`, `T-1,${at(9, 0)},,7`, `T-2,${at(9, 0)},,8`]);
     const a = await run([first], { db, config: coldChain, batchSize: 2 });
     expect(a.alerts).toEqual([]);
+    // 08:10 -> 08:40 is exactly 30 minutes, not more: no alert yet, the episode stays open.
     const b = await run([second], { db, config: coldChain });
-    // 08:10 -> 08:40 is 30 minutes: one alert, not another at 08:50; T-2 at exactly 8 °C is fine.
-    expect(b.alerts.map((x) => [x.meter_id, x.channel, x.severity, x.rule])).toEqual([["T-1", "temperature", "critical", "meterflow-cold-chain/too-warm"]]);
-    expect(b.summary.plugins.map((p) => p.name)).toContain("meterflow-cold-chain");
+    expect(b.alerts).toEqual([]);
+    // 08:41 is more than 30 minutes: one alert, not another at 08:50; T-2 at exactly 8 °C is fine.
+    const c = await run([third], { db, config: coldChain });
+    expect(c.alerts.map((x) => [x.meter_id, x.channel, x.severity, x.rule])).toEqual([["T-1", "temperature", "critical", "meterflow-cold-chain/too-warm"]]);
+    expect(c.summary.plugins.map((p) => p.name)).toContain("meterflow-cold-chain");
     // Without the profile in the configuration, no cold-chain threshold watches temperatures.
-    const c = await run([first, second]);
-    expect(c.alerts.filter((x) => x.rule.startsWith("meterflow-cold-chain/"))).toEqual([]);
+    const d = await run([first, second, third]);
+    expect(d.alerts.filter((x) => x.rule.startsWith("meterflow-cold-chain/"))).toEqual([]);
   });
 
   it("judge a log uploaded after days offline in time order, whatever its row order", async () => {

@@ -30,12 +30,14 @@ describe("createTestEngine", () => {
   it("feed: each meter in time order, out-of-range and unknown values rejected with a reason, NaN skipped", () => {
     const engine = createTestEngine({ plugins: [climate, coldChain] });
     const result = engine.feed([
+      { meterId: "A", time: "2026-11-30T06:31:00Z", channels: { temp: 9 } },
       { meterId: "A", time: "2026-11-30T06:30:00Z", channels: { temp: 9 } },
       { meterId: "B", time: at(0), channels: { temp: 200, co2: 5 } },
       { meterId: "A", time: "2026-11-30T06:00:00", channels: { temp: 9, rh: Number.NaN } },
       { meterId: "A", time: "yesterday", channels: { temp: 9 } },
     ]);
-    expect(result.alerts.map((a) => [a.meterId, a.rule, a.timeMs])).toEqual([["A", "test-cold-chain/too-warm", at(30)]]);
+    // In time order: 06:00 begins the episode, 06:30 is exactly 30 minutes (not more), 06:31 alerts.
+    expect(result.alerts.map((a) => [a.meterId, a.rule, a.timeMs])).toEqual([["A", "test-cold-chain/too-warm", at(31)]]);
     // Meters in order of appearance, a time that cannot be read last.
     expect(result.rejected).toEqual([
       { meterId: "A", time: "yesterday", channel: "temp", value: 9, reason: "bad_time" },
@@ -51,7 +53,9 @@ describe("createTestEngine", () => {
     expect(engine.feed([{ meterId: "A", time: at(29), channels: { temp: 9 } }]).alerts).toEqual([]);
     const late = engine.feed([{ meterId: "A", time: at(10), channels: { temp: 2 } }, { meterId: "A", time: at(30), channels: { temp: 9 } }]);
     expect(late.late).toEqual([{ meterId: "A", time: at(10), channel: "temp", value: 2 }]);
-    expect(late.alerts.map((a) => a.rule)).toEqual(["test-cold-chain/too-warm"]);
+    // The late 2 °C did not end the episode; at exactly 30 minutes it has not yet lasted more than 30.
+    expect(late.alerts).toEqual([]);
+    expect(engine.feed([{ meterId: "A", time: at(30) + 1, channels: { temp: 9 } }]).alerts.map((a) => a.rule)).toEqual(["test-cold-chain/too-warm"]);
   });
 
   it("setup and teardown run the hooks, collecting their logs", async () => {

@@ -10,17 +10,17 @@ const t0 = Date.parse("2026-07-14T00:00:00Z");
 const probe = (minute: number, value: number) => ({ meterId: "FIELD-3", time: t0 + minute * 60_000, channels: { soil_moisture: value } });
 
 describe("soil moisture", () => {
-  it("alerts once when the soil stays below 15 % for 2 hours, through a wobble within the deadband", () => {
+  it("alerts once when the soil stays below 15 % for more than 2 hours, through a wobble within the deadband", () => {
     const engine = createTestEngine({ plugins: [soil] });
-    expect(engine.feed([probe(0, 14.5), probe(60, 15.8), probe(119, 14)]).alerts).toEqual([]);
-    const { alerts } = engine.feed([probe(120, 13.9), probe(180, 13)]);
+    expect(engine.feed([probe(0, 14.5), probe(60, 15.8), probe(120, 14)]).alerts).toEqual([]);
+    const { alerts } = engine.feed([probe(121, 13.9), probe(180, 13)]);
     expect(alerts).toEqual([expect.objectContaining({ meterId: "FIELD-3", rule: "@acme/meterflow-soil-moisture/dry", severity: "warning" })]);
   });
 
   it("starts the 2 hours again when the soil gets wetter than the deadband", () => {
     const engine = createTestEngine({ plugins: [soil] });
-    expect(engine.feed([probe(0, 14), probe(60, 16.5), probe(100, 14), probe(200, 14)]).alerts).toEqual([]);
-    expect(engine.feed([probe(220, 14)]).alerts).toHaveLength(1);
+    expect(engine.feed([probe(0, 14), probe(60, 16.5), probe(100, 14), probe(220, 14)]).alerts).toEqual([]);
+    expect(engine.feed([probe(221, 14)]).alerts).toHaveLength(1);
   });
 
   it("alerts at the wilting point on the probes' sensor rows, not on reading rows", () => {
