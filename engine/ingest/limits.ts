@@ -1,5 +1,5 @@
 // Validation that needs the registry: a value at or beyond what the register can show, and a
-// pulse meter's count that is not a whole number.
+// pulse meter's count (or debounced count) that is not a whole number, or a debounced count above it.
 import type { ReadingBatch } from "./batch.js";
 import { REJECT } from "./reasons.js";
 
@@ -11,14 +11,23 @@ export function registerLimit(digits: number, reset: number): number {
   return limit;
 }
 
-/** What the registry says about each meter key for validation. */
 /**
- * Why a value breaks its meter's registry limits (0: it does not): a pulse meter's count must be
- * whole, a register's value below its range (`registerLimit`).
+ * Why a value breaks its meter's registry limits (0: it does not): a pulse meter's count, and its
+ * debounced count (`pulse_debounced`, NaN when not given) must be whole (`bad_pulse_count`), the
+ * debounced one no more than the count (debouncing merges and drops pulses, it never adds one:
+ * `bad_pulse_field`); a register's value below its range (`registerLimit`).
  */
-export function limitReason(value: number, digits: number, reset: number, pulseWeight: number): number {
-  if (pulseWeight === pulseWeight) return Number.isInteger(value) ? 0 : REJECT.bad_pulse_count;
+export function limitReason(value: number, digits: number, reset: number, pulseWeight: number, debounced: number): number {
+  if (pulseWeight === pulseWeight) {
+    if (!Number.isInteger(value) || (debounced === debounced && !Number.isInteger(debounced))) return REJECT.bad_pulse_count;
+    return debounced > value ? REJECT.bad_pulse_field : 0;
+  }
   return value >= registerLimit(digits, reset) ? REJECT.value_exceeds_register : 0;
+}
+
+/** Row `row`'s debounced count (`pulse_debounced`), NaN when the batch or the row has none. */
+export function debouncedOf(batch: ReadingBatch, row: number): number {
+  return batch.pulse === undefined ? Number.NaN : batch.pulse.debouncedIn[row];
 }
 
 export interface RegistryLimits {
@@ -31,9 +40,8 @@ export interface RegistryLimits {
 }
 
 /**
- * Rejects valid rows of known meters that the registry rules out: a register value that reaches
- * its limit (`value_exceeds_register`), a pulse count that is not a whole number
- * (`bad_pulse_count`). Keeps their raw text; returns how many it rejected.
+ * Rejects valid rows of known meters that the registry rules out (`limitReason`): a register
+ * value that reaches its limit, a pulse count that is not whole or a debounced count above it. Keeps their raw text; returns how many it rejected.
  */
 export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry: RegistryLimits): number {
   const { digits, reset, pulseWeight } = registry;
@@ -41,7 +49,7 @@ export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry
   for (let row = 0; row < batch.length; row++) {
     const k = keys[row];
     if (batch.reject[row] !== 0 || k < 0) continue;
-    const reason = limitReason(batch.value[row], digits[k], reset[k], pulseWeight[k]);
+    const reason = limitReason(batch.value[row], digits[k], reset[k], pulseWeight[k], debouncedOf(batch, row));
     if (reason === 0) continue;
     batch.reject[row] = reason;
     if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));

@@ -8,7 +8,7 @@
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
-import { limitReason } from "../ingest/limits.js";
+import { debouncedOf, limitReason } from "../ingest/limits.js";
 import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -91,7 +91,7 @@ export class RegistryLimitCheck {
       if (limits === null || limits === undefined) continue;
       const k = limits.slotOf.get(batch.meters.idOf(m));
       if (k === undefined) continue;
-      const reason = limitReason(batch.value[row], limits.digits[k], limits.reset[k], limits.pulseWeight[k]);
+      const reason = limitReason(batch.value[row], limits.digits[k], limits.reset[k], limits.pulseWeight[k], debouncedOf(batch, row));
       if (reason === 0) continue;
       batch.reject[row] = reason;
       if (!batch.rejectedRaw.has(row)) batch.rejectedRaw.set(row, batch.rawOf(row));

@@ -153,4 +153,26 @@ describe("pulse meters in a run", () => {
     expect(out.held.map((r) => [r.reading_id, r.reasons]).sort()).toEqual([["W-1@2026-11-03", "back_dated_pulses"], ["W-1@2026-11-04", "conflict"]]);
     expect(out.billing.map((r) => [r.reading_id, r.previous, r.current, r.consumption])).toEqual([["W-1@2026-11-05", "150", "160", "0.1"]]);
   });
+  it("reject a debounced count that is not whole or is above the count, in CSV and NDJSON", async () => {
+    const rows = [
+      ["G-1", "2026-11-01", "0", ""],
+      ["G-1", "2026-11-02", "10", "8"],
+      // not a whole debounced count
+      ["G-1", "2026-11-03", "10", "12.5"],
+      // more pulses after debouncing than counted: debouncing never adds one
+      ["G-1", "2026-11-04", "10", "20"],
+      ["G-1", "2026-11-05", "0", "5"],
+      // as many as counted is fine
+      ["G-1", "2026-11-06", "10", "10"],
+    ];
+    const csv = write(dir, "debounced.csv", ["meter_id,end,value,pulse_debounced", ...rows.map((r) => r.join(","))]);
+    const ndjson = write(dir, "debounced.ndjson", rows.map(([meter_id, end, value, d]) => JSON.stringify({ meter_id, end, value: Number(value), ...(d === "" ? {} : { pulse_debounced: Number(d) }) })));
+    for (const input of [csv, ndjson]) {
+      const out = await run([input]);
+      expect(out.summary).toMatchObject({ in: 6, rejected: 3, balanced: true });
+      expect(out.rejected.map((r) => [r.meter_id, r.reason])).toEqual([["G-1", "bad_pulse_count"], ["G-1", "bad_pulse_field"], ["G-1", "bad_pulse_field"]]);
+      // 8 and 10 debounced pulses x 0.1 m3
+      expect(out.billing.map((r) => [r.end, r.consumption])).toEqual([["2026-11-02", "0.8"], ["2026-11-06", "1"]]);
+    }
+  });
 });
