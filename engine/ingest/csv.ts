@@ -2,6 +2,7 @@
 // columns: meter ids interned from bytes, numbers and dates parsed in place, strings created
 // only for rejected rows' raw text and unusual fields. Memory holds the current chunk and the
 // current batch, whatever the file size.
+import { blankBytes, blankText } from "./blank.js";
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
@@ -164,7 +165,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       }
     }
     let i = c.meter;
-    if (fe[i] === fs[i]) reason = R.missing_meter_id;
+    if (fx[i] === 1 ? blankText(t.fieldString(i)) : blankBytes(buf, fs[i], fe[i])) reason = R.missing_meter_id;
     else if (fe[i] - fs[i] <= maxField) {
       if (fx[i] === 1) {
         pending.flush();
@@ -281,12 +282,12 @@ function sensorValues(t: CsvTokenizer, c: Columns, b: BatchBuilder, r: number, o
   return b.wideRow(r, noValue, found, bad);
 }
 
-/** SOURCE code of `auto`, `manual` or `import` in bytes; -1 otherwise. */
+/** SOURCE code of `auto`, `manual` or `import` (any case, as `verification`) in bytes; -1 otherwise. */
 function sourceOf(buf: Uint8Array, s: number, e: number): number {
   const n = e - s;
-  if (n === 4 && buf[s] === 97 && buf[s + 1] === 117 && buf[s + 2] === 116 && buf[s + 3] === 111) return SOURCE.auto;
-  if (n === 6 && equals(buf, s, "manual")) return SOURCE.manual;
-  if (n === 6 && equals(buf, s, "import")) return SOURCE.import;
+  if (n === 4 && equalsLower(buf, s, "auto")) return SOURCE.auto;
+  if (n === 6 && equalsLower(buf, s, "manual")) return SOURCE.manual;
+  if (n === 6 && equalsLower(buf, s, "import")) return SOURCE.import;
   return -1;
 }
 
@@ -297,11 +298,6 @@ function verificationOf(buf: Uint8Array, s: number, e: number): number {
   if (n === 4 && equalsLower(buf, s, "true")) return VERIFICATION.true;
   if (n === 5 && equalsLower(buf, s, "false")) return VERIFICATION.false;
   return -1;
-}
-
-function equals(buf: Uint8Array, s: number, ascii: string): boolean {
-  for (let i = 0; i < ascii.length; i++) if (buf[s + i] !== ascii.charCodeAt(i)) return false;
-  return true;
 }
 
 function equalsLower(buf: Uint8Array, s: number, ascii: string): boolean {

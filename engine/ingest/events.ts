@@ -12,6 +12,7 @@
 // only heartbeats is a day without pulses, not a missing day). A row with a bad value is
 // rejected with its reason and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
 // row): split very large logs by day.
+import { blankText } from "./blank.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { headerHint } from "./header-hint.js";
@@ -230,7 +231,7 @@ class EventColumns {
   add(get: Get, line: number, raw: () => string): void {
     const id = get("meter_id");
     const meterId = typeof id === "string" ? id : typeof id === "number" && Number.isFinite(id) ? String(id) : "";
-    if (meterId === "") return this.reject(line, "", "missing_meter_id", raw());
+    if (blankText(meterId)) return this.reject(line, "", "missing_meter_id", raw());
     const t = timeOfValue(get("time"));
     if (t !== t) return this.reject(line, meterId, "bad_event_time", raw());
     const on = measure(get("on_ms"));

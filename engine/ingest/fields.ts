@@ -1,5 +1,6 @@
 // Validation of one reading given as decoded values (an NDJSON object, a msgpack map or a row
 // of a columnar msgpack batch): the same rejection rules, in the same order, as the CSV reader.
+import { blankText } from "./blank.js";
 import { NO_DAY } from "./batch.js";
 import type { BatchBuilder } from "./builder.js";
 import { dayOfValue, lastInstantMs } from "./dates.js";
@@ -33,7 +34,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   const id = v.meter_id;
   const idText =
     typeof id === "string" ? id : (typeof id === "number" && Number.isFinite(id)) || typeof id === "bigint" ? String(id) : "";
-  if (idText === "") reason = R.missing_meter_id;
+  if (blankText(idText)) reason = R.missing_meter_id;
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
 
   let value = numberOfValue(v.value);
@@ -73,7 +74,8 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   }
   let source: number = SOURCE.auto;
   if (!absent(v.source)) {
-    const s = v.source;
+    // Any case, as `verification`.
+    const s = typeof v.source === "string" ? v.source.toLowerCase() : v.source;
     if (s === "manual") source = SOURCE.manual;
     else if (s === "import") source = SOURCE.import;
     else if (s !== "auto" && reason === 0) reason = R.bad_source;

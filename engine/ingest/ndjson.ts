@@ -3,6 +3,7 @@
 // not a JSON object is `malformed_record`; the other rejections are the CSV reader's. A value
 // over the field limit is `field_too_long`, a number of 2,000 digits as much as a string, and
 // so is a line over the record limit cut inside such a value.
+import { blankBytes, blankText } from "./blank.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
 import { anyTooLong, writeValues } from "./fields.js";
@@ -27,7 +28,7 @@ export async function* readNdjsonReadings(
   const b = new BatchBuilder(o.batchSize, o.meters, "bytes");
   const fill = (): boolean => {
     while (lines.next()) {
-      if (blank(lines.buf, lines.start, lines.end) && !lines.overlong) continue;
+      if (blankBytes(lines.buf, lines.start, lines.end) && !lines.overlong) continue;
       decodeLine(lines, b, o);
       if (b.rows === b.capacity) return true;
     }
@@ -106,13 +107,6 @@ function meterIdOf(text: string, o: ResolvedReadOptions): number {
     return -1;
   }
   const idText = String(id);
-  return idText === "" ? -1 : o.meters.intern(idText);
+  return blankText(idText) ? -1 : o.meters.intern(idText);
 }
 
-function blank(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}

@@ -4,6 +4,7 @@
 // its order, with its meter type defaults; a row this path does not take on (a non-ASCII byte,
 // a "" escape) is read by toMeterRecord itself. tests/engine/meters/registry-csv.test.ts holds
 // the two to the same records and rejections over random rows.
+import { blankBytes } from "../ingest/blank.js";
 import { MAX_DIGITS } from "../consumption/registers.js";
 import { NO_DAY, parseDayBytes, parseNumberBytes } from "../ingest/index.js";
 import type { CsvRecord } from "../ingest/index.js";
@@ -137,7 +138,7 @@ export class CsvRegistryRows {
 
     const is = s[ID];
     const ie = e[ID];
-    if (ie === is) return "missing_meter_id";
+    if (blankBytes(buf, is, ie)) return "missing_meter_id";
     if (ie - is > MAX_METER_ID_BYTES) return "bad_meter_id";
     const hash = fnv(buf, is, ie);
     const idAt = this.#ids.claim(buf, is, ie, hash);

@@ -1,6 +1,7 @@
 // One meter registry row, from its fields as decoded values, to a MeterRecord or the reason
 // it was rejected. CSV gives strings, NDJSON numbers or strings; "", null and absent all mean
 // "not given".
+import { blankText } from "../ingest/blank.js";
 import { MAX_DIGITS } from "../consumption/registers.js";
 import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
@@ -85,7 +86,8 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   const raw = get("meter_id");
   if (absent(raw)) return "missing_meter_id";
   const meterId = meterIdOf(get);
-  if (meterId === "" || Buffer.byteLength(meterId, "utf8") > MAX_METER_ID_BYTES) return "bad_meter_id";
+  if (blankText(meterId)) return "missing_meter_id";
+  if (Buffer.byteLength(meterId, "utf8") > MAX_METER_ID_BYTES) return "bad_meter_id";
   if (seen.has(meterId)) return "duplicate_meter_id";
   seen.add(meterId);
 

@@ -113,7 +113,7 @@ describe("readCsvReadings", () => {
       "A,2026-11-30,1,Infinity,,", // bad_override
       "A,2026-11-30,1,x,,", // bad_override
       "A,2026-11-30,1,,robot,", // bad_source
-      "A,2026-11-30,1,,AUTO,", // bad_source (case-sensitive)
+      " \t ,2026-11-30,1,,AUTO,", // missing_meter_id (blank); AUTO is auto: source is read in any case
       "A,2026-11-30,1,,,yes", // bad_verification
       "A,2026-11-30,1,-2,manual,FALSE", // valid: negative override allowed, FALSE accepted
     ];
@@ -136,7 +136,7 @@ describe("readCsvReadings", () => {
       "bad_override",
       "bad_override",
       "bad_source",
-      "bad_source",
+      "missing_meter_id",
       "bad_verification",
       null,
     ]);

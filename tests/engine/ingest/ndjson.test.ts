@@ -39,7 +39,8 @@ describe("readNdjsonReadings", () => {
       '{"meter_id":"A","end":"2027-01-01","value":1}', // future_date
       `{"meter_id":"A","end":"2026-11-30","value":1,"note":"${"n".repeat(2000)}"}`, // field_too_long
       '{"meter_id":"A","end":"2026-11-30","value":1,"override":"x"}', // bad_override
-      '{"meter_id":"A","end":"2026-11-30","value":1,"source":"Manual"}', // bad_source
+      '{"meter_id":"A","end":"2026-11-30","value":1,"source":"robot"}', // bad_source
+      '{"meter_id":" \\t ","end":"2026-11-30","value":1,"source":"Manual"}', // missing_meter_id (blank); Manual is manual: any case
       '{"meter_id":"A","end":"2026-11-30","value":1,"verification":"maybe"}', // bad_verification
       '{"meter_id":"A","end":"2026-11-30","value":1,"verification":2}', // bad_verification
     ];
@@ -59,6 +60,7 @@ describe("readNdjsonReadings", () => {
       "field_too_long",
       "bad_override",
       "bad_source",
+      "missing_meter_id",
       "bad_verification",
       "bad_verification",
     ]);
