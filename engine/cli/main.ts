@@ -78,7 +78,8 @@ function version(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    const topic = name === "help" ? rest[0] : undefined;
+    // `help --help` (every command takes --help) is help itself.
+    const topic = name === "help" && rest[0] !== "--help" && rest[0] !== "-h" ? rest[0] : undefined;
     if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw new UsageError(`no help on "${topic}": no such command (see meterflow --help)`);
     if (rest.length > 1) throw new UsageError(`meterflow help takes one command, got ${rest.join(" ")}`);
     console.log(topic !== undefined ? (await COMMANDS[topic].load()).help : HELP);

@@ -38,6 +38,8 @@ describe("meterflow command", () => {
     expect(meterflow("--help")).toMatchObject({ status: 0, stdout: expect.stringContaining("Commands:") });
     expect(meterflow("demo", "--help").stdout).toContain("Usage: meterflow demo");
     expect(meterflow("help", "demo").stdout).toContain("Usage: meterflow demo");
+    // Every command takes --help: help too.
+    expect(meterflow("help", "--help")).toMatchObject({ status: 0, stdout: expect.stringContaining("Commands:") });
   });
 
   it("runs the demo: generates a data set, runs it and prints a balanced summary", () => {
