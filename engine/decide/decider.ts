@@ -12,7 +12,7 @@ import type { KernelRows } from "./fact-columns.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
-import { holdRow } from "./output.js";
+import { holdRow, pulseOf } from "./output.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
@@ -359,7 +359,9 @@ export class Decider {
     holdRow(out, {
       readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : start,
       end, days, previous: prev, current: cur, consumption, daily, flags,
-    }, reasons, { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row] });
+    }, reasons, {
+      value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row], pulse: pulseOf(batch, row),
+    });
   }
 }
 

@@ -15,7 +15,7 @@ import type { HistoryEntry } from "../store/history.js";
 import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
-import { holdRow } from "./output.js";
+import { holdRow, pulseOf } from "./output.js";
 import { isPulseMeter } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
@@ -210,7 +210,9 @@ export class LatePath {
       ? { readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0, previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0 }
       : outputRow(meterId, row.end, c, prev, row.value, (c.flags & FLAG.initial) !== 0);
     const { batch } = row;
-    holdRow(this.#out, out, reasons, { value: row.value, override: row.override, source: batch.source[row.row], verification: batch.verification[row.row] });
+    holdRow(this.#out, out, reasons, {
+      value: row.value, override: row.override, source: batch.source[row.row], verification: batch.verification[row.row], pulse: pulseOf(batch, row.row),
+    });
     this.#ctx.heldIndex.add(row.meter, row.end, row.value);
   }
 }

@@ -1,10 +1,12 @@
 // What a batch produces as it goes through the pipeline, shared by its stages.
 import type { ConsumptionKernel } from "../consumption/index.js";
+import type { ReadingBatch } from "../ingest/batch.js";
+import { PULSE_FIELD_NAMES, PULSE_INPUTS } from "../ingest/pulse-fields.js";
 import { jsonNumber } from "../sinks/json-row.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
-import type { AuditRecord, HeldRecord, ReleaseRecord } from "../store/contract.js";
+import type { AuditRecord, HeldPulse, HeldRecord, ReleaseRecord } from "../store/contract.js";
 import type { HistoryEntry } from "../store/history.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { ReadingFacts } from "../rules/facts.js";
@@ -124,6 +126,8 @@ export interface ArrivedReading {
   override: number;
   source: number;
   verification: number;
+  /** Its pulse columns (pulseOf): a pulse reading's consumption comes from them (pulse_debounced). */
+  pulse?: HeldPulse;
 }
 
 /**
@@ -135,9 +139,25 @@ export function holdRow(out: BatchOutput, row: OutputRow, reasons: string, readi
   out.held.push({
     readingId: row.readingId, meterId: row.meterId, endDay: row.end, reasons, line: heldLine(row, reasons),
     value: r.value, override: r.override, source: r.source, verification: r.verification,
+    ...(r.pulse === undefined ? {} : { pulse: r.pulse }),
   });
   out.heldOut.push({ row, reasons });
   out.counts.held++;
+}
+
+/**
+ * The pulse columns batch row `row` gave (by readings column name), for its held record;
+ * undefined when it gave none. Built only for held rows.
+ */
+export function pulseOf(batch: ReadingBatch, row: number): HeldPulse | undefined {
+  const columns = batch.pulse;
+  if (columns === undefined) return undefined;
+  let given: Record<string, number> | undefined;
+  for (let f = 0; f < PULSE_INPUTS.length; f++) {
+    const v = columns[PULSE_INPUTS[f]][row];
+    if (v === v) (given ??= {})[PULSE_FIELD_NAMES[f]] = v;
+  }
+  return given;
 }
 
 /**

@@ -5,16 +5,18 @@ import { createHash } from "node:crypto";
 import type { BatchCounts } from "../decide/output.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
+import { createPulseColumns, PULSE_FIELDS } from "../ingest/pulse-fields.js";
+import type { PulseField, PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { DecisionSession, parseLines } from "../runtime/session.js";
 import type { CommitGuard } from "../runtime/session.js";
-import type { HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
+import type { HeldPulse, HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
 
 /** One reading for a batch of one: as it arrived (codes as in engine/ingest/reasons.ts). */
-export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification"> & {
+export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification" | "pulse"> & {
   /** A photo of the meter came with it (the has_photo fact). */
   photo?: boolean;
 };
@@ -111,6 +113,7 @@ function batchOfOne(r: SingleReading, label: string, release?: { reason: string;
     source: Uint8Array.of(r.source),
     verification: Uint8Array.of(r.verification),
     ...(r.photo === true ? { photo: Uint8Array.of(1) } : {}),
+    ...(r.pulse === undefined ? {} : { pulse: pulseColumnsOf(r.pulse) }),
     reject: new Uint8Array(1),
     rejectedRaw: new Map(),
     rawOf: () => raw,
@@ -118,6 +121,15 @@ function batchOfOne(r: SingleReading, label: string, release?: { reason: string;
     batchId: createHash("sha256").update(label).digest("hex").slice(0, 32),
     ...(release === undefined ? {} : { release: { rows: Uint8Array.of(1), ...release } }),
   };
+}
+
+/** A held reading's pulse columns as the batch's (one row; a column it did not give is NaN). */
+function pulseColumnsOf(pulse: HeldPulse): PulseReadingColumns {
+  const columns = createPulseColumns(1);
+  for (const [field, value] of Object.entries(pulse) as Array<[PulseField, number]>) {
+    if (Object.hasOwn(PULSE_FIELDS, field)) columns[PULSE_FIELDS[field]][0] = value;
+  }
+  return columns;
 }
 
 /** A release that the decision did not bill is refused before anything is committed. */

@@ -21,14 +21,29 @@ export interface EventsInput {
   rejected: number;
 }
 
+/** Options of readEventsBatch. */
+export interface EventsBatchOptions {
+  /** Days since the epoch after which an end date is `future_date`. */
+  maxEndDay: number;
+  onBytes?: (chunk: Uint8Array) => void;
+  kernel?: PulseEventKernel;
+  /**
+   * Makes the registry rows of these meters present in `meters` before their events are
+   * debounced: a run's working set loads a meter's bucket only when a batch names it, and the
+   * debounce time (`debounce_ms`, else the `pulse_input` profile's) is read from that row.
+   */
+  load?: (meterIds: string[]) => Promise<void>;
+}
+
 /** Reads, validates and summarises a pulse-events file into one batch. */
 export async function readEventsBatch(
   path: string,
   meters: MeterTable,
-  options: { maxEndDay: number; onBytes?: (chunk: Uint8Array) => void; kernel?: PulseEventKernel },
+  options: EventsBatchOptions,
 ): Promise<{ batch: ReadingBatch; stats: EventsInput }> {
   const index = createMeterIndex();
   const rows = await readPulseEvents(path, { meters: index, onBytes: options.onBytes });
+  if (options.load !== undefined && index.size > 0) await options.load(Array.from({ length: index.size }, (_, m) => index.idOf(m)));
   const debounceOf = (m: number): number => {
     const k = meters.keyOf.get(index.idOf(m));
     if (k === undefined) return profileOf(0).debounceMs;

@@ -391,7 +391,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     for (const input of eventInputs) {
       const waited = performance.now();
       const hash = createHash("sha256");
-      const { batch, stats } = await readEventsBatch(input.path, meters, { maxEndDay, onBytes: (chunk) => hash.update(chunk) })
+      const { batch, stats } = await readEventsBatch(input.path, meters, { maxEndDay, onBytes: (chunk) => hash.update(chunk), load: (ids) => ws.load(ids) })
         .catch((error: unknown) => Promise.reject(namingInput(error, input.path)));
       input.sha256 = hash.digest("hex");
       Object.assign(input, stats);

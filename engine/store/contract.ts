@@ -16,6 +16,7 @@
 //   to one of the meters the batch decided (bucket-fence.ts); where another writer changed other
 //   meters of a bucket, the batch's state rows are merged into the bucket's state as stored. A
 //   per partition version is moved on by every commit too (commits without bucket fences check it).
+import type { PulseField } from "../ingest/pulse-fields.js";
 import type { MeterRecord } from "../meters/meter.js";
 import type { RegistryTable } from "../meters/registry-table.js";
 
@@ -198,7 +199,15 @@ export interface HeldRecord {
   line: string;
   /** True when it came with a photo of its meter (the has_photo fact), so a release judges it with one; absent: none. */
   photo?: boolean;
+  /**
+   * A pulse reading's interval data as it arrived (the pulse columns it gave, e.g.
+   * `pulse_debounced`), so a release bills and judges it on the same facts; absent: none.
+   */
+  pulse?: HeldPulse;
 }
+
+/** The pulse columns a held reading came with, by readings column name (NaN = not given: left out). */
+export type HeldPulse = Readonly<Partial<Record<PulseField, number>>>;
 
 /** An alert as committed (alerts.csv row as JSON in `line`). */
 export interface AlertRecord {

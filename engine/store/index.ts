@@ -23,6 +23,7 @@ export type {
   Fence,
   FlagRow,
   HeldListing,
+  HeldPulse,
   HeldQuery,
   ReleaseRecord,
   HeldRecord,

@@ -12,6 +12,7 @@ import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldRecordId, inReadingOrder } from "../held-order.js";
+import { encodeHeldPulse } from "../held-pulse.js";
 import { insertSegments, putStateBlobs } from "./blobs.js";
 import { writeRows } from "./copy.js";
 import { send } from "./pipeline.js";
@@ -52,7 +53,7 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   await insertSegments(p, c.batchId, c.segments);
   const held = inReadingOrder(c.held, heldRecordId);
   await writeRows(p, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
-    "reasons", "line", "rules_version", "photo"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int"],
+    "reasons", "line", "rules_version", "photo", "pulse"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int", "text"],
   held.length, (i, column) => {
     const h = held[i];
     switch (column) {
@@ -67,7 +68,8 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
       case 8: return h.reasons;
       case 9: return h.line;
       case 10: return c.rulesVersion;
-      default: return h.photo === true ? 1 : 0;
+      case 11: return h.photo === true ? 1 : 0;
+      default: return encodeHeldPulse(h.pulse);
     }
   });
   const released = c.released ?? [];

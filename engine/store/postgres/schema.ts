@@ -283,6 +283,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   INSERT INTO meta (key, value) VALUES ('blob_format', '3') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
   `,
+  // 14: a held pulse reading keeps its pulse columns (held-pulse.ts), so a release bills its
+  // debounced count and judges its faults as the run did; NULL for older records and register readings
+  `
+  ALTER TABLE held ADD COLUMN pulse text;
+  `,
 ];
 
 /** The migration that added `buckets.ids`: a schema older than it has them filled as it migrates. */

@@ -2,11 +2,12 @@
 // on one pooled client; reads take any client. Every failure rejects with a StoreError.
 import type pg from "pg";
 import type {
-  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentIndexRow, SegmentRow,
+  AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldPulse, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentIndexRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
 import { bucketOf, photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { heldPulseField } from "../held-pulse.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, PUT_PHOTO } from "./commit.js";
 import { Pipeline } from "./pipeline.js";
@@ -21,12 +22,16 @@ import { PARTITIONS_KEY } from "./schema.js";
 const now = () => new Date().toISOString();
 
 const HELD_COLUMNS = `reading_id AS "readingId", meter_id AS "meterId", end_day AS "endDay", value, override, source, verification,
-  reasons, line, photo`;
+  reasons, line, photo, pulse`;
 
-/** A held row as read: `photo` only when it came with one (as the SQLite store answers). */
-function heldOf<T extends Omit<HeldRecord, "photo"> & { photo?: boolean | number }>(row: T): T & { photo?: boolean } {
-  const { photo, ...rest } = row;
-  return (photo === 1 || photo === true ? { ...rest, photo: true } : rest) as T & { photo?: boolean };
+/**
+ * A held row as read: `photo` only when it came with one, `pulse` only when it has pulse columns
+ * (as the SQLite store answers).
+ */
+function heldOf<T extends Omit<HeldRecord, "photo" | "pulse"> & { photo?: boolean | number; pulse?: HeldPulse | string | null }>(row: T):
+  Omit<T, "photo" | "pulse"> & { photo?: boolean; pulse?: HeldPulse } {
+  const { photo, pulse, ...rest } = row;
+  return { ...rest, ...(photo === 1 || photo === true ? { photo: true } : {}), ...heldPulseField(typeof pulse === "string" ? pulse : null) };
 }
 const SEGMENT_COLUMNS = `bucket, batch_id AS "batchId", entries, data`;
 const ALERT_COLUMNS = `meter_id AS "meterId", end_day AS "endDay", rule, line`;
@@ -278,7 +283,7 @@ export class PostgresStore implements PartitionedStore {
     if (q.reason !== undefined) filter((at) => `'|' || h.reasons || '|' LIKE '%|' || ${at}::text || '|%'`, q.reason);
     const result = await this.#query<Omit<HeldListing, "id"> & { id: string }>("cannot list held readings",
       `SELECT h.reading_id AS "readingId", h.meter_id AS "meterId", h.end_day AS "endDay", h.value, h.override, h.source,
-         h.verification, h.reasons, h.line, h.photo,
+         h.verification, h.reasons, h.line, h.photo, h.pulse,
          h.id, h.batch_id AS "batchId", h.rules_version AS "rulesVersion", coalesce(b.committed_at, '') AS "heldAt"
        FROM held h LEFT JOIN batches b ON b.batch_id = h.batch_id
        WHERE ${where.join(" AND ")}

@@ -10,6 +10,7 @@ import { photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldRecordId, inReadingOrder } from "../held-order.js";
+import { encodeHeldPulse } from "../held-pulse.js";
 
 /** The commit statements of one connection. */
 export interface CommitStatements {
@@ -48,7 +49,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
       ON CONFLICT (bucket) DO UPDATE SET meters = excluded.meters, state = excluded.state`),
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
-      reasons, line, rules_version, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      reasons, line, rules_version, photo, pulse) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
       WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL`),
     rejected: db.prepare("INSERT INTO rejected (batch_id, line) VALUES (?, ?)"),
@@ -88,7 +89,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
   for (const g of c.segments) s.segment.run(g.bucket, c.batchId, g.entries, g.data, g.maxEnd ?? null, g.slots === undefined ? null : slotBitmap(g.slots));
   for (const h of inReadingOrder(c.held, heldRecordId)) {
     s.held.run(h.readingId, c.batchId, h.meterId, h.endDay, real(h.value), real(h.override), h.source, h.verification,
-      h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0);
+      h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0, encodeHeldPulse(h.pulse));
   }
   for (const r of c.released ?? []) {
     s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value);

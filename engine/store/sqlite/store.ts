@@ -9,6 +9,7 @@ import type {
 import { hasSlot } from "../bucket-fence.js";
 import { photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { heldPulseField } from "../held-pulse.js";
 import type { StoreErrorCode } from "../errors.js";
 import { commitBatch, prepareCommit } from "./commit.js";
 import type { CommitStatements } from "./commit.js";
@@ -22,10 +23,12 @@ import type { WriteTurn } from "./write-turn.js";
 const now = () => new Date().toISOString();
 const nan = (v: number | null) => (v === null ? Number.NaN : v);
 
-const HELD = "SELECT reading_id, meter_id, end_day, value, override, source, verification, reasons, line, photo FROM held";
-type HeldTuple = [string, string, number, number | null, number | null, number, number, string, string, number];
-const heldOf = ([readingId, meterId, endDay, value, override, source, verification, reasons, line, photo]: HeldTuple): HeldRecord =>
-  ({ readingId, meterId, endDay, value: nan(value), override: nan(override), source, verification, reasons, line, ...(photo === 1 ? { photo: true } : {}) });
+const HELD = "SELECT reading_id, meter_id, end_day, value, override, source, verification, reasons, line, photo, pulse FROM held";
+type HeldTuple = [string, string, number, number | null, number | null, number, number, string, string, number, string | null];
+const heldOf = ([readingId, meterId, endDay, value, override, source, verification, reasons, line, photo, pulse]: HeldTuple): HeldRecord => ({
+  readingId, meterId, endDay, value: nan(value), override: nan(override), source, verification, reasons, line,
+  ...(photo === 1 ? { photo: true } : {}), ...heldPulseField(pulse),
+});
 
 const SEGMENT = "SELECT bucket, batch_id AS batchId, entries, data FROM segments";
 const ALERT = "SELECT meter_id AS meterId, end_day AS endDay, rule, line FROM alerts";
@@ -239,13 +242,13 @@ export class SqliteStore implements PartitionedStore {
     if (q.readingId !== undefined) where.push("h.reading_id = ?"), params.push(q.readingId);
     if (q.reason !== undefined) where.push("'|' || h.reasons || '|' LIKE '%|' || ? || '|%'"), params.push(q.reason);
     return this.#read("cannot list held readings", () => (this.#sql(
-      `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line, h.photo,
+      `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line, h.photo, h.pulse,
          h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')
        FROM held h LEFT JOIN batches b USING (batch_id)
        WHERE ${where.join(" AND ")}
        ORDER BY h.id LIMIT ?`,
     ).raw().all(...params, q.limit) as Array<[...HeldTuple, number, string, string | null, string]>)
-      .map((row) => ({ ...heldOf(row.slice(0, 10) as HeldTuple), id: row[10], batchId: row[11], rulesVersion: row[12], heldAt: row[13] })));
+      .map((row) => ({ ...heldOf(row.slice(0, 11) as HeldTuple), id: row[11], batchId: row[12], rulesVersion: row[13], heldAt: row[14] })));
   }
 
   async heldSummary(): Promise<HeldSummary> {

@@ -152,6 +152,31 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     }
   });
 
+  it("releases a held pulse reading with the pulse data it was held with: bills its debounced count", async () => {
+    const db = newDb();
+    const name = `pulse-${n++}`;
+    const meters = write(dir, `${name}-meters.csv`, ["meter_id,pulse_weight", "P,0.5"]);
+    // 10 raw pulses, 8 after the module's debouncing; a 5 ms on-time (bounce) holds it.
+    const readings = write(dir, `${name}.csv`, [
+      "meter_id,end,value,pulse_min_on_ms,pulse_debounced,pulse_free_max_min", "P,2026-11-01,0,,,", "P,2026-11-02,10,5,8,90"]);
+    const night = await runAndRead({ meters, db, inputs: [readings], out: join(dir, `${name}-out`) });
+    expect(night.held.filter((h) => h.end === "2026-11-02").map((h) => [h.consumption, h.reasons])).toEqual([["4", "temp_bad:bounce"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      expect((await listHeld(session.store, { meterId: "P" })).rows.filter((h) => h.endDay === DAY + 1).map((h) => h.pulse))
+        .toEqual([{ pulse_min_on_ms: 5, pulse_debounced: 8, pulse_free_max_min: 90 }]);
+      const released = await releaseHeld(session, { readingId: "P@2026-11-02", reason: "checked", actor: "ops" });
+      // Re-judged on the same facts: 8 x 0.5, still flagged bounce.
+      expect(released).toMatchObject({ billed: 4, correction: 0, flags: "bounce" });
+    } finally {
+      await session.close();
+    }
+    expect((await ledgerOf(db, "P")).total).toBe(4);
+    // The night again: its readings are duplicates of what is in the chain now.
+    const again = await runAndRead({ meters, db, inputs: [readings], out: join(dir, `${name}-again`) });
+    expect(again.summary).toMatchObject({ duplicates: 2, billable: 0, held: 0 });
+  });
+
   it("refuses what no release can bill, and changes nothing", async () => {
     const { db, run } = await fixture();
     await run(["E-1,2026-11-15,1100", "E-1,2026-11-30,1300"]);

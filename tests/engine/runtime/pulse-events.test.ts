@@ -1,9 +1,11 @@
 // Raw pulse-event files through `meterflow run --pulse-events`: one reading per meter and UTC
 // day, bad rows rejected with their line, debounced consumption billed, faults held, reruns
 // duplicates.
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runAndRead, write } from "../../helpers/run.js";
+import { packageRoot } from "../../../engine/wasm/paths.js";
+import { readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -43,5 +45,49 @@ describe("pulse events in a run", () => {
 
     const again = await runAndRead({ meters, inputs: [], pulseEvents: [events], db: join(dir, "e.db"), out: join(dir, "out2") });
     expect(again.summary).toMatchObject({ in: 6, duplicates: 4, rejected: 2, billable: 0, held: 0, balanced: true });
+  });
+});
+
+describe("pulse events debounced with the meter's own debounce time", () => {
+  // Meters named only by the events file: the run's working set has not loaded their registry
+  // rows when the events are summarised (no readings batch named them first).
+  const registry = write(dir, "debounce-meters.csv", [
+    "meter_id,pulse_weight,pulse_input,debounce_ms",
+    "REED,1,reed,", // the reed profile: 10 ms
+    "S0DB20,1,s0a,20", // the registry's own 20 ms replaces s0a's 5 ms
+    "SPIKE,1,reed,",
+  ]);
+  const events = write(dir, "debounce-events.csv", [
+    "meter_id,time,on_ms",
+    `REED,${at(1, 1, 0)},40`,
+    `S0DB20,${at(1, 1, 0)},50`,
+    `SPIKE,${at(1, 1, 0)},40`,
+    // an 8 ms off-time, below reed's 10 ms: one pulse
+    `REED,${at(2, 1, 0)},40`,
+    `REED,${at(2, 1, 0, 0, 48)},40`,
+    // a 15 ms off-time, below the configured 20 ms: one pulse
+    `S0DB20,${at(2, 1, 0)},50`,
+    `S0DB20,${at(2, 1, 0, 0, 65)},50`,
+    // a 7 ms spike on its own, shorter than reed's 10 ms: bounce, no pulse; then a real pulse
+    `SPIKE,${at(2, 1, 0)},7`,
+    `SPIKE,${at(2, 2, 0)},40`,
+  ]);
+
+  it("takes the debounce time from the registry row or the input profile", async () => {
+    const out = await runAndRead({ meters: registry, inputs: [], pulseEvents: [events], db: join(dir, "debounce.db"), out: join(dir, "debounce") });
+    const billed = Object.fromEntries([...out.billing, ...out.held].filter((r) => r.end === "2026-11-02").map((r) => [r.meter_id, [r.consumption, r.flags]]));
+    expect(billed).toEqual({ REED: ["1", ""], S0DB20: ["1", ""], SPIKE: ["1", "bounce"] });
+  });
+
+  // The compiled command: an empty readings file beside the events, in each thread mode.
+  it.each(["0", "1", "2"])("does so with --threads %s", (threads) => {
+    const bin = join(packageRoot(), "dist", "engine", "cli", "main.js");
+    const empty = write(dir, "empty.csv", ["meter_id,end,value"]);
+    const out = join(dir, `debounce-threads-${threads}`);
+    const run = spawnSync(process.execPath, [bin, "run", "--quiet", "--threads", threads, "--meters", registry, "--db", join(dir, `debounce-${threads}.db`),
+      "--out", out, "--pulse-events", events, empty], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const rows = [...readCsv(join(out, "billing.csv")), ...readCsv(join(out, "held.csv"))].filter((r) => r.end === "2026-11-02");
+    expect(Object.fromEntries(rows.map((r) => [r.meter_id, r.consumption]))).toEqual({ REED: "1", S0DB20: "1", SPIKE: "1" });
   });
 });

@@ -137,10 +137,12 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       state.lastEnd[0] = 20_200;
       state.lastValue[0] = 1234.5;
       const seg = { bucket, entries: 2, data: Uint8Array.from([1, 2, 3, 4]) };
-      const h = [held("r1", id), held("r2", id, { override: 7, value: Number.NaN, source: 0, verification: 0 })];
+      // r3: a pulse reading keeps the pulse columns it came with (a release is billed from them).
+      const h = [held("r1", id), held("r2", id, { override: 7, value: Number.NaN, source: 0, verification: 0 }),
+        held("r3", id, { value: 10, pulse: { pulse_debounced: 8, pulse_min_on_ms: 5.5, tamper_open: 0 } })];
       const alert = { meterId: id, endDay: 20_200, rule: "cold_chain", line: '{"rule":"cold_chain"}' };
       const c = batch("b1", [{ partition: p, version: 0 }], {
-        runId: run, seq: 3, input: "a.csv#3", counts: { rows: 5, billable: 1, held: 2, rejected: 1, duplicates: 1, sensor: 0 },
+        runId: run, seq: 3, input: "a.csv#3", counts: { rows: 5, billable: 1, held: 3, rejected: 1, duplicates: 1, sensor: 0 },
         state: [{ bucket, meters: 1, state: encodeState(state) }], segments: [seg], held: h, alerts: [alert],
         flags: [{ meterId: id, partition: p, reason: "magnetic", note: "rule", actor: "rules", at: "2026-12-01T00:00:00.000Z" }],
         audit: [{ meterId: id, action: "set", reason: "magnetic", actor: "rules" }],
@@ -158,7 +160,9 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect((await store.audit(id)).map((a) => [a.meterId, a.action, a.reason, a.actor])).toEqual([[id, "set", "magnetic", "rules"]]);
       expect(await store.readEpisodes([`${id}|temperature`, "gone"])).toEqual(new Map([[`${id}|temperature`, '{"since":1}']]));
       expect(await store.batch("b1")).toEqual({ batchId: "b1", runId: run, runStatus: "running",
-        counts: { rows: 5, billable: 1, held: 2, rejected: 1, duplicates: 1, sensor: 0 } });
+        counts: { rows: 5, billable: 1, held: 3, rejected: 1, duplicates: 1, sensor: 0 } });
+      expect((await store.listHeld({ readingId: "r3", limit: 10 })).map((r) => r.pulse)).toEqual([{ pulse_debounced: 8, pulse_min_on_ms: 5.5, tamper_open: 0 }]);
+      expect((await store.listHeld({ readingId: "r1", limit: 10 }))[0]).not.toHaveProperty("pulse");
       expect(await store.batch("nope")).toBeUndefined();
       const out = await store.batchOutputs("b1");
       expect(out.segments.map((s) => bytes(s.data))).toEqual([[1, 2, 3, 4]]);

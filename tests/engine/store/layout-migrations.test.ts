@@ -4,11 +4,12 @@
 // their own table (layout 9) and read back as they were. Stores from before format-3 BLOBs
 // (SQLite layout 9, PostgreSQL schema 12) record the format in `meta` when opened (layout 10,
 // schema 13) and keep reading the BLOBs they hold; a store at a layout newer than the code is
-// refused.
+// refused. Stores from before held.pulse (SQLite layout 10, PostgreSQL schema 13) get the column,
+// their held records kept as they were.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUCKETS_PER_PARTITION } from "../../../engine/store/contract.js";
+import { BUCKETS_PER_PARTITION, partitionOf } from "../../../engine/store/contract.js";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
 import { LAYOUT_BASE } from "../../../engine/store/sqlite/schema.js";
@@ -19,7 +20,7 @@ import { createState } from "../../../engine/store/state.js";
 import { stateBlobVersion2 } from "./state-v2.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../../engine/store/sqlite/schema.js";
 import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../../../engine/store/postgres/schema.js";
-import { batch, idsIn, meter, P, register } from "./contract-fixtures.js";
+import { batch, held, idsIn, meter, P, register } from "./contract-fixtures.js";
 import type { LimitReader } from "./contract.js";
 import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "./postgres-env.js";
 
@@ -59,7 +60,7 @@ describe("buckets.limits on a migrated store", () => {
       INSERT INTO buckets (bucket, partition, meters, registry, state)
         SELECT s.bucket, s.bucket % ${P}, s.meters, X'', s.state FROM bucket_state s WHERE s.bucket NOT IN (SELECT bucket FROM buckets);
       UPDATE buckets SET state = (SELECT s.state FROM bucket_state s WHERE s.bucket = buckets.bucket);
-      DROP TABLE bucket_state`);
+      DROP TABLE bucket_state; ALTER TABLE held DROP COLUMN pulse`);
     db.pragma(`user_version = ${LAYOUT_BASE + 7}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
@@ -97,6 +98,7 @@ describe("buckets.limits on a migrated store", () => {
       }
       await admin.connect();
       await admin.query(`ALTER TABLE "${schema}".buckets DROP COLUMN limits`);
+      await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 11`);
       const migrated = await openPostgresStore(POSTGRES_URL, { schema });
       try {
@@ -137,7 +139,7 @@ describe("format-3 BLOBs on a migrated store", () => {
     await store.close();
     const db = new Database(path);
     expect(db.prepare("SELECT value FROM meta WHERE key = 'blob_format'").pluck().get()).toBe("3");
-    db.exec("DELETE FROM meta WHERE key = 'blob_format'");
+    db.exec("DELETE FROM meta WHERE key = 'blob_format'; ALTER TABLE held DROP COLUMN pulse");
     db.pragma(`user_version = ${LAYOUT_BASE + 9}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
@@ -173,6 +175,7 @@ describe("format-3 BLOBs on a migrated store", () => {
       const format = async () => (await admin.query(`SELECT value FROM "${schema}".meta WHERE key = 'blob_format'`)).rows.map((r) => r.value);
       expect(await format()).toEqual(["3"]);
       await admin.query(`DELETE FROM "${schema}".meta WHERE key = 'blob_format'`);
+      await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 12`);
       const migrated = await openPostgresStore(POSTGRES_URL, { schema });
       try {
@@ -185,6 +188,60 @@ describe("format-3 BLOBs on a migrated store", () => {
       expect(version.rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }]);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = ${POSTGRES_MIGRATIONS.length + 1}`);
       await expect(openPostgresStore(POSTGRES_URL, { schema })).rejects.toMatchObject({ code: "MF_ERR_STORE_SCHEMA" });
+    });
+  });
+});
+
+describe("held.pulse on a migrated store", () => {
+  const old = held("M-1@old", "M-1", { endDay: 20_001, value: 10, reasons: "temp_bad" });
+  const pulse = held("M-1@new", "M-1", { endDay: 20_002, value: 10, reasons: "bounce", pulse: { pulse_debounced: 8, pulse_min_on_ms: 5 } });
+  const p = partitionOf("M-1", P);
+  /** The old record reads back without pulse columns; a new one keeps its own. */
+  async function expectHeld(store: PartitionedStore): Promise<void> {
+    expect(await store.readHeld(["M-1"])).toEqual([old]);
+    expect(await store.commit(batch("b-new", [{ partition: p, version: 1 }], { held: [pulse] }))).toBe("committed");
+    expect(await store.readHeld(["M-1"])).toEqual([old, pulse]);
+    expect((await store.listHeld({ meterId: "M-1", limit: 10 })).map((h) => h.pulse)).toEqual([undefined, pulse.pulse]);
+  }
+
+  it("SQLite: a layout-10 file gets the column; its held records are kept and released on their value", async () => {
+    const path = join(dir, "layout10.db");
+    const store = await openSqlitePartitionedStore(path, { partitions: P });
+    expect(await store.commit(batch("b-old", [{ partition: p, version: 0 }], { held: [old] }))).toBe("committed");
+    await store.close();
+    const db = new Database(path);
+    db.exec("ALTER TABLE held DROP COLUMN pulse");
+    db.pragma(`user_version = ${LAYOUT_BASE + 10}`);
+    db.close();
+    const migrated = await openSqlitePartitionedStore(path);
+    try {
+      await expectHeld(migrated);
+    } finally {
+      await migrated.close();
+    }
+  });
+
+  describe.skipIf(!runPostgresTests)("PostgreSQL", () => {
+    const admin = adminClient();
+    afterAll(async () => admin.end());
+
+    it("a schema at version 13 gets the column; its held records are kept", async () => {
+      const schema = testSchema();
+      const store = await openPostgresStore(POSTGRES_URL, { schema, partitions: P });
+      try {
+        expect(await store.commit(batch("b-old", [{ partition: p, version: 0 }], { held: [old] }))).toBe("committed");
+      } finally {
+        await store.close();
+      }
+      await admin.connect();
+      await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
+      await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 13`);
+      const migrated = await openPostgresStore(POSTGRES_URL, { schema });
+      try {
+        await expectHeld(migrated);
+      } finally {
+        await migrated.close();
+      }
     });
   });
 });
