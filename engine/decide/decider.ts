@@ -6,6 +6,7 @@
 import type { ConsumptionColumns } from "../consumption/index.js";
 import { FLAG } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
+import { NO_DAY } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry } from "../store/history.js";
 import type { KernelRows } from "./fact-columns.js";
@@ -128,9 +129,12 @@ export class Decider {
         continue;
       }
       if (k === prevKey && end === prevEnd) {
-        // A repeat of a new day's reading earlier in this batch.
+        // A repeat of a new day's reading earlier in this batch: another value is a conflict if
+        // that reading enters the chain, a reading of its own if it is held (the late path
+        // decides, once the kernel has). A pulse count for a day counted already is a conflict.
         if (batch.value[row] === prevValue) out.counts.duplicates++;
-        else late.conflict(batch, row, k);
+        else if (isPulseMeter(this.#ctx.meters, k)) late.conflict(batch, row, k);
+        else late.repeat(batch, row, k, lastEnd[k] === NO_DAY ? undefined : { end: lastEnd[k], value: this.#ctx.state.lastValue[k] });
         continue;
       }
       if (held.has(k, end, batch.value[row]) && !isReleased(batch, row)) {

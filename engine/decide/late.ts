@@ -10,7 +10,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
-import { pushEntry } from "../store/history.js";
+import { entryAt, pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
 import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
 import type { Computed } from "./chain.js";
@@ -26,10 +26,12 @@ interface LateRow {
   end: number;
   value: number;
   override: number;
+  /** Another value for a new day of this batch (`repeat`): judged against the chain this batch made. */
+  repeat?: true;
 }
 
-/** The registry baseline as a chain entry (it has no history entry of its own). */
-interface Anchor {
+/** The registry baseline as a chain entry (it has no history entry of its own), or another reading known by day and value. */
+export interface Anchor {
   end: number;
   value: number;
 }
@@ -38,6 +40,8 @@ export class LatePath {
   readonly #ctx: DecideContext;
   readonly #out: BatchOutput;
   readonly #rows = new Map<number, LateRow[]>();
+  /** Meters with repeats and, for each, its latest trusted reading before this batch (see `repeat`). */
+  readonly #before = new Map<number, Anchor | undefined>();
 
   constructor(ctx: DecideContext, out: BatchOutput) {
     this.#ctx = ctx;
@@ -66,12 +70,47 @@ export class LatePath {
     this.#hold({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] }, "conflict");
   }
 
+  /**
+   * Queues another value for a day after the meter's latest trusted reading that an earlier row
+   * of this batch already gave. Which it is waits for that row's decision: against a trusted one
+   * a conflict; against a held one (not in the chain) a reading of its own, judged between the
+   * chain's neighbours as this batch leaves them (a typo held `implausible_rollover` and the
+   * right value after it in one file: the right value is billed, as in any other batching).
+   * `before` is the meter's latest trusted reading before this batch (undefined: none).
+   */
+  repeat(batch: ReadingBatch, row: number, meter: number, before: Anchor | undefined): void {
+    this.add(batch, row, meter);
+    this.#rows.get(meter)!.at(-1)!.repeat = true;
+    if (!this.#before.has(meter)) this.#before.set(meter, before);
+  }
+
   /** Resolves every queued row against its meter's chain, in end order. */
   flush(): void {
+    const made = this.#before.size === 0 ? undefined : this.#chainsMade();
     for (const [meter, rows] of this.#rows) {
-      const entries = this.#ctx.history.meter(meter);
+      // Repeats alone need no history: their chain is the reading before this batch and the batch's own.
+      const late = rows.some((r) => r.repeat !== true);
+      const entries = late ? this.#ctx.history.meter(meter) : [];
+      if (made !== undefined && this.#before.has(meter)) {
+        const before = this.#before.get(meter);
+        if (!late && before !== undefined) entries.push(anchorEntry(meter, before));
+        for (const e of made.get(meter) ?? []) place(entries, e);
+      }
       for (const row of rows) this.#resolve(row, entries);
     }
+  }
+
+  /** The ledger entries this batch made so far for the meters with repeats, by meter, in day order. */
+  #chainsMade(): Map<number, HistoryEntry[]> {
+    const h = this.#out.history;
+    const made = new Map<number, HistoryEntry[]>();
+    for (let i = 0; i < h.length; i++) {
+      if (!this.#before.has(h.meter[i])) continue;
+      let list = made.get(h.meter[i]);
+      if (list === undefined) made.set(h.meter[i], (list = []));
+      list.push(entryAt(h, i));
+    }
+    return made;
   }
 
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
@@ -227,6 +266,11 @@ function outputRow(meterId: string, end: number, c: Computed, prev: number, valu
 /** A chain entry's reading as it arrived: a pulse meter's history keeps cumulative pulses. */
 function chainValue(e: HistoryEntry, pulse: boolean): number {
   return pulse ? (e.prev === e.prev ? e.value - e.prev : e.value) : e.value;
+}
+
+/** A trusted reading known by its day and value alone, as a chain entry (nothing is billed for it here). */
+function anchorEntry(meter: number, a: Anchor): HistoryEntry {
+  return { meter, end: a.end, value: a.value, prev: Number.NaN, start: Number.NaN, consumption: 0, billed: 0, flags: 0, held: 0, override: Number.NaN };
 }
 
 /** Puts an entry in its day's place in a meter's live list: replaces that day's version, or inserts. */
