@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health.js";
 import { heldRoutes } from "./routes/held.js";
 import { meterRoutes } from "./routes/meters.js";
 import { photoRoutes, READINGS_PATH } from "./routes/photos.js";
+import { strictRequests } from "./strict.js";
 
 export interface ApiOptions {
   store: PartitionedStore;
@@ -41,6 +42,8 @@ export interface ApiOptions {
   maxPhotoBytes?: number;
   /** A manual reading with a photo on a temp_bad meter is held for an operator instead of resolving the flag. */
   manualReview?: boolean;
+  /** Days after today a manual reading's end may lie before it is rejected future_date (default 1, as `meterflow run --future-days`). */
+  futureDays?: number;
   /** Nice value (0 to 19) of the threads a job runs in (default DEFAULT_JOB_NICE): below the event loop's priority. */
   jobNice?: number;
   /** SQLite: the WriteTurn buffer of the server's store (busy.ts), handed to its jobs' connections. */
@@ -70,6 +73,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     maxPhotoBytes: options.maxPhotoBytes ?? DEFAULT_MAX_PHOTO,
     manualReview: options.manualReview ?? false,
+    futureDays: options.futureDays,
     serialize<T>(work: () => Promise<T>): Promise<T> {
       const run = queue.then(work, work);
       queue = run.catch(() => undefined);
@@ -108,6 +112,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
   const jsonLimit = bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) });
   const photoLimit = bodyLimit({ maxSize: deps.maxPhotoBytes, onError: tooLarge(deps.maxPhotoBytes) });
   app.use("*", (c, next) => (READINGS_PATH.test(c.req.path) ? photoLimit(c, next) : jsonLimit(c, next)));
+  app.use("*", strictRequests(app));
 
   healthRoutes(app, deps);
   meterRoutes(app, deps);

@@ -21,6 +21,8 @@ export interface ApiDeps {
   maxPhotoBytes: number;
   /** Whether a manual reading with a photo on a temp_bad meter waits for an operator (held awaiting_review) instead of resolving the flag. */
   manualReview: boolean;
+  /** Days after today a manual reading's end may lie (later: rejected future_date); undefined: the operation's default (1). */
+  futureDays?: number;
   /** Runs `work` after every earlier one ended (batches of one are decided one at a time). */
   serialize<T>(work: () => Promise<T>): Promise<T>;
   log(error: unknown): void;

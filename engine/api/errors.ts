@@ -18,7 +18,7 @@ export type ApiErrorCode =
   | "MF_ERR_API_BODY_TOO_LARGE"
   /** The photo is not a JPEG, PNG or WebP (by its bytes), or the body is not of the type the route takes. */
   | "MF_ERR_API_UNSUPPORTED_MEDIA"
-  /** No such route, meter, photo or held reading. */
+  /** No such route, job, token or photo (an unknown meter is MF_ERR_UNKNOWN_METER, a held reading MF_ERR_HELD_NOT_FOUND). */
   | "MF_ERR_API_NOT_FOUND"
   /** `If-Match` names a version the meter is no longer at. */
   | "MF_ERR_API_VERSION_CHANGED"

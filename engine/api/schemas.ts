@@ -8,15 +8,17 @@ export const ErrorSchema = z.object({
   issues: z.array(z.unknown()).optional(),
 }).openapi("Error");
 
-/** The error answers a route can give, by status. */
+/** The error answers a route can give, by status (every route: 400 for a query parameter it does not take, 401, 403, 429). */
 export function errors(...statuses: number[]): Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }> {
   const said: Record<number, string> = {
-    400: "invalid request (MF_ERR_API_INVALID, MF_ERR_REASON_REQUIRED)", 401: "no token, or a wrong one (MF_ERR_API_UNAUTHORIZED)",
-    403: "role too low (MF_ERR_API_FORBIDDEN)", 404: "not found", 409: "conflict with the meter's state", 412: "If-Match names another version (MF_ERR_STORE_VERSION)",
-    413: "body too large (MF_ERR_API_BODY_TOO_LARGE)", 415: "not a JPEG, PNG or WebP (MF_ERR_API_UNSUPPORTED_MEDIA)",
+    400: "invalid request: an unknown, missing or malformed field or query parameter (MF_ERR_API_INVALID, MF_ERR_REASON_REQUIRED)",
+    401: "no token, or a wrong one (MF_ERR_API_UNAUTHORIZED)", 403: "role too low (MF_ERR_API_FORBIDDEN)",
+    404: "not found (MF_ERR_UNKNOWN_METER for a meter, MF_ERR_HELD_NOT_FOUND, MF_ERR_API_NOT_FOUND)", 409: "conflict with the meter's state",
+    412: "If-Match names another version (MF_ERR_STORE_VERSION)", 413: "body too large (MF_ERR_API_BODY_TOO_LARGE)",
+    415: "a body of another media type than the route takes, or a photo that is not a JPEG, PNG or WebP (MF_ERR_API_UNSUPPORTED_MEDIA)",
     429: "too many failed authentications (MF_ERR_API_RATE_LIMITED)", 503: "store unreachable",
   };
-  return Object.fromEntries([401, 403, 429, ...statuses].map((s) => [s, { description: said[s] ?? "error", content: { "application/json": { schema: ErrorSchema } } }]));
+  return Object.fromEntries([400, 401, 403, 429, ...statuses].map((s) => [s, { description: said[s] ?? "error", content: { "application/json": { schema: ErrorSchema } } }]));
 }
 
 export const MeterParams = z.strictObject({

@@ -4,8 +4,15 @@
 // id and the photo's hash) and is then judged without it, so it is billed unless another rule
 // holds it; with `review`, the flag stays and the reading is held (temp_bad) until an operator
 // releases it. Without a photo it is decided as it is (held while the meter is temp_bad).
+// Bad input is rejected as `meterflow run` rejects a row, with its reason: an end after today plus
+// `futureDays` (future_date, as the readers do: nothing is decided or kept), and a value its
+// register cannot show (the registry's limits: the batch of one rejects it). A rejected reading
+// resolves no flag: on a flagged meter the limits are checked before the flag is touched, and its
+// photo is not kept.
 import { readingId as readingIdOf } from "../sinks/format.js";
+import { limitReason } from "../ingest/limits.js";
 import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
+import type { PartitionedStore } from "../store/contract.js";
 import { OperationError } from "./errors.js";
 import type { OperationSession } from "./session.js";
 import { clearTempBad } from "./temp-bad.js";
@@ -22,14 +29,20 @@ export interface ManualReading {
   actor: string;
   /** Hold it for an operator instead of resolving temp_bad. */
   review?: boolean;
+  /** Days after today (UTC) its end may lie; a later end is rejected `future_date`, as by `meterflow run --future-days` (default 1). */
+  futureDays?: number;
 }
+
+/** Days after today a manual reading's end may lie unless told: `meterflow run`'s default. */
+const FUTURE_DAYS = 1;
 
 export interface ManualResult {
   readingId: string;
-  batchId: string;
+  /** Its batch of one; null when it was rejected before one was made (future_date). */
+  batchId: string | null;
   /** billed, held, rejected, or duplicate (the same reading and photo were entered before: nothing changed). */
   decision: "billed" | "held" | "rejected" | "duplicate";
-  /** Its hold reasons (held) or rejection reason (rejected). */
+  /** Its hold reasons (held) or rejection reason (rejected: a rejected.csv reason, e.g. value_exceeds_register). */
   reasons: string | null;
   /** Whether it cleared the meter's temp_bad flag. */
   resolvedTempBad: boolean;
@@ -38,39 +51,71 @@ export interface ManualResult {
   alerts: Array<Record<string, unknown>>;
 }
 
-/** Thrown from the decision's inspection: the meter is flagged and the reading resolves it, so the flag goes first. */
-class ResolvesTempBad extends Error {}
+/** Thrown from the decision's inspection: the meter is flagged and the reading came with a photo, so what it does to the flag is settled first. */
+class FlaggedWithPhoto extends Error {}
 
 export async function enterManualReading(session: OperationSession, reading: ManualReading): Promise<ManualResult> {
   const readingId = readingIdOf(reading.meterId, reading.endDay);
-  const { photo } = reading;
-  const resolves = photo !== undefined && reading.review !== true;
-  const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${photo?.sha256 ?? "none"}`;
+  const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
+  // An end a run's readers reject (ingest/fields.ts), rejected before a batch is made: a batch of
+  // one carries no reader's rejection, so nothing is committed of it.
+  if (reading.endDay > Math.floor(Date.now() / 86_400_000) + (reading.futureDays ?? FUTURE_DAYS)) {
+    await registryRow(session.store, reading.meterId);
+    return { readingId, batchId: null, decision: "rejected", reasons: "future_date", resolvedTempBad: false, billing: [], held: [], alerts: [] };
+  }
   // The meter's registry row and flag are read with its slice, not before it (a round trip less
-  // on PostgreSQL): an unknown meter, or a flag the reading resolves, stops it before it is decided.
-  const decide = (inspect: boolean) => session.decideOne({
+  // on PostgreSQL): an unknown meter, or a flag a reading with a photo may resolve, stops it before it is decided.
+  const decide = (photo: ManualReading["photo"], stopFlagged: boolean) => session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
     photo: photo !== undefined,
   }, label, {
     ...(photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } }),
     inspect: (meter) => {
       if (!meter.registered) throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
-      if (inspect && resolves && meter.tempBad) throw new ResolvesTempBad();
+      if (stopFlagged && meter.tempBad) throw new FlaggedWithPhoto();
     },
   });
+  const { photo } = reading;
   let resolvedTempBad = false;
   let d;
   try {
-    d = await decide(true);
+    d = await decide(photo, photo !== undefined);
   } catch (error) {
-    if (!(error instanceof ResolvesTempBad)) throw error;
-    // A photo resolves the flag: cleared (audited with the reading and its photo), then the reading is decided without it.
-    await clearTempBad(session.store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${photo!.sha256}`, actor: reading.actor });
-    resolvedTempBad = true;
-    d = await decide(false);
+    if (!(error instanceof FlaggedWithPhoto)) throw error;
+    if (await rejectedByRegistry(session.store, reading)) {
+      // Bad input resolves nothing: the flag stays, and the photo of a rejected reading is not kept.
+      d = await decide(undefined, false);
+    } else if (reading.review === true) {
+      // Held (temp_bad) with its photo until an operator releases it.
+      d = await decide(photo, false);
+    } else {
+      // A photo resolves the flag: cleared (audited with the reading and its photo), then the reading is decided without it.
+      await clearTempBad(session.store, { meterId: reading.meterId, reason: `manual reading ${readingId} value ${reading.value} with photo sha256:${photo!.sha256}`, actor: reading.actor });
+      resolvedTempBad = true;
+      d = await decide(photo, false);
+    }
   }
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
-  const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : null;
+  const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : decision === "rejected" ? await rejectionOf(session.store, d.batchId) : null;
   return { readingId, batchId: d.batchId, decision, reasons, resolvedTempBad, billing: d.billing, held: d.held, alerts: d.alerts };
+}
+
+/** The meter's registry row; MF_ERR_UNKNOWN_METER when it has none. */
+async function registryRow(store: PartitionedStore, meterId: string) {
+  const [row] = await store.registry([meterId]);
+  if (row === undefined) throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+  return row;
+}
+
+/** Whether the registry's limits reject the reading (its batch of one would: runtime/batches.ts validates with the same limitReason). */
+async function rejectedByRegistry(store: PartitionedStore, reading: ManualReading): Promise<boolean> {
+  const r = await registryRow(store, reading.meterId);
+  return limitReason(reading.value, r.digits ?? 0, r.resetValue ?? Number.NaN, r.pulseWeight ?? Number.NaN, Number.NaN) !== 0;
+}
+
+/** The reason its batch of one rejected the reading, as the store keeps it (rejected.csv's `reason`). */
+async function rejectionOf(store: PartitionedStore, batchId: string): Promise<string | null> {
+  const [row] = (await store.batchOutputs(batchId)).rejected;
+  return row === undefined ? null : String((JSON.parse(row) as { reason: string }).reason);
 }

@@ -13,6 +13,21 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
+/**
+ * `waiting`, with the thread's event loop held open until it settles. Node does not count a
+ * pending Atomics.waitAsync as work: a job's thread (run.ts) paused between two batches on
+ * SQLite has nothing else pending, so its loop would end there and the thread exit with 13
+ * (an unsettled top-level await) before any resume, leaving a failed job and its .partial files.
+ */
+async function keptAlive<T>(waiting: Promise<T>): Promise<T> {
+  const handle = setInterval(() => undefined, 2 ** 30);
+  try {
+    return await waiting;
+  } finally {
+    clearInterval(handle);
+  }
+}
+
 /** Thrown at a checkpoint of a cancelled job. */
 export class JobCancelled extends Error {
   override name = "JobCancelled";
@@ -64,7 +79,7 @@ export class JobControl {
       if (word === RUN) return;
       // Resolves when the word is no longer PAUSE (at once when it changed before the wait began).
       const wait = waitAsync(this.#word, 0, PAUSE);
-      if (wait.async) await wait.value;
+      if (wait.async) await keptAlive(wait.value);
     }
   }
 

@@ -2,7 +2,7 @@
 // readings), its audit, and its temp_bad flag set and cleared (conditional on If-Match).
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { clearTempBad, listTempBad, setTempBad } from "../../operations/index.js";
+import { clearTempBad, listTempBad, OperationError, setTempBad } from "../../operations/index.js";
 import { day, flagText, readingId } from "../../sinks/format.js";
 import type { FlagRow, PartitionedStore } from "../../store/contract.js";
 import { requireRole } from "../auth/middleware.js";
@@ -33,10 +33,13 @@ async function flagOf(store: PartitionedStore, meterId: string) {
 
 const viewFlag = (f: FlagRow | undefined) => (f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at });
 
+/** A meter not in the registry: 404 with the code its operations give (MF_ERR_UNKNOWN_METER), on every route. */
+const unknownMeter = (meterId: string) => new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+
 /** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
 export async function meterView(store: PartitionedStore, meterId: string) {
   const read = await readMeter(store, meterId, RECENT);
-  if (read === undefined) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${meterId} is not in the registry`);
+  if (read === undefined) throw unknownMeter(meterId);
   const s = read.state;
   const state = s === undefined ? null : {
     last_end: s.lastEnd === NO_DAY ? null : day(s.lastEnd),
@@ -78,7 +81,7 @@ export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     responses: { 200: { description: "the audit", content: { "application/json": { schema: AuditSchema } } }, ...errors(400, 404) },
   }), async (c) => {
     const { id } = c.req.valid("param");
-    if ((await store.registry([id])).length === 0) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${id} is not in the registry`);
+    if ((await store.registry([id])).length === 0) throw unknownMeter(id);
     const [audit, version] = await Promise.all([store.audit(id), store.meterVersion(id)]);
     c.header("ETag", `"${version}"`);
     return c.json({ meter_id: id, version, audit: audit.map((a) => ({ action: a.action, reason: a.reason, by: a.actor, at: a.at })) }, 200);
@@ -111,7 +114,7 @@ export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     responses: { 200: { description: "cleared", content: { "application/json": { schema: TempBadResult } } }, ...errors(400, 404, 409, 412, 413) },
   }), async (c) => {
     const { id } = c.req.valid("param");
-    if ((await store.registry([id])).length === 0) throw new ApiError(404, "MF_ERR_API_NOT_FOUND", `meter ${id} is not in the registry`);
+    if ((await store.registry([id])).length === 0) throw unknownMeter(id);
     await clearTempBad(store, { meterId: id, reason: c.req.valid("json").reason, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
     const result = await answer(id);
     c.header("ETag", `"${result.version}"`);

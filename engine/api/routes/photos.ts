@@ -61,14 +61,16 @@ export function photoRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const actor = c.get("token").name;
     const started = performance.now();
     const r = await deps.serialize(() => enterManualReading(deps.session, {
-      meterId: id, endDay: parseDay(form.end), value: form.value, photo, actor, review: deps.manualReview,
+      meterId: id, endDay: parseDay(form.end), value: form.value, photo, actor, review: deps.manualReview, futureDays: deps.futureDays,
     }));
     deps.metrics.decided("manual", r.decision, (performance.now() - started) / 1000);
     const own = r.billing.find((b) => b.reading_id === r.readingId);
     return c.json({
       reading_id: r.readingId, meter_id: id, end: form.end, time: form.time ?? null, value: form.value, source: "manual" as const,
       decision: r.decision, reasons: r.reasons, consumption: own === undefined ? null : Number(own.consumption), resolved_temp_bad: r.resolvedTempBad,
-      photo: photo === undefined ? null : { sha256: photo.sha256, media_type: photo.mediaType, url: `/v1/photos/${photo.sha256}` }, by: actor, billing: r.billing,
+      // A rejected reading answers no photo URL.
+      photo: photo === undefined || r.decision === "rejected" ? null : { sha256: photo.sha256, media_type: photo.mediaType, url: `/v1/photos/${photo.sha256}` },
+      by: actor, billing: r.billing,
     }, 200);
   });
 

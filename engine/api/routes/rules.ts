@@ -21,7 +21,10 @@ const RulesSchema = z.object({
 const PutRulesBody = z.strictObject({
   files: z.array(z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a file name: letters, digits, . _ - (at most 64)"),
-    content: z.record(z.string(), z.unknown()).openapi({ description: "a rule file as `meterflow run --rules` reads it: {\"rules\": [...]}" }),
+    // A JSON object or array, checked by the rule loader as a --rules file is (400 with its code and every issue).
+    content: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).openapi({
+      description: "a rule file as `meterflow run --rules` reads it: one rule, an array of rules, or {\"rows\"?, \"rules\": [...], \"conditions\"?}",
+    }),
   })).min(1).max(64),
 }).openapi("PutRules");
 

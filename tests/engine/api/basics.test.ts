@@ -1,6 +1,7 @@
 // The control API's frame on both stores: /health without a token, /ready, /openapi.json from the
 // same schemas, tokens and roles (401, 403, 429), strict schemas (400), body limits (413 by
-// Content-Length), JSON errors with stable codes.
+// Content-Length), JSON errors with stable codes; a query parameter a route does not take is 400
+// and a body of another media type than it takes 415, on every route.
 import { afterEach, describe, expect, it } from "vitest";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
@@ -89,6 +90,40 @@ describe.each(STORES)("control API basics on $kind", ({ db }) => {
     expect(await f.request("GET", "/v1/held?cursor=-1", { token: f.tokens.viewer })).toMatchObject({ status: 400 });
     expect(await f.request("GET", "/v1/nothing", { token: f.tokens.viewer })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
     expect(await f.store.audit("E-1")).toEqual([]);
+  });
+
+  it("answers 400 to a query parameter a route does not take, on every route", async () => {
+    f = await apiFixture(db);
+    const totals = await f.store.batchTotals();
+    // Every route the app has (the status page and the OpenAPI document included), with its path's parameters filled in.
+    const routes = [...new Map(f.app.routes.filter((r) => r.method !== "ALL").map((r) => [`${r.method} ${r.path}`, r])).values()];
+    expect(routes.length).toBeGreaterThan(20);
+    const path = (p: string) => p.replace(":sha256", "0".repeat(64)).replace(":reading_id", "E-1@2026-11-10").replace(":id", p.startsWith("/v1/jobs") ? "job-1" : "E-1").replace(":name", "ops-ben");
+    for (const r of routes) {
+      const res = await f.request(r.method, `${path(r.path)}?foo=1`, { token: f.tokens.admin });
+      expect(res, `${r.method} ${r.path}`).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+      expect(res.data.message, `${r.method} ${r.path}`).toMatch(/foo/);
+    }
+    // A route with a query takes its own parameters, and only those.
+    expect(await f.request("GET", "/v1/held?meter_id=E-1&limit=5")).toMatchObject({ status: 200 });
+    expect(await f.request("GET", "/v1/held?meter_id=E-1&foo=1")).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    // Nothing was done by a refused request.
+    expect(await f.store.audit("E-1")).toEqual([]);
+    expect(await f.store.batchTotals()).toEqual(totals);
+    expect(await f.store.listTokens().then((t) => t.length)).toBe(3);
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad?", { json: { reason: "no query at all" } })).toMatchObject({ status: 200 });
+  });
+
+  it("answers 415 to a body of another media type than the route takes", async () => {
+    f = await apiFixture(db);
+    const urlencoded = { "content-type": "application/x-www-form-urlencoded" };
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { body: "end=2026-11-05&value=1005", headers: urlencoded }))
+      .toMatchObject({ status: 415, data: { code: "MF_ERR_API_UNSUPPORTED_MEDIA" } });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: "reason=x", headers: urlencoded })).toMatchObject({ status: 415 });
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: "{\"reason\": \"x\"}", headers: { "content-type": "text/json" } })).toMatchObject({ status: 415 });
+    expect(await f.request("GET", "/v1/meters/E-1")).toMatchObject({ data: { readings: [], temp_bad: null } });
+    // Its parameters do not matter, its type does.
+    expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { body: "{\"reason\": \"x\"}", headers: { "content-type": "Application/JSON; charset=utf-8" } })).toMatchObject({ status: 200 });
   });
 
   it("answers 413 by Content-Length before the handler reads the body", async () => {

@@ -15,7 +15,7 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     await f?.close();
   });
 
-  it("shows a meter: registry row, state, no flag, version as ETag, recent readings; 404 for an unknown one", async () => {
+  it("shows a meter: registry row, state, no flag, version as ETag, recent readings", async () => {
     f = await apiFixture(db);
     await f.run(["E-1,2026-11-01,1001", "E-1,2026-11-10,1010"]);
     const res = await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer });
@@ -29,9 +29,20 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(res.data.readings.map((r: Record<string, unknown>) => [r.reading_id, r.decision, r.consumption, r.billed])).toEqual([
       ["E-1@2026-11-10", "billed", 9, 9], ["E-1@2026-11-01", "billed", 1, 1],
     ]);
-    expect(await f.request("GET", "/v1/meters/NOPE", { token: f.tokens.viewer })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
-    expect(await f.request("GET", "/v1/meters/NOPE/audit", { token: f.tokens.viewer })).toMatchObject({ status: 404 });
     expect(await f.request("GET", `/v1/meters/${"x".repeat(300)}`, { token: f.tokens.viewer })).toMatchObject({ status: 400 });
+  });
+
+  it("answers an unknown meter with one code on every route: 404 MF_ERR_UNKNOWN_METER", async () => {
+    f = await apiFixture(db);
+    const unknown = { status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } };
+    expect(await f.request("GET", "/v1/meters/NOPE", { token: f.tokens.viewer })).toMatchObject(unknown);
+    expect(await f.request("GET", "/v1/meters/NOPE/audit", { token: f.tokens.viewer })).toMatchObject(unknown);
+    expect(await f.request("PUT", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" } })).toMatchObject(unknown);
+    expect(await f.request("DELETE", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" } })).toMatchObject(unknown);
+    const reading = new FormData();
+    reading.append("end", "2026-11-10");
+    reading.append("value", "1010");
+    expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: reading })).toMatchObject(unknown);
   });
 
   it("sets and clears temp_bad under If-Match (412 when the version moved), audited with the token's name; the next run holds", async () => {

@@ -1,16 +1,35 @@
 // Manual readings with a photo through the control API on both stores: the photo checked by its
 // bytes (415), limited (413), kept content-addressed and served back; the reading decided as a
 // batch of one with source manual, resolving a temp_bad flag (cleared, audited with the reading's
-// id) and billed; held for an operator instead when the server asks for review.
+// id) and billed; held for an operator instead when the server asks for review; rejected with the
+// reason a run gives (future_date, value_exceeds_register), resolving nothing and keeping no photo.
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readLedger } from "../../../engine/store/ledger.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 200 }, (_, i) => i)]);
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...Array.from({ length: 100 }, (_, i) => 255 - i)]);
 const WEBP = Uint8Array.from([...Buffer.from("RIFF"), 100, 0, 0, 0, ...Buffer.from("WEBPVP8 "), 1, 2, 3]);
+
+const dir = tempDir("meterflow-readings-");
+let n = 0;
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** The UTC day `days` after today, YYYY-MM-DD. */
+function dayFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Adds meter G-1 to the fixture's registry: a 4-dial register at 5000 on 2026-10-31. */
+async function registerDials(f: ApiFixture): Promise<void> {
+  const meters = write(dir, `g-${n}.csv`, [METERS_HEADER, "G-1,electricity.register,kWh,1,,4,,,,,,,5000,2026-10-31"]);
+  await runAndRead({ meters, db: f.db, inputs: [write(dir, `none-${n}.csv`, ["meter_id,end,value"])], out: join(dir, `out-${n++}`) });
+}
 
 function form(fields: Record<string, string>, photo?: { bytes: Uint8Array; type?: string; name?: string }): FormData {
   const data = new FormData();
@@ -98,9 +117,58 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     expect((await f.request("GET", "/v1/held")).data.held).toEqual([]);
   });
 
+  it("rejects, with the reason a run gives, an end after tomorrow (future_date) and a value its register cannot show", async () => {
+    f = await apiFixture(db);
+    await registerDials(f);
+    const before = await f.store.batchTotals();
+    // A run rejects an end after today plus --future-days (1): so does a manual reading, with nothing kept of it.
+    for (const end of [dayFromToday(2), "2030-01-01"]) {
+      const res = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end, value: "5100" }, { bytes: PNG }) });
+      expect(res, end).toMatchObject({ status: 200, data: { decision: "rejected", reasons: "future_date", consumption: null, resolved_temp_bad: false, photo: null, billing: [] } });
+    }
+    expect(await f.store.batchTotals()).toEqual(before);
+    expect(await f.store.readPhoto(sha(PNG))).toBeUndefined();
+    expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: form({ end: "2030-01-01", value: "1" }) })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
+    // 10000 on a 4-dial register: rejected by the batch of one, as a run's row is, and counted so.
+    const big = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-06", value: "10000" }) });
+    expect(big.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", consumption: null, billing: [] });
+    expect((await f.store.batchTotals()).rejected).toBe(before.rejected + 1);
+    // Tomorrow is not the future yet.
+    const tomorrow = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: dayFromToday(1), value: "5100" }) });
+    expect(tomorrow.data).toMatchObject({ decision: "billed", reasons: null, consumption: 100 });
+  });
+
+  it("takes the server's futureDays as a run takes --future-days", async () => {
+    f = await apiFixture(db, { futureDays: 3 });
+    expect((await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: dayFromToday(3), value: "1010" }) })).data).toMatchObject({ decision: "billed" });
+    expect((await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: dayFromToday(4), value: "1010" }) })).data).toMatchObject({ decision: "rejected", reasons: "future_date" });
+  });
+
+  it("resolves nothing with a rejected reading: a flagged meter keeps its flag, and the reading's photo is not kept", async () => {
+    f = await apiFixture(db);
+    await registerDials(f);
+    await f.request("PUT", "/v1/meters/G-1/temp-bad", { json: { reason: "suspect" } });
+    const rejected = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-06", value: "10000" }, { bytes: PNG }) });
+    expect(rejected.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", resolved_temp_bad: false, photo: null });
+    const meter = (await f.request("GET", "/v1/meters/G-1")).data;
+    expect(meter).toMatchObject({ temp_bad: { reason: "suspect" }, readings: [] });
+    expect((await f.request("GET", "/v1/meters/G-1/audit")).data.audit.map((a: Record<string, string>) => a.action)).toEqual(["set"]);
+    expect(await f.store.readPhoto(sha(PNG))).toBeUndefined();
+    expect(await f.request("GET", `/v1/photos/${sha(PNG)}`)).toMatchObject({ status: 404 });
+    // A reading the rules judge, with the photo, resolves it.
+    const judged = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-06", value: "5010" }, { bytes: PNG }) });
+    expect(judged.data).toMatchObject({ decision: "billed", consumption: 10, resolved_temp_bad: true, photo: { sha256: sha(PNG) } });
+    expect(await f.store.readPhoto(sha(PNG))).toBeDefined();
+  });
+
   it("with review asked, holds a flagged meter's manual reading for an operator, who releases it", async () => {
     f = await apiFixture(db, { manualReview: true });
+    await registerDials(f);
     await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "suspect" } });
+    await f.request("PUT", "/v1/meters/G-1/temp-bad", { json: { reason: "suspect" } });
+    const rejected = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-10", value: "10000" }, { bytes: JPEG }) });
+    expect(rejected.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", resolved_temp_bad: false, photo: null });
+    expect(await f.store.readPhoto(sha(JPEG))).toBeUndefined();
     const res = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) });
     expect(res.data).toMatchObject({ decision: "held", reasons: "temp_bad", resolved_temp_bad: false });
     const released = await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "photo checked" }, token: f.tokens.admin });

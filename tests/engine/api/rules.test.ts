@@ -53,6 +53,36 @@ describe.each(STORES)("control API rules on $kind", ({ db }) => {
     expect(metrics).toContain(`meterflow_rules_info{version="${swapped.data.version}"} 1`);
   });
 
+  it("takes every form of rule file the rule loader takes: one rule, an array of rules, {rows, rules, conditions}", async () => {
+    f = await apiFixture(db);
+    const admin = { token: f.tokens.admin };
+    const [rule] = BIG.rules;
+    const forms: Record<string, unknown> = {
+      "one-rule.json": rule,
+      "array.json": [{ ...rule, name: "big-2" }, { ...rule, name: "big-3" }],
+      "object.json": { rows: "reading", rules: [{ ...rule, name: "big-4", conditions: { all: [{ condition: "large" }] } }], conditions: { large: { all: [{ fact: "consumption", operator: "greaterThan", value: 5 }] } } },
+    };
+    for (const [name, content] of Object.entries(forms)) {
+      const res = await f.request("PUT", "/v1/rules", { json: { files: [{ name, content }] }, ...admin });
+      expect(res, name).toMatchObject({ status: 200, data: { kind: "files" } });
+      expect(res.data.sets.flatMap((s: { files: string[] }) => s.files).join(" "), name).toContain(name);
+    }
+    const all = await f.request("PUT", "/v1/rules", { json: { files: Object.entries(forms).map(([name, content]) => ({ name, content })) }, ...admin });
+    expect(all.status, JSON.stringify(all.data)).toBe(200);
+    expect((await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }) })).data).toMatchObject({ decision: "held", reasons: "big" });
+    // What the loader refuses, it refuses with its own code and issues; a file's content is an object or an array.
+    const shape = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "x.json", content: [{ name: "no-conditions", event: { type: "hold" } }] }] }, ...admin });
+    expect(shape).toMatchObject({ status: 400, data: { code: expect.stringMatching(/^MF_ERR_RULES_/) } });
+    expect(shape.data.issues.length).toBeGreaterThan(0);
+    for (const content of [undefined, "rules", null]) {
+      expect(await f.request("PUT", "/v1/rules", { json: { files: [{ name: "x.json", content }] }, ...admin }), String(content)).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    }
+    expect((await f.request("GET", "/v1/rules")).data.version).toBe(all.data.version);
+    // The document says so.
+    const doc = (await f.request("GET", "/openapi.json")).data;
+    expect(JSON.stringify(doc.components.schemas.PutRules)).toMatch(/an array of rules/);
+  });
+
   it("dry-runs the active rules over posted facts, and lists the plugins", async () => {
     f = await apiFixture(db);
     const res = await f.request("POST", "/v1/rules/test", { token: f.tokens.viewer, json: { facts: [{ initial: true }, { meter_temp_bad: true, consumption: 3 }] } });

@@ -2,12 +2,12 @@
 // stores (the token printed once and alone, the store keeping only its hash, a revoked token
 // refused by the running server, SIGTERM ending it), and a chunked body over the limit answered
 // 413 by a real @hono/node-server listening on a free port; jobs of the built server run in a
-// thread of their own (paused, resumed, cancelled through shared memory; SIGTERM cancels a job
-// still waiting).
+// thread of their own (paused, resumed, cancelled through shared memory; a job paused mid-run
+// waits in its thread, not ending it, until resumed; SIGTERM cancels a job still waiting).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { request } from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
@@ -128,30 +128,9 @@ describe.each(STORES)("meterflow serve and tokens on $kind", ({ db: newDb }) => 
     mkdirSync(data);
     writeFileSync(join(data, "n2.csv"), "meter_id,end,value\nE-1,2026-11-10,1010\n");
     writeFileSync(join(data, "n3.csv"), "meter_id,end,value\nE-1,2026-11-20,1020\nE-1,2026-11-21,1021\nE-1,2026-11-22,1022\n");
-    const { token, hash } = newToken();
-    const store = await openStore(db);
-    await store.addToken({ name: "admin-ada", role: "admin", hash, createdAt: new Date().toISOString() }).finally(() => store.close());
-    const server = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--data-dir", data], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
-    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const served = await serveWithJobs(db, data);
+    const { call, ended } = served;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: server.stdout }).once("line", (line) => resolve(line.replace(/^.* listening on /, "")));
-        server.once("exit", () => reject(new Error(`serve exited: ${stderr}`)));
-      });
-      const call = async (method: string, path: string, body?: unknown) => {
-        const r = await send(url, method, path, auth, body === undefined ? [] : [JSON.stringify(body)]);
-        return { status: r.status, data: JSON.parse(r.body) as Record<string, any> };
-      };
-      const ended = async (id: string) => {
-        for (;;) {
-          const job = (await call("GET", `/v1/jobs/${id}`)).data;
-          if (["finished", "failed", "cancelled"].includes(job.status)) return job;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      };
       const first = await call("POST", "/v1/jobs", { inputs: ["n2.csv"], out: "o2", paused: true });
       expect(first.status, JSON.stringify(first.data)).toBe(202);
       expect(first.data.status).toBe("paused");
@@ -173,9 +152,73 @@ describe.each(STORES)("meterflow serve and tokens on $kind", ({ db: newDb }) => 
 
       expect((await call("POST", "/v1/jobs", { inputs: ["n3.csv"], out: "o4", paused: true })).data.status).toBe("paused");
     } finally {
-      server.kill("SIGTERM");
+      served.server.kill("SIGTERM");
     }
-    expect(await exited).toBe(0);
-    expect(stderr).toBe("");
+    expect(await served.exited).toBe(0);
+    expect(served.stderr()).toBe("");
+  });
+
+  it("keeps a job paused mid-run in its thread (the thread waits, it does not end), then resumes it to its complete outputs", async () => {
+    const db = newDb();
+    await state(db);
+    const data = join(dir, `data-${n++}`);
+    mkdirSync(data);
+    // 100 meters x 100 days: 500 batches of 20, so the job is still running when it is paused.
+    const ids = Array.from({ length: 100 }, (_, i) => `P-${i}`);
+    writeFileSync(join(data, "m.csv"), `${[METERS_HEADER, ...ids.map((id) => `${id},electricity.register,kWh,1,,,,,,,,,1000,2026-06-30`)].join("\n")}\n`);
+    const day = (d: number) => new Date(Date.UTC(2026, 6, 1 + d)).toISOString().slice(0, 10);
+    const rows = Array.from({ length: 100 }, (_, d) => ids.map((id) => `${id},${day(d)},${1001 + d}`)).flat();
+    writeFileSync(join(data, "r.csv"), `meter_id,end,value\n${rows.join("\n")}\n`);
+    const served = await serveWithJobs(db, data);
+    const { call, ended } = served;
+    try {
+      const job = (await call("POST", "/v1/jobs", { inputs: ["r.csv"], out: "out", meters: "m.csv", batch_size: 20 })).data;
+      while ((await call("GET", `/v1/jobs/${job.id}`)).data.processed === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await call("POST", `/v1/jobs/${job.id}/pause`)).data.status).toBe("paused");
+      // Its thread has nothing left to do but wait for the resume: it must not end meanwhile
+      // (it did, at once: "the job's thread exited (13) without an answer").
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const paused = (await call("GET", `/v1/jobs/${job.id}`)).data;
+        expect(paused, JSON.stringify(paused)).toMatchObject({ status: "paused", error: null });
+        expect(paused.processed).toBeLessThan(10_000);
+      }
+      expect((await call("POST", `/v1/jobs/${job.id}/resume`)).data.status).toBe("running");
+      expect(await ended(job.id)).toMatchObject({ status: "finished", processed: 10_000, counts: { in: 10_000, billable: 10_000, rejected: 0 }, error: null });
+      expect(readdirSync(join(data, "out")).filter((f) => f.endsWith(".partial"))).toEqual([]);
+      expect(readFileSync(join(data, "out", "billing.csv"), "utf8").trim().split("\n")).toHaveLength(1 + 10_000);
+    } finally {
+      served.server.kill("SIGTERM");
+    }
+    expect(await served.exited).toBe(0);
+    expect(served.stderr()).toBe("");
   });
 });
+
+/** The built `meterflow serve --data-dir` with an admin token: JSON calls, and a job followed until it ends. */
+async function serveWithJobs(db: string, data: string) {
+  const { token, hash } = newToken();
+  const store = await openStore(db);
+  await store.addToken({ name: "admin-ada", role: "admin", hash, createdAt: new Date().toISOString() }).finally(() => store.close());
+  const server = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--data-dir", data], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: server.stdout }).once("line", (line) => resolve(line.replace(/^.* listening on /, "")));
+    server.once("exit", () => reject(new Error(`serve exited: ${stderr}`)));
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await send(url, method, path, auth, body === undefined ? [] : [JSON.stringify(body)]);
+    return { status: r.status, data: JSON.parse(r.body) as Record<string, any> };
+  };
+  const ended = async (id: string) => {
+    for (;;) {
+      const job = (await call("GET", `/v1/jobs/${id}`)).data;
+      if (["finished", "failed", "cancelled"].includes(job.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { server, exited, stderr: () => stderr, call, ended };
+}
