@@ -1,7 +1,9 @@
 // `meterflow publish` as a function: readings files (and pulse-events files) read with ingest's
 // decoders, bad rows rejected with reasons (rejected.csv in `out`), valid rows grouped by
 // partition into columnar batches under the server's max payload and published to the readings
-// stream with acknowledgements awaited.
+// stream with acknowledgements awaited. With a store (`db`), pulse events are debounced with
+// their meters' registry rows, as `meterflow run` debounces them, and the stream's partition
+// count is checked against the store's.
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -16,11 +18,16 @@ import { fileNameBytes } from "./wire.js";
 import { channelRanges, rejectOutOfRange } from "../ingest/ranges.js";
 import { canDecodeInWorker, readReadingsInWorker } from "../ingest/threaded.js";
 import { rejectReasonName } from "../ingest/reasons.js";
+import { warnOnStderr } from "../decide/rules.js";
 import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
+import { profileOf } from "../pulses/profiles.js";
 import { readEventsBatch } from "../runtime/pulse-events.js";
+import { WorkingSet } from "../runtime/working-set.js";
 import { csv } from "../sinks/format.js";
 import { DEFAULT_PARTITIONS } from "../store/contract.js";
+import type { PartitionedStore } from "../store/contract.js";
 import type { MeterTable } from "../store/meter-table.js";
+import { openStore } from "../store/open.js";
 import { PartitionBatcher } from "./batcher.js";
 import { connectNats, maxPayloadOf } from "./connect.js";
 import { NatsError } from "./errors.js";
@@ -38,8 +45,17 @@ export interface PublishOptions {
   pulseEvents?: string[];
   /** Stream name; default MFLOW. */
   stream?: string;
-  /** Partitions (the store's count); absent: the stream's own, 16 for a new stream. */
+  /** Partitions (the store's count); absent: the stream's own, for a new stream the store's (`db`) or 16. */
   partitions?: number;
+  /**
+   * The store (an SQLite file or a `postgres://` URL): pulse events are debounced with their
+   * meters' registry rows (`debounce_ms`, else the `pulse_input` profile's), only those meters'
+   * buckets read, and the stream must have its partition count (MF_ERR_NATS_PARTITIONS). Absent:
+   * every meter is debounced with the default profile's 5 ms (`onWarning` says so once).
+   */
+  db?: string;
+  /** Where the note about debouncing without a store goes; default stderr (`meterflow: warning: ...`). */
+  onWarning?: (message: string) => void;
   /** Directory for rejected.csv and publish-summary.json; absent: rejected rows are counted only. */
   out?: string;
   /** Plugin configuration file (its channels are decoded from the readings); default ./meterflow.config.json when present. */
@@ -119,12 +135,22 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   const ranges = channelRanges(plugins.channels);
   const inWorker = (options.threads ?? false) && canDecodeInWorker();
   const rejected = options.out === undefined ? undefined : new RejectedFile(options.out);
-  const nc: NatsConnection = await connectNats(options.nats, { timeoutMs: options.connectTimeoutMs, name: "meterflow publish" }).catch((error) => {
-    rejected?.discard();
-    throw error;
-  });
+  let store: PartitionedStore | undefined;
+  let nc: NatsConnection | undefined;
   try {
-    const stream = await ensureStream(await jetstreamManager(nc), { name: options.stream, partitions: options.partitions, defaultPartitions: DEFAULT_PARTITIONS });
+    store = options.db === undefined ? undefined : await openStore(options.db);
+    if (store !== undefined && options.partitions !== undefined && options.partitions !== store.partitions) {
+      throw new NatsError("MF_ERR_NATS_PARTITIONS", `--partitions ${options.partitions} is not the store's partition count (${store.partitions}): `
+        + "the publisher, the workers and the store must use one partition count");
+    }
+    nc = await connectNats(options.nats, { timeoutMs: options.connectTimeoutMs, name: "meterflow publish" });
+    const stream = await ensureStream(await jetstreamManager(nc), {
+      name: options.stream, partitions: options.partitions, defaultPartitions: store?.partitions ?? DEFAULT_PARTITIONS,
+    });
+    if (store !== undefined && stream.partitions !== store.partitions) {
+      throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${stream.name} has ${stream.partitions} partitions, the store (--db) has ${store.partitions}: `
+        + "the publisher, the workers and the store must use one partition count");
+    }
     const maxPayload = maxPayloadOf(nc);
     // Headers (Nats-Msg-Id) count against the max payload too.
     const limit = maxPayload - 256;
@@ -173,10 +199,20 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
       await send(batcher.flush());
       inputs.push(...group);
     }
+    // Pulse events are debounced here, once: with the store, each meter as `meterflow run`
+    // debounces it (its registry row, loaded by bucket through a run's working set when the file
+    // names it); without, with the default profile's time, said once.
+    const ws = store === undefined ? undefined : new WorkingSet(store);
+    let warned = false;
     for (const f of files) {
       if (f.kind !== "pulse-events") continue;
       const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
-      const { batch } = await readEventsBatch(f.path, NO_REGISTRY, { maxEndDay });
+      const { batch } = await readEventsBatch(f.path, ws?.meters ?? NO_REGISTRY, { maxEndDay, ...(ws === undefined ? {} : { load: (ids) => ws.load(ids) }) });
+      if (ws === undefined && !warned && batch.meters.size > 0) {
+        warned = true;
+        (options.onWarning ?? warnOnStderr)(`pulse events are debounced with the default ${profileOf(0).debounceMs} ms without a registry `
+          + "(pass --db to use each meter's own: its debounce_ms, else its pulse_input profile's)");
+      }
       await take(batch, [f.path], [input]);
       await send(batcher.flush());
       inputs.push(input);
@@ -200,7 +236,8 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     rejected?.discard();
     throw error;
   } finally {
-    await nc.close().catch(() => undefined);
+    await nc?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
   }
 }
 
@@ -224,8 +261,8 @@ function nameGroups(paths: readonly string[]): string[][] {
 }
 
 /**
- * Pulse events summarised without a registry: every meter gets the default debounce of its
- * profile (a registry's own debounce_ms is applied when `meterflow run` reads the events itself).
+ * Pulse events summarised without a store: no meter has a registry row, so every meter gets the
+ * default profile's (s0a) debounce, as an unregistered meter does in `meterflow run`.
  */
 const NO_REGISTRY = { keyOf: new Map<string, number>(), debounceMs: new Float64Array(0), pulseInput: new Uint8Array(0) } as unknown as MeterTable;
 

@@ -3,10 +3,11 @@ import { parseArgs } from "node:util";
 import { publishFiles } from "../../nats/index.js";
 import type { PublishSummary } from "../../nats/index.js";
 import { UsageError } from "../errors.js";
+import { existingDb } from "../operator.js";
 import { progress } from "../progress.js";
 import { count } from "../count.js";
 
-export const PUBLISH_HELP = `Usage: meterflow publish --nats URL [--stream NAME] [--partitions P] [--out DIR] [--pulse-events FILE]... READINGS...
+export const PUBLISH_HELP = `Usage: meterflow publish --nats URL [--db FILE|URL] [--stream NAME] [--partitions P] [--out DIR] [--pulse-events FILE]... READINGS...
 
 Reads the readings files (CSV, NDJSON or msgpack, by extension) and the raw pulse-event files
 (each summarised into one reading per meter and day), rejects bad rows with reasons, and
@@ -16,12 +17,19 @@ The readings files are batched together, in the order given (a night in many fil
 messages of one file). Each message has a deterministic Nats-Msg-Id: publishing the same files
 again, in the same order, stores nothing new.
 The stream is created when missing (work-queue retention, file storage, 24 h duplicate window).
+Pulse events are debounced at publish time: with --db, each meter as meterflow run debounces it
+(its registry row's debounce_ms, else its pulse_input profile's; only the buckets of the meters
+the events name are read); without, every meter with the default 5 ms, which a line on standard
+error says once when the events name any meter.
 
 Options:
   --nats URL          NATS server, nats://HOST:PORT (several: comma-separated)     [required]
   --stream NAME       stream name (default MFLOW)
+  --db FILE|URL       the store (an SQLite file, or postgres://HOST/DB[?schema=NAME]): its
+                      registry debounces the pulse events; its partition count must be the
+                      stream's (a new stream gets it)
   --partitions P      the store's partition count; must match the stream's (default: the
-                      stream's; 16 for a new stream)
+                      stream's; for a new stream the store's with --db, else 16)
   --out DIR           write rejected.csv and publish-summary.json into DIR
   --pulse-events FILE raw pulse events and line samples; repeat for several
   --config FILE       plugin configuration (its channels are read from the readings); default
@@ -34,8 +42,8 @@ Options:
   --quiet             no summary line
 
 Prints a progress line on a terminal and one summary line at the end. Exit status 0 when every
-valid reading was acknowledged, 1 when it could not run (server unreachable, stream mismatch),
-2 for a usage error.`;
+valid reading was acknowledged, 1 when it could not run (server unreachable, no store at --db,
+stream and store partition counts differ: MF_ERR_NATS_PARTITIONS), 2 for a usage error.`;
 
 export async function publish(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -43,6 +51,7 @@ export async function publish(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       nats: { type: "string" },
+      db: { type: "string" },
       stream: { type: "string" },
       partitions: { type: "string" },
       out: { type: "string" },
@@ -63,9 +72,10 @@ export async function publish(argv: string[]): Promise<number> {
   const partitions = values.partitions === undefined ? undefined : integer("--partitions", values.partitions, 1, 65_535);
   const connectSeconds = Number(values["connect-timeout"]);
   if (!(connectSeconds > 0 && connectSeconds <= 600)) throw new UsageError(`--connect-timeout must be seconds from 0 to 600, got ${values["connect-timeout"]}`);
+  const db = values.db === undefined ? undefined : existingDb("publish", values.db);
   const bar = progress("publish");
   const summary = await publishFiles({
-    nats: values.nats, inputs: positionals, pulseEvents, stream: values.stream, partitions, out: values.out, config: values.config,
+    nats: values.nats, db, inputs: positionals, pulseEvents, stream: values.stream, partitions, out: values.out, config: values.config,
     futureDays: integer("--future-days", values["future-days"], 0, 36_500), inFlight: integer("--in-flight", values["in-flight"], 1, 100_000),
     connectTimeoutMs: Math.round(connectSeconds * 1000), onProgress: bar.update,
   }).finally(bar.done);

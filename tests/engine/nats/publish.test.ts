@@ -5,8 +5,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createMeterIndex } from "../../../engine/ingest/index.js";
 import { decodeBatch, messageId, readingsSubject, toReadingBatch } from "../../../engine/nats/index.js";
@@ -15,6 +13,7 @@ import { freePort, startNatsServer } from "../../helpers/nats-server.js";
 import type { NatsServer } from "../../helpers/nats-server.js";
 import { readCsv, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { readStream } from "./read-stream.js";
 
 const MAIN = join(import.meta.dirname, "../../../dist/engine/cli/main.js");
 const dir = tempDir("meterflow-publish-");
@@ -22,23 +21,6 @@ const dir = tempDir("meterflow-publish-");
 function meterflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", cwd: dir, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every message of a stream, read by sequence (a work-queue stream keeps them until acknowledged). */
-async function readStream(url: string, stream = "MFLOW") {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(stream);
-    const out: Array<{ subject: string; msgId: string | undefined; data: Uint8Array }> = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const m = await jsm.streams.getMessage(stream, { seq });
-      if (m !== null) out.push({ subject: m.subject, msgId: m.header?.get("Nats-Msg-Id"), data: m.data });
-    }
-    return { info, messages: out };
-  } finally {
-    await nc.close();
-  }
 }
 
 /** Readings of the stream as "meter@end=value" with the subject they came on. */
@@ -82,7 +64,9 @@ describe("meterflow publish", () => {
   test("every valid reading is in the stream exactly once on its partition's subject; bad rows are in rejected.csv", async () => {
     const out = join(dir, "out1");
     const r = meterflow("publish", "--nats", server.url, "--out", out, "--pulse-events", events, readings);
-    expect(r.stderr).toBe("");
+    // No --db: the events are debounced without a registry, which one line says.
+    expect(r.stderr).toBe("meterflow: warning: pulse events are debounced with the default 5 ms without a registry "
+      + "(pass --db to use each meter's own: its debounce_ms, else its pulse_input profile's)\n");
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     expect(r.stdout).toMatch(/^published 305 readings in \d+ messages \(0\.0 MB\) to MFLOW \(16 partitions\), 4 rejected, 0 duplicates already in the stream;/);
