@@ -19,6 +19,8 @@ export interface StreamOptions {
   name?: string;
   /** Partitions asked for; absent: the stream's own (16, the store's default, for a new stream). */
   partitions?: number;
+  /** Who asks for `partitions`, for a mismatch's message; default `--partitions`. */
+  askedBy?: string;
   /** Duplicate window in ms for a new stream; default 24 h. */
   duplicateWindowMs?: number;
   /** Partition count of a new stream when `partitions` is absent. */
@@ -79,7 +81,7 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
   }
   const partitions = Number(match[1]);
   if (options.partitions !== undefined && options.partitions !== partitions) {
-    throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${name} has ${partitions} partitions, --partitions asks for ${options.partitions}: `
+    throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${name} has ${partitions} partitions, ${options.askedBy ?? "--partitions"} asks for ${options.partitions}: `
       + "the publisher, the workers and the store must use one partition count");
   }
   return { name, partitions, created: false, info };

@@ -90,7 +90,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     store = await openStore(options.db);
     nc = await connectNats(options.nats, { name: "meterflow worker" });
     const jsm = await jetstreamManager(nc);
-    const stream = await ensureStream(jsm, { name: options.stream, partitions: store.partitions });
+    const stream = await ensureStream(jsm, { name: options.stream, partitions: store.partitions, askedBy: "the store (--db)" });
     await ensureOutputStream(jsm, outputStreamName(stream.name));
     const ackWaitMs = (options.ackWaitSeconds ?? 30) * 1000;
     await ensureConsumers(jsm, stream.name, stream.partitions, ackWaitMs);

@@ -174,6 +174,10 @@ describe("meterflow publish --db: the store's partition count", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^meterflow: stream MFLOW has 8 partitions, the store \(--db\) has 16: .* \(MF_ERR_NATS_PARTITIONS\)\n$/);
     expect((await readStream(nats.url)).info.state.last_seq).toBe(before.state.last_seq);
+    // A worker on that store is refused alike, naming the store (a worker has no --partitions).
+    const w = meterflow("worker", "--nats", nats.url, "--db", importedStore("worker.db"), "--exit-when-idle", "1");
+    expect(w.status).toBe(1);
+    expect(w.stderr).toMatch(/meterflow: stream MFLOW has 8 partitions, the store \(--db\) asks for 16: .* \(MF_ERR_NATS_PARTITIONS\)\n$/);
   });
 
   it("--partitions other than the store's is MF_ERR_NATS_PARTITIONS before connecting", async () => {
