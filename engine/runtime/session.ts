@@ -128,7 +128,10 @@ function memoryWriter(store: PartitionedStore, { guard, photos }: DecideOptions)
       if (failure !== undefined) throw failure;
       chain = chain.then(async () => {
         guard?.(job);
-        if (job.kind === "commit") writer.result = await store.commit(photos === undefined ? job.commit : { ...job.commit, photos });
+        // A photo is kept with the reading it came with: a batch whose readings were all rejected keeps none.
+        const { counts } = job.kind === "commit" ? job.commit : { counts: undefined };
+        const keep = photos !== undefined && counts !== undefined && counts.rows > counts.rejected;
+        if (job.kind === "commit") writer.result = await store.commit(keep ? { ...job.commit, photos } : job.commit);
         kept.push({ billing: job.lines.billing.slice(), held: job.lines.held.slice(), rejected: job.lines.rejected.slice(), alerts: job.lines.alerts.slice() });
       }).catch((error: unknown) => {
         failure ??= error;

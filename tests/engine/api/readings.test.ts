@@ -159,6 +159,10 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     const judged = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-06", value: "5010" }, { bytes: PNG }) });
     expect(judged.data).toMatchObject({ decision: "billed", consumption: 10, resolved_temp_bad: true, photo: { sha256: sha(PNG) } });
     expect(await f.store.readPhoto(sha(PNG))).toBeDefined();
+    // On a meter with no flag, a rejected reading's photo is not kept either.
+    const unflagged = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-07", value: "10000" }, { bytes: JPEG }) });
+    expect(unflagged.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", photo: null });
+    expect(await f.store.readPhoto(sha(JPEG))).toBeUndefined();
   });
 
   it("with review asked, holds a flagged meter's manual reading for an operator, who releases it", async () => {
