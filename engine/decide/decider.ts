@@ -81,7 +81,8 @@ export class Decider {
       const meterId = batch.meters.idOf(batch.meter[row]);
       // An exact re-send of an unknown meter's held reading is a duplicate, not held again.
       const unknown = this.#ctx.unknownHeld;
-      if (unknown !== undefined) {
+      // A release of one is judged again (and held again while its meter is still unknown).
+      if (unknown !== undefined && !isReleased(batch, row)) {
         const key = `${meterId}:${batch.end[row]}:${batch.value[row]}`;
         if (unknown.has(key)) {
           out.counts.duplicates++;

@@ -132,8 +132,7 @@ export class LatePath {
       }
       before = e;
     }
-    const anchor: Anchor | undefined = meters.baseEnd[row.meter] === NO_DAY
-      ? undefined : { end: meters.baseEnd[row.meter], value: meters.baseValue[row.meter] };
+    const anchor = anchorOf(entries, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
     if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
       const value = found !== undefined && found.end === row.end ? chainValue(found, isPulseMeter(meters, row.meter)) : anchor!.value;
       if (value === row.value) this.#out.counts.duplicates++;
@@ -173,7 +172,10 @@ export class LatePath {
     const override = next.override;
     const corrected = computeOne(this.#ctx, next.meter, row.value, row.end, next.value, next.end, override);
     this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
-    const nextReasons = judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0, 0,
+    // A release asks only that the successor stays a reading the chain can hold (the operator lifts
+    // the rules' holds, the meter's temp_bad flag and a spike its shorter period makes among them);
+    // a late reading in a run is held for whatever the rules would hold its successor for.
+    const nextReasons = released ? implausible(corrected) : judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0, 0,
       corrected.consumption, row.value, corrected.days, corrected.daily, corrected.flags);
     if (nextReasons !== "") {
       // Held for what inserting it would do to the reading after it (e.g. a value above it).
@@ -266,6 +268,26 @@ function outputRow(meterId: string, end: number, c: Computed, prev: number, valu
 /** A chain entry's reading as it arrived: a pulse meter's history keeps cumulative pulses. */
 function chainValue(e: HistoryEntry, pulse: boolean): number {
   return pulse ? (e.prev === e.prev ? e.value - e.prev : e.value) : e.value;
+}
+
+/**
+ * The baseline a meter's chain starts from: the one its first chain entry was billed against (its
+ * day before `start`, its `prev`), none when that entry is a baseline itself (`initial`); the
+ * registry's only while the meter has no chain (README: "a baseline is used only while the meter
+ * has no state of its own": one imported or changed later does not move a chain that started).
+ * `entries` may begin later than the chain (history read from the entry before a late reading
+ * on): then its first entry's predecessor is a chain reading all the same.
+ */
+function anchorOf(entries: readonly HistoryEntry[], baseEnd: number, baseValue: number): Anchor | undefined {
+  const first = entries.find(inChain);
+  if (first === undefined) return baseEnd === NO_DAY ? undefined : { end: baseEnd, value: baseValue };
+  return first.prev === first.prev && (first.flags & FLAG.initial) === 0 ? { end: first.start - 1, value: first.prev } : undefined;
+}
+
+/** What keeps a recomputed successor out of the chain whatever the rules say: an implausible wrap, or a negative consumption. */
+function implausible(c: Computed): string {
+  if ((c.flags & FLAG.implausible_rollover) !== 0) return "implausible_rollover";
+  return c.consumption < 0 ? "negative_consumption" : "";
 }
 
 /** A trusted reading known by its day and value alone, as a chain entry (nothing is billed for it here). */

@@ -3,18 +3,11 @@
 // holds lifted by the operator: it enters the billing chain like a late reading (its successor
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
-// reading, a reading before the baseline, an unknown meter) is refused and nothing changes.
+// reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
 import type { HeldListing, PartitionedStore } from "../store/contract.js";
 import { OperationError } from "./errors.js";
+import { NEVER_RELEASABLE, UNRELEASABLE } from "./refusals.js";
 import type { OperationSession } from "./session.js";
-
-/** Hold reasons no release lifts: the reading has no place in the chain. */
-const UNRELEASABLE: Record<string, string> = {
-  conflict: "another value for that day is in the chain (send a correction of that reading instead)",
-  before_baseline: "it lies before the registry baseline (change the registry's last_reading/last_end instead)",
-  back_dated_pulses: "a pulse count before an accepted reading cannot be placed",
-  unknown_meter: "its meter is not in the registry (import it, then release)",
-};
 
 export interface HeldPage {
   rows: HeldListing[];
@@ -63,7 +56,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
     throw new OperationError("MF_ERR_HELD_AMBIGUOUS", `${found.length} held readings are ${request.readingId} (values ${values.join(", ")}): say which with its value`);
   }
   const held = found[0];
-  const blocking = held.reasons.split("|").filter((r) => r in UNRELEASABLE);
+  const blocking = held.reasons.split("|").filter((r) => NEVER_RELEASABLE.has(r));
   if (blocking.length > 0) {
     throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${blocking.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ")}`);
   }

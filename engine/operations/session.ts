@@ -14,6 +14,7 @@ import type { CommitGuard } from "../runtime/session.js";
 import type { HeldPulse, HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { openStore } from "../store/open.js";
 import { OperationError } from "./errors.js";
+import { heldAgain } from "./refusals.js";
 
 /** One reading for a batch of one: as it arrived (codes as in engine/ingest/reasons.ts). */
 export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification" | "pulse"> & {
@@ -137,7 +138,7 @@ function refuseUnreleased(reading: SingleReading): CommitGuard {
   return (job) => {
     if (job.kind !== "commit" || (job.commit.released?.length ?? 0) > 0) return;
     const held = parseLines(job.lines.held)[0];
-    const why = held === undefined ? "it repeats a reading in the chain" : `it would be held again: ${String(held.reasons)}`;
+    const why = held === undefined ? "it repeats a reading in the chain" : heldAgain(Array.isArray(held.reasons) ? held.reasons.join("|") : String(held.reasons));
     throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${reading.meterId}@${String(held?.end ?? reading.endDay)}: ${why}`);
   };
 }

@@ -177,6 +177,69 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     expect(again.summary).toMatchObject({ duplicates: 2, billable: 0, held: 0 });
   });
 
+  it("releases a reading held unknown_meter or before_baseline once the registry is fixed, refusing it with what to do until then", async () => {
+    const { db, run } = await fixture();
+    const name = `fix-${n++}`;
+    const registry = (rows: string[]) => runAndRead({ meters: write(dir, `${name}-m${rows.length}-${n++}.csv`, [METERS_HEADER, ...rows]), db, inputs: [], out: join(dir, `${name}-imp-${n++}`) });
+    await registry([E("B", "1000,2026-11-10")]);
+    await run(["Y,2026-11-05,100", "Y,2026-11-10,150", "B,2026-11-05,990"]);
+    const session = await OperationSession.open({ db });
+    try {
+      await expect(releaseHeld(session, { readingId: "Y@2026-11-05", reason: "x", actor: "ops" })).rejects.toThrow(/unknown_meter: its meter is not in the registry \(import it, then release\)/);
+      await expect(releaseHeld(session, { readingId: "B@2026-11-05", reason: "x", actor: "ops" })).rejects.toThrow(/before_baseline: it lies before the baseline/);
+      expect((await listHeld(session.store, {})).rows.map((h) => h.readingId).sort()).toEqual(["B@2026-11-05", "Y@2026-11-05", "Y@2026-11-10"]);
+    } finally {
+      await session.close();
+    }
+    // The meter imported, the baseline moved before the reading (B has no readings of its own yet).
+    await registry([E("Y", ","), E("B", "980,2026-11-01")]);
+    const fixed = await OperationSession.open({ db });
+    try {
+      expect(await releaseHeld(fixed, { readingId: "Y@2026-11-05", reason: "imported", actor: "ops" })).toMatchObject({ billed: 0 });
+      expect(await releaseHeld(fixed, { readingId: "Y@2026-11-10", reason: "imported", actor: "ops" })).toMatchObject({ billed: 50, correction: 0 });
+      expect(await releaseHeld(fixed, { readingId: "B@2026-11-05", reason: "baseline fixed", actor: "ops" })).toMatchObject({ billed: 10 });
+      expect((await listHeld(fixed.store, {})).rows).toEqual([]);
+    } finally {
+      await fixed.close();
+    }
+    expect((await ledgerOf(db, "Y")).total).toBe(50);
+    expect((await ledgerOf(db, "B")).total).toBe(10);
+  });
+
+  it("releases a flagged meter's held readings in any order: the rules' holds on the successor are lifted too", async () => {
+    const { db, run } = await fixture();
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-1", reason: "suspect", actor: "ops" });
+    await setTempBad(store, { meterId: "E-2", reason: "suspect", actor: "ops" }).finally(() => store.close());
+    await run(["E-1,2026-11-05,1050", "E-1,2026-11-10,1100", "E-2,2026-11-05,1050", "E-2,2026-11-10,1100"]);
+    const session = await OperationSession.open({ db });
+    try {
+      // The later one first: billed against the baseline, then the earlier one corrects it.
+      expect(await releaseHeld(session, { readingId: "E-1@2026-11-10", reason: "ok", actor: "ops" })).toMatchObject({ billed: 100, correction: 0 });
+      expect(await releaseHeld(session, { readingId: "E-1@2026-11-05", reason: "ok", actor: "ops" })).toMatchObject({ billed: 50, correction: -50 });
+      expect(await releaseHeld(session, { readingId: "E-2@2026-11-05", reason: "ok", actor: "ops" })).toMatchObject({ billed: 50, correction: 0 });
+      expect(await releaseHeld(session, { readingId: "E-2@2026-11-10", reason: "ok", actor: "ops" })).toMatchObject({ billed: 50, correction: 0 });
+    } finally {
+      await session.close();
+    }
+    for (const meter of ["E-1", "E-2"]) expect((await ledgerOf(db, meter)).total).toBe(100);
+  });
+
+  it("keeps a chain on the baseline it started from: a baseline imported or changed later moves nothing", async () => {
+    const { db, run } = await fixture();
+    const name = `rebase-${n++}`;
+    const registry = (rows: string[]) => runAndRead({ meters: write(dir, `${name}-m-${n++}.csv`, [METERS_HEADER, ...rows]), db, inputs: [], out: join(dir, `${name}-imp-${n++}`) });
+    await registry([E("W", ",")]);
+    await run(["E-1,2026-11-05,1010", "W,2026-11-10,500"]);
+    // E-1's baseline moved back, W given one: E-1's chain starts at 1000 on 10-31, W's at its first reading.
+    await registry([E("E-1", "900,2026-10-20"), E("W", "400,2026-11-01")]);
+    const late = await run(["E-1,2026-10-25,950", "W,2026-11-05,450"]);
+    expect(late.held.map((h) => [h.reading_id, h.reasons]).sort()).toEqual([["E-1@2026-10-25", "before_baseline"], ["W@2026-11-05", "initial"]]);
+    expect(late.billing.map((b) => [b.reading_id, b.consumption, b.flags])).toEqual([["W@2026-11-10", "50", "correction"]]);
+    expect((await ledgerOf(db, "E-1")).total).toBe(10);
+    expect((await ledgerOf(db, "W")).total).toBe(50);
+  });
+
   it("refuses what no release can bill, and changes nothing", async () => {
     const { db, run } = await fixture();
     await run(["E-1,2026-11-15,1100", "E-1,2026-11-30,1300"]);

@@ -1,0 +1,25 @@
+// Why a held reading cannot be released, in words an operator can act on. A release re-judges the
+// reading as a batch of one with the rules' holds lifted; these holds are not the rules': the
+// reading has no place in the chain (a conflict, a pulse count before an accepted reading), or not
+// yet (its meter is not in the registry, it lies before the baseline its meter's chain starts
+// from). The first two never change and are refused before anything is decided; the others are
+// judged again, so a release after the registry was fixed goes through.
+
+/** Hold reasons no release lifts, and what to do instead. */
+export const UNRELEASABLE: Readonly<Record<string, string>> = {
+  conflict: "another value for that day is in the chain (send a correction of that reading instead)",
+  back_dated_pulses: "a pulse count before an accepted reading cannot be placed",
+  unknown_meter: "its meter is not in the registry (import it, then release)",
+  before_baseline: "it lies before the baseline its meter's chain starts from (a registry baseline counts only while the meter has no readings)",
+};
+
+/** The holds that no registry change lifts: refused before the reading is judged again. */
+export const NEVER_RELEASABLE: ReadonlySet<string> = new Set(["conflict", "back_dated_pulses"]);
+
+/** Why a re-judged reading would be held again, `|`-separated reasons explained where they can be. */
+export function heldAgain(reasons: string): string {
+  const list = reasons.split("|").filter((r) => r !== "");
+  const known = list.filter((r) => r in UNRELEASABLE);
+  if (known.length > 0) return known.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ");
+  return `it would be held again: ${reasons}`;
+}
