@@ -24,7 +24,8 @@ release  an operator's decision that a held reading is right: it is judged again
 
 Options:
   --meter ID       only this meter's held readings
-  --reason REASON  only readings held for this reason (temp_bad, implausible_rollover, ...)
+  --reason REASON  only readings held for this reason (temp_bad, implausible_rollover, ...);
+                   temp_bad also lists a rule's temp_bad:<cause> (temp_bad:bounce, ...)
   --limit N        rows per page, 1-10000 (default 50)
   --after CURSOR   the page after this cursor
   --json           list as NDJSON (one held reading per line, with its cursor)

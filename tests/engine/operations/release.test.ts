@@ -285,4 +285,20 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
       await session.close();
     }
   });
+
+  it("lists the readings a rule held temp_bad with its cause (temp_bad:<cause>) under temp_bad too", async () => {
+    const { db } = await fixture();
+    const name = `cause-${n++}`;
+    const readings = write(dir, `${name}.csv`, ["meter_id,end,value,verification", "E-1,2026-11-10,1000,true", "E-2,2026-11-10,1010,"]);
+    await runAndRead({ db, inputs: [readings], out: join(dir, `${name}-out`) });
+    const session = await OperationSession.open({ db });
+    try {
+      const held = (reason: string) => listHeld(session.store, { reason }).then((p) => p.rows.map((h) => [h.readingId, h.reasons]));
+      expect(await held("temp_bad")).toEqual([["E-1@2026-11-10", "temp_bad:zero_under_verification"]]);
+      expect(await held("temp_bad:zero_under_verification")).toEqual([["E-1@2026-11-10", "temp_bad:zero_under_verification"]]);
+      expect(await held("zero_under_verification")).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
 });
