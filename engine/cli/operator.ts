@@ -21,7 +21,7 @@ export function actorOf(by: string | undefined): string {
 
 /** The --db of an operator command: required, and an SQLite file must exist. */
 export function existingDb(command: string, db: string | undefined): string {
-  if (db === undefined) throw new UsageError(`${command} needs --db FILE|URL (see meterflow ${command.split(" ")[0]} --help)`);
+  if (db === undefined || db === "") throw new UsageError(`${command} needs --db FILE|URL (see meterflow ${command.split(" ")[0]} --help)`);
   if (!isPostgresUrl(db) && !existsSync(db)) {
     throw new MeterflowError("MF_ERR_STORE_MISSING", `no meterflow state at ${db} (a run creates it: meterflow run --db ${db} ...)`);
   }

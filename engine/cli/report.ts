@@ -1,8 +1,9 @@
 // How the `meterflow` command prints an error and which exit status it gives: a usage mistake
 // is one line and status 2; an error with a code (the engine's MF_ERR_*, a plugin's) is printed
 // whole, every problem line of it with the code on the first, long lists cut with a count, and
-// status 1; a file operation the system refused is one line and status 1; anything else is a bug
-// and keeps its stack.
+// status 1; a file operation the system refused is one line with its own code (MF_ERR_FILE) and
+// status 1; anything else is a bug and keeps its stack. Paths a command is given are checked up
+// front with messages of their own; MF_ERR_FILE is for what the system refuses after that.
 import { MeterflowError } from "../errors.js";
 import { PluginError } from "../../sdk/errors.js";
 import { UsageError } from "./errors.js";
@@ -16,7 +17,7 @@ export function describeError(error: unknown): { lines: string[]; status: number
   if (error instanceof MeterflowError || isPluginError(error)) return { lines: codedLines(error.message, error.code), status: 1 };
   // The system refused a file operation (a path that is a file, no permission, a full disk):
   // the environment, not a bug; its message names the operation and the path.
-  if (isSystemError(error)) return { lines: [`meterflow: ${firstLine(error.message)}`], status: 1 };
+  if (isSystemError(error)) return { lines: [`meterflow: ${systemMessage(error)} (${FILE_ERROR})`], status: 1 };
   return { lines: [error instanceof Error ? (error.stack ?? String(error)) : String(error)], status: 1 };
 }
 
@@ -35,9 +36,25 @@ function isPluginError(error: unknown): error is PluginError {
   return error instanceof PluginError || (error instanceof Error && error.name === "PluginError" && typeof (error as { code?: unknown }).code === "string");
 }
 
-function isSystemError(error: unknown): error is Error {
+/** The code of a file operation the system refused. */
+export const FILE_ERROR = "MF_ERR_FILE";
+
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   const e = error as NodeJS.ErrnoException;
-  return e instanceof Error && typeof e.code === "string" && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === "string";
+  return e instanceof Error && typeof e.code === "string" && /^(E[A-Z]+|ERR_FS_[A-Z_]+)$/.test(e.code) && typeof e.syscall === "string";
+}
+
+/**
+ * A refused file operation as one line: `cannot rename out/a.partial to out/a: illegal operation
+ * on a directory`, from Node's `EISDIR: illegal operation on a directory, rename 'out/a.partial'
+ * -> 'out/a'` (or a SystemError's `info`, as rmSync's ERR_FS_EISDIR carries it).
+ */
+function systemMessage(e: NodeJS.ErrnoException): string {
+  const info = (e as { info?: { message?: unknown } }).info;
+  const why = typeof info?.message === "string" ? info.message : /^E[A-Z]+: ([^,\n]+)/.exec(e.message)?.[1] ?? firstLine(e.message);
+  if (typeof e.path !== "string") return `${e.syscall} failed: ${why}`;
+  const dest = (e as { dest?: unknown }).dest;
+  return `cannot ${e.syscall} ${e.path}${typeof dest === "string" ? ` to ${dest}` : ""}: ${why}`;
 }
 
 function firstLine(text: string): string {

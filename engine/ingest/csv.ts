@@ -8,6 +8,7 @@ import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
 import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
+import { firstCsvRecord } from "./first-record.js";
 import { headerHint } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PendingIds } from "./pending-ids.js";
@@ -83,6 +84,19 @@ export async function* readCsvReadings(
   // header never gets here (its first row is taken as the header and checked).
   if (columns === null) return;
   if (b.rows > 0) yield b.finish();
+}
+
+/**
+ * Checks the header of the readings CSV file `path` as readCsvReadings will (`channels`: the
+ * plugins' channel names, whose columns make a file of sensor rows that needs no `value`),
+ * reading only its first record: rejects IngestError `MF_ERR_INPUT_HEADER` (or
+ * `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ`). An empty file has no header to check.
+ * @example
+ *   checkReadingsCsvHeader("readings.csv", channelIndex(plugins));
+ */
+export function checkReadingsCsvHeader(path: string, channels: ReadonlyMap<string, number>, maxRecordBytes?: number): void {
+  const tok = firstCsvRecord(path, maxRecordBytes);
+  if (tok !== null) readHeader(tok, channels);
 }
 
 function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Columns {

@@ -15,6 +15,7 @@
 import { blankText } from "./blank.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
+import { firstCsvRecord } from "./first-record.js";
 import { headerHint } from "./header-hint.js";
 import { LineReader } from "./lines.js";
 import type { MeterIndex } from "./meter-index.js";
@@ -98,13 +99,7 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, rows: EventColumns, ma
   const drain = () => {
     while (tok.next()) {
       if (header === null) {
-        header = [];
-        for (let i = 0; i < tok.count; i++) header.push(tok.fieldString(i));
-        for (const key of ["meter_id", "time"]) {
-          if (!header.includes(key)) {
-            throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${headerHint(header, ["meter_id", "time"])}`);
-          }
-        }
+        header = eventsHeader(tok);
         at = KEYS.map((key) => header!.indexOf(key));
         continue;
       }
@@ -119,6 +114,29 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, rows: EventColumns, ma
   }
   tok.finish();
   drain();
+}
+
+/** The column names of a pulse-events CSV header; IngestError `MF_ERR_INPUT_HEADER` without meter_id or time. */
+function eventsHeader(tok: CsvTokenizer): string[] {
+  const header: string[] = [];
+  for (let i = 0; i < tok.count; i++) header.push(tok.fieldString(i));
+  for (const key of ["meter_id", "time"]) {
+    if (!header.includes(key)) {
+      throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${headerHint(header, ["meter_id", "time"])}`);
+    }
+  }
+  return header;
+}
+
+/**
+ * Checks the header of the pulse-events file `path` as readPulseEvents will, reading only its
+ * first record (a CSV file's: NDJSON and msgpack have none): rejects IngestError
+ * `MF_ERR_INPUT_HEADER` (or `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ`).
+ */
+export function checkPulseEventsHeader(path: string, maxRecordBytes?: number): void {
+  if ((formatOfPath(path) ?? "csv") !== "csv") return;
+  const tok = firstCsvRecord(path, maxRecordBytes);
+  if (tok !== null) eventsHeader(tok);
 }
 
 async function readNdjson(chunks: AsyncIterable<Uint8Array>, rows: EventColumns, maxRecordBytes: number): Promise<void> {

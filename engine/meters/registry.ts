@@ -4,7 +4,8 @@
 // header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
-import { CsvTokenizer, IngestError, LineReader, openFile, readFileChunks, headerHint } from "../ingest/index.js";
+import { closeSync, openSync, readSync } from "node:fs";
+import { CsvTokenizer, firstCsvRecord, IngestError, LineReader, openFile, readFileChunks, headerHint } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -94,10 +95,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
       first = false;
       if (input.ascii && !isAscii(bom ? chunk.subarray(3) : chunk)) input.ascii = false;
     });
-    const lower = path.toLowerCase();
-    let format = options.format;
-    if (format === undefined && lower.endsWith(".csv")) format = "csv";
-    if (format === undefined && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl"))) format = "ndjson";
+    const format = options.format ?? formatByName(path);
     // Room for the file's meters at once (a guess from its size): grown from 1,024 rows, a
     // million meters' columns, ids and id set were copied some ten times each, on the reading
     // thread that an import waits for. A guess too high costs address space, not memory: pages
@@ -130,6 +128,57 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     await handle.close().catch(() => undefined);
   }
 }
+
+/**
+ * Checks the header of the registry file `path` as readRegistry will, reading only its first
+ * record: rejects IngestError `MF_ERR_INPUT_HEADER` for a CSV registry without a usable header
+ * (none at all included), `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ` when it cannot be read. An
+ * NDJSON registry (by extension, else by its first byte) has no header.
+ * @example
+ *   checkRegistryHeader("meters.csv"); // before a store is opened
+ */
+export function checkRegistryHeader(path: string, options: Pick<ReadMetersOptions, "format" | "maxRecordBytes"> = {}): void {
+  const format = options.format ?? formatByName(path) ?? sniffFile(path);
+  if (format === "ndjson") return;
+  const tok = firstCsvRecord(path, options.maxRecordBytes ?? 64 * 1024);
+  if (tok === null) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path} has no header row`);
+  registryHeader(tok, path);
+}
+
+/** The registry format its name says, if it says one. */
+function formatByName(path: string): "csv" | "ndjson" | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".csv")) return "csv";
+  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return "ndjson";
+  return undefined;
+}
+
+/**
+ * The format readRegistry takes a file named neither way for: `sniff` of its first chunk (1 MiB),
+ * read only as far as its first byte that is not a blank.
+ */
+function sniffFile(path: string): "csv" | "ndjson" {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return "csv"; // firstCsvRecord says why it cannot be opened
+  }
+  try {
+    const head = Buffer.allocUnsafe(SNIFF_BYTES);
+    let length = 0;
+    for (let n; length < SNIFF_BYTES && (n = readSync(fd, head, length, Math.min(1 << 16, SNIFF_BYTES - length), null)) > 0;) {
+      length += n;
+      if (head.subarray(3, length).some((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13)) break;
+    }
+    return sniff(head.subarray(0, length));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first chunk readRegistry reads, which `sniff` looks at. */
+const SNIFF_BYTES = 1 << 20;
 
 /** A guess at a registry file's rows from its size: one per 32 bytes (a line of id, type and unit is ~35), at least 1,024, at most 16M. */
 function expectedRows(bytes: number): number {

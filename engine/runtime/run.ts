@@ -5,14 +5,16 @@ import { GroupFiles } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
+import { canDecodeInWorker, checkReadingsCsvHeader, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
+import { checkPulseEventsHeader } from "../ingest/events.js";
 import { namingInput } from "../ingest/errors.js";
 import { DecodingWorker } from "../ingest/threaded.js";
 import type { WorkerInput } from "../ingest/threaded.js";
 import type { ReadingFormat } from "../ingest/index.js";
+import { checkRegistryHeader } from "../meters/index.js";
 import { importRegistry, REGISTERED } from "../registry/import.js";
 import type { RegistryImport } from "../registry/import.js";
-import { createOutputFiles } from "../sinks/files.js";
+import { createOutputFiles, outputNames } from "../sinks/files.js";
 import { writeRegistryRejections } from "../sinks/meters-rejected.js";
 import { prepareOutDir, removeCreated } from "../sinks/out-dir.js";
 import type { OutDir } from "../sinks/out-dir.js";
@@ -254,16 +256,22 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
   const stat = (path: string) => ({ path, bytes: inputBytes(path), sha256: "" });
-  const inputs: RunSummary["inputs"] = options.inputs.map((path) => {
-    formatOf(path, options.inputFormat);
-    return stat(path);
-  });
+  const formats = options.inputs.map((path) => formatOf(path, options.inputFormat));
+  const inputs: RunSummary["inputs"] = options.inputs.map(stat);
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));
   if (options.meters !== undefined) inputBytes(options.meters, "meter registry");
   // Plugins, then rules: a plugin or rule file that does not load stops the run before anything is touched.
   const { plugins, pluginFacts, rules, threadPlugins } = await loadDecisionSetup(options);
+  // Every header, from each file's first record only (a readings file's depends on the plugins'
+  // channels): a file the run would refuse midway is refused before the store or out/ is touched.
+  const channels = channelIndex(plugins);
+  inputs.forEach((input, f) => {
+    if (formats[f] === "csv" && input.bytes > 0) namingHeader(input.path, () => checkReadingsCsvHeader(input.path, channels));
+  });
+  for (const input of eventInputs) if (input.bytes > 0) namingHeader(input.path, () => checkPulseEventsHeader(input.path));
+  if (options.meters !== undefined) checkRegistryHeader(options.meters);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
-  const out: OutDir = prepareOutDir(options.out);
+  const out: OutDir = prepareOutDir(options.out, outputNames(options.format ?? "csv", options.meters !== undefined));
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(options.db, { giveWayTo: options.giveWayTo });
@@ -325,7 +333,6 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       commits: await CommitBuilder.create(store, ws, runId, rules.version, episodes), episodes,
       rules, facts, sensors, ranges, pluginFacts, ...(options.decideRunRows === undefined ? {} : { runRows: options.decideRunRows }),
     });
-    const channels = channelIndex(plugins);
     const today = options.now ?? new Date();
     const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
     const index = createMeterIndex();
@@ -462,8 +469,18 @@ function inputBytes(path: string, what = "input"): number {
     return s.size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    const why = code === "ENOENT" ? "no such file" : code === "ENOTDIR" ? "no such file (a file is in its path)"
+      : code === "EACCES" ? "permission denied" : (error as Error).message;
     throw new RunError(`cannot read ${what} ${path}: ${why}`, error);
+  }
+}
+
+/** Runs an input's header check; its error names the input, as the run's decoding would. */
+function namingHeader(path: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    throw namingInput(error, path);
   }
 }
 

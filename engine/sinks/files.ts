@@ -3,6 +3,7 @@
 // reader never sees half a run.
 import { closeSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
+import { METERS_REJECTED } from "./meters-rejected.js";
 import { prepareOutDir } from "./out-dir.js";
 
 /** Output format of the row files. */
@@ -26,6 +27,7 @@ class Writer {
   readonly #path: string;
   readonly #fd: number;
   readonly #sync: boolean;
+  #closed = false;
   #text = "";
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -102,16 +104,34 @@ class Writer {
   async publish(): Promise<void> {
     this.flush();
     await this.#queue;
-    closeSync(this.#fd);
+    this.#close();
     renameSync(`${this.#path}.partial`, this.#path);
   }
 
+  /** Removes the partial file, whether or not it was closed or published (a failed publish leaves it). */
   discard(): void {
     this.#queue.catch(() => undefined);
+    try {
+      this.#close();
+    } finally {
+      rmSync(`${this.#path}.partial`, { force: true });
+    }
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     closeSync(this.#fd);
-    rmSync(`${this.#path}.partial`, { force: true });
   }
 }
+
+/** The files a run writes into its output directory in `format` (meters-rejected.csv is the import's). */
+export function outputNames(format: OutputFormat, registry = false): string[] {
+  const ext = format === "csv" ? "csv" : "ndjson";
+  return [...(Object.keys(HEADERS) as Kind[]).map((kind) => `${kind}.${ext}`), SUMMARY, ...(registry ? [METERS_REJECTED] : [])];
+}
+
+const SUMMARY = "summary.json";
 
 /** The output files of a run, fed with encoded lines. */
 export interface OutputFiles {
@@ -121,7 +141,7 @@ export interface OutputFiles {
   drain(limit: number): Promise<void>;
   /** Flushes and publishes every file, with summary.json. */
   close(summary: object): Promise<void>;
-  /** Drops partial files of a run that failed. */
+  /** Drops the partial files of a run that failed, all that can be removed (never throws). */
   abort(): void;
 }
 
@@ -132,12 +152,18 @@ export interface OutputFiles {
  * caller goes on.
  */
 export function createOutputFiles(dir: string, format: OutputFormat = "csv", options: { sync?: boolean } = {}): OutputFiles {
-  prepareOutDir(dir);
+  prepareOutDir(dir, outputNames(format));
   const ext = format === "csv" ? "csv" : "ndjson";
   const writers = {} as Record<Kind, Writer>;
-  for (const kind of Object.keys(HEADERS) as Kind[]) {
-    writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined, options.sync === true);
+  try {
+    for (const kind of Object.keys(HEADERS) as Kind[]) {
+      writers[kind] = new Writer(join(dir, `${kind}.${ext}`), format === "csv" ? HEADERS[kind] : undefined, options.sync === true);
+    }
+  } catch (error) {
+    discardAll(Object.values(writers));
+    throw error;
   }
+  const summary = join(dir, `${SUMMARY}.partial`);
   return {
     append: (kind, lines) => {
       if (lines.length > 0) writers[kind].appendBytes(lines);
@@ -145,18 +171,37 @@ export function createOutputFiles(dir: string, format: OutputFormat = "csv", opt
     async drain(limit) {
       for (const w of Object.values(writers)) if (w.inFlight > limit) await w.drain();
     },
-    async close(summary) {
+    async close(content) {
       for (const w of Object.values(writers)) await w.publish();
-      const tmp = join(dir, "summary.json.partial");
-      const fd = openSync(tmp, "w");
-      writeSync(fd, `${JSON.stringify(summary, null, 2)}\n`);
-      closeSync(fd);
-      renameSync(tmp, join(dir, "summary.json"));
+      const fd = openSync(summary, "w");
+      try {
+        writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(summary, join(dir, SUMMARY));
     },
     abort() {
-      for (const w of Object.values(writers)) w.discard();
+      discardAll(Object.values(writers), summary);
     },
   };
+}
+
+/**
+ * Removes every writer's partial file (and `other`), each whatever happens to the others: what is
+ * left is only what could not be removed (a caller that must say so lists the directory). Never
+ * throws: it runs while another error is on its way.
+ */
+function discardAll(writers: readonly Writer[], other?: string): void {
+  const attempt = (step: () => void) => {
+    try {
+      step();
+    } catch {
+      // left in place: see above
+    }
+  };
+  for (const w of writers) attempt(() => w.discard());
+  if (other !== undefined) attempt(() => rmSync(other, { force: true }));
 }
 
 /** Writes all of `bytes` at the file's current position, blocking. */

@@ -2,7 +2,7 @@
 // touches anything else. Node's own `mkdir(..., { recursive: true })` loops forever on a path it
 // can never create (`/proc/nope` answers ENOENT however often it is asked), so it is not used.
 import { closeSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { MeterflowError } from "../errors.js";
 
 /** The output directory cannot be created or written. */
@@ -20,21 +20,56 @@ export interface OutDir {
 }
 
 /**
- * Creates `dir` (and missing parents) and writes and removes a probe file in it. Throws
- * OutputDirError (`MF_ERR_OUTPUT_DIR`) with the reason, leaving nothing it created behind.
+ * Creates `dir` (and missing parents) and writes and removes a probe file in it; `names`, the
+ * files that will be written there (each as NAME.partial, then renamed), must not be directories.
+ * Throws OutputDirError (`MF_ERR_OUTPUT_DIR`) with the reason, leaving nothing it created behind.
  */
-export function prepareOutDir(dir: string): OutDir {
+export function prepareOutDir(dir: string, names: readonly string[] = []): OutDir {
   const created: string[] = [];
   try {
     makeDir(resolve(dir), created);
     const probe = join(dir, `.meterflow-probe-${process.pid}`);
     closeSync(openSync(probe, "wx"));
     rmSync(probe, { force: true });
+    // A directory where an output goes would fail the run at its end, after its commits.
+    for (const name of names.flatMap((n) => [n, `${n}.partial`])) {
+      if (isDirectory(join(dir, name))) throw new InTheWay(`${name} is a directory`);
+    }
   } catch (error) {
     removeCreated({ path: dir, created });
     throw new OutputDirError(dir, reasonOf(error), error);
   }
   return { path: dir, created };
+}
+
+/** An output file that cannot be written where it was named. */
+export class OutputFileError extends MeterflowError {
+  override name = "OutputFileError";
+  constructor(message: string, cause?: unknown) {
+    super("MF_ERR_OUTPUT_FILE", message, { cause });
+  }
+}
+
+/**
+ * Checks that the file `path` (named by the option `option`, written as PATH.partial and then
+ * renamed) can be written: its directory exists, and neither it nor PATH.partial is a directory.
+ * Throws OutputFileError (`MF_ERR_OUTPUT_FILE`) saying why; writes nothing.
+ */
+export function checkOutputFile(option: string, path: string): void {
+  const why = path === "" ? "no file named"
+    : !isDirectory(dirname(resolve(path))) ? "no such directory"
+    : isDirectory(path) ? "a directory, not a file"
+    : isDirectory(`${path}.partial`) ? `${basename(path)}.partial, where it is written first, is a directory`
+    : undefined;
+  if (why !== undefined) throw new OutputFileError(`${option} ${path}: ${why}`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Removes the directories `prepareOutDir` created, when they are still empty. */
@@ -69,7 +104,11 @@ function makeDir(dir: string, created: string[]): void {
   created.push(dir);
 }
 
+/** What stands where an output file goes (the reason is the message). */
+class InTheWay extends Error {}
+
 function reasonOf(error: unknown): string {
+  if (error instanceof InTheWay) return error.message;
   const e = error as NodeJS.ErrnoException;
   switch (e.code) {
     case "ENOENT": return "no such directory can be created there";

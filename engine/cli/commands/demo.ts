@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MIN_DAYS, MIN_METERS } from "../../demo/limits.js";
 import { runFiles } from "../../runtime/index.js";
+import { prepareOutDir } from "../../sinks/out-dir.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
@@ -52,6 +53,9 @@ export async function demo(argv: string[]): Promise<number> {
   const dir = resolve(values.dir);
   if (values.db === "") throw new UsageError("--db needs an SQLite file or a postgres:// URL");
   const db = values.db ?? join(dir, "state.db");
+  // The directory first (MF_ERR_OUTPUT_DIR when it cannot be made or written: a file in the way),
+  // then its old state goes.
+  prepareOutDir(values.dir);
   if (values.db === undefined) for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true });
   const demoData = await import("../../demo/index.js");
   const manifest = await demoData.generateDemoData({ dir, meters, days });

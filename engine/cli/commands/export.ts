@@ -27,7 +27,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     options: { db: { type: "string" }, out: { type: "string" }, since: { type: "string" }, format: { type: "string", default: "csv" } },
   });
   if (positionals.length > 0) throw new UsageError(`export takes no arguments, got ${positionals[0]}`);
-  if (values.out === undefined) throw new UsageError("export needs --out DIR (see meterflow export --help)");
+  if (values.out === undefined || values.out === "") throw new UsageError("export needs --out DIR (see meterflow export --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const since = values.since === undefined ? undefined : sinceOf(values.since);
   const store = await openStore(existingDb("export", values.db));

@@ -1,7 +1,6 @@
 // `meterflow meters import`: load a meter registry into the state database.
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkRegistryHeader } from "../../meters/index.js";
 import { checkRegistryFile, describeImport, importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { openStore } from "../../store/open.js";
@@ -9,6 +8,7 @@ import { UsageError } from "../errors.js";
 import { MAX_LISTED, rejectionLines } from "../meters-rejections.js";
 import { count } from "../count.js";
 import { METERS_REJECTED, writeRegistryRejectionsTo } from "../../sinks/meters-rejected.js";
+import { checkOutputFile } from "../../sinks/out-dir.js";
 
 export const METERS_HELP = `Usage: meterflow meters import --db FILE|URL [--config FILE] [--rejected FILE] METERS
 
@@ -16,22 +16,24 @@ Imports (inserts or updates) the meter registry METERS (CSV with a header row, o
 the store: an SQLite state file, or PostgreSQL with --db postgres://HOST/DB[?schema=NAME]. Each
 row's meter type (a plugin's) fills the columns it leaves empty. Rows that cannot be imported are
 listed with their reasons (the first ${MAX_LISTED}) and all written to --rejected FILE (default
-./${METERS_REJECTED}, written only when a row was rejected: line, meter_id, reason, raw); the
-others are imported. --config names the plugin configuration (default ./meterflow.config.json
-when it exists).`;
+./${METERS_REJECTED}, written only when a row was rejected: line, meter_id, reason, raw; a FILE
+that cannot be written there is refused before anything is imported); the others are imported.
+--config names the plugin configuration (default ./meterflow.config.json when it exists).`;
 
 export async function meters(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== "import") throw new UsageError(`unknown meters command "${sub ?? ""}" (see meterflow meters --help)`);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" }, rejected: { type: "string" } } });
-  if (values.db === undefined) throw new UsageError("meters import needs --db FILE|URL");
+  if (values.db === undefined || values.db === "") throw new UsageError("meters import needs --db FILE|URL");
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
   const rejectedFile = values.rejected ?? METERS_REJECTED;
   // Checked before anything is imported: the import must not land with its rejections unwritable.
-  if (rejectedFile === "" || !existsSync(dirname(resolve(rejectedFile)))) throw new UsageError(`--rejected ${rejectedFile}: no such directory`);
+  checkOutputFile("--rejected", rejectedFile);
   const plugins = await loadPlugins(readPluginConfig(values.config));
-  // The file is checked before the store is opened: a mistyped name must not create an empty state.
+  // The file and its header are checked before the store is opened: a mistyped name or a file
+  // the import would refuse must not create an empty state.
   checkRegistryFile(positionals[0]);
+  checkRegistryHeader(positionals[0]);
   const store = await openStore(values.db);
   try {
     // An explicit import always imports; its digest lets later runs skip an unchanged file.

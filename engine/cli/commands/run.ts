@@ -70,8 +70,9 @@ export async function run(argv: string[]): Promise<number> {
       quiet: { type: "boolean", default: false },
     },
   });
-  if (values.db === undefined) throw new UsageError("run needs --db FILE|URL (see meterflow run --help)");
-  if (values.out === undefined) throw new UsageError("run needs --out DIR (see meterflow run --help)");
+  // An empty path is none: SQLite would take "" for a temporary database, and --out "" for the current directory.
+  if (values.db === undefined || values.db === "") throw new UsageError("run needs --db FILE|URL (see meterflow run --help)");
+  if (values.out === undefined || values.out === "") throw new UsageError("run needs --out DIR (see meterflow run --help)");
   const pulseEvents = values["pulse-events"] ?? [];
   if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);

@@ -1,10 +1,13 @@
 // How the CLI prints an error (issue 13 item 5): a coded error whole, every problem line under
 // the first with the code, a long list cut with a count; a usage mistake one line, status 2.
+import { closeSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../engine/cli/errors.js";
 import { describeError, MAX_PROBLEM_LINES } from "../../../engine/cli/report.js";
 import { MeterflowError } from "../../../engine/errors.js";
 import { PluginError } from "../../../sdk/errors.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 describe("describeError", () => {
   it("prints every problem of a coded error, the code on the first line", () => {
@@ -39,10 +42,29 @@ describe("describeError", () => {
     expect(printed.at(-1)).toBe(`  ... and ${30 - (MAX_PROBLEM_LINES - 1)} more`);
   });
 
-  it("keeps a usage mistake to one line, status 2; a refused file operation to one line, status 1", () => {
+  it("keeps a usage mistake to one line, status 2; a refused file operation to one line with its code, status 1", () => {
     expect(describeError(new UsageError("--db needs a value\nmore"))).toEqual({ status: 2, lines: ["meterflow: --db needs a value"] });
-    const system = Object.assign(new Error("ENOTDIR: not a directory, lstat 'x/state.db'"), { code: "ENOTDIR", syscall: "lstat" });
-    expect(describeError(system)).toEqual({ status: 1, lines: ["meterflow: ENOTDIR: not a directory, lstat 'x/state.db'"] });
+    const system = Object.assign(new Error("ENOTDIR: not a directory, lstat 'x/state.db'"), { code: "ENOTDIR", syscall: "lstat", path: "x/state.db" });
+    expect(describeError(system)).toEqual({ status: 1, lines: ["meterflow: cannot lstat x/state.db: not a directory (MF_ERR_FILE)"] });
+  });
+
+  it("says the system's refusals as Node raises them, each in one coded line", () => {
+    const dir = tempDir("meterflow-report-");
+    mkdirSync(join(dir, "d"));
+    writeFileSync(join(dir, "f"), "");
+    const refused = (step: () => void) => {
+      try {
+        step();
+      } catch (error) {
+        return describeError(error);
+      }
+      throw new Error("not refused");
+    };
+    expect(refused(() => renameSync(join(dir, "f"), join(dir, "d")))).toEqual({ status: 1,
+      lines: [`meterflow: cannot rename ${join(dir, "f")} to ${join(dir, "d")}: illegal operation on a directory (MF_ERR_FILE)`] });
+    // rmSync's SystemError (ERR_FS_EISDIR) carries its reason apart.
+    expect(refused(() => rmSync(join(dir, "d"), { force: true }))).toEqual({ status: 1, lines: [`meterflow: cannot rm ${join(dir, "d")}: is a directory (MF_ERR_FILE)`] });
+    expect(refused(() => closeSync(2 ** 30))).toEqual({ status: 1, lines: ["meterflow: close failed: bad file descriptor (MF_ERR_FILE)"] });
   });
 
   it("keeps the stack of anything else (a bug)", () => {

@@ -2,7 +2,7 @@
 // it: the built command's exit status, the one line (or the whole coded error) on standard error,
 // and what is left on disk: nothing, when an input, an option or the output directory is wrong.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -81,6 +81,7 @@ describe("meterflow run: checks before anything is written", () => {
     const cases: Array<[string[], RegExp]> = [
       [["nope.csv"], /^meterflow: cannot read input nope\.csv: no such file \(MF_ERR_RUN\)$/],
       [["--meters", "nope-meters.csv", "r.csv"], /^meterflow: cannot read meter registry nope-meters\.csv: no such file \(MF_ERR_RUN\)$/],
+      [["--meters", "r.csv/meters.csv", "r.csv"], /^meterflow: cannot read meter registry r\.csv\/meters\.csv: no such file \(a file is in its path\) \(MF_ERR_RUN\)$/],
       [["--pulse-events", "nope-events.csv", "r.csv"], /^meterflow: cannot read input nope-events\.csv: no such file \(MF_ERR_RUN\)$/],
       [["--rules", "bad-rules.json", "r.csv"], /^meterflow: .*bad-rules\.json.*\(MF_ERR_RULES_\w+\)$/],
       [["--config", "nope.json", "r.csv"], /^meterflow: .*nope\.json.*\(MF_ERR_\w+\)$/],
@@ -94,26 +95,27 @@ describe("meterflow run: checks before anything is written", () => {
     expect(readdirSync(dir).sort()).toEqual(["bad-rules.json", "r.csv"]);
   });
 
-  it("removes its partial files when a run fails part-way, in one thread and with writer threads", () => {
+  it("removes its partial files when a run fails part-way", async () => {
     const dir = workspace();
-    // A CSV file without its value column: found only once the file is decoded, after the outputs are open.
-    writeFileSync(join(dir, "bad.csv"), "meter_id,end\nE-1,2026-11-01\n");
+    writeFileSync(join(dir, "bad.csv"), "meter_id,end,value\nE-1,2026-11-02,110\n");
     // An output directory that was there keeps what it had; one the run made goes again.
     mkdirSync(join(dir, "out2"));
     writeFileSync(join(dir, "out2", "keep.txt"), "");
-    // A third input after it: with threads, its decoding thread is started while bad.csv is
-    // decided (one input ahead), and must stop with the run, or the command would not exit.
-    writeFileSync(join(dir, "r3.csv"), "meter_id,end,value\nE-1,2026-11-03,120\n");
-    for (const threads of ["0", "2"]) {
-      const out = `out${threads}`;
-      const r = meterflow(dir, "run", "--db", "s.db", "--out", out, "--threads", threads, "r.csv", "bad.csv", "r3.csv");
-      expect(r.signal, "the run did not end").toBeNull();
-      expect(r.status, r.stderr).toBe(1);
-      expect(r.lines.at(-1)).toBe('meterflow: bad.csv: readings CSV header lacks required column "value" (MF_ERR_INPUT_HEADER)');
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const out of ["out0", "out2"]) {
+      // The run holds (a failpoint) once its checks passed and its run is recorded; the second
+      // input loses its value column meanwhile: found only once it is decoded, the outputs open.
+      const release = join(dir, `release-${out}`);
+      const run = spawnAsync(dir, ["run", "--db", "s.db", "--out", out, "--threads", "0", "r.csv", "bad.csv"], { MF_FAILPOINT_HOLD_UNTIL_FILE: release });
+      await until(() => sqliteState(dir).running());
+      writeFileSync(join(dir, "bad.csv"), "meter_id,end\nE-1,2026-11-02\n");
+      writeFileSync(release, "");
+      expect(await run.status, run.stderr()).toBe(1);
+      expect(run.stderr().trim().split("\n").at(-1)).toBe('meterflow: bad.csv: readings CSV header lacks required column "value" (MF_ERR_INPUT_HEADER)');
+      writeFileSync(join(dir, "bad.csv"), "meter_id,end,value\nE-1,2026-11-02,110\n");
     }
     expect(existsSync(join(dir, "out0"))).toBe(false);
     expect(readdirSync(join(dir, "out2"))).toEqual(["keep.txt"]);
+    expect((await sqliteState(dir).runs()).map((x) => x.status)).toEqual(["failed", "failed"]);
   });
 
   it("prints a coded error whole: every problem of an invalid plugin descriptor, with its code", () => {
@@ -130,6 +132,72 @@ describe("meterflow run: checks before anything is written", () => {
       expect.stringMatching(/^ {2}thresholds\[0\]\.channel: "soil_moist" /),
     ]);
     expect(readdirSync(dir).sort()).toEqual(["bad.json", "bad.mjs", "r.csv"]);
+  });
+});
+
+describe("meterflow run: every input's header is checked before anything is written", () => {
+  it("refuses a bad readings, pulse-events or registry header in one line, exit 1: no state, no lock, no output", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\nE-2,electricity.register\nE-3,electricity.register\n");
+    writeFileSync(join(dir, "noend.csv"), "meter_id,value\nE-1,100\n");
+    writeFileSync(join(dir, "noend.txt"), "meter_id,value\nE-1,100\n");
+    writeFileSync(join(dir, "semi.csv"), "meter_id;end;value\nE-1;2026-11-01;100\n");
+    writeFileSync(join(dir, "events.csv"), "meter_id,on_ms\nE-1,5\n");
+    writeFileSync(join(dir, "bad-meters.csv"), "meterid,type\nE-1,electricity.register\n");
+    writeFileSync(join(dir, "empty-meters.csv"), "");
+    // An output directory that was there stays exactly as it was.
+    mkdirSync(join(dir, "kept"));
+    writeFileSync(join(dir, "kept", "keep.txt"), "x");
+    const before = readdirSync(dir).sort();
+    const semi = "(the header looks separated by ';': meterflow reads comma-separated files; save or convert the file with ',' between fields)";
+    const cases: Array<[string[], string]> = [
+      [["r.csv", "noend.csv"], 'noend.csv: readings CSV header lacks required column "end"'],
+      // With threads a decoding thread starts before the checks: it must stop with the run.
+      [["--threads", "1", "r.csv", "semi.csv"], `semi.csv: readings CSV header lacks required column "meter_id", "end", "value" ${semi}`],
+      [["--threads", "2", "noend.csv", "r.csv"], 'noend.csv: readings CSV header lacks required column "end"'],
+      [["--input-format", "csv", "noend.txt"], 'noend.txt: readings CSV header lacks required column "end"'],
+      [["--pulse-events", "events.csv", "r.csv"], 'events.csv: pulse events CSV header lacks required column "time"'],
+    ];
+    for (const out of ["out", "kept"]) {
+      for (const [args, message] of [
+        ...cases.map(([args, message]): [string[], string] => [["--meters", "m.csv", ...args], message]),
+        [["--meters", "bad-meters.csv", "r.csv"], 'meter registry bad-meters.csv: the header lacks column "meter_id"'],
+        [["--meters", "empty-meters.csv", "r.csv"], "meter registry empty-meters.csv has no header row"],
+      ] as Array<[string[], string]>) {
+        const r = meterflow(dir, "run", "--db", "s.db", "--out", out, ...args);
+        expect(r.signal, args.join(" ")).toBeNull();
+        expect(r.status, args.join(" ")).toBe(1);
+        expect(r.lines, args.join(" ")).toEqual([`meterflow: ${message} (MF_ERR_INPUT_HEADER)`]);
+        expect(readdirSync(dir).sort(), args.join(" ")).toEqual(before);
+        expect(readdirSync(join(dir, "kept"))).toEqual(["keep.txt"]);
+      }
+    }
+  });
+
+  it("takes a file of sensor rows without a value column (its channels come from the plugins), an NDJSON registry and an empty input", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "sensors.csv"), "meter_id,end,temperature\nE-1,2026-11-02,21.5\n");
+    writeFileSync(join(dir, "m.ndjson"), '{"meter_id":"E-1","type":"electricity.register"}\n');
+    writeFileSync(join(dir, "empty.csv"), "");
+    const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--meters", "m.ndjson", "--quiet", "r.csv", "sensors.csv", "empty.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8"))).toMatchObject({ in: 3, sensor: 1 });
+  });
+});
+
+describe("meterflow run: an output name taken by a directory", () => {
+  it("is refused before anything is written, for the run's files and meters-rejected.csv", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\n");
+    for (const name of ["billing.csv", "summary.json", "held.csv.partial", "meters-rejected.csv"]) {
+      mkdirSync(join(dir, "out", name), { recursive: true });
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", "--meters", "m.csv", "r.csv");
+      expect(r.status, name).toBe(1);
+      expect(r.lines, name).toEqual([`meterflow: cannot write to out: ${name} is a directory (MF_ERR_OUTPUT_DIR)`]);
+      expect(readdirSync(dir).sort(), name).toEqual(["m.csv", "out", "r.csv"]);
+      expect(readdirSync(join(dir, "out")), name).toEqual([name]);
+      rmSync(join(dir, "out"), { recursive: true });
+    }
   });
 });
 

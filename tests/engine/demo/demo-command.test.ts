@@ -2,7 +2,7 @@
 // table the README promises (the README's rows, computed by the kernel), and its minimums are
 // stated in `--help` and in the one line that refuses a smaller demo (exit 2, nothing written).
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WORKED_EXAMPLES_HEADER, workedExamples } from "../../../engine/demo/index.js";
@@ -70,6 +70,17 @@ describe("meterflow demo", () => {
       ]);
       expect(existsSync(join(dir, "small"))).toBe(false);
     }
+  });
+
+  it("refuses a --dir it cannot write (a file, or a file in its path) in one coded line, exit 1, before generating anything", () => {
+    writeFileSync(join(dir, "a-file.csv"), "x\n");
+    for (const at of ["a-file.csv", "a-file.csv/deeper"]) {
+      const r = meterflow("demo", "--dir", at, "--meters", "100", "--days", "14");
+      expect(r.status, at).toBe(1);
+      expect(r.stdout, at).toBe("");
+      expect(r.stderr.trim().split("\n"), at).toEqual([`meterflow: cannot write to ${at}: a file is in the way (not a directory) (MF_ERR_OUTPUT_DIR)`]);
+    }
+    expect(readFileSync(join(dir, "a-file.csv"), "utf8")).toBe("x\n");
   });
 
   it("shows the table's header the README uses", () => {

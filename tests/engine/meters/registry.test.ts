@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readMeters } from "../../../engine/meters/index.js";
+import { checkRegistryHeader, readMeters } from "../../../engine/meters/index.js";
 import type { MeterRecord } from "../../../engine/meters/index.js";
 import { parseDay } from "../../../engine/time/index.js";
 
@@ -194,5 +194,30 @@ describe("readMeters", () => {
     await expect(readMeters(file("nohead.csv", "id,unit\nA,kWh\n"))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER", message: expect.stringContaining("meter_id") });
     await expect(readMeters(file("empty.csv", ""))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
     await expect(readMeters(file("dup.csv", "meter_id,unit,unit\n"))).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER" });
+  });
+});
+
+describe("checkRegistryHeader", () => {
+  /** What a call throws (code and message), or "ok". */
+  const outcome = async (step: () => unknown): Promise<string> => {
+    try {
+      await step();
+      return "ok";
+    } catch (error) {
+      return `${(error as { code?: string }).code}: ${(error as Error).message}`;
+    }
+  };
+
+  it("says of a registry's header what reading the whole file says, CSV or NDJSON (by name or by first byte), from the first record", async () => {
+    const cases: Array<[string, string]> = [
+      ["ok.csv", "meter_id,type\nE-1,\n"], ["semi.csv", "meter_id;type\nE-1;\n"], ["twice.csv", "meter_id,unit,unit\nE-1,a,b\n"],
+      ["empty.csv", ""], ["blank.csv", "\n\n"], ["bom.csv", "\uFEFFmeter_id\nE-1\n"], ["quote.csv", '"meter_id\nE-1\n'],
+      ["m.ndjson", '{"meter_id":"E-1"}\n'], ["empty.jsonl", ""], ["sniffed.txt", '  \n{"meter_id":"E-1","type":"a,b"}\n'], ["plain.txt", "id\nE-1\n"],
+    ];
+    for (const [name, content] of cases) {
+      const path = file(`check-${name}`, content);
+      const read = await outcome(() => readMeters(path));
+      expect(await outcome(() => checkRegistryHeader(path)), name).toBe(read);
+    }
   });
 });

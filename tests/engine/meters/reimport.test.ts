@@ -3,7 +3,7 @@
 // printed and summary.json), and `updated` counts only meters whose row changed; on SQLite and on
 // PostgreSQL, through the built command.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -97,11 +97,36 @@ describe.each(stores)("registry counters on %s", (_name, db) => {
     expect(again.lines.at(-1)).toBe("  all 30 in bad-meters.csv");
     expect(readFileSync(join(dir, "bad-meters.csv"), "utf8")).toBe(readFileSync(join(dir, "meters-rejected.csv"), "utf8"));
     const refused = meterflow(dir, "meters", "import", "--db", store, "--rejected", "nowhere/x.csv", "meters.csv");
-    expect(refused.status).toBe(2);
-    expect(refused.stderr.trim()).toBe("meterflow: --rejected nowhere/x.csv: no such directory");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe("meterflow: --rejected nowhere/x.csv: no such directory (MF_ERR_OUTPUT_FILE)");
     // A registry without bad rows writes no file.
     const clean = workspace();
     expect(meterflow(clean, "meters", "import", "--db", db(), "meters.csv").status).toBe(0);
     expect(existsSync(join(clean, "meters-rejected.csv"))).toBe(false);
+  });
+});
+
+describe("meters import: what it cannot do is refused before anything is imported", () => {
+  it("a --rejected that is a directory, or a registry whose header it cannot use: one coded line, exit 1, no state made", () => {
+    const dir = workspace();
+    mkdirSync(join(dir, "somedir"));
+    writeFileSync(join(dir, "bad.csv"), `${METERS.join("\n")}\nE-1,electricity.register,kWh,,,,,,,,,,,,,,,,,\n`);
+    writeFileSync(join(dir, "semi.csv"), "meter_id;type\nE-1;electricity.register\n");
+    writeFileSync(join(dir, "empty.csv"), "");
+    const before = ["bad.csv", "empty.csv", "meters.csv", "r.csv", "semi.csv", "somedir"];
+    const cases: Array<[string[], string]> = [
+      [["--rejected", "somedir", "bad.csv"], "--rejected somedir: a directory, not a file (MF_ERR_OUTPUT_FILE)"],
+      [["semi.csv"], 'meter registry semi.csv: the header lacks column "meter_id" (the header looks separated by \';\': meterflow reads '
+        + "comma-separated files; save or convert the file with ',' between fields) (MF_ERR_INPUT_HEADER)"],
+      [["empty.csv"], "meter registry empty.csv has no header row (MF_ERR_INPUT_HEADER)"],
+    ];
+    for (const [args, line] of cases) {
+      const r = meterflow(dir, "meters", "import", "--db", "state.db", ...args);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toEqual([`meterflow: ${line}`]);
+      expect(readdirSync(dir).sort(), args.join(" ")).toEqual(before);
+      expect(readdirSync(join(dir, "somedir"))).toEqual([]);
+    }
   });
 });

@@ -1,9 +1,10 @@
 // `meterflow run` end to end on small files with a real SQLite state file: consumption and
 // periods in billing.csv, holds with reasons, rejections with reasons, conservation.
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runFiles } from "../../../engine/runtime/index.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -122,5 +123,19 @@ describe("meterflow run", () => {
     expect(lines).toEqual([expect.objectContaining({ reading_id: "E-1@2026-11-30", consumption: 60, flags: [] })]);
     const summary = JSON.parse(readFileSync(join(dir, "out-d", "summary.json"), "utf8"));
     expect(summary).toMatchObject({ in: 2, billable: 1, held: 1 });
+  });
+});
+
+describe("meterflow run that fails at its end", () => {
+  it("removes every partial file it can (a directory took billing.csv's name during the run) and says nothing is left", async () => {
+    const readings = write(dir, "late-dir.csv", ["meter_id,end,value", "E-1,2026-10-31,100", "E-1,2026-11-30,160"]);
+    const out = join(dir, "out-late-dir");
+    const run = runFiles({ meters, inputs: [readings], db: join(dir, "late-dir.db"), out, onWarning: () => undefined,
+      // After the first batch, once the outputs are open: the publishing rename then fails.
+      onProgress: () => void mkdirSync(join(out, "billing.csv"), { recursive: true }) });
+    const error = await run.then(() => undefined, (e: unknown) => e as Error & { code?: string });
+    expect(error).toMatchObject({ code: "EISDIR", syscall: "rename" });
+    expect(error?.message).not.toMatch(/partial outputs left/);
+    expect(readdirSync(out)).toEqual(["billing.csv", "meters-rejected.csv"]);
   });
 });

@@ -150,7 +150,8 @@ describe("threads", () => {
 
   it("stop with one line when the output directory cannot be written", () => {
     const notADir = join(dir, "file");
-    writeFileSync(notADir, "x");
+    // A readings file (its header is checked first), and a file in the output directory's way.
+    writeFileSync(notADir, "meter_id,end,value\n");
     const r = spawnSync(process.execPath, [BIN, "run", "--db", join(dir, "x.db"), "--out", join(notADir, "out"), "--input-format", "csv", notADir], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);

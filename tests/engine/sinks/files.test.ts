@@ -1,10 +1,10 @@
 // The output files (sinks/files.ts): written as NAME.partial and published by renaming, the same
 // bytes whether appends are written by libuv's thread pool (a run's main thread) or at once,
 // blocking (`sync`, a writer thread of its own); a caller may reuse its buffer after appending.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createOutputFiles } from "../../../engine/sinks/files.js";
+import { createOutputFiles, outputNames } from "../../../engine/sinks/files.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -36,6 +36,32 @@ describe("output files", () => {
     expect(billing[0]).toBe("reading_id,meter_id,start,end,days,previous,current,consumption,daily,flags");
     expect(billing.slice(1)).toEqual(lines.flat());
     expect(readdirSync(join(dir, "sync")).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("leave no partial file behind when publishing fails (a directory took an output's name meanwhile), sync or not", async () => {
+    for (const sync of [true, false]) {
+      const out = join(dir, `publish-fails-${sync}`);
+      const files = createOutputFiles(out, "csv", { sync });
+      files.append("billing", Buffer.from("a,b\n"));
+      files.append("alerts", Buffer.from("c,d\n"));
+      mkdirSync(join(out, "held.csv"));
+      await expect(files.close({ done: true })).rejects.toMatchObject({ code: "EISDIR", syscall: "rename" });
+      // Files published before the failure stay; every partial one goes, closed or not.
+      expect(() => files.abort()).not.toThrow();
+      expect(readdirSync(out).sort()).toEqual(["billing.csv", "held.csv"]);
+    }
+  });
+
+  it("refuse a directory where an output goes before they create anything", () => {
+    const out = join(dir, "taken");
+    mkdirSync(join(out, "summary.json"), { recursive: true });
+    expect(() => createOutputFiles(out, "csv")).toThrow(expect.objectContaining({ code: "MF_ERR_OUTPUT_DIR", message: `cannot write to ${out}: summary.json is a directory` }));
+    expect(readdirSync(out)).toEqual(["summary.json"]);
+  });
+
+  it("name the files a run writes", () => {
+    expect(outputNames("csv")).toEqual(["billing.csv", "held.csv", "rejected.csv", "alerts.csv", "summary.json"]);
+    expect(outputNames("ndjson", true)).toEqual(["billing.ndjson", "held.ndjson", "rejected.ndjson", "alerts.ndjson", "summary.json", "meters-rejected.csv"]);
   });
 
   it("leave nothing behind when aborted (sync)", () => {

@@ -1,0 +1,51 @@
+// The first record of a CSV file, read on its own: `meterflow run` and `meterflow meters import`
+// check every input's header before they open a store or touch an output directory (README
+// "`meterflow run`": nothing is written for a run that cannot go). Only the bytes up to the end of
+// the first record are read (a few dozen for a header; at most the record limit and one chunk),
+// so the check costs an open and one read per file, not a second decoding.
+import { closeSync, openSync, readSync } from "node:fs";
+import { IngestError } from "./errors.js";
+import { DEFAULT_MAX_RECORD_BYTES } from "./options.js";
+import { CsvTokenizer } from "./tokenizer.js";
+
+/** Bytes read at a time while looking for the end of the first record. */
+const CHUNK = 1 << 16;
+
+/**
+ * A tokenizer positioned on the first record of the CSV file `path`, or null when the file holds
+ * none (empty, or only blank lines). Rejects IngestError `MF_ERR_INPUT_OPEN` or `MF_ERR_INPUT_READ`.
+ * @example
+ *   const header = firstCsvRecord("readings.csv");
+ *   if (header !== null) names = Array.from({ length: header.count }, (_, i) => header.fieldString(i));
+ */
+export function firstCsvRecord(path: string, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): CsvTokenizer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
+  }
+  try {
+    const tok = new CsvTokenizer({ maxRecordBytes });
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    // The tokenizer ends an overlong record at the limit (as malformed): this loop ends by then.
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, CHUNK, null);
+      } catch (error) {
+        throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+      }
+      if (n === 0) {
+        tok.finish();
+        return tok.next() ? tok : null;
+      }
+      tok.push(chunk.subarray(0, n));
+      if (tok.next()) return tok;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
