@@ -1,6 +1,7 @@
 // The command line before and after node:util's parseArgs: a negative number given to an option
 // (`--batch-size -5`) is that option's value, not an option of its own; parseArgs' own errors are
 // said as one of ours (one line, balanced quotes, the command named) with exit status 2.
+import { count } from "./count.js";
 import { UsageError } from "./errors.js";
 
 /** `--name -5` becomes `--name=-5`, so the option's own check says what is wrong with -5. */
@@ -41,4 +42,13 @@ export function usageOf(error: unknown, command: string): unknown {
 
 function firstLine(text: string): string {
   return text.split("\n")[0];
+}
+
+/** An option's whole-number value from `min` to `max`, or a UsageError naming the option and the range. */
+export function integerIn(name: string, text: string, min: number, max: number): number {
+  const n = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${count(max)}, got ${text}`);
+  }
+  return n;
 }

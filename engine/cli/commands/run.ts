@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEarlyDecoder } from "../early-decoder.js";
+import { integerIn } from "../args.js";
 import { UsageError } from "../errors.js";
 import { inputProgress } from "../progress.js";
-import { count } from "../count.js";
 
 export const RUN_HELP = `Usage: meterflow run --db FILE|URL --out DIR [--meters METERS] [--pulse-events FILE]... READINGS...
 
@@ -109,10 +109,3 @@ export async function run(argv: string[]): Promise<number> {
 /** The largest batch the decoders take (engine/ingest/options.ts). */
 const MAX_BATCH_SIZE = 1 << 24;
 
-function integerIn(name: string, text: string, min: number, max: number): number {
-  const n = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be an integer from ${min} to ${count(max)}, got ${text}`);
-  }
-  return n;
-}

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_JOB_NICE, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
+import { integerIn } from "../args.js";
 import { UsageError } from "../errors.js";
 import { existingDb } from "../operator.js";
 
@@ -25,6 +26,8 @@ Options:
                         (default ${DEFAULT_JOB_NICE}: requests go first while a job runs)
   --manual-review       a manual reading with a photo on a temp_bad meter stays held for an
                         operator instead of clearing the flag
+  --future-days N       days after today a manual reading's end may lie, 0 to 1000000 (default
+                        1, as meterflow run's); later ones are rejected future_date
   --nats URL            NATS (the workers' JetStream): GET /ready checks it answers, GET /metrics
                         has meterflow_queue_lag per partition consumer of the readings stream
   --stream NAME         the readings stream (default MFLOW)`;
@@ -42,11 +45,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options: {
       db: { type: "string" }, host: { type: "string" }, port: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },
       "max-body": { type: "string" }, "max-photo": { type: "string" }, "manual-review": { type: "boolean", default: false }, "data-dir": { type: "string" },
-      "job-nice": { type: "string" }, nats: { type: "string" }, stream: { type: "string" },
+      "job-nice": { type: "string" }, nats: { type: "string" }, stream: { type: "string" }, "future-days": { type: "string", default: "1" },
     },
   });
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
+  const futureDays = integerIn("--future-days", values["future-days"], 0, 1_000_000);
   const db = existingDb("serve", values.db);
   const dataDir = values["data-dir"];
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new UsageError(`--data-dir ${dataDir} is not a directory`);
@@ -56,7 +60,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const server = await startApiServer({
     db, host: values.host, port, config: values.config, rules: values.rules,
     maxBodyBytes: bytes("--max-body", values["max-body"]), maxPhotoBytes: bytes("--max-photo", values["max-photo"]), manualReview: values["manual-review"],
-    dataDir, jobNice, nats: values.nats, stream: values.stream,
+    dataDir, jobNice, nats: values.nats, stream: values.stream, futureDays,
   });
   console.log(`meterflow serve: listening on ${server.url}`);
   await new Promise<void>((resolve) => {

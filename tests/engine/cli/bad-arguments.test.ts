@@ -93,6 +93,7 @@ describe("every command with bad arguments", () => {
     expect(expectRefused([...base, "--batch-size", "-5", "r.csv"], 2)).toEqual(["meterflow: --batch-size must be an integer from 1 to 16,777,216, got -5"]);
     expect(expectRefused([...base, "--batch-size", "99999999999", "r.csv"], 2)).toEqual(["meterflow: --batch-size must be an integer from 1 to 16,777,216, got 99999999999"]);
     expect(expectRefused([...base, "--future-days", "-1", "r.csv"], 2)).toEqual(["meterflow: --future-days must be an integer from 0 to 1,000,000, got -1"]);
+    expect(expectRefused(["serve", "--db", "state.db", "--future-days", "x"], 2)).toEqual(["meterflow: --future-days must be an integer from 0 to 1,000,000, got x"]);
     expectRefused([...base, "--batch-size", "1.5", "r.csv"], 2);
     expectRefused([...base, "--threads", "many", "r.csv"], 2);
     expect(expectRefused([...base, "--input-format", "xml", "r.csv"], 2)).toEqual(["meterflow: --input-format must be csv, ndjson or msgpack, got xml"]);
