@@ -66,6 +66,13 @@ describe.each(stores)("meterflow export on %s", (name, dbOf, enabled) => {
     const part = (file: string) => rows(join(dir, `${name}-since`, file)).length;
     expect(part("billing.csv") + part("held.csv")).toBe(5);
     expect(part("rejected.csv")).toBe(1);
+    // Nothing new: no range, and next_since is what this export was given, for the next one.
+    const sinceSummary = JSON.parse(readFileSync(join(dir, `${name}-since`, "summary.json"), "utf8"));
+    expect(sinceSummary.next_since).toBe(sinceSummary.range.last);
+    const none = meterflow("export", "--db", db, "--out", join(dir, `${name}-none`), "--since", sinceSummary.next_since);
+    expect(none.status, none.stderr).toBe(0);
+    const empty = JSON.parse(readFileSync(join(dir, `${name}-none`, "summary.json"), "utf8"));
+    expect(empty).toMatchObject({ batches: 0, in: 0, range: null, next_since: sinceSummary.next_since });
   });
 });
 
