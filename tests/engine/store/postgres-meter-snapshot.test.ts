@@ -76,7 +76,7 @@ describe.runIf(runPostgresTests)("one meter's snapshot on PostgreSQL", () => {
         expect(view.readings.map((r) => [r.reading_id, r.billed])).toEqual([[`${id}@2026-11-02`, 2], [`${id}@2026-11-01`, 1]]);
         expect(view).toEqual(await meterView(calls, id));
       }
-      await expect(meterView(store, "O'Brien")).rejects.toMatchObject({ status: 404 });
+      await expect(meterView(store, "O'Brien")).rejects.toMatchObject({ code: "MF_ERR_UNKNOWN_METER" });
     } finally {
       await store.close();
     }
