@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { checkPulseEventsHeader, readPulseEvents } from "../../../engine/ingest/events.js";
 import { checkReadingsCsvHeader, createMeterIndex, firstCsvRecord, readReadings } from "../../../engine/ingest/index.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { outcome } from "../../helpers/outcome.js";
 
 const dir = tempDir("meterflow-first-record-");
 let n = 0;
@@ -18,15 +19,6 @@ const file = (content: string | Uint8Array, ext = "csv"): string => {
 const fields = (path: string): string[] | null => {
   const tok = firstCsvRecord(path);
   return tok === null ? null : Array.from({ length: tok.count }, (_, i) => tok.fieldString(i));
-};
-/** What a call throws: its code and message, or "ok". */
-const outcome = async (step: () => unknown): Promise<string> => {
-  try {
-    await step();
-    return "ok";
-  } catch (error) {
-    return `${(error as { code?: string }).code}: ${(error as Error).message}`;
-  }
 };
 
 describe("firstCsvRecord", () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkRegistryHeader, readMeters } from "../../../engine/meters/index.js";
 import type { MeterRecord } from "../../../engine/meters/index.js";
 import { parseDay } from "../../../engine/time/index.js";
+import { outcome } from "../../helpers/outcome.js";
 
 const dir = mkdtempSync(join(tmpdir(), "meterflow-registry-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -198,15 +199,6 @@ describe("readMeters", () => {
 });
 
 describe("checkRegistryHeader", () => {
-  /** What a call throws (code and message), or "ok". */
-  const outcome = async (step: () => unknown): Promise<string> => {
-    try {
-      await step();
-      return "ok";
-    } catch (error) {
-      return `${(error as { code?: string }).code}: ${(error as Error).message}`;
-    }
-  };
 
   it("says of a registry's header what reading the whole file says, CSV or NDJSON (by name or by first byte), from the first record", async () => {
     const cases: Array<[string, string]> = [
