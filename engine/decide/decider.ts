@@ -119,6 +119,8 @@ export class Decider {
     let prevKey = -1;
     let prevEnd = 0;
     let prevValue = 0;
+    // The meter whose rows after a repeat go to the late path too (see below).
+    let deferred = -1;
     const held = this.#ctx.heldIndex;
     for (let i = 0; i < count; i++) {
       const row = order[i];
@@ -129,13 +131,22 @@ export class Decider {
         late.add(batch, row, k);
         continue;
       }
+      if (k === deferred) {
+        late.repeat(batch, row, k, undefined);
+        continue;
+      }
       if (k === prevKey && end === prevEnd) {
         // A repeat of a new day's reading earlier in this batch: another value is a conflict if
         // that reading enters the chain, a reading of its own if it is held (the late path
-        // decides, once the kernel has). A pulse count for a day counted already is a conflict.
+        // decides, once the kernel has). The meter's later rows follow it there, in end order,
+        // so they are judged against the chain it leaves, as in a batch per reading. A pulse
+        // count for a day counted already is a conflict.
         if (batch.value[row] === prevValue) out.counts.duplicates++;
         else if (isPulseMeter(this.#ctx.meters, k)) late.conflict(batch, row, k);
-        else late.repeat(batch, row, k, lastEnd[k] === NO_DAY ? undefined : { end: lastEnd[k], value: this.#ctx.state.lastValue[k] });
+        else {
+          late.repeat(batch, row, k, lastEnd[k] === NO_DAY ? undefined : { end: lastEnd[k], value: this.#ctx.state.lastValue[k] });
+          deferred = k;
+        }
         continue;
       }
       if (held.has(k, end, batch.value[row]) && !isReleased(batch, row)) {

@@ -76,7 +76,8 @@ export class LatePath {
    * a conflict; against a held one (not in the chain) a reading of its own, judged between the
    * chain's neighbours as this batch leaves them (a typo held `implausible_rollover` and the
    * right value after it in one file: the right value is billed, as in any other batching).
-   * `before` is the meter's latest trusted reading before this batch (undefined: none).
+   * `before` is the meter's latest trusted reading before this batch (undefined: none); the
+   * meter's later rows of the batch come here after it (given once, with its first row).
    */
   repeat(batch: ReadingBatch, row: number, meter: number, before: Anchor | undefined): void {
     this.add(batch, row, meter);

@@ -45,6 +45,16 @@ describe("two values for one meter and day in one batch", () => {
     }
   });
 
+  it("judges the meter's later days against the right value, not the reading before it", async () => {
+    // 1015 the day after is below 1020: an implausible wrap against it, as in a batch per reading.
+    const ways = await threeWays(["A,2026-09-01,1010,", "A,2026-09-02,50,", "A,2026-09-02,1020,", "A,2026-09-03,1015,", "A,2026-09-04,1030,"], 2);
+    for (const runs of ways) {
+      expect(billedPerReading(runs)).toEqual({ "A@2026-09-02": 10, "A@2026-09-04": 10 });
+      const held = runs.flatMap((o) => o.held.map((r) => [r.reading_id, r.current, r.previous, r.reasons]));
+      expect(held).toEqual([["A@2026-09-01", "1010", "", "initial"], ["A@2026-09-02", "50", "1010", "implausible_rollover"], ["A@2026-09-03", "1015", "1020", "implausible_rollover"]]);
+    }
+  });
+
   it("bills the right value after a negative override held negative_consumption", async () => {
     const ways = await threeWays(["A,2026-11-01,1000,", "A,2026-11-10,1010,-3", "A,2026-11-10,1012,", "A,2026-11-12,1030,"], 2);
     for (const runs of ways) {
