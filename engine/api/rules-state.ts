@@ -49,8 +49,24 @@ export async function loadPostedRules(store: PartitionedStore, config: string | 
     return active;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    throw withPostedNames(error, dir);
   }
+}
+
+/** A posted file's path as the name it was posted with (other paths as they are). */
+export function postedName(rules: ActiveRules, path: string): string {
+  const prefix = rules.dir === undefined ? undefined : join(rules.dir, "/");
+  return prefix !== undefined && path.startsWith(prefix) ? path.slice(prefix.length) : path;
+}
+
+/** The error with the posted files named as posted, not by where this server wrote them (its message and issues). */
+function withPostedNames(error: unknown, dir: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const prefix = join(dir, "/");
+  error.message = error.message.replaceAll(prefix, "");
+  const issues = (error as { issues?: unknown }).issues;
+  if (Array.isArray(issues)) for (const issue of issues as Array<{ file?: unknown }>) if (typeof issue.file === "string") issue.file = issue.file.replaceAll(prefix, "");
+  return error;
 }
 
 /** Lets go of rules no longer active. */

@@ -6,9 +6,9 @@ import { count } from "./count.js";
 /** Rows listed before the rest is counted. */
 export const MAX_LISTED = 20;
 
-/** `  line 7: M-3: unknown_meter_type`, at most `max` of them, then `  ... and N more`. */
+/** `  line 7: M-3: unknown_meter_type`, the first `max` of them, then `  ... and N more`. */
 export function rejectionLines(rejections: readonly RegistryRejection[], max = MAX_LISTED): string[] {
-  const shown = rejections.length > max ? rejections.slice(0, max - 1) : rejections;
+  const shown = rejections.length > max ? rejections.slice(0, max) : rejections;
   const lines = shown.map((r) => `  line ${r.line}: ${r.meterId || "(no id)"}: ${r.reason}`);
   if (shown.length < rejections.length) lines.push(`  ... and ${rejections.length - shown.length} more`);
   return lines;

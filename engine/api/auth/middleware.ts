@@ -50,8 +50,13 @@ export function requireRole(needed: TokenRole): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const { name, role } = c.get("token");
     if (!allows(role, needed)) {
-      throw new ApiError(403, "MF_ERR_API_FORBIDDEN", `token ${name} is a ${role}; this needs ${needed === "admin" ? "an" : "a"} ${needed} or above`);
+      throw new ApiError(403, "MF_ERR_API_FORBIDDEN", `token ${name} is ${article(role)} ${role}; this needs ${article(needed)} ${needed} or above`);
     }
     return next();
   };
+}
+
+/** "an" before a role that starts with a vowel (admin, operator), else "a" (viewer). */
+function article(role: string): string {
+  return /^[aeiou]/.test(role) ? "an" : "a";
 }

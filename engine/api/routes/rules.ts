@@ -9,7 +9,7 @@ import { SDK_VERSION } from "../../../sdk/index.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { ApiError } from "../errors.js";
-import { loadPostedRules, retire, setupOf } from "../rules-state.js";
+import { loadPostedRules, postedName, retire, setupOf } from "../rules-state.js";
 import { errors } from "../schemas.js";
 
 const RulesSchema = z.object({
@@ -40,7 +40,7 @@ export function rulesRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     return {
       version: deps.session.rules.version,
       kind: deps.rules.paths === undefined ? "defaults" as const : "files" as const,
-      sets: rules.sets.map((s) => ({ kind: s.kind, ...(s.plugin === undefined ? {} : { plugin: s.plugin }), files: s.files, rules: s.rules, holds: s.holds })),
+      sets: rules.sets.map((s) => ({ kind: s.kind, ...(s.plugin === undefined ? {} : { plugin: s.plugin }), files: s.files.map((f) => postedName(deps.rules, f)), rules: s.rules, holds: s.holds })),
     };
   };
 

@@ -33,7 +33,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const store = await openStore(existingDb("export", values.db));
   try {
     const s = await exportOutputs({ store, out: values.out, format: values.format, since });
-    console.log(`exported ${count(s.batches)} batches: ${count(s.billable)} billable, ${count(s.held)} held, `
+    console.log(`exported ${count(s.batches)} batch${s.batches === 1 ? "" : "es"}: ${count(s.billable)} billable, ${count(s.held)} held, `
       + `${count(s.rejected)} rejected, ${count(s.duplicates)} duplicates; outputs in ${values.out}`);
   } finally {
     await store.close();

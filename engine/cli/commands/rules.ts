@@ -158,8 +158,7 @@ async function fileErrors(files: readonly string[]): Promise<string[]> {
 
 function formatIssue(issue: RuleIssue): string {
   const rule = issue.rule === null ? "-" : typeof issue.rule === "number" ? `#${issue.rule}` : issue.rule;
-  const code = issue.code === "MF_ERR_RULES_INVALID" ? "" : ` [${issue.code}]`;
-  return `${issue.file}: ${rule}: ${issue.path || "-"}: ${issue.message}${code}`;
+  return `${issue.file}: ${rule}: ${issue.path || "-"}: ${issue.message} [${issue.code}]`;
 }
 
 function formatWarning(w: RuleWarning): string {

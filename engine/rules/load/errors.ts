@@ -62,9 +62,9 @@ export class RulesInvalidError extends MeterflowError {
     const codes = new Set(issues.map((i) => i.code));
     const code: RuleIssueCode = codes.size === 1 ? [...codes][0] : "MF_ERR_RULES_INVALID";
     const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => formatIssue(i, code));
-    const more = issues.length > MESSAGE_ISSUES ? `; and ${issues.length - MESSAGE_ISSUES} more` : "";
-    const count = issues.length === 1 ? "1 error" : `${issues.length} errors`;
-    super(code, `invalid rules, ${count}: ${shown.join("; ")}${more}`);
+    // One issue on the first line; several each on a line of its own (the CLI indents them).
+    const more = issues.length > MESSAGE_ISSUES ? [`and ${issues.length - MESSAGE_ISSUES} more`] : [];
+    super(code, issues.length === 1 ? `invalid rules, 1 error: ${shown[0]}` : [`invalid rules, ${issues.length} errors`, ...shown, ...more].join("\n"));
     this.issues = issues;
   }
 }

@@ -37,6 +37,10 @@ describe.each(STORES)("control API rules on $kind", ({ db }) => {
     const bad = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: typo }] }, token: f.tokens.admin });
     expect(bad).toMatchObject({ status: 400, data: { code: "MF_ERR_RULES_UNKNOWN_FACT" } });
     expect(bad.data.issues.map((i: { message: string }) => i.message).join(" ")).toMatch(/consumptoin[\s\S]*valeu/);
+    // Named as posted, not by where the server wrote them.
+    expect(bad.data.issues.map((i: { file: string }) => i.file)).toEqual(["big.json", "big.json"]);
+    expect(bad.data.message).toContain("big.json rules[0].conditions");
+    expect(bad.data.message).not.toContain("meterflow-api-rules-");
     expect(await f.request("PUT", "/v1/rules", { json: { files: [{ name: "../x.json", content: BIG }] }, token: f.tokens.admin })).toMatchObject({ status: 400 });
     expect(await f.request("PUT", "/v1/rules", { json: { files: [], extra: 1 }, token: f.tokens.admin })).toMatchObject({ status: 400 });
     expect((await f.request("GET", "/v1/rules")).data.version).toBe(before.data.version);
@@ -45,6 +49,7 @@ describe.each(STORES)("control API rules on $kind", ({ db }) => {
 
     const swapped = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: BIG }] }, token: f.tokens.admin });
     expect(swapped).toMatchObject({ status: 200, data: { kind: "files" } });
+    expect(swapped.data.sets.flatMap((x: { files: string[] }) => x.files)).toContain("big.json");
     expect(swapped.data.version).not.toBe(before.data.version);
     expect((await f.request("GET", "/v1/rules")).data.version).toBe(swapped.data.version);
     const next = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-10", value: "1010" }) });

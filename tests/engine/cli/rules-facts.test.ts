@@ -131,6 +131,22 @@ describe("meterflow run: rules checked before anything is written", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
+  it("lists several problems of the rule files each on a line of its own under the first", () => {
+    const dir = tempDir("meterflow-rules-run-");
+    put(dir, "meters.csv", METERS);
+    put(dir, "readings.csv", READINGS);
+    put(dir, "mine.json", [hold("big", "consumption", "greaterThn", 5), hold("dry", "soil_drynes")]);
+    const r = meterflow(dir, "run", "--rules", "mine.json", "--meters", "meters.csv", "--db", "state.db", "--out", "out", "readings.csv");
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe("meterflow: invalid rules, 2 errors (MF_ERR_RULES_INVALID)");
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}mine\.json \[0\]\.conditions\.all\[0\]\.operator: unknown operator "greaterThn" \(rule "big"\) \[MF_ERR_RULES_UNKNOWN_OPERATOR\]$/),
+      expect.stringMatching(/^ {2}mine\.json \[1\]\.conditions\.all\[0\]\.fact: unknown fact "soil_drynes".*\(rule "dry"\) \[MF_ERR_RULES_UNKNOWN_FACT\]$/),
+    ]);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
   it("stops on a misspelt fact in a plugin's rule file, naming the plugin", () => {
     const dir = tempDir("meterflow-rules-run-");
     put(dir, "meters.csv", METERS);

@@ -90,10 +90,10 @@ for (const [how, meterflow] of [["in-process", inProcess], ["built command", spa
       const lines = r.stdout.trim().split("\n");
       for (const issue of expected.issues) {
         const rule = issue.rule === null ? "-" : typeof issue.rule === "number" ? `#${issue.rule}` : issue.rule;
-        const code = issue.code === "MF_ERR_RULES_INVALID" ? "" : ` [${issue.code}]`;
-        expect(lines).toContain(`${file}: ${rule}: ${issue.path}: ${issue.message}${code}`);
+        expect(lines).toContain(`${file}: ${rule}: ${issue.path}: ${issue.message} [${issue.code}]`);
       }
-      expect(lines).toContain(`${file}: no-value: rules[0].conditions.all[0].value: "value" is required`);
+      // Every issue with its code, the general one too.
+      expect(lines).toContain(`${file}: no-value: rules[0].conditions.all[0].value: "value" is required [MF_ERR_RULES_INVALID]`);
       expect(lines.at(-1)).toBe(`1 file: invalid, ${expected.issues.length} errors`);
       expect(r.stdout).not.toContain("rules version");
     });

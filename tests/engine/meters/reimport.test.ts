@@ -83,7 +83,7 @@ describe.each(stores)("registry counters on %s", (_name, db) => {
     const r = meterflow(dir, "meters", "import", "--db", store, "meters.csv");
     expect(r.status, r.stderr).toBe(0);
     expect(r.lines[0]).toBe("meters: 5 inserted, 0 updated, 0 unchanged, 30 rejected");
-    expect(r.lines).toContain("  ... and 11 more");
+    expect(r.lines).toContain("  ... and 10 more");
     expect(r.lines.at(-1)).toBe("  all 30 in meters-rejected.csv");
     const rows = readFileSync(join(dir, "meters-rejected.csv"), "utf8").trim().split("\n");
     expect(rows[0]).toBe("line,meter_id,reason,raw");
