@@ -63,6 +63,10 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   const decision = await session.decideOne(
     held,
     `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor } });
+  // The same release committed by another operator at the same time (one batch id): theirs, not this one's.
+  if (decision.commit === "duplicate") {
+    throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${request.readingId} any more: released meanwhile by another operator (meterflow held list)`);
+  }
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
   const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0);

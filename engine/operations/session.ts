@@ -13,6 +13,7 @@ import { DecisionSession, parseLines } from "../runtime/session.js";
 import type { CommitGuard } from "../runtime/session.js";
 import type { HeldPulse, HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { openStore } from "../store/open.js";
+import { formatDay } from "../time/index.js";
 import { OperationError } from "./errors.js";
 import { heldAgain } from "./refusals.js";
 
@@ -138,7 +139,10 @@ function refuseUnreleased(reading: SingleReading): CommitGuard {
   return (job) => {
     if (job.kind !== "commit" || (job.commit.released?.length ?? 0) > 0) return;
     const held = parseLines(job.lines.held)[0];
-    const why = held === undefined ? "it repeats a reading in the chain" : heldAgain(Array.isArray(held.reasons) ? held.reasons.join("|") : String(held.reasons));
-    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${reading.meterId}@${String(held?.end ?? reading.endDay)}: ${why}`);
+    const id = `${reading.meterId}@${formatDay(reading.endDay)}`;
+    // Nothing held again: the reading is in the chain already (another release of it committed
+    // meanwhile, or the same value arrived since), so there is no held reading left to release.
+    if (held === undefined) throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${id} any more: it is in the chain (released meanwhile?)`);
+    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${id}: ${heldAgain(Array.isArray(held.reasons) ? held.reasons.join("|") : String(held.reasons))}`);
   };
 }

@@ -240,6 +240,25 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     expect((await ledgerOf(db, "W")).total).toBe(50);
   });
 
+  it("releases a reading once when operators release it at the same time: the others are told it is released already", async () => {
+    const { db, run } = await fixture();
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-1", reason: "suspect", actor: "ops" }).finally(() => store.close());
+    await run(["E-1,2026-11-10,1010"]);
+    const sessions = await Promise.all([1, 2, 3].map(() => OperationSession.open({ db })));
+    try {
+      const tries = await Promise.allSettled(sessions.map((s, i) => releaseHeld(s, { readingId: "E-1@2026-11-10", reason: "ok", actor: `op${i}` })));
+      const won = tries.filter((t) => t.status === "fulfilled");
+      expect(won).toHaveLength(1);
+      for (const t of tries.filter((x) => x.status === "rejected")) expect((t as PromiseRejectedResult).reason).toMatchObject({ code: "MF_ERR_HELD_NOT_FOUND" });
+      expect((won[0] as PromiseFulfilledResult<{ billed: number }>).value.billed).toBe(10);
+      expect((await sessions[0].store.audit("E-1")).filter((a) => a.action === "release")).toHaveLength(1);
+    } finally {
+      for (const s of sessions) await s.close();
+    }
+    expect((await ledgerOf(db, "E-1")).total).toBe(10);
+  });
+
   it("refuses what no release can bill, and changes nothing", async () => {
     const { db, run } = await fixture();
     await run(["E-1,2026-11-15,1100", "E-1,2026-11-30,1300"]);
