@@ -198,7 +198,7 @@ export class BatchRunner {
     const again = this.#submitted.has(id) || this.#inFlight.some((f) => f.id === id);
     await touch?.(keys, committed !== undefined || again || hasUnknown(keys, n));
     if (committed !== undefined || this.#submitted.has(id)) {
-      await emitCommitted(this.#ctx, committed, out, id, slot.lines);
+      await emitCommitted(this.#ctx, committed, out, id, slot.lines, this.#decider.pulseFaults);
       return out.counts;
     }
     await this.#slices(batch, keys);

@@ -2,16 +2,35 @@
 // are duplicates now. If its run did not finish (killed, failed), this run adopts it: its
 // committed outputs (ledger segments, held readings, alerts) go out again, read from the store,
 // so the outputs of finished runs hold every reading exactly once.
-import { FLAG } from "../flags/flags.js";
+import { FLAG, flagNames } from "../flags/flags.js";
 import { createEntries } from "../store/history.js";
 import type { CommittedBatch } from "../store/contract.js";
 import type { BatchLines } from "./emit.js";
 import { emitBatch, isBilled } from "./emit.js";
-import type { BatchOutput } from "../decide/output.js";
+import type { BatchOutput, HeldOutput } from "../decide/output.js";
+import type { HistoryEntries } from "../store/history.js";
 import { readCommitted } from "./committed.js";
 import type { ProcessorContext } from "./context.js";
 
-export async function emitCommitted(ctx: ProcessorContext, committed: CommittedBatch | undefined, out: BatchOutput, batchId: string, lines: BatchLines): Promise<void> {
+/** The pulse faults of a batch's readings: the fault flags of its ledger entries (corrections aside) and held readings. */
+const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bounce | FLAG.leak | FLAG.no_consumption | FLAG.backflow;
+
+/**
+ * `faults` (a run's pulse_faults tally) counts each fault of each reading the batch decided, as
+ * its decision counted them: one ledger entry (its corrections aside) or one held record per
+ * reading. An adopted batch's faults were counted by the run that decided it.
+ */
+function countFaults(faults: Map<string, number>, history: HistoryEntries, held: readonly HeldOutput[]): void {
+  const add = (flags: number) => {
+    if ((flags & FAULTS) === 0) return;
+    for (const name of flagNames(flags & FAULTS)) faults.set(name, (faults.get(name) ?? 0) + 1);
+  };
+  for (let i = 0; i < history.length; i++) if ((history.flags[i] & FLAG.correction) === 0) add(history.flags[i]);
+  for (const h of held) add(h.row.flags);
+}
+
+export async function emitCommitted(ctx: ProcessorContext, committed: CommittedBatch | undefined, out: BatchOutput, batchId: string, lines: BatchLines,
+  faults?: Map<string, number>): Promise<void> {
   const counts = out.counts;
   if (committed === undefined || committed.runStatus === "finished" || committed.runId === ctx.runId) {
     counts.duplicates += counts.rows - counts.rejected;
@@ -28,6 +47,7 @@ export async function emitCommitted(ctx: ProcessorContext, committed: CommittedB
   counts.held += committed.counts.held;
   counts.duplicates += committed.counts.duplicates;
   counts.sensor += committed.counts.sensor;
+  if (faults !== undefined) countFaults(faults, history, held);
   emitBatch(ctx.format, ctx.ws.meters.ids, history, held, out.rejected, lines, ctx.tally, alerts);
   ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, lines: bytesOf(lines) });
 }

@@ -52,11 +52,13 @@ describe.each(stores)("a run killed midway on %s", (_name, dbOf, enabled) => {
     const summary = JSON.parse(readFileSync(join(dir, `${_name}-clean`, "summary.json"), "utf8"));
     expect(summary.alerts).toBeGreaterThan(0);
     expect(summary.batches).toBeGreaterThan(6);
+    expect(Object.keys(summary.pulse_faults).length).toBeGreaterThan(2);
     const cleanEpisodes = await episodes(cleanDb);
     // Meters with sensor values have their episodes stored, a row each; some are open excursions.
     expect(cleanEpisodes.length).toBeGreaterThan(3);
     expect(cleanEpisodes.some(([, data]) => data.includes('"sinceMs"'))).toBe(true);
-    for (const killAfter of [2, 5]) {
+    // Early, and after all but the last batch (the pulse and sensor batches come last: adopted then).
+    for (const killAfter of [2, 5, summary.batches - 1]) {
       const db = dbOf(`killed${killAfter}`);
       const killed = run(db, join(dir, `${_name}-killed-${killAfter}`), { MF_FAILPOINT_KILL_AFTER_BATCHES: String(killAfter) });
       expect(killed.signal).toBe("SIGKILL");
@@ -69,6 +71,8 @@ describe.each(stores)("a run killed midway on %s", (_name, dbOf, enabled) => {
       }
       const again = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
       for (const key of ["in", "billable", "held", "rejected", "duplicates", "sensor", "corrections", "alerts"]) expect(again[key], key).toBe(summary[key]);
+      // The faults of the readings of the batches it adopted too.
+      expect(again.pulse_faults, `pulse_faults after a kill at batch ${killAfter}`).toEqual(summary.pulse_faults);
       expect(await episodes(db)).toEqual(cleanEpisodes);
     }
   }, 120_000);
