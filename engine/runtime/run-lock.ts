@@ -2,7 +2,9 @@
 // its holder dies (a killed run must not block the next, which adopts its batches): for SQLite an
 // exclusive transaction on a small file beside the state (`<db>.lock`), for PostgreSQL a session
 // advisory lock keyed by the schema. The store's `runningRun()` then says which run holds it.
+import { realpathSync } from "node:fs";
 import { userInfo } from "node:os";
+import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { MeterflowError } from "../errors.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -64,13 +66,30 @@ interface Attempt {
   close(): Promise<void>;
 }
 
+/**
+ * The lock file of the state at `path`, beside the file the path leads to: two paths to one state
+ * (a symbolic link, `./` or `..` in it) take one lock. A state not made yet: beside its directory's real path.
+ */
+function lockFileOf(path: string): string {
+  try {
+    return `${realpathSync(path)}.lock`;
+  } catch {
+    try {
+      return `${join(realpathSync(dirname(path)), basename(path))}.lock`;
+    } catch {
+      return `${path}.lock`;
+    }
+  }
+}
+
 function sqliteAttempt(path: string): Attempt {
   let lockDb: Database.Database;
+  const lockFile = lockFileOf(path);
   try {
-    lockDb = new Database(`${path}.lock`);
+    lockDb = new Database(lockFile);
     lockDb.pragma("busy_timeout = 0");
   } catch (error) {
-    throw new MeterflowError("MF_ERR_STORE_OPEN", `cannot open the run lock ${path}.lock: ${(error as Error).message}`, { cause: error });
+    throw new MeterflowError("MF_ERR_STORE_OPEN", `cannot open the run lock ${lockFile}: ${(error as Error).message}`, { cause: error });
   }
   const close = async () => {
     if (lockDb.open) lockDb.close();

@@ -2,7 +2,7 @@
 // refused (MF_ERR_RUN_BUSY) naming the run, waits with `wait`, and the lock is free once the
 // holder lets go; an output directory that cannot be made is an error, not a loop, and leaves
 // nothing it created.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireRunLock } from "../../../engine/runtime/run-lock.js";
@@ -35,6 +35,22 @@ describe("the run lock", () => {
       await first.release();
       const second = await waiting;
       await second.release();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("is one lock for every path to the state: through a symbolic link too", async () => {
+    const db = join(dir, "real.db");
+    const link = join(dir, "link.db");
+    const store = await openStore(db);
+    try {
+      symlinkSync(db, link);
+      const first = await acquireRunLock(db, store);
+      await store.startRun({});
+      expect(await acquireRunLock(link, store).catch((e: unknown) => e)).toMatchObject({ code: "MF_ERR_RUN_BUSY" });
+      expect(await acquireRunLock(join(dir, ".", "real.db"), store).catch((e: unknown) => e)).toMatchObject({ code: "MF_ERR_RUN_BUSY" });
+      await first.release();
     } finally {
       await store.close();
     }
