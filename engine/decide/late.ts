@@ -60,9 +60,13 @@ export class LatePath {
 
   /** Queues a row at or before the meter's latest trusted reading. */
   add(batch: ReadingBatch, row: number, meter: number): void {
-    let list = this.#rows.get(meter);
-    if (list === undefined) this.#rows.set(meter, (list = []));
-    list.push({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
+    this.#queue({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
+  }
+
+  #queue(late: LateRow): void {
+    let list = this.#rows.get(late.meter);
+    if (list === undefined) this.#rows.set(late.meter, (list = []));
+    list.push(late);
   }
 
   /** Holds a reading that contradicts an earlier row of this batch for the same meter and new day. */
@@ -80,8 +84,7 @@ export class LatePath {
    * meter's later rows of the batch come here after it (given once, with its first row).
    */
   repeat(batch: ReadingBatch, row: number, meter: number, before: Anchor | undefined): void {
-    this.add(batch, row, meter);
-    this.#rows.get(meter)!.at(-1)!.repeat = true;
+    this.#queue({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row], repeat: true });
     if (!this.#before.has(meter)) this.#before.set(meter, before);
   }
 

@@ -6,8 +6,8 @@ import { PULSE_INPUTS } from "./pulse-fields.js";
 
 /**
  * SHA-256 over the batch's decoded columns (sensor channel values, their instants and photos too),
- * taken before any registry check, and its meters by id, so the id depends on the content alone (not on the file's meter index, the registry or the
- * store). A routed batch names each row's id by its bytes (ReadingBatch.rowIds): they are hashed
+ * taken before any registry check, and its meters by id, so the id depends on the content alone
+ * (not on the file's meter index, the registry or the store). A routed batch names each row's id by its bytes (ReadingBatch.rowIds): they are hashed
  * as they are, with their offsets. Another batch numbers its meters in order of first appearance
  * and hashes the numbers and the distinct ids. Routed batches were hashed that way too until
  * f59bf23: on the nightly shape (1M meters x 1 reading) numbering and joining took ~0.14 s of the

@@ -41,7 +41,8 @@ export interface RegistryLimits {
 
 /**
  * Rejects valid rows of known meters that the registry rules out (`limitReason`): a register
- * value that reaches its limit, a pulse count that is not whole or a debounced count above it. Keeps their raw text; returns how many it rejected.
+ * value that reaches its limit, a pulse count that is not whole or a debounced count above it.
+ * Keeps their raw text; returns how many it rejected.
  */
 export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry: RegistryLimits): number {
   const { digits, reset, pulseWeight } = registry;

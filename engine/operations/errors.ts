@@ -25,3 +25,8 @@ export class OperationError extends MeterflowError {
     super(code, message, options);
   }
 }
+
+/** A meter not in the registry (MF_ERR_UNKNOWN_METER), as every operation and API route says it. */
+export function unknownMeter(meterId: string): OperationError {
+  return new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+}

@@ -6,7 +6,7 @@
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
 import type { HeldListing, PartitionedStore } from "../store/contract.js";
 import { OperationError } from "./errors.js";
-import { NEVER_RELEASABLE, UNRELEASABLE } from "./refusals.js";
+import { explained, NEVER_RELEASABLE } from "./refusals.js";
 import type { OperationSession } from "./session.js";
 
 export interface HeldPage {
@@ -58,7 +58,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   const held = found[0];
   const blocking = held.reasons.split("|").filter((r) => NEVER_RELEASABLE.has(r));
   if (blocking.length > 0) {
-    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${blocking.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ")}`);
+    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${explained(blocking)}`);
   }
   const decision = await session.decideOne(
     held,

@@ -1,6 +1,6 @@
 // Operator operations over the store, shared by the CLI (`meterflow held`, `meterflow temp-bad`)
 // and the control API: temp_bad flags, held readings listed and released, batches of one.
-export { OperationError } from "./errors.js";
+export { OperationError, unknownMeter } from "./errors.js";
 export type { OperationErrorCode } from "./errors.js";
 export { listHeld, releaseHeld } from "./held.js";
 export type { HeldPage, ReleaseRequest, ReleaseResult } from "./held.js";

@@ -13,7 +13,7 @@ import { readingId as readingIdOf } from "../sinks/format.js";
 import { limitReason } from "../ingest/limits.js";
 import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
 import type { PartitionedStore } from "../store/contract.js";
-import { OperationError } from "./errors.js";
+import { unknownMeter } from "./errors.js";
 import type { OperationSession } from "./session.js";
 import { clearTempBad } from "./temp-bad.js";
 
@@ -71,7 +71,7 @@ export async function enterManualReading(session: OperationSession, reading: Man
   }, label, {
     ...(photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } }),
     inspect: (meter) => {
-      if (!meter.registered) throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${reading.meterId} is not in the registry (meterflow meters import)`);
+      if (!meter.registered) throw unknownMeter(reading.meterId);
       if (stopFlagged && meter.tempBad) throw new FlaggedWithPhoto();
     },
   });
@@ -104,7 +104,7 @@ export async function enterManualReading(session: OperationSession, reading: Man
 /** The meter's registry row; MF_ERR_UNKNOWN_METER when it has none. */
 async function registryRow(store: PartitionedStore, meterId: string) {
   const [row] = await store.registry([meterId]);
-  if (row === undefined) throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+  if (row === undefined) throw unknownMeter(meterId);
   return row;
 }
 

@@ -16,10 +16,13 @@ export const UNRELEASABLE: Readonly<Record<string, string>> = {
 /** The holds that no registry change lifts: refused before the reading is judged again. */
 export const NEVER_RELEASABLE: ReadonlySet<string> = new Set(["conflict", "back_dated_pulses"]);
 
+/** The holds among `reasons` no release lifts, each with what to do instead. */
+export function explained(reasons: readonly string[]): string {
+  return reasons.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ");
+}
+
 /** Why a re-judged reading would be held again, `|`-separated reasons explained where they can be. */
 export function heldAgain(reasons: string): string {
-  const list = reasons.split("|").filter((r) => r !== "");
-  const known = list.filter((r) => r in UNRELEASABLE);
-  if (known.length > 0) return known.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ");
-  return `it would be held again: ${reasons}`;
+  const known = reasons.split("|").filter((r) => r in UNRELEASABLE);
+  return known.length > 0 ? explained(known) : `it would be held again: ${reasons}`;
 }

@@ -4,7 +4,7 @@
 // overwrites it. Every set and clear is audited with who, when and why in the same transaction.
 import { partitionOf } from "../store/contract.js";
 import type { FlagRow, PartitionedStore } from "../store/contract.js";
-import { OperationError } from "./errors.js";
+import { OperationError, unknownMeter } from "./errors.js";
 
 export interface FlagChange {
   meterId: string;
@@ -18,7 +18,7 @@ export interface FlagChange {
 
 async function registered(store: PartitionedStore, meterId: string): Promise<void> {
   if ((await store.registry([meterId])).length === 0) {
-    throw new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
+    throw unknownMeter(meterId);
   }
 }
 

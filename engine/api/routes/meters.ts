@@ -2,7 +2,8 @@
 // readings), its audit, and its temp_bad flag set and cleared (conditional on If-Match).
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { clearTempBad, listTempBad, OperationError, setTempBad } from "../../operations/index.js";
+// A meter not in the registry is 404 with the code its operations give (unknownMeter), on every route.
+import { clearTempBad, listTempBad, setTempBad, unknownMeter } from "../../operations/index.js";
 import { day, flagText, readingId } from "../../sinks/format.js";
 import type { FlagRow, PartitionedStore } from "../../store/contract.js";
 import { requireRole } from "../auth/middleware.js";
@@ -32,9 +33,6 @@ async function flagOf(store: PartitionedStore, meterId: string) {
 }
 
 const viewFlag = (f: FlagRow | undefined) => (f === undefined ? null : { reason: f.reason, note: f.note, by: f.actor, since: f.at });
-
-/** A meter not in the registry: 404 with the code its operations give (MF_ERR_UNKNOWN_METER), on every route. */
-const unknownMeter = (meterId: string) => new OperationError("MF_ERR_UNKNOWN_METER", `meter ${meterId} is not in the registry (meterflow meters import)`);
 
 /** A meter as GET /v1/meters/:id answers it; 404 when it is not in the registry. */
 export async function meterView(store: PartitionedStore, meterId: string) {
