@@ -3,7 +3,8 @@
 // a photo, on a meter flagged temp_bad, it resolves the flag (cleared, audited with the reading's
 // id and the photo's hash) and is then judged without it, so it is billed unless another rule
 // holds it; with `review`, the flag stays and the reading is held (temp_bad) until an operator
-// releases it. Without a photo it is decided as it is (held while the meter is temp_bad).
+// releases it. Without a photo it is decided as it is (held while the meter is temp_bad). A
+// re-send of a reading the meter has (a duplicate, whatever its photo) resolves nothing.
 // Bad input is rejected as `meterflow run` rejects a row, with its reason: an end after today plus
 // `futureDays` (future_date, as the readers do: nothing is decided or kept), and a value its
 // register cannot show (the registry's limits: the batch of one rejects it). A rejected reading
@@ -11,6 +12,7 @@
 // photo is not kept.
 import { readingId as readingIdOf } from "../sinks/format.js";
 import { limitReason } from "../ingest/limits.js";
+import type { CommitGuard } from "../runtime/session.js";
 import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { unknownMeter } from "./errors.js";
@@ -65,11 +67,12 @@ export async function enterManualReading(session: OperationSession, reading: Man
   }
   // The meter's registry row and flag are read with its slice, not before it (a round trip less
   // on PostgreSQL): an unknown meter, or a flag a reading with a photo may resolve, stops it before it is decided.
-  const decide = (photo: ManualReading["photo"], stopFlagged: boolean) => session.decideOne({
+  const decide = (photo: ManualReading["photo"], stopFlagged: boolean, guard?: CommitGuard) => session.decideOne({
     meterId: reading.meterId, endDay: reading.endDay, value: reading.value, override: Number.NaN, source: SOURCE.manual, verification: VERIFICATION.unset,
     photo: photo !== undefined,
   }, label, {
     ...(photo?.bytes === undefined ? {} : { photo: { sha256: photo.sha256, mediaType: photo.mediaType, bytes: photo.bytes } }),
+    ...(guard === undefined ? {} : { guard }),
     inspect: (meter) => {
       if (!meter.registered) throw unknownMeter(reading.meterId);
       if (stopFlagged && meter.tempBad) throw new FlaggedWithPhoto();
@@ -85,6 +88,9 @@ export async function enterManualReading(session: OperationSession, reading: Man
     if (await rejectedByRegistry(session.store, reading)) {
       // Bad input resolves nothing: the flag stays, and the photo of a rejected reading is not kept.
       d = await decide(undefined, false);
+    } else if ((d = await decide(photo, false, onlyDuplicate).catch(notDuplicate)) !== undefined) {
+      // A re-send of a reading the meter has (in its chain or held), with a photo or another
+      // one: a duplicate, which resolves no flag (the flag may have been set since).
     } else if (reading.review === true) {
       // Held (temp_bad) with its photo until an operator releases it.
       d = await decide(photo, false);
@@ -99,6 +105,19 @@ export async function enterManualReading(session: OperationSession, reading: Man
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
   const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : decision === "rejected" ? await rejectionOf(session.store, d.batchId) : null;
   return { readingId, batchId: d.batchId, decision, reasons, resolvedTempBad, billing: d.billing, held: d.held, alerts: d.alerts };
+}
+
+/** Thrown by onlyDuplicate: the reading is not a duplicate, so nothing of that decision is committed. */
+class NotDuplicate extends Error {}
+
+/** Commits a decision only when it found the reading a duplicate (it changes nothing then). */
+const onlyDuplicate: CommitGuard = (job) => {
+  if (job.kind === "commit" && job.commit.counts.duplicates !== job.commit.counts.rows) throw new NotDuplicate();
+};
+
+function notDuplicate(error: unknown): undefined {
+  if (error instanceof NotDuplicate) return undefined;
+  throw error;
 }
 
 /** The meter's registry row; MF_ERR_UNKNOWN_METER when it has none. */

@@ -72,14 +72,17 @@ export class OperationSession {
    */
   async decideOne(reading: SingleReading, label: string, options: {
     release?: { reason: string; actor: string }; photo?: PhotoRecord;
+    /** May refuse the decided batch (throw) before anything is committed (a release has its own). */
+    guard?: CommitGuard;
     /** Sees the reading's meter as loaded (registered; temp_bad) before it is decided, and may refuse it by throwing. */
     inspect?: (meter: { registered: boolean; tempBad: boolean }) => void;
   } = {}): Promise<SingleDecision> {
     const { release, photo, inspect } = options;
     const batch = batchOfOne(reading, label, release);
+    const guard = release === undefined ? options.guard : refuseUnreleased(reading);
     try {
       const d = await this.#session.decide(batch, label, {
-        ...(release === undefined ? {} : { guard: refuseUnreleased(reading) }),
+        ...(guard === undefined ? {} : { guard }),
         ...(photo === undefined ? {} : { photos: [photo] }),
         ...(inspect === undefined ? {} : { inspect: (_, keys, state) => inspect({ registered: keys[0] >= 0, tempBad: keys[0] >= 0 && state.tempBad[keys[0]] === 1 }) }),
       });

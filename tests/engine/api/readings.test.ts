@@ -78,6 +78,17 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     const again = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) });
     expect(again.data).toMatchObject({ decision: "duplicate", resolved_temp_bad: false });
     expect((await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0)).toBe(10);
+    // Flagged again since: a re-send of a reading the meter has, with that photo or another, is a
+    // duplicate and resolves nothing; a new reading with a photo resolves the flag.
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "magnet seen" } });
+    for (const [end, value, bytes] of [["2026-11-10", "1010", PNG], ["2026-11-10", "1010", JPEG], ["2026-11-01", "1001", WEBP]] as const) {
+      const resent = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end, value }, { bytes }) });
+      expect(resent.data, end).toMatchObject({ decision: "duplicate", resolved_temp_bad: false });
+      expect((await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer })).data.temp_bad).toMatchObject({ reason: "magnet seen" });
+    }
+    const next = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-12", value: "1013" }, { bytes: JPEG }) });
+    expect(next.data).toMatchObject({ decision: "billed", consumption: 3, resolved_temp_bad: true });
+    expect((await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0)).toBe(13);
   });
 
   it("takes JPEG and WebP by their bytes; without a photo a flagged meter's reading is held", async () => {
