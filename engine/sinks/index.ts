@@ -5,7 +5,7 @@ export { createFormatter, csvRow } from "./formatter.js";
 export { csv, day, flagText, num, readingId } from "./format.js";
 export { LineBuffer } from "./line-buffer.js";
 export { METERS_REJECTED, writeRegistryRejections, writeRegistryRejectionsTo } from "./meters-rejected.js";
-export { checkOutputFile, OutputDirError, OutputFileError, prepareOutDir, removeCreated } from "./out-dir.js";
+export { checkOutputFile, OutputDirError, OutputFileError, prepareOutDir, removeCreated, removePartials } from "./out-dir.js";
 export type { Kind, OutputFiles, OutputFormat } from "./files.js";
 export type { AlertLine, RowFormatter } from "./formatter.js";
 export type { OutDir } from "./out-dir.js";

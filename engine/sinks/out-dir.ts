@@ -83,6 +83,14 @@ export function removeCreated(out: OutDir): void {
   }
 }
 
+/**
+ * Removes the NAME.partial files of `names` in `dir`: what a run that died without its own clean-up
+ * (its thread ended) left half written. The finished files are not touched.
+ */
+export function removePartials(dir: string, names: readonly string[]): void {
+  for (const name of names) rmSync(join(dir, `${name}.partial`), { force: true });
+}
+
 /** mkdir of each missing level, each tried once: a level that still cannot be made is an error. */
 function makeDir(dir: string, created: string[]): void {
   try {

@@ -5,6 +5,7 @@
 // JobControl between two batches and writes its progress there.
 import { Worker } from "node:worker_threads";
 import { runFiles } from "../../runtime/index.js";
+import { outputNames, removePartials } from "../../sinks/index.js";
 import type { RunSummary } from "../../runtime/index.js";
 import { JobCancelled, JobControl } from "./control.js";
 import { canStartThread, threadScript } from "../../wasm/paths.js";
@@ -96,11 +97,15 @@ export function runJob(run: JobRun, control: JobControl, options: JobThreadOptio
     const worker = new Worker(THREAD, { workerData: { run, control: control.buffer, nice: options.nice ?? 0 } satisfies ThreadInput });
     let reply: ThreadReply | undefined;
     worker.once("message", (r: ThreadReply) => (reply = r));
+    let crashed = false;
     worker.once("error", (error) => {
+      crashed = reply === undefined;
       reply ??= { type: "failed", code: (error as { code?: string }).code ?? "MF_ERR_API_INTERNAL", message: error.message };
     });
     // Settled once the thread is gone, so a finished job's store connection and files are closed.
     worker.once("exit", (code) => {
+      // A thread that died (exited or threw) without answering ran no clean-up of its own.
+      if (reply === undefined || crashed) removePartials(run.out, outputNames("csv", run.meters !== undefined));
       if (reply === undefined) reject(new JobFailed("MF_ERR_API_INTERNAL", `the job's thread exited (${code}) without an answer`));
       else if (reply.type === "finished") resolve(reply.counts);
       else if (reply.type === "cancelled") reject(new JobCancelled("cancelled"));
