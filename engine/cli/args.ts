@@ -1,6 +1,7 @@
 // The command line before and after node:util's parseArgs: a negative number given to an option
 // (`--batch-size -5`) is that option's value, not an option of its own; parseArgs' own errors are
 // said as one of ours (one line, balanced quotes, the command named) with exit status 2.
+import { parseTimeZone } from "../time/zone.js";
 import { count } from "./count.js";
 import { UsageError } from "./errors.js";
 
@@ -51,4 +52,19 @@ export function integerIn(name: string, text: string, min: number, max: number):
     throw new UsageError(`${name} must be an integer from ${min} to ${count(max)}, got ${text}`);
   }
   return n;
+}
+
+/** The help text of `--time-zone`, the same on every command that takes it. */
+export const TIME_ZONE_HELP = `  --time-zone ZONE    the time zone calendar days are counted in: UTC, an offset such as
+                      +01:00, or an IANA name such as Europe/Berlin; fixed when the store
+                      is created (default: the store's own, UTC for a new store)`;
+
+/** `--time-zone`'s value as given, checked to name a zone (a UsageError saying what it takes). */
+export function timeZoneArg(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseTimeZone(value).name;
+  } catch (error) {
+    throw new UsageError(`--time-zone: ${(error as Error).message}`);
+  }
 }

@@ -10,6 +10,7 @@ import { statSync } from "node:fs";
 import { formatOfPath } from "../ingest/formats.js";
 import { canDecodeInWorker, DecodingWorker, THREADS_FROM_BYTES } from "../ingest/threaded.js";
 import { readPluginConfig, threadPluginsOf } from "../plugins/config.js";
+import { parseTimeZone } from "../time/zone.js";
 
 /** What `meterflow run` was asked, as far as decoding its first file goes. */
 export interface EarlyDecoding {
@@ -22,6 +23,11 @@ export interface EarlyDecoding {
   futureDays: number;
   db: string;
   config?: string;
+  /**
+   * `--time-zone` as given: the decoder counts days in it, or in UTC without it (a store with
+   * another zone has the run decode again: runtime/run.ts sameDecoding).
+   */
+  timeZone?: string;
 }
 
 /** The inputs' gated decoding worker, or undefined when the run would not use one. */
@@ -43,7 +49,8 @@ export function startEarlyDecoder(o: EarlyDecoding): DecodingWorker | undefined 
     return undefined;
   }
   if (o.threads !== true && bytes < THREADS_FROM_BYTES) return undefined;
-  const maxEndDay = Math.floor(Date.now() / 86_400_000) + o.futureDays;
+  const timeZone = o.timeZone ?? "UTC";
+  const maxEndDay = parseTimeZone(timeZone).dayOf(Date.now()) + o.futureDays;
   const more = o.inputs.slice(1);
-  return new DecodingWorker({ path: o.inputs[0], ...(more.length > 0 ? { more } : {}), batchSize: o.batchSize, maxEndDay, plugins, db: o.db, gated: true });
+  return new DecodingWorker({ path: o.inputs[0], ...(more.length > 0 ? { more } : {}), batchSize: o.batchSize, maxEndDay, plugins, db: o.db, gated: true, timeZone });
 }

@@ -3,13 +3,13 @@
 // state outlives batches and runs), alerts into alerts.csv, and a reading row's channel value
 // outside its physical range reported as an alert (the reading itself stays valid).
 import type { ReadingBatch } from "../ingest/batch.js";
+import { timeZone } from "../time/current.js";
 import type { ChannelRanges } from "../ingest/ranges.js";
 import { inRange } from "../ingest/ranges.js";
 import type { RegisteredChannel } from "../../sdk/registry.js";
 import type { ThresholdTracker } from "../../sdk/thresholds.js";
 import type { BatchOutput } from "./output.js";
 
-const DAY_MS = 86_400_000;
 
 /** Sensor statistics of a run. */
 export interface SensorStats {
@@ -88,6 +88,8 @@ export class SensorStage {
     const order = this.#order.subarray(0, s.length);
     for (let i = 0; i < s.length; i++) order[i] = i;
     const meter = batch.meter;
+    // An alert's day is its value's calendar day in the thread's time zone.
+    const zone = timeZone();
     // Files are usually in time order per meter already: sort only when one is not.
     if (!this.#inTimeOrder(batch)) order.sort((a, b) => meter[s.row[a]] - meter[s.row[b]] || s.time[a] - s.time[b] || a - b);
     const tracker = this.#tracker;
@@ -107,7 +109,7 @@ export class SensorStage {
       if (inside && watch < 0) continue;
       const channel = this.#channels[c];
       const meterId = batch.meters.idOf(meter[row]);
-      const end = Math.floor(s.time[i] / DAY_MS);
+      const end = zone.dayOf(s.time[i]);
       if (!inside) {
         st.out_of_range++;
         out.alerts.push({

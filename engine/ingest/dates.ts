@@ -1,6 +1,9 @@
 // Reading end periods from bytes: `YYYY-MM-DD` (a real calendar date) or a date-time
-// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` taken as the UTC calendar day of that instant
-// (no offset means UTC). Anything else is NO_DAY.
+// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, in the calendar days of the thread's time zone
+// (engine/time/current.ts; UTC unless configured): a date-time with an offset is the day its
+// instant falls on in the zone, one without is the zone's wall-clock time (its date is its day).
+// Anything else is NO_DAY.
+import { timeZone } from "../time/current.js";
 import { dayFromCivil } from "../time/day.js";
 import { NO_DAY } from "./batch.js";
 
@@ -10,7 +13,7 @@ let instantMs = Number.NaN;
 
 /**
  * The instant (ms since epoch, UTC) of the last date or date-time parsed by parseDayBytes /
- * parseDayString: a date alone is its midnight UTC. NaN after a parse that failed.
+ * parseDayString: a date alone is its midnight in the zone. NaN after a parse that failed.
  */
 export function lastInstantMs(): number {
   return instantMs;
@@ -39,7 +42,7 @@ export function parseDayBytes(buf: Uint8Array, start: number, end: number): numb
   }
   if (date === NO_DAY) return NO_DAY;
   if (n === 10) {
-    instantMs = date * DAY_MS;
+    instantMs = timeZone().startOf(date);
     return date;
   }
   return withTime(buf, start + 10, end, date);
@@ -76,7 +79,7 @@ export function dayOfValue(value: unknown): number {
   if (typeof value === "string") return parseDayString(value);
   if (value instanceof Date) {
     const ms = value.getTime();
-    return Number.isFinite(ms) ? Math.floor(ms / 86_400_000) : NO_DAY;
+    return Number.isFinite(ms) ? timeZone().dayOf(ms) : NO_DAY;
   }
   return NO_DAY;
 }
@@ -107,8 +110,10 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
     }
   }
   let offset = 0;
+  let local = true;
   if (i < end) {
     const c = buf[i];
+    local = false;
     if (c === 90 || c === 122) {
       i++;
     } else if (c === 43 || c === 45) {
@@ -123,10 +128,16 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
     }
   }
   if (i !== end) return NO_DAY;
+  const zone = timeZone();
+  if (local) {
+    // The zone's wall clock: its date is its day.
+    instantMs = zone.instantOf(date * DAY_MS + (hour * 60 + minute) * 60_000 + ms);
+    return date;
+  }
   const minutes = hour * 60 + minute - offset;
   instantMs = date * DAY_MS + minutes * 60_000 + ms;
   // Seconds never move an instant across midnight; hour, minute and offset can.
-  return date + Math.floor(minutes / 1440);
+  return zone.name === "UTC" ? date + Math.floor(minutes / 1440) : zone.dayOf(instantMs);
 }
 
 function digits2(buf: Uint8Array, i: number): number {

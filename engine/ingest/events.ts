@@ -2,7 +2,8 @@
 // line sample of a channel, in CSV (header row), NDJSON or msgpack (maps, or columnar maps like
 // readings), chosen by extension. Columns:
 //   meter_id   the channel's meter (required)
-//   time       ISO 8601 date-time (no offset = UTC) or epoch milliseconds: the pulse's leading
+//   time       ISO 8601 date-time (no offset = the configured time zone's wall clock, UTC
+//              unless configured) or epoch milliseconds: the pulse's leading
 //              edge, or the sample's time (required)
 //   on_ms      pulse on-time in ms (contact closed / NAMUR high); empty = the row is only a sample
 //   direction  `forward` (default) | `reverse` (or 1 / -1): the direction input at the pulse
@@ -12,6 +13,7 @@
 // only heartbeats is a day without pulses, not a missing day). A row with a bad value is
 // rejected with its reason and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
 // row): split very large logs by day.
+import { timeZone } from "../time/current.js";
 import { blankText } from "./blank.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
@@ -193,14 +195,19 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
   }
 }
 
-/** ms since epoch of an ISO 8601 date-time (UTC when it has no offset) or epoch-ms number; NaN otherwise. */
+/**
+ * ms since epoch of an ISO 8601 date-time (without an offset: the wall-clock time of the thread's
+ * time zone, UTC unless configured) or epoch-ms number; NaN otherwise.
+ */
 export function timeOfValue(value: unknown): number {
   if (typeof value === "number") return Number.isFinite(value) ? value : Number.NaN;
   if (typeof value !== "string") return Number.NaN;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:\d\d)?$/.exec(value);
   if (m === null) return Number.NaN;
-  return Date.parse(m[2] === undefined ? `${m[1]}Z` : value);
+  if (m[2] !== undefined) return Date.parse(value);
+  const wall = Date.parse(`${m[1]}Z`);
+  return wall === wall ? timeZone().instantOf(wall) : Number.NaN;
 }
 
 /** A number >= 0 from a decoded value; NaN when absent, -1 when bad. */

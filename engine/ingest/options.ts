@@ -1,6 +1,7 @@
 // Options shared by the readings readers, validated once when a reader starts; a bad option
 // names itself (InvalidOptionError, MF_ERR_INVALID_OPTION).
 import { InvalidOptionError } from "../errors.js";
+import { today } from "../time/current.js";
 import type { MeterIndex } from "./meter-index.js";
 
 /** Options of readCsvReadings, readNdjsonReadings and readMsgpackReadings. */
@@ -9,7 +10,7 @@ export interface ReadReadingsOptions {
   meters: MeterIndex;
   /** Rows per batch; default 65536. */
   batchSize?: number;
-  /** Latest accepted end day (day number); later ends are `future_date`. Default: today (UTC) + 1. */
+  /** Latest accepted end day (day number); later ends are `future_date`. Default: today (in the thread's time zone) + 1. */
   maxEndDay?: number;
   /** Longest field in bytes; longer is `field_too_long`. Default 1024. */
   maxFieldBytes?: number;
@@ -55,7 +56,6 @@ export function resolveReadOptions(options: ReadReadingsOptions): ResolvedReadOp
   if (meters === null || typeof meters !== "object" || typeof meters.internBytes !== "function") {
     throw new InvalidOptionError("meters", "a MeterIndex", meters);
   }
-  const today = Math.floor(Date.now() / 86_400_000);
   const channels = options.channels ?? NO_CHANNELS;
   if (!(channels instanceof Map)) throw new InvalidOptionError("channels", "a Map of channel names to indices", channels);
   return {
@@ -63,7 +63,7 @@ export function resolveReadOptions(options: ReadReadingsOptions): ResolvedReadOp
     channels,
     rawFile: options.rawFile,
     batchSize: integer("batchSize", options.batchSize, DEFAULT_BATCH_SIZE, 1, 1 << 24),
-    maxEndDay: integer("maxEndDay", options.maxEndDay, today + 1, -1e8, 1e8),
+    maxEndDay: integer("maxEndDay", options.maxEndDay, today() + 1, -1e8, 1e8),
     maxFieldBytes: integer("maxFieldBytes", options.maxFieldBytes, DEFAULT_MAX_FIELD_BYTES, 1, 1 << 30),
     maxRecordBytes: integer("maxRecordBytes", options.maxRecordBytes, DEFAULT_MAX_RECORD_BYTES, 1, 1 << 30),
     maxMsgpackValueBytes: integer(

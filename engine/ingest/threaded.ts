@@ -27,6 +27,8 @@ export interface WorkerInput {
   maxEndDay: number;
   /** Batches the worker may post before the consumer takes one. */
   ahead: number;
+  /** The time zone days are counted in (the store's; engine/time); default UTC. */
+  timeZone?: string;
   /** The store (path or URL): the worker checks register limits against its registry. */
   db?: string;
   /**

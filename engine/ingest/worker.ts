@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
+import { parseTimeZone, useTimeZone } from "../time/index.js";
 import { batchId } from "./batch-id.js";
 import { channelRanges, rejectOutOfRange } from "./ranges.js";
 import { createMeterIndex, expectedMeters } from "./meter-index.js";
@@ -38,6 +39,7 @@ function pick(b: ReadingBatch): ReadingBatch {
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
+useTimeZone(parseTimeZone(input.timeZone ?? "UTC"));
 // Its ids in shared memory: the main thread reads them where they are (threaded.ts).
 const paths = [input.path, ...(input.more ?? [])];
 const meters = createMeterIndex(expectedMeters(paths.reduce((sum, path) => sum + fileSize(path), 0)), { shared: true });

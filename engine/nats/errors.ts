@@ -7,6 +7,8 @@ export type NatsErrorCode =
   | "MF_ERR_NATS_CONNECT"
   /** The stream records another partition count than the one asked for. */
   | "MF_ERR_NATS_PARTITIONS"
+  /** The stream counts days in another time zone than the store or --time-zone. */
+  | "MF_ERR_NATS_TIME_ZONE"
   /** The stream exists but is not a meterflow readings stream (subjects, retention, no partition count). */
   | "MF_ERR_NATS_STREAM"
   /** A publish was not acknowledged (after retries) or was refused by the server. */

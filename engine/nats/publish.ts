@@ -21,6 +21,7 @@ import { rejectReasonName } from "../ingest/reasons.js";
 import { warnOnStderr } from "../decide/rules.js";
 import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js";
 import { profileOf } from "../pulses/profiles.js";
+import { parseTimeZone, timeZone, useTimeZone } from "../time/index.js";
 import { readEventsBatch } from "../runtime/pulse-events.js";
 import { WorkingSet } from "../runtime/working-set.js";
 import { csv } from "../sinks/format.js";
@@ -62,6 +63,12 @@ export interface PublishOptions {
   config?: string;
   /** Days after today an end date may lie (default 1). */
   futureDays?: number;
+  /**
+   * The time zone days are counted in (UTC, `+01:00`, `Europe/Berlin`): a new stream records it;
+   * the stream and the store (`db`) must have it (MF_ERR_NATS_TIME_ZONE, MF_ERR_STORE_TIME_ZONE).
+   * Absent: the store's, else the stream's (UTC for a new stream).
+   */
+  timeZone?: string;
   /** Rows per ingest batch (default 65536). */
   batchSize?: number;
   /**
@@ -138,7 +145,8 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   let store: PartitionedStore | undefined;
   let nc: NatsConnection | undefined;
   try {
-    store = options.db === undefined ? undefined : await openStore(options.db);
+    store = options.db === undefined ? undefined : await openStore(options.db, options.timeZone === undefined ? {} : { timeZone: options.timeZone });
+    const askedZone = store?.timeZone ?? (options.timeZone === undefined ? undefined : parseTimeZone(options.timeZone).name);
     if (store !== undefined && options.partitions !== undefined && options.partitions !== store.partitions) {
       throw new NatsError("MF_ERR_NATS_PARTITIONS", `--partitions ${options.partitions} is not the store's partition count (${store.partitions}): `
         + "the publisher, the workers and the store must use one partition count");
@@ -146,7 +154,10 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     nc = await connectNats(options.nats, { timeoutMs: options.connectTimeoutMs, name: "meterflow publish" });
     const stream = await ensureStream(await jetstreamManager(nc), {
       name: options.stream, partitions: options.partitions, defaultPartitions: store?.partitions ?? DEFAULT_PARTITIONS,
+      ...(askedZone === undefined ? {} : { timeZone: askedZone, timeZoneAskedBy: store === undefined ? "--time-zone" : "the store (--db)" }),
     });
+    // Days are counted in the stream's zone, which the workers' store has (they check it).
+    useTimeZone(parseTimeZone(stream.timeZone));
     if (store !== undefined && stream.partitions !== store.partitions) {
       throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${stream.name} has ${stream.partitions} partitions, the store (--db) has ${store.partitions}: `
         + "the publisher, the workers and the store must use one partition count");
@@ -156,8 +167,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     const limit = maxPayload - 256;
     const batcher = new PartitionBatcher({ partitions: stream.partitions, maxBytes: limit, channels: [...channels.keys()], windowBytes: options.windowBytes });
     const publisher = new Publisher(jetstream(nc), { inFlight: options.inFlight, ackTimeoutMs: options.ackTimeoutMs, stream: stream.name });
-    const today = options.now ?? new Date();
-    const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
+    const maxEndDay = timeZone().dayOf((options.now ?? new Date()).getTime()) + (options.futureDays ?? 1);
     const reasons: Record<string, number> = {};
     const inputs: PublishSummary["inputs"] = [];
     let rows = 0;
@@ -190,7 +200,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
       // As `meterflow run` reads them: decoded (optionally in a worker thread), channel values
       // outside their physical range rejected.
       const batches = inWorker
-        ? readReadingsInWorker({ path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), batchSize, maxEndDay, plugins: pluginConfig })
+        ? readReadingsInWorker({ path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), batchSize, maxEndDay, plugins: pluginConfig, timeZone: stream.timeZone })
         : readInputs(paths, { meters: createMeterIndex(), channels, maxEndDay, batchSize });
       for await (const batch of batches) {
         if (!inWorker) rejectOutOfRange(batch, ranges);

@@ -1,6 +1,7 @@
 // The readings stream: created when missing, checked when present. Its description records the
-// partition count (`meterflow readings; partitions=P`): nats-server 2.9 keeps no stream metadata,
-// and a publisher, a worker and the store must agree on it (meter -> partitionOf(id, P)).
+// partition count and the time zone (`meterflow readings; partitions=P; time_zone=Z`, the zone
+// left out when UTC): nats-server 2.9 keeps no stream metadata, and a publisher, a worker and the
+// store must agree on both (meter -> partitionOf(id, P); a batch's days are the zone's days).
 //
 // Retention is work-queue: a reading is stored until a worker has committed its batch and
 // acknowledged it, then removed, so the stream holds the backlog, not history (the store keeps
@@ -25,22 +26,31 @@ export interface StreamOptions {
   duplicateWindowMs?: number;
   /** Partition count of a new stream when `partitions` is absent. */
   defaultPartitions?: number;
+  /**
+   * The time zone asked for (canonical name): a new stream records it (UTC when absent), a
+   * stream with another is MF_ERR_NATS_TIME_ZONE.
+   */
+  timeZone?: string;
+  /** Who asks for `timeZone`, for a mismatch's message; default `--time-zone`. */
+  timeZoneAskedBy?: string;
 }
 
 /** What ensureStream found or made. */
 export interface ReadingsStream {
   name: string;
   partitions: number;
+  /** The time zone its batches' days are counted in. */
+  timeZone: string;
   created: boolean;
   info: StreamInfo;
 }
 
 /** JetStream API error: a stream of that name exists (with another configuration). */
 const STREAM_NAME_IN_USE = 10058;
-const DESCRIPTION = /^meterflow readings; partitions=([1-9][0-9]{0,5})$/;
-/** The description that records a partition count. */
-export function streamDescription(partitions: number): string {
-  return `meterflow readings; partitions=${partitions}`;
+const DESCRIPTION = /^meterflow readings; partitions=([1-9][0-9]{0,5})(?:; time_zone=(\S+))?$/;
+/** The description that records a partition count and a time zone (none said: UTC). */
+export function streamDescription(partitions: number, timeZone = "UTC"): string {
+  return `meterflow readings; partitions=${partitions}${timeZone === "UTC" ? "" : `; time_zone=${timeZone}`}`;
 }
 
 /**
@@ -60,9 +70,10 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
   }
   if (info === undefined) {
     const partitions = options.partitions ?? options.defaultPartitions ?? 16;
+    const timeZone = options.timeZone ?? "UTC";
     try {
       info = await jsm.streams.add({
-        name, subjects: [READINGS_SUBJECTS], description: streamDescription(partitions),
+        name, subjects: [READINGS_SUBJECTS], description: streamDescription(partitions, timeZone),
         retention: RetentionPolicy.Workqueue, storage: StorageType.File,
         duplicate_window: (options.duplicateWindowMs ?? 24 * 3600 * 1000) * 1_000_000,
       });
@@ -71,7 +82,7 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
       if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) return ensureStream(jsm, options);
       throw new NatsError("MF_ERR_NATS_STREAM", `cannot create stream ${name}: ${(error as Error).message}`, error);
     }
-    return { name, partitions, created: true, info };
+    return { name, partitions, timeZone, created: true, info };
   }
   const c = info.config;
   const match = DESCRIPTION.exec(c.description ?? "");
@@ -84,5 +95,10 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
     throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${name} has ${partitions} partitions, ${options.askedBy ?? "--partitions"} asks for ${options.partitions}: `
       + "the publisher, the workers and the store must use one partition count");
   }
-  return { name, partitions, created: false, info };
+  const timeZone = match[2] ?? "UTC";
+  if (options.timeZone !== undefined && options.timeZone !== timeZone) {
+    throw new NatsError("MF_ERR_NATS_TIME_ZONE", `stream ${name} counts days in ${timeZone}, ${options.timeZoneAskedBy ?? "--time-zone"} in ${options.timeZone}: `
+      + "the publisher, the workers and the store must count days in one time zone");
+  }
+  return { name, partitions, timeZone, created: false, info };
 }

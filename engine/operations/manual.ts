@@ -12,6 +12,7 @@
 // photo is not kept.
 import { readingId as readingIdOf } from "../sinks/format.js";
 import { limitReason } from "../ingest/limits.js";
+import { today } from "../time/index.js";
 import type { CommitGuard } from "../runtime/session.js";
 import { SOURCE, VERIFICATION } from "../ingest/reasons.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -31,7 +32,7 @@ export interface ManualReading {
   actor: string;
   /** Hold it for an operator instead of resolving temp_bad. */
   review?: boolean;
-  /** Days after today (UTC) its end may lie; a later end is rejected `future_date`, as by `meterflow run --future-days` (default 1). */
+  /** Days after today (in the store's time zone) its end may lie; a later end is rejected `future_date`, as by `meterflow run --future-days` (default 1). */
   futureDays?: number;
 }
 
@@ -61,7 +62,7 @@ export async function enterManualReading(session: OperationSession, reading: Man
   const label = `manual ${reading.meterId} ${reading.endDay} ${reading.value} photo ${reading.photo?.sha256 ?? "none"}`;
   // An end a run's readers reject (ingest/fields.ts), rejected before a batch is made: a batch of
   // one carries no reader's rejection, so nothing is committed of it.
-  if (reading.endDay > Math.floor(Date.now() / 86_400_000) + (reading.futureDays ?? FUTURE_DAYS)) {
+  if (reading.endDay > today() + (reading.futureDays ?? FUTURE_DAYS)) {
     await registryRow(session.store, reading.meterId);
     return { readingId, batchId: null, decision: "rejected", reasons: "future_date", resolvedTempBad: false, billing: [], held: [], alerts: [] };
   }

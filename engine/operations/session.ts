@@ -13,6 +13,7 @@ import { DecisionSession, parseLines } from "../runtime/session.js";
 import type { CommitGuard } from "../runtime/session.js";
 import type { HeldPulse, HeldRecord, PartitionedStore, PhotoRecord } from "../store/contract.js";
 import { openStore } from "../store/open.js";
+import { useStoreTimeZone } from "../store/time-zone.js";
 import { formatDay } from "../time/index.js";
 import { OperationError } from "./errors.js";
 import { heldAgain } from "./refusals.js";
@@ -55,6 +56,8 @@ export class OperationSession {
     const setup = await loadDecisionSetup(options);
     await setup.plugins.setup();
     const store = typeof options.db === "string" ? await openStore(options.db) : options.db;
+    // A manual reading's "today" and the sensor days of its decision are the store's.
+    useStoreTimeZone(store);
     return new OperationSession(new DecisionSession(store, setup), typeof options.db === "string");
   }
 

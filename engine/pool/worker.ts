@@ -11,6 +11,7 @@ import { scopedThresholds } from "../plugins/index.js";
 import { createFacts } from "../rules/facts.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { parseTimeZone, useTimeZone } from "../time/index.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { THREAD_LOADED } from "./threads.js";
@@ -25,6 +26,7 @@ interface Thread {
 let thread: Promise<Thread> | undefined;
 
 async function start(options: DecisionSetupOptions): Promise<Thread> {
+  useTimeZone(parseTimeZone(options.timeZone ?? "UTC"));
   const { plugins, pluginFacts, rules } = await loadDecisionSetup(options);
   await plugins.setup();
   const facts = createFacts();

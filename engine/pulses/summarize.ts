@@ -8,6 +8,7 @@
 // they are grouped by meter and day keeping file order, and a group whose times go backwards is
 // sorted by time (stable), so the kernels always see time order.
 import type { PulseEventRows } from "../ingest/events.js";
+import { timeZone } from "../time/current.js";
 import { createPulseEventKernel } from "./events/kernel.js";
 import type { PulseEventKernel } from "./events/kernel.js";
 import { reduceLineSamples } from "./samples.js";
@@ -45,15 +46,19 @@ export interface SummarizeOptions extends LineSampleOptions {
   kernel?: PulseEventKernel;
 }
 
-/** Summarises the valid rows of an events file per meter and UTC day. */
+/**
+ * Summarises the valid rows of an events file per meter and calendar day of the thread's time
+ * zone (UTC unless configured; a day across a daylight-saving change is 23 or 25 hours).
+ */
 export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions): EventSummaries {
   const n = rows.length;
   // Group key per row: meter x day, dense over the days the file covers.
   let minDay = Infinity;
   let maxDay = -Infinity;
   const day = new Int32Array(n);
+  const zone = timeZone();
   for (let i = 0; i < n; i++) {
-    const d = Math.floor(rows.t[i] / DAY_MS);
+    const d = zone.dayOf(rows.t[i]);
     day[i] = d;
     if (d < minDay) minDay = d;
     if (d > maxDay) maxDay = d;
@@ -96,8 +101,8 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
     }
     const iv = batch.intervals;
     for (let g = 0; g < m; g++) {
-      iv.startMs[g] = out.day[g] * DAY_MS;
-      iv.endMs[g] = (out.day[g] + 1) * DAY_MS;
+      iv.startMs[g] = zone.startOf(out.day[g]);
+      iv.endMs[g] = zone.startOf(out.day[g] + 1);
       iv.debounceMs[g] = options.debounceOf(out.meter[g]);
     }
     kernel.compute(batch, pulses.length, m);

@@ -32,6 +32,8 @@ export interface ImportThreadInput {
   /** Buckets of the store (partitions x BUCKETS_PER_PARTITION). */
   buckets: number;
   rowsPerChunk: number;
+  /** The time zone `last_end` days are counted in (the store's). */
+  timeZone: string;
 }
 
 /** What the thread read. */

@@ -5,12 +5,14 @@
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { readRegistry, tableChunk } from "../meters/index.js";
+import { parseTimeZone, useTimeZone } from "../time/index.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import { groupByBucket, mergeBuckets } from "./buckets.js";
 import type { ImportThreadInput, ToThread } from "./import-thread.js";
 
 const input = workerData as ImportThreadInput;
 const port = parentPort!;
+useTimeZone(parseTimeZone(input.timeZone));
 
 const stored = new Promise<Array<{ bucket: number; registry: Uint8Array }>>((resolve) => {
   port.once("message", (message: ToThread) => resolve(message.stored));

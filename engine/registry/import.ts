@@ -9,6 +9,7 @@ import { MeterflowError } from "../errors.js";
 import { readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection } from "../meters/index.js";
 import { BUCKETS_PER_PARTITION } from "../store/contract.js";
+import { useStoreTimeZone } from "../store/time-zone.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
@@ -102,6 +103,8 @@ const THREAD_FROM_BYTES = 8 << 20;
  */
 export async function importRegistry(store: PartitionedStore, path: string, plugins: PluginRegistry, force = false,
   options: ImportOptions = {}): Promise<RegistryImport> {
+  // `last_end` date-times are read in the store's time zone.
+  useStoreTimeZone(store);
   let digest: string | undefined;
   if (!force) {
     digest = registryDigest(path, plugins);
@@ -157,6 +160,7 @@ async function importInThread(store: PartitionedStore, path: string, plugins: Pl
     : plugins.meterTypes.map(({ name, unit, description, kind, defaults }) => ({ name, unit, description, kind, defaults }) as MeterTypeDefinition);
   const thread = startImportThread({
     path, types, digestSuffix: digest ? typesText(plugins) : null, buckets: store.partitions * BUCKETS_PER_PARTITION, rowsPerChunk: 1 << 13,
+    timeZone: store.timeZone,
   });
   let merged: BucketMerges | undefined;
   try {

@@ -16,6 +16,11 @@ export interface DecisionSetupOptions {
   rules?: string[];
   /** Load the built-in plugins (default true). */
   builtinPlugins?: boolean;
+  /**
+   * The time zone a decision thread counts days in (its name, as the store records it; default
+   * UTC). A thread of the caller's own uses the zone it set (engine/time/current.ts).
+   */
+  timeZone?: string;
 }
 
 /** The loaded plugins, their facts and the compiled rules. */

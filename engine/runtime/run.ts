@@ -38,6 +38,8 @@ import { warnOnStderr } from "../decide/rules.js";
 import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
 import { openStore } from "../store/open.js";
+import { useStoreTimeZone } from "../store/time-zone.js";
+import { timeZone } from "../time/current.js";
 import { canDecideInThreads } from "../pool/threads.js";
 import type { DecisionPool } from "../pool/pool.js";
 import { BatchRunner } from "./batches.js";
@@ -113,6 +115,11 @@ export interface RunOptions {
   batchSize?: number;
   /** Days after today an end date may lie before it is rejected as future_date. Default 1. */
   futureDays?: number;
+  /**
+   * The time zone days are counted in (UTC, `+01:00`, `Europe/Berlin`): a new store's; an
+   * existing store must have it (MF_ERR_STORE_TIME_ZONE). Default: the store's own (UTC for a new one).
+   */
+  timeZone?: string;
   /** "Today", for tests. */
   now?: Date;
   implementation?: ConsumptionImplementation | "auto";
@@ -274,7 +281,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   const out: OutDir = prepareOutDir(options.out, outputNames(options.format ?? "csv", options.meters !== undefined));
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(options.db, { giveWayTo: options.giveWayTo });
+    store = await openStore(options.db, { giveWayTo: options.giveWayTo, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) });
+    useStoreTimeZone(store);
   } catch (error) {
     removeCreated(out);
     throw error;
@@ -325,7 +333,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     // The pool (piscina) is loaded only by a run that decides in threads.
     if (decisionThreads >= 2) {
       const { DecisionPool } = await import("../pool/pool.js");
-      pool = new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, decisionThreads);
+      pool = new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins, timeZone: store.timeZone }, decisionThreads);
     }
     const processor = new BatchRunner({
       store, ws, meters, state, kernel, writer, format: createFormatter(format), tally, runId, history: new HistoryCache(store, ws), pool,
@@ -333,8 +341,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       commits: await CommitBuilder.create(store, ws, runId, rules.version, episodes), episodes,
       rules, facts, sensors, ranges, pluginFacts, ...(options.decideRunRows === undefined ? {} : { runRows: options.decideRunRows }),
     });
-    const today = options.now ?? new Date();
-    const maxEndDay = Math.floor(today.getTime() / 86_400_000) + (options.futureDays ?? 1);
+    const maxEndDay = timeZone().dayOf((options.now ?? new Date()).getTime()) + (options.futureDays ?? 1);
     const index = createMeterIndex();
     const decodeInWorker = threaded && canDecodeInWorker();
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
@@ -352,7 +359,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const paths = inputs.map((input) => input.path);
       const workerInput: Omit<WorkerInput, "ahead" | "gated"> | undefined = decodeInWorker
         ? { path: paths[0], ...(paths.length > 1 ? { more: paths.slice(1) } : {}), ...(options.inputFormat === undefined ? {} : { format: options.inputFormat }),
-          ...(options.window === undefined ? {} : { window: options.window }), batchSize, maxEndDay, plugins: threadPlugins, db: options.db }
+          ...(options.window === undefined ? {} : { window: options.window }), batchSize, maxEndDay, plugins: threadPlugins, db: options.db, timeZone: store.timeZone }
         : undefined;
       // Its worker: the early one when it decodes what this run asks, or a new one.
       let worker: DecodingWorker | undefined;
@@ -506,7 +513,7 @@ function explain(error: unknown): Error {
 function sameDecoding(a: WorkerInput, b: Omit<WorkerInput, "ahead" | "gated">): boolean {
   return a.path === b.path && JSON.stringify(a.more ?? []) === JSON.stringify(b.more ?? []) && a.format === b.format && a.window === b.window
     && a.batchSize === b.batchSize
-    && a.maxEndDay === b.maxEndDay && a.db === b.db && JSON.stringify(a.plugins) === JSON.stringify(b.plugins);
+    && a.maxEndDay === b.maxEndDay && a.db === b.db && (a.timeZone ?? "UTC") === (b.timeZone ?? "UTC") && JSON.stringify(a.plugins) === JSON.stringify(b.plugins);
 }
 
 

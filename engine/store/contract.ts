@@ -381,6 +381,8 @@ export interface PartitionedStore {
   readonly kind: "sqlite" | "postgres";
   /** Fixed when the store was created. */
   readonly partitions: number;
+  /** The time zone it counts days in (UTC, `+01:00`, an IANA name), fixed when it was created. */
+  readonly timeZone: string;
 
   /** The queryable registry rows of these meters (missing ids are left out). */
   registry(meterIds: readonly string[]): Promise<RegistryRow[]>;

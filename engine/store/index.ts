@@ -10,6 +10,7 @@ export { isPostgresUrl, openStore } from "./open.js";
 export { openPostgresStore } from "./postgres/index.js";
 export { openSqlitePartitionedStore } from "./sqlite/index.js";
 export { createState } from "./state.js";
+export { settleTimeZone, TIME_ZONE_KEY, useStoreTimeZone } from "./time-zone.js";
 export type {
   AlertRecord,
   AuditRecord,

@@ -8,6 +8,11 @@ export interface OpenStoreOptions {
   /** Partition count of a new store; an existing store must have it (default: the store's own, or 16). */
   partitions?: number;
   /**
+   * Time zone of a new store (UTC, `+01:00`, `Europe/Berlin`); an existing store must have it
+   * (default: the store's own, or UTC). engine/store/time-zone.ts.
+   */
+  timeZone?: string;
+  /**
    * SQLite only: how long a write waits, blocking its thread, for another connection's write
    * lock before it fails with SQLITE_BUSY (default 10000 ms). The control API waits 0 and retries
    * without blocking its event loop.

@@ -16,6 +16,7 @@ import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
 import { connectNats, maxPayloadOf } from "../nats/connect.js";
 import { ensureStream } from "../nats/stream.js";
+import { useStoreTimeZone } from "../store/time-zone.js";
 import { readingBatchOf } from "../nats/reading-batch.js";
 import { decodeBatch } from "../nats/wire.js";
 import { channelIndex } from "../plugins/index.js";
@@ -90,12 +91,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     store = await openStore(options.db);
     nc = await connectNats(options.nats, { name: "meterflow worker" });
     const jsm = await jetstreamManager(nc);
-    const stream = await ensureStream(jsm, { name: options.stream, partitions: store.partitions, askedBy: "the store (--db)" });
+    // The batches' days are the store's: the stream must count them in its zone.
+    useStoreTimeZone(store);
+    const stream = await ensureStream(jsm, { name: options.stream, partitions: store.partitions, timeZone: store.timeZone, askedBy: "the store (--db)", timeZoneAskedBy: "the store (--db)" });
     await ensureOutputStream(jsm, outputStreamName(stream.name));
     const ackWaitMs = (options.ackWaitSeconds ?? 30) * 1000;
     await ensureConsumers(jsm, stream.name, stream.partitions, ackWaitMs);
     const threads = canDecideInThreads() ? (options.threads ?? 0) : 0;
-    pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins }, threads) : undefined;
+    pool = threads > 0 ? new DecisionPool({ config: options.config, rules: options.rules, builtinPlugins: options.builtinPlugins, timeZone: store.timeZone }, threads) : undefined;
     options.onReady?.({ stream: stream.name, partitions: stream.partitions, threads });
     const format = options.format ?? "ndjson";
     const sessions = new PartitionSessions(store, setup, pool, { format: createFormatter(format) });

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { publishFiles } from "../../nats/index.js";
 import type { PublishSummary } from "../../nats/index.js";
 import { UsageError } from "../errors.js";
+import { timeZoneArg } from "../args.js";
 import { existingDb } from "../operator.js";
 import { progress } from "../progress.js";
 import { count } from "../count.js";
@@ -35,6 +36,10 @@ Options:
   --config FILE       plugin configuration (its channels are read from the readings); default
                       ./meterflow.config.json when it exists
   --future-days N     days after today an end date may lie (default 1)
+  --time-zone ZONE    the time zone calendar days are counted in: UTC, an offset such as
+                      +01:00, or an IANA name such as Europe/Berlin; a new stream records
+                      it, and the stream and the store must have it (default: the store's
+                      with --db, else the stream's; UTC for a new stream)
   --in-flight N       messages queued for publishing at most (default 64); one per
                       partition awaits its acknowledgement at a time, so each partition's
                       messages are stored in file order
@@ -43,7 +48,8 @@ Options:
 
 Prints a progress line on a terminal and one summary line at the end. Exit status 0 when every
 valid reading was acknowledged, 1 when it could not run (server unreachable, no store at --db,
-stream and store partition counts differ: MF_ERR_NATS_PARTITIONS), 2 for a usage error.`;
+stream and store partition counts differ: MF_ERR_NATS_PARTITIONS, or their time zones:
+MF_ERR_NATS_TIME_ZONE), 2 for a usage error.`;
 
 export async function publish(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -58,6 +64,7 @@ export async function publish(argv: string[]): Promise<number> {
       "pulse-events": { type: "string", multiple: true },
       config: { type: "string" },
       "future-days": { type: "string", default: "1" },
+      "time-zone": { type: "string" },
       "in-flight": { type: "string", default: "64" },
       "connect-timeout": { type: "string", default: "5" },
       quiet: { type: "boolean", default: false },
@@ -73,11 +80,12 @@ export async function publish(argv: string[]): Promise<number> {
   const connectSeconds = Number(values["connect-timeout"]);
   if (!(connectSeconds > 0 && connectSeconds <= 600)) throw new UsageError(`--connect-timeout must be seconds from 0 to 600, got ${values["connect-timeout"]}`);
   const db = values.db === undefined ? undefined : existingDb("publish", values.db);
+  const timeZone = timeZoneArg(values["time-zone"]);
   const bar = progress("publish");
   const summary = await publishFiles({
     nats: values.nats, db, inputs: positionals, pulseEvents, stream: values.stream, partitions, out: values.out, config: values.config,
     futureDays: integer("--future-days", values["future-days"], 0, 36_500), inFlight: integer("--in-flight", values["in-flight"], 1, 100_000),
-    connectTimeoutMs: Math.round(connectSeconds * 1000), onProgress: bar.update,
+    connectTimeoutMs: Math.round(connectSeconds * 1000), onProgress: bar.update, ...(timeZone === undefined ? {} : { timeZone }),
   }).finally(bar.done);
   if (!values.quiet) console.log(summaryLine(summary));
   return 0;

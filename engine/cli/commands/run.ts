@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEarlyDecoder } from "../early-decoder.js";
-import { integerIn } from "../args.js";
+import { integerIn, TIME_ZONE_HELP, timeZoneArg } from "../args.js";
 import { UsageError } from "../errors.js";
 import { inputProgress } from "../progress.js";
 
@@ -41,6 +41,7 @@ Options:
                       threads beside the decision; 2 or more: besides, N threads decide
                       batches at once (each meter's readings in order) (default: 1 for
                       inputs of 4 MiB or more, else 0)
+${TIME_ZONE_HELP}
   --wait              when another run holds the state, wait for it to finish (default:
                       stop, saying which run holds it and since when)
   --quiet             no summary table on standard output, no progress on standard error
@@ -66,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       "future-days": { type: "string", default: "1" },
       threads: { type: "string" },
       "input-format": { type: "string" },
+      "time-zone": { type: "string" },
       wait: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -85,7 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   const threadCount = values.threads === undefined ? undefined : integerIn("--threads", values.threads, 0, 1024);
   const threads = threadCount === undefined ? undefined : threadCount > 0;
   const out = values.out;
-  const decoder = startEarlyDecoder({ inputs: positionals, pulseEvents, inputFormat, threads, batchSize, futureDays, db: values.db, config: values.config });
+  const timeZone = timeZoneArg(values["time-zone"]);
+  const decoder = startEarlyDecoder({ inputs: positionals, pulseEvents, inputFormat, threads, batchSize, futureDays, db: values.db, config: values.config, timeZone });
   let loaded;
   try {
     loaded = await Promise.all([import("../../runtime/index.js"), import("./run-summary.js"), import("../../sinks/meters-rejected.js"),
@@ -97,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   const [{ runFiles }, { summaryTable }, { METERS_REJECTED }, { printRegistryRejections }] = loaded;
   const summary = await runFiles({
     inputs: positionals, pulseEvents, config: values.config, db: values.db, out, meters: values.meters, rules: values.rules, format: values.format,
-    batchSize, futureDays, ...(threads === undefined ? {} : { threads, decisionThreads: threadCount }), ...(inputFormat === undefined ? {} : { inputFormat }), decoder,
+    batchSize, futureDays, ...(timeZone === undefined ? {} : { timeZone }), ...(threads === undefined ? {} : { threads, decisionThreads: threadCount }), ...(inputFormat === undefined ? {} : { inputFormat }), decoder,
     wait: values.wait, onWait: (holder) => console.error(`meterflow: ${holder} (--wait)`),
     onRegistry: (imported) => printRegistryRejections(imported.rejections ?? [], join(out, METERS_REJECTED)),
     ...(values.quiet ? {} : { inputProgress: inputProgress() }),

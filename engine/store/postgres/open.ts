@@ -6,6 +6,7 @@ import type { PartitionedStore } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { migrate } from "./schema.js";
 import { PostgresStore } from "./store.js";
+import { parseTimeZone } from "../../time/zone.js";
 
 /** Options of openPostgresStore. */
 export interface PostgresStoreOptions {
@@ -23,6 +24,8 @@ export interface PostgresStoreOptions {
    * (migration 11's function) is run once, so its plan is made before a request needs it.
    */
   keepConnections?: number;
+  /** Time zone of a new store (default UTC); an existing one must match (engine/store/time-zone.ts). */
+  timeZone?: string;
 }
 
 // Lower case only: search_path folds an unquoted name to lower case.
@@ -39,6 +42,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 65_536)) {
     throw new InvalidOptionError("partitions", "an integer from 1 to 65536", partitions);
   }
+  // A name that is no zone is said as such (MF_ERR_TIME_ZONE), before the schema is touched.
+  if (options.timeZone !== undefined) parseTimeZone(options.timeZone);
   if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
     throw new InvalidOptionError("schema", "a lower-case SQL identifier (a-z, 0-9, _; at most 63)", schema);
   }
@@ -80,8 +85,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw new StoreError("MF_ERR_STORE_OPEN", `cannot connect to ${name}: ${(error as Error).message}`, error);
   }
   let count: number;
+  let timeZone: string;
   try {
-    count = await migrate(client, schema, partitions);
+    ({ partitions: count, timeZone } = await migrate(client, schema, partitions, options.timeZone));
     client.release();
   } catch (error) {
     client.release(true);
@@ -95,7 +101,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await pool.end().catch(() => undefined);
     throw new StoreError("MF_ERR_STORE_OPEN", `cannot connect to ${name}: ${(error as Error).message}`, error);
   }
-  return new PostgresStore(pool, count, name);
+  return new PostgresStore(pool, count, timeZone, name);
 }
 
 /** Opens `n` connections together and runs the GET statement once on each (its plan made), then leaves them idle in the pool. */

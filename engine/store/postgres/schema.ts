@@ -8,6 +8,7 @@
 import type pg from "pg";
 import { DEFAULT_PARTITIONS } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { settleTimeZone, TIME_ZONE_KEY } from "../time-zone.js";
 import { fillBucketIds, fillBucketLimits } from "./blobs.js";
 
 export const MIGRATIONS: readonly string[] = [
@@ -306,7 +307,7 @@ export const quoteIdent = (name: string) => `"${name}"`;
  * partition count; returns the partition count of the store. Runs on one client, in one
  * transaction, holding an advisory lock keyed by the schema name.
  */
-export async function migrate(client: pg.PoolClient, schema: string, requested: number | undefined): Promise<number> {
+export async function migrate(client: pg.PoolClient, schema: string, requested: number | undefined, zone?: string): Promise<{ partitions: number; timeZone: string }> {
   const server = await client.query<{ server_version_num: string }>("SHOW server_version_num");
   if (Number(server.rows[0].server_version_num) < 150_000) {
     // MERGE (registry imports) arrived in 15.
@@ -329,8 +330,11 @@ export async function migrate(client: pg.PoolClient, schema: string, requested: 
     if (found.rowCount === 0) await client.query("INSERT INTO meterflow_schema (version) VALUES ($1)", [MIGRATIONS.length]);
     else if (version < MIGRATIONS.length) await client.query("UPDATE meterflow_schema SET version = $1", [MIGRATIONS.length]);
     const partitions = await partitionCount(client, schema, requested);
+    const stored = await client.query<{ value: string }>("SELECT value FROM meta WHERE key = $1", [TIME_ZONE_KEY]);
+    const timeZone = settleTimeZone(`schema ${schema}`, stored.rows[0]?.value, version === 0, zone);
+    if (timeZone.record) await client.query("INSERT INTO meta (key, value) VALUES ($1, $2)", [TIME_ZONE_KEY, timeZone.name]);
     await client.query("COMMIT");
-    return partitions;
+    return { partitions, timeZone: timeZone.name };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

@@ -39,14 +39,16 @@ const ALERT_COLUMNS = `meter_id AS "meterId", end_day AS "endDay", rule, line`;
 export class PostgresStore implements PartitionedStore {
   readonly kind = "postgres";
   readonly partitions: number;
+  readonly timeZone: string;
   readonly #pool: pg.Pool;
   readonly #name: string;
   #closed: Promise<void> | undefined;
 
   /** `name` says which database and schema in messages (never a password). */
-  constructor(pool: pg.Pool, partitions: number, name: string) {
+  constructor(pool: pg.Pool, partitions: number, timeZone: string, name: string) {
     this.#pool = pool;
     this.partitions = partitions;
+    this.timeZone = timeZone;
     this.#name = name;
   }
 

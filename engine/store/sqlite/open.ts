@@ -5,6 +5,8 @@ import { InvalidOptionError } from "../../errors.js";
 import { DEFAULT_PARTITIONS } from "../contract.js";
 import type { PartitionedStore } from "../contract.js";
 import { StoreError } from "../errors.js";
+import { settleTimeZone, TIME_ZONE_KEY } from "../time-zone.js";
+import { parseTimeZone } from "../../time/zone.js";
 import { MIGRATIONS as LEGACY_MIGRATIONS } from "./legacy-schema.js";
 import { convertLegacy } from "./legacy.js";
 import { LAYOUT_BASE, migrateLayout, PARTITIONS_KEY } from "./schema.js";
@@ -24,13 +26,16 @@ export interface SqliteStoreOptions {
    * control API of the same process) go first before each write transaction.
    */
   giveWayTo?: SharedArrayBuffer;
+  /** Time zone of a new store (default UTC); an existing one must match (engine/store/time-zone.ts). */
+  timeZone?: string;
 }
 
 /**
  * Opens (creating, migrating or converting from the previous layout when needed) the store in
  * the SQLite file at `path`. Rejects MF_ERR_STORE_OPEN when the file cannot be opened,
  * MF_ERR_STORE_SCHEMA when it is not a meterflow database or a newer one,
- * MF_ERR_STORE_PARTITIONS when the store has another partition count.
+ * MF_ERR_STORE_PARTITIONS when the store has another partition count, MF_ERR_STORE_TIME_ZONE
+ * when it counts days in another time zone.
  * @example const store = await openSqlitePartitionedStore("state.db", { partitions: 16 });
  */
 export async function openSqlitePartitionedStore(path: string, options: SqliteStoreOptions = {}): Promise<PartitionedStore> {
@@ -38,6 +43,8 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 65_536)) {
     throw new InvalidOptionError("partitions", "an integer from 1 to 65536", partitions);
   }
+  // A name that is no zone is said as such (MF_ERR_TIME_ZONE), before the file is touched.
+  if (options.timeZone !== undefined) parseTimeZone(options.timeZone);
   let db: Database.Database;
   try {
     db = new Database(path);
@@ -52,10 +59,10 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
     throw new StoreError("MF_ERR_STORE_OPEN", `cannot open database ${path}: ${(error as Error).message}`, error);
   }
   try {
-    const count = db.transaction(() => prepare(db, path, partitions)).immediate();
+    const { count, timeZone } = db.transaction(() => prepare(db, path, partitions, options.timeZone)).immediate();
     if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     if (options.walAutoCheckpoint !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutoCheckpoint))}`);
-    return new SqliteStore(db, count, path, options.giveWayTo === undefined ? undefined : new WriteTurn(options.giveWayTo));
+    return new SqliteStore(db, count, timeZone, path, options.giveWayTo === undefined ? undefined : new WriteTurn(options.giveWayTo));
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
@@ -63,10 +70,20 @@ export async function openSqlitePartitionedStore(path: string, options: SqliteSt
   }
 }
 
-/** Creates, migrates or converts the schema; fixes or checks the partition count. */
-function prepare(db: Database.Database, path: string, requested: number | undefined): number {
+/** Creates, migrates or converts the schema; fixes or checks the partition count and the time zone. */
+function prepare(db: Database.Database, path: string, requested: number | undefined, zone: string | undefined): { count: number; timeZone: string } {
   const version = db.pragma("user_version", { simple: true }) as number;
   const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+  const created = version === 0 && tables === 0;
+  const count = partitionCount(db, path, requested, version, tables);
+  const stored = db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(TIME_ZONE_KEY) as string | undefined;
+  const timeZone = settleTimeZone(path, stored, created, zone);
+  if (timeZone.record) db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)").run(TIME_ZONE_KEY, timeZone.name);
+  return { count, timeZone: timeZone.name };
+}
+
+/** Creates, migrates or converts the schema; fixes or checks the partition count. */
+function partitionCount(db: Database.Database, path: string, requested: number | undefined, version: number, tables: number): number {
   if (version === 0 && tables === 0) {
     migrateLayout(db, path, 0);
   } else if (version > LAYOUT_BASE) {

@@ -36,6 +36,7 @@ const ALERT = "SELECT meter_id AS meterId, end_day AS endDay, rule, line FROM al
 export class SqliteStore implements PartitionedStore {
   readonly kind = "sqlite";
   readonly partitions: number;
+  readonly timeZone: string;
   readonly #db: Database.Database;
   readonly #path: string;
   readonly #registry: RegistryStatements;
@@ -46,9 +47,10 @@ export class SqliteStore implements PartitionedStore {
   /** Writers of this process this connection lets go first (write-turn.ts), when it is a job's. */
   readonly #turn: WriteTurn | undefined;
 
-  constructor(db: Database.Database, partitions: number, path: string, turn?: WriteTurn) {
+  constructor(db: Database.Database, partitions: number, timeZone: string, path: string, turn?: WriteTurn) {
     this.#db = db;
     this.partitions = partitions;
+    this.timeZone = timeZone;
     this.#path = path;
     this.#turn = turn;
     this.#registry = prepareRegistry(db);
