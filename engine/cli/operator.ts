@@ -2,8 +2,7 @@
 // already (an operator acts on a state a run made; a mistyped path must not create an empty one).
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
-import { MeterflowError } from "../errors.js";
-import { isPostgresUrl } from "../store/open.js";
+import { isPostgresUrl, missingStore } from "../store/open.js";
 import { UsageError } from "./errors.js";
 
 /** The actor recorded in the audit: --by, else the login name. */
@@ -23,7 +22,7 @@ export function actorOf(by: string | undefined): string {
 export function existingDb(command: string, db: string | undefined): string {
   if (db === undefined || db === "") throw new UsageError(`${command} needs --db FILE|URL (see meterflow ${command.split(" ")[0]} --help)`);
   if (!isPostgresUrl(db) && !existsSync(db)) {
-    throw new MeterflowError("MF_ERR_STORE_MISSING", `no meterflow state at ${db} (a run creates it: meterflow run --db ${db} ...)`);
+    throw missingStore(db);
   }
   return db;
 }

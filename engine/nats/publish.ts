@@ -145,7 +145,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   let store: PartitionedStore | undefined;
   let nc: NatsConnection | undefined;
   try {
-    store = options.db === undefined ? undefined : await openStore(options.db, options.timeZone === undefined ? {} : { timeZone: options.timeZone });
+    store = options.db === undefined ? undefined : await openStore(options.db, { mustExist: true, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) });
     const askedZone = store?.timeZone ?? (options.timeZone === undefined ? undefined : parseTimeZone(options.timeZone).name);
     if (store !== undefined && options.partitions !== undefined && options.partitions !== store.partitions) {
       throw new NatsError("MF_ERR_NATS_PARTITIONS", `--partitions ${options.partitions} is not the store's partition count (${store.partitions}): `

@@ -6,7 +6,7 @@ import { MeterflowError } from "../errors.js";
  * its batch was decided (FENCED); a store reopened with another partition count (PARTITIONS); a
  * conditional flag change on a meter whose version moved on (VERSION).
  */
-export type StoreErrorCode = "MF_ERR_STORE_FENCED" | "MF_ERR_STORE_OPEN" | "MF_ERR_STORE_PARTITIONS" | "MF_ERR_STORE_READ" | "MF_ERR_STORE_TIME_ZONE"
+export type StoreErrorCode = "MF_ERR_STORE_FENCED" | "MF_ERR_STORE_OPEN" | "MF_ERR_STORE_PARTITIONS" | "MF_ERR_STORE_READ" | "MF_ERR_STORE_MISSING" | "MF_ERR_STORE_TIME_ZONE"
   | "MF_ERR_STORE_SCHEMA" | "MF_ERR_STORE_VERSION" | "MF_ERR_STORE_WRITE";
 
 /** An error of a store, with a stable `code` (StoreErrorCode). */

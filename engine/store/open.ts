@@ -1,6 +1,8 @@
 // One way to open a store on every command: `--db postgres://...` (or postgresql://) selects
 // PostgreSQL, anything else is the path of an SQLite file (the embedded default).
 import type { PartitionedStore } from "./contract.js";
+import { existsSync } from "node:fs";
+import { StoreError } from "./errors.js";
 import { openSqlitePartitionedStore } from "./sqlite/index.js";
 
 /** Options of openStore. */
@@ -30,6 +32,12 @@ export interface OpenStoreOptions {
    * a job of the server passes it to its connections.
    */
   giveWayTo?: SharedArrayBuffer;
+  /**
+   * The store must exist already (an operator's command, a server, a publisher): a missing SQLite
+   * file or a PostgreSQL schema without meterflow's tables is MF_ERR_STORE_MISSING, and nothing is
+   * created. Default false: created when missing.
+   */
+  mustExist?: boolean;
   /** PostgreSQL only: connections kept open and warmed while idle (a long-lived server; see PostgresStoreOptions). */
   keepConnections?: number;
 }
@@ -45,7 +53,11 @@ export function isPostgresUrl(db: string): boolean {
  * @example await openStore("state.db"); await openStore("postgres://127.0.0.1:5432/test?schema=nightly");
  */
 export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
-  if (!isPostgresUrl(db)) return openSqlitePartitionedStore(db, options);
+  if (!isPostgresUrl(db)) {
+    const { mustExist, ...sqliteOptions } = options;
+    if (mustExist === true && !existsSync(db)) throw missingStore(db);
+    return openSqlitePartitionedStore(db, sqliteOptions);
+  }
   const { busyTimeoutMs: _, walAutoCheckpoint: __, giveWayTo: ___, ...pgOptions } = options;
   const url = new URL(db);
   const schema = url.searchParams.get("schema") ?? undefined;
@@ -53,4 +65,9 @@ export async function openStore(db: string, options: OpenStoreOptions = {}): Pro
   // Loaded only for PostgreSQL: SQLite commands (and their threads) start without the pg client.
   const { openPostgresStore } = await import("./postgres/index.js");
   return openPostgresStore(url.toString(), { ...pgOptions, ...(schema === undefined ? {} : { schema }) });
+}
+
+/** MF_ERR_STORE_MISSING for `db`: a mistyped store is an error, not a new empty state. */
+export function missingStore(db: string, where = db): StoreError {
+  return new StoreError("MF_ERR_STORE_MISSING", `no meterflow state at ${where} (a run creates it: meterflow run --db ${db} ...)`);
 }

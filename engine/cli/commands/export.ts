@@ -30,7 +30,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (values.out === undefined || values.out === "") throw new UsageError("export needs --out DIR (see meterflow export --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const since = values.since === undefined ? undefined : sinceOf(values.since);
-  const store = await openStore(existingDb("export", values.db));
+  const store = await openStore(existingDb("export", values.db), { mustExist: true });
   try {
     const s = await exportOutputs({ store, out: values.out, format: values.format, since });
     console.log(`exported ${count(s.batches)} batch${s.batches === 1 ? "" : "es"}: ${count(s.billable)} billable, ${count(s.held)} held, `

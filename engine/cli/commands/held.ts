@@ -53,7 +53,7 @@ async function list(values: Values, positionals: string[]): Promise<number> {
   if (positionals.length !== 0) throw new UsageError("held list takes no arguments (--meter ID to choose a meter)");
   const limit = wholeNumber("--limit", values.limit as string | undefined, 1, 10_000) ?? 50;
   const after = wholeNumber("--after", values.after as string | undefined, 0, Number.MAX_SAFE_INTEGER);
-  const store = await openStore(existingDb("held list", values.db as string | undefined));
+  const store = await openStore(existingDb("held list", values.db as string | undefined), { mustExist: true });
   try {
     const page = await listHeld(store, { meterId: values.meter as string | undefined, reason: values.reason as string | undefined, after, limit });
     if (values.json) {
@@ -77,8 +77,14 @@ async function release(values: Values, positionals: string[]): Promise<number> {
   const value = values.value === undefined ? undefined : Number(values.value);
   if (value !== undefined && !Number.isFinite(value)) throw new UsageError(`--value must be a number, got ${String(values.value)}`);
   const actor = actorOf(values.by as string | undefined);
-  const db = existingDb("held release", values.db as string | undefined);
-  const session = await OperationSession.open({ db, config: values.config as string | undefined, rules: values.rules as string[] | undefined });
+  const store = await openStore(existingDb("held release", values.db as string | undefined), { mustExist: true });
+  let session: OperationSession;
+  try {
+    session = await OperationSession.open({ db: store, config: values.config as string | undefined, rules: values.rules as string[] | undefined });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   try {
     const r = await releaseHeld(session, { readingId: positionals[0], value, reason, actor });
     // Numbers as the output files write them (at most 6 decimals).
@@ -87,6 +93,7 @@ async function release(values: Values, positionals: string[]): Promise<number> {
     console.log(`released ${r.readingId}: billed ${num(r.billed)}${flags}${correction} (by ${actor})`);
   } finally {
     await session.close();
+    await store.close();
   }
   return 0;
 }

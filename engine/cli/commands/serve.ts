@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_JOB_NICE, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
+import { openStore } from "../../store/open.js";
 import { integerIn } from "../args.js";
 import { UsageError } from "../errors.js";
 import { existingDb } from "../operator.js";
@@ -52,6 +53,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
   const futureDays = integerIn("--future-days", values["future-days"], 0, 1_000_000);
   const db = existingDb("serve", values.db);
+  // PostgreSQL too: a schema without meterflow's tables is refused, not created (MF_ERR_STORE_MISSING).
+  await (await openStore(db, { mustExist: true })).close();
   const dataDir = values["data-dir"];
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) throw new UsageError(`--data-dir ${dataDir} is not a directory`);
   const jobNice = values["job-nice"] === undefined ? undefined : Number(values["job-nice"]);

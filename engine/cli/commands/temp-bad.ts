@@ -38,7 +38,7 @@ export async function tempBad(argv: string[]): Promise<number> {
   }
   const reason = sub === "list" ? "" : reasonOf(command, values.reason);
   const actor = actorOf(values.by);
-  const store = await openStore(existingDb(command, values.db));
+  const store = await openStore(existingDb(command, values.db), { mustExist: true });
   try {
     if (sub === "set") {
       const flag = await setTempBad(store, { meterId: positionals[0], reason, note: values.note, actor });

@@ -40,7 +40,7 @@ export async function tokens(argv: string[]): Promise<number> {
     throw new UsageError(`tokens add needs --role ${ROLES.join("|")}${values.role === undefined ? "" : `, got ${values.role}`}`);
   }
   if (sub !== "add" && values.role !== undefined) throw new UsageError(`--role is for tokens add`);
-  const store = await openStore(existingDb(`tokens ${sub}`, values.db));
+  const store = await openStore(existingDb(`tokens ${sub}`, values.db), { mustExist: true });
   try {
     if (sub === "add") {
       const { token, hash } = newToken();

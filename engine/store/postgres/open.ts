@@ -26,6 +26,8 @@ export interface PostgresStoreOptions {
   keepConnections?: number;
   /** Time zone of a new store (default UTC); an existing one must match (engine/store/time-zone.ts). */
   timeZone?: string;
+  /** The schema must hold a store already: otherwise MF_ERR_STORE_MISSING, and nothing is created. */
+  mustExist?: boolean;
 }
 
 // Lower case only: search_path folds an unquoted name to lower case.
@@ -87,7 +89,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   let count: number;
   let timeZone: string;
   try {
-    ({ partitions: count, timeZone } = await migrate(client, schema, partitions, options.timeZone));
+    ({ partitions: count, timeZone } = await migrate(client, schema, partitions, options.timeZone, options.mustExist === true ? redact(parsed) : undefined));
     client.release();
   } catch (error) {
     client.release(true);

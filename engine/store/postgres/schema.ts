@@ -307,7 +307,8 @@ export const quoteIdent = (name: string) => `"${name}"`;
  * partition count; returns the partition count of the store. Runs on one client, in one
  * transaction, holding an advisory lock keyed by the schema name.
  */
-export async function migrate(client: pg.PoolClient, schema: string, requested: number | undefined, zone?: string): Promise<{ partitions: number; timeZone: string }> {
+export async function migrate(client: pg.PoolClient, schema: string, requested: number | undefined, zone?: string,
+  mustExistAt?: string): Promise<{ partitions: number; timeZone: string }> {
   const server = await client.query<{ server_version_num: string }>("SHOW server_version_num");
   if (Number(server.rows[0].server_version_num) < 150_000) {
     // MERGE (registry imports) arrived in 15.
@@ -316,6 +317,12 @@ export async function migrate(client: pg.PoolClient, schema: string, requested: 
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`meterflow_schema:${schema}`]);
+    if (mustExistAt !== undefined) {
+      const table = await client.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [`${quoteIdent(schema)}.meterflow_schema`]);
+      if (table.rows[0].t === null) {
+        throw new StoreError("MF_ERR_STORE_MISSING", `no meterflow state in schema ${schema} of ${mustExistAt} (a run creates it: meterflow run --db ... with that schema)`);
+      }
+    }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query("CREATE TABLE IF NOT EXISTS meterflow_schema (version integer NOT NULL)");
     const found = await client.query<{ version: number }>("SELECT version FROM meterflow_schema");
