@@ -283,7 +283,8 @@ export class PostgresStore implements PartitionedStore {
     if (q.meterId !== undefined) filter((at) => `h.meter_id = ${at}`, q.meterId);
     if (q.readingId !== undefined) filter((at) => `h.reading_id = ${at}`, q.readingId);
     // A reason, or its kind: `temp_bad` is also `temp_bad:bounce` (a rule's temp_bad with its cause).
-    if (q.reason !== undefined) filter((at) => `('|' || h.reasons || '|' LIKE '%|' || ${at}::text || '|%' OR '|' || h.reasons LIKE '%|' || ${at}::text || ':%')`, q.reason);
+    // Matched exactly (strpos, not LIKE: no wildcards), as on SQLite.
+    if (q.reason !== undefined) filter((at) => `(strpos('|' || h.reasons || '|', '|' || ${at}::text || '|') > 0 OR strpos('|' || h.reasons, '|' || ${at}::text || ':') > 0)`, q.reason);
     const result = await this.#query<Omit<HeldListing, "id"> & { id: string }>("cannot list held readings",
       `SELECT h.reading_id AS "readingId", h.meter_id AS "meterId", h.end_day AS "endDay", h.value, h.override, h.source,
          h.verification, h.reasons, h.line, h.photo, h.pulse,

@@ -243,7 +243,8 @@ export class SqliteStore implements PartitionedStore {
     if (q.meterId !== undefined) where.push("h.meter_id = ?"), params.push(q.meterId);
     if (q.readingId !== undefined) where.push("h.reading_id = ?"), params.push(q.readingId);
     // A reason, or its kind: `temp_bad` is also `temp_bad:bounce` (a rule's temp_bad with its cause).
-    if (q.reason !== undefined) where.push("('|' || h.reasons || '|' LIKE '%|' || ? || '|%' OR '|' || h.reasons LIKE '%|' || ? || ':%')"), params.push(q.reason, q.reason);
+    // Matched exactly (instr, not LIKE: no wildcards, and case counts as on PostgreSQL).
+    if (q.reason !== undefined) where.push("(instr('|' || h.reasons || '|', '|' || ? || '|') > 0 OR instr('|' || h.reasons, '|' || ? || ':') > 0)"), params.push(q.reason, q.reason);
     return this.#read("cannot list held readings", () => (this.#sql(
       `SELECT h.reading_id, h.meter_id, h.end_day, h.value, h.override, h.source, h.verification, h.reasons, h.line, h.photo, h.pulse,
          h.id, h.batch_id, h.rules_version, coalesce(b.committed_at, '')

@@ -316,6 +316,8 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
       expect(await held("temp_bad")).toEqual([["E-1@2026-11-10", "temp_bad:zero_under_verification"]]);
       expect(await held("temp_bad:zero_under_verification")).toEqual([["E-1@2026-11-10", "temp_bad:zero_under_verification"]]);
       expect(await held("zero_under_verification")).toEqual([]);
+      // Exactly as written, on both stores: no other case, no LIKE wildcards.
+      for (const other of ["TEMP_BAD", "Temp_Bad:zero_under_verification", "temp%", "temp_ba_", "temp_bad:zero%", "_emp_bad"]) expect(await held(other), other).toEqual([]);
     } finally {
       await session.close();
     }
