@@ -4,6 +4,7 @@
 // json-rules-engine built from the same state, so results never differ.
 import { Engine as JreEngine, Fact as JreFact, Rule as JreRule } from "json-rules-engine";
 import { InvalidOptionError } from "../errors.js";
+import { cloneValue } from "./clone.js";
 import { compileRules, Rejection, SyncThrow, type CompiledRule, type CompiledRuleSet } from "./compile.js";
 import { prioritize, ruleEvent } from "./semantics.js";
 import { RuleInvalidError } from "./errors.js";
@@ -227,7 +228,7 @@ export class Engine {
           continue;
         }
         times.push(v >>> 1);
-        outcomes.push({ conditions: ann, event: structuredCloneEvent(rule.event), priority: rule.priority, name: rule.name, result: (v & 1) === 1 });
+        outcomes.push({ conditions: ann, event: cloneEvent(rule.event), priority: rule.priority, name: rule.name, result: (v & 1) === 1 });
       }
       if (rejection !== undefined) throw rejection.error;
       const order = outcomes.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
@@ -241,6 +242,7 @@ export class Engine {
   }
 }
 
-function structuredCloneEvent(e: ReturnType<typeof ruleEvent>): ReturnType<typeof ruleEvent> {
-  return e.params === undefined ? { type: e.type } : { type: e.type, params: structuredClone(e.params) };
+/** A result's copy of its rule's event, as json-rules-engine copies it (clone.ts). */
+function cloneEvent(e: ReturnType<typeof ruleEvent>): ReturnType<typeof ruleEvent> {
+  return e.params === undefined ? { type: e.type } : { type: e.type, params: cloneValue(e.params) };
 }

@@ -125,6 +125,32 @@ describe("Engine", () => {
     expect((await e.run({ a: 1 })).failureEvents).toEqual([{ type: "r" }]);
   });
 
+  it("copies events' params as json-rules-engine does: functions shared, class instances kept, fired or not", async () => {
+    class Money {
+      constructor(readonly amount: number, readonly currency: string) {}
+      toString() {
+        return `${this.amount} ${this.currency}`;
+      }
+    }
+    const notify = () => "sent";
+    const rules = (): RuleProperties[] => [
+      { name: "fires", conditions: { all: [leaf("a", "equal", 1)] }, event: { type: "hold", params: { notify, limit: new Money(5, "EUR"), at: new Date(0), tag: Symbol.for("x") } } },
+      { name: "fails", conditions: { all: [leaf("a", "equal", 2)] }, event: { type: "alert", params: { notify } } },
+    ] as RuleProperties[];
+    const read = (r: { events: Array<{ params?: Record<string, unknown> }>; failureEvents: Array<{ params?: Record<string, unknown> }> }) => ({
+      fired: r.events.map((e) => [String(e.params!.limit), (e.params!.notify as () => string)(), (e.params!.at as Date).getTime(), e.params!.tag]),
+      failed: r.failureEvents.map((e) => (e.params!.notify as () => string)()),
+    });
+    const want = read(await new JreEngine(rules() as never).run({ a: 1 }) as never);
+    expect(want).toEqual({ fired: [["5 EUR", "sent", 0, Symbol.for("x")]], failed: ["sent"] });
+    expect(read(await new Engine(rules()).run({ a: 1 }) as never)).toEqual(want);
+    // A copy: changing a result's params leaves the rule's own.
+    const source = rules();
+    const result = await new Engine(source).run({ a: 1 });
+    (result.events[0].params as { limit: Money }).limit = new Money(9, "USD");
+    expect(String((source[0].event.params as { limit: Money }).limit)).toBe("5 EUR");
+  });
+
   it("removes rules by name", async () => {
     const e = new Engine([rule({ all: [] }, "x"), rule({ all: [] }, "y")]);
     expect(e.removeRule("x")).toBe(true);
