@@ -96,8 +96,13 @@ export function describeProblems(problems: readonly ValidationProblem[]): string
   return `invalid descriptor (${problems.length} problem${problems.length === 1 ? "" : "s"}):${lines.join("")}`;
 }
 
-/** A plugin's name for messages, whatever the descriptor holds. */
+/**
+ * A plugin's name for messages, whatever the descriptor holds: quoted as JSON when it has
+ * leading or trailing whitespace or control characters (which validation refuses), so the
+ * message shows them.
+ */
 export function pluginLabel(plugin: unknown): string {
   const name = plugin !== null && typeof plugin === "object" ? (plugin as { name?: unknown }).name : undefined;
-  return typeof name === "string" && name.trim() !== "" ? name : "(unnamed)";
+  if (typeof name !== "string" || name.trim() === "") return "(unnamed)";
+  return name.trim() !== name || /[\p{Cc}\u2028\u2029]/u.test(name) ? JSON.stringify(name) : name;
 }

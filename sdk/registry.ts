@@ -15,7 +15,9 @@
 //   6. nothing it defines is defined already: a meter type name, a channel name, a fact column
 //      (channels and fact columns share one namespace, the columns rules read):
 //      MF_ERR_PLUGIN_CONFLICT, listing every conflict and the plugin it conflicts with.
-// - registerAll(plugins) validates every descriptor, then registers them ordered by dependency
+// - registerAll(plugins) validates every descriptor (a threshold or fact using a name that a
+//   plugin registered or given provides, without depending on it, gets the hint "plugin X
+//   provides it: add it to dependencies"), then registers them ordered by dependency
 //   (each as early as the order given allows, so independent plugins keep that order). A
 //   dependency that is neither registered nor given, or a cycle, is MF_ERR_PLUGIN_DEPENDENCY.
 //   All or nothing: when one fails, the registry is left as it was.
@@ -39,7 +41,7 @@ import type { MeterTypeDefinition } from "./meter-types.js";
 import type { PluginContext, PluginDescriptor, RuleFile } from "./plugin.js";
 import type { SensorChannelDefinition, ThresholdDefinition } from "./sensors.js";
 import { satisfies } from "./semver.js";
-import { descriptorProblems, referenceProblems, validatePlugin } from "./validate.js";
+import { descriptorProblems, provides, referenceProblems } from "./validate.js";
 import type { ChannelRange } from "./validate.js";
 import { SDK_VERSION } from "./version.js";
 
@@ -147,8 +149,16 @@ export class PluginRegistry {
 
   /** Registers plugins ordered by their dependencies, all or nothing; see the file header. */
   registerAll(plugins: readonly PluginDescriptor[]): void {
+    // A name the plugin uses without depending on its provider gets the hint "plugin X provides
+    // it: add it to dependencies", from the plugins registered or given.
+    const s = this.#state;
+    const provider = (name: string): string | undefined =>
+      s.channels.get(name)?.plugin ?? s.columns.get(name) ?? plugins.find((p) => provides(p, name))?.name;
     for (const plugin of plugins) {
-      const problems = validatePlugin(plugin);
+      const problems = descriptorProblems(plugin, {}, (name) => {
+        const from = provider(name);
+        return from === plugin?.name ? undefined : from;
+      });
       if (problems.length > 0) {
         throw new PluginError("MF_ERR_PLUGIN_INVALID", pluginLabel(plugin), "register", describeProblems(problems), { problems });
       }

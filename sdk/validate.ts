@@ -3,10 +3,14 @@
 // validatePlugin returns every problem with its path; PluginRegistry.register throws one
 // PluginError MF_ERR_PLUGIN_INVALID listing them all. The rules, by path:
 // - the descriptor: an object with only the fields of PluginDescriptor; `name` a non-empty
-//   string, `version` a semver version, `sdk` a non-empty semver range, `dependencies` an object
+//   string without leading or trailing whitespace, control characters, line breaks or `|` (it
+//   names alerts `<plugin>/<rule>` and `rule_error:` reasons in `|`-separated lists), `version` a semver version, `sdk` a non-empty semver range, `dependencies` an object
 //   of plugin names (not the plugin itself) to non-empty ranges.
 // - `meterTypes[i]`: `name` like `gas.register` (/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/), unique in
-//   the plugin; `unit` non-empty; `description` a string; `kind` `register` or `pulse`.
+//   the plugin; `unit` non-empty; `description` a string; `kind` `register` or `pulse`; a name
+//   ending in `.pulse` is of kind `pulse` (README "Pulse meters": a registry row of a `.pulse`
+//   type without a pulse weight is rejected `bad_pulse_weight`, so a register type of that name
+//   could never hold a meter).
 //   Register defaults (optional): scalingFactor finite > 0, digits an integer 1..22, rolloverMode
 //   `documented` | `modulus`. Pulse defaults (required): pulseWeight finite > 0, pulseInput
 //   `s0a` | `s0b` | `namur` | `reed`, debounceMs, pulseWidthMs, qmax finite >= 0, noPulseDays a
@@ -35,7 +39,12 @@
 // - `rules[i]`: an object with an optional string `name`, optional `rows` (`reading`, `sensor` or
 //   `both`: the rows its rules see), optional `conditions` object (shared
 //   named conditions) and a `rules` array of objects, each with a `conditions` object and an
-//   `event` object whose `type` is a string.
+//   `event` object whose `type` is a string. Each rule's `name` is a non-empty string without
+//   `|`, `,`, control characters or line breaks (it is written to alerts.csv's `rule` column as
+//   `<plugin>/<rule>` and to `|`-separated reasons), unique across all the plugin's rule files
+//   and not the name of one of its thresholds (both write `<plugin>/<name>` as the alert's rule);
+//   a `hold` or `temp_bad` event's `params.reason` has no `|`, control characters or line
+//   breaks (reasons are `|`-separated in held.csv; commas are fine, the CSV writer quotes them).
 // - `hooks`: an object with only `setup` and `teardown`, each a function when present.
 import { READING_FACTS, RECORD_FIELDS } from "./reading-facts.js";
 import type { ValidationProblem } from "./errors.js";
@@ -90,6 +99,12 @@ export interface ChannelRange {
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([...READING_FACTS.map((f) => f.name), ...RECORD_FIELDS]);
 
 const METER_TYPE_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/;
+/** Control characters and line breaks: never in a name or reason written to an output. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+/** What a plugin's rule name must not hold: it is a CSV field and an item of `|`-separated lists. */
+const UNSAFE_RULE_NAME = /[|,\p{Cc}\u2028\u2029]/u;
+/** What a hold or temp_bad reason must not hold: it is an item of held.csv's `|`-separated reasons. */
+const UNSAFE_REASON = /[|\p{Cc}\u2028\u2029]/u;
 const CHANNEL_NAME = /^[a-z][a-z0-9_.]*$/;
 const ITEM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SEVERITIES = ["info", "warning", "critical"];
@@ -123,6 +138,10 @@ export function descriptorProblems(plugin: unknown, options: ValidateOptions, pr
   }
   keys(plugin, PLUGIN_KEYS, "", add);
   if (!nonEmpty(plugin.name)) add("name", "must be a non-empty string");
+  else if (plugin.name.trim() !== plugin.name) add("name", `${JSON.stringify(plugin.name)} has leading or trailing whitespace`);
+  else if (CONTROL.test(plugin.name) || plugin.name.includes("|")) {
+    add("name", `${JSON.stringify(plugin.name)} must not hold control characters, line breaks or "|" (it names the plugin's alerts and reasons in outputs)`);
+  }
   if (!isVersion(plugin.version)) add("version", "must be a semver version such as 1.0.0");
   if (!nonEmpty(plugin.sdk) || !isRange(plugin.sdk)) add("sdk", "must be a semver range such as ^1.0.0");
   if (plugin.dependencies !== undefined) {
@@ -140,6 +159,7 @@ export function descriptorProblems(plugin: unknown, options: ValidateOptions, pr
   each(plugin.thresholds, "thresholds", add, (t, path) => threshold(t, path, add));
   facts(plugin.facts, channels, add);
   each(plugin.rules, "rules", add, (f, path) => ruleFile(f, path, add));
+  ruleNames(plugin, add);
   if (plugin.hooks !== undefined) {
     if (!isObject(plugin.hooks)) add("hooks", "must be an object");
     else {
@@ -234,6 +254,15 @@ export function referenceProblems(plugin: unknown, known: Provided): ValidationP
   return problems;
 }
 
+/** Whether a descriptor (possibly malformed) defines the channel or fact column `name`. */
+export function provides(plugin: unknown, name: string): boolean {
+  if (plugin === null || typeof plugin !== "object") return false;
+  const p = plugin as { sensors?: unknown; facts?: unknown };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  return list(p.sensors).some((c) => (c as { name?: unknown } | null)?.name === name) ||
+    list(p.facts).some((f) => list((f as { writes?: unknown } | null)?.writes).includes(name));
+}
+
 /** A threshold's limit and hysteresis against its channel's range. */
 function limitProblems(t: Obj, path: string, channel: string, range: ChannelRange, add: Add): void {
   const above = t.above !== undefined;
@@ -279,6 +308,9 @@ function meterType(t: Obj, path: string, add: Add): void {
   if (typeof t.name !== "string" || !METER_TYPE_NAME.test(t.name)) add(`${path}.name`, "must be like medium.kind (gas.register): lowercase letters, digits, _ and one or more dots");
   if (!nonEmpty(t.unit)) add(`${path}.unit`, "must be a non-empty string (kWh, m3, ...)");
   if (typeof t.description !== "string") add(`${path}.description`, "must be a string");
+  if (typeof t.name === "string" && t.name.endsWith(".pulse") && t.kind === "register") {
+    add(`${path}.kind`, `meter type "${t.name}" ends in .pulse but is of kind "register": a registry row of a .pulse type without a pulse weight is rejected bad_pulse_weight, so every meter of it would be; make it kind "pulse" (with defaults.pulseWeight) or give it another name`);
+  }
   const d = t.defaults;
   if (t.kind === "register") {
     if (d === undefined) return;
@@ -378,9 +410,40 @@ function ruleFile(f: Obj, path: string, add: Add): void {
   if (f.name !== undefined && typeof f.name !== "string") add(`${path}.name`, "must be a string");
   if (f.conditions !== undefined && !isObject(f.conditions)) add(`${path}.conditions`, "must be an object of named conditions");
   each(f.rules, `${path}.rules`, add, (rule, at) => {
+    if (!nonEmpty(rule.name)) add(`${at}.name`, "must be a non-empty string (alerts name the rule <plugin>/<rule>)");
+    else if (UNSAFE_RULE_NAME.test(rule.name)) {
+      add(`${at}.name`, `${JSON.stringify(rule.name)} must not hold "|", ",", control characters or line breaks (it is written to alerts.csv and to "|"-separated reasons)`);
+    }
     if (!isObject(rule.conditions)) add(`${at}.conditions`, "must be an object (all, any, not or condition)");
     if (!isObject(rule.event) || typeof rule.event.type !== "string") add(`${at}.event`, "must be an object with a string type");
+    else if ((rule.event.type === "hold" || rule.event.type === "temp_bad") && isObject(rule.event.params)) {
+      const reason = rule.event.params.reason;
+      if (typeof reason === "string" && UNSAFE_REASON.test(reason)) {
+        add(`${at}.event.params.reason`, `${JSON.stringify(reason)} must not hold "|", control characters or line breaks (reasons are "|"-separated in held.csv)`);
+      }
+    }
   }, true);
+}
+
+/**
+ * A plugin's rule names: unique across its rule files (the loader checks them per plugin), and
+ * none the name of one of its thresholds (both would be `<plugin>/<name>` in alerts.csv).
+ */
+function ruleNames(plugin: Obj, add: Add): void {
+  if (!Array.isArray(plugin.rules)) return;
+  const thresholds = new Set((Array.isArray(plugin.thresholds) ? plugin.thresholds : []).map((t) => (isObject(t) ? t.name : undefined)));
+  const seen = new Map<string, string>();
+  plugin.rules.forEach((f, i) => {
+    if (!isObject(f) || !Array.isArray(f.rules)) return;
+    f.rules.forEach((rule, j) => {
+      if (!isObject(rule) || !nonEmpty(rule.name)) return;
+      const at = `rules[${i}].rules[${j}].name`;
+      const first = seen.get(rule.name);
+      if (first !== undefined) add(at, `rule "${rule.name}" is defined twice in this plugin (first at ${first})`);
+      else seen.set(rule.name, at);
+      if (thresholds.has(rule.name)) add(at, `rule "${rule.name}" has the name of a threshold of this plugin: both would be "<plugin>/${rule.name}" in alerts.csv`);
+    });
+  });
 }
 
 /** Checks each element of an optional array (required when `required`) that must hold objects. */

@@ -9,11 +9,11 @@ import { compileColumnarSet } from "../rules/columnar.js";
 import type { ColumnarRuleSet, FactColumn } from "../rules/columnar.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
-import { FACTS } from "../rules/facts.js";
+import { FACTS, factTypes } from "../rules/facts.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import { compileFast } from "../rules/fast.js";
-import { loadRuleFiles } from "../rules/load/index.js";
-import type { LoadedRule, RuleSet } from "../rules/load/index.js";
+import { lintRules, loadRuleFiles } from "../rules/load/index.js";
+import type { LoadedRule, RuleFactType, RuleSet, RuleWarning } from "../rules/load/index.js";
 import { rulesVersion } from "../rules/load/index.js";
 import type { ConditionProperties, RuleProperties } from "../rules/types.js";
 import { packageRoot } from "../wasm/paths.js";
@@ -85,6 +85,24 @@ export function knownFacts(pluginFacts: readonly string[] = []): string[] {
   return [...Object.keys(FACTS), ...pluginFacts];
 }
 
+/**
+ * The rule linter's warnings (engine/rules/load/lint.ts) about the plugins' rule files of a loaded
+ * set, each naming its plugin (`plugin` and a file `plugin <name>: <rule file>`): what a run
+ * prints before it starts, `meterflow plugins` and `rules check` list, and the conformance suite
+ * fails on. `pluginFacts` are the plugins' channels and derived facts (number facts).
+ */
+export function lintPluginRules(set: RuleSet, pluginFacts: readonly string[] = []): RuleWarning[] {
+  const types: Record<string, RuleFactType> = { ...factTypes() };
+  for (const name of pluginFacts) types[name] = "number";
+  return lintRules(set, { factTypes: types }).filter((w) => w.plugin !== undefined);
+}
+
+/** A lint warning as one line: `<file>: rule "<rule>": <path>: <message> [<code>]`. */
+export function formatRuleWarning(w: RuleWarning): string {
+  const rule = w.rule === null ? "" : ` rule "${w.rule}":`;
+  return `${w.file}:${rule} ${w.path || "-"}: ${w.message} [${w.code}]`;
+}
+
 /** The name an alert or a rule_error reason gives a rule: `<plugin>/<rule>` for a plugin's rule. */
 export function ruleLabel(loaded: LoadedRule): string {
   return loaded.plugin === undefined ? String(loaded.rule.name) : `${loaded.plugin}/${loaded.rule.name}`;
@@ -109,6 +127,8 @@ export class RulesDecider {
   private readonly sensorRules: readonly CompiledRule[];
   private readonly sensorNames: readonly string[];
   private readonly sensorDecision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
+  /** The lint's warnings about the plugins' rule files (lintPluginRules). */
+  readonly pluginWarnings: readonly RuleWarning[];
 
   private constructor(set: RuleSet, extraFacts: readonly string[] = [], kind: "defaults" | "files" = "files") {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
@@ -145,6 +165,7 @@ export class RulesDecider {
     this.version = rulesVersion(set);
     this.files = set.files;
     this.sets = ruleSets(set, kind);
+    this.pluginWarnings = lintPluginRules(set, extraFacts);
   }
 
   /**
@@ -178,11 +199,12 @@ export class RulesDecider {
   }
 
   /**
-   * What a person should be told before a run with these rules: that no rule can hold a reading
-   * (every reading is billed), and that rule files replaced the default rules.
+   * What a person should be told before a run with these rules: what the rule linter finds in the
+   * plugins' rule files (each naming its plugin), that no rule can hold a reading (every reading
+   * is billed), and that rule files replaced the default rules.
    */
   warnings(): string[] {
-    const out: string[] = [];
+    const out: string[] = this.pluginWarnings.map(formatRuleWarning);
     const files = this.sets.filter((s) => s.kind === "files").flatMap((s) => s.files);
     if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (to keep the default rules, add ${defaultRuleFiles().join(" ")})`);
     if (!this.holds) out.push("no hold rules: every reading will be billed (no rule holds or flags temp_bad; check --rules)");

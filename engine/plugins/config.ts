@@ -2,8 +2,8 @@
 //   { "plugins": ["@acme/meterflow-vibration", "./plugins/local.js",
 //                 { "plugin": "meterflow-cold-chain", "meters": ["REEFER-*"] }] }
 // Each entry is a package name (resolved from the config file's directory, as Node resolves a
-// dependency of a file there), a path relative to the config file, or an opt-in built-in by
-// name; an object entry adds `meters`: the plugin's thresholds then watch only the meters whose
+// dependency of a file there), a path relative to the config file, or a built-in by name (an
+// opt-in one is then loaded; one loaded anyway, such as `meterflow-gas`, is accepted as is); an object entry adds `meters`: the plugin's thresholds then watch only the meters whose
 // ids match one of these patterns (`*` matches any characters). The built-in plugins (plugins/)
 // are always registered first; the configured ones after them.
 import { existsSync, readFileSync } from "node:fs";

@@ -27,9 +27,12 @@ export function defaultPlugins(): PluginDescriptor[] {
   return BUILTIN_PLUGINS.filter((p) => !OPT_IN_PLUGINS.has(p.name));
 }
 
-/** Imports one configured entry (an opt-in built-in by name, a package, or a path) and returns its descriptor. */
+/**
+ * Imports one configured entry (a built-in by name, a package, or a path) and returns its
+ * descriptor. A built-in's name gives the built-in (an opt-in profile, or one loaded anyway).
+ */
 export async function importPlugin(entry: string, baseDir: string): Promise<PluginDescriptor> {
-  const builtin = OPT_IN_PLUGINS.has(entry) ? BUILTIN_PLUGINS.find((p) => p.name === entry) : undefined;
+  const builtin = BUILTIN_PLUGINS.find((p) => p.name === entry);
   if (builtin !== undefined) return builtin;
   const isPath = entry.startsWith(".") || isAbsolute(entry);
   let file: string;
@@ -86,19 +89,23 @@ function packageScope(dir: string): { file: string; type: unknown } | undefined 
 
 /**
  * The built-in plugins plus the configured ones, registered. Hooks are not run: see setup.
- * `builtins: false` leaves the built-ins out (a baseline for benchmarks).
+ * `builtins: false` leaves the built-ins out (a baseline for benchmarks). A configured entry that
+ * names a built-in loaded by default (`"meterflow-gas"`) is accepted and loads nothing more (an
+ * object entry's `meters` then limit its thresholds as for any plugin).
  */
 export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins" | "meters"> & { builtins?: boolean }): Promise<PluginRegistry> {
+  const builtins = config.builtins === false ? [] : defaultPlugins();
   const loaded: PluginDescriptor[] = [];
   const scopes = new Map<string, string[]>();
   for (const [i, entry] of config.plugins.entries()) {
     const plugin = await importPlugin(entry, config.baseDir);
-    loaded.push(plugin);
+    // A built-in loaded anyway (`"meterflow-gas"`) is not loaded twice; its `meters` still apply.
+    if (!builtins.includes(plugin)) loaded.push(plugin);
     const meters = config.meters?.[i];
     if (meters !== undefined) scopes.set(plugin.name, meters);
   }
   const registry = new PluginRegistry();
-  registry.registerAll([...(config.builtins === false ? [] : defaultPlugins()), ...loaded]);
+  registry.registerAll([...builtins, ...loaded]);
   SCOPES.set(registry, scopes);
   return registry;
 }

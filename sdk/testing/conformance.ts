@@ -24,7 +24,10 @@
 //   fact: rows with some inputs missing are the fact's to decide), and gives the same output
 //   twice for the same input;
 // - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
-// - rule files name only facts and operators that exist (MF_ERR_RULES_UNKNOWN_FACT, _OPERATOR);
+// - rule files name only facts, operators and event types that exist (MF_ERR_RULES_UNKNOWN_FACT,
+//   _OPERATOR, _EVENT);
+// - rule files pass the rule linter (`meterflow rules check`'s warnings, engine/rules/load/lint.ts)
+//   without a warning: the failure lists each with its code, plugin, rule file, rule and path;
 // - setup and teardown run without throwing.
 // A failure caused by a coded error (PluginError and the like) shows its code first:
 // `PluginError: MF_ERR_PLUGIN_CONFLICT [plugin x] register: channel "temperature" is a channel of ...`.
@@ -37,10 +40,11 @@ import type { RegisteredFact } from "../fact-runner.js";
 import type { PluginDescriptor } from "../plugin.js";
 import { PluginRegistry } from "../registry.js";
 import { satisfies } from "../semver.js";
-import { validatePlugin } from "../validate.js";
+import { descriptorProblems, provides } from "../validate.js";
 import { SDK_VERSION } from "../version.js";
 import { createTestEngine } from "./engine.js";
-import { checkPluginRules } from "./rule-check.js";
+import { formatRuleWarning } from "../../engine/decide/rules.js";
+import { checkPluginRules, pluginRuleWarnings } from "./rule-check.js";
 import { mulberry32, nextDown, nextUp } from "./numbers.js";
 
 /** Options of describeConformance. */
@@ -85,7 +89,9 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       const named = Object.keys(plugin?.dependencies ?? {});
       const found = named.map((name) => [...deps, ...beside].find((p) => p?.name === name));
       const known = found.every((p) => p !== undefined) ? { dependencies: found as PluginDescriptor[] } : {};
-      const problems = validatePlugin(plugin, known);
+      // A name another plugin provides, used without depending on it, gets the hint registration gives.
+      const provider = (name: string) => [...deps, ...beside].find((p) => p !== plugin && provides(p, name))?.name;
+      const problems = descriptorProblems(plugin, known, provider);
       if (problems.length > 0) throw new PluginError("MF_ERR_PLUGIN_INVALID", label, "validatePlugin", describeProblems(problems), { problems });
     });
 
@@ -228,8 +234,16 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       }
     });
 
-    check("rule files name only facts and operators that exist beside the built-in plugins", [names.registers], () => {
+    check(names.ruleFacts, [names.registers], () => {
       checkPluginRules(plugin, [...beside.filter((p) => !all.includes(p)), ...all]);
+    });
+
+    check("rule files pass the rule linter without warnings", [names.ruleFacts], () => {
+      const warnings = pluginRuleWarnings(plugin, [...beside.filter((p) => !all.includes(p)), ...all]);
+      if (warnings.length === 0) return;
+      const codes = [...new Set(warnings.map((w) => w.code))].join(", ");
+      const lines = warnings.map((w) => `\n  ${formatRuleWarning(w)}`).join("");
+      throw new Error(`${codes}: the rule linter warns about ${warnings.length === 1 ? "a rule" : `${warnings.length} places`} of plugin ${label} (see meterflow rules check):${lines}`);
     });
 
     check("setup and teardown run without throwing", [names.registers], async () => {
@@ -247,7 +261,12 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
  * `after` when its title varies. Tests of one describe run in order (describe.sequential).
  */
 function checks() {
-  const names = { validates: "descriptor validates", sdk: "sdk range", registers: "registers beside the built-in plugins in a fresh registry" };
+  const names = {
+    validates: "descriptor validates",
+    sdk: "sdk range",
+    registers: "registers beside the built-in plugins in a fresh registry",
+    ruleFacts: "rule files name only facts, operators and event types that exist beside the built-in plugins",
+  };
   /** A check that did not pass -> the check whose failure caused it (itself when it failed). */
   const blocked = new Map<string, string>();
   const check = (title: string, after: readonly string[], body: () => void | Promise<void>, key = title): void => {

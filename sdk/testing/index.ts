@@ -7,7 +7,7 @@ export { BUILTIN_PLUGINS } from "../../plugins/index.js";
 export { describeConformance } from "./conformance.js";
 export { createTestEngine } from "./engine.js";
 export { nextDown, nextUp } from "./numbers.js";
-export { checkPluginRules, loadPluginRules } from "./rule-check.js";
+export { checkPluginRules, loadPluginRules, pluginRuleWarnings } from "./rule-check.js";
 export type { ConformanceOptions } from "./conformance.js";
 export type {
   ChannelCheck,

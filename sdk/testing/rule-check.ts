@@ -2,11 +2,12 @@
 // file of the plugins (and any rule files given) validated against the facts that will exist,
 // the engine's reading facts plus the registered plugins' channels and derived facts. A misspelt
 // fact is MF_ERR_RULES_UNKNOWN_FACT, a misspelt operator MF_ERR_RULES_UNKNOWN_OPERATOR, each with
-// its file (`plugin <name>: <rule file>`), rule and JSON path. Used by the conformance suite and
-// by createTestEngine.
-import { defaultRuleFiles, knownFacts, pluginRuleFiles } from "../../engine/decide/rules.js";
+// its file (`plugin <name>: <rule file>`), rule and JSON path; an event type meterflow does not
+// act on is MF_ERR_RULES_UNKNOWN_EVENT. pluginRuleWarnings gives the rule linter's warnings about
+// them. Used by the conformance suite and by createTestEngine.
+import { defaultRuleFiles, knownFacts, lintPluginRules, pluginRuleFiles } from "../../engine/decide/rules.js";
 import { loadRuleFilesSync } from "../../engine/rules/load/index.js";
-import type { RuleSet } from "../../engine/rules/load/index.js";
+import type { RuleSet, RuleWarning } from "../../engine/rules/load/index.js";
 import type { PluginDescriptor } from "../plugin.js";
 import { PluginRegistry } from "../registry.js";
 
@@ -50,4 +51,18 @@ export function checkPluginRules(plugin: PluginDescriptor, plugins: readonly Plu
   const registry = new PluginRegistry();
   registry.registerAll(plugins.includes(plugin) ? plugins : [...plugins, plugin]);
   loadPluginRules(registry, { only: [plugin.name] });
+}
+
+/**
+ * The rule linter's warnings about the rule files of `plugin` registered with `plugins` (what
+ * `meterflow run` prints before it starts, naming the plugin). Throws what checkPluginRules throws.
+ *
+ * @example
+ * pluginRuleWarnings(soil, [...BUILTIN_PLUGINS]);
+ * // [{ code: "MF_WARN_RULES_IN_NOT_ARRAY", plugin: "acme-soil", file: "plugin acme-soil: soil", rule: "dry", ... }]
+ */
+export function pluginRuleWarnings(plugin: PluginDescriptor, plugins: readonly PluginDescriptor[] = []): RuleWarning[] {
+  const registry = new PluginRegistry();
+  registry.registerAll(plugins.includes(plugin) ? plugins : [...plugins, plugin]);
+  return lintPluginRules(loadPluginRules(registry, { only: [plugin.name] }), pluginFactNames(registry));
 }

@@ -147,8 +147,9 @@ describe("validatePlugin", () => {
     ["not an object", 1, ["rules[0]"]],
     ["no rules array", {}, ["rules[0].rules"]],
     ["a rule not an object", { rules: [1] }, ["rules[0].rules[0]"]],
-    ["a rule without conditions", { rules: [{ event: { type: "hold" } }] }, ["rules[0].rules[0].conditions"]],
-    ["a rule without an event type", { rules: [{ conditions: { all: [] }, event: {} }] }, ["rules[0].rules[0].event"]],
+    ["a rule without conditions", { rules: [{ name: "r", event: { type: "hold" } }] }, ["rules[0].rules[0].conditions"]],
+    ["a rule without an event type", { rules: [{ name: "r", conditions: { all: [] }, event: {} }] }, ["rules[0].rules[0].event"]],
+    ["a rule without a name (alerts name it <plugin>/<rule>)", { rules: [{ conditions: { all: [] }, event: { type: "hold" } }] }, ["rules[0].rules[0].name"]],
     ["a name not a string", { name: 1, rules: [] }, ["rules[0].name"]],
     ["shared conditions", { rules: [], conditions: { hot: { all: [] } } }, []],
   ] as const)("rule file: %s", (_, file, expected) => {

@@ -1,5 +1,6 @@
-// `meterflow rules check` and `meterflow rules test`: validate and lint rule files, and show what
-// rules do with given facts, leaf by leaf, so a rule author sees why a rule fired or did not.
+// `meterflow rules check` and `meterflow rules test`: validate and lint rule files (check: with
+// the plugins' rule files, as a run loads them), and show what rules do with given facts, leaf by
+// leaf, so a rule author sees why a rule fired or did not.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { Engine, factTypes, lintRules, loadRuleFiles, RulesInvalidError, RulesParseError, RulesReadError, rulesVersion } from "../../rules/index.js";
@@ -7,21 +8,24 @@ import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties
 import { parseRuleFile } from "../../rules/load/index.js";
 import type { RuleFactType } from "../../rules/load/index.js";
 import { UsageError } from "../errors.js";
-import { defaultRuleFiles, knownFacts, RulesDecider } from "../../decide/rules.js";
+import { defaultRuleFiles, knownFacts, pluginRuleFiles, RulesDecider } from "../../decide/rules.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { FACTS } from "../../rules/facts.js";
 
 export const RULES_HELP = `Usage: meterflow rules check [--config FILE] [FILE...]
        meterflow rules test [--config FILE] [FILE...] --facts FACTS.json [--json]
 
-check  Loads the rule files (the default rules when no FILE is given) and prints every issue of
-       every file as "file: rule: path: message [code]", then the lint's warnings as
+check  Loads the rule files (the default rules when no FILE is given) with the plugins' own rule
+       files (built-in plugins, and those of the configuration), as a run does, and prints every
+       issue of every file as "file: rule: path: message [code]" (a plugin's rule file is named
+       "plugin <name>: <rule file>"), then the lint's warnings as
        "warning: file: rule: path: message [code]", the rules version and a count. A fact must
-       be one of the engine's reading facts or of the plugins' (built-in plugins, and those of
-       the configuration): a misspelt fact is MF_ERR_RULES_UNKNOWN_FACT, a misspelt operator
-       MF_ERR_RULES_UNKNOWN_OPERATOR. Rules of which none can hold a reading (e.g. a file [])
-       are valid but warned about (MF_WARN_RULES_NO_HOLDS): a run with them bills everything.
-       Exit status 0 when the rules are valid (warnings allowed), 1 when not.
+       be one of the engine's reading facts or of the plugins': a misspelt fact is
+       MF_ERR_RULES_UNKNOWN_FACT, a misspelt operator MF_ERR_RULES_UNKNOWN_OPERATOR, an event
+       type meterflow does not act on MF_ERR_RULES_UNKNOWN_EVENT in a plugin's rule file (the
+       warning MF_WARN_RULES_UNKNOWN_EVENT in yours). Rules of which none can hold a reading
+       (e.g. a file []) are valid but warned about (MF_WARN_RULES_NO_HOLDS): a run with them
+       bills everything. Exit status 0 when the rules are valid (warnings allowed), 1 when not.
 
 test   Runs each facts object of FACTS.json (one object, or an array of them) through the rules
        and prints which rules fired (event type and params) and which did not, with every leaf
@@ -30,8 +34,9 @@ test   Runs each facts object of FACTS.json (one object, or an array of them) th
        the exit status 1.
 
 Options:
-  --config FILE  plugin configuration whose plugins' facts rules may name
-                 (default ./meterflow.config.json when it exists; built-in plugins always)
+  --config FILE  plugin configuration whose plugins' facts rules may name, and whose plugins'
+                 rule files check checks too (default ./meterflow.config.json when it
+                 exists; built-in plugins always)
   --facts FILE   JSON file of facts objects (test)                     [required for test]
   --json         print the engine's raw results as JSON (test)`;
 
@@ -43,18 +48,26 @@ export async function rules(argv: string[]): Promise<number> {
 }
 
 
-/** The plugins' facts (channels, derived facts) of the configuration and the built-in plugins. */
-async function pluginFactNames(config: string | undefined): Promise<string[]> {
+/** The plugins of the configuration and the built-in plugins: their facts (channels, derived facts) and rule files. */
+async function configuredPlugins(config: string | undefined): Promise<{ facts: string[]; ruleFiles: PluginRules }> {
   const c = readPluginConfig(config);
   const registry = await loadPlugins({ baseDir: c.baseDir, plugins: c.plugins, meters: c.meters, builtins: true });
-  return [...registry.channels.map((ch) => ch.name), ...registry.facts.flatMap((f) => f.writes as readonly string[])];
+  const facts = [...registry.channels.map((ch) => ch.name), ...registry.facts.flatMap((f) => f.writes as readonly string[])];
+  return { facts, ruleFiles: pluginRuleFiles(registry.rules) };
+}
+
+type PluginRules = ReturnType<typeof pluginRuleFiles>;
+
+async function pluginFactNames(config: string | undefined): Promise<string[]> {
+  return (await configuredPlugins(config)).facts;
 }
 
 async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" } } });
   const files = positionals.length > 0 ? positionals : defaultRuleFiles();
-  const plugin = await pluginFactNames(values.config);
-  const ruleSet = await load(files, plugin);
+  // The plugins' rule files are checked with the files given, as a run loads them together.
+  const { facts: plugin, ruleFiles } = await configuredPlugins(values.config);
+  const ruleSet = await load(files, plugin, ruleFiles);
   if (ruleSet === undefined) return 1;
   const types: Record<string, RuleFactType> = { ...factTypes(), ...Object.fromEntries(plugin.map((name) => [name, "number" as const])) };
   const warnings = lintRules(ruleSet, { factTypes: types });
@@ -65,7 +78,7 @@ async function check(argv: string[]): Promise<number> {
   }
   for (const w of warnings) console.log(formatWarning(w));
   console.log(`rules version ${rulesVersion(ruleSet)}`);
-  console.log(`${count(files.length, "file")}, ${count(ruleSet.rules.length, "rule")}, ` +
+  console.log(`${count(files.length, "file")}${pluginFiles(ruleFiles)}, ${count(ruleSet.rules.length, "rule")}, ` +
     `${count(ruleSet.conditions.length, "named condition")}: valid, ${count(warnings.length, "warning")}`);
   return 0;
 }
@@ -118,10 +131,15 @@ async function test(argv: string[]): Promise<number> {
   return errors > 0 ? 1 : 0;
 }
 
-/** Loads rule files, printing every issue of every file; undefined when they do not load. */
-async function load(files: readonly string[], pluginFacts: readonly string[]): Promise<RuleSet | undefined> {
+/** ` and N plugin rule files` when there are some. */
+function pluginFiles(ruleFiles: PluginRules): string {
+  return ruleFiles.length === 0 ? "" : ` and ${count(ruleFiles.length, "plugin rule file")}`;
+}
+
+/** Loads rule files (and plugins' rule files), printing every issue of every file; undefined when they do not load. */
+async function load(files: readonly string[], pluginFacts: readonly string[], inline: PluginRules = []): Promise<RuleSet | undefined> {
   try {
-    return await loadRuleFiles(files, { facts: knownFacts(pluginFacts) });
+    return await loadRuleFiles(files, { facts: knownFacts(pluginFacts), inline });
   } catch (error) {
     let lines: string[];
     if (error instanceof RulesInvalidError) lines = error.issues.map(formatIssue);
@@ -130,7 +148,7 @@ async function load(files: readonly string[], pluginFacts: readonly string[]): P
     else throw error;
     for (const line of lines) console.log(line);
     const skipped = error instanceof RulesInvalidError ? "" : " (validation skipped until every file reads as JSON)";
-    console.log(`${count(files.length, "file")}: invalid, ${count(lines.length, "error")}${skipped}`);
+    console.log(`${count(files.length, "file")}${pluginFiles(inline)}: invalid, ${count(lines.length, "error")}${skipped}`);
     return undefined;
   }
 }

@@ -11,6 +11,7 @@ export type RulesErrorCode =
   | "MF_ERR_RULES_INVALID"
   | "MF_ERR_RULES_UNKNOWN_FACT"
   | "MF_ERR_RULES_UNKNOWN_OPERATOR"
+  | "MF_ERR_RULES_UNKNOWN_EVENT"
   | "MF_ERR_RULES_COMPILE";
 
 /** How many issues an error message lists before "and N more". */

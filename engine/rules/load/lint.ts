@@ -26,6 +26,7 @@ const MULTI_MATCH = /\[\*\]|\.\*|\.\.|\[\?|\[[^\]'"]*[,:][^\]'"]*\]/;
 
 interface LintContext {
   file: string;
+  plugin: string | undefined;
   rule: string | null;
   options: LintRulesOptions;
   customOperators: ReadonlySet<string>;
@@ -44,10 +45,10 @@ export function lintRules(ruleSet: RuleSet, options: LintRulesOptions = {}): Rul
   const eventTypes = options.eventTypes ?? METERFLOW_EVENT_TYPES;
   for (const file of ruleSet.files) {
     for (const named of ruleSet.conditions.filter((c) => c.file === file)) {
-      lintCondition({ file, rule: null, options, customOperators, warnings }, named.conditions, named.pointer);
+      lintCondition({ file, plugin: named.plugin, rule: null, options, customOperators, warnings }, named.conditions, named.pointer);
     }
-    for (const { rule, pointer } of ruleSet.rules.filter((r) => r.file === file)) {
-      const ctx: LintContext = { file, rule: rule.name, options, customOperators, warnings };
+    for (const { rule, pointer, plugin } of ruleSet.rules.filter((r) => r.file === file)) {
+      const ctx: LintContext = { file, plugin, rule: rule.name, options, customOperators, warnings };
       unknownKeys(ctx, rule, KEYS.rule, pointer);
       lintCondition(ctx, rule.conditions, childPath(pointer, "conditions"));
       const eventAt = childPath(pointer, "event");
@@ -61,7 +62,7 @@ export function lintRules(ruleSet: RuleSet, options: LintRulesOptions = {}): Rul
 }
 
 function warn(ctx: LintContext, code: RuleWarningCode, path: string, message: string): void {
-  ctx.warnings.push({ code, file: ctx.file, rule: ctx.rule, path, message });
+  ctx.warnings.push({ code, file: ctx.file, ...(ctx.plugin === undefined ? {} : { plugin: ctx.plugin }), rule: ctx.rule, path, message });
 }
 
 function unknownKeys(ctx: LintContext, node: object, allowed: readonly string[], path: string): void {

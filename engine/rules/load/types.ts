@@ -59,6 +59,8 @@ export interface LoadedRule {
 /** A shared named condition with where it came from (`pointer` like `conditions.has-history`). */
 export interface NamedCondition {
   file: string;
+  /** The plugin whose rule file it is in; absent for rule files. */
+  plugin?: string;
   name: string;
   pointer: string;
   conditions: TopLevelConditionJson;
@@ -87,10 +89,16 @@ export type RuleIssueReason =
   | "unknown_condition"
   | "condition_cycle"
   | "unknown_fact"
+  | "unknown_event"
+  | "characters"
   | "rows";
 
-/** Codes of validation issues: a misspelt fact or operator has its own. */
-export type RuleIssueCode = "MF_ERR_RULES_INVALID" | "MF_ERR_RULES_UNKNOWN_FACT" | "MF_ERR_RULES_UNKNOWN_OPERATOR";
+/**
+ * Codes of validation issues: a misspelt fact or operator has its own, and so has an event type
+ * meterflow does not act on in a plugin's rule file (in a user's rule file it is the lint's
+ * warning MF_WARN_RULES_UNKNOWN_EVENT).
+ */
+export type RuleIssueCode = "MF_ERR_RULES_INVALID" | "MF_ERR_RULES_UNKNOWN_FACT" | "MF_ERR_RULES_UNKNOWN_OPERATOR" | "MF_ERR_RULES_UNKNOWN_EVENT";
 
 /** One validation error: where (file, rule name or index, JSON path) and why. */
 export interface RuleIssue {
@@ -124,6 +132,8 @@ export type RuleWarningCode =
 export interface RuleWarning {
   code: RuleWarningCode;
   file: string;
+  /** The plugin whose rule file it is about; absent for rule files. */
+  plugin?: string;
   /** The rule's name; null for a warning inside a named condition. */
   rule: string | null;
   path: string;

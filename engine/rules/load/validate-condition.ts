@@ -50,7 +50,7 @@ function checkFact(ctx: ValidationContext, fact: unknown, path: string): void {
 }
 
 /** The known name closest to `name` (edit distance at most 2, or a third of its length), if any. */
-function nearest(name: string, known: ReadonlySet<string>): string | undefined {
+export function nearest(name: string, known: ReadonlySet<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const candidate of known) {

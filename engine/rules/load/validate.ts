@@ -1,9 +1,15 @@
 // Validation of parsed rule files: the file's shape (one rule, an array of rules, or
 // `{ rules, conditions }`), each rule and its event (meterflow's temp_bad, hold and alert carry
-// required params), then what spans files: unique rule names, unique named conditions, condition
-// references that resolve, and no reference cycles.
+// required params; a hold or temp_bad `reason` has no `|`, control characters or line breaks:
+// reasons are `|`-separated in held.csv), then what spans files: unique rule names, unique named
+// conditions, condition references that resolve, and no reference cycles.
+// A plugin's rule file is held to more: an event type meterflow does not act on is an error
+// (MF_ERR_RULES_UNKNOWN_EVENT; in a user's file only the lint's warning), and its rule names are
+// unique within the plugin (its alerts name them `<plugin>/<rule>`), not against other plugins'
+// or the user's rule names.
 import { childPath } from "./json-path.js";
-import { checkPriority, checkString, has, isObject, report, validateCondition } from "./validate-condition.js";
+import { METERFLOW_EVENT_TYPES } from "./lint.js";
+import { checkPriority, checkString, has, isObject, nearest, report, validateCondition } from "./validate-condition.js";
 import type { ConditionRefSite, ValidationContext } from "./validate-condition.js";
 import { RULE_ROWS } from "./types.js";
 import type { LoadedRule, NamedCondition, RuleIssue, RuleRows, RuleSet, TopLevelConditionJson, RuleJson } from "./types.js";
@@ -14,6 +20,9 @@ export interface ParsedRuleFile {
   json: unknown;
   plugin?: string;
 }
+
+/** What a hold or temp_bad reason must not hold: `|` (the list separator of held.csv), control characters, line breaks. */
+const UNSAFE_REASON = /[|\p{Cc}\u2028\u2029]/u;
 
 /** Severities of meterflow's `alert` event. */
 export const ALERT_SEVERITIES: readonly string[] = Object.freeze(["info", "warning", "critical"]);
@@ -68,6 +77,7 @@ function collectFile(out: Collected, f: FileContext, json: unknown): void {
     for (const [name, conditions] of Object.entries(json.conditions)) {
       const pointer = childPath("conditions", name);
       const named: NamedCondition = { file, name, pointer, conditions: conditions as TopLevelConditionJson };
+      if (f.plugin !== undefined) named.plugin = f.plugin;
       const refs: ConditionRefSite[] = [];
       if (name === "") report(ctx(null, refs), "empty", pointer, "a named condition needs a name");
       validateCondition(ctx(null, refs), conditions, pointer, true);
@@ -92,6 +102,12 @@ function collectRule(
   else validateCondition(ctx, rule.conditions, childPath(pointer, "conditions"), true);
   validateEvent(ctx, rule, pointer);
   const type = isObject(rule.event) ? rule.event.type : undefined;
+  if (site.plugin !== undefined && typeof type === "string" && type !== "" && !METERFLOW_EVENT_TYPES.includes(type)) {
+    const near = nearest(type, new Set(METERFLOW_EVENT_TYPES));
+    report(ctx, "unknown_event", childPath(childPath(pointer, "event"), "type"),
+      `meterflow does not act on events of type "${type}"${near === undefined ? "" : ` (did you mean "${near}"?)`}: ` +
+      `the rule would do nothing (known: ${METERFLOW_EVENT_TYPES.join(", ")})`, "MF_ERR_RULES_UNKNOWN_EVENT");
+  }
   if (site.rows === "sensor" && (type === "hold" || type === "temp_bad")) {
     report(ctx, "rows", childPath(childPath(pointer, "event"), "type"),
       `a "${type}" rule in a file of "rows": "sensor" would never act: a sensor row has no reading to hold (use "alert", or "rows": "both")`);
@@ -114,6 +130,11 @@ function validateEvent(ctx: ValidationContext, rule: Record<string, unknown>, po
   if (required.length === 0) return;
   if (!isObject(event.params)) return report(ctx, "required", paramsAt, `a "${event.type}" event needs params`);
   for (const key of required) checkString(ctx, event.params, key, paramsAt, true);
+  const reason = event.params.reason;
+  if (event.type !== "alert" && typeof reason === "string" && UNSAFE_REASON.test(reason)) {
+    report(ctx, "characters", childPath(paramsAt, "reason"),
+      `"reason" must not hold "|", control characters or line breaks: reasons are "|"-separated in held.csv (${JSON.stringify(reason)})`);
+  }
   const severity = event.params.severity;
   if (event.type === "alert" && typeof severity === "string" && severity !== "" && !ALERT_SEVERITIES.includes(severity)) {
     report(ctx, "enum", childPath(paramsAt, "severity"), `"severity" must be one of ${ALERT_SEVERITIES.join(", ")}`);
@@ -124,12 +145,15 @@ function checkAcrossFiles(out: Collected): void {
   const issue = (site: { file: string; rule: string | number | null }, reason: RuleIssue["reason"], path: string, message: string): void => {
     out.issues.push({ code: "MF_ERR_RULES_INVALID", reason, file: site.file, rule: site.rule, path, message });
   };
+  // A plugin's rule is named `<plugin>/<rule>` in outputs: names are unique by that label, so
+  // two plugins (or a plugin and a user's file) may each have a rule "leak".
   const byName = new Map<string, LoadedRule>();
   for (const loaded of out.rules) {
     const name = loaded.rule.name;
     if (typeof name !== "string" || name === "") continue;
-    const first = byName.get(name);
-    if (first === undefined) byName.set(name, loaded);
+    const label = loaded.plugin === undefined ? name : `${loaded.plugin}/${name}`;
+    const first = byName.get(label);
+    if (first === undefined) byName.set(label, loaded);
     else issue({ file: loaded.file, rule: name }, "duplicate_name", childPath(loaded.pointer, "name"), `rule name "${name}" is already used in ${first.file} at ${first.pointer || "the top level"}`);
   }
   const named = new Map<string, NamedCondition>();

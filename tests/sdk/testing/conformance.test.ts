@@ -71,6 +71,8 @@ describe("describeConformance on broken plugins", () => {
         "random fact noise: deterministic",
         "throws fact boom: computes a random batch without throwing and writes only level_boom",
         "failing-setup setup and teardown run without throwing",
+        "event-typo rule files name only facts, operators and event types that exist beside the built-in plugins",
+        "lint-warning rule files pass the rule linter without warnings",
       ].sort(),
     );
   });
@@ -83,7 +85,8 @@ describe("describeConformance on broken plugins", () => {
       "one-fault fact half: computes a random batch without throwing and writes only level_half",
       "one-fault fact half: deterministic",
       "one-fault registers beside the built-in plugins in a fresh registry",
-      "one-fault rule files name only facts and operators that exist beside the built-in plugins",
+      "one-fault rule files name only facts, operators and event types that exist beside the built-in plugins",
+      "one-fault rule files pass the rule linter without warnings",
       "one-fault setup and teardown run without throwing",
       "one-fault threshold low: a value beyond the limit 10 lies inside channel level's range",
       "one-fault threshold low: fires once at limit - epsilon just after 5 min, not at 5 min, never at the limit",
@@ -111,5 +114,14 @@ describe("describeConformance on broken plugins", () => {
     expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError: MF_ERR_PLUGIN_SDK_RANGE [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
     expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError: MF_ERR_PLUGIN_FACT [plugin throws] facts:boom");
     expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError: MF_ERR_PLUGIN_HOOK [plugin failing-setup] setup");
+    // The rules of a plugin: the code and the rule named, as a run and `meterflow rules check` name them.
+    expect(message("event-typo rule files name only facts, operators and event types that exist beside the built-in plugins")).toContain(
+      'MF_ERR_RULES_UNKNOWN_EVENT invalid rules, 1 error: plugin event-typo: levels rules[0].event.type: meterflow does not act on events of type "hold_reading"',
+    );
+    expect(message("event-typo rule files name only facts, operators and event types that exist beside the built-in plugins")).toContain('(rule "full")');
+    expect(message("lint-warning rule files pass the rule linter without warnings")).toContain(
+      'MF_WARN_RULES_IN_NOT_ARRAY: the rule linter warns about a rule of plugin lint-warning (see meterflow rules check):\n  plugin lint-warning: levels: rule "tank-ids": rules[0].conditions.all[0].value:',
+    );
+    expect(names("skipped")).toContain("event-typo rule files pass the rule linter without warnings");
   });
 });

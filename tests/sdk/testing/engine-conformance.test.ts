@@ -34,7 +34,7 @@ it("fails the rule-files check of a plugin whose rule names a misspelt fact, wit
   const results = report.testResults.flatMap((f) => f.assertionResults);
   const failed = results.filter((r) => r.status === "failed");
   expect(failed.map((r) => r.fullName)).toEqual([
-    "meterflow plugin conformance: soil-typo rule files name only facts and operators that exist beside the built-in plugins",
+    "meterflow plugin conformance: soil-typo rule files name only facts, operators and event types that exist beside the built-in plugins",
   ]);
   expect(failed[0].failureMessages[0]).toContain("MF_ERR_RULES_UNKNOWN_FACT");
   expect(failed[0].failureMessages[0]).toContain(`plugin soil-typo: irrigation rules[0].conditions.all[0].fact: unknown fact "soil_typo_moistur" (did you mean "soil_typo_moisture"?)`);
