@@ -14,10 +14,21 @@ export function rejectionLines(rejections: readonly RegistryRejection[], max = M
   return lines;
 }
 
+/**
+ * What happens to the meters of rows not imported: a meter registered before keeps the row it has
+ * (its readings decided with it, held `unknown_meter_type` while no loaded plugin defines its
+ * type, engine/decide/meter-types.ts); one never registered has its readings held `unknown_meter`.
+ */
+export function rejectionEffect(rejections: readonly RegistryRejection[]): string {
+  const types = rejections.some((r) => r.reason === "unknown_meter_type")
+    ? " (held unknown_meter_type while its registered type is one no loaded plugin defines)" : "";
+  return `a meter registered before keeps its registry row${types}, a meter not registered has its readings held unknown_meter`;
+}
+
 /** For `run --meters`: the rows on standard error, and where the whole list is. */
 export function printRegistryRejections(rejections: readonly RegistryRejection[], file: string): void {
   if (rejections.length === 0) return;
   const rows = rejections.length === 1 ? "1 row" : `${count(rejections.length)} rows`;
-  console.error(`meterflow: meter registry: ${rows} not imported (all in ${file}; a meter not registered has its readings held unknown_meter):`);
+  console.error(`meterflow: meter registry: ${rows} not imported (all in ${file}; ${rejectionEffect(rejections)}):`);
   for (const line of rejectionLines(rejections)) console.error(line);
 }

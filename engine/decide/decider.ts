@@ -13,6 +13,7 @@ import type { KernelRows } from "./fact-columns.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
 import { LatePath } from "./late.js";
+import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
@@ -306,19 +307,20 @@ export class Decider {
   }
 
   /**
-   * Settles kernel row i's decision (an operator's release lifts the rules' holds): a trusted
-   * reading moves its meter's state on, a held one leaves it as it was.
+   * Settles kernel row i's decision (an operator's release lifts the rules' holds, not a meter type
+   * no plugin defines: meter-types.ts): a trusted reading moves its meter's state on, a held one
+   * leaves it as it was.
    */
   #settle(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, i: number, judged: string): void {
     const row = rows[i];
-    const reasons = isReleased(batch, row) ? lifted(r.flags[i]) : judged;
+    const k = keys[row];
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, isReleased(batch, row) ? lifted(r.flags[i]) : judged);
     this.#s.reasons[i] = reasons;
     if (!isTrusted(reasons)) {
       this.#s.heldAt[i] = 1;
       return;
     }
     this.#s.heldAt[i] = 0;
-    const k = keys[row];
     const { state } = this.#ctx;
     if (reasons === "") {
       state.readings[k]++;
@@ -342,7 +344,6 @@ export class Decider {
       if (columnar && (this.#s.firedAt[i] !== 0 || this.#s.flagged[i] === 1)) {
         record(ctx, out, k, end, ctx.rules.decideFired(this.#s.firedAt[i]), this.#s.flagged[i] === 1);
       }
-      if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
       const reasons = this.#s.reasons[i];
       const cur = r.cur[i];
       const prev = r.prev[i];
@@ -356,6 +357,8 @@ export class Decider {
         ctx.heldIndex.add(k, end, batch.value[row]);
         continue;
       }
+      // Released and in the chain (a release stays held only while its meter's type is undefined: meter-types.ts).
+      if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
       const held = reasons === "" ? 0 : 1;
       appendEntry(history, k, end, cur, prev, start, consumption, held === 0 ? consumption : 0, flags, held, r.override[i]);
       // A baseline (held `initial`, in the chain): its held.csv row comes from its ledger entry

@@ -15,6 +15,7 @@ import type { HistoryEntry } from "../store/history.js";
 import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
+import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
 import { isPulseMeter } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
@@ -155,9 +156,10 @@ export class LatePath {
     }
     const prev: Anchor | undefined = before ?? anchor;
     const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
-    // A released reading's own holds are lifted; what inserting it does to its successor is not.
+    // A released reading's own holds are lifted; what inserting it does to its successor is not,
+    // nor a meter type no plugin defines (meter-types.ts).
     const judged = this.#judge(row, inserted, true);
-    const reasons = released ? lifted(inserted.flags) : judged;
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, released ? lifted(inserted.flags) : judged);
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, prev?.value ?? Number.NaN);
       return;

@@ -8,11 +8,17 @@ import type { SensorValues } from "../ingest/sensor-values.js";
 import { computeFact } from "../../sdk/fact-runner.js";
 import type { RegisteredFact } from "../../sdk/fact-runner.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
+import { MeterTypeCheck } from "./meter-types.js";
 
 
 export class PluginFacts {
   /** Every fact name plugins add: channels, then derived facts' outputs. */
   readonly names: readonly string[];
+  /**
+   * The plugins' meter types, against which a meter's registered type is checked (meter-types.ts);
+   * undefined when no plugin defines any (types are then taken as written, as at import).
+   */
+  readonly meterTypes: MeterTypeCheck | undefined;
   readonly #registry: PluginRegistry;
   readonly #channels: readonly string[];
   /** The plugin facts the rules use; only these are built (set by `use`). */
@@ -29,6 +35,8 @@ export class PluginFacts {
     this.#channels = registry.channels.map((c) => c.name);
     const derived = registry.facts.flatMap((f) => f.writes as readonly string[]);
     this.names = [...this.#channels, ...derived];
+    const types = registry.meterTypes;
+    this.meterTypes = types.length === 0 ? undefined : new MeterTypeCheck(types.map((t) => t.name));
   }
 
   /**

@@ -1,8 +1,8 @@
 // Why a held reading cannot be released, in words an operator can act on. A release re-judges the
 // reading as a batch of one with the rules' holds lifted; these holds are not the rules': the
 // reading has no place in the chain (a conflict, a pulse count before an accepted reading), or not
-// yet (its meter is not in the registry, it lies before the baseline its meter's chain starts
-// from). The first two never change and are refused before anything is decided; the others are
+// yet (its meter is not in the registry or its type in no loaded plugin, it lies before the
+// baseline its meter's chain starts from). The first two never change and are refused before anything is decided; the others are
 // judged again, so a release after the registry was fixed goes through.
 
 /** Hold reasons no release lifts, and what to do instead. */
@@ -10,6 +10,7 @@ export const UNRELEASABLE: Readonly<Record<string, string>> = {
   conflict: "another value for that day is in the chain (send a correction of that reading instead)",
   back_dated_pulses: "a pulse count before an accepted reading cannot be placed",
   unknown_meter: "its meter is not in the registry (import it, then release)",
+  unknown_meter_type: "its meter's registered type is one no loaded plugin defines (load the plugin that defines it, or import the meter with a type that is defined, then release)",
   before_baseline: "it lies before the baseline its meter's chain starts from (a registry baseline counts only while the meter has no readings)",
 };
 

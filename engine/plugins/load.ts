@@ -14,6 +14,7 @@ import type { PluginConfig } from "./config.js";
 import { meterMatcher } from "./config.js";
 import type { TrackedThreshold } from "../../sdk/thresholds.js";
 import { PluginLoadError } from "./errors.js";
+import { engineHooks } from "./hooks.js";
 
 /**
  * Built-in plugins that are profiles of a use, not types: their thresholds must not watch every
@@ -105,7 +106,8 @@ export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugin
     if (meters !== undefined) scopes.set(plugin.name, meters);
   }
   const registry = new PluginRegistry();
-  registry.registerAll([...builtins, ...loaded]);
+  // Hooks with a bounded wait, a teardown's failure a warning (hooks.ts).
+  registry.registerAll([...builtins, ...loaded].map((plugin) => engineHooks(plugin)));
   SCOPES.set(registry, scopes);
   return registry;
 }

@@ -5,6 +5,7 @@
 import { Piscina } from "piscina";
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
+import { isThreadFailure, threadError } from "./thread-error.js";
 import { defaultThreads, THREAD_LOADED, WORKER } from "./threads.js";
 import { ownBuffers, toTask } from "./transfer.js";
 
@@ -51,7 +52,10 @@ export class DecisionPool {
     // The registry's ids: packed for the call, or (handOver, utf8) the slice's own.
     const made = ownBuffers(batch.meter, batch.ids.latin1, batch.ids.ends, meters.ids.latin1, meters.ids.utf8, meters.ids.ends,
       ...(options.handOver === true ? [meters, meters.type.codes, meters.unit.codes, input.state, input.keys, input.history, input.held] : []));
-    return this.#pool.run(task, { transferList: made }) as Promise<DecideOutput>;
+    return this.#pool.run(task, { transferList: made }).then((answer: unknown) => {
+      if (isThreadFailure(answer)) throw threadError(answer);
+      return answer as DecideOutput;
+    });
   }
 
   /** Ends the threads, once they have loaded (see THREAD_LOADED). */

@@ -14,6 +14,7 @@ import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { parseTimeZone, useTimeZone } from "../time/index.js";
 import { ThresholdTracker } from "../../sdk/thresholds.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
+import { threadFailure } from "./thread-error.js";
 import { THREAD_LOADED } from "./threads.js";
 import { fromTask, ownBuffers } from "./transfer.js";
 import type { SliceTask } from "./transfer.js";
@@ -55,15 +56,22 @@ class Handover {
 
 /**
  * Decides one slice. The thread's tracker holds exactly the task's episodes while it decides.
+ * An error (of the decision, or of loading the thread's plugins and rules) is answered as a
+ * ThreadFailure, which the pool throws again with its code.
  * The new state (this thread's copy of the task's) and the ledger entries (made for this
  * decision) are handed back: nothing here reads them again.
  */
 export default async function decide(task: SliceTask): Promise<unknown> {
-  const { decider, tracker } = await (thread ??= start(workerData as DecisionSetupOptions));
-  tracker?.restore(task.episodes ?? { version: 1, states: [] });
-  const { episodes: _, ...input } = fromTask(task);
-  const output = decider.decide(input);
-  return move(new Handover(output, ownBuffers(output.state, output.history)));
+  try {
+    const { decider, tracker } = await (thread ??= start(workerData as DecisionSetupOptions));
+    tracker?.restore(task.episodes ?? { version: 1, states: [] });
+    const { episodes: _, ...input } = fromTask(task);
+    const output = decider.decide(input);
+    return move(new Handover(output, ownBuffers(output.state, output.history)));
+  } catch (error) {
+    // Handed back as a value: thrown, it would cross without its code (thread-error.ts).
+    return threadFailure(error);
+  }
 }
 
 // Loaded: the pool may end this thread from now on (threads.ts, THREAD_LOADED). Said on the next

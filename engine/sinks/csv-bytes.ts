@@ -42,7 +42,8 @@ export class CsvRowEncoder {
 
   /**
    * Appends one row and its line break; the meter id is the UTF-8 bytes `ids[idFrom, idTo)`.
-   * `reasons` (a held row's, UTF-8) is one more column, as given.
+   * `reasons` (a held row's, UTF-8) is one more column, as given: already a CSV field (quoted
+   * where it needs it, formatter.ts).
    */
   encode(out: LineBuffer, ids: Uint8Array, idFrom: number, idTo: number, start: number, end: number, days: number, previous: number,
     current: number, consumption: number, daily: number, flags: number, reasons?: Uint8Array): void {
@@ -93,7 +94,7 @@ export class CsvRowEncoder {
     current: number, consumption: number, daily: number, flags: number, reasons?: Uint8Array): void {
     const endText = day(end);
     out.push(`${csv(`${meterId}@${endText}`)},${csv(meterId)},${start === start ? day(start) : ""},${endText},${days},` +
-      `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}` +
+      `${num(previous)},${num(current)},${num(consumption)},${num(daily)},${csv(flagText(flags))}` +
       (reasons === undefined ? "" : `,${utf8.decode(reasons)}`));
   }
 
@@ -112,7 +113,8 @@ export class CsvRowEncoder {
 
   private flagBytes(mask: number): Uint8Array {
     let bytes = this.flags_.get(mask);
-    if (bytes === undefined) this.flags_.set(mask, (bytes = latin1(flagText(mask))));
+    // Flag names are plain words; quoted all the same should one ever need it (RFC 4180).
+    if (bytes === undefined) this.flags_.set(mask, (bytes = latin1(csv(flagText(mask)))));
     return bytes;
   }
 

@@ -46,7 +46,8 @@ export function createFormatter(format: OutputFormat): RowFormatter {
   }
   const encoder = new CsvRowEncoder();
   const id = new IdBytes();
-  // Reasons lists repeat (a few names): their bytes once each.
+  // Reasons lists repeat (a few names): their bytes once each, as a CSV field (a rule's reason
+  // may hold a comma, a quote or a line break: RFC 4180 quoting, as every text field).
   const reasonBytes = new Map<string, Uint8Array>();
   return {
     billing: encoder.encode.bind(encoder),
@@ -55,13 +56,13 @@ export function createFormatter(format: OutputFormat): RowFormatter {
       let bytes = reasonBytes.get(reasons);
       if (bytes === undefined) {
         if (reasonBytes.size >= 1024) reasonBytes.clear();
-        reasonBytes.set(reasons, (bytes = Buffer.from(reasons, "utf8")));
+        reasonBytes.set(reasons, (bytes = Buffer.from(csv(reasons), "utf8")));
       }
       const n = id.set(r.meterId);
       encoder.encode(lines, id.bytes, 0, n, r.start, r.end, r.days, r.previous, r.current, r.consumption, r.daily, r.flags, bytes);
     },
-    rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${r.reason},${csv(r.raw)},${csv(r.file ?? "")}`),
-    alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${a.severity},${csv(a.rule)},${csv(a.message)}`),
+    rejected: (lines, r) => lines.push(`${r.sourceLine},${csv(r.meterId)},${csv(r.reason)},${csv(r.raw)},${csv(r.file ?? "")}`),
+    alert: (lines, a) => lines.push(`${csv(a.meterId)},${day(a.end)},${csv(a.channel)},${csv(a.severity)},${csv(a.rule)},${csv(a.message)}`),
   };
 }
 
@@ -83,7 +84,7 @@ export function csvRow(meterId: string, start: number, end: number, days: number
   const endText = day(end);
   const reading = id === meterId ? `${id}@${endText}` : csv(`${meterId}@${endText}`);
   return `${reading},${id},${start === start ? day(start) : ""},${endText},${days},${num(previous)},` +
-    `${num(current)},${num(consumption)},${num(daily)},${flagText(flags)}`;
+    `${num(current)},${num(consumption)},${num(daily)},${csv(flagText(flags))}`;
 }
 
 

@@ -294,8 +294,11 @@ class Worker {
       this.counts.messages++;
       this.#options.onMessage?.(this.counts);
     } catch (error) {
-      // The store or the server failed: the message goes back (after a pause) for another try.
-      console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${(error as Error).message}; it will be delivered again`);
+      // The store or the server failed (or the decision: a plugin's fact that threw, in this
+      // thread or a pool's, with its code): the message goes back (after a pause) for another try.
+      const code = (error as { code?: unknown }).code;
+      console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}; `
+        + "it will be delivered again");
       msg.nak(1000);
     } finally {
       clearInterval(keepAlive);

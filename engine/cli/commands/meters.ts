@@ -6,7 +6,7 @@ import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { openStore } from "../../store/open.js";
 import { timeZoneArg } from "../args.js";
 import { UsageError } from "../errors.js";
-import { MAX_LISTED, rejectionLines } from "../meters-rejections.js";
+import { MAX_LISTED, rejectionEffect, rejectionLines } from "../meters-rejections.js";
 import { count } from "../count.js";
 import { METERS_REJECTED, writeRegistryRejectionsTo } from "../../sinks/meters-rejected.js";
 import { checkOutputFile } from "../../sinks/out-dir.js";
@@ -48,7 +48,7 @@ export async function meters(argv: string[]): Promise<number> {
     for (const line of rejectionLines(rejections)) console.log(line);
     if (rejections.length > 0) {
       writeRegistryRejectionsTo(rejectedFile, rejections);
-      console.log(`  all ${count(rejections.length)} in ${rejectedFile}`);
+      console.log(`  all ${count(rejections.length)} in ${rejectedFile}; ${rejectionEffect(rejections)}`);
     }
   } finally {
     await store.close();

@@ -210,7 +210,7 @@ describe("meterflow run --meters: registry rows it cannot import", () => {
     expect(r.status, r.stderr).toBe(0);
     const at = r.lines.findIndex((l) => l.startsWith("meterflow: meter registry:"));
     expect(r.lines[at]).toBe("meterflow: meter registry: 25 rows not imported (all in out/meters-rejected.csv; "
-      + "a meter not registered has its readings held unknown_meter):");
+      + "a meter registered before keeps its registry row, a meter not registered has its readings held unknown_meter):");
     // The first 20, then a count of the rest.
     expect(r.lines.slice(at + 1, at + 22)).toEqual([
       ...Array.from({ length: 20 }, (_, i) => `  line ${i + 3}: (no id): missing_meter_id`),
@@ -219,6 +219,29 @@ describe("meterflow run --meters: registry rows it cannot import", () => {
     const file = readFileSyncLines(join(dir, "out", "meters-rejected.csv"));
     expect(file[0]).toBe("line,meter_id,reason,raw");
     expect(file.slice(1)).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 3},,missing_meter_id,",electricity.register"`));
+  });
+
+  it("says what happens to a registered meter whose type no loaded plugin defines any more: its readings are held unknown_meter_type", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "steam.mjs"), `export default { name: "@test/steam", version: "1.0.0", sdk: "^1.0.0",
+  meterTypes: [{ name: "steam.register", kind: "register", unit: "t", description: "steam", defaults: { scalingFactor: 2 } }] };\n`);
+    writeFileSync(join(dir, "with.json"), JSON.stringify({ plugins: ["./steam.mjs"] }));
+    writeFileSync(join(dir, "without.json"), JSON.stringify({ plugins: [] }));
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nS-1,steam.register\n");
+    writeFileSync(join(dir, "r1.csv"), "meter_id,end,value\nS-1,2026-10-31,100\n");
+    writeFileSync(join(dir, "r2.csv"), "meter_id,end,value\nS-1,2026-11-30,150\n");
+    const first = meterflow(dir, "run", "--config", "with.json", "--db", "s.db", "--out", "o1", "--meters", "m.csv", "--quiet", "r1.csv");
+    expect(first.status, first.stderr).toBe(0);
+    const r = meterflow(dir, "run", "--config", "without.json", "--db", "s.db", "--out", "o2", "--meters", "m.csv", "--quiet", "r2.csv");
+    expect(r.status, r.stderr).toBe(0);
+    const at = r.lines.findIndex((l) => l.startsWith("meterflow: meter registry:"));
+    expect(r.lines.slice(at, at + 2)).toEqual([
+      "meterflow: meter registry: 1 row not imported (all in o2/meters-rejected.csv; a meter registered before keeps its registry row "
+        + "(held unknown_meter_type while its registered type is one no loaded plugin defines), a meter not registered has its readings held unknown_meter):",
+      "  line 2: S-1: unknown_meter_type",
+    ]);
+    expect(readFileSyncLines(join(dir, "o2", "held.csv")).slice(1)).toEqual(["S-1@2026-11-30,S-1,2026-11-01,2026-11-30,30,100,150,100,3.333333,,unknown_meter_type"]);
+    expect(readFileSyncLines(join(dir, "o2", "billing.csv")).slice(1)).toEqual([]);
   });
 });
 
@@ -296,6 +319,26 @@ async function secondRun(dir: string, state: State): Promise<void> {
   expect(first.in).toBe(2);
   expect(second).toMatchObject({ in: 2, billable: 0, held: 0, duplicates: 2 });
 }
+
+describe("meterflow run: a plugin's fact that throws", () => {
+  it("stops the run with the same one coded line whether the batch is decided in this thread or in a pool's (--threads 2)", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "boom.mjs"), `export default { name: "@test/boom", version: "1.0.0", sdk: "^1.0.0",
+  sensors: [{ name: "turbidity", unit: "NTU", description: "turbidity", range: { min: 0, max: 1000 } }],
+  facts: [{ name: "turbidity-class", description: "class", reads: ["turbidity"], writes: ["turbidity_class"],
+    compute(input, output, n) { for (let i = 0; i < n; i++) if (input.turbidity[i] > 5.5) throw new Error("boom at " + input.turbidity[i]); } }],
+  rules: [{ name: "turb", rows: "both", rules: [{ name: "turbid", conditions: { all: [{ fact: "turbidity_class", operator: "equal", value: 3 }] },
+    event: { type: "alert", params: { severity: "warning", channel: "turbidity", message: "turbid" } } }] }] };\n`);
+    writeFileSync(join(dir, "c.json"), JSON.stringify({ plugins: ["./boom.mjs"] }));
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\nP-1,\n");
+    writeFileSync(join(dir, "t.csv"), "meter_id,end,value,turbidity\nE-1,2026-10-31,100,\nP-1,2026-11-30T06:00:00Z,,5\nP-1,2026-11-30T06:12:00Z,,6\n");
+    for (const threads of ["0", "2"]) {
+      const r = meterflow(dir, "run", "--threads", threads, "--config", "c.json", "--meters", "m.csv", "--db", `s${threads}.db`, "--out", `o${threads}`, "--quiet", "t.csv");
+      expect(r.status, threads).toBe(1);
+      expect(r.lines, threads).toEqual(["meterflow: [plugin @test/boom] facts:turbidity-class: compute threw: boom at 6 (MF_ERR_PLUGIN_FACT)"]);
+    }
+  });
+});
 
 describe("meterflow run: another run holds the state", () => {
   it("SQLite: says which run and since when, exit 1, writes nothing; --wait waits and then bills nothing twice", async () => {

@@ -4,8 +4,10 @@
 // back instead of copying them; and the caller's own columns are untouched (only the columns
 // the pool made for the task are transferred). The pool runs only from the compiled package,
 // so this test loads it from dist/ (built by npm install).
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../../helpers/tmp.js";
 import type { DecideInput, DecideOutput } from "../../../engine/decide/decide.js";
 import { codeStrings, IdList } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
@@ -21,6 +23,7 @@ const { createFacts } = await load<typeof import("../../../engine/rules/facts.js
 const { loadDecisionSetup } = await load<typeof import("../../../engine/runtime/decision-setup.js")>("runtime/decision-setup.js");
 const { createEntries } = await load<typeof import("../../../engine/store/history.js")>("store/history.js");
 const { createState } = await load<typeof import("../../../engine/store/state.js")>("store/state.js");
+const { describeError } = await load<typeof import("../../../engine/cli/report.js")>("cli/report.js");
 
 const DAY = Math.floor(Date.parse("2026-11-30") / 86_400_000);
 
@@ -107,6 +110,47 @@ describe("the decision pool", () => {
       expect([...input.state.lastValue]).toEqual(before.lastValue);
       expect([...input.keys]).toEqual(before.keys);
       expect(input.meters.ids.get(4999)).toBe("E-4999");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("rejects with the error the thread threw, its class, code, plugin and hook kept: one coded line, as in this thread", async () => {
+    // A plugin whose derived fact (read by its rule) throws on every batch.
+    const dir = tempDir();
+    writeFileSync(join(dir, "boom.mjs"), `export default {
+  name: "@test/boom", version: "1.0.0", sdk: "^1.0.0",
+  sensors: [{ name: "turbidity", unit: "NTU", description: "turbidity", range: { min: 0, max: 1000 } }],
+  facts: [{ name: "turbidity-class", description: "class", reads: ["turbidity"], writes: ["turbidity_class"],
+    compute() { throw new Error("boom"); } }],
+  rules: [{ name: "turb", rows: "reading", rules: [{ name: "turbid", conditions: { all: [{ fact: "turbidity_class", operator: "equal", value: 3 }] },
+    event: { type: "alert", params: { severity: "warning", channel: "turbidity", message: "turbid" } } }] }],
+};\n`);
+    const config = join(dir, "meterflow.config.json");
+    writeFileSync(config, JSON.stringify({ plugins: ["./boom.mjs"] }));
+    const setup = await loadDecisionSetup({ config });
+    const facts = createFacts();
+    setup.pluginFacts.clear(facts as Record<string, unknown>);
+    const inline = new BatchDecider({ kernel: createConsumptionKernel({ implementation: "auto" }), rules: setup.rules, facts, pluginFacts: setup.pluginFacts });
+    let here: unknown;
+    try {
+      inline.decide(copy(slice(10)));
+    } catch (error) {
+      here = error;
+    }
+    const expected = { name: "PluginError", code: "MF_ERR_PLUGIN_FACT", plugin: "@test/boom", hook: "facts:turbidity-class",
+      message: "[plugin @test/boom] facts:turbidity-class: compute threw: boom" };
+    expect(here).toMatchObject(expected);
+    const pool = new DecisionPool({ config }, 1);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const thrown = await pool.decide(slice(10)).then(() => undefined, (error: unknown) => error);
+        expect(thrown).toBeInstanceOf(Error);
+        expect(thrown).toMatchObject(expected);
+        expect((thrown as Error).stack).toMatch(/computeFact/);
+        expect(describeError(thrown)).toEqual(describeError(here));
+        expect(describeError(thrown)).toEqual({ lines: [`meterflow: ${expected.message} (MF_ERR_PLUGIN_FACT)`], status: 1 });
+      }
     } finally {
       await pool.close();
     }

@@ -1,6 +1,7 @@
 // The byte encoder of billing and held rows writes exactly what the string formatter writes.
 import { describe, expect, it } from "vitest";
 import { createFormatter, csvRow, LineBuffer } from "../../../engine/sinks/index.js";
+import { csv } from "../../../engine/sinks/format.js";
 import { mulberry32 } from "../../helpers/random.js";
 
 describe("CSV billing rows as bytes", () => {
@@ -43,12 +44,81 @@ describe("CSV billing rows as bytes", () => {
       const meterId = pick(ids);
       const row = { readingId: "", meterId, start: pick([Number.NaN, 20400 + Math.floor(rnd() * 400)]), end: 20800 + Math.floor(rnd() * 50),
         days: Math.floor(rnd() * 40), previous: value(), current: value(), consumption: value(), daily: value(), flags: pick([0, 1, 5, 64]) };
-      const reasons = pick(["initial", "implausible_rollover|temp_bad", "unknown_meter", "zähler_prüfung", `r${i % 1500}`]);
+      const reasons = pick(["initial", "implausible_rollover|temp_bad", "unknown_meter", "zähler_prüfung", `r${i % 1500}`,
+        "turbidity high, check filter", 'say "hi"', "two\nlines", "temp_bad:a, b|c"]);
       format.held(lines, row, reasons);
-      expected.push(`${csvRow(meterId, row.start, row.end, row.days, row.previous, row.current, row.consumption, row.daily, row.flags)},${reasons}`);
+      expected.push(`${csvRow(meterId, row.start, row.end, row.days, row.previous, row.current, row.consumption, row.daily, row.flags)},${csv(reasons)}`);
     }
-    const got = lines.bytes().toString("utf8").split("\n");
-    expect(got.length).toBe(expected.length + 1);
+    const got = splitCsvLines(lines.bytes().toString("utf8"));
+    expect(got.length).toBe(expected.length);
     for (let i = 0; i < expected.length; i++) if (got[i] !== expected[i]) expect.fail(`row ${i}: ${got[i]} instead of ${expected[i]}`);
   });
+
+  it("quotes a reason with a comma, quote or line break (RFC 4180): a held row keeps its 11 fields", () => {
+    const format = createFormatter("csv");
+    const lines = new LineBuffer();
+    const row = { readingId: "", meterId: "S-1", start: 20758, end: 20787, days: 30, previous: 100, current: 150, consumption: 100, daily: 3.333333, flags: 0 };
+    format.held(lines, row, "turbidity high, check filter");
+    format.held(lines, { ...row, meterId: "a,b" }, 'said "no"\nthen|temp_bad:x');
+    const records = parseCsv(lines.bytes().toString("utf8"));
+    expect(records.map((r) => r.length)).toEqual([11, 11]);
+    expect(records[0][10]).toBe("turbidity high, check filter");
+    expect(records[1][1]).toBe("a,b");
+    expect(records[1][10]).toBe('said "no"\nthen|temp_bad:x');
+  });
+
+  it("quotes every text field of rejected and alert rows that needs it", () => {
+    const format = createFormatter("csv");
+    const lines = new LineBuffer();
+    format.rejected(lines, { sourceLine: 3, meterId: "m,1", reason: "odd, reason", raw: 'a,"b"', file: "in,1.csv" });
+    format.alert(lines, { meterId: "m,1", end: 20787, channel: "c,h", severity: "warn, high", rule: 'r "1"', message: "a\nb, c" });
+    const records = parseCsv(lines.bytes().toString("utf8"));
+    expect(records).toEqual([
+      ["3", "m,1", "odd, reason", 'a,"b"', "in,1.csv"],
+      ["m,1", "2026-11-30", "c,h", "warn, high", 'r "1"', "a\nb, c"],
+    ]);
+  });
 });
+
+/** RFC 4180 records of `text` (every record ends with a line break). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      fields.push(field);
+      field = "";
+    } else if (c === "\n") {
+      fields.push(field);
+      records.push(fields);
+      fields = [];
+      field = "";
+    } else field += c;
+  }
+  return records;
+}
+
+/** The lines of `text` as records: a line break inside quotes stays in its record. */
+function splitCsvLines(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (text[i] === "\n" && !quoted) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  return out;
+}
