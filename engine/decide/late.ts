@@ -43,6 +43,12 @@ export class LatePath {
   readonly #rows = new Map<number, LateRow[]>();
   /** Meters with repeats and, for each, its latest trusted reading before this batch (see `repeat`). */
   readonly #before = new Map<number, Anchor | undefined>();
+  /**
+   * Meters with back-dated rows and, for each, its temp_bad flag as those rows see it: as the
+   * batch found it, then as they leave it. In end order they come before every new day of the
+   * batch, so a flag the rules set on a new day (decided first) does not hold them (`flush`).
+   */
+  readonly #flagBefore = new Map<number, number>();
 
   constructor(ctx: DecideContext, out: BatchOutput) {
     this.#ctx = ctx;
@@ -61,6 +67,7 @@ export class LatePath {
 
   /** Queues a row at or before the meter's latest trusted reading. */
   add(batch: ReadingBatch, row: number, meter: number): void {
+    if (!this.#flagBefore.has(meter)) this.#flagBefore.set(meter, this.#ctx.state.tempBad[meter]);
     this.#queue({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
   }
 
@@ -101,7 +108,28 @@ export class LatePath {
         if (!late && before !== undefined) entries.push(anchorEntry(meter, before));
         for (const e of made.get(meter) ?? []) place(entries, e);
       }
-      for (const row of rows) this.#resolve(row, entries);
+      const flag = this.#flagBefore.get(meter);
+      for (const row of rows) {
+        if (row.repeat === true || flag === undefined) this.#resolve(row, entries);
+        else this.#resolveBackDated(row, entries);
+      }
+    }
+  }
+
+  /**
+   * A back-dated row judged with the flag its meter had before the batch's new days (and what the
+   * back-dated rows before it set); the meter keeps whichever flag either set.
+   */
+  #resolveBackDated(row: LateRow, entries: HistoryEntry[]): void {
+    const { tempBad } = this.#ctx.state;
+    const now = tempBad[row.meter];
+    tempBad[row.meter] = this.#flagBefore.get(row.meter)!;
+    try {
+      this.#resolve(row, entries);
+    } finally {
+      const set = tempBad[row.meter];
+      this.#flagBefore.set(row.meter, set);
+      tempBad[row.meter] = now | set;
     }
   }
 
