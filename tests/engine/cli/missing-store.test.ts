@@ -1,21 +1,15 @@
 // A store that is not there is an error on every command that needs one, on both stores: a
 // mistyped SQLite path or PostgreSQL schema is MF_ERR_STORE_MISSING (exit 1), and nothing is
 // created (PostgreSQL used to create the schema and answer from an empty store).
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../../engine/wasm/paths.js";
+import { meterflowIn } from "../../helpers/cli.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "../store/postgres-env.js";
 
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = tempDir("meterflow-missing-store-");
-
-function meterflow(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const meterflow = (...args: string[]) => meterflowIn(dir, ...args);
 
 const COMMANDS: string[][] = [
   ["held", "list"],

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
+import { THROWING_FACT_PLUGIN } from "../../helpers/cli.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { adminClient, runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
@@ -323,12 +324,7 @@ async function secondRun(dir: string, state: State): Promise<void> {
 describe("meterflow run: a plugin's fact that throws", () => {
   it("stops the run with the same one coded line whether the batch is decided in this thread or in a pool's (--threads 2)", () => {
     const dir = workspace();
-    writeFileSync(join(dir, "boom.mjs"), `export default { name: "@test/boom", version: "1.0.0", sdk: "^1.0.0",
-  sensors: [{ name: "turbidity", unit: "NTU", description: "turbidity", range: { min: 0, max: 1000 } }],
-  facts: [{ name: "turbidity-class", description: "class", reads: ["turbidity"], writes: ["turbidity_class"],
-    compute(input, output, n) { for (let i = 0; i < n; i++) if (input.turbidity[i] > 5.5) throw new Error("boom at " + input.turbidity[i]); } }],
-  rules: [{ name: "turb", rows: "both", rules: [{ name: "turbid", conditions: { all: [{ fact: "turbidity_class", operator: "equal", value: 3 }] },
-    event: { type: "alert", params: { severity: "warning", channel: "turbidity", message: "turbid" } } }] }] };\n`);
+    writeFileSync(join(dir, "boom.mjs"), THROWING_FACT_PLUGIN);
     writeFileSync(join(dir, "c.json"), JSON.stringify({ plugins: ["./boom.mjs"] }));
     writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\nP-1,\n");
     writeFileSync(join(dir, "t.csv"), "meter_id,end,value,turbidity\nE-1,2026-10-31,100,\nP-1,2026-11-30T06:00:00Z,,5\nP-1,2026-11-30T06:12:00Z,,6\n");

@@ -2,22 +2,16 @@
 // early decoder, the decoding worker, a decision pool) counts days in the zone asked or the
 // store's; a name that is no zone is a usage mistake (exit 2) that creates nothing; `meters import`
 // fixes the zone of the store it creates and reads `last_end` in it.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../../engine/wasm/paths.js";
+import { meterflowIn } from "../../helpers/cli.js";
 import { readCsv } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
-const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const root = tempDir("meterflow-cli-tz-");
 let n = 0;
-
-function meterflow(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const meterflow = meterflowIn;
 
 function workspace(): string {
   const dir = join(root, `w${n++}`);

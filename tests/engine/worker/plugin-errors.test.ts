@@ -9,17 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { startNatsServer } from "../../helpers/nats-server.js";
 import type { NatsServer } from "../../helpers/nats-server.js";
+import { THROWING_FACT_PLUGIN } from "../../helpers/cli.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = tempDir("meterflow-worker-errors-");
-writeFileSync(join(dir, "boom.mjs"), `export default { name: "@test/boom", version: "1.0.0", sdk: "^1.0.0",
-  sensors: [{ name: "turbidity", unit: "NTU", description: "turbidity", range: { min: 0, max: 1000 } }],
-  facts: [{ name: "turbidity-class", description: "class", reads: ["turbidity"], writes: ["turbidity_class"],
-    compute(input, output, n) { for (let i = 0; i < n; i++) if (input.turbidity[i] > 5.5) throw new Error("boom at " + input.turbidity[i]); } }],
-  rules: [{ name: "turb", rows: "both", rules: [{ name: "turbid", conditions: { all: [{ fact: "turbidity_class", operator: "equal", value: 3 }] },
-    event: { type: "alert", params: { severity: "warning", channel: "turbidity", message: "turbid" } } }] }] };\n`);
+writeFileSync(join(dir, "boom.mjs"), THROWING_FACT_PLUGIN);
 const config = join(dir, "c.json");
 writeFileSync(config, JSON.stringify({ plugins: ["./boom.mjs"] }));
 writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\nP-1,\n");
