@@ -295,14 +295,23 @@ class Worker {
       this.#options.onMessage?.(this.counts);
     } catch (error) {
       // The store or the server failed (or the decision: a plugin's fact that threw, in this
-      // thread or a pool's, with its code): the message goes back (after a pause) for another try.
+      // thread or a pool's, with its code): the message goes back for another try after a pause
+      // that doubles with each delivery (a failure that lasts, such as a plugin's bug, is tried
+      // once a minute, not every second; its partition waits: its readings stay in order).
       const code = (error as { code?: unknown }).code;
+      const delivery = msg.info.deliveryCount;
+      const pauseSeconds = retryPauseSeconds(delivery);
       console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}; `
-        + "it will be delivered again");
-      msg.nak(1000);
+        + `it will be delivered again in ${pauseSeconds} s (delivery ${delivery})`);
+      msg.nak(pauseSeconds * 1000);
     } finally {
       clearInterval(keepAlive);
     }
   }
 
+}
+
+/** The pause before a failed message is delivered again: 1 s after its first delivery, doubling to at most 60 s. */
+export function retryPauseSeconds(delivery: number): number {
+  return Math.min(60, 2 ** Math.max(0, Math.min(6, delivery - 1)));
 }

@@ -26,8 +26,8 @@ function meterflow(...args: string[]) {
   return { status: r.status, stderr: r.stderr };
 }
 
-/** Starts a worker; resolves with what it printed once it said a message will be delivered again, then ends it. */
-function firstRedelivery(nats: string, db: string, stream: string, threads: string): Promise<string> {
+/** Starts a worker; resolves with what it printed once it said twice that a message will be delivered again, then ends it. */
+function twoRedeliveries(nats: string, db: string, stream: string, threads: string): Promise<string> {
   const child = spawn(process.execPath, [BIN, "worker", "--nats", nats, "--db", db, "--stream", stream, "--config", config, "--threads", threads,
     "--ack-wait", "2", "--exit-when-idle", "30"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -35,7 +35,7 @@ function firstRedelivery(nats: string, db: string, stream: string, threads: stri
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      if (stderr.includes("it will be delivered again")) child.kill("SIGTERM");
+      if (stderr.split("it will be delivered again").length > 2) child.kill("SIGTERM");
     });
     child.once("exit", () => {
       clearTimeout(timer);
@@ -59,8 +59,11 @@ describe.runIf(runPostgresTests)("meterflow worker: a plugin's fact that throws"
     expect(imported.status, imported.stderr).toBe(0);
     const published = meterflow("publish", "--nats", nats.url, "--stream", stream, "--config", config, "--out", `pub-${threads}`, "t.csv");
     expect(published.status, published.stderr).toBe(0);
-    const stderr = await firstRedelivery(nats.url, db, stream, threads);
-    const line = stderr.split("\n").find((l) => l.includes("delivered again"));
-    expect(line, stderr).toMatch(/^meterflow worker: message \d+ on \S+: \[plugin @test\/boom\] facts:turbidity-class: compute threw: boom at 6 \(MF_ERR_PLUGIN_FACT\); it will be delivered again$/);
+    const stderr = await twoRedeliveries(nats.url, db, stream, threads);
+    const lines = stderr.split("\n").filter((l) => l.includes("delivered again"));
+    expect(lines[0], stderr).toMatch(/^meterflow worker: message \d+ on \S+: \[plugin @test\/boom\] facts:turbidity-class: compute threw: boom at 6 \(MF_ERR_PLUGIN_FACT\); it will be delivered again in 1 s \(delivery 1\)$/);
+    // The same message again, after a pause twice as long.
+    expect(lines[1]).toMatch(/; it will be delivered again in 2 s \(delivery 2\)$/);
+    expect(lines[1].split(":")[1]).toBe(lines[0].split(":")[1]);
   });
 });
