@@ -17,6 +17,7 @@ import type { PulseSettings } from "../pulses/profiles.js";
 import type { MeterTable } from "../store/meter-table.js";
 import type { MeterState } from "../store/state.js";
 import { DAY_MINUTES } from "../pulses/thresholds.js";
+import { timeZone } from "../time/current.js";
 
 /** Whether meter `k` is a pulse meter. */
 export function isPulseMeter(meters: MeterTable, k: number): boolean {
@@ -74,13 +75,18 @@ export class PulseStage {
     const c = work.columns;
     const pulse = batch.pulse;
     const s = this.#settings;
+    const zone = timeZone();
+    const utc = zone.name === "UTC";
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const row = rows[i];
       const k = keys[row];
       const count = batch.value[row];
       const initial = (r.flags[i] & FLAG.initial) !== 0;
+      // Calendar days (leak needs a day or more), and the minutes they really last in the zone
+      // (qmax allows flow over real time: the day clocks go forward is 23 hours, back 25).
       const spanMin = initial ? Number.NaN : r.days[i] * DAY_MINUTES;
+      const realMin = initial || utc ? spanMin : (zone.startOf(r.end[i] + 1) - zone.startOf(r.prevEnd[i] + 1)) / 60_000;
       c.count[j] = count;
       c.spanMin[j] = spanMin;
       if (pulse !== undefined) for (const input of PULSE_INPUTS) c[input][j] = pulse[input][row];
@@ -96,7 +102,7 @@ export class PulseStage {
       s.qmax = meters.qmax[k];
       s.noPulseDays = meters.noPulseDays[k];
       s.debounceMs = meters.debounceMs[k];
-      const t = thresholdsOf(s, spanMin);
+      const t = thresholdsOf(s, realMin);
       c.weight[j] = t.weight;
       c.debounceMs[j] = t.debounceMs;
       c.specMinOnMs[j] = t.specMinOnMs;
