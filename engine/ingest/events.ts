@@ -197,10 +197,12 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
 
 /**
  * ms since epoch of an ISO 8601 date-time (without an offset: the wall-clock time of the thread's
- * time zone, UTC unless configured) or epoch-ms number; NaN otherwise.
+ * time zone, UTC unless configured), an epoch-ms number or a msgpack timestamp; NaN otherwise.
  */
 export function timeOfValue(value: unknown): number {
   if (typeof value === "number") return Number.isFinite(value) ? value : Number.NaN;
+  // A msgpack timestamp (decoded as a Date), as a reading's `end` takes it.
+  if (value instanceof Date) return value.getTime();
   if (typeof value !== "string") return Number.NaN;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:\d\d)?$/.exec(value);

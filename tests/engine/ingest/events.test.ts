@@ -70,6 +70,14 @@ describe("readPulseEvents", () => {
     expect(timeOfValue("2026-11-30T00:00")).toBe(Date.UTC(2026, 10, 30));
     expect(timeOfValue(1764460800000)).toBe(1764460800000);
     expect(timeOfValue("1764460800000")).toBe(1764460800000);
-    for (const bad of ["2026-11-30", "yesterday", "", null, Number.POSITIVE_INFINITY, "2026-11-30T25:00:00Z"]) expect(timeOfValue(bad), String(bad)).toBeNaN();
+    for (const bad of ["2026-11-30", "yesterday", "", null, Number.POSITIVE_INFINITY, "2026-11-30T25:00:00Z", new Date(Number.NaN)]) expect(timeOfValue(bad), String(bad)).toBeNaN();
+  });
+
+  it("takes a msgpack timestamp as a reading's end takes it", async () => {
+    const file = join(dir, "timestamps.msgpack");
+    writeFileSync(file, Buffer.concat([pack({ meter_id: "L-1", time: new Date(T0), on_ms: 48 }), pack({ meter_id: "L-1", time: new Date(T0 + 500), on_ms: 50 })]));
+    const got = await decode(file);
+    expect(got.rejected).toEqual([]);
+    expect(got.rows.map((r) => r[1])).toEqual([T0, T0 + 500]);
   });
 });
