@@ -24,6 +24,7 @@ import { canDecideInThreads, DecisionPool } from "../pool/index.js";
 import { committedLines } from "../runtime/committed.js";
 import type { OutputFormat } from "../sinks/files.js";
 import { createFormatter } from "../sinks/formatter.js";
+import { warnOnStderr } from "../decide/rules.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -48,6 +49,8 @@ export interface WorkerOptions extends DecisionSetupOptions {
   signal?: AbortSignal;
   /** Called after each message. */
   onMessage?: (counts: WorkerCounts) => void;
+  /** Where warnings about the rules go before the first message (as `meterflow run` says them); default stderr. */
+  onWarning?: (message: string) => void;
   /** Called when the partitions this worker holds change (leases.ts), with the number of live workers. */
   onLeases?: (leases: { partitions: readonly number[]; workers: number }) => void;
   /** Called once the stream and consumers are ready. */
@@ -83,6 +86,8 @@ const KILL_AFTER_COMMITS = Number(process.env.MF_FAILPOINT_KILL_AFTER_COMMITS ??
 export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
   const started = performance.now();
   const setup = await loadDecisionSetup(options);
+  // What a run says before it starts, a worker says too (the plugins' rule files' lint, no hold rules, --rules replacing the defaults).
+  for (const warning of setup.rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
   await setup.plugins.setup();
   let store: PartitionedStore | undefined;
   let nc: NatsConnection | undefined;

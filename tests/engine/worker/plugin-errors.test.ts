@@ -66,4 +66,17 @@ describe.runIf(runPostgresTests)("meterflow worker: a plugin's fact that throws"
     expect(lines[1]).toMatch(/; it will be delivered again in 2 s \(delivery 2\)$/);
     expect(lines[1].split(":")[1]).toBe(lines[0].split(":")[1]);
   });
+
+  it("says what a run says about its rules before it starts (here: no rule holds anything)", async () => {
+    const nats = await startNatsServer();
+    servers.push(nats);
+    const db = testStoreUrl();
+    expect(meterflow("meters", "import", "--db", db, "m.csv").status).toBe(0);
+    writeFileSync(join(dir, "alerts-only.json"), JSON.stringify({ rules: [{ name: "big", conditions: { all: [{ fact: "daily", operator: "greaterThan", value: 1e9 }] },
+      event: { type: "alert", params: { severity: "info", channel: "register", message: "big" } } }] }));
+    const worker = spawnSync(process.execPath, [BIN, "worker", "--nats", nats.url, "--db", db, "--rules", "alerts-only.json", "--exit-when-idle", "1"],
+      { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(worker.status, worker.stderr).toBe(0);
+    expect(worker.stderr).toContain("meterflow: warning: no hold rules: every reading will be billed");
+  });
 });
