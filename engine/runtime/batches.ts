@@ -9,6 +9,7 @@
 // before it) waits for those first, so every meter's readings are decided in order.
 import { Decider, UNKNOWN_METER } from "../decide/decider.js";
 import type { BatchCounts, BatchOutput } from "../decide/output.js";
+import type { SensorStats } from "../decide/sensors.js";
 import type { ProcessorContext } from "./context.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
@@ -66,6 +67,8 @@ interface Prepared {
   /** Time handing over and loading took before the decision (stage times). */
   commitMs: number;
   validateMs: number;
+  /** What its decision added to the run's sensor figures (committed with it); none without channels. */
+  sensors?: SensorStats;
 }
 
 /** A batch whose slice is being decided in a pool thread. */
@@ -209,7 +212,13 @@ export class BatchRunner {
   /** Decides a prepared batch in this thread and finishes it. */
   #finishInline(p: Prepared): BatchCounts {
     const t2 = performance.now();
+    const stats = this.#ctx.sensors?.stats;
+    const before = stats === undefined ? undefined : { ...stats };
     this.#decider.decide(p.batch, p.keys, p.out);
+    if (stats !== undefined) {
+      p.sensors = { values: stats.values - before!.values, out_of_range: stats.out_of_range - before!.out_of_range,
+        late: stats.late - before!.late, alerts: stats.alerts - before!.alerts };
+    }
     return this.#finish(p, performance.now() - t2);
   }
 
@@ -257,6 +266,7 @@ export class BatchRunner {
     if (stats !== undefined && decided.tallies.sensors !== undefined) {
       for (const key of Object.keys(stats) as Array<keyof typeof stats>) stats[key] += decided.tallies.sensors[key];
     }
+    f.sensors = decided.tallies.sensors;
     // The thread added the unknown meters' readings it held to its copy of the set; so does this one.
     if (ctx.unknownHeld !== undefined) {
       for (const h of decided.held) if (h.reasons === UNKNOWN_METER) ctx.unknownHeld.add(`${h.meterId}:${h.endDay}:${h.value}`);
@@ -280,7 +290,7 @@ export class BatchRunner {
     emitBatch(this.#ctx.format, this.#ctx.ws.meters.ids, out.history, out.heldOut, out.rejected, slot.lines, this.#ctx.tally, out.alerts, staged);
     const t4 = performance.now();
     const job = writer.submit({
-      kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out), lines: bytesOf(slot.lines),
+      kind: "commit", commit: this.#ctx.commits.build(p.id, p.seq, p.input, p.batch, p.keys, out, p.sensors), lines: bytesOf(slot.lines),
       ...(staged === undefined ? {} : { billing: { history: out.history, rows: staged } }),
     });
     this.#submitted.add(p.id);

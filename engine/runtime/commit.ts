@@ -4,7 +4,7 @@
 // every touched partition at the version this run last saw it. After a batch is handed over its
 // partitions' expected versions move on (the writer commits batches in order).
 import type { ReadingBatch } from "../ingest/batch.js";
-import type { Commit, PartitionedStore } from "../store/contract.js";
+import type { BatchSensors, Commit, PartitionedStore } from "../store/contract.js";
 import { encodeSegment } from "../store/history.js";
 import type { BatchOutput } from "../decide/output.js";
 import type { EpisodeSync } from "./episodes.js";
@@ -50,7 +50,11 @@ export class CommitBuilder {
     return out;
   }
 
-  build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput): Commit {
+  /**
+   * The commit of a decided batch; `sensors`, what its decision added to the run's sensor figures
+   * (kept with it, so a rerun that adopts the batch counts them: replay.ts).
+   */
+  build(batchId: string, seq: number, input: string, batch: ReadingBatch, keys: Int32Array, out: BatchOutput, sensors?: BatchSensors): Commit {
     const ws = this.#ws;
     const h = out.history;
     const slots = this.#slots(batch, keys, h);
@@ -73,6 +77,7 @@ export class CommitBuilder {
     return {
       batchId, runId: this.#runId, seq, input, rulesVersion: this.#rulesVersion, fence: [], buckets: fence,
       counts: { rows: c.rows, billable: c.billable, held: c.held, rejected: c.rejected, duplicates: c.duplicates, sensor: c.sensor },
+      ...(sensors === undefined ? {} : { sensors }),
       state: ws.stateOf(buckets), segments, held: withPhotos(out.held, batch, keys, ws),
       alerts: out.alerts.map((a) => ({ meterId: a.meterId, endDay: a.end, rule: a.rule, line: JSON.stringify(a) })),
       flags: out.audit.filter((a) => a.action === "set").map((a) => ({

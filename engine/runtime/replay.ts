@@ -1,7 +1,8 @@
 // A batch that was committed before. If its run finished (or it is this run's), its readings
 // are duplicates now. If its run did not finish (killed, failed), this run adopts it: its
 // committed outputs (ledger segments, held readings, alerts) go out again, read from the store,
-// so the outputs of finished runs hold every reading exactly once.
+// so the outputs of finished runs hold every reading exactly once; its counts and sensor figures,
+// kept with its commit, go into the run's summary.
 import { FLAG, flagNames } from "../flags/flags.js";
 import { createEntries } from "../store/history.js";
 import type { CommittedBatch } from "../store/contract.js";
@@ -47,6 +48,12 @@ export async function emitCommitted(ctx: ProcessorContext, committed: CommittedB
   counts.held += committed.counts.held;
   counts.duplicates += committed.counts.duplicates;
   counts.sensor += committed.counts.sensor;
+  // Its sensor figures as its decision counted them (none stored: it had none, or was committed
+  // before they were kept).
+  const stats = ctx.sensors?.stats;
+  if (stats !== undefined && committed.sensors !== undefined) {
+    for (const key of Object.keys(stats) as Array<keyof typeof stats>) stats[key] += committed.sensors[key];
+  }
   if (faults !== undefined) countFaults(faults, history, held);
   emitBatch(ctx.format, ctx.ws.meters.ids, history, held, out.rejected, lines, ctx.tally, alerts);
   ctx.writer.submit({ kind: "adopt", batchId, runId: ctx.runId, lines: bytesOf(lines) });

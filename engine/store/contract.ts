@@ -309,6 +309,33 @@ export interface BucketFence {
   slots: Uint32Array | readonly number[] | null;
 }
 
+/**
+ * A batch's sensor channel figures (a run's `summary.json` `sensors`: engine/decide/sensors.ts
+ * SensorStats), kept with its commit so a rerun that adopts the batch counts them too.
+ */
+export interface BatchSensors {
+  values: number;
+  out_of_range: number;
+  late: number;
+  alerts: number;
+}
+
+/**
+ * A batch's sensor figures as its `batches` row keeps them: `values,out_of_range,late,alerts`;
+ * null when absent or all zero (a batch without sensor values: most of them).
+ */
+export function encodeBatchSensors(s: BatchSensors | undefined): string | null {
+  if (s === undefined || (s.values === 0 && s.out_of_range === 0 && s.late === 0 && s.alerts === 0)) return null;
+  return `${s.values},${s.out_of_range},${s.late},${s.alerts}`;
+}
+
+/** The `sensors` field of a committed batch from its column (encodeBatchSensors): none for null. */
+export function batchSensorsField(column: string | null | undefined): { sensors?: BatchSensors } {
+  if (column === null || column === undefined) return {};
+  const [values, out_of_range, late, alerts] = column.split(",").map(Number);
+  return { sensors: { values, out_of_range, late, alerts } };
+}
+
 /** Everything one batch changes, committed in one transaction. */
 export interface Commit {
   batchId: string;
@@ -317,6 +344,8 @@ export interface Commit {
   /** Source position: the input file (or subject) and the batch's place in it. */
   input: string;
   counts: { rows: number; billable: number; held: number; rejected: number; duplicates: number; sensor: number };
+  /** The batch's sensor channel figures (absent, or all zero: none). */
+  sensors?: BatchSensors;
   rulesVersion: string;
   /**
    * Without `buckets`: every partition the batch touched, at the version it was decided on (the
@@ -357,6 +386,11 @@ export interface CommittedBatch {
   runId: number;
   runStatus: "running" | "finished" | "failed";
   counts: Commit["counts"];
+  /**
+   * Its sensor channel figures as committed; absent when it had none, or was committed before
+   * they were kept (SQLite layout 12, PostgreSQL schema 15).
+   */
+  sensors?: BatchSensors;
 }
 
 /** A committed batch in commit order, for exports. */

@@ -8,7 +8,7 @@
 import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE_EVERY, slotBitmap } from "../bucket-fence.js";
 import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
-import { photoBytes } from "../contract.js";
+import { encodeBatchSensors, photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldRecordId, inReadingOrder } from "../held-order.js";
@@ -42,9 +42,9 @@ type KnownBefore = () => Promise<boolean>;
 export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at: string): Promise<"committed" | "duplicate"> {
   const k = c.counts;
   const inserted = p.later(
-    `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor, rules_version, committed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (batch_id) DO NOTHING`,
-    [c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor, c.rulesVersion, at]);
+    `INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor, sensors, rules_version, committed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (batch_id) DO NOTHING`,
+    [c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor, encodeBatchSensors(c.sensors), c.rulesVersion, at]);
   const knownBefore: KnownBefore = async () => (await p.answer(inserted)).rowCount === 0;
   const merge = c.buckets === undefined ? await fence(p, c, partitions, knownBefore) : await fenceBuckets(p, c, partitions, knownBefore);
   // (A fence that locked nothing sent nothing yet: the batch row is asked about here.)

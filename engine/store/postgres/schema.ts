@@ -289,6 +289,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE held ADD COLUMN pulse text;
   `,
+  // 15: a batch keeps its sensor channel figures (values,out_of_range,late,alerts: contract.ts
+  // encodeBatchSensors), so a rerun that adopts it counts them in its summary; NULL for a batch
+  // without sensor values and for older batches (counted as none)
+  `
+  ALTER TABLE batches ADD COLUMN sensors text;
+  `,
 ];
 
 /** The migration that added `buckets.ids`: a schema older than it has them filled as it migrates. */

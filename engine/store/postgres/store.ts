@@ -5,7 +5,7 @@ import type {
   AlertRecord, AuditRecord, BatchListing, BatchOutputs, BatchTotals, BucketRow, Commit, CommittedBatch, FlagRow, HeldListing, HeldPulse, HeldQuery, HeldRecord, HeldSummary, MeterSnapshot, PartitionedStore, PhotoRecord, RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream, SegmentEntry, SegmentIndexRow, SegmentRow,
   TokenRecord,
 } from "../contract.js";
-import { bucketOf, photoBytes } from "../contract.js";
+import { batchSensorsField, bucketOf, photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldPulseField } from "../held-pulse.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -336,14 +336,14 @@ export class PostgresStore implements PartitionedStore {
   }
 
   async batch(batchId: string): Promise<CommittedBatch | undefined> {
-    const result = await this.#query<CommittedBatch["counts"] & { batchId: string; runId: number; runStatus: CommittedBatch["runStatus"] }>(
+    const result = await this.#query<CommittedBatch["counts"] & { batchId: string; runId: number; runStatus: CommittedBatch["runStatus"]; sensors: string | null }>(
       "cannot read a batch",
       `SELECT b.batch_id AS "batchId", b.run_id AS "runId", coalesce(r.status, 'running') AS "runStatus",
-         b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
+         b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor, b.sensors
        FROM batches b LEFT JOIN runs r USING (run_id) WHERE b.batch_id = $1`, [batchId]);
     if (result.rowCount === 0) return undefined;
-    const { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor } = result.rows[0];
-    return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor } };
+    const { batchId: id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor, sensors } = result.rows[0];
+    return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor }, ...batchSensorsField(sensors) };
   }
 
   async batchOutputs(batchId: string): Promise<BatchOutputs> {

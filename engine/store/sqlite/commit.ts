@@ -6,7 +6,7 @@ import { bucketFences, CHANGES_KEPT, fencedError, judgeBucket, mergeState, PRUNE
 import type { BucketChange } from "../bucket-fence.js";
 import { fenceVersions } from "../fence.js";
 import type Database from "better-sqlite3";
-import { photoBytes } from "../contract.js";
+import { encodeBatchSensors, photoBytes } from "../contract.js";
 import type { BucketFence, Commit } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldRecordId, inReadingOrder } from "../held-order.js";
@@ -59,7 +59,7 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     episode: db.prepare("INSERT INTO episodes (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data"),
     dropEpisode: db.prepare("DELETE FROM episodes WHERE key = ?"),
     batch: db.prepare(`INSERT INTO batches (batch_id, run_id, seq, input, rows, billable, held, rejected, duplicates, sensor,
-      rules_version, committed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(commit_seq), 0) + 1 FROM batches))`),
+      sensors, rules_version, committed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(commit_seq), 0) + 1 FROM batches))`),
     bucketVersion: db.prepare("SELECT version FROM bucket_versions WHERE bucket = ?").pluck(),
     bucketBump: db.prepare(`INSERT INTO bucket_versions (bucket, version) VALUES (?, 1)
       ON CONFLICT (bucket) DO UPDATE SET version = version + 1 RETURNING version`).pluck(),
@@ -106,7 +106,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
   for (const p of c.photos ?? []) s.photo.run(p.sha256, p.mediaType, photoBytes(p), at);
   const k = c.counts;
   s.batch.run(c.batchId, c.runId, c.seq, c.input, k.rows, k.billable, k.held, k.rejected, k.duplicates, k.sensor ?? 0,
-    c.rulesVersion, at);
+    encodeBatchSensors(c.sensors), c.rulesVersion, at);
   return "committed";
 }
 

@@ -7,7 +7,7 @@ import type {
   TokenRecord,
 } from "../contract.js";
 import { hasSlot } from "../bucket-fence.js";
-import { photoBytes } from "../contract.js";
+import { batchSensorsField, photoBytes } from "../contract.js";
 import { StoreError } from "../errors.js";
 import { heldPulseField } from "../held-pulse.js";
 import type { StoreErrorCode } from "../errors.js";
@@ -289,12 +289,12 @@ export class SqliteStore implements PartitionedStore {
   async batch(batchId: string): Promise<CommittedBatch | undefined> {
     return this.#read("cannot read a batch", () => {
       const row = this.#sql(
-        `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor
+        `SELECT b.batch_id, b.run_id, coalesce(r.status, 'running'), b.rows, b.billable, b.held, b.rejected, b.duplicates, b.sensor, b.sensors
          FROM batches b LEFT JOIN runs r USING (run_id) WHERE b.batch_id = ?`,
-      ).raw().get(batchId) as [string, number, CommittedBatch["runStatus"], number, number, number, number, number, number] | undefined;
+      ).raw().get(batchId) as [string, number, CommittedBatch["runStatus"], number, number, number, number, number, number, string | null] | undefined;
       if (row === undefined) return undefined;
-      const [id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor] = row;
-      return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor } };
+      const [id, runId, runStatus, rows, billable, held, rejected, duplicates, sensor, sensors] = row;
+      return { batchId: id, runId, runStatus, counts: { rows, billable, held, rejected, duplicates, sensor }, ...batchSensorsField(sensors) };
     });
   }
 

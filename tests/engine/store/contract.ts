@@ -426,6 +426,21 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       expect(await store.batchTotals()).toEqual({ batches: 2, rows: 11, billable: 6, held: 2, rejected: 1, duplicates: 1, sensor: 1, flagged: 1 });
     });
 
+    withStore("keeps a batch's sensor figures with it (none when it had none)", async ({ store }) => {
+      const p = partitionOf("M-1", P);
+      const sensors = { values: 12, out_of_range: 1, late: 2, alerts: 3 };
+      await store.commit(batch("s1", [{ partition: p, version: 0 }], { counts: { rows: 12, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 12 }, sensors }));
+      await store.commit(batch("s2", [{ partition: p, version: 1 }], { sensors: { values: 0, out_of_range: 0, late: 0, alerts: 0 } }));
+      await store.commit(batch("s3", [{ partition: p, version: 2 }]));
+      expect(await store.batch("s1")).toEqual({ batchId: "s1", runId: 1, runStatus: "running",
+        counts: { rows: 12, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 12 }, sensors });
+      expect(await store.batch("s2")).not.toHaveProperty("sensors");
+      expect(await store.batch("s3")).not.toHaveProperty("sensors");
+      // A commit of the same batch again changes nothing.
+      expect(await store.commit(batch("s1", [{ partition: p, version: 3 }], { sensors: { values: 1, out_of_range: 0, late: 0, alerts: 0 } }))).toBe("duplicate");
+      expect((await store.batch("s1"))?.sensors).toEqual(sensors);
+    });
+
     withStore("records runs, adopts batches, keeps meta", async ({ store }) => {
       expect(await store.runningRun()).toBeUndefined();
       const run = await store.startRun({ files: ["x.csv"] });

@@ -5,7 +5,9 @@
 // (SQLite layout 9, PostgreSQL schema 12) record the format in `meta` when opened (layout 10,
 // schema 13) and keep reading the BLOBs they hold; a store at a layout newer than the code is
 // refused. Stores from before held.pulse (SQLite layout 10, PostgreSQL schema 13) get the column,
-// their held records kept as they were.
+// their held records kept as they were. Stores from before batches.sensors (SQLite layout 11,
+// PostgreSQL schema 14) get the column: their batches read back without sensor figures (none),
+// new ones with theirs.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,7 +62,7 @@ describe("buckets.limits on a migrated store", () => {
       INSERT INTO buckets (bucket, partition, meters, registry, state)
         SELECT s.bucket, s.bucket % ${P}, s.meters, X'', s.state FROM bucket_state s WHERE s.bucket NOT IN (SELECT bucket FROM buckets);
       UPDATE buckets SET state = (SELECT s.state FROM bucket_state s WHERE s.bucket = buckets.bucket);
-      DROP TABLE bucket_state; ALTER TABLE held DROP COLUMN pulse`);
+      DROP TABLE bucket_state; ALTER TABLE held DROP COLUMN pulse; ALTER TABLE batches DROP COLUMN sensors`);
     db.pragma(`user_version = ${LAYOUT_BASE + 7}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
@@ -99,6 +101,7 @@ describe("buckets.limits on a migrated store", () => {
       await admin.connect();
       await admin.query(`ALTER TABLE "${schema}".buckets DROP COLUMN limits`);
       await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
+      await admin.query(`ALTER TABLE "${schema}".batches DROP COLUMN sensors`);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 11`);
       const migrated = await openPostgresStore(POSTGRES_URL, { schema });
       try {
@@ -139,7 +142,7 @@ describe("format-3 BLOBs on a migrated store", () => {
     await store.close();
     const db = new Database(path);
     expect(db.prepare("SELECT value FROM meta WHERE key = 'blob_format'").pluck().get()).toBe("3");
-    db.exec("DELETE FROM meta WHERE key = 'blob_format'; ALTER TABLE held DROP COLUMN pulse");
+    db.exec("DELETE FROM meta WHERE key = 'blob_format'; ALTER TABLE held DROP COLUMN pulse; ALTER TABLE batches DROP COLUMN sensors");
     db.pragma(`user_version = ${LAYOUT_BASE + 9}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
@@ -176,6 +179,7 @@ describe("format-3 BLOBs on a migrated store", () => {
       expect(await format()).toEqual(["3"]);
       await admin.query(`DELETE FROM "${schema}".meta WHERE key = 'blob_format'`);
       await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
+      await admin.query(`ALTER TABLE "${schema}".batches DROP COLUMN sensors`);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 12`);
       const migrated = await openPostgresStore(POSTGRES_URL, { schema });
       try {
@@ -210,7 +214,7 @@ describe("held.pulse on a migrated store", () => {
     expect(await store.commit(batch("b-old", [{ partition: p, version: 0 }], { held: [old] }))).toBe("committed");
     await store.close();
     const db = new Database(path);
-    db.exec("ALTER TABLE held DROP COLUMN pulse");
+    db.exec("ALTER TABLE held DROP COLUMN pulse; ALTER TABLE batches DROP COLUMN sensors");
     db.pragma(`user_version = ${LAYOUT_BASE + 10}`);
     db.close();
     const migrated = await openSqlitePartitionedStore(path);
@@ -235,6 +239,7 @@ describe("held.pulse on a migrated store", () => {
       }
       await admin.connect();
       await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
+      await admin.query(`ALTER TABLE "${schema}".batches DROP COLUMN sensors`);
       await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 13`);
       const migrated = await openPostgresStore(POSTGRES_URL, { schema });
       try {
@@ -242,6 +247,63 @@ describe("held.pulse on a migrated store", () => {
       } finally {
         await migrated.close();
       }
+    });
+  });
+});
+
+describe("batches.sensors on a migrated store", () => {
+  const p = partitionOf("M-1", P);
+  const sensors = { values: 4, out_of_range: 1, late: 0, alerts: 2 };
+  /** The old batch reads back as it was, without sensor figures; a new one keeps its own. */
+  async function expectSensors(store: PartitionedStore): Promise<void> {
+    expect(await store.batch("b-old")).toMatchObject({ batchId: "b-old", counts: { rows: 1, billable: 1 } });
+    expect(await store.batch("b-old")).not.toHaveProperty("sensors");
+    expect(await store.commit(batch("b-new", [{ partition: p, version: 1 }], { sensors }))).toBe("committed");
+    expect((await store.batch("b-new"))?.sensors).toEqual(sensors);
+  }
+
+  it("SQLite: a layout-11 file gets the column; its batches read back without sensor figures", async () => {
+    const path = join(dir, "layout11.db");
+    const store = await openSqlitePartitionedStore(path, { partitions: P });
+    expect(await store.commit(batch("b-old", [{ partition: p, version: 0 }]))).toBe("committed");
+    await store.close();
+    const db = new Database(path);
+    db.exec("ALTER TABLE batches DROP COLUMN sensors");
+    db.pragma(`user_version = ${LAYOUT_BASE + 11}`);
+    db.close();
+    const migrated = await openSqlitePartitionedStore(path);
+    try {
+      await expectSensors(migrated);
+    } finally {
+      await migrated.close();
+    }
+    const check = new Database(path);
+    expect(check.pragma("user_version", { simple: true })).toBe(LAYOUT_BASE + SQLITE_MIGRATIONS.length);
+    check.close();
+  });
+
+  describe.skipIf(!runPostgresTests)("PostgreSQL", () => {
+    const admin = adminClient();
+    afterAll(async () => admin.end());
+
+    it("a schema at version 14 gets the column; its batches read back without sensor figures", async () => {
+      const schema = testSchema();
+      const store = await openPostgresStore(POSTGRES_URL, { schema, partitions: P });
+      try {
+        expect(await store.commit(batch("b-old", [{ partition: p, version: 0 }]))).toBe("committed");
+      } finally {
+        await store.close();
+      }
+      await admin.connect();
+      await admin.query(`ALTER TABLE "${schema}".batches DROP COLUMN sensors`);
+      await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 14`);
+      const migrated = await openPostgresStore(POSTGRES_URL, { schema });
+      try {
+        await expectSensors(migrated);
+      } finally {
+        await migrated.close();
+      }
+      expect((await admin.query(`SELECT version FROM "${schema}".meterflow_schema`)).rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }]);
     });
   });
 });

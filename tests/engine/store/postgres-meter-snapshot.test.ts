@@ -123,6 +123,7 @@ describe.runIf(runPostgresTests)("one meter's snapshot on PostgreSQL", () => {
         // The schema as version 9 left it: no ids.
         await admin.query(`ALTER TABLE "${schema}".buckets DROP COLUMN ids, DROP COLUMN limits`);
         await admin.query(`ALTER TABLE "${schema}".held DROP COLUMN pulse`);
+        await admin.query(`ALTER TABLE "${schema}".batches DROP COLUMN sensors`);
         await admin.query(`DROP FUNCTION "${schema}".meterflow_meter_snapshot`);
         await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 9`);
         const reopened = await openPostgresStore(POSTGRES_URL, { schema });
