@@ -249,12 +249,32 @@ export class WorkingSet {
     return bucket % this.#store.partitions;
   }
 
-  /** The state BLOBs of these buckets as they are now. */
+  /**
+   * The state BLOBs of these buckets as they are now. A meter still at its registry baseline (no
+   * trusted reading since: only held ones, or none) is stored without it, so the registry's
+   * baseline stays the chain's start until a trusted reading follows it: one fixed in the
+   * registry after a held reading is used (README "a baseline is used only while the meter has
+   * no state of its own").
+   */
   stateOf(buckets: Iterable<number>): Array<{ bucket: number; meters: number; state: Uint8Array }> {
     const out: Array<{ bucket: number; meters: number; state: Uint8Array }> = [];
+    const { lastEnd, lastValue } = this.state;
+    const { baseEnd, baseValue } = this.meters;
     for (const bucket of buckets) {
       const b = this.#buckets.get(bucket)!;
+      const seeded: number[] = [];
+      for (let k = b.first; k < b.first + b.size; k++) {
+        if (baseEnd[k] !== NO_DAY && lastEnd[k] === baseEnd[k] && lastValue[k] === baseValue[k]) {
+          seeded.push(k);
+          lastEnd[k] = NO_DAY;
+          lastValue[k] = Number.NaN;
+        }
+      }
       out.push({ bucket, meters: b.size, state: encodeState(this.state, b.first, b.size) });
+      for (const k of seeded) {
+        lastEnd[k] = baseEnd[k];
+        lastValue[k] = baseValue[k];
+      }
     }
     return out;
   }
