@@ -97,6 +97,11 @@ function collectRule(
   if (!isObject(rule)) return report(ctx, "type", pointer, "a rule must be an object");
   checkString(ctx, rule, "name", pointer, true);
   if (typeof rule.name === "string" && rule.name !== "") ctx.rule = rule.name;
+  // Every rule's name is written into `|`-separated reasons (`rule_error:<name>`) and alerts.
+  if (typeof rule.name === "string" && UNSAFE_REASON.test(rule.name)) {
+    report(ctx, "characters", childPath(pointer, "name"),
+      `"name" must not hold "|", control characters or line breaks: a rule's name is written into "|"-separated reasons (rule_error:<name>) (${JSON.stringify(rule.name)})`);
+  }
   checkPriority(ctx, rule, pointer);
   if (!has(rule, "conditions")) report(ctx, "required", childPath(pointer, "conditions"), `"conditions" is required`);
   else validateCondition(ctx, rule.conditions, childPath(pointer, "conditions"), true);

@@ -57,6 +57,14 @@ describe("plugins' rule files in the loader", () => {
     expect(brief(await issuesOf([], { inline: [inline("acme", [bad])] }))).toEqual([["characters", "rules[0].event.params.reason", "r"]]);
   });
 
+  it("refuses a rule name with | or a line break in a user's file too (it is written into rule_error:<name> reasons)", async () => {
+    for (const name of ["wet | dry", "wet\ndry"]) {
+      expect(brief(await issuesOf([file([rule(name)])])), name).toEqual([["characters", "[0].name", name]]);
+    }
+    // A comma is fine there: the CSV writer quotes it.
+    await expect(loadRuleFiles([file([rule("wet, dry")])])).resolves.toBeDefined();
+  });
+
   it("accepts a reason with a comma (the CSV writer quotes it)", async () => {
     await expect(loadRuleFiles([file([rule("r", undefined, { type: "hold", params: { reason: "turbid, check filter" } })])])).resolves.toBeDefined();
   });
