@@ -66,13 +66,47 @@ export interface PluginRuleFile {
   rows?: string;
 }
 
-/** The plugins' rule files as the loader takes them (`inline`): named `plugin <plugin>: <file>`. */
+/**
+ * The plugins' rule files as the loader takes them (`inline`): named `plugin <plugin>: <file>`. A
+ * plugin's named conditions are its own, as its rule names are: the engine knows them as
+ * `<plugin>/<name>`, and the plugin's references to them are rewritten so (two plugins may each
+ * define a condition `night`).
+ */
 export function pluginRuleFiles(files: readonly PluginRuleFile[]): Array<{ file: string; json: unknown; plugin: string }> {
-  return files.map((f) => ({
-    file: `plugin ${f.plugin}: ${f.name}`,
-    plugin: f.plugin,
-    json: { ...(f.rows === undefined ? {} : { rows: f.rows }), rules: f.rules, ...(f.conditions ? { conditions: f.conditions } : {}) },
-  }));
+  const own = new Map<string, Set<string>>();
+  for (const f of files) {
+    for (const name of Object.keys(f.conditions ?? {})) {
+      let names = own.get(f.plugin);
+      if (names === undefined) own.set(f.plugin, (names = new Set()));
+      names.add(name);
+    }
+  }
+  return files.map((f) => {
+    const names = own.get(f.plugin);
+    const scope = (node: unknown): unknown => (names === undefined ? node : scoped(node, f.plugin, names));
+    const rules = f.rules.map((r) => (isRecord(r) && "conditions" in r ? { ...r, conditions: scope(r.conditions) } : r));
+    const conditions = f.conditions === undefined ? undefined
+      : Object.fromEntries(Object.entries(f.conditions).map(([name, c]) => [`${f.plugin}/${name}`, scope(c)]));
+    return {
+      file: `plugin ${f.plugin}: ${f.name}`,
+      plugin: f.plugin,
+      json: { ...(f.rows === undefined ? {} : { rows: f.rows }), rules, ...(conditions ? { conditions } : {}) },
+    };
+  });
+}
+
+/** A condition tree with its references to `names` (the plugin's own conditions) as `<plugin>/<name>`. */
+function scoped(node: unknown, plugin: string, names: ReadonlySet<string>): unknown {
+  if (!isRecord(node)) return node;
+  if (typeof node.condition === "string" && names.has(node.condition)) return { ...node, condition: `${plugin}/${node.condition}` };
+  const out: Record<string, unknown> = { ...node };
+  for (const key of ["all", "any"]) if (Array.isArray(node[key])) out[key] = (node[key] as unknown[]).map((n) => scoped(n, plugin, names));
+  if ("not" in node) out.not = scoped(node.not, plugin, names);
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Prints a warning before a run, loudly, on stderr (`meterflow: warning: ...`). */

@@ -4,7 +4,8 @@
 // default rules, may use the same name; hold and temp_bad reasons hold no `|`, control
 // characters or line breaks (held.csv separates reasons with `|`); lint warnings name the plugin.
 import { describe, expect, it } from "vitest";
-import { defaultRuleFiles, lintPluginRules } from "../../../../engine/decide/rules.js";
+import { defaultRuleFiles, lintPluginRules, pluginRuleFiles, RulesDecider } from "../../../../engine/decide/rules.js";
+import { createFacts } from "../../../../engine/rules/facts.js";
 import { lintRules, loadRuleFiles } from "../../../../engine/rules/load/index.js";
 import { brief, issuesOf, leaf, rule, ruleFiles } from "./files.js";
 
@@ -36,6 +37,24 @@ describe("plugins' rule files in the loader", () => {
     });
     expect(set.rules.filter((r) => r.rule.name === "turbid-class").map((r) => r.plugin)).toEqual(["acme-turbidity", "other-ph"]);
     expect(set.rules.filter((r) => r.rule.name === "spike-high").map((r) => r.plugin ?? "defaults")).toEqual(["defaults", "acme-spikes"]);
+  });
+
+  it("scopes named conditions by plugin: two plugins each define \"big\", each rule uses its own", async () => {
+    const uses = (name: string, message: string) => ({ name, conditions: { all: [{ condition: "big" }] },
+      event: { type: "alert", params: { severity: "info", channel: "register", message } } });
+    const files = pluginRuleFiles([
+      { plugin: "acme", name: "a", rules: [uses("a-big", "acme")], conditions: { big: { all: [leaf("daily", "greaterThan", 10)] } } },
+      { plugin: "other", name: "b", rules: [uses("b-big", "other")], conditions: { big: { all: [leaf("daily", "greaterThan", 100)] } } },
+    ]);
+    const decider = await RulesDecider.load([], { inline: files });
+    const alerts = (daily: number) => {
+      const facts = createFacts();
+      facts.daily = daily;
+      return decider.decide(facts).alerts.map((a) => a.message);
+    };
+    expect(alerts(50)).toEqual(["acme"]);
+    expect(alerts(500)).toEqual(["acme", "other"]);
+    expect(alerts(5)).toEqual([]);
   });
 
   it("still refuses a name used twice within one plugin (across its files) and within user files", async () => {
