@@ -6,6 +6,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { errors } from "../schemas.js";
 import { STATUS_PAGE } from "../status/page.js";
+import { formatDay } from "../../time/index.js";
 
 const StatusSchema = z.object({
   store: z.string(),
@@ -45,7 +46,11 @@ export function statusRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps, now: () =>
     const alerts: Array<Record<string, unknown>> = [];
     for (const b of recent.slice(-ALERT_BATCHES).reverse()) {
       for (const a of (await store.batchOutputs(b.batchId)).alerts) {
-        if (alerts.length < ALERTS) alerts.push({ ...(JSON.parse(a.line) as Record<string, unknown>), committed_at: b.committedAt });
+        if (alerts.length >= ALERTS) break;
+        // As alerts.csv and every other route write an alert: snake_case keys, the end as a date.
+        const line = JSON.parse(a.line) as { channel?: unknown; severity?: unknown; message?: unknown };
+        alerts.push({ meter_id: a.meterId, end: formatDay(a.endDay), channel: line.channel ?? null, severity: line.severity ?? null, rule: a.rule,
+          message: line.message ?? null, committed_at: b.committedAt });
       }
     }
     return c.json({

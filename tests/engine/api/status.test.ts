@@ -2,9 +2,15 @@
 // store holds (decisions over every batch, held meters by reason, temp_bad meters, the readings
 // committed in the last hour per minute); GET / is the page, served without a token and holding
 // no data.
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
+
+const dir = tempDir("meterflow-status-");
+let n = 0;
 
 describe.each(STORES)("control API status on $kind", ({ db }) => {
   let f: ApiFixture;
@@ -28,7 +34,13 @@ describe.each(STORES)("control API status on $kind", ({ db }) => {
     });
     expect(res.data.throughput).toHaveLength(60);
     expect(res.data.throughput.reduce((n: number, p: { readings: number }) => n + p.readings, 0)).toBe(totals.rows);
-    expect(Array.isArray(res.data.alerts)).toBe(true);
+    expect(res.data.alerts).toEqual([]);
+    // An alert as alerts.csv writes it: meter_id, the end as a date.
+    await runAndRead({ db: f.db, inputs: [write(dir, `alert-${n++}.csv`, ["meter_id,end,value,temperature", "E-2,2026-11-11,1006,999"])], out: join(dir, `alert-out-${n++}`) });
+    const after = await f.request("GET", "/v1/status", { token: f.tokens.viewer });
+    expect(after.data.alerts).toEqual([expect.objectContaining({
+      meter_id: "E-2", end: "2026-11-11", channel: "temperature", severity: "warning", rule: "range/temperature", message: expect.stringContaining("999"),
+    })]);
   });
 
   it("serves the page at / without a token; it holds no figures, only the script that fetches them", async () => {
