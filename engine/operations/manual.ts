@@ -104,8 +104,13 @@ export async function enterManualReading(session: OperationSession, reading: Man
   }
   const rejected = d.counts.rejected > 0;
   const decision = d.commit === "duplicate" ? "duplicate" : d.billing.some((b) => b.reading_id === readingId) ? "billed" : d.held.length > 0 ? "held" : rejected ? "rejected" : "duplicate";
-  const reasons = decision === "held" ? String(d.held[0].reasons ?? "") : decision === "rejected" ? await rejectionOf(session.store, d.batchId) : null;
+  const reasons = decision === "held" ? reasonsText(d.held[0].reasons) : decision === "rejected" ? await rejectionOf(session.store, d.batchId) : null;
   return { readingId, batchId: d.batchId, decision, reasons, resolvedTempBad, billing: d.billing, held: d.held, alerts: d.alerts };
+}
+
+/** A held row's reasons as held.csv and every route write them: `|`-separated (a reason may hold a comma). */
+function reasonsText(reasons: unknown): string {
+  return Array.isArray(reasons) ? reasons.join("|") : String(reasons ?? "");
 }
 
 /** Thrown by onlyDuplicate: the reading is not a duplicate, so nothing of that decision is committed. */

@@ -102,6 +102,12 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     expect(bare.data).toMatchObject({ decision: "held", reasons: "temp_bad", resolved_temp_bad: false, photo: null });
     expect((await f.request("GET", "/v1/meters/E-2")).data.temp_bad).toMatchObject({ reason: "suspect" });
     expect((await f.request("GET", "/v1/held?meter_id=E-2")).data.held.map((h: Record<string, unknown>) => h.reading_id)).toEqual(["E-2@2026-11-10"]);
+    // Several reasons, written as every route writes them: |-separated.
+    const typo = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-12", value: "5" }) });
+    expect(typo.data.decision).toBe("held");
+    const listed = (await f.request("GET", "/v1/held?meter_id=E-2")).data.held.find((h: Record<string, unknown>) => h.reading_id === "E-2@2026-11-12");
+    expect(typo.data.reasons).toContain("|");
+    expect(typo.data.reasons).toBe(listed.reasons);
   });
 
   it("refuses what is not a photo (415), too large (413), malformed (400), unknown meters (404) and viewers (403), storing nothing", async () => {
