@@ -35,8 +35,9 @@ export function heldRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const { reading_id } = c.req.valid("param");
     const body = c.req.valid("json");
     const actor = c.get("token").name;
+    const started = performance.now();
     const r = await deps.serialize(() => releaseHeld(deps.session, { readingId: reading_id, value: body.value, reason: body.reason, actor }));
-    deps.metrics.decided("release", r.billing.length > 0 ? "billed" : "held");
+    deps.metrics.decided("release", r.billing.length > 0 ? "billed" : "held", (performance.now() - started) / 1000);
     return c.json({ reading_id: r.readingId, meter_id: r.meterId, billed: r.billed, correction: r.correction, flags: r.flags, by: actor, billing: r.billing }, 200);
   });
 }

@@ -144,5 +144,11 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(text).toContain("meterflow_temp_bad_meters 1");
     expect(text).toContain(`meterflow_rules_info{version="${f.session.rules.version}"} 1`);
     for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))) expect(line).toMatch(/^meterflow_/);
+    // A release is a batch of one this server decided: timed like a manual reading.
+    await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "checked" } });
+    expect((await f.request("POST", "/v1/held/E-1@2026-11-10/release", { json: { reason: "checked" } })).status).toBe(200);
+    const after = await (await f.request("GET", "/metrics", { token: f.tokens.viewer })).res.text();
+    expect(after).toContain('meterflow_api_decisions_total{source="release",decision="billed"} 1');
+    expect(after).toContain('meterflow_batch_duration_seconds_count{source="release"} 1');
   });
 });
