@@ -89,12 +89,22 @@ export class JobControl {
     return { processed: Number(Atomics.load(f, PROCESSED)), bytesRead: Number(Atomics.load(f, BYTES_READ)), bytes: Number(Atomics.load(f, BYTES)) };
   }
 
+  /**
+   * Progress only grows: a job fenced by other writers decides again from its first batch (its
+   * committed batches adopted), and its figures stay at the furthest point until it passes it.
+   * One side (the job) writes them.
+   */
   setProcessed(n: number): void {
-    Atomics.store(this.#figures, PROCESSED, BigInt(n));
+    this.#advance(PROCESSED, n);
   }
 
   setBytesRead(n: number): void {
-    Atomics.store(this.#figures, BYTES_READ, BigInt(n));
+    this.#advance(BYTES_READ, n);
+  }
+
+  #advance(index: number, n: number): void {
+    const value = BigInt(n);
+    if (value > Atomics.load(this.#figures, index)) Atomics.store(this.#figures, index, value);
   }
 
   setBytes(n: number): void {
