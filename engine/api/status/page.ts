@@ -12,10 +12,10 @@ export const STATUS_PAGE = `<!doctype html>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d2430; background: #f6f7f9; }
   h1 { font-size: 1.3rem; margin: 0 0 1rem; } h2 { font-size: 1rem; margin: 0 0 .5rem; }
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem; }
-  section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 1rem; }
+  section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 1rem; min-width: 0; }
   .figure { font-size: 1.6rem; font-weight: 600; } .muted { color: #667085; }
-  table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 2px 6px 2px 0; }
-  td.n { text-align: right; font-variant-numeric: tabular-nums; }
+  table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 2px 6px 2px 0; overflow-wrap: anywhere; }
+  td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; width: 1%; padding: 2px 0 2px 6px; }
   #error { color: #b42318; } svg rect { fill: #2e6fdb; } form { display: flex; gap: .5rem; }
   [hidden] { display: none !important; } input { font: inherit; padding: 4px 6px; } pre { white-space: pre-wrap; margin: .5rem 0 0; }
 </style>

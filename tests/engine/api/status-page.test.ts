@@ -23,6 +23,9 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
     const db = join(dir, "state.db");
     const meters = write(dir, "meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31", "E-2,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
     await runAndRead({ meters, db, inputs: [write(dir, "n1.csv", ["meter_id,end,value", "E-1,2026-11-01,1001", "E-2,2026-11-01,1002", "E-9,2026-11-01,5"])], out: join(dir, "o1") });
+    // A long hold reason (temp_bad:zero_under_verification) and an alert (a temperature out of range).
+    await runAndRead({ db, inputs: [write(dir, "n2.csv", ["meter_id,end,value,verification,temperature", "E-1,2026-11-02,1001,true,999",
+      ...Array.from({ length: 3580 }, (_, i) => `U-${i},2026-11-02,1,,`)])], out: join(dir, "o2") });
     const { token, hash } = newToken();
     const store = await openStore(db);
     await store.addToken({ name: "viewer", role: "viewer", hash, createdAt: new Date().toISOString() });
@@ -34,7 +37,7 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
       const status = await (await fetch(`${server.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).json() as {
         readings: Record<string, number>; held: { meters: number; by_reason: Record<string, number> }; temp_bad_meters: number; throughput: Array<{ readings: number }>;
       };
-      const page = await browser.newPage();
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       await page.goto(server.url);
       await page.fill("#token", token);
       await page.click("#login button");
@@ -43,11 +46,22 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
       const cells = async (table: string) => page.$$eval(`#${table} tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
       expect(await cells("decisions")).toEqual(Object.entries(status.readings).map(([k, v]) => [k, v.toLocaleString("en")]));
       expect(await cells("held")).toEqual(Object.entries(status.held.by_reason).map(([k, v]) => [k, v.toLocaleString("en")]));
-      expect(await page.textContent("#held-meters")).toBe(String(status.held.meters));
-      expect(await page.textContent("#temp-bad")).toBe("1");
+      expect(await page.textContent("#held-meters")).toBe(status.held.meters.toLocaleString("en"));
+      expect(await page.textContent("#temp-bad")).toBe(String(status.temp_bad_meters));
       expect(await page.textContent("#rate")).toBe(status.throughput.reduce((n, p) => n + p.readings, 0).toLocaleString("en"));
       expect(await page.$$eval("#chart rect", (r) => r.length)).toBe(60);
       expect(await page.textContent("#error")).toBe("");
+      // Recent alerts: the meter and the day, as alerts.csv writes them.
+      expect(await cells("alerts")).toEqual([["E-1", "range/temperature", "2026-11-02"]]);
+      // Every table stays inside its card, long reasons and all, on a wide and a narrow window.
+      for (const width of [1600, 1400, 1300, 1200, 1100, 1000, 900, 800, 700]) {
+        await page.setViewportSize({ width, height: 900 });
+        const spill = await page.$$eval("section", (sections) => sections.flatMap((s) => {
+          const box = s.getBoundingClientRect();
+          return Array.from(s.querySelectorAll("td"), (td) => td.getBoundingClientRect().right - box.right).filter((over) => over > 0.5);
+        }));
+        expect(spill, `width ${width}`).toEqual([]);
+      }
       await page.fill("#meter", "E-2");
       await page.click("#lookup button");
       await page.waitForFunction(() => document.getElementById("meter-out")!.textContent !== "");
