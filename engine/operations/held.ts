@@ -69,7 +69,8 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   }
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
-  const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0);
+  // To the 6 decimals the output files write (a sum of register differences carries float noise: 10.299999999999955).
+  const sum = (rows: Array<Record<string, unknown>>) => Math.round(rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0) * 1e6) / 1e6;
   return {
     readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
     flags: own.map((b) => String(b.flags ?? "")).filter((f) => f !== "").join("|"), billing: decision.billing,
