@@ -30,3 +30,8 @@ function describe(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
   return typeof value;
 }
+
+/** Prints a warning loudly on stderr, as every command does (`meterflow: warning: ...`). */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`meterflow: warning: ${message}\n`);
+}

@@ -110,9 +110,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Prints a warning before a run, loudly, on stderr (`meterflow: warning: ...`). */
-export function warnOnStderr(message: string): void {
-  process.stderr.write(`meterflow: warning: ${message}\n`);
-}
+export { warnOnStderr } from "../errors.js";
 
 /** Every fact a rule may name: the engine's reading facts, then the plugins' (channels, derived facts). */
 export function knownFacts(pluginFacts: readonly string[] = []): string[] {

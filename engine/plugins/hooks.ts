@@ -6,7 +6,7 @@
 //   the work is done (a run's outputs are committed and in place, or the run failed with an
 //   error of its own), so it must not turn a completed run into a failed one, nor replace the
 //   error that ended it. The warning names the plugin and the hook and ends with its code.
-import { InvalidOptionError } from "../errors.js";
+import { InvalidOptionError, warnOnStderr } from "../errors.js";
 import { PluginError } from "../../sdk/errors.js";
 import { errorMessage } from "../../sdk/fact-runner.js";
 import type { PluginContext, PluginDescriptor, PluginHooks } from "../../sdk/index.js";
@@ -69,8 +69,4 @@ function bounded(hook: () => unknown, limit: number): Promise<void> {
       reject(error);
     }
   });
-}
-
-function warnOnStderr(message: string): void {
-  process.stderr.write(`meterflow: warning: ${message}\n`);
 }
