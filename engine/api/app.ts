@@ -12,6 +12,7 @@ import type { RateLimitOptions } from "./auth/rate-limit.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
+import { methodsOn } from "./methods.js";
 import type { NatsProbe } from "./nats.js";
 import { initialRules, retire } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
@@ -130,7 +131,12 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
     security: [{ bearer: [] }],
   });
 
-  app.notFound((c) => c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => {
+    const allow = methodsOn(app, c.req.path);
+    if (allow.length === 0) return c.json({ code: "MF_ERR_API_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` }, 404);
+    c.header("Allow", allow.join(", "));
+    return c.json({ code: "MF_ERR_API_METHOD_NOT_ALLOWED", message: `${c.req.path} does not take ${c.req.method}; it takes ${allow.join(", ")}` }, 405);
+  });
   app.onError((error, c) => errorResponse(c, error, deps.log));
   /** Waits for the requests being answered, cancels the jobs, then lets go of rules PUT /v1/rules loaded (the session given stays its owner's to close). */
   const shutdown = async () => {

@@ -20,8 +20,8 @@ export type ApiErrorCode =
   | "MF_ERR_API_UNSUPPORTED_MEDIA"
   /** No such route, job, token or photo (an unknown meter is MF_ERR_UNKNOWN_METER, a held reading MF_ERR_HELD_NOT_FOUND). */
   | "MF_ERR_API_NOT_FOUND"
-  /** `If-Match` names a version the meter is no longer at. */
-  | "MF_ERR_API_VERSION_CHANGED"
+  /** The path is served, but not with this method (405, `Allow` names the methods it takes). */
+  | "MF_ERR_API_METHOD_NOT_ALLOWED"
   /** A job's path leaves the data directory. */
   | "MF_ERR_API_PATH_OUTSIDE"
   /** A valid token has the name already. */

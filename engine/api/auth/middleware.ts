@@ -9,8 +9,12 @@ import type { FailureLimiter } from "./rate-limit.js";
 import { allows, matchToken, validTokens } from "./tokens.js";
 import type { PartitionedStore } from "../../store/contract.js";
 
-/** Paths open without a token: liveness, and the status page (static: its script fetches the figures with a token). */
-const OPEN = new Set(["/health", "/"]);
+/**
+ * Paths open without a token: liveness, the status page (static: its script fetches the figures with
+ * a token) and its icon (browsers ask for /favicon.ico without a token: a 401 would count against
+ * the operator's address in the rate limit).
+ */
+const OPEN = new Set(["/health", "/", "/favicon.ico"]);
 
 /** The caller's address (the socket's, under @hono/node-server; "local" for app.request). */
 function clientOf(env: unknown): string {

@@ -8,6 +8,7 @@ import { day, flagText, readingId } from "../../sinks/format.js";
 import type { FlagRow, PartitionedStore } from "../../store/contract.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
+import { StoreError } from "../../store/errors.js";
 import { ApiError } from "../errors.js";
 import { readMeter } from "../meter-read.js";
 import {
@@ -20,12 +21,18 @@ const NO_DAY = -2147483648;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** The version `If-Match` names (`"17"`, `W/"17"`, `17`); undefined for none or `*`. */
-export function ifMatch(header: string | undefined): number | undefined {
+/**
+ * The version `If-Match` names (`"17"`, or `17`); undefined for none or `*`. A weak tag (`W/"17"`)
+ * never matches (RFC 9110 13.1.1: If-Match compares strongly): 412 MF_ERR_STORE_VERSION, after
+ * 404 for a meter not in the registry (a precondition is judged only where the request would succeed).
+ */
+export async function ifMatch(store: PartitionedStore, meterId: string, header: string | undefined): Promise<number | undefined> {
   if (header === undefined || header.trim() === "*") return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  const m = /^\s*(W\/)?"?(\d{1,15})"?\s*$/.exec(header);
   if (m === null) throw new ApiError(400, "MF_ERR_API_INVALID", `If-Match must be the meter's version as its ETag gives it (e.g. "17"), got ${header}`);
-  return Number(m[1]);
+  if (m[1] === undefined) return Number(m[2]);
+  if ((await store.registry([meterId])).length === 0) throw unknownMeter(meterId);
+  throw new StoreError("MF_ERR_STORE_VERSION", `If-Match compares strongly (RFC 9110): the weak tag ${header.trim()} never matches; send the ETag as given, "${m[2]}"`);
 }
 
 async function flagOf(store: PartitionedStore, meterId: string) {
@@ -98,7 +105,7 @@ export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   }), async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const set = await setTempBad(store, { meterId: id, reason: body.reason, note: body.note, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
+    const set = await setTempBad(store, { meterId: id, reason: body.reason, note: body.note, actor: c.get("token").name, ifVersion: await ifMatch(store, id, c.req.header("if-match")) });
     // The flag as set, at the version the set made (read where the store did not say it).
     const result = { meter_id: id, temp_bad: viewFlag(set), version: set.version ?? await store.meterVersion(id) };
     c.header("ETag", `"${result.version}"`);
@@ -113,7 +120,7 @@ export function meterRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   }), async (c) => {
     const { id } = c.req.valid("param");
     if ((await store.registry([id])).length === 0) throw unknownMeter(id);
-    await clearTempBad(store, { meterId: id, reason: c.req.valid("json").reason, actor: c.get("token").name, ifVersion: ifMatch(c.req.header("if-match")) });
+    await clearTempBad(store, { meterId: id, reason: c.req.valid("json").reason, actor: c.get("token").name, ifVersion: await ifMatch(store, id, c.req.header("if-match")) });
     const result = await answer(id);
     c.header("ETag", `"${result.version}"`);
     return c.json(result, 200);

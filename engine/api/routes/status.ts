@@ -27,6 +27,8 @@ const ALERTS = 20;
 
 export function statusRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps, now: () => number = Date.now): void {
   app.get("/", (c) => c.html(STATUS_PAGE));
+  // The page names no icon (`<link rel="icon" href="data:,">`); a browser that asks anyway gets nothing, for a day.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "Cache-Control": "public, max-age=86400" }));
 
   app.openapi(createRoute({
     method: "get", path: "/v1/status", tags: ["status"], summary: "What the status page shows: decisions, held meters by reason, temp_bad meters, throughput per minute, recent alerts",

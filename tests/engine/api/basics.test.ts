@@ -64,6 +64,17 @@ describe.each(STORES)("control API basics on $kind", ({ db }) => {
     expect((await f.request("GET", "/health", { token: null })).status).toBe(200);
   });
 
+  it("serves /favicon.ico without a token: a browser's icon requests never count against the rate limit", async () => {
+    f = await apiFixture(db, { rateLimit: { maxFailures: 2, windowMs: 60_000 } });
+    for (let i = 0; i < 5; i++) {
+      const icon = await f.request("GET", "/favicon.ico", { token: null });
+      expect(icon.status).toBe(204);
+      expect(icon.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    }
+    expect((await f.request("GET", "/", { token: null })).status).toBe(200);
+    expect((await f.request("GET", "/v1/held", { token: f.tokens.viewer })).status).toBe(200);
+  });
+
   it("lets the window pass: failures counted on the limiter's clock, not the wall's", async () => {
     let now = 1_000_000;
     f = await apiFixture(db, { rateLimit: { maxFailures: 2, windowMs: 10_000, now: () => now } });
@@ -90,6 +101,29 @@ describe.each(STORES)("control API basics on $kind", ({ db }) => {
     expect(await f.request("GET", "/v1/held?cursor=-1", { token: f.tokens.viewer })).toMatchObject({ status: 400 });
     expect(await f.request("GET", "/v1/nothing", { token: f.tokens.viewer })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
     expect(await f.store.audit("E-1")).toEqual([]);
+  });
+
+  it("answers 405 with Allow to a method a path is not served with, 404 to a path it does not serve", async () => {
+    f = await apiFixture(db);
+    const cases: [string, string, string][] = [
+      ["POST", "/v1/meters/E-1", "GET, HEAD"],
+      ["GET", "/v1/meters/E-1/temp-bad", "DELETE, PUT"],
+      ["PATCH", "/v1/meters/E-1/temp-bad", "DELETE, PUT"],
+      ["DELETE", "/v1/held", "GET, HEAD"],
+      ["PUT", "/v1/tokens", "GET, HEAD, POST"],
+      ["GET", "/v1/tokens/someone", "DELETE"],
+      ["POST", "/v1/status", "GET, HEAD"],
+      ["DELETE", "/", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const answer = await f.request(method, path, { token: f.tokens.admin, ...(method === "GET" || method === "DELETE" ? {} : { json: {} }) });
+      expect(answer, `${method} ${path}`).toMatchObject({ status: 405, data: { code: "MF_ERR_API_METHOD_NOT_ALLOWED" } });
+      expect(answer.headers.get("allow"), `${method} ${path}`).toBe(allow);
+    }
+    expect(await f.request("POST", "/v1/meters/E-1/nothing", { token: f.tokens.admin, json: {} })).toMatchObject({ status: 404, data: { code: "MF_ERR_API_NOT_FOUND" } });
+    expect(await f.request("GET", "/v1/meters/E-1/audit/more", { token: f.tokens.admin })).toMatchObject({ status: 404 });
+    // Still behind the token: a path's methods are not told to a caller without one.
+    expect((await f.request("POST", "/v1/meters/E-1", { token: null, json: {} })).status).toBe(401);
   });
 
   it("answers 400 to a query parameter a route does not take, on every route", async () => {

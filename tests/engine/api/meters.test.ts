@@ -57,7 +57,13 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     // Another operator acting on the version read before the change: refused, nothing changed.
     const stale = await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "other" }, headers: { "if-match": before.headers.get("etag")! }, token: f.tokens.admin });
     expect(stale).toMatchObject({ status: 412, data: { code: "MF_ERR_STORE_VERSION" } });
-    expect(await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": `W/"${before.data.version}"` } })).toMatchObject({ status: 412 });
+    // If-Match compares strongly (RFC 9110): a weak tag never matches, not even the current version.
+    for (const method of ["PUT", "DELETE"]) {
+      const weak = await f.request(method, "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": `W/"${set.data.version}"` } });
+      expect(weak).toMatchObject({ status: 412, data: { code: "MF_ERR_STORE_VERSION" } });
+      expect(weak.data.message).toMatch(/weak tag/);
+      expect(await f.request(method, "/v1/meters/NOPE/temp-bad", { json: { reason: "x" }, headers: { "if-match": 'W/"1"' } })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
+    }
     expect(await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": "yesterday" } })).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
     expect((await f.request("GET", "/v1/meters/E-1")).data.temp_bad.reason).toBe("meter under verification");
     expect(await f.request("PUT", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" } })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
