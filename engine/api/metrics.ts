@@ -28,7 +28,9 @@ export class ApiMetrics {
       name: "meterflow_batch_duration_seconds", help: "Latency of the batches of one this server decided and committed", labelNames: ["source"], registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     });
-    const readings = new Gauge({ name: "meterflow_readings_total", help: "Readings of every committed batch in the store, by decision", labelNames: ["decision"], registers });
+    // A counter read from the store (committed batches are never removed, so it only grows): reset and
+    // added to at each scrape, so rate() works on it as on any counter.
+    const readings = new Counter({ name: "meterflow_readings_total", help: "Readings of every committed batch in the store, by decision", labelNames: ["decision"], registers });
     const batches = new Gauge({ name: "meterflow_batches_committed", help: "Batches committed to the store", registers });
     const flagged = new Gauge({ name: "meterflow_temp_bad_meters", help: "Meters flagged temp_bad (by operators or the rules)", registers });
     const heldReadings = new Gauge({ name: "meterflow_held_readings", help: "Unresolved held readings, by hold reason", labelNames: ["reason"], registers });
@@ -46,7 +48,8 @@ export class ApiMetrics {
     });
     this.#refresh = async () => {
       const [t, h] = await Promise.all([store.batchTotals(), store.heldSummary()]);
-      for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.set({ decision }, n);
+      readings.reset();
+      for (const [decision, n] of Object.entries({ billed: t.billable, held: t.held, rejected: t.rejected, duplicate: t.duplicates, sensor: t.sensor })) readings.inc({ decision }, n);
       batches.set(t.batches);
       flagged.set(t.flagged);
       heldReadings.reset();

@@ -145,6 +145,7 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(text).toContain('meterflow_api_request_duration_seconds_count{method="GET",route="/v1/meters/:id"} 3');
     expect(text).toContain("meterflow_held_meters 1");
     expect(text).toContain('meterflow_held_readings{reason="temp_bad"} 1');
+    expect(text).toContain("# TYPE meterflow_readings_total counter");
     expect(text).toContain('meterflow_readings_total{decision="billed"} 1');
     expect(text).toContain('meterflow_readings_total{decision="held"} 1');
     expect(text).toContain("meterflow_temp_bad_meters 1");
@@ -156,5 +157,8 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     const after = await (await f.request("GET", "/metrics", { token: f.tokens.viewer })).res.text();
     expect(after).toContain('meterflow_api_decisions_total{source="release",decision="billed"} 1');
     expect(after).toContain('meterflow_batch_duration_seconds_count{source="release"} 1');
+    // The release's batch adds its billed reading; the night's held reading stays counted: it only grows.
+    expect(after).toContain('meterflow_readings_total{decision="billed"} 2');
+    expect(after).toContain('meterflow_readings_total{decision="held"} 1');
   });
 });
