@@ -2,8 +2,8 @@
 // and status and their latency; batches of one this server decided (by source and decision) and
 // their latency; and, read from the store at each scrape, readings by decision over every
 // committed batch, held readings and meters (by reason), temp_bad meters, and the rules version;
-// with NATS, whether it answers, each partition consumer's lag, the workers alive and which
-// holds each partition.
+// with NATS, whether it answers, each partition consumer's lag and redelivered messages, the
+// workers alive and which holds each partition.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PartitionedStore } from "../store/contract.js";
 import type { NatsProbe } from "./nats.js";
@@ -41,6 +41,10 @@ export class ApiMetrics {
       name: "meterflow_queue_lag", registers, labelNames: ["partition", "consumer"],
       help: "Readings messages of the partition not yet acknowledged by its consumer (pending + in flight), from JetStream's consumer info",
     });
+    const redelivered = nats === undefined ? undefined : new Gauge({
+      name: "meterflow_queue_redelivered", registers, labelNames: ["partition", "consumer"],
+      help: "Readings messages of the partition delivered more than once and not yet acknowledged: 1 while a worker retries a failing message (its partition waits behind it)",
+    });
     const workers = nats === undefined ? undefined : new Gauge({ name: "meterflow_workers", help: "Workers alive in the cluster (their lease bucket's worker keys)", registers });
     const owners = nats === undefined ? undefined : new Gauge({
       name: "meterflow_partition_owner", registers, labelNames: ["partition", "worker"],
@@ -59,11 +63,16 @@ export class ApiMetrics {
       rules.set({ version: rulesVersion() }, 1);
       if (nats !== undefined && natsUp !== undefined && lag !== undefined) {
         lag.reset();
+        redelivered?.reset();
         owners?.reset();
         workers?.reset();
         try {
           await nats.ready();
-          for (const p of await nats.lag(store.partitions)) lag.set({ partition: String(p.partition), consumer: p.consumer }, p.pending + p.inFlight);
+          for (const p of await nats.lag(store.partitions)) {
+            const labels = { partition: String(p.partition), consumer: p.consumer };
+            lag.set(labels, p.pending + p.inFlight);
+            redelivered?.set(labels, p.redelivered);
+          }
           const leases = await nats.leases();
           workers?.set(leases.workers.length);
           for (const [partition, worker] of leases.owners) owners?.set({ partition: String(partition), worker }, 1);

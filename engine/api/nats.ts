@@ -1,6 +1,7 @@
 // NATS as the control API sees it (`serve --nats URL`): whether the server answers (GET /ready)
 // and how far each partition's consumer of the readings stream is behind (GET /metrics,
-// meterflow_queue_lag), read from JetStream's consumer info, and which workers hold which
+// meterflow_queue_lag, and meterflow_queue_redelivered for a partition stuck on a failing
+// message), read from JetStream's consumer info, and which workers hold which
 // partitions (meterflow_workers, meterflow_partition_owner), read from the lease bucket. The server never creates the stream
 // or its consumers: publishers and workers do (engine/nats, engine/worker).
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
@@ -18,6 +19,11 @@ export interface PartitionLag {
   consumer: string;
   pending: number;
   inFlight: number;
+  /**
+   * Messages delivered more than once and not yet acknowledged: a worker retrying a message that
+   * fails (its partition waits behind it, README "Workers and the shared store") keeps this at 1.
+   */
+  redelivered: number;
   /** Whether the consumer exists (else its figures are the stream's messages on the partition's subject). */
   found: boolean;
 }
@@ -78,14 +84,14 @@ export class NatsProbe {
       const consumer = consumerName(p);
       try {
         const info = await this.#jsm.consumers.info(this.stream, consumer);
-        out.push({ partition: p, consumer, pending: info.num_pending, inFlight: info.num_ack_pending, found: true });
+        out.push({ partition: p, consumer, pending: info.num_pending, inFlight: info.num_ack_pending, redelivered: info.num_redelivered, found: true });
       } catch (error) {
         if (!(error instanceof JetStreamApiError)) throw error;
         if (error.code === JetStreamApiCodes.StreamNotFound) return [];
         if (error.code !== JetStreamApiCodes.ConsumerNotFound) throw error;
         // No worker made it yet: everything on its subject waits (a work-queue stream keeps a message until it is acknowledged).
         subjects ??= (await this.#jsm.streams.info(this.stream, { subjects_filter: READINGS_SUBJECTS })).state.subjects ?? {};
-        out.push({ partition: p, consumer, pending: subjects[readingsSubject(p)] ?? 0, inFlight: 0, found: false });
+        out.push({ partition: p, consumer, pending: subjects[readingsSubject(p)] ?? 0, inFlight: 0, redelivered: 0, found: false });
       }
     }
     return out;

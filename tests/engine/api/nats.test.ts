@@ -1,7 +1,8 @@
 // The control API with NATS (serve --nats) on both stores, against a real nats-server: /ready
 // says it is reachable, /metrics has meterflow_queue_lag per partition consumer of the readings
 // stream (the stream's messages per subject before a worker made the consumers, then JetStream's
-// consumer info), down to 0 once a partition's message is acknowledged; the workers alive and
+// consumer info), down to 0 once a partition's message is acknowledged; a message delivered again
+// (a worker's try failed) in meterflow_queue_redelivered until acknowledged; the workers alive and
 // each partition's owner from the lease bucket (meterflow_workers, meterflow_partition_owner); with the server killed,
 // /ready is 503 and /metrics still answers (meterflow_nats_up 0); back once it restarts.
 import { spawn, spawnSync } from "node:child_process";
@@ -32,6 +33,13 @@ function lagOf(metrics: string): Map<number, number> {
   const lag = new Map<number, number>();
   for (const m of metrics.matchAll(/^meterflow_queue_lag\{partition="(\d+)",consumer="meterflow-p\d+"\} (\d+)$/gm)) lag.set(Number(m[1]), Number(m[2]));
   return lag;
+}
+
+/** meterflow_queue_redelivered by partition, from the metrics text. */
+function redeliveredOf(metrics: string): Map<number, number> {
+  const stuck = new Map<number, number>();
+  for (const m of metrics.matchAll(/^meterflow_queue_redelivered\{partition="(\d+)",consumer="meterflow-p\d+"\} (\d+)$/gm)) stuck.set(Number(m[1]), Number(m[2]));
+  return stuck;
 }
 
 describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
@@ -84,7 +92,19 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
       expect(msg).not.toBeNull();
       const inFlight = lagOf(await metrics());
       expect(inFlight.get(p)).toBe(before.get(p));
-      await msg!.ackAck();
+      expect(redeliveredOf(await metrics()).get(p)).toBe(0);
+      // A worker's try failed (it naks, as engine/worker does): delivered again, the partition's
+      // stuck message shows in meterflow_queue_redelivered until it is acknowledged.
+      msg!.nak();
+      const again = await consumer.next({ expires: 2000 });
+      expect(again?.seq).toBe(msg!.seq);
+      expect(again?.info.redelivered).toBe(true);
+      const stuck = await metrics();
+      expect(redeliveredOf(stuck).get(p)).toBe(1);
+      expect(lagOf(stuck).get(p)).toBe(before.get(p));
+      for (const [q, v] of redeliveredOf(stuck)) if (q !== p) expect(v, `partition ${q}`).toBe(0);
+      await again!.ackAck();
+      expect(redeliveredOf(await metrics()).get(p)).toBe(0);
       const after = lagOf(await metrics());
       expect(after.get(p)).toBe(before.get(p)! - 1);
       for (const [q, v] of before) if (q !== p) expect(after.get(q), `partition ${q}`).toBe(v);
