@@ -1,12 +1,13 @@
-// The status page's figures (GET /v1/status) and the page itself at / (static HTML with its
-// script inline, no build step; it holds no data: its script asks for a token and fetches the
-// figures with it, so the page may be served without one).
+// The status page's figures (GET /v1/status: with `serve --nats` the cluster too) and the page
+// itself at / (static HTML with its script inline, no build step; it holds no data: its script
+// asks for a token and fetches the figures with it, so the page may be served without one).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { errors } from "../schemas.js";
 import { STATUS_PAGE } from "../status/page.js";
 import { formatDay } from "../../time/index.js";
+import type { NatsProbe } from "../nats.js";
 
 const StatusSchema = z.object({
   store: z.string(),
@@ -17,6 +18,17 @@ const StatusSchema = z.object({
   temp_bad_meters: z.number(),
   throughput: z.array(z.object({ minute: z.string(), readings: z.number() })),
   alerts: z.array(z.record(z.string(), z.unknown())),
+  /** With `serve --nats`: the cluster as NATS sees it; null without. */
+  cluster: z.object({
+    nats: z.enum(["reachable", "unreachable"]),
+    stream: z.string(),
+    /** Why NATS did not answer (unreachable only). */
+    error: z.string().optional(),
+    /** Workers alive (their keys in the lease bucket); null when NATS did not answer. */
+    workers: z.number().nullable(),
+    /** Every partition once the readings stream exists: messages not yet acknowledged, those being retried, the lease holder. */
+    partitions: z.array(z.object({ partition: z.number(), lag: z.number(), redelivered: z.number(), owner: z.string().nullable() })),
+  }).nullable(),
 }).openapi("Status");
 
 /** Minutes of throughput shown. */
@@ -61,6 +73,21 @@ export function statusRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps, now: () =>
       held: { meters: held.meters, readings: held.readings, by_reason: held.byReason }, temp_bad_meters: totals.flagged,
       throughput: perMinute.map((readings, i) => ({ minute: new Date(start + i * 60_000).toISOString().slice(0, 16), readings })),
       alerts,
+      cluster: deps.nats === undefined ? null : await clusterOf(deps.nats, store.partitions),
     }, 200);
   });
+}
+
+/** The cluster for the status page: NATS reachable or why not, workers alive, each partition's lag, retries and owner. */
+async function clusterOf(nats: NatsProbe, partitions: number) {
+  try {
+    await nats.ready();
+    const [lag, leases] = await Promise.all([nats.lag(partitions), nats.leases()]);
+    return {
+      nats: "reachable" as const, stream: nats.stream, workers: leases.workers.length,
+      partitions: lag.map((p) => ({ partition: p.partition, lag: p.pending + p.inFlight, redelivered: p.redelivered, owner: leases.owners.get(p.partition) ?? null })),
+    };
+  } catch (error) {
+    return { nats: "unreachable" as const, stream: nats.stream, error: (error as Error).message, workers: null, partitions: [] };
+  }
 }

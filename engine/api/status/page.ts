@@ -1,7 +1,8 @@
 // The status page: one HTML document with its style and script inline (no build step, nothing
 // fetched from elsewhere). It asks for a token once (kept in the tab's sessionStorage), shows
 // what GET /v1/status reports every 5 s, draws throughput per minute as an SVG bar chart, and
-// looks a meter up with GET /v1/meters/:id.
+// looks a meter up with GET /v1/meters/:id; with serve --nats, a Cluster card (workers, the
+// partitions behind, one being retried first).
 export const STATUS_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -17,7 +18,7 @@ export const STATUS_PAGE = `<!doctype html>
   .figure { font-size: 1.6rem; font-weight: 600; } .muted { color: #667085; }
   table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 2px 6px 2px 0; overflow-wrap: anywhere; }
   td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; width: 1%; padding: 2px 0 2px 6px; }
-  #error { color: #b42318; } svg rect { fill: #2e6fdb; } form { display: flex; gap: .5rem; }
+  #error, tr.retrying td { color: #b42318; } svg rect { fill: #2e6fdb; } form { display: flex; gap: .5rem; }
   [hidden] { display: none !important; } input { font: inherit; padding: 4px 6px; } pre { white-space: pre-wrap; margin: .5rem 0 0; }
 </style>
 </head>
@@ -33,6 +34,7 @@ export const STATUS_PAGE = `<!doctype html>
   <section><h2>temp_bad</h2><div class="figure" id="temp-bad">-</div><div class="muted">meters flagged</div>
     <div class="muted" id="rules"></div></section>
   <section><h2>Recent alerts</h2><table id="alerts"></table></section>
+  <section id="cluster" hidden><h2>Cluster</h2><div class="figure" id="workers">-</div><div class="muted" id="nats"></div><table id="partitions"></table></section>
   <section><h2>Meter</h2><form id="lookup"><input id="meter" placeholder="meter id"><button>Look up</button></form><pre id="meter-out"></pre></section>
 </div>
 <script>
@@ -56,6 +58,17 @@ function chart(points) {
     return '<rect x="' + (i * w + 1) + '" y="' + (80 - h) + '" width="' + Math.max(1, w - 2) + '" height="' + h + '"><title>' + esc(p.minute) + ": " + esc(fmt(p.readings)) + "</title></rect>";
   }).join("");
 }
+// serve --nats: workers alive, and the partitions behind (a batch being retried first: its partition waits).
+function cluster(c) {
+  $("cluster").hidden = !c;
+  if (!c) return;
+  $("workers").textContent = c.workers === null ? "-" : fmt(c.workers);
+  $("nats").textContent = c.workers === null ? "NATS unreachable: " + c.error : (c.workers === 1 ? "worker" : "workers") + " on stream " + c.stream;
+  const behind = c.partitions.filter((p) => p.lag > 0 || p.redelivered > 0).sort((a, b) => b.redelivered - a.redelivered || b.lag - a.lag);
+  $("partitions").innerHTML = behind.map((p) => "<tr" + (p.redelivered > 0 ? " class=retrying" : "") + "><td>partition " + p.partition
+    + (p.redelivered > 0 ? " (retrying)" : "") + "</td><td>" + esc(p.owner ?? "no owner") + "</td><td class=n>" + esc(fmt(p.lag)) + "</td></tr>").join("")
+    || (c.workers === null ? "" : "<tr><td class=muted>every partition caught up</td></tr>");
+}
 async function refresh() {
   if (!token) { $("login").hidden = false; return; }
   try {
@@ -70,6 +83,7 @@ async function refresh() {
     $("rules").textContent = "rules " + s.rules_version + ", " + fmt(s.batches) + " batches, " + s.store;
     $("alerts").innerHTML = s.alerts.map((a) => "<tr><td>" + esc(a.meter_id ?? "") + "</td><td>" + esc(a.rule ?? a.alert ?? "") + "</td><td>" + esc(a.end ?? "") + "</td></tr>").join("")
       || "<tr><td class=muted>none</td></tr>";
+    cluster(s.cluster);
     $("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";
   } catch (e) { $("error").textContent = e.message; }

@@ -59,6 +59,11 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
     const f = await apiFixture(db, { nats: probe });
     const nc = await connectNats(nats.url);
     try {
+      const cluster = async () => {
+        const res = await f.request("GET", "/v1/status", { token: f.tokens.viewer });
+        expect(res.status).toBe(200);
+        return res.data.cluster;
+      };
       const metrics = async () => {
         const res = await f.app.request("/metrics", { headers: { authorization: `Bearer ${f.tokens.viewer}` } });
         expect(res.status).toBe(200);
@@ -69,6 +74,7 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
       const empty = await metrics();
       expect(empty).toContain("meterflow_nats_up 1");
       expect(lagOf(empty).size).toBe(0);
+      expect(await cluster()).toEqual({ nats: "reachable", stream, workers: 0, partitions: [] });
 
       const partitions = f.store.partitions;
       const readings = write(dir, `r-${n++}.csv`, ["meter_id,end,value", "E-1,2026-11-01,1001", "E-2,2026-11-01,1002", "E-3,2026-11-01,1003"]);
@@ -101,6 +107,9 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
       expect(again?.info.redelivered).toBe(true);
       const stuck = await metrics();
       expect(redeliveredOf(stuck).get(p)).toBe(1);
+      // The status page's cluster says the same, every partition listed.
+      const shown = await cluster();
+      expect(shown.partitions).toEqual(Array.from({ length: partitions }, (_, q) => ({ partition: q, lag: before.get(q), redelivered: q === p ? 1 : 0, owner: null })));
       expect(lagOf(stuck).get(p)).toBe(before.get(p));
       for (const [q, v] of redeliveredOf(stuck)) if (q !== p) expect(v, `partition ${q}`).toBe(0);
       await again!.ackAck();
@@ -123,6 +132,9 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
         const owners = [...owned.matchAll(/^meterflow_partition_owner\{partition="(\d+)",worker="([^"]+)"\} 1$/gm)];
         expect(owners.map((m) => Number(m[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, q) => q));
         expect(new Set(owners.map((m) => m[2]))).toEqual(new Set(["w-test"]));
+        const leased = await cluster();
+        expect(leased.workers).toBe(1);
+        expect(leased.partitions.map((q: { owner: string }) => q.owner)).toEqual(new Array(partitions).fill("w-test"));
       } finally {
         await leases.close();
       }
@@ -138,6 +150,7 @@ describe.each(STORES)("control API with NATS on $kind", ({ db }) => {
       const scraped = await metrics();
       expect(scraped).toContain("meterflow_nats_up 0");
       expect(lagOf(scraped).size).toBe(0);
+      expect(await cluster()).toMatchObject({ nats: "unreachable", stream, workers: null, partitions: [], error: expect.stringMatching(/NATS|closed|timeout|TIMEOUT|connection/i) });
       await nats.restart();
       for (let i = 0; ; i++) {
         const again = await f.request("GET", "/ready");

@@ -1,15 +1,22 @@
 // The status page in a browser (Debian's chromium driven by playwright-core) against a running
 // server: after the token is given, it shows the figures GET /v1/status reports, draws a bar per
-// minute, and looks a meter up. Skipped where chromium is not installed, except under CI=true
+// minute, and looks a meter up; with serve --nats, the cluster (workers, partitions behind, a batch
+// being retried). Skipped where chromium is not installed, except under CI=true
 // (.ci/run installs it), where it fails saying why.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { newToken } from "../../../engine/api/auth/tokens.js";
 import { startApiServer } from "../../../engine/api/server.js";
 import { setTempBad } from "../../../engine/operations/index.js";
 import { openStore } from "../../../engine/store/open.js";
+import { publishFiles } from "../../../engine/nats/publish.js";
+import { connectNats } from "../../../engine/nats/connect.js";
+import { partitionOf } from "../../../engine/store/contract.js";
+import { consumerName, ensureConsumers } from "../../../engine/worker/consumers.js";
+import { startNatsServer } from "../../helpers/nats-server.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -67,9 +74,64 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
       await page.waitForFunction(() => document.getElementById("meter-out")!.textContent !== "");
       expect(await page.textContent("#meter-out")).toMatch(/^E-2: temp_bad: suspect \(by ops\); last reading 1002 on 2026-11-01; version \d+/);
       if (process.env.MF_SCREENSHOT) await page.screenshot({ path: process.env.MF_SCREENSHOT, fullPage: true });
+      // Without --nats there is no cluster to show.
+      expect(await page.isVisible("#cluster")).toBe(false);
     } finally {
       await browser.close();
       await server.close();
+    }
+  }, 60_000);
+
+  it("shows the cluster with serve --nats: workers, the partitions behind, a batch being retried first", async () => {
+    const nats = await startNatsServer();
+    const db = join(dir, "cluster.db");
+    const meters = write(dir, "cluster-meters.csv", [METERS_HEADER, ...Array.from({ length: 40 }, (_, i) => `E-${i},electricity.register,kWh,1,,,,,,,,,1000,2026-10-31`)]);
+    await runAndRead({ meters, db, inputs: [write(dir, "cluster-n1.csv", ["meter_id,end,value", "E-0,2026-11-01,1001"])], out: join(dir, "c1") });
+    const { token, hash } = newToken();
+    const store = await openStore(db);
+    await store.addToken({ name: "viewer", role: "viewer", hash, createdAt: new Date().toISOString() });
+    const partitions = store.partitions;
+    await store.close();
+    const stream = "PAGE";
+    const nc = await connectNats(nats.url);
+    let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const readings = write(dir, "cluster-n2.csv", ["meter_id,end,value", ...Array.from({ length: 40 }, (_, i) => `E-${i},2026-11-02,${1010 + i}`)]);
+      await publishFiles({ nats: nats.url, stream, inputs: [readings], partitions, out: join(dir, "c2") });
+      await ensureConsumers(await jetstreamManager(nc), stream, partitions, 60_000);
+      // A worker's try of one partition's batch failed: delivered again, not yet acknowledged.
+      const stuck = partitionOf("E-0", partitions);
+      const consumer = await jetstream(nc).consumers.get(stream, consumerName(stuck));
+      (await consumer.next({ expires: 2000 }))!.nak();
+      expect((await consumer.next({ expires: 2000 }))?.info.redelivered).toBe(true);
+
+      server = await startApiServer({ db, port: 0, nats: nats.url, stream });
+      const status = await (await fetch(`${server.url}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+        cluster: { partitions: Array<{ partition: number; lag: number; redelivered: number }> };
+      };
+      const behind = status.cluster.partitions.filter((p) => p.lag > 0);
+      expect(behind.map((p) => p.partition)).toContain(stuck);
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(server.url);
+      await page.fill("#token", token);
+      await page.click("#login button");
+      await page.waitForSelector("body[data-loaded=true]");
+      expect(await page.isVisible("#cluster")).toBe(true);
+      expect(await page.textContent("#workers")).toBe("0");
+      expect(await page.textContent("#nats")).toBe("workers on stream PAGE");
+      const rows = await page.$$eval("#partitions tr", (trs) => trs.map((tr) => [tr.className, ...Array.from(tr.querySelectorAll("td"), (td) => td.textContent)]));
+      // The retried partition first (marked), then the others behind, most behind first.
+      const lag = new Map(behind.map((p) => [p.partition, p.lag]));
+      expect(rows[0]).toEqual(["retrying", `partition ${stuck} (retrying)`, "no owner", String(lag.get(stuck))]);
+      expect(rows.slice(1).map((r) => r[1])).toEqual(behind.filter((p) => p.partition !== stuck).sort((a, b) => b.lag - a.lag).map((p) => `partition ${p.partition}`));
+      expect(rows.slice(1).every((r) => r[0] === "")).toBe(true);
+      expect(await page.textContent("#error")).toBe("");
+    } finally {
+      await browser.close();
+      await server?.close();
+      await nc.close();
+      await nats.stop();
     }
   }, 60_000);
 });
