@@ -1,7 +1,8 @@
 // `Engine`: json-rules-engine's API over compiled rules. Constant facts run on the compiled
 // closures; anything the compiler cannot reproduce (custom operators, function or promise facts,
-// replaceFactsInEventParams, pathResolver, Rule instances) makes the run go to a real
-// json-rules-engine built from the same state, so results never differ.
+// replaceFactsInEventParams, pathResolver, Rule instances, event listeners) makes the run go to a
+// real json-rules-engine built from the same state, so results never differ.
+import { EventEmitter } from "node:events";
 import { Engine as JreEngine, Fact as JreFact, Rule as JreRule } from "json-rules-engine";
 import { InvalidOptionError } from "../errors.js";
 import { cloneValue } from "./clone.js";
@@ -36,10 +37,17 @@ function checkRoot(c: any): void {
 }
 
 type RuleInput = RuleProperties | JreRule;
+/** json-rules-engine's Engine is an EventEmitter2 (its typings leave `onAny` out). */
+type AnyEmitter = { onAny(listener: (name: string, ...args: unknown[]) => unknown): void };
 type Operator = { name: string };
 
-/** json-rules-engine's Engine for constant facts, evaluated by compiled closures. */
-export class Engine {
+/**
+ * json-rules-engine's Engine for constant facts, evaluated by compiled closures. Its listeners
+ * (`on("success")`, `on("failure")`, `on(eventType)`) are json-rules-engine's: while any is
+ * registered, runs go to json-rules-engine, which calls them as it does (with its almanac and rule
+ * result, awaiting what they return) and honours `stop()` called from one.
+ */
+export class Engine extends EventEmitter {
   private readonly rules: RuleInput[] = [];
   private readonly conditions = new Map<string, ConditionProperties>();
   private readonly facts = new Map<string, { value: unknown; priority?: number; options?: FactOptions }>();
@@ -51,6 +59,7 @@ export class Engine {
   private reference: JreEngine | undefined;
 
   constructor(rules: RuleInput[] = [], options: EngineOptions = {}) {
+    super();
     if (options === null || typeof options !== "object") throw new InvalidOptionError("options", "an object", options);
     for (const k of ["allowUndefinedFacts", "allowUndefinedConditions", "replaceFactsInEventParams"] as const) {
       if (options[k] !== undefined && typeof options[k] !== "boolean") throw new InvalidOptionError(k, "a boolean", options[k]);
@@ -81,6 +90,20 @@ export class Engine {
     this.rules.push(rule);
     this.changed();
     return this;
+  }
+
+  /** Replaces the first rule named as `rule` is (json-rules-engine's updateRule: the new one goes last); throws when there is none. */
+  updateRule(rule: RuleInput): void {
+    const i = this.rules.findIndex((r) => r.name === rule?.name);
+    if (i < 0) throw new Error("Engine: updateRule() rule not found");
+    const [old] = this.rules.splice(i, 1);
+    try {
+      this.addRule(rule);
+    } catch (error) {
+      // A rule that does not validate changes nothing.
+      this.rules.splice(i, 0, old);
+      throw error;
+    }
   }
 
   /** Removes a rule by the object given to addRule, or every rule with that name. */
@@ -135,6 +158,21 @@ export class Engine {
     return this;
   }
 
+  /** The fact added with `addFact`, as json-rules-engine's Fact (`id`, `value`, `priority`, `options`); undefined for none. */
+  getFact(id: string): JreFact | undefined {
+    return this.facts.has(id) ? this.referenceEngine().getFact(id) : undefined;
+  }
+
+  /**
+   * Stops the run going on (from a listener): rules of lower priority are not evaluated, as in
+   * json-rules-engine (rules of the priority being evaluated may still finish). Outside a run it
+   * does nothing: the next run starts afresh.
+   */
+  stop(): this {
+    this.reference?.stop();
+    return this;
+  }
+
   removeFact(id: string): boolean {
     const had = this.facts.delete(id);
     if (had) this.changed();
@@ -171,7 +209,7 @@ export class Engine {
   }
 
   private delegated(facts: FactSource): boolean {
-    if (this.warnings.length > 0) return true;
+    if (this.warnings.length > 0 || this.eventNames().length > 0) return true;
     for (const k in facts) {
       const v = facts[k] as any;
       if (typeof v === "function" || v instanceof JreFact || (v !== null && typeof v === "object" && typeof v.then === "function")) return true;
@@ -190,6 +228,8 @@ export class Engine {
     }
     for (const name of this.removedOperators) if (!this.operators.has(name)) e.removeOperator(name);
     for (const [id, f] of this.facts) e.addFact(id, f.value as never, f.options as never);
+    // Its events reach this engine's listeners, awaited as json-rules-engine awaits its own (emitAsync).
+    (e as unknown as AnyEmitter).onAny((name, ...args) => Promise.all(this.rawListeners(name).map((l) => l.apply(this, args))));
     this.reference = e;
     return e;
   }

@@ -156,6 +156,87 @@ describe("Engine", () => {
     expect(e.removeRule("x")).toBe(true);
     expect((await e.run()).events).toEqual([{ type: "y" }]);
   });
+
+  // Rules over three priorities; listeners record what they are called with, in order.
+  const listened = (): RuleProperties[] => [
+    { name: "high", priority: 10, conditions: { all: [leaf("daily", "greaterThan", 40)] }, event: { type: "hold", params: { reason: "high" } } },
+    { name: "zero", priority: 10, conditions: { all: [leaf("daily", "equal", 0)] }, event: { type: "hold", params: { reason: "zero" } } },
+    { name: "note", priority: 5, conditions: { any: [leaf("source", "equal", "manual")] }, event: { type: "note" } },
+    { name: "last", priority: 1, conditions: { all: [] }, event: { type: "done" } },
+  ] as RuleProperties[];
+  async function heard(engine: JreEngine | Engine, facts: Record<string, unknown>, stopOn?: string): Promise<unknown[]> {
+    const calls: unknown[] = [];
+    const record = (what: string) => async (first: unknown, almanac: { factValue(id: string): Promise<unknown> }, result: { name: string; result: boolean }) => {
+      // A listener that awaits: the run waits for it (json-rules-engine's emitAsync).
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      calls.push([what, first, result.name, result.result, await almanac.factValue("daily")]);
+      if (result.name === stopOn) engine.stop();
+    };
+    engine.on("success", record("success"));
+    engine.on("failure", record("failure"));
+    engine.on("hold", record("hold"));
+    const r = await engine.run(facts);
+    calls.push(["events", r.events, r.failureEvents.length]);
+    return calls;
+  }
+
+  it("calls on('success'), on('failure') and on(eventType) listeners as json-rules-engine does, awaited, with its almanac", async () => {
+    for (const facts of [{ daily: 52, source: "manual" }, { daily: 0, source: "file" }, { daily: 7, source: "file" }]) {
+      const reference = new JreEngine(listened() as never);
+      const ours = new Engine(listened());
+      const expected = await heard(reference, facts);
+      expect(await heard(ours, facts)).toEqual(expected);
+      expect(expected.filter((c) => (c as string[])[0] !== "events")).toHaveLength(facts.daily === 7 ? 4 : 5);
+    }
+    // once() listeners run once, then never again; removed listeners not at all; none left: compiled again.
+    const e = new Engine(listened());
+    const once: string[] = [];
+    e.once("success", (event: { type: string }) => void once.push(event.type));
+    await e.run({ daily: 52, source: "file" });
+    await e.run({ daily: 52, source: "file" });
+    expect(once).toEqual(["hold"]);
+    expect(e.warnings).toEqual([]);
+  });
+
+  it("stop() from a listener ends the run after the priority being evaluated, as json-rules-engine's does", async () => {
+    for (const stopOn of ["high", "note"]) {
+      const facts = { daily: 52, source: "manual" };
+      const expected = await heard(new JreEngine(listened() as never), facts, stopOn);
+      expect(await heard(new Engine(listened()), facts, stopOn)).toEqual(expected);
+      expect(JSON.stringify(expected)).not.toContain('"done"');
+    }
+    // A stopped engine runs afresh next time.
+    const e = new Engine(listened());
+    e.stop();
+    expect((await e.run({ daily: 52, source: "file" })).events.map((x) => x.type)).toEqual(["hold", "done"]);
+  });
+
+  it("updateRule replaces the rule of that name (it goes last), throwing as json-rules-engine does when there is none", async () => {
+    const facts = { daily: 52, source: "manual" };
+    const changed = { name: "high", priority: 10, conditions: { all: [leaf("daily", "greaterThan", 100)] }, event: { type: "hold", params: { reason: "very high" } } } as RuleProperties;
+    const reference = new JreEngine(listened() as never);
+    const ours = new Engine(listened());
+    reference.updateRule(changed as never);
+    ours.updateRule(changed);
+    const [a, b] = [await reference.run(facts), await ours.run(facts)];
+    expect(b.events).toEqual(a.events);
+    expect(b.failureResults.map((r) => r.name)).toEqual(a.failureResults.map((r) => r.name));
+    const missing = { ...changed, name: "nope" };
+    expect(() => reference.updateRule(missing as never)).toThrow("Engine: updateRule() rule not found");
+    expect(() => ours.updateRule(missing)).toThrow("Engine: updateRule() rule not found");
+    // A replacement that does not validate changes nothing.
+    expect(() => ours.updateRule({ name: "high", conditions: { all: [] } } as RuleProperties)).toThrow(/event/);
+    expect((await ours.run(facts)).events).toEqual(b.events);
+  });
+
+  it("getFact gives the added fact as json-rules-engine's Fact; undefined for none", () => {
+    const e = new Engine();
+    e.addFact("tariff", 0.31, { priority: 5 });
+    expect(e.getFact("tariff")).toMatchObject({ id: "tariff", value: 0.31, priority: 5 });
+    expect(e.getFact("nope")).toBeUndefined();
+    e.removeFact("tariff");
+    expect(e.getFact("tariff")).toBeUndefined();
+  });
 });
 
 describe("compileRule", () => {
