@@ -225,7 +225,7 @@ describe("Engine", () => {
     expect(() => reference.updateRule(missing as never)).toThrow("Engine: updateRule() rule not found");
     expect(() => ours.updateRule(missing)).toThrow("Engine: updateRule() rule not found");
     // A replacement that does not validate changes nothing.
-    expect(() => ours.updateRule({ name: "high", conditions: { all: [] } } as RuleProperties)).toThrow(/event/);
+    expect(() => ours.updateRule({ name: "high", conditions: { all: [] } } as unknown as RuleProperties)).toThrow(/event/);
     expect((await ours.run(facts)).events).toEqual(b.events);
   });
 
