@@ -4,7 +4,7 @@
 // registration order). The rules see them as number facts; NaN is null (missing).
 import type { ConsumptionColumns } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
-import type { SensorValues } from "../ingest/sensor-values.js";
+import { valuesByRow } from "../ingest/sensor-values.js";
 import { computeFact } from "../../sdk/fact-runner.js";
 import type { RegisteredFact } from "../../sdk/fact-runner.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
@@ -137,13 +137,3 @@ export class PluginFacts {
   }
 }
 
-/** Sensor values by batch row: row r's are `order[first[r] .. first[r + 1])`, in their order. */
-function valuesByRow(s: SensorValues, rows: number): { first: Int32Array; order: Int32Array } {
-  const first = new Int32Array(rows + 1);
-  for (let k = 0; k < s.length; k++) first[s.row[k] + 1]++;
-  for (let r = 0; r < rows; r++) first[r + 1] += first[r];
-  const next = first.slice(0, rows);
-  const order = new Int32Array(s.length);
-  for (let k = 0; k < s.length; k++) order[next[s.row[k]]++] = k;
-  return { first, order };
-}

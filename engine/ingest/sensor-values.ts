@@ -60,3 +60,14 @@ export class SensorValueList implements SensorValues {
     this.value = grow(this.value);
   }
 }
+
+/** Sensor values by batch row: row r's are `order[first[r] .. first[r + 1])`, in their order. */
+export function valuesByRow(s: SensorValues, rows: number): { first: Int32Array; order: Int32Array } {
+  const first = new Int32Array(rows + 1);
+  for (let k = 0; k < s.length; k++) first[s.row[k] + 1]++;
+  for (let r = 0; r < rows; r++) first[r + 1] += first[r];
+  const next = first.slice(0, rows);
+  const order = new Int32Array(s.length);
+  for (let k = 0; k < s.length; k++) order[next[s.row[k]]++] = k;
+  return { first, order };
+}

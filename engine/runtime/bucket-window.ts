@@ -134,7 +134,7 @@ export class RegistryLimitCheck {
  * Routes a file's batches by bucket (see the top of this file), a window of about `window` rows
  * at a time. Every batch it yields carries its content id, taken over its rows as decoded;
  * `check` runs on each decoded batch after its id is taken (registry checks that keep raw
- * text). A batch with pulse or sensor columns, and a window of one batch, go through as they are.
+ * text). Pulse and sensor columns go with their rows; a window of one batch goes through as it is.
  */
 export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, options: {
   partitions: number; batchSize: number; meters: MeterIndex; window?: number; check?: (batch: ReadingBatch) => Promise<void> | void;
@@ -175,17 +175,11 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
       yield { ...columns, meters, batchId: batchId({ ...columns, reject, meters }) };
     }
   }
-  for await (const decodedBatch of source) {
-    const plain = orderable(decodedBatch);
-    // A window's batches get their ids once routed (a window of one, at its flush).
-    const batch = plain || decodedBatch.batchId !== undefined ? decodedBatch : withId(decodedBatch, batchId(decodedBatch));
-    if (plain) decoded.push(batch.reject.slice());
+  for await (const batch of source) {
+    // A window's batches get their ids once routed (a window of one, at its flush), over their
+    // rows as decoded: `reject` before `check`.
+    decoded.push(batch.reject.slice());
     await check?.(batch);
-    if (!plain) {
-      yield* flush();
-      yield batch;
-      continue;
-    }
     // Without raw text, a window keeps no more of a batch's text than its rejected rows': the
     // file's bytes it was decoded from are freed while the window fills (nightly 1M: 27 MB).
     window.push(keepRaw ? batch : withoutText(batch));
@@ -198,29 +192,33 @@ export async function* routeByBucket(source: AsyncIterable<ReadingBatch>, option
 /** Rows gathered before they are routed: about one nightly file of a million meters. */
 export const WINDOW = 1 << 20;
 
-/** A batch's own columns as a plain object (rawOf bound to the batch). */
+/** A batch's own columns as a plain object (rawOf bound to the batch), its pulse and sensor columns too. */
 function pickColumns(b: ReadingBatch): ReadingBatch {
   return { length: b.length, line: b.line, meter: b.meter, end: b.end, value: b.value, override: b.override, source: b.source,
-    verification: b.verification, reject: b.reject, rejectedRaw: b.rejectedRaw, rawOf: (row) => b.rawOf(row), meters: b.meters };
+    verification: b.verification, reject: b.reject, rejectedRaw: b.rejectedRaw, rawOf: (row) => b.rawOf(row), meters: b.meters, ...extraColumns(b) };
 }
 
-/** A plain batch's columns with the raw text of its rows rejected so far (rawOf gives "" for the others). */
+/** A batch's columns with the raw text of its rows rejected so far (rawOf gives "" for the others). */
 function withoutText(b: ReadingBatch): ReadingBatch {
   const { rejectedRaw } = b;
   const stripped: ReadingBatch = {
     length: b.length, line: b.line, meter: b.meter, end: b.end, value: b.value, override: b.override, source: b.source,
-    verification: b.verification, reject: b.reject, rejectedRaw, rawOf: (row) => rejectedRaw.get(row) ?? "", meters: b.meters,
+    verification: b.verification, reject: b.reject, rejectedRaw, rawOf: (row) => rejectedRaw.get(row) ?? "", meters: b.meters, ...extraColumns(b),
   };
   return b.batchId === undefined ? stripped : withId(stripped, b.batchId);
+}
+
+/** The pulse and sensor columns a batch has (none for plain register readings). */
+function extraColumns(b: ReadingBatch): Pick<ReadingBatch, "pulse" | "sensorRow" | "sensors"> {
+  return {
+    ...(b.pulse === undefined ? {} : { pulse: b.pulse }),
+    ...(b.sensorRow === undefined ? {} : { sensorRow: b.sensorRow }),
+    ...(b.sensors === undefined ? {} : { sensors: b.sensors }),
+  };
 }
 
 /** The batch with its id (its own methods kept: rawOf reads the decoder's text). */
 function withId(batch: ReadingBatch, id: string): ReadingBatch {
   Object.defineProperty(batch, "batchId", { value: id, enumerable: true, configurable: true });
   return batch;
-}
-
-/** Whether a batch can be reordered here: plain register readings, no pulse or sensor columns. */
-export function orderable(batch: ReadingBatch): boolean {
-  return batch.pulse === undefined && batch.sensorRow === undefined && batch.sensors === undefined;
 }

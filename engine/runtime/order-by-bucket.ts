@@ -11,9 +11,17 @@
 // every 16th one, each on its own page, and every page was rewritten by each of its buckets'
 // batches: nightly 1M, 261 MB written to the WAL (546 MB read back) against 112 MB (111 MB).
 import type { ReadingBatch, RowIds } from "../ingest/batch.js";
+import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
+import { SensorValueList, valuesByRow } from "../ingest/sensor-values.js";
+import type { SensorValues } from "../ingest/sensor-values.js";
 import type { MeterBuckets } from "./bucket-window.js";
 
-/** A batch's plain columns (no pulse or sensor columns), as the worker posts them. */
+/**
+ * A routed batch's columns, as the worker posts them: the plain ones, and the pulse and sensor
+ * columns when a batch of the window had them (a row from a batch without gives none: NaN pulse
+ * fields, not a sensor row, no channel values).
+ */
 export interface PlainColumns {
   length: number;
   line: Float64Array;
@@ -35,6 +43,16 @@ export interface PlainColumns {
   rowIds?: RowIds;
   /** Some meter has rows from more than one decoded batch of the window (ReadingBatch.ranked). */
   ranked: boolean;
+  pulse?: PulseReadingColumns;
+  sensorRow?: Uint8Array;
+  sensors?: SensorValues;
+}
+
+/** Which optional columns a window's batches carry (pulse fields, sensor rows, channel values). */
+interface Extras {
+  pulse: boolean;
+  sensorRow: boolean;
+  sensors: boolean;
 }
 
 /** A routed batch as dealt (rows in file order) with what its ordering needs. */
@@ -45,10 +63,12 @@ interface Dealt {
   /** Where each row came from (raw text), with keepRaw. */
   fromBatch?: Int32Array;
   fromRow?: Int32Array;
+  /** The batch's channel values as dealt (rows: places in `columns`, in file order). */
+  sensors?: SensorValueList;
 }
 
 /**
- * The rows of `batches` (orderable ones, in decoding order) stably sorted by bucket (rows without
+ * The rows of `batches` (in decoding order; pulse and sensor columns go with their rows) stably sorted by bucket (rows without
  * a meter first), then by each meter's rank (below), cut into batches of about
  * `batchSize` rows between buckets (inside a bucket between ranks, when its rows alone are more;
  * more only when one bucket's rows of one rank are more), yielded in that order. The first
@@ -65,6 +85,8 @@ export function* orderByBucket(batches: readonly ReadingBatch[], decoded: readon
   batchSize: number, keepRaw = true): Generator<PlainColumns> {
   const plan = planOrder(batches, buckets, batchSize);
   const dealt = deal(batches, decoded, plan, keepRaw);
+  const extras = extrasOf(batches);
+  if (extras !== undefined) dealExtras(batches, plan, dealt, extras);
   const scratch = new Scratch();
   for (let c = 0; c < dealt.length; c++) {
     const t = dealt[c];
@@ -243,6 +265,62 @@ function dealRows(batches: readonly ReadingBatch[], decoded: readonly Uint8Array
   }
 }
 
+/** The optional columns some batch of the window has; undefined when none has any (plain register readings). */
+function extrasOf(batches: readonly ReadingBatch[]): Extras | undefined {
+  const extras = {
+    pulse: batches.some((b) => b.pulse !== undefined),
+    sensorRow: batches.some((b) => b.sensorRow !== undefined),
+    sensors: batches.some((b) => b.sensors !== undefined && b.sensors.length > 0),
+  };
+  return extras.pulse || extras.sensorRow || extras.sensors ? extras : undefined;
+}
+
+/**
+ * Pass 1 of the optional columns, beside dealRows (its loop left as it is for plain windows):
+ * each row's pulse fields, sensor-row mark and channel values dealt to the same place.
+ */
+function dealExtras(batches: readonly ReadingBatch[], plan: OrderPlan, dealt: Dealt[], extras: Extras): void {
+  for (const t of dealt) {
+    const n = t.columns.length;
+    if (extras.pulse) t.columns.pulse = createPulseColumns(n);
+    if (extras.sensorRow) t.columns.sensorRow = new Uint8Array(n);
+    if (extras.sensors) t.sensors = new SensorValueList();
+  }
+  const { keyOf, chunkOfKey } = plan;
+  const fill = new Int32Array(dealt.length);
+  let at = 0;
+  for (const b of batches) {
+    const s = b.sensors !== undefined && b.sensors.length > 0 ? b.sensors : undefined;
+    const byRow = s === undefined ? undefined : valuesByRow(s, b.length);
+    for (let row = 0; row < b.length; row++, at++) {
+      const c = chunkOfKey[keyOf[at]];
+      const t = dealt[c];
+      const j = fill[c]++;
+      const o = t.columns;
+      if (b.pulse !== undefined) for (const input of PULSE_INPUTS) o.pulse![input][j] = b.pulse[input][row];
+      if (b.sensorRow !== undefined) o.sensorRow![j] = b.sensorRow[row];
+      if (byRow !== undefined) {
+        for (let k = byRow.first[row]; k < byRow.first[row + 1]; k++) {
+          const v = byRow.order[k];
+          t.sensors!.push(j, s!.channel[v], s!.time[v], s!.value[v]);
+        }
+      }
+    }
+  }
+}
+
+/** Pass 2 of the optional columns: moved as orderChunk moves the others (channel values keep their order, their rows renumbered). */
+function orderExtras(t: Dealt, dest: Int32Array, n: number, scratch: Scratch): void {
+  const o = t.columns;
+  if (o.pulse !== undefined) for (const input of PULSE_INPUTS) scratch.floats(o.pulse[input], dest, n);
+  if (o.sensorRow !== undefined) scratch.bytes(o.sensorRow, dest, n);
+  if (t.sensors !== undefined) {
+    const values = t.sensors.view();
+    for (let k = 0; k < values.length; k++) values.row[k] = dest[values.row[k]];
+    o.sensors = values;
+  }
+}
+
 /** Pass 2, routed batch `c` as it is taken: its rows in key order (stable: dealt in file order). */
 function orderChunk(t: Dealt, c: number, plan: OrderPlan, scratch: Scratch, batches: readonly ReadingBatch[]): PlainColumns {
   const { start, ranks, cuts } = plan;
@@ -262,6 +340,7 @@ function orderChunk(t: Dealt, c: number, plan: OrderPlan, scratch: Scratch, batc
   scratch.bytes(o.verification, dest, n);
   scratch.bytes(o.reject, dest, n);
   scratch.bytes(o.decoded, dest, n);
+  orderExtras(t, dest, n, scratch);
   if (o.rejectedRaw.size > 0) {
     const moved = new Map<number, string>();
     for (const [j, raw] of o.rejectedRaw) moved.set(dest[j], raw);

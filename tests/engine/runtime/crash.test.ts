@@ -21,7 +21,7 @@ const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const data = await generateDemoData({ dir: join(dir, "data"), meters: 120, days: 20 });
 
 function run(db: string, out: string, env: Record<string, string> = {}, threads = "2") {
-  return spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads, "--batch-size", "700", "--meters", data.files.meters,
+  return spawnSync(process.execPath, [BIN, "run", "--quiet", "--threads", threads, "--batch-size", "400", "--meters", data.files.meters,
     "--config", data.files.config, "--pulse-events", data.files.pulseEvents, "--db", db, "--out", out,
     data.files.readings, data.files.pulseReadings, data.files.coldChain], { encoding: "utf8", env: { ...process.env, ...env } });
 }

@@ -120,6 +120,59 @@ describe("orderByBucket", () => {
     });
   }
 
+  it("moves pulse fields, sensor-row marks and channel values with their rows when some batches of the window have them", async () => {
+    // A plain file and one with pulse and channel columns, over the same meters, decoded with one meter index.
+    const plain = writeFile(dir, "extras-plain.csv", randomCsv(29, 1500, 300));
+    let s = 31;
+    const next = (n: number) => ((s = (Math.imul(s, 48271) >>> 0) % 2147483647) % n);
+    const extraLines = ["meter_id,end,value,pulse_min_on_ms,tamper_open,temperature,humidity"];
+    for (let i = 0; i < 1200; i++) {
+      const id = `M-${next(300)}`;
+      const end = `2026-11-${String(1 + next(28)).padStart(2, "0")}T${String(next(24)).padStart(2, "0")}:${String(next(60)).padStart(2, "0")}:00Z`;
+      const sensorOnly = next(5) === 0;
+      extraLines.push(`${id},${end},${sensorOnly ? "" : next(1000)},${next(3) === 0 ? "" : 20 + next(50)},${next(2)},${next(4) === 0 ? "" : next(30) - 5},${next(3) === 0 ? "" : next(100)}`);
+    }
+    const extra = writeFile(dir, "extras-pulse.csv", `${extraLines.join("\n")}\n`);
+    const meters = createMeterIndex();
+    const channels = new Map([["temperature", 0], ["humidity", 1]]);
+    const batches: ReadingBatch[] = [];
+    for (const path of [plain, extra, plain]) for await (const b of readReadings(path, { meters, batchSize: 400, channels })) batches.push(b);
+    expect(batches.some((b) => b.pulse === undefined) && batches.some((b) => b.pulse !== undefined)).toBe(true);
+    const buckets = new MeterBuckets(4, meters);
+    // A row's content, optional columns included, as a string (NaN pulse fields, no channel values for plain rows).
+    const valuesOf = (b: ReadingBatch, row: number) => {
+      const v = b.sensors;
+      const out: string[] = [];
+      if (v !== undefined) for (let k = 0; k < v.length; k++) if (v.row[k] === row) out.push(`${v.channel[k]}@${v.time[k]}=${v.value[k]}`);
+      return out.join(" ");
+    };
+    const content = (b: ReadingBatch, row: number) => JSON.stringify([
+      b.line[row], b.meter[row], b.end[row], b.value[row], b.reject[row], b.pulse === undefined ? null : [b.pulse.minOnMs[row], b.pulse.tamperOpen[row], b.pulse.debouncedIn[row]],
+      b.sensorRow?.[row] ?? 0, valuesOf(b, row),
+    ].map((x) => (typeof x === "number" && Number.isNaN(x) ? "NaN" : x)));
+    const source = batches.flatMap((b) => Array.from({ length: b.length }, (_, row) => content(b, row)));
+    const routed = [...orderByBucket(batches, batches.map((b) => b.reject.slice()), buckets, 500, false)];
+    const out = routed.flatMap((o) => Array.from({ length: o.length }, (_, j) => content({ ...o, meters } as unknown as ReadingBatch, j)));
+    // Every row once, with its own optional columns (plain rows: NaN pulse fields, not a sensor row, no values).
+    expect([...out].sort()).toEqual([...source].map((c) => {
+      const x = JSON.parse(c);
+      if (x[5] === null) x[5] = [null, null, null];
+      return JSON.stringify(x);
+    }).sort());
+    expect(routed.every((o) => o.pulse !== undefined && o.sensorRow !== undefined)).toBe(true);
+    // A meter's channel values keep their file order within a routed batch.
+    for (const o of routed) {
+      const v = o.sensors!;
+      const lastLine = new Map<number, number>();
+      for (let k = 0; k < v.length; k++) {
+        const m = o.meter[v.row[k]];
+        const line = o.line[v.row[k]];
+        expect(line).toBeGreaterThanOrEqual(lastLine.get(m) ?? -Infinity);
+        lastLine.set(m, line);
+      }
+    }
+  });
+
   it("routes without raw text as with it: the same rows, and the raw text of every row rejected before routing, by the decoder or a check", async () => {
     const path = writeFile(dir, "raw-free.csv", randomCsv(23, 4000, 700));
     const routed = async (raw: boolean) => {
