@@ -93,7 +93,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
   let nc: NatsConnection | undefined;
   let pool: DecisionPool | undefined;
   try {
-    store = await openStore(options.db);
+    // The store a cluster shares was made by `meters import` (or a run): a mistyped --db is an
+    // error, not a new empty store that would take the stream's readings (MF_ERR_STORE_MISSING).
+    store = await openStore(options.db, { mustExist: true });
     nc = await connectNats(options.nats, { name: "meterflow worker" });
     const jsm = await jetstreamManager(nc);
     // The batches' days are the store's: the stream must count them in its zone.

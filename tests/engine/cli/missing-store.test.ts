@@ -20,6 +20,9 @@ const COMMANDS: string[][] = [
   ["tokens", "add", "ops", "--role", "admin"],
   ["export", "--out", "exported"],
   ["serve", "--port", "0"],
+  // Checked before NATS is asked anything (nothing listens on port 1): a worker on a mistyped
+  // store took the stream's readings into a new empty one.
+  ["worker", "--nats", "nats://127.0.0.1:1", "--exit-when-idle", "1"],
 ];
 
 async function schemaExists(schema: string): Promise<boolean> {
