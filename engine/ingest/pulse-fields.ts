@@ -56,13 +56,19 @@ export function slicePulseColumns(columns: PulseReadingColumns, n: number): Puls
 }
 
 /**
- * A pulse field's value from a decoded value (number, numeric string, boolean for 0/1): NaN
+ * A pulse field's value from a decoded value (number, numeric string, boolean or "true"/"false" for 1/0): NaN
  * when absent, -1 when present but not a finite number >= 0 (the row is `bad_pulse_field`).
  */
 export function pulseValueOf(value: unknown): number {
   if (value === undefined || value === null || value === "") return Number.NaN;
   if (value === true) return 1;
   if (value === false) return 0;
+  if (typeof value === "string") {
+    // As CSV reads them (tamper_open): "true"/"false" in any case are 1/0 in NDJSON and msgpack too.
+    const word = value.trim().toLowerCase();
+    if (word === "true") return 1;
+    if (word === "false") return 0;
+  }
   const n = numberOfValue(value);
   return Number.isFinite(n) && n >= 0 ? n : -1;
 }
