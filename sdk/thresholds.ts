@@ -8,7 +8,9 @@
 //   60000` (more than forMinutes later, so exactly forMinutes is not yet enough) that still holds
 //   raises one alert, the episode's only one (forMinutes 0: the first reading alerts). A reading
 //   not meeting it ends the episode, unless it lies within the threshold's `hysteresis` of the
-//   limit (the deadband): then the open episode goes on, and may complete its duration there.
+//   limit (the deadband): then the open episode goes on, but only a reading that meets the
+//   condition raises its alert (docs/plugins.md: "to a reading that still meets it"; a signal
+//   that sank into the band is not "above 8 °C", whatever its duration).
 // - This file is the one place that compares a duration: the engine, the test engine and the
 //   conformance suite all judge through ThresholdTracker. A snapshot holds no verdict, only each
 //   open episode's start and whether it alerted, so one saved under the old `>=` rule restores
@@ -217,7 +219,7 @@ export class ThresholdTracker {
       if (since !== since) watch.since[base + k] = since = timeMs;
       // Strict, as "above 8 °C for more than 30 minutes" reads: at exactly forMs not yet; a zero
       // duration alerts at once (its episode's first reading, where timeMs - since is 0).
-      if (watch.alerted[base + k] === 0 && (timeMs - since > t.forMs || t.forMs === 0)) {
+      if (watch.alerted[base + k] === 0 && meets && (timeMs - since > t.forMs || t.forMs === 0)) {
         watch.alerted[base + k] = 1;
         const meterId = this.#ids[slot] as string;
         (alerts ??= []).push({ meterId, channel: watch.channel, timeMs, value, sinceMs: since, severity: t.severity, rule: t.rule, message: t.message });

@@ -26,9 +26,10 @@ function run(tracker: ThresholdTracker, points: ReadonlyArray<readonly [number, 
 describe("ThresholdTracker", () => {
   it("keeps an episode going inside the hysteresis band, and ends it beyond the band", () => {
     const banded: TrackedThreshold = { ...warm, hysteresis: 0.5 };
-    // 8.2 starts it; 7.6, 8.0 and 7.8 are within 0.5 of the limit: the episode goes on, and
-    // completes (more than 30 minutes) inside the band.
-    expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.6], [20, 8.0], [30, 7.8], [31, 7.7]])).toEqual(["cold-chain/too-warm@31"]);
+    // 8.2 starts it; 7.6, 8.0 and 7.8 are within 0.5 of the limit: the episode goes on. Its alert
+    // waits for a reading that still meets the limit (the pulse audit: a deadband value raised it).
+    expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.6], [20, 8.0], [30, 7.8], [31, 7.7]])).toEqual([]);
+    expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.6], [20, 8.0], [30, 7.8], [31, 7.7], [35, 8.1], [36, 8.4]])).toEqual(["cold-chain/too-warm@35"]);
     // 7.5 is exactly at the band's edge: not inside it (strict), so the episode ends there.
     expect(run(new ThresholdTracker([banded]), [[0, 8.2], [10, 7.5], [20, 8.3], [40, 8.3]])).toEqual([]);
     // The band never starts an episode.
