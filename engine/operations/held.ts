@@ -4,6 +4,7 @@
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
+import { num } from "../sinks/format.js";
 import type { HeldListing, PartitionedStore } from "../store/contract.js";
 import { OperationError } from "./errors.js";
 import { explained, NEVER_RELEASABLE } from "./refusals.js";
@@ -69,8 +70,8 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   }
   const own = decision.billing.filter((b) => b.reading_id === held.readingId);
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
-  // To the 6 decimals the output files write (a sum of register differences carries float noise: 10.299999999999955).
-  const sum = (rows: Array<Record<string, unknown>>) => Math.round(rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0) * 1e6) / 1e6;
+  // As the output files write it (6 decimals, 15 significant digits: a sum of register differences carries float noise, 10.299999999999955).
+  const sum = (rows: Array<Record<string, unknown>>) => Number(num(rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0)));
   return {
     readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
     flags: own.map((b) => String(b.flags ?? "")).filter((f) => f !== "").join("|"), billing: decision.billing,

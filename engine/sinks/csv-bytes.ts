@@ -1,7 +1,7 @@
 // A billing row encoded straight into bytes, field by field: no string per number, per date or
 // per line on the hot path. Produces exactly what the string formatter (files.ts csvRow) does;
 // tests/engine/sinks/csv-bytes.test.ts holds the two side by side.
-import { csv, day, flagText, idText, num } from "./format.js";
+import { csv, day, flagText, idText, num, WIDE } from "./format.js";
 import { writeInteger, writeMillionths } from "./digits.js";
 import type { LineBuffer } from "./line-buffer.js";
 
@@ -124,12 +124,12 @@ export class CsvRowEncoder {
       if (x < 0) buf[at++] = MINUS;
       return writeInteger(buf, at, Math.abs(x));
     }
-    const micros = Math.round(x * 1e6);
-    if (x !== x || !(Math.abs(micros) < MAX_EXACT)) {
+    if (x !== x || !(Math.abs(x) < WIDE)) {
       const text = num(x);
       for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
       return at;
     }
+    const micros = Math.round(x * 1e6);
     const abs = micros < 0 ? -micros : micros;
     const whole = Math.floor(abs / 1e6);
     // Below 10^6, so int32 arithmetic: a double % is a slow runtime call.
