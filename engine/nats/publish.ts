@@ -213,19 +213,19 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     // debounces it (its registry row, loaded by bucket through a run's working set when the file
     // names it); without, with the default profile's time, said once.
     const ws = store === undefined ? undefined : new WorkingSet(store);
+    // The events files' day readings batched together, as `meterflow run` decides them together.
     let warned = false;
-    for (const f of files) {
-      if (f.kind !== "pulse-events") continue;
-      const input = { path: f.path, kind: f.kind, in: 0, rejected: 0 };
-      const { batch } = await readEventsBatch(f.path, ws?.meters ?? NO_REGISTRY, { maxEndDay, ...(ws === undefined ? {} : { load: (ids) => ws.load(ids) }) });
+    for (const paths of nameGroups(files.filter((f) => f.kind === "pulse-events").map((f) => f.path))) {
+      const group = paths.map((path) => ({ path, kind: "pulse-events" as const, in: 0, rejected: 0 }));
+      const { batch } = await readEventsBatch(paths, ws?.meters ?? NO_REGISTRY, { maxEndDay, ...(ws === undefined ? {} : { load: (ids) => ws.load(ids) }) });
       if (ws === undefined && !warned && batch.meters.size > 0) {
         warned = true;
         (options.onWarning ?? warnOnStderr)(`pulse events are debounced with the default ${profileOf(0).debounceMs} ms without a registry `
           + "(pass --db to use each meter's own: its debounce_ms, else its pulse_input profile's)");
       }
-      await take(batch, [f.path], [input]);
+      await take(batch, paths, group);
       await send(batcher.flush());
-      inputs.push(input);
+      inputs.push(...group);
     }
     const counts = await publisher.flush();
     const rejectedRows = inputs.reduce((n, i) => n + i.rejected, 0);

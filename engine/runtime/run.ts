@@ -402,20 +402,27 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const seconds = (performance.now() - inputsStarted) / 1000;
       inputs.forEach((done, f) => progress?.fileDone(done.path, { bytes: done.bytes, rows: perFile.rows[f], seconds }));
     }
-    for (const input of eventInputs) {
+    // The events files, each reduced on its own, decided together in one batch (a logger's days
+    // in several files, in any order: pulse-events.ts).
+    if (eventInputs.length > 0) {
       const waited = performance.now();
-      const hash = createHash("sha256");
-      const { batch, stats } = await readEventsBatch(input.path, meters, { maxEndDay, onBytes: (chunk) => hash.update(chunk), load: (ids) => ws.load(ids) })
-        .catch((error: unknown) => Promise.reject(namingInput(error, input.path)));
-      input.sha256 = hash.digest("hex");
-      Object.assign(input, stats);
-      inputs.push(input);
+      const hashes = eventInputs.map(() => createHash("sha256"));
+      let reading = 0;
+      const { batch, stats } = await readEventsBatch(eventInputs.map((i) => i.path), meters, {
+        maxEndDay, onBytes: (chunk, file) => hashes[(reading = file)].update(chunk), load: (ids) => ws.load(ids),
+      }).catch((error: unknown) => Promise.reject(namingInput(error, eventInputs[reading].path)));
+      eventInputs.forEach((input, f) => {
+        input.sha256 = hashes[f].digest("hex");
+        Object.assign(input, stats[f]);
+        inputs.push(input);
+      });
       decode += performance.now() - waited;
-      const counts = await processor.process(batch, seq++, input.path);
+      const counts = await processor.process(batch, seq++, eventInputs.length === 1 ? eventInputs[0].path : eventInputs.map((i) => i.path));
       reached.batches = seq;
       addCounts(total, counts);
       await options.onProgress?.(total.rows);
-      progress?.fileDone(input.path, { bytes: input.bytes, rows: counts.rows, seconds: (performance.now() - waited) / 1000 });
+      const seconds = (performance.now() - waited) / 1000;
+      eventInputs.forEach((input, f) => progress?.fileDone(input.path, { bytes: input.bytes, rows: stats[f].readings + stats[f].rejected, seconds }));
     }
     progress?.end();
     const ms = (x: number) => Math.round(x) / 1000;

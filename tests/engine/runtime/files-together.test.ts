@@ -2,7 +2,8 @@
 // they were one file"), also when a file carries pulse or sensor columns: a pulse meter's days
 // given newest file first bill as in one file (not held back_dated_pulses), a register meter's
 // days beside a channel column bill without a correction, and a truck's temperatures split over
-// two uploads raise the cold-chain alert of one upload. From the built command, with the
+// two uploads raise the cold-chain alert of one upload, and a logger's days in two pulse-events
+// files bill as in one. From the built command, with the
 // decision in the main thread and in a pool (the decoding thread routes then).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,6 +58,22 @@ describe.each(["0", "2"])("files of one run decided together (--threads %s)", (t
     expect(r.billing.map((b) => [b.reading_id, b.consumption, b.flags])).toEqual([["R1@2026-10-04", "145", ""]]);
     expect(r.held.map((h) => [h.reading_id, h.reasons])).toEqual([["R1@2026-10-01", "initial"]]);
     expect(r.summary.corrections).toBe(0);
+  });
+
+  it("a logger's days in two pulse-events files, the later day first: decided together, rejected rows naming their file", () => {
+    const dir = workspace({
+      "meters.csv": ["meter_id,pulse_weight", "P1,1"],
+      "e1.csv": ["meter_id,time,on_ms", "P1,2026-11-02T05:00:00Z,50", "P1,2026-11-02T06:00:00Z,50", "P1,not-a-time,50"],
+      "e2.csv": ["meter_id,time,on_ms", "P1,2026-11-01T05:00:00Z,50", "P1,2026-11-01T06:00:00Z,50", "P1,2026-11-01T07:00:00Z,50"],
+    });
+    const r = run(dir, threads, [], "--pulse-events", "e1.csv", "--pulse-events", "e2.csv");
+    expect(r.held.map((h) => [h.reading_id, h.reasons])).toEqual([["P1@2026-11-01", "initial"]]);
+    expect(r.billing.map((b) => [b.reading_id, b.consumption])).toEqual([["P1@2026-11-02", "2"]]);
+    const rejected = readCsv(join(dir, `out-${threads}-`, "rejected.csv"));
+    expect(rejected.map((x) => [x.file, x.source_line, x.reason])).toEqual([["e1.csv", "4", "bad_event_time"]]);
+    expect(r.summary.inputs.map((i: { path: string; readings: number; rejected: number }) => [i.path, i.readings, i.rejected]))
+      .toEqual([["e1.csv", 1, 1], ["e2.csv", 1, 0]]);
+    expect(r.summary.in).toBe(r.summary.billable + r.summary.held + r.summary.rejected + r.summary.duplicates);
   });
 
   it("a truck's temperatures split over two uploads, the later one first: the cold-chain alert of one upload", () => {

@@ -5,7 +5,7 @@
 // a nats-server killed and restarted mid-stream, and the same files published twice lose nothing
 // and bill nothing twice.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -22,6 +22,18 @@ const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = tempDir("meterflow-cluster-");
 const data = await generateDemoData({ dir: join(dir, "data"), meters: 150, days: 20 });
 const READINGS = [data.files.readings, data.files.pulseReadings, data.files.coldChain];
+// The demo's pulse events in two files, the later day first: run and cluster decide both files' days together.
+const EVENTS = ((): string[] => {
+  const [header, ...events] = readFileSync(data.files.pulseEvents, "utf8").split("\n").filter((l) => l !== "");
+  const days = [...new Set(events.map((l) => l.split(",")[1].slice(0, 10)))].sort();
+  const late = days.at(-1)!;
+  const write = (name: string, keep: (l: string) => boolean) => {
+    const path = join(dir, name);
+    writeFileSync(path, `${[header, ...events.filter(keep)].join("\n")}\n`);
+    return path;
+  };
+  return ["--pulse-events", write("events-late.csv", (l) => l.split(",")[1].startsWith(late)), "--pulse-events", write("events-early.csv", (l) => !l.split(",")[1].startsWith(late))];
+})();
 
 function meterflow(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
@@ -93,14 +105,14 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
 
   beforeAll(async () => {
     const out = join(dir, "run");
-    const r = meterflow("run", "--quiet", "--meters", data.files.meters, "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
+    const r = meterflow("run", "--quiet", "--meters", data.files.meters, "--config", data.files.config, ...EVENTS,
       "--db", join(dir, "reference.db"), "--out", out, ...READINGS);
     expect(r.status, r.stderr).toBe(0);
     reference = { billing: rows(join(out, "billing.csv")), held: rows(join(out, "held.csv")), alerts: rows(join(out, "alerts.csv")), summary: json(join(out, "summary.json")) };
     expect(reference.summary.alerts).toBeGreaterThan(0);
     referenceLines.csv = { billing: reference.billing, held: reference.held, alerts: reference.alerts };
     const ndjson = join(dir, "run-ndjson");
-    const again = meterflow("run", "--quiet", "--meters", data.files.meters, "--config", data.files.config, "--pulse-events", data.files.pulseEvents,
+    const again = meterflow("run", "--quiet", "--meters", data.files.meters, "--config", data.files.config, ...EVENTS,
       "--db", join(dir, "reference-ndjson.db"), "--out", ndjson, "--format", "ndjson", ...READINGS);
     expect(again.status, again.stderr).toBe(0);
     const sorted = (kind: string) => lines(join(ndjson, `${kind}.ndjson`)).sort();
@@ -120,7 +132,7 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect(imported.status, imported.stderr).toBe(0);
     const out = join(dir, `${name}-publish`);
     const published = meterflow("publish", "--nats", nats.url, "--stream", name, "--config", data.files.config, "--out", out,
-      "--pulse-events", data.files.pulseEvents, ...READINGS);
+      ...EVENTS, ...READINGS);
     expect(published.status, published.stderr).toBe(0);
     return { db, publishOut: out };
   }
@@ -216,7 +228,7 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect((await startWorker(nats.url, db, "TWICE").exited).status).toBe(0);
     // The same files again: the stream's duplicate window stores nothing new.
     const again = meterflow("publish", "--nats", nats.url, "--stream", "TWICE", "--config", data.files.config,
-      "--pulse-events", data.files.pulseEvents, ...READINGS);
+      ...EVENTS, ...READINGS);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/duplicate/);
     // The same batches under new message ids (as after the window): the commits are idempotent.
