@@ -74,12 +74,21 @@ export function parseDayString(text: string): number {
   return parseDayBytes(scratch, 0, n);
 }
 
-/** The day number of a decoded JSON or msgpack value: a date string or a Date; NO_DAY otherwise. */
+/** The first and last instants (ms) and days a date may have: 0000-01-01 to 9999-12-31, as YYYY-MM-DD writes them. */
+export const FIRST_MS = Date.parse("0000-01-01T00:00:00Z");
+export const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z");
+const FIRST_DAY = FIRST_MS / 86_400_000;
+const LAST_DAY = Math.floor(LAST_MS / 86_400_000);
+
+/** The day number of a decoded JSON or msgpack value: a date string or a Date (years 0000 to 9999); NO_DAY otherwise. */
 export function dayOfValue(value: unknown): number {
   if (typeof value === "string") return parseDayString(value);
   if (value instanceof Date) {
     const ms = value.getTime();
-    return Number.isFinite(ms) ? timeZone().dayOf(ms) : NO_DAY;
+    // A msgpack timestamp may lie before year 0 or after 9999, where no date is written as YYYY-MM-DD.
+    if (!(ms >= FIRST_MS && ms <= LAST_MS)) return NO_DAY;
+    const day = timeZone().dayOf(ms);
+    return day >= FIRST_DAY && day <= LAST_DAY ? day : NO_DAY;
   }
   return NO_DAY;
 }

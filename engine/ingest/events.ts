@@ -15,6 +15,7 @@
 // row): split very large logs by day.
 import { timeZone } from "../time/current.js";
 import { blankText } from "./blank.js";
+import { FIRST_MS, LAST_MS } from "./dates.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
@@ -200,6 +201,12 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
  * time zone, UTC unless configured), an epoch-ms number or a msgpack timestamp; NaN otherwise.
  */
 export function timeOfValue(value: unknown): number {
+  const ms = instantOfValue(value);
+  // Years 0000 to 9999 only: the day a pulse falls on is written as YYYY-MM-DD.
+  return ms >= FIRST_MS && ms <= LAST_MS ? ms : Number.NaN;
+}
+
+function instantOfValue(value: unknown): number {
   if (typeof value === "number") return Number.isFinite(value) ? value : Number.NaN;
   // A msgpack timestamp (decoded as a Date), as a reading's `end` takes it.
   if (value instanceof Date) return value.getTime();

@@ -26,6 +26,30 @@ describe("readMsgpackReadings", () => {
     ]);
   });
 
+  it("takes an extension value of a type it does not know as a bad value (an extra column: ignored), and goes on (the input audit: it ended the file)", async () => {
+    const hex = (h: string) => Buffer.from(h, "hex");
+    const input = concat(
+      pack({ meter_id: "M1", end: "2026-11-01", value: 1 }),
+      // { meter_id: "M2", end: "2026-11-01", value: fixext 2 of type 5 }
+      hex("83a86d657465725f6964a24d32a3656e64aa323032362d31312d3031a576616c7565d60561626364"),
+      // { meter_id: "M3", end: "2026-11-01", value: 3, vendor: ext 8 of type 0x80 (-128) }
+      hex("84a86d657465725f6964a24d33a3656e64aa323032362d31312d3031a576616c756503a676656e646f72c70280abcd"),
+      pack({ meter_id: "M4", end: "2026-11-01", value: 4 }),
+    );
+    const rows = await read(input);
+    expect(rows.map((r) => [r.line, r.meter, r.value, r.reject])).toEqual([[1, "M1", 1, null], [2, "M2", NaN, "bad_value"], [3, "M3", 3, null], [4, "M4", 4, null]]);
+    expect(rows[1].raw).toBe('{"meter_id":"M2","end":"2026-11-01","value":{"msgpack_ext":5}}');
+  });
+
+  it("rejects a timestamp before year 0 or after 9999 as bad_date (the input audit: it wrote M1@00-2-12-31)", async () => {
+    const input = concat(
+      pack({ meter_id: "M1", end: new Date(Date.UTC(-2, 11, 31)), value: 1 }),
+      pack({ meter_id: "M2", end: new Date(Date.UTC(10000, 0, 1)), value: 1 }),
+      pack({ meter_id: "M3", end: new Date(Date.parse("0000-01-01T00:00:00Z")), value: 1 }),
+    );
+    expect((await read(input)).map((r) => [r.meter, r.end, r.reject])).toEqual([["M1", null, "bad_date"], ["M2", null, "bad_date"], ["M3", "0000-01-01", null]]);
+  });
+
   it("decodes columnar batches of arrays and typed arrays; a scalar field applies to every row", async () => {
     const packr = new Packr({ moreTypes: true });
     const input = concat(
@@ -111,8 +135,10 @@ describe("readMsgpackReadings", () => {
     const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
     const after = pack({ meter_id: "B", end: "2026-11-30", value: 2 });
     for (const size of [Number.POSITIVE_INFINITY, 1]) {
-      // An extension type msgpackr does not know: nothing after it can be told apart.
-      const bad = Uint8Array.of(0xd4, 0x55, 0x01);
+      // A record definition (msgpackr's extension 0x72) whose field list is not a list: msgpackr
+      // cannot read it, and nothing after it can be told apart. (An extension of a type msgpackr
+      // does not know is a value of its own now: see above.)
+      const bad = Uint8Array.of(0xd4, 0x72, 0x40, 0xa1, 0x78, 0x01);
       const rows = await read(concat(good, bad, after), {}, size);
       expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
         [1, "A", null],
