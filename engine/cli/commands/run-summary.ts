@@ -14,13 +14,13 @@ function describeRuleSets(sets: RunSummary["rules"]["sets"]): string {
   }).join(", ");
 }
 
-/** The summary a person reads at a glance. */
-export function summaryTable(s: RunSummary, out: string): string {
+/** The summary a person reads at a glance; `format` names the files the run wrote (`--format`). */
+export function summaryTable(s: RunSummary, out: string, format: "csv" | "ndjson" = "csv"): string {
   const pct = (n: number) => (s.in === 0 ? "" : `${((n / s.in) * 100).toFixed(1)}%`);
   const rows = [
-    ["billable", count(s.billable), pct(s.billable), "billing.csv"],
-    ["held", count(s.held), pct(s.held), "held.csv (with reasons)"],
-    ["rejected", count(s.rejected), pct(s.rejected), "rejected.csv (with reasons)"],
+    ["billable", count(s.billable), pct(s.billable), `billing.${format}`],
+    ["held", count(s.held), pct(s.held), `held.${format} (with reasons)`],
+    ["rejected", count(s.rejected), pct(s.rejected), `rejected.${format} (with reasons)`],
     ["duplicates", count(s.duplicates), pct(s.duplicates), "seen before: no effect"],
     ...(s.sensor > 0 ? [["sensor", count(s.sensor), pct(s.sensor), "sensor rows: judged, not billed"]] : []),
     ["in", count(s.in), "", s.balanced ? "balanced" : "NOT BALANCED"],
@@ -33,7 +33,7 @@ export function summaryTable(s: RunSummary, out: string): string {
   }
   const faults = Object.entries(s.pulse_faults);
   if (faults.length > 0) lines.push(`pulse faults (readings): ${faults.map(([name, n]) => `${name} ${count(n)}`).join(", ")}`);
-  if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${count(s.corrections)}, in billing.csv`);
+  if (s.corrections > 0) lines.push(`corrections (back-dated readings): ${count(s.corrections)}, in billing.${format}`);
   if (s.meters.imported !== undefined) lines.push(`meters: ${describeImport(s.meters.imported)}`);
   if (s.rules.sets !== undefined) lines.push(`rules: ${describeRuleSets(s.rules.sets)}`);
   lines.push(`${s.seconds.toFixed(2)} s, ${(s.readings_per_second / 1e6).toFixed(2)}M readings/s; outputs in ${out}`);

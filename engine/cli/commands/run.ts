@@ -105,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     onRegistry: (imported) => printRegistryRejections(imported.rejections ?? [], join(out, METERS_REJECTED)),
     ...(values.quiet ? {} : { inputProgress: inputProgress() }),
   });
-  if (!values.quiet) console.log(summaryTable(summary, values.out));
+  if (!values.quiet) console.log(summaryTable(summary, values.out, values.format as "csv" | "ndjson"));
   return 0;
 }
 
