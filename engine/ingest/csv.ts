@@ -3,6 +3,7 @@
 // only for rejected rows' raw text and unusual fields. Memory holds the current chunk and the
 // current batch, whatever the file size.
 import { blankBytes, blankText } from "./blank.js";
+import { idBytesOk } from "./id-text.js";
 import { NO_DAY } from "./batch.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
@@ -180,6 +181,7 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
     }
     let i = c.meter;
     if (fx[i] === 1 ? blankText(t.fieldString(i)) : blankBytes(buf, fs[i], fe[i])) reason = R.missing_meter_id;
+    else if (!idBytesOk(buf, fs[i], fe[i])) reason = R.bad_meter_id;
     else if (fe[i] - fs[i] <= maxField) {
       if (fx[i] === 1) {
         pending.flush();

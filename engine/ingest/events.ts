@@ -16,6 +16,7 @@
 import { timeZone } from "../time/current.js";
 import { blankText } from "./blank.js";
 import { FIRST_MS, LAST_MS } from "./dates.js";
+import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
@@ -266,6 +267,7 @@ class EventColumns {
     const id = get("meter_id");
     const meterId = typeof id === "string" ? id : typeof id === "number" && Number.isFinite(id) ? String(id) : "";
     if (blankText(meterId)) return this.reject(line, "", "missing_meter_id", raw());
+    if (!idTextOk(meterId)) return this.reject(line, "", "bad_meter_id", raw());
     const t = timeOfValue(get("time"));
     if (t !== t) return this.reject(line, meterId, "bad_event_time", raw());
     const on = measure(get("on_ms"));

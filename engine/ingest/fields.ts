@@ -1,6 +1,7 @@
 // Validation of one reading given as decoded values (an NDJSON object, a msgpack map or a row
 // of a columnar msgpack batch): the same rejection rules, in the same order, as the CSV reader.
 import { blankText } from "./blank.js";
+import { idTextOk } from "./id-text.js";
 import { NO_DAY } from "./batch.js";
 import type { BatchBuilder } from "./builder.js";
 import { dayOfValue, lastInstantMs } from "./dates.js";
@@ -35,6 +36,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   const idText =
     typeof id === "string" ? id : (typeof id === "number" && Number.isFinite(id)) || typeof id === "bigint" ? String(id) : "";
   if (blankText(idText)) reason = R.missing_meter_id;
+  else if (!idTextOk(idText)) reason = R.bad_meter_id;
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
 
   let value = numberOfValue(v.value);

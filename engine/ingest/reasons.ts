@@ -40,6 +40,8 @@ export const REJECT = Object.freeze({
   unknown_channel: 18,
   /** A sensor channel value that is not a number, or outside the channel's physical range. */
   out_of_range: 19,
+  /** `meter_id` is not text: bytes that are not UTF-8, or U+FFFD (what a decoder makes of them): id-text.ts. */
+  bad_meter_id: 20,
 } as const);
 
 /** A rejection reason's name. */
