@@ -10,7 +10,7 @@ import { BatchBuilder } from "./builder.js";
 import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
-import { headerHint } from "./header-hint.js";
+import { headerHint, misspeltColumns } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PendingIds } from "./pending-ids.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
@@ -119,6 +119,8 @@ function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Colu
     throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}${headerHint(names, REQUIRED)}`);
   }
   for (const name of OPTIONAL) position(name);
+  const misspelt = misspeltColumns(names, [...REQUIRED, ...OPTIONAL, ...PULSE_FIELD_NAMES, ...known.keys(), "channel"]);
+  if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header: ${misspelt}`);
   const pulse: Array<[number, PulseInput]> = [];
   for (const name of PULSE_FIELD_NAMES) {
     const at = position(name);

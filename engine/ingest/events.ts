@@ -20,7 +20,7 @@ import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
-import { headerHint } from "./header-hint.js";
+import { headerHint, misspeltColumns } from "./header-hint.js";
 import { LineReader } from "./lines.js";
 import type { MeterIndex } from "./meter-index.js";
 import { numberOfValue } from "./numbers.js";
@@ -129,6 +129,8 @@ function eventsHeader(tok: CsvTokenizer): string[] {
       throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${headerHint(header, ["meter_id", "time"])}`);
     }
   }
+  const misspelt = misspeltColumns(header, KEYS);
+  if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header: ${misspelt}`);
   return header;
 }
 

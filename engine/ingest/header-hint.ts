@@ -20,3 +20,15 @@ export function headerHint(fields: readonly string[], wanted: readonly string[])
   if (cased.length > 0) return ` (the header has ${quoted(cased)}: column names are lower case, as ${quoted(cased.map((f) => f.trim().toLowerCase()))})`;
   return "";
 }
+
+/**
+ * The header's names that are a known column in another spelling (spaces around it, capitals),
+ * with what they should say; "" when none is. Read as written they would be extra columns,
+ * silently ignored (a registry's `Scaling_Factor` or `Digits`: the meter billed at factor 1).
+ */
+export function misspeltColumns(fields: readonly string[], known: readonly string[]): string {
+  const misspelt = fields.filter((f) => !known.includes(f) && known.includes(f.trim().toLowerCase()));
+  if (misspelt.length === 0) return "";
+  const quoted = (names: string[]) => names.map((f) => JSON.stringify(f)).join(", ");
+  return `the header has ${quoted(misspelt)}: column names are read as written, lower case without spaces around them, as ${quoted(misspelt.map((f) => f.trim().toLowerCase()))}`;
+}

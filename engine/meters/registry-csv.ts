@@ -5,6 +5,7 @@
 // a "" escape) is read by toMeterRecord itself. tests/engine/meters/registry-csv.test.ts holds
 // the two to the same records and rejections over random rows.
 import { blankBytes } from "../ingest/blank.js";
+import { idBytesOk } from "../ingest/id-text.js";
 import { MAX_DIGITS } from "../consumption/registers.js";
 import { NO_DAY, parseDayBytes, parseNumberBytes } from "../ingest/index.js";
 import type { CsvRecord } from "../ingest/index.js";
@@ -139,7 +140,7 @@ export class CsvRegistryRows {
     const is = s[ID];
     const ie = e[ID];
     if (blankBytes(buf, is, ie)) return "missing_meter_id";
-    if (ie - is > MAX_METER_ID_BYTES) return "bad_meter_id";
+    if (ie - is > MAX_METER_ID_BYTES || !idBytesOk(buf, is, ie)) return "bad_meter_id";
     const hash = fnv(buf, is, ie);
     const idAt = this.#ids.claim(buf, is, ie, hash);
     if (idAt < 0) return "duplicate_meter_id";

@@ -2,6 +2,7 @@
 // it was rejected. CSV gives strings, NDJSON numbers or strings; "", null and absent all mean
 // "not given".
 import { blankText } from "../ingest/blank.js";
+import { idTextOk } from "../ingest/id-text.js";
 import { MAX_DIGITS } from "../consumption/registers.js";
 import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
@@ -87,7 +88,7 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   if (absent(raw)) return "missing_meter_id";
   const meterId = meterIdOf(get);
   if (blankText(meterId)) return "missing_meter_id";
-  if (Buffer.byteLength(meterId, "utf8") > MAX_METER_ID_BYTES) return "bad_meter_id";
+  if (Buffer.byteLength(meterId, "utf8") > MAX_METER_ID_BYTES || !idTextOk(meterId)) return "bad_meter_id";
   if (seen.has(meterId)) return "duplicate_meter_id";
   seen.add(meterId);
 

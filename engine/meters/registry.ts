@@ -5,7 +5,7 @@
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
-import { CsvTokenizer, firstCsvRecord, IngestError, LineReader, openFile, readFileChunks, headerHint } from "../ingest/index.js";
+import { CsvTokenizer, firstCsvRecord, IngestError, LineReader, openFile, readFileChunks, headerHint, misspeltColumns } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -286,6 +286,8 @@ function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
   if (!columns.has("meter_id")) {
     throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header lacks column "meter_id"${headerHint(names, ["meter_id"])}`);
   }
+  const misspelt = misspeltColumns(names, FIELDS);
+  if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: ${misspelt}`);
   return columns;
 }
 
