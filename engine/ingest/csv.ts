@@ -9,7 +9,7 @@ import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
 import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
-import { firstCsvRecord } from "./first-record.js";
+import { firstCsvRecord, firstNdjsonKeys } from "./first-record.js";
 import { headerHint, misspeltColumns } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PendingIds } from "./pending-ids.js";
@@ -100,6 +100,21 @@ export function checkReadingsCsvHeader(path: string, channels: ReadonlyMap<strin
   if (tok !== null) readHeader(tok, channels);
 }
 
+/** Every column a readings file may have: the reading's, the pulse columns, the plugins' channels. */
+export function readingColumns(channels: ReadonlyMap<string, number>): string[] {
+  return [...REQUIRED, ...OPTIONAL, ...PULSE_FIELD_NAMES, ...channels.keys(), "channel"];
+}
+
+/**
+ * Checks the keys of an NDJSON readings file's first record as a CSV header's names are checked:
+ * a known column in another spelling (`"Override"`) is IngestError `MF_ERR_INPUT_HEADER`.
+ */
+export function checkReadingsNdjsonKeys(path: string, channels: ReadonlyMap<string, number>, maxRecordBytes?: number): void {
+  const keys = firstNdjsonKeys(path, maxRecordBytes);
+  const misspelt = keys === null ? "" : misspeltColumns(keys, readingColumns(channels), "the first record");
+  if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `readings NDJSON: ${misspelt}`);
+}
+
 function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Columns {
   if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header is malformed: ${tok.rawString().slice(0, 200)}`);
   const names: string[] = [];
@@ -119,7 +134,7 @@ function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Colu
     throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header lacks required column ${list}${headerHint(names, REQUIRED)}`);
   }
   for (const name of OPTIONAL) position(name);
-  const misspelt = misspeltColumns(names, [...REQUIRED, ...OPTIONAL, ...PULSE_FIELD_NAMES, ...known.keys(), "channel"]);
+  const misspelt = misspeltColumns(names, readingColumns(known));
   if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header: ${misspelt}`);
   const pulse: Array<[number, PulseInput]> = [];
   for (const name of PULSE_FIELD_NAMES) {

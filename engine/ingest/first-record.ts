@@ -49,3 +49,41 @@ export function firstCsvRecord(path: string, maxRecordBytes = DEFAULT_MAX_RECORD
     closeSync(fd);
   }
 }
+
+/**
+ * The keys of the first record of the NDJSON file `path` (its first line that is not blank, read
+ * up to `maxRecordBytes`), or null when there is none or it is no JSON object (the run rejects
+ * such a line as it reads it). Used as a CSV header is: to refuse a misspelt known key before
+ * anything is written. Rejects IngestError `MF_ERR_INPUT_OPEN` or `MF_ERR_INPUT_READ`.
+ */
+export function firstNdjsonKeys(path: string, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): string[] | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
+  }
+  let text: string;
+  try {
+    const buf = Buffer.allocUnsafe(maxRecordBytes + CHUNK);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } catch (error) {
+      throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+    }
+    text = buf.toString("utf8", 0, n);
+  } finally {
+    closeSync(fd);
+  }
+  const line = text.replace(/^\uFEFF/, "").split("\n").find((l) => l.trim() !== "");
+  if (line === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(line);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : null;
+  } catch {
+    return null;
+  }
+}

@@ -26,9 +26,9 @@ export function headerHint(fields: readonly string[], wanted: readonly string[])
  * with what they should say; "" when none is. Read as written they would be extra columns,
  * silently ignored (a registry's `Scaling_Factor` or `Digits`: the meter billed at factor 1).
  */
-export function misspeltColumns(fields: readonly string[], known: readonly string[]): string {
+export function misspeltColumns(fields: readonly string[], known: readonly string[], where = "the header"): string {
   const misspelt = fields.filter((f) => !known.includes(f) && known.includes(f.trim().toLowerCase()));
   if (misspelt.length === 0) return "";
   const quoted = (names: string[]) => names.map((f) => JSON.stringify(f)).join(", ");
-  return `the header has ${quoted(misspelt)}: column names are read as written, lower case without spaces around them, as ${quoted(misspelt.map((f) => f.trim().toLowerCase()))}`;
+  return `${where} has ${quoted(misspelt)}: column names are read as written, lower case without spaces around them, as ${quoted(misspelt.map((f) => f.trim().toLowerCase()))}`;
 }

@@ -2,10 +2,10 @@
 // dense indices, every bad row kept as a rejected row with its reason and raw text.
 export { NO_DAY } from "./batch.js";
 export { batchId } from "./batch-id.js";
-export { checkReadingsCsvHeader, readCsvReadings } from "./csv.js";
+export { checkReadingsCsvHeader, checkReadingsNdjsonKeys, readCsvReadings } from "./csv.js";
 export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
 export { IngestError } from "./errors.js";
-export { firstCsvRecord } from "./first-record.js";
+export { firstCsvRecord, firstNdjsonKeys } from "./first-record.js";
 export { headerHint, misspeltColumns } from "./header-hint.js";
 export { KeyResolver } from "./keys.js";
 export { registerLimit, rejectByRegistry } from "./limits.js";

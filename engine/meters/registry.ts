@@ -5,7 +5,7 @@
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
-import { CsvTokenizer, firstCsvRecord, IngestError, LineReader, openFile, readFileChunks, headerHint, misspeltColumns } from "../ingest/index.js";
+import { CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, misspeltColumns } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
@@ -139,7 +139,13 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
  */
 export function checkRegistryHeader(path: string, options: Pick<ReadMetersOptions, "format" | "maxRecordBytes"> = {}): void {
   const format = options.format ?? formatByName(path) ?? sniffFile(path);
-  if (format === "ndjson") return;
+  if (format === "ndjson") {
+    // Its first record's keys, as a CSV header's names: a misspelt known column is refused.
+    const keys = firstNdjsonKeys(path, options.maxRecordBytes ?? 64 * 1024);
+    const misspelt = keys === null ? "" : misspeltColumns(keys, FIELDS, "the first record");
+    if (misspelt !== "") throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: ${misspelt}`);
+    return;
+  }
   const tok = firstCsvRecord(path, options.maxRecordBytes ?? 64 * 1024);
   if (tok === null) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path} has no header row`);
   registryHeader(tok, path);

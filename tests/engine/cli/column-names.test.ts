@@ -1,8 +1,9 @@
 // Column names are read as written (README "Inputs"): a known column in another spelling
-// (capitals, spaces around it) is refused naming it, in readings, registry and pulse-events files,
-// before anything is written. Read as an extra column it was ignored: the registry audit's
-// `Scaling_Factor,Digits` imported the meter at factor 1 without digits and billed 4,999 where
-// 49,990 was due. And a registry meter id that is not UTF-8 text is `bad_meter_id`, as in readings.
+// (capitals, spaces around it) is refused naming it, in readings, registry and pulse-events files
+// (an NDJSON file's first record's keys as its header), before anything is written. Read as an
+// extra column it was ignored: the registry audit's `Scaling_Factor,Digits` imported the meter at
+// factor 1 without digits and billed 4,999 where 49,990 was due. And a registry meter id that is
+// not UTF-8 text is `bad_meter_id`, as in readings.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -26,6 +27,9 @@ describe("column names in another spelling", () => {
     ["readings", { "r.csv": "meter_id,end,value,Override\nA,2026-11-01,1,5\n" }, ["r.csv"], '"Override"'],
     ["readings, a pulse column", { "r.csv": "meter_id,end,value,PULSE_MIN_ON_MS\nA,2026-11-01,1,5\n" }, ["r.csv"], '"PULSE_MIN_ON_MS"'],
     ["pulse events", { "e.csv": "meter_id,time,On_ms\nL,2026-11-01T00:00:00Z,50\n" }, ["--pulse-events", "e.csv"], '"On_ms"'],
+    // NDJSON has no header: its first record's keys are checked as one.
+    ["NDJSON readings", { "r.ndjson": '\n{"meter_id":"A","end":"2026-11-01","value":1,"Override":5}\n' }, ["r.ndjson"], '"Override"'],
+    ["an NDJSON registry", { "m.ndjson": '{"meter_id":"A","Scaling_Factor":10}\n', "r.csv": "meter_id,end,value\nA,2026-11-01,1\n" }, ["--meters", "m.ndjson", "r.csv"], '"Scaling_Factor"'],
   ])("in %s: refused naming them, exit 1, nothing written", (_what, files, args, named) => {
     const dir = workspace(files);
     const r = meterflowIn(dir, "run", "--db", "s.db", "--out", "out", ...args);
@@ -34,6 +38,14 @@ describe("column names in another spelling", () => {
     expect(r.stderr).toContain("MF_ERR_INPUT_HEADER");
     expect(existsSync(join(dir, "s.db"))).toBe(false);
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("refuses an NDJSON registry's misspelt key in meters import too, importing nothing", () => {
+    const dir = workspace({ "m.ndjson": '{"meter_id":"A","Digits":3}\n{"meter_id":"B"}\n' });
+    const r = meterflowIn(dir, "meters", "import", "--db", "s.db", "m.ndjson");
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.stderr).toContain('the first record has "Digits"');
+    expect(existsSync(join(dir, "s.db"))).toBe(false);
   });
 
   it("lets names as written through, unknown extra columns included", () => {
