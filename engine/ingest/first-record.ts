@@ -8,6 +8,17 @@ import { IngestError } from "./errors.js";
 import { DEFAULT_MAX_RECORD_BYTES } from "./options.js";
 import { CsvTokenizer } from "./tokenizer.js";
 
+/** Opens `path` for reading; IngestError `MF_ERR_INPUT_OPEN` saying why not. */
+function openForCheck(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
+  }
+}
+
 /** Bytes read at a time while looking for the end of the first record. */
 const CHUNK = 1 << 16;
 
@@ -19,14 +30,7 @@ const CHUNK = 1 << 16;
  *   if (header !== null) names = Array.from({ length: header.count }, (_, i) => header.fieldString(i));
  */
 export function firstCsvRecord(path: string, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): CsvTokenizer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
-  }
+  const fd = openForCheck(path);
   try {
     const tok = new CsvTokenizer({ maxRecordBytes });
     const chunk = Buffer.allocUnsafe(CHUNK);
@@ -57,14 +61,7 @@ export function firstCsvRecord(path: string, maxRecordBytes = DEFAULT_MAX_RECORD
  * anything is written. Rejects IngestError `MF_ERR_INPUT_OPEN` or `MF_ERR_INPUT_READ`.
  */
 export function firstNdjsonKeys(path: string, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): string[] | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
-  }
+  const fd = openForCheck(path);
   let text: string;
   try {
     const buf = Buffer.allocUnsafe(maxRecordBytes + CHUNK);
