@@ -10,6 +10,8 @@ import { longestToken } from "../ingest/ndjson.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
 import { CsvRegistryRows, SLOW } from "./registry-csv.js";
+import { keepStored } from "./registry-keep.js";
+import type { StoredMeters } from "./registry-keep.js";
 import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
 import type { FieldGetter, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
 import { RegistryTable } from "./registry-table.js";
@@ -37,6 +39,8 @@ export interface MeterRegistry {
 export interface RegistryColumns {
   table: RegistryTable;
   rejected: RegistryRejection[];
+  /** Some row lacked a registry column: the CSV header has not every one, or an NDJSON record lacked a key. */
+  partial: boolean;
 }
 
 /** Options of readMeters. */
@@ -52,6 +56,11 @@ export interface ReadMetersOptions {
    * plugin defines is rejected `unknown_meter_type`. Without it types are taken as written.
    */
   meterTypes?: MeterTypeLookup;
+  /**
+   * The meters already imported (a re-import): a column a row lacks (not in the CSV header, not
+   * a key of the NDJSON record) keeps the meter's stored value (registry-keep.ts).
+   */
+  stored?: StoredMeters;
 }
 
 /**
@@ -103,17 +112,22 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     const expected = expectedRows((await handle.stat()).size);
     const table = new RegistryTable(expected, expected * 16);
     const ids = new IdSet(table, expected);
-    const sink: RegistryColumns = { table, rejected: [] };
+    const sink: RegistryColumns = { table, rejected: [], partial: false };
     const seen = ids.strings();
+    const stored = options.stored;
     const row = (get: FieldGetter, line: number, raw: () => string): void => {
-      const result = toMeterRecord(get, seen, maxField, options.meterTypes);
+      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored), seen, maxField, options.meterTypes);
       if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw: raw() });
       else table.pushRecord(result);
     };
     const reject = (line: number, meterId: string, reason: RegistryRejectReason, raw: string): void => {
       sink.rejected.push({ line, meterId, reason, raw });
     };
-    const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes);
+    // Rows over stored ones are read by toMeterRecord, not from their bytes.
+    const fast = stored !== undefined ? null : (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes);
+    const partial = () => {
+      sink.partial = true;
+    };
     let sent = 0;
     const rows = (end: boolean) => {
       if (onRows !== undefined && table.length > sent && (end || table.length - sent >= rowsPerCall)) {
@@ -121,7 +135,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
         sent = table.length;
       }
     };
-    await readRows(chunks, format, { maxRecord, maxField, input, fast }, path, row, reject, rows);
+    await readRows(chunks, format, { maxRecord, maxField, input, fast, partial }, path, row, reject, rows);
     rows(true);
     return sink;
   } finally {
@@ -149,6 +163,20 @@ export function checkRegistryHeader(path: string, options: Pick<ReadMetersOption
   const tok = firstCsvRecord(path, options.maxRecordBytes ?? 64 * 1024);
   if (tok === null) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path} has no header row`);
   registryHeader(tok, path);
+}
+
+/**
+ * Whether every row of the registry file `path` gives every registry column: its CSV header names
+ * them all (an NDJSON record may lack keys: false). Read from the first record alone.
+ */
+export function hasEveryRegistryColumn(path: string): boolean {
+  const format = formatByName(path) ?? sniffFile(path);
+  if (format === "ndjson") return false;
+  const tok = firstCsvRecord(path, 64 * 1024);
+  if (tok === null || tok.malformed) return false;
+  const names = new Set<string>();
+  for (let i = 0; i < tok.count; i++) names.add(tok.fieldString(i));
+  return FIELDS.every((name) => names.has(name));
 }
 
 /** The registry format its name says, if it says one. */
@@ -198,7 +226,10 @@ interface Limits {
   maxField: number;
   /** `ascii`: every byte read so far is ASCII. */
   input: { ascii: boolean };
-  fast: (columns: ReadonlyMap<string, number>) => CsvRegistryRows;
+  /** The CSV byte path; null: every row through toMeterRecord. */
+  fast: ((columns: ReadonlyMap<string, number>) => CsvRegistryRows) | null;
+  /** Called when a row lacks a registry column (a CSV header without one: once). */
+  partial: () => void;
 }
 type RejectSink = (line: number, meterId: string, reason: RegistryRejectReason, raw: string) => void;
 
@@ -230,7 +261,7 @@ function sniff(chunk: Uint8Array): "csv" | "ndjson" {
 }
 
 /** A CSV row decoder: push chunks, then null at the end. */
-function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function csvRows({ maxRecord, maxField, input, fast, partial }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   // Every record is read whole before the next chunk comes (ids copied into the table's arena,
   // strings made as needed): the window may reuse its storage (fresh memory costs, window.ts).
   const tok = new CsvTokenizer({ maxRecordBytes: maxRecord, reuseWindow: true });
@@ -247,7 +278,8 @@ function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row
       if (columns === null) {
         columns = registryHeader(tok, path);
         width = tok.count;
-        rows = fast(columns);
+        rows = fast === null ? null : fast(columns);
+        if (columns.size < FIELDS.length) partial();
       } else if (tok.malformed) {
         // A line cut at the record limit inside a huge field is that field's fault, as in readings.
         let longest = 0;
@@ -259,7 +291,7 @@ function csvRows({ maxRecord, maxField, input, fast }: Limits, path: string, row
         const i = columns.get("meter_id") ?? width;
         reject(tok.line, i < tok.count ? tok.fieldString(i) : "", "column_count", tok.rawString());
       } else {
-        const result = (rows as CsvRegistryRows).row(tok, input.ascii);
+        const result = rows === null ? SLOW : rows.row(tok, input.ascii);
         if (result === SLOW) row(get, tok.line, raw);
         else if (result !== null) reject(tok.line, meterIdOf(get), result, tok.rawString());
       }
@@ -298,7 +330,7 @@ function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
 }
 
 /** An NDJSON row decoder: push chunks, then null at the end. */
-function ndjsonRows({ maxRecord, maxField }: Limits, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function ndjsonRows({ maxRecord, maxField, partial }: Limits, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   const lines = new LineReader(maxRecord);
   const drain = (): void => {
     while (lines.next()) {
@@ -316,6 +348,7 @@ function ndjsonRows({ maxRecord, maxField }: Limits, row: RowSink, reject: Rejec
         continue;
       }
       const fields = record as Record<string, unknown>;
+      if (FIELDS.some((name) => !Object.hasOwn(fields, name))) partial();
       row((name) => (Object.hasOwn(fields, name) ? fields[name] : undefined), lines.line, () => text);
     }
   };

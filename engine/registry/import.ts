@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { MeterflowError } from "../errors.js";
-import { readRegistry, RegistryTable } from "../meters/index.js";
+import { hasEveryRegistryColumn, readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection } from "../meters/index.js";
 import { BUCKETS_PER_PARTITION } from "../store/contract.js";
 import { useStoreTimeZone } from "../store/time-zone.js";
@@ -116,8 +116,11 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
   } else {
     checkRegistryFile(path);
   }
-  const threaded = canImportInThread() && fileBytes(path) >= (options.threadFromBytes ?? THREAD_FROM_BYTES);
-  const imported = threaded ? await importInThread(store, path, plugins, digest === undefined) : await importHere(store, path, plugins, digest === undefined);
+  // A file without every column over a store with meters keeps their stored values (importHere).
+  const keeping = Number((await store.meta(REGISTERED)) ?? 0) > 0;
+  const threaded = !(keeping && !hasEveryRegistryColumn(path)) && canImportInThread() &&
+    fileBytes(path) >= (options.threadFromBytes ?? THREAD_FROM_BYTES);
+  const imported = threaded ? await importInThread(store, path, plugins, digest === undefined) : await importHere(store, path, plugins, digest === undefined, keeping);
   digest ??= imported.digest as string;
   await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + imported.inserted));
   await store.setMeta(CONTENT, JSON.stringify({ meters: imported.meters, rejected: imported.rejections.length }));
@@ -140,11 +143,20 @@ interface Imported {
 /** Without any meter type (no plugin defines one) types are taken as written, unchecked. */
 const meterTypesOf = (plugins: PluginRegistry) => (plugins.meterTypes.length === 0 ? undefined : (name: string) => plugins.meterType(name));
 
-/** Reads the whole file into a table, then writes it: the way for small registries. */
-async function importHere(store: PartitionedStore, path: string, plugins: PluginRegistry, digest: boolean): Promise<Imported> {
+/**
+ * Reads the whole file into a table, then writes it: the way for small registries, and for a file
+ * without every column over a store with meters (`keeping`): the columns a row lacks keep its
+ * meter's stored values (README "Meter registry"), so the file is read again over them.
+ */
+async function importHere(store: PartitionedStore, path: string, plugins: PluginRegistry, digest: boolean, keeping: boolean): Promise<Imported> {
   // An import that was not skipped hashes the file as it reads it: one pass over its bytes.
   const hash = digest ? createHash("sha256") : undefined;
-  const registry = await readRegistry(path, { meterTypes: meterTypesOf(plugins) }, { onBytes: hash === undefined ? undefined : (chunk) => hash.update(chunk) });
+  const meterTypes = meterTypesOf(plugins);
+  let registry = await readRegistry(path, { meterTypes }, { onBytes: hash === undefined ? undefined : (chunk) => hash.update(chunk) });
+  if (keeping && registry.partial) {
+    const stored = await storedMeters(store, registry.table);
+    if (stored.size > 0) registry = await readRegistry(path, { meterTypes, stored: (id) => stored.get(id) });
+  }
   const counts = await writeTable(store, registry.table, true);
   return { ...counts, meters: registry.table.length, rejections: registry.rejected, digest: hash?.update(typesText(plugins)).digest("hex") ?? null };
 }
@@ -178,6 +190,20 @@ async function importInThread(store: PartitionedStore, path: string, plugins: Pl
   const read = await thread.read;
   const { inserted, updated, unchanged } = merged as BucketMerges;
   return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest };
+}
+
+/** Meter ids asked of the store at a time. */
+const STORED_CHUNK = 20_000;
+
+/** The stored registry rows of a table's meters, by meter id (meters not stored are absent). */
+async function storedMeters(store: PartitionedStore, table: RegistryTable): Promise<Map<string, MeterRecord>> {
+  const out = new Map<string, MeterRecord>();
+  for (let from = 0; from < table.length; from += STORED_CHUNK) {
+    const ids: string[] = [];
+    for (let r = from; r < Math.min(table.length, from + STORED_CHUNK); r++) ids.push(table.id(r));
+    for (const row of await store.registry(ids)) out.set(row.meterId, row);
+  }
+  return out;
 }
 
 function fileBytes(path: string): number {
