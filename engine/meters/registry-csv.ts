@@ -165,6 +165,7 @@ export class CsvRegistryRows {
     if (resetValue !== null && !(resetValue > 0)) return "bad_reset_value";
     const digits = this.#num(buf, DIGITS, null);
     if (digits !== null && !(Number.isInteger(digits) && digits >= 1 && digits <= MAX_DIGITS)) return "bad_digits";
+    if (resetValue !== null && digits !== null && resetValue > 10 ** digits) return "bad_reset_value";
     let modulus: boolean;
     if (e[MODE] > s[MODE]) {
       modulus = same(buf, s[MODE], e[MODE], MODULUS);
@@ -218,6 +219,7 @@ export class CsvRegistryRows {
       qmax = this.#num(buf, QMAX, null);
       noPulseDays = this.#num(buf, NO_PULSE, null);
       debounceMs = this.#num(buf, DEBOUNCE, null);
+      if (pulseWeight === null && (!absent(input) || pulseWidthMs !== null || qmax !== null || noPulseDays !== null || debounceMs !== null)) return "bad_pulse_weight";
       if ((pulseWidthMs !== null && !(pulseWidthMs >= 0)) || (qmax !== null && !(qmax >= 0)) ||
         (noPulseDays !== null && !(noPulseDays >= 0)) || (debounceMs !== null && !(debounceMs >= 0))) return "bad_pulse_setting";
       if (noPulseDays !== null && !(Number.isInteger(noPulseDays) && noPulseDays >= 1)) return "bad_pulse_setting";

@@ -123,6 +123,8 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   if (resetValue !== null && !(resetValue > 0)) return "bad_reset_value";
   const digits = optionalNumber(get("digits"), null);
   if (digits !== null && !(Number.isInteger(digits) && digits >= 1 && digits <= MAX_DIGITS)) return "bad_digits";
+  // A register of `digits` dials shows at most 10^digits - 1: it cannot wrap above 10^digits.
+  if (resetValue !== null && digits !== null && resetValue > 10 ** digits) return "bad_reset_value";
   const mode = get("rollover_mode");
   if (!absent(mode) && mode !== "documented" && mode !== "modulus") return "bad_rollover_mode";
   const rolloverMode: RolloverModeName = mode === "modulus" ? "modulus" : "documented";
@@ -159,6 +161,8 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   if (!absent(input) && !(typeof input === "string" && Object.hasOwn(PULSE_INPUT, input))) return "bad_pulse_input";
   const pulseInput = pulseWeight === null ? null : absent(input) ? "s0a" : (input as PulseInputName);
   const settings = ["pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"].map((name) => optionalNumber(get(name), null));
+  // Pulse settings are a pulse meter's: without a weight they would be dropped unseen.
+  if (pulseWeight === null && (!absent(input) || settings.some((v) => v !== null))) return "bad_pulse_weight";
   if (settings.some((v) => v !== null && !(v >= 0))) return "bad_pulse_setting";
   const [pulseWidthMs, qmax, noPulseDays, debounceMs] = settings;
   // Whole days, at least one (0 would flag every interval without pulses at once).

@@ -100,6 +100,33 @@ describe("readMeters", () => {
     ]);
   });
 
+  it("rejects a reset value above the dials' range and pulse settings without a pulse weight, in CSV and NDJSON alike", async () => {
+    // Both were imported: R-2 wrapped at 200,000 while its 5 dials refuse any value from 100,000
+    // (a wrap billed 100,000 too much), E-3's input and E-4's Qmax were dropped unseen.
+    const header = ["meter_id", "type", "reset_value", "digits", "pulse_weight", "pulse_input", "qmax", "no_pulse_days"];
+    const rows = [
+      ["R-1", "", "100000", "5", "", "", "", ""], // a reset at 10^digits: the same register
+      ["R-2", "", "200000", "5", "", "", "", ""],
+      ["R-3", "", "50000", "5", "", "", "", ""], // wraps before its dials would: allowed
+      ["E-3", "", "", "", "", "reed", "", ""],
+      ["E-4", "", "", "", "", "", "6", ""],
+      ["E-5", "", "", "", "", "", "", "2"],
+      ["P-1", "water.pulse", "", "", "0.01", "reed", "6", "2"],
+    ];
+    const csv = await readMeters(file("limits.csv", [header, ...rows].map((r) => r.join(",")).join("\n")));
+    const ndjson = await readMeters(file("limits.ndjson", rows.map((r) =>
+      JSON.stringify(Object.fromEntries(header.map((h, i) => [h, r[i]]).filter(([, v]) => v !== "")))).join("\n")));
+    // Lines: the CSV header is line 1, so row i is line i + 2; NDJSON record i is line i + 1.
+    for (const [{ meters, rejected }, first] of [[csv, 2], [ndjson, 1]] as const) {
+      expect(rejected.map((r) => [r.line, r.meterId, r.reason])).toEqual([
+        [first + 1, "R-2", "bad_reset_value"], [first + 3, "E-3", "bad_pulse_weight"], [first + 4, "E-4", "bad_pulse_weight"], [first + 5, "E-5", "bad_pulse_weight"],
+      ]);
+      expect(meters.map((m) => [m.meterId, m.resetValue, m.pulseInput, m.qmax])).toEqual([
+        ["R-1", 100000, null, null], ["R-3", 50000, null, null], ["P-1", null, "reed", 6],
+      ]);
+    }
+  });
+
   it("needs only meter_id", async () => {
     const { meters } = await readMeters(file("ids.csv", "meter_id\nA\nB\n"));
     expect(meters).toEqual([

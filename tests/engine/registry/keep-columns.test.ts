@@ -74,13 +74,13 @@ describe.each(stores)("a registry file without every column, over stored meters,
     });
   }
 
-  it("checks the merged row as a whole row: digits below a stored baseline are rejected, the meter keeps its row", async () => {
+  it("checks the merged row as a whole row: digits its stored reset value does not fit under are rejected, the meter keeps its row", async () => {
     const store = await open();
     await importRegistry(store, file(FULL), plugins);
     const before = await one(store, "E-2");
     const imported = await importRegistry(store, file(["meter_id,digits", "E-1,6", "E-2,3"]), plugins, true);
     expect(imported).toMatchObject({ inserted: 0, updated: 1, rejected: 1 });
-    expect(imported.rejections).toEqual([{ line: 3, meterId: "E-2", reason: "bad_last_reading", raw: "E-2,3" }]);
+    expect(imported.rejections).toEqual([{ line: 3, meterId: "E-2", reason: "bad_reset_value", raw: "E-2,3" }]);
     expect(await one(store, "E-2")).toEqual(before);
     expect(await one(store, "E-1")).toMatchObject({ digits: 6, type: "electricity.register" });
   });
