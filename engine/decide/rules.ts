@@ -161,6 +161,8 @@ export class RulesDecider {
   private readonly sensorDecision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
   /** The lint's warnings about the plugins' rule files (lintPluginRules). */
   readonly pluginWarnings: readonly RuleWarning[];
+  /** The facts the conditions of reading rules that hold (hold or temp_bad events) name. */
+  private readonly holdFacts: ReadonlySet<string>;
 
   private constructor(set: RuleSet, extraFacts: readonly string[] = [], kind: "defaults" | "files" = "files") {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
@@ -194,6 +196,7 @@ export class RulesDecider {
     for (const r of set.rules) walk(r.rule.conditions);
     for (const c of set.conditions) walk(c.conditions);
     this.uses = used;
+    this.holdFacts = holdFacts(set);
     this.version = rulesVersion(set);
     this.files = set.files;
     this.sets = ruleSets(set, kind);
@@ -240,6 +243,12 @@ export class RulesDecider {
     const files = this.sets.filter((s) => s.kind === "files").flatMap((s) => s.files);
     if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (to keep the default rules, add ${defaultRuleFiles().join(" ")})`);
     if (!this.holds) out.push("no hold rules: every reading will be billed (no rule holds or flags temp_bad; check --rules)");
+    else if (files.length > 0) {
+      // The default rules' holds that keep a wrong bill out, which a replacing rule set may have lost.
+      for (const [fact, rule, what] of GUARD_HOLDS) {
+        if (!this.holdFacts.has(fact)) out.push(`no hold rule uses ${fact}: ${what} will be billed (the default rule ${rule} holds them; add it to the --rules files)`);
+      }
+    }
     return out;
   }
 
@@ -335,6 +344,33 @@ export class RulesDecider {
       d.alerts.push({ rule: this.names[i], severity: String(params?.severity ?? "warning"), channel: String(params?.channel ?? ""), message: String(params?.message ?? "") });
     }
   }
+}
+
+/** Facts the default rules hold on whose loss a run warns of: the fact, its default rule, what would be billed. */
+const GUARD_HOLDS = [
+  ["meter_temp_bad", "meter-temp-bad (temp-bad.json)", "readings of meters flagged temp_bad (by an operator or a rule)"],
+  ["implausible_rollover", "implausible-rollover (eligibility.json)", "implausible rollovers (a typo below the previous reading billed as a wrap of the register)"],
+] as const;
+
+/** The facts named by the conditions (named conditions followed) of the reading rules that can hold a reading. */
+function holdFacts(set: RuleSet): Set<string> {
+  const named = new Map(set.conditions.map((c) => [c.name, c.conditions as unknown]));
+  const facts = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (c: unknown): void => {
+    if (c === null || typeof c !== "object") return;
+    const o = c as Record<string, unknown>;
+    if (typeof o.fact === "string") facts.add(o.fact);
+    if (typeof o.condition === "string" && !seen.has(o.condition)) {
+      seen.add(o.condition);
+      walk(named.get(o.condition));
+    }
+    for (const v of Object.values(o)) if (v !== null && typeof v === "object") walk(v);
+  };
+  for (const r of set.rules) {
+    if (r.rows !== "sensor" && (r.rule.event.type === "hold" || r.rule.event.type === "temp_bad")) walk(r.rule.conditions);
+  }
+  return facts;
 }
 
 /** The rule sets of a loaded set: its files (defaults or --rules) as one, each plugin's as one. */

@@ -222,6 +222,35 @@ describe("meterflow run: which rules decide, said out loud", () => {
     expect(r.stdout).toMatch(/^rules: files empty\.json \(0 rules, no holds\)$/m);
   });
 
+  it("warns when --rules files lose the default holds of flagged meters and implausible rollovers, and bills what they no longer hold", () => {
+    // The README's promise (Operators): --rules files that drop meter-temp-bad hold a flagged
+    // meter's readings only if they keep it, "the run warns when they do not". It did not: a
+    // meter flagged temp_bad by an operator was billed with only the generic --rules warning.
+    const dir = tempDir("meterflow-rules-guards-");
+    put(dir, "meters.csv", "meter_id,last_reading,last_end\nD1,130,2026-11-05\n");
+    put(dir, "d.csv", "meter_id,end,value\nD1,2026-11-06,140\n");
+    expect(meterflow(dir, "meters", "import", "--db", "state.db", "meters.csv").status).toBe(0);
+    expect(meterflow(dir, "temp-bad", "set", "D1", "--reason", "meter under verification", "--db", "state.db").status).toBe(0);
+    const defaults = join(packageRoot(), "engine", "rules", "default");
+    const lost = meterflow(dir, "run", "--rules", join(defaults, "eligibility.json"), "--db", "state.db", "--out", "out1", "d.csv");
+    expect(lost.status, lost.stderr).toBe(0);
+    expect(lost.stderr).toMatch(/^meterflow: warning: no hold rule uses meter_temp_bad: readings of meters flagged temp_bad \(by an operator or a rule\) will be billed \(the default rule meter-temp-bad \(temp-bad\.json\) holds them/m);
+    expect(lost.stderr).not.toContain("no hold rule uses implausible_rollover");
+    // What the warning says is what happens: the flagged meter is billed.
+    expect(readCsv(join(dir, "out1", "billing.csv")).map((r) => [r.meter_id, r.consumption])).toEqual([["D1", "10"]]);
+    put(dir, "d2.csv", "meter_id,end,value\nD1,2026-11-07,150\n");
+    const mine = put(dir, "mine.json", {
+      conditions: { "is-flagged": { all: [{ fact: "meter_temp_bad", operator: "equal", value: true }] } },
+      rules: [hold("spiky", "daily", "greaterThan", 1000), { name: "flagged", conditions: { any: [{ condition: "is-flagged" }] }, event: { type: "hold", params: { reason: "temp_bad" } } }],
+    });
+    const kept = meterflow(dir, "run", "--rules", mine, "--db", "state.db", "--out", "out2", "d2.csv");
+    expect(kept.status, kept.stderr).toBe(0);
+    // A named condition naming the fact counts; the rollover hold is now the one missing.
+    expect(kept.stderr).not.toContain("no hold rule uses meter_temp_bad");
+    expect(kept.stderr).toMatch(/^meterflow: warning: no hold rule uses implausible_rollover: implausible rollovers/m);
+    expect(readCsv(join(dir, "out2", "held.csv")).map((r) => [r.meter_id, r.reasons])).toEqual([["D1", "temp_bad"]]);
+  });
+
   it("says nothing about rules for the default rules", () => {
     const dir = tempDir("meterflow-rules-sets-");
     put(dir, "meters.csv", METERS);
