@@ -43,10 +43,15 @@ export async function setTempBad(store: PartitionedStore, change: FlagChange): P
   return typeof version === "number" ? { ...flag, version } : flag;
 }
 
-/** Clears a meter's temp_bad flag; MF_ERR_FLAG_NOT_SET when it has none. */
+/**
+ * Clears a meter's temp_bad flag; MF_ERR_UNKNOWN_METER when the meter has none and is not in the
+ * registry (a mistyped id: "no flag" would send the operator away while the real meter stays
+ * held), MF_ERR_FLAG_NOT_SET when a registered meter has none.
+ */
 export async function clearTempBad(store: PartitionedStore, change: FlagChange): Promise<void> {
   const reason = reasonOf(change);
   if (!(await store.clearFlag(partitionOf(change.meterId, store.partitions), change.meterId, reason, change.actor, change.ifVersion))) {
+    await registered(store, change.meterId);
     throw new OperationError("MF_ERR_FLAG_NOT_SET", `meter ${change.meterId} has no temp_bad flag`);
   }
 }

@@ -67,6 +67,8 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     try {
       await clearTempBad(again, { meterId: "E-2", reason: "verified", actor: "ops-ben" });
       await expect(clearTempBad(again, { meterId: "E-2", reason: "verified", actor: "ops-ben" })).rejects.toMatchObject({ code: "MF_ERR_FLAG_NOT_SET" });
+      // A mistyped id is an unknown meter, as `set` says, not "no flag" (README audit).
+      await expect(clearTempBad(again, { meterId: "E-02", reason: "verified", actor: "ops-ben" })).rejects.toMatchObject({ code: "MF_ERR_UNKNOWN_METER" });
       expect(await listTempBad(again)).toEqual([]);
       expect((await again.audit("E-2")).map((a) => [a.action, a.reason, a.actor])).toEqual([
         ["set", "meter under verification", "ops-anna"], ["clear", "verified", "ops-ben"],
