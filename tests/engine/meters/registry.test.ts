@@ -1,10 +1,11 @@
 // The meter registry reader: CSV and NDJSON, defaults, every rejection with its line and raw
 // text, and the errors of a registry that cannot be read.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkRegistryHeader, readMeters } from "../../../engine/meters/index.js";
+import { checkRegistryHeader, readMeters, REGISTRY_REJECT } from "../../../engine/meters/index.js";
+import { packageRoot } from "../../../engine/wasm/paths.js";
 import type { MeterRecord } from "../../../engine/meters/index.js";
 import { parseDay } from "../../../engine/time/index.js";
 import { outcome } from "../../helpers/outcome.js";
@@ -238,5 +239,12 @@ describe("checkRegistryHeader", () => {
       const read = await outcome(() => readMeters(path));
       expect(await outcome(() => checkRegistryHeader(path)), name).toBe(read);
     }
+  });
+
+  it("the README's table of registry reasons names every reason the reader gives, and no other", () => {
+    const readme = readFileSync(join(packageRoot(), "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("| reason | the row |"));
+    const rows = table.slice(0, table.indexOf("\n\n")).split("\n").slice(2);
+    expect(rows.map((row) => /^\| `([a-z_]+)` \|/.exec(row)?.[1])).toEqual([...REGISTRY_REJECT]);
   });
 });
