@@ -27,9 +27,10 @@ export interface ReadingValues {
 
 /**
  * Writes row `r` of `b` from decoded values and returns its rejection code (0 when valid).
- * `tooLong` says whether any field of the record exceeds maxFieldBytes.
+ * `tooLong` says whether any field of the record exceeds maxFieldBytes; `misspelt` whether it
+ * has a known column in another spelling (key-spelling.ts): then its reason, unless its meter id is.
  */
-export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLong: boolean, o: ResolvedReadOptions): number {
+export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLong: boolean, o: ResolvedReadOptions, misspelt = false): number {
   let reason = 0;
   let meter = -1;
   const id = v.meter_id;
@@ -38,6 +39,7 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   if (blankText(idText)) reason = R.missing_meter_id;
   else if (!idTextOk(idText)) reason = R.bad_meter_id;
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
+  if (misspelt && reason === 0) reason = R.misspelt_column;
 
   let value = numberOfValue(v.value);
   const noValue = absent(v.value);

@@ -12,6 +12,7 @@ import { addExtension, Unpackr } from "msgpackr";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder, isColumn, recordJson } from "./builder.js";
 import { anyTooLong, exceeds, writeValues } from "./fields.js";
+import { hasMisspeltKey } from "./key-spelling.js";
 import type { ReadingValues } from "./fields.js";
 import { resolveReadOptions } from "./options.js";
 import { PULSE_FIELD_NAMES } from "./pulse-fields.js";
@@ -107,11 +108,11 @@ export async function* readMsgpackReadings(
       b.line[r] = ++record;
       b.rawValue[r] = value;
       b.rawIndex[r] = -1;
-      if (writeValues(b, r, value, anyTooLong(value, o.maxFieldBytes), o) !== 0) b.rejectedRaw.set(r, recordJson(value, -1));
+      if (writeValues(b, r, value, anyTooLong(value, o.maxFieldBytes), o, hasMisspeltKey(value, o.channels)) !== 0) b.rejectedRaw.set(r, recordJson(value, -1));
       if (b.rows === b.capacity) yield b.finish();
       return;
     }
-    const plan = planColumns(value, o.maxFieldBytes, keys);
+    const plan = planColumns(value, o.maxFieldBytes, keys, o.channels);
     for (let i = 0; i < plan.longest; i++) {
       const r = b.rows++;
       b.line[r] = ++record;
@@ -157,12 +158,16 @@ interface ColumnPlan {
   textColumns: Array<ArrayLike<unknown>>;
   /** Whether a scalar field is longer than maxFieldBytes (then every row is). */
   scalarTooLong: boolean;
+  /** Whether a key is a known column in another spelling (then every row is rejected so). */
+  misspelt: boolean;
   shortest: number;
   longest: number;
 }
 
-function planColumns(record: Record<string, unknown>, maxFieldBytes: number, keys: readonly string[]): ColumnPlan {
-  const plan: ColumnPlan = { columns: [], scalars: [], textColumns: [], scalarTooLong: false, shortest: Infinity, longest: 0 };
+function planColumns(record: Record<string, unknown>, maxFieldBytes: number, keys: readonly string[], channels: ReadonlyMap<string, number>): ColumnPlan {
+  const plan: ColumnPlan = {
+    columns: [], scalars: [], textColumns: [], scalarTooLong: false, misspelt: hasMisspeltKey(record, channels), shortest: Infinity, longest: 0,
+  };
   for (const key of keys) {
     const field = record[key];
     plan.columns.push(isColumn(field) ? (field as ArrayLike<unknown>) : null);
@@ -197,7 +202,7 @@ function writeRow(b: BatchBuilder, r: number, plan: ColumnPlan, i: number, row: 
     const v = plan.textColumns[k][i];
     tooLong = typeof v === "string" && exceeds(v, o.maxFieldBytes);
   }
-  return writeValues(b, r, row, tooLong, o);
+  return writeValues(b, r, row, tooLong, o, plan.misspelt);
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

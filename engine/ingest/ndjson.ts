@@ -7,6 +7,7 @@ import { blankBytes, blankText } from "./blank.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder } from "./builder.js";
 import { anyTooLong, writeValues } from "./fields.js";
+import { hasMisspeltKey } from "./key-spelling.js";
 import { LineReader } from "./lines.js";
 import { resolveReadOptions } from "./options.js";
 import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
@@ -68,7 +69,7 @@ function decodeLine(lines: LineReader, b: BatchBuilder, o: ResolvedReadOptions):
   }
   const fields = record as Record<string, unknown>;
   const tooLong = longLine && (anyTooLong(fields, o.maxFieldBytes) || longestToken(lines.buf, lines.start, lines.end, false) > o.maxFieldBytes);
-  const reason = writeValues(b, r, fields, tooLong, o);
+  const reason = writeValues(b, r, fields, tooLong, o, hasMisspeltKey(fields, o.channels));
   if (reason !== 0) b.rejectedRaw.set(r, text);
 }
 

@@ -42,6 +42,11 @@ export const REJECT = Object.freeze({
   out_of_range: 19,
   /** `meter_id` is not text: bytes that are not UTF-8, or U+FFFD (what a decoder makes of them): id-text.ts. */
   bad_meter_id: 20,
+  /**
+   * An NDJSON or msgpack record with a key that is a known column in another spelling
+   * (`"Override"`): read as written it would be ignored (key-spelling.ts).
+   */
+  misspelt_column: 21,
 } as const);
 
 /** A rejection reason's name. */

@@ -8,8 +8,10 @@ import { fileOfLine, lineInFile } from "../ingest/source-line.js";
 /** An input file's totals once it is done. */
 export interface InputDone {
   bytes: number;
-  /** Rows (readings and sensor rows) the file gave. */
+  /** Rows (readings and sensor rows) the file gave; of a pulse-events file, the day readings its events gave. */
   rows: number;
+  /** A pulse-events file's events (its rows as written). */
+  events?: number;
   seconds: number;
 }
 
