@@ -31,6 +31,9 @@ Options:
   --json           list as NDJSON (one held reading per line, with its cursor)
   --reason TEXT    (release) why; required and audited
   --by NAME        who releases (default: your login name)
+  --value V        (release) which of the held readings sharing READING_ID (their value)
+  --config FILE    (release) the plugin configuration your runs use (default ./meterflow.config.json)
+  --rules FILE     (release) the rule files your runs use, repeatable (default: the default rules)
   --db FILE|URL    the store (an SQLite file a run made, or postgres://...)         [required]`;
 
 export async function held(argv: string[]): Promise<number> {

@@ -26,7 +26,8 @@ is created (default: the store's own, UTC for a new store).`;
 
 export async function meters(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== "import") throw new UsageError(`unknown meters command "${sub ?? ""}" (see meterflow meters --help)`);
+  if (sub === undefined) throw new UsageError("meters needs a command: meterflow meters import --db DB FILE (see meterflow meters --help)");
+  if (sub !== "import") throw new UsageError(`unknown meters command "${sub}" (see meterflow meters --help)`);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" }, rejected: { type: "string" }, "time-zone": { type: "string" } } });
   if (values.db === undefined || values.db === "") throw new UsageError("meters import needs --db FILE|URL");
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
