@@ -3,7 +3,7 @@
 // replaceFactsInEventParams, pathResolver, Rule instances, event listeners) makes the run go to a
 // real json-rules-engine built from the same state, so results never differ.
 import { EventEmitter } from "node:events";
-import { Engine as JreEngine, Fact as JreFact, Rule as JreRule } from "json-rules-engine";
+import { Almanac, Engine as JreEngine, Fact as JreFact, OperatorDecorator as JreOperatorDecorator, Rule as JreRule } from "json-rules-engine";
 import { InvalidOptionError } from "../errors.js";
 import { cloneValue } from "./clone.js";
 import { compileRules, Rejection, SyncThrow, type CompiledRule, type CompiledRuleSet } from "./compile.js";
@@ -40,6 +40,8 @@ type RuleInput = RuleProperties | JreRule;
 /** json-rules-engine's Engine is an EventEmitter2 (its typings leave `onAny` out). */
 type AnyEmitter = { onAny(listener: (name: string, ...args: unknown[]) => unknown): void };
 type Operator = { name: string };
+/** A decorator's function: `(factValue, jsonValue, next) -> boolean` (json-rules-engine's OperatorDecorator). */
+type DecoratorFn = (factValue: unknown, jsonValue: unknown, next: (factValue: unknown, jsonValue: unknown) => boolean) => boolean;
 
 /**
  * json-rules-engine's Engine for constant facts, evaluated by compiled closures. Its listeners
@@ -53,6 +55,8 @@ export class Engine extends EventEmitter {
   private readonly facts = new Map<string, { value: unknown; priority?: number; options?: FactOptions }>();
   private readonly operators = new Map<string, OperatorFn | Operator>();
   private readonly removedOperators = new Set<string>();
+  private readonly decorators = new Map<string, JreOperatorDecorator | DecoratorFn>();
+  private readonly removedDecorators = new Set<string>();
   private readonly options: EngineOptions;
   private compiled: CompiledRuleSet | undefined;
   private levels: CompiledRule[][] | undefined;
@@ -151,6 +155,25 @@ export class Engine extends EventEmitter {
     return true;
   }
 
+  /**
+   * Adds an operator decorator (json-rules-engine's `addOperatorDecorator`: `name:operator` in a
+   * condition); rules using it run on json-rules-engine. The six built-in ones are compiled.
+   */
+  addOperatorDecorator(decorator: string | JreOperatorDecorator, cb?: DecoratorFn): void {
+    const name = typeof decorator === "string" ? decorator : decorator.name;
+    this.decorators.set(name, typeof decorator === "string" ? (cb as DecoratorFn) : decorator);
+    this.removedDecorators.delete(name);
+    this.changed();
+  }
+
+  removeOperatorDecorator(decorator: string | JreOperatorDecorator): boolean {
+    const name = typeof decorator === "string" ? decorator : decorator.name;
+    this.decorators.delete(name);
+    this.removedDecorators.add(name);
+    this.changed();
+    return true;
+  }
+
   /** Adds a fact: a constant value is compiled in; a function makes runs go to json-rules-engine. */
   addFact(id: string, value: unknown, options?: FactOptions): this {
     this.facts.set(id, { value, priority: options?.priority, options });
@@ -197,6 +220,7 @@ export class Engine extends EventEmitter {
       conditions: this.conditions,
       facts,
       customOperators: new Set([...this.operators.keys(), ...this.removedOperators]),
+      customDecorators: new Set([...this.decorators.keys(), ...this.removedDecorators]),
       allowUndefinedFacts: this.options.allowUndefinedFacts,
       allowUndefinedConditions: this.options.allowUndefinedConditions,
     });
@@ -227,6 +251,11 @@ export class Engine extends EventEmitter {
       else e.addOperator(op as never);
     }
     for (const name of this.removedOperators) if (!this.operators.has(name)) e.removeOperator(name);
+    for (const [name, d] of this.decorators) {
+      if (typeof d === "function") e.addOperatorDecorator(name, d as never);
+      else e.addOperatorDecorator(d);
+    }
+    for (const name of this.removedDecorators) if (!this.decorators.has(name)) e.removeOperatorDecorator(name);
     for (const [id, f] of this.facts) e.addFact(id, f.value as never, f.options as never);
     // Its events reach this engine's listeners, awaited as json-rules-engine awaits its own (emitAsync).
     (e as unknown as AnyEmitter).onAny((name, ...args) => Promise.all(this.rawListeners(name).map((l) => l.apply(this, args))));
@@ -234,24 +263,48 @@ export class Engine extends EventEmitter {
     return e;
   }
 
-  /** Evaluates every rule against the facts; rejects as json-rules-engine would (e.g. "Undefined fact: x"). */
-  run(facts: FactSource = {}): Promise<RunResult> {
+  /**
+   * Evaluates every rule against the facts; rejects as json-rules-engine would (e.g. "Undefined
+   * fact: x"). The result's `almanac` (not enumerable: results compare as plain objects) is
+   * json-rules-engine's Almanac of the run: its facts, results and events, `factValue(id)`. A run
+   * given an almanac (`{ almanac }`) goes to json-rules-engine, which fills it.
+   */
+  run(facts: FactSource = {}, runOptions: { almanac?: Almanac } = {}): Promise<RunResult> {
     try {
-      if (this.delegated(facts)) return this.runReference(facts);
+      if (runOptions.almanac !== undefined || this.delegated(facts)) return this.runReference(facts, runOptions);
       return Promise.resolve(this.runCompiled(facts));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  private async runReference(facts: FactSource): Promise<RunResult> {
-    const r = await this.referenceEngine().run(facts as never);
-    return { events: r.events, failureEvents: r.failureEvents, results: r.results as never, failureResults: r.failureResults as never };
+  private async runReference(facts: FactSource, runOptions: { almanac?: Almanac }): Promise<RunResult> {
+    const r = await this.referenceEngine().run(facts as never, runOptions as never);
+    const out = { events: r.events, failureEvents: r.failureEvents, results: r.results as never, failureResults: r.failureResults as never };
+    return Object.defineProperty(out, "almanac", { value: r.almanac, enumerable: false, configurable: true, writable: true }) as RunResult;
+  }
+
+  /**
+   * The almanac of a compiled run, built when first asked for, as json-rules-engine's run fills
+   * one: the engine's facts, the run's, every rule result in evaluation order, the events.
+   */
+  private almanacOf(facts: FactSource, out: RunResult, order: RuleResult[]): Almanac {
+    const almanac = new Almanac({ allowUndefinedFacts: this.options.allowUndefinedFacts, pathResolver: this.options.pathResolver as never });
+    for (const [id, f] of this.facts) almanac.addFact(new JreFact(id, f.value as never, f.options as never));
+    for (const id in facts) almanac.addFact(new JreFact(id, facts[id] as never));
+    const a = almanac as unknown as { addResult(r: unknown): void; addEvent(e: unknown, outcome: "success" | "failure"): void };
+    for (const r of order) a.addResult(r);
+    for (const e of out.events) a.addEvent(e, "success");
+    for (const e of out.failureEvents) a.addEvent(e, "failure");
+    return almanac;
   }
 
   private runCompiled(facts: FactSource): RunResult {
     this.levels ??= prioritize(this.compile().rules as CompiledRule[], (r) => r.priority);
     const out: RunResult = { events: [], failureEvents: [], results: [], failureResults: [] };
+    const evaluated: RuleResult[] = [];
+    let almanac: Almanac | undefined;
+    Object.defineProperty(out, "almanac", { enumerable: false, configurable: true, get: () => (almanac ??= this.almanacOf(facts, out, evaluated)) });
     for (const level of this.levels) {
       const times: number[] = [];
       const outcomes: RuleResult[] = [];
@@ -274,6 +327,7 @@ export class Engine extends EventEmitter {
       const order = outcomes.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
       for (const i of order) {
         const r = outcomes[i];
+        evaluated.push(r);
         (r.result ? out.results : out.failureResults).push(r);
         (r.result ? out.events : out.failureEvents).push(r.event);
       }

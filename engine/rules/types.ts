@@ -107,6 +107,8 @@ export interface RunResult {
   failureEvents: RuleEvent[];
   results: RuleResult[];
   failureResults: RuleResult[];
+  /** json-rules-engine's Almanac of the run (not enumerable; built when first read). */
+  readonly almanac?: import("json-rules-engine").Almanac;
 }
 
 /** An operator: `(factValue, jsonValue) -> boolean`. */

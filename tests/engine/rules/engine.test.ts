@@ -1,6 +1,6 @@
 // The json-rules-engine semantics DESIGN.md lists, one test each, asserted on json-rules-engine
 // itself and on the compiled Engine; plus ordering, fallback and the compiled closures.
-import { Engine as JreEngine } from "json-rules-engine";
+import { Almanac, Engine as JreEngine } from "json-rules-engine";
 import { describe, expect, it } from "vitest";
 import { compileRule, Engine, RuleUndefinedFactError } from "../../../engine/rules/index.js";
 import type { ConditionProperties, EngineOptions, RuleProperties } from "../../../engine/rules/index.js";
@@ -236,6 +236,71 @@ describe("Engine", () => {
     expect(e.getFact("nope")).toBeUndefined();
     e.removeFact("tariff");
     expect(e.getFact("tariff")).toBeUndefined();
+  });
+});
+
+describe("Engine: the almanac and operator decorators", () => {
+  const rules = (): RuleProperties[] => [
+    { name: "hot", priority: 2, conditions: { all: [leaf("temp", "greaterThan", 8)] }, event: { type: "alert", params: { why: "hot" } } },
+    { name: "dry", conditions: { any: [leaf("humidity", "lessThan", 20)] }, event: { type: "dry" } },
+  ] as RuleProperties[];
+
+  it("gives the run's almanac as json-rules-engine does: fact values, results in order, events", async () => {
+    const facts = { temp: 9.5, humidity: 40 };
+    const views = [];
+    for (const engine of [new JreEngine([], {}), new Engine([], {})]) {
+      for (const r of rules()) engine.addRule(structuredClone(r) as never);
+      engine.addFact("site", "depot-3" as never);
+      const { almanac } = await engine.run(facts as never);
+      expect(almanac).toBeInstanceOf(Almanac);
+      const a = almanac as unknown as Almanac & { getResults(): Array<{ name: string; result: boolean }>; getEvents(o?: string): unknown[] };
+      views.push({
+        temp: await a.factValue("temp"), site: await a.factValue("site"),
+        results: a.getResults().map((r) => [r.name, r.result]), success: a.getEvents("success"), failure: a.getEvents("failure"),
+      });
+    }
+    expect(views[1]).toEqual(views[0]);
+    expect(views[0]).toMatchObject({ temp: 9.5, site: "depot-3", results: [["hot", true], ["dry", false]] });
+  });
+
+  it("keeps the result a plain object of four lists (the almanac is not enumerable)", async () => {
+    const engine = new Engine(rules());
+    expect(Object.keys(await engine.run({ temp: 1, humidity: 10 }))).toEqual(["events", "failureEvents", "results", "failureResults"]);
+  });
+
+  it("fills an almanac given to run, with its runtime facts, as json-rules-engine does", async () => {
+    const out = [];
+    for (const engine of [new JreEngine([], {}), new Engine([], {})]) {
+      for (const r of rules()) engine.addRule(structuredClone(r) as never);
+      const almanac = new Almanac();
+      almanac.addRuntimeFact("humidity", 12);
+      const r = await engine.run({ temp: 3 } as never, { almanac } as never);
+      out.push([r.events.map((e) => e.type), (almanac as unknown as { getEvents(o: string): Array<{ type: string }> }).getEvents("success").map((e) => e.type)]);
+    }
+    expect(out[1]).toEqual(out[0]);
+    expect(out[0]).toEqual([["dry"], ["dry"]]);
+  });
+
+  it("runs custom operator decorators, and refuses a removed built-in one, as json-rules-engine does", async () => {
+    const conditions = { all: [leaf("readings", "anyAbove:greaterThan", 8), leaf("tags", "someFact:equal", "late")] };
+    const facts = { readings: [3, 9], tags: ["x", "late"] };
+    const outcomes = [];
+    for (const engine of [new JreEngine([], {}), new Engine([], {})]) {
+      engine.addOperatorDecorator("anyAbove", ((factValue: number[], jsonValue: unknown, next: (a: unknown, b: unknown) => boolean) =>
+        factValue.some((v) => next(v, jsonValue))) as never);
+      engine.addRule(structuredClone(rule(conditions)) as never);
+      const first = (await engine.run(structuredClone(facts) as never)).events.length;
+      engine.removeOperatorDecorator("someFact");
+      let second: string | number;
+      try {
+        second = (await engine.run(structuredClone(facts) as never)).events.length;
+      } catch (e) {
+        second = (e as Error).message;
+      }
+      outcomes.push([first, second]);
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(outcomes[0][0]).toBe(1);
   });
 });
 
