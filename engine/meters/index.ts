@@ -7,4 +7,5 @@ export { fnv, NUMBER_FIELDS, RegistryTable, TEXT_FIELDS } from "./registry-table
 export type { MeterRecord, RolloverModeName } from "./meter.js";
 export type { RegistryChunk } from "./registry-chunk.js";
 export type { MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
+export type { StoredMeters } from "./registry-keep.js";
 export type { MeterRegistry, ReadMetersOptions, RegistryColumns, RegistryReadHooks, RegistryRejection } from "./registry.js";

@@ -91,7 +91,11 @@ export class CsvRegistryRows {
   #buf: Uint8Array | null = null;
   #view: Buffer = Buffer.alloc(0);
 
-  constructor(columns: ReadonlyMap<string, number>, table: RegistryTable, ids: IdSet, maxField: number, meterTypes?: MeterTypeLookup) {
+  readonly #latestDay: number;
+
+  constructor(columns: ReadonlyMap<string, number>, table: RegistryTable, ids: IdSet, maxField: number, meterTypes?: MeterTypeLookup,
+    latestDay = Number.POSITIVE_INFINITY) {
+    this.#latestDay = latestDay;
     this.#table = table;
     this.#ids = ids;
     this.#maxField = maxField;
@@ -193,7 +197,7 @@ export class CsvRegistryRows {
       if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
       if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
       if (e[LAST_END] - s[LAST_END] <= MAX_DATE) lastEnd = parseDayBytes(buf, s[LAST_END], e[LAST_END]);
-      if (lastEnd === NO_DAY) return "bad_last_end";
+      if (lastEnd === NO_DAY || lastEnd > this.#latestDay) return "bad_last_end";
     }
 
     const unit = e[UNIT] > s[UNIT] ? texts[1].get(view, s[UNIT], e[UNIT]) : text(this.#def(UNIT));

@@ -1,15 +1,19 @@
 // A re-imported registry row over the meter's stored one (README "Meter registry"): a column the
 // file does not have (a CSV header without it, an NDJSON record without the key) keeps the
-// meter's stored value; a column the file has, even empty, is the file's. The merged row is then
+// meter's stored value (but see TYPE_FILLED); a column the file has, even empty, is the file's. The merged row is then
 // checked as any row (toMeterRecord): a price file `meter_id,unit_price` changes prices and
 // leaves scaling factors, digits and baselines as they were.
 import { formatDay } from "../time/day.js";
 import type { MeterRecord } from "./meter.js";
-import { meterIdOf } from "./registry-row.js";
+import { meterIdOf, text } from "./registry-row.js";
 import type { FieldGetter } from "./registry-row.js";
 
-/** Finds a meter's stored registry row. */
-export type StoredMeters = (meterId: string) => MeterRecord | undefined;
+/** The stored registry rows a re-import reads rows over. */
+export interface StoredMeters {
+  has(meterId: string): boolean;
+  /** The meter's stored row; undefined when it has none. */
+  get(meterId: string): MeterRecord | undefined;
+}
 
 /** A stored row's value of a registry column, as a row would give it (null: not given). */
 export function storedField(r: MeterRecord, column: string): unknown {
@@ -37,13 +41,31 @@ export function storedField(r: MeterRecord, column: string): unknown {
   }
 }
 
+/**
+ * The columns a meter type's defaults fill (registry-row.ts typeDefault). A stored row does not
+ * say which of its values a default gave, so a row that changes its meter's type or unit does not
+ * keep them: they come from the row, else from the new type's defaults, as for a new meter (a
+ * `water.pulse` meter re-imported in `l` would otherwise keep the m3 type's pulse weight).
+ */
+const TYPE_FILLED = new Set(["unit", "scaling_factor", "digits", "rollover_mode", "pulse_weight", "pulse_input", "pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"]);
+
+/** Whether the row gives its meter another type or unit than the stored row's. */
+function retypes(get: FieldGetter, r: MeterRecord): boolean {
+  const type = get("type");
+  const unit = get("unit");
+  return (type !== undefined && (text(type) ?? "") !== r.type) || (unit !== undefined && (text(unit) ?? "") !== r.unit);
+}
+
 /** `get` with the columns it lacks read from the meter's stored row, when it has one. */
 export function keepStored(get: FieldGetter, stored: StoredMeters): FieldGetter {
   let record: MeterRecord | undefined | null = null;
+  let retyped: boolean | undefined;
   return (name) => {
     const v = get(name);
     if (v !== undefined || name === "meter_id") return v;
-    if (record === null) record = stored(meterIdOf(get));
-    return record === undefined ? undefined : storedField(record, name);
+    if (record === null) record = stored.get(meterIdOf(get));
+    if (record === undefined) return undefined;
+    if (TYPE_FILLED.has(name) && (retyped ??= retypes(get, record))) return undefined;
+    return storedField(record, name);
   };
 }

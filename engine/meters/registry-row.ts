@@ -10,14 +10,19 @@ import type { PulseInputName } from "../pulses/profiles.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { MeterRecord, RolloverModeName } from "./meter.js";
 
-/** Why a registry row was rejected, in the order the checks run (the first that applies wins). */
+/**
+ * Why a registry row was rejected, in the order the checks run (the first that applies wins;
+ * `bad_pulse_weight` is also checked with the type: a weight on a register type).
+ */
 export const REGISTRY_REJECT = [
   "malformed_record",
   "column_count",
+  "misspelt_column",
   "missing_meter_id",
   "bad_meter_id",
   "duplicate_meter_id",
   "field_too_long",
+  "unknown_meter_type",
   "bad_scaling_factor",
   "bad_reset_value",
   "bad_digits",
@@ -30,7 +35,6 @@ export const REGISTRY_REJECT = [
   "bad_pulse_weight",
   "bad_pulse_input",
   "bad_pulse_setting",
-  "unknown_meter_type",
 ] as const;
 
 /** A registry rejection reason. */
@@ -80,9 +84,11 @@ export function meterIdOf(get: FieldGetter): string {
 
 /**
  * A validated MeterRecord, or the reason the row is rejected. `seen` holds the meter ids of
- * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`.
+ * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`. A
+ * `last_end` after `latestDay` is `bad_last_end` (a baseline in the future holds every reading).
  */
-export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes: number, meterTypes?: MeterTypeLookup): MeterRecord | RegistryRejectReason {
+export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes: number, meterTypes?: MeterTypeLookup,
+  latestDay = Number.POSITIVE_INFINITY): MeterRecord | RegistryRejectReason {
   let get = fields;
   const raw = get("meter_id");
   if (absent(raw)) return "missing_meter_id";
@@ -145,7 +151,7 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
     if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
     if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
     lastEnd = dayOfValue(lastEndRaw);
-    if (lastEnd === NO_DAY) return "bad_last_end";
+    if (lastEnd === NO_DAY || lastEnd > latestDay) return "bad_last_end";
   }
 
   const type = text(get("type"));

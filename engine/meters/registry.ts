@@ -7,6 +7,7 @@ import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 import { CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, misspeltColumns } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
+import { today } from "../time/current.js";
 import { IdSet } from "./id-set.js";
 import type { MeterRecord } from "./meter.js";
 import { CsvRegistryRows, SLOW } from "./registry-csv.js";
@@ -61,6 +62,11 @@ export interface ReadMetersOptions {
    * a key of the NDJSON record) keeps the meter's stored value (registry-keep.ts).
    */
   stored?: StoredMeters;
+  /**
+   * The last day (days since 1970-01-01) a `last_end` may be; later is `bad_last_end`. Default:
+   * tomorrow in this thread's time zone (a registry exported in a zone ahead of the store's).
+   */
+  latestDay?: number;
 }
 
 /**
@@ -115,8 +121,9 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     const sink: RegistryColumns = { table, rejected: [], partial: false };
     const seen = ids.strings();
     const stored = options.stored;
+    const latestDay = options.latestDay ?? today() + 1;
     const row = (get: FieldGetter, line: number, raw: () => string): void => {
-      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored), seen, maxField, options.meterTypes);
+      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored), seen, maxField, options.meterTypes, latestDay);
       if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw: raw() });
       else table.pushRecord(result);
     };
@@ -124,7 +131,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
       sink.rejected.push({ line, meterId, reason, raw });
     };
     // Rows over stored ones are read by toMeterRecord, not from their bytes.
-    const fast = stored !== undefined ? null : (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes);
+    const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes, latestDay);
     const partial = () => {
       sink.partial = true;
     };
@@ -135,7 +142,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
         sent = table.length;
       }
     };
-    await readRows(chunks, format, { maxRecord, maxField, input, fast, partial }, path, row, reject, rows);
+    await readRows(chunks, format, { maxRecord, maxField, input, fast, partial, stored }, path, row, reject, rows);
     rows(true);
     return sink;
   } finally {
@@ -226,8 +233,10 @@ interface Limits {
   maxField: number;
   /** `ascii`: every byte read so far is ASCII. */
   input: { ascii: boolean };
-  /** The CSV byte path; null: every row through toMeterRecord. */
-  fast: ((columns: ReadonlyMap<string, number>) => CsvRegistryRows) | null;
+  /** The CSV byte path. */
+  fast: (columns: ReadonlyMap<string, number>) => CsvRegistryRows;
+  /** Meters whose rows are read over their stored ones (through toMeterRecord, not the byte path). */
+  stored: StoredMeters | undefined;
   /** Called when a row lacks a registry column (a CSV header without one: once). */
   partial: () => void;
 }
@@ -261,12 +270,13 @@ function sniff(chunk: Uint8Array): "csv" | "ndjson" {
 }
 
 /** A CSV row decoder: push chunks, then null at the end. */
-function csvRows({ maxRecord, maxField, input, fast, partial }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
+function csvRows({ maxRecord, maxField, input, fast, partial, stored }: Limits, path: string, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   // Every record is read whole before the next chunk comes (ids copied into the table's arena,
   // strings made as needed): the window may reuse its storage (fresh memory costs, window.ts).
   const tok = new CsvTokenizer({ maxRecordBytes: maxRecord, reuseWindow: true });
   let columns: Map<string, number> | null = null;
   let rows: CsvRegistryRows | null = null;
+  let idAt = 0;
   const raw = () => tok.rawString();
   let width = 0;
   const get: FieldGetter = (name) => {
@@ -278,7 +288,8 @@ function csvRows({ maxRecord, maxField, input, fast, partial }: Limits, path: st
       if (columns === null) {
         columns = registryHeader(tok, path);
         width = tok.count;
-        rows = fast === null ? null : fast(columns);
+        rows = fast(columns);
+        idAt = columns.get("meter_id") as number;
         if (columns.size < FIELDS.length) partial();
       } else if (tok.malformed) {
         // A line cut at the record limit inside a huge field is that field's fault, as in readings.
@@ -291,7 +302,7 @@ function csvRows({ maxRecord, maxField, input, fast, partial }: Limits, path: st
         const i = columns.get("meter_id") ?? width;
         reject(tok.line, i < tok.count ? tok.fieldString(i) : "", "column_count", tok.rawString());
       } else {
-        const result = rows === null ? SLOW : rows.row(tok, input.ascii);
+        const result = stored !== undefined && stored.has(tok.fieldString(idAt)) ? SLOW : (rows as CsvRegistryRows).row(tok, input.ascii);
         if (result === SLOW) row(get, tok.line, raw);
         else if (result !== null) reject(tok.line, meterIdOf(get), result, tok.rawString());
       }
@@ -329,6 +340,8 @@ function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
   return columns;
 }
 
+const KNOWN: ReadonlySet<string> = new Set(FIELDS);
+
 /** An NDJSON row decoder: push chunks, then null at the end. */
 function ndjsonRows({ maxRecord, maxField, partial }: Limits, row: RowSink, reject: RejectSink): (chunk: Uint8Array | null) => void {
   const lines = new LineReader(maxRecord);
@@ -349,6 +362,12 @@ function ndjsonRows({ maxRecord, maxField, partial }: Limits, row: RowSink, reje
       }
       const fields = record as Record<string, unknown>;
       if (FIELDS.some((name) => !Object.hasOwn(fields, name))) partial();
+      // A known column in another spelling (`"Scaling_Factor"`) would be ignored: the first
+      // record's is refused with the file (checkRegistryHeader), a later one's row rejected.
+      if (Object.keys(fields).some((key) => !KNOWN.has(key) && KNOWN.has(key.trim().toLowerCase()))) {
+        reject(lines.line, meterIdOf((name) => fields[name]), "misspelt_column", text);
+        continue;
+      }
       row((name) => (Object.hasOwn(fields, name) ? fields[name] : undefined), lines.line, () => text);
     }
   };

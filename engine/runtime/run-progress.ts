@@ -10,7 +10,7 @@ export interface InputDone {
   bytes: number;
   /** Rows (readings and sensor rows) the file gave; of a pulse-events file, the day readings its events gave. */
   rows: number;
-  /** A pulse-events file's events (its rows as written). */
+  /** A pulse-events file's rows as written (pulses, samples and rejected rows). */
   events?: number;
   seconds: number;
 }

@@ -423,7 +423,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       addCounts(total, counts);
       await options.onProgress?.(total.rows);
       const seconds = (performance.now() - waited) / 1000;
-      eventInputs.forEach((input, f) => progress?.fileDone(input.path, { bytes: input.bytes, rows: stats[f].readings, events: stats[f].events, seconds }));
+      eventInputs.forEach((input, f) => progress?.fileDone(input.path, { bytes: input.bytes, rows: stats[f].readings, events: stats[f].events + stats[f].samples + stats[f].rejected, seconds }));
     }
     progress?.end();
     const ms = (x: number) => Math.round(x) / 1000;

@@ -207,6 +207,23 @@ export function mergeTableRows(existing: Uint8Array | null, table: RegistryTable
   return { registry: encodeColumns(c), meters: c.size, inserted, updated, unchanged };
 }
 
+/**
+ * Pushes onto `out` the ids of rows `[from, to)` of `table` whose meter the bucket's BLOB holds
+ * with other values: the known meters a merge would update (a re-import's, registry/import.ts).
+ */
+export function changedMeters(existing: Uint8Array, table: RegistryTable, from: number, to: number, out: string[]): void {
+  if (existing.length === 0) return;
+  // A decoded copy, written over where a row differs (put's check) and dropped.
+  const c = decodeRegistry(existing);
+  const slotOf = new Map<string, number>();
+  for (let i = 0; i < c.size; i++) slotOf.set(c.ids[i], i);
+  for (let r = from; r < to; r++) {
+    const id = table.id(r);
+    const slot = slotOf.get(id);
+    if (slot !== undefined && put(c, slot, table, r, true)) out.push(id);
+  }
+}
+
 /** Column `col` of rows `[from, from + n)` into `out`, NaN written as `nan`. */
 function gather(out: Float64Array | Int32Array | Uint8Array, col: NumberColumn, from: number, n: number, nan: number): void {
   const data = col.data;

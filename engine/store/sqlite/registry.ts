@@ -281,10 +281,14 @@ const SQL_TYPE: Record<string, string> = {
 export function readRegistryRows(s: RegistryStatements, meterIds: readonly string[]): RegistryRow[] {
   if (meterIds.length === 0) return [];
   const out: RegistryRow[] = [];
-  for (const r of s.read.iterate(JSON.stringify(meterIds)) as Iterable<unknown[]>) {
-    const row: Record<string, unknown> = { meterId: r[0] };
-    for (let k = 0; k < FIELDS.length; k++) row[FIELDS[k][1]] = r[k + 1];
-    out.push(row as unknown as RegistryRow);
+  // One object literal, in FIELDS' order: the same shape for every row (keys added one by one
+  // from a list made each object a dictionary, 3.6 s of a million rows' re-import).
+  for (const r of s.read.iterate(JSON.stringify(meterIds)) as Iterable<any[]>) {
+    out.push({
+      meterId: r[0], type: r[1], unit: r[2], scalingFactor: r[3], resetValue: r[4], digits: r[5], rolloverMode: r[6], parentId: r[7],
+      unitPrice: r[8], basicFeePerDay: r[9], costCenter: r[10], glAccount: r[11], lastReading: r[12], lastEnd: r[13], pulseWeight: r[14],
+      pulseInput: r[15], pulseWidthMs: r[16], qmax: r[17], noPulseDays: r[18], debounceMs: r[19],
+    });
   }
   return out;
 }

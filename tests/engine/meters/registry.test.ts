@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkRegistryHeader, readMeters, REGISTRY_REJECT } from "../../../engine/meters/index.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import type { MeterRecord } from "../../../engine/meters/index.js";
-import { parseDay } from "../../../engine/time/index.js";
+import { formatDay, parseDay, today } from "../../../engine/time/index.js";
 import { outcome } from "../../helpers/outcome.js";
 
 const dir = mkdtempSync(join(tmpdir(), "meterflow-registry-"));
@@ -126,6 +126,19 @@ describe("readMeters", () => {
         ["R-1", 100000, null, null], ["R-3", 50000, null, null], ["P-1", null, "reed", 6],
       ]);
     }
+  });
+
+  it("rejects a baseline dated after tomorrow bad_last_end, in CSV and NDJSON alike (it held every reading before_baseline)", async () => {
+    const days = [today() + 1, today() + 2, parseDay("2062-06-30")];
+    const rows = days.map((d, i) => [`B-${i}`, "100", formatDay(d)]);
+    const csv = await readMeters(file("future.csv", ["meter_id,last_reading,last_end", ...rows.map((r) => r.join(","))].join("\n")));
+    const ndjson = await readMeters(file("future.ndjson", rows.map(([meter_id, last_reading, last_end]) => JSON.stringify({ meter_id, last_reading, last_end })).join("\n")));
+    for (const { meters, rejected } of [csv, ndjson]) {
+      expect(meters.map((m) => [m.meterId, m.lastEnd])).toEqual([["B-0", days[0]]]);
+      expect(rejected.map((r) => [r.meterId, r.reason])).toEqual([["B-1", "bad_last_end"], ["B-2", "bad_last_end"]]);
+    }
+    // The bound can be given.
+    expect((await readMeters(file("future2.csv", "meter_id,last_reading,last_end\nB,1,2062-06-30\n"), { latestDay: parseDay("2062-06-30") })).rejected).toEqual([]);
   });
 
   it("needs only meter_id", async () => {

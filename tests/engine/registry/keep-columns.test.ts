@@ -55,7 +55,7 @@ async function one(store: PartitionedStore, id: string): Promise<MeterRecord> {
 
 describe.each(stores)("a registry file without every column, over stored meters, on %s", (_name, open) => {
   for (const threadFromBytes of [Infinity, 0]) {
-    it(`keeps the columns it lacks, sets the ones it has, empty cells too (${threadFromBytes === 0 ? "threaded import asked" : "read whole"})`, async () => {
+    it(`keeps the columns it lacks, sets the ones it has, empty cells too (${threadFromBytes === 0 ? "a threaded import asked, which such a file does not take" : "read whole"})`, async () => {
       const store = await open();
       expect(await importRegistry(store, file(FULL), plugins)).toMatchObject({ inserted: 3, rejected: 0 });
       const before = await one(store, "E-2");
@@ -83,6 +83,54 @@ describe.each(stores)("a registry file without every column, over stored meters,
     expect(imported.rejections).toEqual([{ line: 3, meterId: "E-2", reason: "bad_reset_value", raw: "E-2,3" }]);
     expect(await one(store, "E-2")).toEqual(before);
     expect(await one(store, "E-1")).toMatchObject({ digits: 6, type: "electricity.register" });
+  });
+
+  it("merges a row that is valid only over its stored one (a pulse setting alone, a baseline's reading alone)", async () => {
+    const store = await open();
+    await importRegistry(store, file(FULL), plugins);
+    const w1 = await one(store, "W-1");
+    const e2 = await one(store, "E-2");
+    // Read alone, `W-1,7` has a Qmax without a pulse weight and `E-2,100` a reading without its date.
+    expect(await importRegistry(store, file(["meter_id,qmax", "W-1,7"]), plugins, true)).toMatchObject({ updated: 1, rejected: 0 });
+    expect(await one(store, "W-1")).toEqual({ ...w1, qmax: 7 });
+    expect(await importRegistry(store, file(["meter_id,last_reading", "E-2,100"]), plugins, true)).toMatchObject({ updated: 1, rejected: 0 });
+    expect(await one(store, "E-2")).toEqual({ ...e2, lastReading: 100 });
+  });
+
+  it("does not keep what a meter type filled in when the row changes the meter's type or unit", async () => {
+    const store = await open();
+    await importRegistry(store, file(FULL), plugins);
+    const w1 = await one(store, "W-1");
+    // W-1 in litres: the m3 type's pulse weight would bill a thousandth; as a full row, no weight is bad_pulse_weight.
+    const litres = await importRegistry(store, file(["meter_id,unit", "W-1,l"]), plugins, true);
+    expect(litres).toMatchObject({ updated: 0, rejected: 1 });
+    expect(litres.rejections?.map((r) => [r.meterId, r.reason])).toEqual([["W-1", "bad_pulse_weight"]]);
+    expect(await one(store, "W-1")).toEqual(w1);
+    // W-1 becomes a gas meter: the type-filled columns the file lacks are gas.pulse's, as a new G-1's are.
+    expect(await importRegistry(store, file(["meter_id,type", "W-1,gas.pulse", "G-1,gas.pulse"]), plugins, true)).toMatchObject({ inserted: 1, updated: 1 });
+    const { meterId: _w, ...asGas } = await one(store, "W-1");
+    const { meterId: _g, ...fresh } = await one(store, "G-1");
+    expect(asGas).toEqual(fresh);
+    expect(asGas.pulseWeight).not.toBe(w1.pulseWeight);
+  });
+
+  it("keeps columns after a first import whose count of meters was never written (a crash between the two)", async () => {
+    const store = await open();
+    await importRegistry(store, file(FULL), plugins);
+    await store.setMeta("meters_registered", "0");
+    const before = await one(store, "E-2");
+    await importRegistry(store, file(["meter_id,unit_price", "E-2,0.5"]), plugins, true);
+    expect(await one(store, "E-2")).toEqual({ ...before, unitPrice: 0.5 });
+  });
+
+  it("NDJSON: a known column in another spelling in a later record rejects that row misspelt_column", async () => {
+    const store = await open();
+    await importRegistry(store, file(FULL), plugins);
+    const before = await one(store, "E-2");
+    const lines = ['{"meter_id":"E-1","unit_price":1}', '{"meter_id":"E-2","Scaling_Factor":4}'];
+    const imported = await importRegistry(store, file(lines, "ndjson"), plugins, true);
+    expect(imported.rejections).toEqual([{ line: 2, meterId: "E-2", reason: "misspelt_column", raw: lines[1] }]);
+    expect(await one(store, "E-2")).toEqual(before);
   });
 
   it("NDJSON: a key a record lacks keeps the stored value, null clears it", async () => {
