@@ -28,6 +28,8 @@ export interface EventsBatchOptions {
   maxEndDay: number;
   /** Each chunk of the files as read, with the index of its file in `paths`. */
   onBytes?: (chunk: Uint8Array, file: number) => void;
+  /** File `file` of `paths` is about to be read (an error from here on is that file's). */
+  onFile?: (file: number) => void;
   kernel?: PulseEventKernel;
   /**
    * Makes the registry rows of these meters present in `meters` before their events are
@@ -59,6 +61,7 @@ export async function readEventsBatch(
   let loaded = 0;
   for (const [f, path] of paths.entries()) {
     const onBytes = options.onBytes;
+    options.onFile?.(f);
     const rows = await readPulseEvents(path, { meters: index, ...(onBytes === undefined ? {} : { onBytes: (chunk: Uint8Array) => onBytes(chunk, f) }) });
     // The registry rows of the meters this file names first seen, before they are debounced.
     if (options.load !== undefined && index.size > loaded) await options.load(Array.from({ length: index.size - loaded }, (_, i) => index.idOf(loaded + i)));

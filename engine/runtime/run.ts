@@ -410,7 +410,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const hashes = eventInputs.map(() => createHash("sha256"));
       let reading = 0;
       const { batch, stats } = await readEventsBatch(eventInputs.map((i) => i.path), meters, {
-        maxEndDay, onBytes: (chunk, file) => hashes[(reading = file)].update(chunk), load: (ids) => ws.load(ids),
+        maxEndDay, onFile: (file) => (reading = file), onBytes: (chunk, file) => hashes[file].update(chunk), load: (ids) => ws.load(ids),
       }).catch((error: unknown) => Promise.reject(namingInput(error, eventInputs[reading].path)));
       eventInputs.forEach((input, f) => {
         input.sha256 = hashes[f].digest("hex");
