@@ -24,8 +24,6 @@ export const REGISTERED = "meters_registered";
 const IMPORTING = "registry_written";
 /** The meta key of the last import's file and meter types (their SHA-256). */
 const DIGEST = "registry_sha256";
-/** The meta key of the last imported registry's digest: a worker's cached slices are valid while it is unchanged. */
-export const REGISTRY_DIGEST = DIGEST;
 /** The meta key of what the last import's file held: `{ "meters": valid rows, "rejected": rows }`. */
 const CONTENT = "registry_content";
 
@@ -119,6 +117,9 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
   } else {
     checkRegistryFile(path);
   }
+  // The last import's digest is cleared first: a write that dies midway leaves none, so the next
+  // import of that file is not skipped as if it had landed.
+  if ((await store.meta(DIGEST)) !== undefined) await store.setMeta(DIGEST, "");
   // A file without every column over a store with meters keeps their stored values (importHere).
   // IMPORTING is set before a registry is first written: a store whose first import died after
   // writing its meters but before counting them keeps them too.

@@ -20,6 +20,13 @@ import type { PulseField } from "../ingest/pulse-fields.js";
 import type { MeterRecord } from "../meters/meter.js";
 import type { RegistryTable } from "../meters/registry-table.js";
 
+/**
+ * The meta key a store's registry write increments in its own transaction: a worker's cached
+ * slices are valid while it is unchanged (a file digest is not: a partial registry file imported
+ * again after another can bring it back while the stored registry differs).
+ */
+export const REGISTRY_GENERATION = "registry_generation";
+
 /** Buckets per partition: a bucket is the unit of loading (registry and state BLOBs). */
 export const BUCKETS_PER_PARTITION = 256;
 

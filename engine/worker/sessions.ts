@@ -3,7 +3,8 @@
 // buffers stay loaded, so a partition's second and later batches load nothing that is already
 // there (the way `meterflow run` keeps one working set for all its batches). The cache is never
 // a second source of truth (DESIGN.md "Partitions keep order and give one writer"): before each
-// batch the store's version of the partition and its registry digest are read, and a session
+// batch the store's version of the partition and its registry generation (REGISTRY_GENERATION,
+// which every registry write changes in its transaction) are read, and a session
 // whose partition moved on without it (another worker's commit, an operator's release or manual
 // reading, a registry import) is dropped and the batch decided on a fresh slice. Its commit is
 // fenced as ever, so a change that lands between that check and the commit rejects the commit;
@@ -17,7 +18,8 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { channelRanges } from "../ingest/ranges.js";
 import { scopedThresholds } from "../plugins/index.js";
 import type { DecisionPool } from "../pool/pool.js";
-import { REGISTERED, REGISTRY_DIGEST } from "../registry/import.js";
+import { REGISTERED } from "../registry/import.js";
+import { REGISTRY_GENERATION } from "../store/contract.js";
 import { createFacts } from "../rules/facts.js";
 import { BatchRunner } from "../runtime/batches.js";
 import type { BatchInput } from "../runtime/batches.js";
@@ -61,7 +63,7 @@ interface Session {
   writer: SessionWriter;
   /** The partition's version this session expects in the store (its own commits move it). */
   version: number;
-  /** The registry digest its buckets were loaded under. */
+  /** The registry generation its buckets were loaded under. */
   digest: string | undefined;
   /** Whether its working set has room for the partition's share of the registry. */
   reserved: boolean;
@@ -91,7 +93,7 @@ export class PartitionSessions {
   readonly #scratch: DecisionScratch;
   readonly #format: RowFormatter;
   readonly #maxMeters: number;
-  /** The registry's meter count, read again when its digest changes (a `meters import`). */
+  /** The registry's meter count, read again when its generation changes (a `meters import`). */
   #registered: { digest: string | undefined; count: number } | undefined;
   /** Sessions in least recently used order (a use re-inserts). */
   readonly #sessions = new Map<number, Session>();
@@ -140,7 +142,7 @@ export class PartitionSessions {
 
   /** The partition's session, checked against the store: kept if the store did not move on without it. */
   async #session(partition: number, rows: number): Promise<Session> {
-    const [versions, digest] = await Promise.all([this.store.versions(), this.store.meta(REGISTRY_DIGEST)]);
+    const [versions, digest] = await Promise.all([this.store.versions(), this.store.meta(REGISTRY_GENERATION)]);
     const kept = this.#sessions.get(partition);
     if (kept !== undefined) {
       this.#sessions.delete(partition);

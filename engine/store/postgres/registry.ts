@@ -8,6 +8,7 @@
 // inserted, the rest untouched).
 import type pg from "pg";
 import { RegistryTable } from "../../meters/registry-table.js";
+import { REGISTRY_GENERATION } from "../contract.js";
 import type { RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
 import { putRegistryBlobs } from "./blobs.js";
 import { copyOut } from "./copy.js";
@@ -92,6 +93,9 @@ export async function writeRegistry(client: pg.PoolClient, pool: pg.Pool, rows: 
   locked.open();
   copied.open();
   await putRegistryBlobs(client, await blobs, partitions);
+  // In the same transaction: what a worker's cached slices are checked against (contract.ts).
+  await client.query(`INSERT INTO meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text`,
+    [REGISTRY_GENERATION]);
 }
 
 /**

@@ -19,7 +19,7 @@ import { compareBytes } from "../../meters/id-set.js";
 import { RegistryTable } from "../../meters/registry-table.js";
 import { pulseInputName } from "../../pulses/profiles.js";
 import { registryLimits } from "../bucket-registry-blob.js";
-import { BUCKETS_PER_PARTITION } from "../contract.js";
+import { BUCKETS_PER_PARTITION, REGISTRY_GENERATION } from "../contract.js";
 import type { RegistryBlobs, RegistryBlobSource, RegistryRow, RegistryRows, RegistryRowStream } from "../contract.js";
 
 /** Column and MeterRecord field, in table order after meter_id, partition and bucket. */
@@ -54,6 +54,7 @@ export interface RegistryStatements {
   putBucket: Database.Statement;
   readBuckets: Database.Statement;
   read: Database.Statement;
+  bumpGeneration: Database.Statement;
   /** Upserts by shape (which columns are bound once) and row count. */
   upserts: Map<string, Database.Statement>;
 }
@@ -69,6 +70,8 @@ export function prepareRegistry(db: Database.Database): RegistryStatements {
     read: db.prepare(
       `SELECT m.meter_id, ${columns.map((c) => `m.${c}`).join(", ")}
        FROM json_each(?) j JOIN meters m ON m.meter_id = j.value ORDER BY j.key`).raw(),
+    bumpGeneration: db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"),
     upserts: new Map(),
   };
 }
@@ -193,6 +196,8 @@ function readStored(s: RegistryStatements, buckets: readonly number[]): Array<{ 
 
 function putBuckets(s: RegistryStatements, buckets: RegistryBlobs, partitions: number): void {
   for (const b of buckets) s.putBucket.run(b.bucket, b.bucket % partitions, b.meters, b.registry, registryLimits(b.registry));
+  // In the same transaction: what a worker's cached slices are checked against (contract.ts).
+  s.bumpGeneration.run(REGISTRY_GENERATION);
 }
 
 /**

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { MeterRecord } from "../../../engine/meters/index.js";
 import { loadPlugins } from "../../../engine/plugins/index.js";
 import { importRegistry } from "../../../engine/registry/import.js";
+import { REGISTRY_GENERATION } from "../../../engine/store/contract.js";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { openSqlitePartitionedStore } from "../../../engine/store/sqlite/index.js";
 import { meterflowIn } from "../../helpers/cli.js";
@@ -131,6 +132,19 @@ describe.each(stores)("a registry file without every column, over stored meters,
     const imported = await importRegistry(store, file(lines, "ndjson"), plugins, true);
     expect(imported.rejections).toEqual([{ line: 2, meterId: "E-2", reason: "misspelt_column", raw: lines[1] }]);
     expect(await one(store, "E-2")).toEqual(before);
+  });
+
+  it("moves the registry generation with every import that writes, in its transaction (what workers' caches are checked against)", async () => {
+    const store = await open();
+    const generation = async () => Number(await store.meta(REGISTRY_GENERATION));
+    await importRegistry(store, file(FULL), plugins);
+    const first = await generation();
+    const prices = file(["meter_id,unit_price", "E-2,0.5"]);
+    await importRegistry(store, prices, plugins);
+    await importRegistry(store, file(["meter_id,scaling_factor", "E-2,3"]), plugins);
+    // The price file again: its digest is the one imported two files ago; the registry is not what it was then.
+    await importRegistry(store, prices, plugins);
+    expect(await generation()).toBe(first + 3);
   });
 
   it("NDJSON: a key a record lacks keeps the stored value, null clears it", async () => {

@@ -86,6 +86,27 @@ describe.runIf(runPostgresTests)("worker sessions", () => {
       sessions.close();
     }
   });
+  it("drop a session after imports that bring the last file back but changed the registry (prices, factor, prices)", async () => {
+    // The re-import audit: sessions were kept while the last imported file's digest was the
+    // same, so prices.csv, factor.csv, prices.csv again left a worker billing at factor 1.
+    const store = await openTestStore({ partitions: 1 });
+    const setup = await loadDecisionSetup({ builtinPlugins: false });
+    await importRegistry(store, write(dir, "k-full.csv", ["meter_id,type,scaling_factor", "K1,electricity.register,1"]), setup.plugins);
+    const prices = write(dir, "k-prices.csv", ["meter_id,unit_price", "K1,0.40"]);
+    await importRegistry(store, prices, setup.plugins);
+    const sessions = new PartitionSessions(store, setup);
+    try {
+      await sessions.decide(0, batchOf([["K1", "2026-11-01", 1000], ["K1", "2026-11-02", 1010]]), "night.csv");
+      await importRegistry(store, write(dir, "k-factor.csv", ["meter_id,scaling_factor", "K1,3"]), setup.plugins);
+      expect(await importRegistry(store, prices, setup.plugins)).toMatchObject({ unchanged: 1 });
+      const next = await sessions.decide(0, batchOf([["K1", "2026-11-03", 1020]]), "night.csv");
+      expect(billed(next.lines.billing)).toEqual([["K1", 1010, 1020, 30]]);
+      expect(sessions.stats).toMatchObject({ started: 2, stale: 1 });
+    } finally {
+      sessions.close();
+    }
+  });
+
   it("evict the least recently used sessions past maxMeters; partitions decided at once both come out right", async () => {
     const store = await openTestStore({ partitions: 2 });
     const setup = await loadDecisionSetup({ builtinPlugins: false });
