@@ -5,8 +5,8 @@
 // leaves scaling factors, digits and baselines as they were.
 import { formatDay } from "../time/day.js";
 import type { MeterRecord } from "./meter.js";
-import { meterIdOf, text } from "./registry-row.js";
-import type { FieldGetter } from "./registry-row.js";
+import { absent, meterIdOf, optionalNumber, text, typeDefault } from "./registry-row.js";
+import type { FieldGetter, MeterTypeLookup } from "./registry-row.js";
 
 /** The stored registry rows a re-import reads rows over. */
 export interface StoredMeters {
@@ -42,12 +42,15 @@ export function storedField(r: MeterRecord, column: string): unknown {
 }
 
 /**
- * The columns a meter type's defaults fill (registry-row.ts typeDefault). A stored row does not
- * say which of its values a default gave, so a row that changes its meter's type or unit does not
- * keep them: they come from the row, else from the new type's defaults, as for a new meter (a
- * `water.pulse` meter re-imported in `l` would otherwise keep the m3 type's pulse weight).
+ * The columns a meter type's defaults fill (registry-row.ts typeDefault). When a row changes its
+ * meter's type or unit, a stored value that its old type's default gave is not kept (the new
+ * type's default, or the row's value, takes its place, as for a new meter), while a value that
+ * differs from it was given and is kept (a CT meter's factor 40 survives a unit spelt again). The
+ * pulse weight and Qmax are in the unit: never kept across such a change (a `water.pulse` meter
+ * moved to `l` must give its weight; kept, 0.001 m3 per pulse would bill a thousandth).
  */
 const TYPE_FILLED = new Set(["unit", "scaling_factor", "digits", "rollover_mode", "pulse_weight", "pulse_input", "pulse_width_ms", "qmax", "no_pulse_days", "debounce_ms"]);
+const IN_UNIT = new Set(["pulse_weight", "qmax"]);
 
 /** Whether the row gives its meter another type or unit than the stored row's. */
 function retypes(get: FieldGetter, r: MeterRecord): boolean {
@@ -56,8 +59,20 @@ function retypes(get: FieldGetter, r: MeterRecord): boolean {
   return (type !== undefined && (text(type) ?? "") !== r.type) || (unit !== undefined && (text(unit) ?? "") !== r.unit);
 }
 
-/** `get` with the columns it lacks read from the meter's stored row, when it has one. */
-export function keepStored(get: FieldGetter, stored: StoredMeters): FieldGetter {
+/** Whether `value` is what the stored row's type would have filled `column` with. */
+function fromDefault(r: MeterRecord, column: string, value: unknown, meterTypes: MeterTypeLookup | undefined): boolean {
+  const type = r.type === "" || meterTypes === undefined ? undefined : meterTypes(r.type);
+  if (type === undefined || value === null) return false;
+  const d = typeDefault(type, column);
+  if (absent(d)) return false;
+  return typeof value === "number" ? optionalNumber(d, null) === value : value === d;
+}
+
+/**
+ * `get` with the columns it lacks read from the meter's stored row, when it has one (`meterTypes`:
+ * the plugins' types, to tell a value their default gave).
+ */
+export function keepStored(get: FieldGetter, stored: StoredMeters, meterTypes?: MeterTypeLookup): FieldGetter {
   let record: MeterRecord | undefined | null = null;
   let retyped: boolean | undefined;
   return (name) => {
@@ -65,7 +80,10 @@ export function keepStored(get: FieldGetter, stored: StoredMeters): FieldGetter 
     if (v !== undefined || name === "meter_id") return v;
     if (record === null) record = stored.get(meterIdOf(get));
     if (record === undefined) return undefined;
-    if (TYPE_FILLED.has(name) && (retyped ??= retypes(get, record))) return undefined;
-    return storedField(record, name);
+    const value = storedField(record, name);
+    if (TYPE_FILLED.has(name) && (retyped ??= retypes(get, record))) {
+      if (IN_UNIT.has(name) || fromDefault(record, name, value, meterTypes)) return undefined;
+    }
+    return value;
   };
 }

@@ -123,7 +123,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     const stored = options.stored;
     const latestDay = options.latestDay ?? today() + 1;
     const row = (get: FieldGetter, line: number, raw: () => string): void => {
-      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored), seen, maxField, options.meterTypes, latestDay);
+      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored, options.meterTypes), seen, maxField, options.meterTypes, latestDay);
       if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw: raw() });
       else table.pushRecord(result);
     };

@@ -98,7 +98,7 @@ describe.each(stores)("a registry file without every column, over stored meters,
     expect(await one(store, "E-2")).toEqual({ ...e2, lastReading: 100 });
   });
 
-  it("does not keep what a meter type filled in when the row changes the meter's type or unit", async () => {
+  it("does not keep what a meter type filled in when the row changes the meter's type or unit; keeps what was given", async () => {
     const store = await open();
     await importRegistry(store, file(FULL), plugins);
     const w1 = await one(store, "W-1");
@@ -107,12 +107,17 @@ describe.each(stores)("a registry file without every column, over stored meters,
     expect(litres).toMatchObject({ updated: 0, rejected: 1 });
     expect(litres.rejections?.map((r) => [r.meterId, r.reason])).toEqual([["W-1", "bad_pulse_weight"]]);
     expect(await one(store, "W-1")).toEqual(w1);
-    // W-1 becomes a gas meter: the type-filled columns the file lacks are gas.pulse's, as a new G-1's are.
+    // W-1 becomes a gas meter: its pulse weight and Qmax (in the unit) are gas.pulse's, as a new
+    // G-1's are; the settings its row gave (input, width, days, debounce) are kept.
     expect(await importRegistry(store, file(["meter_id,type", "W-1,gas.pulse", "G-1,gas.pulse"]), plugins, true)).toMatchObject({ inserted: 1, updated: 1 });
-    const { meterId: _w, ...asGas } = await one(store, "W-1");
-    const { meterId: _g, ...fresh } = await one(store, "G-1");
-    expect(asGas).toEqual(fresh);
+    const asGas = await one(store, "W-1");
+    const fresh = await one(store, "G-1");
+    expect(asGas).toEqual({ ...fresh, meterId: "W-1", pulseInput: "namur", pulseWidthMs: 30, noPulseDays: 3, debounceMs: 10 });
     expect(asGas.pulseWeight).not.toBe(w1.pulseWeight);
+    // A register meter's unit spelt again keeps the scaling factor its row gave (a CT meter's).
+    const e2 = await one(store, "E-2");
+    expect(await importRegistry(store, file(["meter_id,unit", "E-2,Wh"]), plugins, true)).toMatchObject({ updated: 1, rejected: 0 });
+    expect(await one(store, "E-2")).toEqual({ ...e2, unit: "Wh" });
   });
 
   it("keeps columns after a first import whose count of meters was never written (a crash between the two)", async () => {
