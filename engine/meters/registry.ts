@@ -130,7 +130,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     const reject = (line: number, meterId: string, reason: RegistryRejectReason, raw: string): void => {
       sink.rejected.push({ line, meterId, reason, raw });
     };
-    // Rows over stored ones are read by toMeterRecord, not from their bytes.
+    // The byte path (rows over stored ones go through toMeterRecord instead: csvRows).
     const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes, latestDay);
     const partial = () => {
       sink.partial = true;

@@ -232,7 +232,7 @@ async function changedKnown(store: PartitionedStore, table: RegistryTable): Prom
 /**
  * The stored registry rows of these meters (those not stored are absent), kept as columns (a
  * million records kept as objects took 19 s and 700 MB to re-import a price file, as columns
- * 16.5 s and 530 MB): `record(id)` makes one when asked.
+ * 16.5 s and 530 MB): `get(id)` makes one when asked.
  */
 async function storedMeters(store: PartitionedStore, ids: readonly string[]): Promise<StoredMeters & { size: number }> {
   const table = new RegistryTable(Math.min(ids.length, 1 << 20));
