@@ -13,7 +13,7 @@ import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { IdSet } from "./id-set.js";
 import { absent, FIELDS, MAX_METER_ID_BYTES, optionalNumber, text, typeDefault } from "./registry-row.js";
-import type { MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
+import type { LastEndBound, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
 import { fnv } from "./registry-table.js";
 import type { RegistryTable } from "./registry-table.js";
 
@@ -91,11 +91,11 @@ export class CsvRegistryRows {
   #buf: Uint8Array | null = null;
   #view: Buffer = Buffer.alloc(0);
 
-  readonly #latestDay: number;
+  readonly #dates: LastEndBound | undefined;
 
   constructor(columns: ReadonlyMap<string, number>, table: RegistryTable, ids: IdSet, maxField: number, meterTypes?: MeterTypeLookup,
-    latestDay = Number.POSITIVE_INFINITY) {
-    this.#latestDay = latestDay;
+    dates?: LastEndBound) {
+    this.#dates = dates;
     this.#table = table;
     this.#ids = ids;
     this.#maxField = maxField;
@@ -197,7 +197,12 @@ export class CsvRegistryRows {
       if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
       if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
       if (e[LAST_END] - s[LAST_END] <= MAX_DATE) lastEnd = parseDayBytes(buf, s[LAST_END], e[LAST_END]);
-      if (lastEnd === NO_DAY || lastEnd > this.#latestDay) return "bad_last_end";
+      if (lastEnd === NO_DAY) return "bad_last_end";
+      const dates = this.#dates;
+      if (dates !== undefined && lastEnd > dates.latest) {
+        dates.firstFuture = Math.min(dates.firstFuture, lastEnd);
+        return "bad_last_end";
+      }
     }
 
     const unit = e[UNIT] > s[UNIT] ? texts[1].get(view, s[UNIT], e[UNIT]) : text(this.#def(UNIT));

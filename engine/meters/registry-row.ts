@@ -49,6 +49,16 @@ export type FieldGetter = (name: string) => unknown;
 /** Finds a meter type by name (the plugins' meter types); undefined when no plugin defines it. */
 export type MeterTypeLookup = (name: string) => MeterTypeDefinition | undefined;
 
+/**
+ * The last day a `last_end` may be (days since 1970-01-01), and the earliest `last_end` rejected
+ * for lying after it (Infinity: none), which the import keeps to read the file again once that
+ * day has come (registry/import.ts).
+ */
+export interface LastEndBound {
+  latest: number;
+  firstFuture: number;
+}
+
 /** The meter ids earlier rows claimed: a Set, or anything that answers and records as one. */
 export interface SeenIds {
   has(meterId: string): boolean;
@@ -85,10 +95,10 @@ export function meterIdOf(get: FieldGetter): string {
 /**
  * A validated MeterRecord, or the reason the row is rejected. `seen` holds the meter ids of
  * earlier rows: the first row with an id claims it, later ones are `duplicate_meter_id`. A
- * `last_end` after `latestDay` is `bad_last_end` (a baseline in the future holds every reading).
+ * `last_end` after `dates.latest` is `bad_last_end` (a baseline in the future holds every reading).
  */
 export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes: number, meterTypes?: MeterTypeLookup,
-  latestDay = Number.POSITIVE_INFINITY): MeterRecord | RegistryRejectReason {
+  dates?: LastEndBound): MeterRecord | RegistryRejectReason {
   let get = fields;
   const raw = get("meter_id");
   if (absent(raw)) return "missing_meter_id";
@@ -151,7 +161,11 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
     if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
     if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
     lastEnd = dayOfValue(lastEndRaw);
-    if (lastEnd === NO_DAY || lastEnd > latestDay) return "bad_last_end";
+    if (lastEnd === NO_DAY) return "bad_last_end";
+    if (dates !== undefined && lastEnd > dates.latest) {
+      dates.firstFuture = Math.min(dates.firstFuture, lastEnd);
+      return "bad_last_end";
+    }
   }
 
   const type = text(get("type"));

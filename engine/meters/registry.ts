@@ -14,7 +14,7 @@ import { CsvRegistryRows, SLOW } from "./registry-csv.js";
 import { keepStored } from "./registry-keep.js";
 import type { StoredMeters } from "./registry-keep.js";
 import { FIELDS, meterIdOf, toMeterRecord } from "./registry-row.js";
-import type { FieldGetter, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
+import type { FieldGetter, LastEndBound, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
 import { RegistryTable } from "./registry-table.js";
 
 const utf8 = new TextDecoder("utf-8");
@@ -42,6 +42,8 @@ export interface RegistryColumns {
   rejected: RegistryRejection[];
   /** Some row lacked a registry column: the CSV header has not every one, or an NDJSON record lacked a key. */
   partial: boolean;
+  /** The earliest `last_end` rejected for lying after `latestDay` (Infinity: none). */
+  futureFrom: number;
 }
 
 /** Options of readMeters. */
@@ -118,12 +120,12 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     const expected = expectedRows((await handle.stat()).size);
     const table = new RegistryTable(expected, expected * 16);
     const ids = new IdSet(table, expected);
-    const sink: RegistryColumns = { table, rejected: [], partial: false };
+    const sink: RegistryColumns = { table, rejected: [], partial: false, futureFrom: Number.POSITIVE_INFINITY };
     const seen = ids.strings();
     const stored = options.stored;
-    const latestDay = options.latestDay ?? today() + 1;
+    const dates: LastEndBound = { latest: options.latestDay ?? today() + 1, firstFuture: Number.POSITIVE_INFINITY };
     const row = (get: FieldGetter, line: number, raw: () => string): void => {
-      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored, options.meterTypes), seen, maxField, options.meterTypes, latestDay);
+      const result = toMeterRecord(stored === undefined ? get : keepStored(get, stored, options.meterTypes), seen, maxField, options.meterTypes, dates);
       if (typeof result === "string") sink.rejected.push({ line, meterId: meterIdOf(get), reason: result, raw: raw() });
       else table.pushRecord(result);
     };
@@ -131,7 +133,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
       sink.rejected.push({ line, meterId, reason, raw });
     };
     // The byte path (rows over stored ones go through toMeterRecord instead: csvRows).
-    const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes, latestDay);
+    const fast = (columns: ReadonlyMap<string, number>) => new CsvRegistryRows(columns, table, ids, maxField, options.meterTypes, dates);
     const partial = () => {
       sink.partial = true;
     };
@@ -144,6 +146,7 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
     };
     await readRows(chunks, format, { maxRecord, maxField, input, fast, partial, stored }, path, row, reject, rows);
     rows(true);
+    sink.futureFrom = dates.firstFuture;
     return sink;
   } finally {
     await handle.close().catch(() => undefined);

@@ -42,6 +42,8 @@ export interface ThreadRead {
   rejected: RegistryRejection[];
   digest: string | null;
   touched: number[];
+  /** The earliest `last_end` rejected for lying in the future (Infinity: none). */
+  futureFrom: number;
 }
 
 export type ToThread = { type: "stored"; stored: Array<{ bucket: number; registry: Uint8Array }> };

@@ -21,7 +21,7 @@ const stored = new Promise<Array<{ bucket: number; registry: Uint8Array }>>((res
 try {
   const types = input.types === null ? null : new Map<string, MeterTypeDefinition>(input.types.map((t) => [t.name, t]));
   const hash = input.digestSuffix === null ? null : createHash("sha256");
-  const { table, rejected } = await readRegistry(input.path, { meterTypes: types === null ? undefined : (name) => types.get(name) }, {
+  const { table, rejected, futureFrom } = await readRegistry(input.path, { meterTypes: types === null ? undefined : (name) => types.get(name) }, {
     onBytes: hash === null ? undefined : (chunk) => hash.update(chunk),
     onRows: (t, from, to) => {
       const { chunk, transfer } = tableChunk(t, from, to);
@@ -31,7 +31,7 @@ try {
   });
   const digest = hash === null ? null : hash.update(input.digestSuffix as string).digest("hex");
   const groups = groupByBucket(table, input.buckets);
-  port.postMessage({ type: "read", meters: table.length, rejected, digest, touched: groups.touched });
+  port.postMessage({ type: "read", meters: table.length, rejected, digest, touched: groups.touched, futureFrom });
   const merged = mergeBuckets(groups, new Map((await stored).map((b) => [b.bucket, b.registry])), true);
   port.postMessage({ type: "blobs", ...merged }, merged.blobs.map((b) => b.registry.buffer as ArrayBuffer));
 } catch (error) {

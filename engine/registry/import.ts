@@ -11,6 +11,7 @@ import type { MeterRecord, RegistryRejection, StoredMeters } from "../meters/ind
 import { BUCKETS_PER_PARTITION } from "../store/contract.js";
 import { changedMeters } from "../store/bucket-registry.js";
 import { useStoreTimeZone } from "../store/time-zone.js";
+import { today } from "../time/index.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
@@ -111,7 +112,10 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
     digest = registryDigest(path, plugins);
     if ((await store.meta(DIGEST)) === digest) {
       const last = lastContent(await store.meta(CONTENT));
-      if (last !== undefined) return { inserted: 0, updated: 0, unchanged: last.meters, rejected: last.rejected, skipped: true };
+      // Not skipped once a day has come that a row was rejected for lying after (a future last_end).
+      if (last !== undefined && !(last.recheck !== undefined && today() >= last.recheck)) {
+        return { inserted: 0, updated: 0, unchanged: last.meters, rejected: last.rejected, skipped: true };
+      }
       // Imported by a version that did not record what the file held: read it once more.
     }
   } else {
@@ -130,7 +134,9 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
   const imported = threaded ? await importInThread(store, path, plugins, digest === undefined) : await importHere(store, path, plugins, digest === undefined, keeping);
   digest ??= imported.digest as string;
   await store.setMeta(REGISTERED, String(Number((await store.meta(REGISTERED)) ?? 0) + imported.inserted));
-  await store.setMeta(CONTENT, JSON.stringify({ meters: imported.meters, rejected: imported.rejections.length }));
+  // A row rejected for a last_end after tomorrow passes from the day before that last_end on.
+  const recheck = Number.isFinite(imported.futureFrom) ? { recheck: imported.futureFrom - 1 } : {};
+  await store.setMeta(CONTENT, JSON.stringify({ meters: imported.meters, rejected: imported.rejections.length, ...recheck }));
   await store.setMeta(DIGEST, digest);
   const { inserted, updated, unchanged, rejections } = imported;
   return { inserted, updated, unchanged, rejected: rejections.length, rejections };
@@ -145,6 +151,8 @@ interface Imported {
   rejections: RegistryRejection[];
   /** The registry digest, when asked for. */
   digest: string | null;
+  /** The earliest `last_end` rejected for lying in the future (Infinity: none). */
+  futureFrom: number;
 }
 
 /** Without any meter type (no plugin defines one) types are taken as written, unchecked. */
@@ -171,7 +179,8 @@ async function importHere(store: PartitionedStore, path: string, plugins: Plugin
     if (stored.size > 0) registry = await readRegistry(path, { meterTypes, stored });
   }
   const counts = await writeTable(store, registry.table, true);
-  return { ...counts, meters: registry.table.length, rejections: registry.rejected, digest: hash?.update(typesText(plugins)).digest("hex") ?? null };
+  return { ...counts, meters: registry.table.length, rejections: registry.rejected, digest: hash?.update(typesText(plugins)).digest("hex") ?? null,
+    futureFrom: registry.futureFrom };
 }
 
 /**
@@ -202,7 +211,7 @@ async function importInThread(store: PartitionedStore, path: string, plugins: Pl
   }
   const read = await thread.read;
   const { inserted, updated, unchanged } = merged as BucketMerges;
-  return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest };
+  return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest, futureFrom: read.futureFrom };
 }
 
 /** Meter ids asked of the store at a time. */
@@ -269,11 +278,13 @@ export function describeImport(r: Omit<RegistryImport, "rejections">): string {
   return r.skipped === true ? `${counts} (the registry file and meter types are those imported last: not read again)` : counts;
 }
 
-function lastContent(text: string | undefined | null): { meters: number; rejected: number } | undefined {
+function lastContent(text: string | undefined | null): { meters: number; rejected: number; recheck?: number } | undefined {
   if (text === undefined || text === null) return undefined;
   try {
-    const v = JSON.parse(text) as { meters?: unknown; rejected?: unknown };
-    if (Number.isInteger(v.meters) && Number.isInteger(v.rejected)) return { meters: v.meters as number, rejected: v.rejected as number };
+    const v = JSON.parse(text) as { meters?: unknown; rejected?: unknown; recheck?: unknown };
+    if (Number.isInteger(v.meters) && Number.isInteger(v.rejected)) {
+      return { meters: v.meters as number, rejected: v.rejected as number, ...(Number.isInteger(v.recheck) ? { recheck: v.recheck as number } : {}) };
+    }
   } catch {
     // not ours: read the file again
   }

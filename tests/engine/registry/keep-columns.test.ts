@@ -5,7 +5,7 @@
 // On both stores, through importRegistry (the read-whole and the threaded import) and the CLI.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { MeterRecord } from "../../../engine/meters/index.js";
 import { loadPlugins } from "../../../engine/plugins/index.js";
 import { importRegistry } from "../../../engine/registry/import.js";
@@ -150,6 +150,29 @@ describe.each(stores)("a registry file without every column, over stored meters,
     // The price file again: its digest is the one imported two files ago; the registry is not what it was then.
     await importRegistry(store, prices, plugins);
     expect(await generation()).toBe(first + 3);
+  });
+
+  it("reads an unchanged registry again once a future last_end it rejected has come", async () => {
+    // The re-import audit: a run skips a registry file imported last, so a meter rejected for a
+    // baseline dated after tomorrow stayed rejected (its readings unknown_meter) after that day.
+    const store = await open();
+    const now = Date.UTC(2026, 11, 7, 12);
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    try {
+      const path = file([HEADER, ...FULL.slice(1), "N-9,electricity.register,kWh,,,,,,,,,,500,2026-12-10,,,,,,"]);
+      const first = await importRegistry(store, path, plugins, false);
+      expect(first.rejections?.map((r) => [r.meterId, r.reason])).toEqual([["N-9", "bad_last_end"]]);
+      vi.setSystemTime(now + 86_400_000); // 12-08: still after tomorrow
+      expect(await importRegistry(store, path, plugins, false)).toMatchObject({ skipped: true, rejected: 1 });
+      vi.setSystemTime(now + 2 * 86_400_000); // 12-09: 12-10 is tomorrow
+      const again = await importRegistry(store, path, plugins, false);
+      expect(again).toMatchObject({ inserted: 1, rejected: 0 });
+      expect(again.skipped).toBeUndefined();
+      expect(await one(store, "N-9")).toMatchObject({ lastReading: 500 });
+      expect(await importRegistry(store, path, plugins, false)).toMatchObject({ skipped: true, rejected: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("NDJSON: a key a record lacks keeps the stored value, null clears it", async () => {
