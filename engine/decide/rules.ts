@@ -187,14 +187,8 @@ export class RulesDecider {
     for (const name of extraFacts) kinds[name] = "number";
     this.columnar = compileColumnarSet(this.rules.map((r) => r.rule), conditions, kinds);
     const used = new Set<string>();
-    const walk = (c: unknown): void => {
-      if (c === null || typeof c !== "object") return;
-      const o = c as Record<string, unknown>;
-      if (typeof o.fact === "string") used.add(o.fact);
-      for (const v of Object.values(o)) if (v !== null && typeof v === "object") walk(v);
-    };
-    for (const r of set.rules) walk(r.rule.conditions);
-    for (const c of set.conditions) walk(c.conditions);
+    for (const r of set.rules) factsOf(r.rule.conditions, used);
+    for (const c of set.conditions) factsOf(c.conditions, used);
     this.uses = used;
     this.holdFacts = holdFacts(set);
     this.version = rulesVersion(set);
@@ -352,23 +346,27 @@ const GUARD_HOLDS = [
   ["implausible_rollover", "implausible-rollover (eligibility.json)", "implausible rollovers (a typo below the previous reading billed as a wrap of the register)"],
 ] as const;
 
+/**
+ * Adds to `into` the facts a condition tree names; with `named` (the set's named conditions), the
+ * facts of the named conditions it references too (each once).
+ */
+function factsOf(c: unknown, into: Set<string>, named?: ReadonlyMap<string, unknown>, seen = new Set<string>()): void {
+  if (c === null || typeof c !== "object") return;
+  const o = c as Record<string, unknown>;
+  if (typeof o.fact === "string") into.add(o.fact);
+  if (named !== undefined && typeof o.condition === "string" && !seen.has(o.condition)) {
+    seen.add(o.condition);
+    factsOf(named.get(o.condition), into, named, seen);
+  }
+  for (const v of Object.values(o)) if (v !== null && typeof v === "object") factsOf(v, into, named, seen);
+}
+
 /** The facts named by the conditions (named conditions followed) of the reading rules that can hold a reading. */
 function holdFacts(set: RuleSet): Set<string> {
   const named = new Map(set.conditions.map((c) => [c.name, c.conditions as unknown]));
   const facts = new Set<string>();
-  const seen = new Set<string>();
-  const walk = (c: unknown): void => {
-    if (c === null || typeof c !== "object") return;
-    const o = c as Record<string, unknown>;
-    if (typeof o.fact === "string") facts.add(o.fact);
-    if (typeof o.condition === "string" && !seen.has(o.condition)) {
-      seen.add(o.condition);
-      walk(named.get(o.condition));
-    }
-    for (const v of Object.values(o)) if (v !== null && typeof v === "object") walk(v);
-  };
   for (const r of set.rules) {
-    if (r.rows !== "sensor" && (r.rule.event.type === "hold" || r.rule.event.type === "temp_bad")) walk(r.rule.conditions);
+    if (r.rows !== "sensor" && (r.rule.event.type === "hold" || r.rule.event.type === "temp_bad")) factsOf(r.rule.conditions, facts, named);
   }
   return facts;
 }

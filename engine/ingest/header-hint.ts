@@ -27,8 +27,14 @@ export function headerHint(fields: readonly string[], wanted: readonly string[])
  * silently ignored (a registry's `Scaling_Factor` or `Digits`: the meter billed at factor 1).
  */
 export function misspeltColumns(fields: readonly string[], known: readonly string[], where = "the header"): string {
-  const misspelt = fields.filter((f) => !known.includes(f) && known.includes(f.trim().toLowerCase()));
+  const names = new Set(known);
+  const misspelt = fields.filter((f) => isMisspelt(f, names));
   if (misspelt.length === 0) return "";
   const quoted = (names: string[]) => names.map((f) => JSON.stringify(f)).join(", ");
   return `${where} has ${quoted(misspelt)}: column names are read as written, lower case without spaces around them, as ${quoted(misspelt.map((f) => f.trim().toLowerCase()))}`;
+}
+
+/** Whether `name` is one of `known` in another spelling (spaces around it, capitals) and not itself one. */
+export function isMisspelt(name: string, known: ReadonlySet<string>): boolean {
+  return !known.has(name) && known.has(name.trim().toLowerCase());
 }

@@ -6,7 +6,7 @@ export { checkReadingsCsvHeader, checkReadingsNdjsonKeys, readCsvReadings } from
 export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
 export { IngestError } from "./errors.js";
 export { firstCsvRecord, firstNdjsonKeys } from "./first-record.js";
-export { headerHint, misspeltColumns } from "./header-hint.js";
+export { headerHint, isMisspelt, misspeltColumns } from "./header-hint.js";
 export { KeyResolver } from "./keys.js";
 export { registerLimit, rejectByRegistry } from "./limits.js";
 export { PULSE_FIELD_NAMES, PULSE_FIELDS, PULSE_INPUTS } from "./pulse-fields.js";

@@ -4,6 +4,7 @@
 // is refused before anything is read (header-hint.ts); a later record with one is rejected
 // `misspelt_column`, since the run cannot stop midway.
 import { readingColumns } from "./csv.js";
+import { isMisspelt } from "./header-hint.js";
 
 const known = new WeakMap<ReadonlyMap<string, number>, ReadonlySet<string>>();
 
@@ -11,8 +12,6 @@ const known = new WeakMap<ReadonlyMap<string, number>, ReadonlySet<string>>();
 export function hasMisspeltKey(record: object, channels: ReadonlyMap<string, number>): boolean {
   let names = known.get(channels);
   if (names === undefined) known.set(channels, (names = new Set(readingColumns(channels))));
-  for (const key in record) {
-    if (!names.has(key) && names.has(key.trim().toLowerCase())) return true;
-  }
+  for (const key in record) if (isMisspelt(key, names)) return true;
   return false;
 }

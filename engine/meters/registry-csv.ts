@@ -12,7 +12,7 @@ import type { CsvRecord } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
 import type { IdSet } from "./id-set.js";
-import { absent, FIELDS, MAX_METER_ID_BYTES, optionalNumber, text, typeDefault } from "./registry-row.js";
+import { absent, FIELDS, MAX_METER_ID_BYTES, optionalNumber, pastLatest, text, typeDefault } from "./registry-row.js";
 import type { LastEndBound, MeterTypeLookup, RegistryRejectReason } from "./registry-row.js";
 import { fnv } from "./registry-table.js";
 import type { RegistryTable } from "./registry-table.js";
@@ -197,12 +197,7 @@ export class CsvRegistryRows {
       if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
       if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
       if (e[LAST_END] - s[LAST_END] <= MAX_DATE) lastEnd = parseDayBytes(buf, s[LAST_END], e[LAST_END]);
-      if (lastEnd === NO_DAY) return "bad_last_end";
-      const dates = this.#dates;
-      if (dates !== undefined && lastEnd > dates.latest) {
-        dates.firstFuture = Math.min(dates.firstFuture, lastEnd);
-        return "bad_last_end";
-      }
+      if (lastEnd === NO_DAY || pastLatest(this.#dates, lastEnd)) return "bad_last_end";
     }
 
     const unit = e[UNIT] > s[UNIT] ? texts[1].get(view, s[UNIT], e[UNIT]) : text(this.#def(UNIT));

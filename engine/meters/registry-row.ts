@@ -59,6 +59,13 @@ export interface LastEndBound {
   firstFuture: number;
 }
 
+/** Whether `lastEnd` lies after `dates.latest` (then remembered as `firstFuture` when earliest). */
+export function pastLatest(dates: LastEndBound | undefined, lastEnd: number): boolean {
+  if (dates === undefined || lastEnd <= dates.latest) return false;
+  dates.firstFuture = Math.min(dates.firstFuture, lastEnd);
+  return true;
+}
+
 /** The meter ids earlier rows claimed: a Set, or anything that answers and records as one. */
 export interface SeenIds {
   has(meterId: string): boolean;
@@ -161,11 +168,7 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
     if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
     if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
     lastEnd = dayOfValue(lastEndRaw);
-    if (lastEnd === NO_DAY) return "bad_last_end";
-    if (dates !== undefined && lastEnd > dates.latest) {
-      dates.firstFuture = Math.min(dates.firstFuture, lastEnd);
-      return "bad_last_end";
-    }
+    if (lastEnd === NO_DAY || pastLatest(dates, lastEnd)) return "bad_last_end";
   }
 
   const type = text(get("type"));

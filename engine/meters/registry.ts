@@ -5,7 +5,7 @@
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
-import { CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, misspeltColumns } from "../ingest/index.js";
+import { CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, isMisspelt, misspeltColumns } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { today } from "../time/current.js";
 import { IdSet } from "./id-set.js";
@@ -367,7 +367,7 @@ function ndjsonRows({ maxRecord, maxField, partial }: Limits, row: RowSink, reje
       if (FIELDS.some((name) => !Object.hasOwn(fields, name))) partial();
       // A known column in another spelling (`"Scaling_Factor"`) would be ignored: the first
       // record's is refused with the file (checkRegistryHeader), a later one's row rejected.
-      if (Object.keys(fields).some((key) => !KNOWN.has(key) && KNOWN.has(key.trim().toLowerCase()))) {
+      if (Object.keys(fields).some((key) => isMisspelt(key, KNOWN))) {
         reject(lines.line, meterIdOf((name) => fields[name]), "misspelt_column", text);
         continue;
       }
