@@ -153,19 +153,26 @@ export class LatePath {
       this.#out.counts.duplicates++;
       return;
     }
+    // A meter moved between a register and a pulse type started a new chain after `from`: a
+    // reading up to that day lies before it, and the entries up to it are another kind's values.
+    const from = this.#ctx.state.chainFrom[row.meter];
+    if (row.end <= from) {
+      this.#hold(row, "before_baseline");
+      return;
+    }
     // The chain: trusted entries (billable, or a baseline), the registry baseline before them.
     // Its first entry at or after this day, and the last one before it (one pass, no copy).
     let found: HistoryEntry | undefined;
     let before: HistoryEntry | undefined;
     for (const e of entries) {
-      if (!inChain(e)) continue;
+      if (!inChain(e) || e.end <= from) continue;
       if (e.end >= row.end) {
         found = e;
         break;
       }
       before = e;
     }
-    const anchor = anchorOf(entries, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
+    const anchor = anchorOf(entries, from, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
     if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
       const value = found !== undefined && found.end === row.end ? chainValue(found, isPulseMeter(meters, row.meter)) : anchor!.value;
       if (value === row.value) this.#out.counts.duplicates++;
@@ -310,10 +317,11 @@ function chainValue(e: HistoryEntry, pulse: boolean): number {
  * registry's only while the meter has no chain (README: "a baseline is used only while the meter
  * has no state of its own": one imported or changed later does not move a chain that started).
  * `entries` may begin later than the chain (history read from the entry before a late reading
- * on): then its first entry's predecessor is a chain reading all the same.
+ * on): then its first entry's predecessor is a chain reading all the same. Entries up to `from`
+ * (MeterState.chainFrom) are of a chain before a change of the meter's kind.
  */
-function anchorOf(entries: readonly HistoryEntry[], baseEnd: number, baseValue: number): Anchor | undefined {
-  const first = entries.find(inChain);
+function anchorOf(entries: readonly HistoryEntry[], from: number, baseEnd: number, baseValue: number): Anchor | undefined {
+  const first = entries.find((e) => inChain(e) && e.end > from);
   if (first === undefined) return baseEnd === NO_DAY ? undefined : { end: baseEnd, value: baseValue };
   return first.prev === first.prev && (first.flags & FLAG.initial) === 0 ? { end: first.start - 1, value: first.prev } : undefined;
 }

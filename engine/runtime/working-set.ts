@@ -6,7 +6,7 @@ import { NO_DAY } from "../ingest/batch.js";
 import { decodeRegistry, decodeStateInto, encodeState } from "../store/bucket.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { BucketRow, PartitionedStore } from "../store/contract.js";
-import { createState } from "../store/state.js";
+import { CHAIN_PULSE, CHAIN_REGISTER, CHAIN_UNKNOWN, createState } from "../store/state.js";
 import type { MeterState } from "../store/state.js";
 import { StringCodes } from "../store/meter-table.js";
 import type { MeterTable } from "../store/meter-table.js";
@@ -197,9 +197,20 @@ export class WorkingSet {
       (t[name] as Float64Array).set(values as never, first);
     }
     decodeStateInto(this.state, first, reg.size, row.state);
-    // A registry baseline is the chain's start until a trusted reading follows it.
+    const { chain, chainFrom, lastEnd, lastValue } = this.state;
     for (let i = 0; i < reg.size; i++) {
       const k = first + i;
+      // A chain of the other kind's values (a meter moved between a register and a pulse type):
+      // its next reading starts a new one, and readings up to its last day lie before it.
+      const kind = t.pulseWeight[k] > 0 ? CHAIN_PULSE : CHAIN_REGISTER;
+      if (chain[k] !== kind) {
+        if (chain[k] !== CHAIN_UNKNOWN && lastValue[k] === lastValue[k]) {
+          chainFrom[k] = lastEnd[k];
+          lastValue[k] = Number.NaN;
+        }
+        chain[k] = kind;
+      }
+      // A registry baseline is the chain's start until a trusted reading follows it.
       if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
         this.state.lastEnd[k] = t.baseEnd[k];
         this.state.lastValue[k] = t.baseValue[k];

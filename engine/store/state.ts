@@ -25,7 +25,25 @@ export interface MeterState {
    * in the held table, so an exact re-send of a held reading is a duplicate, not held again.
    */
   heldCount: Uint32Array;
+  /**
+   * The kind of meter the chain's values were read from: CHAIN_REGISTER or CHAIN_PULSE (register
+   * values, cumulative raw pulses); CHAIN_UNKNOWN in state written before it was kept. A meter a
+   * registry import moved to the other kind starts a new chain (working-set.ts).
+   */
+  chain: Uint8Array;
+  /**
+   * The last day of the meter's chain before it started again as another kind (NO_DAY: none):
+   * readings dated at or before it lie before the new chain (held `before_baseline`).
+   */
+  chainFrom: Int32Array;
 }
+
+/** MeterState.chain: state written before the chain's kind was kept. */
+export const CHAIN_UNKNOWN = 0;
+/** MeterState.chain: register values. */
+export const CHAIN_REGISTER = 1;
+/** MeterState.chain: cumulative raw pulses (a pulse meter). */
+export const CHAIN_PULSE = 2;
 
 const FIELDS = [
   ["lastEnd", Int32Array],
@@ -38,6 +56,9 @@ const FIELDS = [
   ["idleSince", Int32Array],
   // Added with schema 6; older chunks lack it (decodeChunk).
   ["heldCount", Uint32Array],
+  // Added with the chain's kind; older BLOBs lack them (the kind unknown, no restart).
+  ["chain", Uint8Array],
+  ["chainFrom", Int32Array],
 ] as const;
 
 type Field = (typeof FIELDS)[number][0];
@@ -49,6 +70,7 @@ export function createState(size: number): MeterState {
   state.lastEnd.fill(NO_DAY);
   state.lastValue.fill(Number.NaN);
   state.idleSince.fill(NO_DAY);
+  state.chainFrom.fill(NO_DAY);
   return state;
 }
 
