@@ -9,7 +9,7 @@ import { compileColumnarSet } from "../rules/columnar.js";
 import type { ColumnarRuleSet, FactColumn } from "../rules/columnar.js";
 import { compileRules } from "../rules/compile.js";
 import type { CompiledRule } from "../rules/compile.js";
-import { FACTS, factTypes } from "../rules/facts.js";
+import { createFacts, FACTS, factTypes } from "../rules/facts.js";
 import type { ReadingFacts } from "../rules/facts.js";
 import { compileFast } from "../rules/fast.js";
 import { lintRules, loadRuleFiles } from "../rules/load/index.js";
@@ -163,6 +163,8 @@ export class RulesDecider {
   readonly pluginWarnings: readonly RuleWarning[];
   /** The facts the conditions of reading rules that hold (hold or temp_bad events) name. */
   private readonly holdFacts: ReadonlySet<string>;
+  /** The number facts the plugins add (channels, derived facts). */
+  private readonly extraFacts: readonly string[];
 
   private constructor(set: RuleSet, extraFacts: readonly string[] = [], kind: "defaults" | "files" = "files") {
     const conditions = new Map<string, ConditionProperties>(set.conditions.map((c) => [c.name, c.conditions as ConditionProperties]));
@@ -191,6 +193,7 @@ export class RulesDecider {
     for (const c of set.conditions) factsOf(c.conditions, used);
     this.uses = used;
     this.holdFacts = holdFacts(set);
+    this.extraFacts = extraFacts;
     this.version = rulesVersion(set);
     this.files = set.files;
     this.sets = ruleSets(set, kind);
@@ -240,10 +243,25 @@ export class RulesDecider {
     else if (files.length > 0) {
       // The default rules' holds that keep a wrong bill out, which a replacing rule set may have lost.
       for (const [fact, rule, what] of GUARD_HOLDS) {
-        if (!this.holdFacts.has(fact)) out.push(`no hold rule uses ${fact}: ${what} will be billed (the default rule ${rule} holds them; add it to the --rules files)`);
+        if (!this.holdFacts.has(fact) || !this.holdsWith(fact)) {
+          out.push(`no hold rule holds a reading with ${fact} true: ${what} will be billed (the default rule ${rule} holds them; add it to the --rules files)`);
+        }
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the rules hold an ordinary reading (10 kWh over a day, read automatically, nothing
+   * flagged) once `fact` is true: a rule naming the fact in a way no flagged meter meets
+   * (`meter_temp_bad equal false`) does not keep a guard of the default rules.
+   */
+  private holdsWith(fact: string): boolean {
+    const facts = createFacts();
+    for (const name of this.extraFacts) facts[name] = null;
+    Object.assign(facts, ORDINARY_READING, { [fact]: true });
+    const reasons = this.decide(facts).reasons;
+    return reasons.split("|").some((r) => r !== "" && !r.startsWith("rule_error:"));
   }
 
   /**
@@ -339,6 +357,13 @@ export class RulesDecider {
     }
   }
 }
+
+/** The facts of an ordinary billable reading (RulesDecider.holdsWith): the rest are createFacts' placeholders. */
+const ORDINARY_READING: ReadingFacts = {
+  meter_id: "M-1", end: "2026-01-02", value: 110, source: "auto", meter_type: "electricity.register", unit: "kWh",
+  scaling_factor: 1, consumption: 10, previous: 100, days: 1, daily: 10, history_readings: 30, average_daily: 10,
+  average_daily_high: 50, average_daily_low: 0.5,
+};
 
 /** Facts the default rules hold on whose loss a run warns of: the fact, its default rule, what would be billed. */
 const GUARD_HOLDS = [

@@ -234,8 +234,8 @@ describe("meterflow run: which rules decide, said out loud", () => {
     const defaults = join(packageRoot(), "engine", "rules", "default");
     const lost = meterflow(dir, "run", "--rules", join(defaults, "eligibility.json"), "--db", "state.db", "--out", "out1", "d.csv");
     expect(lost.status, lost.stderr).toBe(0);
-    expect(lost.stderr).toMatch(/^meterflow: warning: no hold rule uses meter_temp_bad: readings of meters flagged temp_bad \(by an operator or a rule\) will be billed \(the default rule meter-temp-bad \(temp-bad\.json\) holds them/m);
-    expect(lost.stderr).not.toContain("no hold rule uses implausible_rollover");
+    expect(lost.stderr).toMatch(/^meterflow: warning: no hold rule holds a reading with meter_temp_bad true: readings of meters flagged temp_bad \(by an operator or a rule\) will be billed \(the default rule meter-temp-bad \(temp-bad\.json\) holds them/m);
+    expect(lost.stderr).not.toContain("no hold rule holds a reading with implausible_rollover");
     // What the warning says is what happens: the flagged meter is billed.
     expect(readCsv(join(dir, "out1", "billing.csv")).map((r) => [r.meter_id, r.consumption])).toEqual([["D1", "10"]]);
     put(dir, "d2.csv", "meter_id,end,value\nD1,2026-11-07,150\n");
@@ -246,9 +246,16 @@ describe("meterflow run: which rules decide, said out loud", () => {
     const kept = meterflow(dir, "run", "--rules", mine, "--db", "state.db", "--out", "out2", "d2.csv");
     expect(kept.status, kept.stderr).toBe(0);
     // A named condition naming the fact counts; the rollover hold is now the one missing.
-    expect(kept.stderr).not.toContain("no hold rule uses meter_temp_bad");
-    expect(kept.stderr).toMatch(/^meterflow: warning: no hold rule uses implausible_rollover: implausible rollovers/m);
+    expect(kept.stderr).not.toContain("no hold rule holds a reading with meter_temp_bad");
+    expect(kept.stderr).toMatch(/^meterflow: warning: no hold rule holds a reading with implausible_rollover true: implausible rollovers/m);
     expect(readCsv(join(dir, "out2", "held.csv")).map((r) => [r.meter_id, r.reasons])).toEqual([["D1", "temp_bad"]]);
+    // A hold rule that names the fact but holds no flagged meter keeps the warning (it silenced it).
+    put(dir, "d3.csv", "meter_id,end,value\nD1,2026-11-08,160\n");
+    const blind = put(dir, "blind.json", [hold("not-flagged", "meter_temp_bad", "equal", false), hold("typo", "implausible_rollover", "equal", true)]);
+    const silenced = meterflow(dir, "run", "--rules", blind, "--db", "state.db", "--out", "out3", "d3.csv");
+    expect(silenced.status, silenced.stderr).toBe(0);
+    expect(silenced.stderr).toMatch(/^meterflow: warning: no hold rule holds a reading with meter_temp_bad true: readings of meters flagged/m);
+    expect(silenced.stderr).not.toContain("no hold rule holds a reading with implausible_rollover");
   });
 
   it("says nothing about rules for the default rules", () => {
