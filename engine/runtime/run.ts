@@ -279,7 +279,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   for (const input of eventInputs) if (input.bytes > 0) namingHeader(input.path, () => checkPulseEventsHeader(input.path));
   if (options.meters !== undefined) checkRegistryHeader(options.meters);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
-  const out: OutDir = prepareOutDir(options.out, outputNames(options.format ?? "csv", options.meters !== undefined));
+  const outNames = outputNames(options.format ?? "csv", options.meters !== undefined);
+  let out: OutDir = prepareOutDir(options.out, outNames);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(options.db, { giveWayTo: options.giveWayTo, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) });
@@ -293,7 +294,18 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   let lock: RunLock | undefined;
   let pool: DecisionPool | undefined;
   try {
-    lock = await acquireRunLock(options.db, store, { wait: options.wait, onWait: options.onWait });
+    // A run that waits for another gives back the output directory it made while it waits (one
+    // killed while waiting leaves none), and makes it again once the state is its own.
+    let waited = false;
+    lock = await acquireRunLock(options.db, store, {
+      wait: options.wait,
+      onWait: (holder) => {
+        waited = true;
+        removeCreated(out);
+        options.onWait?.(holder);
+      },
+    });
+    if (waited) out = prepareOutDir(options.out, outNames);
     await plugins.setup();
     runId = await store.startRun([...inputs, ...eventInputs]);
     while (HOLD_UNTIL_FILE !== undefined && !existsSync(HOLD_UNTIL_FILE)) await new Promise((resolve) => setTimeout(resolve, 20));

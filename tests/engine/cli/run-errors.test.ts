@@ -308,6 +308,13 @@ async function secondRun(dir: string, state: State): Promise<void> {
 
   const c = spawnAsync(dir, ["run", "--db", state.db, "--out", "c", "--quiet", "--wait", "r.csv"]);
   await until(async () => c.stderr().includes(`waiting for run ${runA.run_id}`) || undefined);
+  // A waiting run keeps no output directory of its own: one killed while it waits leaves none.
+  expect(existsSync(join(dir, "c"))).toBe(false);
+  const d = spawnAsync(dir, ["run", "--db", state.db, "--out", "d", "--quiet", "--wait", "r.csv"]);
+  await until(async () => d.stderr().includes(`waiting for run ${runA.run_id}`) || undefined);
+  d.kill();
+  await d.status;
+  expect(existsSync(join(dir, "d"))).toBe(false);
   writeFileSync(release, "");
   expect(await a.status).toBe(0);
   expect(await c.status, c.stderr()).toBe(0);
@@ -358,7 +365,7 @@ function spawnAsync(cwd: string, args: string[], env: Record<string, string> = {
   child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
   child.stdout.resume();
   const status = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { status, stderr: () => err };
+  return { status, stderr: () => err, kill: () => child.kill("SIGKILL") };
 }
 
 /** Polls until `probe` gives a value (the test's own timeout bounds it). */
