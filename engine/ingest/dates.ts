@@ -28,8 +28,13 @@ export function lastInstantMs(): number {
 const lastDate = new Uint8Array(10);
 let lastDay = NO_DAY;
 
-/** The day number of the date or date-time in `buf[start, end)`, or NO_DAY. */
+/**
+ * The day number of the date or date-time in `buf[start, end)`, or NO_DAY. Spaces and tabs
+ * around it are read past, as around a number (`A, 2026-11-02, 110` gives the day and 110).
+ */
 export function parseDayBytes(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && (buf[start] === 32 || buf[start] === 9)) start++;
+  while (end > start && (buf[end - 1] === 32 || buf[end - 1] === 9)) end--;
   const n = end - start;
   instantMs = Number.NaN;
   if (n < 10) return NO_DAY;

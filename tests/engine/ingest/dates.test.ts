@@ -46,6 +46,16 @@ describe("parseDayBytes", () => {
     }
   });
 
+  it("reads past spaces and tabs around a date or date-time, as around a number; not inside it", () => {
+    // `A, 2026-11-11,160` was bad_date while `A,2026-11-11, 160` gave 160.
+    for (const text of [" 2026-11-11", "2026-11-11 ", "\t2026-11-11\t", "  2026-11-11T08:00Z  "]) {
+      expect(parseDayBytes(bytes(`,${text},`), 1, text.length + 1), JSON.stringify(text)).toBe(reference(text.trim()).day);
+      expect(parseDayString(text), JSON.stringify(text)).toBe(reference(text.trim()).day);
+    }
+    expect(reference("2026-11-11").day).not.toBe(NO_DAY);
+    for (const text of ["2026 -11-11", "2026-11-11 T08:00Z", "   ", " 2026-11-1 "]) expect(parseDayString(text), JSON.stringify(text)).toBe(NO_DAY);
+  });
+
   it("agrees with the reference over random sequences of repeated, changed and broken dates", () => {
     let s = 12345;
     const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
