@@ -177,7 +177,7 @@ function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { inp
     size: m, lastEnd: i32Of(f.lastEnd, fleetKeys), lastValue: f64Of(f.lastValue, fleetKeys), readings: u32Of(f.readings, fleetKeys),
     sumConsumption: f64Of(f.sumConsumption, fleetKeys), sumDays: f64Of(f.sumDays, fleetKeys), tempBad: u8Of(f.tempBad, fleetKeys),
     idleSince: i32Of(f.idleSince, fleetKeys), heldCount: u32Of(f.heldCount, fleetKeys), chain: u8Of(f.chain, fleetKeys),
-    chainFrom: i32Of(f.chainFrom, fleetKeys),
+    chainFrom: i32Of(f.chainFrom, fleetKeys), pulseEnd: i32Of(f.pulseEnd, fleetKeys),
   };
   // Slice key = the batch's meter index (the fresh index holds exactly the batch's meters).
   const keys = batch.meter.slice(0, batch.length);

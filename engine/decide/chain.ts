@@ -21,17 +21,29 @@ export function inChain(e: Pick<HistoryEntry, "held" | "flags">): boolean {
   return e.held === 0 || (e.flags & FLAG.initial) !== 0;
 }
 
+/** Whether two overrides are the same (NaN: none; none equals none). */
+export function sameOverride(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 /** Whether an operator released this row of the batch (a held reading re-judged). */
 export function isReleased(batch: ReadingBatch, row: number): boolean {
   return batch.release !== undefined && batch.release.rows[row] === 1;
 }
 
 /**
- * The decision on a released reading: the operator lifts its rules' holds, so it is billed; only
- * a baseline (no reading before it) stays `initial`, in the chain and billing nothing.
+ * The decision on a released row of `batch`: the operator lifts its rules' holds, so it is billed;
+ * a baseline (no reading before it) stays `initial`, in the chain and billing nothing. What makes
+ * the reading itself implausible now (a wrap of the register, a negative consumption) is lifted
+ * only when it was held for it: one that comes of the chain changing around it since (a back-dated
+ * reading placed before it) is not what the operator saw.
  */
-export function lifted(flags: number): string {
-  return (flags & FLAG.initial) !== 0 ? "initial" : "";
+export function lifted(batch: ReadingBatch, flags: number, consumption: number): string {
+  if ((flags & FLAG.initial) !== 0) return "initial";
+  const own = (flags & FLAG.implausible_rollover) !== 0 ? "implausible_rollover" : (flags & FLAG.override) === 0 && consumption < 0 ? "negative_consumption" : "";
+  if (own === "") return "";
+  const held = batch.release?.held;
+  return held === undefined || held.split("|").includes(own) ? "" : own;
 }
 
 /** Records a released reading put into the chain: its held record is resolved, its meter counts one held less. */
@@ -59,11 +71,20 @@ export function oneRow(): ConsumptionColumns {
   return scratch.columns;
 }
 
-/** Computes one register reading of `meter` against `prev` (NaN: none, an initial reading). */
+/**
+ * Computes one register reading of `meter` against `prev` (NaN: none, an initial reading). A
+ * pulse meter's `prev` and `cur` are cumulative raw pulses (the decider's kernelInputs): its
+ * consumption here is the raw count x pulse_weight, its debounced one the pulse stage's.
+ */
 export function computeOne(ctx: DecideContext, meter: number, prev: number, prevEnd: number, cur: number, end: number, override: number): Computed {
   const { meters } = ctx;
   const c = oneRow();
-  c.scale[0] = meters.scale[meter]; c.reset[0] = meters.reset[meter]; c.digits[0] = meters.digits[meter]; c.mode[0] = meters.mode[meter];
+  const weight = meters.pulseWeight[meter];
+  if (weight === weight) {
+    c.scale[0] = weight; c.reset[0] = Number.NaN; c.digits[0] = 0; c.mode[0] = 0;
+  } else {
+    c.scale[0] = meters.scale[meter]; c.reset[0] = meters.reset[meter]; c.digits[0] = meters.digits[meter]; c.mode[0] = meters.mode[meter];
+  }
   c.prev[0] = prev; c.prevEnd[0] = prevEnd; c.cur[0] = cur; c.end[0] = end; c.override[0] = override;
   computeConsumptionReference(c, 1, ctx.kernel.maxWrapShare);
   return { prev, consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days: c.days[0], daily: c.daily[0] };

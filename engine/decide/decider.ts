@@ -11,12 +11,13 @@ import { readingId } from "../sinks/format.js";
 import { appendEntry } from "../store/history.js";
 import type { KernelRows } from "./fact-columns.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
-import { computeOne, isReleased, isTrusted, lifted, recordRelease } from "./chain.js";
+import { computeOne, isReleased, isTrusted, lifted, recordRelease, sameOverride } from "./chain.js";
 import { LatePath } from "./late.js";
 import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
+import { lateUntil } from "../store/state.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
@@ -115,11 +116,12 @@ export class Decider {
     const count = scratch.grouper.group(n, valid, batch.end, batch.line, this.#ctx.meters.size, scratch.order);
     const order = scratch.order;
     const rows = scratch.rows;
-    const lastEnd = this.#ctx.state.lastEnd;
+    const { lastEnd } = this.#ctx.state;
     let chained = 0;
     let prevKey = -1;
     let prevEnd = 0;
     let prevValue = 0;
+    let prevOverride = Number.NaN;
     // The meter whose rows after a repeat go to the late path too (see below).
     let deferred = -1;
     const held = this.#ctx.heldIndex;
@@ -127,8 +129,9 @@ export class Decider {
       const row = order[i];
       const k = keys[row];
       const end = batch.end[row];
-      // At or before the latest trusted reading: the late path compares it with the chain.
-      if (end <= lastEnd[k]) {
+      // At or before the latest trusted reading (a pulse meter's latest reading, held too: a count
+      // before it cannot split its interval): the late path compares it with the chain.
+      if (end <= lateUntil(this.#ctx.state, k)) {
         late.add(batch, row, k);
         continue;
       }
@@ -142,7 +145,7 @@ export class Decider {
         // decides, once the kernel has). The meter's later rows follow it there, in end order,
         // so they are judged against the chain it leaves, as in a batch per reading. A pulse
         // count for a day counted already is a conflict.
-        if (batch.value[row] === prevValue) out.counts.duplicates++;
+        if (batch.value[row] === prevValue && sameOverride(batch.override[row], prevOverride)) out.counts.duplicates++;
         else if (isPulseMeter(this.#ctx.meters, k)) late.conflict(batch, row, k);
         else {
           late.repeat(batch, row, k, lastEnd[k] === NO_DAY ? undefined : { end: lastEnd[k], value: this.#ctx.state.lastValue[k] });
@@ -158,6 +161,7 @@ export class Decider {
       prevKey = k;
       prevEnd = end;
       prevValue = batch.value[row];
+      prevOverride = batch.override[row];
       rows[chained++] = row;
     }
     return rows.subarray(0, chained);
@@ -251,7 +255,8 @@ export class Decider {
         continue;
       }
       const decision = rules.decideFired(fired);
-      s.flagged[i] = flag(ctx, keys[rows[i]], decision) ? 1 : 0;
+      // A release lifts its rules' holds and does not flag the meter again (their alerts stand).
+      s.flagged[i] = !isReleased(src.batch, rows[i]) && flag(ctx, keys[rows[i]], decision) ? 1 : 0;
       this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
     }
   }
@@ -282,21 +287,33 @@ export class Decider {
       if (i > 0 && keys[rows[i - 1]] === k && this.#s.heldAt[i - 1] === 1) this.#rebase({ batch, keys, rows, r }, i);
       ctx.pluginFacts?.assign(ctx.facts as Record<string, unknown>, i);
       const reasons = judge(ctx, out, k, r.end[i], r.cur[i], r.override[i], batch.source[row], batch.verification[row],
-        batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i]);
+        batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i], !isReleased(batch, row));
       this.#settle(batch, keys, rows, r, i, reasons);
     }
   }
 
   /**
    * Kernel row i follows a reading held in this batch: a held reading is never a base, so i is
-   * computed again against its meter's latest trusted reading (pulse meters keep their count).
+   * computed again against its meter's latest trusted reading, as a later batch would. A pulse
+   * meter's count is its own over the interval since its previous reading, held or not: only its
+   * cumulative register moves off the held one (and its later rows' with it).
    */
   #rebase(src: KernelRows, i: number): void {
     const { batch, keys, rows, r } = src;
     const row = rows[i];
     const k = keys[row];
-    if (isPulseMeter(this.#ctx.meters, k)) return;
-    const { state } = this.#ctx;
+    const { state, meters } = this.#ctx;
+    if (isPulseMeter(meters, k)) {
+      const prev = state.lastValue[k];
+      const base = prev === prev ? prev : 0;
+      const shift = base + batch.value[row] - r.cur[i];
+      r.prev[i] = base;
+      for (let j = i; j < rows.length && keys[rows[j]] === k; j++) {
+        if (j > i) r.prev[j] += shift;
+        r.cur[j] += shift;
+      }
+      return;
+    }
     const c = computeOne(this.#ctx, k, state.lastValue[k], state.lastEnd[k], batch.value[row], r.end[i], batch.override[row]);
     r.prev[i] = c.prev;
     r.consumption[i] = c.consumption;
@@ -314,8 +331,10 @@ export class Decider {
   #settle(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, i: number, judged: string): void {
     const row = rows[i];
     const k = keys[row];
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, isReleased(batch, row) ? lifted(r.flags[i]) : judged);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, isReleased(batch, row) ? lifted(batch, r.flags[i], r.consumption[i]) : judged);
     this.#s.reasons[i] = reasons;
+    // A pulse reading ends its count's interval, held or not (MeterState.pulseEnd).
+    if (isPulseMeter(this.#ctx.meters, k)) this.#ctx.state.pulseEnd[k] = r.end[i];
     if (!isTrusted(reasons)) {
       this.#s.heldAt[i] = 1;
       return;
@@ -424,7 +443,8 @@ function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Arr
       c.prevEnd[i] = c.end[i - 1];
     } else {
       c.prev[i] = state.lastValue[k];
-      c.prevEnd[i] = state.lastEnd[k];
+      // A pulse meter's interval starts at its latest reading, held too (MeterState.pulseEnd).
+      c.prevEnd[i] = lateUntil(state, k);
       lastKey = k;
     }
     c.end[i] = batch.end[row];
@@ -432,7 +452,9 @@ function kernelInputs(c: ConsumptionColumns, batch: ReadingBatch, keys: Int32Arr
     const weight = meters.pulseWeight[k];
     if (weight === weight) {
       // A pulse meter: a register of cumulative raw pulses, never wrapping (pulses.ts).
-      const prev = c.prev[i];
+      let prev = c.prev[i];
+      // No trusted reading yet, but an interval that began at a held one: counted from 0.
+      if (prev !== prev && state.pulseEnd[k] !== NO_DAY) prev = c.prev[i] = 0;
       c.cur[i] = (prev === prev ? prev : 0) + batch.value[row];
       c.scale[i] = weight;
       c.reset[i] = Number.NaN;

@@ -13,9 +13,10 @@ const VERIFICATION = [null, false, true] as const;
 
 /** Fills the facts of a reading, evaluates the rules and returns its hold reasons ("" = billable). */
 export function judge(ctx: DecideContext, out: BatchOutput, meter: number, end: number, value: number, override: number,
-  source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number): string {
+  source: number, verification: number, photo: number, consumption: number, prev: number, days: number, daily: number, flags: number,
+  mayFlag = true): string {
   fillFacts(ctx, meter, end, value, override, source, verification, photo, consumption, prev, days, daily, flags);
-  return apply(ctx, out, meter, end, ctx.rules.decide(ctx.facts));
+  return apply(ctx, out, meter, end, ctx.rules.decide(ctx.facts), mayFlag);
 }
 
 /** Fills `ctx.facts` with a computed reading's facts (the plugins' are the caller's). */
@@ -58,9 +59,12 @@ export function fillFacts(ctx: DecideContext, meter: number, end: number, value:
   facts.meter_temp_bad = state.tempBad[meter] !== 0;
 }
 
-/** Applies a decision: alerts collected, a temp_bad event flags the meter (audited). Returns the hold reasons. */
-export function apply(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision): string {
-  record(ctx, out, meter, end, decision, flag(ctx, meter, decision));
+/**
+ * Applies a decision: alerts collected, a temp_bad event flags the meter (audited) unless not
+ * `mayFlag` (an operator's release lifts what its rules would hold). Returns the hold reasons.
+ */
+export function apply(ctx: DecideContext, out: BatchOutput, meter: number, end: number, decision: RuleDecision, mayFlag = true): string {
+  record(ctx, out, meter, end, decision, mayFlag && flag(ctx, meter, decision));
   return decision.reasons;
 }
 

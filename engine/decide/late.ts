@@ -12,12 +12,12 @@ import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { entryAt, pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
-import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease } from "./chain.js";
+import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease, sameOverride } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
-import { isPulseMeter } from "./pulses.js";
+import { isPulseMeter, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 interface LateRow {
@@ -174,15 +174,18 @@ export class LatePath {
     }
     const anchor = anchorOf(entries, from, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
     if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
-      const value = found !== undefined && found.end === row.end ? chainValue(found, isPulseMeter(meters, row.meter)) : anchor!.value;
-      if (value === row.value) this.#out.counts.duplicates++;
+      const day = found !== undefined && found.end === row.end ? found : undefined;
+      const value = day !== undefined ? chainValue(day, isPulseMeter(meters, row.meter)) : anchor!.value;
+      // An exact re-send: the same value and the same override (another override is another reading).
+      if (value === row.value && sameOverride(day?.override ?? Number.NaN, row.override)) this.#out.counts.duplicates++;
       else this.#hold(row, "conflict");
       return;
     }
     if (isPulseMeter(meters, row.meter)) {
-      // A count for an interval before an accepted reading cannot be placed: that reading's
-      // count already covers the time. Held for an operator.
-      this.#hold(row, "back_dated_pulses");
+      // A count for an interval before an accepted reading: held for an operator. A release
+      // places it after the chain reading before it (none: its interval has no start).
+      if (released && before !== undefined) this.#placePulse(row, before, found, entries);
+      else this.#hold(row, "back_dated_pulses");
       return;
     }
     if (anchor !== undefined && row.end < anchor.end) {
@@ -193,8 +196,8 @@ export class LatePath {
     const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
     // A released reading's own holds are lifted; what inserting it does to its successor is not,
     // nor a meter type no plugin defines (meter-types.ts).
-    const judged = this.#judge(row, inserted, true);
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, released ? lifted(inserted.flags) : judged);
+    const judged = this.#judge(row, inserted, true, !released);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, released ? lifted(row.batch, inserted.flags, inserted.consumption) : judged);
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, prev?.value ?? Number.NaN);
       return;
@@ -227,8 +230,37 @@ export class LatePath {
     this.#correct(next, corrected, row.value, entries);
   }
 
+  /**
+   * A released pulse count placed in the chain after `before`: billed its debounced count x
+   * pulse_weight over (before, its end]. Its count is its own, so the reading after it (`next`)
+   * keeps what it billed: a pulse reading's consumption does not depend on its predecessor's.
+   */
+  #placePulse(row: LateRow, before: HistoryEntry, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
+    const { meters, state } = this.#ctx;
+    const cur = before.value + row.value;
+    const c = computeOne(this.#ctx, row.meter, before.value, before.end, cur, row.end, row.override);
+    const pulse = pulseOne(row.batch, row.row, row.meter, meters, false, c.days, row.end, before.end, row.end - before.end);
+    const inserted: Computed = { ...c, flags: c.flags | pulse.faults };
+    if ((c.flags & FLAG.override) === 0) {
+      inserted.consumption = pulse.consumption;
+      inserted.daily = pulse.consumption / c.days;
+      inserted.flags = pulse.consumption === 0 ? inserted.flags | FLAG.zero : inserted.flags & ~FLAG.zero;
+    }
+    this.#judge(row, inserted, true, false);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, lifted(row.batch, inserted.flags, inserted.consumption));
+    if (!isTrusted(reasons)) {
+      this.#hold(row, reasons, inserted, before.value);
+      return;
+    }
+    this.#insert(row, inserted, reasons, before.value, entries, cur);
+    if (next === undefined) {
+      state.lastEnd[row.meter] = row.end;
+      state.lastValue[row.meter] = cur;
+    }
+  }
+
   /** Judges a late reading with its own facts (source, verification, channels). */
-  #judge(row: LateRow, c: Computed, own: boolean): string {
+  #judge(row: LateRow, c: Computed, own: boolean, mayFlag = true): string {
     const { batch } = row;
     const pluginFacts = this.#ctx.pluginFacts;
     if (pluginFacts !== undefined) {
@@ -238,16 +270,16 @@ export class LatePath {
       } else pluginFacts.clear(this.#ctx.facts as Record<string, unknown>);
     }
     return judge(this.#ctx, this.#out, row.meter, row.end, row.value, row.override, batch.source[row.row], batch.verification[row.row],
-      batch.photo?.[row.row] ?? 0, c.consumption, c.prev, c.days, c.daily, c.flags);
+      batch.photo?.[row.row] ?? 0, c.consumption, c.prev, c.days, c.daily, c.flags, mayFlag);
   }
 
-  /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor. */
-  #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[]): void {
+  /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor (`value`: a pulse meter's cumulative count). */
+  #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[], value = row.value): void {
     const { state } = this.#ctx;
     const hold = reasons === "" ? 0 : 1;
     const billed = hold === 0 ? c.consumption : 0;
     const entry: HistoryEntry = {
-      meter: row.meter, end: row.end, value: row.value, prev, start: c.start, consumption: c.consumption, billed, flags: c.flags, held: hold,
+      meter: row.meter, end: row.end, value, prev, start: c.start, consumption: c.consumption, billed, flags: c.flags, held: hold,
       override: row.override,
     };
     pushEntry(this.#out.history, entry);

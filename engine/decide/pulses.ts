@@ -5,7 +5,7 @@
 // periods, initial readings, overrides, duplicates and history work as for any meter; then the
 // pulse interval kernel gives its debounced consumption and fault bits, which replace the
 // register's consumption and join its flags. The rules see the faults as facts.
-import type { ConsumptionBatch } from "../consumption/index.js";
+import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
 import { FLAG, flagNames } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
@@ -32,6 +32,8 @@ export class PulseStage {
   #kernel: PulseKernel | undefined;
   #work: PulseBatch | undefined;
   #at = new Int32Array(0);
+  /** Per kernel row of the last `apply`: the idle days it found (a row computed again keeps them). */
+  #idle = new Int32Array(0);
   readonly #settings: PulseSettings = { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN };
 
   constructor(implementation: PulseKernel["implementation"]) {
@@ -50,7 +52,10 @@ export class PulseStage {
    * settings anyway, so no pass of its own looks for them here.
    */
   pulseRows(m: number): Int32Array {
-    if (this.#at.length < m) this.#at = new Int32Array(Math.max(m, 65536));
+    if (this.#at.length < m) {
+      this.#at = new Int32Array(Math.max(m, 65536));
+      this.#idle = new Int32Array(this.#at.length);
+    }
     return this.#at;
   }
 
@@ -73,61 +78,95 @@ export class PulseStage {
     const r = computed.columns;
     work.clear(0, n);
     const c = work.columns;
-    const pulse = batch.pulse;
-    const s = this.#settings;
-    const zone = timeZone();
-    const utc = zone.name === "UTC";
+    const idle = this.#idle;
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const row = rows[i];
       const k = keys[row];
-      const count = batch.value[row];
       const initial = (r.flags[i] & FLAG.initial) !== 0;
-      // Calendar days (leak needs a day or more), and the minutes they really last in the zone
-      // (qmax allows flow over real time: the day clocks go forward is 23 hours, back 25).
-      const spanMin = initial ? Number.NaN : r.days[i] * DAY_MINUTES;
-      const realMin = initial || utc ? spanMin : (zone.startOf(r.end[i] + 1) - zone.startOf(r.prevEnd[i] + 1)) / 60_000;
-      c.count[j] = count;
-      c.spanMin[j] = spanMin;
-      if (pulse !== undefined) for (const input of PULSE_INPUTS) c[input][j] = pulse[input][row];
       // Idle stretch: since the end of the meter's latest reading with pulses, or since its
       // previous reading when none is known (a first reading covers its own day).
       let since = state.idleSince[k];
       if (since === NO_DAY) since = initial ? r.end[i] - 1 : r.prevEnd[i];
-      c.idleDays[j] = r.end[i] - since;
-      state.idleSince[k] = count > 0 ? r.end[i] : since;
-      s.input = meters.pulseInput[k];
-      s.weight = meters.pulseWeight[k];
-      s.widthMs = meters.pulseWidthMs[k];
-      s.qmax = meters.qmax[k];
-      s.noPulseDays = meters.noPulseDays[k];
-      s.debounceMs = meters.debounceMs[k];
-      const t = thresholdsOf(s, realMin);
-      c.weight[j] = t.weight;
-      c.debounceMs[j] = t.debounceMs;
-      c.specMinOnMs[j] = t.specMinOnMs;
-      c.specMinGapMs[j] = t.specMinGapMs;
-      c.shortClosedMs[j] = t.shortClosedMs;
-      c.namurLowMa[j] = t.namurLowMa;
-      c.namurHighMa[j] = t.namurHighMa;
-      c.maxPulses[j] = t.maxPulses;
-      c.leakSlotMin[j] = t.leakSlotMin;
-      c.noPulseDays[j] = t.noPulseDays;
+      idle[i] = r.end[i] - since;
+      state.idleSince[k] = batch.value[row] > 0 ? r.end[i] : since;
+      fillRow(c, j, batch, row, k, meters, this.#settings, initial, r.days[i], r.end[i], r.prevEnd[i], idle[i]);
     }
     this.#kernel.compute(work, n);
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const faults = c.faults[j];
       if (faults !== 0) for (const name of flagNames(faults)) this.faults.set(name, (this.faults.get(name) ?? 0) + 1);
-      let flags = r.flags[i] | faults;
-      // The first reading and an override keep the register's outcome (not billed / the override).
-      if ((flags & (FLAG.initial | FLAG.override)) === 0) {
-        const consumption = c.consumption[j];
-        r.consumption[i] = consumption;
-        r.daily[i] = consumption / r.days[i];
-        flags = consumption === 0 ? flags | FLAG.zero : flags & ~FLAG.zero;
-      }
-      r.flags[i] = flags;
+      settleRow(r, i, faults, c.consumption[j]);
     }
   }
+}
+
+/** The pulse fault bits (those the pulse kernel raises). */
+const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bounce | FLAG.leak | FLAG.no_consumption | FLAG.backflow;
+
+/**
+ * Fills pulse kernel row j with batch row `row`'s count and pulse columns and meter k's
+ * thresholds over its interval: `days` calendar days ending `end` after `prevEnd` (leak needs a
+ * day or more), and the minutes they really last in the zone (qmax allows flow over real time:
+ * the day clocks go forward is 23 hours, back 25).
+ */
+function fillRow(c: PulseBatch["columns"], j: number, batch: ReadingBatch, row: number, k: number, meters: MeterTable, s: PulseSettings,
+  initial: boolean, days: number, end: number, prevEnd: number, idleDays: number): void {
+  const zone = timeZone();
+  const spanMin = initial ? Number.NaN : days * DAY_MINUTES;
+  const realMin = initial || zone.name === "UTC" ? spanMin : (zone.startOf(end + 1) - zone.startOf(prevEnd + 1)) / 60_000;
+  c.count[j] = batch.value[row];
+  c.spanMin[j] = spanMin;
+  const pulse = batch.pulse;
+  if (pulse !== undefined) for (const input of PULSE_INPUTS) c[input][j] = pulse[input][row];
+  c.idleDays[j] = idleDays;
+  s.input = meters.pulseInput[k];
+  s.weight = meters.pulseWeight[k];
+  s.widthMs = meters.pulseWidthMs[k];
+  s.qmax = meters.qmax[k];
+  s.noPulseDays = meters.noPulseDays[k];
+  s.debounceMs = meters.debounceMs[k];
+  const t = thresholdsOf(s, realMin);
+  c.weight[j] = t.weight;
+  c.debounceMs[j] = t.debounceMs;
+  c.specMinOnMs[j] = t.specMinOnMs;
+  c.specMinGapMs[j] = t.specMinGapMs;
+  c.shortClosedMs[j] = t.shortClosedMs;
+  c.namurLowMa[j] = t.namurLowMa;
+  c.namurHighMa[j] = t.namurHighMa;
+  c.maxPulses[j] = t.maxPulses;
+  c.leakSlotMin[j] = t.leakSlotMin;
+  c.noPulseDays[j] = t.noPulseDays;
+}
+
+/** Kernel row i's consumption, daily use and flags from the pulse kernel's outcome (its fault bits in place of any before). */
+function settleRow(r: ConsumptionColumns, i: number, faults: number, consumption: number): void {
+  let flags = (r.flags[i] & ~FAULTS) | faults;
+  // The first reading and an override keep the register's outcome (not billed / the override).
+  if ((flags & (FLAG.initial | FLAG.override)) === 0) {
+    r.consumption[i] = consumption;
+    r.daily[i] = consumption / r.days[i];
+    flags = consumption === 0 ? flags | FLAG.zero : flags & ~FLAG.zero;
+  }
+  r.flags[i] = flags;
+}
+
+let one: { kernel: PulseKernel; work: PulseBatch; settings: PulseSettings } | undefined;
+
+/**
+ * One pulse reading's debounced consumption and faults over an interval (the reference kernel,
+ * in memory of its own): a reading placed by the late path, or moved off a held reading.
+ */
+export function pulseOne(batch: ReadingBatch, row: number, k: number, meters: MeterTable, initial: boolean, days: number, end: number,
+  prevEnd: number, idleDays: number): { consumption: number; faults: number } {
+  if (one === undefined) {
+    const kernel = createPulseKernel({ implementation: "reference" });
+    one = { kernel, work: kernel.allocate(1), settings: { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN } };
+  }
+  one.work.clear(0, 1);
+  const c = one.work.columns;
+  fillRow(c, 0, batch, row, k, meters, one.settings, initial, days, end, prevEnd, idleDays);
+  one.kernel.compute(one.work, 1);
+  return { consumption: c.consumption[0], faults: c.faults[0] };
 }

@@ -71,10 +71,11 @@ export interface ReadingBatch {
    */
   readonly ranked?: boolean;
   /**
-   * Held readings an operator released (engine/operations/release.ts): `rows[row]` is 1 for a
-   * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited.
+   * Held readings an operator released (engine/operations/held.ts): `rows[row]` is 1 for a
+   * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited;
+   * `held`: the `|`-separated reasons it was held for (what the operator saw and lifts).
    */
-  readonly release?: { rows: Uint8Array; reason: string; actor: string };
+  readonly release?: { rows: Uint8Array; reason: string; actor: string; held?: string };
 }
 
 /** Meter id bytes per row (ReadingBatch.rowIds). */

@@ -63,7 +63,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   }
   const decision = await session.decideOne(
     held,
-    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor } });
+    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor, held: held.reasons } });
   // The same release committed by another operator at the same time (one batch id): theirs, not this one's.
   if (decision.commit === "duplicate") {
     throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${request.readingId} any more: released meanwhile by another operator (meterflow held list)`);

@@ -1,21 +1,21 @@
 // Why a held reading cannot be released, in words an operator can act on. A release re-judges the
 // reading as a batch of one with the rules' holds lifted; these holds are not the rules': the
-// reading has no place in the chain (a conflict, a pulse count before an accepted reading), or not
-// yet (its meter is not in the registry or its type in no loaded plugin, it lies before the
-// baseline its meter's chain starts from). The first two never change and are refused before anything is decided; the others are
-// judged again, so a release after the registry was fixed goes through.
+// reading has no place in the chain (a conflict, a pulse count before its meter's first reading),
+// or not yet (its meter is not in the registry or its type in no loaded plugin, it lies before the
+// baseline its meter's chain starts from). A conflict never changes and is refused before anything
+// is decided; the others are judged again, so a release after the registry was fixed goes through.
 
 /** Hold reasons no release lifts, and what to do instead. */
 export const UNRELEASABLE: Readonly<Record<string, string>> = {
   conflict: "another value for that day is in the chain (send a correction of that reading instead)",
-  back_dated_pulses: "a pulse count before an accepted reading cannot be placed",
+  back_dated_pulses: "a pulse count before its meter's first accepted reading cannot be placed (its interval has no start)",
   unknown_meter: "its meter is not in the registry (import it, then release)",
   unknown_meter_type: "its meter's registered type is one no loaded plugin defines (load the plugin that defines it, or import the meter with a type that is defined, then release)",
   before_baseline: "it lies before the baseline its meter's chain starts from (a registry baseline counts only while the meter has no readings)",
 };
 
 /** The holds that no registry change lifts: refused before the reading is judged again. */
-export const NEVER_RELEASABLE: ReadonlySet<string> = new Set(["conflict", "back_dated_pulses"]);
+export const NEVER_RELEASABLE: ReadonlySet<string> = new Set(["conflict"]);
 
 /** The holds among `reasons` no release lifts, each with what to do instead. */
 export function explained(reasons: readonly string[]): string {

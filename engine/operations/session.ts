@@ -74,7 +74,7 @@ export class OperationSession {
    * (its id is a hash of it).
    */
   async decideOne(reading: SingleReading, label: string, options: {
-    release?: { reason: string; actor: string }; photo?: PhotoRecord;
+    release?: { reason: string; actor: string; held?: string }; photo?: PhotoRecord;
     /** May refuse the decided batch (throw) before anything is committed (a release has its own). */
     guard?: CommitGuard;
     /** Sees the reading's meter as loaded (registered; temp_bad) before it is decided, and may refuse it by throwing. */
@@ -107,10 +107,10 @@ export class OperationSession {
 }
 
 /** A ReadingBatch of one row, its id a hash of `label` (so the same operation is one batch). */
-function batchOfOne(r: SingleReading, label: string, release?: { reason: string; actor: string }): ReadingBatch {
+function batchOfOne(r: SingleReading, label: string, release?: { reason: string; actor: string; held?: string }): ReadingBatch {
   const meters = createMeterIndex();
   const meter = meters.intern(r.meterId);
-  const raw = JSON.stringify({ meter_id: r.meterId, end_day: r.endDay, value: r.value });
+  const raw = JSON.stringify({ meter_id: r.meterId, end: formatDay(r.endDay), value: r.value });
   return {
     length: 1,
     line: Float64Array.of(1),

@@ -31,6 +31,7 @@ import type { BillingRows } from "./billing-rows.js";
 import type { BatchLines } from "./emit.js";
 import { bytesOf, emitCommitted } from "./replay.js";
 import { SLOTS } from "./writer-client.js";
+import { lateUntil } from "../store/state.js";
 
 /** Whether a batch has rows of meters missing from the registry (key -1). */
 function hasUnknown(keys: Int32Array, n: number): boolean {
@@ -356,7 +357,6 @@ export class BatchRunner {
    */
   async #slices(batch: ReadingBatch, keys: Int32Array): Promise<void> {
     const { ws, heldIndex, history, flags } = this.#ctx;
-    const lastEnd = ws.state.lastEnd;
     let held: Set<number> | undefined;
     /** Meters with late readings not covered in memory, and the earliest of their days. */
     let late: Map<number, number> | undefined;
@@ -372,7 +372,7 @@ export class BatchRunner {
       }
       if (heldIndex.needsLoad(k)) (held ??= new Set()).add(k);
       const end = batch.end[row];
-      if (end <= lastEnd[k] && !history.covers(k, end)) {
+      if (end <= lateUntil(ws.state, k) && !history.covers(k, end)) {
         late ??= new Map();
         const earliest = late.get(k);
         if (earliest === undefined || end < earliest) late.set(k, end);

@@ -10,7 +10,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
 import { IdList } from "../store/meter-table.js";
 import type { CodedStrings, MeterIdColumn, MeterTable } from "../store/meter-table.js";
-import { createState, STATE_FIELDS } from "../store/state.js";
+import { createState, lateUntil, STATE_FIELDS } from "../store/state.js";
 import type { ProcessorContext } from "./context.js";
 import { MeterIds } from "./meter-ids.js";
 
@@ -65,7 +65,7 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   // History of the meters with late readings; held readings of those that have any.
   const entries = createEntries();
   const late = new Set<number>();
-  for (let row = 0; row < batch.length; row++) if (local[row] >= 0 && batch.end[row] <= state.lastEnd[keys[row]]) late.add(local[row]);
+  for (let row = 0; row < batch.length; row++) if (local[row] >= 0 && batch.end[row] <= lateUntil(state, keys[row])) late.add(local[row]);
   for (const l of late) {
     for (const e of history.meter(wsKeys[l])) appendEntry(entries, l, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override);
   }

@@ -197,7 +197,7 @@ export class WorkingSet {
       (t[name] as Float64Array).set(values as never, first);
     }
     decodeStateInto(this.state, first, reg.size, row.state);
-    const { chain, chainFrom, lastEnd, lastValue } = this.state;
+    const { chain, chainFrom, lastEnd, lastValue, pulseEnd } = this.state;
     for (let i = 0; i < reg.size; i++) {
       const k = first + i;
       // A chain of the other kind's values (a meter moved between a register and a pulse type):
@@ -205,10 +205,11 @@ export class WorkingSet {
       const kind = t.pulseWeight[k] > 0 ? CHAIN_PULSE : CHAIN_REGISTER;
       if (chain[k] !== kind) {
         if (chain[k] !== CHAIN_UNKNOWN && lastValue[k] === lastValue[k]) {
-          chainFrom[k] = lastEnd[k];
+          chainFrom[k] = Math.max(lastEnd[k], pulseEnd[k]);
           lastValue[k] = Number.NaN;
         }
         chain[k] = kind;
+        pulseEnd[k] = NO_DAY;
       }
       // A registry baseline is the chain's start until a trusted reading follows it.
       if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {

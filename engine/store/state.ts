@@ -36,6 +36,24 @@ export interface MeterState {
    * readings dated at or before it lie before the new chain (held `before_baseline`).
    */
   chainFrom: Int32Array;
+  /**
+   * Pulse meters: the end of the meter's latest reading the kernel decided, held or not: a count
+   * is the pulses since the meter's previous reading, so the next count's interval starts there
+   * (a held reading is no base of the cumulative register, but it did end an interval). NO_DAY:
+   * none, a register meter, or state written before it was kept (the latest trusted end then).
+   */
+  pulseEnd: Int32Array;
+}
+
+/**
+ * The day at or before which a reading of meter k is late (decided against the chain's history,
+ * not appended to it): its latest trusted reading's end, a pulse meter's latest reading's (held
+ * too: a count dated before it cannot split that reading's interval).
+ */
+export function lateUntil(state: MeterState, k: number): number {
+  const end = state.lastEnd[k];
+  const pulse = state.pulseEnd[k];
+  return pulse > end ? pulse : end;
 }
 
 /** MeterState.chain: state written before the chain's kind was kept. */
@@ -59,6 +77,7 @@ const FIELDS = [
   // Added with the chain's kind; older BLOBs lack them (the kind unknown, no restart).
   ["chain", Uint8Array],
   ["chainFrom", Int32Array],
+  ["pulseEnd", Int32Array],
 ] as const;
 
 type Field = (typeof FIELDS)[number][0];
@@ -71,6 +90,7 @@ export function createState(size: number): MeterState {
   state.lastValue.fill(Number.NaN);
   state.idleSince.fill(NO_DAY);
   state.chainFrom.fill(NO_DAY);
+  state.pulseEnd.fill(NO_DAY);
   return state;
 }
 

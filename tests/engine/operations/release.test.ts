@@ -325,4 +325,52 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
       await session.close();
     }
   });
+
+  it("does not flag the meter again on a release: a rule's temp_bad on the released reading is lifted with its hold", async () => {
+    // Operations audit: cleared, then released, the meter was flagged again by "rules" and the
+    // next night's reading held temp_bad.
+    const { db, run } = await fixture();
+    const verified = write(dir, `verified-${n++}.csv`, ["meter_id,end,value,verification", "E-1,2026-11-05,1000,true"]);
+    const night = await runAndRead({ db, inputs: [verified], out: join(dir, `verified-out-${n++}`) });
+    expect(night.held.map((h) => [h.reading_id, h.reasons])).toEqual([["E-1@2026-11-05", "temp_bad:zero_under_verification"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      await clearTempBad(session.store, { meterId: "E-1", reason: "verification over", actor: "ops" });
+      expect(await releaseHeld(session, { readingId: "E-1@2026-11-05", reason: "zero is right", actor: "ops" })).toMatchObject({ billed: 0 });
+      expect(await listTempBad(session.store)).toEqual([]);
+      expect((await session.store.audit("E-1")).map((a) => [a.action, a.actor])).toEqual([["set", expect.stringMatching(/^rules /)], ["clear", "ops"], ["release", "ops"]]);
+    } finally {
+      await session.close();
+    }
+    expect((await run(["E-1,2026-11-06,1010"])).billing.map((r) => [r.reading_id, r.consumption])).toEqual([["E-1@2026-11-06", "10"]]);
+  });
+
+  it("refuses a release that would bill an implausible wrap the reading was not held for (a reading placed before it since)", async () => {
+    const { db, run } = await fixture();
+    await run(["E-1,2026-11-02,1010"]);
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-1", reason: "check", actor: "ops" });
+    await run(["E-1,2026-11-04,1040"]);
+    await clearTempBad(store, { meterId: "E-1", reason: "ok", actor: "ops" }).finally(() => store.close());
+    // 1045 on the 3rd, after the held 1040 of the 4th: the 1040 would now wrap the register.
+    expect((await run(["E-1,2026-11-03,1045"])).billing.map((r) => [r.reading_id, r.consumption])).toEqual([["E-1@2026-11-03", "35"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      const before = await ledgerOf(db, "E-1");
+      const refused = releaseHeld(session, { readingId: "E-1@2026-11-04", reason: "confirmed", actor: "ops" });
+      await expect(refused).rejects.toMatchObject({ code: "MF_ERR_RELEASE_REFUSED" });
+      await expect(refused).rejects.toThrow(/held again: implausible_rollover/);
+      expect(await ledgerOf(db, "E-1")).toEqual(before);
+    } finally {
+      await session.close();
+    }
+    // A reading held for an implausible wrap is the operator's to release: lifted as it was seen.
+    await run(["E-2,2026-11-02,1010", "E-2,2026-11-03,5"]);
+    const again = await OperationSession.open({ db });
+    try {
+      expect(await releaseHeld(again, { readingId: "E-2@2026-11-03", reason: "meter wrapped", actor: "ops" })).toMatchObject({ billed: 8994, flags: expect.stringContaining("implausible_rollover") });
+    } finally {
+      await again.close();
+    }
+  });
 });

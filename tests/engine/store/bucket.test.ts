@@ -198,12 +198,12 @@ describe("state BLOB", () => {
       state.sumDays[i] = 1 + (i % 3);
     }
     const bytes = encodeState(state);
-    // lastValue, readings, sumConsumption, sumDays: 4 bytes each; the other six fields once (8 each).
-    expect(bytes.length).toBe(16 + 4 * 4000 + 6 * 8);
+    // lastValue, readings, sumConsumption, sumDays: 4 bytes each; the other seven fields once (8 each).
+    expect(bytes.length).toBe(16 + 4 * 4000 + 7 * 8);
     const read = decodeState(bytes, 1000);
     for (let i = 0; i < 1000; i++) expect(slot(read, i)).toEqual(slot(state, i));
     state.lastValue[10] = 1070.5;
-    expect(encodeState(state).length).toBe(16 + 4 * 4000 + 4000 + 6 * 8);
+    expect(encodeState(state).length).toBe(16 + 4 * 4000 + 4000 + 7 * 8);
   });
 
   it("reads a version 2 BLOB (8-byte header, no narrow columns), a field stored once or not", () => {

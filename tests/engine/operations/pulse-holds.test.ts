@@ -1,0 +1,104 @@
+// Held pulse readings (operations audit). A pulse count is the pulses since the meter's previous
+// reading, held or not: the next reading's interval starts at a held one in the same batch, and
+// did not in a later batch (there it started at the latest trusted reading: another period, daily
+// use and faults), so the same readings were decided otherwise in one run than in two. And once a
+// later reading was billed, a held pulse reading could never be released (refused
+// back_dated_pulses), so its pulses were never billed: a release now places it after the accepted
+// reading before it, and the reading after it keeps what it billed (its count is its own).
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
+import { readLedger } from "../../../engine/store/ledger.js";
+import { openStore } from "../../../engine/store/open.js";
+import { runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
+import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
+
+const dir = tempDir("meterflow-pulse-holds-");
+let n = 0;
+const STORES = [
+  { kind: "sqlite", db: () => join(dir, `s-${n++}.db`) },
+  ...(runPostgresTests ? [{ kind: "postgres", db: testStoreUrl }] : []),
+];
+const meters = write(dir, "meters.csv", ["meter_id,type,unit,pulse_weight,pulse_input", "S1,water.pulse,m3,0.01,s0a", "S2,water.pulse,m3,0.01,s0a"]);
+const readings = (...lines: string[]) => write(dir, `r-${n++}.csv`, ["meter_id,end,value", ...lines]);
+const day = (d: number) => `2026-11-${String(d).padStart(2, "0")}`;
+
+async function billedTotal(db: string, meterId: string): Promise<number> {
+  const store = await openStore(db);
+  try {
+    const entries = (await readLedger(store, [meterId])).get(meterId) ?? [];
+    return Math.round(entries.reduce((s, e) => s + e.billed, 0) * 1e9) / 1e9;
+  } finally {
+    await store.close();
+  }
+}
+
+describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
+  it("decides a reading after a held pulse reading the same in one run as in two: its interval from the held one, its register from the trusted one", async () => {
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    // Eleven days of 10 pulses each: the spike rules then know the meters' daily use.
+    const days: string[] = [];
+    for (const m of ["S1", "S2"]) {
+      days.push(`${m},${day(1)},0`);
+      for (let d = 2; d <= 12; d++) days.push(`${m},${day(d)},10`);
+    }
+    await run(...days);
+    // S1 over two runs, S2 in one: 100 pulses on the 13th (a spike, held), 60 on the 14th: the
+    // pulses since the 13th, one day (held as a spike too).
+    const spike = await run(`S1,${day(13)},100`);
+    const twoRuns = await run(`S1,${day(14)},60`);
+    const oneRun = await run(`S2,${day(13)},100`, `S2,${day(14)},60`);
+    const row = (r: Record<string, string>) => [r.end, r.start, r.days, r.previous, r.current, r.consumption, r.flags, r.reasons];
+    expect([...spike.held, ...twoRuns.held].map(row)).toEqual([
+      [day(13), day(13), "1", "110", "210", "1", "", "spike_high"],
+      [day(14), day(14), "1", "110", "170", "0.6", "", "spike_high"],
+    ]);
+    expect(oneRun.held.map(row)).toEqual([...spike.held, ...twoRuns.held].map(row));
+    expect([...twoRuns.billing, ...oneRun.billing]).toEqual([]);
+    // The next night counts on from the trusted register, over the day since the 14th.
+    const next = await run(`S1,${day(15)},10`, `S2,${day(15)},10`);
+    expect(next.billing.map((r) => [r.meter_id, r.start, r.previous, r.current, r.consumption])).toEqual([
+      ["S1", day(15), "110", "120", "0.1"], ["S2", day(15), "110", "120", "0.1"],
+    ]);
+  });
+
+  it("releases a held pulse reading after a later one was billed: its own count, the later one unchanged", async () => {
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    await run(`S1,${day(1)},100`);
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "S1", reason: "op check", actor: "ops" }).finally(() => store.close());
+    const held = await run(`S1,${day(2)},10`, `S1,${day(3)},20`);
+    expect(held.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(2)}`, "temp_bad"], [`S1@${day(3)}`, "temp_bad"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      // The later one first (against the reading of the 1st), then the earlier one: placed after the 1st.
+      expect(await releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" })).toMatchObject({ billed: 0.2, correction: 0 });
+      expect(await releaseHeld(session, { readingId: `S1@${day(2)}`, reason: "ok", actor: "ops" })).toMatchObject({ billed: 0.1, correction: 0 });
+    } finally {
+      await session.close();
+    }
+    expect(await billedTotal(db, "S1")).toBe(0.3);
+    // Both are in the chain now: sent again, duplicates.
+    const again = await run(`S1,${day(2)},10`, `S1,${day(3)},20`);
+    expect(again.summary).toMatchObject({ in: 2, duplicates: 2, billable: 0, held: 0 });
+  });
+
+  it("still refuses a pulse count dated before the meter's first reading: its interval has no start", async () => {
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    await run(`S1,${day(5)},100`, `S1,${day(6)},10`);
+    const late = await run(`S1,${day(3)},7`);
+    expect(late.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(3)}`, "back_dated_pulses"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      await expect(releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" }))
+        .rejects.toThrow(/back_dated_pulses: a pulse count before its meter's first accepted reading cannot be placed/);
+    } finally {
+      await session.close();
+    }
+    expect(await billedTotal(db, "S1")).toBe(0.1);
+  });
+});
