@@ -35,8 +35,9 @@ export function isReleased(batch: ReadingBatch, row: number): boolean {
  * The decision on a released row of `batch`: the operator lifts its rules' holds, so it is billed;
  * a baseline (no reading before it) stays `initial`, in the chain and billing nothing. What makes
  * the reading itself implausible now (a wrap of the register, a negative consumption) is lifted
- * only when it was held for it: one that comes of the chain changing around it since (a back-dated
- * reading placed before it) is not what the operator saw.
+ * only when it was so when held (its held row, whatever the rules' reasons were called): one that
+ * comes of the chain changing around it since (a back-dated reading placed before it) is not what
+ * the operator saw.
  */
 export function lifted(batch: ReadingBatch, flags: number, consumption: number): string {
   if ((flags & FLAG.initial) !== 0) return "initial";

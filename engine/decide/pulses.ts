@@ -32,8 +32,6 @@ export class PulseStage {
   #kernel: PulseKernel | undefined;
   #work: PulseBatch | undefined;
   #at = new Int32Array(0);
-  /** Per kernel row of the last `apply`: the idle days it found (a row computed again keeps them). */
-  #idle = new Int32Array(0);
   readonly #settings: PulseSettings = { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN };
 
   constructor(implementation: PulseKernel["implementation"]) {
@@ -52,10 +50,7 @@ export class PulseStage {
    * settings anyway, so no pass of its own looks for them here.
    */
   pulseRows(m: number): Int32Array {
-    if (this.#at.length < m) {
-      this.#at = new Int32Array(Math.max(m, 65536));
-      this.#idle = new Int32Array(this.#at.length);
-    }
+    if (this.#at.length < m) this.#at = new Int32Array(Math.max(m, 65536));
     return this.#at;
   }
 
@@ -78,7 +73,6 @@ export class PulseStage {
     const r = computed.columns;
     work.clear(0, n);
     const c = work.columns;
-    const idle = this.#idle;
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const row = rows[i];
@@ -88,9 +82,8 @@ export class PulseStage {
       // previous reading when none is known (a first reading covers its own day).
       let since = state.idleSince[k];
       if (since === NO_DAY) since = initial ? r.end[i] - 1 : r.prevEnd[i];
-      idle[i] = r.end[i] - since;
       state.idleSince[k] = batch.value[row] > 0 ? r.end[i] : since;
-      fillRow(c, j, batch, row, k, meters, this.#settings, initial, r.days[i], r.end[i], r.prevEnd[i], idle[i]);
+      fillRow(c, j, batch, row, k, meters, this.#settings, initial, r.days[i], r.end[i], r.prevEnd[i], r.end[i] - since);
     }
     this.#kernel.compute(work, n);
     for (let j = 0; j < n; j++) {

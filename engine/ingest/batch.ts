@@ -73,7 +73,8 @@ export interface ReadingBatch {
   /**
    * Held readings an operator released (engine/operations/held.ts): `rows[row]` is 1 for a
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited;
-   * `held`: the `|`-separated reasons it was held for (what the operator saw and lifts).
+   * `held`: what made it implausible when it was held (`implausible_rollover`,
+   * `negative_consumption`, `|`-separated; chain.ts `lifted`): what the operator saw and lifts.
    */
   readonly release?: { rows: Uint8Array; reason: string; actor: string; held?: string };
 }

@@ -4,8 +4,9 @@
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
+import { FLAG } from "../flags/flags.js";
 import { num } from "../sinks/format.js";
-import type { HeldListing, PartitionedStore } from "../store/contract.js";
+import type { HeldListing, HeldRecord, PartitionedStore } from "../store/contract.js";
 import { OperationError } from "./errors.js";
 import { explained, NEVER_RELEASABLE } from "./refusals.js";
 import type { OperationSession } from "./session.js";
@@ -63,7 +64,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   }
   const decision = await session.decideOne(
     held,
-    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor, held: held.reasons } });
+    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor, held: implausibleWhenHeld(held) } });
   // The same release committed by another operator at the same time (one batch id): theirs, not this one's.
   if (decision.commit === "duplicate") {
     throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${request.readingId} any more: released meanwhile by another operator (meterflow held list)`);
@@ -76,4 +77,24 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
     readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
     flags: own.map((b) => String(b.flags ?? "")).filter((f) => f !== "").join("|"), billing: decision.billing,
   };
+}
+
+/**
+ * What made the held reading implausible when it was held, as the operator saw it in its held
+ * row (its flags and consumption, whatever the rules' reasons were called):
+ * `implausible_rollover`, `negative_consumption`, both `|`-separated, or "". A release lifts these
+ * and no other implausibility (chain.ts `lifted`).
+ */
+function implausibleWhenHeld(held: HeldRecord): string {
+  let row: { flags?: unknown; consumption?: unknown };
+  try {
+    row = JSON.parse(held.line) as typeof row;
+  } catch {
+    return "";
+  }
+  const flags = typeof row.flags === "number" ? row.flags : 0;
+  const seen: string[] = [];
+  if ((flags & FLAG.implausible_rollover) !== 0) seen.push("implausible_rollover");
+  if ((flags & FLAG.override) === 0 && typeof row.consumption === "number" && row.consumption < 0) seen.push("negative_consumption");
+  return seen.join("|");
 }

@@ -32,7 +32,7 @@ export interface BatchColumns {
   pulse?: PulseReadingColumns;
   sensorRow?: Uint8Array;
   sensors?: SensorValues;
-  release?: { rows: Uint8Array; reason: string; actor: string };
+  release?: ReadingBatch["release"];
 }
 
 /**

@@ -48,12 +48,15 @@ export interface MeterState {
 /**
  * The day at or before which a reading of meter k is late (decided against the chain's history,
  * not appended to it): its latest trusted reading's end, a pulse meter's latest reading's (held
- * too: a count dated before it cannot split that reading's interval).
+ * too: a count dated before it cannot split that reading's interval), and the last day of a
+ * chain the meter had before a change of kind (such a reading lies before its new chain).
  */
 export function lateUntil(state: MeterState, k: number): number {
-  const end = state.lastEnd[k];
+  let end = state.lastEnd[k];
   const pulse = state.pulseEnd[k];
-  return pulse > end ? pulse : end;
+  const from = state.chainFrom[k];
+  if (pulse > end) end = pulse;
+  return from > end ? from : end;
 }
 
 /** MeterState.chain: state written before the chain's kind was kept. */

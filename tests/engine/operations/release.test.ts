@@ -2,11 +2,13 @@
 // readings listed and released, on SQLite and on PostgreSQL. A release bills exactly what the
 // held reading adds to the chain (DESIGN.md's ledger law), a late release corrects its successor,
 // and what no release can bill is refused with nothing changed.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clearTempBad, enterManualReading, listHeld, listTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
 import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
+import { packageRoot } from "../../../engine/wasm/paths.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
@@ -364,9 +366,15 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     } finally {
       await session.close();
     }
-    // A reading held for an implausible wrap is the operator's to release: lifted as it was seen.
-    await run(["E-2,2026-11-02,1010", "E-2,2026-11-03,5"]);
-    const again = await OperationSession.open({ db });
+    // A reading held for an implausible wrap is the operator's to release: lifted as it was seen,
+    // whatever the rules called the hold (review: a rule file of its own named it otherwise, and the
+    // release was refused for good).
+    const defaults = join(packageRoot(), "engine", "rules", "default");
+    const renamed = write(dir, `renamed-${n++}.json`, [readFileSync(join(defaults, "eligibility.json"), "utf8").replace('"reason": "implausible_rollover"', '"reason": "register_wrap_check"')]);
+    const rules = [join(defaults, "temp-bad.json"), renamed];
+    const wrapped = await runAndRead({ db, rules, inputs: [write(dir, `wrap-${n++}.csv`, ["meter_id,end,value", "E-2,2026-11-02,1010", "E-2,2026-11-03,5"])], out: join(dir, `wrap-out-${n++}`) });
+    expect(wrapped.held.map((h) => [h.reading_id, h.reasons])).toEqual([["E-2@2026-11-03", "register_wrap_check"]]);
+    const again = await OperationSession.open({ db, rules });
     try {
       expect(await releaseHeld(again, { readingId: "E-2@2026-11-03", reason: "meter wrapped", actor: "ops" })).toMatchObject({ billed: 8994, flags: expect.stringContaining("implausible_rollover") });
     } finally {

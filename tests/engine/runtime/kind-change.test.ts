@@ -6,6 +6,8 @@
 // after 30 counted pulses billed 1,170).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { clearTempBad, setTempBad } from "../../../engine/operations/index.js";
+import { openStore } from "../../../engine/store/open.js";
 import { runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
@@ -69,5 +71,35 @@ describe.each(STORES)("a meter moved between a register and a pulse type, on $ki
     const register = write(dir, `m-${n++}.csv`, ["meter_id,type,unit,last_reading,last_end", "A,water.register,m3,100,2026-01-01"]);
     const next = await run(register, "A,2026-01-10,112");
     expect(bill(next.billing)).toEqual([["A@2026-01-10", "100", "12"]]);
+  });
+
+  it("a change of kind after a held pulse reading: readings up to the held one lie before the new chain, in one batch or over runs", async () => {
+    // Review: the late path held readings up to the held pulse reading's day before_baseline
+    // while the in-order path took them as the new chain's first: the chain depended on batching.
+    const db = newDb();
+    const run = (meters: string, ...lines: string[]) => runAndRead({ meters, inputs: [readings(...lines)], db, out: join(dir, `o-${n++}`) });
+    const pulse = registry("A,water.pulse,m3,0.1", "B,water.pulse,m3,0.1");
+    await run(pulse, "A,2026-01-01,5", "A,2026-01-10,30", "B,2026-01-01,5", "B,2026-01-10,30");
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "A", reason: "sensor fault", actor: "ops" });
+    await setTempBad(store, { meterId: "B", reason: "sensor fault", actor: "ops" });
+    const flagged = await run(pulse, "A,2026-01-15,20", "B,2026-01-15,20");
+    expect(held(flagged.held)).toEqual([["A@2026-01-15", "temp_bad"], ["B@2026-01-15", "temp_bad"]]);
+    await clearTempBad(store, { meterId: "A", reason: "replaced", actor: "ops" });
+    await clearTempBad(store, { meterId: "B", reason: "replaced", actor: "ops" });
+    await store.close();
+    const register = registry("A,water.register,m3,", "B,water.register,m3,");
+    // A over three runs, B in one: the 12th and 14th lie before the new chain, the 20th starts it.
+    const a = [await run(register, "A,2026-01-12,1200"), await run(register, "A,2026-01-20,1210"), await run(register, "A,2026-01-14,1203")];
+    const b = await run(register, "B,2026-01-12,1200", "B,2026-01-14,1203", "B,2026-01-20,1210");
+    const outcome = (outs: Array<{ billing: Array<Record<string, string>>; held: Array<Record<string, string>> }>, id: string) =>
+      outs.flatMap((o) => [...o.billing.map((r) => [r.reading_id.slice(2), "billed", r.consumption]), ...o.held.map((r) => [r.reading_id.slice(2), r.reasons])])
+        .filter(([day]) => day !== undefined).sort((x, y) => String(x[0]).localeCompare(String(y[0]))).map((x) => [id, ...x]);
+    expect(outcome(a, "A").map(([, ...rest]) => rest)).toEqual([
+      ["2026-01-12", "before_baseline"], ["2026-01-14", "before_baseline"], ["2026-01-20", "initial"],
+    ]);
+    expect(outcome([b], "B").map(([, ...rest]) => rest)).toEqual(outcome(a, "A").map(([, ...rest]) => rest));
+    // An exact re-send of a reading held before the new chain is a duplicate.
+    expect((await run(register, "A,2026-01-12,1200")).summary).toMatchObject({ in: 1, duplicates: 1, held: 0 });
   });
 });
