@@ -1,8 +1,8 @@
 // Groups the valid rows of ingest batches by partition (the store's partitionOf) into wire
 // batches sized under a byte budget. Rows are gathered per partition over a window (the whole
-// file up to WINDOW_BYTES), then cut in the order of the store's buckets (a stable sort: one
-// meter's readings keep their order, a meter being in one bucket), so each message holds whole
-// runs of buckets: a worker loads and commits the state of a third of a partition's buckets for
+// file up to WINDOW_BYTES), then cut in the order of the store's buckets, a meter's rows together
+// in their order (cut between meters: a meter's rows of the window are in one message where they
+// fit, as `meterflow run` decides them together), so each message holds whole runs of buckets: a worker loads and commits the state of a third of a partition's buckets for
 // a third of its readings, not all of them three times (what `meterflow run`'s bucket routing
 // does for a run). Batching depends only on the rows, the budget and the window, never on
 // timing, so publishing the same file again cuts the same batches (and gives the same ids).
@@ -22,6 +22,8 @@ const OVERHEAD = 512;
 const MIN_ROW_BYTES = 4 + 4 + 8 + 8;
 /** Bytes per channel value: row, channel, time, value. */
 const SENSOR_BYTES = 4 + 2 + 8 + 8;
+/** The most bytes a row can take (PartitionRows.bytes with every optional column). */
+const MAX_ROW_BYTES = 4 + 4 + 8 + 8 + 8 + 2 + 1 + 8 * PULSE_INPUTS.length;
 /** Rows gathered (over all partitions, at MIN_ROW_BYTES each) before they are cut into messages. */
 const WINDOW_BYTES = 32 << 20;
 
@@ -226,12 +228,23 @@ export class PartitionBatcher {
   #cutInBucketOrder(partition: number, w: PartitionRows, out: WireBatch[]): void {
     const n = w.length;
     const P = this.#partitions;
-    // A counting sort on the bucket's place among the partition's buckets.
+    // Two stable counting sorts: by meter, then by the bucket's place among the partition's
+    // buckets. A meter's rows of the window are then next to each other, in their order.
+    let meters = 0;
+    for (let i = 0; i < n; i++) if (w.meter[i] >= meters) meters = w.meter[i] + 1;
+    const byMeter = new Int32Array(meters + 1);
+    for (let i = 0; i < n; i++) byMeter[w.meter[i] + 1]++;
+    for (let m = 0; m < meters; m++) byMeter[m + 1] += byMeter[m];
+    const first = new Int32Array(n);
+    for (let i = 0; i < n; i++) first[byMeter[w.meter[i]]++] = i;
     const count = new Int32Array(BUCKETS_PER_PARTITION + 1);
     for (let i = 0; i < n; i++) count[((this.#bucket[w.meter[i]] / P) | 0) + 1]++;
     for (let b = 0; b < BUCKETS_PER_PARTITION; b++) count[b + 1] += count[b];
     const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[count[(this.#bucket[w.meter[i]] / P) | 0]++] = i;
+    for (let f = 0; f < n; f++) {
+      const i = first[f];
+      order[count[(this.#bucket[w.meter[i]] / P) | 0]++] = i;
+    }
     // Channel values of window row i: sensorAt[i] .. sensorAt[i + 1] (pushed in row order).
     let sensorAt: Int32Array | undefined;
     if (w.sensors !== undefined) {
@@ -239,17 +252,33 @@ export class PartitionBatcher {
       for (const row of w.sensors.row) sensorAt[row + 1]++;
       for (let i = 0; i < n; i++) sensorAt[i + 1] += sensorAt[i];
     }
-    const meters = this.#meters!;
+    const index = this.#meters!;
     let rows = new PartitionRows(++this.#serial, this.#capacity);
+    let idLength = 0;
     for (let o = 0; o < n; o++) {
       const i = order[o];
       const m = w.meter[i];
+      if (o === 0 || w.meter[order[o - 1]] !== m) {
+        idLength = this.#idLength(index, m);
+        // A meter's rows go into one message where they fit (`meterflow run` decides a meter's
+        // readings of a window together): a message that would not hold the next meter's is cut first.
+        if (rows.length > 0) {
+          let e = o + 1;
+          while (e < n && w.meter[order[e]] === m) e++;
+          let need = (e - o) * MAX_ROW_BYTES + idLength + 4;
+          if (sensorAt !== undefined) for (let q = o; q < e; q++) need += (sensorAt[order[q] + 1] - sensorAt[order[q]]) * SENSOR_BYTES;
+          if (rows.bytes() + need > this.#budget) {
+            out.push(this.#cut(partition, rows));
+            rows = new PartitionRows(++this.#serial, this.#capacity);
+          }
+        }
+      }
       let k = this.#local[m];
       if (this.#owner[m] !== rows.serial) {
         k = this.#local[m] = rows.idCount++;
         this.#owner[m] = rows.serial;
         rows.globals[k] = m;
-        rows.idBytes += this.#idLength(meters, m) + 4;
+        rows.idBytes += idLength + 4;
       }
       if (rows.length === rows.meter.length) rows.grow();
       const j = rows.length++;
