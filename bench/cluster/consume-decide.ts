@@ -33,6 +33,7 @@ import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats
 import type { Consumer, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { createConsumptionKernel } from "../../engine/consumption/index.js";
 import { BatchDecider } from "../../engine/decide/decide.js";
+import { noHeld } from "../../engine/decide/slice.js";
 import type { DecideInput, DecideOutput } from "../../engine/decide/decide.js";
 import { SensorStage } from "../../engine/decide/sensors.js";
 import { benchBaseline, benchMeterId, writeBenchReadings } from "../../engine/demo/bench.js";
@@ -183,7 +184,7 @@ function sliceOf(batch: ReadingBatch, wire: WireBatch, partition: number): { inp
   const keys = batch.meter.slice(0, batch.length);
   const input: DecideInput = {
     batch, keys, meters, state, history: createEntries(1),
-    held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) },
+    held: noHeld(),
   };
   return { input, fleetKeys };
 }

@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { createConsumptionKernel } from "../../engine/consumption/index.js";
 import { BatchDecider } from "../../engine/decide/decide.js";
+import { noHeld } from "../../engine/decide/slice.js";
 import type { DecideInput } from "../../engine/decide/decide.js";
 import { createMeterIndex } from "../../engine/ingest/meter-index.js";
 import { canDecideInThreads, DecisionPool } from "../../engine/pool/index.js";
@@ -62,7 +63,7 @@ function slice(p: number, m: number): DecideInput {
     rawOf: () => "", meters: index,
   };
   return { batch, keys: Int32Array.from({ length: m }, (_, k) => k), meters, state, history: createEntries(1),
-    held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+    held: noHeld() };
 }
 
 const perPartition = Math.ceil(METERS / PARTITIONS);

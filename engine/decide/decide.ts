@@ -20,7 +20,7 @@ import type { PluginFacts } from "./plugin-facts.js";
 import type { RulesDecider } from "./rules.js";
 import type { SensorStage, SensorStats } from "./sensors.js";
 import { sensorMeterIds } from "./sensors.js";
-import { FlagList, SliceHeld, SliceHistory } from "./slice.js";
+import { FlagList, noHeld, SliceHeld, SliceHistory } from "./slice.js";
 import type { HeldColumns } from "./slice.js";
 
 /**
@@ -47,7 +47,7 @@ export interface DecideInput {
 export interface DecideOutput extends BatchOutput {
   state: MeterState;
   /** Readings held while deciding (slice key, end, value): a re-send of one is a duplicate. */
-  heldNow: Array<{ meter: number; end: number; value: number }>;
+  heldNow: Array<{ meter: number; end: number; value: number; override: number }>;
   /** Meters the rules flagged temp_bad. */
   flagged: number[];
   /** The batch's sensor meters' episodes after it. */
@@ -83,7 +83,7 @@ export class BatchDecider {
     this.#ctx = {
       meters: undefined as unknown as MeterTable, state: createState(0), kernel: env.kernel, rules: env.rules, facts: env.facts,
       pluginFacts: env.pluginFacts, sensors: env.sensors?.stage,
-      history: new SliceHistory(createEntries(1)), heldIndex: new SliceHeld({ length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) }),
+      history: new SliceHistory(createEntries(1)), heldIndex: new SliceHeld(noHeld()),
       flags: new FlagList(),
     };
     this.#decider = new Decider(this.#ctx);

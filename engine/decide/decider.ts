@@ -153,7 +153,7 @@ export class Decider {
         }
         continue;
       }
-      if (held.has(k, end, batch.value[row]) && !isReleased(batch, row)) {
+      if (held.has(k, end, batch.value[row], batch.override[row]) && !isReleased(batch, row)) {
         // An exact re-send of a held reading: counted, not held again.
         out.counts.duplicates++;
         continue;
@@ -373,7 +373,7 @@ export class Decider {
         // Held: out of the chain; kept with its reading for a later release.
         // The id read here only (a pool thread unpacks the slice's ids on first use: transfer.ts).
         this.#hold(out, batch, row, ctx.meters.ids.get(k), end, start, r.days[i], prev, cur, consumption, r.daily[i], flags, reasons);
-        ctx.heldIndex.add(k, end, batch.value[row]);
+        ctx.heldIndex.add(k, end, batch.value[row], batch.override[row]);
         continue;
       }
       // Released and in the chain (a release stays held only while its meter's type is undefined: meter-types.ts).

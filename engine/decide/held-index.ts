@@ -9,7 +9,7 @@ export class HeldIndex {
   readonly #store: PartitionedStore;
   readonly #state: MeterState;
   readonly #ids: MeterIdColumn;
-  /** Per loaded meter: its held readings as "end:value" keys. */
+  /** Per loaded meter: its held readings as "end:value:override" keys (heldKey). */
   readonly #held = new Map<number, Set<string>>();
 
   constructor(store: PartitionedStore, state: MeterState, ids: MeterIdColumn) {
@@ -30,21 +30,21 @@ export class HeldIndex {
     const keyOf = new Map(list.map((k) => [this.#ids.get(k), k]));
     const rows = await this.#store.readHeld([...keyOf.keys()]);
     for (const k of list) this.#held.set(k, new Set());
-    for (const h of rows) this.#held.get(keyOf.get(h.meterId)!)!.add(`${h.endDay}:${h.value}`);
+    for (const h of rows) this.#held.get(keyOf.get(h.meterId)!)!.add(heldKey(h.endDay, h.value, h.override));
   }
 
-  /** Whether this exact reading (meter, end, value) is held already. */
-  has(meter: number, end: number, value: number): boolean {
+  /** Whether this exact reading (meter, end, value, override: NaN none) is held already. */
+  has(meter: number, end: number, value: number, override: number): boolean {
     if (this.#state.heldCount[meter] === 0) return false;
-    return this.#held.get(meter)?.has(`${end}:${value}`) ?? false;
+    return this.#held.get(meter)?.has(heldKey(end, value, override)) ?? false;
   }
 
   /**
    * Remembers a reading held elsewhere whose count is already in the state (a slice decided on
    * its own): known when the meter's held readings are loaded, read from the store otherwise.
    */
-  remember(meter: number, end: number, value: number): void {
-    this.#held.get(meter)?.add(`${end}:${value}`);
+  remember(meter: number, end: number, value: number, override: number): void {
+    this.#held.get(meter)?.add(heldKey(end, value, override));
   }
 
   /** Whether any held reading of the meter is known here (without making its entries). */
@@ -52,16 +52,24 @@ export class HeldIndex {
     return (this.#held.get(meter)?.size ?? 0) > 0;
   }
 
-  /** The held readings loaded for a meter, as [end, value] pairs (empty when not loaded). */
-  entries(meter: number): Array<[number, number]> {
-    return [...(this.#held.get(meter) ?? [])].map((k) => k.split(":").map(Number) as [number, number]);
+  /** The held readings loaded for a meter, as [end, value, override] triples (empty when not loaded). */
+  entries(meter: number): Array<[number, number, number]> {
+    return [...(this.#held.get(meter) ?? [])].map((k) => k.split(":").map(Number) as [number, number, number]);
   }
 
   /** Records a reading held now. */
-  add(meter: number, end: number, value: number): void {
+  add(meter: number, end: number, value: number, override: number): void {
     this.#state.heldCount[meter]++;
     let set = this.#held.get(meter);
     if (set === undefined && this.#state.heldCount[meter] === 1) this.#held.set(meter, (set = new Set()));
-    set?.add(`${end}:${value}`);
+    set?.add(heldKey(end, value, override));
   }
+}
+
+/**
+ * A held reading's key: its day, value and override (NaN: none). A re-send with another override
+ * is another reading, not a duplicate of the held one (a corrected override would be lost).
+ */
+export function heldKey(end: number, value: number, override: number): string {
+  return `${end}:${value}:${override}`;
 }

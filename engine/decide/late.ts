@@ -149,7 +149,7 @@ export class LatePath {
   #resolve(row: LateRow, entries: HistoryEntry[]): void {
     const { meters, heldIndex } = this.#ctx;
     const released = isReleased(row.batch, row.row);
-    if (heldIndex.has(row.meter, row.end, row.value) && !released) {
+    if (heldIndex.has(row.meter, row.end, row.value, row.override) && !released) {
       this.#out.counts.duplicates++;
       return;
     }
@@ -327,7 +327,7 @@ export class LatePath {
     holdRow(this.#out, out, reasons, {
       value: row.value, override: row.override, source: batch.source[row.row], verification: batch.verification[row.row], pulse: pulseOf(batch, row.row),
     });
-    this.#ctx.heldIndex.add(row.meter, row.end, row.value);
+    this.#ctx.heldIndex.add(row.meter, row.end, row.value, row.override);
   }
 }
 

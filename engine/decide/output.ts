@@ -46,8 +46,9 @@ export interface HistoryLookup {
 
 /** The held readings of the batch's meters, to tell an exact re-send; `add` records one held now. */
 export interface HeldLookup {
-  has(meter: number, end: number, value: number): boolean;
-  add(meter: number, end: number, value: number): void;
+  /** Whether this exact reading (meter, end, value, override: NaN none) is held already. */
+  has(meter: number, end: number, value: number, override: number): boolean;
+  add(meter: number, end: number, value: number, override: number): void;
 }
 
 /** Where a temp_bad flag the rules set goes (it is committed with the batch). */

@@ -4,14 +4,22 @@
 import type { HistoryEntries, HistoryEntry } from "../store/history.js";
 import { entryAt } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
+import { heldKey } from "./held-index.js";
 import type { FlagSink, HeldLookup, HistoryLookup } from "./output.js";
 
 /** Held readings as columns: meter (slice key), end day and value as it arrived. */
+/** No held readings (a slice of meters without any). */
+export function noHeld(): HeldColumns {
+  return { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0), override: new Float64Array(0) };
+}
+
 export interface HeldColumns {
   length: number;
   meter: Int32Array;
   end: Int32Array;
   value: Float64Array;
+  /** NaN: none. */
+  override: Float64Array;
 }
 
 /** The history of a slice: entries (latest version per day) grouped by meter, in day order. */
@@ -44,25 +52,25 @@ export class SliceHeld implements HeldLookup {
   /** Meters with held readings: most have none, and need no key built (asked once per reading). */
   readonly #meters = new Set<number>();
   readonly #state: MeterState | undefined;
-  readonly added: Array<{ meter: number; end: number; value: number }> = [];
+  readonly added: Array<{ meter: number; end: number; value: number; override: number }> = [];
 
   constructor(held: HeldColumns, state?: MeterState) {
     this.#state = state;
     for (let i = 0; i < held.length; i++) {
-      this.#held.add(`${held.meter[i]}:${held.end[i]}:${held.value[i]}`);
+      this.#held.add(`${held.meter[i]}:${heldKey(held.end[i], held.value[i], held.override[i])}`);
       this.#meters.add(held.meter[i]);
     }
   }
 
-  has(meter: number, end: number, value: number): boolean {
-    return this.#meters.has(meter) && this.#held.has(`${meter}:${end}:${value}`);
+  has(meter: number, end: number, value: number, override: number): boolean {
+    return this.#meters.has(meter) && this.#held.has(`${meter}:${heldKey(end, value, override)}`);
   }
 
-  add(meter: number, end: number, value: number): void {
+  add(meter: number, end: number, value: number, override: number): void {
     if (this.#state !== undefined) this.#state.heldCount[meter]++;
-    this.#held.add(`${meter}:${end}:${value}`);
+    this.#held.add(`${meter}:${heldKey(end, value, override)}`);
     this.#meters.add(meter);
-    this.added.push({ meter, end, value });
+    this.added.push({ meter, end, value, override });
   }
 }
 

@@ -5,6 +5,7 @@
 // will be handed as buffers.
 import type { DecideInput, DecideOutput } from "../decide/decide.js";
 import { renumber } from "../decide/renumber.js";
+import { noHeld } from "../decide/slice.js";
 import type { HeldColumns } from "../decide/slice.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { appendEntry, createEntries } from "../store/history.js";
@@ -69,17 +70,18 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   for (const l of late) {
     for (const e of history.meter(wsKeys[l])) appendEntry(entries, l, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override);
   }
-  const held: HeldColumns = { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) };
-  const pairs: Array<[number, number, number]> = [];
+  const held: HeldColumns = noHeld();
+  const found: Array<[number, number, number, number]> = [];
   for (let l = 0; l < m; l++) {
     if (!heldIndex.hasEntries(wsKeys[l])) continue;
-    for (const [end, value] of heldIndex.entries(wsKeys[l])) pairs.push([l, end, value]);
+    for (const [end, value, override] of heldIndex.entries(wsKeys[l])) found.push([l, end, value, override]);
   }
-  if (pairs.length > 0) {
-    held.length = pairs.length;
-    held.meter = Int32Array.from(pairs, (p) => p[0]);
-    held.end = Int32Array.from(pairs, (p) => p[1]);
-    held.value = Float64Array.from(pairs, (p) => p[2]);
+  if (found.length > 0) {
+    held.length = found.length;
+    held.meter = Int32Array.from(found, (p) => p[0]);
+    held.end = Int32Array.from(found, (p) => p[1]);
+    held.value = Float64Array.from(found, (p) => p[2]);
+    held.override = Float64Array.from(found, (p) => p[3]);
   }
   return { input: { batch, keys: local, meters: table, state: sliceState, history: entries, held, unknownHeld: ctx.unknownHeld }, wsKeys };
 }
@@ -95,6 +97,6 @@ export function applySlice(ctx: ProcessorContext, slice: Slice, out: DecideOutpu
   }
   const h = out.history;
   for (let i = 0; i < h.length; i++) h.meter[i] = wsKeys[h.meter[i]];
-  for (const { meter, end, value } of out.heldNow) ctx.heldIndex.remember(wsKeys[meter], end, value);
+  for (const { meter, end, value, override } of out.heldNow) ctx.heldIndex.remember(wsKeys[meter], end, value, override);
   for (const l of out.flagged) ctx.flags.setByRun(wsKeys[l]);
 }

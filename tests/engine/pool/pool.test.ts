@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/tmp.js";
 import type { DecideInput, DecideOutput } from "../../../engine/decide/decide.js";
+import { noHeld } from "../../../engine/decide/slice.js";
 import { codeStrings, IdList } from "../../../engine/store/meter-table.js";
 import type { MeterTable } from "../../../engine/store/meter-table.js";
 
@@ -54,7 +55,7 @@ function slice(m: number): DecideInput {
     rawOf: () => "", meters: index,
   };
   return { batch, keys: Int32Array.from(ids, (_, k) => k), meters, state, history: createEntries(1),
-    held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+    held: noHeld() };
 }
 
 /** A copy of a slice's own columns (not the batch's): a decision moves state on in place, a hand-over detaches them. */

@@ -3,6 +3,7 @@
 // batch leaves nothing behind for the next (the packer reuses its scratch).
 import { describe, expect, it } from "vitest";
 import type { DecideInput } from "../../../engine/decide/decide.js";
+import { noHeld } from "../../../engine/decide/slice.js";
 import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
 import { fromTask, toTask } from "../../../engine/pool/transfer.js";
 import { MeterIds } from "../../../engine/runtime/meter-ids.js";
@@ -31,7 +32,7 @@ function input(ids: Array<string | null>, meterIds: string[]): DecideInput {
     meters: index,
   };
   return { batch, keys: Int32Array.from(ids, (id) => (id === null ? -1 : meterIds.indexOf(id))), meters, state: createState(m),
-    history: createEntries(1), held: { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0) } };
+    history: createEntries(1), held: noHeld() };
 }
 
 describe("slice transfer", () => {

@@ -3,6 +3,8 @@
 // same value and the same override; another override is a conflict, held for an operator.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { clearTempBad, setTempBad } from "../../../engine/operations/index.js";
+import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
@@ -29,5 +31,20 @@ describe.each(STORES)("a reading re-sent with another override, on $kind", ({ db
     const batch = await run("F,2026-11-12,1100,", "F,2026-11-12,1100,7");
     expect(batch.billing.map((r) => [r.reading_id, r.consumption])).toEqual([["F@2026-11-12", "100"]]);
     expect(batch.held.map((h) => [h.reading_id, h.reasons])).toEqual([["F@2026-11-12", "conflict"]]);
+  });
+
+  it("a held reading re-sent with another override is a reading of its own, not a duplicate of the held one", async () => {
+    // Review: the held index matched on meter, day and value only.
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    await run();
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "D", reason: "check", actor: "ops" });
+    expect((await run("D,2026-11-12,1100,")).held.map((h) => [h.reading_id, h.reasons])).toEqual([["D@2026-11-12", "temp_bad"]]);
+    await clearTempBad(store, { meterId: "D", reason: "ok", actor: "ops" }).finally(() => store.close());
+    // The exact reading again: a duplicate of the held one; with an override: decided, billed 5.
+    expect((await run("D,2026-11-12,1100,")).summary).toMatchObject({ in: 1, duplicates: 1, billable: 0, held: 0 });
+    const corrected = await run("D,2026-11-12,1100,5");
+    expect(corrected.billing.map((r) => [r.reading_id, r.consumption])).toEqual([["D@2026-11-12", "5"]]);
   });
 });
