@@ -71,6 +71,7 @@ export class Decider {
     this.#unknownMeters(batch, keys, out);
     const late = new LatePath(this.#ctx, out);
     const chain = this.#chain(batch, keys, late, out);
+    late.flushBackDated();
     this.#compute(batch, keys, chain, out);
     late.flush();
   }

@@ -96,7 +96,23 @@ export class LatePath {
     if (!this.#before.has(meter)) this.#before.set(meter, before);
   }
 
-  /** Resolves every queued row against its meter's chain, in end order. */
+  /**
+   * Resolves the back-dated rows of the meters without repeats before the batch's new days are
+   * computed: in end order they come first, so what they change (the meter's billed readings and
+   * average, a flag the rules set) is what its new days are judged with, as when they came in a
+   * batch of their own before (a spike after a late reading was billed: the late reading did not
+   * count among the readings before it; cluster audit).
+   */
+  flushBackDated(): void {
+    for (const [meter, rows] of this.#rows) {
+      if (this.#before.has(meter)) continue;
+      const entries = this.#ctx.history.meter(meter);
+      for (const row of rows) this.#resolveBackDated(row, entries);
+      this.#rows.delete(meter);
+    }
+  }
+
+  /** Resolves every queued row (flushBackDated's left) against its meter's chain, in end order. */
   flush(): void {
     const made = this.#before.size === 0 ? undefined : this.#chainsMade();
     for (const [meter, rows] of this.#rows) {
