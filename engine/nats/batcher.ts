@@ -1,7 +1,7 @@
 // Groups the valid rows of ingest batches by partition (the store's partitionOf) into wire
 // batches sized under a byte budget. Rows are gathered per partition over a window (the whole
 // file up to WINDOW_BYTES), then cut in the order of the store's buckets, a meter's rows together
-// in their order (cut between meters: a meter's rows of the window are in one message where they
+// in end order (cut between meters: a meter's rows of the window are in one message where they
 // fit, as `meterflow run` decides them together), so each message holds whole runs of buckets: a worker loads and commits the state of a third of a partition's buckets for
 // a third of its readings, not all of them three times (what `meterflow run`'s bucket routing
 // does for a run). Batching depends only on the rows, the budget and the window, never on
@@ -244,6 +244,14 @@ export class PartitionBatcher {
     for (let f = 0; f < n; f++) {
       const i = first[f];
       order[count[(this.#bucket[w.meter[i]] / P) | 0]++] = i;
+    }
+    // A meter's rows in end order (file order within a day): when they need more than one message,
+    // the later message holds later days, decided as new ones, not as late ones.
+    for (let a = 0; a < n;) {
+      let b = a + 1;
+      while (b < n && w.meter[order[b]] === w.meter[order[a]]) b++;
+      if (b - a > 1) order.subarray(a, b).sort((x, y) => w.end[x] - w.end[y] || w.line[x] - w.line[y]);
+      a = b;
     }
     // Channel values of window row i: sensorAt[i] .. sensorAt[i + 1] (pushed in row order).
     let sensorAt: Int32Array | undefined;

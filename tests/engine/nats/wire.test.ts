@@ -91,7 +91,7 @@ describe("wire format", () => {
     expect(got.some((r) => String(r.meter).startsWith("bad-"))).toBe(false);
   });
 
-  test("a meter's rows of a window go into one message where they fit, in their order, between other meters' rows (cluster audit)", async () => {
+  test("a meter's rows of a window go into one message where they fit, in end order, between other meters' rows (cluster audit)", async () => {
     // 40 meters' readings of 30 days, newest first and interleaved, under a small budget: the cut
     // fell inside a meter's rows, and its older readings came in a later message, judged late
     // (held back_dated_pulses, or billed with corrections) where `meterflow run` billed them.
@@ -109,14 +109,21 @@ describe("wire format", () => {
         const set = messagesOf.get(String(r.meter)) ?? new Set<number>();
         messagesOf.set(String(r.meter), set.add(at));
       }
-      // Within a message, a meter's rows keep the file's order.
+      // Within a message, a meter's rows are in end order (so a meter cut over messages gets its
+      // later days later: decided as new days, not as late ones).
       for (const [meter] of messagesOf) {
-        const lines = rows.filter((r) => r.meter === meter).map((r) => r.line as number);
-        expect(lines).toEqual([...lines].sort((a, b) => a - b));
+        const ends = rows.filter((r) => r.meter === meter).map((r) => r.end as number);
+        expect(ends).toEqual([...ends].sort((a, b) => a - b));
       }
     });
     expect(total).toBe(40 * 30);
     expect([...messagesOf.values()].every((set) => set.size === 1)).toBe(true);
+    // One meter's 300 days need several messages: each holds later days than the one before.
+    const long = ["meter_id,end,value"];
+    for (let d = 300; d >= 1; d--) long.push(`L-1,${new Date(Date.UTC(2026, 0, d)).toISOString().slice(0, 10)},${d}`);
+    const cut = batchAll(await ingest(`${long.join("\n")}\n`), 2, 4 << 10).map((w) => rowsOfWire(decodeBatch(encodeBatch(w))).map((r) => r.end as number));
+    expect(cut.length).toBeGreaterThan(1);
+    expect(cut.flat()).toEqual([...cut.flat()].sort((a, b) => a - b));
   });
 
   test("a meter id holding a line break or non-ASCII text keeps its bytes", async () => {
