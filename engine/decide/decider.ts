@@ -9,6 +9,7 @@ import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
 import { appendEntry } from "../store/history.js";
+import { lateUntil } from "../store/state.js";
 import type { KernelRows } from "./fact-columns.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease, sameOverride } from "./chain.js";
@@ -17,7 +18,6 @@ import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
-import { lateUntil } from "../store/state.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
@@ -334,8 +334,6 @@ export class Decider {
     const k = keys[row];
     const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, isReleased(batch, row) ? lifted(batch, r.flags[i], r.consumption[i]) : judged);
     this.#s.reasons[i] = reasons;
-    // A pulse reading ends its count's interval, held or not (MeterState.pulseEnd).
-    if (isPulseMeter(this.#ctx.meters, k)) this.#ctx.state.pulseEnd[k] = r.end[i];
     if (!isTrusted(reasons)) {
       this.#s.heldAt[i] = 1;
       return;

@@ -17,7 +17,7 @@ import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
 import { holdRow, pulseOf } from "./output.js";
-import { isPulseMeter, pulseOne } from "./pulses.js";
+import { applyPulseOutcome, isPulseMeter, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 interface LateRow {
@@ -254,14 +254,12 @@ export class LatePath {
   #placePulse(row: LateRow, before: HistoryEntry, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
     const { meters, state } = this.#ctx;
     const cur = before.value + row.value;
-    const c = computeOne(this.#ctx, row.meter, before.value, before.end, cur, row.end, row.override);
-    const pulse = pulseOne(row.batch, row.row, row.meter, meters, false, c.days, row.end, before.end, row.end - before.end);
-    const inserted: Computed = { ...c, flags: c.flags | pulse.faults };
-    if ((c.flags & FLAG.override) === 0) {
-      inserted.consumption = pulse.consumption;
-      inserted.daily = pulse.consumption / c.days;
-      inserted.flags = pulse.consumption === 0 ? inserted.flags | FLAG.zero : inserted.flags & ~FLAG.zero;
-    }
+    const { days } = computeOne(this.#ctx, row.meter, before.value, before.end, cur, row.end, row.override);
+    const pulse = pulseOne(row.batch, row.row, row.meter, meters, false, days, row.end, before.end, row.end - before.end);
+    // The pulse outcome on computeOne's row, as the pulse stage gives a batch's rows theirs.
+    const c = oneRow();
+    applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
+    const inserted: Computed = { prev: before.value, consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days, daily: c.daily[0] };
     this.#judge(row, inserted, true, false);
     const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, lifted(row.batch, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {

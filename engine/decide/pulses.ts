@@ -32,7 +32,7 @@ export class PulseStage {
   #kernel: PulseKernel | undefined;
   #work: PulseBatch | undefined;
   #at = new Int32Array(0);
-  readonly #settings: PulseSettings = { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN };
+  readonly #settings = newSettings();
 
   constructor(implementation: PulseKernel["implementation"]) {
     this.#implementation = implementation;
@@ -57,7 +57,8 @@ export class PulseStage {
   /**
    * Computes the `n` pulse rows listed in `pulseRows` among the consumption kernel's rows of
    * `computed` (`rows[i]` is the batch row of i) and writes their consumption, daily use and fault
-   * flags back into it. Updates each pulse meter's idle stretch in `state`. Both kernels share
+   * flags back into it. Updates each pulse meter's idle stretch in `state`, and the end of its
+   * latest reading (MeterState.pulseEnd: held or not, it ends the next count's interval). Both kernels share
    * WebAssembly memory: take `computed.columns` again afterwards (an allocation here may have
    * grown the memory).
    */
@@ -73,6 +74,7 @@ export class PulseStage {
     const r = computed.columns;
     work.clear(0, n);
     const c = work.columns;
+    const zone = timeZone();
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const row = rows[i];
@@ -83,14 +85,15 @@ export class PulseStage {
       let since = state.idleSince[k];
       if (since === NO_DAY) since = initial ? r.end[i] - 1 : r.prevEnd[i];
       state.idleSince[k] = batch.value[row] > 0 ? r.end[i] : since;
-      fillRow(c, j, batch, row, k, meters, this.#settings, initial, r.days[i], r.end[i], r.prevEnd[i], r.end[i] - since);
+      state.pulseEnd[k] = r.end[i];
+      fillRow(c, j, batch, row, k, meters, this.#settings, zone, initial, r.days[i], r.end[i], r.prevEnd[i], r.end[i] - since);
     }
     this.#kernel.compute(work, n);
     for (let j = 0; j < n; j++) {
       const i = at[j];
       const faults = c.faults[j];
       if (faults !== 0) for (const name of flagNames(faults)) this.faults.set(name, (this.faults.get(name) ?? 0) + 1);
-      settleRow(r, i, faults, c.consumption[j]);
+      applyPulseOutcome(r, i, faults, c.consumption[j]);
     }
   }
 }
@@ -105,8 +108,7 @@ const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bou
  * the day clocks go forward is 23 hours, back 25).
  */
 function fillRow(c: PulseBatch["columns"], j: number, batch: ReadingBatch, row: number, k: number, meters: MeterTable, s: PulseSettings,
-  initial: boolean, days: number, end: number, prevEnd: number, idleDays: number): void {
-  const zone = timeZone();
+  zone: ReturnType<typeof timeZone>, initial: boolean, days: number, end: number, prevEnd: number, idleDays: number): void {
   const spanMin = initial ? Number.NaN : days * DAY_MINUTES;
   const realMin = initial || zone.name === "UTC" ? spanMin : (zone.startOf(end + 1) - zone.startOf(prevEnd + 1)) / 60_000;
   c.count[j] = batch.value[row];
@@ -133,8 +135,11 @@ function fillRow(c: PulseBatch["columns"], j: number, batch: ReadingBatch, row: 
   c.noPulseDays[j] = t.noPulseDays;
 }
 
-/** Kernel row i's consumption, daily use and flags from the pulse kernel's outcome (its fault bits in place of any before). */
-function settleRow(r: ConsumptionColumns, i: number, faults: number, consumption: number): void {
+/**
+ * Consumption kernel row i's consumption, daily use and flags from the pulse kernel's outcome (its
+ * fault bits in place of any before): a batch's rows, or computeOne's row (chain.ts `oneRow`).
+ */
+export function applyPulseOutcome(r: ConsumptionColumns, i: number, faults: number, consumption: number): void {
   let flags = (r.flags[i] & ~FAULTS) | faults;
   // The first reading and an override keep the register's outcome (not billed / the override).
   if ((flags & (FLAG.initial | FLAG.override)) === 0) {
@@ -145,21 +150,26 @@ function settleRow(r: ConsumptionColumns, i: number, faults: number, consumption
   r.flags[i] = flags;
 }
 
+/** Pulse settings to fill per row (fillRow). */
+function newSettings(): PulseSettings {
+  return { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN };
+}
+
 let one: { kernel: PulseKernel; work: PulseBatch; settings: PulseSettings } | undefined;
 
 /**
  * One pulse reading's debounced consumption and faults over an interval (the reference kernel,
- * in memory of its own): a reading placed by the late path, or moved off a held reading.
+ * in memory of its own): a released reading the late path places in the chain.
  */
 export function pulseOne(batch: ReadingBatch, row: number, k: number, meters: MeterTable, initial: boolean, days: number, end: number,
   prevEnd: number, idleDays: number): { consumption: number; faults: number } {
   if (one === undefined) {
     const kernel = createPulseKernel({ implementation: "reference" });
-    one = { kernel, work: kernel.allocate(1), settings: { input: 0, weight: 1, widthMs: Number.NaN, qmax: Number.NaN, noPulseDays: Number.NaN, debounceMs: Number.NaN } };
+    one = { kernel, work: kernel.allocate(1), settings: newSettings() };
   }
   one.work.clear(0, 1);
   const c = one.work.columns;
-  fillRow(c, 0, batch, row, k, meters, one.settings, initial, days, end, prevEnd, idleDays);
+  fillRow(c, 0, batch, row, k, meters, one.settings, timeZone(), initial, days, end, prevEnd, idleDays);
   one.kernel.compute(one.work, 1);
   return { consumption: c.consumption[0], faults: c.faults[0] };
 }

@@ -7,12 +7,12 @@ import type { MeterState } from "../store/state.js";
 import { heldKey } from "./held-index.js";
 import type { FlagSink, HeldLookup, HistoryLookup } from "./output.js";
 
-/** Held readings as columns: meter (slice key), end day and value as it arrived. */
 /** No held readings (a slice of meters without any). */
 export function noHeld(): HeldColumns {
   return { length: 0, meter: new Int32Array(0), end: new Int32Array(0), value: new Float64Array(0), override: new Float64Array(0) };
 }
 
+/** Held readings as columns: meter (slice key), end day, value and override as it arrived. */
 export interface HeldColumns {
   length: number;
   meter: Int32Array;

@@ -212,9 +212,9 @@ export class WorkingSet {
         pulseEnd[k] = NO_DAY;
       }
       // A registry baseline is the chain's start until a trusted reading follows it.
-      if (this.state.lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
-        this.state.lastEnd[k] = t.baseEnd[k];
-        this.state.lastValue[k] = t.baseValue[k];
+      if (lastEnd[k] === NO_DAY && t.baseEnd[k] !== NO_DAY) {
+        lastEnd[k] = t.baseEnd[k];
+        lastValue[k] = t.baseValue[k];
       }
     }
     t.size = this.state.size = first + reg.size;
