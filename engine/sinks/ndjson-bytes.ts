@@ -16,26 +16,29 @@ const MAX_EXACT = 9007199254740992;
 
 const ascii = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 const READING_ID = ascii('{"reading_id":"');
-const METER_ID = ascii('","meter_id":"');
-const START = ascii('","start":');
-const END = ascii(',"end":"');
-const DAYS = ascii('","days":');
 const PREVIOUS = ascii(',"previous":');
 const CURRENT = ascii(',"current":');
 const CONSUMPTION = ascii(',"consumption":');
 const DAILY = ascii(',"daily":');
-const FLAGS = ascii(',"flags":');
 const NULL = ascii("null");
 
 /** Copies a short byte string; a loop beats TypedArray#set at these lengths. */
 function copy(from: Uint8Array, to: Uint8Array, at: number): number {
-  for (let i = 0; i < from.length; i++) to[at + i] = from[i];
+  const n = from.length;
+  for (let i = 0; i < n; i++) to[at++] = from[i];
+  return at;
+}
+
+/** Copies a longer byte string (a cached piece of 20 to 60 bytes): TypedArray#set beats a loop there. */
+function place(from: Uint8Array, to: Uint8Array, at: number): number {
+  to.set(from, at);
   return at + from.length;
 }
 
-/** Encodes NDJSON billing rows into a LineBuffer, caching the bytes of dates and flag sets. */
+/** Encodes NDJSON billing rows into a LineBuffer, caching the text between fields by the dates and flag set it holds. */
 export class NdjsonRowEncoder {
-  private readonly days_ = new Map<number, Uint8Array>();
+  private readonly ends_ = new Map<number, Uint8Array>();
+  private readonly spans_ = new Map<number, Map<number, Uint8Array>>();
   private readonly flags_ = new Map<number, Uint8Array>();
   /** The longest billing buffer so far: an empty one is grown to it at once, not by doublings. */
   private largest_ = 0;
@@ -58,21 +61,12 @@ export class NdjsonRowEncoder {
       }
       buf[at++] = c;
     }
-    buf[at++] = 64; // @
-    const endBytes = this.dayBytes(end);
-    at = copy(endBytes, buf, at);
-    at = copy(METER_ID, buf, at);
+    // The constant text between the fields comes in a few pieces cached by what they hold: the
+    // end day (after the reading id), the start and end days, the flag set (a row's tail).
+    at = place(this.endPart(end), buf, at);
     for (let i = 0; i < len; i++) buf[at + i] = buf[idAt + i];
     at += len;
-    at = copy(START, buf, at);
-    if (start === start) {
-      buf[at++] = QUOTE;
-      at = copy(this.dayBytes(start), buf, at);
-      buf[at++] = QUOTE;
-    } else at = copy(NULL, buf, at);
-    at = copy(END, buf, at);
-    at = copy(endBytes, buf, at);
-    at = copy(DAYS, buf, at);
+    at = place(this.spanPart(start, end), buf, at);
     at = this.number(buf, at, days);
     at = copy(PREVIOUS, buf, at);
     at = previous === previous ? this.number(buf, at, previous) : copy(NULL, buf, at);
@@ -82,33 +76,52 @@ export class NdjsonRowEncoder {
     at = this.number(buf, at, consumption);
     at = copy(DAILY, buf, at);
     at = this.number(buf, at, daily);
-    at = copy(FLAGS, buf, at);
-    at = copy(this.flagBytes(flags), buf, at);
-    buf[at++] = 125; // }
-    buf[at++] = 10;
+    at = place(this.flagPart(flags), buf, at);
     out.advance(at);
     if (at > this.largest_) this.largest_ = at;
   }
 
-  private lastDay = Number.NaN;
-  private lastDayBytes: Uint8Array = new Uint8Array(0);
+  private lastEnd = Number.NaN;
+  private lastEndPart: Uint8Array = new Uint8Array(0);
+  private lastSpanStart = Number.NaN;
+  private lastSpanEnd = Number.NaN;
+  private lastSpanPart: Uint8Array = new Uint8Array(0);
 
-  private dayBytes(dayNumber: number): Uint8Array {
+  /** `@<end>","meter_id":"`: what follows the meter id in the reading id. */
+  private endPart(end: number): Uint8Array {
     // A batch's end days repeat: keep the last one at hand before asking the map.
-    if (dayNumber === this.lastDay) return this.lastDayBytes;
-    let bytes = this.days_.get(dayNumber);
-    if (bytes === undefined) {
-      bytes = ascii(day(dayNumber));
-      if (this.days_.size < 100_000) this.days_.set(dayNumber, bytes);
-    }
-    this.lastDay = dayNumber;
-    this.lastDayBytes = bytes;
+    if (end === this.lastEnd) return this.lastEndPart;
+    const bytes = this.cached(this.ends_, end, () => `@${day(end)}","meter_id":"`);
+    this.lastEnd = end;
+    this.lastEndPart = bytes;
     return bytes;
   }
 
-  private flagBytes(mask: number): Uint8Array {
-    let bytes = this.flags_.get(mask);
-    if (bytes === undefined) this.flags_.set(mask, (bytes = ascii(JSON.stringify(flagNames(mask)))));
+  /** `","start":"<start>","end":"<end>","days":` (start null for an initial reading). */
+  private spanPart(start: number, end: number): Uint8Array {
+    if (end === this.lastSpanEnd && (start === this.lastSpanStart || (start !== start && this.lastSpanStart !== this.lastSpanStart))) return this.lastSpanPart;
+    let byStart = this.spans_.get(end);
+    if (byStart === undefined && this.spans_.size < 10_000) this.spans_.set(end, (byStart = new Map()));
+    const text = () => `","start":${start === start ? `"${day(start)}"` : "null"},"end":"${day(end)}","days":`;
+    const bytes = byStart === undefined ? ascii(text()) : this.cached(byStart, start, text);
+    this.lastSpanStart = start;
+    this.lastSpanEnd = end;
+    this.lastSpanPart = bytes;
+    return bytes;
+  }
+
+  /** `,"flags":[...]}` and the line break. */
+  private flagPart(mask: number): Uint8Array {
+    return this.cached(this.flags_, mask, () => `,"flags":${JSON.stringify(flagNames(mask))}}\n`);
+  }
+
+  /** A cached piece of text as bytes (a map past 100,000 entries stops growing). */
+  private cached(map: Map<number, Uint8Array>, key: number, text: () => string): Uint8Array {
+    let bytes = map.get(key);
+    if (bytes === undefined) {
+      bytes = ascii(text());
+      if (map.size < 100_000) map.set(key, bytes);
+    }
     return bytes;
   }
 

@@ -75,4 +75,18 @@ describe("NDJSON billing bytes", () => {
     encoder.encode(lines, ...utf8("C"), 20000, 20001, 2, 1.5, 3.25, 1.75, 0.875, 0);
     expect(lines.bytes().toString("utf8")).toBe(`${jsonRow("B", Number.NaN, 20001, 0, Number.NaN, 3, 0, 0, FLAG.initial)}\n${jsonRow("C", 20000, 20001, 2, 1.5, 3.25, 1.75, 0.875, 0)}\n`);
   });
+
+  test("rows of one end day with other starts (an initial's null among them) each get their own start", () => {
+    // The encoder keeps the last start/end pair's text at hand: a row that changes only the start,
+    // or only between a day and none, must not reuse it.
+    const rows: Row[] = [
+      ["A", 20000, 20001, 2, 1, 3, 2, 1, 0], ["B", Number.NaN, 20001, 0, Number.NaN, 3, 0, 0, FLAG.initial],
+      ["C", Number.NaN, 20001, 0, Number.NaN, 4, 0, 0, FLAG.initial], ["D", 19990, 20001, 12, 1, 13, 12, 1, 0],
+      ["E", 20000, 20001, 2, 1, 3, 2, 1, 0], ["F", 20000, 20002, 3, 1, 4, 3, 1, 0], ["G", 20000, 20001, 2, 1, 3, 2, 1, 0],
+    ];
+    const encoder = new NdjsonRowEncoder();
+    const lines = new LineBuffer(false, 16);
+    for (const [id, ...r] of rows) encoder.encode(lines, ...utf8(id), ...r);
+    expect(lines.bytes().toString("utf8")).toBe(rows.map((r) => `${jsonRow(...r)}\n`).join(""));
+  });
 });
