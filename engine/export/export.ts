@@ -9,6 +9,7 @@ import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
 import { createBatchLines, emitBatch, isBilled, Tally } from "../runtime/emit.js";
 import { readCommitted } from "../runtime/committed.js";
+import { countFaults } from "../runtime/replay.js";
 import { WorkingSet } from "../runtime/working-set.js";
 import { createOutputFiles } from "../sinks/files.js";
 import type { OutputFormat } from "../sinks/files.js";
@@ -45,6 +46,8 @@ export interface ExportSummary {
   held_reasons: Record<string, number>;
   rejected_reasons: Record<string, number>;
   billed_flags: Record<string, number>;
+  /** Pulse readings per fault, billed or held (as `meterflow run` counts them). */
+  pulse_faults: Record<string, number>;
   rules_versions: string[];
 }
 
@@ -61,6 +64,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
   try {
     const formatter = createFormatter(format);
     const tally = new Tally();
+    const faults = new Map<string, number>();
     const lines = createBatchLines();
     const total: BatchCounts = { rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0 };
     const versions = new Set<string>();
@@ -74,6 +78,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
         const ws = new WorkingSet(store);
         const { history, held, alerts, rejected } = await readCommitted(store, ws, b.batchId);
         emitBatch(formatter, ws.meters.ids, history, held, rejected, lines, tally, alerts);
+        countFaults(faults, history, held);
         files.append("rejected", lines.rejected.bytes());
         files.append("billing", lines.billing.bytes());
         files.append("held", lines.held.bytes());
@@ -95,7 +100,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
       batches, range: first === undefined ? null : { first: first.batchId, last: last!.batchId, from: first.committedAt, to: last!.committedAt },
       next_since: last?.batchId ?? (options.since === undefined ? null : "batch" in options.since ? options.since.batch : options.since.time),
       alerts: tally.alerts, alert_rules: sorted(tally.alertRules), held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected),
-      billed_flags: sorted(tally.flags), rules_versions: [...versions],
+      billed_flags: sorted(tally.flags), pulse_faults: sorted(faults), rules_versions: [...versions],
     };
     await files.close(summary);
     return summary;

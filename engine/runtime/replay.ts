@@ -21,7 +21,7 @@ const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bou
  * its decision counted them: one ledger entry (its corrections aside) or one held record per
  * reading. An adopted batch's faults were counted by the run that decided it.
  */
-function countFaults(faults: Map<string, number>, history: HistoryEntries, held: readonly HeldOutput[]): void {
+export function countFaults(faults: Map<string, number>, history: HistoryEntries, held: readonly HeldOutput[]): void {
   const add = (flags: number) => {
     if ((flags & FAULTS) === 0) return;
     for (const name of flagNames(flags & FAULTS)) faults.set(name, (faults.get(name) ?? 0) + 1);

@@ -52,7 +52,8 @@ describe.each(stores)("meterflow export on %s", (name, dbOf, enabled) => {
       expect(summary[key], key).toBe(ran[key]);
     }
     expect(summary.balanced).toBe(true);
-    expect(summary.held_reasons).toEqual(ran.held_reasons);
+    for (const key of ["held_reasons", "rejected_reasons", "billed_flags", "alert_rules", "pulse_faults"]) expect(summary[key], key).toEqual(ran[key]);
+    expect(Object.keys(ran.pulse_faults).length).toBeGreaterThan(0);
 
     // A second night, then an export of what came after the first export only.
     const night2 = join(dir, `${name}-night2.csv`);
