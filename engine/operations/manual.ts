@@ -89,9 +89,11 @@ export async function enterManualReading(session: OperationSession, reading: Man
     if (await rejectedByRegistry(session.store, reading)) {
       // Bad input resolves nothing: the flag stays, and the photo of a rejected reading is not kept.
       d = await decide(undefined, false);
-    } else if ((d = await decide(photo, false, onlyDuplicate).catch(notDuplicate)) !== undefined) {
+    } else if ((d = await decide(photo, false, onlyUnresolving).catch(resolving)) !== undefined) {
       // A re-send of a reading the meter has (in its chain or held), with a photo or another
-      // one: a duplicate, which resolves no flag (the flag may have been set since).
+      // one: a duplicate, which resolves no flag (the flag may have been set since). Or another
+      // value for a day the meter has: a conflict, held with its photo for an operator, who
+      // decides which is right; it resolves no flag either.
     } else if (reading.review === true) {
       // Held (temp_bad) with its photo until an operator releases it.
       d = await decide(photo, false);
@@ -113,16 +115,23 @@ function reasonsText(reasons: unknown): string {
   return Array.isArray(reasons) ? reasons.join("|") : String(reasons ?? "");
 }
 
-/** Thrown by onlyDuplicate: the reading is not a duplicate, so nothing of that decision is committed. */
-class NotDuplicate extends Error {}
+/** Thrown by onlyUnresolving: the reading is neither a duplicate nor a conflict, so nothing of that decision is committed. */
+class Resolving extends Error {}
 
-/** Commits a decision only when it found the reading a duplicate (it changes nothing then). */
-const onlyDuplicate: CommitGuard = (job) => {
-  if (job.kind === "commit" && job.commit.counts.duplicates !== job.commit.counts.rows) throw new NotDuplicate();
+/**
+ * Commits a decision only when it found the reading a duplicate (it changes nothing then) or
+ * held it as a conflict (another value for a day the meter has): neither resolves a flag.
+ */
+const onlyUnresolving: CommitGuard = (job) => {
+  if (job.kind !== "commit") return;
+  const { counts, held } = job.commit;
+  if (counts.duplicates === counts.rows) return;
+  if (held.length > 0 && held.every((h) => h.reasons.split("|").includes("conflict"))) return;
+  throw new Resolving();
 };
 
-function notDuplicate(error: unknown): undefined {
-  if (error instanceof NotDuplicate) return undefined;
+function resolving(error: unknown): undefined {
+  if (error instanceof Resolving) return undefined;
   throw error;
 }
 

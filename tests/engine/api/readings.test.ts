@@ -91,6 +91,27 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     expect((await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0)).toBe(13);
   });
 
+  it("resolves nothing with a conflicting reading: held as a conflict with its photo, the meter keeps its flag", async () => {
+    f = await apiFixture(db);
+    await f.run(["E-1,2026-11-01,1001", "E-1,2026-11-10,1010"]);
+    await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "magnet seen" } });
+    const billed = async () => (await readLedger(f.store, ["E-1"])).get("E-1")!.reduce((s, e) => s + e.billed, 0);
+    const before = await billed();
+    // Another value for a day the meter has: which one is right is an operator's call, so the
+    // photo resolves neither the conflict nor the flag.
+    const res = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-10", value: "1012" }, { bytes: PNG }) });
+    expect(res.status, JSON.stringify(res.data)).toBe(200);
+    expect(res.data).toMatchObject({ decision: "held", resolved_temp_bad: false, photo: { sha256: sha(PNG) } });
+    expect(res.data.reasons.split("|")).toContain("conflict");
+    expect((await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer })).data.temp_bad).toMatchObject({ reason: "magnet seen" });
+    expect((await f.request("GET", "/v1/meters/E-1/audit")).data.audit.map((a: Record<string, string>) => a.action)).toEqual(["set"]);
+    expect(await billed()).toBe(before);
+    expect(await f.store.readPhoto(sha(PNG))).toBeDefined();
+    // A new day with a photo still resolves the flag.
+    const next = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-12", value: "1014" }, { bytes: JPEG }) });
+    expect(next.data).toMatchObject({ decision: "billed", consumption: 4, resolved_temp_bad: true });
+  });
+
   it("takes JPEG and WebP by their bytes; without a photo a flagged meter's reading is held", async () => {
     f = await apiFixture(db);
     const jpeg = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-05", value: "1005" }, { bytes: JPEG }) });
