@@ -3,7 +3,7 @@
 // ten readings load ten buckets, not the fleet. Keys are dense and local to the run (a bucket's
 // meters get consecutive keys); the store knows meters by bucket and slot.
 import { NO_DAY } from "../ingest/batch.js";
-import { decodeRegistry, decodeStateInto, encodeState } from "../store/bucket.js";
+import { decodeRegistry, decodeStateInto, encodeState, stateMeters } from "../store/bucket.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { BucketRow, PartitionedStore } from "../store/contract.js";
 import { CHAIN_PULSE, CHAIN_REGISTER, CHAIN_UNKNOWN, createState } from "../store/state.js";
@@ -164,6 +164,8 @@ export class WorkingSet {
       const share = Math.ceil((this.#registered * list.length * 1.05) / this.bucketCount) + 256;
       this.#grow(this.meters.size + Math.min(share, this.#registered + 256), true);
     }
+    // Read once per load, and only when a bucket has meters no state was written for yet.
+    let unknown: Map<number, Array<[string, number, number]>> | undefined;
     // A chunk of buckets at a time: each chunk's BLOBs are garbage before the next is read, and
     // their memory is reused (read at once, a million meters' BLOBs took 67 MB of fresh pages).
     for (let i = 0; i < list.length; i += LOAD_CHUNK) {
@@ -173,12 +175,36 @@ export class WorkingSet {
       let total = this.meters.size;
       for (const row of rows) total += row.meters;
       this.#grow(total);
-      for (const row of rows) this.#put(row);
+      if (unknown === undefined && rows.some(hasNewMeters)) unknown = await this.#unknownHeld();
+      for (const row of rows) this.#put(row, unknown?.get(row.bucket));
     }
   }
 
-  /** Appends a bucket's meters (registry and state) as read from the store. */
-  #put(row: BucketRow): void {
+  /**
+   * The store's open `unknown_meter` holds by bucket: [meter id, its meterHash, how many]. Held
+   * while their meter was not registered, no state counted them; a meter registered since counts
+   * them as held readings (#put), so an exact re-send is a duplicate and its held index and a
+   * release find them (a re-send was billed again while its held record stayed open). Only a
+   * meter without state can have such holds uncounted: its first load counts them, and the state
+   * its bucket is written with from then on keeps the count.
+   */
+  async #unknownHeld(): Promise<Map<number, Array<[string, number, number]>>> {
+    const byBucket = new Map<number, Array<[string, number, number]>>();
+    for (const { meterId, count } of await this.#store.unknownHeld()) {
+      const hash = meterHash(meterId);
+      const bucket = hash % this.bucketCount;
+      let list = byBucket.get(bucket);
+      if (list === undefined) byBucket.set(bucket, (list = []));
+      list.push([meterId, hash, count]);
+    }
+    return byBucket;
+  }
+
+  /**
+   * Appends a bucket's meters (registry and state) as read from the store; `unknown`, the
+   * bucket's open `unknown_meter` holds (#unknownHeld).
+   */
+  #put(row: BucketRow, unknown?: ReadonlyArray<[string, number, number]>): void {
     const reg = decodeRegistry(row.registry, { idBytes: true });
     const first = this.meters.size;
     const t = this.meters;
@@ -218,6 +244,14 @@ export class WorkingSet {
       }
     }
     t.size = this.state.size = first + reg.size;
+    if (unknown !== undefined) {
+      const { heldCount } = this.state;
+      const stateless = first + (row.state === null ? 0 : stateMeters(row.state));
+      for (const [meterId, hash, count] of unknown) {
+        const k = t.keyOf.find(meterId, hash);
+        if (k >= stateless && heldCount[k] < count) heldCount[k] = count;
+      }
+    }
     this.#buckets.set(row.bucket, { first, size: reg.size, version: row.version });
   }
 
@@ -331,6 +365,11 @@ export class WorkingSet {
     }
     this.#capacity = capacity;
   }
+}
+
+/** Whether a bucket has meters its state BLOB does not cover yet (registered since it was written). */
+function hasNewMeters(row: BucketRow): boolean {
+  return (row.state === null ? 0 : stateMeters(row.state)) < row.meters;
 }
 
 /** Buckets read from the store at a time (a load of more reads them in chunks). */

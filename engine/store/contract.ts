@@ -483,6 +483,13 @@ export interface PartitionedStore {
   readHeld(meterIds: readonly string[]): Promise<HeldRecord[]>;
   /** Unresolved held readings for an operator, oldest first, at most `limit`. */
   listHeld(query: HeldQuery): Promise<HeldListing[]>;
+  /**
+   * Meters with unresolved readings held `unknown_meter`, and how many each: held while the meter
+   * was not registered, so no state counted them. A working set counts them for a meter once it is
+   * registered (runtime/working-set.ts): an exact re-send is then a duplicate, and a release
+   * finds them. By a partial index of such records alone: a night without them reads nothing.
+   */
+  unknownHeld(): Promise<Array<{ meterId: string; count: number }>>;
   /** Unresolved held readings in sum (metrics, status). */
   heldSummary(): Promise<HeldSummary>;
   /** Every committed batch's counts in sum, and the number of flagged (temp_bad) meters. */

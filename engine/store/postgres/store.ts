@@ -295,6 +295,12 @@ export class PostgresStore implements PartitionedStore {
     return result.rows.map((r) => ({ ...heldOf(r), id: Number(r.id) }));
   }
 
+  async unknownHeld(): Promise<Array<{ meterId: string; count: number }>> {
+    const result = await this.#query<{ meter_id: string; n: string }>("cannot read held readings",
+      `SELECT meter_id, count(*) AS n FROM held WHERE resolved_at IS NULL AND reasons = 'unknown_meter' GROUP BY meter_id`);
+    return result.rows.map((r) => ({ meterId: r.meter_id, count: Number(r.n) }));
+  }
+
   async heldSummary(): Promise<HeldSummary> {
     const [sums, groups] = await Promise.all([
       this.#query<{ meters: string; readings: string }>("cannot sum held readings",

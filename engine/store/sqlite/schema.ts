@@ -255,6 +255,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE batches ADD COLUMN sensors TEXT;
   `,
+  // 13: the open readings held `unknown_meter` by an index of their own: a working set counts
+  // them for their meter once it is registered (contract.ts unknownHeld)
+  `
+  CREATE INDEX IF NOT EXISTS held_unknown ON held (meter_id) WHERE resolved_at IS NULL AND reasons = 'unknown_meter';
+  `,
 ];
 
 /**

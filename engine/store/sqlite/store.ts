@@ -255,6 +255,12 @@ export class SqliteStore implements PartitionedStore {
       .map((row) => ({ ...heldOf(row.slice(0, 11) as HeldTuple), id: row[11], batchId: row[12], rulesVersion: row[13], heldAt: row[14] })));
   }
 
+  async unknownHeld(): Promise<Array<{ meterId: string; count: number }>> {
+    return this.#read("cannot read held readings", () => (this.#sql(
+      `SELECT meter_id, count(*) FROM held WHERE resolved_at IS NULL AND reasons = 'unknown_meter' GROUP BY meter_id`,
+    ).raw().all() as Array<[string, number]>).map(([meterId, count]) => ({ meterId, count })));
+  }
+
   async heldSummary(): Promise<HeldSummary> {
     return this.#read("cannot sum held readings", () => {
       const [meters, readings] = this.#sql("SELECT count(DISTINCT meter_id), count(*) FROM held WHERE resolved_at IS NULL").raw().get() as [number, number];
