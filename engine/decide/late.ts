@@ -44,11 +44,11 @@ export class LatePath {
   /** Meters with repeats and, for each, its latest trusted reading before this batch (see `repeat`). */
   readonly #before = new Map<number, Anchor | undefined>();
   /**
-   * Meters with back-dated rows and, for each, its temp_bad flag as those rows see it: as the
-   * batch found it, then as they leave it. In end order they come before every new day of the
-   * batch, so a flag the rules set on a new day (decided first) does not hold them (`flush`).
+   * Meters with back-dated rows. Those rows come before every new day of the batch in end order
+   * and are resolved first (`flushBackDated`): they see the temp_bad flag the batch found (and what
+   * the back-dated rows before them set), never one the rules set on a new day.
    */
-  readonly #flagBefore = new Map<number, number>();
+  readonly #backDated = new Set<number>();
 
   constructor(ctx: DecideContext, out: BatchOutput) {
     this.#ctx = ctx;
@@ -67,7 +67,7 @@ export class LatePath {
 
   /** Queues a row at or before the meter's latest trusted reading. */
   add(batch: ReadingBatch, row: number, meter: number): void {
-    if (!this.#flagBefore.has(meter)) this.#flagBefore.set(meter, this.#ctx.state.tempBad[meter]);
+    this.#backDated.add(meter);
     this.#queue({ batch, row, meter, end: batch.end[row], value: batch.value[row], override: batch.override[row] });
   }
 
@@ -97,55 +97,40 @@ export class LatePath {
   }
 
   /**
-   * Resolves the back-dated rows of the meters without repeats before the batch's new days are
-   * computed: in end order they come first, so what they change (the meter's billed readings and
-   * average, a flag the rules set) is what its new days are judged with, as when they came in a
-   * batch of their own before (a spike after a late reading was billed: the late reading did not
-   * count among the readings before it; cluster audit).
+   * Resolves the back-dated rows before the batch's new days are computed: in end order they come
+   * first, so what they change (the meter's billed readings and average, a flag the rules set) is
+   * what its new days are judged with, as when they came in a batch of their own before (a spike
+   * after a late reading was billed: the late reading did not count among the readings before it;
+   * cluster audit). A meter's repeats stay queued for `flush`: they are new days, after its
+   * back-dated rows, and need the kernel's decision of the day they repeat.
    */
   flushBackDated(): void {
     for (const [meter, rows] of this.#rows) {
-      if (this.#before.has(meter)) continue;
+      if (!this.#backDated.has(meter)) continue;
       const entries = this.#ctx.history.meter(meter);
-      for (const row of rows) this.#resolveBackDated(row, entries);
-      this.#rows.delete(meter);
-    }
-  }
-
-  /** Resolves every queued row (flushBackDated's left) against its meter's chain, in end order. */
-  flush(): void {
-    const made = this.#before.size === 0 ? undefined : this.#chainsMade();
-    for (const [meter, rows] of this.#rows) {
-      // Repeats alone need no history: their chain is the reading before this batch and the batch's own.
-      const late = rows.some((r) => r.repeat !== true);
-      const entries = late ? this.#ctx.history.meter(meter) : [];
-      if (made !== undefined && this.#before.has(meter)) {
-        const before = this.#before.get(meter);
-        if (!late && before !== undefined) entries.push(anchorEntry(meter, before));
-        for (const e of made.get(meter) ?? []) place(entries, e);
-      }
-      const flag = this.#flagBefore.get(meter);
+      const repeats: LateRow[] = [];
       for (const row of rows) {
-        if (row.repeat === true || flag === undefined) this.#resolve(row, entries);
-        else this.#resolveBackDated(row, entries);
+        if (row.repeat === true) repeats.push(row);
+        else this.#resolve(row, entries);
       }
+      if (repeats.length === 0) this.#rows.delete(meter);
+      else this.#rows.set(meter, repeats);
     }
   }
 
-  /**
-   * A back-dated row judged with the flag its meter had before the batch's new days (and what the
-   * back-dated rows before it set); the meter keeps whichever flag either set.
-   */
-  #resolveBackDated(row: LateRow, entries: HistoryEntry[]): void {
-    const { tempBad } = this.#ctx.state;
-    const now = tempBad[row.meter];
-    tempBad[row.meter] = this.#flagBefore.get(row.meter)!;
-    try {
-      this.#resolve(row, entries);
-    } finally {
-      const set = tempBad[row.meter];
-      this.#flagBefore.set(row.meter, set);
-      tempBad[row.meter] = now | set;
+  /** Resolves the repeats (all flushBackDated leaves) against their meter's chain as this batch made it, in end order. */
+  flush(): void {
+    if (this.#rows.size === 0) return;
+    const made = this.#chainsMade();
+    for (const [meter, rows] of this.#rows) {
+      // A meter with back-dated rows has its history read, with what they placed in it; repeats
+      // alone need none: their chain is the reading before this batch and the batch's own.
+      const late = this.#backDated.has(meter);
+      const entries = late ? this.#ctx.history.meter(meter) : [];
+      const before = this.#before.get(meter);
+      if (!late && before !== undefined) entries.push(anchorEntry(meter, before));
+      for (const e of made.get(meter) ?? []) place(entries, e);
+      for (const row of rows) this.#resolve(row, entries);
     }
   }
 
