@@ -8,7 +8,6 @@
 import { fnv } from "./registry-table.js";
 import type { RegistryTable } from "./registry-table.js";
 
-const utf8 = new TextEncoder();
 
 export class IdSet {
   readonly #table: RegistryTable;
@@ -79,11 +78,14 @@ export class IdSet {
    * is new (toMeterRecord adds every id it has just asked about, so `add` has nothing left to do).
    */
   strings(): { has(id: string): boolean; add(id: string): unknown } {
+    // Each id's UTF-8 bytes in one scratch buffer (claim copies them): no array per id.
+    let scratch = Buffer.allocUnsafe(256);
     return {
       has: (id) => {
-        const bytes = utf8.encode(id);
-        if (bytes.length !== id.length) this.#table.asciiIds = false;
-        return this.claim(bytes, 0, bytes.length, fnv(bytes, 0, bytes.length)) < 0;
+        if (id.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(id.length * 3);
+        const n = scratch.write(id, 0, "utf8");
+        if (n !== id.length) this.#table.asciiIds = false;
+        return this.claim(scratch, 0, n, fnv(scratch, 0, n)) < 0;
       },
       add: () => undefined,
     };
