@@ -20,7 +20,7 @@ import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
-import { headerHint, misspeltColumns } from "./header-hint.js";
+import { headerHint, isMisspelt, misspeltColumns } from "./header-hint.js";
 import { LineReader } from "./lines.js";
 import type { MeterIndex } from "./meter-index.js";
 import { numberOfValue } from "./numbers.js";
@@ -30,6 +30,20 @@ import { CsvTokenizer } from "./tokenizer.js";
 
 const utf8 = new TextDecoder("utf-8");
 const KEYS = ["meter_id", "time", "on_ms", "direction", "loop_ma", "tamper", "magnet_mt"] as const;
+const KNOWN: ReadonlySet<string> = new Set(KEYS);
+
+/**
+ * Whether an NDJSON or msgpack record has a key that is a column in another spelling (`On_ms`,
+ * `" magnet_mt"`): read as written it would be ignored (a pulse read as a heartbeat), so the row
+ * is rejected `misspelt_column`, as a CSV header with one is refused.
+ */
+function misspelt(record: Record<string, unknown>): boolean {
+  for (const key of Object.keys(record)) if (isMisspelt(key, KNOWN)) return true;
+  return false;
+}
+
+/** A record's meter id for its rejection ("" when it has none usable). */
+const idOf = (record: Record<string, unknown>): string => (typeof record.meter_id === "string" ? record.meter_id : "");
 
 /** A rejected events row. */
 export interface RejectedEvent {
@@ -158,6 +172,7 @@ async function readNdjson(chunks: AsyncIterable<Uint8Array>, rows: EventColumns,
         record = undefined;
       }
       if (record === null || typeof record !== "object" || Array.isArray(record)) rows.reject(lines.line, "", "malformed_record", text);
+      else if (misspelt(record as Record<string, unknown>)) rows.reject(lines.line, idOf(record as Record<string, unknown>), "misspelt_column", text);
       else rows.add((key) => (record as Record<string, unknown>)[key], lines.line, () => text);
     }
   };
@@ -180,14 +195,20 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
       return;
     }
     const map = value as Record<string, unknown>;
+    const wrong = misspelt(map);
     const columns = KEYS.filter((key) => isColumn(map[key]));
     if (columns.length === 0) {
-      rows.add((key) => map[key], ++record, () => recordJson(map, -1));
+      if (wrong) rows.reject(++record, idOf(map), "misspelt_column", recordJson(map, -1));
+      else rows.add((key) => map[key], ++record, () => recordJson(map, -1));
       return;
     }
     const length = Math.max(...columns.map((key) => (map[key] as ArrayLike<unknown>).length));
     for (let i = 0; i < length; i++) {
-      rows.add((key) => (isColumn(map[key]) ? (map[key] as ArrayLike<unknown>)[i] : map[key]), ++record, () => recordJson(map, i));
+      const at = (key: string) => (isColumn(map[key]) ? (map[key] as ArrayLike<unknown>)[i] : map[key]);
+      if (wrong) {
+        const id = at("meter_id");
+        rows.reject(++record, typeof id === "string" ? id : "", "misspelt_column", recordJson(map, i));
+      } else rows.add(at, ++record, () => recordJson(map, i));
     }
   };
   // msgpackr is loaded for msgpack files only: a run of CSV files does not pay its load.

@@ -64,6 +64,25 @@ describe("readPulseEvents", () => {
     }
   });
 
+  it("rejects an NDJSON or msgpack record with a key in another spelling (misspelt_column), as a CSV header's is refused", async () => {
+    // `On_ms` read as written would be ignored: the pulse lost, the row a heartbeat (audit).
+    const records = [
+      { meter_id: "L-1", time: "2026-11-30T09:00:00Z", On_ms: 50 },
+      { meter_id: "L-1", time: "2026-11-30T09:01:00Z", on_ms: 50 },
+      { meter_id: "L-1", time: "2026-11-30T09:02:00Z", " magnet_mt": 4 },
+    ];
+    const ndjson = join(dir, "misspelt.ndjson");
+    writeFileSync(ndjson, records.map((r) => JSON.stringify(r)).join("\n"));
+    const msgpack = join(dir, "misspelt.msgpack");
+    writeFileSync(msgpack, Buffer.concat(records.map((r) => pack(r))));
+    for (const file of [ndjson, msgpack]) {
+      const got = await decode(file);
+      expect(got.rows, file).toEqual([["L-1", Date.UTC(2026, 10, 30, 9, 1), 50, 0, Number.NaN, Number.NaN, Number.NaN]]);
+      expect(got.rejected, file).toEqual([["L-1", "misspelt_column"], ["L-1", "misspelt_column"]]);
+      expect(got.lines, file).toEqual([1, 3]);
+    }
+  });
+
   it("reads times as ISO 8601 (UTC without an offset) or epoch milliseconds, nothing else", () => {
     expect(timeOfValue("2026-11-30T00:00:00Z")).toBe(Date.UTC(2026, 10, 30));
     expect(timeOfValue("2026-11-30T01:30:00+01:30")).toBe(Date.UTC(2026, 10, 30));
