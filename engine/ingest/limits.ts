@@ -1,5 +1,6 @@
-// Validation that needs the registry: a value at or beyond what the register can show, and a
-// pulse meter's count (or debounced count) that is not a whole number, or a debounced count above it.
+// Validation that needs the registry: a value at or beyond what the register can show, a pulse
+// meter's count (or debounced count) that is not a whole number, or a debounced count above it,
+// and a pulse count for a register meter.
 import type { ReadingBatch } from "./batch.js";
 import { REJECT } from "./reasons.js";
 
@@ -15,13 +16,16 @@ export function registerLimit(digits: number, reset: number): number {
  * Why a value breaks its meter's registry limits (0: it does not): a pulse meter's count, and its
  * debounced count (`pulse_debounced`, NaN when not given) must be whole (`bad_pulse_count`), the
  * debounced one no more than the count (debouncing merges and drops pulses, it never adds one:
- * `bad_pulse_field`); a register's value below its range (`registerLimit`).
+ * `bad_pulse_field`); a register meter's value no pulse count (a debounced count given, as every
+ * pulse-events day has: `not_a_pulse_meter`) and below its range (`registerLimit`).
  */
 export function limitReason(value: number, digits: number, reset: number, pulseWeight: number, debounced: number): number {
   if (pulseWeight === pulseWeight) {
     if (!Number.isInteger(value) || (debounced === debounced && !Number.isInteger(debounced))) return REJECT.bad_pulse_count;
     return debounced > value ? REJECT.bad_pulse_field : 0;
   }
+  // A debounced count (every pulse-events day has one) says the value is a pulse count.
+  if (debounced === debounced) return REJECT.not_a_pulse_meter;
   return value >= registerLimit(digits, reset) ? REJECT.value_exceeds_register : 0;
 }
 

@@ -47,6 +47,12 @@ export const REJECT = Object.freeze({
    * (`"Override"`): read as written it would be ignored (key-spelling.ts).
    */
   misspelt_column: 21,
+  /**
+   * A pulse count for a meter registered as a register: a pulse-events day, or a row with
+   * `pulse_debounced`. A count is no register reading (billed as one, the register would move by
+   * the difference of two days' counts).
+   */
+  not_a_pulse_meter: 22,
 } as const);
 
 /** A rejection reason's name. */

@@ -91,3 +91,30 @@ describe("pulse events debounced with the meter's own debounce time", () => {
     expect(Object.fromEntries(rows.map((r) => [r.meter_id, r.consumption]))).toEqual({ REED: "1", S0DB20: "1", SPIKE: "1" });
   });
 });
+
+describe("pulse counts for a register meter", () => {
+  // A pulse count is no register reading: billed as one, the register moved by the difference of
+  // two days' counts (pulse audit: 4 - 2 billed 2; 2 then 1 held implausible_rollover).
+  const registry = write(dir, "register-meters.csv", ["meter_id,type,unit,pulse_weight,pulse_input", "REG-1,electricity.register,kWh,,", "P-1,water.pulse,l,1,s0a"]);
+
+  it("rejects a pulse-events day of a register meter (not_a_pulse_meter), billing nothing", async () => {
+    const events = write(dir, "register-events.csv", [
+      "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt",
+      `REG-1,${at(28, 8, 0)},50,,,,`, `REG-1,${at(28, 9, 0)},50,,,,`,
+      `REG-1,${at(29, 8, 0)},50,,,,`, `REG-1,${at(29, 9, 0)},50,,,,`, `REG-1,${at(29, 10, 0)},50,,,,`, `REG-1,${at(29, 11, 0)},50,,,,`,
+      `P-1,${at(28, 8, 0)},50,,,,`, `P-1,${at(29, 8, 0)},50,,,,`,
+    ]);
+    const out = await runAndRead({ meters: registry, inputs: [], pulseEvents: [events], db: join(dir, "register-events.db"), out: join(dir, "register-events") });
+    expect(out.summary).toMatchObject({ in: 4, billable: 1, held: 1, rejected: 2, balanced: true });
+    expect(out.rejected.map((r) => [r.meter_id, r.reason])).toEqual([["REG-1", "not_a_pulse_meter"], ["REG-1", "not_a_pulse_meter"]]);
+    expect(out.billing.map((b) => b.reading_id)).toEqual(["P-1@2026-11-29"]);
+  });
+
+  it("rejects a readings row with a debounced pulse count for a register meter, as an events day", async () => {
+    const readings = write(dir, "register-counts.csv", ["meter_id,end,value,pulse_debounced", "REG-1,2026-11-28,2,2", "REG-1,2026-11-29,4,4", "REG-1,2026-11-30,9,"]);
+    const out = await runAndRead({ meters: registry, inputs: [readings], db: join(dir, "register-counts.db"), out: join(dir, "register-counts") });
+    expect(out.summary).toMatchObject({ in: 3, billable: 0, held: 1, rejected: 2, balanced: true });
+    expect(out.rejected.map((r) => [r.source_line, r.reason])).toEqual([["2", "not_a_pulse_meter"], ["3", "not_a_pulse_meter"]]);
+    expect(out.held.map((h) => [h.reading_id, h.reasons])).toEqual([["REG-1@2026-11-30", "initial"]]);
+  });
+});
