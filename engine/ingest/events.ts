@@ -211,7 +211,9 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
       } else rows.add(at, ++record, () => recordJson(map, i));
     }
   };
-  // msgpackr is loaded for msgpack files only: a run of CSV files does not pay its load.
+  // msgpackr is loaded for msgpack files only: a run of CSV files does not pay its load (with the
+  // extension types a reader takes: msgpack-extensions.ts).
+  await import("./msgpack-extensions.js");
   const { Unpackr } = await import("msgpackr");
   try {
     new Unpackr({ mapsAsObjects: true }).unpackMultiple(bytes, add);

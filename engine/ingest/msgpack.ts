@@ -8,7 +8,8 @@
 // msgpack has no record boundaries to find the next value by. A map is a columnar batch when its
 // meter_id, end or value is an array or a typed array; bytes (msgpack bin) are never a column, so
 // bytes where a number or text belongs are that field's bad value, never rows of their own.
-import { addExtension, Unpackr } from "msgpackr";
+import { Unpackr } from "msgpackr";
+import "./msgpack-extensions.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder, isColumn, recordJson } from "./builder.js";
 import { anyTooLong, exceeds, writeValues } from "./fields.js";
@@ -19,24 +20,6 @@ import { PULSE_FIELD_NAMES } from "./pulse-fields.js";
 import type { ReadReadingsOptions, ResolvedReadOptions } from "./options.js";
 import { REJECT } from "./reasons.js";
 import { ChunkWindow, asBytes } from "./window.js";
-
-/**
- * A msgpack extension value of a type msgpackr does not know (a vendor's own): decoded as a value
- * of its own, so it is a bad value where a number or text belongs and ignored in a field nobody
- * reads; the file goes on (msgpackr threw on it, which ended the file). Its raw text shows its type.
- */
-export class UnknownExtension {
-  constructor(readonly type: number) {}
-  toJSON(): { msgpack_ext: number } {
-    return { msgpack_ext: this.type };
-  }
-}
-
-/** Extension types msgpackr decodes itself (0x72: record definitions; 0xff: timestamps). */
-const KNOWN_EXTENSIONS = new Set([0x00, 0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78, 0xff]);
-for (let type = 0; type < 256; type++) {
-  if (!KNOWN_EXTENSIONS.has(type)) addExtension({ type, unpack: () => new UnknownExtension(type) } as never);
-}
 
 const BASE_KEYS = ["meter_id", "end", "value", "override", "source", "verification", ...PULSE_FIELD_NAMES, "channel"];
 
@@ -113,6 +96,13 @@ export async function* readMsgpackReadings(
       return;
     }
     const plan = planColumns(value, o.maxFieldBytes, keys, o.channels);
+    if (plan.longest === 0) {
+      // A columnar batch of no rows (`value: []`) is no reading, but it is a record: accounted.
+      b.line[b.rows] = ++record;
+      b.rejectRow(b.rows++, REJECT.malformed_record, recordJson(value, -1));
+      if (b.rows === b.capacity) yield b.finish();
+      return;
+    }
     for (let i = 0; i < plan.longest; i++) {
       const r = b.rows++;
       b.line[r] = ++record;

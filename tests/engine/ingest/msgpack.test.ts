@@ -41,6 +41,27 @@ describe("readMsgpackReadings", () => {
     expect(rows[1].raw).toBe('{"meter_id":"M2","end":"2026-11-01","value":{"msgpack_ext":5}}');
   });
 
+  it("takes the extension types msgpackr gives a meaning of its own as unknown ones: a bad value, the next reading kept (input audit: 0x65 made it vanish)", async () => {
+    const text = (t: string) => Buffer.concat([Buffer.from([0xa0 | t.length]), Buffer.from(t)]);
+    const reading = (end: string, value: Uint8Array) => Buffer.concat([Buffer.from([0x83]), text("meter_id"), text("M1"), text("end"), text(end), text("value"), value]);
+    // 0x74 with a typed-array code msgpackr does not have (5 bytes for a Uint16Array too).
+    for (const ext of [[0xd4, 0x00, 5], [0xd4, 0x42, 0x6e], [0xd4, 0x62, 5], [0xd4, 0x65, 5], [0xd4, 0x69, 5], [0xd4, 0x70, 5], [0xd4, 0x73, 5],
+      [0xd4, 0x78, 5], [0xd4, 0x74, 99], [0xd6, 0x74, 4, 1, 2, 3]]) {
+      const input = concat(reading("2026-11-01", Uint8Array.of(0x64)), reading("2026-11-02", Uint8Array.from(ext)),
+        reading("2026-11-03", Uint8Array.of(0x78)), reading("2026-11-04", Uint8Array.of(0x7f)));
+      const rows = await read(input);
+      const label = ext.map((x) => x.toString(16)).join(" ");
+      expect(rows.map((r) => [r.line, r.end, r.value, r.reject]), label).toEqual([
+        [1, "2026-11-01", 100, null], [2, "2026-11-02", NaN, "bad_value"], [3, "2026-11-03", 120, null], [4, "2026-11-04", 127, null]]);
+      expect(rows[1].raw, label).toBe(`{"meter_id":"M1","end":"2026-11-02","value":{"msgpack_ext":${ext[1]}}}`);
+    }
+  });
+
+  it("rejects a columnar batch of no rows as one malformed_record, never losing the record (input audit)", async () => {
+    const rows = await read(concat(pack({ meter_id: "M1", end: "2026-11-01", value: [] }), pack({ meter_id: "M1", end: "2026-11-02", value: 5 })));
+    expect(rows.map((r) => [r.line, r.reject, r.raw])).toEqual([[1, "malformed_record", '{"meter_id":"M1","end":"2026-11-01","value":[]}'], [2, null, '{"meter_id":"M1","end":"2026-11-02","value":5}']]);
+  });
+
   it("rejects a timestamp before year 0 or after 9999 as bad_date (the input audit: it wrote M1@00-2-12-31)", async () => {
     const input = concat(
       pack({ meter_id: "M1", end: new Date(Date.UTC(-2, 11, 31)), value: 1 }),
