@@ -17,7 +17,14 @@ export function idBytesOk(buf: Uint8Array, start: number, end: number): boolean 
   }
 }
 
-/** Whether a decoded id holds no U+FFFD (the mark of bytes that were not UTF-8). */
+/**
+ * Whether a decoded id holds no U+FFFD (the mark of bytes that were not UTF-8) and no lone
+ * surrogate (JSON's `"\ud800"`: no text in UTF-8, every one of them written as U+FFFD, so
+ * `"A\ud800"` and `"A\udbff"` named one meter; input audit).
+ */
 export function idTextOk(text: string): boolean {
-  return !text.includes("\uFFFD");
+  return !text.includes("\uFFFD") && !LONE_SURROGATE.test(text);
 }
+
+/** A surrogate not in a pair (with the u flag, a pair is one code point, not two surrogates). */
+const LONE_SURROGATE = /\p{Cs}/u;

@@ -50,4 +50,12 @@ describe("meter ids that are not text", () => {
   it.each(Object.keys(files))("are bad_meter_id in %s readings; valid UTF-8 ids are read as they are", async (format) => {
     expect(await decoded(files[format as keyof typeof files])).toEqual(want);
   });
+
+  it("are bad_meter_id as NDJSON escapes of lone surrogates, which all became one meter's id (input audit)", async () => {
+    expect(idTextOk("A\ud800")).toBe(false);
+    expect(idTextOk("A\udc00")).toBe(false);
+    expect(idTextOk("A\ud83d\ude00")).toBe(true); // a pair: one code point
+    const file = writeFile(dir, "surrogates.ndjson", bytes(...["A\\ud800", "A\\udbff", "A\\udc00", "A\\ud83d\\ude00"].map((id) => `{"meter_id":"${id}","end":"2026-11-01","value":1}\n`)));
+    expect(await decoded(file)).toEqual([[null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id], ["A\ud83d\ude00", 0]]);
+  });
 });
