@@ -196,6 +196,19 @@ export class ThresholdTracker {
     return this.#observe(w, slot, timeMs, value);
   }
 
+  /**
+   * Records `timeMs` as seen for this meter and channel without judging a value (one outside its
+   * channel's physical range, alerted once on its own): false when it is not newer than the last
+   * value seen (late, or the same value sent again: nothing recorded, nothing to alert).
+   */
+  seeAt(watch: number, slot: number, timeMs: number): boolean {
+    const w = this.#list[watch];
+    if (w === undefined || !(slot >= 0 && slot < this.#ids.length)) throw new RangeError(`no watch ${watch} or slot ${slot}`);
+    if (!(timeMs > w.lastMs[slot]) && !Number.isNaN(w.lastMs[slot])) return false;
+    w.lastMs[slot] = timeMs;
+    return true;
+  }
+
   #observe(watch: Watch, slot: number, timeMs: number, value: number): readonly Alert[] | "late" {
     const last = watch.lastMs[slot];
     if (timeMs < last) return "late";

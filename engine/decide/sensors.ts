@@ -110,7 +110,17 @@ export class SensorStage {
       const channel = this.#channels[c];
       const meterId = batch.meters.idOf(meter[row]);
       const end = zone.dayOf(s.time[i]);
+      if (meter[row] !== slotMeter && watch >= 0) {
+        slotMeter = meter[row];
+        slot = this.#slotOf(batch, slotMeter, meterId);
+      }
       if (!inside) {
+        // A watched channel's value at or before the last one seen for it (a reading sent again, a
+        // late one) raised its range alert when it came first, or is not judged (README "late").
+        if (watch >= 0 && !tracker.seeAt(watch, slot, s.time[i])) {
+          st.late++;
+          continue;
+        }
         st.out_of_range++;
         out.alerts.push({
           meterId, end, channel: channel.name, severity: "warning", rule: `range/${channel.name}`,
@@ -119,10 +129,6 @@ export class SensorStage {
             : `not a number, where ${channel.range.min} to ${channel.range.max} ${channel.unit} belongs: sensor fault?`,
         });
         continue;
-      }
-      if (meter[row] !== slotMeter) {
-        slotMeter = meter[row];
-        slot = this.#slotOf(batch, slotMeter, meterId);
       }
       const alerts = tracker.observeAt(watch, slot, s.time[i], value);
       if (alerts === "late") {

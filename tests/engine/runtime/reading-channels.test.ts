@@ -34,4 +34,16 @@ describe("a reading row's channel values", () => {
       expect(alerts[0].message).toContain("not a number");
     });
   }
+
+  it("raise a range alert once: the reading sent again in a later run is a duplicate and alerts nothing (pulse audit)", async () => {
+    const db = join(dir, "resend.db");
+    const first = await runAndRead({ meters, inputs: [inputs.csv], db, out: join(dir, "resend-1") });
+    expect(first.summary.alerts).toBe(1);
+    // The out-of-range reading again (and the next day's, so the file is not one committed batch).
+    const again = write(dir, "again.csv", ["meter_id,end,value,temperature", "M1,2026-11-03,120,abc", "M1,2026-11-05,140,22"]);
+    const second = await runAndRead({ meters, inputs: [again], db, out: join(dir, "resend-2") });
+    expect(second.summary).toMatchObject({ in: 2, billable: 1, duplicates: 1, alerts: 0 });
+    expect(second.summary.sensors).toMatchObject({ out_of_range: 0, late: 1 });
+    expect(readCsv(join(dir, "resend-2", "alerts.csv"))).toEqual([]);
+  });
 });
