@@ -36,7 +36,8 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
   const id = v.meter_id;
   const idText =
     typeof id === "string" ? id : (typeof id === "number" && Number.isFinite(id)) || typeof id === "bigint" ? String(id) : "";
-  if (blankText(idText)) reason = R.missing_meter_id;
+  // An id given as something else than text or a number (a list, bytes, a map) is no id, not a missing one.
+  if (blankText(idText)) reason = absent(id) || typeof id === "string" ? R.missing_meter_id : R.bad_meter_id;
   else if (!idTextOk(idText)) reason = R.bad_meter_id;
   else if (!exceeds(idText, o.maxFieldBytes)) meter = o.meters.intern(idText);
   if (misspelt && reason === 0) reason = R.misspelt_column;

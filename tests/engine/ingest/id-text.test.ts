@@ -58,4 +58,15 @@ describe("meter ids that are not text", () => {
     const file = writeFile(dir, "surrogates.ndjson", bytes(...["A\\ud800", "A\\udbff", "A\\udc00", "A\\ud83d\\ude00"].map((id) => `{"meter_id":"${id}","end":"2026-11-01","value":1}\n`)));
     expect(await decoded(file)).toEqual([[null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id], ["A\ud83d\ude00", 0]]);
   });
+
+  it("are bad_meter_id when given as a list, a map or bytes, and missing_meter_id when absent, null or empty (input audit)", async () => {
+    const records = [{ meter_id: ["M1"] }, { meter_id: { id: "M1" } }, { meter_id: true }, { meter_id: null }, { meter_id: "" }, {}, { meter_id: 7 }];
+    const file = writeFile(dir, "id-kinds.ndjson", bytes(...records.map((r) => `${JSON.stringify({ ...r, end: "2026-11-01", value: 1 })}\n`)));
+    expect(await decoded(file)).toEqual([[null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id], [null, REJECT.bad_meter_id],
+      [null, REJECT.missing_meter_id], [null, REJECT.missing_meter_id], [null, REJECT.missing_meter_id], ["7", 0]]);
+    // msgpack bytes (bin 8) where the id belongs.
+    const bin = Buffer.concat([Buffer.of(0x83, 0xa8), Buffer.from("meter_id"), Buffer.of(0xc4, 2, 0x4d, 0x31), Buffer.of(0xa3), Buffer.from("end"),
+      Buffer.of(0xaa), Buffer.from("2026-11-01"), Buffer.of(0xa5), Buffer.from("value"), Buffer.of(0x01)]);
+    expect(await decoded(writeFile(dir, "id-bin.msgpack", bin))).toEqual([[null, REJECT.bad_meter_id]]);
+  });
 });

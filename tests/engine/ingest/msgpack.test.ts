@@ -202,7 +202,8 @@ describe("readMsgpackReadings", () => {
     ));
     expect(rows.map((r) => [r.line, r.meter, r.reject])).toEqual([
       [1, "A", "bad_value"],
-      [2, null, "missing_meter_id"],
+      // Bytes where the id belongs: a bad id, not a missing one (input audit).
+      [2, null, "bad_meter_id"],
       [3, "C", "bad_value"],
       [4, "D", "bad_value"],
     ]);
