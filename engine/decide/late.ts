@@ -12,6 +12,7 @@ import { readingId } from "../sinks/format.js";
 import type { OutputRow } from "../sinks/types.js";
 import { entryAt, pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
+import type { MeterState } from "../store/state.js";
 import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease, sameOverride } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
@@ -240,7 +241,7 @@ export class LatePath {
     const { meters, state } = this.#ctx;
     const cur = before.value + row.value;
     const { days } = computeOne(this.#ctx, row.meter, before.value, before.end, cur, row.end, row.override);
-    const pulse = pulseOne(row.batch, row.row, row.meter, meters, false, days, row.end, before.end, row.end - before.end);
+    const pulse = pulseOne(row.batch, row.row, row.meter, meters, false, days, row.end, before.end, row.end - idleSince(state, entries, row, before));
     // The pulse outcome on computeOne's row, as the pulse stage gives a batch's rows theirs.
     const c = oneRow();
     applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
@@ -335,6 +336,21 @@ function outputRow(meterId: string, end: number, c: Computed, prev: number, valu
     readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : c.start, end, days: c.days,
     previous: prev, current: value, consumption: c.consumption, daily: c.daily, flags: c.flags,
   };
+}
+
+/**
+ * Where a released pulse reading's idle stretch began (`no_consumption` counts the days since), as
+ * the pulse stage had it when the reading was held: the meter's stretch (MeterState.idleSince)
+ * when it began before this reading, else the end of the latest reading before it that counted
+ * pulses (a later one has ended the stretch since), else the reading before it. It was the reading
+ * before it: released, a third day without pulses lost its `no_consumption` (pulse audit).
+ */
+function idleSince(state: MeterState, entries: readonly HistoryEntry[], row: LateRow, before: HistoryEntry): number {
+  const since = state.idleSince[row.meter];
+  if (since !== NO_DAY && since < row.end) return since;
+  let last = NO_DAY;
+  for (const e of entries) if (e.end < row.end && e.end > last && chainValue(e, true) > 0) last = e.end;
+  return last === NO_DAY ? before.end : last;
 }
 
 /** A chain entry's reading as it arrived: a pulse meter's history keeps cumulative pulses. */

@@ -7,7 +7,7 @@
 // reading before it, and the reading after it keeps what it billed (its count is its own).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
+import { clearTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
 import { readLedger } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
 import { runAndRead, write } from "../../helpers/run.js";
@@ -100,5 +100,22 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
       await session.close();
     }
     expect(await billedTotal(db, "S1")).toBe(0.1);
+  });
+
+  it("judges a released no_consumption reading on its idle stretch since the last reading with pulses, as when it was held (pulse audit)", async () => {
+    const db = newDb();
+    const idle = write(dir, `idle-meters-${n++}.csv`, ["meter_id,type,unit,pulse_weight,pulse_input,no_pulse_days", "N1,water.pulse,m3,0.01,s0a,3"]);
+    const run = (...lines: string[]) => runAndRead({ meters: idle, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    // Pulses on the 1st and 2nd, none from then: the 5th is the third day without pulses.
+    const out = await run(`N1,${day(1)},10`, `N1,${day(2)},10`, `N1,${day(3)},0`, `N1,${day(4)},0`, `N1,${day(5)},0`);
+    expect(out.held.map((h) => [h.end, h.flags, h.reasons])).toEqual([[day(1), "initial", "initial"], [day(5), "zero|no_consumption", "temp_bad:no_consumption"]]);
+    const session = await OperationSession.open({ db });
+    try {
+      await clearTempBad(session.store, { meterId: "N1", reason: "checked", actor: "ops" });
+      const released = await releaseHeld(session, { readingId: `N1@${day(5)}`, reason: "meter replaced", actor: "ops" });
+      expect(released).toMatchObject({ billed: 0, flags: "zero,no_consumption" });
+    } finally {
+      await session.close();
+    }
   });
 });
