@@ -70,6 +70,8 @@ export async function readEventsBatch(
   }
   const b = new BatchBuilder(Math.max(1, files.reduce((n, { rows, s }) => n + s.length + rows.rejected.length, 0)), index, "values");
   const pulse = b.enablePulse();
+  /** Per file: its day readings rejected (a day after the tolerance): counted rejected, not readings, so in = readings + rejected. */
+  const rejectedDays = files.map(() => 0);
   for (const [f, { rows, s }] of files.entries()) {
     const base = f * FILE_LINES;
     for (let g = 0; g < s.length; g++) {
@@ -95,7 +97,10 @@ export async function readEventsBatch(
       };
       b.rawValue[r] = summary;
       b.rawIndex[r] = -1;
-      if (reject !== 0) b.rejectedRaw.set(r, JSON.stringify(summary));
+      if (reject !== 0) {
+        b.rejectedRaw.set(r, JSON.stringify(summary));
+        rejectedDays[f]++;
+      }
     }
     for (const bad of rows.rejected) {
       const r = b.rows++;
@@ -104,6 +109,8 @@ export async function readEventsBatch(
       if (bad.meterId !== "") b.meter[r] = index.intern(bad.meterId);
     }
   }
-  const stats = files.map(({ rows, s }) => ({ events: s.events, samples: s.samples, readings: s.length, rejected: rows.rejected.length }));
+  const stats = files.map(({ rows, s }, f) => ({
+    events: s.events, samples: s.samples, readings: s.length - rejectedDays[f], rejected: rows.rejected.length + rejectedDays[f],
+  }));
   return { batch: b.finish(), stats };
 }

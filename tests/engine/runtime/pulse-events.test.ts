@@ -118,3 +118,16 @@ describe("pulse counts for a register meter", () => {
     expect(out.held.map((h) => [h.reading_id, h.reasons])).toEqual([["REG-1@2026-11-30", "initial"]]);
   });
 });
+
+describe("a pulse-events day after the tolerance", () => {
+  it("is rejected future_date and counted among its file's rejected rows, not its readings (pulse audit)", async () => {
+    const events = write(dir, "future-events.csv", [
+      "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt",
+      `L-1,${at(28, 8, 0)},50,,,,`, `L-1,2030-10-01T09:50:00Z,50,,,,`, `L-1,yesterday,50,,,,`,
+    ]);
+    const out = await runAndRead({ meters, inputs: [], pulseEvents: [events], db: join(dir, "future.db"), out: join(dir, "future") });
+    expect(out.summary).toMatchObject({ in: 3, held: 1, rejected: 2, balanced: true });
+    expect(out.summary.inputs).toEqual([expect.objectContaining({ kind: "pulse-events", readings: 1, rejected: 2 })]);
+    expect(out.rejected.map((r) => r.reason).sort()).toEqual(["bad_event_time", "future_date"]);
+  });
+});
