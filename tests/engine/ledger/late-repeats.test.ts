@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAndRead, write } from "../../helpers/run.js";
+import { billed, outcomes } from "../../helpers/reading-outcomes.js";
 import type { Outputs } from "../../helpers/run.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -60,23 +61,6 @@ function scenario(seed: number): { meters: string; nights: string[]; last: Row[]
     }
   }
   return { meters: write(dir, `meters-${seed}-${n++}.csv`, meters), nights, last };
-}
-
-/** Every reading's outcome over the runs: its latest billing row (a correction replaces it), or its held reasons. */
-function outcomes(runs: Outputs[]): string[] {
-  const out = new Map<string, string>();
-  for (const run of runs) {
-    for (const b of run.billing) out.set(b.reading_id, `${b.reading_id} billed ${b.start} ${b.days} ${b.previous} ${b.current} ${b.flags}`);
-    for (const h of run.held) out.set(`${h.reading_id} ${h.current}`, `${h.reading_id} held ${h.current} ${h.reasons}`);
-  }
-  return [...out.values()].sort();
-}
-
-/** What the runs billed in all, per reading (billing rows and their corrections summed). */
-function billed(runs: Outputs[]): string[] {
-  const sum = new Map<string, number>();
-  for (const run of runs) for (const b of run.billing) sum.set(b.reading_id, (sum.get(b.reading_id) ?? 0) + Number(b.consumption));
-  return [...sum].map(([id, c]) => `${id} ${c.toFixed(6)}`).sort();
 }
 
 const HEADER = "meter_id,end,value";

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAndRead, write } from "../../helpers/run.js";
+import { billed, outcomes } from "../../helpers/reading-outcomes.js";
 import type { Outputs } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -16,23 +17,6 @@ let n = 0;
 const meters = write(dir, "meters.csv", ["meter_id", "A"]);
 const readings = (...lines: string[]) => write(dir, `r-${n++}.csv`, ["meter_id,end,value", ...lines]);
 const day = (d: number) => `2026-11-${String(d).padStart(2, "0")}`;
-
-/** Every reading's outcome over the runs: its latest billing row (a correction replaces it), or its held reasons. */
-function outcomes(runs: Outputs[]): string[] {
-  const out = new Map<string, string>();
-  for (const run of runs) {
-    for (const b of run.billing) out.set(b.reading_id, `${b.reading_id} billed ${b.start} ${b.days} ${b.previous} ${b.current} ${b.flags}`);
-    for (const h of run.held) out.set(`${h.reading_id} ${h.current}`, `${h.reading_id} held ${h.current} ${h.reasons}`);
-  }
-  return [...out.values()].sort();
-}
-
-/** What the runs billed in all, per reading (billing rows and their corrections summed). */
-function billed(runs: Outputs[]): string[] {
-  const sum = new Map<string, number>();
-  for (const run of runs) for (const b of run.billing) sum.set(b.reading_id, (sum.get(b.reading_id) ?? 0) + Number(b.consumption));
-  return [...sum].map(([id, c]) => `${id} ${c.toFixed(6)}`).sort();
-}
 
 // Night 1: the first reading and 9 billed at 5 a day, the 5th missing.
 const night1 = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11].map((d) => `A,${day(d)},${100 + d * 5}`);
