@@ -8,6 +8,10 @@ const SEPARATORS: ReadonlyArray<readonly [string, string]> = [[";", "';'"], ["\t
 
 /** " (...)" saying how the header's `fields` hold a `wanted` name in another spelling; "" when none does. */
 export function headerHint(fields: readonly string[], wanted: readonly string[]): string {
+  // Lines ended by CR alone (classic Mac OS): the whole file reads as one record.
+  if (fields.some((f) => f.includes("\r"))) {
+    return " (its lines end in a carriage return alone (CR): meterflow reads LF or CRLF line ends; convert the file, e.g. with `tr '\\r' '\\n'`)";
+  }
   for (const [separator, name] of SEPARATORS) {
     if (fields.some((f) => f.includes(separator) && f.split(separator).some((part) => wanted.includes(part.trim())))) {
       return ` (the header looks separated by ${name}: meterflow reads comma-separated files; save or convert the file with ',' between fields)`;

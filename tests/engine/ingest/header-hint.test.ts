@@ -19,6 +19,11 @@ describe("headerHint", () => {
     expect(headerHint(["Meter_ID", "END", "value"], WANTED)).toBe(' (the header has "Meter_ID", "END": column names are lower case, as "meter_id", "end")');
   });
 
+  it("says when lines end in a carriage return alone (input audit: it said the header lacked `value`)", () => {
+    // `meter_id,end,value\rM1,2026-11-01,100\r` is one record: its last field holds the rest of the file.
+    expect(headerHint(["meter_id", "end", "value\rM1", "2026-11-01", "100\r"], WANTED)).toMatch(/^ \(its lines end in a carriage return alone \(CR\): meterflow reads LF or CRLF/);
+  });
+
   it("says nothing when no field is a wanted name in another spelling", () => {
     expect(headerHint(["id", "when", "reading"], WANTED)).toBe("");
     expect(headerHint(["id;x", "when"], WANTED)).toBe("");
