@@ -36,6 +36,12 @@ export interface EventSummaries {
   /** Pulse events and line samples summarised. */
   events: number;
   samples: number;
+  /**
+   * Rows that repeat an earlier row of their meter exactly (the same time and values: an upload
+   * that overlaps the one before sends them twice), counted once: a repeated pulse counted twice
+   * made bounce and magnetic faults out of clean days (pulse audit).
+   */
+  repeated: number;
 }
 
 /** Options of summarizeEvents. */
@@ -73,14 +79,19 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
   const group = new Uint32Array(n);
   for (let i = 0; i < n; i++) group[i] = idOf.get(keys[i])!;
 
-  const pulses = orderBy(group, rows.t, m, (i) => rows.onMs[i] === rows.onMs[i]);
-  const samples = orderBy(group, rows.t, m, (i) => rows.loopMa[i] === rows.loopMa[i] || rows.tamper[i] === rows.tamper[i] || rows.magnetMt[i] === rows.magnetMt[i]);
+  const pulsesOrdered = orderBy(group, rows.t, m, (i) => rows.onMs[i] === rows.onMs[i]);
+  const samplesOrdered = orderBy(group, rows.t, m, (i) => rows.loopMa[i] === rows.loopMa[i] || rows.tamper[i] === rows.tamper[i] || rows.magnetMt[i] === rows.magnetMt[i]);
+  const pulses = dropRepeats(pulsesOrdered, group, rows.t, (a, b) => rows.onMs[a] === rows.onMs[b] && rows.reverse[a] === rows.reverse[b]);
+  const samples = dropRepeats(samplesOrdered, group, rows.t, (a, b) =>
+    same(rows.loopMa[a], rows.loopMa[b]) && same(rows.tamper[a], rows.tamper[b]) && same(rows.magnetMt[a], rows.magnetMt[b]));
+  // A row is repeated when all it carries (its pulse, its samples) repeats an earlier row's.
+  const repeated = repeatedRows(n, [pulsesOrdered, samplesOrdered], [pulses, samples]);
 
   const out: EventSummaries = {
     length: m, meter: new Int32Array(m), day: new Int32Array(m), count: new Float64Array(m), debounced: new Float64Array(m),
     minOnMs: new Float64Array(m), minGapMs: new Float64Array(m), maxClosedMs: new Float64Array(m), reverseCount: new Float64Array(m),
     pulseFreeMaxMin: new Float64Array(m), loopMinMa: new Float64Array(m), loopMaxMa: new Float64Array(m),
-    tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), events: pulses.length, samples: samples.length,
+    tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), events: pulses.length, samples: samples.length, repeated,
   };
   for (let g = 0; g < m; g++) {
     out.meter[g] = Math.floor(unique[g] / span);
@@ -137,6 +148,37 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
   out.tamperOpen.set(reduced.tamperOpen);
   out.tamperEvents.set(reduced.tamperEvents);
   return out;
+}
+
+const same = (a: number, b: number) => a === b || (a !== a && b !== b);
+
+/** Rows in some of the `ordered` lists and in none of the `kept` ones (of `n` rows). */
+function repeatedRows(n: number, ordered: readonly Int32Array[], kept: readonly Int32Array[]): number {
+  const state = new Uint8Array(n); // 1: listed, 2: kept somewhere
+  for (const list of ordered) for (const i of list) state[i] |= 1;
+  for (const list of kept) for (const i of list) state[i] |= 2;
+  let repeated = 0;
+  for (let i = 0; i < n; i++) if (state[i] === 1) repeated++;
+  return repeated;
+}
+
+/**
+ * `order` (grouped, each group in time order) without the rows that repeat an earlier row of
+ * their group at the same time (`equal`): two rows of a meter's channel with one time and the
+ * same values are one event sent twice.
+ */
+function dropRepeats(order: Int32Array, group: Uint32Array, t: Float64Array, equal: (a: number, b: number) => boolean): Int32Array {
+  let kept = 0;
+  let run = 0; // where the run of rows with the current group and time begins in the kept rows
+  const out = new Int32Array(order.length);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    if (kept === 0 || group[out[kept - 1]] !== group[i] || t[out[kept - 1]] !== t[i]) run = kept;
+    let repeat = false;
+    for (let k = run; k < kept && !repeat; k++) repeat = equal(out[k], i);
+    if (!repeat) out[kept++] = i;
+  }
+  return kept === order.length ? order : out.subarray(0, kept);
 }
 
 /**

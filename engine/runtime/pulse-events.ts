@@ -18,6 +18,8 @@ import type { MeterTable } from "../store/meter-table.js";
 export interface EventsInput {
   events: number;
   samples: number;
+  /** Rows that repeat an earlier row exactly (counted once; summarize.ts). */
+  repeated: number;
   readings: number;
   rejected: number;
 }
@@ -110,7 +112,7 @@ export async function readEventsBatch(
     }
   }
   const stats = files.map(({ rows, s }, f) => ({
-    events: s.events, samples: s.samples, readings: s.length - rejectedDays[f], rejected: rows.rejected.length + rejectedDays[f],
+    events: s.events, samples: s.samples, repeated: s.repeated, readings: s.length - rejectedDays[f], rejected: rows.rejected.length + rejectedDays[f],
   }));
   return { batch: b.finish(), stats };
 }

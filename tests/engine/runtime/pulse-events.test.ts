@@ -131,3 +131,21 @@ describe("a pulse-events day after the tolerance", () => {
     expect(out.rejected.map((r) => r.reason).sort()).toEqual(["bad_event_time", "future_date"]);
   });
 });
+
+describe("pulse-events rows sent twice", () => {
+  it("count once, as an upload that overlaps the one before sends them (pulse audit: a repeated row made a bounce)", async () => {
+    const lines = [`L-1,${at(28, 8, 0)},50,,,,`, `L-1,${at(29, 8, 0)},50,,,,`, `L-1,${at(29, 9, 0)},50,,,,`, `L-1,${at(29, 10, 0)},50,,,,`,
+      `L-2,${at(28, 8, 0)},50,,1.2,,`, `L-2,${at(29, 8, 0)},50,,1.2,,`];
+    const header = "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt";
+    const once = write(dir, "once-events.csv", [header, ...lines]);
+    // Every row twice, the second copies in a block after the first (an overlapping upload), and
+    // one row of L-2 with the same time but another loop value: another sample, kept.
+    const twice = write(dir, "twice-events.csv", [header, ...lines, ...lines, `L-2,${at(29, 8, 0)},,,1.3,,`]);
+    const a = await runAndRead({ meters, inputs: [], pulseEvents: [once], db: join(dir, "once.db"), out: join(dir, "once") });
+    const b = await runAndRead({ meters, inputs: [], pulseEvents: [twice], db: join(dir, "twice.db"), out: join(dir, "twice") });
+    const rows = (o: typeof a) => [...o.billing, ...o.held].map((r) => [r.reading_id, r.consumption, r.flags]).sort();
+    expect(rows(b)).toEqual(rows(a));
+    expect(a.billing.map((r) => [r.reading_id, r.consumption, r.flags])).toEqual([["L-1@2026-11-29", "30", ""], ["L-2@2026-11-29", "1", ""]]);
+    expect(b.summary.inputs).toEqual([expect.objectContaining({ events: 6, samples: 3, repeated: 6, readings: 4 })]);
+  });
+});
