@@ -15,7 +15,8 @@ import { fillFacts, flag, judge, record } from "./judge.js";
 import { computeOne, isReleased, isTrusted, lifted, recordRelease, sameOverride } from "./chain.js";
 import { LatePath } from "./late.js";
 import { withTypeHold } from "./meter-types.js";
-import { holdRow, pulseOf } from "./output.js";
+import { unknownHeldKey } from "./held-index.js";
+import { arrivedOf, holdRow } from "./output.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
@@ -86,7 +87,7 @@ export class Decider {
       const unknown = this.#ctx.unknownHeld;
       // A release of one is judged again (and held again while its meter is still unknown).
       if (unknown !== undefined && !isReleased(batch, row)) {
-        const key = `${meterId}:${batch.end[row]}:${batch.value[row]}`;
+        const key = unknownHeldKey(meterId, batch.end[row], batch.value[row], batch.override[row]);
         if (unknown.has(key)) {
           out.counts.duplicates++;
           continue;
@@ -96,7 +97,7 @@ export class Decider {
       holdRow(out, {
         readingId: readingId(meterId, batch.end[row]), meterId, start: Number.NaN, end: batch.end[row], days: 0,
         previous: Number.NaN, current: batch.value[row], consumption: 0, daily: 0, flags: 0,
-      }, UNKNOWN_METER);
+      }, UNKNOWN_METER, arrivedOf(batch, row));
     }
   }
 
@@ -396,9 +397,7 @@ export class Decider {
     holdRow(out, {
       readingId: readingId(meterId, end), meterId, start: initial ? Number.NaN : start,
       end, days, previous: prev, current: cur, consumption, daily, flags,
-    }, reasons, {
-      value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row], pulse: pulseOf(batch, row),
-    });
+    }, reasons, arrivedOf(batch, row));
   }
 }
 

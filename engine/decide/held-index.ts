@@ -73,3 +73,8 @@ export class HeldIndex {
 export function heldKey(end: number, value: number, override: number): string {
   return `${end}:${value}:${override}`;
 }
+
+/** An unknown meter's held reading's key (DecideContext.unknownHeld): its id, and heldKey. */
+export function unknownHeldKey(meterId: string, end: number, value: number, override: number): string {
+  return `${meterId}:${heldKey(end, value, override)}`;
+}

@@ -17,7 +17,7 @@ import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelea
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
-import { holdRow, pulseOf } from "./output.js";
+import { arrivedOf, holdRow } from "./output.js";
 import { applyPulseOutcome, isPulseMeter, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
@@ -324,9 +324,7 @@ export class LatePath {
       ? { readingId: readingId(meterId, row.end), meterId, start: Number.NaN, end: row.end, days: 0, previous: Number.NaN, current: row.value, consumption: 0, daily: 0, flags: 0 }
       : outputRow(meterId, row.end, c, prev, row.value, (c.flags & FLAG.initial) !== 0);
     const { batch } = row;
-    holdRow(this.#out, out, reasons, {
-      value: row.value, override: row.override, source: batch.source[row.row], verification: batch.verification[row.row], pulse: pulseOf(batch, row.row),
-    });
+    holdRow(this.#out, out, reasons, arrivedOf(batch, row.row));
     this.#ctx.heldIndex.add(row.meter, row.end, row.value, row.override);
   }
 }

@@ -131,6 +131,11 @@ export interface ArrivedReading {
   pulse?: HeldPulse;
 }
 
+/** Batch row `row` as it arrived (value, override, source, verification, pulse columns), for its held record. */
+export function arrivedOf(batch: ReadingBatch, row: number): ArrivedReading {
+  return { value: batch.value[row], override: batch.override[row], source: batch.source[row], verification: batch.verification[row], pulse: pulseOf(batch, row) };
+}
+
 /**
  * Records a held reading: its decision row, with its held.csv row as JSON, and the reading as
  * it arrived (by default the row's value, no override, source auto, verification unknown).

@@ -8,6 +8,7 @@
 // that names a meter of a batch still being decided (or needs the store to hold everything
 // before it) waits for those first, so every meter's readings are decided in order.
 import { Decider, UNKNOWN_METER } from "../decide/decider.js";
+import { unknownHeldKey } from "../decide/held-index.js";
 import type { BatchCounts, BatchOutput } from "../decide/output.js";
 import type { SensorStats } from "../decide/sensors.js";
 import type { ProcessorContext } from "./context.js";
@@ -270,7 +271,7 @@ export class BatchRunner {
     f.sensors = decided.tallies.sensors;
     // The thread added the unknown meters' readings it held to its copy of the set; so does this one.
     if (ctx.unknownHeld !== undefined) {
-      for (const h of decided.held) if (h.reasons === UNKNOWN_METER) ctx.unknownHeld.add(`${h.meterId}:${h.endDay}:${h.value}`);
+      for (const h of decided.held) if (h.reasons === UNKNOWN_METER) ctx.unknownHeld.add(unknownHeldKey(h.meterId, h.endDay, h.value, h.override));
     }
     return this.#finish(f, f.startMs + performance.now() - t);
   }
@@ -392,7 +393,7 @@ export class BatchRunner {
   /** Unknown meters' held readings, read once per meter and run (their re-sends are duplicates). */
   async #unknownHeld(unknown: Set<string>): Promise<void> {
     const known = (this.#ctx.unknownHeld ??= new Set());
-    for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(`${h.meterId}:${h.endDay}:${h.value}`);
+    for (const h of await this.#ctx.store.readHeld([...unknown])) known.add(unknownHeldKey(h.meterId, h.endDay, h.value, h.override));
     for (const id of unknown) this.#unknownRead.add(id);
   }
 

@@ -106,4 +106,27 @@ describe.each(STORES)("an unknown meter's held reading after its meter is import
       await store.close();
     }
   });
+
+  it("keeps an override it arrived with: its release bills the override, its exact re-send is a duplicate (ledger fuzzer)", async () => {
+    const db = newDb();
+    let night = 0;
+    const run = (registry: string[], lines: string[]) => runAndRead({
+      db, meters: write(dir, `om-${n}-${night}.csv`, [METERS_HEADER, ...registry]),
+      inputs: [write(dir, `or-${n}-${night}.csv`, ["meter_id,end,value,override", ...lines])], out: join(dir, `oout-${n}-${night++}`),
+    });
+    const first = await run([E("K-1", ",")], ["L-1,2026-11-03,900,", "L-1,2026-11-07,920,7"]);
+    expect(first.held.map((h) => [h.reading_id, h.reasons])).toEqual([["L-1@2026-11-03", "unknown_meter"], ["L-1@2026-11-07", "unknown_meter"]]);
+    const registry = [E("K-1", ","), E("L-1", ",")];
+    // An exact re-send (with its override) after the import is a duplicate; another override is not.
+    const resent = await run(registry, ["L-1,2026-11-07,920,7", "K-1,2026-11-08,1,"]);
+    expect(resent.summary).toMatchObject({ in: 2, duplicates: 1 });
+    const session = await OperationSession.open({ db });
+    try {
+      expect(await releaseHeld(session, { readingId: "L-1@2026-11-03", reason: "registered", actor: "ops" })).toMatchObject({ billed: 0 });
+      expect(await releaseHeld(session, { readingId: "L-1@2026-11-07", reason: "registered", actor: "ops" })).toMatchObject({ billed: 7 });
+    } finally {
+      await session.close();
+    }
+    expect([...(await billedOf(db, "L-1")).values()].reduce((s, x) => s + x, 0)).toBe(7);
+  });
 });
