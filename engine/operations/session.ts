@@ -140,12 +140,27 @@ function pulseColumnsOf(pulse: HeldPulse): PulseReadingColumns {
   return columns;
 }
 
+/** The reason of a rejected row's JSON (contract.ts Commit.rejected); "rejected" when it has none. */
+function rejectedReason(line: string | undefined): string {
+  try {
+    const reason = (JSON.parse(line ?? "") as { reason?: unknown }).reason;
+    return typeof reason === "string" ? reason : "rejected";
+  } catch {
+    return "rejected";
+  }
+}
+
 /** A release that the decision did not bill is refused before anything is committed. */
 function refuseUnreleased(reading: SingleReading): CommitGuard {
   return (job) => {
     if (job.kind !== "commit" || (job.commit.released?.length ?? 0) > 0) return;
     const held = parseLines(job.lines.held)[0];
     const id = `${reading.meterId}@${formatDay(reading.endDay)}`;
+    // Rejected by the registry as it is now (digits lowered since: a value its register cannot show).
+    if (job.commit.counts.rejected > 0) {
+      const reason = rejectedReason(job.commit.rejected?.[0]);
+      throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${id}: the meter's registry row now rejects it (${reason}); fix the registry, then release it`);
+    }
     // Nothing held again: the reading is in the chain already (another release of it committed
     // meanwhile, or the same value arrived since), so there is no held reading left to release.
     if (held === undefined) throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${id} any more: it is in the chain (released meanwhile?)`);

@@ -211,6 +211,28 @@ describe.each(STORES)("operator operations on $kind", ({ db: newDb }) => {
     expect((await ledgerOf(db, "B")).total).toBe(10);
   });
 
+  it("refuses a release the registry now rejects (digits lowered since) with the rejection's reason, changing nothing (ledger fuzzer)", async () => {
+    const { db } = await fixture();
+    const registry = (lines: string[]) => runAndRead({ meters: write(dir, `digits-${n++}.csv`, lines), db, inputs: [], out: join(dir, `digits-out-${n++}`) });
+    await registry([METERS_HEADER, E("E-9", "100,2026-10-31")]);
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "E-9", reason: "suspect", actor: "ops" }).finally(() => store.close());
+    await runAndRead({ meters: write(dir, `digits-m-${n++}.csv`, [METERS_HEADER, E("E-9", "100,2026-10-31")]), db,
+      inputs: [write(dir, `digits-r-${n++}.csv`, ["meter_id,end,value", "E-9,2026-11-10,1500"])], out: join(dir, `digits-run-${n++}`) });
+    // Three dials: 1500 is beyond what the register can show.
+    await registry(["meter_id,digits", "E-9,3"]);
+    const session = await OperationSession.open({ db });
+    try {
+      await clearTempBad(session.store, { meterId: "E-9", reason: "checked", actor: "ops" });
+      await expect(releaseHeld(session, { readingId: "E-9@2026-11-10", reason: "x", actor: "ops" }))
+        .rejects.toMatchObject({ code: "MF_ERR_RELEASE_REFUSED", message: expect.stringContaining("value_exceeds_register") });
+      expect((await listHeld(session.store, {})).rows.map((h) => h.readingId)).toEqual(["E-9@2026-11-10"]);
+    } finally {
+      await session.close();
+    }
+    expect((await ledgerOf(db, "E-9")).total).toBe(0);
+  });
+
   it("releases a flagged meter's held readings in any order: the rules' holds on the successor are lifted too", async () => {
     const { db, run } = await fixture();
     const store = await openStore(db);
