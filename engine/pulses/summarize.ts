@@ -33,6 +33,8 @@ export interface EventSummaries {
   loopMaxMa: Float64Array;
   tamperOpen: Float64Array;
   tamperEvents: Float64Array;
+  /** The line (CSV, NDJSON; record number in msgpack) of the first row of the meter and day. */
+  firstLine: Float64Array;
   /** Pulse events and line samples summarised. */
   events: number;
   samples: number;
@@ -91,8 +93,10 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
     length: m, meter: new Int32Array(m), day: new Int32Array(m), count: new Float64Array(m), debounced: new Float64Array(m),
     minOnMs: new Float64Array(m), minGapMs: new Float64Array(m), maxClosedMs: new Float64Array(m), reverseCount: new Float64Array(m),
     pulseFreeMaxMin: new Float64Array(m), loopMinMa: new Float64Array(m), loopMaxMa: new Float64Array(m),
-    tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), events: pulses.length, samples: samples.length, repeated,
+    tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), firstLine: new Float64Array(m).fill(Number.POSITIVE_INFINITY),
+    events: pulses.length, samples: samples.length, repeated,
   };
+  for (let i = 0; i < n; i++) if (rows.line[i] < out.firstLine[group[i]]) out.firstLine[group[i]] = rows.line[i];
   for (let g = 0; g < m; g++) {
     out.meter[g] = Math.floor(unique[g] / span);
     out.day[g] = minDay + (unique[g] % span);

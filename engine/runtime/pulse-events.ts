@@ -79,7 +79,8 @@ export async function readEventsBatch(
     for (let g = 0; g < s.length; g++) {
       const r = b.rows++;
       const reject = s.day[g] > options.maxEndDay ? REJECT.future_date : 0;
-      b.line[r] = base;
+      // A day's reading is the summary of its rows: a rejected one names its first row's line.
+      b.line[r] = reject === 0 ? base : base + s.firstLine[g];
       b.setRow(r, s.meter[g], s.day[g], s.count[g], Number.NaN, SOURCE.auto, VERIFICATION.unset, reject);
       pulse.debouncedIn[r] = s.debounced[g];
       pulse.minOnMs[r] = s.minOnMs[g];

@@ -128,7 +128,8 @@ describe("a pulse-events day after the tolerance", () => {
     const out = await runAndRead({ meters, inputs: [], pulseEvents: [events], db: join(dir, "future.db"), out: join(dir, "future") });
     expect(out.summary).toMatchObject({ in: 3, held: 1, rejected: 2, balanced: true });
     expect(out.summary.inputs).toEqual([expect.objectContaining({ kind: "pulse-events", readings: 1, rejected: 2 })]);
-    expect(out.rejected.map((r) => r.reason).sort()).toEqual(["bad_event_time", "future_date"]);
+    // The rejected day names its first row's line (it named line 0).
+    expect(out.rejected.map((r) => [r.source_line, r.reason]).sort()).toEqual([["3", "future_date"], ["4", "bad_event_time"]]);
   });
 });
 
