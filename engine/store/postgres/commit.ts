@@ -114,6 +114,13 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   const dropped = episodes.filter((e) => e.data === null).map((e) => e.key);
   if (dropped.length > 0) await send(p, "DELETE FROM episodes WHERE key = ANY($1::text[])", [dropped]);
   for (const photo of c.photos ?? []) await send(p, PUT_PHOTO, [photo.sha256, photo.mediaType, photoBytes(photo), at]);
+  // The batch's place in commit order is taken last, under a lock of this schema held to the
+  // COMMIT: commits become visible in seq order, so a reader that lists what is new after the last
+  // seq it saw (`export --since`) misses none. Taken with the batch row at the start, a later seq
+  // could become visible first and the reader moved past an earlier one for good (cluster audit:
+  // 5 of 128 batches never exported). The lock covers only each commit's last statement and COMMIT.
+  await send(p, "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.meterflow_commit_order'))");
+  await send(p, "UPDATE batches SET commit_seq = nextval('batches_commit_seq') WHERE batch_id = $1", [c.batchId]);
   return "committed";
 }
 
