@@ -39,8 +39,11 @@ export interface ExportSummary {
   batches: number;
   /** The exported range: first and last batch (commit order) and their commit times; null when none was new. */
   range: { first: string; last: string; from: string; to: string } | null;
-  /** What the next export's `--since` takes: the last batch exported, else the `--since` this one was given (null: none). */
-  next_since: string | null;
+  /**
+   * What the next export's `--since` takes: the last batch exported, else the `--since` this one
+   * was given, else "" (nothing exported yet: `--since ""` exports from the start, as none does).
+   */
+  next_since: string;
   alerts: number;
   alert_rules: Record<string, number>;
   held_reasons: Record<string, number>;
@@ -98,7 +101,7 @@ export async function exportOutputs(options: ExportOptions): Promise<ExportSumma
       in: rows, ...counts, conservation: "in = billable + held + rejected + duplicates + sensor",
       balanced: rows === total.billable + total.held + total.rejected + total.duplicates + total.sensor,
       batches, range: first === undefined ? null : { first: first.batchId, last: last!.batchId, from: first.committedAt, to: last!.committedAt },
-      next_since: last?.batchId ?? (options.since === undefined ? null : "batch" in options.since ? options.since.batch : options.since.time),
+      next_since: last?.batchId ?? (options.since === undefined ? "" : "batch" in options.since ? options.since.batch : options.since.time),
       alerts: tally.alerts, alert_rules: sorted(tally.alertRules), held_reasons: sorted(tally.held), rejected_reasons: sorted(tally.rejected),
       billed_flags: sorted(tally.flags), pulse_faults: sorted(faults), rules_versions: [...versions],
     };

@@ -16,8 +16,8 @@ files; on a run's own state it rewrites that run's files. Releases by operators 
 Options:
   --db FILE|URL     the store (an SQLite file, or postgres://HOST/DB[?schema=NAME])   [required]
   --out DIR         output directory (created when missing)                            [required]
-  --since BATCH     only batches committed after this batch id (summary.json's range.last
-                    of the previous export), or
+  --since BATCH     only batches committed after this batch id (summary.json's next_since
+                    of the previous export; "" there: nothing was exported yet), or
   --since TIME      only batches committed at or after this ISO time (2026-12-04T02:00:00Z)
   --format csv|ndjson  row files as CSV (default) or NDJSON`;
 
@@ -29,7 +29,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`export takes no arguments, got ${positionals[0]}`);
   if (values.out === undefined || values.out === "") throw new UsageError("export needs --out DIR (see meterflow export --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
-  const since = values.since === undefined ? undefined : sinceOf(values.since);
+  // An empty --since is the first export's next_since (nothing exported yet): from the start.
+  const since = values.since === undefined || values.since === "" ? undefined : sinceOf(values.since);
   const store = await openStore(existingDb("export", values.db), { mustExist: true });
   try {
     const s = await exportOutputs({ store, out: values.out, format: values.format, since });

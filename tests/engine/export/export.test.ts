@@ -77,6 +77,23 @@ describe.each(stores)("meterflow export on %s", (name, dbOf, enabled) => {
   });
 });
 
+describe("meterflow export before anything was committed", () => {
+  it("gives a next_since the next export takes, so a nightly chain starts from the first night (cluster audit: null was refused)", () => {
+    const db = join(dir, "empty-then-night.db");
+    const registry = meterflow("meters", "import", "--db", db, data.files.meters);
+    expect(registry.status, registry.stderr).toBe(0);
+    const first = meterflow("export", "--db", db, "--out", join(dir, "empty-1"));
+    expect(first.status, first.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, "empty-1", "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ batches: 0, range: null, next_since: "" });
+    const run = meterflow("run", "--quiet", "--db", db, "--out", join(dir, "empty-run"), data.files.readings);
+    expect(run.status, run.stderr).toBe(0);
+    const next = meterflow("export", "--db", db, "--out", join(dir, "empty-2"), "--since", summary.next_since);
+    expect(next.status, next.stderr).toBe(0);
+    expect(rows(join(dir, "empty-2", "billing.csv"))).toEqual(rows(join(dir, "empty-run", "billing.csv")));
+  });
+});
+
 describe("meterflow export mistakes", () => {
   it("answers with one line and exit 2 for usage, 1 when the store is missing", () => {
     expect(meterflow("export", "--db", join(dir, "none.db")).status).toBe(2);
