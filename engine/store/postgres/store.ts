@@ -165,7 +165,7 @@ export class PostgresStore implements PartitionedStore {
   async readFlags(partitions: readonly number[]): Promise<FlagRow[]> {
     if (partitions.length === 0) return [];
     const result = await this.#query<FlagRow>("cannot read flags",
-      `SELECT meter_id AS "meterId", reason, note, actor, at FROM flags WHERE partition = ANY($1::integer[]) ORDER BY meter_id`,
+      `SELECT meter_id AS "meterId", reason, note, actor, at FROM flags WHERE partition = ANY($1::integer[]) ORDER BY meter_id COLLATE "C"`,
       [[...partitions]]);
     return result.rows;
   }
