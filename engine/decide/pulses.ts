@@ -6,7 +6,7 @@
 // pulse interval kernel gives its debounced consumption and fault bits, which replace the
 // register's consumption and join its flags. The rules see the faults as facts.
 import type { ConsumptionBatch, ConsumptionColumns } from "../consumption/index.js";
-import { FLAG, flagNames } from "../flags/flags.js";
+import { FLAG, flagNames, PULSE_FAULTS } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { PULSE_INPUTS } from "../ingest/pulse-fields.js";
@@ -98,9 +98,6 @@ export class PulseStage {
   }
 }
 
-/** The pulse fault bits (those the pulse kernel raises). */
-const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bounce | FLAG.leak | FLAG.no_consumption | FLAG.backflow;
-
 /**
  * Fills pulse kernel row j with batch row `row`'s count and pulse columns and meter k's
  * thresholds over its interval: `days` calendar days ending `end` after `prevEnd` (leak needs a
@@ -140,7 +137,7 @@ function fillRow(c: PulseBatch["columns"], j: number, batch: ReadingBatch, row: 
  * fault bits in place of any before): a batch's rows, or computeOne's row (chain.ts `oneRow`).
  */
 export function applyPulseOutcome(r: ConsumptionColumns, i: number, faults: number, consumption: number): void {
-  let flags = (r.flags[i] & ~FAULTS) | faults;
+  let flags = (r.flags[i] & ~PULSE_FAULTS) | faults;
   // The first reading and an override keep the register's outcome (not billed / the override).
   if ((flags & (FLAG.initial | FLAG.override)) === 0) {
     r.consumption[i] = consumption;

@@ -19,6 +19,9 @@ export const FLAG = Object.freeze({
   backflow: 1 << 14,
 } as const);
 
+/** The pulse fault bits (those the pulse kernel raises). */
+export const PULSE_FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bounce | FLAG.leak | FLAG.no_consumption | FLAG.backflow;
+
 /** A flag's name. */
 export type FlagName = keyof typeof FLAG;
 

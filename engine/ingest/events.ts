@@ -171,9 +171,13 @@ async function readNdjson(chunks: AsyncIterable<Uint8Array>, rows: EventColumns,
       } catch {
         record = undefined;
       }
-      if (record === null || typeof record !== "object" || Array.isArray(record)) rows.reject(lines.line, "", "malformed_record", text);
-      else if (misspelt(record as Record<string, unknown>)) rows.reject(lines.line, idOf(record as Record<string, unknown>), "misspelt_column", text);
-      else rows.add((key) => (record as Record<string, unknown>)[key], lines.line, () => text);
+      if (record === null || typeof record !== "object" || Array.isArray(record)) {
+        rows.reject(lines.line, "", "malformed_record", text);
+        continue;
+      }
+      const fields = record as Record<string, unknown>;
+      if (misspelt(fields)) rows.reject(lines.line, idOf(fields), "misspelt_column", text);
+      else rows.add((key) => fields[key], lines.line, () => text);
     }
   };
   for await (const chunk of chunks) {

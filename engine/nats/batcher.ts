@@ -4,8 +4,9 @@
 // in end order (cut between meters: a meter's rows of the window are in one message where they
 // fit, as `meterflow run` decides them together), so each message holds whole runs of buckets: a
 // worker loads and commits the state of a third of a partition's buckets for a third of its
-// readings, not all of them three times (what `meterflow run`'s bucket routing does for a run). Batching depends only on the rows, the budget and the window, never on
-// timing, so publishing the same file again cuts the same batches (and gives the same ids).
+// readings, not all of them three times (what `meterflow run`'s bucket routing does for a run).
+// Batching depends only on the rows, the budget and the window, never on timing, so publishing
+// the same file again cuts the same batches (and gives the same ids).
 // Files read as one stream (one meter index, each row's line naming its file) share the window,
 // as `meterflow run` routes its files together; another stream's batches cut what is pending.
 import type { ReadingBatch } from "../ingest/batch.js";

@@ -3,7 +3,7 @@
 // committed outputs (ledger segments, held readings, alerts) go out again, read from the store,
 // so the outputs of finished runs hold every reading exactly once; its counts and sensor figures,
 // kept with its commit, go into the run's summary.
-import { FLAG, flagNames } from "../flags/flags.js";
+import { FLAG, flagNames, PULSE_FAULTS } from "../flags/flags.js";
 import { createEntries } from "../store/history.js";
 import type { CommittedBatch } from "../store/contract.js";
 import type { BatchLines } from "./emit.js";
@@ -13,9 +13,6 @@ import type { HistoryEntries } from "../store/history.js";
 import { readCommitted } from "./committed.js";
 import type { ProcessorContext } from "./context.js";
 
-/** The pulse faults of a batch's readings: the fault flags of its ledger entries (corrections aside) and held readings. */
-const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bounce | FLAG.leak | FLAG.no_consumption | FLAG.backflow;
-
 /**
  * `faults` (a run's pulse_faults tally) counts each fault of each reading the batch decided, as
  * its decision counted them: one ledger entry (its corrections aside) or one held record per
@@ -23,8 +20,8 @@ const FAULTS = FLAG.open_circuit | FLAG.short_circuit | FLAG.magnetic | FLAG.bou
  */
 export function countFaults(faults: Map<string, number>, history: HistoryEntries, held: readonly HeldOutput[]): void {
   const add = (flags: number) => {
-    if ((flags & FAULTS) === 0) return;
-    for (const name of flagNames(flags & FAULTS)) faults.set(name, (faults.get(name) ?? 0) + 1);
+    if ((flags & PULSE_FAULTS) === 0) return;
+    for (const name of flagNames(flags & PULSE_FAULTS)) faults.set(name, (faults.get(name) ?? 0) + 1);
   };
   for (let i = 0; i < history.length; i++) if ((history.flags[i] & FLAG.correction) === 0) add(history.flags[i]);
   for (const h of held) add(h.row.flags);
