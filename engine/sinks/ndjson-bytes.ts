@@ -91,7 +91,7 @@ export class NdjsonRowEncoder {
   private endPart(end: number): Uint8Array {
     // A batch's end days repeat: keep the last one at hand before asking the map.
     if (end === this.lastEnd) return this.lastEndPart;
-    const bytes = this.cached(this.ends_, end, () => `@${day(end)}","meter_id":"`);
+    const bytes = this.ends_.get(end) ?? this.keep(this.ends_, end, `@${day(end)}","meter_id":"`);
     this.lastEnd = end;
     this.lastEndPart = bytes;
     return bytes;
@@ -102,8 +102,11 @@ export class NdjsonRowEncoder {
     if (end === this.lastSpanEnd && (start === this.lastSpanStart || (start !== start && this.lastSpanStart !== this.lastSpanStart))) return this.lastSpanPart;
     let byStart = this.spans_.get(end);
     if (byStart === undefined && this.spans_.size < 10_000) this.spans_.set(end, (byStart = new Map()));
-    const text = () => `","start":${start === start ? `"${day(start)}"` : "null"},"end":"${day(end)}","days":`;
-    const bytes = byStart === undefined ? ascii(text()) : this.cached(byStart, start, text);
+    let bytes = byStart?.get(start);
+    if (bytes === undefined) {
+      const text = `","start":${start === start ? `"${day(start)}"` : "null"},"end":"${day(end)}","days":`;
+      bytes = byStart === undefined ? ascii(text) : this.keep(byStart, start, text);
+    }
     this.lastSpanStart = start;
     this.lastSpanEnd = end;
     this.lastSpanPart = bytes;
@@ -112,16 +115,13 @@ export class NdjsonRowEncoder {
 
   /** `,"flags":[...]}` and the line break. */
   private flagPart(mask: number): Uint8Array {
-    return this.cached(this.flags_, mask, () => `,"flags":${JSON.stringify(flagNames(mask))}}\n`);
+    return this.flags_.get(mask) ?? this.keep(this.flags_, mask, `,"flags":${JSON.stringify(flagNames(mask))}}\n`);
   }
 
-  /** A cached piece of text as bytes (a map past 100,000 entries stops growing). */
-  private cached(map: Map<number, Uint8Array>, key: number, text: () => string): Uint8Array {
-    let bytes = map.get(key);
-    if (bytes === undefined) {
-      bytes = ascii(text());
-      if (map.size < 100_000) map.set(key, bytes);
-    }
+  /** Keeps a piece of text as bytes under `key` (a map past 100,000 entries stops growing); the bytes. */
+  private keep(map: Map<number, Uint8Array>, key: number, text: string): Uint8Array {
+    const bytes = ascii(text);
+    if (map.size < 100_000) map.set(key, bytes);
     return bytes;
   }
 
