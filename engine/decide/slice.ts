@@ -4,7 +4,7 @@
 import type { HistoryEntries, HistoryEntry } from "../store/history.js";
 import { entryAt } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
-import { heldKey } from "./held-index.js";
+import { HeldReadings } from "./held-readings.js";
 import type { FlagSink, HeldLookup, HistoryLookup } from "./output.js";
 
 /** No held readings (a slice of meters without any). */
@@ -48,28 +48,22 @@ export class SliceHistory implements HistoryLookup {
  * it in the meter's state, as the runtime's held index does.
  */
 export class SliceHeld implements HeldLookup {
-  readonly #held = new Set<string>();
-  /** Meters with held readings: most have none, and need no key built (asked once per reading). */
-  readonly #meters = new Set<number>();
+  readonly #held = new HeldReadings();
   readonly #state: MeterState | undefined;
   readonly added: Array<{ meter: number; end: number; value: number; override: number }> = [];
 
   constructor(held: HeldColumns, state?: MeterState) {
     this.#state = state;
-    for (let i = 0; i < held.length; i++) {
-      this.#held.add(`${held.meter[i]}:${heldKey(held.end[i], held.value[i], held.override[i])}`);
-      this.#meters.add(held.meter[i]);
-    }
+    for (let i = 0; i < held.length; i++) this.#held.add(held.meter[i], held.end[i], held.value[i], held.override[i]);
   }
 
   has(meter: number, end: number, value: number, override: number): boolean {
-    return this.#meters.has(meter) && this.#held.has(`${meter}:${heldKey(end, value, override)}`);
+    return this.#held.has(meter, end, value, override);
   }
 
   add(meter: number, end: number, value: number, override: number): void {
     if (this.#state !== undefined) this.#state.heldCount[meter]++;
-    this.#held.add(`${meter}:${heldKey(end, value, override)}`);
-    this.#meters.add(meter);
+    this.#held.add(meter, end, value, override);
     this.added.push({ meter, end, value, override });
   }
 }
