@@ -1,7 +1,9 @@
 // Runs one derived fact over a batch's columns: the same code for PluginRegistry.runFacts and
 // the conformance suite. Input columns the batch lacks are NaN-filled; output columns start
 // NaN-filled and join the batch only when compute returns. Both column maps are frozen, so a
-// fact cannot add a column it did not declare (ES modules are strict: adding one throws).
+// fact cannot add a column it did not declare (ES modules are strict: adding one throws). The
+// input columns are copies: a fact that writes into one (capping `consumption`, say) would
+// otherwise change what is billed; such a write is an error, found by comparing the copies.
 import type { DerivedFactDefinition } from "./facts.js";
 import { PluginError } from "./errors.js";
 
@@ -27,7 +29,7 @@ export function computeFact(fact: RegisteredFact, columns: Record<string, Float6
     if (column !== undefined && column.length < length) {
       throw new RangeError(`column "${name}" has ${column.length} values, fewer than the batch's ${length}`);
     }
-    input[name] = column ?? nanColumn(length);
+    input[name] = column === undefined ? nanColumn(length) : column.slice(0, length);
   }
   const output: Record<string, Float64Array> = {};
   for (const name of fact.writes) output[name] = nanColumn(length);
@@ -44,7 +46,31 @@ export function computeFact(fact: RegisteredFact, columns: Record<string, Float6
     result.then(undefined, () => undefined); // its rejection is reported here, not as unhandled
     throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, "compute returned a promise: facts are synchronous");
   }
+  for (const name of fact.reads) {
+    const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
+    const row = column === undefined ? firstNotNaN(input[name], length) : firstDifference(input[name], column, length);
+    if (row >= 0) {
+      throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook,
+        `compute wrote into column "${name}", which it reads (row ${row}): a fact writes only the columns of its writes (${fact.writes.join(", ")})`);
+    }
+  }
   for (const name of fact.writes) columns[name] = output[name] as Float64Array;
+}
+
+/** The first row in [0, length) where a and b differ (NaN equals NaN), or -1. */
+function firstDifference(a: Float64Array, b: Float64Array, length: number): number {
+  for (let i = 0; i < length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && (x === x || y === y)) return i;
+  }
+  return -1;
+}
+
+/** The first row in [0, length) of `a` that is not NaN, or -1 (an input the batch lacks stays NaN). */
+function firstNotNaN(a: Float64Array, length: number): number {
+  for (let i = 0; i < length; i++) if (a[i] === a[i]) return i;
+  return -1;
 }
 
 /** A column of `length` NaN values: nothing measured. */

@@ -304,6 +304,33 @@ describe("PluginRegistry.runFacts", () => {
     }
   });
 
+  it("a fact that writes into a column it reads is MF_ERR_PLUGIN_FACT, and the batch's column is left as it was", () => {
+    const r = new PluginRegistry();
+    r.register(plugin({ name: "capper", facts: [{ name: "cap", description: "", reads: ["consumption"], writes: ["y"],
+      compute(input: Record<string, Float64Array>, output: Record<string, Float64Array>, n: number) {
+        for (let i = 0; i < n; i++) {
+          if (input.consumption[i] > 10) input.consumption[i] = 10;
+          output.y[i] = input.consumption[i];
+        }
+      } }] }));
+    // Below the cap nothing is written into the input: the fact runs.
+    const fine: Record<string, Float64Array> = { consumption: Float64Array.of(1, Number.NaN, 3) };
+    r.runFacts(fine, 3);
+    expect([...fine.y]).toEqual([1, Number.NaN, 3]);
+    const columns = { consumption: Float64Array.of(5, 25_000, 7) };
+    const e = caught(() => r.runFacts(columns, 3));
+    expect([e.code, e.plugin, e.hook]).toEqual(["MF_ERR_PLUGIN_FACT", "capper", "facts:cap"]);
+    expect(e.message).toMatch(/compute wrote into column "consumption", which it reads \(row 1\): a fact writes only the columns of its writes \(y\)/);
+    expect([...columns.consumption]).toEqual([5, 25_000, 7]);
+    expect(Object.keys(columns)).toEqual(["consumption"]);
+
+    // So is a write into an input the batch lacks (NaN-filled for the fact).
+    const r2 = new PluginRegistry();
+    r2.register(plugin({ name: "filler", facts: [{ name: "fill", description: "", reads: ["value"], writes: ["y"],
+      compute(input: Record<string, Float64Array>, _output: Record<string, Float64Array>, n: number) { input.value.fill(0, 0, n); } }] }));
+    expect(caught(() => r2.runFacts({}, 2)).message).toMatch(/compute wrote into column "value", which it reads \(row 0\)/);
+  });
+
   it("refuses a column shorter than the batch and a bad length", () => {
     const r = new PluginRegistry();
     r.register(climate);

@@ -343,6 +343,40 @@ describe("meterflow run: a plugin's fact that throws", () => {
   });
 });
 
+describe("meterflow run: a plugin's fact that writes into a column it reads", () => {
+  // A fact "capping outliers" in its input column: had the write reached the batch, 15,000 kWh
+  // would never be billed (25,100 - 100 billed as 10,000) and the state's register would move.
+  const CAPPING = `export default { name: "@test/cap", version: "1.0.0", sdk: "^1.0.0",
+    facts: [{ name: "net", description: "consumption, capped", reads: ["consumption"], writes: ["cons_net"],
+      compute(input, output, n) { const c = input.consumption; for (let i = 0; i < n; i++) { if (c[i] > 10000) c[i] = 10000; output.cons_net[i] = c[i]; } } }],
+    rules: [{ name: "net", rules: [{ name: "big", conditions: { all: [{ fact: "cons_net", operator: "greaterThan", value: 1e9 }] },
+      event: { type: "alert", params: { severity: "info", channel: "consumption", message: "big" } } }] }] };`;
+
+  it("bills nothing changed by it: a batch where it writes stops the run with MF_ERR_PLUGIN_FACT; one where it does not bills as without it", () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "cap.mjs"), CAPPING);
+    writeFileSync(join(dir, "c.json"), JSON.stringify({ plugins: ["./cap.mjs"] }));
+    writeFileSync(join(dir, "none.json"), JSON.stringify({ plugins: [] }));
+    writeFileSync(join(dir, "m.csv"), "meter_id,type,last_reading,last_end\nE-1,electricity.register,100,2026-11-28\n");
+    writeFileSync(join(dir, "small.csv"), "meter_id,end,value\nE-1,2026-11-29,5100\n");
+    writeFileSync(join(dir, "big.csv"), "meter_id,end,value\nE-1,2026-11-30,25100\n");
+    for (const threads of ["0", "2"]) {
+      const db = `s${threads}.db`;
+      const quiet = meterflow(dir, "run", "--threads", threads, "--config", "c.json", "--meters", "m.csv", "--db", db, "--out", `q${threads}`, "--quiet", "small.csv");
+      expect(quiet.status, quiet.stderr).toBe(0);
+      expect(readFileSyncLines(join(dir, `q${threads}`, "billing.csv"))[1]).toContain(",100,5100,5000,");
+      const r = meterflow(dir, "run", "--threads", threads, "--config", "c.json", "--db", db, "--out", `o${threads}`, "--quiet", "big.csv");
+      expect(r.status, threads).toBe(1);
+      expect(r.lines, threads).toEqual([`meterflow: [plugin @test/cap] facts:net: compute wrote into column "consumption", which it reads (row 0): `
+        + "a fact writes only the columns of its writes (cons_net) (MF_ERR_PLUGIN_FACT)"]);
+      // Without the plugin the same reading bills its whole consumption against the state it left.
+      const plain = meterflow(dir, "run", "--threads", threads, "--config", "none.json", "--db", db, "--out", `p${threads}`, "--quiet", "big.csv");
+      expect(plain.status, plain.stderr).toBe(0);
+      expect(readFileSyncLines(join(dir, `p${threads}`, "billing.csv"))[1]).toContain(",5100,25100,20000,");
+    }
+  });
+});
+
 describe("meterflow run: another run holds the state", () => {
   it("SQLite: says which run and since when, exit 1, writes nothing; --wait waits and then bills nothing twice", async () => {
     const dir = workspace();
