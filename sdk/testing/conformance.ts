@@ -21,8 +21,9 @@
 //   its channel's range, else 0 to 1000, both ends included; the columns the registry's other
 //   facts write computed as the engine would), computes without throwing, leaves every other column unchanged, gives
 //   NaN in every column it writes on a row where every column it reads is NaN (no data, no
-//   fact: rows with some inputs missing are the fact's to decide), and gives the same output
-//   twice for the same input;
+//   fact: rows with some inputs missing are the fact's to decide), gives the same output
+//   twice for the same input, and gives each row the same output in a batch cut in two or
+//   reversed (a row's output comes from that row alone);
 // - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
 // - rule files name only facts, operators and event types that exist (MF_ERR_RULES_UNKNOWN_FACT,
 //   _OPERATOR, _EVENT);
@@ -73,6 +74,7 @@ export interface ConformanceOptions {
  * describeConformance(vibration);
  */
 export function describeConformance(plugin: PluginDescriptor, options: ConformanceOptions = {}): void {
+  checkOptions(options);
   const deps = options.dependencies ?? [];
   const given = new Set([...deps, plugin].map((p) => p?.name));
   const beside = BUILTIN_PLUGINS.filter((p) => !given.has(p.name));
@@ -213,12 +215,37 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         }
       });
 
-      check(`fact ${fact.name}: deterministic`, [computes], () => {
+      const deterministic = `fact ${fact.name}: deterministic`;
+      check(deterministic, [computes], () => {
         const { registered, columns, n } = batch(false);
         const again = copy(columns);
         computeFact(registered, columns, n);
         computeFact(registered, again, n);
         for (const name of fact.writes) expect(same(columns[name] as Float64Array, again[name] as Float64Array), `column ${name}`).toBe(true);
+      });
+
+      // A run cuts readings into batches as they come (--batch-size, files, a cluster's
+      // messages): a row whose fact looks at other rows (a batch mean, the row before) would be
+      // held or billed by how the readings were cut.
+      check(`fact ${fact.name}: row by row (a row's output comes from that row alone, however the batch is cut or ordered)`, [deterministic], () => {
+        const { registered, columns, n } = batch(false);
+        const whole = copy(columns);
+        computeFact(registered, whole, n);
+        const cut = Math.max(1, Math.floor(n / 3));
+        const parts = [rowsOf(columns, 0, cut), rowsOf(columns, cut, n), reversed(columns, n)];
+        for (const part of parts) computeFact(registered, part.columns, part.rows.length);
+        for (const name of fact.writes) {
+          const bad: string[] = [];
+          for (const part of parts) {
+            const out = part.columns[name] as Float64Array;
+            part.rows.forEach((row, i) => {
+              if (bad.length < 3 && !same(out.subarray(i, i + 1), (whole[name] as Float64Array).subarray(row, row + 1))) {
+                bad.push(`row ${row}: ${(whole[name] as Float64Array)[row]} in the whole batch, ${out[i]} ${part.label}`);
+              }
+            });
+          }
+          expect(bad, `${name}: each row's value must depend on that row's inputs only`).toEqual([]);
+        }
       });
     }
 
@@ -319,6 +346,37 @@ function coded(error: unknown): unknown {
 }
 
 /** A deep copy of columns. */
+/** Rows [from, to) of the columns as a batch of their own. */
+function rowsOf(columns: Record<string, Float64Array>, from: number, to: number): { columns: Record<string, Float64Array>; rows: number[]; label: string } {
+  const out: Record<string, Float64Array> = {};
+  for (const [name, column] of Object.entries(columns)) out[name] = column.slice(from, to);
+  return { columns: out, rows: Array.from({ length: to - from }, (_, i) => from + i), label: `in a batch of rows ${from}..${to - 1}` };
+}
+
+/** The columns' first n rows in reverse order. */
+function reversed(columns: Record<string, Float64Array>, n: number): { columns: Record<string, Float64Array>; rows: number[]; label: string } {
+  const out: Record<string, Float64Array> = {};
+  for (const [name, column] of Object.entries(columns)) out[name] = column.slice(0, n).reverse();
+  return { columns: out, rows: Array.from({ length: n }, (_, i) => n - 1 - i), label: "in the batch reversed" };
+}
+
+/** Refuses options that would make the checks test nothing (a column range that is not { min, max }). */
+function checkOptions(options: ConformanceOptions): void {
+  for (const [name, range] of Object.entries(options.columns ?? {})) {
+    const r = range as { min?: unknown; max?: unknown } | null;
+    if (r === null || typeof r !== "object" || typeof r.min !== "number" || typeof r.max !== "number"
+      || !Number.isFinite(r.min) || !Number.isFinite(r.max) || r.min > r.max) {
+      throw new TypeError(`describeConformance: options.columns.${name} must be { min, max } with finite numbers, min <= max; got ${JSON.stringify(range)}`);
+    }
+  }
+  for (const key of ["batchSize", "seed", "epsilon"] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || (key === "batchSize" && (!Number.isInteger(v) || v < 3)))) {
+      throw new TypeError(`describeConformance: options.${key} must be a finite number${key === "batchSize" ? " (an integer of at least 3)" : ""}; got ${JSON.stringify(v)}`);
+    }
+  }
+}
+
 function copy(columns: Record<string, Float64Array>): Record<string, Float64Array> {
   return Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v.slice()]));
 }

@@ -30,6 +30,15 @@ describeConformance({ ...meters, meterTypes: meters.meterTypes.map((t) => ({ ...
 describeConformance(frost, { dependencies: BUILTIN_PLUGINS.filter((p) => p.name === "meterflow-environment") });
 describeConformance(frost);
 
+describe("describeConformance options", () => {
+  it("refuses options that would make the fact checks test nothing (a column range given as an array fills every column with NaN)", () => {
+    expect(() => describeConformance(climate, { columns: { consumption: [0, 100] } as never })).toThrow(
+      /options\.columns\.consumption must be \{ min, max \} with finite numbers, min <= max; got \[0,100\]/);
+    expect(() => describeConformance(climate, { columns: { consumption: { min: 5, max: 1 } } })).toThrow(TypeError);
+    expect(() => describeConformance(climate, { batchSize: 1 })).toThrow(/options\.batchSize must be/);
+  });
+});
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
 const dir = tempDir("meterflow-conformance-");
@@ -69,6 +78,7 @@ describe("describeConformance on broken plugins", () => {
         "mutates-input fact clamp: computes a random batch without throwing and writes only level_clamped",
         "zero-for-nan fact zero: NaN in every column it writes where all of level are NaN",
         "random fact noise: deterministic",
+        "batch-mean fact relative: row by row (a row's output comes from that row alone, however the batch is cut or ordered)",
         "throws fact boom: computes a random batch without throwing and writes only level_boom",
         "failing-setup setup and teardown run without throwing",
         "event-typo rule files name only facts, operators and event types that exist beside the built-in plugins",
@@ -84,6 +94,7 @@ describe("describeConformance on broken plugins", () => {
       "one-fault fact half: NaN in every column it writes where all of level are NaN",
       "one-fault fact half: computes a random batch without throwing and writes only level_half",
       "one-fault fact half: deterministic",
+      "one-fault fact half: row by row (a row's output comes from that row alone, however the batch is cut or ordered)",
       "one-fault registers beside the built-in plugins in a fresh registry",
       "one-fault rule files name only facts, operators and event types that exist beside the built-in plugins",
       "one-fault rule files pass the rule linter without warnings",
@@ -92,6 +103,7 @@ describe("describeConformance on broken plugins", () => {
       "one-fault threshold low: fires once at limit - epsilon just after 5 min, not at 5 min, never at the limit",
     ]);
     expect(skipped).toContain("throws fact boom: deterministic");
+    expect(skipped).toContain("random fact noise: row by row (a row's output comes from that row alone, however the batch is cut or ordered)");
     expect(skipped).toContain("clash-builtin channel temperature: accepts min, max and midpoint, rejects just outside and NaN");
     expect(skipped).toContain("invalid registers beside the built-in plugins in a fresh registry");
     const stdout = String(run.stdout);
