@@ -8,6 +8,7 @@
 // are always registered first; the configured ones after them.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { nearest } from "../rules/load/validate-condition.js";
 import { PluginLoadError } from "./errors.js";
 
 /** Default configuration file name, looked for in the working directory. */
@@ -44,7 +45,12 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   } catch (error) {
     throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file} is not valid JSON: ${(error as Error).message}`, error);
   }
-  const entries = (parsed as { plugins?: unknown })?.plugins ?? [];
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file}: the configuration must be an object such as { "plugins": [...] }`);
+  }
+  // A misspelt key would be ignored: no plugin loaded, or a plugin watching every meter.
+  unknownKeys(file, "the configuration", parsed, CONFIG_KEYS);
+  const entries = (parsed as { plugins?: unknown }).plugins ?? [];
   const bad = () => new PluginLoadError("MF_ERR_PLUGIN_CONFIG",
     `${file}: "plugins" must be an array of package names or paths, or of { "plugin": name, "meters": [patterns] }`);
   if (!Array.isArray(entries)) throw bad();
@@ -57,12 +63,32 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
       continue;
     }
     const o = entry as { plugin?: unknown; meters?: unknown };
-    if (o === null || typeof o !== "object" || typeof o.plugin !== "string" || o.plugin === "") throw bad();
+    if (o === null || typeof o !== "object" || Array.isArray(o)) throw bad();
+    unknownKeys(file, `the entry ${JSON.stringify(o)}`, o, ENTRY_KEYS);
+    if (typeof o.plugin !== "string" || o.plugin === "") throw bad();
     if (o.meters !== undefined && !(Array.isArray(o.meters) && o.meters.every((m) => typeof m === "string" && m !== ""))) throw bad();
+    if (Array.isArray(o.meters) && o.meters.length === 0) {
+      throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG",
+        `${file}: plugin "${o.plugin}" has "meters": [], which watches no meter: list patterns, or leave "meters" out to watch every meter`);
+    }
     plugins.push(o.plugin);
     meters.push(o.meters as string[] | undefined);
   }
   return { file, baseDir: dirname(file), plugins, meters };
+}
+
+/** The keys a configuration file and an object entry of its "plugins" may have. */
+const CONFIG_KEYS: ReadonlySet<string> = new Set(["plugins"]);
+const ENTRY_KEYS: ReadonlySet<string> = new Set(["plugin", "meters"]);
+
+/** Refuses a key `known` lacks (MF_ERR_PLUGIN_CONFIG), naming the nearest known one. */
+function unknownKeys(file: string, what: string, o: object, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(o)) {
+    if (known.has(key)) continue;
+    const near = nearest(key, known);
+    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file}: ${what} has an unknown key "${key}"`
+      + `${near === undefined ? "" : ` (did you mean "${near}"?)`}; the keys are ${[...known].map((k) => `"${k}"`).join(", ")}`);
+  }
 }
 
 /** A matcher of meter ids for patterns where `*` matches any characters. */

@@ -27,6 +27,24 @@ describe("plugin configuration", () => {
     expect(() => readPluginConfig(join(dir, "missing.json"))).toThrow(expect.objectContaining({ code: "MF_ERR_PLUGIN_CONFIG" }));
   });
 
+  it("refuses a misspelt key, naming the nearest known one (read as written it would load no plugin, or watch every meter)", () => {
+    const message = (json: unknown) => {
+      try {
+        readPluginConfig(config("typo.json", json));
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe("MF_ERR_PLUGIN_CONFIG");
+        return (error as Error).message;
+      }
+      throw new Error(`${JSON.stringify(json)} was accepted`);
+    };
+    expect(message({ plugin: ["./x.js"] })).toMatch(/the configuration has an unknown key "plugin" \(did you mean "plugins"\?\); the keys are "plugins"$/);
+    expect(message({ plugins: [{ plugin: "meterflow-cold-chain", meter: ["TRUCK-*"] }] }))
+      .toMatch(/the entry \{"plugin":"meterflow-cold-chain","meter":\["TRUCK-\*"\]\} has an unknown key "meter" \(did you mean "meters"\?\); the keys are "plugin", "meters"$/);
+    expect(message({ plugins: [{ plugin: "meterflow-cold-chain", meters: [] }] })).toMatch(/"meters": \[\], which watches no meter/);
+    expect(message(["./x.js"])).toMatch(/must be an object such as \{ "plugins": \[\.\.\.\] \}/);
+    expect(message({ plugins: [["./x.js"]] })).toMatch(/"plugins" must be an array of package names or paths/);
+  });
+
   it("matches meter ids with * patterns, nothing else special", () => {
     const m = meterMatcher(["REEFER-*", "A.B", "x*y*z"]);
     expect(["REEFER-1", "REEFER-", "A.B", "xyz", "x1y2z"].every(m)).toBe(true);
