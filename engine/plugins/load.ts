@@ -3,6 +3,7 @@
 // descriptor, then every plugin registered (built-ins first, dependencies before dependents) and
 // set up. The same function runs in the main thread and in every worker thread, so all of them
 // see the same meter types, channels and facts.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
@@ -40,20 +41,47 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   try {
     file = isPath ? resolve(baseDir, entry) : createRequire(join(baseDir, "meterflow.config.json")).resolve(entry);
   } catch (error) {
-    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}" from ${baseDir}`, error);
+    // "plugins/local.mjs" is a package name to Node: a file there was meant as a path.
+    const near = existsSync(resolve(baseDir, entry)) ? ` (a path starts with "./": did you mean "./${entry}"?)` : "";
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}" from ${baseDir}${near}`, error);
   }
+  if (isPath && !existsSync(file)) throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}": there is no file ${file}`);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const hint = moduleTypeHint(file, error);
-    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", hint === undefined ? `cannot load plugin "${entry}": ${(error as Error).message}` : `cannot load plugin "${entry}": ${hint}`, error);
+    const hint = moduleTypeHint(file, error) ?? `${(error as Error).message}${syntaxErrorAt(file, error)}`;
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot load plugin "${entry}": ${hint}`, error);
   }
-  const descriptor = module.default ?? module.plugin;
+  let descriptor = module.default ?? module.plugin;
+  // TypeScript or Babel output as CommonJS: `exports.default = definePlugin(...)` arrives as the
+  // default export's `default`.
+  const interop = descriptor as { name?: unknown; default?: unknown } | null;
+  if (interop !== null && typeof interop === "object" && typeof interop.name !== "string"
+    && interop.default !== null && typeof interop.default === "object") descriptor = interop.default;
+  if (typeof descriptor === "function") {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) exports a function, not a plugin descriptor: `
+      + "export the descriptor itself, `export default definePlugin({ name, version, sdk, ... })` (definePlugin called, not a function that makes one)");
+  }
   if (descriptor === null || typeof descriptor !== "object") {
-    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" has no default export (a definePlugin descriptor)`);
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) has no default export (a definePlugin descriptor)`);
+  }
+  const name = (descriptor as { name?: unknown }).name;
+  if (typeof name !== "string" || name === "") {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) exports a descriptor without a "name": give it the plugin's package name`);
   }
   return descriptor as PluginDescriptor;
+}
+
+/**
+ * Where a syntax error of a plugin file is, as " (at FILE:LINE)"; else "". Node's error for an
+ * ES module has no location: `node --check` prints it first (only on this error path).
+ */
+function syntaxErrorAt(file: string, error: unknown): string {
+  if (!(error instanceof SyntaxError)) return "";
+  const check = spawnSync(process.execPath, ["--check", file], { encoding: "utf8", timeout: 10_000 });
+  const at = /^(.+:\d+)$/m.exec(check.stderr ?? "");
+  return at === null || !at[1].includes(file) ? "" : ` (at ${at[1]})`;
 }
 
 /** Node's messages for ES module syntax in a file it reads as CommonJS. */

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { importPlugin } from "../../../engine/plugins/load.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -79,5 +80,47 @@ describe("a .js plugin under a CommonJS package.json", () => {
     const r = run(dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.billed).toBe(true);
+  });
+});
+
+describe("a plugin entry's common mistakes get a message that says what to fix (MF_ERR_PLUGIN_LOAD)", () => {
+  const dir = join(root, "entries");
+  mkdirSync(join(dir, "plugins"), { recursive: true });
+  const descriptor = `{ name: "acme-soil", version: "1.0.0", sdk: "^1.0.0", sensors: [${moisture}] }`;
+  writeFileSync(join(dir, "plugins", "local.mjs"), `export default ${descriptor};\n`);
+  writeFileSync(join(dir, "factory.mjs"), `export default () => (${descriptor});\n`);
+  writeFileSync(join(dir, "nameless.mjs"), `export default { version: "1.0.0", sdk: "^1.0.0" };\n`);
+  writeFileSync(join(dir, "syntax.mjs"), `export default {\n  name: "acme-soil",\n  sensors: [ { name: "x" } ;\n};\n`);
+  // What TypeScript writes for `export default definePlugin(...)` with "module": "commonjs".
+  writeFileSync(join(dir, "compiled.cjs"), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.zone = 1;\nexports.default = ${descriptor};\n`);
+  const message = async (entry: string) => {
+    try {
+      await importPlugin(entry, dir);
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe("MF_ERR_PLUGIN_LOAD");
+      return (error as Error).message;
+    }
+    throw new Error(`${entry} loaded`);
+  };
+
+  it("a path without ./, a missing file, a function, a nameless descriptor, a syntax error", async () => {
+    expect(await message("plugins/local.mjs")).toBe(`cannot find plugin "plugins/local.mjs" from ${dir} (a path starts with "./": did you mean "./plugins/local.mjs"?)`);
+    expect(await message("./plugins/nope.mjs")).toBe(`cannot find plugin "./plugins/nope.mjs": there is no file ${join(dir, "plugins", "nope.mjs")}`);
+    expect(await message("./factory.mjs")).toMatch(/exports a function, not a plugin descriptor: export the descriptor itself/);
+    expect(await message("./nameless.mjs")).toBe(`plugin "./nameless.mjs" (${join(dir, "nameless.mjs")}) exports a descriptor without a "name": give it the plugin's package name`);
+  });
+
+  it("a syntax error names its file and line (the built command: Node's own import says neither)", () => {
+    writeFileSync(join(dir, "syntax.json"), JSON.stringify({ plugins: ["./syntax.mjs"] }));
+    const r = spawnSync(process.execPath, [BIN, "plugins", "--config", "syntax.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`meterflow: cannot load plugin "./syntax.mjs": Unexpected token ';' (at ${join(dir, "syntax.mjs")}:3) (MF_ERR_PLUGIN_LOAD)`);
+  });
+
+  it("takes a TypeScript plugin compiled to CommonJS (its descriptor under the default export's default; the built command)", () => {
+    writeFileSync(join(dir, "compiled.json"), JSON.stringify({ plugins: ["./compiled.cjs"] }));
+    const r = spawnSync(process.execPath, [BIN, "plugins", "--config", "compiled.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^acme-soil 1\.0\.0$/m);
   });
 });
