@@ -43,7 +43,8 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file} is not valid JSON: ${(error as Error).message}`, error);
+    // V8 quotes the text around the mistake, line breaks included: one line.
+    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file} is not valid JSON: ${(error as Error).message.replace(/\s*\n\s*/g, " ")}`, error);
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file}: the configuration must be an object such as { "plugins": [...] }`);

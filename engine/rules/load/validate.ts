@@ -139,6 +139,10 @@ function validateEvent(ctx: ValidationContext, rule: Record<string, unknown>, po
   if (event.type !== "alert" && typeof reason === "string" && UNSAFE_REASON.test(reason)) {
     report(ctx, "characters", childPath(paramsAt, "reason"),
       `"reason" must not hold "|", control characters or line breaks: reasons are "|"-separated in held.csv (${JSON.stringify(reason)})`);
+  } else if (event.type !== "alert" && typeof reason === "string" && reason !== "" && reason.trim() !== reason) {
+    // "  " would hold readings with a blank reason; " spike" would be another reason than "spike".
+    report(ctx, "characters", childPath(paramsAt, "reason"),
+      `"reason" must not be blank or start or end with spaces: it names why a reading is held (${JSON.stringify(reason)})`);
   }
   const severity = event.params.severity;
   if (event.type === "alert" && typeof severity === "string" && severity !== "" && !ALERT_SEVERITIES.includes(severity)) {

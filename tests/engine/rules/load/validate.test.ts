@@ -23,6 +23,21 @@ describe("loadRuleFiles validation", () => {
     expect(issues.every((i) => i.code === "MF_ERR_RULES_INVALID" && i.file.endsWith(".json"))).toBe(true);
   });
 
+  it("refuses a hold or temp_bad reason that is blank or has spaces around it (readings would be held with a blank reason)", async () => {
+    const issues = await issuesOf([
+      file([
+        rule("a", undefined, { type: "hold", params: { reason: "  " } }),
+        rule("b", undefined, { type: "temp_bad", params: { reason: " spike" } }),
+        rule("c", undefined, { type: "hold", params: { reason: "spike" } }),
+        rule("d", undefined, { type: "alert", params: { severity: "info", channel: "x", message: " padded " } }),
+      ]),
+    ]);
+    expect(brief(issues)).toEqual([
+      ["characters", "[0].event.params.reason", "a"],
+      ["characters", "[1].event.params.reason", "b"],
+    ]);
+  });
+
   it("checks types and empty strings", async () => {
     const issues = await issuesOf([
       file([
