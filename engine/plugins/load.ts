@@ -15,7 +15,7 @@ import type { PluginConfig } from "./config.js";
 import { meterMatcher } from "./config.js";
 import type { TrackedThreshold } from "../../sdk/thresholds.js";
 import { PluginLoadError } from "./errors.js";
-import { engineHooks } from "./hooks.js";
+import { engineHooks, hookTimeoutMs } from "./hooks.js";
 
 /**
  * Built-in plugins that are profiles of a use, not types: their thresholds must not watch every
@@ -123,6 +123,8 @@ function packageScope(dir: string): { file: string; type: unknown } | undefined 
  * object entry's `meters` then limit its thresholds as for any plugin).
  */
 export async function loadPlugins(config: Pick<PluginConfig, "baseDir" | "plugins" | "meters"> & { builtins?: boolean }): Promise<PluginRegistry> {
+  // A bad MF_PLUGIN_HOOK_TIMEOUT_SECONDS is refused whether or not a plugin has hooks.
+  hookTimeoutMs();
   const builtins = config.builtins === false ? [] : defaultPlugins();
   const loaded: PluginDescriptor[] = [];
   const scopes = new Map<string, string[]>();

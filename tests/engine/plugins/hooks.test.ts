@@ -46,6 +46,11 @@ describe("plugin hooks", () => {
     for (const bad of ["0", "-1", "soon"]) expect(() => hookTimeoutMs({ MF_PLUGIN_HOOK_TIMEOUT_SECONDS: bad })).toThrow(/MF_PLUGIN_HOOK_TIMEOUT_SECONDS/);
   });
 
+  it("a bad limit is refused when the plugins load, whether or not one has hooks (it was read only for a plugin with hooks)", async () => {
+    process.env.MF_PLUGIN_HOOK_TIMEOUT_SECONDS = "abc";
+    await expect(loadPlugins({ baseDir: process.cwd(), plugins: [] })).rejects.toThrow(/MF_PLUGIN_HOOK_TIMEOUT_SECONDS/);
+  });
+
   it("a setup that never settles rejects after the limit, naming the plugin and the hook", async () => {
     const dir = project("{ setup() { return new Promise(() => {}); } }");
     process.env.MF_PLUGIN_HOOK_TIMEOUT_SECONDS = "0.2";
