@@ -5,6 +5,7 @@
 import type { ConsumptionColumns } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { valuesByRow } from "../ingest/sensor-values.js";
+import { PluginError } from "../../sdk/errors.js";
 import { computeFact } from "../../sdk/fact-runner.js";
 import type { RegisteredFact } from "../../sdk/fact-runner.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
@@ -88,7 +89,7 @@ export class PluginFacts {
         }
       }
     }
-    for (const fact of this.#facts) computeFact(fact, columns, m);
+    for (const fact of this.#facts) computeLocated(fact, columns, m, batch, (i) => rows[i]);
     this.#columns = columns;
     return columns;
   }
@@ -111,7 +112,7 @@ export class PluginFacts {
         if (i !== undefined) columns[this.#channels[s.channel[k]]][i] = s.value[k];
       }
     }
-    for (const fact of this.#facts) computeFact(fact, columns, m);
+    for (const fact of this.#facts) computeLocated(fact, columns, m, batch, (i) => rows[i]);
     return columns;
   }
 
@@ -137,3 +138,29 @@ export class PluginFacts {
   }
 }
 
+/**
+ * computeFact, and when the fact fails, the first reading it fails on named in the error (a fact's
+ * row comes from its row alone, so the rows are computed one at a time to find it; only on this
+ * error path): "... (first at meter P-1, line 3)".
+ */
+function computeLocated(fact: RegisteredFact, columns: Record<string, Float64Array>, m: number, batch: ReadingBatch, rowOf: (i: number) => number): void {
+  try {
+    computeFact(fact, columns, m);
+  } catch (error) {
+    if (!(error instanceof PluginError) || error.code !== "MF_ERR_PLUGIN_FACT") throw error;
+    const prefix = `[plugin ${error.plugin}] ${error.hook}: `;
+    const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    for (let i = 0; i < m; i++) {
+      const one: Record<string, Float64Array> = {};
+      for (const name of fact.reads) if (Object.hasOwn(columns, name)) one[name] = columns[name].slice(i, i + 1);
+      try {
+        computeFact(fact, one, 1);
+      } catch {
+        const row = rowOf(i);
+        throw new PluginError("MF_ERR_PLUGIN_FACT", error.plugin, error.hook,
+          `${message} (first at meter ${batch.meters.idOf(batch.meter[row])}, line ${batch.line[row]})`, { cause: error.cause ?? error });
+      }
+    }
+    throw error;
+  }
+}

@@ -338,7 +338,7 @@ describe("meterflow run: a plugin's fact that throws", () => {
     for (const threads of ["0", "2"]) {
       const r = meterflow(dir, "run", "--threads", threads, "--config", "c.json", "--meters", "m.csv", "--db", `s${threads}.db`, "--out", `o${threads}`, "--quiet", "t.csv");
       expect(r.status, threads).toBe(1);
-      expect(r.lines, threads).toEqual(["meterflow: [plugin @test/boom] facts:turbidity-class: compute threw: boom at 6 (MF_ERR_PLUGIN_FACT)"]);
+      expect(r.lines, threads).toEqual(["meterflow: [plugin @test/boom] facts:turbidity-class: compute threw: boom at 6 (first at meter P-1, line 4) (MF_ERR_PLUGIN_FACT)"]);
     }
   });
 });
@@ -368,7 +368,7 @@ describe("meterflow run: a plugin's fact that writes into a column it reads", ()
       const r = meterflow(dir, "run", "--threads", threads, "--config", "c.json", "--db", db, "--out", `o${threads}`, "--quiet", "big.csv");
       expect(r.status, threads).toBe(1);
       expect(r.lines, threads).toEqual([`meterflow: [plugin @test/cap] facts:net: compute wrote into column "consumption", which it reads (row 0): `
-        + "a fact writes only the columns of its writes (cons_net) (MF_ERR_PLUGIN_FACT)"]);
+        + "a fact writes only the columns of its writes (cons_net) (first at meter E-1, line 2) (MF_ERR_PLUGIN_FACT)"]);
       // Without the plugin the same reading bills its whole consumption against the state it left.
       const plain = meterflow(dir, "run", "--threads", threads, "--config", "none.json", "--db", db, "--out", `p${threads}`, "--quiet", "big.csv");
       expect(plain.status, plain.stderr).toBe(0);

@@ -139,8 +139,9 @@ describe("the decision pool", () => {
     } catch (error) {
       here = error;
     }
+    // The first reading it throws on is named: slice(10)'s first row, E-0 (its line: the batch's row + 2).
     const expected = { name: "PluginError", code: "MF_ERR_PLUGIN_FACT", plugin: "@test/boom", hook: "facts:turbidity-class",
-      message: "[plugin @test/boom] facts:turbidity-class: compute threw: boom" };
+      message: "[plugin @test/boom] facts:turbidity-class: compute threw: boom (first at meter E-0, line 2)" };
     expect(here).toMatchObject(expected);
     const pool = new DecisionPool({ config }, 1);
     try {
@@ -148,7 +149,7 @@ describe("the decision pool", () => {
         const thrown = await pool.decide(slice(10)).then(() => undefined, (error: unknown) => error);
         expect(thrown).toBeInstanceOf(Error);
         expect(thrown).toMatchObject(expected);
-        expect((thrown as Error).stack).toMatch(/computeFact/);
+        expect((thrown as Error).stack).toMatch(/PluginFacts\.build/);
         expect(describeError(thrown)).toEqual(describeError(here));
         expect(describeError(thrown)).toEqual({ lines: [`meterflow: ${expected.message} (MF_ERR_PLUGIN_FACT)`], status: 1 });
       }

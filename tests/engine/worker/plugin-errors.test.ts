@@ -61,7 +61,7 @@ describe.runIf(runPostgresTests)("meterflow worker: a plugin's fact that throws"
     expect(published.status, published.stderr).toBe(0);
     const stderr = await twoRedeliveries(nats.url, db, stream, threads);
     const lines = stderr.split("\n").filter((l) => l.includes("delivered again"));
-    expect(lines[0], stderr).toMatch(/^meterflow worker: message \d+ on \S+: \[plugin @test\/boom\] facts:turbidity-class: compute threw: boom at 6 \(MF_ERR_PLUGIN_FACT\); it will be delivered again in 1 s \(delivery 1\)$/);
+    expect(lines[0], stderr).toMatch(/^meterflow worker: message \d+ on \S+: \[plugin @test\/boom\] facts:turbidity-class: compute threw: boom at 6 \(first at meter P-1, line \d+\) \(MF_ERR_PLUGIN_FACT\); it will be delivered again in 1 s \(delivery 1\)$/);
     // The same message again, after a pause twice as long.
     expect(lines[1]).toMatch(/; it will be delivered again in 2 s \(delivery 2\)$/);
     expect(lines[1].split(":")[1]).toBe(lines[0].split(":")[1]);
