@@ -51,32 +51,7 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   if (merge === "duplicate" || (await knownBefore())) return "duplicate";
   await putStateBlobs(p, await merged(p, c.state, merge));
   await insertSegments(p, c.batchId, c.segments);
-  const held = inReadingOrder(c.held, heldRecordId);
-  await writeRows(p, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
-    "reasons", "line", "rules_version", "photo", "pulse"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int", "text"],
-  held.length, (i, column) => {
-    const h = held[i];
-    switch (column) {
-      case 0: return c.batchId;
-      case 1: return h.readingId;
-      case 2: return h.meterId;
-      case 3: return h.endDay;
-      case 4: return h.value;
-      case 5: return h.override;
-      case 6: return h.source;
-      case 7: return h.verification;
-      case 8: return h.reasons;
-      case 9: return h.line;
-      case 10: return c.rulesVersion;
-      case 11: return h.photo === true ? 1 : 0;
-      default: return encodeHeldPulse(h.pulse);
-    }
-  });
   const released = c.released ?? [];
-  for (const r of released) {
-    await send(p, `UPDATE held SET resolved_at = $1, resolved_by = $2, resolve_reason = $3
-      WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value]);
-  }
   const rejected = c.rejected ?? [];
   if (rejected.length > 0) {
     await send(p, "INSERT INTO rejected (batch_id, line) SELECT $1, unnest($2::text[])", [c.batchId, rejected]);
@@ -118,8 +93,38 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   // COMMIT: commits become visible in seq order, so a reader that lists what is new after the last
   // seq it saw (`export --since`) misses none. Taken with the batch row at the start, a later seq
   // could become visible first and the reader moved past an earlier one for good (cluster audit:
-  // 5 of 128 batches never exported). The lock covers only each commit's last statement and COMMIT.
+  // 5 of 128 batches never exported). Held readings are inserted under the same lock, so their
+  // ids (GET /v1/held's cursor, drawn from a sequence at insert) become visible in id order too:
+  // inserted before it, a run's batch drew ids 57..20056, a manual reading a higher one and
+  // committed first, and a client following the cursor never saw the batch's rows (API audit).
+  // Releases still resolve their held records after the batch's own held rows are inserted, as before.
+  // The lock covers only these last statements and COMMIT.
   await send(p, "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.meterflow_commit_order'))");
+  const held = inReadingOrder(c.held, heldRecordId);
+  await writeRows(p, "held", ["batch_id", "reading_id", "meter_id", "end_day", "value", "override", "source", "verification",
+    "reasons", "line", "rules_version", "photo", "pulse"], ["text", "text", "text", "int", "float", "float", "int", "int", "text", "text", "text", "int", "text"],
+  held.length, (i, column) => {
+    const h = held[i];
+    switch (column) {
+      case 0: return c.batchId;
+      case 1: return h.readingId;
+      case 2: return h.meterId;
+      case 3: return h.endDay;
+      case 4: return h.value;
+      case 5: return h.override;
+      case 6: return h.source;
+      case 7: return h.verification;
+      case 8: return h.reasons;
+      case 9: return h.line;
+      case 10: return c.rulesVersion;
+      case 11: return h.photo === true ? 1 : 0;
+      default: return encodeHeldPulse(h.pulse);
+    }
+  });
+  for (const r of released) {
+    await send(p, `UPDATE held SET resolved_at = $1, resolved_by = $2, resolve_reason = $3
+      WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value]);
+  }
   await send(p, "UPDATE batches SET commit_seq = nextval('batches_commit_seq') WHERE batch_id = $1", [c.batchId]);
   return "committed";
 }
