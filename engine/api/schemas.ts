@@ -26,7 +26,7 @@ export const MeterParams = z.strictObject({
 });
 
 export const IfMatchHeader = z.object({
-  "if-match": z.string().optional().openapi({ param: { name: "if-match", in: "header" }, description: "the meter's version (its ETag), e.g. \"17\"" }),
+  "if-match": z.string().optional().openapi({ param: { name: "if-match", in: "header" }, description: "the meter's version as its ETag gives it, e.g. \"17\" (compared strongly; a list matches when any of its tags does; *)" }),
 });
 
 export const FlagSchema = z.object({ reason: z.string(), note: z.string(), by: z.string(), since: z.string() }).openapi("TempBad");

@@ -8,8 +8,7 @@ import { day, flagText, readingId } from "../../sinks/format.js";
 import type { FlagRow, PartitionedStore } from "../../store/contract.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
-import { StoreError } from "../../store/errors.js";
-import { ApiError } from "../errors.js";
+import { ifMatch } from "../if-match.js";
 import { readMeter } from "../meter-read.js";
 import {
   AuditSchema, ClearTempBadBody, errors, IfMatchHeader, MeterParams, MeterSchema, SetTempBadBody, TempBadResult,
@@ -20,20 +19,6 @@ const RECENT = 20;
 const NO_DAY = -2147483648;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
-/**
- * The version `If-Match` names (`"17"`, or `17`); undefined for none or `*`. A weak tag (`W/"17"`)
- * never matches (RFC 9110 13.1.1: If-Match compares strongly): 412 MF_ERR_STORE_VERSION, after
- * 404 for a meter not in the registry (a precondition is judged only where the request would succeed).
- */
-export async function ifMatch(store: PartitionedStore, meterId: string, header: string | undefined): Promise<number | undefined> {
-  if (header === undefined || header.trim() === "*") return undefined;
-  const m = /^\s*(W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (m === null) throw new ApiError(400, "MF_ERR_API_INVALID", `If-Match must be the meter's version as its ETag gives it (e.g. "17"), got ${header}`);
-  if (m[1] === undefined) return Number(m[2]);
-  if ((await store.registry([meterId])).length === 0) throw unknownMeter(meterId);
-  throw new StoreError("MF_ERR_STORE_VERSION", `If-Match compares strongly (RFC 9110): the weak tag ${header.trim()} never matches; send the ETag as given, "${m[2]}"`);
-}
 
 async function flagOf(store: PartitionedStore, meterId: string) {
   return viewFlag((await listTempBad(store, meterId))[0]);

@@ -83,6 +83,28 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(audit.data.version).toBe(cleared.data.version);
   });
 
+  it("compares If-Match strongly and reads it as RFC 9110 says: a tag matches character for character, a list if any member does (API audit)", async () => {
+    f = await apiFixture(db);
+    const put = (ifMatch: string) => f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": ifMatch } });
+    expect((await f.request("GET", "/v1/meters/E-1")).headers.get("etag")).toBe('"0"');
+    // Another spelling of the number is another tag: no match.
+    for (const other of ['"00"', '"+0"', '"0.0"', '"abc"']) expect(await put(other)).toMatchObject({ status: 412, data: { code: "MF_ERR_STORE_VERSION" } });
+    // Not an entity tag (unquoted, unbalanced, a space inside, * in a list): malformed, 400.
+    for (const bad of ["0", "1", '"0', '0"', '"0 "', '"0"x', '*, "0"', 'w/"0"', ","]) {
+      expect(await put(bad), bad).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+    }
+    // A list matches when one of its members does; weak members never do.
+    expect(await put('"7", W/"0"')).toMatchObject({ status: 412, data: { code: "MF_ERR_STORE_VERSION" } });
+    const set = await put('"7", "0"');
+    expect(set.status).toBe(200);
+    const v = set.data.version as number;
+    expect(await put(`"${v - 1}" , "x,y", , "${v}"`)).toMatchObject({ status: 200 });
+    const after = (await f.request("GET", "/v1/meters/E-1")).data.version as number;
+    expect(await f.request("DELETE", "/v1/meters/E-1/temp-bad", { json: { reason: "x" }, headers: { "if-match": `"0", "${after}"` } })).toMatchObject({ status: 200 });
+    expect(await put("*")).toMatchObject({ status: 200 });
+    expect(await f.request("PUT", "/v1/meters/NOPE/temp-bad", { json: { reason: "x" }, headers: { "if-match": '"0", "1"' } })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
+  });
+
   it("keeps a flag set while a run is going: the run does not undo it", async () => {
     f = await apiFixture(db);
     const lines = Array.from({ length: 2000 }, (_, i) => `E-${1 + (i % 3)},${new Date(Date.UTC(2026, 10, 1) - (2000 - i) * 86_400_000).toISOString().slice(0, 10)},${1000 + i}`);
