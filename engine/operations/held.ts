@@ -38,7 +38,7 @@ export interface ReleaseResult {
   /** What the release billed: the reading's consumption, and the correction of its successor (0 when none). */
   billed: number;
   correction: number;
-  /** The flags of its billing record (e.g. rollover), as in billing.csv. */
+  /** The flags of its billing record, `|`-separated as in billing.csv (`rollover|rollover_inferred`). */
   flags: string;
   /** Its billing.csv rows (the reading, and a correction of its successor when it was back-dated). */
   billing: Array<Record<string, unknown>>;
@@ -75,8 +75,14 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   const sum = (rows: Array<Record<string, unknown>>) => Number(num(rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0)));
   return {
     readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
-    flags: own.map((b) => String(b.flags ?? "")).filter((f) => f !== "").join("|"), billing: decision.billing,
+    flags: own.flatMap((b) => flagList(b.flags)).join("|"), billing: decision.billing,
   };
+}
+
+/** A billing row's flags as a list: the rows are billing.ndjson's (an array), a string is billing.csv's (`|`-separated). */
+function flagList(flags: unknown): string[] {
+  if (Array.isArray(flags)) return flags.map(String);
+  return typeof flags === "string" && flags !== "" ? flags.split("|") : [];
 }
 
 /**

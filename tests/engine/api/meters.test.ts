@@ -148,6 +148,18 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect((await f.request("GET", "/v1/held")).data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-2"]);
   });
 
+  it("says a release's flags as GET /v1/meters/:id says its readings' (|-separated), its billing rows as billing.ndjson (lists as arrays) (API audit)", async () => {
+    f = await apiFixture(db);
+    await f.run(["E-2,2026-11-02,1010", "E-2,2026-11-03,5"]);
+    const released = await f.request("POST", "/v1/held/E-2@2026-11-03/release", { json: { reason: "meter wrapped" } });
+    expect(released.status).toBe(200);
+    expect(released.data.flags).toBe("rollover|rollover_inferred|implausible_rollover");
+    const row = released.data.billing.find((b: Record<string, unknown>) => b.reading_id === "E-2@2026-11-03");
+    expect(row.flags).toEqual(["rollover", "rollover_inferred", "implausible_rollover"]);
+    const view = await f.request("GET", "/v1/meters/E-2");
+    expect(view.data.readings.find((r: Record<string, unknown>) => r.reading_id === "E-2@2026-11-03").flags).toBe(released.data.flags);
+  });
+
   it("reports Prometheus metrics prefixed meterflow_: requests by route and status, held meters, readings by decision, flags, rules", async () => {
     f = await apiFixture(db);
     await f.request("PUT", "/v1/meters/E-1/temp-bad", { json: { reason: "suspect" } });
