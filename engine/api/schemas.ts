@@ -1,6 +1,7 @@
 // Request and response schemas of the control API (zod), shared by validation and /openapi.json.
 // Request schemas are strict: a field the route does not know is a 400, not silently dropped.
 import { z } from "@hono/zod-openapi";
+import { parseDay } from "../time/day.js";
 
 export const ErrorSchema = z.object({
   code: z.string().openapi({ example: "MF_ERR_API_UNAUTHORIZED" }),
@@ -99,8 +100,17 @@ export const HeldSchema = z.object({
 
 export const HeldPageSchema = z.object({ held: z.array(HeldSchema), next_cursor: z.number().int().nullable() }).openapi("HeldPage");
 
+/** A reading id as held.csv's `reading_id` writes it: the meter id, `@`, the end day (a calendar date). */
+const READING_ID = /^.+@(\d{4}-\d{2}-\d{2})$/s;
+const isReadingId = (s: string) => {
+  const m = READING_ID.exec(s);
+  return m !== null && !Number.isNaN(parseDay(m[1]));
+};
+
 export const ReleaseParams = z.strictObject({
-  reading_id: z.string().min(1).max(300).openapi({ param: { name: "reading_id", in: "path" }, example: "E-000001@2026-11-10" }),
+  reading_id: z.string().min(1).max(300)
+    .refine(isReadingId, "a reading id is METER_ID@YYYY-MM-DD, the meter id, @ and the reading's end day (a calendar date that exists), as held.csv's reading_id and GET /v1/held give it: E-000001@2026-11-10")
+    .openapi({ param: { name: "reading_id", in: "path" }, example: "E-000001@2026-11-10" }),
 });
 
 export const ReleaseBody = z.strictObject({

@@ -148,6 +148,19 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect((await f.request("GET", "/v1/held")).data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-2"]);
   });
 
+  it("answers a release of a malformed reading id 400, saying what a reading id looks like; a well-formed one not held stays 404 (API audit)", async () => {
+    f = await apiFixture(db);
+    for (const id of ["E-1@2026-13-28", "E-1", "E-1@", "@2026-11-10", "E-1@2026-02-30", "E-1@2026-11-10x", "E-1@26-11-10"]) {
+      const res = await f.request("POST", `/v1/held/${encodeURIComponent(id)}/release`, { json: { reason: "x" } });
+      expect(res, id).toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
+      expect(res.data.message).toMatch(/METER_ID@YYYY-MM-DD/);
+    }
+    for (const id of ["E-1@2026-11-10", "a@b@2026-11-10", " E-1 @2026-11-10"]) {
+      expect(await f.request("POST", `/v1/held/${encodeURIComponent(id)}/release`, { json: { reason: "x" } }), id)
+        .toMatchObject({ status: 404, data: { code: "MF_ERR_HELD_NOT_FOUND" } });
+    }
+  });
+
   it("says a release's flags as GET /v1/meters/:id says its readings' (|-separated), its billing rows as billing.ndjson (lists as arrays) (API audit)", async () => {
     f = await apiFixture(db);
     await f.run(["E-2,2026-11-02,1010", "E-2,2026-11-03,5"]);
