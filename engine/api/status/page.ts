@@ -94,7 +94,10 @@ $("login").addEventListener("submit", (e) => {
 $("lookup").addEventListener("submit", async (e) => {
   e.preventDefault();
   try {
-    const m = await api("/v1/meters/" + encodeURIComponent($("meter").value.trim()));
+    // A meter id is read as written (README): spaces around it are part of it, not trimmed.
+    const id = $("meter").value;
+    if (id === "") { $("meter-out").textContent = "give a meter id"; return; }
+    const m = await api("/v1/meters/" + encodeURIComponent(id));
     const flag = m.temp_bad ? "temp_bad: " + m.temp_bad.reason + " (by " + m.temp_bad.by + ")" : "not temp_bad";
     const last = m.state && m.state.last_end ? "last reading " + m.state.last_value + " on " + m.state.last_end : "no reading yet";
     $("meter-out").textContent = m.meter_id + ": " + flag + "; " + last + "; version " + m.version + "\\n"

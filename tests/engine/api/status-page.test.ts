@@ -28,7 +28,9 @@ const dir = tempDir("meterflow-page-");
 describe.runIf(present || process.env.CI === "true")("the status page in chromium", () => {
   it("shows what the API reports, and looks a meter up", async () => {
     const db = join(dir, "state.db");
-    const meters = write(dir, "meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31", "E-2,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
+    const meters = write(dir, "meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31", "E-2,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31",
+      // A meter id is read as written, spaces around it included (README): the lookup finds it as typed.
+      " E-3 ,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
     await runAndRead({ meters, db, inputs: [write(dir, "n1.csv", ["meter_id,end,value", "E-1,2026-11-01,1001", "E-2,2026-11-01,1002", "E-9,2026-11-01,5"])], out: join(dir, "o1") });
     // A long hold reason (temp_bad:zero_under_verification) and an alert (a temperature out of range).
     await runAndRead({ db, inputs: [write(dir, "n2.csv", ["meter_id,end,value,verification,temperature", "E-1,2026-11-02,1001,true,999",
@@ -73,6 +75,15 @@ describe.runIf(present || process.env.CI === "true")("the status page in chromiu
       await page.click("#lookup button");
       await page.waitForFunction(() => document.getElementById("meter-out")!.textContent !== "");
       expect(await page.textContent("#meter-out")).toMatch(/^E-2: temp_bad: suspect \(by ops\); last reading 1002 on 2026-11-01; version \d+/);
+      const lookUp = async (id: string) => {
+        const before = await page.textContent("#meter-out");
+        await page.fill("#meter", id);
+        await page.click("#lookup button");
+        await page.waitForFunction((was) => document.getElementById("meter-out")!.textContent !== was, before);
+        return page.textContent("#meter-out");
+      };
+      expect(await lookUp(" E-3 ")).toMatch(/^ E-3 : not temp_bad; /);
+      expect(await lookUp("E-3")).toMatch(/^MF_ERR_UNKNOWN_METER: /);
       if (process.env.MF_SCREENSHOT) await page.screenshot({ path: process.env.MF_SCREENSHOT, fullPage: true });
       // Without --nats there is no cluster to show.
       expect(await page.isVisible("#cluster")).toBe(false);
