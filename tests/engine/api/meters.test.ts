@@ -32,7 +32,7 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(await f.request("GET", `/v1/meters/${"x".repeat(300)}`, { token: f.tokens.viewer })).toMatchObject({ status: 400 });
   });
 
-  it("answers an unknown meter with one code on every route: 404 MF_ERR_UNKNOWN_METER", async () => {
+  it("answers an unknown meter with one code on every /v1/meters route: 404 MF_ERR_UNKNOWN_METER; its held reading's release is refused, 409", async () => {
     f = await apiFixture(db);
     const unknown = { status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } };
     expect(await f.request("GET", "/v1/meters/NOPE", { token: f.tokens.viewer })).toMatchObject(unknown);
@@ -43,6 +43,13 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     reading.append("end", "2026-11-10");
     reading.append("value", "1010");
     expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: reading })).toMatchObject(unknown);
+    // A reading of a meter not in the registry is held (unknown_meter): listed, and its release
+    // refused until the meter is imported (409, as README's release section says), not a 404.
+    await f.run(["NOPE,2026-11-10,5"]);
+    expect((await f.request("GET", "/v1/held?meter_id=NOPE")).data.held.map((h: Record<string, unknown>) => h.reasons)).toEqual(["unknown_meter"]);
+    const refused = await f.request("POST", "/v1/held/NOPE@2026-11-10/release", { json: { reason: "x" } });
+    expect(refused).toMatchObject({ status: 409, data: { code: "MF_ERR_RELEASE_REFUSED" } });
+    expect(refused.data.message).toMatch(/import/);
   });
 
   it("sets and clears temp_bad under If-Match (412 when the version moved), audited with the token's name; the next run holds", async () => {
