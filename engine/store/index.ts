@@ -5,7 +5,7 @@ export { decodeRegistry, decodeState, encodeRegistry, encodeState, mergeRegistry
 export { bucketOf, BUCKETS_PER_PARTITION, DEFAULT_PARTITIONS, meterHash, partitionOf } from "./contract.js";
 export { StoreError } from "./errors.js";
 export { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, pushEntry, slotEntries } from "./history.js";
-export { latestByDay, readLedger, recentBilled } from "./ledger.js";
+export { latestByDay, readLedger, recentChain } from "./ledger.js";
 export { isPostgresUrl, openStore } from "./open.js";
 export { openPostgresStore } from "./postgres/index.js";
 export { openSqlitePartitionedStore } from "./sqlite/index.js";

@@ -1,6 +1,6 @@
 // A meter's ledger as a store keeps it: every version of every history entry, in commit order,
 // read from its bucket's segments (readLedger: for operators' queries, exports and tests).
-// recentBilled reads one meter's latest readings from the segments that hold it, newest first,
+// recentChain reads one meter's latest chain readings from the segments that hold it, newest first,
 // and stops once older ones cannot change the answer: its cost follows that meter's recent
 // nights, not the bucket's whole ledger. readChains does the same for the late path's meters
 // (the runtime's history cache), many at a time.
@@ -49,21 +49,21 @@ export function latestByDay(entries: readonly HistoryEntry[]): HistoryEntry[] {
 }
 
 /**
- * The `count` latest days of the meter at `slot` of `bucket` whose latest entry is billed (held
- * 0), oldest first: what latestByDay(every entry).filter(billed).slice(-count) gives, from the
- * newest segments that hold the meter until no older segment can hold a later day (a segment's
- * latest end day, where kept, says so).
+ * The `count` latest days of the meter at `slot` of `bucket` whose latest entry is in its chain
+ * (`inChain`: billed, or its baseline), oldest first: what latestByDay(every entry).filter(inChain)
+ * .slice(-count) gives, from the newest segments that hold the meter until no older segment can
+ * hold a later day (a segment's latest end day, where kept, says so).
  */
-export async function recentBilled(store: PartitionedStore, bucket: number, slot: number, count: number): Promise<HistoryEntry[]> {
+export async function recentChain(store: PartitionedStore, bucket: number, slot: number, count: number, inChain: ChainTest): Promise<HistoryEntry[]> {
   const list = await store.segmentsOf(bucket, slot);
   // rest[i]: the latest end day segments i.. may hold (Infinity where one does not say).
   const rest = new Float64Array(list.length + 1).fill(Number.NEGATIVE_INFINITY);
   for (let i = list.length - 1; i >= 0; i--) rest[i] = Math.max(list[i].maxEnd ?? Number.POSITIVE_INFINITY, rest[i + 1]);
   const latest = new Map<number, HistoryEntry>();
-  const billedDays = () => [...latest.values()].filter((e) => e.held === 0).map((e) => e.end).sort((a, b) => b - a);
+  const chainDays = () => [...latest.values()].filter(inChain).map((e) => e.end).sort((a, b) => b - a);
   let chunk = 4;
   for (let i = 0; i < list.length;) {
-    const days = billedDays();
+    const days = chainDays();
     if (days.length >= count && rest[i] <= days[count - 1]) break;
     const ids = list.slice(i, i + chunk).map((s) => s.id);
     i += ids.length;
@@ -74,7 +74,7 @@ export async function recentBilled(store: PartitionedStore, bucket: number, slot
       for (let e = entries.length - 1; e >= 0; e--) if (!latest.has(entries[e].end)) latest.set(entries[e].end, entries[e]);
     }
   }
-  return [...latest.values()].filter((e) => e.held === 0).sort((a, b) => a.end - b.end).slice(-count);
+  return [...latest.values()].filter(inChain).sort((a, b) => a.end - b.end).slice(-count);
 }
 
 /**
@@ -103,7 +103,7 @@ export type ChainTest = (e: Pick<HistoryEntry, "held" | "flags">) => boolean;
 /**
  * The chains of these meters (per bucket, slot -> the day of its earliest late reading), enough to
  * place readings of that day or later: every day from the latest chain entry (`inChain`) before
- * it on, or the meter's whole ledger when it has none. Read as recentBilled reads: from the
+ * it on, or the meter's whole ledger when it has none. Read as recentChain reads: from the
  * newest segments that hold each meter, a few at a time (all buckets' in one read), until no older
  * segment that holds it can hold a later day. A late reading's cost follows the nights since its
  * predecessor, not the age of its bucket's ledger. Entries stay columns until the end, where only

@@ -38,15 +38,22 @@ export async function meterView(store: PartitionedStore, meterId: string) {
     average_daily: s.sumDays > 0 ? s.sumConsumption / s.sumDays : null,
     held_readings: s.heldCount,
   };
-  const billed = read.billed.map((e) => ({
-    reading_id: readingId(meterId, e.end), end: day(e.end), endDay: e.end, value: e.value, decision: "billed" as const,
-    consumption: Number.isNaN(e.consumption) ? null : e.consumption, billed: e.billed, flags: flagText(e.flags), reasons: null, rules_version: null,
-  }));
+  // The chain's readings: billed, or its baseline (a first reading, held `initial` as held.csv
+  // says, billing nothing). A registry baseline (last_reading, last_end) is no reading: it is the
+  // registry row's, and the state's last reading until the meter has one.
+  const chain = read.chain.map((e) => {
+    const baseline = e.held !== 0;
+    return {
+      reading_id: readingId(meterId, e.end), end: day(e.end), endDay: e.end, value: e.value, decision: baseline ? "held" as const : "billed" as const,
+      consumption: baseline ? 0 : Number.isNaN(e.consumption) ? null : e.consumption, billed: e.billed, flags: flagText(e.flags),
+      reasons: baseline ? "initial" : null, rules_version: null,
+    };
+  });
   const heldRows = read.held.map((h) => ({
     reading_id: h.readingId, end: day(h.endDay), endDay: h.endDay, value: h.value, decision: "held" as const,
     consumption: null, billed: 0, flags: "", reasons: h.reasons, rules_version: h.rulesVersion,
   }));
-  const readings = [...billed, ...heldRows].sort((a, b) => b.endDay - a.endDay).slice(0, RECENT).map(({ endDay: _, ...r }) => r);
+  const readings = [...chain, ...heldRows].sort((a, b) => b.endDay - a.endDay).slice(0, RECENT).map(({ endDay: _, ...r }) => r);
   const registry = Object.fromEntries(Object.entries(read.registry).filter(([k]) => k !== "meterId")
     .map(([k, v]) => [snake(k), k === "lastEnd" && typeof v === "number" ? day(v) : v]));
   return { meter_id: meterId, registry, state, temp_bad: viewFlag(read.flag), version: read.version, readings };

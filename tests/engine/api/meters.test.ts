@@ -3,10 +3,16 @@
 // If-Match (412 when the meter moved on), audited with the token's name and seen by the next run
 // (a run going while it is set does not undo it), held readings paged and released (billing
 // exactly what was held), and the Prometheus text counting it all.
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
+import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
+
+const dir = tempDir("meterflow-api-meters-");
+let n = 0;
 
 describe.each(STORES)("control API meters on $kind", ({ db }) => {
   let f: ApiFixture;
@@ -153,6 +159,27 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
       ["set", "operator-anna"], ["clear", "operator-anna"], ["release", "operator-anna"],
     ]);
     expect((await f.request("GET", "/v1/held")).data.held.map((h: Record<string, unknown>) => h.meter_id)).toEqual(["E-2"]);
+  });
+
+  it("lists a meter's baseline reading (held `initial`, as held.csv says) among its readings; a registry baseline is no reading (API audit)", async () => {
+    f = await apiFixture(db);
+    const meters = write(dir, `baseline-${n++}.csv`, [METERS_HEADER, "O-1,electricity.register,kWh,1,,,,,,,,,,", "B-1,electricity.register,kWh,1,,,,,,,,,500,2026-11-01"]);
+    const night = await runAndRead({ meters, db: f.db, inputs: [write(dir, `baseline-${n++}.csv`, ["meter_id,end,value", "O-1,2026-11-01,100"])], out: join(dir, `baseline-out-${n++}`) });
+    expect(night.held.map((h) => [h.reading_id, h.consumption, h.flags, h.reasons])).toEqual([["O-1@2026-11-01", "0", "initial", "initial"]]);
+    const first = await f.request("GET", "/v1/meters/O-1");
+    expect(first.data.state).toMatchObject({ last_end: "2026-11-01", last_value: 100, readings: 0 });
+    expect(first.data.readings).toEqual([{ reading_id: "O-1@2026-11-01", end: "2026-11-01", value: 100, decision: "held", consumption: 0, billed: 0,
+      flags: "initial", reasons: "initial", rules_version: null }]);
+    await runAndRead({ db: f.db, inputs: [write(dir, `baseline-${n++}.csv`, ["meter_id,end,value", "O-1,2026-11-05,110"])], out: join(dir, `baseline-out-${n++}`) });
+    const second = await f.request("GET", "/v1/meters/O-1");
+    expect(second.data.state).toMatchObject({ last_value: 110, readings: 1 });
+    expect(second.data.readings.map((r: Record<string, unknown>) => [r.reading_id, r.decision, r.consumption, r.reasons])).toEqual([
+      ["O-1@2026-11-05", "billed", 10, null], ["O-1@2026-11-01", "held", 0, "initial"],
+    ]);
+    // A registry baseline is the registry row's (last_reading, last_end), not a reading.
+    const registered = await f.request("GET", "/v1/meters/B-1");
+    expect(registered.data.registry).toMatchObject({ last_reading: 500, last_end: "2026-11-01" });
+    expect(registered.data.readings).toEqual([]);
   });
 
   it("answers a release of a malformed reading id 400, saying what a reading id looks like; a well-formed one not held stays 404 (API audit)", async () => {

@@ -1,4 +1,4 @@
-// One meter's recent readings (engine/store/ledger.ts recentBilled) and the late path's chains
+// One meter's recent readings (engine/store/ledger.ts recentChain) and the late path's chains
 // (readChains), read from the segments that hold them, newest first, on both stores: the same as
 // the latest version of every day over the bucket's whole ledger, whatever the order segments
 // came in (back-dated days, new versions of a day, held versions, segments that do not say their
@@ -9,7 +9,7 @@ import type { HistoryEntry } from "../../../engine/store/history.js";
 import { createEntries, decodeSegment, encodeSegment, entryAt, pushEntry } from "../../../engine/store/history.js";
 import { inChain } from "../../../engine/decide/chain.js";
 import { FLAG } from "../../../engine/flags/flags.js";
-import { latestByDay, readChains, recentBilled } from "../../../engine/store/ledger.js";
+import { latestByDay, readChains, recentChain } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
 import type { PartitionedStore } from "../../../engine/store/contract.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -90,7 +90,7 @@ describe.each(STORES)("a meter's recent readings on $kind", ({ db }) => {
     return { store: wrapped, reads: () => n, reset: () => (n = 0) };
   }
 
-  it("are the latest billed version of its latest days, read from the segments that hold it", async () => {
+  it("are the latest chain version (billed, or a baseline) of its latest days, read from the segments that hold it", async () => {
     const store = await openStore(db());
     opened.push(store);
     const bucket = 5;
@@ -98,15 +98,15 @@ describe.each(STORES)("a meter's recent readings on $kind", ({ db }) => {
     const c = counting(store);
     const truth = await truthOf(store, bucket);
     for (let meter = 0; meter < 6; meter++) {
-      const billed = truth[meter].filter((e) => e.held === 0);
+      const chain = truth[meter].filter(inChain);
       for (const count of [1, 3, 20]) {
         c.reset();
-        expect(await recentBilled(c.store, bucket, meter, count)).toEqual(billed.slice(-count));
+        expect(await recentChain(c.store, bucket, meter, count, inChain)).toEqual(chain.slice(-count));
         if (count === 1) expect(c.reads()).toBeLessThan(60);
       }
       // A meter with no entries in the bucket reads no segment that says its meters.
       c.reset();
-      expect(await recentBilled(c.store, bucket, 9, 20)).toEqual([]);
+      expect(await recentChain(c.store, bucket, 9, 20, inChain)).toEqual([]);
       expect(c.reads()).toBe(10);
     }
     expect(await store.readSegmentsById([])).toEqual([]);

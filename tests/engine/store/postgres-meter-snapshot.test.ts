@@ -5,9 +5,10 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { recentFromSnapshot } from "../../../engine/api/meter-read.js";
+import { inChain } from "../../../engine/decide/chain.js";
 import { meterView } from "../../../engine/api/routes/meters.js";
 import { bucketOf } from "../../../engine/store/contract.js";
-import { recentBilled } from "../../../engine/store/ledger.js";
+import { recentChain } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
 import { openPostgresStore } from "../../../engine/store/postgres/index.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
@@ -90,7 +91,7 @@ describe.runIf(runPostgresTests)("one meter's snapshot on PostgreSQL", () => {
       for (const count of [1, 3, 20]) {
         const whole = await f.store.meterSnapshot!("E-1", { held: 10, segments: 100 });
         expect(whole!.segments).toHaveLength(7);
-        const expected = await recentBilled(f.store, bucket, whole!.slot, count);
+        const expected = await recentChain(f.store, bucket, whole!.slot, count, inChain);
         expect(recentFromSnapshot(whole!.segments, whole!.slot, count)).toEqual(expected);
         for (const limit of [0, 1, 2, 3, 6]) {
           const snap = await f.store.meterSnapshot!("E-1", { held: 10, segments: limit });
