@@ -10,7 +10,7 @@ import { BatchBuilder } from "./builder.js";
 import { lastInstantMs, parseDayBytes, parseDayString } from "./dates.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord, firstNdjsonKeys } from "./first-record.js";
-import { headerHint, misspeltColumns } from "./header-hint.js";
+import { headerHint, jsonHint, misspeltColumns } from "./header-hint.js";
 import { parseNumberBytes, parseNumberString } from "./numbers.js";
 import { PendingIds } from "./pending-ids.js";
 import { PULSE_FIELD_NAMES, PULSE_FIELDS } from "./pulse-fields.js";
@@ -116,7 +116,7 @@ export function checkReadingsNdjsonKeys(path: string, channels: ReadonlyMap<stri
 }
 
 function readHeader(tok: CsvTokenizer, known: ReadonlyMap<string, number>): Columns {
-  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header is malformed: ${tok.rawString().slice(0, 200)}`);
+  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `readings CSV header is malformed: ${tok.rawString().slice(0, 200)}${jsonHint(tok.rawString())}`);
   const names: string[] = [];
   for (let i = 0; i < tok.count; i++) names.push(tok.fieldString(i));
   const position = (name: string): number => {

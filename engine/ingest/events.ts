@@ -22,6 +22,7 @@ import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
 import { headerHint, isMisspelt, misspeltColumns } from "./header-hint.js";
 import { LineReader } from "./lines.js";
+import { checkFileLooks } from "./looks.js";
 import type { MeterIndex } from "./meter-index.js";
 import { numberOfValue } from "./numbers.js";
 import { formatOfPath, openFile, readChunks } from "./open.js";
@@ -80,10 +81,11 @@ export interface ReadPulseEventsOptions {
   maxRecordBytes?: number;
 }
 
-/** Reads a whole pulse-events file. Throws IngestError only when the file cannot be read at all. */
+/** Reads a whole pulse-events file. Throws IngestError only when the file cannot be read at all, or its start shows another format than its name's. */
 export async function readPulseEvents(path: string, options: ReadPulseEventsOptions): Promise<PulseEventRows> {
   const format = formatOfPath(path) ?? "csv";
   const rows = new EventColumns(options.meters);
+  if (format !== "csv") checkFileLooks(path, format, "pulse events file");
   const handle = await openFile(path);
   const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
   try {
@@ -150,11 +152,13 @@ function eventsHeader(tok: CsvTokenizer): string[] {
 
 /**
  * Checks the header of the pulse-events file `path` as readPulseEvents will, reading only its
- * first record (a CSV file's: NDJSON and msgpack have none): rejects IngestError
- * `MF_ERR_INPUT_HEADER` (or `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ`).
+ * first record (a CSV file's: NDJSON and msgpack have none, their start is checked for another
+ * format's, looks.ts): rejects IngestError `MF_ERR_INPUT_HEADER` (or `MF_ERR_INPUT_OPEN` /
+ * `MF_ERR_INPUT_READ`).
  */
 export function checkPulseEventsHeader(path: string, maxRecordBytes?: number): void {
-  if ((formatOfPath(path) ?? "csv") !== "csv") return;
+  const format = formatOfPath(path) ?? "csv";
+  if (format !== "csv") return checkFileLooks(path, format, "pulse events file");
   const tok = firstCsvRecord(path, maxRecordBytes);
   if (tok !== null) eventsHeader(tok);
 }

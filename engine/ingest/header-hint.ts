@@ -1,13 +1,16 @@
 // What to tell someone whose CSV header lacks a required column, when the column is there in
 // another spelling: the file is separated by another character (spreadsheet exports in much of
 // Europe use ';', the decimal comma taking ','; some systems a tab), or a name has spaces around
-// it (`meter_id, end, value`) or capitals (`Meter_ID`). meterflow reads names as written and
-// fields separated by commas; the message says what it found.
+// it (`meter_id, end, value`) or capitals (`Meter_ID`), or the file is NDJSON or JSON named
+// .csv. meterflow reads names as written and fields separated by commas; the message says what
+// it found.
 
 const SEPARATORS: ReadonlyArray<readonly [string, string]> = [[";", "';'"], ["\t", "tabs"], ["|", "'|'"]];
 
 /** " (...)" saying how the header's `fields` hold a `wanted` name in another spelling; "" when none does. */
 export function headerHint(fields: readonly string[], wanted: readonly string[]): string {
+  const json = jsonHint(fields[0] ?? "");
+  if (json !== "") return json;
   // Lines ended by CR alone (classic Mac OS): the whole file reads as one record.
   if (fields.some((f) => f.includes("\r"))) {
     return " (its lines end in a carriage return alone (CR): meterflow reads LF or CRLF line ends; convert the file, e.g. with `tr '\\r' '\\n'`)";
@@ -22,6 +25,17 @@ export function headerHint(fields: readonly string[], wanted: readonly string[])
   if (spaced.length > 0) return ` (the header has ${quoted(spaced)}: write column names without spaces around them)`;
   const cased = fields.filter((f) => !wanted.includes(f) && wanted.includes(f.trim().toLowerCase()));
   if (cased.length > 0) return ` (the header has ${quoted(cased)}: column names are lower case, as ${quoted(cased.map((f) => f.trim().toLowerCase()))})`;
+  return "";
+}
+
+/**
+ * " (...)" saying a CSV file whose header record begins `first` is NDJSON or a JSON array named
+ * .csv (its first line split at commas, or malformed by their quotes); "" when it is not.
+ */
+export function jsonHint(first: string): string {
+  const start = first.trimStart();
+  if (start.startsWith("{")) return " (the file looks like NDJSON, one JSON object per line: name it .ndjson or .jsonl)";
+  if (start.startsWith("[")) return " (the file looks like a JSON array: meterflow reads CSV, or NDJSON with one JSON object per line, named .ndjson or .jsonl)";
   return "";
 }
 

@@ -6,8 +6,9 @@ export { checkReadingsCsvHeader, checkReadingsNdjsonKeys, readCsvReadings } from
 export { dayOfValue, parseDayBytes, parseDayString } from "./dates.js";
 export { IngestError } from "./errors.js";
 export { firstCsvRecord, firstNdjsonKeys } from "./first-record.js";
-export { headerHint, isMisspelt, misspeltColumns } from "./header-hint.js";
+export { headerHint, isMisspelt, jsonHint, misspeltColumns } from "./header-hint.js";
 export { KeyResolver } from "./keys.js";
+export { checkFileLooks, lookOfHead } from "./looks.js";
 export { registerLimit, rejectByRegistry } from "./limits.js";
 export { PULSE_FIELD_NAMES, PULSE_FIELDS, PULSE_INPUTS } from "./pulse-fields.js";
 export { LineReader } from "./lines.js";
@@ -27,6 +28,7 @@ export { CsvRecord } from "./record.js";
 export { CsvTokenizer } from "./tokenizer.js";
 export type { ReadingBatch } from "./batch.js";
 export type { IngestErrorCode } from "./errors.js";
+export type { FileFormat, FileLook } from "./looks.js";
 export type { MeterIndex } from "./meter-index.js";
 export type { ReadingFormat, ReadReadingsFileOptions } from "./open.js";
 export type { ReadReadingsOptions } from "./options.js";

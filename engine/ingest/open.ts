@@ -10,6 +10,7 @@ import { readNdjsonReadings } from "./ndjson.js";
 import type { ReadReadingsOptions } from "./options.js";
 import { formatOfPath } from "./formats.js";
 import type { ReadingFormat } from "./formats.js";
+import { checkFileLooks } from "./looks.js";
 import { markFile } from "./source-line.js";
 
 export { formatOfPath } from "./formats.js";
@@ -36,7 +37,8 @@ const FORMATS: ReadonlyArray<ReadingFormat> = ["csv", "ndjson", "msgpack"];
  * Streams the readings of a file as batches. Rejects with IngestError `MF_ERR_INPUT_OPEN` when
  * the file cannot be opened, `MF_ERR_INPUT_FORMAT` when its format is unknown,
  * `MF_ERR_INPUT_READ` when reading fails part-way, `MF_ERR_INPUT_HEADER` for a CSV header
- * without a required column; bad rows are rejected rows, never errors.
+ * without a required column or a file whose start shows another format (looks.ts); bad rows are
+ * rejected rows, never errors.
  * @example
  *   const meters = createMeterIndex();
  *   for await (const batch of readReadings("readings.csv", { meters })) total += batch.length;
@@ -54,6 +56,8 @@ export async function* readReadings(path: string, options: ReadReadingsFileOptio
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new InvalidOptionError("chunkBytes", "a positive integer", chunkBytes);
   const handle = await openFile(path);
   try {
+    // A CSV file in another format is refused by its header; NDJSON and msgpack have none.
+    if (format !== "csv") checkFileLooks(path, format, "readings file");
     // The decoders copy every chunk into their window (window.ts): the reader may reuse its buffers.
     const chunks = readFileChunks(handle, path, chunkBytes, options.onBytes);
     if (format === "csv") yield* readCsvReadings(chunks, options.rawFromFile === true ? { ...options, rawFile: path } : options);

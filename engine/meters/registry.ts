@@ -1,11 +1,12 @@
 // Reads the meter registry (DESIGN.md "Meter registry"): CSV with a header row or NDJSON with
-// the same keys, chosen by extension (.csv; .ndjson, .jsonl) or, for other names, by the first
-// byte. Bad rows are rejected with a reason, never thrown; a file that cannot be opened or a CSV
+// the same keys, chosen by extension (.csv; .ndjson, .jsonl) as a readings file's is; another
+// name is refused, as it is for readings. Bad rows are rejected with a reason, never thrown; a file
+// that cannot be opened, is named neither way, starts as another format (looks.ts) or has a CSV
 // header without `meter_id` rejects with IngestError. Meters are read into a RegistryTable
 // (columns); CSV rows from their bytes (registry-csv.ts), anything else through toMeterRecord.
 import { isAscii } from "node:buffer";
-import { closeSync, openSync, readSync } from "node:fs";
-import { CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, isMisspelt, misspeltColumns } from "../ingest/index.js";
+import { extname } from "node:path";
+import { checkFileLooks, CsvTokenizer, firstCsvRecord, firstNdjsonKeys, IngestError, LineReader, openFile, readFileChunks, headerHint, isMisspelt, jsonHint, misspeltColumns } from "../ingest/index.js";
 import { longestToken } from "../ingest/ndjson.js";
 import { today } from "../time/current.js";
 import { IdSet } from "./id-set.js";
@@ -48,7 +49,7 @@ export interface RegistryColumns {
 
 /** Options of readMeters. */
 export interface ReadMetersOptions {
-  /** The file's format; by default chosen by extension, else by its first byte. */
+  /** The file's format; by default chosen by extension (another extension is refused). */
   format?: "csv" | "ndjson";
   /** Longest field in bytes; default 1024. */
   maxFieldBytes?: number;
@@ -100,8 +101,10 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
   const rowsPerCall = hooks.rowsPerCall ?? 1 << 15;
   const maxField = options.maxFieldBytes ?? 1024;
   const maxRecord = options.maxRecordBytes ?? 64 * 1024;
+  const format = options.format ?? registryFormat(path);
   const handle = await openFile(path);
   try {
+    checkFileLooks(path, format, `meter registry ${path}`);
     const input = { ascii: true };
     let first = true;
     // Lent chunks (readFileChunks): the CSV and NDJSON readers copy them into their windows.
@@ -112,7 +115,6 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
       first = false;
       if (input.ascii && !isAscii(bom ? chunk.subarray(3) : chunk)) input.ascii = false;
     });
-    const format = options.format ?? formatByName(path);
     // Room for the file's meters at once (a guess from its size): grown from 1,024 rows, a
     // million meters' columns, ids and id set were copied some ten times each, on the reading
     // thread that an import waits for. A guess too high costs address space, not memory: pages
@@ -155,14 +157,16 @@ export async function readRegistry(path: string, options: ReadMetersOptions = {}
 
 /**
  * Checks the header of the registry file `path` as readRegistry will, reading only its first
- * record: rejects IngestError `MF_ERR_INPUT_HEADER` for a CSV registry without a usable header
- * (none at all included), `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ` when it cannot be read. An
- * NDJSON registry (by extension, else by its first byte) has no header.
+ * record: rejects IngestError `MF_ERR_INPUT_FORMAT` for a name that is neither .csv nor .ndjson
+ * or .jsonl, `MF_ERR_INPUT_HEADER` for a CSV registry without a usable header (none at all
+ * included) or a file whose start shows another format, `MF_ERR_INPUT_OPEN` /
+ * `MF_ERR_INPUT_READ` when it cannot be read. An NDJSON registry's first record is its header.
  * @example
  *   checkRegistryHeader("meters.csv"); // before a store is opened
  */
 export function checkRegistryHeader(path: string, options: Pick<ReadMetersOptions, "format" | "maxRecordBytes"> = {}): void {
-  const format = options.format ?? formatByName(path) ?? sniffFile(path);
+  const format = options.format ?? registryFormat(path);
+  checkFileLooks(path, format, `meter registry ${path}`);
   if (format === "ndjson") {
     // Its first record's keys, as a CSV header's names: a misspelt known column is refused.
     const keys = firstNdjsonKeys(path, options.maxRecordBytes ?? 64 * 1024);
@@ -180,8 +184,7 @@ export function checkRegistryHeader(path: string, options: Pick<ReadMetersOption
  * them all (an NDJSON record may lack keys: false). Read from the first record alone.
  */
 export function hasEveryRegistryColumn(path: string): boolean {
-  const format = formatByName(path) ?? sniffFile(path);
-  if (format === "ndjson") return false;
+  if (formatByName(path) !== "csv") return false;
   const tok = firstCsvRecord(path, 64 * 1024);
   if (tok === null || tok.malformed) return false;
   const names = new Set<string>();
@@ -198,31 +201,16 @@ function formatByName(path: string): "csv" | "ndjson" | undefined {
 }
 
 /**
- * The format readRegistry takes a file named neither way for: `sniff` of its first chunk (1 MiB),
- * read only as far as its first byte that is not a blank.
+ * The registry format `path`'s extension names; IngestError `MF_ERR_INPUT_FORMAT` for another
+ * (a readings file's is refused so too): a registry is read by its name, never guessed.
  */
-function sniffFile(path: string): "csv" | "ndjson" {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return "csv"; // firstCsvRecord says why it cannot be opened
-  }
-  try {
-    const head = Buffer.allocUnsafe(SNIFF_BYTES);
-    let length = 0;
-    for (let n; length < SNIFF_BYTES && (n = readSync(fd, head, length, Math.min(1 << 16, SNIFF_BYTES - length), null)) > 0;) {
-      length += n;
-      if (head.subarray(3, length).some((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13)) break;
-    }
-    return sniff(head.subarray(0, length));
-  } finally {
-    closeSync(fd);
-  }
+function registryFormat(path: string): "csv" | "ndjson" {
+  const format = formatByName(path);
+  if (format !== undefined) return format;
+  const json = extname(path).toLowerCase() === ".json"
+    ? " (a .json file: meterflow reads NDJSON, one JSON object per line, not a JSON array)" : "";
+  throw new IngestError("MF_ERR_INPUT_FORMAT", `cannot tell the format of meter registry ${path}: name it .csv, or .ndjson or .jsonl${json}`);
 }
-
-/** The first chunk readRegistry reads, which `sniff` looks at. */
-const SNIFF_BYTES = 1 << 20;
 
 /** A guess at a registry file's rows from its size: one per 32 bytes (a line of id, type and unit is ~35), at least 1,024, at most 16M. */
 function expectedRows(bytes: number): number {
@@ -247,7 +235,7 @@ type RejectSink = (line: number, meterId: string, reason: RegistryRejectReason, 
 
 async function readRows(
   chunks: AsyncIterable<Uint8Array>,
-  format: "csv" | "ndjson" | undefined,
+  format: "csv" | "ndjson",
   limits: Limits,
   path: string,
   row: RowSink,
@@ -257,19 +245,12 @@ async function readRows(
   let decoder: ((chunk: Uint8Array | null) => void) | null = null;
   for await (const chunk of chunks) {
     if (chunk.length === 0) continue;
-    decoder ??= (format ?? sniff(chunk)) === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
+    decoder ??= format === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
     decoder(chunk);
     read(false);
   }
   decoder ??= format === "ndjson" ? ndjsonRows(limits, row, reject) : csvRows(limits, path, row, reject);
   decoder(null);
-}
-
-/** NDJSON when the first byte after a BOM and blanks is `{`. */
-function sniff(chunk: Uint8Array): "csv" | "ndjson" {
-  let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-  while (i < chunk.length && (chunk[i] === 32 || chunk[i] === 9 || chunk[i] === 10 || chunk[i] === 13)) i++;
-  return chunk[i] === 123 ? "ndjson" : "csv";
 }
 
 /** A CSV row decoder: push chunks, then null at the end. */
@@ -325,7 +306,7 @@ function csvRows({ maxRecord, maxField, input, fast, partial, stored }: Limits, 
 
 /** Positions of the registry columns in a CSV header; unknown columns are ignored. */
 function registryHeader(tok: CsvTokenizer, path: string): Map<string, number> {
-  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header row is malformed`);
+  if (tok.malformed) throw new IngestError("MF_ERR_INPUT_HEADER", `meter registry ${path}: the header row is malformed${jsonHint(tok.rawString())}`);
   const columns = new Map<string, number>();
   const names: string[] = [];
   for (let i = 0; i < tok.count; i++) {

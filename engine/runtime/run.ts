@@ -5,7 +5,7 @@ import { GroupFiles } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError } from "../errors.js";
-import { canDecodeInWorker, checkReadingsCsvHeader, checkReadingsNdjsonKeys, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
+import { canDecodeInWorker, checkFileLooks, checkReadingsCsvHeader, checkReadingsNdjsonKeys, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
 import { checkPulseEventsHeader } from "../ingest/events.js";
 import { namingInput } from "../ingest/errors.js";
 import { DecodingWorker } from "../ingest/threaded.js";
@@ -274,6 +274,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   const channels = channelIndex(plugins);
   inputs.forEach((input, f) => {
     if (formats[f] === "csv" && input.bytes > 0) namingHeader(input.path, () => checkReadingsCsvHeader(input.path, channels));
+    if (formats[f] !== "csv" && input.bytes > 0) namingHeader(input.path, () => checkFileLooks(input.path, formats[f], "readings file", "--input-format"));
     if (formats[f] === "ndjson" && input.bytes > 0) namingHeader(input.path, () => checkReadingsNdjsonKeys(input.path, channels));
   });
   for (const input of eventInputs) if (input.bytes > 0) namingHeader(input.path, () => checkPulseEventsHeader(input.path));

@@ -175,6 +175,43 @@ describe("meterflow run: every input's header is checked before anything is writ
     }
   });
 
+  it("refuses a file whose start shows another format than it is read as, in one line, exit 1, nothing written (audit: exit 0, all rejected, `in` inflated)", () => {
+    const dir = workspace();
+    const ndjson = '{"meter_id":"E-1","end":"2026-11-01","value":100}\n{"meter_id":"E-1","end":"2026-11-02","value":110}\n';
+    writeFileSync(join(dir, "m.csv"), "meter_id,type\nE-1,electricity.register\n");
+    writeFileSync(join(dir, "wrong.msgpack"), ndjson);
+    writeFileSync(join(dir, "wrong.ndjson"), "meter_id,end,value\nE-1,2026-11-01,100\n");
+    writeFileSync(join(dir, "nd.csv"), ndjson);
+    writeFileSync(join(dir, "m.ndjson"), "meter_id,type\nE-1,electricity.register\n");
+    writeFileSync(join(dir, "e.ndjson"), "meter_id,time,on_ms\nE-1,2026-11-01T06:00:00Z,40\n");
+    writeFileSync(join(dir, "m.json"), '[{"meter_id":"E-1","type":"electricity.register"}]\n');
+    const before = readdirSync(dir).sort();
+    const csvFirst = '"meter_id,end,value", not a JSON object';
+    const cases: Array<[string[], string]> = [
+      [["--meters", "m.csv", "wrong.msgpack"], 'wrong.msgpack: readings file is read as msgpack, but it looks like NDJSON (it begins with "{", a JSON object): name the file .ndjson or .jsonl, or give --input-format ndjson'],
+      [["--meters", "m.csv", "--threads", "1", "r.csv", "wrong.ndjson"], `wrong.ndjson: readings file is read as NDJSON, but it looks like CSV (its first line is ${csvFirst}): name the file .csv, or give --input-format csv`],
+      [["--meters", "m.csv", "--input-format", "ndjson", "r.csv"], `r.csv: readings file is read as NDJSON, but it looks like CSV (its first line is ${csvFirst}): name the file .csv, or give --input-format csv`],
+      [["--meters", "m.csv", "nd.csv"], `nd.csv: readings CSV header is malformed: ${ndjson.split("\n")[0]} (the file looks like NDJSON, one JSON object per line: name it .ndjson or .jsonl)`],
+      [["--meters", "m.ndjson", "r.csv"], 'meter registry m.ndjson is read as NDJSON, but it looks like CSV (its first line is "meter_id,type", not a JSON object): name the file .csv'],
+      [["--meters", "m.csv", "--pulse-events", "e.ndjson", "r.csv"], 'e.ndjson: pulse events file is read as NDJSON, but it looks like CSV (its first line is "meter_id,time,on_ms", not a JSON object): name the file .csv'],
+    ];
+    for (const [args, message] of cases) {
+      const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", ...args);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.lines, args.join(" ")).toEqual([`meterflow: ${message} (MF_ERR_INPUT_HEADER)`]);
+      expect(readdirSync(dir).sort(), args.join(" ")).toEqual(before);
+    }
+    const imported = meterflow(dir, "meters", "import", "--db", "s.db", "m.ndjson");
+    expect(imported.status).toBe(1);
+    expect(imported.lines).toEqual(['meterflow: meter registry m.ndjson is read as NDJSON, but it looks like CSV (its first line is "meter_id,type", not a JSON object): name the file .csv (MF_ERR_INPUT_HEADER)']);
+    // A registry named neither .csv nor .ndjson/.jsonl is refused, as a readings file is (a .json one read as CSV said "the header lacks column meter_id").
+    const json = meterflow(dir, "meters", "import", "--db", "s.db", "m.json");
+    expect(json.status).toBe(1);
+    expect(json.lines).toEqual(["meterflow: cannot tell the format of meter registry m.json: name it .csv, or .ndjson or .jsonl "
+      + "(a .json file: meterflow reads NDJSON, one JSON object per line, not a JSON array) (MF_ERR_INPUT_FORMAT)"]);
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
   it("takes a file of sensor rows without a value column (its channels come from the plugins), an NDJSON registry and an empty input", () => {
     const dir = workspace();
     writeFileSync(join(dir, "sensors.csv"), "meter_id,end,temperature\nE-1,2026-11-02,21.5\n");

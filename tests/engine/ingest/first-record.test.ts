@@ -58,12 +58,17 @@ describe("the header checks", () => {
     }
   });
 
-  it("say of a pulse-events header what reading the file says; NDJSON and msgpack files have none", async () => {
+  it("say of a pulse-events header what reading the file says; NDJSON and msgpack files have none, but a start in another format is refused", async () => {
     for (const header of ["meter_id,time,on_ms", "meter_id,on_ms", "meter_id\ttime", "time", ""]) {
       const path = file(`${header}\nL-1,2026-11-30T06:15:02Z,48\n`);
       const read = await outcome(() => readPulseEvents(path, { meters: createMeterIndex() }));
       expect(await outcome(() => checkPulseEventsHeader(path)), header).toBe(read);
     }
-    expect(await outcome(() => checkPulseEventsHeader(file("meter_id,on_ms\n", "ndjson")))).toBe("ok");
+    expect(await outcome(() => checkPulseEventsHeader(file('{"meter_id":"L-1","on_ms":48}\n', "ndjson")))).toBe("ok");
+    // A CSV file named .ndjson (ingest/looks.ts): refused by the check as by reading it.
+    const csv = file("meter_id,on_ms\n", "ndjson");
+    const read = await outcome(() => readPulseEvents(csv, { meters: createMeterIndex() }));
+    expect(read).toMatch(/^MF_ERR_INPUT_HEADER: pulse events file is read as NDJSON, but it looks like CSV/);
+    expect(await outcome(() => checkPulseEventsHeader(csv))).toBe(read);
   });
 });

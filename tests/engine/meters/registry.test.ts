@@ -224,11 +224,35 @@ describe("readMeters", () => {
     ]);
   });
 
-  it("tells NDJSON from CSV by the first byte when the extension says neither", async () => {
-    const ndjson = await readMeters(file("meters.txt", '\n{"meter_id":"A"}\n'));
-    const csv = await readMeters(file("meters.dat", "meter_id,unit\nB,kWh\n"));
-    expect(ndjson.meters.map((m) => m.meterId)).toEqual(["A"]);
-    expect(csv.meters.map((m) => [m.meterId, m.unit])).toEqual([["B", "kWh"]]);
+  it("takes its format from the extension, as a readings file: another name is refused MF_ERR_INPUT_FORMAT (it was guessed from the first byte)", async () => {
+    for (const name of ["meters.txt", "meters.dat", "meters"]) {
+      await expect(readMeters(file(name, '{"meter_id":"A"}\n')), name).rejects.toMatchObject({
+        code: "MF_ERR_INPUT_FORMAT", message: `cannot tell the format of meter registry ${join(dir, name)}: name it .csv, or .ndjson or .jsonl`,
+      });
+    }
+    // A .json file is most likely a JSON array (audit: "the header lacks column meter_id"): the message says what NDJSON is.
+    await expect(readMeters(file("arr.json", '[{"meter_id":"A"}]\n'))).rejects.toMatchObject({
+      code: "MF_ERR_INPUT_FORMAT", message: expect.stringContaining("(a .json file: meterflow reads NDJSON, one JSON object per line, not a JSON array)"),
+    });
+    // The format given names it whatever the name.
+    expect((await readMeters(file("given.txt", '{"meter_id":"A"}\n'), { format: "ndjson" })).meters.map((m) => m.meterId)).toEqual(["A"]);
+  });
+
+  it("refuses a file whose start shows another format than its name's, MF_ERR_INPUT_HEADER (audit: a CSV registry named .ndjson imported nothing, every row rejected, exit 0)", async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ["csv.ndjson", "meter_id,type\nE-1,electricity.register\n", /^meter registry .*csv\.ndjson is read as NDJSON, but it looks like CSV \(its first line is "meter_id,type", not a JSON object\): name the file \.csv$/],
+      ["array.ndjson", '[{"meter_id":"A"}]\n', /is read as NDJSON, but it begins with a JSON array .*one JSON object per line/],
+      ["array.csv", '[{"meter_id":"A"}]\n', /the header lacks column "meter_id" \(the file looks like a JSON array: meterflow reads CSV, or NDJSON with one JSON object per line/],
+      ["object.csv", '{"meter_id":"A"}\n', /: the header lacks column "meter_id" \(the file looks like NDJSON, one JSON object per line: name it \.ndjson or \.jsonl\)$/],
+    ];
+    for (const [name, content, message] of cases) {
+      const path = file(name, content);
+      await expect(readMeters(path), name).rejects.toMatchObject({ code: "MF_ERR_INPUT_HEADER", message: expect.stringMatching(message) });
+      expect(() => checkRegistryHeader(path), name).toThrow(expect.objectContaining({ code: "MF_ERR_INPUT_HEADER", message: expect.stringMatching(message) }));
+    }
+    // An NDJSON registry whose first record has a bad value is read, the row rejected.
+    const bad = await readMeters(file("bad-first.ndjson", '{"meter_id":"A","scaling_factor":"x"}\n{"meter_id":"B"}\n'));
+    expect([bad.meters.map((m) => m.meterId), bad.rejected.map((r) => r.reason)]).toEqual([["B"], ["bad_scaling_factor"]]);
   });
 
   it("rejects a registry that cannot be read with a coded error", async () => {
@@ -241,11 +265,12 @@ describe("readMeters", () => {
 
 describe("checkRegistryHeader", () => {
 
-  it("says of a registry's header what reading the whole file says, CSV or NDJSON (by name or by first byte), from the first record", async () => {
+  it("says of a registry's header what reading the whole file says, CSV or NDJSON (by name; another name refused), from the first record", async () => {
     const cases: Array<[string, string]> = [
       ["ok.csv", "meter_id,type\nE-1,\n"], ["semi.csv", "meter_id;type\nE-1;\n"], ["twice.csv", "meter_id,unit,unit\nE-1,a,b\n"],
       ["empty.csv", ""], ["blank.csv", "\n\n"], ["bom.csv", "\uFEFFmeter_id\nE-1\n"], ["quote.csv", '"meter_id\nE-1\n'],
-      ["m.ndjson", '{"meter_id":"E-1"}\n'], ["empty.jsonl", ""], ["sniffed.txt", '  \n{"meter_id":"E-1","type":"a,b"}\n'], ["plain.txt", "id\nE-1\n"],
+      ["m.ndjson", '{"meter_id":"E-1"}\n'], ["empty.jsonl", ""], ["other.txt", '  \n{"meter_id":"E-1","type":"a,b"}\n'], ["plain.txt", "id\nE-1\n"],
+      ["csv.ndjson", "meter_id\nE-1\n"], ["array.jsonl", '[{"meter_id":"E-1"}]\n'], ["object.csv", '{"meter_id":"E-1"}\n'],
     ];
     for (const [name, content] of cases) {
       const path = file(`check-${name}`, content);
