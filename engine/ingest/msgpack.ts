@@ -3,12 +3,13 @@
 // (`{ meter_id: [...], end: [...], value: Float64Array }`; a scalar field applies to every row).
 // Values may be split across chunks. `line` is the 1-based record number, a columnar batch
 // counting one per row; raw text is the record's JSON. A value that is not a map (a list, a string)
-// is one malformed_record row, and the file goes on. Bytes that cannot be decoded give one
+// is one malformed_record row, and the file goes on. Bytes that cannot be decoded (0xC1 where a
+// value begins too, which msgpack never uses and msgpackr decodes as a marker) give one
 // malformed_record row naming their offset and saying the rest is not read, and end the file:
 // msgpack has no record boundaries to find the next value by. A map is a columnar batch when its
 // meter_id, end or value is an array or a typed array; bytes (msgpack bin) are never a column, so
 // bytes where a number or text belongs are that field's bad value, never rows of their own.
-import { Unpackr } from "msgpackr";
+import { C1, Unpackr } from "msgpackr";
 import "./msgpack-extensions.js";
 import type { ReadingBatch } from "./batch.js";
 import { BatchBuilder, isColumn, recordJson } from "./builder.js";
@@ -54,10 +55,22 @@ export async function* readMsgpackReadings(
   const decode = (atEnd: boolean): Pass => {
     const values: unknown[] = [];
     const src = win.buf.subarray(pos, win.len);
+    let reserved = -1;
     try {
-      unpackr.unpackMultiple(src, (value: unknown) => {
+      unpackr.unpackMultiple(src, (value: unknown, start?: number) => {
+        // msgpackr decodes 0xC1, which msgpack never uses, as a marker value: it is undecodable bytes.
+        if (value === C1) {
+          reserved = start ?? 0;
+          return false;
+        }
         values.push(value);
+        return true;
       });
+      if (reserved >= 0) {
+        const at = pos + reserved;
+        pos = at;
+        return { values, fatal: undecodable(win.buf, at, base, "0xC1, a byte msgpack never uses") };
+      }
       pos = win.len;
       return { values, fatal: null };
     } catch (error) {

@@ -170,6 +170,25 @@ describe("readMsgpackReadings", () => {
     }
   });
 
+  it("takes 0xC1, a byte msgpack never uses, where a value begins as undecodable: one row giving its offset, and the file ends (audit: two rows without an offset, and the next map billed)", async () => {
+    const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
+    const after = pack({ meter_id: "B", end: "2026-11-30", value: 2 });
+    for (const size of [Number.POSITIVE_INFINITY, 1, 7]) {
+      const rows = await read(concat(good, Uint8Array.of(0xc1, 0xc1), after), {}, size);
+      expect(rows.map((r) => [r.line, r.meter, r.reject]), `chunks of ${size}`).toEqual([
+        [1, "A", null],
+        [2, null, "malformed_record"],
+      ]);
+      // The bytes shown are those from there that have arrived (up to 64).
+      expect(rows[1].raw).toMatch(new RegExp(`^undecodable msgpack at byte ${good.length} \\(0xC1, a byte msgpack never uses\\): 0xc1c1[0-9a-f]*; `
+        + "the rest of the file from there is not read \\(msgpack cannot find the next value\\)$"));
+    }
+    // As the file's first byte too.
+    const first = await read(concat(Uint8Array.of(0xc1), good));
+    expect(first.map((r) => [r.line, r.reject])).toEqual([[1, "malformed_record"]]);
+    expect(first[0].raw).toContain("undecodable msgpack at byte 0 (0xC1");
+  });
+
   it("rejects a truncated last value, and a value that is not a map without ending the file", async () => {
     const good = pack({ meter_id: "A", end: "2026-11-30", value: 1 });
     const truncated = pack({ meter_id: "B", end: "2026-11-30", value: 2 }).subarray(0, 10);
