@@ -79,8 +79,9 @@ export async function readEventsBatch(
     for (let g = 0; g < s.length; g++) {
       const r = b.rows++;
       const reject = s.day[g] > options.maxEndDay ? REJECT.future_date : 0;
-      // A day's reading is the summary of its rows: a rejected one names its first row's line.
-      b.line[r] = reject === 0 ? base : base + s.firstLine[g];
+      // A day's reading is the summary of its rows: it names its first row's line, so a day
+      // rejected here or later (not_a_pulse_meter, by the registry) says where it comes from.
+      b.line[r] = base + (Number.isFinite(s.firstLine[g]) ? s.firstLine[g] : 0);
       b.setRow(r, s.meter[g], s.day[g], s.count[g], Number.NaN, SOURCE.auto, VERIFICATION.unset, reject);
       pulse.debouncedIn[r] = s.debounced[g];
       pulse.minOnMs[r] = s.minOnMs[g];
@@ -92,12 +93,15 @@ export async function readEventsBatch(
       pulse.tamperEvents[r] = s.tamperEvents[g];
       pulse.reverseCount[r] = s.reverseCount[g];
       pulse.pulseFreeMaxMin[r] = s.pulseFreeMaxMin[g];
-      const summary = {
-        meter_id: index.idOf(s.meter[g]), end: dayText(s.day[g]), value: s.count[g], pulse_debounced: s.debounced[g],
-        pulse_min_on_ms: s.minOnMs[g], pulse_min_gap_ms: s.minGapMs[g], pulse_max_closed_ms: s.maxClosedMs[g],
-        loop_min_ma: s.loopMinMa[g], loop_max_ma: s.loopMaxMa[g], tamper_open: s.tamperOpen[g],
-        tamper_events: s.tamperEvents[g], reverse_count: s.reverseCount[g], pulse_free_max_min: s.pulseFreeMaxMin[g],
-      };
+      // Its raw text: the day reading as a readings record would give it, the columns the day has
+      // (NaN: none, say no loop samples) left out, as an empty CSV cell is.
+      const summary: Record<string, string | number> = { meter_id: index.idOf(s.meter[g]), end: dayText(s.day[g]) };
+      const columns: Array<[string, number]> = [
+        ["value", s.count[g]], ["pulse_debounced", s.debounced[g]], ["pulse_min_on_ms", s.minOnMs[g]], ["pulse_min_gap_ms", s.minGapMs[g]],
+        ["pulse_max_closed_ms", s.maxClosedMs[g]], ["loop_min_ma", s.loopMinMa[g]], ["loop_max_ma", s.loopMaxMa[g]], ["tamper_open", s.tamperOpen[g]],
+        ["tamper_events", s.tamperEvents[g]], ["reverse_count", s.reverseCount[g]], ["pulse_free_max_min", s.pulseFreeMaxMin[g]],
+      ];
+      for (const [key, value] of columns) if (value === value) summary[key] = value;
       b.rawValue[r] = summary;
       b.rawIndex[r] = -1;
       if (reject !== 0) {

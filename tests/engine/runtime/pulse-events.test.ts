@@ -108,6 +108,12 @@ describe("pulse counts for a register meter", () => {
     expect(out.summary).toMatchObject({ in: 4, billable: 1, held: 1, rejected: 2, balanced: true });
     expect(out.rejected.map((r) => [r.meter_id, r.reason])).toEqual([["REG-1", "not_a_pulse_meter"], ["REG-1", "not_a_pulse_meter"]]);
     expect(out.billing.map((b) => b.reading_id)).toEqual(["P-1@2026-11-29"]);
+    // Each rejected day names its first event row's line (it named line 0) and gives the day
+    // reading as its raw text, without the columns it has no value for (they were "NaN").
+    expect(out.rejected.map((r) => r.source_line)).toEqual(["2", "4"]);
+    const raws = out.rejected.map((r) => JSON.parse(r.raw) as Record<string, unknown>);
+    expect(raws.map((raw) => [raw.meter_id, raw.end, raw.value, raw.pulse_debounced])).toEqual([["REG-1", "2026-11-28", 2, 2], ["REG-1", "2026-11-29", 4, 4]]);
+    for (const raw of raws) expect(Object.values(raw).every((v) => typeof v === "string" ? v !== "NaN" : Number.isFinite(v))).toBe(true);
   });
 
   it("rejects a readings row with a debounced pulse count for a register meter, as an events day", async () => {
