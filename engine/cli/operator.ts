@@ -2,6 +2,7 @@
 // already (an operator acts on a state a run made; a mistyped path must not create an empty one).
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
+import { checkStoreLocation } from "../store/location.js";
 import { isPostgresUrl, missingStore } from "../store/open.js";
 import { UsageError } from "./errors.js";
 
@@ -18,9 +19,10 @@ export function actorOf(by: string | undefined): string {
   }
 }
 
-/** The --db of an operator command: required, and an SQLite file must exist. */
+/** The --db of an operator command: required, a store meterflow can open, and an SQLite file must exist. */
 export function existingDb(command: string, db: string | undefined): string {
   if (db === undefined || db === "") throw new UsageError(`${command} needs --db FILE|URL (see meterflow ${command.split(" ")[0]} --help)`);
+  checkStoreLocation(db);
   if (!isPostgresUrl(db) && !existsSync(db)) {
     throw missingStore(db);
   }

@@ -37,6 +37,7 @@ import { createFacts } from "../rules/facts.js";
 import { warnOnStderr } from "../decide/rules.js";
 import type { RuleSetUse } from "../decide/rules.js";
 import { StoreError } from "../store/errors.js";
+import { checkStoreLocation } from "../store/location.js";
 import { openStore } from "../store/open.js";
 import { useStoreTimeZone } from "../store/time-zone.js";
 import { timeZone } from "../time/current.js";
@@ -263,6 +264,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   // Inputs, options, plugins, rules and the output directory are all checked before anything is
   // written: a run that cannot go imports nothing, records no run and leaves no file behind.
   const stat = (path: string) => ({ path, bytes: inputBytes(path), sha256: "" });
+  checkStoreLocation(options.db);
   const formats = options.inputs.map((path) => formatOf(path, options.inputFormat));
   const inputs: RunSummary["inputs"] = options.inputs.map(stat);
   const eventInputs = (options.pulseEvents ?? []).map((path) => ({ ...stat(path), kind: "pulse-events" as const }));

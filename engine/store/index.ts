@@ -6,6 +6,7 @@ export { bucketOf, BUCKETS_PER_PARTITION, DEFAULT_PARTITIONS, meterHash, partiti
 export { StoreError } from "./errors.js";
 export { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, pushEntry, slotEntries } from "./history.js";
 export { latestByDay, readLedger, recentChain } from "./ledger.js";
+export { checkStoreLocation, POSTGRES_URL_PARAMETERS } from "./location.js";
 export { isPostgresUrl, openStore } from "./open.js";
 export { openPostgresStore } from "./postgres/index.js";
 export { openSqlitePartitionedStore } from "./sqlite/index.js";

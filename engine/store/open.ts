@@ -1,8 +1,10 @@
 // One way to open a store on every command: `--db postgres://...` (or postgresql://) selects
-// PostgreSQL, anything else is the path of an SQLite file (the embedded default).
+// PostgreSQL, another URL is refused, anything else is the path of an SQLite file (the embedded
+// default). location.ts checks which.
 import type { PartitionedStore } from "./contract.js";
 import { existsSync } from "node:fs";
 import { StoreError } from "./errors.js";
+import { checkStoreLocation, isPostgresUrl } from "./location.js";
 import { openSqlitePartitionedStore } from "./sqlite/index.js";
 
 /** Options of openStore. */
@@ -42,17 +44,16 @@ export interface OpenStoreOptions {
   keepConnections?: number;
 }
 
-/** Whether `db` names a PostgreSQL database rather than an SQLite file. */
-export function isPostgresUrl(db: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(db);
-}
+export { isPostgresUrl };
 
 /**
  * Opens the store `db` names. A PostgreSQL URL may carry `?schema=NAME` (default `public`), so
- * several stores share one database.
+ * several stores share one database, and the pg client's TLS parameters; another parameter, or a
+ * URL of another scheme, is MF_ERR_STORE_URL (location.ts).
  * @example await openStore("state.db"); await openStore("postgres://127.0.0.1:5432/test?schema=nightly");
  */
 export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<PartitionedStore> {
+  checkStoreLocation(db);
   if (!isPostgresUrl(db)) {
     const { mustExist, ...sqliteOptions } = options;
     if (mustExist === true && !existsSync(db)) throw missingStore(db);

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { MIN_DAYS, MIN_METERS } from "../../demo/limits.js";
 import { runFiles } from "../../runtime/index.js";
 import { prepareOutDir } from "../../sinks/out-dir.js";
+import { checkStoreLocation } from "../../store/location.js";
 import { UsageError } from "../errors.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
@@ -52,6 +53,7 @@ export async function demo(argv: string[]): Promise<number> {
   const days = count("--days", values.days, MIN_DAYS);
   const dir = resolve(values.dir);
   if (values.db === "") throw new UsageError("--db needs an SQLite file or a postgres:// URL");
+  if (values.db !== undefined) checkStoreLocation(values.db);
   const db = values.db ?? join(dir, "state.db");
   // The directory first (MF_ERR_OUTPUT_DIR when it cannot be made or written: a file in the way),
   // then its old state goes.

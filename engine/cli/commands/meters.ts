@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { checkRegistryHeader } from "../../meters/index.js";
 import { checkRegistryFile, describeImport, importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
+import { checkStoreLocation } from "../../store/location.js";
 import { openStore } from "../../store/open.js";
 import { timeZoneArg } from "../args.js";
 import { UsageError } from "../errors.js";
@@ -30,6 +31,7 @@ export async function meters(argv: string[]): Promise<number> {
   if (sub !== "import") throw new UsageError(`unknown meters command "${sub}" (see meterflow meters --help)`);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" }, rejected: { type: "string" }, "time-zone": { type: "string" } } });
   if (values.db === undefined || values.db === "") throw new UsageError("meters import needs --db FILE|URL");
+  checkStoreLocation(values.db);
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");
   const rejectedFile = values.rejected ?? METERS_REJECTED;
   // Checked before anything is imported: the import must not land with its rejections unwritable.

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { runWorker } from "../../worker/index.js";
 import type { WorkerCounts } from "../../worker/index.js";
+import { checkStoreLocation } from "../../store/location.js";
 import { UsageError } from "../errors.js";
 import { count } from "../count.js";
 
@@ -47,6 +48,7 @@ export async function worker(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got ${positionals[0]}`);
   if (values.nats === undefined) throw new UsageError("worker needs --nats URL (see meterflow worker --help)");
   if (values.db === undefined) throw new UsageError("worker needs --db URL (see meterflow worker --help)");
+  checkStoreLocation(values.db);
   const idle = seconds("--exit-when-idle", values["exit-when-idle"]);
   const ackWait = seconds("--ack-wait", values["ack-wait"]);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
