@@ -1,6 +1,9 @@
 // The command line before and after node:util's parseArgs: a negative number given to an option
-// (`--batch-size -5`) is that option's value, not an option of its own; parseArgs' own errors are
-// said as one of ours (one line, balanced quotes, the command named) with exit status 2.
+// (`--batch-size -5`) is that option's value, not an option of its own; an option that takes one
+// value given twice is a mistake, not the last one winning; parseArgs' own errors are said as one
+// of ours (one line, balanced quotes, the command named) with exit status 2.
+import { parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { parseTimeZone } from "../time/zone.js";
 import { count } from "./count.js";
 import { UsageError } from "./errors.js";
@@ -18,6 +21,31 @@ export function joinNegativeValues(argv: readonly string[]): string[] {
     } else out.push(arg);
   }
   return out;
+}
+
+/**
+ * parseArgs, except that an option taking one value (not `multiple`) given more than once is a
+ * UsageError naming it and the options that may repeat: `run --meters a.csv --meters b.csv`
+ * imported b.csv alone and held a.csv's meters' readings `unknown_meter`.
+ * @example const { values } = parseOptions({ args: argv, options: { db: { type: "string" } } });
+ */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const { tokens, ...parsed } = parseArgs({ ...config, tokens: true });
+  const options = config.options ?? {};
+  const first = new Map<string, string>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== "option" || token.value === undefined || options[token.name]?.multiple === true) continue;
+    const earlier = first.get(token.name);
+    if (earlier === undefined) {
+      first.set(token.name, token.value);
+      continue;
+    }
+    const repeatable = Object.keys(options).filter((name) => options[name].multiple === true).map((name) => `--${name}`);
+    const may = repeatable.length === 0 ? "no option of this command may be repeated"
+      : `only ${repeatable.join(repeatable.length === 2 ? " and " : ", ")} may be repeated`;
+    throw new UsageError(`--${token.name} was given twice (${earlier}, then ${token.value}): it takes one value; ${may}`);
+  }
+  return parsed as unknown as ReturnType<typeof parseArgs<T>>;
 }
 
 /** parseArgs' error for `command` as a UsageError; any other error as it is. */

@@ -5,7 +5,7 @@
 // graph of every other command (meterflow run loads none of them).
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { MIN_DAYS, MIN_METERS } from "../../demo/limits.js";
 import { runFiles } from "../../runtime/index.js";
 import { prepareOutDir } from "../../sinks/out-dir.js";
@@ -40,7 +40,7 @@ outputs into DIR/out and prints the summary, and the README's worked examples of
 consumption formula as the consumption kernel computes them.`;
 
 export async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: argv,
     options: {
       dir: { type: "string", default: "meterflow-demo" },

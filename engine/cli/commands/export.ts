@@ -1,5 +1,5 @@
 // `meterflow export`: the files of `meterflow run`, written from what a store committed.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { exportOutputs } from "../../export/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
@@ -22,7 +22,7 @@ Options:
   --format csv|ndjson  row files as CSV (default) or NDJSON`;
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv, allowPositionals: true,
     options: { db: { type: "string" }, out: { type: "string" }, since: { type: "string" }, format: { type: "string", default: "csv" } },
   });

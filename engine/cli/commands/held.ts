@@ -1,5 +1,5 @@
 // `meterflow held list|release`: held readings for an operator, over the store.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { listHeld, OperationSession, releaseHeld } from "../../operations/index.js";
 import { day, num } from "../../sinks/format.js";
 import { openStore } from "../../store/open.js";
@@ -38,7 +38,7 @@ Options:
 
 export async function held(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: rest, allowPositionals: true,
     options: {
       meter: { type: "string" }, reason: { type: "string" }, limit: { type: "string" }, after: { type: "string" }, json: { type: "boolean", default: false },

@@ -1,11 +1,10 @@
 // `meterflow meters import`: load a meter registry into the state database.
-import { parseArgs } from "node:util";
 import { checkRegistryHeader } from "../../meters/index.js";
 import { checkRegistryFile, describeImport, importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { checkStoreLocation } from "../../store/location.js";
 import { openStore } from "../../store/open.js";
-import { timeZoneArg } from "../args.js";
+import { parseOptions, timeZoneArg } from "../args.js";
 import { UsageError } from "../errors.js";
 import { MAX_LISTED, rejectionEffect, rejectionLines } from "../meters-rejections.js";
 import { count } from "../count.js";
@@ -29,7 +28,7 @@ export async function meters(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined) throw new UsageError("meters needs a command: meterflow meters import --db DB FILE (see meterflow meters --help)");
   if (sub !== "import") throw new UsageError(`unknown meters command "${sub}" (see meterflow meters --help)`);
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" }, rejected: { type: "string" }, "time-zone": { type: "string" } } });
+  const { values, positionals } = parseOptions({ args: rest, allowPositionals: true, options: { db: { type: "string" }, config: { type: "string" }, rejected: { type: "string" }, "time-zone": { type: "string" } } });
   if (values.db === undefined || values.db === "") throw new UsageError("meters import needs --db FILE|URL");
   checkStoreLocation(values.db);
   if (positionals.length !== 1) throw new UsageError("meters import needs exactly one registry file");

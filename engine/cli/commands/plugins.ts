@@ -2,7 +2,7 @@
 // each contributes: meter types, sensor channels with their ranges, thresholds, derived facts,
 // and rule files, with what a run would say of those: their errors (the run would stop) and the
 // rule linter's warnings (the run prints them), each under its plugin.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { formatRuleWarning, knownFacts, lintPluginRules, pluginRuleFiles } from "../../decide/rules.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { formatIssue, loadRuleFiles, RulesInvalidError } from "../../rules/load/index.js";
@@ -31,7 +31,7 @@ interface RuleProblem {
 }
 
 export async function plugins(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: "string" }, json: { type: "boolean", default: false } } });
+  const { values } = parseOptions({ args: argv, options: { config: { type: "string" }, json: { type: "boolean", default: false } } });
   const config = readPluginConfig(values.config);
   const registry = await loadPlugins(config);
   const problems = await ruleProblems(registry);

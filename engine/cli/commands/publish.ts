@@ -1,9 +1,8 @@
 // `meterflow publish`: readings files into the NATS JetStream readings stream.
-import { parseArgs } from "node:util";
 import { publishFiles } from "../../nats/index.js";
 import type { PublishSummary } from "../../nats/index.js";
 import { UsageError } from "../errors.js";
-import { timeZoneArg } from "../args.js";
+import { parseOptions, timeZoneArg } from "../args.js";
 import { existingDb } from "../operator.js";
 import { progress } from "../progress.js";
 import { count } from "../count.js";
@@ -52,7 +51,7 @@ stream and store partition counts differ: MF_ERR_NATS_PARTITIONS, or their time 
 MF_ERR_NATS_TIME_ZONE), 2 for a usage error.`;
 
 export async function publish(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {

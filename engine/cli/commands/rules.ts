@@ -2,7 +2,7 @@
 // the plugins' rule files, as a run loads them), and show what rules do with given facts, leaf by
 // leaf, so a rule author sees why a rule fired or did not.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { Engine, factTypes, lintRules, loadRuleFiles, RulesInvalidError, RulesParseError, RulesReadError, rulesVersion } from "../../rules/index.js";
 import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties, RuleResult, RuleSet, RuleWarning, RunResult } from "../../rules/index.js";
 import { parseRuleFile } from "../../rules/load/index.js";
@@ -63,7 +63,7 @@ async function pluginFactNames(config: string | undefined): Promise<string[]> {
 }
 
 async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" } } });
+  const { values, positionals } = parseOptions({ args: argv, allowPositionals: true, options: { config: { type: "string" } } });
   const files = positionals.length > 0 ? positionals : defaultRuleFiles();
   // The plugins' rule files are checked with the files given, as a run loads them together.
   const { facts: plugin, ruleFiles } = await configuredPlugins(values.config);
@@ -84,7 +84,7 @@ async function check(argv: string[]): Promise<number> {
 }
 
 async function test(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: { facts: { type: "string" }, json: { type: "boolean", default: false }, config: { type: "string" } },

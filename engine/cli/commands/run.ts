@@ -2,9 +2,8 @@
 // Light modules only up front: the files' decoding starts before the rest of the program loads
 // (early-decoder.ts).
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { startEarlyDecoder } from "../early-decoder.js";
-import { integerIn, TIME_ZONE_HELP, timeZoneArg } from "../args.js";
+import { integerIn, parseOptions, TIME_ZONE_HELP, timeZoneArg } from "../args.js";
 import { UsageError } from "../errors.js";
 import { inputProgress } from "../progress.js";
 
@@ -52,7 +51,7 @@ Exit status 0 when the run completed (rejected rows included), 1 when it could n
 mistake.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {

@@ -1,9 +1,8 @@
 // `meterflow serve`: the control API over a store (engine/api).
 import { existsSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { DEFAULT_JOB_NICE, DEFAULT_MAX_BODY, DEFAULT_MAX_PHOTO, startApiServer } from "../../api/index.js";
 import { openStore } from "../../store/open.js";
-import { integerIn } from "../args.js";
+import { integerIn, parseOptions } from "../args.js";
 import { UsageError } from "../errors.js";
 import { existingDb } from "../operator.js";
 
@@ -41,7 +40,7 @@ function bytes(name: string, text: string | undefined): number | undefined {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: argv,
     options: {
       db: { type: "string" }, host: { type: "string" }, port: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true },

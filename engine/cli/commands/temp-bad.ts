@@ -1,5 +1,5 @@
 // `meterflow temp-bad set|clear|list`: operators' temp_bad flags over the store (audited).
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { clearTempBad, listTempBad, setTempBad } from "../../operations/index.js";
 import { openStore } from "../../store/open.js";
 import { UsageError } from "../errors.js";
@@ -27,7 +27,7 @@ Options:
 
 export async function tempBad(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: rest, allowPositionals: true,
     options: { reason: { type: "string" }, note: { type: "string" }, by: { type: "string" }, meter: { type: "string" }, json: { type: "boolean", default: false }, db: { type: "string" } },
   });

@@ -1,5 +1,5 @@
 // `meterflow tokens add|list|revoke`: the control API's bearer tokens, kept in the store as hashes.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { newToken, ROLES } from "../../api/auth/tokens.js";
 import { MeterflowError } from "../../errors.js";
 import type { TokenRole } from "../../store/contract.js";
@@ -26,7 +26,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export async function tokens(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: rest, allowPositionals: true,
     options: { role: { type: "string" }, json: { type: "boolean", default: false }, db: { type: "string" } },
   });

@@ -1,5 +1,5 @@
 // `meterflow worker`: decide what NATS JetStream delivers, commit it to the shared store.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../args.js";
 import { runWorker } from "../../worker/index.js";
 import type { WorkerCounts } from "../../worker/index.js";
 import { checkStoreLocation } from "../../store/location.js";
@@ -38,7 +38,7 @@ Options:
 Prints a line when ready, one per minute while it works, and a summary when it exits.`;
 
 export async function worker(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv, allowPositionals: true,
     options: {
       nats: { type: "string" }, db: { type: "string" }, stream: { type: "string" }, "exit-when-idle": { type: "string" },

@@ -72,6 +72,28 @@ describe("every command with bad arguments", () => {
     expectRefused([...path, "-5"], 2);
   });
 
+  // The first option of the command's usage line that takes a value, given twice: the last one
+  // used to win silently (`run --meters a.csv --meters b.csv` imported b.csv alone).
+  const withOptions = paths.filter((p) => p[0] !== "version" && (p.length === 2 || COMMANDS[p[0]].subcommands === undefined));
+  it.each(withOptions.map((p) => [p.join(" "), p]))("%s: an option that takes one value given twice is a usage mistake naming it", async (_, path) => {
+    const usage = (await COMMANDS[path[0]].load()).help.split("\n")[0];
+    const option = /(--[a-z-]+) [A-Z]/.exec(usage)?.[1];
+    expect(option, usage).toBeDefined();
+    const [line] = expectRefused([...path, `${option}=first`, option as string, "second"], 2);
+    expect(line).toMatch(new RegExp(`^meterflow: ${option} was given twice \\(first, then second\\): it takes one value; (only --|no option)`));
+  });
+
+  it("run: which options may repeat is said; those that may, may", () => {
+    const base = ["run", "--db", "state.db", "--out", "out"];
+    for (const option of ["--meters", "--db", "--out", "--format", "--batch-size"]) {
+      const [line] = expectRefused(["run", option, "a", option, "b", "r.csv"], 2);
+      expect(line).toBe(`meterflow: ${option} was given twice (a, then b): it takes one value; only --rules and --pulse-events may be repeated`);
+    }
+    // Repeated --rules get as far as reading the files (not there: exit 1), not a usage mistake.
+    const [line] = expectRefused([...base, "--rules", "a.json", "--rules", "b.json", "r.csv"], 1);
+    expect(line).not.toContain("given twice");
+  });
+
   it.each(paths.map((p) => [p.join(" "), p]))("%s: files that are not there: refused (1 or 2), nothing created", (_, path) => {
     expectRefused([...path, "--db", "state.db", "--out", "out", "missing.csv"], "1 or 2");
   });
