@@ -73,8 +73,7 @@ export async function demo(argv: string[]): Promise<number> {
   const summary = await runFiles({
     meters: manifest.files.meters, inputs: [manifest.files.readings, manifest.files.pulseReadings, manifest.files.coldChain],
     pulseEvents: [manifest.files.pulseEvents], config: manifest.files.config, db, out: join(dir, "out"),
-    // Small batches, as a nightly file would be: late readings land after their neighbours commit.
-    batchSize: 4096,
+    batchSize: DEMO_BATCH_SIZE,
     onProgress: bar.update,
   }).finally(bar.done);
   console.log(summaryTable(summary, join(dir, "out")));
@@ -88,10 +87,16 @@ export async function demo(argv: string[]): Promise<number> {
     "computed by the consumption kernel the run used:\n");
   console.log(formatTable(demoData.WORKED_EXAMPLES_HEADER, demoData.workedExamples()));
   const d = (name: string) => shellWord(join(values.dir, name));
+  // The same files in the same order with the same batch size, so the batches are cut as they were
+  // (README "Reruns"): with the default size the rerun's batches are new ones, and sensor rows in
+  // them are decided again (late) instead of being duplicates.
   console.log(`\nRun it again on the same state and everything is a duplicate:\n  npx meterflow run --db ${values.db === undefined ? d("state.db") : shellWord(values.db)} --out ${d("out2")} ` +
-    `--config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
+    `--batch-size ${DEMO_BATCH_SIZE} --config ${d("meterflow.config.json")} --pulse-events ${d("pulse-events.csv")} ${d("readings.csv")} ${d("pulse-readings.csv")} ${d("cold-chain.csv")}`);
   return 0;
 }
+
+/** Small batches, as a nightly file would be: late readings land after their neighbours commit. */
+const DEMO_BATCH_SIZE = 4096;
 
 /** `text` as one word of a shell command a person copies (a URL's `?` and `&` quoted). */
 function shellWord(text: string): string {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WORKED_EXAMPLES_HEADER, workedExamples } from "../../../engine/demo/index.js";
+import type { RunSummary } from "../../../engine/runtime/run.js";
 import { packageRoot } from "../../../engine/wasm/paths.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -55,6 +56,29 @@ describe("meterflow demo", () => {
       expect(printed[i]).toMatch(pattern);
     });
     expect(lines[header + 2 + 13].trim()).toBe("");
+  }, 180_000);
+
+  // The demo's last lines print a rerun command: run as printed, every reading is a duplicate. It
+  // left out the demo's batch size, so its batches were cut anew and sensor rows decided again
+  // (`sensor 575`, `sensors.late` 1,726 on this size; more than one batch of the demo's needed).
+  it("the rerun command it prints finds every reading a duplicate", () => {
+    const first = meterflow("demo", "--dir", "again", "--meters", "300", "--days", "30");
+    expect(first.status, first.stderr).toBe(0);
+    const lines = first.stdout.split("\n");
+    const at = lines.indexOf("Run it again on the same state and everything is a duplicate:");
+    expect(at).toBeGreaterThan(0);
+    const words = [...lines[at + 1].trim().matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => m[2] ?? m[1].replaceAll("'\\''", "'"));
+    expect(words.slice(0, 3)).toEqual(["npx", "meterflow", "run"]);
+    const rerun = meterflow(...words.slice(2), "--quiet");
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const summaryOf = (out: string) => JSON.parse(readFileSync(join(dir, "again", out, "summary.json"), "utf8")) as RunSummary;
+    const [once, twice] = [summaryOf("out"), summaryOf("out2")];
+    expect(twice.in).toBe(once.in);
+    expect(once.in).toBeGreaterThan(2 * 4096);
+    expect({ billable: twice.billable, held: twice.held, sensor: twice.sensor, late: twice.sensors.late, alerts: twice.alerts })
+      .toEqual({ billable: 0, held: 0, sensor: 0, late: 0, alerts: 0 });
+    expect(twice.duplicates).toBe(twice.in - twice.rejected);
+    expect(twice.rejected).toBe(once.rejected);
   }, 180_000);
 
   it("states its minimums in --help, and a smaller demo is refused with them in one line, exit 2, nothing written", () => {
