@@ -31,6 +31,16 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Why a file could not be read, said as a run says it for its inputs: `no such file`, `not a
+ * file`, `permission denied`, else the system's message.
+ */
+export function unreadableReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "no such file" : code === "ENOTDIR" ? "no such file (a file is in its path)"
+    : code === "EISDIR" ? "not a file" : code === "EACCES" ? "permission denied" : (error as Error).message;
+}
+
 /** Prints a warning loudly on stderr, as every command does (`meterflow: warning: ...`). */
 export function warnOnStderr(message: string): void {
   process.stderr.write(`meterflow: warning: ${message}\n`);

@@ -8,6 +8,7 @@
 // are always registered first; the configured ones after them.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { unreadableReason } from "../errors.js";
 import { nearest } from "../rules/load/validate-condition.js";
 import { PluginLoadError } from "./errors.js";
 
@@ -37,7 +38,7 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `cannot read plugin configuration ${file}`, error);
+    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `cannot read plugin configuration ${file}: ${unreadableReason(error)}`, error);
   }
   let parsed: unknown;
   try {

@@ -5,7 +5,7 @@
 // a run skips it when both are what was imported last.
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { MeterflowError } from "../errors.js";
+import { MeterflowError, unreadableReason } from "../errors.js";
 import { hasEveryRegistryColumn, readRegistry, RegistryTable } from "../meters/index.js";
 import type { MeterRecord, RegistryRejection, StoredMeters } from "../meters/index.js";
 import { BUCKETS_PER_PARTITION } from "../store/contract.js";
@@ -65,7 +65,7 @@ export function registryDigest(path: string, plugins: PluginRegistry): string {
       closeSync(fd);
     }
   } catch (error) {
-    throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}`, { cause: error });
+    throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}: ${unreadableReason(error)}`, { cause: error });
   }
   return hash.update(typesText(plugins)).digest("hex");
 }
@@ -83,7 +83,7 @@ export function checkRegistryFile(path: string): void {
       closeSync(fd);
     }
   } catch (error) {
-    throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}`, { cause: error });
+    throw new MeterflowError("MF_ERR_RUN", `cannot read meter registry ${path}: ${unreadableReason(error)}`, { cause: error });
   }
 }
 

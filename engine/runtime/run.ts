@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from "node:f
 import { GroupFiles } from "./run-progress.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
-import { MeterflowError } from "../errors.js";
+import { MeterflowError, unreadableReason } from "../errors.js";
 import { canDecodeInWorker, checkFileLooks, checkReadingsCsvHeader, checkReadingsNdjsonKeys, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
 import { checkPulseEventsHeader } from "../ingest/events.js";
 import { namingInput } from "../ingest/errors.js";
@@ -498,10 +498,7 @@ function inputBytes(path: string, what = "input"): number {
     accessSync(path, constants.R_OK);
     return s.size;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "ENOTDIR" ? "no such file (a file is in its path)"
-      : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new RunError(`cannot read ${what} ${path}: ${why}`, error);
+    throw new RunError(`cannot read ${what} ${path}: ${unreadableReason(error)}`, error);
   }
 }
 

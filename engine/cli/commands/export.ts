@@ -42,8 +42,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Hex digits of a batch id (engine/ingest/batch-id.ts, the worker's and the control API's alike). */
+const BATCH_ID_DIGITS = 32;
+
 function sinceOf(text: string): { batch: string } | { time: string } {
-  if (/^[0-9a-f]{16,64}$/.test(text)) return { batch: text };
+  if (/^[0-9a-f]+$/i.test(text)) {
+    if (text.length === BATCH_ID_DIGITS) return { batch: text.toLowerCase() };
+    throw new UsageError(`--since ${text} is ${text.length} hex digits: a batch id has ${BATCH_ID_DIGITS} `
+      + `(summary.json's next_since, whole); or give an ISO time (2026-12-04T02:00:00Z)`);
+  }
   const time = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time)) throw new UsageError(`--since must be a batch id (hex, as in summary.json range.last) or an ISO time, got ${text}`);
   return { time: new Date(time).toISOString() };

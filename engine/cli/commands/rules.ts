@@ -8,6 +8,7 @@ import type { AnnotatedCondition, ConditionProperties, RuleIssue, RuleProperties
 import { parseRuleFile } from "../../rules/load/index.js";
 import type { RuleFactType } from "../../rules/load/index.js";
 import { UsageError } from "../errors.js";
+import { MeterflowError, unreadableReason } from "../../errors.js";
 import { defaultRuleFiles, knownFacts, pluginRuleFiles, RulesDecider } from "../../decide/rules.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { FACTS } from "../../rules/facts.js";
@@ -188,22 +189,27 @@ async function readFacts(path: string): Promise<Record<string, unknown> | Array<
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read facts file ${path}: ${(error as Error).message}`);
+    throw factsError(`cannot read facts file ${path}: ${unreadableReason(error)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new UsageError(`facts file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw factsError(`facts file ${path} is not valid JSON: ${(error as Error).message}`);
   }
   const isFacts = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   if (Array.isArray(json)) {
     const bad = json.findIndex((v) => !isFacts(v));
-    if (bad >= 0) throw new UsageError(`facts file ${path}: [${bad}] is not an object of facts`);
+    if (bad >= 0) throw factsError(`facts file ${path}: [${bad}] is not an object of facts`);
     return json;
   }
-  if (!isFacts(json)) throw new UsageError(`facts file ${path} must hold an object of facts or an array of them`);
+  if (!isFacts(json)) throw factsError(`facts file ${path} must hold an object of facts or an array of them`);
   return json;
+}
+
+/** A facts file that cannot be used: an input the command could not read, exit 1, as a run's inputs. */
+function factsError(message: string): MeterflowError {
+  return new MeterflowError("MF_ERR_FACTS_FILE", message);
 }
 
 /** ` meter M-1, end 2026-01-31` when the facts say so: helps find a facts object in a long list. */

@@ -75,7 +75,6 @@ export async function run(argv: string[]): Promise<number> {
   if (values.db === undefined || values.db === "") throw new UsageError("run needs --db FILE|URL (see meterflow run --help)");
   if (values.out === undefined || values.out === "") throw new UsageError("run needs --out DIR (see meterflow run --help)");
   const pulseEvents = values["pulse-events"] ?? [];
-  if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const inputFormat = values["input-format"];
   if (inputFormat !== undefined && inputFormat !== "csv" && inputFormat !== "ndjson" && inputFormat !== "msgpack") {
@@ -85,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   const futureDays = integerIn("--future-days", values["future-days"], 0, 1_000_000);
   const threadCount = values.threads === undefined ? undefined : integerIn("--threads", values.threads, 0, 1024);
   const threads = threadCount === undefined ? undefined : threadCount > 0;
+  // After the options' values: `--batch-size r.csv` (its number forgotten) is said as such, not as a run without readings.
+  if (positionals.length === 0 && pulseEvents.length === 0) throw new UsageError("run needs at least one readings file (see meterflow run --help)");
   const out = values.out;
   const timeZone = timeZoneArg(values["time-zone"]);
   const decoder = startEarlyDecoder({ inputs: positionals, pulseEvents, inputFormat, threads, batchSize, futureDays, db: values.db, config: values.config, timeZone });

@@ -121,6 +121,9 @@ describe("every command with bad arguments", () => {
     expect(expectRefused([...base, "--input-format", "xml", "r.csv"], 2)).toEqual(["meterflow: --input-format must be csv, ndjson or msgpack, got xml"]);
     expectRefused([...base, "--format", "xml", "r.csv"], 2);
     expect(expectRefused(["run", "--bogus"], 2)).toEqual(["meterflow: unknown option --bogus for meterflow run (see meterflow run --help)"]);
+    // A number left out takes the readings file for its value: said as the option's, not as a run without readings.
+    expect(expectRefused([...base, "--batch-size", "r.csv"], 2)).toEqual(["meterflow: --batch-size must be an integer from 1 to 16,777,216, got r.csv"]);
+    expect(expectRefused([...base, "--threads", "r.csv"], 2)).toEqual(["meterflow: --threads must be an integer from 0 to 1,024, got r.csv"]);
   });
 
   it("worker: an unknown output format or thread count says the allowed values (exit 2), before connecting", () => {

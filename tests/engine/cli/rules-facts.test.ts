@@ -105,6 +105,26 @@ describe("meterflow rules check: facts and operators that exist", () => {
     expect(r.stdout).toContain("2 facts objects: 2 ran, 0 errors");
     expect(r.stdout).toMatch(/open_circuit = null equal true -> false/);
   });
+
+  // A facts file that cannot be used is an input the command could not read (exit 1, coded, the
+  // reason said as a run says it), not a usage mistake with Node's raw `ENOENT: ...`.
+  it("says why it cannot use a facts file: missing, a directory, not JSON, not facts (MF_ERR_FACTS_FILE, exit 1)", () => {
+    const dir = tempDir("meterflow-rules-facts-");
+    put(dir, "rules.json", []);
+    put(dir, "broken.json", "{");
+    put(dir, "number.json", "5");
+    const cases: Array<[string, RegExp]> = [
+      ["nope.json", /^meterflow: cannot read facts file nope\.json: no such file \(MF_ERR_FACTS_FILE\)$/],
+      [".", /^meterflow: cannot read facts file \.: not a file \(MF_ERR_FACTS_FILE\)$/],
+      ["broken.json", /^meterflow: facts file broken\.json is not valid JSON: .* \(MF_ERR_FACTS_FILE\)$/],
+      ["number.json", /^meterflow: facts file number\.json must hold an object of facts or an array of them \(MF_ERR_FACTS_FILE\)$/],
+    ];
+    for (const [facts, line] of cases) {
+      const r = meterflow(dir, "rules", "test", "rules.json", "--facts", facts);
+      expect(r.status, facts).toBe(1);
+      expect(r.stderr.trimEnd(), facts).toMatch(line);
+    }
+  });
 });
 
 describe("meterflow run: rules checked before anything is written", () => {

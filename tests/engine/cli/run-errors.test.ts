@@ -85,7 +85,7 @@ describe("meterflow run: checks before anything is written", () => {
       [["--meters", "r.csv/meters.csv", "r.csv"], /^meterflow: cannot read meter registry r\.csv\/meters\.csv: no such file \(a file is in its path\) \(MF_ERR_RUN\)$/],
       [["--pulse-events", "nope-events.csv", "r.csv"], /^meterflow: cannot read input nope-events\.csv: no such file \(MF_ERR_RUN\)$/],
       [["--rules", "bad-rules.json", "r.csv"], /^meterflow: .*bad-rules\.json.*\(MF_ERR_RULES_\w+\)$/],
-      [["--config", "nope.json", "r.csv"], /^meterflow: .*nope\.json.*\(MF_ERR_\w+\)$/],
+      [["--config", "nope.json", "r.csv"], /^meterflow: cannot read plugin configuration .*nope\.json: no such file \(MF_ERR_PLUGIN_CONFIG\)$/],
     ];
     for (const [args, line] of cases) {
       const r = meterflow(dir, "run", "--db", "s.db", "--out", "out", ...args);
@@ -94,6 +94,22 @@ describe("meterflow run: checks before anything is written", () => {
       expect(r.stderr.trim(), args.join(" ")).toMatch(line);
     }
     expect(readdirSync(dir).sort()).toEqual(["bad-rules.json", "r.csv"]);
+  });
+
+  it("meters import says why it cannot read the registry, as run does (it said only \"cannot read\")", () => {
+    const dir = workspace();
+    mkdirSync(join(dir, "adir"));
+    const cases: Array<[string, string]> = [
+      ["nope.csv", "meterflow: cannot read meter registry nope.csv: no such file (MF_ERR_RUN)"],
+      ["adir", "meterflow: cannot read meter registry adir: not a file (MF_ERR_RUN)"],
+      ["r.csv/m.csv", "meterflow: cannot read meter registry r.csv/m.csv: no such file (a file is in its path) (MF_ERR_RUN)"],
+    ];
+    for (const [file, line] of cases) {
+      const r = meterflow(dir, "meters", "import", "--db", "s.db", file);
+      expect(r.status, file).toBe(1);
+      expect(r.lines, file).toEqual([line]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["adir", "r.csv"]);
   });
 
   it("removes its partial files when a run fails part-way", async () => {

@@ -102,5 +102,10 @@ describe("meterflow export mistakes", () => {
     expect(missing.stderr.trim()).toMatch(/^meterflow: no meterflow state at /);
     const since = meterflow("export", "--db", join(dir, "none.db"), "--out", join(dir, "none"), "--since", "yesterday");
     expect(since.status).toBe(2);
+    // Hex, but not a batch id's length (one cut short in a copy): says how long a batch id is.
+    const short = meterflow("export", "--db", join(dir, "none.db"), "--out", join(dir, "none"), "--since", "abcdef0123");
+    expect(short.status).toBe(2);
+    expect(short.stderr.trim()).toBe("meterflow: --since abcdef0123 is 10 hex digits: a batch id has 32 (summary.json's next_since, whole); "
+      + "or give an ISO time (2026-12-04T02:00:00Z)");
   });
 });
