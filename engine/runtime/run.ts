@@ -14,7 +14,7 @@ import type { ReadingFormat } from "../ingest/index.js";
 import { checkRegistryHeader } from "../meters/index.js";
 import { importRegistry, REGISTERED } from "../registry/import.js";
 import type { RegistryImport } from "../registry/import.js";
-import { createOutputFiles, outputNames } from "../sinks/files.js";
+import { createOutputFiles, otherFormatNames, outputNames } from "../sinks/files.js";
 import { writeRegistryRejections } from "../sinks/meters-rejected.js";
 import { prepareOutDir, removeCreated } from "../sinks/out-dir.js";
 import type { OutDir } from "../sinks/out-dir.js";
@@ -282,7 +282,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   for (const input of eventInputs) if (input.bytes > 0) namingHeader(input.path, () => checkPulseEventsHeader(input.path));
   if (options.meters !== undefined) checkRegistryHeader(options.meters);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
-  const outNames = outputNames(options.format ?? "csv", options.meters !== undefined);
+  // The other format's row files too: they are removed when the outputs are published, so one that is a directory is refused now.
+  const outNames = [...outputNames(options.format ?? "csv", options.meters !== undefined), ...otherFormatNames(options.format ?? "csv")];
   let out: OutDir = prepareOutDir(options.out, outNames);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {

@@ -1,6 +1,7 @@
 // File outputs of `meterflow run`: billing, held, rejected and alerts as CSV (or NDJSON), and
 // summary.json. Each file is written as NAME.partial and renamed when the run completes, so a
-// reader never sees half a run.
+// reader never sees half a run; the other format's row files an earlier run left there go then,
+// so a reader never takes an older run's billing.csv beside this run's billing.ndjson.
 import { closeSync, openSync, renameSync, rmSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
 import { METERS_REJECTED } from "./meters-rejected.js";
@@ -131,6 +132,14 @@ export function outputNames(format: OutputFormat, registry = false): string[] {
   return [...(Object.keys(HEADERS) as Kind[]).map((kind) => `${kind}.${ext}`), SUMMARY, ...(registry ? [METERS_REJECTED] : [])];
 }
 
+/**
+ * The row files of the format a run in `format` does not write (billing.ndjson, ... for CSV): an
+ * earlier run's into the same directory, removed when this run's outputs are published.
+ */
+export function otherFormatNames(format: OutputFormat): string[] {
+  return outputNames(format === "csv" ? "ndjson" : "csv").filter((name) => name !== SUMMARY);
+}
+
 const SUMMARY = "summary.json";
 
 /** The output files of a run, fed with encoded lines. */
@@ -139,7 +148,7 @@ export interface OutputFiles {
   append(kind: Kind, lines: Uint8Array): void;
   /** Waits until no more than `limit` bytes per file are still being written (backpressure). */
   drain(limit: number): Promise<void>;
-  /** Flushes and publishes every file, with summary.json. */
+  /** Flushes and publishes every file, with summary.json; removes the other format's row files (otherFormatNames). */
   close(summary: object): Promise<void>;
   /** Drops the partial files of a run that failed, all that can be removed (never throws). */
   abort(): void;
@@ -152,7 +161,7 @@ export interface OutputFiles {
  * caller goes on.
  */
 export function createOutputFiles(dir: string, format: OutputFormat = "csv", options: { sync?: boolean } = {}): OutputFiles {
-  prepareOutDir(dir, outputNames(format));
+  prepareOutDir(dir, [...outputNames(format), ...otherFormatNames(format)]);
   const ext = format === "csv" ? "csv" : "ndjson";
   const writers = {} as Record<Kind, Writer>;
   try {
@@ -172,6 +181,8 @@ export function createOutputFiles(dir: string, format: OutputFormat = "csv", opt
       for (const w of Object.values(writers)) if (w.inFlight > limit) await w.drain();
     },
     async close(content) {
+      // Before this run's files appear: never an older run's rows of the other format beside them.
+      for (const name of otherFormatNames(format)) rmSync(join(dir, name), { force: true });
       for (const w of Object.values(writers)) await w.publish();
       const fd = openSync(summary, "w");
       try {

@@ -1,6 +1,6 @@
 // Outputs of a run: row formatting (CSV, NDJSON), encoded lines, and the output files.
 export { CsvRowEncoder } from "./csv-bytes.js";
-export { createOutputFiles, HEADERS, outputNames } from "./files.js";
+export { createOutputFiles, HEADERS, otherFormatNames, outputNames } from "./files.js";
 export { createFormatter, csvRow } from "./formatter.js";
 export { csv, day, flagText, num, readingId } from "./format.js";
 export { LineBuffer } from "./line-buffer.js";

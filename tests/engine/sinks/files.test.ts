@@ -1,10 +1,10 @@
 // The output files (sinks/files.ts): written as NAME.partial and published by renaming, the same
 // bytes whether appends are written by libuv's thread pool (a run's main thread) or at once,
 // blocking (`sync`, a writer thread of its own); a caller may reuse its buffer after appending.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createOutputFiles, outputNames } from "../../../engine/sinks/files.js";
+import { createOutputFiles, otherFormatNames, outputNames } from "../../../engine/sinks/files.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const dir = tempDir();
@@ -62,6 +62,33 @@ describe("output files", () => {
   it("name the files a run writes", () => {
     expect(outputNames("csv")).toEqual(["billing.csv", "held.csv", "rejected.csv", "alerts.csv", "summary.json"]);
     expect(outputNames("ndjson", true)).toEqual(["billing.ndjson", "held.ndjson", "rejected.ndjson", "alerts.ndjson", "summary.json", "meters-rejected.csv"]);
+  });
+
+  // A downstream job reading billing.csv billed an older CSV run's rows left beside an NDJSON run's.
+  it("published, replace the other format's row files an earlier run left; until then, and when aborted, those stay", async () => {
+    for (const [before, after] of [["csv", "ndjson"], ["ndjson", "csv"]] as const) {
+      const out = join(dir, `switch-to-${after}`);
+      const first = createOutputFiles(out, before);
+      first.append("billing", Buffer.from("old\n"));
+      await first.close({ run: 1 });
+      writeFileSync(join(out, "notes.txt"), "mine\n");
+      const aborted = createOutputFiles(out, after);
+      aborted.abort();
+      expect(readdirSync(out).sort()).toEqual([...outputNames(before), "notes.txt"].sort());
+      const second = createOutputFiles(out, after);
+      second.append("billing", Buffer.from("new\n"));
+      expect(readdirSync(out).filter((f) => !f.endsWith(".partial")).sort()).toEqual([...outputNames(before), "notes.txt"].sort());
+      await second.close({ run: 2 });
+      expect(readdirSync(out).sort()).toEqual([...outputNames(after), "notes.txt"].sort());
+      expect(otherFormatNames(after)).toEqual(outputNames(before).filter((f) => f !== "summary.json"));
+    }
+  });
+
+  it("refuse a directory where the other format's row file is (it could not be removed when published)", () => {
+    const out = join(dir, "other-taken");
+    mkdirSync(join(out, "billing.ndjson"), { recursive: true });
+    expect(() => createOutputFiles(out, "csv")).toThrow(expect.objectContaining({ code: "MF_ERR_OUTPUT_DIR", message: `cannot write to ${out}: billing.ndjson is a directory` }));
+    expect(readdirSync(out)).toEqual(["billing.ndjson"]);
   });
 
   it("leave nothing behind when aborted (sync)", () => {
