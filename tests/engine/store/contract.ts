@@ -38,6 +38,33 @@ function distinctBuckets(n: number): number[] {
 export type OpenHarness = (options: { partitions: number }) => Promise<StoreHarness>;
 
 /** Runs the contract suite on one implementation. */
+/**
+ * Follows a list while `work` commits, as a client pages on (export --since, GET /v1/held's
+ * cursor): `page(after)` gives [key, position] of what is listed after `after`. Returns every key
+ * seen, the last pages read after the work is done.
+ */
+async function followWhile(page: (after: number) => Promise<Array<[string, number]>>, work: () => Promise<unknown>): Promise<Set<string>> {
+  let done = false;
+  const seen = new Set<string>();
+  const reader = (async () => {
+    let after = 0;
+    for (let round = 0; ; round++) {
+      const finished = done;
+      const items = await page(after);
+      for (const [key, at] of items) {
+        seen.add(key);
+        after = Math.max(after, at);
+      }
+      if (finished && items.length === 0) return;
+      if (round % 8 === 7) await new Promise((r) => setTimeout(r, 1));
+    }
+  })();
+  await work();
+  done = true;
+  await reader;
+  return seen;
+}
+
 export function describeStoreContract(name: string, openHarness: OpenHarness): void {
   describe(`store contract: ${name}`, () => {
     const withStore = (title: string, body: (h: StoreHarness) => Promise<void>) =>
@@ -185,25 +212,10 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       // earlier one, which then landed behind it for good.
       const stores = [store, ...(await Promise.all(Array.from({ length: P - 1 }, () => open())))];
       const perStore = 40;
-      let done = false;
-      const seen = new Set<string>();
-      const reader = (async () => {
-        let after = 0;
-        for (let round = 0; ; round++) {
-          const finished = done;
-          for (const b of await store.listBatches({ afterSeq: after, limit: 1000 })) {
-            seen.add(b.batchId);
-            after = Math.max(after, b.seq);
-          }
-          if (finished) return;
-          if (round % 8 === 7) await new Promise((r) => setTimeout(r, 1));
-        }
-      })();
-      await Promise.all(stores.map(async (s, p) => {
-        for (let i = 0; i < perStore; i++) await s.commit(batch(`c${p}-${i}`, [{ partition: p, version: i }]));
-      }));
-      done = true;
-      await reader;
+      const seen = await followWhile(async (after) => (await store.listBatches({ afterSeq: after, limit: 1000 })).map((b) => [b.batchId, b.seq]),
+        () => Promise.all(stores.map(async (s, p) => {
+          for (let i = 0; i < perStore; i++) await s.commit(batch(`c${p}-${i}`, [{ partition: p, version: i }]));
+        })));
       expect(seen.size).toBe(P * perStore);
     });
 
@@ -215,32 +227,16 @@ export function describeStoreContract(name: string, openHarness: OpenHarness): v
       // first: the reader moved past the earlier batch's ids, which then landed behind it for good.
       const stores = [store, ...(await Promise.all(Array.from({ length: P - 1 }, () => open())))];
       const perStore = 30;
-      let done = false;
-      const seen = new Set<string>();
-      const reader = (async () => {
-        let after = 0;
-        for (let round = 0; ; round++) {
-          const finished = done;
-          const page = await store.listHeld({ after, limit: 1000 });
-          for (const h of page) {
-            seen.add(h.readingId);
-            after = Math.max(after, h.id);
-          }
-          if (finished && page.length === 0) return;
-          if (round % 8 === 7) await new Promise((r) => setTimeout(r, 1));
-        }
-      })();
       let expected = 0;
       const sizes = Array.from({ length: P }, (_, p) => Array.from({ length: perStore }, (_, i) => ((p + i) % 3 === 0 ? 400 : 1)));
       for (const s of sizes) for (const n of s) expected += n;
-      await Promise.all(stores.map(async (s, p) => {
-        for (let i = 0; i < perStore; i++) {
-          const rows = Array.from({ length: sizes[p][i] }, (_, k) => held(`H${p}-${i}-${k}@x`, `H${p}-${i}-${k}`, { reasons: "temp_bad" }));
-          await s.commit(batch(`h${p}-${i}`, [{ partition: p, version: i }], { held: rows }));
-        }
-      }));
-      done = true;
-      await reader;
+      const seen = await followWhile(async (after) => (await store.listHeld({ after, limit: 1000 })).map((h) => [h.readingId, h.id]),
+        () => Promise.all(stores.map(async (s, p) => {
+          for (let i = 0; i < perStore; i++) {
+            const rows = Array.from({ length: sizes[p][i] }, (_, k) => held(`H${p}-${i}-${k}@x`, `H${p}-${i}-${k}`, { reasons: "temp_bad" }));
+            await s.commit(batch(`h${p}-${i}`, [{ partition: p, version: i }], { held: rows }));
+          }
+        })));
       expect(seen.size).toBe(expected);
     });
 
