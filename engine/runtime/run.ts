@@ -284,7 +284,9 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
   // The other format's row files too: they are removed when the outputs are published, so one that is a directory is refused now.
   const outNames = [...outputNames(options.format ?? "csv", options.meters !== undefined), ...otherFormatNames(options.format ?? "csv")];
-  let out: OutDir = prepareOutDir(options.out, outNames);
+  // A file the run reads is never one its outputs replace or remove (an input named billing.csv in --out).
+  const read = [...options.inputs, ...(options.pulseEvents ?? []), ...(options.meters === undefined ? [] : [options.meters]), ...(options.rules ?? [])];
+  let out: OutDir = prepareOutDir(options.out, outNames, read);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(options.db, { giveWayTo: options.giveWayTo, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) });
@@ -309,7 +311,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
         options.onWait?.(holder);
       },
     });
-    if (waited) out = prepareOutDir(options.out, outNames);
+    if (waited) out = prepareOutDir(options.out, outNames, read);
     await plugins.setup();
     runId = await store.startRun([...inputs, ...eventInputs]);
     while (HOLD_UNTIL_FILE !== undefined && !existsSync(HOLD_UNTIL_FILE)) await new Promise((resolve) => setTimeout(resolve, 20));

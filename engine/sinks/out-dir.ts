@@ -1,7 +1,7 @@
 // The output directory of a run: created one level at a time and proved writable before a run
 // touches anything else. Node's own `mkdir(..., { recursive: true })` loops forever on a path it
 // can never create (`/proc/nope` answers ENOENT however often it is asked), so it is not used.
-import { closeSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, realpathSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { MeterflowError } from "../errors.js";
 
@@ -21,10 +21,12 @@ export interface OutDir {
 
 /**
  * Creates `dir` (and missing parents) and writes and removes a probe file in it; `names`, the
- * files that will be written there (each as NAME.partial, then renamed), must not be directories.
+ * files that will be written (each as NAME.partial, then renamed) or removed there, must not be
+ * directories, nor any of `inputs`, the files the run reads (a readings file named billing.csv
+ * in --out would be overwritten, one named billing.ndjson removed by a CSV run).
  * Throws OutputDirError (`MF_ERR_OUTPUT_DIR`) with the reason, leaving nothing it created behind.
  */
-export function prepareOutDir(dir: string, names: readonly string[] = []): OutDir {
+export function prepareOutDir(dir: string, names: readonly string[] = [], inputs: readonly string[] = []): OutDir {
   const created: string[] = [];
   try {
     makeDir(resolve(dir), created);
@@ -32,8 +34,17 @@ export function prepareOutDir(dir: string, names: readonly string[] = []): OutDi
     closeSync(openSync(probe, "wx"));
     rmSync(probe, { force: true });
     // A directory where an output goes would fail the run at its end, after its commits.
-    for (const name of names.flatMap((n) => [n, `${n}.partial`])) {
+    const all = names.flatMap((n) => [n, `${n}.partial`]);
+    for (const name of all) {
       if (isDirectory(join(dir, name))) throw new InTheWay(`${name} is a directory`);
+    }
+    const real = realpathSync(dir);
+    const outputs = new Set(all.map((name) => join(real, name)));
+    for (const input of inputs) {
+      const path = realPath(input);
+      if (path !== undefined && outputs.has(path)) {
+        throw new InTheWay(`${input} is an input of this run, and the run's outputs there would replace or remove ${basename(path)}: give another --out, or move the file`);
+      }
     }
   } catch (error) {
     removeCreated({ path: dir, created });
@@ -62,6 +73,15 @@ export function checkOutputFile(option: string, path: string): void {
     : isDirectory(`${path}.partial`) ? `${basename(path)}.partial, where it is written first, is a directory`
     : undefined;
   if (why !== undefined) throw new OutputFileError(`${option} ${path}: ${why}`);
+}
+
+/** The real path of an existing file (symbolic links followed), else undefined. */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function isDirectory(path: string): boolean {

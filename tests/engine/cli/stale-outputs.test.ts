@@ -40,3 +40,34 @@ it("a run in one format removes the row files of the other an earlier run left i
   expect(back.status, back.stderr).toBe(0);
   expect(readdirSync(join(dir, "out")).sort()).toEqual(files("csv"));
 });
+
+it("never replaces or removes a file the run reads: an input named like an output in --out is refused up front (audit: --out . deleted billing.csv, the run's own readings)", () => {
+  const here = join(dir, "inputs-here");
+  mkdirSync(here, { recursive: true });
+  const readings = "meter_id,end,value\nE-1,2026-11-01,100\n";
+  writeFileSync(join(here, "billing.csv"), readings);
+  writeFileSync(join(here, "billing.ndjson"), '{"meter_id":"E-1","end":"2026-11-02","value":110}\n');
+  writeFileSync(join(here, "alerts.csv"), "meter_id,type\nE-1,electricity.register\n");
+  writeFileSync(join(here, "held.csv"), "meter_id,time,on_ms\nE-1,2026-11-01T00:00:00Z,50\n");
+  writeFileSync(join(here, "r.csv"), readings);
+  const cases: Array<[string[], string]> = [
+    // The other format's file: removed when the outputs are published.
+    [["--format", "ndjson", "billing.csv"], "billing.csv"],
+    [["billing.ndjson"], "billing.ndjson"],
+    // The same format's: replaced by the run's own.
+    [["billing.csv"], "billing.csv"],
+    [["--meters", "alerts.csv", "r.csv"], "alerts.csv"],
+    [["--pulse-events", "held.csv", "--format", "ndjson", "r.csv"], "held.csv"],
+  ];
+  for (const [args, input] of cases) {
+    const r = meterflowIn(here, "run", "--quiet", "--db", "../in.db", "--out", ".", ...args);
+    expect(r.status, args.join(" ")).toBe(1);
+    expect(r.stderr.trim(), args.join(" ")).toBe(`meterflow: cannot write to .: ${input} is an input of this run, and the run's outputs there would replace `
+      + `or remove ${input}: give another --out, or move the file (MF_ERR_OUTPUT_DIR)`);
+  }
+  expect(readdirSync(here).sort()).toEqual(["alerts.csv", "billing.csv", "billing.ndjson", "held.csv", "r.csv"]);
+  expect(readFileSync(join(here, "billing.csv"), "utf8")).toBe(readings);
+  // The same files read into another --out: the run goes.
+  const ok = meterflowIn(here, "run", "--quiet", "--db", "../in.db", "--out", "../elsewhere", "--format", "ndjson", "billing.csv");
+  expect(ok.status, ok.stderr).toBe(0);
+});
