@@ -16,6 +16,8 @@ export type FileFormat = "csv" | "ndjson" | "msgpack";
 export type FileLook =
   | { kind: "empty" }
   | { kind: "object" }
+  /** A line holding `{` alone: a JSON object written over several lines (`jq .`'s output), not NDJSON. */
+  | { kind: "pretty" }
   | { kind: "array"; line: string }
   | { kind: "text"; line: string }
   | { kind: "binary" };
@@ -36,7 +38,11 @@ export function lookOfHead(head: Uint8Array): FileLook {
   if (i === head.length) return { kind: "empty" };
   // An object's first line is an NDJSON record, whatever its strings hold (an id that is no UTF-8,
   // a raw control byte: that row's rejection).
-  if (head[i] === 0x7b) return { kind: "object" };
+  if (head[i] === 0x7b) {
+    let j = i + 1;
+    while (j < head.length && (head[j] === 32 || head[j] === 9 || head[j] === 13)) j++;
+    return j < head.length && head[j] === 10 ? { kind: "pretty" } : { kind: "object" };
+  }
   let end = i;
   while (end < head.length && head[end] !== 10) {
     // A control byte is no text (a tab and a carriage return are).
@@ -68,7 +74,7 @@ export function checkFileLooks(path: string, format: FileFormat, subject: string
   if (refusal === null) return;
   const [seems, other] = refusal;
   const todo = other === "array"
-    ? ": meterflow reads NDJSON, one JSON object per line; write each object on a line of its own, in a file named .ndjson or .jsonl"
+    ? ": meterflow reads NDJSON, one JSON object per line; write each object on a line of its own (jq -c does), in a file named .ndjson or .jsonl"
     : other === null
       ? `; ${FORMAT_TEXT[format]} ${IS[format]}`
       : `: name the file ${NAMES[other]}${formatOption === undefined ? "" : `, or give ${formatOption} ${other}`}`;
@@ -91,6 +97,7 @@ function refusalOf(look: FileLook, format: FileFormat): [string, FileFormat | "a
   const quoted = (line: string) => JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}...` : line);
   if (format === "csv" || look.kind === "empty") return null;
   if (look.kind === "array") return [`it begins with a JSON array (${quoted(look.line)}), and a JSON array is not NDJSON`, "array"];
+  if (look.kind === "pretty") return ['its first line is "{" alone: a JSON object written over several lines (pretty-printed), and NDJSON is one object per line', "array"];
   if (format === "msgpack") {
     if (look.kind === "object") return ['it looks like NDJSON (it begins with "{", a JSON object)', "ndjson"];
     if (look.kind === "text") return [`it looks like ${looksCsv(look.line) ? "CSV" : "text"} (its first line is ${quoted(look.line)})`, looksCsv(look.line) ? "csv" : null];

@@ -46,6 +46,10 @@ describe("lookOfHead", () => {
     expect(lookOfHead(Buffer.from(""))).toEqual({ kind: "empty" });
     expect(lookOfHead(Buffer.from(" \n\r\n"))).toEqual({ kind: "empty" });
     expect(lookOfHead(pack({ meter_id: "E-1", end: "2026-11-01", value: 1 }))).toEqual({ kind: "binary" });
+    // jq's output: an object over several lines; a record that begins on its first line is an object.
+    expect(lookOfHead(Buffer.from('{\n  "meter_id": "E-1",\n  "value": 1\n}\n'))).toEqual({ kind: "pretty" });
+    expect(lookOfHead(Buffer.from('\uFEFF{ \r\n  "meter_id": "E-1"\r\n}\r\n'))).toEqual({ kind: "pretty" });
+    expect(lookOfHead(Buffer.from('{"meter_id":\n'))).toEqual({ kind: "object" });
   });
 });
 
@@ -55,11 +59,13 @@ describe("a readings file in another format than its name's", () => {
       [ndjson, "msgpack", undefined, /read as msgpack, but it looks like NDJSON .*name the file \.ndjson or \.jsonl/],
       [csv, "msgpack", undefined, /read as msgpack, but it looks like CSV \(its first line is "meter_id,end,value"\).*name the file \.csv/],
       [csv, "mpk", undefined, /looks like CSV/],
-      ['[{"meter_id":"E-1"}]', "msgpack", undefined, /begins with a JSON array .*write each object on a line of its own, in a file named \.ndjson or \.jsonl$/],
+      ['[{"meter_id":"E-1"}]', "msgpack", undefined, /begins with a JSON array .*write each object on a line of its own \(jq -c does\), in a file named \.ndjson or \.jsonl$/],
       [csv, "ndjson", undefined, /read as NDJSON, but it looks like CSV \(its first line is "meter_id,end,value", not a JSON object\): name the file \.csv/],
       [csv, "csv", "ndjson", /read as NDJSON, but it looks like CSV/],
       [`\uFEFF\n${csv}`, "jsonl", undefined, /looks like CSV/],
       ['[\n  {"meter_id":"E-1","end":"2026-11-01","value":1}\n]\n', "ndjson", undefined, /begins with a JSON array .*a JSON array is not NDJSON: meterflow reads NDJSON, one JSON object per line/],
+      ['{\n  "meter_id": "E-1",\n  "end": "2026-11-01",\n  "value": 1\n}\n', "ndjson", undefined,
+        /its first line is "\{" alone: a JSON object written over several lines \(pretty-printed\).*write each object on a line of its own \(jq -c does\)/],
       ["not json\n", "ndjson", undefined, /its first line is not a JSON object \("not json"\); NDJSON is one JSON object per line$/],
       [pack({ meter_id: "E-1", end: "2026-11-01", value: 1 }), "ndjson", undefined, /looks like binary data, msgpack perhaps.*name the file \.msgpack or \.mpk/],
     ];
