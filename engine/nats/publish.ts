@@ -23,6 +23,7 @@ import { channelIndex, loadPlugins, readPluginConfig } from "../plugins/index.js
 import { profileOf } from "../pulses/profiles.js";
 import { parseTimeZone, timeZone, useTimeZone } from "../time/index.js";
 import { readEventsBatch } from "../runtime/pulse-events.js";
+import { checkInputHeaders, formatOf } from "../runtime/input-checks.js";
 import { WorkingSet } from "../runtime/working-set.js";
 import { csv } from "../sinks/format.js";
 import { DEFAULT_PARTITIONS } from "../store/contract.js";
@@ -139,6 +140,10 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   const pluginConfig = { baseDir: config.baseDir, plugins: config.plugins, meters: config.meters };
   const plugins = await loadPlugins(pluginConfig);
   const channels = channelIndex(plugins);
+  // Every input's format and header, before the --out directory, the store or the stream is touched.
+  const sized = (kind: "readings" | "pulse-events") => files.filter((f) => f.kind === kind).map((f) => ({ path: f.path, bytes: statSync(f.path).size }));
+  const readingFiles = sized("readings");
+  checkInputHeaders(readingFiles, readingFiles.map((f) => formatOf(f.path, undefined, undefined)), sized("pulse-events"), channels);
   const ranges = channelRanges(plugins.channels);
   const inWorker = (options.threads ?? false) && canDecodeInWorker();
   const rejected = options.out === undefined ? undefined : new RejectedFile(options.out);

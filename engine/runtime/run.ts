@@ -2,11 +2,11 @@
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { GroupFiles } from "./run-progress.js";
+import { checkInputHeaders, formatOf } from "./input-checks.js";
 import { createConsumptionKernel } from "../consumption/index.js";
 import type { ConsumptionImplementation } from "../consumption/index.js";
 import { MeterflowError, unreadableReason } from "../errors.js";
-import { canDecodeInWorker, checkFileLooks, checkReadingsCsvHeader, checkReadingsNdjsonKeys, createMeterIndex, formatOfPath, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
-import { checkPulseEventsHeader } from "../ingest/events.js";
+import { canDecodeInWorker, createMeterIndex, readInputs, THREADS_FROM_BYTES } from "../ingest/index.js";
 import { namingInput } from "../ingest/errors.js";
 import { DecodingWorker } from "../ingest/threaded.js";
 import type { WorkerInput } from "../ingest/threaded.js";
@@ -274,12 +274,7 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
   // Every header, from each file's first record only (a readings file's depends on the plugins'
   // channels): a file the run would refuse midway is refused before the store or out/ is touched.
   const channels = channelIndex(plugins);
-  inputs.forEach((input, f) => {
-    if (formats[f] === "csv" && input.bytes > 0) namingHeader(input.path, () => checkReadingsCsvHeader(input.path, channels));
-    if (formats[f] !== "csv" && input.bytes > 0) namingHeader(input.path, () => checkFileLooks(input.path, formats[f], "readings file", "--input-format"));
-    if (formats[f] === "ndjson" && input.bytes > 0) namingHeader(input.path, () => checkReadingsNdjsonKeys(input.path, channels));
-  });
-  for (const input of eventInputs) if (input.bytes > 0) namingHeader(input.path, () => checkPulseEventsHeader(input.path));
+  checkInputHeaders(inputs, formats, eventInputs, channels, "--input-format");
   if (options.meters !== undefined) checkRegistryHeader(options.meters);
   for (const warning of rules.warnings()) (options.onWarning ?? warnOnStderr)(warning);
   // The other format's row files too: they are removed when the outputs are published, so one that is a directory is refused now.
@@ -505,24 +500,6 @@ function inputBytes(path: string, what = "input"): number {
   }
 }
 
-/** Runs an input's header check; its error names the input, as the run's decoding would. */
-function namingHeader(path: string, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    throw namingInput(error, path);
-  }
-}
-
-/** A reading file's format: `inputFormat` when given, else its extension's. */
-function formatOf(path: string, inputFormat: ReadingFormat | undefined): ReadingFormat {
-  const format = inputFormat ?? formatOfPath(path);
-  if (format === null) {
-    throw new MeterflowError("MF_ERR_INPUT_FORMAT", `cannot tell the format of ${path}: name it .csv, .ndjson, .jsonl, .msgpack or .mpk, `
-      + "or give --input-format csv|ndjson|msgpack");
-  }
-  return format;
-}
 
 /** A fenced commit, said as a person running the command needs it (the code stays). */
 function explain(error: unknown): Error {

@@ -121,6 +121,27 @@ describe("meterflow publish", () => {
     expect((await readStream(server.url)).info.state.last_seq).toBe(before.info.state.last_seq);
   });
 
+  test("a file in another format than its name's is refused before --out, the store or a stream is touched (audit: the stream was created first)", async () => {
+    const wrong = write(dir, "wrong.ndjson", ["meter_id,end,value", "M-1,2026-11-01,1"]);
+    const badEvents = write(dir, "events-bad.csv", ["meter,when", "L-1,2026-11-01"]);
+    for (const [args, message] of [
+      [[wrong], /^meterflow: \S*wrong\.ndjson: readings file is read as NDJSON, but it looks like CSV .*: name the file \.csv \(MF_ERR_INPUT_HEADER\)\n$/],
+      [["--pulse-events", badEvents, readings], /events-bad\.csv.*\(MF_ERR_INPUT_HEADER\)\n$/],
+    ] as Array<[string[], RegExp]>) {
+      const out = join(dir, "out-refused");
+      const r = meterflow("publish", "--nats", server.url, "--stream", "REFUSED", "--out", out, ...args);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect((await readStream(server.url, "REFUSED").catch((error: Error) => error.message))).toMatch(/stream not found/);
+    // An unreachable server is not asked first: the input's own error is said.
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    const r = meterflow("publish", "--nats", url, "--out", join(dir, "out-refused2"), wrong);
+    expect(r.stderr).toMatch(/\(MF_ERR_INPUT_HEADER\)\n$/);
+    expect(existsSync(join(dir, "out-refused2"))).toBe(false);
+  });
+
   test("an unreachable server is one line naming the URL, exit 1", async () => {
     const url = `nats://127.0.0.1:${await freePort()}`;
     const r = meterflow("publish", "--nats", url, "--connect-timeout", "2", "--out", join(dir, "out3"), readings);
