@@ -20,7 +20,7 @@ import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
 import { firstCsvRecord } from "./first-record.js";
-import { headerHint, isMisspelt, misspeltColumns } from "./header-hint.js";
+import { headerHint, isMisspelt, jsonHint, misspeltColumns } from "./header-hint.js";
 import { LineReader } from "./lines.js";
 import { checkFileLooks } from "./looks.js";
 import type { MeterIndex } from "./meter-index.js";
@@ -142,7 +142,8 @@ function eventsHeader(tok: CsvTokenizer): string[] {
   for (let i = 0; i < tok.count; i++) header.push(tok.fieldString(i));
   for (const key of ["meter_id", "time"]) {
     if (!header.includes(key)) {
-      throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${headerHint(header, ["meter_id", "time"])}`);
+      const hint = jsonHint(tok.rawString()) || headerHint(header, ["meter_id", "time"]);
+      throw new IngestError("MF_ERR_INPUT_HEADER", `pulse events CSV header lacks required column "${key}"${hint}`);
     }
   }
   const misspelt = misspeltColumns(header, KEYS);

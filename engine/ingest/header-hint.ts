@@ -36,6 +36,8 @@ export function jsonHint(first: string): string {
   const start = first.trimStart();
   if (start.startsWith("{")) return " (the file looks like NDJSON, one JSON object per line: name it .ndjson or .jsonl)";
   if (start.startsWith("[")) return " (the file looks like a JSON array: meterflow reads CSV, or NDJSON with one JSON object per line, named .ndjson or .jsonl)";
+  // Bytes that are no text (msgpack's map and string bytes decode to U+FFFD and control characters).
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/u.test(first)) return " (the file looks like binary data, msgpack perhaps: name it .msgpack or .mpk)";
   return "";
 }
 

@@ -42,7 +42,8 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark (some editors on Windows write one) is not JSON, but no mistake either.
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     // V8 quotes the text around the mistake, line breaks included: one line.
     throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file} is not valid JSON: ${(error as Error).message.replace(/\s*\n\s*/g, " ")}`, error);
@@ -79,8 +80,8 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   return { file, baseDir: dirname(file), plugins, meters };
 }
 
-/** The keys a configuration file and an object entry of its "plugins" may have. */
-const CONFIG_KEYS: ReadonlySet<string> = new Set(["plugins"]);
+/** The keys a configuration file and an object entry of its "plugins" may have ("$schema", which editors add, is read past). */
+const CONFIG_KEYS: ReadonlySet<string> = new Set(["plugins", "$schema"]);
 const ENTRY_KEYS: ReadonlySet<string> = new Set(["plugin", "meters"]);
 
 /** Refuses a key `known` lacks (MF_ERR_PLUGIN_CONFIG), naming the nearest known one. */

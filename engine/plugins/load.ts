@@ -14,6 +14,7 @@ import type { PluginDescriptor } from "../../sdk/index.js";
 import type { PluginConfig } from "./config.js";
 import { meterMatcher } from "./config.js";
 import type { TrackedThreshold } from "../../sdk/thresholds.js";
+import { nearest } from "../rules/load/validate-condition.js";
 import { PluginLoadError } from "./errors.js";
 import { engineHooks, hookTimeoutMs } from "./hooks.js";
 
@@ -41,8 +42,11 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   try {
     file = isPath ? resolve(baseDir, entry) : createRequire(join(baseDir, "meterflow.config.json")).resolve(entry);
   } catch (error) {
-    // "plugins/local.mjs" is a package name to Node: a file there was meant as a path.
-    const near = existsSync(resolve(baseDir, entry)) ? ` (a path starts with "./": did you mean "./${entry}"?)` : "";
+    // "plugins/local.mjs" is a package name to Node: a file there was meant as a path; a name
+    // near a built-in's was meant as that built-in.
+    const builtinNear = nearest(entry, new Set(BUILTIN_PLUGINS.map((p) => p.name)));
+    const near = existsSync(resolve(baseDir, entry)) ? ` (a path starts with "./": did you mean "./${entry}"?)`
+      : builtinNear !== undefined ? ` (did you mean the built-in plugin "${builtinNear}"?)` : "";
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}" from ${baseDir}${near}`, error);
   }
   if (isPath && !existsSync(file)) throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot find plugin "${entry}": there is no file ${file}`);

@@ -40,7 +40,8 @@ export function checkStoreLocation(db: string): void {
   const seen = new Set<string>();
   for (const name of url.searchParams.keys()) {
     if (!POSTGRES_URL_PARAMETERS.has(name)) {
-      const near = nearest(name, POSTGRES_URL_PARAMETERS);
+      // Parameter names are lower case: ?SCHEMA= is schema in other capitals.
+      const near = POSTGRES_URL_PARAMETERS.has(name.toLowerCase()) ? name.toLowerCase() : nearest(name, POSTGRES_URL_PARAMETERS);
       throw new StoreError("MF_ERR_STORE_URL", `unknown parameter ${JSON.stringify(name)} in ${redacted(db)}`
         + `${near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`}: a PostgreSQL URL takes ${[...POSTGRES_URL_PARAMETERS].join(", ")}`);
     }

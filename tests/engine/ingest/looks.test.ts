@@ -110,4 +110,16 @@ describe("a pulse-events file in another format than its name's", () => {
     expect(() => checkPulseEventsHeader(good)).not.toThrow();
     expect((await readPulseEvents(good, { meters: createMeterIndex() })).length).toBe(1);
   });
+
+  it("named .csv, NDJSON, a JSON array or msgpack says what it looks like (audit: only \"lacks required column\")", () => {
+    const record = { meter_id: "L-1", time: "2026-11-30T06:15:02.250Z", on_ms: 48 };
+    const cases: Array<[string | Uint8Array, RegExp]> = [
+      [`${JSON.stringify(record)}\n`, /lacks required column "meter_id" \(the file looks like NDJSON, one JSON object per line: name it \.ndjson or \.jsonl\)$/],
+      [`[${JSON.stringify(record)}]\n`, /\(the file looks like a JSON array: .*\)$/],
+      [pack(record), /\(the file looks like binary data, msgpack perhaps: name it \.msgpack or \.mpk\)$/],
+    ];
+    for (const [content, message] of cases) {
+      expect(() => checkPulseEventsHeader(file(content, "csv"))).toThrow(expect.objectContaining({ code: "MF_ERR_INPUT_HEADER", message: expect.stringMatching(message) }));
+    }
+  });
 });

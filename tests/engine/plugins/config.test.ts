@@ -37,7 +37,7 @@ describe("plugin configuration", () => {
       }
       throw new Error(`${JSON.stringify(json)} was accepted`);
     };
-    expect(message({ plugin: ["./x.js"] })).toMatch(/the configuration has an unknown key "plugin" \(did you mean "plugins"\?\); the keys are "plugins"$/);
+    expect(message({ plugin: ["./x.js"] })).toMatch(/the configuration has an unknown key "plugin" \(did you mean "plugins"\?\); the keys are "plugins", "\$schema"$/);
     expect(message({ plugins: [{ plugin: "meterflow-cold-chain", meter: ["TRUCK-*"] }] }))
       .toMatch(/the entry \{"plugin":"meterflow-cold-chain","meter":\["TRUCK-\*"\]\} has an unknown key "meter" \(did you mean "meters"\?\); the keys are "plugin", "meters"$/);
     expect(message({ plugins: [{ plugin: "meterflow-cold-chain", meters: [] }] })).toMatch(/"meters": \[\], which watches no meter/);
@@ -45,6 +45,11 @@ describe("plugin configuration", () => {
     expect(message({ plugins: [["./x.js"]] })).toMatch(/"plugins" must be an array of package names or paths/);
     // Not JSON: one line (V8 quotes the text around the mistake, line breaks and all).
     expect(message('{\n  "plugins": [\n    "./x.js",\n  ]\n}')).toMatch(/^[^\n]* is not valid JSON: [^\n]+$/);
+  });
+
+  it("reads past a byte order mark and an editor's \"$schema\"", () => {
+    const path = config("bom.json", `\uFEFF${JSON.stringify({ $schema: "https://example.com/meterflow.json", plugins: ["./x.js"] })}`);
+    expect(readPluginConfig(path).plugins).toEqual(["./x.js"]);
   });
 
   it("matches meter ids with * patterns, nothing else special", () => {

@@ -105,6 +105,7 @@ describe("a plugin entry's common mistakes get a message that says what to fix (
 
   it("a path without ./, a missing file, a function, a nameless descriptor, a syntax error", async () => {
     expect(await message("plugins/local.mjs")).toBe(`cannot find plugin "plugins/local.mjs" from ${dir} (a path starts with "./": did you mean "./plugins/local.mjs"?)`);
+    expect(await message("meterflow-coldchain")).toBe(`cannot find plugin "meterflow-coldchain" from ${dir} (did you mean the built-in plugin "meterflow-cold-chain"?)`);
     expect(await message("./plugins/nope.mjs")).toBe(`cannot find plugin "./plugins/nope.mjs": there is no file ${join(dir, "plugins", "nope.mjs")}`);
     expect(await message("./factory.mjs")).toMatch(/exports a function, not a plugin descriptor: export the descriptor itself/);
     expect(await message("./nameless.mjs")).toBe(`plugin "./nameless.mjs" (${join(dir, "nameless.mjs")}) exports a descriptor without a "name": give it the plugin's package name`);

@@ -28,6 +28,8 @@ describe("checkStoreLocation", () => {
     expect(typo.code).toBe("MF_ERR_STORE_URL");
     expect(typo.message).toContain('unknown parameter "schem"');
     expect(typo.message).toContain('did you mean "schema"?');
+    // Other capitals: the name in lower case (an edit distance of 6 was no hint).
+    expect(refusal("postgres://127.0.0.1:5432/test?SCHEMA=x").message).toContain('unknown parameter "SCHEMA" in postgres://127.0.0.1:5432/test?SCHEMA=x (did you mean "schema"?)');
     const extra = refusal("postgres://127.0.0.1:5432/test?schema=x&foo=1");
     expect(extra.code).toBe("MF_ERR_STORE_URL");
     expect(extra.message).toContain('unknown parameter "foo"');
