@@ -74,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   // An empty path is none: SQLite would take "" for a temporary database, and --out "" for the current directory.
   if (values.db === undefined || values.db === "") throw new UsageError("run needs --db FILE|URL (see meterflow run --help)");
   if (values.out === undefined || values.out === "") throw new UsageError("run needs --out DIR (see meterflow run --help)");
+  for (const name of ["meters", "config"] as const) if (values[name] === "") throw new UsageError(`--${name} needs a file (see meterflow run --help)`);
   const pulseEvents = values["pulse-events"] ?? [];
   if (values.format !== "csv" && values.format !== "ndjson") throw new UsageError(`--format must be csv or ndjson, got ${values.format}`);
   const inputFormat = values["input-format"];

@@ -124,6 +124,9 @@ describe("every command with bad arguments", () => {
     // A number left out takes the readings file for its value: said as the option's, not as a run without readings.
     expect(expectRefused([...base, "--batch-size", "r.csv"], 2)).toEqual(["meterflow: --batch-size must be an integer from 1 to 16,777,216, got r.csv"]);
     expect(expectRefused([...base, "--threads", "r.csv"], 2)).toEqual(["meterflow: --threads must be an integer from 0 to 1,024, got r.csv"]);
+    // An empty file name is a usage mistake, not a file that cannot be read (audit: exit 1, MF_ERR_RUN).
+    expect(expectRefused([...base, "--meters=", "r.csv"], 2)).toEqual(["meterflow: --meters needs a file (see meterflow run --help)"]);
+    expect(expectRefused([...base, "--config", "", "r.csv"], 2)).toEqual(["meterflow: --config needs a file (see meterflow run --help)"]);
   });
 
   it("worker: an unknown output format or thread count says the allowed values (exit 2), before connecting", () => {
