@@ -122,6 +122,10 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
       }
       if (i === fracStart) return NO_DAY;
     }
+    // Whole milliseconds, cut, not rounded: .9999999 (.NET's end of day) summed to 999.9999...
+    // and carried the instant to the next day in a zone away from UTC. A leap second (:60) is
+    // the last instant of its minute, never the next minute's.
+    ms = Math.min(Math.floor(ms), 59_999);
   }
   let offset = 0;
   let local = true;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { NO_DAY } from "../../../engine/ingest/batch.js";
 import { parseDayBytes, parseDayString } from "../../../engine/ingest/dates.js";
 import { lastInstantMs } from "../../../engine/ingest/dates.js";
+import { parseTimeZone, timeZone, useTimeZone } from "../../../engine/time/index.js";
 
 const DAY_MS = 86_400_000;
 
@@ -78,6 +79,28 @@ describe("parseDayBytes", () => {
       const want = reference(text);
       if (got !== want.day || !Object.is(lastInstantMs(), want.ms)) expect({ i, text, got, ms: lastInstantMs() }).toEqual({ i, text, got: want.day, ms: want.ms });
       expect(parseDayString(text)).toBe(want.day);
+    }
+  });
+});
+
+describe("fractions of a second and leap seconds never carry a reading into the next day", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  it("in a zone away from UTC: .9999999 (.NET's end of day) and 23:59:60 stay on their day", () => {
+    const before = timeZone().name;
+    useTimeZone(parseTimeZone("Europe/Berlin"));
+    try {
+      const day = (text: string) => parseDayBytes(bytes(text), 0, text.length);
+      const oct31 = parseDayString("2026-10-31");
+      // Audit: these were dated 11-01 (the instant summed to 999.9999... ms and rounded up).
+      expect(day("2026-10-31T23:59:59.9999999+01:00")).toBe(oct31);
+      expect(day("2026-10-31T22:59:59.999999999Z")).toBe(oct31);
+      expect(day("2026-10-31T23:59:59.9999999")).toBe(oct31);
+      // A leap second ends its own minute (22:59:60Z is 23:59:60 in Berlin, still 10-31).
+      expect(day("2026-10-31T22:59:60Z")).toBe(oct31);
+      expect(day("2026-10-31T23:00:00Z")).toBe(oct31 + 1);
+      expect(day("2026-10-31T23:59:59.999+01:00")).toBe(oct31);
+    } finally {
+      useTimeZone(parseTimeZone(before));
     }
   });
 });
