@@ -53,6 +53,10 @@ export function readPluginConfig(path?: string, cwd = process.cwd()): PluginConf
   }
   // A misspelt key would be ignored: no plugin loaded, or a plugin watching every meter.
   unknownKeys(file, "the configuration", parsed, CONFIG_KEYS);
+  // JSON.parse keeps the last of a key given twice: a second "plugins" would drop the first's list.
+  if ((text.match(/"plugins"\s*:/g) ?? []).length > 1) {
+    throw new PluginLoadError("MF_ERR_PLUGIN_CONFIG", `${file}: "plugins" is given twice; list every plugin in one "plugins" array`);
+  }
   const entries = (parsed as { plugins?: unknown }).plugins ?? [];
   const bad = () => new PluginLoadError("MF_ERR_PLUGIN_CONFIG",
     `${file}: "plugins" must be an array of package names or paths, or of { "plugin": name, "meters": [patterns] }`);

@@ -1,4 +1,5 @@
 // `meterflow held list|release`: held readings for an operator, over the store.
+import type { ParseArgsConfig } from "node:util";
 import { parseOptions } from "../args.js";
 import { listHeld, OperationSession, releaseHeld } from "../../operations/index.js";
 import { day, num } from "../../sinks/format.js";
@@ -36,18 +37,19 @@ Options:
   --rules FILE     (release) the rule files your runs use, repeatable (default: the default rules)
   --db FILE|URL    the store (an SQLite file a run made, or postgres://...)         [required]`;
 
+/** Each subcommand's options: one of the other's is unknown to it, not taken and ignored. */
+const OPTIONS: Record<"list" | "release", ParseArgsConfig["options"]> = {
+  list: { reason: { type: "string" }, db: { type: "string" }, meter: { type: "string" }, limit: { type: "string" }, after: { type: "string" },
+    json: { type: "boolean", default: false } },
+  release: { reason: { type: "string" }, db: { type: "string" }, value: { type: "string" }, by: { type: "string" }, config: { type: "string" },
+    rules: { type: "string", multiple: true } },
+};
+
 export async function held(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseOptions({
-    args: rest, allowPositionals: true,
-    options: {
-      meter: { type: "string" }, reason: { type: "string" }, limit: { type: "string" }, after: { type: "string" }, json: { type: "boolean", default: false },
-      value: { type: "string" }, by: { type: "string" }, config: { type: "string" }, rules: { type: "string", multiple: true }, db: { type: "string" },
-    },
-  });
-  if (sub === "list") return list(values, positionals);
-  if (sub === "release") return release(values, positionals);
-  throw new UsageError(`unknown held command "${sub ?? ""}" (list or release; see meterflow held --help)`);
+  if (sub !== "list" && sub !== "release") throw new UsageError(`unknown held command "${sub ?? ""}" (list or release; see meterflow held --help)`);
+  const { values, positionals } = parseOptions({ args: rest, allowPositionals: true, options: OPTIONS[sub] });
+  return sub === "list" ? list(values as Values, positionals) : release(values as Values, positionals);
 }
 
 type Values = { [key: string]: string | boolean | string[] | undefined };

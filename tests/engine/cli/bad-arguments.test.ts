@@ -76,7 +76,9 @@ describe("every command with bad arguments", () => {
   // used to win silently (`run --meters a.csv --meters b.csv` imported b.csv alone).
   const withOptions = paths.filter((p) => p[0] !== "version" && (p.length === 2 || COMMANDS[p[0]].subcommands === undefined));
   it.each(withOptions.map((p) => [p.join(" "), p]))("%s: an option that takes one value given twice is a usage mistake naming it", async (_, path) => {
-    const usage = (await COMMANDS[path[0]].load()).help.split("\n")[0];
+    // The subcommand's own usage line when the help has one per subcommand (held list, held release).
+    const lines = (await COMMANDS[path[0]].load()).help.split("\n");
+    const usage = lines.find((l) => l.includes(`meterflow ${path.join(" ")} `)) ?? lines[0];
     const option = /(--[a-z-]+) [A-Z]/.exec(usage)?.[1];
     expect(option, usage).toBeDefined();
     const [line] = expectRefused([...path, `${option}=first`, option as string, "second"], 2);
@@ -108,6 +110,12 @@ describe("every command with bad arguments", () => {
     expect(expectRefused(["nosuch"], 2)).toEqual(['meterflow: unknown command "nosuch" (see meterflow --help)']);
     expect(expectRefused(["help", "nosuch"], 2)).toEqual(['meterflow: no help on "nosuch": no such command (see meterflow --help)']);
     expectRefused(["version", "extra"], 2);
+  });
+
+  it("held: an option of the other subcommand is unknown, not taken and ignored (audit: held list --rules x was accepted)", () => {
+    expect(expectRefused(["held", "list", "--rules", "x.json", "--db", "s.db"], 2)).toEqual(["meterflow: unknown option --rules for meterflow held (see meterflow held --help)"]);
+    expect(expectRefused(["held", "release", "M@2026-11-01", "--limit", "5", "--reason", "r", "--db", "s.db"], 2))
+      .toEqual(["meterflow: unknown option --limit for meterflow held (see meterflow held --help)"]);
   });
 
   it("run: numbers out of range and unknown formats say the allowed values (exit 2)", () => {

@@ -43,6 +43,7 @@ describe("plugin configuration", () => {
     expect(message({ plugins: [{ plugin: "meterflow-cold-chain", meters: [] }] })).toMatch(/"meters": \[\], which watches no meter/);
     expect(message(["./x.js"])).toMatch(/must be an object such as \{ "plugins": \[\.\.\.\] \}/);
     expect(message({ plugins: [["./x.js"]] })).toMatch(/"plugins" must be an array of package names or paths/);
+    expect(message('{"plugins": ["./x.js"], "plugins": []}')).toMatch(/"plugins" is given twice; list every plugin in one "plugins" array$/);
     // Not JSON: one line (V8 quotes the text around the mistake, line breaks and all).
     expect(message('{\n  "plugins": [\n    "./x.js",\n  ]\n}')).toMatch(/^[^\n]* is not valid JSON: [^\n]+$/);
   });
