@@ -4,6 +4,7 @@
 // the first record are read (a few dozen for a header; at most the record limit and one chunk),
 // so the check costs an open and one read per file, not a second decoding.
 import { closeSync, openSync, readSync } from "node:fs";
+import { unreadableReason } from "../errors.js";
 import { IngestError } from "./errors.js";
 import { DEFAULT_MAX_RECORD_BYTES } from "./options.js";
 import { CsvTokenizer } from "./tokenizer.js";
@@ -13,9 +14,27 @@ function openForCheck(path: string): number {
   try {
     return openSync(path, "r");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
+    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${unreadableReason(error)}`, error);
+  }
+}
+
+/**
+ * The first `length` bytes of `path` (fewer when it is shorter), for a look at how it starts
+ * (looks.ts). Rejects IngestError `MF_ERR_INPUT_OPEN` or `MF_ERR_INPUT_READ`.
+ */
+export function firstBytes(path: string, length: number): Uint8Array {
+  const fd = openForCheck(path);
+  try {
+    const head = Buffer.allocUnsafe(length);
+    let filled = 0;
+    try {
+      for (let n; filled < length && (n = readSync(fd, head, filled, length - filled, null)) > 0;) filled += n;
+    } catch (error) {
+      throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
+    }
+    return head.subarray(0, filled);
+  } finally {
+    closeSync(fd);
   }
 }
 

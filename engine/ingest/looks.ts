@@ -6,8 +6,8 @@
 // begins as an object (broken or not) and a msgpack file beginning with a binary byte (a map is
 // 0x80-0x8f, 0xde or 0xdf, an array 0x90-0x9f, 0xdc or 0xdd, a msgpackr record definition an
 // extension byte) are read, their bad records rejected one by one.
-import { closeSync, openSync, readSync } from "node:fs";
 import { IngestError } from "./errors.js";
+import { firstBytes } from "./first-record.js";
 
 /** The formats a file is read as. */
 export type FileFormat = "csv" | "ndjson" | "msgpack";
@@ -70,7 +70,7 @@ export function lookOfHead(head: Uint8Array): FileLook {
  *   // IngestError: readings file is read as msgpack, but it looks like NDJSON (...): name the file .ndjson or .jsonl, or give --input-format ndjson
  */
 export function checkFileLooks(path: string, format: FileFormat, subject: string, formatOption?: string): void {
-  const refusal = refusalOf(lookOfHead(readHead(path)), format);
+  const refusal = refusalOf(lookOfHead(firstBytes(path, HEAD_BYTES)), format);
   if (refusal === null) return;
   const [seems, other] = refusal;
   const todo = other === "array"
@@ -119,28 +119,4 @@ function looksCsv(line: string): boolean {
 
 function isBlank(byte: number): boolean {
   return byte === 32 || byte === 9 || byte === 10 || byte === 13;
-}
-
-/** The first HEAD_BYTES of `path` (fewer when it is shorter); IngestError `MF_ERR_INPUT_OPEN` / `MF_ERR_INPUT_READ`. */
-function readHead(path: string): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new IngestError("MF_ERR_INPUT_OPEN", `cannot open ${path}: ${why}`, error);
-  }
-  try {
-    const head = Buffer.allocUnsafe(HEAD_BYTES);
-    let length = 0;
-    try {
-      for (let n; length < HEAD_BYTES && (n = readSync(fd, head, length, HEAD_BYTES - length, null)) > 0;) length += n;
-    } catch (error) {
-      throw new IngestError("MF_ERR_INPUT_READ", `cannot read ${path}: ${(error as Error).message}`, error);
-    }
-    return head.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
 }
