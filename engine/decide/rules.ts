@@ -124,9 +124,14 @@ export function knownFacts(pluginFacts: readonly string[] = []): string[] {
  * fails on. `pluginFacts` are the plugins' channels and derived facts (number facts).
  */
 export function lintPluginRules(set: RuleSet, pluginFacts: readonly string[] = []): RuleWarning[] {
+  return lintLoaded(set, pluginFacts).filter((w) => w.plugin !== undefined);
+}
+
+/** The rule linter's warnings about every file of a loaded set, `pluginFacts` as number facts. */
+function lintLoaded(set: RuleSet, pluginFacts: readonly string[]): RuleWarning[] {
   const types: Record<string, RuleFactType> = { ...factTypes() };
   for (const name of pluginFacts) types[name] = "number";
-  return lintRules(set, { factTypes: types }).filter((w) => w.plugin !== undefined);
+  return lintRules(set, { factTypes: types });
 }
 
 /** A lint warning as one line: `<file>: rule "<rule>": <path>: <message> [<code>]`. */
@@ -161,6 +166,12 @@ export class RulesDecider {
   private readonly sensorDecision: RuleDecision = { reasons: "", tempBad: undefined, alerts: [] };
   /** The lint's warnings about the plugins' rule files (lintPluginRules). */
   readonly pluginWarnings: readonly RuleWarning[];
+  /**
+   * The linter's warnings about the `--rules` files (`rules check` lists them): a run says them
+   * before it starts, as the plugins' (a misspelt event type, `"Hold"`, holds nothing: the
+   * readings it was written for would be billed without a word).
+   */
+  readonly fileWarnings: readonly RuleWarning[];
   /** The facts the conditions of reading rules that hold (hold or temp_bad events) name. */
   private readonly holdFacts: ReadonlySet<string>;
   /** The number facts the plugins add (channels, derived facts). */
@@ -197,7 +208,9 @@ export class RulesDecider {
     this.version = rulesVersion(set);
     this.files = set.files;
     this.sets = ruleSets(set, kind);
-    this.pluginWarnings = lintPluginRules(set, extraFacts);
+    const lint = lintLoaded(set, extraFacts);
+    this.pluginWarnings = lint.filter((w) => w.plugin !== undefined);
+    this.fileWarnings = this.sets.some((s) => s.kind === "files") ? lint.filter((w) => w.plugin === undefined) : [];
   }
 
   /**
@@ -232,13 +245,16 @@ export class RulesDecider {
 
   /**
    * What a person should be told before a run with these rules: what the rule linter finds in the
-   * plugins' rule files (each naming its plugin), that no rule can hold a reading (every reading
+   * `--rules` files and the plugins' rule files (each naming its plugin), that no rule can hold a reading (every reading
    * is billed), and that rule files replaced the default rules.
    */
   warnings(): string[] {
-    const out: string[] = this.pluginWarnings.map(formatRuleWarning);
+    const out: string[] = [...this.fileWarnings, ...this.pluginWarnings].map(formatRuleWarning);
     const files = this.sets.filter((s) => s.kind === "files").flatMap((s) => s.files);
-    if (files.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (to keep the default rules, add ${defaultRuleFiles().join(" ")})`);
+    // The default files among them (a set that adds a file to the defaults) replace nothing.
+    const given = new Set(files.map((f) => resolve(f)));
+    const dropped = defaultRuleFiles().filter((f) => !given.has(f));
+    if (files.length > 0 && dropped.length > 0) out.push(`--rules replaces the default rules: only ${files.join(", ")}${this.sets.some((s) => s.kind === "plugin") ? " and the plugins' rules" : ""} decide (to keep the default rules, add ${dropped.join(" ")})`);
     if (!this.holds) out.push("no hold rules: every reading will be billed (no rule holds or flags temp_bad; check --rules)");
     else if (files.length > 0) {
       // The default rules' holds that keep a wrong bill out, which a replacing rule set may have lost.

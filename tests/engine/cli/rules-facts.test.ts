@@ -242,6 +242,28 @@ describe("meterflow run: which rules decide, said out loud", () => {
     expect(r.stdout).toMatch(/^rules: files empty\.json \(0 rules, no holds\)$/m);
   });
 
+  it("says what the rule linter finds in the --rules files before it runs: a misspelt event type holds nothing", () => {
+    // Rules audit: an event of type "Hold" (json-rules-engine fires it; meterflow acts on "hold")
+    // billed the readings it was written to hold, and the run said nothing (only `rules check` did).
+    const dir = tempDir("meterflow-rules-lint-");
+    put(dir, "meters.csv", "meter_id,last_reading,last_end\nZ1,5,2026-11-01\n");
+    put(dir, "z.csv", "meter_id,end,value\nZ1,2026-11-02,5\n");
+    const defaults = join(packageRoot(), "engine", "rules", "default");
+    const typo = put(dir, "zero.json", [{ name: "zero", conditions: { all: [{ fact: "zero", operator: "equal", value: true }] }, event: { type: "Hold", params: { reason: "zero" } } }]);
+    const r = meterflow(dir, "run", "--rules", join(defaults, "eligibility.json"), "--rules", join(defaults, "temp-bad.json"), "--rules", typo,
+      "--meters", "meters.csv", "--db", "state.db", "--out", "out", "z.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^meterflow: warning: zero\.json: rule "zero": \[0\]\.event\.type: meterflow does not act on events of type "Hold" \[MF_WARN_RULES_UNKNOWN_EVENT\]$/m);
+    // The default files given with it: nothing of them is replaced, and nothing is said of it.
+    expect(r.stderr).not.toContain("replaces the default rules");
+    // What the warning says is what happens: the zero reading is billed.
+    expect(readCsv(join(dir, "out", "billing.csv")).map((b) => [b.meter_id, b.consumption])).toEqual([["Z1", "0"]]);
+    // The default rules alone say nothing of the kind.
+    const plain = meterflow(dir, "run", "--db", "state2.db", "--meters", "meters.csv", "--out", "out2", "z.csv");
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain("MF_WARN_");
+  });
+
   it("warns when --rules files lose the default holds of flagged meters and implausible rollovers, and bills what they no longer hold", () => {
     // The README's promise (Operators): --rules files that drop meter-temp-bad hold a flagged
     // meter's readings only if they keep it, "the run warns when they do not". It did not: a
