@@ -8,6 +8,17 @@ const POW10 = new Float64Array([
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ]);
 
+/**
+ * The bound of every register value, reset value and baseline (10^MAX_DIGITS, a register of 22
+ * dials), whatever the registry says, and of a pulse count: with scaling factors and pulse weights
+ * at most MAX_MULTIPLIER, every consumption is a finite number (below 2 x 10^31). Without them, a
+ * scaling factor of 1e300 billed `Infinity`.
+ */
+export const MAX_REGISTER = 1e22;
+
+/** The largest `scaling_factor` and `pulse_weight` (10^9: a 400 kV / 100 V x 5,000 A / 1 A meter's factor is 2 x 10^7). */
+export const MAX_MULTIPLIER = 1e9;
+
 /** 10^d for 0 <= d <= MAX_DIGITS. */
 export function pow10(d: number): number {
   return POW10[d];

@@ -2,6 +2,7 @@
 // columns: meter ids interned from bytes, numbers and dates parsed in place, strings created
 // only for rejected rows' raw text and unusual fields. Memory holds the current chunk and the
 // current batch, whatever the file size.
+import { MAX_REGISTER } from "../consumption/registers.js";
 import { blankBytes, blankText } from "./blank.js";
 import { idBytesOk } from "./id-text.js";
 import { NO_DAY } from "./batch.js";
@@ -217,6 +218,8 @@ function decodeRecord(t: CsvTokenizer, c: Columns, b: BatchBuilder, o: ResolvedR
       if (value !== value) reason = R.bad_value;
       else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
       else if (value < 0) reason = R.negative_value;
+      // No register shows 22 digits (consumption.ts's bound): every consumption stays a finite number.
+      else if (value >= MAX_REGISTER) reason = R.value_exceeds_register;
     }
     i = c.end;
     day = fx[i] === 1 ? parseDayString(t.fieldString(i)) : parseDayBytes(buf, fs[i], fe[i]);

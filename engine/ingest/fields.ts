@@ -1,5 +1,6 @@
 // Validation of one reading given as decoded values (an NDJSON object, a msgpack map or a row
 // of a columnar msgpack batch): the same rejection rules, in the same order, as the CSV reader.
+import { MAX_REGISTER } from "../consumption/registers.js";
 import { blankText } from "./blank.js";
 import { idTextOk } from "./id-text.js";
 import { NO_DAY } from "./batch.js";
@@ -51,6 +52,8 @@ export function writeValues(b: BatchBuilder, r: number, v: ReadingValues, tooLon
     if (value !== value) reason = R.bad_value;
     else if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) reason = R.non_finite_value;
     else if (value < 0) reason = R.negative_value;
+    // No register shows 22 digits (consumption.ts's bound): every consumption stays a finite number.
+    else if (value >= MAX_REGISTER) reason = R.value_exceeds_register;
   }
   // Batches repeat end dates: reuse the last parse for the same text.
   const endValue = v.end;

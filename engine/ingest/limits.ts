@@ -2,12 +2,13 @@
 // meter's count (or debounced count) that is not a whole number, or a debounced count above it,
 // and a pulse count for a register meter.
 import type { ReadingBatch } from "./batch.js";
+import { MAX_REGISTER } from "../consumption/registers.js";
 import { REJECT } from "./reasons.js";
 
-/** The exclusive upper bound of a register's values: 10^digits, or the reset value; Infinity when neither. */
+/** The exclusive upper bound of a register's values: 10^digits, or the reset value; MAX_REGISTER (10^22) when neither. */
 export function registerLimit(digits: number, reset: number): number {
-  let limit = Number.POSITIVE_INFINITY;
-  if (digits > 0) limit = 10 ** digits;
+  let limit = MAX_REGISTER;
+  if (digits > 0 && 10 ** digits < limit) limit = 10 ** digits;
   if (reset === reset && reset < limit) limit = reset;
   return limit;
 }
@@ -16,12 +17,13 @@ export function registerLimit(digits: number, reset: number): number {
  * Why a value breaks its meter's registry limits (0: it does not): a pulse meter's count, and its
  * debounced count (`pulse_debounced`, NaN when not given) must be whole (`bad_pulse_count`), the
  * debounced one no more than the count (debouncing merges and drops pulses, it never adds one:
- * `bad_pulse_field`); a register meter's value no pulse count (a debounced count given, as every
- * pulse-events day has: `not_a_pulse_meter`) and below its range (`registerLimit`).
+ * `bad_pulse_field`), and below MAX_REGISTER; a register meter's value no pulse count (a debounced
+ * count given, as every pulse-events day has: `not_a_pulse_meter`) and below its range (`registerLimit`).
  */
 export function limitReason(value: number, digits: number, reset: number, pulseWeight: number, debounced: number): number {
   if (pulseWeight === pulseWeight) {
     if (!Number.isInteger(value) || (debounced === debounced && !Number.isInteger(debounced))) return REJECT.bad_pulse_count;
+    if (value >= MAX_REGISTER) return REJECT.value_exceeds_register;
     return debounced > value ? REJECT.bad_pulse_field : 0;
   }
   // A debounced count (every pulse-events day has one) says the value is a pulse count.

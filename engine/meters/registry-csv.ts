@@ -6,7 +6,7 @@
 // the two to the same records and rejections over random rows.
 import { blankBytes } from "../ingest/blank.js";
 import { idBytesOk } from "../ingest/id-text.js";
-import { MAX_DIGITS } from "../consumption/registers.js";
+import { MAX_DIGITS, MAX_MULTIPLIER, MAX_REGISTER } from "../consumption/registers.js";
 import { NO_DAY, parseDayBytes, parseNumberBytes } from "../ingest/index.js";
 import type { CsvRecord } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
@@ -164,9 +164,9 @@ export class CsvRegistryRows {
     this.#sameUnit = sameUnit;
 
     const scalingFactor = this.#num(buf, SCALE, 1);
-    if (!(scalingFactor > 0)) return "bad_scaling_factor";
+    if (!(scalingFactor > 0 && scalingFactor <= MAX_MULTIPLIER)) return "bad_scaling_factor";
     const resetValue = this.#num(buf, RESET, null);
-    if (resetValue !== null && !(resetValue > 0)) return "bad_reset_value";
+    if (resetValue !== null && !(resetValue > 0 && resetValue <= MAX_REGISTER)) return "bad_reset_value";
     const digits = this.#num(buf, DIGITS, null);
     if (digits !== null && !(Number.isInteger(digits) && digits >= 1 && digits <= MAX_DIGITS)) return "bad_digits";
     if (resetValue !== null && digits !== null && resetValue > 10 ** digits) return "bad_reset_value";
@@ -193,7 +193,7 @@ export class CsvRegistryRows {
     if ((e[LAST_READING] > s[LAST_READING]) !== (e[LAST_END] > s[LAST_END])) return "bad_last_reading";
     if (e[LAST_READING] > s[LAST_READING]) {
       lastReading = this.#num(buf, LAST_READING, null) as number;
-      if (!(lastReading >= 0)) return "bad_last_reading";
+      if (!(lastReading >= 0 && lastReading < MAX_REGISTER)) return "bad_last_reading";
       if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
       if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
       if (e[LAST_END] - s[LAST_END] <= MAX_DATE) lastEnd = parseDayBytes(buf, s[LAST_END], e[LAST_END]);
@@ -208,7 +208,7 @@ export class CsvRegistryRows {
     // A register meter of a file without pulse columns (the common case) has no pulse field to check.
     const pulseless = this.#pulseless && (plan === null || plan.pulseless);
     const pulseWeight = pulseless ? null : this.#num(buf, WEIGHT, null);
-    if (pulseWeight !== null && !(pulseWeight > 0)) return "bad_pulse_weight";
+    if (pulseWeight !== null && !(pulseWeight > 0 && pulseWeight <= MAX_MULTIPLIER)) return "bad_pulse_weight";
     if (pulseWeight === null && typeName?.endsWith(".pulse") === true) return "bad_pulse_weight";
     let pulseInput = Number.NaN;
     let pulseWidthMs: number | null = null;

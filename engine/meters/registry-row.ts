@@ -3,7 +3,7 @@
 // "not given".
 import { blankText } from "../ingest/blank.js";
 import { idTextOk } from "../ingest/id-text.js";
-import { MAX_DIGITS } from "../consumption/registers.js";
+import { MAX_DIGITS, MAX_MULTIPLIER, MAX_REGISTER } from "../consumption/registers.js";
 import { dayOfValue, NO_DAY, numberOfValue } from "../ingest/index.js";
 import { PULSE_INPUT } from "../pulses/profiles.js";
 import type { PulseInputName } from "../pulses/profiles.js";
@@ -141,9 +141,9 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
     };
   }
   const scalingFactor = optionalNumber(get("scaling_factor"), 1);
-  if (!(scalingFactor !== null && scalingFactor > 0)) return "bad_scaling_factor";
+  if (!(scalingFactor !== null && scalingFactor > 0 && scalingFactor <= MAX_MULTIPLIER)) return "bad_scaling_factor";
   const resetValue = optionalNumber(get("reset_value"), null);
-  if (resetValue !== null && !(resetValue > 0)) return "bad_reset_value";
+  if (resetValue !== null && !(resetValue > 0 && resetValue <= MAX_REGISTER)) return "bad_reset_value";
   const digits = optionalNumber(get("digits"), null);
   if (digits !== null && !(Number.isInteger(digits) && digits >= 1 && digits <= MAX_DIGITS)) return "bad_digits";
   // A register of `digits` dials shows at most 10^digits - 1: it cannot wrap above 10^digits.
@@ -164,7 +164,7 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   if (absent(lastReadingRaw) !== absent(lastEndRaw)) return "bad_last_reading";
   if (!absent(lastReadingRaw)) {
     lastReading = optionalNumber(lastReadingRaw, null);
-    if (lastReading === null || !(lastReading >= 0)) return "bad_last_reading";
+    if (lastReading === null || !(lastReading >= 0 && lastReading < MAX_REGISTER)) return "bad_last_reading";
     if (resetValue !== null && lastReading >= resetValue) return "bad_last_reading";
     if (digits !== null && lastReading >= 10 ** digits) return "bad_last_reading";
     lastEnd = dayOfValue(lastEndRaw);
@@ -178,7 +178,7 @@ export function toMeterRecord(fields: FieldGetter, seen: SeenIds, maxFieldBytes:
   if (type === undefined || unit === undefined || costCenter === undefined || glAccount === undefined) return "bad_text";
 
   const pulseWeight = optionalNumber(get("pulse_weight"), null);
-  if (pulseWeight !== null && !(pulseWeight > 0)) return "bad_pulse_weight";
+  if (pulseWeight !== null && !(pulseWeight > 0 && pulseWeight <= MAX_MULTIPLIER)) return "bad_pulse_weight";
   if (pulseWeight === null && type?.endsWith(".pulse") === true) return "bad_pulse_weight";
   const input = get("pulse_input");
   if (!absent(input) && !(typeof input === "string" && Object.hasOwn(PULSE_INPUT, input))) return "bad_pulse_input";
