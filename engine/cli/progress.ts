@@ -46,15 +46,16 @@ function fileLines(stream: NodeJS.WritableStream): InputProgress {
 
 /**
  * `readings.csv: 1,200,000 rows, 45.2 MiB in 3.1 s, 0.39M rows/s`; a pulse-events file's
- * `pulse-events.csv: 25,993 events -> 20 day readings, 1.2 MiB in 0.3 s, 0.09M events/s`
- * (its rows are events; what they gave are day readings).
+ * `pulse-events.csv: 25,993 rows -> 20 day readings, 1.2 MiB in 0.3 s, 0.09M rows/s` (its rows
+ * as written: pulses, line samples and rejected rows, as summary.json's `inputs[]` counts them
+ * apart as `events`, `samples` and `rejected`; what they gave are day readings).
  */
 export function fileLine(path: string, done: InputDone): string {
   const plural = (n: number, one: string) => `${count(n)} ${one}${n === 1 ? "" : "s"}`;
   const events = done.events;
-  const what = events === undefined ? plural(done.rows, "row") : `${plural(events, "event")} -> ${plural(done.rows, "day reading")}`;
+  const what = events === undefined ? plural(done.rows, "row") : `${plural(events, "row")} -> ${plural(done.rows, "day reading")}`;
   const per = events === undefined ? done.rows : events;
-  const rate = done.seconds > 0 ? `, ${(per / done.seconds / 1e6).toFixed(2)}M ${events === undefined ? "rows" : "events"}/s` : "";
+  const rate = done.seconds > 0 ? `, ${(per / done.seconds / 1e6).toFixed(2)}M rows/s` : "";
   return `${path}: ${what}, ${mib(done.bytes)} in ${done.seconds.toFixed(1)} s${rate}`;
 }
 

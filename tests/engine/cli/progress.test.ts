@@ -30,13 +30,13 @@ describe("run progress when standard error is not a terminal", () => {
     }
   });
 
-  it("says of a pulse-events file how many events it read and how many day readings they gave (it said `20 rows` of 25,993 events)", () => {
+  it("says of a pulse-events file how many rows it read and how many day readings they gave (it said `20 rows` of 25,993 events, then `events` for pulses, samples and rejected rows, which summary.json counts apart)", () => {
     writeFileSync(join(dir, "m.csv"), "meter_id,type,pulse_weight\nP-1,water.pulse,0.01\n");
     const events = ["meter_id,time,on_ms", ...Array.from({ length: 30 }, (_, i) => `P-1,2026-11-0${1 + (i % 2)}T0${i % 10}:00:0${i % 6}Z,50`)];
     writeFileSync(join(dir, "e.csv"), `${events.join("\n")}\n`);
     const r = spawnSync(process.execPath, [BIN, "run", "--db", "e.db", "--meters", "m.csv", "--out", "oute", "--pulse-events", "e.csv"], { cwd: dir, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^meterflow: e\.csv: 30 events -> 2 day readings, 0\.0 MiB in \d+\.\d s/)]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^meterflow: e\.csv: 30 rows -> 2 day readings, 0\.0 MiB in \d+\.\d s/)]);
   });
 
   it("prints nothing with --quiet", () => {
