@@ -13,9 +13,9 @@
 // only heartbeats is a day without pulses, not a missing day). A row with a bad value is
 // rejected with its reason and raw text; it never stops the file. The file is read whole into columns (about 60 bytes per
 // row): split very large logs by day.
-import { timeZone } from "../time/current.js";
 import { blankText } from "./blank.js";
-import { FIRST_MS, LAST_MS } from "./dates.js";
+import { NO_DAY } from "./batch.js";
+import { FIRST_MS, LAST_MS, lastInstantMs, parseDayString } from "./dates.js";
 import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
@@ -246,12 +246,12 @@ function instantOfValue(value: unknown): number {
   // A msgpack timestamp (decoded as a Date), as a reading's `end` takes it.
   if (value instanceof Date) return value.getTime();
   if (typeof value !== "string") return Number.NaN;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:\d\d)?$/.exec(value);
-  if (m === null) return Number.NaN;
-  if (m[2] !== undefined) return Date.parse(value);
-  const wall = Date.parse(`${m[1]}Z`);
-  return wall === wall ? timeZone().instantOf(wall) : Number.NaN;
+  // Epoch milliseconds as text read as the number would be (before 1970 too).
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  // A date-time as a reading's `end` takes it (dates.ts: a space for the T, a leap second, a
+  // fraction cut to milliseconds, no offset the zone's wall clock); a date alone is no pulse's time.
+  const t = value.trim();
+  return t.length > 10 && parseDayString(t) !== NO_DAY ? lastInstantMs() : Number.NaN;
 }
 
 /** A number >= 0 from a decoded value; NaN when absent, -1 when bad. */

@@ -89,7 +89,19 @@ describe("readPulseEvents", () => {
     expect(timeOfValue("2026-11-30T00:00")).toBe(Date.UTC(2026, 10, 30));
     expect(timeOfValue(1764460800000)).toBe(1764460800000);
     expect(timeOfValue("1764460800000")).toBe(1764460800000);
-    for (const bad of ["2026-11-30", "yesterday", "", null, Number.POSITIVE_INFINITY, "2026-11-30T25:00:00Z", new Date(Number.NaN)]) expect(timeOfValue(bad), String(bad)).toBeNaN();
+    for (const bad of ["2026-11-30", "yesterday", "", null, Number.POSITIVE_INFINITY, "2026-11-30T25:00:00Z", new Date(Number.NaN), "-", "1e3"]) expect(timeOfValue(bad), String(bad)).toBeNaN();
+  });
+
+  it("reads a time as a reading's end is read, and epoch milliseconds as text as the number (pulse audit: \"-1000\" was bad_event_time, -1000 and 1969-12-31T23:59:59Z were not)", () => {
+    expect(timeOfValue("-1000")).toBe(-1000);
+    expect(timeOfValue(-1000)).toBe(-1000);
+    expect(timeOfValue("1969-12-31T23:59:59Z")).toBe(-1000);
+    // A space for the T, a comma for the point, a fraction cut (not rounded) to milliseconds, a leap second at the end of its minute.
+    expect(timeOfValue("2026-11-30 06:15:02")).toBe(Date.UTC(2026, 10, 30, 6, 15, 2));
+    expect(timeOfValue("2026-11-30T06:15:02,25Z")).toBe(Date.UTC(2026, 10, 30, 6, 15, 2, 250));
+    expect(timeOfValue("2026-11-30T23:59:59.9999999Z")).toBe(Date.UTC(2026, 10, 30, 23, 59, 59, 999));
+    expect(timeOfValue("2026-12-31T23:59:60Z")).toBe(Date.UTC(2026, 11, 31, 23, 59, 59, 999));
+    expect(timeOfValue(" 2026-11-30T06:15:02Z ")).toBe(Date.UTC(2026, 10, 30, 6, 15, 2));
   });
 
   it("takes a msgpack timestamp as a reading's end takes it", async () => {
