@@ -2,6 +2,7 @@
 // SQLite file. A URL of another scheme, or a PostgreSQL URL with a query parameter meterflow does
 // not use, is refused (MF_ERR_STORE_URL): `?schem=x` taken as written would put a whole run into
 // the `public` schema, and `mysql://x` would become an SQLite file of that name.
+import { existsSync } from "node:fs";
 import { nearest } from "../rules/load/validate-condition.js";
 import { StoreError } from "./errors.js";
 
@@ -19,14 +20,23 @@ export function isPostgresUrl(db: string): boolean {
 }
 
 /**
- * Checks what `db` names: an SQLite path is taken as it is; a URL must be `postgres://` or
+ * Checks what `db` names: an SQLite path is taken as it is (but a new file named `postgres`,
+ * `postgresql` or `postgres:...`, which meant a URL); a URL must be `postgres://` or
  * `postgresql://`, with no query parameter but POSTGRES_URL_PARAMETERS, each at most once.
  * Throws StoreError MF_ERR_STORE_URL naming the parameter (and the known one it is nearest to).
  * @example checkStoreLocation("postgres://127.0.0.1:5432/test?schem=x"); // throws: unknown parameter schem (did you mean schema?)
  */
 export function checkStoreLocation(db: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
-  if (scheme === undefined) return;
+  if (scheme === undefined) {
+    // `--db postgres` (or `postgres:/h/db`) meant PostgreSQL: as a path it made a new, empty
+    // SQLite file of that name. A file that is there already is taken, as `./postgres` always is.
+    if (/^postgres(ql)?(:|$)/i.test(db) && !existsSync(db)) {
+      throw new StoreError("MF_ERR_STORE_URL", `cannot use ${JSON.stringify(db)}: a PostgreSQL store is a URL, postgres://HOST:PORT/DB[?schema=NAME] `
+        + `(as a path it would be a new SQLite file of that name: to mean one, write ./${db})`);
+    }
+    return;
+  }
   if (!isPostgresUrl(db)) {
     throw new StoreError("MF_ERR_STORE_URL", `cannot use ${redacted(db)}: a store is an SQLite file (a path) or a PostgreSQL URL `
       + `(postgres://HOST:PORT/DB), not ${scheme}://`);

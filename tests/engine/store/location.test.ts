@@ -1,6 +1,9 @@
 // What a `--db` may name (engine/store/location.ts): an SQLite path, or a postgres:// URL whose
 // query parameters are ones meterflow uses; anything else is MF_ERR_STORE_URL, naming the
 // parameter and the known one nearest it (a typo of `schema` put a whole run into `public`).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkStoreLocation } from "../../../engine/store/location.js";
 import { openStore } from "../../../engine/store/open.js";
@@ -51,6 +54,26 @@ describe("checkStoreLocation", () => {
       expect(e.code, db).toBe("MF_ERR_STORE_URL");
       expect(e.message, db).toMatch(/not [a-z]+:\/\//);
       expect(e.message, db).not.toContain("s3cret");
+    }
+  });
+
+  it("refuses `postgres` and `postgres:/h/db` as a new SQLite file (CLI audit: --db postgres made one), but takes ./postgres and a file that is there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "meterflow-location-"));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      for (const db of ["postgres", "PostgreSQL", "postgres:/127.0.0.1/test", "postgresql:test"]) {
+        const e = refusal(db);
+        expect(e.code, db).toBe("MF_ERR_STORE_URL");
+        expect(e.message, db).toContain(`a PostgreSQL store is a URL, postgres://HOST:PORT/DB[?schema=NAME] (as a path it would be a new SQLite file of that name: to mean one, write ./${db})`);
+      }
+      expect(() => checkStoreLocation("./postgres")).not.toThrow();
+      expect(() => checkStoreLocation("postgres.db")).not.toThrow();
+      writeFileSync(join(dir, "postgres"), "");
+      expect(() => checkStoreLocation("postgres")).not.toThrow();
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
