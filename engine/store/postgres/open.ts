@@ -77,8 +77,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // Which store a backend serves, in pg_stat_activity.
     application_name: `meterflow/${schema}`,
   });
-  // An idle client losing its connection must not crash the process: the next query reconnects.
+  // A connection cut (a PostgreSQL fast restart, pg_terminate_backend, a TCP reset) must not
+  // crash the process. An idle client's error reaches the pool, which drops the client; a client
+  // checked out (a transaction, a COPY) has no listener of the pool's then, and node-postgres
+  // emits the error on it as well as failing its query: the query's failure is the operation's
+  // (a commit rejects, its batch is tried again), and the pool drops the client at its release
+  // (it is no longer queryable), so the next operation gets a fresh connection.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   let client: pg.PoolClient;
   try {
     client = await pool.connect();

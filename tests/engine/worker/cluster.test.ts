@@ -16,7 +16,7 @@ import { packageRoot } from "../../../engine/wasm/paths.js";
 import { startNatsServer } from "../../helpers/nats-server.js";
 import type { NatsServer } from "../../helpers/nats-server.js";
 import { tempDir } from "../../helpers/tmp.js";
-import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
+import { adminClient, runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const BIN = join(packageRoot(), "dist", "engine", "cli", "main.js");
 const dir = tempDir("meterflow-cluster-");
@@ -207,6 +207,30 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     // A server that lost track of acknowledgements in the crash may deliver some batches again: a last worker takes them.
     expect((await startWorker(nats.url, db, "RESTART").exited).status).toBe(0);
     await expectLikeTheRun("RESTART", db, publishOut);
+  }, 240_000);
+
+  it("survives its PostgreSQL connections being cut while it works (a fast restart): the batches are tried again, nothing lost or twice", async () => {
+    const { db, publishOut } = await prepare("PGCUT");
+    const schema = new URL(db).searchParams.get("schema")!;
+    const workers = [startWorker(nats.url, db, "PGCUT", {}, 4), startWorker(nats.url, db, "PGCUT", {}, 4)];
+    await Promise.all(workers.map((w) => w.ready));
+    // The store names its connections `meterflow/<schema>` (application_name): every one of them
+    // is terminated, again and again, while the workers decide and commit.
+    const admin = adminClient();
+    await admin.connect();
+    let cut = 0;
+    try {
+      for (let i = 0; i < 30; i++) {
+        const r = await admin.query<{ n: string }>("SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1", [`meterflow/${schema}`]);
+        cut += Number(r.rows[0].n);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.end();
+    }
+    expect(cut).toBeGreaterThan(0);
+    for (const r of await Promise.all(workers.map((w) => w.exited))) expect(r.status, r.stderr).toBe(0);
+    await expectLikeTheRun("PGCUT", db, publishOut);
   }, 240_000);
 
   it("bills nothing twice when the same files are published again, even past the duplicate window", async () => {
