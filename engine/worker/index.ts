@@ -2,4 +2,4 @@
 export { consumerName, ensureConsumers } from "./consumers.js";
 export { ensureOutputStream, OUTPUT_CONTENT_TYPES, OUTPUT_KINDS, outputStreamName, outputSubject, publishOutputs } from "./outputs.js";
 export { runWorker } from "./worker.js";
-export type { WorkerCounts, WorkerOptions } from "./worker.js";
+export type { WorkerCounts, WorkerFailing, WorkerOptions, WorkerResult } from "./worker.js";

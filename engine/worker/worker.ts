@@ -10,7 +10,7 @@
 // (leases.ts) give each about P / W partitions, and a dead worker's to the others.
 import { createHash } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { addCounts } from "../decide/output.js";
 import type { BatchCounts } from "../decide/output.js";
@@ -41,8 +41,16 @@ export interface WorkerOptions extends DecisionSetupOptions {
   db: string;
   /** Readings stream; default MFLOW. */
   stream?: string;
-  /** Exit (resolve) once no message has arrived for this many seconds; absent: run until `signal`. */
+  /**
+   * Exit (resolve) once no message has arrived for this many seconds and the stream's readings
+   * consumers have nothing pending and nothing awaiting acknowledgement (the night is decided);
+   * while another worker's batches are in hand or wait for redelivery it waits (onWaiting). When
+   * all that is left is batches whose last delivery failed here, it resolves with `failing` set.
+   * Absent: run until `signal`.
+   */
   exitWhenIdleSeconds?: number;
+  /** Called once when the worker is idle but the stream still has batches (another worker's, or to be delivered again). */
+  onWaiting?: (backlog: { batches: number; partitions: readonly number[] }) => void;
   /** Seconds a message may stay unacknowledged before another worker gets it; default 30. */
   ackWaitSeconds?: number;
   /** Stops the worker after the messages in hand. */
@@ -77,13 +85,32 @@ export interface WorkerCounts extends BatchCounts {
   duplicateMessages: number;
   /** Output messages published to meterflow.billing/held/alerts/rejected. */
   outputs: number;
+  /** Deliveries that failed (deciding, committing or publishing): each message went back to the stream. */
+  failedDeliveries: number;
+  /** The distinct batches (messages) of those failed deliveries. */
+  failedBatches: number;
   seconds: number;
+}
+
+/** What an idle worker left in the stream when it exited because the only batches left kept failing here. */
+export interface WorkerFailing {
+  /** Batches whose last delivery failed here (one per partition). */
+  batches: number;
+  /** Batches of the same partitions queued behind them. */
+  behind: number;
+  /** The last failure's message (with its code). */
+  last: string;
+}
+
+/** What runWorker resolves with: the counts, and `failing` when it exited with failing batches left. */
+export interface WorkerResult extends WorkerCounts {
+  failing?: WorkerFailing;
 }
 
 /** Failpoint for the crash tests: SIGKILL right after this many commits (before publish and ack). */
 const KILL_AFTER_COMMITS = Number(process.env.MF_FAILPOINT_KILL_AFTER_COMMITS ?? 0);
 
-export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
+export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const started = performance.now();
   const setup = await loadDecisionSetup(options);
   // What a run says before it starts, a worker says too (the plugins' rule files' lint, no hold rules, --rules replacing the defaults).
@@ -110,9 +137,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerCounts> {
     const format = options.format ?? "ndjson";
     const sessions = new PartitionSessions(store, setup, pool, { format: createFormatter(format) });
     try {
-      const worker = new Worker(sessions, nc, stream.name, ackWaitMs, format, options);
+      const worker = new Worker(sessions, nc, jsm, stream.name, ackWaitMs, format, options);
       await worker.run(stream.partitions);
-      return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000 };
+      const failing = worker.failing;
+      return { ...worker.counts, seconds: Math.round(performance.now() - started) / 1000, ...(failing === undefined ? {} : { failing }) };
     } finally {
       sessions.close();
     }
@@ -135,10 +163,14 @@ interface PartitionLoop {
 
 class Worker {
   readonly counts: WorkerCounts = {
-    messages: 0, duplicateMessages: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0, outputs: 0, seconds: 0,
+    messages: 0, duplicateMessages: 0, rows: 0, billable: 0, held: 0, rejected: 0, duplicates: 0, sensor: 0, corrections: 0, outputs: 0,
+    failedDeliveries: 0, failedBatches: 0, seconds: 0,
   };
+  /** Set when the worker stopped idle with only batches failing here left in the stream. */
+  failing: WorkerFailing | undefined;
   readonly #sessions: PartitionSessions;
   readonly #nc: NatsConnection;
+  readonly #jsm: JetStreamManager;
   readonly #stream: string;
   readonly #ackWaitMs: number;
   readonly #options: WorkerOptions;
@@ -151,10 +183,20 @@ class Worker {
   #commits = 0;
   /** The message loops of the partitions this worker holds. */
   readonly #loops = new Map<number, PartitionLoop>();
+  /** Partitions whose batch in turn failed at its last delivery here: its stream sequence and the error. */
+  readonly #failing = new Map<number, { seq: number; error: string }>();
+  /** Stream sequences of the messages that ever failed here (failedBatches). */
+  readonly #failedSeqs = new Set<number>();
+  /** An idle check of the stream's consumers under way (one at a time), and when the last began. */
+  #checking = false;
+  #lastCheck = 0;
+  /** Whether onWaiting was called. */
+  #saidWaiting = false;
 
-  constructor(sessions: PartitionSessions, nc: NatsConnection, stream: string, ackWaitMs: number, format: OutputFormat, options: WorkerOptions) {
+  constructor(sessions: PartitionSessions, nc: NatsConnection, jsm: JetStreamManager, stream: string, ackWaitMs: number, format: OutputFormat, options: WorkerOptions) {
     this.#sessions = sessions;
     this.#nc = nc;
+    this.#jsm = jsm;
     this.#stream = stream;
     this.#ackWaitMs = ackWaitMs;
     this.#options = options;
@@ -176,8 +218,7 @@ class Worker {
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const timer = setInterval(() => {
       if (this.#options.signal?.aborted) this.#stopped = true;
-      if (idle !== undefined && this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000
-        && leases?.waitingForShare() !== true) this.#stopped = true;
+      if (!this.#stopped && idle !== undefined && this.#idleFor(idle) && leases?.waitingForShare() !== true) void this.#checkBacklog(partitions, idle);
       if (this.#stopped) {
         for (const loop of this.#loops.values()) loop.messages?.stop();
         stop();
@@ -197,6 +238,60 @@ class Worker {
     }
   }
 
+  /** Whether nothing is in hand and nothing has arrived for `idle` seconds. */
+  #idleFor(idle: number): boolean {
+    return this.#inHand === 0 && performance.now() - this.#lastArrival > idle * 1000;
+  }
+
+  /**
+   * Idle: asks the stream's consumers (at most once a second) whether the night is decided. No
+   * batch pending and none awaiting acknowledgement, on any partition: the worker stops. Batches
+   * left only on partitions whose batch in turn failed here: it stops, `failing` says so. Else
+   * (another worker's batches in hand, or a dead worker's coming back after the ack wait) it
+   * waits, saying so once; those partitions come to it when their leases lapse.
+   */
+  async #checkBacklog(partitions: number, idle: number): Promise<void> {
+    if (this.#checking || performance.now() - this.#lastCheck < 1000) return;
+    this.#checking = true;
+    this.#lastCheck = performance.now();
+    const arrival = this.#lastArrival;
+    try {
+      const backlog = new Map<number, number>();
+      for (let p = 0; p < partitions; p++) {
+        const info = await this.#jsm.consumers.info(this.#stream, consumerName(p));
+        const n = info.num_pending + info.num_ack_pending;
+        if (n > 0) backlog.set(p, n);
+      }
+      // Something arrived meanwhile: not idle after all.
+      if (this.#stopped || arrival !== this.#lastArrival || !this.#idleFor(idle)) return;
+      let total = 0;
+      let batches = 0;
+      let behind = 0;
+      let last = "";
+      for (const [p, n] of backlog) {
+        total += n;
+        const failed = this.#failing.get(p);
+        if (failed === undefined) continue;
+        batches++;
+        behind += n - 1;
+        last = failed.error;
+      }
+      if (total === 0) {
+        this.#stopped = true;
+      } else if (batches === backlog.size) {
+        this.failing = { batches, behind, last };
+        this.#stopped = true;
+      } else if (!this.#saidWaiting) {
+        this.#saidWaiting = true;
+        this.#options.onWaiting?.({ batches: total, partitions: [...backlog.keys()].sort((a, b) => a - b) });
+      }
+    } catch {
+      // The server is restarting: asked again in a second.
+    } finally {
+      this.#checking = false;
+    }
+  }
+
   /** Starts taking partition `p`'s messages (its lease was won). */
   #start(p: number, consumer: Consumer): void {
     const previous = this.#loops.get(p);
@@ -206,8 +301,12 @@ class Worker {
     // A partition won is work to wait for: the idle clock starts again.
     this.#lastArrival = performance.now();
     // Won back while its last loop was still finishing a message: after that one.
-    loop.done = (previous?.done ?? Promise.resolve()).then(() => this.#loop(consumer, loop)).finally(() => {
-      if (this.#loops.get(p) === loop) this.#loops.delete(p);
+    loop.done = (previous?.done ?? Promise.resolve()).then(() => this.#loop(p, consumer, loop)).finally(() => {
+      if (this.#loops.get(p) === loop) {
+        this.#loops.delete(p);
+        // The partition is another worker's now: its failing batch is not this worker's to count.
+        this.#failing.delete(p);
+      }
     });
   }
 
@@ -226,7 +325,7 @@ class Worker {
    * is busy deciding ("heartbeats missed") would leave the message the server already sent it
    * unanswered until the ack wait (30 s) ran out; `consume` pulls again on the same inbox.
    */
-  async #loop(consumer: Consumer, loop: PartitionLoop): Promise<void> {
+  async #loop(p: number, consumer: Consumer, loop: PartitionLoop): Promise<void> {
     while (!this.#stopped && !loop.stopping) {
       let messages: ConsumerMessages;
       try {
@@ -250,7 +349,7 @@ class Worker {
           this.#inHand++;
           this.#lastArrival = performance.now();
           try {
-            await this.#handle(msg);
+            await this.#handle(p, msg);
           } finally {
             this.#inHand--;
             this.#lastArrival = performance.now();
@@ -268,7 +367,7 @@ class Worker {
   }
 
   /** Decide, commit, publish the outputs, acknowledge: in that order, whatever crashes between. */
-  async #handle(msg: JsMsg): Promise<void> {
+  async #handle(p: number, msg: JsMsg): Promise<void> {
     // Keeps the message ours while it is decided (a big batch on a slow store).
     const keepAlive = setInterval(() => msg.working(), Math.max(1000, this.#ackWaitMs / 3));
     try {
@@ -279,6 +378,7 @@ class Worker {
         // Not a meterflow batch: redelivering it cannot help. It is kept out of the stream and said.
         console.error(`meterflow worker: message ${msg.seq} on ${msg.subject} is not a readings batch, terminated: ${(error as Error).message}`);
         msg.term();
+        this.#failing.delete(p);
         return;
       }
       const batchId = createHash("sha256").update(`${wire.partition}:`).update(msg.data).digest("hex").slice(0, 32);
@@ -298,6 +398,7 @@ class Worker {
         await store.markPublished(batchId);
       }
       await msg.ackAck({ timeout: 10_000 }).catch(() => false);
+      this.#failing.delete(p);
       this.counts.messages++;
       this.#options.onMessage?.(this.counts);
     } catch (error) {
@@ -308,9 +409,15 @@ class Worker {
       const code = (error as { code?: unknown }).code;
       const delivery = msg.info.deliveryCount;
       const pauseSeconds = retryPauseSeconds(delivery);
-      console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}; `
-        + `it will be delivered again in ${pauseSeconds} s (delivery ${delivery})`);
+      const said = `${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}`;
+      console.error(`meterflow worker: message ${msg.seq} on ${msg.subject}: ${said}; it will be delivered again in ${pauseSeconds} s (delivery ${delivery})`);
       msg.nak(pauseSeconds * 1000);
+      this.counts.failedDeliveries++;
+      if (!this.#failedSeqs.has(msg.seq)) {
+        this.#failedSeqs.add(msg.seq);
+        this.counts.failedBatches++;
+      }
+      this.#failing.set(p, { seq: msg.seq, error: said });
     } finally {
       clearInterval(keepAlive);
     }

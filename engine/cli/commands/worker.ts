@@ -30,7 +30,10 @@ Options:
   --format ndjson|csv     rows of the output messages: NDJSON (default), or CSV rows as in
                           billing.csv, the header row in the Meterflow-Columns message header
                           (~40% of the bytes; every worker the same)
-  --exit-when-idle S      exit 0 once nothing has arrived for S seconds (nightly batch clusters)
+  --exit-when-idle S      exit once nothing has arrived for S seconds and the stream has no batch
+                          pending or awaiting acknowledgement (nightly batch clusters): 0 when
+                          the night is decided, 1 when the batches left keep failing here; while
+                          another worker's batches are in flight or due again, it waits
   --ack-wait S            seconds a worker may hold a batch before another gets it (default 30)
   --config FILE           plugin configuration (as for meterflow run; every worker the same)
   --rules FILE            rule files (as for meterflow run; every worker the same)
@@ -69,6 +72,8 @@ export async function worker(argv: string[]): Promise<number> {
       onReady: (s) => console.error(`meterflow worker: stream ${s.stream} (${s.partitions} partitions), `
         + `${s.threads === 0 ? "deciding in the main thread" : `${s.threads} decision thread${s.threads === 1 ? "" : "s"}`}, `
         + `outputs as ${format === "csv" ? "CSV" : "NDJSON"}, waiting for readings`),
+      onWaiting: (w) => console.error(`meterflow worker: idle, but ${count(w.batches)} batch${w.batches === 1 ? "" : "es"} of ${ranges(w.partitions)} `
+        + "are still in the stream (in another worker's hands, or due again after the ack wait or a failure): waiting for them"),
       onLeases: ({ partitions, workers }) => console.error(`meterflow worker: holds ${ranges(partitions)} `
         + `(${workers} worker${workers === 1 ? "" : "s"} in the cluster)`),
       onMessage: (c) => {
@@ -78,6 +83,13 @@ export async function worker(argv: string[]): Promise<number> {
       },
     });
     console.log(`worker: ${line(counts)}; ${counts.seconds.toFixed(1)} s`);
+    const f = counts.failing;
+    if (f !== undefined) {
+      // The night is not decided: said, and not exit 0, so a nightly script does not export it as complete.
+      console.error(`meterflow worker: ${count(f.batches)} batch${f.batches === 1 ? "" : "es"} kept failing here (last: ${f.last}); `
+        + `${f.batches === 1 ? "it waits" : "they wait"} in the stream${f.behind > 0 ? ` with ${count(f.behind)} behind` : ""} for the next worker`);
+      return 1;
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -88,7 +100,8 @@ export async function worker(argv: string[]): Promise<number> {
 function line(c: WorkerCounts): string {
   const n = count;
   return `${n(c.messages)} batches (${n(c.duplicateMessages)} seen before), ${n(c.rows)} readings: ${n(c.billable)} billable, ${n(c.held)} held, `
-    + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`;
+    + `${n(c.rejected)} rejected, ${n(c.duplicates)} duplicates`
+    + (c.failedDeliveries > 0 ? `; ${n(c.failedDeliveries)} failed deliveries (${n(c.failedBatches)} batch${c.failedBatches === 1 ? "" : "es"})` : "");
 }
 
 /** "partitions 0-3, 7" or "no partition". */

@@ -44,9 +44,9 @@ function meterflow(...args: string[]) {
  * Starts a worker process (deciding in its main thread, the default, or in a pool of `threads`);
  * resolves with its exit (status or signal) and output.
  */
-function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4, format: Format = "ndjson", threads?: number) {
+function startWorker(nats: string, db: string, stream: string, env: Record<string, string> = {}, idle = 4, format: Format = "ndjson", threads?: number, ackWait = 2) {
   const child = spawn(process.execPath, [BIN, "worker", "--nats", nats, "--db", db, "--stream", stream, "--config", data.files.config,
-    "--exit-when-idle", String(idle), "--ack-wait", "2", "--format", format, ...(threads === undefined ? [] : ["--threads", String(threads)])],
+    "--exit-when-idle", String(idle), "--ack-wait", String(ackWait), "--format", format, ...(threads === undefined ? [] : ["--threads", String(threads)])],
   { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -60,6 +60,30 @@ function startWorker(nats: string, db: string, stream: string, env: Record<strin
 }
 
 type Format = "ndjson" | "csv";
+
+/** The batches of the readings stream not yet decided: pending or awaiting acknowledgement, over every partition's consumer. */
+async function backlog(url: string, stream: string): Promise<number> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    let n = 0;
+    for await (const c of jsm.consumers.list(stream)) n += c.num_pending + c.num_ack_pending;
+    return n;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Runs `sql` (with `%s` the store's schema, quoted) as the test database's owner. */
+async function admin(db: string, sql: string): Promise<void> {
+  const client = adminClient();
+  await client.connect();
+  try {
+    await client.query(sql.replaceAll("%s", `"${new URL(db).searchParams.get("schema")!}"`));
+  } finally {
+    await client.end();
+  }
+}
 const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
 const rows = (path: string) => lines(path).slice(1).sort();
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, number>;
@@ -231,6 +255,34 @@ describe.runIf(runPostgresTests)("a cluster: publish, workers, export", () => {
     expect(cut).toBeGreaterThan(0);
     for (const r of await Promise.all(workers.map((w) => w.exited))) expect(r.status, r.stderr).toBe(0);
     await expectLikeTheRun("PGCUT", db, publishOut);
+  }, 240_000);
+
+  it("--exit-when-idle waits for the batches a dead worker held (back after the ack wait) and exits 0 only once the stream has none left", async () => {
+    const { db, publishOut } = await prepare("DEAD");
+    // An ack wait longer than the lease time and the idle time: the dead worker's partitions are
+    // free after 10 s, the batches it held come back after 20 s, the survivor is idle after 2 s.
+    const doomed = await startWorker(nats.url, db, "DEAD", { MF_FAILPOINT_KILL_AFTER_COMMITS: "2" }, 2, "ndjson", undefined, 20).exited;
+    expect(doomed.signal, doomed.stderr).toBe("SIGKILL");
+    const survivor = await startWorker(nats.url, db, "DEAD", {}, 2, "ndjson", undefined, 20).exited;
+    expect(survivor.status, survivor.stderr).toBe(0);
+    expect(await backlog(nats.url, "DEAD")).toBe(0);
+    await expectLikeTheRun("DEAD", db, publishOut);
+  }, 240_000);
+
+  it("--exit-when-idle exits 1 when the batches left keep failing here, counting them; they wait in the stream for the next worker", async () => {
+    const { db, publishOut } = await prepare("FAILING");
+    await admin(db, "ALTER TABLE %s.segments RENAME TO segments_hidden");
+    const failing = await startWorker(nats.url, db, "FAILING", {}, 2).exited;
+    expect(failing.status, failing.stderr).toBe(1);
+    // The summary counts the failed deliveries, and a line says how many batches failed and wait.
+    expect(failing.stdout).toMatch(/^worker: 0 batches .*; [1-9][\d,]* failed deliveries \([1-9]\d* batches?\)/m);
+    const waiting = await backlog(nats.url, "FAILING");
+    expect(waiting).toBeGreaterThan(0);
+    await admin(db, "ALTER TABLE %s.segments_hidden RENAME TO segments");
+    const next = await startWorker(nats.url, db, "FAILING", {}, 2).exited;
+    expect(next.status, next.stderr).toBe(0);
+    expect(await backlog(nats.url, "FAILING")).toBe(0);
+    await expectLikeTheRun("FAILING", db, publishOut);
   }, 240_000);
 
   it("bills nothing twice when the same files are published again, even past the duplicate window", async () => {
