@@ -146,7 +146,8 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
   checkInputHeaders(readingFiles, readingFiles.map((f) => formatOf(f.path, undefined, undefined)), sized("pulse-events"), channels);
   const ranges = channelRanges(plugins.channels);
   const inWorker = (options.threads ?? false) && canDecodeInWorker();
-  const rejected = options.out === undefined ? undefined : new RejectedFile(options.out);
+  // --out is made once the store, the server and the stream have passed their checks (a refused publish leaves no directory).
+  let rejected: RejectedFile | undefined;
   let store: PartitionedStore | undefined;
   let nc: NatsConnection | undefined;
   try {
@@ -167,6 +168,7 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
       throw new NatsError("MF_ERR_NATS_PARTITIONS", `stream ${stream.name} has ${stream.partitions} partitions, the store (--db) has ${store.partitions}: `
         + "the publisher, the workers and the store must use one partition count");
     }
+    rejected = options.out === undefined ? undefined : new RejectedFile(options.out);
     const maxPayload = maxPayloadOf(nc);
     // Headers (Nats-Msg-Id) count against the max payload too.
     const limit = maxPayload - 256;

@@ -70,5 +70,5 @@ export async function openStore(db: string, options: OpenStoreOptions = {}): Pro
 
 /** MF_ERR_STORE_MISSING for `db`: a mistyped store is an error, not a new empty state. */
 export function missingStore(db: string, where = db): StoreError {
-  return new StoreError("MF_ERR_STORE_MISSING", `no meterflow state at ${where} (a run creates it: meterflow run --db ${db} ...)`);
+  return new StoreError("MF_ERR_STORE_MISSING", `no meterflow state at ${where} (a run or a registry import creates it: meterflow run --db ${db} ... or meterflow meters import --db ${db} ...)`);
 }

@@ -331,7 +331,7 @@ export async function migrate(client: pg.PoolClient, schema: string, requested: 
     if (mustExistAt !== undefined) {
       const table = await client.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [`${quoteIdent(schema)}.meterflow_schema`]);
       if (table.rows[0].t === null) {
-        throw new StoreError("MF_ERR_STORE_MISSING", `no meterflow state in schema ${schema} of ${mustExistAt} (a run creates it: meterflow run --db ... with that schema)`);
+        throw new StoreError("MF_ERR_STORE_MISSING", `no meterflow state in schema ${schema} of ${mustExistAt} (a run or a registry import creates it: meterflow run --db ... or meterflow meters import --db ... with that schema)`);
       }
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);

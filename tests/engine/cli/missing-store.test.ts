@@ -40,6 +40,7 @@ describe("a store that is not there", () => {
     const r = meterflow(...command, "--db", "typo.db");
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain("MF_ERR_STORE_MISSING");
+    expect(r.stderr).toContain("meters import");
     expect(existsSync(join(dir, "typo.db"))).toBe(false);
   });
 
@@ -49,6 +50,8 @@ describe("a store that is not there", () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain("MF_ERR_STORE_MISSING");
     expect(r.stderr).toContain(`schema ${schema}`);
+    // Both ways a store is made are named: a cluster's store comes from `meters import`.
+    expect(r.stderr).toContain("meters import");
     expect(await schemaExists(schema)).toBe(false);
   });
 });

@@ -169,9 +169,12 @@ describe("meterflow publish --db: the store's partition count", () => {
     const before = (await readStream(nats.url)).info;
     expect(before.config.description).toBe("meterflow readings; partitions=8");
 
-    const r = meterflow("publish", "--nats", nats.url, "--db", importedStore("sixteen.db"), "--pulse-events", events);
+    // Refused before --out is made (audit: an empty directory was left behind).
+    const out = join(dir, "out-sixteen");
+    const r = meterflow("publish", "--nats", nats.url, "--db", importedStore("sixteen.db"), "--out", out, "--pulse-events", events);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
+    expect(existsSync(out)).toBe(false);
     expect(r.stderr).toMatch(/^meterflow: stream MFLOW has 8 partitions, the store \(--db\) has 16: .* \(MF_ERR_NATS_PARTITIONS\)\n$/);
     expect((await readStream(nats.url)).info.state.last_seq).toBe(before.state.last_seq);
     // A worker on that store is refused alike, naming the store (a worker has no --partitions).
@@ -182,8 +185,10 @@ describe("meterflow publish --db: the store's partition count", () => {
 
   it("--partitions other than the store's is MF_ERR_NATS_PARTITIONS before connecting", async () => {
     const url = `nats://127.0.0.1:${await freePort()}`;
-    const r = meterflow("publish", "--nats", url, "--connect-timeout", "2", "--db", importedStore("p.db"), "--partitions", "8", "--pulse-events", events);
+    const out = join(dir, "out-p8");
+    const r = meterflow("publish", "--nats", url, "--connect-timeout", "2", "--db", importedStore("p.db"), "--partitions", "8", "--out", out, "--pulse-events", events);
     expect(r.status).toBe(1);
+    expect(existsSync(out)).toBe(false);
     expect(r.stderr).toMatch(/^meterflow: --partitions 8 is not the store's partition count \(16\): .* \(MF_ERR_NATS_PARTITIONS\)\n$/);
   });
 
