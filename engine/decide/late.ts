@@ -174,20 +174,24 @@ export class LatePath {
       }
       before = e;
     }
-    const anchor = anchorOf(entries, from, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
+    const pulse = isPulseMeter(meters, row.meter);
+    const anchor = pulse
+      ? pulseAnchorOf(entries, from, meters.baseEnd[row.meter], meters.baseValue[row.meter])
+      : anchorOf(entries, from, meters.baseEnd[row.meter], meters.baseValue[row.meter]);
     if ((found !== undefined && found.end === row.end) || (anchor !== undefined && anchor.end === row.end)) {
       const day = found !== undefined && found.end === row.end ? found : undefined;
-      const value = day !== undefined ? chainValue(day, isPulseMeter(meters, row.meter)) : anchor!.value;
+      const value = day !== undefined ? chainValue(day, pulse) : anchor!.value;
       // An exact re-send: the same value and the same override (another override is another reading).
       if (value === row.value && sameOverride(day?.override ?? Number.NaN, row.override)) this.#out.counts.duplicates++;
       else this.#hold(row, "conflict");
       return;
     }
-    if (isPulseMeter(meters, row.meter)) {
-      // A count for an interval before an accepted reading: held for an operator. A release
-      // places it after the chain reading before it (none: its interval has no start).
-      if (released && before !== undefined) this.#placePulse(row, before, found, entries);
-      else this.#hold(row, "back_dated_pulses");
+    if (pulse) {
+      // A count for an interval before a reading of its meter: held for an operator. A release
+      // places it in the chain (#releasePulse).
+      if (!released) this.#hold(row, "back_dated_pulses");
+      else if (anchor !== undefined && row.end < anchor.end) this.#hold(row, "before_baseline");
+      else this.#releasePulse(row, before, found, anchor, entries);
       return;
     }
     if (anchor !== undefined && row.end < anchor.end) {
@@ -233,11 +237,56 @@ export class LatePath {
   }
 
   /**
-   * A released pulse count placed in the chain after `before`: billed its debounced count x
-   * pulse_weight over (before, its end]. Its count is its own, so the reading after it (`next`)
-   * keeps what it billed: a pulse reading's consumption does not depend on its predecessor's.
+   * A released pulse count put into the chain. Its interval starts at the meter's reading before
+   * it, trusted or held (a held reading still ended an interval: the module counted from it), or
+   * at the registry baseline: billed its debounced count x pulse_weight over that interval, as
+   * the run computed it. Its count is its own, so the reading after it (`next`) keeps what it
+   * billed: a pulse reading's consumption does not depend on its predecessor's. With no reading
+   * and no baseline before it, it is its meter's first reading: the chain's baseline (`initial`,
+   * billing nothing: its count has no start), unless the chain already starts with a baseline
+   * after it, whose count would then be owed and is not kept (DESIGN.md's rule of a reading before
+   * the earliest one, not implemented for pulse meters): held `back_dated_pulses`.
    */
-  #placePulse(row: LateRow, before: HistoryEntry, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
+  #releasePulse(row: LateRow, before: HistoryEntry | undefined, next: HistoryEntry | undefined, anchor: Anchor | undefined, entries: HistoryEntry[]): void {
+    const from = this.#ctx.state.chainFrom[row.meter];
+    let start: Anchor | undefined = before ?? (anchor !== undefined && anchor.end < row.end ? anchor : undefined);
+    // A registry baseline given as a day alone counts from 0.
+    if (start !== undefined && start.value !== start.value) start = { end: start.end, value: 0 };
+    // The latest held reading before it ends its interval when it is later than the chain's.
+    let heldEnd = NO_DAY;
+    for (const [end] of this.#ctx.heldIndex.entries(row.meter)) if (end < row.end && end > from && end > heldEnd) heldEnd = end;
+    if (heldEnd !== NO_DAY && (start === undefined || heldEnd > start.end)) {
+      start = { end: heldEnd, value: start?.value ?? 0 };
+    }
+    if (start !== undefined) {
+      this.#placePulse(row, start, next, entries);
+      return;
+    }
+    if (next !== undefined && (next.flags & FLAG.initial) !== 0) {
+      this.#hold(row, "back_dated_pulses");
+      return;
+    }
+    // The meter's first reading: its baseline, in the chain, billing nothing.
+    const inserted = computeOne(this.#ctx, row.meter, Number.NaN, 0, row.value, row.end, row.override);
+    this.#judge(row, inserted, true, false);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, row.meter, lifted(row.batch, inserted.flags, inserted.consumption));
+    if (!isTrusted(reasons)) {
+      this.#hold(row, reasons, inserted);
+      return;
+    }
+    this.#insert(row, inserted, reasons, Number.NaN, entries, row.value);
+    if (next === undefined) {
+      this.#ctx.state.lastEnd[row.meter] = row.end;
+      this.#ctx.state.lastValue[row.meter] = row.value;
+    }
+  }
+
+  /**
+   * A released pulse count placed in the chain after `before` (a chain reading, the registry
+   * baseline, or a held reading's day with the cumulative count before it): billed its debounced
+   * count x pulse_weight over (before, its end].
+   */
+  #placePulse(row: LateRow, before: Anchor, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
     const { meters, state } = this.#ctx;
     const cur = before.value + row.value;
     const { days } = computeOne(this.#ctx, row.meter, before.value, before.end, cur, row.end, row.override);
@@ -343,7 +392,7 @@ function outputRow(meterId: string, end: number, c: Computed, prev: number, valu
  * pulses (a later one has ended the stretch since), else the reading before it. It was the reading
  * before it: released, a third day without pulses lost its `no_consumption` (pulse audit).
  */
-function idleSince(state: MeterState, entries: readonly HistoryEntry[], row: LateRow, before: HistoryEntry): number {
+function idleSince(state: MeterState, entries: readonly HistoryEntry[], row: LateRow, before: Anchor): number {
   const since = state.idleSince[row.meter];
   if (since !== NO_DAY && since < row.end) return since;
   let last = NO_DAY;
@@ -369,6 +418,18 @@ function anchorOf(entries: readonly HistoryEntry[], from: number, baseEnd: numbe
   const first = entries.find((e) => inChain(e) && e.end > from);
   if (first === undefined) return baseEnd === NO_DAY ? undefined : { end: baseEnd, value: baseValue };
   return first.prev === first.prev && (first.flags & FLAG.initial) === 0 ? { end: first.start - 1, value: first.prev } : undefined;
+}
+
+/**
+ * A pulse meter's baseline: the registry's, unless its chain started with a baseline of its own
+ * (its first entry `initial`). Not anchorOf's day before the first entry's period: a pulse
+ * reading's period starts after the reading before it, which may be a held one (no baseline,
+ * and its day no chain day).
+ */
+function pulseAnchorOf(entries: readonly HistoryEntry[], from: number, baseEnd: number, baseValue: number): Anchor | undefined {
+  if (baseEnd === NO_DAY || baseEnd <= from) return undefined;
+  const first = entries.find((e) => inChain(e) && e.end > from);
+  return first !== undefined && (first.flags & FLAG.initial) !== 0 ? undefined : { end: baseEnd, value: baseValue };
 }
 
 /** What keeps a recomputed successor out of the chain whatever the rules say: an implausible wrap, or a negative consumption. */

@@ -49,6 +49,8 @@ export interface HeldLookup {
   /** Whether this exact reading (meter, end, value, override: NaN none) is held already. */
   has(meter: number, end: number, value: number, override: number): boolean;
   add(meter: number, end: number, value: number, override: number): void;
+  /** The meter's held readings known here, as [end, value, override] triples. */
+  entries(meter: number): Array<[number, number, number]>;
 }
 
 /** Where a temp_bad flag the rules set goes (it is committed with the batch). */

@@ -61,6 +61,10 @@ export class SliceHeld implements HeldLookup {
     return this.#held.has(meter, end, value, override);
   }
 
+  entries(meter: number): Array<[number, number, number]> {
+    return this.#held.entries(meter);
+  }
+
   add(meter: number, end: number, value: number, override: number): void {
     if (this.#state !== undefined) this.#state.heldCount[meter]++;
     this.#held.add(meter, end, value, override);

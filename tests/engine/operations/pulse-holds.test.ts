@@ -86,7 +86,92 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     expect(again.summary).toMatchObject({ in: 2, duplicates: 2, billable: 0, held: 0 });
   });
 
-  it("still refuses a pulse count dated before the meter's first reading: its interval has no start", async () => {
+  /** Releases the held readings in this order, by day: what each billed, and its successor's correction. */
+  async function releaseAll(db: string, meterId: string, days: number[]): Promise<Array<[number, number, number]>> {
+    const session = await OperationSession.open({ db });
+    try {
+      const out: Array<[number, number, number]> = [];
+      for (const d of days) {
+        const r = await releaseHeld(session, { readingId: `${meterId}@${day(d)}`, reason: "ok", actor: "ops" });
+        out.push([d, r.billed, r.correction]);
+      }
+      return out;
+    } finally {
+      await session.close();
+    }
+  }
+
+  // Pulse audit (a): a flagged new meter, or one whose first reading is a fault, held every
+  // reading, and none could be released (refused back_dated_pulses "its interval has no start").
+  // Each held reading's interval starts at the reading before it, held or not: released in any
+  // order, each bills its own count, the first one without a registry baseline nothing (its baseline).
+  it.each([
+    { name: "a registry baseline, the first reading a bounce", baseline: true, flagFirst: false },
+    { name: "no registry baseline, the first reading a bounce (held initial|bounce)", baseline: false, flagFirst: false },
+    { name: "temp_bad set before the first run, a registry baseline", baseline: true, flagFirst: true },
+    { name: "temp_bad set before the first run, no registry baseline", baseline: false, flagFirst: true },
+  ])("releases every held reading of a meter held from its first reading, in any order ($name)", async ({ baseline, flagFirst }) => {
+    const db = newDb();
+    const registry = write(dir, `first-${n++}.csv`, baseline
+      ? ["meter_id,type,unit,pulse_weight,pulse_input,last_reading,last_end", `F1,water.pulse,m3,0.01,s0a,0,${day(1)}`]
+      : ["meter_id,type,unit,pulse_weight,pulse_input", "F1,water.pulse,m3,0.01,s0a"]);
+    if (flagFirst) {
+      await runAndRead({ meters: registry, db, inputs: [], out: join(dir, `o-${n++}`) });
+      const store = await openStore(db);
+      await setTempBad(store, { meterId: "F1", reason: "verification", actor: "ops" }).finally(() => store.close());
+    }
+    const lines = ["meter_id,end,value,pulse_min_on_ms", `F1,${day(2)},10,${flagFirst ? "" : 2}`, `F1,${day(3)},20,`, `F1,${day(4)},30,`, `F1,${day(5)},40,`];
+    const out = await runAndRead({ meters: registry, db, inputs: [write(dir, `r-${n++}.csv`, lines)], out: join(dir, `o-${n++}`) });
+    expect(out.held.map((h) => h.end)).toEqual([day(2), day(3), day(4), day(5)]);
+    expect(out.billing).toEqual([]);
+    const first = baseline ? 0.1 : 0;
+    expect(await releaseAll(db, "F1", [5, 3, 2, 4])).toEqual([[5, 0.4, 0], [3, 0.2, 0], [2, first, 0], [4, 0.3, 0]]);
+    expect(await billedTotal(db, "F1")).toBe(first + 0.9);
+    // Its flag cleared, the next night counts on from them: its own count.
+    const store = await openStore(db);
+    await clearTempBad(store, { meterId: "F1", reason: "checked", actor: "ops" }).finally(() => store.close());
+    const next = await runAndRead({ meters: registry, db, inputs: [readings(`F1,${day(6)},5`)], out: join(dir, `o-${n++}`) });
+    expect(next.billing.map((r) => [r.start, r.consumption])).toEqual([[day(6), "0.05"]]);
+  });
+
+  // Pulse audit (b): the chain's first billed reading followed a held one; that held reading's day
+  // was taken for the chain's baseline, and its release refused as a conflict.
+  it("releases a held first reading after the next night billed: its own count, no conflict", async () => {
+    const db = newDb();
+    const registry = write(dir, `b-${n++}.csv`, ["meter_id,type,unit,pulse_weight,pulse_input,last_reading,last_end", `B1,water.pulse,m3,0.01,s0a,0,${day(1)}`]);
+    await runAndRead({ meters: registry, db, inputs: [], out: join(dir, `o-${n++}`) });
+    let store = await openStore(db);
+    await setTempBad(store, { meterId: "B1", reason: "verification", actor: "ops" }).finally(() => store.close());
+    const held = await runAndRead({ meters: registry, db, inputs: [readings(`B1,${day(2)},10`)], out: join(dir, `o-${n++}`) });
+    expect(held.held.map((h) => h.reasons)).toEqual(["temp_bad"]);
+    store = await openStore(db);
+    await clearTempBad(store, { meterId: "B1", reason: "passed", actor: "ops" }).finally(() => store.close());
+    const next = await runAndRead({ meters: registry, db, inputs: [readings(`B1,${day(3)},20`)], out: join(dir, `o-${n++}`) });
+    expect(next.billing.map((r) => [r.start, r.consumption])).toEqual([[day(3), "0.2"]]);
+    expect(await releaseAll(db, "B1", [2])).toEqual([[2, 0.1, 0]]);
+    expect(await billedTotal(db, "B1")).toBe(0.3);
+  });
+
+  // Pulse audit (c): a late reading between the registry baseline and the first reading was held
+  // back_dated_pulses and its release refused ("its interval has no start"): the baseline is its start.
+  it.each([
+    { name: "a batch each", events: false },
+    { name: "its day from pulse events, decided after the readings file", events: true },
+  ])("releases a late pulse reading between the registry baseline and the first reading ($name)", async ({ events }) => {
+    const db = newDb();
+    const registry = write(dir, `c-${n++}.csv`, ["meter_id,type,unit,pulse_weight,pulse_input,last_reading,last_end", `C1,water.pulse,m3,0.01,s0a,0,${day(1)}`]);
+    const pulseEvents = events
+      ? [write(dir, `e-${n++}.csv`, ["meter_id,time,on_ms", ...Array.from({ length: 7 }, (_, i) => `C1,${day(3)}T0${i + 1}:00:00Z,50`)])]
+      : undefined;
+    const inputs = [events ? readings(`C1,${day(4)},10`) : readings(`C1,${day(4)},10`, `C1,${day(3)},7`)];
+    const out = await runAndRead({ meters: registry, db, inputs, pulseEvents, batchSize: 1, out: join(dir, `o-${n++}`) });
+    expect(out.held.map((h) => [h.end, h.reasons])).toEqual([[day(3), "back_dated_pulses"]]);
+    expect(out.billing.map((r) => [r.end, r.consumption])).toEqual([[day(4), "0.1"]]);
+    expect(await releaseAll(db, "C1", [3])).toEqual([[3, 0.07, 0]]);
+    expect(await billedTotal(db, "C1")).toBe(0.17);
+  });
+
+  it("still refuses a pulse count dated before the meter's first reading, its baseline (not billed: its count is not kept)", async () => {
     const db = newDb();
     const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
     await run(`S1,${day(5)},100`, `S1,${day(6)},10`);
@@ -95,7 +180,7 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     const session = await OperationSession.open({ db });
     try {
       await expect(releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" }))
-        .rejects.toThrow(/back_dated_pulses: a pulse count before its meter's first accepted reading cannot be placed/);
+        .rejects.toThrow(/back_dated_pulses: a pulse count before the reading its meter's chain starts from \(a first reading, its baseline, billed nothing\) cannot be placed/);
     } finally {
       await session.close();
     }
