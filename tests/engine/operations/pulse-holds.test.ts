@@ -86,14 +86,16 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     expect(again.summary).toMatchObject({ in: 2, duplicates: 2, billable: 0, held: 0 });
   });
 
-  /** Releases the held readings in this order, by day: what each billed, and its successor's correction. */
-  async function releaseAll(db: string, meterId: string, days: number[]): Promise<Array<[number, number, number]>> {
+  /** Releases the held readings in this order, by day: what each billed, and its successor's correction; each billed over (startDay(d) - 1, d]. */
+  async function releaseAll(db: string, meterId: string, days: number[], startDay = (d: number) => d): Promise<Array<[number, number, number]>> {
     const session = await OperationSession.open({ db });
     try {
       const out: Array<[number, number, number]> = [];
       for (const d of days) {
         const r = await releaseHeld(session, { readingId: `${meterId}@${day(d)}`, reason: "ok", actor: "ops" });
         out.push([d, r.billed, r.correction]);
+        // Billed over its interval: from the reading before it, held or not (a day each here).
+        if (r.billing.length > 0 && r.billed !== 0) expect(r.billing.map((b) => [b.start, b.end])).toEqual([[day(startDay(d)), day(d)]]);
       }
       return out;
     } finally {
@@ -167,7 +169,8 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     const out = await runAndRead({ meters: registry, db, inputs, pulseEvents, batchSize: 1, out: join(dir, `o-${n++}`) });
     expect(out.held.map((h) => [h.end, h.reasons])).toEqual([[day(3), "back_dated_pulses"]]);
     expect(out.billing.map((r) => [r.end, r.consumption])).toEqual([[day(4), "0.1"]]);
-    expect(await releaseAll(db, "C1", [3])).toEqual([[3, 0.07, 0]]);
+    // Over the days since the registry baseline (the 1st): the 2nd and 3rd.
+    expect(await releaseAll(db, "C1", [3], () => 2)).toEqual([[3, 0.07, 0]]);
     expect(await billedTotal(db, "C1")).toBe(0.17);
   });
 
