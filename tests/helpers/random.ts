@@ -12,6 +12,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** A seeded generator with the draws the property tests use: floats in [0, 1), integers below `n`, one of `xs`. */
+export function random(seed: number) {
+  const next = mulberry32(seed);
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+}
+
 /** A fresh seed for this run, and the fixed one, so every run covers new ground reproducibly. */
 export function seeds(fixed: number): number[] {
   const env = process.env.MF_SEED;

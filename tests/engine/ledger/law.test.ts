@@ -17,22 +17,12 @@ import { latestByDay, readLedger } from "../../../engine/store/ledger.js";
 import { openStore } from "../../../engine/store/open.js";
 import { METERS_HEADER, runAndRead, write } from "../../helpers/run.js";
 import type { Outputs } from "../../helpers/run.js";
+import { random } from "../../helpers/random.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const dir = tempDir();
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
 
 interface Meter { id: string; scale: number; digits: number | null; mode: "documented" | "modulus"; base: { value: number; end: number } | null }
 interface Row { meter_id: string; end: string; value: number; override?: number }

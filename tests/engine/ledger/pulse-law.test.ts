@@ -13,22 +13,12 @@ import { describe, expect, it } from "vitest";
 import { clearTempBad, listHeld, listTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
 import { openStore } from "../../../engine/store/open.js";
 import { runAndRead, write } from "../../helpers/run.js";
+import { random } from "../../helpers/random.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { runPostgresTests, testStoreUrl } from "../store/postgres-env.js";
 
 const dir = tempDir("meterflow-pulse-law-");
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
 type Rnd = ReturnType<typeof random>;
 
 interface Meter { id: string; weight: number; base: boolean }
