@@ -8,7 +8,7 @@ import { REJECT } from "./reasons.js";
 /** The exclusive upper bound of a register's values: 10^digits, or the reset value; MAX_REGISTER (10^22) when neither. */
 export function registerLimit(digits: number, reset: number): number {
   let limit = MAX_REGISTER;
-  if (digits > 0 && 10 ** digits < limit) limit = 10 ** digits;
+  if (digits > 0) limit = Math.min(limit, 10 ** digits);
   if (reset === reset && reset < limit) limit = reset;
   return limit;
 }

@@ -171,6 +171,9 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     const big = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: "2026-11-06", value: "10000" }) });
     expect(big.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", consumption: null, billing: [] });
     expect((await f.store.batchTotals()).rejected).toBe(before.rejected + 1);
+    // 10^22 on a register without digits: no register shows it (a consumption could be infinite), as in a run.
+    const huge = await f.request("POST", "/v1/meters/E-1/readings", { body: form({ end: "2026-11-06", value: `1${"0".repeat(22)}` }) });
+    expect(huge.data).toMatchObject({ decision: "rejected", reasons: "value_exceeds_register", consumption: null, billing: [] });
     // Tomorrow is not the future yet.
     const tomorrow = await f.request("POST", "/v1/meters/G-1/readings", { body: form({ end: dayFromToday(1), value: "5100" }) });
     expect(tomorrow.data).toMatchObject({ decision: "billed", reasons: null, consumption: 100 });
