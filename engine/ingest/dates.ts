@@ -155,7 +155,14 @@ function withTime(buf: Uint8Array, i: number, end: number, date: number): number
   const minutes = hour * 60 + minute - offset;
   instantMs = date * DAY_MS + minutes * 60_000 + ms;
   // Seconds never move an instant across midnight; hour, minute and offset can.
-  return zone.name === "UTC" ? date + Math.floor(minutes / 1440) : zone.dayOf(instantMs);
+  const day = zone.name === "UTC" ? date + Math.floor(minutes / 1440) : zone.dayOf(instantMs);
+  // An offset can carry 0000-01-01 into year -1 (or 9999-12-31 into 10000), which no
+  // YYYY-MM-DD writes: such an end is no date, as a date of that year is not.
+  if (day < FIRST_DAY || day > LAST_DAY) {
+    instantMs = Number.NaN;
+    return NO_DAY;
+  }
+  return day;
 }
 
 function digits2(buf: Uint8Array, i: number): number {

@@ -104,3 +104,30 @@ describe("fractions of a second and leap seconds never carry a reading into the 
     }
   });
 });
+
+describe("a date-time whose day in the zone lies outside 0000-01-01 to 9999-12-31", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  it("is NO_DAY, as a date of such a year is: YYYY-MM-DD cannot write it", () => {
+    const before = timeZone().name;
+    try {
+      // Register audit: 0000-01-01T00:30:00+01:00 in UTC is 31 December of year -1, billed as "00-1-12-31".
+      const early: Array<[string, string[]]> = [["UTC", ["0000-01-01T00:30:00+01:00"]], ["-05:00", ["0000-01-01T02:00:00Z", "0000-01-01T00:30:00+01:00"]],
+        ["America/New_York", ["0000-01-01T02:00:00Z"]]];
+      for (const [zone, texts] of early) {
+        useTimeZone(parseTimeZone(zone));
+        for (const text of texts) {
+          expect(parseDayBytes(bytes(text), 0, text.length), `${text} in ${zone}`).toBe(NO_DAY);
+          expect(Number.isNaN(lastInstantMs()), `${text} in ${zone}`).toBe(true);
+        }
+        expect(parseDayString("0000-01-01T12:00:00Z"), zone).toBe(parseDayString("0000-01-01"));
+      }
+      for (const zone of ["UTC", "+05:00", "Asia/Tokyo"]) {
+        useTimeZone(parseTimeZone(zone));
+        expect(parseDayString("9999-12-31T23:30:00-01:00"), zone).toBe(NO_DAY);
+        expect(parseDayString("9999-12-31T00:00:00Z"), zone).toBe(parseDayString("9999-12-31"));
+      }
+    } finally {
+      useTimeZone(parseTimeZone(before));
+    }
+  });
+});

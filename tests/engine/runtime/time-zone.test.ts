@@ -59,6 +59,22 @@ describe.each(STORES)("a store that counts days in Europe/Berlin, on $kind", ({ 
     }
   });
 
+  it("rejects bad_date an end whose day in the zone is before year 0000 (it was billed as 00-1-12-31)", async () => {
+    const db = newDb();
+    const night = write(dir, `year-zero-${n++}.csv`, [
+      "meter_id,end,value",
+      "E-1,0000-01-01T00:30:00+01:00,90", // 0000-01-01 in Berlin
+      "E-2,0000-01-01T00:30:00+05:00,90", // 31 December of year -1 in Berlin: no YYYY-MM-DD writes it
+      "E-2,2026-11-30,110",
+    ]);
+    const run = await runAndRead({ meters, inputs: [night], db, out: join(dir, `out-${n++}`), timeZone: "Europe/Berlin" });
+    expect(run.summary).toMatchObject({ in: 3, billable: 1, held: 1, rejected: 1 });
+    expect(run.rejected.map((r) => [r.meter_id, r.reason])).toEqual([["E-2", "bad_date"]]);
+    // Before the registry's baseline, held as it arrived, under a date YYYY-MM-DD writes.
+    expect(run.held.map((r) => [r.reading_id, r.reasons])).toEqual([["E-1@0000-01-01", "before_baseline"]]);
+    expect(run.billing.map((r) => [r.reading_id, r.start, r.days])).toEqual([["E-2@2026-11-30", "2026-11-01", "30"]]);
+  });
+
   it("a store created without a zone counts in UTC: the same night falls on other days", async () => {
     const night = write(dir, `utc-${n++}.csv`, ["meter_id,end,value", "E-1,2026-11-30T23:30:00Z,130", "E-2,2026-12-01T00:15:00+01:00,150", "E-3,2026-11-30T23:45:00,170"]);
     const run = await runAndRead({ meters, inputs: [night], db: newDb(), out: join(dir, `out-${n++}`) });
