@@ -125,6 +125,16 @@ describe.each(IMPLEMENTATIONS)("consumption rules (%s)", (impl) => {
       expect(one(impl, { prev: 985, cur: 10, mode: "modulus" }).consumption).toBe(25);
     });
 
+    it("holds a documented wrap from above max on a register with decimals (999.7 -> 0.3 is -0.4); modulus bills it", () => {
+      // Register audit: documented counts one whole unit less than the physical wrap (0.6), so a
+      // wrap from between max and the range is negative: held, never billed (README "The maximum of rule 4").
+      const documented = one(impl, { prev: 999.7, cur: 0.3 });
+      expect(documented.consumption).toBe(999 - 999.7 + 0.3);
+      expect(documented.flags).toEqual(["rollover", "rollover_inferred", "implausible_rollover"]);
+      expect(one(impl, { prev: 999.7, cur: 0.3, mode: "modulus" })).toMatchObject({ consumption: 1000 - 999.7 + 0.3, flags: ["rollover", "rollover_inferred"] });
+      expect(one(impl, { prev: 999.7, cur: 0.8 })).toMatchObject({ consumption: 999 - 999.7 + 0.8, flags: ["rollover", "rollover_inferred"] });
+    });
+
     it("ignores the mode when a reset value is configured", () => {
       expect(one(impl, { prev: 9990, cur: 5, reset: 10000, mode: "modulus" }).consumption).toBe(15);
     });
