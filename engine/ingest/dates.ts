@@ -90,12 +90,22 @@ export function dayOfValue(value: unknown): number {
   if (typeof value === "string") return parseDayString(value);
   if (value instanceof Date) {
     const ms = value.getTime();
-    // A msgpack timestamp may lie before year 0 or after 9999, where no date is written as YYYY-MM-DD.
-    if (!(ms >= FIRST_MS && ms <= LAST_MS)) return NO_DAY;
-    const day = timeZone().dayOf(ms);
-    return day >= FIRST_DAY && day <= LAST_DAY ? day : NO_DAY;
+    return writableInstant(ms) ? timeZone().dayOf(ms) : NO_DAY;
   }
   return NO_DAY;
+}
+
+/**
+ * Whether the instant `ms` falls on a day YYYY-MM-DD can write (0000-01-01 to 9999-12-31) in the
+ * thread's zone: a msgpack timestamp or epoch ms may lie before year 0 or after 9999, and an
+ * instant near either end may lie beyond it in the zone (0000-01-01T01:00Z is year -1 at -05:00).
+ */
+export function writableInstant(ms: number): boolean {
+  if (!(ms >= FIRST_MS && ms <= LAST_MS)) return false;
+  // No zone is two days away from UTC: only the first and last days need the zone's day.
+  if (ms >= FIRST_MS + 2 * DAY_MS && ms <= LAST_MS - 2 * DAY_MS) return true;
+  const day = timeZone().dayOf(ms);
+  return day >= FIRST_DAY && day <= LAST_DAY;
 }
 
 function withTime(buf: Uint8Array, i: number, end: number, date: number): number {

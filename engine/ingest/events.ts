@@ -15,7 +15,7 @@
 // row): split very large logs by day.
 import { blankText } from "./blank.js";
 import { NO_DAY } from "./batch.js";
-import { FIRST_MS, LAST_MS, lastInstantMs, parseDayString } from "./dates.js";
+import { lastInstantMs, parseDayString, writableInstant } from "./dates.js";
 import { idTextOk } from "./id-text.js";
 import { isColumn, recordJson } from "./builder.js";
 import { IngestError } from "./errors.js";
@@ -237,8 +237,8 @@ async function readMsgpack(chunks: AsyncIterable<Uint8Array>, rows: EventColumns
  */
 export function timeOfValue(value: unknown): number {
   const ms = instantOfValue(value);
-  // Years 0000 to 9999 only: the day a pulse falls on is written as YYYY-MM-DD.
-  return ms >= FIRST_MS && ms <= LAST_MS ? ms : Number.NaN;
+  // Days of years 0000 to 9999 in the zone only: the day a pulse falls on is written as YYYY-MM-DD.
+  return writableInstant(ms) ? ms : Number.NaN;
 }
 
 function instantOfValue(value: unknown): number {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { readPulseEvents, timeOfValue } from "../../../engine/ingest/events.js";
+import { parseTimeZone, timeZone, useTimeZone } from "../../../engine/time/index.js";
 import { createMeterIndex } from "../../../engine/ingest/meter-index.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -102,6 +103,21 @@ describe("readPulseEvents", () => {
     expect(timeOfValue("2026-11-30T23:59:59.9999999Z")).toBe(Date.UTC(2026, 10, 30, 23, 59, 59, 999));
     expect(timeOfValue("2026-12-31T23:59:60Z")).toBe(Date.UTC(2026, 11, 31, 23, 59, 59, 999));
     expect(timeOfValue(" 2026-11-30T06:15:02Z ")).toBe(Date.UTC(2026, 10, 30, 6, 15, 2));
+  });
+
+  it("refuses a time whose day in the zone is before 0000-01-01, in every form, as a date-time's text is refused (register audit: epoch ms gave a day written 00-1-12-31)", () => {
+    const before = timeZone().name;
+    useTimeZone(parseTimeZone("-05:00"));
+    try {
+      const at = new Date(0);
+      at.setUTCFullYear(0, 0, 1);
+      at.setUTCHours(1, 0, 0, 0);
+      for (const time of [at.getTime(), String(at.getTime()), at, "0000-01-01T01:00:00Z"]) expect(timeOfValue(time), String(time)).toBeNaN();
+      at.setUTCHours(6);
+      for (const time of [at.getTime(), String(at.getTime()), at, "0000-01-01T06:00:00Z"]) expect(timeOfValue(time), String(time)).toBe(at.getTime());
+    } finally {
+      useTimeZone(parseTimeZone(before));
+    }
   });
 
   it("takes a msgpack timestamp as a reading's end takes it", async () => {
