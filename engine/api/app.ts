@@ -4,6 +4,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
+import { warnOnStderr } from "../errors.js";
 import type { OperationSession } from "../operations/index.js";
 import type { PartitionedStore } from "../store/contract.js";
 import { authenticate } from "./auth/middleware.js";
@@ -14,7 +15,7 @@ import { ApiError, errorResponse } from "./errors.js";
 import { ApiMetrics } from "./metrics.js";
 import { methodsOn } from "./methods.js";
 import type { NatsProbe } from "./nats.js";
-import { initialRules, retire } from "./rules-state.js";
+import { initialRules, retire, rulesWarnings } from "./rules-state.js";
 import { rulesRoutes } from "./routes/rules.js";
 import { statusRoutes } from "./routes/status.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -55,13 +56,15 @@ export interface ApiOptions {
   rateLimit?: RateLimitOptions;
   /** Where failures of the server itself are said (default: standard error). */
   log?: (error: unknown) => void;
+  /** Where what a person should know is said, such as the rules' warnings (default: standard error, as a run says them). */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_MAX_BODY = 64 * 1024;
 export const DEFAULT_MAX_PHOTO = 10 * 1024 * 1024;
 export const DEFAULT_JOB_NICE = 10;
 
-export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs; shutdown(): Promise<void> } {
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jobs; ruleWarnings(): Promise<string[]>; shutdown(): Promise<void> } {
   let queue: Promise<unknown> = Promise.resolve();
   const deps: ApiDeps = {
     store: options.store,
@@ -81,6 +84,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
       return run;
     },
     log: options.log ?? ((error) => console.error(`meterflow serve: ${(error as Error)?.stack ?? String(error)}`)),
+    warn: options.onWarning ?? warnOnStderr,
   };
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
@@ -147,5 +151,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> & { jobs: Jo
     await queue;
     if (deps.rules.owned) await retire(deps.rules);
   };
-  return Object.assign(app, { jobs, shutdown });
+  /** What a person should know about the active rules (GET /v1/rules' warnings). */
+  const ruleWarnings = () => rulesWarnings(deps.rules);
+  return Object.assign(app, { jobs, ruleWarnings, shutdown });
 }

@@ -26,6 +26,8 @@ export interface ApiDeps {
   /** Runs `work` after every earlier one ended (batches of one are decided one at a time). */
   serialize<T>(work: () => Promise<T>): Promise<T>;
   log(error: unknown): void;
+  /** Says what a person should know (rules that would bill what they were written to hold, ...). */
+  warn(message: string): void;
 }
 
 export interface ApiEnv {

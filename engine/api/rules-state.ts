@@ -53,6 +53,17 @@ export async function loadPostedRules(store: PartitionedStore, config: string | 
   }
 }
 
+/**
+ * What a person should be told about `rules`, as `meterflow run` says it on stderr before it starts
+ * (the linter's findings, no hold rules, the default rules replaced): posted files by the names
+ * they were posted with.
+ */
+export async function rulesWarnings(rules: ActiveRules): Promise<string[]> {
+  const warnings = (await setupOf(rules)).rules.warnings();
+  const prefix = rules.dir === undefined ? undefined : join(rules.dir, "/");
+  return prefix === undefined ? warnings : warnings.map((w) => w.replaceAll(prefix, ""));
+}
+
 /** A posted file's path as the name it was posted with (other paths as they are). */
 export function postedName(rules: ActiveRules, path: string): string {
   const prefix = rules.dir === undefined ? undefined : join(rules.dir, "/");

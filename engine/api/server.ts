@@ -3,6 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
+import { warnOnStderr } from "../errors.js";
 import { OperationSession } from "../operations/index.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
 import { WriteTurn } from "../store/sqlite/index.js";
@@ -66,6 +67,15 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
     throw error;
   }
   const app = createApi({ ...options, store: session.store, session, config: options.config, rules: options.rules, db: options.db, nats, writeTurn: turn?.buffer });
+  // What a run says of these rules before it starts (a hold written as an event meterflow does not
+  // act on, no hold rules, the defaults replaced), the server says too: its manual readings and
+  // releases are decided with them.
+  try {
+    for (const warning of await app.ruleWarnings()) (options.onWarning ?? warnOnStderr)(warning);
+  } catch (error) {
+    await app.shutdown().finally(closeAll);
+    throw error;
+  }
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {

@@ -9,13 +9,14 @@ import { SDK_VERSION } from "../../../sdk/index.js";
 import { requireRole } from "../auth/middleware.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { ApiError } from "../errors.js";
-import { loadPostedRules, postedName, retire, setupOf } from "../rules-state.js";
+import { loadPostedRules, postedName, retire, rulesWarnings, setupOf } from "../rules-state.js";
 import { errors } from "../schemas.js";
 
 const RulesSchema = z.object({
   version: z.string(),
   kind: z.enum(["defaults", "files"]),
   sets: z.array(z.object({ kind: z.string(), plugin: z.string().optional(), files: z.array(z.string()), rules: z.number(), holds: z.number() })),
+  warnings: z.array(z.string()).openapi({ description: "what meterflow run would warn about on stderr with these rules: the linter's findings (an event type meterflow does not act on, ...), no hold rules (every reading billed), default rules replaced" }),
 }).openapi("Rules");
 
 const PutRulesBody = z.strictObject({
@@ -41,6 +42,7 @@ export function rulesRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       version: deps.session.rules.version,
       kind: deps.rules.paths === undefined ? "defaults" as const : "files" as const,
       sets: rules.sets.map((s) => ({ kind: s.kind, ...(s.plugin === undefined ? {} : { plugin: s.plugin }), files: s.files.map((f) => postedName(deps.rules, f)), rules: s.rules, holds: s.holds })),
+      warnings: await rulesWarnings(deps.rules),
     };
   };
 
@@ -75,7 +77,10 @@ export function rulesRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       return previous;
     });
     await retire(old);
-    return c.json(await describe(), 200);
+    const described = await describe();
+    // Said where the server's own messages go too, as `serve --rules` and a run say them.
+    for (const warning of described.warnings) deps.warn(warning);
+    return c.json(described, 200);
   });
 
   app.openapi(createRoute({

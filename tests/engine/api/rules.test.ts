@@ -1,7 +1,11 @@
 // Rules and plugins through the control API on both stores: the active version, a swap by an
 // admin (validated first: 400 with every problem and the old rules still deciding), the new rules
 // deciding the next batch of one, a dry run over posted facts, the plugins loaded.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startApiServer } from "../../../engine/api/server.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { apiFixture, STORES } from "./fixture.js";
 import type { ApiFixture } from "./fixture.js";
 
@@ -12,6 +16,8 @@ const BIG = {
     event: { type: "hold", params: { reason: "big" } },
   }],
 };
+
+const dir = tempDir("meterflow-api-rules-test-");
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData();
@@ -86,6 +92,38 @@ describe.each(STORES)("control API rules on $kind", ({ db }) => {
     // The document says so.
     const doc = (await f.request("GET", "/openapi.json")).data;
     expect(JSON.stringify(doc.components.schemas.PutRules)).toMatch(/an array of rules/);
+  });
+
+  it("says what the rule linter finds in posted rules, as a run says it on stderr: in the answer, in GET /v1/rules and on the server's stderr", async () => {
+    // API audit: rules whose hold was written as an event meterflow does not act on ("Hold") were
+    // swapped in silently, and the server's manual readings and releases billed what they meant to hold.
+    const warned: string[] = [];
+    f = await apiFixture(db, { onWarning: (w) => warned.push(w) });
+    const defaults = await f.request("GET", "/v1/rules", { token: f.tokens.viewer });
+    expect(defaults.data.warnings).toEqual([]);
+    const hold = { ...BIG.rules[0], event: { type: "Hold", params: { reason: "big" } } };
+    const res = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "mine.json", content: [hold] }] }, token: f.tokens.admin });
+    expect(res.status, JSON.stringify(res.data)).toBe(200);
+    const text = res.data.warnings.join("\n");
+    expect(text).toContain('mine.json: rule "big-consumption"');
+    expect(text).toContain("MF_WARN_RULES_UNKNOWN_EVENT");
+    expect(text).toContain("no hold rules: every reading will be billed");
+    // Named as posted, not by where the server wrote them.
+    expect(text).not.toContain("meterflow-api-rules-");
+    expect((await f.request("GET", "/v1/rules", { token: f.tokens.viewer })).data.warnings).toEqual(res.data.warnings);
+    expect(warned).toEqual(res.data.warnings);
+    // Rules that keep the defaults' holds say nothing.
+    const kept = await f.request("PUT", "/v1/rules", { json: { files: [{ name: "big.json", content: BIG }] }, token: f.tokens.admin });
+    expect(kept.data.warnings.join("\n")).toContain("--rules replaces the default rules");
+
+    // serve --rules says them when it starts, as a run does before it starts.
+    const file = join(dir, `hold-${f.tokens.admin.slice(4, 12)}.json`);
+    writeFileSync(file, JSON.stringify([hold]));
+    const started: string[] = [];
+    const server = await startApiServer({ db: f.db, port: 0, rules: [file], onWarning: (w) => started.push(w) });
+    await server.close();
+    expect(started.join("\n")).toContain("MF_WARN_RULES_UNKNOWN_EVENT");
+    expect(started.join("\n")).toContain("no hold rules: every reading will be billed");
   });
 
   it("dry-runs the active rules over posted facts, and lists the plugins", async () => {
