@@ -64,7 +64,10 @@ export function photoRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       meterId: id, endDay: parseDay(form.end), value: form.value, photo, actor, review: deps.manualReview, futureDays: deps.futureDays,
     }));
     deps.metrics.decided("manual", r.decision, (performance.now() - started) / 1000);
-    const own = r.billing.find((b) => b.reading_id === r.readingId);
+    // Its consumption as billing.csv or held.csv gives it; none where nothing was computed (a held
+    // row without a previous reading: a conflict, a baseline, an unknown meter) or nothing was kept.
+    const own = r.billing.find((b) => b.reading_id === r.readingId)
+      ?? r.held.find((h) => h.reading_id === r.readingId && h.previous !== null);
     return c.json({
       reading_id: r.readingId, meter_id: id, end: form.end, time: form.time ?? null, value: form.value, source: "manual" as const,
       decision: r.decision, reasons: r.reasons, consumption: own === undefined ? null : Number(own.consumption), resolved_temp_bad: r.resolvedTempBad,

@@ -103,6 +103,8 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     expect(res.status, JSON.stringify(res.data)).toBe(200);
     expect(res.data).toMatchObject({ decision: "held", resolved_temp_bad: false, photo: { sha256: sha(PNG) } });
     expect(res.data.reasons.split("|")).toContain("conflict");
+    // A conflict is held as it arrived, nothing computed (held.csv: no previous): no consumption.
+    expect(res.data.consumption).toBeNull();
     expect((await f.request("GET", "/v1/meters/E-1", { token: f.tokens.viewer })).data.temp_bad).toMatchObject({ reason: "magnet seen" });
     expect((await f.request("GET", "/v1/meters/E-1/audit")).data.audit.map((a: Record<string, string>) => a.action)).toEqual(["set"]);
     expect(await billed()).toBe(before);
@@ -120,7 +122,8 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     expect(webp.data).toMatchObject({ decision: "billed", consumption: 2.5, photo: { media_type: "image/webp" } });
     await f.request("PUT", "/v1/meters/E-2/temp-bad", { json: { reason: "suspect" } });
     const bare = await f.request("POST", "/v1/meters/E-2/readings", { body: form({ end: "2026-11-10", value: "1010" }) });
-    expect(bare.data).toMatchObject({ decision: "held", reasons: "temp_bad", resolved_temp_bad: false, photo: null });
+    // A held reading answers the consumption held.csv gives it (API audit: it answered null).
+    expect(bare.data).toMatchObject({ decision: "held", reasons: "temp_bad", consumption: 5, resolved_temp_bad: false, photo: null });
     expect((await f.request("GET", "/v1/meters/E-2")).data.temp_bad).toMatchObject({ reason: "suspect" });
     expect((await f.request("GET", "/v1/held?meter_id=E-2")).data.held.map((h: Record<string, unknown>) => h.reading_id)).toEqual(["E-2@2026-11-10"]);
     // Several reasons, written as every route writes them: |-separated.
@@ -129,6 +132,8 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
     const listed = (await f.request("GET", "/v1/held?meter_id=E-2")).data.held.find((h: Record<string, unknown>) => h.reading_id === "E-2@2026-11-12");
     expect(typo.data.reasons).toContain("|");
     expect(typo.data.reasons).toBe(listed.reasons);
+    // Against the meter's latest trusted reading (1005 on 11-05; the held 1010 is no one's base), wrapped at 9999.
+    expect(typo.data).toMatchObject({ consumption: 8999 });
   });
 
   it("refuses what is not a photo (415), too large (413), malformed (400), unknown meters (404) and viewers (403), storing nothing", async () => {
