@@ -3,7 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
-import { warnOnStderr } from "../errors.js";
+import { MeterflowError, warnOnStderr } from "../errors.js";
 import { OperationSession } from "../operations/index.js";
 import { isPostgresUrl, openStore } from "../store/open.js";
 import { WriteTurn } from "../store/sqlite/index.js";
@@ -83,8 +83,8 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
       s.once("error", reject);
     });
   } catch (error) {
-    await closeAll();
-    throw error;
+    await app.shutdown().finally(closeAll);
+    throw listenError(error, options.host ?? "127.0.0.1", options.port ?? 8080);
   }
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
@@ -100,4 +100,19 @@ export async function startApiServer(options: ServerOptions): Promise<ApiServer>
       return closed;
     },
   };
+}
+
+/**
+ * Why the server could not listen, coded MF_ERR_LISTEN (not a file the system refused): the port
+ * is taken (another server, or another `meterflow serve`), the address is not this machine's, or
+ * a port below 1024 needs privileges. Other errors are passed on as they are.
+ */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const why = code === "EADDRINUSE" ? "the address is already in use (another server holds the port: stop it, or pick another with --port)"
+    : code === "EADDRNOTAVAIL" ? "the address is not one of this machine's (--host)"
+    : code === "EACCES" ? "permission denied (ports below 1024 need privileges: pick another with --port)"
+    : undefined;
+  return why === undefined ? error : new MeterflowError("MF_ERR_LISTEN", `cannot listen on ${where}: ${why}`, { cause: error });
 }

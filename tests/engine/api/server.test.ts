@@ -121,6 +121,24 @@ describe.each(STORES)("meterflow serve and tokens on $kind", ({ db: newDb }) => 
     }
   });
 
+  it("refuses a port another server holds with MF_ERR_LISTEN (one line through the bin), and the store stays usable", async () => {
+    const db = newDb();
+    await state(db);
+    const first = await startApiServer({ db, port: 0 });
+    try {
+      await expect(startApiServer({ db, port: first.port })).rejects.toMatchObject({
+        code: "MF_ERR_LISTEN", message: expect.stringContaining(`cannot listen on 127.0.0.1:${first.port}: the address is already in use`),
+      });
+      const cli = meterflow("serve", "--db", db, "--port", String(first.port));
+      expect(cli.status).toBe(1);
+      expect(cli.stderr.trim()).toBe(`meterflow: cannot listen on 127.0.0.1:${first.port}: the address is already in use (another server holds the port: stop it, or pick another with --port) (MF_ERR_LISTEN)`);
+      // The first server still answers.
+      expect((await send(first.url, "GET", "/health", {})).status).toBe(200);
+    } finally {
+      await first.close();
+    }
+  });
+
   it("runs jobs in a thread of its own: progress, pause, resume, cancel; SIGTERM cancels a job still paused", async () => {
     const db = newDb();
     await state(db);
