@@ -97,7 +97,9 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   // ids (GET /v1/held's cursor, drawn from a sequence at insert) become visible in id order too:
   // inserted before it, a run's batch drew ids 57..20056, a manual reading a higher one and
   // committed first, and a client following the cursor never saw the batch's rows (API audit).
-  // Releases still resolve their held records after the batch's own held rows are inserted, as before.
+  // Releases still resolve their held records after the batch's own held rows are inserted, as
+  // before, never one of those (a release that held its reading again, decide/rejudge.ts: its new
+  // record stays open in place of the one it resolves).
   // The lock covers only these last statements and COMMIT.
   await send(p, "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.meterflow_commit_order'))");
   const held = inReadingOrder(c.held, heldRecordId);
@@ -123,7 +125,7 @@ export async function commitBatch(p: Pipeline, c: Commit, partitions: number, at
   });
   for (const r of released) {
     await send(p, `UPDATE held SET resolved_at = $1, resolved_by = $2, resolve_reason = $3
-      WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value]);
+      WHERE meter_id = $4 AND end_day = $5 AND value = $6 AND resolved_at IS NULL AND batch_id <> $7`, [at, r.actor, r.reason, r.meterId, r.endDay, r.value, c.batchId]);
   }
   await send(p, "UPDATE batches SET commit_seq = nextval('batches_commit_seq') WHERE batch_id = $1", [c.batchId]);
   return "committed";

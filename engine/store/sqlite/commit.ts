@@ -50,8 +50,10 @@ export function prepareCommit(db: Database.Database): CommitStatements {
     segment: db.prepare("INSERT INTO segments (bucket, batch_id, entries, data, max_end, slots) VALUES (?, ?, ?, ?, ?, ?)"),
     held: db.prepare(`INSERT INTO held (reading_id, batch_id, meter_id, end_day, value, override, source, verification,
       reasons, line, rules_version, photo, pulse) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // Not the batch's own held rows: a release that held its reading again (decide/rejudge.ts)
+    // resolves the record it was held under, the new one in its place stays open.
     release: db.prepare(`UPDATE held SET resolved_at = ?, resolved_by = ?, resolve_reason = ?
-      WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL`),
+      WHERE meter_id = ? AND end_day = ? AND value = ? AND resolved_at IS NULL AND batch_id <> ?`),
     rejected: db.prepare("INSERT INTO rejected (batch_id, line) VALUES (?, ?)"),
     alert: db.prepare("INSERT INTO alerts (batch_id, meter_id, end_day, rule, line) VALUES (?, ?, ?, ?, ?)"),
     flag: db.prepare("INSERT OR REPLACE INTO flags (meter_id, partition, reason, note, actor, at) VALUES (?, ?, ?, ?, ?, ?)"),
@@ -92,7 +94,7 @@ export function commitBatch(s: CommitStatements, c: Commit, partitions: number, 
       h.reasons, h.line, c.rulesVersion, h.photo === true ? 1 : 0, encodeHeldPulse(h.pulse));
   }
   for (const r of c.released ?? []) {
-    s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value);
+    s.release.run(at, r.actor, r.reason, r.meterId, r.endDay, r.value, c.batchId);
     s.audit.run(r.meterId, "release", r.reason, r.actor, at);
   }
   for (const line of c.rejected ?? []) s.rejected.run(c.batchId, line);
