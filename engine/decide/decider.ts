@@ -12,11 +12,12 @@ import { appendEntry } from "../store/history.js";
 import { lateUntil } from "../store/state.js";
 import type { KernelRows } from "./fact-columns.js";
 import { fillFacts, flag, judge, record } from "./judge.js";
-import { computeOne, isReleased, isTrusted, lifted, recordRelease, sameOverride } from "./chain.js";
+import { computeOne, isReleased, isTrusted, recordRelease, sameOverride } from "./chain.js";
 import { LatePath } from "./late.js";
 import { withTypeHold } from "./meter-types.js";
 import { unknownHeldKey } from "./held-index.js";
 import { arrivedOf, holdRow } from "./output.js";
+import { liftsHolds, recordReheld, releasedReasons } from "./rejudge.js";
 import { DecisionScratch } from "./scratch.js";
 import { isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
@@ -75,6 +76,7 @@ export class Decider {
     late.flushBackDated();
     this.#compute(batch, keys, chain, out);
     late.flush();
+    recordReheld(this.#ctx, out, batch, keys);
   }
 
   /** Readings of meters missing from the registry are held, never dropped. */
@@ -257,8 +259,9 @@ export class Decider {
         continue;
       }
       const decision = rules.decideFired(fired);
-      // A release lifts its rules' holds and does not flag the meter again (their alerts stand).
-      s.flagged[i] = !isReleased(src.batch, rows[i]) && flag(ctx, keys[rows[i]], decision) ? 1 : 0;
+      // A release lifts its rules' holds and does not flag the meter again (their alerts stand);
+      // one that lifts nothing (rejudge.ts) is judged as any reading.
+      s.flagged[i] = !liftsHolds(src.batch, rows[i]) && flag(ctx, keys[rows[i]], decision) ? 1 : 0;
       this.#settle(src.batch, keys, rows, src.r, i, decision.reasons);
     }
   }
@@ -289,7 +292,7 @@ export class Decider {
       if (i > 0 && keys[rows[i - 1]] === k && this.#s.heldAt[i - 1] === 1) this.#rebase({ batch, keys, rows, r }, i);
       ctx.pluginFacts?.assign(ctx.facts as Record<string, unknown>, i);
       const reasons = judge(ctx, out, k, r.end[i], r.cur[i], r.override[i], batch.source[row], batch.verification[row],
-        batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i], !isReleased(batch, row));
+        batch.photo?.[row] ?? 0, r.consumption[i], r.prev[i], r.days[i], r.daily[i], r.flags[i], !liftsHolds(batch, row));
       this.#settle(batch, keys, rows, r, i, reasons);
     }
   }
@@ -333,7 +336,7 @@ export class Decider {
   #settle(batch: ReadingBatch, keys: Int32Array, rows: Int32Array, r: ConsumptionColumns, i: number, judged: string): void {
     const row = rows[i];
     const k = keys[row];
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, isReleased(batch, row) ? lifted(batch, r.flags[i], r.consumption[i]) : judged);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, k, releasedReasons(batch, row, judged, r.flags[i], r.consumption[i]));
     this.#s.reasons[i] = reasons;
     if (!isTrusted(reasons)) {
       this.#s.heldAt[i] = 1;

@@ -13,10 +13,11 @@ import type { OutputRow } from "../sinks/types.js";
 import { entryAt, pushEntry } from "../store/history.js";
 import type { HistoryEntry } from "../store/history.js";
 import type { MeterState } from "../store/state.js";
-import { computeOne, inChain, isReleased, isTrusted, lifted, oneRow, recordRelease, sameOverride } from "./chain.js";
+import { computeOne, inChain, isReleased, isTrusted, oneRow, recordRelease, sameOverride } from "./chain.js";
 import type { Computed } from "./chain.js";
 import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
+import { liftsHolds, releasedReasons } from "./rejudge.js";
 import { arrivedOf, holdRow } from "./output.js";
 import { applyPulseOutcome, isPulseMeter, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
@@ -188,7 +189,7 @@ export class LatePath {
     }
     if (pulse) {
       // A count for an interval before a reading of its meter: held for an operator. A release
-      // places it in the chain (#releasePulse).
+      // places it in the chain (#releasePulse), judged on its faults when it lifts nothing (rejudge.ts).
       if (!released) this.#hold(row, "back_dated_pulses");
       else if (anchor !== undefined && row.end < anchor.end) this.#hold(row, "before_baseline");
       else this.#releasePulse(row, before, found, anchor, entries);
@@ -200,10 +201,11 @@ export class LatePath {
     }
     const prev: Anchor | undefined = before ?? anchor;
     const inserted = computeOne(this.#ctx, row.meter, prev?.value ?? Number.NaN, prev?.end ?? 0, row.value, row.end, row.override);
-    // A released reading's own holds are lifted; what inserting it does to its successor is not,
-    // nor a meter type no plugin defines (meter-types.ts).
-    const judged = this.#judge(row, inserted, true, !released);
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, released ? lifted(row.batch, inserted.flags, inserted.consumption) : judged);
+    // A released reading's own holds are lifted (unless its release lifts nothing: rejudge.ts);
+    // what inserting it does to its successor is not, nor a meter type no plugin defines (meter-types.ts).
+    const lifts = liftsHolds(row.batch, row.row);
+    const judged = this.#judge(row, inserted, true, !lifts);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, prev?.value ?? Number.NaN);
       return;
@@ -224,8 +226,9 @@ export class LatePath {
     this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
     // A release asks only that the successor stays a reading the chain can hold (the operator lifts
     // the rules' holds, the meter's temp_bad flag and a spike its shorter period makes among them);
-    // a late reading in a run is held for whatever the rules would hold its successor for.
-    const nextReasons = released ? implausible(corrected) : judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0, 0,
+    // a late reading in a run (or a release that lifts nothing) is held for whatever the rules
+    // would hold its successor for.
+    const nextReasons = lifts ? implausible(corrected) : judge(this.#ctx, this.#out, next.meter, next.end, next.value, override, 0, 0, 0,
       corrected.consumption, row.value, corrected.days, corrected.daily, corrected.flags);
     if (nextReasons !== "") {
       // Held for what inserting it would do to the reading after it (e.g. a value above it).
@@ -268,8 +271,8 @@ export class LatePath {
     }
     // The meter's first reading: its baseline, in the chain, billing nothing.
     const inserted = computeOne(this.#ctx, row.meter, Number.NaN, 0, row.value, row.end, row.override);
-    this.#judge(row, inserted, true, false);
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, row.meter, lifted(row.batch, inserted.flags, inserted.consumption));
+    const judged = this.#judge(row, inserted, true, !liftsHolds(row.batch, row.row));
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted);
       return;
@@ -295,8 +298,8 @@ export class LatePath {
     const c = oneRow();
     applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
     const inserted: Computed = { prev: before.value, consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days, daily: c.daily[0] };
-    this.#judge(row, inserted, true, false);
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, lifted(row.batch, inserted.flags, inserted.consumption));
+    const judged = this.#judge(row, inserted, true, !liftsHolds(row.batch, row.row));
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, before.value);
       return;

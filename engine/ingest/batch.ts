@@ -75,8 +75,11 @@ export interface ReadingBatch {
    * released row, re-judged with its rules' holds lifted; `reason` and `actor` are audited;
    * `held`: what made it implausible when it was held (`implausible_rollover`,
    * `negative_consumption`, `|`-separated; chain.ts `lifted`): what the operator saw and lifts.
+   * `rejudge`: the held reasons carried no judgement (`unknown_meter`: its meter was not in the
+   * registry), so nothing is lifted: the row is judged as a new late reading, and held again under
+   * what that judgement holds it for (decide/rejudge.ts).
    */
-  readonly release?: { rows: Uint8Array; reason: string; actor: string; held?: string };
+  readonly release?: { rows: Uint8Array; reason: string; actor: string; held?: string; rejudge?: boolean };
 }
 
 /** Meter id bytes per row (ReadingBatch.rowIds). */

@@ -4,6 +4,10 @@
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
+// A reading held `unknown_meter` was never judged (its meter was unknown): its release lifts
+// nothing, it is judged as a new late reading (decide/rejudge.ts), and held by that judgement it
+// stays held under the new reasons (`decision` "held"), for the operator to look at.
+import { UNKNOWN_METER } from "../decide/decider.js";
 import { FLAG } from "../flags/flags.js";
 import { num } from "../sinks/format.js";
 import type { HeldListing, HeldRecord, PartitionedStore } from "../store/contract.js";
@@ -35,6 +39,14 @@ export interface ReleaseRequest {
 export interface ReleaseResult {
   readingId: string;
   meterId: string;
+  /**
+   * "billed": in the billing chain (billing what it adds; nothing when it is its meter's baseline).
+   * "held": held again, nothing billed: a reading held `unknown_meter`, judged now that its meter
+   * is known, is held for what that judgement found (`reasons`); its held record says so.
+   */
+  decision: "billed" | "held";
+  /** Its new hold reasons, `|`-separated as in held.csv (`temp_bad:bounce`); "" when billed. */
+  reasons: string;
   /** What the release billed: the reading's consumption, and the correction of its successor (0 when none). */
   billed: number;
   correction: number;
@@ -62,9 +74,11 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   if (blocking.length > 0) {
     throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${explained(blocking)}`);
   }
-  const decision = await session.decideOne(
-    held,
-    `release of held #${held.id}: ${held.readingId} value ${held.value}`, { release: { reason, actor: request.actor, held: implausibleWhenHeld(held) } });
+  // A hold that judged nothing lifts nothing: the reading is judged as if it arrived now.
+  const rejudge = held.reasons.split("|").includes(UNKNOWN_METER);
+  const decision = await session.decideOne(held, `release of held #${held.id}: ${held.readingId} value ${held.value}`, {
+    release: { reason, actor: request.actor, held: implausibleWhenHeld(held), ...(rejudge ? { rejudge } : {}) },
+  });
   // The same release committed by another operator at the same time (one batch id): theirs, not this one's.
   if (decision.commit === "duplicate") {
     throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${request.readingId} any more: released meanwhile by another operator (meterflow held list)`);
@@ -73,10 +87,17 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
   const others = decision.billing.filter((b) => b.reading_id !== held.readingId);
   // As the output files write it (6 decimals, 15 significant digits: a sum of register differences carries float noise, 10.299999999999955).
   const sum = (rows: Array<Record<string, unknown>>) => Number(num(rows.reduce((n, b) => n + Number(b.consumption ?? 0), 0)));
+  // Held again (a release that lifts nothing): its held row, with its new reasons (a baseline's is `initial`, in the chain).
+  const again = decision.held.filter((h) => h.reading_id === held.readingId).map((h) => reasonsText(h.reasons)).find((r) => r !== "initial") ?? "";
   return {
-    readingId: held.readingId, meterId: held.meterId, billed: sum(own), correction: sum(others),
-    flags: own.flatMap((b) => flagList(b.flags)).join("|"), billing: decision.billing,
+    readingId: held.readingId, meterId: held.meterId, decision: again === "" ? "billed" : "held", reasons: again,
+    billed: sum(own), correction: sum(others), flags: own.flatMap((b) => flagList(b.flags)).join("|"), billing: decision.billing,
   };
+}
+
+/** A held row's reasons, `|`-separated: the rows are held.ndjson's (an array). */
+function reasonsText(reasons: unknown): string {
+  return Array.isArray(reasons) ? reasons.join("|") : String(reasons ?? "");
 }
 
 /** A billing row's flags as a list: the rows are billing.ndjson's (an array), a string is billing.csv's (`|`-separated). */

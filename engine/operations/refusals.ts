@@ -18,6 +18,15 @@ export const UNRELEASABLE: Readonly<Record<string, string>> = {
 /** The holds that no registry change lifts: refused before the reading is judged again. */
 export const NEVER_RELEASABLE: ReadonlySet<string> = new Set(["conflict"]);
 
+/**
+ * Whether `reasons` (`|`-separated) hold a reading for what no release lifts, or not yet: a
+ * release judged anew (decide/rejudge.ts) held for one of these is refused, nothing changed, its
+ * held record kept for a release once the registry (or the chain) allows it.
+ */
+export function unreleasable(reasons: string): boolean {
+  return reasons.split("|").some((r) => Object.hasOwn(UNRELEASABLE, r));
+}
+
 /** The holds among `reasons` no release lifts, each with what to do instead. */
 export function explained(reasons: readonly string[]): string {
   return reasons.map((r) => `${r}: ${UNRELEASABLE[r]}`).join("; ");

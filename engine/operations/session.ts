@@ -16,7 +16,7 @@ import { openStore } from "../store/open.js";
 import { useStoreTimeZone } from "../store/time-zone.js";
 import { formatDay } from "../time/index.js";
 import { OperationError } from "./errors.js";
-import { heldAgain } from "./refusals.js";
+import { heldAgain, unreleasable } from "./refusals.js";
 
 /** One reading for a batch of one: as it arrived (codes as in engine/ingest/reasons.ts). */
 export type SingleReading = Pick<HeldRecord, "meterId" | "endDay" | "value" | "override" | "source" | "verification" | "pulse"> & {
@@ -70,11 +70,13 @@ export class OperationSession {
   /**
    * Decides `reading` as a batch of one and commits it. `release` marks it as an operator's
    * release of the held reading it repeats: a release the decision does not bill is refused
-   * before anything is committed. `photo` is stored with the commit. `label` names the batch
-   * (its id is a hash of it).
+   * before anything is committed, but for one that lifts nothing (`rejudge`, decide/rejudge.ts)
+   * held again for what a release lifts (its rules, faults, implausible values): that is committed,
+   * its new held record in place of the old one. `photo` is stored with the commit. `label` names
+   * the batch (its id is a hash of it).
    */
   async decideOne(reading: SingleReading, label: string, options: {
-    release?: { reason: string; actor: string; held?: string }; photo?: PhotoRecord;
+    release?: Release; photo?: PhotoRecord;
     /** May refuse the decided batch (throw) before anything is committed (a release has its own). */
     guard?: CommitGuard;
     /** Sees the reading's meter as loaded (registered; temp_bad) before it is decided, and may refuse it by throwing. */
@@ -106,8 +108,11 @@ export class OperationSession {
   }
 }
 
+/** An operator's release, as ReadingBatch.release has it (without its rows). */
+type Release = Omit<NonNullable<ReadingBatch["release"]>, "rows">;
+
 /** A ReadingBatch of one row, its id a hash of `label` (so the same operation is one batch). */
-function batchOfOne(r: SingleReading, label: string, release?: { reason: string; actor: string; held?: string }): ReadingBatch {
+function batchOfOne(r: SingleReading, label: string, release?: Release): ReadingBatch {
   const meters = createMeterIndex();
   const meter = meters.intern(r.meterId);
   const raw = JSON.stringify({ meter_id: r.meterId, end: formatDay(r.endDay), value: r.value });
@@ -150,11 +155,17 @@ function rejectedReason(line: string | undefined): string {
   }
 }
 
-/** A release that the decision did not bill is refused before anything is committed. */
+/**
+ * A release that the decision did not bill is refused before anything is committed; so is one it
+ * held again (a release that lifts nothing, decide/rejudge.ts) for what no release lifts yet (an
+ * unknown meter, a conflict, ...: refusals.ts). Held again for anything else, it is committed.
+ */
 function refuseUnreleased(reading: SingleReading): CommitGuard {
   return (job) => {
-    if (job.kind !== "commit" || (job.commit.released?.length ?? 0) > 0) return;
+    if (job.kind !== "commit") return;
     const held = parseLines(job.lines.held)[0];
+    const again = held === undefined ? "" : Array.isArray(held.reasons) ? held.reasons.join("|") : String(held.reasons);
+    if ((job.commit.released?.length ?? 0) > 0 && !unreleasable(again)) return;
     const id = `${reading.meterId}@${formatDay(reading.endDay)}`;
     // Rejected by the registry as it is now (digits lowered since: a value its register cannot show).
     if (job.commit.counts.rejected > 0) {
@@ -164,6 +175,6 @@ function refuseUnreleased(reading: SingleReading): CommitGuard {
     // Nothing held again: the reading is in the chain already (another release of it committed
     // meanwhile, or the same value arrived since), so there is no held reading left to release.
     if (held === undefined) throw new OperationError("MF_ERR_HELD_NOT_FOUND", `no held reading ${id} any more: it is in the chain (released meanwhile?)`);
-    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${id}: ${heldAgain(Array.isArray(held.reasons) ? held.reasons.join("|") : String(held.reasons))}`);
+    throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${id}: ${heldAgain(again)}`);
   };
 }

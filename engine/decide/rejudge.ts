@@ -1,0 +1,47 @@
+// A release that lifts nothing (ReadingBatch.release.rejudge). A reading held `unknown_meter` was
+// held before anything could judge it: its meter was not in the registry, so no fault, rule or
+// implausible value could show in its held row. Its release, once the meter is imported, judges
+// it as a new late reading with its own facts and the meter's registry row (DESIGN.md "Decisions":
+// a late reading is judged like any other): trusted, it enters the chain and bills like any
+// release; held, it stays held under the reasons that judgement gives, and the same commit
+// resolves the `unknown_meter` record its new one replaces. An operator's release of those
+// reasons is then the usual override (chain.ts `lifted`).
+import type { ReadingBatch } from "../ingest/batch.js";
+import { isReleased, lifted } from "./chain.js";
+import type { BatchOutput, DecideContext } from "./output.js";
+
+/** Whether an operator's release lifts the rules' holds on this row: released, and not to be judged anew. */
+export function liftsHolds(batch: ReadingBatch, row: number): boolean {
+  return isReleased(batch, row) && batch.release!.rejudge !== true;
+}
+
+/** A released row's hold reasons: what a release keeps (chain.ts `lifted`), or `judged` when it lifts nothing. */
+export function releasedReasons(batch: ReadingBatch, row: number, judged: string, flags: number, consumption: number): string {
+  return liftsHolds(batch, row) ? lifted(batch, flags, consumption) : judged;
+}
+
+/**
+ * After a batch's decision: each re-judged released row that it held again resolves the record it
+ * was held under (a release record, audited with the operator's reason and the new reasons), its
+ * new held record in that one's place; its meter counts one held reading less (the new one was
+ * counted when held). A row whose meter is still unknown records nothing: that release is refused
+ * (engine/operations), as is one held for what no release lifts yet (operations/refusals.ts).
+ */
+export function recordReheld(ctx: DecideContext, out: BatchOutput, batch: ReadingBatch, keys: Int32Array): void {
+  const release = batch.release;
+  if (release?.rejudge !== true) return;
+  for (let row = 0; row < batch.length; row++) {
+    const k = keys[row];
+    if (release.rows[row] !== 1 || k < 0) continue;
+    const meterId = ctx.meters.ids.get(k);
+    const end = batch.end[row];
+    const value = batch.value[row];
+    const same = (r: { meterId: string; endDay: number; value: number }) => r.meterId === meterId && r.endDay === end && r.value === value;
+    // Billed (or the meter's baseline): recorded as any release is.
+    if (out.released?.some(same) === true) continue;
+    const held = out.held.find(same);
+    if (held === undefined) continue;
+    (out.released ??= []).push({ meterId, endDay: end, value, reason: `${release.reason} (re-held: ${held.reasons})`, actor: release.actor });
+    if (ctx.state.heldCount[k] > 0) ctx.state.heldCount[k]--;
+  }
+}
