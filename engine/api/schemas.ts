@@ -121,6 +121,10 @@ export const ReleaseBody = z.strictObject({
 export const ReleaseResultSchema = z.object({
   reading_id: z.string(),
   meter_id: z.string(),
+  decision: z.enum(["billed", "held"]).openapi({
+    description: "billed: in the billing chain (billing what it adds; nothing as its meter's baseline). held: a reading held unknown_meter, judged now that its meter is known, held again for `reasons`, nothing billed",
+  }),
+  reasons: z.string().openapi({ description: "its new hold reasons, |-separated as in held.csv (temp_bad:bounce); empty when billed" }),
   billed: z.number(),
   correction: z.number(),
   flags: z.string(),

@@ -1,6 +1,7 @@
 // Held readings: listed (filtered by meter and reason, paged by cursor) and released by an
 // operator: the same operation as `meterflow held release`, a batch of one that bills exactly what
-// was held, audited with the token's name.
+// was held, audited with the token's name (a reading held unknown_meter is judged anew, and may
+// stay held under new reasons: `decision` says which).
 import { createRoute } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { listHeld, releaseHeld } from "../../operations/index.js";
@@ -30,7 +31,7 @@ export function heldRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     summary: "Releases a held reading: re-judged with the operator's release, billing exactly what was held",
     middleware: [requireRole("operator")] as const,
     request: { params: ReleaseParams, body: { required: true, content: { "application/json": { schema: ReleaseBody } } } },
-    responses: { 200: { description: "released and billed", content: { "application/json": { schema: ReleaseResultSchema } } }, ...errors(400, 404, 409, 413) },
+    responses: { 200: { description: "released: billed, or (a reading held unknown_meter) held again under new reasons", content: { "application/json": { schema: ReleaseResultSchema } } }, ...errors(400, 404, 409, 413) },
   }), async (c) => {
     const { reading_id } = c.req.valid("param");
     const body = c.req.valid("json");
@@ -38,6 +39,6 @@ export function heldRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const started = performance.now();
     const r = await deps.serialize(() => releaseHeld(deps.session, { readingId: reading_id, value: body.value, reason: body.reason, actor }));
     deps.metrics.decided("release", r.billing.length > 0 ? "billed" : "held", (performance.now() - started) / 1000);
-    return c.json({ reading_id: r.readingId, meter_id: r.meterId, billed: r.billed, correction: r.correction, flags: r.flags, by: actor, billing: r.billing }, 200);
+    return c.json({ reading_id: r.readingId, meter_id: r.meterId, decision: r.decision, reasons: r.reasons, billed: r.billed, correction: r.correction, flags: r.flags, by: actor, billing: r.billing }, 200);
   });
 }

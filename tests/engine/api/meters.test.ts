@@ -58,6 +58,22 @@ describe.each(STORES)("control API meters on $kind", ({ db }) => {
     expect(refused.data.message).toMatch(/import/);
   });
 
+  it("releases an unknown meter's reading once it is imported: judged now, held again for what it is (decision held) or billed", async () => {
+    f = await apiFixture(db);
+    await f.run(["N-1,2026-11-10,500", "N-2,2026-11-10,1010"]);
+    const meter = (id: string) => `${id},electricity.register,kWh,1,,,,,,,,,1000,2026-10-31`;
+    await runAndRead({ meters: write(dir, `n-${n++}.csv`, [METERS_HEADER, ...["E-1", "E-2", "E-3", "N-1", "N-2"].map(meter)]), db: f.db, inputs: [], out: join(dir, `n-${n++}`) });
+    // 500 after a baseline of 1000: a wrap of almost the whole register, implausible.
+    const reheld = await f.request("POST", "/v1/held/N-1@2026-11-10/release", { json: { reason: "meter imported" } });
+    expect(reheld).toMatchObject({ status: 200, data: { reading_id: "N-1@2026-11-10", decision: "held", reasons: "implausible_rollover", billed: 0, billing: [] } });
+    expect((await f.request("GET", "/v1/held?meter_id=N-1")).data.held.map((h: Record<string, unknown>) => [h.reading_id, h.reasons]))
+      .toEqual([["N-1@2026-11-10", "implausible_rollover"]]);
+    expect((await f.request("GET", "/v1/meters/N-1/audit")).data.audit.map((a: Record<string, unknown>) => [a.action, a.reason]))
+      .toEqual([["release", "meter imported (re-held: implausible_rollover)"]]);
+    const billed = await f.request("POST", "/v1/held/N-2@2026-11-10/release", { json: { reason: "meter imported" } });
+    expect(billed).toMatchObject({ status: 200, data: { decision: "billed", reasons: "", billed: 10 } });
+  });
+
   it("sets and clears temp_bad under If-Match (412 when the version moved), audited with the token's name; the next run holds", async () => {
     f = await apiFixture(db);
     const before = await f.request("GET", "/v1/meters/E-1");

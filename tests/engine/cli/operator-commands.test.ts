@@ -57,6 +57,24 @@ describe("operator commands", () => {
     expect(again.stderr.trim()).toMatch(/^meterflow: no held reading E-2@2026-11-10 /);
   });
 
+  it("says a released unknown_meter reading is held again for what it is judged now that its meter is known", () => {
+    const own = join(dir, "unknown.db");
+    const before = write(dir, "u-meters-1.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
+    const run = (name: string, registry: string, lines: string[]) => meterflow("run", "--db", own, "--out", join(dir, name), "--meters", registry, "--quiet",
+      write(dir, `${name}.csv`, ["meter_id,end,value", ...lines]));
+    expect(run("u1", before, ["N-1,2026-11-10,500", "N-2,2026-11-10,1010"]).status).toBe(0);
+    const after = write(dir, "u-meters-2.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31",
+      "N-1,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31", "N-2,electricity.register,kWh,1,,,,,,,,,1000,2026-10-31"]);
+    expect(run("u2", after, []).status).toBe(0);
+    // 500 after a baseline of 1000: a wrap of almost the whole register, implausible.
+    const reheld = meterflow("held", "release", "N-1@2026-11-10", "--reason", "meter imported", "--by", "ben", "--db", own);
+    expect(reheld.status, reheld.stderr).toBe(0);
+    expect(reheld.stdout.trim()).toBe("re-held N-1@2026-11-10: implausible_rollover; nothing billed (judged now that its meter is known; release it again to lift these) (by ben)");
+    expect(meterflow("held", "list", "--db", own).stdout).toMatch(/^N-1@2026-11-10 +500 +implausible_rollover /m);
+    const billed = meterflow("held", "release", "N-2@2026-11-10", "--reason", "meter imported", "--by", "ben", "--db", own);
+    expect(billed.stdout.trim()).toBe("released N-2@2026-11-10: billed 10 (by ben)");
+  });
+
   it("refuses mistakes with one line: exit 2 for usage, 1 when it cannot act, nothing created", () => {
     const missing = join(dir, "missing.db");
     const cases: Array<[string[], number, RegExp]> = [
