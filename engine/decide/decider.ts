@@ -19,7 +19,7 @@ import { unknownHeldKey } from "./held-index.js";
 import { arrivedOf, holdRow } from "./output.js";
 import { liftsHolds, recordReheld, releasedReasons } from "./rejudge.js";
 import { DecisionScratch } from "./scratch.js";
-import { isPulseMeter, PulseStage } from "./pulses.js";
+import { debouncedCount, isPulseMeter, PulseStage } from "./pulses.js";
 import { applySensorRules } from "./sensor-rules.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
@@ -382,7 +382,9 @@ export class Decider {
       // Released and in the chain (a release stays held only while its meter's type is undefined: meter-types.ts).
       if (isReleased(batch, row)) recordRelease(ctx, out, batch, row, k);
       const held = reasons === "" ? 0 : 1;
-      appendEntry(history, k, end, cur, prev, start, consumption, held === 0 ? consumption : 0, flags, held, r.override[i]);
+      // A pulse meter's baseline keeps its debounced count: owed once a reading before it enters the chain (late.ts).
+      const debounced = (flags & FLAG.initial) !== 0 && isPulseMeter(ctx.meters, k) ? debouncedCount(batch, row) : 0;
+      appendEntry(history, k, end, cur, prev, start, consumption, held === 0 ? consumption : 0, flags, held, r.override[i], debounced);
       // A baseline (held `initial`, in the chain): its held.csv row comes from its ledger entry
       // (emit.ts); there is nothing to release, so the store keeps no held record of it.
       if (held === 0) counts.billable++;

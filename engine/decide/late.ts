@@ -19,7 +19,7 @@ import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
 import { liftsHolds, releasedReasons } from "./rejudge.js";
 import { arrivedOf, holdRow } from "./output.js";
-import { applyPulseOutcome, isPulseMeter, pulseOne } from "./pulses.js";
+import { applyPulseOutcome, debouncedCount, isPulseMeter, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 interface LateRow {
@@ -277,7 +277,7 @@ export class LatePath {
       this.#hold(row, reasons, inserted);
       return;
     }
-    this.#insert(row, inserted, reasons, Number.NaN, entries, row.value);
+    this.#insert(row, inserted, reasons, Number.NaN, entries, row.value, debouncedCount(row.batch, row.row));
     if (next === undefined) {
       this.#ctx.state.lastEnd[row.meter] = row.end;
       this.#ctx.state.lastValue[row.meter] = row.value;
@@ -325,14 +325,17 @@ export class LatePath {
       batch.photo?.[row.row] ?? 0, c.consumption, c.prev, c.days, c.daily, c.flags, mayFlag);
   }
 
-  /** Puts a trusted late reading into the chain: billed what it consumed against its predecessor (`value`: a pulse meter's cumulative count). */
-  #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[], value = row.value): void {
+  /**
+   * Puts a trusted late reading into the chain: billed what it consumed against its predecessor
+   * (`value`: a pulse meter's cumulative count; `debounced`: a pulse meter's baseline's count).
+   */
+  #insert(row: LateRow, c: Computed, reasons: string, prev: number, entries: HistoryEntry[], value = row.value, debounced = 0): void {
     const { state } = this.#ctx;
     const hold = reasons === "" ? 0 : 1;
     const billed = hold === 0 ? c.consumption : 0;
     const entry: HistoryEntry = {
       meter: row.meter, end: row.end, value, prev, start: c.start, consumption: c.consumption, billed, flags: c.flags, held: hold,
-      override: row.override,
+      override: row.override, debounced,
     };
     pushEntry(this.#out.history, entry);
     place(entries, entry);
@@ -355,7 +358,7 @@ export class LatePath {
     const wasBilled = next.held === 0 ? next.consumption : 0;
     const entry: HistoryEntry = {
       meter: next.meter, end: next.end, value: next.value, prev, start: c.start, consumption: c.consumption,
-      billed: c.consumption - wasBilled, flags: c.flags | FLAG.correction, held: 0, override: next.override,
+      billed: c.consumption - wasBilled, flags: c.flags | FLAG.correction, held: 0, override: next.override, debounced: 0,
     };
     pushEntry(this.#out.history, entry);
     place(entries, entry);
@@ -443,7 +446,7 @@ function implausible(c: Computed): string {
 
 /** A trusted reading known by its day and value alone, as a chain entry (nothing is billed for it here). */
 function anchorEntry(meter: number, a: Anchor): HistoryEntry {
-  return { meter, end: a.end, value: a.value, prev: Number.NaN, start: Number.NaN, consumption: 0, billed: 0, flags: 0, held: 0, override: Number.NaN };
+  return { meter, end: a.end, value: a.value, prev: Number.NaN, start: Number.NaN, consumption: 0, billed: 0, flags: 0, held: 0, override: Number.NaN, debounced: 0 };
 }
 
 /** Puts an entry in its day's place in a meter's live list: replaces that day's version, or inserts. */

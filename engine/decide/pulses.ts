@@ -24,6 +24,12 @@ export function isPulseMeter(meters: MeterTable, k: number): boolean {
   return meters.pulseWeight[k] === meters.pulseWeight[k];
 }
 
+/** A pulse reading's debounced count, as the kernel bills it: its `pulse_debounced`, else its count. */
+export function debouncedCount(batch: ReadingBatch, row: number): number {
+  const given = batch.pulse?.debouncedIn[row];
+  return given === undefined || given !== given ? batch.value[row] : given;
+}
+
 /** The pulse interval kernel over a batch's pulse rows. */
 export class PulseStage {
   /** Pulse readings per fault name, over every batch so far. */

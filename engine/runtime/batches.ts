@@ -255,7 +255,7 @@ export class BatchRunner {
     Object.assign(out.counts, decided.counts, { rejected: rejected + decided.counts.rejected });
     for (let i = 0; i < decided.history.length; i++) {
       const h = decided.history;
-      appendEntry(out.history, h.meter[i], h.end[i], h.value[i], h.prev[i], h.start[i], h.consumption[i], h.billed[i], h.flags[i], h.held[i], h.override[i]);
+      appendEntry(out.history, h.meter[i], h.end[i], h.value[i], h.prev[i], h.start[i], h.consumption[i], h.billed[i], h.flags[i], h.held[i], h.override[i], h.debounced[i]);
     }
     out.held.push(...decided.held);
     out.heldOut.push(...decided.heldOut);

@@ -68,7 +68,7 @@ export function sliceOf(ctx: ProcessorContext, batch: ReadingBatch, keys: Int32A
   const late = new Set<number>();
   for (let row = 0; row < batch.length; row++) if (local[row] >= 0 && batch.end[row] <= lateUntil(state, keys[row])) late.add(local[row]);
   for (const l of late) {
-    for (const e of history.meter(wsKeys[l])) appendEntry(entries, l, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override);
+    for (const e of history.meter(wsKeys[l])) appendEntry(entries, l, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override, e.debounced);
   }
   const held: HeldColumns = noHeld();
   const found: Array<[number, number, number, number]> = [];

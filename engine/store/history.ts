@@ -18,6 +18,12 @@ export interface HistoryEntries {
   held: Uint32Array;
   /** The reading's override (NaN: none): its consumption whatever its predecessor, kept for recomputation. */
   override: Float64Array;
+  /**
+   * A pulse meter's baseline reading (`initial`, billed nothing): its debounced count, which it
+   * owes once a reading before it enters the chain (late.ts); 0 on every other entry, NaN on an
+   * entry of a segment written before it was kept.
+   */
+  debounced: Float64Array;
 }
 
 /** One entry as plain values. */
@@ -32,6 +38,7 @@ export interface HistoryEntry {
   flags: number;
   held: number;
   override: number;
+  debounced: number;
 }
 
 const COLUMNS = [
@@ -46,6 +53,8 @@ const COLUMNS = [
   ["held", Uint32Array],
   // Added with schema 6: segments written before it lack it (decodeSegment fills NaN).
   ["override", Float64Array],
+  // Added with SQLite layout 14 / PostgreSQL schema 17: segments written before it lack it (NaN: not kept).
+  ["debounced", Float64Array],
 ] as const;
 
 type Column = (typeof COLUMNS)[number][0];
@@ -85,18 +94,19 @@ export function permuteEntries(e: HistoryEntries, order: Int32Array): void {
 
 /** Appends one entry, growing the columns when full. */
 export function pushEntry(e: HistoryEntries, x: HistoryEntry): void {
-  appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held, x.override);
+  appendEntry(e, x.meter, x.end, x.value, x.prev, x.start, x.consumption, x.billed, x.flags, x.held, x.override, x.debounced);
 }
 
 /** Appends one entry given field by field (no object on the hot path). */
 export function appendEntry(
   e: HistoryEntries, meter: number, end: number, value: number, prev: number, start: number,
-  consumption: number, billed: number, flags: number, held: number, override = Number.NaN,
+  consumption: number, billed: number, flags: number, held: number, override = Number.NaN, debounced = 0,
 ): void {
   if (e.length === e.meter.length) grow(e, e.length * 2);
   const i = e.length++;
   e.meter[i] = meter; e.end[i] = end; e.value[i] = value; e.prev[i] = prev; e.start[i] = start;
   e.consumption[i] = consumption; e.billed[i] = billed; e.flags[i] = flags; e.held[i] = held; e.override[i] = override;
+  e.debounced[i] = debounced;
 }
 
 /** Entry i as plain values. */
@@ -104,6 +114,7 @@ export function entryAt(e: HistoryEntries, i: number): HistoryEntry {
   return {
     meter: e.meter[i], end: e.end[i], value: e.value[i], prev: e.prev[i], start: e.start[i],
     consumption: e.consumption[i], billed: e.billed[i], flags: e.flags[i], held: e.held[i], override: e.override[i],
+    debounced: e.debounced[i],
   };
 }
 
@@ -116,16 +127,20 @@ function grow(e: HistoryEntries, capacity: number): void {
   }
 }
 
-/** Bytes per entry of the first segment layout (format 1): every column, n values each. */
+/** Bytes per entry of every column, n values each (the most a segment of n entries takes, but its header). */
 const BYTES_PER_ENTRY = COLUMNS.reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
+/** Columns of the first segment layout (format 1): those up to the override column. */
+const V1_COLUMNS = 10;
+/** Bytes per entry of format 1: its columns, n values each. */
+const V1_BYTES_PER_ENTRY = COLUMNS.slice(0, V1_COLUMNS).reduce((n, [, ctor]) => n + ctor.BYTES_PER_ELEMENT, 0);
 /** ... and of format 1 before the override column. */
-const BYTES_PER_ENTRY_NO_OVERRIDE = BYTES_PER_ENTRY - Float64Array.BYTES_PER_ELEMENT;
+const V1_BYTES_PER_ENTRY_NO_OVERRIDE = V1_BYTES_PER_ENTRY - Float64Array.BYTES_PER_ELEMENT;
 
 /**
  * Segment format 3: u8 3, u8 column count, u16 same mask, u32 n, u16 narrow mask, u16 zero, then
  * the columns in COLUMNS order, each n values; one value when its bit in the same mask says all
- * n are the same (a night's entries share their end and start day, flags, hold bits and
- * override); n int32s when its bit in the narrow mask says a float column's values are all
+ * n are the same (a night's entries share their end and start day, flags, hold bits, override
+ * and debounced count, 0 but on a pulse meter's baseline); n int32s when its bit in the narrow mask says a float column's values are all
  * integers of int32 range (not -0): registers, previous values, consumption and billed amounts
  * of whole units. A night's entries: 20 bytes an entry (36 in format 2, 60 in format 1;
  * measured on SQLite, a commit costs about 7 ms per MB it writes). Format 2 is format 3 without
@@ -194,7 +209,7 @@ export function encodeSegment(e: HistoryEntries, rows: ArrayLike<number>): Buffe
   scratchOut.writeUInt32LE(n, 4);
   scratchOut.writeUInt16LE(narrow, 8);
   scratchOut.writeUInt16LE(0, 10);
-  if (at === n * BYTES_PER_ENTRY || at === n * BYTES_PER_ENTRY_NO_OVERRIDE) {
+  if (at === n * V1_BYTES_PER_ENTRY || at === n * V1_BYTES_PER_ENTRY_NO_OVERRIDE) {
     scratchOut.fill(0, at, at + 4);
     at += 4;
   }
@@ -252,15 +267,15 @@ function sameWords(words: Uint32Array, width: number, n: number): boolean {
  * whether a float column holds int32s (`narrow`).
  */
 function segmentLayout(data: Uint8Array, n: number): { count: number; mask: number; narrow: number; at: number[] } {
-  const v1 = data.length === n * BYTES_PER_ENTRY || data.length === n * BYTES_PER_ENTRY_NO_OVERRIDE;
+  const v1 = data.length === n * V1_BYTES_PER_ENTRY || data.length === n * V1_BYTES_PER_ENTRY_NO_OVERRIDE;
   const format = v1 ? 1 : data[0];
-  if (!v1 && (format !== 2 && format !== SEGMENT_FORMAT || data.length < (format === 2 ? SEGMENT_HEADER_2 : SEGMENT_HEADER))) {
+  if (!v1 && (format !== 2 && format !== SEGMENT_FORMAT || data.length < (format === 2 ? SEGMENT_HEADER_2 : SEGMENT_HEADER) || data[1] > COLUMNS.length)) {
     throw new StoreError("MF_ERR_STORE_SCHEMA", `ledger segment of ${data.length} bytes for ${n} entries: format ${data[0]} (this meterflow reads 1, 2 and ${SEGMENT_FORMAT})`);
   }
   const mask = v1 ? 0 : data[2] | (data[3] << 8);
   const narrow = format === SEGMENT_FORMAT ? data[8] | (data[9] << 8) : 0;
   // Format 1 written before the override column holds the columns before it.
-  const count = v1 ? (data.length === n * BYTES_PER_ENTRY ? COLUMNS.length : COLUMNS.length - 1) : data[1];
+  const count = v1 ? (data.length === n * V1_BYTES_PER_ENTRY ? V1_COLUMNS : V1_COLUMNS - 1) : data[1];
   const at: number[] = [];
   let offset = v1 ? 0 : format === 2 ? SEGMENT_HEADER_2 : SEGMENT_HEADER;
   for (let c = 0; c < count; c++) {
@@ -312,7 +327,7 @@ export function appendPicked(into: HistoryEntries, data: Uint8Array, n: number, 
     const meter = pick(read(0, i));
     if (meter < 0) continue;
     appendEntry(into, meter, read(1, i), read(2, i), read(3, i), read(4, i), read(5, i), read(6, i), read(7, i), read(8, i),
-      count > 9 ? read(9, i) : Number.NaN);
+      count > 9 ? read(9, i) : Number.NaN, count > 10 ? read(10, i) : Number.NaN);
   }
 }
 
@@ -330,7 +345,8 @@ export function decodeSegment(into: HistoryEntries, data: Uint8Array, n: number)
   if (into.length + n > into.meter.length) grow(into, Math.max(into.length + n, into.meter.length * 2));
   const { count, mask, narrow, at } = segmentLayout(data, n);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (count < COLUMNS.length) into.override.fill(Number.NaN, into.length, into.length + n);
+  // Columns added since the segment was written: not kept then.
+  for (let c = count; c < COLUMNS.length; c++) (into[COLUMNS[c][0] as Column] as Float64Array).fill(Number.NaN, into.length, into.length + n);
   for (let c = 0; c < count; c++) {
     const [name, ctor] = COLUMNS[c];
     const target = into[name as Column] as AnyColumn;

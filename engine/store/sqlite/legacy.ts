@@ -170,7 +170,7 @@ function withSlots(e: HistoryEntries, rows: number[], keySlot: Int32Array): Hist
   const out = createEntries(Math.max(rows.length, 1));
   for (const i of rows) {
     appendEntry(out, keySlot[e.meter[i]], e.end[i], e.value[i], e.prev[i], e.start[i], e.consumption[i], e.billed[i],
-      e.flags[i], e.held[i], e.override[i]);
+      e.flags[i], e.held[i], e.override[i], e.debounced[i]);
   }
   return out;
 }

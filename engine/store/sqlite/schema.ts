@@ -260,6 +260,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX IF NOT EXISTS held_unknown ON held (meter_id) WHERE resolved_at IS NULL AND reasons = 'unknown_meter';
   `,
+  // 14: ledger segments hold an 11th column from here on, a pulse meter's baseline's debounced
+  // count (history.ts `debounced`: owed once a reading before it enters the chain). No table
+  // changes: the version tells an older meterflow, which cannot read such segments, to refuse the
+  // store when it opens it (MF_ERR_STORE_SCHEMA); segments written before keep 10 columns, read
+  // with the count not kept (NaN).
+  `
+  INSERT INTO meta (key, value) VALUES ('ledger_columns', '11') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+  `,
 ];
 
 /**

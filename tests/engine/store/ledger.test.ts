@@ -49,7 +49,7 @@ describe.each(STORES)("a meter's recent readings on $kind", ({ db }) => {
         // Now and then a held baseline: in the chain though held.
         const flags = held === 1 && rnd() < 0.3 ? FLAG.initial : 0;
         pushEntry(entries, { meter, end, value: batch * 10 + n, prev: Number.NaN, start: end - 1, consumption: n, billed: n, flags, held,
-          override: Number.NaN });
+          override: Number.NaN, debounced: 0 });
       }
       const rows = Array.from({ length: entries.length }, (_, i) => i);
       let maxEnd = -0x80000000;
@@ -162,7 +162,7 @@ describe.each(STORES)("a meter's recent readings on $kind", ({ db }) => {
     // First, meter 4's reading of night 57 ahead of time (an early file); nights 56 and 57 then lack it.
     const early = createEntries(1);
     pushEntry(early, { meter: 4, end: 20_057, value: 999, prev: Number.NaN, start: 20_057, consumption: 1, billed: 1, flags: 0, held: 0,
-      override: Number.NaN });
+      override: Number.NaN, debounced: 0 });
     await commit("early", 0, early, 20_057);
     // 60 nights, a segment each holding the 6 meters' readings of that night.
     for (let night = 0; night < 60; night++) {
@@ -170,7 +170,7 @@ describe.each(STORES)("a meter's recent readings on $kind", ({ db }) => {
       for (let meter = 0; meter < 6; meter++) {
         if (meter === 4 && (night === 56 || night === 57)) continue;
         pushEntry(entries, { meter, end: 20_000 + night, value: night * 10 + meter, prev: Number.NaN, start: 20_000 + night, consumption: 10,
-          billed: 10, flags: 0, held: 0, override: Number.NaN });
+          billed: 10, flags: 0, held: 0, override: Number.NaN, debounced: 0 });
       }
       await commit(`n${night}`, night + 1, entries, 20_000 + night);
     }

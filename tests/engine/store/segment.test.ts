@@ -1,27 +1,30 @@
 // Ledger segment BLOBs (store/history.ts): format 3 stores a column its entries share once and a
 // float column of int32-range integers as int32s; segments of format 2 (no narrow columns) and
-// format 1 (60 bytes an entry, or 52 before the override column) still decode; a segment whose
-// length would look like format 1 is padded.
+// format 1 (60 bytes an entry, or 52 before the override column) still decode, as do segments
+// written before the debounced column (its values NaN: not kept); a segment whose length would
+// look like format 1 is padded.
 import { describe, expect, it } from "vitest";
 import { appendEntry, createEntries, decodeSegment, encodeSegment, entryAt, slotEntries } from "../../../engine/store/history.js";
 import type { HistoryEntries } from "../../../engine/store/history.js";
 import { mulberry32, seeds } from "../../helpers/random.js";
 
-const COLUMNS = ["meter", "end", "value", "prev", "start", "consumption", "billed", "flags", "held", "override"] as const;
+const COLUMNS = ["meter", "end", "value", "prev", "start", "consumption", "billed", "flags", "held", "override", "debounced"] as const;
+/** Format 1's columns: those up to the override column. */
+const V1 = COLUMNS.slice(0, 10);
 
 function randomEntries(rand: () => number, n: number): HistoryEntries {
   const e = createEntries(4);
   for (let i = 0; i < n; i++) {
     appendEntry(e, Math.floor(rand() * 500), 20_000 + Math.floor(rand() * 30), rand() * 1e6, rand() < 0.1 ? Number.NaN : rand() * 1e6,
       19_990 + Math.floor(rand() * 30), rand() * 100 - 5, rand() < 0.05 ? -0 : rand() * 100, Math.floor(rand() * 8), rand() < 0.1 ? 2 : 0,
-      rand() < 0.1 ? rand() * 10 : Number.NaN);
+      rand() < 0.1 ? rand() * 10 : Number.NaN, rand() < 0.2 ? Math.floor(rand() * 1000) : 0);
   }
   return e;
 }
 
 /** Some float columns made whole numbers: int32 range, or sometimes not (-0, 2^31, a fraction) in one entry. */
 function wholeNumbers(rand: () => number, e: HistoryEntries): void {
-  for (const name of ["value", "prev", "consumption", "billed", "override"] as const) {
+  for (const name of ["value", "prev", "consumption", "billed", "override", "debounced"] as const) {
     if (e.length === 0 || rand() < 0.3) continue;
     const col = e[name];
     for (let i = 0; i < e.length; i++) col[i] = Math.round((rand() - 0.3) * 10 ** Math.floor(rand() * 10)) + 0; // + 0: no -0 but the one set below
@@ -29,15 +32,15 @@ function wholeNumbers(rand: () => number, e: HistoryEntries): void {
   }
 }
 
-/** A format-2 BLOB of entries `rows` (as the build before format 3 wrote them): `shared` columns once. */
-function formatTwo(e: HistoryEntries, rows: number[], shared: ReadonlySet<string>): Uint8Array {
-  const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8 };
+/** A format-2 BLOB of entries `rows` (as the build before format 3 wrote them): `shared` columns once; `columns` the first columns only. */
+function formatTwo(e: HistoryEntries, rows: number[], shared: ReadonlySet<string>, columns: readonly (typeof COLUMNS)[number][] = COLUMNS): Uint8Array {
+  const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8, debounced: 8 };
   const header = Buffer.alloc(8);
   header[0] = 2;
-  header[1] = COLUMNS.length;
-  header.writeUInt16LE(COLUMNS.reduce((m, name, c) => (shared.has(name) ? m | (1 << c) : m), 0), 2);
+  header[1] = columns.length;
+  header.writeUInt16LE(columns.reduce((m, name, c) => (shared.has(name) ? m | (1 << c) : m), 0), 2);
   header.writeUInt32LE(rows.length, 4);
-  const parts = COLUMNS.map((name) => {
+  const parts = columns.map((name) => {
     const col = e[name] as Float64Array;
     const picked = (shared.has(name) ? rows.slice(0, 1) : rows).map((r) => Buffer.from(col.buffer, col.byteOffset + r * widths[name], widths[name]));
     return Buffer.concat(picked);
@@ -124,7 +127,7 @@ describe("ledger segments", () => {
   for (const seed of seeds(0x51075)) {
     it(`read one slot's entries in place as decodeSegment gives them, format 1 and 2 (seed ${seed})`, () => {
       const rand = mulberry32(seed);
-      const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8 };
+      const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8, debounced: 8 };
       for (let round = 0; round < 40; round++) {
         const n = 1 + Math.floor(rand() * 120);
         const e = randomEntries(rand, n);
@@ -132,7 +135,7 @@ describe("ledger segments", () => {
         for (let i = 0; i < n; i++) e.meter[i] = rand() < 0.2 ? 0 : e.meter[i] % 6;
         share(rand, e);
         const rows = Array.from({ length: n }, (_, i) => i);
-        const names = round % 4 === 0 ? COLUMNS : round % 4 === 1 ? COLUMNS.slice(0, -1) : undefined;
+        const names = round % 4 === 0 ? V1 : round % 4 === 1 ? V1.slice(0, -1) : undefined;
         const data = names === undefined ? Uint8Array.from(encodeSegment(e, rows))
           : Buffer.concat(names.map((name) => new Uint8Array((e[name] as Float64Array).buffer, 0, n * widths[name])));
         const all = createEntries(1);
@@ -149,18 +152,20 @@ describe("ledger segments", () => {
     const e = createEntries(1000);
     for (let i = 0; i < 1000; i++) appendEntry(e, i, 20_500, 1000 + i, 990 + i, 20_499, 10 + (i % 7), 10 + (i % 7), 0, 0, Number.NaN);
     const data = encodeSegment(e, Array.from({ length: 1000 }, (_, i) => i));
-    expect(data.length).toBe(12 + 1000 * 20 + 4 + 4 + 4 + 4 + 8);
+    // The shared columns: end, start, flags, held (4 bytes), override and debounced (8).
+    expect(data.length).toBe(12 + 1000 * 20 + 4 + 4 + 4 + 4 + 8 + 8);
     // Fractional registers stay 8 bytes a value.
     e.value[500] = 1500.25;
-    expect(encodeSegment(e, Array.from({ length: 1000 }, (_, i) => i)).length).toBe(12 + 1000 * 24 + 4 + 4 + 4 + 4 + 8);
+    expect(encodeSegment(e, Array.from({ length: 1000 }, (_, i) => i)).length).toBe(12 + 1000 * 24 + 4 + 4 + 4 + 4 + 8 + 8);
   });
 
   it("pad a segment whose length would be 60 bytes an entry", () => {
-    // Three entries, no column shared, one float column whole: 12 + 3 x 60 - 3 x 4 = 180 = 3 x 60.
+    // Three entries, no column shared, three of the six float columns whole (value, override,
+    // debounced): 12 + 5 x 12 + 3 x 12 + 3 x 24 = 180 = 3 x 60.
     const e = createEntries(3);
-    appendEntry(e, 1, 20_000, 5, 4.5, 19_999, 1.5, 1.25, 0, 0, 0.5);
-    appendEntry(e, 2, 20_001, 7, 5.5, 20_000, 2.5, 3.25, 1, 2, 1.5);
-    appendEntry(e, 3, 20_002, 9, 6.5, 20_001, 3.5, 4.25, 2, 4, 2.5);
+    appendEntry(e, 1, 20_000, 5, 4.5, 19_999, 1.5, 1.25, 0, 0, 1, 0);
+    appendEntry(e, 2, 20_001, 7, 5.5, 20_000, 2.5, 3.25, 1, 2, 2, 3);
+    appendEntry(e, 3, 20_002, 9, 6.5, 20_001, 3.5, 4.25, 2, 4, 3, 5);
     const data = Uint8Array.from(encodeSegment(e, [0, 1, 2]));
     expect(data.length).toBe(184);
     const into = createEntries(2);
@@ -170,8 +175,8 @@ describe("ledger segments", () => {
 
   it("decode format 1 (every column n values), with and without the override column", () => {
     const e = randomEntries(mulberry32(3), 7);
-    const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8 };
-    for (const names of [COLUMNS, COLUMNS.slice(0, -1)]) {
+    const widths = { meter: 4, end: 4, value: 8, prev: 8, start: 4, consumption: 8, billed: 8, flags: 4, held: 4, override: 8, debounced: 8 };
+    for (const names of [V1, V1.slice(0, -1)]) {
       const v1 = Buffer.concat(names.map((name) => {
         const column = e[name] as Float64Array;
         return new Uint8Array(column.buffer, column.byteOffset, 7 * widths[name]);
@@ -182,9 +187,27 @@ describe("ledger segments", () => {
         const x = entryAt(into, i);
         const y = entryAt(e, i);
         for (const name of names) expect(Object.is(x[name], y[name]) || (x[name] !== x[name] && y[name] !== y[name]), name).toBe(true);
-        if (names.length < COLUMNS.length) expect(x.override).toBeNaN();
+        if (names.length < V1.length) expect(x.override).toBeNaN();
+        expect(x.debounced).toBeNaN();
       }
     }
+  });
+
+  it("decode a segment written before the debounced column (10 columns): its counts NaN, not kept; read in place the same", () => {
+    const e = randomEntries(mulberry32(7), 30);
+    for (let i = 0; i < 30; i++) e.meter[i] %= 3;
+    const rows = Array.from({ length: 30 }, (_, i) => i);
+    e.end.fill(e.end[0]);
+    const data = formatTwo(e, rows, new Set(["end"]), V1);
+    const into = createEntries(1);
+    decodeSegment(into, data, 30);
+    for (let i = 0; i < 30; i++) {
+      const x = entryAt(into, i);
+      const y = entryAt(e, i);
+      for (const name of V1) expect(Object.is(x[name], y[name]) || (x[name] !== x[name] && y[name] !== y[name]), name).toBe(true);
+      expect(x.debounced).toBeNaN();
+    }
+    expect(slotEntries(data, 30, 1)).toEqual(rows.filter((i) => into.meter[i] === 1).map((i) => entryAt(into, i)));
   });
 
   it("refuse a BLOB of another format with a coded error", () => {

@@ -24,7 +24,7 @@ const N = 2 * CHUNK_METERS + 100;
 const ids = Array.from({ length: N }, (_, i) => `M-${i}`);
 const records = ids.map((id, i) => meter(id, i % 97 === 0 ? { lastReading: i, lastEnd: 20_000, costCenter: "CC", parentId: "M-0" } : {}));
 const entry = (m: number, end: number, value: number, over: Partial<HistoryEntry> = {}): HistoryEntry =>
-  ({ meter: m, end, value, prev: value - 2, start: end - 3, consumption: 2, billed: 2, flags: 0, held: 0, override: Number.NaN, ...over });
+  ({ meter: m, end, value, prev: value - 2, start: end - 3, consumption: 2, billed: 2, flags: 0, held: 0, override: Number.NaN, debounced: 0, ...over });
 
 type Field = (typeof STATE_FIELDS)[number][0];
 const slot = (s: MeterState, i: number) => STATE_FIELDS.map(([name]) => (s[name as Field] as Float64Array)[i]);
