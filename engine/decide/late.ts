@@ -5,7 +5,7 @@
 // facts: held (chain unchanged) when it, or its successor computed against it, would be held;
 // else inserted, and its successor corrected by the difference to what it billed. Rare in a
 // nightly run, so it is scalar; history comes from the cache (history-cache.ts).
-import { FLAG } from "../flags/flags.js";
+import { FLAG, PULSE_FAULTS } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { readingId } from "../sinks/format.js";
@@ -19,7 +19,7 @@ import { judge } from "./judge.js";
 import { withTypeHold } from "./meter-types.js";
 import { liftsHolds, releasedReasons } from "./rejudge.js";
 import { arrivedOf, holdRow } from "./output.js";
-import { applyPulseOutcome, debouncedCount, isPulseMeter, pulseOne } from "./pulses.js";
+import { applyPulseOutcome, debouncedCount, isPulseMeter, pulseOfCount, pulseOne } from "./pulses.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 interface LateRow {
@@ -188,9 +188,12 @@ export class LatePath {
       return;
     }
     if (pulse) {
-      // A count for an interval before a reading of its meter: held for an operator. A release
-      // places it in the chain (#releasePulse), judged on its faults when it lifts nothing (rejudge.ts).
-      if (!released) this.#hold(row, "back_dated_pulses");
+      // Before every reading of its meter, with no registry baseline before it: its baseline
+      // (#pulseBaseline). Else a count for an interval before a reading of its meter: held for
+      // an operator; a release places it in the chain (#releasePulse), judged on its faults when
+      // it lifts nothing (rejudge.ts).
+      if (before === undefined && anchor === undefined && this.#heldBefore(row.meter, row.end) === NO_DAY) this.#pulseBaseline(row, found, entries);
+      else if (!released) this.#hold(row, "back_dated_pulses");
       else if (anchor !== undefined && row.end < anchor.end) this.#hold(row, "before_baseline");
       else this.#releasePulse(row, before, found, anchor, entries);
       return;
@@ -244,44 +247,115 @@ export class LatePath {
    * it, trusted or held (a held reading still ended an interval: the module counted from it), or
    * at the registry baseline: billed its debounced count x pulse_weight over that interval, as
    * the run computed it. Its count is its own, so the reading after it (`next`) keeps what it
-   * billed: a pulse reading's consumption does not depend on its predecessor's. With no reading
-   * and no baseline before it, it is its meter's first reading: the chain's baseline (`initial`,
-   * billing nothing: its count has no start), unless the chain already starts with a baseline
-   * after it, whose count would then be owed and is not kept (DESIGN.md's rule of a reading before
-   * the earliest one, not implemented for pulse meters): held `back_dated_pulses`.
+   * billed: a pulse reading's consumption does not depend on its predecessor's (but a baseline's,
+   * which billed nothing: #placePulse). A reading with none of these before it is its meter's
+   * baseline (#pulseBaseline, decided before this).
    */
   #releasePulse(row: LateRow, before: HistoryEntry | undefined, next: HistoryEntry | undefined, anchor: Anchor | undefined, entries: HistoryEntry[]): void {
-    const from = this.#ctx.state.chainFrom[row.meter];
     let start: Anchor | undefined = before ?? (anchor !== undefined && anchor.end < row.end ? anchor : undefined);
     // A registry baseline given as a day alone counts from 0.
     if (start !== undefined && start.value !== start.value) start = { end: start.end, value: 0 };
     // The latest held reading before it ends its interval when it is later than the chain's.
-    let heldEnd = NO_DAY;
-    for (const [end] of this.#ctx.heldIndex.entries(row.meter)) if (end < row.end && end > from && end > heldEnd) heldEnd = end;
+    const heldEnd = this.#heldBefore(row.meter, row.end);
     if (heldEnd !== NO_DAY && (start === undefined || heldEnd > start.end)) {
       start = { end: heldEnd, value: start?.value ?? 0 };
     }
-    if (start !== undefined) {
-      this.#placePulse(row, start, next, entries);
-      return;
-    }
-    if (next !== undefined && (next.flags & FLAG.initial) !== 0) {
-      this.#hold(row, "back_dated_pulses");
-      return;
-    }
-    // The meter's first reading: its baseline, in the chain, billing nothing.
-    const inserted = computeOne(this.#ctx, row.meter, Number.NaN, 0, row.value, row.end, row.override);
-    const judged = this.#judge(row, inserted, true, !liftsHolds(row.batch, row.row));
-    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, this.#ctx.meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
+    this.#placePulse(row, start!, next, entries);
+  }
+
+  /** The end of the meter's latest held reading before `end` (of its current chain), NO_DAY when none. */
+  #heldBefore(meter: number, end: number): number {
+    const from = this.#ctx.state.chainFrom[meter];
+    let latest = NO_DAY;
+    for (const [day] of this.#ctx.heldIndex.entries(meter)) if (day < end && day > from && day > latest) latest = day;
+    return latest;
+  }
+
+  /**
+   * A pulse count dated before every reading of its meter, held or trusted, with no registry
+   * baseline before it: its count has no start, so it is the meter's baseline (`initial`, billing
+   * nothing), late in a run as on release (DESIGN.md: a reading before the earliest reading of a
+   * meter without a registry baseline becomes its baseline). The chain's old first reading, when
+   * it was a baseline (billed nothing), now has an interval and owes its own count: billed as a
+   * correction (#owed). Judged like any late reading: held for its own reasons, or in a run for
+   * what the rules would hold that correction for (a release lifts them), the chain unchanged;
+   * held `back_dated_pulses` when the old first reading's count was not kept (written by a
+   * meterflow older than this).
+   */
+  #pulseBaseline(row: LateRow, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
+    const { meters, state } = this.#ctx;
+    const lifts = liftsHolds(row.batch, row.row);
+    const { days } = computeOne(this.#ctx, row.meter, Number.NaN, 0, row.value, row.end, row.override);
+    // Its faults as the pulse stage finds a first reading's: those its columns show (its own day).
+    const pulse = pulseOne(row.batch, row.row, row.meter, meters, true, days, row.end, row.end - 1, 1);
+    const c = oneRow();
+    applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
+    const inserted: Computed = { prev: Number.NaN, consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days, daily: c.daily[0] };
+    const judged = this.#judge(row, inserted, true, !lifts);
+    const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted);
       return;
     }
-    this.#insert(row, inserted, reasons, Number.NaN, entries, row.value, debouncedCount(row.batch, row.row));
-    if (next === undefined) {
-      this.#ctx.state.lastEnd[row.meter] = row.end;
-      this.#ctx.state.lastValue[row.meter] = row.value;
+    const count = debouncedCount(row.batch, row.row);
+    if (next === undefined || (next.flags & FLAG.initial) === 0) {
+      // No baseline after it: the chain's first reading (if any) billed its count already, its interval starting at a held reading.
+      this.#insert(row, inserted, reasons, Number.NaN, entries, row.value, count);
+      if (next === undefined) {
+        state.lastEnd[row.meter] = row.end;
+        state.lastValue[row.meter] = row.value;
+      }
+      return;
     }
+    const owed = this.#owed(next, row.end);
+    if (owed === undefined) {
+      this.#hold(row, "back_dated_pulses", inserted);
+      return;
+    }
+    const nextReasons = lifts ? "" : this.#judgeOwed(next, owed);
+    if (nextReasons !== "") {
+      this.#hold(row, nextReasons, inserted);
+      return;
+    }
+    this.#insert(row, inserted, reasons, Number.NaN, entries, row.value, count);
+    this.#correct(next, owed.computed, owed.computed.prev, entries);
+  }
+
+  /**
+   * The rules' holds on an old baseline's correction (#owed), in a run or a release that lifts
+   * nothing: judged on what its interval shows, not again on the faults it arrived with (judged
+   * then, by the rules or an operator's release).
+   */
+  #judgeOwed(first: HistoryEntry, owed: { computed: Computed; judged: number }): string {
+    this.#ctx.pluginFacts?.clear(this.#ctx.facts as Record<string, unknown>);
+    const c = owed.computed;
+    return judge(this.#ctx, this.#out, first.meter, first.end, first.value, first.override, 0, 0, 0, c.consumption, c.prev, c.days, c.daily, owed.judged);
+  }
+
+  /**
+   * What a pulse meter's old baseline `first` (its first reading, billed nothing) owes once a
+   * reading before it enters the chain: its own debounced count (kept with its entry) x
+   * pulse_weight, or its override, over the interval since the reading before it (`after`, or a
+   * held reading between). Its `previous` is 0 (its register of cumulative pulses counts from
+   * its interval's start: its `current` stays its count); its flags keep the faults it arrived
+   * with, and add what the count alone shows over the interval (more pulses than qmax allows,
+   * no pulses for no_pulse_days: `judged`, with its other flags, is what the rules judge).
+   * Undefined when its count was not kept.
+   */
+  #owed(first: HistoryEntry, after: number): { computed: Computed; judged: number } | undefined {
+    const kept = first.debounced;
+    if (kept !== kept) return undefined;
+    const { meters } = this.#ctx;
+    const since = Math.max(after, this.#heldBefore(first.meter, first.end));
+    const count = chainValue(first, true);
+    const { days } = computeOne(this.#ctx, first.meter, 0, since, count, first.end, first.override);
+    // Days without pulses: at least its interval when it counted none (the stretch before is not known here).
+    const pulse = pulseOfCount(count, kept, first.meter, meters, days, first.end, since, first.end - since);
+    const c = oneRow();
+    applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
+    const judged = c.flags[0];
+    const computed: Computed = { prev: 0, consumption: c.consumption[0], flags: judged | (first.flags & PULSE_FAULTS), start: c.start[0], days, daily: c.daily[0] };
+    return { computed, judged };
   }
 
   /**
@@ -298,13 +372,25 @@ export class LatePath {
     const c = oneRow();
     applyPulseOutcome(c, 0, pulse.faults, pulse.consumption);
     const inserted: Computed = { prev: before.value, consumption: c.consumption[0], flags: c.flags[0], start: c.start[0], days, daily: c.daily[0] };
-    const judged = this.#judge(row, inserted, true, !liftsHolds(row.batch, row.row));
+    const lifts = liftsHolds(row.batch, row.row);
+    const judged = this.#judge(row, inserted, true, !lifts);
     const reasons = withTypeHold(this.#ctx.pluginFacts?.meterTypes, meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
     if (!isTrusted(reasons)) {
       this.#hold(row, reasons, inserted, before.value);
       return;
     }
+    // Before the chain's baseline (its interval starting at a held reading): that baseline now
+    // owes its count (#owed), the operator's release lifting what the rules would hold it for
+    // (a release that lifts nothing is held for it, the chain unchanged). Its count not kept (an
+    // older meterflow's entry): it stays the baseline, billed nothing.
+    const owed = next !== undefined && (next.flags & FLAG.initial) !== 0 ? this.#owed(next, row.end) : undefined;
+    const nextReasons = owed === undefined || lifts ? "" : this.#judgeOwed(next!, owed);
+    if (nextReasons !== "") {
+      this.#hold(row, nextReasons, inserted, before.value);
+      return;
+    }
     this.#insert(row, inserted, reasons, before.value, entries, cur);
+    if (owed !== undefined) this.#correct(next!, owed.computed, owed.computed.prev, entries);
     if (next === undefined) {
       state.lastEnd[row.meter] = row.end;
       state.lastValue[row.meter] = cur;

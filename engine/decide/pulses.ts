@@ -10,6 +10,7 @@ import { FLAG, flagNames, PULSE_FAULTS } from "../flags/flags.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { NO_DAY } from "../ingest/batch.js";
 import { PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { createPulseKernel } from "../pulses/kernel.js";
 import type { PulseBatch, PulseKernel } from "../pulses/index.js";
 import { thresholdsOf } from "../pulses/profiles.js";
@@ -92,7 +93,7 @@ export class PulseStage {
       if (since === NO_DAY) since = initial ? r.end[i] - 1 : r.prevEnd[i];
       state.idleSince[k] = batch.value[row] > 0 ? r.end[i] : since;
       state.pulseEnd[k] = r.end[i];
-      fillRow(c, j, batch, row, k, meters, this.#settings, zone, initial, r.days[i], r.end[i], r.prevEnd[i], r.end[i] - since);
+      fillRow(c, j, batch.value[row], batch.pulse, row, k, meters, this.#settings, zone, initial, r.days[i], r.end[i], r.prevEnd[i], r.end[i] - since);
     }
     this.#kernel.compute(work, n);
     for (let j = 0; j < n; j++) {
@@ -105,18 +106,18 @@ export class PulseStage {
 }
 
 /**
- * Fills pulse kernel row j with batch row `row`'s count and pulse columns and meter k's
- * thresholds over its interval: `days` calendar days ending `end` after `prevEnd` (leak needs a
- * day or more), and the minutes they really last in the zone (qmax allows flow over real time:
- * the day clocks go forward is 23 hours, back 25).
+ * Fills pulse kernel row j with `count` and row `row` of the pulse columns (none: not measured)
+ * and meter k's thresholds over its interval: `days` calendar days ending `end` after `prevEnd`
+ * (leak needs a day or more), and the minutes they really last in the zone (qmax allows flow
+ * over real time: the day clocks go forward is 23 hours, back 25).
  */
-function fillRow(c: PulseBatch["columns"], j: number, batch: ReadingBatch, row: number, k: number, meters: MeterTable, s: PulseSettings,
-  zone: ReturnType<typeof timeZone>, initial: boolean, days: number, end: number, prevEnd: number, idleDays: number): void {
+function fillRow(c: PulseBatch["columns"], j: number, count: number, pulse: PulseReadingColumns | undefined, row: number, k: number,
+  meters: MeterTable, s: PulseSettings, zone: ReturnType<typeof timeZone>, initial: boolean, days: number, end: number, prevEnd: number,
+  idleDays: number): void {
   const spanMin = initial ? Number.NaN : days * DAY_MINUTES;
   const realMin = initial || zone.name === "UTC" ? spanMin : (zone.startOf(end + 1) - zone.startOf(prevEnd + 1)) / 60_000;
-  c.count[j] = batch.value[row];
+  c.count[j] = count;
   c.spanMin[j] = spanMin;
-  const pulse = batch.pulse;
   if (pulse !== undefined) for (const input of PULSE_INPUTS) c[input][j] = pulse[input][row];
   c.idleDays[j] = idleDays;
   s.input = meters.pulseInput[k];
@@ -166,13 +167,31 @@ let one: { kernel: PulseKernel; work: PulseBatch; settings: PulseSettings } | un
  */
 export function pulseOne(batch: ReadingBatch, row: number, k: number, meters: MeterTable, initial: boolean, days: number, end: number,
   prevEnd: number, idleDays: number): { consumption: number; faults: number } {
+  return pulseInterval(batch.value[row], Number.NaN, batch.pulse, row, k, meters, initial, days, end, prevEnd, idleDays);
+}
+
+/**
+ * A count and debounced count known without their pulse columns (a pulse meter's old baseline,
+ * billed once a reading before it enters the chain) over an interval: its debounced consumption
+ * and the faults the count alone shows there (more pulses than qmax allows, no pulses for
+ * no_pulse_days).
+ */
+export function pulseOfCount(count: number, debounced: number, k: number, meters: MeterTable, days: number, end: number, prevEnd: number,
+  idleDays: number): { consumption: number; faults: number } {
+  return pulseInterval(count, debounced, undefined, 0, k, meters, false, days, end, prevEnd, idleDays);
+}
+
+/** One pulse kernel row (the reference kernel, in memory of its own): `debounced` NaN bills `count`. */
+function pulseInterval(count: number, debounced: number, pulse: PulseReadingColumns | undefined, row: number, k: number, meters: MeterTable,
+  initial: boolean, days: number, end: number, prevEnd: number, idleDays: number): { consumption: number; faults: number } {
   if (one === undefined) {
     const kernel = createPulseKernel({ implementation: "reference" });
     one = { kernel, work: kernel.allocate(1), settings: newSettings() };
   }
   one.work.clear(0, 1);
   const c = one.work.columns;
-  fillRow(c, 0, batch, row, k, meters, one.settings, timeZone(), initial, days, end, prevEnd, idleDays);
+  fillRow(c, 0, count, pulse, row, k, meters, one.settings, timeZone(), initial, days, end, prevEnd, idleDays);
+  if (debounced === debounced) c.debouncedIn[0] = debounced;
   one.kernel.compute(one.work, 1);
   return { consumption: c.consumption[0], faults: c.faults[0] };
 }

@@ -1,7 +1,7 @@
 // Why a held reading cannot be released, in words an operator can act on. A release re-judges the
 // reading as a batch of one with the rules' holds lifted; these holds are not the rules': the
-// reading has no place in the chain (a conflict, a pulse count before the first reading its
-// meter's chain starts from),
+// reading has no place in the chain (a conflict, a pulse count before a first reading whose
+// count an older meterflow did not keep),
 // or not yet (its meter is not in the registry or its type in no loaded plugin, it lies before the
 // baseline its meter's chain starts from). A conflict never changes and is refused before anything
 // is decided; the others are judged again, so a release after the registry was fixed goes through.
@@ -9,7 +9,7 @@
 /** Hold reasons no release lifts, and what to do instead. */
 export const UNRELEASABLE: Readonly<Record<string, string>> = {
   conflict: "another value for that day is in the chain (send a correction of that reading instead)",
-  back_dated_pulses: "a pulse count before the reading its meter's chain starts from (a first reading, its baseline, billed nothing) cannot be placed: that reading would then owe its own count, which is not kept",
+  back_dated_pulses: "a pulse count before its meter's first reading (its baseline, billed nothing), whose count a meterflow older than this did not keep: that reading would then owe a count that is not known",
   unknown_meter: "its meter is not in the registry (import it, then release)",
   unknown_meter_type: "its meter's registered type is one no loaded plugin defines (load the plugin that defines it, or import the meter with a type that is defined, then release)",
   before_baseline: "it lies before the baseline its meter's chain starts from (a registry baseline counts only while the meter has no readings)",

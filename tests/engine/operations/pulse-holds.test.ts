@@ -4,7 +4,9 @@
 // use and faults), so the same readings were decided otherwise in one run than in two. And once a
 // later reading was billed, a held pulse reading could never be released (refused
 // back_dated_pulses), so its pulses were never billed: a release now places it after the accepted
-// reading before it, and the reading after it keeps what it billed (its count is its own).
+// reading before it, and the reading after it keeps what it billed (its count is its own). A
+// count dated before the meter's first reading was held and refused as well: it becomes the
+// baseline, and the old first reading is billed its own debounced count, kept with its entry.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clearTempBad, OperationSession, releaseHeld, setTempBad } from "../../../engine/operations/index.js";
@@ -174,20 +176,101 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     expect(await billedTotal(db, "C1")).toBe(0.17);
   });
 
-  it("still refuses a pulse count dated before the meter's first reading, its baseline (not billed: its count is not kept)", async () => {
+  // A pulse count dated before the meter's first reading (no registry baseline) was held
+  // back_dated_pulses and its release refused: the first reading, its baseline, billed nothing,
+  // and its count was not kept. DESIGN.md: the earlier reading becomes the baseline and the old
+  // first one is billed against it: its own debounced count x pulse_weight, kept with its entry.
+  const pulseReadings = (...lines: string[]) => write(dir, `r-${n++}.csv`, ["meter_id,end,value,pulse_debounced,pulse_min_on_ms", ...lines]);
+
+  it("makes a pulse count dated before the meter's first reading its baseline, in a run: the first reading billed its own debounced count", async () => {
     const db = newDb();
-    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
-    await run(`S1,${day(5)},100`, `S1,${day(6)},10`);
-    const late = await run(`S1,${day(3)},7`);
-    expect(late.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(3)}`, "back_dated_pulses"]]);
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [pulseReadings(...lines)], out: join(dir, `o-${n++}`) });
+    // The first reading: 100 pulses, 80 of them after the module's debouncing.
+    const first = await run(`S1,${day(5)},100,80,`, `S1,${day(6)},10,,`);
+    expect(first.held.map((h) => [h.reading_id, h.flags, h.reasons])).toEqual([[`S1@${day(5)}`, "initial", "initial"]]);
+    const late = await run(`S1,${day(3)},7,,`);
+    expect(late.held.map((h) => [h.reading_id, h.flags, h.reasons])).toEqual([[`S1@${day(3)}`, "initial", "initial"]]);
+    // The old first reading over the days since the new baseline (the 4th and 5th): 80 x 0.01.
+    expect(late.billing.map((r) => [r.reading_id, r.start, r.days, r.consumption, r.flags])).toEqual([[`S1@${day(5)}`, day(4), "2", "0.8", "correction"]]);
+    expect(late.summary).toMatchObject({ in: 1, held: 1, billable: 0, corrections: 1, balanced: true });
+    expect(await billedTotal(db, "S1")).toBe(0.9);
+    // Sent again, all three are duplicates; nothing is billed twice.
+    const again = await run(`S1,${day(3)},7,,`, `S1,${day(5)},100,80,`, `S1,${day(6)},10,,`);
+    expect(again.summary).toMatchObject({ in: 3, duplicates: 3, billable: 0, held: 0 });
+    expect(await billedTotal(db, "S1")).toBe(0.9);
+    // And an earlier one still: the baseline moves again, the reading of the 3rd billed its 7 pulses.
+    const earlier = await run(`S1,${day(1)},3,,`);
+    expect(earlier.billing.map((r) => [r.reading_id, r.start, r.consumption, r.flags])).toEqual([[`S1@${day(3)}`, day(2), "0.07", "correction"]]);
+    expect(await billedTotal(db, "S1")).toBe(0.97);
+  });
+
+  it("releases a pulse count held before the meter's first reading: the baseline, the first reading billed its count", async () => {
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [pulseReadings(...lines)], out: join(dir, `o-${n++}`) });
+    await run(`S1,${day(5)},100,,`, `S1,${day(6)},10,,`);
+    const store = await openStore(db);
+    await setTempBad(store, { meterId: "S1", reason: "op check", actor: "ops" }).finally(() => store.close());
+    const late = await run(`S1,${day(3)},7,,`);
+    expect(late.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(3)}`, "temp_bad|initial"]]);
+    expect(late.billing).toEqual([]);
     const session = await OperationSession.open({ db });
     try {
-      await expect(releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" }))
-        .rejects.toThrow(/back_dated_pulses: a pulse count before the reading its meter's chain starts from \(a first reading, its baseline, billed nothing\) cannot be placed/);
+      const released = await releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" });
+      expect(released).toMatchObject({ billed: 0, correction: 1 });
+      expect(released.billing.map((b) => [b.reading_id, b.start, b.end])).toEqual([[`S1@${day(5)}`, day(4), day(5)]]);
     } finally {
       await session.close();
     }
-    expect(await billedTotal(db, "S1")).toBe(0.1);
+    expect(await billedTotal(db, "S1")).toBe(1.1);
+  });
+
+  it("bills the first reading from a held reading before it: released in any order, each count once", async () => {
+    const db = newDb();
+    const run = (...lines: string[]) => runAndRead({ meters, db, inputs: [pulseReadings(...lines)], out: join(dir, `o-${n++}`) });
+    await run(`S1,${day(5)},100,,`);
+    // A bounce on the 2nd: held, the meter flagged; the chain still starts at the 5th.
+    const bounce = await run(`S1,${day(2)},4,,2`);
+    expect(bounce.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(2)}`, "temp_bad:bounce|initial"]]);
+    expect(bounce.billing).toEqual([]);
+    const store = await openStore(db);
+    await clearTempBad(store, { meterId: "S1", reason: "checked", actor: "ops" }).finally(() => store.close());
+    // The 3rd: its interval starts at the held 2nd (held back_dated_pulses, as any count between two readings).
+    const between = await run(`S1,${day(3)},7,,`);
+    expect(between.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`S1@${day(3)}`, "back_dated_pulses"]]);
+    // Released: the 3rd bills its 7 pulses over (2nd, 3rd], the 5th its 100 over (3rd, 5th]; then the 2nd is the baseline.
+    const session = await OperationSession.open({ db });
+    try {
+      const third = await releaseHeld(session, { readingId: `S1@${day(3)}`, reason: "ok", actor: "ops" });
+      expect(third).toMatchObject({ billed: 0.07, correction: 1 });
+      expect(third.billing.map((b) => [b.reading_id, b.start, b.end])).toEqual([[`S1@${day(3)}`, day(3), day(3)], [`S1@${day(5)}`, day(4), day(5)]]);
+      expect(await releaseHeld(session, { readingId: `S1@${day(2)}`, reason: "ok", actor: "ops" })).toMatchObject({ billed: 0, correction: 0 });
+    } finally {
+      await session.close();
+    }
+    expect(await billedTotal(db, "S1")).toBe(1.07);
+  });
+
+  it("judges the old first reading on its new interval: more pulses than qmax allows over it hold the earlier reading, a release bills them", async () => {
+    const db = newDb();
+    const registry = write(dir, `q-${n++}.csv`, ["meter_id,type,unit,pulse_weight,pulse_input,qmax", "Q1,water.pulse,m3,0.01,s0a,0.1"]);
+    const run = (...lines: string[]) => runAndRead({ meters: registry, db, inputs: [pulseReadings(...lines)], out: join(dir, `o-${n++}`) });
+    // 1000 pulses: 10 m3, a first reading (no interval: qmax not judged).
+    await run(`Q1,${day(5)},1000,,`);
+    // From the 3rd, two days: at most 0.1 m3/h x 48 h = 4.8 m3.
+    const late = await run(`Q1,${day(3)},7,,`);
+    expect(late.held.map((h) => [h.reading_id, h.flags, h.reasons])).toEqual([[`Q1@${day(3)}`, "initial", "temp_bad:magnetic"]]);
+    expect(late.billing).toEqual([]);
+    expect(await billedTotal(db, "Q1")).toBe(0);
+    const session = await OperationSession.open({ db });
+    try {
+      await clearTempBad(session.store, { meterId: "Q1", reason: "checked", actor: "ops" });
+      const released = await releaseHeld(session, { readingId: `Q1@${day(3)}`, reason: "module replaced, count right", actor: "ops" });
+      expect(released).toMatchObject({ billed: 0, correction: 10 });
+      expect(released.billing.map((b) => [b.reading_id, b.flags])).toEqual([[`Q1@${day(5)}`, ["correction", "magnetic"]]]);
+    } finally {
+      await session.close();
+    }
+    expect(await billedTotal(db, "Q1")).toBe(10);
   });
 
   it("judges a released no_consumption reading on its idle stretch since the last reading with pulses, as when it was held (pulse audit)", async () => {

@@ -7,7 +7,8 @@
 // refused. Stores from before held.pulse (SQLite layout 10, PostgreSQL schema 13) get the column,
 // their held records kept as they were. Stores from before batches.sensors (SQLite layout 11,
 // PostgreSQL schema 14) get the column: their batches read back without sensor figures (none),
-// new ones with theirs.
+// new ones with theirs. Stores from before the pulse baselines' counts in the ledger (SQLite layout
+// 13, PostgreSQL schema 16) read their segments without them.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,6 +26,9 @@ import { MIGRATIONS as POSTGRES_MIGRATIONS } from "../../../engine/store/postgre
 import { batch, held, idsIn, meter, P, register } from "./contract-fixtures.js";
 import type { LimitReader } from "./contract.js";
 import { adminClient, POSTGRES_URL, runPostgresTests, testSchema } from "./postgres-env.js";
+import { createEntries, decodeSegment } from "../../../engine/store/history.js";
+import { OperationSession, releaseHeld } from "../../../engine/operations/index.js";
+import { runAndRead, write } from "../../helpers/run.js";
 
 const dir = tempDir("meterflow-limits-");
 const ALL = [...Array(P * BUCKETS_PER_PARTITION).keys()];
@@ -307,3 +311,87 @@ describe("batches.sensors on a migrated store", () => {
     });
   });
 });
+
+// Ledger segments with the pulse baselines' debounced counts (SQLite layout 14, PostgreSQL schema
+// 17). A store from before them migrates and reads its 10-column segments, a pulse baseline's count
+// not kept: a pulse count dated before such a first reading stays held back_dated_pulses and its
+// release is refused (its old first reading would owe a count that is not known); a baseline
+// written since keeps its count, and one dated before it becomes the baseline.
+describe("pulse baselines' counts on a migrated store", () => {
+  const meters = write(dir, "pulse-meters.csv", ["meter_id,type,unit,pulse_weight,pulse_input", "S1,water.pulse,m3,0.01,s0a", "S2,water.pulse,m3,0.01,s0a"]);
+  let k = 0;
+  const run = (db: string, ...lines: string[]) =>
+    runAndRead({ meters, db, inputs: [write(dir, `pulse-${k++}.csv`, ["meter_id,end,value", ...lines])], out: join(dir, `pulse-out-${k++}`) });
+
+  /** Runs S1's first readings, has `downgrade` leave the store as a meterflow before the counts did, then runs on. */
+  async function expectOldBaseline(db: string, downgrade: () => Promise<void>): Promise<void> {
+    await run(db, "S1,2026-11-05,100", "S1,2026-11-06,10");
+    await downgrade();
+    const late = await run(db, "S1,2026-11-03,7", "S2,2026-11-05,50");
+    expect(late.held.map((h) => [h.reading_id, h.reasons]).sort()).toEqual([["S1@2026-11-03", "back_dated_pulses"], ["S2@2026-11-05", "initial"]]);
+    expect(late.billing).toEqual([]);
+    const session = await OperationSession.open({ db });
+    try {
+      await expect(releaseHeld(session, { readingId: "S1@2026-11-03", reason: "ok", actor: "ops" }))
+        .rejects.toMatchObject({ code: "MF_ERR_RELEASE_REFUSED", message: expect.stringMatching(/back_dated_pulses: .*older than this did not keep/) });
+    } finally {
+      await session.close();
+    }
+    const moved = await run(db, "S2,2026-11-02,5");
+    expect(moved.billing.map((r) => [r.reading_id, r.start, r.consumption, r.flags])).toEqual([["S2@2026-11-05", "2026-11-03", "0.5", "correction"]]);
+  }
+
+  it("SQLite: a layout-13 file reads its 10-column segments; a baseline's count not kept holds a count before it", async () => {
+    const path = join(dir, "layout13.db");
+    await expectOldBaseline(path, async () => {
+      const db = new Database(path);
+      try {
+        const update = db.prepare("UPDATE segments SET data = ? WHERE id = ?");
+        for (const s of db.prepare("SELECT id, entries, data FROM segments").all() as Array<{ id: number; entries: number; data: Uint8Array }>) {
+          update.run(tenColumns(s.data, s.entries), s.id);
+        }
+        db.exec("DELETE FROM meta WHERE key = 'ledger_columns'");
+        db.pragma(`user_version = ${LAYOUT_BASE + 13}`);
+      } finally {
+        db.close();
+      }
+    });
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.pragma("user_version", { simple: true })).toBe(LAYOUT_BASE + SQLITE_MIGRATIONS.length);
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'ledger_columns'").pluck().get()).toBe("11");
+    } finally {
+      check.close();
+    }
+  });
+
+  describe.skipIf(!runPostgresTests)("PostgreSQL", () => {
+    const admin = adminClient();
+    afterAll(async () => admin.end());
+
+    it("a schema at version 16 reads its 10-column segments; a baseline's count not kept holds a count before it", async () => {
+      const schema = testSchema();
+      await admin.connect();
+      await expectOldBaseline(`${POSTGRES_URL}?schema=${schema}`, async () => {
+        const segments = await admin.query<{ id: number; entries: number; data: Buffer }>(`SELECT id, entries, data FROM "${schema}".segments`);
+        for (const s of segments.rows) await admin.query(`UPDATE "${schema}".segments SET data = $1 WHERE id = $2`, [tenColumns(s.data, s.entries), s.id]);
+        await admin.query(`DELETE FROM "${schema}".meta WHERE key = 'ledger_columns'`);
+        await admin.query(`UPDATE "${schema}".meterflow_schema SET version = 16`);
+      });
+      expect((await admin.query(`SELECT version FROM "${schema}".meterflow_schema`)).rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }]);
+      expect((await admin.query(`SELECT value FROM "${schema}".meta WHERE key = 'ledger_columns'`)).rows).toEqual([{ value: "11" }]);
+    });
+  });
+});
+
+/** A segment as a meterflow before the debounced column wrote it: format 2, its first 10 columns. */
+function tenColumns(data: Uint8Array, n: number): Buffer {
+  const e = createEntries(Math.max(n, 1));
+  decodeSegment(e, data, n);
+  const columns = [e.meter, e.end, e.value, e.prev, e.start, e.consumption, e.billed, e.flags, e.held, e.override];
+  const header = Buffer.alloc(8);
+  header[0] = 2;
+  header[1] = columns.length;
+  header.writeUInt32LE(n, 4);
+  return Buffer.concat([header, ...columns.map((c) => Buffer.from(c.buffer, c.byteOffset, n * c.BYTES_PER_ELEMENT))]);
+}
