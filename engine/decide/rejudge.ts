@@ -1,14 +1,18 @@
-// A release that lifts nothing (ReadingBatch.release.rejudge). A reading held `unknown_meter` was
-// held before anything could judge it: its meter was not in the registry, so no fault, rule or
-// implausible value could show in its held row. Its release, once the meter is imported, judges
-// it as a new late reading with its own facts and the meter's registry row (DESIGN.md "Decisions":
-// a late reading is judged like any other): trusted, it enters the chain and bills like any
-// release; held, it stays held under the reasons that judgement gives, and the same commit
-// resolves the `unknown_meter` record its new one replaces. An operator's release of those
-// reasons is then the usual override (chain.ts `lifted`).
+// A release that lifts nothing (ReadingBatch.release.rejudge). Two holds are made before anything
+// judges the reading, so no fault, rule or implausible value can show in its held row:
+// `unknown_meter` (its meter was not in the registry) and `back_dated_pulses` (a pulse count
+// dated before a later reading of its meter: held for an operator, its faults not looked at).
+// Their release (once the meter is imported) judges the reading as a new late reading with its
+// own facts and the meter's registry row (DESIGN.md "Decisions": a late reading is judged like
+// any other): trusted, it enters the chain and bills like any release; held, it stays held under
+// the reasons that judgement gives, and the same commit resolves the record its new one
+// replaces. An operator's release of those reasons is then the usual override (chain.ts `lifted`).
 import type { ReadingBatch } from "../ingest/batch.js";
 import { isReleased, lifted } from "./chain.js";
 import type { BatchOutput, DecideContext } from "./output.js";
+
+/** Hold reasons made before the reading was judged: their release judges it (held.ts sets `rejudge`). */
+export const UNJUDGED: ReadonlySet<string> = new Set(["unknown_meter", "back_dated_pulses"]);
 
 /** Whether an operator's release lifts the rules' holds on this row: released, and not to be judged anew. */
 export function liftsHolds(batch: ReadingBatch, row: number): boolean {

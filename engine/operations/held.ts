@@ -4,10 +4,11 @@
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
-// A reading held `unknown_meter` was never judged (its meter was unknown): its release lifts
-// nothing, it is judged as a new late reading (decide/rejudge.ts), and held by that judgement it
-// stays held under the new reasons (`decision` "held"), for the operator to look at.
-import { UNKNOWN_METER } from "../decide/decider.js";
+// A reading held `unknown_meter` or `back_dated_pulses` was never judged (its meter was unknown;
+// its count came after a later one of its meter): its release lifts nothing, it is judged as a
+// new late reading (decide/rejudge.ts), and held by that judgement it stays held under the new
+// reasons (`decision` "held"), for the operator to look at.
+import { UNJUDGED } from "../decide/rejudge.js";
 import { FLAG } from "../flags/flags.js";
 import { num } from "../sinks/format.js";
 import type { HeldListing, HeldRecord, PartitionedStore } from "../store/contract.js";
@@ -41,8 +42,9 @@ export interface ReleaseResult {
   meterId: string;
   /**
    * "billed": in the billing chain (billing what it adds; nothing when it is its meter's baseline).
-   * "held": held again, nothing billed: a reading held `unknown_meter`, judged now that its meter
-   * is known, is held for what that judgement found (`reasons`); its held record says so.
+   * "held": held again, nothing billed: a reading held `unknown_meter` or `back_dated_pulses`
+   * (holds made before anything judged it), judged now, is held for what that judgement found
+   * (`reasons`); its held record says so.
    */
   decision: "billed" | "held";
   /** Its new hold reasons, `|`-separated as in held.csv (`temp_bad:bounce`); "" when billed. */
@@ -75,7 +77,7 @@ export async function releaseHeld(session: OperationSession, request: ReleaseReq
     throw new OperationError("MF_ERR_RELEASE_REFUSED", `cannot release ${held.readingId}: ${explained(blocking)}`);
   }
   // A hold that judged nothing lifts nothing: the reading is judged as if it arrived now.
-  const rejudge = held.reasons.split("|").includes(UNKNOWN_METER);
+  const rejudge = held.reasons.split("|").some((r) => UNJUDGED.has(r));
   const decision = await session.decideOne(held, `release of held #${held.id}: ${held.readingId} value ${held.value}`, {
     release: { reason, actor: request.actor, held: implausibleWhenHeld(held), ...(rejudge ? { rejudge } : {}) },
   });

@@ -20,8 +20,8 @@ release  an operator's decision that a held reading is right: it is judged again
          login name) and why. Refused, with nothing changed, when no release can bill it: a
          conflict with a billed reading of that day, a reading before the registry baseline, a
          meter not in the registry, or a reading that would make the one after it implausible.
-         A reading held unknown_meter was never judged: once its meter is imported, its release
-         judges it as a new late reading, and what that holds it for (a pulse fault, a rule, an
+         A reading held unknown_meter or back_dated_pulses was never judged: its release (once
+         its meter is imported) judges it as a new late reading, and what that holds it for (a pulse fault, a rule, an
          implausible value) it stays held for, nothing billed ("re-held ..."; held list shows
          its new reasons, and a release of it then lifts them).
          READING_ID is held.csv's reading_id (METER@YYYY-MM-DD); --value picks one when several
@@ -97,7 +97,7 @@ async function release(values: Values, positionals: string[]): Promise<number> {
   try {
     const r = await releaseHeld(session, { readingId: positionals[0], value, reason, actor });
     if (r.decision === "held") {
-      console.log(`re-held ${r.readingId}: ${r.reasons}; nothing billed (judged now that its meter is known; release it again to lift these) (by ${actor})`);
+      console.log(`re-held ${r.readingId}: ${r.reasons}; nothing billed (its hold judged nothing: judged now; release it again to lift these) (by ${actor})`);
       return 0;
     }
     // Numbers as the output files write them (at most 6 decimals).

@@ -69,7 +69,7 @@ describe("operator commands", () => {
     // 500 after a baseline of 1000: a wrap of almost the whole register, implausible.
     const reheld = meterflow("held", "release", "N-1@2026-11-10", "--reason", "meter imported", "--by", "ben", "--db", own);
     expect(reheld.status, reheld.stderr).toBe(0);
-    expect(reheld.stdout.trim()).toBe("re-held N-1@2026-11-10: implausible_rollover; nothing billed (judged now that its meter is known; release it again to lift these) (by ben)");
+    expect(reheld.stdout.trim()).toBe("re-held N-1@2026-11-10: implausible_rollover; nothing billed (its hold judged nothing: judged now; release it again to lift these) (by ben)");
     expect(meterflow("held", "list", "--db", own).stdout).toMatch(/^N-1@2026-11-10 +500 +implausible_rollover /m);
     const billed = meterflow("held", "release", "N-2@2026-11-10", "--reason", "meter imported", "--by", "ben", "--db", own);
     expect(billed.stdout.trim()).toBe("released N-2@2026-11-10: billed 10 (by ben)");

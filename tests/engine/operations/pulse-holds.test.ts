@@ -88,6 +88,42 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     expect(again.summary).toMatchObject({ in: 2, duplicates: 2, billable: 0, held: 0 });
   });
 
+  // A back-dated pulse count is held back_dated_pulses before anything judges it (its held row
+  // shows no fault): its release billed a bounce nobody saw. It is judged on release now: clean,
+  // billed; with a fault, held again under it, and a second release (the operator's decision on
+  // what it shows) bills it.
+  it("judges a back_dated_pulses reading on release: a bounce is held again, billed on the second release; a clean one billed", async () => {
+    const db = newDb();
+    const run = (header: string, ...lines: string[]) => runAndRead({ meters, db, inputs: [write(dir, `r-${n++}.csv`, [header, ...lines])], out: join(dir, `o-${n++}`) });
+    await run("meter_id,end,value", `S1,${day(1)},10`, `S1,${day(2)},10`, `S1,${day(3)},10`, `S1,${day(6)},30`, `S2,${day(1)},10`, `S2,${day(3)},10`);
+    const late = await run("meter_id,end,value,pulse_min_on_ms", `S1,${day(4)},10,2`, `S1,${day(5)},10,`, `S2,${day(2)},10,`);
+    expect(late.held.map((h) => [h.reading_id, h.flags, h.reasons])).toEqual([
+      [`S1@${day(4)}`, "", "back_dated_pulses"], [`S1@${day(5)}`, "", "back_dated_pulses"], [`S2@${day(2)}`, "", "back_dated_pulses"],
+    ]);
+    const session = await OperationSession.open({ db });
+    try {
+      const bounce = await releaseHeld(session, { readingId: `S1@${day(4)}`, reason: "late upload", actor: "ops" });
+      expect(bounce).toMatchObject({ decision: "held", reasons: "temp_bad:bounce", billed: 0 });
+      expect(await billedTotal(db, "S1")).toBe(0.5);
+      // Its new record in place of the old one; the bounce flagged the meter as any reading's would.
+      const store = await openStore(db);
+      try {
+        expect((await store.listHeld({ meterId: "S1", limit: 10 })).map((h) => [h.readingId, h.reasons]).sort()).toEqual([
+          [`S1@${day(4)}`, "temp_bad:bounce"], [`S1@${day(5)}`, "back_dated_pulses"],
+        ]);
+      } finally {
+        await store.close();
+      }
+      expect(await releaseHeld(session, { readingId: `S1@${day(4)}`, reason: "bounce seen, count right", actor: "ops" }))
+        .toMatchObject({ decision: "billed", billed: 0.1, flags: "bounce" });
+      expect(await releaseHeld(session, { readingId: `S2@${day(2)}`, reason: "late upload", actor: "ops" })).toMatchObject({ decision: "billed", billed: 0.1 });
+    } finally {
+      await session.close();
+    }
+    expect(await billedTotal(db, "S1")).toBe(0.6);
+    expect(await billedTotal(db, "S2")).toBe(0.2);
+  });
+
   /** Releases the held readings in this order, by day: what each billed, and its successor's correction; each billed over (startDay(d) - 1, d]. */
   async function releaseAll(db: string, meterId: string, days: number[], startDay = (d: number) => d): Promise<Array<[number, number, number]>> {
     const session = await OperationSession.open({ db });
