@@ -11,14 +11,30 @@ export interface BucketGroups {
   /** Bucket b's rows are `[start[b], start[b + 1])` of `table`. */
   start: Int32Array;
   touched: number[];
+  /** Where the rows of the table given went: its row r is row `to[r]` of `table`. */
+  to: Int32Array;
 }
 
-/** What merging a table into the stored BLOBs gives: the BLOBs that changed, and the counts. */
+/**
+ * Known meters whose baseline (`last_reading`, `last_end`) a merge set to another one, as
+ * columns: its row in the table given (file order), its bucket and slot, its id and new baseline.
+ */
+export interface Rebased {
+  rows: number[];
+  buckets: number[];
+  slots: number[];
+  ids: string[];
+  values: number[];
+  ends: number[];
+}
+
+/** What merging a table into the stored BLOBs gives: the BLOBs that changed, the counts, and the meters given a new baseline. */
 export interface BucketMerges {
   blobs: Array<{ bucket: number; meters: number; registry: Uint8Array }>;
   inserted: number;
   updated: number;
   unchanged: number;
+  rebased: Rebased;
 }
 
 /**
@@ -40,7 +56,7 @@ export function groupByBucket(table: RegistryTable, buckets: number): BucketGrou
   for (let r = 0; r < n; r++) to[r] = next[to[r]]++;
   const touched: number[] = [];
   for (let b = 0; b < buckets; b++) if (start[b + 1] > start[b]) touched.push(b);
-  return { table: table.permute(to), start, touched };
+  return { table: table.permute(to), start, touched, to };
 }
 
 /**
@@ -48,13 +64,30 @@ export function groupByBucket(table: RegistryTable, buckets: number): BucketGrou
  * `unique`: no meter id repeats in the table (a reader's table); otherwise a meter's last row wins.
  */
 export function mergeBuckets(groups: BucketGroups, stored: ReadonlyMap<number, Uint8Array>, unique: boolean): BucketMerges {
-  const out: BucketMerges = { blobs: [], inserted: 0, updated: 0, unchanged: 0 };
+  const rebased: Rebased = { rows: [], buckets: [], slots: [], ids: [], values: [], ends: [] };
+  const out: BucketMerges = { blobs: [], inserted: 0, updated: 0, unchanged: 0, rebased };
+  const t = groups.table;
   for (const bucket of groups.touched) {
-    const merged = mergeTableRows(stored.get(bucket) ?? null, groups.table, groups.start[bucket], groups.start[bucket + 1], unique);
+    const merged = mergeTableRows(stored.get(bucket) ?? null, t, groups.start[bucket], groups.start[bucket + 1], unique);
     out.inserted += merged.inserted;
     out.updated += merged.updated;
     out.unchanged += merged.unchanged;
     if (merged.inserted + merged.updated > 0) out.blobs.push({ bucket, meters: merged.meters, registry: merged.registry });
+    for (let i = 0; i < merged.rebased.length; i += 2) {
+      const r = merged.rebased[i];
+      rebased.rows.push(r);
+      rebased.buckets.push(bucket);
+      rebased.slots.push(merged.rebased[i + 1]);
+      rebased.ids.push(t.id(r));
+      rebased.values.push(t.lastReading.get(r));
+      rebased.ends.push(t.lastEnd.get(r));
+    }
+  }
+  if (rebased.rows.length > 0) {
+    // Rows of the table grouped back to rows of the table as it was given.
+    const from = new Int32Array(groups.to.length);
+    for (let r = 0; r < from.length; r++) from[groups.to[r]] = r;
+    for (let i = 0; i < rebased.rows.length; i++) rebased.rows[i] = from[rebased.rows[i]];
   }
   return out;
 }

@@ -169,6 +169,12 @@ export interface RegistryMerge {
   inserted: number;
   updated: number;
   unchanged: number;
+  /**
+   * The known meters whose baseline (`last_reading`, `last_end`) the merge set to another one
+   * (changed, or given where there was none), as pairs: the table row, then the meter's slot. A
+   * baseline moves nothing once a meter's chain has begun (registry/import.ts warns of those).
+   */
+  rebased: number[];
 }
 
 // The UTF-16 lengths of a new bucket's ids: reused, grown when too small.
@@ -190,6 +196,8 @@ export function mergeTableRows(existing: Uint8Array | null, table: RegistryTable
   let inserted = 0;
   let updated = 0;
   let unchanged = 0;
+  let rebased: number[] = [];
+  const known = c.size;
   for (let r = from; r < to; r++) {
     const id = table.id(r);
     const slot = slotOf.get(id);
@@ -200,11 +208,30 @@ export function mergeTableRows(existing: Uint8Array | null, table: RegistryTable
       inserted++;
     } else if (put(c, slot, table, r, true)) {
       updated++;
+      // A stored meter (not one this merge appended): `old` holds its stored columns (c is a copy).
+      if (slot < known && rebasedAt(c, old!, slot)) rebased.push(r, slot);
     } else {
       unchanged++;
     }
   }
-  return { registry: encodeColumns(c), meters: c.size, inserted, updated, unchanged };
+  // A meter whose rows repeat (not `unique`) is told once, with its last row, if that row's baseline is new.
+  if (!unique && rebased.length > 0) rebased = lastRebased(rebased, c, old!);
+  return { registry: encodeColumns(c), meters: c.size, inserted, updated, unchanged, rebased };
+}
+
+/** Whether slot `i` has a baseline now, other than the one `old` stored (none, or another). */
+const rebasedAt = (c: RegistryColumns, old: RegistryColumns, i: number) =>
+  c.baseEnd[i] !== NO_DAY && (c.baseEnd[i] !== old.baseEnd[i] || !same(c.baseValue[i], old.baseValue[i]));
+
+/**
+ * Of `rebased` pairs (row, slot), each slot's last, if its merged baseline still differs from the
+ * stored one, in row order.
+ */
+function lastRebased(rebased: number[], c: RegistryColumns, old: RegistryColumns): number[] {
+  const last = new Map<number, number>();
+  for (let i = 0; i < rebased.length; i += 2) last.set(rebased[i + 1], rebased[i]);
+  const pairs = [...last].filter(([slot]) => rebasedAt(c, old, slot)).sort((a, b) => a[1] - b[1]);
+  return pairs.flatMap(([slot, r]) => [r, slot]);
 }
 
 /**
@@ -279,7 +306,7 @@ function newBucket(t: RegistryTable, from: number, to: number): RegistryMerge {
   const { prefix, hash, given } = digestPrefix(t);
   if (prefix === 8 || n === 0) c.digest.fill(n === 0 ? 0 : digestOf(t, from, prefix, hash, given), 0, n);
   else for (let i = 0; i < n; i++) c.digest[i] = digestOf(t, from + i, prefix, hash, given);
-  return { registry: encodeColumns(c, { text, units }), meters: n, inserted: n, updated: 0, unchanged: 0 };
+  return { registry: encodeColumns(c, { text, units }), meters: n, inserted: n, updated: 0, unchanged: 0, rebased: [] };
 }
 
 /**

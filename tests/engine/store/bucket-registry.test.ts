@@ -59,7 +59,9 @@ function referenceMerge(existing: Uint8Array | null, records: readonly MeterReco
   let inserted = 0;
   let updated = 0;
   let unchanged = 0;
-  for (const r of records) {
+  // Each stored meter's last record that changed it.
+  const changedBy = new Map<number, number>();
+  records.forEach((r, i) => {
     const slot = slotOf.get(r.meterId);
     if (slot === undefined) {
       slotOf.set(r.meterId, c.size);
@@ -67,11 +69,16 @@ function referenceMerge(existing: Uint8Array | null, records: readonly MeterReco
       inserted++;
     } else if (referencePut(c, slot, r, true)) {
       updated++;
+      if (old !== null && slot < old.size) changedBy.set(slot, i);
     } else {
       unchanged++;
     }
-  }
-  return { registry: encodeColumns(c), meters: c.size, inserted, updated, unchanged };
+  });
+  // The stored meters whose baseline the merge gave anew (another, or one where there was none): (record, slot) in record order.
+  const rebased = [...changedBy].filter(([slot]) => c.baseEnd[slot] !== NO_DAY &&
+    (c.baseEnd[slot] !== old!.baseEnd[slot] || !same(c.baseValue[slot], old!.baseValue[slot])))
+    .sort((a, b) => a[1] - b[1]).flatMap(([slot, i]) => [i, slot]);
+  return { registry: encodeColumns(c), meters: c.size, inserted, updated, unchanged, rebased };
 }
 
 function randomMeter(rand: () => number, id: string): MeterRecord {
@@ -117,7 +124,9 @@ describe("registry BLOBs from a table", () => {
         expect(Buffer.from(mergeRegistry(null, records).registry)).toEqual(Buffer.from(expected.registry));
         // Merges: some meters again (changed or not), some new, some twice.
         const again = [...records.filter(() => rand() < 0.5).map((r) => (rand() < 0.5 ? r : randomMeter(rand, r.meterId))),
-          ...Array.from({ length: Math.floor(rand() * 20) }, (_, i) => randomMeter(rand, `N${round}-${i % 7}`))];
+          ...Array.from({ length: Math.floor(rand() * 20) }, (_, i) => randomMeter(rand, `N${round}-${i % 7}`)),
+          // Stored meters twice: their last row wins, and says whether their baseline is new.
+          ...records.filter(() => rand() < 0.2).map((r) => (rand() < 0.5 ? r : randomMeter(rand, r.meterId)))];
         const merged = mergeRegistry(expected.registry, again);
         const reference = referenceMerge(expected.registry, again);
         expect({ ...merged, registry: Buffer.from(merged.registry) }).toEqual({ ...reference, registry: Buffer.from(reference.registry) });
