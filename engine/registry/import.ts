@@ -15,6 +15,7 @@ import { today } from "../time/index.js";
 import type { PartitionedStore } from "../store/contract.js";
 import type { PluginRegistry } from "../../sdk/registry.js";
 import type { MeterTypeDefinition } from "../../sdk/index.js";
+import { ignoredBaselines, ignoredBaselinesIn } from "./baselines.js";
 import { groupByBucket, mergeBuckets } from "./buckets.js";
 import type { BucketMerges } from "./buckets.js";
 import { canImportInThread, startImportThread } from "./import-thread.js";
@@ -41,6 +42,13 @@ export interface RegistryImport {
   skipped?: true;
   /** The rows not imported, with their reasons (empty when skipped). */
   rejections?: RegistryRejection[];
+  /**
+   * The meters whose baseline (`last_reading`, `last_end`) this import changed, or gave where
+   * there was none, after their chain had begun, in file order (absent: none): such a baseline
+   * moves nothing (their next readings are decided against their latest reading).
+   * MF_WARN_REGISTRY_BASELINE_IGNORED (baselineWarning) says so.
+   */
+  baselinesIgnored?: string[];
 }
 
 /** The meter types as the registry digest covers them (what fills a row's empty columns). */
@@ -138,8 +146,8 @@ export async function importRegistry(store: PartitionedStore, path: string, plug
   const recheck = Number.isFinite(imported.futureFrom) ? { recheck: imported.futureFrom - 1 } : {};
   await store.setMeta(CONTENT, JSON.stringify({ meters: imported.meters, rejected: imported.rejections.length, ...recheck }));
   await store.setMeta(DIGEST, digest);
-  const { inserted, updated, unchanged, rejections } = imported;
-  return { inserted, updated, unchanged, rejected: rejections.length, rejections };
+  const { inserted, updated, unchanged, rejections, baselinesIgnored } = imported;
+  return { inserted, updated, unchanged, rejected: rejections.length, rejections, ...(baselinesIgnored.length > 0 ? { baselinesIgnored } : {}) };
 }
 
 /** What reading and writing a registry did (before the meta of the import is written). */
@@ -153,6 +161,8 @@ interface Imported {
   digest: string | null;
   /** The earliest `last_end` rejected for lying in the future (Infinity: none). */
   futureFrom: number;
+  /** RegistryImport.baselinesIgnored (empty: none). */
+  baselinesIgnored: string[];
 }
 
 /** Without any meter type (no plugin defines one) types are taken as written, unchecked. */
@@ -210,8 +220,10 @@ async function importInThread(store: PartitionedStore, path: string, plugins: Pl
     await thread.close();
   }
   const read = await thread.read;
-  const { inserted, updated, unchanged } = merged as BucketMerges;
-  return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest, futureFrom: read.futureFrom };
+  const { inserted, updated, unchanged, rebased } = merged as BucketMerges;
+  // The state of the buckets of the meters given a new baseline (none, most nights), as committed.
+  const baselinesIgnored = await ignoredBaselinesIn(store, rebased);
+  return { inserted, updated, unchanged, meters: read.meters, rejections: read.rejected, digest: read.digest, futureFrom: read.futureFrom, baselinesIgnored };
 }
 
 /** Meter ids asked of the store at a time. */
@@ -278,6 +290,18 @@ export function describeImport(r: Omit<RegistryImport, "rejections">): string {
   return r.skipped === true ? `${counts} (the registry file and meter types are those imported last: not read again)` : counts;
 }
 
+/** What a run's summary.json says of its import (RunSummary.meters.imported). */
+export type ImportSummary = Omit<RegistryImport, "rejections" | "baselinesIgnored"> & {
+  /** RegistryImport.baselinesIgnored: how many, and the first 20 (absent: none). */
+  baselines_ignored?: { meters: number; first: string[] };
+};
+
+/** An import's counts for a run's summary: the rejected rows are not listed there, nor more than the first meters a baseline was ignored for. */
+export function importSummary({ rejections: _, baselinesIgnored, ...counts }: RegistryImport): ImportSummary {
+  if (baselinesIgnored === undefined) return counts;
+  return { ...counts, baselines_ignored: { meters: baselinesIgnored.length, first: baselinesIgnored.slice(0, 20) } };
+}
+
 function lastContent(text: string | undefined | null): { meters: number; rejected: number; recheck?: number } | undefined {
   if (text === undefined || text === null) return undefined;
   try {
@@ -291,8 +315,16 @@ function lastContent(text: string | undefined | null): { meters: number; rejecte
   return undefined;
 }
 
+/** What writeTable did: its counts, and RegistryImport.baselinesIgnored (empty: none). */
+export interface TableWrite {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  baselinesIgnored: string[];
+}
+
 /** Upserts registry records: each bucket's BLOB merged, the queryable rows replaced. */
-export async function writeMeters(store: PartitionedStore, meters: readonly MeterRecord[]): Promise<{ inserted: number; updated: number; unchanged: number }> {
+export async function writeMeters(store: PartitionedStore, meters: readonly MeterRecord[]): Promise<TableWrite> {
   return writeTable(store, RegistryTable.fromRecords(meters), false);
 }
 
@@ -301,12 +333,14 @@ export async function writeMeters(store: PartitionedStore, meters: readonly Mete
  * transaction. `unique`: no meter id repeats in the table (a reader's table claims them);
  * otherwise a meter's last row wins.
  */
-export async function writeTable(store: PartitionedStore, table: RegistryTable, unique: boolean): Promise<{ inserted: number; updated: number; unchanged: number }> {
+export async function writeTable(store: PartitionedStore, table: RegistryTable, unique: boolean): Promise<TableWrite> {
   // The queryable rows are written in the file's order (a registry sorted by id appends to the
   // key's B-tree), the BLOBs from the rows grouped by bucket.
   const groups = groupByBucket(table, store.partitions * BUCKETS_PER_PARTITION);
-  const stored = new Map((await store.readBuckets(groups.touched)).map((row) => [row.bucket, row.registry]));
-  const { blobs, inserted, updated, unchanged } = mergeBuckets(groups, stored, unique);
+  const rows = await store.readBuckets(groups.touched);
+  const stored = new Map(rows.map((row) => [row.bucket, row.registry]));
+  const { blobs, inserted, updated, unchanged, rebased } = mergeBuckets(groups, stored, unique);
   await store.writeRegistry(table, blobs);
-  return { inserted, updated, unchanged };
+  // The buckets' state came with their registry BLOBs: which new baselines move nothing costs no read.
+  return { inserted, updated, unchanged, baselinesIgnored: ignoredBaselines(rebased, rows) };
 }

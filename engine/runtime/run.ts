@@ -12,8 +12,9 @@ import { DecodingWorker } from "../ingest/threaded.js";
 import type { WorkerInput } from "../ingest/threaded.js";
 import type { ReadingFormat } from "../ingest/index.js";
 import { checkRegistryHeader } from "../meters/index.js";
-import { importRegistry, REGISTERED } from "../registry/import.js";
-import type { RegistryImport } from "../registry/import.js";
+import { baselineWarning } from "../registry/baselines.js";
+import { importRegistry, importSummary, REGISTERED } from "../registry/import.js";
+import type { ImportSummary, RegistryImport } from "../registry/import.js";
 import { createOutputFiles, otherFormatNames, outputNames } from "../sinks/files.js";
 import { writeRegistryRejections } from "../sinks/meters-rejected.js";
 import { prepareOutDir, removeCreated } from "../sinks/out-dir.js";
@@ -184,7 +185,7 @@ export interface RunSummary {
   balanced: boolean;
   batches: number;
   /** Meters registered in the store, meters the run loaded (its batches' buckets), and what the import did. */
-  meters: { registered: number; loaded: number; imported?: Omit<RegistryImport, "rejections"> };
+  meters: { registered: number; loaded: number; imported?: ImportSummary };
   inputs: Array<{ path: string; bytes: number; sha256: string; kind?: "pulse-events" } & Partial<EventsInput>>;
   seconds: number;
   readings_per_second: number;
@@ -310,12 +311,13 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
     await plugins.setup();
     runId = await store.startRun([...inputs, ...eventInputs]);
     while (HOLD_UNTIL_FILE !== undefined && !existsSync(HOLD_UNTIL_FILE)) await new Promise((resolve) => setTimeout(resolve, 20));
-    let imported: Omit<RegistryImport, "rejections"> | undefined;
+    let imported: ImportSummary | undefined;
     if (options.meters !== undefined) {
       const result = await importRegistry(store, options.meters, plugins);
       if (result.skipped !== true) writeRegistryRejections(options.out, result.rejections ?? []);
+      if (result.baselinesIgnored !== undefined) (options.onWarning ?? warnOnStderr)(baselineWarning(result.baselinesIgnored));
       options.onRegistry?.(result);
-      imported = withoutRejections(result);
+      imported = importSummary(result);
     }
     // The registry is as this run will see it: an early decoding worker may read it from now on.
     decoder?.open();
@@ -517,11 +519,6 @@ function sameDecoding(a: WorkerInput, b: Omit<WorkerInput, "ahead" | "gated">): 
 }
 
 
-
-/** An import's counts for the summary (the rejected rows themselves are not listed there). */
-function withoutRejections({ rejections: _, ...counts }: RegistryImport): Omit<RegistryImport, "rejections"> {
-  return counts;
-}
 
 function sorted(m: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));

@@ -1,5 +1,7 @@
 // `meterflow meters import`: load a meter registry into the state database.
 import { checkRegistryHeader } from "../../meters/index.js";
+import { warnOnStderr } from "../../errors.js";
+import { baselineWarning } from "../../registry/baselines.js";
 import { checkRegistryFile, describeImport, importRegistry } from "../../registry/import.js";
 import { loadPlugins, readPluginConfig } from "../../plugins/index.js";
 import { checkStoreLocation } from "../../store/location.js";
@@ -52,6 +54,7 @@ export async function meters(argv: string[]): Promise<number> {
       writeRegistryRejectionsTo(rejectedFile, rejections);
       console.log(`  all ${count(rejections.length)} in ${rejectedFile}; ${rejectionEffect(rejections)}`);
     }
+    if (imported.baselinesIgnored !== undefined) warnOnStderr(baselineWarning(imported.baselinesIgnored));
   } finally {
     await store.close();
   }

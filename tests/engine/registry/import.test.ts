@@ -136,7 +136,7 @@ describe("registry import on SQLite and PostgreSQL", () => {
     const { meters } = await readMeters(path, { meterTypes: (name) => plugins.meterType(name) });
     const [a, b] = [await sqlite(), await sqlite()];
     await importRegistry(a, path, plugins, true);
-    expect(await writeMeters(b, meters)).toEqual({ inserted: meters.length, updated: 0, unchanged: 0 });
+    expect(await writeMeters(b, meters)).toEqual({ inserted: meters.length, updated: 0, unchanged: 0, baselinesIgnored: [] });
     const ids = meters.map((m) => m.meterId);
     expect(await contents(b, ids)).toEqual(await contents(a, ids));
   });
