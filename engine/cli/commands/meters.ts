@@ -21,6 +21,9 @@ row's meter type (a plugin's) fills the columns it leaves empty. Rows that canno
 listed with their reasons (the first ${MAX_LISTED}) and all written to --rejected FILE (default
 ./${METERS_REJECTED}, written only when a row was rejected: line, meter_id, reason, raw; a FILE
 that cannot be written there is refused before anything is imported); the others are imported.
+A new last_reading/last_end for a meter whose chain has begun moves nothing (its next readings are
+decided against its latest reading; a new device is a new meter_id): a warning on stderr names
+them (MF_WARN_REGISTRY_BASELINE_IGNORED).
 --config names the plugin configuration (default ./meterflow.config.json when it exists).
 --time-zone ZONE is the time zone calendar days are counted in (last_end date-times are read in
 it): UTC, an offset such as +01:00, or an IANA name such as Europe/Berlin, fixed when the store
