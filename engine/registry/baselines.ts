@@ -21,30 +21,56 @@ const NAMED = 5;
  * `rebased` (readBuckets' rows; others may be among them).
  */
 export function ignoredBaselines(rebased: Rebased, buckets: Iterable<Pick<BucketRow, "bucket" | "meters" | "state">>): string[] {
-  const n = rebased.rows.length;
-  if (n === 0) return [];
-  const wanted = new Set(rebased.buckets);
-  const states = new Map<number, { lastEnd: Int32Array; lastValue: Float64Array }>();
-  for (const row of buckets) {
-    // A bucket without committed state has no chain begun.
-    if (wanted.has(row.bucket) && row.state !== null) states.set(row.bucket, decodeState(row.state, row.meters));
-  }
+  if (rebased.rows.length === 0) return [];
   const found: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const state = states.get(rebased.buckets[i]);
-    if (state === undefined) continue;
-    const slot = rebased.slots[i];
-    const end = state.lastEnd[slot];
-    if (end !== NO_DAY && !(end === rebased.ends[i] && state.lastValue[slot] === rebased.values[i])) found.push(i);
-  }
-  found.sort((a, b) => rebased.rows[a] - rebased.rows[b]);
-  return found.map((i) => rebased.ids[i]);
+  begun(rebased, byBucket(rebased), buckets, found);
+  return inFileOrder(rebased, found);
 }
 
-/** ignoredBaselines over the state the store has now (its buckets read only when `rebased` names some). */
+/** Buckets ignoredBaselinesIn reads at a time: a registry that gives every meter a new baseline reads them all. */
+const READ_BUCKETS = 256;
+
+/** ignoredBaselines over the state the store has now (its buckets read only when `rebased` names some, a few at a time). */
 export async function ignoredBaselinesIn(store: PartitionedStore, rebased: Rebased): Promise<string[]> {
   if (rebased.rows.length === 0) return [];
-  return ignoredBaselines(rebased, await store.readBuckets([...new Set(rebased.buckets)]));
+  const meters = byBucket(rebased);
+  const buckets = [...meters.keys()];
+  const found: number[] = [];
+  for (let from = 0; from < buckets.length; from += READ_BUCKETS) {
+    begun(rebased, meters, await store.readBuckets(buckets.slice(from, from + READ_BUCKETS)), found);
+  }
+  return inFileOrder(rebased, found);
+}
+
+/** The indexes into `rebased` of each bucket's meters. */
+function byBucket(rebased: Rebased): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < rebased.buckets.length; i++) {
+    const list = out.get(rebased.buckets[i]);
+    if (list === undefined) out.set(rebased.buckets[i], [i]);
+    else list.push(i);
+  }
+  return out;
+}
+
+/** Pushes onto `found` the indexes into `rebased` (`meters`, by bucket) of its meters in `buckets` whose chain has begun. */
+function begun(rebased: Rebased, meters: ReadonlyMap<number, number[]>, buckets: Iterable<Pick<BucketRow, "bucket" | "meters" | "state">>,
+  found: number[]): void {
+  for (const row of buckets) {
+    const list = meters.get(row.bucket);
+    // A bucket without committed state has no chain begun.
+    if (list === undefined || row.state === null) continue;
+    const { lastEnd, lastValue } = decodeState(row.state, row.meters);
+    for (const i of list) {
+      const end = lastEnd[rebased.slots[i]];
+      if (end !== NO_DAY && !(end === rebased.ends[i] && lastValue[rebased.slots[i]] === rebased.values[i])) found.push(i);
+    }
+  }
+}
+
+function inFileOrder(rebased: Rebased, found: number[]): string[] {
+  found.sort((a, b) => rebased.rows[a] - rebased.rows[b]);
+  return found.map((i) => rebased.ids[i]);
 }
 
 /** The warning of an import that set these meters' baselines after their chain began (one line). */
