@@ -45,10 +45,10 @@ export function releasePulse(ledger: LateLedger, row: LateRow, before: HistoryEn
  * nothing), late in a run as on release (DESIGN.md: a reading before the earliest reading of a
  * meter without a registry baseline becomes its baseline). The chain's old first reading, when
  * it was a baseline (billed nothing), now has an interval and owes its own count: billed as a
- * correction (baselineOwes). Judged like any late reading: held for its own reasons, or in a run for
- * what the rules would hold that correction for (a release lifts them), the chain unchanged;
- * held `back_dated_pulses` when the old first reading's count was not kept (written by a
- * meterflow older than this).
+ * correction (baselineOwes). Judged like any late reading: held for its own reasons, or in a
+ * run for what the rules would hold that correction for (a release lifts them), the chain
+ * unchanged; held `back_dated_pulses` when the old first reading's count was not kept (written
+ * by a meterflow older than this).
  */
 export function pulseBaseline(ledger: LateLedger, row: LateRow, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
   const { meters, state } = ledger.ctx;
@@ -90,9 +90,9 @@ export function pulseBaseline(ledger: LateLedger, row: LateRow, next: HistoryEnt
 }
 
 /**
- * The rules' holds on an old baseline's correction (baselineOwes), in a run or a release that lifts
- * nothing: judged on what its interval shows, not again on the faults it arrived with (judged
- * then, by the rules or an operator's release).
+ * The rules' holds on an old baseline's correction (baselineOwes), in a run or a release that
+ * lifts nothing: judged on what its interval shows, not again on the faults it arrived with
+ * (judged then, by the rules or an operator's release).
  */
 function judgeOwed(ledger: LateLedger, first: HistoryEntry, owed: { computed: Computed; judged: number }): string {
   ledger.ctx.pluginFacts?.clear(ledger.ctx.facts as Record<string, unknown>);
