@@ -181,12 +181,13 @@ export class LatePath {
     }
     if (pulse) {
       // Before every reading of its meter, with no registry baseline before it: its baseline
-      // (pulseBaseline, late-pulses.ts). Else a count for an interval before a reading of its
-      // meter: held for an operator; a release places it in the chain (releasePulse), judged on
-      // its faults when it lifts nothing (rejudge.ts).
+      // (pulseBaseline, late-pulses.ts). Before the registry baseline its chain starts from:
+      // `before_baseline`, as a register meter's. Else a count for an interval before a reading
+      // of its meter: held for an operator; a release places it in the chain (releasePulse),
+      // judged on its faults when it lifts nothing (rejudge.ts).
       if (before === undefined && anchor === undefined && this.#ledger.heldBefore(row.meter, row.end) === NO_DAY) pulseBaseline(this.#ledger, row, found, entries);
-      else if (!released) this.#ledger.hold(row, "back_dated_pulses");
       else if (anchor !== undefined && row.end < anchor.end) this.#ledger.hold(row, "before_baseline");
+      else if (!released) this.#ledger.hold(row, "back_dated_pulses");
       else releasePulse(this.#ledger, row, before, found, anchor, entries);
       return;
     }

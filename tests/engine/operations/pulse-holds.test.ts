@@ -124,6 +124,19 @@ describe.each(STORES)("held pulse readings, on $kind", ({ db: newDb }) => {
     expect(await billedTotal(db, "S2")).toBe(0.2);
   });
 
+  // A pulse count dated before the registry baseline its meter's chain starts from was held
+  // back_dated_pulses in a run (register audit), a hold its release then judged as before_baseline:
+  // held before_baseline at once now, as a register meter's reading is.
+  it("holds a pulse count before the registry baseline before_baseline in a run, as a register meter's", async () => {
+    const db = newDb();
+    const registry = write(dir, `bb-${n++}.csv`, ["meter_id,type,unit,pulse_weight,pulse_input,last_reading,last_end", `B2,water.pulse,m3,0.01,s0a,0,${day(5)}`]);
+    const run = (...lines: string[]) => runAndRead({ meters: registry, db, inputs: [readings(...lines)], out: join(dir, `o-${n++}`) });
+    expect((await run(`B2,${day(7)},20`)).billing.map((b) => [b.reading_id, b.consumption])).toEqual([[`B2@${day(7)}`, "0.2"]]);
+    const late = await run(`B2,${day(3)},10`, `B2,${day(6)},10`);
+    expect(late.held.map((h) => [h.reading_id, h.reasons])).toEqual([[`B2@${day(3)}`, "before_baseline"], [`B2@${day(6)}`, "back_dated_pulses"]]);
+    expect(late.summary).toMatchObject({ in: 2, held: 2, balanced: true });
+  });
+
   /** Releases the held readings in this order, by day: what each billed, and its successor's correction; each billed over (startDay(d) - 1, d]. */
   async function releaseAll(db: string, meterId: string, days: number[], startDay = (d: number) => d): Promise<Array<[number, number, number]>> {
     const session = await OperationSession.open({ db });
