@@ -33,7 +33,8 @@ Options:
                    temp_bad also lists a rule's temp_bad:<cause> (temp_bad:bounce, ...)
   --limit N        rows per page, 1-10000 (default 50)
   --after CURSOR   the page after this cursor
-  --json           list as NDJSON (one held reading per line, with its cursor)
+  --json           list as NDJSON (one held reading per line, with its cursor; the "more"
+                   line of a full page goes to standard error)
   --reason TEXT    (release) why; required and audited
   --by NAME        who releases (default: your login name)
   --value V        (release) which of the held readings sharing READING_ID (their value)
@@ -69,6 +70,8 @@ async function list(values: Values, positionals: string[]): Promise<number> {
       for (const h of page.rows) {
         console.log(JSON.stringify({ cursor: h.id, reading_id: h.readingId, meter_id: h.meterId, end: day(h.endDay), value: h.value, reasons: h.reasons, held_at: h.heldAt, rules_version: h.rulesVersion }));
       }
+      // Standard output stays one held reading a line: where the next page starts goes to standard error.
+      if (page.next !== undefined) console.error(`more: meterflow held list --after ${page.next} ...`);
     } else if (page.rows.length === 0) console.log("no held readings");
     else {
       console.log(formatTable(["reading_id", "value", "reasons", "held at"], page.rows.map((h) => [h.readingId, String(h.value), h.reasons, h.heldAt])));

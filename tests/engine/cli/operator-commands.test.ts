@@ -39,6 +39,7 @@ describe("operator commands", () => {
 
     const held = meterflow("held", "list", "--db", db);
     expect(held.stdout).toMatch(/^E-2@2026-11-10 +510 +temp_bad /m);
+
     expect(meterflow("temp-bad", "clear", "E-2", "--reason", "verified", "--by", "ben", "--db", db).status).toBe(0);
     expect(meterflow("temp-bad", "list", "--db", db).stdout.trim()).toBe("no meter is temp_bad");
 
@@ -55,6 +56,19 @@ describe("operator commands", () => {
     const again = meterflow("held", "release", "E-2@2026-11-10", "--reason", "again", "--db", db);
     expect(again.status).toBe(1);
     expect(again.stderr.trim()).toMatch(/^meterflow: no held reading E-2@2026-11-10 /);
+  });
+
+  it("pages held list --json: stdout one held reading a line, the next page's --after on stderr", () => {
+    const own = join(dir, "paging.db");
+    const r = meterflow("run", "--db", own, "--out", join(dir, "op"), "--quiet", write(dir, "np.csv", ["meter_id,end,value", "U-1,2026-11-01,1", "U-2,2026-11-01,2"]));
+    expect(r.status, r.stderr).toBe(0);
+    const page = meterflow("held", "list", "--json", "--limit", "1", "--db", own);
+    const rows = page.stdout.trim().split("\n").map((l) => JSON.parse(l) as { cursor: number; reading_id: string; reasons: string });
+    expect(rows.map((h) => [h.reading_id, h.reasons])).toEqual([["U-1@2026-11-01", "unknown_meter"]]);
+    expect(page.stderr.trim()).toBe(`more: meterflow held list --after ${rows[0].cursor} ...`);
+    const last = meterflow("held", "list", "--json", "--limit", "1", "--after", String(rows[0].cursor), "--db", own);
+    expect(last.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { reading_id: string }).reading_id)).toEqual(["U-2@2026-11-01"]);
+    expect(last.stderr).toBe("");
   });
 
   it("says a released unknown_meter reading is held again for what it is judged now that its meter is known", () => {
