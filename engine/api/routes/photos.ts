@@ -49,6 +49,8 @@ export function photoRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const { id } = c.req.valid("param");
     const form = c.req.valid("form");
     const file = form.photo as unknown;
+    // Two `photo` parts arrive as an array: one reading has one photo.
+    if (Array.isArray(file)) throw new ApiError(400, "MF_ERR_API_INVALID", `one photo part per reading, got ${file.length}`);
     if (file !== undefined && !(file instanceof File)) throw new ApiError(400, "MF_ERR_API_INVALID", "photo must be a file part");
     // Stored by enterManualReading once the meter is known (an unknown meter's photo is not kept).
     let photo: { sha256: string; mediaType: string; bytes: Uint8Array } | undefined;

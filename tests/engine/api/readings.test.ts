@@ -151,6 +151,11 @@ describe.each(STORES)("control API manual readings on $kind", ({ db }) => {
       expect(await f.request("POST", "/v1/meters/E-1/readings", { body: form(fields, { bytes: PNG }) }), JSON.stringify(fields))
         .toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID" } });
     }
+    // Two photo parts: said as such (it was "photo must be a file part").
+    const two = form({ end: "2026-11-10", value: "1010" }, { bytes: PNG });
+    two.append("photo", new Blob([PNG.slice()]), "second.png");
+    expect(await f.request("POST", "/v1/meters/E-1/readings", { body: two }))
+      .toMatchObject({ status: 400, data: { code: "MF_ERR_API_INVALID", message: "one photo part per reading, got 2" } });
     expect(await f.request("POST", "/v1/meters/E-1/readings", { json: { end: "2026-11-10", value: 1010 } })).toMatchObject({ status: 415 });
     expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: form({ end: "2026-11-10", value: "1010" }, { bytes: PNG }) })).toMatchObject({ status: 404 });
     expect(await f.request("POST", "/v1/meters/NOPE/readings", { body: form({ end: "2026-11-10", value: "1010" }) })).toMatchObject({ status: 404, data: { code: "MF_ERR_UNKNOWN_METER" } });
