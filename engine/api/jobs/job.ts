@@ -37,6 +37,8 @@ export interface JobView {
   rate: number | null;
   counts: JobCounts | null;
   error: { code: string; message: string } | null;
+  /** What `meterflow run` would have warned about on stderr (the rules' lint, a registry baseline that moves nothing, ...), as they came. */
+  warnings: string[];
 }
 
 /**
@@ -72,7 +74,7 @@ export class Job {
     this.#view = {
       id, status: request.paused ? "paused" : "queued", by, inputs: request.inputs, out: request.out,
       batch_size: request.batchSize ?? batchSize, created_at: new Date().toISOString(),
-      started_at: null, finished_at: null, counts: null, error: null,
+      started_at: null, finished_at: null, counts: null, error: null, warnings: [],
     };
     if (request.paused) this.#control.pause();
   }
@@ -82,7 +84,7 @@ export class Job {
       const f = this.#control.figures;
       return { processed: f.processed, bytes_read: f.bytesRead, bytes: f.bytes, rate: this.#started === 0 ? null : this.#rate(f.processed) };
     })();
-    return { ...this.#view, ...live };
+    return { ...this.#view, warnings: [...this.#view.warnings], ...live };
   }
 
   get ended(): boolean {
@@ -118,7 +120,7 @@ export class Job {
     this.#view.status = "running";
     this.#view.started_at = new Date().toISOString();
     try {
-      this.#view.counts = await runJob(run, this.#control, options);
+      this.#view.counts = await runJob(run, this.#control, options, (message) => this.#view.warnings.push(message));
       this.#end("finished");
     } catch (error) {
       if (error instanceof JobCancelled || this.#control.cancelled) this.#end("cancelled");

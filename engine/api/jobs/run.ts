@@ -35,12 +35,16 @@ export class JobFailed extends Error {
   }
 }
 
-/** The run itself, on the calling thread: progress into `control`, paused and cancelled between batches. */
-export async function runControlled(run: JobRun, control: JobControl): Promise<JobCounts> {
+/**
+ * The run itself, on the calling thread: progress into `control`, paused and cancelled between
+ * batches; what `meterflow run` would warn about on stderr (the rules' lint, a registry baseline
+ * that moves nothing, ...) to `onWarning`.
+ */
+export async function runControlled(run: JobRun, control: JobControl, onWarning: (message: string) => void = () => undefined): Promise<JobCounts> {
   const positions = new Map<string, number>();
   const summary = await runFiles({
     ...run,
-    onWarning: () => undefined,
+    onWarning,
     inputProgress: {
       // Again from the start when the run starts over (fenced: runFiles decides again).
       begin: (files) => {
@@ -70,8 +74,11 @@ export function canRunInThread(): boolean {
   return canStartThread(THREAD);
 }
 
-/** What the job thread answers, once. */
+/** What the job thread answers, once (after any warnings). */
 export type ThreadReply = { type: "finished"; counts: JobCounts } | { type: "cancelled" } | { type: "failed"; code: string; message: string };
+
+/** What the job thread posts while it runs: a warning of its run, then its ThreadReply. */
+export type ThreadMessage = ThreadReply | { type: "warning"; message: string };
 
 /** What the job thread is given. */
 export interface ThreadInput {
@@ -89,14 +96,18 @@ export interface JobThreadOptions {
 
 /**
  * Runs the job (in a worker thread where it can): resolves to its counts, rejects with
- * JobCancelled when cancelled between two batches, or JobFailed with the run's code.
+ * JobCancelled when cancelled between two batches, or JobFailed with the run's code. Its run's
+ * warnings go to `onWarning` as they come.
  */
-export function runJob(run: JobRun, control: JobControl, options: JobThreadOptions = {}): Promise<JobCounts> {
-  if (!(options.inThread ?? canRunInThread())) return runControlled(run, control);
+export function runJob(run: JobRun, control: JobControl, options: JobThreadOptions = {}, onWarning: (message: string) => void = () => undefined): Promise<JobCounts> {
+  if (!(options.inThread ?? canRunInThread())) return runControlled(run, control, onWarning);
   return new Promise((resolve, reject) => {
     const worker = new Worker(THREAD, { workerData: { run, control: control.buffer, nice: options.nice ?? 0 } satisfies ThreadInput });
     let reply: ThreadReply | undefined;
-    worker.once("message", (r: ThreadReply) => (reply = r));
+    worker.on("message", (m: ThreadMessage) => {
+      if (m.type === "warning") onWarning(m.message);
+      else reply ??= m;
+    });
     let crashed = false;
     worker.once("error", (error) => {
       crashed = reply === undefined;

@@ -14,6 +14,7 @@ const JobSchema = z.object({
   processed: z.number(), bytes_read: z.number(), bytes: z.number(), rate: z.number().nullable(),
   counts: z.object({ in: z.number(), billable: z.number(), held: z.number(), rejected: z.number(), duplicates: z.number() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  warnings: z.array(z.string()).openapi({ description: "what meterflow run would warn about on stderr, as they came: the rules' lint, a registry baseline that moves nothing (MF_WARN_REGISTRY_BASELINE_IGNORED), ..." }),
 }).openapi("Job");
 
 const JobBody = z.strictObject({

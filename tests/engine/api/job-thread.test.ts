@@ -43,4 +43,17 @@ describe("a job whose thread dies", () => {
     expect(await runJob({ ...run, inputs: [fixed] }, new JobControl(), { inThread: true })).toMatchObject({ in: 2, billable: 2 });
     expect(readdirSync(out).sort()).toEqual(["alerts.csv", "billing.csv", "held.csv", "meters-rejected.csv", "rejected.csv", "summary.json"]);
   });
+
+  it("posts its run's warnings from the thread as they come, then its counts", async () => {
+    const meters = write(dir, "w-meters.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,6,,,,,,,100,2026-11-01"]);
+    const run = { db: join(dir, "w-state.db"), inputs: [write(dir, "w1.csv", ["meter_id,end,value", "E-1,2026-11-02,110"])], out: join(dir, "w-out"), meters };
+    const warnings: string[] = [];
+    expect(await runJob(run, new JobControl(), { inThread: true }, (w) => warnings.push(w))).toMatchObject({ in: 1, billable: 1 });
+    expect(warnings).toEqual([]);
+    // A new baseline after E-1's chain began moves nothing: the run warns, from the job's thread.
+    const exchanged = write(dir, "w-exchanged.csv", [METERS_HEADER, "E-1,electricity.register,kWh,1,,6,,,,,,,0,2026-11-05"]);
+    const next = { ...run, meters: exchanged, inputs: [write(dir, "w2.csv", ["meter_id,end,value"])] };
+    expect(await runJob(next, new JobControl(), { inThread: true }, (w) => warnings.push(w))).toMatchObject({ in: 0 });
+    expect(warnings).toEqual([expect.stringContaining("1 meter whose chain has begun: E-1. ")]);
+  });
 });

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { METERS_HEADER } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { JOB_BATCH_SIZE, jobBatchSize } from "../../../engine/api/jobs/index.js";
 import { apiFixture, STORES } from "./fixture.js";
@@ -42,6 +43,24 @@ describe.each(STORES)("control API jobs on $kind", ({ db, kind }) => {
     expect((await f.request("GET", "/v1/meters/E-2")).data.state).toMatchObject({ last_value: 1002 });
     expect(await f.request("POST", "/v1/jobs/job-1/pause", { token: f.tokens.admin })).toMatchObject({ status: 409, data: { code: "MF_ERR_API_JOB_ENDED" } });
     expect(await f.request("GET", "/v1/jobs/job-9", { token: f.tokens.viewer })).toMatchObject({ status: 404 });
+  });
+
+  // A job's run warned into nothing (onWarning dropped them): a registry that gives a meter a
+  // new baseline after its chain began, which moves nothing, said so only in summary.json.
+  it("keeps what its run warns about in the job's warnings, as meterflow run prints them on stderr", async () => {
+    const dir = dataDir();
+    f = await apiFixture(db, { dataDir: dir });
+    await f.request("POST", "/v1/jobs", { json: { inputs: ["n1.csv"], out: "o1" }, token: f.tokens.admin });
+    await f.app.jobs.idle();
+    expect((await f.request("GET", "/v1/jobs/job-1")).data).toMatchObject({ status: "finished", warnings: [] });
+    // E-1's device exchanged: the registry gives it a new start after its chain began.
+    writeFileSync(join(dir, "exchanged.csv"), `${METERS_HEADER}\nE-1,electricity.register,kWh,1,,,,,,,,,0,2026-11-05\n`);
+    writeFileSync(join(dir, "n2.csv"), "meter_id,end,value\nE-2,2026-11-06,1010\n");
+    await f.request("POST", "/v1/jobs", { json: { inputs: ["n2.csv"], out: "o2", meters: "exchanged.csv" }, token: f.tokens.admin });
+    await f.app.jobs.idle();
+    const job = (await f.request("GET", "/v1/jobs/job-2")).data;
+    expect(job).toMatchObject({ status: "finished", counts: { in: 1, billable: 1 } });
+    expect(job.warnings).toEqual([expect.stringMatching(/^the registry gives a new baseline .* to 1 meter whose chain has begun: E-1\. .*\[MF_WARN_REGISTRY_BASELINE_IGNORED\]$/)]);
   });
 
   it("decides a job in batches of its store's JOB_BATCH_SIZE readings unless its request says batch_size", async () => {
