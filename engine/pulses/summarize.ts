@@ -44,6 +44,11 @@ export interface EventSummaries {
    * made bounce and magnetic faults out of clean days (pulse audit).
    */
   repeated: number;
+  /** The rows summarised as pulses and as line samples (indices into the rows; repeats left out). */
+  pulseRows: Int32Array;
+  sampleRows: Int32Array;
+  /** Per row: 1 when it repeats an earlier row (counted in `repeated`). */
+  repeatedRow: Uint8Array;
 }
 
 /** Options of summarizeEvents. */
@@ -87,14 +92,16 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
   const samples = dropRepeats(samplesOrdered, group, rows.t, (a, b) =>
     same(rows.loopMa[a], rows.loopMa[b]) && same(rows.tamper[a], rows.tamper[b]) && same(rows.magnetMt[a], rows.magnetMt[b]));
   // A row is repeated when all it carries (its pulse, its samples) repeats an earlier row's.
-  const repeated = repeatedRows(n, [pulsesOrdered, samplesOrdered], [pulses, samples]);
+  const repeatedRow = repeatedRows(n, [pulsesOrdered, samplesOrdered], [pulses, samples]);
+  let repeated = 0;
+  for (let i = 0; i < n; i++) repeated += repeatedRow[i];
 
   const out: EventSummaries = {
     length: m, meter: new Int32Array(m), day: new Int32Array(m), count: new Float64Array(m), debounced: new Float64Array(m),
     minOnMs: new Float64Array(m), minGapMs: new Float64Array(m), maxClosedMs: new Float64Array(m), reverseCount: new Float64Array(m),
     pulseFreeMaxMin: new Float64Array(m), loopMinMa: new Float64Array(m), loopMaxMa: new Float64Array(m),
     tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), firstLine: new Float64Array(m).fill(Number.POSITIVE_INFINITY),
-    events: pulses.length, samples: samples.length, repeated,
+    events: pulses.length, samples: samples.length, repeated, pulseRows: pulses, sampleRows: samples, repeatedRow,
   };
   for (let i = 0; i < n; i++) if (rows.line[i] < out.firstLine[group[i]]) out.firstLine[group[i]] = rows.line[i];
   for (let g = 0; g < m; g++) {
@@ -156,14 +163,13 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
 
 const same = (a: number, b: number) => a === b || (a !== a && b !== b);
 
-/** Rows in some of the `ordered` lists and in none of the `kept` ones (of `n` rows). */
-function repeatedRows(n: number, ordered: readonly Int32Array[], kept: readonly Int32Array[]): number {
+/** Per row (of `n`): 1 when it is in some of the `ordered` lists and in none of the `kept` ones. */
+function repeatedRows(n: number, ordered: readonly Int32Array[], kept: readonly Int32Array[]): Uint8Array {
   const state = new Uint8Array(n); // 1: listed, 2: kept somewhere
   for (const list of ordered) for (const i of list) state[i] |= 1;
   for (const list of kept) for (const i of list) state[i] |= 2;
-  let repeated = 0;
-  for (let i = 0; i < n; i++) if (state[i] === 1) repeated++;
-  return repeated;
+  for (let i = 0; i < n; i++) state[i] = state[i] === 1 ? 1 : 0;
+  return state;
 }
 
 /**

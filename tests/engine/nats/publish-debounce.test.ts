@@ -123,6 +123,17 @@ describe("meterflow publish --pulse-events with and without --db", () => {
     expect(await publishedDay2(nats.url)).toEqual({ REED: [2, 2], S0DB20: [2, 2], S0: [2, 2] });
   });
 
+  it("publishes a day split over two events files as one day reading of all its pulses, as run decides it", async () => {
+    const nats = await server();
+    const db = importedStore("split.db");
+    const morning = write(dir, "split-1.csv", ["meter_id,time,on_ms", "S0,2026-11-01T01:00:00.000Z,40", "S0,2026-11-02T01:00:00.000Z,40"]);
+    const evening = write(dir, "split-2.csv", ["meter_id,time,on_ms", "S0,2026-11-02T13:00:00.000Z,40", "S0,2026-11-02T14:00:00.000Z,40"]);
+    const r = meterflow("publish", "--nats", nats.url, "--db", db, "--pulse-events", morning, "--pulse-events", evening);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^published 2 readings in /);
+    expect(await publishedDay2(nats.url)).toEqual({ S0: [3, 3] });
+  });
+
   it("says nothing without --db when no events file names a meter", async () => {
     const nats = await server();
     const empty = write(dir, "events-empty.csv", ["meter_id,time,on_ms"]);

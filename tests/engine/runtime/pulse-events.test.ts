@@ -156,3 +156,36 @@ describe("pulse-events rows sent twice", () => {
     expect(b.summary.inputs).toEqual([expect.objectContaining({ events: 6, samples: 3, repeated: 6, readings: 4 })]);
   });
 });
+
+describe("a day's events split over two files of one run", () => {
+  // Uploads cut at another hour than midnight (or in another time zone than the store's): a day's
+  // pulses come in two files. They were summarised file by file, so the day was two readings: the
+  // second a `duplicate` when its count was the same (its units never billed, nothing held) and a
+  // `conflict` otherwise.
+  const header = "meter_id,time,on_ms,direction,loop_ma,tamper,magnet_mt";
+  const first = [`L-1,${at(28, 8, 0)},50,,,,`, `L-1,${at(29, 1, 0)},50,,,,`, `L-1,${at(29, 2, 0)},50,,,,`];
+  const second = [`L-1,${at(29, 13, 0)},50,,,,`, `L-1,${at(29, 14, 0)},50,,,,`, `L-1,${at(30, 1, 0)},50,,,,`];
+
+  it("is one day reading of all its events, billed whole, each file accounted", async () => {
+    const a = write(dir, "split-a.csv", [header, ...first]);
+    const b = write(dir, "split-b.csv", [header, ...second]);
+    const out = await runAndRead({ meters, inputs: [], pulseEvents: [a, b], db: join(dir, "split.db"), out: join(dir, "split") });
+    // L-1 weighs 10 l a pulse: 11-29 has 4 pulses (2 in each file), 11-30 one.
+    expect(out.billing.map((r) => [r.reading_id, r.consumption])).toEqual([["L-1@2026-11-29", "40"], ["L-1@2026-11-30", "10"]]);
+    expect(out.summary).toMatchObject({ in: 3, billable: 2, held: 1, duplicates: 0, rejected: 0, balanced: true });
+    // The day reading counts for the file of its first row: the 11-29 in the first file.
+    expect(out.summary.inputs).toEqual([
+      expect.objectContaining({ kind: "pulse-events", events: 3, readings: 2, rejected: 0 }),
+      expect.objectContaining({ kind: "pulse-events", events: 3, readings: 1, rejected: 0 }),
+    ]);
+  });
+
+  it("bills the same whichever file comes first, and a file given twice counts its rows once", async () => {
+    const a = write(dir, "split2-a.csv", [header, ...first]);
+    const b = write(dir, "split2-b.csv", [header, ...second]);
+    const out = await runAndRead({ meters, inputs: [], pulseEvents: [b, a, b], db: join(dir, "split2.db"), out: join(dir, "split2") });
+    expect(out.billing.map((r) => [r.reading_id, r.consumption])).toEqual([["L-1@2026-11-29", "40"], ["L-1@2026-11-30", "10"]]);
+    expect(out.summary).toMatchObject({ in: 3, billable: 2, held: 1, duplicates: 0, balanced: true });
+    expect(out.summary.inputs.map((i: { repeated?: number }) => i.repeated)).toEqual([0, 0, 3]);
+  });
+});
