@@ -418,8 +418,8 @@ async function runOnce(options: RunOptions, reached: { batches: number }): Promi
       const seconds = (performance.now() - inputsStarted) / 1000;
       inputs.forEach((done, f) => progress?.fileDone(done.path, { bytes: done.bytes, rows: perFile.rows[f], seconds }));
     }
-    // The events files, each reduced on its own, decided together in one batch (a logger's days
-    // in several files, in any order: pulse-events.ts).
+    // The events files, reduced together per meter and day and decided in one batch (a logger's
+    // days in several files, in any order, a day split over two: pulse-events.ts).
     if (eventInputs.length > 0) {
       const waited = performance.now();
       const hashes = eventInputs.map(() => createHash("sha256"));
