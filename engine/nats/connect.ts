@@ -16,6 +16,12 @@ export interface ConnectOptions {
 export async function connectNats(url: string, options: ConnectOptions = {}): Promise<NatsConnection> {
   const servers = url.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (servers.length === 0) throw new NatsError("MF_ERR_NATS_CONNECT", `no NATS server in "${url}"`);
+  // The client reads any scheme's host and port as a NATS server's (http://HOST:4222 connected
+  // to HOST:4222): a URL meant for something else is refused, not followed.
+  const other = servers.find((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^(nats|tls):\/\//i.test(s));
+  if (other !== undefined) {
+    throw new NatsError("MF_ERR_NATS_CONNECT", `${other} is not a NATS URL: write nats://HOST:PORT (tls://HOST:PORT for TLS; several separated by commas)`);
+  }
   try {
     return await connect({
       servers, timeout: options.timeoutMs ?? 5000, name: options.name ?? "meterflow",

@@ -12,7 +12,7 @@
 import type { JetStreamManager, StreamInfo } from "@nats-io/jetstream";
 import { JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { NatsError } from "./errors.js";
-import { DEFAULT_STREAM, READINGS_SUBJECTS } from "./subjects.js";
+import { DEFAULT_STREAM, READINGS_PREFIX, READINGS_SUBJECTS } from "./subjects.js";
 
 /** Options of ensureStream. */
 export interface StreamOptions {
@@ -47,6 +47,8 @@ export interface ReadingsStream {
 
 /** JetStream API error: a stream of that name exists (with another configuration). */
 const STREAM_NAME_IN_USE = 10058;
+/** JetStream API error: the subjects asked for are (partly) another stream's. */
+const SUBJECTS_OVERLAP = 10065;
 const DESCRIPTION = /^meterflow readings; partitions=([1-9][0-9]{0,5})(?:; time_zone=(\S+))?$/;
 /** The description that records a partition count and a time zone (none said: UTC). */
 export function streamDescription(partitions: number, timeZone = "UTC"): string {
@@ -80,6 +82,14 @@ export async function ensureStream(jsm: JetStreamManager, options: StreamOptions
     } catch (error) {
       // Another publisher created it a moment ago: check theirs.
       if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) return ensureStream(jsm, options);
+      // The readings subjects are another stream's (a --stream typo, or a second cluster on
+      // one account): name it, as the server's "subjects overlap" does not.
+      const holder = error instanceof JetStreamApiError && error.code === SUBJECTS_OVERLAP
+        ? await jsm.streams.find(`${READINGS_PREFIX}.0`).catch(() => undefined) : undefined;
+      if (holder !== undefined) {
+        throw new NatsError("MF_ERR_NATS_STREAM", `cannot create stream ${name}: the readings subjects ${READINGS_SUBJECTS} are stream ${holder}'s `
+          + `(one readings stream per NATS account): name it with --stream ${holder}`, error);
+      }
       throw new NatsError("MF_ERR_NATS_STREAM", `cannot create stream ${name}: ${(error as Error).message}`, error);
     }
     return { name, partitions, timeZone, created: true, info };

@@ -150,6 +150,26 @@ describe("meterflow publish", () => {
     expect(existsSync(join(dir, "out3", "rejected.csv"))).toBe(false);
   });
 
+  test("a --stream other than the stream holding the readings subjects names that stream (cluster audit: it said only 'subjects overlap with an existing stream')", async () => {
+    // MFLOW, made by the tests above, holds meterflow.readings.*: one readings stream per account.
+    expect((await readStream(server.url)).info.config.name).toBe("MFLOW");
+    const r = meterflow("publish", "--nats", server.url, "--stream", "MFLWO", "--out", join(dir, "out-typo"), readings);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("meterflow: cannot create stream MFLWO: the readings subjects meterflow.readings.* are stream MFLOW's "
+      + "(one readings stream per NATS account): name it with --stream MFLOW (MF_ERR_NATS_STREAM)\n");
+    expect(existsSync(join(dir, "out-typo"))).toBe(false);
+  });
+
+  test("a --nats URL of another scheme is refused, not taken as a NATS server (cluster audit: http://HOST:4222 published to HOST:4222)", async () => {
+    const url = server.url.replace(/^nats:/, "http:");
+    const r = meterflow("publish", "--nats", url, "--stream", "HTTP", readings);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`meterflow: ${url} is not a NATS URL: write nats://HOST:PORT (tls://HOST:PORT for TLS; several separated by commas) (MF_ERR_NATS_CONNECT)\n`);
+    expect((await readStream(server.url, "HTTP").catch((error: Error) => error.message))).toMatch(/stream not found/);
+  });
+
   test("usage errors exit 2", () => {
     expect(meterflow("publish", readings).status).toBe(2);
     expect(meterflow("publish", "--nats", server.url).status).toBe(2);
