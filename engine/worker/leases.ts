@@ -31,6 +31,8 @@ export interface LeaseHooks {
   stop(partition: number): Promise<void>;
   /** Called after each change of what this worker holds. */
   changed?(held: readonly number[], workers: number): void;
+  /** The lease bucket lost its keys' index and was made again (what happened, for the operator). */
+  repaired?(message: string): void;
 }
 
 /** Options of PartitionLeases.open. */
@@ -96,12 +98,41 @@ async function listKeys(kv: KV): Promise<{ workers: string[]; partitions: number
 const partitionKey = (p: number) => `partition.${p}`;
 const workerKey = (id: string) => `worker.${id}`;
 
+/**
+ * Whether a bucket keeps what is written to it: `key`, just written at `revision`, reads back at
+ * it. nats-server 2.9.10, restarted after lease keys aged out while it was down, can lose a
+ * bucket's index of those keys: a key just created reads as absent and every update at its
+ * revision fails ("wrong last sequence: 0"), so each lease is lost at its first renewal and taken
+ * again (cluster audit: a worker flapped between all partitions and none every second and, its
+ * idle clock restarted by each partition won, `--exit-when-idle` never ended it).
+ */
+async function keeps(kv: KV, key: string, revision: number): Promise<boolean> {
+  const entry = await kv.get(key);
+  return entry !== null && entry.revision === revision;
+}
+
+/** Opens (or makes) a lease bucket; throws MF_ERR_NATS_STREAM when it can do neither. */
+async function openBucket(kvm: Kvm, name: string, ttlMs: number): Promise<KV> {
+  try {
+    return await kvm.create(name, { ttl: ttlMs, history: 1 });
+  } catch {
+    // Made by a worker with another ack wait: use it as it is.
+    try {
+      return await kvm.open(name);
+    } catch (error) {
+      throw new NatsError("MF_ERR_NATS_STREAM", `cannot open the lease bucket ${name}: ${(error as Error).message}`, error);
+    }
+  }
+}
+
 export class PartitionLeases {
   readonly id: string;
   /** Milliseconds between ticks: a third of the lease time, at most a second. */
   readonly #tickMs: number;
   readonly #ttlMs: number;
-  readonly #kv: KV;
+  #kv: KV;
+  readonly #kvm: Kvm;
+  readonly #bucket: string;
   readonly #partitions: number;
   readonly #hooks: LeaseHooks;
   /** Partitions held, with the revision of their key. */
@@ -116,7 +147,9 @@ export class PartitionLeases {
   #shortSince: number | undefined = performance.now();
   #closed = false;
 
-  private constructor(kv: KV, id: string, partitions: number, ttlMs: number, hooks: LeaseHooks) {
+  private constructor(kvm: Kvm, bucket: string, kv: KV, id: string, partitions: number, ttlMs: number, hooks: LeaseHooks) {
+    this.#kvm = kvm;
+    this.#bucket = bucket;
     this.#kv = kv;
     this.id = id;
     this.#partitions = partitions;
@@ -129,22 +162,31 @@ export class PartitionLeases {
   static async open(nc: NatsConnection, stream: string, partitions: number, hooks: LeaseHooks, options: LeaseOptions): Promise<PartitionLeases> {
     const name = leaseBucketName(stream);
     const kvm = new Kvm(nc);
-    let kv: KV;
-    try {
-      kv = await kvm.create(name, { ttl: options.ttlMs, history: 1 });
-    } catch {
-      // Made by a worker with another ack wait: use it as it is.
-      try {
-        kv = await kvm.open(name);
-      } catch (error) {
-        throw new NatsError("MF_ERR_NATS_STREAM", `cannot open the lease bucket ${name}: ${(error as Error).message}`, error);
-      }
-    }
+    const kv = await openBucket(kvm, name, options.ttlMs);
     const ttlMs = (await kv.status()).ttl || options.ttlMs;
     const id = options.id ?? `${hostname().replace(/[^-\w]/g, "_")}-${process.pid}-${randomBytes(3).toString("hex")}`;
-    const leases = new PartitionLeases(kv, id, partitions, ttlMs, hooks);
+    const leases = new PartitionLeases(kvm, name, kv, id, partitions, ttlMs, hooks);
     leases.#schedule();
     return leases;
+  }
+
+  /**
+   * Makes the bucket again, after it lost its keys (keeps): every lease in it is lost, this
+   * worker's stopped here (each worker takes its share again at its next tick; commits are
+   * fenced, so a partition two workers take meanwhile bills nothing twice).
+   */
+  async #repair(): Promise<void> {
+    for (const p of this.#held.keys()) if (!this.#releasing.has(p)) void this.#hooks.stop(p);
+    this.#held.clear();
+    this.#releasing.clear();
+    await this.#kv.destroy().catch(() => undefined);
+    this.#kv = await openBucket(this.#kvm, this.#bucket, this.#ttlMs);
+    this.#hooks.repaired?.(`the lease bucket ${this.#bucket} lost its keys (nats-server 2.9 after a restart) and was made again`);
+  }
+
+  /** This worker's entry in the bucket. */
+  #me(): string {
+    return JSON.stringify({ pid: process.pid, host: hostname() });
   }
 
   /**
@@ -183,7 +225,7 @@ export class PartitionLeases {
 
   async #once(): Promise<void> {
     const kv = this.#kv;
-    await kv.put(workerKey(this.id), JSON.stringify({ pid: process.pid, host: hostname() }));
+    await kv.put(workerKey(this.id), this.#me());
     // The first tick only says this worker is here: workers started together see each other
     // before any takes partitions, so they do not take all and give half back.
     if (this.#ticks++ === 0) return;
@@ -228,10 +270,16 @@ export class PartitionLeases {
     for (let i = 0; i < this.#partitions && this.#held.size - this.#releasing.size < target; i++) {
       const p = (offset + i) % this.#partitions;
       if (owned.has(p) || this.#held.has(p)) continue;
+      let revision: number;
       try {
-        this.#held.set(p, await kv.create(partitionKey(p), this.id));
+        revision = await kv.create(partitionKey(p), this.id);
       } catch {
         continue; // another worker took it first
+      }
+      this.#held.set(p, revision);
+      if (!(await keeps(kv, partitionKey(p), revision))) {
+        await this.#repair();
+        return;
       }
       if (this.#closed) return;
       this.#hooks.start(p);

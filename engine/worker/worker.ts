@@ -229,6 +229,7 @@ class Worker {
         start: (p) => this.#start(p, consumers[p]),
         stop: (p) => this.#stop(p),
         changed: (held, workers) => this.#options.onLeases?.({ partitions: held, workers }),
+        repaired: (message) => console.error(`meterflow worker: ${message}`),
       }, { ttlMs: leaseTtlMs(this.#ackWaitMs) });
       await stopped;
       await Promise.all([...this.#loops.keys()].map((p) => this.#stop(p)));
