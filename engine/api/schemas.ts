@@ -122,7 +122,7 @@ export const ReleaseResultSchema = z.object({
   reading_id: z.string(),
   meter_id: z.string(),
   decision: z.enum(["billed", "held"]).openapi({
-    description: "billed: in the billing chain (billing what it adds; nothing as its meter's baseline). held: a reading held unknown_meter or back_dated_pulses (holds made before anything judged it), judged now, held again for `reasons`, nothing billed",
+    description: "billed: in the billing chain (billing what it adds; nothing as its meter's baseline). held: a reading held unknown_meter, back_dated_pulses, before_baseline or unknown_meter_type (holds made before the rules, or its type's, judged it), judged now, held again for `reasons`, nothing billed",
   }),
   reasons: z.string().openapi({ description: "its new hold reasons, |-separated as in held.csv (temp_bad:bounce); empty when billed" }),
   billed: z.number(),

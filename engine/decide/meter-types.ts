@@ -2,8 +2,9 @@
 // type's defaults filled in when it was imported (a scaling factor, a pulse weight); when the
 // type is gone (a plugin renamed or dropped it), those settings belong to a type nothing defines
 // any more, so the meter's readings are held `unknown_meter_type` until the type is back (then
-// a release bills them, re-judged like any held reading). As at import (engine/registry), a
-// plugin set without any meter type takes types as written: nothing is held then.
+// a release judges them as new late readings under the type's rules: rejudge.ts). As at import
+// (engine/registry), a plugin set without any meter type takes types as written: nothing is
+// held then.
 import { stringAt } from "../store/meter-table.js";
 import type { CodedStrings, MeterTable } from "../store/meter-table.js";
 

@@ -1,18 +1,22 @@
-// A release that lifts nothing (ReadingBatch.release.rejudge). Two holds are made before anything
-// judges the reading, so no fault, rule or implausible value can show in its held row:
-// `unknown_meter` (its meter was not in the registry) and `back_dated_pulses` (a pulse count
-// dated before a later reading of its meter: held for an operator, its faults not looked at).
-// Their release (once the meter is imported) judges the reading as a new late reading with its
-// own facts and the meter's registry row (DESIGN.md "Decisions": a late reading is judged like
-// any other): trusted, it enters the chain and bills like any release; held, it stays held under
-// the reasons that judgement gives, and the same commit resolves the record its new one
+// A release that lifts nothing (ReadingBatch.release.rejudge). Some holds are made before the
+// rules judge the reading, or by a judgement the reading's meter no longer stands for, so its
+// held row shows no fault, rule or implausible value the operator could have looked at:
+// `unknown_meter` (its meter was not in the registry), `back_dated_pulses` (a pulse count dated
+// before a later reading of its meter: held for an operator, its faults not looked at),
+// `before_baseline` (dated before the baseline its meter's chain starts from: held before any
+// rule ran) and `unknown_meter_type` (its meter's registered type no loaded plugin defined: the
+// type's rules, and the settings it brings, were not there to judge it). Their release (once the
+// meter is imported, its baseline fixed, the type back) judges the reading as a new late reading
+// with its own facts and the meter's registry row (DESIGN.md "Decisions": a late reading is judged
+// like any other): trusted, it enters the chain and bills like any release; held, it stays held
+// under the reasons that judgement gives, and the same commit resolves the record its new one
 // replaces. An operator's release of those reasons is then the usual override (chain.ts `lifted`).
 import type { ReadingBatch } from "../ingest/batch.js";
 import { isReleased, lifted } from "./chain.js";
 import type { BatchOutput, DecideContext } from "./output.js";
 
 /** Hold reasons made before the reading was judged: their release judges it (held.ts sets `rejudge`). */
-export const UNJUDGED: ReadonlySet<string> = new Set(["unknown_meter", "back_dated_pulses"]);
+export const UNJUDGED: ReadonlySet<string> = new Set(["unknown_meter", "back_dated_pulses", "before_baseline", "unknown_meter_type"]);
 
 /** Whether an operator's release lifts the rules' holds on this row: released, and not to be judged anew. */
 export function liftsHolds(batch: ReadingBatch, row: number): boolean {

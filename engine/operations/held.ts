@@ -4,10 +4,12 @@
 // corrected), so it bills exactly what it adds (DESIGN.md's ledger law), and its record is
 // resolved and audited in the same commit. What no release can bill (a conflict with a chain
 // reading, a reading before the baseline, an unknown meter: refusals.ts) is refused and nothing changes.
-// A reading held `unknown_meter` or `back_dated_pulses` was never judged (its meter was unknown;
-// its count came after a later one of its meter): its release lifts nothing, it is judged as a
-// new late reading (decide/rejudge.ts), and held by that judgement it stays held under the new
-// reasons (`decision` "held"), for the operator to look at.
+// A reading held `unknown_meter`, `back_dated_pulses`, `before_baseline` or `unknown_meter_type`
+// was never judged by the rules that now apply (its meter was unknown; its count came after a
+// later one of its meter; it lay before its meter's baseline; its meter's type was in no loaded
+// plugin): its release lifts nothing, it is judged as a new late reading (decide/rejudge.ts),
+// and held by that judgement it stays held under the new reasons (`decision` "held"), for the
+// operator to look at.
 import { UNJUDGED } from "../decide/rejudge.js";
 import { FLAG } from "../flags/flags.js";
 import { num } from "../sinks/format.js";
@@ -42,9 +44,9 @@ export interface ReleaseResult {
   meterId: string;
   /**
    * "billed": in the billing chain (billing what it adds; nothing when it is its meter's baseline).
-   * "held": held again, nothing billed: a reading held `unknown_meter` or `back_dated_pulses`
-   * (holds made before anything judged it), judged now, is held for what that judgement found
-   * (`reasons`); its held record says so.
+   * "held": held again, nothing billed: a reading held `unknown_meter`, `back_dated_pulses`,
+   * `before_baseline` or `unknown_meter_type` (holds made before the rules judged it), judged
+   * now, is held for what that judgement found (`reasons`); its held record says so.
    */
   decision: "billed" | "held";
   /** Its new hold reasons, `|`-separated as in held.csv (`temp_bad:bounce`); "" when billed. */

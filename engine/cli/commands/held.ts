@@ -20,10 +20,12 @@ release  an operator's decision that a held reading is right: it is judged again
          login name) and why. Refused, with nothing changed, when no release can bill it: a
          conflict with a billed reading of that day, a reading before the registry baseline, a
          meter not in the registry, or a reading that would make the one after it implausible.
-         A reading held unknown_meter or back_dated_pulses was never judged: its release (once
-         its meter is imported) judges it as a new late reading, and what that holds it for (a pulse fault, a rule, an
-         implausible value) it stays held for, nothing billed ("re-held ..."; held list shows
-         its new reasons, and a release of it then lifts them).
+         A reading held unknown_meter, back_dated_pulses, before_baseline or unknown_meter_type
+         was never judged by the rules that apply now: its release (once its meter is imported,
+         its baseline fixed, its type loaded again) judges it as a new late reading, and what
+         that holds it for (a pulse fault, a rule, the meter's temp_bad flag, an implausible
+         value) it stays held for, nothing billed ("re-held ..."; held list shows its new
+         reasons, and a release of it then lifts them).
          READING_ID is held.csv's reading_id (METER@YYYY-MM-DD); --value picks one when several
          held readings share it. Use the --config and --rules your runs use.
 

@@ -2,7 +2,7 @@
 // built command against a state a real run made, what it prints, its exit status, and what the
 // next run does after it.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -87,6 +87,32 @@ describe("operator commands", () => {
     expect(meterflow("held", "list", "--db", own).stdout).toMatch(/^N-1@2026-11-10 +500 +implausible_rollover /m);
     const billed = meterflow("held", "release", "N-2@2026-11-10", "--reason", "meter imported", "--by", "ben", "--db", own);
     expect(billed.stdout.trim()).toBe("released N-2@2026-11-10: billed 10 (by ben)");
+  });
+
+  it("says a released unknown_meter_type reading is held again for what its type's rule finds once the type is back", () => {
+    const own = join(dir, "types.db");
+    // The plugin's type, and its rule: a daily consumption above 15 is held steam_over_cap; v2 renames the type.
+    const plugin = (name: string, type: string) => {
+      writeFileSync(join(dir, `${name}.mjs`), `export default { name: "@test/steam", version: "1.0.0", sdk: "^1.0.0",
+  meterTypes: [{ name: "${type}", kind: "register", unit: "t", description: "steam", defaults: { scalingFactor: 2 } }],
+  rules: [{ name: "steam", rules: [{ name: "cap", event: { type: "hold", params: { reason: "steam_over_cap" } },
+    conditions: { all: [{ fact: "meter_type", operator: "equal", value: "${type}" }, { fact: "daily", operator: "greaterThan", value: 15 }] } }] }] };\n`);
+      return write(dir, `${name}.json`, [JSON.stringify({ plugins: [`./${name}.mjs`] })]);
+    };
+    const [v1, v2] = [plugin("steam-v1", "steam.register"), plugin("steam-v2", "steam_mass.register")];
+    const registry = write(dir, "t-meters.csv", ["meter_id,type", "S-1,steam.register", "S-2,steam.register"]);
+    const run = (name: string, config: string, lines: string[]) => meterflow("run", "--db", own, "--out", join(dir, name), "--meters", registry,
+      "--config", config, "--quiet", write(dir, `${name}.csv`, ["meter_id,end,value", ...lines]));
+    expect(run("t1", v1, ["S-1,2026-09-30,100", "S-2,2026-09-30,100"]).status).toBe(0);
+    expect(run("t2", v2, ["S-1,2026-10-31,400", "S-2,2026-10-31,160"]).status).toBe(0);
+    expect(meterflow("held", "list", "--db", own).stdout).toMatch(/^S-1@2026-10-31 +400 +unknown_meter_type /m);
+    // 500 (x2) in 31 days: the type's rule holds it; S-2's 120 is clean.
+    const reheld = meterflow("held", "release", "S-1@2026-10-31", "--reason", "type back", "--by", "ben", "--config", v1, "--db", own);
+    expect(reheld.status, reheld.stderr).toBe(0);
+    expect(reheld.stdout.trim()).toBe("re-held S-1@2026-10-31: steam_over_cap; nothing billed (its hold judged nothing: judged now; release it again to lift these) (by ben)");
+    expect(meterflow("held", "list", "--db", own).stdout).toMatch(/^S-1@2026-10-31 +400 +steam_over_cap /m);
+    const billed = meterflow("held", "release", "S-2@2026-10-31", "--reason", "type back", "--by", "ben", "--config", v1, "--db", own);
+    expect(billed.stdout.trim()).toBe("released S-2@2026-10-31: billed 120 (by ben)");
   });
 
   it("refuses mistakes with one line: exit 2 for usage, 1 when it cannot act, nothing created", () => {
