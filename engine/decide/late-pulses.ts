@@ -45,10 +45,11 @@ export function releasePulse(ledger: LateLedger, row: LateRow, before: HistoryEn
  * nothing), late in a run as on release (DESIGN.md: a reading before the earliest reading of a
  * meter without a registry baseline becomes its baseline). The chain's old first reading, when
  * it was a baseline (billed nothing), now has an interval and owes its own count: billed as a
- * correction (baselineOwes). Judged like any late reading: held for its own reasons, or in a
- * run for what the rules would hold that correction for (a release lifts them), the chain
- * unchanged; held `back_dated_pulses` when the old first reading's count was not kept (written
- * by a meterflow older than this).
+ * correction (baselineOwes). Judged like any late reading: held for its own reasons (the old
+ * baseline billed its count all the same when the rules bill it: oweFromHeld), or in a run for
+ * what the rules would hold that correction for (a release lifts them), the chain unchanged;
+ * held `back_dated_pulses` when the old first reading's count was not kept (written by a
+ * meterflow older than this).
  */
 export function pulseBaseline(ledger: LateLedger, row: LateRow, next: HistoryEntry | undefined, entries: HistoryEntry[]): void {
   const { meters, state } = ledger.ctx;
@@ -63,6 +64,9 @@ export function pulseBaseline(ledger: LateLedger, row: LateRow, next: HistoryEnt
   const reasons = withTypeHold(ledger.ctx.pluginFacts?.meterTypes, meters, row.meter, releasedReasons(row.batch, row.row, judged, inserted.flags, inserted.consumption));
   if (!isTrusted(reasons)) {
     ledger.hold(row, reasons, inserted);
+    // Held, it is no base, but the module counted from it: the old first reading's count is owed
+    // now, as when this reading had come first (a reading after a held one bills its own count).
+    if (next !== undefined && (next.flags & FLAG.initial) !== 0) oweFromHeld(ledger, next, row.end, entries);
     return;
   }
   const count = debouncedCount(row.batch, row.row);
@@ -87,6 +91,22 @@ export function pulseBaseline(ledger: LateLedger, row: LateRow, next: HistoryEnt
   }
   ledger.insert(row, inserted, reasons, Number.NaN, entries, row.value, count);
   ledger.correct(next, owed.computed, owed.computed.prev, entries);
+}
+
+/**
+ * The old baseline `first` after a reading held before it (ending `after`): billed its count as
+ * a correction when the rules would bill it (judged on its new interval, as baselineOwes gives
+ * it); else it stays the baseline, billing nothing, its count owed until that reading's release
+ * (the chain unchanged, as when the correction holds a trusted reading before it); so while its
+ * meter's type is one no loaded plugin defines (meter-types.ts). The held reading stays out of
+ * the chain: the old baseline's register stays its count.
+ */
+function oweFromHeld(ledger: LateLedger, first: HistoryEntry, after: number, entries: HistoryEntry[]): void {
+  const { ctx } = ledger;
+  if (withTypeHold(ctx.pluginFacts?.meterTypes, ctx.meters, first.meter, "") !== "") return;
+  const owed = baselineOwes(ledger, first, after);
+  if (owed === undefined || judgeOwed(ledger, first, owed) !== "") return;
+  ledger.correct(first, owed.computed, owed.computed.prev, entries);
 }
 
 /**
