@@ -1,7 +1,7 @@
 // What a batch produces as it goes through the pipeline, shared by its stages.
 import type { ConsumptionKernel } from "../consumption/index.js";
 import type { ReadingBatch } from "../ingest/batch.js";
-import { PULSE_FIELD_NAMES, PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import { PULSE_ROW_COLUMNS, PULSE_ROW_NAMES } from "../ingest/pulse-fields.js";
 import { jsonNumber } from "../sinks/json-row.js";
 import type { OutputRow, RejectedRow } from "../sinks/types.js";
 import type { HistoryEntries } from "../store/history.js";
@@ -154,16 +154,16 @@ export function holdRow(out: BatchOutput, row: OutputRow, reasons: string, readi
 }
 
 /**
- * The pulse columns batch row `row` gave (by readings column name), for its held record;
+ * The pulse columns batch row `row` gave (by readings column name; an events day its `day_min`), for its held record;
  * undefined when it gave none. Built only for held rows.
  */
 export function pulseOf(batch: ReadingBatch, row: number): HeldPulse | undefined {
   const columns = batch.pulse;
   if (columns === undefined) return undefined;
   let given: Record<string, number> | undefined;
-  for (let f = 0; f < PULSE_INPUTS.length; f++) {
-    const v = columns[PULSE_INPUTS[f]][row];
-    if (v === v) (given ??= {})[PULSE_FIELD_NAMES[f]] = v;
+  for (let f = 0; f < PULSE_ROW_COLUMNS.length; f++) {
+    const v = columns[PULSE_ROW_COLUMNS[f]][row];
+    if (v === v) (given ??= {})[PULSE_ROW_NAMES[f]] = v;
   }
   return given;
 }

@@ -109,13 +109,18 @@ export class PulseStage {
  * Fills pulse kernel row j with `count` and row `row` of the pulse columns (none: not measured)
  * and meter k's thresholds over its interval: `days` calendar days ending `end` after `prevEnd`
  * (leak needs a day or more), and the minutes they really last in the zone (qmax allows flow
- * over real time: the day clocks go forward is 23 hours, back 25).
+ * over real time: the day clocks go forward is 23 hours, back 25). A count that covers only its
+ * own day (an events day reading: its `dayMin`) is judged against qmax over that day, whatever
+ * the gap since the previous reading, and so is a first reading's: over a gap of days a magnet's
+ * day spread over the whole interval fell below qmax and was billed (pulse audit).
  */
 function fillRow(c: PulseBatch["columns"], j: number, count: number, pulse: PulseReadingColumns | undefined, row: number, k: number,
   meters: MeterTable, s: PulseSettings, zone: ReturnType<typeof timeZone>, initial: boolean, days: number, end: number, prevEnd: number,
   idleDays: number): void {
   const spanMin = initial ? Number.NaN : days * DAY_MINUTES;
-  const realMin = initial || zone.name === "UTC" ? spanMin : (zone.startOf(end + 1) - zone.startOf(prevEnd + 1)) / 60_000;
+  const dayMin = pulse === undefined ? Number.NaN : pulse.dayMin[row];
+  const realMin = dayMin === dayMin ? dayMin
+    : initial || zone.name === "UTC" ? spanMin : (zone.startOf(end + 1) - zone.startOf(prevEnd + 1)) / 60_000;
   c.count[j] = count;
   c.spanMin[j] = spanMin;
   if (pulse !== undefined) for (const input of PULSE_INPUTS) c[input][j] = pulse[input][row];

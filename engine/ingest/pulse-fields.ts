@@ -32,8 +32,26 @@ export type PulseField = keyof typeof PULSE_FIELDS;
 /** The kernel input a pulse column fills. */
 export type PulseInput = (typeof PULSE_FIELDS)[PulseField];
 
+/**
+ * Pulse columns a batch carries that no readings file gives: set where the batch is made (an
+ * events day reading, runtime/pulse-events.ts), kept with a held reading under these names.
+ */
+export const PULSE_DERIVED = Object.freeze({
+  /**
+   * The minutes the count covers when they are not its interval since the previous reading: an
+   * events day reading's count is its day's (1440, 1380 or 1500 minutes in the store's zone),
+   * whatever the gap before it, so qmax is judged over them (decide/pulses.ts). NaN: the interval.
+   */
+  day_min: "dayMin",
+} as const);
+
+/** A derived pulse column's name in a held reading's pulse text. */
+export type PulseDerivedField = keyof typeof PULSE_DERIVED;
+/** A derived pulse column. */
+export type PulseDerivedInput = (typeof PULSE_DERIVED)[PulseDerivedField];
+
 /** The pulse columns of a batch, one value per row, NaN where the row does not give it. */
-export type PulseReadingColumns = { readonly [K in PulseInput]: Float64Array };
+export type PulseReadingColumns = { readonly [K in PulseInput | PulseDerivedInput]: Float64Array };
 
 /** Readings column names with pulse data, in documentation order. */
 export const PULSE_FIELD_NAMES = Object.keys(PULSE_FIELDS) as PulseField[];
@@ -41,17 +59,33 @@ export const PULSE_FIELD_NAMES = Object.keys(PULSE_FIELDS) as PulseField[];
 /** Kernel input names in the same order as PULSE_FIELD_NAMES. */
 export const PULSE_INPUTS = PULSE_FIELD_NAMES.map((name) => PULSE_FIELDS[name]);
 
+/** Every pulse column's name in a held reading's pulse text: the readings columns, then the derived ones. */
+export const PULSE_ROW_NAMES: ReadonlyArray<PulseField | PulseDerivedField> = [...PULSE_FIELD_NAMES, ...(Object.keys(PULSE_DERIVED) as PulseDerivedField[])];
+
+/**
+ * Every pulse column of a batch, in the order of PULSE_ROW_NAMES: what goes with a row wherever
+ * it goes (dealt to a thread, sent over NATS, kept with a held reading).
+ */
+export const PULSE_ROW_COLUMNS: ReadonlyArray<PulseInput | PulseDerivedInput> = [...PULSE_INPUTS, ...Object.values(PULSE_DERIVED)];
+
+/** The column of a name in a held reading's pulse text; undefined for any other name. */
+export function pulseColumnOf(name: string): PulseInput | PulseDerivedInput | undefined {
+  if (Object.hasOwn(PULSE_FIELDS, name)) return PULSE_FIELDS[name as PulseField];
+  if (Object.hasOwn(PULSE_DERIVED, name)) return PULSE_DERIVED[name as PulseDerivedField];
+  return undefined;
+}
+
 /** New pulse columns of `capacity` rows, every value NaN. */
 export function createPulseColumns(capacity: number): PulseReadingColumns {
-  const columns = {} as Record<PulseInput, Float64Array>;
-  for (const input of PULSE_INPUTS) columns[input] = new Float64Array(capacity).fill(Number.NaN);
+  const columns = {} as Record<PulseInput | PulseDerivedInput, Float64Array>;
+  for (const input of PULSE_ROW_COLUMNS) columns[input] = new Float64Array(capacity).fill(Number.NaN);
   return columns;
 }
 
 /** Views of rows [0, n) of each column. */
 export function slicePulseColumns(columns: PulseReadingColumns, n: number): PulseReadingColumns {
-  const out = {} as Record<PulseInput, Float64Array>;
-  for (const input of PULSE_INPUTS) out[input] = columns[input].subarray(0, n);
+  const out = {} as Record<PulseInput | PulseDerivedInput, Float64Array>;
+  for (const input of PULSE_ROW_COLUMNS) out[input] = columns[input].subarray(0, n);
   return out;
 }
 

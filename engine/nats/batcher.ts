@@ -10,7 +10,7 @@
 // Files read as one stream (one meter index, each row's line naming its file) share the window,
 // as `meterflow run` routes its files together; another stream's batches cut what is pending.
 import type { ReadingBatch } from "../ingest/batch.js";
-import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import { createPulseColumns, PULSE_ROW_COLUMNS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
@@ -24,7 +24,7 @@ const MIN_ROW_BYTES = 4 + 4 + 8 + 8;
 /** Bytes per channel value: row, channel, time, value. */
 const SENSOR_BYTES = 4 + 2 + 8 + 8;
 /** The most bytes a row can take (PartitionRows.bytes with every optional column). */
-const MAX_ROW_BYTES = 4 + 4 + 8 + 8 + 8 + 2 + 1 + 8 * PULSE_INPUTS.length;
+const MAX_ROW_BYTES = 4 + 4 + 8 + 8 + 8 + 2 + 1 + 8 * PULSE_ROW_COLUMNS.length;
 /** Rows gathered (over all partitions, at MIN_ROW_BYTES each) before they are cut into messages. */
 const WINDOW_BYTES = 32 << 20;
 
@@ -64,7 +64,7 @@ class PartitionRows {
 
   /** The encoded size, within a few bytes per row (an upper bound on the columns). */
   bytes(): number {
-    const perRow = 4 + 4 + 8 + 8 + (this.hasOverride ? 8 : 0) + 2 + (this.sensorRow ? 1 : 0) + (this.pulse ? 8 * PULSE_INPUTS.length : 0);
+    const perRow = 4 + 4 + 8 + 8 + (this.hasOverride ? 8 : 0) + 2 + (this.sensorRow ? 1 : 0) + (this.pulse ? 8 * PULSE_ROW_COLUMNS.length : 0);
     return this.length * perRow + this.idBytes + (this.sensors ? this.sensors.row.length * SENSOR_BYTES : 0);
   }
 
@@ -86,7 +86,7 @@ class PartitionRows {
     if (this.sensorRow) this.sensorRow = grow(this.sensorRow);
     if (this.pulse) {
       const p = {} as Record<string, Float64Array>;
-      for (const k of PULSE_INPUTS) {
+      for (const k of PULSE_ROW_COLUMNS) {
         p[k] = new Float64Array(n).fill(Number.NaN);
         p[k].set(this.pulse[k]);
       }
@@ -193,10 +193,10 @@ export class PartitionBatcher {
       }
       if (pulse !== undefined) {
         let any = rows.pulse !== undefined;
-        for (let q = 0; q < PULSE_INPUTS.length && !any; q++) any = pulse[PULSE_INPUTS[q]][r] === pulse[PULSE_INPUTS[q]][r];
+        for (let q = 0; q < PULSE_ROW_COLUMNS.length && !any; q++) any = pulse[PULSE_ROW_COLUMNS[q]][r] === pulse[PULSE_ROW_COLUMNS[q]][r];
         if (any) {
           rows.pulse ??= createPulseColumns(rows.meter.length);
-          for (const q of PULSE_INPUTS) rows.pulse[q][i] = pulse[q][r];
+          for (const q of PULSE_ROW_COLUMNS) rows.pulse[q][i] = pulse[q][r];
         }
       }
       while (at < sensorCount && sensorRows![at] < r) at++;
@@ -306,10 +306,10 @@ export class PartitionBatcher {
       }
       if (w.pulse !== undefined) {
         let any = rows.pulse !== undefined;
-        for (let q = 0; q < PULSE_INPUTS.length && !any; q++) any = w.pulse[PULSE_INPUTS[q]][i] === w.pulse[PULSE_INPUTS[q]][i];
+        for (let q = 0; q < PULSE_ROW_COLUMNS.length && !any; q++) any = w.pulse[PULSE_ROW_COLUMNS[q]][i] === w.pulse[PULSE_ROW_COLUMNS[q]][i];
         if (any) {
           rows.pulse ??= createPulseColumns(rows.meter.length);
-          for (const q of PULSE_INPUTS) rows.pulse[q][j] = w.pulse[q][i];
+          for (const q of PULSE_ROW_COLUMNS) rows.pulse[q][j] = w.pulse[q][i];
         }
       }
       if (sensorAt !== undefined && sensorAt[i + 1] > sensorAt[i]) {
@@ -362,7 +362,7 @@ export class PartitionBatcher {
     if (r.sensorRow) batch.sensorRow = r.sensorRow.subarray(0, n);
     if (r.pulse) {
       const p = {} as Record<string, Float64Array>;
-      for (const k of PULSE_INPUTS) p[k] = r.pulse[k].subarray(0, n);
+      for (const k of PULSE_ROW_COLUMNS) p[k] = r.pulse[k].subarray(0, n);
       batch.pulse = p as unknown as PulseReadingColumns;
     }
     if (r.sensors) {
@@ -415,7 +415,7 @@ export function sliceBatch(b: WireBatch, from: number, to: number): WireBatch {
   if (b.sensorRow) out.sensorRow = b.sensorRow.subarray(from, to);
   if (b.pulse) {
     const p = {} as Record<string, Float64Array>;
-    for (const k of PULSE_INPUTS) p[k] = b.pulse[k].subarray(from, to);
+    for (const k of PULSE_ROW_COLUMNS) p[k] = b.pulse[k].subarray(from, to);
     out.pulse = p as unknown as PulseReadingColumns;
   }
   if (b.sensors) {

@@ -10,12 +10,12 @@
 //   { v: 1, partition, file, files?, rows, id_bytes: the ids' UTF-8 bytes one after another, id_ends:
 //     Int32 (id k is id_bytes[id_ends[k-1], id_ends[k])), meter: Int32 (index into the ids), end: Int32, value: F64, line: F64,
 //     override?: F64, source?: U8, verification?: U8, sensor_row?: U8,
-//     pulse?: { debouncedIn: F64, ... }, sensors?: { channels: string[], count, row: Int32,
+//     pulse?: { debouncedIn: F64, ..., dayMin: F64 (ingest/pulse-fields.ts PULSE_ROW_COLUMNS) }, sensors?: { channels: string[], count, row: Int32,
 //     channel: U16 (into channels), time: F64, value: F64 } }
 import { endianness } from "node:os";
 import { Packr, Unpackr } from "msgpackr";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
-import { PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import { PULSE_ROW_COLUMNS } from "../ingest/pulse-fields.js";
 import { NatsError } from "./errors.js";
 
 /** The version this code writes and reads (the `v` field). */
@@ -106,9 +106,9 @@ export function encodeBatch(b: WireBatch): Uint8Array {
   if (!allZero(b.source, n)) message.source = bytesOf(b.source, n);
   if (!allZero(b.verification, n)) message.verification = bytesOf(b.verification, n);
   if (b.sensorRow !== undefined && !allZero(b.sensorRow, n)) message.sensor_row = bytesOf(b.sensorRow, n);
-  if (b.pulse !== undefined && !PULSE_INPUTS.every((k) => allNaN(b.pulse![k], n))) {
+  if (b.pulse !== undefined && !PULSE_ROW_COLUMNS.every((k) => allNaN(b.pulse![k], n))) {
     const pulse: Record<string, Uint8Array> = {};
-    for (const k of PULSE_INPUTS) pulse[k] = bytesOf(b.pulse[k], n);
+    for (const k of PULSE_ROW_COLUMNS) pulse[k] = bytesOf(b.pulse[k], n);
     message.pulse = pulse;
   }
   const s = b.sensors;
@@ -155,7 +155,7 @@ export function decodeBatch(payload: Uint8Array): WireBatch {
     const p = m.pulse as Record<string, unknown>;
     if (p === null || typeof p !== "object") throw bad("pulse is not a map");
     const pulse = {} as Record<string, Float64Array>;
-    for (const k of PULSE_INPUTS) pulse[k] = p[k] === undefined ? new Float64Array(n).fill(Number.NaN) : column(p[k], n, Float64Array, `pulse.${k}`);
+    for (const k of PULSE_ROW_COLUMNS) pulse[k] = p[k] === undefined ? new Float64Array(n).fill(Number.NaN) : column(p[k], n, Float64Array, `pulse.${k}`);
     batch.pulse = pulse as unknown as PulseReadingColumns;
   }
   if (m.sensors !== undefined) {

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import type { BatchCounts } from "../decide/output.js";
 import type { ReadingBatch } from "../ingest/batch.js";
 import { createMeterIndex } from "../ingest/meter-index.js";
-import { createPulseColumns, PULSE_FIELDS } from "../ingest/pulse-fields.js";
-import type { PulseField, PulseReadingColumns } from "../ingest/pulse-fields.js";
+import { createPulseColumns, pulseColumnOf } from "../ingest/pulse-fields.js";
+import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { loadDecisionSetup } from "../runtime/decision-setup.js";
 import type { DecisionSetupOptions } from "../runtime/decision-setup.js";
 import { DecisionSession, parseLines } from "../runtime/session.js";
@@ -139,8 +139,9 @@ function batchOfOne(r: SingleReading, label: string, release?: Release): Reading
 /** A held reading's pulse columns as the batch's (one row; a column it did not give is NaN). */
 function pulseColumnsOf(pulse: HeldPulse): PulseReadingColumns {
   const columns = createPulseColumns(1);
-  for (const [field, value] of Object.entries(pulse) as Array<[PulseField, number]>) {
-    if (Object.hasOwn(PULSE_FIELDS, field)) columns[PULSE_FIELDS[field]][0] = value;
+  for (const [field, value] of Object.entries(pulse)) {
+    const column = pulseColumnOf(field);
+    if (column !== undefined) columns[column][0] = value ?? Number.NaN;
   }
   return columns;
 }

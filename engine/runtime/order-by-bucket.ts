@@ -11,7 +11,7 @@
 // every 16th one, each on its own page, and every page was rewritten by each of its buckets'
 // batches: nightly 1M, 261 MB written to the WAL (546 MB read back) against 112 MB (111 MB).
 import type { ReadingBatch, RowIds } from "../ingest/batch.js";
-import { createPulseColumns, PULSE_INPUTS } from "../ingest/pulse-fields.js";
+import { createPulseColumns, PULSE_ROW_COLUMNS } from "../ingest/pulse-fields.js";
 import type { PulseReadingColumns } from "../ingest/pulse-fields.js";
 import { SensorValueList, valuesByRow } from "../ingest/sensor-values.js";
 import type { SensorValues } from "../ingest/sensor-values.js";
@@ -297,7 +297,7 @@ function dealExtras(batches: readonly ReadingBatch[], plan: OrderPlan, dealt: De
       const t = dealt[c];
       const j = fill[c]++;
       const o = t.columns;
-      if (b.pulse !== undefined) for (const input of PULSE_INPUTS) o.pulse![input][j] = b.pulse[input][row];
+      if (b.pulse !== undefined) for (const input of PULSE_ROW_COLUMNS) o.pulse![input][j] = b.pulse[input][row];
       if (b.sensorRow !== undefined) o.sensorRow![j] = b.sensorRow[row];
       if (byRow !== undefined) {
         for (let k = byRow.first[row]; k < byRow.first[row + 1]; k++) {
@@ -312,7 +312,7 @@ function dealExtras(batches: readonly ReadingBatch[], plan: OrderPlan, dealt: De
 /** Pass 2 of the optional columns: moved as orderChunk moves the others (channel values keep their order, their rows renumbered). */
 function orderExtras(t: Dealt, dest: Int32Array, n: number, scratch: Scratch): void {
   const o = t.columns;
-  if (o.pulse !== undefined) for (const input of PULSE_INPUTS) scratch.floats(o.pulse[input], dest, n);
+  if (o.pulse !== undefined) for (const input of PULSE_ROW_COLUMNS) scratch.floats(o.pulse[input], dest, n);
   if (o.sensorRow !== undefined) scratch.bytes(o.sensorRow, dest, n);
   if (t.sensors !== undefined) {
     const values = t.sensors.view();

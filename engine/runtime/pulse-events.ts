@@ -14,6 +14,7 @@ import { summarizeEvents } from "../pulses/summarize.js";
 import type { PulseEventKernel } from "../pulses/events/kernel.js";
 import { day as dayText } from "../sinks/format.js";
 import type { MeterTable } from "../store/meter-table.js";
+import { timeZone } from "../time/current.js";
 
 /** What reading an events file produced, for the run summary. */
 export interface EventsInput {
@@ -81,6 +82,7 @@ export async function readEventsBatch(
 
   const b = new BatchBuilder(Math.max(1, s.length + files.reduce((n, file) => n + file.rejected.length, 0)), index, "values");
   const pulse = b.enablePulse();
+  const zone = timeZone();
   for (let g = 0; g < s.length; g++) {
     const r = b.rows++;
     const reject = s.day[g] > options.maxEndDay ? REJECT.future_date : 0;
@@ -103,6 +105,9 @@ export async function readEventsBatch(
     pulse.tamperEvents[r] = s.tamperEvents[g];
     pulse.reverseCount[r] = s.reverseCount[g];
     pulse.pulseFreeMaxMin[r] = s.pulseFreeMaxMin[g];
+    // Its count is its day's, whatever the gap since the meter's previous reading: qmax is
+    // judged over the day's minutes (23 or 25 hours across a daylight-saving change).
+    pulse.dayMin[r] = (zone.startOf(s.day[g] + 1) - zone.startOf(s.day[g])) / 60_000;
     // Its raw text: the day reading as a readings record would give it, the columns the day has
     // (NaN: none, say no loop samples) left out, as an empty CSV cell is.
     const summary: Record<string, string | number> = { meter_id: index.idOf(s.meter[g]), end: dayText(s.day[g]) };

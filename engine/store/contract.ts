@@ -16,7 +16,7 @@
 //   to one of the meters the batch decided (bucket-fence.ts); where another writer changed other
 //   meters of a bucket, the batch's state rows are merged into the bucket's state as stored. A
 //   per partition version is moved on by every commit too (commits without bucket fences check it).
-import type { PulseField } from "../ingest/pulse-fields.js";
+import type { PulseDerivedField, PulseField } from "../ingest/pulse-fields.js";
 import type { MeterRecord } from "../meters/meter.js";
 import type { RegistryTable } from "../meters/registry-table.js";
 
@@ -213,8 +213,12 @@ export interface HeldRecord {
   pulse?: HeldPulse;
 }
 
-/** The pulse columns a held reading came with, by readings column name (NaN = not given: left out). */
-export type HeldPulse = Readonly<Partial<Record<PulseField, number>>>;
+/**
+ * The pulse columns a held reading came with, by readings column name, and an events day
+ * reading's `day_min` (ingest/pulse-fields.ts PULSE_DERIVED; NaN = not given: left out). Kept as
+ * JSON text (held-pulse.ts): a record written before a name existed decodes without it.
+ */
+export type HeldPulse = Readonly<Partial<Record<PulseField | PulseDerivedField, number>>>;
 
 /** An alert as committed (alerts.csv row as JSON in `line`). */
 export interface AlertRecord {

@@ -126,6 +126,18 @@ describe("wire format", () => {
     expect(cut.flat()).toEqual([...cut.flat()].sort((a, b) => a - b));
   });
 
+  test("an events day reading's minutes travel with its row: a worker judges its qmax over its own day (pulse audit)", async () => {
+    const [b] = await ingest("meter_id,end,value,pulse_debounced\nP-1,2026-03-29,7000,7000\nP-2,2026-03-30,5,\nR-1,2026-03-30,9,\n");
+    // As runtime/pulse-events.ts sets them: the 29 March of Europe/Berlin lasts 23 hours.
+    b.pulse!.dayMin[0] = 1380;
+    b.pulse!.dayMin[1] = 1440;
+    const got = batchAll([b], 2, 1 << 20).flatMap((w) => {
+      const d = toReadingBatch(decodeBatch(encodeBatch(w)), createMeterIndex(), CHANNELS);
+      return Array.from({ length: d.length }, (_, r) => [d.meters.idOf(d.meter[r]), d.pulse?.dayMin[r] ?? Number.NaN]);
+    });
+    expect(got.sort()).toEqual([["P-1", 1380], ["P-2", 1440], ["R-1", Number.NaN]]);
+  });
+
   test("a meter id holding a line break or non-ASCII text keeps its bytes", async () => {
     const batches = await ingest(`meter_id,end,value\n"two\nlines",2026-01-01,1\nZähler,2026-01-01,2\nA,2026-01-01,3\n`);
     const wires = batchAll(batches, 1, 1 << 20);

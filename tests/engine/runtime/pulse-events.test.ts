@@ -189,3 +189,26 @@ describe("a day's events split over two files of one run", () => {
     expect(out.summary.inputs.map((i: { repeated?: number }) => i.repeated)).toEqual([0, 0, 3]);
   });
 });
+
+describe("an events day above qmax after a gap of days", () => {
+  // Pulse audit: qmax was judged over the interval since the meter's previous reading, so a
+  // magnet's day 4 days after it (70 m3 in the day, 60 allowed) was billed. The compiled command,
+  // in each thread mode (--threads 2: decided in a pool thread).
+  const registry = write(dir, "qmax-meters.csv", ["meter_id,type,unit,pulse_weight,pulse_input,qmax", "Q-1,water.pulse,m3,0.01,s0a,2.5"]);
+  const night = write(dir, "qmax-night.csv", ["meter_id,end,value", "Q-1,2026-11-01,0"]);
+  const start = Date.parse("2026-11-05T06:00:00Z");
+  const events = write(dir, "qmax-events.csv", ["meter_id,time,on_ms", ...Array.from({ length: 7000 }, (_, i) => `Q-1,${new Date(start + i * 2000).toISOString()},45`)]);
+
+  it.each(["0", "1", "2"])("is held magnetic with --threads %s", (threads) => {
+    const bin = join(packageRoot(), "dist", "engine", "cli", "main.js");
+    const db = join(dir, `qmax-${threads}.db`);
+    const run = (out: string, ...args: string[]) => spawnSync(process.execPath, [bin, "run", "--quiet", "--threads", threads, "--meters", registry, "--db", db,
+      "--out", join(dir, out), ...args], { encoding: "utf8" });
+    expect(run(`qmax-night-${threads}`, night).status).toBe(0);
+    const second = run(`qmax-${threads}`, "--pulse-events", events);
+    expect(second.status, second.stderr).toBe(0);
+    expect(readCsv(join(dir, `qmax-${threads}`, "billing.csv"))).toEqual([]);
+    expect(readCsv(join(dir, `qmax-${threads}`, "held.csv")).map((r) => [r.reading_id, r.start, r.consumption, r.flags, r.reasons]))
+      .toEqual([["Q-1@2026-11-05", "2026-11-02", "70", "magnetic", "temp_bad:magnetic"]]);
+  });
+});
