@@ -81,6 +81,17 @@ describe.each(STORES)("qmax over an events day after a gap of days, on $kind", (
     }
   });
 
+  it("holds a magnet's events day dated before the meter's first reading magnetic, late in a run: the chain unchanged", async () => {
+    const db = newDb();
+    const run = (inputs: string[], pulseEvents?: string[]) => runAndRead({ meters, db, inputs, pulseEvents, out: join(dir, `o-${n++}`) });
+    await run([readings(`L1,${day(10)},100`, `L1,${day(11)},100`)]);
+    // Before every reading of the meter, with no registry baseline: it would be the new baseline.
+    const late = await run([], [magnetDay("L1", 5, 7000)]);
+    expect(late.held.map((r) => [r.reading_id, r.flags, r.reasons])).toEqual([[`L1@${day(5)}`, "initial|magnetic", "temp_bad:magnetic|initial"]]);
+    expect(late.billing).toEqual([]);
+    expect(late.summary).toMatchObject({ in: 1, held: 1, billable: 0, corrections: 0, balanced: true });
+  });
+
   it("judges a meter's first reading from an events day over its day: a magnet's day is held magnetic, a clean day is its baseline", async () => {
     const db = newDb();
     const out = await runAndRead({ meters, db, inputs: [], pulseEvents: [magnetDay("L1", 5, 7000), magnetDay("L2", 5, 6000)], out: join(dir, `o-${n++}`) });
