@@ -31,6 +31,15 @@ export function limitReason(value: number, digits: number, reset: number, pulseW
   return value >= registerLimit(digits, reset) ? REJECT.value_exceeds_register : 0;
 }
 
+/**
+ * Whether row `row` is a sensor row (channel values, no register value): it carries no count and
+ * no register value, so no registry limit applies to it (a pulse meter's radio module reporting
+ * its tamper contact or temperature is judged as any sensor row, not rejected bad_pulse_count).
+ */
+export function isSensorRow(batch: ReadingBatch, row: number): boolean {
+  return batch.sensorRow !== undefined && batch.sensorRow[row] === 1;
+}
+
 /** Row `row`'s debounced count (`pulse_debounced`), NaN when the batch or the row has none. */
 export function debouncedOf(batch: ReadingBatch, row: number): number {
   return batch.pulse === undefined ? Number.NaN : batch.pulse.debouncedIn[row];
@@ -55,7 +64,7 @@ export function rejectByRegistry(batch: ReadingBatch, keys: Int32Array, registry
   let rejected = 0;
   for (let row = 0; row < batch.length; row++) {
     const k = keys[row];
-    if (batch.reject[row] !== 0 || k < 0) continue;
+    if (batch.reject[row] !== 0 || k < 0 || isSensorRow(batch, row)) continue;
     const reason = limitReason(batch.value[row], digits[k], reset[k], pulseWeight[k], debouncedOf(batch, row));
     if (reason === 0) continue;
     batch.reject[row] = reason;

@@ -8,7 +8,7 @@
 import type { ReadingBatch } from "../ingest/batch.js";
 import { batchId } from "../ingest/batch-id.js";
 import type { MeterIndex } from "../ingest/meter-index.js";
-import { debouncedOf, limitReason } from "../ingest/limits.js";
+import { debouncedOf, isSensorRow, limitReason } from "../ingest/limits.js";
 import { decodeRegistry, registryWithoutLimits } from "../store/bucket-registry-blob.js";
 import { BUCKETS_PER_PARTITION, meterHash } from "../store/contract.js";
 import type { PartitionedStore } from "../store/contract.js";
@@ -86,7 +86,7 @@ export class RegistryLimitCheck {
     let rejected = 0;
     for (let row = 0; row < batch.length; row++) {
       const m = batch.meter[row];
-      if (m < 0 || batch.reject[row] !== 0) continue;
+      if (m < 0 || batch.reject[row] !== 0 || isSensorRow(batch, row)) continue;
       const limits = this.#limits[this.#buckets.of(m)];
       if (limits === null || limits === undefined) continue;
       const k = limits.slotOf.get(batch.meters.idOf(m));

@@ -2,10 +2,12 @@
 // (in = billable + held + rejected + duplicates + sensor), values out of range rejected (sensor
 // rows) or alerted (reading rows), thresholds with durations across batches and runs, offline
 // logs judged in time order, plugin facts in rules, meter types' defaults in the registry.
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pack } from "msgpackr";
 import { describe, expect, it } from "vitest";
+import { packageRoot } from "../../../engine/wasm/paths.js";
 import { readCsv, runAndRead, write } from "../../helpers/run.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -83,6 +85,26 @@ describe("sensor channels in a run", () => {
       expect(out.summary, file).toMatchObject({ in: 3, sensor: 1, rejected: 2, balanced: true });
       expect(out.rejected.map((r) => r.reason), file).toEqual(["out_of_range", "unknown_channel"]);
     }
+  });
+
+  it("take a pulse meter's rows of channel values as sensor rows, judged, not rejected bad_pulse_count", async () => {
+    // A pulse meter's radio module reports its housing's temperature and power loss between its
+    // daily counts: rows without a count, in the run's thread and in the decoding thread.
+    const reg = write(dir, "pulse-sensor-meters.csv", ["meter_id,type", "W-1,water.pulse"]);
+    const csv = write(dir, "pulse-sensor.csv", ["meter_id,end,value,power_loss", "W-1,2026-11-01,0,", "W-1,2026-11-02,120,",
+      "W-1,2026-11-02T06:00:00Z,,1", "W-1,2026-11-02T06:05:00Z,,0"]);
+    const expected = { in: 4, billable: 1, held: 1, rejected: 0, sensor: 2, balanced: true };
+    const inline = await runAndRead({ meters: reg, inputs: [csv], db: join(dir, "pulse-sensor.db"), out: join(dir, "pulse-sensor") });
+    expect(inline.rejected.map((r) => r.reason)).toEqual([]);
+    expect(inline.summary).toMatchObject(expected);
+    expect(alertsOf(join(dir, "pulse-sensor")).map((a) => [a.meter_id, a.rule])).toEqual([["W-1", "meterflow-power/power-loss"]]);
+    const out = join(dir, "pulse-sensor-threads");
+    const bin = join(packageRoot(), "dist", "engine", "cli", "main.js");
+    const r = spawnSync(process.execPath, [bin, "run", "--quiet", "--threads", "1", "--meters", reg, "--db", join(dir, "pulse-sensor-t.db"), "--out", out, csv], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(readCsv(join(out, "rejected.csv")).map((x) => x.reason)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toMatchObject(expected);
+    expect(alertsOf(out).map((a) => [a.meter_id, a.rule])).toEqual([["W-1", "meterflow-power/power-loss"]]);
   });
 
   it("raise a cold-chain excursion after more than 30 minutes above 8 °C, across batches and runs, once per episode", async () => {
