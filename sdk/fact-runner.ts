@@ -16,7 +16,9 @@ export interface RegisteredFact extends DerivedFactDefinition {
  * Computes `fact` over `columns` (each at least `length` long) and adds its output columns to
  * `columns`, replacing any of the same name.
  *
- * @throws PluginError MF_ERR_PLUGIN_FACT (hook `facts:<name>`) when compute throws or returns a promise.
+ * @throws PluginError MF_ERR_PLUGIN_FACT (hook `facts:<name>`) when compute throws, returns a promise,
+ *   or returns anything but undefined or one of its output columns (what it returns is dropped: a
+ *   fact writes into its output columns).
  * @throws RangeError when a column it reads is shorter than `length`.
  * @example
  * const columns = { temperature: Float64Array.of(20), humidity: Float64Array.of(50) };
@@ -45,6 +47,14 @@ export function computeFact(fact: RegisteredFact, columns: Record<string, Float6
   if (isThenable(result)) {
     result.then(undefined, () => undefined); // its rejection is reported here, not as unhandled
     throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, "compute returned a promise: facts are synchronous");
+  }
+  if (result !== undefined && !Object.values(output).includes(result as Float64Array)) {
+    // A fact that returns its values (`return input.daily.map(...)`) would leave its columns NaN,
+    // so the rules on them would never fire: what they should hold would be billed. (One of its
+    // own output columns is fine: `(input, output) => output.y.fill(0)` wrote in place.)
+    const column = fact.writes[0] ?? "<column>";
+    throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook,
+      `compute returned ${kindOf(result)}: what it returns is dropped; it must write each row's value into its output column (output.${column}[i] = ...) and return nothing`);
   }
   for (const name of fact.reads) {
     const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
@@ -81,6 +91,16 @@ export function nanColumn(length: number): Float64Array {
 /** An error's message for another message. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a value is, for a message: `an array`, `a Float64Array`, `a number (3)`. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  const text = String(value);
+  return `a ${typeof value} (${text.length > 40 ? `${text.slice(0, 40)}...` : text})`;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

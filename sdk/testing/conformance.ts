@@ -19,10 +19,11 @@
 //   itself never alerts (both comparisons are strict);
 // - each fact, on a seeded random batch (each column uniform in `options.columns[name]`, else
 //   its channel's range, else 0 to 1000, both ends included; the columns the registry's other
-//   facts write computed as the engine would), computes without throwing, leaves every other column unchanged, gives
-//   NaN in every column it writes on a row where every column it reads is NaN (no data, no
-//   fact: rows with some inputs missing are the fact's to decide), gives the same output
-//   twice for the same input, and gives each row the same output in a batch cut in two or
+//   facts write computed as the engine would), computes without throwing, leaves every other
+//   column unchanged, writes a number into each of its columns in some row (every input
+//   present), gives NaN in every column it writes on a row where every column it reads is NaN
+//   (no data, no fact: rows with some inputs missing are the fact's to decide), gives the same
+//   output twice for the same input, and gives each row the same output in a batch cut in two or
 //   reversed (a row's output comes from that row alone);
 // - rule files hold a `rules` array of objects with `conditions` and an `event` with a type;
 // - rule files name only facts, operators and event types that exist (MF_ERR_RULES_UNKNOWN_FACT,
@@ -202,6 +203,16 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
         expect(Object.keys(columns).sort()).toEqual([...Object.keys(before), ...fact.writes].sort());
         for (const [name, column] of Object.entries(before)) expect(same(columns[name] as Float64Array, column), `column ${name} unchanged`).toBe(true);
         for (const name of fact.writes) expect(columns[name]?.length).toBe(n);
+      });
+
+      // A fact whose columns stay NaN on a batch with every input present writes nothing the
+      // rules can see: a string or undefined written into a Float64Array is stored as NaN.
+      check(`fact ${fact.name}: writes numbers into ${fact.writes.join(", ")} where every input is present`, [computes], () => {
+        const { registered, columns, n } = batch(false);
+        computeFact(registered, columns, n);
+        const empty = fact.writes.filter((name) => (columns[name] as Float64Array).every(Number.isNaN));
+        if (empty.length === 0) return;
+        throw new Error(empty.map((name) => `${name}: NaN in all ${n} rows, every input present: compute must write numbers into output.${name}[i] (a string or undefined written there is stored as NaN)`).join("\n"));
       });
 
       check(`fact ${fact.name}: NaN in every column it writes where all of ${fact.reads.join(", ")} are NaN`, [computes], () => {

@@ -279,6 +279,14 @@ describe("PluginRegistry.runFacts", () => {
     expect(seen).toEqual([[Number.NaN, Number.NaN, Number.NaN]]);
   });
 
+  it("a fact may return the output column it filled in place", () => {
+    const r = new PluginRegistry();
+    r.register(plugin({ facts: [defineFact({ name: "fill", description: "", reads: ["value"], writes: ["y"], compute: (_, output) => output.y.fill(2) })] }));
+    const columns: Record<string, Float64Array> = { value: new Float64Array(2) };
+    r.runFacts(columns, 2);
+    expect([...(columns.y as Float64Array)]).toEqual([2, 2]);
+  });
+
   it("outputs start NaN; a column the batch carries under an output's name is replaced", () => {
     const r = new PluginRegistry();
     r.register(plugin({ facts: [defineFact({ name: "half", description: "", reads: ["value"], writes: ["y"], compute(input, output) { output.y[0] = 1; } })] }));
@@ -287,13 +295,16 @@ describe("PluginRegistry.runFacts", () => {
     expect([...columns.y]).toEqual([1, Number.NaN, Number.NaN]);
   });
 
-  it("a throwing fact is MF_ERR_PLUGIN_FACT with hook facts:<name>; so is an undeclared column or a promise", () => {
+  it("a throwing fact is MF_ERR_PLUGIN_FACT with hook facts:<name>; so is an undeclared column, a promise or values returned", () => {
     const fact = (name: string, compute: (input: Record<string, Float64Array>, output: Record<string, Float64Array>) => unknown) =>
       plugin({ name, facts: [{ name: "f", description: "", reads: ["value"], writes: ["y"], compute }] });
     const cases: Array<[PluginDescriptor, RegExp]> = [
       [fact("throws", () => { throw new Error("nope"); }), /compute threw: nope/],
       [fact("undeclared", (_, output) => { output.z = new Float64Array(1); }), /compute threw: .*z/],
       [fact("async", async () => {}), /returned a promise/],
+      // Its values returned, not written: its column would stay NaN and its rules never fire.
+      [fact("returns", (input) => Array.from(input.value ?? [], (x) => x * 2)), /compute returned an array: what it returns is dropped; it must write each row's value into its output column \(output\.y\[i\] = \.\.\.\) and return nothing/],
+      [fact("returns-column", (input) => (input.value as Float64Array).map((x) => x * 2)), /compute returned a Float64Array: what it returns is dropped/],
     ];
     for (const [p, message] of cases) {
       const r = new PluginRegistry();

@@ -80,6 +80,8 @@ describe("describeConformance on broken plugins", () => {
         "random fact noise: deterministic",
         "batch-mean fact relative: row by row (a row's output comes from that row alone, however the batch is cut or ordered)",
         "throws fact boom: computes a random batch without throwing and writes only level_boom",
+        "returns-values fact double: computes a random batch without throwing and writes only level_double",
+        "writes-text fact text: writes numbers into level_text where every input is present",
         "failing-setup setup and teardown run without throwing",
         "event-typo rule files name only facts, operators and event types that exist beside the built-in plugins",
         "lint-warning rule files pass the rule linter without warnings",
@@ -95,6 +97,7 @@ describe("describeConformance on broken plugins", () => {
       "one-fault fact half: computes a random batch without throwing and writes only level_half",
       "one-fault fact half: deterministic",
       "one-fault fact half: row by row (a row's output comes from that row alone, however the batch is cut or ordered)",
+      "one-fault fact half: writes numbers into level_half where every input is present",
       "one-fault registers beside the built-in plugins in a fresh registry",
       "one-fault rule files name only facts, operators and event types that exist beside the built-in plugins",
       "one-fault rule files pass the rule linter without warnings",
@@ -125,6 +128,12 @@ describe("describeConformance on broken plugins", () => {
     expect(message("hysteresis-wide descriptor validates")).toContain("thresholds[0].hysteresis: 1000 reaches outside channel \"level\"'s range 0..100");
     expect(message("future-sdk sdk range ^2.0.0 includes SDK 1.0.0")).toContain("PluginError: MF_ERR_PLUGIN_SDK_RANGE [plugin future-sdk] sdk: needs SDK ^2.0.0, this is SDK 1.0.0");
     expect(message("throws fact boom: computes a random batch without throwing and writes only level_boom")).toContain("PluginError: MF_ERR_PLUGIN_FACT [plugin throws] facts:boom");
+    expect(message("returns-values fact double: computes a random batch without throwing and writes only level_double")).toContain(
+      "PluginError: MF_ERR_PLUGIN_FACT [plugin returns-values] facts:double: compute returned an array: what it returns is dropped; it must write each row's value into its output column (output.level_double[i] = ...)",
+    );
+    expect(message("writes-text fact text: writes numbers into level_text where every input is present")).toContain(
+      "level_text: NaN in all 256 rows, every input present: compute must write numbers into output.level_text[i]",
+    );
     expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError: MF_ERR_PLUGIN_HOOK [plugin failing-setup] setup");
     // The rules of a plugin: the code and the rule named, as a run and `meterflow rules check` name them.
     expect(message("event-typo rule files name only facts, operators and event types that exist beside the built-in plugins")).toContain(
