@@ -11,8 +11,8 @@
 //   ending in `.pulse` is of kind `pulse` (README "Pulse meters": a registry row of a `.pulse`
 //   type without a pulse weight is rejected `bad_pulse_weight`, so a register type of that name
 //   could never hold a meter).
-//   Register defaults (optional): scalingFactor finite > 0, digits an integer 1..22, rolloverMode
-//   `documented` | `modulus`. Pulse defaults (required): pulseWeight finite > 0, pulseInput
+//   Register defaults (optional): scalingFactor > 0 and at most 10^9, digits an integer 1..22, rolloverMode
+//   `documented` | `modulus`. Pulse defaults (required): pulseWeight > 0 and at most 10^9, pulseInput
 //   `s0a` | `s0b` | `namur` | `reed`, debounceMs, pulseWidthMs, qmax finite >= 0, noPulseDays a
 //   whole number >= 1
 //   (what the engine's meter registry accepts for the same columns).
@@ -109,6 +109,12 @@ const CHANNEL_NAME = /^[a-z][a-z0-9_.]*$/;
 const ITEM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SEVERITIES = ["info", "warning", "critical"];
 const PULSE_INPUTS = ["s0a", "s0b", "namur", "reed"];
+/**
+ * The largest scaling factor and pulse weight the meter registry takes (the engine's
+ * MAX_MULTIPLIER, README "Inputs"): a type's default above it would reject every registry row of
+ * the type (bad_scaling_factor, bad_pulse_weight) for a value the row does not even carry.
+ */
+const MAX_FACTOR = 1e9;
 const PLUGIN_KEYS = ["name", "version", "sdk", "dependencies", "meterTypes", "sensors", "thresholds", "facts", "rules", "hooks"];
 
 type Add = (path: string, message: string) => void;
@@ -316,13 +322,17 @@ function meterType(t: Obj, path: string, add: Add): void {
     if (d === undefined) return;
     if (!isObject(d)) return add(`${path}.defaults`, "must be an object");
     keys(d, ["scalingFactor", "digits", "rolloverMode"], `${path}.defaults.`, add);
-    if (d.scalingFactor !== undefined && !(finite(d.scalingFactor) && d.scalingFactor > 0)) add(`${path}.defaults.scalingFactor`, "must be a finite number > 0");
+    if (d.scalingFactor !== undefined && !(finite(d.scalingFactor) && d.scalingFactor > 0 && d.scalingFactor <= MAX_FACTOR)) {
+      add(`${path}.defaults.scalingFactor`, "must be a number > 0 and at most 1e9 (the registry rejects a larger scaling factor, so every meter of the type would be rejected bad_scaling_factor)");
+    }
     if (d.digits !== undefined && !(Number.isInteger(d.digits) && (d.digits as number) >= 1 && (d.digits as number) <= 22)) add(`${path}.defaults.digits`, "must be an integer from 1 to 22");
     if (d.rolloverMode !== undefined && d.rolloverMode !== "documented" && d.rolloverMode !== "modulus") add(`${path}.defaults.rolloverMode`, 'must be "documented" or "modulus"');
   } else if (t.kind === "pulse") {
     if (!isObject(d)) return add(`${path}.defaults`, "must be an object with pulseWeight (a pulse meter type)");
     keys(d, ["pulseWeight", "pulseInput", "debounceMs", "pulseWidthMs", "qmax", "noPulseDays"], `${path}.defaults.`, add);
-    if (!(finite(d.pulseWeight) && d.pulseWeight > 0)) add(`${path}.defaults.pulseWeight`, "must be a finite number > 0");
+    if (!(finite(d.pulseWeight) && d.pulseWeight > 0 && d.pulseWeight <= MAX_FACTOR)) {
+      add(`${path}.defaults.pulseWeight`, "must be a number > 0 and at most 1e9 (the registry rejects a larger pulse weight, so every meter of the type would be rejected bad_pulse_weight)");
+    }
     if (d.pulseInput !== undefined && !PULSE_INPUTS.includes(d.pulseInput as string)) add(`${path}.defaults.pulseInput`, `must be one of ${PULSE_INPUTS.join(", ")}`);
     for (const k of ["debounceMs", "pulseWidthMs", "qmax"]) {
       if (d[k] !== undefined && !(finite(d[k]) && d[k] >= 0)) add(`${path}.defaults.${k}`, "must be a finite number >= 0");

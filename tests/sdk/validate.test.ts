@@ -1,6 +1,7 @@
 // validatePlugin: every rule of sdk/validate.ts's header, by the path of the problem it reports.
 import { describe, expect, it } from "vitest";
 import { RESERVED_NAMES, unknownThresholdChannels, validatePlugin } from "../../sdk/index.js";
+import { MAX_MULTIPLIER } from "../../engine/consumption/registers.js";
 import { climate, coldChain, meters, plugin } from "./fixtures.js";
 
 const paths = (p: unknown) => validatePlugin(p).map((x) => x.path);
@@ -48,6 +49,11 @@ describe("validatePlugin", () => {
     ["digits 2.5", register({ defaults: { digits: 2.5 } }), ["meterTypes[0].defaults.digits"]],
     ["digits 1 and 22", register({ defaults: { digits: 22, scalingFactor: 0.5, rolloverMode: "modulus" } }), []],
     ["scaling factor 0", register({ defaults: { scalingFactor: 0 } }), ["meterTypes[0].defaults.scalingFactor"]],
+    // Above what the registry takes: every meter of the type would be rejected bad_scaling_factor / bad_pulse_weight.
+    ["scaling factor above the registry's limit", register({ defaults: { scalingFactor: MAX_MULTIPLIER * 10 } }), ["meterTypes[0].defaults.scalingFactor"]],
+    ["scaling factor at the registry's limit", register({ defaults: { scalingFactor: MAX_MULTIPLIER } }), []],
+    ["pulse weight above the registry's limit", pulse({ pulseWeight: MAX_MULTIPLIER * 10 }), ["meterTypes[0].defaults.pulseWeight"]],
+    ["pulse weight at the registry's limit", pulse({ pulseWeight: MAX_MULTIPLIER }), []],
     ["rollover mode unknown", register({ defaults: { rolloverMode: "wrap" } }), ["meterTypes[0].defaults.rolloverMode"]],
     ["register default of a pulse meter", register({ defaults: { pulseWeight: 1 } }), ["meterTypes[0].defaults.pulseWeight"]],
     ["pulse without defaults", { ...pulse({}), defaults: undefined }, ["meterTypes[0].defaults"]],
