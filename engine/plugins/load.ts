@@ -54,7 +54,7 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const hint = moduleTypeHint(file, error) ?? `${(error as Error).message}${syntaxErrorAt(file, error)}`;
+    const hint = moduleTypeHint(file, error) ?? commonJsHint(file, error) ?? `${(error as Error).message}${syntaxErrorAt(file, error)}`;
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot load plugin "${entry}": ${hint}`, error);
   }
   let descriptor = module.default ?? module.plugin;
@@ -66,6 +66,15 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   if (typeof descriptor === "function") {
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) exports a function, not a plugin descriptor: `
       + "export the descriptor itself, `export default definePlugin({ name, version, sdk, ... })` (definePlugin called, not a function that makes one)");
+  }
+  if (Array.isArray(descriptor)) {
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) exports an array, not a plugin descriptor: `
+      + "a module exports one descriptor (`export default definePlugin({ ... })`); give each plugin its own module and entry in the configuration");
+  }
+  if (descriptor !== null && typeof descriptor === "object" && typeof (descriptor as { then?: unknown }).then === "function") {
+    (descriptor as PromiseLike<unknown>).then(undefined, () => undefined); // reported here, not as unhandled
+    throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) exports a promise, not a plugin descriptor: `
+      + "export the descriptor itself (a top-level `await` before `export default definePlugin({ ... })`, or the asynchronous work in hooks.setup)");
   }
   if (descriptor === null || typeof descriptor !== "object") {
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `plugin "${entry}" (${file}) has no default export (a definePlugin descriptor)`);
@@ -103,6 +112,17 @@ function moduleTypeHint(file: string, error: unknown): string | undefined {
   const where = scope === undefined ? "no package.json above it sets \"type\"" : `${scope.file} has ${scope.type === undefined ? "no \"type\"" : `"type": ${JSON.stringify(scope.type)}`}`;
   return `${basename(file)} is an ES module (import/export) but Node reads it as CommonJS: ${where}. ` +
     `Rename it to ${basename(file, ".js")}.mjs, or set "type": "module" in ${scope?.file ?? "the package.json beside it"}`;
+}
+
+/**
+ * The hint for a plugin written as CommonJS (`module.exports = ...`, `require(...)`) that Node
+ * loads as an ES module (`.mjs`, or `.js` under `"type": "module"`); undefined for any other failure.
+ */
+function commonJsHint(file: string, error: unknown): string | undefined {
+  const m = error instanceof ReferenceError ? /^(module|exports|require) is not defined in ES module scope/.exec(error.message) : null;
+  if (m === null) return undefined;
+  return `${basename(file)} uses CommonJS (\`${m[1]}\`) but Node loads it as an ES module: write \`export default definePlugin({ ... })\` ` +
+    `(and \`import\` for require), or name it ${basename(file).replace(/\.m?js$/, "")}.cjs`;
 }
 
 /** The nearest package.json at or above `dir` and its `type`. */

@@ -90,6 +90,9 @@ describe("a plugin entry's common mistakes get a message that says what to fix (
   writeFileSync(join(dir, "plugins", "local.mjs"), `export default ${descriptor};\n`);
   writeFileSync(join(dir, "factory.mjs"), `export default () => (${descriptor});\n`);
   writeFileSync(join(dir, "nameless.mjs"), `export default { version: "1.0.0", sdk: "^1.0.0" };\n`);
+  writeFileSync(join(dir, "list.mjs"), `export default [${descriptor}];\n`);
+  writeFileSync(join(dir, "promised.mjs"), `export default Promise.resolve(${descriptor});\n`);
+  writeFileSync(join(dir, "commonjs.mjs"), `module.exports = ${descriptor};\n`);
   writeFileSync(join(dir, "syntax.mjs"), `export default {\n  name: "acme-soil",\n  sensors: [ { name: "x" } ;\n};\n`);
   // What TypeScript writes for `export default definePlugin(...)` with "module": "commonjs".
   writeFileSync(join(dir, "compiled.cjs"), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.zone = 1;\nexports.default = ${descriptor};\n`);
@@ -103,11 +106,14 @@ describe("a plugin entry's common mistakes get a message that says what to fix (
     throw new Error(`${entry} loaded`);
   };
 
-  it("a path without ./, a missing file, a function, a nameless descriptor, a syntax error", async () => {
+  it("a path without ./, a missing file, a function, an array, a promise, a nameless descriptor", async () => {
     expect(await message("plugins/local.mjs")).toBe(`cannot find plugin "plugins/local.mjs" from ${dir} (a path starts with "./": did you mean "./plugins/local.mjs"?)`);
     expect(await message("meterflow-coldchain")).toBe(`cannot find plugin "meterflow-coldchain" from ${dir} (did you mean the built-in plugin "meterflow-cold-chain"?)`);
     expect(await message("./plugins/nope.mjs")).toBe(`cannot find plugin "./plugins/nope.mjs": there is no file ${join(dir, "plugins", "nope.mjs")}`);
     expect(await message("./factory.mjs")).toMatch(/exports a function, not a plugin descriptor: export the descriptor itself/);
+    // An array, a promise: each said as it is, not as a nameless descriptor.
+    expect(await message("./list.mjs")).toBe(`plugin "./list.mjs" (${join(dir, "list.mjs")}) exports an array, not a plugin descriptor: a module exports one descriptor (\`export default definePlugin({ ... })\`); give each plugin its own module and entry in the configuration`);
+    expect(await message("./promised.mjs")).toMatch(/exports a promise, not a plugin descriptor: export the descriptor itself/);
     expect(await message("./nameless.mjs")).toBe(`plugin "./nameless.mjs" (${join(dir, "nameless.mjs")}) exports a descriptor without a "name": give it the plugin's package name`);
   });
 
@@ -116,6 +122,14 @@ describe("a plugin entry's common mistakes get a message that says what to fix (
     const r = spawnSync(process.execPath, [BIN, "plugins", "--config", "syntax.json"], { cwd: dir, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(`meterflow: cannot load plugin "./syntax.mjs": Unexpected token ';' (at ${join(dir, "syntax.mjs")}:3) (MF_ERR_PLUGIN_LOAD)`);
+  });
+
+  it("CommonJS in an .mjs file says so, not Node's bare 'module is not defined' (the built command: vitest's import takes it)", () => {
+    writeFileSync(join(dir, "commonjs.json"), JSON.stringify({ plugins: ["./commonjs.mjs"] }));
+    const r = spawnSync(process.execPath, [BIN, "plugins", "--config", "commonjs.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('meterflow: cannot load plugin "./commonjs.mjs": commonjs.mjs uses CommonJS (`module`) but Node loads it as an ES module: '
+      + "write `export default definePlugin({ ... })` (and `import` for require), or name it commonjs.cjs (MF_ERR_PLUGIN_LOAD)");
   });
 
   it("takes a TypeScript plugin compiled to CommonJS (its descriptor under the default export's default; the built command)", () => {
