@@ -42,7 +42,7 @@ export function computeFact(fact: RegisteredFact, columns: Record<string, Float6
   try {
     result = fact.compute(input, output, length);
   } catch (error) {
-    throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, `compute threw: ${errorMessage(error)}`, { cause: error });
+    throw new PluginError("MF_ERR_PLUGIN_FACT", fact.plugin, hook, `compute threw: ${errorMessage(error)}${replacedColumnHint(fact, error)}`, { cause: error });
   }
   if (isThenable(result)) {
     result.then(undefined, () => undefined); // its rejection is reported here, not as unhandled
@@ -91,6 +91,16 @@ export function nanColumn(length: number): Float64Array {
 /** An error's message for another message. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The fix for `output.x = input.y.map(...)`: the column maps are frozen, so replacing a column
+ * throws Node's bare "Cannot assign to read only property 'x'"; "" for any other error.
+ */
+function replacedColumnHint(fact: RegisteredFact, error: unknown): string {
+  const m = error instanceof TypeError ? /^Cannot assign to read only property '([^']+)'/.exec(error.message) : null;
+  if (m === null || !fact.writes.includes(m[1] as string)) return "";
+  return ` (output.${m[1]} is a column there already, filled with NaN: write each row into it, output.${m[1]}[i] = ..., rather than assigning a new one)`;
 }
 
 /** What a value is, for a message: `an array`, `a Float64Array`, `a number (3)`. */

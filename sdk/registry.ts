@@ -290,7 +290,13 @@ export class PluginRegistry {
   #dependencyOrder(plugins: readonly PluginDescriptor[]): PluginDescriptor[] {
     const given = new Map<string, PluginDescriptor>();
     for (const p of plugins) {
-      if (given.has(p.name)) throw new PluginError("MF_ERR_PLUGIN_DUPLICATE", p.name, "register", `the plugin "${p.name}" is given twice`);
+      const other = given.get(p.name);
+      if (other === p) throw new PluginError("MF_ERR_PLUGIN_DUPLICATE", p.name, "register", `the plugin "${p.name}" is given twice`);
+      if (other !== undefined) {
+        // Another plugin of the same name (a copy of a built-in's name, say): not the same one twice.
+        throw new PluginError("MF_ERR_PLUGIN_DUPLICATE", p.name, "register", `two different plugins are named "${p.name}" (versions ${other.version} and ${p.version}): `
+          + "a plugin's name is unique among all plugins, the built-in ones included; give yours its own (its npm package name)");
+      }
       given.set(p.name, p);
     }
     const deps = (p: PluginDescriptor) => Object.keys(p.dependencies ?? {});

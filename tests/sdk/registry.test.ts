@@ -172,6 +172,10 @@ describe("PluginRegistry.registerAll", () => {
   it("validates everything first, and a name given twice is MF_ERR_PLUGIN_DUPLICATE", () => {
     expect(caught(() => new PluginRegistry().registerAll([c, plugin({ name: "x", sdk: 1 })])).code).toBe("MF_ERR_PLUGIN_INVALID");
     expect(caught(() => new PluginRegistry().registerAll([c, d, c])).code).toBe("MF_ERR_PLUGIN_DUPLICATE");
+    // Another plugin under the same name is not the same one given twice: the message says so.
+    const copy = caught(() => new PluginRegistry().registerAll([c, d, { ...c, version: "2.0.0" }]));
+    expect([copy.code, copy.message]).toEqual(["MF_ERR_PLUGIN_DUPLICATE",
+      `[plugin c] register: two different plugins are named "c" (versions ${c.version} and 2.0.0): a plugin's name is unique among all plugins, the built-in ones included; give yours its own (its npm package name)`]);
   });
 
   it("all or nothing: a failure leaves the registry as it was", () => {
@@ -301,6 +305,9 @@ describe("PluginRegistry.runFacts", () => {
     const cases: Array<[PluginDescriptor, RegExp]> = [
       [fact("throws", () => { throw new Error("nope"); }), /compute threw: nope/],
       [fact("undeclared", (_, output) => { output.z = new Float64Array(1); }), /compute threw: .*z/],
+      // Its column replaced rather than written into: the message says how to write it.
+      [fact("replaces", (input, output) => { output.y = (input.value as Float64Array).map((x) => x * 2); }),
+        /compute threw: Cannot assign to read only property 'y' .* \(output\.y is a column there already, filled with NaN: write each row into it, output\.y\[i\] = \.\.\., rather than assigning a new one\)/],
       [fact("async", async () => {}), /returned a promise/],
       // Its values returned, not written: its column would stay NaN and its rules never fire.
       [fact("returns", (input) => Array.from(input.value ?? [], (x) => x * 2)), /compute returned an array: what it returns is dropped; it must write each row's value into its output column \(output\.y\[i\] = \.\.\.\) and return nothing/],
