@@ -54,7 +54,7 @@ export async function importPlugin(entry: string, baseDir: string): Promise<Plug
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const hint = moduleTypeHint(file, error) ?? commonJsHint(file, error) ?? `${(error as Error).message}${syntaxErrorAt(file, error)}`;
+    const hint = moduleTypeHint(file, error) ?? commonJsHint(file, error) ?? `${(error as Error).message}${syntaxErrorAt(file, error)}${internalsHint(error)}`;
     throw new PluginLoadError("MF_ERR_PLUGIN_LOAD", `cannot load plugin "${entry}": ${hint}`, error);
   }
   let descriptor = module.default ?? module.plugin;
@@ -123,6 +123,13 @@ function commonJsHint(file: string, error: unknown): string | undefined {
   if (m === null) return undefined;
   return `${basename(file)} uses CommonJS (\`${m[1]}\`) but Node loads it as an ES module: write \`export default definePlugin({ ... })\` ` +
     `(and \`import\` for require), or name it ${basename(file).replace(/\.m?js$/, "")}.cjs`;
+}
+
+/** The fix for a plugin importing the engine's files (`meterflow-engine/dist/engine/...`): "" for any other failure. */
+function internalsHint(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  if (e?.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED" || typeof e.message !== "string" || !/[\\/]meterflow-engine[\\/]package\.json/.test(e.message)) return "";
+  return ": a plugin imports only meterflow-engine/sdk (its tests also meterflow-engine/sdk/testing); the engine's own modules are not part of its interface";
 }
 
 /** The nearest package.json at or above `dir` and its `type`. */

@@ -92,4 +92,14 @@ describe("a third-party plugin", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("meterflow: [plugin old-plugin] register: needs SDK ^0.1.0, this is SDK 1.0.0 (MF_ERR_PLUGIN_SDK_RANGE)");
   });
+
+  it("importing the engine's own files is refused saying a plugin imports only meterflow-engine/sdk", () => {
+    const dir = project("internals");
+    writeFileSync(join(dir, "local.js"), `import { loadRules } from "meterflow-engine/dist/engine/rules/index.js";\nexport default { name: "deep", version: "1.0.0", sdk: "^1.0.0" };\n`);
+    writeFileSync(join(dir, "internals.json"), JSON.stringify({ plugins: ["./local.js"] }));
+    const r = spawnSync(process.execPath, [BIN, "plugins", "--config", "internals.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(new RegExp("^meterflow: cannot load plugin \"\\./local\\.js\": Package subpath '\\./dist/engine/rules/index\\.js' is not defined by \"exports\" .*"
+      + ": a plugin imports only meterflow-engine/sdk \\(its tests also meterflow-engine/sdk/testing\\); the engine's own modules are not part of its interface \\(MF_ERR_PLUGIN_LOAD\\)$"));
+  });
 });
