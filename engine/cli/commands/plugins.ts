@@ -39,7 +39,7 @@ export async function plugins(argv: string[]): Promise<number> {
     name: p.name,
     version: p.version,
     meterTypes: registry.meterTypes.filter((t) => t.plugin === p.name).map((t) => ({ name: t.name, kind: t.kind, unit: t.unit, defaults: t.defaults ?? {} })),
-    channels: registry.channels.filter((c) => c.plugin === p.name).map((c) => ({ name: c.name, unit: c.unit, range: c.range })),
+    channels: registry.channels.filter((c) => c.plugin === p.name).map((c) => ({ name: c.name, unit: c.unit, range: c.range, ...(c.integer === true ? { integer: true } : {}) })),
     thresholds: registry.thresholds.filter((t) => t.plugin === p.name).map((t) => ({
       rule: t.rule, channel: t.channel, ...(t.above !== undefined ? { above: t.above } : { below: t.below }), forMinutes: t.forMinutes, severity: t.severity,
     })),
@@ -56,7 +56,8 @@ export async function plugins(argv: string[]): Promise<number> {
   for (const p of list) {
     console.log(`\n${p.name} ${p.version}`);
     for (const t of p.meterTypes) console.log(`  meter type  ${t.name} (${t.kind}, ${t.unit})${Object.keys(t.defaults).length > 0 ? ` ${JSON.stringify(t.defaults)}` : ""}`);
-    for (const c of p.channels) console.log(`  channel     ${c.name} (${c.unit}, ${c.range.min} to ${c.range.max})`);
+    // A dimensionless channel has no unit to show; an integer one takes whole numbers only.
+    for (const c of p.channels) console.log(`  channel     ${c.name} (${c.unit === "" ? "" : `${c.unit}, `}${c.range.min} to ${c.range.max}${c.integer ? ", whole numbers" : ""})`);
     for (const t of p.thresholds) {
       const limit = "above" in t ? `> ${t.above}` : `< ${t.below}`;
       console.log(`  threshold   ${t.rule}: ${t.channel} ${limit}${t.forMinutes > 0 ? ` for ${t.forMinutes} min` : ""}, ${t.severity}`);

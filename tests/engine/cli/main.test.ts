@@ -1,6 +1,6 @@
 // The built `meterflow` command: help, demo output, and one-line errors with exit status 2.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../../engine/wasm/paths.js";
@@ -32,6 +32,12 @@ describe("meterflow command", () => {
     expect(listed.plugins.flatMap((p) => p.meterTypes.map((t) => t.name))).toContain("water.pulse");
     expect(listed.plugins.flatMap((p) => p.channels.map((c) => c.name))).toEqual(expect.arrayContaining(["temperature", "co2", "supply_voltage", "illuminance.uv"]));
     expect(meterflow("plugins").stdout).toMatch(/^ {2}threshold {3}meterflow-power\/battery-low: backup_battery < 20, warning$/m);
+    // A 0/1 flag says it takes whole numbers; a dimensionless channel shows no empty unit.
+    expect(meterflow("plugins").stdout).toMatch(/^ {2}channel {5}power_loss \(flag, 0 to 1, whole numbers\)$/m);
+    const config = join(mkdtempSync(join(root, "unitless-")), "meterflow.config.json");
+    writeFileSync(join(config, "..", "p.mjs"), 'export default { name: "p", version: "1.0.0", sdk: "^1.0.0", sensors: [{ name: "ratio", unit: "", description: "", range: { min: 0, max: 1 } }] };\n');
+    writeFileSync(config, JSON.stringify({ plugins: ["./p.mjs"] }));
+    expect(meterflow("plugins", "--config", config).stdout).toMatch(/^ {2}channel {5}ratio \(0 to 1\)$/m);
   });
 
   it("prints help for the program and for each command", () => {
