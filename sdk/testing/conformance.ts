@@ -209,10 +209,14 @@ export function describeConformance(plugin: PluginDescriptor, options: Conforman
       // rules can see: a string or undefined written into a Float64Array is stored as NaN.
       check(`fact ${fact.name}: writes numbers into ${fact.writes.join(", ")} where every input is present`, [computes], () => {
         const { registered, columns, n } = batch(false);
+        // Rows where every column it reads has a value (another fact's column may be NaN).
+        const full: number[] = [];
+        for (let i = 0; i < n; i++) if (fact.reads.every((name) => !Number.isNaN((columns[name] as Float64Array)[i]))) full.push(i);
         computeFact(registered, columns, n);
-        const empty = fact.writes.filter((name) => (columns[name] as Float64Array).every(Number.isNaN));
+        const empty = full.length === 0 ? [] : fact.writes.filter((name) => full.every((i) => Number.isNaN((columns[name] as Float64Array)[i])));
         if (empty.length === 0) return;
-        throw new Error(empty.map((name) => `${name}: NaN in all ${n} rows, every input present: compute must write numbers into output.${name}[i] (a string or undefined written there is stored as NaN)`).join("\n"));
+        throw new Error(empty.map((name) => `${name}: NaN in all ${full.length} rows where every input is present: compute must write numbers `
+          + `into output.${name}[i] (a string or undefined written there is stored as NaN)`).join("\n"));
       });
 
       check(`fact ${fact.name}: NaN in every column it writes where all of ${fact.reads.join(", ")} are NaN`, [computes], () => {

@@ -132,7 +132,7 @@ describe("describeConformance on broken plugins", () => {
       "PluginError: MF_ERR_PLUGIN_FACT [plugin returns-values] facts:double: compute returned an array: what it returns is dropped; it must write each row's value into its output column (output.level_double[i] = ...)",
     );
     expect(message("writes-text fact text: writes numbers into level_text where every input is present")).toContain(
-      "level_text: NaN in all 256 rows, every input present: compute must write numbers into output.level_text[i]",
+      "level_text: NaN in all 256 rows where every input is present: compute must write numbers into output.level_text[i]",
     );
     expect(message("failing-setup setup and teardown run without throwing")).toContain("PluginError: MF_ERR_PLUGIN_HOOK [plugin failing-setup] setup");
     // The rules of a plugin: the code and the rule named, as a run and `meterflow rules check` name them.
