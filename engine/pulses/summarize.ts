@@ -35,19 +35,14 @@ export interface EventSummaries {
   tamperEvents: Float64Array;
   /** The line (CSV, NDJSON; record number in msgpack) of the first row of the meter and day. */
   firstLine: Float64Array;
-  /** Pulse events and line samples summarised. */
-  events: number;
-  samples: number;
-  /**
-   * Rows that repeat an earlier row of their meter exactly (the same time and values: an upload
-   * that overlaps the one before sends them twice), counted once: a repeated pulse counted twice
-   * made bounce and magnetic faults out of clean days (pulse audit).
-   */
-  repeated: number;
   /** The rows summarised as pulses and as line samples (indices into the rows; repeats left out). */
   pulseRows: Int32Array;
   sampleRows: Int32Array;
-  /** Per row: 1 when it repeats an earlier row (counted in `repeated`). */
+  /**
+   * Per row: 1 when it repeats an earlier row of its meter exactly (the same time and values: an
+   * upload that overlaps the one before sends them twice), counted once: a repeated pulse counted
+   * twice made bounce and magnetic faults out of clean days (pulse audit).
+   */
   repeatedRow: Uint8Array;
 }
 
@@ -93,15 +88,13 @@ export function summarizeEvents(rows: PulseEventRows, options: SummarizeOptions)
     same(rows.loopMa[a], rows.loopMa[b]) && same(rows.tamper[a], rows.tamper[b]) && same(rows.magnetMt[a], rows.magnetMt[b]));
   // A row is repeated when all it carries (its pulse, its samples) repeats an earlier row's.
   const repeatedRow = repeatedRows(n, [pulsesOrdered, samplesOrdered], [pulses, samples]);
-  let repeated = 0;
-  for (let i = 0; i < n; i++) repeated += repeatedRow[i];
 
   const out: EventSummaries = {
     length: m, meter: new Int32Array(m), day: new Int32Array(m), count: new Float64Array(m), debounced: new Float64Array(m),
     minOnMs: new Float64Array(m), minGapMs: new Float64Array(m), maxClosedMs: new Float64Array(m), reverseCount: new Float64Array(m),
     pulseFreeMaxMin: new Float64Array(m), loopMinMa: new Float64Array(m), loopMaxMa: new Float64Array(m),
     tamperOpen: new Float64Array(m), tamperEvents: new Float64Array(m), firstLine: new Float64Array(m).fill(Number.POSITIVE_INFINITY),
-    events: pulses.length, samples: samples.length, repeated, pulseRows: pulses, sampleRows: samples, repeatedRow,
+    pulseRows: pulses, sampleRows: samples, repeatedRow,
   };
   for (let i = 0; i < n; i++) if (rows.line[i] < out.firstLine[group[i]]) out.firstLine[group[i]] = rows.line[i];
   for (let g = 0; g < m; g++) {

@@ -85,8 +85,8 @@ describe("summarizeEvents", () => {
     expect(Array.from(summary.meter)).toEqual(days.map((_, c) => c));
     expect(Array.from(summary.day)).toEqual(days.map(() => DAY));
     expect(Array.from(summary.count)).toEqual(days.map((d) => d.events.t.length));
-    expect(summary.events).toBe(days.reduce((s, d) => s + d.events.t.length, 0));
-    expect(summary.samples).toBe(days.reduce((s, d) => s + d.samples.t.length, 0));
+    expect(summary.pulseRows.length).toBe(days.reduce((s, d) => s + d.events.t.length, 0));
+    expect(summary.sampleRows.length).toBe(days.reduce((s, d) => s + d.samples.t.length, 0));
   });
 
   it.each(SIGNAL_KINDS.map((kind, k) => [kind, k] as const))("raises exactly the expected faults for %s", (kind, k) => {
